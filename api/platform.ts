@@ -1,0 +1,48 @@
+import type { Logger } from 'pino';
+import { createEventRegistry } from '../domain/events/catalog.ts';
+import type { EventRegistry } from '../domain/events/registry.ts';
+import { CommandPipeline } from '../commands/pipeline.ts';
+import { platformAdminsOnly, type PreAppendCheck } from '../commands/pre-append-check.ts';
+import { StreamLoader } from '../commands/stream-loader.ts';
+import type { Config } from '../infra/config/env.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
+import { ApiKeyIndex } from '../projections/api-key-index.ts';
+
+/** The running platform's parts, wired once. The API and the CLI both build on this. */
+export interface Platform {
+  config: Config;
+  store: EventStore;
+  registry: EventRegistry;
+  loader: StreamLoader;
+  pipeline: CommandPipeline;
+  apiKeys: ApiKeyIndex;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function startPlatform(
+  config: Config,
+  store: EventStore,
+  logger: Logger,
+  check: PreAppendCheck = platformAdminsOnly,
+): Promise<Platform> {
+  const registry = createEventRegistry();
+  const loader = new StreamLoader(store, registry);
+  const pipeline = new CommandPipeline({ store, loader, registry, check });
+  const apiKeys = new ApiKeyIndex(store, registry);
+  await apiKeys.start();
+  return {
+    config,
+    store,
+    registry,
+    loader,
+    pipeline,
+    apiKeys,
+    logger,
+    async close() {
+      await pipeline.drain();
+      await apiKeys.stop();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import './fastify-types.ts';
+import { isAppError } from '../domain/shared/app-error.ts';
+import { authenticate } from './auth/authenticate.ts';
+import { sendError } from './command-reply.ts';
+import { httpErrorForThrown } from './http-errors.ts';
+import type { Platform } from './platform.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { healthRoutes } from './routes/health.ts';
+import { orgRoutes } from './routes/orgs.ts';
+
+export async function buildServer(platform: Platform): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: platform.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    genReqId: () => randomUUID(),
+    // Drains in-flight requests on close while answering new ones with 503.
+    return503OnClosing: true,
+  });
+
+  app.decorateRequest('principal', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.config.public) return;
+    const principal = authenticate(request.headers.authorization, platform.apiKeys);
+    if (isAppError(principal)) return sendError(reply, principal);
+    request.principal = principal;
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const mapped = httpErrorForThrown(error);
+    if (mapped.internal) request.log.error({ err: error }, 'unhandled error');
+    if (mapped.status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.code(mapped.status).send(mapped.body);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}`, details: {} }),
+  );
+
+  await app.register(async (scope) => healthRoutes(scope, platform));
+  await app.register(async (scope) => orgRoutes(scope, platform));
+  await app.register(async (scope) => apiKeyRoutes(scope, platform));
+  return app;
+}

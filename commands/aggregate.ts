@@ -1,0 +1,34 @@
+import type { z } from 'zod';
+import type { DecisionContext, Decider, DomainEvent } from '../domain/shared/decider.ts';
+import type { StreamReader } from './stream-loader.ts';
+
+/** A key that must be unique across all streams (e.g. an org slug), claimed before the command's own append. */
+export interface UniqueReservation {
+  scope: string;
+  key: string;
+  /** The error code when another command already holds the key. */
+  conflictCode: string;
+  conflictMessage: string;
+}
+
+/**
+ * Everything the pipeline needs to run the commands of one aggregate type: how to validate them, which stream each
+ * targets, what governed action it is, what extra context its decision needs, and the decider itself.
+ */
+export interface AggregateDefinition<
+  Command extends { type: string; data: unknown },
+  State,
+  Event extends DomainEvent,
+  Context extends DecisionContext,
+> {
+  name: string;
+  commandSchema: z.ZodType<Command>;
+  decider: Decider<Command, State, Event, Context>;
+  streamOf(command: Command): string;
+  orgIdOf(command: Command): string | null;
+  /** The governed action name policies match on, e.g. `org.register`. */
+  actionOf(command: Command): string;
+  /** Context beyond time and principal, e.g. the parent org's state. Read-only and best-effort (not transactional). */
+  loadContext(command: Command, reader: StreamReader, base: DecisionContext): Promise<Context>;
+  reservations?(command: Command): readonly UniqueReservation[];
+}

@@ -1,0 +1,39 @@
+import { orgCommandSchema, type OrgCommand } from '../../domain/org/commands.ts';
+import { orgDecider, orgStream } from '../../domain/org/decider.ts';
+import type { OrgDecisionContext } from '../../domain/org/decide.ts';
+import type { OrgEvent } from '../../domain/org/events.ts';
+import type { OrgState } from '../../domain/org/state.ts';
+import type { AggregateDefinition } from '../aggregate.ts';
+
+const actions: Record<OrgCommand['type'], string> = {
+  RegisterOrg: 'org.register',
+  UpdateOrgMetadata: 'org.update',
+  SuspendOrg: 'org.suspend',
+  ReactivateOrg: 'org.reactivate',
+  ArchiveOrg: 'org.archive',
+};
+
+export const orgAggregate: AggregateDefinition<OrgCommand, OrgState, OrgEvent, OrgDecisionContext> = {
+  name: 'org',
+  commandSchema: orgCommandSchema,
+  decider: orgDecider,
+  streamOf: (command) => orgStream(command.data.orgId),
+  orgIdOf: (command) => command.data.orgId,
+  actionOf: (command) => actions[command.type],
+  async loadContext(command, reader, base) {
+    if (command.type !== 'RegisterOrg' || command.data.parentOrgId === undefined) return base;
+    const parent = await reader.load(orgDecider, orgStream(command.data.parentOrgId));
+    return { ...base, parent: parent.state };
+  },
+  reservations: (command) =>
+    command.type === 'RegisterOrg'
+      ? [
+          {
+            scope: 'org-slug',
+            key: command.data.slug,
+            conflictCode: 'SLUG_TAKEN',
+            conflictMessage: `the slug '${command.data.slug}' is already taken`,
+          },
+        ]
+      : [],
+};

@@ -1,0 +1,40 @@
+import { appError, type AppError } from '../domain/shared/app-error.ts';
+import type { DomainEvent } from '../domain/shared/decider.ts';
+import type { Principal } from '../domain/shared/principal.ts';
+
+export interface PreAppendInput {
+  action: string;
+  orgId: string | null;
+  principal: Principal;
+  command: { type: string; data: unknown };
+  streamId: string;
+  streamRevision: bigint;
+  state: unknown;
+}
+
+export type PreAppendOutcome =
+  | {
+      allowed: true;
+      /** Stamped on every event of the append. */
+      decisionId?: string;
+      /** Appended atomically with the command's own events (e.g. the decision record). */
+      events?: readonly DomainEvent[];
+    }
+  | { allowed: false; error: AppError };
+
+/** Runs before every decide. The policy engine plugs in here. */
+export type PreAppendCheck = (input: PreAppendInput) => Promise<PreAppendOutcome>;
+
+/**
+ * Until org policies exist, only platform admins and the platform itself may change anything: deny by default.
+ */
+export const platformAdminsOnly: PreAppendCheck = async ({ principal, action }) =>
+  principal.kind === 'admin' || principal.kind === 'system'
+    ? { allowed: true }
+    : {
+        allowed: false,
+        error: appError('forbidden', 'FORBIDDEN', `principal ${principal.id} may not perform ${action}`, {
+          action,
+          principal: principal.id,
+        }),
+      };

@@ -1,0 +1,9 @@
+import { credentialEventDefinitions } from '../credential/events.ts';
+import { orgEventDefinitions } from '../org/events.ts';
+import { reservationEventDefinitions } from '../reservation/events.ts';
+import { EventRegistry } from './registry.ts';
+
+/** Every event type the platform knows. A type missing here cannot be written, and reading one is an error. */
+export function createEventRegistry(): EventRegistry {
+  return new EventRegistry().register(...orgEventDefinitions, ...credentialEventDefinitions, ...reservationEventDefinitions);
+}

@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import type { EventDefinition } from '../events/registry.ts';
+
+/**
+ * Uniqueness across streams (an org slug) cannot be checked inside one stream's decide, so it is claimed by
+ * creating a stream named after the key with expected revision `no_stream`: the store lets exactly one claim win.
+ */
+const uniqueKeyReservedData = z.object({ scope: z.string().min(1), key: z.string().min(1), ownerStreamId: z.string().min(1) });
+
+export const reservationEventDefinitions = [
+  { type: 'UniqueKeyReserved', schemaVersion: 1, schema: uniqueKeyReservedData },
+] as const satisfies readonly EventDefinition[];
+
+export type UniqueKeyReserved = { type: 'UniqueKeyReserved'; data: z.infer<typeof uniqueKeyReservedData> };
+
+export const reservationStream = (scope: string, key: string) => `unique-${scope}.${key}`;

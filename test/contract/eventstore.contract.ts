@@ -1,0 +1,215 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StreamNotFoundError, WrongExpectedVersionError } from '../../infra/eventstore/errors.ts';
+import type { EventStore, EventToAppend, RecordedEvent } from '../../infra/eventstore/port.ts';
+import { collect, take } from '../support/async.ts';
+
+/**
+ * The EventStore port's contract. Every adapter runs it. Streams are named per run so the suite also works against a
+ * shared EventStoreDB that holds other data.
+ */
+export function describeEventStoreContract(adapterName: string, open: () => Promise<EventStore>): void {
+  describe(`EventStore contract: ${adapterName}`, () => {
+    let store: EventStore;
+    const run = randomUUID().slice(0, 8);
+    const stream = (name: string) => `ct${run}${name}-${randomUUID().slice(0, 8)}`;
+    const event = (type = 'ThingHappened', data: Record<string, string | number> = {}): EventToAppend => ({
+      id: randomUUID(),
+      type,
+      data: { ...data },
+      metadata: { correlationId: 'corr-1', causationId: 'cause-1', principal: 'tester' },
+    });
+
+    beforeAll(async () => {
+      store = await open();
+    });
+    afterAll(async () => {
+      await store.close();
+    });
+
+    describe('append', () => {
+      it('creates a stream with no_stream and reads it back in order with data and metadata', async () => {
+        const id = stream('a');
+        const events = [event('A', { n: 1 }), event('B', { n: 2 })];
+        const result = await store.appendToStream(id, events, { expectedRevision: 'no_stream' });
+        expect(result.nextExpectedRevision).toBe(1n);
+        expect(result.position).toBeGreaterThan(0n);
+
+        const read = await collect(store.readStream(id));
+        expect(read.map((e) => [e.id, e.type, e.revision, e.data])).toEqual([
+          [events[0]!.id, 'A', 0n, { n: 1 }],
+          [events[1]!.id, 'B', 1n, { n: 2 }],
+        ]);
+        expect(read[1]!.position).toBe(result.position);
+        expect(read[0]!.position).toBeLessThan(read[1]!.position);
+        expect(read[0]!.metadata).toMatchObject({ correlationId: 'corr-1', causationId: 'cause-1', principal: 'tester' });
+        expect(read[0]!.streamId).toBe(id);
+        expect(read[0]!.created).toBeInstanceOf(Date);
+      });
+
+      it('refuses no_stream when the stream exists, reporting the actual revision', async () => {
+        const id = stream('b');
+        await store.appendToStream(id, [event()], { expectedRevision: 'no_stream' });
+        const failure = await store.appendToStream(id, [event()], { expectedRevision: 'no_stream' }).catch((e) => e);
+        expect(failure).toBeInstanceOf(WrongExpectedVersionError);
+        expect(failure).toMatchObject({ streamId: id, actual: 0n });
+      });
+
+      it('appends at the exact revision and refuses a stale one', async () => {
+        const id = stream('c');
+        await store.appendToStream(id, [event(), event()], { expectedRevision: 'no_stream' });
+        const next = await store.appendToStream(id, [event()], { expectedRevision: 1n });
+        expect(next.nextExpectedRevision).toBe(2n);
+        const stale = await store.appendToStream(id, [event()], { expectedRevision: 1n }).catch((e) => e);
+        expect(stale).toBeInstanceOf(WrongExpectedVersionError);
+        expect(stale).toMatchObject({ expected: 1n, actual: 2n });
+        expect(await collect(store.readStream(id))).toHaveLength(3);
+      });
+
+      it('refuses stream_exists and an exact revision on a missing stream; any always appends', async () => {
+        const id = stream('d');
+        await expect(store.appendToStream(id, [event()], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(
+          WrongExpectedVersionError,
+        );
+        await expect(store.appendToStream(id, [event()], { expectedRevision: 0n })).rejects.toBeInstanceOf(
+          WrongExpectedVersionError,
+        );
+        await store.appendToStream(id, [event()], { expectedRevision: 'any' });
+        await store.appendToStream(id, [event()]);
+        const result = await store.appendToStream(id, [event()], { expectedRevision: 'stream_exists' });
+        expect(result.nextExpectedRevision).toBe(2n);
+      });
+
+      it('is idempotent by event id: the same batch twice is written once and answers the same', async () => {
+        const id = stream('e');
+        const batch = [event('A'), event('B')];
+        const first = await store.appendToStream(id, batch, { expectedRevision: 'no_stream' });
+        const again = await store.appendToStream(id, batch, { expectedRevision: 'no_stream' });
+        expect(again).toEqual(first);
+        expect(await collect(store.readStream(id))).toHaveLength(2);
+      });
+
+      it('lets exactly one of 50 concurrent appends with the same expected revision win', async () => {
+        const id = stream('f');
+        await store.appendToStream(id, [event()], { expectedRevision: 'no_stream' });
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 50 }, () => store.appendToStream(id, [event('Raced')], { expectedRevision: 0n })),
+        );
+        const won = outcomes.filter((o) => o.status === 'fulfilled');
+        const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+        expect(won).toHaveLength(1);
+        expect(lost).toHaveLength(49);
+        for (const loss of lost) expect(loss.reason).toBeInstanceOf(WrongExpectedVersionError);
+        expect(await collect(store.readStream(id))).toHaveLength(2);
+      });
+
+      it('lets exactly one of 50 concurrent creators of the same stream win', async () => {
+        const id = stream('g');
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 50 }, () => store.appendToStream(id, [event()], { expectedRevision: 'no_stream' })),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+      });
+    });
+
+    describe('read a stream', () => {
+      it('fails with StreamNotFoundError for a stream that has no events', async () => {
+        await expect(collect(store.readStream(stream('missing')))).rejects.toBeInstanceOf(StreamNotFoundError);
+      });
+
+      it('reads forwards from a revision, backwards from the end, and honours maxCount', async () => {
+        const id = stream('h');
+        await store.appendToStream(
+          id,
+          Array.from({ length: 5 }, (_, n) => event('N', { n })),
+          { expectedRevision: 'no_stream' },
+        );
+        const fromTwo = await collect(store.readStream(id, { fromRevision: 2n }));
+        expect(fromTwo.map((e) => e.data.n)).toEqual([2, 3, 4]);
+        const backwards = await collect(store.readStream(id, { direction: 'backwards' }));
+        expect(backwards.map((e) => e.data.n)).toEqual([4, 3, 2, 1, 0]);
+        const lastTwo = await collect(store.readStream(id, { direction: 'backwards', maxCount: 2 }));
+        expect(lastTwo.map((e) => e.revision)).toEqual([4n, 3n]);
+        const firstTwo = await collect(store.readStream(id, { maxCount: 2 }));
+        expect(firstTwo.map((e) => e.revision)).toEqual([0n, 1n]);
+      });
+    });
+
+    describe('$all', () => {
+      it('reads in global order from a position (inclusive), forwards and backwards, with a stream-prefix filter', async () => {
+        const prefix = stream('all');
+        const a = `${prefix}.one`;
+        const b = `${prefix}.two`;
+        await store.appendToStream(a, [event('X', { n: 1 })]);
+        const second = await store.appendToStream(b, [event('Y', { n: 2 })]);
+        await store.appendToStream(a, [event('X', { n: 3 })]);
+
+        const filter = { streamPrefixes: [prefix] };
+        const all = await collect(store.readAll({ filter }));
+        expect(all.map((e) => e.data.n)).toEqual([1, 2, 3]);
+        const positions = all.map((e) => e.position);
+        expect([...positions].sort((x, y) => (x < y ? -1 : 1))).toEqual(positions);
+
+        const fromSecond = await collect(store.readAll({ fromPosition: second.position, filter }));
+        expect(fromSecond.map((e) => e.data.n)).toEqual([2, 3]);
+        const backwards = await collect(store.readAll({ direction: 'backwards', filter, maxCount: 1000 }));
+        expect(backwards.map((e) => e.data.n).slice(0, 3)).toEqual([3, 2, 1]);
+      });
+
+      it('filters by event type', async () => {
+        const prefix = stream('types');
+        await store.appendToStream(`${prefix}.x`, [event('Wanted', { n: 1 }), event('Unwanted', { n: 2 })]);
+        await store.appendToStream(`${prefix}.y`, [event('Wanted', { n: 3 })]);
+        const read = await collect(store.readAll({ filter: { streamPrefixes: [prefix], eventTypes: ['Wanted'] } }));
+        expect(read.map((e) => e.data.n)).toEqual([1, 3]);
+      });
+
+      it('reports the head position', async () => {
+        const result = await store.appendToStream(stream('head'), [event()]);
+        expect(await store.headPosition()).toBeGreaterThanOrEqual(result.position);
+      });
+    });
+
+    describe('subscribe to $all', () => {
+      it('catches up, then delivers live events in order, after a checkpoint, filtered', async () => {
+        const prefix = stream('sub');
+        const first = await store.appendToStream(`${prefix}.a`, [event('Seen', { n: 1 })]);
+        await store.appendToStream(`${prefix}.b`, [event('Seen', { n: 2 }), event('Ignored', { n: 99 })]);
+        await store.appendToStream(`other${run}-x`, [event('Seen', { n: 98 })]);
+
+        const subscription = store.subscribeToAll({
+          afterPosition: first.position,
+          filter: { streamPrefixes: [prefix], eventTypes: ['Seen'] },
+        });
+        const received: RecordedEvent[] = [];
+        const reading = (async () => {
+          for await (const e of subscription) {
+            received.push(e);
+            if (received.length === 3) break;
+          }
+        })();
+        // Live appends while the subscription is running, from concurrent writers.
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await store.appendToStream(`${prefix}.c`, [event('Seen', { n: 3 })]);
+        await store.appendToStream(`${prefix}.d`, [event('Seen', { n: 4 })]);
+        await Promise.race([
+          reading,
+          new Promise((_, reject) => setTimeout(() => reject(new Error('subscription stalled')), 5000)),
+        ]);
+        await subscription.unsubscribe();
+        expect(received.map((e) => e.data.n)).toEqual([2, 3, 4]);
+      });
+
+      it('from the beginning delivers every matching event exactly once, then stops on unsubscribe', async () => {
+        const prefix = stream('once');
+        for (let n = 0; n < 20; n += 1) await store.appendToStream(`${prefix}.${n % 3}`, [event('E', { n })]);
+        const subscription = store.subscribeToAll({ filter: { streamPrefixes: [prefix] } });
+        const received = await take(subscription, 20);
+        expect(received.map((e) => e.data.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
+        await subscription.unsubscribe();
+        const after = await take(subscription, 1, 200).catch(() => []);
+        expect(after).toEqual([]);
+      });
+    });
+  });
+}
