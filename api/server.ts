@@ -20,6 +20,8 @@ export async function buildServer(platform: Platform): Promise<FastifyInstance> 
   });
 
   app.decorateRequest('principal', null);
+  // Commands are JSON; anything else is refused with 415 instead of being half-parsed.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return;

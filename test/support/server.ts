@@ -1,0 +1,34 @@
+import { pino } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { bootstrapAdminKey } from '../../api/auth/bootstrap-admin-key.ts';
+import { startPlatform, type Platform } from '../../api/platform.ts';
+import { buildServer } from '../../api/server.ts';
+import { loadConfig } from '../../infra/config/env.ts';
+import { tempStore, tempStorePath } from './pipeline.ts';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
+
+export interface TestServer {
+  app: FastifyInstance;
+  platform: Platform;
+  auth: { authorization: string };
+  close(): Promise<void>;
+}
+
+/** The real server, in process, on a fresh embedded store (requests go through app.inject, no socket). */
+export async function startTestServer(path = tempStorePath()): Promise<TestServer> {
+  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
+  const platform = await startPlatform(config, tempStore(path), pino({ level: 'silent' }));
+  await bootstrapAdminKey(platform, ADMIN_KEY);
+  const app = await buildServer(platform);
+  await app.ready();
+  return {
+    app,
+    platform,
+    auth: { authorization: `Bearer ${ADMIN_KEY}` },
+    async close() {
+      await app.close();
+      await platform.close();
+    },
+  };
+}

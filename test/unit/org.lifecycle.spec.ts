@@ -1,0 +1,76 @@
+import { describe, it } from 'vitest';
+import { orgDecider } from '../../domain/org/decider.ts';
+import type { OrgDecisionContext } from '../../domain/org/decide.ts';
+import type { OrgEvent } from '../../domain/org/events.ts';
+import { deciderSpec } from '../support/decider-spec.ts';
+
+const orgId = '11111111-1111-4111-8111-111111111111';
+const parentOrgId = '22222222-2222-4222-8222-222222222222';
+const owner = { id: 'admin:a', kind: 'admin' } as const;
+const context: OrgDecisionContext = { now: '2026-11-27T10:00:00.000Z', principal: owner, commandId: 'cmd-00000001' };
+const spec = deciderSpec(orgDecider, context);
+
+const registered: OrgEvent = {
+  type: 'OrgRegistered',
+  data: { orgId, name: 'Lab', slug: 'lab', description: '', tags: [], metadata: {}, parentOrgId: null, owner },
+};
+const suspended: OrgEvent = { type: 'OrgSuspended', data: { orgId, reason: 'audit' } };
+const archived: OrgEvent = { type: 'OrgArchived', data: { orgId, reason: 'done' } };
+const register = (extra: Record<string, unknown> = {}) =>
+  ({ type: 'RegisterOrg', data: { orgId, name: 'Lab', slug: 'lab', description: '', tags: [], metadata: {}, ...extra } }) as const;
+
+describe('org lifecycle', () => {
+  it('registers an org, owned by the principal who registered it', () => {
+    spec.given([]).when(register()).then([registered]);
+  });
+
+  it('refuses to register the same org twice', () => {
+    spec.given([registered]).when(register()).thenError('ORG_ALREADY_EXISTS', { orgId });
+  });
+
+  it('registers under an existing parent', () => {
+    const parent = { ...registered.data, orgId: parentOrgId, status: 'active' as const, statusReason: null };
+    spec
+      .given([])
+      .when(register({ parentOrgId }), { parent })
+      .then([{ type: 'OrgRegistered', data: { ...registered.data, parentOrgId } }]);
+  });
+
+  it('refuses a parent that does not exist, is archived, or is the org itself', () => {
+    spec.given([]).when(register({ parentOrgId }), { parent: null }).thenError('PARENT_ORG_NOT_FOUND');
+    const archivedParent = { ...registered.data, orgId: parentOrgId, status: 'archived' as const, statusReason: 'x' };
+    spec.given([]).when(register({ parentOrgId }), { parent: archivedParent }).thenError('PARENT_ORG_ARCHIVED');
+    spec.given([]).when(register({ parentOrgId: orgId })).thenError('PARENT_ORG_INVALID');
+  });
+
+  it('suspends an active org and reactivates a suspended one', () => {
+    spec.given([registered]).when({ type: 'SuspendOrg', data: { orgId, reason: 'audit' } }).then([suspended]);
+    spec
+      .given([registered, suspended])
+      .when({ type: 'ReactivateOrg', data: { orgId, reason: 'cleared' } })
+      .then([{ type: 'OrgReactivated', data: { orgId, reason: 'cleared' } }]);
+  });
+
+  it('archives from active or suspended', () => {
+    const archive = { type: 'ArchiveOrg', data: { orgId, reason: 'done' } } as const;
+    spec.given([registered]).when(archive).then([archived]);
+    spec.given([registered, suspended]).when(archive).then([archived]);
+  });
+
+  it('treats every other transition as illegal', () => {
+    spec
+      .given([registered])
+      .when({ type: 'ReactivateOrg', data: { orgId, reason: 'x' } })
+      .thenError('ILLEGAL_TRANSITION', { status: 'active', command: 'ReactivateOrg' });
+    spec.given([registered, suspended]).when({ type: 'SuspendOrg', data: { orgId, reason: 'x' } }).thenError('ILLEGAL_TRANSITION');
+    for (const type of ['SuspendOrg', 'ReactivateOrg', 'ArchiveOrg'] as const) {
+      spec.given([registered, archived]).when({ type, data: { orgId, reason: 'x' } }).thenError('ILLEGAL_TRANSITION', { status: 'archived' });
+    }
+    spec.given([registered, archived]).when({ type: 'UpdateOrgMetadata', data: { orgId, name: 'New' } }).thenError('ILLEGAL_TRANSITION');
+  });
+
+  it('refuses commands on an org that does not exist', () => {
+    spec.given([]).when({ type: 'SuspendOrg', data: { orgId, reason: 'x' } }).thenError('ORG_NOT_FOUND');
+    spec.given([]).when({ type: 'UpdateOrgMetadata', data: { orgId, name: 'x' } }).thenError('ORG_NOT_FOUND');
+  });
+});
