@@ -104,6 +104,20 @@ function parseAck(status: number, text: string): Ack {
   };
 }
 
+/** Every event in the log, read straight from the SQLite file (read-only: the file is left as the crash left it). */
+function readEvents(dbPath: string): EventRow[] {
+  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT position, stream_id, revision, event_id, type, data, metadata FROM events ORDER BY position').all() as EventRow[];
+  } finally {
+    db.close();
+  }
+}
+
+function commandIdOf(row: EventRow): string {
+  return String((JSON.parse(row.metadata) as { commandId?: unknown }).commandId);
+}
+
 async function getOrg(server: ServerProcess, orgId: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${server.baseUrl}/orgs/${orgId}`, {
     headers: { authorization: `Bearer ${ADMIN_KEY}` },
@@ -239,7 +253,32 @@ describe('durability: SIGKILL under load', () => {
       if (command.kind === 'register') expect(command.ack?.orgId).toBe(command.orgId);
     }
 
-    // ---- 3. restart on the same data, acknowledged effects are all there ------------------------------------------
+    // ---- 3. the log as the crash left it: every acknowledged command is in it ---------------------------------------
+    const dbPath = join(dataDir, 'events.db');
+    const crashed = new Map<string, EventRow[]>();
+    for (const row of readEvents(dbPath)) {
+      const list = crashed.get(commandIdOf(row)) ?? [];
+      list.push(row);
+      crashed.set(commandIdOf(row), list);
+    }
+    expect(
+      ackedCommands.filter((command) => {
+        const own = crashed.get(command.key)?.find((row) => row.stream_id === `org-${command.orgId}`);
+        return own?.revision !== command.ack?.streamRevision || String(own?.position) !== command.ack?.position;
+      }).map((command) => command.key),
+      'acknowledged commands whose event is not in the log after the crash',
+    ).toEqual([]);
+    // What the crash did to the commands it interrupted: nothing, a slug claim without its org, or all of it.
+    const interrupted = { none: 0, partial: 0, complete: 0 };
+    for (const command of inFlight) {
+      const count = crashed.get(command.key)?.length ?? 0;
+      const expectedCount = command.kind === 'register' ? 2 : 1;
+      if (count === 0) interrupted.none += 1;
+      else if (count < expectedCount) interrupted.partial += 1;
+      else interrupted.complete += 1;
+    }
+
+    // ---- 4. restart on the same data, acknowledged effects are all there ------------------------------------------
     const second = await startServer({ dataDir, adminKey: ADMIN_KEY, logLevel: 'warn' });
 
     const byOrg = new Map<string, Command[]>();
@@ -280,7 +319,7 @@ describe('durability: SIGKILL under load', () => {
     });
     expect(missing, 'acknowledged orgs missing after the restart').toEqual([]);
 
-    // ---- 4. retry every command with the same Idempotency-Key and body --------------------------------------------
+    // ---- 5. retry every command with the same Idempotency-Key and body --------------------------------------------
     const retryProblems: string[] = [];
     let inFlightReplayed = 0;
     let inFlightAppliedNow = 0;
@@ -342,18 +381,9 @@ describe('durability: SIGKILL under load', () => {
       expect(body.revision, `final revision of org ${orgId}`).toBe(list.length - 1);
     });
 
-    // ---- 5. stop, then inspect the log itself ---------------------------------------------------------------------
+    // ---- 6. stop, then inspect the log itself ---------------------------------------------------------------------
     const stopExit = await second.kill('SIGTERM');
-    const dbPath = join(dataDir, 'events.db');
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    let rows: EventRow[];
-    try {
-      rows = db
-        .prepare('SELECT position, stream_id, revision, event_id, type, data, metadata FROM events ORDER BY position')
-        .all() as EventRow[];
-    } finally {
-      db.close();
-    }
+    const rows = readEvents(dbPath);
 
     // No event id twice, anywhere.
     const eventIds = new Map<string, number>();
@@ -386,9 +416,9 @@ describe('durability: SIGKILL under load', () => {
     // Per command id, exactly one set of events: what the command decides, once.
     const byCommand = new Map<string, EventRow[]>();
     for (const row of rows) {
-      const metadata = JSON.parse(row.metadata) as { commandId?: unknown; eventId?: unknown };
+      const metadata = JSON.parse(row.metadata) as { eventId?: unknown };
       expect(metadata.eventId, `metadata.eventId of event ${row.position}`).toBe(row.event_id);
-      const commandId = String(metadata.commandId);
+      const commandId = commandIdOf(row);
       const list = byCommand.get(commandId) ?? [];
       list.push(row);
       byCommand.set(commandId, list);
@@ -428,6 +458,7 @@ describe('durability: SIGKILL under load', () => {
     console.log(
       `kill9: ${commands.length} commands in ${loadMs} ms of load, ${ackedAtKill} acknowledged when the kill was sent ` +
         `(${ackedCommands.length} in the end), ${pendingAtKill} pending at the kill, ${inFlight.length} without answer; ` +
+        `interrupted commands in the log after the crash: ${JSON.stringify(interrupted)}; ` +
         `in-flight effects visible before retry: ${inFlightVisibleBeforeRetry}; retried in-flight: ${inFlightReplayed} replayed, ` +
         `${inFlightAppliedNow} applied now; ${rows.length} events; ${Date.now() - started} ms in all`,
     );

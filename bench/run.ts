@@ -1,0 +1,75 @@
+/**
+ * `npm run bench`: one JSON line per figure on stdout, progress on stderr.
+ * `npm run bench -- append streams pipeline read` runs only the named groups (all by default).
+ * Every store lives in a fresh temp directory, removed at the end. Sized for well under a minute on 2 cores.
+ */
+import { cpus, freemem, totalmem, tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
+import { benchManyStreamAppends } from './eventstore-append-streams.ts';
+import { benchSingleStreamAppends } from './eventstore-append.ts';
+import { emit, now, progress } from './measure.ts';
+import { benchPipelineOrgCommands } from './pipeline-org-commands.ts';
+import { benchReadAll } from './read-all.ts';
+import type { Synchronous } from './fixtures.ts';
+
+const modes: readonly Synchronous[] = ['FULL', 'NORMAL'];
+
+const groups: Record<string, () => Promise<void>> = {
+  async append() {
+    for (const synchronous of modes) {
+      await benchSingleStreamAppends({ synchronous, batchSize: 1, maxEvents: 20_000, maxMs: 3_000 });
+      await benchSingleStreamAppends({ synchronous, batchSize: 100, maxEvents: 200_000, maxMs: 2_000 });
+    }
+  },
+  async streams() {
+    for (const synchronous of modes) {
+      await benchManyStreamAppends({ synchronous, streams: 100, maxEvents: 300_000, maxMs: 3_000 });
+    }
+  },
+  async pipeline() {
+    await benchPipelineOrgCommands({ orgs: 3_000, updateRounds: 3, concurrency: 32, maxMsPerPhase: 6_000 });
+  },
+  async read() {
+    await benchReadAll({ events: 200_000, eventsPerOrg: 20, seedChunk: 5, runs: 3 });
+  },
+};
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const unknown = requested.filter((name) => !(name in groups));
+  if (unknown.length > 0) {
+    throw new Error(`unknown benchmark group(s): ${unknown.join(', ')}; known: ${Object.keys(groups).join(', ')}`);
+  }
+  const selected = requested.length > 0 ? requested : Object.keys(groups);
+
+  const probe = new Database(':memory:');
+  const sqliteVersion = probe.prepare<[], { version: string }>('SELECT sqlite_version() AS version').get()?.version ?? 'unknown';
+  probe.close();
+  const cpu = cpus();
+  emit('environment', 0, 'info', {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: cpu.length,
+    cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    freeMemoryGiB: Number((freemem() / 2 ** 30).toFixed(1)),
+    sqlite: sqliteVersion,
+    tmpdir: tmpdir(),
+    groups: selected.join(','),
+  });
+
+  const started = now();
+  for (const name of selected) {
+    const groupStarted = now();
+    progress(`${name}: running`);
+    await groups[name]?.();
+    progress(`${name}: done in ${((now() - groupStarted) / 1000).toFixed(1)} s`);
+  }
+  progress(`all done in ${((now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[bench] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
