@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { ExpectedRevision } from '../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
 import { sampleEvent, sampleEventBytes, withTempStore, type Synchronous } from './fixtures.ts';
-import { emit, now, perSecond, progress, runWorkers, summarize } from './measure.ts';
+import { emit, now, progress, runsContext, runWorkers, summarizeRuns, type Run } from './measure.ts';
 
 export interface ManyStreamsOptions {
   synchronous: Synchronous;
   streams: number;
-  /** Upper bounds of the run; whichever is reached first ends it. */
-  maxEvents: number;
-  maxMs: number;
+  /** Events each writer appends per run, on fresh streams; `maxMsPerRun` only caps a slow disk. */
+  eventsPerStream: number;
+  maxMsPerRun: number;
+  runs: number;
 }
 
 /**
@@ -20,47 +21,44 @@ export interface ManyStreamsOptions {
 export async function benchManyStreamAppends(options: ManyStreamsOptions): Promise<void> {
   const { synchronous, streams } = options;
   await withTempStore(`streams-${synchronous.toLowerCase()}`, { synchronous }, async (store) => {
-    await writeConcurrently(store, streams, streams * 20, 1000);
+    await writeConcurrently(store, streams, 20, 1_000);
 
-    const run = await writeConcurrently(store, streams, options.maxEvents, options.maxMs);
-    const latency = summarize(run.latencies);
+    const runs: Run[] = [];
+    for (let run = 0; run < options.runs; run += 1) {
+      runs.push(await writeConcurrently(store, streams, options.eventsPerStream, options.maxMsPerRun));
+    }
+    const summary = summarizeRuns(runs);
     const context = {
       synchronous,
-      events: run.events,
       eventsPerAppend: 1,
+      events: summary.count,
       streams,
       concurrency: streams,
       eventBytes: sampleEventBytes(),
     };
-    emit('eventstore.append.many-streams.throughput', perSecond(run.events, run.elapsedMs), 'events/s', context);
-    emit('eventstore.append.many-streams.p50', latency.p50, 'ms', { ...context, per: 'append call' });
-    emit('eventstore.append.many-streams.p99', latency.p99, 'ms', { ...context, per: 'append call' });
-    progress(`${streams} streams ${synchronous}: ${run.events} events in ${run.elapsedMs.toFixed(0)} ms`);
+    emit('eventstore.append.many-streams.throughput', summary.throughput, 'events/s', { ...context, ...runsContext(summary) });
+    emit('eventstore.append.many-streams.p50', summary.latency.p50, 'ms', { ...context, per: 'append call' });
+    emit('eventstore.append.many-streams.p99', summary.latency.p99, 'ms', { ...context, per: 'append call' });
+    progress(`${streams} streams ${synchronous}: ${summary.count} events in ${runs.length} runs`);
   });
 }
 
-async function writeConcurrently(
-  store: SqliteEventStore,
-  streams: number,
-  maxEvents: number,
-  maxMs: number,
-): Promise<{ events: number; elapsedMs: number; latencies: number[] }> {
-  const perWriter = Math.ceil(maxEvents / streams);
+async function writeConcurrently(store: SqliteEventStore, streams: number, perStream: number, maxMs: number): Promise<Run> {
   const latencies: number[] = [];
-  let events = 0;
+  let count = 0;
   const started = now();
   const deadline = started + maxMs;
   await runWorkers(streams, async () => {
     const streamId = `bench-${randomUUID()}`;
     let expected: ExpectedRevision = 'no_stream';
-    for (let written = 0; written < perWriter && now() < deadline; written += 1) {
+    for (let written = 0; written < perStream && now() < deadline; written += 1) {
       const event = sampleEvent(written);
       const before = now();
       const result = await store.appendToStream(streamId, [event], { expectedRevision: expected });
       latencies.push(now() - before);
       expected = result.nextExpectedRevision;
-      events += 1;
+      count += 1;
     }
   });
-  return { events, elapsedMs: now() - started, latencies };
+  return { count, elapsedMs: now() - started, latencies };
 }

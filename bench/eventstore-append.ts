@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { ExpectedRevision } from '../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
 import { sampleEvent, sampleEventBytes, withTempStore, type Synchronous } from './fixtures.ts';
-import { emit, now, perSecond, progress, summarize } from './measure.ts';
+import { emit, now, progress, runsContext, summarizeRuns, type Run } from './measure.ts';
 
 export interface SingleStreamOptions {
   synchronous: Synchronous;
-  /** Upper bounds of each run; whichever is reached first ends it. */
-  maxEvents: number;
-  maxMs: number;
   batchSize: number;
+  /** Events per run, each run on a fresh stream; `maxMsPerRun` only caps a slow disk. */
+  eventsPerRun: number;
+  maxMsPerRun: number;
+  runs: number;
 }
 
 /**
@@ -19,47 +20,46 @@ export interface SingleStreamOptions {
 export async function benchSingleStreamAppends(options: SingleStreamOptions): Promise<void> {
   const { synchronous, batchSize } = options;
   await withTempStore(`append-${synchronous.toLowerCase()}-${batchSize}`, { synchronous }, async (store) => {
-    // Warm-up on another stream: statements compiled, WAL file created, JIT done.
-    await appendSequentially(store, `bench-warmup-${randomUUID()}`, batchSize, batchSize * 50, 500);
+    // Warm-up on its own stream: statements compiled, WAL file created, JIT done.
+    await appendSequentially(store, batchSize, batchSize * 100, 1_000);
 
-    const run = await appendSequentially(store, `bench-${randomUUID()}`, batchSize, options.maxEvents, options.maxMs);
-    const latency = summarize(run.latencies);
+    const runs: Run[] = [];
+    for (let run = 0; run < options.runs; run += 1) {
+      runs.push(await appendSequentially(store, batchSize, options.eventsPerRun, options.maxMsPerRun));
+    }
+    const summary = summarizeRuns(runs);
     const context = {
       synchronous,
-      events: run.events,
       eventsPerAppend: batchSize,
+      events: summary.count,
+      streamLength: Math.max(...runs.map((run) => run.count)),
       streams: 1,
       concurrency: 1,
       eventBytes: sampleEventBytes(),
     };
     const kind = batchSize === 1 ? 'single' : 'batched';
-    emit(`eventstore.append.single-stream.${kind}.throughput`, perSecond(run.events, run.elapsedMs), 'events/s', context);
-    emit(`eventstore.append.single-stream.${kind}.p50`, latency.p50, 'ms', { ...context, per: 'append call' });
-    emit(`eventstore.append.single-stream.${kind}.p99`, latency.p99, 'ms', { ...context, per: 'append call' });
-    progress(`single stream x${batchSize} ${synchronous}: ${run.events} events in ${run.elapsedMs.toFixed(0)} ms`);
+    emit(`eventstore.append.single-stream.${kind}.throughput`, summary.throughput, 'events/s', { ...context, ...runsContext(summary) });
+    emit(`eventstore.append.single-stream.${kind}.p50`, summary.latency.p50, 'ms', { ...context, per: 'append call' });
+    emit(`eventstore.append.single-stream.${kind}.p99`, summary.latency.p99, 'ms', { ...context, per: 'append call' });
+    progress(`single stream x${batchSize} ${synchronous}: ${summary.count} events in ${runs.length} runs`);
   });
 }
 
-async function appendSequentially(
-  store: SqliteEventStore,
-  streamId: string,
-  batchSize: number,
-  maxEvents: number,
-  maxMs: number,
-): Promise<{ events: number; elapsedMs: number; latencies: number[] }> {
+async function appendSequentially(store: SqliteEventStore, batchSize: number, maxEvents: number, maxMs: number): Promise<Run> {
+  const streamId = `bench-${randomUUID()}`;
   let expected: ExpectedRevision = 'no_stream';
-  let events = 0;
+  let count = 0;
   let sequence = 0;
   const latencies: number[] = [];
   const started = now();
   const deadline = started + maxMs;
-  while (events < maxEvents && now() < deadline) {
+  while (count < maxEvents && now() < deadline) {
     const batch = Array.from({ length: batchSize }, () => sampleEvent((sequence += 1)));
     const before = now();
     const result = await store.appendToStream(streamId, batch, { expectedRevision: expected });
     latencies.push(now() - before);
     expected = result.nextExpectedRevision;
-    events += batchSize;
+    count += batchSize;
   }
-  return { events, elapsedMs: now() - started, latencies };
+  return { count, elapsedMs: now() - started, latencies };
 }

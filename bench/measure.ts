@@ -8,6 +8,7 @@ export type FigureContext = Record<string, string | number | boolean>;
  * yields a file of figures; progress goes to stderr.
  */
 export function emit(name: string, value: number, unit: string, context: FigureContext = {}): void {
+  if (!process.stdout.writable) return;
   process.stdout.write(`${JSON.stringify({ name, value: roundFigure(value), unit, ...context })}\n`);
 }
 
@@ -82,4 +83,45 @@ export async function runQueue(
     }
   });
   return { completed, elapsedMs: now() - started };
+}
+
+/** One measured pass: how many items it did, how long it took, and each item's (or call's) latency. */
+export interface Run {
+  count: number;
+  elapsedMs: number;
+  latencies: readonly number[];
+}
+
+export interface RunsSummary {
+  /** Median of the runs' throughputs (items/s): robust to a run disturbed by a neighbour on a shared machine. */
+  throughput: number;
+  throughputMin: number;
+  throughputMax: number;
+  /** Items over all runs. */
+  count: number;
+  runs: number;
+  /** Percentiles over the latencies of all runs pooled. */
+  latency: LatencySummary;
+}
+
+export function summarizeRuns(runs: readonly Run[]): RunsSummary {
+  const rates = runs.map((run) => perSecond(run.count, run.elapsedMs)).sort((a, b) => a - b);
+  return {
+    throughput: percentile(rates, 50),
+    throughputMin: rates[0] ?? Number.NaN,
+    throughputMax: rates.at(-1) ?? Number.NaN,
+    count: runs.reduce((sum, run) => sum + run.count, 0),
+    runs: runs.length,
+    latency: summarize(runs.flatMap((run) => run.latencies)),
+  };
+}
+
+/** Context fields describing how a median throughput was obtained. */
+export function runsContext(summary: RunsSummary): FigureContext {
+  return {
+    runs: summary.runs,
+    statistic: summary.runs > 1 ? 'median of runs' : 'single run',
+    runsMin: roundFigure(summary.throughputMin),
+    runsMax: roundFigure(summary.throughputMax),
+  };
 }

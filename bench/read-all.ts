@@ -8,7 +8,7 @@ import type { DomainEvent } from '../domain/shared/decider.ts';
 import type { EventToAppend, JsonObject } from '../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
 import { benchAdmin, pipelineLikeMetadata, withTempStore } from './fixtures.ts';
-import { emit, now, perSecond, progress } from './measure.ts';
+import { emit, now, progress, runsContext, summarizeRuns, type Run } from './measure.ts';
 
 export interface ReadAllOptions {
   /** Total events seeded; each org contributes `eventsPerOrg` (one slug reservation, the rest in its own stream). */
@@ -68,38 +68,41 @@ export async function benchReadAll(options: ReadAllOptions): Promise<void> {
     await readPass(20_000);
     await replayPass(20_000);
 
-    const reads = [];
-    for (let run = 0; run < options.runs; run += 1) reads.push(await readPass());
-    const read = median(reads);
-    if (read.events !== seeded.events) throw new Error(`read ${read.events} events, seeded ${seeded.events}`);
+    const reads: Run[] = [];
+    for (let run = 0; run < options.runs; run += 1) {
+      const pass = await readPass();
+      if (pass.events !== seeded.events) throw new Error(`read ${pass.events} events, seeded ${seeded.events}`);
+      reads.push({ count: pass.events, elapsedMs: pass.elapsedMs, latencies: [] });
+    }
+    const read = summarizeRuns(reads);
     const context = {
-      events: read.events,
+      events: seeded.events,
       streams: seeded.streams,
       orgs: seeded.orgs,
       headPosition: Number(head),
       pageSize: 512,
-      runs: options.runs,
-      statistic: 'median',
       cache: 'warm',
     };
-    emit('eventstore.read-all.throughput', perSecond(read.events, read.elapsedMs), 'events/s', context);
-    emit('eventstore.read-all.duration', read.elapsedMs, 'ms', context);
+    emit('eventstore.read-all.throughput', read.throughput, 'events/s', { ...context, ...runsContext(read) });
 
-    const replays = [];
-    for (let run = 0; run < options.runs; run += 1) replays.push(await replayPass());
-    const replay = median(replays);
-    const replayContext = { ...context, orgEventsFolded: replay.folded, fold: 'registry.decode + orgDecider.evolve' };
-    emit('replay.org.throughput', perSecond(replay.events, replay.elapsedMs), 'events/s', replayContext);
-    emit('replay.org.duration', replay.elapsedMs, 'ms', replayContext);
-    progress(`read-all: ${read.events} events in ${read.elapsedMs.toFixed(0)} ms; replay in ${replay.elapsedMs.toFixed(0)} ms`);
+    const replays: Run[] = [];
+    let folded = 0;
+    for (let run = 0; run < options.runs; run += 1) {
+      const pass = await replayPass();
+      folded = pass.folded;
+      replays.push({ count: pass.events, elapsedMs: pass.elapsedMs, latencies: [] });
+    }
+    const replay = summarizeRuns(replays);
+    emit('replay.org.throughput', replay.throughput, 'events/s', {
+      ...context,
+      ...runsContext(replay),
+      orgEventsFolded: folded,
+      fold: 'registry.decode + orgDecider.evolve',
+    });
+    progress(
+      `read-all: ${seeded.events} events at ${Math.round(read.throughput)}/s; replay at ${Math.round(replay.throughput)}/s`,
+    );
   });
-}
-
-function median<Run extends { elapsedMs: number }>(runs: readonly Run[]): Run {
-  const sorted = [...runs].sort((a, b) => a.elapsedMs - b.elapsedMs);
-  const middle = sorted[Math.floor((sorted.length - 1) / 2)];
-  if (!middle) throw new Error('no runs');
-  return middle;
 }
 
 /**

@@ -80,11 +80,10 @@ export class SqliteEventStore implements EventStore {
   private closed = false;
   private readonly statements = new Map<string, Database.Statement<unknown[], EventRow>>();
 
-  private readonly lastRevisionStmt: Database.Statement<[string], { revision: bigint | null }>;
+  private readonly lastEventStmt: Database.Statement<[string], { revision: bigint; position: bigint }>;
   private readonly findEventStmt: Database.Statement<[string, string], { revision: bigint; position: bigint }>;
   private readonly eventAtStmt: Database.Statement<[string, bigint], { event_id: string; position: bigint }>;
   private readonly insertStmt: Database.Statement<[string, bigint, string, string, string, string, number], void>;
-  private readonly lastPositionOfStreamStmt: Database.Statement<[string], { position: bigint | null }>;
   private readonly headStmt: Database.Statement<[], { position: bigint | null }>;
   private readonly groupCommit: (batch: PendingAppend[]) => Array<AppendResult | { error: unknown }>;
 
@@ -99,8 +98,9 @@ export class SqliteEventStore implements EventStore {
     this.pageSize = options.pageSize ?? 512;
     this.appended.setMaxListeners(0);
 
-    this.lastRevisionStmt = this.db.prepare('SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?');
-    this.lastRevisionStmt.safeIntegers(true);
+    // Served by the (stream_id, revision) index: one row, whatever the stream's length.
+    this.lastEventStmt = this.db.prepare('SELECT revision, position FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1');
+    this.lastEventStmt.safeIntegers(true);
     this.findEventStmt = this.db.prepare('SELECT revision, position FROM events WHERE stream_id = ? AND event_id = ?');
     this.findEventStmt.safeIntegers(true);
     this.eventAtStmt = this.db.prepare('SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?');
@@ -108,8 +108,6 @@ export class SqliteEventStore implements EventStore {
     this.insertStmt = this.db.prepare(
       'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    this.lastPositionOfStreamStmt = this.db.prepare('SELECT MAX(position) AS position FROM events WHERE stream_id = ?');
-    this.lastPositionOfStreamStmt.safeIntegers(true);
     this.headStmt = this.db.prepare('SELECT MAX(position) AS position FROM events');
     this.headStmt.safeIntegers(true);
 
@@ -164,8 +162,8 @@ export class SqliteEventStore implements EventStore {
   }
 
   private appendInTransaction({ streamId, events, expected }: PendingAppend): AppendResult {
-    const last = this.lastRevisionStmt.get(streamId)?.revision ?? null;
-    const current: bigint | 'no_stream' = last === null ? 'no_stream' : last;
+    const last = this.lastEventStmt.get(streamId);
+    const current: bigint | 'no_stream' = last === undefined ? 'no_stream' : last.revision;
 
     const first = events[0];
     if (first && current !== 'no_stream') {
@@ -181,7 +179,7 @@ export class SqliteEventStore implements EventStore {
     if (!ok) throw new WrongExpectedVersionError(streamId, expected, current);
 
     let revision = current === 'no_stream' ? -1n : current;
-    let position = this.lastPositionOfStreamStmt.get(streamId)?.position ?? 0n;
+    let position = last?.position ?? 0n;
     const now = Date.now();
     for (const event of events) {
       revision += 1n;
@@ -231,7 +229,7 @@ export class SqliteEventStore implements EventStore {
     const store = this;
     return {
       async *[Symbol.asyncIterator]() {
-        if (store.lastRevisionStmt.get(streamId)?.revision == null) throw new StreamNotFoundError(streamId);
+        if (store.lastEventStmt.get(streamId) === undefined) throw new StreamNotFoundError(streamId);
         let cursor: bigint = from === 'start' ? 0n : from === 'end' ? BigInt(Number.MAX_SAFE_INTEGER) : from;
         let remaining = maxCount;
         while (remaining > 0) {

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deterministicId } from '../../commands/metadata.ts';
 import { killAllServers, startServer, type ServerExit, type ServerProcess } from '../support/server-process.ts';
 
 /**
@@ -39,7 +38,7 @@ interface Command {
   key: string;
   path: string;
   body: Body;
-  /** For a registration, the id the server derives from the Idempotency-Key. */
+  /** The target org; for a registration, known once the server has answered it. */
   orgId: string;
   outcome: 'pending' | 'acked' | 'rejected' | 'in-flight';
   ack?: Ack;
@@ -119,11 +118,18 @@ function commandIdOf(row: EventRow): string {
 }
 
 async function getOrg(server: ServerProcess, orgId: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${server.baseUrl}/orgs/${orgId}`, {
-    headers: { authorization: `Bearer ${ADMIN_KEY}` },
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  try {
+    const response = await fetch(`${server.baseUrl}/orgs/${orgId}`, {
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  } catch (error) {
+    throw new Error(
+      `GET /orgs/${orgId} on ${server.baseUrl} failed (server ${server.isRunning() ? 'running' : 'exited'}); output:\n${server.output()}`,
+      { cause: error },
+    );
+  }
 }
 
 /** Runs `work` over `items` with at most `concurrency` at a time, in order of `items`. */
@@ -177,10 +183,11 @@ describe('durability: SIGKILL under load', () => {
       return false;
     };
 
-    // Each client registers an org, then updates its description 0-2 times, one command at a time: per org, the
-    // only command that can be in flight at the crash is the client's last one.
+    // Each client registers an org, then updates its description 0-2 times, one command at a time, so per org only
+    // the client's last command can be in doubt. Clients keep going through the kill and stop at their first
+    // command without an answer: every client leaves exactly one command in doubt, as a real client would.
     const client = async (index: number) => {
-      for (let round = 0; !killing; round += 1) {
+      for (let round = 0; ; round += 1) {
         const key = `kill9.${runId}.c${index}.r${round}`;
         const register: Command = {
           seq: seq++,
@@ -189,7 +196,7 @@ describe('durability: SIGKILL under load', () => {
           key,
           path: '/orgs',
           body: { name: `Org ${index}/${round}`, slug: `k9-${runId}-${index}-${round}` },
-          orgId: deterministicId(key, 'org'),
+          orgId: '',
           outcome: 'pending',
         };
         const registered = await issue(first, register);
@@ -197,8 +204,9 @@ describe('durability: SIGKILL under load', () => {
           if (register.outcome === 'rejected') continue;
           return;
         }
-        const orgId = register.ack?.orgId ?? register.orgId;
-        for (let update = 0; update < round % 3 && !killing; update += 1) {
+        const orgId = register.ack?.orgId ?? '';
+        register.orgId = orgId;
+        for (let update = 0; update < round % 3; update += 1) {
           const command: Command = {
             seq: seq++,
             client: index,
@@ -234,6 +242,7 @@ describe('durability: SIGKILL under load', () => {
     expect(ackedAtKill, 'commands acknowledged before the kill').toBeGreaterThanOrEqual(MIN_ACKED);
     expect(pendingAtKill, 'commands in flight when the kill was sent').toBeGreaterThan(0);
     expect(commands.filter((command) => command.outcome === 'pending')).toEqual([]);
+    expect(commands.filter((command) => command.outcome === 'in-flight').length, 'commands left without an answer').toBe(CLIENTS);
     // Before the crash the server was healthy: nothing may have been refused or left unanswered.
     expect(
       commands.filter((command) => command.outcome === 'rejected').map((command) => ({ key: command.key, ...command.rejection })),
@@ -247,11 +256,6 @@ describe('durability: SIGKILL under load', () => {
     const ackedCommands = commands.filter((command) => command.outcome === 'acked');
     const inFlight = commands.filter((command) => command.outcome === 'in-flight');
     const resendable = [...ackedCommands, ...inFlight].sort((a, b) => a.seq - b.seq);
-
-    // Registrations answered with the id derived from the Idempotency-Key (so in-flight ones can be located too).
-    for (const command of ackedCommands) {
-      if (command.kind === 'register') expect(command.ack?.orgId).toBe(command.orgId);
-    }
 
     // ---- 3. the log as the crash left it: every acknowledged command is in it ---------------------------------------
     const dbPath = join(dataDir, 'events.db');
@@ -281,28 +285,27 @@ describe('durability: SIGKILL under load', () => {
     // ---- 4. restart on the same data, acknowledged effects are all there ------------------------------------------
     const second = await startServer({ dataDir, adminKey: ADMIN_KEY, logLevel: 'warn' });
 
-    const byOrg = new Map<string, Command[]>();
-    for (const command of resendable) {
-      const list = byOrg.get(command.orgId) ?? [];
-      list.push(command);
-      byOrg.set(command.orgId, list);
-    }
+    // Commands per org; an org is known once its registration has been answered.
+    const groupByOrg = () => {
+      const groups = new Map<string, Command[]>();
+      for (const command of resendable) {
+        if (command.orgId === '') continue;
+        const list = groups.get(command.orgId) ?? [];
+        list.push(command);
+        groups.set(command.orgId, list);
+      }
+      return groups;
+    };
+    const ackedOrgs = groupByOrg();
 
     let inFlightVisibleBeforeRetry = 0;
     const missing: string[] = [];
-    await pool([...byOrg.entries()], CLIENTS, async ([orgId, list]) => {
+    await pool([...ackedOrgs.entries()], CLIENTS, async ([orgId, list]) => {
       const registration = list.find((command) => command.kind === 'register');
-      if (!registration) throw new Error(`no registration recorded for org ${orgId}`);
+      if (registration?.outcome !== 'acked') throw new Error(`no acknowledged registration recorded for org ${orgId}`);
       const ackedHere = list.filter((command) => command.outcome === 'acked');
       const inFlightHere = list.filter((command) => command.outcome === 'in-flight');
       const { status, body } = await getOrg(second, orgId);
-
-      if (registration.outcome !== 'acked') {
-        // A registration lost in flight: it may or may not have been committed before the crash.
-        if (status === 200) inFlightVisibleBeforeRetry += 1;
-        else expect(status, `GET /orgs/${orgId}`).toBe(404);
-        return;
-      }
       if (status !== 200) {
         missing.push(`${orgId}: GET answered ${status} ${JSON.stringify(body)}`);
         return;
@@ -349,12 +352,15 @@ describe('durability: SIGKILL under load', () => {
           JSON.stringify(ack.eventIds) === JSON.stringify(original.eventIds);
         if (!same) retryProblems.push(`${command.key}: retry answered ${JSON.stringify(ack)}, first answer was ${JSON.stringify(original)}`);
       } else {
-        if (ack.orgId !== command.orgId) retryProblems.push(`${command.key}: retry targeted org ${ack.orgId}, expected ${command.orgId}`);
+        if (command.kind === 'register') command.orgId = ack.orgId;
+        else if (ack.orgId !== command.orgId) retryProblems.push(`${command.key}: retry targeted org ${ack.orgId}, expected ${command.orgId}`);
         if (ack.replayed) inFlightReplayed += 1;
         else inFlightAppliedNow += 1;
       }
     });
     expect(retryProblems, 'retries of acknowledged and in-flight commands').toEqual([]);
+    const byOrg = groupByOrg();
+    expect(byOrg.size, 'orgs registered').toBe(resendable.filter((command) => command.kind === 'register').length);
 
     // A second round of retries: now every command, including the in-flight ones just applied, replays exactly.
     await pool(resendable, CLIENTS, async (command) => {
@@ -459,7 +465,7 @@ describe('durability: SIGKILL under load', () => {
       `kill9: ${commands.length} commands in ${loadMs} ms of load, ${ackedAtKill} acknowledged when the kill was sent ` +
         `(${ackedCommands.length} in the end), ${pendingAtKill} pending at the kill, ${inFlight.length} without answer; ` +
         `interrupted commands in the log after the crash: ${JSON.stringify(interrupted)}; ` +
-        `in-flight effects visible before retry: ${inFlightVisibleBeforeRetry}; retried in-flight: ${inFlightReplayed} replayed, ` +
+        `in-flight updates visible before retry: ${inFlightVisibleBeforeRetry}; retried in-flight: ${inFlightReplayed} replayed, ` +
         `${inFlightAppliedNow} applied now; ${rows.length} events; ${Date.now() - started} ms in all`,
     );
   });

@@ -23,7 +23,7 @@ describe('malformed commands', () => {
     const { pipeline } = pipelineOn(store);
     const result = await pipeline.execute(orgAggregate, command, { commandId: commandId(), principal: admin });
     expect(result).toMatchObject({ kind: 'invalid', code: 'VALIDATION_FAILED' });
-    const issues = (result as { details: { issues: Array<{ path: string[] }> } }).details.issues;
+    const issues = (result as unknown as { details: { issues: Array<{ path: string[] }> } }).details.issues;
     expect(issues.length).toBeGreaterThan(0);
     if (path.length > 0) expect(issues.map((issue) => issue.path)).toContainEqual(path);
     expect(await store.headPosition()).toBe(0n);

@@ -54,6 +54,7 @@ export interface ServerProcess {
 }
 
 const live = new Set<ChildProcess>();
+const usedPorts = new Set<number>();
 
 // Last resort: a worker that exits without running afterAll must not leave servers behind.
 process.once('exit', () => {
@@ -88,7 +89,10 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
   const attempts = 5;
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
-    const port = await freePort(options.host ?? '127.0.0.1');
+    let port = await freePort(options.host ?? '127.0.0.1');
+    // Never hand out a port an earlier server (maybe killed, with client sockets still pooled) listened on.
+    while (usedPorts.has(port)) port = await freePort(options.host ?? '127.0.0.1');
+    usedPorts.add(port);
     try {
       return await startOnPort(options, port);
     } catch (error) {

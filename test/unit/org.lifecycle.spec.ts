@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import { orgDecider } from '../../domain/org/decider.ts';
 import type { OrgDecisionContext } from '../../domain/org/decide.ts';
 import type { OrgEvent } from '../../domain/org/events.ts';
+import type { OrgCommand } from '../../domain/org/commands.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
 
 const orgId = '11111111-1111-4111-8111-111111111111';
@@ -16,8 +17,10 @@ const registered: OrgEvent = {
 };
 const suspended: OrgEvent = { type: 'OrgSuspended', data: { orgId, reason: 'audit' } };
 const archived: OrgEvent = { type: 'OrgArchived', data: { orgId, reason: 'done' } };
-const register = (extra: Record<string, unknown> = {}) =>
-  ({ type: 'RegisterOrg', data: { orgId, name: 'Lab', slug: 'lab', description: '', tags: [], metadata: {}, ...extra } }) as const;
+const register = (extra: { parentOrgId?: string } = {}): OrgCommand => ({
+  type: 'RegisterOrg',
+  data: { orgId, name: 'Lab', slug: 'lab', description: '', tags: [], metadata: {}, ...extra },
+});
 
 describe('org lifecycle', () => {
   it('registers an org, owned by the principal who registered it', () => {
