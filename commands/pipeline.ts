@@ -11,6 +11,7 @@ import { commandHash, deterministicEventId, type EventMetadata } from './metadat
 import type { PreAppendCheck } from './pre-append-check.ts';
 import type { CommandResult } from './result.ts';
 import type { LoadedStream, StreamLoader } from './stream-loader.ts';
+import { StreamLocks } from './stream-locks.ts';
 
 export interface CommandEnvelope {
   commandId: string;
@@ -39,6 +40,7 @@ export interface PipelineOptions {
 export class CommandPipeline {
   private readonly clock: () => Date;
   private readonly maxAttempts: number;
+  private readonly locks = new StreamLocks();
   private inFlight = 0;
   private draining: (() => void) | undefined;
   private closed = false;
@@ -66,7 +68,8 @@ export class CommandPipeline {
     }
     this.inFlight += 1;
     try {
-      return await this.run(definition, parsed.data, envelope);
+      const command = parsed.data;
+      return await this.locks.run(definition.streamOf(command), () => this.run(definition, command, envelope));
     } catch (error) {
       if (error instanceof EventStoreUnavailableError) {
         return appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'the event store is unavailable; retry later');
@@ -175,7 +178,8 @@ export class CommandPipeline {
             attempts: attempt,
           });
         }
-        await sleep(Math.random() * 5 * attempt);
+        // Another process won the race; back off (jittered, growing) before deciding again on its result.
+        await sleep(Math.random() * 5 * 2 ** attempt);
       }
     }
   }
