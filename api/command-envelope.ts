@@ -36,6 +36,8 @@ export function commandEnvelopeFrom(request: FastifyRequest): CommandEnvelope | 
 
   return {
     commandId: typeof commandId === 'string' ? commandId : commandId.data,
+    // Only a client that chose the id can retry with it, so only then is the completion worth a durable record.
+    retryable: idempotencyKey !== undefined,
     principal: { id: principal.id, kind: principal.kind },
     ...(correlationId ? { correlationId: correlationId.data } : {}),
     ...(expectedRevision === undefined ? {} : { expectedRevision }),

@@ -3,15 +3,17 @@ import { appError, isAppError, type AppError } from '../domain/shared/app-error.
 import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
-import { reservationStream } from '../domain/reservation/events.ts';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '../infra/eventstore/errors.ts';
-import type { EventStore, EventToAppend, JsonObject, RecordedEvent } from '../infra/eventstore/port.ts';
-import type { AggregateDefinition, UniqueReservation } from './aggregate.ts';
-import { commandHash, deterministicEventId, type EventMetadata } from './metadata.ts';
+import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
+import type { AggregateDefinition } from './aggregate.ts';
+import { CommandLog } from './command-log.ts';
+import { envelopEvent, type CommandStamp } from './event-envelope.ts';
+import { commandHash } from './metadata.ts';
 import type { PreAppendCheck } from './pre-append-check.ts';
 import type { CommandResult } from './result.ts';
-import type { LoadedStream, StreamLoader } from './stream-loader.ts';
+import type { StreamLoader } from './stream-loader.ts';
 import { StreamLocks } from './stream-locks.ts';
+import { UniqueKeys } from './unique-keys.ts';
 
 export interface CommandEnvelope {
   commandId: string;
@@ -22,6 +24,11 @@ export interface CommandEnvelope {
   causationId?: string;
   /** The client's optimistic-concurrency precondition; when set, a conflict is reported instead of retried. */
   expectedRevision?: bigint;
+  /**
+   * The caller chose the command id and may send it again (an Idempotency-Key, a saga's step id): its completion is
+   * recorded durably, so a retry answers the same even if the command decided nothing.
+   */
+  retryable?: boolean;
 }
 
 export interface PipelineOptions {
@@ -31,6 +38,8 @@ export interface PipelineOptions {
   check: PreAppendCheck;
   clock?: () => Date;
   maxAttempts?: number;
+  /** How long a unique-key claim stays with a command that never completed before another may take it over. */
+  reservationLeaseMs?: number;
 }
 
 /**
@@ -41,13 +50,17 @@ export class CommandPipeline {
   private readonly clock: () => Date;
   private readonly maxAttempts: number;
   private readonly locks = new StreamLocks();
+  private readonly commandLog: CommandLog;
+  private readonly uniqueKeys: UniqueKeys;
   private inFlight = 0;
   private draining: (() => void) | undefined;
   private closed = false;
 
   constructor(private readonly options: PipelineOptions) {
     this.clock = options.clock ?? (() => new Date());
-    this.maxAttempts = options.maxAttempts ?? 5;
+    this.maxAttempts = options.maxAttempts ?? 8;
+    this.commandLog = new CommandLog(options.store, options.registry);
+    this.uniqueKeys = new UniqueKeys(options.store, options.registry, options.reservationLeaseMs ?? 30_000);
   }
 
   async execute<Command extends { type: string; data: unknown }, State, Event extends DomainEvent, Context extends DecisionContext>(
@@ -98,25 +111,56 @@ export class CommandPipeline {
     const { loader, registry, store } = this.options;
     const streamId = definition.streamOf(command);
     const hash = commandHash(command);
+    const { commandId } = envelope;
+    const replay = (streamRevision: bigint, position: bigint | null, events: CommandResult['events']): CommandResult => ({
+      commandId,
+      streamId,
+      streamRevision,
+      position,
+      events,
+      replayed: true,
+    });
+    const orgId = definition.orgIdOf(command);
+    const stampAt = (occurredAt: string, decisionId: string | null = null): CommandStamp => ({
+      commandId,
+      commandType: command.type,
+      commandHash: hash,
+      correlationId: envelope.correlationId ?? commandId,
+      causationId: envelope.causationId ?? commandId,
+      principal: envelope.principal,
+      orgId,
+      occurredAt,
+      decisionId,
+    });
+    const complete = async (streamRevision: bigint, noop: boolean, stamp: CommandStamp) => {
+      if (!envelope.retryable) return;
+      await this.commandLog.record({ commandType: command.type, commandHash: hash, streamId, streamRevision: streamRevision.toString(), noop }, stamp);
+    };
+    const reused = () =>
+      appError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'this command id was already used for a different command', { commandId });
+
+    const completed = envelope.retryable ? await this.commandLog.find(commandId) : undefined;
+    if (completed && (completed.commandHash !== hash || completed.streamId !== streamId)) return reused();
+    if (completed?.noop) return replay(BigInt(completed.streamRevision), null, []);
 
     for (let attempt = 1; ; attempt += 1) {
       const loaded = await loader.load(definition.decider, streamId);
-      const earlier = loaded.commands.get(envelope.commandId);
+      const earlier = loaded.commands.get(commandId);
       if (earlier) {
-        if (earlier.commandHash !== hash) {
-          return appError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'this command id was already used for a different command', {
-            commandId: envelope.commandId,
-          });
-        }
-        return { commandId: envelope.commandId, streamId, streamRevision: earlier.streamRevision, position: earlier.position, events: earlier.events, replayed: true };
+        if (earlier.commandHash !== hash) return reused();
+        // Appended before a crash that came before its completion record: write the record now.
+        if (!completed) await complete(earlier.streamRevision, false, stampAt(this.clock().toISOString()));
+        return replay(earlier.streamRevision, earlier.position, earlier.events);
+      }
+      if (loaded.fenced) {
+        return appError('conflict', 'STREAM_FENCED', `stream ${streamId} was closed after a crashed command; nothing more can happen in it`, { streamId });
       }
       if (envelope.expectedRevision !== undefined && envelope.expectedRevision !== loaded.revision) {
         return staleRevision(streamId, envelope.expectedRevision, loaded.revision);
       }
 
-      const base: DecisionContext = { now: this.clock().toISOString(), principal: envelope.principal, commandId: envelope.commandId };
+      const base: DecisionContext = { now: this.clock().toISOString(), principal: envelope.principal, commandId };
       const context = await definition.loadContext(command, loader, base);
-      const orgId = definition.orgIdOf(command);
       const check = await this.options.check({
         action: definition.actionOf(command),
         orgId,
@@ -130,16 +174,16 @@ export class CommandPipeline {
 
       const decided = definition.decider.decide(command, loaded.state, context);
       if (isAppError(decided)) return decided;
+      const stamp = stampAt(base.now, check.decisionId ?? null);
       if (decided.length === 0) {
-        return { commandId: envelope.commandId, streamId, streamRevision: loaded.revision, position: null, events: [], replayed: false };
+        await complete(loaded.revision, true, stamp);
+        return { commandId, streamId, streamRevision: loaded.revision, position: null, events: [], replayed: false };
       }
 
-      const reserved = await this.reserve(definition.reservations?.(command) ?? [], streamId, envelope, orgId, hash, base.now);
-      if (reserved) return reserved;
+      const claimed = await this.uniqueKeys.claim(definition.reservations?.(command) ?? [], streamId, stamp);
+      if (claimed) return claimed;
 
-      const toAppend = [...decided, ...(check.events ?? [])].map((event, index) =>
-        this.envelop(event, index, streamId, command.type, hash, envelope, orgId, base.now, check.decisionId ?? null),
-      );
+      const toAppend = [...decided, ...(check.events ?? [])].map((event, index) => envelopEvent(registry, event, streamId, index, stamp));
       try {
         const result = await store.appendToStream(streamId, toAppend, {
           expectedRevision: loaded.revision === -1n ? 'no_stream' : loaded.revision,
@@ -153,13 +197,13 @@ export class CommandPipeline {
           created: new Date(base.now),
         }));
         const after = loader.remember(definition.decider, loaded, recorded);
-        const record = after.commands.get(envelope.commandId);
+        await complete(result.nextExpectedRevision, false, stamp);
         return {
-          commandId: envelope.commandId,
+          commandId,
           streamId,
           streamRevision: result.nextExpectedRevision,
           position: result.position,
-          events: record?.events ?? [],
+          events: after.commands.get(commandId)?.events ?? [],
           replayed: false,
         };
       } catch (error) {
@@ -169,7 +213,7 @@ export class CommandPipeline {
           // Someone else appended between our load and our append: the client's precondition no longer holds,
           // unless the winner was this very command (a concurrent retry), which the next load will show.
           const reloaded = await loader.load(definition.decider, streamId);
-          if (!reloaded.commands.has(envelope.commandId)) return staleRevision(streamId, envelope.expectedRevision, reloaded.revision);
+          if (!reloaded.commands.has(commandId)) return staleRevision(streamId, envelope.expectedRevision, reloaded.revision);
           continue;
         }
         if (attempt >= this.maxAttempts) {
@@ -179,75 +223,9 @@ export class CommandPipeline {
           });
         }
         // Another process won the race; back off (jittered, growing) before deciding again on its result.
-        await sleep(Math.random() * 5 * 2 ** attempt);
+        await sleep(Math.random() * 2 ** attempt);
       }
     }
-  }
-
-  /** Claims every unique key for this command. A key held by another command is a conflict. */
-  private async reserve(
-    reservations: readonly UniqueReservation[],
-    ownerStreamId: string,
-    envelope: CommandEnvelope,
-    orgId: string | null,
-    hash: string,
-    now: string,
-  ): Promise<AppError | undefined> {
-    for (const reservation of reservations) {
-      const streamId = reservationStream(reservation.scope, reservation.key);
-      const event = this.envelop(
-        { type: 'UniqueKeyReserved', data: { scope: reservation.scope, key: reservation.key, ownerStreamId } },
-        0,
-        streamId,
-        'ReserveUniqueKey',
-        hash,
-        envelope,
-        orgId,
-        now,
-        null,
-      );
-      try {
-        // Same command, same event id: a retry finds its own reservation and the store answers idempotently.
-        await this.options.store.appendToStream(streamId, [event], { expectedRevision: 'no_stream' });
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        return appError('conflict', reservation.conflictCode, reservation.conflictMessage, {
-          scope: reservation.scope,
-          key: reservation.key,
-        });
-      }
-    }
-    return undefined;
-  }
-
-  private envelop(
-    event: DomainEvent,
-    index: number,
-    streamId: string,
-    commandType: string,
-    hash: string,
-    envelope: CommandEnvelope,
-    orgId: string | null,
-    occurredAt: string,
-    decisionId: string | null,
-  ): EventToAppend {
-    const encoded = this.options.registry.encode(event.type, event.data);
-    const eventId = deterministicEventId(envelope.commandId, streamId, index);
-    const metadata: EventMetadata = {
-      eventId,
-      commandId: envelope.commandId,
-      commandType,
-      commandHash: hash,
-      correlationId: envelope.correlationId ?? envelope.commandId,
-      causationId: envelope.causationId ?? envelope.commandId,
-      principal: envelope.principal,
-      orgId,
-      occurredAt,
-      schemaVersion: encoded.schemaVersion,
-      decisionId,
-    };
-    // Encoded data passed its zod schema, whose shapes are JSON by construction.
-    return { id: eventId, type: event.type, data: encoded.data as JsonObject, metadata: metadata as unknown as JsonObject };
   }
 }
 
@@ -258,5 +236,3 @@ function staleRevision(streamId: string, expected: bigint, actual: bigint): AppE
     actualRevision: actual.toString(),
   });
 }
-
-export type { LoadedStream };

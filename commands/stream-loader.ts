@@ -1,5 +1,6 @@
 import type { DomainEvent } from '../domain/shared/decider.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
+import { STREAM_FENCED } from '../domain/reservation/events.ts';
 import { StreamNotFoundError } from '../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import { StreamStateCache } from './stream-state-cache.ts';
@@ -24,6 +25,8 @@ export interface LoadedStream<State> {
   state: State;
   /** Last revision folded into `state`; -1n when the stream does not exist. */
   revision: bigint;
+  /** The stream was closed by a StreamFenced event: it takes no more commands. */
+  fenced: boolean;
   commands: ReadonlyMap<string, CommandRecord>;
 }
 
@@ -41,6 +44,7 @@ interface CacheEntry {
   evolver: Evolver<unknown, DomainEvent>;
   state: unknown;
   revision: bigint;
+  fenced: boolean;
   commands: Map<string, CommandRecord>;
 }
 
@@ -64,7 +68,7 @@ export class StreamLoader implements StreamReader {
     const base: CacheEntry =
       cached && cached.evolver === evolver
         ? cached
-        : { streamId, evolver, state: decider.initialState, revision: -1n, commands: new Map() };
+        : { streamId, evolver, state: decider.initialState, revision: -1n, fenced: false, commands: new Map() };
     const entry = await this.catchUp(base);
     if (entry !== base || !cached) this.cache.offer(streamId, entry);
     return entry as unknown as LoadedStream<State>;
@@ -98,13 +102,17 @@ export class StreamLoader implements StreamReader {
   }
 
   private fold(entry: CacheEntry, events: readonly RecordedEvent[]): CacheEntry {
-    let { state, revision } = entry;
+    let { state, revision, fenced } = entry;
     const { commands } = entry;
     for (const recorded of events) {
       if (recorded.revision <= revision) continue;
       const data = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
-      state = entry.evolver.evolve(state, { type: recorded.type, data });
       revision = recorded.revision;
+      if (recorded.type === STREAM_FENCED) {
+        fenced = true;
+        continue;
+      }
+      state = entry.evolver.evolve(state, { type: recorded.type, data });
       const commandId = recorded.metadata.commandId;
       if (typeof commandId === 'string') {
         const record = commands.get(commandId) ?? {
@@ -122,6 +130,6 @@ export class StreamLoader implements StreamReader {
         commands.set(commandId, record);
       }
     }
-    return { ...entry, state, revision, commands };
+    return { ...entry, state, revision, fenced, commands };
   }
 }

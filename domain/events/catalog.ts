@@ -1,3 +1,4 @@
+import { commandLogEventDefinitions } from '../command-log/events.ts';
 import { credentialEventDefinitions } from '../credential/events.ts';
 import { orgEventDefinitions } from '../org/events.ts';
 import { reservationEventDefinitions } from '../reservation/events.ts';
@@ -5,5 +6,10 @@ import { EventRegistry } from './registry.ts';
 
 /** Every event type the platform knows. A type missing here cannot be written, and reading one is an error. */
 export function createEventRegistry(): EventRegistry {
-  return new EventRegistry().register(...orgEventDefinitions, ...credentialEventDefinitions, ...reservationEventDefinitions);
+  return new EventRegistry().register(
+    ...orgEventDefinitions,
+    ...credentialEventDefinitions,
+    ...reservationEventDefinitions,
+    ...commandLogEventDefinitions,
+  );
 }

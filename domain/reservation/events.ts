@@ -7,9 +7,18 @@ import type { EventDefinition } from '../events/registry.ts';
  */
 const uniqueKeyReservedData = z.object({ scope: z.string().min(1), key: z.string().min(1), ownerStreamId: z.string().min(1) });
 
+/**
+ * Closes a stream that a crashed command never created, so that command can never complete: written (with
+ * `no_stream`) before its abandoned reservation is handed to another command. A fenced stream refuses all commands.
+ */
+const streamFencedData = z.object({ reason: z.string(), byCommandId: z.string() });
+
 export const reservationEventDefinitions = [
   { type: 'UniqueKeyReserved', schemaVersion: 1, schema: uniqueKeyReservedData },
+  { type: 'StreamFenced', schemaVersion: 1, schema: streamFencedData },
 ] as const satisfies readonly EventDefinition[];
+
+export const STREAM_FENCED = 'StreamFenced';
 
 export type UniqueKeyReserved = { type: 'UniqueKeyReserved'; data: z.infer<typeof uniqueKeyReservedData> };
 

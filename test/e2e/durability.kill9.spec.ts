@@ -439,11 +439,15 @@ describe('durability: SIGKILL under load', () => {
       const shape = events.map((row) => `${row.type}@${row.stream_id}`).sort();
       if (command.kind === 'register') {
         expect(shape, `events of ${command.key}`).toEqual(
-          [`OrgRegistered@org-${command.orgId}`, `UniqueKeyReserved@unique-org-slug.${command.body.slug}`].sort(),
+          [
+            `CommandCompleted@command-${command.key}`,
+            `OrgRegistered@org-${command.orgId}`,
+            `UniqueKeyReserved@unique-org-slug.${command.body.slug}`,
+          ].sort(),
         );
       } else {
-        expect(shape, `events of ${command.key}`).toEqual([`OrgMetadataUpdated@org-${command.orgId}`]);
-        const data = JSON.parse(events[0]?.data ?? '{}') as { changes?: { description?: unknown } };
+        expect(shape, `events of ${command.key}`).toEqual([`CommandCompleted@command-${command.key}`, `OrgMetadataUpdated@org-${command.orgId}`]);
+        const data = JSON.parse(events.find((row) => row.type === 'OrgMetadataUpdated')?.data ?? '{}') as { changes?: { description?: unknown } };
         expect(data.changes?.description).toBe(command.body.description);
       }
       // The acknowledged revision and position are those of the command's own (last) event in its org stream.
@@ -456,7 +460,8 @@ describe('durability: SIGKILL under load', () => {
     }
     expect(rows.length).toBe(
       [...byCommand.entries()].filter(([commandId]) => commandId.startsWith('bootstrap-admin-key:')).reduce((sum, [, list]) => sum + list.length, 0) +
-        resendable.reduce((sum, command) => sum + (command.kind === 'register' ? 2 : 1), 0),
+        // Each command's own events plus its completion record (every command here carries an Idempotency-Key).
+        resendable.reduce((sum, command) => sum + (command.kind === 'register' ? 3 : 2), 0),
     );
 
     expect(stopExit, `graceful stop after the restart; output:\n${second.output()}`).toEqual({ code: 0, signal: null });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createEventRegistry } from '../../domain/events/catalog.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
-import { CommandPipeline } from '../../commands/pipeline.ts';
-import { platformAdminsOnly, type PreAppendCheck } from '../../commands/pre-append-check.ts';
+import { CommandPipeline, type PipelineOptions } from '../../commands/pipeline.ts';
+import { platformAdminsOnly } from '../../commands/pre-append-check.ts';
 import { StreamLoader } from '../../commands/stream-loader.ts';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
@@ -21,7 +21,7 @@ export function tempStore(path = tempStorePath()): SqliteEventStore {
 }
 
 /** A pipeline with its own write-side cache: two of these on one store behave like two server processes. */
-export function pipelineOn(store: EventStore, options: { check?: PreAppendCheck; maxAttempts?: number; clock?: () => Date } = {}) {
+export function pipelineOn(store: EventStore, options: Partial<Pick<PipelineOptions, 'check' | 'maxAttempts' | 'clock' | 'reservationLeaseMs'>> = {}) {
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
   const pipeline = new CommandPipeline({ store, loader, registry, check: options.check ?? platformAdminsOnly, ...options });

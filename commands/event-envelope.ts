@@ -1,0 +1,27 @@
+import type { DomainEvent } from '../domain/shared/decider.ts';
+import type { Principal } from '../domain/shared/principal.ts';
+import type { EventRegistry } from '../domain/events/registry.ts';
+import type { EventToAppend, JsonObject } from '../infra/eventstore/port.ts';
+import { deterministicEventId, type EventMetadata } from './metadata.ts';
+
+/** Everything about the command that every event it appends carries. */
+export interface CommandStamp {
+  commandId: string;
+  commandType: string;
+  commandHash: string;
+  correlationId: string;
+  causationId: string;
+  principal: Principal;
+  orgId: string | null;
+  occurredAt: string;
+  decisionId: string | null;
+}
+
+/** Validates a domain event against its registered schema and wraps it with the command's metadata. */
+export function envelopEvent(registry: EventRegistry, event: DomainEvent, streamId: string, index: number, stamp: CommandStamp): EventToAppend {
+  const encoded = registry.encode(event.type, event.data);
+  const eventId = deterministicEventId(stamp.commandId, streamId, index);
+  const metadata: EventMetadata = { eventId, ...stamp, schemaVersion: encoded.schemaVersion };
+  // Encoded data passed its zod schema, whose shapes are JSON by construction.
+  return { id: eventId, type: event.type, data: encoded.data as JsonObject, metadata: metadata as unknown as JsonObject };
+}
