@@ -20,6 +20,17 @@ export async function buildServer(platform: Platform): Promise<FastifyInstance> 
   });
 
   app.decorateRequest('principal', null);
+
+  // While closing, every answer ends its connection: a keep-alive socket left idle after an in-flight request
+  // finishes would otherwise hold the shutdown open until the client lets go.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    app.server.closeIdleConnections();
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   // Commands are JSON; anything else is refused with 415 instead of being half-parsed.
   app.removeContentTypeParser('text/plain');
 
