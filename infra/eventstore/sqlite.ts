@@ -226,24 +226,10 @@ export class SqliteEventStore implements EventStore {
         ? 'SELECT * FROM events WHERE stream_id = ? AND revision >= ? ORDER BY revision ASC LIMIT ?'
         : 'SELECT * FROM events WHERE stream_id = ? AND revision <= ? ORDER BY revision DESC LIMIT ?',
     );
-    const store = this;
-    return {
-      async *[Symbol.asyncIterator]() {
-        if (store.lastEventStmt.get(streamId) === undefined) throw new StreamNotFoundError(streamId);
-        let cursor: bigint = from === 'start' ? 0n : from === 'end' ? BigInt(Number.MAX_SAFE_INTEGER) : from;
-        let remaining = maxCount;
-        while (remaining > 0) {
-          store.assertOpen();
-          const rows = page.all(streamId, cursor, Math.min(store.pageSize, remaining));
-          for (const row of rows) yield toRecorded(row);
-          remaining -= rows.length;
-          const lastRow = rows.at(-1);
-          if (!lastRow || rows.length < store.pageSize) return;
-          cursor = forwards ? lastRow.revision + 1n : lastRow.revision - 1n;
-          await Promise.resolve();
-        }
-      },
+    const exists = () => {
+      if (this.lastEventStmt.get(streamId) === undefined) throw new StreamNotFoundError(streamId);
     };
+    return this.paginate(from, forwards, maxCount, (cursor, limit) => page.all(streamId, cursor, limit), (row) => row.revision, exists);
   }
 
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
@@ -251,20 +237,33 @@ export class SqliteEventStore implements EventStore {
     const forwards = (options.direction ?? 'forwards') === 'forwards';
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     const from = options.fromPosition ?? (forwards ? 'start' : 'end');
+    return this.paginate(from, forwards, maxCount, (cursor, limit) => this.page(cursor, forwards, true, options.filter, limit), (row) => row.position);
+  }
+
+  /** Reads page after page from `from` (inclusive), keyed by revision or position, until `maxCount` or the end. */
+  private paginate(
+    from: bigint | 'start' | 'end',
+    forwards: boolean,
+    maxCount: number,
+    fetch: (cursor: bigint, limit: number) => EventRow[],
+    keyOf: (row: EventRow) => bigint,
+    before: () => void = () => {},
+  ): AsyncIterable<RecordedEvent> {
     const store = this;
     return {
       async *[Symbol.asyncIterator]() {
-        let cursor: bigint =
-          from === 'start' ? 0n : from === 'end' ? BigInt(Number.MAX_SAFE_INTEGER) : from;
+        before();
+        let cursor = from === 'start' ? 0n : from === 'end' ? BigInt(Number.MAX_SAFE_INTEGER) : from;
         let remaining = maxCount;
         while (remaining > 0) {
           store.assertOpen();
-          const rows = store.page(cursor, forwards, true, options.filter, Math.min(store.pageSize, remaining));
+          const rows = fetch(cursor, Math.min(store.pageSize, remaining));
           for (const row of rows) yield toRecorded(row);
           remaining -= rows.length;
           const lastRow = rows.at(-1);
           if (!lastRow || rows.length < store.pageSize) return;
-          cursor = forwards ? lastRow.position + 1n : lastRow.position - 1n;
+          cursor = forwards ? keyOf(lastRow) + 1n : keyOf(lastRow) - 1n;
+          // Let other work run between pages of a long read.
           await Promise.resolve();
         }
       },

@@ -1,20 +1,10 @@
 import { describe, it } from 'vitest';
-import { orgDecider } from '../../domain/org/decider.ts';
-import type { OrgDecisionContext } from '../../domain/org/decide.ts';
 import type { OrgEvent } from '../../domain/org/events.ts';
 import type { OrgCommand } from '../../domain/org/commands.ts';
-import { deciderSpec } from '../support/decider-spec.ts';
+import { orgId, orgRegistered, orgSpec as spec } from '../support/org-fixtures.ts';
 
-const orgId = '11111111-1111-4111-8111-111111111111';
 const parentOrgId = '22222222-2222-4222-8222-222222222222';
-const owner = { id: 'admin:a', kind: 'admin' } as const;
-const context: OrgDecisionContext = { now: '2026-11-27T10:00:00.000Z', principal: owner, commandId: 'cmd-00000001' };
-const spec = deciderSpec(orgDecider, context);
-
-const registered: OrgEvent = {
-  type: 'OrgRegistered',
-  data: { orgId, name: 'Lab', slug: 'lab', description: '', tags: [], metadata: {}, parentOrgId: null, owner },
-};
+const registered = orgRegistered() as Extract<OrgEvent, { type: 'OrgRegistered' }>;
 const suspended: OrgEvent = { type: 'OrgSuspended', data: { orgId, reason: 'audit' } };
 const archived: OrgEvent = { type: 'OrgArchived', data: { orgId, reason: 'done' } };
 const register = (extra: { parentOrgId?: string } = {}): OrgCommand => ({

@@ -1,17 +1,7 @@
 import { describe, it } from 'vitest';
-import { orgDecider } from '../../domain/org/decider.ts';
-import type { OrgDecisionContext } from '../../domain/org/decide.ts';
-import type { OrgEvent } from '../../domain/org/events.ts';
-import { deciderSpec } from '../support/decider-spec.ts';
+import { orgId, orgRegistered, orgSpec as spec } from '../support/org-fixtures.ts';
 
-const orgId = '11111111-1111-4111-8111-111111111111';
-const owner = { id: 'admin:a', kind: 'admin' } as const;
-const context: OrgDecisionContext = { now: '2026-11-27T10:00:00.000Z', principal: owner, commandId: 'cmd-00000001' };
-const spec = deciderSpec(orgDecider, context);
-const registered: OrgEvent = {
-  type: 'OrgRegistered',
-  data: { orgId, name: 'Lab', slug: 'lab', description: 'd', tags: ['a', 'b'], metadata: { tier: 'gold' }, parentOrgId: null, owner },
-};
+const registered = orgRegistered({ description: 'd', tags: ['a', 'b'], metadata: { tier: 'gold' } });
 
 describe('org metadata updates', () => {
   it('records only the fields that change', () => {
