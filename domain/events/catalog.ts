@@ -2,6 +2,8 @@ import { commandLogEventDefinitions } from '../command-log/events.ts';
 import { credentialEventDefinitions } from '../credential/events.ts';
 import { orgEventDefinitions } from '../org/events.ts';
 import { reservationEventDefinitions } from '../reservation/events.ts';
+import { rosterEventDefinitions } from '../roster/events.ts';
+import { subjectEventDefinitions } from '../subject/events.ts';
 import { EventRegistry } from './registry.ts';
 
 /** Every event type the platform knows. A type missing here cannot be written, and reading one is an error. */
@@ -11,5 +13,7 @@ export function createEventRegistry(): EventRegistry {
     ...credentialEventDefinitions,
     ...reservationEventDefinitions,
     ...commandLogEventDefinitions,
+    ...rosterEventDefinitions,
+    ...subjectEventDefinitions,
   );
 }

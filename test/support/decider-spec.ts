@@ -21,6 +21,11 @@ export function deciderSpec<Command, State, Event extends DomainEvent, Context e
               if (isAppError(outcome)) throw new Error(`expected events, got error ${outcome.code}: ${outcome.message}`);
               expect(outcome).toEqual(expected);
             },
+            /** Only the types, in order: for cases whose point is that the decision succeeds. */
+            thenTypes(types: readonly Event['type'][]) {
+              if (isAppError(outcome)) throw new Error(`expected events, got error ${outcome.code}: ${outcome.message}`);
+              expect(outcome.map((event) => event.type)).toEqual(types);
+            },
             thenError(code: string, details?: Record<string, unknown>) {
               if (!isAppError(outcome)) throw new Error(`expected error ${code}, got events ${JSON.stringify(outcome)}`);
               expect(outcome.code).toBe(code);
