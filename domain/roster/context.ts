@@ -4,7 +4,8 @@ import type { DecisionContext } from '../shared/decider.ts';
 export interface SubjectSnapshot {
   subjectId: string;
   status: 'active' | 'suspended';
-  capabilities: Readonly<Record<string, { level: number; verified: boolean }>>;
+  /** A map, not a record: capability names are user input and must never hit Object.prototype. */
+  capabilities: ReadonlyMap<string, { level: number; verified: boolean }>;
 }
 
 export interface RosterDecisionContext extends DecisionContext {

@@ -51,14 +51,14 @@ export function checkGrant(state: RosterState, request: GrantRequest, context: R
   if (conflict) return conflict;
 
   const missing = role.requiredCapabilities.filter((requirement) => {
-    const capability = subject.capabilities[requirement.name];
+    const capability = subject.capabilities.get(requirement.name);
     return !capability || capability.level < requirement.level || (requirement.verified && !capability.verified);
   });
   if (missing.length > 0) {
     return appError('unprocessable', 'MISSING_CAPABILITY', `subject ${subjectId} lacks capabilities role ${roleName} requires`, {
       subjectId,
       role: roleName,
-      missing: missing.map((requirement) => ({ ...requirement, has: subject.capabilities[requirement.name] ?? null })),
+      missing: missing.map((requirement) => ({ ...requirement, has: subject.capabilities.get(requirement.name) ?? null })),
     });
   }
 

@@ -17,10 +17,10 @@ export const carol = 'cccccccc-0000-4000-8000-000000000003';
 let sequence = 0;
 export const id = () => `00000000-0000-4000-8000-${String(++sequence).padStart(12, '0')}`;
 
-export const activeSubject = (subjectId: string, capabilities: SubjectSnapshot['capabilities'] = {}): SubjectSnapshot => ({
+export const activeSubject = (subjectId: string, capabilities: Record<string, { level: number; verified: boolean }> = {}): SubjectSnapshot => ({
   subjectId,
   status: 'active',
-  capabilities,
+  capabilities: new Map(Object.entries(capabilities)),
 });
 
 export const rosterContext: RosterDecisionContext = { now, principal: admin, commandId: 'cmd-00000001', orgStatus: 'active' };

@@ -17,6 +17,11 @@ describe('granting and revoking roles', () => {
     spec.given([auditor]).when(grant(alice, 'auditor'), { subject: activeSubject(alice, { audit: { level: 2, verified: true } }) }).thenTypes(['RoleGranted']);
   });
 
+  it('does not mistake Object.prototype for a capability', () => {
+    const odd = roleDefined(role('odd', { requiredCapabilities: [{ name: 'constructor', level: 0, verified: false }] }));
+    spec.given([odd]).when(grant(alice, 'odd'), { subject: activeSubject(alice) }).thenError('MISSING_CAPABILITY');
+  });
+
   it('refuses a suspended or unknown subject', () => {
     spec.given([writer]).when(grant(alice, 'writer'), { subject: { ...activeSubject(alice), status: 'suspended' } }).thenError('SUBJECT_SUSPENDED');
     spec.given([writer]).when(grant(alice, 'writer'), { subject: null }).thenError('SUBJECT_NOT_FOUND');

@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import {
+  MAX_CAPABILITIES,
+  capabilityLevelSchema,
+  capabilityNameSchema,
+  descriptionSchema,
+  displayNameSchema,
+  endpointSchema,
+  evidenceSchema,
+  noteSchema,
+  reasonSchema,
+  subjectKindSchema,
+} from './fields.ts';
+
+export const capabilityClaimSchema = z.strictObject({
+  name: capabilityNameSchema,
+  level: capabilityLevelSchema,
+  evidence: evidenceSchema.optional(),
+});
+
+export const registerSubjectSchema = z.object({
+  type: z.literal('RegisterSubject'),
+  data: z.strictObject({
+    subjectId: z.uuid(),
+    kind: subjectKindSchema,
+    displayName: displayNameSchema,
+    description: descriptionSchema.default(''),
+    endpoint: endpointSchema.optional(),
+    capabilities: z
+      .array(capabilityClaimSchema)
+      .max(MAX_CAPABILITIES)
+      .refine((claims) => new Set(claims.map((claim) => claim.name)).size === claims.length, 'capability names must be unique')
+      .default([]),
+  }),
+});
+
+export const updateSubjectProfileSchema = z.object({
+  type: z.literal('UpdateSubjectProfile'),
+  data: z
+    .strictObject({
+      subjectId: z.uuid(),
+      displayName: displayNameSchema.optional(),
+      description: descriptionSchema.optional(),
+      /** `null` removes the endpoint. */
+      endpoint: endpointSchema.nullable().optional(),
+    })
+    .refine(
+      (data) => data.displayName !== undefined || data.description !== undefined || data.endpoint !== undefined,
+      'give at least one of displayName, description, endpoint',
+    ),
+});
+
+export const declareCapabilitySchema = z.object({
+  type: z.literal('DeclareCapability'),
+  data: z.strictObject({
+    subjectId: z.uuid(),
+    name: capabilityNameSchema,
+    level: capabilityLevelSchema,
+    evidence: evidenceSchema.optional(),
+  }),
+});
+
+export const withdrawCapabilitySchema = z.object({
+  type: z.literal('WithdrawCapability'),
+  data: z.strictObject({ subjectId: z.uuid(), name: capabilityNameSchema }),
+});
+
+export const verifyCapabilitySchema = z.object({
+  type: z.literal('VerifyCapability'),
+  data: z.strictObject({
+    subjectId: z.uuid(),
+    name: capabilityNameSchema,
+    /** The level the verifier vouches for; it must be the level currently declared. */
+    level: capabilityLevelSchema,
+    /** The org in whose name the verifier acts; its policy decides whether the verifier may. */
+    orgId: z.uuid(),
+    note: noteSchema.optional(),
+  }),
+});
+
+const transitionData = z.strictObject({ subjectId: z.uuid(), reason: reasonSchema });
+
+export const suspendSubjectSchema = z.object({ type: z.literal('SuspendSubject'), data: transitionData });
+export const reinstateSubjectSchema = z.object({ type: z.literal('ReinstateSubject'), data: transitionData });
+
+export const subjectCommandSchema = z.discriminatedUnion('type', [
+  registerSubjectSchema,
+  updateSubjectProfileSchema,
+  declareCapabilitySchema,
+  withdrawCapabilitySchema,
+  verifyCapabilitySchema,
+  suspendSubjectSchema,
+  reinstateSubjectSchema,
+]);
+export type SubjectCommand = z.infer<typeof subjectCommandSchema>;
+export type SubjectCommandType = SubjectCommand['type'];
