@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { appError, type AppError } from '../domain/shared/app-error.ts';
 import type { CommandEnvelope } from '../commands/pipeline.ts';
@@ -35,13 +35,21 @@ export function commandEnvelopeFrom(request: FastifyRequest): CommandEnvelope | 
   }
 
   return {
-    commandId: typeof commandId === 'string' ? commandId : commandId.data,
+    commandId: typeof commandId === 'string' ? commandId : scopedCommandId(principal.id, commandId.data),
     // Only a client that chose the id can retry with it, so only then is the completion worth a durable record.
     retryable: idempotencyKey !== undefined,
     principal: { id: principal.id, kind: principal.kind },
     ...(correlationId ? { correlationId: correlationId.data } : {}),
     ...(expectedRevision === undefined ? {} : { expectedRevision }),
   };
+}
+
+/**
+ * Idempotency keys are the client's, so they are scoped to the principal: two principals choosing the same key never
+ * share (or learn of) each other's commands.
+ */
+export function scopedCommandId(principalId: string, idempotencyKey: string): string {
+  return `${createHash('sha256').update(principalId).digest('hex').slice(0, 16)}.${idempotencyKey}`;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

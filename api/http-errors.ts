@@ -1,3 +1,4 @@
+import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
 import { isAppError, type AppError, type ErrorKind } from '../domain/shared/app-error.ts';
 
 /** The one place where error kinds become HTTP statuses. */
@@ -35,6 +36,9 @@ export function httpErrorFor(error: AppError): HttpError {
  */
 export function httpErrorForThrown(error: unknown): HttpError & { internal: boolean } {
   if (isAppError(error)) return { ...httpErrorFor(error), internal: false };
+  if (error instanceof EventStoreUnavailableError) {
+    return { status: 503, body: { code: 'EVENT_STORE_UNAVAILABLE', message: 'the event store is unavailable; retry later', details: {} }, internal: false };
+  }
   const statusCode = typeof error === 'object' && error !== null && 'statusCode' in error ? Number(error.statusCode) : 500;
   if (statusCode >= 400 && statusCode < 500) {
     const known = fastifyClientErrors[statusCode] ?? { kind: 'invalid' as const, code: 'BAD_REQUEST' };

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import './fastify-types.ts';
-import { isAppError } from '../domain/shared/app-error.ts';
+import { appError, isAppError } from '../domain/shared/app-error.ts';
 import { authenticate } from './auth/authenticate.ts';
 import { sendError } from './command-reply.ts';
 import { httpErrorForThrown } from './http-errors.ts';
@@ -15,8 +15,13 @@ export async function buildServer(platform: Platform): Promise<FastifyInstance> 
     loggerInstance: platform.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
     genReqId: () => randomUUID(),
-    // Drains in-flight requests on close while answering new ones with 503.
-    return503OnClosing: true,
+    // New requests during shutdown are answered by our own hook below, in the uniform error shape.
+    return503OnClosing: false,
+    // Requests Fastify rejects before routing (a malformed URL) still get the uniform error shape.
+    frameworkErrors: (error, _request, reply) => {
+      const mapped = httpErrorForThrown(error);
+      void (reply as FastifyReply).code(mapped.status).send(mapped.body);
+    },
   });
 
   app.decorateRequest('principal', null);
@@ -30,6 +35,9 @@ export async function buildServer(platform: Platform): Promise<FastifyInstance> 
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (closing) return sendError(reply, appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry shortly'));
   });
   // Commands are JSON; anything else is refused with 415 instead of being half-parsed.
   app.removeContentTypeParser('text/plain');

@@ -34,6 +34,15 @@ export function deterministicId(commandId: string, purpose: string): string {
   return uuidv5(`${purpose}\u0000${commandId}`, EVENT_ID_NAMESPACE);
 }
 
+/** Hash of the command's canonical JSON (keys sorted at every level), so key order never makes a retry differ. */
 export function commandHash(command: unknown): string {
-  return createHash('sha256').update(JSON.stringify(command)).digest('hex');
+  return createHash('sha256').update(canonicalJson(command)).digest('hex');
+}
+
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    item !== null && typeof item === 'object' && !Array.isArray(item)
+      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : item,
+  );
 }

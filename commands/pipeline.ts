@@ -189,6 +189,12 @@ export class CommandPipeline {
           expectedRevision: loaded.revision === -1n ? 'no_stream' : loaded.revision,
         });
         const firstRevision = result.nextExpectedRevision - BigInt(toAppend.length - 1);
+        if (firstRevision !== loaded.revision + 1n) {
+          // The store answered idempotently for an append made elsewhere (a concurrent copy of this command):
+          // our `loaded` state is stale, so reload and answer from the log.
+          loader.forget(streamId);
+          continue;
+        }
         const recorded: RecordedEvent[] = toAppend.map((event, index) => ({
           ...event,
           streamId,

@@ -1,6 +1,14 @@
 import type { DomainEvent } from '../domain/shared/decider.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
 import { STREAM_FENCED } from '../domain/reservation/events.ts';
+
+/**
+ * Command records kept per cached stream, oldest dropped first. A retry older than that is still answered by its
+ * durable completion record when it was sent with an Idempotency-Key.
+ */
+const MAX_COMMAND_RECORDS = 10_000;
+
+const PLATFORM_EVENT_TYPES: ReadonlySet<string> = new Set([STREAM_FENCED, 'DecisionRecorded']);
 import { StreamNotFoundError } from '../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import { StreamStateCache } from './stream-state-cache.ts';
@@ -108,11 +116,9 @@ export class StreamLoader implements StreamReader {
       if (recorded.revision <= revision) continue;
       const data = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
       revision = recorded.revision;
-      if (recorded.type === STREAM_FENCED) {
-        fenced = true;
-        continue;
-      }
-      state = entry.evolver.evolve(state, { type: recorded.type, data });
+      if (recorded.type === STREAM_FENCED) fenced = true;
+      // Decisions and fences live in every kind of stream; they are the platform's, not the aggregate's.
+      else if (!PLATFORM_EVENT_TYPES.has(recorded.type)) state = entry.evolver.evolve(state, { type: recorded.type, data });
       const commandId = recorded.metadata.commandId;
       if (typeof commandId === 'string') {
         const record = commands.get(commandId) ?? {
@@ -128,6 +134,10 @@ export class StreamLoader implements StreamReader {
           record.events.push({ eventId: recorded.id, type: recorded.type, revision: recorded.revision, data });
         }
         commands.set(commandId, record);
+        if (commands.size > MAX_COMMAND_RECORDS) {
+          const oldest = commands.keys().next().value;
+          if (oldest !== undefined) commands.delete(oldest);
+        }
       }
     }
     return { ...entry, state, revision, fenced, commands };

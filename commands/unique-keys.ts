@@ -63,8 +63,9 @@ export class UniqueKeys {
       await this.store.appendToStream(abandonedStream, [fence], { expectedRevision: 'no_stream' });
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
-      // An earlier taker may have fenced it and died before claiming: the key is still free to take.
-      if (!(await this.isFenced(abandonedStream))) return false;
+      // The stream exists. The key is genuinely taken only if the claiming command created it; a stream fenced by an
+      // earlier taker, or created by another command (the claimer lost the race for the same id), leaves it free.
+      if (await this.createdBy(abandonedStream, holder.metadata.commandId)) return false;
     }
     try {
       await this.store.appendToStream(streamId, [claim], { expectedRevision: holder.revision });
@@ -75,8 +76,11 @@ export class UniqueKeys {
     }
   }
 
-  private async isFenced(streamId: string): Promise<boolean> {
-    for await (const event of this.store.readStream(streamId, { maxCount: 1 })) return event.type === STREAM_FENCED;
+  /** Whether the stream's first event is the given command's own (not a fence, not another command's). */
+  private async createdBy(streamId: string, commandId: unknown): Promise<boolean> {
+    for await (const event of this.store.readStream(streamId, { maxCount: 1 })) {
+      return event.type !== STREAM_FENCED && event.metadata.commandId === commandId;
+    }
     return false;
   }
 }

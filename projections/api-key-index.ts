@@ -1,7 +1,10 @@
 import type { EventRegistry } from '../domain/events/registry.ts';
 import { API_KEY_STREAM_PREFIX, type CredentialEvent } from '../domain/credential/events.ts';
 import type { Principal } from '../domain/shared/principal.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
+
+const API_KEY_FILTER = { streamPrefixes: [API_KEY_STREAM_PREFIX] };
 
 interface KeyRecord {
   keyId: string;
@@ -18,6 +21,8 @@ export class ApiKeyIndex {
   private readonly byKeyId = new Map<string, KeyRecord>();
   private checkpoint = 0n;
   private subscription: AllSubscription | undefined;
+  private following: Promise<void> | undefined;
+  private stopped = false;
   private waiters: Array<{ position: bigint; resolve: () => void }> = [];
   private failure: unknown;
 
@@ -27,24 +32,42 @@ export class ApiKeyIndex {
   ) {}
 
   async start(): Promise<void> {
-    const filter = { streamPrefixes: [API_KEY_STREAM_PREFIX] };
     const head = await this.store.headPosition();
-    for await (const event of this.store.readAll({ filter })) {
+    for await (const event of this.store.readAll({ filter: API_KEY_FILTER })) {
       if (event.position > head) break;
       this.apply(event);
     }
     this.checkpoint = head;
-    this.subscription = this.store.subscribeToAll({ afterPosition: head, filter });
-    void this.follow(this.subscription);
+    this.following = this.follow();
   }
 
-  private async follow(subscription: AllSubscription): Promise<void> {
-    try {
-      for await (const event of subscription) this.apply(event);
-    } catch (error) {
-      // A broken index must not keep authenticating with stale data.
-      this.failure = error;
-      this.byHash.clear();
+  /**
+   * Follows the log from the checkpoint; when the subscription drops (EventStoreDB subscriptions end on a lost
+   * connection), resubscribes with backoff. While it is down the index is unhealthy and authentication answers
+   * 503 rather than trusting possibly stale keys.
+   */
+  private async follow(): Promise<void> {
+    let delayMs = 100;
+    while (!this.stopped) {
+      const subscription = this.store.subscribeToAll({ afterPosition: this.checkpoint, filter: API_KEY_FILTER });
+      this.subscription = subscription;
+      try {
+        if (this.failure !== undefined) {
+          await this.store.headPosition();
+          this.failure = undefined;
+        }
+        for await (const event of subscription) {
+          this.apply(event);
+          delayMs = 100;
+        }
+        if (this.stopped) return;
+        this.failure = new Error('subscription ended');
+      } catch (error) {
+        if (this.stopped) return;
+        this.failure = error;
+      }
+      await sleep(delayMs);
+      delayMs = Math.min(delayMs * 2, 5000);
     }
   }
 
@@ -76,6 +99,10 @@ export class ApiKeyIndex {
     return this.byKeyId.has(keyId);
   }
 
+  knowsHash(keyHash: string): boolean {
+    return this.byHash.has(keyHash);
+  }
+
   get healthy(): boolean {
     return this.subscription !== undefined && this.failure === undefined;
   }
@@ -96,6 +123,8 @@ export class ApiKeyIndex {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.subscription?.unsubscribe();
+    await this.following;
   }
 }

@@ -11,7 +11,7 @@ export function hashApiKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-/** Keys set by an operator (AGENCYGRID_ADMIN_KEY) get a stable id from their hash, so re-registering is a no-op. */
-export function keyIdForOperatorKey(key: string): string {
-  return `env-${hashApiKey(key).slice(0, 16)}`;
+/** A random id for an operator-chosen key: an id derived from the key would let anyone who reads events test guesses. */
+export function operatorKeyId(): string {
+  return `env-${randomBytes(9).toString('base64url')}`;
 }

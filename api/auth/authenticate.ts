@@ -8,6 +8,7 @@ export function authenticate(authorization: string | undefined, keys: ApiKeyInde
   if (!authorization) return appError('unauthenticated', 'UNAUTHENTICATED', 'send an API key as "Authorization: Bearer <key>"');
   const match = /^Bearer ([\x21-\x7e]{16,512})$/.exec(authorization);
   if (!match?.[1]) return appError('unauthenticated', 'UNAUTHENTICATED', 'malformed Authorization header; expected "Bearer <key>"');
+  if (!keys.healthy) return appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'credentials cannot be checked right now; retry shortly');
   const principal = keys.principalFor(hashApiKey(match[1]));
   return principal ?? appError('unauthenticated', 'UNAUTHENTICATED', 'unknown or revoked API key');
 }

@@ -2,7 +2,7 @@ import { isAppError } from '../../domain/shared/app-error.ts';
 import { systemPrincipal } from '../../domain/shared/principal.ts';
 import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import type { Platform } from '../platform.ts';
-import { generateApiKey, hashApiKey, keyIdForOperatorKey } from './api-key.ts';
+import { generateApiKey, hashApiKey, operatorKeyId } from './api-key.ts';
 
 export type BootstrapOutcome =
   | { kind: 'configured-key-registered' | 'configured-key-present' | 'admin-exists' }
@@ -16,9 +16,9 @@ export type BootstrapOutcome =
  */
 export async function bootstrapAdminKey(platform: Platform, configuredKey: string | undefined): Promise<BootstrapOutcome> {
   if (configuredKey) {
-    const keyId = keyIdForOperatorKey(configuredKey);
-    if (platform.apiKeys.isKnown(keyId)) return { kind: 'configured-key-present' };
-    const result = await issue(platform, keyId, hashApiKey(configuredKey), 'operator key (AGENCYGRID_ADMIN_KEY)');
+    // Known by hash, active or revoked: a revoked operator key stays revoked across restarts.
+    if (platform.apiKeys.knowsHash(hashApiKey(configuredKey))) return { kind: 'configured-key-present' };
+    const result = await issue(platform, operatorKeyId(), hashApiKey(configuredKey), 'operator key (AGENCYGRID_ADMIN_KEY)');
     return isAppError(result) ? { kind: 'configured-key-present' } : { kind: 'configured-key-registered' };
   }
   if (platform.apiKeys.hasActiveAdminKey()) return { kind: 'admin-exists' };

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { uuidSchema } from '../../domain/shared/ids.ts';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import type { OrgCommand } from '../../domain/org/commands.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
@@ -10,7 +11,7 @@ import { sendCommand, sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { canReadOrg } from '../read-access.ts';
 
-const orgIdParam = z.object({ orgId: z.uuid() });
+const orgIdParam = z.object({ orgId: uuidSchema });
 const transitions = { suspend: 'SuspendOrg', reactivate: 'ReactivateOrg', archive: 'ArchiveOrg' } as const;
 
 /** Command routes for the org registry, plus a read of one org's current state straight from its stream. */
@@ -20,7 +21,8 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
     if (isAppError(envelope)) return sendError(reply, envelope);
     const command = build(envelope.commandId);
     const result = await platform.pipeline.execute(orgAggregate, command, envelope);
-    const orgId = (command as { data?: { orgId?: unknown } }).data?.orgId;
+    // The org id as the pipeline normalised it (lower case), read back from the stream it wrote to.
+    const orgId = isAppError(result) ? undefined : result.streamId.slice('org-'.length);
     return sendCommand(reply, result, status, { orgId });
   };
 

@@ -1,16 +1,17 @@
 import { z } from 'zod';
+import { uuidSchema } from '../shared/ids.ts';
 import { descriptionSchema, metadataSchema, orgNameSchema, reasonSchema, slugSchema, tagsSchema } from './fields.ts';
 
 export const registerOrgSchema = z.object({
   type: z.literal('RegisterOrg'),
   data: z.strictObject({
-    orgId: z.uuid(),
+    orgId: uuidSchema,
     name: orgNameSchema,
     slug: slugSchema,
     description: descriptionSchema.default(''),
     tags: tagsSchema.default([]),
     metadata: metadataSchema.default({}),
-    parentOrgId: z.uuid().optional(),
+    parentOrgId: uuidSchema.optional(),
   }),
 });
 
@@ -18,7 +19,7 @@ export const updateOrgMetadataSchema = z.object({
   type: z.literal('UpdateOrgMetadata'),
   data: z
     .strictObject({
-      orgId: z.uuid(),
+      orgId: uuidSchema,
       name: orgNameSchema.optional(),
       description: descriptionSchema.optional(),
       tags: tagsSchema.optional(),
@@ -31,7 +32,7 @@ export const updateOrgMetadataSchema = z.object({
     ),
 });
 
-const transitionData = z.strictObject({ orgId: z.uuid(), reason: reasonSchema });
+const transitionData = z.strictObject({ orgId: uuidSchema, reason: reasonSchema });
 
 export const suspendOrgSchema = z.object({ type: z.literal('SuspendOrg'), data: transitionData });
 export const reactivateOrgSchema = z.object({ type: z.literal('ReactivateOrg'), data: transitionData });

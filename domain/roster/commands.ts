@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuidSchema } from '../shared/ids.ts';
 import {
   groupDefinitionSchema,
   groupNameSchema,
@@ -9,10 +10,10 @@ import {
   roleNameSchema,
 } from './fields.ts';
 
-const orgId = z.uuid();
-const associationId = z.uuid();
-const applicationId = z.uuid();
-const subjectId = z.uuid();
+const orgId = uuidSchema;
+const associationId = uuidSchema;
+const applicationId = uuidSchema;
+const subjectId = uuidSchema;
 const instant = z.iso.datetime({ offset: true });
 
 const command = <T extends string, S extends z.ZodType>(type: T, data: S) => z.object({ type: z.literal(type), data });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuidSchema } from '../shared/ids.ts';
 import {
   MAX_CAPABILITIES,
   capabilityLevelSchema,
@@ -21,7 +22,7 @@ export const capabilityClaimSchema = z.strictObject({
 export const registerSubjectSchema = z.object({
   type: z.literal('RegisterSubject'),
   data: z.strictObject({
-    subjectId: z.uuid(),
+    subjectId: uuidSchema,
     kind: subjectKindSchema,
     displayName: displayNameSchema,
     description: descriptionSchema.default(''),
@@ -38,7 +39,7 @@ export const updateSubjectProfileSchema = z.object({
   type: z.literal('UpdateSubjectProfile'),
   data: z
     .strictObject({
-      subjectId: z.uuid(),
+      subjectId: uuidSchema,
       displayName: displayNameSchema.optional(),
       description: descriptionSchema.optional(),
       /** `null` removes the endpoint. */
@@ -53,7 +54,7 @@ export const updateSubjectProfileSchema = z.object({
 export const declareCapabilitySchema = z.object({
   type: z.literal('DeclareCapability'),
   data: z.strictObject({
-    subjectId: z.uuid(),
+    subjectId: uuidSchema,
     name: capabilityNameSchema,
     level: capabilityLevelSchema,
     evidence: evidenceSchema.optional(),
@@ -62,23 +63,23 @@ export const declareCapabilitySchema = z.object({
 
 export const withdrawCapabilitySchema = z.object({
   type: z.literal('WithdrawCapability'),
-  data: z.strictObject({ subjectId: z.uuid(), name: capabilityNameSchema }),
+  data: z.strictObject({ subjectId: uuidSchema, name: capabilityNameSchema }),
 });
 
 export const verifyCapabilitySchema = z.object({
   type: z.literal('VerifyCapability'),
   data: z.strictObject({
-    subjectId: z.uuid(),
+    subjectId: uuidSchema,
     name: capabilityNameSchema,
     /** The level the verifier vouches for; it must be the level currently declared. */
     level: capabilityLevelSchema,
     /** The org in whose name the verifier acts; its policy decides whether the verifier may. */
-    orgId: z.uuid(),
+    orgId: uuidSchema,
     note: noteSchema.optional(),
   }),
 });
 
-const transitionData = z.strictObject({ subjectId: z.uuid(), reason: reasonSchema });
+const transitionData = z.strictObject({ subjectId: uuidSchema, reason: reasonSchema });
 
 export const suspendSubjectSchema = z.object({ type: z.literal('SuspendSubject'), data: transitionData });
 export const reinstateSubjectSchema = z.object({ type: z.literal('ReinstateSubject'), data: transitionData });

@@ -14,7 +14,13 @@ export const configSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bootstrap admin key; when unset on an empty store, one is generated and printed once. */
-  AGENCYGRID_ADMIN_KEY: z.string().min(32, 'must be at least 32 characters').max(512).optional(),
+  AGENCYGRID_ADMIN_KEY: z
+    .string()
+    .min(32, 'must be at least 32 characters')
+    .max(512)
+    .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
+    .refine((key) => new Set(key).size >= 12, 'too predictable: use at least 12 different characters (e.g. openssl rand -hex 32)')
+    .optional(),
   /** EventStoreDB connection string (esdb://...); unset = embedded SQLite under DATA_DIR. */
   EVENTSTORE_URL: url(['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover']),
   /** Used by the read side (MongoDB read models, Redis caches, NATS fan-out); validated now so a typo stops start-up. */

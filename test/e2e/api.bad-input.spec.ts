@@ -51,3 +51,13 @@ describe('malformed requests', () => {
     expect(await server.platform.store.headPosition()).toBe(head);
   });
 });
+
+describe('requests Fastify refuses before routing', () => {
+  it('answers a malformed URL in the uniform error shape', async () => {
+    const server = await startTestServer();
+    const response = await server.app.inject({ method: 'GET', url: '/orgs/%E0%A4%A', headers: server.auth });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ code: expect.any(String), message: expect.any(String), details: expect.any(Object) });
+    await server.close();
+  });
+});

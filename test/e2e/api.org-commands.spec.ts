@@ -77,6 +77,13 @@ describe('org registry over HTTP', () => {
     expect(orphan.json().code).toBe('PARENT_ORG_NOT_FOUND');
   });
 
+  it('treats an org id in upper case as the same org', async () => {
+    const orgId = 'ABCDEF01-2345-4678-89AB-CDEF01234567';
+    expect((await post('/orgs', { orgId, name: 'Upper', slug: 'upper' })).json().orgId).toBe(orgId.toLowerCase());
+    expect((await get(`/orgs/${orgId}`)).json()).toMatchObject({ orgId: orgId.toLowerCase() });
+    expect((await post('/orgs', { orgId: orgId.toLowerCase(), name: 'Again', slug: 'again' })).json().code).toBe('ORG_ALREADY_EXISTS');
+  });
+
   it('answers 404 for an org that does not exist', async () => {
     const missing = await get('/orgs/00000000-0000-4000-8000-000000000001');
     expect(missing.statusCode).toBe(404);

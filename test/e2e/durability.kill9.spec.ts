@@ -113,8 +113,9 @@ function readEvents(dbPath: string): EventRow[] {
   }
 }
 
+/** The client's Idempotency-Key: the server scopes it to the principal as `<principal tag>.<key>`. */
 function commandIdOf(row: EventRow): string {
-  return String((JSON.parse(row.metadata) as { commandId?: unknown }).commandId);
+  return String((JSON.parse(row.metadata) as { commandId?: unknown }).commandId).replace(/^[0-9a-f]{16}\./, '');
 }
 
 async function getOrg(server: ServerProcess, orgId: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -436,7 +437,7 @@ describe('durability: SIGKILL under load', () => {
     ).toEqual([]);
     for (const command of resendable) {
       const events = byCommand.get(command.key) ?? [];
-      const shape = events.map((row) => `${row.type}@${row.stream_id}`).sort();
+      const shape = events.map((row) => `${row.type}@${row.stream_id.replace(/^command-[0-9a-f]{16}\./, 'command-')}`).sort();
       if (command.kind === 'register') {
         expect(shape, `events of ${command.key}`).toEqual(
           [

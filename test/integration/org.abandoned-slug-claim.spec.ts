@@ -55,3 +55,21 @@ describe('a slug claimed by a registration that never completed', () => {
     expect(other).toMatchObject({ code: 'SLUG_TAKEN' });
   });
 });
+
+describe('a slug claimed by a registration that lost the race for its org id', () => {
+  it('is handed over after the lease, since its command can never complete', async () => {
+    const store = tempStore();
+    const { pipeline } = pipelineOn(store, { reservationLeaseMs: 0 });
+    const orgId = newOrgId();
+    // Two registrations of one org id with different slugs, each claiming its slug: one creates the org.
+    const [first, second] = await Promise.all([
+      pipelineOn(store).pipeline.execute(orgAggregate, registerOrg(orgId, 'alpha'), { commandId: commandId(), principal: admin }),
+      pipelineOn(store).pipeline.execute(orgAggregate, registerOrg(orgId, 'beta'), { commandId: commandId(), principal: admin }),
+    ]);
+    const lost = [first, second].find(isAppError);
+    expect(lost).toMatchObject({ code: 'ORG_ALREADY_EXISTS' });
+    const lostSlug = first === lost ? 'alpha' : 'beta';
+    const later = await pipeline.execute(orgAggregate, registerOrg(newOrgId(), lostSlug), { commandId: commandId(), principal: admin });
+    expect(isAppError(later)).toBe(false);
+  });
+});

@@ -49,6 +49,16 @@ describe('command idempotency', () => {
     expect(events.map((event) => event.type)).toEqual(['OrgRegistered', 'OrgMetadataUpdated']);
   });
 
+  it('recognises a retry whose JSON keys come in another order', async () => {
+    const store = tempStore();
+    const { pipeline } = pipelineOn(store);
+    const orgId = newOrgId();
+    const id = commandId();
+    await pipeline.execute(orgAggregate, registerOrg(orgId, 'ordered', { metadata: { a: '1', b: '2' } }), { commandId: id, principal: admin });
+    const reordered = { data: { metadata: { b: '2', a: '1' }, slug: 'ordered', name: 'Org ordered', orgId }, type: 'RegisterOrg' };
+    expect(await pipeline.execute(orgAggregate, reordered, { commandId: id, principal: admin })).toMatchObject({ replayed: true });
+  });
+
   it('refuses a command id reused for a different command', async () => {
     const store = tempStore();
     const { pipeline } = pipelineOn(store);
