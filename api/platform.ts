@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import { createEventRegistry } from '../domain/events/catalog.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
 import { CommandPipeline } from '../commands/pipeline.ts';
-import { platformAdminsOnly, type PreAppendCheck } from '../commands/pre-append-check.ts';
+import { governedCheck } from '../commands/governance/governed-check.ts';
+import type { PreAppendCheck } from '../commands/pre-append-check.ts';
 import { StreamLoader } from '../commands/stream-loader.ts';
 import type { Config } from '../infra/config/env.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
@@ -24,11 +25,11 @@ export async function startPlatform(
   config: Config,
   store: EventStore,
   logger: Logger,
-  check: PreAppendCheck = platformAdminsOnly,
+  check: (reader: StreamLoader) => PreAppendCheck = governedCheck,
 ): Promise<Platform> {
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
-  const pipeline = new CommandPipeline({ store, loader, registry, check });
+  const pipeline = new CommandPipeline({ store, loader, registry, check: check(loader) });
   const apiKeys = new ApiKeyIndex(store, registry);
   await apiKeys.start();
   return {

@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: one JSON line per figure on stdout, progress on stderr.
- * `npm run bench -- disk append streams pipeline read` runs only the named groups (all by default).
+ * `npm run bench -- disk append streams pipeline policy read` runs only the named groups (all by default).
  * Every store lives in a fresh temp directory, removed at the end. Sized for well under a minute on 2 cores.
  */
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
@@ -10,6 +10,7 @@ import { benchSingleStreamAppends } from './eventstore-append.ts';
 import { probeFsync } from './fsync-probe.ts';
 import { emit, now, progress } from './measure.ts';
 import { benchPipelineOrgCommands } from './pipeline-org-commands.ts';
+import { benchPolicyDecision } from './policy-decision.ts';
 import { benchReadAll } from './read-all.ts';
 import type { Synchronous } from './fixtures.ts';
 
@@ -37,6 +38,9 @@ const groups: Record<string, () => Promise<void>> = {
   },
   async pipeline() {
     await benchPipelineOrgCommands({ orgsPerRun: 3_000, updateRounds: 3, concurrency: 32, runs: 3, maxMsPerPhase: 6_000 });
+  },
+  async policy() {
+    await benchPolicyDecision();
   },
   async read() {
     await benchReadAll({ events: 200_000, eventsPerOrg: 20, seedChunk: 5, runs: 3 });

@@ -28,6 +28,8 @@ export interface AggregateDefinition<
   orgIdOf(command: Command): string | null;
   /** The governed action name policies match on, e.g. `org.register`. */
   actionOf(command: Command): string;
+  /** Every action `actionOf` can return: policies are validated against the union of these. */
+  actions: readonly string[];
   /** Context beyond time and principal, e.g. the parent org's state. Read-only and best-effort (not transactional). */
   loadContext(command: Command, reader: StreamReader, base: DecisionContext): Promise<Context>;
   reservations?(command: Command): readonly UniqueReservation[];

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
+import { canonicalJson } from '../domain/shared/canonical-json.ts';
 import { principalSchema } from '../domain/shared/principal.ts';
 
 /** Metadata every event carries (the design's list, plus what idempotency needs: commandType and commandHash). */
@@ -37,12 +38,4 @@ export function deterministicId(commandId: string, purpose: string): string {
 /** Hash of the command's canonical JSON (keys sorted at every level), so key order never makes a retry differ. */
 export function commandHash(command: unknown): string {
   return createHash('sha256').update(canonicalJson(command)).digest('hex');
-}
-
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item !== null && typeof item === 'object' && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : item,
-  );
 }

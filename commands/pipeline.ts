@@ -162,6 +162,9 @@ export class CommandPipeline {
       const base: DecisionContext = { now: this.clock().toISOString(), principal: envelope.principal, commandId };
       const context = await definition.loadContext(command, loader, base);
       const check = await this.options.check({
+        commandId,
+        now: base.now,
+        resource: resourceOf(definition.name, streamId, command),
         action: definition.actionOf(command),
         orgId,
         principal: envelope.principal,
@@ -170,7 +173,15 @@ export class CommandPipeline {
         streamRevision: loaded.revision,
         state: loaded.state,
       });
-      if (!check.allowed) return check.error;
+      if (!check.allowed) {
+        if (check.record) {
+          const { streamId: recordStream, events, decisionId } = check.record;
+          const stamp = stampAt(base.now, decisionId);
+          // Idempotent by event id: the same command denied again on retry is recorded once.
+          await store.appendToStream(recordStream, events.map((event, index) => envelopEvent(registry, event, recordStream, index, stamp)));
+        }
+        return check.error;
+      }
 
       const decided = definition.decider.decide(command, loaded.state, context);
       if (isAppError(decided)) return decided;
@@ -183,7 +194,7 @@ export class CommandPipeline {
       const claimed = await this.uniqueKeys.claim(definition.reservations?.(command) ?? [], streamId, stamp);
       if (claimed) return claimed;
 
-      const toAppend = [...decided, ...(check.events ?? [])].map((event, index) => envelopEvent(registry, event, streamId, index, stamp));
+      const toAppend = [...(check.events ?? []), ...decided].map((event, index) => envelopEvent(registry, event, streamId, index, stamp));
       try {
         const result = await store.appendToStream(streamId, toAppend, {
           expectedRevision: loaded.revision === -1n ? 'no_stream' : loaded.revision,
@@ -233,6 +244,13 @@ export class CommandPipeline {
       }
     }
   }
+}
+
+/** The resource a command acts on: its aggregate type, the id its stream names, and a job space if it names one. */
+function resourceOf(type: string, streamId: string, command: { data: unknown }): { type: string; id: string | null; jobSpace: string | null } {
+  const dash = streamId.indexOf('-');
+  const data = command.data as { jobSpace?: unknown };
+  return { type, id: dash === -1 ? null : streamId.slice(dash + 1), jobSpace: typeof data.jobSpace === 'string' ? data.jobSpace : null };
 }
 
 function staleRevision(streamId: string, expected: bigint, actual: bigint): AppError {

@@ -3,7 +3,12 @@ import type { DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 
 export interface PreAppendInput {
+  commandId: string;
+  /** The decision instant (the pipeline's clock), ISO-8601. */
+  now: string;
   action: string;
+  /** What the command acts on, for policy conditions. */
+  resource: { type: string; id: string | null; jobSpace: string | null };
   orgId: string | null;
   principal: Principal;
   command: { type: string; data: unknown };
@@ -20,7 +25,12 @@ export type PreAppendOutcome =
       /** Appended atomically with the command's own events (e.g. the decision record). */
       events?: readonly DomainEvent[];
     }
-  | { allowed: false; error: AppError };
+  | {
+      allowed: false;
+      error: AppError;
+      /** Events recording the denial, appended (atomically, never dropped) to their own stream, e.g. `audit-<orgId>`. */
+      record?: { streamId: string; events: readonly DomainEvent[]; decisionId: string };
+    };
 
 /** Runs before every decide. The policy engine plugs in here. */
 export type PreAppendCheck = (input: PreAppendInput) => Promise<PreAppendOutcome>;

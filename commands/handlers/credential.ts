@@ -11,5 +11,6 @@ export const apiKeyAggregate: AggregateDefinition<CredentialCommand, ApiKeyState
   streamOf: (command) => apiKeyStream(command.data.keyId),
   orgIdOf: () => null,
   actionOf: (command) => (command.type === 'IssueApiKey' ? 'platform.apikey.issue' : 'platform.apikey.revoke'),
+  actions: ['platform.apikey.issue', 'platform.apikey.revoke'],
   loadContext: async (_command, _reader, base) => base,
 };

@@ -20,6 +20,7 @@ export const orgAggregate: AggregateDefinition<OrgCommand, OrgState, OrgEvent, O
   streamOf: (command) => orgStream(command.data.orgId),
   orgIdOf: (command) => command.data.orgId,
   actionOf: (command) => actions[command.type],
+  actions: Object.values(actions),
   async loadContext(command, reader, base) {
     if (command.type !== 'RegisterOrg' || command.data.parentOrgId === undefined) return base;
     const parent = await reader.load(orgDecider, orgStream(command.data.parentOrgId));

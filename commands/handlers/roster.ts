@@ -24,7 +24,6 @@ const actions: Record<RosterCommand['type'], string> = {
   ApproveRoleApplication: 'roster.application.approve',
   RejectRoleApplication: 'roster.application.reject',
 };
-export const rosterActions = Object.values(actions);
 
 /** The subject a command grants to or is about, when the decision needs its status and capabilities. */
 async function subjectOf(command: RosterCommand, reader: StreamReader): Promise<string | null> {
@@ -55,6 +54,7 @@ export const rosterAggregate: AggregateDefinition<RosterCommand, RosterState, Ro
   streamOf: (command) => rosterStream(command.data.orgId),
   orgIdOf: (command) => command.data.orgId,
   actionOf: (command) => actions[command.type],
+  actions: Object.values(actions),
   async loadContext(command, reader, base) {
     const org = await reader.load(orgDecider, orgStream(command.data.orgId));
     const subjectId = await subjectOf(command, reader);

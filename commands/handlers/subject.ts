@@ -26,5 +26,6 @@ export const subjectAggregate: AggregateDefinition<SubjectCommand, SubjectState,
   streamOf: (command) => subjectStream(command.data.subjectId),
   orgIdOf: (command) => (command.type === 'VerifyCapability' ? command.data.orgId : null),
   actionOf: (command) => actions[command.type],
+  actions: Object.values(actions),
   loadContext: async (_command, _reader, base) => base,
 };

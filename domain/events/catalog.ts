@@ -1,6 +1,8 @@
 import { commandLogEventDefinitions } from '../command-log/events.ts';
 import { credentialEventDefinitions } from '../credential/events.ts';
 import { orgEventDefinitions } from '../org/events.ts';
+import { decisionEventDefinitions } from '../policy/decision-events.ts';
+import { policyEventDefinitions } from '../policy/events.ts';
 import { reservationEventDefinitions } from '../reservation/events.ts';
 import { rosterEventDefinitions } from '../roster/events.ts';
 import { subjectEventDefinitions } from '../subject/events.ts';
@@ -15,5 +17,7 @@ export function createEventRegistry(): EventRegistry {
     ...commandLogEventDefinitions,
     ...rosterEventDefinitions,
     ...subjectEventDefinitions,
+    ...policyEventDefinitions,
+    ...decisionEventDefinitions,
   );
 }

@@ -16,21 +16,23 @@ describe('org registry over HTTP', () => {
     const registered = await post('/orgs', { name: 'Research Lab', slug: 'research-lab', tags: ['ml'], metadata: { region: 'eu' } });
     expect(registered.statusCode).toBe(201);
     const { orgId, streamRevision, position } = registered.json();
-    expect(streamRevision).toBe(0);
+    // The decision that permitted it comes first in the same append: DecisionRecorded at 0, OrgRegistered at 1.
+    expect(streamRevision).toBe(1);
     expect(position).toMatch(/^\d+$/);
-    expect(registered.headers.etag).toBe('"0"');
+    expect(registered.headers.etag).toBe('"1"');
+    expect(registered.json().events.map((event: { type: string }) => event.type)).toEqual(['DecisionRecorded', 'OrgRegistered']);
 
     const read = await get(`/orgs/${orgId}`);
     expect(read.statusCode).toBe(200);
-    expect(read.headers.etag).toBe('"0"');
-    expect(read.json()).toMatchObject({ orgId, name: 'Research Lab', slug: 'research-lab', status: 'active', tags: ['ml'], metadata: { region: 'eu' }, revision: 0 });
+    expect(read.headers.etag).toBe('"1"');
+    expect(read.json()).toMatchObject({ orgId, name: 'Research Lab', slug: 'research-lab', status: 'active', tags: ['ml'], metadata: { region: 'eu' }, revision: 1 });
 
-    expect((await post(`/orgs/${orgId}/metadata`, { description: 'Papers' }, { 'if-match': '"0"' })).statusCode).toBe(200);
+    expect((await post(`/orgs/${orgId}/metadata`, { description: 'Papers' }, { 'if-match': '"1"' })).statusCode).toBe(200);
     expect((await post(`/orgs/${orgId}/suspend`, { reason: 'audit' })).statusCode).toBe(200);
     expect((await get(`/orgs/${orgId}`)).json()).toMatchObject({ status: 'suspended', statusReason: 'audit', description: 'Papers' });
     expect((await post(`/orgs/${orgId}/reactivate`, { reason: 'cleared' })).statusCode).toBe(200);
     expect((await post(`/orgs/${orgId}/archive`, { reason: 'wound down' })).statusCode).toBe(200);
-    expect((await get(`/orgs/${orgId}`)).json()).toMatchObject({ status: 'archived', revision: 4 });
+    expect((await get(`/orgs/${orgId}`)).json()).toMatchObject({ status: 'archived', revision: 9 });
   });
 
   it('answers 409 to an illegal transition and to a taken slug', async () => {
@@ -52,7 +54,7 @@ describe('org registry over HTTP', () => {
     await post(`/orgs/${orgId}/metadata`, { description: 'one' });
     const stale = await post(`/orgs/${orgId}/metadata`, { description: 'two' }, { 'if-match': '"0"' });
     expect(stale.statusCode).toBe(412);
-    expect(stale.json()).toMatchObject({ code: 'REVISION_MISMATCH', details: { actualRevision: '1' } });
+    expect(stale.json()).toMatchObject({ code: 'REVISION_MISMATCH', details: { actualRevision: '3' } });
   });
 
   it('answers a retried request (same Idempotency-Key) with the same result, once', async () => {
@@ -71,7 +73,7 @@ describe('org registry over HTTP', () => {
     const { orgId: parentOrgId } = (await post('/orgs', { name: 'Parent', slug: 'parent' })).json();
     const child = await post('/orgs', { name: 'Child', slug: 'child', parentOrgId });
     expect(child.statusCode).toBe(201);
-    expect(child.json().events[0].data.parentOrgId).toBe(parentOrgId);
+    expect(child.json().events.find((event: { type: string }) => event.type === 'OrgRegistered').data.parentOrgId).toBe(parentOrgId);
     const orphan = await post('/orgs', { name: 'Orphan', slug: 'orphan', parentOrgId: '00000000-0000-4000-8000-000000000000' });
     expect(orphan.statusCode).toBe(422);
     expect(orphan.json().code).toBe('PARENT_ORG_NOT_FOUND');

@@ -268,7 +268,7 @@ describe('durability: SIGKILL under load', () => {
     }
     expect(
       ackedCommands.filter((command) => {
-        const own = crashed.get(command.key)?.find((row) => row.stream_id === `org-${command.orgId}`);
+        const own = crashed.get(command.key)?.findLast((row) => row.stream_id === `org-${command.orgId}`);
         return own?.revision !== command.ack?.streamRevision || String(own?.position) !== command.ack?.position;
       }).map((command) => command.key),
       'acknowledged commands whose event is not in the log after the crash',
@@ -277,7 +277,8 @@ describe('durability: SIGKILL under load', () => {
     const interrupted = { none: 0, partial: 0, complete: 0 };
     for (const command of inFlight) {
       const count = crashed.get(command.key)?.length ?? 0;
-      const expectedCount = command.kind === 'register' ? 2 : 1;
+      // Org stream: the decision and the change; plus the slug claim for a registration.
+      const expectedCount = command.kind === 'register' ? 3 : 2;
       if (count === 0) interrupted.none += 1;
       else if (count < expectedCount) interrupted.partial += 1;
       else interrupted.complete += 1;
@@ -385,7 +386,8 @@ describe('durability: SIGKILL under load', () => {
       const last = list.at(-1);
       const lastDescription = last?.kind === 'metadata' ? last.body.description : '';
       expect(body.description, `final description of org ${orgId}`).toBe(lastDescription);
-      expect(body.revision, `final revision of org ${orgId}`).toBe(list.length - 1);
+      // Two events per command: the decision that permitted it, then its change.
+      expect(body.revision, `final revision of org ${orgId}`).toBe(2 * list.length - 1);
     });
 
     // ---- 6. stop, then inspect the log itself ---------------------------------------------------------------------
@@ -413,7 +415,7 @@ describe('durability: SIGKILL under load', () => {
     for (const [streamId, list] of streams) {
       if (streamId.startsWith('org-')) {
         expect(sentOrgStreams.has(streamId), `${streamId} belongs to a command we sent`).toBe(true);
-        expect(list.filter((row) => row.type === 'OrgRegistered').map((row) => row.revision), `OrgRegistered in ${streamId}`).toEqual([0]);
+        expect(list.filter((row) => row.type === 'OrgRegistered').map((row) => row.revision), `OrgRegistered in ${streamId}`).toEqual([1]);
       }
       if (streamId.startsWith('unique-')) expect(list.length, `claims in ${streamId}`).toBe(1);
     }
@@ -442,17 +444,22 @@ describe('durability: SIGKILL under load', () => {
         expect(shape, `events of ${command.key}`).toEqual(
           [
             `CommandCompleted@command-${command.key}`,
+            `DecisionRecorded@org-${command.orgId}`,
             `OrgRegistered@org-${command.orgId}`,
             `UniqueKeyReserved@unique-org-slug.${command.body.slug}`,
           ].sort(),
         );
       } else {
-        expect(shape, `events of ${command.key}`).toEqual([`CommandCompleted@command-${command.key}`, `OrgMetadataUpdated@org-${command.orgId}`]);
+        expect(shape, `events of ${command.key}`).toEqual([
+          `CommandCompleted@command-${command.key}`,
+          `DecisionRecorded@org-${command.orgId}`,
+          `OrgMetadataUpdated@org-${command.orgId}`,
+        ]);
         const data = JSON.parse(events.find((row) => row.type === 'OrgMetadataUpdated')?.data ?? '{}') as { changes?: { description?: unknown } };
         expect(data.changes?.description).toBe(command.body.description);
       }
       // The acknowledged revision and position are those of the command's own (last) event in its org stream.
-      const own = events.find((row) => row.stream_id === `org-${command.orgId}`);
+      const own = events.findLast((row) => row.stream_id === `org-${command.orgId}`);
       const expected = command.ack ?? finalAck.get(command.key);
       expect({ revision: own?.revision, position: String(own?.position) }, `stored event of ${command.key}`).toEqual({
         revision: expected?.streamRevision,
@@ -462,7 +469,8 @@ describe('durability: SIGKILL under load', () => {
     expect(rows.length).toBe(
       [...byCommand.entries()].filter(([commandId]) => commandId.startsWith('bootstrap-admin-key:')).reduce((sum, [, list]) => sum + list.length, 0) +
         // Each command's own events plus its completion record (every command here carries an Idempotency-Key).
-        resendable.reduce((sum, command) => sum + (command.kind === 'register' ? 3 : 2), 0),
+        // Each command's decision and change plus its completion record (every command here carries an Idempotency-Key).
+        resendable.reduce((sum, command) => sum + (command.kind === 'register' ? 4 : 3), 0),
     );
 
     expect(stopExit, `graceful stop after the restart; output:\n${second.output()}`).toEqual({ code: 0, signal: null });

@@ -53,9 +53,10 @@ describe('the pre-append check', () => {
     const result = await pipeline.execute(orgAggregate, registerOrg(orgId), { commandId: commandId(), principal: admin });
     expect(result).toMatchObject({ streamRevision: 1n });
     const events = await collect(store.readStream(`org-${orgId}`));
+    // The check's events (the decision record) come first: the decision precedes the change it permits.
     expect(events.map((event) => [event.type, event.metadata.decisionId])).toEqual([
-      ['OrgRegistered', 'decision-1'],
       ['OrgMetadataUpdated', 'decision-1'],
+      ['OrgRegistered', 'decision-1'],
     ]);
   });
 });

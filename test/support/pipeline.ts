@@ -6,6 +6,7 @@ import { createEventRegistry } from '../../domain/events/catalog.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import { CommandPipeline, type PipelineOptions } from '../../commands/pipeline.ts';
 import { platformAdminsOnly } from '../../commands/pre-append-check.ts';
+import { governedCheck } from '../../commands/governance/governed-check.ts';
 import { StreamLoader } from '../../commands/stream-loader.ts';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
@@ -33,4 +34,12 @@ export const commandId = () => `cmd-${randomUUID()}`;
 
 export function registerOrg(orgId: string, slug = `org-${orgId.slice(0, 8)}`, extra: Record<string, unknown> = {}) {
   return { type: 'RegisterOrg', data: { orgId, name: `Org ${slug}`, slug, ...extra } };
+}
+
+/** A pipeline governed by policy, as the server runs it. */
+export function governedPipelineOn(store: EventStore, options: Partial<Pick<PipelineOptions, 'maxAttempts' | 'clock'>> = {}) {
+  const registry = createEventRegistry();
+  const loader = new StreamLoader(store, registry);
+  const pipeline = new CommandPipeline({ store, loader, registry, check: governedCheck(loader), ...options });
+  return { pipeline, loader, registry };
 }

@@ -1,0 +1,30 @@
+import type { Principal } from '../../domain/shared/principal.ts';
+import { effectiveRoles } from '../../domain/roster/effective-roles.ts';
+import type { RosterState } from '../../domain/roster/state.ts';
+import { subjectCapabilities } from '../../domain/subject/capabilities.ts';
+import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
+import type { PolicyRequest } from '../../domain/policy/types.ts';
+import type { StreamReader } from '../stream-loader.ts';
+
+/** Platform principals hold platform roles, which the platform policy (not code) grants powers to. */
+const platformRoles: Record<Principal['kind'], readonly string[]> = {
+  admin: ['platform-admin'],
+  system: ['platform-system'],
+  subject: [],
+};
+
+/** Who the principal is in the org at this instant, as the policy sees it. */
+export async function principalFacts(
+  principal: Principal,
+  roster: RosterState | null,
+  now: string,
+  jobSpace: string | null,
+  reader: StreamReader,
+): Promise<PolicyRequest['principal']> {
+  if (principal.kind !== 'subject') {
+    return { id: principal.id, kind: principal.kind, roles: platformRoles[principal.kind], groups: [], capabilities: {} };
+  }
+  const effective = roster ? effectiveRoles(roster, principal.id, now, jobSpace) : { roles: [], groups: [] };
+  const subject = await reader.load(subjectDecider, subjectStream(principal.id));
+  return { id: principal.id, kind: 'subject', roles: effective.roles, groups: effective.groups, capabilities: subjectCapabilities(subject.state) };
+}

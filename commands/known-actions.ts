@@ -1,0 +1,21 @@
+import { apiKeyAggregate } from './handlers/credential.ts';
+import { orgAggregate } from './handlers/org.ts';
+import { rosterAggregate } from './handlers/roster.ts';
+import { subjectAggregate } from './handlers/subject.ts';
+
+/** Reads are governed too; they are not commands, so they are listed here. */
+export const readActions = ['org.read', 'roster.read', 'policy.read', 'audit.read', 'subject.read'] as const;
+
+const policyActions = ['policy.draft', 'policy.publish'];
+
+/** Every governed action, for validating the action patterns of a policy set. */
+export function knownActions(): readonly string[] {
+  return [
+    ...orgAggregate.actions,
+    ...rosterAggregate.actions,
+    ...subjectAggregate.actions,
+    ...apiKeyAggregate.actions,
+    ...policyActions,
+    ...readActions,
+  ];
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { collect } from '../support/async.ts';
+import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
+import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+
+async function setup() {
+  const store = tempStore();
+  const { pipeline } = governedPipelineOn(store);
+  const g = governance(pipeline);
+  const orgId = await g.registerOrg('lab');
+  const alice = await g.registerSubject('alice');
+  const bob = await g.registerSubject('bob');
+  ok(await g.defineRole(orgId, { name: 'editor', permissions: ['roster.role.grant'] }));
+  ok(await g.defineRole(orgId, { name: 'writer' }));
+  ok(await g.grant(orgId, alice, 'editor'));
+  return { store, pipeline, g, orgId, alice, bob };
+}
+
+describe('policy enforcement before every append', () => {
+  it('records the permitting decision in the same append as the change', async () => {
+    const { store, orgId } = await setup();
+    const roster = await collect(store.readStream(`roster-${orgId}`));
+    const types = roster.map((event) => event.type);
+    expect(types).toEqual(['DecisionRecorded', 'RoleDefined', 'DecisionRecorded', 'RoleDefined', 'DecisionRecorded', 'RoleGranted']);
+    const [decision, change] = roster.slice(-2);
+    expect(decision!.data).toMatchObject({ outcome: 'permitted', action: 'roster.role.grant', determiningRuleIds: ['default:owner-manages-org', 'platform:admins-administer'] });
+    expect(change!.metadata.decisionId).toBe(decision!.data.decisionId);
+    expect(decision!.position).toBe(change!.position - 1n);
+  });
+
+  it('denies by default: a subject acting without a permitting rule gets a not-permitted decision, recorded in audit-<org>', async () => {
+    const { store, g, orgId, alice } = await setup();
+    const before = await collect(store.readStream(`org-${orgId}`));
+    const denied = refused(await g.updateOrg(orgId, 'mine now', asSubject(alice)));
+    expect(denied).toMatchObject({ kind: 'forbidden', code: 'POLICY_DENIED', details: { outcome: 'not-permitted', action: 'org.update', policy: { source: 'default' } } });
+    expect(await collect(store.readStream(`org-${orgId}`))).toHaveLength(before.length);
+    const [audit] = await collect(store.readStream(`audit-${orgId}`));
+    expect(audit).toMatchObject({ type: 'DecisionRecorded', data: { outcome: 'not-permitted', orgId, request: { principal: { id: alice, roles: ['editor'] } } } });
+  });
+
+  it("applies the org's published policy over the principal's effective roles", async () => {
+    const { store, g, orgId, alice, bob } = await setup();
+    await g.publishPolicy(orgId, [{ id: 'editors-grant', effect: 'permit', actions: ['roster.role.grant'], roles: ['editor'], reason: 'editors staff the org' }]);
+    const granted = ok(await g.grant(orgId, bob, 'writer', asSubject(alice)));
+    const decision = granted.events.find((event) => event.type === 'DecisionRecorded');
+    expect(decision?.data).toMatchObject({ outcome: 'permitted', determiningRuleIds: ['editors-grant'], policy: { source: 'org', version: 1 } });
+    // The policy permits editors to grant, but no one grants a role to themselves: the roster's invariant holds.
+    expect(refused(await g.grant(orgId, alice, 'writer', asSubject(alice)))).toMatchObject({ code: 'SELF_GRANT' });
+    // Bob, a writer, is not an editor.
+    expect(refused(await g.grant(orgId, alice, 'writer', asSubject(bob)))).toMatchObject({ code: 'POLICY_DENIED', details: { outcome: 'not-permitted' } });
+    expect((await collect(store.readStream(`audit-${orgId}`))).map((event) => event.data.outcome)).toEqual(['not-permitted']);
+  });
+
+  it('lets a forbid override every permit, with its reason and escalation path', async () => {
+    const { g, orgId, alice, bob } = await setup();
+    await g.publishPolicy(orgId, [
+      { id: 'editors-grant', effect: 'permit', actions: ['roster.*'], roles: ['editor'], reason: 'editors staff the org' },
+      { id: 'no-weekend-grants', effect: 'forbid', actions: ['roster.role.grant'], when: 'command.data.role == "writer"', reason: 'writers are hired by the board', escalateTo: 'board' },
+    ]);
+    const denied = refused(await g.grant(orgId, bob, 'writer', asSubject(alice)));
+    expect(denied).toMatchObject({
+      code: 'POLICY_DENIED',
+      message: 'writers are hired by the board',
+      details: { outcome: 'forbidden', determiningRuleIds: ['no-weekend-grants'], escalateTo: 'board' },
+    });
+  });
+
+  it('governs platform admins by the platform policy, so an org can forbid even them', async () => {
+    const { g, orgId, bob } = await setup();
+    await g.publishPolicy(orgId, [{ id: 'frozen', effect: 'forbid', actions: ['roster.role.grant'], reason: 'staffing is frozen' }]);
+    expect(refused(await g.grant(orgId, bob, 'writer'))).toMatchObject({ details: { outcome: 'forbidden', determiningRuleIds: ['frozen'] } });
+  });
+
+  it('gives a subject nothing in an org where it holds no role', async () => {
+    const { g, alice, bob } = await setup();
+    const other = await g.registerOrg('other');
+    ok(await g.defineRole(other, { name: 'writer' }));
+    expect(refused(await g.grant(other, bob, 'writer', asSubject(alice)))).toMatchObject({ code: 'POLICY_DENIED', details: { outcome: 'not-permitted' } });
+  });
+
+  it("lets a subject found an org and manage it as its owner under the default policy; others cannot", async () => {
+    const store = tempStore();
+    const { pipeline } = governedPipelineOn(store);
+    const g = governance(pipeline);
+    const founder = await g.registerSubject('founder');
+    const stranger = await g.registerSubject('stranger');
+    const orgId = await g.registerOrg('founded', asSubject(founder));
+    const updated = ok(await g.updateOrg(orgId, 'by its owner', asSubject(founder)));
+    expect(updated.events[0]?.data).toMatchObject({ outcome: 'permitted', determiningRuleIds: ['default:owner-manages-org'] });
+    expect(refused(await g.updateOrg(orgId, 'by a stranger', asSubject(stranger)))).toMatchObject({ code: 'POLICY_DENIED' });
+  });
+});
