@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { orgAggregate } from '../commands/handlers/org.ts';
 import { CommandPipeline } from '../commands/pipeline.ts';
 import { platformAdminsOnly } from '../commands/pre-append-check.ts';
+import { governedCheck } from '../commands/governance/governed-check.ts';
 import { StreamLoader } from '../commands/stream-loader.ts';
 import { createEventRegistry } from '../domain/events/catalog.ts';
 import type { OrgCommand } from '../domain/org/commands.ts';
@@ -17,6 +18,11 @@ export interface PipelineOptions {
   runs: number;
   /** Caps each phase of a run on a slow machine, whatever the counts. */
   maxMsPerPhase: number;
+  /**
+   * `governed`: every command is decided by the policy engine (platform + org policy, effective roles) and appends
+   * its DecisionRecorded, as the server runs it; `admin-only`: the bare pipeline with the trivial check.
+   */
+  check: 'governed' | 'admin-only';
 }
 
 /** The update phase cycles through these, so every command is a legal transition that appends one event. */
@@ -30,7 +36,9 @@ export async function benchPipelineOrgCommands(options: PipelineOptions): Promis
   await withTempStore('pipeline', {}, async (store) => {
     const registry = createEventRegistry();
     const loader = new StreamLoader(store, registry);
-    const pipeline = new CommandPipeline({ store, loader, registry, check: platformAdminsOnly });
+    const check = options.check === 'governed' ? governedCheck(loader) : platformAdminsOnly;
+    const pipeline = new CommandPipeline({ store, loader, registry, check });
+    const prefix = options.check === 'governed' ? 'pipeline.governed.org' : 'pipeline.org';
     const failures: AppError[] = [];
 
     const execute = async (command: OrgCommand): Promise<number> => {
@@ -73,9 +81,9 @@ export async function benchPipelineOrgCommands(options: PipelineOptions): Promis
       appendsPerCommand: 2,
       note: 'each RegisterOrg appends a slug reservation, then OrgRegistered',
     };
-    emit('pipeline.org.register.throughput', register.throughput, 'commands/s', { ...registerContext, ...runsContext(register) });
-    emit('pipeline.org.register.p50', register.latency.p50, 'ms', registerContext);
-    emit('pipeline.org.register.p99', register.latency.p99, 'ms', registerContext);
+    emit(`${prefix}.register.throughput`, register.throughput, 'commands/s', { ...registerContext, ...runsContext(register) });
+    emit(`${prefix}.register.p50`, register.latency.p50, 'ms', registerContext);
+    emit(`${prefix}.register.p99`, register.latency.p99, 'ms', registerContext);
 
     const update = summarizeRuns(updates);
     const updateContext = {
@@ -84,9 +92,9 @@ export async function benchPipelineOrgCommands(options: PipelineOptions): Promis
       command: updateCycle.join('|'),
       appendsPerCommand: 1,
     };
-    emit('pipeline.org.update.throughput', update.throughput, 'commands/s', { ...updateContext, ...runsContext(update) });
-    emit('pipeline.org.update.p50', update.latency.p50, 'ms', updateContext);
-    emit('pipeline.org.update.p99', update.latency.p99, 'ms', updateContext);
+    emit(`${prefix}.update.throughput`, update.throughput, 'commands/s', { ...updateContext, ...runsContext(update) });
+    emit(`${prefix}.update.p50`, update.latency.p50, 'ms', updateContext);
+    emit(`${prefix}.update.p99`, update.latency.p99, 'ms', updateContext);
     progress(`pipeline: ${register.count} registers and ${update.count} updates in ${options.runs} runs`);
   });
 }

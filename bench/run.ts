@@ -37,7 +37,8 @@ const groups: Record<string, () => Promise<void>> = {
     }
   },
   async pipeline() {
-    await benchPipelineOrgCommands({ orgsPerRun: 3_000, updateRounds: 3, concurrency: 32, runs: 3, maxMsPerPhase: 6_000 });
+    await benchPipelineOrgCommands({ orgsPerRun: 3_000, updateRounds: 3, concurrency: 32, runs: 3, maxMsPerPhase: 6_000, check: 'admin-only' });
+    await benchPipelineOrgCommands({ orgsPerRun: 3_000, updateRounds: 3, concurrency: 32, runs: 3, maxMsPerPhase: 6_000, check: 'governed' });
   },
   async policy() {
     await benchPolicyDecision();

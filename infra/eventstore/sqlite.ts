@@ -29,6 +29,11 @@ export interface SqliteEventStoreOptions {
   /** How often an idle subscription looks for events written by another process. */
   pollIntervalMs?: number;
   pageSize?: number;
+  /**
+   * How long a group commit waits for another process's write transaction before failing with
+   * EventStoreUnavailableError. The wait blocks this process's event loop (better-sqlite3 is synchronous).
+   */
+  busyTimeoutMs?: number;
 }
 
 interface EventRow {
@@ -69,6 +74,11 @@ CREATE INDEX IF NOT EXISTS events_stream_event_id ON events (stream_id, event_id
  * Embedded event store: one SQLite file in WAL mode; the global position is the row id, so `$all` order is commit
  * order. Appends that arrive in the same tick share one transaction (group commit); each runs in its own savepoint
  * so one failing append does not fail its neighbours.
+ *
+ * Several processes (or connections) may share the file: the group commit is an IMMEDIATE transaction, so it takes
+ * the write lock before reading anything (no SQLITE_BUSY_SNAPSHOT on upgrade) and waits up to `busyTimeoutMs` for
+ * another writer; positions are assigned under that lock, so they stay in commit order across processes. Each
+ * process's subscriptions see the others' events by polling.
  */
 export class SqliteEventStore implements EventStore {
   private readonly db: Database.Database;
@@ -89,10 +99,10 @@ export class SqliteEventStore implements EventStore {
 
   constructor(options: SqliteEventStoreOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.db = new Database(options.path);
+    // The busy timeout is set first: switching to WAL and creating the schema may wait for another process too.
+    this.db = new Database(options.path, { timeout: options.busyTimeoutMs ?? 10_000 });
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
     this.db.exec(SCHEMA);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.pageSize = options.pageSize ?? 512;
@@ -111,16 +121,24 @@ export class SqliteEventStore implements EventStore {
     this.headStmt = this.db.prepare('SELECT MAX(position) AS position FROM events');
     this.headStmt.safeIntegers(true);
 
+    // Inside the group commit's transaction, so a savepoint: a failing append is undone alone.
     const appendOne = this.db.transaction((item: PendingAppend) => this.appendInTransaction(item));
-    this.groupCommit = this.db.transaction((batch: PendingAppend[]) =>
-      batch.map((item) => {
+    this.groupCommit = this.db.transaction((batch: PendingAppend[]) => {
+      const results: Array<AppendResult | { error: unknown }> = [];
+      for (const item of batch) {
+        // Outside a transaction `appendOne` would BEGIN and COMMIT on its own: an autocommit the batch cannot undo.
+        if (!this.db.inTransaction) throw new Error('the group commit transaction ended early');
         try {
-          return appendOne(item);
+          results.push(appendOne(item));
         } catch (error) {
-          return { error };
+          // Disk full, I/O error, ...: SQLite may roll back the whole transaction, not just the savepoint. The
+          // appends before this one are gone then, and those after it must not run: the whole batch fails.
+          if (!this.db.inTransaction) throw error;
+          results.push({ error: error instanceof Database.SqliteError ? unavailable(error) : error });
         }
-      }),
-    );
+      }
+      return results;
+    }).immediate;
   }
 
   appendToStream(
@@ -145,10 +163,14 @@ export class SqliteEventStore implements EventStore {
     if (batch.length === 0) return;
     let results: Array<AppendResult | { error: unknown }>;
     try {
+      this.rollBackStrayTransaction();
+      if (this.db.inTransaction) throw new Error('the connection is stuck in a transaction that cannot be rolled back');
       results = this.groupCommit(batch);
     } catch (error) {
-      // The commit itself failed (disk full, I/O error): nothing in the batch was written.
-      const failure = new EventStoreUnavailableError('append failed', { cause: error });
+      // BEGIN IMMEDIATE timed out (SQLITE_BUSY: another process held the write lock), the commit failed, or SQLite
+      // rolled the transaction back (disk full, I/O error): nothing in the batch was written.
+      this.rollBackStrayTransaction();
+      const failure = unavailable(error);
       for (const item of batch) item.reject(failure);
       return;
     }
@@ -161,6 +183,20 @@ export class SqliteEventStore implements EventStore {
     this.appended.emit('appended');
   }
 
+  /**
+   * A transaction left open by a failed rollback would turn every later group commit into a savepoint that is never
+   * committed, while its callers are told their events were written. Roll it back; if that fails too, `flush`
+   * refuses to go on.
+   */
+  private rollBackStrayTransaction(): void {
+    if (!this.db.inTransaction) return;
+    try {
+      this.db.exec('ROLLBACK');
+    } catch {
+      // Checked by the caller through `inTransaction`.
+    }
+  }
+
   private appendInTransaction({ streamId, events, expected }: PendingAppend): AppendResult {
     const last = this.lastEventStmt.get(streamId);
     const current: bigint | 'no_stream' = last === undefined ? 'no_stream' : last.revision;
@@ -168,7 +204,14 @@ export class SqliteEventStore implements EventStore {
     const first = events[0];
     if (first && current !== 'no_stream') {
       const existing = this.findEventStmt.get(streamId, first.id);
-      if (existing) return this.idempotentResult(streamId, events, existing.revision, expected, current);
+      if (existing) {
+        // As EventStoreDB: with `no_stream` or an exact revision the batch is a replay only if it sits right after
+        // the expected revision; anywhere else the writer's view of the stream is stale. With `any` and
+        // `stream_exists` it is a replay wherever it sits.
+        const replayAt = expected === 'no_stream' ? 0n : typeof expected === 'bigint' ? expected + 1n : existing.revision;
+        if (existing.revision !== replayAt) throw new WrongExpectedVersionError(streamId, expected, current);
+        return this.idempotentResult(streamId, events, existing.revision, expected, current);
+      }
     }
 
     const ok =
@@ -229,7 +272,9 @@ export class SqliteEventStore implements EventStore {
     const exists = () => {
       if (this.lastEventStmt.get(streamId) === undefined) throw new StreamNotFoundError(streamId);
     };
-    return this.paginate(from, forwards, maxCount, (cursor, limit) => page.all(streamId, cursor, limit), (row) => row.revision, exists);
+    return this.paginate(from, forwards, maxCount, (cursor, limit) => page.all(streamId, cursor, limit), (row) => row.revision, {
+      before: exists,
+    });
   }
 
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
@@ -237,17 +282,23 @@ export class SqliteEventStore implements EventStore {
     const forwards = (options.direction ?? 'forwards') === 'forwards';
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     const from = options.fromPosition ?? (forwards ? 'start' : 'end');
-    return this.paginate(from, forwards, maxCount, (cursor, limit) => this.page(cursor, forwards, true, options.filter, limit), (row) => row.position);
+    const filter = options.filter;
+    return this.paginate(from, forwards, maxCount, (cursor, limit) => this.page(cursor, forwards, true, filter, limit), (row) => row.position, {
+      keep: (row) => matchesFilter({ type: row.type, streamId: row.stream_id }, filter),
+    });
   }
 
-  /** Reads page after page from `from` (inclusive), keyed by revision or position, until `maxCount` or the end. */
+  /**
+   * Reads page after page from `from` (inclusive), keyed by revision or position, until `maxCount` events were
+   * delivered or the end. Whether a page was the last is decided on the rows read, not on those `keep` delivers.
+   */
   private paginate(
     from: bigint | 'start' | 'end',
     forwards: boolean,
     maxCount: number,
     fetch: (cursor: bigint, limit: number) => EventRow[],
     keyOf: (row: EventRow) => bigint,
-    before: () => void = () => {},
+    { before = () => {}, keep = () => true }: { before?: () => void; keep?: (row: EventRow) => boolean } = {},
   ): AsyncIterable<RecordedEvent> {
     const store = this;
     return {
@@ -257,11 +308,16 @@ export class SqliteEventStore implements EventStore {
         let remaining = maxCount;
         while (remaining > 0) {
           store.assertOpen();
-          const rows = fetch(cursor, Math.min(store.pageSize, remaining));
-          for (const row of rows) yield toRecorded(row);
-          remaining -= rows.length;
+          const limit = Math.min(store.pageSize, remaining);
+          const rows = fetch(cursor, limit);
+          for (const row of rows) {
+            if (!keep(row)) continue;
+            yield toRecorded(row);
+            remaining -= 1;
+            if (remaining <= 0) return;
+          }
           const lastRow = rows.at(-1);
-          if (!lastRow || rows.length < store.pageSize) return;
+          if (!lastRow || rows.length < limit) return;
           cursor = forwards ? keyOf(lastRow) + 1n : keyOf(lastRow) - 1n;
           // Let other work run between pages of a long read.
           await Promise.resolve();
@@ -270,22 +326,29 @@ export class SqliteEventStore implements EventStore {
     };
   }
 
-  /** One page of `$all` starting at `cursor` (inclusive or not), filtered in SQL. */
-  private page(cursor: bigint, forwards: boolean, inclusive: boolean, filter: EventFilter | undefined, limit: number) {
-    const clauses = [forwards ? (inclusive ? 'position >= ?' : 'position > ?') : inclusive ? 'position <= ?' : 'position < ?'];
+  /**
+   * One page of `$all` starting at `cursor` (inclusive or not), filtered in SQL: system events (type starting with
+   * `$`; neither `$` nor the types' own characters are special in the pattern, only its `%`) and the filter.
+   * Prefixes are compared by SQLite's own length (in characters, where JS counts UTF-16 units).
+   */
+  private page(cursor: bigint, forwards: boolean, inclusive: boolean, filter: EventFilter | undefined, limit: number): EventRow[] {
+    const clauses = [
+      forwards ? (inclusive ? 'position >= ?' : 'position > ?') : inclusive ? 'position <= ?' : 'position < ?',
+      "type NOT LIKE '$%'",
+    ];
     const params: Array<bigint | string | number> = [cursor];
     if (filter?.eventTypes) {
-      clauses.push(`type IN (${filter.eventTypes.map(() => '?').join(',') || "''"})`);
+      clauses.push(filter.eventTypes.length > 0 ? `type IN (${filter.eventTypes.map(() => '?').join(',')})` : '0');
       params.push(...filter.eventTypes);
     }
     if (filter?.streamPrefixes) {
-      const prefixes = filter.streamPrefixes.map(() => 'substr(stream_id, 1, ?) = ?');
+      const prefixes = filter.streamPrefixes.map(() => 'substr(stream_id, 1, length(?)) = ?');
       clauses.push(`(${prefixes.join(' OR ') || '0'})`);
-      for (const prefix of filter.streamPrefixes) params.push(prefix.length, prefix);
+      for (const prefix of filter.streamPrefixes) params.push(prefix, prefix);
     }
     params.push(limit);
     const sql = `SELECT * FROM events WHERE ${clauses.join(' AND ')} ORDER BY position ${forwards ? 'ASC' : 'DESC'} LIMIT ?`;
-    return this.statement<Array<bigint | string | number>>(sql).all(...params).filter((row) => matchesFilter({ type: row.type, streamId: row.stream_id }, filter));
+    return this.statement<Array<bigint | string | number>>(sql).all(...params);
   }
 
   /** Reads build their SQL from the filter's shape, so compiled statements are kept per SQL text. */
@@ -301,49 +364,70 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
     this.assertOpen();
+    const { filter } = options;
     let stopped = false;
+    // Set by every append in this process (and by close): the next page may hold news, so do not sleep.
+    let pending = false;
     let wake: (() => void) | undefined;
-    const onAppended = () => wake?.();
-    this.appended.on('appended', onAppended);
-    this.appended.on('closed', onAppended);
+    const onAppended = () => {
+      pending = true;
+      wake?.();
+    };
     const store = this;
+    const ended = () => stopped || store.closed;
 
     async function* events(): AsyncGenerator<RecordedEvent> {
-      let last = options.afterPosition ?? 0n;
+      if (ended()) return;
+      // Listeners are registered only while the generator runs; its `finally` removes them. A generator that is
+      // never started (or is returned before starting) never runs its body, so it has none to leak.
+      store.appended.on('appended', onAppended);
+      store.appended.on('closed', onAppended);
       try {
-        while (!stopped && !store.closed) {
-          const rows = store.page(last, true, false, options.filter, store.pageSize);
+        let last = options.afterPosition ?? 0n;
+        while (!ended()) {
+          // Cleared before the read: an append from now on, even while the consumer is busy with the events below,
+          // is seen by the check before sleeping.
+          pending = false;
+          const rows = store.page(last, true, false, filter, store.pageSize);
           for (const row of rows) {
-            if (stopped) return;
+            if (ended()) return;
             last = row.position;
-            yield toRecorded(row);
+            if (matchesFilter({ type: row.type, streamId: row.stream_id }, filter)) yield toRecorded(row);
           }
-          if (rows.length === store.pageSize) continue;
-          // Caught up: sleep until an append in this process, a poll tick (other processes), or unsubscribe.
+          if (rows.length === store.pageSize || pending || ended()) continue;
+          // Caught up: sleep until an append in this process, a poll tick (other processes), unsubscribe, or close.
           await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, store.pollIntervalMs);
-            wake = () => {
+            const timer = setTimeout(done, store.pollIntervalMs);
+            function done() {
               clearTimeout(timer);
+              wake = undefined;
               resolve();
-            };
+            }
+            wake = done;
           });
-          wake = undefined;
         }
       } finally {
+        wake = undefined;
         store.appended.off('appended', onAppended);
         store.appended.off('closed', onAppended);
       }
     }
 
-    const iterator = events();
+    let iterator: AsyncGenerator<RecordedEvent> | undefined;
     return {
-      [Symbol.asyncIterator]: () => iterator,
+      [Symbol.asyncIterator]: () => (iterator ??= events()),
       async unsubscribe() {
         stopped = true;
         wake?.();
-        await iterator.return(undefined);
+        // Ends a sleeping or suspended generator; one never started is completed without running.
+        await (iterator ??= events()).return(undefined);
       },
     };
+  }
+
+  /** Listeners the subscriptions hold on this store's append notifications (for tests: none after unsubscribe). */
+  get listenerCount(): number {
+    return this.appended.listenerCount('appended') + this.appended.listenerCount('closed');
   }
 
   async headPosition(): Promise<bigint> {
@@ -375,4 +459,12 @@ function toRecorded(row: EventRow): RecordedEvent {
     metadata: JSON.parse(row.metadata) as JsonObject,
     created: new Date(Number(row.created_at)),
   };
+}
+
+/** SQLITE_BUSY (another process holds the lock past the busy timeout), SQLITE_FULL, I/O errors, ... */
+function unavailable(error: unknown): EventStoreUnavailableError {
+  if (error instanceof EventStoreUnavailableError) return error;
+  const code = error instanceof Database.SqliteError ? ` (${error.code})` : '';
+  const reason = error instanceof Error ? error.message : String(error);
+  return new EventStoreUnavailableError(`the event store could not write the append${code}: ${reason}`, { cause: error });
 }

@@ -89,6 +89,23 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
         expect(await collect(store.readStream(id))).toHaveLength(2);
       });
 
+      it('is idempotent only where the batch sits right after the expected revision, as in EventStoreDB', async () => {
+        const id = stream('stale');
+        const a = event('A');
+        const original = await store.appendToStream(id, [a], { expectedRevision: 'no_stream' });
+        await store.appendToStream(id, [event('B')], { expectedRevision: 0n });
+
+        // A writer that read revision 0 and retries [A]: A is at revision 0, not 1, so its view is stale.
+        const stale = await store.appendToStream(id, [a], { expectedRevision: 0n }).catch((e: unknown) => e);
+        expect(stale).toBeInstanceOf(WrongExpectedVersionError);
+        expect(stale).toMatchObject({ streamId: id, expected: 0n, actual: 1n });
+
+        // The writer that created the stream retries [A] at no_stream: A is at revision 0, so it is a replay.
+        expect(await store.appendToStream(id, [a], { expectedRevision: 'no_stream' })).toEqual(original);
+        expect(await store.appendToStream(id, [a], { expectedRevision: 'any' })).toEqual(original);
+        expect((await collect(store.readStream(id))).map((e) => e.type)).toEqual(['A', 'B']);
+      });
+
       it('lets exactly one of 50 concurrent appends with the same expected revision win', async () => {
         const id = stream('f');
         await store.appendToStream(id, [event()], { expectedRevision: 'no_stream' });
@@ -204,12 +221,41 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
         const prefix = stream('once');
         for (let n = 0; n < 20; n += 1) await store.appendToStream(`${prefix}.${n % 3}`, [event('E', { n })]);
         const subscription = store.subscribeToAll({ filter: { streamPrefixes: [prefix] } });
-        const received = await take(subscription, 20);
+        const iterator = subscription[Symbol.asyncIterator]();
+        const received = await take({ [Symbol.asyncIterator]: () => iterator }, 20);
         expect(received.map((e) => e.data.n)).toEqual(Array.from({ length: 20 }, (_, n) => n));
-        await subscription.unsubscribe();
-        const after = await take(subscription, 1, 200).catch(() => []);
-        expect(after).toEqual([]);
+
+        // A consumer waiting for the next live event (as `for await` does) is released by unsubscribe.
+        const waiting = iterator.next();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        await within(500, 'unsubscribe', subscription.unsubscribe());
+        expect(await within(500, 'the pending next() after unsubscribe', waiting)).toMatchObject({ done: true });
+        expect(await within(500, 'next() after unsubscribe', iterator.next())).toMatchObject({ done: true });
+        expect(await within(500, 'a new iteration after unsubscribe', subscription[Symbol.asyncIterator]().next())).toMatchObject({
+          done: true,
+        });
+      });
+
+      it('ends at once when unsubscribed before iterating', async () => {
+        const subscription = store.subscribeToAll({ filter: { streamPrefixes: [stream('never')] } });
+        await within(500, 'unsubscribe', subscription.unsubscribe());
+        expect(await within(500, 'next() after unsubscribe', subscription[Symbol.asyncIterator]().next())).toMatchObject({
+          done: true,
+        });
       });
     });
   });
+}
+
+/** `promise`, or a failure naming `what` if it does not settle within `ms`. */
+async function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
