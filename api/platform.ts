@@ -8,6 +8,7 @@ import { StreamLoader } from '../commands/stream-loader.ts';
 import type { Config } from '../infra/config/env.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { ApiKeyIndex } from '../projections/api-key-index.ts';
+import { AssociationExpiryProcess } from '../processes/association-expiry.ts';
 
 /** The running platform's parts, wired once. The API and the CLI both build on this. */
 export interface Platform {
@@ -32,6 +33,8 @@ export async function startPlatform(
   const pipeline = new CommandPipeline({ store, loader, registry, check: check(loader) });
   const apiKeys = new ApiKeyIndex(store, registry);
   await apiKeys.start();
+  const expiry = new AssociationExpiryProcess(store, registry, pipeline);
+  expiry.start();
   return {
     config,
     store,
@@ -41,6 +44,7 @@ export async function startPlatform(
     apiKeys,
     logger,
     async close() {
+      await expiry.stop();
       await pipeline.drain();
       await apiKeys.stop();
       await store.close();

@@ -1,0 +1,99 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAppError } from '../domain/shared/app-error.ts';
+import { systemPrincipal } from '../domain/shared/principal.ts';
+import type { EventRegistry } from '../domain/events/registry.ts';
+import type { RosterEvent } from '../domain/roster/events.ts';
+import { rosterAggregate } from '../commands/handlers/roster.ts';
+import type { CommandPipeline } from '../commands/pipeline.ts';
+import type { AllSubscription, EventStore } from '../infra/eventstore/port.ts';
+
+const ROSTER_EVENTS = ['RoleGranted', 'RoleRevoked', 'AssociationExpired'];
+
+interface Pending {
+  orgId: string;
+  associationId: string;
+  expiresAt: number;
+}
+
+/**
+ * Records the expiry of role associations. An association stops counting at its expiry whatever happens here
+ * (effective roles compare with the clock); this process makes the expiry a fact in the log, for the audit trail.
+ * Its schedule is rebuilt from the log on every start, so an expiry that fell while the platform was down is
+ * recorded on the next start. The command id is derived from the association, so two instances record it once.
+ */
+export class AssociationExpiryProcess {
+  private readonly pending = new Map<string, Pending>();
+  private subscription: AllSubscription | undefined;
+  private running: Promise<void> | undefined;
+  private ticker: Promise<void> | undefined;
+  private stopped = false;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly registry: EventRegistry,
+    private readonly pipeline: CommandPipeline,
+    private readonly options: { tickMs?: number; clock?: () => Date } = {},
+  ) {}
+
+  start(): void {
+    this.subscription = this.store.subscribeToAll({ filter: { eventTypes: ROSTER_EVENTS } });
+    this.running = this.follow(this.subscription);
+    this.ticker = this.tick();
+  }
+
+  private async follow(subscription: AllSubscription): Promise<void> {
+    try {
+      for await (const recorded of subscription) {
+        const event = { type: recorded.type, data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) } as RosterEvent;
+        if (event.type === 'RoleGranted' && event.data.association.expiresAt !== null) {
+          const { associationId, expiresAt } = event.data.association;
+          this.pending.set(associationId, { orgId: event.data.orgId, associationId, expiresAt: Date.parse(expiresAt) });
+        } else if (event.type === 'RoleRevoked' || event.type === 'AssociationExpired') {
+          this.pending.delete(event.data.associationId);
+        }
+      }
+    } catch {
+      // The subscription ended with the store; nothing to record any more.
+    }
+  }
+
+  private async tick(): Promise<void> {
+    while (!this.stopped) {
+      await this.expireDue();
+      await sleep(this.options.tickMs ?? 1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
+    }
+  }
+
+  /** Issues ExpireAssociation for every association whose expiry has passed. */
+  async expireDue(): Promise<number> {
+    const now = (this.options.clock ?? (() => new Date()))().getTime();
+    let recorded = 0;
+    for (const due of [...this.pending.values()].filter((item) => item.expiresAt <= now)) {
+      if (this.stopped) break;
+      const result = await this.pipeline.execute(
+        rosterAggregate,
+        { type: 'ExpireAssociation', data: { orgId: due.orgId, associationId: due.associationId } },
+        { commandId: `expire-association:${due.associationId}`, principal: systemPrincipal, retryable: true },
+      );
+      // Recorded now or before (replayed): done. Unavailable (store down, shutting down): retried next tick. Any
+      // other refusal (the org was deleted from under it, a policy forbids it) will not change by retrying.
+      if (isAppError(result) && result.kind === 'unavailable') continue;
+      this.pending.delete(due.associationId);
+      if (!isAppError(result)) recorded += 1;
+    }
+    return recorded;
+  }
+
+  get scheduled(): number {
+    return this.pending.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.subscription?.unsubscribe();
+    await this.running;
+    await this.ticker;
+  }
+}
