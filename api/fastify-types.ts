@@ -1,4 +1,5 @@
 import type { Principal } from '../domain/shared/principal.ts';
+import type { RouteDoc } from './openapi/route-doc.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -6,7 +7,9 @@ declare module 'fastify' {
     principal: (Principal & { keyId: string }) | null;
   }
   interface FastifyContextConfig {
-    /** Routes that answer without a credential (health probes). Everything else authenticates. */
+    /** Routes that answer without a credential (health probes, the API docs). Everything else authenticates. */
     public?: boolean;
+    /** The route's OpenAPI documentation; documentation only, never used to validate (see api/openapi/docs.ts). */
+    openapi?: RouteDoc;
   }
 }

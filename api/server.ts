@@ -2,13 +2,18 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import './fastify-types.ts';
 import { appError, isAppError } from '../domain/shared/app-error.ts';
-import { authenticate } from './auth/authenticate.ts';
+import { authenticate, refuseSuspendedSubject } from './auth/authenticate.ts';
 import { sendError } from './command-reply.ts';
 import { httpErrorForThrown } from './http-errors.ts';
 import type { Platform } from './platform.ts';
+import { docsRoutes, registerOpenApi } from './openapi/docs.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { decisionRoutes } from './routes/decisions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { orgRoutes } from './routes/orgs.ts';
+import { policyRoutes } from './routes/policies.ts';
+import { rosterRoutes } from './routes/roster.ts';
+import { subjectRoutes } from './routes/subjects.ts';
 
 export async function buildServer(platform: Platform): Promise<FastifyInstance> {
   const app = Fastify({
@@ -46,6 +51,8 @@ export async function buildServer(platform: Platform): Promise<FastifyInstance> 
     if (request.routeOptions.config.public) return;
     const principal = authenticate(request.headers.authorization, platform.apiKeys);
     if (isAppError(principal)) return sendError(reply, principal);
+    const suspended = await refuseSuspendedSubject(principal, platform.loader);
+    if (suspended) return sendError(reply, suspended);
     request.principal = principal;
   });
 
@@ -60,8 +67,15 @@ export async function buildServer(platform: Platform): Promise<FastifyInstance> 
     reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}`, details: {} }),
   );
 
+  // Before every route: the OpenAPI document is collected from the routes as they are added.
+  await registerOpenApi(app);
   await app.register(async (scope) => healthRoutes(scope, platform));
   await app.register(async (scope) => orgRoutes(scope, platform));
+  await app.register(async (scope) => subjectRoutes(scope, platform));
+  await app.register(async (scope) => rosterRoutes(scope, platform));
+  await app.register(async (scope) => policyRoutes(scope, platform));
+  await app.register(async (scope) => decisionRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));
+  await app.register(docsRoutes);
   return app;
 }

@@ -1,18 +1,23 @@
 import { ConfigError } from '../infra/config/env.ts';
+import { applyCommand } from './apply/cli.ts';
 import { serve } from './serve.ts';
 
 const usage = `usage: agencygrid <command>
 
 commands:
-  serve    run the platform (HTTP API on HOST:PORT, data under DATA_DIR)
+  serve                         run the platform (HTTP API on HOST:PORT, data under DATA_DIR)
+  apply -f <spec> [--dry-run]   make an org match a declarative spec (YAML or JSON) through the API
+                                at AGENCYGRID_URL with AGENCYGRID_API_KEY; see 'agencygrid apply --help'
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const [command] = argv;
+  const [command, ...rest] = argv;
   switch (command) {
     case 'serve':
       await serve();
       return -1;
+    case 'apply':
+      return applyCommand(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -24,9 +29,20 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** Exits once stdout and stderr have taken everything written (pipes are asynchronous on some platforms). */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    pending -= 1;
+    if (pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
-    if (code >= 0) process.exit(code);
+    if (code >= 0) exitAfterFlush(code);
   },
   (error: unknown) => {
     if (error instanceof ConfigError) {

@@ -1,57 +1,108 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import type { Principal } from '../../domain/shared/principal.ts';
 import { keyIdSchema } from '../../domain/credential/commands.ts';
 import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
-import { generateApiKey, hashApiKey } from '../auth/api-key.ts';
 import { deterministicId } from '../../commands/metadata.ts';
+import { generateApiKey, hashApiKey } from '../auth/api-key.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { commandResultBody, sendCommand, sendError } from '../command-reply.ts';
+import { commandErrors, commandHeaders, commandReply, paramsDoc, jsonSchema } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
+import { invalid, parse } from './kit.ts';
 
-const issueBody = z.strictObject({ label: z.string().max(200).default('') });
-const revokeBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
+export const issueKeyBody = z.strictObject({ label: z.string().max(200).default('') });
+export const revokeKeyBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
 
-/** Platform admin keys. Subject credentials arrive with subjects (governance issue). */
-export async function apiKeyRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  app.post('/admin/api-keys', async (request, reply) => {
-    const envelope = commandEnvelopeFrom(request);
-    if (isAppError(envelope)) return sendError(reply, envelope);
-    const body = issueBody.safeParse(request.body ?? {});
-    if (!body.success) return sendError(reply, invalid(body.error));
-    // The secret is generated here and shown once. With an Idempotency-Key the key id derives from the command,
-    // so concurrent retries all target one key stream and only one of them can issue it.
-    const generated = generateApiKey();
-    const keyId = envelope.retryable ? deterministicId(envelope.commandId, 'apikey').replaceAll('-', '').slice(0, 16) : generated.keyId;
-    const key = envelope.retryable ? `agk_${keyId}.${generated.key.split('.')[1]}` : generated.key;
-    const result = await platform.pipeline.execute(
-      apiKeyAggregate,
-      { type: 'IssueApiKey', data: { keyId, keyHash: hashApiKey(key), principal: { id: `admin:${keyId}`, kind: 'admin' }, label: body.data.label } },
-      envelope,
-    );
-    if ((isAppError(result) && result.code === 'IDEMPOTENCY_KEY_REUSED') || (!isAppError(result) && result.replayed)) {
-      return sendError(reply, appError('conflict', 'KEY_ALREADY_ISSUED', 'this Idempotency-Key already issued a key; its secret is only shown once', {}));
-    }
-    if (isAppError(result)) return sendError(reply, result);
-    if (result.position !== null) await platform.apiKeys.waitFor(result.position);
-    return reply.code(201).send({ keyId, key, ...commandResultBody(result) });
-  });
+export const issuedKeyReply = {
+  keyId: z.string().describe('the key id (public; names the key in revocations)'),
+  key: z.string().describe('the secret API key: shown once, only its SHA-256 is stored'),
+};
 
-  app.post('/admin/api-keys/:keyId/revoke', async (request, reply) => {
-    const envelope = commandEnvelopeFrom(request);
-    if (isAppError(envelope)) return sendError(reply, envelope);
-    const params = z.object({ keyId: keyIdSchema }).safeParse(request.params);
-    const body = revokeBody.safeParse(request.body ?? {});
-    if (!params.success) return sendError(reply, invalid(params.error));
-    if (!body.success) return sendError(reply, invalid(body.error));
-    const result = await platform.pipeline.execute(apiKeyAggregate, { type: 'RevokeApiKey', data: { keyId: params.data.keyId, reason: body.data.reason } }, envelope);
-    if (!isAppError(result) && result.position !== null) await platform.apiKeys.waitFor(result.position);
-    return sendCommand(reply, result);
-  });
+/**
+ * Issues an API key for `principal` through the credential aggregate. The secret is generated here and shown once.
+ * With an Idempotency-Key the key id derives from the command, so concurrent retries all target one key stream and
+ * only one of them can issue it; a retry answers 409 KEY_ALREADY_ISSUED (the secret cannot be shown twice).
+ */
+export async function issueKey(
+  platform: Platform,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  principalFor: (keyId: string) => Principal,
+  extra: Record<string, unknown> = {},
+): Promise<FastifyReply> {
+  const envelope = commandEnvelopeFrom(request);
+  if (isAppError(envelope)) return sendError(reply, envelope);
+  const body = issueKeyBody.safeParse(request.body ?? {});
+  if (!body.success) return sendError(reply, invalid(body.error));
+  const generated = generateApiKey();
+  const keyId = envelope.retryable ? deterministicId(envelope.commandId, 'apikey').replaceAll('-', '').slice(0, 16) : generated.keyId;
+  const key = envelope.retryable ? `agk_${keyId}.${generated.key.split('.')[1]}` : generated.key;
+  const result = await platform.pipeline.execute(
+    apiKeyAggregate,
+    { type: 'IssueApiKey', data: { keyId, keyHash: hashApiKey(key), principal: principalFor(keyId), label: body.data.label } },
+    envelope,
+  );
+  if ((isAppError(result) && result.code === 'IDEMPOTENCY_KEY_REUSED') || (!isAppError(result) && result.replayed)) {
+    return sendError(reply, appError('conflict', 'KEY_ALREADY_ISSUED', 'this Idempotency-Key already issued a key; its secret is only shown once', {}));
+  }
+  if (isAppError(result)) return sendError(reply, result);
+  // The key works as soon as this answer arrives: the index has caught up with the issuing event.
+  if (result.position !== null) await platform.apiKeys.waitFor(result.position);
+  return reply.code(201).send({ ...extra, keyId, key, ...commandResultBody(result) });
 }
 
-function invalid(error: z.ZodError) {
-  return appError('invalid', 'VALIDATION_FAILED', 'the request is invalid', {
-    issues: error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
-  });
+/** Revokes a key; with `subjectId`, only if it is that subject's key. */
+export async function revokeKey(platform: Platform, request: FastifyRequest, reply: FastifyReply, subjectId?: string): Promise<FastifyReply> {
+  const envelope = commandEnvelopeFrom(request);
+  if (isAppError(envelope)) return sendError(reply, envelope);
+  const params = parse(z.object({ keyId: keyIdSchema }), request.params, 'path');
+  if (isAppError(params)) return sendError(reply, params);
+  const body = revokeKeyBody.safeParse(request.body ?? {});
+  if (!body.success) return sendError(reply, invalid(body.error));
+  const data = { keyId: params.keyId, reason: body.data.reason, ...(subjectId === undefined ? {} : { subjectId }) };
+  const result = await platform.pipeline.execute(apiKeyAggregate, { type: 'RevokeApiKey', data }, envelope);
+  if (!isAppError(result) && result.position !== null) await platform.apiKeys.waitFor(result.position);
+  return sendCommand(reply, result);
+}
+
+export const keyIdParam = { keyId: keyIdSchema.describe('the key id returned when the key was issued') };
+
+/** Platform admin keys. Subjects' keys are issued under /subjects/:subjectId/api-keys. */
+export async function apiKeyRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  app.post(
+    '/admin/api-keys',
+    {
+      config: {
+        openapi: {
+          summary: 'Issue a platform admin API key',
+          description: 'The key is in the answer, once. Action `platform.apikey.issue`.',
+          tags: ['admin'],
+          headers: commandHeaders,
+          body: jsonSchema(issueKeyBody),
+          response: { '201': commandReply('The key was issued', issuedKeyReply), ...commandErrors },
+        },
+      },
+    },
+    async (request, reply) => issueKey(platform, request, reply, (keyId) => ({ id: `admin:${keyId}`, kind: 'admin' })),
+  );
+
+  app.post(
+    '/admin/api-keys/:keyId/revoke',
+    {
+      config: {
+        openapi: {
+          summary: 'Revoke an API key',
+          description: 'Any key, platform or subject. Action `platform.apikey.revoke`.',
+          tags: ['admin'],
+          params: paramsDoc(keyIdParam),
+          headers: commandHeaders,
+          body: jsonSchema(revokeKeyBody),
+          response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
+        },
+      },
+    },
+    async (request, reply) => revokeKey(platform, request, reply),
+  );
 }

@@ -2,76 +2,163 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
-import type { OrgCommand } from '../../domain/org/commands.ts';
+import { orgCommandSchema } from '../../domain/org/commands.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
+import { slugSchema } from '../../domain/org/fields.ts';
+import { reservationStream } from '../../domain/reservation/events.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { deterministicId } from '../../commands/metadata.ts';
-import { commandEnvelopeFrom } from '../command-envelope.ts';
-import { sendCommand, sendError } from '../command-reply.ts';
+import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
+import { sendError } from '../command-reply.ts';
+import { commandBody, commandErrors, commandHeaders, commandReply, paramsDoc, readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { canReadOrg } from '../read-access.ts';
+import { authorizeRead } from '../read-access.ts';
+import { bodyObject, commandRoute, parse, withPath } from './kit.ts';
 
-const orgIdParam = z.object({ orgId: uuidSchema });
-const transitions = { suspend: 'SuspendOrg', reactivate: 'ReactivateOrg', archive: 'ArchiveOrg' } as const;
+export const orgIdParam = { orgId: uuidSchema.describe('the org id') };
+const slugParam = { slug: slugSchema.describe("the org's slug") };
+const transitions = [
+  ['suspend', 'SuspendOrg', 'org.suspend'],
+  ['reactivate', 'ReactivateOrg', 'org.reactivate'],
+  ['archive', 'ArchiveOrg', 'org.archive'],
+] as const;
+const tags = ['orgs'];
 
-/** Command routes for the org registry, plus a read of one org's current state straight from its stream. */
+const orgReply = z.object({
+  orgId: z.uuid(),
+  status: z.enum(['active', 'suspended', 'archived']),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string(),
+  tags: z.array(z.string()),
+  metadata: z.record(z.string(), z.string()),
+  parentOrgId: z.uuid().nullable(),
+  owner: z.object({ id: z.string(), kind: z.string() }),
+  statusReason: z.string().nullable(),
+  revision: z.int().describe('the org stream revision (also the ETag)'),
+});
+
+const readDoc = (summary: string, params: RouteDoc['params']): RouteDoc => ({
+  summary,
+  description: "Action `org.read` on the org (default policy: the org's members; platform admins). ETag = stream revision.",
+  tags,
+  params,
+  response: { '200': readReply('The org', orgReply), ...readErrors },
+});
+
+/** Command routes for the org registry, plus reads of one org's current state straight from its stream. */
 export async function orgRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const run = async (request: FastifyRequest, reply: FastifyReply, build: (commandId: string) => unknown, status = 200) => {
-    const envelope = commandEnvelopeFrom(request);
-    if (isAppError(envelope)) return sendError(reply, envelope);
-    const command = build(envelope.commandId);
-    const result = await platform.pipeline.execute(orgAggregate, command, envelope);
+  commandRoute(app, platform, {
+    url: '/orgs',
+    aggregate: orgAggregate,
+    status: 201,
+    doc: {
+      summary: 'Register an org',
+      description:
+        'RegisterOrg (action `org.register`); the caller owns the org. `orgId` derives from the command id when absent, so a retry with the same Idempotency-Key registers the same org.',
+      tags,
+      headers: commandHeaders,
+      body: commandBody(orgCommandSchema, 'RegisterOrg', { optional: ['orgId'] }),
+      response: { '201': commandReply('The org is registered', { orgId: z.uuid() }), ...commandErrors },
+    },
+    build: ({ body, commandId }) => {
+      const fields = bodyObject(body);
+      if (isAppError(fields)) return fields;
+      // A retried registration (same Idempotency-Key) must target the same org, so the id derives from the command.
+      return { type: 'RegisterOrg', data: { orgId: deterministicId(commandId, 'org'), ...fields } };
+    },
     // The org id as the pipeline normalised it (lower case), read back from the stream it wrote to.
-    const orgId = isAppError(result) ? undefined : result.streamId.slice('org-'.length);
-    return sendCommand(reply, result, status, { orgId });
-  };
+    reply: (result) => ({ orgId: result.streamId.slice('org-'.length) }),
+  });
 
-  app.post('/orgs', async (request, reply) =>
-    run(
-      request,
-      reply,
-      (commandId) => {
-        const body = bodyObject(request.body);
-        // A retried registration (same Idempotency-Key) must target the same org, so the id derives from the command.
-        return { type: 'RegisterOrg', data: { orgId: deterministicId(commandId, 'org'), ...body } };
+  commandRoute(app, platform, {
+    url: '/orgs/:orgId/metadata',
+    aggregate: orgAggregate,
+    doc: {
+      summary: 'Update org metadata',
+      description: 'UpdateOrgMetadata (action `org.update`): declarative; the `metadata` map is replaced, not patched.',
+      tags,
+      params: paramsDoc(orgIdParam),
+      headers: commandHeaders,
+      body: commandBody(orgCommandSchema, 'UpdateOrgMetadata', { fromPath: ['orgId'] }),
+      response: { '200': commandReply('Updated (or nothing changed)', { orgId: z.uuid() }), ...commandErrors },
+    },
+    build: ({ params, body }) => {
+      const data = withPath(body, { orgId: params.orgId });
+      return isAppError(data) ? data : { type: 'UpdateOrgMetadata', data };
+    },
+    reply: (result) => ({ orgId: result.streamId.slice('org-'.length) }),
+  });
+
+  for (const [path, type, action] of transitions) {
+    commandRoute(app, platform, {
+      url: `/orgs/:orgId/${path}`,
+      aggregate: orgAggregate,
+      doc: {
+        summary: `${path[0]?.toUpperCase()}${path.slice(1)} an org`,
+        description: `${type} (action \`${action}\`).`,
+        tags,
+        params: paramsDoc(orgIdParam),
+        headers: commandHeaders,
+        body: commandBody(orgCommandSchema, type, { fromPath: ['orgId'] }),
+        response: { '200': commandReply('Done', { orgId: z.uuid() }), ...commandErrors },
       },
-      201,
-    ),
-  );
-
-  app.post('/orgs/:orgId/metadata', async (request, reply) =>
-    run(request, reply, () => ({ type: 'UpdateOrgMetadata', data: { ...bodyObject(request.body), ...paramsObject(request.params) } })),
-  );
-
-  for (const [path, type] of Object.entries(transitions)) {
-    app.post(`/orgs/:orgId/${path}`, async (request, reply) =>
-      run(request, reply, () => ({ type, data: { ...bodyObject(request.body), ...paramsObject(request.params) } })),
-    );
+      build: ({ params, body }) => {
+        const data = withPath(body, { orgId: params.orgId });
+        return isAppError(data) ? data : { type, data };
+      },
+      reply: (result) => ({ orgId: result.streamId.slice('org-'.length) }),
+    });
   }
 
-  app.get('/orgs/:orgId', async (request, reply) => {
-    const params = orgIdParam.safeParse(request.params);
-    if (!params.success) {
-      return sendError(reply, appError('invalid', 'VALIDATION_FAILED', 'orgId must be a UUID', { issues: [{ path: ['orgId'], message: 'invalid UUID' }] }));
-    }
-    const { orgId } = params.data;
-    const allowed = canReadOrg(request.principal, orgId);
-    if (isAppError(allowed)) return sendError(reply, allowed);
-    const loaded = await platform.loader.load(orgDecider, orgStream(orgId));
-    if (loaded.state === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
-    reply.header('etag', `"${loaded.revision}"`);
-    return { ...loaded.state, revision: Number(loaded.revision) };
+  // Registered before /orgs/:orgId; the router prefers the static segment anyway.
+  app.get('/orgs/by-slug/:slug', { config: { openapi: readDoc('Read an org by its slug', paramsDoc(slugParam)) } }, async (request, reply) => {
+    const params = parse(z.object(slugParam), request.params, 'path');
+    if (isAppError(params)) return sendError(reply, params);
+    const orgId = await orgIdForSlug(platform, params.slug);
+    if (orgId === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `no org has the slug '${params.slug}'`, { slug: params.slug }));
+    return readOrg(platform, request, reply, orgId);
+  });
+
+  app.get('/orgs/:orgId', { config: { openapi: readDoc('Read an org', paramsDoc(orgIdParam)) } }, async (request, reply) => {
+    const params = parse(z.object(orgIdParam), request.params, 'path');
+    if (isAppError(params)) return sendError(reply, params);
+    return readOrg(platform, request, reply, params.orgId);
   });
 }
 
-/** Non-object bodies become `{ __body: value }` so the command schema rejects them with a precise message. */
-function bodyObject(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  return typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>) : { body };
+/**
+ * Authorized first, then looked up: a principal that may not read the org learns nothing, not even whether it
+ * exists (for an org that does not exist only the platform policy applies, so only platform admins get the 404).
+ */
+async function readOrg(platform: Platform, request: FastifyRequest, reply: FastifyReply, orgId: string) {
+  const allowed = await authorizeRead(platform.loader, request.principal, {
+    action: 'org.read',
+    orgId,
+    resource: { type: 'org', id: orgId },
+    query: { type: 'ReadOrg', data: { orgId } },
+  });
+  if (isAppError(allowed)) return sendError(reply, allowed);
+  const loaded = await platform.loader.load(orgDecider, orgStream(orgId));
+  if (loaded.state === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+  reply.header('etag', `"${loaded.revision}"`);
+  return { ...loaded.state, revision: Number(loaded.revision) };
 }
 
-function paramsObject(params: unknown): Record<string, unknown> {
-  return typeof params === 'object' && params !== null ? (params as Record<string, unknown>) : {};
-}
+const slugClaim = z.object({ ownerStreamId: z.string().startsWith('org-') });
 
-export type { OrgCommand };
+/**
+ * The org that holds a slug: the owner stream named by the latest claim of `unique-org-slug.<slug>` (a claim
+ * abandoned by a crashed registration may have been handed over, so the last one counts). Null when no org holds it.
+ */
+async function orgIdForSlug(platform: Platform, slug: string): Promise<string | null> {
+  try {
+    for await (const event of platform.store.readStream(reservationStream('org-slug', slug), { direction: 'backwards', maxCount: 1 })) {
+      const claim = slugClaim.safeParse(event.data);
+      return claim.success ? claim.data.ownerStreamId.slice('org-'.length) : null;
+    }
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return null;
+}

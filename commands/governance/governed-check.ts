@@ -1,17 +1,12 @@
 import { v5 as uuidv5 } from 'uuid';
-import { appError } from '../../domain/shared/app-error.ts';
-import { orgDecider, orgStream } from '../../domain/org/decider.ts';
-import { rosterDecider } from '../../domain/roster/decider.ts';
-import { rosterStream } from '../../domain/roster/events.ts';
 import { auditStream, type DecisionRecorded } from '../../domain/policy/decision-events.ts';
 import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
-import type { PolicyRequest } from '../../domain/policy/types.ts';
 import type { PreAppendCheck } from '../pre-append-check.ts';
 import type { StreamReader } from '../stream-loader.ts';
-import { orgPolicy } from './org-policy.ts';
-import { principalFacts } from './principal-facts.ts';
+import { policyDenied } from './policy-denied.ts';
+import { buildPolicyRequest } from './policy-request.ts';
 
 const DECISION_NAMESPACE = '3c9b2f1e-7a4d-4e8b-9f60-5d2c1b0a9e87';
 const platformPolicyHash = hashPolicyRules(platformPolicy);
@@ -23,24 +18,8 @@ const platformPolicyHash = hashPolicyRules(platformPolicy);
  */
 export function governedCheck(reader: StreamReader): PreAppendCheck {
   return async (input) => {
-    const { orgId, now } = input;
-    const org = orgId === null ? null : (await reader.load(orgDecider, orgStream(orgId))).state;
-    const roster = orgId === null || org === null ? null : await reader.load(rosterDecider, rosterStream(orgId));
-    const policy = await orgPolicy(orgId, org !== null, reader);
-    const request: PolicyRequest = {
-      principal: await principalFacts(input.principal, roster?.state ?? null, now, input.resource.jobSpace, reader),
-      action: input.action,
-      resource: { ...input.resource, attributes: {} },
-      org: {
-        id: orgId,
-        status: org?.status ?? null,
-        ownerId: org?.owner.id ?? null,
-        tags: org?.tags ?? [],
-        metadata: org?.metadata ?? {},
-      },
-      command: input.command,
-      now,
-    };
+    const { orgId } = input;
+    const { request, policy, roster } = await buildPolicyRequest(reader, input);
     const decision = evaluatePolicy([...platformPolicy, ...policy.rules], request);
     const decisionId = uuidv5(`${input.commandId}\u0000${input.streamId}\u0000${input.streamRevision}`, DECISION_NAMESPACE);
     const recorded: DecisionRecorded = {
@@ -64,17 +43,7 @@ export function governedCheck(reader: StreamReader): PreAppendCheck {
     if (decision.outcome === 'permitted') return { allowed: true, decisionId, events: [recorded] };
     return {
       allowed: false,
-      error: appError('forbidden', 'POLICY_DENIED', decision.reasons.join('; ') || `${input.action} is not permitted`, {
-        decisionId,
-        action: input.action,
-        outcome: decision.outcome,
-        reasons: decision.reasons,
-        determiningRuleIds: decision.determiningRuleIds,
-        escalateTo: decision.escalateTo,
-        policy: { source: policy.source, version: policy.version },
-        evaluations: decision.evaluations,
-        errors: decision.errors,
-      }),
+      error: policyDenied(input.action, decision, policy, decisionId),
       record: { streamId: auditStream(orgId), events: [recorded], decisionId },
     };
   };

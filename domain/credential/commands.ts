@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { uuidSchema } from '../shared/ids.ts';
 import { principalSchema } from '../shared/principal.ts';
 
 export const keyIdSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -15,7 +16,12 @@ export const credentialCommandSchema = z.discriminatedUnion('type', [
   }),
   z.object({
     type: z.literal('RevokeApiKey'),
-    data: z.strictObject({ keyId: keyIdSchema, reason: z.string().trim().min(1).max(1000) }),
+    data: z.strictObject({
+      keyId: keyIdSchema,
+      reason: z.string().trim().min(1).max(1000),
+      /** Revoking one subject's key: refused unless the key is that subject's. */
+      subjectId: uuidSchema.optional(),
+    }),
   }),
 ]);
 export type CredentialCommand = z.infer<typeof credentialCommandSchema>;

@@ -6,15 +6,37 @@ import type { CredentialEvent } from './events.ts';
 
 export type ApiKeyState = null | { keyId: string; principal: Principal; status: 'active' | 'revoked' };
 
-function decide(command: CredentialCommand, state: ApiKeyState, _context: DecisionContext): readonly CredentialEvent[] | AppError {
+export interface CredentialDecisionContext extends DecisionContext {
+  /**
+   * The subject a key is issued to, read from its stream when the key's principal is a subject: null when it does
+   * not exist; absent for platform keys.
+   */
+  subject?: { status: 'active' | 'suspended' } | null;
+}
+
+function decide(command: CredentialCommand, state: ApiKeyState, context: CredentialDecisionContext): readonly CredentialEvent[] | AppError {
   switch (command.type) {
-    case 'IssueApiKey':
-      if (state !== null) return appError('conflict', 'API_KEY_EXISTS', `API key ${command.data.keyId} already exists`, { keyId: command.data.keyId });
+    case 'IssueApiKey': {
+      const { keyId, principal } = command.data;
+      if (state !== null) return appError('conflict', 'API_KEY_EXISTS', `API key ${keyId} already exists`, { keyId });
+      if (principal.kind === 'subject') {
+        if (!context.subject) return appError('not_found', 'SUBJECT_NOT_FOUND', `subject ${principal.id} does not exist`, { subjectId: principal.id });
+        if (context.subject.status !== 'active') {
+          return appError('conflict', 'SUBJECT_SUSPENDED', `subject ${principal.id} is suspended; it gets no new keys`, { subjectId: principal.id });
+        }
+      }
       return [{ type: 'ApiKeyIssued', data: command.data }];
-    case 'RevokeApiKey':
-      if (state === null) return appError('not_found', 'API_KEY_NOT_FOUND', `API key ${command.data.keyId} does not exist`, { keyId: command.data.keyId });
+    }
+    case 'RevokeApiKey': {
+      const { keyId, subjectId, reason } = command.data;
+      // A key that is not the named subject's is, for that subject, a key that does not exist.
+      if (state === null || (subjectId !== undefined && (state.principal.kind !== 'subject' || state.principal.id !== subjectId))) {
+        const whose = subjectId === undefined ? '' : ` for subject ${subjectId}`;
+        return appError('not_found', 'API_KEY_NOT_FOUND', `API key ${keyId} does not exist${whose}`, { keyId, ...(subjectId === undefined ? {} : { subjectId }) });
+      }
       if (state.status === 'revoked') return [];
-      return [{ type: 'ApiKeyRevoked', data: command.data }];
+      return [{ type: 'ApiKeyRevoked', data: { keyId, reason } }];
+    }
   }
 }
 
@@ -27,7 +49,7 @@ function evolve(state: ApiKeyState, event: CredentialEvent): ApiKeyState {
   }
 }
 
-export const apiKeyDecider: Decider<CredentialCommand, ApiKeyState, CredentialEvent, DecisionContext> = {
+export const apiKeyDecider: Decider<CredentialCommand, ApiKeyState, CredentialEvent, CredentialDecisionContext> = {
   initialState: null,
   evolve,
   decide,

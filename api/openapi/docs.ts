@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { errorSchema } from './route-doc.ts';
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
+
+/**
+ * Collects the OpenAPI document from the routes. Must be registered before any route: @fastify/swagger records
+ * routes as they are added.
+ *
+ * Each route's documentation is its `config.openapi` (see route-doc.ts), handed to @fastify/swagger by `transform`.
+ * Fastify itself never sees those schemas, so it never validates or serializes with them: requests are validated
+ * once, by zod (route parameters) and the command schemas in the pipeline, and every error keeps the uniform
+ * `{code, message, details}` shape. Routes without `config.openapi` (the Swagger UI's own) are left out.
+ */
+export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'AgencyGrid API',
+        version: packageVersion,
+        description:
+          'Governance backend for societies of AI agents. Every change is a command, checked against the org policy and appended as events; ' +
+          'every answer to a failed request is `{code, message, details}`.',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' } },
+        schemas: { Error: errorSchema },
+      },
+      security: [{ apiKey: [] }],
+      tags: [
+        { name: 'orgs', description: 'The org registry' },
+        { name: 'subjects', description: 'Agents, humans and services, and their API keys' },
+        { name: 'roster', description: 'Roles, groups, job spaces, separation of duties, associations and applications' },
+        { name: 'policies', description: 'Versioned policy sets (draft, publish)' },
+        { name: 'decisions', description: 'Recorded governance decisions' },
+        { name: 'admin', description: 'Platform administration' },
+        { name: 'health', description: 'Probes' },
+      ],
+    },
+    // const is JSON Schema 2020-12 and so OpenAPI 3.1; keep it (enums of one value read worse).
+    convertConstToEnum: false,
+    transform: ({ route, url }) => ({ schema: route.config?.openapi ?? { hide: true }, url }),
+    transformObject: (document) => {
+      const root = 'openapiObject' in document ? document.openapiObject : document.swaggerObject;
+      referToErrorSchema(root.paths);
+      return root;
+    },
+  });
+}
+
+/** Swagger UI at /docs and the document at /docs/json (and /docs/yaml): public, like the health probes. */
+export async function docsRoutes(app: FastifyInstance): Promise<void> {
+  // Every route the UI plugin adds in this scope (HTML, assets, json, yaml) is served without a credential.
+  app.addHook('onRoute', (route) => {
+    route.config = { ...route.config, public: true };
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+}
+
+/** Every error response carries the same body: name it once (`#/components/schemas/Error`) instead of 400 copies. */
+function referToErrorSchema(node: unknown): void {
+  if (typeof node !== 'object' || node === null) return;
+  const entries = node as Record<string, unknown>;
+  for (const [key, value] of Object.entries(entries)) {
+    if (key === 'schema' && isErrorBody(value)) entries[key] = { $ref: '#/components/schemas/Error' };
+    else referToErrorSchema(value);
+  }
+}
+
+function isErrorBody(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && 'required' in schema && JSON.stringify(schema.required) === JSON.stringify(errorSchema.required);
+}

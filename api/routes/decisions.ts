@@ -1,0 +1,96 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { decisionEventDefinitions } from '../../domain/policy/decision-events.ts';
+import { sendError } from '../command-reply.ts';
+import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
+import type { Platform } from '../platform.ts';
+import { authorizeRead } from '../read-access.ts';
+import { parse } from './kit.ts';
+import { orgIdParam } from './orgs.ts';
+
+const outcomeSchema = z.enum(['permitted', 'forbidden', 'not-permitted']);
+const decisionsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50).describe('at most this many decisions (1-500, default 50)'),
+  outcome: outcomeSchema.optional().describe('only decisions with this outcome'),
+});
+
+const decisionData = decisionEventDefinitions[0].schema;
+const requestPrincipal = z.object({ id: z.string(), kind: z.string(), roles: z.array(z.string()) });
+const metadataFields = z.object({ occurredAt: z.string(), principal: z.object({ id: z.string(), kind: z.string() }) });
+
+const decisionItem = z.object({
+  decisionId: z.string(),
+  position: z.string().describe('global position of the decision in the log'),
+  streamId: z.string().describe('where it was recorded: the changed stream when permitted, audit-<orgId> when denied'),
+  occurredAt: z.string(),
+  principal: z.object({ id: z.string(), kind: z.string(), roles: z.array(z.string()).describe('effective roles at that instant') }),
+  action: z.string(),
+  outcome: outcomeSchema,
+  reasons: z.array(z.string()),
+  determiningRuleIds: z.array(z.string()),
+  escalateTo: z.string().nullable(),
+  policy: z.object({ source: z.enum(['org', 'default', 'none']), version: z.int().nullable(), hash: z.string() }),
+});
+const decisionsReply = z.object({ orgId: z.uuid(), decisions: z.array(decisionItem).describe('newest first') });
+
+/** The governance decisions recorded for an org: permitted ones (with the change) and denied ones (audit-<orgId>). */
+export async function decisionRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  app.get(
+    '/orgs/:orgId/decisions',
+    {
+      config: {
+        openapi: {
+          summary: "An org's recorded decisions",
+          description: "Action `audit.read` (default policy: the org's members). DecisionRecorded events of the org, newest first.",
+          tags: ['decisions'],
+          params: paramsDoc(orgIdParam),
+          querystring: paramsDoc(decisionsQuery.shape),
+          response: { '200': readReply('The decisions', decisionsReply), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = parse(z.object(orgIdParam), request.params, 'path');
+      if (isAppError(params)) return sendError(reply, params);
+      const query = parse(decisionsQuery, request.query, 'query');
+      if (isAppError(query)) return sendError(reply, query);
+      const { orgId } = params;
+      const allowed = await authorizeRead(platform.loader, request.principal, {
+        action: 'audit.read',
+        orgId,
+        resource: { type: 'audit', id: orgId },
+        query: { type: 'ReadDecisions', data: { orgId, limit: query.limit, outcome: query.outcome ?? null } },
+      });
+      if (isAppError(allowed)) return sendError(reply, allowed);
+      if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+
+      // A scan of every decision in the log, newest first, until `limit` of this org's are found: fine for now,
+      // replaced by a read model (decisions by org) with the projections of the next issue.
+      const decisions: Array<z.infer<typeof decisionItem>> = [];
+      for await (const event of platform.store.readAll({ direction: 'backwards', filter: { eventTypes: ['DecisionRecorded'] } })) {
+        const data = decisionData.parse(platform.registry.decode(event.type, event.data, event.metadata));
+        if (data.orgId !== orgId || (query.outcome !== undefined && data.outcome !== query.outcome)) continue;
+        const metadata = metadataFields.safeParse(event.metadata);
+        const seen = requestPrincipal.safeParse(data.request.principal);
+        decisions.push({
+          decisionId: data.decisionId,
+          position: event.position.toString(),
+          streamId: event.streamId,
+          occurredAt: metadata.success ? metadata.data.occurredAt : event.created.toISOString(),
+          principal: seen.success
+            ? { id: seen.data.id, kind: seen.data.kind, roles: seen.data.roles }
+            : { id: metadata.data?.principal.id ?? 'unknown', kind: metadata.data?.principal.kind ?? 'unknown', roles: [] },
+          action: data.action,
+          outcome: data.outcome,
+          reasons: data.reasons,
+          determiningRuleIds: data.determiningRuleIds,
+          escalateTo: data.escalateTo,
+          policy: data.policy,
+        });
+        if (decisions.length >= query.limit) break;
+      }
+      return { orgId, decisions };
+    },
+  );
+}

@@ -1,0 +1,223 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { uuidSchema } from '../../domain/shared/ids.ts';
+import { subjectCommandSchema } from '../../domain/subject/commands.ts';
+import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
+import { capabilityNameSchema, subjectKindSchema } from '../../domain/subject/fields.ts';
+import { subjectAggregate } from '../../commands/handlers/subject.ts';
+import { deterministicId } from '../../commands/metadata.ts';
+import { sendError } from '../command-reply.ts';
+import {
+  commandBody,
+  commandErrors,
+  commandHeaders,
+  commandReply,
+  jsonSchema,
+  paramsDoc,
+  readErrors,
+  readReply,
+  type RouteDoc,
+} from '../openapi/route-doc.ts';
+import type { Platform } from '../platform.ts';
+import { authorizeRead } from '../read-access.ts';
+import { issueKey, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
+import { bodyObject, commandRoute, parse, withPath } from './kit.ts';
+
+const subjectIdParam = { subjectId: uuidSchema.describe('the subject id') };
+const capabilityParam = { ...subjectIdParam, name: capabilityNameSchema.describe('the capability name, e.g. nlp.summarize') };
+const tags = ['subjects'];
+
+const subjectBody = (type: string, fromPath: string[], optional: string[] = []) => commandBody(subjectCommandSchema, type, { fromPath, optional });
+
+const subjectReply = z.object({
+  subjectId: z.uuid(),
+  kind: subjectKindSchema,
+  displayName: z.string(),
+  description: z.string(),
+  endpoint: z.string().nullable(),
+  status: z.enum(['active', 'suspended']),
+  statusReason: z.string().nullable(),
+  capabilities: z.record(
+    z.string(),
+    z.object({
+      level: z.int(),
+      evidence: z.string().nullable(),
+      verified: z.object({ by: z.string(), orgId: z.uuid(), at: z.string() }).nullable(),
+    }),
+  ),
+  registeredBy: z.object({ id: z.string(), kind: z.string() }),
+  revision: z.int().describe('the subject stream revision (also the ETag)'),
+});
+
+function doc(summary: string, description: string, fields: Omit<RouteDoc, 'summary' | 'description' | 'tags' | 'response'> & { response?: RouteDoc['response'] }): RouteDoc {
+  return { summary, description, tags, headers: commandHeaders, response: { '200': commandReply('Done (or nothing to do)'), ...commandErrors }, ...fields };
+}
+
+/** Subjects (agents, humans, services) live outside orgs: their commands are governed by the platform policy. */
+export async function subjectRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  commandRoute(app, platform, {
+    url: '/subjects',
+    aggregate: subjectAggregate,
+    status: 201,
+    doc: doc('Register a subject', 'RegisterSubject (action `subject.register`). `subjectId` derives from the command id when absent, so a retry with the same Idempotency-Key registers the same subject.', {
+      body: subjectBody('RegisterSubject', [], ['subjectId']),
+      response: { '201': commandReply('The subject is registered', { subjectId: z.uuid() }), ...commandErrors },
+    }),
+    build: ({ body, commandId }) => {
+      const fields = bodyObject(body);
+      if (isAppError(fields)) return fields;
+      return { type: 'RegisterSubject', data: { subjectId: deterministicId(commandId, 'subject'), ...fields } };
+    },
+    reply: (result) => ({ subjectId: result.streamId.slice('subject-'.length) }),
+  });
+
+  app.get(
+    '/subjects/:subjectId',
+    {
+      config: {
+        openapi: {
+          summary: 'Read a subject',
+          description: 'Action `subject.read` on the subject: platform admins, and a subject reading itself. ETag = stream revision.',
+          tags,
+          params: paramsDoc(subjectIdParam),
+          response: { '200': readReply('The subject', subjectReply), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = parse(z.object(subjectIdParam), request.params, 'path');
+      if (isAppError(params)) return sendError(reply, params);
+      const { subjectId } = params;
+      const allowed = await authorizeRead(platform.loader, request.principal, {
+        action: 'subject.read',
+        orgId: null,
+        resource: { type: 'subject', id: subjectId },
+        query: { type: 'ReadSubject', data: { subjectId } },
+      });
+      if (isAppError(allowed)) return sendError(reply, allowed);
+      const loaded = await platform.loader.load(subjectDecider, subjectStream(subjectId));
+      if (loaded.state === null) return sendError(reply, appError('not_found', 'SUBJECT_NOT_FOUND', `subject ${subjectId} does not exist`, { subjectId }));
+      reply.header('etag', `"${loaded.revision}"`);
+      return { ...loaded.state, revision: Number(loaded.revision) };
+    },
+  );
+
+  commandRoute(app, platform, {
+    url: '/subjects/:subjectId/profile',
+    aggregate: subjectAggregate,
+    doc: doc('Update a subject profile', 'UpdateSubjectProfile (action `subject.update`); `endpoint: null` removes the endpoint. A subject may update itself.', {
+      params: paramsDoc(subjectIdParam),
+      body: subjectBody('UpdateSubjectProfile', ['subjectId']),
+    }),
+    build: ({ params, body }) => {
+      const data = withPath(body, { subjectId: params.subjectId });
+      return isAppError(data) ? data : { type: 'UpdateSubjectProfile', data };
+    },
+  });
+
+  commandRoute(app, platform, {
+    url: '/subjects/:subjectId/capabilities',
+    aggregate: subjectAggregate,
+    doc: doc('Declare a capability', 'DeclareCapability (action `subject.capability.declare`): adds it or replaces its level/evidence, which clears its verification.', {
+      params: paramsDoc(subjectIdParam),
+      body: subjectBody('DeclareCapability', ['subjectId']),
+    }),
+    build: ({ params, body }) => {
+      const data = withPath(body, { subjectId: params.subjectId });
+      return isAppError(data) ? data : { type: 'DeclareCapability', data };
+    },
+  });
+
+  commandRoute(app, platform, {
+    url: '/subjects/:subjectId/capabilities/:name/withdraw',
+    aggregate: subjectAggregate,
+    doc: doc('Withdraw a capability', 'WithdrawCapability (action `subject.capability.withdraw`).', {
+      params: paramsDoc(capabilityParam),
+      body: subjectBody('WithdrawCapability', ['subjectId', 'name']),
+    }),
+    build: ({ params, body }) => {
+      const data = withPath(body, { subjectId: params.subjectId, name: params.name });
+      return isAppError(data) ? data : { type: 'WithdrawCapability', data };
+    },
+  });
+
+  commandRoute(app, platform, {
+    url: '/subjects/:subjectId/capabilities/:name/verify',
+    aggregate: subjectAggregate,
+    doc: doc(
+      'Verify a capability',
+      'VerifyCapability (action `subject.capability.verify`), in the name of `orgId`, whose policy decides who may verify (by default: its owner). `level` must be the declared level. No subject verifies itself (403 SELF_VERIFICATION).',
+      { params: paramsDoc(capabilityParam), body: subjectBody('VerifyCapability', ['subjectId', 'name']) },
+    ),
+    build: ({ params, body }) => {
+      const data = withPath(body, { subjectId: params.subjectId, name: params.name });
+      return isAppError(data) ? data : { type: 'VerifyCapability', data };
+    },
+  });
+
+  for (const [path, type, action] of [
+    ['suspend', 'SuspendSubject', 'subject.suspend'],
+    ['reinstate', 'ReinstateSubject', 'subject.reinstate'],
+  ] as const) {
+    commandRoute(app, platform, {
+      url: `/subjects/:subjectId/${path}`,
+      aggregate: subjectAggregate,
+      doc: doc(
+        path === 'suspend' ? 'Suspend a subject' : 'Reinstate a subject',
+        `${type} (action \`${action}\`).${path === 'suspend' ? ' A suspended subject is refused at authentication (403 SUBJECT_SUSPENDED) and cannot be granted roles.' : ''}`,
+        { params: paramsDoc(subjectIdParam), body: subjectBody(type, ['subjectId']) },
+      ),
+      build: ({ params, body }) => {
+        const data = withPath(body, { subjectId: params.subjectId });
+        return isAppError(data) ? data : { type, data };
+      },
+    });
+  }
+
+  app.post(
+    '/subjects/:subjectId/api-keys',
+    {
+      config: {
+        openapi: {
+          summary: "Issue a subject's API key",
+          description:
+            'An API key whose principal is the subject (action `subject.apikey.issue`, platform policy: platform admins). The subject must exist (404 SUBJECT_NOT_FOUND) and be active (409 SUBJECT_SUSPENDED). The key is in the answer, once.',
+          tags,
+          params: paramsDoc(subjectIdParam),
+          headers: commandHeaders,
+          body: jsonSchema(issueKeyBody),
+          response: { '201': commandReply('The key was issued', { subjectId: z.uuid(), ...issuedKeyReply }), ...commandErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = parse(z.object(subjectIdParam), request.params, 'path');
+      if (isAppError(params)) return sendError(reply, params);
+      const { subjectId } = params;
+      return issueKey(platform, request, reply, () => ({ id: subjectId, kind: 'subject' }), { subjectId });
+    },
+  );
+
+  app.post(
+    '/subjects/:subjectId/api-keys/:keyId/revoke',
+    {
+      config: {
+        openapi: {
+          summary: "Revoke a subject's API key",
+          description: "Action `subject.apikey.revoke`. 404 API_KEY_NOT_FOUND unless the key is this subject's.",
+          tags,
+          params: paramsDoc({ ...subjectIdParam, ...keyIdParam }),
+          headers: commandHeaders,
+          body: jsonSchema(revokeKeyBody),
+          response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = parse(z.object(subjectIdParam), request.params, 'path');
+      if (isAppError(params)) return sendError(reply, params);
+      return revokeKey(platform, request, reply, params.subjectId);
+    },
+  );
+}
