@@ -30,6 +30,8 @@ export interface AggregateDefinition<
   actionOf(command: Command): string;
   /** Every action `actionOf` can return: policies are validated against the union of these. */
   actions: readonly string[];
+  /** Other orgs whose policy must also permit the command, with the action they see (e.g. `org.child.register`). */
+  alsoAuthorize?(command: Command): ReadonlyArray<{ orgId: string; action: string }>;
   /** Context beyond time and principal, e.g. the parent org's state. Read-only and best-effort (not transactional). */
   loadContext(command: Command, reader: StreamReader, base: DecisionContext): Promise<Context>;
   reservations?(command: Command): readonly UniqueReservation[];

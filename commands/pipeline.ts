@@ -166,6 +166,7 @@ export class CommandPipeline {
         now: base.now,
         resource: resourceOf(definition.name, streamId, command),
         action: definition.actionOf(command),
+        alsoAuthorize: definition.alsoAuthorize?.(command) ?? [],
         orgId,
         principal: envelope.principal,
         command,

@@ -7,6 +7,8 @@ export interface PreAppendInput {
   /** The decision instant (the pipeline's clock), ISO-8601. */
   now: string;
   action: string;
+  /** Further (org, action) pairs that must each be permitted too, in that org: e.g. a parent org's consent. */
+  alsoAuthorize: ReadonlyArray<{ orgId: string; action: string }>;
   /** What the command acts on, for policy conditions. */
   resource: { type: string; id: string | null; jobSpace: string | null };
   orgId: string | null;

@@ -44,6 +44,7 @@ const subjectReply = z.object({
       level: z.int(),
       evidence: z.string().nullable(),
       verified: z.object({ by: z.string(), orgId: z.uuid(), at: z.string() }).nullable(),
+      verifiedIn: z.record(z.string(), z.object({ by: z.string(), orgId: z.uuid(), at: z.string() })).describe('verifications by org id; each counts only in its org'),
     }),
   ),
   registeredBy: z.object({ id: z.string(), kind: z.string() }),

@@ -3,7 +3,7 @@ import { auditStream, type DecisionRecorded } from '../../domain/policy/decision
 import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
-import type { PreAppendCheck } from '../pre-append-check.ts';
+import type { PreAppendCheck, PreAppendInput } from '../pre-append-check.ts';
 import type { StreamReader } from '../stream-loader.ts';
 import { policyDenied } from './policy-denied.ts';
 import { buildPolicyRequest } from './policy-request.ts';
@@ -17,17 +17,16 @@ const platformPolicyHash = hashPolicyRules(platformPolicy);
  * recorded either way: with the change when permitted (same append), in `audit-<orgId>` when denied.
  */
 export function governedCheck(reader: StreamReader): PreAppendCheck {
-  return async (input) => {
-    const { orgId } = input;
-    const { request, policy, roster } = await buildPolicyRequest(reader, input);
+  const decideOne = async (input: PreAppendInput, orgId: string | null, action: string, index: number) => {
+    const { request, policy, roster } = await buildPolicyRequest(reader, { ...input, orgId, action });
     const decision = evaluatePolicy([...platformPolicy, ...policy.rules], request);
-    const decisionId = uuidv5(`${input.commandId}\u0000${input.streamId}\u0000${input.streamRevision}`, DECISION_NAMESPACE);
+    const decisionId = uuidv5(`${input.commandId}\u0000${input.streamId}\u0000${input.streamRevision}\u0000${index}`, DECISION_NAMESPACE);
     const recorded: DecisionRecorded = {
       type: 'DecisionRecorded',
       data: {
         decisionId,
         orgId,
-        action: input.action,
+        action,
         outcome: decision.outcome,
         determiningRuleIds: decision.determiningRuleIds,
         reasons: decision.reasons,
@@ -40,11 +39,23 @@ export function governedCheck(reader: StreamReader): PreAppendCheck {
         request: JSON.parse(JSON.stringify(request)) as Record<string, unknown>,
       },
     };
-    if (decision.outcome === 'permitted') return { allowed: true, decisionId, events: [recorded] };
+    return { orgId, action, decision, decisionId, recorded, policy };
+  };
+
+  return async (input) => {
+    // The command's own decision first; then any other org whose say it needs (a parent org for a child org).
+    const decisions = [await decideOne(input, input.orgId, input.action, 0)];
+    for (const [index, extra] of input.alsoAuthorize.entries()) {
+      if (decisions.at(-1)?.decision.outcome !== 'permitted') break;
+      decisions.push(await decideOne(input, extra.orgId, extra.action, index + 1));
+    }
+    const denied = decisions.find((item) => item.decision.outcome !== 'permitted');
+    const main = decisions[0]!;
+    if (!denied) return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded) };
     return {
       allowed: false,
-      error: policyDenied(input.action, decision, policy, decisionId),
-      record: { streamId: auditStream(orgId), events: [recorded], decisionId },
+      error: policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId),
+      record: { streamId: auditStream(denied.orgId), events: [denied.recorded], decisionId: denied.decisionId },
     };
   };
 }

@@ -8,6 +8,7 @@ import type { Principal } from '../../domain/shared/principal.ts';
 import type { StreamReader } from '../stream-loader.ts';
 import { orgPolicy, type EffectivePolicy } from './org-policy.ts';
 import { principalFacts } from './principal-facts.ts';
+import { ANY_JOB_SPACE } from '../../domain/roster/effective-roles.ts';
 
 /** What a governed request (a command or a read) is about, before the facts around it are looked up. */
 export interface PolicyRequestInput {
@@ -19,6 +20,11 @@ export interface PolicyRequestInput {
   command: { type: string; data: unknown };
   /** The decision instant, ISO-8601. */
   now: string;
+  /**
+   * Count the principal's roles of every job space, not only org-wide ones and those of `resource.jobSpace`: for
+   * reads of the org as a whole, where a member limited to one job space is still a member.
+   */
+  rolesAcrossJobSpaces?: boolean;
 }
 
 export interface BuiltPolicyRequest {
@@ -39,7 +45,13 @@ export async function buildPolicyRequest(reader: StreamReader, input: PolicyRequ
   const roster = orgId === null || org === null ? null : await reader.load(rosterDecider, rosterStream(orgId));
   const policy = await orgPolicy(orgId, org !== null, reader);
   const request: PolicyRequest = {
-    principal: await principalFacts(input.principal, roster?.state ?? null, now, input.resource.jobSpace, reader),
+    principal: await principalFacts(
+      input.principal,
+      roster?.state ?? null,
+      now,
+      input.rolesAcrossJobSpaces && input.resource.jobSpace === null ? ANY_JOB_SPACE : input.resource.jobSpace,
+      reader,
+    ),
     action: input.action,
     resource: { ...input.resource, attributes: {} },
     org: {

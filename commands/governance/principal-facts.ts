@@ -1,5 +1,5 @@
 import type { Principal } from '../../domain/shared/principal.ts';
-import { effectiveRoles } from '../../domain/roster/effective-roles.ts';
+import { ANY_JOB_SPACE, effectiveRoles } from '../../domain/roster/effective-roles.ts';
 import type { RosterState } from '../../domain/roster/state.ts';
 import { subjectCapabilities } from '../../domain/subject/capabilities.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
@@ -18,7 +18,7 @@ export async function principalFacts(
   principal: Principal,
   roster: RosterState | null,
   now: string,
-  jobSpace: string | null,
+  jobSpace: string | null | typeof ANY_JOB_SPACE,
   reader: StreamReader,
 ): Promise<PolicyRequest['principal']> {
   if (principal.kind !== 'subject') {

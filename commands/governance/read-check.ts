@@ -2,7 +2,7 @@ import type { AppError } from '../../domain/shared/app-error.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
-import type { PolicyDecision, PolicyRule } from '../../domain/policy/types.ts';
+import type { PolicyDecision } from '../../domain/policy/types.ts';
 import type { readActions } from '../known-actions.ts';
 import type { StreamReader } from '../stream-loader.ts';
 import { policyDenied } from './policy-denied.ts';
@@ -25,20 +25,6 @@ export type ReadDecision =
   | { allowed: true; decision: PolicyDecision; built: BuiltPolicyRequest }
   | { allowed: false; error: AppError; decision: PolicyDecision };
 
-/**
- * Platform rules for reads that the platform policy (domain/policy/platform-policy.ts) does not have yet: a subject
- * may read its own record. They carry the `platform:` prefix because they belong there; until they move, they are
- * evaluated with the platform policy for reads only.
- */
-export const platformReadRules: readonly PolicyRule[] = [
-  {
-    id: 'platform:subjects-read-themselves',
-    effect: 'permit',
-    actions: ['subject.read'],
-    when: 'principal.kind == "subject" && resource.id == principal.id',
-    reason: 'a subject may read its own record',
-  },
-];
 
 /**
  * Reads are governed like commands: the same request (principal with effective roles, action, resource, org,
@@ -56,8 +42,9 @@ export async function decideRead(reader: StreamReader, read: ReadRequest): Promi
     resource: { type: read.resource.type, id: read.resource.id, jobSpace: read.resource.jobSpace ?? null },
     command: read.query,
     now: read.now ?? new Date().toISOString(),
+    rolesAcrossJobSpaces: true,
   });
-  const decision = evaluatePolicy([...platformPolicy, ...platformReadRules, ...built.policy.rules], built.request);
+  const decision = evaluatePolicy([...platformPolicy, ...built.policy.rules], built.request);
   if (decision.outcome === 'permitted') return { allowed: true, decision, built };
   return { allowed: false, decision, error: policyDenied(read.action, decision, built.policy, null) };
 }

@@ -20,7 +20,10 @@ export const orgAggregate: AggregateDefinition<OrgCommand, OrgState, OrgEvent, O
   streamOf: (command) => orgStream(command.data.orgId),
   orgIdOf: (command) => command.data.orgId,
   actionOf: (command) => actions[command.type],
-  actions: Object.values(actions),
+  actions: [...Object.values(actions), 'org.child.register'],
+  // A child org joins its parent's structure, so the parent's policy has a say (its owner, by default).
+  alsoAuthorize: (command) =>
+    command.type === 'RegisterOrg' && command.data.parentOrgId !== undefined ? [{ orgId: command.data.parentOrgId, action: 'org.child.register' }] : [],
   async loadContext(command, reader, base) {
     if (command.type !== 'RegisterOrg' || command.data.parentOrgId === undefined) return base;
     const parent = await reader.load(orgDecider, orgStream(command.data.parentOrgId));

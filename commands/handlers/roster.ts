@@ -40,10 +40,13 @@ async function subjectOf(command: RosterCommand, reader: StreamReader): Promise<
   }
 }
 
-export async function subjectSnapshot(subjectId: string, reader: StreamReader): Promise<SubjectSnapshot | null> {
+/** The subject as the roster of `orgId` sees it: a capability counts as verified only if verified in this org's name. */
+export async function subjectSnapshot(subjectId: string, orgId: string, reader: StreamReader): Promise<SubjectSnapshot | null> {
   const { state } = await reader.load(subjectDecider, subjectStream(subjectId));
   if (state === null) return null;
-  const capabilities = new Map(Object.entries(state.capabilities).map(([name, capability]) => [name, { level: capability.level, verified: capability.verified !== null }]));
+  const capabilities = new Map(
+    Object.entries(state.capabilities).map(([name, capability]) => [name, { level: capability.level, verified: Object.hasOwn(capability.verifiedIn, orgId) }]),
+  );
   return { subjectId, status: state.status, capabilities };
 }
 
@@ -61,7 +64,7 @@ export const rosterAggregate: AggregateDefinition<RosterCommand, RosterState, Ro
     return {
       ...base,
       orgStatus: org.state?.status ?? null,
-      ...(subjectId === null ? {} : { subject: await subjectSnapshot(subjectId, reader) }),
+      ...(subjectId === null ? {} : { subject: await subjectSnapshot(subjectId, command.data.orgId, reader) }),
     };
   },
 };

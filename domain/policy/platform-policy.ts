@@ -30,6 +30,20 @@ export const platformPolicy: readonly PolicyRule[] = [
     reason: 'any registered subject may found an org, which it then owns',
   },
   {
+    id: 'platform:subjects-read-themselves',
+    effect: 'permit',
+    actions: ['subject.read'],
+    when: 'principal.kind == "subject" && resource.id == principal.id',
+    reason: 'a subject may read its own record',
+  },
+  {
+    id: 'platform:subjects-revoke-their-keys',
+    effect: 'permit',
+    actions: ['subject.apikey.revoke'],
+    when: 'principal.kind == "subject" && command.data.subjectId == principal.id',
+    reason: 'a subject may revoke its own API keys (the decider refuses keys that are not its own)',
+  },
+  {
     id: 'platform:subjects-manage-their-profile',
     effect: 'permit',
     actions: ['subject.update', 'subject.capability.declare', 'subject.capability.withdraw'],

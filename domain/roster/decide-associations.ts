@@ -15,6 +15,12 @@ export function grantRole({ data }: RosterCommandOf<'GrantRole'>, state: RosterS
   if (context.principal.kind === 'subject' && context.principal.id === data.subjectId) {
     return appError('forbidden', 'SELF_GRANT', 'a subject cannot grant itself a role', { subjectId: data.subjectId, role: data.role });
   }
+  // A subject delegates only its own holding; only the platform may record a delegation on someone's behalf.
+  if (context.principal.kind === 'subject' && data.parentSubjectId !== null && data.parentSubjectId !== context.principal.id) {
+    return appError('forbidden', 'DELEGATION_ON_BEHALF', 'a subject can only delegate a role it holds itself', {
+      parentSubjectId: data.parentSubjectId,
+    });
+  }
   const refused = checkGrant(state, data, context);
   if (refused) return refused;
   const { orgId, ...rest } = data;

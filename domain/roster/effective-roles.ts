@@ -9,14 +9,24 @@ export interface EffectiveRoles {
   associations: Association[];
 }
 
+/** Counts associations of every job space: for questions about the org as a whole, such as "is this a member?". */
+export const ANY_JOB_SPACE = Symbol('any job space');
+
 /**
  * What a subject effectively is in an org at an instant. An association limited to a job space counts only for
- * requests in that job space; an org-wide one counts everywhere. Expired associations never count.
+ * requests in that job space (or for ANY_JOB_SPACE); an org-wide one counts everywhere. Expired ones never count.
  */
-export function effectiveRoles(state: RosterState, subjectId: string, now: string, jobSpace: string | null = null): EffectiveRoles {
+export function effectiveRoles(
+  state: RosterState,
+  subjectId: string,
+  now: string,
+  jobSpace: string | null | typeof ANY_JOB_SPACE = null,
+): EffectiveRoles {
   const associations = [...state.associations.values()].filter(
     (association) =>
-      association.subjectId === subjectId && isActive(association, now) && (association.jobSpace === null || association.jobSpace === jobSpace),
+      association.subjectId === subjectId &&
+      isActive(association, now) &&
+      (association.jobSpace === null || jobSpace === ANY_JOB_SPACE || association.jobSpace === jobSpace),
   );
   const roles = new Set<string>();
   const visit = (role: string) => {

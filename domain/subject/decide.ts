@@ -92,7 +92,8 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, cont
         });
       }
       // The same verifier vouching again in the name of the same org adds nothing; another verifier or org does.
-      if (declared.verified !== null && declared.verified.by === context.principal.id && declared.verified.orgId === orgId) return [];
+      const earlier = Object.hasOwn(declared.verifiedIn, orgId) ? declared.verifiedIn[orgId] : undefined;
+      if (earlier !== undefined && earlier.by === context.principal.id) return [];
       return [
         {
           type: 'CapabilityVerified',

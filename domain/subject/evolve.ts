@@ -9,7 +9,7 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
       status: 'active',
       statusReason: null,
       capabilities: Object.fromEntries(
-        capabilities.map(({ name, level, evidence }): [string, Capability] => [name, { level, evidence, verified: null }]),
+        capabilities.map(({ name, level, evidence }): [string, Capability] => [name, { level, evidence, verified: null, verifiedIn: {} }]),
       ),
     };
   }
@@ -19,7 +19,7 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
       return { ...state, ...event.data.changes };
     case 'CapabilityDeclared': {
       const { name, level, evidence } = event.data;
-      return { ...state, capabilities: { ...state.capabilities, [name]: { level, evidence, verified: null } } };
+      return { ...state, capabilities: { ...state.capabilities, [name]: { level, evidence, verified: null, verifiedIn: {} } } };
     }
     case 'CapabilityWithdrawn':
       return {
@@ -31,9 +31,13 @@ export function evolveSubject(state: SubjectState, event: SubjectEvent): Subject
       if (!Object.hasOwn(state.capabilities, name)) return state;
       const capability = state.capabilities[name];
       if (capability === undefined) return state;
+      const verification = { by: verifiedBy.id, orgId, at: verifiedAt };
       return {
         ...state,
-        capabilities: { ...state.capabilities, [name]: { ...capability, verified: { by: verifiedBy.id, orgId, at: verifiedAt } } },
+        capabilities: {
+          ...state.capabilities,
+          [name]: { ...capability, verified: verification, verifiedIn: { ...capability.verifiedIn, [orgId]: verification } },
+        },
       };
     }
     case 'SubjectSuspended':

@@ -15,8 +15,13 @@ export interface CapabilityVerification {
 export interface Capability {
   level: number;
   evidence: string | null;
-  /** Null until verified, and again after the claim is re-declared with another level or evidence. */
+  /** The latest verification; null until verified, and again after the claim is re-declared. */
   verified: CapabilityVerification | null;
+  /**
+   * Verifications by org id: a verification vouches for the claim in the name of one org, and counts only there
+   * (a subject could otherwise found an org just to vouch for a friend everywhere).
+   */
+  verifiedIn: Record<string, CapabilityVerification>;
 }
 
 export interface Subject {

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { activeSubject, alice, bob, grant, granted, id, later, orgId, role, roleDefined, rosterSpec as spec } from '../support/roster-fixtures.ts';
+import { activeSubject, alice, bob, carol, grant, granted, id, later, orgId, role, roleDefined, rosterSpec as spec } from '../support/roster-fixtures.ts';
 
 const reviewer = roleDefined(role('reviewer', { requiredCapabilities: [{ name: 'review.papers', level: 3, verified: false }] }));
 const auditor = roleDefined(role('auditor', { requiredCapabilities: [{ name: 'audit', level: 2, verified: true }] }));
@@ -48,6 +48,14 @@ describe('granting and revoking roles', () => {
   it('lets a holder delegate its own role, and only its own', () => {
     spec.given([writer, granted(bob, 'writer')]).when(grant(alice, 'writer', { parentSubjectId: bob, expiresAt: later }), { subject: activeSubject(alice) }).thenTypes(['RoleGranted']);
     spec.given([writer]).when(grant(alice, 'writer', { parentSubjectId: bob }), { subject: activeSubject(alice) }).thenError('DELEGATOR_LACKS_ROLE');
+    spec
+      .given([writer, granted(bob, 'writer'), granted(carol, 'writer')])
+      .when(grant(alice, 'writer', { parentSubjectId: bob }), { subject: activeSubject(alice), principal: { id: carol, kind: 'subject' } })
+      .thenError('DELEGATION_ON_BEHALF');
+    spec
+      .given([writer, granted(bob, 'writer')])
+      .when(grant(alice, 'writer', { parentSubjectId: bob, expiresAt: later }), { subject: activeSubject(alice), principal: { id: bob, kind: 'subject' } })
+      .thenTypes(['RoleGranted']);
   });
 
   it('revokes an active association once; expires one only after its expiry', () => {

@@ -35,6 +35,7 @@ describe('declaring capabilities', () => {
       level: 6,
       evidence: null,
       verified: null,
+      verifiedIn: {},
     });
   });
 
@@ -51,7 +52,7 @@ describe('declaring capabilities', () => {
     // A declaration is the whole claim: leaving the evidence out removes it.
     spec.given(given).when(declare('nlp.summarize', 6)).then([capabilityDeclared('nlp.summarize', 6, null)]);
     const after = subjectStateAfter([...given, capabilityDeclared('nlp.summarize', 8, 'e')]);
-    expect(declaredCapability(after, 'nlp.summarize')).toEqual({ level: 8, evidence: 'e', verified: null });
+    expect(declaredCapability(after, 'nlp.summarize')).toEqual({ level: 8, evidence: 'e', verified: null, verifiedIn: {} });
   });
 
   it(`refuses a capability beyond the ${MAX_CAPABILITIES}th, but still replaces a declared one at the limit`, () => {
@@ -94,7 +95,12 @@ describe('verifying capabilities', () => {
       .when(verify('nlp.summarize', 6, { note: 'reviewed three outputs' }), asVerifier)
       .then([capabilityVerified('nlp.summarize', 6, { note: 'reviewed three outputs' })]);
     const after = subjectStateAfter([...given, capabilityVerified('nlp.summarize', 6)]);
-    expect(declaredCapability(after, 'nlp.summarize')).toEqual({ level: 6, evidence: null, verified: { by: verifier.id, orgId: verifierOrgId, at: now } });
+    expect(declaredCapability(after, 'nlp.summarize')).toEqual({
+      level: 6,
+      evidence: null,
+      verified: { by: verifier.id, orgId: verifierOrgId, at: now },
+      verifiedIn: { [verifierOrgId]: { by: verifier.id, orgId: verifierOrgId, at: now } },
+    });
   });
 
   it('refuses to verify a capability that is not declared', () => {

@@ -72,7 +72,7 @@ describe('subject registration', () => {
       endpoint: null,
       status: 'active',
       statusReason: null,
-      capabilities: { 'lang.en': { level: 3, evidence: null, verified: null } },
+      capabilities: { 'lang.en': { level: 3, evidence: null, verified: null, verifiedIn: {} } },
       registeredBy: registrar,
     });
   });
