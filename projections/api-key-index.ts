@@ -99,6 +99,12 @@ export class ApiKeyIndex {
     return this.byKeyId.has(keyId);
   }
 
+  /** The principal an active key acts as, by key id (for rotation checks; never for authentication). */
+  keyOwner(keyId: string): Principal | undefined {
+    const record = this.byKeyId.get(keyId);
+    return record?.active ? record.principal : undefined;
+  }
+
   knowsHash(keyHash: string): boolean {
     return this.byHash.has(keyHash);
   }

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import type { CommandEnvelope } from '../../commands/pipeline.ts';
+import type { CommandResult } from '../../commands/result.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import { keyIdSchema } from '../../domain/credential/commands.ts';
 import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
@@ -36,21 +38,33 @@ export async function issueKey(
   if (isAppError(envelope)) return sendError(reply, envelope);
   const body = issueKeyBody.safeParse(request.body ?? {});
   if (!body.success) return sendError(reply, invalid(body.error));
+  const issued = await issueKeyCommand(platform, envelope, body.data.label, principalFor);
+  if (isAppError(issued)) return sendError(reply, issued);
+  return reply.code(201).send({ ...extra, keyId: issued.keyId, key: issued.key, ...commandResultBody(issued.result) });
+}
+
+/** The issuing itself, shared by issue and rotate: the new key, or why not. */
+export async function issueKeyCommand(
+  platform: Platform,
+  envelope: CommandEnvelope,
+  label: string,
+  principalFor: (keyId: string) => Principal,
+): Promise<{ keyId: string; key: string; result: CommandResult } | AppError> {
   const generated = generateApiKey();
   const keyId = envelope.retryable ? deterministicId(envelope.commandId, 'apikey').replaceAll('-', '').slice(0, 16) : generated.keyId;
   const key = envelope.retryable ? `agk_${keyId}.${generated.key.split('.')[1]}` : generated.key;
   const result = await platform.pipeline.execute(
     apiKeyAggregate,
-    { type: 'IssueApiKey', data: { keyId, keyHash: hashApiKey(key), principal: principalFor(keyId), label: body.data.label } },
+    { type: 'IssueApiKey', data: { keyId, keyHash: hashApiKey(key), principal: principalFor(keyId), label } },
     envelope,
   );
   if ((isAppError(result) && result.code === 'IDEMPOTENCY_KEY_REUSED') || (!isAppError(result) && result.replayed)) {
-    return sendError(reply, appError('conflict', 'KEY_ALREADY_ISSUED', 'this Idempotency-Key already issued a key; its secret is only shown once', {}));
+    return appError('conflict', 'KEY_ALREADY_ISSUED', 'this Idempotency-Key already issued a key; its secret is only shown once', {});
   }
-  if (isAppError(result)) return sendError(reply, result);
+  if (isAppError(result)) return result;
   // The key works as soon as this answer arrives: the index has caught up with the issuing event.
   if (result.position !== null) await platform.apiKeys.waitFor(result.position);
-  return reply.code(201).send({ ...extra, keyId, key, ...commandResultBody(result) });
+  return { keyId, key, result };
 }
 
 /** Revokes a key; with `subjectId`, only if it is that subject's key. */

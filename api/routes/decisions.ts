@@ -65,32 +65,66 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
       if (isAppError(allowed)) return sendError(reply, allowed);
       if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
 
-      // A scan of every decision in the log, newest first, until `limit` of this org's are found: fine for now,
-      // replaced by a read model (decisions by org) with the projections of the next issue.
-      const decisions: Array<z.infer<typeof decisionItem>> = [];
-      for await (const event of platform.store.readAll({ direction: 'backwards', filter: { eventTypes: ['DecisionRecorded'] } })) {
-        const data = decisionData.parse(platform.registry.decode(event.type, event.data, event.metadata));
-        if (data.orgId !== orgId || (query.outcome !== undefined && data.outcome !== query.outcome)) continue;
-        const metadata = metadataFields.safeParse(event.metadata);
-        const seen = requestPrincipal.safeParse(data.request.principal);
-        decisions.push({
-          decisionId: data.decisionId,
-          position: event.position.toString(),
-          streamId: event.streamId,
-          occurredAt: metadata.success ? metadata.data.occurredAt : event.created.toISOString(),
-          principal: seen.success
-            ? { id: seen.data.id, kind: seen.data.kind, roles: seen.data.roles }
-            : { id: metadata.data?.principal.id ?? 'unknown', kind: metadata.data?.principal.kind ?? 'unknown', roles: [] },
-          action: data.action,
-          outcome: data.outcome,
-          reasons: data.reasons,
-          determiningRuleIds: data.determiningRuleIds,
-          escalateTo: data.escalateTo,
-          policy: data.policy,
-        });
-        if (decisions.length >= query.limit) break;
-      }
-      return { orgId, decisions };
+      return { orgId, decisions: await scanDecisions(platform, orgId, query) };
     },
   );
+
+  app.get(
+    '/platform/decisions',
+    {
+      config: {
+        openapi: {
+          summary: 'Platform-level recorded decisions',
+          description:
+            'Action `audit.read` outside any org (platform policy: platform admins). Decisions about commands that belong to no org: subjects, API keys, org registrations denied before the org existed.',
+          tags: ['decisions'],
+          querystring: paramsDoc(decisionsQuery.shape),
+          response: { '200': readReply('The decisions', z.object({ orgId: z.null(), decisions: z.array(decisionItem) })), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const query = parse(decisionsQuery, request.query, 'query');
+      if (isAppError(query)) return sendError(reply, query);
+      const allowed = await authorizeRead(platform.loader, request.principal, {
+        action: 'audit.read',
+        orgId: null,
+        resource: { type: 'audit', id: 'platform' },
+        query: { type: 'ReadPlatformDecisions', data: { limit: query.limit, outcome: query.outcome ?? null } },
+      });
+      if (isAppError(allowed)) return sendError(reply, allowed);
+      return { orgId: null, decisions: await scanDecisions(platform, null, query) };
+    },
+  );
+}
+
+/**
+ * A scan of every decision in the log, newest first, until `limit` of the org's (or, for null, the platform's) are
+ * found: fine for now, replaced by a read model (decisions by org) with the projections of the next issue.
+ */
+async function scanDecisions(platform: Platform, orgId: string | null, query: z.infer<typeof decisionsQuery>): Promise<Array<z.infer<typeof decisionItem>>> {
+  const decisions: Array<z.infer<typeof decisionItem>> = [];
+  for await (const event of platform.store.readAll({ direction: 'backwards', filter: { eventTypes: ['DecisionRecorded'] } })) {
+    const data = decisionData.parse(platform.registry.decode(event.type, event.data, event.metadata));
+    if (data.orgId !== orgId || (query.outcome !== undefined && data.outcome !== query.outcome)) continue;
+    const metadata = metadataFields.safeParse(event.metadata);
+    const seen = requestPrincipal.safeParse(data.request.principal);
+    decisions.push({
+      decisionId: data.decisionId,
+      position: event.position.toString(),
+      streamId: event.streamId,
+      occurredAt: metadata.success ? metadata.data.occurredAt : event.created.toISOString(),
+      principal: seen.success
+        ? { id: seen.data.id, kind: seen.data.kind, roles: seen.data.roles }
+        : { id: metadata.data?.principal.id ?? 'unknown', kind: metadata.data?.principal.kind ?? 'unknown', roles: [] },
+      action: data.action,
+      outcome: data.outcome,
+      reasons: data.reasons,
+      determiningRuleIds: data.determiningRuleIds,
+      escalateTo: data.escalateTo,
+      policy: data.policy,
+    });
+    if (decisions.length >= query.limit) break;
+  }
+  return decisions;
 }

@@ -7,7 +7,9 @@ import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import { capabilityNameSchema, subjectKindSchema } from '../../domain/subject/fields.ts';
 import { subjectAggregate } from '../../commands/handlers/subject.ts';
 import { deterministicId } from '../../commands/metadata.ts';
-import { sendError } from '../command-reply.ts';
+import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
+import { commandEnvelopeFrom } from '../command-envelope.ts';
+import { commandResultBody, sendError } from '../command-reply.ts';
 import {
   commandBody,
   commandErrors,
@@ -21,8 +23,8 @@ import {
 } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { issueKey, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
-import { bodyObject, commandRoute, parse, withPath } from './kit.ts';
+import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
+import { bodyObject, commandRoute, invalid, parse, withPath } from './kit.ts';
 
 const subjectIdParam = { subjectId: uuidSchema.describe('the subject id') };
 const capabilityParam = { ...subjectIdParam, name: capabilityNameSchema.describe('the capability name, e.g. nlp.summarize') };
@@ -219,6 +221,51 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
       const params = parse(z.object(subjectIdParam), request.params, 'path');
       if (isAppError(params)) return sendError(reply, params);
       return revokeKey(platform, request, reply, params.subjectId);
+    },
+  );
+
+  app.post(
+    '/subjects/:subjectId/api-keys/:keyId/rotate',
+    {
+      config: {
+        openapi: {
+          summary: "Rotate a subject's API key",
+          description:
+            'Issues a new key for the subject (action `subject.apikey.issue`), then revokes the old one (`subject.apikey.revoke`). Both steps derive their command ids from this request, so a retry with the same Idempotency-Key finishes a rotation that was interrupted between them. 404 API_KEY_NOT_FOUND unless the old key is this subject\'s and active.',
+          tags,
+          params: paramsDoc({ ...subjectIdParam, ...keyIdParam }),
+          headers: commandHeaders,
+          body: jsonSchema(issueKeyBody),
+          response: { '201': commandReply('The new key (shown once); the old one is revoked', { subjectId: z.uuid(), revokedKeyId: z.string(), ...issuedKeyReply }), ...commandErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = parse(z.object({ ...subjectIdParam, ...keyIdParam }), request.params, 'path');
+      if (isAppError(params)) return sendError(reply, params);
+      const body = issueKeyBody.safeParse(request.body ?? {});
+      if (!body.success) return sendError(reply, invalid(body.error));
+      const envelope = commandEnvelopeFrom(request);
+      if (isAppError(envelope)) return sendError(reply, envelope);
+      const { subjectId, keyId } = params;
+      const old = platform.apiKeys.keyOwner(keyId);
+      if (!old || old.id !== subjectId) {
+        return sendError(reply, appError('not_found', 'API_KEY_NOT_FOUND', `subject ${subjectId} has no key ${keyId}`, { subjectId, keyId }));
+      }
+      const issued = await issueKeyCommand(platform, envelope, body.data.label, () => ({ id: subjectId, kind: 'subject' }));
+      // A retry after an interruption between the two steps: the new key exists (its secret was shown once), so
+      // finish by revoking the old one, then say the key was already issued.
+      const resumed = isAppError(issued) && issued.code === 'KEY_ALREADY_ISSUED';
+      if (isAppError(issued) && !resumed) return sendError(reply, issued);
+      const revoked = await platform.pipeline.execute(
+        apiKeyAggregate,
+        { type: 'RevokeApiKey', data: { keyId, reason: 'rotated', subjectId } },
+        { ...envelope, commandId: `${envelope.commandId}.revoke`, causationId: envelope.commandId },
+      );
+      if (isAppError(revoked)) return sendError(reply, revoked);
+      if (revoked.position !== null) await platform.apiKeys.waitFor(revoked.position);
+      if (isAppError(issued)) return sendError(reply, issued);
+      return reply.code(201).send({ subjectId, revokedKeyId: keyId, keyId: issued.keyId, key: issued.key, ...commandResultBody(issued.result) });
     },
   );
 }
