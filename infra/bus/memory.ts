@@ -1,0 +1,763 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BusUnavailableError,
+  DurableConsumerNotFoundError,
+  DurableStreamNotFoundError,
+  InvalidBusConfigError,
+  NoResponderError,
+  NoStreamForSubjectError,
+  RequestTimeoutError,
+} from './errors.ts';
+import {
+  assertDelay,
+  assertMsgId,
+  assertName,
+  assertQueueName,
+  assertTimeout,
+  decodeData,
+  defaultOnError,
+  encodeMessage,
+  normalizeConsumerOptions,
+  normalizeStreamConfig,
+  type EncodedMessage,
+  type NormalizedConsumerOptions,
+  type NormalizedStreamConfig,
+} from './message.ts';
+import {
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type Bus,
+  type BusMessage,
+  type BusOptions,
+  type DurableConsumer,
+  type DurableConsumerOptions,
+  type DurableMessage,
+  type DurablePublishAck,
+  type DurablePublishOptions,
+  type IncomingMessage,
+  type MessageHandler,
+  type MessageStream,
+  type ReceivedMessage,
+  type RequestOptions,
+  type StreamConfig,
+  type StreamInfo,
+  type SubscribeOptions,
+  type Subscription,
+} from './port.ts';
+import { assertPattern, assertPublishSubject, patternIsSubsetOf, patternsOverlap, subjectMatches } from './subjects.ts';
+
+/**
+ * The in-process bus: the same semantics as NATS + JetStream (subject wildcards, queue groups, request/reply with
+ * no-responder detection, durable streams with dedupe, ack wait, redelivery, max deliver), without a server.
+ *
+ * A MemoryBroker plays the server; each MemoryBus is one client connection to it (by default each bus gets its own
+ * broker). Several buses on one broker behave like several processes on one NATS: queue groups span them, and a
+ * durable consumer stopped on one bus resumes on another.
+ *
+ * Durability: streams and consumer positions live in the broker's memory. They survive a consumer's restart and a
+ * bus's close() within the process, NOT a process restart. Use the NATS adapter where that matters.
+ */
+
+interface Delivery {
+  subject: string;
+  encoded: EncodedMessage;
+  replyTo: string | undefined;
+}
+
+export interface MemoryBrokerOptions {
+  /** Max encoded message size (data + headers), as the NATS server's max_payload. Default 1 MiB. */
+  maxPayload?: number;
+}
+
+export class MemoryBroker {
+  readonly maxPayload: number;
+  private readonly subscriptions = new Set<MemorySubscription>();
+  private readonly queueTurns = new Map<string, number>();
+  private readonly inboxes = new Map<string, (delivery: Delivery) => void>();
+  private readonly streams = new Map<string, MemoryStream>();
+
+  constructor(options: MemoryBrokerOptions = {}) {
+    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  }
+
+  addSubscription(subscription: MemorySubscription): void {
+    this.subscriptions.add(subscription);
+  }
+
+  removeSubscription(subscription: MemorySubscription): void {
+    this.subscriptions.delete(subscription);
+  }
+
+  addInbox(inbox: string, deliver: (delivery: Delivery) => void): void {
+    this.inboxes.set(inbox, deliver);
+  }
+
+  removeInbox(inbox: string): void {
+    this.inboxes.delete(inbox);
+  }
+
+  /** Routes a message like the NATS server: streams capture it, every plain subscription and one member per queue
+   * group receive it. Returns how many subscriptions received it (request interest). */
+  route(delivery: Delivery, options: { store?: boolean } = {}): number {
+    if (options.store !== false) this.streamFor(delivery.subject)?.store(delivery.subject, delivery.encoded, undefined);
+    const inbox = this.inboxes.get(delivery.subject);
+    if (inbox) inbox(delivery);
+    let received = 0;
+    const groups = new Map<string, MemorySubscription[]>();
+    for (const subscription of this.subscriptions) {
+      if (!subjectMatches(subscription.pattern, delivery.subject)) continue;
+      if (subscription.queue === undefined) {
+        subscription.deliver(delivery);
+        received += 1;
+      } else {
+        const members = groups.get(subscription.queue) ?? [];
+        members.push(subscription);
+        groups.set(subscription.queue, members);
+      }
+    }
+    for (const [queue, members] of groups) {
+      const turn = this.queueTurns.get(queue) ?? 0;
+      this.queueTurns.set(queue, turn + 1);
+      members[turn % members.length]!.deliver(delivery);
+      received += 1;
+    }
+    return received;
+  }
+
+  // ---- streams ------------------------------------------------------------------------------------------------
+
+  ensureStream(config: NormalizedStreamConfig): MemoryStream {
+    for (const other of this.streams.values()) {
+      if (other.config.name === config.name) continue;
+      const clash = config.subjects.find((mine) => other.config.subjects.some((theirs) => patternsOverlap(mine, theirs)));
+      if (clash !== undefined) {
+        throw new InvalidBusConfigError(`stream '${config.name}': subject '${clash}' overlaps with stream '${other.config.name}'`);
+      }
+    }
+    const existing = this.streams.get(config.name);
+    if (existing) {
+      if (existing.config.storage !== config.storage) {
+        throw new InvalidBusConfigError(`stream '${config.name}': storage cannot change (${existing.config.storage} -> ${config.storage})`);
+      }
+      existing.config = config;
+      existing.purgeExpired();
+      return existing;
+    }
+    const stream = new MemoryStream(config);
+    this.streams.set(config.name, stream);
+    return stream;
+  }
+
+  stream(name: string): MemoryStream {
+    const stream = this.streams.get(name);
+    if (!stream) throw new DurableStreamNotFoundError(name);
+    return stream;
+  }
+
+  deleteStream(name: string): boolean {
+    const stream = this.streams.get(name);
+    if (!stream) return false;
+    this.streams.delete(name);
+    stream.destroy();
+    return true;
+  }
+
+  streamFor(subject: string): MemoryStream | undefined {
+    for (const stream of this.streams.values()) {
+      if (stream.config.subjects.some((pattern) => subjectMatches(pattern, subject))) return stream;
+    }
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Core subscriptions
+// ---------------------------------------------------------------------------------------------------------------
+
+type Waiter = (result: IteratorResult<IncomingMessage>) => void;
+
+class MemorySubscription implements MessageStream {
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+  private state: 'active' | 'draining' | 'ended' = 'active';
+  private readonly buffer: IncomingMessage[] = [];
+  private readonly waiters: Waiter[] = [];
+  private mode: 'none' | 'handler' | 'iterator' = 'none';
+
+  constructor(
+    private readonly bus: MemoryBus,
+    readonly pattern: string,
+    readonly queue: string | undefined,
+  ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  get hasHandler(): boolean {
+    return this.mode === 'handler';
+  }
+
+  deliver(delivery: Delivery): void {
+    if (this.state !== 'active') return;
+    const replyTo = delivery.replyTo;
+    const message: IncomingMessage = {
+      subject: delivery.subject,
+      data: decodeData(delivery.encoded.payload),
+      headers: { ...delivery.encoded.headers },
+      isRequest: replyTo !== undefined,
+      respond: (reply: BusMessage) => (replyTo === undefined ? false : this.bus.sendReply(replyTo, reply)),
+    };
+    const waiter = this.waiters.shift();
+    if (waiter) waiter({ value: message, done: false });
+    else this.buffer.push(message);
+  }
+
+  next(): Promise<IteratorResult<IncomingMessage>> {
+    const message = this.state === 'ended' ? undefined : this.buffer.shift();
+    if (message) return Promise.resolve({ value: message, done: false });
+    if (this.state !== 'active') {
+      this.end();
+      return Promise.resolve({ value: undefined, done: true });
+    }
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  async unsubscribe(): Promise<void> {
+    this.buffer.length = 0;
+    this.end();
+  }
+
+  async drain(): Promise<void> {
+    if (this.state === 'active') {
+      this.state = 'draining';
+      this.bus.forget(this);
+      if (this.buffer.length === 0) this.end();
+    }
+    await this.closed;
+  }
+
+  /** Starts the handler loop: one message at a time, in order. `closed` resolves when the loop has exited. */
+  run(handler: MessageHandler): void {
+    this.mode = 'handler';
+    void (async () => {
+      for (;;) {
+        const next = await this.next();
+        if (next.done) break;
+        try {
+          await handler(next.value);
+        } catch (error) {
+          this.bus.reportError(error, next.value.subject);
+        }
+      }
+      this.resolveClosed();
+    })();
+  }
+
+  private end(): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.buffer.length = 0;
+    this.bus.forget(this);
+    for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
+    if (this.mode !== 'handler') this.resolveClosed();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
+    if (this.mode !== 'none') throw new InvalidBusConfigError('a subscription can be iterated once');
+    this.mode = 'iterator';
+    return {
+      next: () => this.next(),
+      return: async () => {
+        await this.unsubscribe();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Durable streams
+// ---------------------------------------------------------------------------------------------------------------
+
+interface StoredMessage {
+  seq: number;
+  subject: string;
+  encoded: EncodedMessage;
+  time: number;
+}
+
+class MemoryStream {
+  private messages: StoredMessage[] = [];
+  private lastSeq = 0;
+  private readonly dedupe = new Map<string, { seq: number; time: number }>();
+  readonly durables = new Map<string, MemoryDurable>();
+
+  constructor(public config: NormalizedStreamConfig) {}
+
+  store(subject: string, encoded: EncodedMessage, msgId: string | undefined): { seq: number; duplicate: boolean } {
+    const now = Date.now();
+    this.purgeExpired(now);
+    if (msgId !== undefined) {
+      for (const [id, entry] of this.dedupe) {
+        if (now - entry.time < this.config.duplicateWindowMs) break;
+        this.dedupe.delete(id);
+      }
+      const seen = this.dedupe.get(msgId);
+      if (seen) return { seq: seen.seq, duplicate: true };
+    }
+    this.lastSeq += 1;
+    this.messages.push({ seq: this.lastSeq, subject, encoded, time: now });
+    if (msgId !== undefined) this.dedupe.set(msgId, { seq: this.lastSeq, time: now });
+    for (const durable of this.durables.values()) durable.wake();
+    return { seq: this.lastSeq, duplicate: false };
+  }
+
+  purgeExpired(now = Date.now()): void {
+    const maxAge = this.config.maxAgeMs;
+    if (maxAge === undefined) return;
+    let drop = 0;
+    while (drop < this.messages.length && now - this.messages[drop]!.time >= maxAge) drop += 1;
+    if (drop > 0) this.messages = this.messages.slice(drop);
+  }
+
+  get(seq: number): StoredMessage | undefined {
+    const first = this.messages[0];
+    if (!first) return undefined;
+    return this.messages[seq - first.seq];
+  }
+
+  get firstSeq(): number {
+    return this.messages[0]?.seq ?? this.lastSeq + 1;
+  }
+
+  get last(): number {
+    return this.lastSeq;
+  }
+
+  info(): StreamInfo {
+    this.purgeExpired();
+    return {
+      name: this.config.name,
+      subjects: [...this.config.subjects],
+      maxAgeMs: this.config.maxAgeMs,
+      duplicateWindowMs: this.config.duplicateWindowMs,
+      storage: this.config.storage,
+      messages: this.messages.length,
+      firstSeq: this.messages[0]?.seq ?? 0,
+      lastSeq: this.lastSeq,
+    };
+  }
+
+  destroy(): void {
+    for (const durable of this.durables.values()) durable.destroy(new DurableStreamNotFoundError(this.config.name));
+    this.durables.clear();
+    this.messages = [];
+  }
+}
+
+interface PendingEntry {
+  deliveries: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+interface DurableWaiter {
+  resolve: (result: IteratorResult<DurableMessage>) => void;
+  reject: (error: unknown) => void;
+}
+
+class MemoryDurable {
+  private nextSeq: number;
+  private readonly pending = new Map<number, PendingEntry>();
+  /** Sequences due for redelivery, ascending. */
+  private ready: number[] = [];
+  private readonly waiters: DurableWaiter[] = [];
+  private failure: unknown;
+
+  constructor(
+    private readonly stream: MemoryStream,
+    public options: NormalizedConsumerOptions,
+  ) {
+    this.nextSeq = options.deliverPolicy === 'new' ? stream.last + 1 : 1;
+  }
+
+  /** The next message for this durable, or undefined when none is due now. */
+  take(): DurableMessage | undefined {
+    this.stream.purgeExpired();
+    while (this.ready.length > 0) {
+      const seq = this.ready.shift()!;
+      const entry = this.pending.get(seq);
+      if (!entry) continue;
+      const stored = this.stream.get(seq);
+      if (!stored) {
+        this.pending.delete(seq);
+        continue;
+      }
+      entry.deliveries += 1;
+      return this.delivered(stored, entry);
+    }
+    this.nextSeq = Math.max(this.nextSeq, this.stream.firstSeq);
+    while (this.nextSeq <= this.stream.last) {
+      const stored = this.stream.get(this.nextSeq);
+      this.nextSeq += 1;
+      if (!stored) continue;
+      const filter = this.options.filterSubject;
+      if (filter !== undefined && !subjectMatches(filter, stored.subject)) continue;
+      const entry: PendingEntry = { deliveries: 1, timer: undefined };
+      this.pending.set(stored.seq, entry);
+      return this.delivered(stored, entry);
+    }
+    return undefined;
+  }
+
+  private delivered(stored: StoredMessage, entry: PendingEntry): DurableMessage {
+    const { seq } = stored;
+    const delivery = entry.deliveries;
+    this.arm(seq, entry, this.options.ackWaitMs, delivery);
+    const current = () => {
+      const now = this.pending.get(seq);
+      return now === entry && now.deliveries === delivery ? now : undefined;
+    };
+    let settled = false;
+    return {
+      subject: stored.subject,
+      data: decodeData(stored.encoded.payload),
+      headers: { ...stored.encoded.headers },
+      seq,
+      redeliveryCount: delivery - 1,
+      // Like nats.js: the first of ack / nak / term settles the delivery; later calls do nothing.
+      ack: async () => {
+        if (settled) return;
+        settled = true;
+        this.settle(seq);
+      },
+      term: () => {
+        if (settled) return;
+        settled = true;
+        this.settle(seq);
+      },
+      nak: (delayMs?: number) => {
+        const delay = assertDelay(delayMs);
+        if (settled) return;
+        settled = true;
+        const entry = current();
+        if (!entry) return;
+        if (delay === 0) this.requeue(seq, entry);
+        else this.arm(seq, entry, delay, delivery);
+      },
+      inProgress: () => {
+        const entry = current();
+        if (entry && !settled) this.arm(seq, entry, this.options.ackWaitMs, delivery);
+      },
+    };
+  }
+
+  /** After `ms`, the delivery `delivery` of `seq` (if still outstanding) becomes due again. */
+  private arm(seq: number, entry: PendingEntry, ms: number, delivery: number): void {
+    clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      const now = this.pending.get(seq);
+      if (now === entry && now.deliveries === delivery) this.requeue(seq, entry);
+    }, ms);
+    entry.timer.unref();
+  }
+
+  private requeue(seq: number, entry: PendingEntry): void {
+    clearTimeout(entry.timer);
+    entry.timer = undefined;
+    const { maxDeliver } = this.options;
+    if (maxDeliver !== undefined && entry.deliveries >= maxDeliver) {
+      this.pending.delete(seq);
+      return;
+    }
+    const at = this.ready.findIndex((other) => other > seq);
+    if (at === -1) this.ready.push(seq);
+    else if (this.ready[at - 1] !== seq) this.ready.splice(at, 0, seq);
+    this.wake();
+  }
+
+  private settle(seq: number): void {
+    const entry = this.pending.get(seq);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.pending.delete(seq);
+    this.ready = this.ready.filter((other) => other !== seq);
+  }
+
+  wake(): void {
+    while (this.waiters.length > 0) {
+      const message = this.take();
+      if (!message) return;
+      this.waiters.shift()!.resolve({ value: message, done: false });
+    }
+  }
+
+  /** Hands the next due message to `waiter` now, or queues the waiter until one is due. */
+  request(waiter: DurableWaiter): void {
+    if (this.failure !== undefined) {
+      waiter.reject(this.failure);
+      return;
+    }
+    const message = this.take();
+    if (message) waiter.resolve({ value: message, done: false });
+    else this.waiters.push(waiter);
+  }
+
+  cancel(waiter: DurableWaiter): void {
+    const index = this.waiters.indexOf(waiter);
+    if (index !== -1) this.waiters.splice(index, 1);
+  }
+
+  destroy(failure: unknown): void {
+    this.failure = failure;
+    for (const entry of this.pending.values()) clearTimeout(entry.timer);
+    this.pending.clear();
+    this.ready = [];
+    for (const waiter of this.waiters.splice(0)) waiter.reject(failure);
+  }
+}
+
+class MemoryDurableConsumer implements DurableConsumer {
+  private stopped = false;
+  private waiter: DurableWaiter | undefined;
+  private iterated = false;
+
+  constructor(
+    private readonly bus: MemoryBus,
+    private readonly durable: MemoryDurable,
+    readonly stream: string,
+    readonly durableName: string,
+  ) {}
+
+  private next(): Promise<IteratorResult<DurableMessage>> {
+    if (this.stopped) return Promise.resolve({ value: undefined, done: true });
+    return new Promise<IteratorResult<DurableMessage>>((resolve, reject) => {
+      const waiter: DurableWaiter = {
+        resolve: (result) => {
+          this.waiter = undefined;
+          resolve(result);
+        },
+        reject: (error) => {
+          this.waiter = undefined;
+          this.stopped = true;
+          this.bus.forgetConsumer(this);
+          reject(error);
+        },
+      };
+      this.waiter = waiter;
+      this.durable.request(waiter);
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.bus.forgetConsumer(this);
+    const waiter = this.waiter;
+    if (waiter) {
+      this.durable.cancel(waiter);
+      waiter.resolve({ value: undefined, done: true });
+    }
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<DurableMessage> {
+    if (this.iterated) throw new InvalidBusConfigError('a durable consumer can be iterated once');
+    this.iterated = true;
+    return {
+      next: () => this.next(),
+      return: async () => {
+        await this.stop();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The bus (one client of a broker)
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface MemoryBusOptions extends BusOptions {
+  /** Share a broker between buses to simulate several processes on one server. Default: a broker of its own. */
+  broker?: MemoryBroker;
+}
+
+export class MemoryBus implements Bus {
+  readonly broker: MemoryBroker;
+  private readonly onError: NonNullable<BusOptions['onError']>;
+  private readonly subscriptions = new Set<MemorySubscription>();
+  private readonly consumers = new Set<MemoryDurableConsumer>();
+  private readonly requests = new Map<string, (error: unknown) => void>();
+  /** `draining`: close() has begun; handlers finishing their messages may still publish and reply. */
+  private state: 'open' | 'draining' | 'closed' = 'open';
+  private closing: Promise<void> | undefined;
+
+  constructor(options: MemoryBusOptions = {}) {
+    this.broker = options.broker ?? new MemoryBroker();
+    this.onError = options.onError ?? defaultOnError;
+  }
+
+  isConnected(): boolean {
+    return this.state === 'open';
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open') throw new BusUnavailableError('the bus is closed');
+  }
+
+  private assertCanPublish(): void {
+    if (this.state === 'closed') throw new BusUnavailableError('the bus is closed');
+  }
+
+  reportError(error: unknown, subject: string): void {
+    try {
+      this.onError(error, { subject });
+    } catch {
+      // an error reporter that throws must not break delivery
+    }
+  }
+
+  forget(subscription: MemorySubscription): void {
+    this.subscriptions.delete(subscription);
+    this.broker.removeSubscription(subscription);
+  }
+
+  forgetConsumer(consumer: MemoryDurableConsumer): void {
+    this.consumers.delete(consumer);
+  }
+
+  async publish(subject: string, message: BusMessage): Promise<void> {
+    this.assertCanPublish();
+    assertPublishSubject(subject);
+    const encoded = encodeMessage(message, this.broker.maxPayload);
+    this.broker.route({ subject, encoded, replyTo: undefined });
+  }
+
+  sendReply(replyTo: string, reply: BusMessage): boolean {
+    this.assertCanPublish();
+    const encoded = encodeMessage(reply, this.broker.maxPayload);
+    // Replies go through the broker like any message: a `>` subscriber sees them too, as with NATS.
+    this.broker.route({ subject: replyTo, encoded, replyTo: undefined }, { store: false });
+    return true;
+  }
+
+  subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription>;
+  subscribe(pattern: string, options?: SubscribeOptions): Promise<MessageStream>;
+  async subscribe(
+    pattern: string,
+    handlerOrOptions?: MessageHandler | SubscribeOptions,
+    maybeOptions?: SubscribeOptions,
+  ): Promise<Subscription | MessageStream> {
+    this.assertOpen();
+    assertPattern(pattern);
+    const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : undefined;
+    const options = (typeof handlerOrOptions === 'function' ? maybeOptions : handlerOrOptions) ?? {};
+    if (options.queue !== undefined) assertQueueName(options.queue);
+    const subscription = new MemorySubscription(this, pattern, options.queue);
+    this.subscriptions.add(subscription);
+    this.broker.addSubscription(subscription);
+    if (handler) subscription.run(handler);
+    return subscription;
+  }
+
+  async request(subject: string, message: BusMessage, options: RequestOptions = {}): Promise<ReceivedMessage> {
+    this.assertOpen();
+    assertPublishSubject(subject);
+    const timeoutMs = assertTimeout(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    const encoded = encodeMessage(message, this.broker.maxPayload);
+    const inbox = `_INBOX.${randomUUID().replaceAll('-', '')}`;
+    return new Promise<ReceivedMessage>((resolve, reject) => {
+      const timer = setTimeout(() => finish(new RequestTimeoutError(subject, timeoutMs)), timeoutMs);
+      const finish = (error: unknown, reply?: ReceivedMessage) => {
+        clearTimeout(timer);
+        this.broker.removeInbox(inbox);
+        this.requests.delete(inbox);
+        if (reply) resolve(reply);
+        else reject(error);
+      };
+      this.requests.set(inbox, (error) => finish(error));
+      this.broker.addInbox(inbox, (delivery) => {
+        try {
+          finish(undefined, { subject: delivery.subject, data: decodeData(delivery.encoded.payload), headers: { ...delivery.encoded.headers } });
+        } catch (error) {
+          finish(error);
+        }
+      });
+      const interested = this.broker.route({ subject, encoded, replyTo: inbox });
+      if (interested === 0) finish(new NoResponderError(subject));
+    });
+  }
+
+  async ensureStream(config: StreamConfig): Promise<StreamInfo> {
+    this.assertOpen();
+    return this.broker.ensureStream(normalizeStreamConfig(config)).info();
+  }
+
+  async streamInfo(name: string): Promise<StreamInfo> {
+    this.assertOpen();
+    assertName('stream', name);
+    return this.broker.stream(name).info();
+  }
+
+  async deleteStream(name: string): Promise<boolean> {
+    this.assertOpen();
+    assertName('stream', name);
+    return this.broker.deleteStream(name);
+  }
+
+  async publishDurable(subject: string, message: BusMessage, options: DurablePublishOptions = {}): Promise<DurablePublishAck> {
+    this.assertCanPublish();
+    assertPublishSubject(subject);
+    assertMsgId(options.msgId);
+    const encoded = encodeMessage(message, this.broker.maxPayload);
+    const stream = this.broker.streamFor(subject);
+    if (!stream) throw new NoStreamForSubjectError(subject);
+    const { seq, duplicate } = stream.store(subject, encoded, options.msgId);
+    // A durable publish is a message like any other: core subscribers of the subject get it too (as with NATS).
+    this.broker.route({ subject, encoded, replyTo: undefined }, { store: false });
+    return { stream: stream.config.name, seq, duplicate };
+  }
+
+  async consumeDurable(options: DurableConsumerOptions): Promise<DurableConsumer> {
+    this.assertOpen();
+    const normalized = normalizeConsumerOptions(options);
+    const stream = this.broker.stream(normalized.stream);
+    const filter = normalized.filterSubject;
+    if (filter !== undefined && !stream.config.subjects.some((subject) => patternIsSubsetOf(filter, subject))) {
+      throw new InvalidBusConfigError(`filter subject '${filter}' is not within the subjects of stream '${normalized.stream}'`);
+    }
+    let durable = stream.durables.get(normalized.durableName);
+    if (durable) durable.options = { ...normalized, deliverPolicy: durable.options.deliverPolicy };
+    else {
+      durable = new MemoryDurable(stream, normalized);
+      stream.durables.set(normalized.durableName, durable);
+    }
+    const consumer = new MemoryDurableConsumer(this, durable, normalized.stream, normalized.durableName);
+    this.consumers.add(consumer);
+    return consumer;
+  }
+
+  async deleteConsumer(streamName: string, durableName: string): Promise<boolean> {
+    this.assertOpen();
+    assertName('stream', streamName);
+    assertName('durable', durableName);
+    const stream = this.broker.stream(streamName);
+    const durable = stream.durables.get(durableName);
+    if (!durable) return false;
+    stream.durables.delete(durableName);
+    durable.destroy(new DurableConsumerNotFoundError(streamName, durableName));
+    return true;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.state = 'draining';
+      await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
+      for (const fail of [...this.requests.values()]) fail(new BusUnavailableError('the bus was closed before the reply came'));
+      const subscriptions = [...this.subscriptions];
+      // Handler subscriptions finish what they received; an iterated stream keeps its buffer for its reader.
+      const draining = subscriptions.map((subscription) => subscription.drain());
+      await Promise.all(draining.filter((_, index) => subscriptions[index]!.hasHandler));
+      this.state = 'closed';
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,842 @@
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  ErrorCode,
+  Events,
+  NatsError,
+  RetentionPolicy,
+  StorageType,
+  connect,
+  headers as natsHeaders,
+  millis,
+  nanos,
+  type Consumer,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type ConsumerUpdateConfig,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type StreamInfo as NatsStreamInfo,
+  type Subscription as NatsSub,
+} from 'nats';
+import {
+  BusError,
+  BusUnavailableError,
+  DurableConsumerNotFoundError,
+  DurableStreamNotFoundError,
+  InvalidBusConfigError,
+  InvalidSubjectError,
+  NoResponderError,
+  NoStreamForSubjectError,
+  PayloadTooLargeError,
+  RequestTimeoutError,
+} from './errors.ts';
+import {
+  DURABLE_MARKER_HEADER,
+  assertDelay,
+  assertMsgId,
+  assertName,
+  assertQueueName,
+  assertTimeout,
+  decodeData,
+  defaultOnError,
+  encodeMessage,
+  normalizeConsumerOptions,
+  normalizeStreamConfig,
+  publicHeaders,
+  type NormalizedConsumerOptions,
+} from './message.ts';
+import {
+  DEFAULT_MAX_PAYLOAD,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type Bus,
+  type BusMessage,
+  type BusOptions,
+  type DurableConsumer,
+  type DurableConsumerOptions,
+  type DurableMessage,
+  type DurablePublishAck,
+  type DurablePublishOptions,
+  type IncomingMessage,
+  type MessageHandler,
+  type MessageStream,
+  type ReceivedMessage,
+  type RequestOptions,
+  type StreamConfig,
+  type StreamInfo,
+  type SubscribeOptions,
+  type Subscription,
+} from './port.ts';
+import { assertPattern, assertPublishSubject } from './subjects.ts';
+
+/**
+ * The Bus port on NATS (core for publish/subscribe/request, JetStream for durable streams), with nats.js v2.
+ *
+ * - Connecting fails fast with BusUnavailableError (connection refused at once, an unresponsive server after
+ *   `connectTimeoutMs`). Once connected, a lost connection is retried `maxReconnectAttempts` times
+ *   `reconnectTimeWaitMs` apart (publishes are buffered meanwhile); after that the bus is closed for good and every
+ *   call fails with BusUnavailableError.
+ * - Durable consumers are JetStream durable pull consumers with explicit acks, read with `fetch` batches of
+ *   `prefetch` messages (long-polling `fetchExpiresMs` when idle). Messages fetched but not yet handed out when the
+ *   consumer stops are nak'ed so that the next consumer gets them at once; one still in flight at that instant comes
+ *   back after the ack wait.
+ */
+
+export interface NatsBusOptions extends BusOptions {
+  /** Connection name shown by the server (`nats server report connections`). */
+  name?: string;
+  /** Default 2000. */
+  connectTimeoutMs?: number;
+  /** Default 30 (with the default wait: give up after about 30 s without a server). */
+  maxReconnectAttempts?: number;
+  /** Default 1000. */
+  reconnectTimeWaitMs?: number;
+  /** How long an idle durable consumer's pull waits on the server before it is renewed. Default 5000 (min 1000). */
+  fetchExpiresMs?: number;
+}
+
+// JetStream API error codes (server `err_code`).
+const JS_STREAM_NOT_FOUND = 10059;
+const JS_CONSUMER_NOT_FOUND = 10014;
+const JS_STREAM_NAME_IN_USE = 10058;
+const JS_CONSUMER_EXISTS = [10013, 10105, 10148];
+
+function natsCode(error: unknown): string | undefined {
+  return error instanceof NatsError ? error.code : undefined;
+}
+
+function apiErrCode(error: unknown): number | undefined {
+  return error instanceof NatsError ? error.api_error?.err_code : undefined;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof NatsError && error.api_error) return error.api_error.description;
+  return error instanceof Error ? error.message : String(error);
+}
+
+const CONNECTION_CODES = new Set<string>([
+  ErrorCode.ConnectionClosed,
+  ErrorCode.ConnectionDraining,
+  ErrorCode.ConnectionRefused,
+  ErrorCode.ConnectionTimeout,
+  ErrorCode.Disconnect,
+]);
+
+/** Errors that are about the connection or the bus's own rules; anything else is left to the call site. */
+function mapCommon(error: unknown): BusError | undefined {
+  if (error instanceof BusError) return error;
+  const code = natsCode(error);
+  if (code === undefined) return undefined;
+  if (CONNECTION_CODES.has(code)) return new BusUnavailableError(`NATS connection unavailable (${code})`, { cause: error });
+  if (code === ErrorCode.BadSubject) return new InvalidSubjectError('?', describeError(error));
+  if (error instanceof NatsError && error.api_error) {
+    if (error.api_error.code === 400) return new InvalidBusConfigError(describeError(error), { cause: error });
+    if (error.api_error.code >= 500) return new BusUnavailableError(`JetStream: ${describeError(error)}`, { cause: error });
+  }
+  return undefined;
+}
+
+function mapError(error: unknown, what: string, sent?: { size: number; maxPayload: number }): BusError {
+  // Our own size check runs first; nats.js only refuses what the adapter's extra headers pushed over the limit.
+  if (sent && natsCode(error) === ErrorCode.MaxPayloadExceeded) return new PayloadTooLargeError(sent.size, sent.maxPayload);
+  return mapCommon(error) ?? new BusError(`${what} failed: ${describeError(error)}`, { cause: error });
+}
+
+/** `nats://user:secret@host:4222` -> `nats://host:4222`: credentials never reach an error message. */
+function redact(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparseable url)';
+  }
+}
+
+function toNatsHeaders(headers: Record<string, string>, extra: Record<string, string> = {}): MsgHdrs | undefined {
+  const entries = [...Object.entries(headers), ...Object.entries(extra)];
+  if (entries.length === 0) return undefined;
+  const h = natsHeaders();
+  for (const [name, value] of entries) h.set(name, value);
+  return h;
+}
+
+function fromNatsHeaders(headers: MsgHdrs | undefined): Record<string, string> {
+  if (!headers) return {};
+  return publicHeaders(headers.keys().map((name) => [name, headers.get(name)] as const));
+}
+
+export class NatsBus implements Bus {
+  private readonly onError: NonNullable<BusOptions['onError']>;
+  private readonly fetchExpiresMs: number;
+  private readonly subscriptions = new Set<NatsSubscription>();
+  private readonly consumers = new Set<NatsDurableConsumer>();
+  private state: 'open' | 'draining' | 'closed' = 'open';
+  private connected = true;
+  private closing: Promise<void> | undefined;
+  private managerPromise: Promise<JetStreamManager> | undefined;
+  private readonly js: JetStreamClient;
+  private readonly statusLoop: Promise<void>;
+  private readonly stopStatus: () => void;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    options: NatsBusOptions,
+  ) {
+    this.onError = options.onError ?? defaultOnError;
+    this.fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 5000);
+    this.js = nc.jetstream();
+    // nats.js never ends this iterator by itself, not even when the connection closes: we stop it.
+    const statuses = nc.status();
+    this.stopStatus = () => {
+      // Typed as a plain AsyncIterable, it is a QueuedIterator at run time.
+      if ('stop' in statuses && typeof statuses.stop === 'function') statuses.stop();
+    };
+    this.statusLoop = (async () => {
+      for await (const status of statuses) {
+        if (status.type === Events.Disconnect) this.connected = false;
+        if (status.type === Events.Reconnect) this.connected = true;
+      }
+    })().catch(() => undefined);
+    void nc.closed().then(() => {
+      this.connected = false;
+      this.stopStatus();
+      if (this.state === 'open') this.state = 'closed';
+    });
+  }
+
+  /** Connects, or fails within about `connectTimeoutMs` with BusUnavailableError. */
+  static async connect(url: string, options: NatsBusOptions = {}): Promise<NatsBus> {
+    let nc: NatsConnection;
+    try {
+      nc = await connect({
+        servers: url,
+        name: options.name ?? 'agencygrid',
+        timeout: options.connectTimeoutMs ?? 2000,
+        maxReconnectAttempts: options.maxReconnectAttempts ?? 30,
+        reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
+        waitOnFirstConnect: false,
+      });
+    } catch (error) {
+      throw new BusUnavailableError(`cannot connect to NATS at ${redact(url)}: ${describeError(error)}`, { cause: error });
+    }
+    return new NatsBus(nc, options);
+  }
+
+  isConnected(): boolean {
+    return this.state === 'open' && this.connected && !this.nc.isClosed();
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open' || this.nc.isClosed()) throw new BusUnavailableError('the bus is closed');
+  }
+
+  private assertCanPublish(): void {
+    if (this.state === 'closed' || this.nc.isClosed()) throw new BusUnavailableError('the bus is closed');
+  }
+
+  private get maxPayload(): number {
+    return this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD;
+  }
+
+  reportError(error: unknown, subject: string): void {
+    try {
+      this.onError(error, { subject });
+    } catch {
+      // an error reporter that throws must not break delivery
+    }
+  }
+
+  forget(subscription: NatsSubscription): void {
+    this.subscriptions.delete(subscription);
+  }
+
+  forgetConsumer(consumer: NatsDurableConsumer): void {
+    this.consumers.delete(consumer);
+  }
+
+  private manager(): Promise<JetStreamManager> {
+    this.managerPromise ??= this.nc.jetstreamManager().catch((error: unknown) => {
+      this.managerPromise = undefined;
+      throw mapCommon(error) ?? new BusUnavailableError(`JetStream is not available: ${describeError(error)}`, { cause: error });
+    });
+    return this.managerPromise;
+  }
+
+  // ---- core ---------------------------------------------------------------------------------------------------
+
+  async publish(subject: string, message: BusMessage): Promise<void> {
+    this.assertCanPublish();
+    assertPublishSubject(subject);
+    const encoded = encodeMessage(message, this.maxPayload);
+    try {
+      this.nc.publish(subject, encoded.payload, { headers: toNatsHeaders(encoded.headers) });
+    } catch (error) {
+      throw mapError(error, `publish on '${subject}'`, { size: encoded.size, maxPayload: this.maxPayload });
+    }
+  }
+
+  /** Replies on behalf of a received message (see IncomingMessage.respond). */
+  reply(msg: Msg, reply: BusMessage): boolean {
+    this.assertCanPublish();
+    const encoded = encodeMessage(reply, this.maxPayload);
+    try {
+      return msg.respond(encoded.payload, { headers: toNatsHeaders(encoded.headers) });
+    } catch (error) {
+      throw mapError(error, `reply to '${msg.subject}'`);
+    }
+  }
+
+  /** Turns a NATS message into ours; undefined (reported) when its payload is not JSON. */
+  toIncoming(msg: Msg): IncomingMessage | undefined {
+    let data;
+    try {
+      data = decodeData(msg.data);
+    } catch (error) {
+      this.reportError(error, msg.subject);
+      return undefined;
+    }
+    // A durable publish reaches core subscribers with the stream's ack inbox as its reply subject: not a request.
+    const isRequest = Boolean(msg.reply) && !(msg.headers?.has(DURABLE_MARKER_HEADER) ?? false);
+    return {
+      subject: msg.subject,
+      data,
+      headers: fromNatsHeaders(msg.headers),
+      isRequest,
+      respond: (reply: BusMessage) => (isRequest ? this.reply(msg, reply) : false),
+    };
+  }
+
+  subscribe(pattern: string, handler: MessageHandler, options?: SubscribeOptions): Promise<Subscription>;
+  subscribe(pattern: string, options?: SubscribeOptions): Promise<MessageStream>;
+  async subscribe(
+    pattern: string,
+    handlerOrOptions?: MessageHandler | SubscribeOptions,
+    maybeOptions?: SubscribeOptions,
+  ): Promise<Subscription | MessageStream> {
+    this.assertOpen();
+    assertPattern(pattern);
+    const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : undefined;
+    const options = (typeof handlerOrOptions === 'function' ? maybeOptions : handlerOrOptions) ?? {};
+    if (options.queue !== undefined) assertQueueName(options.queue);
+    let sub: NatsSub;
+    try {
+      sub = this.nc.subscribe(pattern, options.queue === undefined ? {} : { queue: options.queue });
+      // The server has registered the interest once it answered the PING that follows the SUB.
+      await this.nc.flush();
+    } catch (error) {
+      throw mapError(error, `subscribe to '${pattern}'`);
+    }
+    const subscription = new NatsSubscription(this, sub, pattern);
+    this.subscriptions.add(subscription);
+    if (handler) subscription.run(handler);
+    return subscription;
+  }
+
+  async request(subject: string, message: BusMessage, options: RequestOptions = {}): Promise<ReceivedMessage> {
+    this.assertOpen();
+    assertPublishSubject(subject);
+    const timeoutMs = assertTimeout(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
+    const encoded = encodeMessage(message, this.maxPayload);
+    let reply: Msg;
+    try {
+      reply = await this.nc.request(subject, encoded.payload, { timeout: timeoutMs, headers: toNatsHeaders(encoded.headers) });
+    } catch (error) {
+      const code = natsCode(error);
+      if (code === ErrorCode.NoResponders) throw new NoResponderError(subject, { cause: error });
+      if (code === ErrorCode.Timeout) throw new RequestTimeoutError(subject, timeoutMs, { cause: error });
+      throw mapError(error, `request on '${subject}'`);
+    }
+    return { subject: reply.subject, data: decodeData(reply.data), headers: fromNatsHeaders(reply.headers) };
+  }
+
+  // ---- streams ------------------------------------------------------------------------------------------------
+
+  async ensureStream(config: StreamConfig): Promise<StreamInfo> {
+    this.assertOpen();
+    const wanted = normalizeStreamConfig(config);
+    const jsm = await this.manager();
+    const limits = {
+      subjects: wanted.subjects,
+      max_age: nanos(wanted.maxAgeMs ?? 0),
+      duplicate_window: nanos(wanted.duplicateWindowMs),
+    };
+    const storage = wanted.storage === 'memory' ? StorageType.Memory : StorageType.File;
+    const update = async () => {
+      const current = await jsm.streams.info(wanted.name);
+      if (current.config.storage !== storage) {
+        throw new InvalidBusConfigError(`stream '${wanted.name}': storage cannot change (${current.config.storage} -> ${storage})`);
+      }
+      return jsm.streams.update(wanted.name, limits);
+    };
+    try {
+      try {
+        return toStreamInfo(await update());
+      } catch (error) {
+        if (apiErrCode(error) !== JS_STREAM_NOT_FOUND) throw error;
+      }
+      try {
+        return toStreamInfo(
+          await jsm.streams.add({
+            name: wanted.name,
+            ...limits,
+            storage,
+            retention: RetentionPolicy.Limits,
+            discard: DiscardPolicy.Old,
+            num_replicas: 1,
+          }),
+        );
+      } catch (error) {
+        // Created meanwhile by someone else: bring it to our settings.
+        if (apiErrCode(error) === JS_STREAM_NAME_IN_USE) return toStreamInfo(await update());
+        throw error;
+      }
+    } catch (error) {
+      throw mapError(error, `ensure stream '${wanted.name}'`);
+    }
+  }
+
+  async streamInfo(name: string): Promise<StreamInfo> {
+    this.assertOpen();
+    assertName('stream', name);
+    const jsm = await this.manager();
+    try {
+      return toStreamInfo(await jsm.streams.info(name));
+    } catch (error) {
+      if (apiErrCode(error) === JS_STREAM_NOT_FOUND) throw new DurableStreamNotFoundError(name, { cause: error });
+      throw mapError(error, `stream info '${name}'`);
+    }
+  }
+
+  async deleteStream(name: string): Promise<boolean> {
+    this.assertOpen();
+    assertName('stream', name);
+    const jsm = await this.manager();
+    try {
+      return await jsm.streams.delete(name);
+    } catch (error) {
+      if (apiErrCode(error) === JS_STREAM_NOT_FOUND) return false;
+      throw mapError(error, `delete stream '${name}'`);
+    }
+  }
+
+  async publishDurable(subject: string, message: BusMessage, options: DurablePublishOptions = {}): Promise<DurablePublishAck> {
+    this.assertCanPublish();
+    assertPublishSubject(subject);
+    assertMsgId(options.msgId);
+    const encoded = encodeMessage(message, this.maxPayload);
+    try {
+      const ack = await this.js.publish(subject, encoded.payload, {
+        headers: toNatsHeaders(encoded.headers, { [DURABLE_MARKER_HEADER]: '1' }),
+        ...(options.msgId === undefined ? {} : { msgID: options.msgId }),
+      });
+      return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+    } catch (error) {
+      const code = natsCode(error);
+      if (code === ErrorCode.NoResponders) throw new NoStreamForSubjectError(subject, { cause: error });
+      // With a core subscriber on the subject there is interest but no stream to ack: it times out instead.
+      if (code === ErrorCode.Timeout && !(await this.streamCaptures(subject))) throw new NoStreamForSubjectError(subject, { cause: error });
+      throw mapError(error, `durable publish on '${subject}'`, { size: encoded.size, maxPayload: this.maxPayload });
+    }
+  }
+
+  private async streamCaptures(subject: string): Promise<boolean> {
+    try {
+      await (await this.manager()).streams.find(subject);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async consumeDurable(options: DurableConsumerOptions): Promise<DurableConsumer> {
+    this.assertOpen();
+    const wanted = normalizeConsumerOptions(options);
+    const jsm = await this.manager();
+    const { stream, durableName } = wanted;
+    const changeable: Partial<ConsumerUpdateConfig> = {
+      ack_wait: nanos(wanted.ackWaitMs),
+      max_deliver: wanted.maxDeliver ?? -1,
+      filter_subject: wanted.filterSubject ?? '',
+    };
+    const config: Partial<ConsumerConfig> = {
+      durable_name: durableName,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: wanted.deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
+      ack_wait: changeable.ack_wait,
+      max_deliver: changeable.max_deliver,
+      ...(wanted.filterSubject === undefined ? {} : { filter_subject: wanted.filterSubject }),
+    };
+    const updateIfChanged = async () => {
+      const current = (await jsm.consumers.info(stream, durableName)).config;
+      const differs =
+        current.ack_wait !== changeable.ack_wait ||
+        (current.max_deliver ?? -1) !== changeable.max_deliver ||
+        (current.filter_subject ?? '') !== changeable.filter_subject;
+      if (differs) await jsm.consumers.update(stream, durableName, changeable);
+    };
+    try {
+      try {
+        await updateIfChanged();
+      } catch (error) {
+        if (apiErrCode(error) !== JS_CONSUMER_NOT_FOUND) throw error;
+        try {
+          await jsm.consumers.add(stream, config);
+        } catch (addError) {
+          if (!JS_CONSUMER_EXISTS.includes(apiErrCode(addError) ?? 0)) throw addError;
+          await updateIfChanged();
+        }
+      }
+      const consumer = await this.js.consumers.get(stream, durableName);
+      const durable = new NatsDurableConsumer(this, consumer, wanted, this.fetchExpiresMs);
+      this.consumers.add(durable);
+      return durable;
+    } catch (error) {
+      if (apiErrCode(error) === JS_STREAM_NOT_FOUND) throw new DurableStreamNotFoundError(stream, { cause: error });
+      throw mapError(error, `consume '${durableName}' of stream '${stream}'`);
+    }
+  }
+
+  async deleteConsumer(stream: string, durableName: string): Promise<boolean> {
+    this.assertOpen();
+    assertName('stream', stream);
+    assertName('durable', durableName);
+    const jsm = await this.manager();
+    try {
+      return await jsm.consumers.delete(stream, durableName);
+    } catch (error) {
+      if (apiErrCode(error) === JS_STREAM_NOT_FOUND) throw new DurableStreamNotFoundError(stream, { cause: error });
+      if (apiErrCode(error) === JS_CONSUMER_NOT_FOUND) return false;
+      throw mapError(error, `delete consumer '${durableName}'`);
+    }
+  }
+
+  /** Why a durable's pull failed: a missing stream or consumer is final, anything else may be retried. */
+  async diagnose(stream: string, durableName: string, error: unknown): Promise<BusError | undefined> {
+    if (this.nc.isClosed()) return new BusUnavailableError('the NATS connection is closed', { cause: error });
+    try {
+      await (await this.manager()).consumers.info(stream, durableName);
+      return undefined;
+    } catch (infoError) {
+      const code = apiErrCode(infoError);
+      if (code === JS_STREAM_NOT_FOUND) return new DurableStreamNotFoundError(stream, { cause: error });
+      if (code === JS_CONSUMER_NOT_FOUND) return new DurableConsumerNotFoundError(stream, durableName, { cause: error });
+      return undefined;
+    }
+  }
+
+  get closedForGood(): boolean {
+    return this.nc.isClosed();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.state === 'open') this.state = 'draining';
+      await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
+      const subscriptions = [...this.subscriptions];
+      // Handler subscriptions finish what they received while the connection still works (they may publish/reply).
+      const draining = subscriptions.map((subscription) => subscription.drain());
+      await Promise.all(draining.filter((_, index) => subscriptions[index]!.hasHandler));
+      if (!this.nc.isClosed()) {
+        try {
+          await this.nc.drain();
+        } catch {
+          await this.nc.close().catch(() => undefined);
+        }
+      }
+      this.state = 'closed';
+      this.stopStatus();
+      await this.statusLoop;
+    })();
+    return this.closing;
+  }
+}
+
+function toStreamInfo(info: NatsStreamInfo): StreamInfo {
+  const { config, state } = info;
+  return {
+    name: config.name,
+    subjects: [...(config.subjects ?? [])],
+    maxAgeMs: config.max_age > 0 ? millis(config.max_age) : undefined,
+    duplicateWindowMs: millis(config.duplicate_window),
+    storage: config.storage === StorageType.Memory ? 'memory' : 'file',
+    messages: state.messages,
+    firstSeq: state.messages > 0 ? state.first_seq : 0,
+    lastSeq: state.last_seq,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Core subscriptions
+// ---------------------------------------------------------------------------------------------------------------
+
+class NatsSubscription implements MessageStream {
+  readonly closed: Promise<void>;
+  private resolveClosed!: () => void;
+  private mode: 'none' | 'handler' | 'iterator' = 'none';
+  /** Set by unsubscribe: no message is handed out after it, even one nats.js already buffered. */
+  private dropping = false;
+  private readonly source: AsyncIterator<Msg>;
+
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly sub: NatsSub,
+    readonly pattern: string,
+  ) {
+    this.closed = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.source = sub[Symbol.asyncIterator]();
+  }
+
+  get hasHandler(): boolean {
+    return this.mode === 'handler';
+  }
+
+  private async next(): Promise<IteratorResult<IncomingMessage>> {
+    for (;;) {
+      const next = this.dropping ? undefined : await this.source.next();
+      if (!next || next.done || this.dropping) {
+        this.ended();
+        return { value: undefined, done: true };
+      }
+      const message = this.bus.toIncoming(next.value);
+      if (message) return { value: message, done: false };
+    }
+  }
+
+  private ended(): void {
+    this.bus.forget(this);
+    if (this.mode !== 'handler') this.resolveClosed();
+  }
+
+  run(handler: MessageHandler): void {
+    this.mode = 'handler';
+    void (async () => {
+      try {
+        for (;;) {
+          const next = await this.next();
+          if (next.done) break;
+          try {
+            await handler(next.value);
+          } catch (error) {
+            this.bus.reportError(error, next.value.subject);
+          }
+        }
+      } catch (error) {
+        this.bus.reportError(error, this.pattern);
+      } finally {
+        this.bus.forget(this);
+        this.resolveClosed();
+      }
+    })();
+  }
+
+  async unsubscribe(): Promise<void> {
+    if (this.dropping) return;
+    this.dropping = true;
+    this.bus.forget(this);
+    if (!this.sub.isClosed()) {
+      try {
+        this.sub.unsubscribe();
+      } catch {
+        // the connection is gone: so is the subscription
+      }
+    }
+    if (this.mode !== 'handler') this.resolveClosed();
+  }
+
+  async drain(): Promise<void> {
+    this.bus.forget(this);
+    if (!this.sub.isClosed() && !this.sub.isDraining()) {
+      try {
+        await this.sub.drain();
+      } catch {
+        // already closing with the connection
+      }
+    }
+    await this.closed;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
+    if (this.mode !== 'none') throw new InvalidBusConfigError('a subscription can be iterated once');
+    this.mode = 'iterator';
+    return {
+      next: () => this.next(),
+      return: async () => {
+        await this.unsubscribe();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Durable consumers
+// ---------------------------------------------------------------------------------------------------------------
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+class NatsDurableConsumer implements DurableConsumer {
+  readonly stream: string;
+  readonly durableName: string;
+  private stopped = false;
+  private iterated = false;
+  private batch: ConsumerMessages | undefined;
+  private batchIterator: AsyncIterator<JsMsg> | undefined;
+  /** True while a pull waits on the server (nothing buffered that we could hand back). */
+  private waiting = false;
+  private released: Promise<void> | undefined;
+
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly consumer: Consumer,
+    private readonly options: NormalizedConsumerOptions,
+    private readonly fetchExpiresMs: number,
+  ) {
+    this.stream = options.stream;
+    this.durableName = options.durableName;
+  }
+
+  private async next(): Promise<IteratorResult<DurableMessage>> {
+    let failures = 0;
+    for (;;) {
+      if (this.stopped) {
+        await this.release();
+        return { value: undefined, done: true };
+      }
+      let result: IteratorResult<JsMsg>;
+      try {
+        if (!this.batchIterator) {
+          this.batch = await this.consumer.fetch({ max_messages: this.options.prefetch, expires: this.fetchExpiresMs });
+          this.batchIterator = this.batch[Symbol.asyncIterator]();
+        }
+        this.waiting = true;
+        try {
+          result = await this.batchIterator.next();
+        } finally {
+          this.waiting = false;
+        }
+        if (result.done) {
+          // A batch ends when full or when its pull expired; it ends with an error when the consumer is gone.
+          const failure = await this.batch?.closed();
+          this.batchIterator = undefined;
+          if (failure instanceof Error) throw failure;
+          continue;
+        }
+      } catch (error) {
+        this.batchIterator = undefined;
+        if (this.stopped) continue;
+        const fatal = await this.bus.diagnose(this.stream, this.durableName, error);
+        if (fatal) {
+          this.stopped = true;
+          this.bus.forgetConsumer(this);
+          throw fatal;
+        }
+        failures += 1;
+        await delay(Math.min(2000, 50 * 2 ** failures));
+        continue;
+      }
+      if (this.stopped) {
+        result.value.nak();
+        continue;
+      }
+      const message = this.toDurable(result.value);
+      if (message) return { value: message, done: false };
+    }
+  }
+
+  private toDurable(msg: JsMsg): DurableMessage | undefined {
+    let data;
+    try {
+      data = decodeData(msg.data);
+    } catch (error) {
+      msg.term();
+      this.bus.reportError(error, msg.subject);
+      return undefined;
+    }
+    const settle = (what: string, fn: () => void) => {
+      try {
+        fn();
+      } catch (error) {
+        throw mapError(error, `${what} of message ${msg.seq} on '${msg.subject}'`);
+      }
+    };
+    return {
+      subject: msg.subject,
+      data,
+      headers: fromNatsHeaders(msg.headers),
+      seq: msg.seq,
+      // nats.js calls the delivery count (1 on the first delivery) `redeliveryCount`.
+      redeliveryCount: msg.info.redeliveryCount - 1,
+      ack: async () => {
+        try {
+          // false: this message was already acked/nak'ed/term'ed through this object (nothing is sent again).
+          await msg.ackAck();
+        } catch (error) {
+          throw mapError(error, `ack of message ${msg.seq} on '${msg.subject}'`);
+        }
+      },
+      nak: (delayMs?: number) => {
+        const ms = assertDelay(delayMs);
+        settle('nak', () => msg.nak(ms > 0 ? ms : undefined));
+      },
+      term: () => settle('term', () => msg.term()),
+      inProgress: () => settle('in progress', () => msg.working()),
+    };
+  }
+
+  /** Hands back (nak) what was fetched but not handed out, and ends the current pull. */
+  private release(): Promise<void> {
+    this.released ??= (async () => {
+      const batch = this.batch;
+      const iterator = this.batchIterator;
+      this.batch = undefined;
+      this.batchIterator = undefined;
+      if (!batch || !iterator) return;
+      if (this.waiting) {
+        await batch.close().catch(() => undefined);
+        return;
+      }
+      // getPending() may count the message the caller holds and the batch's end marker; a short bound covers that.
+      while (batch.getPending() > 0) {
+        const next = await Promise.race([iterator.next(), delay(50).then(() => undefined)]).catch(() => undefined);
+        if (!next || next.done) break;
+        try {
+          next.value.nak();
+        } catch {
+          break;
+        }
+      }
+      await batch.close().catch(() => undefined);
+    })();
+    return this.released;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped && this.released) return this.released;
+    this.stopped = true;
+    this.bus.forgetConsumer(this);
+    if (this.waiting) {
+      // An idle pull: end it so that the pending next() returns; next() then releases.
+      await this.batch?.close().catch(() => undefined);
+    }
+    await this.release();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<DurableMessage> {
+    if (this.iterated) throw new InvalidBusConfigError('a durable consumer can be iterated once');
+    this.iterated = true;
+    return {
+      next: () => this.next(),
+      return: async () => {
+        await this.stop();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+}
