@@ -9,6 +9,10 @@ import type { Config } from '../infra/config/env.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { ApiKeyIndex } from '../projections/api-key-index.ts';
 import { AssociationExpiryProcess } from '../processes/association-expiry.ts';
+import type { DocumentStore } from '../infra/documents/port.ts';
+import { SqliteDocumentStore } from '../infra/documents/sqlite.ts';
+import { readModelProjections } from '../projections/read-models/all.ts';
+import { ProjectionRunner } from '../projections/runner.ts';
 
 /** The running platform's parts, wired once. The API and the CLI both build on this. */
 export interface Platform {
@@ -18,6 +22,9 @@ export interface Platform {
   loader: StreamLoader;
   pipeline: CommandPipeline;
   apiKeys: ApiKeyIndex;
+  /** Read models (MongoDB or the embedded store), built by `projections`. */
+  docs: DocumentStore;
+  projections: ProjectionRunner;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -27,6 +34,7 @@ export async function startPlatform(
   store: EventStore,
   logger: Logger,
   check: (reader: StreamLoader) => PreAppendCheck = governedCheck,
+  docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
 ): Promise<Platform> {
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
@@ -35,6 +43,8 @@ export async function startPlatform(
   await apiKeys.start();
   const expiry = new AssociationExpiryProcess(store, registry, pipeline);
   expiry.start();
+  const projections = new ProjectionRunner(store, docs, registry, readModelProjections);
+  await projections.start();
   return {
     config,
     store,
@@ -42,11 +52,15 @@ export async function startPlatform(
     loader,
     pipeline,
     apiKeys,
+    docs,
+    projections,
     logger,
     async close() {
       await expiry.stop();
       await pipeline.drain();
       await apiKeys.stop();
+      await projections.stop();
+      await docs.close();
       await store.close();
     },
   };

@@ -8,6 +8,7 @@ import { httpErrorForThrown } from './http-errors.ts';
 import type { Platform } from './platform.ts';
 import { docsRoutes, registerOpenApi } from './openapi/docs.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { projectionRoutes } from './routes/projections.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { healthRoutes } from './routes/health.ts';
 import { orgRoutes } from './routes/orgs.ts';
@@ -76,6 +77,7 @@ export async function buildServer(platform: Platform): Promise<FastifyInstance> 
   await app.register(async (scope) => policyRoutes(scope, platform));
   await app.register(async (scope) => decisionRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));
+  await app.register(async (scope) => projectionRoutes(scope, platform));
   await app.register(docsRoutes);
   return app;
 }

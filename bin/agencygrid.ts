@@ -1,5 +1,6 @@
 import { ConfigError } from '../infra/config/env.ts';
 import { applyCommand } from './apply/cli.ts';
+import { projectionsCommand } from './projections.ts';
 import { serve } from './serve.ts';
 
 const usage = `usage: agencygrid <command>
@@ -8,6 +9,8 @@ commands:
   serve                         run the platform (HTTP API on HOST:PORT, data under DATA_DIR)
   apply -f <spec> [--dry-run]   make an org match a declarative spec (YAML or JSON) through the API
                                 at AGENCYGRID_URL with AGENCYGRID_API_KEY; see 'agencygrid apply --help'
+  projections status|rebuild <name>
+                                the read side: projection lag, and rebuilding a read model from the log
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -18,6 +21,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return -1;
     case 'apply':
       return applyCommand(rest);
+    case 'projections':
+      return projectionsCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -4,7 +4,8 @@ import { rosterAggregate } from './handlers/roster.ts';
 import { subjectAggregate } from './handlers/subject.ts';
 
 /** Reads are governed too; they are not commands, so they are listed here. */
-export const readActions = ['org.read', 'roster.read', 'policy.read', 'audit.read', 'subject.read'] as const;
+/** Governed actions that are not commands: reads, and operations on the platform's machinery. */
+export const readActions = ['org.read', 'roster.read', 'policy.read', 'audit.read', 'subject.read', 'platform.projections.rebuild'] as const;
 
 const policyActions = ['policy.draft', 'policy.publish'];
 

@@ -1,0 +1,40 @@
+import type { DocumentStore, JsonDocument, JsonValue } from '../infra/documents/port.ts';
+
+/** Documents carry the log position of the last event applied to them, in the same write as their content. */
+export const POSITION_FIELD = '_position';
+
+function appliedAt(document: JsonDocument | undefined): bigint {
+  const value = document?.[POSITION_FIELD];
+  return typeof value === 'string' ? BigInt(value) : -1n;
+}
+
+/**
+ * Applies one event to one document, idempotently: skipped when the document already reflects this position (a
+ * replay after a crash). `next` returns the new content, or null to delete the document.
+ */
+export async function writeDocument(
+  docs: DocumentStore,
+  collection: string,
+  id: string,
+  position: bigint,
+  next: (current: JsonDocument | undefined) => Record<string, JsonValue> | null,
+): Promise<void> {
+  const current = await docs.get(collection, id);
+  if (appliedAt(current) >= position) return;
+  const content = next(current);
+  if (content === null) {
+    await docs.delete(collection, id);
+    return;
+  }
+  await docs.upsert(collection, { ...content, _id: id, [POSITION_FIELD]: position.toString() });
+}
+
+/** Plain JSON of a value built from event data (drops undefined, turns Maps into objects never: keep data JSON). */
+export function json<T>(value: T): JsonValue {
+  return JSON.parse(JSON.stringify(value)) as JsonValue;
+}
+
+export function withoutBookkeeping(document: JsonDocument): Record<string, JsonValue> {
+  const { [POSITION_FIELD]: _position, _id, ...rest } = document;
+  return rest;
+}

@@ -1,0 +1,9 @@
+import type { Projection } from '../projection.ts';
+import { decisionsProjection } from './decisions.ts';
+import { orgsProjection } from './orgs.ts';
+import { policiesProjection } from './policies.ts';
+import { rosterProjection } from './roster.ts';
+import { subjectsProjection } from './subjects.ts';
+
+/** Every read model the platform maintains. */
+export const readModelProjections: readonly Projection[] = [orgsProjection, subjectsProjection, rosterProjection, policiesProjection, decisionsProjection];

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { DecisionRecordedData } from '../../domain/policy/decision-events.ts';
+import type { Projection } from '../projection.ts';
+import { json, writeDocument } from '../read-model-writes.ts';
+
+export const DECISIONS = 'decisions';
+
+const requestPrincipal = z.object({ id: z.string(), kind: z.string(), roles: z.array(z.string()) });
+
+/**
+ * The audit log as a read model: one document per decision, permitted or denied, with who, what, the outcome and
+ * why (reasons, determining rules, policy version). `position` is zero-padded so it sorts as a string.
+ */
+export const decisionsProjection: Projection = {
+  name: 'decisions',
+  version: 1,
+  eventTypes: ['DecisionRecorded'],
+  collections: [DECISIONS],
+  async setup({ docs }) {
+    await docs.ensureIndex(DECISIONS, { name: 'decisions_org_position', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'position', direction: 'desc' }] });
+    await docs.ensureIndex(DECISIONS, { name: 'decisions_org_outcome', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'outcome', direction: 'asc' }] });
+    await docs.ensureIndex(DECISIONS, { name: 'decisions_principal', fields: [{ field: 'principal.id', direction: 'asc' }] });
+  },
+  async apply(event, { docs }) {
+    const data = event.data as unknown as DecisionRecordedData;
+    const principal = requestPrincipal.safeParse(data.request.principal);
+    await writeDocument(docs, DECISIONS, data.decisionId, event.position, () => ({
+      orgId: data.orgId,
+      action: data.action,
+      outcome: data.outcome,
+      principal: principal.success ? json(principal.data) : null,
+      reasons: data.reasons,
+      determiningRuleIds: data.determiningRuleIds,
+      escalateTo: data.escalateTo,
+      policy: json(data.policy),
+      rosterRevision: data.rosterRevision,
+      streamId: event.streamId,
+      position: event.position.toString().padStart(20, '0'),
+      occurredAt: String(event.metadata.occurredAt),
+      commandType: typeof event.metadata.commandType === 'string' ? event.metadata.commandType : null,
+    }));
+  },
+};

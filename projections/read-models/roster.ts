@@ -1,0 +1,108 @@
+import type { RosterEvent } from '../../domain/roster/events.ts';
+import { conflictKey } from '../../domain/roster/state.ts';
+import type { Projection } from '../projection.ts';
+import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+
+export const ROLES = 'roles';
+export const GROUPS = 'groups';
+export const JOB_SPACES = 'job_spaces';
+export const ROLE_CONFLICTS = 'role_conflicts';
+export const ASSOCIATIONS = 'associations';
+export const APPLICATIONS = 'role_applications';
+
+export const scopedId = (orgId: string, name: string) => `${orgId}:${name}`;
+
+const types: Array<RosterEvent['type']> = [
+  'RoleDefined',
+  'RoleRemoved',
+  'GroupDefined',
+  'GroupRemoved',
+  'RoleConflictDeclared',
+  'RoleConflictWithdrawn',
+  'JobSpaceDefined',
+  'JobSpaceRemoved',
+  'RoleGranted',
+  'RoleRevoked',
+  'AssociationExpired',
+  'RoleApplicationSubmitted',
+  'RoleApplicationApproved',
+  'RoleApplicationRejected',
+];
+
+const asc = (field: string) => ({ field, direction: 'asc' as const });
+
+/**
+ * An org's roster as queryable documents: one per role, group, job space, conflict, association and application,
+ * so "who holds role X" and "what does subject S hold" are index lookups.
+ */
+export const rosterProjection: Projection = {
+  name: 'roster',
+  version: 1,
+  eventTypes: types,
+  collections: [ROLES, GROUPS, JOB_SPACES, ROLE_CONFLICTS, ASSOCIATIONS, APPLICATIONS],
+  async setup({ docs }) {
+    for (const collection of [ROLES, GROUPS, JOB_SPACES, ROLE_CONFLICTS, APPLICATIONS]) {
+      await docs.ensureIndex(collection, { name: `${collection}_org`, fields: [asc('orgId')] });
+    }
+    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_role', fields: [asc('orgId'), asc('role'), asc('status')] });
+    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_subject', fields: [asc('orgId'), asc('subjectId'), asc('status')] });
+    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_subject', fields: [asc('subjectId'), asc('status')] });
+  },
+  async apply(event, { docs }) {
+    const e = { type: event.type, data: event.data } as RosterEvent;
+    const at = String(event.metadata.occurredAt);
+    const { orgId } = e.data;
+    const write = (collection: string, id: string, next: Parameters<typeof writeDocument>[4]) => writeDocument(docs, collection, id, event.position, next);
+    switch (e.type) {
+      case 'RoleDefined':
+        return write(ROLES, scopedId(orgId, e.data.role.name), (current) => ({ orgId, ...(json(e.data.role) as Record<string, never>), definedAt: current?.definedAt ?? at, updatedAt: at }));
+      case 'RoleRemoved':
+        return write(ROLES, scopedId(orgId, e.data.name), () => null);
+      case 'GroupDefined':
+        return write(GROUPS, scopedId(orgId, e.data.group.name), () => ({ orgId, ...(json(e.data.group) as Record<string, never>) }));
+      case 'GroupRemoved':
+        return write(GROUPS, scopedId(orgId, e.data.name), () => null);
+      case 'JobSpaceDefined':
+        return write(JOB_SPACES, scopedId(orgId, e.data.jobSpace.name), () => ({ orgId, ...(json(e.data.jobSpace) as Record<string, never>) }));
+      case 'JobSpaceRemoved':
+        return write(JOB_SPACES, scopedId(orgId, e.data.name), () => null);
+      case 'RoleConflictDeclared':
+        return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...e.data.roles)), () => ({ orgId, roles: [...e.data.roles].sort(), reason: e.data.reason }));
+      case 'RoleConflictWithdrawn':
+        return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...e.data.roles)), () => null);
+      case 'RoleGranted':
+        return write(ASSOCIATIONS, e.data.association.associationId, () => ({
+          orgId,
+          ...(json(e.data.association) as Record<string, never>),
+          status: 'active',
+          endedAt: null,
+          endReason: null,
+        }));
+      case 'RoleRevoked':
+        return write(ASSOCIATIONS, e.data.associationId, (current) =>
+          current ? { ...withoutBookkeeping(current), status: 'revoked', endedAt: at, endReason: e.data.reason } : null,
+        );
+      case 'AssociationExpired':
+        return write(ASSOCIATIONS, e.data.associationId, (current) =>
+          current ? { ...withoutBookkeeping(current), status: 'expired', endedAt: e.data.expiredAt, endReason: 'expired' } : null,
+        );
+      case 'RoleApplicationSubmitted':
+        return write(APPLICATIONS, e.data.application.applicationId, () => ({
+          orgId,
+          ...(json(e.data.application) as Record<string, never>),
+          status: 'pending',
+          decidedAt: null,
+          associationId: null,
+          rejectionReason: null,
+        }));
+      case 'RoleApplicationApproved':
+        return write(APPLICATIONS, e.data.applicationId, (current) =>
+          current ? { ...withoutBookkeeping(current), status: 'approved', decidedAt: at, associationId: e.data.associationId } : null,
+        );
+      case 'RoleApplicationRejected':
+        return write(APPLICATIONS, e.data.applicationId, (current) =>
+          current ? { ...withoutBookkeeping(current), status: 'rejected', decidedAt: at, rejectionReason: e.data.reason } : null,
+        );
+    }
+  },
+};
