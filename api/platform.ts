@@ -11,6 +11,8 @@ import { ApiKeyIndex } from '../projections/api-key-index.ts';
 import { AssociationExpiryProcess } from '../processes/association-expiry.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../infra/documents/sqlite.ts';
+import { MemoryCache } from '../infra/cache/memory.ts';
+import type { Cache } from '../infra/cache/port.ts';
 import { readModelProjections } from '../projections/read-models/all.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
 
@@ -24,6 +26,8 @@ export interface Platform {
   apiKeys: ApiKeyIndex;
   /** Read models (MongoDB or the embedded store), built by `projections`. */
   docs: DocumentStore;
+  /** Hot-path cache (Redis or in-process); never the source of truth. */
+  cache: Cache;
   projections: ProjectionRunner;
   logger: Logger;
   close(): Promise<void>;
@@ -35,6 +39,7 @@ export async function startPlatform(
   logger: Logger,
   check: (reader: StreamLoader) => PreAppendCheck = governedCheck,
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
+  cache: Cache = new MemoryCache(),
 ): Promise<Platform> {
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
@@ -43,7 +48,7 @@ export async function startPlatform(
   await apiKeys.start();
   const expiry = new AssociationExpiryProcess(store, registry, pipeline);
   expiry.start();
-  const projections = new ProjectionRunner(store, docs, registry, readModelProjections);
+  const projections = new ProjectionRunner(store, docs, registry, readModelProjections, cache);
   await projections.start();
   return {
     config,
@@ -53,6 +58,7 @@ export async function startPlatform(
     pipeline,
     apiKeys,
     docs,
+    cache,
     projections,
     logger,
     async close() {
@@ -61,6 +67,7 @@ export async function startPlatform(
       await apiKeys.stop();
       await projections.stop();
       await docs.close();
+      await cache.close();
       await store.close();
     },
   };

@@ -4,6 +4,7 @@ import { buildServer } from '../api/server.ts';
 import { loadConfig } from '../infra/config/env.ts';
 import { openEventStore } from '../infra/eventstore/open.ts';
 import { openDocumentStore } from '../infra/documents/open.ts';
+import { openCache } from '../infra/cache/open.ts';
 import { createLogger } from '../infra/logging/logger.ts';
 
 /** `agencygrid serve`: the whole platform in one process, embedded adapters unless the environment names servers. */
@@ -12,7 +13,8 @@ export async function serve(): Promise<void> {
   const logger = createLogger(config.LOG_LEVEL);
   const { store, description } = await openEventStore(config);
   const { store: docs, description: readModels } = await openDocumentStore(config);
-  const platform = await startPlatform(config, store, logger, undefined, docs);
+  const { cache, description: cacheDescription } = await openCache(config);
+  const platform = await startPlatform(config, store, logger, undefined, docs, cache);
 
   const bootstrap = await bootstrapAdminKey(platform, config.AGENCYGRID_ADMIN_KEY);
   if (bootstrap.kind === 'generated') {
@@ -29,7 +31,7 @@ export async function serve(): Promise<void> {
 
   const app = await buildServer(platform);
   await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ eventStore: description, readModels, dataDir: config.dataDir }, 'AgencyGrid is ready');
+  logger.info({ eventStore: description, readModels, cache: cacheDescription, dataDir: config.dataDir }, 'AgencyGrid is ready');
 
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,4 +1,5 @@
 import type { EventRegistry } from '../domain/events/registry.ts';
+import type { Cache } from '../infra/cache/port.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 
 /** An event as projections see it: decoded to its current schema, with where it sits in the log. */
@@ -15,6 +16,8 @@ export interface ProjectedEvent {
 export interface ProjectionContext {
   docs: DocumentStore;
   registry: EventRegistry;
+  /** The hot-path cache (Redis or in-process), for projections that maintain or invalidate cached entries. */
+  cache?: Cache;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { EventRegistry } from '../domain/events/registry.ts';
+import type { Cache } from '../infra/cache/port.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { Projection, ProjectionContext } from './projection.ts';
@@ -70,8 +71,9 @@ export class ProjectionRunner {
     private readonly docs: DocumentStore,
     registry: EventRegistry,
     private readonly projections: readonly Projection[],
+    cache?: Cache,
   ) {
-    this.context = { docs, registry };
+    this.context = { docs, registry, ...(cache ? { cache } : {}) };
   }
 
   async start(): Promise<void> {

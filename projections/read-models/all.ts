@@ -1,4 +1,5 @@
 import type { Projection } from '../projection.ts';
+import { cacheInvalidationProjection } from './cache-invalidation.ts';
 import { decisionsProjection } from './decisions.ts';
 import { orgsProjection } from './orgs.ts';
 import { policiesProjection } from './policies.ts';
@@ -6,4 +7,11 @@ import { rosterProjection } from './roster.ts';
 import { subjectsProjection } from './subjects.ts';
 
 /** Every read model the platform maintains. */
-export const readModelProjections: readonly Projection[] = [orgsProjection, subjectsProjection, rosterProjection, policiesProjection, decisionsProjection];
+export const readModelProjections: readonly Projection[] = [
+  orgsProjection,
+  subjectsProjection,
+  rosterProjection,
+  policiesProjection,
+  decisionsProjection,
+  cacheInvalidationProjection,
+];

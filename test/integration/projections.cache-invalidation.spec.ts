@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryCache } from '../../infra/cache/memory.ts';
+import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
+import { cacheKeys } from '../../projections/read-models/cache-keys.ts';
+import { readModelProjections } from '../../projections/read-models/all.ts';
+import { ProjectionRunner } from '../../projections/runner.ts';
+import { governance, ok } from '../support/governance-fixtures.ts';
+import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+
+describe('hot-path caches', () => {
+  it('learn slug -> org id from the log and drop cached effective roles when the roster changes', async () => {
+    const store = tempStore();
+    const { pipeline, registry } = governedPipelineOn(store);
+    const g = governance(pipeline);
+    const cache = new MemoryCache();
+    const runner = new ProjectionRunner(store, new SqliteDocumentStore({ path: ':memory:' }), registry, readModelProjections, cache);
+    await runner.start();
+
+    const orgId = await g.registerOrg('cached');
+    const subject = await g.registerSubject('cached-subject');
+    ok(await g.defineRole(orgId, { name: 'writer' }));
+    await runner.waitFor(await store.headPosition());
+    expect(await cache.get(cacheKeys.orgBySlug('cached'))).toBe(orgId);
+
+    await cache.set(cacheKeys.effectiveRoles(orgId, subject, null), JSON.stringify({ roles: [] }));
+    await cache.set(cacheKeys.effectiveRoles('other-org', subject, null), 'untouched');
+    const granted = ok(await g.grant(orgId, subject, 'writer'));
+    await runner.waitFor(granted.position!);
+    expect(await cache.get(cacheKeys.effectiveRoles(orgId, subject, null))).toBeNull();
+    expect(await cache.get(cacheKeys.effectiveRoles('other-org', subject, null))).toBe('untouched');
+    await runner.stop();
+  });
+});
