@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: one JSON line per figure on stdout, progress on stderr.
- * `npm run bench -- disk append streams pipeline policy read` runs only the named groups (all by default).
+ * `npm run bench -- disk append streams pipeline policy projections read` runs only the named groups (all by default).
  * Every store lives in a fresh temp directory, removed at the end. Sized for well under a minute on 2 cores.
  */
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
@@ -11,6 +11,7 @@ import { probeFsync } from './fsync-probe.ts';
 import { emit, now, progress } from './measure.ts';
 import { benchPipelineOrgCommands } from './pipeline-org-commands.ts';
 import { benchPolicyDecision } from './policy-decision.ts';
+import { benchProjections } from './projections.ts';
 import { benchReadAll } from './read-all.ts';
 import type { Synchronous } from './fixtures.ts';
 
@@ -42,6 +43,9 @@ const groups: Record<string, () => Promise<void>> = {
   },
   async policy() {
     await benchPolicyDecision();
+  },
+  async projections() {
+    await benchProjections({ commandsPerSecond: 300, seconds: 10, concurrency: 16 });
   },
   async read() {
     await benchReadAll({ events: 200_000, eventsPerOrg: 20, seedChunk: 5, runs: 3 });
