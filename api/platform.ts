@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { createEventRegistry } from '../domain/events/catalog.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
@@ -9,6 +10,10 @@ import type { Config } from '../infra/config/env.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { ApiKeyIndex } from '../projections/api-key-index.ts';
 import { AssociationExpiryProcess } from '../processes/association-expiry.ts';
+import { FileCheckpointStore, MemoryCheckpointStore } from '../processes/checkpoint-store.ts';
+import { EventFanout } from '../processes/event-fanout.ts';
+import { openBus } from '../infra/bus/open.ts';
+import type { Bus } from '../infra/bus/port.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../infra/documents/sqlite.ts';
 import { MemoryCache } from '../infra/cache/memory.ts';
@@ -29,6 +34,10 @@ export interface Platform {
   /** Hot-path cache (Redis or in-process); never the source of truth. */
   cache: Cache;
   projections: ProjectionRunner;
+  /** NATS (NATS_URL) or the in-process bus. */
+  bus: Bus;
+  /** Publishes every committed event on `agencygrid.events.<orgId|platform>.<category>.<EventType>`. */
+  fanout: EventFanout;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -41,6 +50,10 @@ export async function startPlatform(
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
   cache: Cache = new MemoryCache(),
 ): Promise<Platform> {
+  // First: a configured NATS that cannot be reached fails start-up before anything else has started.
+  const { bus, description: busDescription, durable } = await openBus(config, {
+    onError: (error, context) => logger.error({ err: error, subject: context.subject }, 'bus message handler failed'),
+  });
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
   const pipeline = new CommandPipeline({ store, loader, registry, check: check(loader) });
@@ -48,6 +61,16 @@ export async function startPlatform(
   await apiKeys.start();
   const expiry = new AssociationExpiryProcess(store, registry, pipeline);
   expiry.start();
+  // With NATS the fan-out resumes from a checkpoint under DATA_DIR; the in-process bus forgets its stream on exit,
+  // so there it starts at the head (live events for in-process consumers) and keeps 5 minutes of them (its memory).
+  const fanout = new EventFanout(
+    store,
+    bus,
+    durable ? new FileCheckpointStore(join(config.dataDir, 'checkpoints')) : new MemoryCheckpointStore(),
+    durable ? { startFrom: 'beginning', logger } : { startFrom: 'head', maxAgeMs: 5 * 60 * 1000, logger },
+  );
+  await fanout.start();
+  logger.debug({ bus: busDescription }, 'event fan-out started');
   const projections = new ProjectionRunner(store, docs, registry, readModelProjections, cache);
   await projections.start();
   return {
@@ -60,11 +83,15 @@ export async function startPlatform(
     docs,
     cache,
     projections,
+    bus,
+    fanout,
     logger,
     async close() {
       await expiry.stop();
       await pipeline.drain();
       await apiKeys.stop();
+      await fanout.stop();
+      await bus.close();
       await projections.stop();
       await docs.close();
       await cache.close();

@@ -7,16 +7,26 @@ import { sendError } from './command-reply.ts';
 import { httpErrorForThrown } from './http-errors.ts';
 import type { Platform } from './platform.ts';
 import { docsRoutes, registerOpenApi } from './openapi/docs.ts';
+import { graphqlRoutes, type GraphqlPluginOptions } from './graphql/plugin.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { projectionRoutes } from './routes/projections.ts';
 import { decisionRoutes } from './routes/decisions.ts';
+import { eventStreamRoutes, type EventStreamRouteOptions } from './routes/events-stream.ts';
 import { healthRoutes } from './routes/health.ts';
 import { orgRoutes } from './routes/orgs.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 
-export async function buildServer(platform: Platform): Promise<FastifyInstance> {
+export interface ServerOptions {
+  /** Timing of `GET /events/stream` (heartbeat, authorization cache); tests shorten it. */
+  eventStream?: EventStreamRouteOptions;
+  /** GraphQL read API timing (read-your-writes bound, subscription authorization cache); tests shorten it. */
+  graphql?: GraphqlPluginOptions;
+}
+
+export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: platform.logger as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
@@ -76,8 +86,11 @@ export async function buildServer(platform: Platform): Promise<FastifyInstance> 
   await app.register(async (scope) => rosterRoutes(scope, platform));
   await app.register(async (scope) => policyRoutes(scope, platform));
   await app.register(async (scope) => decisionRoutes(scope, platform));
+  await app.register(async (scope) => auditRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));
   await app.register(async (scope) => projectionRoutes(scope, platform));
+  await app.register(async (scope) => eventStreamRoutes(scope, platform, options.eventStream));
+  await app.register(async (scope) => graphqlRoutes(scope, platform, options.graphql));
   await app.register(docsRoutes);
   return app;
 }

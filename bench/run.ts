@@ -5,7 +5,9 @@
  */
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
+import { benchAuditReevaluation } from './audit-reevaluation.ts';
 import { benchManyStreamAppends } from './eventstore-append-streams.ts';
+import { benchGraphqlQueries } from './graphql-queries.ts';
 import { benchSingleStreamAppends } from './eventstore-append.ts';
 import { probeFsync } from './fsync-probe.ts';
 import { emit, now, progress } from './measure.ts';
@@ -49,6 +51,12 @@ const groups: Record<string, () => Promise<void>> = {
   },
   async read() {
     await benchReadAll({ events: 200_000, eventsPerOrg: 20, seedChunk: 5, runs: 3 });
+  },
+  async graphql() {
+    await benchGraphqlQueries();
+  },
+  async audit() {
+    await benchAuditReevaluation({ decisions: 20_000, runs: 3 });
   },
 };
 

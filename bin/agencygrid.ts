@@ -1,5 +1,6 @@
 import { ConfigError } from '../infra/config/env.ts';
 import { applyCommand } from './apply/cli.ts';
+import { auditCommand } from './audit/cli.ts';
 import { projectionsCommand } from './projections.ts';
 import { serve } from './serve.ts';
 
@@ -9,6 +10,9 @@ commands:
   serve                         run the platform (HTTP API on HOST:PORT, data under DATA_DIR)
   apply -f <spec> [--dry-run]   make an org match a declarative spec (YAML or JSON) through the API
                                 at AGENCYGRID_URL with AGENCYGRID_API_KEY; see 'agencygrid apply --help'
+  audit state|reevaluate|what-if <org> ...
+                                audit replay: an org as of a position or time, every recorded decision
+                                re-evaluated, a draft policy against history; see 'agencygrid audit --help'
   projections status|rebuild <name>
                                 the read side: projection lag, and rebuilding a read model from the log
 `;
@@ -21,6 +25,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return -1;
     case 'apply':
       return applyCommand(rest);
+    case 'audit':
+      return auditCommand(rest);
     case 'projections':
       return projectionsCommand(rest);
     case undefined:

@@ -9,7 +9,7 @@ import type { AggregateDefinition } from './aggregate.ts';
 import { CommandLog } from './command-log.ts';
 import { envelopEvent, type CommandStamp } from './event-envelope.ts';
 import { commandHash } from './metadata.ts';
-import type { PreAppendCheck } from './pre-append-check.ts';
+import type { AsideRecord, PreAppendCheck } from './pre-append-check.ts';
 import type { CommandResult } from './result.ts';
 import type { StreamLoader } from './stream-loader.ts';
 import { StreamLocks } from './stream-locks.ts';
@@ -174,26 +174,39 @@ export class CommandPipeline {
         streamRevision: loaded.revision,
         state: loaded.state,
       });
-      if (!check.allowed) {
-        if (check.record) {
-          const { streamId: recordStream, events, decisionId } = check.record;
+      const recordAside = async (records: readonly AsideRecord[]) => {
+        for (const { streamId: aside, events, decisionId } of records) {
           const stamp = stampAt(base.now, decisionId);
-          // Idempotent by event id: the same command denied again on retry is recorded once.
-          await store.appendToStream(recordStream, events.map((event, index) => envelopEvent(registry, event, recordStream, index, stamp)));
+          // Ids seeded by the decision: a retry recording the same decision is idempotent, a different one is kept.
+          await store.appendToStream(aside, events.map((event, index) => envelopEvent(registry, event, aside, index, stamp, `${commandId}/${decisionId}`)));
         }
+      };
+      if (!check.allowed) {
+        await recordAside(check.records ?? []);
         return check.error;
       }
+      const unchanged = check.unchanged ?? [];
 
       const decided = definition.decider.decide(command, loaded.state, context);
-      if (isAppError(decided)) return decided;
+      if (isAppError(decided)) {
+        // The policy said yes and the org's structure said no (a conflict, a forbidden self-grant, a missing
+        // capability): that permit is part of the story and is recorded. Malformed or dangling input
+        // ('invalid', 'not_found') records nothing, like input refused before the policy.
+        if (RECORDED_REFUSALS.has(decided.kind)) await recordAside(unchanged);
+        return decided;
+      }
       const stamp = stampAt(base.now, check.decisionId ?? null);
       if (decided.length === 0) {
+        // Nothing happened, so there is nothing for the decision to explain.
         await complete(loaded.revision, true, stamp);
         return { commandId, streamId, streamRevision: loaded.revision, position: null, events: [], replayed: false };
       }
 
       const claimed = await this.uniqueKeys.claim(definition.reservations?.(command) ?? [], streamId, stamp);
-      if (claimed) return claimed;
+      if (claimed) {
+        await recordAside(unchanged);
+        return claimed;
+      }
 
       const toAppend = [...(check.events ?? []), ...decided].map((event, index) => envelopEvent(registry, event, streamId, index, stamp));
       try {
@@ -253,6 +266,8 @@ function resourceOf(type: string, streamId: string, command: { data: unknown }):
   const data = command.data as { jobSpace?: unknown };
   return { type, id: dash === -1 ? null : streamId.slice(dash + 1), jobSpace: typeof data.jobSpace === 'string' ? data.jobSpace : null };
 }
+
+const RECORDED_REFUSALS: ReadonlySet<AppError['kind']> = new Set(['conflict', 'forbidden', 'unprocessable']);
 
 function staleRevision(streamId: string, expected: bigint, actual: bigint): AppError {
   return appError('precondition_failed', 'REVISION_MISMATCH', `stream ${streamId} is at revision ${actual}, not ${expected}`, {

@@ -19,6 +19,13 @@ export interface PreAppendInput {
   state: unknown;
 }
 
+/** Decisions recorded in a stream of their own (an org's audit stream), not with a change. */
+export interface AsideRecord {
+  streamId: string;
+  events: readonly DomainEvent[];
+  decisionId: string;
+}
+
 export type PreAppendOutcome =
   | {
       allowed: true;
@@ -26,12 +33,18 @@ export type PreAppendOutcome =
       decisionId?: string;
       /** Appended atomically with the command's own events (e.g. the decision record). */
       events?: readonly DomainEvent[];
+      /**
+       * Where the same decisions are recorded if the command is then refused by the org's invariants (its decider
+       * answers a conflict, a forbidden act or an unprocessable reference; a unique key is taken): the permit stays
+       * part of the record. Malformed input and no-ops record nothing.
+       */
+      unchanged?: readonly AsideRecord[];
     }
   | {
       allowed: false;
       error: AppError;
-      /** Events recording the denial, appended (atomically, never dropped) to their own stream, e.g. `audit-<orgId>`. */
-      record?: { streamId: string; events: readonly DomainEvent[]; decisionId: string };
+      /** The decisions that denied it (and any made before), appended to their own streams, never dropped. */
+      records?: readonly AsideRecord[];
     };
 
 /** Runs before every decide. The policy engine plugs in here. */

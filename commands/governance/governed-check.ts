@@ -51,11 +51,11 @@ export function governedCheck(reader: StreamReader): PreAppendCheck {
     }
     const denied = decisions.find((item) => item.decision.outcome !== 'permitted');
     const main = decisions[0]!;
-    if (!denied) return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded) };
-    return {
-      allowed: false,
-      error: policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId),
-      record: { streamId: auditStream(denied.orgId), events: [denied.recorded], decisionId: denied.decisionId },
-    };
+    // Each decision's own audit stream, for when it is recorded apart from a change.
+    const aside = decisions.map((item) => ({ streamId: auditStream(item.orgId), events: [item.recorded], decisionId: item.decisionId }));
+    if (!denied) {
+      return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded), unchanged: aside };
+    }
+    return { allowed: false, error: policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId), records: aside };
   };
 }

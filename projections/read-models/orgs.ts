@@ -1,6 +1,7 @@
 import type { OrgEvent } from '../../domain/org/events.ts';
 import { evolveOrg } from '../../domain/org/evolve.ts';
-import type { OrgState } from '../../domain/org/state.ts';
+import type { Org } from '../../domain/org/state.ts';
+import type { JsonValue } from '../../infra/documents/port.ts';
 import type { Projection } from '../projection.ts';
 import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 
@@ -10,7 +11,7 @@ const types = ['OrgRegistered', 'OrgMetadataUpdated', 'OrgSuspended', 'OrgReacti
 /** One document per org: its current state (the domain's own evolve), with when it was registered and changed. */
 export const orgsProjection: Projection = {
   name: 'orgs',
-  version: 1,
+  version: 2,
   eventTypes: types,
   collections: [ORGS],
   async setup({ docs }) {
@@ -22,12 +23,29 @@ export const orgsProjection: Projection = {
     const orgId = String(event.data.orgId);
     const at = String(event.metadata.occurredAt);
     await writeDocument(docs, ORGS, orgId, event.position, (current) => {
-      // The document is the state evolve produced last time, plus two timestamps.
-      const state = current ? (withoutBookkeeping(current) as unknown as OrgState) : null;
+      // The document is the state evolve produced last time, plus two timestamps; the metadata map is stored as
+      // entries, because its keys are user input (a dot in one would read as a path).
+      const state = current ? fromDocument(withoutBookkeeping(current)) : null;
       const next = evolveOrg(state, { type: event.type, data: event.data } as OrgEvent);
       if (next === null) return null;
       const registeredAt = current?.registeredAt ?? at;
-      return { ...(json(next) as Record<string, never>), registeredAt, updatedAt: at };
+      return { ...toDocument(next), registeredAt, updatedAt: at };
     });
   },
 };
+
+function toDocument(org: Org): Record<string, JsonValue> {
+  const entries = Object.entries(org.metadata).map(([key, value]) => ({ key, value }));
+  return {
+    ...(json({ ...org, metadata: null }) as Record<string, JsonValue>),
+    metadata: entries,
+    // `key=value` strings, so a filter on a metadata entry is a `contains` on a plain field.
+    metadataPairs: entries.map(({ key, value }) => `${key}=${value}`),
+  };
+}
+
+function fromDocument(document: Record<string, JsonValue>): Org {
+  const { metadata, metadataPairs: _pairs, registeredAt: _registered, updatedAt: _updated, ...rest } = document;
+  const entries = Array.isArray(metadata) ? (metadata as Array<{ key: string; value: string }>) : [];
+  return { ...(rest as unknown as Org), metadata: Object.fromEntries(entries.map(({ key, value }) => [key, value])) };
+}

@@ -1,6 +1,7 @@
 import type { SubjectEvent } from '../../domain/subject/events.ts';
 import { evolveSubject } from '../../domain/subject/evolve.ts';
-import type { SubjectState } from '../../domain/subject/state.ts';
+import type { Capability, CapabilityVerification, Subject } from '../../domain/subject/state.ts';
+import type { JsonValue } from '../../infra/documents/port.ts';
 import type { Projection } from '../projection.ts';
 import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 
@@ -18,7 +19,7 @@ const types = [
 /** One document per subject: its current state, as the subject aggregate's evolve builds it. */
 export const subjectsProjection: Projection = {
   name: 'subjects',
-  version: 1,
+  version: 2,
   eventTypes: types,
   collections: [SUBJECTS],
   async setup({ docs }) {
@@ -29,10 +30,33 @@ export const subjectsProjection: Projection = {
     const subjectId = String(event.data.subjectId);
     const at = String(event.metadata.occurredAt);
     await writeDocument(docs, SUBJECTS, subjectId, event.position, (current) => {
-      const state = current ? (withoutBookkeeping(current) as unknown as SubjectState) : null;
+      // Capabilities are stored as a list: their names are dotted (nlp.summarize) and would read as paths.
+      const state = current ? fromDocument(withoutBookkeeping(current)) : null;
       const next = evolveSubject(state, { type: event.type, data: event.data } as SubjectEvent);
       if (next === null) return null;
-      return { ...(json(next) as Record<string, never>), registeredAt: current?.registeredAt ?? at, updatedAt: at };
+      return { ...toDocument(next), registeredAt: current?.registeredAt ?? at, updatedAt: at };
     });
   },
 };
+
+function toDocument(subject: Subject): Record<string, JsonValue> {
+  const capabilities = Object.entries(subject.capabilities).map(([name, capability]) => ({
+    name,
+    level: capability.level,
+    evidence: capability.evidence,
+    verified: capability.verified,
+    verifiedIn: Object.values(capability.verifiedIn),
+  }));
+  return { ...(json({ ...subject, capabilities: null }) as Record<string, JsonValue>), capabilities: json(capabilities) };
+}
+
+function fromDocument(document: Record<string, JsonValue>): Subject {
+  const { capabilities, registeredAt: _registered, updatedAt: _updated, ...rest } = document;
+  const list = Array.isArray(capabilities) ? (capabilities as unknown as Array<Omit<Capability, 'verifiedIn'> & { name: string; verifiedIn: CapabilityVerification[] }>) : [];
+  return {
+    ...(rest as unknown as Subject),
+    capabilities: Object.fromEntries(
+      list.map(({ name, verifiedIn, ...capability }) => [name, { ...capability, verifiedIn: Object.fromEntries(verifiedIn.map((item) => [item.orgId, item])) }]),
+    ),
+  };
+}

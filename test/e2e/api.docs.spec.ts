@@ -65,6 +65,10 @@ const routes: Array<[string, string]> = [
   ['get', '/orgs/:orgId/decisions'],
   ['get', '/platform/decisions'],
   ['get', '/admin/projections'],
+  ['get', '/events/stream'],
+  ['get', '/audit/orgs/:orgId/state'],
+  ['get', '/audit/orgs/:orgId/reevaluate'],
+  ['post', '/audit/orgs/:orgId/what-if'],
   ['post', '/admin/projections/:name/rebuild'],
 ];
 
@@ -123,8 +127,8 @@ describe('OpenAPI documentation', () => {
         if (method === 'post') {
           expect(operation.requestBody?.content['application/json']?.schema, where).toMatchObject({ type: 'object' });
           const headers = (operation.parameters ?? []).filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name);
-          // Command routes take the command headers; operating the read side is not a command.
-          if (!path.startsWith('/admin/projections')) expect(headers, where).toEqual(expect.arrayContaining(['idempotency-key', 'if-match']));
+          // Command routes take the command headers; operating the read side and what-if (a read) are not commands.
+          if (!path.startsWith('/admin/projections') && !path.startsWith('/audit/')) expect(headers, where).toEqual(expect.arrayContaining(['idempotency-key', 'if-match']));
         }
         const statuses = Object.keys(operation.responses);
         expect(statuses.some((status) => status.startsWith('2')), where).toBe(true);

@@ -209,7 +209,9 @@ describe('agencygrid apply against a running server', () => {
     expect(run.stderr).toContain(`POST /orgs/${orgId}/roles -> 409`);
     expect(run.stderr).toContain('ROLE_MAX_BELOW_HOLDERS: role reviewer has 2 holders, more than the new maximum 1');
     expect(run.stderr).toContain('      maxHolders: 1\n');
-    expect(head()).toEqual(before);
+    // Nothing changed but the record: the policy permitted the change and the roster refused it, so that permit is
+    // recorded in the org's audit stream (one event).
+    expect(head()).toEqual({ events: before.events + 1, position: (before.position ?? 0) + 1 });
 
     // Back to the original spec: the earlier definition is applied again (a new command, not a replay of the first).
     const back = await cli(['apply', '-f', LAB]);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collect } from '../support/async.ts';
 import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
 import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { orgAggregate } from '../../commands/handlers/org.ts';
 
 async function setup() {
   const store = tempStore();
@@ -48,7 +49,13 @@ describe('policy enforcement before every append', () => {
     expect(refused(await g.grant(orgId, alice, 'writer', asSubject(alice)))).toMatchObject({ code: 'SELF_GRANT' });
     // Bob, a writer, is not an editor.
     expect(refused(await g.grant(orgId, alice, 'writer', asSubject(bob)))).toMatchObject({ code: 'POLICY_DENIED', details: { outcome: 'not-permitted' } });
-    expect((await collect(store.readStream(`audit-${orgId}`))).map((event) => event.data.outcome)).toEqual(['not-permitted']);
+    // Both decisions are recorded: the permit of the self-grant the roster then refused (nothing changed, so it
+    // goes to the audit stream), and Bob's denial.
+    const audit = await collect(store.readStream(`audit-${orgId}`));
+    expect(audit.map((event) => [event.data.outcome, event.data.action])).toEqual([
+      ['permitted', 'roster.role.grant'],
+      ['not-permitted', 'roster.role.grant'],
+    ]);
   });
 
   it('lets a forbid override every permit, with its reason and escalation path', async () => {
@@ -88,5 +95,22 @@ describe('policy enforcement before every append', () => {
     const updated = ok(await g.updateOrg(orgId, 'by its owner', asSubject(founder)));
     expect(updated.events[0]?.data).toMatchObject({ outcome: 'permitted', determiningRuleIds: ['default:owner-manages-org'] });
     expect(refused(await g.updateOrg(orgId, 'by a stranger', asSubject(stranger)))).toMatchObject({ code: 'POLICY_DENIED' });
+  });
+});
+
+describe('decisions are never dropped', () => {
+  it('records a denial again when a retried command is decided differently, with the decision id it answered', async () => {
+    const store = tempStore();
+    const { pipeline } = governedPipelineOn(store);
+    const g = governance(pipeline);
+    const orgId = await g.registerOrg('retried');
+    const outsider = await g.registerSubject('outsider');
+    const key = { commandId: 'retry-denied-update-1', principal: asSubject(outsider), retryable: true } as const;
+    const update = (description: string) => ({ type: 'UpdateOrgMetadata', data: { orgId, description } });
+    const first = refused(await pipeline.execute(orgAggregate, update('one'), key));
+    ok(await g.updateOrg(orgId, 'moved on'));
+    const second = refused(await pipeline.execute(orgAggregate, update('one'), key));
+    const audit = await collect(store.readStream(`audit-${orgId}`));
+    expect(audit.map((event) => event.data.decisionId)).toEqual([first.details.decisionId, second.details.decisionId]);
   });
 });

@@ -1,0 +1,113 @@
+import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import type { Principal } from '../../domain/shared/principal.ts';
+import type { BuiltPolicyRequest } from '../../commands/governance/policy-request.ts';
+import type { StreamReader } from '../../commands/stream-loader.ts';
+import { authorizeRead } from '../read-access.ts';
+import { gqlError } from './errors.ts';
+
+/** The read families of an org, each its own action, as the REST API decides them. */
+export type OrgReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read';
+
+/** The REST read each action family amounts to, so policy conditions on `command.type` mean the same thing here. */
+const READS: Record<OrgReadAction, { resource: string; query: string }> = {
+  'org.read': { resource: 'org', query: 'ReadOrg' },
+  'roster.read': { resource: 'roster', query: 'ReadRoster' },
+  'policy.read': { resource: 'policy', query: 'ReadPolicies' },
+  'audit.read': { resource: 'audit', query: 'ReadDecisions' },
+};
+
+/**
+ * What the request's principal may read, decided by the policy engine (authorizeRead: platform policy plus the org's
+ * published or default policy, deny by default) and remembered for the rest of the request, per org and action: a
+ * list of 100 associations across 3 orgs costs 3 decisions. In-flight decisions are shared, so fields resolved in
+ * parallel never decide the same thing twice.
+ */
+export class RequestAccess {
+  private readonly decisions = new Map<string, Promise<BuiltPolicyRequest | AppError>>();
+
+  constructor(
+    private readonly reader: StreamReader,
+    readonly principal: (Principal & { keyId?: string }) | null,
+    private readonly now: string,
+  ) {}
+
+  /** The decision for `action` on `orgId` (an AppError such as POLICY_DENIED when refused). */
+  org(orgId: string, action: OrgReadAction): Promise<BuiltPolicyRequest | AppError> {
+    return this.remember(`${action}\u0000${orgId}`, () =>
+      authorizeRead(this.reader, this.principalFacts(), {
+        action,
+        orgId,
+        resource: { type: READS[action].resource, id: orgId },
+        query: { type: READS[action].query, data: { orgId } },
+        now: this.now,
+      }),
+    );
+  }
+
+  /** Throws the refusal as a GraphQL error (POLICY_DENIED, UNAUTHENTICATED). */
+  async requireOrg(orgId: string, action: OrgReadAction): Promise<BuiltPolicyRequest> {
+    const decided = await this.org(orgId, action);
+    if (isAppError(decided)) throw gqlError(decided);
+    return decided;
+  }
+
+  async canOrg(orgId: string, action: OrgReadAction): Promise<boolean> {
+    return !isAppError(await this.org(orgId, action));
+  }
+
+  /** Effective roles are read as REST reads them: `roster.read` with the job space as the resource's. */
+  effectiveRoles(orgId: string, subjectId: string, jobSpace: string | null): Promise<BuiltPolicyRequest | AppError> {
+    return this.remember(`effective-roles\u0000${orgId}\u0000${subjectId}\u0000${jobSpace ?? ''}`, () =>
+      authorizeRead(this.reader, this.principalFacts(), {
+        action: 'roster.read',
+        orgId,
+        resource: { type: 'roster', id: orgId, jobSpace },
+        query: { type: 'ReadEffectiveRoles', data: { orgId, subjectId, jobSpace } },
+        now: this.now,
+      }),
+    );
+  }
+
+  /** `subject.read` of one subject: platform level (platform policy only). */
+  subject(subjectId: string): Promise<BuiltPolicyRequest | AppError> {
+    return this.remember(`subject.read\u0000${subjectId}`, () =>
+      authorizeRead(this.reader, this.principalFacts(), {
+        action: 'subject.read',
+        orgId: null,
+        resource: { type: 'subject', id: subjectId },
+        query: { type: 'ReadSubject', data: { subjectId } },
+        now: this.now,
+      }),
+    );
+  }
+
+  async canSubject(subjectId: string): Promise<boolean> {
+    return !isAppError(await this.subject(subjectId));
+  }
+
+  /** Platform principals (admins, the platform's processes) may be let through every org; subjects are scoped. */
+  get isPlatformPrincipal(): boolean {
+    return this.principal !== null && this.principal.kind !== 'subject';
+  }
+
+  requirePrincipal(): Principal {
+    const principal = this.principalFacts();
+    if (!principal) throw gqlError(appError('unauthenticated', 'UNAUTHENTICATED', 'authentication required'));
+    return principal;
+  }
+
+  private principalFacts(): Principal | null {
+    return this.principal ? { id: this.principal.id, kind: this.principal.kind } : null;
+  }
+
+  private remember(key: string, decide: () => Promise<BuiltPolicyRequest | AppError>): Promise<BuiltPolicyRequest | AppError> {
+    let decided = this.decisions.get(key);
+    if (!decided) {
+      decided = decide();
+      this.decisions.set(key, decided);
+      // A failure (an unavailable store) is not remembered: the next field asks again.
+      decided.catch(() => this.decisions.delete(key));
+    }
+    return decided;
+  }
+}

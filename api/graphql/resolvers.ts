@@ -1,0 +1,431 @@
+import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import type { Filter, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import { DECISIONS } from '../../projections/read-models/decisions.ts';
+import { ORGS } from '../../projections/read-models/orgs.ts';
+import { POLICY_VERSIONS } from '../../projections/read-models/policies.ts';
+import { APPLICATIONS, ASSOCIATIONS, GROUPS, JOB_SPACES, ROLE_CONFLICTS, ROLES, scopedId } from '../../projections/read-models/roster.ts';
+import { SUBJECTS } from '../../projections/read-models/subjects.ts';
+import type { OrgReadAction } from './access.ts';
+import { roleKey } from './batch.ts';
+import { findAll, findConnection, type Connection } from './connection.ts';
+import { awaitPosition, type GraphqlContext } from './context.ts';
+import { gqlError } from './errors.ts';
+import {
+  ASSOCIATION_ORDERS,
+  DECISION_ORDERS,
+  ORG_ORDERS,
+  SUBJECT_ORDERS,
+  allOf,
+  applicationFilter,
+  associationFilter,
+  decisionFilter,
+  idArg,
+  nameArg,
+  order,
+  orgFilter,
+  pageArgs,
+  policyVersionFilter,
+  roleFilter,
+  slugArg,
+  subjectFilter,
+  toEnum,
+} from './filters.ts';
+import { effectiveRolesOf, orgIdBySlug, type EffectiveRolesView } from './hot-paths.ts';
+
+type Args = Readonly<Record<string, unknown>>;
+type Doc = JsonDocument;
+type FieldResolver<Source> = (source: Source, args: Args, context: GraphqlContext) => unknown;
+type TypeResolvers<Source = Doc> = Record<string, FieldResolver<Source>>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading documents
+// ---------------------------------------------------------------------------------------------------------------
+
+function text(document: Readonly<Record<string, JsonValue | undefined>>, field: string): string {
+  const value = document[field];
+  return typeof value === 'string' ? value : '';
+}
+
+function optionalText(document: Readonly<Record<string, JsonValue | undefined>>, field: string): string | null {
+  const value = document[field];
+  return typeof value === 'string' ? value : null;
+}
+
+function object(value: JsonValue | undefined): Record<string, JsonValue> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
+/**
+ * A map stored as an object (`{name: value}`) or as a list of entries (`[{name, ...}]` / `[{key, value}]`, the shape a
+ * read model needs when names may contain a `.`): its entries either way.
+ */
+function entries(value: JsonValue | undefined, keyField: string): Array<[string, JsonValue]> {
+  if (Array.isArray(value)) {
+    return value.flatMap((entry): Array<[string, JsonValue]> => {
+      const item = object(entry);
+      const key = item[keyField];
+      if (typeof key !== 'string') return [];
+      return [[key, 'value' in item && keyField === 'key' ? (item.value ?? null) : item]];
+    });
+  }
+  return Object.entries(object(value));
+}
+
+const enumOf =
+  (field: string): FieldResolver<Doc> =>
+  (document) =>
+    toEnum(text(document, field));
+
+const position: FieldResolver<Doc> = (document) => text(document, '_position');
+const ownId = (field: string): FieldResolver<Doc> => (document) => optionalText(document, field) ?? document._id;
+
+function activeNow(document: Doc, now: string): boolean {
+  const expiresAt = optionalText(document, 'expiresAt');
+  return text(document, 'status') === 'active' && (expiresAt === null || Date.parse(expiresAt) > Date.parse(now));
+}
+
+const byOrg = (orgId: string): Filter => ({ field: 'orgId', op: 'eq', value: orgId });
+
+// ---------------------------------------------------------------------------------------------------------------
+// Scoping
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A family of an org's data: the principal must be allowed the action (else the field is null with the error). */
+async function requireOrg(context: GraphqlContext, orgId: string, action: OrgReadAction): Promise<void> {
+  await context.access.requireOrg(orgId, action);
+}
+
+/** For root queries naming an org: also ORG_NOT_FOUND (for those allowed to learn it does not exist), as REST. */
+async function requireExistingOrg(context: GraphqlContext, orgId: string, action: OrgReadAction): Promise<void> {
+  const built = await context.access.requireOrg(orgId, action);
+  if (built.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+}
+
+/** Another org reached through a relation: null with POLICY_DENIED when it may not be read. */
+async function orgRelation(context: GraphqlContext, orgId: string | null): Promise<Doc | null> {
+  if (orgId === null) return null;
+  const [document, decided] = await Promise.all([context.loaders.orgs.load(orgId), context.access.org(orgId, 'org.read')]);
+  if (isAppError(decided)) throw gqlError(decided);
+  return document ?? null;
+}
+
+/** A subject reached through a relation: `subject.read` (admins, the subject itself). The load is batched. */
+async function subjectRelation(context: GraphqlContext, subjectId: string | null): Promise<Doc | null> {
+  if (subjectId === null) return null;
+  const [document, decided] = await Promise.all([context.loaders.subjects.load(subjectId), context.access.subject(subjectId)]);
+  if (isAppError(decided)) throw gqlError(decided);
+  return document ?? null;
+}
+
+/**
+ * The orgs a subject principal is a candidate reader of: those it holds an active association in or owns. Listing
+ * every org and asking the policy about each would cost a decision per org of the platform for every page; the
+ * policy still decides each candidate. (An org whose policy lets non-members read it is reachable through `org` and
+ * `orgBySlug`, not listed.)
+ */
+async function candidateOrgs(context: GraphqlContext, subjectId: string): Promise<Filter> {
+  const associations = await findAll(
+    context.platform.docs,
+    ASSOCIATIONS,
+    { and: [{ field: 'subjectId', op: 'eq', value: subjectId }, { field: 'status', op: 'eq', value: 'active' }] },
+    [],
+    4900,
+  );
+  const orgIds = [...new Set(associations.map((association) => text(association, 'orgId')).filter((id) => id !== ''))];
+  const chunks: Filter[] = [];
+  for (let start = 0; start < orgIds.length; start += 100) chunks.push({ field: '_id', op: 'in', value: orgIds.slice(start, start + 100) });
+  return { or: [{ field: 'owner.id', op: 'eq', value: subjectId }, ...chunks] };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lists
+// ---------------------------------------------------------------------------------------------------------------
+
+async function orgConnection(context: GraphqlContext, base: Filter | null, args: Args): Promise<Connection> {
+  const principal = context.access.requirePrincipal();
+  const scope = context.access.isPlatformPrincipal ? null : await candidateOrgs(context, principal.id);
+  const connection = await findConnection(context.platform.docs, {
+    collection: ORGS,
+    filter: allOf(base, scope, orgFilter(args.filter)),
+    sort: order(ORG_ORDERS, args.orderBy, 'SLUG_ASC'),
+    ...pageArgs(args),
+    admit: (document) => context.access.canOrg(document._id, 'org.read'),
+  });
+  for (const edge of connection.edges) context.loaders.orgs.prime(edge.node._id, edge.node);
+  return connection;
+}
+
+/**
+ * Associations under `base`, with the filter's `active` decided per document at the request's instant; across orgs
+ * (`acrossOrgs`), each association's org must let the principal read its roster (the others are left out).
+ */
+async function associationConnection(context: GraphqlContext, base: Filter, args: Args, options: { acrossOrgs?: boolean; active?: boolean } = {}): Promise<Connection> {
+  const { filter, active: filterActive } = associationFilter(args.filter);
+  const active = filterActive ?? options.active;
+  const needsAdmit = active !== undefined || options.acrossOrgs === true;
+  return findConnection(context.platform.docs, {
+    collection: ASSOCIATIONS,
+    filter: allOf(base, active === true ? { field: 'status', op: 'eq', value: 'active' } : null, filter),
+    sort: order(ASSOCIATION_ORDERS, args.orderBy, 'GRANTED_AT_ASC'),
+    ...pageArgs(args),
+    ...(needsAdmit
+      ? {
+          admit: async (document: Doc) => {
+            if (active !== undefined && activeNow(document, context.now) !== active) return false;
+            return options.acrossOrgs ? context.access.canOrg(text(document, 'orgId'), 'roster.read') : true;
+          },
+        }
+      : {}),
+  });
+}
+
+async function orgFamily(context: GraphqlContext, orgId: string, action: OrgReadAction, collection: string, filter: Filter | null, sortField: string, args: Args): Promise<Connection> {
+  await requireOrg(context, orgId, action);
+  return findConnection(context.platform.docs, {
+    collection,
+    filter: allOf(byOrg(orgId), filter),
+    sort: [{ field: sortField, direction: 'asc' }],
+    ...pageArgs(args),
+  });
+}
+
+async function decisionConnection(context: GraphqlContext, orgId: string, args: Args): Promise<Connection> {
+  return findConnection(context.platform.docs, {
+    collection: DECISIONS,
+    filter: allOf(byOrg(orgId), decisionFilter(args.filter)),
+    sort: order(DECISION_ORDERS, args.orderBy, 'NEWEST_FIRST'),
+    ...pageArgs(args),
+  });
+}
+
+async function effectiveRoles(context: GraphqlContext, orgId: string, args: Args): Promise<EffectiveRolesView> {
+  const subjectId = idArg(args.subjectId, 'subjectId');
+  const jobSpace = nameArg(args.jobSpace, 'jobSpace');
+  const decided = await context.access.effectiveRoles(orgId, subjectId, jobSpace);
+  if (isAppError(decided)) throw gqlError(decided);
+  if (decided.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+  return effectiveRolesOf(context.platform, context.loaders, { orgId, subjectId, jobSpace, now: context.now, minPosition: context.minPosition });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Resolvers
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Every root field first waits for the position the request asked for (read-your-writes). */
+function root(resolve: (args: Args, context: GraphqlContext) => Promise<unknown>): FieldResolver<unknown> {
+  return async (_source, args, context) => {
+    await awaitPosition(context, args.minPosition);
+    return resolve(args, context);
+  };
+}
+
+const Query: TypeResolvers<unknown> = {
+  org: root(async (args, context) => {
+    const orgId = idArg(args.id, 'id');
+    await context.access.requireOrg(orgId, 'org.read');
+    return (await context.loaders.orgs.load(orgId)) ?? null;
+  }),
+  orgBySlug: root(async (args, context) => {
+    const orgId = await orgIdBySlug(context.platform, slugArg(args.slug));
+    if (orgId === null) return null;
+    await context.access.requireOrg(orgId, 'org.read');
+    return (await context.loaders.orgs.load(orgId)) ?? null;
+  }),
+  orgs: root((args, context) => orgConnection(context, null, args)),
+  subject: root(async (args, context) => subjectRelation(context, idArg(args.id, 'id'))),
+  subjects: root(async (args, context) => {
+    const principal = context.access.requirePrincipal();
+    // subject.read is platform-level (only the platform policy applies): a subject reads itself and nobody else.
+    const scope: Filter | null = context.access.isPlatformPrincipal ? null : { field: '_id', op: 'eq', value: principal.id };
+    const connection = await findConnection(context.platform.docs, {
+      collection: SUBJECTS,
+      filter: allOf(scope, subjectFilter(args.filter)),
+      sort: order(SUBJECT_ORDERS, args.orderBy, 'DISPLAY_NAME_ASC'),
+      ...pageArgs(args),
+      admit: (document) => context.access.canSubject(document._id),
+    });
+    for (const edge of connection.edges) context.loaders.subjects.prime(edge.node._id, edge.node);
+    return connection;
+  }),
+  associations: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    await requireExistingOrg(context, orgId, 'roster.read');
+    return associationConnection(context, byOrg(orgId), args);
+  }),
+  decisions: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    await requireExistingOrg(context, orgId, 'audit.read');
+    return decisionConnection(context, orgId, args);
+  }),
+  effectiveRoles: root(async (args, context) => effectiveRoles(context, idArg(args.orgId, 'orgId'), args)),
+  policyVersions: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    await requireExistingOrg(context, orgId, 'policy.read');
+    return findConnection(context.platform.docs, {
+      collection: POLICY_VERSIONS,
+      filter: allOf(byOrg(orgId), policyVersionFilter(args.filter)),
+      sort: [{ field: 'version', direction: 'asc' }],
+      ...pageArgs(args),
+    });
+  }),
+};
+
+const orgIdOf = (document: Doc) => text(document, 'orgId') || document._id;
+
+const Org: TypeResolvers = {
+  id: (document) => orgIdOf(document),
+  status: enumOf('status'),
+  metadata: (document) => entries(document.metadata, 'key').map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) })),
+  position,
+  parent: (document, _args, context) => orgRelation(context, optionalText(document, 'parentOrgId')),
+  children: (document, args, context) => orgConnection(context, { field: 'parentOrgId', op: 'eq', value: orgIdOf(document) }, args),
+  roles: async (document, args, context) => {
+    const connection = await orgFamily(context, orgIdOf(document), 'roster.read', ROLES, roleFilter(args.filter), 'name', args);
+    for (const edge of connection.edges) context.loaders.roles.prime(edge.node._id, edge.node);
+    return connection;
+  },
+  groups: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', GROUPS, null, 'name', args),
+  jobSpaces: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', JOB_SPACES, null, 'name', args),
+  roleConflicts: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', ROLE_CONFLICTS, null, '_id', args),
+  associations: async (document, args, context) => {
+    await requireOrg(context, orgIdOf(document), 'roster.read');
+    return associationConnection(context, byOrg(orgIdOf(document)), args);
+  },
+  applications: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', APPLICATIONS, applicationFilter(args.filter), 'appliedAt', args),
+  effectiveRoles: (document, args, context) => effectiveRoles(context, orgIdOf(document), args),
+  policies: (document, args, context) => orgFamily(context, orgIdOf(document), 'policy.read', POLICY_VERSIONS, policyVersionFilter(args.filter), 'version', args),
+  publishedPolicy: async (document, _args, context) => {
+    const orgId = orgIdOf(document);
+    await requireOrg(context, orgId, 'policy.read');
+    const page = await context.platform.docs.find(POLICY_VERSIONS, { filter: { and: [byOrg(orgId), { field: 'status', op: 'eq', value: 'published' }] }, limit: 1 });
+    return page.items[0] ?? null;
+  },
+  decisions: async (document, args, context) => {
+    await requireOrg(context, orgIdOf(document), 'audit.read');
+    return decisionConnection(context, orgIdOf(document), args);
+  },
+};
+
+const Subject: TypeResolvers = {
+  id: ownId('subjectId'),
+  kind: enumOf('kind'),
+  status: enumOf('status'),
+  capabilities: (document) =>
+    entries(document.capabilities, 'name').map(([name, value]) => {
+      const capability = object(value);
+      const verified = capability.verified;
+      return {
+        name,
+        level: typeof capability.level === 'number' ? capability.level : 0,
+        evidence: typeof capability.evidence === 'string' ? capability.evidence : null,
+        verified: verified !== null && typeof verified === 'object' ? verified : null,
+        verifiedIn: Object.values(object(capability.verifiedIn)),
+      };
+    }),
+  position,
+  associations: (document, args, context) => associationConnection(context, { field: 'subjectId', op: 'eq', value: text(document, 'subjectId') || document._id }, args, { acrossOrgs: true }),
+};
+
+const Role: TypeResolvers = {
+  id: (document) => document._id,
+  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
+  assignmentType: enumOf('assignmentType'),
+  position,
+  inheritedRoles: async (document, _args, context) => {
+    const inherits = Array.isArray(document.inherits) ? document.inherits.filter((name): name is string => typeof name === 'string') : [];
+    const roles = await context.loaders.roles.loadMany(inherits.map((name) => roleKey(text(document, 'orgId'), name)));
+    return roles.filter((role): role is Doc => role !== undefined);
+  },
+  holders: async (document, args, context) => {
+    const orgId = text(document, 'orgId');
+    await requireOrg(context, orgId, 'roster.read');
+    const base: Filter = { and: [byOrg(orgId), { field: 'role', op: 'eq', value: text(document, 'name') }] };
+    return associationConnection(context, base, args, args.includeInactive === true ? {} : { active: true });
+  },
+};
+
+const Group: TypeResolvers = {
+  id: (document) => document._id,
+  parentName: (document) => optionalText(document, 'parent'),
+  parent: async (document, _args, context) => {
+    const parent = optionalText(document, 'parent');
+    return parent === null ? null : ((await context.loaders.groups.load(scopedId(text(document, 'orgId'), parent))) ?? null);
+  },
+  roleNames: (document) => (Array.isArray(document.roles) ? document.roles : []),
+  roles: async (document, _args, context) => {
+    const names = Array.isArray(document.roles) ? document.roles.filter((name): name is string => typeof name === 'string') : [];
+    const roles = await context.loaders.roles.loadMany(names.map((name) => roleKey(text(document, 'orgId'), name)));
+    return roles.filter((role): role is Doc => role !== undefined);
+  },
+  position,
+};
+
+const JobSpace: TypeResolvers = { id: (document) => document._id, position };
+const RoleConflict: TypeResolvers = { id: (document) => document._id, position };
+
+const Association: TypeResolvers = {
+  id: ownId('associationId'),
+  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
+  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
+  roleDefinition: async (document, _args, context) => (await context.loaders.roles.load(roleKey(text(document, 'orgId'), text(document, 'role')))) ?? null,
+  status: enumOf('status'),
+  active: (document, _args, context) => activeNow(document, context.now),
+  position,
+};
+
+const RoleApplication: TypeResolvers = {
+  id: ownId('applicationId'),
+  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
+  status: enumOf('status'),
+  position,
+};
+
+const PolicyVersion: TypeResolvers = {
+  id: (document) => document._id,
+  status: enumOf('status'),
+  position,
+};
+
+const PolicyRule: TypeResolvers = { effect: enumOf('effect') };
+
+const Decision: TypeResolvers = {
+  id: (document) => document._id,
+  org: (document, _args, context) => orgRelation(context, optionalText(document, 'orgId')),
+  outcome: enumOf('outcome'),
+  position: (document) => {
+    const stored = text(document, 'position');
+    return /^\d+$/.test(stored) ? BigInt(stored).toString() : stored;
+  },
+};
+
+const DecisionPolicy: TypeResolvers = { source: enumOf('source') };
+const Principal: TypeResolvers = { kind: enumOf('kind') };
+
+/** Output-only JSON (event payloads): serialized as is, never accepted as input. */
+const JSONScalar = {
+  serialize: (value: unknown) => value,
+  parseValue: () => {
+    throw new TypeError('JSON is an output type');
+  },
+  parseLiteral: () => {
+    throw new TypeError('JSON is an output type');
+  },
+};
+
+export const queryResolvers = {
+  JSON: JSONScalar,
+  Query,
+  Org,
+  Subject,
+  Role,
+  Group,
+  JobSpace,
+  RoleConflict,
+  Association,
+  RoleApplication,
+  PolicyVersion,
+  PolicyRule,
+  Decision,
+  DecisionPolicy,
+  Principal,
+};

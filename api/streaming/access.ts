@@ -1,0 +1,126 @@
+import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import type { Principal } from '../../domain/shared/principal.ts';
+import type { BuiltPolicyRequest } from '../../commands/governance/policy-request.ts';
+import type { StreamReader } from '../../commands/stream-loader.ts';
+import { streamCategory } from '../../infra/eventstore/port.ts';
+import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
+import { refuseSuspendedSubject } from '../auth/authenticate.ts';
+import { authorizeRead } from '../read-access.ts';
+
+/** The read actions that govern which events a stream may carry. */
+export type EventReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read';
+
+/**
+ * The read an event of an org amounts to, the same one the REST API asks for the same information, so that a stream
+ * never shows what the principal could not read otherwise:
+ * - DecisionRecorded (recorded with the change it permitted, in any stream) and `audit-` streams: `audit.read`;
+ * - `roster-` streams: `roster.read`; `policy-` streams: `policy.read`;
+ * - everything else of the org (`org-`, slug reservations, command records, a subject's capability verified by
+ *   the org): `org.read`.
+ * With the default org policy (members read `*.read`) these are all the same answer; an org policy that lets some
+ * role read the org but not its decisions is respected by the stream too.
+ * Platform-level events (no org) are decided apart: `audit.read` outside any org (platform admins).
+ */
+export function readActionFor(event: { type: string; streamId: string }): EventReadAction {
+  if (event.type === 'DecisionRecorded') return 'audit.read';
+  switch (streamCategory(event.streamId)) {
+    case 'audit':
+      return 'audit.read';
+    case 'roster':
+      return 'roster.read';
+    case 'policy':
+      return 'policy.read';
+    default:
+      return 'org.read';
+  }
+}
+
+const RESOURCE_TYPE: Record<EventReadAction, string> = {
+  'org.read': 'org',
+  'roster.read': 'roster',
+  'policy.read': 'policy',
+  'audit.read': 'audit',
+};
+
+export interface StreamAccessOptions {
+  /** How long an answer (and the credential check) holds before it is decided again. Default 10 000 ms. */
+  ttlMs?: number;
+  /** Answers kept at most (oldest dropped first). Default 1024. */
+  maxEntries?: number;
+  clock?: () => number;
+}
+
+/**
+ * What one stream's principal may receive, decided by the policy engine (authorizeRead) once per org and action and
+ * cached for a short time, so a revoked membership or a new forbid stops the flow within `ttlMs` while a busy
+ * stream costs one decision per org every `ttlMs`. Events of the past are judged by today's rights: a stream shows
+ * what the principal may read now.
+ */
+export class StreamAccess {
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly clock: () => number;
+  private readonly answers = new Map<string, { allowed: boolean; until: number }>();
+  private credentialValidUntil = 0;
+
+  constructor(
+    private readonly reader: StreamReader,
+    private readonly apiKeys: ApiKeyIndex,
+    private readonly principal: Principal & { keyId: string },
+    options: StreamAccessOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 10_000;
+    this.maxEntries = options.maxEntries ?? 1024;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** One decision, uncached: for the up-front check of the orgs a filter names (its denial is the 403). */
+  async decide(orgId: string | null, action: EventReadAction): Promise<BuiltPolicyRequest | AppError> {
+    const decided = await authorizeRead(
+      this.reader,
+      { id: this.principal.id, kind: this.principal.kind },
+      orgId === null
+        ? { action, orgId: null, resource: { type: 'audit', id: 'platform' }, query: { type: 'StreamPlatformEvents', data: {} } }
+        : { action, orgId, resource: { type: RESOURCE_TYPE[action], id: orgId }, query: { type: 'StreamEvents', data: { orgId } } },
+    );
+    this.remember(orgId, action, !isAppError(decided));
+    return decided;
+  }
+
+  /** May the principal receive an event of `orgId` (null: a platform-level event) that amounts to `action`? */
+  async allows(orgId: string | null, action: EventReadAction): Promise<boolean> {
+    // Every platform-level event needs the platform's audit.read, whatever its kind.
+    const effective: EventReadAction = orgId === null ? 'audit.read' : action;
+    const cached = this.answers.get(key(orgId, effective));
+    if (cached && cached.until > this.clock()) return cached.allowed;
+    return !isAppError(await this.decide(orgId, effective));
+  }
+
+  /**
+   * Is the stream's credential still good: its key not revoked (nor rotated away), its subject not suspended?
+   * Checked at most once per `ttlMs`; a stream whose credential went bad is ended.
+   */
+  async credentialStillValid(): Promise<boolean> {
+    if (this.credentialValidUntil > this.clock()) return true;
+    const owner = this.apiKeys.keyOwner(this.principal.keyId);
+    if (!owner || owner.id !== this.principal.id || owner.kind !== this.principal.kind) return false;
+    if (await refuseSuspendedSubject(this.principal, this.reader)) return false;
+    this.credentialValidUntil = this.clock() + this.ttlMs;
+    return true;
+  }
+
+  private remember(orgId: string | null, action: EventReadAction, allowed: boolean): void {
+    const entry = key(orgId, action);
+    this.answers.delete(entry);
+    this.answers.set(entry, { allowed, until: this.clock() + this.ttlMs });
+    while (this.answers.size > this.maxEntries) {
+      const oldest = this.answers.keys().next();
+      if (oldest.done) break;
+      this.answers.delete(oldest.value);
+    }
+  }
+}
+
+function key(orgId: string | null, action: EventReadAction): string {
+  return `${orgId ?? ''}\u0000${action}`;
+}

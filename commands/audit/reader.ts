@@ -1,0 +1,98 @@
+import type { EventRegistry } from '../../domain/events/registry.ts';
+import { orgStream } from '../../domain/org/decider.ts';
+import { decisionEventDefinitions, type DecisionRecordedData } from '../../domain/policy/decision-events.ts';
+import { policyStream } from '../../domain/policy/events.ts';
+import { rosterStream } from '../../domain/roster/events.ts';
+import type { OrgHistory } from '../../domain/audit/as-of.ts';
+import type { RecordedDecision } from '../../domain/audit/recorded.ts';
+import type { LoggedEvent } from '../../domain/audit/timeline.ts';
+import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
+import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
+
+/** Where audit replay reads from: the log and the registry that decodes (upcasts, validates) its events. */
+export interface AuditSource {
+  store: EventStore;
+  registry: EventRegistry;
+}
+
+const DECISION_RECORDED = 'DecisionRecorded';
+const decisionSchemaVersion = decisionEventDefinitions[0].schemaVersion;
+
+/** When an event happened: its `metadata.occurredAt` (the deciding pipeline's clock), else the store's write time. */
+export function occurredAtOf(event: RecordedEvent): string {
+  const occurredAt = event.metadata.occurredAt;
+  return typeof occurredAt === 'string' && !Number.isNaN(Date.parse(occurredAt)) ? occurredAt : event.created.toISOString();
+}
+
+function logged(source: AuditSource, event: RecordedEvent): LoggedEvent {
+  return {
+    streamId: event.streamId,
+    revision: event.revision,
+    position: event.position,
+    type: event.type,
+    data: source.registry.decode(event.type, event.data, event.metadata),
+    occurredAt: occurredAtOf(event),
+  };
+}
+
+/** Every event of a stream, decoded, in revision order; none when the stream does not exist. */
+export async function readDecodedStream(source: AuditSource, streamId: string): Promise<LoggedEvent[]> {
+  const events: LoggedEvent[] = [];
+  try {
+    for await (const event of source.store.readStream(streamId)) events.push(logged(source, event));
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  return events;
+}
+
+/** The org's governance streams (org, roster, policy), read whole. */
+export async function loadOrgHistory(source: AuditSource, orgId: string): Promise<OrgHistory> {
+  const [org, roster, policy] = await Promise.all([
+    readDecodedStream(source, orgStream(orgId)),
+    readDecodedStream(source, rosterStream(orgId)),
+    readDecodedStream(source, policyStream(orgId)),
+  ]);
+  return { orgId, org, roster, policy };
+}
+
+/** When the log stood at `position`: the time of the last event at or before it; null for an empty log. */
+export async function instantAtPosition(source: AuditSource, position: bigint): Promise<string | null> {
+  for await (const event of source.store.readAll({ direction: 'backwards', fromPosition: position, maxCount: 1 })) return occurredAtOf(event);
+  return null;
+}
+
+export interface DecisionWindow {
+  /** Inclusive. */
+  from: bigint | null;
+  /** Inclusive. */
+  to: bigint;
+  /** Epoch ms, inclusive: decisions recorded at or after. */
+  since: number | null;
+  /** Epoch ms, inclusive: decisions recorded at or before. */
+  until: number | null;
+}
+
+/**
+ * The org's DecisionRecorded events in a window, in log order. Decisions live in many streams (the changed stream
+ * when permitted, `audit-<orgId>` when denied, a child org's stream for a parent's consent, a subject's stream for a
+ * capability verified in the org's name), so this reads every decision of the log in the window and keeps those
+ * whose `data.orgId` is the org's: a decision made with `alsoAuthorize` is two events, each with its own org.
+ * An event of the current schema version is skipped on its raw `orgId` before it is decoded.
+ */
+export async function* orgDecisions(source: AuditSource, orgId: string, window: DecisionWindow): AsyncGenerator<RecordedDecision> {
+  const iterable = source.store.readAll({ fromPosition: window.from ?? 'start', filter: { eventTypes: [DECISION_RECORDED] } });
+  for await (const event of iterable) {
+    if (event.position > window.to) return;
+    if (event.metadata.schemaVersion === decisionSchemaVersion && event.data.orgId !== orgId) continue;
+    const data = source.registry.decode(event.type, event.data, event.metadata) as DecisionRecordedData;
+    if (data.orgId !== orgId) continue;
+    const occurredAt = occurredAtOf(event);
+    if (window.since !== null || window.until !== null) {
+      const at = Date.parse(occurredAt);
+      if (window.since !== null && at < window.since) continue;
+      if (window.until !== null && at > window.until) continue;
+    }
+    yield { position: event.position, streamId: event.streamId, occurredAt, data };
+  }
+}

@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { rulesFromDocument, runAudit } from '../../bin/audit/cli.ts';
+import { formatReevaluation } from '../../bin/audit/format.ts';
+import type { ReevaluationReport, WhatIfReport } from '../../domain/audit/report.ts';
+
+const ORG = '0b6f3d52-1c2e-4f7a-9d3b-5a4c3b2a1f00';
+
+function reevaluation(overrides: Partial<ReevaluationReport> = {}, range: Partial<ReevaluationReport['range']> = {}): ReevaluationReport {
+  return {
+    orgId: ORG,
+    range: { from: null, to: null, since: null, until: null, head: '500', limit: 100_000, first: '10', last: '90', complete: true, next: null, ...range },
+    platformPolicyHash: 'a'.repeat(64),
+    total: 4,
+    agreed: 4,
+    counts: { differed: 0, unverifiable: 0, drifted: 0, warnings: 0 },
+    unverifiableByCode: {},
+    byAction: { 'org.update': { total: 4, agreed: 4, differed: 0, unverifiable: 0 } },
+    differed: [],
+    unverifiable: [],
+    drifted: [],
+    warnings: [],
+    omitted: { differed: 0, unverifiable: 0, drifted: 0, warnings: 0 },
+    maxItems: 50,
+    ...overrides,
+  };
+}
+
+const ref = {
+  decisionId: 'd-1',
+  position: '42',
+  streamId: `audit-${ORG}`,
+  occurredAt: '2026-01-15T22:00:00.000Z',
+  action: 'org.update',
+  principal: { id: 'subject-1', kind: 'subject', roles: ['writer'] },
+  policy: { source: 'org' as const, version: 2, hash: 'b'.repeat(64) },
+};
+
+/** A fake API: answers from a list of [method + path prefix, status, body], recording the requests. */
+function fakeApi(answers: Array<[string, number, unknown]>) {
+  const requests: Array<{ method: string; url: string; body?: string }> = [];
+  const fetch = async (input: string, init: { method: string; body?: string }) => {
+    const url = new URL(input);
+    requests.push({ method: init.method, url: `${url.pathname}${url.search}`, ...(init.body === undefined ? {} : { body: init.body }) });
+    const index = answers.findIndex(([prefix]) => `${init.method} ${url.pathname}${url.search}`.startsWith(prefix));
+    if (index === -1) return new Response(JSON.stringify({ code: 'NOT_FOUND', message: `no route ${url.pathname}`, details: {} }), { status: 404 });
+    const [[, status, body]] = answers.splice(index, 1) as [[string, number, unknown]];
+    return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+  };
+  let out = '';
+  let err = '';
+  const io = { baseUrl: 'http://api.test', apiKey: 'key', fetch, out: (text: string) => void (out += text), err: (text: string) => void (err += text) };
+  return { io, requests, output: () => ({ out, err }) };
+}
+
+describe('agencygrid audit (in process)', () => {
+  it('resolves a slug, fetches every page (from = next, to = the first page\'s head) and merges them', async () => {
+    const api = fakeApi([
+      ['GET /orgs/by-slug/lab', 200, { orgId: ORG, slug: 'lab' }],
+      [`GET /audit/orgs/${ORG}/reevaluate?maxItems=50`, 200, reevaluation({}, { complete: false, next: '91' })],
+      [`GET /audit/orgs/${ORG}/reevaluate?from=91&to=500&maxItems=50`, 200, reevaluation({ total: 2, agreed: 2 }, { first: '91', last: '120' })],
+    ]);
+    expect(await runAudit(['reevaluate', 'lab'], api.io)).toBe(0);
+    expect(api.requests.map((request) => request.url)).toEqual([
+      '/orgs/by-slug/lab',
+      `/audit/orgs/${ORG}/reevaluate?maxItems=50`,
+      `/audit/orgs/${ORG}/reevaluate?from=91&to=500&maxItems=50`,
+    ]);
+    expect(api.output().out).toContain('6 decisions: 6 agreed, 0 differed, 0 unverifiable');
+    expect(api.output().out).toContain('decisions at 10..120');
+    expect(api.output().out).toContain('all 6 recorded decisions agree with re-evaluation');
+  });
+
+  it('exits 1 when a decision differs (or, with --strict, cannot be re-evaluated), and shows it', async () => {
+    const differed = reevaluation({
+      agreed: 3,
+      counts: { differed: 1, unverifiable: 0, drifted: 0, warnings: 0 },
+      differed: [
+        {
+          ...ref,
+          recorded: { outcome: 'permitted', determiningRuleIds: ['writers'], reasons: ['writers write'], escalateTo: null },
+          replayed: { outcome: 'forbidden', determiningRuleIds: ['no-x'], reasons: ['x is reserved'], escalateTo: 'board' },
+          differences: [{ field: 'outcome', recorded: 'permitted', replayed: 'forbidden' }],
+          explanation: 'recorded permitted by writers, but re-evaluation gives forbidden by no-x',
+        },
+      ],
+    });
+    const api = fakeApi([[`GET /audit/orgs/${ORG}/reevaluate`, 200, differed]]);
+    expect(await runAudit(['reevaluate', ORG, '--from', '5', '--to', '900'], api.io)).toBe(1);
+    expect(api.requests[0]?.url).toBe(`/audit/orgs/${ORG}/reevaluate?from=5&to=900&maxItems=50`);
+    const { out } = api.output();
+    expect(out).toContain('DIFFERED @42 2026-01-15T22:00:00.000Z org.update by subject subject-1 [writer] under org v2 (decision d-1)');
+    expect(out).toContain('  recorded:     permitted by writers ("writers write")');
+    expect(out).toContain('  re-evaluated: forbidden by no-x ("x is reserved"); escalate to board');
+    expect(out).toContain('1 decision came out differently');
+
+    const unverifiable = reevaluation({
+      agreed: 3,
+      counts: { differed: 0, unverifiable: 1, drifted: 0, warnings: 0 },
+      unverifiableByCode: { PLATFORM_POLICY_CHANGED: 1 },
+      unverifiable: [{ ...ref, code: 'PLATFORM_POLICY_CHANGED', reason: 'not reproducible: platform policy changed', recorded: { outcome: 'permitted', determiningRuleIds: [], reasons: [], escalateTo: null } }],
+    });
+    const lenient = fakeApi([[`GET /audit/orgs/${ORG}/reevaluate`, 200, unverifiable]]);
+    expect(await runAudit(['reevaluate', ORG], lenient.io)).toBe(0);
+    expect(lenient.output().out).toContain('PLATFORM_POLICY_CHANGED: not reproducible: platform policy changed');
+    const strict = fakeApi([[`GET /audit/orgs/${ORG}/reevaluate`, 200, unverifiable]]);
+    expect(await runAudit(['reevaluate', ORG, '--strict'], strict.io)).toBe(1);
+  });
+
+  it('sends the draft of a what-if in the body, and pages with it', async () => {
+    const page: WhatIfReport = {
+      orgId: ORG,
+      draft: { source: 'version', version: 3, hash: 'c'.repeat(64), rules: 5 },
+      range: { from: null, to: null, since: '2026-01-01T00:00:00Z', until: null, head: '77', limit: 100_000, first: '1', last: '50', complete: false, next: '51' },
+      platformPolicyHash: 'a'.repeat(64),
+      total: 3,
+      evaluated: 3,
+      skipped: 0,
+      skippedByReason: {},
+      unchanged: 2,
+      sameOutcomeOtherRules: 0,
+      flipped: 1,
+      nowDenied: 1,
+      nowPermitted: 0,
+      stillDenied: 0,
+      byKind: { 'permitted->forbidden': 1 },
+      byAction: { 'org.update': { evaluated: 3, flipped: 1, nowDenied: 1, nowPermitted: 0, stillDenied: 0 } },
+      flips: [],
+      omitted: 1,
+      maxItems: 0,
+      notes: ['a note'],
+    };
+    const api = fakeApi([
+      [`POST /audit/orgs/${ORG}/what-if`, 200, page],
+      [`POST /audit/orgs/${ORG}/what-if`, 200, { ...page, range: { ...page.range, first: '51', last: '77', complete: true, next: null } }],
+    ]);
+    expect(await runAudit(['what-if', ORG, '--version', '3', '--since', '2026-01-01T00:00:00Z', '--max-items', '0', '--fail-on-flip'], api.io)).toBe(1);
+    expect(api.requests.map((request) => JSON.parse(request.body ?? '{}'))).toEqual([
+      { version: 3, since: '2026-01-01T00:00:00Z', maxItems: 0 },
+      { version: 3, from: '51', to: '77', since: '2026-01-01T00:00:00Z', maxItems: 0 },
+    ]);
+    expect(api.output().out).toContain('6 decisions evaluated');
+    expect(api.output().out).toMatch(/permitted->forbidden\s+2/);
+    expect(api.output().out).toContain('2 decisions would change');
+  });
+
+  it('refuses bad usage with exit 2 before any request', async () => {
+    const cases: Array<[string[], string]> = [
+      [['audit-me'], "unknown subcommand 'audit-me'"],
+      [['state'], 'give exactly one org'],
+      [['state', 'a', 'b'], 'give exactly one org'],
+      [['state', 'lab', '--position', 'x'], '--position must be a position'],
+      [['state', 'lab', '--position', '1', '--at', '2026-01-01T00:00:00Z'], 'give --position or --at, not both'],
+      [['state', 'lab', '--job-space', 'alpha'], '--job-space needs --subject'],
+      [['state', 'lab', '--from', '1'], "'state' does not take --from"],
+      [['reevaluate', 'lab', '--since', '2026-01-01'], '--since must be an ISO-8601 instant with a time zone'],
+      [['reevaluate', 'lab', '--from', '9', '--to', '3'], '--to must not be before --from'],
+      [['reevaluate', 'lab', '--fail-on-flip'], "'reevaluate' does not take --fail-on-flip"],
+      [['what-if', 'lab', '--strict', '--version', '1'], "'what-if' does not take --strict"],
+      [['what-if', 'lab', '--version', '0'], '--version must be a positive integer'],
+      [['what-if', 'lab', '--version', '1', '-f', 'x.yaml'], 'give -f <rules> or --version, not both'],
+      [['what-if', 'lab'], 'what-if needs a draft'],
+      [['reevaluate', 'lab', '--bogus'], "Unknown option '--bogus'"],
+    ];
+    for (const [argv, message] of cases) {
+      const api = fakeApi([['GET /orgs/by-slug/lab', 200, { orgId: ORG, slug: 'lab' }]]);
+      expect(await runAudit(argv, api.io), argv.join(' ')).toBe(2);
+      expect(api.output().err, argv.join(' ')).toContain(message);
+    }
+  });
+
+  it('reports a refusal of the API with its code and exit 3, and a rules file without rules with exit 2', async () => {
+    const denied = fakeApi([
+      [`GET /audit/orgs/${ORG}/state`, 403, { code: 'POLICY_DENIED', message: 'no rule permits audit.read', details: { outcome: 'not-permitted', errors: [] } }],
+    ]);
+    expect(await runAudit(['state', ORG], denied.io)).toBe(3);
+    expect(denied.output().err).toContain(`GET /audit/orgs/${ORG}/state failed (403)`);
+    expect(denied.output().err).toContain('POLICY_DENIED: no rule permits audit.read');
+
+    const empty = fakeApi([]);
+    const io = { ...empty.io, readText: async () => 'description: no rules here\n' };
+    expect(await runAudit(['what-if', ORG, '-f', 'empty.yaml'], io)).toBe(2);
+    expect(empty.output().err).toContain('empty.yaml holds no rules');
+  });
+
+  it('reads rules from a list, an object with rules, or an org spec', () => {
+    const rule = { id: 'r', effect: 'permit', actions: ['org.update'], reason: 'x' };
+    expect(rulesFromDocument([rule])).toEqual([rule]);
+    expect(rulesFromDocument({ rules: [rule] })).toEqual([rule]);
+    expect(rulesFromDocument({ apiVersion: 'agencygrid/v1', kind: 'Org', policy: { rules: [rule] } })).toEqual([rule]);
+    expect(rulesFromDocument({ policy: {} })).toBeNull();
+    expect(rulesFromDocument('rules')).toBeNull();
+  });
+
+  it('says when there is nothing in the range', () => {
+    expect(formatReevaluation(reevaluation({ total: 0, agreed: 0, byAction: {} }, { first: null, last: null }), 'org lab')).toContain('no decisions in the range');
+  });
+});
