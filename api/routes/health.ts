@@ -44,6 +44,9 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     const projections = await platform.projections.status();
     const failed = projections.filter((projection) => projection.state === 'failed');
     checks.projections = { ok: failed.length === 0, detail: failed.length === 0 ? `${projections.length} running` : `failed: ${failed.map((p) => p.name).join(', ')}` };
+    // The NATS fan-out retrying (bus unreachable) is reported, not fatal: commands and reads still work.
+    const fanout = platform.fanout.status();
+    checks.eventFanout = { ok: true, detail: `${fanout.state} at ${fanout.position}${fanout.failure ? `; last failure: ${fanout.failure.message}` : ''}` };
     const ready = Object.values(checks).every((check) => check.ok);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, projections });
   });
