@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { orgSchema } from '../../domain/org/state.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { orgCommandSchema } from '../../domain/org/commands.ts';
@@ -24,17 +25,8 @@ const transitions = [
 ] as const;
 const tags = ['orgs'];
 
-const orgReply = z.object({
+const orgReply = orgSchema.extend({
   orgId: z.uuid(),
-  status: z.enum(['active', 'suspended', 'archived']),
-  name: z.string(),
-  slug: z.string(),
-  description: z.string(),
-  tags: z.array(z.string()),
-  metadata: z.record(z.string(), z.string()),
-  parentOrgId: z.uuid().nullable(),
-  owner: z.object({ id: z.string(), kind: z.string() }),
-  statusReason: z.string().nullable(),
   revision: z.int().describe('the org stream revision (also the ETag)'),
 });
 

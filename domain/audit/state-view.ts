@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { orgSchema } from '../org/state.ts';
 import { isActive } from '../roster/state.ts';
 import { membersAt, subjectRolesAt, type JobSpaceScope, type OrgStateAsOf } from './as-of.ts';
 
@@ -21,19 +22,7 @@ export const stateViewSchema = z.object({
     at: z.string().describe('the instant the cut stands for: effective roles and expiries are evaluated then'),
     head: z.string().describe('the head of the log when asked'),
   }),
-  org: z
-    .object({
-      orgId: z.string(),
-      status: z.enum(['active', 'suspended', 'archived']),
-      name: z.string(),
-      slug: z.string(),
-      description: z.string(),
-      tags: z.array(z.string()),
-      metadata: z.record(z.string(), z.string()),
-      parentOrgId: z.string().nullable(),
-      owner: principal,
-      statusReason: z.string().nullable(),
-    })
+  org: orgSchema
     .nullable()
     .describe('null: not registered yet at the cut'),
   revisions: z.object({ org: z.int(), roster: z.int(), policy: z.int() }).describe('stream revisions at the cut (-1: no event yet)'),
