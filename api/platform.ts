@@ -6,6 +6,7 @@ import { CommandPipeline } from '../commands/pipeline.ts';
 import { governedCheck } from '../commands/governance/governed-check.ts';
 import type { PreAppendCheck } from '../commands/pre-append-check.ts';
 import { StreamLoader } from '../commands/stream-loader.ts';
+import { recordBuiltinPolicies } from '../commands/record-builtin-policies.ts';
 import type { Config } from '../infra/config/env.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { ApiKeyIndex } from '../projections/api-key-index.ts';
@@ -57,6 +58,7 @@ export async function startPlatform(
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
   const pipeline = new CommandPipeline({ store, loader, registry, check: check(loader) });
+  await recordBuiltinPolicies(store, registry);
   const apiKeys = new ApiKeyIndex(store, registry);
   await apiKeys.start();
   const expiry = new AssociationExpiryProcess(store, registry, pipeline);

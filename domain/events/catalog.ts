@@ -1,6 +1,7 @@
 import { commandLogEventDefinitions } from '../command-log/events.ts';
 import { credentialEventDefinitions } from '../credential/events.ts';
 import { orgEventDefinitions } from '../org/events.ts';
+import { builtinPolicyEventDefinitions } from '../policy/builtin-events.ts';
 import { decisionEventDefinitions } from '../policy/decision-events.ts';
 import { policyEventDefinitions } from '../policy/events.ts';
 import { reservationEventDefinitions } from '../reservation/events.ts';
@@ -19,5 +20,6 @@ export function createEventRegistry(): EventRegistry {
     ...subjectEventDefinitions,
     ...policyEventDefinitions,
     ...decisionEventDefinitions,
+    ...builtinPolicyEventDefinitions,
   );
 }

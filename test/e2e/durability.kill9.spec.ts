@@ -113,6 +113,9 @@ function readEvents(dbPath: string): EventRow[] {
   }
 }
 
+/** What the platform writes itself at start: the bootstrap admin key and the built-in policies it runs with. */
+const isPlatformStartup = (commandId: string) => commandId.startsWith('bootstrap-admin-key:') || commandId.startsWith('record-builtin-policy:');
+
 /** The client's Idempotency-Key: the server scopes it to the principal as `<principal tag>.<key>`. */
 function commandIdOf(row: EventRow): string {
   return String((JSON.parse(row.metadata) as { commandId?: unknown }).commandId).replace(/^[0-9a-f]{16}\./, '');
@@ -434,7 +437,7 @@ describe('durability: SIGKILL under load', () => {
     }
     const sentKeys = new Set(resendable.map((command) => command.key));
     expect(
-      [...byCommand.keys()].filter((commandId) => !sentKeys.has(commandId) && !commandId.startsWith('bootstrap-admin-key:')),
+      [...byCommand.keys()].filter((commandId) => !sentKeys.has(commandId) && !isPlatformStartup(commandId)),
       'events of commands nobody sent',
     ).toEqual([]);
     for (const command of resendable) {
@@ -467,7 +470,7 @@ describe('durability: SIGKILL under load', () => {
       });
     }
     expect(rows.length).toBe(
-      [...byCommand.entries()].filter(([commandId]) => commandId.startsWith('bootstrap-admin-key:')).reduce((sum, [, list]) => sum + list.length, 0) +
+      [...byCommand.entries()].filter(([commandId]) => isPlatformStartup(commandId)).reduce((sum, [, list]) => sum + list.length, 0) +
         // Each command's own events plus its completion record (every command here carries an Idempotency-Key).
         // Each command's decision and change plus its completion record (every command here carries an Idempotency-Key).
         resendable.reduce((sum, command) => sum + (command.kind === 'register' ? 4 : 3), 0),
