@@ -1,3 +1,7 @@
+import { currentBuiltIns, type BuiltInPolicies } from '../../domain/audit/policies.ts';
+import type { BuiltinPolicyRecorded } from '../../domain/policy/builtin-events.ts';
+import { hashPolicyRules } from '../../domain/policy/hash.ts';
+import type { PolicyRule } from '../../domain/policy/types.ts';
 import type { EventRegistry } from '../../domain/events/registry.ts';
 import { orgStream } from '../../domain/org/decider.ts';
 import { decisionEventDefinitions, type DecisionRecordedData } from '../../domain/policy/decision-events.ts';
@@ -95,4 +99,20 @@ export async function* orgDecisions(source: AuditSource, orgId: string, window: 
     }
     yield { position: event.position, streamId: event.streamId, occurredAt, data };
   }
+}
+
+/**
+ * The built-in rule sets: the running code's, plus every earlier one the platform recorded in the log, by hash, so
+ * decisions made before a change of the built-in policies can still be re-evaluated.
+ */
+export async function builtInsFromLog(source: AuditSource): Promise<BuiltInPolicies> {
+  const platform = new Map<string, readonly PolicyRule[]>();
+  const defaultOrg = new Map<string, readonly PolicyRule[]>();
+  for await (const event of source.store.readAll({ filter: { eventTypes: ['BuiltinPolicyRecorded'], streamPrefixes: ['builtinpolicy-'] } })) {
+    const data = source.registry.decode(event.type, event.data, event.metadata) as BuiltinPolicyRecorded['data'];
+    const rules = data.rules as readonly PolicyRule[];
+    if (hashPolicyRules(rules) !== data.hash) continue;
+    (data.kind === 'platform' ? platform : defaultOrg).set(data.hash, rules);
+  }
+  return { ...currentBuiltIns, history: { platform, defaultOrg } };
 }

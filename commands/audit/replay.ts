@@ -12,7 +12,7 @@ import { StreamTimeline } from '../../domain/audit/timeline.ts';
 import { validatePolicySet } from '../../domain/policy/validate.ts';
 import { appError, type AppError } from '../../domain/shared/app-error.ts';
 import { knownActions } from '../known-actions.ts';
-import { instantAtPosition, loadOrgHistory, orgDecisions, readDecodedStream, type AuditSource } from './reader.ts';
+import { builtInsFromLog, instantAtPosition, loadOrgHistory, orgDecisions, readDecodedStream, type AuditSource } from './reader.ts';
 
 /** Most decisions one call looks at: bounds the work (and the time) of one request. Page on with `next`. */
 export const MAX_DECISIONS_PER_CALL = 100_000;
@@ -91,7 +91,7 @@ const maxItemsOf = (query: RangeQuery) => Math.max(0, Math.min(query.maxItems ??
 export async function reevaluateOrg(source: AuditSource, orgId: string, query: RangeQuery = {}): Promise<ReevaluationReport> {
   // The head first: the streams read next then hold everything any decision up to it can refer to.
   const head = await source.store.headPosition();
-  const context = new ReplayContext(orgTimelines(await loadOrgHistory(source, orgId)));
+  const context = new ReplayContext(orgTimelines(await loadOrgHistory(source, orgId)), await builtInsFromLog(source));
   const tally = new ReevaluationTally(orgId, maxItemsOf(query));
   const range = await replayRange(source, orgId, head, query, (decision) => tally.add(decision, reevaluateDecision(context, decision)));
   return tally.report(range);

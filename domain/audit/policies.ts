@@ -18,6 +18,17 @@ export interface HashedRules {
 export interface BuiltInPolicies {
   platform: HashedRules;
   defaultOrg: HashedRules;
+  /**
+   * Earlier built-in rule sets by hash, as the platform recorded them in the log (BuiltinPolicyRecorded), so a
+   * decision made before a code change is still reproducible.
+   */
+  history?: { platform: ReadonlyMap<string, readonly PolicyRule[]>; defaultOrg: ReadonlyMap<string, readonly PolicyRule[]> };
+}
+
+/** The built-in rules behind a recorded hash: the running code's, or an earlier set recorded in the log. */
+export function builtInRules(builtIns: BuiltInPolicies, kind: 'platform' | 'defaultOrg', hash: string): readonly PolicyRule[] | undefined {
+  if (builtIns[kind].hash === hash) return builtIns[kind].rules;
+  return builtIns.history?.[kind].get(hash);
 }
 
 export function hashed(rules: readonly PolicyRule[]): HashedRules {
@@ -52,14 +63,15 @@ export class RecordedRules {
         if (hash !== noRules.hash) return { ok: false, code: 'POLICY_HASH_MISMATCH', reason: `source none records hash ${short(hash)}, not the empty rule set's ${short(noRules.hash)}` };
         return { ok: true, rules: noRules.rules };
       case 'default':
-        if (hash !== this.builtIns.defaultOrg.hash) {
+        const defaults = builtInRules(this.builtIns, 'defaultOrg', hash);
+        if (defaults === undefined) {
           return {
             ok: false,
             code: 'DEFAULT_POLICY_CHANGED',
             reason: `not reproducible: the default org policy changed (recorded ${short(hash)}, the code now has ${short(this.builtIns.defaultOrg.hash)})`,
           };
         }
-        return { ok: true, rules: this.builtIns.defaultOrg.rules };
+        return { ok: true, rules: defaults };
       case 'org': {
         if (version === null) return { ok: false, code: 'POLICY_VERSION_UNKNOWN', reason: 'source org without a version' };
         const drafted = this.policyHead.versions.get(version);

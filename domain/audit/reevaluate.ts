@@ -4,7 +4,7 @@ import type { DecisionRecordedData } from '../policy/decision-events.ts';
 import { effectiveRoles } from '../roster/effective-roles.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import { effectivePolicyRef, type OrgTimelines } from './as-of.ts';
-import { currentBuiltIns, RecordedRules, short, type BuiltInPolicies } from './policies.ts';
+import { builtInRules, currentBuiltIns, RecordedRules, short, type BuiltInPolicies } from './policies.ts';
 import { recordedRequest, refOf, viewOf, type DecisionView, type RecordedDecision } from './recorded.ts';
 import {
   pushCapped,
@@ -21,7 +21,7 @@ import {
 /** Everything re-evaluation needs besides the decisions: the org's streams and the built-in rule sets. */
 export class ReplayContext {
   readonly rules: RecordedRules;
-  private readonly combined = new WeakMap<readonly PolicyRule[], readonly PolicyRule[]>();
+  private readonly combined = new WeakMap<readonly PolicyRule[], WeakMap<readonly PolicyRule[], readonly PolicyRule[]>>();
 
   constructor(
     readonly timelines: OrgTimelines,
@@ -31,12 +31,17 @@ export class ReplayContext {
     this.rules = new RecordedRules(timelines.policy.stateAfter(timelines.policy.length), builtIns);
   }
 
-  /** The platform policy with an org rule set, as the pipeline evaluates them (one array per org rule set). */
-  withPlatform(orgRules: readonly PolicyRule[]): readonly PolicyRule[] {
-    let rules = this.combined.get(orgRules);
+  /** A platform rule set with an org rule set, as the pipeline evaluates them (one array per pair). */
+  withPlatform(orgRules: readonly PolicyRule[], platformRules: readonly PolicyRule[] = this.builtIns.platform.rules): readonly PolicyRule[] {
+    let byPlatform = this.combined.get(orgRules);
+    if (byPlatform === undefined) {
+      byPlatform = new WeakMap();
+      this.combined.set(orgRules, byPlatform);
+    }
+    let rules = byPlatform.get(platformRules);
     if (rules === undefined) {
-      rules = [...this.builtIns.platform.rules, ...orgRules];
-      this.combined.set(orgRules, rules);
+      rules = [...platformRules, ...orgRules];
+      byPlatform.set(platformRules, rules);
     }
     return rules;
   }
@@ -62,7 +67,8 @@ export function reevaluateDecision(context: ReplayContext, decision: RecordedDec
 
   const resolved = context.rules.resolve(decision);
   if (!resolved.ok) return { status: 'unverifiable', code: resolved.code, reason: resolved.reason, warnings };
-  if (decision.data.platformPolicyHash !== context.builtIns.platform.hash) {
+  const platformRules = builtInRules(context.builtIns, 'platform', decision.data.platformPolicyHash);
+  if (platformRules === undefined) {
     return {
       status: 'unverifiable',
       code: 'PLATFORM_POLICY_CHANGED',
@@ -71,7 +77,7 @@ export function reevaluateDecision(context: ReplayContext, decision: RecordedDec
     };
   }
 
-  const rules = context.withPlatform(resolved.rules);
+  const rules = context.withPlatform(resolved.rules, platformRules);
   const replayed = evaluatePolicy(rules, request);
   const { differences, drift } = compareDecisions(decision.data, replayed);
 
