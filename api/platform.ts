@@ -73,7 +73,9 @@ export async function startPlatform(
   );
   await fanout.start();
   logger.debug({ bus: busDescription }, 'event fan-out started');
-  const projections = new ProjectionRunner(store, docs, registry, readModelProjections, cache);
+  const projections = new ProjectionRunner(store, docs, registry, readModelProjections, cache, (projection, error) =>
+    logger.warn({ err: error, projection }, 'projection subscription dropped; resubscribing from its checkpoint'),
+  );
   await projections.start();
   return {
     config,

@@ -72,6 +72,8 @@ export class ProjectionRunner {
     registry: EventRegistry,
     private readonly projections: readonly Projection[],
     cache?: Cache,
+    /** Told when a projection's subscription drops (it then resubscribes from its checkpoint with backoff). */
+    private readonly onSubscriptionError: (projection: string, error: unknown) => void = () => {},
   ) {
     this.context = { docs, registry, ...(cache ? { cache } : {}) };
   }
@@ -121,7 +123,7 @@ export class ProjectionRunner {
         }
       } catch (error) {
         if (running.stopping) break;
-        void error;
+        this.onSubscriptionError(running.projection.name, error);
       }
       await subscription.unsubscribe();
       if (running.stopping || hasFailed(running)) break;
