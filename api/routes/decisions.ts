@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
-import { decisionEventDefinitions } from '../../domain/policy/decision-events.ts';
+import { DECISIONS } from '../../projections/read-models/decisions.ts';
 import { sendError } from '../command-reply.ts';
 import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
@@ -15,9 +15,7 @@ const decisionsQuery = z.strictObject({
   outcome: outcomeSchema.optional().describe('only decisions with this outcome'),
 });
 
-const decisionData = decisionEventDefinitions[0].schema;
 const requestPrincipal = z.object({ id: z.string(), kind: z.string(), roles: z.array(z.string()) });
-const metadataFields = z.object({ occurredAt: z.string(), principal: z.object({ id: z.string(), kind: z.string() }) });
 
 const decisionItem = z.object({
   decisionId: z.string(),
@@ -65,7 +63,7 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
       if (isAppError(allowed)) return sendError(reply, allowed);
       if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
 
-      return { orgId, decisions: await scanDecisions(platform, orgId, query) };
+      return { orgId, decisions: await listDecisions(platform, orgId, query) };
     },
   );
 
@@ -93,38 +91,56 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
         query: { type: 'ReadPlatformDecisions', data: { limit: query.limit, outcome: query.outcome ?? null } },
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      return { orgId: null, decisions: await scanDecisions(platform, null, query) };
+      return { orgId: null, decisions: await listDecisions(platform, null, query) };
     },
   );
 }
 
+const storedDecision = z.object({
+  _id: z.string(),
+  position: z.string(),
+  streamId: z.string(),
+  occurredAt: z.string(),
+  principal: requestPrincipal.nullable(),
+  action: z.string(),
+  outcome: outcomeSchema,
+  reasons: z.array(z.string()),
+  determiningRuleIds: z.array(z.string()),
+  escalateTo: z.string().nullable(),
+  policy: decisionItem.shape.policy,
+});
+
 /**
- * A scan of every decision in the log, newest first, until `limit` of the org's (or, for null, the platform's) are
- * found: fine for now, replaced by a read model (decisions by org) with the projections of the next issue.
+ * The org's (or, for null, the platform's) decisions from the decisions read model, newest first. Read-your-writes:
+ * it first waits (briefly) for the read models to reach the head of the log, so a decision just recorded is listed.
  */
-async function scanDecisions(platform: Platform, orgId: string | null, query: z.infer<typeof decisionsQuery>): Promise<Array<z.infer<typeof decisionItem>>> {
-  const decisions: Array<z.infer<typeof decisionItem>> = [];
-  for await (const event of platform.store.readAll({ direction: 'backwards', filter: { eventTypes: ['DecisionRecorded'] } })) {
-    const data = decisionData.parse(platform.registry.decode(event.type, event.data, event.metadata));
-    if (data.orgId !== orgId || (query.outcome !== undefined && data.outcome !== query.outcome)) continue;
-    const metadata = metadataFields.safeParse(event.metadata);
-    const seen = requestPrincipal.safeParse(data.request.principal);
-    decisions.push({
-      decisionId: data.decisionId,
-      position: event.position.toString(),
-      streamId: event.streamId,
-      occurredAt: metadata.success ? metadata.data.occurredAt : event.created.toISOString(),
-      principal: seen.success
-        ? { id: seen.data.id, kind: seen.data.kind, roles: seen.data.roles }
-        : { id: metadata.data?.principal.id ?? 'unknown', kind: metadata.data?.principal.kind ?? 'unknown', roles: [] },
-      action: data.action,
-      outcome: data.outcome,
-      reasons: data.reasons,
-      determiningRuleIds: data.determiningRuleIds,
-      escalateTo: data.escalateTo,
-      policy: data.policy,
-    });
-    if (decisions.length >= query.limit) break;
+async function listDecisions(platform: Platform, orgId: string | null, query: z.infer<typeof decisionsQuery>): Promise<Array<z.infer<typeof decisionItem>>> {
+  const head = await platform.store.headPosition();
+  if (!(await platform.projections.waitFor(head, 5000))) {
+    throw appError('unavailable', 'READ_MODEL_BEHIND', 'the decisions read model has not caught up with the log yet; retry shortly', { position: head.toString() });
   }
-  return decisions;
+  const filter = {
+    and: [
+      { field: 'orgId', op: 'eq' as const, value: orgId },
+      ...(query.outcome === undefined ? [] : [{ field: 'outcome', op: 'eq' as const, value: query.outcome }]),
+    ],
+  };
+  const page = await platform.docs.find(DECISIONS, { filter, sort: [{ field: 'position', direction: 'desc' }], limit: query.limit });
+  return page.items.map((item) => {
+    const stored = storedDecision.parse(item);
+    return {
+      decisionId: stored._id,
+      // Stored zero-padded so that it sorts as text; answered as the plain decimal position.
+      position: BigInt(stored.position).toString(),
+      streamId: stored.streamId,
+      occurredAt: stored.occurredAt,
+      principal: stored.principal ?? { id: 'unknown', kind: 'unknown', roles: [] },
+      action: stored.action,
+      outcome: stored.outcome,
+      reasons: stored.reasons,
+      determiningRuleIds: stored.determiningRuleIds,
+      escalateTo: stored.escalateTo,
+      policy: stored.policy,
+    };
+  });
 }
