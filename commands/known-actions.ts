@@ -1,4 +1,5 @@
 import { apiKeyAggregate } from './handlers/credential.ts';
+import { jobAggregate } from './handlers/job.ts';
 import { orgAggregate } from './handlers/org.ts';
 import { rosterAggregate } from './handlers/roster.ts';
 import { subjectAggregate } from './handlers/subject.ts';
@@ -16,6 +17,7 @@ export function knownActions(): readonly string[] {
     ...rosterAggregate.actions,
     ...subjectAggregate.actions,
     ...apiKeyAggregate.actions,
+    ...jobAggregate.actions,
     ...policyActions,
     ...readActions,
   ];

@@ -1,5 +1,6 @@
 import { commandLogEventDefinitions } from '../command-log/events.ts';
 import { credentialEventDefinitions } from '../credential/events.ts';
+import { jobEventDefinitions } from '../job/events.ts';
 import { orgEventDefinitions } from '../org/events.ts';
 import { builtinPolicyEventDefinitions } from '../policy/builtin-events.ts';
 import { decisionEventDefinitions } from '../policy/decision-events.ts';
@@ -21,5 +22,6 @@ export function createEventRegistry(): EventRegistry {
     ...policyEventDefinitions,
     ...decisionEventDefinitions,
     ...builtinPolicyEventDefinitions,
+    ...jobEventDefinitions,
   );
 }

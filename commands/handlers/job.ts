@@ -1,0 +1,67 @@
+import { jobCommandSchema, type JobCommand } from '../../domain/job/commands.ts';
+import type { JobDecisionContext } from '../../domain/job/decide.ts';
+import { jobDecider, jobStream } from '../../domain/job/decider.ts';
+import type { JobEvent } from '../../domain/job/events.ts';
+import { maxOpenJobsOf } from '../../domain/job/quota.ts';
+import type { JobState } from '../../domain/job/state.ts';
+import { orgDecider, orgStream } from '../../domain/org/decider.ts';
+import type { AggregateDefinition } from '../aggregate.ts';
+
+const actions: Record<JobCommand['type'], string> = {
+  SubmitJob: 'job.submit',
+  StartContracting: 'job.contracting.start',
+  AssignJob: 'job.assign',
+  StartWork: 'job.start',
+  DeliverJob: 'job.deliver',
+  VerifyJob: 'job.verify',
+  RejectDelivery: 'job.reject',
+  FailJob: 'job.fail',
+  CancelJob: 'job.cancel',
+  EscalateJob: 'job.escalate',
+  ResolveEscalation: 'job.escalation.resolve',
+};
+
+/** How many of an org's jobs are open now (submitted and not yet verified, rejected, failed or cancelled). */
+export type OpenJobsOf = (orgId: string) => Promise<number>;
+
+export interface JobAggregateOptions {
+  /**
+   * Counts an org's open jobs for the quota check of SubmitJob. Job streams are one per job, so the count cannot be
+   * read cheaply from the write side: the jobs read model supplies it (wired in with the assignment work). The
+   * default counts none, so until then the quota limits nothing.
+   */
+  openJobsOf?: OpenJobsOf;
+}
+
+export type JobAggregate = AggregateDefinition<JobCommand, JobState, JobEvent, JobDecisionContext> & { readonly openJobsOf: OpenJobsOf };
+
+/**
+ * Jobs, one stream per job (`job-<jobId>`), each in one org, governed by that org's policy. SubmitJob is decided
+ * with the org's status and its open-jobs quota (the org's metadata `quota.maxOpenJobs`, see domain/job/quota.ts).
+ *
+ * The quota is checked from context, read before the decision: two submissions racing each other can both see room
+ * for one more job. Holding it exactly under concurrency needs the count in a stream the submission appends to (the
+ * quota aggregate, `domain/quota`), as role cardinality lives in the roster stream.
+ */
+export function createJobAggregate(options: JobAggregateOptions = {}): JobAggregate {
+  const openJobsOf = options.openJobsOf ?? (async () => 0);
+  return {
+    name: 'job',
+    commandSchema: jobCommandSchema,
+    decider: jobDecider,
+    streamOf: (command) => jobStream(command.data.jobId),
+    orgIdOf: (command) => command.data.orgId,
+    actionOf: (command) => actions[command.type],
+    actions: Object.values(actions),
+    openJobsOf,
+    async loadContext(command, reader, base) {
+      if (command.type !== 'SubmitJob') return base;
+      const { orgId } = command.data;
+      const org = (await reader.load(orgDecider, orgStream(orgId))).state;
+      if (org === null) return { ...base, orgStatus: null };
+      return { ...base, orgStatus: org.status, openJobs: await openJobsOf(orgId), maxOpenJobs: maxOpenJobsOf(org.metadata) };
+    },
+  };
+}
+
+export const jobAggregate: JobAggregate = createJobAggregate();

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { roleNameSchema } from '../roster/fields.ts';
+import { uuidSchema } from '../shared/ids.ts';
+import {
+  MAX_OBJECTIVES,
+  MAX_REQUIRED_CAPABILITIES,
+  MAX_REQUIRED_ROLES,
+  MAX_VERIFIERS,
+  assignmentStrategySchema,
+  budgetSchema,
+  capabilityRequirementSchema,
+  completionModeSchema,
+  deliverableSchema,
+  escalationResolutionSchema,
+  goalSchema,
+  instantInputSchema,
+  jobPrioritySchema,
+  noteSchema,
+  objectiveSchema,
+  outputTemplateSchema,
+  reasonSchema,
+  unique,
+} from './fields.ts';
+
+/**
+ * Every job command names the job's org as well as the job: the pipeline decides the policy of that org before the
+ * job's stream is read, and the decider then refuses a command whose org is not the job's (as JOB_NOT_FOUND), so
+ * naming a lenient org cannot borrow its policy.
+ */
+const jobRef = { jobId: uuidSchema, orgId: uuidSchema };
+
+export const submitJobSchema = z.object({
+  type: z.literal('SubmitJob'),
+  data: z
+    .strictObject({
+      ...jobRef,
+      goal: goalSchema,
+      objectives: z.array(objectiveSchema).max(MAX_OBJECTIVES).default([]),
+      priority: jobPrioritySchema.default('normal'),
+      completionMode: completionModeSchema,
+      /** Must lie in the future when the job is submitted. */
+      deadline: instantInputSchema.optional(),
+      requiredCapabilities: z
+        .array(capabilityRequirementSchema)
+        .max(MAX_REQUIRED_CAPABILITIES)
+        .refine((requirements) => unique(requirements.map((requirement) => requirement.name)), 'one requirement per capability')
+        .default([]),
+      requiredRoles: z.array(roleNameSchema).max(MAX_REQUIRED_ROLES).refine(unique, 'roles must be unique').default([]),
+      outputTemplate: outputTemplateSchema.optional(),
+      verifierSubjectIds: z.array(uuidSchema).max(MAX_VERIFIERS).refine(unique, 'verifiers must be unique').default([]),
+      budget: budgetSchema.optional(),
+      assignmentStrategy: assignmentStrategySchema.optional(),
+      /** The subject a `direct` assignment goes to; given with that strategy and only with it. */
+      directAssignee: uuidSchema.optional(),
+    })
+    .refine((data) => data.completionMode !== 'verified' || data.verifierSubjectIds.length > 0, {
+      message: 'a job completed by verification needs at least one verifier',
+      path: ['verifierSubjectIds'],
+    })
+    .refine((data) => (data.assignmentStrategy === 'direct') === (data.directAssignee !== undefined), {
+      message: "directAssignee is given with the 'direct' assignment strategy, and only with it",
+      path: ['directAssignee'],
+    })
+    .refine((data) => data.directAssignee === undefined || !data.verifierSubjectIds.includes(data.directAssignee), {
+      message: 'the direct assignee cannot also verify the job',
+      path: ['directAssignee'],
+    }),
+});
+
+export const startContractingSchema = z.object({ type: z.literal('StartContracting'), data: z.strictObject(jobRef) });
+
+export const assignJobSchema = z.object({
+  type: z.literal('AssignJob'),
+  data: z.strictObject({ ...jobRef, assigneeSubjectId: uuidSchema, contractId: uuidSchema }),
+});
+
+export const startWorkSchema = z.object({ type: z.literal('StartWork'), data: z.strictObject(jobRef) });
+
+export const deliverJobSchema = z.object({
+  type: z.literal('DeliverJob'),
+  data: z.strictObject({ ...jobRef, deliverable: deliverableSchema, note: noteSchema.optional() }),
+});
+
+export const verifyJobSchema = z.object({ type: z.literal('VerifyJob'), data: z.strictObject({ ...jobRef, note: noteSchema.optional() }) });
+
+const reasonData = z.strictObject({ ...jobRef, reason: reasonSchema });
+
+export const rejectDeliverySchema = z.object({ type: z.literal('RejectDelivery'), data: reasonData });
+export const failJobSchema = z.object({ type: z.literal('FailJob'), data: reasonData });
+export const cancelJobSchema = z.object({ type: z.literal('CancelJob'), data: reasonData });
+
+export const escalateJobSchema = z.object({
+  type: z.literal('EscalateJob'),
+  data: z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }),
+});
+
+export const resolveEscalationSchema = z.object({
+  type: z.literal('ResolveEscalation'),
+  data: z.strictObject({ ...jobRef, resolution: escalationResolutionSchema, note: noteSchema.optional() }),
+});
+
+export const jobCommandSchema = z.discriminatedUnion('type', [
+  submitJobSchema,
+  startContractingSchema,
+  assignJobSchema,
+  startWorkSchema,
+  deliverJobSchema,
+  verifyJobSchema,
+  rejectDeliverySchema,
+  failJobSchema,
+  cancelJobSchema,
+  escalateJobSchema,
+  resolveEscalationSchema,
+]);
+export type JobCommand = z.infer<typeof jobCommandSchema>;
+export type JobCommandType = JobCommand['type'];

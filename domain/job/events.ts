@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { roleNameSchema } from '../roster/fields.ts';
+import { principalSchema } from '../shared/principal.ts';
+import type { EventDefinition } from '../events/registry.ts';
+import {
+  MAX_OBJECTIVES,
+  MAX_REQUIRED_CAPABILITIES,
+  MAX_REQUIRED_ROLES,
+  MAX_VERIFIERS,
+  assignmentStrategySchema,
+  budgetSchema,
+  capabilityRequirementSchema,
+  completionModeSchema,
+  deliverableSchema,
+  escalationResolutionSchema,
+  goalSchema,
+  jobPrioritySchema,
+  noteSchema,
+  objectiveSchema,
+  outputTemplateSchema,
+  reasonSchema,
+} from './fields.ts';
+import { escalatableJobStatusSchema, jobStatusSchema } from './state.ts';
+
+const jobRef = { jobId: z.uuid(), orgId: z.uuid() };
+
+const jobSubmittedData = z.object({
+  ...jobRef,
+  goal: goalSchema,
+  objectives: z.array(objectiveSchema).max(MAX_OBJECTIVES),
+  priority: jobPrioritySchema,
+  completionMode: completionModeSchema,
+  deadline: z.iso.datetime().nullable(),
+  requiredCapabilities: z.array(capabilityRequirementSchema).max(MAX_REQUIRED_CAPABILITIES),
+  requiredRoles: z.array(roleNameSchema).max(MAX_REQUIRED_ROLES),
+  outputTemplate: outputTemplateSchema.nullable(),
+  verifierSubjectIds: z.array(z.uuid()).max(MAX_VERIFIERS),
+  budget: budgetSchema.nullable(),
+  assignmentStrategy: assignmentStrategySchema.nullable(),
+  directAssignee: z.uuid().nullable(),
+  submittedBy: principalSchema,
+  /** The decision's time (the pipeline's clock), so evolve stays a pure fold over event data. */
+  submittedAt: z.iso.datetime(),
+});
+
+const jobRefData = z.object(jobRef);
+
+const jobAssignedData = z.object({ ...jobRef, assigneeSubjectId: z.uuid(), contractId: z.uuid() });
+
+const jobDeliveredData = z.object({
+  ...jobRef,
+  deliverable: deliverableSchema,
+  note: noteSchema.nullable(),
+  deliveredBy: principalSchema,
+  deliveredAt: z.iso.datetime(),
+});
+
+const jobVerifiedData = z.object({ ...jobRef, note: noteSchema.nullable(), verifiedBy: principalSchema, verifiedAt: z.iso.datetime() });
+
+const jobDeliveryRejectedData = z.object({ ...jobRef, reason: reasonSchema, rejectedBy: principalSchema, rejectedAt: z.iso.datetime() });
+
+const jobEndedData = z.object({ ...jobRef, reason: reasonSchema });
+
+const jobEscalatedData = z.object({
+  ...jobRef,
+  reason: reasonSchema,
+  escalateTo: roleNameSchema,
+  /** The status the job was in, where `resume` returns it. */
+  from: escalatableJobStatusSchema,
+  escalatedBy: principalSchema,
+  escalatedAt: z.iso.datetime(),
+});
+
+const jobEscalationResolvedData = z.object({
+  ...jobRef,
+  resolution: escalationResolutionSchema,
+  note: noteSchema.nullable(),
+  /** The status the resolution put the job in. */
+  status: jobStatusSchema,
+  resolvedBy: principalSchema,
+  resolvedAt: z.iso.datetime(),
+});
+
+export const jobEventDefinitions = [
+  { type: 'JobSubmitted', schemaVersion: 1, schema: jobSubmittedData },
+  { type: 'JobContractingStarted', schemaVersion: 1, schema: jobRefData },
+  { type: 'JobAssigned', schemaVersion: 1, schema: jobAssignedData },
+  { type: 'JobWorkStarted', schemaVersion: 1, schema: jobRefData },
+  { type: 'JobDelivered', schemaVersion: 1, schema: jobDeliveredData },
+  { type: 'JobVerified', schemaVersion: 1, schema: jobVerifiedData },
+  { type: 'JobDeliveryRejected', schemaVersion: 1, schema: jobDeliveryRejectedData },
+  { type: 'JobFailed', schemaVersion: 1, schema: jobEndedData },
+  { type: 'JobCancelled', schemaVersion: 1, schema: jobEndedData },
+  { type: 'JobEscalated', schemaVersion: 1, schema: jobEscalatedData },
+  { type: 'JobEscalationResolved', schemaVersion: 1, schema: jobEscalationResolvedData },
+] as const satisfies readonly EventDefinition[];
+
+export type JobEvent =
+  | { type: 'JobSubmitted'; data: z.infer<typeof jobSubmittedData> }
+  | { type: 'JobContractingStarted'; data: z.infer<typeof jobRefData> }
+  | { type: 'JobAssigned'; data: z.infer<typeof jobAssignedData> }
+  | { type: 'JobWorkStarted'; data: z.infer<typeof jobRefData> }
+  | { type: 'JobDelivered'; data: z.infer<typeof jobDeliveredData> }
+  | { type: 'JobVerified'; data: z.infer<typeof jobVerifiedData> }
+  | { type: 'JobDeliveryRejected'; data: z.infer<typeof jobDeliveryRejectedData> }
+  | { type: 'JobFailed'; data: z.infer<typeof jobEndedData> }
+  | { type: 'JobCancelled'; data: z.infer<typeof jobEndedData> }
+  | { type: 'JobEscalated'; data: z.infer<typeof jobEscalatedData> }
+  | { type: 'JobEscalationResolved'; data: z.infer<typeof jobEscalationResolvedData> };
