@@ -95,10 +95,6 @@ export class ApiKeyIndex {
     return false;
   }
 
-  isKnown(keyId: string): boolean {
-    return this.byKeyId.has(keyId);
-  }
-
   /** The principal an active key acts as, by key id (for rotation checks; never for authentication). */
   keyOwner(keyId: string): Principal | undefined {
     const record = this.byKeyId.get(keyId);

@@ -29,7 +29,7 @@ export async function writeDocument(
   await docs.upsert(collection, { ...content, _id: id, [POSITION_FIELD]: position.toString() });
 }
 
-/** Plain JSON of a value built from event data (drops undefined, turns Maps into objects never: keep data JSON). */
+/** The JSON form of a value built from event data (undefined fields dropped), as a document stores it. */
 export function json<T>(value: T): JsonValue {
   return JSON.parse(JSON.stringify(value)) as JsonValue;
 }

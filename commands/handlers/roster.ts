@@ -4,6 +4,7 @@ import type { RosterDecisionContext, SubjectSnapshot } from '../../domain/roster
 import { rosterDecider } from '../../domain/roster/decider.ts';
 import { rosterStream, type RosterEvent } from '../../domain/roster/events.ts';
 import type { RosterState } from '../../domain/roster/state.ts';
+import { subjectCapabilities, verifiedCapabilities } from '../../domain/subject/capabilities.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import type { AggregateDefinition } from '../aggregate.ts';
 import type { StreamReader } from '../stream-loader.ts';
@@ -44,8 +45,9 @@ async function subjectOf(command: RosterCommand, reader: StreamReader): Promise<
 export async function subjectSnapshot(subjectId: string, orgId: string, reader: StreamReader): Promise<SubjectSnapshot | null> {
   const { state } = await reader.load(subjectDecider, subjectStream(subjectId));
   if (state === null) return null;
+  const verified = verifiedCapabilities(state, orgId);
   const capabilities = new Map(
-    Object.entries(state.capabilities).map(([name, capability]) => [name, { level: capability.level, verified: Object.hasOwn(capability.verifiedIn, orgId) }]),
+    Object.entries(subjectCapabilities(state)).map(([name, level]) => [name, { level, verified: Object.hasOwn(verified, name) }]),
   );
   return { subjectId, status: state.status, capabilities };
 }

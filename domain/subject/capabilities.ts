@@ -15,12 +15,15 @@ export function subjectCapabilities(state: SubjectState): Record<string, number>
   return Object.fromEntries(Object.entries(state.capabilities).map(([name, capability]) => [name, capability.level]));
 }
 
-/** Only the capabilities whose declared level is verified: name -> level. */
-export function verifiedCapabilities(state: SubjectState): Record<string, number> {
+/**
+ * The capabilities verified in the name of `orgId`: name -> level. A verification counts only in the org that made
+ * it, so this is what an org's roster may rely on.
+ */
+export function verifiedCapabilities(state: SubjectState, orgId: string): Record<string, number> {
   if (state === null) return {};
   return Object.fromEntries(
     Object.entries(state.capabilities)
-      .filter(([, capability]) => capability.verified !== null)
+      .filter(([, capability]) => Object.hasOwn(capability.verifiedIn, orgId))
       .map(([name, capability]) => [name, capability.level]),
   );
 }

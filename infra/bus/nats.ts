@@ -73,6 +73,7 @@ import {
   type Subscription,
 } from './port.ts';
 import { assertPattern, assertPublishSubject } from './subjects.ts';
+import { redactUrl } from '../config/redact-url.ts';
 
 /**
  * The Bus port on NATS (core for publish/subscribe/request, JetStream for durable streams), with nats.js v2.
@@ -147,18 +148,6 @@ function mapError(error: unknown, what: string, sent?: { size: number; maxPayloa
   return mapCommon(error) ?? new BusError(`${what} failed: ${describeError(error)}`, { cause: error });
 }
 
-/** `nats://user:secret@host:4222` -> `nats://host:4222`: credentials never reach an error message. */
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '(unparseable url)';
-  }
-}
-
 function toNatsHeaders(headers: Record<string, string>, extra: Record<string, string> = {}): MsgHdrs | undefined {
   const entries = [...Object.entries(headers), ...Object.entries(extra)];
   if (entries.length === 0) return undefined;
@@ -224,7 +213,7 @@ export class NatsBus implements Bus {
         waitOnFirstConnect: false,
       });
     } catch (error) {
-      throw new BusUnavailableError(`cannot connect to NATS at ${redact(url)}: ${describeError(error)}`, { cause: error });
+      throw new BusUnavailableError(`cannot connect to NATS at ${redactUrl(url)}: ${describeError(error)}`, { cause: error });
     }
     return new NatsBus(nc, options);
   }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/env.ts';
 import { MemoryBus } from './memory.ts';
 import type { Bus, BusOptions } from './port.ts';
+import { redactUrl } from '../config/redact-url.ts';
 
 export interface OpenedBus {
   bus: Bus;
@@ -25,15 +26,4 @@ export async function openBus(config: Pick<Config, 'NATS_URL'>, options: BusOpti
     return { bus, description: `NATS ${redactUrl(config.NATS_URL)}`, durable: true };
   }
   return { bus: new MemoryBus(options), description: 'in-process', durable: false };
-}
-
-function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    parsed.username = '';
-    parsed.password = '';
-    return parsed.toString().replace(/\/$/, '');
-  } catch {
-    return '(unparseable url)';
-  }
 }

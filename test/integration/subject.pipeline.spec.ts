@@ -56,7 +56,7 @@ describe('subject commands through the pipeline', () => {
     const { state } = await loader.load(subjectDecider, subjectStream(subjectId));
     expect(state).toMatchObject({ status: 'active', endpoint: 'nats:agents.writer', registeredBy: admin });
     expect(subjectCapabilities(state)).toEqual({ 'lang.en': 9, 'nlp.summarize': 6 });
-    expect(verifiedCapabilities(state)).toEqual({ 'nlp.summarize': 6 });
+    expect(verifiedCapabilities(state, orgId)).toEqual({ 'nlp.summarize': 6 });
   });
 
   it('appends nothing for a command that changes nothing', async () => {

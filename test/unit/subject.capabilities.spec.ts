@@ -68,7 +68,7 @@ describe('declaring capabilities', () => {
     spec.given([registered]).when(withdraw('constructor')).thenNothing();
     expect(declaredCapability(subjectStateAfter([registered]), 'constructor')).toBeNull();
     const state = subjectStateAfter([registered, capabilityDeclared('constructor', 3), capabilityVerified('constructor', 3)]);
-    expect(verifiedCapabilities(state)).toEqual({ constructor: 3 });
+    expect(verifiedCapabilities(state, verifierOrgId)).toEqual({ constructor: 3 });
   });
 });
 
@@ -152,12 +152,14 @@ describe('capability read helpers', () => {
       capabilityVerified('nlp.summarize', 6),
     ]);
     expect(subjectCapabilities(state)).toEqual({ 'lang.en': 10, 'nlp.summarize': 6, 'code.review': 3 });
-    expect(verifiedCapabilities(state)).toEqual({ 'nlp.summarize': 6 });
+    expect(verifiedCapabilities(state, verifierOrgId)).toEqual({ 'nlp.summarize': 6 });
+    // A verification counts only in the org that made it.
+    expect(verifiedCapabilities(state, '99999999-9999-4999-8999-999999999999')).toEqual({});
   });
 
   it('return nothing for a subject that does not exist', () => {
     expect(subjectCapabilities(null)).toEqual({});
-    expect(verifiedCapabilities(null)).toEqual({});
+    expect(verifiedCapabilities(null, verifierOrgId)).toEqual({});
     expect(declaredCapability(null, 'lang.en')).toBeNull();
   });
 });
