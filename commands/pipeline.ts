@@ -6,6 +6,7 @@ import type { EventRegistry } from '../domain/events/registry.ts';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { AggregateDefinition } from './aggregate.ts';
+import { AttemptReader } from './attempt-reader.ts';
 import { CommandLog } from './command-log.ts';
 import { envelopEvent, type CommandStamp } from './event-envelope.ts';
 import { commandHash } from './metadata.ts';
@@ -160,7 +161,9 @@ export class CommandPipeline {
       }
 
       const base: DecisionContext = { now: this.clock().toISOString(), principal: envelope.principal, commandId };
-      const context = await definition.loadContext(command, loader, base);
+      const reader = new AttemptReader(loader);
+      reader.seed(streamId, loaded);
+      const context = await definition.loadContext(command, reader, base);
       const check = await this.options.check({
         commandId,
         now: base.now,
@@ -173,6 +176,7 @@ export class CommandPipeline {
         streamId,
         streamRevision: loaded.revision,
         state: loaded.state,
+        reader,
       });
       const recordAside = async (records: readonly AsideRecord[]) => {
         for (const { streamId: aside, events, decisionId } of records) {

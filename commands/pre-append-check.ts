@@ -1,6 +1,7 @@
 import { appError, type AppError } from '../domain/shared/app-error.ts';
 import type { DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
+import type { StreamReader } from './stream-loader.ts';
 
 export interface PreAppendInput {
   commandId: string;
@@ -17,6 +18,8 @@ export interface PreAppendInput {
   streamId: string;
   streamRevision: bigint;
   state: unknown;
+  /** Reads other streams as this attempt of the command sees them (each caught up once). */
+  reader?: StreamReader;
 }
 
 /** Decisions recorded in a stream of their own (an org's audit stream), not with a change. */

@@ -18,7 +18,7 @@ const platformPolicyHash = hashPolicyRules(platformPolicy);
  */
 export function governedCheck(reader: StreamReader): PreAppendCheck {
   const decideOne = async (input: PreAppendInput, orgId: string | null, action: string, index: number) => {
-    const { request, policy, roster } = await buildPolicyRequest(reader, { ...input, orgId, action });
+    const { request, policy, roster } = await buildPolicyRequest(input.reader ?? reader, { ...input, orgId, action });
     const decision = evaluatePolicy([...platformPolicy, ...policy.rules], request);
     const decisionId = uuidv5(`${input.commandId}\u0000${input.streamId}\u0000${input.streamRevision}\u0000${index}`, DECISION_NAMESPACE);
     const recorded: DecisionRecorded = {
