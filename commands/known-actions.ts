@@ -1,14 +1,12 @@
+import { policyActions } from '../domain/policy/actions.ts';
 import { apiKeyAggregate } from './handlers/credential.ts';
 import { jobAggregate } from './handlers/job.ts';
 import { orgAggregate } from './handlers/org.ts';
 import { rosterAggregate } from './handlers/roster.ts';
 import { subjectAggregate } from './handlers/subject.ts';
 
-/** Reads are governed too; they are not commands, so they are listed here. */
 /** Governed actions that are not commands: reads, and operations on the platform's machinery. */
 export const readActions = ['org.read', 'roster.read', 'policy.read', 'audit.read', 'subject.read', 'platform.projections.rebuild'] as const;
-
-const policyActions = ['policy.draft', 'policy.publish'];
 
 /** Every governed action, for validating the action patterns of a policy set. */
 export function knownActions(): readonly string[] {
@@ -18,7 +16,7 @@ export function knownActions(): readonly string[] {
     ...subjectAggregate.actions,
     ...apiKeyAggregate.actions,
     ...jobAggregate.actions,
-    ...policyActions,
+    ...Object.values(policyActions),
     ...readActions,
   ];
 }

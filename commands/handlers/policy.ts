@@ -1,4 +1,5 @@
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
+import { policyActions } from '../../domain/policy/actions.ts';
 import { policyCommandSchema, type PolicyCommand } from '../../domain/policy/commands.ts';
 import { policyDecider, type PolicyDecisionContext } from '../../domain/policy/decider.ts';
 import { policyStream, type PolicyEvent } from '../../domain/policy/events.ts';
@@ -12,8 +13,8 @@ export const policyAggregate: AggregateDefinition<PolicyCommand, PolicyState, Po
   decider: policyDecider,
   streamOf: (command) => policyStream(command.data.orgId),
   orgIdOf: (command) => command.data.orgId,
-  actionOf: (command) => (command.type === 'DraftPolicy' ? 'policy.draft' : 'policy.publish'),
-  actions: ['policy.draft', 'policy.publish'],
+  actionOf: (command) => policyActions[command.type],
+  actions: Object.values(policyActions),
   async loadContext(command, reader, base) {
     const org = await reader.load(orgDecider, orgStream(command.data.orgId));
     return { ...base, orgStatus: org.state?.status ?? null, knownActions: knownActions() };
