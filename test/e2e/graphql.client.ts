@@ -1,35 +1,16 @@
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
-import { bootstrapAdminKey } from '../../api/auth/bootstrap-admin-key.ts';
 import type { GraphqlPluginOptions } from '../../api/graphql/plugin.ts';
-import { startPlatform } from '../../api/platform.ts';
-import { buildServer } from '../../api/server.ts';
-import { loadConfig } from '../../infra/config/env.ts';
 import type { DocumentStore } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import { tempStore } from '../support/pipeline.ts';
-import { ADMIN_KEY, type TestServer } from '../support/server.ts';
+import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
 
 /** The real server in process, as test/support/server.ts builds it, with a read-model store of the test's choosing. */
 export async function startGraphqlTestServer(
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
   graphql: GraphqlPluginOptions = {},
 ): Promise<TestServer> {
-  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
-  const platform = await startPlatform(config, tempStore(), pino({ level: 'silent' }), undefined, docs);
-  await bootstrapAdminKey(platform, ADMIN_KEY);
-  const app = await buildServer(platform, { graphql });
-  await app.ready();
-  return {
-    app,
-    platform,
-    auth: { authorization: `Bearer ${ADMIN_KEY}` },
-    async close() {
-      await app.close();
-      await platform.close();
-    },
-  };
+  return startTestServer({ docs, server: { graphql } });
 }
 
 export interface GraphqlError {

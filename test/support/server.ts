@@ -2,7 +2,8 @@ import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { bootstrapAdminKey } from '../../api/auth/bootstrap-admin-key.ts';
 import { startPlatform, type Platform } from '../../api/platform.ts';
-import { buildServer } from '../../api/server.ts';
+import { buildServer, type ServerOptions } from '../../api/server.ts';
+import type { DocumentStore } from '../../infra/documents/port.ts';
 import { loadConfig } from '../../infra/config/env.ts';
 import { tempStore, tempStorePath } from './pipeline.ts';
 
@@ -15,12 +16,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
+export interface TestServerOptions {
+  path?: string;
+  /** The read-model store (default: in-memory SQLite). */
+  docs?: DocumentStore;
+  server?: ServerOptions;
+}
+
 /** The real server, in process, on a fresh embedded store (requests go through app.inject, no socket). */
-export async function startTestServer(path = tempStorePath()): Promise<TestServer> {
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
-  const platform = await startPlatform(config, tempStore(path), pino({ level: 'silent' }));
+  const platform = await startPlatform(config, tempStore(options.path ?? tempStorePath()), pino({ level: 'silent' }), undefined, options.docs);
   await bootstrapAdminKey(platform, ADMIN_KEY);
-  const app = await buildServer(platform);
+  const app = await buildServer(platform, options.server);
   await app.ready();
   return {
     app,
