@@ -47,7 +47,7 @@ export async function startPlatform(
   config: Config,
   store: EventStore,
   logger: Logger,
-  check: (reader: StreamLoader) => PreAppendCheck = governedCheck,
+  check: PreAppendCheck = governedCheck,
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
   cache: Cache = new MemoryCache(),
 ): Promise<Platform> {
@@ -57,7 +57,7 @@ export async function startPlatform(
   });
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
-  const pipeline = new CommandPipeline({ store, loader, registry, check: check(loader) });
+  const pipeline = new CommandPipeline({ store, loader, registry, check });
   await recordBuiltinPolicies(store, registry);
   const apiKeys = new ApiKeyIndex(store, registry);
   await apiKeys.start();

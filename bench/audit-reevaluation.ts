@@ -167,7 +167,7 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
     store: options.store,
     loader,
     registry,
-    check: governedCheck(loader),
+    check: governedCheck,
     clock: () => new Date((clock += stepMs)),
   });
 

@@ -36,7 +36,7 @@ export async function benchPipelineOrgCommands(options: PipelineOptions): Promis
   await withTempStore('pipeline', {}, async (store) => {
     const registry = createEventRegistry();
     const loader = new StreamLoader(store, registry);
-    const check = options.check === 'governed' ? governedCheck(loader) : platformAdminsOnly;
+    const check = options.check === 'governed' ? governedCheck : platformAdminsOnly;
     const pipeline = new CommandPipeline({ store, loader, registry, check });
     const prefix = options.check === 'governed' ? 'pipeline.governed.org' : 'pipeline.org';
     const failures: AppError[] = [];

@@ -19,7 +19,7 @@ export async function benchProjections(options: { commandsPerSecond: number; sec
   await withTempStore('projections', {}, async (store) => {
     const registry = createEventRegistry();
     const loader = new StreamLoader(store, registry);
-    const pipeline = new CommandPipeline({ store, loader, registry, check: governedCheck(loader) });
+    const pipeline = new CommandPipeline({ store, loader, registry, check: governedCheck });
     const docs = new SqliteDocumentStore({ path: ':memory:' });
     const runner = new ProjectionRunner(store, docs, registry, readModelProjections);
     await runner.start();

@@ -19,7 +19,7 @@ export interface PreAppendInput {
   streamRevision: bigint;
   state: unknown;
   /** Reads other streams as this attempt of the command sees them (each caught up once). */
-  reader?: StreamReader;
+  reader: StreamReader;
 }
 
 /** Decisions recorded in a stream of their own (an org's audit stream), not with a change. */

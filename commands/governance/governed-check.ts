@@ -4,58 +4,57 @@ import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
 import type { PreAppendCheck, PreAppendInput } from '../pre-append-check.ts';
-import type { StreamReader } from '../stream-loader.ts';
 import { policyDenied } from './policy-denied.ts';
 import { buildPolicyRequest } from './policy-request.ts';
 
 const DECISION_NAMESPACE = '3c9b2f1e-7a4d-4e8b-9f60-5d2c1b0a9e87';
 const platformPolicyHash = hashPolicyRules(platformPolicy);
 
+/** One decision: the command's own (index 0), or another org's consent it also needs. */
+async function decideOne(input: PreAppendInput, orgId: string | null, action: string, index: number) {
+  // The attempt's reader: the policy sees the streams exactly as the decision context did.
+  const { request, policy, roster } = await buildPolicyRequest(input.reader, { ...input, orgId, action });
+  const decision = evaluatePolicy([...platformPolicy, ...policy.rules], request);
+  const decisionId = uuidv5(`${input.commandId}\u0000${input.streamId}\u0000${input.streamRevision}\u0000${index}`, DECISION_NAMESPACE);
+  const recorded: DecisionRecorded = {
+    type: 'DecisionRecorded',
+    data: {
+      decisionId,
+      orgId,
+      action,
+      outcome: decision.outcome,
+      determiningRuleIds: decision.determiningRuleIds,
+      reasons: decision.reasons,
+      escalateTo: decision.escalateTo,
+      evaluations: decision.evaluations,
+      errors: decision.errors,
+      policy: { source: policy.source, version: policy.version, hash: policy.hash },
+      platformPolicyHash,
+      rosterRevision: roster ? roster.revision.toString() : null,
+      request: JSON.parse(JSON.stringify(request)) as Record<string, unknown>,
+    },
+  };
+  return { orgId, action, decision, decisionId, recorded, policy };
+}
+
 /**
  * Every command is decided by policy before its decider runs: the platform policy together with the org's
  * published policy (or the default one), over the principal's effective roles at this instant. The decision is
  * recorded either way: with the change when permitted (same append), in `audit-<orgId>` when denied.
  */
-export function governedCheck(reader: StreamReader): PreAppendCheck {
-  const decideOne = async (input: PreAppendInput, orgId: string | null, action: string, index: number) => {
-    const { request, policy, roster } = await buildPolicyRequest(input.reader ?? reader, { ...input, orgId, action });
-    const decision = evaluatePolicy([...platformPolicy, ...policy.rules], request);
-    const decisionId = uuidv5(`${input.commandId}\u0000${input.streamId}\u0000${input.streamRevision}\u0000${index}`, DECISION_NAMESPACE);
-    const recorded: DecisionRecorded = {
-      type: 'DecisionRecorded',
-      data: {
-        decisionId,
-        orgId,
-        action,
-        outcome: decision.outcome,
-        determiningRuleIds: decision.determiningRuleIds,
-        reasons: decision.reasons,
-        escalateTo: decision.escalateTo,
-        evaluations: decision.evaluations,
-        errors: decision.errors,
-        policy: { source: policy.source, version: policy.version, hash: policy.hash },
-        platformPolicyHash,
-        rosterRevision: roster ? roster.revision.toString() : null,
-        request: JSON.parse(JSON.stringify(request)) as Record<string, unknown>,
-      },
-    };
-    return { orgId, action, decision, decisionId, recorded, policy };
-  };
-
-  return async (input) => {
-    // The command's own decision first; then any other org whose say it needs (a parent org for a child org).
-    const decisions = [await decideOne(input, input.orgId, input.action, 0)];
-    for (const [index, extra] of input.alsoAuthorize.entries()) {
-      if (decisions.at(-1)?.decision.outcome !== 'permitted') break;
-      decisions.push(await decideOne(input, extra.orgId, extra.action, index + 1));
-    }
-    const denied = decisions.find((item) => item.decision.outcome !== 'permitted');
-    const main = decisions[0]!;
-    // Each decision's own audit stream, for when it is recorded apart from a change.
-    const aside = decisions.map((item) => ({ streamId: auditStream(item.orgId), events: [item.recorded], decisionId: item.decisionId }));
-    if (!denied) {
-      return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded), unchanged: aside };
-    }
-    return { allowed: false, error: policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId), records: aside };
-  };
-}
+export const governedCheck: PreAppendCheck = async (input) => {
+  // The command's own decision first; then any other org whose say it needs (a parent org for a child org).
+  const decisions = [await decideOne(input, input.orgId, input.action, 0)];
+  for (const [index, extra] of input.alsoAuthorize.entries()) {
+    if (decisions.at(-1)?.decision.outcome !== 'permitted') break;
+    decisions.push(await decideOne(input, extra.orgId, extra.action, index + 1));
+  }
+  const denied = decisions.find((item) => item.decision.outcome !== 'permitted');
+  const main = decisions[0]!;
+  // Each decision's own audit stream, for when it is recorded apart from a change.
+  const aside = decisions.map((item) => ({ streamId: auditStream(item.orgId), events: [item.recorded], decisionId: item.decisionId }));
+  if (!denied) {
+    return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded), unchanged: aside };
+  }
+  return { allowed: false, error: policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId), records: aside };
+};

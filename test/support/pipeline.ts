@@ -40,6 +40,6 @@ export function registerOrg(orgId: string, slug = `org-${orgId.slice(0, 8)}`, ex
 export function governedPipelineOn(store: EventStore, options: Partial<Pick<PipelineOptions, 'maxAttempts' | 'clock'>> = {}) {
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
-  const pipeline = new CommandPipeline({ store, loader, registry, check: governedCheck(loader), ...options });
+  const pipeline = new CommandPipeline({ store, loader, registry, check: governedCheck, ...options });
   return { pipeline, loader, registry };
 }
