@@ -44,6 +44,8 @@ interface Running {
   state: ProjectionState;
   position: bigint;
   savedPosition: bigint;
+  /** The head of the log when catching up started (or last looked at): reaching it is when to look again. */
+  catchUpTarget: bigint;
   failure: ProjectionFailure | null;
   subscription: AllSubscription | undefined;
   loop: Promise<void> | undefined;
@@ -89,6 +91,7 @@ export class ProjectionRunner {
         state: 'starting',
         position: current ?? 0n,
         savedPosition: current ?? 0n,
+        catchUpTarget: 0n,
         failure: null,
         subscription: undefined,
         loop: undefined,
@@ -111,6 +114,7 @@ export class ProjectionRunner {
     let delayMs = 100;
     while (!running.stopping && running.state !== 'failed') {
       const head = await this.store.headPosition().catch(() => null);
+      running.catchUpTarget = head ?? 0n;
       running.state = head !== null && running.position >= head ? 'live' : 'catching-up';
       // Unfiltered: every event advances the position, so "has it reached position P" is exact for read-your-writes.
       const subscription = this.store.subscribeToAll({ afterPosition: running.position });
@@ -156,9 +160,11 @@ export class ProjectionRunner {
     }
     running.position = event.position;
     running.onEvent?.(event.position);
-    if (running.state === 'catching-up') {
+    // The head is asked again only when the last known one is reached, not for every event of a catch-up.
+    if (running.state === 'catching-up' && event.position >= running.catchUpTarget) {
       const head = await this.store.headPosition().catch(() => null);
       if (head !== null && event.position >= head) running.state = 'live';
+      else if (head !== null) running.catchUpTarget = head;
     }
     if (running.position - running.savedPosition >= BigInt(CHECKPOINT_EVERY_EVENTS)) await this.flush(running);
     this.resolveWaiters();
