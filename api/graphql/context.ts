@@ -5,6 +5,7 @@ import type { Platform } from '../platform.ts';
 import { RequestAccess } from './access.ts';
 import { createLoaders, type Loaders } from './batch.ts';
 import { gqlError, validationFailed } from './errors.ts';
+import { AttemptReader } from '../../commands/attempt-reader.ts';
 
 /** How long a query waits for the read models to reach the position it asked for. */
 export const DEFAULT_READ_YOUR_WRITES_TIMEOUT_MS = 5000;
@@ -39,7 +40,8 @@ export function createContext(platform: Platform, request: FastifyRequest, optio
   return {
     platform,
     principal,
-    access: new RequestAccess(platform.loader, principal, now),
+    // One catch-up read per stream for the whole request: every authorization in it sees the same snapshot.
+    access: new RequestAccess(new AttemptReader(platform.loader), principal, now),
     loaders: createLoaders(platform.docs),
     now,
     headerPosition: headerPosition(request.headers[MIN_POSITION_HEADER]),
