@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createEventRegistry } from '../domain/events/catalog.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
 import { CommandPipeline } from '../commands/pipeline.ts';
+import { createJobAggregate, type JobAggregate } from '../commands/handlers/job.ts';
 import { governedCheck } from '../commands/governance/governed-check.ts';
 import type { PreAppendCheck } from '../commands/pre-append-check.ts';
 import { StreamLoader } from '../commands/stream-loader.ts';
@@ -20,7 +21,11 @@ import { SqliteDocumentStore } from '../infra/documents/sqlite.ts';
 import { MemoryCache } from '../infra/cache/memory.ts';
 import type { Cache } from '../infra/cache/port.ts';
 import { readModelProjections } from '../projections/read-models/all.ts';
+import { openJobsFromReadModel } from '../projections/read-models/jobs.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
+import { DocumentCheckpointStore } from '../processes/document-checkpoint-store.ts';
+import { WorkProcesses } from '../processes/work/work-processes.ts';
+import { workloadsFromReadModel } from '../processes/work/workloads.ts';
 
 /** The running platform's parts, wired once. The API and the CLI both build on this. */
 export interface Platform {
@@ -29,6 +34,8 @@ export interface Platform {
   registry: EventRegistry;
   loader: StreamLoader;
   pipeline: CommandPipeline;
+  /** The job aggregate, its open-jobs quota counted from the jobs read model: run job commands with this one. */
+  jobs: JobAggregate;
   apiKeys: ApiKeyIndex;
   /** Read models (MongoDB or the embedded store), built by `projections`. */
   docs: DocumentStore;
@@ -39,6 +46,8 @@ export interface Platform {
   bus: Bus;
   /** Publishes every committed event on `agencygrid.events.<orgId|platform>.<category>.<EventType>`. */
   fanout: EventFanout;
+  /** Assignment, execution and obligation sagas, durable timers, and the agents' gateway on the bus. */
+  work: WorkProcesses;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -77,21 +86,37 @@ export async function startPlatform(
     logger.warn({ err: error, projection }, 'projection subscription dropped; resubscribing from its checkpoint'),
   );
   await projections.start();
+  const jobs = createJobAggregate({ openJobsOf: openJobsFromReadModel({ store, docs, projections }) });
+  const work = new WorkProcesses({
+    store,
+    registry,
+    pipeline,
+    loader,
+    bus,
+    apiKeys,
+    checkpoints: new DocumentCheckpointStore(docs),
+    workloadsOf: workloadsFromReadModel({ store, docs, projections }),
+    logger,
+  });
+  await work.start();
   return {
     config,
     store,
     registry,
     loader,
     pipeline,
+    jobs,
     apiKeys,
     docs,
     cache,
     projections,
     bus,
     fanout,
+    work,
     logger,
     async close() {
       await expiry.stop();
+      await work.stop();
       await pipeline.drain();
       await apiKeys.stop();
       await fanout.stop();

@@ -14,6 +14,7 @@ import { projectionRoutes } from './routes/projections.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { eventStreamRoutes, type EventStreamRouteOptions } from './routes/events-stream.ts';
 import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
 import { orgRoutes } from './routes/orgs.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { rosterRoutes } from './routes/roster.ts';
@@ -85,6 +86,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(async (scope) => subjectRoutes(scope, platform));
   await app.register(async (scope) => rosterRoutes(scope, platform));
   await app.register(async (scope) => policyRoutes(scope, platform));
+  await app.register(async (scope) => jobRoutes(scope, platform));
   await app.register(async (scope) => decisionRoutes(scope, platform));
   await app.register(async (scope) => auditRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));

@@ -65,7 +65,7 @@ const hasFailed = (running: Running) => running.state === 'failed';
 export class ProjectionRunner {
   private readonly running = new Map<string, Running>();
   private readonly context: ProjectionContext;
-  private waiters: Array<{ position: bigint; resolve: () => void }> = [];
+  private waiters: Array<{ position: bigint; projection: string | undefined; resolve: () => void }> = [];
   private flushTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -188,14 +188,28 @@ export class ProjectionRunner {
     return lowest ?? 0n;
   }
 
-  private resolveWaiters(): void {
-    const reached = this.position;
-    this.waiters = this.waiters.filter((waiter) => (waiter.position <= reached ? (waiter.resolve(), false) : true));
+  /** The position one projection has applied (undefined: the lowest of all, as `position`). */
+  private reached(projection: string | undefined): bigint {
+    if (projection === undefined) return this.position;
+    return this.running.get(projection)?.position ?? -1n;
   }
 
-  /** Resolves true once every projection has applied `position` (read-your-writes), false after `timeoutMs`. */
-  async waitFor(position: bigint, timeoutMs = 5000): Promise<boolean> {
-    if (this.position >= position) return true;
+  private resolveWaiters(): void {
+    const lowest = this.position;
+    this.waiters = this.waiters.filter((waiter) => {
+      const reached = waiter.projection === undefined ? lowest : this.reached(waiter.projection);
+      return waiter.position <= reached ? (waiter.resolve(), false) : true;
+    });
+  }
+
+  /**
+   * Resolves true once every projection (or only the one named) has applied `position` (read-your-writes), false
+   * after `timeoutMs`. Naming the projection a read depends on keeps that read available while another one lags or
+   * has failed.
+   */
+  async waitFor(position: bigint, timeoutMs = 5000, projection?: string): Promise<boolean> {
+    if (projection !== undefined && !this.running.has(projection)) throw new Error(`no projection named ${projection}`);
+    if (this.reached(projection) >= position) return true;
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
@@ -205,7 +219,7 @@ export class ProjectionRunner {
         clearTimeout(timer);
         resolve(true);
       };
-      this.waiters.push({ position, resolve: done });
+      this.waiters.push({ position, projection, resolve: done });
     });
   }
 

@@ -6,7 +6,7 @@ import { authorizeRead } from '../read-access.ts';
 import { gqlError } from './errors.ts';
 
 /** The read families of an org, each its own action, as the REST API decides them. */
-export type OrgReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read';
+export type OrgReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read' | 'job.read';
 
 /** The REST read each action family amounts to, so policy conditions on `command.type` mean the same thing here. */
 const READS: Record<OrgReadAction, { resource: string; query: string }> = {
@@ -14,6 +14,7 @@ const READS: Record<OrgReadAction, { resource: string; query: string }> = {
   'roster.read': { resource: 'roster', query: 'ReadRoster' },
   'policy.read': { resource: 'policy', query: 'ReadPolicies' },
   'audit.read': { resource: 'audit', query: 'ReadDecisions' },
+  'job.read': { resource: 'job', query: 'ReadJobs' },
 };
 
 /**
@@ -63,6 +64,19 @@ export class RequestAccess {
         orgId,
         resource: { type: 'roster', id: orgId, jobSpace },
         query: { type: 'ReadEffectiveRoles', data: { orgId, subjectId, jobSpace } },
+        now: this.now,
+      }),
+    );
+  }
+
+  /** One job is read as REST reads it: `job.read` with the job id in the query (`ReadJob`). */
+  job(orgId: string, jobId: string): Promise<BuiltPolicyRequest | AppError> {
+    return this.remember(`job\u0000${orgId}\u0000${jobId}`, () =>
+      authorizeRead(this.reader, this.principalFacts(), {
+        action: 'job.read',
+        orgId,
+        resource: { type: READS['job.read'].resource, id: orgId },
+        query: { type: 'ReadJob', data: { orgId, jobId } },
         now: this.now,
       }),
     );

@@ -249,6 +249,20 @@ const decisionNode = combinable((walk, input, path) => {
   ];
 });
 
+const jobNode = combinable((walk, input, path) => {
+  const at = (name: string) => [...path, name];
+  return [
+    ...eq('status', walk.enumeration(input.status, at('status'))),
+    ...oneOf('status', walk.list(input.statusIn, at('statusIn'), LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+    ...eq('priority', walk.enumeration(input.priority, at('priority'))),
+    ...oneOf('priority', walk.list(input.priorityIn, at('priorityIn'), LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+    ...eq('assigneeSubjectId', walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
+    ...eq('contractId', walk.id(input.contractId, at('contractId'))),
+    ...eq('open', walk.boolean(input.open, at('open'))),
+    ...range('submittedAt', walk.instant(input.submittedSince, at('submittedSince')), walk.instant(input.submittedUntil, at('submittedUntil'))),
+  ];
+});
+
 function translate(node: ReturnType<typeof combinable>, value: unknown, path: string): Filter | null {
   if (value === undefined || value === null) return null;
   const walk = new Walk();
@@ -261,6 +275,7 @@ export const orgFilter = (value: unknown) => translate(orgNode, value, 'filter')
 export const subjectFilter = (value: unknown) => translate(subjectNode, value, 'filter');
 export const roleFilter = (value: unknown) => translate(roleNode, value, 'filter');
 export const decisionFilter = (value: unknown) => translate(decisionNode, value, 'filter');
+export const jobFilter = (value: unknown) => translate(jobNode, value, 'filter');
 
 /** The store filter, and what `active` asks of each association (decided in code at the request's instant). */
 export function associationFilter(value: unknown): { filter: Filter | null; active: boolean | undefined } {
@@ -336,6 +351,11 @@ export const ASSOCIATION_ORDERS: Record<string, SortField[]> = {
 export const DECISION_ORDERS: Record<string, SortField[]> = {
   NEWEST_FIRST: [desc('position')],
   OLDEST_FIRST: [asc('position')],
+};
+
+export const JOB_ORDERS: Record<string, SortField[]> = {
+  NEWEST_FIRST: [desc('submittedAt')],
+  OLDEST_FIRST: [asc('submittedAt')],
 };
 
 export function order(orders: Record<string, SortField[]>, value: unknown, fallback: string): SortField[] {

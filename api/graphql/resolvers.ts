@@ -1,6 +1,8 @@
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import type { Filter, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
 import { DECISIONS } from '../../projections/read-models/decisions.ts';
+import { JOBS } from '../../projections/read-models/jobs.ts';
+import { WORKLOADS } from '../../projections/read-models/workloads.ts';
 import { ORGS } from '../../projections/read-models/orgs.ts';
 import { POLICY_VERSIONS } from '../../projections/read-models/policies.ts';
 import { APPLICATIONS, ASSOCIATIONS, GROUPS, JOB_SPACES, ROLE_CONFLICTS, ROLES, scopedId } from '../../projections/read-models/roster.ts';
@@ -13,6 +15,7 @@ import { gqlError } from './errors.ts';
 import {
   ASSOCIATION_ORDERS,
   DECISION_ORDERS,
+  JOB_ORDERS,
   ORG_ORDERS,
   SUBJECT_ORDERS,
   allOf,
@@ -20,6 +23,7 @@ import {
   associationFilter,
   decisionFilter,
   idArg,
+  jobFilter,
   nameArg,
   order,
   orgFilter,
@@ -198,6 +202,21 @@ async function decisionConnection(context: GraphqlContext, orgId: string, args: 
   });
 }
 
+async function jobConnection(context: GraphqlContext, orgId: string, args: Args): Promise<Connection> {
+  return findConnection(context.platform.docs, {
+    collection: JOBS,
+    filter: allOf(byOrg(orgId), jobFilter(args.filter)),
+    sort: order(JOB_ORDERS, args.orderBy, 'NEWEST_FIRST'),
+    ...pageArgs(args),
+  });
+}
+
+/** Free JSON the jobs read model keeps as JSON text (its keys are user input). */
+function storedJson(document: Readonly<Record<string, JsonValue | undefined>>, field: string): JsonValue {
+  const stored = optionalText(document, field);
+  return stored === null ? null : (JSON.parse(stored) as JsonValue);
+}
+
 async function effectiveRoles(context: GraphqlContext, orgId: string, args: Args): Promise<EffectiveRolesView> {
   const subjectId = idArg(args.subjectId, 'subjectId');
   const jobSpace = nameArg(args.jobSpace, 'jobSpace');
@@ -258,6 +277,30 @@ const Query: TypeResolvers<unknown> = {
     return decisionConnection(context, orgId, args);
   }),
   effectiveRoles: root(async (args, context) => effectiveRoles(context, idArg(args.orgId, 'orgId'), args)),
+  job: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    const jobId = idArg(args.jobId, 'jobId');
+    const decided = await context.access.job(orgId, jobId);
+    if (isAppError(decided)) throw gqlError(decided);
+    if (decided.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+    const document = await context.platform.docs.get(JOBS, jobId);
+    // Another org's job is as absent as one that does not exist.
+    return document !== undefined && document.orgId === orgId ? document : null;
+  }),
+  jobs: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    await requireExistingOrg(context, orgId, 'job.read');
+    return jobConnection(context, orgId, args);
+  }),
+  workload: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    const subjectId = args.subjectId === undefined || args.subjectId === null ? null : idArg(args.subjectId, 'subjectId');
+    await requireExistingOrg(context, orgId, 'job.read');
+    const filter: Filter = {
+      and: [byOrg(orgId), { field: 'openAssignments', op: 'gt', value: 0 }, ...(subjectId === null ? [] : [{ field: 'subjectId', op: 'eq' as const, value: subjectId }])],
+    };
+    return findAll(context.platform.docs, WORKLOADS, filter, [{ field: 'openAssignments', direction: 'desc' }], 1000);
+  }),
   policyVersions: root(async (args, context) => {
     const orgId = idArg(args.orgId, 'orgId');
     await requireExistingOrg(context, orgId, 'policy.read');
@@ -303,6 +346,10 @@ const Org: TypeResolvers = {
   decisions: async (document, args, context) => {
     await requireOrg(context, orgIdOf(document), 'audit.read');
     return decisionConnection(context, orgIdOf(document), args);
+  },
+  jobs: async (document, args, context) => {
+    await requireOrg(context, orgIdOf(document), 'job.read');
+    return jobConnection(context, orgIdOf(document), args);
   },
 };
 
@@ -398,6 +445,33 @@ const Decision: TypeResolvers = {
   },
 };
 
+const Job: TypeResolvers = {
+  id: ownId('jobId'),
+  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
+  status: enumOf('status'),
+  priority: enumOf('priority'),
+  completionMode: enumOf('completionMode'),
+  assignmentStrategy: (document) => {
+    const strategy = optionalText(document, 'assignmentStrategy');
+    return strategy === null ? null : toEnum(strategy);
+  },
+  outputTemplate: (document) => storedJson(document, 'outputTemplateJson'),
+  assignee: (document, _args, context) => subjectRelation(context, optionalText(document, 'assigneeSubjectId')),
+  delivery: (document) => {
+    if (document.delivery === null || document.delivery === undefined) return null;
+    const delivery = object(document.delivery);
+    return { ...delivery, deliverable: storedJson(delivery, 'deliverableJson') };
+  },
+  position,
+};
+
+const JobEscalation: TypeResolvers = { from: enumOf('from') };
+
+const Workload: TypeResolvers = {
+  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
+  position,
+};
+
 const DecisionPolicy: TypeResolvers = { source: enumOf('source') };
 const Principal: TypeResolvers = { kind: enumOf('kind') };
 
@@ -428,4 +502,7 @@ export const queryResolvers = {
   Decision,
   DecisionPolicy,
   Principal,
+  Job,
+  JobEscalation,
+  Workload,
 };

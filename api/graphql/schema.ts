@@ -2,7 +2,8 @@
  * The GraphQL read API's schema (SDL). Everything here is read from the read models (projections of the log) and
  * every org-scoped field is decided by the policy engine, like the REST reads: `org.read` (an org's profile),
  * `roster.read` (roles, groups, job spaces, conflicts, associations, applications, effective roles), `policy.read`
- * (policy versions), `audit.read` (decisions), and `subject.read` (subjects, platform-level). See api/graphql/README.md.
+ * (policy versions), `audit.read` (decisions), `job.read` (jobs, workloads), and `subject.read` (subjects,
+ * platform-level). See api/graphql/README.md.
  */
 export const schema = /* GraphQL */ `
 """
@@ -100,6 +101,44 @@ enum DecisionOrder {
   OLDEST_FIRST
 }
 
+enum JobStatus {
+  SUBMITTED
+  CONTRACTING
+  ASSIGNED
+  IN_PROGRESS
+  DELIVERED
+  VERIFIED
+  REJECTED
+  FAILED
+  CANCELLED
+  ESCALATED
+}
+
+enum JobPriority {
+  LOW
+  NORMAL
+  HIGH
+  CRITICAL
+}
+
+enum CompletionMode {
+  SINGLE
+  ALL_TASKS
+  VERIFIED
+}
+
+enum AssignmentStrategy {
+  DIRECT
+  CRITERIA
+  AUCTION
+}
+
+"By submission time."
+enum JobOrder {
+  NEWEST_FIRST
+  OLDEST_FIRST
+}
+
 enum EffectiveRolesSource {
   "Read from the hot-path cache (Redis or in-process), as fresh as the read model it was computed from."
   CACHE
@@ -165,6 +204,8 @@ type Org {
   publishedPolicy: PolicyVersion
   "\`audit.read\`: the org's recorded decisions."
   decisions(filter: DecisionFilter, first: Int, after: String, orderBy: DecisionOrder): DecisionConnection
+  "\`job.read\`: the org's jobs (newest first by default)."
+  jobs(filter: JobFilter, first: Int, after: String, orderBy: JobOrder): JobConnection
 }
 
 type OrgEdge {
@@ -457,6 +498,104 @@ type DecisionConnection {
   pageInfo: PageInfo!
 }
 
+type JobCapabilityRequirement {
+  name: String!
+  level: Int!
+}
+
+type Budget {
+  amount: Float!
+  "ISO 4217 code"
+  currency: String!
+}
+
+type JobDelivery {
+  "The work product (any JSON value but null)."
+  deliverable: JSON!
+  note: String
+  deliveredBy: Principal!
+  deliveredAt: String!
+}
+
+type JobVerification {
+  verifiedBy: Principal!
+  note: String
+  verifiedAt: String!
+}
+
+"An open escalation: the job is on hold until it is resolved (or cancelled)."
+type JobEscalation {
+  reason: String!
+  "The role the escalation goes to."
+  escalateTo: String!
+  "Where \`resume\` returns the job."
+  from: JobStatus!
+  escalatedBy: Principal!
+  escalatedAt: String!
+}
+
+"A job submitted to an org (lifecycle: domain/job/README.md). Action \`job.read\`."
+type Job {
+  id: ID!
+  orgId: ID!
+  org: Org
+  status: JobStatus!
+  goal: String!
+  objectives: [String!]!
+  priority: JobPriority!
+  completionMode: CompletionMode!
+  deadline: String
+  requiredCapabilities: [JobCapabilityRequirement!]!
+  requiredRoles: [String!]!
+  "What the result should look like (free JSON, carried for the contract and the verifier)."
+  outputTemplate: JSON
+  verifierSubjectIds: [ID!]!
+  budget: Budget
+  "Null: the org's configured strategy applies."
+  assignmentStrategy: AssignmentStrategy
+  directAssignee: ID
+  submittedBy: Principal!
+  submittedAt: String!
+  "Null until assigned, and again after a reassignment."
+  assigneeSubjectId: ID
+  "The assignee (\`subject.read\`: null with a POLICY_DENIED error when you may not read it; \`assigneeSubjectId\` is always there)."
+  assignee: Subject
+  contractId: ID
+  delivery: JobDelivery
+  verification: JobVerification
+  escalation: JobEscalation
+  "Why the job was rejected, failed or cancelled."
+  statusReason: String
+  "The job stream revision (the If-Match of its commands)."
+  revision: Int!
+  updatedAt: String!
+  "When the job reached a final status (verified, rejected, failed, cancelled)."
+  closedAt: String
+  position: String!
+}
+
+type JobEdge {
+  cursor: String!
+  node: Job!
+}
+
+type JobConnection {
+  edges: [JobEdge!]!
+  pageInfo: PageInfo!
+}
+
+"A subject's open assignments in an org: jobs assigned to it that are not in a final status (escalated ones count)."
+type Workload {
+  orgId: ID!
+  subjectId: ID!
+  "The subject (\`subject.read\`: null with a POLICY_DENIED error when you may not read it)."
+  subject: Subject
+  openAssignments: Int!
+  openJobIds: [ID!]!
+  updatedAt: String!
+  position: String!
+}
+
 "What a subject effectively is in an org now: held roles plus inherited ones, and the groups of those roles."
 type EffectiveRoles {
   orgId: ID!
@@ -565,6 +704,24 @@ input DecisionFilter {
   not: DecisionFilter
 }
 
+input JobFilter {
+  status: JobStatus
+  statusIn: [JobStatus!]
+  priority: JobPriority
+  priorityIn: [JobPriority!]
+  assigneeSubjectId: ID
+  contractId: ID
+  "Only jobs not in a final status (true) or only those in one (false)."
+  open: Boolean
+  "submittedAt >= since (ISO-8601)"
+  submittedSince: String
+  "submittedAt < until (ISO-8601)"
+  submittedUntil: String
+  and: [JobFilter!]
+  or: [JobFilter!]
+  not: JobFilter
+}
+
 """
 Every root field takes \`minPosition\` (the \`position\` a command returned), as does the \`X-Min-Position\` request
 header: the answer waits (at most 5 s) until the read models reflect that position, or fails with READ_MODEL_BEHIND.
@@ -587,6 +744,12 @@ type Query {
   effectiveRoles(orgId: ID!, subjectId: ID!, jobSpace: String, minPosition: String): EffectiveRoles
   "\`policy.read\`"
   policyVersions(orgId: ID!, filter: PolicyVersionFilter, first: Int, after: String, minPosition: String): PolicyVersionConnection
+  "\`job.read\`: one job of the org (null if the org has none with this id)."
+  job(orgId: ID!, jobId: ID!, minPosition: String): Job
+  "\`job.read\`"
+  jobs(orgId: ID!, filter: JobFilter, first: Int, after: String, orderBy: JobOrder, minPosition: String): JobConnection
+  "\`job.read\`: the subjects holding open jobs in the org, with how many (most loaded first; at most 1,000)."
+  workload(orgId: ID!, subjectId: ID, minPosition: String): [Workload!]
 }
 
 "A committed event, as the SSE stream and the NATS fan-out publish it (secrets removed)."

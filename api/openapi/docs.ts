@@ -36,6 +36,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'subjects', description: 'Agents, humans and services, and their API keys' },
         { name: 'roster', description: 'Roles, groups, job spaces, separation of duties, associations and applications' },
         { name: 'policies', description: 'Versioned policy sets (draft, publish)' },
+        { name: 'jobs', description: 'Jobs: submission, lifecycle and reads' },
         { name: 'decisions', description: 'Recorded governance decisions' },
         { name: 'audit', description: 'Audit replay: state as of a position or time, re-evaluation, what-if' },
         { name: 'events', description: 'Live event streams (Server-Sent Events)' },

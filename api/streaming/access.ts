@@ -8,13 +8,13 @@ import { refuseSuspendedSubject } from '../auth/authenticate.ts';
 import { authorizeRead } from '../read-access.ts';
 
 /** The read actions that govern which events a stream may carry. */
-export type EventReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read';
+export type EventReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read' | 'job.read';
 
 /**
  * The read an event of an org amounts to, the same one the REST API asks for the same information, so that a stream
  * never shows what the principal could not read otherwise:
  * - DecisionRecorded (recorded with the change it permitted, in any stream) and `audit-` streams: `audit.read`;
- * - `roster-` streams: `roster.read`; `policy-` streams: `policy.read`;
+ * - `roster-` streams: `roster.read`; `policy-` streams: `policy.read`; `job-` streams: `job.read`;
  * - everything else of the org (`org-`, slug reservations, command records, a subject's capability verified by
  *   the org): `org.read`.
  * With the default org policy (members read `*.read`) these are all the same answer; an org policy that lets some
@@ -30,6 +30,8 @@ export function readActionFor(event: { type: string; streamId: string }): EventR
       return 'roster.read';
     case 'policy':
       return 'policy.read';
+    case 'job':
+      return 'job.read';
     default:
       return 'org.read';
   }
@@ -40,6 +42,7 @@ const RESOURCE_TYPE: Record<EventReadAction, string> = {
   'roster.read': 'roster',
   'policy.read': 'policy',
   'audit.read': 'audit',
+  'job.read': 'job',
 };
 
 export interface StreamAccessOptions {

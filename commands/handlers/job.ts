@@ -21,14 +21,19 @@ const actions: Record<JobCommand['type'], string> = {
   ResolveEscalation: 'job.escalation.resolve',
 };
 
-/** How many of an org's jobs are open now (submitted and not yet verified, rejected, failed or cancelled). */
-export type OpenJobsOf = (orgId: string) => Promise<number>;
+/**
+ * How many of an org's jobs are open now (submitted and not yet verified, rejected, failed or cancelled); null when
+ * they cannot be counted now (the read model counting them is behind the log): the submission is then refused
+ * `unavailable QUOTA_UNKNOWN`, never waved through.
+ */
+export type OpenJobsOf = (orgId: string) => Promise<number | null>;
 
 export interface JobAggregateOptions {
   /**
    * Counts an org's open jobs for the quota check of SubmitJob. Job streams are one per job, so the count cannot be
-   * read cheaply from the write side: the jobs read model supplies it (wired in with the assignment work). The
-   * default counts none, so until then the quota limits nothing.
+   * read cheaply from the write side: the platform wires in the jobs read model (`openJobsFromReadModel` in
+   * projections/read-models/jobs.ts, `platform.jobs`). The default counts none, so without it the quota limits
+   * nothing (the decider specs and pipeline tests that do not run projections).
    */
   openJobsOf?: OpenJobsOf;
 }
@@ -59,7 +64,9 @@ export function createJobAggregate(options: JobAggregateOptions = {}): JobAggreg
       const { orgId } = command.data;
       const org = (await reader.load(orgDecider, orgStream(orgId))).state;
       if (org === null) return { ...base, orgStatus: null };
-      return { ...base, orgStatus: org.status, openJobs: await openJobsOf(orgId), maxOpenJobs: maxOpenJobsOf(org.metadata) };
+      const openJobs = await openJobsOf(orgId);
+      // Uncounted, the decider refuses the submission (QUOTA_UNKNOWN).
+      return { ...base, orgStatus: org.status, ...(openJobs === null ? {} : { openJobs }), maxOpenJobs: maxOpenJobsOf(org.metadata) };
     },
   };
 }

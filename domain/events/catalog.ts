@@ -1,4 +1,6 @@
+import { assignmentEventDefinitions } from '../assignment/events.ts';
 import { commandLogEventDefinitions } from '../command-log/events.ts';
+import { contractEventDefinitions } from '../contract/events.ts';
 import { credentialEventDefinitions } from '../credential/events.ts';
 import { jobEventDefinitions } from '../job/events.ts';
 import { orgEventDefinitions } from '../org/events.ts';
@@ -8,6 +10,8 @@ import { policyEventDefinitions } from '../policy/events.ts';
 import { reservationEventDefinitions } from '../reservation/events.ts';
 import { rosterEventDefinitions } from '../roster/events.ts';
 import { subjectEventDefinitions } from '../subject/events.ts';
+import { taskEventDefinitions } from '../task/events.ts';
+import { timerEventDefinitions } from '../timer/events.ts';
 import { EventRegistry } from './registry.ts';
 
 /** Every event type the platform knows. A type missing here cannot be written, and reading one is an error. */
@@ -23,5 +27,9 @@ export function createEventRegistry(): EventRegistry {
     ...decisionEventDefinitions,
     ...builtinPolicyEventDefinitions,
     ...jobEventDefinitions,
+    ...assignmentEventDefinitions,
+    ...taskEventDefinitions,
+    ...contractEventDefinitions,
+    ...timerEventDefinitions,
   );
 }

@@ -96,7 +96,18 @@ export const escalateJobSchema = z.object({
 
 export const resolveEscalationSchema = z.object({
   type: z.literal('ResolveEscalation'),
-  data: z.strictObject({ ...jobRef, resolution: escalationResolutionSchema, note: noteSchema.optional() }),
+  data: z
+    .strictObject({
+      ...jobRef,
+      resolution: escalationResolutionSchema,
+      note: noteSchema.optional(),
+      /** The new deadline of an `extend` (and only of an extend); must lie in the future. */
+      deadline: instantInputSchema.optional(),
+    })
+    .refine((data) => (data.resolution === 'extend') === (data.deadline !== undefined), {
+      message: "a deadline is given with the 'extend' resolution, and only with it",
+      path: ['deadline'],
+    }),
 });
 
 export const jobCommandSchema = z.discriminatedUnion('type', [

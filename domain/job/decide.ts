@@ -124,7 +124,10 @@ export function decideJob(command: JobCommand, state: JobState, context: JobDeci
     }
     case 'ResolveEscalation': {
       if (state.escalation === null) return illegal(state, command.type);
-      const { resolution, note } = command.data;
+      const { resolution, note, deadline } = command.data;
+      if (deadline !== undefined && !(Date.parse(deadline) > Date.parse(context.now))) {
+        return appError('unprocessable', 'DEADLINE_IN_PAST', `the deadline ${deadline} is not in the future`, { deadline, now: context.now });
+      }
       return [
         {
           type: 'JobEscalationResolved',
@@ -134,6 +137,7 @@ export function decideJob(command: JobCommand, state: JobState, context: JobDeci
             resolution,
             note: note ?? null,
             status: resolutionTarget(resolution, state.escalation.from),
+            ...(deadline === undefined ? {} : { deadline }),
             resolvedBy: principal,
             resolvedAt: now,
           },

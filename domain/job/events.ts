@@ -77,6 +77,8 @@ const jobEscalationResolvedData = z.object({
   note: noteSchema.nullable(),
   /** The status the resolution put the job in. */
   status: jobStatusSchema,
+  /** The new deadline of an `extend`; absent otherwise (and in events recorded before `extend` existed). */
+  deadline: z.iso.datetime().optional(),
   resolvedBy: principalSchema,
   resolvedAt: z.iso.datetime(),
 });

@@ -44,7 +44,7 @@ export function evolveJob(state: JobState, event: JobEvent): JobState {
     case 'JobEscalationResolved': {
       const { status, note } = event.data;
       const escalationReason = state.escalation?.reason ?? null;
-      const resolved = { ...state, status, escalation: null };
+      const resolved = { ...state, status, escalation: null, ...(event.data.deadline === undefined ? {} : { deadline: event.data.deadline }) };
       // Back to contracting: whoever held the job no longer does, and what they delivered is void.
       if (status === 'contracting') return { ...resolved, assignment: null, delivery: null };
       if (status === 'cancelled') return { ...resolved, statusReason: note ?? escalationReason };

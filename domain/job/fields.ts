@@ -28,8 +28,11 @@ export type CompletionMode = z.infer<typeof completionModeSchema>;
 export const assignmentStrategySchema = z.enum(['direct', 'criteria', 'auction']);
 export type AssignmentStrategy = z.infer<typeof assignmentStrategySchema>;
 
-/** `resume`: back to the status the job was escalated from; `cancel`: cancelled; `reassign`: back to contracting. */
-export const escalationResolutionSchema = z.enum(['resume', 'cancel', 'reassign']);
+/**
+ * `resume`: back to the status the job was escalated from; `extend`: the same, with a new deadline (a missed deadline
+ * given more time); `cancel`: cancelled; `reassign`: back to contracting.
+ */
+export const escalationResolutionSchema = z.enum(['resume', 'extend', 'cancel', 'reassign']);
 export type EscalationResolution = z.infer<typeof escalationResolutionSchema>;
 
 export const goalSchema = z.string().trim().min(1).max(2000);

@@ -37,6 +37,7 @@ export const jobTransitions: Readonly<Record<JobStatus, Partial<Record<Exclude<J
 export function resolutionTarget(resolution: EscalationResolution, from: EscalatableJobStatus): JobStatus {
   switch (resolution) {
     case 'resume':
+    case 'extend':
       return from;
     case 'cancel':
       return 'cancelled';

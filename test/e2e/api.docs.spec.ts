@@ -63,6 +63,12 @@ const routes: Array<[string, string]> = [
   ['post', '/orgs/:orgId/policies/:version/publish'],
   ['get', '/orgs/:orgId/policies'],
   ['get', '/orgs/:orgId/decisions'],
+  ['post', '/orgs/:orgId/jobs'],
+  ['get', '/orgs/:orgId/jobs'],
+  ['get', '/orgs/:orgId/jobs/:jobId'],
+  ...['start-contracting', 'assign', 'start', 'deliver', 'verify', 'reject', 'fail', 'cancel', 'escalate', 'resolve-escalation'].map(
+    (step): [string, string] => ['post', `/orgs/:orgId/jobs/:jobId/${step}`],
+  ),
   ['get', '/platform/decisions'],
   ['get', '/admin/projections'],
   ['get', '/events/stream'],

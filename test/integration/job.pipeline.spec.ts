@@ -98,7 +98,9 @@ const malformed: Array<[string, unknown, string[]]> = [
   ['DeliverJob with a deeply nested deliverable', { type: 'DeliverJob', data: { jobId, orgId, deliverable: JSON.parse(`${'['.repeat(20)}${']'.repeat(20)}`) } }, ['deliverable']],
   ['RejectDelivery with a blank reason', { type: 'RejectDelivery', data: { jobId, orgId, reason: ' ' } }, ['reason']],
   ['EscalateJob to a role that is not a role name', { type: 'EscalateJob', data: { jobId, orgId, reason: 'r', escalateTo: 'The Board' } }, ['escalateTo']],
-  ['ResolveEscalation with an unknown resolution', { type: 'ResolveEscalation', data: { jobId, orgId, resolution: 'extend' } }, ['resolution']],
+  ['ResolveEscalation with an unknown resolution', { type: 'ResolveEscalation', data: { jobId, orgId, resolution: 'postpone' } }, ['resolution']],
+  ['ResolveEscalation extend without a deadline', { type: 'ResolveEscalation', data: { jobId, orgId, resolution: 'extend' } }, ['deadline']],
+  ['ResolveEscalation resume with a deadline', { type: 'ResolveEscalation', data: { jobId, orgId, resolution: 'resume', deadline: '2099-01-01T00:00:00Z' } }, ['deadline']],
   ['an unknown command type', { type: 'DeleteJob', data: { jobId, orgId } }, ['type']],
 ];
 

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { assignmentAggregate } from '../../commands/handlers/assignment.ts';
+import { contractAggregate } from '../../commands/handlers/contract.ts';
+import { contractedTaskAggregate } from '../../commands/handlers/contracted-task.ts';
+import { jobAggregate } from '../../commands/handlers/job.ts';
+import type { CommandPipeline } from '../../commands/pipeline.ts';
+import type { CommandResult } from '../../commands/result.ts';
+import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { systemPrincipal, type Principal } from '../../domain/shared/principal.ts';
+import type { WorkRequestKind } from '../agent-protocol/subjects.ts';
+import {
+  failureRequestSchema,
+  informRequestSchema,
+  progressRequestSchema,
+  proposeRequestSchema,
+  refuseRequestSchema,
+  signRequestSchema,
+  toolRequestSchema,
+  verdictRequestSchema,
+} from '../agent-protocol/messages.ts';
+import type { z } from 'zod';
+
+function parse<T>(schema: z.ZodType<T>, payload: unknown): T | AppError {
+  const parsed = schema.safeParse(payload);
+  if (parsed.success) return parsed.data;
+  return appError('invalid', 'VALIDATION_FAILED', 'the request is invalid', {
+    issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
+  });
+}
+
+export interface AgentCommandInput {
+  kind: WorkRequestKind;
+  payload: unknown;
+  /** Derived from the credential by the caller (gateway or HTTP route), never from the payload. */
+  principal: Principal;
+  /** The agent's idempotency key, when it sent one: a retry with it answers the same. */
+  idempotencyKey?: string;
+}
+
+/**
+ * What an agent asks for, as the command the platform runs, in one place for the bus gateway and the HTTP routes.
+ * Bids are recorded by the platform in the bidder's name (the assignment records every bid, valid or not, so a bid
+ * is never refused before it is on record); every other request runs as the agent itself, governed by the org's
+ * policy and checked by the aggregate (only the assignee works on its task, only a verifier verifies). A task command
+ * outside the contract is refused with the clause, and the breach is recorded on the contract.
+ */
+export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCommandInput): Promise<CommandResult | AppError> {
+  const { principal } = input;
+  if (principal.kind !== 'subject') return appError('forbidden', 'AGENTS_ONLY', 'this request is made by an agent (a subject) for itself', { kind: principal.kind });
+  const commandId = input.idempotencyKey ? `agent:${principal.id}:${input.idempotencyKey}` : randomUUID();
+  const envelope = { commandId, principal, retryable: input.idempotencyKey !== undefined };
+  switch (input.kind) {
+    case 'propose': {
+      const request = parse(proposeRequestSchema, input.payload);
+      if (isAppError(request)) return request;
+      return pipeline.execute(
+        assignmentAggregate,
+        { type: 'RecordProposal', data: { ...request, subjectId: principal.id } },
+        { ...envelope, principal: systemPrincipal, correlationId: `bid:${principal.id}` },
+      );
+    }
+    case 'sign': {
+      const request = parse(signRequestSchema, input.payload);
+      if (isAppError(request)) return request;
+      return pipeline.execute(contractAggregate, { type: 'SignContract', data: { ...request, party: 'assignee' } }, envelope);
+    }
+    case 'refuse': {
+      const request = parse(refuseRequestSchema, input.payload);
+      if (isAppError(request)) return request;
+      return pipeline.execute(contractAggregate, { type: 'RejectContract', data: { ...request, party: 'assignee' } }, envelope);
+    }
+    case 'progress': {
+      const request = parse(progressRequestSchema, input.payload);
+      if (isAppError(request)) return request;
+      return taskCommand(pipeline, { type: 'ReportTaskProgress', data: request }, envelope);
+    }
+    case 'tool': {
+      const request = parse(toolRequestSchema, input.payload);
+      if (isAppError(request)) return request;
+      return taskCommand(pipeline, { type: 'UseTool', data: request }, envelope);
+    }
+    case 'inform': {
+      const request = parse(informRequestSchema, input.payload);
+      if (isAppError(request)) return request;
+      return taskCommand(pipeline, { type: 'CompleteTask', data: request }, envelope);
+    }
+    case 'failure': {
+      const request = parse(failureRequestSchema, input.payload);
+      if (isAppError(request)) return request;
+      return taskCommand(pipeline, { type: 'FailTaskAttempt', data: request }, envelope);
+    }
+    case 'verdict': {
+      const request = parse(verdictRequestSchema, input.payload);
+      if (isAppError(request)) return request;
+      const { orgId, jobId, accept, note } = request;
+      if (accept) return pipeline.execute(jobAggregate, { type: 'VerifyJob', data: { orgId, jobId, ...(note ? { note } : {}) } }, envelope);
+      return pipeline.execute(jobAggregate, { type: 'RejectDelivery', data: { orgId, jobId, reason: note ?? 'rejected by the verifier' } }, envelope);
+    }
+  }
+}
+
+async function taskCommand(
+  pipeline: CommandPipeline,
+  command: { type: string; data: { orgId: string; taskId: string } & Record<string, unknown> },
+  envelope: { commandId: string; principal: Principal; retryable: boolean },
+): Promise<CommandResult | AppError> {
+  const result = await pipeline.execute(contractedTaskAggregate, command, envelope);
+  if (isAppError(result) && result.code === 'CONTRACT_VIOLATION') await recordViolation(pipeline, command, envelope, result);
+  return result;
+}
+
+/** A forbidden action is a breach of the contract: recorded (as system) even though the command itself was refused. */
+async function recordViolation(
+  pipeline: CommandPipeline,
+  command: { type: string; data: { orgId: string; taskId: string } & Record<string, unknown> },
+  envelope: { commandId: string; principal: Principal },
+  error: AppError,
+): Promise<void> {
+  const { contractId, clause } = error.details as { contractId?: string; clause?: string };
+  if (typeof contractId !== 'string' || typeof clause !== 'string') return;
+  await pipeline.execute(
+    contractAggregate,
+    {
+      type: 'RecordBreach',
+      data: {
+        contractId,
+        orgId: command.data.orgId,
+        breachId: `forbidden:${envelope.commandId}`.slice(0, 200),
+        kind: 'forbidden_action',
+        clause,
+        details: `${envelope.principal.id} attempted ${command.type} on task ${command.data.taskId}: ${error.message}`.slice(0, 1000),
+      },
+    },
+    { commandId: `breach:${envelope.commandId}`, principal: systemPrincipal, retryable: true, causationId: envelope.commandId },
+  );
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+/*
+ * Message bodies of the agent protocol (see subjects.ts). The platform validates what agents send with these schemas;
+ * the agent client validates what the platform sends. Plain JSON, no platform types, so an agent in any language can
+ * speak it.
+ */
+
+const uuid = z.uuid();
+const capability = z.object({ name: z.string(), level: z.number() });
+
+export const callForProposalsSchema = z.object({
+  orgId: uuid,
+  jobId: uuid,
+  round: z.number().int().positive(),
+  closesAt: z.string(),
+  goal: z.string(),
+  objectives: z.array(z.string()),
+  requiredCapabilities: z.array(capability),
+  budget: z.object({ amount: z.number(), currency: z.string() }).nullable(),
+  deadline: z.string().nullable(),
+});
+export type CallForProposals = z.infer<typeof callForProposalsSchema>;
+
+export const contractTermsSchema = z.object({
+  contractId: uuid,
+  permittedActions: z.array(z.string()),
+  permittedTools: z.array(z.string()),
+  deliverables: z.array(z.string()),
+  obligations: z.array(z.object({ obligationId: z.string(), description: z.string(), dueAt: z.string() })),
+});
+export type ContractTerms = z.infer<typeof contractTermsSchema>;
+
+export const awardSchema = z.object({ orgId: uuid, jobId: uuid, round: z.number().int().positive(), basis: z.string(), goal: z.string(), contract: contractTermsSchema });
+export type Award = z.infer<typeof awardSchema>;
+
+export const proposalRejectedSchema = z.object({ orgId: uuid, jobId: uuid, round: z.number().int().positive(), reason: z.string() });
+export type ProposalRejected = z.infer<typeof proposalRejectedSchema>;
+
+export const taskDispatchSchema = z.object({
+  orgId: uuid,
+  jobId: uuid,
+  taskId: uuid,
+  attempt: z.number().int().positive(),
+  title: z.string(),
+  input: z.json(),
+  contractId: uuid.nullable(),
+  heartbeatMs: z.number().int().positive(),
+});
+export type TaskDispatch = z.infer<typeof taskDispatchSchema>;
+
+export const verificationRequestSchema = z.object({ orgId: uuid, jobId: uuid, goal: z.string(), deliverable: z.json(), outputTemplate: z.json() });
+export type VerificationRequest = z.infer<typeof verificationRequestSchema>;
+
+export const taskCancelledSchema = z.object({ orgId: uuid, taskId: uuid, reason: z.string() });
+export type TaskCancelled = z.infer<typeof taskCancelledSchema>;
+
+/* Agent -> platform requests. Strict: an unknown field is a mistake worth reporting. */
+
+export const proposeRequestSchema = z.strictObject({
+  orgId: uuid,
+  jobId: uuid,
+  round: z.number().int().positive(),
+  bid: z.strictObject({ price: z.number(), etaSeconds: z.number().int().optional(), note: z.string().optional() }),
+});
+export const signRequestSchema = z.strictObject({ orgId: uuid, contractId: uuid });
+export const refuseRequestSchema = z.strictObject({ orgId: uuid, contractId: uuid, reason: z.string() });
+export const progressRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, progress: z.number(), message: z.string().optional() });
+export const toolRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, tool: z.string(), purpose: z.string().optional() });
+export const informRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, outputs: z.unknown() });
+export const failureRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, attempt: z.number().int().positive(), reason: z.string() });
+export const verdictRequestSchema = z.strictObject({ orgId: uuid, jobId: uuid, accept: z.boolean(), note: z.string().optional() });
+
+/** Every reply to an agent's request. */
+export type WorkReply = { ok: true; position: string | null } | { ok: false; error: { code: string; message: string; details: Record<string, unknown> } };

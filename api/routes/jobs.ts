@@ -1,0 +1,276 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { jobCommandSchema } from '../../domain/job/commands.ts';
+import { assignmentStrategySchema, completionModeSchema, escalationResolutionSchema, jobPrioritySchema } from '../../domain/job/fields.ts';
+import { escalatableJobStatusSchema, jobStatusSchema } from '../../domain/job/state.ts';
+import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { uuidSchema } from '../../domain/shared/ids.ts';
+import { deterministicId } from '../../commands/metadata.ts';
+import type { JobCommandType } from '../../domain/job/commands.ts';
+import type { Filter, SortField } from '../../infra/documents/port.ts';
+import { InvalidCursorError } from '../../infra/documents/errors.ts';
+import { JOBS, JOBS_PROJECTION, jobView, type JobView } from '../../projections/read-models/jobs.ts';
+import { sendError } from '../command-reply.ts';
+import { commandBody, commandErrors, commandHeaders, commandReply, paramsDoc, readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
+import type { Platform } from '../platform.ts';
+import { authorizeRead } from '../read-access.ts';
+import { bodyObject, commandRoute, parse, withPath } from './kit.ts';
+import { orgIdParam } from './orgs.ts';
+
+const tags = ['jobs'];
+const jobParams = { ...orgIdParam, jobId: uuidSchema.describe('the job id') };
+
+/** How long a read waits for the jobs read model to reach the head of the log (read-your-writes). */
+const READ_YOUR_WRITES_MS = 5000;
+
+/** The lifecycle commands on an existing job: path segment, command, action, summary. */
+const transitions: ReadonlyArray<readonly [string, Exclude<JobCommandType, 'SubmitJob'>, string, string]> = [
+  ['start-contracting', 'StartContracting', 'job.contracting.start', 'Start contracting for a job'],
+  ['assign', 'AssignJob', 'job.assign', 'Assign a job'],
+  ['start', 'StartWork', 'job.start', 'Start work on a job'],
+  ['deliver', 'DeliverJob', 'job.deliver', 'Deliver a job'],
+  ['verify', 'VerifyJob', 'job.verify', "Verify a job's delivery"],
+  ['reject', 'RejectDelivery', 'job.reject', "Reject a job's delivery"],
+  ['fail', 'FailJob', 'job.fail', 'Fail a job'],
+  ['cancel', 'CancelJob', 'job.cancel', 'Cancel a job'],
+  ['escalate', 'EscalateJob', 'job.escalate', 'Escalate a job'],
+  ['resolve-escalation', 'ResolveEscalation', 'job.escalation.resolve', "Resolve a job's escalation"],
+];
+
+const notes: Partial<Record<JobCommandType, string>> = {
+  AssignJob: ' Refuses one of the job\'s verifiers (409 ASSIGNEE_IS_VERIFIER).',
+  StartWork: ' Only the assignee (or an admin / the system for it): 403 NOT_THE_ASSIGNEE.',
+  DeliverJob: ' Only the assignee (or an admin / the system for it): 403 NOT_THE_ASSIGNEE.',
+  VerifyJob: ' Only a verifier (or an admin / the system): 403 NOT_THE_VERIFIER.',
+  RejectDelivery: ' Only a verifier (or an admin / the system): 403 NOT_THE_VERIFIER. Final: rework is a new job.',
+  ResolveEscalation: ' `resume` returns the job where it was, `cancel` cancels it, `reassign` sends it back to contracting.',
+};
+
+const principalReply = z.object({ id: z.string(), kind: z.string() });
+const jobReply = z.object({
+  jobId: z.uuid(),
+  orgId: z.uuid(),
+  status: jobStatusSchema,
+  goal: z.string(),
+  objectives: z.array(z.string()),
+  priority: jobPrioritySchema,
+  completionMode: completionModeSchema,
+  deadline: z.string().nullable(),
+  requiredCapabilities: z.array(z.object({ name: z.string(), level: z.int() })),
+  requiredRoles: z.array(z.string()),
+  outputTemplate: z.record(z.string(), z.unknown()).nullable(),
+  verifierSubjectIds: z.array(z.uuid()),
+  budget: z.object({ amount: z.number(), currency: z.string() }).nullable(),
+  assignmentStrategy: assignmentStrategySchema.nullable().describe("null: the org's configured strategy"),
+  directAssignee: z.uuid().nullable(),
+  submittedBy: principalReply,
+  submittedAt: z.string(),
+  assigneeSubjectId: z.uuid().nullable().describe('null until assigned, and again after a reassignment'),
+  contractId: z.uuid().nullable(),
+  delivery: z.object({ deliverable: z.unknown(), note: z.string().nullable(), deliveredBy: principalReply, deliveredAt: z.string() }).nullable(),
+  verification: z.object({ verifiedBy: principalReply, note: z.string().nullable(), verifiedAt: z.string() }).nullable(),
+  escalation: z
+    .object({ reason: z.string(), escalateTo: z.string(), from: escalatableJobStatusSchema, escalatedBy: principalReply, escalatedAt: z.string() })
+    .nullable()
+    .describe('the open escalation while escalated'),
+  statusReason: z.string().nullable().describe('why the job was rejected, failed or cancelled'),
+  revision: z.int().describe('the job stream revision (also the ETag; If-Match of the commands)'),
+  updatedAt: z.string(),
+  closedAt: z.string().nullable().describe('when the job reached a final status'),
+  position: z.string().describe('global log position of the last event reflected'),
+});
+
+export const jobsQuery = z.strictObject({
+  status: jobStatusSchema.optional().describe('only jobs in this status'),
+  priority: jobPrioritySchema.optional().describe('only jobs of this priority'),
+  assigneeSubjectId: uuidSchema.optional().describe('only jobs assigned to this subject'),
+  order: z.enum(['newest', 'oldest']).default('newest').describe('by submission time (default newest first)'),
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('at most this many jobs (1-100, default 20)'),
+  after: z
+    .string()
+    .max(2048)
+    .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor this API issued')
+    .optional()
+    .describe('pageInfo.endCursor of the previous page (same filters and order)'),
+});
+type JobsQuery = z.infer<typeof jobsQuery>;
+
+const jobsReply = z.object({
+  orgId: z.uuid(),
+  jobs: z.array(jobReply),
+  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('pass as `after` for the next page') }),
+});
+
+function transitionDoc(type: JobCommandType, action: string, summary: string): RouteDoc {
+  return {
+    summary,
+    description: `${type} (action \`${action}\`). Lifecycle: domain/job/README.md; a command its status does not accept is 409 ILLEGAL_TRANSITION.${notes[type] ?? ''}`,
+    tags,
+    params: paramsDoc(jobParams),
+    headers: commandHeaders,
+    body: commandBody(jobCommandSchema, type, { fromPath: ['orgId', 'jobId'] }),
+    response: { '200': commandReply('Done', { jobId: z.uuid() }), ...commandErrors },
+  };
+}
+
+const jobIdOf = (streamId: string) => streamId.slice('job-'.length);
+
+/** Jobs: submission and lifecycle commands (through `platform.jobs`, quota counted from the read model), and reads. */
+export async function jobRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  commandRoute(app, platform, {
+    url: '/orgs/:orgId/jobs',
+    aggregate: platform.jobs,
+    status: 201,
+    doc: {
+      summary: 'Submit a job',
+      description:
+        "SubmitJob (action `job.submit`). The org must be active (409 ORG_NOT_ACTIVE) and below its open-jobs quota (org metadata `quota.maxOpenJobs`, default 100: 409 QUOTA_EXCEEDED; 503 QUOTA_UNKNOWN when the jobs read model cannot count them in time). `jobId` derives from the command id when absent, so a retry with the same Idempotency-Key submits the same job.",
+      tags,
+      params: paramsDoc(orgIdParam),
+      headers: commandHeaders,
+      body: commandBody(jobCommandSchema, 'SubmitJob', { fromPath: ['orgId'], optional: ['jobId'] }),
+      response: { '201': commandReply('The job is submitted', { jobId: z.uuid() }), ...commandErrors },
+    },
+    build: ({ params, body, commandId }) => {
+      const fields = bodyObject(body);
+      if (isAppError(fields)) return fields;
+      const data = withPath(fields, { orgId: params.orgId });
+      return isAppError(data) ? data : { type: 'SubmitJob', data: { jobId: deterministicId(commandId, 'job'), ...data } };
+    },
+    reply: (result) => ({ jobId: jobIdOf(result.streamId) }),
+  });
+
+  for (const [path, type, action, summary] of transitions) {
+    commandRoute(app, platform, {
+      url: `/orgs/:orgId/jobs/:jobId/${path}`,
+      aggregate: platform.jobs,
+      doc: transitionDoc(type, action, summary),
+      build: ({ params, body }) => {
+        const data = withPath(body, { orgId: params.orgId, jobId: params.jobId });
+        return isAppError(data) ? data : { type, data };
+      },
+      reply: (result) => ({ jobId: jobIdOf(result.streamId) }),
+    });
+  }
+
+  app.get(
+    '/orgs/:orgId/jobs',
+    {
+      config: {
+        openapi: {
+          summary: "An org's jobs",
+          description:
+            "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Filters are typed and AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order).",
+          tags,
+          params: paramsDoc(orgIdParam),
+          querystring: paramsDoc(jobsQuery.shape),
+          response: { '200': readReply('The jobs', jobsReply), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = parse(z.object(orgIdParam), request.params, 'path');
+      if (isAppError(params)) return sendError(reply, params);
+      const query = parse(jobsQuery, request.query, 'query');
+      if (isAppError(query)) return sendError(reply, query);
+      const { orgId } = params;
+      const allowed = await authorizeRead(platform.loader, request.principal, {
+        action: 'job.read',
+        orgId,
+        resource: { type: 'job', id: orgId },
+        query: {
+          type: 'ReadJobs',
+          data: { orgId, status: query.status ?? null, priority: query.priority ?? null, assigneeSubjectId: query.assigneeSubjectId ?? null },
+        },
+      });
+      if (isAppError(allowed)) return sendError(reply, allowed);
+      if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+      const behind = await jobsReadModelBehind(platform);
+      if (behind) return sendError(reply, behind);
+      const page = await listJobs(platform, orgId, query);
+      return isAppError(page) ? sendError(reply, page) : { orgId, ...page };
+    },
+  );
+
+  app.get(
+    '/orgs/:orgId/jobs/:jobId',
+    {
+      config: {
+        openapi: {
+          summary: 'Read a job',
+          description:
+            "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log. 404 JOB_NOT_FOUND when the org has no such job. ETag = job stream revision.",
+          tags,
+          params: paramsDoc(jobParams),
+          response: { '200': readReply('The job', jobReply), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = parse(z.object(jobParams), request.params, 'path');
+      if (isAppError(params)) return sendError(reply, params);
+      const { orgId, jobId } = params;
+      const allowed = await authorizeRead(platform.loader, request.principal, {
+        action: 'job.read',
+        orgId,
+        resource: { type: 'job', id: orgId },
+        query: { type: 'ReadJob', data: { orgId, jobId } },
+      });
+      if (isAppError(allowed)) return sendError(reply, allowed);
+      if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+      const behind = await jobsReadModelBehind(platform);
+      if (behind) return sendError(reply, behind);
+      const job = await readJob(platform, orgId, jobId);
+      if (job === null) return sendError(reply, appError('not_found', 'JOB_NOT_FOUND', `org ${orgId} has no job ${jobId}`, { orgId, jobId }));
+      return sendJob(reply, job);
+    },
+  );
+}
+
+function sendJob(reply: FastifyReply, job: JobView) {
+  reply.header('etag', `"${job.revision}"`);
+  return job;
+}
+
+/** Read-your-writes: waits (briefly) until the jobs projection has applied the head of the log. */
+async function jobsReadModelBehind(platform: Platform): Promise<AppError | null> {
+  const head = await platform.store.headPosition();
+  if (await platform.projections.waitFor(head, READ_YOUR_WRITES_MS, JOBS_PROJECTION)) return null;
+  return appError('unavailable', 'READ_MODEL_BEHIND', 'the jobs read model has not caught up with the log yet; retry shortly', { position: head.toString() });
+}
+
+/** One job of the org from the read model; null when there is none (or it is another org's: as absent). */
+export async function readJob(platform: Platform, orgId: string, jobId: string): Promise<JobView | null> {
+  const document = await platform.docs.get(JOBS, jobId);
+  if (!document || document.orgId !== orgId) return null;
+  return jobView(document);
+}
+
+/** The store filter for an org's jobs with the typed filters of the list. */
+export function jobsFilter(orgId: string, filters: { status?: string | undefined; priority?: string | undefined; assigneeSubjectId?: string | undefined }): Filter {
+  return {
+    and: [
+      { field: 'orgId', op: 'eq', value: orgId },
+      ...(filters.status === undefined ? [] : [{ field: 'status', op: 'eq' as const, value: filters.status }]),
+      ...(filters.priority === undefined ? [] : [{ field: 'priority', op: 'eq' as const, value: filters.priority }]),
+      ...(filters.assigneeSubjectId === undefined ? [] : [{ field: 'assigneeSubjectId', op: 'eq' as const, value: filters.assigneeSubjectId }]),
+    ],
+  };
+}
+
+export const jobOrders: Record<'newest' | 'oldest', SortField[]> = {
+  newest: [{ field: 'submittedAt', direction: 'desc' }],
+  oldest: [{ field: 'submittedAt', direction: 'asc' }],
+};
+
+async function listJobs(platform: Platform, orgId: string, query: JobsQuery) {
+  try {
+    const page = await platform.docs.find(JOBS, { filter: jobsFilter(orgId, query), sort: jobOrders[query.order], limit: query.limit, after: query.after ?? null });
+    return { jobs: page.items.map(jobView), pageInfo: { hasNextPage: page.hasMore, endCursor: page.endCursor } };
+  } catch (error) {
+    if (error instanceof InvalidCursorError) {
+      return appError('invalid', 'INVALID_CURSOR', 'the cursor was not issued for this list (or was altered)', { issues: error.issues });
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,34 @@
+import { assignmentCommandSchema, type AssignmentCommand } from '../../domain/assignment/commands.ts';
+import { assignmentDecider, assignmentStream } from '../../domain/assignment/decider.ts';
+import type { AssignmentEvent } from '../../domain/assignment/events.ts';
+import type { AssignmentState } from '../../domain/assignment/state.ts';
+import type { DecisionContext } from '../../domain/shared/decider.ts';
+import type { AggregateDefinition } from '../aggregate.ts';
+
+const actions: Record<AssignmentCommand['type'], string> = {
+  StartAssignment: 'assignment.start',
+  RecordAssessment: 'assignment.assess',
+  IssueCallForProposals: 'assignment.cfp.issue',
+  RecordProposal: 'assignment.proposal.record',
+  CloseRound: 'assignment.round.close',
+  FailRound: 'assignment.round.fail',
+  CompleteAssignment: 'assignment.complete',
+  CancelAssignment: 'assignment.cancel',
+  RestartAssignment: 'assignment.restart',
+};
+
+/**
+ * The assignment saga's own stream per job (`assignment-<jobId>`). Its commands are issued by the platform's
+ * assignment process as `system` (bids arrive through the agent gateway, which authenticates the bidder and records
+ * the bid in the bidder's name), so an org's policy rarely needs to mention these actions.
+ */
+export const assignmentAggregate: AggregateDefinition<AssignmentCommand, AssignmentState, AssignmentEvent, DecisionContext> = {
+  name: 'assignment',
+  commandSchema: assignmentCommandSchema,
+  decider: assignmentDecider,
+  streamOf: (command) => assignmentStream(command.data.jobId),
+  orgIdOf: (command) => command.data.orgId,
+  actionOf: (command) => actions[command.type],
+  actions: Object.values(actions),
+  loadContext: async (_command, _reader, base) => base,
+};

@@ -1,0 +1,27 @@
+import { timerCommandSchema, type TimerCommand } from '../../domain/timer/commands.ts';
+import { timerDecider, timerStream } from '../../domain/timer/decider.ts';
+import type { TimerEvent } from '../../domain/timer/events.ts';
+import type { TimerState } from '../../domain/timer/state.ts';
+import type { DecisionContext } from '../../domain/shared/decider.ts';
+import type { AggregateDefinition } from '../aggregate.ts';
+
+const actions: Record<TimerCommand['type'], string> = {
+  ScheduleTimer: 'timer.schedule',
+  CancelTimer: 'timer.cancel',
+  FireTimer: 'timer.fire',
+};
+
+/**
+ * Durable timers, one stream per timer (`timer-<timerId>`), in one org or (orgId null) in none. The TimerService
+ * (processes/timers.ts) fires them; sagas react to TimerFired in the log.
+ */
+export const timerAggregate: AggregateDefinition<TimerCommand, TimerState, TimerEvent, DecisionContext> = {
+  name: 'timer',
+  commandSchema: timerCommandSchema,
+  decider: timerDecider,
+  streamOf: (command) => timerStream(command.data.timerId),
+  orgIdOf: (command) => command.data.orgId,
+  actionOf: (command) => actions[command.type],
+  actions: Object.values(actions),
+  loadContext: async (_command, _reader, base) => base,
+};

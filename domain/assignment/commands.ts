@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { uuidSchema } from '../shared/ids.ts';
+import { assignmentStrategySchema, bidSchema, candidateAssessmentSchema, DEFAULT_MAX_ROUNDS, MAX_CANDIDATES, MAX_ROUNDS_LIMIT, reasonTextSchema, roundFailureSchema } from './fields.ts';
+import { instantInputSchema } from '../job/fields.ts';
+
+/** Like every command, each names the org: the pipeline reads the org's policy before the assignment's stream. */
+const ref = { jobId: uuidSchema, orgId: uuidSchema };
+const round = z.number().int().positive();
+/** As the events store it, with the subject id kept in lower case (like every id a command carries), so one subject
+ * is one key: the duplicate check, bids (`RecordProposal.subjectId`) and exclusions all compare lower-case ids. */
+const candidateAssessmentCommandSchema = candidateAssessmentSchema.extend({ subjectId: uuidSchema });
+
+export const startAssignmentSchema = z.object({
+  type: z.literal('StartAssignment'),
+  data: z.strictObject({ ...ref, strategy: assignmentStrategySchema, maxRounds: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).default(DEFAULT_MAX_ROUNDS) }),
+});
+export const recordAssessmentSchema = z.object({
+  type: z.literal('RecordAssessment'),
+  data: z.strictObject({
+    ...ref,
+    round,
+    candidates: z
+      .array(candidateAssessmentCommandSchema)
+      .max(MAX_CANDIDATES)
+      .refine((items) => new Set(items.map((item) => item.subjectId)).size === items.length, 'one assessment per candidate'),
+  }),
+});
+export const issueCallForProposalsSchema = z.object({
+  type: z.literal('IssueCallForProposals'),
+  data: z.strictObject({ ...ref, round, closesAt: instantInputSchema }),
+});
+export const recordProposalSchema = z.object({
+  type: z.literal('RecordProposal'),
+  data: z.strictObject({ ...ref, round, subjectId: uuidSchema, bid: bidSchema }),
+});
+export const closeRoundSchema = z.object({
+  type: z.literal('CloseRound'),
+  /** The contract id the award will use: derived by the saga from the job and round, so a retry awards the same. */
+  data: z.strictObject({ ...ref, round, contractId: uuidSchema }),
+});
+export const failRoundSchema = z.object({
+  type: z.literal('FailRound'),
+  data: z.strictObject({ ...ref, round, reason: roundFailureSchema, detail: reasonTextSchema }),
+});
+export const completeAssignmentSchema = z.object({
+  type: z.literal('CompleteAssignment'),
+  data: z.strictObject({ ...ref, contractId: uuidSchema }),
+});
+export const cancelAssignmentSchema = z.object({
+  type: z.literal('CancelAssignment'),
+  data: z.strictObject({ ...ref, reason: reasonTextSchema }),
+});
+export const restartAssignmentSchema = z.object({
+  type: z.literal('RestartAssignment'),
+  /** The job went back to contracting (an escalation resolved with `reassign`): a new round, without these subjects. */
+  data: z.strictObject({ ...ref, reason: reasonTextSchema, exclude: z.array(uuidSchema).max(100).default([]) }),
+});
+
+export const assignmentCommandSchema = z.discriminatedUnion('type', [
+  startAssignmentSchema,
+  recordAssessmentSchema,
+  issueCallForProposalsSchema,
+  recordProposalSchema,
+  closeRoundSchema,
+  failRoundSchema,
+  completeAssignmentSchema,
+  cancelAssignmentSchema,
+  restartAssignmentSchema,
+]);
+export type AssignmentCommand = z.infer<typeof assignmentCommandSchema>;

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { EventDefinition } from '../events/registry.ts';
+import { assignmentStrategySchema, bidSchema, candidateAssessmentSchema, MAX_CANDIDATES, reasonTextSchema, roundFailureSchema } from './fields.ts';
+
+const ref = { jobId: z.uuid(), orgId: z.uuid() };
+
+const assignmentStartedData = z.object({ ...ref, strategy: assignmentStrategySchema, maxRounds: z.number().int().positive(), startedAt: z.iso.datetime() });
+const candidatesAssessedData = z.object({ ...ref, round: z.number().int().positive(), candidates: z.array(candidateAssessmentSchema).max(MAX_CANDIDATES) });
+const callForProposalsIssuedData = z.object({ ...ref, round: z.number().int().positive(), invitees: z.array(z.uuid()).max(MAX_CANDIDATES), closesAt: z.iso.datetime() });
+const proposalRecordedData = z.object({
+  ...ref,
+  round: z.number().int().nonnegative(),
+  subjectId: z.uuid(),
+  bid: bidSchema,
+  valid: z.boolean(),
+  /** Why an invalid bid was refused: late, not invited (with the assessment's reasons), a second bid. */
+  reasons: z.array(reasonTextSchema),
+  receivedAt: z.iso.datetime(),
+});
+const assignmentAwardedData = z.object({
+  ...ref,
+  round: z.number().int().positive(),
+  subjectId: z.uuid(),
+  contractId: z.uuid(),
+  /** Why this candidate: the score or the bid that won, and how ties were broken. */
+  basis: reasonTextSchema,
+  /** Bidders whose valid proposals lost (told so by a reject-proposal). */
+  declined: z.array(z.uuid()),
+});
+const assignmentRoundFailedData = z.object({ ...ref, round: z.number().int().positive(), reason: roundFailureSchema, detail: reasonTextSchema });
+const assignmentEscalatedData = z.object({ ...ref, reason: reasonTextSchema, rounds: z.number().int().nonnegative() });
+const assignmentCompletedData = z.object({ ...ref, subjectId: z.uuid(), contractId: z.uuid() });
+const assignmentCancelledData = z.object({ ...ref, reason: reasonTextSchema });
+const assignmentRestartedData = z.object({ ...ref, reason: reasonTextSchema, excluded: z.array(z.uuid()) });
+
+export const assignmentEventDefinitions = [
+  { type: 'AssignmentStarted', schemaVersion: 1, schema: assignmentStartedData },
+  { type: 'CandidatesAssessed', schemaVersion: 1, schema: candidatesAssessedData },
+  { type: 'CallForProposalsIssued', schemaVersion: 1, schema: callForProposalsIssuedData },
+  { type: 'ProposalRecorded', schemaVersion: 1, schema: proposalRecordedData },
+  { type: 'AssignmentAwarded', schemaVersion: 1, schema: assignmentAwardedData },
+  { type: 'AssignmentRoundFailed', schemaVersion: 1, schema: assignmentRoundFailedData },
+  { type: 'AssignmentEscalated', schemaVersion: 1, schema: assignmentEscalatedData },
+  { type: 'AssignmentCompleted', schemaVersion: 1, schema: assignmentCompletedData },
+  { type: 'AssignmentCancelled', schemaVersion: 1, schema: assignmentCancelledData },
+  { type: 'AssignmentRestarted', schemaVersion: 1, schema: assignmentRestartedData },
+] as const satisfies readonly EventDefinition[];
+
+export type AssignmentEvent =
+  | { type: 'AssignmentStarted'; data: z.infer<typeof assignmentStartedData> }
+  | { type: 'CandidatesAssessed'; data: z.infer<typeof candidatesAssessedData> }
+  | { type: 'CallForProposalsIssued'; data: z.infer<typeof callForProposalsIssuedData> }
+  | { type: 'ProposalRecorded'; data: z.infer<typeof proposalRecordedData> }
+  | { type: 'AssignmentAwarded'; data: z.infer<typeof assignmentAwardedData> }
+  | { type: 'AssignmentRoundFailed'; data: z.infer<typeof assignmentRoundFailedData> }
+  | { type: 'AssignmentEscalated'; data: z.infer<typeof assignmentEscalatedData> }
+  | { type: 'AssignmentCompleted'; data: z.infer<typeof assignmentCompletedData> }
+  | { type: 'AssignmentCancelled'; data: z.infer<typeof assignmentCancelledData> }
+  | { type: 'AssignmentRestarted'; data: z.infer<typeof assignmentRestartedData> };

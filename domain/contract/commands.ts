@@ -1,0 +1,115 @@
+import { z } from 'zod';
+import { uuidSchema } from '../shared/ids.ts';
+import {
+  MAX_DELIVERABLES,
+  MAX_OBLIGATIONS,
+  MAX_PERMITTED_ACTIONS,
+  MAX_PERMITTED_TOOLS,
+  MAX_VERIFIERS,
+  breachDetailsSchema,
+  breachIdSchema,
+  breachKindSchema,
+  clauseSchema,
+  contractPartySchema,
+  deliverableDescriptionSchema,
+  escalateToSchema,
+  instantInputSchema,
+  noteSchema,
+  obligationDescriptionSchema,
+  obligationIdSchema,
+  permittedActionSchema,
+  reasonSchema,
+  toolNameSchema,
+  unique,
+} from './fields.ts';
+
+/**
+ * Every contract command names the contract's org as well as the contract: the pipeline decides the policy of that
+ * org before the contract's stream is read, and the decider then refuses a command whose org is not the contract's
+ * (as CONTRACT_NOT_FOUND), so naming a lenient org cannot borrow its policy.
+ */
+const contractRef = { contractId: uuidSchema, orgId: uuidSchema };
+
+const obligationInputSchema = z.strictObject({
+  obligationId: obligationIdSchema,
+  description: obligationDescriptionSchema,
+  /** Must lie in the future when the contract is drafted. */
+  dueAt: instantInputSchema,
+});
+
+export const draftContractSchema = z.object({
+  type: z.literal('DraftContract'),
+  data: z
+    .strictObject({
+      ...contractRef,
+      jobId: uuidSchema,
+      assigneeSubjectId: uuidSchema,
+      verifierSubjectIds: z.array(uuidSchema).max(MAX_VERIFIERS).refine(unique, 'verifiers must be unique').default([]),
+      /** At least one: a contract that permits nothing could never be fulfilled. */
+      permittedActions: z.array(permittedActionSchema).min(1).max(MAX_PERMITTED_ACTIONS).refine(unique, 'action patterns must be unique'),
+      /** Empty: the assignee may use no tool under this contract. */
+      permittedTools: z.array(toolNameSchema).max(MAX_PERMITTED_TOOLS).refine(unique, 'tools must be unique').default([]),
+      deliverables: z.array(deliverableDescriptionSchema).max(MAX_DELIVERABLES).default([]),
+      obligations: z
+        .array(obligationInputSchema)
+        .max(MAX_OBLIGATIONS)
+        .refine((obligations) => unique(obligations.map((obligation) => obligation.obligationId)), 'obligation ids must be unique')
+        .default([]),
+      escalateTo: escalateToSchema.default(null),
+      /** True: the org reviews the draft before anyone signs it. */
+      reviewRequired: z.boolean().default(false),
+    })
+    // Separation of duties: no one verifies their own work.
+    .refine((data) => !data.verifierSubjectIds.includes(data.assigneeSubjectId), {
+      message: 'the assignee cannot also verify the work',
+      path: ['verifierSubjectIds'],
+    }),
+});
+
+export const reviewContractSchema = z.object({
+  type: z.literal('ReviewContract'),
+  data: z
+    .strictObject({ ...contractRef, approve: z.boolean(), note: noteSchema.optional() })
+    // A disapproval rejects the contract, and the note is the rejection's reason: there must be one.
+    .refine((data) => data.approve || data.note !== undefined, { message: 'a disapproval needs a note (the reason)', path: ['note'] }),
+});
+
+export const signContractSchema = z.object({
+  type: z.literal('SignContract'),
+  data: z.strictObject({ ...contractRef, party: contractPartySchema }),
+});
+
+export const rejectContractSchema = z.object({
+  type: z.literal('RejectContract'),
+  data: z.strictObject({ ...contractRef, party: contractPartySchema, reason: reasonSchema }),
+});
+
+export const recordBreachSchema = z.object({
+  type: z.literal('RecordBreach'),
+  data: z.strictObject({ ...contractRef, breachId: breachIdSchema, kind: breachKindSchema, clause: clauseSchema, details: breachDetailsSchema }),
+});
+
+export const extendObligationSchema = z.object({
+  type: z.literal('ExtendObligation'),
+  data: z.strictObject({ ...contractRef, obligationId: obligationIdSchema, dueAt: instantInputSchema }),
+});
+
+export const fulfilContractSchema = z.object({ type: z.literal('FulfilContract'), data: z.strictObject(contractRef) });
+
+export const terminateContractSchema = z.object({
+  type: z.literal('TerminateContract'),
+  data: z.strictObject({ ...contractRef, reason: reasonSchema }),
+});
+
+export const contractCommandSchema = z.discriminatedUnion('type', [
+  draftContractSchema,
+  reviewContractSchema,
+  signContractSchema,
+  rejectContractSchema,
+  recordBreachSchema,
+  extendObligationSchema,
+  fulfilContractSchema,
+  terminateContractSchema,
+]);
+export type ContractCommand = z.infer<typeof contractCommandSchema>;
+export type ContractCommandType = ContractCommand['type'];

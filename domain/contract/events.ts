@@ -1,0 +1,124 @@
+import { z } from 'zod';
+import type { EventDefinition } from '../events/registry.ts';
+import { principalSchema } from '../shared/principal.ts';
+import {
+  MAX_DELIVERABLES,
+  MAX_OBLIGATIONS,
+  MAX_PERMITTED_ACTIONS,
+  MAX_PERMITTED_TOOLS,
+  MAX_VERIFIERS,
+  breachDetailsSchema,
+  breachIdSchema,
+  breachKindSchema,
+  clauseSchema,
+  contractPartySchema,
+  deliverableDescriptionSchema,
+  escalateToSchema,
+  noteSchema,
+  obligationIdSchema,
+  obligationSchema,
+  permittedActionSchema,
+  reasonSchema,
+  toolNameSchema,
+} from './fields.ts';
+import { contractStatusSchema } from './state.ts';
+
+/**
+ * Every contract event names its job as well as its org: the assignment saga and the read models react to contract
+ * events by job, and should not have to load the contract to find it.
+ */
+const contractRef = { contractId: z.uuid(), orgId: z.uuid(), jobId: z.uuid() };
+
+const contractDraftedData = z.object({
+  ...contractRef,
+  assigneeSubjectId: z.uuid(),
+  verifierSubjectIds: z.array(z.uuid()).max(MAX_VERIFIERS),
+  permittedActions: z.array(permittedActionSchema).max(MAX_PERMITTED_ACTIONS),
+  permittedTools: z.array(toolNameSchema).max(MAX_PERMITTED_TOOLS),
+  deliverables: z.array(deliverableDescriptionSchema).max(MAX_DELIVERABLES),
+  obligations: z.array(obligationSchema).max(MAX_OBLIGATIONS),
+  escalateTo: escalateToSchema,
+  /** Decides the first status (`in_review` or `awaiting_signatures`), so evolve stays a pure fold over event data. */
+  reviewRequired: z.boolean(),
+  draftedBy: principalSchema,
+  draftedAt: z.iso.datetime(),
+});
+
+const contractReviewedData = z.object({
+  ...contractRef,
+  approved: z.boolean(),
+  note: noteSchema.nullable(),
+  reviewedBy: principalSchema,
+  reviewedAt: z.iso.datetime(),
+});
+
+const contractSignedData = z.object({ ...contractRef, party: contractPartySchema, signedBy: principalSchema, signedAt: z.iso.datetime() });
+
+const contractActivatedData = z.object({ ...contractRef, assigneeSubjectId: z.uuid(), activatedAt: z.iso.datetime() });
+
+const contractRejectedData = z.object({
+  ...contractRef,
+  party: contractPartySchema,
+  reason: reasonSchema,
+  /** Who was to do the work: the assignment saga then tries another candidate. */
+  assigneeSubjectId: z.uuid(),
+  rejectedBy: principalSchema,
+  rejectedAt: z.iso.datetime(),
+});
+
+const contractBreachedData = z.object({
+  ...contractRef,
+  breachId: breachIdSchema,
+  kind: breachKindSchema,
+  clause: clauseSchema,
+  details: breachDetailsSchema,
+  /** The contract's escalation role, copied so whoever escalates the breach need not load the contract. */
+  escalateTo: escalateToSchema,
+  recordedBy: principalSchema,
+  recordedAt: z.iso.datetime(),
+});
+
+const obligationExtendedData = z.object({
+  ...contractRef,
+  obligationId: obligationIdSchema,
+  previousDueAt: z.iso.datetime(),
+  dueAt: z.iso.datetime(),
+  extendedBy: principalSchema,
+  extendedAt: z.iso.datetime(),
+});
+
+const contractFulfilledData = z.object({ ...contractRef, fulfilledBy: principalSchema, fulfilledAt: z.iso.datetime() });
+
+const contractTerminatedData = z.object({
+  ...contractRef,
+  reason: reasonSchema,
+  /** The status the contract was in: terminating an active contract ends work, terminating a draft does not. */
+  from: contractStatusSchema,
+  terminatedBy: principalSchema,
+  terminatedAt: z.iso.datetime(),
+});
+
+export const contractEventDefinitions = [
+  { type: 'ContractDrafted', schemaVersion: 1, schema: contractDraftedData },
+  { type: 'ContractReviewed', schemaVersion: 1, schema: contractReviewedData },
+  { type: 'ContractSigned', schemaVersion: 1, schema: contractSignedData },
+  { type: 'ContractActivated', schemaVersion: 1, schema: contractActivatedData },
+  { type: 'ContractRejected', schemaVersion: 1, schema: contractRejectedData },
+  { type: 'ContractBreached', schemaVersion: 1, schema: contractBreachedData },
+  { type: 'ObligationExtended', schemaVersion: 1, schema: obligationExtendedData },
+  { type: 'ContractFulfilled', schemaVersion: 1, schema: contractFulfilledData },
+  { type: 'ContractTerminated', schemaVersion: 1, schema: contractTerminatedData },
+] as const satisfies readonly EventDefinition[];
+
+export type ContractEvent =
+  | { type: 'ContractDrafted'; data: z.infer<typeof contractDraftedData> }
+  | { type: 'ContractReviewed'; data: z.infer<typeof contractReviewedData> }
+  | { type: 'ContractSigned'; data: z.infer<typeof contractSignedData> }
+  | { type: 'ContractActivated'; data: z.infer<typeof contractActivatedData> }
+  | { type: 'ContractRejected'; data: z.infer<typeof contractRejectedData> }
+  | { type: 'ContractBreached'; data: z.infer<typeof contractBreachedData> }
+  | { type: 'ObligationExtended'; data: z.infer<typeof obligationExtendedData> }
+  | { type: 'ContractFulfilled'; data: z.infer<typeof contractFulfilledData> }
+  | { type: 'ContractTerminated'; data: z.infer<typeof contractTerminatedData> };
+
+export type ContractEventType = ContractEvent['type'];

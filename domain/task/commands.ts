@@ -1,0 +1,123 @@
+import { z } from 'zod';
+import { uuidSchema } from '../shared/ids.ts';
+import {
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_MAX_ATTEMPTS,
+  attemptSchema,
+  heartbeatTimeoutMsSchema,
+  maxAttemptsSchema,
+  noteSchema,
+  progressMessageSchema,
+  progressSchema,
+  reasonSchema,
+  reviewVerdictSchema,
+  taskInputSchema,
+  taskOutputsSchema,
+  taskTitleSchema,
+  toolNameSchema,
+  toolPurposeSchema,
+} from './fields.ts';
+
+/**
+ * Every task command names the task's org as well as the task: the pipeline decides the policy of that org before
+ * the task's stream is read, and the decider then refuses a command whose org is not the task's (as TASK_NOT_FOUND).
+ */
+const taskRef = { taskId: uuidSchema, orgId: uuidSchema };
+
+export const createTaskSchema = z.object({
+  type: z.literal('CreateTask'),
+  data: z
+    .strictObject({
+      ...taskRef,
+      jobId: uuidSchema,
+      parentTaskId: uuidSchema.nullable().default(null),
+      /** The contract the assignee works under; null: the task is not under a contract (nothing to enforce). */
+      contractId: uuidSchema.nullable().default(null),
+      title: taskTitleSchema,
+      /** Omitted: null. */
+      input: taskInputSchema.optional(),
+      assigneeSubjectId: uuidSchema,
+      heartbeatTimeoutMs: heartbeatTimeoutMsSchema.default(DEFAULT_HEARTBEAT_TIMEOUT_MS),
+      maxAttempts: maxAttemptsSchema.default(DEFAULT_MAX_ATTEMPTS),
+    })
+    .refine((data) => data.parentTaskId !== data.taskId, { message: 'a task cannot be its own parent', path: ['parentTaskId'] }),
+});
+
+export const dispatchTaskSchema = z.object({
+  type: z.literal('DispatchTask'),
+  data: z.strictObject({ ...taskRef, attempt: attemptSchema }),
+});
+
+export const reportTaskProgressSchema = z.object({
+  type: z.literal('ReportTaskProgress'),
+  data: z.strictObject({ ...taskRef, progress: progressSchema, message: progressMessageSchema.optional() }),
+});
+
+export const useToolSchema = z.object({
+  type: z.literal('UseTool'),
+  data: z.strictObject({ ...taskRef, tool: toolNameSchema, purpose: toolPurposeSchema.optional() }),
+});
+
+export const completeTaskSchema = z.object({
+  type: z.literal('CompleteTask'),
+  data: z.strictObject({ ...taskRef, outputs: taskOutputsSchema }),
+});
+
+export const failTaskAttemptSchema = z.object({
+  type: z.literal('FailTaskAttempt'),
+  data: z.strictObject({ ...taskRef, attempt: attemptSchema, reason: reasonSchema }),
+});
+
+export const reassignTaskSchema = z.object({
+  type: z.literal('ReassignTask'),
+  data: z.strictObject({
+    ...taskRef,
+    assigneeSubjectId: uuidSchema,
+    reason: reasonSchema,
+    /**
+     * The contract the new assignee works under. Omitted: the task keeps its contract (whose terms bind only the
+     * contract's own assignee); null: the task is no longer under a contract.
+     */
+    contractId: uuidSchema.nullable().optional(),
+  }),
+});
+
+export const reviewTaskSchema = z.object({
+  type: z.literal('ReviewTask'),
+  data: z.strictObject({ ...taskRef, verdict: reviewVerdictSchema, note: noteSchema.optional() }),
+});
+
+export const cancelTaskSchema = z.object({
+  type: z.literal('CancelTask'),
+  data: z.strictObject({ ...taskRef, reason: reasonSchema }),
+});
+
+export const taskCommandSchema = z.discriminatedUnion('type', [
+  createTaskSchema,
+  dispatchTaskSchema,
+  reportTaskProgressSchema,
+  useToolSchema,
+  completeTaskSchema,
+  failTaskAttemptSchema,
+  reassignTaskSchema,
+  reviewTaskSchema,
+  cancelTaskSchema,
+]);
+export type TaskCommand = z.infer<typeof taskCommandSchema>;
+export type TaskCommandType = TaskCommand['type'];
+
+/**
+ * The governed action of each command. The decider needs them too: an assignee's command is checked against the
+ * actions its contract permits under these names.
+ */
+export const taskActions: Readonly<Record<TaskCommandType, string>> = {
+  CreateTask: 'task.create',
+  DispatchTask: 'task.dispatch',
+  ReportTaskProgress: 'task.progress',
+  UseTool: 'task.tool.use',
+  CompleteTask: 'task.complete',
+  FailTaskAttempt: 'task.fail',
+  ReassignTask: 'task.reassign',
+  ReviewTask: 'task.review',
+  CancelTask: 'task.cancel',
+};

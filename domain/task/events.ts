@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { principalSchema } from '../shared/principal.ts';
+import type { EventDefinition } from '../events/registry.ts';
+import {
+  attemptSchema,
+  heartbeatTimeoutMsSchema,
+  maxAttemptsSchema,
+  noteSchema,
+  progressMessageSchema,
+  progressSchema,
+  reasonSchema,
+  reviewVerdictSchema,
+  taskInputSchema,
+  taskOutputsSchema,
+  taskTitleSchema,
+  toolNameSchema,
+  toolPurposeSchema,
+} from './fields.ts';
+
+/** Every task event names the task, its org and its job, so a reader (a saga, a projection) needs no lookup. */
+const taskRef = { taskId: z.uuid(), orgId: z.uuid(), jobId: z.uuid() };
+
+const taskCreatedData = z.object({
+  ...taskRef,
+  parentTaskId: z.uuid().nullable(),
+  contractId: z.uuid().nullable(),
+  title: taskTitleSchema,
+  input: taskInputSchema,
+  assigneeSubjectId: z.uuid(),
+  heartbeatTimeoutMs: heartbeatTimeoutMsSchema,
+  maxAttempts: maxAttemptsSchema,
+  createdBy: principalSchema,
+  /** The decision's time (the pipeline's clock), so evolve stays a pure fold over event data. */
+  createdAt: z.iso.datetime(),
+});
+
+const taskDispatchedData = z.object({
+  ...taskRef,
+  attempt: attemptSchema,
+  /** Who the attempt goes to (the agent the dispatch is sent to). */
+  assigneeSubjectId: z.uuid(),
+  /** The heartbeat deadline of the attempt runs from here. */
+  heartbeatTimeoutMs: heartbeatTimeoutMsSchema,
+  dispatchedBy: principalSchema,
+  dispatchedAt: z.iso.datetime(),
+});
+
+const taskProgressReportedData = z.object({
+  ...taskRef,
+  attempt: attemptSchema,
+  progress: progressSchema,
+  message: progressMessageSchema.nullable(),
+  reportedAt: z.iso.datetime(),
+});
+
+const taskToolUsedData = z.object({
+  ...taskRef,
+  attempt: attemptSchema,
+  tool: toolNameSchema,
+  purpose: toolPurposeSchema.nullable(),
+  usedAt: z.iso.datetime(),
+});
+
+const taskCompletedData = z.object({
+  ...taskRef,
+  attempt: attemptSchema,
+  outputs: taskOutputsSchema,
+  completedBy: principalSchema,
+  completedAt: z.iso.datetime(),
+});
+
+const taskAttemptFailedData = z.object({
+  ...taskRef,
+  attempt: attemptSchema,
+  reason: reasonSchema,
+  /** Attempts are left (attempt < maxAttempts): the task waits in `retrying` for the next dispatch. */
+  willRetry: z.boolean(),
+  failedBy: principalSchema,
+  failedAt: z.iso.datetime(),
+});
+
+const taskFailedData = z.object({
+  ...taskRef,
+  reason: reasonSchema,
+  /** How many attempts were made. */
+  attempts: attemptSchema,
+  failedAt: z.iso.datetime(),
+});
+
+const taskReassignedData = z.object({
+  ...taskRef,
+  assigneeSubjectId: z.uuid(),
+  previousAssigneeSubjectId: z.uuid(),
+  /** The contract the task is under from now on (unchanged unless the command named another). */
+  contractId: z.uuid().nullable(),
+  reason: reasonSchema,
+  reassignedBy: principalSchema,
+  reassignedAt: z.iso.datetime(),
+});
+
+const taskReviewedData = z.object({
+  ...taskRef,
+  verdict: reviewVerdictSchema,
+  note: noteSchema.nullable(),
+  reviewedBy: principalSchema,
+  reviewedAt: z.iso.datetime(),
+});
+
+const taskCancelledData = z.object({
+  ...taskRef,
+  reason: reasonSchema,
+  cancelledBy: principalSchema,
+  cancelledAt: z.iso.datetime(),
+});
+
+export const taskEventDefinitions = [
+  { type: 'TaskCreated', schemaVersion: 1, schema: taskCreatedData },
+  { type: 'TaskDispatched', schemaVersion: 1, schema: taskDispatchedData },
+  { type: 'TaskProgressReported', schemaVersion: 1, schema: taskProgressReportedData },
+  { type: 'TaskToolUsed', schemaVersion: 1, schema: taskToolUsedData },
+  { type: 'TaskCompleted', schemaVersion: 1, schema: taskCompletedData },
+  { type: 'TaskAttemptFailed', schemaVersion: 1, schema: taskAttemptFailedData },
+  { type: 'TaskFailed', schemaVersion: 1, schema: taskFailedData },
+  { type: 'TaskReassigned', schemaVersion: 1, schema: taskReassignedData },
+  { type: 'TaskReviewed', schemaVersion: 1, schema: taskReviewedData },
+  { type: 'TaskCancelled', schemaVersion: 1, schema: taskCancelledData },
+] as const satisfies readonly EventDefinition[];
+
+export type TaskEvent =
+  | { type: 'TaskCreated'; data: z.infer<typeof taskCreatedData> }
+  | { type: 'TaskDispatched'; data: z.infer<typeof taskDispatchedData> }
+  | { type: 'TaskProgressReported'; data: z.infer<typeof taskProgressReportedData> }
+  | { type: 'TaskToolUsed'; data: z.infer<typeof taskToolUsedData> }
+  | { type: 'TaskCompleted'; data: z.infer<typeof taskCompletedData> }
+  | { type: 'TaskAttemptFailed'; data: z.infer<typeof taskAttemptFailedData> }
+  | { type: 'TaskFailed'; data: z.infer<typeof taskFailedData> }
+  | { type: 'TaskReassigned'; data: z.infer<typeof taskReassignedData> }
+  | { type: 'TaskReviewed'; data: z.infer<typeof taskReviewedData> }
+  | { type: 'TaskCancelled'; data: z.infer<typeof taskCancelledData> };
+export type TaskEventType = TaskEvent['type'];

@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { instantInputSchema } from '../job/fields.ts';
+import { uuidSchema } from '../shared/ids.ts';
+import { timerPurposeSchema, timerRefSchema } from './fields.ts';
+
+/**
+ * Every timer command names the timer's org (null for a platform timer), so the pipeline decides the policy of that
+ * org before the timer's stream is read; the decider refuses a command whose org is not the timer's (as
+ * TIMER_NOT_FOUND).
+ */
+const timerRef = { timerId: uuidSchema, orgId: uuidSchema.nullable() };
+
+export const scheduleTimerSchema = z.object({
+  type: z.literal('ScheduleTimer'),
+  data: z.strictObject({
+    ...timerRef,
+    /** When the timer is due. A past instant is allowed: the timer is simply due at once. */
+    dueAt: instantInputSchema,
+    purpose: timerPurposeSchema,
+    ref: timerRefSchema,
+  }),
+});
+
+export const cancelTimerSchema = z.object({ type: z.literal('CancelTimer'), data: z.strictObject(timerRef) });
+
+export const fireTimerSchema = z.object({ type: z.literal('FireTimer'), data: z.strictObject(timerRef) });
+
+export const timerCommandSchema = z.discriminatedUnion('type', [scheduleTimerSchema, cancelTimerSchema, fireTimerSchema]);
+export type TimerCommand = z.infer<typeof timerCommandSchema>;
+export type TimerCommandType = TimerCommand['type'];

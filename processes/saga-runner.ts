@@ -1,0 +1,150 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import type { EventRegistry } from '../domain/events/registry.ts';
+import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
+import type { CheckpointStore } from './checkpoint-store.ts';
+
+/** An event as a saga sees it: decoded (upcast) data, where it is in the log. */
+export interface SagaEvent {
+  type: string;
+  data: Record<string, unknown>;
+  streamId: string;
+  position: bigint;
+  eventId: string;
+  /** The correlation the event belongs to: a saga's commands carry it on. */
+  correlationId: string | null;
+}
+
+/**
+ * A process manager: reacts to events of some types by issuing commands. Handlers must be idempotent and should
+ * decide from the CURRENT state of the streams they touch (not from the event alone): then replaying an event, after
+ * a crash between a step and its checkpoint, only repeats steps that are already done, which deterministic command
+ * ids turn into no-ops.
+ */
+export interface Saga {
+  /** Checkpoint name: letters, digits, `_` and `-`. */
+  readonly name: string;
+  readonly eventTypes: readonly string[];
+  handle(event: SagaEvent): Promise<void>;
+}
+
+export interface SagaRunnerOptions {
+  logger?: Logger;
+  /** Attempts per event before it is logged and skipped, so one poison event cannot stop the saga forever. */
+  maxAttempts?: number;
+  retryDelayMs?: number;
+}
+
+/**
+ * Runs one saga: follows `$all` (its event types only) from its checkpoint, one event at a time, and saves the
+ * checkpoint after each handled event (at-least-once). A dropped subscription is followed again from the checkpoint.
+ */
+export class SagaRunner {
+  private subscription: AllSubscription | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private position = 0n;
+  private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly registry: EventRegistry,
+    private readonly checkpoints: CheckpointStore,
+    readonly saga: Saga,
+    private readonly options: SagaRunnerOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    this.position = (await this.checkpoints.load(this.saga.name)) ?? 0n;
+    this.running = this.follow();
+  }
+
+  /** The position of the last event this saga handled (or skipped). */
+  get handledPosition(): bigint {
+    return this.position;
+  }
+
+  /** Resolves once every event of the saga's types up to `position` is handled; false on timeout. */
+  async waitFor(position: bigint, timeoutMs = 5_000): Promise<boolean> {
+    if (this.position >= position) return true;
+    // Nothing of ours may lie between our position and the target: a filtered subscription never reports them.
+    const relevant = this.store.readAll({ fromPosition: this.position + 1n, filter: { eventTypes: this.saga.eventTypes } });
+    let last = this.position;
+    for await (const event of relevant) {
+      if (event.position > position) break;
+      last = event.position;
+    }
+    if (last <= this.position) return true;
+    return new Promise((resolve) => {
+      const waiter = { position: last, resolve: () => resolve(true) };
+      this.waiters.add(waiter);
+      setTimeout(() => {
+        this.waiters.delete(waiter);
+        resolve(this.position >= last);
+      }, timeoutMs).unref();
+    });
+  }
+
+  private async follow(): Promise<void> {
+    let backoff = 100;
+    while (!this.stopped) {
+      const subscription = this.store.subscribeToAll({ afterPosition: this.position, filter: { eventTypes: this.saga.eventTypes } });
+      this.subscription = subscription;
+      try {
+        for await (const recorded of subscription) {
+          if (this.stopped) break;
+          await this.handleOne(recorded);
+          backoff = 100;
+        }
+        if (this.stopped) return;
+      } catch (error) {
+        if (this.stopped) return;
+        this.options.logger?.warn({ err: error, saga: this.saga.name }, 'saga subscription dropped; following again from its checkpoint');
+      }
+      await sleep(backoff);
+      backoff = Math.min(backoff * 2, 5_000);
+    }
+  }
+
+  private async handleOne(recorded: RecordedEvent): Promise<void> {
+    const event: SagaEvent = {
+      type: recorded.type,
+      data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) as Record<string, unknown>,
+      streamId: recorded.streamId,
+      position: recorded.position,
+      eventId: recorded.id,
+      correlationId: typeof recorded.metadata.correlationId === 'string' ? recorded.metadata.correlationId : null,
+    };
+    const maxAttempts = this.options.maxAttempts ?? 5;
+    for (let attempt = 1; !this.stopped; attempt += 1) {
+      try {
+        await this.saga.handle(event);
+        break;
+      } catch (error) {
+        if (attempt >= maxAttempts) {
+          this.options.logger?.error({ err: error, saga: this.saga.name, type: event.type, position: event.position.toString() }, 'saga step failed; event skipped');
+          break;
+        }
+        this.options.logger?.warn({ err: error, saga: this.saga.name, type: event.type, attempt }, 'saga step failed; retrying');
+        await sleep((this.options.retryDelayMs ?? 200) * 2 ** (attempt - 1));
+      }
+    }
+    if (this.stopped) return;
+    this.position = recorded.position;
+    await this.checkpoints.save(this.saga.name, recorded.position);
+    for (const waiter of this.waiters) {
+      if (this.position >= waiter.position) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.unsubscribe();
+    await this.running;
+    for (const waiter of this.waiters) waiter.resolve();
+    this.waiters.clear();
+  }
+}

@@ -1,0 +1,182 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isAppError, type AppError } from '../domain/shared/app-error.ts';
+import { systemPrincipal } from '../domain/shared/principal.ts';
+import type { EventRegistry } from '../domain/events/registry.ts';
+import type { JsonObject } from '../domain/job/json.ts';
+import { TIMER_EVENT_TYPES, type TimerEvent } from '../domain/timer/events.ts';
+import { timerIdFor } from '../domain/timer/timer-id.ts';
+import { timerAggregate } from '../commands/handlers/timer.ts';
+import type { CommandPipeline } from '../commands/pipeline.ts';
+import type { AllSubscription, EventStore } from '../infra/eventstore/port.ts';
+
+interface Pending {
+  timerId: string;
+  orgId: string | null;
+  /** Epoch milliseconds. */
+  dueAt: number;
+}
+
+export interface TimerServiceOptions {
+  /** How often due timers are looked for; 1000 ms unless told. A timer fires at most this late (plus the append). */
+  tickMs?: number;
+  /** Decides which timers are due. The pipeline's own clock decides again (FireTimer refuses TIMER_NOT_DUE). */
+  clock?: () => Date;
+}
+
+/** Refusals that may go away by themselves: tried again on the next tick. */
+const TRANSIENT_CODES: ReadonlySet<string> = new Set(['TIMER_NOT_DUE', 'CONCURRENCY_CONFLICT']);
+
+/**
+ * Fires durable timers. Its schedule is rebuilt from the log on every start (TimerScheduled adds a timer,
+ * TimerCancelled and TimerFired remove it), so a timer that fell due while the platform was down fires on the next
+ * start. FireTimer is issued as the system principal with the command id `fire-timer:<timerId>`, so two instances,
+ * or a restart between the append and its acknowledgement, fire a timer once. Sagas react to TimerFired in the log.
+ */
+export class TimerService {
+  private readonly pending = new Map<string, Pending>();
+  private subscription: AllSubscription | undefined;
+  private running: Promise<void> | undefined;
+  private ticker: Promise<void> | undefined;
+  private stopped = false;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly registry: EventRegistry,
+    private readonly pipeline: CommandPipeline,
+    private readonly options: TimerServiceOptions = {},
+  ) {}
+
+  start(): void {
+    if (this.subscription !== undefined || this.stopped) throw new Error('a TimerService starts once');
+    this.subscription = this.store.subscribeToAll({ filter: { eventTypes: [...TIMER_EVENT_TYPES] } });
+    this.running = this.follow(this.subscription);
+    this.ticker = this.tick();
+  }
+
+  private async follow(subscription: AllSubscription): Promise<void> {
+    try {
+      for await (const recorded of subscription) {
+        const event = { type: recorded.type, data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) } as TimerEvent;
+        if (event.type === 'TimerScheduled') {
+          const { timerId, orgId, dueAt } = event.data;
+          this.pending.set(timerId, { timerId, orgId, dueAt: Date.parse(dueAt) });
+        } else {
+          this.pending.delete(event.data.timerId);
+        }
+      }
+    } catch {
+      // The subscription ended with the store; nothing to fire any more.
+    }
+  }
+
+  private async tick(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.fireDue();
+      } catch {
+        // An unexpected failure (not an AppError): the timers stay pending and are tried again on the next tick.
+      }
+      await sleep(this.options.tickMs ?? 1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Issues FireTimer for every timer that is due, earliest first. Answers how many timers this call saw fire: a
+   * timer that had already fired (a replayed command id) or was cancelled does not count. Two instances issuing the
+   * same FireTimer in the same instant may both count it; the log holds one TimerFired either way.
+   */
+  async fireDue(): Promise<number> {
+    const now = (this.options.clock ?? (() => new Date()))().getTime();
+    const due = [...this.pending.values()].filter((timer) => timer.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt);
+    let fired = 0;
+    for (const timer of due) {
+      if (this.stopped) break;
+      const result = await this.pipeline.execute(
+        timerAggregate,
+        { type: 'FireTimer', data: { timerId: timer.timerId, orgId: timer.orgId } },
+        { commandId: `fire-timer:${timer.timerId}`, principal: systemPrincipal, retryable: true },
+      );
+      // Unavailable (store down, shutting down), not due on the pipeline's clock, or a lost race: next tick. Fired now
+      // or before, or cancelled meanwhile: done. Any other refusal (a policy forbids it) will not change by retrying.
+      if (isAppError(result) && (result.kind === 'unavailable' || TRANSIENT_CODES.has(result.code))) continue;
+      this.pending.delete(timer.timerId);
+      if (!isAppError(result) && !result.replayed && result.events.some((event) => event.type === 'TimerFired')) fired += 1;
+    }
+    return fired;
+  }
+
+  /** How many timers are waiting to fire (as far as the log has been read). */
+  get scheduled(): number {
+    return this.pending.size;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.abort.abort();
+    await this.subscription?.unsubscribe();
+    await this.running;
+    await this.ticker;
+  }
+}
+
+export interface ScheduleTimerInput {
+  /** The saga's key for this timer, e.g. `auction.close:<jobId>:<round>`; the timer id is `timerIdFor(key)`. */
+  key: string;
+  orgId: string | null;
+  dueAt: string | Date;
+  /** A dotted lowercase name, e.g. `auction.close`. */
+  purpose: string;
+  /** Small JSON object (at most 2 KiB) handed back in TimerFired. */
+  ref: JsonObject;
+  /** The event that caused the step (a saga passes it), and the correlation it belongs to. */
+  causationId?: string;
+  correlationId?: string;
+}
+
+/**
+ * Schedules the timer of a saga key, as the system principal, with the command id `schedule-timer:<timerId>`
+ * (retryable): scheduling the same key again with the same due time, purpose and ref is a no-op, so a restarted saga
+ * can simply schedule again. Answers the timer's id, or why it was refused (e.g. `TIMER_EXISTS` when the key already
+ * names a timer with another due time, or `IDEMPOTENCY_KEY_REUSED` from the pipeline for the same reason).
+ */
+export async function scheduleTimer(pipeline: CommandPipeline, input: ScheduleTimerInput): Promise<string | AppError> {
+  const timerId = timerIdFor(input.key);
+  const dueAt = typeof input.dueAt === 'string' ? input.dueAt : input.dueAt.toISOString();
+  const result = await pipeline.execute(
+    timerAggregate,
+    { type: 'ScheduleTimer', data: { timerId, orgId: input.orgId, dueAt, purpose: input.purpose, ref: input.ref } },
+    {
+      commandId: `schedule-timer:${timerId}`,
+      principal: systemPrincipal,
+      retryable: true,
+      ...(input.causationId === undefined ? {} : { causationId: input.causationId }),
+      ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
+    },
+  );
+  return isAppError(result) ? result : timerId;
+}
+
+/**
+ * Cancels the timer of a saga key (or of a timer id), as the system principal, with the command id
+ * `cancel-timer:<timerId>` (retryable). A timer that already fired or was cancelled stays as it is. Answers the timer's
+ * id, or why it was refused (`TIMER_NOT_FOUND` for a timer never scheduled in that org).
+ */
+export async function cancelTimer(
+  pipeline: CommandPipeline,
+  input: ({ key: string } | { timerId: string }) & { orgId: string | null; causationId?: string; correlationId?: string },
+): Promise<string | AppError> {
+  const timerId = 'key' in input ? timerIdFor(input.key) : input.timerId.toLowerCase();
+  const result = await pipeline.execute(
+    timerAggregate,
+    { type: 'CancelTimer', data: { timerId, orgId: input.orgId } },
+    {
+      commandId: `cancel-timer:${timerId}`,
+      principal: systemPrincipal,
+      retryable: true,
+      ...(input.causationId === undefined ? {} : { causationId: input.causationId }),
+      ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
+    },
+  );
+  return isAppError(result) ? result : timerId;
+}

@@ -1,0 +1,358 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { Logger } from 'pino';
+import { assignmentAggregate } from '../../commands/handlers/assignment.ts';
+import { contractAggregate } from '../../commands/handlers/contract.ts';
+import { jobAggregate } from '../../commands/handlers/job.ts';
+import type { StreamReader } from '../../commands/stream-loader.ts';
+import type { CommandPipeline } from '../../commands/pipeline.ts';
+import { assignmentDecider, assignmentStream } from '../../domain/assignment/decider.ts';
+import type { Assignment } from '../../domain/assignment/state.ts';
+import { workSettingsOf, type WorkSettings } from '../../domain/assignment/work-settings.ts';
+import { contractDecider, contractStream } from '../../domain/contract/decider.ts';
+import { jobDecider, jobStream } from '../../domain/job/decider.ts';
+import type { Job } from '../../domain/job/state.ts';
+import { orgDecider, orgStream } from '../../domain/org/decider.ts';
+import { isAppError } from '../../domain/shared/app-error.ts';
+import type { Bus } from '../../infra/bus/port.ts';
+import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
+import type { Award, CallForProposals, ProposalRejected } from '../../api/agent-protocol/messages.ts';
+import { scheduleTimer } from '../timers.ts';
+import type { Saga, SagaEvent } from '../saga-runner.ts';
+import { assessCandidates, type WorkloadsOf } from './candidates.ts';
+import { StepUnavailableError, SystemCommands } from './system-commands.ts';
+
+const CONTRACT_NAMESPACE = '8f0c6f0e-2b7a-4a51-9d3e-6a1f4c2b7e90';
+/** The contract of a job's round: derived, so a retried award drafts the same contract. */
+export const contractIdFor = (jobId: string, round: number) => uuidv5(`contract:${jobId}:${round}`, CONTRACT_NAMESPACE);
+
+export const AUCTION_CLOSE = 'auction.close';
+
+export interface AssignmentSagaDeps {
+  pipeline: CommandPipeline;
+  reader: StreamReader;
+  bus: Bus;
+  workloadsOf: WorkloadsOf;
+  clock?: () => Date;
+  logger?: Logger;
+}
+
+/**
+ * The assignment of each job, from submission to an assignee under a signed contract:
+ *
+ *   JobSubmitted -> StartContracting + StartAssignment (strategy: the job's, else the org's `work.assignmentStrategy`)
+ *   round starts -> assess every candidate (recorded) -> direct/criteria: close the round at once;
+ *                   auction: call for proposals (cfp to each invitee) + a durable timer at the bid deadline
+ *   auction timer fires -> close the round: the best valid bid wins (or the round fails)
+ *   awarded -> draft the contract (terms from the job and the org's work settings), the org signs (unless the org
+ *              reviews contracts first), accept-proposal to the winner, reject-proposal to the other bidders
+ *   contract activated (the assignee signed) -> AssignJob, assignment completed
+ *   contract rejected -> the round fails, the next round runs without that subject
+ *   last round failed -> the job is escalated to the org's `work.escalateTo` role
+ *
+ * Each step reads the current state and does only what is still missing, with deterministic command ids.
+ */
+export class AssignmentSaga implements Saga {
+  readonly name = 'assignment';
+  readonly eventTypes = [
+    'JobSubmitted',
+    'AssignmentStarted',
+    'AssignmentRestarted',
+    'CandidatesAssessed',
+    'CallForProposalsIssued',
+    'AssignmentRoundFailed',
+    'AssignmentAwarded',
+    'AssignmentEscalated',
+    'ContractReviewed',
+    'ContractActivated',
+    'ContractRejected',
+    'JobCancelled',
+    'JobEscalationResolved',
+    'TimerFired',
+  ] as const;
+  private readonly commands: SystemCommands;
+
+  constructor(private readonly deps: AssignmentSagaDeps) {
+    this.commands = new SystemCommands(deps.pipeline, deps.logger);
+  }
+
+  private now(): Date {
+    return (this.deps.clock ?? (() => new Date()))();
+  }
+
+  async handle(event: SagaEvent): Promise<void> {
+    const data = event.data as { jobId?: string; orgId?: string };
+    switch (event.type) {
+      case 'JobSubmitted':
+        return this.onSubmitted(event, data.jobId!);
+      case 'AssignmentStarted':
+      case 'AssignmentRestarted':
+      case 'AssignmentRoundFailed':
+        return this.runRound(event, data.jobId!);
+      case 'CandidatesAssessed':
+        return this.afterAssessment(event, data.jobId!);
+      case 'CallForProposalsIssued':
+        return this.callForProposals(event, data.jobId!);
+      case 'TimerFired': {
+        const fired = event.data as { purpose: string; ref: { jobId?: string; round?: number } };
+        if (fired.purpose === AUCTION_CLOSE && typeof fired.ref.jobId === 'string' && typeof fired.ref.round === 'number') {
+          return this.closeRound(event, fired.ref.jobId, fired.ref.round);
+        }
+        return;
+      }
+      case 'AssignmentAwarded':
+        return this.onAwarded(event, data.jobId!);
+      case 'ContractReviewed':
+        return this.onContractReviewed(event);
+      case 'ContractActivated':
+        return this.onContractActivated(event);
+      case 'ContractRejected':
+        return this.onContractRejected(event);
+      case 'AssignmentEscalated':
+        return this.onEscalated(event, data.jobId!);
+      case 'JobCancelled':
+        await this.commands.run(assignmentAggregate, { type: 'CancelAssignment', data: { jobId: data.jobId!, orgId: data.orgId!, reason: 'the job was cancelled' } }, `assign:${data.jobId}:cancel`, event);
+        return;
+      case 'JobEscalationResolved':
+        return this.onEscalationResolved(event);
+    }
+  }
+
+  private async load(jobId: string): Promise<{ job: Job; assignment: Assignment | null; settings: WorkSettings } | null> {
+    const job = (await this.deps.reader.load(jobDecider, jobStream(jobId))).state;
+    if (job === null) return null;
+    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
+    const assignment = (await this.deps.reader.load(assignmentDecider, assignmentStream(jobId))).state;
+    return { job, assignment, settings: workSettingsOf(org?.metadata ?? {}) };
+  }
+
+  private async onSubmitted(event: SagaEvent, jobId: string): Promise<void> {
+    const loaded = await this.load(jobId);
+    if (loaded === null) return;
+    const { job, settings } = loaded;
+    if (job.status === 'submitted') {
+      await this.commands.run(jobAggregate, { type: 'StartContracting', data: { jobId, orgId: job.orgId } }, `assign:${jobId}:contracting`, event);
+    }
+    const strategy = job.assignmentStrategy ?? settings.assignmentStrategy;
+    await this.commands.run(
+      assignmentAggregate,
+      { type: 'StartAssignment', data: { jobId, orgId: job.orgId, strategy, maxRounds: settings.maxRounds } },
+      `assign:${jobId}:start`,
+      event,
+    );
+  }
+
+  /** A round needs its candidates assessed (the start, a failed round, a restart). */
+  private async runRound(event: SagaEvent, jobId: string): Promise<void> {
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment == null) return;
+    const { job, assignment, settings } = loaded;
+    if (assignment.phase !== 'assessing' || assignment.assessments !== null) return;
+    if (job.status !== 'contracting') return;
+    const now = this.now().toISOString();
+    const candidates = await assessCandidates({ reader: this.deps.reader, job, assignment, settings, workloads: await this.deps.workloadsOf(job.orgId), now });
+    await this.commands.run(
+      assignmentAggregate,
+      { type: 'RecordAssessment', data: { jobId, orgId: job.orgId, round: assignment.round, candidates } },
+      `assign:${jobId}:assess:${assignment.round}`,
+      event,
+    );
+  }
+
+  private async afterAssessment(event: SagaEvent, jobId: string): Promise<void> {
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment == null) return;
+    const { job, assignment, settings } = loaded;
+    if (assignment.phase !== 'assessing' || assignment.assessments === null) return;
+    const anyEligible = [...assignment.assessments.values()].some((c) => c.eligible && !assignment.excluded.includes(c.subjectId));
+    if (assignment.strategy === 'auction' && anyEligible) {
+      const closesAt = new Date(this.now().getTime() + settings.bidWindowMs).toISOString();
+      await this.commands.run(
+        assignmentAggregate,
+        { type: 'IssueCallForProposals', data: { jobId, orgId: job.orgId, round: assignment.round, closesAt } },
+        `assign:${jobId}:cfp:${assignment.round}`,
+        event,
+      );
+      return;
+    }
+    await this.closeRound(event, jobId, assignment.round);
+  }
+
+  /** Sends the call for proposals to each invitee (again, after a restart, while it is open) and sets its deadline. */
+  private async callForProposals(event: SagaEvent, jobId: string): Promise<void> {
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment == null) return;
+    const { job, assignment } = loaded;
+    const { round, invitees, closesAt } = event.data as { round: number; invitees: string[]; closesAt: string };
+    if (assignment.round !== round || assignment.phase !== 'bidding') return;
+    const scheduled = await scheduleTimer(this.deps.pipeline, {
+      key: `${AUCTION_CLOSE}:${jobId}:${round}`,
+      orgId: job.orgId,
+      dueAt: closesAt,
+      purpose: AUCTION_CLOSE,
+      ref: { jobId, round },
+      causationId: event.eventId,
+    });
+    if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
+    if (Date.parse(closesAt) <= this.now().getTime()) return;
+    const cfp: CallForProposals = {
+      orgId: job.orgId,
+      jobId,
+      round,
+      closesAt,
+      goal: job.goal,
+      objectives: job.objectives,
+      requiredCapabilities: job.requiredCapabilities,
+      budget: job.budget,
+      deadline: job.deadline,
+    };
+    for (const subjectId of invitees) await this.deps.bus.publish(agentInboxSubject(subjectId, 'cfp'), { data: cfp });
+  }
+
+  private async closeRound(event: SagaEvent, jobId: string, round: number): Promise<void> {
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment == null) return;
+    const { job, assignment } = loaded;
+    if (assignment.round !== round) return;
+    await this.commands.run(
+      assignmentAggregate,
+      { type: 'CloseRound', data: { jobId, orgId: job.orgId, round, contractId: contractIdFor(jobId, round) } },
+      `assign:${jobId}:close:${round}`,
+      event,
+    );
+  }
+
+  private async onAwarded(event: SagaEvent, jobId: string): Promise<void> {
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment == null) return;
+    const { job, assignment, settings } = loaded;
+    const award = event.data as { round: number; subjectId: string; contractId: string; basis: string; declined: string[] };
+    if (assignment.award?.contractId !== award.contractId || assignment.phase !== 'awarded') return;
+    const now = this.now().getTime();
+    const obligations =
+      job.deadline !== null && Date.parse(job.deadline) > now
+        ? [{ obligationId: 'delivery', description: `deliver: ${job.goal}`.slice(0, 500), dueAt: job.deadline }]
+        : [];
+    const drafted = await this.commands.run(
+      contractAggregate,
+      {
+        type: 'DraftContract',
+        data: {
+          contractId: award.contractId,
+          orgId: job.orgId,
+          jobId,
+          assigneeSubjectId: award.subjectId,
+          verifierSubjectIds: job.verifierSubjectIds,
+          permittedActions: settings.permittedActions,
+          permittedTools: settings.permittedTools,
+          deliverables: job.objectives.length > 0 ? job.objectives.map((objective) => objective.slice(0, 500)) : [job.goal.slice(0, 500)],
+          obligations,
+          escalateTo: settings.escalateTo,
+          reviewRequired: settings.contractReviewRequired,
+        },
+      },
+      `assign:${award.contractId}:draft`,
+      event,
+    );
+    if (isAppError(drafted)) {
+      this.deps.logger?.warn({ jobId, code: drafted.code }, 'the contract of an award could not be drafted; the round fails');
+      await this.failRound(event, job, assignment, 'contract_rejected', `the contract could not be drafted: ${drafted.message}`.slice(0, 500));
+      return;
+    }
+    for (const subjectId of award.declined) {
+      const rejected: ProposalRejected = { orgId: job.orgId, jobId, round: award.round, reason: 'another bid won' };
+      await this.deps.bus.publish(agentInboxSubject(subjectId, 'reject'), { data: rejected });
+    }
+    if (!settings.contractReviewRequired) await this.offer(event, job, award.contractId, award.round, award.basis);
+  }
+
+  private async onContractReviewed(event: SagaEvent): Promise<void> {
+    const { contractId, jobId, approved } = event.data as { contractId: string; jobId: string; approved: boolean };
+    if (!approved) return; // a disapproval rejects the contract: ContractRejected follows
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment?.award?.contractId !== contractId) return;
+    await this.offer(event, loaded.job, contractId, loaded.assignment.award.round, 'approved after review');
+  }
+
+  /** The org signs its side, and the chosen agent is asked to sign (accept-proposal). */
+  private async offer(event: SagaEvent, job: Job, contractId: string, round: number, basis: string): Promise<void> {
+    await this.commands.run(contractAggregate, { type: 'SignContract', data: { contractId, orgId: job.orgId, party: 'org' } }, `assign:${contractId}:sign-org`, event);
+    const contract = (await this.deps.reader.load(contractDecider, contractStream(contractId))).state;
+    if (contract === null || contract.status !== 'awaiting_signatures') return;
+    const message: Award = {
+      orgId: job.orgId,
+      jobId: job.jobId,
+      round,
+      basis,
+      goal: job.goal,
+      contract: {
+        contractId,
+        permittedActions: contract.permittedActions,
+        permittedTools: contract.permittedTools,
+        deliverables: contract.deliverables,
+        obligations: contract.obligations.map(({ obligationId, description, dueAt }) => ({ obligationId, description, dueAt })),
+      },
+    };
+    await this.deps.bus.publish(agentInboxSubject(contract.assigneeSubjectId, 'accept'), { data: message });
+  }
+
+  private async onContractActivated(event: SagaEvent): Promise<void> {
+    const { contractId, jobId, assigneeSubjectId, orgId } = event.data as { contractId: string; jobId: string; assigneeSubjectId: string; orgId: string };
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment?.award?.contractId !== contractId) return;
+    if (loaded.job.status === 'contracting') {
+      const assigned = await this.commands.run(
+        jobAggregate,
+        { type: 'AssignJob', data: { jobId, orgId, assigneeSubjectId, contractId } },
+        `assign:${contractId}:assign-job`,
+        event,
+      );
+      if (isAppError(assigned)) return;
+    }
+    await this.commands.run(assignmentAggregate, { type: 'CompleteAssignment', data: { jobId, orgId, contractId } }, `assign:${contractId}:complete`, event);
+  }
+
+  private async onContractRejected(event: SagaEvent): Promise<void> {
+    const { contractId, jobId, party, reason } = event.data as { contractId: string; jobId: string; party: string; reason: string };
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment?.award?.contractId !== contractId || loaded.assignment.phase !== 'awarded') return;
+    await this.failRound(event, loaded.job, loaded.assignment, 'contract_rejected', `the ${party} rejected the contract: ${reason}`.slice(0, 500));
+  }
+
+  private async failRound(event: SagaEvent, job: Job, assignment: Assignment, reason: 'contract_rejected' | 'assignee_lost', detail: string): Promise<void> {
+    await this.commands.run(
+      assignmentAggregate,
+      { type: 'FailRound', data: { jobId: job.jobId, orgId: job.orgId, round: assignment.round, reason, detail } },
+      `assign:${job.jobId}:fail:${assignment.round}`,
+      event,
+    );
+  }
+
+  private async onEscalated(event: SagaEvent, jobId: string): Promise<void> {
+    const loaded = await this.load(jobId);
+    if (loaded === null || loaded.assignment?.phase !== 'escalated') return;
+    const { job, settings } = loaded;
+    if (job.status !== 'contracting' && job.status !== 'submitted') return;
+    await this.commands.run(
+      jobAggregate,
+      { type: 'EscalateJob', data: { jobId, orgId: job.orgId, reason: `no assignee found: ${String((event.data as { reason: string }).reason)}`.slice(0, 1000), escalateTo: settings.escalateTo } },
+      `assign:${jobId}:escalate:${loaded.assignment.round}`,
+      event,
+    );
+  }
+
+  /** Back to contracting (an escalation resolved with `reassign`): a new round without whoever held it. */
+  private async onEscalationResolved(event: SagaEvent): Promise<void> {
+    const { jobId, status } = event.data as { jobId: string; status: string };
+    if (status !== 'contracting') return;
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment == null) return;
+    const { job, assignment } = loaded;
+    const exclude = assignment.phase === 'completed' && assignment.award ? [assignment.award.subjectId] : [];
+    await this.commands.run(
+      assignmentAggregate,
+      { type: 'RestartAssignment', data: { jobId, orgId: job.orgId, reason: 'the job went back to contracting', exclude } },
+      `assign:${jobId}:restart:${event.eventId}`,
+      event,
+    );
+  }
+}

@@ -1,0 +1,86 @@
+import { buildPolicyRequest } from '../../commands/governance/policy-request.ts';
+import type { StreamReader } from '../../commands/stream-loader.ts';
+import { assessCandidate, type CandidateFacts } from '../../domain/assignment/eligibility.ts';
+import type { CandidateAssessment } from '../../domain/assignment/fields.ts';
+import { compileScore } from '../../domain/assignment/score.ts';
+import type { Assignment } from '../../domain/assignment/state.ts';
+import type { WorkSettings } from '../../domain/assignment/work-settings.ts';
+import type { Job } from '../../domain/job/state.ts';
+import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
+import { platformPolicy } from '../../domain/policy/platform-policy.ts';
+import { rosterDecider } from '../../domain/roster/decider.ts';
+import { heldRoles } from '../../domain/roster/effective-roles.ts';
+import { rosterStream } from '../../domain/roster/events.ts';
+import { isActive } from '../../domain/roster/state.ts';
+import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
+
+/** Open assignments per subject in one org (jobs assigned to it and not yet over). */
+export type WorkloadsOf = (orgId: string) => Promise<ReadonlyMap<string, number>>;
+
+export const ACCEPT_ACTION = 'job.accept';
+
+/**
+ * Assesses every candidate for a job's round: the named subject of a `direct` job, else every member of the org (a
+ * subject with an active role association), so that "why was X not chosen" has an answer for each member. Reads the
+ * write side (roster, subjects, the org's policy) as it is now; workloads come from the read model and may lag by
+ * the projection's delay (a limit checked best-effort, as the open-jobs quota is).
+ */
+export async function assessCandidates(input: {
+  reader: StreamReader;
+  job: Job;
+  assignment: Assignment;
+  settings: WorkSettings;
+  workloads: ReadonlyMap<string, number>;
+  now: string;
+}): Promise<CandidateAssessment[]> {
+  const { reader, job, assignment, settings, workloads, now } = input;
+  const roster = (await reader.load(rosterDecider, rosterStream(job.orgId))).state;
+  const candidates = new Set<string>();
+  if (assignment.strategy === 'direct' && job.directAssignee !== null) candidates.add(job.directAssignee);
+  else for (const association of roster.associations.values()) if (isActive(association, now)) candidates.add(association.subjectId);
+
+  const compiled = assignment.strategy === 'criteria' ? compileScore(settings.scoreExpression) : null;
+  const scoring =
+    compiled?.ok === true
+      ? { score: compiled.score, job: { priority: job.priority, requiredCapabilities: job.requiredCapabilities.map((c) => c.name), requiredRoles: job.requiredRoles } }
+      : undefined;
+  const requirements = {
+    requiredRoles: job.requiredRoles,
+    requiredCapabilities: job.requiredCapabilities,
+    maxOpenAssignments: settings.maxOpenAssignments,
+    verifiedCapabilitiesOnly: settings.verifiedCapabilitiesOnly,
+    verifierSubjectIds: job.verifierSubjectIds,
+    excluded: assignment.excluded,
+  };
+
+  const assessments: CandidateAssessment[] = [];
+  for (const subjectId of [...candidates].sort()) {
+    const subject = (await reader.load(subjectDecider, subjectStream(subjectId))).state;
+    const built = await buildPolicyRequest(reader, {
+      principal: { id: subjectId, kind: 'subject' },
+      action: ACCEPT_ACTION,
+      orgId: job.orgId,
+      resource: { type: 'job', id: job.jobId, jobSpace: null },
+      command: { type: 'AcceptJob', data: { jobId: job.jobId, orgId: job.orgId } },
+      now,
+    });
+    const decision = evaluatePolicy([...platformPolicy, ...built.policy.rules], built.request);
+    const capabilities: CandidateFacts['capabilities'] = Object.fromEntries(
+      Object.entries(subject?.capabilities ?? {}).map(([name, capability]) => [name, { level: capability.level, verifiedInOrg: Object.hasOwn(capability.verifiedIn, job.orgId) }]),
+    );
+    const facts: CandidateFacts = {
+      subjectId,
+      status: subject?.status ?? null,
+      roles: [...heldRoles(roster, subjectId, now)],
+      capabilities,
+      openAssignments: workloads.get(subjectId) ?? 0,
+      policy: { permitted: decision.outcome === 'permitted', reason: `${decision.outcome}: ${decision.reasons.join('; ')}` },
+    };
+    assessments.push(assessCandidate(facts, requirements, scoring));
+  }
+  if (compiled?.ok === false) {
+    // The org's score expression does not compile: every eligible candidate ties, and the log says why.
+    for (const assessment of assessments) if (assessment.eligible) assessment.reasons.push(`score expression refused: ${compiled.message.slice(0, 400)}`);
+  }
+  return assessments;
+}

@@ -1,0 +1,300 @@
+import { v5 as uuidv5 } from 'uuid';
+import type { Logger } from 'pino';
+import { contractAggregate } from '../../commands/handlers/contract.ts';
+import { contractedTaskAggregate } from '../../commands/handlers/contracted-task.ts';
+import { jobAggregate } from '../../commands/handlers/job.ts';
+import type { CommandPipeline } from '../../commands/pipeline.ts';
+import type { StreamReader } from '../../commands/stream-loader.ts';
+import { workSettingsOf } from '../../domain/assignment/work-settings.ts';
+import { jobDecider, jobStream } from '../../domain/job/decider.ts';
+import type { Job } from '../../domain/job/state.ts';
+import { orgDecider, orgStream } from '../../domain/org/decider.ts';
+import { isAppError } from '../../domain/shared/app-error.ts';
+import { taskDecider, taskStream } from '../../domain/task/decider.ts';
+import type { Bus } from '../../infra/bus/port.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
+import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
+import type { TaskDispatch, VerificationRequest } from '../../api/agent-protocol/messages.ts';
+import { scheduleTimer } from '../timers.ts';
+import type { Saga, SagaEvent } from '../saga-runner.ts';
+import { StepUnavailableError, SystemCommands } from './system-commands.ts';
+
+const TASK_NAMESPACE = '5d6e7f80-91a2-4b3c-8d4e-5f6071829a3b';
+/** The task of an assignment (one per contract): derived, so a retried step creates the same task. */
+export const taskIdFor = (contractId: string) => uuidv5(`task:${contractId}`, TASK_NAMESPACE);
+
+export const TASK_HEARTBEAT = 'task.heartbeat';
+export const TASK_RETRY = 'task.retry';
+
+export interface ExecutionSagaDeps {
+  pipeline: CommandPipeline;
+  reader: StreamReader;
+  store: EventStore;
+  bus: Bus;
+  clock?: () => Date;
+  logger?: Logger;
+}
+
+/**
+ * Runs the work of an assigned job:
+ *
+ *   JobAssigned -> CreateTask (the job's goal, under its contract) -> DispatchTask attempt 1
+ *   TaskDispatched -> StartWork on the job; `dispatch` to the agent; a heartbeat timer
+ *   heartbeat timer -> silent for the task's heartbeat timeout: the attempt fails (as system); else check again later
+ *   TaskAttemptFailed (attempts left) -> a retry timer with exponential backoff -> DispatchTask attempt n+1
+ *   TaskFailed (attempts exhausted) -> the job is escalated (reassign, cancel or resume is the escalatee's call)
+ *   TaskCompleted -> DeliverJob with the task's outputs
+ *   JobDelivered -> verifiers get `verify`; a job without verifiers is verified by the platform
+ *   JobVerified -> contract fulfilled; rejected / failed / cancelled / sent back to contracting -> task cancelled,
+ *   contract terminated
+ */
+export class ExecutionSaga implements Saga {
+  readonly name = 'execution';
+  readonly eventTypes = [
+    'JobAssigned',
+    'TaskDispatched',
+    'TaskAttemptFailed',
+    'TaskFailed',
+    'TaskCompleted',
+    'JobDelivered',
+    'JobVerified',
+    'JobDeliveryRejected',
+    'JobFailed',
+    'JobCancelled',
+    'JobEscalationResolved',
+    'TimerFired',
+  ] as const;
+  private readonly commands: SystemCommands;
+
+  constructor(private readonly deps: ExecutionSagaDeps) {
+    this.commands = new SystemCommands(deps.pipeline, deps.logger);
+  }
+
+  private now(): Date {
+    return (this.deps.clock ?? (() => new Date()))();
+  }
+
+  async handle(event: SagaEvent): Promise<void> {
+    const data = event.data as Record<string, unknown> & { jobId: string; orgId: string; taskId: string };
+    switch (event.type) {
+      case 'JobAssigned':
+        return this.onAssigned(event, data.jobId, data.assigneeSubjectId as string, data.contractId as string);
+      case 'TaskDispatched':
+        return this.onDispatched(event, data.taskId, data.attempt as number);
+      case 'TimerFired':
+        return this.onTimer(event);
+      case 'TaskAttemptFailed':
+        return this.onAttemptFailed(event, data.taskId, data.attempt as number, data.willRetry as boolean);
+      case 'TaskFailed':
+        return this.onTaskFailed(event, data.taskId, data.reason as string);
+      case 'TaskCompleted':
+        return this.onCompleted(event, data.taskId);
+      case 'JobDelivered':
+        return this.onDelivered(event, data.jobId);
+      case 'JobVerified':
+        return this.endContract(event, data.jobId, 'fulfil', 'the job was verified');
+      case 'JobDeliveryRejected':
+      case 'JobFailed':
+      case 'JobCancelled':
+        return this.endContract(event, data.jobId, 'terminate', `the job was ${event.type === 'JobFailed' ? 'failed' : event.type === 'JobCancelled' ? 'cancelled' : 'rejected'}: ${String(data.reason)}`.slice(0, 1000));
+      case 'JobEscalationResolved':
+        if (data.status === 'contracting') return this.endContract(event, data.jobId, 'terminate', 'the job went back to contracting');
+        return;
+    }
+  }
+
+  private async job(jobId: string): Promise<Job | null> {
+    return (await this.deps.reader.load(jobDecider, jobStream(jobId))).state;
+  }
+
+  private async onAssigned(event: SagaEvent, jobId: string, assigneeSubjectId: string, contractId: string): Promise<void> {
+    const job = await this.job(jobId);
+    if (job === null || job.assignment?.contractId !== contractId) return;
+    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
+    const settings = workSettingsOf(org?.metadata ?? {});
+    const taskId = taskIdFor(contractId);
+    const created = await this.commands.run(
+      contractedTaskAggregate,
+      {
+        type: 'CreateTask',
+        data: {
+          taskId,
+          orgId: job.orgId,
+          jobId,
+          contractId,
+          title: job.goal.slice(0, 200),
+          input: { goal: job.goal, objectives: job.objectives, outputTemplate: job.outputTemplate },
+          assigneeSubjectId,
+          heartbeatTimeoutMs: settings.taskHeartbeatMs,
+          maxAttempts: settings.taskMaxAttempts,
+        },
+      },
+      `exec:${taskId}:create`,
+      event,
+    );
+    if (isAppError(created)) return;
+    await this.commands.run(contractedTaskAggregate, { type: 'DispatchTask', data: { taskId, orgId: job.orgId, attempt: 1 } }, `exec:${taskId}:dispatch:1`, event);
+  }
+
+  private async onDispatched(event: SagaEvent, taskId: string, attempt: number): Promise<void> {
+    const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
+    if (task === null || task.attempt !== attempt || task.status !== 'dispatched') return;
+    const job = await this.job(task.jobId);
+    if (job?.status === 'assigned') {
+      await this.commands.run(jobAggregate, { type: 'StartWork', data: { jobId: job.jobId, orgId: job.orgId } }, `exec:${taskId}:start-work`, event);
+    }
+    const dispatchedAt = String(event.data.dispatchedAt);
+    await this.schedule(event, {
+      key: `${TASK_HEARTBEAT}:${taskId}:${attempt}:0`,
+      orgId: task.orgId,
+      dueAt: new Date(Date.parse(dispatchedAt) + task.heartbeatTimeoutMs),
+      purpose: TASK_HEARTBEAT,
+      ref: { taskId, attempt, check: 0 },
+    });
+    const message: TaskDispatch = {
+      orgId: task.orgId,
+      jobId: task.jobId,
+      taskId,
+      attempt,
+      title: task.title,
+      input: task.input,
+      contractId: task.contractId,
+      heartbeatMs: task.heartbeatTimeoutMs,
+    };
+    await this.deps.bus.publish(agentInboxSubject(task.assigneeSubjectId, 'dispatch'), { data: message });
+  }
+
+  private async onTimer(event: SagaEvent): Promise<void> {
+    const { purpose, ref, dueAt } = event.data as { purpose: string; ref: { taskId?: string; attempt?: number; check?: number }; dueAt: string };
+    if ((purpose !== TASK_HEARTBEAT && purpose !== TASK_RETRY) || typeof ref.taskId !== 'string' || typeof ref.attempt !== 'number') return;
+    const task = (await this.deps.reader.load(taskDecider, taskStream(ref.taskId))).state;
+    if (task === null || task.attempt !== ref.attempt) return;
+    if (purpose === TASK_RETRY) {
+      if (task.status !== 'retrying') return;
+      const next = ref.attempt + 1;
+      await this.commands.run(contractedTaskAggregate, { type: 'DispatchTask', data: { taskId: task.taskId, orgId: task.orgId, attempt: next } }, `exec:${task.taskId}:dispatch:${next}`, event);
+      return;
+    }
+    if (task.status !== 'dispatched' && task.status !== 'in_progress') return;
+    // Silent since the last heartbeat (or since the dispatch, when none came): the attempt failed.
+    const lastBeat = Math.max(task.lastHeartbeatAt === null ? 0 : Date.parse(task.lastHeartbeatAt), Date.parse(dueAt) - task.heartbeatTimeoutMs);
+    const silentUntil = lastBeat + task.heartbeatTimeoutMs;
+    if (this.now().getTime() >= silentUntil) {
+      await this.commands.run(
+        contractedTaskAggregate,
+        { type: 'FailTaskAttempt', data: { taskId: task.taskId, orgId: task.orgId, attempt: task.attempt, reason: `no heartbeat for ${task.heartbeatTimeoutMs} ms` } },
+        `exec:${task.taskId}:silent:${task.attempt}`,
+        event,
+      );
+      return;
+    }
+    const check = (ref.check ?? 0) + 1;
+    await this.schedule(event, {
+      key: `${TASK_HEARTBEAT}:${task.taskId}:${task.attempt}:${check}`,
+      orgId: task.orgId,
+      dueAt: new Date(silentUntil),
+      purpose: TASK_HEARTBEAT,
+      ref: { taskId: task.taskId, attempt: task.attempt, check },
+    });
+  }
+
+  private async onAttemptFailed(event: SagaEvent, taskId: string, attempt: number, willRetry: boolean): Promise<void> {
+    if (!willRetry) return;
+    const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
+    if (task === null || task.status !== 'retrying' || task.attempt !== attempt) return;
+    const org = (await this.deps.reader.load(orgDecider, orgStream(task.orgId))).state;
+    const backoff = workSettingsOf(org?.metadata ?? {}).retryBackoffMs * 2 ** (attempt - 1);
+    await this.schedule(event, {
+      key: `${TASK_RETRY}:${taskId}:${attempt}`,
+      orgId: task.orgId,
+      dueAt: new Date(Date.parse(String(event.data.failedAt)) + backoff),
+      purpose: TASK_RETRY,
+      ref: { taskId, attempt },
+    });
+  }
+
+  private async onTaskFailed(event: SagaEvent, taskId: string, reason: string): Promise<void> {
+    const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
+    if (task === null) return;
+    const job = await this.job(task.jobId);
+    if (job === null || (job.status !== 'assigned' && job.status !== 'in_progress')) return;
+    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
+    await this.commands.run(
+      jobAggregate,
+      {
+        type: 'EscalateJob',
+        data: { jobId: job.jobId, orgId: job.orgId, reason: `task failed after ${task.attempt} attempt(s): ${reason}`.slice(0, 1000), escalateTo: workSettingsOf(org?.metadata ?? {}).escalateTo },
+      },
+      `exec:${taskId}:escalate`,
+      event,
+    );
+  }
+
+  private async onCompleted(event: SagaEvent, taskId: string): Promise<void> {
+    const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
+    if (task === null || task.completion === null) return;
+    const job = await this.job(task.jobId);
+    if (job === null || job.assignment?.contractId !== task.contractId) return;
+    if (job.status === 'assigned') {
+      await this.commands.run(jobAggregate, { type: 'StartWork', data: { jobId: job.jobId, orgId: job.orgId } }, `exec:${taskId}:start-work`, event);
+    }
+    const outputs = task.completion.outputs === null ? { result: null } : task.completion.outputs;
+    await this.commands.run(
+      jobAggregate,
+      { type: 'DeliverJob', data: { jobId: job.jobId, orgId: job.orgId, deliverable: outputs, note: `delivered by task ${taskId}` } },
+      `exec:${taskId}:deliver`,
+      event,
+    );
+  }
+
+  private async onDelivered(event: SagaEvent, jobId: string): Promise<void> {
+    const job = await this.job(jobId);
+    if (job === null || job.status !== 'delivered' || job.delivery === null) return;
+    if (job.verifierSubjectIds.length === 0) {
+      await this.commands.run(
+        jobAggregate,
+        { type: 'VerifyJob', data: { jobId, orgId: job.orgId, note: `completion mode ${job.completionMode}: accepted on delivery by the platform` } },
+        `exec:${jobId}:verify:${event.eventId}`,
+        event,
+      );
+      return;
+    }
+    const request: VerificationRequest = { orgId: job.orgId, jobId, goal: job.goal, deliverable: job.delivery.deliverable, outputTemplate: job.outputTemplate };
+    for (const verifier of job.verifierSubjectIds) await this.deps.bus.publish(agentInboxSubject(verifier, 'verify'), { data: request });
+  }
+
+  /** The contract (and open task) of the job's latest assignment, once the job is over or sent back. */
+  private async endContract(event: SagaEvent, jobId: string, how: 'fulfil' | 'terminate', reason: string): Promise<void> {
+    const assigned = await this.lastAssignment(jobId);
+    if (assigned === null) return;
+    const { contractId, orgId } = assigned;
+    const taskId = taskIdFor(contractId);
+    if (how === 'terminate') {
+      const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
+      if (task !== null && !['completed', 'accepted', 'rejected', 'failed', 'cancelled'].includes(task.status)) {
+        await this.commands.run(contractedTaskAggregate, { type: 'CancelTask', data: { taskId, orgId, reason } }, `exec:${taskId}:cancel`, event);
+        await this.deps.bus.publish(agentInboxSubject(task.assigneeSubjectId, 'cancel'), { data: { orgId, taskId, reason } });
+      }
+      await this.commands.run(contractAggregate, { type: 'TerminateContract', data: { contractId, orgId, reason } }, `exec:${contractId}:terminate`, event);
+      return;
+    }
+    await this.commands.run(contractAggregate, { type: 'FulfilContract', data: { contractId, orgId } }, `exec:${contractId}:fulfil`, event);
+  }
+
+  /** The job's latest JobAssigned, read from its stream (the job's state forgets it when it goes back to contracting). */
+  private async lastAssignment(jobId: string): Promise<{ contractId: string; orgId: string } | null> {
+    try {
+      for await (const recorded of this.deps.store.readStream(jobStream(jobId), { direction: 'backwards' })) {
+        if (recorded.type === 'JobAssigned') return { contractId: String(recorded.data.contractId), orgId: String(recorded.data.orgId) };
+      }
+    } catch {
+      return null;
+    }
+    return null;
+  }
+
+  private async schedule(event: SagaEvent, input: { key: string; orgId: string; dueAt: Date; purpose: string; ref: Record<string, string | number> }): Promise<void> {
+    const scheduled = await scheduleTimer(this.deps.pipeline, { ...input, causationId: event.eventId });
+    if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
+  }
+}

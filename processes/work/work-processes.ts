@@ -1,0 +1,71 @@
+import type { Logger } from 'pino';
+import type { CommandPipeline } from '../../commands/pipeline.ts';
+import type { StreamLoader } from '../../commands/stream-loader.ts';
+import type { EventRegistry } from '../../domain/events/registry.ts';
+import type { Bus } from '../../infra/bus/port.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
+import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
+import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
+import type { CheckpointStore } from '../checkpoint-store.ts';
+import { SagaRunner } from '../saga-runner.ts';
+import { TimerService } from '../timers.ts';
+import { AssignmentSaga } from './assignment-saga.ts';
+import type { WorkloadsOf } from './candidates.ts';
+import { ExecutionSaga } from './execution-saga.ts';
+import { ObligationSaga } from './obligation-saga.ts';
+
+export interface WorkProcessesDeps {
+  store: EventStore;
+  registry: EventRegistry;
+  pipeline: CommandPipeline;
+  loader: StreamLoader;
+  bus: Bus;
+  apiKeys: ApiKeyIndex;
+  checkpoints: CheckpointStore;
+  workloadsOf: WorkloadsOf;
+  clock?: () => Date;
+  logger?: Logger;
+  timerTickMs?: number;
+}
+
+/** How work gets done, started and stopped together: durable timers, the three sagas, and the agents' bus gateway. */
+export class WorkProcesses {
+  readonly timers: TimerService;
+  readonly assignment: SagaRunner;
+  readonly execution: SagaRunner;
+  readonly obligations: SagaRunner;
+  readonly gateway: AgentGateway;
+
+  constructor(deps: WorkProcessesDeps) {
+    const { store, registry, pipeline, loader, bus, checkpoints, logger } = deps;
+    const clock = deps.clock ?? (() => new Date());
+    this.timers = new TimerService(store, registry, pipeline, { tickMs: deps.timerTickMs ?? 250, clock });
+    const runner = (saga: ConstructorParameters<typeof SagaRunner>[3]) => new SagaRunner(store, registry, checkpoints, saga, logger ? { logger } : {});
+    this.assignment = runner(new AssignmentSaga({ pipeline, reader: loader, bus, workloadsOf: deps.workloadsOf, clock, ...(logger ? { logger } : {}) }));
+    this.execution = runner(new ExecutionSaga({ pipeline, reader: loader, store, bus, clock, ...(logger ? { logger } : {}) }));
+    this.obligations = runner(new ObligationSaga({ pipeline, reader: loader, clock, ...(logger ? { logger } : {}) }));
+    this.gateway = new AgentGateway({ bus, pipeline, apiKeys: deps.apiKeys, reader: loader, ...(logger ? { logger } : {}) });
+  }
+
+  async start(): Promise<void> {
+    await this.gateway.start();
+    await this.assignment.start();
+    await this.execution.start();
+    await this.obligations.start();
+    this.timers.start();
+  }
+
+  /** Resolves once every saga has handled the log up to `position` (for tests and read-your-writes of work). */
+  async settled(position: bigint, timeoutMs = 5_000): Promise<boolean> {
+    const results = await Promise.all([this.assignment, this.execution, this.obligations].map((runner) => runner.waitFor(position, timeoutMs)));
+    return results.every(Boolean);
+  }
+
+  async stop(): Promise<void> {
+    await this.gateway.stop();
+    await this.timers.stop();
+    await this.assignment.stop();
+    await this.execution.stop();
+    await this.obligations.stop();
+  }
+}

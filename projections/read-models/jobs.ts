@@ -1,0 +1,168 @@
+import type { JobEvent } from '../../domain/job/events.ts';
+import { evolveJob } from '../../domain/job/evolve.ts';
+import type { JsonObject, JsonValue as JobJsonValue } from '../../domain/job/json.ts';
+import { isOpenJobStatus, jobStatusSchema, type Job, type JobStatus } from '../../domain/job/state.ts';
+import type { DocumentStore, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
+import type { Projection } from '../projection.ts';
+import type { ProjectionRunner } from '../runner.ts';
+import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+
+export const JOBS = 'jobs';
+export const JOBS_PROJECTION = 'jobs';
+
+const types: Array<JobEvent['type']> = [
+  'JobSubmitted',
+  'JobContractingStarted',
+  'JobAssigned',
+  'JobWorkStarted',
+  'JobDelivered',
+  'JobVerified',
+  'JobDeliveryRejected',
+  'JobFailed',
+  'JobCancelled',
+  'JobEscalated',
+  'JobEscalationResolved',
+];
+
+/** The statuses a job counts against its org's open-jobs quota in (everything but the final ones). */
+export const openJobStatuses: readonly JobStatus[] = jobStatusSchema.options.filter(isOpenJobStatus);
+
+const asc = (field: string) => ({ field, direction: 'asc' as const });
+const desc = (field: string) => ({ field, direction: 'desc' as const });
+
+/**
+ * One document per job (`_id` = jobId): its current state, as the domain's own evolve folds it, with the assignment
+ * flattened (`assigneeSubjectId`, `contractId`, null until assigned) so lists filter and index on it, the job
+ * stream's `revision` (the ETag the command routes take as If-Match), `updatedAt` and `closedAt` (when it reached a
+ * final status).
+ *
+ * Free JSON (the output template, the deliverable) is stored as JSON text (`outputTemplateJson`,
+ * `delivery.deliverableJson`): its keys are user input (a `.` or `$` in one is not a storable document key).
+ */
+export const jobsProjection: Projection = {
+  name: JOBS_PROJECTION,
+  version: 1,
+  eventTypes: types,
+  collections: [JOBS],
+  async setup({ docs }) {
+    await docs.ensureIndex(JOBS, { name: 'jobs_org_submitted', fields: [asc('orgId'), desc('submittedAt')] });
+    await docs.ensureIndex(JOBS, { name: 'jobs_org_status', fields: [asc('orgId'), asc('status')] });
+    await docs.ensureIndex(JOBS, { name: 'jobs_org_assignee', fields: [asc('orgId'), asc('assigneeSubjectId'), asc('status')] });
+  },
+  async apply(event, { docs }) {
+    const jobId = String(event.data.jobId);
+    const at = String(event.metadata.occurredAt);
+    await writeDocument(docs, JOBS, jobId, event.position, (current) => {
+      const state = current ? jobFromDocument(withoutBookkeeping(current)) : null;
+      const next = evolveJob(state, { type: event.type, data: event.data } as JobEvent);
+      if (next === null) return null;
+      // A final status is never left, so the instant it was reached is kept once set.
+      const closedAt = isOpenJobStatus(next.status) ? null : (text(current?.closedAt) ?? at);
+      return { ...jobToDocument(next), revision: Number(event.revision), updatedAt: at, closedAt };
+    });
+  },
+};
+
+function jobToDocument(job: Job): Record<string, JsonValue> {
+  const { assignment, outputTemplate, delivery, ...rest } = job;
+  return {
+    ...(json(rest) as Record<string, JsonValue>),
+    assigneeSubjectId: assignment?.assigneeSubjectId ?? null,
+    contractId: assignment?.contractId ?? null,
+    outputTemplateJson: outputTemplate === null ? null : JSON.stringify(outputTemplate),
+    delivery:
+      delivery === null
+        ? null
+        : {
+            deliverableJson: JSON.stringify(delivery.deliverable),
+            note: delivery.note,
+            deliveredBy: json(delivery.deliveredBy),
+            deliveredAt: delivery.deliveredAt,
+          },
+    open: isOpenJobStatus(job.status),
+  };
+}
+
+const text = (value: JsonValue | undefined): string | null => (typeof value === 'string' ? value : null);
+const record = (value: JsonValue | undefined): Record<string, JsonValue> | null =>
+  value !== null && typeof value === 'object' && !Array.isArray(value) ? value : null;
+
+/** The job a stored document holds (the inverse of the projection's write). */
+export function jobFromDocument(document: Record<string, JsonValue>): Job {
+  const {
+    assigneeSubjectId,
+    contractId,
+    outputTemplateJson,
+    delivery,
+    open: _open,
+    revision: _revision,
+    updatedAt: _updatedAt,
+    closedAt: _closedAt,
+    ...rest
+  } = document;
+  const assignee = text(assigneeSubjectId);
+  const contract = text(contractId);
+  const templateText = text(outputTemplateJson);
+  const stored = record(delivery);
+  const deliverableText = stored ? text(stored.deliverableJson) : null;
+  return {
+    ...(rest as unknown as Omit<Job, 'assignment' | 'outputTemplate' | 'delivery'>),
+    assignment: assignee !== null && contract !== null ? { assigneeSubjectId: assignee, contractId: contract } : null,
+    outputTemplate: templateText === null ? null : (JSON.parse(templateText) as JsonObject),
+    delivery:
+      stored === null || deliverableText === null
+        ? null
+        : {
+            deliverable: JSON.parse(deliverableText) as JobJsonValue,
+            note: text(stored.note),
+            deliveredBy: stored.deliveredBy as unknown as Job['submittedBy'],
+            deliveredAt: text(stored.deliveredAt) ?? '',
+          },
+  };
+}
+
+/** A job as the read APIs answer it: the free JSON parsed back, the assignment flat, the revision and position. */
+export function jobView(document: JsonDocument) {
+  const job = jobFromDocument(withoutBookkeeping(document));
+  const { assignment, ...rest } = job;
+  return {
+    ...rest,
+    assigneeSubjectId: assignment?.assigneeSubjectId ?? null,
+    contractId: assignment?.contractId ?? null,
+    revision: typeof document.revision === 'number' ? document.revision : 0,
+    updatedAt: text(document.updatedAt) ?? job.submittedAt,
+    closedAt: text(document.closedAt),
+    position: typeof document[POSITION_FIELD] === 'string' ? document[POSITION_FIELD] : '0',
+  };
+}
+export type JobView = ReturnType<typeof jobView>;
+
+/** How many of the org's jobs the read model holds as open (submitted and not verified, rejected, failed or cancelled). */
+export function countOpenJobs(docs: DocumentStore, orgId: string): Promise<number> {
+  return docs.count(JOBS, { and: [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'status', op: 'in', value: [...openJobStatuses] }] });
+}
+
+/** How long a submission waits for the jobs read model to reach the head of the log before it gives up on counting. */
+export const OPEN_JOBS_WAIT_MS = 5000;
+
+/**
+ * The open-jobs count SubmitJob's quota check uses (`createJobAggregate({ openJobsOf })`): the jobs read model, once
+ * its projection has applied everything in the log when the count is asked for, so a job submitted or ended just
+ * before is counted as it is now. Not reached within `timeoutMs` (the projection lags or has failed): null, and the
+ * submission is refused QUOTA_UNKNOWN (503), never waved through. Only the jobs projection is awaited: another read
+ * model lagging does not stop submissions.
+ *
+ * Submissions racing each other can still both see room for one more (the count is read before the decision; see
+ * domain/job/README.md).
+ */
+export function openJobsFromReadModel(
+  deps: { store: Pick<EventStore, 'headPosition'>; docs: DocumentStore; projections: Pick<ProjectionRunner, 'waitFor'> },
+  timeoutMs = OPEN_JOBS_WAIT_MS,
+): (orgId: string) => Promise<number | null> {
+  return async (orgId) => {
+    const head = await deps.store.headPosition();
+    if (!(await deps.projections.waitFor(head, timeoutMs, JOBS_PROJECTION))) return null;
+    return countOpenJobs(deps.docs, orgId);
+  };
+}

@@ -1,0 +1,119 @@
+import { isOpenJobStatus, jobStatusSchema } from '../../domain/job/state.ts';
+import type { DocumentStore, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { Projection } from '../projection.ts';
+import { POSITION_FIELD, writeDocument } from '../read-model-writes.ts';
+
+export const WORKLOADS = 'workloads';
+/** The projection's own memory of each job: who holds it and whether it is open (the events that end a job do not say). */
+export const WORKLOAD_JOBS = 'workload_jobs';
+
+export const workloadId = (orgId: string, subjectId: string) => `${orgId}:${subjectId}`;
+
+const types = [
+  'JobSubmitted',
+  'JobAssigned',
+  'JobVerified',
+  'JobDeliveryRejected',
+  'JobFailed',
+  'JobCancelled',
+  'JobEscalationResolved',
+] as const;
+
+interface Holding {
+  orgId: string;
+  assigneeSubjectId: string | null;
+  open: boolean;
+}
+
+const asc = (field: string) => ({ field, direction: 'asc' as const });
+
+/**
+ * Per org and subject (`_id` = `<orgId>:<subjectId>`): the jobs assigned to the subject that are not in a final
+ * status (`openJobIds`, and their number, `openAssignments`). An escalated job still counts: it is on hold, not
+ * over. A subject whose last open job ended keeps its document with 0.
+ *
+ * Idempotent across its two collections: for each event the workload documents are written before the job's own
+ * entry in `workload_jobs`, each with the event's position, and an event the job's entry already reflects is
+ * skipped; so an event replayed after a crash between the two writes recomputes the same change from the same
+ * earlier entry, and the workload documents (already at that position) ignore it.
+ */
+export const workloadsProjection: Projection = {
+  name: 'workloads',
+  version: 1,
+  eventTypes: types,
+  collections: [WORKLOADS, WORKLOAD_JOBS],
+  async setup({ docs }) {
+    await docs.ensureIndex(WORKLOADS, { name: 'workloads_org_subject', fields: [asc('orgId'), asc('subjectId')] });
+    await docs.ensureIndex(WORKLOADS, { name: 'workloads_org_load', fields: [asc('orgId'), { field: 'openAssignments', direction: 'desc' }] });
+    await docs.ensureIndex(WORKLOADS, { name: 'workloads_subject', fields: [asc('subjectId')] });
+  },
+  async apply(event, { docs }) {
+    const jobId = String(event.data.jobId);
+    const orgId = String(event.data.orgId);
+    const tracked = await docs.get(WORKLOAD_JOBS, jobId);
+    if (appliedAt(tracked) >= event.position) return;
+    const before = holdingOf(tracked, orgId);
+    const after = next(before, event.type, event.data);
+    const heldBefore = before.open ? before.assigneeSubjectId : null;
+    const heldAfter = after.open ? after.assigneeSubjectId : null;
+    const at = String(event.metadata.occurredAt);
+    if (heldBefore !== heldAfter) {
+      if (heldBefore !== null) await adjust(docs, orgId, heldBefore, jobId, 'remove', event.position, at);
+      if (heldAfter !== null) await adjust(docs, orgId, heldAfter, jobId, 'add', event.position, at);
+    }
+    await writeDocument(docs, WORKLOAD_JOBS, jobId, event.position, () => ({ orgId: after.orgId, assigneeSubjectId: after.assigneeSubjectId, open: after.open }));
+  },
+};
+
+function appliedAt(document: JsonDocument | undefined): bigint {
+  const value = document?.[POSITION_FIELD];
+  return typeof value === 'string' ? BigInt(value) : -1n;
+}
+
+function holdingOf(document: JsonDocument | undefined, orgId: string): Holding {
+  if (!document) return { orgId, assigneeSubjectId: null, open: false };
+  return {
+    orgId,
+    assigneeSubjectId: typeof document.assigneeSubjectId === 'string' ? document.assigneeSubjectId : null,
+    open: document.open === true,
+  };
+}
+
+/** Who holds the job after the event, and whether it is still open (a fold of the job's events, as evolve does). */
+function next(holding: Holding, type: string, data: Record<string, unknown>): Holding {
+  switch (type) {
+    case 'JobSubmitted':
+      return { ...holding, assigneeSubjectId: null, open: true };
+    case 'JobAssigned':
+      return { ...holding, assigneeSubjectId: String(data.assigneeSubjectId) };
+    case 'JobVerified':
+    case 'JobDeliveryRejected':
+    case 'JobFailed':
+    case 'JobCancelled':
+      return { ...holding, open: false };
+    case 'JobEscalationResolved': {
+      const status = jobStatusSchema.parse(data.status);
+      // Reassigning sends the job back to contracting: whoever held it no longer does.
+      return { ...holding, assigneeSubjectId: status === 'contracting' ? null : holding.assigneeSubjectId, open: isOpenJobStatus(status) };
+    }
+    default:
+      return holding;
+  }
+}
+
+async function adjust(
+  docs: DocumentStore,
+  orgId: string,
+  subjectId: string,
+  jobId: string,
+  change: 'add' | 'remove',
+  position: bigint,
+  at: string,
+): Promise<void> {
+  await writeDocument(docs, WORKLOADS, workloadId(orgId, subjectId), position, (current) => {
+    const held = Array.isArray(current?.openJobIds) ? current.openJobIds.filter((id): id is string => typeof id === 'string') : [];
+    const openJobIds = change === 'add' ? [...new Set([...held, jobId])] : held.filter((id) => id !== jobId);
+    const document: Record<string, JsonValue> = { orgId, subjectId, openJobIds, openAssignments: openJobIds.length, updatedAt: at };
+    return document;
+  });
+}
