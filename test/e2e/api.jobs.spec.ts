@@ -107,7 +107,11 @@ describe('jobs over HTTP', () => {
     await act(third, 'deliver', { deliverable: 'a string deliverable' });
     await act(third, 'reject', { reason: 'wrong language' });
     expect(await read(third)).toMatchObject({ status: 'rejected', statusReason: 'wrong language', delivery: { deliverable: 'a string deliverable' } });
-    const fourth = (await api.expectStatus(await submit({ priority: 'low' }), 201)).jobId as string;
+    const fourth = (await api.expectStatus(await submit({ priority: 'low', deadline: future() }), 201)).jobId as string;
+    await act(fourth, 'escalate', { reason: 'deadline too tight', escalateTo: 'board' });
+    const extended = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString();
+    await act(fourth, 'resolve-escalation', { resolution: 'extend', deadline: extended });
+    expect(await read(fourth)).toMatchObject({ status: 'submitted', deadline: extended, escalation: null });
     await act(fourth, 'cancel', { reason: 'not needed' });
     expect(await read(fourth)).toMatchObject({ status: 'cancelled', statusReason: 'not needed' });
 
@@ -177,7 +181,8 @@ describe('jobs over HTTP', () => {
       ['a cancellation with a blank reason', () => ({ url: `${jobs()}/${jobId}/cancel`, payload: { reason: '  ' } }), 400, 'VALIDATION_FAILED'],
       ['a cancellation repeating the job id', () => ({ url: `${jobs()}/${jobId}/cancel`, payload: { reason: 'x', jobId } }), 400, 'VALIDATION_FAILED'],
       ['an escalation to a role that is not a role name', () => ({ url: `${jobs()}/${jobId}/escalate`, payload: { reason: 'x', escalateTo: 'The Board' } }), 400, 'VALIDATION_FAILED'],
-      ['an unknown resolution', () => ({ url: `${jobs()}/${jobId}/resolve-escalation`, payload: { resolution: 'extend' } }), 400, 'VALIDATION_FAILED'],
+      ['an unknown resolution', () => ({ url: `${jobs()}/${jobId}/resolve-escalation`, payload: { resolution: 'postpone' } }), 400, 'VALIDATION_FAILED'],
+      ['an extension without a deadline', () => ({ url: `${jobs()}/${jobId}/resolve-escalation`, payload: { resolution: 'extend' } }), 400, 'VALIDATION_FAILED'],
       ['a command on a malformed job id', () => ({ url: `${jobs()}/not-a-job/start-contracting`, payload: {} }), 400, 'VALIDATION_FAILED'],
       ['a command on a job that does not exist', () => ({ url: `${jobs()}/${randomUUID()}/start-contracting`, payload: {} }), 404, 'JOB_NOT_FOUND'],
       ['an unknown lifecycle step', () => ({ url: `${jobs()}/${jobId}/reopen`, payload: {} }), 404, 'NOT_FOUND'],

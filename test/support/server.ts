@@ -21,11 +21,13 @@ export interface TestServerOptions {
   /** The read-model store (default: in-memory SQLite). */
   docs?: DocumentStore;
   server?: ServerOptions;
+  /** Extra environment for the config, e.g. NATS_URL. */
+  env?: Record<string, string>;
 }
 
 /** The real server, in process, on a fresh embedded store (requests go through app.inject, no socket). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...options.env });
   const platform = await startPlatform(config, tempStore(options.path ?? tempStorePath()), pino({ level: 'silent' }), undefined, options.docs);
   await bootstrapAdminKey(platform, ADMIN_KEY);
   const app = await buildServer(platform, options.server);

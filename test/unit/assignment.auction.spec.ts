@@ -189,6 +189,14 @@ describe('auction: closing the round', () => {
       .then([assignmentAwarded(1, c, 'lowest price 10 of 3 valid bid(s); 3 bids at that price, decided by eta, then by the earliest received', [a, b])]);
   });
 
+  it('prefers a bid with an eta to an earlier one without, at the same price', () => {
+    const history = [...open(), valid(a, 10, undefined, 1), valid(b, 10, 3600, 2)];
+    spec
+      .given(history)
+      .when(closeRound(1), { now: closesAt })
+      .then([assignmentAwarded(1, b, 'lowest price 10 of 2 valid bid(s); 2 bids at that price, decided by eta, then by the earliest received', [a])]);
+  });
+
   it('decides a tie on price and eta by the earliest received, not by subject id', () => {
     const history = [...open(), valid(c, 10, 60, 1), valid(a, 10, 60, 2), valid(b, 11, 1, 3)];
     spec
