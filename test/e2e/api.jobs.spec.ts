@@ -14,6 +14,9 @@ describe('jobs over HTTP', () => {
   let verifier: string;
   beforeAll(async () => {
     server = await startTestServer();
+    // These tests drive each job by hand; the work processes (which take every submission up: contracting,
+    // assignment, escalation) would race them, so they are stopped.
+    await server.platform.work.stop();
     api = apiClient(server);
     orgId = await api.registerOrg('job-shop');
     assignee = await api.registerSubject('worker');

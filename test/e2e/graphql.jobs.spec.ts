@@ -31,6 +31,9 @@ describe('GraphQL: jobs and workloads', () => {
 
   beforeAll(async () => {
     server = await startTestServer();
+    // These tests drive each job by hand; the work processes (which take every submission up: contracting,
+    // assignment, escalation) would race them, so they are stopped.
+    await server.platform.work.stop();
     api = apiClient(server);
     orgId = await api.registerOrg('gql-jobs');
     otherOrgId = await api.registerOrg('gql-other');

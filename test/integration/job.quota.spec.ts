@@ -13,6 +13,9 @@ describe('the open-jobs quota, counted from the jobs read model', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startTestServer();
+    // These tests drive each job by hand; the work processes (which take every submission up: contracting,
+    // assignment, escalation) would race them, so they are stopped.
+    await server.platform.work.stop();
   });
   afterAll(async () => server.close());
 

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+
+describe('criteria assignment when the best candidate refuses the contract', () => {
+  let server: TestServer;
+  let orgId: string;
+  let expert: TestAgent;
+  let novice: TestAgent;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    orgId = await workOrg(server, { 'work.assignmentStrategy': 'criteria' });
+    expert = await workAgent(server, {
+      orgId,
+      name: 'Expert',
+      capabilities: { summarise: 5 },
+      handlers: { onAward: () => ({ sign: false, reason: 'fully booked' }), onTask: async () => ({ by: 'expert' }) },
+    });
+    novice = await workAgent(server, { orgId, name: 'Novice', capabilities: { summarise: 2 }, handlers: { onTask: async () => ({ by: 'novice' }) } });
+  });
+  afterAll(async () => {
+    await expert?.client.stop();
+    await novice?.client.stop();
+    await server.close();
+  });
+
+  it('offers the job to the highest score first, then, after the refusal, to the next without the refuser', async () => {
+    const jobId = await submitJob(server, orgId, { goal: 'summarise', requiredCapabilities: [{ name: 'summarise', level: 1 }] });
+    const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
+    expect(delivered.deliverable).toEqual({ by: 'novice' });
+
+    const assignment = await streamEvents(server, `assignment-${jobId}`);
+    const awards = assignment.filter((event) => event.type === 'AssignmentAwarded').map((event) => event.data);
+    expect(awards.map((award) => award.subjectId)).toEqual([expert.id, novice.id]);
+    expect(String(awards[0]!.basis)).toContain('highest score 50');
+    expect(assignment.find((event) => event.type === 'AssignmentRoundFailed')?.data).toMatchObject({ round: 1, reason: 'contract_rejected' });
+    const secondRound = assignment.filter((event) => event.type === 'CandidatesAssessed')[1]!.data.candidates as Array<{ subjectId: string; eligible: boolean; reasons: string[] }>;
+    expect(secondRound.find((candidate) => candidate.subjectId === expert.id)).toMatchObject({ eligible: false, reasons: ['refused or lost this job before'] });
+
+    const rejected = (await streamEvents(server, `contract-${awards[0]!.contractId}`)).map((event) => event.type);
+    expect(rejected).toEqual(['ContractDrafted', 'ContractSigned', 'ContractRejected']);
+    expect((await streamEvents(server, `job-${jobId}`)).filter((event) => event.type === 'JobAssigned')).toHaveLength(1);
+  });
+});

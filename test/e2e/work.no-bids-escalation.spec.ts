@@ -1,0 +1,49 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from './api.client.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+
+describe('an auction nobody bids on: rounds retried, then escalated; reassigning starts over', () => {
+  let server: TestServer;
+  let orgId: string;
+  let shy: TestAgent;
+  let willing = false;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '150', 'work.maxRounds': '2' });
+    shy = await workAgent(server, {
+      orgId,
+      name: 'Shy',
+      capabilities: { summarise: 2 },
+      handlers: { onCallForProposals: () => (willing ? { price: 3 } : null), onTask: async () => ({ done: true }) },
+    });
+  });
+  afterAll(async () => {
+    await shy?.client.stop();
+    await server.close();
+  });
+
+  it('fails each round for want of bids, escalates the job to the owner, and assigns it after a reassign', async () => {
+    const jobId = await submitJob(server, orgId, { goal: 'nobody wants this' });
+    const escalated = await waitForJobEvent(server, jobId, 'JobEscalated');
+    expect(escalated).toMatchObject({ escalateTo: 'owner', from: 'contracting' });
+
+    const assignment = await streamEvents(server, `assignment-${jobId}`);
+    const failures = assignment.filter((event) => event.type === 'AssignmentRoundFailed').map((event) => event.data);
+    expect(failures).toEqual([
+      expect.objectContaining({ round: 1, reason: 'no_valid_bids' }),
+      expect.objectContaining({ round: 2, reason: 'no_valid_bids' }),
+    ]);
+    expect(assignment.filter((event) => event.type === 'AssignmentEscalated')).toHaveLength(1);
+    expect(assignment.some((event) => event.type === 'AssignmentAwarded')).toBe(false);
+
+    willing = true;
+    const api = apiClient(server);
+    const resolved = await api.post(`/orgs/${orgId}/jobs/${jobId}/resolve-escalation`, { resolution: 'reassign', note: 'try again' });
+    expect(resolved.statusCode, resolved.body).toBe(200);
+    await waitForJobEvent(server, jobId, 'JobVerified');
+    const restarted = await waitForStreamEvent(server, `assignment-${jobId}`, 'AssignmentAwarded');
+    expect(restarted).toMatchObject({ subjectId: shy.id, round: 3 });
+  });
+});
