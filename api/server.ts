@@ -8,8 +8,10 @@ import { httpErrorForThrown } from './http-errors.ts';
 import type { Platform } from './platform.ts';
 import { docsRoutes, registerOpenApi } from './openapi/docs.ts';
 import { graphqlRoutes, type GraphqlPluginOptions } from './graphql/plugin.ts';
+import { agentRequestRoutes } from './routes/agent-requests.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { contractRoutes } from './routes/contracts.ts';
 import { projectionRoutes } from './routes/projections.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { eventStreamRoutes, type EventStreamRouteOptions } from './routes/events-stream.ts';
@@ -19,6 +21,7 @@ import { orgRoutes } from './routes/orgs.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
+import { taskRoutes } from './routes/tasks.ts';
 
 export interface ServerOptions {
   /** Timing of `GET /events/stream` (heartbeat, authorization cache); tests shorten it. */
@@ -87,6 +90,9 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(async (scope) => rosterRoutes(scope, platform));
   await app.register(async (scope) => policyRoutes(scope, platform));
   await app.register(async (scope) => jobRoutes(scope, platform));
+  await app.register(async (scope) => contractRoutes(scope, platform));
+  await app.register(async (scope) => taskRoutes(scope, platform));
+  await app.register(async (scope) => agentRequestRoutes(scope, platform));
   await app.register(async (scope) => decisionRoutes(scope, platform));
   await app.register(async (scope) => auditRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));

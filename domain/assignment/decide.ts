@@ -65,6 +65,7 @@ export function decideAssignment(command: AssignmentCommand, state: AssignmentSt
       }
       const choice = bestCandidate(state.assessments.values(), state.excluded);
       if (choice === null) return failRound(state, 'no_eligible_candidates', 'no candidate is eligible');
+      if (state.strategy === 'direct') choice.basis = 'named by the job (direct assignment) and eligible';
       return [{ type: 'AssignmentAwarded', data: { jobId, orgId, round: state.round, subjectId: choice.subjectId, contractId: command.data.contractId, basis: choice.basis, declined: [] } }];
     }
     case 'FailRound': {

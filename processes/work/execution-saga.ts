@@ -99,6 +99,7 @@ export class ExecutionSaga implements Saga {
         return this.endContract(event, data.jobId, 'terminate', `the job was ${event.type === 'JobFailed' ? 'failed' : event.type === 'JobCancelled' ? 'cancelled' : 'rejected'}: ${String(data.reason)}`.slice(0, 1000));
       case 'JobEscalationResolved':
         if (data.status === 'contracting') return this.endContract(event, data.jobId, 'terminate', 'the job went back to contracting');
+        if (data.status === 'cancelled') return this.endContract(event, data.jobId, 'terminate', `the job was cancelled: ${String(data.note ?? 'escalation resolved by cancelling')}`.slice(0, 1000));
         return;
     }
   }

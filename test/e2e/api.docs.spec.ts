@@ -69,6 +69,10 @@ const routes: Array<[string, string]> = [
   ...['start-contracting', 'assign', 'start', 'deliver', 'verify', 'reject', 'fail', 'cancel', 'escalate', 'resolve-escalation'].map(
     (step): [string, string] => ['post', `/orgs/:orgId/jobs/:jobId/${step}`],
   ),
+  ...['review', 'sign', 'reject', 'terminate'].map((step): [string, string] => ['post', `/orgs/:orgId/contracts/:contractId/${step}`]),
+  ['post', '/orgs/:orgId/contracts/:contractId/obligations/:obligationId/extend'],
+  ...['review', 'cancel', 'reassign'].map((step): [string, string] => ['post', `/orgs/:orgId/tasks/:taskId/${step}`]),
+  ...['propose', 'sign', 'refuse', 'progress', 'tool', 'inform', 'failure', 'verdict'].map((kind): [string, string] => ['post', `/agent/requests/${kind}`]),
   ['get', '/platform/decisions'],
   ['get', '/admin/projections'],
   ['get', '/events/stream'],
@@ -133,8 +137,10 @@ describe('OpenAPI documentation', () => {
         if (method === 'post') {
           expect(operation.requestBody?.content['application/json']?.schema, where).toMatchObject({ type: 'object' });
           const headers = (operation.parameters ?? []).filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name);
-          // Command routes take the command headers; operating the read side and what-if (a read) are not commands.
-          if (!path.startsWith('/admin/projections') && !path.startsWith('/audit/')) expect(headers, where).toEqual(expect.arrayContaining(['idempotency-key', 'if-match']));
+          // Command routes take the command headers; operating the read side and what-if (a read) are not commands;
+          // agent requests, the bus protocol's twin, take an Idempotency-Key but no If-Match.
+          if (path.startsWith('/agent/requests/')) expect(headers, where).toEqual(['idempotency-key']);
+          else if (!path.startsWith('/admin/projections') && !path.startsWith('/audit/')) expect(headers, where).toEqual(expect.arrayContaining(['idempotency-key', 'if-match']));
         }
         const statuses = Object.keys(operation.responses);
         expect(statuses.some((status) => status.startsWith('2')), where).toBe(true);

@@ -1,0 +1,138 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { appError, type AppError } from '../../domain/shared/app-error.ts';
+import { runAgentCommand } from '../agent-gateway/agent-commands.ts';
+import {
+  failureRequestSchema,
+  informRequestSchema,
+  progressRequestSchema,
+  proposeRequestSchema,
+  refuseRequestSchema,
+  signRequestSchema,
+  toolRequestSchema,
+  verdictRequestSchema,
+} from '../agent-protocol/messages.ts';
+import { WORK_REQUEST_KINDS, type WorkRequestKind } from '../agent-protocol/subjects.ts';
+import { sendCommand, sendError } from '../command-reply.ts';
+import { commandErrors, commandReply, jsonSchema, paramsDoc, type RouteDoc } from '../openapi/route-doc.ts';
+import type { Platform } from '../platform.ts';
+
+const tags = ['agents'];
+
+/** The bus gateway's rule (api/agent-gateway/gateway.ts): the same key names the same command over either transport. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** Each kind: its body, and what it does (the command runAgentCommand runs for it). */
+const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; description: string }> = {
+  propose: {
+    schema: proposeRequestSchema,
+    summary: "Bid for a job's auction round",
+    description:
+      "RecordProposal, recorded by the platform in the caller's name: every bid is on record, valid or not (the answer's ProposalRecorded says which, with its reasons).",
+  },
+  sign: {
+    schema: signRequestSchema,
+    summary: 'Sign the contract offered to the caller',
+    description: 'SignContract as the `assignee` party (action `contract.sign`): only the contract\'s assignee (403 NOT_THE_ASSIGNEE).',
+  },
+  refuse: {
+    schema: refuseRequestSchema,
+    summary: 'Refuse the contract offered to the caller',
+    description: 'RejectContract as the `assignee` party (action `contract.reject`): the assignment goes on without the caller.',
+  },
+  progress: {
+    schema: progressRequestSchema,
+    summary: "Report progress on (heartbeat) the caller's task",
+    description: 'ReportTaskProgress (action `task.progress`), checked against the task\'s contract.',
+  },
+  tool: {
+    schema: toolRequestSchema,
+    summary: 'Record a tool use on the caller\'s task',
+    description:
+      "UseTool (action `task.tool.use`), checked against the task's contract: a tool it does not permit is 403 CONTRACT_VIOLATION (details: contractId, clause, action, tool) and the breach is recorded on the contract (ContractBreached `forbidden_action`).",
+  },
+  inform: {
+    schema: informRequestSchema,
+    summary: "Complete the caller's task with its outputs",
+    description: 'CompleteTask (action `task.complete`), checked against the task\'s contract; the platform then delivers the job.',
+  },
+  failure: {
+    schema: failureRequestSchema,
+    summary: "Report that the current attempt of the caller's task failed",
+    description: 'FailTaskAttempt (action `task.fail`), naming the current attempt (409 ATTEMPT_MISMATCH otherwise).',
+  },
+  verdict: {
+    schema: verdictRequestSchema,
+    summary: "A verifier's verdict on a job's delivery",
+    description: '`accept: true` is VerifyJob (action `job.verify`); `false` is RejectDelivery with the note as the reason. Only a verifier of the job (403 NOT_THE_VERIFIER).',
+  },
+};
+
+const agentHeaders = paramsDoc({
+  'idempotency-key': z
+    .string()
+    .regex(IDEMPOTENCY_KEY)
+    .optional()
+    .describe('1 to 200 printable ASCII characters, as on the bus: a retry with the same key (over HTTP or the bus) answers the same and changes nothing'),
+});
+
+function doc(kind: WorkRequestKind): RouteDoc {
+  const { schema, summary, description } = kinds[kind];
+  return {
+    summary,
+    description:
+      `Agent request \`${kind}\`, the HTTP twin of the bus subject \`agencygrid.work.${kind}\` for agents without NATS. ${description} ` +
+      'The caller must be a subject (an agent acting for itself; admins: 403 AGENTS_ONLY), derived from its API key, never from the body. If-Match is not taken (400 INVALID_HEADER).',
+    tags,
+    headers: agentHeaders,
+    body: jsonSchema(schema),
+    response: { '200': commandReply('Done'), ...commandErrors },
+  };
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Agents over HTTP: `POST /agent/requests/<kind>` runs what the bus gateway runs for `agencygrid.work.<kind>`
+ * (runAgentCommand), as the authenticated subject, and answers like every command route.
+ */
+export async function agentRequestRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const handle = (kind: string) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const known = (WORK_REQUEST_KINDS as readonly string[]).includes(kind);
+    if (!known) {
+      return sendError(reply, appError('not_found', 'UNKNOWN_REQUEST', `no agent request is called ${kind}`, { kind, known: [...WORK_REQUEST_KINDS] }));
+    }
+    const principal = request.principal;
+    if (!principal) return sendError(reply, appError('unauthenticated', 'UNAUTHENTICATED', 'authentication required'));
+    const refused = headerError(request);
+    if (refused) return sendError(reply, refused);
+    const key = header(request, 'idempotency-key');
+    const { keyId: _keyId, ...actor } = principal;
+    const result = await runAgentCommand(platform.pipeline, {
+      kind: kind as WorkRequestKind,
+      payload: request.body,
+      principal: actor,
+      ...(key === undefined ? {} : { idempotencyKey: key }),
+    });
+    return sendCommand(reply, result, 200);
+  };
+
+  for (const kind of WORK_REQUEST_KINDS) app.post(`/agent/requests/${kind}`, { config: { openapi: doc(kind) } }, handle(kind));
+  // Any other kind: a specific 404 naming the kinds there are (undocumented: the kinds above are the API).
+  app.post('/agent/requests/:kind', async (request, reply) => handle(String((request.params as { kind?: unknown }).kind))(request, reply));
+}
+
+function headerError(request: FastifyRequest): AppError | null {
+  const key = header(request, 'idempotency-key');
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    return appError('invalid', 'INVALID_HEADER', 'Idempotency-Key must be 1 to 200 printable ASCII characters', { header: 'Idempotency-Key' });
+  }
+  // runAgentCommand takes no expected revision: a precondition the client believes holds but nobody checks is refused.
+  if (header(request, 'if-match') !== undefined) {
+    return appError('invalid', 'INVALID_HEADER', 'agent requests take no If-Match (they are checked against the current state)', { header: 'If-Match' });
+  }
+  return null;
+}

@@ -1,0 +1,188 @@
+/**
+ * `npm run demo`: the platform and four agent processes on NATS, two jobs, the whole governance trail printed.
+ *
+ *   1. starts the platform (`agencygrid serve`) as a child process on a free port, data in a temp dir, NATS_URL set;
+ *   2. applies an org over HTTP: roles, four agent subjects with capabilities and API keys, `work.*` settings
+ *      (auction, the tools contracts permit, who escalations go to);
+ *   3. starts the agents (examples/agents/agent.ts), each its own process with its own NATS connection;
+ *   4. job 1 goes through auction -> contract -> execution -> verification;
+ *   5. job 2 has a deadline its (slow) assignee misses: breach, escalation, and the escalatee cancels it.
+ *
+ * Needs NATS (JetStream) at NATS_URL (default nats://127.0.0.1:4222).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NatsBus } from '../../api/agent-client/index.ts';
+import { httpClient } from './http.ts';
+import { printTrail } from './trail.ts';
+
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const children: ChildProcess[] = [];
+/** Agents that said they are ready (subscribed to their inbox). */
+const ready = new Set<string>();
+const dataDir = mkdtempSync(join(tmpdir(), 'agencygrid-demo-'));
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function start(script: string[], env: Record<string, string>, label: string): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    if (label === 'platform') return;
+    process.stdout.write(chunk);
+    if (chunk.toString().includes('] ready (')) ready.add(label);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(`[${label}] ${chunk.toString()}`));
+  children.push(child);
+  return child;
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function main(): Promise<void> {
+  const watcher = await NatsBus.connect(NATS_URL, { name: 'agencygrid-demo' }).catch((error: unknown) => {
+    throw new Error(`the demo needs NATS with JetStream at ${NATS_URL} (set NATS_URL): ${error instanceof Error ? error.message : String(error)}`);
+  });
+  const port = await freePort();
+  const adminKey = `demo-${randomBytes(24).toString('hex')}`;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  console.log(`AgencyGrid demo: platform on ${baseUrl}, NATS ${NATS_URL}, data in ${dataDir}\n`);
+  start(['bin/agencygrid.ts', 'serve'], { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NATS_URL, AGENCYGRID_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' }, 'platform');
+  await waitUntil('the platform', async () => (await fetch(`${baseUrl}/ready`).catch(() => null))?.ok === true);
+  const api = httpClient(baseUrl, adminKey);
+
+  // The org: who works, who reviews, and how work is assigned.
+  const org = await api.post('/orgs', {
+    name: 'Demo Lab',
+    slug: `demo-lab-${randomBytes(3).toString('hex')}`,
+    metadata: {
+      'work.assignmentStrategy': 'auction',
+      'work.bidWindowMs': '1500',
+      'work.permittedTools': 'text.summarise,text.transform',
+      'work.escalateTo': 'lead',
+      'work.taskHeartbeatMs': '3000',
+    },
+  }, 201);
+  const orgId = String(org.orgId);
+  for (const role of ['worker', 'reviewer', 'lead']) await api.post(`/orgs/${orgId}/roles`, { name: role });
+  // The org's own policy (it replaces the default one): who may do what. Deny by default: nothing else is allowed.
+  const policy = await api.post(`/orgs/${orgId}/policies`, {
+    rules: [
+      {
+        id: 'workers-work',
+        effect: 'permit',
+        actions: ['job.accept', 'contract.sign', 'contract.reject', 'job.start', 'job.deliver', 'task.*'],
+        roles: ['worker'],
+        reason: 'workers take jobs and do them under contract',
+      },
+      { id: 'reviewers-verify', effect: 'permit', actions: ['job.verify', 'job.reject'], roles: ['reviewer'], reason: 'reviewers verify deliveries' },
+      { id: 'leads-resolve', effect: 'permit', actions: ['job.escalation.resolve', 'job.cancel', '*.read'], roles: ['lead'], reason: 'leads resolve escalations' },
+      { id: 'members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read the org' },
+    ],
+  }, 201);
+  await api.post(`/orgs/${orgId}/policies/${String(policy.version)}/publish`, {});
+  const lead = await api.post('/subjects', { kind: 'human', displayName: 'Lena (lead)' }, 201);
+  const leadId = String(lead.subjectId);
+  await api.post(`/orgs/${orgId}/associations`, { subjectId: leadId, role: 'lead' }, 201);
+  const leadKey = String((await api.post(`/subjects/${leadId}/api-keys`, { label: 'demo' }, 201)).key);
+  const names = new Map<string, string>([[leadId, 'Lena']]);
+  const agents: Array<{ name: string; skill: string; price: number; role: string; capabilities: Record<string, number> }> = [
+    { name: 'Ada', skill: 'summarise', price: 12, role: 'worker', capabilities: { summarise: 3 } },
+    { name: 'Basil', skill: 'summarise', price: 8, role: 'worker', capabilities: { summarise: 2 } },
+    { name: 'Cleo', skill: 'title_case', price: 5, role: 'worker', capabilities: { title_case: 3 } },
+    { name: 'Vera', skill: 'verify', price: 0, role: 'reviewer', capabilities: {} },
+  ];
+  const ids = new Map<string, string>();
+  for (const agent of agents) {
+    const subject = await api.post('/subjects', { kind: 'agent', displayName: agent.name }, 201);
+    const id = String(subject.subjectId);
+    for (const [capability, level] of Object.entries(agent.capabilities)) await api.post(`/subjects/${id}/capabilities`, { name: capability, level });
+    await api.post(`/orgs/${orgId}/associations`, { subjectId: id, role: agent.role }, 201);
+    const key = String((await api.post(`/subjects/${id}/api-keys`, { label: 'demo' }, 201)).key);
+    names.set(id, agent.name);
+    ids.set(agent.name, id);
+    start(['examples/agents/agent.ts'], { NATS_URL, AGENT_ID: id, AGENT_KEY: key, AGENT_NAME: agent.name, AGENT_SKILL: agent.skill, AGENT_PRICE: String(agent.price) }, agent.name);
+  }
+
+  const seen: Array<{ type: string; data: Record<string, unknown> }> = [];
+  await printTrail(watcher, orgId, names, (type, data) => seen.push({ type, data }));
+  await waitUntil('the agents', () => agents.every((agent) => ready.has(agent.name)));
+
+  console.log('\n== Job 1: auction, contract, execution, verification ==');
+  const job1 = String(
+    (
+      await api.post(`/orgs/${orgId}/jobs`, {
+        goal: 'Summarise the incident report',
+        objectives: ['The database failed over at 02:10 and recovered by 02:25', 'No data was lost'],
+        completionMode: 'verified',
+        verifierSubjectIds: [ids.get('Vera')],
+        requiredCapabilities: [{ name: 'summarise', level: 2 }],
+        outputTemplate: { summary: 'one sentence', words: 'how long the input was' },
+        deadline: new Date(Date.now() + 120_000).toISOString(),
+      }, 201)
+    ).jobId,
+  );
+  await waitUntil('job 1 to be verified', () => seen.some((event) => event.type === 'JobVerified' && event.data.jobId === job1), 60_000);
+
+  console.log('\n== Job 2: a deadline the assignee misses, escalated to the lead ==');
+  await api.post(`/orgs/${orgId}/metadata`, { metadata: { 'work.assignmentStrategy': 'direct', 'work.permittedTools': 'text.summarise,text.transform', 'work.escalateTo': 'lead', 'work.taskHeartbeatMs': '3000' } });
+  const slow = await api.post('/subjects', { kind: 'agent', displayName: 'Sloane' }, 201);
+  const slowId = String(slow.subjectId);
+  await api.post(`/orgs/${orgId}/associations`, { subjectId: slowId, role: 'worker' }, 201);
+  const slowKey = String((await api.post(`/subjects/${slowId}/api-keys`, { label: 'demo' }, 201)).key);
+  names.set(slowId, 'Sloane');
+  start(['examples/agents/agent.ts'], { NATS_URL, AGENT_ID: slowId, AGENT_KEY: slowKey, AGENT_NAME: 'Sloane', AGENT_SKILL: 'slow' }, 'Sloane');
+  await waitUntil('Sloane', () => ready.has('Sloane'));
+  const job2 = String(
+    (
+      await api.post(`/orgs/${orgId}/jobs`, {
+        goal: 'Summarise the board minutes before the meeting',
+        completionMode: 'single',
+        assignmentStrategy: 'direct',
+        directAssignee: slowId,
+        deadline: new Date(Date.now() + 4_000).toISOString(),
+      }, 201)
+    ).jobId,
+  );
+  await waitUntil('job 2 to be escalated', () => seen.some((event) => event.type === 'JobEscalated' && event.data.jobId === job2), 30_000);
+  console.log('\n   Lena (lead, a human with her own key) resolves the escalation: cancel the job');
+  await api.post(`/orgs/${orgId}/jobs/${job2}/resolve-escalation`, { resolution: 'cancel', note: 'the meeting is over; no longer needed' }, 200, leadKey);
+  await waitUntil('the contract of job 2 to end', () => seen.some((event) => event.type === 'ContractTerminated'), 15_000);
+
+  console.log('\nDone. Replay any of it: GET /orgs/<orgId>/jobs/<jobId>, /audit, or GraphQL at /graphiql.');
+  console.log(`  org ${orgId}\n  job 1 ${job1}\n  job 2 ${job2}`);
+  await watcher.close();
+}
+
+async function shutdown(code: number): Promise<never> {
+  for (const child of children) child.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(code);
+}
+
+main().then(
+  () => shutdown(0),
+  (error: unknown) => {
+    console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
+    return shutdown(1);
+  },
+);
