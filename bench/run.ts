@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: one JSON line per figure on stdout, progress on stderr.
  * `npm run bench -- disk append streams pipeline policy projections read` runs only the named groups (all by default).
+ * `work` sizes come from BENCH_WORK_AGENTS / BENCH_WORK_JOBS / BENCH_WORK_SERIAL_JOBS / BENCH_WORK_ASSESSMENTS /
+ * BENCH_WORK_NATS_JOBS; its NATS part uses NATS_URL, else nats://127.0.0.1:4222 when reachable, else prints `skipped`.
  * Every store lives in a fresh temp directory, removed at the end. Sized for well under a minute on 2 cores.
  */
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
@@ -15,6 +17,8 @@ import { benchPipelineOrgCommands } from './pipeline-org-commands.ts';
 import { benchPolicyDecision } from './policy-decision.ts';
 import { benchProjections } from './projections.ts';
 import { benchReadAll } from './read-all.ts';
+import { benchCriteriaAssignment } from './work-criteria-assignment.ts';
+import { benchAuctionOverNats } from './work-auction-nats.ts';
 import type { Synchronous } from './fixtures.ts';
 
 const modes: readonly Synchronous[] = ['FULL', 'NORMAL'];
@@ -58,7 +62,26 @@ const groups: Record<string, () => Promise<void>> = {
   async audit() {
     await benchAuditReevaluation({ decisions: 20_000, runs: 3 });
   },
+  /** Assignment at scale (criteria over 1,000 agents) and the auction over NATS (skipped without a reachable server). */
+  async work() {
+    await benchCriteriaAssignment({
+      agents: envInt('BENCH_WORK_AGENTS', 1_000),
+      jobs: envInt('BENCH_WORK_JOBS', 50),
+      serialJobs: envInt('BENCH_WORK_SERIAL_JOBS', 10),
+      assessments: envInt('BENCH_WORK_ASSESSMENTS', 20),
+    });
+    await benchAuctionOverNats({ jobs: envInt('BENCH_WORK_NATS_JOBS', 15), bidders: 3, bidWindowMs: 300 });
+  },
 };
+
+/** A positive integer from the environment (sizes of the `work` group), else the default. */
+function envInt(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === '') return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} must be a positive integer, got ${value}`);
+  return number;
+}
 
 async function main(): Promise<void> {
   // A reader that stops early (`npm run bench | head`) must not kill the run before its temp directories are removed.

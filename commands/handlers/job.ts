@@ -18,6 +18,7 @@ const actions: Record<JobCommand['type'], string> = {
   FailJob: 'job.fail',
   CancelJob: 'job.cancel',
   EscalateJob: 'job.escalate',
+  RaiseEscalation: 'job.escalation.raise',
   ResolveEscalation: 'job.escalation.resolve',
 };
 

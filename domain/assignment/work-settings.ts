@@ -38,6 +38,8 @@ export interface WorkSettings {
   taskMaxAttempts: number;
   /** `work.retryBackoffMs`: the first retry's delay; each further retry doubles it. */
   retryBackoffMs: number;
+  /** `work.escalationTimeoutMs`: an escalation to a role unresolved this long is raised to the org's owner. */
+  escalationTimeoutMs: number;
 }
 
 export const DEFAULT_PERMITTED_ACTIONS = ['task.progress', 'task.tool.use', 'task.complete', 'task.fail', 'job.start', 'job.deliver', 'contract.sign', 'contract.reject'];
@@ -88,5 +90,6 @@ export function workSettingsOf(metadata: Readonly<Record<string, string>>): Work
     taskHeartbeatMs: integer(metadata, 'work.taskHeartbeatMs', 30_000, 1_000, 86_400_000),
     taskMaxAttempts: integer(metadata, 'work.taskMaxAttempts', 3, 1, 10),
     retryBackoffMs: integer(metadata, 'work.retryBackoffMs', 1_000, 10, 3_600_000),
+    escalationTimeoutMs: integer(metadata, 'work.escalationTimeoutMs', 3_600_000, 100, 30 * 86_400_000),
   };
 }

@@ -94,6 +94,12 @@ export const escalateJobSchema = z.object({
   data: z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }),
 });
 
+/** An open escalation nobody resolved goes up the escalation path (to the org's owner, by the escalation work). */
+export const raiseEscalationSchema = z.object({
+  type: z.literal('RaiseEscalation'),
+  data: z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }),
+});
+
 export const resolveEscalationSchema = z.object({
   type: z.literal('ResolveEscalation'),
   data: z
@@ -121,6 +127,7 @@ export const jobCommandSchema = z.discriminatedUnion('type', [
   failJobSchema,
   cancelJobSchema,
   escalateJobSchema,
+  raiseEscalationSchema,
   resolveEscalationSchema,
 ]);
 export type JobCommand = z.infer<typeof jobCommandSchema>;

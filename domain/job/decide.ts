@@ -122,6 +122,17 @@ export function decideJob(command: JobCommand, state: JobState, context: JobDeci
       const { reason, escalateTo } = command.data;
       return [{ type: 'JobEscalated', data: { jobId, orgId, reason, escalateTo, from: state.status, escalatedBy: principal, escalatedAt: now } }];
     }
+    case 'RaiseEscalation': {
+      if (state.escalation === null) return illegal(state, command.type);
+      const { reason, escalateTo } = command.data;
+      if (escalateTo === state.escalation.escalateTo) return [];
+      return [
+        {
+          type: 'JobEscalationRaised',
+          data: { jobId, orgId, reason, escalateTo, previousEscalateTo: state.escalation.escalateTo, raisedBy: principal, raisedAt: now },
+        },
+      ];
+    }
     case 'ResolveEscalation': {
       if (state.escalation === null) return illegal(state, command.type);
       const { resolution, note, deadline } = command.data;

@@ -71,6 +71,17 @@ const jobEscalatedData = z.object({
   escalatedAt: z.iso.datetime(),
 });
 
+const jobEscalationRaisedData = z.object({
+  ...jobRef,
+  reason: reasonSchema,
+  /** Where the escalation goes now. */
+  escalateTo: roleNameSchema,
+  /** Where it was. */
+  previousEscalateTo: roleNameSchema,
+  raisedBy: principalSchema,
+  raisedAt: z.iso.datetime(),
+});
+
 const jobEscalationResolvedData = z.object({
   ...jobRef,
   resolution: escalationResolutionSchema,
@@ -94,6 +105,7 @@ export const jobEventDefinitions = [
   { type: 'JobFailed', schemaVersion: 1, schema: jobEndedData },
   { type: 'JobCancelled', schemaVersion: 1, schema: jobEndedData },
   { type: 'JobEscalated', schemaVersion: 1, schema: jobEscalatedData },
+  { type: 'JobEscalationRaised', schemaVersion: 1, schema: jobEscalationRaisedData },
   { type: 'JobEscalationResolved', schemaVersion: 1, schema: jobEscalationResolvedData },
 ] as const satisfies readonly EventDefinition[];
 
@@ -108,4 +120,5 @@ export type JobEvent =
   | { type: 'JobFailed'; data: z.infer<typeof jobEndedData> }
   | { type: 'JobCancelled'; data: z.infer<typeof jobEndedData> }
   | { type: 'JobEscalated'; data: z.infer<typeof jobEscalatedData> }
+  | { type: 'JobEscalationRaised'; data: z.infer<typeof jobEscalationRaisedData> }
   | { type: 'JobEscalationResolved'; data: z.infer<typeof jobEscalationResolvedData> };

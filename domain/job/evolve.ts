@@ -41,6 +41,8 @@ export function evolveJob(state: JobState, event: JobEvent): JobState {
       const { reason, escalateTo, from, escalatedBy, escalatedAt } = event.data;
       return { ...state, status: 'escalated', escalation: { reason, escalateTo, from, escalatedBy, escalatedAt } };
     }
+    case 'JobEscalationRaised':
+      return state.escalation === null ? state : { ...state, escalation: { ...state.escalation, escalateTo: event.data.escalateTo } };
     case 'JobEscalationResolved': {
       const { status, note } = event.data;
       const escalationReason = state.escalation?.reason ?? null;

@@ -26,7 +26,7 @@ export const jobTransitions: Readonly<Record<JobStatus, Partial<Record<Exclude<J
   assigned: { StartWork: 'in_progress', FailJob: 'failed', CancelJob: 'cancelled', EscalateJob: 'escalated' },
   in_progress: { DeliverJob: 'delivered', FailJob: 'failed', CancelJob: 'cancelled', EscalateJob: 'escalated' },
   delivered: { VerifyJob: 'verified', RejectDelivery: 'rejected', CancelJob: 'cancelled', EscalateJob: 'escalated' },
-  escalated: { ResolveEscalation: BY_RESOLUTION, CancelJob: 'cancelled' },
+  escalated: { ResolveEscalation: BY_RESOLUTION, RaiseEscalation: 'escalated', CancelJob: 'cancelled' },
   verified: {},
   rejected: {},
   failed: {},

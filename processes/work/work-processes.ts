@@ -11,6 +11,7 @@ import { SagaRunner } from '../saga-runner.ts';
 import { TimerService } from '../timers.ts';
 import { AssignmentSaga } from './assignment-saga.ts';
 import type { WorkloadsOf } from './candidates.ts';
+import { EscalationSaga } from './escalation-saga.ts';
 import { ExecutionSaga } from './execution-saga.ts';
 import { ObligationSaga } from './obligation-saga.ts';
 
@@ -28,12 +29,13 @@ export interface WorkProcessesDeps {
   timerTickMs?: number;
 }
 
-/** How work gets done, started and stopped together: durable timers, the three sagas, and the agents' bus gateway. */
+/** How work gets done, started and stopped together: durable timers, the four sagas, and the agents' bus gateway. */
 export class WorkProcesses {
   readonly timers: TimerService;
   readonly assignment: SagaRunner;
   readonly execution: SagaRunner;
   readonly obligations: SagaRunner;
+  readonly escalations: SagaRunner;
   readonly gateway: AgentGateway;
 
   constructor(deps: WorkProcessesDeps) {
@@ -44,6 +46,7 @@ export class WorkProcesses {
     this.assignment = runner(new AssignmentSaga({ pipeline, reader: loader, bus, workloadsOf: deps.workloadsOf, clock, ...(logger ? { logger } : {}) }));
     this.execution = runner(new ExecutionSaga({ pipeline, reader: loader, store, bus, clock, ...(logger ? { logger } : {}) }));
     this.obligations = runner(new ObligationSaga({ pipeline, reader: loader, clock, ...(logger ? { logger } : {}) }));
+    this.escalations = runner(new EscalationSaga({ pipeline, reader: loader, ...(logger ? { logger } : {}) }));
     this.gateway = new AgentGateway({ bus, pipeline, apiKeys: deps.apiKeys, reader: loader, ...(logger ? { logger } : {}) });
   }
 
@@ -52,12 +55,13 @@ export class WorkProcesses {
     await this.assignment.start();
     await this.execution.start();
     await this.obligations.start();
+    await this.escalations.start();
     this.timers.start();
   }
 
   /** Resolves once every saga has handled the log up to `position` (for tests and read-your-writes of work). */
   async settled(position: bigint, timeoutMs = 5_000): Promise<boolean> {
-    const results = await Promise.all([this.assignment, this.execution, this.obligations].map((runner) => runner.waitFor(position, timeoutMs)));
+    const results = await Promise.all([this.assignment, this.execution, this.obligations, this.escalations].map((runner) => runner.waitFor(position, timeoutMs)));
     return results.every(Boolean);
   }
 
@@ -67,5 +71,6 @@ export class WorkProcesses {
     await this.assignment.stop();
     await this.execution.stop();
     await this.obligations.stop();
+    await this.escalations.stop();
   }
 }

@@ -1,4 +1,4 @@
-import type { JobEvent } from '../../domain/job/events.ts';
+import { jobEventDefinitions, type JobEvent } from '../../domain/job/events.ts';
 import { evolveJob } from '../../domain/job/evolve.ts';
 import type { JsonObject, JsonValue as JobJsonValue } from '../../domain/job/json.ts';
 import { isOpenJobStatus, jobStatusSchema, type Job, type JobStatus } from '../../domain/job/state.ts';
@@ -11,19 +11,8 @@ import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read
 export const JOBS = 'jobs';
 export const JOBS_PROJECTION = 'jobs';
 
-const types: Array<JobEvent['type']> = [
-  'JobSubmitted',
-  'JobContractingStarted',
-  'JobAssigned',
-  'JobWorkStarted',
-  'JobDelivered',
-  'JobVerified',
-  'JobDeliveryRejected',
-  'JobFailed',
-  'JobCancelled',
-  'JobEscalated',
-  'JobEscalationResolved',
-];
+/** Every job event: the document is the domain's own fold, so whatever changes a job changes its document. */
+const types: ReadonlyArray<JobEvent['type']> = jobEventDefinitions.map((definition) => definition.type);
 
 /** The statuses a job counts against its org's open-jobs quota in (everything but the final ones). */
 export const openJobStatuses: readonly JobStatus[] = jobStatusSchema.options.filter(isOpenJobStatus);

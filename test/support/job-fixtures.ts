@@ -131,6 +131,7 @@ export const commandsOnAJob: { [Type in Exclude<JobCommandType, 'SubmitJob'>]: E
   FailJob: { type: 'FailJob', data: { jobId, orgId, reason: 'agent crashed' } },
   CancelJob: { type: 'CancelJob', data: { jobId, orgId, reason: 'no longer needed' } },
   EscalateJob: { type: 'EscalateJob', data: { jobId, orgId, reason: 'stuck', escalateTo: 'board' } },
+  RaiseEscalation: { type: 'RaiseEscalation', data: { jobId, orgId, reason: 'nobody answered', escalateTo: 'owner' } },
   ResolveEscalation: { type: 'ResolveEscalation', data: { jobId, orgId, resolution: 'resume' } },
 };
 

@@ -16,6 +16,7 @@ const defaults: WorkSettings = {
   taskHeartbeatMs: 30_000,
   taskMaxAttempts: 3,
   retryBackoffMs: 1_000,
+  escalationTimeoutMs: 3_600_000,
 };
 
 describe('workSettingsOf: defaults', () => {
@@ -55,6 +56,7 @@ describe('workSettingsOf: each key', () => {
     ['work.taskHeartbeatMs', '1000', { taskHeartbeatMs: 1_000 }],
     ['work.taskMaxAttempts', '10', { taskMaxAttempts: 10 }],
     ['work.retryBackoffMs', '250', { retryBackoffMs: 250 }],
+    ['work.escalationTimeoutMs', '60000', { escalationTimeoutMs: 60_000 }],
   ];
   for (const [key, value, expected] of cases) {
     it(`reads ${key} = ${JSON.stringify(value)}`, () => {
@@ -85,6 +87,7 @@ describe('workSettingsOf: malformed values fall back to the default', () => {
     ['work.taskHeartbeatMs', '999'],
     ['work.taskMaxAttempts', '11'],
     ['work.retryBackoffMs', '9'],
+    ['work.escalationTimeoutMs', '99'],
     ['work.scoreExpression', "'not a number'"],
     ['work.scoreExpression', 'candidate.capabilityLevel *'],
     ['work.scoreExpression', ''],

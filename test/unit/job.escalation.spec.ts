@@ -106,3 +106,29 @@ describe('resolving an escalation', () => {
     expect(jobStateAfter(historyTo.in_progress)).toMatchObject({ assignment: { assigneeSubjectId: assigneeId, contractId } });
   });
 });
+
+describe('raising an open escalation up the escalation path', () => {
+  const raise = (escalateTo: string) => ({ type: 'RaiseEscalation', data: { jobId, orgId, reason: 'unresolved for an hour', escalateTo } }) as const;
+  const given = [...historyTo.in_progress, jobEscalated('in_progress')];
+
+  it('sends it to the next role, keeping where the job came from', () => {
+    spec.given(given).when(raise('owner')).then([
+      {
+        type: 'JobEscalationRaised',
+        data: { jobId, orgId, reason: 'unresolved for an hour', escalateTo: 'owner', previousEscalateTo: 'board', raisedBy: admin, raisedAt: now },
+      },
+    ]);
+    const raised = jobStateAfter([...given, { type: 'JobEscalationRaised', data: { jobId, orgId, reason: 'r', escalateTo: 'owner', previousEscalateTo: 'board', raisedBy: admin, raisedAt: now } }]);
+    expect(raised).toMatchObject({ status: 'escalated', escalation: { escalateTo: 'owner', from: 'in_progress', reason: 'stuck' } });
+  });
+
+  it('does nothing when the escalation is already with that role (a retried raise)', () => {
+    spec.given(given).when(raise('board')).thenNothing();
+  });
+
+  it('raises only an open escalation', () => {
+    for (const status of ['submitted', 'in_progress', 'delivered', 'cancelled'] as const) {
+      spec.given(historyTo[status]).when(raise('owner')).thenError('ILLEGAL_TRANSITION', { status, command: 'RaiseEscalation' });
+    }
+  });
+});

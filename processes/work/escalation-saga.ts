@@ -1,0 +1,67 @@
+import type { Logger } from 'pino';
+import { jobAggregate } from '../../commands/handlers/job.ts';
+import type { CommandPipeline } from '../../commands/pipeline.ts';
+import type { StreamReader } from '../../commands/stream-loader.ts';
+import { workSettingsOf } from '../../domain/assignment/work-settings.ts';
+import { jobDecider, jobStream } from '../../domain/job/decider.ts';
+import { orgDecider, orgStream } from '../../domain/org/decider.ts';
+import { isAppError } from '../../domain/shared/app-error.ts';
+import { scheduleTimer } from '../timers.ts';
+import type { Saga, SagaEvent } from '../saga-runner.ts';
+import { OWNER_ESCALATION_ROLE } from './obligation-saga.ts';
+import { StepUnavailableError, SystemCommands } from './system-commands.ts';
+
+export const ESCALATION_TIMEOUT = 'escalation.timeout';
+
+/**
+ * The escalation path: an escalation goes to a role first (the contract's or the org's `work.escalateTo`); if nobody
+ * resolves it within `work.escalationTimeoutMs`, it is raised to the org's owner. A durable timer per escalation,
+ * keyed by when it was escalated, so a resolved-and-escalated-again job is timed afresh.
+ */
+export class EscalationSaga implements Saga {
+  readonly name = 'escalations';
+  readonly eventTypes = ['JobEscalated', 'TimerFired'] as const;
+  private readonly commands: SystemCommands;
+
+  constructor(private readonly deps: { pipeline: CommandPipeline; reader: StreamReader; logger?: Logger }) {
+    this.commands = new SystemCommands(deps.pipeline, deps.logger);
+  }
+
+  async handle(event: SagaEvent): Promise<void> {
+    if (event.type === 'JobEscalated') {
+      const { jobId, orgId, escalateTo, escalatedAt } = event.data as { jobId: string; orgId: string; escalateTo: string; escalatedAt: string };
+      if (escalateTo === OWNER_ESCALATION_ROLE) return;
+      const org = (await this.deps.reader.load(orgDecider, orgStream(orgId))).state;
+      const timeout = workSettingsOf(org?.metadata ?? {}).escalationTimeoutMs;
+      const scheduled = await scheduleTimer(this.deps.pipeline, {
+        key: `${ESCALATION_TIMEOUT}:${jobId}:${escalatedAt}`,
+        orgId,
+        dueAt: new Date(Date.parse(escalatedAt) + timeout),
+        purpose: ESCALATION_TIMEOUT,
+        ref: { jobId, escalatedAt, timeoutMs: timeout },
+        causationId: event.eventId,
+      });
+      if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
+      return;
+    }
+    const { purpose, ref } = event.data as { purpose: string; ref: { jobId?: string; escalatedAt?: string; timeoutMs?: number } };
+    if (purpose !== ESCALATION_TIMEOUT || typeof ref.jobId !== 'string') return;
+    const job = (await this.deps.reader.load(jobDecider, jobStream(ref.jobId))).state;
+    // Resolved meanwhile, or escalated again later (a later timer keeps that one), or already with the owner.
+    if (job?.escalation == null || job.escalation.escalatedAt !== ref.escalatedAt || job.escalation.escalateTo === OWNER_ESCALATION_ROLE) return;
+    await this.commands.run(
+      jobAggregate,
+      {
+        type: 'RaiseEscalation',
+        data: {
+          jobId: job.jobId,
+          orgId: job.orgId,
+          reason: `the escalation to ${job.escalation.escalateTo} was not resolved within ${String(ref.timeoutMs)} ms`,
+          escalateTo: OWNER_ESCALATION_ROLE,
+        },
+      },
+      `escalation:${job.jobId}:${job.escalation.escalatedAt}:raise`,
+      event,
+    );
+  }
+}

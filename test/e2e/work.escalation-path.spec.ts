@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+
+describe('the escalation path: the role first, then the org owner', () => {
+  let server: TestServer;
+  let orgId: string;
+  let stuck: TestAgent;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    orgId = await workOrg(server, { 'work.escalateTo': 'reviewer', 'work.escalationTimeoutMs': '300' });
+    stuck = await workAgent(server, {
+      orgId,
+      name: 'Stuck',
+      capabilities: { summarise: 1 },
+      handlers: { onTask: (_task, context) => new Promise((resolve) => context.signal.addEventListener('abort', () => resolve({ aborted: true }))) },
+    });
+  });
+  afterAll(async () => {
+    await stuck?.client.stop();
+    await server.close();
+  });
+
+  it('raises an escalation nobody resolved in time to the owner, once', async () => {
+    const jobId = await submitJob(server, orgId, { goal: 'will be late', deadline: new Date(Date.now() + 1_000).toISOString() });
+    const escalated = await waitForJobEvent(server, jobId, 'JobEscalated');
+    expect(escalated.escalateTo).toBe('reviewer');
+    const raised = await waitForJobEvent(server, jobId, 'JobEscalationRaised');
+    expect(raised).toMatchObject({ escalateTo: 'owner', previousEscalateTo: 'reviewer', raisedBy: { kind: 'system' } });
+    expect(String(raised.reason)).toContain('not resolved within 300 ms');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await streamEvents(server, `job-${jobId}`)).filter((event) => event.type === 'JobEscalationRaised')).toHaveLength(1);
+  });
+});
