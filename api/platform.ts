@@ -25,7 +25,7 @@ import { openJobsFromReadModel } from '../projections/read-models/jobs.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
 import { DocumentCheckpointStore } from '../processes/document-checkpoint-store.ts';
 import { WorkProcesses } from '../processes/work/work-processes.ts';
-import { workloadsFromReadModel } from '../processes/work/workloads.ts';
+import { openJobsHeldFromReadModel, workloadsFromReadModel } from '../processes/work/workloads.ts';
 
 /** The running platform's parts, wired once. The API and the CLI both build on this. */
 export interface Platform {
@@ -96,6 +96,7 @@ export async function startPlatform(
     apiKeys,
     checkpoints: new DocumentCheckpointStore(docs),
     workloadsOf: workloadsFromReadModel({ store, docs, projections }),
+    openJobsHeldBy: openJobsHeldFromReadModel({ docs, projections }),
     logger,
   });
   await work.start();

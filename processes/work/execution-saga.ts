@@ -18,6 +18,7 @@ import type { TaskDispatch, VerificationRequest } from '../../api/agent-protocol
 import { scheduleTimer } from '../timers.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
 import { StepUnavailableError, SystemCommands } from './system-commands.ts';
+import type { OpenJobsHeldBy } from './workloads.ts';
 
 const TASK_NAMESPACE = '5d6e7f80-91a2-4b3c-8d4e-5f6071829a3b';
 /** The task of an assignment (one per contract): derived, so a retried step creates the same task. */
@@ -31,6 +32,8 @@ export interface ExecutionSagaDeps {
   reader: StreamReader;
   store: EventStore;
   bus: Bus;
+  /** The open jobs a subject holds, for reassigning them when it is suspended. */
+  openJobsHeldBy: OpenJobsHeldBy;
   clock?: () => Date;
   logger?: Logger;
 }
@@ -42,7 +45,8 @@ export interface ExecutionSagaDeps {
  *   TaskDispatched -> StartWork on the job; `dispatch` to the agent; a heartbeat timer
  *   heartbeat timer -> silent for the task's heartbeat timeout: the attempt fails (as system); else check again later
  *   TaskAttemptFailed (attempts left) -> a retry timer with exponential backoff -> DispatchTask attempt n+1
- *   TaskFailed (attempts exhausted) -> the job is escalated (reassign, cancel or resume is the escalatee's call)
+ *   TaskFailed (attempts exhausted), or the assignee suspended -> reassigned: escalated and resolved `reassign` by the
+ *   platform, both on record; the assignment then runs a new round without the previous assignee
  *   TaskCompleted -> DeliverJob with the task's outputs
  *   JobDelivered -> verifiers get `verify`; a job without verifiers is verified by the platform
  *   JobVerified -> contract fulfilled; rejected / failed / cancelled / sent back to contracting -> task cancelled,
@@ -62,6 +66,7 @@ export class ExecutionSaga implements Saga {
     'JobFailed',
     'JobCancelled',
     'JobEscalationResolved',
+    'SubjectSuspended',
     'TimerFired',
   ] as const;
   private readonly commands: SystemCommands;
@@ -97,6 +102,8 @@ export class ExecutionSaga implements Saga {
       case 'JobFailed':
       case 'JobCancelled':
         return this.endContract(event, data.jobId, 'terminate', `the job was ${event.type === 'JobFailed' ? 'failed' : event.type === 'JobCancelled' ? 'cancelled' : 'rejected'}: ${String(data.reason)}`.slice(0, 1000));
+      case 'SubjectSuspended':
+        return this.onSuspended(event, String(data.subjectId));
       case 'JobEscalationResolved':
         if (data.status === 'contracting') return this.endContract(event, data.jobId, 'terminate', 'the job went back to contracting');
         if (data.status === 'cancelled') return this.endContract(event, data.jobId, 'terminate', `the job was cancelled: ${String(data.note ?? 'escalation resolved by cancelling')}`.slice(0, 1000));
@@ -214,19 +221,43 @@ export class ExecutionSaga implements Saga {
     });
   }
 
+  /** Attempts exhausted (the agent failed or went silent each time): the job goes to someone else. */
   private async onTaskFailed(event: SagaEvent, taskId: string, reason: string): Promise<void> {
     const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
     if (task === null) return;
-    const job = await this.job(task.jobId);
+    await this.reassign(event, task.jobId, `task failed after ${task.attempt} attempt(s): ${reason}`);
+  }
+
+  /** A suspended subject works on nothing: each open job it holds goes to someone else. */
+  private async onSuspended(event: SagaEvent, subjectId: string): Promise<void> {
+    for (const { jobId } of await this.deps.openJobsHeldBy(subjectId, event.position)) {
+      const job = await this.job(jobId);
+      if (job?.assignment?.assigneeSubjectId !== subjectId) continue;
+      await this.reassign(event, jobId, `the assignee ${subjectId} was suspended`);
+    }
+  }
+
+  /**
+   * Reassignment is an escalation the platform resolves at once, both on record: the job goes back to contracting,
+   * its contract is terminated and the assignment starts a new round without the previous assignee. Should nobody
+   * else be eligible, the assignment's own escalation brings a human in.
+   */
+  private async reassign(event: SagaEvent, jobId: string, reason: string): Promise<void> {
+    const job = await this.job(jobId);
     if (job === null || (job.status !== 'assigned' && job.status !== 'in_progress')) return;
     const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
+    const escalateTo = workSettingsOf(org?.metadata ?? {}).escalateTo;
+    const escalated = await this.commands.run(
+      jobAggregate,
+      { type: 'EscalateJob', data: { jobId, orgId: job.orgId, reason: reason.slice(0, 1000), escalateTo } },
+      `exec:${jobId}:${event.eventId}:escalate`,
+      event,
+    );
+    if (isAppError(escalated)) return;
     await this.commands.run(
       jobAggregate,
-      {
-        type: 'EscalateJob',
-        data: { jobId: job.jobId, orgId: job.orgId, reason: `task failed after ${task.attempt} attempt(s): ${reason}`.slice(0, 1000), escalateTo: workSettingsOf(org?.metadata ?? {}).escalateTo },
-      },
-      `exec:${taskId}:escalate`,
+      { type: 'ResolveEscalation', data: { jobId, orgId: job.orgId, resolution: 'reassign', note: 'reassigned by the platform' } },
+      `exec:${jobId}:${event.eventId}:reassign`,
       event,
     );
   }

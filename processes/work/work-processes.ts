@@ -11,6 +11,7 @@ import { SagaRunner } from '../saga-runner.ts';
 import { TimerService } from '../timers.ts';
 import { AssignmentSaga } from './assignment-saga.ts';
 import type { WorkloadsOf } from './candidates.ts';
+import type { OpenJobsHeldBy } from './workloads.ts';
 import { EscalationSaga } from './escalation-saga.ts';
 import { ExecutionSaga } from './execution-saga.ts';
 import { ObligationSaga } from './obligation-saga.ts';
@@ -24,6 +25,7 @@ export interface WorkProcessesDeps {
   apiKeys: ApiKeyIndex;
   checkpoints: CheckpointStore;
   workloadsOf: WorkloadsOf;
+  openJobsHeldBy: OpenJobsHeldBy;
   clock?: () => Date;
   logger?: Logger;
   timerTickMs?: number;
@@ -44,7 +46,7 @@ export class WorkProcesses {
     this.timers = new TimerService(store, registry, pipeline, { tickMs: deps.timerTickMs ?? 250, clock });
     const runner = (saga: ConstructorParameters<typeof SagaRunner>[3]) => new SagaRunner(store, registry, checkpoints, saga, logger ? { logger } : {});
     this.assignment = runner(new AssignmentSaga({ pipeline, reader: loader, bus, workloadsOf: deps.workloadsOf, clock, ...(logger ? { logger } : {}) }));
-    this.execution = runner(new ExecutionSaga({ pipeline, reader: loader, store, bus, clock, ...(logger ? { logger } : {}) }));
+    this.execution = runner(new ExecutionSaga({ pipeline, reader: loader, store, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }));
     this.obligations = runner(new ObligationSaga({ pipeline, reader: loader, clock, ...(logger ? { logger } : {}) }));
     this.escalations = runner(new EscalationSaga({ pipeline, reader: loader, ...(logger ? { logger } : {}) }));
     this.gateway = new AgentGateway({ bus, pipeline, apiKeys: deps.apiKeys, reader: loader, ...(logger ? { logger } : {}) });

@@ -21,3 +21,23 @@ export function workloadsFromReadModel(deps: { store: Pick<EventStore, 'headPosi
     }
   };
 }
+
+/** The open jobs a subject holds (in every org), once the read model has caught up with `position`. */
+export type OpenJobsHeldBy = (subjectId: string, position: bigint) => Promise<Array<{ orgId: string; jobId: string }>>;
+
+export function openJobsHeldFromReadModel(deps: { docs: DocumentStore; projections: Pick<ProjectionRunner, 'waitFor'> }): OpenJobsHeldBy {
+  return async (subjectId, position) => {
+    await deps.projections.waitFor(position, 5_000, 'workloads');
+    const held: Array<{ orgId: string; jobId: string }> = [];
+    let after: string | null = null;
+    for (;;) {
+      const page = await deps.docs.find(WORKLOADS, { filter: { field: 'subjectId', op: 'eq', value: subjectId }, limit: 1000, after });
+      for (const item of page.items) {
+        const jobIds = Array.isArray(item.openJobIds) ? item.openJobIds : [];
+        for (const jobId of jobIds) if (typeof jobId === 'string' && typeof item.orgId === 'string') held.push({ orgId: item.orgId, jobId });
+      }
+      if (!page.hasMore || page.endCursor === null) return held;
+      after = page.endCursor;
+    }
+  };
+}
