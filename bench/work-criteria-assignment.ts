@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startPlatform, type Platform } from '../api/platform.ts';
@@ -18,7 +18,7 @@ import { orgDecider, orgStream } from '../domain/org/decider.ts';
 import { evaluatePolicy } from '../domain/policy/evaluate.ts';
 import { platformPolicy } from '../domain/policy/platform-policy.ts';
 import { rosterDecider } from '../domain/roster/decider.ts';
-import { heldRoles } from '../domain/roster/effective-roles.ts';
+import { effectiveRoles, heldRoles } from '../domain/roster/effective-roles.ts';
 import { rosterStream } from '../domain/roster/events.ts';
 import { isActive } from '../domain/roster/state.ts';
 import { subjectDecider, subjectStream } from '../domain/subject/decider.ts';
@@ -122,6 +122,7 @@ export async function benchCriteriaAssignment(options: CriteriaAssignmentOptions
       store: 'embedded SQLite (FULL)',
       bus: 'in-process',
       measuredTo: 'AssignmentAwarded (the award decision; the agents are not connected, so no contract is signed)',
+      loadAvg1: Number(loadavg()[0]?.toFixed(2)),
     };
     emit('work.criteria.award.throughput', perSecond(options.jobs, burstMs), 'jobs/s', {
       ...base,
@@ -237,6 +238,8 @@ async function benchAssessments(
   const compiled = compileScore(settings.scoreExpression);
   if (!compiled.ok) throw new Error(compiled.message);
   const parts = { subjectLoad: 0, policyRequest: 0, policyEvaluation: 0, heldRoles: 0, assessAndScore: 0 };
+  // Part of policyRequest (principalFacts calls it), timed again on its own: not added to the total.
+  let effectiveRolesMs = 0;
   for (const subjectId of [...new Set(subjects)].sort()) {
     let mark = now();
     const lap = (part: keyof typeof parts) => {
@@ -266,9 +269,14 @@ async function benchAssessments(
       { score: compiled.score, job: { priority: job.priority, requiredCapabilities: job.requiredCapabilities.map((c) => c.name), requiredRoles: job.requiredRoles } },
     );
     lap('assessAndScore');
+    effectiveRoles(roster, subjectId, at, null);
+    effectiveRolesMs += now() - mark;
   }
   const total = Object.values(parts).reduce((sum, ms) => sum + ms, 0);
-  const breakdown = Object.fromEntries(Object.entries(parts).map(([part, ms]) => [`${part}Ms`, Number(ms.toFixed(1))]));
+  const breakdown = {
+    ...Object.fromEntries(Object.entries(parts).map(([part, ms]) => [`${part}Ms`, Number(ms.toFixed(1))])),
+    ofWhichEffectiveRolesMs: Number(effectiveRolesMs.toFixed(1)),
+  };
   emit('work.criteria.assess.breakdown', total, 'ms', { ...base, candidates: subjects.length, ...breakdown, per: 'one pass over every candidate, each step of candidates.ts timed apart' });
   progress(`work: one assessment taken apart (ms): ${JSON.stringify(breakdown)}`);
 }

@@ -64,7 +64,8 @@ export class EventClock {
     const first = this.seen.get(key)?.[0];
     if (first) return Promise.resolve(first.at);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${key} within ${timeoutMs} ms`)), timeoutMs);
+      // Unref'd: a wait that is never met (a failure that does not come) must not keep the process alive.
+      const timer = setTimeout(() => reject(new Error(`no ${key} within ${timeoutMs} ms`)), timeoutMs).unref();
       const list = this.waiters.get(key) ?? [];
       list.push((at) => {
         clearTimeout(timer);
