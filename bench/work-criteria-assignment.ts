@@ -4,27 +4,17 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { startPlatform, type Platform } from '../api/platform.ts';
-import { buildPolicyRequest } from '../commands/governance/policy-request.ts';
 import { orgAggregate } from '../commands/handlers/org.ts';
 import { rosterAggregate } from '../commands/handlers/roster.ts';
 import { subjectAggregate } from '../commands/handlers/subject.ts';
 import type { StreamReader } from '../commands/stream-loader.ts';
 import { assignmentDecider, assignmentStream } from '../domain/assignment/decider.ts';
-import { assessCandidate } from '../domain/assignment/eligibility.ts';
-import { compileScore } from '../domain/assignment/score.ts';
 import { workSettingsOf } from '../domain/assignment/work-settings.ts';
 import { jobDecider, jobStream } from '../domain/job/decider.ts';
 import { orgDecider, orgStream } from '../domain/org/decider.ts';
-import { evaluatePolicy } from '../domain/policy/evaluate.ts';
-import { platformPolicy } from '../domain/policy/platform-policy.ts';
-import { rosterDecider } from '../domain/roster/decider.ts';
-import { effectiveRoles, heldRoles } from '../domain/roster/effective-roles.ts';
-import { rosterStream } from '../domain/roster/events.ts';
-import { isActive } from '../domain/roster/state.ts';
-import { subjectDecider, subjectStream } from '../domain/subject/decider.ts';
 import { loadConfig } from '../infra/config/env.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
-import { ACCEPT_ACTION, assessCandidates } from '../processes/work/candidates.ts';
+import { assessCandidates } from '../processes/work/candidates.ts';
 import { workloadsFromReadModel } from '../processes/work/workloads.ts';
 import { emit, now, perSecond, progress, runQueue, summarize } from './measure.ts';
 import { EventClock, mustExecute, Timings } from './work-support.ts';
@@ -230,55 +220,6 @@ async function benchAssessments(
   emit('work.criteria.assess.per-candidate', assessment.p50 / Math.max(1, candidates), 'ms', context);
   emit('work.criteria.workloads.p50', summarize(workloadMs).p50, 'ms', { ...base, per: 'workloadsOf(org): wait for the workloads projection + read the counts' });
   emit('work.criteria.assess.loads-share', loadMs / Math.max(1e-9, durations.at(-1) ?? 1), 'ratio', { ...context, loads, per: 'time in StreamLoader.load / assessment (last run)' });
-
-  // The same steps as candidates.ts, timed apart (one pass over every candidate, after the runs above warmed it).
-  const at = new Date().toISOString();
-  const roster = (await platform.loader.load(rosterDecider, rosterStream(orgId))).state;
-  const subjects = [...roster.associations.values()].filter((association) => isActive(association, at)).map((association) => association.subjectId);
-  const compiled = compileScore(settings.scoreExpression);
-  if (!compiled.ok) throw new Error(compiled.message);
-  const parts = { subjectLoad: 0, policyRequest: 0, policyEvaluation: 0, heldRoles: 0, assessAndScore: 0 };
-  // Part of policyRequest (principalFacts calls it), timed again on its own: not added to the total.
-  let effectiveRolesMs = 0;
-  for (const subjectId of [...new Set(subjects)].sort()) {
-    let mark = now();
-    const lap = (part: keyof typeof parts) => {
-      const current = now();
-      parts[part] += current - mark;
-      mark = current;
-    };
-    const subject = (await platform.loader.load(subjectDecider, subjectStream(subjectId))).state;
-    lap('subjectLoad');
-    const built = await buildPolicyRequest(platform.loader, {
-      principal: { id: subjectId, kind: 'subject' },
-      action: ACCEPT_ACTION,
-      orgId,
-      resource: { type: 'job', id: job.jobId, jobSpace: null },
-      command: { type: 'AcceptJob', data: { jobId: job.jobId, orgId } },
-      now: at,
-    });
-    lap('policyRequest');
-    const decision = evaluatePolicy([...platformPolicy, ...built.policy.rules], built.request);
-    lap('policyEvaluation');
-    const roles = [...heldRoles(roster, subjectId, at)];
-    lap('heldRoles');
-    const capabilities = Object.fromEntries(Object.entries(subject?.capabilities ?? {}).map(([name, c]) => [name, { level: c.level, verifiedInOrg: Object.hasOwn(c.verifiedIn, orgId) }]));
-    assessCandidate(
-      { subjectId, status: subject?.status ?? null, roles, capabilities, openAssignments: 0, policy: { permitted: decision.outcome === 'permitted', reason: decision.outcome } },
-      { requiredRoles: job.requiredRoles, requiredCapabilities: job.requiredCapabilities, maxOpenAssignments: settings.maxOpenAssignments, verifiedCapabilitiesOnly: false, verifierSubjectIds: [], excluded: [] },
-      { score: compiled.score, job: { priority: job.priority, requiredCapabilities: job.requiredCapabilities.map((c) => c.name), requiredRoles: job.requiredRoles } },
-    );
-    lap('assessAndScore');
-    effectiveRoles(roster, subjectId, at, null);
-    effectiveRolesMs += now() - mark;
-  }
-  const total = Object.values(parts).reduce((sum, ms) => sum + ms, 0);
-  const breakdown = {
-    ...Object.fromEntries(Object.entries(parts).map(([part, ms]) => [`${part}Ms`, Number(ms.toFixed(1))])),
-    ofWhichEffectiveRolesMs: Number(effectiveRolesMs.toFixed(1)),
-  };
-  emit('work.criteria.assess.breakdown', total, 'ms', { ...base, candidates: subjects.length, ...breakdown, per: 'one pass over every candidate, each step of candidates.ts timed apart' });
-  progress(`work: one assessment taken apart (ms): ${JSON.stringify(breakdown)}`);
 }
 
 /** The org, its `worker` role and `agents` subjects, each registered with the capability and granted `worker`. */

@@ -9,9 +9,10 @@ import type { Job } from '../../domain/job/state.ts';
 import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
 import { rosterDecider } from '../../domain/roster/decider.ts';
-import { heldRoles } from '../../domain/roster/effective-roles.ts';
+import { effectiveRoles, heldRoles } from '../../domain/roster/effective-roles.ts';
 import { rosterStream } from '../../domain/roster/events.ts';
-import { isActive } from '../../domain/roster/state.ts';
+import { isActive, type Association, type RosterState } from '../../domain/roster/state.ts';
+import { subjectCapabilities } from '../../domain/subject/capabilities.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 
 /** Open assignments per subject in one org (jobs assigned to it and not yet over). */
@@ -38,6 +39,25 @@ export async function assessCandidates(input: {
   const candidates = new Set<string>();
   if (assignment.strategy === 'direct' && job.directAssignee !== null) candidates.add(job.directAssignee);
   else for (const association of roster.associations.values()) if (isActive(association, now)) candidates.add(association.subjectId);
+  // Each candidate's roles come from its own associations: indexed once, not by scanning the whole roster per
+  // candidate (which made an assessment quadratic in the org's size).
+  const associationsOf = new Map<string, Map<string, Association>>();
+  for (const [id, association] of roster.associations) {
+    const own = associationsOf.get(association.subjectId) ?? new Map<string, Association>();
+    own.set(id, association);
+    associationsOf.set(association.subjectId, own);
+  }
+  const rosterOf = (subjectId: string): RosterState => ({ ...roster, associations: associationsOf.get(subjectId) ?? new Map() });
+  // The org, its roster and its policy, read once; only the principal differs from one candidate to the next.
+  const base = await buildPolicyRequest(reader, {
+    principal: { id: 'assignment', kind: 'system' },
+    action: ACCEPT_ACTION,
+    orgId: job.orgId,
+    resource: { type: 'job', id: job.jobId, jobSpace: null },
+    command: { type: 'AcceptJob', data: { jobId: job.jobId, orgId: job.orgId } },
+    now,
+  });
+  const rules = [...platformPolicy, ...base.policy.rules];
 
   const compiled = assignment.strategy === 'criteria' ? compileScore(settings.scoreExpression) : null;
   const scoring =
@@ -56,22 +76,18 @@ export async function assessCandidates(input: {
   const assessments: CandidateAssessment[] = [];
   for (const subjectId of [...candidates].sort()) {
     const subject = (await reader.load(subjectDecider, subjectStream(subjectId))).state;
-    const built = await buildPolicyRequest(reader, {
-      principal: { id: subjectId, kind: 'subject' },
-      action: ACCEPT_ACTION,
-      orgId: job.orgId,
-      resource: { type: 'job', id: job.jobId, jobSpace: null },
-      command: { type: 'AcceptJob', data: { jobId: job.jobId, orgId: job.orgId } },
-      now,
-    });
-    const decision = evaluatePolicy([...platformPolicy, ...built.policy.rules], built.request);
+    const own = rosterOf(subjectId);
+    // As principalFacts builds it for a command (org-wide roles, no job space), from the subject loaded above.
+    const effective = effectiveRoles(own, subjectId, now, null);
+    const request = { ...base.request, principal: { id: subjectId, kind: 'subject' as const, roles: effective.roles, groups: effective.groups, capabilities: subjectCapabilities(subject) } };
+    const decision = evaluatePolicy(rules, request);
     const capabilities: CandidateFacts['capabilities'] = Object.fromEntries(
       Object.entries(subject?.capabilities ?? {}).map(([name, capability]) => [name, { level: capability.level, verifiedInOrg: Object.hasOwn(capability.verifiedIn, job.orgId) }]),
     );
     const facts: CandidateFacts = {
       subjectId,
       status: subject?.status ?? null,
-      roles: [...heldRoles(roster, subjectId, now)],
+      roles: [...heldRoles(own, subjectId, now)],
       capabilities,
       openAssignments: workloads.get(subjectId) ?? 0,
       policy: { permitted: decision.outcome === 'permitted', reason: `${decision.outcome}: ${decision.reasons.join('; ')}` },
