@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { createEventRegistry } from '../../domain/events/catalog.ts';
+import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
+import { DocumentCheckpointStore } from '../../processes/document-checkpoint-store.ts';
+import { SagaRunner, type Saga, type SagaEvent } from '../../processes/saga-runner.ts';
+import { orgAggregate } from '../../commands/handlers/org.ts';
+import { admin, commandId, newOrgId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
+
+function recordingSaga(behaviour: (event: SagaEvent, attempt: number) => void): Saga & { handled: string[] } {
+  const attempts = new Map<string, number>();
+  const handled: string[] = [];
+  return {
+    name: 'test-saga',
+    eventTypes: ['OrgRegistered'],
+    handled,
+    async handle(event) {
+      const attempt = (attempts.get(event.eventId) ?? 0) + 1;
+      attempts.set(event.eventId, attempt);
+      behaviour(event, attempt);
+      handled.push(String(event.data.slug));
+    },
+  };
+}
+
+describe('the saga runner', () => {
+  it('handles each event of its types once, retries a failing step, and resumes after its checkpoint', async () => {
+    const store = tempStore();
+    const { pipeline } = pipelineOn(store);
+    const docs = new SqliteDocumentStore({ path: ':memory:' });
+    const checkpoints = new DocumentCheckpointStore(docs);
+    const registry = createEventRegistry();
+    for (const slug of ['alpha', 'beta']) await pipeline.execute(orgAggregate, registerOrg(newOrgId(), slug), { commandId: commandId(), principal: admin });
+
+    const saga = recordingSaga((event, attempt) => {
+      if (event.data.slug === 'beta' && attempt < 3) throw new Error('transient');
+    });
+    const runner = new SagaRunner(store, registry, checkpoints, saga, { retryDelayMs: 1 });
+    await runner.start();
+    expect(await runner.waitFor(await store.headPosition())).toBe(true);
+    expect(saga.handled).toEqual(['alpha', 'beta']);
+    await runner.stop();
+
+    await pipeline.execute(orgAggregate, registerOrg(newOrgId(), 'gamma'), { commandId: commandId(), principal: admin });
+    const again = recordingSaga(() => undefined);
+    const resumed = new SagaRunner(store, registry, checkpoints, again, { retryDelayMs: 1 });
+    await resumed.start();
+    expect(await resumed.waitFor(await store.headPosition())).toBe(true);
+    expect(again.handled).toEqual(['gamma']);
+    await resumed.stop();
+    await docs.close();
+    await store.close();
+  });
+
+  it('skips a poison event after its attempts, so the events after it are still handled', async () => {
+    const store = tempStore();
+    const { pipeline } = pipelineOn(store);
+    const docs = new SqliteDocumentStore({ path: ':memory:' });
+    for (const slug of ['poison', 'after']) await pipeline.execute(orgAggregate, registerOrg(newOrgId(), slug), { commandId: commandId(), principal: admin });
+    const saga = recordingSaga((event) => {
+      if (event.data.slug === 'poison') throw new Error('never works');
+    });
+    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, { retryDelayMs: 1, maxAttempts: 3 });
+    await runner.start();
+    expect(await runner.waitFor(await store.headPosition())).toBe(true);
+    expect(saga.handled).toEqual(['after']);
+    await runner.stop();
+    await docs.close();
+    await store.close();
+  });
+});
