@@ -82,6 +82,23 @@ export class RequestAccess {
     );
   }
 
+  /**
+   * A named read of an org's family, as the REST route of the same data decides it (e.g. `job.read` with
+   * `ReadContract {orgId, contractId}`), so a policy condition on `command.type` / `command.data` means the same
+   * thing here. Remembered per (action, org, query).
+   */
+  named(orgId: string, action: OrgReadAction, query: { type: string; data: Record<string, unknown> }): Promise<BuiltPolicyRequest | AppError> {
+    return this.remember(`named\u0000${action}\u0000${orgId}\u0000${query.type}\u0000${JSON.stringify(query.data)}`, () =>
+      authorizeRead(this.reader, this.principalFacts(), {
+        action,
+        orgId,
+        resource: { type: READS[action].resource, id: orgId },
+        query: { type: query.type, data: { orgId, ...query.data } },
+        now: this.now,
+      }),
+    );
+  }
+
   /** `subject.read` of one subject: platform level (platform policy only). */
   subject(subjectId: string): Promise<BuiltPolicyRequest | AppError> {
     return this.remember(`subject.read\u0000${subjectId}`, () =>

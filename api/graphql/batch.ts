@@ -1,4 +1,7 @@
 import { LIMITS, type DocumentStore, type JsonDocument } from '../../infra/documents/port.ts';
+import { ASSIGNMENTS } from '../../projections/read-models/assignments.ts';
+import { CONTRACTS } from '../../projections/read-models/contracts.ts';
+import { JOBS } from '../../projections/read-models/jobs.ts';
 import { ORGS } from '../../projections/read-models/orgs.ts';
 import { GROUPS, ROLES, scopedId } from '../../projections/read-models/roster.ts';
 import { SUBJECTS } from '../../projections/read-models/subjects.ts';
@@ -56,18 +59,22 @@ export class BatchLoader<V> {
   }
 }
 
-/** The request's loaders: subjects and orgs by id, roles and groups by (orgId, name). */
+/** The request's loaders: subjects, orgs, jobs, contracts and assignments (by job) by id, roles and groups by (orgId, name). */
 export interface Loaders {
   subjects: BatchLoader<JsonDocument>;
   orgs: BatchLoader<JsonDocument>;
   /** Keyed `${orgId}:${name}` (the documents' own ids). */
   roles: BatchLoader<JsonDocument>;
   groups: BatchLoader<JsonDocument>;
+  jobs: BatchLoader<JsonDocument>;
+  contracts: BatchLoader<JsonDocument>;
+  /** Keyed by job id. */
+  assignments: BatchLoader<JsonDocument>;
 }
 
 export function createLoaders(docs: DocumentStore): Loaders {
   const of = (collection: string) => new BatchLoader<JsonDocument>((ids) => docs.getMany(collection, ids));
-  return { subjects: of(SUBJECTS), orgs: of(ORGS), roles: of(ROLES), groups: of(GROUPS) };
+  return { subjects: of(SUBJECTS), orgs: of(ORGS), roles: of(ROLES), groups: of(GROUPS), jobs: of(JOBS), contracts: of(CONTRACTS), assignments: of(ASSIGNMENTS) };
 }
 
 export const roleKey = (orgId: string, name: string) => scopedId(orgId, name);

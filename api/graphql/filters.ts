@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LIMITS, isWellFormed, type Filter, type JsonScalar, type SortField } from '../../infra/documents/port.ts';
 import { slugSchema } from '../../domain/org/fields.ts';
-import { jobSpaceNameSchema } from '../../domain/roster/fields.ts';
+import { jobSpaceNameSchema, roleNameSchema } from '../../domain/roster/fields.ts';
 import { validationFailed } from './errors.ts';
 
 /**
@@ -263,6 +263,54 @@ const jobNode = combinable((walk, input, path) => {
   ];
 });
 
+const contractNode = combinable((walk, input, path) => {
+  const at = (name: string) => [...path, name];
+  return [
+    ...eq('status', walk.enumeration(input.status, at('status'))),
+    ...oneOf('status', walk.list(input.statusIn, at('statusIn'), LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+    ...eq('assigneeSubjectId', walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
+    ...eq('jobId', walk.id(input.jobId, at('jobId'))),
+    ...eq('open', walk.boolean(input.open, at('open'))),
+  ];
+});
+
+const taskNode = combinable((walk, input, path) => {
+  const at = (name: string) => [...path, name];
+  return [
+    ...eq('status', walk.enumeration(input.status, at('status'))),
+    ...oneOf('status', walk.list(input.statusIn, at('statusIn'), LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+    ...eq('assigneeSubjectId', walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
+    ...eq('jobId', walk.id(input.jobId, at('jobId'))),
+    ...eq('contractId', walk.id(input.contractId, at('contractId'))),
+    ...eq('open', walk.boolean(input.open, at('open'))),
+  ];
+});
+
+const bidNode = combinable((walk, input, path) => {
+  const at = (name: string) => [...path, name];
+  const round = input.round;
+  const roundOk = round === undefined || round === null || (typeof round === 'number' && Number.isInteger(round) && round >= 0 && round <= 1_000_000);
+  if (!roundOk) walk.fail(at('round'), 'a round number (0 or more)');
+  return [
+    ...eq('valid', walk.boolean(input.valid, at('valid'))),
+    ...eq('round', roundOk && typeof round === 'number' ? round : undefined),
+    ...eq('subjectId', walk.id(input.subjectId, at('subjectId'))),
+  ];
+});
+
+const escalationNode = combinable((walk, input, path) => {
+  const at = (name: string) => [...path, name];
+  const role = walk.string(input.escalateTo, at('escalateTo'), 64);
+  const roleOk = role === undefined || roleNameSchema.safeParse(role).success;
+  if (!roleOk) walk.fail(at('escalateTo'), 'a role name');
+  return [
+    ...eq('open', walk.boolean(input.open, at('open'))),
+    ...eq('escalateTo', roleOk ? role : undefined),
+    ...eq('jobId', walk.id(input.jobId, at('jobId'))),
+    ...range('escalatedAt', walk.instant(input.escalatedSince, at('escalatedSince')), walk.instant(input.escalatedUntil, at('escalatedUntil'))),
+  ];
+});
+
 function translate(node: ReturnType<typeof combinable>, value: unknown, path: string): Filter | null {
   if (value === undefined || value === null) return null;
   const walk = new Walk();
@@ -276,6 +324,10 @@ export const subjectFilter = (value: unknown) => translate(subjectNode, value, '
 export const roleFilter = (value: unknown) => translate(roleNode, value, 'filter');
 export const decisionFilter = (value: unknown) => translate(decisionNode, value, 'filter');
 export const jobFilter = (value: unknown) => translate(jobNode, value, 'filter');
+export const contractFilter = (value: unknown) => translate(contractNode, value, 'filter');
+export const taskFilter = (value: unknown) => translate(taskNode, value, 'filter');
+export const bidFilter = (value: unknown) => translate(bidNode, value, 'filter');
+export const escalationFilter = (value: unknown) => translate(escalationNode, value, 'filter');
 
 /** The store filter, and what `active` asks of each association (decided in code at the request's instant). */
 export function associationFilter(value: unknown): { filter: Filter | null; active: boolean | undefined } {
@@ -357,6 +409,12 @@ export const JOB_ORDERS: Record<string, SortField[]> = {
   NEWEST_FIRST: [desc('submittedAt')],
   OLDEST_FIRST: [asc('submittedAt')],
 };
+
+/** Contracts by drafting time, tasks by creation time, escalations by escalation time; bids in the order received. */
+export const CONTRACT_ORDERS: Record<string, SortField[]> = { NEWEST_FIRST: [desc('draftedAt')], OLDEST_FIRST: [asc('draftedAt')] };
+export const TASK_ORDERS: Record<string, SortField[]> = { NEWEST_FIRST: [desc('createdAt')], OLDEST_FIRST: [asc('createdAt')] };
+export const ESCALATION_ORDERS: Record<string, SortField[]> = { NEWEST_FIRST: [desc('escalatedAt')], OLDEST_FIRST: [asc('escalatedAt')] };
+export const BID_ORDER: SortField[] = [asc('round'), asc('receivedAt')];
 
 export function order(orders: Record<string, SortField[]>, value: unknown, fallback: string): SortField[] {
   const chosen = typeof value === 'string' ? orders[value] : undefined;

@@ -1,12 +1,17 @@
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
-import type { Filter, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { Filter, JsonDocument, JsonValue, SortField } from '../../infra/documents/port.ts';
+import { ASSIGNMENTS } from '../../projections/read-models/assignments.ts';
+import { BIDS } from '../../projections/read-models/bids.ts';
+import { CONTRACTS } from '../../projections/read-models/contracts.ts';
 import { DECISIONS } from '../../projections/read-models/decisions.ts';
+import { ESCALATIONS } from '../../projections/read-models/escalations.ts';
 import { JOBS } from '../../projections/read-models/jobs.ts';
 import { WORKLOADS } from '../../projections/read-models/workloads.ts';
 import { ORGS } from '../../projections/read-models/orgs.ts';
 import { POLICY_VERSIONS } from '../../projections/read-models/policies.ts';
 import { APPLICATIONS, ASSOCIATIONS, GROUPS, JOB_SPACES, ROLE_CONFLICTS, ROLES, scopedId } from '../../projections/read-models/roster.ts';
 import { SUBJECTS } from '../../projections/read-models/subjects.ts';
+import { TASKS } from '../../projections/read-models/tasks.ts';
 import type { OrgReadAction } from './access.ts';
 import { roleKey } from './batch.ts';
 import { findAll, findConnection, type Connection } from './connection.ts';
@@ -14,7 +19,15 @@ import { awaitPosition, type GraphqlContext } from './context.ts';
 import { gqlError } from './errors.ts';
 import {
   ASSOCIATION_ORDERS,
+  BID_ORDER,
+  CONTRACT_ORDERS,
   DECISION_ORDERS,
+  ESCALATION_ORDERS,
+  TASK_ORDERS,
+  bidFilter,
+  contractFilter,
+  escalationFilter,
+  taskFilter,
   JOB_ORDERS,
   ORG_ORDERS,
   SUBJECT_ORDERS,
@@ -217,6 +230,63 @@ function storedJson(document: Readonly<Record<string, JsonValue | undefined>>, f
   return stored === null ? null : (JSON.parse(stored) as JsonValue);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Work: contracts, tasks, assignments, bids, escalations (all `job.read`)
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * A root read of an org's work, decided as its REST route decides it: `job.read` with the read's name (`ReadContract`,
+ * `ReadTasks`, `ReadAssignment`, `ReadEscalations`, ...) and its ids as `command.data`; ORG_NOT_FOUND for those
+ * allowed to learn the org does not exist.
+ */
+async function requireWorkRead(context: GraphqlContext, orgId: string, type: string, data: Record<string, unknown> = {}): Promise<void> {
+  const decided = await context.access.named(orgId, 'job.read', { type, data });
+  if (isAppError(decided)) throw gqlError(decided);
+  if (decided.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+}
+
+/** A document of the org: another org's is as absent as one that does not exist. */
+const ofOrg = (document: Doc | undefined, orgId: string): Doc | null => (document !== undefined && document.orgId === orgId ? document : null);
+
+/**
+ * A work document reached from another of the same org (a job's contract, a task's job): the org's `job.read`
+ * family decision (remembered for the request), then the batched load.
+ */
+async function workRelation(context: GraphqlContext, orgId: string, id: string | null, loader: 'jobs' | 'contracts' | 'assignments'): Promise<Doc | null> {
+  if (id === null || orgId === '') return null;
+  await requireOrg(context, orgId, 'job.read');
+  return ofOrg(await context.loaders[loader].load(id), orgId);
+}
+
+async function workConnection(
+  context: GraphqlContext,
+  collection: string,
+  base: Filter,
+  filter: Filter | null,
+  sort: readonly SortField[],
+  args: Args,
+): Promise<Connection> {
+  return findConnection(context.platform.docs, { collection, filter: allOf(base, filter), sort, ...pageArgs(args) });
+}
+
+const byJob = (orgId: string, jobId: string): Filter => ({ and: [byOrg(orgId), { field: 'jobId', op: 'eq', value: jobId }] });
+
+const contractConnection = (context: GraphqlContext, base: Filter, args: Args) =>
+  workConnection(context, CONTRACTS, base, contractFilter(args.filter), order(CONTRACT_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
+const taskConnection = (context: GraphqlContext, base: Filter, args: Args) =>
+  workConnection(context, TASKS, base, taskFilter(args.filter), order(TASK_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
+const bidConnection = (context: GraphqlContext, orgId: string, jobId: string, args: Args) => workConnection(context, BIDS, byJob(orgId, jobId), bidFilter(args.filter), BID_ORDER, args);
+const escalationConnection = (context: GraphqlContext, base: Filter, args: Args) =>
+  workConnection(context, ESCALATIONS, base, escalationFilter(args.filter), order(ESCALATION_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
+
+/** An enum field that may be null. */
+const optionalEnumOf =
+  (field: string): FieldResolver<Doc> =>
+  (document) => {
+    const value = optionalText(document, field);
+    return value === null ? null : toEnum(value);
+  };
+
 async function effectiveRoles(context: GraphqlContext, orgId: string, args: Args): Promise<EffectiveRolesView> {
   const subjectId = idArg(args.subjectId, 'subjectId');
   const jobSpace = nameArg(args.jobSpace, 'jobSpace');
@@ -300,6 +370,45 @@ const Query: TypeResolvers<unknown> = {
       and: [byOrg(orgId), { field: 'openAssignments', op: 'gt', value: 0 }, ...(subjectId === null ? [] : [{ field: 'subjectId', op: 'eq' as const, value: subjectId }])],
     };
     return findAll(context.platform.docs, WORKLOADS, filter, [{ field: 'openAssignments', direction: 'desc' }], 1000);
+  }),
+  contract: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    const contractId = idArg(args.contractId, 'contractId');
+    await requireWorkRead(context, orgId, 'ReadContract', { contractId });
+    return ofOrg(await context.loaders.contracts.load(contractId), orgId);
+  }),
+  contracts: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    await requireWorkRead(context, orgId, 'ReadContracts');
+    return contractConnection(context, byOrg(orgId), args);
+  }),
+  task: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    const taskId = idArg(args.taskId, 'taskId');
+    await requireWorkRead(context, orgId, 'ReadTask', { taskId });
+    return ofOrg(await context.platform.docs.get(TASKS, taskId), orgId);
+  }),
+  tasks: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    await requireWorkRead(context, orgId, 'ReadTasks');
+    return taskConnection(context, byOrg(orgId), args);
+  }),
+  assignment: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    const jobId = idArg(args.jobId, 'jobId');
+    await requireWorkRead(context, orgId, 'ReadAssignment', { jobId });
+    return ofOrg(await context.loaders.assignments.load(jobId), orgId);
+  }),
+  bids: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    const jobId = idArg(args.jobId, 'jobId');
+    await requireWorkRead(context, orgId, 'ReadAssignment', { jobId });
+    return bidConnection(context, orgId, jobId, args);
+  }),
+  escalations: root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    await requireWorkRead(context, orgId, 'ReadEscalations');
+    return escalationConnection(context, byOrg(orgId), args);
   }),
   policyVersions: root(async (args, context) => {
     const orgId = idArg(args.orgId, 'orgId');
@@ -463,6 +572,89 @@ const Job: TypeResolvers = {
     return { ...delivery, deliverable: storedJson(delivery, 'deliverableJson') };
   },
   position,
+  contract: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'contractId'), 'contracts'),
+  contracts: async (document, args, context) => {
+    await requireOrg(context, text(document, 'orgId'), 'job.read');
+    return contractConnection(context, byJob(text(document, 'orgId'), text(document, 'jobId') || document._id), { ...args, filter: null, orderBy: null });
+  },
+  tasks: async (document, args, context) => {
+    await requireOrg(context, text(document, 'orgId'), 'job.read');
+    return taskConnection(context, byJob(text(document, 'orgId'), text(document, 'jobId') || document._id), args);
+  },
+  assignment: (document, _args, context) => workRelation(context, text(document, 'orgId'), text(document, 'jobId') || document._id, 'assignments'),
+  escalations: async (document, args, context) => {
+    await requireOrg(context, text(document, 'orgId'), 'job.read');
+    return escalationConnection(context, byJob(text(document, 'orgId'), text(document, 'jobId') || document._id), args);
+  },
+};
+
+const Contract: TypeResolvers = {
+  id: ownId('contractId'),
+  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
+  job: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'jobId'), 'jobs'),
+  assignee: (document, _args, context) => subjectRelation(context, optionalText(document, 'assigneeSubjectId')),
+  status: enumOf('status'),
+  signatures: (document) => object(document.signatures),
+  breaches: (document) => (Array.isArray(document.breaches) ? document.breaches : []),
+  breachCount: (document) => (typeof document.breachCount === 'number' ? document.breachCount : Array.isArray(document.breaches) ? document.breaches.length : 0),
+  position,
+  tasks: async (document, args, context) => {
+    const orgId = text(document, 'orgId');
+    await requireOrg(context, orgId, 'job.read');
+    return taskConnection(context, { and: [byOrg(orgId), { field: 'contractId', op: 'eq', value: text(document, 'contractId') || document._id }] }, { ...args, filter: null, orderBy: null });
+  },
+};
+
+const ContractRejection: TypeResolvers = { party: enumOf('party') };
+const ContractBreach: TypeResolvers = { kind: enumOf('kind') };
+
+const Task: TypeResolvers = {
+  id: ownId('taskId'),
+  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
+  job: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'jobId'), 'jobs'),
+  contract: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'contractId'), 'contracts'),
+  assignee: (document, _args, context) => subjectRelation(context, optionalText(document, 'assigneeSubjectId')),
+  status: enumOf('status'),
+  input: (document) => storedJson(document, 'inputJson'),
+  outputs: (document) => storedJson(document, 'outputsJson'),
+  position,
+};
+
+const TaskReview: TypeResolvers = { verdict: enumOf('verdict') };
+
+const Assignment: TypeResolvers = {
+  job: (document, _args, context) => workRelation(context, text(document, 'orgId'), text(document, 'jobId') || document._id, 'jobs'),
+  strategy: enumOf('strategy'),
+  phase: enumOf('phase'),
+  validBidCount: (document) => (typeof document.validBidCount === 'number' ? document.validBidCount : 0),
+  roundFailures: (document) => (Array.isArray(document.roundFailures) ? document.roundFailures : []),
+  position,
+  bids: async (document, args, context) => {
+    const orgId = text(document, 'orgId');
+    await requireOrg(context, orgId, 'job.read');
+    return bidConnection(context, orgId, text(document, 'jobId') || document._id, args);
+  },
+};
+
+const AssignmentAward: TypeResolvers = {
+  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
+};
+const AssignmentRoundFailure: TypeResolvers = { reason: enumOf('reason') };
+
+const Bid: TypeResolvers = {
+  id: ownId('bidId'),
+  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
+  position,
+};
+
+const Escalation: TypeResolvers = {
+  id: ownId('escalationId'),
+  job: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'jobId'), 'jobs'),
+  from: enumOf('from'),
+  resolution: optionalEnumOf('resolution'),
+  statusAfter: optionalEnumOf('statusAfter'),
+  raises: (document) => (Array.isArray(document.raises) ? document.raises : []),
+  position,
 };
 
 const JobEscalation: TypeResolvers = { from: enumOf('from') };
@@ -505,4 +697,14 @@ export const queryResolvers = {
   Job,
   JobEscalation,
   Workload,
+  Contract,
+  ContractRejection,
+  ContractBreach,
+  Task,
+  TaskReview,
+  Assignment,
+  AssignmentAward,
+  AssignmentRoundFailure,
+  Bid,
+  Escalation,
 };

@@ -2,8 +2,8 @@
  * The GraphQL read API's schema (SDL). Everything here is read from the read models (projections of the log) and
  * every org-scoped field is decided by the policy engine, like the REST reads: `org.read` (an org's profile),
  * `roster.read` (roles, groups, job spaces, conflicts, associations, applications, effective roles), `policy.read`
- * (policy versions), `audit.read` (decisions), `job.read` (jobs, workloads), and `subject.read` (subjects,
- * platform-level). See api/graphql/README.md.
+ * (policy versions), `audit.read` (decisions), `job.read` (jobs, workloads, contracts, tasks, assignments, bids,
+ * escalations), and `subject.read` (subjects, platform-level). See api/graphql/README.md.
  */
 export const schema = /* GraphQL */ `
 """
@@ -137,6 +137,71 @@ enum AssignmentStrategy {
 enum JobOrder {
   NEWEST_FIRST
   OLDEST_FIRST
+}
+
+"Contracts by drafting time, tasks by creation time, escalations by escalation time."
+enum WorkOrder {
+  NEWEST_FIRST
+  OLDEST_FIRST
+}
+
+enum ContractStatus {
+  IN_REVIEW
+  AWAITING_SIGNATURES
+  ACTIVE
+  FULFILLED
+  TERMINATED
+  REJECTED
+}
+
+enum ContractParty {
+  ORG
+  ASSIGNEE
+}
+
+enum BreachKind {
+  DEADLINE_MISSED
+  FORBIDDEN_ACTION
+}
+
+enum TaskStatus {
+  PENDING
+  DISPATCHED
+  IN_PROGRESS
+  COMPLETED
+  ACCEPTED
+  REJECTED
+  RETRYING
+  FAILED
+  CANCELLED
+}
+
+enum TaskReviewVerdict {
+  ACCEPT
+  REJECT
+}
+
+enum AssignmentPhase {
+  ASSESSING
+  BIDDING
+  AWARDED
+  COMPLETED
+  ESCALATED
+  CANCELLED
+}
+
+enum RoundFailureReason {
+  NO_ELIGIBLE_CANDIDATES
+  NO_VALID_BIDS
+  CONTRACT_REJECTED
+  ASSIGNEE_LOST
+}
+
+enum EscalationResolution {
+  RESUME
+  EXTEND
+  CANCEL
+  REASSIGN
 }
 
 enum EffectiveRolesSource {
@@ -572,6 +637,16 @@ type Job {
   "When the job reached a final status (verified, rejected, failed, cancelled)."
   closedAt: String
   position: String!
+  "The contract the job is assigned under (\`contractId\`; null until assigned)."
+  contract: Contract
+  "Every contract drafted for the job (refused ones too), newest first."
+  contracts(first: Int, after: String): ContractConnection
+  "The job's tasks, newest first."
+  tasks(filter: TaskFilter, first: Int, after: String): TaskConnection
+  "How the job is being (or was) assigned: rounds, award, failures (null before the assignment saga took it up)."
+  assignment: Assignment
+  "The job's escalations, newest first."
+  escalations(filter: EscalationFilter, first: Int, after: String): EscalationConnection
 }
 
 type JobEdge {
@@ -594,6 +669,312 @@ type Workload {
   openJobIds: [ID!]!
   updatedAt: String!
   position: String!
+}
+
+type ContractObligation {
+  obligationId: String!
+  description: String!
+  "UTC; ExtendObligation and an \`extend\` resolution move it later."
+  dueAt: String!
+}
+
+type ContractSignature {
+  signedBy: Principal!
+  signedAt: String!
+}
+
+"Each party's signature (null until it signed); the second activates the contract."
+type ContractSignatures {
+  org: ContractSignature
+  assignee: ContractSignature
+}
+
+type ContractReview {
+  approved: Boolean!
+  note: String
+  reviewedBy: Principal!
+  reviewedAt: String!
+}
+
+type ContractRejection {
+  party: ContractParty!
+  reason: String!
+  rejectedBy: Principal!
+  rejectedAt: String!
+}
+
+type ContractBreach {
+  breachId: String!
+  kind: BreachKind!
+  "The clause breached, e.g. \`permittedTools\` or \`obligations.delivery\`."
+  clause: String!
+  details: String!
+  recordedBy: Principal!
+  recordedAt: String!
+}
+
+"The terms a job's assignee works under (domain/contract/README.md). Action \`job.read\`."
+type Contract {
+  id: ID!
+  orgId: ID!
+  org: Org
+  jobId: ID!
+  job: Job
+  assigneeSubjectId: ID!
+  "The assignee (\`subject.read\`: null with a POLICY_DENIED error when you may not read it)."
+  assignee: Subject
+  verifierSubjectIds: [ID!]!
+  status: ContractStatus!
+  "Action patterns (policy globs) the assignee may perform under the contract."
+  permittedActions: [String!]!
+  "Tool names the assignee may use."
+  permittedTools: [String!]!
+  deliverables: [String!]!
+  obligations: [ContractObligation!]!
+  "The role breaches escalate to."
+  escalateTo: String
+  reviewRequired: Boolean!
+  review: ContractReview
+  signatures: ContractSignatures!
+  "The latest breaches (at most 50; \`breachCount\` counts them all)."
+  breaches: [ContractBreach!]!
+  breachCount: Int!
+  rejection: ContractRejection
+  "Why the contract was rejected or terminated."
+  statusReason: String
+  draftedBy: Principal!
+  draftedAt: String!
+  activatedAt: String
+  "When it became final (fulfilled, terminated, rejected)."
+  endedAt: String
+  "The contract stream revision (the If-Match of its commands)."
+  revision: Int!
+  updatedAt: String!
+  position: String!
+  "The tasks worked under this contract, newest first."
+  tasks(first: Int, after: String): TaskConnection
+}
+
+type ContractEdge {
+  cursor: String!
+  node: Contract!
+}
+
+type ContractConnection {
+  edges: [ContractEdge!]!
+  pageInfo: PageInfo!
+}
+
+type TaskAttemptFailure {
+  attempt: Int!
+  reason: String!
+  failedBy: Principal!
+  failedAt: String!
+}
+
+type TaskCompletion {
+  attempt: Int!
+  completedBy: Principal!
+  completedAt: String!
+}
+
+type TaskReview {
+  verdict: TaskReviewVerdict!
+  note: String
+  reviewedBy: Principal!
+  reviewedAt: String!
+}
+
+"A unit of work dispatched to an agent under a contract (domain/task/README.md). Action \`job.read\`."
+type Task {
+  id: ID!
+  orgId: ID!
+  org: Org
+  jobId: ID!
+  job: Job
+  parentTaskId: ID
+  contractId: ID
+  contract: Contract
+  title: String!
+  "What the agent was given (free JSON)."
+  input: JSON
+  assigneeSubjectId: ID!
+  "The assignee (\`subject.read\`: null with a POLICY_DENIED error when you may not read it)."
+  assignee: Subject
+  status: TaskStatus!
+  "The latest attempt dispatched (0 before the first)."
+  attempt: Int!
+  maxAttempts: Int!
+  heartbeatTimeoutMs: Int!
+  "The latest progress (0..100) of the current attempt."
+  progress: Float
+  "When the running attempt last showed life (null while none runs)."
+  lastHeartbeatAt: String
+  lastFailure: TaskAttemptFailure
+  completion: TaskCompletion
+  "What the agent returned (free JSON; null until completed)."
+  outputs: JSON
+  review: TaskReview
+  "Why the task failed or was cancelled."
+  statusReason: String
+  createdBy: Principal!
+  createdAt: String!
+  "When the task reached a final status (accepted, rejected, failed, cancelled)."
+  closedAt: String
+  revision: Int!
+  updatedAt: String!
+  position: String!
+}
+
+type TaskEdge {
+  cursor: String!
+  node: Task!
+}
+
+type TaskConnection {
+  edges: [TaskEdge!]!
+  pageInfo: PageInfo!
+}
+
+type AssignmentAward {
+  round: Int!
+  subjectId: ID!
+  subject: Subject
+  contractId: ID!
+  "Why this candidate: the score or the bid that won, and how ties were broken."
+  basis: String!
+  "Bidders whose valid proposals lost."
+  declined: [ID!]!
+}
+
+type AssignmentRoundFailure {
+  round: Int!
+  reason: RoundFailureReason!
+  detail: String!
+  failedAt: String!
+}
+
+type AssignmentEscalation {
+  reason: String!
+  rounds: Int!
+  escalatedAt: String!
+}
+
+type AssignmentCancellation {
+  reason: String!
+  cancelledAt: String!
+}
+
+"How a job is assigned (domain/assignment/README.md): rounds of assessment, bids, award. Action \`job.read\`."
+type Assignment {
+  jobId: ID!
+  orgId: ID!
+  job: Job
+  strategy: AssignmentStrategy!
+  maxRounds: Int!
+  round: Int!
+  phase: AssignmentPhase!
+  "When the current call for proposals closes (auctions)."
+  closesAt: String
+  "Candidates assessed in the current round, and how many were eligible (null until assessed)."
+  assessedCount: Int
+  eligibleCount: Int
+  "Subjects invited to bid in the current round (auctions)."
+  invitedCount: Int
+  validBidCount: Int!
+  "Bids recorded over every round, valid or not."
+  bidCount: Int!
+  award: AssignmentAward
+  "Rounds failed since the assignment (re)started."
+  failedRounds: Int!
+  roundFailures: [AssignmentRoundFailure!]!
+  "Subjects not to be chosen again for this job (refused its contract or lost it)."
+  excluded: [ID!]!
+  escalation: AssignmentEscalation
+  cancellation: AssignmentCancellation
+  restarts: Int!
+  startedAt: String!
+  completedAt: String
+  updatedAt: String!
+  position: String!
+  "Every bid recorded for the job, by round then as received."
+  bids(filter: BidFilter, first: Int, after: String): BidConnection
+}
+
+"A bid recorded in an auction, valid or refused with every reason. Action \`job.read\`."
+type Bid {
+  id: ID!
+  orgId: ID!
+  jobId: ID!
+  round: Int!
+  subjectId: ID!
+  "The bidder (\`subject.read\`: null with a POLICY_DENIED error when you may not read it)."
+  subject: Subject
+  price: Float!
+  etaSeconds: Int
+  note: String
+  valid: Boolean!
+  "Why it was refused (late, not invited with the assessment's reasons, a second bid); empty when valid."
+  reasons: [String!]!
+  receivedAt: String!
+  position: String!
+}
+
+type BidEdge {
+  cursor: String!
+  node: Bid!
+}
+
+type BidConnection {
+  edges: [BidEdge!]!
+  pageInfo: PageInfo!
+}
+
+type EscalationRaise {
+  escalateTo: String!
+  previousEscalateTo: String!
+  reason: String!
+  raisedBy: Principal!
+  raisedAt: String!
+}
+
+"One escalation of a job, from JobEscalated until it is resolved (or the job cancelled). Action \`job.read\`."
+type Escalation {
+  "\`<jobId>:<revision>\`"
+  id: ID!
+  orgId: ID!
+  jobId: ID!
+  job: Job
+  reason: String!
+  "The role it goes to now (moved by each raise)."
+  escalateTo: String!
+  "The status the job was escalated from."
+  from: JobStatus!
+  escalatedBy: Principal!
+  escalatedAt: String!
+  raises: [EscalationRaise!]!
+  open: Boolean!
+  "How it ended (a job cancelled while escalated: CANCEL)."
+  resolution: EscalationResolution
+  note: String
+  resolvedBy: Principal
+  resolvedAt: String
+  "The job status the resolution left it in."
+  statusAfter: JobStatus
+  "The new deadline of an EXTEND."
+  deadline: String
+  updatedAt: String!
+  position: String!
+}
+
+type EscalationEdge {
+  cursor: String!
+  node: Escalation!
+}
+
+type EscalationConnection {
+  edges: [EscalationEdge!]!
+  pageInfo: PageInfo!
 }
 
 "What a subject effectively is in an org now: held roles plus inherited ones, and the groups of those roles."
@@ -722,6 +1103,55 @@ input JobFilter {
   not: JobFilter
 }
 
+input ContractFilter {
+  status: ContractStatus
+  statusIn: [ContractStatus!]
+  assigneeSubjectId: ID
+  jobId: ID
+  "Only contracts not in a final status (true) or only those in one (false)."
+  open: Boolean
+  and: [ContractFilter!]
+  or: [ContractFilter!]
+  not: ContractFilter
+}
+
+input TaskFilter {
+  status: TaskStatus
+  statusIn: [TaskStatus!]
+  assigneeSubjectId: ID
+  jobId: ID
+  contractId: ID
+  "Only tasks not in a final status (true) or only those in one (false)."
+  open: Boolean
+  and: [TaskFilter!]
+  or: [TaskFilter!]
+  not: TaskFilter
+}
+
+input BidFilter {
+  valid: Boolean
+  round: Int
+  subjectId: ID
+  and: [BidFilter!]
+  or: [BidFilter!]
+  not: BidFilter
+}
+
+input EscalationFilter {
+  "Only unresolved escalations (true) or only ended ones (false)."
+  open: Boolean
+  "The role it goes to now (a role name, matched exactly)."
+  escalateTo: String
+  jobId: ID
+  "escalatedAt >= since (ISO-8601)"
+  escalatedSince: String
+  "escalatedAt < until (ISO-8601)"
+  escalatedUntil: String
+  and: [EscalationFilter!]
+  or: [EscalationFilter!]
+  not: EscalationFilter
+}
+
 """
 Every root field takes \`minPosition\` (the \`position\` a command returned), as does the \`X-Min-Position\` request
 header: the answer waits (at most 5 s) until the read models reflect that position, or fails with READ_MODEL_BEHIND.
@@ -750,6 +1180,20 @@ type Query {
   jobs(orgId: ID!, filter: JobFilter, first: Int, after: String, orderBy: JobOrder, minPosition: String): JobConnection
   "\`job.read\`: the subjects holding open jobs in the org, with how many (most loaded first; at most 1,000)."
   workload(orgId: ID!, subjectId: ID, minPosition: String): [Workload!]
+  "\`job.read\` (as REST's \`ReadContract\`): one contract of the org (null if the org has none with this id)."
+  contract(orgId: ID!, contractId: ID!, minPosition: String): Contract
+  "\`job.read\` (\`ReadContracts\`): the org's contracts (newest first by default)."
+  contracts(orgId: ID!, filter: ContractFilter, first: Int, after: String, orderBy: WorkOrder, minPosition: String): ContractConnection
+  "\`job.read\` (\`ReadTask\`): one task of the org (null if the org has none with this id)."
+  task(orgId: ID!, taskId: ID!, minPosition: String): Task
+  "\`job.read\` (\`ReadTasks\`): the org's tasks (newest first by default)."
+  tasks(orgId: ID!, filter: TaskFilter, first: Int, after: String, orderBy: WorkOrder, minPosition: String): TaskConnection
+  "\`job.read\` (\`ReadAssignment\`): how a job of the org is assigned (null before its assignment started)."
+  assignment(orgId: ID!, jobId: ID!, minPosition: String): Assignment
+  "\`job.read\` (\`ReadAssignment\`): the bids recorded for a job of the org, by round then as received."
+  bids(orgId: ID!, jobId: ID!, filter: BidFilter, first: Int, after: String, minPosition: String): BidConnection
+  "\`job.read\` (\`ReadEscalations\`): the org's job escalations (newest first by default); \`filter: {open: true, escalateTo: \\"lead\\"}\` is a role's inbox."
+  escalations(orgId: ID!, filter: EscalationFilter, first: Int, after: String, orderBy: WorkOrder, minPosition: String): EscalationConnection
 }
 
 "A committed event, as the SSE stream and the NATS fan-out publish it (secrets removed)."

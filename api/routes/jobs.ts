@@ -34,6 +34,7 @@ const transitions: ReadonlyArray<readonly [string, Exclude<JobCommandType, 'Subm
   ['fail', 'FailJob', 'job.fail', 'Fail a job'],
   ['cancel', 'CancelJob', 'job.cancel', 'Cancel a job'],
   ['escalate', 'EscalateJob', 'job.escalate', 'Escalate a job'],
+  ['raise-escalation', 'RaiseEscalation', 'job.escalation.raise', "Raise a job's open escalation to another role"],
   ['resolve-escalation', 'ResolveEscalation', 'job.escalation.resolve', "Resolve a job's escalation"],
 ];
 

@@ -1,11 +1,16 @@
 import type { Projection } from '../projection.ts';
+import { assignmentsProjection } from './assignments.ts';
+import { bidsProjection } from './bids.ts';
 import { cacheInvalidationProjection } from './cache-invalidation.ts';
+import { contractsProjection } from './contracts.ts';
 import { decisionsProjection } from './decisions.ts';
+import { escalationsProjection } from './escalations.ts';
 import { jobsProjection } from './jobs.ts';
 import { orgsProjection } from './orgs.ts';
 import { policiesProjection } from './policies.ts';
 import { rosterProjection } from './roster.ts';
 import { subjectsProjection } from './subjects.ts';
+import { tasksProjection } from './tasks.ts';
 import { workloadsProjection } from './workloads.ts';
 
 /** Every read model the platform maintains. */
@@ -17,5 +22,10 @@ export const readModelProjections: readonly Projection[] = [
   decisionsProjection,
   jobsProjection,
   workloadsProjection,
+  contractsProjection,
+  tasksProjection,
+  assignmentsProjection,
+  bidsProjection,
+  escalationsProjection,
   cacheInvalidationProjection,
 ];

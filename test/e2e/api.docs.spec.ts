@@ -66,7 +66,7 @@ const routes: Array<[string, string]> = [
   ['post', '/orgs/:orgId/jobs'],
   ['get', '/orgs/:orgId/jobs'],
   ['get', '/orgs/:orgId/jobs/:jobId'],
-  ...['start-contracting', 'assign', 'start', 'deliver', 'verify', 'reject', 'fail', 'cancel', 'escalate', 'resolve-escalation'].map(
+  ...['start-contracting', 'assign', 'start', 'deliver', 'verify', 'reject', 'fail', 'cancel', 'escalate', 'raise-escalation', 'resolve-escalation'].map(
     (step): [string, string] => ['post', `/orgs/:orgId/jobs/:jobId/${step}`],
   ),
   ...['review', 'sign', 'reject', 'terminate'].map((step): [string, string] => ['post', `/orgs/:orgId/contracts/:contractId/${step}`]),

@@ -20,7 +20,7 @@ describe('job commands through the pipeline', () => {
   it('registers every job action as a known action, so policies may name them', () => {
     expect(knownActions()).toEqual(expect.arrayContaining([...jobAggregate.actions]));
     expect([...jobAggregate.actions].sort()).toEqual(
-      ['job.assign', 'job.cancel', 'job.contracting.start', 'job.deliver', 'job.escalate', 'job.escalation.resolve', 'job.fail', 'job.reject', 'job.start', 'job.submit', 'job.verify'],
+      ['job.assign', 'job.cancel', 'job.contracting.start', 'job.deliver', 'job.escalate', 'job.escalation.raise', 'job.escalation.resolve', 'job.fail', 'job.reject', 'job.start', 'job.submit', 'job.verify'],
     );
   });
 

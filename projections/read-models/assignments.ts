@@ -1,0 +1,151 @@
+import { assignmentEventDefinitions, type AssignmentEvent } from '../../domain/assignment/events.ts';
+import { evolveAssignment } from '../../domain/assignment/evolve.ts';
+import type { Assignment } from '../../domain/assignment/state.ts';
+import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { Projection } from '../projection.ts';
+import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+
+export const ASSIGNMENTS = 'assignments';
+export const ASSIGNMENTS_PROJECTION = 'assignments';
+
+/** Round failures a document keeps (the latest; a job reassigned again and again restarts its rounds each time). */
+export const KEPT_ROUND_FAILURES = 50;
+
+const types: ReadonlyArray<AssignmentEvent['type']> = assignmentEventDefinitions.map((definition) => definition.type);
+
+const asc = (field: string) => ({ field, direction: 'asc' as const });
+
+/**
+ * One document per job's assignment (`_id` = jobId): its strategy and round limit, the current `round` and `phase`
+ * (`assessing`, `bidding`, `awarded`, `completed`, `escalated`, `cancelled`), the open call's `closesAt`, the award
+ * (who, under which contract, on what `basis`, and the valid bidders `declined`), `failedRounds` (since the last
+ * restart, as the domain counts them) with `roundFailures` (every failure's round, reason and detail, the latest
+ * {@link KEPT_ROUND_FAILURES}), `excluded` (refused or lost the job), the escalation or cancellation, and counts for
+ * the current round (`assessedCount`, `eligibleCount`, `invitedCount`, `validBidCount`) and for all rounds
+ * (`bidCount`).
+ *
+ * The fields the assignment saga keeps in its own state follow the domain's fold (evolveAssignment). The candidates'
+ * assessments and the bids themselves are not copied here (an org of 5,000 members would outgrow a document): the
+ * bids are the `bids` read model, the assessments are in the log (`CandidatesAssessed`).
+ */
+export const assignmentsProjection: Projection = {
+  name: ASSIGNMENTS_PROJECTION,
+  version: 1,
+  eventTypes: types,
+  collections: [ASSIGNMENTS],
+  async setup({ docs }) {
+    await docs.ensureIndex(ASSIGNMENTS, { name: 'assignments_org_phase', fields: [asc('orgId'), asc('phase')] });
+  },
+  async apply(event, { docs }) {
+    const jobId = String(event.data.jobId);
+    const at = String(event.metadata.occurredAt);
+    await writeDocument(docs, ASSIGNMENTS, jobId, event.position, (current) => {
+      const before = current ? stateOf(current) : null;
+      const next = evolveAssignment(before, { type: event.type, data: event.data } as AssignmentEvent);
+      if (next === null) return null;
+      const previous: Record<string, JsonValue> = current ? withoutBookkeeping(current) : {};
+      const sameRound = before !== null && before.round === next.round && event.type !== 'AssignmentStarted';
+      const counts = {
+        assessedCount: sameRound ? (previous.assessedCount ?? null) : null,
+        eligibleCount: sameRound ? (previous.eligibleCount ?? null) : null,
+        invitedCount: sameRound ? (previous.invitedCount ?? null) : null,
+        validBidCount: sameRound && typeof previous.validBidCount === 'number' ? previous.validBidCount : 0,
+      };
+      let award = next.award === null ? null : (previous.award ?? null);
+      let roundFailures = Array.isArray(previous.roundFailures) ? previous.roundFailures : [];
+      let escalation = previous.escalation ?? null;
+      let cancellation = previous.cancellation ?? null;
+      let bidCount = typeof previous.bidCount === 'number' ? previous.bidCount : 0;
+      let restarts = typeof previous.restarts === 'number' ? previous.restarts : 0;
+      let startedAt = typeof previous.startedAt === 'string' ? previous.startedAt : at;
+      let completedAt = previous.completedAt ?? null;
+      const data = event.data;
+      switch (event.type) {
+        case 'AssignmentStarted':
+          startedAt = String(data.startedAt);
+          roundFailures = [];
+          escalation = null;
+          cancellation = null;
+          completedAt = null;
+          bidCount = 0;
+          restarts = 0;
+          break;
+        case 'CandidatesAssessed': {
+          const candidates = Array.isArray(data.candidates) ? (data.candidates as Array<{ eligible?: unknown }>) : [];
+          counts.assessedCount = candidates.length;
+          counts.eligibleCount = candidates.filter((candidate) => candidate.eligible === true).length;
+          break;
+        }
+        case 'CallForProposalsIssued':
+          counts.invitedCount = Array.isArray(data.invitees) ? data.invitees.length : 0;
+          break;
+        case 'ProposalRecorded':
+          bidCount += 1;
+          if (data.valid === true) counts.validBidCount += 1;
+          break;
+        case 'AssignmentAwarded':
+          award = json({ round: data.round, subjectId: data.subjectId, contractId: data.contractId, basis: data.basis, declined: data.declined });
+          break;
+        case 'AssignmentRoundFailed':
+          roundFailures = [...roundFailures, json({ round: data.round, reason: data.reason, detail: data.detail, failedAt: at })].slice(-KEPT_ROUND_FAILURES);
+          break;
+        case 'AssignmentEscalated':
+          escalation = json({ reason: data.reason, rounds: data.rounds, escalatedAt: at });
+          break;
+        case 'AssignmentCompleted':
+          completedAt = at;
+          break;
+        case 'AssignmentCancelled':
+          cancellation = json({ reason: data.reason, cancelledAt: at });
+          break;
+        case 'AssignmentRestarted':
+          restarts += 1;
+          escalation = null;
+          completedAt = null;
+          break;
+      }
+      const { assessments: _assessments, proposals: _proposals, ...kept } = next;
+      return {
+        ...(json(kept) as Record<string, JsonValue>),
+        ...counts,
+        award,
+        roundFailures,
+        escalation,
+        cancellation,
+        bidCount,
+        restarts,
+        startedAt,
+        completedAt,
+        updatedAt: at,
+      };
+    });
+  },
+};
+
+/**
+ * The saga's state as far as the document holds it: the assessments and the valid proposals of the round are not
+ * kept (evolve only ever replaces or appends to them, never reads them).
+ */
+function stateOf(document: JsonDocument): Assignment {
+  const stored = withoutBookkeeping(document);
+  const award = stored.award !== null && typeof stored.award === 'object' && !Array.isArray(stored.award) ? stored.award : null;
+  return {
+    jobId: String(stored.jobId),
+    orgId: String(stored.orgId),
+    strategy: stored.strategy as Assignment['strategy'],
+    maxRounds: Number(stored.maxRounds),
+    round: Number(stored.round),
+    phase: stored.phase as Assignment['phase'],
+    assessments: null,
+    closesAt: typeof stored.closesAt === 'string' ? stored.closesAt : null,
+    proposals: [],
+    award: award === null ? null : { round: Number(award.round), subjectId: String(award.subjectId), contractId: String(award.contractId) },
+    failedRounds: Number(stored.failedRounds ?? 0),
+    excluded: Array.isArray(stored.excluded) ? stored.excluded.filter((id): id is string => typeof id === 'string') : [],
+  };
+}
+
+/** An assignment as the read APIs answer it. */
+export function assignmentView(document: JsonDocument) {
+  return { ...withoutBookkeeping(document), position: typeof document[POSITION_FIELD] === 'string' ? document[POSITION_FIELD] : '0' };
+}

@@ -1,0 +1,56 @@
+import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { Projection } from '../projection.ts';
+import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+
+export const BIDS = 'bids';
+export const BIDS_PROJECTION = 'bids';
+
+const asc = (field: string) => ({ field, direction: 'asc' as const });
+
+/**
+ * One document per recorded bid (`ProposalRecorded`; `_id` = the event's id, stable across replays): the org, the job,
+ * the round, the bidder (`subjectId`), `price`, `etaSeconds`, `note`, whether it was `valid` and, when it was not,
+ * every `reason` (late, not invited with the assessment's reasons, a second bid), and `receivedAt`. So "why was my bid
+ * refused" is a query (by job, by bidder). Whether a valid bid won is the assignment's `award` (`subjectId`,
+ * `declined`).
+ */
+export const bidsProjection: Projection = {
+  name: BIDS_PROJECTION,
+  version: 1,
+  eventTypes: ['ProposalRecorded'],
+  collections: [BIDS],
+  async setup({ docs }) {
+    await docs.ensureIndex(BIDS, { name: 'bids_job', fields: [asc('jobId'), asc('round'), asc('receivedAt')] });
+    await docs.ensureIndex(BIDS, { name: 'bids_org_subject', fields: [asc('orgId'), asc('subjectId'), asc('receivedAt')] });
+  },
+  async apply(event, { docs }) {
+    const { orgId, jobId, round, subjectId, bid, valid, reasons, receivedAt } = event.data as {
+      orgId: string;
+      jobId: string;
+      round: number;
+      subjectId: string;
+      bid: { price: number; etaSeconds?: number; note?: string };
+      valid: boolean;
+      reasons: string[];
+      receivedAt: string;
+    };
+    await writeDocument(docs, BIDS, event.eventId, event.position, () => ({
+      bidId: event.eventId,
+      orgId,
+      jobId,
+      round,
+      subjectId,
+      price: bid.price,
+      etaSeconds: bid.etaSeconds ?? null,
+      note: bid.note ?? null,
+      valid,
+      reasons: json(reasons),
+      receivedAt,
+    }));
+  },
+};
+
+/** A bid as the read APIs answer it. */
+export function bidView(document: JsonDocument): Record<string, JsonValue> {
+  return { ...withoutBookkeeping(document), bidId: document._id, position: typeof document[POSITION_FIELD] === 'string' ? document[POSITION_FIELD] : '0' };
+}

@@ -1,0 +1,77 @@
+import { contractEventDefinitions, type ContractEvent } from '../../domain/contract/events.ts';
+import { evolveContract } from '../../domain/contract/evolve.ts';
+import { isFinalContractStatus, type Contract } from '../../domain/contract/state.ts';
+import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { Projection } from '../projection.ts';
+import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+
+export const CONTRACTS = 'contracts';
+export const CONTRACTS_PROJECTION = 'contracts';
+
+/**
+ * The breaches a contract document keeps (the latest ones; `breachCount` counts them all). The domain records every
+ * refused tool use as a breach, so an agent that keeps trying could otherwise grow the document past the store's
+ * limit. The log keeps every one.
+ */
+export const KEPT_BREACHES = 50;
+
+const types: ReadonlyArray<ContractEvent['type']> = contractEventDefinitions.map((definition) => definition.type);
+
+const asc = (field: string) => ({ field, direction: 'asc' as const });
+const desc = (field: string) => ({ field, direction: 'desc' as const });
+
+/**
+ * One document per contract (`_id` = contractId): the domain's own fold (evolveContract), so the document is what the
+ * contract aggregate decides on: parties, verifiers, permitted actions and tools, obligations with their due times,
+ * the review, both signatures, the breaches (the latest {@link KEPT_BREACHES}, with `breachCount`), the rejection,
+ * and `draftedAt` / `activatedAt` / `endedAt` / `updatedAt`, plus `open` (not final) and the contract stream's
+ * `revision`. Every field is the platform's own (no user-chosen keys), so it is stored as it is.
+ */
+export const contractsProjection: Projection = {
+  name: CONTRACTS_PROJECTION,
+  version: 1,
+  eventTypes: types,
+  collections: [CONTRACTS],
+  async setup({ docs }) {
+    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_drafted', fields: [asc('orgId'), desc('draftedAt')] });
+    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_status', fields: [asc('orgId'), asc('status')] });
+    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_assignee', fields: [asc('orgId'), asc('assigneeSubjectId')] });
+    await docs.ensureIndex(CONTRACTS, { name: 'contracts_job', fields: [asc('jobId'), desc('draftedAt')] });
+  },
+  async apply(event, { docs }) {
+    const contractId = String(event.data.contractId);
+    const at = String(event.metadata.occurredAt);
+    await writeDocument(docs, CONTRACTS, contractId, event.position, (current) => {
+      const state = current ? contractFromDocument(withoutBookkeeping(current)) : null;
+      const next = evolveContract(state, { type: event.type, data: event.data } as ContractEvent);
+      if (next === null) return null;
+      const breachCount = (typeof current?.breachCount === 'number' ? current.breachCount : 0) + (event.type === 'ContractBreached' ? 1 : 0);
+      return {
+        ...(json({ ...next, breaches: next.breaches.slice(-KEPT_BREACHES) }) as Record<string, JsonValue>),
+        breachCount,
+        open: !isFinalContractStatus(next.status),
+        revision: Number(event.revision),
+        updatedAt: at,
+      };
+    });
+  },
+};
+
+/** The contract a stored document holds (the inverse of the projection's write; breaches as kept). */
+export function contractFromDocument(document: Record<string, JsonValue>): Contract {
+  const { breachCount: _count, open: _open, revision: _revision, updatedAt: _updatedAt, ...rest } = document;
+  return rest as unknown as Contract;
+}
+
+/** A contract as the read APIs answer it. */
+export function contractView(document: JsonDocument) {
+  const contract = contractFromDocument(withoutBookkeeping(document));
+  return {
+    ...contract,
+    breachCount: typeof document.breachCount === 'number' ? document.breachCount : contract.breaches.length,
+    revision: typeof document.revision === 'number' ? document.revision : 0,
+    updatedAt: typeof document.updatedAt === 'string' ? document.updatedAt : contract.draftedAt,
+    position: typeof document[POSITION_FIELD] === 'string' ? document[POSITION_FIELD] : '0',
+  };
+}
+export type ContractView = ReturnType<typeof contractView>;

@@ -1,0 +1,112 @@
+import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { Projection } from '../projection.ts';
+import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+
+export const ESCALATIONS = 'escalations';
+export const ESCALATIONS_PROJECTION = 'escalations';
+
+/** Raises a document keeps (an escalation is raised to the owner once; a bound all the same). */
+const KEPT_RAISES = 20;
+
+const asc = (field: string) => ({ field, direction: 'asc' as const });
+const desc = (field: string) => ({ field, direction: 'desc' as const });
+
+/** The id of the escalation a JobEscalated starts: its job and its revision in the job stream. */
+export const escalationId = (jobId: string, revision: bigint | number) => `${jobId}:${revision.toString()}`;
+
+/**
+ * One document per escalation episode of a job (`_id` = `<jobId>:<revision of its JobEscalated>`): the reason, where
+ * it went (`escalateTo`, moved by each JobEscalationRaised, kept in `raises`), the status the job was escalated
+ * `from`, who escalated it and when, and, once it is over, `resolution` (`resume`, `extend` with the new `deadline`,
+ * `cancel`, `reassign`), `note`, `resolvedBy`, `resolvedAt` and the job status it left (`statusAfter`); `open` until
+ * then. Cancelling an escalated job (CancelJob, not a resolution) ends its escalation too, recorded as a `cancel` with
+ * the cancellation's reason as the note and its principal (from the event's metadata) as `resolvedBy`.
+ *
+ * Idempotent: an episode's events find it as the job's open episode, and every document carries the position of the
+ * last event applied to it. A replayed event of an earlier episode finds either no open one (skipped) or a later one
+ * whose position is past it (skipped by writeDocument).
+ */
+export const escalationsProjection: Projection = {
+  name: ESCALATIONS_PROJECTION,
+  version: 1,
+  eventTypes: ['JobEscalated', 'JobEscalationRaised', 'JobEscalationResolved', 'JobCancelled'],
+  collections: [ESCALATIONS],
+  async setup({ docs }) {
+    await docs.ensureIndex(ESCALATIONS, { name: 'escalations_org_open', fields: [asc('orgId'), asc('open'), asc('escalateTo'), desc('escalatedAt')] });
+    await docs.ensureIndex(ESCALATIONS, { name: 'escalations_org_escalated', fields: [asc('orgId'), desc('escalatedAt')] });
+    await docs.ensureIndex(ESCALATIONS, { name: 'escalations_job', fields: [asc('jobId'), asc('open')] });
+  },
+  async apply(event, { docs }) {
+    const data = event.data;
+    const jobId = String(data.jobId);
+    const at = String(event.metadata.occurredAt);
+    if (event.type === 'JobEscalated') {
+      const id = escalationId(jobId, event.revision);
+      await writeDocument(docs, ESCALATIONS, id, event.position, () => ({
+        escalationId: id,
+        orgId: String(data.orgId),
+        jobId,
+        reason: String(data.reason),
+        escalateTo: String(data.escalateTo),
+        from: String(data.from),
+        escalatedBy: json(data.escalatedBy),
+        escalatedAt: String(data.escalatedAt),
+        raises: [],
+        open: true,
+        resolution: null,
+        note: null,
+        resolvedBy: null,
+        resolvedAt: null,
+        statusAfter: null,
+        deadline: null,
+        updatedAt: at,
+      }));
+      return;
+    }
+    const page = await docs.find(ESCALATIONS, {
+      filter: { and: [{ field: 'jobId', op: 'eq', value: jobId }, { field: 'open', op: 'eq', value: true }] },
+      limit: 1,
+    });
+    const episode = page.items[0];
+    if (!episode) return;
+    await writeDocument(docs, ESCALATIONS, episode._id, event.position, (current) => {
+      const stored = withoutBookkeeping(current ?? episode);
+      switch (event.type) {
+        case 'JobEscalationRaised': {
+          const raises = Array.isArray(stored.raises) ? stored.raises : [];
+          const raise = json({ escalateTo: data.escalateTo, previousEscalateTo: data.previousEscalateTo, reason: data.reason, raisedBy: data.raisedBy, raisedAt: data.raisedAt });
+          return { ...stored, escalateTo: String(data.escalateTo), raises: [...raises, raise].slice(-KEPT_RAISES), updatedAt: at };
+        }
+        case 'JobEscalationResolved':
+          return {
+            ...stored,
+            open: false,
+            resolution: String(data.resolution),
+            note: typeof data.note === 'string' ? data.note : null,
+            resolvedBy: json(data.resolvedBy),
+            resolvedAt: String(data.resolvedAt),
+            statusAfter: String(data.status),
+            deadline: typeof data.deadline === 'string' ? data.deadline : null,
+            updatedAt: at,
+          };
+        default:
+          // JobCancelled: the job was cancelled while escalated.
+          return {
+            ...stored,
+            open: false,
+            resolution: 'cancel',
+            note: typeof data.reason === 'string' ? data.reason : null,
+            resolvedBy: json(event.metadata.principal ?? null),
+            resolvedAt: at,
+            statusAfter: 'cancelled',
+            updatedAt: at,
+          };
+      }
+    });
+  },
+};
+
+/** An escalation as the read APIs answer it. */
+export function escalationView(document: JsonDocument): Record<string, JsonValue> {
+  return { ...withoutBookkeeping(document), escalationId: document._id, position: typeof document[POSITION_FIELD] === 'string' ? document[POSITION_FIELD] : '0' };
+}

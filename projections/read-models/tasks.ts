@@ -1,0 +1,91 @@
+import type { JsonValue as DomainJson } from '../../domain/job/json.ts';
+import { taskEventDefinitions, type TaskEvent } from '../../domain/task/events.ts';
+import { evolveTask } from '../../domain/task/evolve.ts';
+import { isFinalTaskStatus, type Task } from '../../domain/task/state.ts';
+import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { Projection } from '../projection.ts';
+import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+
+export const TASKS = 'tasks';
+export const TASKS_PROJECTION = 'tasks';
+
+const types: ReadonlyArray<TaskEvent['type']> = taskEventDefinitions.map((definition) => definition.type);
+
+const asc = (field: string) => ({ field, direction: 'asc' as const });
+const desc = (field: string) => ({ field, direction: 'desc' as const });
+
+/**
+ * One document per task (`_id` = taskId): the domain's own fold (evolveTask): org, job, contract, assignee, status,
+ * attempt, progress, `lastHeartbeatAt`, the latest failed attempt, the completion, the review, plus `open` (not
+ * final), `closedAt`, `updatedAt` and the task stream's `revision`.
+ *
+ * The task's input and the outputs of its completion are free JSON whose keys are the job's and the agent's (a `.` or
+ * `$` in one is not a storable document key): they are kept as JSON text, `inputJson` and `outputsJson`.
+ */
+export const tasksProjection: Projection = {
+  name: TASKS_PROJECTION,
+  version: 1,
+  eventTypes: types,
+  collections: [TASKS],
+  async setup({ docs }) {
+    await docs.ensureIndex(TASKS, { name: 'tasks_org_created', fields: [asc('orgId'), desc('createdAt')] });
+    await docs.ensureIndex(TASKS, { name: 'tasks_org_status', fields: [asc('orgId'), asc('status')] });
+    await docs.ensureIndex(TASKS, { name: 'tasks_org_assignee', fields: [asc('orgId'), asc('assigneeSubjectId'), asc('status')] });
+    await docs.ensureIndex(TASKS, { name: 'tasks_job', fields: [asc('jobId'), desc('createdAt')] });
+  },
+  async apply(event, { docs }) {
+    const taskId = String(event.data.taskId);
+    const at = String(event.metadata.occurredAt);
+    await writeDocument(docs, TASKS, taskId, event.position, (current) => {
+      const state = current ? taskFromDocument(withoutBookkeeping(current)) : null;
+      const next = evolveTask(state, { type: event.type, data: event.data } as TaskEvent);
+      if (next === null) return null;
+      const open = !isFinalTaskStatus(next.status);
+      const closedAt = open ? null : typeof current?.closedAt === 'string' ? current.closedAt : at;
+      return { ...taskToDocument(next), open, closedAt, revision: Number(event.revision), updatedAt: at };
+    });
+  },
+};
+
+function taskToDocument(task: Task): Record<string, JsonValue> {
+  const { input, completion, ...rest } = task;
+  return {
+    ...(json(rest) as Record<string, JsonValue>),
+    inputJson: JSON.stringify(input),
+    completion: completion === null ? null : (json({ attempt: completion.attempt, completedBy: completion.completedBy, completedAt: completion.completedAt }) as JsonValue),
+    outputsJson: completion === null ? null : JSON.stringify(completion.outputs),
+  };
+}
+
+const text = (value: JsonValue | undefined): string | null => (typeof value === 'string' ? value : null);
+const record = (value: JsonValue | undefined): Record<string, JsonValue> | null =>
+  value !== null && value !== undefined && typeof value === 'object' && !Array.isArray(value) ? value : null;
+
+/** The task a stored document holds (the inverse of the projection's write). */
+export function taskFromDocument(document: Record<string, JsonValue>): Task {
+  const { inputJson, completion, outputsJson, open: _open, closedAt: _closedAt, revision: _revision, updatedAt: _updatedAt, ...rest } = document;
+  const stored = record(completion);
+  const outputs = text(outputsJson);
+  return {
+    ...(rest as unknown as Omit<Task, 'input' | 'completion'>),
+    input: JSON.parse(text(inputJson) ?? 'null') as DomainJson,
+    completion:
+      stored === null || outputs === null
+        ? null
+        : { ...(stored as unknown as Omit<NonNullable<Task['completion']>, 'outputs'>), outputs: JSON.parse(outputs) as DomainJson },
+  };
+}
+
+/** A task as the read APIs answer it: input and outputs parsed back. */
+export function taskView(document: JsonDocument) {
+  const task = taskFromDocument(withoutBookkeeping(document));
+  return {
+    ...task,
+    outputs: task.completion?.outputs ?? null,
+    closedAt: text(document.closedAt),
+    revision: typeof document.revision === 'number' ? document.revision : 0,
+    updatedAt: text(document.updatedAt) ?? task.createdAt,
+    position: typeof document[POSITION_FIELD] === 'string' ? document[POSITION_FIELD] : '0',
+  };
+}
+export type TaskView = ReturnType<typeof taskView>;
