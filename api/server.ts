@@ -8,6 +8,7 @@ import { httpErrorForThrown } from './http-errors.ts';
 import type { Platform } from './platform.ts';
 import { docsRoutes, registerOpenApi } from './openapi/docs.ts';
 import { graphqlRoutes, type GraphqlPluginOptions } from './graphql/plugin.ts';
+import { agentInboxRoutes, type AgentInboxRouteOptions } from './routes/agent-inbox.ts';
 import { agentRequestRoutes } from './routes/agent-requests.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -22,12 +23,15 @@ import { policyRoutes } from './routes/policies.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { taskRoutes } from './routes/tasks.ts';
+import { workReadRoutes } from './routes/work-reads.ts';
 
 export interface ServerOptions {
   /** Timing of `GET /events/stream` (heartbeat, authorization cache); tests shorten it. */
   eventStream?: EventStreamRouteOptions;
   /** GraphQL read API timing (read-your-writes bound, subscription authorization cache); tests shorten it. */
   graphql?: GraphqlPluginOptions;
+  /** Timing and buffering of `GET /agent/inbox`; tests shorten them. */
+  agentInbox?: AgentInboxRouteOptions;
 }
 
 export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -92,7 +96,9 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(async (scope) => jobRoutes(scope, platform));
   await app.register(async (scope) => contractRoutes(scope, platform));
   await app.register(async (scope) => taskRoutes(scope, platform));
+  await app.register(async (scope) => workReadRoutes(scope, platform));
   await app.register(async (scope) => agentRequestRoutes(scope, platform));
+  await app.register(async (scope) => agentInboxRoutes(scope, platform, options.agentInbox));
   await app.register(async (scope) => decisionRoutes(scope, platform));
   await app.register(async (scope) => auditRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));

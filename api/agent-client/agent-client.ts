@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bus, IncomingMessage, JsonValue, Subscription } from '../../infra/bus/port.ts';
+import type { Bus, JsonValue } from '../../infra/bus/port.ts';
 import {
   awardSchema,
   callForProposalsSchema,
@@ -12,10 +12,11 @@ import {
   type ProposalRejected,
   type TaskDispatch,
   type VerificationRequest,
-  type WorkReply,
 } from '../agent-protocol/messages.ts';
-import { agentInboxPattern, workRequestSubject, type WorkRequestKind } from '../agent-protocol/subjects.ts';
-import { AgentRequestError } from './errors.ts';
+import type { WorkRequestKind } from '../agent-protocol/subjects.ts';
+import { BusTransport } from './bus-transport.ts';
+import { HttpTransport, type AgentHttpOptions } from './http-transport.ts';
+import type { AgentTransport, InboxMessage } from './transport.ts';
 
 export interface Bid {
   price: number;
@@ -47,56 +48,66 @@ export interface AgentHandlers {
   onError?(error: unknown, context: { kind: string }): void;
 }
 
-export interface AgentClientOptions {
-  /** The bus to the platform: `NatsBus.connect(url)` for a separate process, the platform's own bus in process. */
-  bus: Bus;
+interface AgentClientCommonOptions {
   /** The agent's subject id and its API key (from `POST /subjects/:id/api-keys`). */
   subjectId: string;
   apiKey: string;
+  /** Default 10 000 ms. */
   requestTimeoutMs?: number;
 }
 
 /**
+ * The transport, chosen by the caller: exactly one of
+ * - `bus`: the bus to the platform, `NatsBus.connect(url)` for a separate process, the platform's own bus in process;
+ * - `http`: the platform's HTTP API (`{ baseUrl }`), for an agent without NATS: the inbox is `GET /agent/inbox`
+ *   (Server-Sent Events, reconnected with backoff), requests `POST /agent/requests/<kind>`.
+ */
+export type AgentClientOptions = AgentClientCommonOptions & ({ bus: Bus; http?: undefined } | { http: AgentHttpOptions; bus?: undefined });
+
+/**
  * The agent side of the contract-net and task protocol (api/agent-protocol/subjects.ts): receives calls for
  * proposals, awards, task dispatches and verification requests on its own inbox, and answers through the platform's
- * authenticated requests. Each request carries an idempotency key, so a retry after a lost reply is answered the same.
+ * authenticated requests, over the bus or over HTTP (the handlers are the same either way). Each request carries an
+ * idempotency key, so a retry after a lost reply is answered the same.
  *
  *   const agent = new AgentClient({ bus, subjectId, apiKey }, { onCallForProposals, onTask });
+ *   const agent = new AgentClient({ http: { baseUrl: 'https://agencygrid.example.org' }, subjectId, apiKey }, { ... });
  *   await agent.start();
  */
 export class AgentClient {
-  private subscription: Subscription | undefined;
+  private readonly transport: AgentTransport;
   private readonly running = new Map<string, AbortController>();
   private readonly seen = new Set<string>();
 
   constructor(
-    private readonly options: AgentClientOptions,
+    options: AgentClientOptions,
     private readonly handlers: AgentHandlers,
-  ) {}
+  ) {
+    const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    const { subjectId, apiKey } = options;
+    if ((options.bus === undefined) === (options.http === undefined)) throw new TypeError('AgentClient: give exactly one transport, `bus` or `http`');
+    this.transport = options.bus
+      ? new BusTransport({ bus: options.bus, subjectId, apiKey, requestTimeoutMs })
+      : new HttpTransport({ ...options.http!, apiKey, requestTimeoutMs, onError: (error, context) => this.handlers.onError?.(error, context) });
+  }
 
+  /** Opens the inbox; resolves once messages the platform sends from now on reach the handlers. */
   async start(): Promise<void> {
-    this.subscription = await this.options.bus.subscribe(agentInboxPattern(this.options.subjectId), (message) => this.dispatch(message));
+    await this.transport.open((message) => this.dispatch(message));
   }
 
   async stop(): Promise<void> {
     for (const controller of this.running.values()) controller.abort();
-    await this.subscription?.unsubscribe();
+    await this.transport.close();
   }
 
   /** Sends one request to the platform; resolves with the log position of what it recorded, or throws AgentRequestError. */
   async request(kind: WorkRequestKind, payload: JsonValue, idempotencyKey: string = randomUUID()): Promise<string | null> {
-    const reply = await this.options.bus.request(
-      workRequestSubject(kind),
-      { data: payload, headers: { Authorization: `Bearer ${this.options.apiKey}`, 'Idempotency-Key': idempotencyKey } },
-      { timeoutMs: this.options.requestTimeoutMs ?? 10_000 },
-    );
-    const answer = reply.data as unknown as WorkReply;
-    if (answer.ok) return answer.position;
-    throw new AgentRequestError(answer.error.code, answer.error.message, answer.error.details);
+    return this.transport.request(kind, payload, idempotencyKey);
   }
 
-  private async dispatch(message: IncomingMessage): Promise<void> {
-    const kind = message.subject.slice(message.subject.lastIndexOf('.') + 1);
+  private async dispatch(message: InboxMessage): Promise<void> {
+    const { kind } = message;
     try {
       switch (kind) {
         case 'cfp':

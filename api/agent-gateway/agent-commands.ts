@@ -15,6 +15,7 @@ import {
   proposeRequestSchema,
   refuseRequestSchema,
   signRequestSchema,
+  subtaskRequestSchema,
   toolRequestSchema,
   verdictRequestSchema,
 } from '../agent-protocol/messages.ts';
@@ -78,6 +79,12 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
       const request = parse(toolRequestSchema, input.payload);
       if (isAppError(request)) return request;
       return taskCommand(pipeline, { type: 'UseTool', data: request }, envelope);
+    }
+    case 'subtask': {
+      const request = parse(subtaskRequestSchema, input.payload);
+      if (isAppError(request)) return request;
+      // Decided with the parent task and its contract: only its assignee splits it, for itself, under that contract.
+      return pipeline.execute(contractedTaskAggregate, { type: 'CreateTask', data: { ...request, assigneeSubjectId: principal.id } }, envelope);
     }
     case 'inform': {
       const request = parse(informRequestSchema, input.payload);

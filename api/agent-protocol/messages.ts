@@ -45,6 +45,8 @@ export const taskDispatchSchema = z.object({
   title: z.string(),
   input: z.json(),
   contractId: uuid.nullable(),
+  /** Set on a sub-task: the task it splits. */
+  parentTaskId: uuid.nullable().default(null),
   heartbeatMs: z.number().int().positive(),
 });
 export type TaskDispatch = z.infer<typeof taskDispatchSchema>;
@@ -67,6 +69,16 @@ export const signRequestSchema = z.strictObject({ orgId: uuid, contractId: uuid 
 export const refuseRequestSchema = z.strictObject({ orgId: uuid, contractId: uuid, reason: z.string() });
 export const progressRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, progress: z.number(), message: z.string().optional() });
 export const toolRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, tool: z.string(), purpose: z.string().optional() });
+/** The sub-task's id is the agent's choice (a fresh UUID), so it can wait for that sub-task's dispatch. */
+export const subtaskRequestSchema = z.strictObject({
+  orgId: uuid,
+  jobId: uuid,
+  parentTaskId: uuid,
+  contractId: uuid.nullable(),
+  taskId: uuid,
+  title: z.string(),
+  input: z.json().optional(),
+});
 export const informRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, outputs: z.unknown() });
 export const failureRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, attempt: z.number().int().positive(), reason: z.string() });
 export const verdictRequestSchema = z.strictObject({ orgId: uuid, jobId: uuid, accept: z.boolean(), note: z.string().optional() });

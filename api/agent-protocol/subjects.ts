@@ -15,6 +15,7 @@
  *   propose  a bid for a job's round
  *   sign     sign the contract it was offered          refuse   reject it, with a reason
  *   progress progress / heartbeat of a task attempt   tool     record a tool use (checked against the contract)
+ *   subtask  split its task: a sub-task for itself, dispatched to it like any task
  *   inform   inform-done: the task's result            failure  the attempt failed
  *   verdict  a verifier's accept / reject of a delivery
  *
@@ -24,7 +25,7 @@
 export const AGENT_INBOX_KINDS = ['cfp', 'accept', 'reject', 'dispatch', 'verify', 'cancel'] as const;
 export type AgentInboxKind = (typeof AGENT_INBOX_KINDS)[number];
 
-export const WORK_REQUEST_KINDS = ['propose', 'sign', 'refuse', 'progress', 'tool', 'inform', 'failure', 'verdict'] as const;
+export const WORK_REQUEST_KINDS = ['propose', 'sign', 'refuse', 'progress', 'tool', 'subtask', 'inform', 'failure', 'verdict'] as const;
 export type WorkRequestKind = (typeof WORK_REQUEST_KINDS)[number];
 
 export const agentInboxSubject = (subjectId: string, kind: AgentInboxKind) => `agencygrid.agent.${subjectId}.${kind}`;

@@ -9,6 +9,7 @@ import {
   proposeRequestSchema,
   refuseRequestSchema,
   signRequestSchema,
+  subtaskRequestSchema,
   toolRequestSchema,
   verdictRequestSchema,
 } from '../agent-protocol/messages.ts';
@@ -50,6 +51,12 @@ const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; descr
     summary: 'Record a tool use on the caller\'s task',
     description:
       "UseTool (action `task.tool.use`), checked against the task's contract: a tool it does not permit is 403 CONTRACT_VIOLATION (details: contractId, clause, action, tool) and the breach is recorded on the contract (ContractBreached `forbidden_action`).",
+  },
+  subtask: {
+    schema: subtaskRequestSchema,
+    summary: "Split the caller's task into a sub-task",
+    description:
+      "CreateTask (action `task.create`) of a sub-task of the caller's open task, for the caller, under the same contract (which must permit `task.create`); the platform dispatches it to the caller like any task. `taskId` is the caller's choice (a fresh UUID).",
   },
   inform: {
     schema: informRequestSchema,

@@ -41,6 +41,12 @@ export function createTaskAggregate(options: TaskAggregateOptions = {}): TaskAgg
     actions: Object.values(taskActions),
     contractOf,
     async loadContext(command, reader, base) {
+      if (command.type === 'CreateTask' && command.data.parentTaskId !== null) {
+        // A sub-task is decided with its parent, and (when a subject splits its task) the parent's contract.
+        const parent = (await reader.load(taskDecider, taskStream(command.data.parentTaskId))).state;
+        if (parent === null || base.principal.kind !== 'subject' || parent.contractId === null || parent.orgId !== command.data.orgId) return { ...base, parent };
+        return { ...base, parent, contract: await contractOf(reader, parent.orgId, parent.contractId) };
+      }
       if (!needsContractTerms(command, base.principal)) return base;
       // The contract is the one the task names (never one the command names), read from the task's own stream.
       const task = (await reader.load(taskDecider, taskStream(command.data.taskId))).state;

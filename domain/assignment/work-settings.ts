@@ -42,7 +42,7 @@ export interface WorkSettings {
   escalationTimeoutMs: number;
 }
 
-export const DEFAULT_PERMITTED_ACTIONS = ['task.progress', 'task.tool.use', 'task.complete', 'task.fail', 'job.start', 'job.deliver', 'contract.sign', 'contract.reject'];
+export const DEFAULT_PERMITTED_ACTIONS = ['task.progress', 'task.tool.use', 'task.complete', 'task.fail', 'task.create', 'job.start', 'job.deliver', 'contract.sign', 'contract.reject'];
 
 function read(metadata: Readonly<Record<string, string>>, key: string): string | undefined {
   return Object.hasOwn(metadata, key) ? metadata[key] : undefined;

@@ -93,6 +93,7 @@ export const defaultOrgPolicy: readonly PolicyRule[] = [
       'task.tool.use',
       'task.complete',
       'task.fail',
+      'task.create',
       'task.review',
     ],
     when: 'principal.kind == "subject" && size(principal.roles) > 0',

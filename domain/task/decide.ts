@@ -4,7 +4,7 @@ import type { Principal } from '../shared/principal.ts';
 import { taskActions, type TaskCommand, type TaskCommandType } from './commands.ts';
 import { ACTIVE_CONTRACT_STATUS, termsViolation, type ContractTerms } from './contract-terms.ts';
 import type { TaskEvent } from './events.ts';
-import type { Task, TaskState } from './state.ts';
+import { isFinalTaskStatus, type Task, type TaskState } from './state.ts';
 import { taskTransitions } from './transitions.ts';
 
 /**
@@ -15,6 +15,8 @@ import { taskTransitions } from './transitions.ts';
  */
 export interface TaskDecisionContext extends DecisionContext {
   contract?: ContractTerms | null;
+  /** For a sub-task's CreateTask: the parent task (null: it does not exist; undefined: not loaded). */
+  parent?: Task | null;
 }
 
 /** The assignee's work, checked against the task's contract when a subject does it. */
@@ -39,6 +41,8 @@ export function decideTask(command: TaskCommand, state: TaskState, context: Task
   if (command.type === 'CreateTask') {
     if (state !== null) return appError('conflict', 'TASK_ALREADY_EXISTS', `task ${taskId} already exists`, { taskId });
     const { data } = command;
+    const refused = subtaskRefusal(data, principal, context);
+    if (refused) return refused;
     return [
       {
         type: 'TaskCreated',
@@ -249,4 +253,45 @@ function onlyAVerifier(task: Task, principal: Principal, context: TaskDecisionCo
   const terms = termsOf(task, contractId, context);
   if (isAppError(terms)) return terms;
   return terms.verifierSubjectIds.some((verifier) => isSubject(principal, verifier)) ? undefined : notAVerifier;
+}
+
+/**
+ * Root tasks are the platform's (the execution saga creates one per assignment). A sub-task splits a task that is
+ * still open, within the same job; an assignee splits only its own task, for itself, under the same contract (which
+ * must permit `task.create`), so splitting never hands work to someone the contract does not bind.
+ */
+function subtaskRefusal(
+  data: Extract<TaskCommand, { type: 'CreateTask' }>['data'],
+  principal: Principal,
+  context: TaskDecisionContext,
+): AppError | undefined {
+  const { taskId, orgId, parentTaskId } = data;
+  if (parentTaskId === null) {
+    if (actsForThePlatform(principal)) return undefined;
+    return appError('forbidden', 'NOT_THE_PLATFORM', 'root tasks are created by the platform; an assignee may split its own task into sub-tasks', { taskId });
+  }
+  const parent = context.parent;
+  if (parent === undefined || parent === null || parent.orgId !== orgId) {
+    return appError('not_found', 'PARENT_TASK_NOT_FOUND', `org ${orgId} has no task ${parentTaskId}`, { taskId, parentTaskId });
+  }
+  if (parent.jobId !== data.jobId) {
+    return appError('conflict', 'SUBTASK_OF_ANOTHER_JOB', `task ${parentTaskId} belongs to job ${parent.jobId}, not ${data.jobId}`, { taskId, parentTaskId, jobId: parent.jobId });
+  }
+  // A completed task's work is done (only its review is open): it is split no more.
+  if (isFinalTaskStatus(parent.status) || parent.status === 'completed') {
+    return appError('conflict', 'PARENT_TASK_CLOSED', `task ${parentTaskId} is ${parent.status}; it takes no sub-tasks`, { taskId, parentTaskId, status: parent.status });
+  }
+  if (actsForThePlatform(principal)) return undefined;
+  if (!isSubject(principal, parent.assigneeSubjectId)) {
+    return appError('forbidden', 'NOT_THE_ASSIGNEE', `only the assignee of task ${parentTaskId} may split it`, { taskId: parentTaskId, principal: principal.id });
+  }
+  if (data.assigneeSubjectId !== principal.id || data.contractId !== parent.contractId) {
+    return appError('forbidden', 'SUBTASK_MISMATCH', 'a sub-task of your task is yours, under the same contract', {
+      taskId,
+      parentTaskId,
+      assigneeSubjectId: parent.assigneeSubjectId,
+      contractId: parent.contractId,
+    });
+  }
+  return withinContract(parent, principal, context, 'CreateTask');
 }

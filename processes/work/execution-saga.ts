@@ -56,6 +56,7 @@ export class ExecutionSaga implements Saga {
   readonly name = 'execution';
   readonly eventTypes = [
     'JobAssigned',
+    'TaskCreated',
     'TaskDispatched',
     'TaskAttemptFailed',
     'TaskFailed',
@@ -84,6 +85,11 @@ export class ExecutionSaga implements Saga {
     switch (event.type) {
       case 'JobAssigned':
         return this.onAssigned(event, data.jobId, data.assigneeSubjectId as string, data.contractId as string);
+      case 'TaskCreated':
+        // Root tasks are dispatched where they are created; a sub-task (an assignee split its task) is dispatched here.
+        if (data.parentTaskId === null) return;
+        await this.commands.run(contractedTaskAggregate, { type: 'DispatchTask', data: { taskId: data.taskId, orgId: data.orgId, attempt: 1 } }, `exec:${data.taskId}:dispatch:1`, event);
+        return;
       case 'TaskDispatched':
         return this.onDispatched(event, data.taskId, data.attempt as number);
       case 'TimerFired':
@@ -167,6 +173,7 @@ export class ExecutionSaga implements Saga {
       title: task.title,
       input: task.input,
       contractId: task.contractId,
+      parentTaskId: task.parentTaskId,
       heartbeatMs: task.heartbeatTimeoutMs,
     };
     await this.deps.bus.publish(agentInboxSubject(task.assigneeSubjectId, 'dispatch'), { data: message });
@@ -184,6 +191,13 @@ export class ExecutionSaga implements Saga {
       return;
     }
     if (task.status !== 'dispatched' && task.status !== 'in_progress') return;
+    const job = await this.job(task.jobId);
+    if (job === null || job.assignment?.contractId !== task.contractId || !['assigned', 'in_progress'].includes(job.status)) {
+      // The job moved on without this task (a sub-task left open when its job ended or was reassigned): stop it.
+      await this.commands.run(contractedTaskAggregate, { type: 'CancelTask', data: { taskId: task.taskId, orgId: task.orgId, reason: 'its job is no longer worked under this contract' } }, `exec:${task.taskId}:cancel`, event);
+      await this.deps.bus.publish(agentInboxSubject(task.assigneeSubjectId, 'cancel'), { data: { orgId: task.orgId, taskId: task.taskId, reason: 'its job is no longer worked under this contract' } });
+      return;
+    }
     // Silent since the last heartbeat (or since the dispatch, when none came): the attempt failed.
     const lastBeat = Math.max(task.lastHeartbeatAt === null ? 0 : Date.parse(task.lastHeartbeatAt), Date.parse(dueAt) - task.heartbeatTimeoutMs);
     const silentUntil = lastBeat + task.heartbeatTimeoutMs;
@@ -224,7 +238,8 @@ export class ExecutionSaga implements Saga {
   /** Attempts exhausted (the agent failed or went silent each time): the job goes to someone else. */
   private async onTaskFailed(event: SagaEvent, taskId: string, reason: string): Promise<void> {
     const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
-    if (task === null) return;
+    // A failed sub-task is reported to its assignee, whose parent task decides what it means.
+    if (task === null || task.parentTaskId !== null) return;
     await this.reassign(event, task.jobId, `task failed after ${task.attempt} attempt(s): ${reason}`);
   }
 
@@ -264,7 +279,8 @@ export class ExecutionSaga implements Saga {
 
   private async onCompleted(event: SagaEvent, taskId: string): Promise<void> {
     const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
-    if (task === null || task.completion === null) return;
+    // A sub-task's result is its parent's business (the assignee folds it into the parent's result).
+    if (task === null || task.completion === null || task.parentTaskId !== null) return;
     const job = await this.job(task.jobId);
     if (job === null || job.assignment?.contractId !== task.contractId) return;
     if (job.status === 'assigned') {

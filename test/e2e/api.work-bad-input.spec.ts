@@ -136,7 +136,7 @@ describe('malformed requests to the work command routes', () => {
   it('names the kinds there are when the kind is unknown', async () => {
     const response = await server.app.inject({ method: 'POST', url: '/agent/requests/teleport', headers: { authorization: `Bearer ${agent.key}` }, payload: {} });
     expect(response.statusCode).toBe(404);
-    expect(response.json().details).toEqual({ kind: 'teleport', known: ['propose', 'sign', 'refuse', 'progress', 'tool', 'inform', 'failure', 'verdict'] });
+    expect(response.json().details).toEqual({ kind: 'teleport', known: ['propose', 'sign', 'refuse', 'progress', 'tool', 'subtask', 'inform', 'failure', 'verdict'] });
   });
 
   it('refuses a well-formed request of an id it was not given: the same key for another command', async () => {

@@ -52,7 +52,7 @@ describe('task creation', () => {
     const { input: _input, ...withoutInput } = createTask({ parentTaskId, contractId: null }).data as Record<string, unknown>;
     spec
       .given([])
-      .when({ type: 'CreateTask', data: withoutInput } as never)
+      .when({ type: 'CreateTask', data: withoutInput } as never, { parent: taskStateAfter([taskCreated({ taskId: parentTaskId, parentTaskId: null })]) })
       .then([taskCreated({ parentTaskId, contractId: null, input: null })]);
   });
 

@@ -1,0 +1,378 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { roundFailureSchema } from '../../domain/assignment/fields.ts';
+import { breachKindSchema, contractPartySchema } from '../../domain/contract/fields.ts';
+import { contractStatusSchema } from '../../domain/contract/state.ts';
+import { assignmentStrategySchema, escalationResolutionSchema } from '../../domain/job/fields.ts';
+import { jobStatusSchema } from '../../domain/job/state.ts';
+import { roleNameSchema } from '../../domain/roster/fields.ts';
+import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { uuidSchema } from '../../domain/shared/ids.ts';
+import { reviewVerdictSchema } from '../../domain/task/fields.ts';
+import { taskStatusSchema } from '../../domain/task/state.ts';
+import type { Filter } from '../../infra/documents/port.ts';
+import { InvalidCursorError } from '../../infra/documents/errors.ts';
+import { ASSIGNMENTS, ASSIGNMENTS_PROJECTION, assignmentView } from '../../projections/read-models/assignments.ts';
+import { BIDS, BIDS_PROJECTION, bidView } from '../../projections/read-models/bids.ts';
+import { CONTRACTS, CONTRACTS_PROJECTION, contractView } from '../../projections/read-models/contracts.ts';
+import { ESCALATIONS, ESCALATIONS_PROJECTION, escalationView } from '../../projections/read-models/escalations.ts';
+import { TASKS, TASKS_PROJECTION, taskView } from '../../projections/read-models/tasks.ts';
+import { sendError } from '../command-reply.ts';
+import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
+import type { Platform } from '../platform.ts';
+import { authorizeRead } from '../read-access.ts';
+import { parse } from './kit.ts';
+import { orgIdParam } from './orgs.ts';
+
+/**
+ * Reads of an org's work from the read models: a contract, a task, a job's assignment with its bids, the org's
+ * escalations. Every one is the org's `job.read` (what the jobs are read with: the default policy lets the org's
+ * members), with its own query name (`ReadContract`, `ReadTask`, `ReadAssignment`, `ReadEscalations`) and parameters
+ * as `command.data`, as GraphQL decides the same reads. Each waits (at most 5 s) for its read models to reach the
+ * head of the log (503 READ_MODEL_BEHIND otherwise), so what was just done reads as done.
+ */
+
+const READ_YOUR_WRITES_MS = 5000;
+/** Bids answered with an assignment (by round, then as received); more are in GraphQL's `bids` connection. */
+const MAX_BIDS = 1000;
+
+const contractParams = { ...orgIdParam, contractId: uuidSchema.describe('the contract id') };
+const taskParams = { ...orgIdParam, taskId: uuidSchema.describe('the task id') };
+const jobParams = { ...orgIdParam, jobId: uuidSchema.describe('the job id') };
+
+export const escalationsQuery = z.strictObject({
+  open: z
+    .enum(['true', 'false'])
+    .transform((value) => value === 'true')
+    .optional()
+    .describe('only unresolved escalations (true) or only ended ones (false)'),
+  escalateTo: roleNameSchema.optional().describe('only escalations that go to this role now'),
+  jobId: uuidSchema.optional().describe("only this job's escalations"),
+  order: z.enum(['newest', 'oldest']).default('newest').describe('by escalation time (default newest first)'),
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('at most this many (1-100, default 20)'),
+  after: z
+    .string()
+    .max(2048)
+    .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor this API issued')
+    .optional()
+    .describe('pageInfo.endCursor of the previous page (same filters and order)'),
+});
+
+const principal = z.object({ id: z.string(), kind: z.string() });
+const position = z.string().describe('global log position of the last event reflected');
+
+const contractReply = z.object({
+  contractId: z.uuid(),
+  orgId: z.uuid(),
+  jobId: z.uuid(),
+  assigneeSubjectId: z.uuid(),
+  verifierSubjectIds: z.array(z.uuid()),
+  status: contractStatusSchema,
+  permittedActions: z.array(z.string()),
+  permittedTools: z.array(z.string()),
+  deliverables: z.array(z.string()),
+  obligations: z.array(z.object({ obligationId: z.string(), description: z.string(), dueAt: z.string() })),
+  escalateTo: z.string().nullable(),
+  reviewRequired: z.boolean(),
+  review: z.object({ approved: z.boolean(), note: z.string().nullable(), reviewedBy: principal, reviewedAt: z.string() }).nullable(),
+  signatures: z.object({
+    org: z.object({ signedBy: principal, signedAt: z.string() }).nullable(),
+    assignee: z.object({ signedBy: principal, signedAt: z.string() }).nullable(),
+  }),
+  breaches: z
+    .array(z.object({ breachId: z.string(), kind: breachKindSchema, clause: z.string(), details: z.string(), recordedBy: principal, recordedAt: z.string() }))
+    .describe('the latest 50 breaches'),
+  breachCount: z.int().describe('every breach recorded'),
+  rejection: z.object({ party: contractPartySchema, reason: z.string(), rejectedBy: principal, rejectedAt: z.string() }).nullable(),
+  statusReason: z.string().nullable(),
+  draftedBy: principal,
+  draftedAt: z.string(),
+  activatedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  revision: z.int().describe('the contract stream revision (also the ETag; If-Match of the contract commands)'),
+  updatedAt: z.string(),
+  position,
+});
+
+const taskReply = z.object({
+  taskId: z.uuid(),
+  orgId: z.uuid(),
+  jobId: z.uuid(),
+  parentTaskId: z.uuid().nullable(),
+  contractId: z.uuid().nullable(),
+  title: z.string(),
+  input: z.unknown(),
+  assigneeSubjectId: z.uuid(),
+  heartbeatTimeoutMs: z.int(),
+  maxAttempts: z.int(),
+  status: taskStatusSchema,
+  attempt: z.int(),
+  progress: z.number().nullable(),
+  lastHeartbeatAt: z.string().nullable(),
+  lastFailure: z.object({ attempt: z.int(), reason: z.string(), failedBy: principal, failedAt: z.string() }).nullable(),
+  completion: z.object({ outputs: z.unknown(), attempt: z.int(), completedBy: principal, completedAt: z.string() }).nullable(),
+  outputs: z.unknown().describe("the completion's outputs (null until completed)"),
+  review: z.object({ verdict: reviewVerdictSchema, note: z.string().nullable(), reviewedBy: principal, reviewedAt: z.string() }).nullable(),
+  statusReason: z.string().nullable(),
+  createdBy: principal,
+  createdAt: z.string(),
+  closedAt: z.string().nullable(),
+  revision: z.int(),
+  updatedAt: z.string(),
+  position,
+});
+
+const bidReply = z.object({
+  bidId: z.uuid(),
+  orgId: z.uuid(),
+  jobId: z.uuid(),
+  round: z.int(),
+  subjectId: z.uuid(),
+  price: z.number(),
+  etaSeconds: z.int().nullable(),
+  note: z.string().nullable(),
+  valid: z.boolean(),
+  reasons: z.array(z.string()).describe('why it was refused; empty when valid'),
+  receivedAt: z.string(),
+  position,
+});
+
+const assignmentReply = z.object({
+  assignment: z.object({
+    jobId: z.uuid(),
+    orgId: z.uuid(),
+    strategy: assignmentStrategySchema,
+    maxRounds: z.int(),
+    round: z.int(),
+    phase: z.enum(['assessing', 'bidding', 'awarded', 'completed', 'escalated', 'cancelled']),
+    closesAt: z.string().nullable(),
+    assessedCount: z.int().nullable(),
+    eligibleCount: z.int().nullable(),
+    invitedCount: z.int().nullable(),
+    validBidCount: z.int(),
+    bidCount: z.int(),
+    award: z.object({ round: z.int(), subjectId: z.uuid(), contractId: z.uuid(), basis: z.string(), declined: z.array(z.uuid()) }).nullable(),
+    failedRounds: z.int(),
+    roundFailures: z.array(z.object({ round: z.int(), reason: roundFailureSchema, detail: z.string(), failedAt: z.string() })),
+    excluded: z.array(z.uuid()),
+    escalation: z.object({ reason: z.string(), rounds: z.int(), escalatedAt: z.string() }).nullable(),
+    cancellation: z.object({ reason: z.string(), cancelledAt: z.string() }).nullable(),
+    restarts: z.int(),
+    startedAt: z.string(),
+    completedAt: z.string().nullable(),
+    updatedAt: z.string(),
+    position,
+  }),
+  bids: z.array(bidReply).describe(`every bid recorded, by round then as received (at most ${MAX_BIDS})`),
+  bidsTruncated: z.boolean().describe(`more than ${MAX_BIDS} bids were recorded`),
+});
+
+const escalationReply = z.object({
+  escalationId: z.string().describe('`<jobId>:<revision of its JobEscalated>`'),
+  orgId: z.uuid(),
+  jobId: z.uuid(),
+  reason: z.string(),
+  escalateTo: z.string().describe('the role it goes to now'),
+  from: jobStatusSchema,
+  escalatedBy: principal,
+  escalatedAt: z.string(),
+  raises: z.array(z.object({ escalateTo: z.string(), previousEscalateTo: z.string(), reason: z.string(), raisedBy: principal, raisedAt: z.string() })),
+  open: z.boolean(),
+  resolution: escalationResolutionSchema.nullable(),
+  note: z.string().nullable(),
+  resolvedBy: principal.nullable(),
+  resolvedAt: z.string().nullable(),
+  statusAfter: jobStatusSchema.nullable(),
+  deadline: z.string().nullable(),
+  updatedAt: z.string(),
+  position,
+});
+const escalationsReply = z.object({
+  orgId: z.uuid(),
+  escalations: z.array(escalationReply),
+  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
+});
+
+const access = "Action `job.read` (default policy: the org's members; platform admins)";
+
+export async function workReadRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  /** Path and query parsed, the read decided, the read models caught up: the parsed input, or why not. */
+  async function prepare<P, Q>(
+    request: FastifyRequest,
+    input: {
+      params: z.ZodType<P & { orgId: string }>;
+      query?: z.ZodType<Q>;
+      read: (params: P & { orgId: string }, query: Q) => { type: string; data: Record<string, unknown> };
+      projections: readonly string[];
+    },
+  ): Promise<{ params: P & { orgId: string }; query: Q } | AppError> {
+    const params = parse(input.params, request.params, 'path');
+    if (isAppError(params)) return params;
+    const query = input.query ? parse(input.query, request.query, 'query') : ({} as Q);
+    if (isAppError(query)) return query;
+    const { orgId } = params;
+    const read = input.read(params, query);
+    const allowed = await authorizeRead(platform.loader, request.principal, {
+      action: 'job.read',
+      orgId,
+      resource: { type: 'job', id: orgId },
+      query: { type: read.type, data: { orgId, ...read.data } },
+    });
+    if (isAppError(allowed)) return allowed;
+    if (allowed.org === null) return appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId });
+    return (await readModelsBehind(platform, input.projections)) ?? { params, query };
+  }
+
+  app.get(
+    '/orgs/:orgId/contracts/:contractId',
+    {
+      config: {
+        openapi: {
+          summary: 'Read a contract',
+          description: `${access}, query \`ReadContract\`, from the contracts read model once it has reached the head of the log. 404 CONTRACT_NOT_FOUND when the org has no such contract. ETag = contract stream revision.`,
+          tags: ['contracts'],
+          params: paramsDoc(contractParams),
+          response: { '200': readReply('The contract', contractReply), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const ready = await prepare(request, {
+        params: z.object(contractParams),
+        read: ({ contractId }) => ({ type: 'ReadContract', data: { contractId } }),
+        projections: [CONTRACTS_PROJECTION],
+      });
+      if (isAppError(ready)) return sendError(reply, ready);
+      const { orgId, contractId } = ready.params;
+      const document = await platform.docs.get(CONTRACTS, contractId);
+      if (!document || document.orgId !== orgId) return sendError(reply, appError('not_found', 'CONTRACT_NOT_FOUND', `org ${orgId} has no contract ${contractId}`, { orgId, contractId }));
+      const contract = contractView(document);
+      reply.header('etag', `"${contract.revision}"`);
+      return contract;
+    },
+  );
+
+  app.get(
+    '/orgs/:orgId/tasks/:taskId',
+    {
+      config: {
+        openapi: {
+          summary: 'Read a task',
+          description: `${access}, query \`ReadTask\`, from the tasks read model once it has reached the head of the log. 404 TASK_NOT_FOUND when the org has no such task. ETag = task stream revision.`,
+          tags: ['tasks'],
+          params: paramsDoc(taskParams),
+          response: { '200': readReply('The task', taskReply), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const ready = await prepare(request, {
+        params: z.object(taskParams),
+        read: ({ taskId }) => ({ type: 'ReadTask', data: { taskId } }),
+        projections: [TASKS_PROJECTION],
+      });
+      if (isAppError(ready)) return sendError(reply, ready);
+      const { orgId, taskId } = ready.params;
+      const document = await platform.docs.get(TASKS, taskId);
+      if (!document || document.orgId !== orgId) return sendError(reply, appError('not_found', 'TASK_NOT_FOUND', `org ${orgId} has no task ${taskId}`, { orgId, taskId }));
+      const task = taskView(document);
+      reply.header('etag', `"${task.revision}"`);
+      return task;
+    },
+  );
+
+  app.get(
+    '/orgs/:orgId/jobs/:jobId/assignment',
+    {
+      config: {
+        openapi: {
+          summary: "Read a job's assignment and its bids",
+          description: `${access}, query \`ReadAssignment\`, from the assignments and bids read models once they have reached the head of the log: rounds, phase, award with its basis, failed rounds, and every bid recorded (refused ones with their reasons). 404 ASSIGNMENT_NOT_FOUND when the job has none (not submitted to this org, or not taken up yet).`,
+          tags: ['jobs'],
+          params: paramsDoc(jobParams),
+          response: { '200': readReply('The assignment and its bids', assignmentReply), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const ready = await prepare(request, {
+        params: z.object(jobParams),
+        read: ({ jobId }) => ({ type: 'ReadAssignment', data: { jobId } }),
+        projections: [ASSIGNMENTS_PROJECTION, BIDS_PROJECTION],
+      });
+      if (isAppError(ready)) return sendError(reply, ready);
+      const { orgId, jobId } = ready.params;
+      const document = await platform.docs.get(ASSIGNMENTS, jobId);
+      if (!document || document.orgId !== orgId) return sendError(reply, appError('not_found', 'ASSIGNMENT_NOT_FOUND', `org ${orgId} has no assignment of job ${jobId}`, { orgId, jobId }));
+      const bids = await platform.docs.find(BIDS, {
+        filter: { and: [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'jobId', op: 'eq', value: jobId }] },
+        sort: [
+          { field: 'round', direction: 'asc' },
+          { field: 'receivedAt', direction: 'asc' },
+        ],
+        limit: MAX_BIDS,
+      });
+      return { assignment: assignmentView(document), bids: bids.items.map(bidView), bidsTruncated: bids.hasMore };
+    },
+  );
+
+  app.get(
+    '/orgs/:orgId/escalations',
+    {
+      config: {
+        openapi: {
+          summary: "An org's job escalations",
+          description: `${access}, query \`ReadEscalations\` (with the filters), from the escalations read model once it has reached the head of the log. One entry per escalation of a job, open until resolved (or the job cancelled); \`open=true&escalateTo=<role>\` is a role's inbox. Pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
+          tags: ['jobs'],
+          params: paramsDoc(orgIdParam),
+          querystring: paramsDoc(escalationsQuery.shape),
+          response: { '200': readReply('The escalations', escalationsReply), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const ready = await prepare(request, {
+        params: z.object(orgIdParam),
+        query: escalationsQuery,
+        read: (_params, query) => ({ type: 'ReadEscalations', data: { open: query.open ?? null, escalateTo: query.escalateTo ?? null, jobId: query.jobId ?? null } }),
+        projections: [ESCALATIONS_PROJECTION],
+      });
+      if (isAppError(ready)) return sendError(reply, ready);
+      const { orgId } = ready.params;
+      const { query } = ready;
+      const filter: Filter = {
+        and: [
+          { field: 'orgId', op: 'eq', value: orgId },
+          ...(query.open === undefined ? [] : [{ field: 'open', op: 'eq' as const, value: query.open }]),
+          ...(query.escalateTo === undefined ? [] : [{ field: 'escalateTo', op: 'eq' as const, value: query.escalateTo }]),
+          ...(query.jobId === undefined ? [] : [{ field: 'jobId', op: 'eq' as const, value: query.jobId }]),
+        ],
+      };
+      try {
+        const page = await platform.docs.find(ESCALATIONS, {
+          filter,
+          sort: [{ field: 'escalatedAt', direction: query.order === 'newest' ? 'desc' : 'asc' }],
+          limit: query.limit,
+          after: query.after ?? null,
+        });
+        return { orgId, escalations: page.items.map(escalationView), pageInfo: { hasNextPage: page.hasMore, endCursor: page.endCursor } };
+      } catch (error) {
+        if (error instanceof InvalidCursorError) {
+          return sendError(reply, appError('invalid', 'INVALID_CURSOR', 'the cursor was not issued for this list (or was altered)', { issues: error.issues }));
+        }
+        throw error;
+      }
+    },
+  );
+}
+
+/** Read-your-writes: waits (briefly) until each projection has applied the head of the log. */
+async function readModelsBehind(platform: Platform, projections: readonly string[]): Promise<AppError | null> {
+  const head = await platform.store.headPosition();
+  for (const projection of projections) {
+    if (!(await platform.projections.waitFor(head, READ_YOUR_WRITES_MS, projection))) {
+      return appError('unavailable', 'READ_MODEL_BEHIND', `the ${projection} read model has not caught up with the log yet; retry shortly`, { position: head.toString(), readModel: projection });
+    }
+  }
+  return null;
+}

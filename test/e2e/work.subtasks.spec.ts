@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentRequestError } from '../../api/agent-client/index.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+
+describe('a task split into sub-tasks by its assignee', () => {
+  let server: TestServer;
+  let orgId: string;
+  let agent: TestAgent;
+  let outsider: TestAgent;
+  const subtaskIds: string[] = [];
+  let outsiderRefusal: AgentRequestError | undefined;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    orgId = await workOrg(server, {});
+    outsider = await workAgent(server, { orgId, name: 'Outsider', handlers: {} });
+    agent = await workAgent(server, {
+      orgId,
+      name: 'Splitter',
+      capabilities: { summarise: 2 },
+      handlers: {
+        onTask: async (task) => {
+          if (task.parentTaskId !== null) return { part: (task.input as { part: string }).part.toUpperCase() };
+          // The root task: split it in two, each a sub-task dispatched back to this agent, then fold the parts.
+          for (const part of ['intro', 'body']) {
+            const taskId = randomUUID();
+            subtaskIds.push(taskId);
+            await agent.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, taskId, title: part, input: { part } });
+          }
+          try {
+            await outsider.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, taskId: randomUUID(), title: 'mine now' });
+          } catch (error) {
+            if (error instanceof AgentRequestError) outsiderRefusal = error;
+          }
+          const parts = [];
+          for (const id of subtaskIds) parts.push((await waitForStreamEvent(server, `task-${id}`, 'TaskCompleted')).outputs);
+          return { parts };
+        },
+      },
+    });
+  });
+  afterAll(async () => {
+    await agent?.client.stop();
+    await outsider?.client.stop();
+    await server.close();
+  });
+
+  it("dispatches each sub-task to the assignee under the same contract, and delivers the root task's folded result", async () => {
+    const jobId = await submitJob(server, orgId, { goal: 'summarise in parts' });
+    const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
+    expect(delivered.deliverable).toEqual({ parts: [{ part: 'INTRO' }, { part: 'BODY' }] });
+    const assigned = (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobAssigned')!.data;
+    for (const id of subtaskIds) {
+      const created = (await streamEvents(server, `task-${id}`))[0]!;
+      expect(created).toMatchObject({ type: 'TaskCreated', data: { jobId, contractId: assigned.contractId, assigneeSubjectId: agent.id, createdBy: { id: agent.id, kind: 'subject' } } });
+    }
+    expect(outsiderRefusal?.code).toBe('NOT_THE_ASSIGNEE');
+    // One delivery: sub-tasks completing did not deliver the job.
+    expect((await streamEvents(server, `job-${jobId}`)).filter((event) => event.type === 'JobDelivered')).toHaveLength(1);
+  });
+});
