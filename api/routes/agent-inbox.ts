@@ -53,8 +53,8 @@ const description = [
   '`accept` (award, with the contract to sign), `reject` (another bid won), `dispatch` (a task attempt), `verify`',
   '(a delivery to verify), `cancel` (stop working on a task). Answer them with `POST /agent/requests/:kind`.',
   '',
-  'The inbox is the authenticated subject\'s own, derived from its API key (there is no parameter naming it); admins',
-  'and the platform are 403 AGENTS_ONLY. Like the bus, delivery is at most once and nothing is stored: a message sent',
+  'The inbox is the authenticated subject\'s own, derived from its API key (a query parameter is 400); admins and',
+  'the platform are 403 AGENTS_ONLY, a suspended subject 403 SUBJECT_SUSPENDED. Like the bus, delivery is at most once and nothing is stored: a message sent',
   'while no inbox is open is not replayed (the platform sends a call for proposals again after a restart, and retries',
   'a task attempt that misses its heartbeats). A `: keep-alive` comment comes every 15 s when nothing else is sent. A',
   'client that stops reading is disconnected once 256 messages wait for it; the stream ends when its key is revoked',
@@ -89,7 +89,7 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
               description: `text/event-stream; the event name is the kind (${AGENT_INBOX_KINDS.join(', ')}), each data line one message`,
               content: { 'text/event-stream': { schema: { ...jsonSchema(inboxPayload, 'output'), description: 'the JSON of each `data:` line' } } },
             },
-            ...errors(401, 403, 503),
+            ...errors(400, 401, 403, 503),
           },
         },
       },
@@ -97,6 +97,16 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
     async (request, reply) => {
       const principal = request.principal;
       if (!principal) return sendError(reply, appError('unauthenticated', 'UNAUTHENTICATED', 'authentication required'));
+      // Whose inbox it is comes from the key alone: a parameter that looks like it could choose is refused, not ignored.
+      const query = Object.keys((request.query ?? {}) as Record<string, unknown>);
+      if (query.length > 0) {
+        return sendError(
+          reply,
+          appError('invalid', 'VALIDATION_FAILED', "the inbox takes no parameters: it is the API key's subject's", {
+            issues: query.map((name) => ({ path: [name], message: 'unknown parameter' })),
+          }),
+        );
+      }
       if (principal.kind !== 'subject') {
         return sendError(reply, appError('forbidden', 'AGENTS_ONLY', 'the inbox is an agent\'s (a subject\'s), read with its own key', { kind: principal.kind }));
       }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
+import type { JsonValue } from '../../infra/bus/port.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
@@ -34,8 +35,8 @@ describe('a task split into sub-tasks by its assignee', () => {
           } catch (error) {
             if (error instanceof AgentRequestError) outsiderRefusal = error;
           }
-          const parts = [];
-          for (const id of subtaskIds) parts.push((await waitForStreamEvent(server, `task-${id}`, 'TaskCompleted')).outputs);
+          const parts: JsonValue[] = [];
+          for (const id of subtaskIds) parts.push((await waitForStreamEvent(server, `task-${id}`, 'TaskCompleted')).outputs as JsonValue);
           return { parts };
         },
       },
