@@ -53,12 +53,13 @@ const description = [
   '`accept` (award, with the contract to sign), `reject` (another bid won), `dispatch` (a task attempt), `verify`',
   '(a delivery to verify), `cancel` (stop working on a task). Answer them with `POST /agent/requests/:kind`.',
   '',
-  'The inbox is the authenticated subject\'s own, derived from its API key (a query parameter is 400); admins and',
-  'the platform are 403 AGENTS_ONLY, a suspended subject 403 SUBJECT_SUSPENDED. Like the bus, delivery is at most once and nothing is stored: a message sent',
-  'while no inbox is open is not replayed (the platform sends a call for proposals again after a restart, and retries',
-  'a task attempt that misses its heartbeats). A `: keep-alive` comment comes every 15 s when nothing else is sent. A',
-  'client that stops reading is disconnected once 256 messages wait for it; the stream ends when its key is revoked',
-  'or its subject suspended, and when the server shuts down. Reconnect with backoff (the SDK does: `{ http: { baseUrl } }`).',
+  "The inbox is the authenticated subject's own, derived from its API key (a query parameter is 400); admins and the",
+  'platform are 403 AGENTS_ONLY, a suspended subject 403 SUBJECT_SUSPENDED. Like the bus, delivery is at most once and',
+  'nothing is stored: a message sent while no inbox is open is not replayed (the platform sends a call for proposals',
+  'again after a restart, and retries a task attempt that misses its heartbeats). A `: keep-alive` comment comes every',
+  '15 s when nothing else is sent. A client that stops reading is disconnected once 256 messages wait for it; the',
+  'stream ends when its key is revoked or its subject suspended, and when the server shuts down. Reconnect with',
+  'backoff (the SDK does: `new AgentClient({ http: { baseUrl }, subjectId, apiKey }, handlers)`).',
 ].join('\n');
 
 const inboxPayload = z

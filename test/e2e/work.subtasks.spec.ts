@@ -22,7 +22,7 @@ describe('a task split into sub-tasks by its assignee', () => {
       name: 'Splitter',
       capabilities: { summarise: 2 },
       handlers: {
-        onTask: async (task) => {
+        onTask: async (task): Promise<JsonValue> => {
           if (task.parentTaskId !== null) return { part: (task.input as { part: string }).part.toUpperCase() };
           // The root task: split it in two, each a sub-task dispatched back to this agent, then fold the parts.
           for (const part of ['intro', 'body']) {
