@@ -129,7 +129,7 @@ export class HttpTransport implements AgentTransport {
         response = undefined;
       }
       if (this.stopped) break;
-      await this.sleep(this.delay(failures));
+      break;
       failures += 1;
       if (this.stopped) break;
       try {
