@@ -24,6 +24,7 @@ import { readModelProjections } from '../projections/read-models/all.ts';
 import { openJobsFromReadModel } from '../projections/read-models/jobs.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
 import { DocumentCheckpointStore } from '../processes/document-checkpoint-store.ts';
+import { DocumentDeadLetters } from '../processes/document-dead-letters.ts';
 import { WorkProcesses } from '../processes/work/work-processes.ts';
 import { openJobsHeldFromReadModel, workloadsFromReadModel } from '../processes/work/workloads.ts';
 
@@ -95,6 +96,7 @@ export async function startPlatform(
     bus,
     apiKeys,
     checkpoints: new DocumentCheckpointStore(docs),
+    deadLetters: new DocumentDeadLetters(docs),
     workloadsOf: workloadsFromReadModel({ store, docs, projections }),
     openJobsHeldBy: openJobsHeldFromReadModel({ docs, projections }),
     logger,

@@ -5,7 +5,8 @@ import type { EventRegistry } from '../domain/events/registry.ts';
 import type { RosterEvent } from '../domain/roster/events.ts';
 import { rosterAggregate } from '../commands/handlers/roster.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
-import type { AllSubscription, EventStore } from '../infra/eventstore/port.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
+import { LogFollower } from './follow-log.ts';
 
 const ROSTER_EVENTS = ['RoleGranted', 'RoleRevoked', 'AssociationExpired'];
 
@@ -23,8 +24,7 @@ interface Pending {
  */
 export class AssociationExpiryProcess {
   private readonly pending = new Map<string, Pending>();
-  private subscription: AllSubscription | undefined;
-  private running: Promise<void> | undefined;
+  private follower: LogFollower | undefined;
   private ticker: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
@@ -37,14 +37,10 @@ export class AssociationExpiryProcess {
   ) {}
 
   start(): void {
-    this.subscription = this.store.subscribeToAll({ filter: { eventTypes: ROSTER_EVENTS } });
-    this.running = this.follow(this.subscription);
-    this.ticker = this.tick();
-  }
-
-  private async follow(subscription: AllSubscription): Promise<void> {
-    try {
-      for await (const recorded of subscription) {
+    // Followed for good: a dropped subscription is opened again from the last event read.
+    this.follower = new LogFollower(this.store, {
+      filter: { eventTypes: ROSTER_EVENTS },
+      onEvent: (recorded) => {
         const event = { type: recorded.type, data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) } as RosterEvent;
         if (event.type === 'RoleGranted' && event.data.association.expiresAt !== null) {
           const { associationId, expiresAt } = event.data.association;
@@ -52,10 +48,9 @@ export class AssociationExpiryProcess {
         } else if (event.type === 'RoleRevoked' || event.type === 'AssociationExpired') {
           this.pending.delete(event.data.associationId);
         }
-      }
-    } catch {
-      // The subscription ended with the store; nothing to record any more.
-    }
+      },
+    });
+    this.ticker = this.tick();
   }
 
   private async tick(): Promise<void> {
@@ -92,8 +87,7 @@ export class AssociationExpiryProcess {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
-    await this.subscription?.unsubscribe();
-    await this.running;
+    await this.follower?.stop();
     await this.ticker;
   }
 }

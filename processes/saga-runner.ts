@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { EventRegistry } from '../domain/events/registry.ts';
+import type { AppError } from '../domain/shared/app-error.ts';
+import { BusUnavailableError } from '../infra/bus/errors.ts';
+import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 
@@ -11,6 +14,8 @@ export interface SagaEvent {
   streamId: string;
   position: bigint;
   eventId: string;
+  /** The event's revision in its own stream. */
+  revision: bigint;
   /** The correlation the event belongs to: a saga's commands carry it on. */
   correlationId: string | null;
 }
@@ -30,9 +35,28 @@ export interface Saga {
 
 export interface SagaRunnerOptions {
   logger?: Logger;
+  /** Where an event given up on is recorded (beside the checkpoints), so an operator can see and replay it. */
+  deadLetters?: DeadLetters;
   /** Attempts per event before it is logged and skipped, so one poison event cannot stop the saga forever. */
   maxAttempts?: number;
   retryDelayMs?: number;
+}
+
+export interface DeadLetters {
+  record(saga: string, event: { type: string; position: bigint; eventId: string; streamId: string }, error: unknown): Promise<void>;
+}
+
+/** A step refused because something it needs is unavailable (the store, shutting down): it is retried, not skipped. */
+export class StepUnavailableError extends Error {
+  override readonly name = 'StepUnavailableError';
+  constructor(readonly error: AppError) {
+    super(`${error.code}: ${error.message}`);
+  }
+}
+
+/** A failure that passes by itself (the store or the bus is unreachable): retried for as long as it lasts. */
+function isTransient(error: unknown): boolean {
+  return error instanceof StepUnavailableError || error instanceof BusUnavailableError || error instanceof EventStoreUnavailableError;
 }
 
 /**
@@ -107,26 +131,30 @@ export class SagaRunner {
   }
 
   private async handleOne(recorded: RecordedEvent): Promise<void> {
-    const event: SagaEvent = {
-      type: recorded.type,
-      data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) as Record<string, unknown>,
-      streamId: recorded.streamId,
-      position: recorded.position,
-      eventId: recorded.id,
-      correlationId: typeof recorded.metadata.correlationId === 'string' ? recorded.metadata.correlationId : null,
-    };
     const maxAttempts = this.options.maxAttempts ?? 5;
     for (let attempt = 1; !this.stopped; attempt += 1) {
       try {
+        const event: SagaEvent = {
+          type: recorded.type,
+          data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) as Record<string, unknown>,
+          streamId: recorded.streamId,
+          position: recorded.position,
+          eventId: recorded.id,
+          revision: recorded.revision,
+          correlationId: typeof recorded.metadata.correlationId === 'string' ? recorded.metadata.correlationId : null,
+        };
         await this.saga.handle(event);
         break;
       } catch (error) {
-        if (attempt >= maxAttempts) {
-          this.options.logger?.error({ err: error, saga: this.saga.name, type: event.type, position: event.position.toString() }, 'saga step failed; event skipped');
+        const transient = isTransient(error);
+        // An outage is waited out (never skipped: the step would be lost); anything else is given up after a few tries.
+        if (!transient && attempt >= maxAttempts) {
+          this.options.logger?.error({ err: error, saga: this.saga.name, type: recorded.type, position: recorded.position.toString() }, 'saga step failed; event skipped');
+          await this.options.deadLetters?.record(this.saga.name, { type: recorded.type, position: recorded.position, eventId: recorded.id, streamId: recorded.streamId }, error);
           break;
         }
-        this.options.logger?.warn({ err: error, saga: this.saga.name, type: event.type, attempt }, 'saga step failed; retrying');
-        await sleep((this.options.retryDelayMs ?? 200) * 2 ** (attempt - 1));
+        this.options.logger?.warn({ err: error, saga: this.saga.name, type: recorded.type, attempt }, 'saga step failed; retrying');
+        await sleep(Math.min((this.options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 8), 10_000));
       }
     }
     if (this.stopped) return;

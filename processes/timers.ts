@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import { systemPrincipal } from '../domain/shared/principal.ts';
@@ -5,9 +6,10 @@ import type { EventRegistry } from '../domain/events/registry.ts';
 import type { JsonObject } from '../domain/job/json.ts';
 import { TIMER_EVENT_TYPES, type TimerEvent } from '../domain/timer/events.ts';
 import { timerIdFor } from '../domain/timer/timer-id.ts';
+import { LogFollower } from './follow-log.ts';
 import { timerAggregate } from '../commands/handlers/timer.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
-import type { AllSubscription, EventStore } from '../infra/eventstore/port.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
 
 interface Pending {
   timerId: string;
@@ -21,6 +23,8 @@ export interface TimerServiceOptions {
   tickMs?: number;
   /** Decides which timers are due. The pipeline's own clock decides again (FireTimer refuses TIMER_NOT_DUE). */
   clock?: () => Date;
+  /** Where a dropped subscription or a timer refused for good is reported. */
+  logger?: Logger;
 }
 
 /** Refusals that may go away by themselves: tried again on the next tick. */
@@ -34,8 +38,7 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set(['TIMER_NOT_DUE', 'CONCURRE
  */
 export class TimerService {
   private readonly pending = new Map<string, Pending>();
-  private subscription: AllSubscription | undefined;
-  private running: Promise<void> | undefined;
+  private follower: LogFollower | undefined;
   private ticker: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
@@ -48,15 +51,10 @@ export class TimerService {
   ) {}
 
   start(): void {
-    if (this.subscription !== undefined || this.stopped) throw new Error('a TimerService starts once');
-    this.subscription = this.store.subscribeToAll({ filter: { eventTypes: [...TIMER_EVENT_TYPES] } });
-    this.running = this.follow(this.subscription);
-    this.ticker = this.tick();
-  }
-
-  private async follow(subscription: AllSubscription): Promise<void> {
-    try {
-      for await (const recorded of subscription) {
+    if (this.follower !== undefined || this.stopped) throw new Error('a TimerService starts once');
+    this.follower = new LogFollower(this.store, {
+      filter: { eventTypes: [...TIMER_EVENT_TYPES] },
+      onEvent: (recorded) => {
         const event = { type: recorded.type, data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) } as TimerEvent;
         if (event.type === 'TimerScheduled') {
           const { timerId, orgId, dueAt } = event.data;
@@ -64,10 +62,10 @@ export class TimerService {
         } else {
           this.pending.delete(event.data.timerId);
         }
-      }
-    } catch {
-      // The subscription ended with the store; nothing to fire any more.
-    }
+      },
+      onDrop: (error) => this.options.logger?.warn({ err: error }, 'timer subscription dropped; following the log again'),
+    });
+    this.ticker = this.tick();
   }
 
   private async tick(): Promise<void> {
@@ -100,6 +98,9 @@ export class TimerService {
       // Unavailable (store down, shutting down), not due on the pipeline's clock, or a lost race: next tick. Fired now
       // or before, or cancelled meanwhile: done. Any other refusal (a policy forbids it) will not change by retrying.
       if (isAppError(result) && (result.kind === 'unavailable' || TRANSIENT_CODES.has(result.code))) continue;
+      if (isAppError(result) && result.code !== 'TIMER_NOT_FOUND') {
+        this.options.logger?.warn({ timerId: timer.timerId, code: result.code, reason: result.message }, 'timer refused; not fired until the next start');
+      }
       this.pending.delete(timer.timerId);
       if (!isAppError(result) && !result.replayed && result.events.some((event) => event.type === 'TimerFired')) fired += 1;
     }
@@ -114,8 +115,7 @@ export class TimerService {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
-    await this.subscription?.unsubscribe();
-    await this.running;
+    await this.follower?.stop();
     await this.ticker;
   }
 }

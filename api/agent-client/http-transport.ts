@@ -129,7 +129,7 @@ export class HttpTransport implements AgentTransport {
         response = undefined;
       }
       if (this.stopped) break;
-      break;
+      await this.sleep(this.delay(failures));
       failures += 1;
       if (this.stopped) break;
       try {
@@ -167,7 +167,10 @@ export class HttpTransport implements AgentTransport {
           }
           // In order, one at a time, as on the bus; the stream keeps being read meanwhile (a slow handler must not
           // make the server drop the connection).
-          this.deliveries = this.deliveries.then(() => (this.stopped ? undefined : deliver({ kind: event.event, data })));
+          const kind = event.event;
+          this.deliveries = this.deliveries
+            .then(() => (this.stopped ? undefined : deliver({ kind, data })))
+            .catch((error: unknown) => this.options.onError(error, { kind }));
         }
         if (parser.retryMs !== undefined) this.serverRetryMs = parser.retryMs;
       }

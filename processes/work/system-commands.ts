@@ -5,15 +5,9 @@ import type { CommandResult } from '../../commands/result.ts';
 import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.ts';
 import { systemPrincipal, type Principal } from '../../domain/shared/principal.ts';
-import type { SagaEvent } from '../saga-runner.ts';
+import { StepUnavailableError, type SagaEvent } from '../saga-runner.ts';
 
-/** A transient refusal: the step is retried (the saga runner retries the event) rather than given up. */
-export class StepUnavailableError extends Error {
-  override readonly name = 'StepUnavailableError';
-  constructor(readonly error: AppError) {
-    super(`${error.code}: ${error.message}`);
-  }
-}
+export { StepUnavailableError };
 
 /**
  * Issues a saga's commands through the pipeline, as `system` (or in an agent's name, for the gateway), with the

@@ -7,7 +7,7 @@ import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
 import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
 import type { CheckpointStore } from '../checkpoint-store.ts';
-import { SagaRunner } from '../saga-runner.ts';
+import { SagaRunner, type DeadLetters } from '../saga-runner.ts';
 import { TimerService } from '../timers.ts';
 import { AssignmentSaga } from './assignment-saga.ts';
 import type { WorkloadsOf } from './candidates.ts';
@@ -24,6 +24,7 @@ export interface WorkProcessesDeps {
   bus: Bus;
   apiKeys: ApiKeyIndex;
   checkpoints: CheckpointStore;
+  deadLetters?: DeadLetters;
   workloadsOf: WorkloadsOf;
   openJobsHeldBy: OpenJobsHeldBy;
   clock?: () => Date;
@@ -43,8 +44,9 @@ export class WorkProcesses {
   constructor(deps: WorkProcessesDeps) {
     const { store, registry, pipeline, loader, bus, checkpoints, logger } = deps;
     const clock = deps.clock ?? (() => new Date());
-    this.timers = new TimerService(store, registry, pipeline, { tickMs: deps.timerTickMs ?? 250, clock });
-    const runner = (saga: ConstructorParameters<typeof SagaRunner>[3]) => new SagaRunner(store, registry, checkpoints, saga, logger ? { logger } : {});
+    this.timers = new TimerService(store, registry, pipeline, { tickMs: deps.timerTickMs ?? 250, clock, ...(logger ? { logger } : {}) });
+    const runner = (saga: ConstructorParameters<typeof SagaRunner>[3]) =>
+      new SagaRunner(store, registry, checkpoints, saga, { ...(logger ? { logger } : {}), ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}) });
     this.assignment = runner(new AssignmentSaga({ pipeline, reader: loader, bus, workloadsOf: deps.workloadsOf, clock, ...(logger ? { logger } : {}) }));
     this.execution = runner(new ExecutionSaga({ pipeline, reader: loader, store, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }));
     this.obligations = runner(new ObligationSaga({ pipeline, reader: loader, clock, ...(logger ? { logger } : {}) }));

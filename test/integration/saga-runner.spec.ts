@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { createEventRegistry } from '../../domain/events/catalog.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import { DocumentCheckpointStore } from '../../processes/document-checkpoint-store.ts';
-import { SagaRunner, type Saga, type SagaEvent } from '../../processes/saga-runner.ts';
+import { SagaRunner, StepUnavailableError, type Saga, type SagaEvent } from '../../processes/saga-runner.ts';
+import { DocumentDeadLetters } from '../../processes/document-dead-letters.ts';
+import { appError } from '../../domain/shared/app-error.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { admin, commandId, newOrgId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
 
@@ -59,10 +61,32 @@ describe('the saga runner', () => {
     const saga = recordingSaga((event) => {
       if (event.data.slug === 'poison') throw new Error('never works');
     });
-    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, { retryDelayMs: 1, maxAttempts: 3 });
+    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, { retryDelayMs: 1, maxAttempts: 3, deadLetters: new DocumentDeadLetters(docs) });
     await runner.start();
     expect(await runner.waitFor(await store.headPosition())).toBe(true);
     expect(saga.handled).toEqual(['after']);
+    const dead = await docs.find('_saga_dead_letters', { limit: 10 });
+    expect(dead.items).toEqual([expect.objectContaining({ saga: 'test-saga', type: 'OrgRegistered', error: 'Error: never works' })]);
+    await runner.stop();
+    await docs.close();
+    await store.close();
+  });
+});
+
+describe('the saga runner during an outage', () => {
+  it('waits out a step that is unavailable, however many tries it takes, instead of skipping it', async () => {
+    const store = tempStore();
+    const { pipeline } = pipelineOn(store);
+    const docs = new SqliteDocumentStore({ path: ':memory:' });
+    await pipeline.execute(orgAggregate, registerOrg(newOrgId(), 'outage'), { commandId: commandId(), principal: admin });
+    const saga = recordingSaga((_event, attempt) => {
+      if (attempt <= 6) throw new StepUnavailableError(appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'down'));
+    });
+    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, { retryDelayMs: 1, maxAttempts: 2, deadLetters: new DocumentDeadLetters(docs) });
+    await runner.start();
+    expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
+    expect(saga.handled).toEqual(['outage']);
+    expect((await docs.find('_saga_dead_letters', { limit: 10 })).items).toEqual([]);
     await runner.stop();
     await docs.close();
     await store.close();
