@@ -7,7 +7,7 @@ import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { CommandResult } from '../../commands/result.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { systemPrincipal, type Principal } from '../../domain/shared/principal.ts';
-import type { WorkRequestKind } from '../agent-protocol/subjects.ts';
+import { subtaskIdFor, type WorkRequestKind } from '../agent-protocol/subjects.ts';
 import {
   failureRequestSchema,
   informRequestSchema,
@@ -84,7 +84,9 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
       const request = parse(subtaskRequestSchema, input.payload);
       if (isAppError(request)) return request;
       // Decided with the parent task and its contract: only its assignee splits it, for itself, under that contract.
-      return pipeline.execute(contractedTaskAggregate, { type: 'CreateTask', data: { ...request, assigneeSubjectId: principal.id } }, envelope);
+      const { key, ...fields } = request;
+      const taskId = subtaskIdFor(fields.parentTaskId, key);
+      return pipeline.execute(contractedTaskAggregate, { type: 'CreateTask', data: { ...fields, taskId, assigneeSubjectId: principal.id } }, envelope);
     }
     case 'inform': {
       const request = parse(informRequestSchema, input.payload);

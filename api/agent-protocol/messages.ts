@@ -69,13 +69,17 @@ export const signRequestSchema = z.strictObject({ orgId: uuid, contractId: uuid 
 export const refuseRequestSchema = z.strictObject({ orgId: uuid, contractId: uuid, reason: z.string() });
 export const progressRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, progress: z.number(), message: z.string().optional() });
 export const toolRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, tool: z.string(), purpose: z.string().optional() });
-/** The sub-task's id is the agent's choice (a fresh UUID), so it can wait for that sub-task's dispatch. */
+/**
+ * `key` names the sub-task among its parent's (any string the agent picks, e.g. `part-1`); the platform derives the
+ * sub-task's id from the parent and the key (`subtaskIdFor`), so an agent can neither choose nor take over another
+ * task's id, and splitting again with the same key is the same sub-task.
+ */
 export const subtaskRequestSchema = z.strictObject({
   orgId: uuid,
   jobId: uuid,
   parentTaskId: uuid,
   contractId: uuid.nullable(),
-  taskId: uuid,
+  key: z.string().min(1).max(100),
   title: z.string(),
   input: z.json().optional(),
 });

@@ -1,3 +1,5 @@
+import { v5 as uuidv5 } from 'uuid';
+
 /**
  * The contract-net and task protocol between the platform and its agents, over the bus (NATS). FIPA performatives,
  * each on its own subject:
@@ -34,3 +36,7 @@ export const workRequestSubject = (kind: WorkRequestKind) => `agencygrid.work.${
 export const WORK_REQUEST_PATTERN = 'agencygrid.work.*';
 /** Queue group of the platform's gateway: with several platform instances, each request is handled by one. */
 export const WORK_GATEWAY_QUEUE = 'agencygrid-work-gateway';
+
+const SUBTASK_NAMESPACE = '2f7d5c1a-8b3e-4c6d-9e0f-a1b2c3d4e5f6';
+/** The id of the sub-task `key` of a parent task: derived, never chosen by an agent (see subtaskRequestSchema). */
+export const subtaskIdFor = (parentTaskId: string, key: string) => uuidv5(`subtask:${parentTaskId.toLowerCase()}:${key}`, SUBTASK_NAMESPACE);

@@ -56,7 +56,7 @@ const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; descr
     schema: subtaskRequestSchema,
     summary: "Split the caller's task into a sub-task",
     description:
-      "CreateTask (action `task.create`) of a sub-task of the caller's open task, for the caller, under the same contract (which must permit `task.create`); the platform dispatches it to the caller like any task. `taskId` is the caller's choice (a fresh UUID).",
+      "CreateTask (action `task.create`) of a sub-task of the caller's open task, for the caller, under the same contract (which must permit `task.create`); the platform dispatches it to the caller like any task. Its id is derived from the parent and the caller's `key` (`subtaskIdFor(parentTaskId, key)`), never chosen by the caller.",
   },
   inform: {
     schema: informRequestSchema,

@@ -127,7 +127,14 @@ export class ExecutionSaga implements Saga {
     const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
     const settings = workSettingsOf(org?.metadata ?? {});
     const taskId = taskIdFor(contractId);
-    const created = await this.commands.run(
+    const existing = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
+    if (existing !== null && existing.contractId !== contractId) {
+      // Only the platform names root tasks, so this is a defect or an admin's doing: say so rather than stall quietly.
+      this.deps.logger?.error({ jobId, taskId, contractId }, 'the task id of an assignment is taken by another task; the job is not dispatched');
+      return;
+    }
+    // Created already (a replay, or settings changed since): the step is done, whatever the command would say now.
+    const created = existing !== null ? null : await this.commands.run(
       contractedTaskAggregate,
       {
         type: 'CreateTask',
@@ -146,7 +153,8 @@ export class ExecutionSaga implements Saga {
       `exec:${taskId}:create`,
       event,
     );
-    if (isAppError(created)) return;
+    if (created !== null && isAppError(created)) return;
+    if (existing !== null && existing.attempt > 0) return;
     await this.commands.run(contractedTaskAggregate, { type: 'DispatchTask', data: { taskId, orgId: job.orgId, attempt: 1 } }, `exec:${taskId}:dispatch:1`, event);
   }
 

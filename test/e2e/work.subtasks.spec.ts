@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
+import { subtaskIdFor } from '../../api/agent-protocol/subjects.ts';
 import type { JsonValue } from '../../infra/bus/port.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
@@ -12,6 +12,7 @@ describe('a task split into sub-tasks by its assignee', () => {
   let outsider: TestAgent;
   const subtaskIds: string[] = [];
   let outsiderRefusal: AgentRequestError | undefined;
+  let squatRefusal: AgentRequestError | undefined;
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -26,12 +27,17 @@ describe('a task split into sub-tasks by its assignee', () => {
           if (task.parentTaskId !== null) return { part: (task.input as { part: string }).part.toUpperCase() };
           // The root task: split it in two, each a sub-task dispatched back to this agent, then fold the parts.
           for (const part of ['intro', 'body']) {
-            const taskId = randomUUID();
-            subtaskIds.push(taskId);
-            await agent.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, taskId, title: part, input: { part } });
+            subtaskIds.push(subtaskIdFor(task.taskId, part));
+            await agent.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, key: part, title: part, input: { part } });
           }
           try {
-            await outsider.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, taskId: randomUUID(), title: 'mine now' });
+            // An agent never picks a task's id: it would otherwise take the id of another job's task in advance.
+            await agent.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, key: 'x', taskId: task.taskId, title: 'squat' });
+          } catch (error) {
+            if (error instanceof AgentRequestError) squatRefusal = error;
+          }
+          try {
+            await outsider.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, key: 'mine now', title: 'mine now' });
           } catch (error) {
             if (error instanceof AgentRequestError) outsiderRefusal = error;
           }
@@ -49,7 +55,8 @@ describe('a task split into sub-tasks by its assignee', () => {
   });
 
   it("dispatches each sub-task to the assignee under the same contract, and delivers the root task's folded result", async () => {
-    const jobId = await submitJob(server, orgId, { goal: 'summarise in parts' });
+    // The outsider lacks the capability, so the splitter is the one assigned.
+    const jobId = await submitJob(server, orgId, { goal: 'summarise in parts', requiredCapabilities: [{ name: 'summarise', level: 1 }] });
     const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
     expect(delivered.deliverable).toEqual({ parts: [{ part: 'INTRO' }, { part: 'BODY' }] });
     const assigned = (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobAssigned')!.data;
@@ -58,6 +65,7 @@ describe('a task split into sub-tasks by its assignee', () => {
       expect(created).toMatchObject({ type: 'TaskCreated', data: { jobId, contractId: assigned.contractId, assigneeSubjectId: agent.id, createdBy: { id: agent.id, kind: 'subject' } } });
     }
     expect(outsiderRefusal?.code).toBe('NOT_THE_ASSIGNEE');
+    expect(squatRefusal?.code).toBe('VALIDATION_FAILED');
     // One delivery: sub-tasks completing did not deliver the job.
     expect((await streamEvents(server, `job-${jobId}`)).filter((event) => event.type === 'JobDelivered')).toHaveLength(1);
   });
