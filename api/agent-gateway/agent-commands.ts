@@ -54,10 +54,12 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
     case 'propose': {
       const request = parse(proposeRequestSchema, input.payload);
       if (isAppError(request)) return request;
+      // One bid per subject, job and round, whatever key it comes with: a repeat is answered with the first.
+      const bidId = `bid:${principal.id}:${request.jobId.toLowerCase()}:${request.round}`;
       return pipeline.execute(
         assignmentAggregate,
         { type: 'RecordProposal', data: { ...request, subjectId: principal.id } },
-        { ...envelope, principal: systemPrincipal, correlationId: `bid:${principal.id}` },
+        { commandId: bidId, retryable: true, principal: systemPrincipal, correlationId: bidId },
       );
     }
     case 'sign': {

@@ -29,7 +29,14 @@ export class AgentGateway {
 
   private async handle(message: IncomingMessage): Promise<void> {
     if (!message.isRequest) return;
-    const reply = await this.answer(message);
+    let reply: WorkReply;
+    try {
+      reply = await this.answer(message);
+    } catch (error) {
+      // Not a refusal but a fault: the agent hears so at once instead of waiting for its request to time out.
+      this.deps.logger?.error({ err: error, subject: message.subject }, 'agent request failed');
+      reply = refused({ kind: 'unavailable', code: 'INTERNAL', message: 'the request could not be handled; retry with the same Idempotency-Key', details: {} });
+    }
     // Through JSON: error details are plain data, and whatever is not JSON (undefined fields) is dropped.
     message.respond({ data: JSON.parse(JSON.stringify(reply)) as JsonValue });
   }

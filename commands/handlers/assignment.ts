@@ -2,7 +2,10 @@ import { assignmentCommandSchema, type AssignmentCommand } from '../../domain/as
 import { assignmentDecider, assignmentStream } from '../../domain/assignment/decider.ts';
 import type { AssignmentEvent } from '../../domain/assignment/events.ts';
 import type { AssignmentState } from '../../domain/assignment/state.ts';
-import type { DecisionContext } from '../../domain/shared/decider.ts';
+import type { AssignmentDecisionContext } from '../../domain/assignment/decide.ts';
+import { rosterDecider } from '../../domain/roster/decider.ts';
+import { heldRoles } from '../../domain/roster/effective-roles.ts';
+import { rosterStream } from '../../domain/roster/events.ts';
 import type { AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<AssignmentCommand['type'], string> = {
@@ -22,7 +25,7 @@ const actions: Record<AssignmentCommand['type'], string> = {
  * assignment process as `system` (bids arrive through the agent gateway, which authenticates the bidder and records
  * the bid in the bidder's name), so an org's policy rarely needs to mention these actions.
  */
-export const assignmentAggregate: AggregateDefinition<AssignmentCommand, AssignmentState, AssignmentEvent, DecisionContext> = {
+export const assignmentAggregate: AggregateDefinition<AssignmentCommand, AssignmentState, AssignmentEvent, AssignmentDecisionContext> = {
   name: 'assignment',
   commandSchema: assignmentCommandSchema,
   decider: assignmentDecider,
@@ -30,5 +33,9 @@ export const assignmentAggregate: AggregateDefinition<AssignmentCommand, Assignm
   orgIdOf: (command) => command.data.orgId,
   actionOf: (command) => actions[command.type],
   actions: Object.values(actions),
-  loadContext: async (_command, _reader, base) => base,
+  async loadContext(command, reader, base) {
+    if (command.type !== 'RecordProposal') return base;
+    const roster = (await reader.load(rosterDecider, rosterStream(command.data.orgId))).state;
+    return { ...base, bidderIsMember: heldRoles(roster, command.data.subjectId, base.now).size > 0 };
+  },
 };

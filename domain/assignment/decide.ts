@@ -6,13 +6,19 @@ import { reasonTextSchema, type RoundFailure } from './fields.ts';
 import { bestCandidate, bestProposal } from './selection.ts';
 import type { Assignment, AssignmentState } from './state.ts';
 
+/** What a bid is decided with beyond the stream: whether the bidder is a member of the org at all. */
+export interface AssignmentDecisionContext extends DecisionContext {
+  /** Loaded for RecordProposal; undefined: not loaded (the platform's own use, in tests). */
+  bidderIsMember?: boolean;
+}
+
 const finished = (state: Assignment) => state.phase === 'completed' || state.phase === 'escalated' || state.phase === 'cancelled';
 
 /**
  * The assignment of one job (stream `assignment-<jobId>`), kept by the assignment saga. The decider makes the saga's
  * steps safe to repeat: a round is assessed once, awarded once, and every bid is recorded, valid or not, with why.
  */
-export function decideAssignment(command: AssignmentCommand, state: AssignmentState, context: DecisionContext): readonly AssignmentEvent[] | AppError {
+export function decideAssignment(command: AssignmentCommand, state: AssignmentState, context: AssignmentDecisionContext): readonly AssignmentEvent[] | AppError {
   const { jobId, orgId } = command.data;
   if (command.type === 'StartAssignment') {
     if (state !== null) return state.orgId === orgId ? [] : notFound(jobId, orgId);
@@ -43,6 +49,11 @@ export function decideAssignment(command: AssignmentCommand, state: AssignmentSt
     case 'RecordProposal': {
       if (state.strategy !== 'auction') return notAnAuction(state);
       const { round, subjectId, bid } = command.data;
+      // An outsider's bid is not an eligibility question: it is refused without being recorded, so a subject of
+      // another org can neither fill this job's record nor learn from the answer more than that it may not bid.
+      if (context.bidderIsMember === false) {
+        return appError('forbidden', 'NOT_A_MEMBER', `subject ${subjectId} is not a member of org ${orgId}`, { subjectId, orgId });
+      }
       const reasons = proposalRefusals(state, round, subjectId, context.now);
       return [{ type: 'ProposalRecorded', data: { jobId, orgId, round, subjectId, bid, valid: reasons.length === 0, reasons, receivedAt: context.now } }];
     }

@@ -9,6 +9,7 @@ import { assignmentDecider, assignmentStream } from '../../domain/assignment/dec
 import type { Assignment } from '../../domain/assignment/state.ts';
 import { workSettingsOf, type WorkSettings } from '../../domain/assignment/work-settings.ts';
 import { contractDecider, contractStream } from '../../domain/contract/decider.ts';
+import { isFinalContractStatus } from '../../domain/contract/state.ts';
 import { jobDecider, jobStream } from '../../domain/job/decider.ts';
 import type { Job } from '../../domain/job/state.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
@@ -110,8 +111,7 @@ export class AssignmentSaga implements Saga {
       case 'AssignmentEscalated':
         return this.onEscalated(event, data.jobId!);
       case 'JobCancelled':
-        await this.commands.run(assignmentAggregate, { type: 'CancelAssignment', data: { jobId: data.jobId!, orgId: data.orgId!, reason: 'the job was cancelled' } }, `assign:${data.jobId}:cancel`, event);
-        return;
+        return this.onJobEnded(event, data.jobId!);
       case 'JobEscalationResolved':
         return this.onEscalationResolved(event);
     }
@@ -232,7 +232,9 @@ export class AssignmentSaga implements Saga {
       job.deadline !== null && Date.parse(job.deadline) > now
         ? [{ obligationId: 'delivery', description: `deliver: ${job.goal}`.slice(0, 500), dueAt: job.deadline }]
         : [];
-    const drafted = await this.commands.run(
+    // Drafted already (a replay; the deadline or the settings may differ by now): the step is done.
+    const existing = (await this.deps.reader.load(contractDecider, contractStream(award.contractId))).state;
+    const drafted = existing !== null ? null : await this.commands.run(
       contractAggregate,
       {
         type: 'DraftContract',
@@ -253,7 +255,7 @@ export class AssignmentSaga implements Saga {
       `assign:${award.contractId}:draft`,
       event,
     );
-    if (isAppError(drafted)) {
+    if (drafted !== null && isAppError(drafted)) {
       this.deps.logger?.warn({ jobId, code: drafted.code }, 'the contract of an award could not be drafted; the round fails');
       await this.failRound(event, job, assignment, 'contract_rejected', `the contract could not be drafted: ${drafted.message}`.slice(0, 500));
       return;
@@ -298,8 +300,15 @@ export class AssignmentSaga implements Saga {
   private async onContractActivated(event: SagaEvent): Promise<void> {
     const { contractId, jobId, assigneeSubjectId, orgId } = event.data as { contractId: string; jobId: string; assigneeSubjectId: string; orgId: string };
     const loaded = await this.load(jobId);
-    if (loaded?.assignment?.award?.contractId !== contractId) return;
-    if (loaded.job.status === 'contracting') {
+    if (loaded?.assignment?.award?.contractId !== contractId || loaded.job.orgId !== orgId) return;
+    // On hold (escalated while the offer was out): assigned when the escalation is resolved, not now.
+    if (loaded.job.status !== 'contracting' && loaded.job.assignment?.contractId !== contractId) return;
+    await this.assignUnder(event, loaded.job, contractId, assigneeSubjectId);
+  }
+
+  private async assignUnder(event: SagaEvent, job: Job, contractId: string, assigneeSubjectId: string): Promise<void> {
+    const { jobId, orgId } = job;
+    if (job.status === 'contracting') {
       const assigned = await this.commands.run(
         jobAggregate,
         { type: 'AssignJob', data: { jobId, orgId, assigneeSubjectId, contractId } },
@@ -340,19 +349,55 @@ export class AssignmentSaga implements Saga {
     );
   }
 
-  /** Back to contracting (an escalation resolved with `reassign`): a new round without whoever held it. */
+  /**
+   * An escalation resolved. Back to contracting: `reassign` drops whoever was chosen (its contract is terminated) and
+   * assigns anew without it; `resume` / `extend` carry on where the assignment was (an offer signed meanwhile is
+   * assigned now). Cancelled: as a cancelled job.
+   */
   private async onEscalationResolved(event: SagaEvent): Promise<void> {
-    const { jobId, status } = event.data as { jobId: string; status: string };
+    const { jobId, status, resolution } = event.data as { jobId: string; status: string; resolution: string };
+    if (status === 'cancelled') return this.onJobEnded(event, jobId);
     if (status !== 'contracting') return;
     const loaded = await this.load(jobId);
     if (loaded?.assignment == null) return;
     const { job, assignment } = loaded;
-    const exclude = assignment.phase === 'completed' && assignment.award ? [assignment.award.subjectId] : [];
-    await this.commands.run(
-      assignmentAggregate,
-      { type: 'RestartAssignment', data: { jobId, orgId: job.orgId, reason: 'the job went back to contracting', exclude } },
-      `assign:${jobId}:restart:${event.eventId}`,
-      event,
-    );
+    if (assignment.phase === 'completed' || assignment.phase === 'escalated') {
+      const exclude = resolution === 'reassign' && assignment.phase === 'completed' && assignment.award ? [assignment.award.subjectId] : [];
+      await this.commands.run(
+        assignmentAggregate,
+        { type: 'RestartAssignment', data: { jobId, orgId: job.orgId, reason: `the job went back to contracting (${resolution})`, exclude } },
+        `assign:${jobId}:restart:${event.eventId}`,
+        event,
+      );
+      return;
+    }
+    if (assignment.phase === 'awarded' && assignment.award) {
+      const contract = (await this.deps.reader.load(contractDecider, contractStream(assignment.award.contractId))).state;
+      if (resolution === 'reassign') {
+        await this.terminateAward(event, job.orgId, assignment.award.contractId, 'the job was reassigned before it was assigned');
+        await this.failRound(event, job, assignment, 'assignee_lost', 'the job was reassigned by its escalatee');
+        return;
+      }
+      // Signed while the job was on hold: assign it now.
+      if (contract?.status === 'active') await this.assignUnder(event, job, assignment.award.contractId, contract.assigneeSubjectId);
+      return;
+    }
+    // Assessing (or a round that failed while on hold): run it now that the job is contracting again.
+    await this.runRound(event, jobId);
+  }
+
+  /** The job ended before it was assigned: the assignment stops and an offer still open is withdrawn. */
+  private async onJobEnded(event: SagaEvent, jobId: string): Promise<void> {
+    const loaded = await this.load(jobId);
+    if (loaded?.assignment == null) return;
+    const { job, assignment } = loaded;
+    await this.commands.run(assignmentAggregate, { type: 'CancelAssignment', data: { jobId, orgId: job.orgId, reason: 'the job was cancelled' } }, `assign:${jobId}:cancel`, event);
+    if (assignment.phase === 'awarded' && assignment.award) await this.terminateAward(event, job.orgId, assignment.award.contractId, 'the job was cancelled');
+  }
+
+  private async terminateAward(event: SagaEvent, orgId: string, contractId: string, reason: string): Promise<void> {
+    const contract = (await this.deps.reader.load(contractDecider, contractStream(contractId))).state;
+    if (contract === null || isFinalContractStatus(contract.status)) return;
+    await this.commands.run(contractAggregate, { type: 'TerminateContract', data: { contractId, orgId, reason } }, `assign:${contractId}:terminate`, event);
   }
 }

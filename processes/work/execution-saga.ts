@@ -10,8 +10,10 @@ import { jobDecider, jobStream } from '../../domain/job/decider.ts';
 import type { Job } from '../../domain/job/state.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
+import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import { taskDecider, taskStream } from '../../domain/task/decider.ts';
 import type { Bus } from '../../infra/bus/port.ts';
+import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
 import type { TaskDispatch, VerificationRequest } from '../../api/agent-protocol/messages.ts';
@@ -253,6 +255,9 @@ export class ExecutionSaga implements Saga {
 
   /** A suspended subject works on nothing: each open job it holds goes to someone else. */
   private async onSuspended(event: SagaEvent, subjectId: string): Promise<void> {
+    // A replay after the subject was reinstated must not take its new work away.
+    const subject = (await this.deps.reader.load(subjectDecider, subjectStream(subjectId))).state;
+    if (subject?.status !== 'suspended') return;
     for (const { jobId } of await this.deps.openJobsHeldBy(subjectId, event.position)) {
       const job = await this.job(jobId);
       if (job?.assignment?.assigneeSubjectId !== subjectId) continue;
@@ -267,16 +272,22 @@ export class ExecutionSaga implements Saga {
    */
   private async reassign(event: SagaEvent, jobId: string, reason: string): Promise<void> {
     const job = await this.job(jobId);
-    if (job === null || (job.status !== 'assigned' && job.status !== 'in_progress')) return;
-    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
-    const escalateTo = workSettingsOf(org?.metadata ?? {}).escalateTo;
-    const escalated = await this.commands.run(
-      jobAggregate,
-      { type: 'EscalateJob', data: { jobId, orgId: job.orgId, reason: reason.slice(0, 1000), escalateTo } },
-      `exec:${jobId}:${event.eventId}:escalate`,
-      event,
-    );
-    if (isAppError(escalated)) return;
+    if (job === null) return;
+    const ours = reason.slice(0, 1000);
+    // Held: escalate it first. Already escalated by this very step (a retry after the first half): go on and resolve.
+    const escalatedByUs = job.status === 'escalated' && job.escalation?.reason === ours && job.escalation.escalatedBy.kind === 'system';
+    if (!escalatedByUs) {
+      if (job.status !== 'assigned' && job.status !== 'in_progress') return;
+      const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
+      const escalateTo = workSettingsOf(org?.metadata ?? {}).escalateTo;
+      const escalated = await this.commands.run(
+        jobAggregate,
+        { type: 'EscalateJob', data: { jobId, orgId: job.orgId, reason: ours, escalateTo } },
+        `exec:${jobId}:${event.eventId}:escalate`,
+        event,
+      );
+      if (isAppError(escalated)) return;
+    }
     await this.commands.run(
       jobAggregate,
       { type: 'ResolveEscalation', data: { jobId, orgId: job.orgId, resolution: 'reassign', note: 'reassigned by the platform' } },
@@ -321,7 +332,8 @@ export class ExecutionSaga implements Saga {
 
   /** The contract (and open task) of the job's latest assignment, once the job is over or sent back. */
   private async endContract(event: SagaEvent, jobId: string, how: 'fulfil' | 'terminate', reason: string): Promise<void> {
-    const assigned = await this.lastAssignment(jobId);
+    // The assignment the event ended: the last one BEFORE the event (a later round may hold the job by now).
+    const assigned = await this.lastAssignment(jobId, event.revision);
     if (assigned === null) return;
     const { contractId, orgId } = assigned;
     const taskId = taskIdFor(contractId);
@@ -337,14 +349,18 @@ export class ExecutionSaga implements Saga {
     await this.commands.run(contractAggregate, { type: 'FulfilContract', data: { contractId, orgId } }, `exec:${contractId}:fulfil`, event);
   }
 
-  /** The job's latest JobAssigned, read from its stream (the job's state forgets it when it goes back to contracting). */
-  private async lastAssignment(jobId: string): Promise<{ contractId: string; orgId: string } | null> {
+  /**
+   * The job's last JobAssigned before `revision`, read from its stream (the job's state forgets it when the job goes
+   * back to contracting). A store error propagates: the step is retried, never skipped as "no assignment".
+   */
+  private async lastAssignment(jobId: string, revision: bigint): Promise<{ contractId: string; orgId: string } | null> {
     try {
-      for await (const recorded of this.deps.store.readStream(jobStream(jobId), { direction: 'backwards' })) {
+      for await (const recorded of this.deps.store.readStream(jobStream(jobId), { direction: 'backwards', fromRevision: revision })) {
         if (recorded.type === 'JobAssigned') return { contractId: String(recorded.data.contractId), orgId: String(recorded.data.orgId) };
       }
-    } catch {
-      return null;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return null;
+      throw error;
     }
     return null;
   }

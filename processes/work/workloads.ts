@@ -1,3 +1,5 @@
+import { appError } from '../../domain/shared/app-error.ts';
+import { StepUnavailableError } from '../saga-runner.ts';
 import type { DocumentStore } from '../../infra/documents/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { ProjectionRunner } from '../../projections/runner.ts';
@@ -27,7 +29,10 @@ export type OpenJobsHeldBy = (subjectId: string, position: bigint) => Promise<Ar
 
 export function openJobsHeldFromReadModel(deps: { docs: DocumentStore; projections: Pick<ProjectionRunner, 'waitFor'> }): OpenJobsHeldBy {
   return async (subjectId, position) => {
-    await deps.projections.waitFor(position, 5_000, 'workloads');
+    // A read model behind the event would miss jobs: the step is retried until it has caught up.
+    if (!(await deps.projections.waitFor(position, 5_000, 'workloads'))) {
+      throw new StepUnavailableError(appError('unavailable', 'READ_MODEL_BEHIND', 'the workloads read model has not caught up yet'));
+    }
     const held: Array<{ orgId: string; jobId: string }> = [];
     let after: string | null = null;
     for (;;) {
