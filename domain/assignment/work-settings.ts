@@ -40,6 +40,10 @@ export interface WorkSettings {
   retryBackoffMs: number;
   /** `work.escalationTimeoutMs`: an escalation to a role unresolved this long is raised to the org's owner. */
   escalationTimeoutMs: number;
+  /** `work.signatureTimeoutMs`: an offered contract the agent has not signed by then is withdrawn (next candidate). */
+  signatureTimeoutMs: number;
+  /** `work.verificationTimeoutMs`: a delivery without a verdict by then escalates the job. */
+  verificationTimeoutMs: number;
 }
 
 export const DEFAULT_PERMITTED_ACTIONS = ['task.progress', 'task.tool.use', 'task.complete', 'task.fail', 'task.create', 'job.start', 'job.deliver', 'contract.sign', 'contract.reject'];
@@ -91,5 +95,7 @@ export function workSettingsOf(metadata: Readonly<Record<string, string>>): Work
     taskMaxAttempts: integer(metadata, 'work.taskMaxAttempts', 3, 1, 10),
     retryBackoffMs: integer(metadata, 'work.retryBackoffMs', 1_000, 10, 3_600_000),
     escalationTimeoutMs: integer(metadata, 'work.escalationTimeoutMs', 3_600_000, 100, 30 * 86_400_000),
+    signatureTimeoutMs: integer(metadata, 'work.signatureTimeoutMs', 300_000, 100, 30 * 86_400_000),
+    verificationTimeoutMs: integer(metadata, 'work.verificationTimeoutMs', 3_600_000, 100, 30 * 86_400_000),
   };
 }

@@ -27,6 +27,7 @@ const CONTRACT_NAMESPACE = '8f0c6f0e-2b7a-4a51-9d3e-6a1f4c2b7e90';
 export const contractIdFor = (jobId: string, round: number) => uuidv5(`contract:${jobId}:${round}`, CONTRACT_NAMESPACE);
 
 export const AUCTION_CLOSE = 'auction.close';
+export const SIGNATURE_DUE = 'contract.signature';
 
 export interface AssignmentSagaDeps {
   pipeline: CommandPipeline;
@@ -98,6 +99,7 @@ export class AssignmentSaga implements Saga {
         if (fired.purpose === AUCTION_CLOSE && typeof fired.ref.jobId === 'string' && typeof fired.ref.round === 'number') {
           return this.closeRound(event, fired.ref.jobId, fired.ref.round);
         }
+        if (fired.purpose === SIGNATURE_DUE) return this.onSignatureDue(event, event.data.ref as { contractId?: string; timeoutMs?: number });
         return;
       }
       case 'AssignmentAwarded':
@@ -294,7 +296,31 @@ export class AssignmentSaga implements Saga {
         obligations: contract.obligations.map(({ obligationId, description, dueAt }) => ({ obligationId, description, dueAt })),
       },
     };
+    // The offer is a one-off message: an agent that never answers must not hold the job. The timer is durable.
+    const settings = workSettingsOf((await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state?.metadata ?? {});
+    const scheduled = await scheduleTimer(this.deps.pipeline, {
+      key: `${SIGNATURE_DUE}:${contractId}`,
+      orgId: job.orgId,
+      dueAt: new Date(this.now().getTime() + settings.signatureTimeoutMs),
+      purpose: SIGNATURE_DUE,
+      ref: { contractId, jobId: job.jobId, timeoutMs: settings.signatureTimeoutMs },
+      causationId: event.eventId,
+    });
+    if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
     await this.deps.bus.publish(agentInboxSubject(contract.assigneeSubjectId, 'accept'), { data: message });
+  }
+
+  /** Not signed in time: the org withdraws the offer (a rejection, on record), and the next round goes on without it. */
+  private async onSignatureDue(event: SagaEvent, ref: { contractId?: string; timeoutMs?: number }): Promise<void> {
+    if (typeof ref.contractId !== 'string') return;
+    const contract = (await this.deps.reader.load(contractDecider, contractStream(ref.contractId))).state;
+    if (contract === null || contract.status !== 'awaiting_signatures') return;
+    await this.commands.run(
+      contractAggregate,
+      { type: 'RejectContract', data: { contractId: contract.contractId, orgId: contract.orgId, party: 'org', reason: `the assignee did not sign within ${String(ref.timeoutMs)} ms` } },
+      `assign:${contract.contractId}:signature-due`,
+      event,
+    );
   }
 
   private async onContractActivated(event: SagaEvent): Promise<void> {

@@ -28,6 +28,7 @@ export const taskIdFor = (contractId: string) => uuidv5(`task:${contractId}`, TA
 
 export const TASK_HEARTBEAT = 'task.heartbeat';
 export const TASK_RETRY = 'task.retry';
+export const VERDICT_DUE = 'job.verification';
 
 export interface ExecutionSagaDeps {
   pipeline: CommandPipeline;
@@ -191,6 +192,7 @@ export class ExecutionSaga implements Saga {
 
   private async onTimer(event: SagaEvent): Promise<void> {
     const { purpose, ref, dueAt } = event.data as { purpose: string; ref: { taskId?: string; attempt?: number; check?: number }; dueAt: string };
+    if (purpose === VERDICT_DUE) return this.onVerdictDue(event, event.data.ref as { jobId?: string; deliveredAt?: string; timeoutMs?: number });
     if ((purpose !== TASK_HEARTBEAT && purpose !== TASK_RETRY) || typeof ref.taskId !== 'string' || typeof ref.attempt !== 'number') return;
     const task = (await this.deps.reader.load(taskDecider, taskStream(ref.taskId))).state;
     if (task === null || task.attempt !== ref.attempt) return;
@@ -326,8 +328,31 @@ export class ExecutionSaga implements Saga {
       );
       return;
     }
+    // Verifiers are asked once: without a verdict in time, the job is escalated rather than left delivered for good.
+    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
+    const timeout = workSettingsOf(org?.metadata ?? {}).verificationTimeoutMs;
+    await this.schedule(event, {
+      key: `${VERDICT_DUE}:${jobId}:${job.delivery.deliveredAt}`,
+      orgId: job.orgId,
+      dueAt: new Date(Date.parse(job.delivery.deliveredAt) + timeout),
+      purpose: VERDICT_DUE,
+      ref: { jobId, deliveredAt: job.delivery.deliveredAt, timeoutMs: timeout },
+    });
     const request: VerificationRequest = { orgId: job.orgId, jobId, goal: job.goal, deliverable: job.delivery.deliverable, outputTemplate: job.outputTemplate };
     for (const verifier of job.verifierSubjectIds) await this.deps.bus.publish(agentInboxSubject(verifier, 'verify'), { data: request });
+  }
+
+  private async onVerdictDue(event: SagaEvent, ref: { jobId?: string; deliveredAt?: string; timeoutMs?: number }): Promise<void> {
+    if (typeof ref.jobId !== 'string') return;
+    const job = await this.job(ref.jobId);
+    if (job === null || job.status !== 'delivered' || job.delivery?.deliveredAt !== ref.deliveredAt) return;
+    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
+    await this.commands.run(
+      jobAggregate,
+      { type: 'EscalateJob', data: { jobId: job.jobId, orgId: job.orgId, reason: `no verdict on the delivery within ${String(ref.timeoutMs)} ms`, escalateTo: workSettingsOf(org?.metadata ?? {}).escalateTo } },
+      `exec:${job.jobId}:${ref.deliveredAt}:verdict-due`,
+      event,
+    );
   }
 
   /** The contract (and open task) of the job's latest assignment, once the job is over or sent back. */

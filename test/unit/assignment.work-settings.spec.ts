@@ -17,6 +17,8 @@ const defaults: WorkSettings = {
   taskMaxAttempts: 3,
   retryBackoffMs: 1_000,
   escalationTimeoutMs: 3_600_000,
+  signatureTimeoutMs: 300_000,
+  verificationTimeoutMs: 3_600_000,
 };
 
 describe('workSettingsOf: defaults', () => {
@@ -57,6 +59,8 @@ describe('workSettingsOf: each key', () => {
     ['work.taskMaxAttempts', '10', { taskMaxAttempts: 10 }],
     ['work.retryBackoffMs', '250', { retryBackoffMs: 250 }],
     ['work.escalationTimeoutMs', '60000', { escalationTimeoutMs: 60_000 }],
+    ['work.signatureTimeoutMs', '2000', { signatureTimeoutMs: 2_000 }],
+    ['work.verificationTimeoutMs', '5000', { verificationTimeoutMs: 5_000 }],
   ];
   for (const [key, value, expected] of cases) {
     it(`reads ${key} = ${JSON.stringify(value)}`, () => {

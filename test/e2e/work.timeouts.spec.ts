@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+
+const never = <T>() => new Promise<T>(() => undefined);
+
+describe('nobody is waited for forever: an unsigned offer is withdrawn, a missing verdict escalates', () => {
+  let server: TestServer;
+  let orgId: string;
+  const agents: TestAgent[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    orgId = await workOrg(server, { 'work.signatureTimeoutMs': '300', 'work.verificationTimeoutMs': '300', 'work.escalateTo': 'reviewer' });
+  });
+  afterAll(async () => {
+    for (const agent of agents) await agent.client.stop();
+    await server.close();
+  });
+
+  it('withdraws an offer the chosen agent does not sign in time and offers the job to the next candidate', async () => {
+    const silent = await workAgent(server, { orgId, name: 'Never signs', capabilities: { translate: 9 }, handlers: { onAward: () => never(), onTask: async () => ({ by: 'silent' }) } });
+    const next = await workAgent(server, { orgId, name: 'Signs', capabilities: { translate: 1 }, handlers: { onTask: async () => ({ by: 'next' }) } });
+    agents.push(silent, next);
+    const jobId = await submitJob(server, orgId, { goal: 'translate', requiredCapabilities: [{ name: 'translate', level: 1 }] });
+    const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
+    expect(delivered.deliverable).toEqual({ by: 'next' });
+    const awards = (await streamEvents(server, `assignment-${jobId}`)).filter((event) => event.type === 'AssignmentAwarded').map((event) => event.data);
+    expect(awards.map((award) => award.subjectId)).toEqual([silent.id, next.id]);
+    const withdrawn = (await streamEvents(server, `contract-${String(awards[0]!.contractId)}`)).find((event) => event.type === 'ContractRejected')!.data;
+    expect(withdrawn).toMatchObject({ party: 'org', reason: 'the assignee did not sign within 300 ms', rejectedBy: { kind: 'system' } });
+  });
+
+  it('escalates a delivery whose verifier gives no verdict in time', async () => {
+    const worker = await workAgent(server, { orgId, name: 'Worker', capabilities: { render: 1 }, handlers: { onTask: async () => ({ rendered: true }) } });
+    const mute = await workAgent(server, { orgId, name: 'Mute verifier', role: 'reviewer', handlers: { onVerify: () => never() } });
+    agents.push(worker, mute);
+    const jobId = await submitJob(server, orgId, { goal: 'render', completionMode: 'verified', verifierSubjectIds: [mute.id], requiredCapabilities: [{ name: 'render', level: 1 }] });
+    const escalated = await waitForJobEvent(server, jobId, 'JobEscalated');
+    expect(escalated).toMatchObject({ from: 'delivered', escalateTo: 'reviewer', reason: 'no verdict on the delivery within 300 ms' });
+  });
+});
