@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { pageQueryFields } from './page-query.ts';
 import { jobCommandSchema } from '../../domain/job/commands.ts';
 import { assignmentStrategySchema, completionModeSchema, escalationResolutionSchema, jobPrioritySchema } from '../../domain/job/fields.ts';
 import { escalatableJobStatusSchema, jobStatusSchema } from '../../domain/job/state.ts';
@@ -85,14 +86,7 @@ export const jobsQuery = z.strictObject({
   status: jobStatusSchema.optional().describe('only jobs in this status'),
   priority: jobPrioritySchema.optional().describe('only jobs of this priority'),
   assigneeSubjectId: uuidSchema.optional().describe('only jobs assigned to this subject'),
-  order: z.enum(['newest', 'oldest']).default('newest').describe('by submission time (default newest first)'),
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe('at most this many jobs (1-100, default 20)'),
-  after: z
-    .string()
-    .max(2048)
-    .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor this API issued')
-    .optional()
-    .describe('pageInfo.endCursor of the previous page (same filters and order)'),
+  ...pageQueryFields('submission time'),
 });
 type JobsQuery = z.infer<typeof jobsQuery>;
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { pageQueryFields } from './page-query.ts';
 import { roundFailureSchema } from '../../domain/assignment/fields.ts';
 import { breachKindSchema, contractPartySchema } from '../../domain/contract/fields.ts';
 import { contractStatusSchema } from '../../domain/contract/state.ts';
@@ -48,14 +49,7 @@ export const escalationsQuery = z.strictObject({
     .describe('only unresolved escalations (true) or only ended ones (false)'),
   escalateTo: roleNameSchema.optional().describe('only escalations that go to this role now'),
   jobId: uuidSchema.optional().describe("only this job's escalations"),
-  order: z.enum(['newest', 'oldest']).default('newest').describe('by escalation time (default newest first)'),
-  limit: z.coerce.number().int().min(1).max(100).default(20).describe('at most this many (1-100, default 20)'),
-  after: z
-    .string()
-    .max(2048)
-    .regex(/^[A-Za-z0-9_-]+$/, 'not a cursor this API issued')
-    .optional()
-    .describe('pageInfo.endCursor of the previous page (same filters and order)'),
+  ...pageQueryFields('escalation time'),
 });
 
 const principal = z.object({ id: z.string(), kind: z.string() });
