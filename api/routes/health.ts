@@ -47,6 +47,8 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     // The NATS fan-out retrying (bus unreachable) is reported, not fatal: commands and reads still work.
     const fanout = platform.fanout.status();
     checks.eventFanout = { ok: true, detail: `${fanout.state} at ${fanout.position}${fanout.failure ? `; last failure: ${fanout.failure.message}` : ''}` };
+    const work = platform.work.status();
+    checks.work = { ok: true, detail: `${work.sagas.map((saga) => `${saga.name} at ${saga.position}`).join(', ')}; ${work.timersPending} timers pending` };
     const ready = Object.values(checks).every((check) => check.ok);
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, projections });
   });
@@ -57,7 +59,7 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     {
       config: {
         public: true,
-        openapi: probe('Metrics', 'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`. No credential.', {
+        openapi: probe('Metrics', 'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`, `agencygrid_saga_position{saga}`, `agencygrid_timers_pending`, `agencygrid_saga_dead_letters`. No credential.', {
           '200': readReply('Metrics (text/plain)', z.string()),
         }),
       },
@@ -65,6 +67,8 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     async (_request, reply) => {
       const projections = await platform.projections.status();
       const head = await platform.store.headPosition().catch(() => null);
+      const work = platform.work.status();
+      const deadLetters = await platform.docs.count('_saga_dead_letters').catch(() => null);
       const lines = [
         '# HELP agencygrid_event_store_head Global position of the last event in the log.',
         '# TYPE agencygrid_event_store_head gauge',
@@ -78,6 +82,15 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
         '# HELP agencygrid_projection_failed 1 when a projection stopped on an event it could not apply.',
         '# TYPE agencygrid_projection_failed gauge',
         ...projections.map((p) => `agencygrid_projection_failed{projection="${p.name}"} ${p.state === 'failed' ? 1 : 0}`),
+        '# HELP agencygrid_saga_position Last log position a saga (process manager) has handled.',
+        '# TYPE agencygrid_saga_position gauge',
+        ...work.sagas.map((saga) => `agencygrid_saga_position{saga="${saga.name}"} ${saga.position}`),
+        '# HELP agencygrid_timers_pending Durable timers waiting to fire.',
+        '# TYPE agencygrid_timers_pending gauge',
+        `agencygrid_timers_pending ${work.timersPending}`,
+        '# HELP agencygrid_saga_dead_letters Events a saga gave up on (collection _saga_dead_letters).',
+        '# TYPE agencygrid_saga_dead_letters gauge',
+        ...(deadLetters === null ? [] : [`agencygrid_saga_dead_letters ${deadLetters}`]),
       ];
       return reply.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
     },

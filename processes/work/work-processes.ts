@@ -63,6 +63,12 @@ export class WorkProcesses {
     this.timers.start();
   }
 
+  /** Where each saga is in the log, and how many durable timers wait to fire: for /ready and /metrics. */
+  status(): { sagas: Array<{ name: string; position: bigint }>; timersPending: number } {
+    const sagas = [this.assignment, this.execution, this.obligations, this.escalations].map((runner) => ({ name: runner.saga.name, position: runner.handledPosition }));
+    return { sagas, timersPending: this.timers.scheduled };
+  }
+
   /** Resolves once every saga has handled the log up to `position` (for tests and read-your-writes of work). */
   async settled(position: bigint, timeoutMs = 5_000): Promise<boolean> {
     const results = await Promise.all([this.assignment, this.execution, this.obligations, this.escalations].map((runner) => runner.waitFor(position, timeoutMs)));
