@@ -35,4 +35,10 @@ export interface AggregateDefinition<
   /** Context beyond time and principal, e.g. the parent org's state. Read-only and best-effort (not transactional). */
   loadContext(command: Command, reader: StreamReader, base: DecisionContext): Promise<Context>;
   reservations?(command: Command): readonly UniqueReservation[];
+  /**
+   * A key, besides its stream, that commands are serialized on within this process: for a decision that reads what
+   * other streams' commands change (the open-jobs quota of an org), so that two of them are never decided on the same
+   * count. Other processes are not serialized with this one.
+   */
+  serializeOn?(command: Command): string | null;
 }

@@ -83,7 +83,10 @@ export class CommandPipeline {
     this.inFlight += 1;
     try {
       const command = parsed.data;
-      return await this.locks.run(definition.streamOf(command), () => this.run(definition, command, envelope));
+      const decide = () => this.locks.run(definition.streamOf(command), () => this.run(definition, command, envelope));
+      // The extra key first, then the stream, always in that order: two commands never wait for each other in a cycle.
+      const key = definition.serializeOn?.(command) ?? null;
+      return await (key === null ? decide() : this.locks.run(`serialize:${key}`, decide));
     } catch (error) {
       if (error instanceof EventStoreUnavailableError) {
         return appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'the event store is unavailable; retry later');

@@ -45,9 +45,9 @@ export type JobAggregate = AggregateDefinition<JobCommand, JobState, JobEvent, J
  * Jobs, one stream per job (`job-<jobId>`), each in one org, governed by that org's policy. SubmitJob is decided
  * with the org's status and its open-jobs quota (the org's metadata `quota.maxOpenJobs`, see domain/job/quota.ts).
  *
- * The quota is checked from context, read before the decision: two submissions racing each other can both see room
- * for one more job. Holding it exactly under concurrency needs the count in a stream the submission appends to (the
- * quota aggregate, `domain/quota`), as role cardinality lives in the roster stream.
+ * The quota is checked from context, read before the decision; an org's submissions are serialized within the process
+ * (`serializeOn`), so one instance holds it exactly. Two instances racing can both see room for one more job: holding
+ * it exactly there needs the count in a stream the submission appends to (a quota aggregate).
  */
 export function createJobAggregate(options: JobAggregateOptions = {}): JobAggregate {
   const openJobsOf = options.openJobsOf ?? (async () => 0);
@@ -59,6 +59,9 @@ export function createJobAggregate(options: JobAggregateOptions = {}): JobAggreg
     orgIdOf: (command) => command.data.orgId,
     actionOf: (command) => actions[command.type],
     actions: Object.values(actions),
+    // Submissions to one org are decided one at a time here, each on a count that includes the one before it (the
+    // count waits for the read model to reach the head of the log): exact within this process.
+    serializeOn: (command) => (command.type === 'SubmitJob' ? `job-quota:${command.data.orgId}` : null),
     openJobsOf,
     async loadContext(command, reader, base) {
       if (command.type !== 'SubmitJob') return base;

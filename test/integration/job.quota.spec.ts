@@ -48,6 +48,13 @@ describe('the open-jobs quota, counted from the jobs read model', () => {
     expect(await submit(orgId)).toMatchObject({ code: 'QUOTA_EXCEEDED', details: { openJobs: 2 } });
   });
 
+  it('holds the quota exactly when submissions race each other in one platform instance', async () => {
+    const orgId = await orgWithQuota('3');
+    const results = await Promise.all(Array.from({ length: 12 }, () => submit(orgId)));
+    expect(results.filter((result) => !isAppError(result))).toHaveLength(3);
+    expect(results.filter((result) => isAppError(result) && result.code === 'QUOTA_EXCEEDED')).toHaveLength(9);
+  });
+
   it('counts every open status and none of the final ones, per org', async () => {
     const orgId = await orgWithQuota('3');
     const other = await orgWithQuota('3');
