@@ -141,7 +141,7 @@ export class AgentClient {
   }
 
   private async onCfp(cfp: CallForProposals): Promise<void> {
-    // The platform sends a call again after it restarts while bidding is open: bid once per round.
+    // A call can come twice (several platform instances, or a step replayed after a crash): bid once per round.
     if (!this.handlers.onCallForProposals || !this.once(`cfp:${cfp.jobId}:${cfp.round}`)) return;
     const bid = await this.handlers.onCallForProposals(cfp);
     if (bid === null) return;

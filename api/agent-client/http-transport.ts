@@ -28,8 +28,8 @@ const STABLE_MS = 10_000;
  * answer `{code, message, details}` becomes an AgentRequestError, as a refused bus request does.
  *
  * Like the bus (core delivery is at most once), what the platform sends while the inbox is reconnecting is not
- * replayed: the platform sends calls for proposals again after it restarts and retries task attempts that miss
- * their heartbeats.
+ * replayed: a missed call for proposals is a missed round, an unsigned offer is withdrawn after the org's signature
+ * timeout, and a task attempt whose heartbeats stop is retried.
  */
 export class HttpTransport implements AgentTransport {
   private readonly baseUrl: string;

@@ -52,7 +52,7 @@ export class AgentGateway {
     if (suspended) return refused(suspended);
     const key = header(message.headers, 'idempotency-key');
     if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-      return refused({ kind: 'invalid', code: 'VALIDATION_FAILED', message: 'Idempotency-Key: 1 to 200 printable ASCII characters', details: {} });
+      return refused({ kind: 'invalid', code: 'INVALID_HEADER', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters', details: { header: 'Idempotency-Key' } });
     }
     const { keyId: _keyId, ...actor } = principal;
     const result = await runAgentCommand(this.deps.pipeline, { kind: kind as WorkRequestKind, payload: message.data, principal: actor, ...(key ? { idempotencyKey: key } : {}) });

@@ -14,7 +14,8 @@ export type EventReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audi
  * The read an event of an org amounts to, the same one the REST API asks for the same information, so that a stream
  * never shows what the principal could not read otherwise:
  * - DecisionRecorded (recorded with the change it permitted, in any stream) and `audit-` streams: `audit.read`;
- * - `roster-` streams: `roster.read`; `policy-` streams: `policy.read`; `job-` streams: `job.read`;
+ * - `roster-` streams: `roster.read`; `policy-` streams: `policy.read`; `job-`, `contract-`, `task-`, `assignment-`
+ *   and `timer-` streams (a job's work): `job.read`;
  * - everything else of the org (`org-`, slug reservations, command records, a subject's capability verified by
  *   the org): `org.read`.
  * With the default org policy (members read `*.read`) these are all the same answer; an org policy that lets some
@@ -30,7 +31,12 @@ export function readActionFor(event: { type: string; streamId: string }): EventR
       return 'roster.read';
     case 'policy':
       return 'policy.read';
+    // The work of jobs: the REST and GraphQL reads of contracts, tasks, bids and their timers ask `job.read` too.
     case 'job':
+    case 'contract':
+    case 'task':
+    case 'assignment':
+    case 'timer':
       return 'job.read';
     default:
       return 'org.read';

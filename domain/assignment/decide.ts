@@ -54,6 +54,11 @@ export function decideAssignment(command: AssignmentCommand, state: AssignmentSt
       if (context.bidderIsMember === false) {
         return appError('forbidden', 'NOT_A_MEMBER', `subject ${subjectId} is not a member of org ${orgId}`, { subjectId, orgId });
       }
+      // Early (a later round, or the current one before its call): refused, not recorded, so the bid the agent sends
+      // once the call comes is its first (one bid per subject and round is all the agent protocol takes).
+      if (round > state.round || (round === state.round && state.phase === 'assessing')) {
+        return appError('conflict', 'ROUND_NOT_OPEN', `round ${round} of job ${jobId} is not open for bids yet`, { jobId, round, currentRound: state.round, phase: state.phase });
+      }
       const reasons = proposalRefusals(state, round, subjectId, context.now);
       return [{ type: 'ProposalRecorded', data: { jobId, orgId, round, subjectId, bid, valid: reasons.length === 0, reasons, receivedAt: context.now } }];
     }

@@ -1,8 +1,12 @@
 import { matchesAnyAction } from '../policy/glob.ts';
 import type { Contract } from './state.ts';
 
-/** The terms the clause check reads; a whole `Contract` will do. */
-export type ContractTerms = Pick<Contract, 'contractId' | 'permittedActions' | 'permittedTools'>;
+/** The terms the clause check reads; a whole `Contract` will do (and so will the task decider's view of one). */
+export interface ContractTerms {
+  contractId: Contract['contractId'];
+  permittedActions: readonly string[];
+  permittedTools: readonly string[];
+}
 
 /** What the assignee is attempting: the governed action of its command, and the tool it uses, if any. */
 export interface ContractAct {

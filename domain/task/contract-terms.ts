@@ -1,4 +1,4 @@
-import { matchesAnyAction } from '../policy/glob.ts';
+import { contractClauseViolation, type ContractClauseViolation } from '../contract/clauses.ts';
 
 /**
  * What the task decider needs to know of a contract: the least, so the task aggregate does not depend on the contract
@@ -18,29 +18,14 @@ export interface ContractTerms {
   permittedTools: readonly string[];
 }
 
-export type ContractClause = 'permittedActions' | 'permittedTools';
-
-export interface TermsViolation {
-  contractId: string;
-  clause: ContractClause;
-  message: string;
-}
+export type { ContractClause, ContractClauseViolation as TermsViolation } from '../contract/clauses.ts';
 
 /** The contract status in which its terms are in force. */
 export const ACTIVE_CONTRACT_STATUS = 'active';
 
 /**
- * The clause of `terms` that `action` (and `tool`, when one is used) breaks, or null when the terms permit it. The
- * action is checked first: a tool used through an action the contract does not permit breaks `permittedActions`.
- * Whether the contract is in force (its status) is the caller's check.
+ * The clause of `terms` that `action` (and `tool`, when one is used) breaks, or null when the terms permit it: the
+ * contract's own clause check (the action first, then the tool). Whether the contract is in force (its status) is
+ * the caller's check.
  */
-export function termsViolation(terms: ContractTerms, act: { action: string; tool?: string }): TermsViolation | null {
-  const { contractId } = terms;
-  if (!matchesAnyAction(terms.permittedActions, act.action)) {
-    return { contractId, clause: 'permittedActions', message: `contract ${contractId} does not permit the action ${act.action}` };
-  }
-  if (act.tool !== undefined && !terms.permittedTools.includes(act.tool)) {
-    return { contractId, clause: 'permittedTools', message: `contract ${contractId} does not permit the tool ${act.tool}` };
-  }
-  return null;
-}
+export const termsViolation: (terms: ContractTerms, act: { action: string; tool?: string }) => ContractClauseViolation | null = contractClauseViolation;

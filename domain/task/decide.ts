@@ -43,6 +43,8 @@ export function decideTask(command: TaskCommand, state: TaskState, context: Task
     const { data } = command;
     const refused = subtaskRefusal(data, principal, context);
     if (refused) return refused;
+    // An assignee's sub-task runs on its parent's terms (heartbeat and attempts set by the org for the parent).
+    const inherited = data.parentTaskId !== null && principal.kind === 'subject' && context.parent ? context.parent : null;
     return [
       {
         type: 'TaskCreated',
@@ -55,8 +57,8 @@ export function decideTask(command: TaskCommand, state: TaskState, context: Task
           title: data.title,
           input: data.input ?? null,
           assigneeSubjectId: data.assigneeSubjectId,
-          heartbeatTimeoutMs: data.heartbeatTimeoutMs,
-          maxAttempts: data.maxAttempts,
+          heartbeatTimeoutMs: inherited?.heartbeatTimeoutMs ?? data.heartbeatTimeoutMs,
+          maxAttempts: inherited?.maxAttempts ?? data.maxAttempts,
           createdBy: principal,
           createdAt: now,
         },

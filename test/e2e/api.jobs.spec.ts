@@ -262,5 +262,8 @@ describe('jobs over HTTP', () => {
     expect(hidden.json()).toMatchObject({ code: 'POLICY_DENIED', details: { action: 'job.read' } });
     // The live event streams (SSE, GraphQL subscriptions) judge a job's events by the same read.
     expect(readActionFor({ type: 'JobSubmitted', streamId: `job-${owned.jobId}` })).toBe('job.read');
+    // And so the events of a job's work: its contract, tasks, bids and timers.
+    for (const streamId of ['contract-c', 'task-t', 'assignment-a', 'timer-x']) expect(readActionFor({ type: 'Anything', streamId })).toBe('job.read');
+    expect(readActionFor({ type: 'OrgRegistered', streamId: 'org-o' })).toBe('org.read');
   });
 });

@@ -35,7 +35,7 @@ describe('the agents gateway on the bus refuses what it cannot attribute or pars
     ['a payload that is not an object', () => [workRequestSubject('propose'), 'a bid', bearer(agent.key)], 'VALIDATION_FAILED'],
     ['an unknown field', () => [workRequestSubject('sign'), { orgId, contractId: someId, party: 'org' }, bearer(agent.key)], 'VALIDATION_FAILED'],
     ['a malformed id', () => [workRequestSubject('inform'), { orgId, taskId: 'task-1', outputs: {} }, bearer(agent.key)], 'VALIDATION_FAILED'],
-    ['a bad Idempotency-Key', () => [workRequestSubject('progress'), { orgId, taskId: someId, progress: 1 }, { ...bearer(agent.key), 'Idempotency-Key': 'a'.repeat(201) }], 'VALIDATION_FAILED'],
+    ['a bad Idempotency-Key', () => [workRequestSubject('progress'), { orgId, taskId: someId, progress: 1 }, { ...bearer(agent.key), 'Idempotency-Key': 'a'.repeat(201) }], 'INVALID_HEADER'],
     ['a task that does not exist', () => [workRequestSubject('progress'), { orgId, taskId: someId, progress: 1 }, bearer(agent.key)], 'TASK_NOT_FOUND'],
   ];
 

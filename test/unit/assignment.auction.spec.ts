@@ -133,16 +133,10 @@ describe('auction: recording bids', () => {
       .then([proposalRecorded(1, a, bid(1), at(2), ['late: round 1 is not open for bids'])]);
   });
 
-  it('records a bid for a round not open yet as early, not late', () => {
-    spec
-      .given(open())
-      .when(recordProposal(2, a, bid(10)), { now: at(1) })
-      .then([proposalRecorded(2, a, bid(10), at(1), ['round 2 is not open for bids yet'])]);
+  it('refuses a bid for a round not open yet without recording it (the bid sent when the call comes is the first)', () => {
+    spec.given(open()).when(recordProposal(2, a, bid(10)), { now: at(1) }).thenError('ROUND_NOT_OPEN', { round: 2, currentRound: 1 });
     const assessing = [assignmentStarted('auction'), candidatesAssessed(1, [eligible(a)])];
-    spec
-      .given(assessing)
-      .when(recordProposal(1, a, bid(10)), { now: at(1) })
-      .then([proposalRecorded(1, a, bid(10), at(1), ['round 1 is not open for bids yet'])]);
+    spec.given(assessing).when(recordProposal(1, a, bid(10)), { now: at(1) }).thenError('ROUND_NOT_OPEN', { round: 1, phase: 'assessing' });
   });
 
   it('records a bid from a subject excluded from the job as invalid', () => {

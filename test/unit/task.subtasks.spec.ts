@@ -28,6 +28,12 @@ describe('splitting a task into sub-tasks', () => {
     spec.given([]).when(split(), { principal: assignee, parent: parentAfter(taskDispatched(1)), contract: activeTerms }).thenTypes(['TaskCreated']);
   });
 
+  it("gives an assignee's sub-task its parent's heartbeat timeout and attempts", () => {
+    const parent = taskStateAfter([taskCreated({ taskId: parentTaskId, parentTaskId: null, contractId, heartbeatTimeoutMs: 5_000, maxAttempts: 7 }), taskDispatched(1)]);
+    const outcome = spec.given([]).when(split(), { principal: assignee, parent, contract: activeTerms });
+    outcome.then([taskCreated({ parentTaskId, contractId, heartbeatTimeoutMs: 5_000, maxAttempts: 7, createdBy: assignee })]);
+  });
+
   it('lets the platform create a sub-task of any open task', () => {
     spec.given([]).when(split({ assigneeSubjectId: newAssigneeId }), { principal: system, parent: parentAfter() }).thenTypes(['TaskCreated']);
   });
