@@ -7,12 +7,11 @@ import type { StreamReader } from '../../commands/stream-loader.ts';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
 import { assignmentDecider, assignmentStream } from '../../domain/assignment/decider.ts';
 import type { Assignment } from '../../domain/assignment/state.ts';
-import { workSettingsOf, type WorkSettings } from '../../domain/assignment/work-settings.ts';
+import type { WorkSettings } from '../../domain/assignment/work-settings.ts';
 import { contractDecider, contractStream } from '../../domain/contract/decider.ts';
 import { isFinalContractStatus } from '../../domain/contract/state.ts';
 import { jobDecider, jobStream } from '../../domain/job/decider.ts';
 import type { Job } from '../../domain/job/state.ts';
-import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
@@ -20,6 +19,7 @@ import type { Award, CallForProposals, ProposalRejected } from '../../api/agent-
 import { scheduleTimer } from '../timers.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
 import { assessCandidates, type WorkloadsOf } from './candidates.ts';
+import { orgWorkSettings } from './org-settings.ts';
 import { StepUnavailableError, SystemCommands } from './system-commands.ts';
 
 const CONTRACT_NAMESPACE = '8f0c6f0e-2b7a-4a51-9d3e-6a1f4c2b7e90';
@@ -122,9 +122,8 @@ export class AssignmentSaga implements Saga {
   private async load(jobId: string): Promise<{ job: Job; assignment: Assignment | null; settings: WorkSettings } | null> {
     const job = (await this.deps.reader.load(jobDecider, jobStream(jobId))).state;
     if (job === null) return null;
-    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
     const assignment = (await this.deps.reader.load(assignmentDecider, assignmentStream(jobId))).state;
-    return { job, assignment, settings: workSettingsOf(org?.metadata ?? {}) };
+    return { job, assignment, settings: await orgWorkSettings(this.deps.reader, job.orgId) };
   }
 
   private async onSubmitted(event: SagaEvent, jobId: string): Promise<void> {
@@ -297,7 +296,7 @@ export class AssignmentSaga implements Saga {
       },
     };
     // The offer is a one-off message: an agent that never answers must not hold the job. The timer is durable.
-    const settings = workSettingsOf((await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state?.metadata ?? {});
+    const settings = await orgWorkSettings(this.deps.reader, job.orgId);
     const scheduled = await scheduleTimer(this.deps.pipeline, {
       key: `${SIGNATURE_DUE}:${contractId}`,
       orgId: job.orgId,

@@ -2,13 +2,12 @@ import type { Logger } from 'pino';
 import { jobAggregate } from '../../commands/handlers/job.ts';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { StreamReader } from '../../commands/stream-loader.ts';
-import { workSettingsOf } from '../../domain/assignment/work-settings.ts';
 import { jobDecider, jobStream } from '../../domain/job/decider.ts';
-import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { scheduleTimer } from '../timers.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
 import { OWNER_ESCALATION_ROLE } from './obligation-saga.ts';
+import { orgWorkSettings } from './org-settings.ts';
 import { StepUnavailableError, SystemCommands } from './system-commands.ts';
 
 export const ESCALATION_TIMEOUT = 'escalation.timeout';
@@ -31,8 +30,7 @@ export class EscalationSaga implements Saga {
     if (event.type === 'JobEscalated') {
       const { jobId, orgId, escalateTo, escalatedAt } = event.data as { jobId: string; orgId: string; escalateTo: string; escalatedAt: string };
       if (escalateTo === OWNER_ESCALATION_ROLE) return;
-      const org = (await this.deps.reader.load(orgDecider, orgStream(orgId))).state;
-      const timeout = workSettingsOf(org?.metadata ?? {}).escalationTimeoutMs;
+      const timeout = (await orgWorkSettings(this.deps.reader, orgId)).escalationTimeoutMs;
       const scheduled = await scheduleTimer(this.deps.pipeline, {
         key: `${ESCALATION_TIMEOUT}:${jobId}:${escalatedAt}`,
         orgId,

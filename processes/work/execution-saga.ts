@@ -5,10 +5,8 @@ import { contractedTaskAggregate } from '../../commands/handlers/contracted-task
 import { jobAggregate } from '../../commands/handlers/job.ts';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { StreamReader } from '../../commands/stream-loader.ts';
-import { workSettingsOf } from '../../domain/assignment/work-settings.ts';
 import { jobDecider, jobStream } from '../../domain/job/decider.ts';
 import type { Job } from '../../domain/job/state.ts';
-import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import { taskDecider, taskStream } from '../../domain/task/decider.ts';
@@ -19,6 +17,7 @@ import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
 import type { TaskDispatch, VerificationRequest } from '../../api/agent-protocol/messages.ts';
 import { scheduleTimer } from '../timers.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
+import { orgWorkSettings } from './org-settings.ts';
 import { StepUnavailableError, SystemCommands } from './system-commands.ts';
 import type { OpenJobsHeldBy } from './workloads.ts';
 
@@ -127,8 +126,7 @@ export class ExecutionSaga implements Saga {
   private async onAssigned(event: SagaEvent, jobId: string, assigneeSubjectId: string, contractId: string): Promise<void> {
     const job = await this.job(jobId);
     if (job === null || job.assignment?.contractId !== contractId) return;
-    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
-    const settings = workSettingsOf(org?.metadata ?? {});
+    const settings = await orgWorkSettings(this.deps.reader, job.orgId);
     const taskId = taskIdFor(contractId);
     const existing = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
     if (existing !== null && existing.contractId !== contractId) {
@@ -236,8 +234,7 @@ export class ExecutionSaga implements Saga {
     if (!willRetry) return;
     const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
     if (task === null || task.status !== 'retrying' || task.attempt !== attempt) return;
-    const org = (await this.deps.reader.load(orgDecider, orgStream(task.orgId))).state;
-    const backoff = workSettingsOf(org?.metadata ?? {}).retryBackoffMs * 2 ** (attempt - 1);
+    const backoff = (await orgWorkSettings(this.deps.reader, task.orgId)).retryBackoffMs * 2 ** (attempt - 1);
     await this.schedule(event, {
       key: `${TASK_RETRY}:${taskId}:${attempt}`,
       orgId: task.orgId,
@@ -280,8 +277,7 @@ export class ExecutionSaga implements Saga {
     const escalatedByUs = job.status === 'escalated' && job.escalation?.reason === ours && job.escalation.escalatedBy.kind === 'system';
     if (!escalatedByUs) {
       if (job.status !== 'assigned' && job.status !== 'in_progress') return;
-      const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
-      const escalateTo = workSettingsOf(org?.metadata ?? {}).escalateTo;
+      const { escalateTo } = await orgWorkSettings(this.deps.reader, job.orgId);
       const escalated = await this.commands.run(
         jobAggregate,
         { type: 'EscalateJob', data: { jobId, orgId: job.orgId, reason: ours, escalateTo } },
@@ -329,8 +325,7 @@ export class ExecutionSaga implements Saga {
       return;
     }
     // Verifiers are asked once: without a verdict in time, the job is escalated rather than left delivered for good.
-    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
-    const timeout = workSettingsOf(org?.metadata ?? {}).verificationTimeoutMs;
+    const timeout = (await orgWorkSettings(this.deps.reader, job.orgId)).verificationTimeoutMs;
     await this.schedule(event, {
       key: `${VERDICT_DUE}:${jobId}:${job.delivery.deliveredAt}`,
       orgId: job.orgId,
@@ -346,10 +341,10 @@ export class ExecutionSaga implements Saga {
     if (typeof ref.jobId !== 'string') return;
     const job = await this.job(ref.jobId);
     if (job === null || job.status !== 'delivered' || job.delivery?.deliveredAt !== ref.deliveredAt) return;
-    const org = (await this.deps.reader.load(orgDecider, orgStream(job.orgId))).state;
+    const { escalateTo } = await orgWorkSettings(this.deps.reader, job.orgId);
     await this.commands.run(
       jobAggregate,
-      { type: 'EscalateJob', data: { jobId: job.jobId, orgId: job.orgId, reason: `no verdict on the delivery within ${String(ref.timeoutMs)} ms`, escalateTo: workSettingsOf(org?.metadata ?? {}).escalateTo } },
+      { type: 'EscalateJob', data: { jobId: job.jobId, orgId: job.orgId, reason: `no verdict on the delivery within ${String(ref.timeoutMs)} ms`, escalateTo } },
       `exec:${job.jobId}:${ref.deliveredAt}:verdict-due`,
       event,
     );
