@@ -4,8 +4,9 @@ import type { EventRegistry } from '../domain/events/registry.ts';
 import type { AppError } from '../domain/shared/app-error.ts';
 import { BusUnavailableError } from '../infra/bus/errors.ts';
 import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
-import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
+import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
+import { LogFollower } from './follow-log.ts';
 
 /** An event as a saga sees it: decoded (upcast) data, where it is in the log. */
 export interface SagaEvent {
@@ -64,8 +65,7 @@ function isTransient(error: unknown): boolean {
  * checkpoint after each handled event (at-least-once). A dropped subscription is followed again from the checkpoint.
  */
 export class SagaRunner {
-  private subscription: AllSubscription | undefined;
-  private running: Promise<void> | undefined;
+  private follower: LogFollower | undefined;
   private stopped = false;
   private position = 0n;
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
@@ -80,7 +80,14 @@ export class SagaRunner {
 
   async start(): Promise<void> {
     this.position = (await this.checkpoints.load(this.saga.name)) ?? 0n;
-    this.running = this.follow();
+    // handleOne never throws: a step's failure is retried or dead-lettered there, so the follower only ever drops
+    // with the store's subscription, and follows again from the last event handled.
+    this.follower = new LogFollower(this.store, {
+      filter: { eventTypes: this.saga.eventTypes },
+      afterPosition: this.position,
+      onEvent: (recorded) => this.handleOne(recorded),
+      onDrop: (error) => this.options.logger?.warn({ err: error, saga: this.saga.name }, 'saga subscription dropped; following again from its checkpoint'),
+    });
   }
 
   /** The position of the last event this saga handled (or skipped). */
@@ -107,27 +114,6 @@ export class SagaRunner {
         resolve(this.position >= last);
       }, timeoutMs).unref();
     });
-  }
-
-  private async follow(): Promise<void> {
-    let backoff = 100;
-    while (!this.stopped) {
-      const subscription = this.store.subscribeToAll({ afterPosition: this.position, filter: { eventTypes: this.saga.eventTypes } });
-      this.subscription = subscription;
-      try {
-        for await (const recorded of subscription) {
-          if (this.stopped) break;
-          await this.handleOne(recorded);
-          backoff = 100;
-        }
-        if (this.stopped) return;
-      } catch (error) {
-        if (this.stopped) return;
-        this.options.logger?.warn({ err: error, saga: this.saga.name }, 'saga subscription dropped; following again from its checkpoint');
-      }
-      await sleep(backoff);
-      backoff = Math.min(backoff * 2, 5_000);
-    }
   }
 
   private async handleOne(recorded: RecordedEvent): Promise<void> {
@@ -170,8 +156,7 @@ export class SagaRunner {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await this.subscription?.unsubscribe();
-    await this.running;
+    await this.follower?.stop();
     for (const waiter of this.waiters) waiter.resolve();
     this.waiters.clear();
   }
