@@ -16,11 +16,10 @@ import { isAppError } from '../../domain/shared/app-error.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
 import type { Award, CallForProposals, ProposalRejected } from '../../api/agent-protocol/messages.ts';
-import { scheduleTimer } from '../timers.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
 import { assessCandidates, type WorkloadsOf } from './candidates.ts';
 import { orgWorkSettings } from './org-settings.ts';
-import { StepUnavailableError, SystemCommands } from './system-commands.ts';
+import { SystemCommands } from './system-commands.ts';
 
 const CONTRACT_NAMESPACE = '8f0c6f0e-2b7a-4a51-9d3e-6a1f4c2b7e90';
 /** The contract of a job's round: derived, so a retried award drafts the same contract. */
@@ -185,15 +184,16 @@ export class AssignmentSaga implements Saga {
     const { job, assignment } = loaded;
     const { round, invitees, closesAt } = event.data as { round: number; invitees: string[]; closesAt: string };
     if (assignment.round !== round || assignment.phase !== 'bidding') return;
-    const scheduled = await scheduleTimer(this.deps.pipeline, {
-      key: `${AUCTION_CLOSE}:${jobId}:${round}`,
-      orgId: job.orgId,
-      dueAt: closesAt,
-      purpose: AUCTION_CLOSE,
-      ref: { jobId, round },
-      causationId: event.eventId,
-    });
-    if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
+    await this.commands.schedule(
+      {
+        key: `${AUCTION_CLOSE}:${jobId}:${round}`,
+        orgId: job.orgId,
+        dueAt: closesAt,
+        purpose: AUCTION_CLOSE,
+        ref: { jobId, round },
+      },
+      event,
+    );
     if (Date.parse(closesAt) <= this.now().getTime()) return;
     const cfp: CallForProposals = {
       orgId: job.orgId,
@@ -297,15 +297,16 @@ export class AssignmentSaga implements Saga {
     };
     // The offer is a one-off message: an agent that never answers must not hold the job. The timer is durable.
     const settings = await orgWorkSettings(this.deps.reader, job.orgId);
-    const scheduled = await scheduleTimer(this.deps.pipeline, {
-      key: `${SIGNATURE_DUE}:${contractId}`,
-      orgId: job.orgId,
-      dueAt: new Date(this.now().getTime() + settings.signatureTimeoutMs),
-      purpose: SIGNATURE_DUE,
-      ref: { contractId, jobId: job.jobId, timeoutMs: settings.signatureTimeoutMs },
-      causationId: event.eventId,
-    });
-    if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
+    await this.commands.schedule(
+      {
+        key: `${SIGNATURE_DUE}:${contractId}`,
+        orgId: job.orgId,
+        dueAt: new Date(this.now().getTime() + settings.signatureTimeoutMs),
+        purpose: SIGNATURE_DUE,
+        ref: { contractId, jobId: job.jobId, timeoutMs: settings.signatureTimeoutMs },
+      },
+      event,
+    );
     await this.deps.bus.publish(agentInboxSubject(contract.assigneeSubjectId, 'accept'), { data: message });
   }
 

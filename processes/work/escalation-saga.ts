@@ -3,12 +3,10 @@ import { jobAggregate } from '../../commands/handlers/job.ts';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { StreamReader } from '../../commands/stream-loader.ts';
 import { jobDecider, jobStream } from '../../domain/job/decider.ts';
-import { isAppError } from '../../domain/shared/app-error.ts';
-import { scheduleTimer } from '../timers.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
 import { OWNER_ESCALATION_ROLE } from './obligation-saga.ts';
 import { orgWorkSettings } from './org-settings.ts';
-import { StepUnavailableError, SystemCommands } from './system-commands.ts';
+import { SystemCommands } from './system-commands.ts';
 
 export const ESCALATION_TIMEOUT = 'escalation.timeout';
 
@@ -31,15 +29,16 @@ export class EscalationSaga implements Saga {
       const { jobId, orgId, escalateTo, escalatedAt } = event.data as { jobId: string; orgId: string; escalateTo: string; escalatedAt: string };
       if (escalateTo === OWNER_ESCALATION_ROLE) return;
       const timeout = (await orgWorkSettings(this.deps.reader, orgId)).escalationTimeoutMs;
-      const scheduled = await scheduleTimer(this.deps.pipeline, {
-        key: `${ESCALATION_TIMEOUT}:${jobId}:${escalatedAt}`,
-        orgId,
-        dueAt: new Date(Date.parse(escalatedAt) + timeout),
-        purpose: ESCALATION_TIMEOUT,
-        ref: { jobId, escalatedAt, timeoutMs: timeout },
-        causationId: event.eventId,
-      });
-      if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
+      await this.commands.schedule(
+        {
+          key: `${ESCALATION_TIMEOUT}:${jobId}:${escalatedAt}`,
+          orgId,
+          dueAt: new Date(Date.parse(escalatedAt) + timeout),
+          purpose: ESCALATION_TIMEOUT,
+          ref: { jobId, escalatedAt, timeoutMs: timeout },
+        },
+        event,
+      );
       return;
     }
     const { purpose, ref } = event.data as { purpose: string; ref: { jobId?: string; escalatedAt?: string; timeoutMs?: number } };

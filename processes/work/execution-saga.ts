@@ -15,10 +15,9 @@ import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
 import type { TaskDispatch, VerificationRequest } from '../../api/agent-protocol/messages.ts';
-import { scheduleTimer } from '../timers.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
 import { orgWorkSettings } from './org-settings.ts';
-import { StepUnavailableError, SystemCommands } from './system-commands.ts';
+import { SystemCommands } from './system-commands.ts';
 import type { OpenJobsHeldBy } from './workloads.ts';
 
 const TASK_NAMESPACE = '5d6e7f80-91a2-4b3c-8d4e-5f6071829a3b';
@@ -167,13 +166,16 @@ export class ExecutionSaga implements Saga {
       await this.commands.run(jobAggregate, { type: 'StartWork', data: { jobId: job.jobId, orgId: job.orgId } }, `exec:${taskId}:start-work`, event);
     }
     const dispatchedAt = String(event.data.dispatchedAt);
-    await this.schedule(event, {
-      key: `${TASK_HEARTBEAT}:${taskId}:${attempt}:0`,
-      orgId: task.orgId,
-      dueAt: new Date(Date.parse(dispatchedAt) + task.heartbeatTimeoutMs),
-      purpose: TASK_HEARTBEAT,
-      ref: { taskId, attempt, check: 0 },
-    });
+    await this.commands.schedule(
+      {
+        key: `${TASK_HEARTBEAT}:${taskId}:${attempt}:0`,
+        orgId: task.orgId,
+        dueAt: new Date(Date.parse(dispatchedAt) + task.heartbeatTimeoutMs),
+        purpose: TASK_HEARTBEAT,
+        ref: { taskId, attempt, check: 0 },
+      },
+      event,
+    );
     const message: TaskDispatch = {
       orgId: task.orgId,
       jobId: task.jobId,
@@ -221,13 +223,16 @@ export class ExecutionSaga implements Saga {
       return;
     }
     const check = (ref.check ?? 0) + 1;
-    await this.schedule(event, {
-      key: `${TASK_HEARTBEAT}:${task.taskId}:${task.attempt}:${check}`,
-      orgId: task.orgId,
-      dueAt: new Date(silentUntil),
-      purpose: TASK_HEARTBEAT,
-      ref: { taskId: task.taskId, attempt: task.attempt, check },
-    });
+    await this.commands.schedule(
+      {
+        key: `${TASK_HEARTBEAT}:${task.taskId}:${task.attempt}:${check}`,
+        orgId: task.orgId,
+        dueAt: new Date(silentUntil),
+        purpose: TASK_HEARTBEAT,
+        ref: { taskId: task.taskId, attempt: task.attempt, check },
+      },
+      event,
+    );
   }
 
   private async onAttemptFailed(event: SagaEvent, taskId: string, attempt: number, willRetry: boolean): Promise<void> {
@@ -235,13 +240,16 @@ export class ExecutionSaga implements Saga {
     const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
     if (task === null || task.status !== 'retrying' || task.attempt !== attempt) return;
     const backoff = (await orgWorkSettings(this.deps.reader, task.orgId)).retryBackoffMs * 2 ** (attempt - 1);
-    await this.schedule(event, {
-      key: `${TASK_RETRY}:${taskId}:${attempt}`,
-      orgId: task.orgId,
-      dueAt: new Date(Date.parse(String(event.data.failedAt)) + backoff),
-      purpose: TASK_RETRY,
-      ref: { taskId, attempt },
-    });
+    await this.commands.schedule(
+      {
+        key: `${TASK_RETRY}:${taskId}:${attempt}`,
+        orgId: task.orgId,
+        dueAt: new Date(Date.parse(String(event.data.failedAt)) + backoff),
+        purpose: TASK_RETRY,
+        ref: { taskId, attempt },
+      },
+      event,
+    );
   }
 
   /** Attempts exhausted (the agent failed or went silent each time): the job goes to someone else. */
@@ -326,13 +334,16 @@ export class ExecutionSaga implements Saga {
     }
     // Verifiers are asked once: without a verdict in time, the job is escalated rather than left delivered for good.
     const timeout = (await orgWorkSettings(this.deps.reader, job.orgId)).verificationTimeoutMs;
-    await this.schedule(event, {
-      key: `${VERDICT_DUE}:${jobId}:${job.delivery.deliveredAt}`,
-      orgId: job.orgId,
-      dueAt: new Date(Date.parse(job.delivery.deliveredAt) + timeout),
-      purpose: VERDICT_DUE,
-      ref: { jobId, deliveredAt: job.delivery.deliveredAt, timeoutMs: timeout },
-    });
+    await this.commands.schedule(
+      {
+        key: `${VERDICT_DUE}:${jobId}:${job.delivery.deliveredAt}`,
+        orgId: job.orgId,
+        dueAt: new Date(Date.parse(job.delivery.deliveredAt) + timeout),
+        purpose: VERDICT_DUE,
+        ref: { jobId, deliveredAt: job.delivery.deliveredAt, timeoutMs: timeout },
+      },
+      event,
+    );
     const request: VerificationRequest = { orgId: job.orgId, jobId, goal: job.goal, deliverable: job.delivery.deliverable, outputTemplate: job.outputTemplate };
     for (const verifier of job.verifierSubjectIds) await this.deps.bus.publish(agentInboxSubject(verifier, 'verify'), { data: request });
   }
@@ -385,8 +396,4 @@ export class ExecutionSaga implements Saga {
     return null;
   }
 
-  private async schedule(event: SagaEvent, input: { key: string; orgId: string; dueAt: Date; purpose: string; ref: Record<string, string | number> }): Promise<void> {
-    const scheduled = await scheduleTimer(this.deps.pipeline, { ...input, causationId: event.eventId });
-    if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
-  }
 }

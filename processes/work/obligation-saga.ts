@@ -6,10 +6,8 @@ import type { StreamReader } from '../../commands/stream-loader.ts';
 import { contractDecider, contractStream } from '../../domain/contract/decider.ts';
 import { jobDecider, jobStream } from '../../domain/job/decider.ts';
 import { isEscalatableJobStatus } from '../../domain/job/state.ts';
-import { isAppError } from '../../domain/shared/app-error.ts';
-import { scheduleTimer } from '../timers.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
-import { StepUnavailableError, SystemCommands } from './system-commands.ts';
+import { SystemCommands } from './system-commands.ts';
 
 export const OBLIGATION_DUE = 'contract.obligation';
 /** Who an escalation goes to when the contract names no role: the org's owner (who manages the org by default). */
@@ -64,16 +62,17 @@ export class ObligationSaga implements Saga {
   }
 
   private async scheduleOne(event: SagaEvent, contractId: string, orgId: string, obligationId: string, dueAt: string): Promise<void> {
-    const scheduled = await scheduleTimer(this.deps.pipeline, {
-      // The due time is part of the key: an extension is a new timer, and the old one finds the obligation moved.
-      key: `${OBLIGATION_DUE}:${contractId}:${obligationId}:${dueAt}`,
-      orgId,
-      dueAt,
-      purpose: OBLIGATION_DUE,
-      ref: { contractId, obligationId, dueAt },
-      causationId: event.eventId,
-    });
-    if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
+    await this.commands.schedule(
+      {
+        // The due time is part of the key: an extension is a new timer, and the old one finds the obligation moved.
+        key: `${OBLIGATION_DUE}:${contractId}:${obligationId}:${dueAt}`,
+        orgId,
+        dueAt,
+        purpose: OBLIGATION_DUE,
+        ref: { contractId, obligationId, dueAt },
+      },
+      event,
+    );
   }
 
   private async onDue(event: SagaEvent, contractId: string, obligationId: string, dueAt: string): Promise<void> {

@@ -6,8 +6,8 @@ import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.ts';
 import { systemPrincipal, type Principal } from '../../domain/shared/principal.ts';
 import { StepUnavailableError, type SagaEvent } from '../saga-runner.ts';
+import { scheduleTimer, type ScheduleTimerInput } from '../timers.ts';
 
-export { StepUnavailableError };
 
 /**
  * Issues a saga's commands through the pipeline, as `system` (or in an agent's name, for the gateway), with the
@@ -40,5 +40,14 @@ export class SystemCommands {
       this.logger?.debug({ code: result.code, command: command.type, commandId }, 'saga step refused');
     }
     return result;
+  }
+
+  /**
+   * Schedules a saga's durable timer, caused by the event being handled. Unavailable throws (the runner retries the
+   * event); any other refusal (the key already scheduled: a replayed step) leaves the timer as it was.
+   */
+  async schedule(input: Omit<ScheduleTimerInput, 'causationId' | 'correlationId'>, cause: SagaEvent): Promise<void> {
+    const scheduled = await scheduleTimer(this.pipeline, { ...input, causationId: cause.eventId });
+    if (isAppError(scheduled) && scheduled.kind === 'unavailable') throw new StepUnavailableError(scheduled);
   }
 }
