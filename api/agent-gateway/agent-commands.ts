@@ -8,17 +8,7 @@ import type { CommandResult } from '../../commands/result.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { systemPrincipal, type Principal } from '../../domain/shared/principal.ts';
 import { subtaskIdFor, type WorkRequestKind } from '../agent-protocol/subjects.ts';
-import {
-  failureRequestSchema,
-  informRequestSchema,
-  progressRequestSchema,
-  proposeRequestSchema,
-  refuseRequestSchema,
-  signRequestSchema,
-  subtaskRequestSchema,
-  toolRequestSchema,
-  verdictRequestSchema,
-} from '../agent-protocol/messages.ts';
+import { workRequestSchemas } from '../agent-protocol/messages.ts';
 import type { z } from 'zod';
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown): T | AppError {
@@ -52,7 +42,7 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
   const envelope = { commandId, principal, retryable: input.idempotencyKey !== undefined };
   switch (input.kind) {
     case 'propose': {
-      const request = parse(proposeRequestSchema, input.payload);
+      const request = parse(workRequestSchemas.propose, input.payload);
       if (isAppError(request)) return request;
       // One bid per subject, job and round, whatever key it comes with: a repeat is answered with the first.
       const bidId = `bid:${principal.id}:${request.jobId.toLowerCase()}:${request.round}`;
@@ -63,27 +53,27 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
       );
     }
     case 'sign': {
-      const request = parse(signRequestSchema, input.payload);
+      const request = parse(workRequestSchemas.sign, input.payload);
       if (isAppError(request)) return request;
       return pipeline.execute(contractAggregate, { type: 'SignContract', data: { ...request, party: 'assignee' } }, envelope);
     }
     case 'refuse': {
-      const request = parse(refuseRequestSchema, input.payload);
+      const request = parse(workRequestSchemas.refuse, input.payload);
       if (isAppError(request)) return request;
       return pipeline.execute(contractAggregate, { type: 'RejectContract', data: { ...request, party: 'assignee' } }, envelope);
     }
     case 'progress': {
-      const request = parse(progressRequestSchema, input.payload);
+      const request = parse(workRequestSchemas.progress, input.payload);
       if (isAppError(request)) return request;
       return taskCommand(pipeline, { type: 'ReportTaskProgress', data: request }, envelope);
     }
     case 'tool': {
-      const request = parse(toolRequestSchema, input.payload);
+      const request = parse(workRequestSchemas.tool, input.payload);
       if (isAppError(request)) return request;
       return taskCommand(pipeline, { type: 'UseTool', data: request }, envelope);
     }
     case 'subtask': {
-      const request = parse(subtaskRequestSchema, input.payload);
+      const request = parse(workRequestSchemas.subtask, input.payload);
       if (isAppError(request)) return request;
       // Decided with the parent task and its contract: only its assignee splits it, for itself, under that contract.
       const { key, ...fields } = request;
@@ -91,17 +81,17 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
       return pipeline.execute(contractedTaskAggregate, { type: 'CreateTask', data: { ...fields, taskId, assigneeSubjectId: principal.id } }, envelope);
     }
     case 'inform': {
-      const request = parse(informRequestSchema, input.payload);
+      const request = parse(workRequestSchemas.inform, input.payload);
       if (isAppError(request)) return request;
       return taskCommand(pipeline, { type: 'CompleteTask', data: request }, envelope);
     }
     case 'failure': {
-      const request = parse(failureRequestSchema, input.payload);
+      const request = parse(workRequestSchemas.failure, input.payload);
       if (isAppError(request)) return request;
       return taskCommand(pipeline, { type: 'FailTaskAttempt', data: request }, envelope);
     }
     case 'verdict': {
-      const request = parse(verdictRequestSchema, input.payload);
+      const request = parse(workRequestSchemas.verdict, input.payload);
       if (isAppError(request)) return request;
       const { orgId, jobId, accept, note } = request;
       if (accept) return pipeline.execute(jobAggregate, { type: 'VerifyJob', data: { orgId, jobId, ...(note ? { note } : {}) } }, envelope);

@@ -5,11 +5,9 @@ import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import type { Bus, IncomingMessage, JsonValue, Subscription } from '../../infra/bus/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
 import { authenticate, refuseSuspendedSubject } from '../auth/authenticate.ts';
-import type { WorkReply } from '../agent-protocol/messages.ts';
+import { AGENT_IDEMPOTENCY_KEY, type WorkReply } from '../agent-protocol/messages.ts';
 import { WORK_GATEWAY_QUEUE, WORK_REQUEST_KINDS, WORK_REQUEST_PATTERN, type WorkRequestKind } from '../agent-protocol/subjects.ts';
 import { runAgentCommand } from './agent-commands.ts';
-
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
  * The agents' door over the bus: answers `agencygrid.work.<kind>` requests. The acting subject comes from the API key
@@ -51,7 +49,7 @@ export class AgentGateway {
     const suspended = await refuseSuspendedSubject(principal, this.deps.reader);
     if (suspended) return refused(suspended);
     const key = header(message.headers, 'idempotency-key');
-    if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    if (key !== undefined && !AGENT_IDEMPOTENCY_KEY.test(key)) {
       return refused({ kind: 'invalid', code: 'INVALID_HEADER', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters', details: { header: 'Idempotency-Key' } });
     }
     const { keyId: _keyId, ...actor } = principal;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { WorkRequestKind } from './subjects.ts';
 
 /*
  * Message bodies of the agent protocol (see subjects.ts). The platform validates what agents send with these schemas;
@@ -86,6 +87,22 @@ export const subtaskRequestSchema = z.strictObject({
 export const informRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, outputs: z.unknown() });
 export const failureRequestSchema = z.strictObject({ orgId: uuid, taskId: uuid, attempt: z.number().int().positive(), reason: z.string() });
 export const verdictRequestSchema = z.strictObject({ orgId: uuid, jobId: uuid, accept: z.boolean(), note: z.string().optional() });
+
+/** The body of each agent request, by kind. */
+export const workRequestSchemas = {
+  propose: proposeRequestSchema,
+  sign: signRequestSchema,
+  refuse: refuseRequestSchema,
+  progress: progressRequestSchema,
+  tool: toolRequestSchema,
+  subtask: subtaskRequestSchema,
+  inform: informRequestSchema,
+  failure: failureRequestSchema,
+  verdict: verdictRequestSchema,
+} as const satisfies Record<WorkRequestKind, z.ZodType>;
+
+/** An agent's Idempotency-Key, on the bus and over HTTP alike: the same key names the same command on either. */
+export const AGENT_IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** Every reply to an agent's request. */
 export type WorkReply = { ok: true; position: string | null } | { ok: false; error: { code: string; message: string; details: Record<string, unknown> } };

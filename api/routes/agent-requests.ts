@@ -2,17 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { appError, type AppError } from '../../domain/shared/app-error.ts';
 import { runAgentCommand } from '../agent-gateway/agent-commands.ts';
-import {
-  failureRequestSchema,
-  informRequestSchema,
-  progressRequestSchema,
-  proposeRequestSchema,
-  refuseRequestSchema,
-  signRequestSchema,
-  subtaskRequestSchema,
-  toolRequestSchema,
-  verdictRequestSchema,
-} from '../agent-protocol/messages.ts';
+import { AGENT_IDEMPOTENCY_KEY, workRequestSchemas } from '../agent-protocol/messages.ts';
 import { WORK_REQUEST_KINDS, type WorkRequestKind } from '../agent-protocol/subjects.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
 import { commandErrors, commandReply, jsonSchema, paramsDoc, type RouteDoc } from '../openapi/route-doc.ts';
@@ -20,56 +10,54 @@ import type { Platform } from '../platform.ts';
 
 const tags = ['agents'];
 
-/** The bus gateway's rule (api/agent-gateway/gateway.ts): the same key names the same command over either transport. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /** Each kind: its body, and what it does (the command runAgentCommand runs for it). */
 const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; description: string }> = {
   propose: {
-    schema: proposeRequestSchema,
+    schema: workRequestSchemas.propose,
     summary: "Bid for a job's auction round",
     description:
       "RecordProposal, recorded by the platform in the caller's name: every bid is on record, valid or not (the answer's ProposalRecorded says which, with its reasons).",
   },
   sign: {
-    schema: signRequestSchema,
+    schema: workRequestSchemas.sign,
     summary: 'Sign the contract offered to the caller',
     description: 'SignContract as the `assignee` party (action `contract.sign`): only the contract\'s assignee (403 NOT_THE_ASSIGNEE).',
   },
   refuse: {
-    schema: refuseRequestSchema,
+    schema: workRequestSchemas.refuse,
     summary: 'Refuse the contract offered to the caller',
     description: 'RejectContract as the `assignee` party (action `contract.reject`): the assignment goes on without the caller.',
   },
   progress: {
-    schema: progressRequestSchema,
+    schema: workRequestSchemas.progress,
     summary: "Report progress on (heartbeat) the caller's task",
     description: 'ReportTaskProgress (action `task.progress`), checked against the task\'s contract.',
   },
   tool: {
-    schema: toolRequestSchema,
+    schema: workRequestSchemas.tool,
     summary: 'Record a tool use on the caller\'s task',
     description:
       "UseTool (action `task.tool.use`), checked against the task's contract: a tool it does not permit is 403 CONTRACT_VIOLATION (details: contractId, clause, action, tool) and the breach is recorded on the contract (ContractBreached `forbidden_action`).",
   },
   subtask: {
-    schema: subtaskRequestSchema,
+    schema: workRequestSchemas.subtask,
     summary: "Split the caller's task into a sub-task",
     description:
       "CreateTask (action `task.create`) of a sub-task of the caller's open task, for the caller, under the same contract (which must permit `task.create`); the platform dispatches it to the caller like any task. Its id is derived from the parent and the caller's `key` (`subtaskIdFor(parentTaskId, key)`), never chosen by the caller.",
   },
   inform: {
-    schema: informRequestSchema,
+    schema: workRequestSchemas.inform,
     summary: "Complete the caller's task with its outputs",
     description: 'CompleteTask (action `task.complete`), checked against the task\'s contract; the platform then delivers the job.',
   },
   failure: {
-    schema: failureRequestSchema,
+    schema: workRequestSchemas.failure,
     summary: "Report that the current attempt of the caller's task failed",
     description: 'FailTaskAttempt (action `task.fail`), naming the current attempt (409 ATTEMPT_MISMATCH otherwise).',
   },
   verdict: {
-    schema: verdictRequestSchema,
+    schema: workRequestSchemas.verdict,
     summary: "A verifier's verdict on a job's delivery",
     description: '`accept: true` is VerifyJob (action `job.verify`); `false` is RejectDelivery with the note as the reason. Only a verifier of the job (403 NOT_THE_VERIFIER).',
   },
@@ -78,7 +66,7 @@ const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; descr
 const agentHeaders = paramsDoc({
   'idempotency-key': z
     .string()
-    .regex(IDEMPOTENCY_KEY)
+    .regex(AGENT_IDEMPOTENCY_KEY)
     .optional()
     .describe('1 to 200 printable ASCII characters, as on the bus: a retry with the same key (over HTTP or the bus) answers the same and changes nothing'),
 });
@@ -134,7 +122,7 @@ export async function agentRequestRoutes(app: FastifyInstance, platform: Platfor
 
 function headerError(request: FastifyRequest): AppError | null {
   const key = header(request, 'idempotency-key');
-  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+  if (key !== undefined && !AGENT_IDEMPOTENCY_KEY.test(key)) {
     return appError('invalid', 'INVALID_HEADER', 'Idempotency-Key must be 1 to 200 printable ASCII characters', { header: 'Idempotency-Key' });
   }
   // runAgentCommand takes no expected revision: a precondition the client believes holds but nobody checks is refused.
