@@ -154,6 +154,13 @@ function prefix(field: string, value: string | undefined): Filter[] {
 function oneOf(field: string, values: string[] | undefined): Filter[] {
   return values === undefined ? [] : [{ field, op: 'in', value: values }];
 }
+/** An enum field filtered as `<field>: VALUE` and `<field>In: [VALUE, ...]` (the GraphQL schema names both so). */
+function enumeration(walk: Walk, input: Input, path: Path, field: string): Filter[] {
+  return [
+    ...eq(field, walk.enumeration(input[field], [...path, field])),
+    ...oneOf(field, walk.list(input[`${field}In`], [...path, `${field}In`], LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+  ];
+}
 function range(field: string, since: string | undefined, until: string | undefined): Filter[] {
   return [...(since === undefined ? [] : [{ field, op: 'gte' as const, value: since }]), ...(until === undefined ? [] : [{ field, op: 'lt' as const, value: until }])];
 }
@@ -174,8 +181,7 @@ const orgNode = combinable((walk, input, path) => {
       return { field: 'metadataPairs', op: 'contains' as const, value: `${key}=${value}` };
     }) ?? [];
   return [
-    ...eq('status', walk.enumeration(input.status, at('status'))),
-    ...oneOf('status', walk.list(input.statusIn, at('statusIn'), LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+    ...enumeration(walk, input, path, 'status'),
     ...eq('slug', walk.string(input.slug, at('slug'))),
     ...prefix('slug', walk.prefix(input.slugPrefix, at('slugPrefix'))),
     ...eq('name', walk.string(input.nameEq, at('nameEq'))),
@@ -252,10 +258,8 @@ const decisionNode = combinable((walk, input, path) => {
 const jobNode = combinable((walk, input, path) => {
   const at = (name: string) => [...path, name];
   return [
-    ...eq('status', walk.enumeration(input.status, at('status'))),
-    ...oneOf('status', walk.list(input.statusIn, at('statusIn'), LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
-    ...eq('priority', walk.enumeration(input.priority, at('priority'))),
-    ...oneOf('priority', walk.list(input.priorityIn, at('priorityIn'), LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+    ...enumeration(walk, input, path, 'status'),
+    ...enumeration(walk, input, path, 'priority'),
     ...eq('assigneeSubjectId', walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
     ...eq('contractId', walk.id(input.contractId, at('contractId'))),
     ...eq('open', walk.boolean(input.open, at('open'))),
@@ -266,8 +270,7 @@ const jobNode = combinable((walk, input, path) => {
 const contractNode = combinable((walk, input, path) => {
   const at = (name: string) => [...path, name];
   return [
-    ...eq('status', walk.enumeration(input.status, at('status'))),
-    ...oneOf('status', walk.list(input.statusIn, at('statusIn'), LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+    ...enumeration(walk, input, path, 'status'),
     ...eq('assigneeSubjectId', walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
     ...eq('jobId', walk.id(input.jobId, at('jobId'))),
     ...eq('open', walk.boolean(input.open, at('open'))),
@@ -277,8 +280,7 @@ const contractNode = combinable((walk, input, path) => {
 const taskNode = combinable((walk, input, path) => {
   const at = (name: string) => [...path, name];
   return [
-    ...eq('status', walk.enumeration(input.status, at('status'))),
-    ...oneOf('status', walk.list(input.statusIn, at('statusIn'), LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+    ...enumeration(walk, input, path, 'status'),
     ...eq('assigneeSubjectId', walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
     ...eq('jobId', walk.id(input.jobId, at('jobId'))),
     ...eq('contractId', walk.id(input.contractId, at('contractId'))),
