@@ -165,17 +165,23 @@ describe('agencygrid apply against a running server', () => {
   });
 
   it('applies the support desk (dynamic roles, an expiring association) and is idempotent too', async () => {
-    const run = await cli(['apply', '-f', DESK]);
+    // The example's expiry is a calendar date; the server runs on the real clock, so the test moves it a year ahead.
+    const expiresAt = `${new Date(Date.now() + 365 * 86_400_000).toISOString().slice(0, 10)}T00:00:00Z`;
+    const desk = join(dataDir, 'support-desk.yaml');
+    const example = readFileSync(join(repoRoot, DESK), 'utf8');
+    expect(example).toContain('expiresAt: "2030-01-01T00:00:00Z"');
+    writeFileSync(desk, example.replace('expiresAt: "2030-01-01T00:00:00Z"', `expiresAt: "${expiresAt}"`));
+    const run = await cli(['apply', '-f', desk]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('grant on-call to Debugger until 2030-01-01T00:00:00Z');
+    expect(run.stdout).toContain(`grant on-call to Debugger until ${expiresAt}`);
     const orgId = orgIdForSlug('support-desk');
     const roster = await request('GET', `/orgs/${orgId}/roster`);
     const onCall = (roster.body.associations as Array<{ role: string; expiresAt: string | null; active: boolean }>).find((a) => a.role === 'on-call');
-    expect(onCall).toMatchObject({ expiresAt: '2030-01-01T00:00:00Z', active: true });
+    expect(onCall).toMatchObject({ expiresAt, active: true });
 
     const before = head();
-    const again = await cli(['apply', '-f', DESK]);
+    const again = await cli(['apply', '-f', desk]);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/^no changes: org support-desk/);
     expect(head()).toEqual(before);

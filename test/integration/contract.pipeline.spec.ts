@@ -125,7 +125,7 @@ describe('contract commands through the pipeline', () => {
 describe('contract signatures under an org policy', () => {
   it("lets the policy say who may sign, while the contract decides which subject is which party", async () => {
     const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
+    const { pipeline } = governedPipelineOn(store, { clock: () => now });
     const g = governance(pipeline);
     const orgId = await g.registerOrg('agency');
     const [writer, otherWriter, clerk] = [await g.registerSubject('writer'), await g.registerSubject('other'), await g.registerSubject('clerk')];
@@ -157,7 +157,7 @@ describe('contract signatures under an org policy', () => {
 
   it('denies by default a subject outside the org, and appends nothing to the contract', async () => {
     const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
+    const { pipeline } = governedPipelineOn(store, { clock: () => now });
     const g = governance(pipeline);
     const orgId = await g.registerOrg('closed');
     const outsider = await g.registerSubject('outsider');
