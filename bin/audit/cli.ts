@@ -20,8 +20,8 @@ export const DEFAULT_URL = 'http://127.0.0.1:8080';
 export const auditUsage = `usage:
   agencygrid audit state <org> [--position N | --at ISO] [--subject ID [--job-space NAME|*]] [--json]
   agencygrid audit reevaluate <org> [--from N] [--to N] [--since ISO] [--until ISO] [--strict] [--json]
-  agencygrid audit what-if <org> (-f rules.yaml | --version N) [--from N] [--to N] [--since ISO] [--until ISO]
-                              [--fail-on-flip] [--json]
+  agencygrid audit what-if <org> [-f rules.yaml | --version N] [--max-holders ROLE=N ...] [--from N] [--to N]
+                              [--since ISO] [--until ISO] [--fail-on-flip] [--json]
 
 Audit replay, through the API at AGENCYGRID_URL with AGENCYGRID_API_KEY (action audit.read on the org).
 <org> is the org's slug or id.
@@ -34,7 +34,9 @@ Audit replay, through the API at AGENCYGRID_URL with AGENCYGRID_API_KEY (action 
               those that cannot be re-evaluated faithfully (e.g. made under another platform policy)
   what-if     a draft policy (a version of the org's policy stream, or rules from a file: a list of rules, an
               object with 'rules', or an org spec with 'policy.rules'; YAML or JSON, '-' for stdin) in place of
-              the org rules of every recorded decision of the range: what would flip, side by side, with counts
+              the org rules of every recorded decision of the range: what would flip, side by side, with counts;
+              and/or a changed structure (--max-holders): every grant of the org's roster applied or refused by
+              its structure decided again on the roster it met, with the changes: which refusals would flip
 
 options:
   --position N, --at ISO    the cut of 'state'
@@ -43,6 +45,7 @@ options:
   --since ISO, --until ISO  instants, inclusive (the decision's recorded time)
   --max-items N             list at most N items of each kind (default 50; all are counted)
   --strict                  'reevaluate': exit 1 also when a decision cannot be re-evaluated
+  --max-holders ROLE=N      'what-if': the role's maxHolders is N ('none': no limit); repeat for more roles
   --fail-on-flip            'what-if': exit 1 when any decision would flip
   --json                    print the report as JSON (pages merged)
   -h, --help                show this text
@@ -64,6 +67,19 @@ export interface AuditIo {
 }
 
 const positionOption = /^\d{1,20}$/;
+const maxHoldersOption = /^[a-z][a-z0-9_-]{0,62}=([1-9]\d{0,6}|none)$/;
+
+/** `--max-holders reviewer=4 --max-holders lead=none` as the what-if's structure changes; null when none given. */
+function structureOf(values: Parsed['values']): { roles: Record<string, { maxHolders: number | null }> } | null {
+  const given = values['max-holders'] ?? [];
+  if (given.length === 0) return null;
+  const roles: Record<string, { maxHolders: number | null }> = {};
+  for (const text of given) {
+    const [role = '', limit = ''] = text.split('=');
+    roles[role] = { maxHolders: limit === 'none' ? null : Number(limit) };
+  }
+  return { roles };
+}
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const instantOption = z.iso.datetime({ offset: true });
 
@@ -84,6 +100,7 @@ function parseOptions(argv: readonly string[]) {
       'max-items': { type: 'string' },
       file: { type: 'string', short: 'f' },
       version: { type: 'string' },
+      'max-holders': { type: 'string', multiple: true },
       strict: { type: 'boolean', default: false },
       'fail-on-flip': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -97,7 +114,7 @@ function parseOptions(argv: readonly string[]) {
 const allowed: Record<string, readonly string[]> = {
   state: ['position', 'at', 'subject', 'job-space', 'json', 'help'],
   reevaluate: ['from', 'to', 'since', 'until', 'max-items', 'strict', 'json', 'help'],
-  'what-if': ['file', 'version', 'from', 'to', 'since', 'until', 'max-items', 'fail-on-flip', 'json', 'help'],
+  'what-if': ['file', 'version', 'max-holders', 'from', 'to', 'since', 'until', 'max-items', 'fail-on-flip', 'json', 'help'],
 };
 
 class UsageError extends Error {}
@@ -182,6 +199,9 @@ function checkValues({ values }: Parsed): void {
   if (values['max-items'] !== undefined && !/^\d{1,5}$/.test(values['max-items'])) throw new UsageError('--max-items must be a number');
   if (values.version !== undefined && !/^[1-9]\d{0,8}$/.test(values.version)) throw new UsageError(`--version must be a positive integer, got '${values.version}'`);
   if (values.file !== undefined && values.version !== undefined) throw new UsageError('give -f <rules> or --version, not both');
+  for (const text of values['max-holders'] ?? []) {
+    if (!maxHoldersOption.test(text)) throw new UsageError(`--max-holders takes ROLE=N (N a positive integer, or none), got '${text}'`);
+  }
   if (values.from !== undefined && values.to !== undefined && BigInt(values.from) > BigInt(values.to)) throw new UsageError('--to must not be before --from');
 }
 
@@ -288,8 +308,9 @@ async function readStdin(): Promise<string> {
 }
 
 async function whatIf(client: ApiClient, io: AuditIo, org: OrgRef, values: Parsed['values']): Promise<number> {
-  let draft: { version: number } | { rules: unknown[] };
+  let draft: { version: number } | { rules: unknown[] } | Record<string, never>;
   let draftLabel: string;
+  const structure = structureOf(values);
   if (values.version !== undefined) {
     draft = { version: Number(values.version) };
     draftLabel = `of policy version ${values.version}`;
@@ -309,15 +330,18 @@ async function whatIf(client: ApiClient, io: AuditIo, org: OrgRef, values: Parse
     }
     draft = { rules };
     draftLabel = `of the rules in ${values.file}`;
+  } else if (structure !== null) {
+    draft = {};
+    draftLabel = 'of the structure';
   } else {
-    io.err(`agencygrid audit: what-if needs a draft: -f <rules.yaml> or --version N\n${auditUsage}`);
+    io.err(`agencygrid audit: what-if needs a draft (-f <rules.yaml> or --version N) or structure changes (--max-holders ROLE=N)\n${auditUsage}`);
     return 2;
   }
   const maxItems = Number(values['max-items'] ?? DEFAULT_CLI_ITEMS);
   const report = await pages<WhatIfReport>(
     async (from, to) => {
       const path = `/audit/orgs/${org.orgId}/what-if`;
-      const body = { ...draft, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), since: values.since, until: values.until, maxItems };
+      const body = { ...draft, ...(structure === null ? {} : { structure }), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), since: values.since, until: values.until, maxItems };
       // A read: repeating it is safe, so it may be retried like one.
       const response = await client.post(path, JSON.parse(JSON.stringify(body)), `audit-what-if-${randomUUID()}`);
       if (response.status !== 200) throw failure(`POST ${path}`, response);
@@ -329,5 +353,5 @@ async function whatIf(client: ApiClient, io: AuditIo, org: OrgRef, values: Parse
     values,
   );
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatWhatIf(report, org.label, draftLabel));
-  return values['fail-on-flip'] && report.flipped > 0 ? 1 : 0;
+  return values['fail-on-flip'] && report.flipped + report.structure.flipped > 0 ? 1 : 0;
 }

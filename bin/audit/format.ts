@@ -29,9 +29,13 @@ function decisionText(view: DecisionView): string {
   return `${view.outcome}${rules}${reasons}${escalate}`;
 }
 
+function resultText(result: DecisionRef['result']): string {
+  return result.code === null ? result.status : `${result.status} ${result.code}`;
+}
+
 function refText(ref: DecisionRef): string {
   const roles = ref.principal.roles.length > 0 ? ` [${ref.principal.roles.join(', ')}]` : '';
-  return `@${ref.position} ${ref.occurredAt} ${ref.action} by ${ref.principal.kind} ${ref.principal.id}${roles} under ${policyText(ref.policy)} (decision ${ref.decisionId})`;
+  return `@${ref.position} ${ref.occurredAt} ${ref.action} by ${ref.principal.kind} ${ref.principal.id}${roles} under ${policyText(ref.policy)}, ${resultText(ref.result)} (decision ${ref.decisionId})`;
 }
 
 export function formatReevaluation(report: ReevaluationReport, orgLabel: string): string {
@@ -52,6 +56,13 @@ export function formatReevaluation(report: ReevaluationReport, orgLabel: string)
         .join(', ');
       lines.push(`    ${action.padEnd(width)}  ${number(tally.total).padStart(8)}${extra === '' ? '' : `  (${extra})`}`);
     }
+  }
+  const structure = report.structure;
+  if (structure.checked > 0) {
+    lines.push(
+      `  ${plural(structure.checked, 'refusal')} by the org's structure decided again: ${number(structure.agreed)} refused again with the same code, ${number(structure.differed)} differed, ${number(structure.notReplayed)} not replayed`,
+    );
+    for (const [code, count] of Object.entries(structure.notReplayedByCode)) lines.push(`    not replayed ${code}: ${number(count)}`);
   }
   lines.push(`  platform policy ${shortHash(report.platformPolicyHash)} (the server's code)`);
   for (const item of report.differed) {
@@ -75,7 +86,8 @@ export function formatReevaluation(report: ReevaluationReport, orgLabel: string)
 
 export function formatWhatIf(report: WhatIfReport, orgLabel: string, draftLabel: string): string {
   const lines: string[] = [];
-  lines.push(`what-if ${draftLabel} (${plural(report.draft.rules, 'rule')}, sha256 ${shortHash(report.draft.hash)}) on ${orgLabel}: ${rangeText(report.range)}`);
+  const draft = report.draft === null ? 'no draft policy' : `${draftLabel} (${plural(report.draft.rules, 'rule')}, sha256 ${shortHash(report.draft.hash)})`;
+  lines.push(`what-if ${draft} on ${orgLabel}: ${rangeText(report.range)}`);
   const skipped = report.skipped > 0 ? `; ${number(report.skipped)} skipped: ${Object.entries(report.skippedByReason).map(([reason, count]) => `${reason} (${number(count)})`).join('; ')}` : '';
   lines.push(`  ${plural(report.evaluated, 'decision')} evaluated${skipped}`);
   lines.push(
@@ -103,8 +115,22 @@ export function formatWhatIf(report: WhatIfReport, orgLabel: string, draftLabel:
     lines.push(`  hypothetical: ${decisionText(flip.hypothetical)}${flip.platformPolicyChanged ? '  (the platform policy changed since)' : ''}`);
   }
   if (report.omitted > 0) lines.push(`  ... and ${plural(report.omitted, 'more change')} (raise --max-items)`);
+  const structure = report.structure;
+  if (structure.changes !== null) {
+    lines.push(`structure ${JSON.stringify(structure.changes)}: ${plural(structure.evaluated, 'roster command')} decided again`);
+    lines.push(
+      `  ${number(structure.unchanged)} unchanged, ${number(structure.flipped)} would change: ${number(structure.nowApplied)} now applied, ${number(structure.nowRefused)} now refused, ${number(structure.otherRefusal)} refused otherwise` +
+        (structure.notReplayed > 0 ? `; ${number(structure.notReplayed)} not replayed` : ''),
+    );
+    for (const flip of structure.flips) {
+      lines.push(`${flip.effect.toUpperCase()} ${refText(flip)}`);
+      lines.push(`  hypothetical: ${resultText(flip.hypothetical)}${flip.message === null ? '' : ` ("${flip.message}")`}`);
+    }
+    if (structure.omitted > 0) lines.push(`  ... and ${plural(structure.omitted, 'more change')} (raise --max-items)`);
+  }
   for (const note of report.notes) lines.push(`note: ${note}`);
-  lines.push(report.flipped === 0 ? 'nothing would change' : `${plural(report.flipped, 'decision')} would change`);
+  const changed = report.flipped + structure.flipped;
+  lines.push(changed === 0 ? 'nothing would change' : `${plural(changed, 'decision')} would change`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -19,7 +19,8 @@ function reevaluation(overrides: Partial<ReevaluationReport> = {}, range: Partia
     unverifiable: [],
     drifted: [],
     warnings: [],
-    omitted: { differed: 0, unverifiable: 0, drifted: 0, warnings: 0 },
+    structure: { checked: 0, agreed: 0, differed: 0, notReplayed: 0, notReplayedByCode: {}, notReplayedItems: [] },
+    omitted: { differed: 0, unverifiable: 0, drifted: 0, warnings: 0, structureNotReplayed: 0 },
     maxItems: 50,
     ...overrides,
   };
@@ -33,6 +34,21 @@ const ref = {
   action: 'org.update',
   principal: { id: 'subject-1', kind: 'subject', roles: ['writer'] },
   policy: { source: 'org' as const, version: 2, hash: 'b'.repeat(64) },
+  result: { status: 'refused-by-policy' as const, code: null },
+};
+
+const noStructure: WhatIfReport['structure'] = {
+  changes: null,
+  evaluated: 0,
+  unchanged: 0,
+  flipped: 0,
+  nowApplied: 0,
+  nowRefused: 0,
+  otherRefusal: 0,
+  notReplayed: 0,
+  notReplayedByCode: {},
+  flips: [],
+  omitted: 0,
 };
 
 /** A fake API: answers from a list of [method + path prefix, status, body], recording the requests. */
@@ -88,7 +104,7 @@ describe('agencygrid audit (in process)', () => {
     expect(await runAudit(['reevaluate', ORG, '--from', '5', '--to', '900'], api.io)).toBe(1);
     expect(api.requests[0]?.url).toBe(`/audit/orgs/${ORG}/reevaluate?from=5&to=900&maxItems=50`);
     const { out } = api.output();
-    expect(out).toContain('DIFFERED @42 2026-01-15T22:00:00.000Z org.update by subject subject-1 [writer] under org v2 (decision d-1)');
+    expect(out).toContain('DIFFERED @42 2026-01-15T22:00:00.000Z org.update by subject subject-1 [writer] under org v2, refused-by-policy (decision d-1)');
     expect(out).toContain('  recorded:     permitted by writers ("writers write")');
     expect(out).toContain('  re-evaluated: forbidden by no-x ("x is reserved"); escalate to board');
     expect(out).toContain('1 decision came out differently');
@@ -126,6 +142,7 @@ describe('agencygrid audit (in process)', () => {
       byAction: { 'org.update': { evaluated: 3, flipped: 1, nowDenied: 1, nowPermitted: 0, stillDenied: 0 } },
       flips: [],
       omitted: 1,
+      structure: noStructure,
       maxItems: 0,
       notes: ['a note'],
     };
