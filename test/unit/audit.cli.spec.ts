@@ -160,6 +160,52 @@ describe('agencygrid audit (in process)', () => {
     expect(api.output().out).toContain('2 decisions would change');
   });
 
+  it('sends structure changes of a what-if (--max-holders), alone or with a draft, and shows the flipped refusals', async () => {
+    const page: WhatIfReport = {
+      orgId: ORG,
+      draft: null,
+      range: { from: null, to: null, since: null, until: null, head: '9', limit: 100_000, first: '1', last: '9', complete: true, next: null },
+      platformPolicyHash: 'a'.repeat(64),
+      total: 5,
+      evaluated: 0,
+      skipped: 5,
+      skippedByReason: { 'no draft policy: only the structure changes': 5 },
+      unchanged: 0,
+      sameOutcomeOtherRules: 0,
+      flipped: 0,
+      nowDenied: 0,
+      nowPermitted: 0,
+      stillDenied: 0,
+      byKind: {},
+      byAction: {},
+      flips: [],
+      omitted: 0,
+      structure: {
+        ...noStructure,
+        changes: { roles: { reviewer: { maxHolders: 4 }, lead: { maxHolders: null } } },
+        evaluated: 5,
+        unchanged: 4,
+        flipped: 1,
+        nowApplied: 1,
+        flips: [{ ...ref, action: 'roster.role.grant', result: { status: 'refused-by-structure', code: 'ROLE_MAX_HOLDERS' }, effect: 'now-applied', hypothetical: { status: 'applied', code: null }, message: null }],
+      },
+      maxItems: 50,
+      notes: [],
+    };
+    const api = fakeApi([[`POST /audit/orgs/${ORG}/what-if`, 200, page]]);
+    expect(await runAudit(['what-if', ORG, '--max-holders', 'reviewer=4', '--max-holders', 'lead=none', '--fail-on-flip'], api.io)).toBe(1);
+    expect(JSON.parse(api.requests[0]?.body ?? '{}')).toEqual({ structure: { roles: { reviewer: { maxHolders: 4 }, lead: { maxHolders: null } } }, maxItems: 50 });
+    const { out } = api.output();
+    expect(out).toContain('what-if no draft policy on');
+    expect(out).toContain('4 unchanged, 1 would change: 1 now applied, 0 now refused');
+    expect(out).toContain('NOW-APPLIED @42 2026-01-15T22:00:00.000Z roster.role.grant by subject subject-1 [writer] under org v2, refused-by-structure ROLE_MAX_HOLDERS (decision d-1)');
+    expect(out).toContain('  hypothetical: applied');
+
+    const withDraft = fakeApi([[`POST /audit/orgs/${ORG}/what-if`, 200, page]]);
+    expect(await runAudit(['what-if', ORG, '--version', '2', '--max-holders', 'reviewer=4'], withDraft.io)).toBe(0);
+    expect(JSON.parse(withDraft.requests[0]?.body ?? '{}')).toEqual({ version: 2, structure: { roles: { reviewer: { maxHolders: 4 } } }, maxItems: 50 });
+  });
+
   it('refuses bad usage with exit 2 before any request', async () => {
     const cases: Array<[string[], string]> = [
       [['audit-me'], "unknown subcommand 'audit-me'"],
@@ -176,6 +222,9 @@ describe('agencygrid audit (in process)', () => {
       [['what-if', 'lab', '--version', '0'], '--version must be a positive integer'],
       [['what-if', 'lab', '--version', '1', '-f', 'x.yaml'], 'give -f <rules> or --version, not both'],
       [['what-if', 'lab'], 'what-if needs a draft'],
+      [['what-if', 'lab', '--max-holders', 'reviewer'], '--max-holders takes ROLE=N'],
+      [['what-if', 'lab', '--max-holders', 'reviewer=0'], '--max-holders takes ROLE=N'],
+      [['reevaluate', 'lab', '--max-holders', 'reviewer=2'], "'reevaluate' does not take --max-holders"],
       [['reevaluate', 'lab', '--bogus'], "Unknown option '--bogus'"],
     ];
     for (const [argv, message] of cases) {
