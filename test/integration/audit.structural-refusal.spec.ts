@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { reevaluateOrg, whatIfOrg } from '../../commands/audit/replay.ts';
 import type { DecisionRecordedData } from '../../domain/policy/decision-events.ts';
+import type { JsonObject } from '../../infra/eventstore/port.ts';
 import { collect } from '../support/async.ts';
 import { governance, ok, refused } from '../support/governance-fixtures.ts';
 import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
@@ -84,7 +86,7 @@ describe('a refusal by the org structure in the audit', () => {
     const forged = { ...recorded, decisionId: `${recorded.decisionId}-forged`, result: { ...recorded.result, code: 'ROLE_CONFLICT' } };
     const encoded = registry.encode('DecisionRecorded', forged);
     await store.appendToStream(`audit-${orgId}`, [
-      { id: crypto.randomUUID(), type: 'DecisionRecorded', data: encoded.data as never, metadata: { schemaVersion: encoded.schemaVersion, orgId, commandId: 'forged' } },
+      { id: randomUUID(), type: 'DecisionRecorded', data: encoded.data as JsonObject, metadata: { schemaVersion: encoded.schemaVersion, orgId, commandId: 'forged' } },
     ]);
     const report = await reevaluateOrg(source, orgId);
     expect(report.structure).toMatchObject({ checked: 2, agreed: 1, differed: 1 });
