@@ -11,14 +11,16 @@ import {
   type ReevaluationReport,
   type WhatIfReport,
 } from '../../domain/audit/report.ts';
+import { resultStatusSchema } from '../../domain/audit/report.ts';
 import { stateViewSchema } from '../../domain/audit/state-view.ts';
 import { ApiClient, ApiError, apiErrorSchema, type ApiResponse, type FetchLike } from '../apply/client.ts';
-import { formatReevaluation, formatState, formatWhatIf } from './format.ts';
+import { decisionListSchema, formatDecisions, formatReevaluation, formatState, formatWhatIf } from './format.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 export const auditUsage = `usage:
   agencygrid audit state <org> [--position N | --at ISO] [--subject ID [--job-space NAME|*]] [--json]
+  agencygrid audit decisions <org> [--result applied|refused-by-policy|refused-by-structure] [--limit N] [--json]
   agencygrid audit reevaluate <org> [--from N] [--to N] [--since ISO] [--until ISO] [--strict] [--json]
   agencygrid audit what-if <org> [-f rules.yaml | --version N] [--max-holders ROLE=N ...] [--from N] [--to N]
                               [--since ISO] [--until ISO] [--fail-on-flip] [--json]
@@ -29,6 +31,8 @@ Audit replay, through the API at AGENCYGRID_URL with AGENCYGRID_API_KEY (action 
   state       the org, its roster and its policy sets as of a global position (every event at or before it) or
               an instant (cut at the last event of the org whose time is at or before it), with the effective
               roles of its members at that instant; neither: now
+  decisions   the org's recorded decisions, newest first: the policy's outcome and what became of the command
+              (applied, refused by policy, refused by the org's structure with its code and message)
   reevaluate  every recorded decision of the org in the range evaluated again with its recorded request and
               its recorded policy version; lists every decision that comes out differently (expected: none), and
               those that cannot be re-evaluated faithfully (e.g. made under another platform policy)
@@ -45,6 +49,7 @@ options:
   --since ISO, --until ISO  instants, inclusive (the decision's recorded time)
   --max-items N             list at most N items of each kind (default 50; all are counted)
   --strict                  'reevaluate': exit 1 also when a decision cannot be re-evaluated
+  --result STATUS, --limit N 'decisions': only those that ended so; at most N (1-500, default 50)
   --max-holders ROLE=N      'what-if': the role's maxHolders is N ('none': no limit); repeat for more roles
   --fail-on-flip            'what-if': exit 1 when any decision would flip
   --json                    print the report as JSON (pages merged)
@@ -101,6 +106,8 @@ function parseOptions(argv: readonly string[]) {
       file: { type: 'string', short: 'f' },
       version: { type: 'string' },
       'max-holders': { type: 'string', multiple: true },
+      result: { type: 'string' },
+      limit: { type: 'string' },
       strict: { type: 'boolean', default: false },
       'fail-on-flip': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -113,6 +120,7 @@ function parseOptions(argv: readonly string[]) {
 
 const allowed: Record<string, readonly string[]> = {
   state: ['position', 'at', 'subject', 'job-space', 'json', 'help'],
+  decisions: ['result', 'limit', 'json', 'help'],
   reevaluate: ['from', 'to', 'since', 'until', 'max-items', 'strict', 'json', 'help'],
   'what-if': ['file', 'version', 'max-holders', 'from', 'to', 'since', 'until', 'max-items', 'fail-on-flip', 'json', 'help'],
 };
@@ -149,7 +157,7 @@ export async function runAudit(argv: readonly string[], io: AuditIo): Promise<nu
   const [sub, ...rest] = argv;
   let parsed: Parsed;
   try {
-    if (sub === undefined || !(sub in allowed)) throw new UsageError(`unknown subcommand '${sub ?? ''}' (state, reevaluate, what-if)`);
+    if (sub === undefined || !(sub in allowed)) throw new UsageError(`unknown subcommand '${sub ?? ''}' (state, decisions, reevaluate, what-if)`);
     parsed = parseOptions(rest);
     const refused = Object.keys(parsed.values).filter((name) => !(allowed[sub] ?? []).includes(name) && !['strict', 'fail-on-flip', 'json', 'help'].includes(name));
     if (refused.length > 0) throw new UsageError(`'${sub}' does not take --${refused.join(', --')}`);
@@ -175,6 +183,7 @@ export async function runAudit(argv: readonly string[], io: AuditIo): Promise<nu
     const org = await resolveOrg(client, parsed.positionals[0] as string);
     if (org instanceof ApiError) return apiFailure(io, org);
     if (sub === 'state') return await state(client, io, org, values);
+    if (sub === 'decisions') return await decisions(client, io, org, values);
     if (sub === 'reevaluate') return await reevaluate(client, io, org, values);
     return await whatIf(client, io, org, values);
   } catch (error) {
@@ -203,6 +212,10 @@ function checkValues({ values }: Parsed): void {
     if (!maxHoldersOption.test(text)) throw new UsageError(`--max-holders takes ROLE=N (N a positive integer, or none), got '${text}'`);
   }
   if (values.from !== undefined && values.to !== undefined && BigInt(values.from) > BigInt(values.to)) throw new UsageError('--to must not be before --from');
+  if (values.result !== undefined && !resultStatusSchema.safeParse(values.result).success) {
+    throw new UsageError(`--result is one of ${resultStatusSchema.options.join(', ')}, got '${values.result}'`);
+  }
+  if (values.limit !== undefined && (!/^[1-9]\d{0,2}$/.test(values.limit) || Number(values.limit) > 500)) throw new UsageError(`--limit must be a number from 1 to 500, got '${values.limit}'`);
 }
 
 interface OrgRef {
@@ -254,6 +267,16 @@ async function state(client: ApiClient, io: AuditIo, org: OrgRef, values: Parsed
   const view = stateViewSchema.safeParse(response.body);
   if (!view.success) return apiFailure(io, new ApiError(`GET ${path}`, response.status, { code: 'UNEXPECTED_ANSWER', message: view.error.message, details: {} }));
   io.out(values.json ? `${JSON.stringify(view.data, null, 2)}\n` : formatState(view.data, org.label));
+  return 0;
+}
+
+async function decisions(client: ApiClient, io: AuditIo, org: OrgRef, values: Parsed['values']): Promise<number> {
+  const path = `/orgs/${org.orgId}/decisions${query({ result: values.result, limit: values.limit })}`;
+  const response = await client.get(path);
+  if (response.status !== 200) return apiFailure(io, failure(`GET ${path}`, response));
+  const list = decisionListSchema.safeParse(response.body);
+  if (!list.success) return apiFailure(io, new ApiError(`GET ${path}`, response.status, { code: 'UNEXPECTED_ANSWER', message: list.error.message, details: {} }));
+  io.out(values.json ? `${JSON.stringify(list.data, null, 2)}\n` : formatDecisions(list.data.decisions, org.label));
   return 0;
 }
 

@@ -1,6 +1,25 @@
+import { z } from 'zod';
 import type { DecisionView, DecisionRef } from '../../domain/audit/recorded.ts';
 import type { ReevaluationReport, WhatIfReport } from '../../domain/audit/report.ts';
 import type { StateView } from '../../domain/audit/state-view.ts';
+import { resultStatusSchema } from '../../domain/audit/report.ts';
+
+/** The part of GET /orgs/:orgId/decisions the CLI shows. */
+export const decisionListSchema = z.object({
+  decisions: z.array(
+    z.object({
+      decisionId: z.string(),
+      position: z.string(),
+      occurredAt: z.string(),
+      principal: z.object({ id: z.string(), kind: z.string() }),
+      action: z.string(),
+      outcome: z.string(),
+      result: resultStatusSchema,
+      refusal: z.object({ code: z.string(), message: z.string() }).nullable(),
+      determiningRuleIds: z.array(z.string()),
+    }),
+  ),
+});
 
 /** Readable reports of audit replay, for a terminal. Pure: each returns the text to print. */
 
@@ -163,6 +182,20 @@ export function formatState(view: StateView, orgLabel: string): string {
   if (view.subject) {
     const scope = view.subject.jobSpace === null ? 'org-wide' : view.subject.jobSpace === '*' ? 'any job space' : `job space ${view.subject.jobSpace}`;
     lines.push(`  subject ${view.subject.subjectId} (${scope}): roles ${list(view.subject.roles)}; groups ${list(view.subject.groups)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One line per decision: who did what, what the policy said, and what became of the command. */
+export function formatDecisions(decisions: z.infer<typeof decisionListSchema>['decisions'], orgLabel: string): string {
+  if (decisions.length === 0) return `no decisions of ${orgLabel}\n`;
+  const lines = [`decisions of ${orgLabel}, newest first:`];
+  for (const decision of decisions) {
+    const rules = decision.determiningRuleIds.length > 0 ? ` by ${decision.determiningRuleIds.join(', ')}` : '';
+    const refusal = decision.refusal === null ? '' : ` ${decision.refusal.code} ("${decision.refusal.message}")`;
+    lines.push(
+      `@${decision.position} ${decision.occurredAt} ${decision.action} by ${decision.principal.kind} ${decision.principal.id}: ${decision.outcome}${rules}, ${decision.result}${refusal}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -206,6 +206,30 @@ describe('agencygrid audit (in process)', () => {
     expect(JSON.parse(withDraft.requests[0]?.body ?? '{}')).toEqual({ version: 2, structure: { roles: { reviewer: { maxHolders: 4 } } }, maxItems: 50 });
   });
 
+  it("lists the org's decisions with what became of each command, filtered by result", async () => {
+    const decision = {
+      decisionId: 'd-9',
+      position: '77',
+      streamId: `audit-${ORG}`,
+      occurredAt: '2026-01-15T22:00:00.000Z',
+      principal: { id: 'admin:ops', kind: 'admin', roles: ['platform-admin'] },
+      action: 'roster.role.grant',
+      outcome: 'permitted',
+      result: 'refused-by-structure',
+      refusal: { kind: 'conflict', code: 'ROLE_MAX_HOLDERS', message: 'role reviewer already has its maximum of 3 holders' },
+      reasons: [],
+      determiningRuleIds: ['platform:admins-administer'],
+      escalateTo: null,
+      policy: { source: 'default', version: null, hash: 'd'.repeat(64) },
+    };
+    const api = fakeApi([[`GET /orgs/${ORG}/decisions`, 200, { orgId: ORG, decisions: [decision] }]]);
+    expect(await runAudit(['decisions', ORG, '--result', 'refused-by-structure', '--limit', '5'], api.io)).toBe(0);
+    expect(api.requests[0]?.url).toBe(`/orgs/${ORG}/decisions?result=refused-by-structure&limit=5`);
+    expect(api.output().out).toContain(
+      '@77 2026-01-15T22:00:00.000Z roster.role.grant by admin admin:ops: permitted by platform:admins-administer, refused-by-structure ROLE_MAX_HOLDERS ("role reviewer already has its maximum of 3 holders")',
+    );
+  });
+
   it('refuses bad usage with exit 2 before any request', async () => {
     const cases: Array<[string[], string]> = [
       [['audit-me'], "unknown subcommand 'audit-me'"],
@@ -223,6 +247,9 @@ describe('agencygrid audit (in process)', () => {
       [['what-if', 'lab', '--version', '1', '-f', 'x.yaml'], 'give -f <rules> or --version, not both'],
       [['what-if', 'lab'], 'what-if needs a draft'],
       [['what-if', 'lab', '--max-holders', 'reviewer'], '--max-holders takes ROLE=N'],
+      [['decisions', 'lab', '--result', 'maybe'], '--result is one of applied'],
+      [['decisions', 'lab', '--limit', '0'], '--limit must be a number'],
+      [['decisions', 'lab', '--from', '3'], "'decisions' does not take --from"],
       [['what-if', 'lab', '--max-holders', 'reviewer=0'], '--max-holders takes ROLE=N'],
       [['reevaluate', 'lab', '--max-holders', 'reviewer=2'], "'reevaluate' does not take --max-holders"],
       [['reevaluate', 'lab', '--bogus'], "Unknown option '--bogus'"],
