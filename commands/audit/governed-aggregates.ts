@@ -20,12 +20,15 @@ export interface ReplayableCommand {
   evolver: Evolver<unknown, DomainEvent>;
   /** Codes of the unique keys it claims (a refusal with one came from the claim, not from the decider). */
   reservationCodes: readonly string[];
+  /** Why its decision context cannot be rebuilt from the log (it reads something else); null when it can. */
+  contextNotInLog: string | null;
   decide(state: unknown, reader: StreamReader, base: DecisionContext): Promise<readonly DomainEvent[] | AppError>;
 }
 
 /** Forgets an aggregate's types behind a parse: replay only ever holds a command its own schema accepted. */
 function replayable<Command extends { type: string; data: unknown }, State, Event extends DomainEvent, Context extends DecisionContext>(
   definition: AggregateDefinition<Command, State, Event, Context>,
+  contextNotInLog: (command: Command) => string | null = () => null,
 ) {
   return (recorded: unknown): ReplayableCommand | null => {
     const parsed = definition.commandSchema.safeParse(recorded);
@@ -37,6 +40,7 @@ function replayable<Command extends { type: string; data: unknown }, State, Even
       // The state handed back to decide() was folded by this very evolver (replay loads a stream per aggregate).
       evolver: definition.decider as unknown as Evolver<unknown, DomainEvent>,
       reservationCodes: (definition.reservations?.(command) ?? []).map((reservation: UniqueReservation) => reservation.conflictCode),
+      contextNotInLog: contextNotInLog(command),
       async decide(state, reader, base) {
         const context = await definition.loadContext(command, reader, base);
         return definition.decider.decide(command, state as State, context);
@@ -52,7 +56,8 @@ const recognisers = [
   replayable(policyAggregate),
   replayable(subjectAggregate),
   replayable(apiKeyAggregate),
-  replayable(jobAggregate),
+  // A submission is decided with the org's open-jobs count, read from a read model as it is now: not in the log.
+  replayable(jobAggregate, (command) => (command.type === 'SubmitJob' ? "the open-jobs count is read from a read model, not from the log" : null)),
   replayable(assignmentAggregate),
   replayable(contractedTaskAggregate),
   replayable(contractAggregate),

@@ -85,6 +85,7 @@ export class StructureReplayer {
     if (command === null) {
       return { replayed: false, code: 'COMMAND_UNKNOWN', reason: `no governed aggregate takes the recorded ${request.command.type} on ${result.basis.streamId}` };
     }
+    if (command.contextNotInLog !== null) return { replayed: false, code: 'CONTEXT_NOT_IN_LOG', reason: `${command.aggregate}: ${command.contextNotInLog}` };
     const own = await this.timelines.of(command.evolver, result.basis.streamId);
     const revision = BigInt(result.basis.revision);
     if (revision > own.head) {

@@ -50,7 +50,7 @@ export const unverifiableCodeSchema = z.enum([
 ]);
 export type UnverifiableCode = z.infer<typeof unverifiableCodeSchema>;
 
-export const structureNotReplayedCodeSchema = z.enum(['NO_BASIS', 'REQUEST_INVALID', 'COMMAND_UNKNOWN', 'BASIS_NOT_IN_LOG', 'UNIQUE_KEY']);
+export const structureNotReplayedCodeSchema = z.enum(['NO_BASIS', 'REQUEST_INVALID', 'COMMAND_UNKNOWN', 'BASIS_NOT_IN_LOG', 'CONTEXT_NOT_IN_LOG', 'UNIQUE_KEY']);
 export type StructureNotReplayedCode = z.infer<typeof structureNotReplayedCodeSchema>;
 
 export const structureNotReplayedItemSchema = decisionRefSchema.extend({ code: structureNotReplayedCodeSchema, reason: z.string() });
