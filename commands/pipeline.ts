@@ -10,7 +10,7 @@ import { AttemptReader } from './attempt-reader.ts';
 import { CommandLog } from './command-log.ts';
 import { envelopEvent, type CommandStamp } from './event-envelope.ts';
 import { commandHash } from './metadata.ts';
-import type { AsideRecord, PreAppendCheck } from './pre-append-check.ts';
+import type { AsideRecord, PreAppendCheck, StructureRefusal } from './pre-append-check.ts';
 import type { CommandResult } from './result.ts';
 import type { StreamLoader } from './stream-loader.ts';
 import { StreamLocks } from './stream-locks.ts';
@@ -192,14 +192,27 @@ export class CommandPipeline {
         await recordAside(check.records ?? []);
         return check.error;
       }
-      const unchanged = check.unchanged ?? [];
+      const refusedByStructure = (error: AppError) => {
+        const refusal = structureRefusal(error);
+        return refusal === null ? [] : (check.refusedByStructure?.(refusal) ?? []);
+      };
 
       const decided = definition.decider.decide(command, loaded.state, context);
       if (isAppError(decided)) {
         // The policy said yes and the org's structure said no (a conflict, a forbidden self-grant, a missing
-        // capability): that permit is part of the story and is recorded. Malformed or dangling input
-        // ('invalid', 'not_found') records nothing, like input refused before the policy.
-        if (RECORDED_REFUSALS.has(decided.kind)) await recordAside(unchanged);
+        // capability): that permit and the refusal are part of the story and are recorded. Malformed or dangling
+        // input ('invalid', 'not_found') records nothing, like input refused before the policy.
+        const records = refusedByStructure(decided);
+        if (records.length > 0) {
+          // Final only if decided on the stream as it still is: a refusal of stale state (another process appended
+          // since our load) is decided again, like an append that lost the race, and may then succeed.
+          const current = await loader.load(definition.decider, streamId);
+          if (current.revision !== loaded.revision) {
+            if (attempt >= this.maxAttempts) return keptChanging(streamId, attempt);
+            continue;
+          }
+          await recordAside(records);
+        }
         return decided;
       }
       const stamp = stampAt(base.now, check.decisionId ?? null);
@@ -211,7 +224,8 @@ export class CommandPipeline {
 
       const claimed = await this.uniqueKeys.claim(definition.reservations?.(command) ?? [], streamId, stamp);
       if (claimed) {
-        await recordAside(unchanged);
+        // The key is held by another command's stream, which this one never loaded: the claim itself is the check.
+        await recordAside(refusedByStructure(claimed));
         return claimed;
       }
 
@@ -254,12 +268,7 @@ export class CommandPipeline {
           if (!reloaded.commands.has(commandId)) return staleRevision(streamId, envelope.expectedRevision, reloaded.revision);
           continue;
         }
-        if (attempt >= this.maxAttempts) {
-          return appError('conflict', 'CONCURRENCY_CONFLICT', `stream ${streamId} kept changing; the command was not applied`, {
-            streamId,
-            attempts: attempt,
-          });
-        }
+        if (attempt >= this.maxAttempts) return keptChanging(streamId, attempt);
         // Another process won the race; back off (jittered, growing) before deciding again on its result.
         await sleep(Math.random() * 2 ** attempt);
       }
@@ -274,7 +283,20 @@ function resourceOf(type: string, streamId: string, command: { data: unknown }):
   return { type, id: dash === -1 ? null : streamId.slice(dash + 1), jobSpace: typeof data.jobSpace === 'string' ? data.jobSpace : null };
 }
 
-const RECORDED_REFUSALS: ReadonlySet<AppError['kind']> = new Set(['conflict', 'forbidden', 'unprocessable']);
+/** Most characters of a refusal's code and message kept in its record (the caller's answer is not cut). */
+const MAX_RECORDED_CODE = 200;
+const MAX_RECORDED_MESSAGE = 2000;
+
+/** A refusal by the org's structure, as recorded; null for input refused as malformed or dangling. */
+function structureRefusal(error: AppError): StructureRefusal | null {
+  const { kind } = error;
+  if (kind !== 'conflict' && kind !== 'forbidden' && kind !== 'unprocessable') return null;
+  return { kind, code: error.code.slice(0, MAX_RECORDED_CODE), message: error.message.slice(0, MAX_RECORDED_MESSAGE) };
+}
+
+function keptChanging(streamId: string, attempts: number): AppError {
+  return appError('conflict', 'CONCURRENCY_CONFLICT', `stream ${streamId} kept changing; the command was not applied`, { streamId, attempts });
+}
 
 function staleRevision(streamId: string, expected: bigint, actual: bigint): AppError {
   return appError('precondition_failed', 'REVISION_MISMATCH', `stream ${streamId} is at revision ${actual}, not ${expected}`, {

@@ -22,6 +22,13 @@ export interface PreAppendInput {
   reader: StreamReader;
 }
 
+/** The org's invariants refused a command its policy permitted: the error the caller gets, as recorded. */
+export interface StructureRefusal {
+  kind: 'conflict' | 'forbidden' | 'unprocessable';
+  code: string;
+  message: string;
+}
+
 /** Decisions recorded in a stream of their own (an org's audit stream), not with a change. */
 export interface AsideRecord {
   streamId: string;
@@ -37,11 +44,12 @@ export type PreAppendOutcome =
       /** Appended atomically with the command's own events (e.g. the decision record). */
       events?: readonly DomainEvent[];
       /**
-       * Where the same decisions are recorded if the command is then refused by the org's invariants (its decider
-       * answers a conflict, a forbidden act or an unprocessable reference; a unique key is taken): the permit stays
-       * part of the record. Malformed input and no-ops record nothing.
+       * The same decisions as recorded if the command is then refused by the org's invariants (its decider answers a
+       * conflict, a forbidden act or an unprocessable reference; a unique key is taken), with that refusal as their
+       * result, each in its own stream: the permit stays part of the record and the record says it changed nothing.
+       * Malformed input and no-ops record nothing.
        */
-      unchanged?: readonly AsideRecord[];
+      refusedByStructure?: (refusal: StructureRefusal) => readonly AsideRecord[];
     }
   | {
       allowed: false;

@@ -246,6 +246,8 @@ const decisionNode = combinable((walk, input, path) => {
   return [
     ...eq('outcome', walk.enumeration(input.outcome, at('outcome'))),
     ...oneOf('outcome', walk.list(input.outcomeIn, at('outcomeIn'), 3, (value, p) => walk.enumeration(value, p))),
+    ...enumeration(walk, input, path, 'result'),
+    ...eq('refusal.code', walk.string(input.refusalCode, at('refusalCode'), 200)),
     ...eq('action', walk.string(input.action, at('action'), 200)),
     ...prefix('action', walk.prefix(input.actionPrefix, at('actionPrefix'))),
     ...eq('principal.id', walk.string(input.principalId, at('principalId'), 200)),

@@ -548,6 +548,7 @@ const Decision: TypeResolvers = {
   id: (document) => document._id,
   org: (document, _args, context) => orgRelation(context, optionalText(document, 'orgId')),
   outcome: enumOf('outcome'),
+  result: enumOf('result'),
   position: (document) => {
     const stored = text(document, 'position');
     return /^\d+$/.test(stored) ? BigInt(stored).toString() : stored;

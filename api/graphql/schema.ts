@@ -75,6 +75,14 @@ enum DecisionOutcome {
   NOT_PERMITTED
 }
 
+"What became of a governed command: applied with the decision, refused by policy, refused by the org's structure after the policy permitted it, or unrecorded (a decision recorded before results were)."
+enum DecisionResult {
+  APPLIED
+  REFUSED_BY_POLICY
+  REFUSED_BY_STRUCTURE
+  UNRECORDED
+}
+
 enum OrgOrder {
   SLUG_ASC
   SLUG_DESC
@@ -526,6 +534,15 @@ type DecisionPrincipal {
   roles: [String!]!
 }
 
+"The org's structure refused a command its policy permitted: the error the caller got."
+type DecisionRefusal {
+  "conflict, forbidden or unprocessable"
+  kind: String!
+  "e.g. ROLE_MAX_HOLDERS, ROLE_CONFLICT"
+  code: String!
+  message: String!
+}
+
 type DecisionPolicy {
   source: PolicySource!
   version: Int
@@ -538,7 +555,12 @@ type Decision {
   orgId: ID
   org: Org
   action: String!
+  "The policy's answer."
   outcome: DecisionOutcome!
+  "What became of the command."
+  result: DecisionResult!
+  "For REFUSED_BY_STRUCTURE: the refusal."
+  refusal: DecisionRefusal
   principal: DecisionPrincipal
   reasons: [String!]!
   determiningRuleIds: [String!]!
@@ -1069,6 +1091,10 @@ input PolicyVersionFilter {
 input DecisionFilter {
   outcome: DecisionOutcome
   outcomeIn: [DecisionOutcome!]
+  result: DecisionResult
+  resultIn: [DecisionResult!]
+  "The code of a structural refusal, e.g. ROLE_MAX_HOLDERS."
+  refusalCode: String
   action: String
   "Literal prefix of the action, e.g. \\"roster.\\"."
   actionPrefix: String

@@ -5,6 +5,7 @@ import { uuidSchema } from '../../domain/shared/ids.ts';
 import { jobSpaceNameSchema } from '../../domain/roster/fields.ts';
 import { policyRulesSchema } from '../../domain/policy/types.ts';
 import { reevaluationReportSchema, whatIfReportSchema } from '../../domain/audit/report.ts';
+import { hasStructureChanges, structureChangesSchema } from '../../domain/audit/structure.ts';
 import { stateViewSchema } from '../../domain/audit/state-view.ts';
 import {
   DEFAULT_MAX_ITEMS,
@@ -89,10 +90,16 @@ const INLINE_RULES = 'or rules given inline, validated as a draft would be (400 
 const whatIfShape = {
   version: z.number().int().positive().optional().describe("a version of the org's policy stream (draft, published or superseded)"),
   rules: z.unknown().optional().describe(INLINE_RULES),
+  structure: structureChangesSchema
+    .optional()
+    .describe("changes to the org's roster (a role's maxHolders, role conflicts withdrawn) that its past grants are decided again with"),
   ...rangeShape(positionInBody),
 };
 const whatIfBody = z.strictObject(whatIfShape).superRefine((body, context) => {
-  if ((body.version === undefined) === (body.rules === undefined)) context.addIssue({ code: 'custom', path: ['version'], message: 'give version or rules (exactly one)' });
+  if (body.version !== undefined && body.rules !== undefined) context.addIssue({ code: 'custom', path: ['version'], message: 'give version or rules, not both' });
+  if (body.version === undefined && body.rules === undefined && !hasStructureChanges(body.structure)) {
+    context.addIssue({ code: 'custom', path: ['version'], message: 'give version or rules, or structure changes' });
+  }
   checkRange(body, context);
 });
 
@@ -215,6 +222,9 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform): Pro
             "Action `audit.read` (a read: nothing is appended). The draft (a `version` of the org's policy stream, or `rules` inline) replaces the org rules each decision in the range " +
             'was made with (the platform policy kept) and is evaluated against the RECORDED request; every decision whose outcome would change is listed with the recorded and the ' +
             'hypothetical decision side by side, with counts by action and by kind (permitted->forbidden, not-permitted->permitted, ...). Decisions made before the org existed are skipped. ' +
+            "`structure` (with or without a draft): changes to the org's roster (`roles: {<name>: {maxHolders}}`, `withdrawConflicts: [[a, b]]`); every command on the roster that was " +
+            'applied or refused by the structure is decided again by the roster on the state it was decided on, with the changes, and every result that would change is listed ' +
+            '(structure.flips: now-applied, now-refused, other-refusal). ' +
             rangeDescription,
           tags,
           params: paramsDoc(orgIdParam),
@@ -232,16 +242,17 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform): Pro
       if (!body.success) return sendError(reply, invalid(body.error));
       const { orgId } = params;
       const range = rangeOf(body.data);
-      const draftInput = body.data.version !== undefined ? { version: body.data.version } : { rules: body.data.rules };
+      const draftInput = body.data.version !== undefined ? { version: body.data.version } : body.data.rules !== undefined ? { rules: body.data.rules } : null;
       const denied = await authorize(request.principal, orgId, 'WhatIf', {
         ...describeRange(range),
         version: body.data.version ?? null,
         rules: body.data.rules === undefined ? null : 'inline',
+        structure: body.data.structure === undefined ? null : 'inline',
       });
       if (denied) return sendError(reply, denied);
-      const draft = await resolveDraft(source, orgId, draftInput);
+      const draft = draftInput === null ? null : await resolveDraft(source, orgId, draftInput);
       if (isAppError(draft)) return sendError(reply, draft);
-      return whatIfOrg(source, orgId, draft, range);
+      return whatIfOrg(source, orgId, draft, range, body.data.structure);
     },
   );
 }

@@ -10,9 +10,16 @@ import { parse } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
 
 const outcomeSchema = z.enum(['permitted', 'forbidden', 'not-permitted']);
+const resultSchema = z.enum(['applied', 'refused-by-policy', 'refused-by-structure', 'unrecorded']);
 const decisionsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('at most this many decisions (1-500, default 50)'),
-  outcome: outcomeSchema.optional().describe('only decisions with this outcome'),
+  outcome: outcomeSchema.optional().describe("only decisions with this outcome (the policy's answer)"),
+  result: resultSchema.optional().describe('only decisions whose command ended so (applied, refused-by-policy, refused-by-structure)'),
+});
+const refusalSchema = z.object({
+  kind: z.enum(['conflict', 'forbidden', 'unprocessable']),
+  code: z.string().describe('the error code the caller got, e.g. ROLE_MAX_HOLDERS'),
+  message: z.string(),
 });
 
 const requestPrincipal = z.object({ id: z.string(), kind: z.string(), roles: z.array(z.string()) });
@@ -24,7 +31,11 @@ const decisionItem = z.object({
   occurredAt: z.string(),
   principal: z.object({ id: z.string(), kind: z.string(), roles: z.array(z.string()).describe('effective roles at that instant') }),
   action: z.string(),
-  outcome: outcomeSchema,
+  outcome: outcomeSchema.describe("the policy's answer"),
+  result: resultSchema.describe(
+    'what became of the command: applied with this decision, refused by policy, refused by the org\'s structure after the policy permitted it (see refusal), or unrecorded (a decision recorded before results were)',
+  ),
+  refusal: refusalSchema.nullable().describe('for refused-by-structure: the refusal the caller got'),
   reasons: z.array(z.string()),
   determiningRuleIds: z.array(z.string()),
   escalateTo: z.string().nullable(),
@@ -40,7 +51,9 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
       config: {
         openapi: {
           summary: "An org's recorded decisions",
-          description: "Action `audit.read` (default policy: the org's members). DecisionRecorded events of the org, newest first.",
+          description:
+            "Action `audit.read` (default policy: the org's members). DecisionRecorded events of the org, newest first: the policy's answer (`outcome`) and what became of the command " +
+            '(`result`; a grant the policy permitted and the roster refused is `refused-by-structure` with the `refusal` code, e.g. ROLE_MAX_HOLDERS).',
           tags: ['decisions'],
           params: paramsDoc(orgIdParam),
           querystring: paramsDoc(decisionsQuery.shape),
@@ -58,7 +71,7 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
         action: 'audit.read',
         orgId,
         resource: { type: 'audit', id: orgId },
-        query: { type: 'ReadDecisions', data: { orgId, limit: query.limit, outcome: query.outcome ?? null } },
+        query: { type: 'ReadDecisions', data: { orgId, limit: query.limit, outcome: query.outcome ?? null, result: query.result ?? null } },
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
       if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
@@ -88,7 +101,7 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
         action: 'audit.read',
         orgId: null,
         resource: { type: 'audit', id: 'platform' },
-        query: { type: 'ReadPlatformDecisions', data: { limit: query.limit, outcome: query.outcome ?? null } },
+        query: { type: 'ReadPlatformDecisions', data: { limit: query.limit, outcome: query.outcome ?? null, result: query.result ?? null } },
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
       return { orgId: null, decisions: await listDecisions(platform, null, query) };
@@ -104,6 +117,8 @@ const storedDecision = z.object({
   principal: requestPrincipal.nullable(),
   action: z.string(),
   outcome: outcomeSchema,
+  result: resultSchema,
+  refusal: refusalSchema.nullable(),
   reasons: z.array(z.string()),
   determiningRuleIds: z.array(z.string()),
   escalateTo: z.string().nullable(),
@@ -123,6 +138,7 @@ async function listDecisions(platform: Platform, orgId: string | null, query: z.
     and: [
       { field: 'orgId', op: 'eq' as const, value: orgId },
       ...(query.outcome === undefined ? [] : [{ field: 'outcome', op: 'eq' as const, value: query.outcome }]),
+      ...(query.result === undefined ? [] : [{ field: 'result', op: 'eq' as const, value: query.result }]),
     ],
   };
   const page = await platform.docs.find(DECISIONS, { filter, sort: [{ field: 'position', direction: 'desc' }], limit: query.limit });
@@ -137,6 +153,8 @@ async function listDecisions(platform: Platform, orgId: string | null, query: z.
       principal: stored.principal ?? { id: 'unknown', kind: 'unknown', roles: [] },
       action: stored.action,
       outcome: stored.outcome,
+      result: stored.result,
+      refusal: stored.refusal,
       reasons: stored.reasons,
       determiningRuleIds: stored.determiningRuleIds,
       escalateTo: stored.escalateTo,

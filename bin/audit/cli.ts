@@ -11,17 +11,19 @@ import {
   type ReevaluationReport,
   type WhatIfReport,
 } from '../../domain/audit/report.ts';
+import { resultStatusSchema } from '../../domain/audit/report.ts';
 import { stateViewSchema } from '../../domain/audit/state-view.ts';
 import { ApiClient, ApiError, apiErrorSchema, type ApiResponse, type FetchLike } from '../apply/client.ts';
-import { formatReevaluation, formatState, formatWhatIf } from './format.ts';
+import { decisionListSchema, formatDecisions, formatReevaluation, formatState, formatWhatIf } from './format.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
 export const auditUsage = `usage:
   agencygrid audit state <org> [--position N | --at ISO] [--subject ID [--job-space NAME|*]] [--json]
+  agencygrid audit decisions <org> [--result applied|refused-by-policy|refused-by-structure] [--limit N] [--json]
   agencygrid audit reevaluate <org> [--from N] [--to N] [--since ISO] [--until ISO] [--strict] [--json]
-  agencygrid audit what-if <org> (-f rules.yaml | --version N) [--from N] [--to N] [--since ISO] [--until ISO]
-                              [--fail-on-flip] [--json]
+  agencygrid audit what-if <org> [-f rules.yaml | --version N] [--max-holders ROLE=N ...] [--from N] [--to N]
+                              [--since ISO] [--until ISO] [--fail-on-flip] [--json]
 
 Audit replay, through the API at AGENCYGRID_URL with AGENCYGRID_API_KEY (action audit.read on the org).
 <org> is the org's slug or id.
@@ -29,12 +31,16 @@ Audit replay, through the API at AGENCYGRID_URL with AGENCYGRID_API_KEY (action 
   state       the org, its roster and its policy sets as of a global position (every event at or before it) or
               an instant (cut at the last event of the org whose time is at or before it), with the effective
               roles of its members at that instant; neither: now
+  decisions   the org's recorded decisions, newest first: the policy's outcome and what became of the command
+              (applied, refused by policy, refused by the org's structure with its code and message)
   reevaluate  every recorded decision of the org in the range evaluated again with its recorded request and
               its recorded policy version; lists every decision that comes out differently (expected: none), and
               those that cannot be re-evaluated faithfully (e.g. made under another platform policy)
   what-if     a draft policy (a version of the org's policy stream, or rules from a file: a list of rules, an
               object with 'rules', or an org spec with 'policy.rules'; YAML or JSON, '-' for stdin) in place of
-              the org rules of every recorded decision of the range: what would flip, side by side, with counts
+              the org rules of every recorded decision of the range: what would flip, side by side, with counts;
+              and/or a changed structure (--max-holders): every grant of the org's roster applied or refused by
+              its structure decided again on the roster it met, with the changes: which refusals would flip
 
 options:
   --position N, --at ISO    the cut of 'state'
@@ -43,6 +49,8 @@ options:
   --since ISO, --until ISO  instants, inclusive (the decision's recorded time)
   --max-items N             list at most N items of each kind (default 50; all are counted)
   --strict                  'reevaluate': exit 1 also when a decision cannot be re-evaluated
+  --result STATUS, --limit N 'decisions': only those that ended so; at most N (1-500, default 50)
+  --max-holders ROLE=N      'what-if': the role's maxHolders is N ('none': no limit); repeat for more roles
   --fail-on-flip            'what-if': exit 1 when any decision would flip
   --json                    print the report as JSON (pages merged)
   -h, --help                show this text
@@ -64,6 +72,19 @@ export interface AuditIo {
 }
 
 const positionOption = /^\d{1,20}$/;
+const maxHoldersOption = /^[a-z][a-z0-9_-]{0,62}=([1-9]\d{0,6}|none)$/;
+
+/** `--max-holders reviewer=4 --max-holders lead=none` as the what-if's structure changes; null when none given. */
+function structureOf(values: Parsed['values']): { roles: Record<string, { maxHolders: number | null }> } | null {
+  const given = values['max-holders'] ?? [];
+  if (given.length === 0) return null;
+  const roles: Record<string, { maxHolders: number | null }> = {};
+  for (const text of given) {
+    const [role = '', limit = ''] = text.split('=');
+    roles[role] = { maxHolders: limit === 'none' ? null : Number(limit) };
+  }
+  return { roles };
+}
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const instantOption = z.iso.datetime({ offset: true });
 
@@ -84,6 +105,9 @@ function parseOptions(argv: readonly string[]) {
       'max-items': { type: 'string' },
       file: { type: 'string', short: 'f' },
       version: { type: 'string' },
+      'max-holders': { type: 'string', multiple: true },
+      result: { type: 'string' },
+      limit: { type: 'string' },
       strict: { type: 'boolean', default: false },
       'fail-on-flip': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -96,8 +120,9 @@ function parseOptions(argv: readonly string[]) {
 
 const allowed: Record<string, readonly string[]> = {
   state: ['position', 'at', 'subject', 'job-space', 'json', 'help'],
+  decisions: ['result', 'limit', 'json', 'help'],
   reevaluate: ['from', 'to', 'since', 'until', 'max-items', 'strict', 'json', 'help'],
-  'what-if': ['file', 'version', 'from', 'to', 'since', 'until', 'max-items', 'fail-on-flip', 'json', 'help'],
+  'what-if': ['file', 'version', 'max-holders', 'from', 'to', 'since', 'until', 'max-items', 'fail-on-flip', 'json', 'help'],
 };
 
 class UsageError extends Error {}
@@ -132,7 +157,7 @@ export async function runAudit(argv: readonly string[], io: AuditIo): Promise<nu
   const [sub, ...rest] = argv;
   let parsed: Parsed;
   try {
-    if (sub === undefined || !(sub in allowed)) throw new UsageError(`unknown subcommand '${sub ?? ''}' (state, reevaluate, what-if)`);
+    if (sub === undefined || !(sub in allowed)) throw new UsageError(`unknown subcommand '${sub ?? ''}' (state, decisions, reevaluate, what-if)`);
     parsed = parseOptions(rest);
     const refused = Object.keys(parsed.values).filter((name) => !(allowed[sub] ?? []).includes(name) && !['strict', 'fail-on-flip', 'json', 'help'].includes(name));
     if (refused.length > 0) throw new UsageError(`'${sub}' does not take --${refused.join(', --')}`);
@@ -158,6 +183,7 @@ export async function runAudit(argv: readonly string[], io: AuditIo): Promise<nu
     const org = await resolveOrg(client, parsed.positionals[0] as string);
     if (org instanceof ApiError) return apiFailure(io, org);
     if (sub === 'state') return await state(client, io, org, values);
+    if (sub === 'decisions') return await decisions(client, io, org, values);
     if (sub === 'reevaluate') return await reevaluate(client, io, org, values);
     return await whatIf(client, io, org, values);
   } catch (error) {
@@ -182,7 +208,14 @@ function checkValues({ values }: Parsed): void {
   if (values['max-items'] !== undefined && !/^\d{1,5}$/.test(values['max-items'])) throw new UsageError('--max-items must be a number');
   if (values.version !== undefined && !/^[1-9]\d{0,8}$/.test(values.version)) throw new UsageError(`--version must be a positive integer, got '${values.version}'`);
   if (values.file !== undefined && values.version !== undefined) throw new UsageError('give -f <rules> or --version, not both');
+  for (const text of values['max-holders'] ?? []) {
+    if (!maxHoldersOption.test(text)) throw new UsageError(`--max-holders takes ROLE=N (N a positive integer, or none), got '${text}'`);
+  }
   if (values.from !== undefined && values.to !== undefined && BigInt(values.from) > BigInt(values.to)) throw new UsageError('--to must not be before --from');
+  if (values.result !== undefined && !resultStatusSchema.safeParse(values.result).success) {
+    throw new UsageError(`--result is one of ${resultStatusSchema.options.join(', ')}, got '${values.result}'`);
+  }
+  if (values.limit !== undefined && (!/^[1-9]\d{0,2}$/.test(values.limit) || Number(values.limit) > 500)) throw new UsageError(`--limit must be a number from 1 to 500, got '${values.limit}'`);
 }
 
 interface OrgRef {
@@ -237,6 +270,16 @@ async function state(client: ApiClient, io: AuditIo, org: OrgRef, values: Parsed
   return 0;
 }
 
+async function decisions(client: ApiClient, io: AuditIo, org: OrgRef, values: Parsed['values']): Promise<number> {
+  const path = `/orgs/${org.orgId}/decisions${query({ result: values.result, limit: values.limit })}`;
+  const response = await client.get(path);
+  if (response.status !== 200) return apiFailure(io, failure(`GET ${path}`, response));
+  const list = decisionListSchema.safeParse(response.body);
+  if (!list.success) return apiFailure(io, new ApiError(`GET ${path}`, response.status, { code: 'UNEXPECTED_ANSWER', message: list.error.message, details: {} }));
+  io.out(values.json ? `${JSON.stringify(list.data, null, 2)}\n` : formatDecisions(list.data.decisions, org.label));
+  return 0;
+}
+
 const DEFAULT_CLI_ITEMS = '50';
 
 /** Fetches every page of a range (from = the previous page's next; to = the first page's head) and merges them. */
@@ -288,8 +331,9 @@ async function readStdin(): Promise<string> {
 }
 
 async function whatIf(client: ApiClient, io: AuditIo, org: OrgRef, values: Parsed['values']): Promise<number> {
-  let draft: { version: number } | { rules: unknown[] };
+  let draft: { version: number } | { rules: unknown[] } | Record<string, never>;
   let draftLabel: string;
+  const structure = structureOf(values);
   if (values.version !== undefined) {
     draft = { version: Number(values.version) };
     draftLabel = `of policy version ${values.version}`;
@@ -309,15 +353,18 @@ async function whatIf(client: ApiClient, io: AuditIo, org: OrgRef, values: Parse
     }
     draft = { rules };
     draftLabel = `of the rules in ${values.file}`;
+  } else if (structure !== null) {
+    draft = {};
+    draftLabel = 'of the structure';
   } else {
-    io.err(`agencygrid audit: what-if needs a draft: -f <rules.yaml> or --version N\n${auditUsage}`);
+    io.err(`agencygrid audit: what-if needs a draft (-f <rules.yaml> or --version N) or structure changes (--max-holders ROLE=N)\n${auditUsage}`);
     return 2;
   }
   const maxItems = Number(values['max-items'] ?? DEFAULT_CLI_ITEMS);
   const report = await pages<WhatIfReport>(
     async (from, to) => {
       const path = `/audit/orgs/${org.orgId}/what-if`;
-      const body = { ...draft, ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), since: values.since, until: values.until, maxItems };
+      const body = { ...draft, ...(structure === null ? {} : { structure }), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), since: values.since, until: values.until, maxItems };
       // A read: repeating it is safe, so it may be retried like one.
       const response = await client.post(path, JSON.parse(JSON.stringify(body)), `audit-what-if-${randomUUID()}`);
       if (response.status !== 200) throw failure(`POST ${path}`, response);
@@ -329,5 +376,5 @@ async function whatIf(client: ApiClient, io: AuditIo, org: OrgRef, values: Parse
     values,
   );
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatWhatIf(report, org.label, draftLabel));
-  return values['fail-on-flip'] && report.flipped > 0 ? 1 : 0;
+  return values['fail-on-flip'] && report.flipped + report.structure.flipped > 0 ? 1 : 0;
 }

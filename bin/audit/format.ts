@@ -1,6 +1,25 @@
+import { z } from 'zod';
 import type { DecisionView, DecisionRef } from '../../domain/audit/recorded.ts';
 import type { ReevaluationReport, WhatIfReport } from '../../domain/audit/report.ts';
 import type { StateView } from '../../domain/audit/state-view.ts';
+import { resultStatusSchema } from '../../domain/audit/report.ts';
+
+/** The part of GET /orgs/:orgId/decisions the CLI shows. */
+export const decisionListSchema = z.object({
+  decisions: z.array(
+    z.object({
+      decisionId: z.string(),
+      position: z.string(),
+      occurredAt: z.string(),
+      principal: z.object({ id: z.string(), kind: z.string() }),
+      action: z.string(),
+      outcome: z.string(),
+      result: resultStatusSchema,
+      refusal: z.object({ code: z.string(), message: z.string() }).nullable(),
+      determiningRuleIds: z.array(z.string()),
+    }),
+  ),
+});
 
 /** Readable reports of audit replay, for a terminal. Pure: each returns the text to print. */
 
@@ -29,9 +48,13 @@ function decisionText(view: DecisionView): string {
   return `${view.outcome}${rules}${reasons}${escalate}`;
 }
 
+function resultText(result: DecisionRef['result']): string {
+  return result.code === null ? result.status : `${result.status} ${result.code}`;
+}
+
 function refText(ref: DecisionRef): string {
   const roles = ref.principal.roles.length > 0 ? ` [${ref.principal.roles.join(', ')}]` : '';
-  return `@${ref.position} ${ref.occurredAt} ${ref.action} by ${ref.principal.kind} ${ref.principal.id}${roles} under ${policyText(ref.policy)} (decision ${ref.decisionId})`;
+  return `@${ref.position} ${ref.occurredAt} ${ref.action} by ${ref.principal.kind} ${ref.principal.id}${roles} under ${policyText(ref.policy)}, ${resultText(ref.result)} (decision ${ref.decisionId})`;
 }
 
 export function formatReevaluation(report: ReevaluationReport, orgLabel: string): string {
@@ -52,6 +75,13 @@ export function formatReevaluation(report: ReevaluationReport, orgLabel: string)
         .join(', ');
       lines.push(`    ${action.padEnd(width)}  ${number(tally.total).padStart(8)}${extra === '' ? '' : `  (${extra})`}`);
     }
+  }
+  const structure = report.structure;
+  if (structure.checked > 0) {
+    lines.push(
+      `  ${plural(structure.checked, 'refusal')} by the org's structure decided again: ${number(structure.agreed)} refused again with the same code, ${number(structure.differed)} differed, ${number(structure.notReplayed)} not replayed`,
+    );
+    for (const [code, count] of Object.entries(structure.notReplayedByCode)) lines.push(`    not replayed ${code}: ${number(count)}`);
   }
   lines.push(`  platform policy ${shortHash(report.platformPolicyHash)} (the server's code)`);
   for (const item of report.differed) {
@@ -75,7 +105,8 @@ export function formatReevaluation(report: ReevaluationReport, orgLabel: string)
 
 export function formatWhatIf(report: WhatIfReport, orgLabel: string, draftLabel: string): string {
   const lines: string[] = [];
-  lines.push(`what-if ${draftLabel} (${plural(report.draft.rules, 'rule')}, sha256 ${shortHash(report.draft.hash)}) on ${orgLabel}: ${rangeText(report.range)}`);
+  const draft = report.draft === null ? 'no draft policy' : `${draftLabel} (${plural(report.draft.rules, 'rule')}, sha256 ${shortHash(report.draft.hash)})`;
+  lines.push(`what-if ${draft} on ${orgLabel}: ${rangeText(report.range)}`);
   const skipped = report.skipped > 0 ? `; ${number(report.skipped)} skipped: ${Object.entries(report.skippedByReason).map(([reason, count]) => `${reason} (${number(count)})`).join('; ')}` : '';
   lines.push(`  ${plural(report.evaluated, 'decision')} evaluated${skipped}`);
   lines.push(
@@ -103,8 +134,22 @@ export function formatWhatIf(report: WhatIfReport, orgLabel: string, draftLabel:
     lines.push(`  hypothetical: ${decisionText(flip.hypothetical)}${flip.platformPolicyChanged ? '  (the platform policy changed since)' : ''}`);
   }
   if (report.omitted > 0) lines.push(`  ... and ${plural(report.omitted, 'more change')} (raise --max-items)`);
+  const structure = report.structure;
+  if (structure.changes !== null) {
+    lines.push(`structure ${JSON.stringify(structure.changes)}: ${plural(structure.evaluated, 'roster command')} decided again`);
+    lines.push(
+      `  ${number(structure.unchanged)} unchanged, ${number(structure.flipped)} would change: ${number(structure.nowApplied)} now applied, ${number(structure.nowRefused)} now refused, ${number(structure.otherRefusal)} refused otherwise` +
+        (structure.notReplayed > 0 ? `; ${number(structure.notReplayed)} not replayed` : ''),
+    );
+    for (const flip of structure.flips) {
+      lines.push(`${flip.effect.toUpperCase()} ${refText(flip)}`);
+      lines.push(`  hypothetical: ${resultText(flip.hypothetical)}${flip.message === null ? '' : ` ("${flip.message}")`}`);
+    }
+    if (structure.omitted > 0) lines.push(`  ... and ${plural(structure.omitted, 'more change')} (raise --max-items)`);
+  }
   for (const note of report.notes) lines.push(`note: ${note}`);
-  lines.push(report.flipped === 0 ? 'nothing would change' : `${plural(report.flipped, 'decision')} would change`);
+  const changed = report.flipped + structure.flipped;
+  lines.push(changed === 0 ? 'nothing would change' : `${plural(changed, 'decision')} would change`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -137,6 +182,20 @@ export function formatState(view: StateView, orgLabel: string): string {
   if (view.subject) {
     const scope = view.subject.jobSpace === null ? 'org-wide' : view.subject.jobSpace === '*' ? 'any job space' : `job space ${view.subject.jobSpace}`;
     lines.push(`  subject ${view.subject.subjectId} (${scope}): roles ${list(view.subject.roles)}; groups ${list(view.subject.groups)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One line per decision: who did what, what the policy said, and what became of the command. */
+export function formatDecisions(decisions: z.infer<typeof decisionListSchema>['decisions'], orgLabel: string): string {
+  if (decisions.length === 0) return `no decisions of ${orgLabel}\n`;
+  const lines = [`decisions of ${orgLabel}, newest first:`];
+  for (const decision of decisions) {
+    const rules = decision.determiningRuleIds.length > 0 ? ` by ${decision.determiningRuleIds.join(', ')}` : '';
+    const refusal = decision.refusal === null ? '' : ` ${decision.refusal.code} ("${decision.refusal.message}")`;
+    lines.push(
+      `@${decision.position} ${decision.occurredAt} ${decision.action} by ${decision.principal.kind} ${decision.principal.id}: ${decision.outcome}${rules}, ${decision.result}${refusal}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -97,7 +97,8 @@ export async function* orgDecisions(source: AuditSource, orgId: string, window: 
       if (window.since !== null && at < window.since) continue;
       if (window.until !== null && at > window.until) continue;
     }
-    yield { position: event.position, streamId: event.streamId, occurredAt, data };
+    const commandId = typeof event.metadata.commandId === 'string' ? event.metadata.commandId : null;
+    yield { position: event.position, streamId: event.streamId, occurredAt, commandId, data };
   }
 }
 

@@ -5,6 +5,8 @@ import type { RecordedDecision } from '../../domain/audit/recorded.ts';
 import { ReevaluationTally, ReplayContext, reevaluateDecision } from '../../domain/audit/reevaluate.ts';
 import type { ReevaluationReport, ReplayRange, WhatIfReport } from '../../domain/audit/report.ts';
 import { stateView, type StateView } from '../../domain/audit/state-view.ts';
+import { checkStructure, hasStructureChanges, type StructureChanges } from '../../domain/audit/structure.ts';
+import { rosterStream } from '../../domain/roster/events.ts';
 import { draftWithPlatform, WhatIfTally, whatIfDecision, type WhatIfDraft } from '../../domain/audit/what-if.ts';
 import { policyDecider } from '../../domain/policy/decider.ts';
 import { policyStream } from '../../domain/policy/events.ts';
@@ -12,6 +14,7 @@ import { StreamTimeline } from '../../domain/audit/timeline.ts';
 import { validatePolicySet } from '../../domain/policy/validate.ts';
 import { appError, type AppError } from '../../domain/shared/app-error.ts';
 import { knownActions } from '../known-actions.ts';
+import { StructureReplayer } from './structure-replay.ts';
 import { builtInsFromLog, instantAtPosition, loadOrgHistory, orgDecisions, readDecodedStream, type AuditSource } from './reader.ts';
 
 /** Most decisions one call looks at: bounds the work (and the time) of one request. Page on with `next`. */
@@ -43,7 +46,7 @@ async function replayRange(
   orgId: string,
   head: bigint,
   query: RangeQuery,
-  visit: (decision: RecordedDecision) => void,
+  visit: (decision: RecordedDecision) => void | Promise<void>,
 ): Promise<ReplayRange> {
   const limit = Math.min(query.limit ?? MAX_DECISIONS_PER_CALL, MAX_DECISIONS_PER_CALL);
   const to = query.to === undefined || query.to > head ? head : query.to;
@@ -62,7 +65,7 @@ async function replayRange(
       next = decision.position;
       break;
     }
-    visit(decision);
+    await visit(decision);
     count += 1;
     first ??= decision.position;
     last = decision.position;
@@ -93,7 +96,13 @@ export async function reevaluateOrg(source: AuditSource, orgId: string, query: R
   const head = await source.store.headPosition();
   const context = new ReplayContext(orgTimelines(await loadOrgHistory(source, orgId)), await builtInsFromLog(source));
   const tally = new ReevaluationTally(orgId, maxItemsOf(query));
-  const range = await replayRange(source, orgId, head, query, (decision) => tally.add(decision, reevaluateDecision(context, decision)));
+  const structure = new StructureReplayer(source, orgId);
+  const range = await replayRange(source, orgId, head, query, async (decision) => {
+    const verdict = reevaluateDecision(context, decision);
+    // A refusal by the org's structure is decided again by its aggregate on the state it records.
+    const check = decision.data.result.status === 'refused-by-structure' ? checkStructure(decision, await structure.redecide(decision)) : undefined;
+    tally.add(decision, verdict, check);
+  });
   return tally.report(range);
 }
 
@@ -113,12 +122,33 @@ export async function resolveDraft(source: AuditSource, orgId: string, input: Dr
   return { source: 'inline', version: null, rules, hash };
 }
 
-/** Evaluates the draft against the recorded requests of the range and lists what would flip. */
-export async function whatIfOrg(source: AuditSource, orgId: string, draft: WhatIfDraft, query: RangeQuery = {}): Promise<WhatIfReport> {
+const NO_DRAFT = 'no draft policy: only the structure changes';
+
+/**
+ * Evaluates the draft (if any) against the recorded requests of the range and lists what would flip; with structure
+ * changes, also decides every command on the org's roster that was applied or refused by the structure again on the
+ * changed roster, and lists the results that would flip.
+ */
+export async function whatIfOrg(
+  source: AuditSource,
+  orgId: string,
+  draft: WhatIfDraft | null,
+  query: RangeQuery = {},
+  changes?: StructureChanges,
+): Promise<WhatIfReport> {
   const head = await source.store.headPosition();
-  const rules = draftWithPlatform(draft, currentBuiltIns);
-  const tally = new WhatIfTally(orgId, draft, maxItemsOf(query));
-  const range = await replayRange(source, orgId, head, query, (decision) => tally.add(decision, whatIfDecision(rules, decision)));
+  const rules = draft === null ? null : draftWithPlatform(draft, currentBuiltIns);
+  const structural = hasStructureChanges(changes) ? changes : null;
+  const tally = new WhatIfTally(orgId, draft, maxItemsOf(query), currentBuiltIns.platform.hash, structural);
+  const structure = new StructureReplayer(source, orgId);
+  const roster = rosterStream(orgId);
+  const range = await replayRange(source, orgId, head, query, async (decision) => {
+    tally.add(decision, rules === null ? { status: 'skipped', reason: NO_DRAFT } : whatIfDecision(rules, decision));
+    const { result } = decision.data;
+    if (structural !== null && (result.status === 'applied' || result.status === 'refused-by-structure') && result.basis.streamId === roster) {
+      tally.addStructure(decision, await structure.redecide(decision, structural));
+    }
+  });
   return tally.report(range);
 }
 

@@ -1,5 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
-import { auditStream, type DecisionRecorded } from '../../domain/policy/decision-events.ts';
+import { auditStream, type DecisionRecorded, type DecisionResult } from '../../domain/policy/decision-events.ts';
 import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
@@ -16,7 +16,9 @@ async function decideOne(input: PreAppendInput, orgId: string | null, action: st
   const { request, policy, roster } = await buildPolicyRequest(input.reader, { ...input, orgId, action });
   const decision = evaluatePolicy([...platformPolicy, ...policy.rules], request);
   const decisionId = uuidv5(`${input.commandId}\u0000${input.streamId}\u0000${input.streamRevision}\u0000${index}`, DECISION_NAMESPACE);
-  const recorded: DecisionRecorded = {
+  // The command's outcome is known only after its decider (or the other orgs' consent) has spoken: each record is
+  // built for the outcome it is appended with.
+  const recorded = (result: DecisionResult): DecisionRecorded => ({
     type: 'DecisionRecorded',
     data: {
       decisionId,
@@ -32,8 +34,9 @@ async function decideOne(input: PreAppendInput, orgId: string | null, action: st
       platformPolicyHash,
       rosterRevision: roster ? roster.revision.toString() : null,
       request: JSON.parse(JSON.stringify(request)) as Record<string, unknown>,
+      result,
     },
-  };
+  });
   return { orgId, action, decision, decisionId, recorded, policy };
 }
 
@@ -52,9 +55,16 @@ export const governedCheck: PreAppendCheck = async (input) => {
   const denied = decisions.find((item) => item.decision.outcome !== 'permitted');
   const main = decisions[0]!;
   // Each decision's own audit stream, for when it is recorded apart from a change.
-  const aside = decisions.map((item) => ({ streamId: auditStream(item.orgId), events: [item.recorded], decisionId: item.decisionId }));
+  const aside = (result: DecisionResult) =>
+    decisions.map((item) => ({ streamId: auditStream(item.orgId), events: [item.recorded(result)], decisionId: item.decisionId }));
+  const basis = { streamId: input.streamId, revision: input.streamRevision.toString() };
   if (!denied) {
-    return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded), unchanged: aside };
+    return {
+      allowed: true,
+      decisionId: main.decisionId,
+      events: decisions.map((item) => item.recorded({ status: 'applied', basis })),
+      refusedByStructure: (refusal) => aside({ status: 'refused-by-structure', ...refusal, basis }),
+    };
   }
-  return { allowed: false, error: policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId), records: aside };
+  return { allowed: false, error: policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId), records: aside({ status: 'refused-by-policy' }) };
 };

@@ -8,6 +8,8 @@ export interface RecordedDecision {
   /** The changed stream when permitted, `audit-<orgId>` when denied. */
   streamId: string;
   occurredAt: string;
+  /** The command that was decided (`metadata.commandId`), when the record names it. */
+  commandId?: string | null;
   data: DecisionRecordedData;
 }
 
@@ -101,6 +103,7 @@ export interface DecisionRef {
   action: string;
   principal: PrincipalView;
   policy: DecisionRecordedData['policy'];
+  result: { status: DecisionRecordedData['result']['status']; code: string | null };
 }
 
 export function refOf(decision: RecordedDecision): DecisionRef {
@@ -112,5 +115,6 @@ export function refOf(decision: RecordedDecision): DecisionRef {
     action: decision.data.action,
     principal: recordedPrincipal(decision),
     policy: decision.data.policy,
+    result: { status: decision.data.result.status, code: decision.data.result.status === 'refused-by-structure' ? decision.data.result.code : null },
   };
 }

@@ -6,6 +6,7 @@ import { canonicalJson } from '../shared/canonical-json.ts';
 import { effectivePolicyRef, type OrgTimelines } from './as-of.ts';
 import { builtInRules, currentBuiltIns, RecordedRules, short, type BuiltInPolicies } from './policies.ts';
 import { recordedRequest, refOf, viewOf, type DecisionView, type RecordedDecision } from './recorded.ts';
+import type { StructureCheck } from './structure.ts';
 import {
   pushCapped,
   type Difference,
@@ -13,6 +14,7 @@ import {
   type DriftedItem,
   type ReevaluationReport,
   type ReplayRange,
+  type StructureNotReplayedItem,
   type UnverifiableCode,
   type UnverifiableItem,
   type WarningItem,
@@ -262,6 +264,14 @@ export class ReevaluationTally {
   private readonly unverifiable: UnverifiableItem[] = [];
   private readonly drifted: DriftedItem[] = [];
   private readonly warnings: WarningItem[] = [];
+  private readonly structure = {
+    checked: 0,
+    agreed: 0,
+    differed: 0,
+    notReplayed: 0,
+    notReplayedByCode: {} as Record<string, number>,
+    notReplayedItems: [] as StructureNotReplayedItem[],
+  };
 
   constructor(
     private readonly orgId: string,
@@ -269,14 +279,32 @@ export class ReevaluationTally {
     private readonly platformPolicyHash: string = currentBuiltIns.platform.hash,
   ) {}
 
-  add(decision: RecordedDecision, verdict: Verdict): void {
+  /**
+   * Adds a decision's verdict; `structure`: for a refusal by the org's structure, that refusal decided again on the
+   * state it records. A structure that answers otherwise makes the decision differ, whatever the policy said.
+   */
+  add(decision: RecordedDecision, verdict: Verdict, structure?: StructureCheck): void {
+    if (structure !== undefined) this.addStructure(decision, structure);
+    if (structure?.status === 'differed') {
+      if (verdict.status === 'differed') {
+        verdict = { ...verdict, differences: [...verdict.differences, structure.difference], explanation: `${verdict.explanation}; ${structure.explanation}` };
+      } else if (verdict.status === 'agreed') {
+        // The policy agreed: what it decided is what was recorded.
+        this.total += 1;
+        const action = (this.byAction[decision.data.action] ??= { total: 0, agreed: 0, differed: 0, unverifiable: 0 });
+        action.total += 1;
+        this.addWarnings(verdict.warnings);
+        this.counts.differed += 1;
+        action.differed += 1;
+        const view = viewOf(decision.data);
+        pushCapped(this.differed, { ...refOf(decision), recorded: view, replayed: view, differences: [structure.difference], explanation: structure.explanation }, this.maxItems);
+        return;
+      }
+    }
     this.total += 1;
     const action = (this.byAction[decision.data.action] ??= { total: 0, agreed: 0, differed: 0, unverifiable: 0 });
     action.total += 1;
-    for (const warning of verdict.warnings) {
-      this.counts.warnings += 1;
-      pushCapped(this.warnings, warning, this.maxItems);
-    }
+    this.addWarnings(verdict.warnings);
     const recorded = (): DecisionView => viewOf(decision.data);
     switch (verdict.status) {
       case 'agreed':
@@ -305,6 +333,24 @@ export class ReevaluationTally {
     }
   }
 
+  private addWarnings(warnings: readonly WarningItem[]): void {
+    for (const warning of warnings) {
+      this.counts.warnings += 1;
+      pushCapped(this.warnings, warning, this.maxItems);
+    }
+  }
+
+  private addStructure(decision: RecordedDecision, check: StructureCheck): void {
+    this.structure.checked += 1;
+    if (check.status === 'agreed') this.structure.agreed += 1;
+    else if (check.status === 'differed') this.structure.differed += 1;
+    else {
+      this.structure.notReplayed += 1;
+      this.structure.notReplayedByCode[check.code] = (this.structure.notReplayedByCode[check.code] ?? 0) + 1;
+      pushCapped(this.structure.notReplayedItems, { ...refOf(decision), code: check.code, reason: check.reason }, this.maxItems);
+    }
+  }
+
   report(range: ReplayRange): ReevaluationReport {
     return {
       orgId: this.orgId,
@@ -319,11 +365,13 @@ export class ReevaluationTally {
       unverifiable: [...this.unverifiable],
       drifted: [...this.drifted],
       warnings: [...this.warnings],
+      structure: { ...this.structure, notReplayedByCode: { ...this.structure.notReplayedByCode }, notReplayedItems: [...this.structure.notReplayedItems] },
       omitted: {
         differed: this.counts.differed - this.differed.length,
         unverifiable: this.counts.unverifiable - this.unverifiable.length,
         drifted: this.counts.drifted - this.drifted.length,
         warnings: this.counts.warnings - this.warnings.length,
+        structureNotReplayed: this.structure.notReplayed - this.structure.notReplayedItems.length,
       },
       maxItems: this.maxItems,
     };

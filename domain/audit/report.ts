@@ -14,6 +14,15 @@ export const decisionViewSchema = z.object({
   escalateTo: z.string().nullable(),
 });
 
+export const resultStatusSchema = z.enum(['applied', 'refused-by-policy', 'refused-by-structure', 'unrecorded']);
+
+/** What became of a command, as reports show it: the status and, for a structural refusal, its code. */
+export const resultViewSchema = z.object({
+  status: resultStatusSchema,
+  code: z.string().nullable().describe('for refused-by-structure: the refusal code, e.g. ROLE_MAX_HOLDERS'),
+});
+export type ResultView = z.infer<typeof resultViewSchema>;
+
 export const decisionRefSchema = z.object({
   decisionId: z.string(),
   position: z.string().describe('global position of the DecisionRecorded event'),
@@ -22,6 +31,7 @@ export const decisionRefSchema = z.object({
   action: z.string(),
   principal: z.object({ id: z.string(), kind: z.string(), roles: z.array(z.string()).describe('effective roles recorded with the decision') }),
   policy: z.object({ source: policySourceSchema, version: z.int().nullable(), hash: z.string() }).describe('the org policy the decision recorded'),
+  result: resultViewSchema.describe('what became of the command, as recorded'),
 });
 
 export const differenceSchema = z.object({
@@ -39,6 +49,12 @@ export const unverifiableCodeSchema = z.enum([
   'POLICY_HASH_MISMATCH',
 ]);
 export type UnverifiableCode = z.infer<typeof unverifiableCodeSchema>;
+
+export const structureNotReplayedCodeSchema = z.enum(['NO_BASIS', 'REQUEST_INVALID', 'COMMAND_UNKNOWN', 'BASIS_NOT_IN_LOG', 'CONTEXT_NOT_IN_LOG', 'UNIQUE_KEY']);
+export type StructureNotReplayedCode = z.infer<typeof structureNotReplayedCodeSchema>;
+
+export const structureNotReplayedItemSchema = decisionRefSchema.extend({ code: structureNotReplayedCodeSchema, reason: z.string() });
+export type StructureNotReplayedItem = z.infer<typeof structureNotReplayedItemSchema>;
 
 export const warningCodeSchema = z.enum(['ORG_FACTS_DIFFER', 'POLICY_NOT_IN_FORCE']);
 export type WarningCode = z.infer<typeof warningCodeSchema>;
@@ -95,7 +111,19 @@ export const reevaluationReportSchema = z.object({
   unverifiable: z.array(unverifiableItemSchema).describe('decisions that cannot be re-evaluated faithfully, and why'),
   drifted: z.array(driftedItemSchema).describe('same decision, but the wording of a condition error changed (e.g. a CEL library upgrade)'),
   warnings: z.array(warningItemSchema).describe('best-effort checks of inputs whose stream revision the decision does not record'),
-  omitted: z.object({ differed: z.int(), unverifiable: z.int(), drifted: z.int(), warnings: z.int() }).describe('items counted but not listed (maxItems)'),
+  structure: z
+    .object({
+      checked: z.int().describe('structural refusals decided again on the state they record (result.basis)'),
+      agreed: z.int().describe('refused again, with the same code'),
+      differed: z.int().describe("came out otherwise (listed in differed, field 'result')"),
+      notReplayed: z.int(),
+      notReplayedByCode: z.record(z.string(), z.int()),
+      notReplayedItems: z.array(structureNotReplayedItemSchema),
+    })
+    .describe("the org's refusals by its structure, decided again by their aggregate"),
+  omitted: z
+    .object({ differed: z.int(), unverifiable: z.int(), drifted: z.int(), warnings: z.int(), structureNotReplayed: z.int() })
+    .describe('items counted but not listed (maxItems)'),
   maxItems: z.int(),
 });
 export type ReevaluationReport = z.infer<typeof reevaluationReportSchema>;
@@ -113,16 +141,29 @@ export const flipItemSchema = decisionRefSchema.extend({
 });
 export type FlipItem = z.infer<typeof flipItemSchema>;
 
+export const structureFlipEffectSchema = z.enum(['now-applied', 'now-refused', 'other-refusal']);
+export type StructureFlipEffect = z.infer<typeof structureFlipEffectSchema>;
+
+export const structureFlipItemSchema = decisionRefSchema.extend({
+  effect: structureFlipEffectSchema.describe('now-applied: a structural refusal that would not happen; now-refused: an applied command that would be refused; other-refusal: another code'),
+  hypothetical: resultViewSchema,
+  message: z.string().nullable().describe('the hypothetical refusal message'),
+});
+export type StructureFlipItem = z.infer<typeof structureFlipItemSchema>;
+
 const whatIfActionTally = z.object({ evaluated: z.int(), flipped: z.int(), nowDenied: z.int(), nowPermitted: z.int(), stillDenied: z.int() });
 
 export const whatIfReportSchema = z.object({
   orgId: z.string(),
-  draft: z.object({
-    source: z.enum(['version', 'inline']),
-    version: z.int().nullable(),
-    hash: z.string().describe('SHA-256 of the canonical JSON of the draft rules'),
-    rules: z.int().describe('number of rules'),
-  }),
+  draft: z
+    .object({
+      source: z.enum(['version', 'inline']),
+      version: z.int().nullable(),
+      hash: z.string().describe('SHA-256 of the canonical JSON of the draft rules'),
+      rules: z.int().describe('number of rules'),
+    })
+    .nullable()
+    .describe('null: no draft policy, only structure changes'),
   range: rangeSchema,
   platformPolicyHash: z.string(),
   total: z.int().describe("the org's decisions in the range"),
@@ -139,6 +180,21 @@ export const whatIfReportSchema = z.object({
   byAction: z.record(z.string(), whatIfActionTally),
   flips: z.array(flipItemSchema),
   omitted: z.int().describe('flips counted but not listed (maxItems)'),
+  structure: z
+    .object({
+      changes: z.record(z.string(), z.unknown()).nullable().describe('the structure changes asked for; null: none'),
+      evaluated: z.int().describe("the roster's applied commands and structural refusals decided again with the changes"),
+      unchanged: z.int(),
+      flipped: z.int(),
+      nowApplied: z.int(),
+      nowRefused: z.int(),
+      otherRefusal: z.int(),
+      notReplayed: z.int(),
+      notReplayedByCode: z.record(z.string(), z.int()),
+      flips: z.array(structureFlipItemSchema),
+      omitted: z.int().describe('structure flips counted but not listed (maxItems)'),
+    })
+    .describe("past commands on the org's roster decided again on the changed structure"),
   maxItems: z.int(),
   notes: z.array(z.string()),
 });
@@ -183,6 +239,8 @@ export function mergeReevaluationReports(a: ReevaluationReport, b: ReevaluationR
   const unverifiable = take(a.unverifiable, b.unverifiable);
   const drifted = take(a.drifted, b.drifted);
   const warnings = take(a.warnings, b.warnings);
+  const notReplayed = a.structure.notReplayed + b.structure.notReplayed;
+  const notReplayedItems = take(a.structure.notReplayedItems, b.structure.notReplayedItems);
   return {
     orgId: a.orgId,
     range: mergeRange(a.range, b.range),
@@ -196,11 +254,20 @@ export function mergeReevaluationReports(a: ReevaluationReport, b: ReevaluationR
     unverifiable,
     drifted,
     warnings,
+    structure: {
+      checked: a.structure.checked + b.structure.checked,
+      agreed: a.structure.agreed + b.structure.agreed,
+      differed: a.structure.differed + b.structure.differed,
+      notReplayed,
+      notReplayedByCode: addCounts(a.structure.notReplayedByCode, b.structure.notReplayedByCode),
+      notReplayedItems,
+    },
     omitted: {
       differed: counts.differed - differed.length,
       unverifiable: counts.unverifiable - unverifiable.length,
       drifted: counts.drifted - drifted.length,
       warnings: counts.warnings - warnings.length,
+      structureNotReplayed: notReplayed - notReplayedItems.length,
     },
     maxItems,
   };
@@ -229,7 +296,26 @@ export function mergeWhatIfReports(a: WhatIfReport, b: WhatIfReport, maxItems = 
     byAction: addTallies(a.byAction, b.byAction),
     flips,
     omitted: flipped - flips.length,
+    structure: mergeStructure(a.structure, b.structure, maxItems),
     maxItems,
     notes: [...new Set([...a.notes, ...b.notes])],
+  };
+}
+
+function mergeStructure(a: WhatIfReport['structure'], b: WhatIfReport['structure'], maxItems: number): WhatIfReport['structure'] {
+  const flips = [...a.flips, ...b.flips].slice(0, maxItems);
+  const flipped = a.flipped + b.flipped;
+  return {
+    changes: a.changes,
+    evaluated: a.evaluated + b.evaluated,
+    unchanged: a.unchanged + b.unchanged,
+    flipped,
+    nowApplied: a.nowApplied + b.nowApplied,
+    nowRefused: a.nowRefused + b.nowRefused,
+    otherRefusal: a.otherRefusal + b.otherRefusal,
+    notReplayed: a.notReplayed + b.notReplayed,
+    notReplayedByCode: addCounts(a.notReplayedByCode, b.notReplayedByCode),
+    flips,
+    omitted: flipped - flips.length,
   };
 }

@@ -2,6 +2,7 @@ import { evaluatePolicy } from '../policy/evaluate.ts';
 import type { PolicyDecision, PolicyRule } from '../policy/types.ts';
 import { currentBuiltIns, type BuiltInPolicies } from './policies.ts';
 import { recordedRequest, refOf, viewOf, type RecordedDecision } from './recorded.ts';
+import { resultView, structureFlip, type StructureChanges, type StructureReplay } from './structure.ts';
 import { pushCapped, type FlipEffect, type FlipItem, type ReplayRange, type WhatIfReport } from './report.ts';
 
 /** A draft: the rules to evaluate in place of the org rules each decision was made with. */
@@ -52,6 +53,9 @@ const NOTES = [
   'The draft replaces the org rules of every decision in the range, whichever version was in force then; the platform policy is the running code\'s.',
 ];
 
+const STRUCTURE_NOTE =
+  "Structure changes: every command on the org's roster that was applied or refused by the structure is decided again by the roster on the state it was decided on (result.basis), with the changes applied; other streams' commands, and commands the policy refused, are not decided again. History is not re-simulated: a grant that would now be applied does not fill the role for the later ones.";
+
 /** Adds up what-if verdicts into a report. */
 export class WhatIfTally {
   private total = 0;
@@ -66,13 +70,49 @@ export class WhatIfTally {
   private readonly byAction: Record<string, { evaluated: number; flipped: number; nowDenied: number; nowPermitted: number; stillDenied: number }> = {};
   private readonly flips: FlipItem[] = [];
   private platformChanged = false;
+  private readonly structure: WhatIfReport['structure'];
 
   constructor(
     private readonly orgId: string,
-    private readonly draft: WhatIfDraft,
+    private readonly draft: WhatIfDraft | null,
     private readonly maxItems: number,
     private readonly platformPolicyHash: string = currentBuiltIns.platform.hash,
-  ) {}
+    changes: StructureChanges | null = null,
+  ) {
+    this.structure = {
+      changes,
+      evaluated: 0,
+      unchanged: 0,
+      flipped: 0,
+      nowApplied: 0,
+      nowRefused: 0,
+      otherRefusal: 0,
+      notReplayed: 0,
+      notReplayedByCode: {},
+      flips: [],
+      omitted: 0,
+    };
+  }
+
+  /** A past command on the roster decided again on the changed structure. */
+  addStructure(decision: RecordedDecision, replay: StructureReplay): void {
+    const structure = this.structure;
+    if (!replay.replayed) {
+      structure.notReplayed += 1;
+      structure.notReplayedByCode[replay.code] = (structure.notReplayedByCode[replay.code] ?? 0) + 1;
+      return;
+    }
+    structure.evaluated += 1;
+    const effect = structureFlip(decision, replay);
+    if (effect === null) {
+      structure.unchanged += 1;
+      return;
+    }
+    structure.flipped += 1;
+    structure[effect === 'now-applied' ? 'nowApplied' : effect === 'now-refused' ? 'nowRefused' : 'otherRefusal'] += 1;
+    const message = replay.result.status === 'refused' ? replay.result.message : null;
+    pushCapped(structure.flips, { ...refOf(decision), effect, hypothetical: resultView(replay.result), message }, this.maxItems);
+  }
 
   add(decision: RecordedDecision, verdict: WhatIfVerdict): void {
     this.total += 1;
@@ -112,11 +152,12 @@ export class WhatIfTally {
 
   report(range: ReplayRange): WhatIfReport {
     const notes = [...NOTES];
+    if (this.structure.changes !== null) notes.push(STRUCTURE_NOTE);
     if (this.platformChanged) notes.push('Some flipped decisions were made under another platform policy (platformPolicyChanged): part of their flip may come from the platform policy, not the draft.');
     const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     return {
       orgId: this.orgId,
-      draft: { source: this.draft.source, version: this.draft.version, hash: this.draft.hash, rules: this.draft.rules.length },
+      draft: this.draft === null ? null : { source: this.draft.source, version: this.draft.version, hash: this.draft.hash, rules: this.draft.rules.length },
       range,
       platformPolicyHash: this.platformPolicyHash,
       total: this.total,
@@ -131,6 +172,7 @@ export class WhatIfTally {
       byAction: sorted(this.byAction),
       flips: [...this.flips],
       omitted: this.flipped - this.flips.length,
+      structure: { ...this.structure, notReplayedByCode: { ...this.structure.notReplayedByCode }, flips: [...this.structure.flips], omitted: this.structure.flipped - this.structure.flips.length },
       maxItems: this.maxItems,
       notes,
     };

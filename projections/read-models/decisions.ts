@@ -9,16 +9,20 @@ const requestPrincipal = z.object({ id: z.string(), kind: z.string(), roles: z.a
 
 /**
  * The audit log as a read model: one document per decision, permitted or denied, with who, what, the outcome and
- * why (reasons, determining rules, policy version). `position` is zero-padded so it sorts as a string.
+ * why (reasons, determining rules, policy version), and what became of the command: `result` (applied,
+ * refused-by-policy, refused-by-structure, unrecorded) and, for a structural refusal, `refusal` (kind, code,
+ * message). `position` is zero-padded so it sorts as a string.
  */
 export const decisionsProjection: Projection = {
   name: 'decisions',
-  version: 1,
+  // 2: `result` and `refusal` (DecisionRecorded v2).
+  version: 2,
   eventTypes: ['DecisionRecorded'],
   collections: [DECISIONS],
   async setup({ docs }) {
     await docs.ensureIndex(DECISIONS, { name: 'decisions_org_position', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'position', direction: 'desc' }] });
     await docs.ensureIndex(DECISIONS, { name: 'decisions_org_outcome', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'outcome', direction: 'asc' }] });
+    await docs.ensureIndex(DECISIONS, { name: 'decisions_org_result', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'result', direction: 'asc' }] });
     await docs.ensureIndex(DECISIONS, { name: 'decisions_principal', fields: [{ field: 'principal.id', direction: 'asc' }] });
   },
   async apply(event, { docs }) {
@@ -28,6 +32,8 @@ export const decisionsProjection: Projection = {
       orgId: data.orgId,
       action: data.action,
       outcome: data.outcome,
+      result: data.result.status,
+      refusal: data.result.status === 'refused-by-structure' ? { kind: data.result.kind, code: data.result.code, message: data.result.message } : null,
       principal: principal.success ? json(principal.data) : null,
       reasons: data.reasons,
       determiningRuleIds: data.determiningRuleIds,

@@ -174,7 +174,7 @@ describe('OpenAPI documentation', () => {
     expect(policy).toMatchObject({ required: ['rules'], properties: { rules: { type: 'array', items: { required: ['id', 'effect', 'actions', 'reason'] } } } });
 
     const decisions = doc.paths['/orgs/{orgId}/decisions']?.get?.parameters?.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
-    expect(decisions).toEqual(['limit', 'outcome']);
+    expect(decisions).toEqual(['limit', 'outcome', 'result']);
   });
 
   it('is documentation only: Fastify does not validate with it, the routes answer in their own error shape', async () => {

@@ -118,6 +118,8 @@ describe('policies over HTTP', () => {
       principal: { id: editor.id, kind: 'subject', roles: ['editor'] },
       action: 'roster.role.grant',
       outcome: 'forbidden',
+      result: 'refused-by-policy',
+      refusal: null,
       reasons: ['writers are hired by the board'],
       determiningRuleIds: ['board-hires-writers'],
       escalateTo: 'board',
@@ -127,7 +129,7 @@ describe('policies over HTTP', () => {
     const positions = [newest, ...older].map((decision: { position: string }) => BigInt(decision.position));
     expect(positions).toEqual([...positions].sort((a, b) => (a < b ? 1 : a > b ? -1 : 0)));
     expect(older.map((decision: { action: string }) => decision.action)).toContain('policy.publish');
-    expect(older.every((decision: { outcome: string }) => decision.outcome === 'permitted')).toBe(true);
+    expect(older.every((decision: { outcome: string; result: string }) => decision.outcome === 'permitted' && decision.result === 'applied')).toBe(true);
 
     const onlyDenied = (await api.get(`/orgs/${labId}/decisions?outcome=forbidden`)).json().decisions;
     expect(onlyDenied.map((decision: { decisionId: string }) => decision.decisionId)).toEqual([newest.decisionId]);

@@ -19,7 +19,8 @@ function reevaluation(overrides: Partial<ReevaluationReport> = {}, range: Partia
     unverifiable: [],
     drifted: [],
     warnings: [],
-    omitted: { differed: 0, unverifiable: 0, drifted: 0, warnings: 0 },
+    structure: { checked: 0, agreed: 0, differed: 0, notReplayed: 0, notReplayedByCode: {}, notReplayedItems: [] },
+    omitted: { differed: 0, unverifiable: 0, drifted: 0, warnings: 0, structureNotReplayed: 0 },
     maxItems: 50,
     ...overrides,
   };
@@ -33,6 +34,21 @@ const ref = {
   action: 'org.update',
   principal: { id: 'subject-1', kind: 'subject', roles: ['writer'] },
   policy: { source: 'org' as const, version: 2, hash: 'b'.repeat(64) },
+  result: { status: 'refused-by-policy' as const, code: null },
+};
+
+const noStructure: WhatIfReport['structure'] = {
+  changes: null,
+  evaluated: 0,
+  unchanged: 0,
+  flipped: 0,
+  nowApplied: 0,
+  nowRefused: 0,
+  otherRefusal: 0,
+  notReplayed: 0,
+  notReplayedByCode: {},
+  flips: [],
+  omitted: 0,
 };
 
 /** A fake API: answers from a list of [method + path prefix, status, body], recording the requests. */
@@ -88,7 +104,7 @@ describe('agencygrid audit (in process)', () => {
     expect(await runAudit(['reevaluate', ORG, '--from', '5', '--to', '900'], api.io)).toBe(1);
     expect(api.requests[0]?.url).toBe(`/audit/orgs/${ORG}/reevaluate?from=5&to=900&maxItems=50`);
     const { out } = api.output();
-    expect(out).toContain('DIFFERED @42 2026-01-15T22:00:00.000Z org.update by subject subject-1 [writer] under org v2 (decision d-1)');
+    expect(out).toContain('DIFFERED @42 2026-01-15T22:00:00.000Z org.update by subject subject-1 [writer] under org v2, refused-by-policy (decision d-1)');
     expect(out).toContain('  recorded:     permitted by writers ("writers write")');
     expect(out).toContain('  re-evaluated: forbidden by no-x ("x is reserved"); escalate to board');
     expect(out).toContain('1 decision came out differently');
@@ -126,6 +142,7 @@ describe('agencygrid audit (in process)', () => {
       byAction: { 'org.update': { evaluated: 3, flipped: 1, nowDenied: 1, nowPermitted: 0, stillDenied: 0 } },
       flips: [],
       omitted: 1,
+      structure: noStructure,
       maxItems: 0,
       notes: ['a note'],
     };
@@ -141,6 +158,76 @@ describe('agencygrid audit (in process)', () => {
     expect(api.output().out).toContain('6 decisions evaluated');
     expect(api.output().out).toMatch(/permitted->forbidden\s+2/);
     expect(api.output().out).toContain('2 decisions would change');
+  });
+
+  it('sends structure changes of a what-if (--max-holders), alone or with a draft, and shows the flipped refusals', async () => {
+    const page: WhatIfReport = {
+      orgId: ORG,
+      draft: null,
+      range: { from: null, to: null, since: null, until: null, head: '9', limit: 100_000, first: '1', last: '9', complete: true, next: null },
+      platformPolicyHash: 'a'.repeat(64),
+      total: 5,
+      evaluated: 0,
+      skipped: 5,
+      skippedByReason: { 'no draft policy: only the structure changes': 5 },
+      unchanged: 0,
+      sameOutcomeOtherRules: 0,
+      flipped: 0,
+      nowDenied: 0,
+      nowPermitted: 0,
+      stillDenied: 0,
+      byKind: {},
+      byAction: {},
+      flips: [],
+      omitted: 0,
+      structure: {
+        ...noStructure,
+        changes: { roles: { reviewer: { maxHolders: 4 }, lead: { maxHolders: null } } },
+        evaluated: 5,
+        unchanged: 4,
+        flipped: 1,
+        nowApplied: 1,
+        flips: [{ ...ref, action: 'roster.role.grant', result: { status: 'refused-by-structure', code: 'ROLE_MAX_HOLDERS' }, effect: 'now-applied', hypothetical: { status: 'applied', code: null }, message: null }],
+      },
+      maxItems: 50,
+      notes: [],
+    };
+    const api = fakeApi([[`POST /audit/orgs/${ORG}/what-if`, 200, page]]);
+    expect(await runAudit(['what-if', ORG, '--max-holders', 'reviewer=4', '--max-holders', 'lead=none', '--fail-on-flip'], api.io)).toBe(1);
+    expect(JSON.parse(api.requests[0]?.body ?? '{}')).toEqual({ structure: { roles: { reviewer: { maxHolders: 4 }, lead: { maxHolders: null } } }, maxItems: 50 });
+    const { out } = api.output();
+    expect(out).toContain('what-if no draft policy on');
+    expect(out).toContain('4 unchanged, 1 would change: 1 now applied, 0 now refused');
+    expect(out).toContain('NOW-APPLIED @42 2026-01-15T22:00:00.000Z roster.role.grant by subject subject-1 [writer] under org v2, refused-by-structure ROLE_MAX_HOLDERS (decision d-1)');
+    expect(out).toContain('  hypothetical: applied');
+
+    const withDraft = fakeApi([[`POST /audit/orgs/${ORG}/what-if`, 200, page]]);
+    expect(await runAudit(['what-if', ORG, '--version', '2', '--max-holders', 'reviewer=4'], withDraft.io)).toBe(0);
+    expect(JSON.parse(withDraft.requests[0]?.body ?? '{}')).toEqual({ version: 2, structure: { roles: { reviewer: { maxHolders: 4 } } }, maxItems: 50 });
+  });
+
+  it("lists the org's decisions with what became of each command, filtered by result", async () => {
+    const decision = {
+      decisionId: 'd-9',
+      position: '77',
+      streamId: `audit-${ORG}`,
+      occurredAt: '2026-01-15T22:00:00.000Z',
+      principal: { id: 'admin:ops', kind: 'admin', roles: ['platform-admin'] },
+      action: 'roster.role.grant',
+      outcome: 'permitted',
+      result: 'refused-by-structure',
+      refusal: { kind: 'conflict', code: 'ROLE_MAX_HOLDERS', message: 'role reviewer already has its maximum of 3 holders' },
+      reasons: [],
+      determiningRuleIds: ['platform:admins-administer'],
+      escalateTo: null,
+      policy: { source: 'default', version: null, hash: 'd'.repeat(64) },
+    };
+    const api = fakeApi([[`GET /orgs/${ORG}/decisions`, 200, { orgId: ORG, decisions: [decision] }]]);
+    expect(await runAudit(['decisions', ORG, '--result', 'refused-by-structure', '--limit', '5'], api.io)).toBe(0);
+    expect(api.requests[0]?.url).toBe(`/orgs/${ORG}/decisions?result=refused-by-structure&limit=5`);
+    expect(api.output().out).toContain(
+      '@77 2026-01-15T22:00:00.000Z roster.role.grant by admin admin:ops: permitted by platform:admins-administer, refused-by-structure ROLE_MAX_HOLDERS ("role reviewer already has its maximum of 3 holders")',
+    );
   });
 
   it('refuses bad usage with exit 2 before any request', async () => {
@@ -159,6 +246,12 @@ describe('agencygrid audit (in process)', () => {
       [['what-if', 'lab', '--version', '0'], '--version must be a positive integer'],
       [['what-if', 'lab', '--version', '1', '-f', 'x.yaml'], 'give -f <rules> or --version, not both'],
       [['what-if', 'lab'], 'what-if needs a draft'],
+      [['what-if', 'lab', '--max-holders', 'reviewer'], '--max-holders takes ROLE=N'],
+      [['decisions', 'lab', '--result', 'maybe'], '--result is one of applied'],
+      [['decisions', 'lab', '--limit', '0'], '--limit must be a number'],
+      [['decisions', 'lab', '--from', '3'], "'decisions' does not take --from"],
+      [['what-if', 'lab', '--max-holders', 'reviewer=0'], '--max-holders takes ROLE=N'],
+      [['reevaluate', 'lab', '--max-holders', 'reviewer=2'], "'reevaluate' does not take --max-holders"],
       [['reevaluate', 'lab', '--bogus'], "Unknown option '--bogus'"],
     ];
     for (const [argv, message] of cases) {

@@ -151,6 +151,10 @@ export class LogBuilder {
         platformPolicyHash: currentBuiltIns.platform.hash,
         rosterRevision: org === null ? null : roster.revision.toString(),
         request: JSON.parse(JSON.stringify(request)) as Record<string, unknown>,
+        result:
+          decision.outcome === 'permitted'
+            ? { status: 'applied', basis: { streamId: `roster-${ORG}`, revision: roster.revision.toString() } }
+            : { status: 'refused-by-policy' },
       },
     };
     this.decisions.push(recorded);
