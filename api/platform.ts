@@ -16,6 +16,7 @@ import { FileCheckpointStore, MemoryCheckpointStore } from '../processes/checkpo
 import { EventFanout } from '../processes/event-fanout.ts';
 import { openBus } from '../infra/bus/open.ts';
 import type { Bus } from '../infra/bus/port.ts';
+import { AgentCredentialIssuer } from '../infra/bus/nats-auth/agent-credentials.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../infra/documents/sqlite.ts';
 import { MemoryCache } from '../infra/cache/memory.ts';
@@ -45,6 +46,8 @@ export interface Platform {
   projections: ProjectionRunner;
   /** NATS (NATS_URL) or the in-process bus. */
   bus: Bus;
+  /** Issues agents' bus credentials when the bus is secured (NATS_AGENT_ISSUER_SEED_FILE); undefined otherwise. */
+  agentBusCredentials: AgentCredentialIssuer | undefined;
   /** Publishes every committed event on `agencygrid.events.<orgId|platform>.<category>.<EventType>`. */
   fanout: EventFanout;
   /** Assignment, execution and obligation sagas, durable timers, and the agents' gateway on the bus. */
@@ -61,6 +64,8 @@ export async function startPlatform(
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
   cache: Cache = new MemoryCache(),
 ): Promise<Platform> {
+  const agentBusCredentials =
+    config.NATS_AGENT_ISSUER_SEED_FILE === undefined ? undefined : AgentCredentialIssuer.fromSeedFile(config.NATS_AGENT_ISSUER_SEED_FILE, config.NATS_AGENT_CREDENTIALS_TTL_MS);
   // First: a configured NATS that cannot be reached fails start-up before anything else has started.
   const { bus, description: busDescription, durable } = await openBus(config, {
     onError: (error, context) => logger.error({ err: error, subject: context.subject }, 'bus message handler failed'),
@@ -114,6 +119,7 @@ export async function startPlatform(
     cache,
     projections,
     bus,
+    agentBusCredentials,
     fanout,
     work,
     logger,

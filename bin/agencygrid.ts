@@ -1,6 +1,7 @@
 import { ConfigError } from '../infra/config/env.ts';
 import { applyCommand } from './apply/cli.ts';
 import { auditCommand } from './audit/cli.ts';
+import { busSetupCommand } from './bus-setup.ts';
 import { projectionsCommand } from './projections.ts';
 import { serve } from './serve.ts';
 
@@ -15,6 +16,7 @@ commands:
                                 re-evaluated, a draft policy against history; see 'agencygrid audit --help'
   projections status|rebuild <name>
                                 the read side: projection lag, and rebuilding a read model from the log
+  bus-setup <dir> [--force]     keys of a secured NATS bus (operator, accounts, the platform's credentials)
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -29,6 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return auditCommand(rest);
     case 'projections':
       return projectionsCommand(rest);
+    case 'bus-setup':
+      return busSetupCommand(rest);
     case undefined:
     case 'help':
     case '--help':
