@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, AgentRequestError, connectAgentBus, type AgentHandlers } from '../../api/agent-client/index.ts';
-import { apiKeyId } from '../../api/agent-protocol/subjects.ts';
+import type { WorkReply } from '../../api/agent-protocol/messages.ts';
+import { apiKeyId, workRequestSubject } from '../../api/agent-protocol/subjects.ts';
 import { nkeys } from '../../infra/bus/nats-auth/nkeys.ts';
 import type { NatsBus } from '../../infra/bus/nats.ts';
 import { isRequired } from '../support/services.ts';
@@ -29,7 +30,7 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
   const requests: Array<{ subject: string; headers: Record<string, string>; data: unknown }> = [];
   const keys: string[] = [];
 
-  async function agent(name: string, capabilities: Record<string, number>, handlers: AgentHandlers): Promise<{ id: string; key: string; client: AgentClient }> {
+  async function agent(name: string, capabilities: Record<string, number>, handlers: AgentHandlers): Promise<{ id: string; key: string; client: AgentClient; bus: NatsBus }> {
     const api = apiClient(server);
     const { id, key } = await api.subjectWithKey(name);
     keys.push(key);
@@ -40,7 +41,7 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
     const client = new AgentClient({ bus, subjectId: id, apiKey: key, requestTimeoutMs: 5_000 }, handlers);
     await client.start();
     clients.push(client);
-    return { id, key, client };
+    return { id, key, client, bus };
   }
 
   beforeAll(async () => {
@@ -97,6 +98,16 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
     expect(refused).toBeInstanceOf(AgentRequestError);
     expect((refused as AgentRequestError).code).toBe('UNAUTHENTICATED');
     await expect(connectAgentBus({ natsUrl: nats.url, baseUrl: server.baseUrl, apiKey: revoked.key })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  });
+
+  it('refuses a request that carries an API key on the secured bus (keys do not belong in messages)', async () => {
+    const sender = await agent('Sender', {}, {});
+    const reply = await sender.bus.request(
+      workRequestSubject(sender.id, apiKeyId(sender.key)!, 'progress'),
+      { data: { orgId, taskId: '00000000-0000-4000-8000-0000000000bb', progress: 1 }, headers: { Authorization: `Bearer ${sender.key}` } },
+      { timeoutMs: 5_000 },
+    );
+    expect(reply.data as unknown as WorkReply).toMatchObject({ ok: false, error: { code: 'INVALID_HEADER', details: { header: 'Authorization' } } });
   });
 
   it('issues bus credentials to agents only, for a well-formed public key, and never to a bad request', async () => {
