@@ -52,7 +52,8 @@ export interface ClaimsInput {
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-function base32(bytes: Uint8Array): string {
+/** RFC 4648 base32, unpadded (as the Go library encodes `jti`). */
+export function base32(bytes: Uint8Array): string {
   let bits = 0;
   let value = 0;
   let out = '';
