@@ -70,6 +70,9 @@ export async function startPlatform(
   const { bus, description: busDescription, durable } = await openBus(config, {
     onError: (error, context) => logger.error({ err: error, subject: context.subject }, 'bus message handler failed'),
   });
+  if (config.NATS_URL && !config.NATS_CREDS_FILE) {
+    logger.warn('NATS without authentication: any client of that server can read agents\' keys and inboxes and forge dispatches; run the shipped deploy/nats config (README "Running the bus securely")');
+  }
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
   const pipeline = new CommandPipeline({ store, loader, registry, check });

@@ -159,10 +159,16 @@ function mapError(error: unknown, what: string, sent?: { size: number; maxPayloa
   return mapCommon(error) ?? new BusError(`${what} failed: ${describeError(error)}`, { cause: error });
 }
 
-function authOptions(credentials: BusCredentials | undefined): Pick<ConnectionOptions, 'authenticator' | 'inboxPrefix'> {
+function authOptions(credentials: BusCredentials | undefined): Pick<ConnectionOptions, 'authenticator' | 'inboxPrefix' | 'ignoreAuthErrorAbort'> {
   if (credentials === undefined) return {};
   if ('creds' in credentials) return { authenticator: credsAuthenticator(new TextEncoder().encode(credentials.creds)) };
-  return { authenticator: jwtAuthenticator(credentials.jwt, credentials.seed), inboxPrefix: credentials.inboxPrefix };
+  return {
+    authenticator: jwtAuthenticator(credentials.jwt, credentials.seed),
+    inboxPrefix: credentials.inboxPrefix,
+    // An expired JWT is refused until the renewed one arrives: keep reconnecting (up to maxReconnectAttempts) rather
+    // than give up at the second identical refusal, as nats.js does by default.
+    ignoreAuthErrorAbort: true,
+  };
 }
 
 function toNatsHeaders(headers: Record<string, string>, extra: Record<string, string> = {}): MsgHdrs | undefined {
