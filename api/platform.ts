@@ -16,7 +16,7 @@ import { FileCheckpointStore, MemoryCheckpointStore } from '../processes/checkpo
 import { EventFanout } from '../processes/event-fanout.ts';
 import { openBus } from '../infra/bus/open.ts';
 import type { Bus } from '../infra/bus/port.ts';
-import { AgentCredentialIssuer } from '../infra/bus/nats-auth/agent-credentials.ts';
+import type { AgentCredentialIssuer } from '../infra/bus/nats-auth/agent-credentials.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../infra/documents/sqlite.ts';
 import { MemoryCache } from '../infra/cache/memory.ts';
@@ -64,8 +64,11 @@ export async function startPlatform(
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
   cache: Cache = new MemoryCache(),
 ): Promise<Platform> {
+  // Loaded only for a secured bus, like the NATS adapter: the embedded default does not pay for nats.js at start.
   const agentBusCredentials =
-    config.NATS_AGENT_ISSUER_SEED_FILE === undefined ? undefined : AgentCredentialIssuer.fromSeedFile(config.NATS_AGENT_ISSUER_SEED_FILE, config.NATS_AGENT_CREDENTIALS_TTL_MS);
+    config.NATS_AGENT_ISSUER_SEED_FILE === undefined
+      ? undefined
+      : (await import('../infra/bus/nats-auth/agent-credentials.ts')).AgentCredentialIssuer.fromSeedFile(config.NATS_AGENT_ISSUER_SEED_FILE, config.NATS_AGENT_CREDENTIALS_TTL_MS);
   // First: a configured NATS that cannot be reached fails start-up before anything else has started.
   const { bus, description: busDescription, durable } = await openBus(config, {
     onError: (error, context) => logger.error({ err: error, subject: context.subject }, 'bus message handler failed'),

@@ -1,7 +1,6 @@
 import { ConfigError } from '../infra/config/env.ts';
 import { applyCommand } from './apply/cli.ts';
 import { auditCommand } from './audit/cli.ts';
-import { busSetupCommand } from './bus-setup.ts';
 import { projectionsCommand } from './projections.ts';
 import { serve } from './serve.ts';
 
@@ -32,7 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'projections':
       return projectionsCommand(rest);
     case 'bus-setup':
-      return busSetupCommand(rest);
+      return (await import('./bus-setup.ts')).busSetupCommand(rest);
     case undefined:
     case 'help':
     case '--help':

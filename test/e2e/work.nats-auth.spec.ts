@@ -117,7 +117,9 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
     expect(admin.statusCode).toBe(403);
     expect(admin.json().code).toBe('AGENTS_ONLY');
     const { key } = await api.subjectWithKey('Asker');
-    for (const body of [{}, { publicKey: 'UNOTAKEY' }, { publicKey: nkeys.createAccount().getPublicKey() }, { publicKey, extra: 1 }]) {
+    // The last character changed: the right shape, a wrong checksum.
+    const corrupted = `${publicKey.slice(0, -1)}${publicKey.endsWith('A') ? 'B' : 'A'}`;
+    for (const body of [{}, { publicKey: 'UNOTAKEY' }, { publicKey: nkeys.createAccount().getPublicKey() }, { publicKey: corrupted }, { publicKey, extra: 1 }]) {
       const bad = await api.post('/agent/bus-credentials', body, key);
       expect(bad.statusCode, JSON.stringify(body)).toBe(400);
       expect(bad.json().code).toBe('VALIDATION_FAILED');

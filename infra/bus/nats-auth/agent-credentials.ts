@@ -37,6 +37,11 @@ export class AgentCredentialIssuer {
     return this.account.getPublicKey();
   }
 
+  /** A well-formed user public key (prefix and checksum), as `issue` requires. */
+  acceptsUserKey(value: string): boolean {
+    return isPublicKey('user', value);
+  }
+
   issue(input: { name: string; userPublicKey: string; permissions: UserPermissions; now: Date }): IssuedBusCredentials {
     if (!isPublicKey('user', input.userPublicKey)) throw new Error('not a user public key');
     const issuedAt = Math.floor(input.now.getTime() / 1000);
