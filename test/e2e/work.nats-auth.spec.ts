@@ -8,10 +8,12 @@ import type { WorkReply } from '../../api/agent-protocol/messages.ts';
 import { apiKeyId, workRequestSubject } from '../../api/agent-protocol/subjects.ts';
 import { nkeys } from '../../infra/bus/nats-auth/nkeys.ts';
 import type { NatsBus } from '../../infra/bus/nats.ts';
+import type { Bus } from '../../infra/bus/port.ts';
 import { isRequired } from '../support/services.ts';
 import { natsServerAvailable, startSecuredNats, type SecuredNats } from '../support/nats-server.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { streamEvents, submitJob, waitForJobEvent, workOrg } from '../support/work-fixtures.ts';
+import { AUCTION_BID_WINDOW_MS, auctionBidders, runAuctionToVerified } from '../support/nats-auction.ts';
+import { workOrg } from '../support/work-fixtures.ts';
 import { apiClient } from './api.client.ts';
 
 const available = natsServerAvailable();
@@ -25,7 +27,7 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
   let server: ListeningServer;
   let orgId: string;
   const clients: AgentClient[] = [];
-  const buses: NatsBus[] = [];
+  const buses: Bus[] = [];
   /** Every agent request as the platform saw it on the bus (its account sees them all). */
   const requests: Array<{ subject: string; headers: Record<string, string>; data: unknown }> = [];
   const keys: string[] = [];
@@ -54,7 +56,7 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
     await server.platform.bus.subscribe('agencygrid.work.>', (message) => {
       requests.push({ subject: message.subject, headers: { ...message.headers }, data: message.data });
     });
-    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '500' });
+    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': AUCTION_BID_WINDOW_MS });
   }, 30_000);
   afterAll(async () => {
     for (const client of clients) await client.stop();
@@ -65,18 +67,13 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
 
   it('runs an auction to a verified job with the platform and the agents on the authenticated server', async () => {
     expect(server.platform.bus.authenticated).toBe(true);
-    for (const [name, price] of [['North', 8], ['South', 4]] as const) {
-      await agent(name, { translate: 2 }, {
-        onCallForProposals: () => ({ price }),
-        onTask: async (task) => ({ translated: String((task.input as { goal: string }).goal).split('').reverse().join(''), by: name }),
-      });
-    }
-    const jobId = await submitJob(server, orgId, { goal: 'olleh', requiredCapabilities: [{ name: 'translate', level: 1 }] });
-    const delivered = await waitForJobEvent(server, jobId, 'JobDelivered', 15_000);
-    expect(delivered.deliverable).toEqual({ translated: 'hello', by: 'South' });
-    await waitForJobEvent(server, jobId, 'JobVerified');
-    const proposals = (await streamEvents(server, `assignment-${jobId}`)).filter((event) => event.type === 'ProposalRecorded');
-    expect(proposals.map((event) => event.data.valid)).toEqual([true, true]);
+    const bidders = await auctionBidders(server, orgId, async (key, name) => {
+      keys.push(key);
+      return connectAgentBus({ natsUrl: nats.url, baseUrl: server.baseUrl, apiKey: key, name: `agent-${name}` });
+    });
+    clients.push(...bidders.agents.map((bidder) => bidder.client));
+    buses.push(...bidders.buses);
+    await runAuctionToVerified(server, orgId);
 
     // The requests that did it carried no credential: the connection is the proof.
     expect(requests.length).toBeGreaterThan(4);
