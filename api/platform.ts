@@ -16,6 +16,7 @@ import { FileCheckpointStore, MemoryCheckpointStore } from '../processes/checkpo
 import { EventFanout } from '../processes/event-fanout.ts';
 import { openBus } from '../infra/bus/open.ts';
 import type { Bus } from '../infra/bus/port.ts';
+import type { AgentCredentialIssuer } from '../infra/bus/nats-auth/agent-credentials.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../infra/documents/sqlite.ts';
 import { MemoryCache } from '../infra/cache/memory.ts';
@@ -45,6 +46,8 @@ export interface Platform {
   projections: ProjectionRunner;
   /** NATS (NATS_URL) or the in-process bus. */
   bus: Bus;
+  /** Issues agents' bus credentials when the bus is secured (NATS_AGENT_ISSUER_SEED_FILE); undefined otherwise. */
+  agentBusCredentials: AgentCredentialIssuer | undefined;
   /** Publishes every committed event on `agencygrid.events.<orgId|platform>.<category>.<EventType>`. */
   fanout: EventFanout;
   /** Assignment, execution and obligation sagas, durable timers, and the agents' gateway on the bus. */
@@ -61,10 +64,18 @@ export async function startPlatform(
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
   cache: Cache = new MemoryCache(),
 ): Promise<Platform> {
+  // Loaded only for a secured bus, like the NATS adapter: the embedded default does not pay for nats.js at start.
+  const agentBusCredentials =
+    config.NATS_AGENT_ISSUER_SEED_FILE === undefined
+      ? undefined
+      : (await import('../infra/bus/nats-auth/agent-credentials.ts')).AgentCredentialIssuer.fromSeedFile(config.NATS_AGENT_ISSUER_SEED_FILE, config.NATS_AGENT_CREDENTIALS_TTL_MS);
   // First: a configured NATS that cannot be reached fails start-up before anything else has started.
   const { bus, description: busDescription, durable } = await openBus(config, {
     onError: (error, context) => logger.error({ err: error, subject: context.subject }, 'bus message handler failed'),
   });
+  if (config.NATS_URL && !config.NATS_CREDS_FILE) {
+    logger.warn('NATS without authentication: any client of that server can read agents\' keys and inboxes and forge dispatches; run the shipped deploy/nats config (README "Running the bus securely")');
+  }
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
   const pipeline = new CommandPipeline({ store, loader, registry, check });
@@ -114,6 +125,7 @@ export async function startPlatform(
     cache,
     projections,
     bus,
+    agentBusCredentials,
     fanout,
     work,
     logger,

@@ -10,6 +10,7 @@ import { docsRoutes, registerOpenApi } from './openapi/docs.ts';
 import { graphqlRoutes, type GraphqlPluginOptions } from './graphql/plugin.ts';
 import { agentInboxRoutes, type AgentInboxRouteOptions } from './routes/agent-inbox.ts';
 import { agentRequestRoutes } from './routes/agent-requests.ts';
+import { agentBusCredentialRoutes } from './routes/agent-bus-credentials.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { contractRoutes } from './routes/contracts.ts';
@@ -99,6 +100,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(async (scope) => workReadRoutes(scope, platform));
   await app.register(async (scope) => agentRequestRoutes(scope, platform));
   await app.register(async (scope) => agentInboxRoutes(scope, platform, options.agentInbox));
+  await app.register(async (scope) => agentBusCredentialRoutes(scope, platform));
   await app.register(async (scope) => decisionRoutes(scope, platform));
   await app.register(async (scope) => auditRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));

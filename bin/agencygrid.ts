@@ -15,6 +15,7 @@ commands:
                                 re-evaluated, a draft policy against history; see 'agencygrid audit --help'
   projections status|rebuild <name>
                                 the read side: projection lag, and rebuilding a read model from the log
+  bus-setup <dir> [--force]     keys of a secured NATS bus (operator, accounts, the platform's credentials)
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -29,6 +30,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return auditCommand(rest);
     case 'projections':
       return projectionsCommand(rest);
+    case 'bus-setup':
+      return (await import('./bus-setup.ts')).busSetupCommand(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -1,17 +1,24 @@
 import type { Bus, JsonValue, Subscription } from '../../infra/bus/port.ts';
 import type { WorkReply } from '../agent-protocol/messages.ts';
-import { agentInboxPattern, workRequestSubject, type WorkRequestKind } from '../agent-protocol/subjects.ts';
+import { agentInboxPattern, apiKeyId, workRequestSubject, type WorkRequestKind } from '../agent-protocol/subjects.ts';
 import { AgentRequestError } from './errors.ts';
 import type { AgentTransport, InboxMessage } from './transport.ts';
 
 /**
  * The agent protocol over the bus (NATS, or the platform's in-process bus): the inbox is a subscription to
- * `agencygrid.agent.<subjectId>.>`, requests are bus requests on `agencygrid.work.<kind>` with the key in a header.
+ * `agencygrid.agent.<subjectId>.>`, requests are bus requests on `agencygrid.work.<subjectId>.<keyId>.<kind>`. On a
+ * bus that authenticated this connection (credentials from `connectAgentBus`) the subject is the proof of who asks
+ * and no key is sent; otherwise the key goes in an `Authorization` header.
  */
 export class BusTransport implements AgentTransport {
   private subscription: Subscription | undefined;
+  private readonly keyId: string;
 
-  constructor(private readonly options: { bus: Bus; subjectId: string; apiKey: string; requestTimeoutMs: number }) {}
+  constructor(private readonly options: { bus: Bus; subjectId: string; apiKey: string; requestTimeoutMs: number }) {
+    const keyId = apiKeyId(options.apiKey);
+    if (keyId === undefined) throw new TypeError('AgentClient: apiKey is not an agent API key (agk_<keyId>.<secret>)');
+    this.keyId = keyId;
+  }
 
   async open(deliver: (message: InboxMessage) => Promise<void>): Promise<void> {
     this.subscription = await this.options.bus.subscribe(agentInboxPattern(this.options.subjectId), (message) =>
@@ -20,11 +27,10 @@ export class BusTransport implements AgentTransport {
   }
 
   async request(kind: WorkRequestKind, payload: JsonValue, idempotencyKey: string): Promise<string | null> {
-    const reply = await this.options.bus.request(
-      workRequestSubject(kind),
-      { data: payload, headers: { Authorization: `Bearer ${this.options.apiKey}`, 'Idempotency-Key': idempotencyKey } },
-      { timeoutMs: this.options.requestTimeoutMs },
-    );
+    const { bus, subjectId, apiKey } = this.options;
+    const headers: Record<string, string> = { 'Idempotency-Key': idempotencyKey };
+    if (!bus.authenticated) headers.Authorization = `Bearer ${apiKey}`;
+    const reply = await bus.request(workRequestSubject(subjectId, this.keyId, kind), { data: payload, headers }, { timeoutMs: this.options.requestTimeoutMs });
     const answer = reply.data as unknown as WorkReply;
     if (answer.ok) return answer.position;
     throw new AgentRequestError(answer.error.code, answer.error.message, answer.error.details);

@@ -5,6 +5,7 @@
  */
 export { AgentClient, type AgentClientOptions, type AgentHandlers, type Bid, type TaskContext } from './agent-client.ts';
 export { AgentRequestError } from './errors.ts';
+export { connectAgentBus, type AgentBusOptions } from './agent-bus.ts';
 export type { AgentHttpOptions } from './http-transport.ts';
 export { SseParser, type SseEvent } from './sse-parser.ts';
 export type { AgentTransport, InboxMessage } from './transport.ts';

@@ -1,18 +1,24 @@
 import type { Logger } from 'pino';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { StreamReader } from '../../commands/stream-loader.ts';
-import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import type { Principal } from '../../domain/shared/principal.ts';
 import type { Bus, IncomingMessage, JsonValue, Subscription } from '../../infra/bus/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
 import { authenticate, refuseSuspendedSubject } from '../auth/authenticate.ts';
 import { AGENT_IDEMPOTENCY_KEY, type WorkReply } from '../agent-protocol/messages.ts';
-import { WORK_GATEWAY_QUEUE, WORK_REQUEST_KINDS, WORK_REQUEST_PATTERN, type WorkRequestKind } from '../agent-protocol/subjects.ts';
+import { WORK_GATEWAY_QUEUE, WORK_REQUEST_KINDS, WORK_REQUEST_PATTERN, parseWorkRequestSubject, type WorkRequestKind } from '../agent-protocol/subjects.ts';
 import { runAgentCommand } from './agent-commands.ts';
 
 /**
- * The agents' door over the bus: answers `agencygrid.work.<kind>` requests. The acting subject comes from the API key
- * in the request's `Authorization` header, checked exactly as the HTTP API checks it (suspended subjects refused);
- * then the request runs through the same command pipeline as an HTTP command. The key is never logged.
+ * The agents' door over the bus: answers `agencygrid.work.<subjectId>.<keyId>.<kind>` requests. Who asks is the key
+ * the subject names, checked on every request (active, the named subject's, the subject not suspended):
+ * - on an authenticated bus (`bus.authenticated`: the server enforces each agent's permissions, see
+ *   agentBusPermissions), only a connection issued for that key can publish there, so the subject is the proof and a
+ *   request carrying an API key is refused (keys do not belong on the bus);
+ * - otherwise (development NATS without auth, the in-process bus) the request must carry that key in
+ *   `Authorization: Bearer <api key>`, checked exactly as the HTTP API checks it. The key is never logged.
+ * Then the request runs through the same command pipeline as an HTTP command.
  */
 export class AgentGateway {
   private subscription: Subscription | undefined;
@@ -40,25 +46,46 @@ export class AgentGateway {
   }
 
   async answer(message: Pick<IncomingMessage, 'subject' | 'data' | 'headers'>): Promise<WorkReply> {
-    const kind = message.subject.slice(message.subject.lastIndexOf('.') + 1);
-    if (!(WORK_REQUEST_KINDS as readonly string[]).includes(kind)) {
+    const asked = parseWorkRequestSubject(message.subject);
+    const kind = asked?.kind ?? message.subject.slice(message.subject.lastIndexOf('.') + 1);
+    if (!asked || !(WORK_REQUEST_KINDS as readonly string[]).includes(kind)) {
       return refused({ kind: 'not_found', code: 'UNKNOWN_REQUEST', message: `no agent request is called ${kind}`, details: { known: [...WORK_REQUEST_KINDS] } });
     }
-    const principal = authenticate(header(message.headers, 'authorization'), this.deps.apiKeys);
-    if (isAppError(principal)) return refused(principal);
-    const suspended = await refuseSuspendedSubject(principal, this.deps.reader);
+    const actor = this.principalOf(asked, message.headers);
+    if (isAppError(actor)) return refused(actor);
+    const suspended = await refuseSuspendedSubject(actor, this.deps.reader);
     if (suspended) return refused(suspended);
     const key = header(message.headers, 'idempotency-key');
     if (key !== undefined && !AGENT_IDEMPOTENCY_KEY.test(key)) {
       return refused({ kind: 'invalid', code: 'INVALID_HEADER', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters', details: { header: 'Idempotency-Key' } });
     }
-    const { keyId: _keyId, ...actor } = principal;
     const result = await runAgentCommand(this.deps.pipeline, { kind: kind as WorkRequestKind, payload: message.data, principal: actor, ...(key ? { idempotencyKey: key } : {}) });
     if (isAppError(result)) {
       this.deps.logger?.debug({ kind, code: result.code, subject: actor.id }, 'agent request refused');
       return refused(result);
     }
     return { ok: true, position: result.position === null ? null : result.position.toString() };
+  }
+
+  /** The principal of the key the subject names; see the class comment for how each kind of bus proves it. */
+  private principalOf(asked: { subjectId: string; keyId: string }, headers: Readonly<Record<string, string>>): Principal | AppError {
+    const authorization = header(headers, 'authorization');
+    const mismatch = appError('unauthenticated', 'UNAUTHENTICATED', 'unknown or revoked API key, or not the one the request subject names');
+    if (this.deps.bus.authenticated) {
+      if (authorization !== undefined) {
+        return appError('invalid', 'INVALID_HEADER', 'this bus authenticates connections: send no API key in messages', { header: 'Authorization' });
+      }
+      if (!this.deps.apiKeys.healthy) return appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'credentials cannot be checked right now; retry shortly');
+      const owner = this.deps.apiKeys.keyOwner(asked.keyId);
+      return owner?.kind === 'subject' && owner.id === asked.subjectId ? owner : mismatch;
+    }
+    const principal = authenticate(authorization, this.deps.apiKeys);
+    if (isAppError(principal)) return principal;
+    const { keyId, ...actor } = principal;
+    if (keyId !== asked.keyId) return mismatch;
+    // Anyone else (an admin) is told AGENTS_ONLY by runAgentCommand; a subject acts only on its own subjects.
+    if (actor.kind === 'subject' && actor.id !== asked.subjectId) return mismatch;
+    return actor;
   }
 
   async stop(): Promise<void> {

@@ -12,8 +12,9 @@ import { v5 as uuidv5 } from 'uuid';
  *   verify   a delivery the agent is asked to verify (it is one of the job's verifiers)
  *   cancel   a task the agent should stop working on
  *
- * agent -> platform (`agencygrid.work.<kind>`, request/reply with an `Authorization: Bearer <api key>` header; the
- * platform derives the acting subject from the key, never from the payload):
+ * agent -> platform (`agencygrid.work.<subjectId>.<keyId>.<kind>`, request/reply): the subject names who asks and
+ * with which API key, so the platform checks that key (active, the subject's, the subject not suspended) on every
+ * request:
  *   propose  a bid for a job's round
  *   sign     sign the contract it was offered          refuse   reject it, with a reason
  *   progress progress / heartbeat of a task attempt   tool     record a tool use (checked against the contract)
@@ -21,8 +22,11 @@ import { v5 as uuidv5 } from 'uuid';
  *   inform   inform-done: the task's result            failure  the attempt failed
  *   verdict  a verifier's accept / reject of a delivery
  *
- * In a deployment, NATS permissions must let an agent subscribe only to `agencygrid.agent.<its id>.>` and publish only
- * to `agencygrid.work.>`: the API key travels in a request header, which only the platform must be able to read.
+ * On an authenticated bus (NATS in operator mode, see infra/bus/nats-auth/), the server enforces `agentBusPermissions`:
+ * an agent connects with credentials the platform issued for one of its keys, publishes only on its own work
+ * subjects and subscribes only to its own inbox and reply subjects, so the subject itself is proof of who sent a
+ * request and no API key travels in a message. On a bus without authentication (a development NATS, the in-process
+ * bus), the request also carries `Authorization: Bearer <api key>`, which must match the subject's key.
  */
 export const AGENT_INBOX_KINDS = ['cfp', 'accept', 'reject', 'dispatch', 'verify', 'cancel'] as const;
 export type AgentInboxKind = (typeof AGENT_INBOX_KINDS)[number];
@@ -32,8 +36,41 @@ export type WorkRequestKind = (typeof WORK_REQUEST_KINDS)[number];
 
 export const agentInboxSubject = (subjectId: string, kind: AgentInboxKind) => `agencygrid.agent.${subjectId}.${kind}`;
 export const agentInboxPattern = (subjectId: string) => `agencygrid.agent.${subjectId}.>`;
-export const workRequestSubject = (kind: WorkRequestKind) => `agencygrid.work.${kind}`;
-export const WORK_REQUEST_PATTERN = 'agencygrid.work.*';
+export const workRequestSubject = (subjectId: string, keyId: string, kind: WorkRequestKind) => `agencygrid.work.${subjectId}.${keyId}.${kind}`;
+/** What the gateway answers: `<subjectId>.<keyId>.<kind>`. */
+export const WORK_REQUEST_PATTERN = 'agencygrid.work.*.*.*';
+
+/** Who sent a work request and what it asks, from its subject; undefined when the subject is not one. */
+export function parseWorkRequestSubject(subject: string): { subjectId: string; keyId: string; kind: string } | undefined {
+  const tokens = subject.split('.');
+  if (tokens.length !== 5 || tokens[0] !== 'agencygrid' || tokens[1] !== 'work') return undefined;
+  const [, , subjectId, keyId, kind] = tokens as [string, string, string, string, string];
+  return { subjectId, keyId, kind };
+}
+
+/** The key id of an API key (`agk_<keyId>.<secret>`, see api/auth/api-key.ts): not secret, it names the key. */
+export function apiKeyId(apiKey: string): string | undefined {
+  return /^agk_([A-Za-z0-9_-]{1,64})\./u.exec(apiKey)?.[1];
+}
+
+/**
+ * Where an agent's replies come back: its own inbox prefix (nats.js `inboxPrefix`), so that the permission to read
+ * replies covers its own and no one else's.
+ */
+export const agentReplyPrefix = (subjectId: string) => `_INBOX.${subjectId}`;
+
+/**
+ * What one agent connection may do on the bus, and nothing else: publish its own requests made with this key,
+ * subscribe to its own inbox and to its own replies. No wildcard reaches another agent's subjects or the platform's.
+ */
+export function agentBusPermissions(subjectId: string, keyId: string): { pub: { allow: string[] }; sub: { allow: string[] } } {
+  // An id that were a wildcard or held a `.` would widen the grant: ids are UUIDs and key ids base64url, never that.
+  for (const token of [subjectId, keyId]) if (!/^[A-Za-z0-9_-]{1,128}$/u.test(token)) throw new TypeError(`not a plain subject token: ${JSON.stringify(token)}`);
+  return {
+    pub: { allow: [`agencygrid.work.${subjectId}.${keyId}.*`] },
+    sub: { allow: [agentInboxPattern(subjectId), `${agentReplyPrefix(subjectId)}.>`] },
+  };
+}
 /** Queue group of the platform's gateway: with several platform instances, each request is handled by one. */
 export const WORK_GATEWAY_QUEUE = 'agencygrid-work-gateway';
 

@@ -76,7 +76,7 @@ function doc(kind: WorkRequestKind): RouteDoc {
   return {
     summary,
     description:
-      `Agent request \`${kind}\`, the HTTP twin of the bus subject \`agencygrid.work.${kind}\` for agents without NATS. ${description} ` +
+      `Agent request \`${kind}\`, the HTTP twin of the bus subject \`agencygrid.work.<subjectId>.<keyId>.${kind}\` for agents without NATS. ${description} ` +
       'The caller must be a subject (an agent acting for itself; admins: 403 AGENTS_ONLY), derived from its API key, never from the body. If-Match is not taken (400 INVALID_HEADER).',
     tags,
     headers: agentHeaders,
@@ -91,7 +91,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
 }
 
 /**
- * Agents over HTTP: `POST /agent/requests/<kind>` runs what the bus gateway runs for `agencygrid.work.<kind>`
+ * Agents over HTTP: `POST /agent/requests/<kind>` runs what the bus gateway runs for `agencygrid.work.<subjectId>.<keyId>.<kind>`
  * (runAgentCommand), as the authenticated subject, and answers like every command route.
  */
 export async function agentRequestRoutes(app: FastifyInstance, platform: Platform): Promise<void> {

@@ -1,13 +1,16 @@
 /**
  * One example agent process: `node --import tsx examples/agents/agent.ts` with
  *   NATS_URL, AGENT_ID, AGENT_KEY      where to connect and who it is (its API key)
+ *   AGENCYGRID_URL                     the platform's HTTP API: where the bus authenticates agents, the agent asks it
+ *                                      for bus credentials for its key (without it, or where the platform answers
+ *                                      BUS_CREDENTIALS_UNAVAILABLE, it connects anonymously and sends its key)
  *   AGENT_NAME                         for its log lines
  *   AGENT_SKILL                        summarise | title_case | verify | slow (takes its time: misses deadlines)
  *   AGENT_PRICE                        what it bids in an auction (default 10)
  * It bids on calls for proposals when it has the skill, signs the contracts it wins, does the work (using the tool
  * its contract permits), and verifies deliveries when it is a verifier. Every line it prints starts with its name.
  */
-import { AgentClient, AgentRequestError, NatsBus } from '../../api/agent-client/index.ts';
+import { AgentClient, AgentRequestError, NatsBus, connectAgentBus } from '../../api/agent-client/index.ts';
 import { summarise, titleCase, verifyAgainstTemplate } from './skills.ts';
 
 const env = (name: string, fallback?: string): string => {
@@ -21,7 +24,18 @@ const skill = env('AGENT_SKILL', 'summarise');
 const price = Number(env('AGENT_PRICE', '10'));
 const log = (message: string) => console.log(`  [${name}] ${message}`);
 
-const bus = await NatsBus.connect(env('NATS_URL', 'nats://127.0.0.1:4222'), { name: `agencygrid-agent-${name}` });
+const natsUrl = env('NATS_URL', 'nats://127.0.0.1:4222');
+const baseUrl = process.env.AGENCYGRID_URL;
+const connectAnonymously = () => NatsBus.connect(natsUrl, { name: `agencygrid-agent-${name}` });
+const bus =
+  baseUrl === undefined
+    ? await connectAnonymously()
+    : await connectAgentBus({ natsUrl, baseUrl, apiKey: env('AGENT_KEY'), name: `agencygrid-agent-${name}`, onError: (error) => log(`credential renewal failed: ${String(error)}`) }).catch(
+        (error: unknown) => {
+          if (error instanceof AgentRequestError && error.code === 'BUS_CREDENTIALS_UNAVAILABLE') return connectAnonymously();
+          throw error;
+        },
+      );
 const client = new AgentClient(
   { bus, subjectId: env('AGENT_ID'), apiKey: env('AGENT_KEY') },
   {

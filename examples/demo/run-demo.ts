@@ -8,11 +8,13 @@
  *   4. job 1 goes through auction -> contract -> execution -> verification;
  *   5. job 2 has a deadline its (slow) assignee misses: breach, escalation, and the escalatee cancels it.
  *
- * Needs NATS (JetStream) at NATS_URL (default nats://127.0.0.1:4222).
+ * Needs NATS (JetStream) at NATS_URL (default nats://127.0.0.1:4222). On a secured bus (deploy/nats), set
+ * NATS_CREDS_FILE and NATS_AGENT_ISSUER_SEED_FILE as for the platform: the demo watches with the platform's
+ * credentials and each agent asks the platform for its own.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +60,9 @@ async function waitUntil(what: string, check: () => Promise<boolean> | boolean, 
 }
 
 async function main(): Promise<void> {
-  const watcher = await NatsBus.connect(NATS_URL, { name: 'agencygrid-demo' }).catch((error: unknown) => {
+  const credsFile = process.env.NATS_CREDS_FILE;
+  const credentials = credsFile ? { credentials: { creds: readFileSync(credsFile, 'utf8') } } : {};
+  const watcher = await NatsBus.connect(NATS_URL, { name: 'agencygrid-demo', ...credentials }).catch((error: unknown) => {
     throw new Error(`the demo needs NATS with JetStream at ${NATS_URL} (set NATS_URL): ${error instanceof Error ? error.message : String(error)}`);
   });
   const port = await freePort();
@@ -119,7 +123,7 @@ async function main(): Promise<void> {
     const key = String((await api.post(`/subjects/${id}/api-keys`, { label: 'demo' }, 201)).key);
     names.set(id, agent.name);
     ids.set(agent.name, id);
-    start(['examples/agents/agent.ts'], { NATS_URL, AGENT_ID: id, AGENT_KEY: key, AGENT_NAME: agent.name, AGENT_SKILL: agent.skill, AGENT_PRICE: String(agent.price) }, agent.name);
+    start(['examples/agents/agent.ts'], { NATS_URL, AGENCYGRID_URL: baseUrl, AGENT_ID: id, AGENT_KEY: key, AGENT_NAME: agent.name, AGENT_SKILL: agent.skill, AGENT_PRICE: String(agent.price) }, agent.name);
   }
 
   const seen: Array<{ type: string; data: Record<string, unknown> }> = [];
@@ -149,7 +153,7 @@ async function main(): Promise<void> {
   await api.post(`/orgs/${orgId}/associations`, { subjectId: slowId, role: 'worker' }, 201);
   const slowKey = String((await api.post(`/subjects/${slowId}/api-keys`, { label: 'demo' }, 201)).key);
   names.set(slowId, 'Sloane');
-  start(['examples/agents/agent.ts'], { NATS_URL, AGENT_ID: slowId, AGENT_KEY: slowKey, AGENT_NAME: 'Sloane', AGENT_SKILL: 'slow' }, 'Sloane');
+  start(['examples/agents/agent.ts'], { NATS_URL, AGENCYGRID_URL: baseUrl, AGENT_ID: slowId, AGENT_KEY: slowKey, AGENT_NAME: 'Sloane', AGENT_SKILL: 'slow' }, 'Sloane');
   await waitUntil('Sloane', () => ready.has('Sloane'));
   const job2 = String(
     (

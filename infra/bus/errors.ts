@@ -103,3 +103,19 @@ export class DurableConsumerNotFoundError extends BusError {
     super(`durable consumer '${durableName}' of stream '${stream}' not found`, options);
   }
 }
+
+/**
+ * The server refused a subscription or a publish this connection's credentials do not permit. A refused subscription
+ * fails `subscribe`; a refused publish cannot fail `publish` (the server answers asynchronously), so it is reported
+ * to the bus's `onError` instead (and fails a `request`).
+ */
+export class BusPermissionError extends BusError {
+  override readonly name = 'BusPermissionError';
+  constructor(
+    readonly operation: 'publish' | 'subscribe',
+    readonly subject: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`not permitted to ${operation} on '${subject}'`, options);
+  }
+}

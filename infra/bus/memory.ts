@@ -582,6 +582,8 @@ export interface MemoryBusOptions extends BusOptions {
 
 export class MemoryBus implements Bus {
   readonly broker: MemoryBroker;
+  /** In process: whoever holds the bus is the platform's own code; nothing authenticates it. */
+  readonly authenticated = false;
   private readonly onError: NonNullable<BusOptions['onError']>;
   private readonly subscriptions = new Set<MemorySubscription>();
   private readonly consumers = new Set<MemoryDurableConsumer>();

@@ -8,13 +8,16 @@ import {
   RetentionPolicy,
   StorageType,
   connect,
+  credsAuthenticator,
   headers as natsHeaders,
+  jwtAuthenticator,
   millis,
   nanos,
   type Consumer,
   type ConsumerConfig,
   type ConsumerMessages,
   type ConsumerUpdateConfig,
+  type ConnectionOptions,
   type JetStreamClient,
   type JetStreamManager,
   type JsMsg,
@@ -26,6 +29,7 @@ import {
 } from 'nats';
 import {
   BusError,
+  BusPermissionError,
   BusUnavailableError,
   DurableConsumerNotFoundError,
   DurableStreamNotFoundError,
@@ -55,6 +59,7 @@ import {
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_REQUEST_TIMEOUT_MS,
   type Bus,
+  type BusCredentials,
   type BusMessage,
   type BusOptions,
   type DurableConsumer,
@@ -99,6 +104,8 @@ export interface NatsBusOptions extends BusOptions {
   reconnectTimeWaitMs?: number;
   /** How long an idle durable consumer's pull waits on the server before it is renewed. Default 5000 (min 1000). */
   fetchExpiresMs?: number;
+  /** Unset: an anonymous connection (a server without authentication). */
+  credentials?: BusCredentials;
 }
 
 // JetStream API error codes (server `err_code`).
@@ -134,6 +141,10 @@ function mapCommon(error: unknown): BusError | undefined {
   const code = natsCode(error);
   if (code === undefined) return undefined;
   if (CONNECTION_CODES.has(code)) return new BusUnavailableError(`NATS connection unavailable (${code})`, { cause: error });
+  if (error instanceof NatsError && error.isPermissionError() && error.permissionContext) {
+    const { operation, subject } = error.permissionContext;
+    return new BusPermissionError(operation === 'subscription' ? 'subscribe' : 'publish', subject, { cause: error });
+  }
   if (code === ErrorCode.BadSubject) return new InvalidSubjectError('?', describeError(error));
   if (error instanceof NatsError && error.api_error) {
     if (error.api_error.code === 400) return new InvalidBusConfigError(describeError(error), { cause: error });
@@ -146,6 +157,18 @@ function mapError(error: unknown, what: string, sent?: { size: number; maxPayloa
   // Our own size check runs first; nats.js only refuses what the adapter's extra headers pushed over the limit.
   if (sent && natsCode(error) === ErrorCode.MaxPayloadExceeded) return new PayloadTooLargeError(sent.size, sent.maxPayload);
   return mapCommon(error) ?? new BusError(`${what} failed: ${describeError(error)}`, { cause: error });
+}
+
+function authOptions(credentials: BusCredentials | undefined): Pick<ConnectionOptions, 'authenticator' | 'inboxPrefix' | 'ignoreAuthErrorAbort'> {
+  if (credentials === undefined) return {};
+  if ('creds' in credentials) return { authenticator: credsAuthenticator(new TextEncoder().encode(credentials.creds)) };
+  return {
+    authenticator: jwtAuthenticator(credentials.jwt, credentials.seed),
+    inboxPrefix: credentials.inboxPrefix,
+    // An expired JWT is refused until the renewed one arrives: keep reconnecting (up to maxReconnectAttempts) rather
+    // than give up at the second identical refusal, as nats.js does by default.
+    ignoreAuthErrorAbort: true,
+  };
 }
 
 function toNatsHeaders(headers: Record<string, string>, extra: Record<string, string> = {}): MsgHdrs | undefined {
@@ -173,11 +196,13 @@ export class NatsBus implements Bus {
   private readonly js: JetStreamClient;
   private readonly statusLoop: Promise<void>;
   private readonly stopStatus: () => void;
+  readonly authenticated: boolean;
 
   private constructor(
     private readonly nc: NatsConnection,
     options: NatsBusOptions,
   ) {
+    this.authenticated = options.credentials !== undefined;
     this.onError = options.onError ?? defaultOnError;
     this.fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 5000);
     this.js = nc.jetstream();
@@ -191,6 +216,10 @@ export class NatsBus implements Bus {
       for await (const status of statuses) {
         if (status.type === Events.Disconnect) this.connected = false;
         if (status.type === Events.Reconnect) this.connected = true;
+        // A refused publish has no call to fail (the server answers asynchronously): it is reported.
+        if (status.type === Events.Error && status.permissionContext?.operation === 'publish') {
+          this.reportError(new BusPermissionError('publish', status.permissionContext.subject), status.permissionContext.subject);
+        }
       }
     })().catch(() => undefined);
     void nc.closed().then(() => {
@@ -211,6 +240,7 @@ export class NatsBus implements Bus {
         maxReconnectAttempts: options.maxReconnectAttempts ?? 30,
         reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
         waitOnFirstConnect: false,
+        ...authOptions(options.credentials),
       });
     } catch (error) {
       throw new BusUnavailableError(`cannot connect to NATS at ${redactUrl(url)}: ${describeError(error)}`, { cause: error });
@@ -321,6 +351,11 @@ export class NatsBus implements Bus {
       await this.nc.flush();
     } catch (error) {
       throw mapError(error, `subscribe to '${pattern}'`);
+    }
+    // A refused SUB is answered before that PING: nats.js has closed the subscription with the server's error.
+    if (sub.isClosed()) {
+      const reason: unknown = await sub.closed;
+      throw reason instanceof Error ? mapError(reason, `subscribe to '${pattern}'`) : new BusPermissionError('subscribe', pattern);
     }
     const subscription = new NatsSubscription(this, sub, pattern);
     this.subscriptions.add(subscription);

@@ -202,6 +202,12 @@ export interface Bus {
   isConnected(): boolean;
 
   /**
+   * True when the server authenticated this connection as one principal and enforces what it may publish and
+   * subscribe (NATS with credentials): messages then need not, and must not, carry credentials.
+   */
+  readonly authenticated: boolean;
+
+  /**
    * Stops durable consumers, drains subscriptions (handlers finish what was already received), then disconnects.
    * Later calls fail with BusUnavailableError. Idempotent. Do not await it from inside a handler.
    */
@@ -215,6 +221,13 @@ export interface BusOptions {
    */
   onError?: (error: unknown, context: { subject: string }) => void;
 }
+
+/** What the NATS adapter needs to authenticate (see infra/bus/nats-auth/). Unset: an anonymous connection. */
+export type BusCredentials =
+  /** A `.creds` file's content (user JWT and seed), as the platform's user has. */
+  | { creds: string }
+  /** A user JWT, re-read at each (re)connection so it can be renewed, and the seed of the key it was issued to. */
+  | { jwt: () => string; seed: Uint8Array; inboxPrefix: string };
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
 export const DEFAULT_ACK_WAIT_MS = 30_000;

@@ -27,9 +27,25 @@ export const configSchema = z.object({
   MONGODB_URL: url(['mongodb', 'mongodb+srv']),
   REDIS_URL: url(['redis', 'rediss']),
   NATS_URL: url(['nats', 'tls', 'ws', 'wss']),
+  /**
+   * The bus secured (deploy/nats, `agencygrid bus-setup`): the platform's own credentials (a `.creds` file) and the
+   * AGENTS account's seed, with which it issues each agent's bus credentials for NATS_AGENT_CREDENTIALS_TTL_MS.
+   * Both or neither, and only with NATS_URL; see README "Running the bus securely".
+   */
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+  NATS_AGENT_ISSUER_SEED_FILE: z.string().min(1).optional(),
+  NATS_AGENT_CREDENTIALS_TTL_MS: z.coerce.number().int().min(5_000).max(86_400_000).default(600_000),
   /** FULL survives power loss per acknowledged command; NORMAL only a process crash. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+}).superRefine((config, context) => {
+  // Half a secured bus is an open one: the gateway would trust request subjects no server permission protects.
+  if ((config.NATS_CREDS_FILE === undefined) !== (config.NATS_AGENT_ISSUER_SEED_FILE === undefined)) {
+    context.addIssue({ code: 'custom', path: ['NATS_CREDS_FILE'], message: 'set NATS_CREDS_FILE and NATS_AGENT_ISSUER_SEED_FILE together' });
+  }
+  if (config.NATS_CREDS_FILE !== undefined && config.NATS_URL === undefined) {
+    context.addIssue({ code: 'custom', path: ['NATS_URL'], message: 'NATS_CREDS_FILE needs NATS_URL' });
+  }
 });
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 

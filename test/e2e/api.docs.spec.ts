@@ -78,6 +78,7 @@ const routes: Array<[string, string]> = [
   ...['review', 'cancel', 'reassign'].map((step): [string, string] => ['post', `/orgs/:orgId/tasks/:taskId/${step}`]),
   ...['propose', 'sign', 'refuse', 'progress', 'tool', 'subtask', 'inform', 'failure', 'verdict'].map((kind): [string, string] => ['post', `/agent/requests/${kind}`]),
   ['get', '/agent/inbox'],
+  ['post', '/agent/bus-credentials'],
   ['get', '/platform/decisions'],
   ['get', '/admin/projections'],
   ['get', '/events/stream'],
@@ -143,8 +144,10 @@ describe('OpenAPI documentation', () => {
           expect(operation.requestBody?.content['application/json']?.schema, where).toMatchObject({ type: 'object' });
           const headers = (operation.parameters ?? []).filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name);
           // Command routes take the command headers; operating the read side and what-if (a read) are not commands;
-          // agent requests, the bus protocol's twin, take an Idempotency-Key but no If-Match.
+          // agent requests, the bus protocol's twin, take an Idempotency-Key but no If-Match; bus credentials are
+          // signed, not recorded (a repeat is a new credential), so they take neither.
           if (path.startsWith('/agent/requests/')) expect(headers, where).toEqual(['idempotency-key']);
+          else if (path === '/agent/bus-credentials') expect(headers, where).toEqual([]);
           else if (!path.startsWith('/admin/projections') && !path.startsWith('/audit/')) expect(headers, where).toEqual(expect.arrayContaining(['idempotency-key', 'if-match']));
         }
         const statuses = Object.keys(operation.responses);

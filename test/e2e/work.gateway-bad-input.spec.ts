@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkReply } from '../../api/agent-protocol/messages.ts';
-import { workRequestSubject, type WorkRequestKind } from '../../api/agent-protocol/subjects.ts';
+import { apiKeyId, workRequestSubject, type WorkRequestKind } from '../../api/agent-protocol/subjects.ts';
+import { hashApiKey } from '../../api/auth/api-key.ts';
 import { apiClient } from './api.client.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
@@ -9,15 +10,18 @@ describe('the agents gateway on the bus refuses what it cannot attribute or pars
   let server: TestServer;
   let orgId: string;
   let agent: TestAgent;
+  let other: TestAgent;
   const someId = '00000000-0000-4000-8000-000000000001';
 
   beforeAll(async () => {
     server = await startTestServer();
     orgId = await workOrg(server, {});
     agent = await workAgent(server, { orgId, name: 'Caller', handlers: {} });
+    other = await workAgent(server, { orgId, name: 'Other', handlers: {} });
   });
   afterAll(async () => {
     await agent?.client.stop();
+    await other?.client.stop();
     await server.close();
   });
 
@@ -26,17 +30,31 @@ describe('the agents gateway on the bus refuses what it cannot attribute or pars
     return reply.data as unknown as WorkReply;
   }
   const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
+  /** The caller's own request subject (the subject and key its credentials are for). */
+  const own = (kind: string) => `agencygrid.work.${agent.id}.${apiKeyId(agent.key)}.${kind}`;
+  const adminKeyId = () => server.platform.apiKeys.principalFor(hashApiKey(apiClient(server).adminKey))!.keyId;
 
   const cases: Array<[string, () => [string, unknown, Record<string, string>], string]> = [
-    ['no Authorization header', () => [workRequestSubject('progress'), { orgId, taskId: someId, progress: 1 }, {}], 'UNAUTHENTICATED'],
-    ['an unknown key', () => [workRequestSubject('progress'), { orgId, taskId: someId, progress: 1 }, bearer('agk_unknown.0123456789abcdef0123')], 'UNAUTHENTICATED'],
-    ['a platform admin (agents act for themselves)', () => [workRequestSubject('sign'), { orgId, contractId: someId }, bearer(apiClient(server).adminKey)], 'AGENTS_ONLY'],
-    ['an unknown request kind', () => ['agencygrid.work.bribe', { orgId }, bearer(agent.key)], 'UNKNOWN_REQUEST'],
-    ['a payload that is not an object', () => [workRequestSubject('propose'), 'a bid', bearer(agent.key)], 'VALIDATION_FAILED'],
-    ['an unknown field', () => [workRequestSubject('sign'), { orgId, contractId: someId, party: 'org' }, bearer(agent.key)], 'VALIDATION_FAILED'],
-    ['a malformed id', () => [workRequestSubject('inform'), { orgId, taskId: 'task-1', outputs: {} }, bearer(agent.key)], 'VALIDATION_FAILED'],
-    ['a bad Idempotency-Key', () => [workRequestSubject('progress'), { orgId, taskId: someId, progress: 1 }, { ...bearer(agent.key), 'Idempotency-Key': 'a'.repeat(201) }], 'INVALID_HEADER'],
-    ['a task that does not exist', () => [workRequestSubject('progress'), { orgId, taskId: someId, progress: 1 }, bearer(agent.key)], 'TASK_NOT_FOUND'],
+    ['no Authorization header', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, {}], 'UNAUTHENTICATED'],
+    ['an unknown key', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, bearer('agk_unknown.0123456789abcdef0123')], 'UNAUTHENTICATED'],
+    // Someone's valid key on a subject that names another subject or key: the subject must be the key's own.
+    ["another agent's key on the caller's subject", () => [own('progress'), { orgId, taskId: someId, progress: 1 }, bearer(other.key)], 'UNAUTHENTICATED'],
+    [
+      "the caller's key on another agent's subject",
+      () => [workRequestSubject(other.id, apiKeyId(agent.key)!, 'progress'), { orgId, taskId: someId, progress: 1 }, bearer(agent.key)],
+      'UNAUTHENTICATED',
+    ],
+    [
+      'a platform admin (agents act for themselves)',
+      () => [workRequestSubject(agent.id, adminKeyId(), 'sign'), { orgId, contractId: someId }, bearer(apiClient(server).adminKey)],
+      'AGENTS_ONLY',
+    ],
+    ['an unknown request kind', () => [own('bribe'), { orgId }, bearer(agent.key)], 'UNKNOWN_REQUEST'],
+    ['a payload that is not an object', () => [own('propose'), 'a bid', bearer(agent.key)], 'VALIDATION_FAILED'],
+    ['an unknown field', () => [own('sign'), { orgId, contractId: someId, party: 'org' }, bearer(agent.key)], 'VALIDATION_FAILED'],
+    ['a malformed id', () => [own('inform'), { orgId, taskId: 'task-1', outputs: {} }, bearer(agent.key)], 'VALIDATION_FAILED'],
+    ['a bad Idempotency-Key', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, { ...bearer(agent.key), 'Idempotency-Key': 'a'.repeat(201) }], 'INVALID_HEADER'],
+    ['a task that does not exist', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, bearer(agent.key)], 'TASK_NOT_FOUND'],
   ];
 
   for (const [name, request, code] of cases) {
@@ -57,7 +75,7 @@ describe('the agents gateway on the bus refuses what it cannot attribute or pars
   }
 
   it('never puts the API key in the reply or the error details', async () => {
-    const reply = await ask(workRequestSubject('sign' satisfies WorkRequestKind), { orgId, contractId: someId, party: 'x' }, bearer(agent.key));
+    const reply = await ask(own('sign' satisfies WorkRequestKind), { orgId, contractId: someId, party: 'x' }, bearer(agent.key));
     expect(JSON.stringify(reply)).not.toContain(agent.key);
   });
 });

@@ -27,7 +27,16 @@ export async function workOrg(server: TestServer, metadata: Record<string, strin
  */
 export async function workAgent(
   server: TestServer,
-  input: { orgId: string; name: string; capabilities?: Record<string, number>; role?: string; bus?: Bus; handlers: AgentHandlers; start?: boolean },
+  input: {
+    orgId: string;
+    name: string;
+    capabilities?: Record<string, number>;
+    role?: string;
+    /** The agent's bus: a given one, or one connected for its key (e.g. with bus credentials issued for it). */
+    bus?: Bus | { connect: (key: string) => Promise<Bus> };
+    handlers: AgentHandlers;
+    start?: boolean;
+  },
 ): Promise<TestAgent> {
   const api = apiClient(server);
   const { id, key } = await api.subjectWithKey(input.name);
@@ -36,7 +45,8 @@ export async function workAgent(
   }
   const granted = await api.grant(input.orgId, id, input.role ?? 'worker');
   expect(granted.statusCode, granted.body).toBe(201);
-  const client = new AgentClient({ bus: input.bus ?? server.platform.bus, subjectId: id, apiKey: key, requestTimeoutMs: 5_000 }, input.handlers);
+  const bus = input.bus === undefined ? server.platform.bus : 'connect' in input.bus ? await input.bus.connect(key) : input.bus;
+  const client = new AgentClient({ bus, subjectId: id, apiKey: key, requestTimeoutMs: 5_000 }, input.handlers);
   if (input.start !== false) await client.start();
   return { id, key, client };
 }

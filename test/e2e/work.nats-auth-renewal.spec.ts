@@ -1,0 +1,72 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AgentClient, connectAgentBus } from '../../api/agent-client/index.ts';
+import type { NatsBus } from '../../infra/bus/nats.ts';
+import { isRequired } from '../support/services.ts';
+import { natsServerAvailable, startSecuredNats, type SecuredNats } from '../support/nats-server.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { workOrg } from '../support/work-fixtures.ts';
+import { apiClient } from './api.client.ts';
+
+const available = natsServerAvailable();
+if (!available && isRequired('nats')) throw new Error('nats is required (REQUIRE_SERVICES) but the nats-server binary is not installed');
+if (!available) console.log('skipped: nats-server binary not found (secured bus suite)');
+
+const TTL_MS = 5_000;
+
+describe.runIf(available)('an agent on the secured bus stays on it past the lifetime of its first credentials', () => {
+  let nats: SecuredNats;
+  let server: TestServer & { baseUrl: string };
+  let bus: NatsBus | undefined;
+  let client: AgentClient | undefined;
+
+  beforeAll(async () => {
+    nats = await startSecuredNats();
+    const started = await startTestServer({
+      env: {
+        NATS_URL: nats.url,
+        NATS_CREDS_FILE: nats.platformCredsFile,
+        NATS_AGENT_ISSUER_SEED_FILE: nats.agentIssuerSeedFile,
+        NATS_AGENT_CREDENTIALS_TTL_MS: String(TTL_MS),
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-nats-renew-')),
+      },
+    });
+    await started.app.listen({ port: 0, host: '127.0.0.1' });
+    server = { ...started, baseUrl: `http://127.0.0.1:${(started.app.server.address() as AddressInfo).port}` };
+  }, 30_000);
+  afterAll(async () => {
+    await client?.stop();
+    await bus?.close();
+    await server?.close();
+    await nats?.stop();
+  });
+
+  it('renews its credentials before they expire and keeps working after the server cut the first ones', async () => {
+    const api = apiClient(server);
+    const orgId = await workOrg(server, {});
+    const { id, key } = await api.subjectWithKey('Lasting');
+    expect((await api.grant(orgId, id, 'worker')).statusCode).toBe(201);
+    const issued: number[] = [];
+    const countingFetch: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (response.status === 201) issued.push(Date.parse(((await response.clone().json()) as { expiresAt: string }).expiresAt));
+      return response;
+    };
+    bus = await connectAgentBus({ natsUrl: nats.url, baseUrl: server.baseUrl, apiKey: key, fetch: countingFetch });
+    client = new AgentClient({ bus, subjectId: id, apiKey: key, requestTimeoutMs: 5_000 }, {});
+    await client.start();
+    const firstExpiry = issued[0]!;
+    // Wait for the first credentials to be over (the server disconnects then), and a renewal to have happened.
+    const deadline = firstExpiry + 10_000;
+    while (Date.now() < firstExpiry + 500 || issued.length < 2 || !bus.isConnected()) {
+      if (Date.now() > deadline) throw new Error(`no renewal / reconnection: ${issued.length} issued, connected ${bus.isConnected()}`);
+      await new Promise((wake) => setTimeout(wake, 50));
+    }
+    // The platform still answers it: the refusal is about the (unknown) task, not about the caller.
+    await expect(client.request('progress', { orgId, taskId: '00000000-0000-4000-8000-0000000000cc', progress: 1 })).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+    expect(issued[1]!).toBeGreaterThan(firstExpiry);
+  }, 30_000);
+});
