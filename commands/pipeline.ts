@@ -7,6 +7,7 @@ import { EventStoreUnavailableError, WrongExpectedVersionError } from '../infra/
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { AggregateDefinition } from './aggregate.ts';
 import { AttemptReader } from './attempt-reader.ts';
+import { DEFAULT_INPUT_LIMITS, refuseInput, type InputLimits } from './input-limits.ts';
 import { CommandLog } from './command-log.ts';
 import { envelopEvent, type CommandStamp } from './event-envelope.ts';
 import { commandHash } from './metadata.ts';
@@ -41,6 +42,8 @@ export interface PipelineOptions {
   maxAttempts?: number;
   /** How long a unique-key claim stays with a command that never completed before another may take it over. */
   reservationLeaseMs?: number;
+  /** What any command may carry (strings, nesting, size), checked before its schema; see input-limits.ts. */
+  inputLimits?: InputLimits;
 }
 
 /**
@@ -53,6 +56,7 @@ export class CommandPipeline {
   private readonly locks = new StreamLocks();
   private readonly commandLog: CommandLog;
   private readonly uniqueKeys: UniqueKeys;
+  readonly inputLimits: InputLimits;
   private inFlight = 0;
   private draining: (() => void) | undefined;
   private closed = false;
@@ -62,6 +66,15 @@ export class CommandPipeline {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.commandLog = new CommandLog(options.store, options.registry);
     this.uniqueKeys = new UniqueKeys(options.store, options.registry, options.reservationLeaseMs ?? 30_000);
+    this.inputLimits = options.inputLimits ?? DEFAULT_INPUT_LIMITS;
+  }
+
+  /**
+   * Why a request's payload cannot become a command, whatever its schema (a lone surrogate, U+0000, nesting or size
+   * past the limits), or null. For callers that validate a payload before building the command (the agents' gateway).
+   */
+  refuseInput(payload: unknown): AppError | null {
+    return refuseInput(payload, this.inputLimits);
   }
 
   async execute<Command extends { type: string; data: unknown }, State, Event extends DomainEvent, Context extends DecisionContext>(
@@ -70,6 +83,10 @@ export class CommandPipeline {
     envelope: CommandEnvelope,
   ): Promise<CommandResult | AppError> {
     if (this.closed) return appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry elsewhere');
+    // Before the schema: every command, whatever its fields, carries only what every read model can store. The
+    // command wraps its payload in `data`, one level deeper than the client's body.
+    const malformed = refuseInput(input, { ...this.inputLimits, maxDepth: this.inputLimits.maxDepth + 1 });
+    if (malformed) return clientPaths(malformed);
     const parsed = definition.commandSchema.safeParse(input);
     if (!parsed.success) {
       return appError('invalid', 'VALIDATION_FAILED', 'the command is invalid', {
@@ -272,6 +289,12 @@ function resourceOf(type: string, streamId: string, command: { data: unknown }):
   const dash = streamId.indexOf('-');
   const data = command.data as { jobSpace?: unknown };
   return { type, id: dash === -1 ? null : streamId.slice(dash + 1), jobSpace: typeof data.jobSpace === 'string' ? data.jobSpace : null };
+}
+
+/** Paths name the client's fields: a command's payload is its `data`. */
+function clientPaths(error: AppError): AppError {
+  const issues = (error.details.issues ?? []) as Array<{ path: string[]; message: string }>;
+  return { ...error, details: { ...error.details, issues: issues.map((issue) => ({ ...issue, path: issue.path[0] === 'data' ? issue.path.slice(1) : issue.path })) } };
 }
 
 const RECORDED_REFUSALS: ReadonlySet<AppError['kind']> = new Set(['conflict', 'forbidden', 'unprocessable']);
