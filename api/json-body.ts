@@ -1,6 +1,7 @@
 import { MIMEType } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import type { AppError, ErrorKind } from '../domain/shared/app-error.ts';
+import { appError, type AppError, type ErrorKind } from '../domain/shared/app-error.ts';
+import { sendError } from './command-reply.ts';
 
 /** An AppError thrown from a content-type parser, where Fastify only takes an Error; the error handler maps it. */
 class BodyRefused extends Error implements AppError {
@@ -54,14 +55,15 @@ function charsetOf(contentType: string | undefined): string | null | undefined {
  */
 export function registerRequestBodies(app: FastifyInstance, maxDepth: number): void {
   app.removeContentTypeParser('text/plain');
-  app.addHook('onRequest', async (request) => {
+  // Answered here rather than thrown: GraphQL's scope has an error handler of its own, and this is the API's answer.
+  app.addHook('onRequest', async (request, reply) => {
     const charset = charsetOf(request.headers['content-type']);
     if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
-      throw new BodyRefused(
-        'unsupported_media_type',
-        'UNSUPPORTED_MEDIA_TYPE',
-        'send the body as UTF-8 JSON (Content-Type: application/json or application/json; charset=utf-8)',
-        { charset: charset ?? 'unreadable' },
+      return sendError(
+        reply,
+        appError('unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', 'send the body as UTF-8 JSON (Content-Type: application/json or application/json; charset=utf-8)', {
+          charset: charset ?? 'unreadable',
+        }),
       );
     }
   });

@@ -73,6 +73,19 @@ describe('request bodies: UTF-8 JSON objects, nested within the cap', () => {
     expect(response.statusCode).toBe(201);
   });
 
+  it.each([
+    ['unparseable JSON', '{"query":', 'application/json', 400, 'BAD_REQUEST'],
+    ['a __proto__ key', '{"query":"{ __typename }","variables":{"__proto__":{"x":1}}}', 'application/json', 400, 'BAD_REQUEST'],
+    ['nesting 5,000 levels', `{"query":"{ __typename }","variables":{"v":${nestedJson(5_000)}}}`, 'application/json', 400, 'JSON_TOO_DEEP'],
+    ['a UTF-16 charset', '{"query":"{ __typename }"}', 'application/json; charset=utf-16', 415, 'UNSUPPORTED_MEDIA_TYPE'],
+  ])('refuses a GraphQL body with %s as the client\'s error, never an INTERNAL_ERROR', async (_name, payload, contentType, status, code) => {
+    const { response } = await send('/graphql', payload, contentType);
+    expect(response.statusCode).toBe(status);
+    const body = response.json();
+    // mercurius answers in GraphQL's shape, the server's hooks in the API's: either way, the same code.
+    expect(body.code ?? body.errors?.[0]?.extensions?.code).toBe(code);
+  });
+
   it('refuses a null body on POST /subjects/:id/api-keys instead of taking it for {}', async () => {
     const { response, appended } = await send(`/subjects/${self.id}/api-keys`, 'null');
     expect(response.statusCode).toBe(400);
