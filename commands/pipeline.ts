@@ -83,10 +83,10 @@ export class CommandPipeline {
     envelope: CommandEnvelope,
   ): Promise<CommandResult | AppError> {
     if (this.closed) return appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry elsewhere');
-    // Before the schema: every command, whatever its fields, carries only what every read model can store. The
-    // command wraps its payload in `data`, one level deeper than the client's body.
-    const malformed = refuseInput(input, { ...this.inputLimits, maxDepth: this.inputLimits.maxDepth + 1 });
-    if (malformed) return clientPaths(malformed);
+    // Before the schema: every command, whatever its fields, carries only what every read model can store. Its
+    // payload is `data` (the client's fields, so the limits and paths are the body's); `type` is the schema's.
+    const malformed = refuseInput(payloadOf(input), this.inputLimits);
+    if (malformed) return malformed;
     const parsed = definition.commandSchema.safeParse(input);
     if (!parsed.success) {
       return appError('invalid', 'VALIDATION_FAILED', 'the command is invalid', {
@@ -291,10 +291,9 @@ function resourceOf(type: string, streamId: string, command: { data: unknown }):
   return { type, id: dash === -1 ? null : streamId.slice(dash + 1), jobSpace: typeof data.jobSpace === 'string' ? data.jobSpace : null };
 }
 
-/** Paths name the client's fields: a command's payload is its `data`. */
-function clientPaths(error: AppError): AppError {
-  const issues = (error.details.issues ?? []) as Array<{ path: string[]; message: string }>;
-  return { ...error, details: { ...error.details, issues: issues.map((issue) => ({ ...issue, path: issue.path[0] === 'data' ? issue.path.slice(1) : issue.path })) } };
+/** A command's payload: its `data` (what the client sent); anything else is left to the schema to refuse. */
+function payloadOf(input: unknown): unknown {
+  return typeof input === 'object' && input !== null && 'data' in input ? input.data : undefined;
 }
 
 const RECORDED_REFUSALS: ReadonlySet<AppError['kind']> = new Set(['conflict', 'forbidden', 'unprocessable']);
