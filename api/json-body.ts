@@ -57,6 +57,9 @@ export function registerRequestBodies(app: FastifyInstance, maxDepth: number): v
   app.removeContentTypeParser('text/plain');
   // Answered here rather than thrown: GraphQL's scope has an error handler of its own, and this is the API's answer.
   app.addHook('onRequest', async (request, reply) => {
+    // Only a body is read in a charset: a header on a request without one (a GET from a chatty client) is harmless.
+    const length = request.headers['content-length'];
+    if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) return;
     const charset = charsetOf(request.headers['content-type']);
     if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
       return sendError(
