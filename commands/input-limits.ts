@@ -38,57 +38,69 @@ class Refused extends Error {
  * `undefined` (an absent optional field) is allowed; anything JSON cannot carry is not.
  */
 export function inputProblem(value: unknown, limits: InputLimits): InputIssue | null {
+  // One path stack, pushed and popped as the walk descends; copied only into a refusal.
+  const path: string[] = [];
+  const refuse = (message: string): never => {
+    throw new Refused({ path: [...path], message });
+  };
   let bytes = 0;
-  const count = (size: number, path: readonly string[]) => {
+  const count = (size: number) => {
     bytes += size;
-    if (bytes > limits.maxBytes) throw new Refused({ path: [...path], message: `the request is larger than ${limits.maxBytes} bytes` });
+    if (bytes > limits.maxBytes) refuse(`the request is larger than ${limits.maxBytes} bytes`);
   };
-  const text = (string: string, path: readonly string[], what: 'string' | 'key', max: number) => {
-    if (string.length > max) throw new Refused({ path: [...path], message: `a ${what} is at most ${max} characters (this one: ${string.length})` });
-    if (!isWellFormed(string)) throw new Refused({ path: [...path], message: `a ${what} must be well-formed Unicode (no lone surrogates)` });
-    if (string.includes('\u0000')) throw new Refused({ path: [...path], message: `a ${what} must not contain U+0000` });
-    count(Buffer.byteLength(string, 'utf8') + 2, path);
+  const text = (string: string, what: 'string' | 'key', max: number) => {
+    if (string.length > max) refuse(`a ${what} is at most ${max} characters (this one: ${string.length})`);
+    if (!isWellFormed(string)) refuse(`a ${what} must be well-formed Unicode (no lone surrogates)`);
+    if (string.includes('\u0000')) refuse(`a ${what} must not contain U+0000`);
+    count(Buffer.byteLength(string, 'utf8') + 2);
   };
-  const walk = (node: unknown, depth: number, path: string[]): void => {
+  const walk = (node: unknown, depth: number): void => {
     switch (typeof node) {
       case 'undefined':
         return;
       case 'string':
-        text(node, path, 'string', limits.maxStringLength);
+        text(node, 'string', limits.maxStringLength);
         return;
       case 'boolean':
-        count(5, path);
+        count(5);
         return;
       case 'number':
-        if (!Number.isFinite(node)) throw new Refused({ path, message: 'a number must be finite' });
-        count(24, path);
+        if (!Number.isFinite(node)) refuse('a number must be finite');
+        count(24);
         return;
       case 'object': {
         if (node === null) {
-          count(4, path);
+          count(4);
           return;
         }
-        if (depth >= limits.maxDepth) throw new Refused({ path, message: `objects and arrays nest at most ${limits.maxDepth} levels` });
+        if (depth >= limits.maxDepth) refuse(`objects and arrays nest at most ${limits.maxDepth} levels`);
         if (Array.isArray(node)) {
-          count(2 + node.length, path);
-          for (let index = 0; index < node.length; index += 1) walk(node[index], depth + 1, [...path, String(index)]);
+          count(2 + node.length);
+          for (let index = 0; index < node.length; index += 1) {
+            path.push(String(index));
+            walk(node[index], depth + 1);
+            path.pop();
+          }
           return;
         }
-        const keys = Object.keys(node);
-        count(2 + keys.length, path);
+        const record = node as Record<string, unknown>;
+        const keys = Object.keys(record);
+        count(2 + keys.length);
         for (const key of keys) {
-          const at = [...path, key.length > limits.maxKeyLength || !isWellFormed(key) ? '(key)' : key];
-          text(key, at, 'key', limits.maxKeyLength);
-          walk((node as Record<string, unknown>)[key], depth + 1, at);
+          // A key that cannot be echoed back (too long, not well-formed) is named `(key)` in the refusal.
+          path.push(key.length > limits.maxKeyLength || !isWellFormed(key) ? '(key)' : key);
+          text(key, 'key', limits.maxKeyLength);
+          walk(record[key], depth + 1);
+          path.pop();
         }
         return;
       }
       default:
-        throw new Refused({ path, message: `not a JSON value (${typeof node})` });
+        refuse(`not a JSON value (${typeof node})`);
     }
   };
   try {
-    walk(value, 0, []);
+    walk(value, 0);
     return null;
   } catch (error) {
     if (error instanceof Refused) return error.issue;
