@@ -9,6 +9,7 @@ const statusByKind: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   precondition_failed: 412,
+  unsupported_media_type: 415,
   unprocessable: 422,
   unavailable: 503,
 };

@@ -8,7 +8,7 @@ import { governedCheck } from '../commands/governance/governed-check.ts';
 import type { PreAppendCheck } from '../commands/pre-append-check.ts';
 import { StreamLoader } from '../commands/stream-loader.ts';
 import { recordBuiltinPolicies } from '../commands/record-builtin-policies.ts';
-import type { Config } from '../infra/config/env.ts';
+import { inputLimitsOf, type Config } from '../infra/config/env.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { ApiKeyIndex } from '../projections/api-key-index.ts';
 import { AssociationExpiryProcess } from '../processes/association-expiry.ts';
@@ -78,7 +78,7 @@ export async function startPlatform(
   }
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
-  const pipeline = new CommandPipeline({ store, loader, registry, check });
+  const pipeline = new CommandPipeline({ store, loader, registry, check, inputLimits: inputLimitsOf(config) });
   await recordBuiltinPolicies(store, registry);
   const apiKeys = new ApiKeyIndex(store, registry);
   await apiKeys.start();

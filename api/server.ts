@@ -5,6 +5,7 @@ import { appError, isAppError } from '../domain/shared/app-error.ts';
 import { authenticate, refuseSuspendedSubject } from './auth/authenticate.ts';
 import { sendError } from './command-reply.ts';
 import { httpErrorForThrown } from './http-errors.ts';
+import { registerRequestBodies } from './json-body.ts';
 import type { Platform } from './platform.ts';
 import { docsRoutes, registerOpenApi } from './openapi/docs.ts';
 import { graphqlRoutes, type GraphqlPluginOptions } from './graphql/plugin.ts';
@@ -64,8 +65,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   app.addHook('onRequest', async (_request, reply) => {
     if (closing) return sendError(reply, appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry shortly'));
   });
-  // Commands are JSON; anything else is refused with 415 instead of being half-parsed.
-  app.removeContentTypeParser('text/plain');
+  registerRequestBodies(app, platform.config.JSON_MAX_DEPTH);
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.public) return;

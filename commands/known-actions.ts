@@ -10,7 +10,7 @@ import { taskAggregate } from './handlers/task.ts';
 import { timerAggregate } from './handlers/timer.ts';
 
 /** Governed actions that are not commands: reads, and operations on the platform's machinery. */
-export const readActions = ['org.read', 'roster.read', 'policy.read', 'audit.read', 'subject.read', 'job.read', 'job.accept', 'platform.projections.rebuild'] as const;
+export const readActions = ['org.read', 'roster.read', 'policy.read', 'audit.read', 'subject.read', 'job.read', 'job.accept', 'platform.projections.rebuild', 'platform.metrics.read'] as const;
 
 /** Every governed action, for validating the action patterns of a policy set. */
 export function knownActions(): readonly string[] {

@@ -7,6 +7,7 @@ import { EventStoreUnavailableError, WrongExpectedVersionError } from '../infra/
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { AggregateDefinition } from './aggregate.ts';
 import { AttemptReader } from './attempt-reader.ts';
+import { DEFAULT_INPUT_LIMITS, refuseInput, type InputLimits } from './input-limits.ts';
 import { CommandLog } from './command-log.ts';
 import { envelopEvent, type CommandStamp } from './event-envelope.ts';
 import { commandHash } from './metadata.ts';
@@ -41,6 +42,8 @@ export interface PipelineOptions {
   maxAttempts?: number;
   /** How long a unique-key claim stays with a command that never completed before another may take it over. */
   reservationLeaseMs?: number;
+  /** What any command may carry (strings, nesting, size), checked before its schema; see input-limits.ts. */
+  inputLimits?: InputLimits;
 }
 
 /**
@@ -53,6 +56,7 @@ export class CommandPipeline {
   private readonly locks = new StreamLocks();
   private readonly commandLog: CommandLog;
   private readonly uniqueKeys: UniqueKeys;
+  readonly inputLimits: InputLimits;
   private inFlight = 0;
   private draining: (() => void) | undefined;
   private closed = false;
@@ -62,6 +66,15 @@ export class CommandPipeline {
     this.maxAttempts = options.maxAttempts ?? 8;
     this.commandLog = new CommandLog(options.store, options.registry);
     this.uniqueKeys = new UniqueKeys(options.store, options.registry, options.reservationLeaseMs ?? 30_000);
+    this.inputLimits = options.inputLimits ?? DEFAULT_INPUT_LIMITS;
+  }
+
+  /**
+   * Why a request's payload cannot become a command, whatever its schema (a lone surrogate, U+0000, nesting or size
+   * past the limits), or null. For callers that validate a payload before building the command (the agents' gateway).
+   */
+  refuseInput(payload: unknown): AppError | null {
+    return refuseInput(payload, this.inputLimits);
   }
 
   async execute<Command extends { type: string; data: unknown }, State, Event extends DomainEvent, Context extends DecisionContext>(
@@ -70,6 +83,10 @@ export class CommandPipeline {
     envelope: CommandEnvelope,
   ): Promise<CommandResult | AppError> {
     if (this.closed) return appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry elsewhere');
+    // Before the schema: every command, whatever its fields, carries only what every read model can store. Its
+    // payload is `data` (the client's fields, so the limits and paths are the body's); `type` is the schema's.
+    const malformed = refuseInput(payloadOf(input), this.inputLimits);
+    if (malformed) return malformed;
     const parsed = definition.commandSchema.safeParse(input);
     if (!parsed.success) {
       return appError('invalid', 'VALIDATION_FAILED', 'the command is invalid', {
@@ -297,6 +314,12 @@ function structureRefusal(error: AppError): StructureRefusal | null {
 function keptChanging(streamId: string, attempts: number): AppError {
   return appError('conflict', 'CONCURRENCY_CONFLICT', `stream ${streamId} kept changing; the command was not applied`, { streamId, attempts });
 }
+
+/** A command's payload: its `data` (what the client sent); anything else is left to the schema to refuse. */
+function payloadOf(input: unknown): unknown {
+  return typeof input === 'object' && input !== null && 'data' in input ? input.data : undefined;
+}
+
 
 function staleRevision(streamId: string, expected: bigint, actual: bigint): AppError {
   return appError('precondition_failed', 'REVISION_MISMATCH', `stream ${streamId} is at revision ${actual}, not ${expected}`, {

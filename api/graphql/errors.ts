@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { InvalidCursorError, InvalidQueryError } from '../../infra/documents/errors.ts';
 import { EventStoreUnavailableError } from '../../infra/eventstore/errors.ts';
+import { httpErrorForThrown } from '../http-errors.ts';
 
 /**
  * Errors in GraphQL answers carry the same machine-readable codes as the REST API, as `extensions: {code, details}`
@@ -92,6 +93,12 @@ export function formatExecutionErrors(
       errors.push({ ...error.toJSON(), extensions: { code: 'GRAPHQL_VALIDATION_FAILED', details: {} } });
       continue;
     }
+    if (isBodyParserClientError(original)) {
+      // The request body itself was refused (not JSON, a `__proto__` key): the same code REST answers with.
+      const { body } = httpErrorForThrown(original);
+      errors.push({ message: body.message, extensions: { code: body.code, details: body.details } });
+      continue;
+    }
     clientFault = false;
     log?.error({ err: original }, 'graphql: unhandled error in a resolver');
     errors.push({
@@ -116,6 +123,13 @@ function nestedErrors(original: unknown): GraphQLErrorType[] | undefined {
   const { errors } = original;
   if (!Array.isArray(errors)) return undefined;
   return errors.map((inner: unknown) => (inner instanceof GraphQLError ? inner : new GraphQLError(inner instanceof Error ? inner.message : String(inner))));
+}
+
+/** Fastify's body parser's 4xx errors (unparseable JSON, a forbidden prototype key), reaching mercurius's handler. */
+function isBodyParserClientError(original: Error): boolean {
+  const code = 'code' in original ? original.code : undefined;
+  const statusCode = 'statusCode' in original ? Number(original.statusCode) : undefined;
+  return typeof code === 'string' && code.startsWith('FST_ERR_CTP') && statusCode !== undefined && statusCode >= 400 && statusCode < 500;
 }
 
 /** mercurius's own 4xx errors (MER_ERR_GQL_VALIDATION, query depth, persisted queries): the client's fault. */

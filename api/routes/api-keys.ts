@@ -12,7 +12,7 @@ import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { commandResultBody, sendCommand, sendError } from '../command-reply.ts';
 import { commandErrors, commandHeaders, commandReply, paramsDoc, jsonSchema } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { invalid, parse } from './kit.ts';
+import { bodySchema, parse } from './kit.ts';
 
 export const issueKeyBody = z.strictObject({ label: z.string().max(200).default('') });
 export const revokeKeyBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
@@ -36,9 +36,9 @@ export async function issueKey(
 ): Promise<FastifyReply> {
   const envelope = commandEnvelopeFrom(request);
   if (isAppError(envelope)) return sendError(reply, envelope);
-  const body = issueKeyBody.safeParse(request.body ?? {});
-  if (!body.success) return sendError(reply, invalid(body.error));
-  const issued = await issueKeyCommand(platform, envelope, body.data.label, principalFor);
+  const body = bodySchema(issueKeyBody, request.body);
+  if (isAppError(body)) return sendError(reply, body);
+  const issued = await issueKeyCommand(platform, envelope, body.label, principalFor);
   if (isAppError(issued)) return sendError(reply, issued);
   return reply.code(201).send({ ...extra, keyId: issued.keyId, key: issued.key, ...commandResultBody(issued.result) });
 }
@@ -73,9 +73,9 @@ export async function revokeKey(platform: Platform, request: FastifyRequest, rep
   if (isAppError(envelope)) return sendError(reply, envelope);
   const params = parse(z.object({ keyId: keyIdSchema }), request.params, 'path');
   if (isAppError(params)) return sendError(reply, params);
-  const body = revokeKeyBody.safeParse(request.body ?? {});
-  if (!body.success) return sendError(reply, invalid(body.error));
-  const data = { keyId: params.keyId, reason: body.data.reason, ...(subjectId === undefined ? {} : { subjectId }) };
+  const body = bodySchema(revokeKeyBody, request.body);
+  if (isAppError(body)) return sendError(reply, body);
+  const data = { keyId: params.keyId, reason: body.reason, ...(subjectId === undefined ? {} : { subjectId }) };
   const result = await platform.pipeline.execute(apiKeyAggregate, { type: 'RevokeApiKey', data }, envelope);
   if (!isAppError(result) && result.position !== null) await platform.apiKeys.waitFor(result.position);
   return sendCommand(reply, result);

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { readReply, type RouteDoc } from '../openapi/route-doc.ts';
+import { isAppError } from '../../domain/shared/app-error.ts';
+import { sendError } from '../command-reply.ts';
+import { readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
+import { authorizeRead } from '../read-access.ts';
 import type { Platform } from '../platform.ts';
 
 const probe = (summary: string, description: string, response: RouteDoc['response']): RouteDoc => ({ summary, description, tags: ['health'], security: [], response });
@@ -53,18 +56,35 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, projections });
   });
 
-  /** Prometheus text format: projection lag and position, and the head of the log. */
+  /**
+   * Prometheus text format: projection lag and position, and the head of the log. The figures describe every org
+   * together (how fast the log grows), so they need a key allowed `platform.metrics.read` (platform admins), unless
+   * METRICS_PUBLIC says the operator exposes them to a scraper on a network of their own.
+   */
+  const metricsPublic = platform.config.METRICS_PUBLIC;
+  const metricsDescription =
+    'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`, `agencygrid_saga_position{saga}`, `agencygrid_timers_pending`, `agencygrid_saga_dead_letters`. ' +
+    (metricsPublic ? 'No credential (METRICS_PUBLIC is set).' : 'Action `platform.metrics.read` (platform admins); METRICS_PUBLIC=true serves it without a credential.');
+  const metricsDoc: RouteDoc = {
+    summary: 'Metrics',
+    description: metricsDescription,
+    tags: ['health'],
+    ...(metricsPublic ? { security: [] } : {}),
+    response: { '200': readReply('Metrics (text/plain)', z.string()), ...(metricsPublic ? {} : readErrors) },
+  };
   app.get(
     '/metrics',
-    {
-      config: {
-        public: true,
-        openapi: probe('Metrics', 'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`, `agencygrid_saga_position{saga}`, `agencygrid_timers_pending`, `agencygrid_saga_dead_letters`. No credential.', {
-          '200': readReply('Metrics (text/plain)', z.string()),
-        }),
-      },
-    },
-    async (_request, reply) => {
+    { config: { public: metricsPublic, openapi: metricsDoc } },
+    async (request, reply) => {
+      if (!metricsPublic) {
+        const allowed = await authorizeRead(platform.loader, request.principal, {
+          action: 'platform.metrics.read',
+          orgId: null,
+          resource: { type: 'metrics', id: null },
+          query: { type: 'ReadMetrics', data: {} },
+        });
+        if (isAppError(allowed)) return sendError(reply, allowed);
+      }
       const projections = await platform.projections.status();
       const head = await platform.store.headPosition().catch(() => null);
       const work = platform.work.status();

@@ -31,13 +31,25 @@ export function pathParams(request: FastifyRequest): Record<string, string> {
   return Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
-/** A JSON object body, or VALIDATION_FAILED; no body at all counts as `{}`. */
+/**
+ * A JSON object body, or VALIDATION_FAILED. No body at all counts as `{}` (a command that needs no fields can be sent
+ * bare); a body that says `null` is a value, and not an object, so it is refused like `[]` or `"x"`: every route
+ * reads its body through here (or `bodySchema`), so none can take `null` for "no fields".
+ */
 export function bodyObject(body: unknown): Fields | AppError {
-  if (body === undefined || body === null) return {};
-  if (typeof body === 'object' && !Array.isArray(body)) return body as Fields;
+  if (body === undefined) return {};
+  if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Fields;
   return appError('invalid', 'VALIDATION_FAILED', 'the body must be a JSON object', {
-    issues: [{ path: [], message: `expected a JSON object, got ${Array.isArray(body) ? 'an array' : typeof body}` }],
+    issues: [{ path: [], message: `expected a JSON object, got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}` }],
   });
+}
+
+/** The body as a JSON object (see bodyObject), validated by `schema`: VALIDATION_FAILED with the client's paths. */
+export function bodySchema<T>(schema: z.ZodType<T>, body: unknown): T | AppError {
+  const fields = bodyObject(body);
+  if (isAppError(fields)) return fields;
+  const parsed = schema.safeParse(fields);
+  return parsed.success ? parsed.data : invalid(parsed.error);
 }
 
 /**

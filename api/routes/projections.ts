@@ -5,8 +5,9 @@ import { sendError } from '../command-reply.ts';
 import { jsonSchema, paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { parse } from './kit.ts';
+import { bodySchema, parse } from './kit.ts';
 
+const rebuildBody = z.strictObject({});
 const nameParam = { name: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/).describe('the projection name, e.g. orgs') };
 
 /** Operating the read side: status of every projection, and rebuilding one from the log. */
@@ -45,7 +46,7 @@ export async function projectionRoutes(app: FastifyInstance, platform: Platform)
             'Drops the projection\'s read model and replays the whole log into it (action `platform.projections.rebuild`). The answer streams progress as newline-delimited JSON: `{"type":"progress","position","head","events","elapsedMs"}` lines, then `{"type":"done",...}` or `{"type":"failed","failure"}`.',
           tags: ['admin'],
           params: paramsDoc(nameParam),
-          body: jsonSchema(z.strictObject({})),
+          body: jsonSchema(rebuildBody),
           response: { '200': readReply('Progress lines (application/x-ndjson)', z.string()), ...readErrors },
         },
       },
@@ -53,6 +54,8 @@ export async function projectionRoutes(app: FastifyInstance, platform: Platform)
     async (request, reply) => {
       const params = parse(z.object(nameParam), request.params, 'path');
       if (isAppError(params)) return sendError(reply, params);
+      const body = bodySchema(rebuildBody, request.body);
+      if (isAppError(body)) return sendError(reply, body);
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'platform.projections.rebuild',
         orgId: null,

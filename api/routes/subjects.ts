@@ -24,7 +24,7 @@ import {
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
-import { bodyObject, commandRoute, invalid, parse, withPath } from './kit.ts';
+import { bodyObject, bodySchema, commandRoute, parse, withPath } from './kit.ts';
 
 const subjectIdParam = { subjectId: uuidSchema.describe('the subject id') };
 const capabilityParam = { ...subjectIdParam, name: capabilityNameSchema.describe('the capability name, e.g. nlp.summarize') };
@@ -243,8 +243,8 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
     async (request, reply) => {
       const params = parse(z.object({ ...subjectIdParam, ...keyIdParam }), request.params, 'path');
       if (isAppError(params)) return sendError(reply, params);
-      const body = issueKeyBody.safeParse(request.body ?? {});
-      if (!body.success) return sendError(reply, invalid(body.error));
+      const body = bodySchema(issueKeyBody, request.body);
+      if (isAppError(body)) return sendError(reply, body);
       const envelope = commandEnvelopeFrom(request);
       if (isAppError(envelope)) return sendError(reply, envelope);
       const { subjectId, keyId } = params;
@@ -252,7 +252,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
       if (!old || old.id !== subjectId) {
         return sendError(reply, appError('not_found', 'API_KEY_NOT_FOUND', `subject ${subjectId} has no key ${keyId}`, { subjectId, keyId }));
       }
-      const issued = await issueKeyCommand(platform, envelope, body.data.label, () => ({ id: subjectId, kind: 'subject' }));
+      const issued = await issueKeyCommand(platform, envelope, body.label, () => ({ id: subjectId, kind: 'subject' }));
       // A retry after an interruption between the two steps: the new key exists (its secret was shown once), so
       // finish by revoking the old one, then say the key was already issued.
       const resumed = isAppError(issued) && issued.code === 'KEY_ALREADY_ISSUED';

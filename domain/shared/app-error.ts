@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict' // the current state forbids it (illegal transition, duplicate, concurrent change)
   | 'precondition_failed' // the client's expected revision is stale
+  | 'unsupported_media_type' // the body is not in a form the API reads (not JSON, not UTF-8)
   | 'unavailable';
 
 export interface AppError {

@@ -38,6 +38,16 @@ export const configSchema = z.object({
   /** FULL survives power loss per acknowledged command; NORMAL only a process crash. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** Nesting of objects and arrays in a request body (refused at parse) and in any command (refused by the pipeline). */
+  JSON_MAX_DEPTH: z.coerce.number().int().min(8).max(1000).default(64),
+  /** UTF-16 code units of any one string in a command (each field's own, smaller cap still applies). */
+  INPUT_MAX_STRING_LENGTH: z.coerce.number().int().min(1024).max(1024 * 1024).default(65_536),
+  /** UTF-16 code units of any one object key in a command (metadata, free JSON). */
+  INPUT_MAX_KEY_LENGTH: z.coerce.number().int().min(16).max(4096).default(256),
+  /** UTF-8 bytes of a whole command, over HTTP, the bus or from a process. */
+  COMMAND_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(16 * 1024 * 1024).default(1024 * 1024),
+  /** `true`: GET /metrics answers without a key (a scraper on a private network); otherwise it needs `platform.metrics.read`. */
+  METRICS_PUBLIC: z.stringbool().default(false),
 }).superRefine((config, context) => {
   // Half a secured bus is an open one: the gateway would trust request subjects no server permission protects.
   if ((config.NATS_CREDS_FILE === undefined) !== (config.NATS_AGENT_ISSUER_SEED_FILE === undefined)) {
@@ -48,6 +58,11 @@ export const configSchema = z.object({
   }
 });
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
+
+/** The limits every command is held to (see commands/input-limits.ts), from the settings. */
+export function inputLimitsOf(config: Config): { maxDepth: number; maxStringLength: number; maxKeyLength: number; maxBytes: number } {
+  return { maxDepth: config.JSON_MAX_DEPTH, maxStringLength: config.INPUT_MAX_STRING_LENGTH, maxKeyLength: config.INPUT_MAX_KEY_LENGTH, maxBytes: config.COMMAND_MAX_BYTES };
+}
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -157,7 +157,7 @@ describe('OpenAPI documentation', () => {
           if (!status.startsWith('4')) continue;
           expect(response.content?.['application/json']?.schema, `${where} ${status}`).toEqual({ $ref: '#/components/schemas/Error' });
         }
-        const isPublic = path === '/health' || path === '/ready' || path === '/metrics';
+        const isPublic = path === '/health' || path === '/ready';
         if (isPublic) expect(operation.security, where).toEqual([]);
         else expect(statuses, where).toContain('401');
       }

@@ -84,7 +84,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
   it('reports where the sagas are and the timers waiting, in /ready and /metrics', async () => {
     const ready = await server.app.inject({ method: 'GET', url: '/ready' });
     expect(ready.json().checks.work).toMatchObject({ ok: true, detail: expect.stringMatching(/^assignment at [1-9]\d*, execution at [1-9]\d*, obligations at \d+, escalations at \d+; \d+ timers pending$/) });
-    const metrics = (await server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = (await server.app.inject({ method: 'GET', url: '/metrics', headers: server.auth })).body;
     expect(metrics).toMatch(/^agencygrid_saga_position\{saga="assignment"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^agencygrid_timers_pending \d+$/m);
     expect(metrics).toMatch(/^agencygrid_saga_dead_letters 0$/m);

@@ -1,0 +1,83 @@
+import { MIMEType } from 'node:util';
+import type { FastifyInstance } from 'fastify';
+import { appError, type AppError, type ErrorKind } from '../domain/shared/app-error.ts';
+import { sendError } from './command-reply.ts';
+
+/** An AppError thrown from a content-type parser, where Fastify only takes an Error; the error handler maps it. */
+class BodyRefused extends Error implements AppError {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly details: Readonly<Record<string, unknown>>,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * How deep `text` (JSON) nests objects and arrays, counting only brackets outside strings, stopping as soon as it
+ * passes `max`. Linear and allocation-free, so a body can be refused before anything recursive parses or walks it.
+ */
+export function nestingPasses(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (inString) {
+      if (code === 0x5c) index += 1; // a backslash: skip the escaped character
+      else if (code === 0x22) inString = false;
+    } else if (code === 0x22) inString = true;
+    else if (code === 0x7b || code === 0x5b) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (code === 0x7d || code === 0x5d) depth -= 1;
+  }
+  return false;
+}
+
+/** The charset a Content-Type names, lower-cased; null when it names none (JSON is UTF-8 by definition, RFC 8259). */
+function charsetOf(contentType: string | undefined): string | null | undefined {
+  if (contentType === undefined) return null;
+  try {
+    return new MIMEType(contentType).params.get('charset')?.toLowerCase() ?? null;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How the server reads request bodies, REST and GraphQL alike. Bodies are UTF-8 JSON: a body in another charset is
+ * 415 (never decoded as if it were UTF-8), whatever parser its media type has; anything but JSON (and GraphQL's own
+ * `application/graphql`) is 415 too, instead of being half-parsed. JSON nesting is capped before parsing
+ * (400 JSON_TOO_DEEP, instead of a stack overflow in whatever walks the value next); then Fastify's own parser
+ * runs, which refuses `__proto__` and `constructor.prototype` keys.
+ */
+export function registerRequestBodies(app: FastifyInstance, maxDepth: number): void {
+  app.removeContentTypeParser('text/plain');
+  // Answered here rather than thrown: GraphQL's scope has an error handler of its own, and this is the API's answer.
+  app.addHook('onRequest', async (request, reply) => {
+    // Only a body is read in a charset: a header on a request without one (a GET from a chatty client) is harmless.
+    const length = request.headers['content-length'];
+    if ((length === undefined || length === '0') && request.headers['transfer-encoding'] === undefined) return;
+    const charset = charsetOf(request.headers['content-type']);
+    if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
+      return sendError(
+        reply,
+        appError('unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', 'send the body as UTF-8 JSON (Content-Type: application/json or application/json; charset=utf-8)', {
+          charset: charset ?? 'unreadable',
+        }),
+      );
+    }
+  });
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (nestingPasses(text, maxDepth)) {
+      done(new BodyRefused('invalid', 'JSON_TOO_DEEP', `JSON bodies nest objects and arrays at most ${maxDepth} levels`, { maxDepth }), undefined);
+      return;
+    }
+    parseJson(request, text, done);
+  });
+}
