@@ -29,6 +29,8 @@ export const configSchema = z.object({
   NATS_URL: url(['nats', 'tls', 'ws', 'wss']),
   /** FULL survives power loss per acknowledged command; NORMAL only a process crash. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** Positions of `$all` one read of the embedded store covers at most: bounds a filtered read's work per query. */
+  SQLITE_SCAN_WINDOW: z.coerce.number().int().min(512).max(1_000_000).default(8192),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 });
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
