@@ -124,8 +124,9 @@ async function seed(path: string, size: number, orgCount: number): Promise<strin
     });
     progress(`log-size: seeding ${size} events`);
     let round = 0;
-    while ((await store.headPosition()) < BigInt(size)) {
-      const batch = 2_000;
+    for (let head = await store.headPosition(); head < BigInt(size); head = await store.headPosition()) {
+      // Each governed update appends two events (its DecisionRecorded and the change): stop close to `size`.
+      const batch = Math.min(2_000, Math.ceil(Number(BigInt(size) - head) / 2));
       await runQueue(batch, 32, Number.POSITIVE_INFINITY, async (index) => {
         const orgId = orgIds[(round * batch + index) % orgIds.length] ?? '';
         await execute({ type: 'UpdateOrgMetadata', data: { orgId, description: `seed ${round}.${index}` } });
