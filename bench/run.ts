@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: one JSON line per figure on stdout, progress on stderr.
- * `npm run bench -- disk append streams pipeline policy projections read` runs only the named groups (all by default).
+ * `npm run bench -- disk append streams pipeline logsize policy projections read` runs only the named groups (all by default).
  * `work` sizes come from BENCH_WORK_AGENTS / BENCH_WORK_JOBS / BENCH_WORK_SERIAL_JOBS / BENCH_WORK_ASSESSMENTS /
  * BENCH_WORK_NATS_JOBS; its NATS part uses NATS_URL, else nats://127.0.0.1:4222 when reachable, else prints `skipped`.
  * Every store lives in a fresh temp directory, removed at the end. Sized for well under a minute on 2 cores.
@@ -8,6 +8,7 @@
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
 import { benchAuditReevaluation } from './audit-reevaluation.ts';
+import { benchCommandLatencyByLogSize } from './command-latency-log-size.ts';
 import { benchManyStreamAppends } from './eventstore-append-streams.ts';
 import { benchGraphqlQueries } from './graphql-queries.ts';
 import { benchSingleStreamAppends } from './eventstore-append.ts';
@@ -46,6 +47,10 @@ const groups: Record<string, () => Promise<void>> = {
   async pipeline() {
     await benchPipelineOrgCommands({ orgsPerRun: 3_000, updateRounds: 3, concurrency: 32, runs: 3, maxMsPerPhase: 6_000, check: 'admin-only' });
     await benchPipelineOrgCommands({ orgsPerRun: 3_000, updateRounds: 3, concurrency: 32, runs: 3, maxMsPerPhase: 6_000, check: 'governed' });
+  },
+  /** The same governed command over HTTP on logs of 10,000 and 100,000 events, every consumer of the log running. */
+  async logsize() {
+    await benchCommandLatencyByLogSize({ sizes: [10_000, 100_000], orgs: 100, commands: 300 });
   },
   async policy() {
     await benchPolicyDecision();

@@ -9,6 +9,11 @@ export interface FollowLogOptions {
   onEvent(event: RecordedEvent): Promise<void> | void;
   /** The subscription dropped (the store's connection, a failing handler): it is followed again after a backoff. */
   onDrop?(error: unknown): void;
+  /**
+   * The log was read up to `position` with nothing more for this follower (the filter skipped the rest): a
+   * checkpointing consumer may checkpoint there. The follower itself resubscribes from there.
+   */
+  onScanned?(position: bigint): Promise<void> | void;
 }
 
 /**
@@ -33,7 +38,15 @@ export class LogFollower {
   private async run(): Promise<void> {
     let backoff = 100;
     while (!this.stopped) {
-      const subscription = this.store.subscribeToAll({ filter: this.options.filter, ...(this.position === undefined ? {} : { afterPosition: this.position }) });
+      const subscription = this.store.subscribeToAll({
+        filter: this.options.filter,
+        ...(this.position === undefined ? {} : { afterPosition: this.position }),
+        // Past the events the filter skipped, so a resubscription does not read them again.
+        checkpointReached: async (position) => {
+          await this.options.onScanned?.(position);
+          this.position = position;
+        },
+      });
       this.subscription = subscription;
       try {
         for await (const event of subscription) {

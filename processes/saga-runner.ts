@@ -47,6 +47,9 @@ export interface DeadLetters {
   record(saga: string, event: { type: string; position: bigint; eventId: string; streamId: string }, error: unknown): Promise<void>;
 }
 
+/** How far past its last saved checkpoint a saga may read events of other types before it saves its position. */
+const SCANNED_CHECKPOINT_EVERY = 1_000n;
+
 /** A step refused because something it needs is unavailable (the store, shutting down): it is retried, not skipped. */
 export class StepUnavailableError extends Error {
   override readonly name = 'StepUnavailableError';
@@ -68,6 +71,8 @@ export class SagaRunner {
   private follower: LogFollower | undefined;
   private stopped = false;
   private position = 0n;
+  /** The position last saved as the checkpoint. */
+  private savedPosition = 0n;
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
 
   constructor(
@@ -80,12 +85,14 @@ export class SagaRunner {
 
   async start(): Promise<void> {
     this.position = (await this.checkpoints.load(this.saga.name)) ?? 0n;
+    this.savedPosition = this.position;
     // handleOne never throws: a step's failure is retried or dead-lettered there, so the follower only ever drops
     // with the store's subscription, and follows again from the last event handled.
     this.follower = new LogFollower(this.store, {
       filter: { eventTypes: this.saga.eventTypes },
       afterPosition: this.position,
       onEvent: (recorded) => this.handleOne(recorded),
+      onScanned: (position) => this.skippedTo(position),
       onDrop: (error) => this.options.logger?.warn({ err: error, saga: this.saga.name }, 'saga subscription dropped; following again from its checkpoint'),
     });
   }
@@ -114,6 +121,31 @@ export class SagaRunner {
         resolve(this.position >= last);
       }, timeoutMs).unref();
     });
+  }
+
+  /**
+   * Nothing of the saga's types up to `position`: the saga is there too. Saved only every SCANNED_CHECKPOINT_EVERY
+   * positions (and on stop), not for every append of other events; a restart re-reads at most that many positions.
+   */
+  private async skippedTo(position: bigint): Promise<void> {
+    if (this.stopped || position <= this.position) return;
+    this.position = position;
+    if (position - this.savedPosition >= SCANNED_CHECKPOINT_EVERY) await this.save(position);
+    this.resolveWaiters();
+  }
+
+  private async save(position: bigint): Promise<void> {
+    await this.checkpoints.save(this.saga.name, position);
+    if (position > this.savedPosition) this.savedPosition = position;
+  }
+
+  private resolveWaiters(): void {
+    for (const waiter of this.waiters) {
+      if (this.position >= waiter.position) {
+        this.waiters.delete(waiter);
+        waiter.resolve();
+      }
+    }
   }
 
   private async handleOne(recorded: RecordedEvent): Promise<void> {
@@ -145,18 +177,15 @@ export class SagaRunner {
     }
     if (this.stopped) return;
     this.position = recorded.position;
-    await this.checkpoints.save(this.saga.name, recorded.position);
-    for (const waiter of this.waiters) {
-      if (this.position >= waiter.position) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
+    await this.save(recorded.position);
+    this.resolveWaiters();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     await this.follower?.stop();
+    // Where the skipped events took it since the last save: the next start reads on from there.
+    if (this.follower && this.position > this.savedPosition) await this.save(this.position).catch(() => undefined);
     for (const waiter of this.waiters) waiter.resolve();
     this.waiters.clear();
   }

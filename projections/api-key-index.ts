@@ -49,7 +49,12 @@ export class ApiKeyIndex {
   private async follow(): Promise<void> {
     let delayMs = 100;
     while (!this.stopped) {
-      const subscription = this.store.subscribeToAll({ afterPosition: this.checkpoint, filter: API_KEY_FILTER });
+      const subscription = this.store.subscribeToAll({
+        afterPosition: this.checkpoint,
+        filter: API_KEY_FILTER,
+        // No key events up to there: the index reflects that position too (waitFor), and resubscribes from there.
+        checkpointReached: (position) => this.reached(position),
+      });
       this.subscription = subscription;
       try {
         if (this.failure !== undefined) {
@@ -81,7 +86,11 @@ export class ApiKeyIndex {
       const record = this.byKeyId.get(event.data.keyId);
       if (record) record.active = false;
     }
-    this.checkpoint = recorded.position;
+    this.reached(recorded.position);
+  }
+
+  private reached(position: bigint): void {
+    if (position > this.checkpoint) this.checkpoint = position;
     this.waiters = this.waiters.filter((waiter) => (waiter.position <= this.checkpoint ? (waiter.resolve(), false) : true));
   }
 

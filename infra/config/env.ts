@@ -37,6 +37,8 @@ export const configSchema = z.object({
   NATS_AGENT_CREDENTIALS_TTL_MS: z.coerce.number().int().min(5_000).max(86_400_000).default(600_000),
   /** FULL survives power loss per acknowledged command; NORMAL only a process crash. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  /** Positions of `$all` one read of the embedded store covers at most: bounds a filtered read's work per query. */
+  SQLITE_SCAN_WINDOW: z.coerce.number().int().min(512).max(1_000_000).default(8192),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Nesting of objects and arrays in a request body (refused at parse) and in any command (refused by the pipeline). */
   JSON_MAX_DEPTH: z.coerce.number().int().min(8).max(1000).default(64),

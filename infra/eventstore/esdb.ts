@@ -21,6 +21,7 @@ import {
   excludeSystemEvents,
   jsonEvent,
   streamNameFilter,
+  type AllStreamResolvedEvent,
   type AllStreamSubscription,
   type AppendExpectedRevision,
   type AppendResult as EsdbAppendResult,
@@ -158,14 +159,36 @@ export function eventTypesRegex(eventTypes: readonly string[]): string {
  * the server filter only has to be a superset. Empty lists match nothing in the port; the server is not asked to
  * express that, the client-side check drops everything.
  */
-export function toServerFilter(filter: EventFilter | undefined): Filter {
+export function toServerFilter(filter: EventFilter | undefined, checkpoints: Pick<Filter, 'checkpointReached'> = {}): Filter {
   if (filter?.streamPrefixes && filter.streamPrefixes.length > 0) {
-    return streamNameFilter({ prefixes: [...filter.streamPrefixes] });
+    return streamNameFilter({ prefixes: [...filter.streamPrefixes], ...checkpoints });
   }
   if (filter?.eventTypes && filter.eventTypes.length > 0) {
-    return eventTypeFilter({ regex: eventTypesRegex(filter.eventTypes) });
+    return eventTypeFilter({ regex: eventTypesRegex(filter.eventTypes), ...checkpoints });
   }
-  return excludeSystemEvents();
+  return excludeSystemEvents(checkpoints);
+}
+
+/**
+ * A server checkpoint, put into the subscription's own stream of events so that it reaches the consumer in order:
+ * the client calls `checkpointReached` as the response arrives, possibly while events before it are still buffered,
+ * and a consumer told then would checkpoint past events it has not handled.
+ */
+export class ServerCheckpoint {
+  constructor(readonly position: Position) {}
+}
+
+/** The client's `checkpointReached`, turned into a ServerCheckpoint queued behind the events received before it. */
+export function queueServerCheckpoint(subscription: { push(chunk: unknown): boolean }, position: Position): void {
+  subscription.push(new ServerCheckpoint(position));
+}
+
+/**
+ * The position a server checkpoint lets the port report: one below it, because the server's checkpoint says where
+ * its filtering has got to, and an event at that very position may still be on its way.
+ */
+export function scannedBelow(checkpoint: Position): bigint {
+  return checkpoint.commit - 1n;
 }
 
 /** The fields we read from the client's recorded events (JSON and binary, stream and `$all` reads alike). */
@@ -295,14 +318,17 @@ export class EventStoreDbEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
     this.assertOpen();
-    const { afterPosition, filter } = options;
+    const { afterPosition, filter, checkpointReached } = options;
     const subscription = this.client.subscribeToAll({
       // Exclusive on the server, as the port wants; the subscription re-checks it client-side.
       fromPosition: afterPosition === undefined ? START : toEsdbPosition(afterPosition),
-      filter: toServerFilter(filter),
+      filter: toServerFilter(filter, checkpointReached ? { checkpointReached: queueServerCheckpoint } : {}),
     });
-    const wrapped = new EsdbAllSubscription(subscription, afterPosition, filter, (error) => this.mapError(error), () =>
-      this.subscriptions.delete(wrapped),
+    const wrapped = new EsdbAllSubscription(
+      subscription,
+      { afterPosition, filter, checkpointReached },
+      (error) => this.mapError(error),
+      () => this.subscriptions.delete(wrapped),
     );
     this.subscriptions.add(wrapped);
     return wrapped;
@@ -476,8 +502,7 @@ class EsdbAllSubscription implements AllSubscription {
 
   constructor(
     private readonly subscription: AllStreamSubscription,
-    private readonly afterPosition: bigint | undefined,
-    private readonly filter: EventFilter | undefined,
+    private readonly options: SubscribeToAllOptions,
     private readonly mapError: (error: unknown) => unknown,
     private readonly onStop: () => void,
   ) {
@@ -511,13 +536,26 @@ class EsdbAllSubscription implements AllSubscription {
   private async *events(): AsyncGenerator<RecordedEvent> {
     try {
       if (this.failure !== undefined) throw this.failure;
-      for await (const resolved of this.subscription) {
+      const { afterPosition, filter, checkpointReached } = this.options;
+      // The last position delivered or reported: reports only ever move forwards, past every event delivered.
+      let reported = afterPosition ?? -1n;
+      const items = this.subscription as AsyncIterable<AllStreamResolvedEvent | ServerCheckpoint>;
+      for await (const item of items) {
         if (this.stopped) return;
-        const event = resolved.event;
+        if (item instanceof ServerCheckpoint) {
+          const position = scannedBelow(item.position);
+          if (checkpointReached && position > reported) {
+            reported = position;
+            await checkpointReached(position);
+          }
+          continue;
+        }
+        const event = item.event;
         if (!event) continue;
-        const recorded = toRecordedEvent(event, resolved.commitPosition);
-        if (this.afterPosition !== undefined && recorded.position <= this.afterPosition) continue;
-        if (!matchesFilter(recorded, this.filter)) continue;
+        const recorded = toRecordedEvent(event, item.commitPosition);
+        if (afterPosition !== undefined && recorded.position <= afterPosition) continue;
+        if (!matchesFilter(recorded, filter)) continue;
+        if (recorded.position > reported) reported = recorded.position;
         yield recorded;
       }
     } catch (error) {

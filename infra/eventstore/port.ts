@@ -65,6 +65,17 @@ export interface SubscribeToAllOptions {
   /** Exclusive: delivery starts with the first event after this position. Omit to start from the beginning. */
   afterPosition?: bigint;
   filter?: EventFilter;
+  /**
+   * "Scanned up to `position`": every event at or before it that the filter matches has been delivered (and the
+   * iteration has asked for the next one, so the consumer is done with them). A consumer that checkpoints can
+   * checkpoint there, past the events the filter skipped, so neither resubscribing nor the next read starts again
+   * from its last matching event. Called in order with delivery (never while an event is being handled), awaited, with
+   * strictly increasing positions above `afterPosition`, each at or below the head of the log. The embedded store
+   * calls it whenever it has read past its last delivered event and is about to wait for news (so a caught-up
+   * subscription reports the head), and at least once per scan window during a catch-up; EventStoreDB calls it as
+   * the server sends checkpoints of a filtered subscription (its `checkpointReached`).
+   */
+  checkpointReached?: (position: bigint) => Promise<void> | void;
 }
 
 /** Catch-up then live, in position order. Iterate with `for await`; `unsubscribe()` ends the iteration. */

@@ -28,7 +28,14 @@ export interface SqliteEventStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How often an idle subscription looks for events written by another process. */
   pollIntervalMs?: number;
+  /** Events per read of a stream or of `$all`. */
   pageSize?: number;
+  /**
+   * Positions one filtered read of `$all` covers at most (default 16 pages). A filter that matches rarely would
+   * otherwise make one read walk the log from its cursor to the end; bounded, the read stops there, the cursor moves
+   * to the end of the window, and other work runs before the next window.
+   */
+  scanWindow?: number;
   /**
    * How long a group commit waits for another process's write transaction before failing with
    * EventStoreUnavailableError. The wait blocks this process's event loop (better-sqlite3 is synchronous).
@@ -45,6 +52,23 @@ interface EventRow {
   data: string;
   metadata: string;
   created_at: bigint;
+}
+
+/** One bounded read of `$all`: the rows that matched, how far it looked, and whether that was the head of the log. */
+interface Scan {
+  rows: EventRow[];
+  /** The last position this read covered (matched or not); `from` - 1 (forwards) when it covered nothing. */
+  scannedTo: bigint;
+  /** Nothing lies beyond `scannedTo` in the read's direction (at the time of the read). */
+  done: boolean;
+}
+
+/** What the adapter's reads of `$all` cost, as counts that do not depend on the machine's speed or load. */
+export interface SqliteReadCosts {
+  /** Positions covered by `$all` reads and subscriptions (the rows SQLite walks, whether they matched or not). */
+  positionsScanned: number;
+  /** Queries against `$all`. */
+  pages: number;
 }
 
 interface PendingAppend {
@@ -85,6 +109,8 @@ export class SqliteEventStore implements EventStore {
   private readonly appended = new EventEmitter();
   private readonly pollIntervalMs: number;
   private readonly pageSize: number;
+  private readonly scanWindow: bigint;
+  private readonly costs: SqliteReadCosts = { positionsScanned: 0, pages: 0 };
   private queue: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
@@ -106,6 +132,7 @@ export class SqliteEventStore implements EventStore {
     this.db.exec(SCHEMA);
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.pageSize = options.pageSize ?? 512;
+    this.scanWindow = BigInt(Math.max(options.scanWindow ?? this.pageSize * 16, this.pageSize));
     this.appended.setMaxListeners(0);
 
     // Served by the (stream_id, revision) index: one row, whatever the stream's length.
@@ -272,9 +299,12 @@ export class SqliteEventStore implements EventStore {
     const exists = () => {
       if (this.lastEventStmt.get(streamId) === undefined) throw new StreamNotFoundError(streamId);
     };
-    return this.paginate(from, forwards, maxCount, (cursor, limit) => page.all(streamId, cursor, limit), (row) => row.revision, {
-      before: exists,
-    });
+    const fetch = (cursor: bigint, limit: number) => {
+      const rows = page.all(streamId, cursor, limit);
+      const last = rows.at(-1);
+      return { rows, next: !last || rows.length < limit ? null : forwards ? last.revision + 1n : last.revision - 1n };
+    };
+    return this.paginate(from, maxCount, fetch, { before: exists });
   }
 
   readAll(options: ReadAllOptions = {}): AsyncIterable<RecordedEvent> {
@@ -283,21 +313,23 @@ export class SqliteEventStore implements EventStore {
     const maxCount = options.maxCount ?? Number.POSITIVE_INFINITY;
     const from = options.fromPosition ?? (forwards ? 'start' : 'end');
     const filter = options.filter;
-    return this.paginate(from, forwards, maxCount, (cursor, limit) => this.page(cursor, forwards, true, filter, limit), (row) => row.position, {
+    const fetch = (cursor: bigint, limit: number) => {
+      const { rows, scannedTo, done } = this.scan(cursor, forwards, filter, limit);
+      return { rows, next: done ? null : forwards ? scannedTo + 1n : scannedTo - 1n };
+    };
+    return this.paginate(from, maxCount, fetch, {
       keep: (row) => matchesFilter({ type: row.type, streamId: row.stream_id }, filter),
     });
   }
 
   /**
-   * Reads page after page from `from` (inclusive), keyed by revision or position, until `maxCount` events were
-   * delivered or the end. Whether a page was the last is decided on the rows read, not on those `keep` delivers.
+   * Reads page after page from `from` (inclusive) until `maxCount` events were delivered or `fetch` says there is no
+   * next page. A page may deliver nothing and still not be the last (a scan window in which no row matched).
    */
   private paginate(
     from: bigint | 'start' | 'end',
-    forwards: boolean,
     maxCount: number,
-    fetch: (cursor: bigint, limit: number) => EventRow[],
-    keyOf: (row: EventRow) => bigint,
+    fetch: (cursor: bigint, limit: number) => { rows: EventRow[]; next: bigint | null },
     { before = () => {}, keep = () => true }: { before?: () => void; keep?: (row: EventRow) => boolean } = {},
   ): AsyncIterable<RecordedEvent> {
     const store = this;
@@ -308,17 +340,15 @@ export class SqliteEventStore implements EventStore {
         let remaining = maxCount;
         while (remaining > 0) {
           store.assertOpen();
-          const limit = Math.min(store.pageSize, remaining);
-          const rows = fetch(cursor, limit);
+          const { rows, next } = fetch(cursor, Math.min(store.pageSize, remaining));
           for (const row of rows) {
             if (!keep(row)) continue;
             yield toRecorded(row);
             remaining -= 1;
             if (remaining <= 0) return;
           }
-          const lastRow = rows.at(-1);
-          if (!lastRow || rows.length < limit) return;
-          cursor = forwards ? keyOf(lastRow) + 1n : keyOf(lastRow) - 1n;
+          if (next === null) return;
+          cursor = next;
           // Let other work run between pages of a long read.
           await Promise.resolve();
         }
@@ -327,16 +357,44 @@ export class SqliteEventStore implements EventStore {
   }
 
   /**
-   * One page of `$all` starting at `cursor` (inclusive or not), filtered in SQL: system events (type starting with
-   * `$`; neither `$` nor the types' own characters are special in the pattern, only its `%`) and the filter.
-   * Prefixes are compared by SQLite's own length (in characters, where JS counts UTF-16 units).
+   * One bounded read of `$all` from `from` (inclusive): at most `limit` matching rows within `scanWindow` positions,
+   * never past the head read first (every row up to it is committed: positions are assigned under the write lock,
+   * in commit order), so "scanned up to" is exact even with another process appending.
    */
-  private page(cursor: bigint, forwards: boolean, inclusive: boolean, filter: EventFilter | undefined, limit: number): EventRow[] {
-    const clauses = [
-      forwards ? (inclusive ? 'position >= ?' : 'position > ?') : inclusive ? 'position <= ?' : 'position < ?',
-      "type NOT LIKE '$%'",
-    ];
-    const params: Array<bigint | string | number> = [cursor];
+  private scan(from: bigint, forwards: boolean, filter: EventFilter | undefined, limit: number): Scan {
+    const head = this.headStmt.get()?.position ?? 0n;
+    if (forwards) {
+      if (from > head) return { rows: [], scannedTo: from - 1n, done: true };
+      const upper = from + this.scanWindow - 1n < head ? from + this.scanWindow - 1n : head;
+      const rows = this.page(from, upper, true, filter, limit);
+      const last = rows.at(-1);
+      const scannedTo = rows.length === limit && last ? last.position : upper;
+      this.count(scannedTo - from + 1n);
+      return { rows, scannedTo, done: scannedTo >= head };
+    }
+    const start = from < head ? from : head;
+    if (start < 1n) return { rows: [], scannedTo: 0n, done: true };
+    const lower = start - this.scanWindow + 1n > 1n ? start - this.scanWindow + 1n : 1n;
+    const rows = this.page(lower, start, false, filter, limit);
+    const last = rows.at(-1);
+    const scannedTo = rows.length === limit && last ? last.position : lower;
+    this.count(start - scannedTo + 1n);
+    return { rows, scannedTo, done: scannedTo <= 1n };
+  }
+
+  private count(positions: bigint): void {
+    this.costs.positionsScanned += Number(positions);
+    this.costs.pages += 1;
+  }
+
+  /**
+   * The rows of `$all` between `lower` and `upper` (inclusive) in the direction asked, filtered in SQL: system
+   * events (type starting with `$`; neither `$` nor the types' own characters are special in the pattern, only its
+   * `%`) and the filter. Prefixes are compared by SQLite's own length (in characters, where JS counts UTF-16 units).
+   */
+  private page(lower: bigint, upper: bigint, forwards: boolean, filter: EventFilter | undefined, limit: number): EventRow[] {
+    const clauses = ['position BETWEEN ? AND ?', "type NOT LIKE '$%'"];
+    const params: Array<bigint | string | number> = [lower, upper];
     if (filter?.eventTypes) {
       clauses.push(filter.eventTypes.length > 0 ? `type IN (${filter.eventTypes.map(() => '?').join(',')})` : '0');
       params.push(...filter.eventTypes);
@@ -364,7 +422,7 @@ export class SqliteEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeToAllOptions = {}): AllSubscription {
     this.assertOpen();
-    const { filter } = options;
+    const { filter, checkpointReached } = options;
     let stopped = false;
     // Set by every append in this process (and by close): the next page may hold news, so do not sleep.
     let pending = false;
@@ -383,18 +441,28 @@ export class SqliteEventStore implements EventStore {
       store.appended.on('appended', onAppended);
       store.appended.on('closed', onAppended);
       try {
+        // `last`: how far the subscription has read; `reported`: the last position delivered or reported as scanned.
         let last = options.afterPosition ?? 0n;
+        let reported = last;
         while (!ended()) {
           // Cleared before the read: an append from now on, even while the consumer is busy with the events below,
           // is seen by the check before sleeping.
           pending = false;
-          const rows = store.page(last, true, false, filter, store.pageSize);
+          const { rows, scannedTo, done } = store.scan(last + 1n, true, filter, store.pageSize);
           for (const row of rows) {
             if (ended()) return;
             last = row.position;
+            reported = last;
             if (matchesFilter({ type: row.type, streamId: row.stream_id }, filter)) yield toRecorded(row);
           }
-          if (rows.length === store.pageSize || pending || ended()) continue;
+          if (ended()) return;
+          // Past the rows the filter skipped: the next read starts after them, not after the last match.
+          if (scannedTo > last) last = scannedTo;
+          if (checkpointReached && last > reported) {
+            reported = last;
+            await checkpointReached(last);
+          }
+          if (!done || pending || ended()) continue;
           // Caught up: sleep until an append in this process, a poll tick (other processes), unsubscribe, or close.
           await new Promise<void>((resolve) => {
             const timer = setTimeout(done, store.pollIntervalMs);
@@ -428,6 +496,11 @@ export class SqliteEventStore implements EventStore {
   /** Listeners the subscriptions hold on this store's append notifications (for tests: none after unsubscribe). */
   get listenerCount(): number {
     return this.appended.listenerCount('appended') + this.appended.listenerCount('closed');
+  }
+
+  /** What this store's `$all` reads have cost so far (for tests and benchmarks that must not measure time). */
+  readCosts(): SqliteReadCosts {
+    return { ...this.costs };
   }
 
   async headPosition(): Promise<bigint> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamNotFoundError, WrongExpectedVersionError } from '../../infra/eventstore/errors.ts';
 import type { EventStore, EventToAppend, RecordedEvent } from '../../infra/eventstore/port.ts';
-import { collect, take } from '../support/async.ts';
+import { collect, take, waitFor } from '../support/async.ts';
 
 /**
  * The EventStore port's contract. Every adapter runs it. Streams are named per run so the suite also works against a
@@ -233,6 +233,49 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
         expect(await within(500, 'next() after unsubscribe', iterator.next())).toMatchObject({ done: true });
         expect(await within(500, 'a new iteration after unsubscribe', subscription[Symbol.asyncIterator]().next())).toMatchObject({
           done: true,
+        });
+      });
+
+      it('reports how far a filtered subscription scanned, in order with delivery, never past an undelivered event', async () => {
+        const prefix = stream('scan');
+        const skipped = (n: number) => Array.from({ length: n }, (_, index) => event('Skipped', { index }));
+        const from = await store.headPosition();
+        type Seen = { kind: 'event' | 'checkpoint'; position: bigint; handling: boolean };
+        const timeline: Seen[] = [];
+        let handling = false;
+        const subscription = store.subscribeToAll({
+          afterPosition: from,
+          filter: { streamPrefixes: [prefix] },
+          checkpointReached: (position) => {
+            timeline.push({ kind: 'checkpoint', position, handling });
+          },
+        });
+        const reading = (async () => {
+          for await (const e of subscription) {
+            timeline.push({ kind: 'event', position: e.position, handling: false });
+            // A slow consumer: a checkpoint reported now would pass an event that is not handled yet.
+            handling = true;
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            handling = false;
+          }
+        })();
+        for (let batch = 0; batch < 4; batch += 1) await store.appendToStream(stream('noise'), skipped(50));
+        const matching = await store.appendToStream(`${prefix}.a`, [event('Kept')]);
+        for (let batch = 0; batch < 4; batch += 1) await store.appendToStream(stream('noise'), skipped(50));
+        const head = await store.headPosition();
+
+        const checkpoints = () => timeline.filter((seen) => seen.kind === 'checkpoint');
+        // EventStoreDB sends a checkpoint every 32 events it filtered out; the embedded store when it caught up.
+        await waitFor(() => checkpoints().some((seen) => seen.position > matching.position + 100n), 10_000, 'a checkpoint past the skipped events');
+        await subscription.unsubscribe();
+        await reading;
+
+        expect(timeline.filter((seen) => seen.kind === 'event').map((seen) => seen.position)).toEqual([matching.position]);
+        expect(checkpoints().every((seen) => !seen.handling)).toBe(true);
+        expect(checkpoints().every((seen) => seen.position > from && seen.position <= head)).toBe(true);
+        // One order: each checkpoint above everything before it, each event above every checkpoint before it.
+        timeline.forEach((seen, index) => {
+          if (index > 0) expect(seen.position).toBeGreaterThan(timeline[index - 1]!.position);
         });
       });
 

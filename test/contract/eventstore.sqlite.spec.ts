@@ -126,6 +126,50 @@ describe('embedded SQLite event store', () => {
     });
   });
 
+  describe('scan windows: a filter that matches rarely', () => {
+    it('reads forwards and backwards across windows in which nothing matched, honouring maxCount', async () => {
+      const store = open({ pageSize: 2, scanWindow: 3 });
+      for (let n = 0; n < 30; n += 1) await store.appendToStream(n % 7 === 0 ? 'rare-1' : 'noise-1', [event('T', { n })]);
+      const rare = [0, 7, 14, 21, 28];
+      const read = async (options: Parameters<SqliteEventStore['readAll']>[0]) => (await collect(store.readAll(options))).map((e) => e.data.n);
+      expect(await read({ filter: { streamPrefixes: ['rare-'] } })).toEqual(rare);
+      expect(await read({ filter: { streamPrefixes: ['rare-'] }, maxCount: 3 })).toEqual([0, 7, 14]);
+      expect(await read({ filter: { streamPrefixes: ['rare-'] }, direction: 'backwards' })).toEqual([...rare].reverse());
+      expect(await read({ filter: { streamPrefixes: ['rare-'] }, direction: 'backwards', fromPosition: 20n, maxCount: 2 })).toEqual([14, 7]);
+      expect(await read({ filter: { streamPrefixes: ['none-'] } })).toEqual([]);
+      expect(await read({ fromPosition: 27n })).toEqual([26, 27, 28, 29]);
+
+      const subscription = store.subscribeToAll({ filter: { streamPrefixes: ['rare-'] } });
+      expect((await take(subscription, 5)).map((e) => e.data.n)).toEqual(rare);
+      await subscription.unsubscribe();
+    });
+
+    it('a subscription reads each appended position about once, however far back its last match lies', async () => {
+      const store = open({ pageSize: 16, pollIntervalMs: 5000 });
+      await store.appendToStream('wanted-1', [event('Wanted')]);
+      const checkpoints: bigint[] = [];
+      const subscription = store.subscribeToAll({ filter: { eventTypes: ['Wanted'] }, checkpointReached: (position) => void checkpoints.push(position) });
+      const received: RecordedEvent[] = [];
+      const consuming = (async () => {
+        for await (const e of subscription) received.push(e);
+      })();
+      await waitFor(() => received.length === 1, 2000, 'the first event');
+      const before = store.readCosts();
+      const appends = 100;
+      for (let n = 0; n < appends; n += 1) {
+        await store.appendToStream('noise-1', [event('Noise', { n })]);
+        // Each append is read while the subscription is live (not all at once at the end).
+        await waitFor(() => checkpoints.at(-1) === BigInt(n + 2), 2000, `the checkpoint after append ${n}`);
+      }
+      const scanned = store.readCosts().positionsScanned - before.positionsScanned;
+      // Reading from the last match on every append would cover 1 + 2 + ... + 100 = 5,050 positions.
+      expect(scanned).toBeLessThanOrEqual(appends * 2);
+      expect(checkpoints.at(-1)).toBe(await store.headPosition());
+      await subscription.unsubscribe();
+      await consuming;
+    });
+  });
+
   describe('group commit', () => {
     it('answers each append of a batch on its own: one refused append does not fail its neighbours', async () => {
       const store = open();
