@@ -27,6 +27,9 @@ import { findAll } from './connection.ts';
  *   from a read model that had not yet applied an event whose invalidation already ran): a fill is kept only if the
  *   invalidation projection had not moved past the roster position the computation started from, otherwise it is
  *   deleted again. Entries also expire (60 s, or earlier when an association in them expires by time).
+ *   A hit is served only while the invalidation projection is not behind the roster read model: when it is (it waits
+ *   out a cache outage, or has stopped), an entry written before a roster change may not have been deleted yet, so
+ *   the answer comes from the read model. Then a value changed during a Redis outage is never served stale after it.
  */
 
 const EFFECTIVE_ROLES_TTL_MS = 60_000;
@@ -104,12 +107,13 @@ export async function effectiveRolesOf(
 ): Promise<EffectiveRolesView> {
   const { orgId, subjectId, jobSpace, now } = request;
   const key = cacheKeys.effectiveRoles(orgId, subjectId, jobSpace);
-  const hit = await deps.cache.getJson(key, cachedEffectiveRoles).catch(() => null);
+  const before = await positions(deps);
+  const invalidated = before.roster !== undefined && before.invalidation !== undefined && before.invalidation >= before.roster;
+  const hit = invalidated ? await deps.cache.getJson(key, cachedEffectiveRoles).catch(() => null) : null;
   if (hit && BigInt(hit.position) >= request.minPosition) {
     return { orgId, subjectId, jobSpace, roles: hit.roles, groups: hit.groups, position: hit.position, source: 'CACHE' };
   }
 
-  const before = await positions(deps);
   const computed = await computeFromReadModels(deps.docs, loaders, request);
   const position = before.roster ?? deps.projections.position;
   const view: EffectiveRolesView = { orgId, subjectId, jobSpace, roles: computed.roles, groups: computed.groups, position: position.toString(), source: 'READ_MODEL' };
