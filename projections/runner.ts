@@ -235,10 +235,13 @@ export class ProjectionRunner {
     for (const running of this.running.values()) await this.flush(running).catch(() => undefined);
   }
 
-  /** The lowest position every projection has applied. */
+  /** The lowest position every projection that serves reads has applied (cache-only projections are not waited for). */
   get position(): bigint {
     let lowest: bigint | undefined;
-    for (const running of this.running.values()) if (lowest === undefined || running.position < lowest) lowest = running.position;
+    for (const running of this.running.values()) {
+      if (running.projection.cacheOnly) continue;
+      if (lowest === undefined || running.position < lowest) lowest = running.position;
+    }
     return lowest ?? 0n;
   }
 
