@@ -13,6 +13,7 @@ import { agentRequestRoutes } from './routes/agent-requests.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { contractRoutes } from './routes/contracts.ts';
+import { projectionParkingRoutes } from './routes/projection-parking.ts';
 import { projectionRoutes } from './routes/projections.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { eventStreamRoutes, type EventStreamRouteOptions } from './routes/events-stream.ts';
@@ -103,6 +104,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(async (scope) => auditRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));
   await app.register(async (scope) => projectionRoutes(scope, platform));
+  await app.register(async (scope) => projectionParkingRoutes(scope, platform));
   await app.register(async (scope) => eventStreamRoutes(scope, platform, options.eventStream));
   await app.register(async (scope) => graphqlRoutes(scope, platform, options.graphql));
   await app.register(docsRoutes);
