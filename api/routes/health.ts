@@ -92,7 +92,7 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     {
       config: {
         public: true,
-        openapi: probe('Metrics', 'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`, `agencygrid_saga_position{saga}`, `agencygrid_timers_pending`, `agencygrid_saga_dead_letters`. No credential.', {
+        openapi: probe('Metrics', 'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`, `agencygrid_projection_waiting{projection}`, `agencygrid_projection_parked_events{projection}`, `agencygrid_saga_position{saga}`, `agencygrid_timers_pending`, `agencygrid_saga_dead_letters`. No credential.', {
           '200': readReply('Metrics (text/plain)', z.string()),
         }),
       },
@@ -115,6 +115,12 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
         '# HELP agencygrid_projection_failed 1 when a projection stopped on an event it could not apply.',
         '# TYPE agencygrid_projection_failed gauge',
         ...projections.map((p) => `agencygrid_projection_failed{projection="${p.name}"} ${p.state === 'failed' ? 1 : 0}`),
+        '# HELP agencygrid_projection_waiting 1 while a projection waits out an unavailable dependency (it resumes by itself).',
+        '# TYPE agencygrid_projection_waiting gauge',
+        ...projections.map((p) => `agencygrid_projection_waiting{projection="${p.name}"} ${p.waiting ? 1 : 0}`),
+        '# HELP agencygrid_projection_parked_events Events an operator parked for a projection (it skips them).',
+        '# TYPE agencygrid_projection_parked_events gauge',
+        ...projections.map((p) => `agencygrid_projection_parked_events{projection="${p.name}"} ${platform.parked.list(p.name).length}`),
         '# HELP agencygrid_saga_position Last log position a saga (process manager) has handled.',
         '# TYPE agencygrid_saga_position gauge',
         ...work.sagas.map((saga) => `agencygrid_saga_position{saga="${saga.name}"} ${saga.position}`),
