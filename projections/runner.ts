@@ -3,7 +3,7 @@ import type { EventRegistry } from '../domain/events/registry.ts';
 import type { Cache } from '../infra/cache/port.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
-import { OutageWait, unavailableDependency, type OutageBackoffOptions, type OutageStatus } from '../processes/dependency-outage.ts';
+import { OutageWait, unavailableDependency, type Dependency, type OutageBackoffOptions, type OutageStatus } from '../processes/dependency-outage.ts';
 import type { Projection, ProjectionContext } from './projection.ts';
 
 /** `waiting`: a dependency (cache, read-model store, event store) is unavailable; the same event is tried again. */
@@ -23,6 +23,8 @@ export interface ProjectionStatus {
   state: ProjectionState;
   /** Last position fully applied (decimal string). */
   position: string;
+  /** Position of the last event of its own types it applied (its checkpoint, right after a start). */
+  lastApplied: string;
   head: string;
   /** How far behind the head of the log it is, in positions (events, for the embedded store). */
   lag: number;
@@ -62,6 +64,7 @@ interface Running {
   projection: Projection;
   state: ProjectionState;
   position: bigint;
+  lastApplied: bigint;
   savedPosition: bigint;
   /** The head of the log when catching up started (or last looked at): reaching it is when to look again. */
   catchUpTarget: bigint;
@@ -89,7 +92,7 @@ const hasFailed = (running: Running) => running.state === 'failed';
 export class ProjectionRunner {
   private readonly running = new Map<string, Running>();
   private readonly context: ProjectionContext;
-  private waiters: Array<{ position: bigint; projection: string | undefined; resolve: () => void }> = [];
+  private waiters: Array<{ position: bigint; reached: () => bigint; resolve: () => void }> = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -114,6 +117,7 @@ export class ProjectionRunner {
         projection,
         state: 'starting',
         position: current ?? 0n,
+        lastApplied: current ?? 0n,
         savedPosition: current ?? 0n,
         catchUpTarget: 0n,
         failure: null,
@@ -164,10 +168,12 @@ export class ProjectionRunner {
   }
 
   /** Reports the outage and sleeps its backoff; the state goes back to what it was once the dependency answers. */
-  private async waitOut(running: Running, dependency: Parameters<OutageWait['wait']>[0], error: unknown): Promise<void> {
-    if (running.outage.status === null) this.options.onOutage?.(running.projection.name, { dependency, message: error instanceof Error ? error.message : String(error), since: new Date().toISOString(), attempts: 1 });
+  private async waitOut(running: Running, dependency: Dependency, error: unknown): Promise<void> {
+    const first = running.outage.status === null;
     if (running.state !== 'rebuilding') running.state = 'waiting';
-    await running.outage.wait(dependency, error, running.abort.signal);
+    const waiting = running.outage.wait(dependency, error, running.abort.signal);
+    if (first) this.options.onOutage?.(running.projection.name, running.outage.status);
+    await waiting;
   }
 
   private recovered(running: Running): void {
@@ -205,6 +211,7 @@ export class ProjectionRunner {
           return;
         }
       }
+      running.lastApplied = event.position;
       if (running.outage.status !== null) {
         running.state = state;
         this.recovered(running);
@@ -236,38 +243,46 @@ export class ProjectionRunner {
     for (const running of this.running.values()) await this.flush(running).catch(() => undefined);
   }
 
-  /** The lowest position every projection that serves reads has applied (cache-only projections are not waited for). */
+  /** The lowest position every projection has applied. */
   get position(): bigint {
-    let lowest: bigint | undefined;
-    for (const running of this.running.values()) {
-      if (running.projection.cacheOnly) continue;
-      if (lowest === undefined || running.position < lowest) lowest = running.position;
-    }
-    return lowest ?? 0n;
-  }
-
-  /** The position one projection has applied (undefined: the lowest of all, as `position`). */
-  private reached(projection: string | undefined): bigint {
-    if (projection === undefined) return this.position;
-    return this.running.get(projection)?.position ?? -1n;
-  }
-
-  private resolveWaiters(): void {
-    const lowest = this.position;
-    this.waiters = this.waiters.filter((waiter) => {
-      const reached = waiter.projection === undefined ? lowest : this.reached(waiter.projection);
-      return waiter.position <= reached ? (waiter.resolve(), false) : true;
-    });
+    return this.lowest(() => true);
   }
 
   /**
-   * Resolves true once every projection (or only the one named) has applied `position` (read-your-writes), false
-   * after `timeoutMs`. Naming the projection a read depends on keeps that read available while another one lags or
-   * has failed.
+   * The lowest position every projection that serves reads has applied: cache-only projections are left out (a read
+   * that uses the cache checks their progress itself), so a cache outage they wait out never holds reads.
+   */
+  get readPosition(): bigint {
+    return this.lowest((running) => !running.projection.cacheOnly);
+  }
+
+  private lowest(counts: (running: Running) => boolean): bigint {
+    let lowest: bigint | undefined;
+    for (const running of this.running.values()) if (counts(running) && (lowest === undefined || running.position < lowest)) lowest = running.position;
+    return lowest ?? 0n;
+  }
+
+  private resolveWaiters(): void {
+    this.waiters = this.waiters.filter((waiter) => (waiter.position <= waiter.reached() ? (waiter.resolve(), false) : true));
+  }
+
+  /**
+   * Resolves true once every projection (or only the one named) has applied `position`, false after `timeoutMs`.
+   * Naming the projection a read depends on keeps that read available while another one lags or has failed.
    */
   async waitFor(position: bigint, timeoutMs = 5000, projection?: string): Promise<boolean> {
-    if (projection !== undefined && !this.running.has(projection)) throw new Error(`no projection named ${projection}`);
-    if (this.reached(projection) >= position) return true;
+    if (projection === undefined) return this.waitUntil(position, timeoutMs, () => this.position);
+    if (!this.running.has(projection)) throw new Error(`no projection named ${projection}`);
+    return this.waitUntil(position, timeoutMs, () => this.running.get(projection)?.position ?? -1n);
+  }
+
+  /** Read-your-writes: resolves true once every projection that serves reads has applied `position` (see `readPosition`). */
+  async waitForReads(position: bigint, timeoutMs = 5000): Promise<boolean> {
+    return this.waitUntil(position, timeoutMs, () => this.readPosition);
+  }
+
+  private waitUntil(position: bigint, timeoutMs: number, reached: () => bigint): Promise<boolean> {
+    if (reached() >= position) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
@@ -277,7 +292,7 @@ export class ProjectionRunner {
         clearTimeout(timer);
         resolve(true);
       };
-      this.waiters.push({ position, projection, resolve: done });
+      this.waiters.push({ position, reached, resolve: done });
     });
   }
 
@@ -288,6 +303,7 @@ export class ProjectionRunner {
       version: running.projection.version,
       state: running.state,
       position: running.position.toString(),
+      lastApplied: running.lastApplied.toString(),
       head: (head ?? running.position).toString(),
       lag: head === null ? 0 : Number(head > running.position ? head - running.position : 0n),
       failure: running.failure,
@@ -310,6 +326,7 @@ export class ProjectionRunner {
     await this.reset(running.projection);
     await running.projection.setup(this.context);
     running.position = 0n;
+    running.lastApplied = 0n;
     running.savedPosition = 0n;
     const head = await this.store.headPosition();
     const started = Date.now();

@@ -15,6 +15,7 @@ const projectionStatus = z.object({
   version: z.int(),
   state: z.enum(['starting', 'catching-up', 'live', 'waiting', 'failed', 'rebuilding', 'stopped']),
   position: z.string(),
+  lastApplied: z.string().describe('position of the last event of its own types it applied'),
   head: z.string(),
   lag: z.int().describe('positions behind the head of the log'),
   failure: z.object({ position: z.string(), eventId: z.string(), type: z.string(), streamId: z.string(), message: z.string() }).nullable(),

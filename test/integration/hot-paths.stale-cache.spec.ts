@@ -9,21 +9,25 @@ import type { ProjectionStatus } from '../../projections/runner.ts';
 const orgId = '00000000-0000-4000-8000-000000000001';
 const subjectId = '00000000-0000-4000-8000-000000000002';
 
-/** The runner as the hot path sees it: where the roster read model and the cache invalidations are. */
-function projectionsAt(roster: bigint, invalidation: bigint, invalidationState: ProjectionStatus['state'] = 'live'): HotPathDeps['projections'] {
-  const status = (name: string, position: bigint, state: ProjectionStatus['state']): ProjectionStatus => ({
+/**
+ * The runner as the hot path sees it: where the roster read model is (and the last roster change it applied), and
+ * where the cache invalidations are.
+ */
+function projectionsAt(roster: { position: bigint; lastChange: bigint }, invalidation: bigint, invalidationState: ProjectionStatus['state'] = 'live'): HotPathDeps['projections'] {
+  const status = (name: string, position: bigint, lastApplied: bigint, state: ProjectionStatus['state']): ProjectionStatus => ({
     name,
     version: 1,
     state,
     position: position.toString(),
-    head: roster.toString(),
+    lastApplied: lastApplied.toString(),
+    head: roster.position.toString(),
     lag: 0,
     failure: null,
     waiting: null,
   });
   return {
-    position: roster,
-    status: async () => [status('roster', roster, 'live'), status('cache-invalidation', invalidation, invalidationState)],
+    position: roster.position,
+    status: async () => [status('roster', roster.position, roster.lastChange, 'live'), status('cache-invalidation', invalidation, invalidation, invalidationState)],
   };
 }
 
@@ -38,11 +42,12 @@ describe('effective roles from the cache', () => {
     return view;
   }
 
-  it('is served while the invalidation projection has caught up with the roster read model', async () => {
-    expect(await withEntry(projectionsAt(9n, 9n))).toMatchObject({ source: 'CACHE', roles: ['writer'] });
+  it('is served once the invalidations have passed the last roster change, however far other events have gone', async () => {
+    expect(await withEntry(projectionsAt({ position: 9n, lastChange: 9n }, 9n))).toMatchObject({ source: 'CACHE', roles: ['writer'] });
+    expect(await withEntry(projectionsAt({ position: 90n, lastChange: 7n }, 8n))).toMatchObject({ source: 'CACHE', roles: ['writer'] });
   });
 
-  it('is not served while invalidations lag the roster read model (a cache outage being waited out): the read model answers', async () => {
-    expect(await withEntry(projectionsAt(9n, 6n, 'waiting'))).toMatchObject({ source: 'READ_MODEL', roles: [] });
+  it('is not served while the invalidation of a roster change is pending (a cache outage being waited out): the read model answers', async () => {
+    expect(await withEntry(projectionsAt({ position: 9n, lastChange: 7n }, 6n, 'waiting'))).toMatchObject({ source: 'READ_MODEL', roles: [] });
   });
 });
