@@ -23,6 +23,7 @@ import { MemoryCache } from '../infra/cache/memory.ts';
 import type { Cache } from '../infra/cache/port.ts';
 import { readModelProjections } from '../projections/read-models/all.ts';
 import { openJobsFromReadModel } from '../projections/read-models/jobs.ts';
+import { ParkedEventIndex } from '../projections/parked-events.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
 import { DocumentCheckpointStore } from '../processes/document-checkpoint-store.ts';
 import { DocumentDeadLetters } from '../processes/document-dead-letters.ts';
@@ -39,11 +40,15 @@ export interface Platform {
   /** The job aggregate, its open-jobs quota counted from the jobs read model: run job commands with this one. */
   jobs: JobAggregate;
   apiKeys: ApiKeyIndex;
+  /** Records association expiries in the log. */
+  expiry: AssociationExpiryProcess;
   /** Read models (MongoDB or the embedded store), built by `projections`. */
   docs: DocumentStore;
   /** Hot-path cache (Redis or in-process); never the source of truth. */
   cache: Cache;
   projections: ProjectionRunner;
+  /** Events an operator parked for a projection (learned from the log): the projections skip them. */
+  parked: ParkedEventIndex;
   /** NATS (NATS_URL) or the in-process bus. */
   bus: Bus;
   /** Issues agents' bus credentials when the bus is secured (NATS_AGENT_ISSUER_SEED_FILE); undefined otherwise. */
@@ -94,9 +99,17 @@ export async function startPlatform(
   );
   await fanout.start();
   logger.debug({ bus: busDescription }, 'event fan-out started');
-  const projections = new ProjectionRunner(store, docs, registry, readModelProjections, cache, (projection, error) =>
-    logger.warn({ err: error, projection }, 'projection subscription dropped; resubscribing from its checkpoint'),
-  );
+  const parked = new ParkedEventIndex(store, registry);
+  const projections = new ProjectionRunner(store, docs, registry, readModelProjections, cache, {
+    onSubscriptionError: (projection, error) => logger.warn({ err: error, projection }, 'projection subscription dropped; resubscribing from its checkpoint'),
+    onOutage: (projection, outage) =>
+      outage === null
+        ? logger.info({ projection }, 'projection resumed: its dependency answers again')
+        : logger.warn({ projection, dependency: outage.dependency, reason: outage.message }, 'projection waiting for an unavailable dependency'),
+    parked,
+  });
+  // Parks are known before any projection starts, so a restart never stops again at a parked event.
+  await parked.start((projection) => projections.resumeParked(projection));
   await projections.start();
   const jobs = createJobAggregate({ openJobsOf: openJobsFromReadModel({ store, docs, projections }) });
   const work = new WorkProcesses({
@@ -121,9 +134,11 @@ export async function startPlatform(
     pipeline,
     jobs,
     apiKeys,
+    expiry,
     docs,
     cache,
     projections,
+    parked,
     bus,
     agentBusCredentials,
     fanout,
@@ -137,6 +152,7 @@ export async function startPlatform(
       await fanout.stop();
       await bus.close();
       await projections.stop();
+      await parked.stop();
       await docs.close();
       await cache.close();
       await store.close();

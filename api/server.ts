@@ -15,6 +15,7 @@ import { agentBusCredentialRoutes } from './routes/agent-bus-credentials.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { contractRoutes } from './routes/contracts.ts';
+import { projectionParkingRoutes } from './routes/projection-parking.ts';
 import { projectionRoutes } from './routes/projections.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { eventStreamRoutes, type EventStreamRouteOptions } from './routes/events-stream.ts';
@@ -105,6 +106,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(async (scope) => auditRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));
   await app.register(async (scope) => projectionRoutes(scope, platform));
+  await app.register(async (scope) => projectionParkingRoutes(scope, platform));
   await app.register(async (scope) => eventStreamRoutes(scope, platform, options.eventStream));
   await app.register(async (scope) => graphqlRoutes(scope, platform, options.graphql));
   await app.register(docsRoutes);

@@ -13,8 +13,9 @@ commands:
   audit state|reevaluate|what-if <org> ...
                                 audit replay: an org as of a position or time, every recorded decision
                                 re-evaluated, a draft policy against history; see 'agencygrid audit --help'
-  projections status|rebuild <name>
-                                the read side: projection lag, and rebuilding a read model from the log
+  projections status|rebuild|parked|park|retry ...
+                                the read side: projection lag, rebuilding a read model from the log, parking
+                                an event a projection cannot apply; see 'agencygrid projections --help'
   bus-setup <dir> [--force]     keys of a secured NATS bus (operator, accounts, the platform's credentials)
 `;
 

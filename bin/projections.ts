@@ -1,10 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { ApiClient } from './apply/client.ts';
 
 const DEFAULT_URL = 'http://127.0.0.1:8080';
-const usage = `usage: agencygrid projections <status | rebuild <name>>
+const usage = `usage: agencygrid projections <status | rebuild <name> | parked | park <name> <position> <reason> | retry <name> <position> <reason>>
 
-  status           every projection's state, position and lag behind the head of the log
-  rebuild <name>   drop the read model and replay the whole log into it, with a progress bar
+  status                             every projection's state, position and lag behind the head of the log
+  rebuild <name>                     drop the read model and replay the whole log into it, with a progress bar
+  parked                             the events operators parked, per projection
+  park <name> <position> <reason>    skip the event the projection stopped at (recorded: who, why, which position)
+  retry <name> <position> <reason>   apply a parked event again; if it now succeeds, it is unparked
 
 environment: AGENCYGRID_API_KEY (required, a platform admin's), AGENCYGRID_URL (default ${DEFAULT_URL})
 exit status: 0 done; 1 the API refused or the rebuild failed; 2 bad usage
@@ -21,8 +25,17 @@ interface Progress {
 
 /** `agencygrid projections ...`: operates the read side through the admin routes. */
 export async function projectionsCommand(argv: readonly string[]): Promise<number> {
-  const [sub, name] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h' || (sub === 'rebuild' && name === undefined) || !['status', 'rebuild'].includes(sub)) {
+  const [sub, name, position, ...reasonWords] = argv;
+  const reason = reasonWords.join(' ').trim();
+  const parking = sub === 'park' || sub === 'retry';
+  if (
+    sub === undefined ||
+    sub === '--help' ||
+    sub === '-h' ||
+    (sub === 'rebuild' && name === undefined) ||
+    (parking && (name === undefined || position === undefined || reason === '')) ||
+    !['status', 'rebuild', 'parked', 'park', 'retry'].includes(sub)
+  ) {
     (sub === '--help' || sub === '-h' ? process.stdout : process.stderr).write(usage);
     return sub === '--help' || sub === '-h' ? 0 : 2;
   }
@@ -43,6 +56,31 @@ export async function projectionsCommand(argv: readonly string[]): Promise<numbe
           `${projection.failure ? `  failed: ${projection.failure.message}` : ''}\n`,
       );
     }
+    return 0;
+  }
+
+  if (sub === 'parked') {
+    const response = await new ApiClient({ baseUrl, apiKey }).get('/admin/projections/parked');
+    if (response.status !== 200) return refused(response.body);
+    const { parked } = response.body as { parked: Array<{ projection: string; position: string; event: { type: string; streamId: string }; reason: string; parkedBy: { id: string }; parkedAt: string }> };
+    for (const entry of parked) {
+      process.stdout.write(`${entry.projection.padEnd(12)} position ${entry.position.padStart(10)}  ${entry.event.type} on ${entry.event.streamId}  parked by ${entry.parkedBy.id} at ${entry.parkedAt}: ${entry.reason}\n`);
+    }
+    if (parked.length === 0) process.stdout.write('no parked events\n');
+    return 0;
+  }
+
+  if (parking) {
+    const client = new ApiClient({ baseUrl, apiKey });
+    const path = `/admin/projections/${encodeURIComponent(name ?? '')}/parked`;
+    // One key per invocation: a lost answer is retried by the client without recording the command twice.
+    const key = `cli-${sub}:${randomUUID()}`;
+    const response =
+      sub === 'park'
+        ? await client.post(path, { position, reason }, key)
+        : await client.post(`${path}/${encodeURIComponent(position ?? '')}/retry`, { reason }, key);
+    if (response.status >= 300) return refused(response.body);
+    process.stdout.write(sub === 'park' ? `parked ${name} at position ${position}\n` : `retried ${name} at position ${position}: applied and unparked\n`);
     return 0;
   }
 

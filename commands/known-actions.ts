@@ -4,6 +4,7 @@ import { contractAggregate } from './handlers/contract.ts';
 import { apiKeyAggregate } from './handlers/credential.ts';
 import { jobAggregate } from './handlers/job.ts';
 import { orgAggregate } from './handlers/org.ts';
+import { projectionParkingAggregate } from './handlers/projection-parking.ts';
 import { rosterAggregate } from './handlers/roster.ts';
 import { subjectAggregate } from './handlers/subject.ts';
 import { taskAggregate } from './handlers/task.ts';
@@ -24,6 +25,7 @@ export function knownActions(): readonly string[] {
     ...taskAggregate.actions,
     ...contractAggregate.actions,
     ...timerAggregate.actions,
+    ...projectionParkingAggregate.actions,
     ...Object.values(policyActions),
     ...readActions,
   ];

@@ -6,6 +6,7 @@ import type { RosterEvent } from '../domain/roster/events.ts';
 import { rosterAggregate } from '../commands/handlers/roster.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
+import type { OutageStatus } from './dependency-outage.ts';
 import { LogFollower } from './follow-log.ts';
 
 const ROSTER_EVENTS = ['RoleGranted', 'RoleRevoked', 'AssociationExpired'];
@@ -78,6 +79,11 @@ export class AssociationExpiryProcess {
       if (!isAppError(result)) recorded += 1;
     }
     return recorded;
+  }
+
+  /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
+  get waiting(): OutageStatus | null {
+    return this.follower?.waiting ?? null;
   }
 
   get scheduled(): number {

@@ -5,6 +5,7 @@ import type { Bus } from '../infra/bus/port.ts';
 import { subjectToken } from '../infra/bus/subjects.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
+import { unavailableDependency, type Dependency } from './dependency-outage.ts';
 import { eventCategory, eventOrgId, publicEvent, type PublicEvent } from './public-event.ts';
 
 export const EVENTS_STREAM = 'AGENCYGRID_EVENTS';
@@ -48,7 +49,8 @@ export interface FanoutStatus {
   published: number;
   /** Publishes the stream recognised as duplicates (a republish after a restart). */
   duplicates: number;
-  failure: { message: string; position: string | null } | null;
+  /** `dependency`: the bus or event store that was unavailable, or null for any other failure (retried the same way). */
+  failure: { message: string; position: string | null; dependency: Dependency | null; since: string; attempts: number } | null;
 }
 
 /** What is published: the public event, or, when it exceeds the bus's max payload, the same without its data. */
@@ -222,7 +224,13 @@ export class EventFanout {
         if (this.failure === null) {
           this.options.logger?.warn({ fanout: this.name, err: error, position: current?.toString() }, 'event fan-out failed; retrying with backoff');
         }
-        this.failure = { message, position: current === null ? null : current.toString() };
+        this.failure = {
+          message,
+          position: current === null ? null : current.toString(),
+          dependency: unavailableDependency(error),
+          since: this.failure?.since ?? new Date().toISOString(),
+          attempts: (this.failure?.attempts ?? 0) + 1,
+        };
         this.state = 'retrying';
       }
       await sleep(delayMs, undefined, { signal: this.abort.signal }).catch(() => undefined);

@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllSubscription, EventFilter, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
+import { OutageWait, unavailableDependency, type OutageStatus } from './dependency-outage.ts';
 
 export interface FollowLogOptions {
   filter: EventFilter;
@@ -19,13 +19,15 @@ export interface FollowLogOptions {
 /**
  * Follows `$all` for good: catch-up then live, and when the subscription ends or fails (an EventStoreDB connection
  * blip; the adapters do not resubscribe by themselves), it is opened again from the last event handled, with a
- * backoff from 100 ms to 5 s. Ends only with `stop()`.
+ * capped backoff (dependency-outage.ts), reported by `waiting` meanwhile. Ends only with `stop()`.
  */
 export class LogFollower {
   private subscription: AllSubscription | undefined;
   private stopped = false;
   private position: bigint | undefined;
   private readonly done: Promise<void>;
+  private readonly outage = new OutageWait();
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly store: EventStore,
@@ -35,8 +37,12 @@ export class LogFollower {
     this.done = this.run();
   }
 
+  /** Why it is not following now (the store's subscription dropped, a handler met an outage), if it is not. */
+  get waiting(): OutageStatus | null {
+    return this.outage.status;
+  }
+
   private async run(): Promise<void> {
-    let backoff = 100;
     while (!this.stopped) {
       const subscription = this.store.subscribeToAll({
         filter: this.options.filter,
@@ -53,21 +59,22 @@ export class LogFollower {
           if (this.stopped) return;
           await this.options.onEvent(event);
           this.position = event.position;
-          backoff = 100;
+          this.outage.recovered();
         }
         if (this.stopped) return;
         this.options.onDrop?.(new Error('the subscription ended'));
+        await this.outage.wait('event-store', new Error('the subscription ended'), this.abort.signal);
       } catch (error) {
         if (this.stopped) return;
         this.options.onDrop?.(error);
+        await this.outage.wait(unavailableDependency(error) ?? 'event-store', error, this.abort.signal);
       }
-      await sleep(backoff);
-      backoff = Math.min(backoff * 2, 5_000);
     }
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     await this.subscription?.unsubscribe();
     await this.done;
   }

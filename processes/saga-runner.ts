@@ -1,11 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { EventRegistry } from '../domain/events/registry.ts';
-import type { AppError } from '../domain/shared/app-error.ts';
-import { BusUnavailableError } from '../infra/bus/errors.ts';
-import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
+import { OutageWait, unavailableDependency, untilAvailable, type OutageBackoffOptions, type OutageStatus } from './dependency-outage.ts';
 import { LogFollower } from './follow-log.ts';
 
 /** An event as a saga sees it: decoded (upcast) data, where it is in the log. */
@@ -41,6 +39,8 @@ export interface SagaRunnerOptions {
   /** Attempts per event before it is logged and skipped, so one poison event cannot stop the saga forever. */
   maxAttempts?: number;
   retryDelayMs?: number;
+  /** Backoff while a dependency is unavailable (see dependency-outage.ts). */
+  outageRetry?: OutageBackoffOptions;
 }
 
 export interface DeadLetters {
@@ -50,18 +50,7 @@ export interface DeadLetters {
 /** How far past its last saved checkpoint a saga may read events of other types before it saves its position. */
 const SCANNED_CHECKPOINT_EVERY = 1_000n;
 
-/** A step refused because something it needs is unavailable (the store, shutting down): it is retried, not skipped. */
-export class StepUnavailableError extends Error {
-  override readonly name = 'StepUnavailableError';
-  constructor(readonly error: AppError) {
-    super(`${error.code}: ${error.message}`);
-  }
-}
-
-/** A failure that passes by itself (the store or the bus is unreachable): retried for as long as it lasts. */
-function isTransient(error: unknown): boolean {
-  return error instanceof StepUnavailableError || error instanceof BusUnavailableError || error instanceof EventStoreUnavailableError;
-}
+export { StepUnavailableError } from './dependency-outage.ts';
 
 /**
  * Runs one saga: follows `$all` (its event types only) from its checkpoint, one event at a time, and saves the
@@ -74,6 +63,8 @@ export class SagaRunner {
   /** The position last saved as the checkpoint. */
   private savedPosition = 0n;
   private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
+  private readonly outage: OutageWait;
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly store: EventStore,
@@ -81,7 +72,14 @@ export class SagaRunner {
     private readonly checkpoints: CheckpointStore,
     readonly saga: Saga,
     private readonly options: SagaRunnerOptions = {},
-  ) {}
+  ) {
+    this.outage = new OutageWait(options.outageRetry);
+  }
+
+  /** The dependency outage the saga is waiting out (the same event is tried again), if any. */
+  get waiting(): OutageStatus | null {
+    return this.outage.status;
+  }
 
   async start(): Promise<void> {
     this.position = (await this.checkpoints.load(this.saga.name)) ?? 0n;
@@ -164,25 +162,33 @@ export class SagaRunner {
         await this.saga.handle(event);
         break;
       } catch (error) {
-        const transient = isTransient(error);
+        const dependency = unavailableDependency(error);
         // An outage is waited out (never skipped: the step would be lost); anything else is given up after a few tries.
-        if (!transient && attempt >= maxAttempts) {
+        if (dependency !== null) {
+          if (this.outage.status === null) this.options.logger?.warn({ err: error, saga: this.saga.name, type: recorded.type }, 'saga waiting for a dependency');
+          await this.outage.wait(dependency, error, this.abort.signal);
+          attempt -= 1;
+          continue;
+        }
+        if (attempt >= maxAttempts) {
           this.options.logger?.error({ err: error, saga: this.saga.name, type: recorded.type, position: recorded.position.toString() }, 'saga step failed; event skipped');
           await this.options.deadLetters?.record(this.saga.name, { type: recorded.type, position: recorded.position, eventId: recorded.id, streamId: recorded.streamId }, error);
           break;
         }
         this.options.logger?.warn({ err: error, saga: this.saga.name, type: recorded.type, attempt }, 'saga step failed; retrying');
-        await sleep(Math.min((this.options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 8), 10_000));
+        await sleep(Math.min((this.options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 8), 10_000), undefined, { signal: this.abort.signal }).catch(() => undefined);
       }
     }
+    if (this.outage.recovered() !== null) this.options.logger?.info({ saga: this.saga.name }, 'saga resumed after a dependency outage');
     if (this.stopped) return;
     this.position = recorded.position;
-    await this.save(recorded.position);
+    await untilAvailable(() => this.save(recorded.position), this.outage, () => this.stopped, this.abort.signal);
     this.resolveWaiters();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     await this.follower?.stop();
     // Where the skipped events took it since the last save: the next start reads on from there.
     if (this.follower && this.position > this.savedPosition) await this.save(this.position).catch(() => undefined);

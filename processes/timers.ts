@@ -6,6 +6,7 @@ import type { EventRegistry } from '../domain/events/registry.ts';
 import type { JsonObject } from '../domain/job/json.ts';
 import { TIMER_EVENT_TYPES, type TimerEvent } from '../domain/timer/events.ts';
 import { timerIdFor } from '../domain/timer/timer-id.ts';
+import type { OutageStatus } from './dependency-outage.ts';
 import { LogFollower } from './follow-log.ts';
 import { timerAggregate } from '../commands/handlers/timer.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
@@ -105,6 +106,11 @@ export class TimerService {
       if (!isAppError(result) && !result.replayed && result.events.some((event) => event.type === 'TimerFired')) fired += 1;
     }
     return fired;
+  }
+
+  /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
+  get waiting(): OutageStatus | null {
+    return this.follower?.waiting ?? null;
   }
 
   /** How many timers are waiting to fire (as far as the log has been read). */

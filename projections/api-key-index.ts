@@ -1,8 +1,8 @@
 import type { EventRegistry } from '../domain/events/registry.ts';
 import { API_KEY_STREAM_PREFIX, type CredentialEvent } from '../domain/credential/events.ts';
 import type { Principal } from '../domain/shared/principal.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
+import { OutageWait, unavailableDependency, type OutageStatus } from '../processes/dependency-outage.ts';
 
 const API_KEY_FILTER = { streamPrefixes: [API_KEY_STREAM_PREFIX] };
 
@@ -25,6 +25,8 @@ export class ApiKeyIndex {
   private stopped = false;
   private waiters: Array<{ position: bigint; resolve: () => void }> = [];
   private failure: unknown;
+  private readonly outage = new OutageWait();
+  private readonly abort = new AbortController();
 
   constructor(
     private readonly store: EventStore,
@@ -47,7 +49,6 @@ export class ApiKeyIndex {
    * 503 rather than trusting possibly stale keys.
    */
   private async follow(): Promise<void> {
-    let delayMs = 100;
     while (!this.stopped) {
       const subscription = this.store.subscribeToAll({
         afterPosition: this.checkpoint,
@@ -60,10 +61,11 @@ export class ApiKeyIndex {
         if (this.failure !== undefined) {
           await this.store.headPosition();
           this.failure = undefined;
+          this.outage.recovered();
         }
         for await (const event of subscription) {
           this.apply(event);
-          delayMs = 100;
+          this.outage.recovered();
         }
         if (this.stopped) return;
         this.failure = new Error('subscription ended');
@@ -71,9 +73,13 @@ export class ApiKeyIndex {
         if (this.stopped) return;
         this.failure = error;
       }
-      await sleep(delayMs);
-      delayMs = Math.min(delayMs * 2, 5000);
+      await this.outage.wait(unavailableDependency(this.failure) ?? 'event-store', this.failure, this.abort.signal);
     }
+  }
+
+  /** The outage it waits out while it does not follow the log (authentication answers 503 meanwhile), if any. */
+  get waiting(): OutageStatus | null {
+    return this.outage.status;
   }
 
   private apply(recorded: RecordedEvent): void {
@@ -135,6 +141,7 @@ export class ApiKeyIndex {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.abort.abort();
     await this.subscription?.unsubscribe();
     await this.following;
   }

@@ -33,6 +33,11 @@ export interface Projection {
   eventTypes: readonly string[];
   /** The collections it owns: dropped on rebuild. */
   collections: readonly string[];
+  /**
+   * True for a projection that only keeps caches honest and owns no read model: read-your-writes never waits for it
+   * (a read that uses the cache checks its progress instead), so a cache outage it waits out does not hold reads.
+   */
+  cacheOnly?: boolean;
   /** Indexes and anything else the read model needs before the first event. */
   setup(context: ProjectionContext): Promise<void>;
   apply(event: ProjectedEvent, context: ProjectionContext): Promise<void>;

@@ -91,24 +91,24 @@ export async function awaitPosition(context: GraphqlContext, argument: unknown):
 
 async function waitForPosition(context: GraphqlContext, position: bigint): Promise<void> {
   const { projections, store } = context.platform;
-  if (projections.position >= position) return;
+  if (projections.readPosition >= position) return;
   const head = await store.headPosition();
   if (position > head) {
     throw gqlError(
       appError('unavailable', 'READ_MODEL_BEHIND', `position ${position} is beyond the end of the log (${head})`, {
         position: position.toString(),
-        reached: projections.position.toString(),
+        reached: projections.readPosition.toString(),
         head: head.toString(),
       }),
     );
   }
   const started = Date.now();
-  const reached = await projections.waitFor(position, context.options.readYourWritesTimeoutMs);
+  const reached = await projections.waitForReads(position, context.options.readYourWritesTimeoutMs);
   if (!reached) {
     throw gqlError(
       appError('unavailable', 'READ_MODEL_BEHIND', `the read models have not reached position ${position} yet; retry shortly`, {
         position: position.toString(),
-        reached: projections.position.toString(),
+        reached: projections.readPosition.toString(),
         waitedMs: Date.now() - started,
       }),
     );

@@ -27,6 +27,10 @@ import { findAll } from './connection.ts';
  *   from a read model that had not yet applied an event whose invalidation already ran): a fill is kept only if the
  *   invalidation projection had not moved past the roster position the computation started from, otherwise it is
  *   deleted again. Entries also expire (60 s, or earlier when an association in them expires by time).
+ *   A hit is served only once the invalidation projection has passed the last roster event the roster read model
+ *   applied: until then (it waits out a cache outage, or has stopped) an entry written before that change may not
+ *   have been deleted yet, so the answer comes from the read model. Then a value changed during a Redis outage is
+ *   never served stale after it, while other events (not roster changes) never keep the cache from being used.
  */
 
 const EFFECTIVE_ROLES_TTL_MS = 60_000;
@@ -104,12 +108,13 @@ export async function effectiveRolesOf(
 ): Promise<EffectiveRolesView> {
   const { orgId, subjectId, jobSpace, now } = request;
   const key = cacheKeys.effectiveRoles(orgId, subjectId, jobSpace);
-  const hit = await deps.cache.getJson(key, cachedEffectiveRoles).catch(() => null);
+  const before = await positions(deps);
+  const invalidated = before.rosterChanged !== undefined && before.invalidation !== undefined && before.invalidation >= before.rosterChanged;
+  const hit = invalidated ? await deps.cache.getJson(key, cachedEffectiveRoles).catch(() => null) : null;
   if (hit && BigInt(hit.position) >= request.minPosition) {
     return { orgId, subjectId, jobSpace, roles: hit.roles, groups: hit.groups, position: hit.position, source: 'CACHE' };
   }
 
-  const before = await positions(deps);
   const computed = await computeFromReadModels(deps.docs, loaders, request);
   const position = before.roster ?? deps.projections.position;
   const view: EffectiveRolesView = { orgId, subjectId, jobSpace, roles: computed.roles, groups: computed.groups, position: position.toString(), source: 'READ_MODEL' };
@@ -133,13 +138,19 @@ async function fill(deps: HotPathDeps, key: string, view: EffectiveRolesView, ea
   }
 }
 
-async function positions(deps: HotPathDeps): Promise<{ roster: bigint | undefined; invalidation: bigint | undefined }> {
+async function positions(deps: HotPathDeps): Promise<{ roster: bigint | undefined; rosterChanged: bigint | undefined; invalidation: bigint | undefined }> {
   const status = await deps.projections.status();
   const of = (name: string) => {
     const entry = status.find((projection) => projection.name === name);
-    return entry && entry.state !== 'failed' ? BigInt(entry.position) : undefined;
+    return entry && entry.state !== 'failed' ? entry : undefined;
   };
-  return { roster: of(ROSTER_PROJECTION), invalidation: of(INVALIDATION_PROJECTION) };
+  const roster = of(ROSTER_PROJECTION);
+  const invalidation = of(INVALIDATION_PROJECTION);
+  return {
+    roster: roster && BigInt(roster.position),
+    rosterChanged: roster && BigInt(roster.lastApplied),
+    invalidation: invalidation && BigInt(invalidation.position),
+  };
 }
 
 async function computeFromReadModels(

@@ -131,7 +131,7 @@ const storedDecision = z.object({
  */
 async function listDecisions(platform: Platform, orgId: string | null, query: z.infer<typeof decisionsQuery>): Promise<Array<z.infer<typeof decisionItem>>> {
   const head = await platform.store.headPosition();
-  if (!(await platform.projections.waitFor(head, 5000))) {
+  if (!(await platform.projections.waitFor(head, 5000, 'decisions'))) {
     throw appError('unavailable', 'READ_MODEL_BEHIND', 'the decisions read model has not caught up with the log yet; retry shortly', { position: head.toString() });
   }
   const filter = {

@@ -7,20 +7,31 @@ import { authorizeRead } from '../read-access.ts';
 import type { Platform } from '../platform.ts';
 
 const probe = (summary: string, description: string, response: RouteDoc['response']): RouteDoc => ({ summary, description, tags: ['health'], security: [], response });
+const outage = z.object({
+  dependency: z.enum(['cache', 'bus', 'documents', 'event-store', 'commands']),
+  message: z.string(),
+  since: z.string(),
+  attempts: z.int(),
+});
 const projectionStatus = z.object({
   name: z.string(),
   version: z.int(),
-  state: z.enum(['starting', 'catching-up', 'live', 'failed', 'rebuilding', 'stopped']),
+  state: z.enum(['starting', 'catching-up', 'live', 'waiting', 'failed', 'rebuilding', 'stopped']),
   position: z.string(),
+  lastApplied: z.string().describe('position of the last event of its own types it applied'),
   head: z.string(),
   lag: z.int().describe('positions behind the head of the log'),
   failure: z.object({ position: z.string(), eventId: z.string(), type: z.string(), streamId: z.string(), message: z.string() }).nullable(),
+  waiting: outage.nullable().describe('the dependency outage it waits out (it applies the same event again once it answers)'),
 });
+const waitingFollower = outage.extend({ follower: z.string() });
 const readiness = z.object({
-  status: z.enum(['ready', 'not_ready']),
+  status: z.enum(['ready', 'degraded', 'not_ready']),
   checks: z.record(z.string(), z.object({ ok: z.boolean(), detail: z.string().optional() })),
   projections: z.array(projectionStatus),
+  waiting: z.array(waitingFollower).describe('followers of the log waiting out an unavailable dependency'),
 });
+type WaitingFollower = z.infer<typeof waitingFollower>;
 
 export async function healthRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   /** Liveness: the process answers. */
@@ -30,11 +41,18 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     async () => ({ status: 'ok' }),
   );
 
-  /** Readiness: the event store answers and the credential index is following the log. */
-  const readyDoc = probe('Readiness', 'The event store answers, the API-key index follows the log, and no projection has failed (each with its lag). No credential.', {
-    '200': readReply('Ready', readiness),
-    '503': readReply('Not ready', readiness),
-  });
+  /**
+   * Readiness. 503 when the event store does not answer, the API-key index does not follow the log, or a projection
+   * stopped at an event it cannot apply (named with the event's position, until an operator parks it or it is
+   * rebuilt). A follower waiting out an unavailable dependency (Redis, NATS, the read-model store) is `degraded`
+   * with 200: commands go on, reads fall back to the read models, and it resumes by itself; taking every instance
+   * out of rotation for a cache blip would turn it into an outage of the whole API.
+   */
+  const readyDoc = probe(
+    'Readiness',
+    'The event store answers, the API-key index follows the log, and no projection has stopped at an event it cannot apply (503 otherwise, naming the projection and the position). Followers waiting out an unavailable dependency are listed under `waiting` and make the status `degraded` (still 200). No credential.',
+    { '200': readReply('Ready or degraded', readiness), '503': readReply('Not ready', readiness) },
+  );
   app.get('/ready', { config: { public: true, openapi: readyDoc } }, async (_request, reply) => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {};
     try {
@@ -46,14 +64,30 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     checks.apiKeyIndex = { ok: platform.apiKeys.healthy };
     const projections = await platform.projections.status();
     const failed = projections.filter((projection) => projection.state === 'failed');
-    checks.projections = { ok: failed.length === 0, detail: failed.length === 0 ? `${projections.length} running` : `failed: ${failed.map((p) => p.name).join(', ')}` };
-    // The NATS fan-out retrying (bus unreachable) is reported, not fatal: commands and reads still work.
+    checks.projections = {
+      ok: failed.length === 0,
+      detail: failed.length === 0 ? `${projections.length} running` : `stopped: ${failed.map((p) => `${p.name} at position ${p.failure?.position ?? p.position}`).join(', ')}`,
+    };
     const fanout = platform.fanout.status();
     checks.eventFanout = { ok: true, detail: `${fanout.state} at ${fanout.position}${fanout.failure ? `; last failure: ${fanout.failure.message}` : ''}` };
     const work = platform.work.status();
     checks.work = { ok: true, detail: `${work.sagas.map((saga) => `${saga.name} at ${saga.position}`).join(', ')}; ${work.timersPending} timers pending` };
+
+    const waiting: WaitingFollower[] = [];
+    const add = (follower: string, status: Omit<WaitingFollower, 'follower'> | null) => {
+      if (status) waiting.push({ follower, ...status });
+    };
+    for (const projection of projections) add(`projection:${projection.name}`, projection.waiting);
+    for (const saga of work.sagas) add(`saga:${saga.name}`, saga.waiting);
+    add('timers', work.timersWaiting);
+    add('association-expiry', platform.expiry.waiting);
+    add('api-key-index', platform.apiKeys.waiting);
+    if (fanout.state === 'retrying' && fanout.failure) {
+      waiting.push({ follower: 'event-fanout', dependency: fanout.failure.dependency ?? 'bus', message: fanout.failure.message, since: fanout.failure.since, attempts: fanout.failure.attempts });
+    }
     const ready = Object.values(checks).every((check) => check.ok);
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks, projections });
+    const status = !ready ? 'not_ready' : waiting.length > 0 ? 'degraded' : 'ready';
+    return reply.code(ready ? 200 : 503).send({ status, checks, projections, waiting });
   });
 
   /**
@@ -63,7 +97,7 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
    */
   const metricsPublic = platform.config.METRICS_PUBLIC;
   const metricsDescription =
-    'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`, `agencygrid_saga_position{saga}`, `agencygrid_timers_pending`, `agencygrid_saga_dead_letters`. ' +
+    'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`, `agencygrid_projection_waiting{projection}`, `agencygrid_projection_parked_events{projection}`, `agencygrid_saga_position{saga}`, `agencygrid_timers_pending`, `agencygrid_saga_dead_letters`. ' +
     (metricsPublic ? 'No credential (METRICS_PUBLIC is set).' : 'Action `platform.metrics.read` (platform admins); METRICS_PUBLIC=true serves it without a credential.');
   const metricsDoc: RouteDoc = {
     summary: 'Metrics',
@@ -102,6 +136,12 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
         '# HELP agencygrid_projection_failed 1 when a projection stopped on an event it could not apply.',
         '# TYPE agencygrid_projection_failed gauge',
         ...projections.map((p) => `agencygrid_projection_failed{projection="${p.name}"} ${p.state === 'failed' ? 1 : 0}`),
+        '# HELP agencygrid_projection_waiting 1 while a projection waits out an unavailable dependency (it resumes by itself).',
+        '# TYPE agencygrid_projection_waiting gauge',
+        ...projections.map((p) => `agencygrid_projection_waiting{projection="${p.name}"} ${p.waiting ? 1 : 0}`),
+        '# HELP agencygrid_projection_parked_events Events an operator parked for a projection (it skips them).',
+        '# TYPE agencygrid_projection_parked_events gauge',
+        ...projections.map((p) => `agencygrid_projection_parked_events{projection="${p.name}"} ${platform.parked.list(p.name).length}`),
         '# HELP agencygrid_saga_position Last log position a saga (process manager) has handled.',
         '# TYPE agencygrid_saga_position gauge',
         ...work.sagas.map((saga) => `agencygrid_saga_position{saga="${saga.name}"} ${saga.position}`),

@@ -7,6 +7,7 @@ import { orgEventDefinitions } from '../org/events.ts';
 import { builtinPolicyEventDefinitions } from '../policy/builtin-events.ts';
 import { decisionEventDefinitions } from '../policy/decision-events.ts';
 import { policyEventDefinitions } from '../policy/events.ts';
+import { projectionParkingEventDefinitions } from '../projection-parking/events.ts';
 import { reservationEventDefinitions } from '../reservation/events.ts';
 import { rosterEventDefinitions } from '../roster/events.ts';
 import { subjectEventDefinitions } from '../subject/events.ts';
@@ -31,5 +32,6 @@ export function createEventRegistry(): EventRegistry {
     ...taskEventDefinitions,
     ...contractEventDefinitions,
     ...timerEventDefinitions,
+    ...projectionParkingEventDefinitions,
   );
 }

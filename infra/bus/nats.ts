@@ -145,6 +145,9 @@ function mapCommon(error: unknown): BusError | undefined {
     const { operation, subject } = error.permissionContext;
     return new BusPermissionError(operation === 'subscription' ? 'subscribe' : 'publish', subject, { cause: error });
   }
+  // No answer in time from a server that holds the connection (frozen, overloaded): an outage like a lost connection.
+  // A request's own timeout (a responder too slow) is mapped before this, as RequestTimeoutError.
+  if (code === ErrorCode.Timeout) return new BusUnavailableError(`NATS did not answer in time (${code})`, { cause: error });
   if (code === ErrorCode.BadSubject) return new InvalidSubjectError('?', describeError(error));
   if (error instanceof NatsError && error.api_error) {
     if (error.api_error.code === 400) return new InvalidBusConfigError(describeError(error), { cause: error });
@@ -470,11 +473,14 @@ export class NatsBus implements Bus {
     }
   }
 
+  /** Whether a stream captures the subject; an unanswered lookup is an outage (thrown), not a "no". */
   private async streamCaptures(subject: string): Promise<boolean> {
     try {
       await (await this.manager()).streams.find(subject);
       return true;
-    } catch {
+    } catch (error) {
+      const outage = mapCommon(error);
+      if (outage instanceof BusUnavailableError) throw outage;
       return false;
     }
   }

@@ -10,11 +10,18 @@ export interface RedisCacheOptions {
   keyPrefix: string;
   /** Give up a TCP connection attempt after this long. Default 1,000 ms. */
   connectTimeoutMs?: number;
-  /** Reject a call that has no reply after this long, queued time included. Default 2,000 ms. */
+  /**
+   * Reject a call that has no reply after this long, queued time included (CACHE_TIMEOUT_MS). Default 250 ms: the
+   * cache only saves work, so a caller never waits on it longer than a read of the read model would take.
+   */
   commandTimeoutMs?: number;
   /** Reconnection attempts after a connection fails or drops, with backoff (100, 200, 400 ms...). Default 3. */
   reconnectAttempts?: number;
-  /** Once those attempts are exhausted, calls fail at once for this long, then the next call tries again. Default 1,000 ms. */
+  /**
+   * After a call found Redis unavailable (connection lost, reconnection attempts exhausted, or a call timed out on a
+   * server that holds the connection open but does not answer), calls fail at once for this long; then one call
+   * probes and the others keep failing at once until it answers (CACHE_RETRY_AFTER_MS). Default 1,000 ms.
+   */
   retryAfterMs?: number;
   /** SCAN page size (and UNLINK batch size) for deleteByPrefix. Default 1,000. */
   scanCount?: number;
@@ -88,7 +95,11 @@ return 0
  */
 export class RedisCache implements Cache {
   private closed = false;
-  private endedAt = 0;
+  /** When the last unavailability was seen (0: none since the last answer). */
+  private unavailableAt = 0;
+  /** A probe call is in flight while the cache is known to be down. */
+  private probing = false;
+  private lastFailure: CacheUnavailableError | undefined;
   private lastError: Error | undefined;
 
   private constructor(
@@ -102,7 +113,7 @@ export class RedisCache implements Cache {
     const {
       keyPrefix,
       connectTimeoutMs = 1000,
-      commandTimeoutMs = 2000,
+      commandTimeoutMs = 250,
       reconnectAttempts = 3,
       retryAfterMs = 1000,
       scanCount = 1000,
@@ -125,7 +136,8 @@ export class RedisCache implements Cache {
       onError?.(error);
     });
     redis.on('end', () => {
-      cache.endedAt = Date.now();
+      cache.unavailableAt = Date.now();
+      cache.lastFailure = new CacheUnavailableError(`Redis is unavailable: ${cache.lastError?.message ?? 'connection closed'}`, { cause: cache.lastError });
     });
     return cache;
   }
@@ -215,22 +227,35 @@ export class RedisCache implements Cache {
     );
   }
 
-  /** Runs a call, failing fast while Redis is known to be down and mapping failures to the port's errors. */
+  /**
+   * Runs a call, failing fast while Redis is known to be down and mapping failures to the port's errors. A frozen
+   * server (connection open, no replies) costs one timeout per `retryAfterMs`, not one per call.
+   */
   private async run<T>(call: () => Promise<T>): Promise<T> {
     if (this.closed) throw new CacheUnavailableError('cache is closed');
-    if (this.redis.status === 'end') {
-      if (Date.now() - this.endedAt < this.retryAfterMs) {
-        throw new CacheUnavailableError(`Redis is unavailable: ${this.lastError?.message ?? 'connection closed'}`, {
-          cause: this.lastError,
-        });
+    let probe = false;
+    if (this.unavailableAt !== 0) {
+      if (this.probing || Date.now() - this.unavailableAt < this.retryAfterMs) {
+        throw new CacheUnavailableError(this.lastFailure?.message ?? 'Redis is unavailable', { cause: this.lastFailure });
       }
-      // Probe: the call waits in ioredis's offline queue while this connects.
-      this.redis.connect().catch(() => {});
+      probe = true;
+      this.probing = true;
     }
     try {
-      return await call();
+      // After the reconnection attempts are exhausted the client is idle: the call waits in its offline queue while this connects.
+      if (this.redis.status === 'end') this.redis.connect().catch(() => {});
+      const result = await call();
+      this.unavailableAt = 0;
+      return result;
     } catch (error) {
-      throw this.failure(error);
+      const failure = this.failure(error);
+      if (failure instanceof CacheUnavailableError) {
+        this.unavailableAt = Date.now();
+        this.lastFailure = failure;
+      } else this.unavailableAt = 0;
+      throw failure;
+    } finally {
+      if (probe) this.probing = false;
     }
   }
 

@@ -7,6 +7,7 @@ import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
 import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
 import type { CheckpointStore } from '../checkpoint-store.ts';
+import type { OutageStatus } from '../dependency-outage.ts';
 import { SagaRunner, type DeadLetters } from '../saga-runner.ts';
 import { TimerService } from '../timers.ts';
 import { AssignmentSaga } from './assignment-saga.ts';
@@ -64,9 +65,9 @@ export class WorkProcesses {
   }
 
   /** Where each saga is in the log, and how many durable timers wait to fire: for /ready and /metrics. */
-  status(): { sagas: Array<{ name: string; position: bigint }>; timersPending: number } {
-    const sagas = [this.assignment, this.execution, this.obligations, this.escalations].map((runner) => ({ name: runner.saga.name, position: runner.handledPosition }));
-    return { sagas, timersPending: this.timers.scheduled };
+  status(): { sagas: Array<{ name: string; position: bigint; waiting: OutageStatus | null }>; timersPending: number; timersWaiting: OutageStatus | null } {
+    const sagas = [this.assignment, this.execution, this.obligations, this.escalations].map((runner) => ({ name: runner.saga.name, position: runner.handledPosition, waiting: runner.waiting }));
+    return { sagas, timersPending: this.timers.scheduled, timersWaiting: this.timers.waiting };
   }
 
   /** Resolves once every saga has handled the log up to `position` (for tests and read-your-writes of work). */

@@ -14,6 +14,7 @@ export const cacheInvalidationProjection: Projection = {
   version: 1,
   eventTypes: [...rosterTypes, 'OrgRegistered'],
   collections: [],
+  cacheOnly: true,
   async setup() {},
   async apply(event, { cache }) {
     if (!cache) return;

@@ -16,14 +16,33 @@ class TcpStub {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /** While frozen, what clients send is held (as a SIGSTOPped server's kernel buffer would), and sent on thaw. */
+  private frozen = false;
+  private held: Array<() => void> = [];
+  /** Bytes clients sent while frozen. */
+  heldBytes = 0;
   constructor(private readonly target?: { host: string; port: number }) {}
+
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const send of this.held.splice(0)) send();
+  }
 
   async start(): Promise<void> {
     const server = createServer((client) => {
       this.track(client);
       if (!this.target) return;
       const upstream = this.track(createConnection(this.target.port, this.target.host));
-      client.pipe(upstream).pipe(client);
+      client.on('data', (chunk: Buffer) => {
+        if (!this.frozen) return void upstream.write(chunk);
+        this.heldBytes += chunk.length;
+        this.held.push(() => upstream.write(chunk));
+      });
+      upstream.pipe(client);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -65,7 +84,9 @@ const timed = async (call: () => Promise<unknown>): Promise<{ error: unknown; ms
 };
 
 if (url) {
-  describeCacheContract('Redis', async (keyPrefix) => RedisCache.connect(url, { keyPrefix }));
+  // The contract is about semantics; it issues thousands of concurrent calls on a loaded CI machine, so it runs with a
+  // generous timeout rather than the short production default (CACHE_TIMEOUT_MS).
+  describeCacheContract('Redis', async (keyPrefix) => RedisCache.connect(url, { keyPrefix, commandTimeoutMs: 5000 }));
 
   describe('Redis cache, with a server', () => {
     const opened: RedisCache[] = [];
@@ -111,6 +132,46 @@ if (url) {
 
       await proxy.start();
       await waitFor(async () => (await cache.get('k').catch(() => null)) === 'v', 3000, 'the cache to reconnect');
+    });
+
+    it.skipIf(new URL(url).protocol !== 'redis:')('on a frozen server (connection open, no replies), one call times out, the next ones fail without being sent', async () => {
+      const target = new URL(url);
+      const proxy = new TcpStub({ host: target.hostname, port: Number(target.port || 6379) });
+      stubs.push(proxy);
+      await proxy.start();
+      const proxied = new URL(url);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(proxy.port);
+      const cache = RedisCache.connect(proxied.toString(), { keyPrefix: namespace(), commandTimeoutMs: 100, retryAfterMs: 60_000 });
+      opened.push(cache);
+      await cache.set('k', 'v');
+
+      proxy.freeze();
+      await expect(cache.get('k')).rejects.toBeInstanceOf(CacheUnavailableError);
+      const sent = proxy.heldBytes;
+      expect(sent).toBeGreaterThan(0);
+      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => cache.get('k')));
+      expect(outcomes.map((outcome) => outcome.status === 'rejected' && outcome.reason instanceof CacheUnavailableError)).toEqual(Array(20).fill(true));
+      // None of them reached the server: each failed at once instead of waiting for its own timeout.
+      expect(proxy.heldBytes).toBe(sent);
+      proxy.thaw();
+    });
+
+    it.skipIf(new URL(url).protocol !== 'redis:')('probes again after retryAfterMs and serves calls once the frozen server answers', async () => {
+      const target = new URL(url);
+      const proxy = new TcpStub({ host: target.hostname, port: Number(target.port || 6379) });
+      stubs.push(proxy);
+      await proxy.start();
+      const proxied = new URL(url);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(proxy.port);
+      const cache = RedisCache.connect(proxied.toString(), { keyPrefix: namespace(), commandTimeoutMs: 100, retryAfterMs: 200 });
+      opened.push(cache);
+      await cache.set('k', 'v');
+      proxy.freeze();
+      await expect(cache.get('k')).rejects.toBeInstanceOf(CacheUnavailableError);
+      proxy.thaw();
+      await waitFor(async () => (await cache.get('k').catch(() => null)) === 'v', 5000, 'the cache to answer again');
     });
   });
 } else {

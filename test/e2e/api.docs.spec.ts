@@ -86,6 +86,9 @@ const routes: Array<[string, string]> = [
   ['get', '/audit/orgs/:orgId/reevaluate'],
   ['post', '/audit/orgs/:orgId/what-if'],
   ['post', '/admin/projections/:name/rebuild'],
+  ['get', '/admin/projections/parked'],
+  ['post', '/admin/projections/:name/parked'],
+  ['post', '/admin/projections/:name/parked/:position/retry'],
 ];
 
 

@@ -60,4 +60,13 @@ describe('agencygrid projections', () => {
     });
     expect(noKey.status).toBe(2);
   });
+
+  it('lists parked events, and parks only the event a projection stopped at', () => {
+    const listed = cli('parked');
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout).toContain('no parked events');
+    const refused = cli('park', 'orgs', '5', 'nothing', 'is', 'stopped');
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toContain('PROJECTION_NOT_STOPPED_THERE');
+  }, 60_000);
 });

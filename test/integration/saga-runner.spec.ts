@@ -82,7 +82,7 @@ describe('the saga runner during an outage', () => {
     const saga = recordingSaga((_event, attempt) => {
       if (attempt <= 6) throw new StepUnavailableError(appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'down'));
     });
-    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, { retryDelayMs: 1, maxAttempts: 2, deadLetters: new DocumentDeadLetters(docs) });
+    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, { retryDelayMs: 1, maxAttempts: 2, deadLetters: new DocumentDeadLetters(docs), outageRetry: { minMs: 1, maxMs: 5 } });
     await runner.start();
     expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
     expect(saga.handled).toEqual(['outage']);

@@ -1,0 +1,174 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { projectionParkingAggregate } from '../../commands/handlers/projection-parking.ts';
+import { logPositionSchema, parkReasonSchema, projectionNameSchema } from '../../domain/projection-parking/fields.ts';
+import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { commandEnvelopeFrom } from '../command-envelope.ts';
+import { commandResultBody, sendError } from '../command-reply.ts';
+import { commandErrors, commandHeaders, commandReply, jsonSchema, paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
+import type { Platform } from '../platform.ts';
+import { authorizeRead } from '../read-access.ts';
+import { invalid, parse } from './kit.ts';
+
+const nameParam = { name: projectionNameSchema.describe('the projection name, e.g. orgs') };
+const parkedParams = { ...nameParam, position: logPositionSchema.describe('the log position of the parked event') };
+const parkBody = z.strictObject({
+  position: logPositionSchema.describe('the position of the event the projection stopped at (see GET /admin/projections)'),
+  reason: parkReasonSchema.describe('why it is parked, for the audit'),
+});
+const retryBody = z.strictObject({ reason: parkReasonSchema.describe('why it is retried now (e.g. the fix that was deployed)') });
+
+const parkedEvent = z.object({
+  projection: z.string(),
+  position: z.string(),
+  event: z.object({ eventId: z.string(), type: z.string(), streamId: z.string() }),
+  reason: z.string(),
+  parkedBy: z.object({ id: z.string(), kind: z.string() }),
+  parkedAt: z.string(),
+  parkedAtPosition: z.string().describe('where the park itself is in the log'),
+});
+
+/**
+ * Parking a poison event: a projection that stopped at an event it cannot apply goes on past it once an operator
+ * parks it (an audited command: who, why, which position, in the log), and a parked event can be retried later: it is
+ * applied again and, if it now succeeds, unparked. Every instance learns of parks from the log.
+ */
+export async function projectionParkingRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  /**
+   * The caller may see the projections' state (the read action of GET /admin/projections), checked before anything
+   * about a projection is said or re-applied (re-applying one event is within the power to rebuild it all). The
+   * change itself is then governed by the pipeline, as `platform.projections.park` / `.retry`, and recorded.
+   */
+  const allowed = (principal: Parameters<typeof authorizeRead>[1], name: string | null, type: string, data: Record<string, unknown>) =>
+    authorizeRead(platform.loader, principal, { action: 'platform.projections.rebuild', orgId: null, resource: { type: 'projection', id: name }, query: { type, data } });
+
+  const known = (name: string): AppError | null =>
+    platform.projections.names().includes(name)
+      ? null
+      : appError('not_found', 'PROJECTION_NOT_FOUND', `no projection named ${name}`, { name, known: platform.projections.names() });
+
+  app.get(
+    '/admin/projections/parked',
+    {
+      config: {
+        openapi: {
+          summary: 'Parked events',
+          description: 'Every event an operator parked, per projection, in log order (action `platform.projections.rebuild`, as the projection status).',
+          tags: ['admin'],
+          response: { '200': readReply('The parked events', z.object({ parked: z.array(parkedEvent) })), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const permitted = await allowed(request.principal, null, 'ReadParkedEvents', {});
+      if (isAppError(permitted)) return sendError(reply, permitted);
+      return { parked: platform.parked.list() };
+    },
+  );
+
+  app.post(
+    '/admin/projections/:name/parked',
+    {
+      config: {
+        openapi: {
+          summary: 'Park the event a projection stopped at',
+          description:
+            'Records `ProjectionEventParked` (action `platform.projections.park`: who, why, which position) and the projection goes on past that one event, in every instance. Only the event the projection is stopped at here can be parked: 409 PROJECTION_NOT_STOPPED_THERE otherwise.',
+          tags: ['admin'],
+          params: paramsDoc(nameParam),
+          headers: commandHeaders,
+          body: jsonSchema(parkBody),
+          response: { '201': commandReply('Parked'), ...commandErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = parse(z.object(nameParam), request.params, 'path');
+      if (isAppError(params)) return sendError(reply, params);
+      const permitted = await allowed(request.principal, params.name, 'ParkProjectionEvent', { projection: params.name });
+      if (isAppError(permitted)) return sendError(reply, permitted);
+      const envelope = commandEnvelopeFrom(request);
+      if (isAppError(envelope)) return sendError(reply, envelope);
+      const body = parkBody.safeParse(request.body ?? {});
+      if (!body.success) return sendError(reply, invalid(body.error));
+      const unknown = known(params.name);
+      if (unknown) return sendError(reply, unknown);
+      const failure = platform.projections.failureOf(params.name);
+      if (failure === null || failure.position !== body.data.position) {
+        return sendError(
+          reply,
+          appError('conflict', 'PROJECTION_NOT_STOPPED_THERE', `projection ${params.name} is not stopped at position ${body.data.position}`, {
+            name: params.name,
+            position: body.data.position,
+            stoppedAt: failure?.position ?? null,
+          }),
+        );
+      }
+      const result = await platform.pipeline.execute(
+        projectionParkingAggregate,
+        {
+          type: 'ParkProjectionEvent',
+          data: { projection: params.name, position: failure.position, event: { eventId: failure.eventId, type: failure.type, streamId: failure.streamId }, reason: body.data.reason },
+        },
+        envelope,
+      );
+      if (isAppError(result)) return sendError(reply, result);
+      // Answer once this instance's projection knows: it has then gone on past the event.
+      if (result.position !== null) await platform.parked.waitFor(result.position);
+      return reply.code(201).send(commandResultBody(result));
+    },
+  );
+
+  app.post(
+    '/admin/projections/:name/parked/:position/retry',
+    {
+      config: {
+        openapi: {
+          summary: 'Retry a parked event',
+          description:
+            'Applies the parked event to the projection again (action `platform.projections.retry`). If it now succeeds, `ProjectionEventUnparked` is recorded (who, why) and 200 answers; if it still fails, 409 PARKED_EVENT_STILL_FAILS (503 when a dependency is unavailable) with the error, and nothing is recorded: it stays parked. The read-model writes keep each document\'s position, so a document that later events changed keeps their state; rebuild the projection for an exact replay.',
+          tags: ['admin'],
+          params: paramsDoc(parkedParams),
+          headers: commandHeaders,
+          body: jsonSchema(retryBody),
+          response: { '200': commandReply('Applied and unparked'), ...commandErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const params = parse(z.object(parkedParams), request.params, 'path');
+      if (isAppError(params)) return sendError(reply, params);
+      const permitted = await allowed(request.principal, params.name, 'UnparkProjectionEvent', { projection: params.name, position: params.position });
+      if (isAppError(permitted)) return sendError(reply, permitted);
+      const envelope = commandEnvelopeFrom(request);
+      if (isAppError(envelope)) return sendError(reply, envelope);
+      const body = retryBody.safeParse(request.body ?? {});
+      if (!body.success) return sendError(reply, invalid(body.error));
+      const unknown = known(params.name);
+      if (unknown) return sendError(reply, unknown);
+      if (!platform.parked.get(params.name, params.position)) {
+        return sendError(
+          reply,
+          appError('not_found', 'PARKED_EVENT_NOT_FOUND', `no event at position ${params.position} is parked for projection ${params.name}`, { name: params.name, position: params.position }),
+        );
+      }
+      const failed = await platform.projections.reapply(params.name, BigInt(params.position));
+      if (failed) {
+        return sendError(
+          reply,
+          failed.unavailable
+            ? appError('unavailable', 'DEPENDENCY_UNAVAILABLE', `the retry could not run: ${failed.message}`, { name: params.name, position: params.position })
+            : appError('conflict', 'PARKED_EVENT_STILL_FAILS', `the parked event still fails: ${failed.message}`, { name: params.name, position: params.position, error: failed.message }),
+        );
+      }
+      const result = await platform.pipeline.execute(
+        projectionParkingAggregate,
+        { type: 'UnparkProjectionEvent', data: { projection: params.name, position: params.position, reason: body.data.reason } },
+        envelope,
+      );
+      if (isAppError(result)) return sendError(reply, result);
+      if (result.position !== null) await platform.parked.waitFor(result.position);
+      return reply.code(200).send(commandResultBody(result));
+    },
+  );
+}

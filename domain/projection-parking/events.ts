@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import type { EventDefinition } from '../events/registry.ts';
+import { principalSchema } from '../shared/principal.ts';
+import { logPositionSchema, parkedEventRefSchema, projectionNameSchema } from './fields.ts';
+
+const projectionEventParkedData = z.object({
+  projection: projectionNameSchema,
+  position: logPositionSchema,
+  event: parkedEventRefSchema,
+  reason: z.string(),
+  parkedBy: principalSchema,
+  parkedAt: z.iso.datetime(),
+});
+
+const projectionEventUnparkedData = z.object({
+  projection: projectionNameSchema,
+  position: logPositionSchema,
+  reason: z.string(),
+  unparkedBy: principalSchema,
+  unparkedAt: z.iso.datetime(),
+});
+
+export const projectionParkingEventDefinitions = [
+  { type: 'ProjectionEventParked', schemaVersion: 1, schema: projectionEventParkedData },
+  { type: 'ProjectionEventUnparked', schemaVersion: 1, schema: projectionEventUnparkedData },
+] as const satisfies readonly EventDefinition[];
+
+export const PROJECTION_PARKING_EVENT_TYPES = projectionParkingEventDefinitions.map((definition) => definition.type);
+
+export type ProjectionEventParked = { type: 'ProjectionEventParked'; data: z.infer<typeof projectionEventParkedData> };
+export type ProjectionEventUnparked = { type: 'ProjectionEventUnparked'; data: z.infer<typeof projectionEventUnparkedData> };
+export type ProjectionParkingEvent = ProjectionEventParked | ProjectionEventUnparked;
+
+/** One stream per projection: its parked events, and who parked and unparked them, in order. */
+export const projectionParkingStream = (projection: string) => `projection-${projection}`;

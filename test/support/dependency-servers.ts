@@ -1,0 +1,92 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { freePort } from './server-process.ts';
+
+/**
+ * A redis-server or nats-server the test starts itself on a free port, so it can kill, restart, freeze (SIGSTOP)
+ * and thaw (SIGCONT) it without touching the shared servers.
+ */
+export interface DependencyServer {
+  readonly port: number;
+  readonly url: string;
+  /** SIGKILL, and wait until the process is gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port (and, for NATS, the same JetStream store). */
+  restart(): Promise<void>;
+  /** SIGSTOP: the process holds its connections open and answers nothing. */
+  freeze(): void;
+  /** SIGCONT. */
+  thaw(): void;
+  stop(): Promise<void>;
+}
+
+const started = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of started) child.kill('SIGKILL');
+});
+
+async function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function launch(command: string, args: string[], port: number): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  started.add(child);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4096);
+  });
+  child.once('exit', () => started.delete(child));
+  const deadline = Date.now() + 10_000;
+  while (!(await accepts(port))) {
+    if (child.exitCode !== null) throw new Error(`${command} exited at start: ${stderr}`);
+    if (Date.now() > deadline) throw new Error(`${command} did not listen on ${port} within 10 s: ${stderr}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return child;
+}
+
+async function killed(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGCONT');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+function server(port: number, url: string, start: () => Promise<ChildProcess>, first: ChildProcess): DependencyServer {
+  let child = first;
+  return {
+    port,
+    url,
+    kill: () => killed(child),
+    async restart() {
+      await killed(child);
+      child = await start();
+    },
+    freeze: () => void child.kill('SIGSTOP'),
+    thaw: () => void child.kill('SIGCONT'),
+    stop: () => killed(child),
+  };
+}
+
+/** redis-server without persistence: a killed Redis comes back empty, as a cache may. */
+export async function startRedis(): Promise<DependencyServer> {
+  const port = await freePort();
+  const start = () => launch('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], port);
+  return server(port, `redis://127.0.0.1:${port}`, start, await start());
+}
+
+/** nats-server with JetStream on a file store under `storeDir`, which outlives a kill. */
+export async function startNats(storeDir: string): Promise<DependencyServer> {
+  const port = await freePort();
+  const start = () => launch('/usr/sbin/nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], port);
+  return server(port, `nats://127.0.0.1:${port}`, start, await start());
+}
