@@ -86,7 +86,7 @@ describe('parking a poison event', () => {
     ]);
     const listed = await api.expectStatus(await api.get('/admin/projections/parked'), 200);
     expect(listed.parked).toEqual([expect.objectContaining({ projection: 'orgs', position, parkedBy: expect.objectContaining({ kind: 'admin' }) })]);
-    const metrics = await server.app.inject({ method: 'GET', url: '/metrics' });
+    const metrics = await api.get('/metrics');
     expect(metrics.body).toContain('agencygrid_projection_parked_events{projection="orgs"} 1');
     const again = await api.post('/admin/projections/orgs/parked', { position, reason: 'twice' });
     expect(again.statusCode).toBe(409);
