@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appError, isAppError, type AppError } from '../domain/shared/app-error.ts';
+import { appError, isAppError, withAudience, type AppError } from '../domain/shared/app-error.ts';
 import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
@@ -200,7 +200,7 @@ export class CommandPipeline {
         // capability): that permit is part of the story and is recorded. Malformed or dangling input
         // ('invalid', 'not_found') records nothing, like input refused before the policy.
         if (RECORDED_REFUSALS.has(decided.kind)) await recordAside(unchanged);
-        return decided;
+        return withAudience(decided, check.audience);
       }
       const stamp = stampAt(base.now, check.decisionId ?? null);
       if (decided.length === 0) {
@@ -212,7 +212,7 @@ export class CommandPipeline {
       const claimed = await this.uniqueKeys.claim(definition.reservations?.(command) ?? [], streamId, stamp);
       if (claimed) {
         await recordAside(unchanged);
-        return claimed;
+        return withAudience(claimed, check.audience);
       }
 
       const toAppend = [...(check.events ?? []), ...decided].map((event, index) => envelopEvent(registry, event, streamId, index, stamp));

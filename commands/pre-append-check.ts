@@ -1,4 +1,4 @@
-import { appError, type AppError } from '../domain/shared/app-error.ts';
+import { appError, type AppError, type Audience } from '../domain/shared/app-error.ts';
 import type { DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { StreamReader } from './stream-loader.ts';
@@ -42,6 +42,8 @@ export type PreAppendOutcome =
        * part of the record. Malformed input and no-ops record nothing.
        */
       unchanged?: readonly AsideRecord[];
+      /** Who a refusal by the org's structure speaks to (an outsider the policy let act must learn no more). */
+      audience?: Audience;
     }
   | {
       allowed: false;

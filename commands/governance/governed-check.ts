@@ -4,7 +4,9 @@ import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
 import type { PreAppendCheck, PreAppendInput } from '../pre-append-check.ts';
+import { withAudience } from '../../domain/shared/app-error.ts';
 import { policyDenied } from './policy-denied.ts';
+import { outsiderAuditStream, refusalAudience } from './refusal-audience.ts';
 import { buildPolicyRequest } from './policy-request.ts';
 
 const DECISION_NAMESPACE = '3c9b2f1e-7a4d-4e8b-9f60-5d2c1b0a9e87';
@@ -51,10 +53,32 @@ export const governedCheck: PreAppendCheck = async (input) => {
   }
   const denied = decisions.find((item) => item.decision.outcome !== 'permitted');
   const main = decisions[0]!;
-  // Each decision's own audit stream, for when it is recorded apart from a change.
-  const aside = decisions.map((item) => ({ streamId: auditStream(item.orgId), events: [item.recorded], decisionId: item.decisionId }));
+  // Each decision's own audit stream, for when it is recorded apart from a change; a decision about an org the
+  // principal may not see goes to the principal's own stream instead, so outsiders never grow another org's log.
+  const audiences = new Map<string | null, Awaited<ReturnType<typeof refusalAudience>>>();
+  const audienceOf = async (orgId: string | null, whenAbsent: 'outsider' | 'none') => {
+    if (!audiences.has(orgId)) audiences.set(orgId, await refusalAudience(input.reader, input.principal, orgId, input.now, whenAbsent));
+    return audiences.get(orgId);
+  };
+  const asideOf = async (whenAbsent: 'outsider' | 'none') => {
+    const records = [];
+    for (const item of decisions) {
+      const outsider = (await audienceOf(item.orgId, whenAbsent))?.kind === 'outsider';
+      records.push({ streamId: outsider ? outsiderAuditStream(input.principal.id) : auditStream(item.orgId), events: [item.recorded], decisionId: item.decisionId });
+    }
+    return records;
+  };
   if (!denied) {
-    return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded), unchanged: aside };
+    // Platform principals see every org; a subject's later refusal by the org's structure is told as to its audience.
+    if (input.principal.kind !== 'subject') {
+      const aside = decisions.map((item) => ({ streamId: auditStream(item.orgId), events: [item.recorded], decisionId: item.decisionId }));
+      return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded), unchanged: aside };
+    }
+    const unchanged = await asideOf('none');
+    const audience = await audienceOf(main.orgId, 'none');
+    return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded), unchanged, ...(audience ? { audience } : {}) };
   }
-  return { allowed: false, error: policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId), records: aside };
+  const error = policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId);
+  const records = await asideOf('outsider');
+  return { allowed: false, error: withAudience(error, await audienceOf(denied.orgId, 'outsider')), records };
 };
