@@ -2,18 +2,21 @@ import { evaluatePolicy } from './evaluate.ts';
 import type { PolicyRequest, PolicyRule } from './types.ts';
 
 export interface OrgVisibility {
-  /** The principal may see that the org exists: it may read it (`org.read`, as `GET /orgs/<id>` asks). */
+  /**
+   * The principal may see that the org exists: it is a platform principal, the org's owner, holds a role in it now
+   * (in any job space), or the org's policy lets it read the org (`org.read`, as `GET /orgs/<id>` asks).
+   */
   visible: boolean;
   /** It may also read the org's policy (`policy.read`, as `GET /orgs/<id>/policies` asks), so every rule's outcome. */
   mayReadPolicy: boolean;
 }
 
 /**
- * What a principal may learn about an org, decided by the same rules as everything else (platform policy plus the
- * org's published or default one) over a request about the org: `request` is the principal's, with its roles in
- * the org across every job space; its action, resource and command are replaced by the two reads asked here.
- * An org that does not exist (`request.org.id` set, status null) is seen by no one: the caller learns the same
- * about it as about one it may not read.
+ * What a principal may learn about an org. Those who belong to it (its owner, holders of a role in it now, platform
+ * principals) know it exists whatever its policy says about reading it; anyone else sees it only if the org's
+ * policy (with the platform's) lets it read the org. `request` is the principal's, with its roles in the org across
+ * every job space; its action, resource and command are replaced by the reads asked here. An org that does not
+ * exist is seen by no one: the caller learns the same about it as about one it may not see.
  */
 export function orgVisibility(rules: readonly PolicyRule[], request: PolicyRequest, orgExists: boolean): OrgVisibility {
   const orgId = request.org.id;
@@ -25,6 +28,8 @@ export function orgVisibility(rules: readonly PolicyRule[], request: PolicyReque
       resource: { type, id: orgId, jobSpace: null, attributes: {} },
       command: { type: query, data: { orgId } },
     }).outcome === 'permitted';
-  const visible = asks('org.read', 'org', 'ReadOrg');
+  const { principal } = request;
+  const belongs = principal.kind !== 'subject' || principal.roles.length > 0 || request.org.ownerId === principal.id;
+  const visible = belongs || asks('org.read', 'org', 'ReadOrg');
   return { visible, mayReadPolicy: visible && asks('policy.read', 'policy', 'ReadPolicies') };
 }
