@@ -117,6 +117,7 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
   let nats: PrivateNats | null;
   let api: ReturnType<typeof apiClient>;
   let baseUrl: string;
+  let wsUrl: string;
   let b: Target;
   let unknown: Target;
   const principals: Principal[] = [];
@@ -152,7 +153,8 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
     if (!nats) console.log('skipped: nats-server not installed (NATS leg of the cross-org matrix)');
     server = await startTestServer({ env: nats ? { NATS_URL: nats.url, DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-matrix-')) } : {} });
     api = apiClient(server);
-    baseUrl = await listenForWebSocket(server);
+    wsUrl = await listenForWebSocket(server);
+    baseUrl = wsUrl.replace(/^ws/, 'http').replace(/\/graphql$/, '');
 
     // Org B: a closed org with data and a policy worth hiding.
     const ownerB = await api.subjectWithKey('Owner of B');
@@ -185,7 +187,7 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
     const gone = await api.registerSubject('Revoked key of A');
     await api.expectStatus(await api.grant(orgA, gone, 'member'), 201);
     const issued = await api.expectStatus(await api.post(`/subjects/${gone}/api-keys`, { label: 'soon revoked' }), 201);
-    await api.expectStatus(await api.post(`/subjects/${gone}/api-keys/${issued.keyId}/revoke`, {}), 200);
+    await api.expectStatus(await api.post(`/subjects/${gone}/api-keys/${issued.keyId}/revoke`, { reason: 'leaked' }), 200);
     revoked = { label: 'revoked-key', id: gone, key: issued.key as string };
     principals.push({ label: 'owner', ...ownerA }, { label: 'member', ...member }, { label: 'agent', ...agent }, { label: 'expired-role', ...expired }, revoked);
     // Wait (on the condition, not a fixed time) until the expired member's role is no longer in force.
@@ -280,7 +282,6 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
       noSecrets(answers[0]!, `SSE as ${principal.label}`);
     }
 
-    const wsUrl = `${baseUrl.replace(/^http/, 'ws')}/graphql`;
     for (const principal of principals.filter((p) => p !== revoked)) {
       const ws = await GraphqlWsClient.connect(wsUrl);
       try {
