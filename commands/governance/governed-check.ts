@@ -5,6 +5,7 @@ import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
 import type { PreAppendCheck, PreAppendInput } from '../pre-append-check.ts';
 import { withAudience } from '../../domain/shared/app-error.ts';
+import { belongsTo } from '../../domain/policy/visibility.ts';
 import { policyDenied } from './policy-denied.ts';
 import { outsiderAuditStream, refusalAudience } from './refusal-audience.ts';
 import { buildPolicyRequest } from './policy-request.ts';
@@ -36,13 +37,15 @@ async function decideOne(input: PreAppendInput, orgId: string | null, action: st
       request: JSON.parse(JSON.stringify(request)) as Record<string, unknown>,
     },
   };
-  return { orgId, action, decision, decisionId, recorded, policy };
+  return { orgId, action, decision, decisionId, recorded, policy, request };
 }
 
 /**
  * Every command is decided by policy before its decider runs: the platform policy together with the org's
  * published policy (or the default one), over the principal's effective roles at this instant. The decision is
- * recorded either way: with the change when permitted (same append), in `audit-<orgId>` when denied.
+ * recorded either way: with the change when permitted (same append), in `audit-<orgId>` when denied, or in the
+ * principal's own `audit-outsider.<id>` when it may not see the org (refusal-audience.ts), which is also whom the
+ * refusal is told to.
  */
 export const governedCheck: PreAppendCheck = async (input) => {
   // The command's own decision first; then any other org whose say it needs (a parent org for a child org).
@@ -69,8 +72,10 @@ export const governedCheck: PreAppendCheck = async (input) => {
     return records;
   };
   if (!denied) {
-    // Platform principals see every org; a subject's later refusal by the org's structure is told as to its audience.
-    if (input.principal.kind !== 'subject') {
+    // A principal that is part of every org it acts in (a platform principal, a member, the owner) sees them all:
+    // nothing to shape, no second look-up. Anyone else's later refusal by the org's structure is told as to its
+    // audience, and recorded where it pays.
+    if (decisions.every((item) => belongsTo(item.request))) {
       const aside = decisions.map((item) => ({ streamId: auditStream(item.orgId), events: [item.recorded], decisionId: item.decisionId }));
       return { allowed: true, decisionId: main.decisionId, events: decisions.map((item) => item.recorded), unchanged: aside };
     }

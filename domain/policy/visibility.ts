@@ -11,6 +11,12 @@ export interface OrgVisibility {
   mayReadPolicy: boolean;
 }
 
+/** The principal is part of the org the request is about: a platform principal, its owner, or a holder of a role. */
+export function belongsTo(request: PolicyRequest): boolean {
+  const { principal } = request;
+  return principal.kind !== 'subject' || principal.roles.length > 0 || (request.org.ownerId !== null && request.org.ownerId === principal.id);
+}
+
 /**
  * What a principal may learn about an org. Those who belong to it (its owner, holders of a role in it now, platform
  * principals) know it exists whatever its policy says about reading it; anyone else sees it only if the org's
@@ -28,8 +34,6 @@ export function orgVisibility(rules: readonly PolicyRule[], request: PolicyReque
       resource: { type, id: orgId, jobSpace: null, attributes: {} },
       command: { type: query, data: { orgId } },
     }).outcome === 'permitted';
-  const { principal } = request;
-  const belongs = principal.kind !== 'subject' || principal.roles.length > 0 || request.org.ownerId === principal.id;
-  const visible = belongs || asks('org.read', 'org', 'ReadOrg');
+  const visible = belongsTo(request) || asks('org.read', 'org', 'ReadOrg');
   return { visible, mayReadPolicy: visible && asks('policy.read', 'policy', 'ReadPolicies') };
 }

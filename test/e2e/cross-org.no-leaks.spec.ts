@@ -306,8 +306,8 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
     try {
       expect((await ws.init({ authorization: `Bearer ${member.key}` })).type).toBe('connection_ack');
       ws.subscribe('all', `subscription { events { position orgId type } }`);
-      await api.post(`/orgs/${b.orgId}/roles`, { name: `${SECRET.role}-2` });
-      await api.post(`/orgs/${b.orgId}/jobs`, { goal: SECRET.goal, completionMode: 'single' });
+      // (Permitted changes only: B's forbid would record a refusal of the admin in B's audit, which is B's business.)
+      await api.expectStatus(await api.post(`/orgs/${b.orgId}/jobs`, { goal: SECRET.goal, completionMode: 'single' }), 201);
       const marker = await api.expectStatus(await api.post(`/orgs/${orgA}/roles`, { name: 'visible-to-a' }), 200);
       await until(() => sse.payloads.some((payload) => payload.position === marker.position), 'the SSE stream to reach A\'s change');
       await ws.waitFor((message) => message.type === 'next' && JSON.stringify(message.payload).includes(String(marker.position)));
