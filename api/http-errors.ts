@@ -1,5 +1,6 @@
 import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
 import { isAppError, type AppError, type ErrorKind } from '../domain/shared/app-error.ts';
+import { callerView } from './refusal-view.ts';
 
 /** The one place where error kinds become HTTP statuses. */
 const statusByKind: Record<ErrorKind, number> = {
@@ -27,8 +28,10 @@ export interface HttpError {
   body: { code: string; message: string; details: Readonly<Record<string, unknown>> };
 }
 
+/** The error as the caller may see it (callerView), with its status. */
 export function httpErrorFor(error: AppError): HttpError {
-  return { status: statusByKind[error.kind], body: { code: error.code, message: error.message, details: error.details } };
+  const shown = callerView(error);
+  return { status: statusByKind[shown.kind], body: { code: shown.code, message: shown.message, details: shown.details } };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appError, isAppError, type AppError } from '../domain/shared/app-error.ts';
+import { appError, isAppError, withAudience, type AppError } from '../domain/shared/app-error.ts';
 import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
@@ -230,7 +230,7 @@ export class CommandPipeline {
           }
           await recordAside(records);
         }
-        return decided;
+        return withAudience(decided, check.audience);
       }
       const stamp = stampAt(base.now, check.decisionId ?? null);
       if (decided.length === 0) {
@@ -243,7 +243,7 @@ export class CommandPipeline {
       if (claimed) {
         // The key is held by another command's stream, which this one never loaded: the claim itself is the check.
         await recordAside(refusedByStructure(claimed));
-        return claimed;
+        return withAudience(claimed, check.audience);
       }
 
       const toAppend = [...(check.events ?? []), ...decided].map((event, index) => envelopEvent(registry, event, streamId, index, stamp));

@@ -1,4 +1,4 @@
-import { appError, type AppError } from '../domain/shared/app-error.ts';
+import { appError, type AppError, type Audience } from '../domain/shared/app-error.ts';
 import type { DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { StreamReader } from './stream-loader.ts';
@@ -50,6 +50,8 @@ export type PreAppendOutcome =
        * Malformed input and no-ops record nothing.
        */
       refusedByStructure?: (refusal: StructureRefusal) => readonly AsideRecord[];
+      /** Who a refusal by the org's structure speaks to (an outsider the policy let act must learn no more). */
+      audience?: Audience;
     }
   | {
       allowed: false;

@@ -3,7 +3,9 @@ import { assignmentAggregate } from '../../commands/handlers/assignment.ts';
 import { contractAggregate } from '../../commands/handlers/contract.ts';
 import { contractedTaskAggregate } from '../../commands/handlers/contracted-task.ts';
 import { jobAggregate } from '../../commands/handlers/job.ts';
+import { refusalAudience } from '../../commands/governance/refusal-audience.ts';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
+import type { StreamReader } from '../../commands/stream-loader.ts';
 import type { CommandResult } from '../../commands/result.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { systemPrincipal, type Principal } from '../../domain/shared/principal.ts';
@@ -26,6 +28,8 @@ export interface AgentCommandInput {
   principal: Principal;
   /** The agent's idempotency key, when it sent one: a retry with it answers the same. */
   idempotencyKey?: string;
+  /** Reads the org a bid is for: whether the bidder may see it at all. */
+  reader: StreamReader;
 }
 
 /**
@@ -47,6 +51,10 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
     case 'propose': {
       const request = parse(workRequestSchemas.propose, input.payload);
       if (isAppError(request)) return request;
+      // The bid is recorded as the platform, so the org's policy never sees the bidder: a bidder that may not see the
+      // org is answered here as if the org did not exist, and nothing is recorded in the org's log.
+      const audience = await refusalAudience(input.reader, principal, request.orgId, new Date().toISOString());
+      if (audience?.kind === 'outsider') return audience.notFound;
       // One bid per subject, job and round, whatever key it comes with: a repeat is answered with the first.
       const bidId = `bid:${principal.id}:${request.jobId.toLowerCase()}:${request.round}`;
       return pipeline.execute(

@@ -8,6 +8,7 @@ import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
 import { authenticate, refuseSuspendedSubject } from '../auth/authenticate.ts';
 import { AGENT_IDEMPOTENCY_KEY, type WorkReply } from '../agent-protocol/messages.ts';
 import { WORK_GATEWAY_QUEUE, WORK_REQUEST_KINDS, WORK_REQUEST_PATTERN, parseWorkRequestSubject, type WorkRequestKind } from '../agent-protocol/subjects.ts';
+import { callerView } from '../refusal-view.ts';
 import { runAgentCommand } from './agent-commands.ts';
 
 /**
@@ -59,7 +60,7 @@ export class AgentGateway {
     if (key !== undefined && !AGENT_IDEMPOTENCY_KEY.test(key)) {
       return refused({ kind: 'invalid', code: 'INVALID_HEADER', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters', details: { header: 'Idempotency-Key' } });
     }
-    const result = await runAgentCommand(this.deps.pipeline, { kind: kind as WorkRequestKind, payload: message.data, principal: actor, ...(key ? { idempotencyKey: key } : {}) });
+    const result = await runAgentCommand(this.deps.pipeline, { kind: kind as WorkRequestKind, payload: message.data, principal: actor, reader: this.deps.reader, ...(key ? { idempotencyKey: key } : {}) });
     if (isAppError(result)) {
       this.deps.logger?.debug({ kind, code: result.code, subject: actor.id }, 'agent request refused');
       return refused(result);
@@ -98,6 +99,8 @@ function header(headers: Readonly<Record<string, string>>, name: string): string
   return undefined;
 }
 
+/** Shaped for the caller like every HTTP and GraphQL refusal (callerView). */
 function refused(error: AppError): WorkReply {
-  return { ok: false, error: { code: error.code, message: error.message, details: { ...error.details } } };
+  const shown = callerView(error);
+  return { ok: false, error: { code: shown.code, message: shown.message, details: { ...shown.details } } };
 }

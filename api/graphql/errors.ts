@@ -5,6 +5,7 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import { InvalidCursorError, InvalidQueryError } from '../../infra/documents/errors.ts';
 import { EventStoreUnavailableError } from '../../infra/eventstore/errors.ts';
 import { httpErrorForThrown } from '../http-errors.ts';
+import { callerView } from '../refusal-view.ts';
 
 /**
  * Errors in GraphQL answers carry the same machine-readable codes as the REST API, as `extensions: {code, details}`
@@ -12,8 +13,13 @@ import { httpErrorForThrown } from '../http-errors.ts';
  * A resolver never lets an unexpected error's message out: it becomes INTERNAL_ERROR and is logged.
  */
 export class ApiGraphQLError extends GraphQLError {
-  constructor(readonly appError: AppError) {
-    super(appError.message, { extensions: { code: appError.code, details: appError.details } });
+  readonly appError: AppError;
+
+  /** Shaped for the caller (callerView) like every REST error body. */
+  constructor(error: AppError) {
+    const shown = callerView(error);
+    super(shown.message, { extensions: { code: shown.code, details: shown.details } });
+    this.appError = shown;
   }
 }
 

@@ -317,7 +317,12 @@ const Query: TypeResolvers<unknown> = {
   orgBySlug: root(async (args, context) => {
     const orgId = await orgIdBySlug(context.platform, slugArg(args.slug));
     if (orgId === null) return null;
-    await context.access.requireOrg(orgId, 'org.read');
+    // A slug of an org the caller may not see answers as a slug no org holds: null, no error.
+    const decided = await context.access.org(orgId, 'org.read');
+    if (isAppError(decided)) {
+      if (decided.audience?.kind === 'outsider') return null;
+      throw gqlError(decided);
+    }
     return (await context.loaders.orgs.load(orgId)) ?? null;
   }),
   orgs: root((args, context) => orgConnection(context, null, args)),

@@ -110,6 +110,7 @@ export async function agentRequestRoutes(app: FastifyInstance, platform: Platfor
       kind: kind as WorkRequestKind,
       payload: request.body,
       principal: actor,
+      reader: platform.loader,
       ...(key === undefined ? {} : { idempotencyKey: key }),
     });
     return sendCommand(reply, result, 200);

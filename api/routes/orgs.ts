@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { orgSchema } from '../../domain/org/state.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
-import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError, withAudience, type AppError } from '../../domain/shared/app-error.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 import { orgCommandSchema } from '../../domain/org/commands.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { slugSchema } from '../../domain/org/fields.ts';
@@ -108,8 +109,9 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
     const params = parse(z.object(slugParam), request.params, 'path');
     if (isAppError(params)) return sendError(reply, params);
     const orgId = await orgIdForSlug(platform, params.slug);
-    if (orgId === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `no org has the slug '${params.slug}'`, { slug: params.slug }));
-    return readOrg(platform, request, reply, orgId);
+    const notFound = appError('not_found', 'ORG_NOT_FOUND', `no org has the slug '${params.slug}'`, { slug: params.slug });
+    if (orgId === null) return sendError(reply, notFound);
+    return readOrg(platform, request, reply, orgId, notFound);
   });
 
   app.get('/orgs/:orgId', { config: { openapi: readDoc('Read an org', paramsDoc(orgIdParam)) } }, async (request, reply) => {
@@ -121,18 +123,18 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
 
 /**
  * Authorized first, then looked up: a principal that may not read the org learns nothing, not even whether it
- * exists (for an org that does not exist only the platform policy applies, so only platform admins get the 404).
+ * exists: it gets `notFound`, the very answer for an org that does not exist (by id, or by slug: then the slug's).
  */
-async function readOrg(platform: Platform, request: FastifyRequest, reply: FastifyReply, orgId: string) {
+async function readOrg(platform: Platform, request: FastifyRequest, reply: FastifyReply, orgId: string, notFound: AppError = orgNotFound(orgId)) {
   const allowed = await authorizeRead(platform.loader, request.principal, {
     action: 'org.read',
     orgId,
     resource: { type: 'org', id: orgId },
     query: { type: 'ReadOrg', data: { orgId } },
   });
-  if (isAppError(allowed)) return sendError(reply, allowed);
+  if (isAppError(allowed)) return sendError(reply, allowed.audience?.kind === 'outsider' ? withAudience(allowed, { kind: 'outsider', notFound }) : allowed);
   const loaded = await platform.loader.load(orgDecider, orgStream(orgId));
-  if (loaded.state === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+  if (loaded.state === null) return sendError(reply, notFound);
   reply.header('etag', `"${loaded.revision}"`);
   return { ...loaded.state, revision: Number(loaded.revision) };
 }

@@ -4,7 +4,10 @@ import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
 import type { PreAppendCheck, PreAppendInput } from '../pre-append-check.ts';
+import { withAudience } from '../../domain/shared/app-error.ts';
+import { belongsTo } from '../../domain/policy/visibility.ts';
 import { policyDenied } from './policy-denied.ts';
+import { outsiderAuditStream, refusalAudience } from './refusal-audience.ts';
 import { buildPolicyRequest } from './policy-request.ts';
 
 const DECISION_NAMESPACE = '3c9b2f1e-7a4d-4e8b-9f60-5d2c1b0a9e87';
@@ -37,13 +40,15 @@ async function decideOne(input: PreAppendInput, orgId: string | null, action: st
       result,
     },
   });
-  return { orgId, action, decision, decisionId, recorded, policy };
+  return { orgId, action, decision, decisionId, recorded, policy, request };
 }
 
 /**
  * Every command is decided by policy before its decider runs: the platform policy together with the org's
  * published policy (or the default one), over the principal's effective roles at this instant. The decision is
- * recorded either way: with the change when permitted (same append), in `audit-<orgId>` when denied.
+ * recorded either way: with the change when permitted (same append), in `audit-<orgId>` when denied, or in the
+ * principal's own `audit-outsider.<id>` when it may not see the org (refusal-audience.ts), which is also whom the
+ * refusal is told to.
  */
 export const governedCheck: PreAppendCheck = async (input) => {
   // The command's own decision first; then any other org whose say it needs (a parent org for a child org).
@@ -54,17 +59,44 @@ export const governedCheck: PreAppendCheck = async (input) => {
   }
   const denied = decisions.find((item) => item.decision.outcome !== 'permitted');
   const main = decisions[0]!;
-  // Each decision's own audit stream, for when it is recorded apart from a change.
-  const aside = (result: DecisionResult) =>
-    decisions.map((item) => ({ streamId: auditStream(item.orgId), events: [item.recorded(result)], decisionId: item.decisionId }));
   const basis = { streamId: input.streamId, revision: input.streamRevision.toString() };
+  // Each decision's own audit stream, for when it is recorded apart from a change; a decision about an org the
+  // principal may not see goes to the principal's own stream instead, so outsiders never grow another org's log.
+  const audiences = new Map<string | null, Awaited<ReturnType<typeof refusalAudience>>>();
+  const audienceOf = async (orgId: string | null, whenAbsent: 'outsider' | 'none') => {
+    if (!audiences.has(orgId)) audiences.set(orgId, await refusalAudience(input.reader, input.principal, orgId, input.now, whenAbsent));
+    return audiences.get(orgId);
+  };
+  const asideStreamsOf = async (whenAbsent: 'outsider' | 'none') => {
+    const streams: string[] = [];
+    for (const item of decisions) {
+      const outsider = (await audienceOf(item.orgId, whenAbsent))?.kind === 'outsider';
+      streams.push(outsider ? outsiderAuditStream(input.principal.id) : auditStream(item.orgId));
+    }
+    return streams;
+  };
+  const aside = (streams: readonly string[], result: DecisionResult) =>
+    decisions.map((item, index) => ({ streamId: streams[index]!, events: [item.recorded(result)], decisionId: item.decisionId }));
   if (!denied) {
+    const events = decisions.map((item) => item.recorded({ status: 'applied', basis }));
+    // A principal that is part of every org it acts in (a platform principal, a member, the owner) sees them all:
+    // nothing to shape, no second look-up. Anyone else's later refusal by the org's structure is told as to its
+    // audience, and recorded where it pays.
+    if (decisions.every((item) => belongsTo(item.request))) {
+      const streams = decisions.map((item) => auditStream(item.orgId));
+      return { allowed: true, decisionId: main.decisionId, events, refusedByStructure: (refusal) => aside(streams, { status: 'refused-by-structure', ...refusal, basis }) };
+    }
+    const streams = await asideStreamsOf('none');
+    const audience = await audienceOf(main.orgId, 'none');
     return {
       allowed: true,
       decisionId: main.decisionId,
-      events: decisions.map((item) => item.recorded({ status: 'applied', basis })),
-      refusedByStructure: (refusal) => aside({ status: 'refused-by-structure', ...refusal, basis }),
+      events,
+      refusedByStructure: (refusal) => aside(streams, { status: 'refused-by-structure', ...refusal, basis }),
+      ...(audience ? { audience } : {}),
     };
   }
-  return { allowed: false, error: policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId), records: aside({ status: 'refused-by-policy' }) };
+  const error = policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId);
+  const records = aside(await asideStreamsOf('outsider'), { status: 'refused-by-policy' });
+  return { allowed: false, error: withAudience(error, await audienceOf(denied.orgId, 'outsider')), records };
 };

@@ -1,4 +1,4 @@
-import type { AppError } from '../../domain/shared/app-error.ts';
+import { withAudience, type AppError } from '../../domain/shared/app-error.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
@@ -7,6 +7,7 @@ import type { readActions } from '../known-actions.ts';
 import type { StreamReader } from '../stream-loader.ts';
 import { policyDenied } from './policy-denied.ts';
 import { buildPolicyRequest, type BuiltPolicyRequest } from './policy-request.ts';
+import { refusalAudience } from './refusal-audience.ts';
 
 export type ReadAction = (typeof readActions)[number];
 
@@ -35,16 +36,19 @@ export type ReadDecision =
  * with decisions that changed nothing; the log records what changed the platform and what was refused a change.
  */
 export async function decideRead(reader: StreamReader, read: ReadRequest): Promise<ReadDecision> {
+  const now = read.now ?? new Date().toISOString();
   const built = await buildPolicyRequest(reader, {
     principal: read.principal,
     action: read.action,
     orgId: read.orgId,
     resource: { type: read.resource.type, id: read.resource.id, jobSpace: read.resource.jobSpace ?? null },
     command: read.query,
-    now: read.now ?? new Date().toISOString(),
+    now,
     rolesAcrossJobSpaces: true,
   });
   const decision = evaluatePolicy([...platformPolicy, ...built.policy.rules], built.request);
   if (decision.outcome === 'permitted') return { allowed: true, decision, built };
-  return { allowed: false, decision, error: policyDenied(read.action, decision, built.policy, null) };
+  // Told as to its audience: a principal that may not see the org learns what it would if the org did not exist.
+  const audience = await refusalAudience(reader, read.principal, read.orgId, now);
+  return { allowed: false, decision, error: withAudience(policyDenied(read.action, decision, built.policy, null), audience) };
 }

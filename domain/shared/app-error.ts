@@ -18,10 +18,30 @@ export interface AppError {
   readonly code: string;
   readonly message: string;
   readonly details: Readonly<Record<string, unknown>>;
+  /**
+   * Who the refusal speaks to, set where a governed request is refused (the org's policy or structure): the API
+   * shapes the body from it in one place (api/refusal-view.ts). Never serialized itself. Absent: nothing to hide.
+   */
+  readonly audience?: Audience;
 }
+
+/**
+ * - `outsider`: the caller may not see the org the request concerns; it gets `notFound`, the answer it would get
+ *   if the org did not exist, so a refusal is no oracle on the org's existence, data or policy.
+ * - `member`: the caller sees the org; it learns the rules that decided its request, and every rule's outcome only
+ *   when it may also read the org's policy (`mayReadPolicy`).
+ */
+export type Audience =
+  | { readonly kind: 'outsider'; readonly notFound: AppError }
+  | { readonly kind: 'member'; readonly mayReadPolicy: boolean };
 
 export function appError(kind: ErrorKind, code: string, message: string, details: Record<string, unknown> = {}): AppError {
   return { kind, code, message, details };
+}
+
+/** The error, told to `audience` (see Audience). */
+export function withAudience(error: AppError, audience: Audience | undefined): AppError {
+  return audience === undefined ? error : { ...error, audience };
 }
 
 export function isAppError(value: unknown): value is AppError {

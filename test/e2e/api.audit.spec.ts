@@ -34,8 +34,9 @@ describe('audit routes', () => {
     await api.defineRole(orgA, { name: 'writer' });
     await api.defineRole(orgB, { name: 'member' });
     await api.expectStatus(await api.grant(orgB, olga.id, 'member'), 201);
-    // Olga, a stranger to A, is refused (recorded in audit-A, under the default policy).
-    await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'mine' }, olga.key), 403);
+    // Olga, a stranger to A, is refused under the default policy: told as for an unknown org, and recorded in her
+    // own audit stream (still one of A's decisions: its data names A).
+    await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'mine' }, olga.key), 404);
     await sleep(5);
     marks.beforeGrant = position(await api.post(`/orgs/${orgA}/metadata`, { description: 'before the grant' }));
     await sleep(5);
@@ -138,7 +139,7 @@ describe('audit routes', () => {
     expect(invalid.details.errors).toMatchObject([{ path: [0, 'when'], line: 1, column: expect.any(Number) }]);
   });
 
-  it("scopes every audit route to orgs the principal may read: a member of B gets 403 on A's", async () => {
+  it("scopes every audit route to orgs the principal may read: a member of B gets A's as for an unknown org", async () => {
     const routes = [
       () => api.get(`/audit/orgs/${orgA}/state`, olga.key),
       () => api.get(`/audit/orgs/${orgA}/reevaluate`, olga.key),
@@ -146,15 +147,15 @@ describe('audit routes', () => {
     ];
     for (const route of routes) {
       const response = await route();
-      expect(response.statusCode, response.body).toBe(403);
-      expect(response.json()).toMatchObject({ code: 'POLICY_DENIED', details: { action: 'audit.read', outcome: 'not-permitted' } });
+      expect(response.statusCode, response.body).toBe(404);
+      expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: `org ${orgA} does not exist`, details: { orgId: orgA } });
     }
     await api.expectStatus(await api.get(`/audit/orgs/${orgB}/state`, olga.key), 200);
     await api.expectStatus(await api.get(`/audit/orgs/${orgB}/reevaluate`, olga.key), 200);
     // Wes, a writer of A, reads A's audit under A's policy (members-read).
     await api.expectStatus(await api.get(`/audit/orgs/${orgA}/reevaluate`, wes.key), 200);
     // A non-member does not even learn whether an org exists.
-    expect((await api.get('/audit/orgs/00000000-0000-4000-8000-000000000000/state', olga.key)).statusCode).toBe(403);
+    expect((await api.get('/audit/orgs/00000000-0000-4000-8000-000000000000/state', olga.key)).statusCode).toBe(404);
     const anonymous = await server.app.inject({ method: 'GET', url: `/audit/orgs/${orgA}/state` });
     expect(anonymous.statusCode).toBe(401);
   });

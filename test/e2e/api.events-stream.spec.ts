@@ -194,7 +194,7 @@ describe('GET /events/stream', () => {
     // Naming org B is refused up front, alone or with A; an org that does not exist looks the same.
     for (const query of [`?orgId=${orgB}`, `?orgId=${orgA},${orgB}`, '?orgId=00000000-0000-4000-8000-00000000000b']) {
       const refused = await SseClient.open(`${server.baseUrl}/events/stream${query}`, a.key);
-      expect(refused).toMatchObject({ status: 403, body: { code: 'POLICY_DENIED' } });
+      expect(refused).toMatchObject({ status: 404, body: { code: 'ORG_NOT_FOUND' } });
     }
   });
 

@@ -86,21 +86,32 @@ describe('roster over HTTP', () => {
     const applicant = await api.subjectWithKey('applicant');
     const other = await api.registerSubject('someone else');
 
+    // The applicant is not a member: every refusal tells it what an unknown org would, so it cannot enumerate
+    // the org's roles (a fixed role and one that does not exist answer alike) nor learn about its policy.
+    const notFound = { code: 'ORG_NOT_FOUND', message: `org ${orgId} does not exist`, details: { orgId } };
     const forOther = await api.post(`/orgs/${orgId}/applications`, { subjectId: other, role: 'contributor' }, applicant.key);
-    expect(forOther.statusCode).toBe(403);
-    expect(forOther.json()).toMatchObject({ code: 'POLICY_DENIED', details: { action: 'roster.application.submit' } });
-
+    expect([forOther.statusCode, forOther.json()]).toEqual([404, notFound]);
     const fixedRole = await api.post(`/orgs/${orgId}/applications`, { subjectId: applicant.id, role: 'writer' }, applicant.key);
-    expect(fixedRole.statusCode).toBe(409);
-    expect(fixedRole.json().code).toBe('ROLE_NOT_OPEN');
+    expect([fixedRole.statusCode, fixedRole.json()]).toEqual([404, notFound]);
+    const noRole = await api.post(`/orgs/${orgId}/applications`, { subjectId: applicant.id, role: 'no-such-role' }, applicant.key);
+    expect([noRole.statusCode, noRole.json()]).toEqual([404, notFound]);
+    // An admin (who sees the org) is told why.
+    expect((await api.post(`/orgs/${orgId}/applications`, { subjectId: other, role: 'writer' })).json().code).toBe('ROLE_NOT_OPEN');
 
     const applied = await api.post(`/orgs/${orgId}/applications`, { subjectId: applicant.id, role: 'contributor', motivation: 'I write a lot' }, applicant.key);
     expect(applied.statusCode).toBe(201);
     const { applicationId } = applied.json();
-    expect(applied.json().events[0].data).toMatchObject({ outcome: 'permitted', determiningRuleIds: ['default:subjects-apply-for-roles'] });
+    // Its receipt of the decision: which decision, the outcome and the rule that let it apply; nothing of the org.
+    expect(applied.json().events[0].data).toEqual({
+      decisionId: expect.any(String),
+      orgId,
+      action: 'roster.application.submit',
+      outcome: 'permitted',
+      determiningRuleIds: ['default:subjects-apply-for-roles'],
+    });
 
-    // The applicant cannot approve itself: it holds no role the policy lets approve.
-    expect((await api.post(`/orgs/${orgId}/applications/${applicationId}/approve`, {}, applicant.key)).statusCode).toBe(403);
+    // The applicant cannot approve itself: it holds no role the policy lets approve (and, an outsider, hears 404).
+    expect((await api.post(`/orgs/${orgId}/applications/${applicationId}/approve`, {}, applicant.key)).statusCode).toBe(404);
 
     const approved = await api.post(`/orgs/${orgId}/applications/${applicationId}/approve`, {});
     expect(approved.statusCode).toBe(200);

@@ -28,12 +28,17 @@ describe('security over HTTP', () => {
     expect(response.statusCode).toBe(403);
     expect(response.json()).toMatchObject({ code: 'POLICY_DENIED', message: expect.any(String), details: { action, outcome: 'not-permitted' } });
   };
+  // A subject that may not see an org is answered exactly as for an org that does not exist.
+  const hidden = (response: { statusCode: number; json(): unknown }, orgId: string) => {
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: `org ${orgId} does not exist`, details: { orgId } });
+  };
 
   it('gives a subject nothing in an org where it holds no role', async () => {
-    denied(await api.post(`/orgs/${otherId}/roles`, { name: 'spy' }, member.key), 'roster.role.define');
-    denied(await api.grant(otherId, outsider.id, 'writer', member.key), 'roster.role.grant');
-    denied(await api.post(`/orgs/${otherId}/metadata`, { description: 'mine' }, member.key), 'org.update');
-    denied(await api.post(`/orgs/${otherId}/policies`, { rules: [] }, member.key), 'policy.draft');
+    hidden(await api.post(`/orgs/${otherId}/roles`, { name: 'spy' }, member.key), otherId);
+    hidden(await api.grant(otherId, outsider.id, 'writer', member.key), otherId);
+    hidden(await api.post(`/orgs/${otherId}/metadata`, { description: 'mine' }, member.key), otherId);
+    hidden(await api.post(`/orgs/${otherId}/policies`, { rules: [] }, member.key), otherId);
     // Even in its own org, a plain member may read but not manage under the default policy.
     denied(await api.post(`/orgs/${labId}/roles`, { name: 'spy' }, member.key), 'roster.role.define');
   });
@@ -58,13 +63,16 @@ describe('security over HTTP', () => {
       expect((await api.get(`/orgs/${labId}${path}`, member.key)).statusCode).toBe(200);
     }
     const action = { '': 'org.read', '/roster': 'roster.read', '/policies': 'policy.read', '/decisions': 'audit.read' } as const;
-    for (const [path, name] of Object.entries(action)) {
-      denied(await api.get(`/orgs/${otherId}${path}`, member.key), name);
-      denied(await api.get(`/orgs/${labId}${path}`, outsider.key), name);
+    for (const path of Object.keys(action)) {
+      hidden(await api.get(`/orgs/${otherId}${path}`, member.key), otherId);
+      hidden(await api.get(`/orgs/${labId}${path}`, outsider.key), labId);
     }
-    denied(await api.get('/orgs/by-slug/sec-other', member.key), 'org.read');
+    const unknownSlug = await api.get('/orgs/by-slug/sec-nobody', member.key);
+    const otherSlug = await api.get('/orgs/by-slug/sec-other', member.key);
+    expect([otherSlug.statusCode, otherSlug.json()]).toEqual([404, { code: 'ORG_NOT_FOUND', message: "no org has the slug 'sec-other'", details: { slug: 'sec-other' } }]);
+    expect(unknownSlug.statusCode).toBe(404);
     // Whether an org exists is not revealed to those who may not read it.
-    denied(await api.get('/orgs/00000000-0000-4000-8000-00000000dead', member.key), 'org.read');
+    hidden(await api.get('/orgs/00000000-0000-4000-8000-00000000dead', member.key), '00000000-0000-4000-8000-00000000dead');
     // Another subject's record is not readable either.
     denied(await api.get(`/subjects/${outsider.id}`, member.key), 'subject.read');
   });

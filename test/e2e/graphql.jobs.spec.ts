@@ -192,8 +192,9 @@ describe('GraphQL: jobs and workloads', () => {
       { key: outsider.key },
     );
     expect(asOutsider.data).toEqual({ jobs: null, workload: null, job: null });
-    expect(codes(asOutsider)).toEqual(['POLICY_DENIED', 'POLICY_DENIED', 'POLICY_DENIED']);
-    expect(asOutsider.errors.map((error) => error.extensions?.details?.action)).toEqual(['job.read', 'job.read', 'job.read']);
+    // An outsider is answered as for an org that does not exist.
+    expect(codes(asOutsider)).toEqual(['ORG_NOT_FOUND', 'ORG_NOT_FOUND', 'ORG_NOT_FOUND']);
+    expect(asOutsider.errors.map((error) => error.extensions?.details)).toEqual([{ orgId }, { orgId }, { orgId }]);
   });
 
   it('refuses malformed arguments with VALIDATION_FAILED or INVALID_CURSOR, and an org that does not exist with ORG_NOT_FOUND', async () => {

@@ -63,25 +63,29 @@ describe('GraphQL scoping', () => {
     await server.close();
   });
 
-  it('refuses every org-scoped root query on another org with POLICY_DENIED', async () => {
-    const queries = [
-      `{ org(id: "${orgB}") { id } }`,
-      `{ orgBySlug(slug: "org-b") { id } }`,
-      `{ associations(orgId: "${orgB}") { edges { node { id } } } }`,
-      `{ decisions(orgId: "${orgB}") { edges { node { id } } } }`,
-      `{ effectiveRoles(orgId: "${orgB}", subjectId: "${bob.id}") { roles } }`,
-      `{ policyVersions(orgId: "${orgB}") { edges { node { id } } } }`,
-      `{ subject(id: "${bob.id}") { displayName } }`,
+  it('answers every org-scoped root query on an org she may not see exactly as on an org that does not exist', async () => {
+    const missingOrg = '00000000-0000-4000-8000-000000000000';
+    const queries = (orgId: string, slug: string) => [
+      `{ org(id: "${orgId}") { id } }`,
+      `{ orgBySlug(slug: "${slug}") { id } }`,
+      `{ associations(orgId: "${orgId}") { edges { node { id } } } }`,
+      `{ decisions(orgId: "${orgId}") { edges { node { id } } } }`,
+      `{ effectiveRoles(orgId: "${orgId}", subjectId: "${bob.id}") { roles } }`,
+      `{ policyVersions(orgId: "${orgId}") { edges { node { id } } } }`,
     ];
-    for (const query of queries) {
+    const hidden = queries(orgB, 'org-b');
+    const missing = queries(missingOrg, 'org-nobody');
+    for (const [index, query] of hidden.entries()) {
       const answer = await gql(server, query, {}, { key: alice.key });
-      expect(codes(answer), query).toEqual(['POLICY_DENIED']);
+      const unknown = await gql(server, missing[index]!, {}, { key: alice.key });
+      expect(JSON.stringify(answer).replaceAll(orgB, missingOrg).replaceAll('org-b', 'org-nobody'), query).toEqual(JSON.stringify(unknown));
       expect(Object.values(answer.data ?? {})).toEqual([null]);
-      expect(answer.errors[0]?.extensions?.details).toMatchObject({ outcome: 'not-permitted' });
     }
-    // A non-existent org looks exactly like one she may not read.
-    const missing = await gql(server, `{ org(id: "00000000-0000-4000-8000-000000000000") { id } }`, {}, { key: alice.key });
-    expect(codes(missing)).toEqual(['POLICY_DENIED']);
+    expect(codes(await gql(server, hidden[0]!, {}, { key: alice.key }))).toEqual(['ORG_NOT_FOUND']);
+    // Subjects are platform-level: another subject's record is refused by the platform policy.
+    const subject = await gql(server, `{ subject(id: "${bob.id}") { displayName } }`, {}, { key: alice.key });
+    expect(codes(subject)).toEqual(['POLICY_DENIED']);
+    expect(subject.errors[0]?.extensions?.details).toMatchObject({ outcome: 'not-permitted' });
   });
 
   it('lists only what the principal may read; admins see everything', async () => {
@@ -185,7 +189,7 @@ describe('GraphQL scoping', () => {
       // Naming an org she may not read is refused up front.
       aliceWs.subscribe('b', `subscription($orgB: ID) { events(orgId: $orgB) { position } }`, { orgB });
       const refused = await aliceWs.waitFor((message) => message.id === 'b' && message.type === 'error');
-      expect(refused.payload).toMatchObject([{ extensions: { code: 'POLICY_DENIED' } }]);
+      expect(refused.payload).toMatchObject([{ extensions: { code: 'ORG_NOT_FOUND', details: { orgId: orgB } } }]);
     } finally {
       aliceWs.close();
       adminWs.close();

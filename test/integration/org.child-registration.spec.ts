@@ -18,7 +18,10 @@ describe('registering a child org', () => {
 
     const denied = refused(await child(asSubject(stranger), 'squat'));
     expect(denied).toMatchObject({ code: 'POLICY_DENIED', details: { action: 'org.child.register', outcome: 'not-permitted' } });
-    expect((await collect(store.readStream(`audit-${parent}`))).map((event) => event.data.action)).toEqual(['org.child.register']);
+    // The stranger may not see the parent: its refusal is told as for an unknown org (api/refusal-view.ts) and
+    // recorded in the stranger's own audit stream, never in the parent's.
+    expect(denied.audience).toEqual({ kind: 'outsider', notFound: expect.objectContaining({ code: 'ORG_NOT_FOUND', details: { orgId: parent } }) });
+    expect((await collect(store.readStream(`audit-outsider.${stranger}`))).map((event) => event.data.action)).toEqual(['org.register', 'org.child.register']);
 
     const registered = ok(await child(asSubject(founder), 'team'));
     const decisions = registered.events.filter((event) => event.type === 'DecisionRecorded').map((event) => [event.data.orgId, event.data.action]);

@@ -42,9 +42,9 @@ describe('the pipeline holds every command to the input limits, before its schem
   });
 
   it("refuses an agent's request nested 100,000 levels before its schema (the bus has no body parser to cap it)", async () => {
-    const { pipeline } = pipelineOn(tempStore());
+    const { pipeline, loader } = pipelineOn(tempStore());
     const payload = { orgId, jobId: orgId, parentTaskId: orgId, contractId: null, key: 'k', title: 'Deep', input: nested(100_000) };
-    const result = await runAgentCommand(pipeline, { kind: 'subtask', payload, principal: { id: '22222222-2222-4222-8222-222222222222', kind: 'subject' } });
+    const result = await runAgentCommand(pipeline, { kind: 'subtask', payload, principal: { id: '22222222-2222-4222-8222-222222222222', kind: 'subject' }, reader: loader });
     expect(result).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path: expect.arrayContaining(['input']) }] } });
   });
 });
