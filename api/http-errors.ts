@@ -10,6 +10,7 @@ const statusByKind: Record<ErrorKind, number> = {
   conflict: 409,
   precondition_failed: 412,
   unprocessable: 422,
+  rate_limited: 429,
   unavailable: 503,
 };
 

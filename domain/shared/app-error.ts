@@ -10,6 +10,7 @@ export type ErrorKind =
   | 'not_found'
   | 'conflict' // the current state forbids it (illegal transition, duplicate, concurrent change)
   | 'precondition_failed' // the client's expected revision is stale
+  | 'rate_limited' // too many requests or open streams for this caller (or the server): retry later
   | 'unavailable';
 
 export interface AppError {

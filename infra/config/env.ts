@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { limitSettings } from './limits.ts';
 
 const url = (protocols: readonly string[]) =>
   z
@@ -30,6 +31,7 @@ export const configSchema = z.object({
   /** FULL survives power loss per acknowledged command; NORMAL only a process crash. */
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  ...limitSettings,
 });
 export type Config = z.infer<typeof configSchema> & { dataDir: string };
 
