@@ -6,8 +6,9 @@ import { authenticate, refuseSuspendedSubject } from '../auth/authenticate.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { StreamAccess } from '../streaming/access.ts';
+import type { StreamSlots } from '../streaming/stream-slots.ts';
 import { createContext, type GraphqlOptions } from './context.ts';
-import { formatExecutionErrors } from './errors.ts';
+import { formatExecutionErrors, gqlError } from './errors.ts';
 import { specifiedRules, validate } from './graphql-js.ts';
 import { costError, graphqlLimitsFrom, jsonBytesOver, limitExceeded, limitRules, tokensError } from './limits.ts';
 import { queryResolvers } from './resolvers.ts';
@@ -32,7 +33,7 @@ export interface GraphqlPluginOptions extends GraphqlOptions {
  * sends the headers of its header editor there); a connection that does not is refused (`connection_error`,
  * closed). The GraphiQL page and its assets are public; its queries are not.
  */
-export async function graphqlRoutes(app: FastifyInstance, platform: Platform, options: GraphqlPluginOptions = {}): Promise<void> {
+export async function graphqlRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: GraphqlPluginOptions = {}): Promise<void> {
   // Routes mercurius registers in this scope: the IDE's page and assets are public; the GET route serves both plain
   // GET queries and WebSocket upgrades, so the server-wide hook lets it through and the hook below authenticates
   // every request on it that is not an upgrade.
@@ -68,7 +69,13 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, op
           const filters = parseEventsArgs(platform, args);
           const access = new StreamAccess(platform.loader, platform.apiKeys, principal, options.accessTtlMs === undefined ? {} : { ttlMs: options.accessTtlMs });
           await checkNamedOrg(access, filters.orgId);
-          const iterator = new EventsIterator(platform, access, filters, (ended) => subscriptions.delete(ended));
+          // A subscription is one of the principal's open streams, given back however it ends (complete, socket closed).
+          const release = streams.acquire(principal);
+          if (isAppError(release)) throw gqlError(release);
+          const iterator = new EventsIterator(platform, access, filters, (ended) => {
+            subscriptions.delete(ended);
+            release();
+          });
           subscriptions.add(iterator);
           return iterator;
         },

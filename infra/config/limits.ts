@@ -27,6 +27,8 @@ export const limitSettings = {
   RATE_LIMIT_READS: count(1, 10_000_000, 2400),
   /** Commands (POST, PUT, PATCH, DELETE outside /graphql) per principal per window. */
   RATE_LIMIT_COMMANDS: count(1, 10_000_000, 1200),
+  /** Namespace of the rate counters in Redis (used when REDIS_URL is set): instances sharing it count together. */
+  RATE_LIMIT_REDIS_PREFIX: z.string().min(1).max(200).default('agencygrid:rate:'),
   /** Requests one agent may send on the bus (agencygrid.work.*) per window. */
   AGENT_BUS_RATE_LIMIT: count(1, 10_000_000, 1200),
 };
