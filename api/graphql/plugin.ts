@@ -9,7 +9,8 @@ import { StreamAccess } from '../streaming/access.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
 import { createContext, type GraphqlOptions } from './context.ts';
 import { formatExecutionErrors, gqlError } from './errors.ts';
-import { specifiedRules, validate } from './graphql-js.ts';
+import { GraphQLError as GraphQLErrorClass, specifiedRules, validate } from './graphql-js.ts';
+import { httpErrorForThrown } from '../http-errors.ts';
 import { costError, graphqlLimitsFrom, jsonBytesOver, limitExceeded, limitRules, tokensError } from './limits.ts';
 import { queryResolvers } from './resolvers.ts';
 import { schema } from './schema.ts';
@@ -94,6 +95,16 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
     graphiql: true,
     context: (request) => createContext(platform, request, options),
     errorFormatter: (execution, context) => formatExecutionErrors(execution, context.reply?.log ?? platform.logger),
+    // What a hook throws before GraphQL runs: the server's own refusals (429 RATE_LIMITED from the rate limit) keep
+    // their status and uniform body; anything else is answered as a GraphQL error, as mercurius would.
+    errorHandler: async (error, request, reply) => {
+      if (isAppError(error)) {
+        const mapped = httpErrorForThrown(error);
+        return void reply.code(mapped.status).send(mapped.body);
+      }
+      const { statusCode, response } = formatExecutionErrors({ errors: [asGraphQLErrorOf(error)] }, request.log);
+      return void reply.code(statusCode).send(response);
+    },
     // Depth and aliases with fragments expanded (mercurius's own `queryDepth` does not follow spreads).
     validationRules: rules,
     subscription: {
@@ -138,6 +149,13 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
     const bytes = jsonBytesOver(execution.data, limits.maxResponseBytes);
     if (bytes !== undefined) cutOff(execution, bytes, limits.maxResponseBytes);
   });
+}
+
+/** As mercurius's default handler wraps a thrown error (the formatter then looks at the original). */
+function asGraphQLErrorOf(error: Error): GraphQLError {
+  if (error instanceof GraphQLErrorClass) return error;
+  const extensions = 'extensions' in error && typeof error.extensions === 'object' && error.extensions !== null ? (error.extensions as Record<string, unknown>) : undefined;
+  return new GraphQLErrorClass(error.message, { originalError: error, ...(extensions ? { extensions } : {}) });
 }
 
 /** A refusal before execution, as mercurius reports a failed validation (400, the error in `errors`). */

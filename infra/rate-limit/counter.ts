@@ -19,14 +19,16 @@ const require = createRequire(import.meta.url);
 const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (continueExceeding: boolean, exponentialBackoff: boolean, cache?: number) => Store;
 const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as new (continueExceeding: boolean, exponentialBackoff: boolean, redis: Redis, key?: string) => Store;
 
-/** A Redis connection for counters: short timeouts, no offline queue (a counter that cannot be reached is skipped). */
+/**
+ * A Redis connection for counters, with short timeouts: a command waits for the connection being (re)established
+ * at most `commandTimeout`, then the counter is skipped (the request is let through).
+ */
 export function connectRateLimitRedis(url: string, name: string): Redis {
   const redis = new Redis(url, {
     lazyConnect: false,
     connectTimeout: 1000,
     commandTimeout: 1000,
     maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
     retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 5000),
     connectionName: name,
   });
