@@ -24,7 +24,8 @@ type StreamingServer = TestServer & { baseUrl: string };
 const timing: ServerOptions['eventStream'] = { heartbeatMs: 100, accessTtlMs: 200, retryMs: 500 };
 
 async function startStreamingServer(): Promise<StreamingServer> {
-  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
+  // These tests keep their streams open until the end; the caps on open streams are api.stream-limits.spec.ts's.
+  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', STREAMS_PER_PRINCIPAL: '64' });
   const platform = await startPlatform(config, tempStore(tempStorePath()), pino({ level: 'silent' }));
   await bootstrapAdminKey(platform, ADMIN_KEY);
   const app = await buildServer(platform, { eventStream: timing });
