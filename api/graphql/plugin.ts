@@ -140,8 +140,12 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
     refuseIf(tokensError(source, limits));
   });
   app.graphql.addHook('preSubscriptionExecution', async (schema, document) => {
-    const invalid = validate(schema, document, [...specifiedRules, ...rules]);
-    if (invalid.length > 0) throw invalid[0];
+    const [invalid] = validate(schema, document, [...specifiedRules, ...rules]);
+    if (invalid) {
+      // The limits carry their own code; graphql-js's own findings get the code HTTP answers them with.
+      if (invalid.extensions.code !== undefined) throw invalid;
+      throw new GraphQLErrorClass(invalid.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', details: {} } });
+    }
     const tooCostly = costError(schema, document, undefined, limits);
     if (tooCostly) throw tooCostly;
   });

@@ -124,6 +124,7 @@ describe('GraphQL cost limits (fragments expanded, refused before execution)', (
       client.subscribe('unknown', `subscription { events { noSuchField } }`);
       const unknown = await client.waitFor((message) => message.id === 'unknown' && message.type === 'error');
       expect(JSON.stringify(unknown.payload)).toContain('noSuchField');
+      expect(unknown.payload).toMatchObject([{ extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }]);
     } finally {
       client.close();
     }
