@@ -12,6 +12,7 @@ const statusByKind: Record<ErrorKind, number> = {
   precondition_failed: 412,
   unsupported_media_type: 415,
   unprocessable: 422,
+  rate_limited: 429,
   unavailable: 503,
 };
 

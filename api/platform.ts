@@ -28,6 +28,7 @@ import { ProjectionRunner } from '../projections/runner.ts';
 import { DocumentCheckpointStore } from '../processes/document-checkpoint-store.ts';
 import { DocumentDeadLetters } from '../processes/document-dead-letters.ts';
 import { WorkProcesses } from '../processes/work/work-processes.ts';
+import { connectRateLimitRedis, RateCounter } from '../infra/rate-limit/counter.ts';
 import { openJobsHeldFromReadModel, workloadsFromReadModel } from '../processes/work/workloads.ts';
 
 /** The running platform's parts, wired once. The API and the CLI both build on this. */
@@ -112,7 +113,16 @@ export async function startPlatform(
   await parked.start((projection) => projections.resumeParked(projection));
   await projections.start();
   const jobs = createJobAggregate({ openJobsOf: openJobsFromReadModel({ store, docs, projections }) });
+  // Agents' bus requests, counted per agent: in Redis when configured, so every instance's gateway counts together.
+  const rateRedis = config.REDIS_URL ? connectRateLimitRedis(config.REDIS_URL, 'agencygrid-agent-rate-limit') : undefined;
+  const agentRateLimit = new RateCounter({
+    max: config.AGENT_BUS_RATE_LIMIT,
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    keyPrefix: `${config.RATE_LIMIT_REDIS_PREFIX}bus:`,
+    ...(rateRedis ? { redis: rateRedis } : {}),
+  });
   const work = new WorkProcesses({
+    agentRateLimit,
     store,
     registry,
     pipeline,
@@ -156,6 +166,7 @@ export async function startPlatform(
       await docs.close();
       await cache.close();
       await store.close();
+      rateRedis?.disconnect();
     },
   };
 }

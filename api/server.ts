@@ -25,6 +25,8 @@ import { orgRoutes } from './routes/orgs.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
+import { registerRateLimit } from './rate-limit.ts';
+import { StreamSlots } from './streaming/stream-slots.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { workReadRoutes } from './routes/work-reads.ts';
 
@@ -88,7 +90,12 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}`, details: {} }),
   );
 
-  // Before every route: the OpenAPI document is collected from the routes as they are added.
+  // One count of open streams for every kind (SSE, GraphQL subscriptions, agent inboxes).
+  const streams = new StreamSlots({ perPrincipal: platform.config.STREAMS_PER_PRINCIPAL, total: platform.config.STREAMS_TOTAL });
+
+  // Before every route: each route registered after it gets its rate-limit hook, and the OpenAPI document is
+  // collected from the routes as they are added.
+  await registerRateLimit(app, platform);
   await registerOpenApi(app);
   await app.register(async (scope) => healthRoutes(scope, platform));
   await app.register(async (scope) => orgRoutes(scope, platform));
@@ -100,15 +107,15 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(async (scope) => taskRoutes(scope, platform));
   await app.register(async (scope) => workReadRoutes(scope, platform));
   await app.register(async (scope) => agentRequestRoutes(scope, platform));
-  await app.register(async (scope) => agentInboxRoutes(scope, platform, options.agentInbox));
+  await app.register(async (scope) => agentInboxRoutes(scope, platform, streams, options.agentInbox));
   await app.register(async (scope) => agentBusCredentialRoutes(scope, platform));
   await app.register(async (scope) => decisionRoutes(scope, platform));
   await app.register(async (scope) => auditRoutes(scope, platform));
   await app.register(async (scope) => apiKeyRoutes(scope, platform));
   await app.register(async (scope) => projectionRoutes(scope, platform));
   await app.register(async (scope) => projectionParkingRoutes(scope, platform));
-  await app.register(async (scope) => eventStreamRoutes(scope, platform, options.eventStream));
-  await app.register(async (scope) => graphqlRoutes(scope, platform, options.graphql));
+  await app.register(async (scope) => eventStreamRoutes(scope, platform, streams, options.eventStream));
+  await app.register(async (scope) => graphqlRoutes(scope, platform, streams, options.graphql));
   await app.register(docsRoutes);
   return app;
 }

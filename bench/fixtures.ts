@@ -11,6 +11,9 @@ export type Synchronous = 'FULL' | 'NORMAL';
 
 export const benchAdmin: Principal = { id: 'admin:bench', kind: 'admin' };
 
+/** Throughput benches drive one key as fast as the server goes: the per-principal rate limits would cut them short. */
+export const UNLIMITED_RATES = { RATE_LIMIT_READS: '10000000', RATE_LIMIT_COMMANDS: '10000000', AGENT_BUS_RATE_LIMIT: '10000000' } as const;
+
 /**
  * Opens an embedded store on a fresh file in a fresh temp directory, and removes the directory afterwards, whatever
  * happens.

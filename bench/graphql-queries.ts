@@ -7,6 +7,7 @@ import { bootstrapAdminKey } from '../api/auth/bootstrap-admin-key.ts';
 import { startPlatform, type Platform } from '../api/platform.ts';
 import { buildServer } from '../api/server.ts';
 import { loadConfig } from '../infra/config/env.ts';
+import { UNLIMITED_RATES } from './fixtures.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
 import { emit, now, progress, runQueue, runsContext, summarizeRuns, type Run } from './measure.ts';
 
@@ -47,7 +48,7 @@ export async function benchGraphqlQueries(options: GraphqlBenchOptions = default
   let platform: Platform | undefined;
   let app: FastifyInstance | undefined;
   try {
-    const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', DATA_DIR: dir });
+    const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', DATA_DIR: dir, ...UNLIMITED_RATES });
     platform = await startPlatform(config, new SqliteEventStore({ path: join(dir, 'events.db') }), pino({ level: 'silent' }));
     await bootstrapAdminKey(platform, ADMIN_KEY);
     app = await buildServer(platform);

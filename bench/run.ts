@@ -7,6 +7,7 @@
  */
 import { cpus, freemem, totalmem, tmpdir } from 'node:os';
 import Database from 'better-sqlite3';
+import { benchAbuse } from './abuse-streams.ts';
 import { benchAuditReevaluation } from './audit-reevaluation.ts';
 import { benchCommandLatencyByLogSize } from './command-latency-log-size.ts';
 import { benchManyStreamAppends } from './eventstore-append-streams.ts';
@@ -66,6 +67,10 @@ const groups: Record<string, () => Promise<void>> = {
   },
   async audit() {
     await benchAuditReevaluation({ decisions: 20_000, runs: 3 });
+  },
+  /** Issue 9 §4: many SSE streams replaying the log, many commands and GETs from one key, under the default limits. */
+  async abuse() {
+    await benchAbuse();
   },
   /** Assignment at scale (criteria over 1,000 agents) and the auction over NATS (skipped without a reachable server). */
   async work() {

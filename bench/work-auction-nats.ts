@@ -9,6 +9,7 @@ import { bootstrapAdminKey } from '../api/auth/bootstrap-admin-key.ts';
 import { startPlatform, type Platform } from '../api/platform.ts';
 import { buildServer } from '../api/server.ts';
 import { loadConfig } from '../infra/config/env.ts';
+import { UNLIMITED_RATES } from './fixtures.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
 import { emit, now, progress, summarize } from './measure.ts';
 import { EventClock } from './work-support.ts';
@@ -47,7 +48,7 @@ export async function benchAuctionOverNats(options: AuctionOverNatsOptions): Pro
   const buses: NatsBus[] = [];
   const agents: AgentClient[] = [];
   try {
-    const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', DATA_DIR: dir, NATS_URL: url });
+    const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', DATA_DIR: dir, ...UNLIMITED_RATES, NATS_URL: url });
     platform = await startPlatform(config, new SqliteEventStore({ path: join(dir, 'events.db') }), pino({ level: 'silent' }));
     await bootstrapAdminKey(platform, ADMIN_KEY);
     app = await buildServer(platform);

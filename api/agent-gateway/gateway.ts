@@ -5,6 +5,7 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import type { Principal } from '../../domain/shared/principal.ts';
 import type { Bus, IncomingMessage, JsonValue, Subscription } from '../../infra/bus/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
+import type { RateCounter } from '../../infra/rate-limit/counter.ts';
 import { authenticate, refuseSuspendedSubject } from '../auth/authenticate.ts';
 import { AGENT_IDEMPOTENCY_KEY, type WorkReply } from '../agent-protocol/messages.ts';
 import { WORK_GATEWAY_QUEUE, WORK_REQUEST_KINDS, WORK_REQUEST_PATTERN, parseWorkRequestSubject, type WorkRequestKind } from '../agent-protocol/subjects.ts';
@@ -25,7 +26,15 @@ export class AgentGateway {
   private subscription: Subscription | undefined;
 
   constructor(
-    private readonly deps: { bus: Bus; pipeline: CommandPipeline; apiKeys: ApiKeyIndex; reader: StreamReader; logger?: Logger },
+    private readonly deps: {
+      bus: Bus;
+      pipeline: CommandPipeline;
+      apiKeys: ApiKeyIndex;
+      reader: StreamReader;
+      /** Requests per agent per window (AGENT_BUS_RATE_LIMIT); without it, unlimited. */
+      rateLimit?: RateCounter;
+      logger?: Logger;
+    },
   ) {}
 
   async start(): Promise<void> {
@@ -54,6 +63,16 @@ export class AgentGateway {
     }
     const actor = this.principalOf(asked, message.headers);
     if (isAppError(actor)) return refused(actor);
+    // Counted per agent (the key's principal, whichever instance answers), before any work is done for it.
+    const rate = await this.deps.rateLimit?.hit(`${actor.kind}:${actor.id}`);
+    if (rate && !rate.allowed) {
+      return refused({
+        kind: 'rate_limited',
+        code: 'RATE_LIMITED',
+        message: `too many requests on the bus: at most ${rate.max} per window; retry after ${Math.ceil(rate.retryAfterMs / 1000)} s`,
+        details: { limit: 'busRequests', max: rate.max, retryAfterMs: rate.retryAfterMs },
+      });
+    }
     const suspended = await refuseSuspendedSubject(actor, this.deps.reader);
     if (suspended) return refused(suspended);
     const key = header(message.headers, 'idempotency-key');

@@ -1,13 +1,17 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { GraphQLError } from 'graphql';
 import mercurius, { type IResolvers } from 'mercurius';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { authenticate, refuseSuspendedSubject } from '../auth/authenticate.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { StreamAccess } from '../streaming/access.ts';
+import type { StreamSlots } from '../streaming/stream-slots.ts';
 import { createContext, type GraphqlOptions } from './context.ts';
-import { formatExecutionErrors } from './errors.ts';
-import { queryTooLarge } from './cost.ts';
+import { formatExecutionErrors, gqlError } from './errors.ts';
+import { GraphQLError as GraphQLErrorClass, specifiedRules, validate } from './graphql-js.ts';
+import { httpErrorForThrown } from '../http-errors.ts';
+import { costError, graphqlLimitsFrom, jsonBytesOver, limitExceeded, limitRules, tokensError } from './limits.ts';
 import { queryResolvers } from './resolvers.ts';
 import { schema } from './schema.ts';
 import { EventsIterator, checkNamedOrg, parseEventsArgs, principalOfConnection, type EventView } from './subscriptions.ts';
@@ -30,7 +34,7 @@ export interface GraphqlPluginOptions extends GraphqlOptions {
  * sends the headers of its header editor there); a connection that does not is refused (`connection_error`,
  * closed). The GraphiQL page and its assets are public; its queries are not.
  */
-export async function graphqlRoutes(app: FastifyInstance, platform: Platform, options: GraphqlPluginOptions = {}): Promise<void> {
+export async function graphqlRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: GraphqlPluginOptions = {}): Promise<void> {
   // Routes mercurius registers in this scope: the IDE's page and assets are public; the GET route serves both plain
   // GET queries and WebSocket upgrades, so the server-wide hook lets it through and the hook below authenticates
   // every request on it that is not an upgrade.
@@ -66,7 +70,13 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, op
           const filters = parseEventsArgs(platform, args);
           const access = new StreamAccess(platform.loader, platform.apiKeys, principal, options.accessTtlMs === undefined ? {} : { ttlMs: options.accessTtlMs });
           await checkNamedOrg(access, filters.orgId);
-          const iterator = new EventsIterator(platform, access, filters, (ended) => subscriptions.delete(ended));
+          // A subscription is one of the principal's open streams, given back however it ends (complete, socket closed).
+          const release = streams.acquire(principal);
+          if (isAppError(release)) throw gqlError(release);
+          const iterator = new EventsIterator(platform, access, filters, (ended) => {
+            subscriptions.delete(ended);
+            release();
+          });
           subscriptions.add(iterator);
           return iterator;
         },
@@ -75,6 +85,8 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, op
     },
   };
 
+  const limits = graphqlLimitsFrom(platform.config);
+  const rules = limitRules(limits);
   await app.register(mercurius, {
     schema,
     // mercurius's resolver types are `any`-based; ours are typed against our own context.
@@ -83,7 +95,18 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, op
     graphiql: true,
     context: (request) => createContext(platform, request, options),
     errorFormatter: (execution, context) => formatExecutionErrors(execution, context.reply?.log ?? platform.logger),
-    queryDepth: 12,
+    // What a hook throws before GraphQL runs: the server's own refusals (429 RATE_LIMITED from the rate limit) keep
+    // their status and uniform body; anything else is answered as a GraphQL error, as mercurius would.
+    errorHandler: async (error, request, reply) => {
+      if (isAppError(error)) {
+        const mapped = httpErrorForThrown(error);
+        return void reply.code(mapped.status).send(mapped.body);
+      }
+      const { statusCode, response } = formatExecutionErrors({ errors: [asGraphQLErrorOf(error)] }, request.log);
+      return void reply.code(statusCode).send(response);
+    },
+    // Depth and aliases with fragments expanded (mercurius's own `queryDepth` does not follow spreads).
+    validationRules: rules,
     subscription: {
       onConnect: async ({ payload }) => {
         const principal = authenticate(authorizationFrom(payload), platform.apiKeys);
@@ -95,12 +118,59 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, op
     },
   });
 
-  // The size estimate needs the request's variables (`first: $n`), which validation rules do not see when mercurius
-  // caches validated documents: it runs just before execution instead (400 QUERY_TOO_COMPLEX).
-  app.graphql.addHook('preExecution', async (_schema, document, _context, variables) => {
-    const tooLarge = queryTooLarge(document, variables);
-    if (tooLarge) throw Object.assign(new Error('the query is too large'), { errors: [tooLarge], statusCode: 400, code: 'MER_ERR_GQL_VALIDATION' });
+  // Every operation is measured before anything runs: tokens before parsing, depth and aliases by validation (above),
+  // the estimated objects with the request's variables (`first: $n`) just before execution, which validation rules do
+  // not see when mercurius caches validated documents. Refusals are 400 QUERY_TOO_COMPLEX with the limit and the value.
+  app.graphql.addHook('preParsing', async (_schema, source) => {
+    refuseIf(tokensError(source, limits));
   });
+  app.graphql.addHook('preExecution', async (schema, document, _context, variables) => {
+    refuseIf(costError(schema, document, variables, limits));
+  });
+  // The answer is measured once resolved, before it is serialized: one that outgrew the cap (the estimate cannot
+  // know how large each object is) is replaced by an error instead of being sent whole.
+  app.graphql.addHook('onResolution', async (execution, context) => {
+    const bytes = jsonBytesOver(execution.data, limits.maxResponseBytes);
+    if (bytes === undefined) return;
+    cutOff(execution, bytes, limits.maxResponseBytes);
+    context.reply.code(400);
+  });
+  // Subscriptions over WebSocket: mercurius neither validates them nor runs the rules above, so the same checks run here.
+  app.graphql.addHook('preSubscriptionParsing', async (_schema, source) => {
+    refuseIf(tokensError(source, limits));
+  });
+  app.graphql.addHook('preSubscriptionExecution', async (schema, document) => {
+    const [invalid] = validate(schema, document, [...specifiedRules, ...rules]);
+    if (invalid) {
+      // The limits carry their own code; graphql-js's own findings get the code HTTP answers them with.
+      if (invalid.extensions.code !== undefined) throw invalid;
+      throw new GraphQLErrorClass(invalid.message, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', details: {} } });
+    }
+    const tooCostly = costError(schema, document, undefined, limits);
+    if (tooCostly) throw tooCostly;
+  });
+  app.graphql.addHook('onSubscriptionResolution', async (execution) => {
+    const bytes = jsonBytesOver(execution.data, limits.maxResponseBytes);
+    if (bytes !== undefined) cutOff(execution, bytes, limits.maxResponseBytes);
+  });
+}
+
+/** As mercurius's default handler wraps a thrown error (the formatter then looks at the original). */
+function asGraphQLErrorOf(error: Error): GraphQLError {
+  if (error instanceof GraphQLErrorClass) return error;
+  const extensions = 'extensions' in error && typeof error.extensions === 'object' && error.extensions !== null ? (error.extensions as Record<string, unknown>) : undefined;
+  return new GraphQLErrorClass(error.message, { originalError: error, ...(extensions ? { extensions } : {}) });
+}
+
+/** A refusal before execution, as mercurius reports a failed validation (400, the error in `errors`). */
+function refuseIf(error: GraphQLError | undefined): void {
+  if (error) throw Object.assign(new Error(error.message), { errors: [error], statusCode: 400, code: 'MER_ERR_GQL_VALIDATION' });
+}
+
+/** Replaces an oversized answer's data by one RESPONSE_TOO_LARGE error (the errors are already formatted here). */
+function cutOff(execution: { data?: unknown; errors?: ReadonlyArray<unknown> }, bytes: number, max: number): void {
+  const error = limitExceeded('responseBytes', max, bytes, `the answer is larger than ${max} bytes; ask for less (smaller pages, fewer fields)`);
+  Object.assign(execution, { data: null, errors: [{ message: error.message, extensions: error.extensions }] });
 }
 
 /** Node's parser marks an upgrade request (`Connection: upgrade` + `Upgrade`); a mere `Upgrade` header is not one. */

@@ -105,6 +105,7 @@ const errorDescriptions: Record<number, string> = {
   413: 'Body over 1 MiB (PAYLOAD_TOO_LARGE)',
   415: 'Body is not JSON (UNSUPPORTED_MEDIA_TYPE)',
   422: 'Refers to something that makes it impossible (ROLE_NOT_FOUND, MISSING_CAPABILITY, IDEMPOTENCY_KEY_REUSED, ...)',
+  429: 'Too many requests for this principal in the window (RATE_LIMITED), or too many open streams (TOO_MANY_STREAMS); see Retry-After',
   503: 'Event store unavailable or shutting down',
 };
 
@@ -115,8 +116,8 @@ export function errors(...statuses: number[]): Record<string, JsonSchema> {
   return Object.fromEntries(statuses.map((status) => [String(status), { ...errorSchema, description: errorDescriptions[status] ?? 'Error' }]));
 }
 
-export const commandErrors = errors(400, 401, 403, 404, 409, 412, 413, 415, 422, 503);
-export const readErrors = errors(400, 401, 403, 404, 503);
+export const commandErrors = errors(400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503);
+export const readErrors = errors(400, 401, 403, 404, 429, 503);
 
 const commandReplyShape = {
   commandId: z.string().describe('the Idempotency-Key (scoped to the principal) or a new id'),

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { appError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import type { IncomingMessage, Subscription } from '../../infra/bus/port.ts';
 import {
@@ -17,6 +17,7 @@ import { errors, jsonSchema } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { StreamAccess } from '../streaming/access.ts';
 import { SSE_HEADERS, sseComment, SseWriter } from '../streaming/sse.ts';
+import type { StreamSlots } from '../streaming/stream-slots.ts';
 
 export interface AgentInboxRouteOptions {
   /** A `: keep-alive` comment this often when nothing else is sent; the credential is re-checked as often. Default 15 000 ms. */
@@ -58,7 +59,8 @@ const description = [
   'nothing is stored: a message sent while no inbox is open is not replayed (an unsigned offer is withdrawn after',
   '`work.signatureTimeoutMs`, a task attempt that misses its heartbeats is retried). A `: keep-alive` comment comes every',
   '15 s when nothing else is sent. A client that stops reading is disconnected once 256 messages wait for it; the',
-  'stream ends when its key is revoked or its subject suspended, and when the server shuts down. Reconnect with',
+  'stream ends when its key is revoked or its subject suspended, and when the server shuts down. An inbox counts as',
+  'one of the principal\'s open streams (STREAMS_PER_PRINCIPAL, STREAMS_TOTAL: 429 TOO_MANY_STREAMS). Reconnect with',
   'backoff (the SDK does: `new AgentClient({ http: { baseUrl }, subjectId, apiKey }, handlers)`).',
 ].join('\n');
 
@@ -67,7 +69,7 @@ const inboxPayload = z
   .describe('the JSON of each `data:` line: the body of the message of that kind');
 
 /** `GET /agent/inbox`: the authenticated agent's messages from the platform, as Server-Sent Events. */
-export async function agentInboxRoutes(app: FastifyInstance, platform: Platform, options: AgentInboxRouteOptions = {}): Promise<void> {
+export async function agentInboxRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: AgentInboxRouteOptions = {}): Promise<void> {
   const sessions = new Set<AgentInboxSession>();
   let shuttingDown = false;
 
@@ -90,7 +92,7 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
               description: `text/event-stream; the event name is the kind (${AGENT_INBOX_KINDS.join(', ')}), each data line one message`,
               content: { 'text/event-stream': { schema: { ...jsonSchema(inboxPayload, 'output'), description: 'the JSON of each `data:` line' } } },
             },
-            ...errors(400, 401, 403, 503),
+            ...errors(400, 401, 403, 429, 503),
           },
         },
       },
@@ -113,6 +115,8 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
       }
       if (shuttingDown) return sendError(reply, appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry shortly'));
 
+      const release = streams.acquire(principal);
+      if (isAppError(release)) return sendError(reply, release);
       const access = new StreamAccess(platform.loader, platform.apiKeys, principal, options.accessTtlMs === undefined ? {} : { ttlMs: options.accessTtlMs });
       const session = new AgentInboxSession(principal, access, request.log, options);
       sessions.add(session);
@@ -122,6 +126,7 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
         subscription = await platform.bus.subscribe(agentInboxPattern(principal.id), (message) => session.receive(message));
       } catch (error) {
         sessions.delete(session);
+        release();
         request.log.warn({ err: error }, 'agent inbox: cannot subscribe to the bus');
         return sendError(reply, appError('unavailable', 'BUS_UNAVAILABLE', 'the message bus is unavailable; retry shortly'));
       }
@@ -130,6 +135,7 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
         await session.run(new SseWriter(reply.raw), subscription);
       } finally {
         sessions.delete(session);
+        release();
       }
     },
   );

@@ -8,6 +8,7 @@ import { StreamAccess } from '../streaming/access.ts';
 import { eventStreamQueryDoc, parseEventStreamRequest } from '../streaming/query.ts';
 import { EventStreamSession, type EventStreamTiming } from '../streaming/session.ts';
 import { SseWriter } from '../streaming/sse.ts';
+import type { StreamSlots } from '../streaming/stream-slots.ts';
 
 export interface EventStreamRouteOptions extends EventStreamTiming {
   /** How long a stream trusts an authorization answer (and its credential) before deciding again. Default 10 000 ms. */
@@ -36,10 +37,13 @@ const description = [
   'revoked membership stops the flow soon. Platform-level events (subjects, API keys, command records of no org)',
   'need audit.read outside any org (platform admins). API key hashes are never sent. A filter naming an org the',
   'principal may not read is refused with 403 before the stream starts. The stream ends when its key is revoked.',
+  '',
+  'Limits: at most STREAMS_PER_PRINCIPAL (8) open streams per principal and STREAMS_TOTAL (512) per server, counting',
+  'SSE, GraphQL subscriptions and agent inboxes together; beyond them 429 TOO_MANY_STREAMS with Retry-After.',
 ].join('\n');
 
 /** `GET /events/stream`: the log, live, as Server-Sent Events. See `description` for the contract. */
-export async function eventStreamRoutes(app: FastifyInstance, platform: Platform, options: EventStreamRouteOptions = {}): Promise<void> {
+export async function eventStreamRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: EventStreamRouteOptions = {}): Promise<void> {
   const sessions = new Set<EventStreamSession>();
   let shuttingDown = false;
 
@@ -66,7 +70,7 @@ export async function eventStreamRoutes(app: FastifyInstance, platform: Platform
               description: 'text/event-stream; each data line is one event',
               content: { 'text/event-stream': { schema: { ...jsonSchema(eventPayload, 'output'), description: 'the JSON of each `data:` line' } } },
             },
-            ...errors(400, 401, 403, 503),
+            ...errors(400, 401, 403, 429, 503),
           },
         },
       },
@@ -88,6 +92,9 @@ export async function eventStreamRoutes(app: FastifyInstance, platform: Platform
       }
       if (shuttingDown) return sendError(reply, appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry shortly'));
 
+      const release = streams.acquire(principal);
+      if (isAppError(release)) return sendError(reply, release);
+
       reply.hijack();
       const session = new EventStreamSession(platform.store, access, new SseWriter(reply.raw), filters, request.log, options);
       sessions.add(session);
@@ -95,6 +102,7 @@ export async function eventStreamRoutes(app: FastifyInstance, platform: Platform
         await session.run();
       } finally {
         sessions.delete(session);
+        release();
       }
     },
   );

@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'conflict' // the current state forbids it (illegal transition, duplicate, concurrent change)
   | 'precondition_failed' // the client's expected revision is stale
   | 'unsupported_media_type' // the body is not in a form the API reads (not JSON, not UTF-8)
+  | 'rate_limited' // too many requests or open streams for this caller (or the server): retry later
   | 'unavailable';
 
 export interface AppError {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { limitSettings } from './limits.ts';
 
 const url = (protocols: readonly string[]) =>
   z
@@ -54,6 +55,7 @@ export const configSchema = z.object({
   COMMAND_MAX_BYTES: z.coerce.number().int().min(64 * 1024).max(16 * 1024 * 1024).default(1024 * 1024),
   /** `true`: GET /metrics answers without a key (a scraper on a private network); otherwise it needs `platform.metrics.read`. */
   METRICS_PUBLIC: z.stringbool().default(false),
+  ...limitSettings,
 }).superRefine((config, context) => {
   // Half a secured bus is an open one: the gateway would trust request subjects no server permission protects.
   if ((config.NATS_CREDS_FILE === undefined) !== (config.NATS_AGENT_ISSUER_SEED_FILE === undefined)) {

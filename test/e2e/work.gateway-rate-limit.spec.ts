@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkReply } from '../../api/agent-protocol/messages.ts';
+import { apiKeyId, workRequestSubject } from '../../api/agent-protocol/subjects.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+
+describe('the agents gateway on the bus limits each agent\'s requests', () => {
+  let server: TestServer;
+  let orgId: string;
+  let busy: TestAgent;
+  let calm: TestAgent;
+  const someTask = '00000000-0000-4000-8000-000000000001';
+
+  beforeAll(async () => {
+    server = await startTestServer({ env: { AGENT_BUS_RATE_LIMIT: '3', RATE_LIMIT_WINDOW_MS: '600000' } });
+    orgId = await workOrg(server, {});
+    busy = await workAgent(server, { orgId, name: 'Busy', handlers: {} });
+    calm = await workAgent(server, { orgId, name: 'Calm', handlers: {} });
+  });
+  afterAll(async () => {
+    await busy?.client.stop();
+    await calm?.client.stop();
+    await server?.close();
+  });
+
+  async function progress(agent: TestAgent): Promise<WorkReply> {
+    const reply = await server.platform.bus.request(
+      workRequestSubject(agent.id, apiKeyId(agent.key)!, 'progress'),
+      { data: { orgId, taskId: someTask, progress: 1 }, headers: { Authorization: `Bearer ${agent.key}` } },
+      { timeoutMs: 5_000 },
+    );
+    return reply.data as unknown as WorkReply;
+  }
+
+  it('refuses an agent past its limit with RATE_LIMITED and when to retry, doing nothing for it; other agents go on', async () => {
+    for (let index = 0; index < 3; index += 1) {
+      const reply = await progress(busy);
+      expect(reply.ok === false && reply.error.code).toBe('TASK_NOT_FOUND');
+    }
+    const before = await server.platform.store.headPosition();
+    const refused = await progress(busy);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', details: { limit: 'busRequests', max: 3 } } });
+    if (refused.ok) return;
+    expect(refused.error.details.retryAfterMs).toBeGreaterThan(0);
+    expect(await server.platform.store.headPosition()).toBe(before);
+
+    const other = await progress(calm);
+    expect(other.ok === false && other.error.code).toBe('TASK_NOT_FOUND');
+  });
+});
