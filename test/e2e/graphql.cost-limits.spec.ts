@@ -1,3 +1,4 @@
+import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
@@ -95,6 +96,26 @@ describe('GraphQL cost limits (fragments expanded, refused before execution)', (
     const narrow = await gql(server, wide, { n: 3 });
     expect(narrow.errors).toEqual([]);
     expect(narrow.status).toBe(200);
+  });
+
+  it("answers the schema's own introspection (what GraphiQL asks on load), and counts it against the budget", async () => {
+    const full = await gql<{ __schema: { types: unknown[] } }>(server, getIntrospectionQuery());
+    expect(full.errors).toEqual([]);
+    expect(full.status).toBe(200);
+    expect(full.data?.__schema.types.length).toBeGreaterThan(50);
+
+    // The whole description of the schema costs half the budget: beside a query costing ~6,300 it is too much.
+    const pages = `orgs(first: 100) { edges { node { roles(first: 15) { edges { node { name } } } } } }`;
+    expect((await gql(server, `{ ${pages} }`)).errors).toEqual([]);
+    const both = getIntrospectionQuery().replace('query IntrospectionQuery {', `query IntrospectionQuery { ${pages}`);
+    expect(refusal(await gql(server, both))).toMatchObject({ code: 'QUERY_TOO_COMPLEX', details: { limit: 'cost', max: 10_000 } });
+
+    // Looping through `fields { type { fields ...` multiplies the answer by the fields of every type: graphql-js's
+    // own rule refuses it before any cost is counted.
+    const loop = `{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }`;
+    const looped = await gql(server, loop);
+    expect(looped.status).toBe(400);
+    expect(looped.errors).toMatchObject([{ message: 'Maximum introspection depth exceeded', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }]);
   });
 
   it('refuses a document with too many tokens before parsing it', async () => {

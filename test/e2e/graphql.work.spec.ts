@@ -244,7 +244,7 @@ describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
     });
   });
 
-  it("lets the org's members read, and gives an outsider nothing: every field null with POLICY_DENIED", async () => {
+  it("lets the org's members read, and gives an outsider nothing: every field null with ORG_NOT_FOUND, as for an unknown org", async () => {
     const { orgId, contractId, taskId, jobId, cheap, outsider } = flow;
     const query = `query($org: ID!, $contract: ID!, $task: ID!, $job: ID!) {
       contract(orgId: $org, contractId: $contract) { id }
@@ -263,7 +263,8 @@ describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
 
     const refused = await gql<Record<string, unknown>>(server, query, variables, { key: outsider.key });
     expect(refused.data).toEqual({ contract: null, contracts: null, task: null, tasks: null, assignment: null, bids: null, escalations: null });
-    expect(codes(refused)).toEqual(Array(7).fill('POLICY_DENIED'));
+    // An outsider learns no more than it would of an org that does not exist (README "What a refusal tells whom").
+    expect(codes(refused)).toEqual(Array(7).fill('ORG_NOT_FOUND'));
     expect(JSON.stringify(refused)).not.toContain(cheap.id);
   });
 

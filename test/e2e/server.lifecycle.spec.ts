@@ -49,7 +49,9 @@ describe('the server process', () => {
         (error: Error) => ({ status: 0, body: { orgId: undefined, error: error.message } }),
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    // SIGTERM once the server has answered one of them (a condition, not a guess at how fast it is): the others are
+    // in flight, queued or not yet sent.
+    await Promise.race(requests);
     const exit = await server.kill('SIGTERM', 15_000);
     const answers = await Promise.all(requests);
     expect(exit, server.output()).toEqual({ code: 0, signal: null });
