@@ -1,6 +1,6 @@
-import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
 import { isAppError, type AppError, type ErrorKind } from '../domain/shared/app-error.ts';
 import { callerView } from './refusal-view.ts';
+import { unavailableErrorFor } from '../commands/unavailable-error.ts';
 
 /** The one place where error kinds become HTTP statuses. */
 const statusByKind: Record<ErrorKind, number> = {
@@ -41,9 +41,8 @@ export function httpErrorFor(error: AppError): HttpError {
  */
 export function httpErrorForThrown(error: unknown): HttpError & { internal: boolean } {
   if (isAppError(error)) return { ...httpErrorFor(error), internal: false };
-  if (error instanceof EventStoreUnavailableError) {
-    return { status: 503, body: { code: 'EVENT_STORE_UNAVAILABLE', message: 'the event store is unavailable; retry later', details: {} }, internal: false };
-  }
+  const unavailable = unavailableErrorFor(error);
+  if (unavailable) return { ...httpErrorFor(unavailable), internal: false };
   const statusCode = typeof error === 'object' && error !== null && 'statusCode' in error ? Number(error.statusCode) : 500;
   if (statusCode >= 400 && statusCode < 500) {
     const known = fastifyClientErrors[statusCode] ?? { kind: 'invalid' as const, code: 'BAD_REQUEST' };

@@ -42,7 +42,8 @@ export interface ServerOptions {
 export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: platform.logger as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    // A command's data may be COMMAND_MAX_BYTES; the body around it (JSON framing) gets a little room on top.
+    bodyLimit: platform.config.COMMAND_MAX_BYTES + 4096,
     genReqId: () => randomUUID(),
     // New requests during shutdown are answered by our own hook below, in the uniform error shape.
     return503OnClosing: false,

@@ -3,7 +3,8 @@ import { appError, isAppError, withAudience, type AppError } from '../domain/sha
 import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
-import { EventStoreUnavailableError, WrongExpectedVersionError } from '../infra/eventstore/errors.ts';
+import { WrongExpectedVersionError } from '../infra/eventstore/errors.ts';
+import { unavailableErrorFor } from './unavailable-error.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { AggregateDefinition } from './aggregate.ts';
 import { AttemptReader } from './attempt-reader.ts';
@@ -105,9 +106,9 @@ export class CommandPipeline {
       const key = definition.serializeOn?.(command) ?? null;
       return await (key === null ? decide() : this.locks.run(`serialize:${key}`, decide));
     } catch (error) {
-      if (error instanceof EventStoreUnavailableError) {
-        return appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'the event store is unavailable; retry later');
-      }
+      // An outage of any dependency (the store, a read model the context reads) is a 503 to retry, not a 500.
+      const unavailable = unavailableErrorFor(error);
+      if (unavailable) return unavailable;
       throw error;
     } finally {
       this.inFlight -= 1;
@@ -173,12 +174,6 @@ export class CommandPipeline {
         if (!completed) await complete(earlier.streamRevision, false, stampAt(this.clock().toISOString()));
         return replay(earlier.streamRevision, earlier.position, earlier.events);
       }
-      if (loaded.fenced) {
-        return appError('conflict', 'STREAM_FENCED', `stream ${streamId} was closed after a crashed command; nothing more can happen in it`, { streamId });
-      }
-      if (envelope.expectedRevision !== undefined && envelope.expectedRevision !== loaded.revision) {
-        return staleRevision(streamId, envelope.expectedRevision, loaded.revision);
-      }
 
       const base: DecisionContext = { now: this.clock().toISOString(), principal: envelope.principal, commandId };
       const reader = new AttemptReader(loader);
@@ -208,6 +203,14 @@ export class CommandPipeline {
       if (!check.allowed) {
         await recordAside(check.records ?? []);
         return check.error;
+      }
+      // Only after the policy: the stream's state (its revision, a fence) is the org's to tell, shaped like any
+      // refusal for a caller the policy let act but who may not see the org.
+      if (loaded.fenced) {
+        return withAudience(appError('conflict', 'STREAM_FENCED', `stream ${streamId} was closed after a crashed command; nothing more can happen in it`, { streamId }), check.audience);
+      }
+      if (envelope.expectedRevision !== undefined && envelope.expectedRevision !== loaded.revision) {
+        return withAudience(staleRevision(streamId, envelope.expectedRevision, loaded.revision), check.audience);
       }
       const refusedByStructure = (error: AppError) => {
         const refusal = structureRefusal(error);

@@ -51,7 +51,7 @@ export interface OutageStatus {
 }
 
 export interface OutageBackoffOptions {
-  /** First wait; doubled on each failure up to `maxMs`. Defaults 100 and 2,000 ms (FOLLOWER_RETRY_MAX_MS). */
+  /** First wait; doubled on each failure up to `maxMs`. Defaults 100 and 2,000 ms (constants, not settings). */
   minMs?: number;
   maxMs?: number;
   clock?: () => Date;

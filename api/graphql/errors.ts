@@ -3,9 +3,9 @@ import { GraphQLError } from './graphql-js.ts';
 import type { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { InvalidCursorError, InvalidQueryError } from '../../infra/documents/errors.ts';
-import { EventStoreUnavailableError } from '../../infra/eventstore/errors.ts';
 import { httpErrorForThrown } from '../http-errors.ts';
 import { callerView } from '../refusal-view.ts';
+import { unavailableErrorFor } from '../../commands/unavailable-error.ts';
 
 /**
  * Errors in GraphQL answers carry the same machine-readable codes as the REST API, as `extensions: {code, details}`
@@ -56,9 +56,8 @@ export function asGraphQLError(error: unknown): GraphQLErrorType | undefined {
   if (error instanceof InvalidQueryError) {
     return gqlError(appError('invalid', 'VALIDATION_FAILED', 'invalid query', { issues: error.issues }));
   }
-  if (error instanceof EventStoreUnavailableError) {
-    return gqlError(appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'the event store is unavailable; retry later'));
-  }
+  const unavailable = unavailableErrorFor(error);
+  if (unavailable) return gqlError(unavailable);
   if (isAppError(error)) return gqlError(error);
   return undefined;
 }

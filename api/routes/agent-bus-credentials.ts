@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { appError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { agentBusPermissions, agentReplyPrefix } from '../agent-protocol/subjects.ts';
 import { sendError } from '../command-reply.ts';
 import { errors, jsonSchema, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { invalid } from './kit.ts';
+import { bodySchema } from './kit.ts';
 
 export const busCredentialsRequest = z.strictObject({
   publicKey: z
@@ -61,13 +61,13 @@ export async function agentBusCredentialRoutes(app: FastifyInstance, platform: P
       if (!issuer) {
         return sendError(reply, appError('not_found', 'BUS_CREDENTIALS_UNAVAILABLE', 'this platform\'s bus does not authenticate agents: send the API key with each bus request, or use HTTP'));
       }
-      const body = busCredentialsRequest.safeParse(request.body ?? {});
-      if (!body.success) return sendError(reply, invalid(body.error));
+      const body = bodySchema(busCredentialsRequest, request.body);
+      if (isAppError(body)) return sendError(reply, body);
       const permissions = agentBusPermissions(principal.id, principal.keyId);
-      if (!issuer.acceptsUserKey(body.data.publicKey)) {
+      if (!issuer.acceptsUserKey(body.publicKey)) {
         return sendError(reply, appError('invalid', 'VALIDATION_FAILED', 'the request is invalid', { issues: [{ path: ['publicKey'], message: 'not a valid NATS user public key (its checksum does not match)' }] }));
       }
-      const issued = issuer.issue({ name: `${principal.id}.${principal.keyId}`, userPublicKey: body.data.publicKey, permissions, now: new Date() });
+      const issued = issuer.issue({ name: `${principal.id}.${principal.keyId}`, userPublicKey: body.publicKey, permissions, now: new Date() });
       const answer: z.infer<typeof busCredentialsReply> = {
         jwt: issued.jwt,
         expiresAt: issued.expiresAt.toISOString(),

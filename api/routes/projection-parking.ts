@@ -8,7 +8,7 @@ import { commandResultBody, sendError } from '../command-reply.ts';
 import { commandErrors, commandHeaders, commandReply, jsonSchema, paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { invalid, parse } from './kit.ts';
+import { bodySchema, parse } from './kit.ts';
 
 const nameParam = { name: projectionNameSchema.describe('the projection name, e.g. orgs') };
 const parkedParams = { ...nameParam, position: logPositionSchema.describe('the log position of the parked event') };
@@ -89,17 +89,17 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       if (isAppError(permitted)) return sendError(reply, permitted);
       const envelope = commandEnvelopeFrom(request);
       if (isAppError(envelope)) return sendError(reply, envelope);
-      const body = parkBody.safeParse(request.body ?? {});
-      if (!body.success) return sendError(reply, invalid(body.error));
+      const body = bodySchema(parkBody, request.body);
+      if (isAppError(body)) return sendError(reply, body);
       const unknown = known(params.name);
       if (unknown) return sendError(reply, unknown);
       const failure = platform.projections.failureOf(params.name);
-      if (failure === null || failure.position !== body.data.position) {
+      if (failure === null || failure.position !== body.position) {
         return sendError(
           reply,
-          appError('conflict', 'PROJECTION_NOT_STOPPED_THERE', `projection ${params.name} is not stopped at position ${body.data.position}`, {
+          appError('conflict', 'PROJECTION_NOT_STOPPED_THERE', `projection ${params.name} is not stopped at position ${body.position}`, {
             name: params.name,
-            position: body.data.position,
+            position: body.position,
             stoppedAt: failure?.position ?? null,
           }),
         );
@@ -108,7 +108,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
         projectionParkingAggregate,
         {
           type: 'ParkProjectionEvent',
-          data: { projection: params.name, position: failure.position, event: { eventId: failure.eventId, type: failure.type, streamId: failure.streamId }, reason: body.data.reason },
+          data: { projection: params.name, position: failure.position, event: { eventId: failure.eventId, type: failure.type, streamId: failure.streamId }, reason: body.reason },
         },
         envelope,
       );
@@ -142,8 +142,8 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       if (isAppError(permitted)) return sendError(reply, permitted);
       const envelope = commandEnvelopeFrom(request);
       if (isAppError(envelope)) return sendError(reply, envelope);
-      const body = retryBody.safeParse(request.body ?? {});
-      if (!body.success) return sendError(reply, invalid(body.error));
+      const body = bodySchema(retryBody, request.body);
+      if (isAppError(body)) return sendError(reply, body);
       const unknown = known(params.name);
       if (unknown) return sendError(reply, unknown);
       if (!platform.parked.get(params.name, params.position)) {
@@ -163,7 +163,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       }
       const result = await platform.pipeline.execute(
         projectionParkingAggregate,
-        { type: 'UnparkProjectionEvent', data: { projection: params.name, position: params.position, reason: body.data.reason } },
+        { type: 'UnparkProjectionEvent', data: { projection: params.name, position: params.position, reason: body.reason } },
         envelope,
       );
       if (isAppError(result)) return sendError(reply, result);

@@ -7,6 +7,9 @@ import { isActive, type RosterState } from './state.ts';
 
 type Decision = readonly RosterEvent[] | AppError;
 
+/** Applications one subject may have waiting in one org at once. */
+export const MAX_PENDING_APPLICATIONS_PER_SUBJECT = 10;
+
 export function applyForRole({ data }: RosterCommandOf<'ApplyForRole'>, state: RosterState, context: RosterDecisionContext): Decision {
   if (state.applications.has(data.applicationId)) {
     return appError('conflict', 'APPLICATION_ID_TAKEN', `application ${data.applicationId} already exists`, { applicationId: data.applicationId });
@@ -19,10 +22,19 @@ export function applyForRole({ data }: RosterCommandOf<'ApplyForRole'>, state: R
   if (role.assignmentType === 'fixed') {
     return appError('conflict', 'ROLE_NOT_OPEN', `role ${data.role} is assigned, not applied for`, { role: data.role, assignmentType: role.assignmentType });
   }
-  const pending = [...state.applications.values()].find(
-    (application) => application.status === 'pending' && application.subjectId === data.subjectId && application.role === data.role && application.jobSpace === data.jobSpace,
-  );
+  // Anyone the policy lets apply may be a stranger: what one subject can add to the org's roster is bounded by the
+  // org's own structure (its roles and job spaces) and by MAX_PENDING_APPLICATIONS_PER_SUBJECT.
+  if (data.jobSpace !== null && !state.jobSpaces.has(data.jobSpace)) {
+    return appError('unprocessable', 'JOB_SPACE_NOT_FOUND', `job space ${data.jobSpace} does not exist`, { jobSpace: data.jobSpace });
+  }
+  const own = [...state.applications.values()].filter((application) => application.status === 'pending' && application.subjectId === data.subjectId);
+  const pending = own.find((application) => application.role === data.role && application.jobSpace === data.jobSpace);
   if (pending) return appError('conflict', 'APPLICATION_PENDING', 'an application for this role is already pending', { applicationId: pending.applicationId });
+  if (own.length >= MAX_PENDING_APPLICATIONS_PER_SUBJECT) {
+    return appError('conflict', 'TOO_MANY_PENDING_APPLICATIONS', `at most ${MAX_PENDING_APPLICATIONS_PER_SUBJECT} of a subject's applications may be pending in one org`, {
+      max: MAX_PENDING_APPLICATIONS_PER_SUBJECT,
+    });
+  }
   const held = [...state.associations.values()].find(
     (association) => association.subjectId === data.subjectId && association.role === data.role && association.jobSpace === data.jobSpace && isActive(association, context.now),
   );

@@ -23,7 +23,7 @@ export const limitSettings = {
   STREAMS_TOTAL: count(1, 1_000_000, 512),
   /** The window the request rates below are counted in. */
   RATE_LIMIT_WINDOW_MS: count(1000, 3_600_000, 60_000),
-  /** Reads (GET, HEAD, GraphQL) per principal per window (per client IP for requests without a valid key). */
+  /** Reads (GET, HEAD, GraphQL) per principal per window (per client IP on public routes; a request with an unknown key is refused 401 before it is counted). */
   RATE_LIMIT_READS: count(1, 10_000_000, 2400),
   /** Commands (POST, PUT, PATCH, DELETE outside /graphql) per principal per window. */
   RATE_LIMIT_COMMANDS: count(1, 10_000_000, 1200),

@@ -62,6 +62,28 @@ describe('refusals told to their audience', () => {
     expect(await count(`audit-outsider.${outsider.id}`)).toBe(6);
   });
 
+  it("tells an outsider nothing of the org's state either: a stale If-Match answers like an unknown org, not with the revision", async () => {
+    const missing = '00000000-0000-4000-8000-00000000beef';
+    const stale = { 'if-match': '"99"' };
+    const refused = await api.post(`/orgs/${orgId}/suspend`, { reason: 'x' }, outsider.key, stale);
+    const unknown = await api.post(`/orgs/${missing}/suspend`, { reason: 'x' }, outsider.key, stale);
+    expect(refused.statusCode).toBe(404);
+    expect([refused.statusCode, refused.body.replaceAll(orgId, '<org>')]).toEqual([unknown.statusCode, unknown.body.replaceAll(missing, '<org>')]);
+    // A principal that sees the org still learns the revision it should have sent.
+    const seen = await api.post(`/orgs/${orgId}/suspend`, { reason: 'x' }, undefined, stale);
+    expect(seen.statusCode).toBe(412);
+    expect(seen.json()).toMatchObject({ code: 'REVISION_MISMATCH' });
+  });
+
+  it('lets a stranger add only a bounded number of applications to the roster, in job spaces the org has', async () => {
+    await api.defineRole(orgId, { name: 'volunteer', assignmentType: 'dynamic_multi_subject' });
+    const before = await count(`roster-${orgId}`);
+    const invented = await api.post(`/orgs/${orgId}/applications`, { role: 'volunteer', jobSpace: 'invented-space', motivation: 'x'.repeat(100) }, outsider.key);
+    const unknown = await api.post(`/orgs/00000000-0000-4000-8000-00000000cafe/applications`, { role: 'volunteer', jobSpace: 'invented-space', motivation: 'x' }, outsider.key);
+    expect(invented.statusCode).toBe(unknown.statusCode);
+    expect(await count(`roster-${orgId}`)).toBe(before);
+  });
+
   async function count(streamId: string): Promise<number> {
     let n = 0;
     try {

@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest';
+import { MAX_PENDING_APPLICATIONS_PER_SUBJECT } from '../../domain/roster/decide-applications.ts';
 import type { RosterEvent } from '../../domain/roster/events.ts';
 import { activeSubject, alice, bob, granted, id, orgId, role, roleDefined, rosterSpec as spec } from '../support/roster-fixtures.ts';
 
@@ -24,6 +25,25 @@ describe('role applications', () => {
   it('refuses a second pending application and an application for a role already held', () => {
     spec.given([open, submitted(id())]).when(apply(id()), asAlice).thenError('APPLICATION_PENDING');
     spec.given([open, granted(alice, 'contributor')]).when(apply(id()), asAlice).thenError('ASSOCIATION_EXISTS');
+  });
+
+  it('bounds what one subject can add to the roster: only job spaces the org has, and a few pending applications', () => {
+    const inSpace = (applicationId: string, jobSpace: string) => ({ type: 'ApplyForRole' as const, data: { ...apply(applicationId).data, jobSpace } });
+    const alpha: RosterEvent = { type: 'JobSpaceDefined', data: { orgId, jobSpace: { name: 'alpha', description: '' } } };
+    spec.given([open, alpha]).when(inSpace(id(), 'alpha'), asAlice).thenTypes(['RoleApplicationSubmitted']);
+    spec.given([open, alpha]).when(inSpace(id(), 'invented'), asAlice).thenError('JOB_SPACE_NOT_FOUND');
+
+    const roles = Array.from({ length: MAX_PENDING_APPLICATIONS_PER_SUBJECT + 1 }, (_, index) => roleDefined(role(`open-${index}`, { assignmentType: 'dynamic_multi_subject' })));
+    const pendingFor = (subjectId: string, count: number): RosterEvent[] =>
+      Array.from({ length: count }, (_, index) => {
+        const event = submitted(id(), subjectId);
+        return event.type === 'RoleApplicationSubmitted' ? { ...event, data: { ...event.data, application: { ...event.data.application, role: `open-${index}` } } } : event;
+      });
+    const last = { type: 'ApplyForRole' as const, data: { ...apply(id()).data, role: `open-${MAX_PENDING_APPLICATIONS_PER_SUBJECT}` } };
+    spec.given([...roles, ...pendingFor(alice, MAX_PENDING_APPLICATIONS_PER_SUBJECT - 1)]).when(last, asAlice).thenTypes(['RoleApplicationSubmitted']);
+    spec.given([...roles, ...pendingFor(alice, MAX_PENDING_APPLICATIONS_PER_SUBJECT)]).when(last, asAlice).thenError('TOO_MANY_PENDING_APPLICATIONS');
+    // Another subject's applications are not the caller's.
+    spec.given([...roles, ...pendingFor(bob, MAX_PENDING_APPLICATIONS_PER_SUBJECT)]).when(last, asAlice).thenTypes(['RoleApplicationSubmitted']);
   });
 
   it('approval grants the role, checked like any grant, and never by the applicant itself', () => {
