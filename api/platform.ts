@@ -114,7 +114,10 @@ export async function startPlatform(
   await projections.start();
   const jobs = createJobAggregate({ openJobsOf: openJobsFromReadModel({ store, docs, projections }) });
   // Agents' bus requests, counted per agent: in Redis when configured, so every instance's gateway counts together.
-  const rateRedis = config.REDIS_URL ? connectRateLimitRedis(config.REDIS_URL, 'agencygrid-agent-rate-limit') : undefined;
+  // Its Redis calls time out and fail fast like the cache's (CACHE_TIMEOUT_MS, CACHE_RETRY_AFTER_MS).
+  const rateRedis = config.REDIS_URL
+    ? connectRateLimitRedis(config.REDIS_URL, 'agencygrid-agent-rate-limit', { commandTimeoutMs: config.CACHE_TIMEOUT_MS, retryAfterMs: config.CACHE_RETRY_AFTER_MS })
+    : undefined;
   const agentRateLimit = new RateCounter({
     max: config.AGENT_BUS_RATE_LIMIT,
     windowMs: config.RATE_LIMIT_WINDOW_MS,
@@ -166,7 +169,7 @@ export async function startPlatform(
       await docs.close();
       await cache.close();
       await store.close();
-      rateRedis?.disconnect();
+      rateRedis?.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { appError } from '../domain/shared/app-error.ts';
-import { connectRateLimitRedis } from '../infra/rate-limit/counter.ts';
+import { connectRateLimitRedis, fastifyRateLimitStore } from '../infra/rate-limit/counter.ts';
 import type { Platform } from './platform.ts';
 
 /** Probes for orchestrators and load balancers: never refused for being many. */
@@ -20,8 +20,11 @@ function isCommand(request: FastifyRequest): boolean {
  */
 export async function registerRateLimit(app: FastifyInstance, platform: Platform): Promise<void> {
   const config = platform.config;
-  const redis = config.REDIS_URL ? connectRateLimitRedis(config.REDIS_URL, 'agencygrid-rate-limit') : undefined;
-  if (redis) app.addHook('onClose', async () => void redis.disconnect());
+  // Redis calls time out and fail fast like the cache's (CACHE_TIMEOUT_MS, CACHE_RETRY_AFTER_MS); a failed one lets the request through.
+  const redis = config.REDIS_URL
+    ? connectRateLimitRedis(config.REDIS_URL, 'agencygrid-rate-limit', { commandTimeoutMs: config.CACHE_TIMEOUT_MS, retryAfterMs: config.CACHE_RETRY_AFTER_MS })
+    : undefined;
+  if (redis) app.addHook('onClose', async () => redis.close());
   await app.register(rateLimit, {
     global: true,
     hook: 'onRequest',
@@ -32,7 +35,7 @@ export async function registerRateLimit(app: FastifyInstance, platform: Platform
       return `${who}:${isCommand(request) ? 'command' : 'read'}`;
     },
     allowList: (request) => UNLIMITED.has(request.routeOptions.url ?? ''),
-    ...(redis ? { redis, nameSpace: `${config.RATE_LIMIT_REDIS_PREFIX}http:`, skipOnError: true } : {}),
+    ...(redis ? { store: fastifyRateLimitStore(redis, `${config.RATE_LIMIT_REDIS_PREFIX}http:`), skipOnError: true } : {}),
     // Thrown by the plugin and answered by the server's error handler, like every AppError (429 via its kind).
     errorResponseBuilder: (request, context) => {
       const kind = isCommand(request) ? 'commands' : 'reads';

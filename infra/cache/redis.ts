@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
+import { RedisAvailability } from '../redis/availability.ts';
 import { CacheCounterOutOfRangeError, CacheError, CacheUnavailableError, CacheValueNotNumericError } from './errors.ts';
 import type { Cache, CacheWriteOptions } from './port.ts';
 import { checkIncrement, decodeJson, encodeJson, ttlOf } from './shared.ts';
@@ -95,19 +96,18 @@ return 0
  */
 export class RedisCache implements Cache {
   private closed = false;
-  /** When the last unavailability was seen (0: none since the last answer). */
-  private unavailableAt = 0;
-  /** A probe call is in flight while the cache is known to be down. */
-  private probing = false;
+  private readonly availability: RedisAvailability;
   private lastFailure: CacheUnavailableError | undefined;
   private lastError: Error | undefined;
 
   private constructor(
     private readonly redis: Redis,
     private readonly keyPrefix: string,
-    private readonly retryAfterMs: number,
+    retryAfterMs: number,
     private readonly scanCount: number,
-  ) {}
+  ) {
+    this.availability = new RedisAvailability(retryAfterMs);
+  }
 
   static connect(url: string, options: RedisCacheOptions): RedisCache {
     const {
@@ -136,7 +136,7 @@ export class RedisCache implements Cache {
       onError?.(error);
     });
     redis.on('end', () => {
-      cache.unavailableAt = Date.now();
+      cache.availability.markUnavailable();
       cache.lastFailure = new CacheUnavailableError(`Redis is unavailable: ${cache.lastError?.message ?? 'connection closed'}`, { cause: cache.lastError });
     });
     return cache;
@@ -233,30 +233,23 @@ export class RedisCache implements Cache {
    */
   private async run<T>(call: () => Promise<T>): Promise<T> {
     if (this.closed) throw new CacheUnavailableError('cache is closed');
-    let probe = false;
-    if (this.unavailableAt !== 0) {
-      if (this.probing || Date.now() - this.unavailableAt < this.retryAfterMs) {
-        throw new CacheUnavailableError(this.lastFailure?.message ?? 'Redis is unavailable', { cause: this.lastFailure });
-      }
-      probe = true;
-      this.probing = true;
-    }
-    try {
-      // After the reconnection attempts are exhausted the client is idle: the call waits in its offline queue while this connects.
-      if (this.redis.status === 'end') this.redis.connect().catch(() => {});
-      const result = await call();
-      this.unavailableAt = 0;
-      return result;
-    } catch (error) {
-      const failure = this.failure(error);
-      if (failure instanceof CacheUnavailableError) {
-        this.unavailableAt = Date.now();
+    return this.availability.run(
+      async () => {
+        // After the reconnection attempts are exhausted the client is idle: the call waits in its offline queue while this connects.
+        if (this.redis.status === 'end') this.redis.connect().catch(() => {});
+        try {
+          return await call();
+        } catch (error) {
+          throw this.failure(error);
+        }
+      },
+      (failure) => {
+        if (!(failure instanceof CacheUnavailableError)) return false;
         this.lastFailure = failure;
-      } else this.unavailableAt = 0;
-      throw failure;
-    } finally {
-      if (probe) this.probing = false;
-    }
+        return true;
+      },
+      () => new CacheUnavailableError(this.lastFailure?.message ?? 'Redis is unavailable', { cause: this.lastFailure }),
+    );
   }
 
   private failure(error: unknown): Error {

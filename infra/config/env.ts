@@ -27,9 +27,9 @@ export const configSchema = z.object({
   /** Used by the read side (MongoDB read models, Redis caches, NATS fan-out); validated now so a typo stops start-up. */
   MONGODB_URL: url(['mongodb', 'mongodb+srv']),
   REDIS_URL: url(['redis', 'rediss']),
-  /** A Redis call with no answer after this long counts as Redis unavailable: the caller falls back to the read model. */
+  /** A Redis call (cache or rate counter) with no answer after this long counts as Redis unavailable: the caller falls back to the read model, a counter lets the request through. */
   CACHE_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
-  /** After Redis was found unavailable, cache calls fail at once for this long before one call probes it again. */
+  /** After Redis was found unavailable, cache and rate-counter calls fail at once for this long before one call probes it again. */
   CACHE_RETRY_AFTER_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   NATS_URL: url(['nats', 'tls', 'ws', 'wss']),
   /**
