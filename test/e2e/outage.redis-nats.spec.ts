@@ -6,7 +6,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus } from '../../infra/bus/nats.ts';
 import { EVENTS_STREAM } from '../../processes/event-fanout.ts';
 import { waitFor } from '../support/async.ts';
-import { startNats, startRedis, type DependencyServer } from '../support/dependency-servers.ts';
+import { startRedis, type DependencyServer } from '../support/dependency-servers.ts';
+import { startNats } from '../support/nats-server.ts';
 import { killAllServers, startServer, type ServerProcess } from '../support/server-process.ts';
 
 /**

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BusUnavailableError } from '../../infra/bus/errors.ts';
 import { NatsBus } from '../../infra/bus/nats.ts';
-import { startNats, type DependencyServer } from '../support/dependency-servers.ts';
+import type { DependencyServer } from '../support/dependency-servers.ts';
+import { startNats } from '../support/nats-server.ts';
 
 /**
  * A frozen NATS (SIGSTOP: the connection stays open, nothing answers) is an outage like a lost connection: a durable

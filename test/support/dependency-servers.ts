@@ -3,8 +3,8 @@ import { connect } from 'node:net';
 import { freePort } from './server-process.ts';
 
 /**
- * A redis-server or nats-server the test starts itself on a free port, so it can kill, restart, freeze (SIGSTOP)
- * and thaw (SIGCONT) it without touching the shared servers.
+ * A redis-server or nats-server (nats-server.ts `startNats`) the test starts itself on a free port, so it can kill,
+ * restart, freeze (SIGSTOP) and thaw (SIGCONT) it without touching the shared servers.
  */
 export interface DependencyServer {
   readonly port: number;
@@ -36,32 +36,47 @@ async function accepts(port: number): Promise<boolean> {
   });
 }
 
-async function launch(command: string, args: string[], port: number): Promise<ChildProcess> {
+/**
+ * Spawns `command` (which must listen on `port` on 127.0.0.1) and resolves once it accepts TCP connections; rejects
+ * with its stderr if it exits, cannot be spawned, or does not listen within `timeoutMs`. Killed when the worker exits.
+ */
+export async function launch(command: string, args: string[], port: number, timeoutMs = 10_000): Promise<ChildProcess> {
   const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   started.add(child);
   let stderr = '';
+  let spawnError: Error | undefined;
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4096);
   });
+  child.once('error', (error) => {
+    spawnError = error;
+    started.delete(child);
+  });
   child.once('exit', () => started.delete(child));
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + timeoutMs;
   while (!(await accepts(port))) {
+    if (spawnError) throw new Error(`${command} could not be started: ${spawnError.message}`);
     if (child.exitCode !== null) throw new Error(`${command} exited at start: ${stderr}`);
-    if (Date.now() > deadline) throw new Error(`${command} did not listen on ${port} within 10 s: ${stderr}`);
+    if (Date.now() > deadline) {
+      await killed(child);
+      throw new Error(`${command} did not listen on ${port} within ${timeoutMs / 1000} s: ${stderr}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return child;
 }
 
-async function killed(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
+/** SIGKILL (after SIGCONT, in case it is frozen), and wait until the process is gone. */
+export async function killed(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGCONT');
   child.kill('SIGKILL');
   await exited;
 }
 
-function server(port: number, url: string, start: () => Promise<ChildProcess>, first: ChildProcess): DependencyServer {
+/** The handle of a server `start` launches (again, on `restart`) on `port`. */
+export function dependencyServer(port: number, url: string, start: () => Promise<ChildProcess>, first: ChildProcess): DependencyServer {
   let child = first;
   return {
     port,
@@ -81,12 +96,5 @@ function server(port: number, url: string, start: () => Promise<ChildProcess>, f
 export async function startRedis(): Promise<DependencyServer> {
   const port = await freePort();
   const start = () => launch('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], port);
-  return server(port, `redis://127.0.0.1:${port}`, start, await start());
-}
-
-/** nats-server with JetStream on a file store under `storeDir`, which outlives a kill. */
-export async function startNats(storeDir: string): Promise<DependencyServer> {
-  const port = await freePort();
-  const start = () => launch('/usr/sbin/nats-server', ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], port);
-  return server(port, `nats://127.0.0.1:${port}`, start, await start());
+  return dependencyServer(port, `redis://127.0.0.1:${port}`, start, await start());
 }

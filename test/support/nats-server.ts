@@ -1,12 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { NatsBus } from '../../infra/bus/nats.ts';
 import { BUS_SECRET_FILES, writeBusSecrets } from '../../infra/bus/nats-auth/bus-setup.ts';
-import { readFileSync } from 'node:fs';
+import { dependencyServer, launch, type DependencyServer } from './dependency-servers.ts';
+import { freePort } from './server-process.ts';
+import { isRequired } from './services.ts';
 
+/**
+ * The one place tests start nats-server: a plain one with JetStream (`startNats`, `startNatsUnlessSkipped`) or one on
+ * the shipped config with its credentials (`startSecuredNats`), each on free ports.
+ */
 export const NATS_SERVER_BINARY = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
 /** The config the repository ships (docker-compose runs it). */
 export const SHIPPED_NATS_CONFIG = resolve(import.meta.dirname, '../../deploy/nats/nats-server.conf');
@@ -24,15 +29,47 @@ export function natsServerAvailable(): boolean {
   return existsSync(NATS_SERVER_BINARY);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
+/** nats-server with `args` (which make it listen on 127.0.0.1:`port`), once it accepts connections. */
+function launchNats(args: string[], port: number, timeoutMs?: number): Promise<ChildProcess> {
+  return launch(NATS_SERVER_BINARY, ['-a', '127.0.0.1', '-p', String(port), ...args], port, timeoutMs);
+}
+
+/**
+ * nats-server without auth, JetStream on a file store under `storeDir`, which outlives a kill: a test can kill,
+ * restart, freeze and thaw it.
+ */
+export async function startNats(storeDir: string): Promise<DependencyServer> {
+  const port = await freePort();
+  const start = () => launchNats(['-js', '-sd', storeDir], port);
+  return dependencyServer(port, `nats://127.0.0.1:${port}`, start, await start());
+}
+
+/**
+ * A nats-server of the suite's own (`startNats`, on a store of its own, removed on stop), e.g. because the platform's
+ * subjects are fixed and on a shared server another test's platform could answer this test's requests. When none
+ * can be started: throws if NATS is required (REQUIRE_SERVICES), else prints one `skipped:` line naming `what` and
+ * returns null.
+ */
+export async function startNatsUnlessSkipped(what: string): Promise<DependencyServer | null> {
+  const dir = mkdtempSync(join(tmpdir(), 'ag-nats-js-'));
+  const removeStore = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    if (!natsServerAvailable()) throw new Error(`${NATS_SERVER_BINARY} not found`);
+    const nats = await startNats(join(dir, 'js'));
+    return {
+      ...nats,
+      async stop() {
+        await nats.stop();
+        removeStore();
+      },
+    };
+  } catch (error) {
+    removeStore();
+    const reason = error instanceof Error ? error.message : String(error);
+    if (isRequired('nats')) throw new Error(`nats is required (REQUIRE_SERVICES) but no nats-server could be started: ${reason}`, { cause: error });
+    console.log(`skipped: no nats-server could be started, ${reason.split('\n')[0]} (${what})`);
+    return null;
+  }
 }
 
 /**
@@ -46,24 +83,30 @@ export async function startSecuredNats(): Promise<SecuredNats> {
   copyFileSync(SHIPPED_NATS_CONFIG, config);
   writeBusSecrets(join(dir, 'secrets'));
   const [port, monitorPort] = [await freePort(), await freePort()];
-  const output: string[] = [];
-  const child: ChildProcess = spawn(NATS_SERVER_BINARY, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', join(dir, 'js')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const url = `nats://127.0.0.1:${port}`;
   const platformCredsFile = join(dir, 'secrets', BUS_SECRET_FILES.platformCreds);
   const platformCreds = readFileSync(platformCredsFile, 'utf8');
+  const deadline = Date.now() + 20_000;
+  let child: ChildProcess;
+  try {
+    child = await launchNats(['-c', config, '-m', String(monitorPort), '-sd', join(dir, 'js')], port, 20_000);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
   const stop = async () => {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 20_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`nats-server exited (${child.exitCode}): ${output.join('')}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      await stop();
+      throw new Error(`nats-server exited (${child.exitCode ?? child.signalCode})`);
+    }
     const probe = await NatsBus.connect(url, { credentials: { creds: platformCreds }, maxReconnectAttempts: 0 }).catch(() => undefined);
     if (probe) {
       await probe.close();
@@ -71,7 +114,7 @@ export async function startSecuredNats(): Promise<SecuredNats> {
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`nats-server did not accept the platform's credentials: ${output.join('')}`);
+      throw new Error("nats-server did not accept the platform's credentials");
     }
     await new Promise((wake) => setTimeout(wake, 50));
   }
