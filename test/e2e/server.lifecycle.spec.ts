@@ -66,7 +66,7 @@ describe('the server process', () => {
       expect(read.status).toBe(200);
     }
     await restarted.kill('SIGTERM');
-  });
+  }, 60_000);
 
   it('refuses to start on invalid configuration, with one clear line', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'bin/agencygrid.ts', 'serve'], {

@@ -13,7 +13,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
 
   beforeAll(async () => {
     server = await startTestServer();
-    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '400', 'work.permittedTools': 'text.summarise' });
+    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '3000', 'work.permittedTools': 'text.summarise' });
     const worker = (price: number) => ({
       onCallForProposals: () => ({ price, etaSeconds: 60 }),
       onProposalRejected: (rejected: { jobId: string }) => void rejectedProposals.push(`${price}:${rejected.jobId}`),

@@ -80,7 +80,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
 
   beforeAll(async () => {
     server = await startListeningServer();
-    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '400', 'work.permittedTools': 'text.summarise' });
+    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '3000', 'work.permittedTools': 'text.summarise' });
     const worker = (price: number): AgentHandlers => ({
       onCallForProposals: () => ({ price, etaSeconds: 60 }),
       onProposalRejected: (rejected) => void rejectedProposals.push(`${price}:${rejected.jobId}`),

@@ -35,7 +35,7 @@ export async function workReadsFlow(server: TestServer): Promise<WorkReadsFlow> 
   const api = apiClient(server);
   const orgId = await workOrg(server, {
     'work.assignmentStrategy': 'auction',
-    'work.bidWindowMs': '400',
+    'work.bidWindowMs': '3000',
     'work.maxRounds': '1',
     'work.permittedTools': 'text.summarise',
     'work.escalateTo': 'reviewer',
