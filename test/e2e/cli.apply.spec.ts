@@ -36,7 +36,8 @@ function loadExample(path: string): OrgSpec {
   return loaded.spec;
 }
 
-describe('agencygrid apply against a running server', () => {
+// Each test starts the CLI as a child process (node + tsx) several times: seconds each on a busy 2-core machine.
+describe('agencygrid apply against a running server', { timeout: 60_000 }, () => {
   let server: ServerProcess;
   let dataDir: string;
 

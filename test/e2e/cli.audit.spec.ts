@@ -27,7 +27,8 @@ interface CliRun {
   stderr: string;
 }
 
-describe('agencygrid audit against a running server', () => {
+// Each test starts the CLI as a child process (node + tsx) several times: seconds each on a busy 2-core machine.
+describe('agencygrid audit against a running server', { timeout: 60_000 }, () => {
   let server: ServerProcess;
   let dataDir: string;
   let orgId: string;

@@ -9,7 +9,8 @@ import { killAllServers, startServer, type ServerProcess } from '../support/serv
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const adminKey = 'projections-cli-admin-key-0123456789abcdef';
 
-describe('agencygrid projections', () => {
+// Each test starts the CLI as a child process (node + tsx): seconds each on a busy 2-core machine.
+describe('agencygrid projections', { timeout: 60_000 }, () => {
   let server: ServerProcess;
   let dataDir: string;
   beforeAll(async () => {
