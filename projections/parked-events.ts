@@ -2,6 +2,7 @@ import type { EventRegistry } from '../domain/events/registry.ts';
 import { PROJECTION_PARKING_EVENT_TYPES, type ProjectionEventParked, type ProjectionParkingEvent } from '../domain/projection-parking/events.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import { LogFollower } from '../processes/follow-log.ts';
+import { PositionWaiters } from './position-waiters.ts';
 import type { ParkedEventsView } from './runner.ts';
 
 export type ParkedEvent = ProjectionEventParked['data'] & { parkedAtPosition: string };
@@ -17,7 +18,7 @@ export class ParkedEventIndex implements ParkedEventsView {
   private follower: LogFollower | undefined;
   private onParked: (projection: string) => void = () => {};
   private position = 0n;
-  private waiters: Array<{ position: bigint; resolve: () => void }> = [];
+  private readonly waiters = new PositionWaiters();
 
   constructor(
     private readonly store: EventStore,
@@ -47,23 +48,12 @@ export class ParkedEventIndex implements ParkedEventsView {
       ofProjection.delete(position);
     }
     this.position = recorded.position;
-    this.waiters = this.waiters.filter((waiter) => (waiter.position <= this.position ? (waiter.resolve(), false) : true));
+    this.waiters.release();
   }
 
   /** Resolves true once the index reflects `position` (a park or unpark just recorded), false after `timeoutMs`. */
-  async waitFor(position: bigint, timeoutMs = 5000): Promise<boolean> {
-    if (this.position >= position) return true;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
-        resolve(false);
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.waiters.push({ position, resolve: done });
-    });
+  waitFor(position: bigint, timeoutMs = 5000): Promise<boolean> {
+    return this.waiters.waitUntil(position, timeoutMs, () => this.position);
   }
 
   isParked(projection: string, position: bigint): boolean {

@@ -5,6 +5,7 @@ import type { DocumentStore } from '../infra/documents/port.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import { OutageWait, unavailableDependency, type Dependency, type OutageBackoffOptions, type OutageStatus } from '../processes/dependency-outage.ts';
 import type { Projection, ProjectionContext } from './projection.ts';
+import { PositionWaiters } from './position-waiters.ts';
 
 /** `waiting`: a dependency (cache, read-model store, event store) is unavailable; the same event is tried again. */
 export type ProjectionState = 'starting' | 'catching-up' | 'live' | 'waiting' | 'failed' | 'rebuilding' | 'stopped';
@@ -92,7 +93,7 @@ const hasFailed = (running: Running) => running.state === 'failed';
 export class ProjectionRunner {
   private readonly running = new Map<string, Running>();
   private readonly context: ProjectionContext;
-  private waiters: Array<{ position: bigint; reached: () => bigint; resolve: () => void }> = [];
+  private readonly waiters = new PositionWaiters();
   private flushTimer: NodeJS.Timeout | undefined;
   private stopped = false;
 
@@ -229,7 +230,7 @@ export class ProjectionRunner {
       else if (head !== null) running.catchUpTarget = head;
     }
     if (running.position - running.savedPosition >= BigInt(CHECKPOINT_EVERY_EVENTS)) await this.flush(running).catch(() => undefined);
-    this.resolveWaiters();
+    this.waiters.release();
   }
 
   private async flush(running: Running): Promise<void> {
@@ -262,38 +263,19 @@ export class ProjectionRunner {
     return lowest ?? 0n;
   }
 
-  private resolveWaiters(): void {
-    this.waiters = this.waiters.filter((waiter) => (waiter.position <= waiter.reached() ? (waiter.resolve(), false) : true));
-  }
-
   /**
    * Resolves true once every projection (or only the one named) has applied `position`, false after `timeoutMs`.
    * Naming the projection a read depends on keeps that read available while another one lags or has failed.
    */
   async waitFor(position: bigint, timeoutMs = 5000, projection?: string): Promise<boolean> {
-    if (projection === undefined) return this.waitUntil(position, timeoutMs, () => this.position);
+    if (projection === undefined) return this.waiters.waitUntil(position, timeoutMs, () => this.position);
     if (!this.running.has(projection)) throw new Error(`no projection named ${projection}`);
-    return this.waitUntil(position, timeoutMs, () => this.running.get(projection)?.position ?? -1n);
+    return this.waiters.waitUntil(position, timeoutMs, () => this.running.get(projection)?.position ?? -1n);
   }
 
   /** Read-your-writes: resolves true once every projection that serves reads has applied `position` (see `readPosition`). */
   async waitForReads(position: bigint, timeoutMs = 5000): Promise<boolean> {
-    return this.waitUntil(position, timeoutMs, () => this.readPosition);
-  }
-
-  private waitUntil(position: bigint, timeoutMs: number, reached: () => bigint): Promise<boolean> {
-    if (reached() >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
-        resolve(false);
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      this.waiters.push({ position, reached, resolve: done });
-    });
+    return this.waiters.waitUntil(position, timeoutMs, () => this.readPosition);
   }
 
   async status(): Promise<ProjectionStatus[]> {

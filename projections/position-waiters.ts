@@ -1,0 +1,29 @@
+/**
+ * Callers waiting for a follower of the log to reach a position (read-your-writes): each waits on its own measure of
+ * "reached" (every projection, one of them, those serving reads), is released by `release()` after the follower
+ * moves, and gives up after its timeout.
+ */
+export class PositionWaiters {
+  private waiters: Array<{ position: bigint; reached: () => bigint; resolve: () => void }> = [];
+
+  /** Resolves true once `reached()` is at least `position` (checked now and at each `release()`), false after `timeoutMs`. */
+  waitUntil(position: bigint, timeoutMs: number, reached: () => bigint): Promise<boolean> {
+    if (reached() >= position) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
+        resolve(false);
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.waiters.push({ position, reached, resolve: done });
+    });
+  }
+
+  /** Releases every waiter whose position is now reached. */
+  release(): void {
+    this.waiters = this.waiters.filter((waiter) => (waiter.position <= waiter.reached() ? (waiter.resolve(), false) : true));
+  }
+}
