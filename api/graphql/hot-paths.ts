@@ -131,14 +131,18 @@ async function fill(deps: HotPathDeps, key: string, view: EffectiveRolesView, ea
   try {
     await deps.cache.setJson(key, { v: 1, position: view.position, roles: view.roles, groups: view.groups }, { ttlMs });
     const after = await positions(deps);
-    // An invalidation that ran after the computation started may have preceded this write: do not keep it.
-    if (after.invalidation === undefined || after.invalidation > rosterPosition) await deps.cache.delete(key);
+    // An invalidation of a roster change newer than the computation may have preceded this write: do not keep it.
+    // Only invalidations count, not the invalidation projection's position: under steady unrelated traffic that
+    // position is always past the computation, and the cache would never keep an entry.
+    if (after.invalidationApplied === undefined || after.invalidationApplied > rosterPosition) await deps.cache.delete(key);
   } catch {
     // The cache is an optimisation: a failure to fill it changes nothing for this answer.
   }
 }
 
-async function positions(deps: HotPathDeps): Promise<{ roster: bigint | undefined; rosterChanged: bigint | undefined; invalidation: bigint | undefined }> {
+async function positions(
+  deps: HotPathDeps,
+): Promise<{ roster: bigint | undefined; rosterChanged: bigint | undefined; invalidation: bigint | undefined; invalidationApplied: bigint | undefined }> {
   const status = await deps.projections.status();
   const of = (name: string) => {
     const entry = status.find((projection) => projection.name === name);
@@ -150,6 +154,7 @@ async function positions(deps: HotPathDeps): Promise<{ roster: bigint | undefine
     roster: roster && BigInt(roster.position),
     rosterChanged: roster && BigInt(roster.lastApplied),
     invalidation: invalidation && BigInt(invalidation.position),
+    invalidationApplied: invalidation && BigInt(invalidation.lastApplied),
   };
 }
 

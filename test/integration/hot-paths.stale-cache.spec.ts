@@ -51,3 +51,47 @@ describe('effective roles from the cache', () => {
     expect(await withEntry(projectionsAt({ position: 9n, lastChange: 7n }, 6n, 'waiting'))).toMatchObject({ source: 'READ_MODEL', roles: [] });
   });
 });
+
+describe('filling the cache after a read-model answer', () => {
+  /** The runner seen twice: when the read starts, and after the entry is written. */
+  function projectionsMoving(before: { position: bigint; invalidationApplied: bigint }, after: { position: bigint; invalidationApplied: bigint }): HotPathDeps['projections'] {
+    const status = (name: string, position: bigint, lastApplied: bigint): ProjectionStatus => ({
+      name,
+      version: 1,
+      state: 'live',
+      position: position.toString(),
+      lastApplied: lastApplied.toString(),
+      head: position.toString(),
+      lag: 0,
+      failure: null,
+      waiting: null,
+    });
+    let calls = 0;
+    return {
+      position: before.position,
+      status: async () => {
+        const at = calls++ === 0 ? before : after;
+        return [status('roster', at.position, 3n), status('cache-invalidation', at.position, at.invalidationApplied)];
+      },
+    };
+  }
+
+  async function fillWith(projections: HotPathDeps['projections']) {
+    const docs = new SqliteDocumentStore({ path: ':memory:' });
+    const cache = new MemoryCache();
+    const view = await effectiveRolesOf({ docs, cache, projections }, createLoaders(docs), { orgId, subjectId, jobSpace: null, now: new Date().toISOString(), minPosition: 0n });
+    const kept = await cache.get(cacheKeys.effectiveRoles(orgId, subjectId, null));
+    await docs.close();
+    return { view, kept: kept !== null };
+  }
+
+  it('keeps the entry when only unrelated events passed meanwhile (steady traffic must not starve the cache)', async () => {
+    const { view, kept } = await fillWith(projectionsMoving({ position: 10n, invalidationApplied: 3n }, { position: 50n, invalidationApplied: 3n }));
+    expect(view.source).toBe('READ_MODEL');
+    expect(kept).toBe(true);
+  });
+
+  it('drops the entry when a roster change newer than the read was invalidated meanwhile (the write may have followed it)', async () => {
+    expect((await fillWith(projectionsMoving({ position: 10n, invalidationApplied: 3n }, { position: 50n, invalidationApplied: 12n }))).kept).toBe(false);
+  });
+});
