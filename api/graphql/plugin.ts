@@ -15,9 +15,9 @@ import { costError, graphqlLimitsFrom, jsonBytesOver, limitExceeded, limitRules,
 import { queryResolvers } from './resolvers.ts';
 import { schema } from './schema.ts';
 import { EventsIterator, checkNamedOrg, parseEventsArgs, principalOfConnection, type EventView } from './subscriptions.ts';
+import { graphiqlRoutes } from './graphiql/routes.ts';
 
 export const GRAPHQL_PATH = '/graphql';
-export const GRAPHIQL_PATH = '/graphiql';
 
 export interface GraphqlPluginOptions extends GraphqlOptions {
   /** How long a subscription trusts an authorization answer before deciding again. Default 10 000 ms. */
@@ -26,7 +26,7 @@ export interface GraphqlPluginOptions extends GraphqlOptions {
 
 /**
  * The GraphQL read API (mercurius): queries over HTTP at `/graphql` (POST, or GET with `?query=`), subscriptions
- * over WebSocket at the same path (`graphql-transport-ws` or `graphql-ws`), GraphiQL at `/graphiql`.
+ * over WebSocket at the same path (`graphql-transport-ws` or `graphql-ws`), GraphiQL at `/graphiql` (graphiql/routes.ts).
  *
  * Authentication: HTTP requests carry `Authorization: Bearer <api key>` like every route (the server's hook sets
  * `request.principal`). A browser cannot put headers on a WebSocket upgrade, so the upgrade itself is let through and
@@ -35,14 +35,12 @@ export interface GraphqlPluginOptions extends GraphqlOptions {
  * closed). The GraphiQL page and its assets are public; its queries are not.
  */
 export async function graphqlRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: GraphqlPluginOptions = {}): Promise<void> {
-  // Routes mercurius registers in this scope: the IDE's page and assets are public; the GET route serves both plain
-  // GET queries and WebSocket upgrades, so the server-wide hook lets it through and the hook below authenticates
-  // every request on it that is not an upgrade.
+  // mercurius's GET route serves both plain GET queries and WebSocket upgrades, so the server-wide hook lets it
+  // through and the hook below authenticates every request on it that is not an upgrade.
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const isIde = route.url === GRAPHIQL_PATH || route.url.startsWith(`${GRAPHIQL_PATH}/`);
     const isGetGraphql = route.url === GRAPHQL_PATH && methods.every((method) => method === 'GET' || method === 'HEAD');
-    if (isIde || isGetGraphql) route.config = { ...route.config, public: true };
+    if (isGetGraphql) route.config = { ...route.config, public: true };
   });
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url !== GRAPHQL_PATH || request.principal !== null || isWebSocketUpgrade(request)) return;
@@ -85,6 +83,8 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
     },
   };
 
+  await graphiqlRoutes(app);
+
   const limits = graphqlLimitsFrom(platform.config);
   const rules = limitRules(limits);
   await app.register(mercurius, {
@@ -92,7 +92,9 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
     // mercurius's resolver types are `any`-based; ours are typed against our own context.
     resolvers: resolvers as unknown as IResolvers,
     path: GRAPHQL_PATH,
-    graphiql: true,
+    // mercurius's own GraphiQL page loads React and GraphiQL from a CDN: blank offline, and third-party scripts
+    // next to a pasted key. Ours is served from installed packages (below).
+    graphiql: false,
     context: (request) => createContext(platform, request, options),
     errorFormatter: (execution, context) => formatExecutionErrors(execution, context.reply?.log ?? platform.logger),
     // What a hook throws before GraphQL runs: the server's own refusals (429 RATE_LIMITED from the rate limit) keep

@@ -307,8 +307,8 @@ describe('GraphQL queries', () => {
     const page = await server.app.inject({ method: 'GET', url: '/graphiql' });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('graphiql');
-    const config = await server.app.inject({ method: 'GET', url: '/graphiql/config.js' });
-    expect(config.statusCode).toBe(200);
+    const script = await server.app.inject({ method: 'GET', url: '/graphiql/assets/graphiql.js' });
+    expect(script.statusCode).toBe(200);
     const anonymous = await server.app.inject({ method: 'POST', url: '/graphql', payload: { query: '{ orgs { edges { cursor } } }' } });
     expect(anonymous.statusCode).toBe(401);
     expect(anonymous.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
