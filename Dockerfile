@@ -1,6 +1,8 @@
 # AgencyGrid API server.
 # Single stage on purpose: the server runs TypeScript directly through tsx (a
 # runtime dependency), so there is no build output to copy between stages.
+# Node 20 is the supported baseline (package.json "engines": >=20.19; the 20
+# tag is the newest 20.x). test/unit/docker.node-baseline.spec.ts keeps the two equal.
 FROM node:20-bookworm-slim
 
 # better-sqlite3 is a native addon: when its prebuilt binary cannot be fetched
@@ -14,7 +16,8 @@ WORKDIR /app
 
 # Dependencies first, so code edits do not invalidate the (slow) install layer.
 # --omit=dev is fine: tsx is in "dependencies"; typescript/vitest are not needed to run.
-COPY package.json package-lock.json ./
+# .npmrc sets engine-strict: a locked package that does not support this Node fails the build.
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --omit=dev --no-audit --no-fund \
  && npm cache clean --force
 
@@ -28,5 +31,8 @@ RUN mkdir -p /data && chown node:node /data
 VOLUME /data
 EXPOSE 8080
 USER node
+
+# GET /health on the server's own HOST/PORT, by node (the slim image has no curl or wget); see docs/docker.md.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/bin/healthcheck.mjs"]
 
 CMD ["node", "--import", "tsx", "bin/agencygrid.ts", "serve"]

@@ -8,8 +8,11 @@ import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.t
 // Debian's chromium (apt-get install -y chromium), or another one named by CHROMIUM_PATH; without one, skipped.
 const browserPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path !== undefined && path !== '' && existsSync(path));
 
-interface CodeMirrorHost extends Element {
-  CodeMirror?: { setValue(text: string): void; getValue(): string };
+/** What the functions run in the page use of it (the project compiles without the DOM's types). */
+interface PageGlobals {
+  document: { querySelector(selector: string): { CodeMirror?: { setValue(text: string): void; getValue(): string } } | null };
+  localStorage: Record<string, string>;
+  sessionStorage: Record<string, string>;
 }
 
 /** Sets the text of the visible CodeMirror editor inside `selector`, as a user's typing would end up. */
@@ -18,7 +21,7 @@ async function setEditor(page: Page, selector: string, text: string): Promise<vo
   await page.locator(editor).waitFor();
   await page.evaluate(
     ([inner, value]) => {
-      const host = document.querySelector<CodeMirrorHost>(inner);
+      const host = (globalThis as unknown as PageGlobals).document.querySelector(inner);
       if (!host?.CodeMirror) throw new Error(`no editor at ${inner}`);
       host.CodeMirror.setValue(value);
     },
@@ -27,7 +30,7 @@ async function setEditor(page: Page, selector: string, text: string): Promise<vo
 }
 
 async function responseText(page: Page): Promise<string> {
-  return page.evaluate(() => document.querySelector<CodeMirrorHost>('.graphiql-response .CodeMirror')?.CodeMirror?.getValue() ?? '');
+  return page.evaluate(() => (globalThis as unknown as PageGlobals).document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror?.getValue() ?? '');
 }
 
 const headersEditor = '.graphiql-editor-tool .graphiql-editor:not(.hidden)';
@@ -91,8 +94,8 @@ describe.skipIf(browserPath === undefined)('GraphiQL in a browser with no way ou
 
     // GraphiQL's history records the key with the query: in the tab's sessionStorage, never in localStorage, which
     // outlives the tab.
-    expect(await page.evaluate(() => JSON.stringify({ ...window.localStorage }))).not.toContain(ADMIN_KEY);
-    expect(await page.evaluate(() => Object.keys(window.sessionStorage).some((key) => key.startsWith('graphiql:')))).toBe(true);
+    expect(await page.evaluate(() => JSON.stringify({ ...(globalThis as unknown as PageGlobals).localStorage }))).not.toContain(ADMIN_KEY);
+    expect(await page.evaluate(() => Object.keys((globalThis as unknown as PageGlobals).sessionStorage).some((key) => key.startsWith('graphiql:')))).toBe(true);
     expect(elsewhere).toEqual([]);
     // Nothing refused by the page's Content-Security-Policy (reported as console errors), nothing thrown.
     expect(problems).toEqual([]);
