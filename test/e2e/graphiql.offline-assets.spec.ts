@@ -71,7 +71,7 @@ describe('GraphiQL is served offline, from this server only', () => {
     expect(directives.get('connect-src')).toEqual(["'self'"]);
     for (const [name, sources] of directives) {
       for (const source of sources) expect([`'self'`, `'none'`, `'unsafe-inline'`, 'data:'], `${name} ${source}`).toContain(source);
-      // Inline code is refused: only styles may be inline (GraphiQL's components insert <style> elements).
+      // Inline code is refused: only styles may be inline (GraphiQL's dialogs insert a <style> element).
       if (sources.includes(`'unsafe-inline'`)) expect(name).toBe('style-src');
     }
     expect(directives.get('frame-ancestors')).toEqual(["'none'"]);

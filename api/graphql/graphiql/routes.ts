@@ -5,8 +5,9 @@ export const GRAPHIQL_PATH = '/graphiql';
 
 /**
  * What the page may load: its own scripts, styles and fonts from this server only, so it works offline and no
- * third party's script ever runs next to a pasted API key. Inline styles are allowed because GraphiQL's components
- * insert `<style>` elements; inline scripts are not. `connect-src 'self'` covers /graphql over HTTP and WebSocket.
+ * third party's script ever runs next to a pasted API key. Inline styles are allowed because GraphiQL's dialogs insert
+ * a `<style>` element whose content varies (the scrollbar's width), so no hash can name it; inline scripts are not.
+ * `connect-src 'self'` covers /graphql over HTTP and WebSocket.
  */
 export const GRAPHIQL_CSP = [
   "default-src 'none'",
