@@ -16,8 +16,10 @@ import { queryResolvers } from './resolvers.ts';
 import { schema } from './schema.ts';
 import { EventsIterator, checkNamedOrg, parseEventsArgs, principalOfConnection, type EventView } from './subscriptions.ts';
 import { graphiqlRoutes } from './graphiql/routes.ts';
+import { subscriptionOverHttpError } from './subscription-over-http.ts';
+import { GRAPHQL_PATH } from './paths.ts';
 
-export const GRAPHQL_PATH = '/graphql';
+export { GRAPHQL_PATH };
 
 export interface GraphqlPluginOptions extends GraphqlOptions {
   /** How long a subscription trusts an authorization answer before deciding again. Default 10 000 ms. */
@@ -126,7 +128,8 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
   app.graphql.addHook('preParsing', async (_schema, source) => {
     refuseIf(tokensError(source, limits));
   });
-  app.graphql.addHook('preExecution', async (schema, document, _context, variables) => {
+  app.graphql.addHook('preExecution', async (schema, document, context, variables) => {
+    refuseIf(subscriptionOverHttpError(document, context.reply.request.body));
     refuseIf(costError(schema, document, variables, limits));
   });
   // The answer is measured once resolved, before it is serialized: one that outgrew the cap (the estimate cannot

@@ -1,0 +1,41 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../support/server.ts';
+import { codes, gql, startGraphqlTestServer } from './graphql.client.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startGraphqlTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('a subscription sent over HTTP POST', () => {
+  it('is the caller’s 400 saying to use the WebSocket, not an internal error', async () => {
+    const answer = await gql(server, 'subscription { events { type } }');
+    expect(answer.status).toBe(400);
+    expect(codes(answer)).toEqual(['SUBSCRIPTION_OVER_HTTP']);
+    expect(answer.errors[0]?.message).toMatch(/WebSocket/);
+    expect(answer.errors[0]?.extensions?.details).toEqual({ path: '/graphql', protocol: 'graphql-transport-ws' });
+  });
+
+  it('is refused when it is the named operation of a document that also holds a query, and the query still runs', async () => {
+    const document = 'query Q { __typename } subscription S { events { type } }';
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: `Bearer ${(await import('../support/server.ts')).ADMIN_KEY}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ query: document, operationName: 'S' }),
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().errors[0].extensions.code).toBe('SUBSCRIPTION_OVER_HTTP');
+    const query = await server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: `Bearer ${(await import('../support/server.ts')).ADMIN_KEY}`, 'content-type': 'application/json' },
+      payload: JSON.stringify({ query: document, operationName: 'Q' }),
+    });
+    expect(query.statusCode).toBe(200);
+    expect(query.json().data).toEqual({ __typename: 'Query' });
+  });
+});
