@@ -38,14 +38,15 @@ export async function registerOperatorKey(platform: Platform, configuredKey: str
 export async function issueBootstrapKey(platform: Platform): Promise<GeneratedKeyOutcome> {
   if (platform.apiKeys.hasActiveAdminKey()) return { kind: 'admin-exists' };
   const generated = generateApiKey();
-  // One stream and one command id for every instance: of two starting on the same store, one key wins and the
-  // other instance is refused, so it never prints a key that was not stored.
+  // One stream and one command id for every instance: of two starting on the same store, one key is stored, and
+  // only the instance whose key it is prints it.
   const result = await issueAdminKey(platform.pipeline, { keyId: 'bootstrap', keyHash: generated.keyHash, label: 'bootstrap admin key', commandId: 'bootstrap-admin-key:bootstrap' });
-  if (isAppError(result)) {
-    await platform.apiKeys.waitFor(await platform.store.headPosition());
-    if (platform.apiKeys.hasActiveAdminKey()) return { kind: 'admin-exists' };
-    return { kind: 'no-admin', reason: 'the bootstrap key was issued before and revoked; issue a new admin key with `agencygrid admin-key` or set AGENCYGRID_ADMIN_KEY' };
-  }
-  if (result.position !== null) await platform.apiKeys.waitFor(result.position);
-  return { kind: 'generated', key: generated.key };
+  const caughtUp = await platform.apiKeys.waitFor(isAppError(result) || result.position === null ? await platform.store.headPosition() : result.position);
+  // Asked of the log, not of the result: a concurrent copy of the command with another key can be answered as if
+  // it had been appended (the store deduplicates the events by the command id). An index that is behind cannot
+  // tell, and then the result is the best word there is.
+  const stored = caughtUp ? platform.apiKeys.principalFor(generated.keyHash) !== undefined : !isAppError(result);
+  if (stored) return { kind: 'generated', key: generated.key };
+  if (platform.apiKeys.hasActiveAdminKey()) return { kind: 'admin-exists' };
+  return { kind: 'no-admin', reason: 'the bootstrap key was issued before and revoked; issue a new admin key with `agencygrid admin-key` or set AGENCYGRID_ADMIN_KEY' };
 }
