@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { ApiClient } from './apply/client.ts';
+import { ApiClient, ApiError } from './apply/client.ts';
 import { apiConnection, apiEnvironment, type ApiConnection } from './cli/api-connection.ts';
-import { EXIT_USAGE, withStatus } from './cli/exit-status.ts';
+import { EXIT_FAILURE, EXIT_USAGE, withStatus } from './cli/exit-status.ts';
 import { environmentHelp, exitStatusHelp } from './cli/help-text.ts';
 
 const footer = `${environmentHelp(apiEnvironment("the API key to act with (required; a platform admin's)"))}\n${exitStatusHelp('0 done; 1 the API refused or the rebuild failed; 2 bad usage')}`;
@@ -24,7 +24,14 @@ const withConnection = <Args extends unknown[]>(act: (connection: ApiConnection,
       process.stderr.write(`agencygrid projections: ${connection.problem}\n`);
       return EXIT_USAGE;
     }
-    return act(connection, ...args);
+    try {
+      return await act(connection, ...args);
+    } catch (error) {
+      // No answer (or no usable one) from the API: the client already retried; one line, like a refusal.
+      if (!(error instanceof ApiError)) throw error;
+      process.stderr.write(`agencygrid projections: ${error.body.code}: ${error.body.message}\n`);
+      return EXIT_FAILURE;
+    }
   });
 
 /** `agencygrid projections ...`: operates the read side through the admin routes. */
@@ -110,11 +117,17 @@ async function park({ baseUrl, apiKey }: ApiConnection, sub: 'park' | 'retry', n
 }
 
 async function rebuild({ baseUrl, apiKey }: ApiConnection, name: string): Promise<number> {
+  // Not through ApiClient: the answer is a stream of progress lines, read as it comes.
   const response = await fetch(`${baseUrl}/admin/projections/${encodeURIComponent(name)}/rebuild`, {
     method: 'POST',
     headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
     body: '{}',
+  }).catch((error: unknown) => {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
+    process.stderr.write(`agencygrid projections: cannot reach the API at ${baseUrl}: ${cause}\n`);
+    return null;
   });
+  if (response === null) return EXIT_FAILURE;
   if (!response.ok || !response.body) return refused(await response.json().catch(() => ({ code: `HTTP_${response.status}` })));
   const bar = progressBar(name);
   let outcome: Progress | undefined;
