@@ -1,58 +1,36 @@
-import { bootstrapAdminKey } from '../api/auth/bootstrap-admin-key.ts';
-import { startPlatform } from '../api/platform.ts';
-import { buildServer } from '../api/server.ts';
-import { loadConfig } from '../infra/config/env.ts';
-import { openEventStore } from '../infra/eventstore/open.ts';
-import { openDocumentStore } from '../infra/documents/open.ts';
-import { openCache } from '../infra/cache/open.ts';
-import { createLogger } from '../infra/logging/logger.ts';
+import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { configSchema } from '../infra/config/env.ts';
+import { environmentHelp, exitStatusHelp, wrappedList } from './cli/help-text.ts';
+import { withStatus } from './cli/exit-status.ts';
 
-/** `agencygrid serve`: the whole platform in one process, embedded adapters unless the environment names servers. */
-export async function serve(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.LOG_LEVEL);
-  const { store, description } = await openEventStore(config);
-  const { store: docs, description: readModels } = await openDocumentStore(config);
-  const { cache, description: cacheDescription } = await openCache(config);
-  const platform = await startPlatform(config, store, logger, undefined, docs, cache);
+const explained = [
+  ['PORT', 'the HTTP port (default 8080)'],
+  ['HOST', 'the address to listen on: an IP address or a host name (default 127.0.0.1; 0.0.0.0 for every interface)'],
+  ['DATA_DIR', 'where the embedded stores live (default ./data)'],
+  ['LOG_LEVEL', 'fatal, error, warn, info (default), debug, trace or silent; logs are JSON lines on stdout'],
+  ['AGENCYGRID_ADMIN_KEY', 'an operator-chosen admin key, registered at start; unset: a key is generated and printed once'],
+  ['EVENTSTORE_URL', 'EventStoreDB (esdb://...) instead of SQLite under DATA_DIR'],
+  ['MONGODB_URL', 'MongoDB for the read models instead of SQLite under DATA_DIR'],
+  ['REDIS_URL', 'Redis for caches and shared rate counters'],
+  ['NATS_URL', "NATS for the event fan-out and the agents' bus instead of the in-process bus"],
+] as const;
 
-  const bootstrap = await bootstrapAdminKey(platform, config.AGENCYGRID_ADMIN_KEY);
-  if (bootstrap.kind === 'generated') {
-    // Shown once, on stdout only, never through the logger: this is the only copy of the secret.
-    process.stdout.write(
-      `\n  AgencyGrid bootstrap admin API key (shown once, store it now):\n\n    ${bootstrap.key}\n\n` +
-        `  export AGENCYGRID_API_KEY='${bootstrap.key}'\n\n`,
+/** Every other setting the server reads, by name: the list follows the config schema, so it cannot go stale. */
+function otherSettings(): string {
+  const named = new Set<string>(explained.map(([name]) => name));
+  const others = Object.keys(configSchema.shape).filter((name) => !named.has(name));
+  return `\nalso read (see docs/cli.md and README "Configuration"):\n${wrappedList(others)}`;
+}
+
+/** `agencygrid serve`. */
+export function serveCommand(): CommandUnknownOpts {
+  return new Command('serve')
+    .description('run the platform: the HTTP API on HOST:PORT, data under DATA_DIR; prints a bootstrap admin key once, on the first start of an empty store')
+    .addHelpText('after', () => `${environmentHelp(explained)}\n${otherSettings()}\n${exitStatusHelp('0 stopped by SIGTERM or SIGINT; 1 could not listen (one line naming PORT or HOST) or failed; 2 invalid configuration')}`)
+    .action(
+      withStatus(async () => {
+        const { serve } = await import('./serve/start.ts');
+        return serve();
+      }),
     );
-  } else if (bootstrap.kind === 'no-admin') {
-    logger.warn(bootstrap.reason);
-  } else {
-    logger.info({ bootstrap: bootstrap.kind }, 'admin key ready');
-  }
-
-  const app = await buildServer(platform);
-  await app.listen({ port: config.PORT, host: config.HOST });
-  logger.info({ eventStore: description, readModels, cache: cacheDescription, dataDir: config.dataDir }, 'AgencyGrid is ready');
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight commands');
-    const deadline = setTimeout(() => {
-      logger.error('shutdown timed out; exiting');
-      process.exit(1);
-    }, config.SHUTDOWN_TIMEOUT_MS);
-    deadline.unref();
-    try {
-      await app.close();
-      await platform.close();
-      logger.info('stopped');
-      process.exit(0);
-    } catch (error) {
-      logger.error({ err: error }, 'shutdown failed');
-      process.exit(1);
-    }
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
 }

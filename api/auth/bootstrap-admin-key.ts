@@ -1,41 +1,52 @@
 import { isAppError } from '../../domain/shared/app-error.ts';
-import { systemPrincipal } from '../../domain/shared/principal.ts';
-import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import type { Platform } from '../platform.ts';
 import { generateApiKey, hashApiKey, operatorKeyId } from './api-key.ts';
+import { issueAdminKey } from './issue-admin-key.ts';
 
-export type BootstrapOutcome =
-  | { kind: 'configured-key-registered' | 'configured-key-present' | 'admin-exists' }
-  | { kind: 'generated'; key: string }
-  | { kind: 'no-admin'; reason: string };
+export type OperatorKeyOutcome = { kind: 'configured-key-registered' | 'configured-key-present' };
+export type GeneratedKeyOutcome = { kind: 'admin-exists' } | { kind: 'generated'; key: string } | { kind: 'no-admin'; reason: string };
+export type BootstrapOutcome = OperatorKeyOutcome | GeneratedKeyOutcome;
 
 /**
- * Makes sure someone can administer the platform. An operator key from the environment is registered once (by a
- * stable id); otherwise, on a store with no admin key, one key is generated and returned to be shown exactly once.
- * The issuing goes through the command pipeline as the system principal, like any other change.
+ * Makes sure someone can administer the platform: the operator's key when one is configured, otherwise a generated
+ * one. `serve` calls the two halves at different moments (see bin/serve/start.ts); in-process servers call this.
  */
 export async function bootstrapAdminKey(platform: Platform, configuredKey: string | undefined): Promise<BootstrapOutcome> {
-  if (configuredKey) {
-    // Known by hash, active or revoked: a revoked operator key stays revoked across restarts.
-    if (platform.apiKeys.knowsHash(hashApiKey(configuredKey))) return { kind: 'configured-key-present' };
-    const result = await issue(platform, operatorKeyId(), hashApiKey(configuredKey), 'operator key (AGENCYGRID_ADMIN_KEY)');
-    return isAppError(result) ? { kind: 'configured-key-present' } : { kind: 'configured-key-registered' };
-  }
-  if (platform.apiKeys.hasActiveAdminKey()) return { kind: 'admin-exists' };
-  const generated = generateApiKey();
-  const result = await issue(platform, 'bootstrap', generated.keyHash, 'bootstrap admin key');
-  if (isAppError(result)) {
-    return { kind: 'no-admin', reason: 'the bootstrap key was issued before and revoked; set AGENCYGRID_ADMIN_KEY to register a new admin key' };
-  }
-  return { kind: 'generated', key: generated.key };
+  return configuredKey ? registerOperatorKey(platform, configuredKey) : issueBootstrapKey(platform);
 }
 
-async function issue(platform: Platform, keyId: string, keyHash: string, label: string) {
-  const result = await platform.pipeline.execute(
-    apiKeyAggregate,
-    { type: 'IssueApiKey', data: { keyId, keyHash, principal: { id: `admin:${keyId}`, kind: 'admin' }, label } },
-    { commandId: `bootstrap-admin-key:${keyId}`, principal: systemPrincipal },
-  );
-  if (!isAppError(result) && result.position !== null) await platform.apiKeys.waitFor(result.position);
-  return result;
+/**
+ * Registers an operator key from the environment once, by hash under a random id. Not a one-time secret: registering
+ * it consumes nothing, so it may happen before the server listens.
+ */
+export async function registerOperatorKey(platform: Platform, configuredKey: string): Promise<OperatorKeyOutcome> {
+  const keyHash = hashApiKey(configuredKey);
+  // Known by hash, active or revoked: a revoked operator key stays revoked across restarts.
+  if (platform.apiKeys.knowsHash(keyHash)) return { kind: 'configured-key-present' };
+  const keyId = operatorKeyId();
+  const result = await issueAdminKey(platform.pipeline, { keyId, keyHash, label: 'operator key (AGENCYGRID_ADMIN_KEY)', commandId: `bootstrap-admin-key:${keyId}` });
+  if (isAppError(result)) return { kind: 'configured-key-present' };
+  if (result.position !== null) await platform.apiKeys.waitFor(result.position);
+  return { kind: 'configured-key-registered' };
+}
+
+/**
+ * On a store with no active admin key, generates one to be shown exactly once. The secret exists only in this
+ * process until it is printed, so call this only once the server listens: a start that fails before then must not
+ * use it up.
+ */
+export async function issueBootstrapKey(platform: Platform): Promise<GeneratedKeyOutcome> {
+  if (platform.apiKeys.hasActiveAdminKey()) return { kind: 'admin-exists' };
+  const generated = generateApiKey();
+  // One stream and one command id for every instance: of two starting on the same store, one key is stored, and
+  // only the instance whose key it is prints it.
+  const result = await issueAdminKey(platform.pipeline, { keyId: 'bootstrap', keyHash: generated.keyHash, label: 'bootstrap admin key', commandId: 'bootstrap-admin-key:bootstrap' });
+  const caughtUp = await platform.apiKeys.waitFor(isAppError(result) || result.position === null ? await platform.store.headPosition() : result.position);
+  // Asked of the log, not of the result: a concurrent copy of the command with another key can be answered as if
+  // it had been appended (the store deduplicates the events by the command id). An index that is behind cannot
+  // tell, and then the result is the best word there is.
+  const stored = caughtUp ? platform.apiKeys.principalFor(generated.keyHash) !== undefined : !isAppError(result);
+  if (stored) return { kind: 'generated', key: generated.key };
+  if (platform.apiKeys.hasActiveAdminKey()) return { kind: 'admin-exists' };
+  return { kind: 'no-admin', reason: 'the bootstrap key was issued before and revoked; issue a new admin key with `agencygrid admin-key` or set AGENCYGRID_ADMIN_KEY' };
 }

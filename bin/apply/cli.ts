@@ -1,22 +1,12 @@
-import { parseArgs } from 'node:util';
-import { runApply } from './execute.ts';
+import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { apiConnection, apiEnvironment } from '../cli/api-connection.ts';
+import { EXIT_USAGE, withStatus } from '../cli/exit-status.ts';
+import { environmentHelp, exitStatusHelp } from '../cli/help-text.ts';
 
-export const DEFAULT_URL = 'http://127.0.0.1:8080';
-
-export const applyUsage = `usage: agencygrid apply -f <spec.yaml|spec.json> [--dry-run]
-
-Makes an org match a declarative spec (apiVersion: agencygrid/v1, kind: Org; YAML or JSON): reads the org
-(by its slug), its roster, its policies and the spec's subjects from the API, prints the plan of commands that
-brings the org to the spec, then runs them in order, stopping at the first error.
-
-options:
-  -f, --file <path>   the spec to apply ('-' reads it from standard input)
-      --dry-run       print the plan and stop; nothing is changed
-  -h, --help          show this text
-
-environment:
-  AGENCYGRID_API_KEY  the API key to act with (required)
-  AGENCYGRID_URL      the API's base URL (default ${DEFAULT_URL})
+const about = `
+Reads the org (by its slug), its roster, its policies and the spec's subjects from the API, prints the plan of
+commands that brings the org to the spec (apiVersion: agencygrid/v1, kind: Org), then runs them in order,
+stopping at the first error.
 
 what it does:
   - registers the org (its id is a UUIDv5 of the slug) or updates the metadata fields that differ;
@@ -35,55 +25,38 @@ the policy's rules are replaced by the spec's. Optional fields the spec leaves o
 Idempotent: an unchanged spec gives an empty plan ("no changes"), so applying twice changes nothing the second
 time. Every command carries a deterministic Idempotency-Key, apply.<slug>.<hash of the step and of the revision
 of the stream it was planned against>, so a retried request or a re-run after a crash never applies anything
-twice; a re-run plans only what is still missing.
+twice; a re-run plans only what is still missing.`;
 
-exit status: 0 applied, nothing to do, or dry run; 1 the API refused a command or could not be reached
-(its {code, message, details} is printed); 2 bad usage or an invalid spec (problems listed with paths and lines).
-`;
-
-/** `agencygrid apply ...`: returns the exit status. */
-export async function applyCommand(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: {
-        file: { type: 'string', short: 'f' },
-        'dry-run': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      allowPositionals: false,
-      strict: true,
-    });
-  } catch (error) {
-    process.stderr.write(`agencygrid apply: ${error instanceof Error ? error.message : String(error)}\n${applyUsage}`);
-    return 2;
-  }
-  const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(applyUsage);
-    return 0;
-  }
-  if (values.file === undefined || values.file === '') {
-    process.stderr.write(`agencygrid apply: -f <spec> is required\n${applyUsage}`);
-    return 2;
-  }
-  const apiKey = process.env.AGENCYGRID_API_KEY?.trim() ?? '';
-  if (apiKey === '') {
-    process.stderr.write("agencygrid apply: AGENCYGRID_API_KEY is not set; export the API key to act with (npm start prints the bootstrap admin key once)\n");
-    return 2;
-  }
-  const baseUrl = process.env.AGENCYGRID_URL?.trim() || DEFAULT_URL;
-  if (!/^https?:\/\//.test(baseUrl) || !URL.canParse(baseUrl)) {
-    process.stderr.write(`agencygrid apply: AGENCYGRID_URL must be an http(s) URL, got '${baseUrl}'\n`);
-    return 2;
-  }
-  return runApply({
-    file: values.file,
-    dryRun: values['dry-run'],
-    baseUrl,
-    apiKey,
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
-  });
+/** `agencygrid apply -f <spec> [--dry-run]`. */
+export function applyCommand(): CommandUnknownOpts {
+  return new Command('apply')
+    .description('make an org match a declarative spec (YAML or JSON) through the API')
+    .option('-f, --file <path>', "the spec to apply, required ('-' reads it from standard input)")
+    .option('--dry-run', 'print the plan and stop; nothing is changed')
+    .addHelpText(
+      'after',
+      `${about}\n${environmentHelp(apiEnvironment('the API key to act with (required; a platform admin key)'))}\n${exitStatusHelp(
+        '0 applied, nothing to do, or dry run; 1 the API refused a command or could not be reached\n(its {code, message, details} is printed); 2 bad usage or an invalid spec (problems listed with paths and lines)',
+      )}`,
+    )
+    .action(
+      withStatus(async (options, command) => {
+        // Checked here rather than by a required option: commander reports a missing required option before an
+        // unknown one, and `apply --flie x` should name the typo.
+        if (options.file === undefined || options.file === '') return command.error("required option '-f, --file <path>' not specified", { exitCode: EXIT_USAGE });
+        const connection = apiConnection();
+        if ('problem' in connection) {
+          process.stderr.write(`agencygrid apply: ${connection.problem}\n`);
+          return EXIT_USAGE;
+        }
+        const { runApply } = await import('./execute.ts');
+        return runApply({
+          file: options.file,
+          dryRun: options.dryRun === true,
+          ...connection,
+          out: (text) => process.stdout.write(text),
+          err: (text) => process.stderr.write(text),
+        });
+      }),
+    );
 }

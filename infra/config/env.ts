@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { limitSettings } from './limits.ts';
+import { isListenHost } from './listen-host.ts';
 
 const url = (protocols: readonly string[]) =>
   z
@@ -11,7 +12,11 @@ const url = (protocols: readonly string[]) =>
 /** Every setting the platform reads, validated once at start. Adapters are chosen here, never in code. */
 export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: z
+    .string()
+    .min(1)
+    .refine(isListenHost, { error: (issue) => `'${String(issue.input)}' is neither an IP address (127.0.0.1, ::1, 0.0.0.0 for every interface) nor a host name (localhost)` })
+    .default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Bootstrap admin key; when unset on an empty store, one is generated and printed once. */

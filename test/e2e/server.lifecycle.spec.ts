@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killAllServers, startServer } from '../support/server-process.ts';
+import { killAllServers, startServer, waitForOutput } from '../support/server-process.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dirs: string[] = [];
@@ -23,7 +23,8 @@ describe('the server process', () => {
   it('prints a bootstrap admin key once, on the first start of an empty store, and keeps it working', async () => {
     const dataDir = tempDir();
     const first = await startServer({ dataDir, logLevel: 'info' });
-    const key = /(agk_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/.exec(first.output())?.[1];
+    // Printed once the server listens, so it may come just after /health first answers.
+    const key = (await waitForOutput(first, /(agk_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/))[1];
     expect(key).toBeDefined();
     // Printed on stdout for the operator, never in a log line.
     const logLines = first.output().split('\n').filter((line) => line.startsWith('{'));

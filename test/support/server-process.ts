@@ -127,10 +127,16 @@ class PortTakenError extends Error {
   override readonly name = 'PortTakenError';
 }
 
-async function startOnPort(options: StartServerOptions, port: number): Promise<ServerProcess> {
-  const host = options.host ?? '127.0.0.1';
+/** This process's environment without any platform setting, plus `settings`: what a spawned CLI should see. */
+export function platformEnv(settings: Readonly<Record<string, string>> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of platformSettings) delete env[name];
+  return Object.assign(env, settings);
+}
+
+async function startOnPort(options: StartServerOptions, port: number): Promise<ServerProcess> {
+  const host = options.host ?? '127.0.0.1';
+  const env = platformEnv();
   Object.assign(env, {
     PORT: String(port),
     HOST: host,
@@ -199,7 +205,7 @@ async function startOnPort(options: StartServerOptions, port: number): Promise<S
   for (;;) {
     if (exit !== undefined) {
       const text = output;
-      if (/EADDRINUSE/.test(text)) throw new PortTakenError(`port ${port} was taken`);
+      if (/is in use; set PORT/.test(text)) throw new PortTakenError(`port ${port} was taken`);
       throw new Error(`server exited during start-up (code ${exit.code}, signal ${exit.signal}):\n${text}`);
     }
     if (await healthy(baseUrl)) return server;
@@ -218,5 +224,16 @@ async function healthy(baseUrl: string): Promise<boolean> {
     return response.status === 200;
   } catch {
     return false;
+  }
+}
+
+/** The first match of `pattern` in what the server printed, waiting for it (e.g. the bootstrap key, printed once it listens). */
+export async function waitForOutput(server: ServerProcess, pattern: RegExp, timeoutMs = 10_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(server.output());
+    if (match) return match;
+    if (!server.isRunning() || Date.now() > deadline) throw new Error(`the server did not print ${pattern}:\n${server.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -1,9 +1,18 @@
+import { Command } from '@commander-js/extra-typings';
 import { describe, expect, it } from 'vitest';
-import { rulesFromDocument, runAudit } from '../../bin/audit/cli.ts';
+import { auditCommand } from '../../bin/audit/cli.ts';
+import type { AuditIo } from '../../bin/audit/options.ts';
+import { rulesFromDocument } from '../../bin/audit/run.ts';
+import { runCli } from '../../bin/cli/run.ts';
 import { formatReevaluation } from '../../bin/audit/format.ts';
 import type { ReevaluationReport, WhatIfReport } from '../../domain/audit/report.ts';
 
 const ORG = '0b6f3d52-1c2e-4f7a-9d3b-5a4c3b2a1f00';
+
+/** `agencygrid audit <argv>` in process, the API and the terminal replaced by `io`: returns the exit status. */
+function runAudit(argv: string[], io: AuditIo): Promise<number> {
+  return runCli(new Command('agencygrid').addCommand(auditCommand(io)), ['audit', ...argv], { output: io });
+}
 
 function reevaluation(overrides: Partial<ReevaluationReport> = {}, range: Partial<ReevaluationReport['range']> = {}): ReevaluationReport {
   return {
@@ -232,32 +241,34 @@ describe('agencygrid audit (in process)', () => {
 
   it('refuses bad usage with exit 2 before any request', async () => {
     const cases: Array<[string[], string]> = [
-      [['audit-me'], "unknown subcommand 'audit-me'"],
-      [['state'], 'give exactly one org'],
-      [['state', 'a', 'b'], 'give exactly one org'],
+      [['audit-me'], "agencygrid audit: unknown command 'audit-me'"],
+      [['state'], "agencygrid audit state: missing required argument 'org'"],
+      [['state', 'a', 'b'], 'too many arguments'],
       [['state', 'lab', '--position', 'x'], '--position must be a position'],
       [['state', 'lab', '--position', '1', '--at', '2026-01-01T00:00:00Z'], 'give --position or --at, not both'],
       [['state', 'lab', '--job-space', 'alpha'], '--job-space needs --subject'],
-      [['state', 'lab', '--from', '1'], "'state' does not take --from"],
+      [['state', 'lab', '--from', '1'], "unknown option '--from'"],
       [['reevaluate', 'lab', '--since', '2026-01-01'], '--since must be an ISO-8601 instant with a time zone'],
       [['reevaluate', 'lab', '--from', '9', '--to', '3'], '--to must not be before --from'],
-      [['reevaluate', 'lab', '--fail-on-flip'], "'reevaluate' does not take --fail-on-flip"],
-      [['what-if', 'lab', '--strict', '--version', '1'], "'what-if' does not take --strict"],
+      [['reevaluate', 'lab', '--fail-on-flip'], "unknown option '--fail-on-flip'"],
+      [['what-if', 'lab', '--strict', '--version', '1'], "unknown option '--strict'"],
       [['what-if', 'lab', '--version', '0'], '--version must be a positive integer'],
       [['what-if', 'lab', '--version', '1', '-f', 'x.yaml'], 'give -f <rules> or --version, not both'],
       [['what-if', 'lab'], 'what-if needs a draft'],
       [['what-if', 'lab', '--max-holders', 'reviewer'], '--max-holders takes ROLE=N'],
       [['decisions', 'lab', '--result', 'maybe'], '--result is one of applied'],
       [['decisions', 'lab', '--limit', '0'], '--limit must be a number'],
-      [['decisions', 'lab', '--from', '3'], "'decisions' does not take --from"],
+      [['decisions', 'lab', '--from', '3'], "unknown option '--from'"],
       [['what-if', 'lab', '--max-holders', 'reviewer=0'], '--max-holders takes ROLE=N'],
-      [['reevaluate', 'lab', '--max-holders', 'reviewer=2'], "'reevaluate' does not take --max-holders"],
-      [['reevaluate', 'lab', '--bogus'], "Unknown option '--bogus'"],
+      [['reevaluate', 'lab', '--max-holders', 'reviewer=2'], "unknown option '--max-holders'"],
+      [['reevaluate', 'lab', '--bogus'], "agencygrid audit reevaluate: unknown option '--bogus'; see 'agencygrid audit reevaluate --help'"],
     ];
     for (const [argv, message] of cases) {
       const api = fakeApi([['GET /orgs/by-slug/lab', 200, { orgId: ORG, slug: 'lab' }]]);
       expect(await runAudit(argv, api.io), argv.join(' ')).toBe(2);
       expect(api.output().err, argv.join(' ')).toContain(message);
+      expect(api.output().err.trim().split('\n'), argv.join(' ')).toHaveLength(1);
+      expect(api.requests, argv.join(' ')).toEqual([]);
     }
   });
 
