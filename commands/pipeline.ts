@@ -249,7 +249,11 @@ export class CommandPipeline {
         return withAudience(claimed, check.audience);
       }
 
-      const toAppend = [...(check.events ?? []), ...decided].map((event, index) => envelopEvent(registry, event, streamId, index, stamp));
+      // Ids seeded by the command id and its content: a retry of the same command appends idempotently, while a
+      // different command under the same id (an Idempotency-Key reused concurrently) conflicts instead of being
+      // taken by the store for a retry of the one it holds.
+      const idSeed = `${commandId}/${hash}`;
+      const toAppend = [...(check.events ?? []), ...decided].map((event, index) => envelopEvent(registry, event, streamId, index, stamp, idSeed));
       try {
         const result = await store.appendToStream(streamId, toAppend, {
           expectedRevision: loaded.revision === -1n ? 'no_stream' : loaded.revision,

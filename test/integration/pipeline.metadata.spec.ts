@@ -30,7 +30,7 @@ describe('event metadata', () => {
       schemaVersion: 2,
       decisionId: null,
     });
-    expect(event!.id).toBe(deterministicEventId('cmd-metadata-1', `org-${orgId}`, 0));
+    expect(event!.id).toBe(deterministicEventId(`cmd-metadata-1/${metadata.commandHash}`, `org-${orgId}`, 0));
   });
 
   it('starts a new correlation at the command when the caller gives none', async () => {
