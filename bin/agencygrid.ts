@@ -1,6 +1,7 @@
 import { ConfigError } from '../infra/config/env.ts';
 import { applyCommand } from './apply/cli.ts';
 import { auditCommand } from './audit/cli.ts';
+import { runPolicyCommand } from './policy/command.ts';
 import { projectionsCommand } from './projections.ts';
 import { serve } from './serve.ts';
 
@@ -16,6 +17,8 @@ commands:
   projections status|rebuild|parked|park|retry ...
                                 the read side: projection lag, rebuilding a read model from the log, parking
                                 an event a projection cannot apply; see 'agencygrid projections --help'
+  policy test|eval <policy> ...  offline policy tests and one-request explanations, with the platform's own
+                                decision code; see 'agencygrid policy test --help'
   bus-setup <dir> [--force]     keys of a secured NATS bus (operator, accounts, the platform's credentials)
 `;
 
@@ -31,6 +34,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return auditCommand(rest);
     case 'projections':
       return projectionsCommand(rest);
+    case 'policy':
+      return runPolicyCommand(rest);
     case 'bus-setup':
       return (await import('./bus-setup.ts')).busSetupCommand(rest);
     case undefined:
