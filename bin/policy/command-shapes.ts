@@ -7,6 +7,8 @@ import { zodIssues } from './problems.ts';
 /** A command type the pipeline knows: the schema of its payload, and which action it is decided as. */
 interface CommandShape {
   type: string;
+  /** The aggregate it belongs to, which the pipeline names as the resource's type. */
+  aggregate: string;
   data: z.ZodObject | null;
   /** The action, from the command as parsed; null when it cannot be told from a partial payload. */
   actionOf(data: unknown): string | null;
@@ -18,7 +20,7 @@ export interface StatedCommand {
 }
 
 export type CompletedCommand =
-  | { ok: true; command: { type: string; data: unknown } }
+  | { ok: true; command: { type: string; data: unknown }; resourceType: string | null }
   | { ok: false; issues: Array<{ path: Array<string | number>; message: string }> };
 
 const policyAggregate: GovernedAggregate = {
@@ -46,6 +48,7 @@ function commandShapes(): ReadonlyMap<string, CommandShape> {
         if (typeof name !== 'string') continue;
         found.set(name, {
           type: name,
+          aggregate: aggregate.name,
           data: data instanceof z.ZodObject ? data : null,
           actionOf: (payload) => {
             try {
@@ -93,13 +96,13 @@ export function completeCommand(action: string, stated: StatedCommand | undefine
   const data = stated?.data ?? {};
   let type = stated?.type;
   if (type === undefined) {
-    if (candidates.length === 0) return { ok: true, command: { type: '', data } };
+    if (candidates.length === 0) return { ok: true, command: { type: '', data }, resourceType: null };
     if (candidates.length > 1) return { ok: false, issues: [{ path: ['command', 'type'], message: `${action} is decided for ${candidates.join(' and ')}: name the command type` }] };
     type = candidates[0] as string;
   }
   const shape = commandShapes().get(type);
   if (shape === undefined) {
-    if (candidates.length === 0) return { ok: true, command: { type, data } };
+    if (candidates.length === 0) return { ok: true, command: { type, data }, resourceType: null };
     return { ok: false, issues: [{ path: ['command', 'type'], message: `unknown command type '${type}': ${action} is decided for ${candidates.join(' and ')}` }] };
   }
   const parsed = parsePartial(shape, withOrg(shape, data, orgId));
@@ -108,7 +111,7 @@ export function completeCommand(action: string, stated: StatedCommand | undefine
   if (decidedAs !== null && decidedAs !== action && candidates.length > 0) {
     return { ok: false, issues: [{ path: ['command', 'type'], message: `${type} is decided as ${decidedAs}, not ${action} (${action} is decided for ${candidates.join(' and ')})` }] };
   }
-  return { ok: true, command: { type, data: parsed.data } };
+  return { ok: true, command: { type, data: parsed.data }, resourceType: shape.aggregate };
 }
 
 function parsePartial(shape: CommandShape, data: unknown): { ok: true; data: unknown } | { ok: false; issues: Array<{ path: Array<string | number>; message: string }> } {

@@ -31,8 +31,9 @@ export type BuiltRequest = { ok: true; request: PolicyRequest } | { ok: false; i
  *   inherited roles and groups are added from the spec's roles and groups exactly as the roster computes them. An
  *   admin or system principal has what the platform gives it (the role platform-admin or platform-system, nothing
  *   else).
- * - resource: as the pipeline derives it for a command: type = the action's first segment, id null, jobSpace =
- *   `command.data.jobSpace` when it is a string; attributes {} (the platform fills none today).
+ * - resource: as the pipeline derives it for a command: type = the command's aggregate (for a read, the action's
+ *   first segment), id null, jobSpace = `command.data.jobSpace` when it is a string; attributes {} (the platform
+ *   fills none today).
  * - org: the policy file's (an org spec's slug, tags and metadata), then the file's defaults, then the case's.
  * - command: typed and completed as the pipeline would (command-shapes.ts): the action's command type unless given,
  *   its payload checked against that command's schema, with the schema's defaults;
@@ -61,7 +62,7 @@ export function buildRequest(input: RequestInput, policy: LoadedPolicy, defaults
       principal,
       action: input.action,
       resource: {
-        type: input.resource?.type ?? input.action.split('.')[0] ?? input.action,
+        type: input.resource?.type ?? (completed.ok ? completed.resourceType : null) ?? input.action.split('.')[0] ?? input.action,
         id: input.resource?.id ?? null,
         jobSpace,
         attributes: input.resource?.attributes ?? {},

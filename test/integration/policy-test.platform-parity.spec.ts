@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { recordedRequestSchema } from '../../domain/audit/recorded.ts';
 import { orgIdForSlug } from '../../bin/apply/plan.ts';
 import { loadSpec } from '../../bin/apply/spec.ts';
 import { runTests } from '../../bin/policy/run-cases.ts';
@@ -52,7 +54,7 @@ describe('policy test decides as the platform does', () => {
       { name: 'an admin defines a role', principal: admin, command: { type: 'DefineRole', data: { orgId, role: { name: 'guest' } } } },
     ];
 
-    const recorded = [];
+    const recorded: RecordedDecision[] = [];
     for (const scenario of scenarios) recorded.push(await recordedDecision(pipeline, store, orgId, scenario.principal, scenario.command));
     expect(recorded.map((decision) => decision.outcome)).toEqual(['permitted', 'forbidden', 'forbidden', 'not-permitted', 'forbidden', 'permitted', 'permitted']);
 
@@ -83,19 +85,20 @@ describe('policy test decides as the platform does', () => {
   });
 });
 
-interface RecordedRequest {
-  principal: unknown;
-  command: unknown;
-  resource: { type: string; jobSpace: string | null };
-  org: Record<string, unknown>;
-}
+const recordedDecisionSchema = z.object({
+  action: z.string(),
+  outcome: z.enum(['permitted', 'forbidden', 'not-permitted']),
+  determiningRuleIds: z.array(z.string()),
+  request: recordedRequestSchema,
+});
+type RecordedDecision = z.infer<typeof recordedDecisionSchema>;
 
 /** Runs the command as the principal and returns the decision the platform recorded for it. */
-async function recordedDecision(pipeline: CommandPipeline, store: ReturnType<typeof tempStore>, orgId: string, principal: Principal, command: { type: string }) {
+async function recordedDecision(pipeline: CommandPipeline, store: ReturnType<typeof tempStore>, orgId: string, principal: Principal, command: { type: string }): Promise<RecordedDecision> {
   const result = await pipeline.execute(rosterAggregate, command, { commandId: `cmd-${randomUUID()}`, principal });
   const events = isAppError(result) ? await collect(store.readStream(`audit-${orgId}`)) : result.events;
   const decisionId = isAppError(result) ? String(result.details.decisionId) : undefined;
   const decision = events.find((event) => event.type === 'DecisionRecorded' && (decisionId === undefined || event.data.decisionId === decisionId));
   if (decision === undefined) throw new Error(`no decision recorded for ${command.type}: ${JSON.stringify(result)}`);
-  return decision.data as { action: string; outcome: 'permitted' | 'forbidden' | 'not-permitted'; determiningRuleIds: string[]; request: RecordedRequest };
+  return recordedDecisionSchema.parse(decision.data);
 }

@@ -19,8 +19,8 @@ export function runCli(args: readonly string[], options: { stdin?: string; env?:
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
     if (options.stdin !== undefined) child.stdin?.end(options.stdin);
