@@ -17,8 +17,8 @@ commands:
   projections status|rebuild|parked|park|retry ...
                                 the read side: projection lag, rebuilding a read model from the log, parking
                                 an event a projection cannot apply; see 'agencygrid projections --help'
-  policy test|eval <policy> ...  offline policy tests and one-request explanations, with the platform's own
-                                decision code; see 'agencygrid policy test --help'
+  policy test|eval <policy> ... offline policy tests and one-request explanations, with the platform's own
+                                decision code; see 'agencygrid policy --help'
   bus-setup <dir> [--force]     keys of a secured NATS bus (operator, accounts, the platform's credentials)
 `;
 

@@ -18,6 +18,7 @@ export const readActions = ['org.read', 'roster.read', 'policy.read', 'audit.rea
 export interface GovernedAggregate {
   name: string;
   commandSchema: z.ZodType;
+  /** A method, so that each aggregate's own command type is accepted; call it with a command its schema parsed. */
   actionOf(command: unknown): string;
   actions: readonly string[];
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { policyAggregate } from '../../commands/handlers/policy.ts';
 import { governedAggregates, type GovernedAggregate } from '../../commands/known-actions.ts';
-import { policyActions } from '../../domain/policy/actions.ts';
-import { policyCommandSchema } from '../../domain/policy/commands.ts';
 import { zodIssues } from './problems.ts';
 
 /** A command type the pipeline knows: the schema of its payload, and which action it is decided as. */
@@ -23,13 +22,6 @@ export type CompletedCommand =
   | { ok: true; command: { type: string; data: unknown }; resourceType: string | null }
   | { ok: false; issues: Array<{ path: Array<string | number>; message: string }> };
 
-const policyAggregate: GovernedAggregate = {
-  name: 'policy',
-  commandSchema: policyCommandSchema,
-  actionOf: (command) => policyActions[(command as { type: keyof typeof policyActions }).type],
-  actions: Object.values(policyActions),
-};
-
 let shapes: ReadonlyMap<string, CommandShape> | undefined;
 let typesByAction: ReadonlyMap<string, readonly string[]> | undefined;
 
@@ -37,7 +29,9 @@ let typesByAction: ReadonlyMap<string, readonly string[]> | undefined;
 function commandShapes(): ReadonlyMap<string, CommandShape> {
   if (shapes !== undefined) return shapes;
   const found = new Map<string, CommandShape>();
-  for (const aggregate of [...governedAggregates, policyAggregate]) {
+  // Policy commands are not in governedAggregates (their handler needs that list); their aggregate is added here.
+  const aggregates: readonly GovernedAggregate[] = [...governedAggregates, policyAggregate];
+  for (const aggregate of aggregates) {
     const schema = aggregate.commandSchema;
     if (!(schema instanceof z.ZodDiscriminatedUnion)) continue;
     for (const option of schema.options) {
