@@ -3,6 +3,7 @@ import { adminKeyCommand } from './admin-key.ts';
 import { applyCommand } from './apply/cli.ts';
 import { auditCommand } from './audit/cli.ts';
 import { busSetupCommand } from './bus-setup.ts';
+import { policyCommand } from './policy/command.ts';
 import { projectionsCommand } from './projections.ts';
 import { serveCommand } from './serve.ts';
 
@@ -11,7 +12,7 @@ import { serveCommand } from './serve.ts';
  * (`fooCommand(): CommandUnknownOpts`) that loads what its action needs only when it runs, so --help is fast and
  * starts nothing. To add one, import its factory and add it to this list.
  */
-const commands: ReadonlyArray<() => CommandUnknownOpts> = [serveCommand, applyCommand, auditCommand, projectionsCommand, busSetupCommand, adminKeyCommand];
+const commands: ReadonlyArray<() => CommandUnknownOpts> = [serveCommand, applyCommand, auditCommand, projectionsCommand, busSetupCommand, adminKeyCommand, () => policyCommand()];
 
 /** The whole command tree, built fresh (commander keeps parsed values on the command objects). */
 export function buildProgram(): CommandUnknownOpts {

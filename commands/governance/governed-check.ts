@@ -1,6 +1,6 @@
 import { v5 as uuidv5 } from 'uuid';
 import { auditStream, type DecisionRecorded, type DecisionResult } from '../../domain/policy/decision-events.ts';
-import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
+import { decideInOrg } from '../../domain/policy/org-decision.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
 import type { PreAppendCheck, PreAppendInput } from '../pre-append-check.ts';
@@ -17,7 +17,7 @@ const platformPolicyHash = hashPolicyRules(platformPolicy);
 async function decideOne(input: PreAppendInput, orgId: string | null, action: string, index: number) {
   // The attempt's reader: the policy sees the streams exactly as the decision context did.
   const { request, policy, roster } = await buildPolicyRequest(input.reader, { ...input, orgId, action });
-  const decision = evaluatePolicy([...platformPolicy, ...policy.rules], request);
+  const decision = decideInOrg(policy.rules, request);
   const decisionId = uuidv5(`${input.commandId}\u0000${input.streamId}\u0000${input.streamRevision}\u0000${index}`, DECISION_NAMESPACE);
   // The command's outcome is known only after its decider (or the other orgs' consent) has spoken: each record is
   // built for the outcome it is appended with.

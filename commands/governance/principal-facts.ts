@@ -7,7 +7,7 @@ import type { PolicyRequest } from '../../domain/policy/types.ts';
 import type { StreamReader } from '../stream-loader.ts';
 
 /** Platform principals hold platform roles, which the platform policy (not code) grants powers to. */
-const platformRoles: Record<Principal['kind'], readonly string[]> = {
+export const platformRoles: Record<Principal['kind'], readonly string[]> = {
   admin: ['platform-admin'],
   system: ['platform-system'],
   subject: [],

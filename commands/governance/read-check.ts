@@ -1,7 +1,6 @@
 import { withAudience, type AppError } from '../../domain/shared/app-error.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
-import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
-import { platformPolicy } from '../../domain/policy/platform-policy.ts';
+import { decideInOrg } from '../../domain/policy/org-decision.ts';
 import type { PolicyDecision } from '../../domain/policy/types.ts';
 import type { readActions } from '../known-actions.ts';
 import type { StreamReader } from '../stream-loader.ts';
@@ -46,7 +45,7 @@ export async function decideRead(reader: StreamReader, read: ReadRequest): Promi
     now,
     rolesAcrossJobSpaces: true,
   });
-  const decision = evaluatePolicy([...platformPolicy, ...built.policy.rules], built.request);
+  const decision = decideInOrg(built.policy.rules, built.request);
   if (decision.outcome === 'permitted') return { allowed: true, decision, built };
   // Told as to its audience: a principal that may not see the org learns what it would if the org did not exist.
   const audience = await refusalAudience(reader, read.principal, read.orgId, now);

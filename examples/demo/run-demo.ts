@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { NatsBus } from '../../api/agent-client/index.ts';
 import { httpClient } from './http.ts';
 import { printTrail } from './trail.ts';
@@ -87,21 +88,8 @@ async function main(): Promise<void> {
   }, 201);
   const orgId = String(org.orgId);
   for (const role of ['worker', 'reviewer', 'lead']) await api.post(`/orgs/${orgId}/roles`, { name: role });
-  // The org's own policy (it replaces the default one): who may do what. Deny by default: nothing else is allowed.
-  const policy = await api.post(`/orgs/${orgId}/policies`, {
-    rules: [
-      {
-        id: 'workers-work',
-        effect: 'permit',
-        actions: ['job.accept', 'contract.sign', 'contract.reject', 'job.start', 'job.deliver', 'task.*'],
-        roles: ['worker'],
-        reason: 'workers take jobs and do them under contract',
-      },
-      { id: 'reviewers-verify', effect: 'permit', actions: ['job.verify', 'job.reject'], roles: ['reviewer'], reason: 'reviewers verify deliveries' },
-      { id: 'leads-resolve', effect: 'permit', actions: ['job.escalation.resolve', 'job.cancel', '*.read'], roles: ['lead'], reason: 'leads resolve escalations' },
-      { id: 'members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read the org' },
-    ],
-  }, 201);
+  // The org's own policy (it replaces the default one), from the file its policy tests run against.
+  const policy = await api.post(`/orgs/${orgId}/policies`, parseYaml(readFileSync(new URL('./demo-lab.policy.yaml', import.meta.url), 'utf8')), 201);
   await api.post(`/orgs/${orgId}/policies/${String(policy.version)}/publish`, {});
   const lead = await api.post('/subjects', { kind: 'human', displayName: 'Lena (lead)' }, 201);
   const leadId = String(lead.subjectId);
