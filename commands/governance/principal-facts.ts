@@ -1,4 +1,5 @@
 import type { Principal } from '../../domain/shared/principal.ts';
+import { platformRoles } from '../../domain/shared/platform-roles.ts';
 import { ANY_JOB_SPACE, effectiveRoles } from '../../domain/roster/effective-roles.ts';
 import type { RosterState } from '../../domain/roster/state.ts';
 import { subjectCapabilities } from '../../domain/subject/capabilities.ts';
@@ -6,12 +7,7 @@ import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import type { PolicyRequest } from '../../domain/policy/types.ts';
 import type { StreamReader } from '../stream-loader.ts';
 
-/** Platform principals hold platform roles, which the platform policy (not code) grants powers to. */
-export const platformRoles: Record<Principal['kind'], readonly string[]> = {
-  admin: ['platform-admin'],
-  system: ['platform-system'],
-  subject: [],
-};
+export { platformRoles };
 
 /** Who the principal is in the org at this instant, as the policy sees it. */
 export async function principalFacts(

@@ -1,4 +1,5 @@
 import { appError, type AppError } from '../shared/app-error.ts';
+import { isReservedRoleName, RESERVED_ROLE_PREFIX } from '../shared/platform-roles.ts';
 import type { RosterCommandOf } from './commands.ts';
 import { holdersOf } from './effective-roles.ts';
 import type { RosterEvent } from './events.ts';
@@ -11,6 +12,12 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 
 export function defineRole({ data }: RosterCommandOf<'DefineRole'>, state: RosterState, context: RosterDecisionContext): Decision {
   const { role, orgId } = data;
+  if (isReservedRoleName(role.name)) {
+    return appError('invalid', 'ROLE_NAME_RESERVED', `role names starting with '${RESERVED_ROLE_PREFIX}' are the platform's: choose another name`, {
+      field: 'role.name',
+      reservedPrefix: RESERVED_ROLE_PREFIX,
+    });
+  }
   const current = state.roles.get(role.name);
   if (current && same(current, role)) return [];
   const missing = role.inherits.filter((name) => !state.roles.has(name));
