@@ -1,3 +1,4 @@
+import { CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { ConfigError } from '../infra/config/env.ts';
 import { applyCommand } from './apply/cli.ts';
 import { auditCommand } from './audit/cli.ts';
@@ -17,6 +18,9 @@ commands:
                                 the read side: projection lag, rebuilding a read model from the log, parking
                                 an event a projection cannot apply; see 'agencygrid projections --help'
   bus-setup <dir> [--force]     keys of a secured NATS bus (operator, accounts, the platform's credentials)
+  backup <file>                 copy the embedded event store (DATA_DIR) into one verified file, while the server runs
+  restore <file> --data-dir <dir>
+                                restore a backup into a new data dir; see 'agencygrid restore --help'
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -33,6 +37,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return projectionsCommand(rest);
     case 'bus-setup':
       return (await import('./bus-setup.ts')).busSetupCommand(rest);
+    case 'backup':
+      return runCommander((await import('./backup/command.ts')).backupCommand(), rest);
+    case 'restore':
+      return runCommander((await import('./backup/command.ts')).restoreCommand(), rest);
     case undefined:
     case 'help':
     case '--help':
@@ -42,6 +50,17 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`unknown command '${command}'\n${usage}`);
       return 2;
   }
+}
+
+/** A commander command run alone: its action sets process.exitCode; usage errors and help end in a CommanderError. */
+async function runCommander(command: CommandUnknownOpts, argv: readonly string[]): Promise<number> {
+  try {
+    await command.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  return Number(process.exitCode ?? 0);
 }
 
 /** Exits once stdout and stderr have taken everything written (pipes are asynchronous on some platforms). */
