@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { appError, type AppError } from '../../domain/shared/app-error.ts';
 
@@ -95,4 +95,10 @@ export function factDifferences(expected: LogFacts, actual: LogFacts): Array<{ f
     }
   }
   return differences;
+}
+
+/** SQLite's own word that a file is damaged or no database, as a coded error (anything else: undefined). */
+export function corruption(error: unknown, what: string): AppError | undefined {
+  if (!(error instanceof Database.SqliteError) || !['SQLITE_CORRUPT', 'SQLITE_NOTADB'].includes(error.code)) return undefined;
+  return appError('unprocessable', 'LOG_CORRUPT', `${what} is damaged: ${error.message}`, { sqlite: error.code });
 }

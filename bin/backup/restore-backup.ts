@@ -10,7 +10,7 @@ import { EVENT_STORE_FILE } from '../../infra/eventstore/open.ts';
 import { CHECKPOINTS_DIR, FileCheckpointStore } from '../../processes/checkpoint-store.ts';
 import { entriesOf, moveAside, REPLACED_BY_RESTORE, storesInUse } from './data-dir.ts';
 import { renameDurably } from './durable-rename.ts';
-import { factDifferences, inspectLog } from './log-facts.ts';
+import { corruption, factDifferences, inspectLog } from './log-facts.ts';
 import { backupManifestSchema, dropManifest, readManifest, type BackupManifest } from './manifest.ts';
 import { unreadableEventTypes } from './readable-events.ts';
 
@@ -98,6 +98,10 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
     for (const [name, position] of Object.entries(manifest.checkpoints)) await checkpoints.save(name, BigInt(position));
 
     return { file, dataDir, manifest, movedAside, leftInPlace, checkpointsRestored: manifest.checkpoints };
+  } catch (error) {
+    const damaged = corruption(error, temporary === undefined ? 'the backup' : 'the backup or its copy');
+    if (damaged) return damaged;
+    throw error;
   } finally {
     if (restored?.open) restored.close();
     if (backup.open) backup.close();

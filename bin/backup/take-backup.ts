@@ -8,7 +8,7 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import { EVENT_STORE_FILE } from '../../infra/eventstore/open.ts';
 import { CheckpointError, CHECKPOINTS_DIR, checkpointNames, FileCheckpointStore } from '../../processes/checkpoint-store.ts';
 import { renameDurably } from './durable-rename.ts';
-import { inspectLog } from './log-facts.ts';
+import { corruption, inspectLog } from './log-facts.ts';
 import { BACKUP_FORMAT, backupManifestSchema, writeManifest, type BackupManifest } from './manifest.ts';
 import { agencygridVersion, sqliteVersion } from './versions.ts';
 
@@ -106,6 +106,10 @@ export async function takeBackup(options: BackupOptions): Promise<BackupReport |
     live.close();
     await renameDurably(temporary, file);
     return { file, bytes: (await stat(file)).size, durationMs: Math.round(performance.now() - started), manifest };
+  } catch (error) {
+    const damaged = corruption(error, `the event store ${source}`);
+    if (damaged) return damaged;
+    throw error;
   } finally {
     if (copy?.open) copy.close();
     if (live?.open) live.close();
