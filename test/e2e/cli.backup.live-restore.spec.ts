@@ -240,6 +240,7 @@ describe('agencygrid backup and restore against a server under load', () => {
     // ---- 7. a second server on the restored data dir: read models rebuilt from the log -----------------------------
     const spawned = performance.now();
     const second = await startServer({ dataDir: restoredDir, adminKey: ADMIN_KEY, env: UNLIMITED_RATES });
+    const answeringMs = Math.round(performance.now() - spawned);
     let state = await readiness(second);
     await until(async () => (state = await readiness(second)).caughtUp, 'the restored server to rebuild its read models');
     const rebuildMs = Math.round(performance.now() - spawned);
@@ -275,8 +276,8 @@ describe('agencygrid backup and restore against a server under load', () => {
     console.log(
       `backup e2e: ${acks.length} commands acknowledged (${ackedBefore.length} before the backup, ${ackedDuring.length} while it ran), ` +
         `${refusals.length} refused by policy; backup of ${report.manifest.log.events} events (head ${headAtStart} at start, last ${last}) ` +
-        `in ${report.durationMs} ms inside a ${backup.ms} ms CLI run, restore CLI ${restore.ms} ms; restored server caught up ` +
-        `(${last} events, ${orgIds.length} orgs) ${rebuildMs} ms after spawn; ${decisions} decisions re-evaluated alike on both servers`,
+        `in ${report.durationMs} ms inside a ${backup.ms} ms CLI run, restore CLI ${restore.ms} ms; restored server answering ` +
+        `${answeringMs} ms and caught up (${last} events, ${orgIds.length} orgs) ${rebuildMs} ms after spawn; ${decisions} decisions re-evaluated alike on both servers`,
     );
   });
 });
