@@ -20,6 +20,9 @@ export interface CheckpointStore {
 /** The directory under DATA_DIR that holds the durable checkpoints (the NATS event fan-out's). */
 export const CHECKPOINTS_DIR = 'checkpoints';
 
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const SUFFIX = '.checkpoint.json';
+
 /** The checkpoints a FileCheckpointStore holds in `dir`, by name (files it did not write are not listed). */
 export async function checkpointNames(dir: string): Promise<string[]> {
   let entries: string[];
@@ -38,9 +41,6 @@ export async function checkpointNames(dir: string): Promise<string[]> {
 export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
 }
-
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
-const SUFFIX = '.checkpoint.json';
 
 function checkName(name: string): string {
   // The name becomes a file name: never a path.
