@@ -12,7 +12,7 @@ import { inputLimitsOf, type Config } from '../infra/config/env.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { ApiKeyIndex } from '../projections/api-key-index.ts';
 import { AssociationExpiryProcess } from '../processes/association-expiry.ts';
-import { FileCheckpointStore, MemoryCheckpointStore } from '../processes/checkpoint-store.ts';
+import { CHECKPOINTS_DIR, FileCheckpointStore, MemoryCheckpointStore } from '../processes/checkpoint-store.ts';
 import { EventFanout } from '../processes/event-fanout.ts';
 import { openBus } from '../infra/bus/open.ts';
 import type { Bus } from '../infra/bus/port.ts';
@@ -95,7 +95,7 @@ export async function startPlatform(
   const fanout = new EventFanout(
     store,
     bus,
-    durable ? new FileCheckpointStore(join(config.dataDir, 'checkpoints')) : new MemoryCheckpointStore(),
+    durable ? new FileCheckpointStore(join(config.dataDir, CHECKPOINTS_DIR)) : new MemoryCheckpointStore(),
     durable ? { startFrom: 'beginning', logger } : { startFrom: 'head', maxAgeMs: 5 * 60 * 1000, logger },
   );
   await fanout.start();

@@ -2,6 +2,7 @@ import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { adminKeyCommand } from './admin-key.ts';
 import { applyCommand } from './apply/cli.ts';
 import { auditCommand } from './audit/cli.ts';
+import { backupCommand, restoreCommand } from './backup/command.ts';
 import { busSetupCommand } from './bus-setup.ts';
 import { policyCommand } from './policy/command.ts';
 import { projectionsCommand } from './projections.ts';
@@ -12,7 +13,7 @@ import { serveCommand } from './serve.ts';
  * (`fooCommand(): CommandUnknownOpts`) that loads what its action needs only when it runs, so --help is fast and
  * starts nothing. To add one, import its factory and add it to this list.
  */
-const commands: ReadonlyArray<() => CommandUnknownOpts> = [serveCommand, applyCommand, auditCommand, projectionsCommand, busSetupCommand, adminKeyCommand, () => policyCommand()];
+const commands: ReadonlyArray<() => CommandUnknownOpts> = [serveCommand, applyCommand, auditCommand, projectionsCommand, busSetupCommand, adminKeyCommand, backupCommand, restoreCommand, () => policyCommand()];
 
 /** The whole command tree, built fresh (commander keeps parsed values on the command objects). */
 export function buildProgram(): CommandUnknownOpts {

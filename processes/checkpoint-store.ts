@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /**
@@ -17,11 +17,30 @@ export interface CheckpointStore {
   save(name: string, position: bigint): Promise<void>;
 }
 
+/** The directory under DATA_DIR that holds the durable checkpoints (the NATS event fan-out's). */
+export const CHECKPOINTS_DIR = 'checkpoints';
+
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+const SUFFIX = '.checkpoint.json';
+
+/** The checkpoints a FileCheckpointStore holds in `dir`, by name (files it did not write are not listed). */
+export async function checkpointNames(dir: string): Promise<string[]> {
+  let entries: string[];
+  try {
+    entries = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
+  }
+  return entries.flatMap((entry) => {
+    const name = entry.endsWith(SUFFIX) ? entry.slice(0, -SUFFIX.length) : '';
+    return NAME.test(name) ? [name] : [];
+  });
+}
+
 export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
 }
-
-const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 function checkName(name: string): string {
   // The name becomes a file name: never a path.
@@ -40,7 +59,7 @@ export class FileCheckpointStore implements CheckpointStore {
   constructor(private readonly dir: string) {}
 
   private path(name: string): string {
-    return join(this.dir, `${checkName(name)}.checkpoint.json`);
+    return join(this.dir, `${checkName(name)}${SUFFIX}`);
   }
 
   async load(name: string): Promise<bigint | undefined> {

@@ -1,5 +1,5 @@
 import { Command, Option, type CommandUnknownOpts } from '@commander-js/extra-typings';
-import { CliFailure, EXIT_USAGE, withStatus } from '../cli/exit-status.ts';
+import { EXIT_USAGE, withStatus } from '../cli/exit-status.ts';
 import { runCli } from '../cli/run.ts';
 import { policyEval } from './eval-action.ts';
 import { processIo, type PolicyCliIo } from './io.ts';
@@ -68,8 +68,8 @@ export function policyCommand(io: PolicyCliIo = processIo()): CommandUnknownOpts
     .addOption(formatOption())
     .addHelpText('after', EVAL_HELP)
     .action(
-      withStatus((policyFile, options) => {
-        if (options.request === undefined) throw new CliFailure("policy eval: required option '-r, --request <file>' not specified; see 'agencygrid policy eval --help'", EXIT_USAGE);
+      withStatus((policyFile, options, command) => {
+        if (options.request === undefined) return command.error("required option '-r, --request <file>' not specified", { exitCode: EXIT_USAGE });
         return policyEval(io, policyFile, options.request, options.format);
       }),
     );

@@ -59,6 +59,11 @@ export class EventRegistry {
     return this.definitions.has(type);
   }
 
+  /** The version this code writes and the newest it reads; undefined for a type it does not know. */
+  currentVersion(type: string): number | undefined {
+    return this.definitions.get(type)?.schemaVersion;
+  }
+
   /** Validates an event about to be written; returns its data as stored and the version to stamp. */
   encode(type: string, data: unknown): { data: EventData; schemaVersion: number } {
     const definition = this.definition(type);

@@ -3,6 +3,9 @@ import type { Config } from '../config/env.ts';
 import type { DocumentStore } from './port.ts';
 import { SqliteDocumentStore } from './sqlite.ts';
 
+/** The embedded read-model store's file under DATA_DIR. */
+export const READ_MODELS_FILE = 'read-models.db';
+
 /** The database a MongoDB read side uses when the connection string names none. */
 export const DEFAULT_MONGODB_DATABASE = 'agencygrid';
 
@@ -16,7 +19,7 @@ export async function openDocumentStore(config: Config): Promise<{ store: Docume
     const database = databaseFromUrl(config.MONGODB_URL) ?? DEFAULT_MONGODB_DATABASE;
     return { store: await MongoDocumentStore.connect(config.MONGODB_URL, { database }), description: `MongoDB database ${database}` };
   }
-  const path = join(config.dataDir, 'read-models.db');
+  const path = join(config.dataDir, READ_MODELS_FILE);
   return { store: new SqliteDocumentStore({ path }), description: `SQLite ${path}` };
 }
 

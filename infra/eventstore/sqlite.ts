@@ -462,7 +462,13 @@ export class SqliteEventStore implements EventStore {
             reported = last;
             await checkpointReached(last);
           }
-          if (!done || pending || ended()) continue;
+          if (!done) {
+            // Catching up: a macrotask between pages, so a long catch-up (every projection rebuilding at start) leaves
+            // the event loop to I/O; a promise alone would keep it busy until the subscription reached the head.
+            await new Promise<void>((resolve) => setImmediate(resolve));
+            continue;
+          }
+          if (pending || ended()) continue;
           // Caught up: sleep until an append in this process, a poll tick (other processes), unsubscribe, or close.
           await new Promise<void>((resolve) => {
             const timer = setTimeout(done, store.pollIntervalMs);

@@ -45,6 +45,12 @@ describe('event schema registry', () => {
     expect(() => registry.decode('OrgSuspended', { orgId, reason: 'r' }, { schemaVersion: 7 })).toThrow(InvalidEventDataError);
   });
 
+  it('tells the newest version of a type it reads, and nothing for a type it does not know', () => {
+    expect(registry.currentVersion('OrgRegistered')).toBe(2);
+    expect(registry.currentVersion('OrgSuspended')).toBe(1);
+    expect(registry.currentVersion('NoSuchEvent')).toBeUndefined();
+  });
+
   it('refuses a definition that cannot upcast every older version', () => {
     expect(() => new EventRegistry().register({ type: 'X', schemaVersion: 2, schema: z.object({}) })).toThrow(/upcaster from v1/);
   });
