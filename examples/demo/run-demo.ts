@@ -11,6 +11,10 @@
  * Needs NATS (JetStream) at NATS_URL (default nats://127.0.0.1:4222). On a secured bus (deploy/nats), set
  * NATS_CREDS_FILE and NATS_AGENT_ISSUER_SEED_FILE as for the platform: the demo watches with the platform's
  * credentials and each agent asks the platform for its own.
+ *
+ * `--keep` (`npm run demo -- --keep`): when the demo is done, the agents stop but the platform stays up, with its
+ * data, until Ctrl-C; the demo prints its URL, admin key and the commands to read the trail. Without it, the
+ * platform stops and its data is removed at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -20,11 +24,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { NatsBus } from '../../api/agent-client/index.ts';
+import { closingLines } from './closing.ts';
 import { httpClient } from './http.ts';
 import { printTrail } from './trail.ts';
 
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const usage = 'usage: npm run demo [-- --keep]';
+const args = process.argv.slice(2);
+if (args.some((arg) => arg !== '--keep')) {
+  console.error(`unknown argument ${args.find((arg) => arg !== '--keep')}\n${usage}`);
+  process.exit(2);
+}
+const keep = args.includes('--keep');
 const children: ChildProcess[] = [];
+let platform: ChildProcess | undefined;
 /** Agents that said they are ready (subscribed to their inbox). */
 const ready = new Set<string>();
 const dataDir = mkdtempSync(join(tmpdir(), 'agencygrid-demo-'));
@@ -60,7 +73,7 @@ async function waitUntil(what: string, check: () => Promise<boolean> | boolean, 
   }
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<{ baseUrl: string; adminKey: string; orgId: string; jobs: string[] }> {
   const credsFile = process.env.NATS_CREDS_FILE;
   const credentials = credsFile ? { credentials: { creds: readFileSync(credsFile, 'utf8') } } : {};
   const watcher = await NatsBus.connect(NATS_URL, { name: 'agencygrid-demo', ...credentials }).catch((error: unknown) => {
@@ -70,7 +83,7 @@ async function main(): Promise<void> {
   const adminKey = `demo-${randomBytes(24).toString('hex')}`;
   const baseUrl = `http://127.0.0.1:${port}`;
   console.log(`AgencyGrid demo: platform on ${baseUrl}, NATS ${NATS_URL}, data in ${dataDir}\n`);
-  start(['bin/agencygrid.ts', 'serve'], { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NATS_URL, AGENCYGRID_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' }, 'platform');
+  platform = start(['bin/agencygrid.ts', 'serve'], { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NATS_URL, AGENCYGRID_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' }, 'platform');
   await waitUntil('the platform', async () => (await fetch(`${baseUrl}/ready`).catch(() => null))?.ok === true);
   const api = httpClient(baseUrl, adminKey);
 
@@ -159,20 +172,56 @@ async function main(): Promise<void> {
   await api.post(`/orgs/${orgId}/jobs/${job2}/resolve-escalation`, { resolution: 'cancel', note: 'the meeting is over; no longer needed' }, 200, leadKey);
   await waitUntil('the contract of job 2 to end', () => seen.some((event) => event.type === 'ContractTerminated'), 15_000);
 
-  console.log('\nDone. Replay any of it: GET /orgs/<orgId>/jobs/<jobId>, /audit, or GraphQL at /graphiql.');
-  console.log(`  org ${orgId}\n  job 1 ${job1}\n  job 2 ${job2}`);
   await watcher.close();
+  return { baseUrl, adminKey, orgId, jobs: [job1, job2] };
 }
 
-async function shutdown(code: number): Promise<never> {
-  for (const child of children) child.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 500));
+/** SIGTERM, and SIGKILL for a process still running 5 s later: the data directory goes only once they are gone. */
+async function stop(processes: readonly ChildProcess[]): Promise<void> {
+  await Promise.all(
+    processes.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+let stopping = false;
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await stop(children);
   rmSync(dataDir, { recursive: true, force: true });
   process.exit(code);
 }
 
 main().then(
-  () => shutdown(0),
+  async (run) => {
+    if (!keep) {
+      console.log(`\n${closingLines({ ...run, dataDir }, false).join('\n')}`);
+      return shutdown(0);
+    }
+    const done = () => void shutdown(0);
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+    platform?.once('exit', (code) => {
+      if (stopping) return;
+      console.error(`the platform exited (code ${String(code)})`);
+      void shutdown(1);
+    });
+    // The agents' work is done; only the platform (and its data) stays, for inspection.
+    await stop(children.filter((child) => child !== platform));
+    console.log(`\n${closingLines({ ...run, dataDir }, true).join('\n')}`);
+    return undefined;
+  },
   (error: unknown) => {
     console.error(`demo failed: ${error instanceof Error ? error.message : String(error)}`);
     return shutdown(1);
