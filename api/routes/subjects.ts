@@ -32,7 +32,7 @@ const tags = ['subjects'];
 
 const subjectBody = (type: string, fromPath: string[], optional: string[] = []) => commandBody(subjectCommandSchema, type, { fromPath, optional });
 
-const subjectReply = z.object({
+export const subjectReply = z.object({
   subjectId: z.uuid(),
   kind: subjectKindSchema,
   displayName: z.string(),
