@@ -2,7 +2,7 @@ import { appError, isAppError, type AppError } from '../domain/shared/app-error.
 import type { BuiltPolicyRequest } from '../commands/governance/policy-request.ts';
 import type { DocumentStore, Filter, JsonDocument } from '../infra/documents/port.ts';
 import { ASSOCIATIONS } from '../projections/read-models/roster.ts';
-import type { RequestAccess } from './graphql/access.ts';
+import type { OrgReadAction, RequestAccess } from './graphql/access.ts';
 import { findAll } from './graphql/connection.ts';
 
 /**
@@ -57,6 +57,23 @@ export function subjectListScope(access: RequestAccess): ListScope | AppError {
     filter: access.isPlatformPrincipal ? null : { field: '_id', op: 'eq', value: principal.id },
     admit: (document) => access.canSubject(document._id),
   };
+}
+
+/**
+ * A list of one family of an org's data (`roster.read` for associations, ...), decided as GraphQL's root lists of
+ * that family are: ORG_NOT_FOUND for those allowed to learn the org does not exist.
+ */
+export async function orgFamilyAccess(access: RequestAccess, orgId: string, action: OrgReadAction): Promise<BuiltPolicyRequest | AppError> {
+  const decided = await access.org(orgId, action);
+  if (isAppError(decided)) return decided;
+  if (decided.org === null) return appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId });
+  return decided;
+}
+
+/** Whether an association counts at `now`: active, and its expiry (if any) not passed, compared as instants. */
+export function associationInForce(document: JsonDocument, now: string): boolean {
+  const expiresAt = typeof document.expiresAt === 'string' ? document.expiresAt : null;
+  return document.status === 'active' && (expiresAt === null || Date.parse(expiresAt) > Date.parse(now));
 }
 
 /**

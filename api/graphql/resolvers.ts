@@ -48,7 +48,7 @@ import {
   toEnum,
 } from './filters.ts';
 import { effectiveRolesOf, orgIdBySlug, type EffectiveRolesView } from './hot-paths.ts';
-import { orgListScope, subjectListScope, workListAccess } from '../list-scope.ts';
+import { associationInForce, orgFamilyAccess, orgListScope, subjectListScope, workListAccess } from '../list-scope.ts';
 
 type Args = Readonly<Record<string, unknown>>;
 type Doc = JsonDocument;
@@ -97,11 +97,6 @@ const enumOf =
 const position: FieldResolver<Doc> = (document) => text(document, '_position');
 const ownId = (field: string): FieldResolver<Doc> => (document) => optionalText(document, field) ?? document._id;
 
-function activeNow(document: Doc, now: string): boolean {
-  const expiresAt = optionalText(document, 'expiresAt');
-  return text(document, 'status') === 'active' && (expiresAt === null || Date.parse(expiresAt) > Date.parse(now));
-}
-
 const byOrg = (orgId: string): Filter => ({ field: 'orgId', op: 'eq', value: orgId });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -115,8 +110,8 @@ async function requireOrg(context: GraphqlContext, orgId: string, action: OrgRea
 
 /** For root queries naming an org: also ORG_NOT_FOUND (for those allowed to learn it does not exist), as REST. */
 async function requireExistingOrg(context: GraphqlContext, orgId: string, action: OrgReadAction): Promise<void> {
-  const built = await context.access.requireOrg(orgId, action);
-  if (built.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+  const decided = await orgFamilyAccess(context.access, orgId, action);
+  if (isAppError(decided)) throw gqlError(decided);
 }
 
 /** Another org reached through a relation: null with POLICY_DENIED when it may not be read. */
@@ -169,7 +164,7 @@ async function associationConnection(context: GraphqlContext, base: Filter, args
     ...(needsAdmit
       ? {
           admit: async (document: Doc) => {
-            if (active !== undefined && activeNow(document, context.now) !== active) return false;
+            if (active !== undefined && associationInForce(document, context.now) !== active) return false;
             return options.acrossOrgs ? context.access.canOrg(text(document, 'orgId'), 'roster.read') : true;
           },
         }
@@ -509,7 +504,7 @@ const Association: TypeResolvers = {
   subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
   roleDefinition: async (document, _args, context) => (await context.loaders.roles.load(roleKey(text(document, 'orgId'), text(document, 'role')))) ?? null,
   status: enumOf('status'),
-  active: (document, _args, context) => activeNow(document, context.now),
+  active: (document, _args, context) => associationInForce(document, context.now),
   position,
 };
 

@@ -60,6 +60,7 @@ const routes: Array<[string, string]> = [
   ['post', '/orgs/:orgId/applications/:applicationId/approve'],
   ['post', '/orgs/:orgId/applications/:applicationId/reject'],
   ['get', '/orgs/:orgId/roster'],
+  ['get', '/orgs/:orgId/associations'],
   ['get', '/orgs/:orgId/subjects/:subjectId/effective-roles'],
   ['post', '/orgs/:orgId/policies'],
   ['post', '/orgs/:orgId/policies/:version/publish'],
@@ -194,6 +195,7 @@ describe('OpenAPI documentation', () => {
     expect(query('/subjects', 'get')).toEqual(['kind', 'status', 'order', 'limit', 'after']);
     expect(query('/orgs/{orgId}/contracts', 'get')).toEqual(['status', 'assigneeSubjectId', 'jobId', 'order', 'limit', 'after']);
     expect(query('/orgs/{orgId}/tasks', 'get')).toEqual(['status', 'assigneeSubjectId', 'jobId', 'order', 'limit', 'after']);
+    expect(query('/orgs/{orgId}/associations', 'get')).toEqual(['subjectId', 'role', 'status', 'active', 'order', 'limit', 'after']);
     const limit = doc.paths['/orgs']?.get?.parameters?.find((parameter) => parameter.name === 'limit');
     expect(limit?.schema).toMatchObject({ minimum: 1, maximum: 100, default: 20 });
     // Every command (a POST that takes an Idempotency-Key) says how to ask for the full explanation.

@@ -14,7 +14,7 @@ describe('REST lists refuse bad query parameters with 400 and the uniform error,
   });
   afterAll(async () => server.close());
 
-  const lists = () => ['/orgs', '/subjects', `/orgs/${orgId}/contracts`, `/orgs/${orgId}/tasks`];
+  const lists = () => ['/orgs', '/subjects', `/orgs/${orgId}/contracts`, `/orgs/${orgId}/tasks`, `/orgs/${orgId}/associations`];
 
   it('names the parameter of every malformed value: unknown ones, enums, ids, orders, cursors, repeats', async () => {
     const cases: Array<[string, string]> = [
@@ -42,6 +42,8 @@ describe('REST lists refuse bad query parameters with 400 and the uniform error,
       ['/subjects', 'kind=robot'],
       [`/orgs/${orgId}/contracts`, 'jobId=not-a-uuid'],
       [`/orgs/${orgId}/tasks`, 'assigneeSubjectId=1%27%20OR%201%3D1'],
+      [`/orgs/${orgId}/associations`, 'role=Not%20A%20Role'],
+      [`/orgs/${orgId}/associations`, 'active=yes'],
     ] as const) {
       const response = await api.get(`${list}?${query}`);
       expect(response.statusCode, `${list}?${query}`).toBe(400);

@@ -47,6 +47,39 @@ describe('REST lists: typed filters, AND-ed', () => {
     expect((await list('/subjects?kind=agent&limit=100')).every((subject) => subject.kind === 'agent')).toBe(true);
   });
 
+  it("filters an org's associations by subject, role, status and whether they are in force now", async () => {
+    const orgId = await api.registerOrg('filter-roster');
+    await api.defineRole(orgId, { name: 'writer' });
+    await api.defineRole(orgId, { name: 'editor' });
+    const writer = await api.registerSubject('Writer');
+    const editor = await api.registerSubject('Editor');
+    const grant = async (subjectId: string, role: string, extra: Record<string, unknown> = {}) =>
+      String((await api.expectStatus(await api.grant(orgId, subjectId, role, api.adminKey, extra), 201)).associationId);
+    const writes = await grant(writer, 'writer');
+    const edits = await grant(editor, 'editor');
+    const expiresAt = Date.now() + 5000;
+    const expiring = await grant(writer, 'editor', { expiresAt: new Date(expiresAt).toISOString() });
+    const revoked = await grant(editor, 'writer');
+    await api.expectStatus(await api.post(`/orgs/${orgId}/associations/${revoked}/revoke`, { reason: 'moved' }), 200);
+    const ids = async (query: string) => (await list(`/orgs/${orgId}/associations${query}`)).map((association) => association.associationId);
+
+    expect(await ids('')).toEqual([revoked, expiring, edits, writes]);
+    expect(await ids('?order=oldest')).toEqual([writes, edits, expiring, revoked]);
+    expect(await ids(`?subjectId=${writer}`)).toEqual([expiring, writes]);
+    expect(await ids('?role=editor&order=oldest')).toEqual([edits, expiring]);
+    expect(await ids('?status=revoked')).toEqual([revoked]);
+    expect(await ids(`?subjectId=${editor}&status=active`)).toEqual([edits]);
+    const inForce = await ids('?active=true');
+    // (Only while the expiry has not passed: a slow machine may already be past it.)
+    if (Date.now() < expiresAt) expect(inForce).toEqual([expiring, edits, writes]);
+    const [first] = await list(`/orgs/${orgId}/associations?status=revoked`);
+    expect(first).toMatchObject({ orgId, subjectId: editor, role: 'writer', status: 'revoked', endReason: 'moved', active: false });
+    // Past its expiry (and before the expiry process records it), an association is no longer in force.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now() + 100)));
+    expect(await ids('?active=true')).toEqual([edits, writes]);
+    expect(await ids('?active=false&order=oldest')).toEqual([expiring, revoked]);
+  });
+
   it("filters an org's contracts and tasks by status, job and assignee, for its members", async () => {
     const { orgId, jobId, contractId, taskId, cheap, dear } = flow;
     const contracts = await list(`/orgs/${orgId}/contracts`, cheap.key);

@@ -54,12 +54,13 @@ describe('REST lists are scoped to what the caller may read, as GraphQL scopes t
     expect(ids(asAdmin.subjects, 'subjectId')).toEqual([alice.id, bob.id].sort());
   });
 
-  it("answers another org's contracts and tasks exactly as for an org that does not exist", async () => {
+  it("answers another org's contracts, tasks and associations exactly as for an org that does not exist", async () => {
     const missing = '00000000-0000-4000-8000-00000000beef';
-    for (const list of ['contracts', 'tasks']) {
+    const statusOf: Record<string, string> = { contracts: 'active', tasks: 'in_progress', associations: 'active' };
+    for (const list of ['contracts', 'tasks', 'associations']) {
       const own = await api.expectStatus(await api.get(`/orgs/${orgA}/${list}`, alice.key), 200);
       expect(own).toEqual({ orgId: orgA, [list]: [], pageInfo: { hasNextPage: false, endCursor: null } });
-      for (const query of ['', `?status=${list === 'contracts' ? 'active' : 'in_progress'}&limit=5`]) {
+      for (const query of ['', `?status=${statusOf[list]}&limit=5`]) {
         const other = await api.get(`/orgs/${orgB}/${list}${query}`, alice.key);
         const none = await api.get(`/orgs/${missing}/${list}${query}`, alice.key);
         expect(other.statusCode, list).toBe(404);
