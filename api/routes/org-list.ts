@@ -50,11 +50,12 @@ export async function orgListRoutes(app: FastifyInstance, platform: Platform): P
     async (request, reply) => {
       const query = parse(orgsQuery, request.query, 'query');
       if (isAppError(query)) return sendError(reply, query);
+      // Caught up first: a subject's candidate orgs come from the associations read model.
+      const behind = await readModelsBehind(platform, ['orgs', 'roster']);
+      if (behind) return sendError(reply, behind);
       const access = new RequestAccess(platform.loader, request.principal, new Date().toISOString());
       const scope = await orgListScope(platform.docs, access);
       if (isAppError(scope)) return sendError(reply, scope);
-      const behind = await readModelsBehind(platform, ['orgs', 'roster']);
-      if (behind) return sendError(reply, behind);
       const page = await listPage(platform.docs, {
         collection: ORGS,
         scope: scope.filter,
