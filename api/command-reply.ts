@@ -1,7 +1,10 @@
 import type { FastifyReply } from 'fastify';
 import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import type { CommandResult } from '../commands/result.ts';
+import type { AnswerDetail } from './answer-detail.ts';
 import { httpErrorFor } from './http-errors.ts';
+
+type ResultEvent = CommandResult['events'][number];
 
 /**
  * The decision that let a command through, as its caller sees it: a receipt (which decision, its outcome and the
@@ -9,22 +12,71 @@ import { httpErrorFor } from './http-errors.ts';
  * every rule's outcome: it is read where the org's policy lets one read decisions (`audit.read`), never handed to
  * whoever the policy let act (an outsider applying for a role).
  */
-function eventData(event: CommandResult['events'][number]): unknown {
+function eventData(event: ResultEvent): unknown {
   if (event.type !== 'DecisionRecorded') return event.data;
   const { decisionId, orgId, action, outcome, determiningRuleIds } = event.data as Record<string, unknown>;
   return { decisionId, orgId, action, outcome, determiningRuleIds };
 }
 
-/** Revisions fit a JSON number; positions are opaque tokens (EventStoreDB's are 64-bit), so they travel as strings. */
-export function commandResultBody(result: CommandResult) {
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
+
+/** One line, whatever the policy's authors wrote: line breaks folded, at most 200 characters. */
+function oneLine(reasons: readonly string[]): string {
+  const line = reasons.join('; ').replace(/\s+/g, ' ').trim();
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+/**
+ * The command's own decision (the first recorded with it; others are consents it also needed, e.g. a parent org's),
+ * in brief: what was decided (`action`), the `outcome`, the rules that determined it and why, in one line. `full`
+ * adds every reason, where to escalate and the policy version, still without the other rules' evaluations or the
+ * request as the policy saw it (see eventData).
+ */
+function decisionOf(events: CommandResult['events'], detail: AnswerDetail) {
+  const recorded = events.find((event) => event.type === 'DecisionRecorded');
+  if (!recorded) return null;
+  const data = recorded.data;
+  const reasons = strings(data.reasons);
+  const summary = {
+    decisionId: data.decisionId,
+    action: data.action,
+    outcome: data.outcome,
+    determiningRuleIds: strings(data.determiningRuleIds),
+    reason: oneLine(reasons),
+  };
+  if (detail === 'summary') return summary;
+  const policy = typeof data.policy === 'object' && data.policy !== null ? (data.policy as Record<string, unknown>) : {};
+  return { ...summary, reasons, escalateTo: data.escalateTo ?? null, policy: { source: policy.source ?? null, version: policy.version ?? null } };
+}
+
+/**
+ * The one place a command's answer is built (every command route, REST and the agents' HTTP requests). Revisions fit
+ * a JSON number; positions are opaque tokens (EventStoreDB's are 64-bit), so they travel as strings. By default the
+ * events are named, not repeated (their data is what the client just sent, or the state it changed); `full` has them.
+ */
+export function commandResultBody(result: CommandResult, detail: AnswerDetail) {
   return {
     commandId: result.commandId,
     streamId: result.streamId,
     streamRevision: Number(result.streamRevision),
     position: result.position === null ? null : result.position.toString(),
     replayed: result.replayed,
-    events: result.events.map((event) => ({ eventId: event.eventId, type: event.type, revision: Number(event.revision), data: eventData(event) })),
+    decision: decisionOf(result.events, detail),
+    events: result.events.map((event) =>
+      detail === 'full'
+        ? { eventId: event.eventId, type: event.type, revision: Number(event.revision), data: eventData(event) }
+        : { eventId: event.eventId, type: event.type, revision: Number(event.revision) },
+    ),
   };
+}
+
+/** What a refusal by policy says by default: the caller's own outcome and why; every rule's evaluation only in `full`. */
+const FULL_ONLY_DETAILS = ['evaluations', 'errors'];
+
+/** A command's refusal at the detail asked for; callerView (in httpErrorFor) then shapes it for its audience. */
+export function commandError(error: AppError, detail: AnswerDetail): AppError {
+  if (detail === 'full' || error.code !== 'POLICY_DENIED') return error;
+  return { ...error, details: Object.fromEntries(Object.entries(error.details).filter(([key]) => !FULL_ONLY_DETAILS.includes(key))) };
 }
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
@@ -36,13 +88,16 @@ export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
   return reply.code(status).send(body);
 }
 
-export function sendCommand(
-  reply: FastifyReply,
-  result: CommandResult | AppError,
-  successStatus = 200,
-  extra: Record<string, unknown> = {},
-): FastifyReply {
-  if (isAppError(result)) return sendError(reply, result);
+export interface CommandAnswer {
+  detail: AnswerDetail;
+  /** Success status: 201 for what creates, 200 otherwise. */
+  status?: number;
+  /** Fields answered before the command's own (the id of what was created, a key shown once). */
+  extra?: Record<string, unknown>;
+}
+
+export function sendCommand(reply: FastifyReply, result: CommandResult | AppError, answer: CommandAnswer): FastifyReply {
+  if (isAppError(result)) return sendError(reply, commandError(result, answer.detail));
   reply.header('etag', `"${result.streamRevision}"`);
-  return reply.code(successStatus).send({ ...extra, ...commandResultBody(result) });
+  return reply.code(answer.status ?? 200).send({ ...answer.extra, ...commandResultBody(result, answer.detail) });
 }

@@ -22,6 +22,10 @@ import { eventStreamRoutes, type EventStreamRouteOptions } from './routes/events
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { orgRoutes } from './routes/orgs.ts';
+import { orgListRoutes } from './routes/org-list.ts';
+import { subjectListRoutes } from './routes/subject-list.ts';
+import { workListRoutes } from './routes/work-lists.ts';
+import { associationListRoutes } from './routes/association-list.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
@@ -107,6 +111,10 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await app.register(async (scope) => contractRoutes(scope, platform));
   await app.register(async (scope) => taskRoutes(scope, platform));
   await app.register(async (scope) => workReadRoutes(scope, platform));
+  await app.register(async (scope) => orgListRoutes(scope, platform));
+  await app.register(async (scope) => subjectListRoutes(scope, platform));
+  await app.register(async (scope) => workListRoutes(scope, platform));
+  await app.register(async (scope) => associationListRoutes(scope, platform));
   await app.register(async (scope) => agentRequestRoutes(scope, platform));
   await app.register(async (scope) => agentInboxRoutes(scope, platform, streams, options.agentInbox));
   await app.register(async (scope) => agentBusCredentialRoutes(scope, platform));

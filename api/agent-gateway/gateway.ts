@@ -6,7 +6,9 @@ import type { Principal } from '../../domain/shared/principal.ts';
 import type { Bus, IncomingMessage, JsonValue, Subscription } from '../../infra/bus/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
 import type { RateCounter } from '../../infra/rate-limit/counter.ts';
+import { answerDetailSchema } from '../answer-detail.ts';
 import { authenticate, refuseSuspendedSubject } from '../auth/authenticate.ts';
+import { commandError } from '../command-reply.ts';
 import { AGENT_IDEMPOTENCY_KEY, type WorkReply } from '../agent-protocol/messages.ts';
 import { WORK_GATEWAY_QUEUE, WORK_REQUEST_KINDS, WORK_REQUEST_PATTERN, parseWorkRequestSubject, type WorkRequestKind } from '../agent-protocol/subjects.ts';
 import { callerView } from '../refusal-view.ts';
@@ -79,10 +81,13 @@ export class AgentGateway {
     if (key !== undefined && !AGENT_IDEMPOTENCY_KEY.test(key)) {
       return refused({ kind: 'invalid', code: 'INVALID_HEADER', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters', details: { header: 'Idempotency-Key' } });
     }
+    // As `?explain=full` over HTTP: a refusal answers every rule's evaluation only when asked.
+    const detail = answerDetailSchema.safeParse(header(message.headers, 'explain') ?? 'summary');
+    if (!detail.success) return refused({ kind: 'invalid', code: 'INVALID_HEADER', message: 'Explain must be summary or full', details: { header: 'Explain' } });
     const result = await runAgentCommand(this.deps.pipeline, { kind: kind as WorkRequestKind, payload: message.data, principal: actor, reader: this.deps.reader, ...(key ? { idempotencyKey: key } : {}) });
     if (isAppError(result)) {
       this.deps.logger?.debug({ kind, code: result.code, subject: actor.id }, 'agent request refused');
-      return refused(result);
+      return refused(commandError(result, detail.data));
     }
     return { ok: true, position: result.position === null ? null : result.position.toString() };
   }

@@ -122,9 +122,13 @@ export class RequestAccess {
   }
 
   requirePrincipal(): Principal {
-    const principal = this.principalFacts();
-    if (!principal) throw gqlError(appError('unauthenticated', 'UNAUTHENTICATED', 'authentication required'));
+    const principal = this.principalOrError();
+    if (isAppError(principal)) throw gqlError(principal);
     return principal;
+  }
+
+  principalOrError(): Principal | AppError {
+    return this.principalFacts() ?? appError('unauthenticated', 'UNAUTHENTICATED', 'authentication required');
   }
 
   private principalFacts(): Principal | null {

@@ -48,6 +48,7 @@ import {
   toEnum,
 } from './filters.ts';
 import { effectiveRolesOf, orgIdBySlug, type EffectiveRolesView } from './hot-paths.ts';
+import { associationInForce, orgFamilyAccess, orgListScope, subjectListScope, workListAccess } from '../list-scope.ts';
 
 type Args = Readonly<Record<string, unknown>>;
 type Doc = JsonDocument;
@@ -96,11 +97,6 @@ const enumOf =
 const position: FieldResolver<Doc> = (document) => text(document, '_position');
 const ownId = (field: string): FieldResolver<Doc> => (document) => optionalText(document, field) ?? document._id;
 
-function activeNow(document: Doc, now: string): boolean {
-  const expiresAt = optionalText(document, 'expiresAt');
-  return text(document, 'status') === 'active' && (expiresAt === null || Date.parse(expiresAt) > Date.parse(now));
-}
-
 const byOrg = (orgId: string): Filter => ({ field: 'orgId', op: 'eq', value: orgId });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -114,8 +110,8 @@ async function requireOrg(context: GraphqlContext, orgId: string, action: OrgRea
 
 /** For root queries naming an org: also ORG_NOT_FOUND (for those allowed to learn it does not exist), as REST. */
 async function requireExistingOrg(context: GraphqlContext, orgId: string, action: OrgReadAction): Promise<void> {
-  const built = await context.access.requireOrg(orgId, action);
-  if (built.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+  const decided = await orgFamilyAccess(context.access, orgId, action);
+  if (isAppError(decided)) throw gqlError(decided);
 }
 
 /** Another org reached through a relation: null with POLICY_DENIED when it may not be read. */
@@ -134,39 +130,19 @@ async function subjectRelation(context: GraphqlContext, subjectId: string | null
   return document ?? null;
 }
 
-/**
- * The orgs a subject principal is a candidate reader of: those it holds an active association in or owns. Listing
- * every org and asking the policy about each would cost a decision per org of the platform for every page; the
- * policy still decides each candidate. (An org whose policy lets non-members read it is reachable through `org` and
- * `orgBySlug`, not listed.)
- */
-async function candidateOrgs(context: GraphqlContext, subjectId: string): Promise<Filter> {
-  const associations = await findAll(
-    context.platform.docs,
-    ASSOCIATIONS,
-    { and: [{ field: 'subjectId', op: 'eq', value: subjectId }, { field: 'status', op: 'eq', value: 'active' }] },
-    [],
-    4900,
-  );
-  const orgIds = [...new Set(associations.map((association) => text(association, 'orgId')).filter((id) => id !== ''))];
-  const chunks: Filter[] = [];
-  for (let start = 0; start < orgIds.length; start += 100) chunks.push({ field: '_id', op: 'in', value: orgIds.slice(start, start + 100) });
-  return { or: [{ field: 'owner.id', op: 'eq', value: subjectId }, ...chunks] };
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Lists
 // ---------------------------------------------------------------------------------------------------------------
 
 async function orgConnection(context: GraphqlContext, base: Filter | null, args: Args): Promise<Connection> {
-  const principal = context.access.requirePrincipal();
-  const scope = context.access.isPlatformPrincipal ? null : await candidateOrgs(context, principal.id);
+  const scope = await orgListScope(context.platform.docs, context.access);
+  if (isAppError(scope)) throw gqlError(scope);
   const connection = await findConnection(context.platform.docs, {
     collection: ORGS,
-    filter: allOf(base, scope, orgFilter(args.filter)),
+    filter: allOf(base, scope.filter, orgFilter(args.filter)),
     sort: order(ORG_ORDERS, args.orderBy, 'SLUG_ASC'),
     ...pageArgs(args),
-    admit: (document) => context.access.canOrg(document._id, 'org.read'),
+    admit: scope.admit,
   });
   for (const edge of connection.edges) context.loaders.orgs.prime(edge.node._id, edge.node);
   return connection;
@@ -188,7 +164,7 @@ async function associationConnection(context: GraphqlContext, base: Filter, args
     ...(needsAdmit
       ? {
           admit: async (document: Doc) => {
-            if (active !== undefined && activeNow(document, context.now) !== active) return false;
+            if (active !== undefined && associationInForce(document, context.now) !== active) return false;
             return options.acrossOrgs ? context.access.canOrg(text(document, 'orgId'), 'roster.read') : true;
           },
         }
@@ -240,9 +216,8 @@ function storedJson(document: Readonly<Record<string, JsonValue | undefined>>, f
  * allowed to learn the org does not exist.
  */
 async function requireWorkRead(context: GraphqlContext, orgId: string, type: string, data: Record<string, unknown> = {}): Promise<void> {
-  const decided = await context.access.named(orgId, 'job.read', { type, data });
+  const decided = await workListAccess(context.access, orgId, type, data);
   if (isAppError(decided)) throw gqlError(decided);
-  if (decided.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
 }
 
 /** A document of the org: another org's is as absent as one that does not exist. */
@@ -328,15 +303,14 @@ const Query: TypeResolvers<unknown> = {
   orgs: root((args, context) => orgConnection(context, null, args)),
   subject: root(async (args, context) => subjectRelation(context, idArg(args.id, 'id'))),
   subjects: root(async (args, context) => {
-    const principal = context.access.requirePrincipal();
-    // subject.read is platform-level (only the platform policy applies): a subject reads itself and nobody else.
-    const scope: Filter | null = context.access.isPlatformPrincipal ? null : { field: '_id', op: 'eq', value: principal.id };
+    const scope = subjectListScope(context.access);
+    if (isAppError(scope)) throw gqlError(scope);
     const connection = await findConnection(context.platform.docs, {
       collection: SUBJECTS,
-      filter: allOf(scope, subjectFilter(args.filter)),
+      filter: allOf(scope.filter, subjectFilter(args.filter)),
       sort: order(SUBJECT_ORDERS, args.orderBy, 'DISPLAY_NAME_ASC'),
       ...pageArgs(args),
-      admit: (document) => context.access.canSubject(document._id),
+      admit: scope.admit,
     });
     for (const edge of connection.edges) context.loaders.subjects.prime(edge.node._id, edge.node);
     return connection;
@@ -530,7 +504,7 @@ const Association: TypeResolvers = {
   subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
   roleDefinition: async (document, _args, context) => (await context.loaders.roles.load(roleKey(text(document, 'orgId'), text(document, 'role')))) ?? null,
   status: enumOf('status'),
-  active: (document, _args, context) => activeNow(document, context.now),
+  active: (document, _args, context) => associationInForce(document, context.now),
   position,
 };
 

@@ -91,7 +91,7 @@ export const errorBody = z
     message: z.string().describe('human-readable explanation'),
     details: z
       .record(z.string(), z.unknown())
-      .describe('machine-readable context: `issues` [{path, message}] for VALIDATION_FAILED; outcome, reasons, determiningRuleIds, escalateTo, policy, evaluations for POLICY_DENIED'),
+      .describe('machine-readable context: `issues` [{path, message}] for VALIDATION_FAILED; decisionId, action, outcome, reasons, determiningRuleIds, escalateTo, policy for POLICY_DENIED (with `explain=full` on a command, also every rule\'s evaluations and condition errors, where the caller may read the policy)'),
   })
   .strict();
 
@@ -125,7 +125,22 @@ const commandReplyShape = {
   streamRevision: z.int().describe('the stream revision after the command; also the ETag'),
   position: z.string().nullable().describe('global position of the last event (opaque, for read-your-writes); null when nothing was appended'),
   replayed: z.boolean().describe('true when this repeats the answer to an earlier request with the same Idempotency-Key'),
-  events: z.array(z.object({ eventId: z.uuid(), type: z.string(), revision: z.int(), data: z.record(z.string(), z.unknown()) })),
+  decision: z
+    .object({
+      decisionId: z.string(),
+      action: z.string().describe('what was decided, e.g. roster.role.grant'),
+      outcome: z.enum(['permitted', 'forbidden', 'not-permitted']),
+      determiningRuleIds: z.array(z.string()).describe('the rules that decided it'),
+      reason: z.string().describe("the determining rules' reasons, in one line"),
+      reasons: z.array(z.string()).optional().describe('`explain=full`: every reason'),
+      escalateTo: z.string().nullable().optional().describe('`explain=full`'),
+      policy: z.object({ source: z.string().nullable(), version: z.int().nullable() }).optional().describe('`explain=full`: the policy that decided'),
+    })
+    .nullable()
+    .describe("the command's own policy decision in brief; null when none was recorded with it"),
+  events: z
+    .array(z.object({ eventId: z.uuid(), type: z.string(), revision: z.int(), data: z.record(z.string(), z.unknown()).optional().describe('`explain=full` only') }))
+    .describe('the events appended (or, replayed, appended before); their data with `explain=full`'),
 };
 
 /** A command's answer, plus the ids of what it created. */

@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { appError, type AppError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { runAgentCommand } from '../agent-gateway/agent-commands.ts';
 import { AGENT_IDEMPOTENCY_KEY, workRequestSchemas } from '../agent-protocol/messages.ts';
 import { WORK_REQUEST_KINDS, type WorkRequestKind } from '../agent-protocol/subjects.ts';
+import { answerDetailOf, explainQuery } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
 import { commandErrors, commandReply, jsonSchema, paramsDoc, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
@@ -80,6 +81,7 @@ function doc(kind: WorkRequestKind): RouteDoc {
       'The caller must be a subject (an agent acting for itself; admins: 403 AGENTS_ONLY), derived from its API key, never from the body. If-Match is not taken (400 INVALID_HEADER).',
     tags,
     headers: agentHeaders,
+    querystring: paramsDoc(explainQuery),
     body: jsonSchema(schema),
     response: { '200': commandReply('Done'), ...commandErrors },
   };
@@ -104,6 +106,8 @@ export async function agentRequestRoutes(app: FastifyInstance, platform: Platfor
     if (!principal) return sendError(reply, appError('unauthenticated', 'UNAUTHENTICATED', 'authentication required'));
     const refused = headerError(request);
     if (refused) return sendError(reply, refused);
+    const detail = answerDetailOf(request);
+    if (isAppError(detail)) return sendError(reply, detail);
     const key = header(request, 'idempotency-key');
     const { keyId: _keyId, ...actor } = principal;
     const result = await runAgentCommand(platform.pipeline, {
@@ -113,7 +117,7 @@ export async function agentRequestRoutes(app: FastifyInstance, platform: Platfor
       reader: platform.loader,
       ...(key === undefined ? {} : { idempotencyKey: key }),
     });
-    return sendCommand(reply, result, 200);
+    return sendCommand(reply, result, { detail });
   };
 
   for (const kind of WORK_REQUEST_KINDS) app.post(`/agent/requests/${kind}`, { config: { openapi: doc(kind) } }, handle(kind));

@@ -9,7 +9,8 @@ import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { deterministicId } from '../../commands/metadata.ts';
 import { generateApiKey, hashApiKey } from '../auth/api-key.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
-import { commandResultBody, sendCommand, sendError } from '../command-reply.ts';
+import { answerDetailOf, explainQuery } from '../answer-detail.ts';
+import { sendCommand, sendError } from '../command-reply.ts';
 import { commandErrors, commandHeaders, commandReply, paramsDoc, jsonSchema } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { bodySchema, parse } from './kit.ts';
@@ -34,13 +35,15 @@ export async function issueKey(
   principalFor: (keyId: string) => Principal,
   extra: Record<string, unknown> = {},
 ): Promise<FastifyReply> {
+  const detail = answerDetailOf(request);
+  if (isAppError(detail)) return sendError(reply, detail);
   const envelope = commandEnvelopeFrom(request);
   if (isAppError(envelope)) return sendError(reply, envelope);
   const body = bodySchema(issueKeyBody, request.body);
   if (isAppError(body)) return sendError(reply, body);
   const issued = await issueKeyCommand(platform, envelope, body.label, principalFor);
-  if (isAppError(issued)) return sendError(reply, issued);
-  return reply.code(201).send({ ...extra, keyId: issued.keyId, key: issued.key, ...commandResultBody(issued.result) });
+  if (isAppError(issued)) return sendCommand(reply, issued, { detail });
+  return sendCommand(reply, issued.result, { detail, status: 201, extra: { ...extra, keyId: issued.keyId, key: issued.key } });
 }
 
 /** The issuing itself, shared by issue and rotate: the new key, or why not. */
@@ -69,6 +72,8 @@ export async function issueKeyCommand(
 
 /** Revokes a key; with `subjectId`, only if it is that subject's key. */
 export async function revokeKey(platform: Platform, request: FastifyRequest, reply: FastifyReply, subjectId?: string): Promise<FastifyReply> {
+  const detail = answerDetailOf(request);
+  if (isAppError(detail)) return sendError(reply, detail);
   const envelope = commandEnvelopeFrom(request);
   if (isAppError(envelope)) return sendError(reply, envelope);
   const params = parse(z.object({ keyId: keyIdSchema }), request.params, 'path');
@@ -78,7 +83,7 @@ export async function revokeKey(platform: Platform, request: FastifyRequest, rep
   const data = { keyId: params.keyId, reason: body.reason, ...(subjectId === undefined ? {} : { subjectId }) };
   const result = await platform.pipeline.execute(apiKeyAggregate, { type: 'RevokeApiKey', data }, envelope);
   if (!isAppError(result) && result.position !== null) await platform.apiKeys.waitFor(result.position);
-  return sendCommand(reply, result);
+  return sendCommand(reply, result, { detail });
 }
 
 export const keyIdParam = { keyId: keyIdSchema.describe('the key id returned when the key was issued') };
@@ -94,6 +99,7 @@ export async function apiKeyRoutes(app: FastifyInstance, platform: Platform): Pr
           description: 'The key is in the answer, once. Action `platform.apikey.issue`.',
           tags: ['admin'],
           headers: commandHeaders,
+          querystring: paramsDoc(explainQuery),
           body: jsonSchema(issueKeyBody),
           response: { '201': commandReply('The key was issued', issuedKeyReply), ...commandErrors },
         },
@@ -112,6 +118,7 @@ export async function apiKeyRoutes(app: FastifyInstance, platform: Platform): Pr
           tags: ['admin'],
           params: paramsDoc(keyIdParam),
           headers: commandHeaders,
+          querystring: paramsDoc(explainQuery),
           body: jsonSchema(revokeKeyBody),
           response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
         },

@@ -6,7 +6,8 @@ import type { AggregateDefinition } from '../../commands/aggregate.ts';
 import type { CommandResult } from '../../commands/result.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import type { RouteDoc } from '../openapi/route-doc.ts';
+import { answerDetailOf, explainQuery } from '../answer-detail.ts';
+import { paramsDoc, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 
 export type Fields = Record<string, unknown>;
@@ -100,16 +101,18 @@ export function commandRoute<Command extends { type: string; data: unknown }, St
   platform: Platform,
   route: CommandRoute<Command, State, Event, Context>,
 ): void {
-  app.post(route.url, { config: { openapi: route.doc } }, async (request: FastifyRequest, reply: FastifyReply) => {
+  app.post(route.url, { config: { openapi: { ...route.doc, querystring: paramsDoc(explainQuery) } } }, async (request: FastifyRequest, reply: FastifyReply) => {
+    const detail = answerDetailOf(request);
+    if (isAppError(detail)) return sendError(reply, detail);
     const envelope = commandEnvelopeFrom(request);
     if (isAppError(envelope)) return sendError(reply, envelope);
     const command = route.build({ params: pathParams(request), body: request.body, commandId: envelope.commandId });
     if (isAppError(command)) return sendError(reply, command);
     const result = await platform.pipeline.execute(route.aggregate, command, envelope);
-    if (isAppError(result)) return sendError(reply, route.bodyField === undefined ? result : relativeTo(result, route.bodyField));
+    if (isAppError(result)) return sendCommand(reply, route.bodyField === undefined ? result : relativeTo(result, route.bodyField), { detail });
     const extra = route.reply ? await route.reply(result, command.data) : {};
     const status = typeof route.status === 'function' ? route.status(result) : (route.status ?? 200);
-    return sendCommand(reply, result, status, extra);
+    return sendCommand(reply, result, { detail, status, extra });
   });
 }
 

@@ -4,7 +4,8 @@ import { projectionParkingAggregate } from '../../commands/handlers/projection-p
 import { logPositionSchema, parkReasonSchema, projectionNameSchema } from '../../domain/projection-parking/fields.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
-import { commandResultBody, sendError } from '../command-reply.ts';
+import { answerDetailOf, explainQuery } from '../answer-detail.ts';
+import { sendCommand, sendError } from '../command-reply.ts';
 import { commandErrors, commandHeaders, commandReply, jsonSchema, paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
@@ -77,12 +78,15 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
           tags: ['admin'],
           params: paramsDoc(nameParam),
           headers: commandHeaders,
+          querystring: paramsDoc(explainQuery),
           body: jsonSchema(parkBody),
           response: { '201': commandReply('Parked'), ...commandErrors },
         },
       },
     },
     async (request, reply) => {
+      const detail = answerDetailOf(request);
+      if (isAppError(detail)) return sendError(reply, detail);
       const params = parse(z.object(nameParam), request.params, 'path');
       if (isAppError(params)) return sendError(reply, params);
       const permitted = await allowed(request.principal, params.name, 'ParkProjectionEvent', { projection: params.name });
@@ -112,10 +116,10 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
         },
         envelope,
       );
-      if (isAppError(result)) return sendError(reply, result);
+      if (isAppError(result)) return sendCommand(reply, result, { detail });
       // Answer once this instance's projection knows: it has then gone on past the event.
       if (result.position !== null) await platform.parked.waitFor(result.position);
-      return reply.code(201).send(commandResultBody(result));
+      return sendCommand(reply, result, { detail, status: 201 });
     },
   );
 
@@ -130,12 +134,15 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
           tags: ['admin'],
           params: paramsDoc(parkedParams),
           headers: commandHeaders,
+          querystring: paramsDoc(explainQuery),
           body: jsonSchema(retryBody),
           response: { '200': commandReply('Applied and unparked'), ...commandErrors },
         },
       },
     },
     async (request, reply) => {
+      const detail = answerDetailOf(request);
+      if (isAppError(detail)) return sendError(reply, detail);
       const params = parse(z.object(parkedParams), request.params, 'path');
       if (isAppError(params)) return sendError(reply, params);
       const permitted = await allowed(request.principal, params.name, 'UnparkProjectionEvent', { projection: params.name, position: params.position });
@@ -166,9 +173,9 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
         { type: 'UnparkProjectionEvent', data: { projection: params.name, position: params.position, reason: body.reason } },
         envelope,
       );
-      if (isAppError(result)) return sendError(reply, result);
+      if (isAppError(result)) return sendCommand(reply, result, { detail });
       if (result.position !== null) await platform.parked.waitFor(result.position);
-      return reply.code(200).send(commandResultBody(result));
+      return sendCommand(reply, result, { detail });
     },
   );
 }

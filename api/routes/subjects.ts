@@ -9,7 +9,8 @@ import { subjectAggregate } from '../../commands/handlers/subject.ts';
 import { deterministicId } from '../../commands/metadata.ts';
 import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
-import { commandResultBody, sendError } from '../command-reply.ts';
+import { answerDetailOf, explainQuery } from '../answer-detail.ts';
+import { sendCommand, sendError } from '../command-reply.ts';
 import {
   commandBody,
   commandErrors,
@@ -32,7 +33,7 @@ const tags = ['subjects'];
 
 const subjectBody = (type: string, fromPath: string[], optional: string[] = []) => commandBody(subjectCommandSchema, type, { fromPath, optional });
 
-const subjectReply = z.object({
+export const subjectReply = z.object({
   subjectId: z.uuid(),
   kind: subjectKindSchema,
   displayName: z.string(),
@@ -189,6 +190,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
           tags,
           params: paramsDoc(subjectIdParam),
           headers: commandHeaders,
+          querystring: paramsDoc(explainQuery),
           body: jsonSchema(issueKeyBody),
           response: { '201': commandReply('The key was issued', { subjectId: z.uuid(), ...issuedKeyReply }), ...commandErrors },
         },
@@ -212,6 +214,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
           tags,
           params: paramsDoc({ ...subjectIdParam, ...keyIdParam }),
           headers: commandHeaders,
+          querystring: paramsDoc(explainQuery),
           body: jsonSchema(revokeKeyBody),
           response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
         },
@@ -235,12 +238,15 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
           tags,
           params: paramsDoc({ ...subjectIdParam, ...keyIdParam }),
           headers: commandHeaders,
+          querystring: paramsDoc(explainQuery),
           body: jsonSchema(issueKeyBody),
           response: { '201': commandReply('The new key (shown once); the old one is revoked', { subjectId: z.uuid(), revokedKeyId: z.string(), ...issuedKeyReply }), ...commandErrors },
         },
       },
     },
     async (request, reply) => {
+      const detail = answerDetailOf(request);
+      if (isAppError(detail)) return sendError(reply, detail);
       const params = parse(z.object({ ...subjectIdParam, ...keyIdParam }), request.params, 'path');
       if (isAppError(params)) return sendError(reply, params);
       const body = bodySchema(issueKeyBody, request.body);
@@ -262,10 +268,10 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
         { type: 'RevokeApiKey', data: { keyId, reason: 'rotated', subjectId } },
         { ...envelope, commandId: `${envelope.commandId}.revoke`, causationId: envelope.commandId },
       );
-      if (isAppError(revoked)) return sendError(reply, revoked);
+      if (isAppError(revoked)) return sendCommand(reply, revoked, { detail });
       if (revoked.position !== null) await platform.apiKeys.waitFor(revoked.position);
-      if (isAppError(issued)) return sendError(reply, issued);
-      return reply.code(201).send({ subjectId, revokedKeyId: keyId, keyId: issued.keyId, key: issued.key, ...commandResultBody(issued.result) });
+      if (isAppError(issued)) return sendCommand(reply, issued, { detail });
+      return sendCommand(reply, issued.result, { detail, status: 201, extra: { subjectId, revokedKeyId: keyId, keyId: issued.keyId, key: issued.key } });
     },
   );
 }

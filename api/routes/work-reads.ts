@@ -23,6 +23,7 @@ import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { parse } from './kit.ts';
+import { readModelsBehind } from './read-models-behind.ts';
 import { orgIdParam } from './orgs.ts';
 
 /**
@@ -33,7 +34,6 @@ import { orgIdParam } from './orgs.ts';
  * head of the log (503 READ_MODEL_BEHIND otherwise), so what was just done reads as done.
  */
 
-const READ_YOUR_WRITES_MS = 5000;
 /** Bids answered with an assignment (by round, then as received); more are in GraphQL's `bids` connection. */
 const MAX_BIDS = 1000;
 
@@ -55,7 +55,7 @@ export const escalationsQuery = z.strictObject({
 const principal = z.object({ id: z.string(), kind: z.string() });
 const position = z.string().describe('global log position of the last event reflected');
 
-const contractReply = z.object({
+export const contractReply = z.object({
   contractId: z.uuid(),
   orgId: z.uuid(),
   jobId: z.uuid(),
@@ -88,7 +88,7 @@ const contractReply = z.object({
   position,
 });
 
-const taskReply = z.object({
+export const taskReply = z.object({
   taskId: z.uuid(),
   orgId: z.uuid(),
   jobId: z.uuid(),
@@ -358,15 +358,4 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       }
     },
   );
-}
-
-/** Read-your-writes: waits (briefly) until each projection has applied the head of the log. */
-async function readModelsBehind(platform: Platform, projections: readonly string[]): Promise<AppError | null> {
-  const head = await platform.store.headPosition();
-  for (const projection of projections) {
-    if (!(await platform.projections.waitFor(head, READ_YOUR_WRITES_MS, projection))) {
-      return appError('unavailable', 'READ_MODEL_BEHIND', `the ${projection} read model has not caught up with the log yet; retry shortly`, { position: head.toString(), readModel: projection });
-    }
-  }
-  return null;
 }

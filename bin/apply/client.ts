@@ -60,8 +60,12 @@ export class ApiClient {
     return this.send('GET', path, undefined, undefined);
   }
 
+  /**
+   * A command, answered in full (`explain=full`): a refused step is printed with its whole explanation, every rule's
+   * evaluation included where the key may read the org's policy.
+   */
   post(path: string, body: unknown, idempotencyKey: string): Promise<ApiResponse> {
-    return this.send('POST', path, body, idempotencyKey);
+    return this.send('POST', `${path}${path.includes('?') ? '&' : '?'}explain=full`, body, idempotencyKey);
   }
 
   private async send(method: string, path: string, body: unknown, idempotencyKey: string | undefined): Promise<ApiResponse> {

@@ -194,8 +194,13 @@ export class SqlCompiler {
     }
   }
 
-  /** Strictly after the cursor position in the sort order (keyset pagination). */
-  after(sort: NormalizedSort, position: CursorPosition): string {
+  /**
+   * Strictly after the cursor position in the sort order (keyset pagination), as disjoint branches in sort order:
+   * `t1 > v1`, `t1 = v1 AND t2 > v2`, ..., `t1 = v1 AND ... AND id > x`. Each branch is equalities on a prefix of the
+   * index terms and one range on the next, which SQLite seeks to; a row value `(t1, t2, id) > (v1, v2, x)` or an OR
+   * of the branches it does not seek on over expression columns, and scans the index from its start instead.
+   */
+  afterBranches(sort: NormalizedSort, position: CursorPosition): Array<{ where: string; orderBy: string }> {
     const items: Array<{ term: string; direction: SortDirection; value: SqlValue }> = [];
     sort.keys.forEach((key, index) => {
       const value = position.values[index] ?? null;
@@ -204,17 +209,27 @@ export class SqlCompiler {
       if (stored !== undefined) items.push({ term: stored, direction: key.direction, value: storedValue(value) });
     });
     items.push({ term: 'd.id', direction: sort.idDirection, value: position.id });
-    const first = items[0];
-    if (first && items.every((item) => item.direction === first.direction)) {
-      const terms = items.map((item) => item.term).join(', ');
-      const values = items.map((item) => this.bind(item.value)).join(', ');
-      return `((${terms}) ${first.direction === 'asc' ? '>' : '<'} (${values}))`;
-    }
-    const branches = items.map((item, index) => {
+    return items.map((item, index) => {
       const equal = items.slice(0, index).map((previous) => `${previous.term} = ${this.bind(previous.value)}`);
-      return `(${[...equal, `${item.term} ${item.direction === 'asc' ? '>' : '<'} ${this.bind(item.value)}`].join(' AND ')})`;
+      return {
+        where: `(${[...equal, `${item.term} ${item.direction === 'asc' ? '>' : '<'} ${this.bind(item.value)}`].join(' AND ')})`,
+        // Terms fixed by the branch's equalities are left out of its order: SQLite then reads the index in order
+        // instead of sorting every row of the range (it does not drop them itself for expression terms).
+        orderBy: items
+          .slice(index)
+          .map((rest) => `${rest.term} ${rest.direction === 'asc' ? 'ASC' : 'DESC'}`)
+          .join(', '),
+      };
     });
-    return `(${branches.join(' OR ')})`;
+  }
+
+  /** The sort terms as extra columns `k0, k1, ...` of a branch (`, <term> AS k0, ...`), and the order over them. */
+  sortColumns(sort: NormalizedSort): { select: string; orderBy: string } {
+    const terms = sort.keys.flatMap((key) => keyTerms(key.field, 'd.').map((term) => ({ term, direction: key.direction })));
+    return {
+      select: terms.map((item, index) => `, ${item.term} AS k${index}`).join(''),
+      orderBy: [...terms.map((item, index) => `k${index} ${item.direction === 'asc' ? 'ASC' : 'DESC'}`), `id ${sort.idDirection === 'asc' ? 'ASC' : 'DESC'}`].join(', '),
+    };
   }
 
   orderBy(sort: NormalizedSort): string {
@@ -524,13 +539,20 @@ export class SqliteDocumentStore implements DocumentStore {
     const rows = this.read(() => {
       if (!this.tableExists(name)) return [];
       const compiler = new SqlCompiler(this.arrayPaths(name));
-      const conditions: string[] = [];
-      if (parsed.filter) conditions.push(compiler.filter(parsed.filter));
-      if (parsed.after) conditions.push(compiler.after(parsed.sort, parsed.after));
-      const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-      const sql =
-        `SELECT d.id AS id, d.data AS data FROM ${table(name)} AS d${where} ` +
-        `ORDER BY ${compiler.orderBy(parsed.sort)} LIMIT ${compiler.bind(parsed.limit + 1)}`;
+      const filter = parsed.filter ? compiler.filter(parsed.filter) : null;
+      const limit = compiler.bind(parsed.limit + 1);
+      const order = compiler.orderBy(parsed.sort);
+      const select = (conditions: string[], orderBy: string, columns = '') =>
+        `SELECT d.id AS id, d.data AS data${columns} FROM ${table(name)} AS d` +
+        `${conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : ''} ORDER BY ${orderBy} LIMIT ${limit}`;
+      if (!parsed.after) return this.all<DocRow>(select(filter ? [filter] : [], order), compiler.params);
+      // A page after a cursor: each branch seeks in the index and stops after a page, so a page costs the same
+      // wherever it is in the collection; the branches are merged (at most a page from each) and cut to a page.
+      const columns = compiler.sortColumns(parsed.sort);
+      const branches = compiler
+        .afterBranches(parsed.sort, parsed.after)
+        .map((branch) => `SELECT * FROM (${select([...(filter ? [filter] : []), branch.where], branch.orderBy, columns.select)})`);
+      const sql = `SELECT id, data FROM (${branches.join(' UNION ALL ')}) ORDER BY ${columns.orderBy} LIMIT ${limit}`;
       return this.all<DocRow>(sql, compiler.params);
     });
     return buildPage(name, parsed, rows.map((row) => parseStored(row.data)));

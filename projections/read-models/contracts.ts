@@ -37,6 +37,10 @@ export const contractsProjection: Projection = {
     await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_status', fields: [asc('orgId'), asc('status')] });
     await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_assignee', fields: [asc('orgId'), asc('assigneeSubjectId')] });
     await docs.ensureIndex(CONTRACTS, { name: 'contracts_job', fields: [asc('jobId'), desc('draftedAt')] });
+    // GET /orgs/:orgId/contracts: each filter with the order, so a filtered page is a seek too.
+    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_status_drafted', fields: [asc('orgId'), asc('status'), desc('draftedAt')] });
+    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_assignee_drafted', fields: [asc('orgId'), asc('assigneeSubjectId'), desc('draftedAt')] });
+    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_job_drafted', fields: [asc('orgId'), asc('jobId'), desc('draftedAt')] });
   },
   async apply(event, { docs }) {
     const contractId = String(event.data.contractId);

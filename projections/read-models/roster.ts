@@ -30,6 +30,7 @@ const types: Array<RosterEvent['type']> = [
 ];
 
 const asc = (field: string) => ({ field, direction: 'asc' as const });
+const desc = (field: string) => ({ field, direction: 'desc' as const });
 
 /**
  * An org's roster as queryable documents: one per role, group, job space, conflict, association and application,
@@ -47,6 +48,11 @@ export const rosterProjection: Projection = {
     await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_role', fields: [asc('orgId'), asc('role'), asc('status')] });
     await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_subject', fields: [asc('orgId'), asc('subjectId'), asc('status')] });
     await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_subject', fields: [asc('subjectId'), asc('status')] });
+    // GET /orgs/:orgId/associations pages by grant time, each filter with its own index.
+    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_granted', fields: [asc('orgId'), desc('grantedAt')] });
+    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_role_granted', fields: [asc('orgId'), asc('role'), desc('grantedAt')] });
+    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_subject_granted', fields: [asc('orgId'), asc('subjectId'), desc('grantedAt')] });
+    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_status_granted', fields: [asc('orgId'), asc('status'), desc('grantedAt')] });
   },
   async apply(event, { docs }) {
     const e = { type: event.type, data: event.data } as RosterEvent;

@@ -32,6 +32,10 @@ export const tasksProjection: Projection = {
     await docs.ensureIndex(TASKS, { name: 'tasks_org_status', fields: [asc('orgId'), asc('status')] });
     await docs.ensureIndex(TASKS, { name: 'tasks_org_assignee', fields: [asc('orgId'), asc('assigneeSubjectId'), asc('status')] });
     await docs.ensureIndex(TASKS, { name: 'tasks_job', fields: [asc('jobId'), desc('createdAt')] });
+    // GET /orgs/:orgId/tasks: each filter with the order, so a filtered page is a seek too.
+    await docs.ensureIndex(TASKS, { name: 'tasks_org_status_created', fields: [asc('orgId'), asc('status'), desc('createdAt')] });
+    await docs.ensureIndex(TASKS, { name: 'tasks_org_assignee_created', fields: [asc('orgId'), asc('assigneeSubjectId'), desc('createdAt')] });
+    await docs.ensureIndex(TASKS, { name: 'tasks_org_job_created', fields: [asc('orgId'), asc('jobId'), desc('createdAt')] });
   },
   async apply(event, { docs }) {
     const taskId = String(event.data.taskId);

@@ -23,8 +23,24 @@ describe('embedded SQLite document store', () => {
   });
   /** The store's connection, for what a test needs to look at (the adapter keeps it private). */
   const connectionOf = (store: SqliteDocumentStore) => (store as unknown as { db: Database.Database }).db;
-  const plan = (store: SqliteDocumentStore, sql: string) =>
-    (connectionOf(store).prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as Array<{ detail: string }>).map((row) => row.detail).join(' | ');
+  const plan = (store: SqliteDocumentStore, sql: string, params: unknown) =>
+    (connectionOf(store).prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((row) => row.detail).join(' | ');
+  /** Records the statements the store runs, with their parameters, until `stop`. */
+  const recordStatements = (store: SqliteDocumentStore) => {
+    const db = connectionOf(store);
+    const statements: Array<{ sql: string; params: unknown }> = [];
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((source: string) => {
+      const statement = prepare(source);
+      const all = statement.all.bind(statement);
+      statement.all = ((params: unknown) => {
+        statements.push({ sql: source, params });
+        return all(params);
+      }) as typeof statement.all;
+      return statement;
+    }) as typeof db.prepare;
+    return { statements, stop: () => void (db.prepare = prepare) };
+  };
 
   it('keeps one WAL-mode file', async () => {
     const path = dbFile();
@@ -45,13 +61,7 @@ describe('embedded SQLite document store', () => {
     await store.ensureIndex('orgs', { name: 'by_created', fields: [{ field: 'meta.created', direction: 'desc' }] });
     for (let n = 0; n < 50; n += 1) await store.upsert('orgs', { _id: `o${n}`, slug: `org-${n}`, meta: { created: n }, tags: ['x'] });
 
-    const db = connectionOf(store);
-    const calls: string[] = [];
-    const prepare = db.prepare.bind(db);
-    db.prepare = ((source: string) => {
-      calls.push(source);
-      return prepare(source);
-    }) as typeof db.prepare;
+    const calls = recordStatements(store);
     try {
       expect((await store.find('orgs', { filter: { field: 'slug', op: 'eq', value: 'org-7' }, limit: 5 })).items.map((d) => d._id)).toEqual(['o7']);
       const page = await store.find('orgs', { sort: [{ field: 'meta.created', direction: 'desc' }], limit: 3 });
@@ -59,16 +69,45 @@ describe('embedded SQLite document store', () => {
       const next = await store.find('orgs', { sort: [{ field: 'meta.created', direction: 'desc' }], limit: 3, after: page.endCursor });
       expect(next.items.map((d) => d._id)).toEqual(['o46', 'o45', 'o44']);
     } finally {
-      db.prepare = prepare;
+      calls.stop();
     }
-    const [byslug, sorted, after] = calls.filter((sql) => sql.startsWith('SELECT d.id'));
-    expect(plan(store, (byslug ?? '').replace('@p0', "'org-7'").replace('@p1', '6'))).toMatch(/USING INDEX "?ix\$orgs\$by_slug/);
-    expect(plan(store, (sorted ?? '').replace('@p0', '4'))).toMatch(/SCAN d USING INDEX "?ix\$orgs\$by_created/);
-    const afterPlan = plan(store, (after ?? '').replace('@p0', '1').replace('@p1', '47').replace('@p2', "'o47'").replace('@p3', '4'));
-    expect(afterPlan).toMatch(/USING INDEX "?ix\$orgs\$by_created/);
-    expect(afterPlan).not.toMatch(/TEMP B-TREE/);
+    const [byslug, sorted, after] = calls.statements.filter((call) => call.sql.startsWith('SELECT') && call.sql.includes('docs_orgs'));
+    expect(plan(store, byslug!.sql, byslug!.params)).toMatch(/USING INDEX "?ix\$orgs\$by_slug/);
+    expect(plan(store, sorted!.sql, sorted!.params)).toMatch(/SCAN d USING INDEX "?ix\$orgs\$by_created/);
+    // After a cursor, every branch seeks in the index (SEARCH, never a SCAN from its start) and reads it in order;
+    // only the merge of the branches' pages (at most a page each) is sorted.
+    const afterPlan = plan(store, after!.sql, after!.params);
+    expect(afterPlan.match(/SEARCH d USING INDEX "?ix\$orgs\$by_created/g)).toHaveLength(3);
+    expect(afterPlan).not.toMatch(/SCAN d/);
+    expect(afterPlan.match(/TEMP B-TREE/g)).toHaveLength(1);
     // `tags` holds arrays: filters on it go through json_each, and still answer.
     expect(await store.count('orgs', { field: 'tags', op: 'eq', value: 'x' })).toBe(50);
+  });
+
+  it('answers a page far into a collection after a cursor with the same index work as the first page', async () => {
+    const store = open();
+    await store.ensureIndex('jobs', { name: 'by_org_submitted', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'submittedAt', direction: 'desc' }] });
+    await store.ensureIndex('jobs', { name: 'by_org_status', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'status', direction: 'asc' }] });
+    const base = Date.now();
+    for (let n = 0; n < 400; n += 1) {
+      await store.upsert('jobs', { _id: `j${String(n).padStart(3, '0')}`, orgId: n % 2 === 0 ? 'a' : 'b', status: n % 3 === 0 ? 'open' : 'done', submittedAt: new Date(base - n * 1000).toISOString() });
+    }
+    const sort = [{ field: 'submittedAt', direction: 'desc' as const }];
+    const filter = { field: 'orgId', op: 'eq' as const, value: 'a' };
+    // Recorded from the start: the store prepares the statement of a page after a cursor once (the second page).
+    const calls = recordStatements(store);
+    try {
+      let after: string | null = null;
+      for (let page = 0; page < 5; page += 1) after = (await store.find('jobs', { filter, sort, limit: 20, after })).endCursor;
+      const deep = await store.find('jobs', { filter, sort, limit: 20, after });
+      expect(deep.items.map((d) => d._id)).toEqual(Array.from({ length: 20 }, (_, index) => `j${String((100 + index) * 2).padStart(3, '0')}`));
+    } finally {
+      calls.stop();
+    }
+    const deep = calls.statements.filter((call) => call.sql.startsWith('SELECT') && call.sql.includes('docs_jobs')).at(-1);
+    const deepPlan = plan(store, deep!.sql, deep!.params);
+    expect(deepPlan.match(/SEARCH d USING INDEX "?ix\$jobs\$by_org_submitted/g)).toHaveLength(3);
+    expect(deepPlan).not.toMatch(/SCAN d/);
   });
 
   it('switches a path to array semantics as soon as one document holds an array there, also for another connection', async () => {

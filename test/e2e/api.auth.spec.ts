@@ -35,7 +35,7 @@ describe('API authentication', () => {
   it('takes the principal from the key, never from the body or headers', async () => {
     const response = await server.app.inject({
       method: 'POST',
-      url: '/orgs',
+      url: '/orgs?explain=full',
       headers: { ...server.auth, 'x-subject-id': 'someone-else' },
       payload: { name: 'Mine', slug: 'mine' },
     });

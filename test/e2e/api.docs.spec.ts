@@ -25,6 +25,7 @@ const routes: Array<[string, string]> = [
   ['get', '/ready'],
   ['get', '/metrics'],
   ['post', '/orgs'],
+  ['get', '/orgs'],
   ['get', '/orgs/:orgId'],
   ['get', '/orgs/by-slug/:slug'],
   ['post', '/orgs/:orgId/metadata'],
@@ -34,6 +35,7 @@ const routes: Array<[string, string]> = [
   ['post', '/admin/api-keys'],
   ['post', '/admin/api-keys/:keyId/revoke'],
   ['post', '/subjects'],
+  ['get', '/subjects'],
   ['get', '/subjects/:subjectId'],
   ['post', '/subjects/:subjectId/profile'],
   ['post', '/subjects/:subjectId/capabilities'],
@@ -58,6 +60,7 @@ const routes: Array<[string, string]> = [
   ['post', '/orgs/:orgId/applications/:applicationId/approve'],
   ['post', '/orgs/:orgId/applications/:applicationId/reject'],
   ['get', '/orgs/:orgId/roster'],
+  ['get', '/orgs/:orgId/associations'],
   ['get', '/orgs/:orgId/subjects/:subjectId/effective-roles'],
   ['post', '/orgs/:orgId/policies'],
   ['post', '/orgs/:orgId/policies/:version/publish'],
@@ -67,7 +70,9 @@ const routes: Array<[string, string]> = [
   ['get', '/orgs/:orgId/jobs'],
   ['get', '/orgs/:orgId/jobs/:jobId'],
   ['get', '/orgs/:orgId/jobs/:jobId/assignment'],
+  ['get', '/orgs/:orgId/contracts'],
   ['get', '/orgs/:orgId/contracts/:contractId'],
+  ['get', '/orgs/:orgId/tasks'],
   ['get', '/orgs/:orgId/tasks/:taskId'],
   ['get', '/orgs/:orgId/escalations'],
   ...['start-contracting', 'assign', 'start', 'deliver', 'verify', 'reject', 'fail', 'cancel', 'escalate', 'raise-escalation', 'resolve-escalation'].map(
@@ -181,6 +186,27 @@ describe('OpenAPI documentation', () => {
 
     const decisions = doc.paths['/orgs/{orgId}/decisions']?.get?.parameters?.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
     expect(decisions).toEqual(['limit', 'outcome', 'result']);
+  });
+
+  it('documents the list routes\' paging and filters, and every command\'s explain parameter', () => {
+    const query = (path: string, method: string) =>
+      (doc.paths[path]?.[method]?.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
+    expect(query('/orgs', 'get')).toEqual(['status', 'parentOrgId', 'order', 'limit', 'after']);
+    expect(query('/subjects', 'get')).toEqual(['kind', 'status', 'order', 'limit', 'after']);
+    expect(query('/orgs/{orgId}/contracts', 'get')).toEqual(['status', 'assigneeSubjectId', 'jobId', 'order', 'limit', 'after']);
+    expect(query('/orgs/{orgId}/tasks', 'get')).toEqual(['status', 'assigneeSubjectId', 'jobId', 'order', 'limit', 'after']);
+    expect(query('/orgs/{orgId}/associations', 'get')).toEqual(['subjectId', 'role', 'status', 'active', 'order', 'limit', 'after']);
+    const limit = doc.paths['/orgs']?.get?.parameters?.find((parameter) => parameter.name === 'limit');
+    expect(limit?.schema).toMatchObject({ minimum: 1, maximum: 100, default: 20 });
+    // Every command (a POST that takes an Idempotency-Key) says how to ask for the full explanation.
+    const commands = Object.entries(doc.paths).flatMap(([path, item]) =>
+      item.post && (item.post.parameters ?? []).some((parameter) => parameter.name === 'idempotency-key') ? [path] : [],
+    );
+    expect(commands.length).toBeGreaterThan(50);
+    for (const path of commands) {
+      const explain = doc.paths[path]?.post?.parameters?.find((parameter) => parameter.in === 'query' && parameter.name === 'explain');
+      expect(explain?.schema, path).toMatchObject({ enum: ['summary', 'full'], default: 'summary' });
+    }
   });
 
   it('is documentation only: Fastify does not validate with it, the routes answer in their own error shape', async () => {

@@ -71,7 +71,7 @@ describe('org registry over HTTP', () => {
 
   it('registers a child org under an existing parent and refuses a missing one', async () => {
     const { orgId: parentOrgId } = (await post('/orgs', { name: 'Parent', slug: 'parent' })).json();
-    const child = await post('/orgs', { name: 'Child', slug: 'child', parentOrgId });
+    const child = await post('/orgs?explain=full', { name: 'Child', slug: 'child', parentOrgId });
     expect(child.statusCode).toBe(201);
     expect(child.json().events.find((event: { type: string }) => event.type === 'OrgRegistered').data.parentOrgId).toBe(parentOrgId);
     const orphan = await post('/orgs', { name: 'Orphan', slug: 'orphan', parentOrgId: '00000000-0000-4000-8000-000000000000' });

@@ -45,8 +45,11 @@ describe('refusals told to their audience', () => {
 
   it('adds every rule and its outcome for a member the policy lets read it', async () => {
     await api.publishPolicy(orgId, [freeze, membersSeeOrg, membersUpdate, { id: 'members-read-policy', effect: 'permit', actions: ['policy.read'], when: 'size(principal.roles) > 0', reason: 'members read the rules' }]);
-    const refused = (await api.post(`/orgs/${orgId}/metadata`, { description: 'merge now' }, member.key)).json();
+    const refused = (await api.post(`/orgs/${orgId}/metadata?explain=full`, { description: 'merge now' }, member.key)).json();
     expect(refused.details.evaluations.map((evaluation: { ruleId: string }) => evaluation.ruleId)).toContain('members-update');
+    // Asked for, that is: by default the refusal names the outcome and the rules that decided it, not every rule.
+    const brief = (await api.post(`/orgs/${orgId}/metadata`, { description: 'merge now' }, member.key)).json();
+    expect(Object.keys(brief.details).sort()).toEqual(['action', 'decisionId', 'determiningRuleIds', 'escalateTo', 'outcome', 'policy', 'reasons']);
   });
 
   it("tells an outsider nothing of the org: the same answer as for an org that does not exist, and records it in the outsider's own stream", async () => {

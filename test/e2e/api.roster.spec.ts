@@ -98,7 +98,7 @@ describe('roster over HTTP', () => {
     // An admin (who sees the org) is told why.
     expect((await api.post(`/orgs/${orgId}/applications`, { subjectId: other, role: 'writer' })).json().code).toBe('ROLE_NOT_OPEN');
 
-    const applied = await api.post(`/orgs/${orgId}/applications`, { subjectId: applicant.id, role: 'contributor', motivation: 'I write a lot' }, applicant.key);
+    const applied = await api.post(`/orgs/${orgId}/applications?explain=full`, { subjectId: applicant.id, role: 'contributor', motivation: 'I write a lot' }, applicant.key);
     expect(applied.statusCode).toBe(201);
     const { applicationId } = applied.json();
     // Its receipt of the decision: which decision, the outcome and the rule that let it apply; nothing of the org.

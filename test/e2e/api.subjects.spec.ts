@@ -40,7 +40,7 @@ describe('subjects over HTTP', () => {
   it('updates a profile and declares and withdraws capabilities, as an admin or as the subject itself', async () => {
     const self = await api.subjectWithKey('Self-managing bot');
     expect((await api.post(`/subjects/${self.id}/profile`, { description: 'by an admin' })).statusCode).toBe(200);
-    const own = await api.post(`/subjects/${self.id}/profile`, { displayName: 'Renamed by itself', endpoint: 'nats:agents.self' }, self.key);
+    const own = await api.post(`/subjects/${self.id}/profile?explain=full`, { displayName: 'Renamed by itself', endpoint: 'nats:agents.self' }, self.key);
     expect(own.statusCode).toBe(200);
     expect(own.json().events[0].data).toMatchObject({ outcome: 'permitted', determiningRuleIds: ['platform:subjects-manage-their-profile'] });
     expect((await api.post(`/subjects/${self.id}/capabilities`, { name: 'code.review', level: 5, evidence: 'papers' }, self.key)).statusCode).toBe(200);
@@ -71,7 +71,7 @@ describe('subjects over HTTP', () => {
     expect(wrongLevel.statusCode).toBe(409);
     expect(wrongLevel.json().code).toBe('CAPABILITY_LEVEL_MISMATCH');
 
-    const verified = await api.post(`/subjects/${writer.id}/capabilities/nlp.summarize/verify`, { level: 4, orgId, note: 'checked samples' }, owner.key);
+    const verified = await api.post(`/subjects/${writer.id}/capabilities/nlp.summarize/verify?explain=full`, { level: 4, orgId, note: 'checked samples' }, owner.key);
     expect(verified.statusCode).toBe(200);
     expect(verified.json().events[0].data).toMatchObject({ outcome: 'permitted', determiningRuleIds: ['default:owner-manages-org'] });
     expect((await api.get(`/subjects/${writer.id}`)).json().capabilities['nlp.summarize'].verified).toMatchObject({ by: owner.id, orgId });
@@ -103,7 +103,7 @@ describe('subjects over HTTP', () => {
 
   it("issues a subject's key through the credential aggregate, lets the subject act with it, and revokes it", async () => {
     const subjectId = await api.registerSubject('Keyed bot');
-    const issued = await api.post(`/subjects/${subjectId}/api-keys`, { label: 'ci' });
+    const issued = await api.post(`/subjects/${subjectId}/api-keys?explain=full`, { label: 'ci' });
     expect(issued.statusCode).toBe(201);
     const { key, keyId } = issued.json();
     expect(issued.json()).toMatchObject({ subjectId, streamId: `apikey-${keyId}` });
@@ -112,7 +112,7 @@ describe('subjects over HTTP', () => {
     expect(event).toMatchObject({ type: 'ApiKeyIssued', data: { principal: { id: subjectId, kind: 'subject' }, label: 'ci' } });
 
     // It acts as the subject: it founds an org, which it then owns.
-    const founded = await api.post('/orgs', { name: 'Founded', slug: 'founded-by-key' }, key);
+    const founded = await api.post('/orgs?explain=full', { name: 'Founded', slug: 'founded-by-key' }, key);
     expect(founded.statusCode).toBe(201);
     expect(founded.json().events[1].data.owner).toEqual({ id: subjectId, kind: 'subject' });
     // It may not read another subject, nor issue keys (platform policy: admins only).
@@ -128,7 +128,7 @@ describe('subjects over HTTP', () => {
     const wrongSubject = await api.post(`/subjects/${subjectId}/api-keys/${otherKeyId}/revoke`, { reason: 'not yours' });
     expect(wrongSubject.statusCode).toBe(404);
     expect(wrongSubject.json().code).toBe('API_KEY_NOT_FOUND');
-    const revoked = await api.post(`/subjects/${subjectId}/api-keys/${keyId}/revoke`, { reason: 'rotated' });
+    const revoked = await api.post(`/subjects/${subjectId}/api-keys/${keyId}/revoke?explain=full`, { reason: 'rotated' });
     expect(revoked.statusCode).toBe(200);
     expect(revoked.json().events[0].data).toMatchObject({ action: 'subject.apikey.revoke', outcome: 'permitted' });
     expect((await api.get(`/subjects/${subjectId}`, key)).statusCode).toBe(401);

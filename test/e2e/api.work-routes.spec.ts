@@ -38,7 +38,7 @@ describe('the work command routes', () => {
   }
 
   const agentRequest = (agent: TestAgent, kind: string, payload: unknown, headers: Record<string, string> = {}) =>
-    api.post(`/agent/requests/${kind}`, payload, agent.key, headers);
+    api.post(`/agent/requests/${kind}?explain=full`, payload, agent.key, headers);
 
   /** A job awarded to the org's one agent: its contract id, once the assignment saga drafted it. */
   async function awardedJob(orgId: string, job: Record<string, unknown> = {}): Promise<{ jobId: string; contractId: string; subjectId: string }> {
@@ -104,7 +104,7 @@ describe('the work command routes', () => {
     const informed = await api.expectStatus(await agentRequest(agent, 'inform', { orgId, taskId, outputs: { summary: 'short' } }), 200);
     expect(types(changes(informed.events))).toEqual(['TaskCompleted']);
     expect((await waitForJobEvent(server, jobId, 'JobDelivered')).deliverable).toEqual({ summary: 'short' });
-    const review = await api.expectStatus(await api.post(`/orgs/${orgId}/tasks/${taskId}/review`, { verdict: 'accept', note: 'fine work' }), 200);
+    const review = await api.expectStatus(await api.post(`/orgs/${orgId}/tasks/${taskId}/review?explain=full`, { verdict: 'accept', note: 'fine work' }), 200);
     expect(review.taskId).toBe(taskId);
     expect(changes(review.events)).toEqual([expect.objectContaining({ type: 'TaskReviewed', data: expect.objectContaining({ verdict: 'accept', note: 'fine work' }) })]);
     expect(types(await streamEvents(server, `task-${taskId}`)).at(-1)).toBe('TaskReviewed');
@@ -127,7 +127,7 @@ describe('the work command routes', () => {
       expect(types(await streamEvents(server, `contract-${contractId}`))).toEqual(['ContractDrafted']);
       expect(offers).toEqual([]);
 
-      const reviewed = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/review`, { approve: true, note: 'terms are fine' }), 200);
+      const reviewed = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/review?explain=full`, { approve: true, note: 'terms are fine' }), 200);
       expect(reviewed).toMatchObject({ contractId, streamId: `contract-${contractId}` });
       expect(changes(reviewed.events)).toEqual([expect.objectContaining({ type: 'ContractReviewed', data: expect.objectContaining({ approved: true }) })]);
 
@@ -152,7 +152,7 @@ describe('the work command routes', () => {
     const { jobId, contractId, subjectId } = await awardedJob(orgId);
     await waitForStreamEvent(server, `contract-${contractId}`, 'ContractDrafted');
 
-    const disapproved = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/review`, { approve: false, note: 'too broad' }), 200);
+    const disapproved = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/review?explain=full`, { approve: false, note: 'too broad' }), 200);
     expect(types(changes(disapproved.events))).toEqual(['ContractReviewed', 'ContractRejected']);
     expect(changes(disapproved.events)[1]!.data).toMatchObject({ party: 'org', reason: 'too broad' });
 
@@ -163,7 +163,7 @@ describe('the work command routes', () => {
     expect(second.subjectId).not.toBe(subjectId);
     await waitForStreamEvent(server, `contract-${second.contractId}`, 'ContractDrafted');
 
-    const rejected = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${second.contractId}/reject`, { party: 'org', reason: 'budget withdrawn' }), 200);
+    const rejected = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${second.contractId}/reject?explain=full`, { party: 'org', reason: 'budget withdrawn' }), 200);
     expect(changes(rejected.events)).toEqual([expect.objectContaining({ type: 'ContractRejected', data: expect.objectContaining({ party: 'org', reason: 'budget withdrawn' }) })]);
     const roundFailed = async (round: number) =>
       (await streamEvents(server, `assignment-${jobId}`)).find((event) => event.type === 'AssignmentRoundFailed' && event.data.round === round)?.data;
@@ -192,13 +192,13 @@ describe('the work command routes', () => {
     const taskId = await signedAndDispatched(agent, orgId, jobId, contractId);
 
     const later = new Date(Date.parse(deadline) + 86_400_000).toISOString();
-    const extended = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/obligations/delivery/extend`, { dueAt: later }), 200);
+    const extended = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/obligations/delivery/extend?explain=full`, { dueAt: later }), 200);
     expect(extended.contractId).toBe(contractId);
     expect(changes(extended.events)).toEqual([expect.objectContaining({ type: 'ObligationExtended', data: expect.objectContaining({ obligationId: 'delivery', dueAt: later }) })]);
 
     const replacement = await httpAgent(orgId, 'Replacement');
     const reassigned = await api.expectStatus(
-      await api.post(`/orgs/${orgId}/tasks/${taskId}/reassign`, { assigneeSubjectId: replacement.id, reason: 'the first agent is overloaded', contractId: null }),
+      await api.post(`/orgs/${orgId}/tasks/${taskId}/reassign?explain=full`, { assigneeSubjectId: replacement.id, reason: 'the first agent is overloaded', contractId: null }),
       200,
     );
     expect(reassigned.taskId).toBe(taskId);
@@ -208,10 +208,10 @@ describe('the work command routes', () => {
     expect(stale.statusCode, stale.body).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { taskId, status: 'pending' } });
 
-    const cancelled = await api.expectStatus(await api.post(`/orgs/${orgId}/tasks/${taskId}/cancel`, { reason: 'no longer needed' }), 200);
+    const cancelled = await api.expectStatus(await api.post(`/orgs/${orgId}/tasks/${taskId}/cancel?explain=full`, { reason: 'no longer needed' }), 200);
     expect(changes(cancelled.events)).toEqual([expect.objectContaining({ type: 'TaskCancelled', data: expect.objectContaining({ reason: 'no longer needed' }) })]);
 
-    const terminated = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/terminate`, { reason: 'the work was called off' }), 200);
+    const terminated = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/terminate?explain=full`, { reason: 'the work was called off' }), 200);
     expect(changes(terminated.events)).toEqual([expect.objectContaining({ type: 'ContractTerminated', data: expect.objectContaining({ reason: 'the work was called off', from: 'active' }) })]);
     expect(types(await streamEvents(server, `contract-${contractId}`)).slice(-2)).toEqual(['ObligationExtended', 'ContractTerminated']);
     expect(types(await streamEvents(server, `task-${taskId}`)).slice(-2)).toEqual(['TaskReassigned', 'TaskCancelled']);

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { isAppError } from '../../domain/shared/app-error.ts';
+import { subjectKindSchema } from '../../domain/subject/fields.ts';
+import { withoutBookkeeping } from '../../projections/read-model-writes.ts';
+import { SUBJECTS, subjectFromDocument } from '../../projections/read-models/subjects.ts';
+import { sendError } from '../command-reply.ts';
+import { RequestAccess } from '../graphql/access.ts';
+import { subjectListScope } from '../list-scope.ts';
+import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
+import type { Platform } from '../platform.ts';
+import { parse } from './kit.ts';
+import { equalities, listPage } from './list-page.ts';
+import { pageQueryFields } from './page-query.ts';
+import { readModelsBehind } from './read-models-behind.ts';
+import { subjectReply } from './subjects.ts';
+
+export const subjectsQuery = z.strictObject({
+  kind: subjectKindSchema.optional().describe('only subjects of this kind'),
+  status: z.enum(['active', 'suspended']).optional().describe('only subjects with this status'),
+  ...pageQueryFields('registration time'),
+});
+
+const subjectItem = subjectReply.omit({ revision: true }).extend({ registeredAt: z.string(), updatedAt: z.string() });
+const subjectsReply = z.object({
+  subjects: z.array(subjectItem),
+  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('`after` of the next page') }),
+});
+
+/**
+ * `GET /subjects`: the subjects the caller may read (`subject.read`, platform level), scoped as GraphQL's `subjects`
+ * is (api/list-scope.ts): platform admins see every subject, a subject itself only.
+ */
+export async function subjectListRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  app.get(
+    '/subjects',
+    {
+      config: {
+        openapi: {
+          summary: 'List the subjects the caller may read',
+          description:
+            'Action `subject.read` (platform policy): platform admins see every subject, a subject itself only. Newest first by default; filters are AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order). Waits (at most 5 s) for the subjects read model to reach the head of the log (503 READ_MODEL_BEHIND).',
+          tags: ['subjects'],
+          querystring: paramsDoc(subjectsQuery.shape),
+          response: { '200': readReply('A page of subjects', subjectsReply), ...readErrors },
+        },
+      },
+    },
+    async (request, reply) => {
+      const query = parse(subjectsQuery, request.query, 'query');
+      if (isAppError(query)) return sendError(reply, query);
+      const access = new RequestAccess(platform.loader, request.principal, new Date().toISOString());
+      const scope = subjectListScope(access);
+      if (isAppError(scope)) return sendError(reply, scope);
+      const behind = await readModelsBehind(platform, ['subjects']);
+      if (behind) return sendError(reply, behind);
+      const page = await listPage(platform.docs, {
+        collection: SUBJECTS,
+        scope: scope.filter,
+        filters: equalities(query, ['kind', 'status']),
+        sort: [{ field: 'registeredAt', direction: query.order === 'newest' ? 'desc' : 'asc' }],
+        limit: query.limit,
+        after: query.after ?? null,
+        admit: scope.admit,
+      });
+      if (isAppError(page)) return sendError(reply, page);
+      return {
+        subjects: page.items.map((document) => ({ ...subjectFromDocument(withoutBookkeeping(document)), registeredAt: document.registeredAt, updatedAt: document.updatedAt })),
+        pageInfo: page.pageInfo,
+      };
+    },
+  );
+}
