@@ -49,7 +49,7 @@ describe("README.md's quickstart", () => {
     // 17 commands and the refused self-grant; each applied one answered with the decision that permitted it.
     expect(answers).toHaveLength(18);
     for (const line of answers.filter((line) => !line.startsWith('403 '))) {
-      expect(line).toMatch(/^20[01] .*"replayed":false,"events":\["DecisionRecorded",/);
+      expect(line).toMatch(/^20[01] .*"replayed":false,"decision":\{.*"outcome":"permitted".*\},"events":\["DecisionRecorded",/);
     }
 
     const jobId = String(answer('job').jobId);
