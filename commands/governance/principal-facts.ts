@@ -1,5 +1,5 @@
 import type { Principal } from '../../domain/shared/principal.ts';
-import { platformRoles } from '../../domain/shared/platform-roles.ts';
+import { isReservedRoleName, platformRoles } from '../../domain/shared/platform-roles.ts';
 import { ANY_JOB_SPACE, effectiveRoles } from '../../domain/roster/effective-roles.ts';
 import type { RosterState } from '../../domain/roster/state.ts';
 import { subjectCapabilities } from '../../domain/subject/capabilities.ts';
@@ -21,6 +21,9 @@ export async function principalFacts(
     return { id: principal.id, kind: principal.kind, roles: platformRoles[principal.kind], groups: [], capabilities: {} };
   }
   const effective = roster ? effectiveRoles(roster, principal.id, now, jobSpace) : { roles: [], groups: [] };
+  // Platform role names are the platform's (their permits are in the platform policy): a subject never holds one,
+  // even through an org role of that name defined before such names were reserved.
+  const roles = effective.roles.filter((role) => !isReservedRoleName(role));
   const subject = await reader.load(subjectDecider, subjectStream(principal.id));
-  return { id: principal.id, kind: 'subject', roles: effective.roles, groups: effective.groups, capabilities: subjectCapabilities(subject.state) };
+  return { id: principal.id, kind: 'subject', roles, groups: effective.groups, capabilities: subjectCapabilities(subject.state) };
 }

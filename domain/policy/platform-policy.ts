@@ -13,8 +13,6 @@ export const platformPolicy: readonly PolicyRule[] = [
     effect: 'permit',
     actions: ['*'],
     roles: ['platform-admin'],
-    // The kind as well as the role: a role is a name, and the principal's kind is the one fact no org can grant.
-    when: 'principal.kind == "admin"',
     reason: 'platform administrators administer the platform',
   },
   {
@@ -22,7 +20,6 @@ export const platformPolicy: readonly PolicyRule[] = [
     effect: 'permit',
     actions: ['*'],
     roles: ['platform-system'],
-    when: 'principal.kind == "system"',
     reason: "the platform's own processes act on behalf of the platform",
   },
   {
