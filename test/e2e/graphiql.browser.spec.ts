@@ -126,7 +126,9 @@ describe.skipIf(browserPath === undefined)('GraphiQL in a browser with no way ou
       return false;
     }, { timeout: 20_000, interval: 1_000 }).toBe(true);
     expect(elsewhere).toEqual([]);
-    expect(problems).toEqual([]);
+    // A run started before GraphiQL saw the operation's kind went over HTTP and was answered 400
+    // SUBSCRIPTION_OVER_HTTP, which the browser logs as a failed load: expected, and nothing else is.
+    expect(problems.filter((problem) => !problem.includes('status of 400 (Bad Request)'))).toEqual([]);
     await page.close();
   }, 90_000);
 
