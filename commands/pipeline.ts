@@ -17,6 +17,7 @@ import type { CommandResult } from './result.ts';
 import type { StreamLoader } from './stream-loader.ts';
 import { StreamLocks } from './stream-locks.ts';
 import { UniqueKeys } from './unique-keys.ts';
+import { fieldIssue, issuesSummary } from '../domain/shared/field-issues.ts';
 
 export interface CommandEnvelope {
   commandId: string;
@@ -90,13 +91,9 @@ export class CommandPipeline {
     if (malformed) return malformed;
     const parsed = definition.commandSchema.safeParse(input);
     if (!parsed.success) {
-      return appError('invalid', 'VALIDATION_FAILED', 'the command is invalid', {
-        // Paths name the client's fields: a command's payload is its `data`.
-        issues: parsed.error.issues.map((issue) => ({
-          path: (issue.path[0] === 'data' ? issue.path.slice(1) : issue.path).map(String),
-          message: issue.message,
-        })),
-      });
+      // Paths name the client's fields: a command's payload is its `data`.
+      const issues = parsed.error.issues.map((issue) => fieldIssue(issue, issue.path[0] === 'data' ? issue.path.slice(1) : issue.path));
+      return appError('invalid', 'VALIDATION_FAILED', issuesSummary('the command is invalid', issues), { issues });
     }
     this.inFlight += 1;
     try {
