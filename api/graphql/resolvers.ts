@@ -1,4 +1,4 @@
-import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { isAppError } from '../../domain/shared/app-error.ts';
 import type { Filter, JsonDocument, JsonValue, SortField } from '../../infra/documents/port.ts';
 import { ASSIGNMENTS } from '../../projections/read-models/assignments.ts';
 import { BIDS } from '../../projections/read-models/bids.ts';
@@ -48,6 +48,7 @@ import {
   toEnum,
 } from './filters.ts';
 import { effectiveRolesOf, orgIdBySlug, type EffectiveRolesView } from './hot-paths.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 type Args = Readonly<Record<string, unknown>>;
 type Doc = JsonDocument;
@@ -115,7 +116,7 @@ async function requireOrg(context: GraphqlContext, orgId: string, action: OrgRea
 /** For root queries naming an org: also ORG_NOT_FOUND (for those allowed to learn it does not exist), as REST. */
 async function requireExistingOrg(context: GraphqlContext, orgId: string, action: OrgReadAction): Promise<void> {
   const built = await context.access.requireOrg(orgId, action);
-  if (built.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+  if (built.org === null) throw gqlError(orgNotFound(orgId));
 }
 
 /** Another org reached through a relation: null with POLICY_DENIED when it may not be read. */
@@ -242,7 +243,7 @@ function storedJson(document: Readonly<Record<string, JsonValue | undefined>>, f
 async function requireWorkRead(context: GraphqlContext, orgId: string, type: string, data: Record<string, unknown> = {}): Promise<void> {
   const decided = await context.access.named(orgId, 'job.read', { type, data });
   if (isAppError(decided)) throw gqlError(decided);
-  if (decided.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+  if (decided.org === null) throw gqlError(orgNotFound(orgId));
 }
 
 /** A document of the org: another org's is as absent as one that does not exist. */
@@ -292,7 +293,7 @@ async function effectiveRoles(context: GraphqlContext, orgId: string, args: Args
   const jobSpace = nameArg(args.jobSpace, 'jobSpace');
   const decided = await context.access.effectiveRoles(orgId, subjectId, jobSpace);
   if (isAppError(decided)) throw gqlError(decided);
-  if (decided.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+  if (decided.org === null) throw gqlError(orgNotFound(orgId));
   return effectiveRolesOf(context.platform, context.loaders, { orgId, subjectId, jobSpace, now: context.now, minPosition: context.minPosition });
 }
 
@@ -357,7 +358,7 @@ const Query: TypeResolvers<unknown> = {
     const jobId = idArg(args.jobId, 'jobId');
     const decided = await context.access.job(orgId, jobId);
     if (isAppError(decided)) throw gqlError(decided);
-    if (decided.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+    if (decided.org === null) throw gqlError(orgNotFound(orgId));
     const document = await context.platform.docs.get(JOBS, jobId);
     // Another org's job is as absent as one that does not exist.
     return document !== undefined && document.orgId === orgId ? document : null;
