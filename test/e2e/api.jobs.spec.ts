@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readActionFor } from '../../api/streaming/access.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 type Job = Record<string, unknown> & { jobId: string; status: string };
 
@@ -235,7 +236,7 @@ describe('jobs over HTTP', () => {
     ];
     for (const response of denied) {
       expect(response.statusCode, response.body).toBe(404);
-      expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: `org ${orgId} does not exist`, details: { orgId } });
+      expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: orgNotFound(orgId).message, details: { orgId } });
     }
     expect((await read(jobId)).status).toBe('submitted');
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 describe('security over HTTP', () => {
   let server: TestServer;
@@ -31,7 +32,7 @@ describe('security over HTTP', () => {
   // A subject that may not see an org is answered exactly as for an org that does not exist.
   const hidden = (response: { statusCode: number; json(): unknown }, orgId: string) => {
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: `org ${orgId} does not exist`, details: { orgId } });
+    expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: orgNotFound(orgId).message, details: { orgId } });
   };
 
   it('gives a subject nothing in an org where it holds no role', async () => {
