@@ -156,7 +156,12 @@ export class CommandPipeline {
       await this.commandLog.record({ commandType: command.type, commandHash: hash, streamId, streamRevision: streamRevision.toString(), noop }, stamp);
     };
     const reused = () =>
-      appError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'this command id was already used for a different command', { commandId });
+      appError(
+        'unprocessable',
+        'IDEMPOTENCY_KEY_REUSED',
+        'this command id (Idempotency-Key) was already used for a different command: send a new key for a new command; a key only repeats the command it was first sent with',
+        { commandId },
+      );
 
     const completed = envelope.retryable ? await this.commandLog.find(commandId) : undefined;
     if (completed && (completed.commandHash !== hash || completed.streamId !== streamId)) return reused();
@@ -322,7 +327,7 @@ function payloadOf(input: unknown): unknown {
 
 
 function staleRevision(streamId: string, expected: bigint, actual: bigint): AppError {
-  return appError('precondition_failed', 'REVISION_MISMATCH', `stream ${streamId} is at revision ${actual}, not ${expected}`, {
+  return appError('precondition_failed', 'REVISION_MISMATCH', `stream ${streamId} is at revision ${actual}, not ${expected}: it changed since it was read; read it again and, if the change still applies, send If-Match: "${actual}"`, {
     streamId,
     expectedRevision: expected.toString(),
     actualRevision: actual.toString(),
