@@ -19,6 +19,8 @@ const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
 // Beyond these a path is no typo of ours, and measuring it would only cost time on a request nobody authenticated.
 const MAX_PATH_LENGTH = 256;
 const MAX_SEGMENTS = 10;
+/** More characters to change than any route's threshold allows (a quarter of its literal characters). */
+const MAX_TYPO = 16;
 
 function segmentsOf(url: string): Segment[] {
   // A parameter (`:orgId`, `:name(regex)`) or a wildcard matches any one segment; everything else is literal.
@@ -36,7 +38,11 @@ function byMethodOrder(a: string, b: string): number {
 /** How far a path is from a route template, counted in characters to change, a parameter matching any segment. */
 function distance(path: readonly string[], template: readonly Segment[]): number {
   const insert = (segment: Segment) => (segment.kind === 'param' ? 1 : segment.text.length);
-  const substitute = (text: string, segment: Segment) => (segment.kind === 'param' ? (text === '' ? 1 : 0) : editDistance(text, segment.text));
+  const substitute = (text: string, segment: Segment) => {
+    if (segment.kind === 'param') return text === '' ? 1 : 0;
+    // Lengths this far apart are no typo of each other, whatever the letters: not worth measuring.
+    return Math.abs(text.length - segment.text.length) > MAX_TYPO ? Number.MAX_SAFE_INTEGER / 64 : editDistance(text, segment.text);
+  };
   let previous = [0];
   for (const segment of template) previous.push((previous.at(-1) ?? 0) + insert(segment));
   for (const text of path) {
@@ -95,6 +101,8 @@ export class RouteTable {
     if (path.length > MAX_PATH_LENGTH || parts.length > MAX_SEGMENTS) return null;
     let best: { route: Route; cost: number; takesMethod: boolean } | null = null;
     for (const route of this.routes.values()) {
+      // Two segments more or fewer is as far as a typo goes (a missing id, a stray prefix or trailing slash).
+      if (Math.abs(route.segments.length - parts.length) > 2) continue;
       const typo = distance(parts, route.segments);
       const cost = typo <= Math.max(1, Math.floor(route.staticChars / 4)) ? typo : parts.length > 1 && distance(parts.slice(1), route.segments) === 0 ? 1 : Infinity;
       if (cost === Infinity) continue;
