@@ -3,6 +3,7 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import type { EventRegistry } from '../../domain/events/registry.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { STREAM_CATEGORIES, isStreamCategory } from '../../domain/events/stream-categories.ts';
+import { fieldIssue, issuesSummary, type FieldIssue } from '../../domain/shared/field-issues.ts';
 
 const MAX_POSITION = 2n ** 64n - 1n;
 const positionSchema = z
@@ -93,24 +94,20 @@ export function parseEventStreamRequest(
   };
 }
 
-type Issue = { path: string[]; message: string };
-
 const PARAMETERS = Object.keys(eventStreamQuery.shape);
 
 /** A zod issue as the caller's field paths; an unknown parameter is one issue per name, with the ones there are. */
-function issuesOf(issue: z.core.$ZodIssue): Issue[] {
+function issuesOf(issue: z.core.$ZodIssue): FieldIssue[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((name) => ({ path: [name], message: `unknown parameter; the stream takes ${PARAMETERS.join(', ')}` }));
   }
-  return [{ path: issue.path.map(String), message: issue.message }];
+  return [fieldIssue(issue)];
 }
 
-/** 400 VALIDATION_FAILED whose message names the first problem, with what the stream knows to choose from. */
-function invalidQuery(issues: Issue[]): AppError {
-  const first = issues[0];
-  const summary = first ? `${first.path.join('.') || 'query'}: ${first.message}` : 'invalid query string';
+/** 400 VALIDATION_FAILED naming the first problems, with what the stream knows to choose from. */
+function invalidQuery(issues: FieldIssue[]): AppError {
   const wantsCategories = issues.some((issue) => issue.path[0] === 'category');
-  return appError('invalid', 'VALIDATION_FAILED', `invalid query string (${summary})${issues.length > 1 ? ` and ${issues.length - 1} more` : ''}`, {
+  return appError('invalid', 'VALIDATION_FAILED', issuesSummary('invalid query string', issues), {
     issues,
     parameters: PARAMETERS,
     ...(wantsCategories ? { categories: [...STREAM_CATEGORIES] } : {}),

@@ -31,7 +31,7 @@ describe('stream filters', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       code: 'VALIDATION_FAILED',
-      message: "invalid query string (category.0: unknown stream category 'nope')",
+      message: "invalid query string: category.0: unknown stream category 'nope'",
       details: {
         issues: [{ path: ['category', '0'], message: "unknown stream category 'nope'" }],
         parameters: ['orgId', 'category', 'type', 'after'],
