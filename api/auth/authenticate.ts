@@ -9,7 +9,10 @@ import { hashApiKey } from './api-key.ts';
 const TOKEN = /^[\x21-\x7e]+$/;
 const MAX_KEY_LENGTH = 512;
 
-/** The three ways a credential fails, each with its own code, so a caller knows which of its mistakes to fix. */
+/**
+ * No credential at all. A malformed header (MALFORMED_AUTHORIZATION) and a key that is not known (UNKNOWN_API_KEY)
+ * have codes of their own, so a caller knows which of its mistakes to fix.
+ */
 export const missingCredential = (): AppError =>
   appError('unauthenticated', 'UNAUTHENTICATED', 'this route needs an API key: send "Authorization: Bearer <api key>"');
 
