@@ -80,12 +80,8 @@ export function commandError(error: AppError, detail: AnswerDetail): AppError {
 }
 
 export function sendError(reply: FastifyReply, error: AppError): FastifyReply {
-  const { status, body } = httpErrorFor(error);
-  if (status === 401) reply.header('www-authenticate', 'Bearer');
-  // A refusal for being too many says when to come back (RFC 9110 Retry-After, in seconds).
-  const retryAfter = error.details.retryAfterSeconds;
-  if (status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-  return reply.code(status).send(body);
+  const { status, body, headers } = httpErrorFor(error);
+  return reply.code(status).headers(headers).send(body);
 }
 
 export interface CommandAnswer {

@@ -74,10 +74,34 @@ export function registerRequestBodies(app: FastifyInstance, maxDepth: number): v
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (nestingPasses(text, maxDepth)) {
-      done(new BodyRefused('invalid', 'JSON_TOO_DEEP', `JSON bodies nest objects and arrays at most ${maxDepth} levels`, { maxDepth }), undefined);
+    // An empty body is no body, whatever the Content-Type says (`curl -X POST -H 'Content-Type: application/json'`):
+    // a command without fields can be sent bare either way.
+    if (text.trim() === '') {
+      done(null, undefined);
       return;
     }
-    parseJson(request, text, done);
+    if (nestingPasses(text, maxDepth)) {
+      done(new BodyRefused('invalid', 'JSON_TOO_DEEP', `JSON bodies nest objects and arrays at most ${maxDepth} levels; send a flatter body`, { maxDepth }), undefined);
+      return;
+    }
+    parseJson(request, text, (error, value) => done(error ? refusalOf(text) : null, value));
+  });
+}
+
+/**
+ * Why Fastify's parser (which also refuses prototype keys) refused `text`: not JSON at all, said with the position
+ * the platform's own parser names, or JSON with a key no object may have.
+ */
+function refusalOf(text: string): BodyRefused {
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : 'unparseable';
+    return new BodyRefused('invalid', 'INVALID_JSON', `the body is not valid JSON (${reason}); send one JSON object, e.g. {"name":"..."}, with Content-Type: application/json`, {
+      reason,
+    });
+  }
+  return new BodyRefused('invalid', 'FORBIDDEN_JSON_KEY', 'the body has a "__proto__" or "constructor"."prototype" key, which no object may have; rename the key', {
+    keys: ['__proto__', 'constructor.prototype'],
   });
 }

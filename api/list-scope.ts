@@ -1,3 +1,4 @@
+import { orgNotFound } from '../domain/org/not-found.ts';
 import { appError, isAppError, type AppError } from '../domain/shared/app-error.ts';
 import type { BuiltPolicyRequest } from '../commands/governance/policy-request.ts';
 import type { DocumentStore, Filter, JsonDocument } from '../infra/documents/port.ts';
@@ -66,7 +67,7 @@ export function subjectListScope(access: RequestAccess): ListScope | AppError {
 export async function orgFamilyAccess(access: RequestAccess, orgId: string, action: OrgReadAction): Promise<BuiltPolicyRequest | AppError> {
   const decided = await access.org(orgId, action);
   if (isAppError(decided)) return decided;
-  if (decided.org === null) return appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId });
+  if (decided.org === null) return orgNotFound(orgId);
   return decided;
 }
 
@@ -89,6 +90,6 @@ export async function workListAccess(
 ): Promise<BuiltPolicyRequest | AppError> {
   const decided = await access.named(orgId, 'job.read', { type, data });
   if (isAppError(decided)) return decided;
-  if (decided.org === null) return appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId });
+  if (decided.org === null) return orgNotFound(orgId);
   return decided;
 }

@@ -30,6 +30,7 @@ import { policyRoutes } from './routes/policies.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { registerRateLimit } from './rate-limit.ts';
+import { registerUnrouted } from './routing/unrouted.ts';
 import { StreamSlots } from './streaming/stream-slots.ts';
 import { taskRoutes } from './routes/tasks.ts';
 import { workReadRoutes } from './routes/work-reads.ts';
@@ -52,9 +53,9 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
     // New requests during shutdown are answered by our own hook below, in the uniform error shape.
     return503OnClosing: false,
     // Requests Fastify rejects before routing (a malformed URL) still get the uniform error shape.
-    frameworkErrors: (error, _request, reply) => {
-      const mapped = httpErrorForThrown(error);
-      void (reply as FastifyReply).code(mapped.status).send(mapped.body);
+    frameworkErrors: (error, request, reply) => {
+      const mapped = httpErrorForThrown(error, { headers: request.headers });
+      void (reply as FastifyReply).code(mapped.status).headers(mapped.headers).send(mapped.body);
     },
   });
 
@@ -75,8 +76,10 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   });
   registerRequestBodies(app, platform.config.JSON_MAX_DEPTH);
 
+  // A request that matches no route is answered by the not-found handler (registerUnrouted) before any credential
+  // is looked at: a typo in the path is a 404 for everyone, not a 401 that sends the caller checking its key.
   app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.public) return;
+    if (request.routeOptions.config.public || request.is404) return;
     const principal = authenticate(request.headers.authorization, platform.apiKeys);
     if (isAppError(principal)) return sendError(reply, principal);
     const suspended = await refuseSuspendedSubject(principal, platform.loader);
@@ -85,15 +88,13 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const mapped = httpErrorForThrown(error);
+    const mapped = httpErrorForThrown(error, { headers: request.headers, bodyLimit: request.routeOptions.bodyLimit });
     if (mapped.internal) request.log.error({ err: error }, 'unhandled error');
-    if (mapped.status === 401) reply.header('www-authenticate', 'Bearer');
-    return reply.code(mapped.status).send(mapped.body);
+    return reply.code(mapped.status).headers(mapped.headers).send(mapped.body);
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}`, details: {} }),
-  );
+  // Before every route, so that it sees them all as they are added.
+  registerUnrouted(app);
 
   // One count of open streams for every kind (SSE, GraphQL subscriptions, agent inboxes).
   const streams = new StreamSlots({ perPrincipal: platform.config.STREAMS_PER_PRINCIPAL, total: platform.config.STREAMS_TOTAL });

@@ -1,5 +1,6 @@
 import { appError, type AppError } from '../domain/shared/app-error.ts';
 import { isWellFormed } from '../infra/documents/port.ts';
+import { issuesSummary } from '../domain/shared/field-issues.ts';
 
 /**
  * What any command may carry, whatever its schema says: every string (values and object keys alike) is well-formed
@@ -112,7 +113,6 @@ export function inputProblem(value: unknown, limits: InputLimits): InputIssue | 
 export function refuseInput(value: unknown, limits: InputLimits, prefix: readonly string[] = []): AppError | null {
   const issue = inputProblem(value, limits);
   if (issue === null) return null;
-  return appError('invalid', 'VALIDATION_FAILED', 'the request is invalid', {
-    issues: [{ path: [...prefix, ...issue.path], message: issue.message }],
-  });
+  const issues = [{ path: [...prefix, ...issue.path], message: issue.message }];
+  return appError('invalid', 'VALIDATION_FAILED', issuesSummary('the request is invalid', issues), { issues });
 }

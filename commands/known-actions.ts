@@ -11,8 +11,23 @@ import { subjectAggregate } from './handlers/subject.ts';
 import { taskAggregate } from './handlers/task.ts';
 import { timerAggregate } from './handlers/timer.ts';
 
-/** Governed actions that are not commands: reads, and operations on the platform's machinery. */
-export const readActions = ['org.read', 'roster.read', 'policy.read', 'audit.read', 'subject.read', 'job.read', 'job.accept', 'platform.projections.rebuild', 'platform.metrics.read'] as const;
+/**
+ * Governed actions that are not commands: reads, and operations on the platform's machinery. A read is its own
+ * action, never the write it informs: reading projection status is `platform.projections.read`, so a refusal names
+ * what was asked, and a policy can let an operator watch the read side without letting it rebuild.
+ */
+export const readActions = [
+  'org.read',
+  'roster.read',
+  'policy.read',
+  'audit.read',
+  'subject.read',
+  'job.read',
+  'job.accept',
+  'platform.projections.read',
+  'platform.projections.rebuild',
+  'platform.metrics.read',
+] as const;
 
 /** What policy tooling needs to know of an aggregate: its commands, and which governed action each one is. */
 export interface GovernedAggregate {

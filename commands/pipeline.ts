@@ -17,6 +17,7 @@ import type { CommandResult } from './result.ts';
 import type { StreamLoader } from './stream-loader.ts';
 import { StreamLocks } from './stream-locks.ts';
 import { UniqueKeys } from './unique-keys.ts';
+import { fieldIssue, issuesSummary } from '../domain/shared/field-issues.ts';
 
 export interface CommandEnvelope {
   commandId: string;
@@ -90,13 +91,9 @@ export class CommandPipeline {
     if (malformed) return malformed;
     const parsed = definition.commandSchema.safeParse(input);
     if (!parsed.success) {
-      return appError('invalid', 'VALIDATION_FAILED', 'the command is invalid', {
-        // Paths name the client's fields: a command's payload is its `data`.
-        issues: parsed.error.issues.map((issue) => ({
-          path: (issue.path[0] === 'data' ? issue.path.slice(1) : issue.path).map(String),
-          message: issue.message,
-        })),
-      });
+      // Paths name the client's fields: a command's payload is its `data`.
+      const issues = parsed.error.issues.map((issue) => fieldIssue(issue, issue.path[0] === 'data' ? issue.path.slice(1) : issue.path));
+      return appError('invalid', 'VALIDATION_FAILED', issuesSummary('the command is invalid', issues), { issues });
     }
     this.inFlight += 1;
     try {
@@ -159,7 +156,12 @@ export class CommandPipeline {
       await this.commandLog.record({ commandType: command.type, commandHash: hash, streamId, streamRevision: streamRevision.toString(), noop }, stamp);
     };
     const reused = () =>
-      appError('unprocessable', 'IDEMPOTENCY_KEY_REUSED', 'this command id was already used for a different command', { commandId });
+      appError(
+        'unprocessable',
+        'IDEMPOTENCY_KEY_REUSED',
+        'this command id (Idempotency-Key) was already used for a different command: send a new key for a new command; a key only repeats the command it was first sent with',
+        { commandId },
+      );
 
     const completed = envelope.retryable ? await this.commandLog.find(commandId) : undefined;
     if (completed && (completed.commandHash !== hash || completed.streamId !== streamId)) return reused();
@@ -329,7 +331,7 @@ function payloadOf(input: unknown): unknown {
 
 
 function staleRevision(streamId: string, expected: bigint, actual: bigint): AppError {
-  return appError('precondition_failed', 'REVISION_MISMATCH', `stream ${streamId} is at revision ${actual}, not ${expected}`, {
+  return appError('precondition_failed', 'REVISION_MISMATCH', `stream ${streamId} is at revision ${actual}, not ${expected}: it changed since it was read; read it again and, if the change still applies, send If-Match: "${actual}"`, {
     streamId,
     expectedRevision: expected.toString(),
     actualRevision: actual.toString(),

@@ -4,6 +4,9 @@ import { AgentRequestError } from './errors.ts';
 import { SseParser } from './sse-parser.ts';
 import type { AgentTransport, InboxMessage } from './transport.ts';
 
+/** Refusals of the credential itself, which no retry changes. */
+const PERMANENT_REFUSALS: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'MALFORMED_AUTHORIZATION', 'UNKNOWN_API_KEY']);
+
 export interface AgentHttpOptions {
   /** The platform's HTTP API, e.g. `https://agencygrid.example.org` (a path prefix is kept). */
   baseUrl: string;
@@ -137,8 +140,9 @@ export class HttpTransport implements AgentTransport {
       } catch (error) {
         if (this.stopped) break;
         this.options.onError(error, { kind: 'inbox' });
-        // An unknown or revoked key stays so: reconnecting cannot help. (A suspended subject may be reinstated.)
-        if (error instanceof AgentRequestError && error.code === 'UNAUTHENTICATED') break;
+        // No key, a malformed one, or an unknown or revoked one stays so: reconnecting cannot help. (A suspended
+        // subject may be reinstated.)
+        if (error instanceof AgentRequestError && PERMANENT_REFUSALS.has(error.code)) break;
       }
     }
     this.current?.abort();

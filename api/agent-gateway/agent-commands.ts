@@ -8,6 +8,7 @@ import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { StreamReader } from '../../commands/stream-loader.ts';
 import type { CommandResult } from '../../commands/result.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { fieldIssue, issuesSummary } from '../../domain/shared/field-issues.ts';
 import { systemPrincipal, type Principal } from '../../domain/shared/principal.ts';
 import { subtaskIdFor, type WorkRequestKind } from '../agent-protocol/subjects.ts';
 import { workRequestSchemas } from '../agent-protocol/messages.ts';
@@ -16,9 +17,8 @@ import type { z } from 'zod';
 function parse<T>(schema: z.ZodType<T>, payload: unknown): T | AppError {
   const parsed = schema.safeParse(payload);
   if (parsed.success) return parsed.data;
-  return appError('invalid', 'VALIDATION_FAILED', 'the request is invalid', {
-    issues: parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
-  });
+  const issues = parsed.error.issues.map((issue) => fieldIssue(issue));
+  return appError('invalid', 'VALIDATION_FAILED', issuesSummary('the request is invalid', issues), { issues });
 }
 
 export interface AgentCommandInput {

@@ -95,7 +95,12 @@ export class AgentGateway {
   /** The principal of the key the subject names; see the class comment for how each kind of bus proves it. */
   private principalOf(asked: { subjectId: string; keyId: string }, headers: Readonly<Record<string, string>>): Principal | AppError {
     const authorization = header(headers, 'authorization');
-    const mismatch = appError('unauthenticated', 'UNAUTHENTICATED', 'unknown or revoked API key, or not the one the request subject names');
+    // One answer whether the key is unknown or another subject's, as over HTTP: it tells a guesser nothing.
+    const mismatch = appError(
+      'unauthenticated',
+      'UNKNOWN_API_KEY',
+      'this API key is not known (revoked, rotated or mistyped), or it is not the one the request subject names: publish on agencygrid.work.<your subject id>.<your key id>.<kind>',
+    );
     if (this.deps.bus.authenticated) {
       if (authorization !== undefined) {
         return appError('invalid', 'INVALID_HEADER', 'this bus authenticates connections: send no API key in messages', { header: 'Authorization' });

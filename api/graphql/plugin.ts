@@ -10,6 +10,7 @@ import type { StreamSlots } from '../streaming/stream-slots.ts';
 import { createContext, type GraphqlOptions } from './context.ts';
 import { formatExecutionErrors, gqlError } from './errors.ts';
 import { GraphQLError as GraphQLErrorClass, specifiedRules, validate } from './graphql-js.ts';
+import { frameworkErrorFor } from '../framework-errors.ts';
 import { httpErrorForThrown } from '../http-errors.ts';
 import { costError, graphqlLimitsFrom, jsonBytesOver, limitExceeded, limitRules, tokensError } from './limits.ts';
 import { queryResolvers } from './resolvers.ts';
@@ -47,10 +48,7 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.url !== GRAPHQL_PATH || request.principal !== null || isWebSocketUpgrade(request)) return;
     const principal = authenticate(request.headers.authorization, platform.apiKeys);
-    if (isAppError(principal)) {
-      if (principal.code === 'UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer');
-      return sendError(reply, principal);
-    }
+    if (isAppError(principal)) return sendError(reply, principal);
     const suspended = await refuseSuspendedSubject(principal, platform.loader);
     if (suspended) return sendError(reply, suspended);
     request.principal = principal;
@@ -99,12 +97,13 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
     graphiql: false,
     context: (request) => createContext(platform, request, options),
     errorFormatter: (execution, context) => formatExecutionErrors(execution, context.reply?.log ?? platform.logger),
-    // What a hook throws before GraphQL runs: the server's own refusals (429 RATE_LIMITED from the rate limit) keep
-    // their status and uniform body; anything else is answered as a GraphQL error, as mercurius would.
+    // What a hook or the body parser throws before GraphQL runs: the server's own refusals (429 RATE_LIMITED from the
+    // rate limit, 415 for a body that is not JSON) keep their status and uniform body, as on every other route;
+    // anything else is answered as a GraphQL error, as mercurius would.
     errorHandler: async (error, request, reply) => {
-      if (isAppError(error)) {
-        const mapped = httpErrorForThrown(error);
-        return void reply.code(mapped.status).send(mapped.body);
+      if (isAppError(error) || frameworkErrorFor(error) !== undefined) {
+        const mapped = httpErrorForThrown(error, { headers: request.headers, bodyLimit: request.routeOptions.bodyLimit });
+        return void reply.code(mapped.status).headers(mapped.headers).send(mapped.body);
       }
       const { statusCode, response } = formatExecutionErrors({ errors: [asGraphQLErrorOf(error)] }, request.log);
       return void reply.code(statusCode).send(response);

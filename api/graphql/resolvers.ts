@@ -1,4 +1,4 @@
-import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { isAppError } from '../../domain/shared/app-error.ts';
 import type { Filter, JsonDocument, JsonValue, SortField } from '../../infra/documents/port.ts';
 import { ASSIGNMENTS } from '../../projections/read-models/assignments.ts';
 import { BIDS } from '../../projections/read-models/bids.ts';
@@ -48,6 +48,7 @@ import {
   toEnum,
 } from './filters.ts';
 import { effectiveRolesOf, orgIdBySlug, type EffectiveRolesView } from './hot-paths.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 import { associationInForce, orgFamilyAccess, orgListScope, subjectListScope, workListAccess } from '../list-scope.ts';
 
 type Args = Readonly<Record<string, unknown>>;
@@ -267,7 +268,7 @@ async function effectiveRoles(context: GraphqlContext, orgId: string, args: Args
   const jobSpace = nameArg(args.jobSpace, 'jobSpace');
   const decided = await context.access.effectiveRoles(orgId, subjectId, jobSpace);
   if (isAppError(decided)) throw gqlError(decided);
-  if (decided.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+  if (decided.org === null) throw gqlError(orgNotFound(orgId));
   return effectiveRolesOf(context.platform, context.loaders, { orgId, subjectId, jobSpace, now: context.now, minPosition: context.minPosition });
 }
 
@@ -331,7 +332,7 @@ const Query: TypeResolvers<unknown> = {
     const jobId = idArg(args.jobId, 'jobId');
     const decided = await context.access.job(orgId, jobId);
     if (isAppError(decided)) throw gqlError(decided);
-    if (decided.org === null) throw gqlError(appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+    if (decided.org === null) throw gqlError(orgNotFound(orgId));
     const document = await context.platform.docs.get(JOBS, jobId);
     // Another org's job is as absent as one that does not exist.
     return document !== undefined && document.orgId === orgId ? document : null;

@@ -1,3 +1,5 @@
+import { STREAM_CATEGORIES } from '../../domain/events/stream-categories.ts';
+
 /**
  * The GraphQL read API's schema (SDL). Everything here is read from the read models (projections of the log) and
  * every org-scoped field is decided by the policy engine, like the REST reads: `org.read` (an org's profile),
@@ -1242,7 +1244,8 @@ type Subscription {
   """
   Committed events, in log order, catch-up then live, from \`afterPosition\` (exclusive; omitted: from the start of
   the log), of the orgs you may read only (platform-level events need the platform's \`audit.read\`). Filters:
-  \`orgId\` (you must be allowed to read it), stream \`categories\`, event \`types\`.
+  \`orgId\` (you must be allowed to read it), stream \`categories\` (${STREAM_CATEGORIES.join(', ')}), event \`types\`;
+  an unknown category or type is refused (VALIDATION_FAILED), never silently matched by nothing.
   """
   events(orgId: ID, categories: [String!], types: [String!], afterPosition: String): Event!
 }

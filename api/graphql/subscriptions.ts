@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { principalSchema, type Principal } from '../../domain/shared/principal.ts';
 import type { AllSubscription, EventFilter, JsonObject, RecordedEvent } from '../../infra/eventstore/port.ts';
+import { STREAM_CATEGORIES, isStreamCategory } from '../../domain/events/stream-categories.ts';
 import { eventCategory, eventOrgId, publicEvent } from '../../processes/public-event.ts';
 import type { Platform } from '../platform.ts';
 import { StreamAccess, readActionFor } from '../streaming/access.ts';
@@ -55,8 +56,12 @@ export function parseEventsArgs(platform: Platform, args: unknown): EventsFilter
     throw validationFailed('invalid arguments', parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })));
   }
   const { orgId, categories, types, afterPosition } = parsed.data;
-  const unknownTypes = (types ?? []).flatMap((type, index) => (platform.registry.has(type) ? [] : [{ path: ['types', index], message: `unknown event type '${type}'` }]));
-  if (unknownTypes.length > 0) throw validationFailed('invalid arguments', unknownTypes);
+  // As GET /events/stream: a name nothing is written under would match nothing, forever.
+  const unknown = [
+    ...(categories ?? []).flatMap((name, index) => (isStreamCategory(name) ? [] : [{ path: ['categories', index], message: `unknown stream category '${name}'; the categories are ${STREAM_CATEGORIES.join(', ')}` }])),
+    ...(types ?? []).flatMap((type, index) => (platform.registry.has(type) ? [] : [{ path: ['types', index], message: `unknown event type '${type}'` }])),
+  ];
+  if (unknown.length > 0) throw validationFailed('invalid arguments', unknown);
   let after: bigint | undefined;
   if (afterPosition !== undefined && afterPosition !== null) {
     after = parsePosition(afterPosition);
@@ -74,7 +79,8 @@ export function parseEventsArgs(platform: Platform, args: unknown): EventsFilter
  * The events a subscription asked for, in log order: catch-up from `after` (exclusive), then live. Each event is
  * delivered only when the filters select it and the principal may read it (StreamAccess, shared with the SSE
  * stream: the policy engine decides per org and read family, re-deciding every 10 s). The iterator ends (with
- * UNAUTHENTICATED) when the connection's key is revoked or its subject suspended.
+ * UNKNOWN_API_KEY or SUBJECT_SUSPENDED, as a request with that key would be told) when the connection's key is revoked
+ * or its subject suspended.
  *
  * Written as a plain iterator rather than an async generator: `return()` (the client stops, the socket closes)
  * must end a wait for the next event at once, which a generator suspended in an `await` cannot do.
@@ -119,19 +125,19 @@ export class EventsIterator implements AsyncIterableIterator<EventView> {
       const event = result.value;
       if (!this.selected(event)) continue;
       let allowed: boolean;
-      let credentialValid: boolean;
+      let credentialRefused: AppError | null;
       try {
         allowed = await this.access.allows(eventOrgId(event), readActionFor(event));
-        credentialValid = !allowed || (await this.access.credentialStillValid());
+        credentialRefused = allowed ? await this.access.credentialRefusal() : null;
       } catch {
         // Deciding needs the log (the org's roster and policy): without it, end rather than guess.
         await this.finish();
         throw gqlError(appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'access to this event could not be decided; resubscribe with afterPosition', { position: event.position.toString() }));
       }
       if (!allowed) continue;
-      if (!credentialValid) {
+      if (credentialRefused) {
         await this.finish();
-        throw gqlError(appError('unauthenticated', 'UNAUTHENTICATED', 'the credential of this connection is no longer valid'));
+        throw gqlError(credentialRefused);
       }
       return { done: false, value: view(event) };
     }

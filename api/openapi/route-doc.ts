@@ -96,17 +96,17 @@ export const errorBody = z
   .strict();
 
 const errorDescriptions: Record<number, string> = {
-  400: 'Invalid request (VALIDATION_FAILED with field paths, BAD_REQUEST, INVALID_HEADER, POLICY_INVALID with positions)',
-  401: 'No or unknown API key (UNAUTHENTICATED)',
+  400: 'Invalid request (VALIDATION_FAILED with field paths, INVALID_JSON, JSON_TOO_DEEP, INVALID_HEADER, POLICY_INVALID with positions)',
+  401: 'No API key (UNAUTHENTICATED), an Authorization header that is not "Bearer <key>" (MALFORMED_AUTHORIZATION), or a key that is not known: revoked, rotated or mistyped (UNKNOWN_API_KEY)',
   403: 'Denied by policy (POLICY_DENIED, with the explanation), by an invariant (SELF_GRANT, SELF_VERIFICATION, ...), or the subject is suspended (SUBJECT_SUSPENDED)',
   404: 'Not found (ORG_NOT_FOUND, SUBJECT_NOT_FOUND, ...)',
   409: 'The current state refuses it (ILLEGAL_TRANSITION, ROLE_MAX_HOLDERS, ROLE_CONFLICT, ...)',
   412: 'If-Match does not match the stream revision (REVISION_MISMATCH)',
-  413: 'Body over 1 MiB (PAYLOAD_TOO_LARGE)',
-  415: 'Body is not JSON (UNSUPPORTED_MEDIA_TYPE)',
+  413: 'Body over 1 MiB (PAYLOAD_TOO_LARGE, with details.maxBytes)',
+  415: 'Body is not sent as JSON: Content-Type other than application/json, or a charset other than UTF-8 (UNSUPPORTED_MEDIA_TYPE, with the type received)',
   422: 'Refers to something that makes it impossible (ROLE_NOT_FOUND, MISSING_CAPABILITY, IDEMPOTENCY_KEY_REUSED, ...)',
   429: 'Too many requests for this principal in the window (RATE_LIMITED), or too many open streams (TOO_MANY_STREAMS); see Retry-After',
-  503: 'Event store unavailable or shutting down',
+  503: 'A dependency is unavailable, a read model has not caught up (READ_MODEL_BEHIND), or the server is shutting down; see Retry-After',
 };
 
 export const errorSchema = jsonSchema(errorBody, 'output');

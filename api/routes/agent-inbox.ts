@@ -16,7 +16,7 @@ import { sendError } from '../command-reply.ts';
 import { errors, jsonSchema } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { StreamAccess } from '../streaming/access.ts';
-import { SSE_HEADERS, sseComment, SseWriter } from '../streaming/sse.ts';
+import { SSE_HEADERS, closedBecause, sseComment, SseWriter } from '../streaming/sse.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
 
 export interface AgentInboxRouteOptions {
@@ -105,7 +105,7 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
       if (query.length > 0) {
         return sendError(
           reply,
-          appError('invalid', 'VALIDATION_FAILED', "the inbox takes no parameters: it is the API key's subject's", {
+          appError('invalid', 'VALIDATION_FAILED', "the inbox takes no parameters (it is the API key's subject's): remove the query string", {
             issues: query.map((name) => ({ path: [name], message: 'unknown parameter' })),
           }),
         );
@@ -218,8 +218,9 @@ class AgentInboxSession {
       return;
     }
     try {
-      if (!(await this.access.credentialStillValid())) {
-        writer.sendIfIdle(sseComment('closed: the credential is no longer valid'));
+      const refused = await this.access.credentialRefusal();
+      if (refused) {
+        writer.sendIfIdle(sseComment(closedBecause(refused)));
         await this.close('credential no longer valid');
         return;
       }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { jobSpaceNameSchema } from '../../domain/roster/fields.ts';
 import { policyRulesSchema } from '../../domain/policy/types.ts';
@@ -23,6 +23,7 @@ import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { bodyObject, invalid, parse } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 const tags = ['audit'];
 
@@ -138,7 +139,7 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform): Pro
       query: { type, data: { orgId, ...data } },
     });
     if (isAppError(allowed)) return allowed;
-    if (allowed.org === null) return appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId });
+    if (allowed.org === null) return orgNotFound(orgId);
     return null;
   };
 

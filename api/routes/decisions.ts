@@ -8,6 +8,7 @@ import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { parse } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 const outcomeSchema = z.enum(['permitted', 'forbidden', 'not-permitted']);
 const resultSchema = z.enum(['applied', 'refused-by-policy', 'refused-by-structure', 'unrecorded']);
@@ -74,7 +75,7 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
         query: { type: 'ReadDecisions', data: { orgId, limit: query.limit, outcome: query.outcome ?? null, result: query.result ?? null } },
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
 
       return { orgId, decisions: await listDecisions(platform, orgId, query) };
     },

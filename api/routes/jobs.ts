@@ -17,6 +17,7 @@ import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { bodyObject, commandRoute, parse, withPath } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 const tags = ['jobs'];
 const jobParams = { ...orgIdParam, jobId: uuidSchema.describe('the job id') };
@@ -179,7 +180,7 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
         },
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const behind = await jobsReadModelBehind(platform);
       if (behind) return sendError(reply, behind);
       const page = await listJobs(platform, orgId, query);
@@ -212,7 +213,7 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
         query: { type: 'ReadJob', data: { orgId, jobId } },
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const behind = await jobsReadModelBehind(platform);
       if (behind) return sendError(reply, behind);
       const job = await readJob(platform, orgId, jobId);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { fieldIssue, issuesSummary } from '../../domain/shared/field-issues.ts';
 import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.ts';
 import type { AggregateDefinition } from '../../commands/aggregate.ts';
 import type { CommandResult } from '../../commands/result.ts';
@@ -14,9 +15,8 @@ export type Fields = Record<string, unknown>;
 
 /** A zod failure as the uniform VALIDATION_FAILED error, with the client's field paths. */
 export function invalid(error: z.ZodError, message = 'the request is invalid'): AppError {
-  return appError('invalid', 'VALIDATION_FAILED', message, {
-    issues: error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
-  });
+  const issues = error.issues.map((issue) => fieldIssue(issue));
+  return appError('invalid', 'VALIDATION_FAILED', issuesSummary(message, issues), { issues });
 }
 
 /** Validates path parameters or a query string: 400 VALIDATION_FAILED (never a 500, never a lookup) when they are bad. */
@@ -109,7 +109,10 @@ export function commandRoute<Command extends { type: string; data: unknown }, St
     const command = route.build({ params: pathParams(request), body: request.body, commandId: envelope.commandId });
     if (isAppError(command)) return sendError(reply, command);
     const result = await platform.pipeline.execute(route.aggregate, command, envelope);
-    if (isAppError(result)) return sendCommand(reply, route.bodyField === undefined ? result : relativeTo(result, route.bodyField), { detail });
+    if (isAppError(result)) {
+      const refused = route.bodyField === undefined ? result : relativeTo(result, route.bodyField);
+      return sendCommand(reply, request.body === undefined ? withoutBody(refused) : refused, { detail });
+    }
     const extra = route.reply ? await route.reply(result, command.data) : {};
     const status = typeof route.status === 'function' ? route.status(result) : (route.status ?? 200);
     return sendCommand(reply, result, { detail, status, extra });
@@ -118,11 +121,18 @@ export function commandRoute<Command extends { type: string; data: unknown }, St
 
 const validationIssues = z.array(z.object({ path: z.array(z.string()), message: z.string() }));
 
+/** A command refused for missing fields that was sent with no body at all: the body is what to fix first. */
+function withoutBody(error: AppError): AppError {
+  const issues = validationIssues.safeParse(error.details.issues);
+  if (error.code !== 'VALIDATION_FAILED' || !issues.success) return error;
+  return { ...error, message: issuesSummary("no body was sent: send a JSON object (Content-Type: application/json) with the command's fields", issues.data) };
+}
+
 function relativeTo(error: AppError, field: string): AppError {
   const issues = validationIssues.safeParse(error.details.issues);
   if (error.code !== 'VALIDATION_FAILED' || !issues.success) return error;
   const rebased = issues.data.map((issue) => (issue.path[0] === field ? { ...issue, path: issue.path.slice(1) } : issue));
-  return { ...error, details: { ...error.details, issues: rebased } };
+  return { ...error, message: issuesSummary('the command is invalid', rebased), details: { ...error.details, issues: rebased } };
 }
 
 /** A UUID as the pipeline stores it (lower case); ids in answers are read back this way. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { isAppError } from '../../domain/shared/app-error.ts';
 import { policyCommandSchema } from '../../domain/policy/commands.ts';
 import { policyDecider } from '../../domain/policy/decider.ts';
 import { policyStream } from '../../domain/policy/events.ts';
@@ -12,6 +12,7 @@ import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { commandRoute, parse, withPath } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 const tags = ['policies'];
 const versionParam = { ...orgIdParam, version: z.coerce.number().int().positive().describe('the policy version') };
@@ -113,7 +114,7 @@ export async function policyRoutes(app: FastifyInstance, platform: Platform): Pr
         query: { type: 'ReadPolicies', data: { orgId } },
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const loaded = await platform.loader.load(policyDecider, policyStream(orgId));
       const { policy } = allowed;
       reply.header('etag', `"${loaded.revision}"`);

@@ -36,12 +36,18 @@ const parkedEvent = z.object({
  */
 export async function projectionParkingRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   /**
-   * The caller may see the projections' state (the read action of GET /admin/projections), checked before anything
-   * about a projection is said or re-applied (re-applying one event is within the power to rebuild it all). The
-   * change itself is then governed by the pipeline, as `platform.projections.park` / `.retry`, and recorded.
+   * Listing parked events is reading the projections' state (`platform.projections.read`, as GET /admin/projections).
+   * Parking or retrying one is checked first as `platform.projections.rebuild` (re-applying one event is within the
+   * power to rebuild it all), before anything about a projection is said or re-applied; the change itself is then
+   * governed by the pipeline, as `platform.projections.park` / `.retry`, and recorded.
    */
-  const allowed = (principal: Parameters<typeof authorizeRead>[1], name: string | null, type: string, data: Record<string, unknown>) =>
-    authorizeRead(platform.loader, principal, { action: 'platform.projections.rebuild', orgId: null, resource: { type: 'projection', id: name }, query: { type, data } });
+  const allowed = (
+    action: 'platform.projections.read' | 'platform.projections.rebuild',
+    principal: Parameters<typeof authorizeRead>[1],
+    name: string | null,
+    type: string,
+    data: Record<string, unknown>,
+  ) => authorizeRead(platform.loader, principal, { action, orgId: null, resource: { type: 'projection', id: name }, query: { type, data } });
 
   const known = (name: string): AppError | null =>
     platform.projections.names().includes(name)
@@ -54,14 +60,14 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       config: {
         openapi: {
           summary: 'Parked events',
-          description: 'Every event an operator parked, per projection, in log order (action `platform.projections.rebuild`, as the projection status).',
+          description: 'Every event an operator parked, per projection, in log order (action `platform.projections.read`, as the projection status).',
           tags: ['admin'],
           response: { '200': readReply('The parked events', z.object({ parked: z.array(parkedEvent) })), ...readErrors },
         },
       },
     },
     async (request, reply) => {
-      const permitted = await allowed(request.principal, null, 'ReadParkedEvents', {});
+      const permitted = await allowed('platform.projections.read', request.principal, null, 'ReadParkedEvents', {});
       if (isAppError(permitted)) return sendError(reply, permitted);
       return { parked: platform.parked.list() };
     },
@@ -89,7 +95,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       if (isAppError(detail)) return sendError(reply, detail);
       const params = parse(z.object(nameParam), request.params, 'path');
       if (isAppError(params)) return sendError(reply, params);
-      const permitted = await allowed(request.principal, params.name, 'ParkProjectionEvent', { projection: params.name });
+      const permitted = await allowed('platform.projections.rebuild', request.principal, params.name, 'ParkProjectionEvent', { projection: params.name });
       if (isAppError(permitted)) return sendError(reply, permitted);
       const envelope = commandEnvelopeFrom(request);
       if (isAppError(envelope)) return sendError(reply, envelope);
@@ -145,7 +151,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       if (isAppError(detail)) return sendError(reply, detail);
       const params = parse(z.object(parkedParams), request.params, 'path');
       if (isAppError(params)) return sendError(reply, params);
-      const permitted = await allowed(request.principal, params.name, 'UnparkProjectionEvent', { projection: params.name, position: params.position });
+      const permitted = await allowed('platform.projections.rebuild', request.principal, params.name, 'UnparkProjectionEvent', { projection: params.name, position: params.position });
       if (isAppError(permitted)) return sendError(reply, permitted);
       const envelope = commandEnvelopeFrom(request);
       if (isAppError(envelope)) return sendError(reply, envelope);

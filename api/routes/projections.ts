@@ -18,7 +18,7 @@ export async function projectionRoutes(app: FastifyInstance, platform: Platform)
       config: {
         openapi: {
           summary: 'Projection status',
-          description: 'Every projection: state, position, lag behind the head of the log, and the event it failed on, if any (action `platform.projections.rebuild`: platform admins).',
+          description: 'Every projection: state, position, lag behind the head of the log, and the event it failed on, if any (action `platform.projections.read`: platform admins).',
           tags: ['admin'],
           response: { '200': readReply('The projections', z.object({ projections: z.array(z.record(z.string(), z.unknown())) })), ...readErrors },
         },
@@ -26,7 +26,7 @@ export async function projectionRoutes(app: FastifyInstance, platform: Platform)
     },
     async (request, reply) => {
       const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'platform.projections.rebuild',
+        action: 'platform.projections.read',
         orgId: null,
         resource: { type: 'projections', id: null },
         query: { type: 'ReadProjections', data: {} },

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { rosterCommandSchema } from '../../domain/roster/commands.ts';
 import { rosterDecider } from '../../domain/roster/decider.ts';
@@ -16,6 +16,7 @@ import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { commandRoute, parse, storedId, withPath, type Fields } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 const tags = ['roster'];
 const nameParam = (what: string, schema: z.ZodType) => ({ ...orgIdParam, name: schema.describe(`the ${what} name`) });
@@ -250,7 +251,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
         now,
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const roster = await platform.loader.load(rosterDecider, rosterStream(orgId));
       reply.header('etag', `"${roster.revision}"`);
       return rosterView(orgId, roster.state, roster.revision, now);
@@ -289,7 +290,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
         now,
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId }));
+      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const roster = await platform.loader.load(rosterDecider, rosterStream(orgId));
       const { roles, groups } = effectiveRoles(roster.state, subjectId, now, jobSpace);
       return { orgId, subjectId, jobSpace, roles, groups, revision: Number(roster.revision) };

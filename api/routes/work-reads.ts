@@ -25,6 +25,7 @@ import { authorizeRead } from '../read-access.ts';
 import { parse } from './kit.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { orgIdParam } from './orgs.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 /**
  * Reads of an org's work from the read models: a contract, a task, a job's assignment with its bids, the org's
@@ -213,7 +214,7 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       query: { type: read.type, data: { orgId, ...read.data } },
     });
     if (isAppError(allowed)) return allowed;
-    if (allowed.org === null) return appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId });
+    if (allowed.org === null) return orgNotFound(orgId);
     return (await readModelsBehind(platform, input.projections)) ?? { params, query };
   }
 

@@ -4,7 +4,7 @@ import type { BuiltPolicyRequest } from '../../commands/governance/policy-reques
 import type { StreamReader } from '../../commands/stream-loader.ts';
 import { streamCategory } from '../../infra/eventstore/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
-import { refuseSuspendedSubject } from '../auth/authenticate.ts';
+import { refuseSuspendedSubject, unknownApiKey } from '../auth/authenticate.ts';
 import { authorizeRead } from '../read-access.ts';
 
 /** The read actions that govern which events a stream may carry. */
@@ -106,16 +106,18 @@ export class StreamAccess {
   }
 
   /**
-   * Is the stream's credential still good: its key not revoked (nor rotated away), its subject not suspended?
-   * Checked at most once per `ttlMs`; a stream whose credential went bad is ended.
+   * Why the stream's credential is no longer good (its key revoked or rotated away: UNKNOWN_API_KEY, as a request
+   * with it would be told; its subject suspended: SUBJECT_SUSPENDED), or null while it is. Checked at most once per
+   * `ttlMs`; a stream whose credential went bad is ended with this reason.
    */
-  async credentialStillValid(): Promise<boolean> {
-    if (this.credentialValidUntil > this.clock()) return true;
+  async credentialRefusal(): Promise<AppError | null> {
+    if (this.credentialValidUntil > this.clock()) return null;
     const owner = this.apiKeys.keyOwner(this.principal.keyId);
-    if (!owner || owner.id !== this.principal.id || owner.kind !== this.principal.kind) return false;
-    if (await refuseSuspendedSubject(this.principal, this.reader)) return false;
+    if (!owner || owner.id !== this.principal.id || owner.kind !== this.principal.kind) return unknownApiKey();
+    const suspended = await refuseSuspendedSubject(this.principal, this.reader);
+    if (suspended) return suspended;
     this.credentialValidUntil = this.clock() + this.ttlMs;
-    return true;
+    return null;
   }
 
   private remember(orgId: string | null, action: EventReadAction, allowed: boolean): void {

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import type { EventRegistry } from '../../domain/events/registry.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
-import { invalid } from '../routes/kit.ts';
+import { STREAM_CATEGORIES, isStreamCategory } from '../../domain/events/stream-categories.ts';
+import { fieldIssue, issuesSummary, type FieldIssue } from '../../domain/shared/field-issues.ts';
 
 const MAX_POSITION = 2n ** 64n - 1n;
 const positionSchema = z
@@ -45,7 +46,7 @@ export const eventStreamQueryDoc = {
   category: z
     .string()
     .optional()
-    .describe('only events of streams of these categories (org, roster, policy, subject, audit, apikey, command, unique, ...; repeated or comma-separated)'),
+    .describe(`only events of streams of these categories (${STREAM_CATEGORIES.join(', ')}; repeated or comma-separated)`),
   type: z.string().optional().describe('only events of these types (e.g. RoleGranted; repeated or comma-separated)'),
   after: z
     .string()
@@ -62,9 +63,9 @@ export interface EventStreamFilters {
 }
 
 /**
- * The query string and the Last-Event-ID header, validated: 400 VALIDATION_FAILED with field paths, 400
- * INVALID_HEADER for a malformed Last-Event-ID. Event types must be known to the registry (a typo would otherwise
- * silently match nothing).
+ * The query string and the Last-Event-ID header, validated: 400 VALIDATION_FAILED with field paths (and the
+ * parameters and categories there are), 400 INVALID_HEADER for a malformed Last-Event-ID. Unknown parameters,
+ * categories and event types are refused: a typo would otherwise silently match nothing.
  */
 export function parseEventStreamRequest(
   query: unknown,
@@ -72,11 +73,15 @@ export function parseEventStreamRequest(
   registry: EventRegistry,
 ): EventStreamFilters | AppError {
   const parsed = eventStreamQuery.safeParse(query ?? {});
-  if (!parsed.success) return invalid(parsed.error, 'invalid query string');
+  if (!parsed.success) return invalidQuery(parsed.error.issues.flatMap(issuesOf));
   const { orgId, category, type, after } = parsed.data;
 
-  const unknownTypes = (type ?? []).flatMap((name, index) => (registry.has(name) ? [] : [{ path: ['type', String(index)], message: `unknown event type '${name}'` }]));
-  if (unknownTypes.length > 0) return appError('invalid', 'VALIDATION_FAILED', 'invalid query string', { issues: unknownTypes });
+  // Names the registry and the category list do not know would match nothing, forever: refused, with what is known.
+  const unknown = [
+    ...(category ?? []).flatMap((name, index) => (isStreamCategory(name) ? [] : [{ path: ['category', String(index)], message: `unknown stream category '${name}'` }])),
+    ...(type ?? []).flatMap((name, index) => (registry.has(name) ? [] : [{ path: ['type', String(index)], message: `unknown event type '${name}'` }])),
+  ];
+  if (unknown.length > 0) return invalidQuery(unknown);
 
   const resume = headerPosition(lastEventId);
   if (isAppError(resume)) return resume;
@@ -87,6 +92,26 @@ export function parseEventStreamRequest(
     types: type ? new Set(type) : null,
     after: from,
   };
+}
+
+const PARAMETERS = Object.keys(eventStreamQuery.shape);
+
+/** A zod issue as the caller's field paths; an unknown parameter is one issue per name, with the ones there are. */
+function issuesOf(issue: z.core.$ZodIssue): FieldIssue[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((name) => ({ path: [name], message: `unknown parameter; the stream takes ${PARAMETERS.join(', ')}` }));
+  }
+  return [fieldIssue(issue)];
+}
+
+/** 400 VALIDATION_FAILED naming the first problems, with what the stream knows to choose from. */
+function invalidQuery(issues: FieldIssue[]): AppError {
+  const wantsCategories = issues.some((issue) => issue.path[0] === 'category');
+  return appError('invalid', 'VALIDATION_FAILED', issuesSummary('invalid query string', issues), {
+    issues,
+    parameters: PARAMETERS,
+    ...(wantsCategories ? { categories: [...STREAM_CATEGORIES] } : {}),
+  });
 }
 
 function headerPosition(value: string | string[] | undefined): bigint | undefined | AppError {

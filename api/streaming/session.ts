@@ -4,7 +4,7 @@ import type { AllSubscription, EventFilter, EventStore, RecordedEvent } from '..
 import { eventCategory, eventOrgId, publicEvent } from '../../processes/public-event.ts';
 import { readActionFor, type StreamAccess } from './access.ts';
 import type { EventStreamFilters } from './query.ts';
-import { SSE_HEADERS, sseComment, sseMessage, type SseWriter } from './sse.ts';
+import { SSE_HEADERS, closedBecause, sseComment, sseMessage, type SseWriter } from './sse.ts';
 
 export interface EventStreamTiming {
   /** A `: keep-alive` comment this often when nothing else is sent. Default 15 000 ms. */
@@ -86,9 +86,10 @@ export class EventStreamSession {
         }
         if (this.ending) break;
         if (this.selected(event) && (await this.access.allows(eventOrgId(event), readActionFor(event)))) {
-          if (!(await this.access.credentialStillValid())) {
+          const refused = await this.access.credentialRefusal();
+          if (refused) {
             this.ending ??= 'credential no longer valid';
-            this.writer.sendIfIdle(sseComment('closed: the credential is no longer valid'));
+            this.writer.sendIfIdle(sseComment(closedBecause(refused)));
             break;
           }
           const written = await this.writer.send(
@@ -133,8 +134,9 @@ export class EventStreamSession {
       return;
     }
     try {
-      if (!(await this.access.credentialStillValid())) {
-        this.writer.sendIfIdle(sseComment('closed: the credential is no longer valid'));
+      const refused = await this.access.credentialRefusal();
+      if (refused) {
+        this.writer.sendIfIdle(sseComment(closedBecause(refused)));
         await this.close('credential no longer valid');
         return;
       }

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { AppError } from '../../domain/shared/app-error.ts';
 
 /**
  * Server-Sent Events on a raw Node response, with backpressure: `send` waits for the socket to drain before it
@@ -22,6 +23,14 @@ export function sseMessage(message: { id: string; event: string; data: unknown }
  */
 export function sseComment(comment: string, id?: string): string {
   return `: ${oneLine(comment)}\n${id === undefined ? '' : `id: ${oneLine(id)}\n`}\n`;
+}
+
+/**
+ * The last comment of a stream ended because its credential went bad: the same code and message a request with that
+ * credential gets (`closed: UNKNOWN_API_KEY: ...`), so the client knows whether reconnecting can help.
+ */
+export function closedBecause(refusal: Pick<AppError, 'code' | 'message'>): string {
+  return `closed: ${refusal.code}: ${refusal.message}`;
 }
 
 export const SSE_HEADERS = {

@@ -126,10 +126,14 @@ export class ApiClient {
   }
 }
 
-/** A route that does not exist answers 404 NOT_FOUND "no route ...", which must not be read as "the thing is absent". */
+/**
+ * A route that does not exist answers 404 ROUTE_NOT_FOUND (servers before it: NOT_FOUND "no route ..."), which must not
+ * be read as "the thing is absent".
+ */
 export function isMissingRoute(response: ApiResponse): boolean {
   const error = apiErrorSchema.safeParse(response.body);
-  return response.status === 404 && error.success && error.data.code === 'NOT_FOUND' && error.data.message.startsWith('no route');
+  if (response.status !== 404 || !error.success) return false;
+  return error.data.code === 'ROUTE_NOT_FOUND' || (error.data.code === 'NOT_FOUND' && error.data.message.startsWith('no route'));
 }
 
 function describeFetchError(error: unknown): string {

@@ -6,6 +6,7 @@ import type { JobCommand } from './commands.ts';
 import type { JobEvent } from './events.ts';
 import { isEscalatableJobStatus, type Job, type JobState } from './state.ts';
 import { jobTransitions, resolutionTarget } from './transitions.ts';
+import { orgNotFound } from '../org/not-found.ts';
 
 /**
  * What a submission needs beyond the job's own stream; the handler loads it for SubmitJob only (the other commands
@@ -30,7 +31,7 @@ export function decideJob(command: JobCommand, state: JobState, context: JobDeci
     const { data } = command;
     if (state !== null) return appError('conflict', 'JOB_ALREADY_EXISTS', `job ${jobId} already exists`, { jobId });
     if (context.orgStatus === undefined || context.orgStatus === null) {
-      return appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId });
+      return orgNotFound(orgId);
     }
     if (context.orgStatus !== 'active') {
       return appError('conflict', 'ORG_NOT_ACTIVE', `org ${orgId} is ${context.orgStatus}; it accepts no jobs`, { orgId, status: context.orgStatus });

@@ -4,6 +4,7 @@ import type { OrgCommand } from './commands.ts';
 import type { OrgEvent } from './events.ts';
 import type { Org, OrgState } from './state.ts';
 import { orgTransitions } from './transitions.ts';
+import { orgNotFound } from './not-found.ts';
 
 export interface OrgDecisionContext extends DecisionContext {
   /** The parent org's state when the command names one; loaded by the handler, null when it does not exist. */
@@ -49,7 +50,7 @@ export function decideOrg(command: OrgCommand, state: OrgState, context: OrgDeci
   }
 
   if (state === null) {
-    return appError('not_found', 'ORG_NOT_FOUND', `org ${command.data.orgId} does not exist`, { orgId: command.data.orgId });
+    return orgNotFound(command.data.orgId);
   }
   if (orgTransitions[state.status][command.type] === undefined) {
     return appError('conflict', 'ILLEGAL_TRANSITION', `cannot ${command.type} an org that is ${state.status}`, {

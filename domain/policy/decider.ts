@@ -5,6 +5,7 @@ import type { PolicyEvent } from './events.ts';
 import { hashPolicyRules } from './hash.ts';
 import { initialPolicyState, type PolicyState } from './state.ts';
 import { validatePolicySet } from './validate.ts';
+import { orgNotFound } from '../org/not-found.ts';
 
 export interface PolicyDecisionContext extends DecisionContext {
   /** Every governed action the platform knows: an action pattern that matches none of them is a mistake. */
@@ -14,7 +15,7 @@ export interface PolicyDecisionContext extends DecisionContext {
 
 function decide(command: PolicyCommand, state: PolicyState, context: PolicyDecisionContext): readonly PolicyEvent[] | AppError {
   const { orgId } = command.data;
-  if (context.orgStatus === null) return appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId });
+  if (context.orgStatus === null) return orgNotFound(orgId);
   if (context.orgStatus === 'archived') return appError('conflict', 'ORG_NOT_ACTIVE', `org ${orgId} is archived`, { orgId, status: context.orgStatus });
   switch (command.type) {
     case 'DraftPolicy': {

@@ -15,10 +15,11 @@ import {
 } from './decide-structure.ts';
 import type { RosterEvent } from './events.ts';
 import type { RosterState } from './state.ts';
+import { orgNotFound } from '../org/not-found.ts';
 
 export function decideRoster(command: RosterCommand, state: RosterState, context: RosterDecisionContext): readonly RosterEvent[] | AppError {
   const { orgId } = command.data;
-  if (context.orgStatus === null) return appError('not_found', 'ORG_NOT_FOUND', `org ${orgId} does not exist`, { orgId });
+  if (context.orgStatus === null) return orgNotFound(orgId);
   // Expiry is a fact of time; recording it stays possible in any org state.
   if (context.orgStatus !== 'active' && command.type !== 'ExpireAssociation') {
     return appError('conflict', 'ORG_NOT_ACTIVE', `org ${orgId} is ${context.orgStatus}; its roster cannot change`, { orgId, status: context.orgStatus });

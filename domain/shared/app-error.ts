@@ -8,8 +8,10 @@ export type ErrorKind =
   | 'unauthenticated'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed' // the path exists, but not for this method
   | 'conflict' // the current state forbids it (illegal transition, duplicate, concurrent change)
   | 'precondition_failed' // the client's expected revision is stale
+  | 'payload_too_large' // the body is larger than the API reads
   | 'unsupported_media_type' // the body is not in a form the API reads (not JSON, not UTF-8)
   | 'rate_limited' // too many requests or open streams for this caller (or the server): retry later
   | 'unavailable';

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 /**
  * The audit routes over HTTP (in process): state as of a position or an instant, re-evaluation, what-if; their
@@ -148,7 +149,7 @@ describe('audit routes', () => {
     for (const route of routes) {
       const response = await route();
       expect(response.statusCode, response.body).toBe(404);
-      expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: `org ${orgA} does not exist`, details: { orgId: orgA } });
+      expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: orgNotFound(orgA).message, details: { orgId: orgA } });
     }
     await api.expectStatus(await api.get(`/audit/orgs/${orgB}/state`, olga.key), 200);
     await api.expectStatus(await api.get(`/audit/orgs/${orgB}/reevaluate`, olga.key), 200);

@@ -19,16 +19,16 @@ describe('API authentication', () => {
   });
 
   it.each([
-    ['no Authorization header', {}],
-    ['a scheme other than Bearer', { authorization: 'Basic YWRtaW46YWRtaW4=' }],
-    ['a key that was never issued', { authorization: 'Bearer agk_unknown.0123456789abcdefghijklmnopqrstuv' }],
-    ['an identity claimed in a header', { 'x-subject-id': 'admin:bootstrap', 'x-principal': 'admin' }],
-  ])('answers 401 to %s, and changes nothing', async (_name, headers) => {
+    ['no Authorization header', {}, 'UNAUTHENTICATED', 'Bearer'],
+    ['a scheme other than Bearer', { authorization: 'Basic YWRtaW46YWRtaW4=' }, 'MALFORMED_AUTHORIZATION', 'Bearer error="invalid_request"'],
+    ['a key that was never issued', { authorization: 'Bearer agk_unknown.0123456789abcdefghijklmnopqrstuv' }, 'UNKNOWN_API_KEY', 'Bearer error="invalid_token"'],
+    ['an identity claimed in a header', { 'x-subject-id': 'admin:bootstrap', 'x-principal': 'admin' }, 'UNAUTHENTICATED', 'Bearer'],
+  ])('answers 401 to %s, and changes nothing', async (_name, headers, code, challenge) => {
     const head = await server.platform.store.headPosition();
     const response = await register(headers, 'never');
     expect(response.statusCode).toBe(401);
-    expect(response.headers['www-authenticate']).toBe('Bearer');
-    expect(response.json()).toMatchObject({ code: 'UNAUTHENTICATED', message: expect.any(String), details: {} });
+    expect(response.headers['www-authenticate']).toBe(challenge);
+    expect(response.json()).toMatchObject({ code, message: expect.any(String) });
     expect(await server.platform.store.headPosition()).toBe(head);
   });
 
@@ -56,7 +56,9 @@ describe('API authentication', () => {
     expect((await register({ authorization: `Bearer ${key}` }, 'with-new-key')).statusCode).toBe(201);
     const revoked = await server.app.inject({ method: 'POST', url: `/admin/api-keys/${keyId}/revoke`, headers: server.auth, payload: { reason: 'rotated' } });
     expect(revoked.statusCode).toBe(200);
-    expect((await register({ authorization: `Bearer ${key}` }, 'after-revoke')).statusCode).toBe(401);
+    const afterRevoke = await register({ authorization: `Bearer ${key}` }, 'after-revoke');
+    expect(afterRevoke.statusCode).toBe(401);
+    expect(afterRevoke.json().code).toBe('UNKNOWN_API_KEY');
   });
 });
 

@@ -23,7 +23,7 @@ const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> =
   ['a subject endpoint with credentials', () => ({ url: '/subjects', payload: { kind: 'agent', displayName: 'R', endpoint: 'https://user:pw@host/x' } }), 400, 'VALIDATION_FAILED', ['endpoint']],
   ['a non-UUID subject id in the body', () => ({ url: '/subjects', payload: { subjectId: 'me', kind: 'agent', displayName: 'R' } }), 400, 'VALIDATION_FAILED', ['subjectId']],
   ['a subject body that is an array', () => ({ url: '/subjects', headers: json, payload: '[{"kind":"agent"}]' }), 400, 'VALIDATION_FAILED'],
-  ['a subject body that is not JSON', () => ({ url: '/subjects', headers: json, payload: '{"kind":' }), 400, 'BAD_REQUEST'],
+  ['a subject body that is not JSON', () => ({ url: '/subjects', headers: json, payload: '{"kind":' }), 400, 'INVALID_JSON'],
   ['a subject body sent as text', () => ({ url: '/subjects', headers: { 'content-type': 'text/plain' }, payload: 'kind=agent' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
   ['a non-UUID subject id on read', () => ({ method: 'GET', url: '/subjects/not-a-uuid' }), 400, 'VALIDATION_FAILED', ['subjectId']],
   ['a non-UUID subject id on a command', () => ({ url: '/subjects/not-a-uuid/profile', payload: { displayName: 'X' } }), 400, 'VALIDATION_FAILED', ['subjectId']],

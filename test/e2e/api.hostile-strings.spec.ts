@@ -67,7 +67,7 @@ describe('hostile strings through every command: refused, or applied and project
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       code: 'VALIDATION_FAILED',
-      message: 'the request is invalid',
+      message: 'the request is invalid: displayName: a string must be well-formed Unicode (no lone surrogates)',
       details: { issues: [{ path: ['displayName'], message: 'a string must be well-formed Unicode (no lone surrogates)' }] },
     });
     expect(await server.platform.store.headPosition()).toBe(before);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readActionFor } from '../../api/streaming/access.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 type Job = Record<string, unknown> & { jobId: string; status: string };
 
@@ -174,7 +175,7 @@ describe('jobs over HTTP', () => {
       ['a submission with a deadline without a zone', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', deadline: '2030-01-01T00:00:00' } }), 400, 'VALIDATION_FAILED'],
       ['a submission with a malformed job id', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', jobId: 'job-1' } }), 400, 'VALIDATION_FAILED'],
       ['a submission as a JSON array', () => ({ url: jobs(), headers: json, payload: '[1]' }), 400, 'VALIDATION_FAILED'],
-      ['a submission that is not JSON', () => ({ url: jobs(), headers: json, payload: '{"goal":' }), 400, 'BAD_REQUEST'],
+      ['a submission that is not JSON', () => ({ url: jobs(), headers: json, payload: '{"goal":' }), 400, 'INVALID_JSON'],
       ['a submission as text/plain', () => ({ url: jobs(), headers: { 'content-type': 'text/plain' }, payload: 'goal=x' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
       ['a submission to a malformed org id', () => ({ url: '/orgs/not-an-org/jobs', payload: { goal: 'g', completionMode: 'single' } }), 400, 'VALIDATION_FAILED'],
       ['an assignment to a name', () => ({ url: `${jobs()}/${jobId}/assign`, payload: { assigneeSubjectId: 'bob', contractId: randomUUID() } }), 400, 'VALIDATION_FAILED'],
@@ -188,7 +189,7 @@ describe('jobs over HTTP', () => {
       ['an extension without a deadline', () => ({ url: `${jobs()}/${jobId}/resolve-escalation`, payload: { resolution: 'extend' } }), 400, 'VALIDATION_FAILED'],
       ['a command on a malformed job id', () => ({ url: `${jobs()}/not-a-job/start-contracting`, payload: {} }), 400, 'VALIDATION_FAILED'],
       ['a command on a job that does not exist', () => ({ url: `${jobs()}/${randomUUID()}/start-contracting`, payload: {} }), 404, 'JOB_NOT_FOUND'],
-      ['an unknown lifecycle step', () => ({ url: `${jobs()}/${jobId}/reopen`, payload: {} }), 404, 'NOT_FOUND'],
+      ['an unknown lifecycle step', () => ({ url: `${jobs()}/${jobId}/reopen`, payload: {} }), 404, 'ROUTE_NOT_FOUND'],
       ['a list with an unknown status', () => ({ method: 'GET', url: `${jobs()}?status=done` }), 400, 'VALIDATION_FAILED'],
       ['a list with two statuses', () => ({ method: 'GET', url: `${jobs()}?status=failed&status=verified` }), 400, 'VALIDATION_FAILED'],
       ['a list with an unknown filter', () => ({ method: 'GET', url: `${jobs()}?goal=x` }), 400, 'VALIDATION_FAILED'],
@@ -235,7 +236,7 @@ describe('jobs over HTTP', () => {
     ];
     for (const response of denied) {
       expect(response.statusCode, response.body).toBe(404);
-      expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: `org ${orgId} does not exist`, details: { orgId } });
+      expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: orgNotFound(orgId).message, details: { orgId } });
     }
     expect((await read(jobId)).status).toBe('submitted');
 

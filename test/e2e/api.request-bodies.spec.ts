@@ -74,8 +74,8 @@ describe('request bodies: UTF-8 JSON objects, nested within the cap', () => {
   });
 
   it.each([
-    ['unparseable JSON', '{"query":', 'application/json', 400, 'BAD_REQUEST'],
-    ['a __proto__ key', '{"query":"{ __typename }","variables":{"__proto__":{"x":1}}}', 'application/json', 400, 'BAD_REQUEST'],
+    ['unparseable JSON', '{"query":', 'application/json', 400, 'INVALID_JSON'],
+    ['a __proto__ key', '{"query":"{ __typename }","variables":{"__proto__":{"x":1}}}', 'application/json', 400, 'FORBIDDEN_JSON_KEY'],
     ['nesting 5,000 levels', `{"query":"{ __typename }","variables":{"v":${nestedJson(5_000)}}}`, 'application/json', 400, 'JSON_TOO_DEEP'],
     ['a UTF-16 charset', '{"query":"{ __typename }"}', 'application/json; charset=utf-16', 415, 'UNSUPPORTED_MEDIA_TYPE'],
   ])('refuses a GraphQL body with %s as the client\'s error, never an INTERNAL_ERROR', async (_name, payload, contentType, status, code) => {

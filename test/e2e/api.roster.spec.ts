@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 describe('roster over HTTP', () => {
   let server: TestServer;
@@ -88,7 +89,7 @@ describe('roster over HTTP', () => {
 
     // The applicant is not a member: every refusal tells it what an unknown org would, so it cannot enumerate
     // the org's roles (a fixed role and one that does not exist answer alike) nor learn about its policy.
-    const notFound = { code: 'ORG_NOT_FOUND', message: `org ${orgId} does not exist`, details: { orgId } };
+    const notFound = { code: 'ORG_NOT_FOUND', message: orgNotFound(orgId).message, details: { orgId } };
     const forOther = await api.post(`/orgs/${orgId}/applications`, { subjectId: other, role: 'contributor' }, applicant.key);
     expect([forOther.statusCode, forOther.json()]).toEqual([404, notFound]);
     const fixedRole = await api.post(`/orgs/${orgId}/applications`, { subjectId: applicant.id, role: 'writer' }, applicant.key);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 describe('security over HTTP', () => {
   let server: TestServer;
@@ -31,7 +32,7 @@ describe('security over HTTP', () => {
   // A subject that may not see an org is answered exactly as for an org that does not exist.
   const hidden = (response: { statusCode: number; json(): unknown }, orgId: string) => {
     expect(response.statusCode).toBe(404);
-    expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: `org ${orgId} does not exist`, details: { orgId } });
+    expect(response.json()).toEqual({ code: 'ORG_NOT_FOUND', message: orgNotFound(orgId).message, details: { orgId } });
   };
 
   it('gives a subject nothing in an org where it holds no role', async () => {
@@ -69,7 +70,7 @@ describe('security over HTTP', () => {
     }
     const unknownSlug = await api.get('/orgs/by-slug/sec-nobody', member.key);
     const otherSlug = await api.get('/orgs/by-slug/sec-other', member.key);
-    expect([otherSlug.statusCode, otherSlug.json()]).toEqual([404, { code: 'ORG_NOT_FOUND', message: "no org has the slug 'sec-other'", details: { slug: 'sec-other' } }]);
+    expect([otherSlug.statusCode, otherSlug.json()]).toEqual([404, { code: 'ORG_NOT_FOUND', message: "no org with the slug 'sec-other' is visible to this API key; check the slug, or use the key of a member of the org", details: { slug: 'sec-other' } }]);
     expect(unknownSlug.statusCode).toBe(404);
     // Whether an org exists is not revealed to those who may not read it.
     hidden(await api.get('/orgs/00000000-0000-4000-8000-00000000dead', member.key), '00000000-0000-4000-8000-00000000dead');

@@ -21,7 +21,7 @@ const unknownId = '00000000-0000-4000-8000-00000000beef';
 const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> = [
   // Who may call
   ['an agent request without a credential', ({ orgId, taskId }) => ({ url: '/agent/requests/progress', as: 'nobody', payload: { orgId, taskId, progress: 1 } }), 401, 'UNAUTHENTICATED'],
-  ['an agent request with an unknown key', ({ orgId, taskId }) => ({ url: '/agent/requests/progress', as: 'nobody', headers: { authorization: 'Bearer not-a-key-0123456789' }, payload: { orgId, taskId, progress: 1 } }), 401, 'UNAUTHENTICATED'],
+  ['an agent request with an unknown key', ({ orgId, taskId }) => ({ url: '/agent/requests/progress', as: 'nobody', headers: { authorization: 'Bearer not-a-key-0123456789' }, payload: { orgId, taskId, progress: 1 } }), 401, 'UNKNOWN_API_KEY'],
   ['a contract review without a credential', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/review`, as: 'nobody', payload: { approve: true } }), 401, 'UNAUTHENTICATED'],
   ['a task cancellation without a credential', ({ orgId, taskId }) => ({ url: `/orgs/${orgId}/tasks/${taskId}/cancel`, as: 'nobody', payload: { reason: 'x' } }), 401, 'UNAUTHENTICATED'],
   ['an admin making an agent request', ({ orgId, taskId }) => ({ url: '/agent/requests/progress', as: 'admin', payload: { orgId, taskId, progress: 1 } }), 403, 'AGENTS_ONLY'],
@@ -45,7 +45,7 @@ const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> =
   ['a verdict that is not a boolean', ({ orgId, jobId }) => ({ url: '/agent/requests/verdict', payload: { orgId, jobId, accept: 'yes' } }), 400, 'VALIDATION_FAILED', ['accept']],
   ['an agent request without a body', () => ({ url: '/agent/requests/progress' }), 400, 'VALIDATION_FAILED'],
   ['an agent request body that is an array', ({ orgId, taskId }) => ({ url: '/agent/requests/progress', headers: json, payload: JSON.stringify([{ orgId, taskId, progress: 1 }]) }), 400, 'VALIDATION_FAILED'],
-  ['an agent request body that is not JSON', () => ({ url: '/agent/requests/progress', headers: json, payload: '{"progress":' }), 400, 'BAD_REQUEST'],
+  ['an agent request body that is not JSON', () => ({ url: '/agent/requests/progress', headers: json, payload: '{"progress":' }), 400, 'INVALID_JSON'],
   ['an agent request body sent as text', () => ({ url: '/agent/requests/progress', headers: { 'content-type': 'text/plain' }, payload: 'progress=1' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
   ['an agent request with a malformed Idempotency-Key', ({ orgId, taskId }) => ({ url: '/agent/requests/progress', headers: { 'idempotency-key': 'two words' }, payload: { orgId, taskId, progress: 1 } }), 400, 'INVALID_HEADER'],
   ['an agent request with If-Match', ({ orgId, taskId }) => ({ url: '/agent/requests/progress', headers: { 'if-match': '"2"' }, payload: { orgId, taskId, progress: 1 } }), 400, 'INVALID_HEADER'],
@@ -65,7 +65,7 @@ const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> =
   ['an extension of an obligation the contract does not have', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/obligations/report/extend`, payload: { dueAt: '2999-01-01T00:00:00Z' } }), 404, 'OBLIGATION_NOT_FOUND'],
   ['a termination with a reason over 1000 characters', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/terminate`, payload: { reason: long(1001) } }), 400, 'VALIDATION_FAILED', ['reason']],
   ['a termination with an unknown field', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/terminate`, payload: { reason: 'x', force: true } }), 400, 'VALIDATION_FAILED'],
-  ['drafting a contract over HTTP', ({ orgId }) => ({ url: `/orgs/${orgId}/contracts`, payload: { jobId: unknownId } }), 404, 'NOT_FOUND'],
+  ['drafting a contract over HTTP', ({ orgId }) => ({ url: `/orgs/${orgId}/contracts`, payload: { jobId: unknownId } }), 404, 'ROUTE_NOT_FOUND'],
   ['a contract command body that is an array', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/terminate`, headers: json, payload: '["x"]' }), 400, 'VALIDATION_FAILED'],
   ['a contract command with a malformed If-Match', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/terminate`, headers: { 'if-match': 'latest' }, payload: { reason: 'x' } }), 400, 'INVALID_HEADER'],
   // Tasks
@@ -77,7 +77,7 @@ const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> =
   ['a reassignment to a non-UUID subject', ({ orgId, taskId }) => ({ url: `/orgs/${orgId}/tasks/${taskId}/reassign`, payload: { assigneeSubjectId: 'bob', reason: 'x' } }), 400, 'VALIDATION_FAILED', ['assigneeSubjectId']],
   ['a reassignment under a non-UUID contract', ({ orgId, taskId }) => ({ url: `/orgs/${orgId}/tasks/${taskId}/reassign`, payload: { assigneeSubjectId: unknownId, reason: 'x', contractId: 'none' } }), 400, 'VALIDATION_FAILED', ['contractId']],
   ['a reassignment without a reason', ({ orgId, taskId }) => ({ url: `/orgs/${orgId}/tasks/${taskId}/reassign`, payload: { assigneeSubjectId: unknownId } }), 400, 'VALIDATION_FAILED', ['reason']],
-  ['a task command body that is not JSON', ({ orgId, taskId }) => ({ url: `/orgs/${orgId}/tasks/${taskId}/cancel`, headers: json, payload: '{"reason":' }), 400, 'BAD_REQUEST'],
+  ['a task command body that is not JSON', ({ orgId, taskId }) => ({ url: `/orgs/${orgId}/tasks/${taskId}/cancel`, headers: json, payload: '{"reason":' }), 400, 'INVALID_JSON'],
   ['a task command over 1 MiB', ({ orgId, taskId }) => ({ url: `/orgs/${orgId}/tasks/${taskId}/cancel`, headers: json, payload: JSON.stringify({ reason: long(1_100_000) }) }), 413, 'PAYLOAD_TOO_LARGE'],
 ];
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { workReadsFlow, type WorkReadsFlow } from '../support/work-reads-flow.ts';
 import { apiClient } from './api.client.ts';
+import { orgNotFound } from '../../domain/org/not-found.ts';
 
 describe('GET routes of the work read models: contracts, tasks, assignments with bids, escalations', () => {
   let server: TestServer;
@@ -150,7 +151,7 @@ describe('GET routes of the work read models: contracts, tasks, assignments with
       expect(member.statusCode, `${url}: ${member.body}`).toBe(200);
       const refused = await api.get(url, outsider.key);
       expect(refused.statusCode, url).toBe(404);
-      expect(refused.json(), url).toEqual({ code: 'ORG_NOT_FOUND', message: `org ${orgId} does not exist`, details: { orgId } });
+      expect(refused.json(), url).toEqual({ code: 'ORG_NOT_FOUND', message: orgNotFound(orgId).message, details: { orgId } });
       expect(refused.body, url).not.toContain(jobId);
     }
   });

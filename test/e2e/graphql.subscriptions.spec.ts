@@ -161,7 +161,7 @@ describe('GraphQL subscriptions over WebSocket', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(client.of('mine').filter((message) => message.type === 'next').map((message) => eventOf(message).data.role)).toEqual([expect.objectContaining({ name: 'kappa' })]);
 
-    // Key revoked: the subscription ends with UNAUTHENTICATED at its next event.
+    // Key revoked: the subscription ends at its next event, with the code a request with that key gets.
     const other = await api.subjectWithKey('Watcher');
     await api.expectStatus(await api.grant(orgId, other.id, 'alpha'), 201);
     const watcher = await connect(`Bearer ${other.key}`);
@@ -173,7 +173,7 @@ describe('GraphQL subscriptions over WebSocket', () => {
     await new Promise((resolve) => setTimeout(resolve, 150));
     await api.defineRole(orgId, { name: 'nu' });
     const ended = await watcher.waitFor((message) => message.id === 'w' && message.type === 'error');
-    expect(ended.payload).toMatchObject([{ extensions: { code: 'UNAUTHENTICATED' } }]);
+    expect(ended.payload).toMatchObject([{ extensions: { code: 'UNKNOWN_API_KEY' } }]);
   });
 
   it('answers bad subscription arguments with coded errors', async () => {

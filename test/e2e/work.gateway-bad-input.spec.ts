@@ -42,13 +42,13 @@ describe('the agents gateway on the bus refuses what it cannot attribute or pars
 
   const cases: Array<[string, () => [string, unknown, Record<string, string>], string]> = [
     ['no Authorization header', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, {}], 'UNAUTHENTICATED'],
-    ['an unknown key', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, bearer('agk_unknown.0123456789abcdef0123')], 'UNAUTHENTICATED'],
+    ['an unknown key', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, bearer('agk_unknown.0123456789abcdef0123')], 'UNKNOWN_API_KEY'],
     // Someone's valid key on a subject that names another subject or key: the subject must be the key's own.
-    ["another agent's key on the caller's subject", () => [own('progress'), { orgId, taskId: someId, progress: 1 }, bearer(other.key)], 'UNAUTHENTICATED'],
+    ["another agent's key on the caller's subject", () => [own('progress'), { orgId, taskId: someId, progress: 1 }, bearer(other.key)], 'UNKNOWN_API_KEY'],
     [
       "the caller's key on another agent's subject",
       () => [workRequestSubject(other.id, apiKeyId(agent.key)!, 'progress'), { orgId, taskId: someId, progress: 1 }, bearer(agent.key)],
-      'UNAUTHENTICATED',
+      'UNKNOWN_API_KEY',
     ],
     [
       'a platform admin (agents act for themselves)',

@@ -188,7 +188,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
 
   it('refuses to start an inbox for an unknown key or an admin, with the server\'s error', async () => {
     const unknown = httpClient(server, { id: cheap.id, key: 'agk_nope.0123456789abcdefghijklmnopqrstuvwxyz' }, {});
-    expect(await rejection(unknown.start())).toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect(await rejection(unknown.start())).toMatchObject({ code: 'UNKNOWN_API_KEY' });
     const admin = httpClient(server, { id: 'admin', key: ADMIN_KEY }, {});
     expect(await rejection(admin.start())).toMatchObject({ code: 'AGENTS_ONLY' });
   });
@@ -279,7 +279,7 @@ describe('GET /agent/inbox', () => {
     expect(await none.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
 
     const unknown = await SseClient.open(`${server.baseUrl}/agent/inbox`, 'agk_nope.0123456789abcdefghijklmnopqrstuvwxyz');
-    expect(unknown).toMatchObject({ status: 401, body: { code: 'UNAUTHENTICATED' } });
+    expect(unknown).toMatchObject({ status: 401, body: { code: 'UNKNOWN_API_KEY' } });
 
     const admin = await SseClient.open(`${server.baseUrl}/agent/inbox`, ADMIN_KEY);
     expect(admin).toMatchObject({ status: 403, body: { code: 'AGENTS_ONLY', details: { kind: 'admin' } } });
@@ -297,13 +297,15 @@ describe('GET /agent/inbox', () => {
 
     await api.expectStatus(await api.post(`/subjects/${carol.id}/suspend`, { reason: 'compromised' }), 200);
     await carolInbox.until(() => carolInbox.isEnded, 3000, "the suspended subject's inbox to end");
-    expect(carolInbox.comments).toContain('closed: the credential is no longer valid');
+    expect(carolInbox.comments).toContainEqual(expect.stringMatching(/^closed: SUBJECT_SUSPENDED: this subject is suspended/));
     const refused = await SseClient.open(`${server.baseUrl}/agent/inbox`, carol.key);
     expect(refused).toMatchObject({ status: 403, body: { code: 'SUBJECT_SUSPENDED', details: { subjectId: carol.id } } });
 
     const keyId = /^agk_([^.]+)\./.exec(dave.key)?.[1];
     await api.expectStatus(await api.post(`/subjects/${dave.id}/api-keys/${keyId}/revoke`, { reason: 'leaked' }), 200);
     await daveInbox.until(() => daveInbox.isEnded, 3000, "the revoked key's inbox to end");
+    // The same code a request with that key now gets: reconnecting cannot help.
+    expect(daveInbox.comments).toContainEqual(expect.stringMatching(/^closed: UNKNOWN_API_KEY: this API key is not known/));
   });
 
   it('releases its bus subscription when the client disconnects', async () => {

@@ -93,8 +93,8 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
 
     const refused = await revoked.client.request('progress', { orgId, taskId: someTask, progress: 1 }).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(AgentRequestError);
-    expect((refused as AgentRequestError).code).toBe('UNAUTHENTICATED');
-    await expect(connectAgentBus({ natsUrl: nats.url, baseUrl: server.baseUrl, apiKey: revoked.key })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    expect((refused as AgentRequestError).code).toBe('UNKNOWN_API_KEY');
+    await expect(connectAgentBus({ natsUrl: nats.url, baseUrl: server.baseUrl, apiKey: revoked.key })).rejects.toMatchObject({ code: 'UNKNOWN_API_KEY' });
   });
 
   it('refuses a request that carries an API key on the secured bus (keys do not belong in messages)', async () => {

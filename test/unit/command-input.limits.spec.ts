@@ -51,7 +51,7 @@ describe('the limits every command is held to', () => {
     expect(refuseInput({ displayName: '\ud800' }, limits, ['body'])).toEqual({
       kind: 'invalid',
       code: 'VALIDATION_FAILED',
-      message: 'the request is invalid',
+      message: 'the request is invalid: body.displayName: a string must be well-formed Unicode (no lone surrogates)',
       details: { issues: [{ path: ['body', 'displayName'], message: 'a string must be well-formed Unicode (no lone surrogates)' }] },
     });
     expect(refuseInput({ displayName: 'fine' }, limits)).toBeNull();

@@ -6,14 +6,6 @@ import { headingAnchors, relativeLinks } from '../support/markdown.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/**
- * Pages other branches are writing, linked from the README and docs/README.md before they land. The lead empties
- * this list when merging those branches; a page listed here that exists fails the test, so the list cannot go stale.
- */
-const EXPECTED_PENDING_DOCS: readonly string[] = [
-  'docs/troubleshooting.md',
-];
-
 const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
 const anchorsOf = new Map<string, Set<string>>();
 const anchors = (page: string) => {
@@ -21,11 +13,10 @@ const anchors = (page: string) => {
   return anchorsOf.get(page)!;
 };
 
-/** Why `target`, linked from `page`, does not resolve; null when it does (or names a pending page). */
+/** Why `target`, linked from `page`, does not resolve; null when it does. */
 function brokenLink(page: string, target: string): string | null {
   const [path = '', anchor] = target.split('#', 2);
   const file = path === '' ? page : relative(root, resolve(dirname(join(root, page)), decodeURIComponent(path)));
-  if (EXPECTED_PENDING_DOCS.includes(file)) return null;
   if (!existsSync(join(root, file))) return `${file} does not exist`;
   if (anchor === undefined || anchor === '') return null;
   if (!file.endsWith('.md') || statSync(join(root, file)).isDirectory()) return `#${anchor}: only Markdown pages have anchors`;
@@ -40,11 +31,9 @@ describe('links of README.md and docs/*.md', () => {
     expect(broken).toEqual([]);
   });
 
-  it('links the pending pages from the docs index, and none of them exists yet (empty EXPECTED_PENDING_DOCS when they land)', () => {
-    const index = relativeLinks(readFileSync(join(root, 'docs/README.md'), 'utf8')).map((target) => `docs/${target.split('#')[0]}`);
-    for (const pending of EXPECTED_PENDING_DOCS) {
-      expect(index, pending).toContain(pending);
-      expect(existsSync(join(root, pending)), `${pending} exists now: remove it from EXPECTED_PENDING_DOCS`).toBe(false);
-    }
+  it('lists every page of docs/ in the docs index', () => {
+    const index = new Set(relativeLinks(readFileSync(join(root, 'docs/README.md'), 'utf8')).map((target) => `docs/${target.split('#')[0]}`));
+    const unlisted = pages.filter((page) => page.startsWith('docs/') && page !== 'docs/README.md' && !index.has(page));
+    expect(unlisted).toEqual([]);
   });
 });

@@ -38,7 +38,7 @@ describe('a refusal as its caller sees it', () => {
 
   it('shapes REST bodies and GraphQL errors in the same one place', () => {
     const refused = withAudience(denied, hidden);
-    expect(httpErrorFor(refused)).toEqual({ status: 404, body: { code: 'ORG_NOT_FOUND', message: 'org org-b does not exist', details: { orgId: 'org-b' } } });
+    expect(httpErrorFor(refused)).toEqual({ status: 404, body: { code: 'ORG_NOT_FOUND', message: orgNotFound('org-b').message, details: { orgId: 'org-b' } }, headers: {} });
     expect(gqlError(refused).extensions).toEqual({ code: 'ORG_NOT_FOUND', details: { orgId: 'org-b' } });
   });
 
