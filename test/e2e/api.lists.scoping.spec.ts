@@ -1,3 +1,4 @@
+import { orgNotFound } from '../../domain/org/not-found.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
@@ -65,7 +66,7 @@ describe('REST lists are scoped to what the caller may read, as GraphQL scopes t
         const none = await api.get(`/orgs/${missing}/${list}${query}`, alice.key);
         expect(other.statusCode, list).toBe(404);
         expect(none.statusCode, list).toBe(404);
-        expect(other.json()).toEqual({ code: 'ORG_NOT_FOUND', message: `org ${orgB} does not exist`, details: { orgId: orgB } });
+        expect(other.json()).toEqual({ code: 'ORG_NOT_FOUND', message: orgNotFound(orgB).message, details: { orgId: orgB } });
         expect(other.body.replaceAll(orgB, missing)).toBe(none.body);
       }
       // The org's owner and an admin read it.

@@ -57,7 +57,7 @@ describe('a method a route does not take', () => {
   });
 
   it('answers HEAD on a command route with 405 and Allow, and no body', async () => {
-    const response = await server.app.inject({ method: 'HEAD', url: '/orgs', headers: server.auth });
+    const response = await server.app.inject({ method: 'HEAD', url: '/orgs/00000000-0000-4000-8000-000000000001/roles', headers: server.auth });
     expect(response.statusCode).toBe(405);
     expect(response.headers.allow).toBe('POST, OPTIONS');
     expect(response.body).toBe('');

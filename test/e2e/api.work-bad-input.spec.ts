@@ -65,7 +65,8 @@ const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> =
   ['an extension of an obligation the contract does not have', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/obligations/report/extend`, payload: { dueAt: '2999-01-01T00:00:00Z' } }), 404, 'OBLIGATION_NOT_FOUND'],
   ['a termination with a reason over 1000 characters', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/terminate`, payload: { reason: long(1001) } }), 400, 'VALIDATION_FAILED', ['reason']],
   ['a termination with an unknown field', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/terminate`, payload: { reason: 'x', force: true } }), 400, 'VALIDATION_FAILED'],
-  ['drafting a contract over HTTP', ({ orgId }) => ({ url: `/orgs/${orgId}/contracts`, payload: { jobId: unknownId } }), 404, 'ROUTE_NOT_FOUND'],
+  // Contracts are drafted by the assignment saga; the path lists them (GET) and takes no POST.
+  ['drafting a contract over HTTP', ({ orgId }) => ({ url: `/orgs/${orgId}/contracts`, payload: { jobId: unknownId } }), 405, 'METHOD_NOT_ALLOWED'],
   ['a contract command body that is an array', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/terminate`, headers: json, payload: '["x"]' }), 400, 'VALIDATION_FAILED'],
   ['a contract command with a malformed If-Match', ({ orgId, contractId }) => ({ url: `/orgs/${orgId}/contracts/${contractId}/terminate`, headers: { 'if-match': 'latest' }, payload: { reason: 'x' } }), 400, 'INVALID_HEADER'],
   // Tasks
