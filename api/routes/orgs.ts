@@ -7,10 +7,9 @@ import { orgNotFound, orgSlugNotFound } from '../../domain/org/not-found.ts';
 import { orgCommandSchema } from '../../domain/org/commands.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { slugSchema } from '../../domain/org/fields.ts';
-import { reservationStream } from '../../domain/reservation/events.ts';
+import { uniqueKeyHolder } from '../../commands/unique-key-holder.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { deterministicId } from '../../commands/metadata.ts';
-import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
 import { sendError } from '../command-reply.ts';
 import { commandBody, commandErrors, commandHeaders, commandReply, paramsDoc, readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
@@ -139,20 +138,8 @@ async function readOrg(platform: Platform, request: FastifyRequest, reply: Fasti
   return { ...loaded.state, revision: Number(loaded.revision) };
 }
 
-const slugClaim = z.object({ ownerStreamId: z.string().startsWith('org-') });
-
-/**
- * The org that holds a slug: the owner stream named by the latest claim of `unique-org-slug.<slug>` (a claim
- * abandoned by a crashed registration may have been handed over, so the last one counts). Null when no org holds it.
- */
+/** The org that holds a slug (the owner of its uniqueness claim), or null. */
 async function orgIdForSlug(platform: Platform, slug: string): Promise<string | null> {
-  try {
-    for await (const event of platform.store.readStream(reservationStream('org-slug', slug), { direction: 'backwards', maxCount: 1 })) {
-      const claim = slugClaim.safeParse(event.data);
-      return claim.success ? claim.data.ownerStreamId.slice('org-'.length) : null;
-    }
-  } catch (error) {
-    if (!(error instanceof StreamNotFoundError)) throw error;
-  }
-  return null;
+  const owner = await uniqueKeyHolder(platform.store, 'org-slug', slug);
+  return owner !== null && owner.startsWith('org-') ? owner.slice('org-'.length) : null;
 }
