@@ -1,7 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { appError, withAudience, type AppError } from '../domain/shared/app-error.ts';
 import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
+import { sleepBackoff } from '../infra/retry/backoff.ts';
+import { contendedAppend } from '../infra/retry/policies.ts';
 import { unavailableErrorFor } from './unavailable-error.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import type { AggregateDefinition } from './aggregate.ts';
@@ -123,7 +124,7 @@ export class CommandPipeline {
       const plan = RETRY_PLANS[outcome.retry];
       if (plan.bounded && attempt >= this.maxAttempts) return keptChanging(job.streamId, attempt);
       // Another process won the race; back off (jittered, growing) before deciding again on its result.
-      if (plan.backoff) await sleep(Math.random() * 2 ** attempt);
+      if (plan.backoff) await sleepBackoff(contendedAppend, attempt);
     }
   }
 
