@@ -170,6 +170,7 @@ export class CommandPipeline {
       // input ('invalid', 'not_found') records nothing, like input refused before the policy.
       const records = recordsOf(decision.structure);
       if (records.length > 0) {
+        // Final only if decided on the stream as it still is: a refusal of stale state is decided again.
         const current = await loader.load(definition.decider, streamId);
         if (current.revision !== loaded.revision) return { kind: 'retry', retry: 'stale-refusal' };
         await aside(records);
