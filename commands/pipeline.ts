@@ -1,39 +1,31 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { appError, isAppError, withAudience, type AppError } from '../domain/shared/app-error.ts';
+import { appError, withAudience, type AppError } from '../domain/shared/app-error.ts';
 import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
-import type { Principal } from '../domain/shared/principal.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
-import { WrongExpectedVersionError } from '../infra/eventstore/errors.ts';
+import { sleepBackoff } from '../infra/retry/backoff.ts';
+import { contendedAppend } from '../infra/retry/policies.ts';
 import { unavailableErrorFor } from './unavailable-error.ts';
-import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
+import type { EventStore } from '../infra/eventstore/port.ts';
 import type { AggregateDefinition } from './aggregate.ts';
 import { AttemptReader } from './attempt-reader.ts';
+import type { CommandEnvelope } from './command-envelope.ts';
 import { DEFAULT_INPUT_LIMITS, refuseInput, type InputLimits } from './input-limits.ts';
 import { CommandLog } from './command-log.ts';
-import { envelopEvent, type CommandStamp } from './event-envelope.ts';
-import { commandHash } from './metadata.ts';
 import type { AsideRecord, PreAppendCheck, StructureRefusal } from './pre-append-check.ts';
 import type { CommandResult } from './result.ts';
 import type { StreamLoader } from './stream-loader.ts';
 import { StreamLocks } from './stream-locks.ts';
 import { UniqueKeys } from './unique-keys.ts';
-import { fieldIssue, issuesSummary } from '../domain/shared/field-issues.ts';
+import { appendDecided, recordAside } from './stages/append.ts';
+import { authorize, refuseOnStream } from './stages/authorize.ts';
+import { commandJob, type CommandJob } from './stages/command-job.ts';
+import { completeCommand } from './stages/complete.ts';
+import { decide } from './stages/decide.ts';
+import { idempotencyKeyReused, keptChanging, staleRevision, structureRefusal } from './stages/refusals.ts';
+import { judgeCompletion, judgeStreamRecord, replayed } from './stages/replay.ts';
+import { RETRY_PLANS, type RetryReason } from './stages/retry-plan.ts';
+import { validateCommand } from './stages/validate.ts';
 
-export interface CommandEnvelope {
-  commandId: string;
-  principal: Principal;
-  /** Defaults to the command id: a command from outside starts its own correlation. */
-  correlationId?: string;
-  /** Defaults to the command id; a saga passes the id of the event that caused the command. */
-  causationId?: string;
-  /** The client's optimistic-concurrency precondition; when set, a conflict is reported instead of retried. */
-  expectedRevision?: bigint;
-  /**
-   * The caller chose the command id and may send it again (an Idempotency-Key, a saga's step id): its completion is
-   * recorded durably, so a retry answers the same even if the command decided nothing.
-   */
-  retryable?: boolean;
-}
+export type { CommandEnvelope } from './command-envelope.ts';
 
 export interface PipelineOptions {
   store: EventStore;
@@ -49,8 +41,9 @@ export interface PipelineOptions {
 }
 
 /**
- * Runs every command the same way: validate, load, authorize, decide, append with the expected revision, retry on
- * conflict. A command id names one execution: repeating it answers with the first result and appends nothing.
+ * Runs every command the same way, in stages (commands/stages/): validate, load, authorize, decide, claim, append
+ * with the expected revision, complete; retry on conflict. A command id names one execution: repeating it answers
+ * with the first result and appends nothing.
  */
 export class CommandPipeline {
   private readonly clock: () => Date;
@@ -85,19 +78,11 @@ export class CommandPipeline {
     envelope: CommandEnvelope,
   ): Promise<CommandResult | AppError> {
     if (this.closed) return appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry elsewhere');
-    // Before the schema: every command, whatever its fields, carries only what every read model can store. Its
-    // payload is `data` (the client's fields, so the limits and paths are the body's); `type` is the schema's.
-    const malformed = refuseInput(payloadOf(input), this.inputLimits);
-    if (malformed) return malformed;
-    const parsed = definition.commandSchema.safeParse(input);
-    if (!parsed.success) {
-      // Paths name the client's fields: a command's payload is its `data`.
-      const issues = parsed.error.issues.map((issue) => fieldIssue(issue, issue.path[0] === 'data' ? issue.path.slice(1) : issue.path));
-      return appError('invalid', 'VALIDATION_FAILED', issuesSummary('the command is invalid', issues), { issues });
-    }
+    const validated = validateCommand(definition.commandSchema, input, this.inputLimits);
+    if (!validated.ok) return validated.error;
     this.inFlight += 1;
     try {
-      const command = parsed.data;
+      const { command } = validated;
       const decide = () => this.locks.run(definition.streamOf(command), () => this.run(definition, command, envelope));
       // The extra key first, then the stream, always in that order: two commands never wait for each other in a cycle.
       const key = definition.serializeOn?.(command) ?? null;
@@ -122,218 +107,117 @@ export class CommandPipeline {
     });
   }
 
+  /** The retry loop: each attempt composes the stages; the loop only decides whether, and when, to try again. */
   private async run<Command extends { type: string; data: unknown }, State, Event extends DomainEvent, Context extends DecisionContext>(
     definition: AggregateDefinition<Command, State, Event, Context>,
     command: Command,
     envelope: CommandEnvelope,
   ): Promise<CommandResult | AppError> {
-    const { loader, registry, store } = this.options;
-    const streamId = definition.streamOf(command);
-    const hash = commandHash(command);
-    const { commandId } = envelope;
-    const replay = (streamRevision: bigint, position: bigint | null, events: CommandResult['events']): CommandResult => ({
-      commandId,
-      streamId,
-      streamRevision,
-      position,
-      events,
-      replayed: true,
-    });
-    const orgId = definition.orgIdOf(command);
-    const stampAt = (occurredAt: string, decisionId: string | null = null): CommandStamp => ({
-      commandId,
-      commandType: command.type,
-      commandHash: hash,
-      correlationId: envelope.correlationId ?? commandId,
-      causationId: envelope.causationId ?? commandId,
-      principal: envelope.principal,
-      orgId,
-      occurredAt,
-      decisionId,
-    });
-    const complete = async (streamRevision: bigint, noop: boolean, stamp: CommandStamp) => {
-      if (!envelope.retryable) return;
-      await this.commandLog.record({ commandType: command.type, commandHash: hash, streamId, streamRevision: streamRevision.toString(), noop }, stamp);
-    };
-    const reused = () =>
-      appError(
-        'unprocessable',
-        'IDEMPOTENCY_KEY_REUSED',
-        'this command id (Idempotency-Key) was already used for a different command: send a new key for a new command; a key only repeats the command it was first sent with',
-        { commandId },
-      );
-
-    const completed = envelope.retryable ? await this.commandLog.find(commandId) : undefined;
-    if (completed && (completed.commandHash !== hash || completed.streamId !== streamId)) return reused();
-    if (completed?.noop) return replay(BigInt(completed.streamRevision), null, []);
+    const job = commandJob(definition, command, envelope);
+    const completion = judgeCompletion(envelope.retryable ? await this.commandLog.find(job.commandId) : undefined, job.hash, job.streamId);
+    if (completion.kind === 'reused') return idempotencyKeyReused(job.commandId);
+    if (completion.kind === 'same' && completion.earlier.noop) return replayed(job.commandId, job.streamId, BigInt(completion.earlier.streamRevision), null, []);
 
     for (let attempt = 1; ; attempt += 1) {
-      const loaded = await loader.load(definition.decider, streamId);
-      const earlier = loaded.commands.get(commandId);
-      if (earlier) {
-        if (earlier.commandHash !== hash) return reused();
-        // Appended before a crash that came before its completion record: write the record now.
-        if (!completed) await complete(earlier.streamRevision, false, stampAt(this.clock().toISOString()));
-        return replay(earlier.streamRevision, earlier.position, earlier.events);
-      }
-
-      const base: DecisionContext = { now: this.clock().toISOString(), principal: envelope.principal, commandId };
-      const reader = new AttemptReader(loader);
-      reader.seed(streamId, loaded);
-      const context = await definition.loadContext(command, reader, base);
-      const check = await this.options.check({
-        commandId,
-        now: base.now,
-        resource: resourceOf(definition.name, streamId, command),
-        action: definition.actionOf(command),
-        alsoAuthorize: definition.alsoAuthorize?.(command) ?? [],
-        orgId,
-        principal: envelope.principal,
-        command,
-        streamId,
-        streamRevision: loaded.revision,
-        state: loaded.state,
-        reader,
-      });
-      const recordAside = async (records: readonly AsideRecord[]) => {
-        for (const { streamId: aside, events, decisionId } of records) {
-          const stamp = stampAt(base.now, decisionId);
-          // Ids seeded by the decision: a retry recording the same decision is idempotent, a different one is kept.
-          await store.appendToStream(aside, events.map((event, index) => envelopEvent(registry, event, aside, index, stamp, `${commandId}/${decisionId}`)));
-        }
-      };
-      if (!check.allowed) {
-        await recordAside(check.records ?? []);
-        return check.error;
-      }
-      // Only after the policy: the stream's state (its revision, a fence) is the org's to tell, shaped like any
-      // refusal for a caller the policy let act but who may not see the org.
-      if (loaded.fenced) {
-        return withAudience(appError('conflict', 'STREAM_FENCED', `stream ${streamId} was closed after a crashed command; nothing more can happen in it`, { streamId }), check.audience);
-      }
-      if (envelope.expectedRevision !== undefined && envelope.expectedRevision !== loaded.revision) {
-        return withAudience(staleRevision(streamId, envelope.expectedRevision, loaded.revision), check.audience);
-      }
-      const refusedByStructure = (error: AppError) => {
-        const refusal = structureRefusal(error);
-        return refusal === null ? [] : (check.refusedByStructure?.(refusal) ?? []);
-      };
-
-      const decided = definition.decider.decide(command, loaded.state, context);
-      if (isAppError(decided)) {
-        // The policy said yes and the org's structure said no (a conflict, a forbidden self-grant, a missing
-        // capability): that permit and the refusal are part of the story and are recorded. Malformed or dangling
-        // input ('invalid', 'not_found') records nothing, like input refused before the policy.
-        const records = refusedByStructure(decided);
-        if (records.length > 0) {
-          // Final only if decided on the stream as it still is: a refusal of stale state (another process appended
-          // since our load) is decided again, like an append that lost the race, and may then succeed.
-          const current = await loader.load(definition.decider, streamId);
-          if (current.revision !== loaded.revision) {
-            if (attempt >= this.maxAttempts) return keptChanging(streamId, attempt);
-            continue;
-          }
-          await recordAside(records);
-        }
-        return withAudience(decided, check.audience);
-      }
-      const stamp = stampAt(base.now, check.decisionId ?? null);
-      if (decided.length === 0) {
-        // Nothing happened, so there is nothing for the decision to explain.
-        await complete(loaded.revision, true, stamp);
-        return { commandId, streamId, streamRevision: loaded.revision, position: null, events: [], replayed: false };
-      }
-
-      const claimed = await this.uniqueKeys.claim(definition.reservations?.(command) ?? [], streamId, stamp);
-      if (claimed) {
-        // The key is held by another command's stream, which this one never loaded: the claim itself is the check.
-        await recordAside(refusedByStructure(claimed));
-        return withAudience(claimed, check.audience);
-      }
-
-      // Ids seeded by the command id and its content: a retry of the same command appends idempotently, while a
-      // different command under the same id (an Idempotency-Key reused concurrently) conflicts instead of being
-      // taken by the store for a retry of the one it holds.
-      const idSeed = `${commandId}/${hash}`;
-      const toAppend = [...(check.events ?? []), ...decided].map((event, index) => envelopEvent(registry, event, streamId, index, stamp, idSeed));
-      try {
-        const result = await store.appendToStream(streamId, toAppend, {
-          expectedRevision: loaded.revision === -1n ? 'no_stream' : loaded.revision,
-        });
-        const firstRevision = result.nextExpectedRevision - BigInt(toAppend.length - 1);
-        if (firstRevision !== loaded.revision + 1n) {
-          // The store answered idempotently for an append made elsewhere (a concurrent copy of this command):
-          // our `loaded` state is stale, so reload and answer from the log.
-          loader.forget(streamId);
-          continue;
-        }
-        const recorded: RecordedEvent[] = toAppend.map((event, index) => ({
-          ...event,
-          streamId,
-          revision: firstRevision + BigInt(index),
-          position: result.position,
-          created: new Date(base.now),
-        }));
-        const after = loader.remember(definition.decider, loaded, recorded);
-        await complete(result.nextExpectedRevision, false, stamp);
-        return {
-          commandId,
-          streamId,
-          streamRevision: result.nextExpectedRevision,
-          position: result.position,
-          events: after.commands.get(commandId)?.events ?? [],
-          replayed: false,
-        };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError)) throw error;
-        loader.forget(streamId);
-        if (envelope.expectedRevision !== undefined) {
-          // Someone else appended between our load and our append: the client's precondition no longer holds,
-          // unless the winner was this very command (a concurrent retry), which the next load will show.
-          const reloaded = await loader.load(definition.decider, streamId);
-          if (!reloaded.commands.has(commandId)) return staleRevision(streamId, envelope.expectedRevision, reloaded.revision);
-          continue;
-        }
-        if (attempt >= this.maxAttempts) return keptChanging(streamId, attempt);
-        // Another process won the race; back off (jittered, growing) before deciding again on its result.
-        await sleep(Math.random() * 2 ** attempt);
-      }
+      const outcome = await this.attempt(definition, job, completion.kind === 'same');
+      if (outcome.kind === 'answer') return outcome.answer;
+      const plan = RETRY_PLANS[outcome.retry];
+      if (plan.bounded && attempt >= this.maxAttempts) return keptChanging(job.streamId, attempt);
+      // Another process won the race; back off (jittered, growing) before deciding again on its result.
+      if (plan.backoff) await sleepBackoff(contendedAppend, attempt);
     }
+  }
+
+  /** One attempt: load, authorize, decide, claim, append, complete, each on what the stages before it found. */
+  private async attempt<Command extends { type: string; data: unknown }, State, Event extends DomainEvent, Context extends DecisionContext>(
+    definition: AggregateDefinition<Command, State, Event, Context>,
+    job: CommandJob<Command>,
+    hasCompletion: boolean,
+  ): Promise<AttemptOutcome> {
+    const { loader, registry, store } = this.options;
+    const { command, commandId, streamId, envelope } = job;
+    const answer = (result: CommandResult | AppError): AttemptOutcome => ({ kind: 'answer', answer: result });
+
+    const loaded = await loader.load(definition.decider, streamId);
+    const earlier = judgeStreamRecord(loaded.commands.get(commandId), job.hash);
+    if (earlier.kind === 'reused') return answer(idempotencyKeyReused(commandId));
+    if (earlier.kind === 'same') {
+      // Appended before a crash that came before its completion record: write the record now.
+      if (!hasCompletion) await completeCommand(this.commandLog, job, earlier.earlier.streamRevision, false, job.stampAt(this.clock().toISOString()));
+      return answer(replayed(commandId, streamId, earlier.earlier.streamRevision, earlier.earlier.position, earlier.earlier.events));
+    }
+
+    const now = this.clock().toISOString();
+    const reader = new AttemptReader(loader);
+    reader.seed(streamId, loaded);
+    const context = await definition.loadContext(command, reader, { now, principal: envelope.principal, commandId });
+    const check = await authorize(this.options.check, definition, job, loaded, reader, now);
+    const aside = (records: readonly AsideRecord[]) => recordAside(store, registry, records, (decisionId) => job.stampAt(now, decisionId));
+    if (!check.allowed) {
+      await aside(check.records ?? []);
+      return answer(check.error);
+    }
+    // Only after the policy: the stream's state (its revision, a fence) is the org's to tell, shaped like any
+    // refusal for a caller the policy let act but who may not see the org.
+    const onStream = refuseOnStream(loaded, envelope.expectedRevision);
+    if (onStream) return answer(withAudience(onStream, check.audience));
+    const recordsOf = (refusal: StructureRefusal | null) => (refusal === null ? [] : (check.refusedByStructure?.(refusal) ?? []));
+
+    const decision = decide(definition.decider, command, loaded.state, context);
+    if (decision.kind === 'refused') {
+      // The policy said yes and the org's structure said no (a conflict, a forbidden self-grant, a missing
+      // capability): that permit and the refusal are part of the story and are recorded. Malformed or dangling
+      // input ('invalid', 'not_found') records nothing, like input refused before the policy.
+      const records = recordsOf(decision.structure);
+      if (records.length > 0) {
+        // Final only if decided on the stream as it still is: a refusal of stale state is decided again.
+        const current = await loader.load(definition.decider, streamId);
+        if (current.revision !== loaded.revision) return { kind: 'retry', retry: 'stale-refusal' };
+        await aside(records);
+      }
+      return answer(withAudience(decision.error, check.audience));
+    }
+    const stamp = job.stampAt(now, check.decisionId ?? null);
+    if (decision.kind === 'nothing') {
+      // Nothing happened, so there is nothing for the decision to explain.
+      await completeCommand(this.commandLog, job, loaded.revision, true, stamp);
+      return answer({ commandId, streamId, streamRevision: loaded.revision, position: null, events: [], replayed: false });
+    }
+
+    const claimed = await this.uniqueKeys.claim(definition.reservations?.(command) ?? [], streamId, stamp);
+    if (claimed) {
+      // The key is held by another command's stream, which this one never loaded: the claim itself is the check.
+      await aside(recordsOf(structureRefusal(claimed)));
+      return answer(withAudience(claimed, check.audience));
+    }
+
+    const appended = await appendDecided(store, registry, streamId, loaded.revision, [...(check.events ?? []), ...decision.events], stamp, new Date(now));
+    if (appended.kind === 'appended-elsewhere') {
+      // A concurrent copy of this command appended first: our `loaded` state is stale; the log has the answer.
+      loader.forget(streamId);
+      return { kind: 'retry', retry: 'appended-elsewhere' };
+    }
+    if (appended.kind === 'lost-race') {
+      loader.forget(streamId);
+      if (envelope.expectedRevision === undefined) return { kind: 'retry', retry: 'lost-race' };
+      // Someone else appended between our load and our append: the client's precondition no longer holds,
+      // unless the winner was this very command (a concurrent retry), which the next load will show.
+      const reloaded = await loader.load(definition.decider, streamId);
+      if (!reloaded.commands.has(commandId)) return answer(staleRevision(streamId, envelope.expectedRevision, reloaded.revision));
+      return { kind: 'retry', retry: 'own-copy-won' };
+    }
+    const after = loader.remember(definition.decider, loaded, appended.recorded);
+    await completeCommand(this.commandLog, job, appended.streamRevision, false, stamp);
+    return answer({
+      commandId,
+      streamId,
+      streamRevision: appended.streamRevision,
+      position: appended.position,
+      events: after.commands.get(commandId)?.events ?? [],
+      replayed: false,
+    });
   }
 }
 
-/** The resource a command acts on: its aggregate type, the id its stream names, and a job space if it names one. */
-function resourceOf(type: string, streamId: string, command: { data: unknown }): { type: string; id: string | null; jobSpace: string | null } {
-  const dash = streamId.indexOf('-');
-  const data = command.data as { jobSpace?: unknown };
-  return { type, id: dash === -1 ? null : streamId.slice(dash + 1), jobSpace: typeof data.jobSpace === 'string' ? data.jobSpace : null };
-}
-
-/** Most characters of a refusal's code and message kept in its record (the caller's answer is not cut). */
-const MAX_RECORDED_CODE = 200;
-const MAX_RECORDED_MESSAGE = 2000;
-
-/** A refusal by the org's structure, as recorded; null for input refused as malformed or dangling. */
-function structureRefusal(error: AppError): StructureRefusal | null {
-  const { kind } = error;
-  if (kind !== 'conflict' && kind !== 'forbidden' && kind !== 'unprocessable') return null;
-  return { kind, code: error.code.slice(0, MAX_RECORDED_CODE), message: error.message.slice(0, MAX_RECORDED_MESSAGE) };
-}
-
-function keptChanging(streamId: string, attempts: number): AppError {
-  return appError('conflict', 'CONCURRENCY_CONFLICT', `stream ${streamId} kept changing; the command was not applied`, { streamId, attempts });
-}
-
-/** A command's payload: its `data` (what the client sent); anything else is left to the schema to refuse. */
-function payloadOf(input: unknown): unknown {
-  return typeof input === 'object' && input !== null && 'data' in input ? input.data : undefined;
-}
-
-
-function staleRevision(streamId: string, expected: bigint, actual: bigint): AppError {
-  return appError('precondition_failed', 'REVISION_MISMATCH', `stream ${streamId} is at revision ${actual}, not ${expected}: it changed since it was read; read it again and, if the change still applies, send If-Match: "${actual}"`, {
-    streamId,
-    expectedRevision: expected.toString(),
-    actualRevision: actual.toString(),
-  });
-}
+/** An attempt's end: the command's answer, or why it must be decided again. */
+type AttemptOutcome = { kind: 'answer'; answer: CommandResult | AppError } | { kind: 'retry'; retry: RetryReason };

@@ -1,4 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleepBackoff, type BackoffPolicy } from '../infra/retry/backoff.ts';
+import { dependencyOutage } from '../infra/retry/policies.ts';
 import type { AppError } from '../domain/shared/app-error.ts';
 import { BusUnavailableError } from '../infra/bus/errors.ts';
 import { CacheUnavailableError } from '../infra/cache/errors.ts';
@@ -66,16 +67,12 @@ export const DEFAULT_RETRY_MAX_MS = 2_000;
  */
 export class OutageWait {
   private current: OutageStatus | null = null;
-  private delayMs: number;
-  private readonly minMs: number;
-  private readonly maxMs: number;
+  private readonly policy: BackoffPolicy;
   private readonly clock: () => Date;
 
   constructor(options: OutageBackoffOptions = {}) {
-    this.minMs = options.minMs ?? DEFAULT_RETRY_MIN_MS;
-    this.maxMs = Math.max(this.minMs, options.maxMs ?? DEFAULT_RETRY_MAX_MS);
+    this.policy = dependencyOutage(options.minMs ?? DEFAULT_RETRY_MIN_MS, options.maxMs ?? DEFAULT_RETRY_MAX_MS);
     this.clock = options.clock ?? (() => new Date());
-    this.delayMs = this.minMs;
   }
 
   get status(): OutageStatus | null {
@@ -88,16 +85,13 @@ export class OutageWait {
     this.current = this.current
       ? { ...this.current, dependency, message, attempts: this.current.attempts + 1 }
       : { dependency, message, since: this.clock().toISOString(), attempts: 1 };
-    const delay = this.delayMs;
-    this.delayMs = Math.min(this.delayMs * 2, this.maxMs);
-    await sleep(delay, undefined, signal ? { signal } : {}).catch(() => undefined);
+    await sleepBackoff(this.policy, this.current.attempts, signal);
   }
 
   /** The dependency answered again. Answers the outage that ended, if any (for a "resumed" log line). */
   recovered(): OutageStatus | null {
     const ended = this.current;
     this.current = null;
-    this.delayMs = this.minMs;
     return ended;
   }
 }

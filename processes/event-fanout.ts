@@ -1,4 +1,6 @@
-import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { sleepBackoff } from '../infra/retry/backoff.ts';
+import { fanoutResubscribe } from '../infra/retry/policies.ts';
 import type { Logger } from 'pino';
 import { InvalidSubjectError, PayloadTooLargeError } from '../infra/bus/errors.ts';
 import type { Bus } from '../infra/bus/port.ts';
@@ -171,9 +173,9 @@ export class EventFanout {
   }
 
   private async run(): Promise<void> {
-    const minDelay = this.options.retryMinMs ?? 100;
-    const maxDelay = this.options.retryMaxMs ?? 5000;
-    let delayMs = minDelay;
+    const backoff = fanoutResubscribe(this.options.retryMinMs ?? 100, this.options.retryMaxMs ?? 5000);
+    // Failures since an event was last published: each one waits longer.
+    let failures = 0;
     let streamReady = false;
     while (!this.stopped) {
       let current: bigint | null = null;
@@ -209,7 +211,7 @@ export class EventFanout {
             current = null;
             this.advance(event.position);
             if (this.failure) this.recovered();
-            delayMs = minDelay;
+            failures = 0;
           }
         } finally {
           await subscription.unsubscribe().catch(() => undefined);
@@ -233,8 +235,8 @@ export class EventFanout {
         };
         this.state = 'retrying';
       }
-      await sleep(delayMs, undefined, { signal: this.abort.signal }).catch(() => undefined);
-      delayMs = Math.min(delayMs * 2, maxDelay);
+      failures += 1;
+      await sleepBackoff(backoff, failures, this.abort.signal);
     }
     this.state = 'stopped';
   }

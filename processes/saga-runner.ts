@@ -1,4 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { sleepBackoff } from '../infra/retry/backoff.ts';
+import { sagaStep } from '../infra/retry/policies.ts';
 import type { Logger } from 'pino';
 import type { EventRegistry } from '../domain/events/registry.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
@@ -176,7 +177,7 @@ export class SagaRunner {
           break;
         }
         this.options.logger?.warn({ err: error, saga: this.saga.name, type: recorded.type, attempt }, 'saga step failed; retrying');
-        await sleep(Math.min((this.options.retryDelayMs ?? 200) * 2 ** Math.min(attempt - 1, 8), 10_000), undefined, { signal: this.abort.signal }).catch(() => undefined);
+        await sleepBackoff(sagaStep(this.options.retryDelayMs ?? 200), attempt, this.abort.signal);
       }
     }
     if (this.outage.recovered() !== null) this.options.logger?.info({ saga: this.saga.name }, 'saga resumed after a dependency outage');

@@ -1,3 +1,5 @@
+import { backoffDelay } from '../../infra/retry/backoff.ts';
+import { inboxReconnect } from '../../infra/retry/policies.ts';
 import type { JsonValue } from '../../infra/bus/port.ts';
 import type { WorkRequestKind } from '../agent-protocol/subjects.ts';
 import { AgentRequestError } from './errors.ts';
@@ -190,8 +192,7 @@ export class HttpTransport implements AgentTransport {
   /** Exponential backoff with jitter (half to full), starting from the server's `retry` when it is longer. */
   private delay(failures: number): number {
     const base = Math.max(this.initialDelayMs, Math.min(this.serverRetryMs ?? 0, this.maxDelayMs));
-    const ceiling = Math.min(this.maxDelayMs, base * 2 ** Math.min(failures, 20));
-    return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
+    return Math.round(backoffDelay(inboxReconnect(base, this.maxDelayMs), failures + 1));
   }
 
   private sleep(ms: number): Promise<void> {

@@ -1,3 +1,5 @@
+import { backoffDelay } from '../retry/backoff.ts';
+import { busRefetch } from '../retry/policies.ts';
 import {
   AckPolicy,
   DeliverPolicy,
@@ -768,7 +770,7 @@ class NatsDurableConsumer implements DurableConsumer {
           throw fatal;
         }
         failures += 1;
-        await delay(Math.min(2000, 50 * 2 ** failures));
+        await delay(backoffDelay(busRefetch, failures));
         continue;
       }
       if (this.stopped) {

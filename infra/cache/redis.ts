@@ -1,3 +1,5 @@
+import { backoffDelay } from '../retry/backoff.ts';
+import { cacheReconnect } from '../retry/policies.ts';
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { z } from 'zod';
@@ -127,7 +129,7 @@ export class RedisCache implements Cache {
       commandTimeout: commandTimeoutMs,
       // Queued calls are rejected after every second failed connection attempt instead of waiting for all of them.
       maxRetriesPerRequest: 1,
-      retryStrategy: (times) => (times > reconnectAttempts ? null : Math.min(100 * 2 ** (times - 1), 2000)),
+      retryStrategy: (times) => (times > reconnectAttempts ? null : backoffDelay(cacheReconnect, times)),
       connectionName: 'agencygrid-cache',
     });
     const cache = new RedisCache(redis, keyPrefix, retryAfterMs, scanCount);

@@ -1,3 +1,5 @@
+import { backoffDelay } from '../retry/backoff.ts';
+import { rateLimitReconnect } from '../retry/policies.ts';
 import { createRequire } from 'node:module';
 import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
@@ -48,7 +50,7 @@ export function connectRateLimitRedis(url: string, name: string, options: RateLi
     connectTimeout: 1000,
     commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
-    retryStrategy: (times) => Math.min(100 * 2 ** Math.min(times, 5), 5000),
+    retryStrategy: (times) => backoffDelay(rateLimitReconnect, times),
     connectionName: name,
   });
   // Reported by the failed calls (which are let through); an unhandled 'error' event would crash the process.

@@ -1,3 +1,5 @@
+import { backoffDelay } from '../../infra/retry/backoff.ts';
+import { taskRetry } from '../../infra/retry/policies.ts';
 import { v5 as uuidv5 } from 'uuid';
 import type { Logger } from 'pino';
 import { contractAggregate } from '../../commands/handlers/contract.ts';
@@ -239,7 +241,7 @@ export class ExecutionSaga implements Saga {
     if (!willRetry) return;
     const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
     if (task === null || task.status !== 'retrying' || task.attempt !== attempt) return;
-    const backoff = (await orgWorkSettings(this.deps.reader, task.orgId)).retryBackoffMs * 2 ** (attempt - 1);
+    const backoff = backoffDelay(taskRetry((await orgWorkSettings(this.deps.reader, task.orgId)).retryBackoffMs), attempt);
     await this.commands.schedule(
       {
         key: `${TASK_RETRY}:${taskId}:${attempt}`,
