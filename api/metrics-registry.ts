@@ -2,7 +2,7 @@ import { Gauge, Registry } from 'prom-client';
 import type { ProjectionStatus } from '../projections/runner.ts';
 import type { Platform } from './platform.ts';
 
-type MetricSources = Pick<Platform, 'projections' | 'store' | 'work' | 'docs' | 'parked'>;
+export type MetricSources = Pick<Platform, 'projections' | 'store' | 'work' | 'docs' | 'parked'>;
 
 interface Snapshot {
   projections: ProjectionStatus[];
