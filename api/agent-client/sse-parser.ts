@@ -1,8 +1,12 @@
+import { createParser, type EventSourceParser } from 'eventsource-parser';
+
 /**
- * A small Server-Sent Events parser (WHATWG HTML, "interpreting an event stream"): feed it text as it arrives, in
- * chunks of any size, and it returns the events completed so far. Lines end with CRLF, LF or CR (a CRLF split
- * across two chunks counts once); `:` starts a comment; `data` lines are joined with LF; a block without data
- * dispatches nothing. Field values drop one leading space.
+ * Server-Sent Events for the agent client, parsed by `eventsource-parser`: feed it text as it arrives, in chunks of
+ * any size, and it returns the events completed so far.
+ *
+ * Line ends are settled here before the text reaches the library, because it holds back a CR at the end of a chunk
+ * until the next chunk shows whether an LF follows; a stream that ends its lines with CR alone would then deliver
+ * each event one keep-alive late. A CR is taken as a line end at once and an LF right after it is skipped.
  */
 
 export interface SseEvent {
@@ -14,11 +18,12 @@ export interface SseEvent {
 }
 
 export class SseParser {
-  private buffer = '';
+  private readonly parser: EventSourceParser;
+  private completed: SseEvent[] = [];
   private afterCR = false;
   private started = false;
-  private data: string[] = [];
-  private event = '';
+  /** Characters of the line not yet ended. */
+  private pendingLength = 0;
   /** The last `id` field seen. */
   lastEventId = '';
   /** The last valid `retry` field (milliseconds), if any. */
@@ -27,7 +32,20 @@ export class SseParser {
   comments = 0;
 
   /** A line longer than this (no line end in sight) is refused: the stream is not SSE, or is hostile. */
-  constructor(private readonly maxLineLength = 8 * 1024 * 1024) {}
+  constructor(private readonly maxLineLength = 8 * 1024 * 1024) {
+    this.parser = createParser({
+      onEvent: (event) => {
+        if (event.id !== undefined) this.lastEventId = event.id;
+        this.completed.push({ event: event.event ?? 'message', data: event.data, lastEventId: this.lastEventId });
+      },
+      onRetry: (ms) => {
+        this.retryMs = ms;
+      },
+      onComment: () => {
+        this.comments += 1;
+      },
+    });
+  }
 
   feed(text: string): SseEvent[] {
     let input = text;
@@ -36,52 +54,14 @@ export class SseParser {
       if (input.charCodeAt(0) === 0xfeff) input = input.slice(1);
     }
     if (this.afterCR && input.startsWith('\n')) input = input.slice(1);
-    if (input.length > 0) this.afterCR = false;
-    const events: SseEvent[] = [];
-    const text2 = this.buffer + input;
-    const lineEnd = /\r\n|\r|\n/g;
-    let from = 0;
-    for (let match = lineEnd.exec(text2); match !== null; match = lineEnd.exec(text2)) {
-      // A CR as the last character may be the first half of a CRLF: the LF that may follow is skipped.
-      if (match[0] === '\r' && lineEnd.lastIndex === text2.length) this.afterCR = true;
-      this.line(text2.slice(from, match.index), events);
-      from = lineEnd.lastIndex;
-    }
-    this.buffer = text2.slice(from);
-    if (this.buffer.length > this.maxLineLength) throw new Error(`event stream line longer than ${this.maxLineLength} characters`);
+    if (input.length > 0) this.afterCR = input.endsWith('\r');
+    const normalised = input.replace(/\r\n?/g, '\n');
+    const lastEnd = normalised.lastIndexOf('\n');
+    this.pendingLength = lastEnd === -1 ? this.pendingLength + normalised.length : normalised.length - lastEnd - 1;
+    if (this.pendingLength > this.maxLineLength) throw new Error(`event stream line longer than ${this.maxLineLength} characters`);
+    this.parser.feed(normalised);
+    const events = this.completed;
+    this.completed = [];
     return events;
-  }
-
-  private line(line: string, events: SseEvent[]): void {
-    if (line === '') {
-      if (this.data.length > 0) events.push({ event: this.event || 'message', data: this.data.join('\n'), lastEventId: this.lastEventId });
-      this.data = [];
-      this.event = '';
-      return;
-    }
-    if (line.startsWith(':')) {
-      this.comments += 1;
-      return;
-    }
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    switch (field) {
-      case 'event':
-        this.event = value;
-        return;
-      case 'data':
-        this.data.push(value);
-        return;
-      case 'id':
-        if (!value.includes('\u0000')) this.lastEventId = value;
-        return;
-      case 'retry':
-        if (/^\d+$/.test(value)) this.retryMs = Number(value);
-        return;
-      default:
-        return; // unknown fields are ignored
-    }
   }
 }

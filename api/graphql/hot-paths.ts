@@ -10,7 +10,7 @@ import { cacheKeys } from '../../projections/read-models/cache-keys.ts';
 import { ORGS } from '../../projections/read-models/orgs.ts';
 import { ASSOCIATIONS, GROUPS } from '../../projections/read-models/roster.ts';
 import type { ProjectionRunner } from '../../projections/runner.ts';
-import { roleKey, type Loaders } from './batch.ts';
+import { loadAll, roleKey, type Loaders } from './batch.ts';
 import { findAll } from './connection.ts';
 
 /**
@@ -183,7 +183,7 @@ async function computeFromReadModels(
   const roles = new Map<string, RoleDefinition>();
   let wanted = [...new Set([...associations.values()].map((association) => association.role))];
   while (wanted.length > 0) {
-    const loaded = await loaders.roles.loadMany(wanted.map((name) => roleKey(orgId, name)));
+    const loaded = await loadAll(loaders.roles, wanted.map((name) => roleKey(orgId, name)));
     const next = new Set<string>();
     for (const document of loaded) {
       const role = parseRole(document);

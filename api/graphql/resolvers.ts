@@ -13,7 +13,7 @@ import { APPLICATIONS, ASSOCIATIONS, GROUPS, JOB_SPACES, ROLE_CONFLICTS, ROLES, 
 import { SUBJECTS } from '../../projections/read-models/subjects.ts';
 import { TASKS } from '../../projections/read-models/tasks.ts';
 import type { OrgReadAction } from './access.ts';
-import { roleKey } from './batch.ts';
+import { loadAll, roleKey } from './batch.ts';
 import { findAll, findConnection, type Connection } from './connection.ts';
 import { awaitPosition, type GraphqlContext } from './context.ts';
 import { gqlError } from './errors.ts';
@@ -469,7 +469,7 @@ const Role: TypeResolvers = {
   position,
   inheritedRoles: async (document, _args, context) => {
     const inherits = Array.isArray(document.inherits) ? document.inherits.filter((name): name is string => typeof name === 'string') : [];
-    const roles = await context.loaders.roles.loadMany(inherits.map((name) => roleKey(text(document, 'orgId'), name)));
+    const roles = await loadAll(context.loaders.roles, inherits.map((name) => roleKey(text(document, 'orgId'), name)));
     return roles.filter((role): role is Doc => role !== undefined);
   },
   holders: async (document, args, context) => {
@@ -490,7 +490,7 @@ const Group: TypeResolvers = {
   roleNames: (document) => (Array.isArray(document.roles) ? document.roles : []),
   roles: async (document, _args, context) => {
     const names = Array.isArray(document.roles) ? document.roles.filter((name): name is string => typeof name === 'string') : [];
-    const roles = await context.loaders.roles.loadMany(names.map((name) => roleKey(text(document, 'orgId'), name)));
+    const roles = await loadAll(context.loaders.roles, names.map((name) => roleKey(text(document, 'orgId'), name)));
     return roles.filter((role): role is Doc => role !== undefined);
   },
   position,

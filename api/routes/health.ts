@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
+import { createMetricsRegistry } from '../metrics-registry.ts';
 import { readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
 import { authorizeRead } from '../read-access.ts';
 import type { Platform } from '../platform.ts';
@@ -96,6 +97,7 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
    * METRICS_PUBLIC says the operator exposes them to a scraper on a network of their own.
    */
   const metricsPublic = platform.config.METRICS_PUBLIC;
+  const metrics = createMetricsRegistry(platform);
   const metricsDescription =
     'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`, `agencygrid_projection_waiting{projection}`, `agencygrid_projection_parked_events{projection}`, `agencygrid_saga_position{saga}`, `agencygrid_timers_pending`, `agencygrid_saga_dead_letters`. ' +
     (metricsPublic ? 'No credential (METRICS_PUBLIC is set).' : 'Action `platform.metrics.read` (platform admins); METRICS_PUBLIC=true serves it without a credential.');
@@ -119,40 +121,7 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
         });
         if (isAppError(allowed)) return sendError(reply, allowed);
       }
-      const projections = await platform.projections.status();
-      const head = await platform.store.headPosition().catch(() => null);
-      const work = platform.work.status();
-      const deadLetters = await platform.docs.count('_saga_dead_letters').catch(() => null);
-      const lines = [
-        '# HELP agencygrid_event_store_head Global position of the last event in the log.',
-        '# TYPE agencygrid_event_store_head gauge',
-        ...(head === null ? [] : [`agencygrid_event_store_head ${head}`]),
-        '# HELP agencygrid_projection_position Last log position a projection has applied.',
-        '# TYPE agencygrid_projection_position gauge',
-        ...projections.map((p) => `agencygrid_projection_position{projection="${p.name}"} ${p.position}`),
-        '# HELP agencygrid_projection_lag Positions a projection is behind the head of the log.',
-        '# TYPE agencygrid_projection_lag gauge',
-        ...projections.map((p) => `agencygrid_projection_lag{projection="${p.name}"} ${p.lag}`),
-        '# HELP agencygrid_projection_failed 1 when a projection stopped on an event it could not apply.',
-        '# TYPE agencygrid_projection_failed gauge',
-        ...projections.map((p) => `agencygrid_projection_failed{projection="${p.name}"} ${p.state === 'failed' ? 1 : 0}`),
-        '# HELP agencygrid_projection_waiting 1 while a projection waits out an unavailable dependency (it resumes by itself).',
-        '# TYPE agencygrid_projection_waiting gauge',
-        ...projections.map((p) => `agencygrid_projection_waiting{projection="${p.name}"} ${p.waiting ? 1 : 0}`),
-        '# HELP agencygrid_projection_parked_events Events an operator parked for a projection (it skips them).',
-        '# TYPE agencygrid_projection_parked_events gauge',
-        ...projections.map((p) => `agencygrid_projection_parked_events{projection="${p.name}"} ${platform.parked.list(p.name).length}`),
-        '# HELP agencygrid_saga_position Last log position a saga (process manager) has handled.',
-        '# TYPE agencygrid_saga_position gauge',
-        ...work.sagas.map((saga) => `agencygrid_saga_position{saga="${saga.name}"} ${saga.position}`),
-        '# HELP agencygrid_timers_pending Durable timers waiting to fire.',
-        '# TYPE agencygrid_timers_pending gauge',
-        `agencygrid_timers_pending ${work.timersPending}`,
-        '# HELP agencygrid_saga_dead_letters Events a saga gave up on (collection _saga_dead_letters).',
-        '# TYPE agencygrid_saga_dead_letters gauge',
-        ...(deadLetters === null ? [] : [`agencygrid_saga_dead_letters ${deadLetters}`]),
-      ];
-      return reply.type('text/plain; version=0.0.4').send(`${lines.join('\n')}\n`);
+      return reply.type(metrics.contentType).send(await metrics.metrics());
     },
   );
 }

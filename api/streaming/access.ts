@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import type { BuiltPolicyRequest } from '../../commands/governance/policy-request.ts';
@@ -52,9 +53,9 @@ const RESOURCE_TYPE: Record<EventReadAction, string> = {
 };
 
 export interface StreamAccessOptions {
-  /** How long an answer (and the credential check) holds before it is decided again. Default 10 000 ms. */
+  /** How long an answer (and the credential check) holds before it is decided again, a positive integer. Default 10 000 ms. */
   ttlMs?: number;
-  /** Answers kept at most (oldest dropped first). Default 1024. */
+  /** Answers kept at most (the oldest decided dropped first). Default 1024. */
   maxEntries?: number;
   clock?: () => number;
 }
@@ -67,9 +68,9 @@ export interface StreamAccessOptions {
  */
 export class StreamAccess {
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
   private readonly clock: () => number;
-  private readonly answers = new Map<string, { allowed: boolean; until: number }>();
+  /** Read with `peek`, so that only a fresh decision counts as a use: the oldest decided answer goes first. */
+  private readonly answers: LRUCache<string, boolean>;
   private credentialValidUntil = 0;
 
   constructor(
@@ -79,8 +80,14 @@ export class StreamAccess {
     options: StreamAccessOptions = {},
   ) {
     this.ttlMs = options.ttlMs ?? 10_000;
-    this.maxEntries = options.maxEntries ?? 1024;
+    // lru-cache reads a ttl of 0 as "never expires": refused, as it would keep an answer for the stream's lifetime.
+    if (!Number.isSafeInteger(this.ttlMs) || this.ttlMs < 1) throw new RangeError(`ttlMs must be a positive integer, got ${this.ttlMs}`);
     this.clock = options.clock ?? Date.now;
+    // lru-cache takes an entry stamped at time 0 for one without a ttl, so its clock counts from 1 at construction
+    // (an injected clock may well start at 0).
+    const clock = this.clock;
+    const origin = clock();
+    this.answers = new LRUCache({ max: options.maxEntries ?? 1024, ttl: this.ttlMs, ttlResolution: 0, perf: { now: () => clock() - origin + 1 } });
   }
 
   /** One decision, uncached: for the up-front check of the orgs a filter names (its denial is the 403). */
@@ -100,8 +107,8 @@ export class StreamAccess {
   async allows(orgId: string | null, action: EventReadAction): Promise<boolean> {
     // Every platform-level event needs the platform's audit.read, whatever its kind.
     const effective: EventReadAction = orgId === null ? 'audit.read' : action;
-    const cached = this.answers.get(key(orgId, effective));
-    if (cached && cached.until > this.clock()) return cached.allowed;
+    const cached = this.answers.peek(key(orgId, effective));
+    if (cached !== undefined) return cached;
     return !isAppError(await this.decide(orgId, effective));
   }
 
@@ -121,14 +128,7 @@ export class StreamAccess {
   }
 
   private remember(orgId: string | null, action: EventReadAction, allowed: boolean): void {
-    const entry = key(orgId, action);
-    this.answers.delete(entry);
-    this.answers.set(entry, { allowed, until: this.clock() + this.ttlMs });
-    while (this.answers.size > this.maxEntries) {
-      const oldest = this.answers.keys().next();
-      if (oldest.done) break;
-      this.answers.delete(oldest.value);
-    }
+    this.answers.set(key(orgId, action), allowed);
   }
 }
 

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { recordedRequest, type RecordedDecision } from '../../domain/audit/recorded.ts';
 import { applyStructureChanges, replayedResult, type StructureChanges, type StructureReplay } from '../../domain/audit/structure.ts';
 import { StreamTimeline } from '../../domain/audit/timeline.ts';
@@ -8,12 +9,12 @@ import type { Evolver, LoadedStream, StreamReader } from '../stream-loader.ts';
 import { recogniseCommand } from './governed-aggregates.ts';
 import { readDecodedStream, type AuditSource } from './reader.ts';
 
-/** Most streams one replay call keeps folded (each read whole once); past it the oldest is dropped and read again if asked. */
+/** Most streams one replay call keeps folded (each read whole once); past it the least recently used is dropped and read again if asked. */
 const MAX_CACHED_STREAMS = 1_000;
 
 /** Streams of the log as timelines, read once per replay call (bounded), foldable to any revision or position. */
 class LogTimelines {
-  private readonly timelines = new Map<string, StreamTimeline<unknown, DomainEvent>>();
+  private readonly timelines = new LRUCache<string, StreamTimeline<unknown, DomainEvent>>({ max: MAX_CACHED_STREAMS });
 
   constructor(private readonly source: AuditSource) {}
 
@@ -21,10 +22,6 @@ class LogTimelines {
     const cached = this.timelines.get(streamId);
     if (cached) return cached;
     const timeline = new StreamTimeline(evolver, await readDecodedStream(this.source, streamId));
-    if (this.timelines.size >= MAX_CACHED_STREAMS) {
-      const oldest = this.timelines.keys().next().value;
-      if (oldest !== undefined) this.timelines.delete(oldest);
-    }
     this.timelines.set(streamId, timeline);
     return timeline;
   }

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+
 /**
  * Time helpers for CEL conditions that do not depend on the server's own time zone.
  *
@@ -12,7 +14,7 @@
  */
 
 const MAX_CACHED_ZONES = 64;
-const formatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = new LRUCache<string, Intl.DateTimeFormat>({ max: MAX_CACHED_ZONES });
 
 /** A formatter for the zone, cached; throws a RangeError for an unknown zone. */
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
@@ -29,10 +31,6 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       second: 'numeric',
     });
     formatters.set(timeZone, formatter);
-    if (formatters.size > MAX_CACHED_ZONES) {
-      const oldest = formatters.keys().next();
-      if (oldest.done !== true) formatters.delete(oldest.value);
-    }
   }
   return formatter;
 }

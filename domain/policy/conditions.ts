@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Environment, EvaluationError, ParseError, TypeError as CelTypeError, type ASTNode, type Limits } from '@marcbachmann/cel-js';
 import { CelCommand, CelOrg, CelPrincipal, CelResource, parseInstant, type ConditionInput } from './cel-input.ts';
 import { isKnownTimeZone, zonedFields } from './cel-time.ts';
@@ -106,7 +107,7 @@ const environment = new Environment({
     return instant;
   }, { description: 'Parses an ISO-8601 instant that carries its time zone (Z or +hh:mm)' });
 
-const cache = new Map<string, CompileResult>();
+const cache = new LRUCache<string, CompileResult>({ max: CONDITION_CACHE_SIZE });
 
 /**
  * Compiles a condition (parse, static restrictions, type check), or returns the first error with its position.
@@ -114,20 +115,9 @@ const cache = new Map<string, CompileResult>();
  */
 export function compileCondition(source: string): CompileResult {
   const cached = cache.get(source);
-  if (cached !== undefined) {
-    // Refresh recency: a Map iterates in insertion order, so the first key is the least recently used.
-    cache.delete(source);
-    cache.set(source, cached);
-    return cached;
-  }
+  if (cached !== undefined) return cached;
   const result = compileUncached(source);
-  if (typeof source === 'string' && source.length <= MAX_CONDITION_LENGTH) {
-    cache.set(source, result);
-    if (cache.size > CONDITION_CACHE_SIZE) {
-      const oldest = cache.keys().next();
-      if (oldest.done !== true) cache.delete(oldest.value);
-    }
-  }
+  if (typeof source === 'string' && source.length <= MAX_CONDITION_LENGTH) cache.set(source, result);
   return result;
 }
 

@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { LRUCache } from 'lru-cache';
 import type { z } from 'zod';
 import { CacheCounterOutOfRangeError, CacheUnavailableError, CacheValueNotNumericError } from './errors.ts';
 import type { Cache, CacheWriteOptions } from './port.ts';
@@ -11,21 +11,14 @@ export interface MemoryCacheOptions {
   sweepIntervalMs?: number;
 }
 
-interface Entry {
-  value: string;
-  /** On the `performance.now()` clock; undefined = no expiry. */
-  expiresAt: number | undefined;
-}
-
 /**
- * The embedded Cache: an in-process LRU with the port's semantics (see port.ts). Each instance is its own namespace.
- * Every operation runs synchronously inside one call, so increments are atomic within the process; nothing is shared
- * between processes. Bounded by entry count, not bytes. "Use" for the LRU order = any read or write of the key.
+ * The embedded Cache: an in-process LRU (lru-cache) with the port's semantics (see port.ts). Each instance is its own
+ * namespace. Every operation runs synchronously inside one call, so increments are atomic within the process; nothing
+ * is shared between processes. Bounded by entry count, not bytes. "Use" for the LRU order = any read or write of the
+ * key.
  */
 export class MemoryCache implements Cache {
-  /** Map iteration order is the LRU order: the first key is the least recently used. */
-  private readonly entries = new Map<string, Entry>();
-  private readonly maxEntries: number;
+  private readonly entries: LRUCache<string, string>;
   private readonly sweeper: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -35,7 +28,9 @@ export class MemoryCache implements Cache {
     if (!Number.isSafeInteger(sweepIntervalMs) || sweepIntervalMs < 0) {
       throw new RangeError(`sweepIntervalMs must be a non-negative integer, got ${sweepIntervalMs}`);
     }
-    this.maxEntries = maxEntries;
+    // ttlResolution 0: the clock is read on every check, so an entry is gone as soon as its ttl has passed, as in
+    // Redis. Expired entries are reclaimed by one sweep timer rather than a timer per entry (ttlAutopurge).
+    this.entries = new LRUCache({ max: maxEntries, ttlResolution: 0 });
     if (sweepIntervalMs > 0) {
       this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs);
       this.sweeper.unref();
@@ -49,14 +44,14 @@ export class MemoryCache implements Cache {
 
   async get(key: string): Promise<string | null> {
     this.checkOpen();
-    return this.live(key)?.value ?? null;
+    return this.entries.get(key) ?? null;
   }
 
   async getJson<T>(key: string, schema: z.ZodType<T>): Promise<T | null> {
     this.checkOpen();
-    const entry = this.live(key);
-    if (!entry) return null;
-    const decoded = decodeJson(entry.value, schema);
+    const value = this.entries.get(key);
+    if (value === undefined) return null;
+    const decoded = decodeJson(value, schema);
     if (decoded) return decoded.value;
     this.entries.delete(key);
     return null;
@@ -74,38 +69,32 @@ export class MemoryCache implements Cache {
 
   async delete(key: string): Promise<boolean> {
     this.checkOpen();
-    const existed = this.live(key) !== undefined;
+    const existed = this.entries.has(key);
     this.entries.delete(key);
     return existed;
   }
 
   async deleteByPrefix(prefix: string): Promise<number> {
     this.checkOpen();
-    const now = performance.now();
-    let deleted = 0;
-    // Deleting the entry just visited while iterating a Map is safe.
-    for (const [key, entry] of this.entries) {
-      if (!key.startsWith(prefix)) continue;
-      if (!expired(entry, now)) deleted += 1;
-      this.entries.delete(key);
-    }
-    return deleted;
+    // Expired entries go first, so that only live ones are counted.
+    this.entries.purgeStale();
+    const matching = [...this.entries.keys()].filter((key) => key.startsWith(prefix));
+    for (const key of matching) this.entries.delete(key);
+    return matching.length;
   }
 
   async increment(key: string, by = 1, options?: CacheWriteOptions): Promise<number> {
     this.checkOpen();
     checkIncrement(by);
     const ttlMs = ttlOf(options);
-    const entry = this.live(key);
-    const current = entry ? parseStoredInteger(entry.value) : 0n;
+    const stored = this.entries.get(key);
+    const current = stored === undefined ? 0n : parseStoredInteger(stored);
     if (current === undefined) throw new CacheValueNotNumericError(key);
     const next = current + BigInt(by);
     if (next > MAX_SAFE || next < -MAX_SAFE) throw new CacheCounterOutOfRangeError(key, by);
-    if (entry) {
-      entry.value = next.toString();
-    } else {
-      this.insert(key, { value: next.toString(), expiresAt: ttlMs === undefined ? undefined : performance.now() + ttlMs });
-    }
+    // An existing counter keeps its expiry (or its lack of one); the ttl applies only when this creates it.
+    if (stored === undefined) this.entries.set(key, next.toString(), { ttl: ttlMs ?? 0 });
+    else this.entries.set(key, next.toString(), { noUpdateTTL: true });
     return Number(next);
   }
 
@@ -118,41 +107,15 @@ export class MemoryCache implements Cache {
 
   /** Removes every expired entry. O(entries); runs on the sweep timer. */
   sweep(): void {
-    const now = performance.now();
-    for (const [key, entry] of this.entries) if (expired(entry, now)) this.entries.delete(key);
+    this.entries.purgeStale();
   }
 
   private checkOpen(): void {
     if (this.closed) throw new CacheUnavailableError('cache is closed');
   }
 
-  /** The unexpired entry, marked most recently used; an expired one is removed on the way. */
-  private live(key: string): Entry | undefined {
-    const entry = this.entries.get(key);
-    if (!entry) return undefined;
-    this.entries.delete(key);
-    if (expired(entry, performance.now())) return undefined;
-    this.entries.set(key, entry);
-    return entry;
-  }
-
+  /** A write replaces the expiry: without a ttl the entry is permanent. */
   private write(key: string, value: string, options: CacheWriteOptions | undefined): void {
-    const ttlMs = ttlOf(options);
-    this.entries.delete(key);
-    this.insert(key, { value, expiresAt: ttlMs === undefined ? undefined : performance.now() + ttlMs });
+    this.entries.set(key, value, { ttl: ttlOf(options) ?? 0 });
   }
-
-  /** Adds a key that is not in the map, evicting least recently used entries beyond the bound. */
-  private insert(key: string, entry: Entry): void {
-    this.entries.set(key, entry);
-    for (const oldest of this.entries.keys()) {
-      if (this.entries.size <= this.maxEntries) break;
-      this.entries.delete(oldest);
-    }
-  }
-}
-
-/** Readable while fewer than ttlMs have elapsed, matching Redis (a key expires once its deadline has passed). */
-function expired(entry: Entry, now: number): boolean {
-  return entry.expiresAt !== undefined && now >= entry.expiresAt;
 }
