@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { appError, isAppError, withAudience, type AppError } from '../domain/shared/app-error.ts';
 import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
-import type { EventRegistry } from '../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { WrongExpectedVersionError } from '../infra/eventstore/errors.ts';
 import { unavailableErrorFor } from './unavailable-error.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
@@ -38,7 +38,7 @@ export interface CommandEnvelope {
 export interface PipelineOptions {
   store: EventStore;
   loader: StreamLoader;
-  registry: EventRegistry;
+  registry: PlatformEventRegistry;
   check: PreAppendCheck;
   clock?: () => Date;
   maxAttempts?: number;

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import type { EventRegistry } from '../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { OutageWait, unavailableDependency, untilAvailable, type OutageBackoffOptions, type OutageStatus } from './dependency-outage.ts';
@@ -68,7 +68,7 @@ export class SagaRunner {
 
   constructor(
     private readonly store: EventStore,
-    private readonly registry: EventRegistry,
+    private readonly registry: PlatformEventRegistry,
     private readonly checkpoints: CheckpointStore,
     readonly saga: Saga,
     private readonly options: SagaRunnerOptions = {},

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { StreamLoader } from '../../commands/stream-loader.ts';
-import type { EventRegistry } from '../../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
@@ -20,7 +20,7 @@ import { ObligationSaga } from './obligation-saga.ts';
 
 export interface WorkProcessesDeps {
   store: EventStore;
-  registry: EventRegistry;
+  registry: PlatformEventRegistry;
   pipeline: CommandPipeline;
   loader: StreamLoader;
   bus: Bus;
