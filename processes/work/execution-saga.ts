@@ -15,6 +15,7 @@ import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
 import type { TaskDispatch, VerificationRequest } from '../../api/agent-protocol/messages.ts';
+import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
 import { orgWorkSettings } from './org-settings.ts';
 import { SystemCommands } from './system-commands.ts';
@@ -32,6 +33,8 @@ export interface ExecutionSagaDeps {
   pipeline: CommandPipeline;
   reader: StreamReader;
   store: EventStore;
+  /** Decodes the job's earlier events (read back from its stream) to their current, typed shape. */
+  registry: PlatformEventRegistry;
   bus: Bus;
   /** The open jobs a subject holds, for reassigning them when it is suspended. */
   openJobsHeldBy: OpenJobsHeldBy;
@@ -395,7 +398,9 @@ export class ExecutionSaga implements Saga<Handled> {
   private async lastAssignment(jobId: string, revision: bigint): Promise<{ contractId: string; orgId: string } | null> {
     try {
       for await (const recorded of this.deps.store.readStream(jobStream(jobId), { direction: 'backwards', fromRevision: revision })) {
-        if (recorded.type === 'JobAssigned') return { contractId: String(recorded.data.contractId), orgId: String(recorded.data.orgId) };
+        if (recorded.type !== 'JobAssigned') continue;
+        const event = this.deps.registry.decode(recorded.type, recorded.data, recorded.metadata);
+        if (event.type === 'JobAssigned') return { contractId: event.data.contractId, orgId: event.data.orgId };
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return null;
