@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createEventRegistry } from '../domain/events/catalog.ts';
-import type { EventRegistry } from '../domain/events/registry.ts';
+import { createEventRegistry, type PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { CommandPipeline } from '../commands/pipeline.ts';
 import { createJobAggregate, type JobAggregate } from '../commands/handlers/job.ts';
 import { governedCheck } from '../commands/governance/governed-check.ts';
@@ -35,7 +34,7 @@ import { openJobsHeldFromReadModel, workloadsFromReadModel } from '../processes/
 export interface Platform {
   config: Config;
   store: EventStore;
-  registry: EventRegistry;
+  registry: PlatformEventRegistry;
   loader: StreamLoader;
   pipeline: CommandPipeline;
   /** The job aggregate, its open-jobs quota counted from the jobs read model: run job commands with this one. */

@@ -10,8 +10,7 @@ import { CommandPipeline } from '../commands/pipeline.ts';
 import type { CommandResult } from '../commands/result.ts';
 import { StreamLoader } from '../commands/stream-loader.ts';
 import { hashed } from '../domain/audit/policies.ts';
-import { createEventRegistry } from '../domain/events/catalog.ts';
-import type { EventRegistry } from '../domain/events/registry.ts';
+import { createEventRegistry, type PlatformEventRegistry } from '../domain/events/catalog.ts';
 import type { PolicyRule } from '../domain/policy/types.ts';
 import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
@@ -140,7 +139,7 @@ export interface GeneratedHistory {
   endedAt: string;
   elapsedMs: number;
   pipeline: CommandPipeline;
-  registry: EventRegistry;
+  registry: PlatformEventRegistry;
 }
 
 interface Held {

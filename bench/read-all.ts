@@ -52,8 +52,8 @@ export async function benchReadAll(options: ReadAllOptions): Promise<void> {
       for await (const recorded of store.readAll(limit === undefined ? {} : { maxCount: limit })) {
         events += 1;
         if (!recorded.streamId.startsWith('org-')) continue;
-        const data = registry.decode(recorded.type, recorded.data, recorded.metadata);
-        states.set(recorded.streamId, evolve(states.get(recorded.streamId) ?? orgDecider.initialState, { type: recorded.type, data }));
+        const event = registry.decode(recorded.type, recorded.data, recorded.metadata);
+        states.set(recorded.streamId, evolve(states.get(recorded.streamId) ?? orgDecider.initialState, event));
         folded += 1;
       }
       const elapsedMs = now() - started;

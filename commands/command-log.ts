@@ -1,4 +1,4 @@
-import type { EventRegistry } from '../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { commandLogStream, type CommandCompleted } from '../domain/command-log/events.ts';
 import { StreamNotFoundError, WrongExpectedVersionError } from '../infra/eventstore/errors.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
@@ -10,13 +10,14 @@ export type CompletedCommand = CommandCompleted['data'];
 export class CommandLog {
   constructor(
     private readonly store: EventStore,
-    private readonly registry: EventRegistry,
+    private readonly registry: PlatformEventRegistry,
   ) {}
 
   async find(commandId: string): Promise<CompletedCommand | undefined> {
     try {
       for await (const event of this.store.readStream(commandLogStream(commandId), { maxCount: 1 })) {
-        return this.registry.decode(event.type, event.data, event.metadata) as CompletedCommand;
+        const decoded = this.registry.decode(event.type, event.data, event.metadata);
+        if (decoded.type === 'CommandCompleted') return decoded.data;
       }
     } catch (error) {
       if (!(error instanceof StreamNotFoundError)) throw error;

@@ -1,6 +1,6 @@
 import { appError, withAudience, type AppError } from '../domain/shared/app-error.ts';
 import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
-import type { EventRegistry } from '../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { sleepBackoff } from '../infra/retry/backoff.ts';
 import { contendedAppend } from '../infra/retry/policies.ts';
 import { unavailableErrorFor } from './unavailable-error.ts';
@@ -30,7 +30,7 @@ export type { CommandEnvelope } from './command-envelope.ts';
 export interface PipelineOptions {
   store: EventStore;
   loader: StreamLoader;
-  registry: EventRegistry;
+  registry: PlatformEventRegistry;
   check: PreAppendCheck;
   clock?: () => Date;
   maxAttempts?: number;

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../domain/shared/decider.ts';
-import type { EventRegistry } from '../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { STREAM_FENCED } from '../domain/reservation/events.ts';
 
 /**
@@ -62,7 +62,7 @@ export class StreamLoader implements StreamReader {
 
   constructor(
     private readonly store: EventStore,
-    private readonly registry: EventRegistry,
+    private readonly registry: PlatformEventRegistry,
     cacheSize = 10_000,
   ) {
     this.cache = new StreamStateCache(cacheSize);
@@ -114,11 +114,12 @@ export class StreamLoader implements StreamReader {
     const { commands } = entry;
     for (const recorded of events) {
       if (recorded.revision <= revision) continue;
-      const data = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
+      const decoded = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
+      const { data } = decoded;
       revision = recorded.revision;
       if (recorded.type === STREAM_FENCED) fenced = true;
       // Decisions and fences live in every kind of stream; they are the platform's, not the aggregate's.
-      else if (!PLATFORM_EVENT_TYPES.has(recorded.type)) state = entry.evolver.evolve(state, { type: recorded.type, data });
+      else if (!PLATFORM_EVENT_TYPES.has(recorded.type)) state = entry.evolver.evolve(state, decoded);
       const commandId = recorded.metadata.commandId;
       if (typeof commandId === 'string') {
         const record = commands.get(commandId) ?? {

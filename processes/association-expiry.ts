@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError } from '../domain/shared/app-error.ts';
 import { systemPrincipal } from '../domain/shared/principal.ts';
-import type { EventRegistry } from '../domain/events/registry.ts';
-import type { RosterEvent } from '../domain/roster/events.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { rosterAggregate } from '../commands/handlers/roster.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
@@ -32,7 +31,7 @@ export class AssociationExpiryProcess {
 
   constructor(
     private readonly store: EventStore,
-    private readonly registry: EventRegistry,
+    private readonly registry: PlatformEventRegistry,
     private readonly pipeline: CommandPipeline,
     private readonly options: { tickMs?: number; clock?: () => Date } = {},
   ) {}
@@ -42,7 +41,7 @@ export class AssociationExpiryProcess {
     this.follower = new LogFollower(this.store, {
       filter: { eventTypes: ROSTER_EVENTS },
       onEvent: (recorded) => {
-        const event = { type: recorded.type, data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) } as RosterEvent;
+        const event = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
         if (event.type === 'RoleGranted' && event.data.association.expiresAt !== null) {
           const { associationId, expiresAt } = event.data.association;
           this.pending.set(associationId, { orgId: event.data.orgId, associationId, expiresAt: Date.parse(expiresAt) });

@@ -1,16 +1,14 @@
 import { sleepBackoff } from '../infra/retry/backoff.ts';
 import { sagaStep } from '../infra/retry/policies.ts';
 import type { Logger } from 'pino';
-import type { EventRegistry } from '../domain/events/registry.ts';
+import type { PlatformEventOf, PlatformEventRegistry, PlatformEventType } from '../domain/events/catalog.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { OutageWait, unavailableDependency, untilAvailable, type OutageBackoffOptions, type OutageStatus } from './dependency-outage.ts';
 import { LogFollower } from './follow-log.ts';
 
-/** An event as a saga sees it: decoded (upcast) data, where it is in the log. */
-export interface SagaEvent {
-  type: string;
-  data: Record<string, unknown>;
+/** Where an event a saga handles sits in the log, and the correlation it carries on. */
+export interface SagaEventPlacement {
   streamId: string;
   position: bigint;
   eventId: string;
@@ -21,16 +19,22 @@ export interface SagaEvent {
 }
 
 /**
+ * An event as a saga sees it: decoded (upcast, so its data is typed by its `type`), where it is in the log. `Type`
+ * narrows it to the types a saga handles.
+ */
+export type SagaEvent<Type extends PlatformEventType = PlatformEventType> = PlatformEventOf<Type> & SagaEventPlacement;
+
+/**
  * A process manager: reacts to events of some types by issuing commands. Handlers must be idempotent and should
  * decide from the CURRENT state of the streams they touch (not from the event alone): then replaying an event, after
  * a crash between a step and its checkpoint, only repeats steps that are already done, which deterministic command
  * ids turn into no-ops.
  */
-export interface Saga {
+export interface Saga<Type extends PlatformEventType = PlatformEventType> {
   /** Checkpoint name: letters, digits, `_` and `-`. */
   readonly name: string;
-  readonly eventTypes: readonly string[];
-  handle(event: SagaEvent): Promise<void>;
+  readonly eventTypes: readonly Type[];
+  handle(event: SagaEvent<Type>): Promise<void>;
 }
 
 export interface SagaRunnerOptions {
@@ -69,7 +73,7 @@ export class SagaRunner {
 
   constructor(
     private readonly store: EventStore,
-    private readonly registry: EventRegistry,
+    private readonly registry: PlatformEventRegistry,
     private readonly checkpoints: CheckpointStore,
     readonly saga: Saga,
     private readonly options: SagaRunnerOptions = {},
@@ -152,8 +156,7 @@ export class SagaRunner {
     for (let attempt = 1; !this.stopped; attempt += 1) {
       try {
         const event: SagaEvent = {
-          type: recorded.type,
-          data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) as Record<string, unknown>,
+          ...this.registry.decode(recorded.type, recorded.data, recorded.metadata),
           streamId: recorded.streamId,
           position: recorded.position,
           eventId: recorded.id,

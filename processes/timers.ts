@@ -2,9 +2,9 @@ import type { Logger } from 'pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import { systemPrincipal } from '../domain/shared/principal.ts';
-import type { EventRegistry } from '../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import type { JsonObject } from '../domain/job/json.ts';
-import { TIMER_EVENT_TYPES, type TimerEvent } from '../domain/timer/events.ts';
+import { TIMER_EVENT_TYPES } from '../domain/timer/events.ts';
 import { timerIdFor } from '../domain/timer/timer-id.ts';
 import type { OutageStatus } from './dependency-outage.ts';
 import { LogFollower } from './follow-log.ts';
@@ -46,7 +46,7 @@ export class TimerService {
 
   constructor(
     private readonly store: EventStore,
-    private readonly registry: EventRegistry,
+    private readonly registry: PlatformEventRegistry,
     private readonly pipeline: CommandPipeline,
     private readonly options: TimerServiceOptions = {},
   ) {}
@@ -56,11 +56,11 @@ export class TimerService {
     this.follower = new LogFollower(this.store, {
       filter: { eventTypes: [...TIMER_EVENT_TYPES] },
       onEvent: (recorded) => {
-        const event = { type: recorded.type, data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) } as TimerEvent;
+        const event = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
         if (event.type === 'TimerScheduled') {
           const { timerId, orgId, dueAt } = event.data;
           this.pending.set(timerId, { timerId, orgId, dueAt: Date.parse(dueAt) });
-        } else {
+        } else if (event.type === 'TimerCancelled' || event.type === 'TimerFired') {
           this.pending.delete(event.data.timerId);
         }
       },

@@ -1,5 +1,5 @@
-import type { EventRegistry } from '../domain/events/registry.ts';
-import { API_KEY_STREAM_PREFIX, type CredentialEvent } from '../domain/credential/events.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
+import { API_KEY_STREAM_PREFIX } from '../domain/credential/events.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import { OutageWait, unavailableDependency, type OutageStatus } from '../processes/dependency-outage.ts';
@@ -30,7 +30,7 @@ export class ApiKeyIndex {
 
   constructor(
     private readonly store: EventStore,
-    private readonly registry: EventRegistry,
+    private readonly registry: PlatformEventRegistry,
   ) {}
 
   async start(): Promise<void> {
@@ -83,7 +83,7 @@ export class ApiKeyIndex {
   }
 
   private apply(recorded: RecordedEvent): void {
-    const event = { type: recorded.type, data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) } as CredentialEvent;
+    const event = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
     if (event.type === 'ApiKeyIssued') {
       const record = { keyId: event.data.keyId, principal: event.data.principal, active: true };
       this.byHash.set(event.data.keyHash, record);

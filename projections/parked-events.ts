@@ -1,5 +1,5 @@
-import type { EventRegistry } from '../domain/events/registry.ts';
-import { PROJECTION_PARKING_EVENT_TYPES, type ProjectionEventParked, type ProjectionParkingEvent } from '../domain/projection-parking/events.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
+import { PROJECTION_PARKING_EVENT_TYPES, type ProjectionEventParked } from '../domain/projection-parking/events.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import { LogFollower } from '../processes/follow-log.ts';
 import { PositionWaiters } from './position-waiters.ts';
@@ -22,7 +22,7 @@ export class ParkedEventIndex implements ParkedEventsView {
 
   constructor(
     private readonly store: EventStore,
-    private readonly registry: EventRegistry,
+    private readonly registry: PlatformEventRegistry,
   ) {}
 
   async start(onParked?: (projection: string) => void): Promise<void> {
@@ -37,15 +37,17 @@ export class ParkedEventIndex implements ParkedEventsView {
   }
 
   private apply(recorded: RecordedEvent): void {
-    const event = { type: recorded.type, data: this.registry.decode(recorded.type, recorded.data, recorded.metadata) } as ProjectionParkingEvent;
-    const { projection, position } = event.data;
-    const ofProjection = this.parked.get(projection) ?? new Map<string, ParkedEvent>();
-    this.parked.set(projection, ofProjection);
-    if (event.type === 'ProjectionEventParked') {
-      ofProjection.set(position, { ...event.data, parkedAtPosition: recorded.position.toString() });
-      this.onParked(projection);
-    } else {
-      ofProjection.delete(position);
+    const event = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
+    if (event.type === 'ProjectionEventParked' || event.type === 'ProjectionEventUnparked') {
+      const { projection, position } = event.data;
+      const ofProjection = this.parked.get(projection) ?? new Map<string, ParkedEvent>();
+      this.parked.set(projection, ofProjection);
+      if (event.type === 'ProjectionEventParked') {
+        ofProjection.set(position, { ...event.data, parkedAtPosition: recorded.position.toString() });
+        this.onParked(projection);
+      } else {
+        ofProjection.delete(position);
+      }
     }
     this.position = recorded.position;
     this.waiters.release();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EventRegistry } from '../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import type { Cache } from '../infra/cache/port.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
@@ -100,7 +100,7 @@ export class ProjectionRunner {
   constructor(
     private readonly store: EventStore,
     private readonly docs: DocumentStore,
-    registry: EventRegistry,
+    registry: PlatformEventRegistry,
     private readonly projections: readonly Projection[],
     cache?: Cache,
     private readonly options: ProjectionRunnerOptions = {},
@@ -184,13 +184,13 @@ export class ProjectionRunner {
   /** Applies one event (or skips it when it is not the projection's, or parked), waiting out dependency outages. */
   private async applyOne(running: Running, event: RecordedEvent): Promise<void> {
     const { projection } = running;
-    if (projection.eventTypes.includes(event.type) && !this.options.parked?.isParked(projection.name, event.position)) {
+    if (handles(projection, event.type) && !this.options.parked?.isParked(projection.name, event.position)) {
       const state = running.state;
       for (;;) {
         try {
-          const data = this.context.registry.decode(event.type, event.data, event.metadata);
+          const decoded = this.context.registry.decode(event.type, event.data, event.metadata);
           await projection.apply(
-            { eventId: event.id, type: event.type, streamId: event.streamId, revision: event.revision, position: event.position, data, metadata: event.metadata },
+            { ...decoded, eventId: event.id, streamId: event.streamId, revision: event.revision, position: event.position, metadata: event.metadata },
             this.context,
           );
           break;
@@ -379,11 +379,11 @@ export class ProjectionRunner {
     let recorded: RecordedEvent | undefined;
     for await (const event of this.store.readAll({ fromPosition: position, maxCount: 1 })) recorded = event;
     if (recorded?.position !== position) return { message: `there is no event at position ${position}`, unavailable: false };
-    if (!running.projection.eventTypes.includes(recorded.type)) return null;
+    if (!handles(running.projection, recorded.type)) return null;
     try {
-      const data = this.context.registry.decode(recorded.type, recorded.data, recorded.metadata);
+      const decoded = this.context.registry.decode(recorded.type, recorded.data, recorded.metadata);
       await running.projection.apply(
-        { eventId: recorded.id, type: recorded.type, streamId: recorded.streamId, revision: recorded.revision, position: recorded.position, data, metadata: recorded.metadata },
+        { ...decoded, eventId: recorded.id, streamId: recorded.streamId, revision: recorded.revision, position: recorded.position, metadata: recorded.metadata },
         this.context,
       );
       return null;
@@ -403,4 +403,9 @@ export class ProjectionRunner {
     await Promise.all([...this.running.values()].map((running) => running.loop));
     for (const running of this.running.values()) running.state = 'stopped';
   }
+}
+
+/** Whether the projection applies events of this type (checked before decoding: a type read from the log is any string). */
+function handles(projection: Projection, type: string): boolean {
+  return (projection.eventTypes as readonly string[]).includes(type);
 }

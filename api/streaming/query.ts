@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
-import type { EventRegistry } from '../../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { STREAM_CATEGORIES, isStreamCategory } from '../../domain/events/stream-categories.ts';
 import { fieldIssue, issuesSummary, type FieldIssue } from '../../domain/shared/field-issues.ts';
@@ -70,7 +70,7 @@ export interface EventStreamFilters {
 export function parseEventStreamRequest(
   query: unknown,
   lastEventId: string | string[] | undefined,
-  registry: EventRegistry,
+  registry: PlatformEventRegistry,
 ): EventStreamFilters | AppError {
   const parsed = eventStreamQuery.safeParse(query ?? {});
   if (!parsed.success) return invalidQuery(parsed.error.issues.flatMap(issuesOf));

@@ -1,10 +1,9 @@
 import { currentBuiltIns, type BuiltInPolicies } from '../../domain/audit/policies.ts';
-import type { BuiltinPolicyRecorded } from '../../domain/policy/builtin-events.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import type { PolicyRule } from '../../domain/policy/types.ts';
-import type { EventRegistry } from '../../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import { orgStream } from '../../domain/org/decider.ts';
-import { decisionEventDefinitions, type DecisionRecordedData } from '../../domain/policy/decision-events.ts';
+import { decisionEventDefinitions } from '../../domain/policy/decision-events.ts';
 import { policyStream } from '../../domain/policy/events.ts';
 import { rosterStream } from '../../domain/roster/events.ts';
 import type { OrgHistory } from '../../domain/audit/as-of.ts';
@@ -16,7 +15,7 @@ import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 /** Where audit replay reads from: the log and the registry that decodes (upcasts, validates) its events. */
 export interface AuditSource {
   store: EventStore;
-  registry: EventRegistry;
+  registry: PlatformEventRegistry;
 }
 
 const DECISION_RECORDED = 'DecisionRecorded';
@@ -34,7 +33,7 @@ function logged(source: AuditSource, event: RecordedEvent): LoggedEvent {
     revision: event.revision,
     position: event.position,
     type: event.type,
-    data: source.registry.decode(event.type, event.data, event.metadata),
+    data: source.registry.decode(event.type, event.data, event.metadata).data,
     occurredAt: occurredAtOf(event),
   };
 }
@@ -89,8 +88,9 @@ export async function* orgDecisions(source: AuditSource, orgId: string, window: 
   for await (const event of iterable) {
     if (event.position > window.to) return;
     if (event.metadata.schemaVersion === decisionSchemaVersion && event.data.orgId !== orgId) continue;
-    const data = source.registry.decode(event.type, event.data, event.metadata) as DecisionRecordedData;
-    if (data.orgId !== orgId) continue;
+    const decoded = source.registry.decode(event.type, event.data, event.metadata);
+    if (decoded.type !== 'DecisionRecorded' || decoded.data.orgId !== orgId) continue;
+    const { data } = decoded;
     const occurredAt = occurredAtOf(event);
     if (window.since !== null || window.until !== null) {
       const at = Date.parse(occurredAt);
@@ -110,8 +110,10 @@ export async function builtInsFromLog(source: AuditSource): Promise<BuiltInPolic
   const platform = new Map<string, readonly PolicyRule[]>();
   const defaultOrg = new Map<string, readonly PolicyRule[]>();
   for await (const event of source.store.readAll({ filter: { eventTypes: ['BuiltinPolicyRecorded'], streamPrefixes: ['builtinpolicy-'] } })) {
-    const data = source.registry.decode(event.type, event.data, event.metadata) as BuiltinPolicyRecorded['data'];
-    const rules = data.rules as readonly PolicyRule[];
+    const decoded = source.registry.decode(event.type, event.data, event.metadata);
+    if (decoded.type !== 'BuiltinPolicyRecorded') continue;
+    const { data } = decoded;
+    const rules: readonly PolicyRule[] = data.rules;
     if (hashPolicyRules(rules) !== data.hash) continue;
     (data.kind === 'platform' ? platform : defaultOrg).set(data.hash, rules);
   }

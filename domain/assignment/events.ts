@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 import { assignmentStrategySchema, bidSchema, candidateAssessmentSchema, MAX_CANDIDATES, reasonTextSchema, roundFailureSchema } from './fields.ts';
 
 const ref = { jobId: z.uuid(), orgId: z.uuid() };
@@ -46,14 +46,4 @@ export const assignmentEventDefinitions = [
   { type: 'AssignmentRestarted', schemaVersion: 1, schema: assignmentRestartedData },
 ] as const satisfies readonly EventDefinition[];
 
-export type AssignmentEvent =
-  | { type: 'AssignmentStarted'; data: z.infer<typeof assignmentStartedData> }
-  | { type: 'CandidatesAssessed'; data: z.infer<typeof candidatesAssessedData> }
-  | { type: 'CallForProposalsIssued'; data: z.infer<typeof callForProposalsIssuedData> }
-  | { type: 'ProposalRecorded'; data: z.infer<typeof proposalRecordedData> }
-  | { type: 'AssignmentAwarded'; data: z.infer<typeof assignmentAwardedData> }
-  | { type: 'AssignmentRoundFailed'; data: z.infer<typeof assignmentRoundFailedData> }
-  | { type: 'AssignmentEscalated'; data: z.infer<typeof assignmentEscalatedData> }
-  | { type: 'AssignmentCompleted'; data: z.infer<typeof assignmentCompletedData> }
-  | { type: 'AssignmentCancelled'; data: z.infer<typeof assignmentCancelledData> }
-  | { type: 'AssignmentRestarted'; data: z.infer<typeof assignmentRestartedData> };
+export type AssignmentEvent = EventUnion<typeof assignmentEventDefinitions>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 
 /**
  * The durable answer to "was this command id already executed, and with what?". Written after a command whose id
@@ -20,6 +20,6 @@ export const commandLogEventDefinitions = [
   { type: 'CommandCompleted', schemaVersion: 1, schema: commandCompletedData },
 ] as const satisfies readonly EventDefinition[];
 
-export type CommandCompleted = { type: 'CommandCompleted'; data: z.infer<typeof commandCompletedData> };
+export type CommandCompleted = Extract<EventUnion<typeof commandLogEventDefinitions>, { type: 'CommandCompleted' }>;
 
 export const commandLogStream = (commandId: string) => `command-${commandId}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 import { principalSchema } from '../shared/principal.ts';
 import {
   MAX_DELIVERABLES,
@@ -110,15 +110,6 @@ export const contractEventDefinitions = [
   { type: 'ContractTerminated', schemaVersion: 1, schema: contractTerminatedData },
 ] as const satisfies readonly EventDefinition[];
 
-export type ContractEvent =
-  | { type: 'ContractDrafted'; data: z.infer<typeof contractDraftedData> }
-  | { type: 'ContractReviewed'; data: z.infer<typeof contractReviewedData> }
-  | { type: 'ContractSigned'; data: z.infer<typeof contractSignedData> }
-  | { type: 'ContractActivated'; data: z.infer<typeof contractActivatedData> }
-  | { type: 'ContractRejected'; data: z.infer<typeof contractRejectedData> }
-  | { type: 'ContractBreached'; data: z.infer<typeof contractBreachedData> }
-  | { type: 'ObligationExtended'; data: z.infer<typeof obligationExtendedData> }
-  | { type: 'ContractFulfilled'; data: z.infer<typeof contractFulfilledData> }
-  | { type: 'ContractTerminated'; data: z.infer<typeof contractTerminatedData> };
+export type ContractEvent = EventUnion<typeof contractEventDefinitions>;
 
 export type ContractEventType = ContractEvent['type'];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 
 /** Only the SHA-256 of a key is ever stored; keys are 256-bit random, so a fast hash is enough (no dictionary to guess). */
 const apiKeyIssuedData = z.object({
@@ -16,9 +16,7 @@ export const credentialEventDefinitions = [
   { type: 'ApiKeyRevoked', schemaVersion: 1, schema: apiKeyRevokedData },
 ] as const satisfies readonly EventDefinition[];
 
-export type CredentialEvent =
-  | { type: 'ApiKeyIssued'; data: z.infer<typeof apiKeyIssuedData> }
-  | { type: 'ApiKeyRevoked'; data: z.infer<typeof apiKeyRevokedData> };
+export type CredentialEvent = EventUnion<typeof credentialEventDefinitions>;
 
 export const apiKeyStream = (keyId: string) => `apikey-${keyId}`;
 export const API_KEY_STREAM_PREFIX = 'apikey-';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { DomainEvent } from '../shared/decider.ts';
 
 export type EventData = Record<string, unknown>;
 
@@ -13,6 +14,29 @@ export interface EventDefinition<Type extends string = string, Schema extends z.
   /** `upcasters[n]` turns version n into n + 1; one entry for each version below the current one. */
   upcasters?: Readonly<Record<number, Upcaster>>;
 }
+
+/** The event a definition describes, as decoding yields it: its type and the current version's parsed data. */
+export type EventOf<Definition> =
+  Definition extends EventDefinition<infer Type, infer Schema> ? { type: Type; data: z.output<Schema> } : never;
+
+/**
+ * The discriminated union of the events a list of definitions describes. Aggregates derive their event type from
+ * their definitions with it, so a field renamed in a schema is renamed for every reader.
+ */
+export type EventUnion<Definitions extends readonly EventDefinition[]> = EventOf<Definitions[number]>;
+
+/** Event schemas by type, for a family of events that all stay at version 1. */
+export type SchemaMap = Readonly<Record<string, z.ZodType>>;
+
+/** One version-1 definition per entry of a schema map, each keeping its own type and schema. */
+export function version1Definitions<Schemas extends SchemaMap>(
+  schemas: Schemas,
+): readonly { [Type in keyof Schemas & string]: EventDefinition<Type, Schemas[Type]> }[keyof Schemas & string][] {
+  return Object.entries(schemas).map(([type, schema]) => ({ type, schemaVersion: 1, schema })) as never;
+}
+
+/** A registry built without a catalog (tests, tools): events of any type, with data it only knows is an object. */
+export type UntypedEvent = DomainEvent<string, EventData>;
 
 export class UnknownEventTypeError extends Error {
   override readonly name = 'UnknownEventTypeError';
@@ -39,7 +63,7 @@ export class InvalidEventDataError extends Error {
  * Every event type the platform writes or reads. Writing validates against the current schema; reading upcasts
  * older versions step by step and validates the result, so evolve() only ever sees current, valid shapes.
  */
-export class EventRegistry {
+export class EventRegistry<Event extends DomainEvent = UntypedEvent> {
   private readonly definitions = new Map<string, EventDefinition>();
 
   register(...definitions: EventDefinition[]): this {
@@ -72,8 +96,11 @@ export class EventRegistry {
     return { data: parsed.data as EventData, schemaVersion: definition.schemaVersion };
   }
 
-  /** Turns a stored event of any known version into the current shape. */
-  decode(type: string, data: EventData, metadata: Readonly<Record<string, unknown>>): EventData {
+  /**
+   * Turns a stored event of any known version into the current shape. The result is the registry's event union: its
+   * data was just validated against the schema registered for its type, which is what that union is derived from.
+   */
+  decode(type: string, data: EventData, metadata: Readonly<Record<string, unknown>>): Event {
     const definition = this.definition(type);
     const stored = typeof metadata.schemaVersion === 'number' ? metadata.schemaVersion : 1;
     if (!Number.isInteger(stored) || stored < 1 || stored > definition.schemaVersion) {
@@ -89,7 +116,7 @@ export class EventRegistry {
     }
     const parsed = definition.schema.safeParse(upcast);
     if (!parsed.success) throw new InvalidEventDataError(type, stored, parsed.error.issues);
-    return parsed.data as EventData;
+    return { type, data: parsed.data } as Event;
   }
 
   private definition(type: string): EventDefinition {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { roleNameSchema } from '../roster/fields.ts';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 import {
   MAX_OBJECTIVES,
   MAX_REQUIRED_CAPABILITIES,
@@ -109,16 +109,4 @@ export const jobEventDefinitions = [
   { type: 'JobEscalationResolved', schemaVersion: 1, schema: jobEscalationResolvedData },
 ] as const satisfies readonly EventDefinition[];
 
-export type JobEvent =
-  | { type: 'JobSubmitted'; data: z.infer<typeof jobSubmittedData> }
-  | { type: 'JobContractingStarted'; data: z.infer<typeof jobRefData> }
-  | { type: 'JobAssigned'; data: z.infer<typeof jobAssignedData> }
-  | { type: 'JobWorkStarted'; data: z.infer<typeof jobRefData> }
-  | { type: 'JobDelivered'; data: z.infer<typeof jobDeliveredData> }
-  | { type: 'JobVerified'; data: z.infer<typeof jobVerifiedData> }
-  | { type: 'JobDeliveryRejected'; data: z.infer<typeof jobDeliveryRejectedData> }
-  | { type: 'JobFailed'; data: z.infer<typeof jobEndedData> }
-  | { type: 'JobCancelled'; data: z.infer<typeof jobEndedData> }
-  | { type: 'JobEscalated'; data: z.infer<typeof jobEscalatedData> }
-  | { type: 'JobEscalationRaised'; data: z.infer<typeof jobEscalationRaisedData> }
-  | { type: 'JobEscalationResolved'; data: z.infer<typeof jobEscalationResolvedData> };
+export type JobEvent = EventUnion<typeof jobEventDefinitions>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 import { descriptionSchema, metadataSchema, orgNameSchema, reasonSchema, slugSchema, tagsSchema } from './fields.ts';
 
 const orgRegisteredData = z.object({
@@ -49,9 +49,4 @@ export const orgEventDefinitions = [
   { type: 'OrgArchived', schemaVersion: 1, schema: transitionData },
 ] as const satisfies readonly EventDefinition[];
 
-export type OrgEvent =
-  | { type: 'OrgRegistered'; data: z.infer<typeof orgRegisteredData> }
-  | { type: 'OrgMetadataUpdated'; data: z.infer<typeof orgMetadataUpdatedData> }
-  | { type: 'OrgSuspended'; data: z.infer<typeof transitionData> }
-  | { type: 'OrgReactivated'; data: z.infer<typeof transitionData> }
-  | { type: 'OrgArchived'; data: z.infer<typeof transitionData> };
+export type OrgEvent = EventUnion<typeof orgEventDefinitions>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 import { policyRuleSchema } from './types.ts';
 
 /** Built-in rule ids carry a `platform:` / `default:` prefix, which org rule ids cannot. */
@@ -20,6 +20,6 @@ export const builtinPolicyEventDefinitions = [
   { type: 'BuiltinPolicyRecorded', schemaVersion: 1, schema: builtinPolicyRecordedData },
 ] as const satisfies readonly EventDefinition[];
 
-export type BuiltinPolicyRecorded = { type: 'BuiltinPolicyRecorded'; data: z.infer<typeof builtinPolicyRecordedData> };
+export type BuiltinPolicyRecorded = Extract<EventUnion<typeof builtinPolicyEventDefinitions>, { type: 'BuiltinPolicyRecorded' }>;
 
 export const builtinPolicyStream = (kind: 'platform' | 'default-org', hash: string) => `builtinpolicy-${kind}.${hash}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventData, EventDefinition } from '../events/registry.ts';
+import type { EventData, EventDefinition, EventUnion } from '../events/registry.ts';
 
 const ruleEvaluation = z.object({
   ruleId: z.string(),
@@ -86,6 +86,6 @@ export const decisionEventDefinitions = [
   { type: 'DecisionRecorded', schemaVersion: 2, schema: decisionRecordedData, upcasters: { 1: decisionRecordedV1ToV2 } },
 ] as const satisfies readonly EventDefinition[];
 
-export type DecisionRecorded = { type: 'DecisionRecorded'; data: DecisionRecordedData };
+export type DecisionRecorded = EventUnion<typeof decisionEventDefinitions>;
 
 export const auditStream = (orgId: string | null) => `audit-${orgId ?? 'platform'}`;

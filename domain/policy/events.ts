@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import { policyRulesSchema } from './types.ts';
 
 const schemas = {
@@ -7,9 +7,8 @@ const schemas = {
   PolicyPublished: z.object({ orgId: z.uuid(), version: z.number().int().positive(), hash: z.string(), supersedes: z.number().int().positive().nullable() }),
 } as const;
 
-type Schemas = typeof schemas;
-export type PolicyEvent = { [Type in keyof Schemas]: { type: Type; data: z.infer<Schemas[Type]> } }[keyof Schemas];
+export const policyEventDefinitions = version1Definitions(schemas);
 
-export const policyEventDefinitions: readonly EventDefinition[] = Object.entries(schemas).map(([type, schema]) => ({ type, schemaVersion: 1, schema }));
+export type PolicyEvent = EventUnion<typeof policyEventDefinitions>;
 
 export const policyStream = (orgId: string) => `policy-${orgId}`;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 import { principalSchema } from '../shared/principal.ts';
 import { logPositionSchema, parkedEventRefSchema, projectionNameSchema } from './fields.ts';
 
@@ -27,9 +27,9 @@ export const projectionParkingEventDefinitions = [
 
 export const PROJECTION_PARKING_EVENT_TYPES = projectionParkingEventDefinitions.map((definition) => definition.type);
 
-export type ProjectionEventParked = { type: 'ProjectionEventParked'; data: z.infer<typeof projectionEventParkedData> };
-export type ProjectionEventUnparked = { type: 'ProjectionEventUnparked'; data: z.infer<typeof projectionEventUnparkedData> };
-export type ProjectionParkingEvent = ProjectionEventParked | ProjectionEventUnparked;
+export type ProjectionEventParked = Extract<EventUnion<typeof projectionParkingEventDefinitions>, { type: 'ProjectionEventParked' }>;
+export type ProjectionEventUnparked = Extract<EventUnion<typeof projectionParkingEventDefinitions>, { type: 'ProjectionEventUnparked' }>;
+export type ProjectionParkingEvent = EventUnion<typeof projectionParkingEventDefinitions>;
 
 /** One stream per projection: its parked events, and who parked and unparked them, in order. */
 export const projectionParkingStream = (projection: string) => `projection-${projection}`;

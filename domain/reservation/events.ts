@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 
 /**
  * Uniqueness across streams (an org slug) cannot be checked inside one stream's decide, so it is claimed by
@@ -20,6 +20,6 @@ export const reservationEventDefinitions = [
 
 export const STREAM_FENCED = 'StreamFenced';
 
-export type UniqueKeyReserved = { type: 'UniqueKeyReserved'; data: z.infer<typeof uniqueKeyReservedData> };
+export type UniqueKeyReserved = Extract<EventUnion<typeof reservationEventDefinitions>, { type: 'UniqueKeyReserved' }>;
 
 export const reservationStream = (scope: string, key: string) => `unique-${scope}.${key}`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import { groupDefinitionSchema, jobSpaceDefinitionSchema, roleDefinitionSchema, roleNameSchema } from './fields.ts';
 
 const orgId = z.uuid();
@@ -47,14 +47,9 @@ const schemas = {
   RoleApplicationRejected: z.object({ orgId, applicationId: z.uuid(), reason: z.string(), rejectedBy: principalSchema }),
 } as const;
 
-type Schemas = typeof schemas;
-export type RosterEvent = { [Type in keyof Schemas]: { type: Type; data: z.infer<Schemas[Type]> } }[keyof Schemas];
-export type RosterEventOf<T extends RosterEvent['type']> = Extract<RosterEvent, { type: T }>;
+export const rosterEventDefinitions = version1Definitions(schemas);
 
-export const rosterEventDefinitions: readonly EventDefinition[] = Object.entries(schemas).map(([type, schema]) => ({
-  type,
-  schemaVersion: 1,
-  schema,
-}));
+export type RosterEvent = EventUnion<typeof rosterEventDefinitions>;
+export type RosterEventOf<T extends RosterEvent['type']> = Extract<RosterEvent, { type: T }>;
 
 export const rosterStream = (orgId: string) => `roster-${orgId}`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 import {
   MAX_CAPABILITIES,
   capabilityLevelSchema,
@@ -69,11 +69,4 @@ export const subjectEventDefinitions = [
   { type: 'SubjectReinstated', schemaVersion: 1, schema: transitionData },
 ] as const satisfies readonly EventDefinition[];
 
-export type SubjectEvent =
-  | { type: 'SubjectRegistered'; data: z.infer<typeof subjectRegisteredData> }
-  | { type: 'SubjectProfileUpdated'; data: z.infer<typeof subjectProfileUpdatedData> }
-  | { type: 'CapabilityDeclared'; data: z.infer<typeof capabilityDeclaredData> }
-  | { type: 'CapabilityWithdrawn'; data: z.infer<typeof capabilityWithdrawnData> }
-  | { type: 'CapabilityVerified'; data: z.infer<typeof capabilityVerifiedData> }
-  | { type: 'SubjectSuspended'; data: z.infer<typeof transitionData> }
-  | { type: 'SubjectReinstated'; data: z.infer<typeof transitionData> };
+export type SubjectEvent = EventUnion<typeof subjectEventDefinitions>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 import {
   attemptSchema,
   heartbeatTimeoutMsSchema,
@@ -126,15 +126,5 @@ export const taskEventDefinitions = [
   { type: 'TaskCancelled', schemaVersion: 1, schema: taskCancelledData },
 ] as const satisfies readonly EventDefinition[];
 
-export type TaskEvent =
-  | { type: 'TaskCreated'; data: z.infer<typeof taskCreatedData> }
-  | { type: 'TaskDispatched'; data: z.infer<typeof taskDispatchedData> }
-  | { type: 'TaskProgressReported'; data: z.infer<typeof taskProgressReportedData> }
-  | { type: 'TaskToolUsed'; data: z.infer<typeof taskToolUsedData> }
-  | { type: 'TaskCompleted'; data: z.infer<typeof taskCompletedData> }
-  | { type: 'TaskAttemptFailed'; data: z.infer<typeof taskAttemptFailedData> }
-  | { type: 'TaskFailed'; data: z.infer<typeof taskFailedData> }
-  | { type: 'TaskReassigned'; data: z.infer<typeof taskReassignedData> }
-  | { type: 'TaskReviewed'; data: z.infer<typeof taskReviewedData> }
-  | { type: 'TaskCancelled'; data: z.infer<typeof taskCancelledData> };
+export type TaskEvent = EventUnion<typeof taskEventDefinitions>;
 export type TaskEventType = TaskEvent['type'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition } from '../events/registry.ts';
+import type { EventDefinition, EventUnion } from '../events/registry.ts';
 import { principalSchema } from '../shared/principal.ts';
 import { timerPurposeSchema, timerRefSchema } from './fields.ts';
 
@@ -37,7 +37,7 @@ export const timerEventDefinitions = [
 
 export const TIMER_EVENT_TYPES = timerEventDefinitions.map((definition) => definition.type);
 
-export type TimerScheduled = { type: 'TimerScheduled'; data: z.infer<typeof timerScheduledData> };
-export type TimerCancelled = { type: 'TimerCancelled'; data: z.infer<typeof timerCancelledData> };
-export type TimerFired = { type: 'TimerFired'; data: z.infer<typeof timerFiredData> };
-export type TimerEvent = TimerScheduled | TimerCancelled | TimerFired;
+export type TimerScheduled = Extract<EventUnion<typeof timerEventDefinitions>, { type: 'TimerScheduled' }>;
+export type TimerCancelled = Extract<EventUnion<typeof timerEventDefinitions>, { type: 'TimerCancelled' }>;
+export type TimerFired = Extract<EventUnion<typeof timerEventDefinitions>, { type: 'TimerFired' }>;
+export type TimerEvent = EventUnion<typeof timerEventDefinitions>;

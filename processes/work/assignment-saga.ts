@@ -37,6 +37,24 @@ export interface AssignmentSagaDeps {
   logger?: Logger;
 }
 
+const handled = [
+  'JobSubmitted',
+  'AssignmentStarted',
+  'AssignmentRestarted',
+  'CandidatesAssessed',
+  'CallForProposalsIssued',
+  'AssignmentRoundFailed',
+  'AssignmentAwarded',
+  'AssignmentEscalated',
+  'ContractReviewed',
+  'ContractActivated',
+  'ContractRejected',
+  'JobCancelled',
+  'JobEscalationResolved',
+  'TimerFired',
+] as const;
+type Handled = (typeof handled)[number];
+
 /**
  * The assignment of each job, from submission to an assignee under a signed contract:
  *
@@ -52,24 +70,9 @@ export interface AssignmentSagaDeps {
  *
  * Each step reads the current state and does only what is still missing, with deterministic command ids.
  */
-export class AssignmentSaga implements Saga {
+export class AssignmentSaga implements Saga<Handled> {
   readonly name = 'assignment';
-  readonly eventTypes = [
-    'JobSubmitted',
-    'AssignmentStarted',
-    'AssignmentRestarted',
-    'CandidatesAssessed',
-    'CallForProposalsIssued',
-    'AssignmentRoundFailed',
-    'AssignmentAwarded',
-    'AssignmentEscalated',
-    'ContractReviewed',
-    'ContractActivated',
-    'ContractRejected',
-    'JobCancelled',
-    'JobEscalationResolved',
-    'TimerFired',
-  ] as const;
+  readonly eventTypes = handled;
   private readonly commands: SystemCommands;
 
   constructor(private readonly deps: AssignmentSagaDeps) {
@@ -80,29 +83,30 @@ export class AssignmentSaga implements Saga {
     return (this.deps.clock ?? (() => new Date()))();
   }
 
-  async handle(event: SagaEvent): Promise<void> {
-    const data = event.data as { jobId?: string; orgId?: string };
+  async handle(event: SagaEvent<Handled>): Promise<void> {
     switch (event.type) {
       case 'JobSubmitted':
-        return this.onSubmitted(event, data.jobId!);
+        return this.onSubmitted(event, event.data.jobId);
       case 'AssignmentStarted':
       case 'AssignmentRestarted':
       case 'AssignmentRoundFailed':
-        return this.runRound(event, data.jobId!);
+        return this.runRound(event, event.data.jobId);
       case 'CandidatesAssessed':
-        return this.afterAssessment(event, data.jobId!);
+        return this.afterAssessment(event, event.data.jobId);
       case 'CallForProposalsIssued':
-        return this.callForProposals(event, data.jobId!);
+        return this.callForProposals(event, event.data.jobId);
       case 'TimerFired': {
-        const fired = event.data as { purpose: string; ref: { jobId?: string; round?: number } };
-        if (fired.purpose === AUCTION_CLOSE && typeof fired.ref.jobId === 'string' && typeof fired.ref.round === 'number') {
-          return this.closeRound(event, fired.ref.jobId, fired.ref.round);
+        const { purpose } = event.data;
+        // The ref is the JSON this saga scheduled the timer with: its shape depends on the purpose.
+        const ref = event.data.ref as { jobId?: string; round?: number };
+        if (purpose === AUCTION_CLOSE && typeof ref.jobId === 'string' && typeof ref.round === 'number') {
+          return this.closeRound(event, ref.jobId, ref.round);
         }
-        if (fired.purpose === SIGNATURE_DUE) return this.onSignatureDue(event, event.data.ref as { contractId?: string; timeoutMs?: number });
+        if (purpose === SIGNATURE_DUE) return this.onSignatureDue(event, event.data.ref as { contractId?: string; timeoutMs?: number });
         return;
       }
       case 'AssignmentAwarded':
-        return this.onAwarded(event, data.jobId!);
+        return this.onAwarded(event, event.data.jobId);
       case 'ContractReviewed':
         return this.onContractReviewed(event);
       case 'ContractActivated':
@@ -110,9 +114,9 @@ export class AssignmentSaga implements Saga {
       case 'ContractRejected':
         return this.onContractRejected(event);
       case 'AssignmentEscalated':
-        return this.onEscalated(event, data.jobId!);
+        return this.onEscalated(event, event.data.jobId);
       case 'JobCancelled':
-        return this.onJobEnded(event, data.jobId!);
+        return this.onJobEnded(event, event.data.jobId);
       case 'JobEscalationResolved':
         return this.onEscalationResolved(event);
     }
@@ -178,11 +182,11 @@ export class AssignmentSaga implements Saga {
   }
 
   /** Sends the call for proposals to each invitee (again, after a restart, while it is open) and sets its deadline. */
-  private async callForProposals(event: SagaEvent, jobId: string): Promise<void> {
+  private async callForProposals(event: SagaEvent<'CallForProposalsIssued'>, jobId: string): Promise<void> {
     const loaded = await this.load(jobId);
     if (loaded?.assignment == null) return;
     const { job, assignment } = loaded;
-    const { round, invitees, closesAt } = event.data as { round: number; invitees: string[]; closesAt: string };
+    const { round, invitees, closesAt } = event.data;
     if (assignment.round !== round || assignment.phase !== 'bidding') return;
     await this.commands.schedule(
       {
@@ -222,11 +226,11 @@ export class AssignmentSaga implements Saga {
     );
   }
 
-  private async onAwarded(event: SagaEvent, jobId: string): Promise<void> {
+  private async onAwarded(event: SagaEvent<'AssignmentAwarded'>, jobId: string): Promise<void> {
     const loaded = await this.load(jobId);
     if (loaded?.assignment == null) return;
     const { job, assignment, settings } = loaded;
-    const award = event.data as { round: number; subjectId: string; contractId: string; basis: string; declined: string[] };
+    const award = event.data;
     if (assignment.award?.contractId !== award.contractId || assignment.phase !== 'awarded') return;
     const now = this.now().getTime();
     const obligations =
@@ -268,8 +272,8 @@ export class AssignmentSaga implements Saga {
     if (!settings.contractReviewRequired) await this.offer(event, job, award.contractId, award.round, award.basis);
   }
 
-  private async onContractReviewed(event: SagaEvent): Promise<void> {
-    const { contractId, jobId, approved } = event.data as { contractId: string; jobId: string; approved: boolean };
+  private async onContractReviewed(event: SagaEvent<'ContractReviewed'>): Promise<void> {
+    const { contractId, jobId, approved } = event.data;
     if (!approved) return; // a disapproval rejects the contract: ContractRejected follows
     const loaded = await this.load(jobId);
     if (loaded?.assignment?.award?.contractId !== contractId) return;
@@ -323,8 +327,8 @@ export class AssignmentSaga implements Saga {
     );
   }
 
-  private async onContractActivated(event: SagaEvent): Promise<void> {
-    const { contractId, jobId, assigneeSubjectId, orgId } = event.data as { contractId: string; jobId: string; assigneeSubjectId: string; orgId: string };
+  private async onContractActivated(event: SagaEvent<'ContractActivated'>): Promise<void> {
+    const { contractId, jobId, assigneeSubjectId, orgId } = event.data;
     const loaded = await this.load(jobId);
     if (loaded?.assignment?.award?.contractId !== contractId || loaded.job.orgId !== orgId) return;
     // On hold (escalated while the offer was out): assigned when the escalation is resolved, not now.
@@ -346,8 +350,8 @@ export class AssignmentSaga implements Saga {
     await this.commands.run(assignmentAggregate, { type: 'CompleteAssignment', data: { jobId, orgId, contractId } }, `assign:${contractId}:complete`, event);
   }
 
-  private async onContractRejected(event: SagaEvent): Promise<void> {
-    const { contractId, jobId, party, reason } = event.data as { contractId: string; jobId: string; party: string; reason: string };
+  private async onContractRejected(event: SagaEvent<'ContractRejected'>): Promise<void> {
+    const { contractId, jobId, party, reason } = event.data;
     const loaded = await this.load(jobId);
     if (loaded?.assignment?.award?.contractId !== contractId || loaded.assignment.phase !== 'awarded') return;
     await this.failRound(event, loaded.job, loaded.assignment, 'contract_rejected', `the ${party} rejected the contract: ${reason}`.slice(0, 500));
@@ -362,14 +366,14 @@ export class AssignmentSaga implements Saga {
     );
   }
 
-  private async onEscalated(event: SagaEvent, jobId: string): Promise<void> {
+  private async onEscalated(event: SagaEvent<'AssignmentEscalated'>, jobId: string): Promise<void> {
     const loaded = await this.load(jobId);
     if (loaded === null || loaded.assignment?.phase !== 'escalated') return;
     const { job, settings } = loaded;
     if (job.status !== 'contracting' && job.status !== 'submitted') return;
     await this.commands.run(
       jobAggregate,
-      { type: 'EscalateJob', data: { jobId, orgId: job.orgId, reason: `no assignee found: ${String((event.data as { reason: string }).reason)}`.slice(0, 1000), escalateTo: settings.escalateTo } },
+      { type: 'EscalateJob', data: { jobId, orgId: job.orgId, reason: `no assignee found: ${event.data.reason}`.slice(0, 1000), escalateTo: settings.escalateTo } },
       `assign:${jobId}:escalate:${loaded.assignment.round}`,
       event,
     );
@@ -380,8 +384,8 @@ export class AssignmentSaga implements Saga {
    * assigns anew without it; `resume` / `extend` carry on where the assignment was (an offer signed meanwhile is
    * assigned now). Cancelled: as a cancelled job.
    */
-  private async onEscalationResolved(event: SagaEvent): Promise<void> {
-    const { jobId, status, resolution } = event.data as { jobId: string; status: string; resolution: string };
+  private async onEscalationResolved(event: SagaEvent<'JobEscalationResolved'>): Promise<void> {
+    const { jobId, status, resolution } = event.data;
     if (status === 'cancelled') return this.onJobEnded(event, jobId);
     if (status !== 'contracting') return;
     const loaded = await this.load(jobId);

@@ -10,23 +10,25 @@ import { SystemCommands } from './system-commands.ts';
 
 export const ESCALATION_TIMEOUT = 'escalation.timeout';
 
+const handled = ['JobEscalated', 'TimerFired'] as const;
+
 /**
  * The escalation path: an escalation goes to a role first (the contract's or the org's `work.escalateTo`); if nobody
  * resolves it within `work.escalationTimeoutMs`, it is raised to the org's owner. A durable timer per escalation,
  * keyed by when it was escalated, so a resolved-and-escalated-again job is timed afresh.
  */
-export class EscalationSaga implements Saga {
+export class EscalationSaga implements Saga<(typeof handled)[number]> {
   readonly name = 'escalations';
-  readonly eventTypes = ['JobEscalated', 'TimerFired'] as const;
+  readonly eventTypes = handled;
   private readonly commands: SystemCommands;
 
   constructor(private readonly deps: { pipeline: CommandPipeline; reader: StreamReader; logger?: Logger }) {
     this.commands = new SystemCommands(deps.pipeline, deps.logger);
   }
 
-  async handle(event: SagaEvent): Promise<void> {
+  async handle(event: SagaEvent<(typeof handled)[number]>): Promise<void> {
     if (event.type === 'JobEscalated') {
-      const { jobId, orgId, escalateTo, escalatedAt } = event.data as { jobId: string; orgId: string; escalateTo: string; escalatedAt: string };
+      const { jobId, orgId, escalateTo, escalatedAt } = event.data;
       if (escalateTo === OWNER_ESCALATION_ROLE) return;
       const timeout = (await orgWorkSettings(this.deps.reader, orgId)).escalationTimeoutMs;
       await this.commands.schedule(
@@ -41,7 +43,9 @@ export class EscalationSaga implements Saga {
       );
       return;
     }
-    const { purpose, ref } = event.data as { purpose: string; ref: { jobId?: string; escalatedAt?: string; timeoutMs?: number } };
+    const { purpose } = event.data;
+    // The ref is the JSON this saga scheduled the timer with (above).
+    const ref = event.data.ref as { jobId?: string; escalatedAt?: string; timeoutMs?: number };
     if (purpose !== ESCALATION_TIMEOUT || typeof ref.jobId !== 'string') return;
     const job = (await this.deps.reader.load(jobDecider, jobStream(ref.jobId))).state;
     // Resolved meanwhile, or escalated again later (a later timer keeps that one), or already with the owner.

@@ -17,6 +17,7 @@ import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
 import type { TaskDispatch, VerificationRequest } from '../../api/agent-protocol/messages.ts';
+import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import type { Saga, SagaEvent } from '../saga-runner.ts';
 import { orgWorkSettings } from './org-settings.ts';
 import { SystemCommands } from './system-commands.ts';
@@ -34,12 +35,32 @@ export interface ExecutionSagaDeps {
   pipeline: CommandPipeline;
   reader: StreamReader;
   store: EventStore;
+  /** Decodes the job's earlier events (read back from its stream) to their current, typed shape. */
+  registry: PlatformEventRegistry;
   bus: Bus;
   /** The open jobs a subject holds, for reassigning them when it is suspended. */
   openJobsHeldBy: OpenJobsHeldBy;
   clock?: () => Date;
   logger?: Logger;
 }
+
+const handled = [
+  'JobAssigned',
+  'TaskCreated',
+  'TaskDispatched',
+  'TaskAttemptFailed',
+  'TaskFailed',
+  'TaskCompleted',
+  'JobDelivered',
+  'JobVerified',
+  'JobDeliveryRejected',
+  'JobFailed',
+  'JobCancelled',
+  'JobEscalationResolved',
+  'SubjectSuspended',
+  'TimerFired',
+] as const;
+type Handled = (typeof handled)[number];
 
 /**
  * Runs the work of an assigned job:
@@ -55,24 +76,9 @@ export interface ExecutionSagaDeps {
  *   JobVerified -> contract fulfilled; rejected / failed / cancelled / sent back to contracting -> task cancelled,
  *   contract terminated
  */
-export class ExecutionSaga implements Saga {
+export class ExecutionSaga implements Saga<Handled> {
   readonly name = 'execution';
-  readonly eventTypes = [
-    'JobAssigned',
-    'TaskCreated',
-    'TaskDispatched',
-    'TaskAttemptFailed',
-    'TaskFailed',
-    'TaskCompleted',
-    'JobDelivered',
-    'JobVerified',
-    'JobDeliveryRejected',
-    'JobFailed',
-    'JobCancelled',
-    'JobEscalationResolved',
-    'SubjectSuspended',
-    'TimerFired',
-  ] as const;
+  readonly eventTypes = handled;
   private readonly commands: SystemCommands;
 
   constructor(private readonly deps: ExecutionSagaDeps) {
@@ -83,40 +89,43 @@ export class ExecutionSaga implements Saga {
     return (this.deps.clock ?? (() => new Date()))();
   }
 
-  async handle(event: SagaEvent): Promise<void> {
-    const data = event.data as Record<string, unknown> & { jobId: string; orgId: string; taskId: string };
+  async handle(event: SagaEvent<Handled>): Promise<void> {
     switch (event.type) {
       case 'JobAssigned':
-        return this.onAssigned(event, data.jobId, data.assigneeSubjectId as string, data.contractId as string);
-      case 'TaskCreated':
+        return this.onAssigned(event, event.data.jobId, event.data.assigneeSubjectId, event.data.contractId);
+      case 'TaskCreated': {
+        const { taskId, orgId, parentTaskId } = event.data;
         // Root tasks are dispatched where they are created; a sub-task (an assignee split its task) is dispatched here.
-        if (data.parentTaskId === null) return;
-        await this.commands.run(contractedTaskAggregate, { type: 'DispatchTask', data: { taskId: data.taskId, orgId: data.orgId, attempt: 1 } }, `exec:${data.taskId}:dispatch:1`, event);
+        if (parentTaskId === null) return;
+        await this.commands.run(contractedTaskAggregate, { type: 'DispatchTask', data: { taskId, orgId, attempt: 1 } }, `exec:${taskId}:dispatch:1`, event);
         return;
+      }
       case 'TaskDispatched':
-        return this.onDispatched(event, data.taskId, data.attempt as number);
+        return this.onDispatched(event, event.data.taskId, event.data.attempt);
       case 'TimerFired':
         return this.onTimer(event);
       case 'TaskAttemptFailed':
-        return this.onAttemptFailed(event, data.taskId, data.attempt as number, data.willRetry as boolean);
+        return this.onAttemptFailed(event, event.data.taskId, event.data.attempt, event.data.willRetry);
       case 'TaskFailed':
-        return this.onTaskFailed(event, data.taskId, data.reason as string);
+        return this.onTaskFailed(event, event.data.taskId, event.data.reason);
       case 'TaskCompleted':
-        return this.onCompleted(event, data.taskId);
+        return this.onCompleted(event, event.data.taskId);
       case 'JobDelivered':
-        return this.onDelivered(event, data.jobId);
+        return this.onDelivered(event, event.data.jobId);
       case 'JobVerified':
-        return this.endContract(event, data.jobId, 'fulfil', 'the job was verified');
+        return this.endContract(event, event.data.jobId, 'fulfil', 'the job was verified');
       case 'JobDeliveryRejected':
       case 'JobFailed':
       case 'JobCancelled':
-        return this.endContract(event, data.jobId, 'terminate', `the job was ${event.type === 'JobFailed' ? 'failed' : event.type === 'JobCancelled' ? 'cancelled' : 'rejected'}: ${String(data.reason)}`.slice(0, 1000));
+        return this.endContract(event, event.data.jobId, 'terminate', `the job was ${event.type === 'JobFailed' ? 'failed' : event.type === 'JobCancelled' ? 'cancelled' : 'rejected'}: ${event.data.reason}`.slice(0, 1000));
       case 'SubjectSuspended':
-        return this.onSuspended(event, String(data.subjectId));
-      case 'JobEscalationResolved':
-        if (data.status === 'contracting') return this.endContract(event, data.jobId, 'terminate', 'the job went back to contracting');
-        if (data.status === 'cancelled') return this.endContract(event, data.jobId, 'terminate', `the job was cancelled: ${String(data.note ?? 'escalation resolved by cancelling')}`.slice(0, 1000));
+        return this.onSuspended(event, event.data.subjectId);
+      case 'JobEscalationResolved': {
+        const { jobId, status, note } = event.data;
+        if (status === 'contracting') return this.endContract(event, jobId, 'terminate', 'the job went back to contracting');
+        if (status === 'cancelled') return this.endContract(event, jobId, 'terminate', `the job was cancelled: ${note ?? 'escalation resolved by cancelling'}`.slice(0, 1000));
         return;
+      }
     }
   }
 
@@ -160,14 +169,14 @@ export class ExecutionSaga implements Saga {
     await this.commands.run(contractedTaskAggregate, { type: 'DispatchTask', data: { taskId, orgId: job.orgId, attempt: 1 } }, `exec:${taskId}:dispatch:1`, event);
   }
 
-  private async onDispatched(event: SagaEvent, taskId: string, attempt: number): Promise<void> {
+  private async onDispatched(event: SagaEvent<'TaskDispatched'>, taskId: string, attempt: number): Promise<void> {
     const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
     if (task === null || task.attempt !== attempt || task.status !== 'dispatched') return;
     const job = await this.job(task.jobId);
     if (job?.status === 'assigned') {
       await this.commands.run(jobAggregate, { type: 'StartWork', data: { jobId: job.jobId, orgId: job.orgId } }, `exec:${taskId}:start-work`, event);
     }
-    const dispatchedAt = String(event.data.dispatchedAt);
+    const { dispatchedAt } = event.data;
     await this.commands.schedule(
       {
         key: `${TASK_HEARTBEAT}:${taskId}:${attempt}:0`,
@@ -192,9 +201,11 @@ export class ExecutionSaga implements Saga {
     await this.deps.bus.publish(agentInboxSubject(task.assigneeSubjectId, 'dispatch'), { data: message });
   }
 
-  private async onTimer(event: SagaEvent): Promise<void> {
-    const { purpose, ref, dueAt } = event.data as { purpose: string; ref: { taskId?: string; attempt?: number; check?: number }; dueAt: string };
+  private async onTimer(event: SagaEvent<'TimerFired'>): Promise<void> {
+    const { purpose, dueAt } = event.data;
+    // The ref is the JSON this saga scheduled the timer with: its shape depends on the purpose.
     if (purpose === VERDICT_DUE) return this.onVerdictDue(event, event.data.ref as { jobId?: string; deliveredAt?: string; timeoutMs?: number });
+    const ref = event.data.ref as { taskId?: string; attempt?: number; check?: number };
     if ((purpose !== TASK_HEARTBEAT && purpose !== TASK_RETRY) || typeof ref.taskId !== 'string' || typeof ref.attempt !== 'number') return;
     const task = (await this.deps.reader.load(taskDecider, taskStream(ref.taskId))).state;
     if (task === null || task.attempt !== ref.attempt) return;
@@ -237,7 +248,7 @@ export class ExecutionSaga implements Saga {
     );
   }
 
-  private async onAttemptFailed(event: SagaEvent, taskId: string, attempt: number, willRetry: boolean): Promise<void> {
+  private async onAttemptFailed(event: SagaEvent<'TaskAttemptFailed'>, taskId: string, attempt: number, willRetry: boolean): Promise<void> {
     if (!willRetry) return;
     const task = (await this.deps.reader.load(taskDecider, taskStream(taskId))).state;
     if (task === null || task.status !== 'retrying' || task.attempt !== attempt) return;
@@ -246,7 +257,7 @@ export class ExecutionSaga implements Saga {
       {
         key: `${TASK_RETRY}:${taskId}:${attempt}`,
         orgId: task.orgId,
-        dueAt: new Date(Date.parse(String(event.data.failedAt)) + backoff),
+        dueAt: new Date(Date.parse(event.data.failedAt) + backoff),
         purpose: TASK_RETRY,
         ref: { taskId, attempt },
       },
@@ -389,7 +400,9 @@ export class ExecutionSaga implements Saga {
   private async lastAssignment(jobId: string, revision: bigint): Promise<{ contractId: string; orgId: string } | null> {
     try {
       for await (const recorded of this.deps.store.readStream(jobStream(jobId), { direction: 'backwards', fromRevision: revision })) {
-        if (recorded.type === 'JobAssigned') return { contractId: String(recorded.data.contractId), orgId: String(recorded.data.orgId) };
+        if (recorded.type !== 'JobAssigned') continue;
+        const event = this.deps.registry.decode(recorded.type, recorded.data, recorded.metadata);
+        if (event.type === 'JobAssigned') return { contractId: event.data.contractId, orgId: event.data.orgId };
       }
     } catch (error) {
       if (error instanceof StreamNotFoundError) return null;

@@ -20,6 +20,8 @@ export interface ObligationSagaDeps {
   logger?: Logger;
 }
 
+const handled = ['ContractActivated', 'ObligationExtended', 'JobEscalationResolved', 'TimerFired'] as const;
+
 /**
  * Keeps contracts' deadlines. Each obligation of an active contract is a durable timer (it fires after a restart
  * too); when it fires and the obligation is still open (not met, not extended), the breach is recorded on the
@@ -27,27 +29,29 @@ export interface ObligationSagaDeps {
  * owner). The escalatee resolves the job's escalation: `extend` (a new deadline: the obligation is extended and its
  * timer set again), `reassign` or `cancel`.
  */
-export class ObligationSaga implements Saga {
+export class ObligationSaga implements Saga<(typeof handled)[number]> {
   readonly name = 'obligations';
-  readonly eventTypes = ['ContractActivated', 'ObligationExtended', 'JobEscalationResolved', 'TimerFired'] as const;
+  readonly eventTypes = handled;
   private readonly commands: SystemCommands;
 
   constructor(private readonly deps: ObligationSagaDeps) {
     this.commands = new SystemCommands(deps.pipeline, deps.logger);
   }
 
-  async handle(event: SagaEvent): Promise<void> {
-    const data = event.data as Record<string, unknown>;
+  async handle(event: SagaEvent<(typeof handled)[number]>): Promise<void> {
     switch (event.type) {
       case 'ContractActivated':
-        return this.scheduleAll(event, String(data.contractId));
-      case 'ObligationExtended':
-        return this.scheduleOne(event, String(data.contractId), String(data.orgId), String(data.obligationId), String(data.dueAt));
+        return this.scheduleAll(event, event.data.contractId);
+      case 'ObligationExtended': {
+        const { contractId, orgId, obligationId, dueAt } = event.data;
+        return this.scheduleOne(event, contractId, orgId, obligationId, dueAt);
+      }
       case 'JobEscalationResolved':
-        return this.onResolved(event, data);
+        return this.onResolved(event);
       case 'TimerFired': {
-        if (data.purpose !== OBLIGATION_DUE) return;
-        const ref = data.ref as { contractId?: string; obligationId?: string; dueAt?: string };
+        if (event.data.purpose !== OBLIGATION_DUE) return;
+        // The ref is the JSON this saga scheduled the timer with.
+        const ref = event.data.ref as { contractId?: string; obligationId?: string; dueAt?: string };
         if (typeof ref.contractId === 'string' && typeof ref.obligationId === 'string' && typeof ref.dueAt === 'string') {
           return this.onDue(event, ref.contractId, ref.obligationId, ref.dueAt);
         }
@@ -118,18 +122,20 @@ export class ObligationSaga implements Saga {
   }
 
   /** `extend`: the job's new deadline becomes the delivery obligation's new due time. */
-  private async onResolved(event: SagaEvent, data: Record<string, unknown>): Promise<void> {
-    if (data.resolution !== 'extend' || typeof data.deadline !== 'string') return;
-    const job = (await this.deps.reader.load(jobDecider, jobStream(String(data.jobId)))).state;
+  private async onResolved(event: SagaEvent<'JobEscalationResolved'>): Promise<void> {
+    const { data } = event;
+    if (data.resolution !== 'extend' || data.deadline === undefined) return;
+    const { deadline } = data;
+    const job = (await this.deps.reader.load(jobDecider, jobStream(data.jobId))).state;
     const contractId = job?.assignment?.contractId;
     if (job == null || contractId === undefined) return;
     const contract = (await this.deps.reader.load(contractDecider, contractStream(contractId))).state;
     if (contract === null || contract.status !== 'active') return;
     for (const obligation of contract.obligations) {
-      if (Date.parse(obligation.dueAt) >= Date.parse(data.deadline)) continue;
+      if (Date.parse(obligation.dueAt) >= Date.parse(deadline)) continue;
       await this.commands.run(
         contractAggregate,
-        { type: 'ExtendObligation', data: { contractId, orgId: contract.orgId, obligationId: obligation.obligationId, dueAt: data.deadline } },
+        { type: 'ExtendObligation', data: { contractId, orgId: contract.orgId, obligationId: obligation.obligationId, dueAt: deadline } },
         `obligation:${contractId}:${obligation.obligationId}:extend:${event.eventId}`,
         event,
       );

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { StreamLoader } from '../../commands/stream-loader.ts';
-import type { EventRegistry } from '../../domain/events/registry.ts';
+import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
@@ -20,7 +20,7 @@ import { ObligationSaga } from './obligation-saga.ts';
 
 export interface WorkProcessesDeps {
   store: EventStore;
-  registry: EventRegistry;
+  registry: PlatformEventRegistry;
   pipeline: CommandPipeline;
   loader: StreamLoader;
   bus: Bus;
@@ -52,7 +52,7 @@ export class WorkProcesses {
     const runner = (saga: ConstructorParameters<typeof SagaRunner>[3]) =>
       new SagaRunner(store, registry, checkpoints, saga, { ...(logger ? { logger } : {}), ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}) });
     this.assignment = runner(new AssignmentSaga({ pipeline, reader: loader, bus, workloadsOf: deps.workloadsOf, clock, ...(logger ? { logger } : {}) }));
-    this.execution = runner(new ExecutionSaga({ pipeline, reader: loader, store, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }));
+    this.execution = runner(new ExecutionSaga({ pipeline, reader: loader, store, registry, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }));
     this.obligations = runner(new ObligationSaga({ pipeline, reader: loader, clock, ...(logger ? { logger } : {}) }));
     this.escalations = runner(new EscalationSaga({ pipeline, reader: loader, ...(logger ? { logger } : {}) }));
     this.gateway = new AgentGateway({

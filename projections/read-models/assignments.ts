@@ -1,17 +1,16 @@
+import { assignmentDecider } from '../../domain/assignment/decider.ts';
 import { assignmentEventDefinitions, type AssignmentEvent } from '../../domain/assignment/events.ts';
-import { evolveAssignment } from '../../domain/assignment/evolve.ts';
 import type { Assignment } from '../../domain/assignment/state.ts';
 import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
-import type { Projection } from '../projection.ts';
-import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import { evolvingReadModel } from '../evolving-read-model.ts';
+import type { ProjectedEvent } from '../projection.ts';
+import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 
 export const ASSIGNMENTS = 'assignments';
 export const ASSIGNMENTS_PROJECTION = 'assignments';
 
 /** Round failures a document keeps (the latest; a job reassigned again and again restarts its rounds each time). */
 export const KEPT_ROUND_FAILURES = 50;
-
-const types: ReadonlyArray<AssignmentEvent['type']> = assignmentEventDefinitions.map((definition) => definition.type);
 
 const asc = (field: string) => ({ field, direction: 'asc' as const });
 
@@ -28,106 +27,109 @@ const asc = (field: string) => ({ field, direction: 'asc' as const });
  * assessments and the bids themselves are not copied here (an org of 5,000 members would outgrow a document): the
  * bids are the `bids` read model, the assessments are in the log (`CandidatesAssessed`).
  */
-export const assignmentsProjection: Projection = {
+export const assignmentsProjection = evolvingReadModel({
   name: ASSIGNMENTS_PROJECTION,
   version: 1,
-  eventTypes: types,
-  collections: [ASSIGNMENTS],
+  collection: ASSIGNMENTS,
+  eventTypes: assignmentEventDefinitions.map((definition) => definition.type),
+  decider: assignmentDecider,
+  idOf: (event) => event.data.jobId,
+  fromDocument: stateOf,
+  toDocument: assignmentDocument,
   async setup({ docs }) {
     await docs.ensureIndex(ASSIGNMENTS, { name: 'assignments_org_phase', fields: [asc('orgId'), asc('phase')] });
   },
-  async apply(event, { docs }) {
-    const jobId = String(event.data.jobId);
-    const at = String(event.metadata.occurredAt);
-    await writeDocument(docs, ASSIGNMENTS, jobId, event.position, (current) => {
-      const before = current ? stateOf(current) : null;
-      const next = evolveAssignment(before, { type: event.type, data: event.data } as AssignmentEvent);
-      if (next === null) return null;
-      const previous: Record<string, JsonValue> = current ? withoutBookkeeping(current) : {};
-      const sameRound = before !== null && before.round === next.round && event.type !== 'AssignmentStarted';
-      const counts = {
-        assessedCount: sameRound ? (previous.assessedCount ?? null) : null,
-        eligibleCount: sameRound ? (previous.eligibleCount ?? null) : null,
-        invitedCount: sameRound ? (previous.invitedCount ?? null) : null,
-        validBidCount: sameRound && typeof previous.validBidCount === 'number' ? previous.validBidCount : 0,
-      };
-      let award = next.award === null ? null : (previous.award ?? null);
-      let roundFailures = Array.isArray(previous.roundFailures) ? previous.roundFailures : [];
-      let escalation = previous.escalation ?? null;
-      let cancellation = previous.cancellation ?? null;
-      let bidCount = typeof previous.bidCount === 'number' ? previous.bidCount : 0;
-      let restarts = typeof previous.restarts === 'number' ? previous.restarts : 0;
-      let startedAt = typeof previous.startedAt === 'string' ? previous.startedAt : at;
-      let completedAt = previous.completedAt ?? null;
-      const data = event.data;
-      switch (event.type) {
-        case 'AssignmentStarted':
-          startedAt = String(data.startedAt);
-          roundFailures = [];
-          escalation = null;
-          cancellation = null;
-          completedAt = null;
-          bidCount = 0;
-          restarts = 0;
-          break;
-        case 'CandidatesAssessed': {
-          const candidates = Array.isArray(data.candidates) ? (data.candidates as Array<{ eligible?: unknown }>) : [];
-          counts.assessedCount = candidates.length;
-          counts.eligibleCount = candidates.filter((candidate) => candidate.eligible === true).length;
-          break;
-        }
-        case 'CallForProposalsIssued':
-          counts.invitedCount = Array.isArray(data.invitees) ? data.invitees.length : 0;
-          break;
-        case 'ProposalRecorded':
-          bidCount += 1;
-          if (data.valid === true) counts.validBidCount += 1;
-          break;
-        case 'AssignmentAwarded':
-          award = json({ round: data.round, subjectId: data.subjectId, contractId: data.contractId, basis: data.basis, declined: data.declined });
-          break;
-        case 'AssignmentRoundFailed':
-          roundFailures = [...roundFailures, json({ round: data.round, reason: data.reason, detail: data.detail, failedAt: at })].slice(-KEPT_ROUND_FAILURES);
-          break;
-        case 'AssignmentEscalated':
-          escalation = json({ reason: data.reason, rounds: data.rounds, escalatedAt: at });
-          break;
-        case 'AssignmentCompleted':
-          completedAt = at;
-          break;
-        case 'AssignmentCancelled':
-          cancellation = json({ reason: data.reason, cancelledAt: at });
-          break;
-        case 'AssignmentRestarted':
-          restarts += 1;
-          escalation = null;
-          completedAt = null;
-          break;
-      }
-      const { assessments: _assessments, proposals: _proposals, ...kept } = next;
-      return {
-        ...(json(kept) as Record<string, JsonValue>),
-        ...counts,
-        award,
-        roundFailures,
-        escalation,
-        cancellation,
-        bidCount,
-        restarts,
-        startedAt,
-        completedAt,
-        updatedAt: at,
-      };
-    });
-  },
-};
+});
+
+/** The document for the assignment after `event`: the domain's state, plus what the read APIs show beyond it. */
+function assignmentDocument(next: Assignment, event: ProjectedEvent<AssignmentEvent['type']>, current: JsonDocument | undefined): Record<string, JsonValue> {
+  const at = String(event.metadata.occurredAt);
+  const before = current ? stateOf(withoutBookkeeping(current)) : null;
+  const previous: Record<string, JsonValue> = current ? withoutBookkeeping(current) : {};
+  const sameRound = before !== null && before.round === next.round && event.type !== 'AssignmentStarted';
+  const counts = {
+    assessedCount: sameRound ? (previous.assessedCount ?? null) : null,
+    eligibleCount: sameRound ? (previous.eligibleCount ?? null) : null,
+    invitedCount: sameRound ? (previous.invitedCount ?? null) : null,
+    validBidCount: sameRound && typeof previous.validBidCount === 'number' ? previous.validBidCount : 0,
+  };
+  let award = next.award === null ? null : (previous.award ?? null);
+  let roundFailures = Array.isArray(previous.roundFailures) ? previous.roundFailures : [];
+  let escalation = previous.escalation ?? null;
+  let cancellation = previous.cancellation ?? null;
+  let bidCount = typeof previous.bidCount === 'number' ? previous.bidCount : 0;
+  let restarts = typeof previous.restarts === 'number' ? previous.restarts : 0;
+  let startedAt = typeof previous.startedAt === 'string' ? previous.startedAt : at;
+  let completedAt = previous.completedAt ?? null;
+  switch (event.type) {
+    case 'AssignmentStarted':
+      startedAt = event.data.startedAt;
+      roundFailures = [];
+      escalation = null;
+      cancellation = null;
+      completedAt = null;
+      bidCount = 0;
+      restarts = 0;
+      break;
+    case 'CandidatesAssessed': {
+      const { candidates } = event.data;
+      counts.assessedCount = candidates.length;
+      counts.eligibleCount = candidates.filter((candidate) => candidate.eligible).length;
+      break;
+    }
+    case 'CallForProposalsIssued':
+      counts.invitedCount = event.data.invitees.length;
+      break;
+    case 'ProposalRecorded':
+      bidCount += 1;
+      if (event.data.valid) counts.validBidCount += 1;
+      break;
+    case 'AssignmentAwarded': {
+      const { round, subjectId, contractId, basis, declined } = event.data;
+      award = json({ round, subjectId, contractId, basis, declined });
+      break;
+    }
+    case 'AssignmentRoundFailed': {
+      const { round, reason, detail } = event.data;
+      roundFailures = [...roundFailures, json({ round, reason, detail, failedAt: at })].slice(-KEPT_ROUND_FAILURES);
+      break;
+    }
+    case 'AssignmentEscalated':
+      escalation = json({ reason: event.data.reason, rounds: event.data.rounds, escalatedAt: at });
+      break;
+    case 'AssignmentCompleted':
+      completedAt = at;
+      break;
+    case 'AssignmentCancelled':
+      cancellation = json({ reason: event.data.reason, cancelledAt: at });
+      break;
+    case 'AssignmentRestarted':
+      restarts += 1;
+      escalation = null;
+      completedAt = null;
+      break;
+  }
+  const { assessments: _assessments, proposals: _proposals, ...kept } = next;
+  return {
+    ...(json(kept) as Record<string, JsonValue>),
+    ...counts,
+    award,
+    roundFailures,
+    escalation,
+    cancellation,
+    bidCount,
+    restarts,
+    startedAt,
+    completedAt,
+    updatedAt: at,
+  };
+}
 
 /**
  * The saga's state as far as the document holds it: the assessments and the valid proposals of the round are not
  * kept (evolve only ever replaces or appends to them, never reads them).
  */
-function stateOf(document: JsonDocument): Assignment {
-  const stored = withoutBookkeeping(document);
+function stateOf(stored: Record<string, JsonValue>): Assignment {
   const award = stored.award !== null && typeof stored.award === 'object' && !Array.isArray(stored.award) ? stored.award : null;
   return {
     jobId: String(stored.jobId),

@@ -1,5 +1,5 @@
 import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
-import type { Projection } from '../projection.ts';
+import { defineProjection } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 
 export const BIDS = 'bids';
@@ -14,7 +14,7 @@ const asc = (field: string) => ({ field, direction: 'asc' as const });
  * refused" is a query (by job, by bidder). Whether a valid bid won is the assignment's `award` (`subjectId`,
  * `declined`).
  */
-export const bidsProjection: Projection = {
+export const bidsProjection = defineProjection({
   name: BIDS_PROJECTION,
   version: 1,
   eventTypes: ['ProposalRecorded'],
@@ -24,16 +24,7 @@ export const bidsProjection: Projection = {
     await docs.ensureIndex(BIDS, { name: 'bids_org_subject', fields: [asc('orgId'), asc('subjectId'), asc('receivedAt')] });
   },
   async apply(event, { docs }) {
-    const { orgId, jobId, round, subjectId, bid, valid, reasons, receivedAt } = event.data as {
-      orgId: string;
-      jobId: string;
-      round: number;
-      subjectId: string;
-      bid: { price: number; etaSeconds?: number; note?: string };
-      valid: boolean;
-      reasons: string[];
-      receivedAt: string;
-    };
+    const { orgId, jobId, round, subjectId, bid, valid, reasons, receivedAt } = event.data;
     await writeDocument(docs, BIDS, event.eventId, event.position, () => ({
       bidId: event.eventId,
       orgId,
@@ -48,7 +39,7 @@ export const bidsProjection: Projection = {
       receivedAt,
     }));
   },
-};
+});
 
 /** A bid as the read APIs answer it. */
 export function bidView(document: JsonDocument): Record<string, JsonValue> {

@@ -1,9 +1,9 @@
-import { contractEventDefinitions, type ContractEvent } from '../../domain/contract/events.ts';
-import { evolveContract } from '../../domain/contract/evolve.ts';
+import { contractDecider } from '../../domain/contract/decider.ts';
+import { contractEventDefinitions } from '../../domain/contract/events.ts';
 import { isFinalContractStatus, type Contract } from '../../domain/contract/state.ts';
 import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
-import type { Projection } from '../projection.ts';
-import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import { evolvingReadModel } from '../evolving-read-model.ts';
+import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 
 export const CONTRACTS = 'contracts';
 export const CONTRACTS_PROJECTION = 'contracts';
@@ -15,8 +15,6 @@ export const CONTRACTS_PROJECTION = 'contracts';
  */
 export const KEPT_BREACHES = 50;
 
-const types: ReadonlyArray<ContractEvent['type']> = contractEventDefinitions.map((definition) => definition.type);
-
 const asc = (field: string) => ({ field, direction: 'asc' as const });
 const desc = (field: string) => ({ field, direction: 'desc' as const });
 
@@ -27,11 +25,24 @@ const desc = (field: string) => ({ field, direction: 'desc' as const });
  * and `draftedAt` / `activatedAt` / `endedAt` / `updatedAt`, plus `open` (not final) and the contract stream's
  * `revision`. Every field is the platform's own (no user-chosen keys), so it is stored as it is.
  */
-export const contractsProjection: Projection = {
+export const contractsProjection = evolvingReadModel({
   name: CONTRACTS_PROJECTION,
   version: 1,
-  eventTypes: types,
-  collections: [CONTRACTS],
+  collection: CONTRACTS,
+  eventTypes: contractEventDefinitions.map((definition) => definition.type),
+  decider: contractDecider,
+  idOf: (event) => event.data.contractId,
+  fromDocument: contractFromDocument,
+  toDocument(contract, event, current) {
+    const breachCount = (typeof current?.breachCount === 'number' ? current.breachCount : 0) + (event.type === 'ContractBreached' ? 1 : 0);
+    return {
+      ...(json({ ...contract, breaches: contract.breaches.slice(-KEPT_BREACHES) }) as Record<string, JsonValue>),
+      breachCount,
+      open: !isFinalContractStatus(contract.status),
+      revision: Number(event.revision),
+      updatedAt: String(event.metadata.occurredAt),
+    };
+  },
   async setup({ docs }) {
     await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_drafted', fields: [asc('orgId'), desc('draftedAt')] });
     await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_status', fields: [asc('orgId'), asc('status')] });
@@ -42,24 +53,7 @@ export const contractsProjection: Projection = {
     await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_assignee_drafted', fields: [asc('orgId'), asc('assigneeSubjectId'), desc('draftedAt')] });
     await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_job_drafted', fields: [asc('orgId'), asc('jobId'), desc('draftedAt')] });
   },
-  async apply(event, { docs }) {
-    const contractId = String(event.data.contractId);
-    const at = String(event.metadata.occurredAt);
-    await writeDocument(docs, CONTRACTS, contractId, event.position, (current) => {
-      const state = current ? contractFromDocument(withoutBookkeeping(current)) : null;
-      const next = evolveContract(state, { type: event.type, data: event.data } as ContractEvent);
-      if (next === null) return null;
-      const breachCount = (typeof current?.breachCount === 'number' ? current.breachCount : 0) + (event.type === 'ContractBreached' ? 1 : 0);
-      return {
-        ...(json({ ...next, breaches: next.breaches.slice(-KEPT_BREACHES) }) as Record<string, JsonValue>),
-        breachCount,
-        open: !isFinalContractStatus(next.status),
-        revision: Number(event.revision),
-        updatedAt: at,
-      };
-    });
-  },
-};
+});
 
 /** The contract a stored document holds (the inverse of the projection's write; breaches as kept). */
 export function contractFromDocument(document: Record<string, JsonValue>): Contract {

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { DecisionRecordedData } from '../../domain/policy/decision-events.ts';
-import type { Projection } from '../projection.ts';
+import { defineProjection } from '../projection.ts';
 import { json, writeDocument } from '../read-model-writes.ts';
 
 export const DECISIONS = 'decisions';
@@ -13,7 +12,7 @@ const requestPrincipal = z.object({ id: z.string(), kind: z.string(), roles: z.a
  * refused-by-policy, refused-by-structure, unrecorded) and, for a structural refusal, `refusal` (kind, code,
  * message). `position` is zero-padded so it sorts as a string.
  */
-export const decisionsProjection: Projection = {
+export const decisionsProjection = defineProjection({
   name: 'decisions',
   // 2: `result` and `refusal` (DecisionRecorded v2).
   version: 2,
@@ -26,7 +25,7 @@ export const decisionsProjection: Projection = {
     await docs.ensureIndex(DECISIONS, { name: 'decisions_principal', fields: [{ field: 'principal.id', direction: 'asc' }] });
   },
   async apply(event, { docs }) {
-    const data = event.data as unknown as DecisionRecordedData;
+    const { data } = event;
     const principal = requestPrincipal.safeParse(data.request.principal);
     await writeDocument(docs, DECISIONS, data.decisionId, event.position, () => ({
       orgId: data.orgId,
@@ -46,4 +45,4 @@ export const decisionsProjection: Projection = {
       commandType: typeof event.metadata.commandType === 'string' ? event.metadata.commandType : null,
     }));
   },
-};
+});

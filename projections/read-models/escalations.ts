@@ -1,5 +1,5 @@
 import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
-import type { Projection } from '../projection.ts';
+import { defineProjection } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 
 export const ESCALATIONS = 'escalations';
@@ -26,7 +26,7 @@ export const escalationId = (jobId: string, revision: bigint | number) => `${job
  * last event applied to it. A replayed event of an earlier episode finds either no open one (skipped) or a later one
  * whose position is past it (skipped by writeDocument).
  */
-export const escalationsProjection: Projection = {
+export const escalationsProjection = defineProjection({
   name: ESCALATIONS_PROJECTION,
   version: 1,
   eventTypes: ['JobEscalated', 'JobEscalationRaised', 'JobEscalationResolved', 'JobCancelled'],
@@ -37,20 +37,20 @@ export const escalationsProjection: Projection = {
     await docs.ensureIndex(ESCALATIONS, { name: 'escalations_job', fields: [asc('jobId'), asc('open')] });
   },
   async apply(event, { docs }) {
-    const data = event.data;
-    const jobId = String(data.jobId);
+    const { jobId } = event.data;
     const at = String(event.metadata.occurredAt);
     if (event.type === 'JobEscalated') {
+      const { data } = event;
       const id = escalationId(jobId, event.revision);
       await writeDocument(docs, ESCALATIONS, id, event.position, () => ({
         escalationId: id,
-        orgId: String(data.orgId),
+        orgId: data.orgId,
         jobId,
-        reason: String(data.reason),
-        escalateTo: String(data.escalateTo),
-        from: String(data.from),
+        reason: data.reason,
+        escalateTo: data.escalateTo,
+        from: data.from,
         escalatedBy: json(data.escalatedBy),
-        escalatedAt: String(data.escalatedAt),
+        escalatedAt: data.escalatedAt,
         raises: [],
         open: true,
         resolution: null,
@@ -74,28 +74,31 @@ export const escalationsProjection: Projection = {
       switch (event.type) {
         case 'JobEscalationRaised': {
           const raises = Array.isArray(stored.raises) ? stored.raises : [];
-          const raise = json({ escalateTo: data.escalateTo, previousEscalateTo: data.previousEscalateTo, reason: data.reason, raisedBy: data.raisedBy, raisedAt: data.raisedAt });
-          return { ...stored, escalateTo: String(data.escalateTo), raises: [...raises, raise].slice(-KEPT_RAISES), updatedAt: at };
+          const { escalateTo, previousEscalateTo, reason, raisedBy, raisedAt } = event.data;
+          const raise = json({ escalateTo, previousEscalateTo, reason, raisedBy, raisedAt });
+          return { ...stored, escalateTo, raises: [...raises, raise].slice(-KEPT_RAISES), updatedAt: at };
         }
-        case 'JobEscalationResolved':
+        case 'JobEscalationResolved': {
+          const { data } = event;
           return {
             ...stored,
             open: false,
-            resolution: String(data.resolution),
-            note: typeof data.note === 'string' ? data.note : null,
+            resolution: data.resolution,
+            note: data.note,
             resolvedBy: json(data.resolvedBy),
-            resolvedAt: String(data.resolvedAt),
-            statusAfter: String(data.status),
-            deadline: typeof data.deadline === 'string' ? data.deadline : null,
+            resolvedAt: data.resolvedAt,
+            statusAfter: data.status,
+            deadline: data.deadline ?? null,
             updatedAt: at,
           };
-        default:
-          // JobCancelled: the job was cancelled while escalated.
+        }
+        case 'JobCancelled':
+          // The job was cancelled while escalated.
           return {
             ...stored,
             open: false,
             resolution: 'cancel',
-            note: typeof data.reason === 'string' ? data.reason : null,
+            note: event.data.reason,
             resolvedBy: json(event.metadata.principal ?? null),
             resolvedAt: at,
             statusAfter: 'cancelled',
@@ -104,7 +107,7 @@ export const escalationsProjection: Projection = {
       }
     });
   },
-};
+});
 
 /** An escalation as the read APIs answer it. */
 export function escalationView(document: JsonDocument): Record<string, JsonValue> {

@@ -1,18 +1,15 @@
-import { jobEventDefinitions, type JobEvent } from '../../domain/job/events.ts';
-import { evolveJob } from '../../domain/job/evolve.ts';
+import { jobDecider } from '../../domain/job/decider.ts';
+import { jobEventDefinitions } from '../../domain/job/events.ts';
 import type { JsonObject, JsonValue as JobJsonValue } from '../../domain/job/json.ts';
 import { isOpenJobStatus, jobStatusSchema, type Job, type JobStatus } from '../../domain/job/state.ts';
 import type { DocumentStore, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
-import type { Projection } from '../projection.ts';
+import { evolvingReadModel } from '../evolving-read-model.ts';
 import type { ProjectionRunner } from '../runner.ts';
-import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 
 export const JOBS = 'jobs';
 export const JOBS_PROJECTION = 'jobs';
-
-/** Every job event: the document is the domain's own fold, so whatever changes a job changes its document. */
-const types: ReadonlyArray<JobEvent['type']> = jobEventDefinitions.map((definition) => definition.type);
 
 /** The statuses a job counts against its org's open-jobs quota in (everything but the final ones). */
 export const openJobStatuses: readonly JobStatus[] = jobStatusSchema.options.filter(isOpenJobStatus);
@@ -29,29 +26,27 @@ const desc = (field: string) => ({ field, direction: 'desc' as const });
  * Free JSON (the output template, the deliverable) is stored as JSON text (`outputTemplateJson`,
  * `delivery.deliverableJson`): its keys are user input (a `.` or `$` in one is not a storable document key).
  */
-export const jobsProjection: Projection = {
+export const jobsProjection = evolvingReadModel({
   name: JOBS_PROJECTION,
   version: 1,
-  eventTypes: types,
-  collections: [JOBS],
+  collection: JOBS,
+  // Every job event: the document is the domain's own fold, so whatever changes a job changes its document.
+  eventTypes: jobEventDefinitions.map((definition) => definition.type),
+  decider: jobDecider,
+  idOf: (event) => event.data.jobId,
+  fromDocument: jobFromDocument,
+  toDocument(job, event, current) {
+    const at = String(event.metadata.occurredAt);
+    // A final status is never left, so the instant it was reached is kept once set.
+    const closedAt = isOpenJobStatus(job.status) ? null : (text(current?.closedAt) ?? at);
+    return { ...jobToDocument(job), revision: Number(event.revision), updatedAt: at, closedAt };
+  },
   async setup({ docs }) {
     await docs.ensureIndex(JOBS, { name: 'jobs_org_submitted', fields: [asc('orgId'), desc('submittedAt')] });
     await docs.ensureIndex(JOBS, { name: 'jobs_org_status', fields: [asc('orgId'), asc('status')] });
     await docs.ensureIndex(JOBS, { name: 'jobs_org_assignee', fields: [asc('orgId'), asc('assigneeSubjectId'), asc('status')] });
   },
-  async apply(event, { docs }) {
-    const jobId = String(event.data.jobId);
-    const at = String(event.metadata.occurredAt);
-    await writeDocument(docs, JOBS, jobId, event.position, (current) => {
-      const state = current ? jobFromDocument(withoutBookkeeping(current)) : null;
-      const next = evolveJob(state, { type: event.type, data: event.data } as JobEvent);
-      if (next === null) return null;
-      // A final status is never left, so the instant it was reached is kept once set.
-      const closedAt = isOpenJobStatus(next.status) ? null : (text(current?.closedAt) ?? at);
-      return { ...jobToDocument(next), revision: Number(event.revision), updatedAt: at, closedAt };
-    });
-  },
-};
+});
 
 function jobToDocument(job: Job): Record<string, JsonValue> {
   const { assignment, outputTemplate, delivery, ...rest } = job;

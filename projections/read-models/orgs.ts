@@ -1,19 +1,28 @@
-import type { OrgEvent } from '../../domain/org/events.ts';
-import { evolveOrg } from '../../domain/org/evolve.ts';
+import { orgDecider } from '../../domain/org/decider.ts';
+import { orgEventDefinitions } from '../../domain/org/events.ts';
 import type { Org } from '../../domain/org/state.ts';
 import type { JsonValue } from '../../infra/documents/port.ts';
-import type { Projection } from '../projection.ts';
-import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import { evolvingReadModel } from '../evolving-read-model.ts';
+import { json } from '../read-model-writes.ts';
 
 export const ORGS = 'orgs';
-const types = ['OrgRegistered', 'OrgMetadataUpdated', 'OrgSuspended', 'OrgReactivated', 'OrgArchived'];
 
-/** One document per org: its current state (the domain's own evolve), with when it was registered and changed. */
-export const orgsProjection: Projection = {
+/**
+ * One document per org: its current state (the domain's own evolve), with when it was registered and changed; the
+ * metadata map is stored as entries, because its keys are user input (a dot in one would read as a path).
+ */
+export const orgsProjection = evolvingReadModel({
   name: 'orgs',
   version: 2,
-  eventTypes: types,
-  collections: [ORGS],
+  collection: ORGS,
+  eventTypes: orgEventDefinitions.map((definition) => definition.type),
+  decider: orgDecider,
+  idOf: (event) => event.data.orgId,
+  fromDocument: orgFromDocument,
+  toDocument(org, event, current) {
+    const at = String(event.metadata.occurredAt);
+    return { ...toDocument(org), registeredAt: current?.registeredAt ?? at, updatedAt: at };
+  },
   async setup({ docs }) {
     await docs.ensureIndex(ORGS, { name: 'orgs_slug', fields: [{ field: 'slug', direction: 'asc' }], unique: true });
     await docs.ensureIndex(ORGS, { name: 'orgs_status', fields: [{ field: 'status', direction: 'asc' }] });
@@ -25,20 +34,7 @@ export const orgsProjection: Projection = {
     await docs.ensureIndex(ORGS, { name: 'orgs_parent_registered', fields: [{ field: 'parentOrgId', direction: 'asc' }, { field: 'registeredAt', direction: 'desc' }] });
     await docs.ensureIndex(ORGS, { name: 'orgs_owner', fields: [{ field: 'owner.id', direction: 'asc' }, { field: 'registeredAt', direction: 'desc' }] });
   },
-  async apply(event, { docs }) {
-    const orgId = String(event.data.orgId);
-    const at = String(event.metadata.occurredAt);
-    await writeDocument(docs, ORGS, orgId, event.position, (current) => {
-      // The document is the state evolve produced last time, plus two timestamps; the metadata map is stored as
-      // entries, because its keys are user input (a dot in one would read as a path).
-      const state = current ? orgFromDocument(withoutBookkeeping(current)) : null;
-      const next = evolveOrg(state, { type: event.type, data: event.data } as OrgEvent);
-      if (next === null) return null;
-      const registeredAt = current?.registeredAt ?? at;
-      return { ...toDocument(next), registeredAt, updatedAt: at };
-    });
-  },
-};
+});
 
 function toDocument(org: Org): Record<string, JsonValue> {
   const entries = Object.entries(org.metadata).map(([key, value]) => ({ key, value }));

@@ -1,12 +1,11 @@
-import type { PolicyEvent } from '../../domain/policy/events.ts';
-import type { Projection } from '../projection.ts';
+import { defineProjection } from '../projection.ts';
 import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 import { scopedId } from './roster.ts';
 
 export const POLICY_VERSIONS = 'policy_versions';
 
 /** One document per drafted policy version, with its status: draft, published (the one in force) or superseded. */
-export const policiesProjection: Projection = {
+export const policiesProjection = defineProjection({
   name: 'policies',
   version: 1,
   eventTypes: ['PolicyDrafted', 'PolicyPublished'],
@@ -15,25 +14,24 @@ export const policiesProjection: Projection = {
     await docs.ensureIndex(POLICY_VERSIONS, { name: 'policy_versions_org', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'version', direction: 'asc' }] });
   },
   async apply(event, { docs }) {
-    const e = { type: event.type, data: event.data } as PolicyEvent;
     const at = String(event.metadata.occurredAt);
-    const { orgId } = e.data;
-    if (e.type === 'PolicyDrafted') {
-      await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(e.data.version)), event.position, () => ({
-        ...(json(e.data) as Record<string, never>),
+    const { orgId } = event.data;
+    if (event.type === 'PolicyDrafted') {
+      await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.version)), event.position, () => ({
+        ...(json(event.data) as Record<string, never>),
         status: 'draft',
         draftedAt: at,
         publishedAt: null,
       }));
       return;
     }
-    if (e.data.supersedes !== null) {
-      await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(e.data.supersedes)), event.position, (current) =>
+    if (event.data.supersedes !== null) {
+      await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.supersedes)), event.position, (current) =>
         current ? { ...withoutBookkeeping(current), status: 'superseded' } : null,
       );
     }
-    await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(e.data.version)), event.position, (current) =>
+    await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.version)), event.position, (current) =>
       current ? { ...withoutBookkeeping(current), status: 'published', publishedAt: at } : null,
     );
   },
-};
+});

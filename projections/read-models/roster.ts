@@ -1,6 +1,5 @@
-import type { RosterEvent } from '../../domain/roster/events.ts';
 import { conflictKey } from '../../domain/roster/state.ts';
-import type { Projection } from '../projection.ts';
+import { defineProjection } from '../projection.ts';
 import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 
 export const ROLES = 'roles';
@@ -12,7 +11,7 @@ export const APPLICATIONS = 'role_applications';
 
 export const scopedId = (orgId: string, name: string) => `${orgId}:${name}`;
 
-const types: Array<RosterEvent['type']> = [
+const types = [
   'RoleDefined',
   'RoleRemoved',
   'GroupDefined',
@@ -27,7 +26,7 @@ const types: Array<RosterEvent['type']> = [
   'RoleApplicationSubmitted',
   'RoleApplicationApproved',
   'RoleApplicationRejected',
-];
+] as const;
 
 const asc = (field: string) => ({ field, direction: 'asc' as const });
 const desc = (field: string) => ({ field, direction: 'desc' as const });
@@ -36,7 +35,7 @@ const desc = (field: string) => ({ field, direction: 'desc' as const });
  * An org's roster as queryable documents: one per role, group, job space, conflict, association and application,
  * so "who holds role X" and "what does subject S hold" are index lookups.
  */
-export const rosterProjection: Projection = {
+export const rosterProjection = defineProjection({
   name: 'roster',
   version: 1,
   eventTypes: types,
@@ -55,60 +54,59 @@ export const rosterProjection: Projection = {
     await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_status_granted', fields: [asc('orgId'), asc('status'), desc('grantedAt')] });
   },
   async apply(event, { docs }) {
-    const e = { type: event.type, data: event.data } as RosterEvent;
     const at = String(event.metadata.occurredAt);
-    const { orgId } = e.data;
+    const { orgId } = event.data;
     const write = (collection: string, id: string, next: Parameters<typeof writeDocument>[4]) => writeDocument(docs, collection, id, event.position, next);
-    switch (e.type) {
+    switch (event.type) {
       case 'RoleDefined':
-        return write(ROLES, scopedId(orgId, e.data.role.name), (current) => ({ orgId, ...(json(e.data.role) as Record<string, never>), definedAt: current?.definedAt ?? at, updatedAt: at }));
+        return write(ROLES, scopedId(orgId, event.data.role.name), (current) => ({ orgId, ...(json(event.data.role) as Record<string, never>), definedAt: current?.definedAt ?? at, updatedAt: at }));
       case 'RoleRemoved':
-        return write(ROLES, scopedId(orgId, e.data.name), () => null);
+        return write(ROLES, scopedId(orgId, event.data.name), () => null);
       case 'GroupDefined':
-        return write(GROUPS, scopedId(orgId, e.data.group.name), () => ({ orgId, ...(json(e.data.group) as Record<string, never>) }));
+        return write(GROUPS, scopedId(orgId, event.data.group.name), () => ({ orgId, ...(json(event.data.group) as Record<string, never>) }));
       case 'GroupRemoved':
-        return write(GROUPS, scopedId(orgId, e.data.name), () => null);
+        return write(GROUPS, scopedId(orgId, event.data.name), () => null);
       case 'JobSpaceDefined':
-        return write(JOB_SPACES, scopedId(orgId, e.data.jobSpace.name), () => ({ orgId, ...(json(e.data.jobSpace) as Record<string, never>) }));
+        return write(JOB_SPACES, scopedId(orgId, event.data.jobSpace.name), () => ({ orgId, ...(json(event.data.jobSpace) as Record<string, never>) }));
       case 'JobSpaceRemoved':
-        return write(JOB_SPACES, scopedId(orgId, e.data.name), () => null);
+        return write(JOB_SPACES, scopedId(orgId, event.data.name), () => null);
       case 'RoleConflictDeclared':
-        return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...e.data.roles)), () => ({ orgId, roles: [...e.data.roles].sort(), reason: e.data.reason }));
+        return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...event.data.roles)), () => ({ orgId, roles: [...event.data.roles].sort(), reason: event.data.reason }));
       case 'RoleConflictWithdrawn':
-        return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...e.data.roles)), () => null);
+        return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...event.data.roles)), () => null);
       case 'RoleGranted':
-        return write(ASSOCIATIONS, e.data.association.associationId, () => ({
+        return write(ASSOCIATIONS, event.data.association.associationId, () => ({
           orgId,
-          ...(json(e.data.association) as Record<string, never>),
+          ...(json(event.data.association) as Record<string, never>),
           status: 'active',
           endedAt: null,
           endReason: null,
         }));
       case 'RoleRevoked':
-        return write(ASSOCIATIONS, e.data.associationId, (current) =>
-          current ? { ...withoutBookkeeping(current), status: 'revoked', endedAt: at, endReason: e.data.reason } : null,
+        return write(ASSOCIATIONS, event.data.associationId, (current) =>
+          current ? { ...withoutBookkeeping(current), status: 'revoked', endedAt: at, endReason: event.data.reason } : null,
         );
       case 'AssociationExpired':
-        return write(ASSOCIATIONS, e.data.associationId, (current) =>
-          current ? { ...withoutBookkeeping(current), status: 'expired', endedAt: e.data.expiredAt, endReason: 'expired' } : null,
+        return write(ASSOCIATIONS, event.data.associationId, (current) =>
+          current ? { ...withoutBookkeeping(current), status: 'expired', endedAt: event.data.expiredAt, endReason: 'expired' } : null,
         );
       case 'RoleApplicationSubmitted':
-        return write(APPLICATIONS, e.data.application.applicationId, () => ({
+        return write(APPLICATIONS, event.data.application.applicationId, () => ({
           orgId,
-          ...(json(e.data.application) as Record<string, never>),
+          ...(json(event.data.application) as Record<string, never>),
           status: 'pending',
           decidedAt: null,
           associationId: null,
           rejectionReason: null,
         }));
       case 'RoleApplicationApproved':
-        return write(APPLICATIONS, e.data.applicationId, (current) =>
-          current ? { ...withoutBookkeeping(current), status: 'approved', decidedAt: at, associationId: e.data.associationId } : null,
+        return write(APPLICATIONS, event.data.applicationId, (current) =>
+          current ? { ...withoutBookkeeping(current), status: 'approved', decidedAt: at, associationId: event.data.associationId } : null,
         );
       case 'RoleApplicationRejected':
-        return write(APPLICATIONS, e.data.applicationId, (current) =>
-          current ? { ...withoutBookkeeping(current), status: 'rejected', decidedAt: at, rejectionReason: e.data.reason } : null,
+        return write(APPLICATIONS, event.data.applicationId, (current) =>
+          current ? { ...withoutBookkeeping(current), status: 'rejected', decidedAt: at, rejectionReason: event.data.reason } : null,
         );
     }
   },
-};
+});

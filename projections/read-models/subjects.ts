@@ -1,27 +1,28 @@
-import type { SubjectEvent } from '../../domain/subject/events.ts';
-import { evolveSubject } from '../../domain/subject/evolve.ts';
+import { subjectDecider } from '../../domain/subject/decider.ts';
+import { subjectEventDefinitions } from '../../domain/subject/events.ts';
 import type { Capability, CapabilityVerification, Subject } from '../../domain/subject/state.ts';
 import type { JsonValue } from '../../infra/documents/port.ts';
-import type { Projection } from '../projection.ts';
-import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import { evolvingReadModel } from '../evolving-read-model.ts';
+import { json } from '../read-model-writes.ts';
 
 export const SUBJECTS = 'subjects';
-const types = [
-  'SubjectRegistered',
-  'SubjectProfileUpdated',
-  'CapabilityDeclared',
-  'CapabilityWithdrawn',
-  'CapabilityVerified',
-  'SubjectSuspended',
-  'SubjectReinstated',
-];
 
-/** One document per subject: its current state, as the subject aggregate's evolve builds it. */
-export const subjectsProjection: Projection = {
+/**
+ * One document per subject: its current state, as the subject aggregate's evolve builds it. Capabilities are stored
+ * as a list: their names are dotted (nlp.summarize) and would read as paths.
+ */
+export const subjectsProjection = evolvingReadModel({
   name: 'subjects',
   version: 2,
-  eventTypes: types,
-  collections: [SUBJECTS],
+  collection: SUBJECTS,
+  eventTypes: subjectEventDefinitions.map((definition) => definition.type),
+  decider: subjectDecider,
+  idOf: (event) => event.data.subjectId,
+  fromDocument: subjectFromDocument,
+  toDocument(subject, event, current) {
+    const at = String(event.metadata.occurredAt);
+    return { ...toDocument(subject), registeredAt: current?.registeredAt ?? at, updatedAt: at };
+  },
   async setup({ docs }) {
     await docs.ensureIndex(SUBJECTS, { name: 'subjects_kind_status', fields: [{ field: 'kind', direction: 'asc' }, { field: 'status', direction: 'asc' }] });
     await docs.ensureIndex(SUBJECTS, { name: 'subjects_name', fields: [{ field: 'displayName', direction: 'asc' }] });
@@ -30,18 +31,7 @@ export const subjectsProjection: Projection = {
     await docs.ensureIndex(SUBJECTS, { name: 'subjects_kind_registered', fields: [{ field: 'kind', direction: 'asc' }, { field: 'registeredAt', direction: 'desc' }] });
     await docs.ensureIndex(SUBJECTS, { name: 'subjects_status_registered', fields: [{ field: 'status', direction: 'asc' }, { field: 'registeredAt', direction: 'desc' }] });
   },
-  async apply(event, { docs }) {
-    const subjectId = String(event.data.subjectId);
-    const at = String(event.metadata.occurredAt);
-    await writeDocument(docs, SUBJECTS, subjectId, event.position, (current) => {
-      // Capabilities are stored as a list: their names are dotted (nlp.summarize) and would read as paths.
-      const state = current ? subjectFromDocument(withoutBookkeeping(current)) : null;
-      const next = evolveSubject(state, { type: event.type, data: event.data } as SubjectEvent);
-      if (next === null) return null;
-      return { ...toDocument(next), registeredAt: current?.registeredAt ?? at, updatedAt: at };
-    });
-  },
-};
+});
 
 function toDocument(subject: Subject): Record<string, JsonValue> {
   const capabilities = Object.entries(subject.capabilities).map(([name, capability]) => ({

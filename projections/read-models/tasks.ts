@@ -1,15 +1,13 @@
 import type { JsonValue as DomainJson } from '../../domain/job/json.ts';
-import { taskEventDefinitions, type TaskEvent } from '../../domain/task/events.ts';
-import { evolveTask } from '../../domain/task/evolve.ts';
+import { taskDecider } from '../../domain/task/decider.ts';
+import { taskEventDefinitions } from '../../domain/task/events.ts';
 import { isFinalTaskStatus, type Task } from '../../domain/task/state.ts';
 import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
-import type { Projection } from '../projection.ts';
-import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import { evolvingReadModel } from '../evolving-read-model.ts';
+import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 
 export const TASKS = 'tasks';
 export const TASKS_PROJECTION = 'tasks';
-
-const types: ReadonlyArray<TaskEvent['type']> = taskEventDefinitions.map((definition) => definition.type);
 
 const asc = (field: string) => ({ field, direction: 'asc' as const });
 const desc = (field: string) => ({ field, direction: 'desc' as const });
@@ -22,11 +20,20 @@ const desc = (field: string) => ({ field, direction: 'desc' as const });
  * The task's input and the outputs of its completion are free JSON whose keys are the job's and the agent's (a `.` or
  * `$` in one is not a storable document key): they are kept as JSON text, `inputJson` and `outputsJson`.
  */
-export const tasksProjection: Projection = {
+export const tasksProjection = evolvingReadModel({
   name: TASKS_PROJECTION,
   version: 1,
-  eventTypes: types,
-  collections: [TASKS],
+  collection: TASKS,
+  eventTypes: taskEventDefinitions.map((definition) => definition.type),
+  decider: taskDecider,
+  idOf: (event) => event.data.taskId,
+  fromDocument: taskFromDocument,
+  toDocument(task, event, current) {
+    const at = String(event.metadata.occurredAt);
+    const open = !isFinalTaskStatus(task.status);
+    const closedAt = open ? null : typeof current?.closedAt === 'string' ? current.closedAt : at;
+    return { ...taskToDocument(task), open, closedAt, revision: Number(event.revision), updatedAt: at };
+  },
   async setup({ docs }) {
     await docs.ensureIndex(TASKS, { name: 'tasks_org_created', fields: [asc('orgId'), desc('createdAt')] });
     await docs.ensureIndex(TASKS, { name: 'tasks_org_status', fields: [asc('orgId'), asc('status')] });
@@ -37,19 +44,7 @@ export const tasksProjection: Projection = {
     await docs.ensureIndex(TASKS, { name: 'tasks_org_assignee_created', fields: [asc('orgId'), asc('assigneeSubjectId'), desc('createdAt')] });
     await docs.ensureIndex(TASKS, { name: 'tasks_org_job_created', fields: [asc('orgId'), asc('jobId'), desc('createdAt')] });
   },
-  async apply(event, { docs }) {
-    const taskId = String(event.data.taskId);
-    const at = String(event.metadata.occurredAt);
-    await writeDocument(docs, TASKS, taskId, event.position, (current) => {
-      const state = current ? taskFromDocument(withoutBookkeeping(current)) : null;
-      const next = evolveTask(state, { type: event.type, data: event.data } as TaskEvent);
-      if (next === null) return null;
-      const open = !isFinalTaskStatus(next.status);
-      const closedAt = open ? null : typeof current?.closedAt === 'string' ? current.closedAt : at;
-      return { ...taskToDocument(next), open, closedAt, revision: Number(event.revision), updatedAt: at };
-    });
-  },
-};
+});
 
 function taskToDocument(task: Task): Record<string, JsonValue> {
   const { input, completion, ...rest } = task;

@@ -1,6 +1,6 @@
-import { isOpenJobStatus, jobStatusSchema } from '../../domain/job/state.ts';
+import { isOpenJobStatus } from '../../domain/job/state.ts';
 import type { DocumentStore, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
-import type { Projection } from '../projection.ts';
+import { defineProjection, type ProjectedEvent } from '../projection.ts';
 import { POSITION_FIELD, writeDocument } from '../read-model-writes.ts';
 
 export const WORKLOADS = 'workloads';
@@ -37,7 +37,7 @@ const asc = (field: string) => ({ field, direction: 'asc' as const });
  * skipped; so an event replayed after a crash between the two writes recomputes the same change from the same
  * earlier entry, and the workload documents (already at that position) ignore it.
  */
-export const workloadsProjection: Projection = {
+export const workloadsProjection = defineProjection({
   name: 'workloads',
   version: 1,
   eventTypes: types,
@@ -48,12 +48,11 @@ export const workloadsProjection: Projection = {
     await docs.ensureIndex(WORKLOADS, { name: 'workloads_subject', fields: [asc('subjectId')] });
   },
   async apply(event, { docs }) {
-    const jobId = String(event.data.jobId);
-    const orgId = String(event.data.orgId);
+    const { jobId, orgId } = event.data;
     const tracked = await docs.get(WORKLOAD_JOBS, jobId);
     if (appliedAt(tracked) >= event.position) return;
     const before = holdingOf(tracked, orgId);
-    const after = next(before, event.type, event.data);
+    const after = next(before, event);
     const heldBefore = before.open ? before.assigneeSubjectId : null;
     const heldAfter = after.open ? after.assigneeSubjectId : null;
     const at = String(event.metadata.occurredAt);
@@ -63,7 +62,7 @@ export const workloadsProjection: Projection = {
     }
     await writeDocument(docs, WORKLOAD_JOBS, jobId, event.position, () => ({ orgId: after.orgId, assigneeSubjectId: after.assigneeSubjectId, open: after.open }));
   },
-};
+});
 
 function appliedAt(document: JsonDocument | undefined): bigint {
   const value = document?.[POSITION_FIELD];
@@ -80,24 +79,22 @@ function holdingOf(document: JsonDocument | undefined, orgId: string): Holding {
 }
 
 /** Who holds the job after the event, and whether it is still open (a fold of the job's events, as evolve does). */
-function next(holding: Holding, type: string, data: Record<string, unknown>): Holding {
-  switch (type) {
+function next(holding: Holding, event: ProjectedEvent<(typeof types)[number]>): Holding {
+  switch (event.type) {
     case 'JobSubmitted':
       return { ...holding, assigneeSubjectId: null, open: true };
     case 'JobAssigned':
-      return { ...holding, assigneeSubjectId: String(data.assigneeSubjectId) };
+      return { ...holding, assigneeSubjectId: event.data.assigneeSubjectId };
     case 'JobVerified':
     case 'JobDeliveryRejected':
     case 'JobFailed':
     case 'JobCancelled':
       return { ...holding, open: false };
     case 'JobEscalationResolved': {
-      const status = jobStatusSchema.parse(data.status);
+      const { status } = event.data;
       // Reassigning sends the job back to contracting: whoever held it no longer does.
       return { ...holding, assigneeSubjectId: status === 'contracting' ? null : holding.assigneeSubjectId, open: isOpenJobStatus(status) };
     }
-    default:
-      return holding;
   }
 }
 

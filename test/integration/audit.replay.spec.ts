@@ -33,7 +33,7 @@ beforeAll(async () => {
   history = await generateDecisionHistory({ store, decisions: DECISIONS, seed: 7 });
   source = { store, registry: history.registry };
   for await (const event of store.readAll({ filter: { eventTypes: ['DecisionRecorded'] } })) {
-    const data = history.registry.decode(event.type, event.data, event.metadata) as RecordedDecision['data'];
+    const data = history.registry.decode(event.type, event.data, event.metadata).data as RecordedDecision['data'];
     const list = logged.get(data.orgId) ?? [];
     list.push({ position: event.position, streamId: event.streamId, occurredAt: String(event.metadata.occurredAt), data });
     logged.set(data.orgId, list);

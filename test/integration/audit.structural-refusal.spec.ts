@@ -26,7 +26,7 @@ describe('a refusal by the org structure in the audit', () => {
     const decisions = async (streamId: string) =>
       (await collect(store.readStream(streamId)))
         .filter((event) => event.type === 'DecisionRecorded')
-        .map((event) => registry.decode(event.type, event.data, event.metadata) as DecisionRecordedData);
+        .map((event) => registry.decode(event.type, event.data, event.metadata).data as DecisionRecordedData);
     return { store, registry, orgId, refusal, decisions, source: { store, registry } };
   }
 

@@ -18,7 +18,7 @@ describe('built-in policies in the log', () => {
       ['default-org', hashPolicyRules(defaultOrgPolicy)],
     ]);
     for (const event of recorded) {
-      const data = registry.decode(event.type, event.data, event.metadata) as { rules: unknown[]; hash: string };
+      const data = registry.decode(event.type, event.data, event.metadata).data as { rules: unknown[]; hash: string };
       expect(hashPolicyRules(data.rules as Parameters<typeof hashPolicyRules>[0])).toBe(data.hash);
     }
   });

@@ -8,7 +8,7 @@ import { appError } from '../../domain/shared/app-error.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { admin, commandId, newOrgId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
 
-function recordingSaga(behaviour: (event: SagaEvent, attempt: number) => void): Saga & { handled: string[] } {
+function recordingSaga(behaviour: (event: SagaEvent<'OrgRegistered'>, attempt: number) => void): Saga<'OrgRegistered'> & { handled: string[] } {
   const attempts = new Map<string, number>();
   const handled: string[] = [];
   return {
@@ -19,7 +19,7 @@ function recordingSaga(behaviour: (event: SagaEvent, attempt: number) => void): 
       const attempt = (attempts.get(event.eventId) ?? 0) + 1;
       attempts.set(event.eventId, attempt);
       behaviour(event, attempt);
-      handled.push(String(event.data.slug));
+      handled.push(event.data.slug);
     },
   };
 }

@@ -63,7 +63,7 @@ export async function streamEvents(server: TestServer, streamId: string): Promis
   try {
     for await (const recorded of server.platform.store.readStream(streamId)) {
       if (recorded.type === 'DecisionRecorded') continue;
-      events.push({ type: recorded.type, data: server.platform.registry.decode(recorded.type, recorded.data, recorded.metadata) as Record<string, unknown> });
+      events.push(server.platform.registry.decode(recorded.type, recorded.data, recorded.metadata));
     }
   } catch {
     return events;

@@ -13,25 +13,28 @@ describe('event schema registry', () => {
     const v1 = { orgId, name: 'Lab', slug: 'lab', description: 'd', tags: 'ml, research,ml,' };
     const decoded = registry.decode('OrgRegistered', v1, { schemaVersion: 1, principal });
     expect(decoded).toEqual({
-      orgId,
-      name: 'Lab',
-      slug: 'lab',
-      description: 'd',
-      tags: ['ml', 'research'],
-      metadata: {},
-      parentOrgId: null,
-      owner: principal,
+      type: 'OrgRegistered',
+      data: {
+        orgId,
+        name: 'Lab',
+        slug: 'lab',
+        description: 'd',
+        tags: ['ml', 'research'],
+        metadata: {},
+        parentOrgId: null,
+        owner: principal,
+      },
     });
   });
 
   it('treats an event without schemaVersion as v1', () => {
     const decoded = registry.decode('OrgRegistered', { orgId, name: 'Lab', slug: 'lab', description: '', tags: '' }, { principal });
-    expect(decoded.tags).toEqual([]);
+    expect(decoded.type === 'OrgRegistered' && decoded.data.tags).toEqual([]);
   });
 
   it('reads the current version as it is', () => {
     const v2 = { orgId, name: 'Lab', slug: 'lab', description: '', tags: ['x'], metadata: { a: 'b' }, parentOrgId: null, owner: principal };
-    expect(registry.decode('OrgRegistered', v2, { schemaVersion: 2 })).toEqual(v2);
+    expect(registry.decode('OrgRegistered', v2, { schemaVersion: 2 })).toEqual({ type: 'OrgRegistered', data: v2 });
   });
 
   it('stamps the current version when encoding and refuses data that breaks the schema', () => {
