@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
 import { SseClient } from './api.events-stream.client.ts';
 import { GraphqlWsClient } from './graphql.client.ts';
+import { waitFor } from '../support/async.ts';
 
 /**
  * Open streams are capped per principal and in total, whatever their kind: SSE /events/stream, GraphQL
@@ -71,12 +72,7 @@ describe('caps on concurrent streams', () => {
     // Closing one of Ada's streams gives its slot back.
     (first as SseClient).close();
     let again: Awaited<ReturnType<typeof sse>> | undefined;
-    const until = Date.now() + 10_000;
-    while (Date.now() < until) {
-      again = await sse(ada.key);
-      if (again instanceof SseClient) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(async () => (again = await sse(ada.key)) instanceof SseClient, 10_000, 'the slot to be given back');
     expect(again).toBeInstanceOf(SseClient);
   });
 

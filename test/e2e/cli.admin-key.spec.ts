@@ -53,13 +53,7 @@ describe('agencygrid admin-key', { timeout: 60_000 }, () => {
     expect(issued.stdout).toContain(`export AGENCYGRID_API_KEY='${key}'`);
 
     // The server follows the embedded log by polling it (about a second).
-    const deadline = Date.now() + 10_000;
-    let status = (await read(key)).status;
-    while (status === 401 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      status = (await read(key)).status;
-    }
-    expect(status).toBe(404);
+    await expect.poll(async () => (await read(key)).status, { timeout: 10_000, interval: 200 }).toBe(404);
     expect((await read(bootstrapKey)).status).toBe(404);
     expect((await read('agk_nope.nope')).status).toBe(401);
     await server.kill('SIGTERM');

@@ -5,6 +5,7 @@ import { cacheKeys } from '../../projections/read-models/cache-keys.ts';
 import type { TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
 import { codes, gql, readModelsCaughtUp, startGraphqlTestServer } from './graphql.client.ts';
+import { waitFor } from '../support/async.ts';
 
 /** The real store; writes to the held collections wait until released, so the projections fall behind on demand. */
 class GatedDocumentStore implements DocumentStore {
@@ -178,7 +179,7 @@ describe('GraphQL read-your-writes', () => {
     try {
       granted = await api.expectStatus(await api.grant(orgId, other, 'writer'), 201);
       const invalidated = async () => (await server.platform.projections.status()).find((projection) => projection.name === 'cache-invalidation')?.position;
-      for (let attempt = 0; attempt < 100 && BigInt((await invalidated()) ?? '0') < BigInt(granted.position); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitFor(async () => BigInt((await invalidated()) ?? '0') >= BigInt(granted.position), 5000, 'the cache to be invalidated');
       // ...so this answer is computed from the stale read model (allowed: it asked for no position)...
       const stale = await gql<Answer>(server, query, { orgId, subject: other });
       expect(stale.data?.effectiveRoles).toEqual({ roles: ['member'], source: 'READ_MODEL' });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
 import { GraphqlWsClient, listenForWebSocket, startGraphqlTestServer, type WsMessage } from './graphql.client.ts';
+import { waitFor } from '../support/async.ts';
 
 interface DeliveredEvent {
   position: string;
@@ -169,7 +170,7 @@ describe('GraphQL subscriptions over WebSocket', () => {
     await watcher.waitFor(isNext('w'));
     const otherKeyId = other.key.slice('agk_'.length).split('.')[0];
     await api.expectStatus(await api.post(`/subjects/${other.id}/api-keys/${otherKeyId}/revoke`, { reason: 'rotated out' }), 200);
-    for (let attempt = 0; attempt < 200 && server.platform.apiKeys.keyOwner(otherKeyId ?? '') !== undefined; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    await waitFor(() => server.platform.apiKeys.keyOwner(otherKeyId ?? '') === undefined, 5000, 'the key index to drop the key');
     await new Promise((resolve) => setTimeout(resolve, 150));
     await api.defineRole(orgId, { name: 'nu' });
     const ended = await watcher.waitFor((message) => message.id === 'w' && message.type === 'error');
