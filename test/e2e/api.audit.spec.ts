@@ -1,5 +1,5 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/async.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
@@ -38,14 +38,14 @@ describe('audit routes', () => {
     // Olga, a stranger to A, is refused under the default policy: told as for an unknown org, and recorded in her
     // own audit stream (still one of A's decisions: its data names A).
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'mine' }, olga.key), 404);
-    await sleep(5);
+    await nextMillisecond();
     marks.beforeGrant = position(await api.post(`/orgs/${orgA}/metadata`, { description: 'before the grant' }));
-    await sleep(5);
+    await nextMillisecond();
     const granted = await api.grant(orgA, wes.id, 'writer');
     marks.grant = position(granted);
-    await sleep(5);
+    await nextMillisecond();
     marks.version = String(await api.publishPolicy(orgA, rules));
-    await sleep(5);
+    await nextMillisecond();
     marks.published = String(((await api.get(`/orgs/${orgA}/decisions?limit=1`)).json() as { decisions: Array<{ position: string }> }).decisions[0]?.position);
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'w: by a writer' }, wes.key), 200);
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'x: reserved' }, wes.key), 403);
@@ -175,3 +175,9 @@ describe('audit routes', () => {
     expect(doc.paths['/audit/orgs/{orgId}/what-if']?.post?.requestBody).toMatchObject({ content: { 'application/json': { schema: { type: 'object' } } } });
   });
 });
+
+/** Cuts by time have millisecond resolution: each marked event must be recorded in a later millisecond than the last. */
+async function nextMillisecond(): Promise<void> {
+  const now = Date.now();
+  await waitFor(() => Date.now() > now, 1000, 'the clock to pass a millisecond');
+}

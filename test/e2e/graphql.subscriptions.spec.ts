@@ -156,10 +156,10 @@ describe('GraphQL subscriptions over WebSocket', () => {
 
     // Membership revoked: after at most the access TTL, the org's events stop (the credential is still good).
     await api.expectStatus(await api.post(`/orgs/${orgId}/associations/${granted.associationId}/revoke`, { reason: 'left' }), 200);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 250)); // > accessTtlMs: the access is decided again (time is the behaviour)
     await api.defineRole(orgId, { name: 'lambda' });
     await api.defineRole(orgId, { name: 'mu' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a fixed wait: neither event may arrive within it
     expect(client.of('mine').filter((message) => message.type === 'next').map((message) => eventOf(message).data.role)).toEqual([expect.objectContaining({ name: 'kappa' })]);
 
     // Key revoked: the subscription ends at its next event, with the code a request with that key gets.
@@ -171,7 +171,7 @@ describe('GraphQL subscriptions over WebSocket', () => {
     const otherKeyId = other.key.slice('agk_'.length).split('.')[0];
     await api.expectStatus(await api.post(`/subjects/${other.id}/api-keys/${otherKeyId}/revoke`, { reason: 'rotated out' }), 200);
     await waitFor(() => server.platform.apiKeys.keyOwner(otherKeyId ?? '') === undefined, 5000, 'the key index to drop the key');
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 150)); // > accessTtlMs: the key is checked again at the next event
     await api.defineRole(orgId, { name: 'nu' });
     const ended = await watcher.waitFor((message) => message.id === 'w' && message.type === 'error');
     expect(ended.payload).toMatchObject([{ extensions: { code: 'UNKNOWN_API_KEY' } }]);

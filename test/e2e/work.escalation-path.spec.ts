@@ -29,7 +29,7 @@ describe('the escalation path: the role first, then the org owner', () => {
     const raised = await waitForJobEvent(server, jobId, 'JobEscalationRaised');
     expect(raised).toMatchObject({ escalateTo: 'owner', previousEscalateTo: 'reviewer', raisedBy: { kind: 'system' } });
     expect(String(raised.reason)).toContain('not resolved within 300 ms');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a fixed wait: no second raise may follow within it
     expect((await streamEvents(server, `job-${jobId}`)).filter((event) => event.type === 'JobEscalationRaised')).toHaveLength(1);
   });
 });
