@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { waitFor } from '../support/async.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 
 /**
@@ -15,8 +14,7 @@ const rules = [
 ];
 
 describe('audit routes', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgA: string;
   let orgB: string;
   let wes: { id: string; key: string };
@@ -26,8 +24,6 @@ describe('audit routes', () => {
   const position = (response: { json(): unknown }) => String((response.json() as { position: string }).position);
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     wes = await api.subjectWithKey('Wes');
     olga = await api.subjectWithKey('Olga');
     orgA = await api.registerOrg('audit-a');
@@ -52,7 +48,6 @@ describe('audit routes', () => {
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'x: by the admin' }), 403);
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'by the admin' }), 200);
   });
-  afterAll(async () => server.close());
 
   it('gives the state as of a position: before and after a grant, with the subject\'s effective roles', async () => {
     const before = await api.expectStatus(await api.get(`/audit/orgs/${orgA}/state?position=${marks.beforeGrant}&subjectId=${wes.id}`), 200);

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { apiClient } from './api.client.ts';
 
 type Request = { method?: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string | object };
@@ -86,17 +86,15 @@ const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> =
 ];
 
 describe('malformed requests to the governance routes', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   const ids: Ids = { orgId: '', subjectId: '', applicationId: '' };
   beforeAll(async () => {
-    server = await startTestServer();
     const api = apiClient(server);
     ids.orgId = await api.registerOrg('bad-input-lab');
     ids.subjectId = await api.registerSubject('target');
     await api.defineRole(ids.orgId, { name: 'writer', assignmentType: 'dynamic_multi_subject' });
     ids.applicationId = (await api.expectStatus(await api.post(`/orgs/${ids.orgId}/applications`, { subjectId: ids.subjectId, role: 'writer' }), 201)).applicationId;
   });
-  afterAll(async () => server.close());
 
   it.each(cases)('answers %s with a 4xx {code, message, details} and changes nothing', async (_name, build, status, code, path) => {
     const request = build(ids);

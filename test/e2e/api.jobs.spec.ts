@@ -1,29 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { readActionFor } from '../../api/streaming/access.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 
 type Job = Record<string, unknown> & { jobId: string; status: string };
 
 describe('jobs over HTTP', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   let assignee: string;
   let verifier: string;
   beforeAll(async () => {
-    server = await startTestServer();
     // These tests drive each job by hand; the work processes (which take every submission up: contracting,
     // assignment, escalation) would race them, so they are stopped.
     await server.platform.work.stop();
-    api = apiClient(server);
     orgId = await api.registerOrg('job-shop');
     assignee = await api.registerSubject('worker');
     verifier = await api.registerSubject('checker');
   });
-  afterAll(async () => server.close());
 
   const future = () => new Date(Date.now() + 24 * 3600 * 1000).toISOString();
   const submit = (body: Record<string, unknown>, key = api.adminKey, headers: Record<string, string> = {}) =>

@@ -1,22 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { workReadsFlow, type WorkReadsFlow } from '../support/work-reads-flow.ts';
-import { apiClient } from './api.client.ts';
 
 type Item = Record<string, unknown>;
 
 describe('REST lists: typed filters, AND-ed', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let flow: WorkReadsFlow;
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     flow = await workReadsFlow(server);
   }, 60_000);
   afterAll(async () => {
     await flow?.stop();
-    await server?.close();
   });
 
   const list = async (url: string, key = api.adminKey): Promise<Item[]> => {

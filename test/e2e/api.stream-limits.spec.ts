@@ -1,7 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { SseClient } from './api.events-stream.client.ts';
 import { GraphqlWsClient } from './graphql.client.ts';
 import { waitFor } from '../support/async.ts';
@@ -12,17 +11,14 @@ import { waitFor } from '../support/async.ts';
  * comes back when its stream ends.
  */
 describe('caps on concurrent streams', () => {
-  let server: TestServer;
+  const { server, api } = useTestServer({ env: { STREAMS_PER_PRINCIPAL: '2', STREAMS_TOTAL: '4' }, server: { eventStream: { heartbeatMs: 100 }, agentInbox: { heartbeatMs: 100 } } });
   let base: string;
-  let api: ReturnType<typeof apiClient>;
   let ada: { id: string; key: string };
   let bob: { id: string; key: string };
   let cyd: { id: string; key: string };
   const open: Array<{ close(): void }> = [];
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { STREAMS_PER_PRINCIPAL: '2', STREAMS_TOTAL: '4' }, server: { eventStream: { heartbeatMs: 100 }, agentInbox: { heartbeatMs: 100 } } });
-    api = apiClient(server);
     ada = await api.subjectWithKey('Ada');
     bob = await api.subjectWithKey('Bob');
     cyd = await api.subjectWithKey('Cyd');
@@ -32,7 +28,6 @@ describe('caps on concurrent streams', () => {
 
   afterAll(async () => {
     for (const stream of open) stream.close();
-    await server.close();
   });
 
   async function sse(key: string) {

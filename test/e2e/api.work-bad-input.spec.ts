@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { taskIdFor } from '../../processes/work/execution-saga.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 import { apiClient } from './api.client.ts';
 
@@ -83,7 +83,7 @@ const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> =
 ];
 
 describe('malformed requests to the work command routes', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let agent: TestAgent;
   const ids: Ids = { orgId: '', contractId: '', taskId: '', jobId: '' };
 
@@ -97,7 +97,6 @@ describe('malformed requests to the work command routes', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer();
     const api = apiClient(server);
     // No heartbeat timer fires during the run; the job's deadline gives the contract a `delivery` obligation.
     ids.orgId = await workOrg(server, { 'work.taskHeartbeatMs': '86400000' });
@@ -113,7 +112,6 @@ describe('malformed requests to the work command routes', () => {
   }, 30_000);
   afterAll(async () => {
     await agent?.client.stop();
-    await server.close();
   });
 
   it.each(cases)('answers %s with a 4xx {code, message, details} and appends nothing', async (_name, build, status, code, path) => {
