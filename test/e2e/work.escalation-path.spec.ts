@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('the escalation path: the role first, then the org owner', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let stuck: TestAgent;
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, { 'work.escalateTo': 'reviewer', 'work.escalationTimeoutMs': '300' });
     stuck = await workAgent(server, {
       orgId,
@@ -19,7 +18,6 @@ describe('the escalation path: the role first, then the org owner', () => {
   });
   afterAll(async () => {
     await stuck?.client.stop();
-    await server.close();
   });
 
   it('raises an escalation nobody resolved in time to the owner, once', async () => {
