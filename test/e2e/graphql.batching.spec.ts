@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import type { DocumentStore, FindOptions, IndexSpec, JsonDocument, Filter, UpdateOps, Page } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import type { TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
-import { gql, readModelsCaughtUp, startGraphqlTestServer } from './graphql.client.ts';
+import { gql, graphqlServer, readModelsCaughtUp } from './graphql.client.ts';
 
 /** The real store, with every read recorded (wrapping, not mocking: every call goes through to SQLite). */
 class CountingDocumentStore implements DocumentStore {
@@ -70,13 +69,11 @@ class CountingDocumentStore implements DocumentStore {
 
 describe('GraphQL batching (no N+1)', () => {
   const docs = new CountingDocumentStore(new SqliteDocumentStore({ path: ':memory:' }));
-  let server: TestServer;
+  const { server, api } = useTestServer(graphqlServer(docs));
   let orgId: string;
   const subjects: string[] = [];
 
   beforeAll(async () => {
-    server = await startGraphqlTestServer(docs);
-    const api = apiClient(server);
     orgId = await api.registerOrg('batched');
     await api.defineRole(orgId, { name: 'member' });
     await api.defineRole(orgId, { name: 'agent', inherits: ['member'] });
@@ -87,10 +84,6 @@ describe('GraphQL batching (no N+1)', () => {
     }
     await readModelsCaughtUp(server);
   }, 60_000);
-
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('lists 50 associations with their subjects, roles and org in one getMany per collection', async () => {
     const answer = await docs.during(() =>

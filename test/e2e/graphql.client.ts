@@ -3,14 +3,12 @@ import type { AddressInfo } from 'node:net';
 import type { GraphqlPluginOptions } from '../../api/graphql/plugin.ts';
 import type { DocumentStore } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_KEY, type TestServer, type TestServerOptions } from '../support/server.ts';
 
 /** The real server in process, as test/support/server.ts builds it, with a read-model store of the test's choosing. */
-export async function startGraphqlTestServer(
-  docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
-  graphql: GraphqlPluginOptions = {},
-): Promise<TestServer> {
-  return startTestServer({ docs, server: { graphql } });
+/** The options of a test server for GraphQL tests: read models in SQLite in memory (or `docs`), `graphql` settings. */
+export function graphqlServer(docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }), graphql: GraphqlPluginOptions = {}): TestServerOptions {
+  return { docs, server: { graphql } };
 }
 
 export interface GraphqlError {

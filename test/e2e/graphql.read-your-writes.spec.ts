@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import type { DocumentStore, FindOptions, IndexSpec, JsonDocument, Filter, UpdateOps, Page } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import { cacheKeys } from '../../projections/read-models/cache-keys.ts';
-import type { TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
-import { codes, gql, readModelsCaughtUp, startGraphqlTestServer } from './graphql.client.ts';
+import { codes, gql, graphqlServer, readModelsCaughtUp } from './graphql.client.ts';
 import { waitFor } from '../support/async.ts';
 
 /** The real store; writes to the held collections wait until released, so the projections fall behind on demand. */
@@ -80,15 +79,12 @@ const names = (answer: { data: RoleNames | null }) => answer.data?.org?.roles.ed
 
 describe('GraphQL read-your-writes', () => {
   const docs = new GatedDocumentStore(new SqliteDocumentStore({ path: ':memory:' }));
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  // The wait is bounded at 5 s by default; 1 s here keeps the test short.
+  const { server, api } = useTestServer(graphqlServer(docs, { readYourWritesTimeoutMs: 1000 }));
   let orgId: string;
   let subject: string;
 
   beforeAll(async () => {
-    // The wait is bounded at 5 s by default; 1 s here keeps the test short.
-    server = await startGraphqlTestServer(docs, { readYourWritesTimeoutMs: 1000 });
-    api = apiClient(server);
     orgId = await api.registerOrg('consistent');
     await api.defineRole(orgId, { name: 'member' });
     subject = await api.registerSubject('Reader');
@@ -98,7 +94,6 @@ describe('GraphQL read-your-writes', () => {
 
   afterAll(async () => {
     docs.release();
-    await server.close();
   });
 
   it('waits for the position a command returned (header or argument) and then sees the write', async () => {

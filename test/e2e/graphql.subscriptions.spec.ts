@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
-import { GraphqlWsClient, listenForWebSocket, startGraphqlTestServer, type WsMessage } from './graphql.client.ts';
+import { useTestServer } from '../support/api-server.ts';
+import { graphqlServer, GraphqlWsClient, listenForWebSocket, type WsMessage } from './graphql.client.ts';
 import { waitFor } from '../support/async.ts';
 
 interface DeliveredEvent {
@@ -26,8 +25,8 @@ const isNext = (id: string) => (message: WsMessage) => message.id === id && mess
 const eventOf = (message: WsMessage) => (message.payload as { data: { events: DeliveredEvent } }).data.events;
 
 describe('GraphQL subscriptions over WebSocket', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  // Authorization answers (and the credential check) are trusted for 100 ms instead of 10 s.
+  const { server, api } = useTestServer(graphqlServer(undefined, { accessTtlMs: 100 }));
   let url: string;
   let orgId: string;
   const clients: GraphqlWsClient[] = [];
@@ -50,16 +49,12 @@ describe('GraphQL subscriptions over WebSocket', () => {
   }
 
   beforeAll(async () => {
-    // Authorization answers (and the credential check) are trusted for 100 ms instead of 10 s.
-    server = await startGraphqlTestServer(undefined, { accessTtlMs: 100 });
-    api = apiClient(server);
     url = await listenForWebSocket(server);
     orgId = await api.registerOrg('live-org');
   });
 
   afterAll(async () => {
     for (const client of clients) client.close();
-    await server.close();
   });
 
   it('delivers committed events of an org in log order, catch-up then live', async () => {
