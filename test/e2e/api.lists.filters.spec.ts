@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import { workReadsFlow, type WorkReadsFlow } from '../support/work-reads-flow.ts';
+import { useWorkReadsFlow } from '../support/work-reads-flow.ts';
 
 type Item = Record<string, unknown>;
 
 describe('REST lists: typed filters, AND-ed', () => {
   const { server, api } = useTestServer();
-  let flow: WorkReadsFlow;
-  beforeAll(async () => {
-    flow = await workReadsFlow(server);
-  }, 60_000);
-  afterAll(async () => {
-    await flow?.stop();
-  });
+  const flow = useWorkReadsFlow(server);
 
   const list = async (url: string, key = api.adminKey): Promise<Item[]> => {
     const body = await api.expectStatus(await api.get(url, key), 200);

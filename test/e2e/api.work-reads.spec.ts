@@ -1,19 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import { workReadsFlow, type WorkReadsFlow } from '../support/work-reads-flow.ts';
+import { useWorkReadsFlow } from '../support/work-reads-flow.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 
 describe('GET routes of the work read models: contracts, tasks, assignments with bids, escalations', () => {
   const { server, api } = useTestServer();
-  let flow: WorkReadsFlow;
-
-  beforeAll(async () => {
-    flow = await workReadsFlow(server);
-  }, 60_000);
-  afterAll(async () => {
-    await flow?.stop();
-  });
+  const flow = useWorkReadsFlow(server);
 
   it('reads a contract: parties, terms, obligations, signatures and the breach, with its revision as ETag', async () => {
     const { orgId, contractId, jobId, cheap, deadline } = flow;

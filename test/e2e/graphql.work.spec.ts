@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import { workReadsFlow, type WorkReadsFlow } from '../support/work-reads-flow.ts';
+import { useWorkReadsFlow } from '../support/work-reads-flow.ts';
 import { codes, gql } from './graphql.client.ts';
 
 interface Page<T> {
@@ -13,14 +13,7 @@ const nodes = (page: Page<Node> | null | undefined) => (page?.edges ?? []).map((
 
 describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
   const { server } = useTestServer();
-  let flow: WorkReadsFlow;
-
-  beforeAll(async () => {
-    flow = await workReadsFlow(server);
-  }, 60_000);
-  afterAll(async () => {
-    await flow?.stop();
-  });
+  const flow = useWorkReadsFlow(server);
 
   it('reads a contract with its terms, signatures, breaches and relations', async () => {
     const { orgId, contractId, jobId, taskId, cheap, deadline } = flow;

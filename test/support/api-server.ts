@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { apiClient } from '../e2e/api.client.ts';
+import { lateBound } from './late-bound.ts';
 import { startTestServer, type TestServer, type TestServerOptions } from './server.ts';
 
 export type ApiClient = ReturnType<typeof apiClient>;
@@ -9,21 +10,6 @@ export interface ServerFixture {
   server: TestServer;
   /** A client with the bootstrap admin key. */
   api: ApiClient;
-}
-
-/**
- * A stand-in for an object that exists only once beforeAll has made it, so a describe block can name it as a const.
- * Read too early, it says so instead of failing later on an undefined.
- */
-function lateBound<T extends object>(what: string, current: () => T | undefined): T {
-  return new Proxy({} as T, {
-    get(_, property) {
-      const target = current();
-      if (target === undefined) throw new Error(`${what} is not started yet: use it in a hook or a test`);
-      const value: unknown = Reflect.get(target, property);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
 }
 
 /**
