@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import type { DocumentStore, FindOptions, IndexSpec, JsonDocument, Filter, UpdateOps, Page } from '../../infra/documents/port.ts';
+import type { Filter, JsonDocument, UpdateOps } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
+import { ForwardingDocumentStore } from '../support/forwarding-documents.ts';
 import { cacheKeys } from '../../projections/read-models/cache-keys.ts';
 import { codes, gql, graphqlServer, readModelsCaughtUp } from './graphql.client.ts';
 import { waitFor } from '../support/async.ts';
 
 /** The real store; writes to the held collections wait until released, so the projections fall behind on demand. */
-class GatedDocumentStore implements DocumentStore {
+class GatedDocumentStore extends ForwardingDocumentStore {
   private held: ReadonlySet<string> | 'all' | null = null;
   private gate: Promise<void> = Promise.resolve();
   private open: () => void = () => undefined;
-
-  constructor(private readonly inner: DocumentStore) {}
 
   hold(collections: readonly string[] | 'all' = 'all'): void {
     this.held = collections === 'all' ? 'all' : new Set(collections);
@@ -30,46 +29,25 @@ class GatedDocumentStore implements DocumentStore {
     while (this.held === 'all' || (this.held !== null && this.held.has(collection))) await this.gate;
   }
 
-  async upsert(collection: string, document: JsonDocument): Promise<void> {
+  override async upsert(collection: string, document: JsonDocument): Promise<void> {
     await this.pass(collection);
     return this.inner.upsert(collection, document);
   }
-  async update(collection: string, id: string, ops: UpdateOps): Promise<boolean> {
+  override async update(collection: string, id: string, ops: UpdateOps): Promise<boolean> {
     await this.pass(collection);
     return this.inner.update(collection, id, ops);
   }
-  async updateMany(collection: string, filter: Filter, ops: UpdateOps): Promise<number> {
+  override async updateMany(collection: string, filter: Filter, ops: UpdateOps): Promise<number> {
     await this.pass(collection);
     return this.inner.updateMany(collection, filter, ops);
   }
-  async delete(collection: string, id: string): Promise<boolean> {
+  override async delete(collection: string, id: string): Promise<boolean> {
     await this.pass(collection);
     return this.inner.delete(collection, id);
   }
-  async deleteMany(collection: string, filter: Filter): Promise<number> {
+  override async deleteMany(collection: string, filter: Filter): Promise<number> {
     await this.pass(collection);
     return this.inner.deleteMany(collection, filter);
-  }
-  get(collection: string, id: string): Promise<JsonDocument | undefined> {
-    return this.inner.get(collection, id);
-  }
-  getMany(collection: string, ids: readonly string[]): Promise<Array<JsonDocument | undefined>> {
-    return this.inner.getMany(collection, ids);
-  }
-  find(collection: string, options: FindOptions): Promise<Page> {
-    return this.inner.find(collection, options);
-  }
-  count(collection: string, filter?: Filter | null): Promise<number> {
-    return this.inner.count(collection, filter);
-  }
-  ensureIndex(collection: string, index: IndexSpec): Promise<void> {
-    return this.inner.ensureIndex(collection, index);
-  }
-  dropCollection(collection: string): Promise<void> {
-    return this.inner.dropCollection(collection);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
