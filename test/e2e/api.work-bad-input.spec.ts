@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectRefusal } from '../support/refusal.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { taskIdFor } from '../../processes/work/execution-saga.ts';
 import { submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
@@ -118,18 +119,8 @@ describe('malformed requests to the work command routes', () => {
     const request = build(ids);
     const as = request.as ?? (request.url.startsWith('/agent/') ? 'agent' : 'admin');
     const credential = as === 'admin' ? server.auth : as === 'agent' ? { authorization: `Bearer ${agent.key}` } : {};
-    const head = await server.platform.store.headPosition();
-    const response = await server.app.inject({
-      method: 'POST',
-      url: request.url,
-      headers: { ...credential, ...request.headers },
-      ...(request.payload === undefined ? {} : { payload: request.payload }),
-    });
-    expect(response.statusCode, response.body).toBe(status);
-    const body = response.json();
-    expect(body).toEqual({ code, message: expect.any(String), details: expect.any(Object) });
+    const body = await expectRefusal(server, request, status, code, credential);
     if (path) expect(body.details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-    expect(await server.platform.store.headPosition()).toBe(head);
   });
 
   it('names the kinds there are when the kind is unknown', async () => {
