@@ -81,7 +81,7 @@ describe('embedded SQLite event store', () => {
       })();
       await store.appendToStream('s-1', [event('T', { n: 1 })]);
       await waitFor(() => deliveredAt.has(1), 1000, 'the first event');
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 10)); // a fixed wait: into the first event's 100 ms of processing
       const appendedAt = Date.now();
       await store.appendToStream('s-1', [event('T', { n: 2 })]);
       await waitFor(() => deliveredAt.has(2), 2000, 'the event appended while the consumer was busy');

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { GraphqlPluginOptions } from '../../api/graphql/plugin.ts';
 import type { DocumentStore } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
+import { waitFor } from '../support/async.ts';
 import { ADMIN_KEY, type TestServer, type TestServerOptions } from '../support/server.ts';
 
 /** The real server in process, as test/support/server.ts builds it, with a read-model store of the test's choosing. */
@@ -142,12 +143,8 @@ export class GraphqlWsClient {
   }
 
   async waitClosed(timeoutMs = 5000): Promise<{ code: number }> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('socket not closed');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return this.closed;
+    await waitFor(() => this.closed !== undefined, timeoutMs, 'the socket to close');
+    return this.closed!;
   }
 
   close(): void {
