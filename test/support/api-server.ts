@@ -14,13 +14,15 @@ export interface ServerFixture {
 
 /**
  * One server for the describe block this is called in: started before its tests (and before the block's own
- * beforeAll hooks, which run after this one), closed after them (after the block's own afterAll hooks).
+ * beforeAll hooks, which run after this one), closed after them (after the block's own afterAll hooks). Options that
+ * must not be made while the block is collected (a temporary directory, another hook's result) come as a function,
+ * called when the server starts.
  */
-export function useTestServer(options: TestServerOptions = {}): ServerFixture {
+export function useTestServer(options: TestServerOptions | (() => TestServerOptions) = {}): ServerFixture {
   let started: TestServer | undefined;
   let client: ApiClient | undefined;
   beforeAll(async () => {
-    started = await startTestServer(options);
+    started = await startTestServer(typeof options === 'function' ? options() : options);
     client = apiClient(started);
   });
   afterAll(async () => {
