@@ -16,6 +16,8 @@ import type { Bus, DurableConsumer, DurableMessage, IncomingMessage, JsonValue, 
 import { subjectMatches } from '../../infra/bus/subjects.ts';
 import { take, waitFor } from '../support/async.ts';
 
+// Fixed waits only where time is the behaviour: a slow handler or responder, or a quiet window after the awaited
+// deliveries in which nothing more (a duplicate, a message after unsubscribe) may arrive. Conditions use waitFor.
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The next item of a live iterator, or undefined when none comes within `ms`. */
@@ -178,7 +180,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         await subscription.unsubscribe();
         await subscription.closed;
         await other.publish(subject, { data: { n: 2 } });
-        await sleep(100);
+        await sleep(100); // nothing arrives after unsubscribe
         expect(got).toEqual([1]);
       });
 
@@ -194,7 +196,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
 
         const delivered = () => members.flat().length;
         await waitFor(() => delivered() >= 60 && plain.length === 60, 3000, '60 messages to the group and the plain subscriber');
-        await sleep(100);
+        await sleep(100); // no member gets a message twice
         expect(members.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 60 }, (_, n) => n));
         for (const member of members) expect(member.length).toBeGreaterThan(0);
         expect(plain).toHaveLength(60);
@@ -432,6 +434,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
             () => 'delivered',
             (error: unknown) => error,
           );
+        // The port cannot show that the consumer is parked on its next message; give it a moment to be.
         await sleep(50);
         expect(await other.deleteStream(name)).toBe(true);
         expect(await outcome).toBeInstanceOf(DurableStreamNotFoundError);
@@ -448,6 +451,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
           () => 'delivered',
           (error: unknown) => error,
         );
+        // The port cannot show that the consumer is parked on its next message; give it a moment to be.
         await sleep(50);
         expect(await other.deleteConsumer(name, 'gone')).toBe(true);
         expect(await other.deleteConsumer(name, 'gone')).toBe(false);
@@ -464,7 +468,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         const subject = `${space()}.drain`;
         const handled: number[] = [];
         await closing.subscribe(subject, async (message) => {
-          await sleep(10);
+          await sleep(10); // a handler still busy when close() starts
           handled.push(numberOf(message));
         });
         for (let n = 0; n < 5; n += 1) await closing.publish(subject, { data: { n } });

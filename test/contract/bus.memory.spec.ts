@@ -38,7 +38,7 @@ describe('in-process bus', () => {
     await bus.ensureStream({ name: 'short', subjects: ['short.*'], maxAgeMs: 50 });
     await bus.publishDurable('short.a', { data: 1 });
     expect((await bus.streamInfo('short')).messages).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await new Promise((resolve) => setTimeout(resolve, 80)); // a fixed wait: the message's age is the behaviour
     await bus.publishDurable('short.a', { data: 2 });
     expect(await bus.streamInfo('short')).toMatchObject({ messages: 1, firstSeq: 2, lastSeq: 2, duplicateWindowMs: 50 });
     await bus.close();

@@ -8,6 +8,8 @@ import {
 } from '../../infra/cache/errors.ts';
 import type { Cache } from '../../infra/cache/port.ts';
 
+// Fixed waits on purpose: TTLs run on the store's own clock (Redis's, not ours), so the only way to see one pass is
+// to let that much time pass. Every sleep below lets a TTL pass, or not yet pass.
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryCache, type MemoryCacheOptions } from '../../infra/cache/memory.ts';
 import { describeCacheContract } from './cache.contract.ts';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { waitFor } from '../support/async.ts';
 
 // Each MemoryCache is its own namespace, so the namespace argument needs no mapping.
 describeCacheContract('in-process LRU', async () => new MemoryCache());
@@ -43,7 +42,7 @@ describe('in-process LRU cache', () => {
     for (let n = 0; n < 100; n += 1) await cache.set(`k${n}`, 'v', { ttlMs: 30 });
     await cache.set('kept', 'v');
     expect(cache.size).toBe(101);
-    await sleep(120);
+    await waitFor(() => cache.size === 1, 2000, 'the sweep to reclaim the expired entries');
     expect(cache.size).toBe(1);
   });
 

@@ -8,7 +8,6 @@ import { serviceUrl } from '../support/services.ts';
 import { describeCacheContract } from './cache.contract.ts';
 
 const url = serviceUrl('redis', 'REDIS_URL');
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const namespace = () => `agtest:${randomUUID().slice(0, 8)}:`;
 
 /** A TCP server we can stop and restart on the same port; `target` absent = accepts connections and never answers. */

@@ -205,8 +205,8 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
             if (received.length === 3) break;
           }
         })();
-        // Live appends while the subscription is running, from concurrent writers.
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // Live appends once the subscription has caught up, from concurrent writers.
+        await waitFor(() => received.length === 1, 5000, 'the catch-up');
         await store.appendToStream(`${prefix}.c`, [event('Seen', { n: 3 })]);
         await store.appendToStream(`${prefix}.d`, [event('Seen', { n: 4 })]);
         await Promise.race([
@@ -227,6 +227,8 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
 
         // A consumer waiting for the next live event (as `for await` does) is released by unsubscribe.
         const waiting = iterator.next();
+        // The port has no way to observe that next() has parked; give it a moment to, so unsubscribe releases a
+        // parked consumer, not one still reading (the SQLite spec pins the parked state with listenerCount).
         await new Promise((resolve) => setTimeout(resolve, 20));
         await within(500, 'unsubscribe', subscription.unsubscribe());
         expect(await within(500, 'the pending next() after unsubscribe', waiting)).toMatchObject({ done: true });

@@ -44,7 +44,7 @@ await Promise.all(
         );
         expected = result.nextExpectedRevision;
         report.appended.push({ streamId, revision: String(result.nextExpectedRevision), position: String(result.position) });
-        await sleep(1);
+        await sleep(1); // a pause between appends, so the processes' writes interleave (the contention is the test)
       } catch (error) {
         const code = error instanceof Error && 'code' in error ? String(error.code) : '';
         const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';

@@ -81,7 +81,7 @@ describe('embedded SQLite event store', () => {
       })();
       await store.appendToStream('s-1', [event('T', { n: 1 })]);
       await waitFor(() => deliveredAt.has(1), 1000, 'the first event');
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      await new Promise((resolve) => setTimeout(resolve, 10)); // a fixed wait: into the first event's 100 ms of processing
       const appendedAt = Date.now();
       await store.appendToStream('s-1', [event('T', { n: 2 })]);
       await waitFor(() => deliveredAt.has(2), 2000, 'the event appended while the consumer was busy');
@@ -109,7 +109,7 @@ describe('embedded SQLite event store', () => {
 
       const waiting = store.subscribeToAll({ afterPosition: await store.headPosition() });
       const next = waiting[Symbol.asyncIterator]().next();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => store.listenerCount > 0, 1000, 'the subscription to wait for appends');
       await waiting.unsubscribe();
       expect(await next).toMatchObject({ done: true });
       expect(store.listenerCount).toBe(0);
@@ -119,7 +119,7 @@ describe('embedded SQLite event store', () => {
       const store = new SqliteEventStore({ path: dbFile(), pollIntervalMs: 5000 });
       const subscription = store.subscribeToAll();
       const next = subscription[Symbol.asyncIterator]().next();
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await waitFor(() => store.listenerCount > 0, 1000, 'the subscription to wait for appends');
       await store.close();
       expect(await next).toMatchObject({ done: true });
       expect(store.listenerCount).toBe(0);

@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { gql } from './graphql.client.ts';
 
 /** A grant refused because the role is full, as the audit shows it over HTTP, GraphQL and the audit replay routes. */
 describe('a refusal by the org structure, over the API', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = await api.registerOrg('full-house');
     await api.defineRole(orgId, { name: 'reviewer', maxHolders: 1 });
     await api.expectStatus(await api.grant(orgId, await api.registerSubject('first'), 'reviewer'), 201);
     const full = await api.grant(orgId, await api.registerSubject('second'), 'reviewer');
     expect(full.json()).toMatchObject({ code: 'ROLE_MAX_HOLDERS' });
   });
-  afterAll(async () => server.close());
 
   it('lists the decision with its result and refusal, and filters by result', async () => {
     const refusedOnes = await api.expectStatus(await api.get(`/orgs/${orgId}/decisions?result=refused-by-structure`), 200);

@@ -1,7 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import { waitFor } from '../support/async.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 
 /**
@@ -15,8 +14,7 @@ const rules = [
 ];
 
 describe('audit routes', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgA: string;
   let orgB: string;
   let wes: { id: string; key: string };
@@ -26,8 +24,6 @@ describe('audit routes', () => {
   const position = (response: { json(): unknown }) => String((response.json() as { position: string }).position);
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     wes = await api.subjectWithKey('Wes');
     olga = await api.subjectWithKey('Olga');
     orgA = await api.registerOrg('audit-a');
@@ -38,21 +34,20 @@ describe('audit routes', () => {
     // Olga, a stranger to A, is refused under the default policy: told as for an unknown org, and recorded in her
     // own audit stream (still one of A's decisions: its data names A).
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'mine' }, olga.key), 404);
-    await sleep(5);
+    await nextMillisecond();
     marks.beforeGrant = position(await api.post(`/orgs/${orgA}/metadata`, { description: 'before the grant' }));
-    await sleep(5);
+    await nextMillisecond();
     const granted = await api.grant(orgA, wes.id, 'writer');
     marks.grant = position(granted);
-    await sleep(5);
+    await nextMillisecond();
     marks.version = String(await api.publishPolicy(orgA, rules));
-    await sleep(5);
+    await nextMillisecond();
     marks.published = String(((await api.get(`/orgs/${orgA}/decisions?limit=1`)).json() as { decisions: Array<{ position: string }> }).decisions[0]?.position);
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'w: by a writer' }, wes.key), 200);
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'x: reserved' }, wes.key), 403);
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'x: by the admin' }), 403);
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'by the admin' }), 200);
   });
-  afterAll(async () => server.close());
 
   it('gives the state as of a position: before and after a grant, with the subject\'s effective roles', async () => {
     const before = await api.expectStatus(await api.get(`/audit/orgs/${orgA}/state?position=${marks.beforeGrant}&subjectId=${wes.id}`), 200);
@@ -175,3 +170,9 @@ describe('audit routes', () => {
     expect(doc.paths['/audit/orgs/{orgId}/what-if']?.post?.requestBody).toMatchObject({ content: { 'application/json': { schema: { type: 'object' } } } });
   });
 });
+
+/** Cuts by time have millisecond resolution: each marked event must be recorded in a later millisecond than the last. */
+async function nextMillisecond(): Promise<void> {
+  const now = Date.now();
+  await waitFor(() => Date.now() > now, 1000, 'the clock to pass a millisecond');
+}

@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import type { TestServer } from '../support/server.ts';
 
 describe('API authentication', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => server.close());
+  const { server } = useTestServer();
 
   const register = (headers: Record<string, string>, slug: string) =>
     server.app.inject({ method: 'POST', url: '/orgs', headers, payload: { name: 'X', slug } });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectRefusal, type BadRequest } from '../support/refusal.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-type Request = { method?: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string | object };
 
 describe('malformed requests', () => {
   let server: TestServer;
@@ -13,7 +13,7 @@ describe('malformed requests', () => {
   afterAll(async () => server.close());
 
   const json = { 'content-type': 'application/json' };
-  const cases: Array<[string, () => Request, number, string]> = [
+  const cases: Array<[string, () => BadRequest, number, string]> = [
     ['invalid JSON', () => ({ url: '/orgs', headers: json, payload: '{"name":' }), 400, 'INVALID_JSON'],
     ['a JSON array body', () => ({ url: '/orgs', headers: json, payload: '[1,2]' }), 400, 'VALIDATION_FAILED'],
     ['a JSON string body', () => ({ url: '/orgs', headers: json, payload: '"org"' }), 400, 'VALIDATION_FAILED'],
@@ -37,18 +37,7 @@ describe('malformed requests', () => {
   ];
 
   it.each(cases)('answers %s with a 4xx {code, message, details} and changes nothing', async (_name, build, status, code) => {
-    const request = build();
-    const head = await server.platform.store.headPosition();
-    const response = await server.app.inject({
-      method: request.method ?? 'POST',
-      url: request.url,
-      headers: { ...server.auth, ...request.headers },
-      ...(request.payload === undefined ? {} : { payload: request.payload }),
-    });
-    expect(response.statusCode).toBe(status);
-    const body = response.json();
-    expect(body).toEqual({ code, message: expect.any(String), details: expect.any(Object) });
-    expect(await server.platform.store.headPosition()).toBe(head);
+    await expectRefusal(server, build(), status, code);
   });
 });
 

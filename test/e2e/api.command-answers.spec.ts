@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 describe('command answers: a compact decision summary by default, the full explanation with ?explain=full', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   let member: { id: string; key: string };
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = await api.registerOrg('answers-lab');
     await api.defineRole(orgId, { name: 'writer' });
     member = await api.subjectWithKey('Member');
     await api.expectStatus(await api.grant(orgId, member.id, 'writer'), 201);
   });
-  afterAll(async () => server.close());
 
   it('answers the decision in brief and names the events without their data', async () => {
     const response = await api.post(`/orgs/${orgId}/roles`, { name: 'reviewer', description: 'reviews drafts' });

@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import type { WorkReply } from '../../api/agent-protocol/messages.ts';
 import { apiKeyId, workRequestSubject } from '../../api/agent-protocol/subjects.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
 
 type Answer = { status: number; code: string; message: string; challenge: string | undefined };
 
@@ -12,22 +11,18 @@ type Answer = { status: number; code: string; message: string; challenge: string
  * and reads, GraphQL over HTTP, the event stream, the agent inbox, agent requests over HTTP and over the bus.
  */
 describe('credential errors', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   let agent: { id: string; key: string };
   let revokedKey: string;
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = await api.registerOrg('credentials');
     agent = await api.subjectWithKey('Keyholder');
     const issued = await api.expectStatus(await api.post('/admin/api-keys', { label: 'soon revoked' }), 201);
     await api.expectStatus(await api.post(`/admin/api-keys/${issued.keyId}/revoke`, { reason: 'test' }), 200);
     revokedKey = issued.key as string;
   });
-  afterAll(async () => server.close());
 
   const doors: Array<[string, (authorization: string | undefined) => Promise<Answer>]> = [
     ['a REST read', (authorization) => http('GET', `/orgs/${orgId}`, authorization)],

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 type Schema = { [key: string]: unknown };
 type Parameter = { in: string; name: string; required?: boolean; schema?: Schema };
@@ -100,15 +100,13 @@ const routes: Array<[string, string]> = [
 const openapiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
 describe('OpenAPI documentation', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let doc: Document;
   beforeAll(async () => {
-    server = await startTestServer();
     const response = await server.app.inject({ url: '/docs/json' });
     expect(response.statusCode).toBe(200);
     doc = response.json();
   });
-  afterAll(async () => server.close());
 
   it('serves the document and the Swagger UI without a credential', async () => {
     for (const url of ['/docs/json', '/docs/yaml', '/docs', '/docs/static/swagger-ui.css']) {

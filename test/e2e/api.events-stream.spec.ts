@@ -43,6 +43,8 @@ async function startStreamingServer(): Promise<StreamingServer> {
   };
 }
 
+// Fixed waits only where time is the behaviour: the access TTL passing, a window in which nothing may arrive, or a
+// paused client's buffers filling (the server gives no signal that it is blocked).
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const keyIdOf = (key: string) => /^agk_([^.]+)\./.exec(key)?.[1] ?? '';
 
@@ -222,7 +224,7 @@ describe('GET /events/stream', () => {
 
     // The subject: a keep-alive later, still nothing (it belongs to no org).
     await asSubject.until(() => asSubject.comments.includes('keep-alive'), 2000, 'a keep-alive');
-    await sleep(200);
+    await sleep(200); // nothing may arrive within it
     expect(asSubject.messages).toHaveLength(0);
   });
 
@@ -241,7 +243,7 @@ describe('GET /events/stream', () => {
     const after = await api.expectStatus(await api.post(`/orgs/${orgId}/metadata`, { description: 'after leaving' }), 200);
     const admin = await stream(`?orgId=${orgId}`);
     await admin.waitForPosition(after.position);
-    await sleep(300);
+    await sleep(300); // the revoked member's stream may show nothing after it within it
     expect(watched.payloads.some((payload) => BigInt(payload.position) >= BigInt(after.position))).toBe(false);
     expect(watched.isEnded).toBe(false);
 

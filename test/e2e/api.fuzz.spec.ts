@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { hostileJson, hostileString, malformed, valueFor, type JsonSchema, type SchemaContext } from '../support/openapi-arbitraries.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
 
 /*
@@ -39,7 +39,7 @@ const rawBodies = fc.constantFrom('{"name":', '[', 'null', '"text"', '42', '{"__
 const contentTypes = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=bogus');
 
 describe('fuzzing every route of the OpenAPI document and every GraphQL field', () => {
-  let server: TestServer;
+  const { server } = useTestServer({ server: { graphql: { readYourWritesTimeoutMs: 200 } } });
   let doc: Document;
   let context: SchemaContext;
   const keys: Array<[string, string]> = [];
@@ -48,7 +48,6 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
   const statuses = new Map<number, number>();
 
   beforeAll(async () => {
-    server = await startTestServer({ server: { graphql: { readYourWritesTimeoutMs: 200 } } });
     const api = apiClient(server);
     const orgId = await api.registerOrg('fuzzed');
     await api.defineRole(orgId, { name: 'member' });
@@ -63,7 +62,6 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
       now: Date.now(),
     };
   });
-  afterAll(async () => server?.close());
 
   /** Events appended between two positions that this request caused (its Idempotency-Key / correlation token). */
   async function appendedBy(token: string, before: bigint, after: bigint): Promise<RecordedEvent[]> {

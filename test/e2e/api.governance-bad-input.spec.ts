@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectRefusal, type BadRequest } from '../support/refusal.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { apiClient } from './api.client.ts';
 
-type Request = { method?: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string | object };
 type Ids = { orgId: string; subjectId: string; applicationId: string };
 
 const json = { 'content-type': 'application/json' };
@@ -13,7 +13,7 @@ const long = (length: number) => 'x'.repeat(length);
  * when there is one, and leaves the log exactly as it was. Sent as a platform admin, so nothing is refused by
  * policy first (a denial would be recorded in the audit trail).
  */
-const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> = [
+const cases: Array<[string, (ids: Ids) => BadRequest, number, string, string[]?]> = [
   // Subjects
   ['a subject of an unknown kind', () => ({ url: '/subjects', payload: { kind: 'robot', displayName: 'R' } }), 400, 'VALIDATION_FAILED', ['kind']],
   ['a subject display name of the wrong type', () => ({ url: '/subjects', payload: { kind: 'agent', displayName: 42 } }), 400, 'VALIDATION_FAILED', ['displayName']],
@@ -86,31 +86,18 @@ const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> =
 ];
 
 describe('malformed requests to the governance routes', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   const ids: Ids = { orgId: '', subjectId: '', applicationId: '' };
   beforeAll(async () => {
-    server = await startTestServer();
     const api = apiClient(server);
     ids.orgId = await api.registerOrg('bad-input-lab');
     ids.subjectId = await api.registerSubject('target');
     await api.defineRole(ids.orgId, { name: 'writer', assignmentType: 'dynamic_multi_subject' });
     ids.applicationId = (await api.expectStatus(await api.post(`/orgs/${ids.orgId}/applications`, { subjectId: ids.subjectId, role: 'writer' }), 201)).applicationId;
   });
-  afterAll(async () => server.close());
 
   it.each(cases)('answers %s with a 4xx {code, message, details} and changes nothing', async (_name, build, status, code, path) => {
-    const request = build(ids);
-    const head = await server.platform.store.headPosition();
-    const response = await server.app.inject({
-      method: request.method ?? 'POST',
-      url: request.url,
-      headers: { ...server.auth, ...request.headers },
-      ...(request.payload === undefined ? {} : { payload: request.payload }),
-    });
-    expect(response.statusCode).toBe(status);
-    const body = response.json();
-    expect(body).toEqual({ code, message: expect.any(String), details: expect.any(Object) });
+    const body = await expectRefusal(server, build(ids), status, code);
     if (path) expect(body.details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-    expect(await server.platform.store.headPosition()).toBe(head);
   });
 });

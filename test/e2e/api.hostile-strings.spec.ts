@@ -1,8 +1,7 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { hostileJson, oneHostileString, valueFor, type JsonSchema, type SchemaContext } from '../support/openapi-arbitraries.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
 
 /*
  * No accepted command may produce an event a read model cannot store. Every command route of the API gets bodies
@@ -20,8 +19,7 @@ const RUNS_PER_ROUTE = 12;
 type Operation = { parameters?: Array<{ in: string; name: string }>; requestBody?: { content: Record<string, { schema: JsonSchema }> } };
 
 describe('hostile strings through every command: refused, or applied and projected', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let routes: Array<{ path: string; schema: JsonSchema }>;
   let context: SchemaContext;
   let self: { id: string; key: string };
@@ -29,8 +27,6 @@ describe('hostile strings through every command: refused, or applied and project
   const applied: string[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     self = await api.subjectWithKey('Hostile strings bot');
     // Founded by the subject, so its key reaches the org's commands as the owner.
     orgId = await api.registerOrg('hostile-strings', self.key);
@@ -42,7 +38,6 @@ describe('hostile strings through every command: refused, or applied and project
     });
     context = { root: {}, ids: { orgId: [orgId], subjectId: [self.id], parentOrgId: [orgId], role: ['member'] }, now: Date.now() };
   });
-  afterAll(async () => server?.close());
 
   async function projectionsHealthy(where: string): Promise<void> {
     const head = await server.platform.store.headPosition();

@@ -1,29 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectRefusal, type BadRequest } from '../support/refusal.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { readActionFor } from '../../api/streaming/access.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 
 type Job = Record<string, unknown> & { jobId: string; status: string };
 
 describe('jobs over HTTP', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   let assignee: string;
   let verifier: string;
   beforeAll(async () => {
-    server = await startTestServer();
     // These tests drive each job by hand; the work processes (which take every submission up: contracting,
     // assignment, escalation) would race them, so they are stopped.
     await server.platform.work.stop();
-    api = apiClient(server);
     orgId = await api.registerOrg('job-shop');
     assignee = await api.registerSubject('worker');
     verifier = await api.registerSubject('checker');
   });
-  afterAll(async () => server.close());
 
   const future = () => new Date(Date.now() + 24 * 3600 * 1000).toISOString();
   const submit = (body: Record<string, unknown>, key = api.adminKey, headers: Record<string, string> = {}) =>
@@ -163,10 +159,9 @@ describe('jobs over HTTP', () => {
       jobId = (await api.expectStatus(await submit({}), 201)).jobId as string;
     });
 
-    type Request = { method?: 'GET' | 'POST'; url: string; headers?: Record<string, string>; payload?: string | object };
     const json = { 'content-type': 'application/json' };
     const jobs = () => `/orgs/${orgId}/jobs`;
-    const cases: Array<[string, () => Request, number, string]> = [
+    const cases: Array<[string, () => BadRequest, number, string]> = [
       ['a submission without a goal', () => ({ url: jobs(), payload: { completionMode: 'single' } }), 400, 'VALIDATION_FAILED'],
       ['a submission with an unknown field', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', owner: 'me' } }), 400, 'VALIDATION_FAILED'],
       ['a submission naming the org in the body', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', orgId } }), 400, 'VALIDATION_FAILED'],
@@ -209,18 +204,8 @@ describe('jobs over HTTP', () => {
     });
 
     it.each(cases)('answers %s with a 4xx {code, message, details} and changes nothing', async (_name, build, status, code) => {
-      const request = build();
-      const head = await server.platform.store.headPosition();
       const before = await read(jobId);
-      const response = await server.app.inject({
-        method: request.method ?? 'POST',
-        url: request.url,
-        headers: { ...server.auth, ...request.headers },
-        ...(request.payload === undefined ? {} : { payload: request.payload }),
-      });
-      expect(response.statusCode).toBe(status);
-      expect(response.json()).toEqual({ code, message: expect.any(String), details: expect.any(Object) });
-      expect(await server.platform.store.headPosition()).toBe(head);
+      await expectRefusal(server, build(), status, code);
       expect(await read(jobId)).toEqual(before);
     });
   });

@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 describe("rotating a subject's API key and reading platform decisions", () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
-  });
-  afterAll(async () => server.close());
+  const { server, api } = useTestServer();
 
   it('issues a new key and revokes the old one; a retry of the rotation issues nothing more', async () => {
     const subject = await api.subjectWithKey('Rotating bot');

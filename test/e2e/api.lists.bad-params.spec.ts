@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 describe('REST lists refuse bad query parameters with 400 and the uniform error, never a lookup', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = await api.registerOrg('bad-params');
     for (let n = 0; n < 3; n += 1) await api.registerSubject(`Listed ${n}`);
   });
-  afterAll(async () => server.close());
 
   const lists = () => ['/orgs', '/subjects', `/orgs/${orgId}/contracts`, `/orgs/${orgId}/tasks`, `/orgs/${orgId}/associations`];
 

@@ -1,23 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { workReadsFlow, type WorkReadsFlow } from '../support/work-reads-flow.ts';
-import { apiClient } from './api.client.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import { useWorkReadsFlow } from '../support/work-reads-flow.ts';
 
 type Item = Record<string, unknown>;
 
 describe('REST lists: typed filters, AND-ed', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
-  let flow: WorkReadsFlow;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
-    flow = await workReadsFlow(server);
-  }, 60_000);
-  afterAll(async () => {
-    await flow?.stop();
-    await server?.close();
-  });
+  const { server, api } = useTestServer();
+  const flow = useWorkReadsFlow(server);
 
   const list = async (url: string, key = api.adminKey): Promise<Item[]> => {
     const body = await api.expectStatus(await api.get(url, key), 200);

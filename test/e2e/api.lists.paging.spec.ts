@@ -1,17 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 type Page = { pageInfo: { hasNextPage: boolean; endCursor: string | null } } & Record<string, unknown>;
 
 describe('REST lists: cursor pages, stable order, a capped limit', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
-  });
-  afterAll(async () => server.close());
+  const { server, api } = useTestServer();
 
   /** Follows `endCursor` to the end, calling `between` after each page; every page's items' ids in order. */
   async function pageThrough(url: string, key: string, idOf: (item: Record<string, unknown>) => string, between: (page: number) => Promise<void> = async () => {}) {

@@ -1,13 +1,11 @@
 import { orgNotFound } from '../../domain/org/not-found.ts';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 const ids = (items: Array<Record<string, unknown>>, field: string) => items.map((item) => String(item[field])).sort();
 
 describe('REST lists are scoped to what the caller may read, as GraphQL scopes them', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let alice: { id: string; key: string };
   let bob: { id: string; key: string };
   let orgA: string;
@@ -15,8 +13,6 @@ describe('REST lists are scoped to what the caller may read, as GraphQL scopes t
   let shared: string;
   let associationId: string;
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     alice = await api.subjectWithKey('Alice');
     bob = await api.subjectWithKey('Bob');
     // Each founds an org with its own key (and owns it); an admin's org lets Alice in through a role.
@@ -26,7 +22,6 @@ describe('REST lists are scoped to what the caller may read, as GraphQL scopes t
     await api.defineRole(shared, { name: 'member' });
     associationId = (await api.expectStatus(await api.grant(shared, alice.id, 'member'), 201)).associationId;
   });
-  afterAll(async () => server.close());
 
   it('lists to each key only the orgs it owns or holds a role in; an admin every org', async () => {
     const asAlice = await api.expectStatus(await api.get('/orgs', alice.key), 200);

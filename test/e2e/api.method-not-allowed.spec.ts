@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 type Document = { paths: Record<string, Record<string, unknown>> };
 type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS';
@@ -18,13 +18,11 @@ function concrete(template: string): string {
  * the route table before authentication, like a 404.
  */
 describe('a method a route does not take', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let doc: Document;
   beforeAll(async () => {
-    server = await startTestServer();
     doc = (await server.app.inject({ method: 'GET', url: '/docs/json' })).json();
   });
-  afterAll(async () => server.close());
 
   it('answers GET on a command route with 405, Allow: POST, OPTIONS, and what to send instead, to anyone', async () => {
     for (const headers of [{}, { ...server.auth }, { authorization: 'Bearer agk_wrong.key' }]) {

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
 
 describe('GET /metrics: a key allowed platform.metrics.read, unless METRICS_PUBLIC', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
-  });
-  afterAll(async () => server.close());
+  const { server, api } = useTestServer();
 
   it('answers 401 without a key', async () => {
     const response = await server.app.inject({ method: 'GET', url: '/metrics' });

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 describe('org registry over HTTP', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => server.close());
+  const { server } = useTestServer();
 
   const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
     server.app.inject({ method: 'POST', url, headers: { ...server.auth, ...headers }, payload: payload as object });

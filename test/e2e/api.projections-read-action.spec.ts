@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 /**
  * Reading the read side's state is its own action, `platform.projections.read`: a refusal names what was asked
  * (not `platform.projections.rebuild`, which reads as if the caller had tried to rebuild something).
  */
 describe('reading projection status', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let agent: { id: string; key: string };
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     agent = await api.subjectWithKey('Curious agent');
   });
-  afterAll(async () => server.close());
 
   it.each(['/admin/projections', '/admin/projections/parked'])("refuses an agent's GET %s as platform.projections.read", async (url) => {
     const response = await api.get(url, agent.key);

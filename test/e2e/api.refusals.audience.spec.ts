@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 /** What a refusal tells its caller: a member the rules that decided its request; an outsider nothing of the org. */
 describe('refusals told to their audience', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   let member: { id: string; key: string };
   let outsider: { id: string; key: string };
@@ -14,15 +12,12 @@ describe('refusals told to their audience', () => {
   const membersUpdate = { id: 'members-update', effect: 'permit', actions: ['org.update'], when: 'size(principal.roles) > 0', reason: 'members edit the org' };
 
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = (await api.expectStatus(await api.post('/orgs', { name: 'Gold org', slug: 'gold-org', metadata: { tier: 'gold' }, tags: ['confidential'] }), 201)).orgId;
     await api.defineRole(orgId, { name: 'staff' });
     member = await api.subjectWithKey('member');
     outsider = await api.subjectWithKey('outsider');
     await api.expectStatus(await api.grant(orgId, member.id, 'staff'), 201);
   });
-  afterAll(async () => server.close());
 
   it('tells a member that may not read the policy the rule that decided, not every rule and how it fared', async () => {
     await api.publishPolicy(orgId, [freeze, membersSeeOrg, membersUpdate]);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
 
 type Document = { paths: Record<string, Record<string, unknown>> };
 
@@ -14,19 +14,15 @@ function concrete(template: string, values: Record<string, string>): string {
 }
 
 describe('request bodies: UTF-8 JSON objects, nested within the cap', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   let self: { id: string; key: string };
   let doc: Document;
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = await api.registerOrg('bodies');
     self = await api.subjectWithKey('Body bot');
     doc = (await api.get('/docs/json')).json();
   });
-  afterAll(async () => server.close());
 
   async function send(url: string, payload: string, contentType = 'application/json', key = api.adminKey) {
     const before = await server.platform.store.headPosition();

@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 /**
  * What a newcomer's first malformed bodies are told: each answer names what is wrong with the request that was sent
  * (which field, which byte of the JSON, how many bytes) and what to send instead, and nothing is changed.
  */
 describe('answers to malformed request bodies', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = await api.registerOrg('bodies-errors');
   });
-  afterAll(async () => server.close());
 
   async function post(url: string, payload: string | undefined, contentType: string | undefined = 'application/json') {
     const before = await server.platform.store.headPosition();

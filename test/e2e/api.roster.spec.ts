@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 
 describe('roster over HTTP', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = await api.registerOrg('research-lab');
   });
-  afterAll(async () => server.close());
 
   it('defines roles, groups, job spaces and a role conflict, declaratively', async () => {
     await api.defineRole(orgId, { name: 'writer', description: 'Writes drafts', permissions: ['roster.read'] });

@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 
 describe('security over HTTP', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let labId: string;
   let otherId: string;
   let member: { id: string; key: string };
   let outsider: { id: string; key: string };
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     labId = await api.registerOrg('sec-lab');
     otherId = await api.registerOrg('sec-other');
     member = await api.subjectWithKey('member');
@@ -23,7 +19,6 @@ describe('security over HTTP', () => {
     }
     await api.expectStatus(await api.grant(labId, member.id, 'editor'), 201);
   });
-  afterAll(async () => server.close());
 
   const denied = (response: { statusCode: number; json(): unknown }, action: string) => {
     expect(response.statusCode).toBe(403);

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { STREAM_CATEGORIES } from '../../domain/events/stream-categories.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { SseClient } from './api.events-stream.client.ts';
 import { GraphqlWsClient } from './graphql.client.ts';
 
@@ -15,14 +15,12 @@ const EVENTS = `subscription($categories: [String!], $types: [String!]) {
  * say what there is to choose from; unknown parameters likewise.
  */
 describe('stream filters', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let baseUrl: string;
   beforeAll(async () => {
-    server = await startTestServer();
     await server.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   });
-  afterAll(async () => server.close());
 
   const get = (url: string) => server.app.inject({ method: 'GET', url, headers: server.auth });
 

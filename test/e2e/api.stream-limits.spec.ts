@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { SseClient } from './api.events-stream.client.ts';
 import { GraphqlWsClient } from './graphql.client.ts';
+import { waitFor } from '../support/async.ts';
 
 /**
  * Open streams are capped per principal and in total, whatever their kind: SSE /events/stream, GraphQL
@@ -11,17 +11,14 @@ import { GraphqlWsClient } from './graphql.client.ts';
  * comes back when its stream ends.
  */
 describe('caps on concurrent streams', () => {
-  let server: TestServer;
+  const { server, api } = useTestServer({ env: { STREAMS_PER_PRINCIPAL: '2', STREAMS_TOTAL: '4' }, server: { eventStream: { heartbeatMs: 100 }, agentInbox: { heartbeatMs: 100 } } });
   let base: string;
-  let api: ReturnType<typeof apiClient>;
   let ada: { id: string; key: string };
   let bob: { id: string; key: string };
   let cyd: { id: string; key: string };
   const open: Array<{ close(): void }> = [];
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { STREAMS_PER_PRINCIPAL: '2', STREAMS_TOTAL: '4' }, server: { eventStream: { heartbeatMs: 100 }, agentInbox: { heartbeatMs: 100 } } });
-    api = apiClient(server);
     ada = await api.subjectWithKey('Ada');
     bob = await api.subjectWithKey('Bob');
     cyd = await api.subjectWithKey('Cyd');
@@ -31,7 +28,6 @@ describe('caps on concurrent streams', () => {
 
   afterAll(async () => {
     for (const stream of open) stream.close();
-    await server.close();
   });
 
   async function sse(key: string) {
@@ -71,12 +67,7 @@ describe('caps on concurrent streams', () => {
     // Closing one of Ada's streams gives its slot back.
     (first as SseClient).close();
     let again: Awaited<ReturnType<typeof sse>> | undefined;
-    const until = Date.now() + 10_000;
-    while (Date.now() < until) {
-      again = await sse(ada.key);
-      if (again instanceof SseClient) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(async () => (again = await sse(ada.key)) instanceof SseClient, 10_000, 'the slot to be given back');
     expect(again).toBeInstanceOf(SseClient);
   });
 

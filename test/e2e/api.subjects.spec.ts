@@ -1,15 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 describe('subjects over HTTP', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
-  });
-  afterAll(async () => server.close());
+  const { server, api } = useTestServer();
 
   it('registers a subject (idempotently with an Idempotency-Key) and reads it back', async () => {
     const headers = { 'idempotency-key': 'register-writer-bot-1' };

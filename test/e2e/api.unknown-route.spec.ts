@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 /**
  * A path that is no route (`/helth`) is 404 ROUTE_NOT_FOUND for everyone, before any credential is looked at (a 401
@@ -8,17 +7,13 @@ import { apiClient } from './api.client.ts';
  * route is listed.
  */
 describe('a request to a route that does not exist', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   let member: { id: string; key: string };
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = await api.registerOrg('routes');
     member = await api.subjectWithKey('Member');
   });
-  afterAll(async () => server.close());
 
   const callers: Array<[string, () => Record<string, string>]> = [
     ['no key', () => ({})],

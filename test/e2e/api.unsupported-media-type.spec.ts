@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 /**
  * `curl -d 'name=x'` sends `application/x-www-form-urlencoded`: the answer is a 415 in the API's own shape that
  * names the type received and the header to send instead, on a command route and on GraphQL alike.
  */
 describe('a body sent without a JSON content type', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
     orgId = await api.registerOrg('media-types');
   });
-  afterAll(async () => server.close());
 
   const routes = [
     ['POST /orgs', () => '/orgs'],

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectRefusal } from '../support/refusal.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { taskIdFor } from '../../processes/work/execution-saga.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 import { apiClient } from './api.client.ts';
 
@@ -83,7 +84,7 @@ const cases: Array<[string, (ids: Ids) => Request, number, string, string[]?]> =
 ];
 
 describe('malformed requests to the work command routes', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let agent: TestAgent;
   const ids: Ids = { orgId: '', contractId: '', taskId: '', jobId: '' };
 
@@ -97,7 +98,6 @@ describe('malformed requests to the work command routes', () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer();
     const api = apiClient(server);
     // No heartbeat timer fires during the run; the job's deadline gives the contract a `delivery` obligation.
     ids.orgId = await workOrg(server, { 'work.taskHeartbeatMs': '86400000' });
@@ -113,25 +113,14 @@ describe('malformed requests to the work command routes', () => {
   }, 30_000);
   afterAll(async () => {
     await agent?.client.stop();
-    await server.close();
   });
 
   it.each(cases)('answers %s with a 4xx {code, message, details} and appends nothing', async (_name, build, status, code, path) => {
     const request = build(ids);
     const as = request.as ?? (request.url.startsWith('/agent/') ? 'agent' : 'admin');
     const credential = as === 'admin' ? server.auth : as === 'agent' ? { authorization: `Bearer ${agent.key}` } : {};
-    const head = await server.platform.store.headPosition();
-    const response = await server.app.inject({
-      method: 'POST',
-      url: request.url,
-      headers: { ...credential, ...request.headers },
-      ...(request.payload === undefined ? {} : { payload: request.payload }),
-    });
-    expect(response.statusCode, response.body).toBe(status);
-    const body = response.json();
-    expect(body).toEqual({ code, message: expect.any(String), details: expect.any(Object) });
+    const body = await expectRefusal(server, request, status, code, credential);
     if (path) expect(body.details.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));
-    expect(await server.platform.store.headPosition()).toBe(head);
   });
 
   it('names the kinds there are when the kind is unknown', async () => {

@@ -1,24 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { workReadsFlow, type WorkReadsFlow } from '../support/work-reads-flow.ts';
-import { apiClient } from './api.client.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import { useWorkReadsFlow } from '../support/work-reads-flow.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 
 describe('GET routes of the work read models: contracts, tasks, assignments with bids, escalations', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
-  let flow: WorkReadsFlow;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
-    flow = await workReadsFlow(server);
-  }, 60_000);
-  afterAll(async () => {
-    await flow?.stop();
-    await server?.close();
-  });
+  const { server, api } = useTestServer();
+  const flow = useWorkReadsFlow(server);
 
   it('reads a contract: parties, terms, obligations, signatures and the breach, with its revision as ETag', async () => {
     const { orgId, contractId, jobId, cheap, deadline } = flow;

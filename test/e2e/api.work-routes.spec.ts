@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
 import { awardSchema, type Award } from '../../api/agent-protocol/messages.ts';
 import { taskIdFor } from '../../processes/work/execution-saga.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
-import { apiClient } from './api.client.ts';
 
 const types = (events: Array<{ type: string }>) => events.map((event) => event.type);
 /** A command's events without the policy decision recorded with them. */
@@ -18,17 +17,11 @@ const quietTasks = { 'work.taskHeartbeatMs': '86400000' };
  * extend and end contracts and tasks. The sagas run as in production, asynchronously: the tests wait for events.
  */
 describe('the work command routes', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   const agents: TestAgent[] = [];
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server);
-  });
   afterAll(async () => {
     for (const agent of agents) await agent.client.stop();
-    await server.close();
   });
 
   async function httpAgent(orgId: string, name: string): Promise<TestAgent> {

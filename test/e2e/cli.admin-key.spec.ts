@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { killAllServers, platformEnv, startServer, waitForOutput } from '../support/server-process.ts';
+import { runCli, type CliRun } from '../support/cli-process.ts';
+import { killAllServers, startServer, waitForOutput } from '../support/server-process.ts';
 
 /** `agencygrid admin-key`: the way back in when the bootstrap key is lost, run against the server's data directory. */
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const KEY = /(agk_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/;
 const sandbox = mkdtempSync(join(tmpdir(), 'ag-admin-key-'));
 afterAll(async () => {
@@ -15,16 +13,8 @@ afterAll(async () => {
   rmSync(sandbox, { recursive: true, force: true });
 });
 
-function adminKey(settings: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/agencygrid.ts', 'admin-key', ...args], { cwd: repoRoot, env: platformEnv(settings), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function adminKey(settings: Record<string, string>, args: string[] = []): Promise<CliRun> {
+  return runCli(['admin-key', ...args], settings);
 }
 
 // Starts the server and the CLI as child processes (node + tsx): seconds each on a busy 2-core machine.
@@ -53,13 +43,7 @@ describe('agencygrid admin-key', { timeout: 60_000 }, () => {
     expect(issued.stdout).toContain(`export AGENCYGRID_API_KEY='${key}'`);
 
     // The server follows the embedded log by polling it (about a second).
-    const deadline = Date.now() + 10_000;
-    let status = (await read(key)).status;
-    while (status === 401 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      status = (await read(key)).status;
-    }
-    expect(status).toBe(404);
+    await expect.poll(async () => (await read(key)).status, { timeout: 10_000, interval: 200 }).toBe(404);
     expect((await read(bootstrapKey)).status).toBe(404);
     expect((await read('agk_nope.nope')).status).toBe(401);
     await server.kill('SIGTERM');

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../support/cli-process.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import { orgIdForSlug } from '../../bin/apply/plan.ts';
 import { loadSpec, type OrgSpec } from '../../bin/apply/spec.ts';
@@ -24,11 +24,6 @@ const ada = 'a1a92c72-6644-42bb-b446-e3c2f953150f'; // editor
 const wes = '7f4d259c-ecde-4e1b-adb2-c8802fddab04'; // writer
 const lin = '23eec86a-68ae-4e8c-91b9-59e56a223714'; // writer in paper-2027
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function loadExample(path: string): OrgSpec {
   const loaded = loadSpec(readFileSync(join(repoRoot, path), 'utf8'));
@@ -52,17 +47,7 @@ describe('agencygrid apply against a running server', { timeout: 60_000 }, () =>
 
   /** Runs the CLI as a user would (`node --import tsx bin/agencygrid.ts ...`), with only the env it should see. */
   function cli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, AGENCYGRID_URL: server.baseUrl, AGENCYGRID_API_KEY: ADMIN_KEY, ...env };
-    for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/agencygrid.ts', ...args], { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    return runCli([...args], { AGENCYGRID_URL: server.baseUrl, AGENCYGRID_API_KEY: ADMIN_KEY, ...env });
   }
 
   const request = async (method: 'GET' | 'POST', path: string, key = ADMIN_KEY, body?: unknown) => {

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../support/cli-process.ts';
 import { stringify } from 'yaml';
 import { killAllServers, startServer, type ServerProcess } from '../support/server-process.ts';
 
@@ -12,7 +11,6 @@ import { killAllServers, startServer, type ServerProcess } from '../support/serv
  * `agencygrid audit ...` end to end: the real server as a child process, the CLI as another, talking HTTP with
  * AGENCYGRID_URL and AGENCYGRID_API_KEY.
  */
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const ADMIN_KEY = 'e2e-cli-audit-admin-key-0123456789abcdef';
 
 const rules = [
@@ -21,11 +19,6 @@ const rules = [
   { id: 'no-x', effect: 'forbid', actions: ['org.update'], when: 'has(command.data.description) && command.data.description.startsWith("x")', reason: 'x is reserved' },
 ];
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 // Each test starts the CLI as a child process (node + tsx) several times: seconds each on a busy 2-core machine.
 describe('agencygrid audit against a running server', { timeout: 60_000 }, () => {
@@ -46,17 +39,7 @@ describe('agencygrid audit against a running server', { timeout: 60_000 }, () =>
   };
 
   function cli(args: readonly string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, AGENCYGRID_URL: server.baseUrl, AGENCYGRID_API_KEY: ADMIN_KEY, ...env };
-    for (const [name, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[name];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/agencygrid.ts', 'audit', ...args], { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    return runCli(['audit', ...args], { AGENCYGRID_URL: server.baseUrl, AGENCYGRID_API_KEY: ADMIN_KEY, ...env });
   }
 
   async function subjectWithKey(displayName: string) {

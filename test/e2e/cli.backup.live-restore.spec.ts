@@ -7,6 +7,7 @@ import { backupReportSchema } from '../../bin/backup/take-backup.ts';
 import { restoreReportSchema } from '../../bin/backup/restore-backup.ts';
 import { runCli } from '../support/cli-process.ts';
 import { killAllServers, startServer, type ServerProcess } from '../support/server-process.ts';
+import { waitFor } from '../support/async.ts';
 
 /**
  * The operator's path end to end, with real processes: a server under a write load of governed commands (admins
@@ -82,12 +83,8 @@ function readEvents(path: string): EventRow[] {
   }
 }
 
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+  return waitFor(condition, timeoutMs, what);
 }
 
 /** The head of the server's log, and whether every projection and saga has reached it (from GET /ready). */

@@ -12,6 +12,7 @@ import { startNatsUnlessSkipped } from '../support/nats-server.ts';
 import { apiClient } from './api.client.ts';
 import { gql, GraphqlWsClient, listenForWebSocket } from './graphql.client.ts';
 import { SseClient } from './api.events-stream.client.ts';
+import { waitFor } from '../support/async.ts';
 
 /**
  * Principals of org A act against org B on every route of the OpenAPI document, every query field of the GraphQL
@@ -192,14 +193,9 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
     await api.expectStatus(await api.post(`/subjects/${gone}/api-keys/${issued.keyId}/revoke`, { reason: 'leaked' }), 200);
     revoked = { label: 'revoked-key', id: gone, key: issued.key as string };
     principals.push({ label: 'owner', ...ownerA }, { label: 'member', ...member }, { label: 'agent', ...agent }, { label: 'expired-role', ...expired }, revoked);
-    // Wait (on the condition, not a fixed time) until the expired member's role is no longer in force.
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const roles = (await api.get(`/orgs/${orgA}/subjects/${expired.id}/effective-roles`)).json() as { roles: string[] };
-      if (roles.roles.length === 0) break;
-      if (Date.now() > deadline) throw new Error('the role did not expire');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    const rolesOfExpired = async () =>
+      ((await api.get(`/orgs/${orgA}/subjects/${expired.id}/effective-roles`)).json() as { roles: string[] }).roles;
+    await waitFor(async () => (await rolesOfExpired()).length === 0, 20_000, "the expired member's role to end");
     auditBefore = await auditOfB();
   }, 60_000);
 
@@ -362,12 +358,8 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
   });
 });
 
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  return waitFor(condition, timeoutMs, what);
 }
 
 interface TypeRef {

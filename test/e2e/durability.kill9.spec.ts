@@ -230,7 +230,7 @@ describe('durability: SIGKILL under load', () => {
     const clients = Array.from({ length: CLIENTS }, (_, index) => client(index));
     const acked = () => commands.filter((command) => command.outcome === 'acked').length;
     const loadStart = Date.now();
-    await new Promise((resolve) => setTimeout(resolve, LOAD_MS));
+    await new Promise((resolve) => setTimeout(resolve, LOAD_MS)); // a fixed time under load before the crash
     // A slow machine gets a little longer to reach the minimum, so the crash always lands on a busy server.
     while (acked() < MIN_ACKED && Date.now() - loadStart < 8_000) await new Promise((resolve) => setTimeout(resolve, 25));
 

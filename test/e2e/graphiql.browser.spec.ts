@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { apiClient } from './api.client.ts';
-import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_KEY } from '../support/server.ts';
 
 // Debian's chromium (apt-get install -y chromium), or another one named by CHROMIUM_PATH; without one, skipped.
 const browserPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path !== undefined && path !== '' && existsSync(path));
@@ -41,7 +42,7 @@ if (browserPath === undefined && process.env.REQUIRE_BROWSER === '1') throw new 
 if (browserPath === undefined) console.log('skipped: no chromium (apt-get install -y chromium, or CHROMIUM_PATH) for the GraphiQL browser test');
 
 describe.skipIf(browserPath === undefined)('GraphiQL in a browser with no way out of the machine', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let base: URL;
   let browser: Browser;
 
@@ -76,7 +77,6 @@ describe.skipIf(browserPath === undefined)('GraphiQL in a browser with no way ou
   }
 
   beforeAll(async () => {
-    server = await startTestServer();
     await server.app.listen({ host: '127.0.0.1', port: 0 });
     base = new URL(`http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/`);
     await apiClient(server).expectStatus(await apiClient(server).post('/orgs', { name: 'Offline Lab', slug: 'offline-lab' }), 201);
@@ -85,7 +85,6 @@ describe.skipIf(browserPath === undefined)('GraphiQL in a browser with no way ou
 
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
   });
 
   it('loads with nothing but this server and runs a query with the key from the Headers tab', async () => {

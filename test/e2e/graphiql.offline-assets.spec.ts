@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 
 /** The URLs a document names in `src=` and `href=` attributes. */
 function referencedUrls(html: string): string[] {
@@ -13,17 +13,12 @@ function cssUrls(css: string): string[] {
 }
 
 describe('GraphiQL is served offline, from this server only', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let base: URL;
 
   beforeAll(async () => {
-    server = await startTestServer();
     await server.app.listen({ host: '127.0.0.1', port: 0 });
     base = new URL(`http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}/`);
-  });
-
-  afterAll(async () => {
-    await server?.close();
   });
 
   it('serves the page and every asset it references from its own origin, with the right content types', async () => {

@@ -1,55 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DocumentStore, FindOptions, IndexSpec, JsonDocument, Filter, UpdateOps, Page } from '../../infra/documents/port.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import type { FindOptions, JsonDocument, Page } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import type { TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
-import { gql, readModelsCaughtUp, startGraphqlTestServer } from './graphql.client.ts';
+import { ForwardingDocumentStore } from '../support/forwarding-documents.ts';
+import { gql, graphqlServer, readModelsCaughtUp } from './graphql.client.ts';
 
 /** The real store, with every read recorded (wrapping, not mocking: every call goes through to SQLite). */
-class CountingDocumentStore implements DocumentStore {
+class CountingDocumentStore extends ForwardingDocumentStore {
   readonly calls: Array<{ method: 'get' | 'getMany' | 'find'; collection: string; ids?: readonly string[] }> = [];
   recording = false;
 
-  constructor(private readonly inner: DocumentStore) {}
-
-  upsert(collection: string, document: JsonDocument): Promise<void> {
-    return this.inner.upsert(collection, document);
-  }
-  update(collection: string, id: string, ops: UpdateOps): Promise<boolean> {
-    return this.inner.update(collection, id, ops);
-  }
-  updateMany(collection: string, filter: Filter, ops: UpdateOps): Promise<number> {
-    return this.inner.updateMany(collection, filter, ops);
-  }
-  delete(collection: string, id: string): Promise<boolean> {
-    return this.inner.delete(collection, id);
-  }
-  deleteMany(collection: string, filter: Filter): Promise<number> {
-    return this.inner.deleteMany(collection, filter);
-  }
-  get(collection: string, id: string): Promise<JsonDocument | undefined> {
+  override get(collection: string, id: string): Promise<JsonDocument | undefined> {
     if (this.recording) this.calls.push({ method: 'get', collection });
     return this.inner.get(collection, id);
   }
-  getMany(collection: string, ids: readonly string[]): Promise<Array<JsonDocument | undefined>> {
+  override getMany(collection: string, ids: readonly string[]): Promise<Array<JsonDocument | undefined>> {
     if (this.recording) this.calls.push({ method: 'getMany', collection, ids: [...ids] });
     return this.inner.getMany(collection, ids);
   }
-  find(collection: string, options: FindOptions): Promise<Page> {
+  override find(collection: string, options: FindOptions): Promise<Page> {
     if (this.recording) this.calls.push({ method: 'find', collection });
     return this.inner.find(collection, options);
-  }
-  count(collection: string, filter?: Filter | null): Promise<number> {
-    return this.inner.count(collection, filter);
-  }
-  ensureIndex(collection: string, index: IndexSpec): Promise<void> {
-    return this.inner.ensureIndex(collection, index);
-  }
-  dropCollection(collection: string): Promise<void> {
-    return this.inner.dropCollection(collection);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   /** Reads a query makes, from the moment recording starts (projections write, the API reads). */
@@ -70,13 +41,11 @@ class CountingDocumentStore implements DocumentStore {
 
 describe('GraphQL batching (no N+1)', () => {
   const docs = new CountingDocumentStore(new SqliteDocumentStore({ path: ':memory:' }));
-  let server: TestServer;
+  const { server, api } = useTestServer(graphqlServer(docs));
   let orgId: string;
   const subjects: string[] = [];
 
   beforeAll(async () => {
-    server = await startGraphqlTestServer(docs);
-    const api = apiClient(server);
     orgId = await api.registerOrg('batched');
     await api.defineRole(orgId, { name: 'member' });
     await api.defineRole(orgId, { name: 'agent', inherits: ['member'] });
@@ -87,10 +56,6 @@ describe('GraphQL batching (no N+1)', () => {
     }
     await readModelsCaughtUp(server);
   }, 60_000);
-
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('lists 50 associations with their subjects, roles and org in one getMany per collection', async () => {
     const answer = await docs.during(() =>

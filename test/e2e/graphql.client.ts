@@ -3,14 +3,13 @@ import type { AddressInfo } from 'node:net';
 import type { GraphqlPluginOptions } from '../../api/graphql/plugin.ts';
 import type { DocumentStore } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/async.ts';
+import { ADMIN_KEY, type TestServer, type TestServerOptions } from '../support/server.ts';
 
 /** The real server in process, as test/support/server.ts builds it, with a read-model store of the test's choosing. */
-export async function startGraphqlTestServer(
-  docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
-  graphql: GraphqlPluginOptions = {},
-): Promise<TestServer> {
-  return startTestServer({ docs, server: { graphql } });
+/** The options of a test server for GraphQL tests: read models in SQLite in memory (or `docs`), `graphql` settings. */
+export function graphqlServer(docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }), graphql: GraphqlPluginOptions = {}): TestServerOptions {
+  return { docs, server: { graphql } };
 }
 
 export interface GraphqlError {
@@ -144,12 +143,8 @@ export class GraphqlWsClient {
   }
 
   async waitClosed(timeoutMs = 5000): Promise<{ code: number }> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.closed) {
-      if (Date.now() > deadline) throw new Error('socket not closed');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    return this.closed;
+    await waitFor(() => this.closed !== undefined, timeoutMs, 'the socket to close');
+    return this.closed!;
   }
 
   close(): void {

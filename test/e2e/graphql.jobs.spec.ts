@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import type { TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
 import { codes, gql } from './graphql.client.ts';
 import { startTestServer } from '../support/server.ts';
 
@@ -19,8 +19,7 @@ interface JobNode {
 const jobFields = 'id orgId status priority completionMode assignmentStrategy goal assigneeSubjectId contractId revision position closedAt';
 
 describe('GraphQL: jobs and workloads', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer();
   let orgId: string;
   let otherOrgId: string;
   let alice: { id: string; key: string };
@@ -30,11 +29,9 @@ describe('GraphQL: jobs and workloads', () => {
   let lastPosition = '0';
 
   beforeAll(async () => {
-    server = await startTestServer();
     // These tests drive each job by hand; the work processes (which take every submission up: contracting,
     // assignment, escalation) would race them, so they are stopped.
     await server.platform.work.stop();
-    api = apiClient(server);
     orgId = await api.registerOrg('gql-jobs');
     otherOrgId = await api.registerOrg('gql-other');
     alice = await api.subjectWithKey('Alice');
@@ -69,7 +66,6 @@ describe('GraphQL: jobs and workloads', () => {
     ids.cancelled = await submit({ priority: 'low' });
     await post(`/${ids.cancelled}/cancel`, { reason: 'not needed' });
   }, 60_000);
-  afterAll(async () => server.close());
 
   it('reads one job with its relations, free JSON as written', async () => {
     const answer = await gql<{ job: Record<string, unknown> }>(

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
-import { codes, gql, readModelsCaughtUp, startGraphqlTestServer } from './graphql.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import { codes, gql, graphqlServer, readModelsCaughtUp } from './graphql.client.ts';
 
 interface Edge<T> {
   cursor: string;
@@ -13,8 +12,7 @@ interface Page<T> {
 }
 
 describe('GraphQL queries', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer(graphqlServer());
   let lab: string;
   let child: string;
   let ada: string;
@@ -22,8 +20,6 @@ describe('GraphQL queries', () => {
   let lin: { id: string; key: string };
 
   beforeAll(async () => {
-    server = await startGraphqlTestServer();
-    api = apiClient(server);
     for (let index = 0; index < 60; index += 1) {
       await api.expectStatus(await api.post('/orgs', { name: `Paged ${index}`, slug: `page-${String(index).padStart(2, '0')}`, tags: index % 2 === 0 ? ['even'] : ['odd'] }), 201);
     }
@@ -54,9 +50,6 @@ describe('GraphQL queries', () => {
     await readModelsCaughtUp(server);
   }, 60_000);
 
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('reads an org by id and by slug, with its parent and children', async () => {
     const answer = await gql<{ org: Record<string, unknown>; orgBySlug: Record<string, unknown>; annex: Record<string, unknown>; missing: null }>(

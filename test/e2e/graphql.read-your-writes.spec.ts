@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DocumentStore, FindOptions, IndexSpec, JsonDocument, Filter, UpdateOps, Page } from '../../infra/documents/port.ts';
+import { useTestServer } from '../support/api-server.ts';
+import type { Filter, JsonDocument, UpdateOps } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
+import { ForwardingDocumentStore } from '../support/forwarding-documents.ts';
 import { cacheKeys } from '../../projections/read-models/cache-keys.ts';
-import type { TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
-import { codes, gql, readModelsCaughtUp, startGraphqlTestServer } from './graphql.client.ts';
+import { codes, gql, graphqlServer, readModelsCaughtUp } from './graphql.client.ts';
+import { waitFor } from '../support/async.ts';
 
 /** The real store; writes to the held collections wait until released, so the projections fall behind on demand. */
-class GatedDocumentStore implements DocumentStore {
+class GatedDocumentStore extends ForwardingDocumentStore {
   private held: ReadonlySet<string> | 'all' | null = null;
   private gate: Promise<void> = Promise.resolve();
   private open: () => void = () => undefined;
-
-  constructor(private readonly inner: DocumentStore) {}
 
   hold(collections: readonly string[] | 'all' = 'all'): void {
     this.held = collections === 'all' ? 'all' : new Set(collections);
@@ -30,46 +29,25 @@ class GatedDocumentStore implements DocumentStore {
     while (this.held === 'all' || (this.held !== null && this.held.has(collection))) await this.gate;
   }
 
-  async upsert(collection: string, document: JsonDocument): Promise<void> {
+  override async upsert(collection: string, document: JsonDocument): Promise<void> {
     await this.pass(collection);
     return this.inner.upsert(collection, document);
   }
-  async update(collection: string, id: string, ops: UpdateOps): Promise<boolean> {
+  override async update(collection: string, id: string, ops: UpdateOps): Promise<boolean> {
     await this.pass(collection);
     return this.inner.update(collection, id, ops);
   }
-  async updateMany(collection: string, filter: Filter, ops: UpdateOps): Promise<number> {
+  override async updateMany(collection: string, filter: Filter, ops: UpdateOps): Promise<number> {
     await this.pass(collection);
     return this.inner.updateMany(collection, filter, ops);
   }
-  async delete(collection: string, id: string): Promise<boolean> {
+  override async delete(collection: string, id: string): Promise<boolean> {
     await this.pass(collection);
     return this.inner.delete(collection, id);
   }
-  async deleteMany(collection: string, filter: Filter): Promise<number> {
+  override async deleteMany(collection: string, filter: Filter): Promise<number> {
     await this.pass(collection);
     return this.inner.deleteMany(collection, filter);
-  }
-  get(collection: string, id: string): Promise<JsonDocument | undefined> {
-    return this.inner.get(collection, id);
-  }
-  getMany(collection: string, ids: readonly string[]): Promise<Array<JsonDocument | undefined>> {
-    return this.inner.getMany(collection, ids);
-  }
-  find(collection: string, options: FindOptions): Promise<Page> {
-    return this.inner.find(collection, options);
-  }
-  count(collection: string, filter?: Filter | null): Promise<number> {
-    return this.inner.count(collection, filter);
-  }
-  ensureIndex(collection: string, index: IndexSpec): Promise<void> {
-    return this.inner.ensureIndex(collection, index);
-  }
-  dropCollection(collection: string): Promise<void> {
-    return this.inner.dropCollection(collection);
-  }
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 
@@ -79,15 +57,12 @@ const names = (answer: { data: RoleNames | null }) => answer.data?.org?.roles.ed
 
 describe('GraphQL read-your-writes', () => {
   const docs = new GatedDocumentStore(new SqliteDocumentStore({ path: ':memory:' }));
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  // The wait is bounded at 5 s by default; 1 s here keeps the test short.
+  const { server, api } = useTestServer(graphqlServer(docs, { readYourWritesTimeoutMs: 1000 }));
   let orgId: string;
   let subject: string;
 
   beforeAll(async () => {
-    // The wait is bounded at 5 s by default; 1 s here keeps the test short.
-    server = await startGraphqlTestServer(docs, { readYourWritesTimeoutMs: 1000 });
-    api = apiClient(server);
     orgId = await api.registerOrg('consistent');
     await api.defineRole(orgId, { name: 'member' });
     subject = await api.registerSubject('Reader');
@@ -97,7 +72,6 @@ describe('GraphQL read-your-writes', () => {
 
   afterAll(async () => {
     docs.release();
-    await server.close();
   });
 
   it('waits for the position a command returned (header or argument) and then sees the write', async () => {
@@ -178,7 +152,7 @@ describe('GraphQL read-your-writes', () => {
     try {
       granted = await api.expectStatus(await api.grant(orgId, other, 'writer'), 201);
       const invalidated = async () => (await server.platform.projections.status()).find((projection) => projection.name === 'cache-invalidation')?.position;
-      for (let attempt = 0; attempt < 100 && BigInt((await invalidated()) ?? '0') < BigInt(granted.position); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      await waitFor(async () => BigInt((await invalidated()) ?? '0') >= BigInt(granted.position), 5000, 'the cache to be invalidated');
       // ...so this answer is computed from the stale read model (allowed: it asked for no position)...
       const stale = await gql<Answer>(server, query, { orgId, subject: other });
       expect(stale.data?.effectiveRoles).toEqual({ roles: ['member'], source: 'READ_MODEL' });

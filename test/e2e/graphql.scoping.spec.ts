@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
-import { GraphqlWsClient, codes, gql, listenForWebSocket, readModelsCaughtUp, startGraphqlTestServer, type WsMessage } from './graphql.client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import { codes, gql, graphqlServer, GraphqlWsClient, listenForWebSocket, readModelsCaughtUp, type WsMessage } from './graphql.client.ts';
 
 interface Page<T> {
   edges: Array<{ node: T }>;
@@ -13,8 +12,7 @@ interface Page<T> {
  * Every decision here is the policy engine's (default org policy: members read; platform policy: admins).
  */
 describe('GraphQL scoping', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  const { server, api } = useTestServer(graphqlServer());
   let url: string;
   let orgA: string;
   let orgB: string;
@@ -25,8 +23,6 @@ describe('GraphQL scoping', () => {
   const extraOrgs: string[] = [];
 
   beforeAll(async () => {
-    server = await startGraphqlTestServer();
-    api = apiClient(server);
     url = await listenForWebSocket(server);
     orgA = await api.registerOrg('org-a');
     orgB = await api.registerOrg('org-b');
@@ -59,9 +55,6 @@ describe('GraphQL scoping', () => {
     await readModelsCaughtUp(server);
   }, 60_000);
 
-  afterAll(async () => {
-    await server.close();
-  });
 
   it('answers every org-scoped root query on an org she may not see exactly as on an org that does not exist', async () => {
     const missingOrg = '00000000-0000-4000-8000-000000000000';

@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { codes, gql, startGraphqlTestServer } from './graphql.client.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import { codes, gql, graphqlServer } from './graphql.client.ts';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startGraphqlTestServer();
-});
-afterAll(async () => {
-  await server?.close();
-});
+const { server } = useTestServer(graphqlServer());
 
 describe('a subscription sent over HTTP POST', () => {
   it('is the caller’s 400 saying to use the WebSocket, not an internal error', async () => {

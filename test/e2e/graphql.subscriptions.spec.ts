@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
-import { GraphqlWsClient, listenForWebSocket, startGraphqlTestServer, type WsMessage } from './graphql.client.ts';
+import { useTestServer } from '../support/api-server.ts';
+import { graphqlServer, GraphqlWsClient, listenForWebSocket, type WsMessage } from './graphql.client.ts';
+import { waitFor } from '../support/async.ts';
 
 interface DeliveredEvent {
   position: string;
@@ -25,8 +25,8 @@ const isNext = (id: string) => (message: WsMessage) => message.id === id && mess
 const eventOf = (message: WsMessage) => (message.payload as { data: { events: DeliveredEvent } }).data.events;
 
 describe('GraphQL subscriptions over WebSocket', () => {
-  let server: TestServer;
-  let api: ReturnType<typeof apiClient>;
+  // Authorization answers (and the credential check) are trusted for 100 ms instead of 10 s.
+  const { server, api } = useTestServer(graphqlServer(undefined, { accessTtlMs: 100 }));
   let url: string;
   let orgId: string;
   const clients: GraphqlWsClient[] = [];
@@ -49,16 +49,12 @@ describe('GraphQL subscriptions over WebSocket', () => {
   }
 
   beforeAll(async () => {
-    // Authorization answers (and the credential check) are trusted for 100 ms instead of 10 s.
-    server = await startGraphqlTestServer(undefined, { accessTtlMs: 100 });
-    api = apiClient(server);
     url = await listenForWebSocket(server);
     orgId = await api.registerOrg('live-org');
   });
 
   afterAll(async () => {
     for (const client of clients) client.close();
-    await server.close();
   });
 
   it('delivers committed events of an org in log order, catch-up then live', async () => {
@@ -155,10 +151,10 @@ describe('GraphQL subscriptions over WebSocket', () => {
 
     // Membership revoked: after at most the access TTL, the org's events stop (the credential is still good).
     await api.expectStatus(await api.post(`/orgs/${orgId}/associations/${granted.associationId}/revoke`, { reason: 'left' }), 200);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 250)); // > accessTtlMs: the access is decided again (time is the behaviour)
     await api.defineRole(orgId, { name: 'lambda' });
     await api.defineRole(orgId, { name: 'mu' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a fixed wait: neither event may arrive within it
     expect(client.of('mine').filter((message) => message.type === 'next').map((message) => eventOf(message).data.role)).toEqual([expect.objectContaining({ name: 'kappa' })]);
 
     // Key revoked: the subscription ends at its next event, with the code a request with that key gets.
@@ -169,8 +165,8 @@ describe('GraphQL subscriptions over WebSocket', () => {
     await watcher.waitFor(isNext('w'));
     const otherKeyId = other.key.slice('agk_'.length).split('.')[0];
     await api.expectStatus(await api.post(`/subjects/${other.id}/api-keys/${otherKeyId}/revoke`, { reason: 'rotated out' }), 200);
-    for (let attempt = 0; attempt < 200 && server.platform.apiKeys.keyOwner(otherKeyId ?? '') !== undefined; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await waitFor(() => server.platform.apiKeys.keyOwner(otherKeyId ?? '') === undefined, 5000, 'the key index to drop the key');
+    await new Promise((resolve) => setTimeout(resolve, 150)); // > accessTtlMs: the key is checked again at the next event
     await api.defineRole(orgId, { name: 'nu' });
     const ended = await watcher.waitFor((message) => message.id === 'w' && message.type === 'error');
     expect(ended.payload).toMatchObject([{ extensions: { code: 'UNKNOWN_API_KEY' } }]);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { workReadsFlow, type WorkReadsFlow } from '../support/work-reads-flow.ts';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import { useWorkReadsFlow } from '../support/work-reads-flow.ts';
 import { codes, gql } from './graphql.client.ts';
 
 interface Page<T> {
@@ -12,17 +12,8 @@ type Node = Record<string, unknown>;
 const nodes = (page: Page<Node> | null | undefined) => (page?.edges ?? []).map((edge) => edge.node);
 
 describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
-  let server: TestServer;
-  let flow: WorkReadsFlow;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    flow = await workReadsFlow(server);
-  }, 60_000);
-  afterAll(async () => {
-    await flow?.stop();
-    await server?.close();
-  });
+  const { server } = useTestServer();
+  const flow = useWorkReadsFlow(server);
 
   it('reads a contract with its terms, signatures, breaches and relations', async () => {
     const { orgId, contractId, jobId, taskId, cheap, deadline } = flow;

@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { freePort } from '../support/server-process.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
 const script = fileURLToPath(new URL('../../bin/healthcheck.mjs', import.meta.url));
 
@@ -24,12 +24,11 @@ async function listen(server: Server): Promise<number> {
 }
 
 describe('the container healthcheck (bin/healthcheck.mjs)', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let port: number;
   const others: Server[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer();
     await server.app.listen({ host: '127.0.0.1', port: 0 });
     port = (server.app.server.address() as AddressInfo).port;
   });
@@ -37,7 +36,6 @@ describe('the container healthcheck (bin/healthcheck.mjs)', () => {
   afterAll(async () => {
     for (const other of others) other.closeAllConnections();
     await Promise.all(others.map((other) => new Promise((resolve) => other.close(resolve))));
-    await server?.close();
   });
 
   it('exits 0 against a running server, found from its own HOST and PORT', async () => {

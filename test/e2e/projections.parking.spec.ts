@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import { ORGS } from '../../projections/read-models/orgs.ts';
 import { waitFor } from '../support/async.ts';
 import { sabotagedDocuments } from '../support/sabotaged-documents.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { useTestServer } from '../support/api-server.ts';
 
 /**
  * A poison event: the orgs projection stops at an event it cannot apply and /ready names it; an admin parks that one
@@ -13,19 +12,11 @@ import { apiClient } from './api.client.ts';
  */
 
 const MARKER = 'poison-marker';
-let server: TestServer;
-let api: ReturnType<typeof apiClient>;
 let fix: () => void;
-
-beforeAll(async () => {
+const { server, api } = useTestServer(() => {
   const sabotaged = sabotagedDocuments(new SqliteDocumentStore({ path: ':memory:' }), ORGS, MARKER);
   fix = sabotaged.fix;
-  server = await startTestServer({ docs: sabotaged.docs });
-  api = apiClient(server);
-});
-
-afterAll(async () => {
-  await server?.close();
+  return { docs: sabotaged.docs };
 });
 
 const orgsStatus = async () => ((await api.expectStatus(await api.get('/admin/projections'), 200)).projections as Array<Record<string, any>>).find((p) => p.name === 'orgs')!;

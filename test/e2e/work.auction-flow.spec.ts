@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('a job assigned by auction, worked, delivered and verified by agents over the bus', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let cheap: TestAgent;
   let dear: TestAgent;
@@ -12,7 +12,6 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
   const rejectedProposals: string[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '3000', 'work.permittedTools': 'text.summarise' });
     const worker = (price: number) => ({
       onCallForProposals: () => ({ price, etaSeconds: 60 }),
@@ -37,7 +36,6 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
   });
   afterAll(async () => {
     for (const agent of [cheap, dear, unqualified, verifier]) await agent?.client.stop();
-    await server.close();
   });
 
   it('awards the lowest valid bid, records every bid with its reasons, and runs the job to verified', async () => {

@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
 describe("an assignee's command outside its contract", () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let agent: TestAgent;
   let refusal: AgentRequestError | undefined;
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, { 'work.permittedTools': 'text.summarise' });
     agent = await workAgent(server, {
       orgId,
@@ -31,7 +30,6 @@ describe("an assignee's command outside its contract", () => {
   });
   afterAll(async () => {
     await agent?.client.stop();
-    await server.close();
   });
 
   it('is denied with the contract clause as the reason, and the breach is recorded on the contract', async () => {

@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('criteria assignment when the best candidate refuses the contract', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let expert: TestAgent;
   let novice: TestAgent;
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, { 'work.assignmentStrategy': 'criteria' });
     expert = await workAgent(server, {
       orgId,
@@ -22,7 +21,6 @@ describe('criteria assignment when the best candidate refuses the contract', () 
   afterAll(async () => {
     await expert?.client.stop();
     await novice?.client.stop();
-    await server.close();
   });
 
   it('offers the job to the highest score first, then, after the refusal, to the next without the refuser', async () => {

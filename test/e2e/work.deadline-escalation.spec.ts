@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { apiClient } from './api.client.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('a missed deadline: breach recorded, job escalated, escalation resolved by extending', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let slow: TestAgent;
   let finish: () => void = () => undefined;
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, { 'work.assignmentStrategy': 'criteria', 'work.escalateTo': 'reviewer' });
     const finished = new Promise<void>((resolve) => (finish = resolve));
     slow = await workAgent(server, {
@@ -28,7 +27,6 @@ describe('a missed deadline: breach recorded, job escalated, escalation resolved
   afterAll(async () => {
     finish();
     await slow?.client.stop();
-    await server.close();
   });
 
   it('records the breach against the obligation, escalates to the configured role, and resumes on extend', async () => {

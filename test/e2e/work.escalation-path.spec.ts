@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('the escalation path: the role first, then the org owner', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let stuck: TestAgent;
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, { 'work.escalateTo': 'reviewer', 'work.escalationTimeoutMs': '300' });
     stuck = await workAgent(server, {
       orgId,
@@ -19,7 +18,6 @@ describe('the escalation path: the role first, then the org owner', () => {
   });
   afterAll(async () => {
     await stuck?.client.stop();
-    await server.close();
   });
 
   it('raises an escalation nobody resolved in time to the owner, once', async () => {
@@ -29,7 +27,7 @@ describe('the escalation path: the role first, then the org owner', () => {
     const raised = await waitForJobEvent(server, jobId, 'JobEscalationRaised');
     expect(raised).toMatchObject({ escalateTo: 'owner', previousEscalateTo: 'reviewer', raisedBy: { kind: 'system' } });
     expect(String(raised.reason)).toContain('not resolved within 300 ms');
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a fixed wait: no second raise may follow within it
     expect((await streamEvents(server, `job-${jobId}`)).filter((event) => event.type === 'JobEscalationRaised')).toHaveLength(1);
   });
 });

@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import type { WorkReply } from '../../api/agent-protocol/messages.ts';
 import { apiKeyId, workRequestSubject, type WorkRequestKind } from '../../api/agent-protocol/subjects.ts';
 import { hashApiKey } from '../../api/auth/api-key.ts';
 import { apiClient } from './api.client.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { agentsStoppedAfterAll, type TestAgent, workAgent, workOrg } from '../support/work-fixtures.ts';
 
 function nested(depth: number): unknown {
   let value: unknown = 1;
@@ -13,22 +13,19 @@ function nested(depth: number): unknown {
 }
 
 describe('the agents gateway on the bus refuses what it cannot attribute or parse, and records nothing', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let agent: TestAgent;
   let other: TestAgent;
+  const agents = agentsStoppedAfterAll();
   const someId = '00000000-0000-4000-8000-000000000001';
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, {});
     agent = await workAgent(server, { orgId, name: 'Caller', handlers: {} });
+    agents.push(agent);
     other = await workAgent(server, { orgId, name: 'Other', handlers: {} });
-  });
-  afterAll(async () => {
-    await agent?.client.stop();
-    await other?.client.stop();
-    await server.close();
+    agents.push(other);
   });
 
   async function ask(subject: string, data: unknown, headers: Record<string, string>): Promise<WorkReply> {

@@ -1,18 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import type { WorkReply } from '../../api/agent-protocol/messages.ts';
 import { apiKeyId } from '../../api/agent-protocol/subjects.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 import { apiClient } from './api.client.ts';
 
 describe("an agent's refused request answers alike on the bus and over HTTP: in brief, or in full when asked", () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let agent: TestAgent;
   const contractId = '00000000-0000-4000-8000-00000000c0de';
 
   beforeAll(async () => {
-    server = await startTestServer();
     const api = apiClient(server);
     orgId = await workOrg(server, {});
     agent = await workAgent(server, { orgId, name: 'Frozen', handlers: {}, start: false });
@@ -25,7 +24,6 @@ describe("an agent's refused request answers alike on the bus and over HTTP: in 
   });
   afterAll(async () => {
     await agent?.client.stop();
-    await server?.close();
   });
 
   async function overBus(headers: Record<string, string>): Promise<WorkReply> {

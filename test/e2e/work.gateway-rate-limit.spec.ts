@@ -1,26 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import type { WorkReply } from '../../api/agent-protocol/messages.ts';
 import { apiKeyId, workRequestSubject } from '../../api/agent-protocol/subjects.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { agentsStoppedAfterAll, type TestAgent, workAgent, workOrg } from '../support/work-fixtures.ts';
 
 describe('the agents gateway on the bus limits each agent\'s requests', () => {
-  let server: TestServer;
+  const { server } = useTestServer({ env: { AGENT_BUS_RATE_LIMIT: '3', RATE_LIMIT_WINDOW_MS: '600000' } });
   let orgId: string;
   let busy: TestAgent;
   let calm: TestAgent;
+  const agents = agentsStoppedAfterAll();
   const someTask = '00000000-0000-4000-8000-000000000001';
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { AGENT_BUS_RATE_LIMIT: '3', RATE_LIMIT_WINDOW_MS: '600000' } });
     orgId = await workOrg(server, {});
     busy = await workAgent(server, { orgId, name: 'Busy', handlers: {} });
+    agents.push(busy);
     calm = await workAgent(server, { orgId, name: 'Calm', handlers: {} });
-  });
-  afterAll(async () => {
-    await busy?.client.stop();
-    await calm?.client.stop();
-    await server?.close();
+    agents.push(calm);
   });
 
   async function progress(agent: TestAgent): Promise<WorkReply> {

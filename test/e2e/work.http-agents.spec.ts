@@ -323,7 +323,7 @@ describe('GET /agent/inbox', () => {
       expect(subscriptions.map((subscription) => subscription.pattern)).toEqual([`agencygrid.agent.${erin.id}.>`]);
       let released = false;
       void subscriptions[0]!.closed.then(() => (released = true));
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await new Promise((resolve) => setTimeout(resolve, 150)); // a fixed wait: the open stream must hold the subscription
       expect(released).toBe(false);
       inbox.close();
       await waitFor(() => released, 3000, 'the subscription to be released');
@@ -397,7 +397,7 @@ describe.runIf(natsUrl)('GET /agent/inbox with the platform on NATS', () => {
       const jobId = crypto.randomUUID();
       await server.platform.bus.publish(agentInboxSubject(agent.id, 'cfp'), { data: cfpFor('00000000-0000-4000-8000-000000000001', jobId) });
       await waitFor(() => seen.includes(jobId), 5000, 'the call over NATS and HTTP');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // a fixed wait: nothing may reach the other agent
       expect(otherSeen).toEqual([]);
     } finally {
       await client.stop();

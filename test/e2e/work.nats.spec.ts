@@ -6,26 +6,24 @@ import { NatsBus } from '../../api/agent-client/index.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import { AUCTION_BID_WINDOW_MS, auctionBidders, runAuctionToVerified } from '../support/nats-auction.ts';
 import { serviceUrl } from '../support/services.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { useTestServer } from '../support/api-server.ts';
 import { workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
 const url = serviceUrl('nats', 'NATS_URL');
 
 describe.runIf(url)('the contract-net auction over a real NATS server, agents on their own connections', () => {
-  let server: TestServer;
+  const { server } = useTestServer(() => ({ env: { NATS_URL: url!, DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-nats-')) } }));
   let orgId: string;
   let agents: TestAgent[] = [];
   let buses: Bus[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer({ env: { NATS_URL: url!, DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-nats-')) } });
     orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': AUCTION_BID_WINDOW_MS });
     ({ agents, buses } = await auctionBidders(server, orgId, (_key, name) => NatsBus.connect(url!, { name: `agent-${name}` })));
   });
   afterAll(async () => {
     for (const agent of agents) await agent.client.stop();
     for (const bus of buses) await bus.close();
-    await server?.close();
   });
 
   it('runs cfp, propose, accept / reject, dispatch and inform over NATS to a verified job', async () => {

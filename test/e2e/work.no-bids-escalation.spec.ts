@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { apiClient } from './api.client.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('an auction nobody bids on: rounds retried, then escalated; reassigning starts over', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let shy: TestAgent;
   let willing = false;
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '150', 'work.maxRounds': '2' });
     shy = await workAgent(server, {
       orgId,
@@ -21,7 +20,6 @@ describe('an auction nobody bids on: rounds retried, then escalated; reassigning
   });
   afterAll(async () => {
     await shy?.client.stop();
-    await server.close();
   });
 
   it('fails each round for want of bids, escalates the job to the owner, and assigns it after a reassign', async () => {

@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { apiClient } from './api.client.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { agentsStoppedAfterAll, streamEvents, submitJob, type TestAgent, waitForJobEvent, waitForStreamEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
 
 describe('reassignment when the assignee is suspended or keeps failing', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
-  const agents: TestAgent[] = [];
+  const agents = agentsStoppedAfterAll();
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, { 'work.assignmentStrategy': 'criteria', 'work.taskMaxAttempts': '2', 'work.retryBackoffMs': '20' });
-  });
-  afterAll(async () => {
-    for (const agent of agents) await agent.client.stop();
-    await server.close();
   });
 
   it('moves the job of a suspended assignee to the next candidate, terminating the old contract', async () => {

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
 import { subtaskIdFor } from '../../api/agent-protocol/subjects.ts';
 import type { JsonValue } from '../../infra/bus/port.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('a task split into sub-tasks by its assignee', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
   let agent: TestAgent;
   let outsider: TestAgent;
@@ -15,7 +15,6 @@ describe('a task split into sub-tasks by its assignee', () => {
   let squatRefusal: AgentRequestError | undefined;
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, {});
     outsider = await workAgent(server, { orgId, name: 'Outsider', handlers: {} });
     agent = await workAgent(server, {
@@ -51,7 +50,6 @@ describe('a task split into sub-tasks by its assignee', () => {
   afterAll(async () => {
     await agent?.client.stop();
     await outsider?.client.stop();
-    await server.close();
   });
 
   it("dispatches each sub-task to the assignee under the same contract, and delivers the root task's folded result", async () => {

@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestServer } from '../support/api-server.ts';
+import { agentsStoppedAfterAll, streamEvents, submitJob, type TestAgent, waitForJobEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
 
 const never = <T>() => new Promise<T>(() => undefined);
 
 describe('nobody is waited for forever: an unsigned offer is withdrawn, a missing verdict escalates', () => {
-  let server: TestServer;
+  const { server } = useTestServer();
   let orgId: string;
-  const agents: TestAgent[] = [];
+  const agents = agentsStoppedAfterAll();
 
   beforeAll(async () => {
-    server = await startTestServer();
     orgId = await workOrg(server, { 'work.signatureTimeoutMs': '300', 'work.verificationTimeoutMs': '300', 'work.escalateTo': 'reviewer' });
-  });
-  afterAll(async () => {
-    for (const agent of agents) await agent.client.stop();
-    await server.close();
   });
 
   it('withdraws an offer the chosen agent does not sign in time and offers the job to the next candidate', async () => {

@@ -16,7 +16,7 @@ function droppingFirstSubscription(store: EventStore): EventStore {
       dropped = true;
       return {
         async *[Symbol.asyncIterator]() {
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          await new Promise((resolve) => setTimeout(resolve, 50)); // a connection that drops a while after it opened
           throw new EventStoreUnavailableError('connection lost');
         },
         async unsubscribe() {},

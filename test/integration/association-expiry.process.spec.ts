@@ -37,7 +37,7 @@ describe('the association expiry process', () => {
 
   it('records an expiry that passed while nothing was running, on the next start, and only once across two instances', async () => {
     const { store, pipeline, registry, expired } = await expiringGrant(50);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 100)); // a fixed wait: the expiry passes while nothing runs
     const first = new AssociationExpiryProcess(store, registry, pipeline, { tickMs: 20 });
     const second = new AssociationExpiryProcess(store, registry, governedPipelineOn(store).pipeline, { tickMs: 20 });
     first.start();

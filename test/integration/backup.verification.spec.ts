@@ -8,6 +8,7 @@ import { takeBackup, type BackupReport } from '../../bin/backup/take-backup.ts';
 import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import { removeTempDirs, seedStore, tempDir } from '../support/backup-fixtures.ts';
+import { waitFor } from '../support/async.ts';
 
 afterEach(removeTempDirs);
 
@@ -141,7 +142,7 @@ describe('backup verification', () => {
       }
     })();
     try {
-      while (written < 50) await new Promise((resolve) => setTimeout(resolve, 1));
+      await waitFor(() => written >= 50, 10_000, '50 writes before the backup');
       const file = join(tempDir('backup-target'), 'live.backup');
       const report = ok(await takeBackup({ dataDir, file }));
       const headAtStart = BigInt(report.manifest.headAtStart);
@@ -150,7 +151,7 @@ describe('backup verification', () => {
       // Positions are commit order: a copy as of one commit holds exactly the positions 1..last.
       expect(report.manifest.log.events).toBe(Number(report.manifest.log.lastPosition));
       const writtenAfter = written;
-      while (written < writtenAfter + 10) await new Promise((resolve) => setTimeout(resolve, 1));
+      await waitFor(() => written >= writtenAfter + 10, 10_000, '10 writes after the backup');
       stop = true;
       await writing;
       expect(await writer.headPosition()).toBeGreaterThan(BigInt(report.manifest.log.lastPosition));

@@ -7,6 +7,7 @@ import { nkeys } from '../../infra/bus/nats-auth/nkeys.ts';
 import type { IncomingMessage } from '../../infra/bus/port.ts';
 import { isRequired } from '../support/services.ts';
 import { natsServerAvailable, startSecuredNats, type SecuredNats } from '../support/nats-server.ts';
+import { waitFor } from '../support/async.ts';
 
 const available = natsServerAvailable();
 if (!available) {
@@ -14,14 +15,7 @@ if (!available) {
   console.log('skipped: nats-server binary not found (secured bus suite)');
 }
 
-/** Waits for a condition, never for a fixed time. */
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((wake) => setTimeout(wake, 10));
-  }
-}
+const until = (what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> => waitFor(check, timeoutMs, what);
 
 describe.runIf(available)('the shipped NATS config: every connection authenticated, each agent confined to its own subjects', () => {
   let nats: SecuredNats;

@@ -13,6 +13,7 @@ import { SseWriter } from '../../api/streaming/sse.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import type { AllSubscription, EventStore, SubscribeToAllOptions } from '../../infra/eventstore/port.ts';
 import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
+import { waitFor } from '../support/async.ts';
 
 const EVENTS = 2000;
 const PADDING = 'x'.repeat(2000);
@@ -77,13 +78,7 @@ describe('an event stream replaying a long log to a paused client', () => {
     await server?.close();
   });
 
-  async function until(check: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 20_000;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  }
+  const until = (check: () => boolean, what: string): Promise<void> => waitFor(check, 20_000, what);
 
   it('stops reading the log while the socket is full, and delivers every event once the client reads again', { timeout: 60_000 }, async () => {
     // A raw client over the socket: it sends its request, then reads nothing until told to.

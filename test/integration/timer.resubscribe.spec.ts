@@ -4,7 +4,7 @@ import { timerStream } from '../../domain/timer/decider.ts';
 import { EventStoreUnavailableError } from '../../infra/eventstore/errors.ts';
 import type { AllSubscription, EventStore } from '../../infra/eventstore/port.ts';
 import { TimerService, scheduleTimer } from '../../processes/timers.ts';
-import { collect } from '../support/async.ts';
+import { collect, waitFor } from '../support/async.ts';
 import { governance } from '../support/governance-fixtures.ts';
 import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
 
@@ -44,13 +44,10 @@ describe('the timer service after its subscription drops', () => {
     service.start();
     const timerId = await scheduleTimer(pipeline, { key: `auction.close:${randomUUID()}:1`, orgId, dueAt: new Date(Date.now() + 50), purpose: 'auction.close', ref: {} });
     expect(typeof timerId).toBe('string');
-    const deadline = Date.now() + 5_000;
     let types: string[] = [];
-    while (Date.now() < deadline) {
-      types = (await collect(store.readStream(timerStream(timerId as string)))).map((event) => event.type).filter((type) => type.startsWith('Timer'));
-      if (types.includes('TimerFired')) break;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const timerTypes = async () =>
+      (types = (await collect(store.readStream(timerStream(timerId as string)))).map((event) => event.type).filter((type) => type.startsWith('Timer')));
+    await waitFor(async () => (await timerTypes()).includes('TimerFired'), 5_000, 'the timer to fire');
     expect(flaky.drops).toBe(1);
     expect(types).toEqual(['TimerScheduled', 'TimerFired']);
     await service.stop();

@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Settings a developer's shell may hold that would point the CLI elsewhere than the test means. */
-const inheritedSettings = ['DATA_DIR', 'EVENTSTORE_URL', 'MONGODB_URL', 'REDIS_URL', 'NATS_URL', 'AGENCYGRID_URL', 'AGENCYGRID_API_KEY', 'LOG_LEVEL'];
+const inheritedSettings = [
+  ...['DATA_DIR', 'EVENTSTORE_URL', 'MONGODB_URL', 'REDIS_URL', 'NATS_URL', 'AGENCYGRID_URL', 'AGENCYGRID_API_KEY', 'LOG_LEVEL'],
+  ...['PORT', 'HOST', 'AGENCYGRID_ADMIN_KEY', 'CACHE_TIMEOUT_MS', 'CACHE_RETRY_AFTER_MS', 'SQLITE_SYNCHRONOUS', 'SHUTDOWN_TIMEOUT_MS'],
+];
 
 export interface CliRun {
   code: number | null;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { AgentClient, type AgentHandlers } from '../../api/agent-client/index.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import { apiClient } from '../e2e/api.client.ts';
@@ -87,4 +87,16 @@ export async function waitForStreamEvent(server: TestServer, streamId: string, t
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/**
+ * A list for the agents a describe block starts: each is stopped after the block's tests, before a server from
+ * useTestServer (set up earlier in the block) closes.
+ */
+export function agentsStoppedAfterAll(): TestAgent[] {
+  const agents: TestAgent[] = [];
+  afterAll(async () => {
+    for (const agent of agents) await agent.client.stop();
+  });
+  return agents;
 }

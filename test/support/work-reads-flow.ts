@@ -1,6 +1,7 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
 import { apiClient } from '../e2e/api.client.ts';
+import { lateBound } from './late-bound.ts';
 import type { TestServer } from './server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from './work-fixtures.ts';
 
@@ -101,4 +102,19 @@ export async function workReadsFlow(server: TestServer): Promise<WorkReadsFlow> 
       for (const agent of [cheap, dear, unqualified]) await agent.client.stop();
     },
   };
+}
+
+/**
+ * The flow for the describe block this is called in, run once before its tests (after the server's start) and
+ * stopped after them (before the server closes).
+ */
+export function useWorkReadsFlow(server: TestServer): WorkReadsFlow {
+  let flow: WorkReadsFlow | undefined;
+  beforeAll(async () => {
+    flow = await workReadsFlow(server);
+  }, 60_000);
+  afterAll(async () => {
+    await flow?.stop();
+  });
+  return lateBound('the work reads flow', () => flow);
 }

@@ -45,7 +45,7 @@ describe('EventStoreDB subscription checkpoints', () => {
       for await (const event of subscription) {
         timeline.push({ kind: 'event', position: event.position, handling: false });
         handling = true;
-        await new Promise((resolve) => setTimeout(resolve, 30));
+        await new Promise((resolve) => setTimeout(resolve, 30)); // a slow consumer, which a checkpoint must not overtake
         handling = false;
       }
     })();

@@ -19,7 +19,7 @@ describe('RedisAvailability', () => {
     await expect(availability.run(failing, unavailable, failFast)).rejects.toThrow('fail fast');
     expect(calls).toBe(1);
 
-    await sleep(60);
+    await sleep(60); // a fixed wait: the 50 ms fail-fast window passes (wall time is the behaviour)
     let answer!: (value: string) => void;
     const probe = availability.run(() => new Promise<string>((resolve) => (answer = resolve)), unavailable, failFast);
     // While the probe is in flight, the others keep failing at once.

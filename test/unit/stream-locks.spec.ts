@@ -7,7 +7,7 @@ describe('per-stream locks', () => {
     const log: string[] = [];
     const step = (name: string, ms: number) => async () => {
       log.push(`start ${name}`);
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      await new Promise((resolve) => setTimeout(resolve, ms)); // work that takes time, so overlap would show
       log.push(`end ${name}`);
       return name;
     };
