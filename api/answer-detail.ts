@@ -14,7 +14,9 @@ export type AnswerDetail = z.infer<typeof answerDetailSchema>;
 export const explainQuery = {
   explain: answerDetailSchema
     .default('summary')
-    .describe('`summary` (default): the decision in brief and the events without their data; `full`: every event with its data and the full explanation of the decision (a refusal: every rule\'s evaluation, where the caller may read the policy)'),
+    .describe(
+      "`summary` (default): the decision in brief and the events without their data; `full`: every event with its data and the full explanation of the decision (a refusal: every rule's evaluation, where the caller may read the policy)",
+    ),
 };
 
 /** The detail the request asked for; 400 VALIDATION_FAILED for anything but `summary` or `full` (other parameters are not a command's). */

@@ -47,14 +47,24 @@ export function frameworkErrorFor(error: unknown, request?: RefusedRequest): App
       );
     }
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return appError('invalid', 'CONTENT_LENGTH_MISMATCH', 'the body is not as long as its Content-Length header says; let the HTTP client set Content-Length', {
-        contentLength: echoed(headers['content-length']),
-      });
+      return appError(
+        'invalid',
+        'CONTENT_LENGTH_MISMATCH',
+        'the body is not as long as its Content-Length header says; let the HTTP client set Content-Length',
+        {
+          contentLength: echoed(headers['content-length']),
+        },
+      );
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return appError('invalid', 'INVALID_JSON', 'the body is not valid JSON; send a JSON object (e.g. {"reason":"..."}), or no body at all', {});
     case 'FST_ERR_BAD_URL':
-      return appError('invalid', 'INVALID_URL', 'the URL has a malformed percent-encoding; encode each reserved or non-ASCII byte of the path as %XX (UTF-8)', {});
+      return appError(
+        'invalid',
+        'INVALID_URL',
+        'the URL has a malformed percent-encoding; encode each reserved or non-ASCII byte of the path as %XX (UTF-8)',
+        {},
+      );
     default:
       return undefined;
   }

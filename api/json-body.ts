@@ -25,7 +25,8 @@ export function nestingPasses(text: string, max: number): boolean {
   for (let index = 0; index < text.length; index += 1) {
     const code = text.charCodeAt(index);
     if (inString) {
-      if (code === 0x5c) index += 1; // a backslash: skip the escaped character
+      if (code === 0x5c)
+        index += 1; // a backslash: skip the escaped character
       else if (code === 0x22) inString = false;
     } else if (code === 0x22) inString = true;
     else if (code === 0x7b || code === 0x5b) {
@@ -64,9 +65,14 @@ export function registerRequestBodies(app: FastifyInstance, maxDepth: number): v
     if (charset !== null && charset !== 'utf-8' && charset !== 'utf8') {
       return sendError(
         reply,
-        appError('unsupported_media_type', 'UNSUPPORTED_MEDIA_TYPE', 'send the body as UTF-8 JSON (Content-Type: application/json or application/json; charset=utf-8)', {
-          charset: charset ?? 'unreadable',
-        }),
+        appError(
+          'unsupported_media_type',
+          'UNSUPPORTED_MEDIA_TYPE',
+          'send the body as UTF-8 JSON (Content-Type: application/json or application/json; charset=utf-8)',
+          {
+            charset: charset ?? 'unreadable',
+          },
+        ),
       );
     }
   });
@@ -81,7 +87,10 @@ export function registerRequestBodies(app: FastifyInstance, maxDepth: number): v
       return;
     }
     if (nestingPasses(text, maxDepth)) {
-      done(new BodyRefused('invalid', 'JSON_TOO_DEEP', `JSON bodies nest objects and arrays at most ${maxDepth} levels; send a flatter body`, { maxDepth }), undefined);
+      done(
+        new BodyRefused('invalid', 'JSON_TOO_DEEP', `JSON bodies nest objects and arrays at most ${maxDepth} levels; send a flatter body`, { maxDepth }),
+        undefined,
+      );
       return;
     }
     parseJson(request, text, (error, value) => done(error ? refusalOf(text) : null, value));
@@ -97,11 +106,21 @@ function refusalOf(text: string): BodyRefused {
     JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unparseable';
-    return new BodyRefused('invalid', 'INVALID_JSON', `the body is not valid JSON (${reason}); send one JSON object, e.g. {"name":"..."}, with Content-Type: application/json`, {
-      reason,
-    });
+    return new BodyRefused(
+      'invalid',
+      'INVALID_JSON',
+      `the body is not valid JSON (${reason}); send one JSON object, e.g. {"name":"..."}, with Content-Type: application/json`,
+      {
+        reason,
+      },
+    );
   }
-  return new BodyRefused('invalid', 'FORBIDDEN_JSON_KEY', 'the body has a "__proto__" or "constructor"."prototype" key, which no object may have; rename the key', {
-    keys: ['__proto__', 'constructor.prototype'],
-  });
+  return new BodyRefused(
+    'invalid',
+    'FORBIDDEN_JSON_KEY',
+    'the body has a "__proto__" or "constructor"."prototype" key, which no object may have; rename the key',
+    {
+      keys: ['__proto__', 'constructor.prototype'],
+    },
+  );
 }

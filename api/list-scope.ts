@@ -1,5 +1,5 @@
 import { orgNotFound } from '../domain/org/not-found.ts';
-import { appError, isAppError, type AppError } from '../domain/shared/app-error.ts';
+import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import type { BuiltPolicyRequest } from '../commands/governance/policy-request.ts';
 import type { DocumentStore, Filter, JsonDocument } from '../infra/documents/port.ts';
 import { ASSOCIATIONS } from '../projections/read-models/roster.ts';
@@ -37,7 +37,12 @@ async function candidateOrgs(docs: DocumentStore, subjectId: string): Promise<Fi
   const associations = await findAll(
     docs,
     ASSOCIATIONS,
-    { and: [{ field: 'subjectId', op: 'eq', value: subjectId }, { field: 'status', op: 'eq', value: 'active' }] },
+    {
+      and: [
+        { field: 'subjectId', op: 'eq', value: subjectId },
+        { field: 'status', op: 'eq', value: 'active' },
+      ],
+    },
     [],
     4900,
   );

@@ -19,12 +19,14 @@ interface Snapshot {
  */
 export function createMetricsRegistry(platform: MetricSources): Registry {
   const registry = new Registry();
-  const snapshot = oncePerScrape(async (): Promise<Snapshot> => ({
-    projections: await platform.projections.status(),
-    head: await platform.store.headPosition().catch(() => null),
-    work: platform.work.status(),
-    deadLetters: await platform.docs.count('_saga_dead_letters').catch(() => null),
-  }));
+  const snapshot = oncePerScrape(
+    async (): Promise<Snapshot> => ({
+      projections: await platform.projections.status(),
+      head: await platform.store.headPosition().catch(() => null),
+      work: platform.work.status(),
+      deadLetters: await platform.docs.count('_saga_dead_letters').catch(() => null),
+    }),
+  );
 
   const scalar = (name: string, help: string, value: (current: Snapshot) => number | null) =>
     new Gauge({
@@ -54,8 +56,14 @@ export function createMetricsRegistry(platform: MetricSources): Registry {
   perProjection('agencygrid_projection_position', 'Last log position a projection has applied.', (p) => Number(p.position));
   perProjection('agencygrid_projection_lag', 'Positions a projection is behind the head of the log.', (p) => p.lag);
   perProjection('agencygrid_projection_failed', '1 when a projection stopped on an event it could not apply.', (p) => (p.state === 'failed' ? 1 : 0));
-  perProjection('agencygrid_projection_waiting', '1 while a projection waits out an unavailable dependency (it resumes by itself).', (p) => (p.waiting ? 1 : 0));
-  perProjection('agencygrid_projection_parked_events', 'Events an operator parked for a projection (it skips them).', (p) => platform.parked.list(p.name).length);
+  perProjection('agencygrid_projection_waiting', '1 while a projection waits out an unavailable dependency (it resumes by itself).', (p) =>
+    p.waiting ? 1 : 0,
+  );
+  perProjection(
+    'agencygrid_projection_parked_events',
+    'Events an operator parked for a projection (it skips them).',
+    (p) => platform.parked.list(p.name).length,
+  );
   new Gauge({
     name: 'agencygrid_saga_position',
     help: 'Last log position a saga (process manager) has handled.',

@@ -73,13 +73,22 @@ export async function startPlatform(
   const agentBusCredentials =
     config.NATS_AGENT_ISSUER_SEED_FILE === undefined
       ? undefined
-      : (await import('../infra/bus/nats-auth/agent-credentials.ts')).AgentCredentialIssuer.fromSeedFile(config.NATS_AGENT_ISSUER_SEED_FILE, config.NATS_AGENT_CREDENTIALS_TTL_MS);
+      : (await import('../infra/bus/nats-auth/agent-credentials.ts')).AgentCredentialIssuer.fromSeedFile(
+          config.NATS_AGENT_ISSUER_SEED_FILE,
+          config.NATS_AGENT_CREDENTIALS_TTL_MS,
+        );
   // First: a configured NATS that cannot be reached fails start-up before anything else has started.
-  const { bus, description: busDescription, durable } = await openBus(config, {
+  const {
+    bus,
+    description: busDescription,
+    durable,
+  } = await openBus(config, {
     onError: (error, context) => logger.error({ err: error, subject: context.subject }, 'bus message handler failed'),
   });
   if (config.NATS_URL && !config.NATS_CREDS_FILE) {
-    logger.warn('NATS without authentication: any client of that server can read agents\' keys and inboxes and forge dispatches; run the shipped deploy/nats config (README "Running the bus securely")');
+    logger.warn(
+      'NATS without authentication: any client of that server can read agents\' keys and inboxes and forge dispatches; run the shipped deploy/nats config (README "Running the bus securely")',
+    );
   }
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
@@ -115,7 +124,10 @@ export async function startPlatform(
   // Agents' bus requests, counted per agent: in Redis when configured, so every instance's gateway counts together.
   // Its Redis calls time out and fail fast like the cache's (CACHE_TIMEOUT_MS, CACHE_RETRY_AFTER_MS).
   const rateRedis = config.REDIS_URL
-    ? connectRateLimitRedis(config.REDIS_URL, 'agencygrid-agent-rate-limit', { commandTimeoutMs: config.CACHE_TIMEOUT_MS, retryAfterMs: config.CACHE_RETRY_AFTER_MS })
+    ? connectRateLimitRedis(config.REDIS_URL, 'agencygrid-agent-rate-limit', {
+        commandTimeoutMs: config.CACHE_TIMEOUT_MS,
+        retryAfterMs: config.CACHE_RETRY_AFTER_MS,
+      })
     : undefined;
   const agentRateLimit = new RateCounter({
     max: config.AGENT_BUS_RATE_LIMIT,

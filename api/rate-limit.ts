@@ -42,12 +42,17 @@ export async function registerRateLimit(app: FastifyInstance, platform: Platform
       const retryAfterSeconds = Math.max(1, Math.ceil(context.ttl / 1000));
       return Object.assign(
         new Error('rate limited'),
-        appError('rate_limited', 'RATE_LIMITED', `too many ${kind}: at most ${context.max} per ${config.RATE_LIMIT_WINDOW_MS} ms; retry after ${retryAfterSeconds} s`, {
-          limit: kind,
-          max: context.max,
-          windowMs: config.RATE_LIMIT_WINDOW_MS,
-          retryAfterSeconds,
-        }),
+        appError(
+          'rate_limited',
+          'RATE_LIMITED',
+          `too many ${kind}: at most ${context.max} per ${config.RATE_LIMIT_WINDOW_MS} ms; retry after ${retryAfterSeconds} s`,
+          {
+            limit: kind,
+            max: context.max,
+            windowMs: config.RATE_LIMIT_WINDOW_MS,
+            retryAfterSeconds,
+          },
+        ),
         { statusCode: context.statusCode },
       );
     },

@@ -77,15 +77,27 @@ export async function benchAbuse(options: AbuseBenchOptions = defaults): Promise
     const oneKey = await Promise.all(Array.from({ length: options.streamsFromOneKey }, () => openStream(base, ADMIN_KEY, held)));
     emit('abuse.sse.one-key.accepted', oneKey.filter((status) => status === 200).length, 'streams', { ...context, opened: options.streamsFromOneKey });
     emit('abuse.sse.one-key.refused429', oneKey.filter((status) => status === 429).length, 'streams', { ...context, opened: options.streamsFromOneKey });
-    emit('abuse.sse.one-key.failed', oneKey.filter((status) => status !== 200 && status !== 429).length, 'streams', { ...context, opened: options.streamsFromOneKey, note: 'connection errors or other statuses' });
+    emit('abuse.sse.one-key.failed', oneKey.filter((status) => status !== 200 && status !== 429).length, 'streams', {
+      ...context,
+      opened: options.streamsFromOneKey,
+      note: 'connection errors or other statuses',
+    });
     emit('abuse.sse.one-key.elapsed', now() - started, 'ms', context);
 
     // 2. Many keys each opening as many streams as it may: the server's total cap.
     started = now();
     const perKey = config.STREAMS_PER_PRINCIPAL;
     const manyKeys = await Promise.all(keys.flatMap((key) => Array.from({ length: perKey }, () => openStream(base, key, held))));
-    emit('abuse.sse.many-keys.accepted', manyKeys.filter((status) => status === 200).length, 'streams', { ...context, keys: options.keys, opened: manyKeys.length });
-    emit('abuse.sse.many-keys.refused429', manyKeys.filter((status) => status === 429).length, 'streams', { ...context, keys: options.keys, opened: manyKeys.length });
+    emit('abuse.sse.many-keys.accepted', manyKeys.filter((status) => status === 200).length, 'streams', {
+      ...context,
+      keys: options.keys,
+      opened: manyKeys.length,
+    });
+    emit('abuse.sse.many-keys.refused429', manyKeys.filter((status) => status === 429).length, 'streams', {
+      ...context,
+      keys: options.keys,
+      opened: manyKeys.length,
+    });
     emit('abuse.sse.many-keys.elapsed', now() - started, 'ms', context);
     emit('abuse.health.latency-with-streams-open', await healthLatency(base), 'ms', { ...context, open: held.length });
     global.gc?.();
@@ -151,7 +163,13 @@ function openStream(base: string, key: string, held: IncomingMessage[]): Promise
   });
 }
 
-async function call(base: string, method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown>; retryAfter?: string }> {
+async function call(
+  base: string,
+  method: string,
+  path: string,
+  key: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown>; retryAfter?: string }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

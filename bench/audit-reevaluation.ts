@@ -48,7 +48,13 @@ export const policyV1: PolicyRule[] = [
     when: 'has(command.data.description) && command.data.description.startsWith("w")',
     reason: 'writers may edit the description',
   },
-  { id: 'apply-for-yourself', effect: 'permit', actions: ['roster.application.submit'], when: 'command.data.subjectId == principal.id', reason: 'subjects apply for themselves' },
+  {
+    id: 'apply-for-yourself',
+    effect: 'permit',
+    actions: ['roster.application.submit'],
+    when: 'command.data.subjectId == principal.id',
+    reason: 'subjects apply for themselves',
+  },
   {
     id: 'no-subject-suspensions',
     effect: 'forbid',
@@ -62,7 +68,14 @@ export const policyV1: PolicyRule[] = [
 /** v2: no editor minting, reserved descriptions, tag curators (whose condition errors on updates without tags), skilled writers. */
 export const policyV2: PolicyRule[] = [
   ...policyV1,
-  { id: 'no-editor-minting', effect: 'forbid', actions: ['roster.role.grant'], when: 'command.data.role == "editor"', reason: 'editors are appointed by the board', escalateTo: 'board' },
+  {
+    id: 'no-editor-minting',
+    effect: 'forbid',
+    actions: ['roster.role.grant'],
+    when: 'command.data.role == "editor"',
+    reason: 'editors are appointed by the board',
+    escalateTo: 'board',
+  },
   {
     id: 'no-x-descriptions',
     effect: 'forbid',
@@ -71,7 +84,14 @@ export const policyV2: PolicyRule[] = [
     unless: 'principal.id == org.ownerId',
     reason: 'descriptions starting with x are reserved to the owner',
   },
-  { id: 'tag-curators', effect: 'permit', actions: ['org.update'], roles: ['member'], when: 'command.data.tags.all(t, t.startsWith("topic-"))', reason: 'members curate topic tags' },
+  {
+    id: 'tag-curators',
+    effect: 'permit',
+    actions: ['org.update'],
+    roles: ['member'],
+    when: 'command.data.tags.all(t, t.startsWith("topic-"))',
+    reason: 'members curate topic tags',
+  },
   {
     id: 'skilled-writers',
     effect: 'permit',
@@ -221,7 +241,10 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
   for (let index = 0; index < subjectCount; index += 1) {
     const subjectId = randomUUID();
     const capabilities = index % 3 === 0 ? [{ name: 'writing', level: 4 + (index % 7) }] : [];
-    must(await run('', subjectAggregate, { type: 'RegisterSubject', data: { subjectId, kind: 'agent', displayName: `agent ${index}`, capabilities } }, admin), 'register subject');
+    must(
+      await run('', subjectAggregate, { type: 'RegisterSubject', data: { subjectId, kind: 'agent', displayName: `agent ${index}`, capabilities } }, admin),
+      'register subject',
+    );
     history.subjects.push(subjectId);
   }
   const subjects = history.subjects;
@@ -232,7 +255,10 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
     const orgId = randomUUID();
     const ownerId = subjects[index % subjects.length] as string;
     const slug = `audit-org-${index}-${orgId.slice(0, 8)}`;
-    must(await run(orgId, orgAggregate, { type: 'RegisterOrg', data: { orgId, name: `Audit org ${index}`, slug, tags: ['topic-start'] } }, asSubject(ownerId)), 'register org');
+    must(
+      await run(orgId, orgAggregate, { type: 'RegisterOrg', data: { orgId, name: `Audit org ${index}`, slug, tags: ['topic-start'] } }, asSubject(ownerId)),
+      'register org',
+    );
     const onDefault = index === orgCount - 1;
     history.orgs.push({
       orgId,
@@ -252,7 +278,12 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
   const childId = randomUUID();
   const childOwner = subjects[subjects.length - 1] as string;
   must(
-    await run(childId, orgAggregate, { type: 'RegisterOrg', data: { orgId: childId, name: 'Audit child', slug: `audit-child-${childId.slice(0, 8)}`, parentOrgId: parent.orgId } }, asSubject(parent.ownerId)),
+    await run(
+      childId,
+      orgAggregate,
+      { type: 'RegisterOrg', data: { orgId: childId, name: 'Audit child', slug: `audit-child-${childId.slice(0, 8)}`, parentOrgId: parent.orgId } },
+      asSubject(parent.ownerId),
+    ),
     'register child org',
   );
   history.orgs.push({ orgId: childId, slug: `audit-child-${childId.slice(0, 8)}`, ownerId: parent.ownerId, publishes: [{ rules: policyV1, at: 0.5 }] });
@@ -278,7 +309,10 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
     const { orgId } = org;
     for (const role of roles) must(await run(orgId, rosterAggregate, { type: 'DefineRole', data: { orgId, role } }, admin), 'define role');
     must(await run(orgId, rosterAggregate, { type: 'DefineGroup', data: { orgId, group: { name: 'staff', roles: ['writer'] } } }, admin), 'define group');
-    must(await run(orgId, rosterAggregate, { type: 'DefineGroup', data: { orgId, group: { name: 'board', parent: 'staff', roles: ['editor'] } } }, admin), 'define group');
+    must(
+      await run(orgId, rosterAggregate, { type: 'DefineGroup', data: { orgId, group: { name: 'board', parent: 'staff', roles: ['editor'] } } }, admin),
+      'define group',
+    );
     must(await run(orgId, rosterAggregate, { type: 'DefineJobSpace', data: { orgId, jobSpace: { name: 'alpha' } } }, admin), 'define job space');
     must(
       await run(orgId, rosterAggregate, { type: 'DeclareRoleConflict', data: { orgId, roles: ['auditor', 'editor'], reason: 'auditors do not edit' } }, admin),
@@ -308,7 +342,9 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
   let counter = 0;
 
   const editorsOf = (orgId: string): string[] =>
-    (held.get(orgId) ?? []).filter((item) => item.active && item.role === 'editor' && (item.expiresAt === null || item.expiresAt > clock)).map((item) => item.subjectId);
+    (held.get(orgId) ?? [])
+      .filter((item) => item.active && item.role === 'editor' && (item.expiresAt === null || item.expiresAt > clock))
+      .map((item) => item.subjectId);
 
   /** One command for an org: a weighted pick of what members and strangers try. */
   const step = async (org: OrgPlan): Promise<void> => {
@@ -319,7 +355,10 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
     if (roll < 0.36) {
       // Someone updates the org: owner, staff or a stranger; descriptions w... (writers may), x... (reserved), n...
       const who = random() < 0.1 ? org.ownerId : random() < 0.75 && staff.length > 0 ? pick(staff).subjectId : pick(subjects);
-      const data: Record<string, unknown> = random() < 0.25 ? { orgId, tags: [`topic-${counter % 7}`, random() < 0.8 ? 'topic-x' : 'other'] } : { orgId, description: `${pick(descriptions)}-${counter}` };
+      const data: Record<string, unknown> =
+        random() < 0.25
+          ? { orgId, tags: [`topic-${counter % 7}`, random() < 0.8 ? 'topic-x' : 'other'] }
+          : { orgId, description: `${pick(descriptions)}-${counter}` };
       await run(orgId, orgAggregate, { type: 'UpdateOrgMetadata', data }, asSubject(who));
     } else if (roll < 0.44) {
       // A platform admin edits the description (platform policy permits; an org forbid still applies).
@@ -340,7 +379,10 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
       const result = await run(
         orgId,
         rosterAggregate,
-        { type: 'GrantRole', data: { orgId, associationId, subjectId, role, jobSpace, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() } },
+        {
+          type: 'GrantRole',
+          data: { orgId, associationId, subjectId, role, jobSpace, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() },
+        },
         asSubject(who),
       );
       if (!isAppError(result)) staff.push({ associationId, subjectId, role, jobSpace, expiresAt, active: true });
@@ -351,7 +393,12 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
       const target = pick(active);
       const editors = editorsOf(orgId);
       const who = random() < 0.7 && editors.length > 0 ? pick(editors) : random() < 0.5 ? org.ownerId : pick(subjects);
-      const result = await run(orgId, rosterAggregate, { type: 'RevokeRole', data: { orgId, associationId: target.associationId, reason: 'rotation' } }, asSubject(who));
+      const result = await run(
+        orgId,
+        rosterAggregate,
+        { type: 'RevokeRole', data: { orgId, associationId: target.associationId, reason: 'rotation' } },
+        asSubject(who),
+      );
       if (!isAppError(result)) target.active = false;
     } else {
       // A subject applies for a role, for itself (or, rarely, for someone else: not permitted).
@@ -360,7 +407,10 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
       await run(
         orgId,
         rosterAggregate,
-        { type: 'ApplyForRole', data: { orgId, applicationId: randomUUID(), subjectId, role: pick(['member', 'writer']), jobSpace: random() < 0.2 ? 'alpha' : null } },
+        {
+          type: 'ApplyForRole',
+          data: { orgId, applicationId: randomUUID(), subjectId, role: pick(['member', 'writer']), jobSpace: random() < 0.2 ? 'alpha' : null },
+        },
         asSubject(who),
       );
     }
@@ -373,9 +423,15 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
       const queue = pending[index] ?? [];
       while (queue.length > 0 && (queue[0]?.at ?? 2) <= progressed) {
         const next = queue.shift() as { rules: PolicyRule[]; at: number };
-        const drafted = must(await run(org.orgId, policyAggregate, { type: 'DraftPolicy', data: { orgId: org.orgId, rules: next.rules } }, asSubject(org.ownerId)), 'draft');
+        const drafted = must(
+          await run(org.orgId, policyAggregate, { type: 'DraftPolicy', data: { orgId: org.orgId, rules: next.rules } }, asSubject(org.ownerId)),
+          'draft',
+        );
         const version = Number(drafted.events.find((event) => event.type === 'PolicyDrafted')?.data.version);
-        const published = must(await run(org.orgId, policyAggregate, { type: 'PublishPolicy', data: { orgId: org.orgId, version } }, asSubject(org.ownerId)), 'publish');
+        const published = must(
+          await run(org.orgId, policyAggregate, { type: 'PublishPolicy', data: { orgId: org.orgId, version } }, asSubject(org.ownerId)),
+          'publish',
+        );
         history.published.push({ orgId: org.orgId, version, hash: hashed(next.rules).hash, position: published.position ?? -1n });
       }
     }
@@ -428,7 +484,11 @@ export async function benchAuditReevaluation(overrides: Partial<AuditBenchOption
       synchronous: 'NORMAL',
     });
 
-    const draft = { source: 'inline' as const, version: null, ...hashed([...policyV3, { id: 'freeze', effect: 'forbid', actions: ['org.update'], reason: 'frozen' }]) };
+    const draft = {
+      source: 'inline' as const,
+      version: null,
+      ...hashed([...policyV3, { id: 'freeze', effect: 'forbid', actions: ['org.update'], reason: 'frozen' }]),
+    };
     const reevaluations: Run[] = [];
     const whatIfs: Run[] = [];
     let disagreements = 0;
@@ -473,6 +533,11 @@ export async function benchAuditReevaluation(overrides: Partial<AuditBenchOption
       if ('code' in state) throw new Error(`state as of a position refused: ${state.code}`);
     }
     const state = summarize(latencies);
-    emit('audit.state.p50', state.p50, 'ms', { requests: latencies.length, orgEvents: 'org + roster + policy streams read and folded per request', p99: roundFigure(state.p99), max: roundFigure(state.max) });
+    emit('audit.state.p50', state.p50, 'ms', {
+      requests: latencies.length,
+      orgEvents: 'org + roster + policy streams read and folded per request',
+      p99: roundFigure(state.p99),
+      max: roundFigure(state.max),
+    });
   });
 }

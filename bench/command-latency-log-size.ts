@@ -86,7 +86,13 @@ async function measureAt(size: number, options: LogSizeOptions): Promise<{ size:
         await platform.work.settled(last, 10_000);
         const after = store.readCosts();
         const latency = summarize(latencies);
-        const context = { events: Number(head), commands: options.commands, orgs: options.orgs, command: 'UpdateOrgMetadata over HTTP (governed)', consumers: 'all running' };
+        const context = {
+          events: Number(head),
+          commands: options.commands,
+          orgs: options.orgs,
+          command: 'UpdateOrgMetadata over HTTP (governed)',
+          consumers: 'all running',
+        };
         emit(`log-size.${size}.update.p50`, latency.p50, 'ms', context);
         emit(`log-size.${size}.update.mean`, latency.mean, 'ms', context);
         emit(`log-size.${size}.update.p99`, latency.p99, 'ms', context);

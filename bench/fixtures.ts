@@ -35,19 +35,13 @@ export async function withTempStore<T>(
 }
 
 /** Metadata shaped like what the command pipeline stamps on every event. */
-export function pipelineLikeMetadata(
-  eventId: string,
-  commandType: string,
-  orgId: string | null,
-  schemaVersion: number,
-  occurredAt: string,
-): JsonObject {
+export function pipelineLikeMetadata(eventId: string, commandType: string, orgId: string | null, schemaVersion: number, occurredAt: string): JsonObject {
   const commandId = randomUUID();
   const metadata: EventMetadata = {
     eventId,
     commandId,
     commandType,
-    commandHash: 'c0ffee'.repeat(10) + 'beef',
+    commandHash: `${'c0ffee'.repeat(10)}beef`,
     correlationId: commandId,
     causationId: commandId,
     principal: benchAdmin,

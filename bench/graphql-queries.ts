@@ -57,12 +57,17 @@ export async function benchGraphqlQueries(options: GraphqlBenchOptions = default
 
     const seeded = await seed(server, options);
     if (!(await platform.projections.waitFor(await platform.store.headPosition(), 60_000))) throw new Error('projections did not catch up');
-    progress(`graphql: seeded ${options.orgs} orgs, ${options.subjects} subjects, ${seeded.associations} associations in ${(seeded.elapsedMs / 1000).toFixed(1)} s`);
+    progress(
+      `graphql: seeded ${options.orgs} orgs, ${options.subjects} subjects, ${seeded.associations} associations in ${(seeded.elapsedMs / 1000).toFixed(1)} s`,
+    );
 
     const typical = (index: number) => ({ query: TYPICAL_QUERY, variables: { slug: slugOf(index % options.orgs) } });
     const effective = (index: number) => {
       const org = index % options.orgs;
-      return { query: EFFECTIVE_ROLES_QUERY, variables: { orgId: seeded.orgIds[org] ?? '', subjectId: seeded.subjectIds[(org * options.associationsPerOrg) % options.subjects] ?? '' } };
+      return {
+        query: EFFECTIVE_ROLES_QUERY,
+        variables: { orgId: seeded.orgIds[org] ?? '', subjectId: seeded.subjectIds[(org * options.associationsPerOrg) % options.subjects] ?? '' },
+      };
     };
 
     for (const [name, build, note] of [
@@ -73,7 +78,16 @@ export async function benchGraphqlQueries(options: GraphqlBenchOptions = default
       const runs: Run[] = [];
       for (let run = 0; run < options.runs; run += 1) runs.push(await measure(server, options.queriesPerRun, options.concurrency, options.maxMsPerRun, build));
       const summary = summarizeRuns(runs);
-      const context = { orgs: options.orgs, concurrency: options.concurrency, queries: summary.count, principal: 'platform admin', transport: 'in-process inject', readModels: 'embedded SQLite', cache: 'in-process', note };
+      const context = {
+        orgs: options.orgs,
+        concurrency: options.concurrency,
+        queries: summary.count,
+        principal: 'platform admin',
+        transport: 'in-process inject',
+        readModels: 'embedded SQLite',
+        cache: 'in-process',
+        note,
+      };
       emit(`${name}.throughput`, summary.throughput, 'queries/s', { ...context, ...runsContext(summary) });
       emit(`${name}.p50`, summary.latency.p50, 'ms', { ...context, per: 'query' });
       emit(`${name}.p99`, summary.latency.p99, 'ms', { ...context, per: 'query' });
@@ -110,7 +124,10 @@ async function measure(
   return { count: run.completed, elapsedMs: run.elapsedMs, latencies };
 }
 
-async function seed(app: FastifyInstance, options: GraphqlBenchOptions): Promise<{ orgIds: string[]; subjectIds: string[]; associations: number; elapsedMs: number }> {
+async function seed(
+  app: FastifyInstance,
+  options: GraphqlBenchOptions,
+): Promise<{ orgIds: string[]; subjectIds: string[]; associations: number; elapsedMs: number }> {
   const started = now();
   const post = async (url: string, payload: unknown, expected: number): Promise<Record<string, unknown>> => {
     const response = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${ADMIN_KEY}` }, payload: payload as object });

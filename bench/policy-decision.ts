@@ -16,9 +16,26 @@ export interface PolicyDecisionOptions {
 const defaults: PolicyDecisionOptions = { decisionsPerRun: 50_000, runs: 3, warmup: 10_000 };
 
 const knownActions = [
-  'org.read', 'org.update', 'roster.read', 'roster.grant', 'roster.revoke', 'roster.role.define', 'roster.application.submit',
-  'roster.application.approve', 'doc.read', 'doc.publish', 'doc.review', 'doc.approve', 'doc.export', 'doc.submit', 'doc.tag',
-  'budget.read', 'budget.spend', 'policy.publish', 'subject.register', 'subject.suspend',
+  'org.read',
+  'org.update',
+  'roster.read',
+  'roster.grant',
+  'roster.revoke',
+  'roster.role.define',
+  'roster.application.submit',
+  'roster.application.approve',
+  'doc.read',
+  'doc.publish',
+  'doc.review',
+  'doc.approve',
+  'doc.export',
+  'doc.submit',
+  'doc.tag',
+  'budget.read',
+  'budget.spend',
+  'policy.publish',
+  'subject.register',
+  'subject.suspend',
 ];
 
 /** A research-lab style policy: 20 rules, 17 with CEL conditions, several per action. */
@@ -26,38 +43,141 @@ const rules: PolicyRule[] = [
   { id: 'owner-all', effect: 'permit', actions: ['*'], when: 'principal.id == org.ownerId', reason: 'the owner manages the org' },
   { id: 'members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read' },
   { id: 'editors-roster', effect: 'permit', actions: ['roster.*'], roles: ['editor'], unless: '"frozen" in org.tags', reason: 'editors manage the roster' },
-  { id: 'writers-docs', effect: 'permit', actions: ['doc.*'], roles: ['writer', 'editor'], when: 'resource.attributes.ownerId == principal.id || "editor" in principal.roles', reason: 'writers work on their docs' },
-  { id: 'reviewers-review', effect: 'permit', actions: ['doc.review'], roles: ['reviewer'], when: 'resource.attributes.ownerId != principal.id', reason: 'reviewers review others' },
-  { id: 'editors-approve', effect: 'permit', actions: ['doc.approve'], roles: ['editor'], when: 'has(command.data.approvals) && command.data.approvals >= 2', reason: 'two approvals needed' },
-  { id: 'small-spend', effect: 'permit', actions: ['budget.spend'], when: 'command.data.amount <= 1000 && principal.capabilities.finance >= 1', reason: 'small expenses' },
-  { id: 'no-self-approval', effect: 'forbid', actions: ['doc.approve'], when: 'resource.attributes.ownerId == principal.id', reason: 'no self-approval', escalateTo: 'editor' },
+  {
+    id: 'writers-docs',
+    effect: 'permit',
+    actions: ['doc.*'],
+    roles: ['writer', 'editor'],
+    when: 'resource.attributes.ownerId == principal.id || "editor" in principal.roles',
+    reason: 'writers work on their docs',
+  },
+  {
+    id: 'reviewers-review',
+    effect: 'permit',
+    actions: ['doc.review'],
+    roles: ['reviewer'],
+    when: 'resource.attributes.ownerId != principal.id',
+    reason: 'reviewers review others',
+  },
+  {
+    id: 'editors-approve',
+    effect: 'permit',
+    actions: ['doc.approve'],
+    roles: ['editor'],
+    when: 'has(command.data.approvals) && command.data.approvals >= 2',
+    reason: 'two approvals needed',
+  },
+  {
+    id: 'small-spend',
+    effect: 'permit',
+    actions: ['budget.spend'],
+    when: 'command.data.amount <= 1000 && principal.capabilities.finance >= 1',
+    reason: 'small expenses',
+  },
+  {
+    id: 'no-self-approval',
+    effect: 'forbid',
+    actions: ['doc.approve'],
+    when: 'resource.attributes.ownerId == principal.id',
+    reason: 'no self-approval',
+    escalateTo: 'editor',
+  },
   { id: 'suspended-org', effect: 'forbid', actions: ['*'], when: 'org.status == "suspended"', reason: 'the org is suspended' },
-  { id: 'office-hours', effect: 'forbid', actions: ['budget.*'], unless: 'now.inZone("Europe/Zurich").hour >= 6 && now.inZone("Europe/Zurich").hour < 20', reason: 'budget only in office hours' },
-  { id: 'big-spend', effect: 'forbid', actions: ['budget.spend'], when: 'command.data.amount > 10000', reason: 'needs the finance lead', escalateTo: 'finance-lead' },
-  { id: 'job-space', effect: 'forbid', actions: ['doc.*'], when: 'resource.jobSpace != null && !(resource.jobSpace in principal.groups)', reason: 'outside the job space' },
+  {
+    id: 'office-hours',
+    effect: 'forbid',
+    actions: ['budget.*'],
+    unless: 'now.inZone("Europe/Zurich").hour >= 6 && now.inZone("Europe/Zurich").hour < 20',
+    reason: 'budget only in office hours',
+  },
+  {
+    id: 'big-spend',
+    effect: 'forbid',
+    actions: ['budget.spend'],
+    when: 'command.data.amount > 10000',
+    reason: 'needs the finance lead',
+    escalateTo: 'finance-lead',
+  },
+  {
+    id: 'job-space',
+    effect: 'forbid',
+    actions: ['doc.*'],
+    when: 'resource.jobSpace != null && !(resource.jobSpace in principal.groups)',
+    reason: 'outside the job space',
+  },
   { id: 'interns-publish', effect: 'forbid', actions: ['doc.publish'], roles: ['intern'], reason: 'interns do not publish' },
-  { id: 'owner-publishes-policy', effect: 'permit', actions: ['policy.publish'], when: 'principal.id == org.ownerId && principal.kind == "subject"', reason: 'the owner publishes policy' },
+  {
+    id: 'owner-publishes-policy',
+    effect: 'permit',
+    actions: ['policy.publish'],
+    when: 'principal.id == org.ownerId && principal.kind == "subject"',
+    reason: 'the owner publishes policy',
+  },
   { id: 'system-subjects', effect: 'permit', actions: ['subject.*'], when: 'principal.kind == "system"', reason: 'the system manages subjects' },
   { id: 'gold-export', effect: 'permit', actions: ['doc.export'], when: 'org.metadata.tier == "gold" && action == "doc.export"', reason: 'gold orgs export' },
   { id: 'submission-deadline', effect: 'forbid', actions: ['doc.submit'], when: 'now > timestamp("2025-12-31T23:59:59Z")', reason: 'submissions closed' },
-  { id: 'short-tags', effect: 'permit', actions: ['doc.tag'], when: 'has(command.data.tags) && command.data.tags.all(t, size(t) <= 32)', reason: 'tags are short' },
+  {
+    id: 'short-tags',
+    effect: 'permit',
+    actions: ['doc.tag'],
+    when: 'has(command.data.tags) && command.data.tags.all(t, size(t) <= 32)',
+    reason: 'tags are short',
+  },
   { id: 'applications', effect: 'permit', actions: ['roster.application.*'], reason: 'anyone may apply' },
-  { id: 'no-self-grant', effect: 'forbid', actions: ['roster.grant'], when: 'has(command.data.subjectId) && command.data.subjectId == principal.id', reason: 'no self-grant' },
+  {
+    id: 'no-self-grant',
+    effect: 'forbid',
+    actions: ['roster.grant'],
+    when: 'has(command.data.subjectId) && command.data.subjectId == principal.id',
+    reason: 'no self-grant',
+  },
 ];
 
 const roleSets: readonly (readonly string[])[] = [['writer'], ['editor', 'writer'], ['reviewer'], ['intern', 'writer'], [], ['editor']];
-const actions = ['doc.publish', 'doc.review', 'doc.approve', 'budget.spend', 'roster.grant', 'org.read', 'doc.tag', 'doc.submit', 'policy.publish', 'doc.export', 'roster.application.submit'];
+const actions = [
+  'doc.publish',
+  'doc.review',
+  'doc.approve',
+  'budget.spend',
+  'roster.grant',
+  'org.read',
+  'doc.tag',
+  'doc.submit',
+  'policy.publish',
+  'doc.export',
+  'roster.application.submit',
+];
 
 /** A deterministic mix of requests covering permitted, forbidden and not-permitted decisions. */
 function requests(count: number): PolicyRequest[] {
   return Array.from({ length: count }, (_, index): PolicyRequest => {
     const principalId = `subj-${index % 7}`;
     return {
-      principal: { id: principalId, kind: index % 13 === 0 ? 'system' : 'subject', roles: roleSets[index % roleSets.length] ?? [], groups: ['lab', `team-${index % 3}`], capabilities: { finance: index % 2, writing: 3 } },
+      principal: {
+        id: principalId,
+        kind: index % 13 === 0 ? 'system' : 'subject',
+        roles: roleSets[index % roleSets.length] ?? [],
+        groups: ['lab', `team-${index % 3}`],
+        capabilities: { finance: index % 2, writing: 3 },
+      },
       action: actions[index % actions.length] ?? 'org.read',
-      resource: { type: 'doc', id: `doc-${index}`, jobSpace: index % 4 === 0 ? `team-${index % 5}` : null, attributes: { ownerId: `subj-${index % 5}`, title: `Document ${index}`, words: 1000 + index } },
-      org: { id: 'org-1', status: index % 17 === 0 ? 'suspended' : 'active', ownerId: 'subj-0', tags: ['lab', 'research'], metadata: { tier: index % 2 === 0 ? 'gold' : 'silver', region: 'eu' } },
-      command: { type: 'Command', data: { amount: (index * 937) % 15_000, approvals: index % 4, subjectId: `subj-${index % 6}`, tags: ['ml', 'nlp', `t${index}`] } },
+      resource: {
+        type: 'doc',
+        id: `doc-${index}`,
+        jobSpace: index % 4 === 0 ? `team-${index % 5}` : null,
+        attributes: { ownerId: `subj-${index % 5}`, title: `Document ${index}`, words: 1000 + index },
+      },
+      org: {
+        id: 'org-1',
+        status: index % 17 === 0 ? 'suspended' : 'active',
+        ownerId: 'subj-0',
+        tags: ['lab', 'research'],
+        metadata: { tier: index % 2 === 0 ? 'gold' : 'silver', region: 'eu' },
+      },
+      command: {
+        type: 'Command',
+        data: { amount: (index * 937) % 15_000, approvals: index % 4, subjectId: `subj-${index % 6}`, tags: ['ml', 'nlp', `t${index}`] },
+      },
       now: `2025-06-${String(1 + (index % 28)).padStart(2, '0')}T${String(index % 24).padStart(2, '0')}:15:00Z`,
     };
   });

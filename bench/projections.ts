@@ -55,7 +55,12 @@ export async function benchProjections(options: { commandsPerSecond: number; sec
       }),
     );
     const lag = summarize(lags);
-    const context = { commands: lags.length, commandsPerSecond: options.commandsPerSecond, projections: readModelProjections.length, readModels: 'embedded SQLite' };
+    const context = {
+      commands: lags.length,
+      commandsPerSecond: options.commandsPerSecond,
+      projections: readModelProjections.length,
+      readModels: 'embedded SQLite',
+    };
     emit('projections.lag.p50', lag.p50, 'ms', { ...context, per: 'acknowledged command -> visible in every read model' });
     emit('projections.lag.p99', lag.p99, 'ms', context);
 

@@ -99,9 +99,7 @@ export async function benchReadAll(options: ReadAllOptions): Promise<void> {
       orgEventsFolded: folded,
       fold: 'registry.decode + orgDecider.evolve',
     });
-    progress(
-      `read-all: ${seeded.events} events at ${Math.round(read.throughput)}/s; replay at ${Math.round(replay.throughput)}/s`,
-    );
+    progress(`read-all: ${seeded.events} events at ${Math.round(read.throughput)}/s; replay at ${Math.round(replay.throughput)}/s`);
   });
 }
 

@@ -65,7 +65,11 @@ export async function benchAuctionOverNats(options: AuctionOverNatsOptions): Pro
       (
         await post(
           '/orgs',
-          { name: slug, slug, metadata: { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': String(options.bidWindowMs), 'work.maxOpenAssignments': '1000' } },
+          {
+            name: slug,
+            slug,
+            metadata: { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': String(options.bidWindowMs), 'work.maxOpenAssignments': '1000' },
+          },
           201,
         )
       ).orgId,
@@ -105,7 +109,12 @@ export async function benchAuctionOverNats(options: AuctionOverNatsOptions): Pro
           cfpReceived.set(cfp.jobId, list);
           return { price: 10 + index, etaSeconds: 60 };
         },
-        onTask: async (task) => ({ translated: String((task.input as { goal?: string }).goal ?? '').split('').reverse().join('') }),
+        onTask: async (task) => ({
+          translated: String((task.input as { goal?: string }).goal ?? '')
+            .split('')
+            .reverse()
+            .join(''),
+        }),
       });
     }
     const verifier = await agent('verifier', 'reviewer', { onVerify: () => ({ accept: true, note: 'checked' }) });
@@ -121,8 +130,13 @@ export async function benchAuctionOverNats(options: AuctionOverNatsOptions): Pro
     const runJob = async (index: number) => {
       const submittedAt = now();
       const jobId = String(
-        (await post(`/orgs/${orgId}/jobs`, { goal: `olleh ${index}`, completionMode: 'verified', verifierSubjectIds: [verifier], requiredCapabilities: [{ name: 'translate', level: 1 }] }, 201))
-          .jobId,
+        (
+          await post(
+            `/orgs/${orgId}/jobs`,
+            { goal: `olleh ${index}`, completionMode: 'verified', verifierSubjectIds: [verifier], requiredCapabilities: [{ name: 'translate', level: 1 }] },
+            201,
+          )
+        ).jobId,
       );
       const verifiedAt = await events.waitFor(`JobVerified:${jobId}`, JOB_TIMEOUT_MS);
       const at = (type: string) => events.all(`${type}:${jobId}`)[0]?.at ?? Number.NaN;
@@ -147,18 +161,31 @@ export async function benchAuctionOverNats(options: AuctionOverNatsOptions): Pro
     progress(`work: ${options.jobs} auctions over NATS run to verified in ${((now() - started) / 1000).toFixed(1)} s`);
     proposeRoundTrips.splice(0, proposeRoundTrips.length - options.jobs * options.bidders); // drop the warm-up's
 
-    const base = { transport: `NATS (${url.replace(/\/\/[^@/]*@/, '//')})`, bidders: options.bidders, bidWindowMs: options.bidWindowMs, jobs: options.jobs, process: 'platform and agents in one process', loadAvg1: Number(loadavg()[0]?.toFixed(2)) };
+    const base = {
+      transport: `NATS (${url.replace(/\/\/[^@/]*@/, '//')})`,
+      bidders: options.bidders,
+      bidWindowMs: options.bidWindowMs,
+      jobs: options.jobs,
+      process: 'platform and agents in one process',
+      loadAvg1: Number(loadavg()[0]?.toFixed(2)),
+    };
     const bid = summarize(results.flatMap((result) => result.bids));
     const delivery = summarize(results.flatMap((result) => result.received));
     const propose = summarize(proposeRoundTrips);
     const whole = summarize(results.map((result) => result.whole));
     const bidContext = { ...base, bids: results.length * options.bidders };
-    emit('work.auction.bid.p50', bid.p50, 'ms', { ...bidContext, per: 'CallForProposalsIssued appended -> ProposalRecorded appended (timer set, cfp published, agent bids, gateway records)' });
+    emit('work.auction.bid.p50', bid.p50, 'ms', {
+      ...bidContext,
+      per: 'CallForProposalsIssued appended -> ProposalRecorded appended (timer set, cfp published, agent bids, gateway records)',
+    });
     emit('work.auction.bid.p99', bid.p99, 'ms', bidContext);
     emit('work.auction.cfp-delivery.p50', delivery.p50, 'ms', { ...bidContext, per: 'CallForProposalsIssued appended -> the agent handler has the cfp' });
     emit('work.auction.propose.p50', propose.p50, 'ms', { ...bidContext, per: 'agent side: propose request -> reply (gateway, RecordProposal, append)' });
     emit('work.auction.propose.p99', propose.p99, 'ms', bidContext);
-    emit('work.auction.job.p50', whole.p50, 'ms', { ...base, per: 'submit -> JobVerified, minus the bid window (includes the timer tick, <= 250 ms, that closes the round)' });
+    emit('work.auction.job.p50', whole.p50, 'ms', {
+      ...base,
+      per: 'submit -> JobVerified, minus the bid window (includes the timer tick, <= 250 ms, that closes the round)',
+    });
     emit('work.auction.job.p99', whole.p99, 'ms', base);
     const part = (pick: (result: (typeof results)[number]) => number) => summarize(results.map(pick)).p50;
     emit('work.auction.job.breakdown', whole.p50, 'ms', {

@@ -50,7 +50,11 @@ export async function benchCriteriaAssignment(options: CriteriaAssignmentOptions
     const { orgId, setupMs } = await seedOrg(platform, options.agents);
     progress(`work: org with ${options.agents} eligible agents seeded in ${(setupMs / 1000).toFixed(1)} s (through the pipeline, governed, as admin)`);
 
-    clock = new EventClock(platform.store, ['AssignmentAwarded', 'AssignmentRoundFailed', 'CandidatesAssessed'], (event) => `${event.type}:${String(event.data.jobId)}`);
+    clock = new EventClock(
+      platform.store,
+      ['AssignmentAwarded', 'AssignmentRoundFailed', 'CandidatesAssessed'],
+      (event) => `${event.type}:${String(event.data.jobId)}`,
+    );
     await clock.start();
     const events = clock;
 
@@ -65,7 +69,14 @@ export async function benchCriteriaAssignment(options: CriteriaAssignmentOptions
       const submittedAt = now();
       await mustExecute(platform!.pipeline, platform!.jobs, {
         type: 'SubmitJob',
-        data: { jobId, orgId, goal: `Summarise report ${index}`, completionMode: 'single', requiredCapabilities: [{ name: CAPABILITY, level: 1 }], requiredRoles: ['worker'] },
+        data: {
+          jobId,
+          orgId,
+          goal: `Summarise report ${index}`,
+          completionMode: 'single',
+          requiredCapabilities: [{ name: CAPABILITY, level: 1 }],
+          requiredRoles: ['worker'],
+        },
       });
       return { jobId, submittedAt };
     };
@@ -120,9 +131,17 @@ export async function benchCriteriaAssignment(options: CriteriaAssignmentOptions
       submittedInMs: Math.round(submittedIn),
       per: 'jobs awarded / (first submission -> last AssignmentAwarded), all jobs submitted at once',
     });
-    emit('work.criteria.award.burst.p50', burstLatency.p50, 'ms', { ...base, jobs: options.jobs, per: 'submission -> AssignmentAwarded, queued behind the burst' });
+    emit('work.criteria.award.burst.p50', burstLatency.p50, 'ms', {
+      ...base,
+      jobs: options.jobs,
+      per: 'submission -> AssignmentAwarded, queued behind the burst',
+    });
     emit('work.criteria.award.burst.p99', burstLatency.p99, 'ms', { ...base, jobs: options.jobs });
-    emit('work.criteria.award.single.p50', serialLatency.p50, 'ms', { ...base, jobs: options.serialJobs, per: 'submission -> AssignmentAwarded, one job at a time' });
+    emit('work.criteria.award.single.p50', serialLatency.p50, 'ms', {
+      ...base,
+      jobs: options.serialJobs,
+      per: 'submission -> AssignmentAwarded, one job at a time',
+    });
     emit('work.criteria.award.single.p99', serialLatency.p99, 'ms', { ...base, jobs: options.serialJobs });
 
     // Where one job's time goes in the saga (burst, per job): handlers per event type, and the commands inside them.
@@ -133,12 +152,18 @@ export async function benchCriteriaAssignment(options: CriteriaAssignmentOptions
     progress(`work: pipeline, ms per job by command: ${commanded}`);
     const sagaTotal = [...sagaTimes.byLabel.keys()].reduce((sum, type) => sum + perJob(sagaTimes, type), 0);
     emit('work.criteria.saga.per-job', sagaTotal, 'ms', { ...base, per: 'assignment saga handler time per job (serial: it bounds the award rate)' });
-    emit('work.criteria.saga.run-round', perJob(sagaTimes, 'AssignmentStarted'), 'ms', { ...base, per: 'the round step: load, workloads, assessCandidates, RecordAssessment' });
+    emit('work.criteria.saga.run-round', perJob(sagaTimes, 'AssignmentStarted'), 'ms', {
+      ...base,
+      per: 'the round step: load, workloads, assessCandidates, RecordAssessment',
+    });
     emit('work.criteria.record-assessment', perJob(commandTimes, 'RecordAssessment'), 'ms', {
       ...base,
       per: 'pipeline.execute of RecordAssessment (validate 1,000 candidates, policy, decide, append CandidatesAssessed, fold)',
     });
-    emit('work.criteria.close-round', perJob(commandTimes, 'CloseRound'), 'ms', { ...base, per: 'pipeline.execute of CloseRound (choose among 1,000, append AssignmentAwarded)' });
+    emit('work.criteria.close-round', perJob(commandTimes, 'CloseRound'), 'ms', {
+      ...base,
+      per: 'pipeline.execute of CloseRound (choose among 1,000, append AssignmentAwarded)',
+    });
 
     // The CandidatesAssessed event itself: its size, and decoding it (every reader of the stream validates it).
     const sample = submitted[0]?.jobId ?? '';
@@ -218,8 +243,15 @@ async function benchAssessments(
   emit('work.criteria.assess.p50', assessment.p50, 'ms', { ...context, per: 'one assessCandidates of every candidate (called directly, loader cache warm)' });
   emit('work.criteria.assess.p99', assessment.p99, 'ms', context);
   emit('work.criteria.assess.per-candidate', assessment.p50 / Math.max(1, candidates), 'ms', context);
-  emit('work.criteria.workloads.p50', summarize(workloadMs).p50, 'ms', { ...base, per: 'workloadsOf(org): wait for the workloads projection + read the counts' });
-  emit('work.criteria.assess.loads-share', loadMs / Math.max(1e-9, durations.at(-1) ?? 1), 'ratio', { ...context, loads, per: 'time in StreamLoader.load / assessment (last run)' });
+  emit('work.criteria.workloads.p50', summarize(workloadMs).p50, 'ms', {
+    ...base,
+    per: 'workloadsOf(org): wait for the workloads projection + read the counts',
+  });
+  emit('work.criteria.assess.loads-share', loadMs / Math.max(1e-9, durations.at(-1) ?? 1), 'ratio', {
+    ...context,
+    loads,
+    per: 'time in StreamLoader.load / assessment (last run)',
+  });
 }
 
 /** The org, its `worker` role and `agents` subjects, each registered with the capability and granted `worker`. */

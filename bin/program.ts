@@ -13,13 +13,26 @@ import { serveCommand } from './serve.ts';
  * (`fooCommand(): CommandUnknownOpts`) that loads what its action needs only when it runs, so --help is fast and
  * starts nothing. To add one, import its factory and add it to this list.
  */
-const commands: ReadonlyArray<() => CommandUnknownOpts> = [serveCommand, applyCommand, auditCommand, projectionsCommand, busSetupCommand, adminKeyCommand, backupCommand, restoreCommand, () => policyCommand()];
+const commands: ReadonlyArray<() => CommandUnknownOpts> = [
+  serveCommand,
+  applyCommand,
+  auditCommand,
+  projectionsCommand,
+  busSetupCommand,
+  adminKeyCommand,
+  backupCommand,
+  restoreCommand,
+  () => policyCommand(),
+];
 
 /** The whole command tree, built fresh (commander keeps parsed values on the command objects). */
 export function buildProgram(): CommandUnknownOpts {
   const program = new Command('agencygrid')
     .description('AgencyGrid: a governance platform for organisations of AI agents')
-    .addHelpText('after', "\nSettings come from environment variables; each command's --help lists the ones it reads (docs/cli.md).\nexit status: 0 done; 1 failed; 2 bad usage or invalid configuration (audit: 3 the API refused)");
+    .addHelpText(
+      'after',
+      "\nSettings come from environment variables; each command's --help lists the ones it reads (docs/cli.md).\nexit status: 0 done; 1 failed; 2 bad usage or invalid configuration (audit: 3 the API refused)",
+    );
   for (const command of commands) program.addCommand(command());
   return program;
 }

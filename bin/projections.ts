@@ -51,11 +51,7 @@ export function projectionsCommand(): CommandUnknownOpts {
     .argument('<name>', 'the projection (see `status`)')
     .addHelpText('after', footer)
     .action(withConnection(async (connection, name: string) => rebuild(connection, name)));
-  projections
-    .command('parked')
-    .description('the events operators parked, per projection')
-    .addHelpText('after', footer)
-    .action(withConnection(parked));
+  projections.command('parked').description('the events operators parked, per projection').addHelpText('after', footer).action(withConnection(parked));
   projections
     .command('park')
     .description('skip the event the projection stopped at (recorded: who, why, which position)')
@@ -78,7 +74,9 @@ export function projectionsCommand(): CommandUnknownOpts {
 async function status({ baseUrl, apiKey }: ApiConnection): Promise<number> {
   const response = await new ApiClient({ baseUrl, apiKey }).get('/admin/projections');
   if (response.status !== 200) return refused(response.body);
-  const { projections } = response.body as { projections: Array<{ name: string; state: string; position: string; lag: number; failure: { message: string } | null }> };
+  const { projections } = response.body as {
+    projections: Array<{ name: string; state: string; position: string; lag: number; failure: { message: string } | null }>;
+  };
   for (const projection of projections) {
     process.stdout.write(
       `${projection.name.padEnd(12)} ${projection.state.padEnd(12)} position ${projection.position.padStart(10)}  lag ${String(projection.lag).padStart(8)}` +
@@ -91,9 +89,20 @@ async function status({ baseUrl, apiKey }: ApiConnection): Promise<number> {
 async function parked({ baseUrl, apiKey }: ApiConnection): Promise<number> {
   const response = await new ApiClient({ baseUrl, apiKey }).get('/admin/projections/parked');
   if (response.status !== 200) return refused(response.body);
-  const { parked } = response.body as { parked: Array<{ projection: string; position: string; event: { type: string; streamId: string }; reason: string; parkedBy: { id: string }; parkedAt: string }> };
+  const { parked } = response.body as {
+    parked: Array<{
+      projection: string;
+      position: string;
+      event: { type: string; streamId: string };
+      reason: string;
+      parkedBy: { id: string };
+      parkedAt: string;
+    }>;
+  };
   for (const entry of parked) {
-    process.stdout.write(`${entry.projection.padEnd(12)} position ${entry.position.padStart(10)}  ${entry.event.type} on ${entry.event.streamId}  parked by ${entry.parkedBy.id} at ${entry.parkedAt}: ${entry.reason}\n`);
+    process.stdout.write(
+      `${entry.projection.padEnd(12)} position ${entry.position.padStart(10)}  ${entry.event.type} on ${entry.event.streamId}  parked by ${entry.parkedBy.id} at ${entry.parkedAt}: ${entry.reason}\n`,
+    );
   }
   if (parked.length === 0) process.stdout.write('no parked events\n');
   return 0;

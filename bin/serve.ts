@@ -26,7 +26,11 @@ function otherSettings(): string {
 export function serveCommand(): CommandUnknownOpts {
   return new Command('serve')
     .description('run the platform: the HTTP API on HOST:PORT, data under DATA_DIR; prints a bootstrap admin key once, on the first start of an empty store')
-    .addHelpText('after', () => `${environmentHelp(explained)}\n${otherSettings()}\n${exitStatusHelp('0 stopped by SIGTERM or SIGINT; 1 could not listen (one line naming PORT or HOST) or failed; 2 invalid configuration')}`)
+    .addHelpText(
+      'after',
+      () =>
+        `${environmentHelp(explained)}\n${otherSettings()}\n${exitStatusHelp('0 stopped by SIGTERM or SIGINT; 1 could not listen (one line naming PORT or HOST) or failed; 2 invalid configuration')}`,
+    )
     .action(
       withStatus(async () => {
         const { serve } = await import('./serve/start.ts');

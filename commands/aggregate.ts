@@ -15,12 +15,7 @@ export interface UniqueReservation {
  * Everything the pipeline needs to run the commands of one aggregate type: how to validate them, which stream each
  * targets, what governed action it is, what extra context its decision needs, and the decider itself.
  */
-export interface AggregateDefinition<
-  Command extends { type: string; data: unknown },
-  State,
-  Event extends DomainEvent,
-  Context extends DecisionContext,
-> {
+export interface AggregateDefinition<Command extends { type: string; data: unknown }, State, Event extends DomainEvent, Context extends DecisionContext> {
   name: string;
   commandSchema: z.ZodType<Command>;
   decider: Decider<Command, State, Event, Context>;

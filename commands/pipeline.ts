@@ -116,7 +116,8 @@ export class CommandPipeline {
     const job = commandJob(definition, command, envelope);
     const completion = judgeCompletion(envelope.retryable ? await this.commandLog.find(job.commandId) : undefined, job.hash, job.streamId);
     if (completion.kind === 'reused') return idempotencyKeyReused(job.commandId);
-    if (completion.kind === 'same' && completion.earlier.noop) return replayed(job.commandId, job.streamId, BigInt(completion.earlier.streamRevision), null, []);
+    if (completion.kind === 'same' && completion.earlier.noop)
+      return replayed(job.commandId, job.streamId, BigInt(completion.earlier.streamRevision), null, []);
 
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.attempt(definition, job, completion.kind === 'same');

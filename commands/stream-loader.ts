@@ -74,9 +74,7 @@ export class StreamLoader implements StreamReader {
     const evolver = decider as unknown as Evolver<unknown, DomainEvent>;
     const cached = this.cache.get(streamId);
     const base: CacheEntry =
-      cached && cached.evolver === evolver
-        ? cached
-        : { streamId, evolver, state: decider.initialState, revision: -1n, fenced: false, commands: new Map() };
+      cached && cached.evolver === evolver ? cached : { streamId, evolver, state: decider.initialState, revision: -1n, fenced: false, commands: new Map() };
     const entry = await this.catchUp(base);
     if (entry !== base || !cached) this.cache.offer(streamId, entry);
     return entry as unknown as LoadedStream<State>;

@@ -258,7 +258,10 @@ export class EventFanout {
       // Too big for the bus: consumers still learn that it happened, in order, and read the data from the API.
       const { data: _omitted, ...rest } = publicEvent(event);
       const stub: FanoutMessage = { ...rest, data: null, dataOmitted: 'too-large' };
-      this.options.logger?.warn({ fanout: this.name, position: event.position.toString(), size: error.size }, 'event too large for the bus: published without its data');
+      this.options.logger?.warn(
+        { fanout: this.name, position: event.position.toString(), size: error.size },
+        'event too large for the bus: published without its data',
+      );
       ack = await this.bus.publishDurable(subject, { data: stub, headers }, { msgId: event.id });
     }
     if (ack.duplicate) this.duplicates += 1;

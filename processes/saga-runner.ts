@@ -169,14 +169,22 @@ export class SagaRunner {
         const dependency = unavailableDependency(error);
         // An outage is waited out (never skipped: the step would be lost); anything else is given up after a few tries.
         if (dependency !== null) {
-          if (this.outage.status === null) this.options.logger?.warn({ err: error, saga: this.saga.name, type: recorded.type }, 'saga waiting for a dependency');
+          if (this.outage.status === null)
+            this.options.logger?.warn({ err: error, saga: this.saga.name, type: recorded.type }, 'saga waiting for a dependency');
           await this.outage.wait(dependency, error, this.abort.signal);
           attempt -= 1;
           continue;
         }
         if (attempt >= maxAttempts) {
-          this.options.logger?.error({ err: error, saga: this.saga.name, type: recorded.type, position: recorded.position.toString() }, 'saga step failed; event skipped');
-          await this.options.deadLetters?.record(this.saga.name, { type: recorded.type, position: recorded.position, eventId: recorded.id, streamId: recorded.streamId }, error);
+          this.options.logger?.error(
+            { err: error, saga: this.saga.name, type: recorded.type, position: recorded.position.toString() },
+            'saga step failed; event skipped',
+          );
+          await this.options.deadLetters?.record(
+            this.saga.name,
+            { type: recorded.type, position: recorded.position, eventId: recorded.id, streamId: recorded.streamId },
+            error,
+          );
           break;
         }
         this.options.logger?.warn({ err: error, saga: this.saga.name, type: recorded.type, attempt }, 'saga step failed; retrying');
@@ -186,7 +194,12 @@ export class SagaRunner {
     if (this.outage.recovered() !== null) this.options.logger?.info({ saga: this.saga.name }, 'saga resumed after a dependency outage');
     if (this.stopped) return;
     this.position = recorded.position;
-    await untilAvailable(() => this.save(recorded.position), this.outage, () => this.stopped, this.abort.signal);
+    await untilAvailable(
+      () => this.save(recorded.position),
+      this.outage,
+      () => this.stopped,
+      this.abort.signal,
+    );
     this.resolveWaiters();
   }
 

@@ -33,7 +33,11 @@ export class ParkedEventIndex implements ParkedEventsView {
       this.apply(event);
     }
     this.position = head;
-    this.follower = new LogFollower(this.store, { filter: { eventTypes: PROJECTION_PARKING_EVENT_TYPES }, afterPosition: head, onEvent: (event) => this.apply(event) });
+    this.follower = new LogFollower(this.store, {
+      filter: { eventTypes: PROJECTION_PARKING_EVENT_TYPES },
+      afterPosition: head,
+      onEvent: (event) => this.apply(event),
+    });
   }
 
   private apply(recorded: RecordedEvent): void {
@@ -68,8 +72,13 @@ export class ParkedEventIndex implements ParkedEventsView {
 
   /** Parked events, of one projection or of all, in log order. */
   list(projection?: string): ParkedEvent[] {
-    const all = projection === undefined ? [...this.parked.values()].flatMap((byPosition) => [...byPosition.values()]) : [...(this.parked.get(projection)?.values() ?? [])];
-    return all.sort((a, b) => (BigInt(a.position) < BigInt(b.position) ? -1 : BigInt(a.position) > BigInt(b.position) ? 1 : a.projection.localeCompare(b.projection)));
+    const all =
+      projection === undefined
+        ? [...this.parked.values()].flatMap((byPosition) => [...byPosition.values()])
+        : [...(this.parked.get(projection)?.values() ?? [])];
+    return all.sort((a, b) =>
+      BigInt(a.position) < BigInt(b.position) ? -1 : BigInt(a.position) > BigInt(b.position) ? 1 : a.projection.localeCompare(b.projection),
+    );
   }
 
   async stop(): Promise<void> {

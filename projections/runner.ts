@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import type { Cache } from '../infra/cache/port.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
@@ -358,7 +357,7 @@ export class ProjectionRunner {
    */
   resumeParked(name: string): void {
     const running = this.running.get(name);
-    if (!running || running.state !== 'failed' || running.failure === null) return;
+    if (running?.state !== 'failed' || running.failure === null) return;
     if (!this.options.parked?.isParked(name, BigInt(running.failure.position))) return;
     running.failure = null;
     running.state = 'starting';
@@ -383,7 +382,14 @@ export class ProjectionRunner {
     try {
       const decoded = this.context.registry.decode(recorded.type, recorded.data, recorded.metadata);
       await running.projection.apply(
-        { ...decoded, eventId: recorded.id, streamId: recorded.streamId, revision: recorded.revision, position: recorded.position, metadata: recorded.metadata },
+        {
+          ...decoded,
+          eventId: recorded.id,
+          streamId: recorded.streamId,
+          revision: recorded.revision,
+          position: recorded.position,
+          metadata: recorded.metadata,
+        },
         this.context,
       );
       return null;

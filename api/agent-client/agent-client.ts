@@ -145,7 +145,11 @@ export class AgentClient {
     if (!this.handlers.onCallForProposals || !this.once(`cfp:${cfp.jobId}:${cfp.round}`)) return;
     const bid = await this.handlers.onCallForProposals(cfp);
     if (bid === null) return;
-    const cleanBid: JsonValue = { price: bid.price, ...(bid.etaSeconds === undefined ? {} : { etaSeconds: bid.etaSeconds }), ...(bid.note === undefined ? {} : { note: bid.note }) };
+    const cleanBid: JsonValue = {
+      price: bid.price,
+      ...(bid.etaSeconds === undefined ? {} : { etaSeconds: bid.etaSeconds }),
+      ...(bid.note === undefined ? {} : { note: bid.note }),
+    };
     await this.request('propose', { orgId: cfp.orgId, jobId: cfp.jobId, round: cfp.round, bid: cleanBid }, `propose:${cfp.jobId}:${cfp.round}`);
   }
 
@@ -160,7 +164,11 @@ export class AgentClient {
   private async onVerify(request: VerificationRequest): Promise<void> {
     if (!this.handlers.onVerify || !this.once(`verify:${request.jobId}`)) return;
     const verdict = await this.handlers.onVerify(request);
-    await this.request('verdict', { orgId: request.orgId, jobId: request.jobId, accept: verdict.accept, ...(verdict.note ? { note: verdict.note } : {}) }, `verdict:${request.jobId}`);
+    await this.request(
+      'verdict',
+      { orgId: request.orgId, jobId: request.jobId, accept: verdict.accept, ...(verdict.note ? { note: verdict.note } : {}) },
+      `verdict:${request.jobId}`,
+    );
   }
 
   private async runTask(task: TaskDispatch): Promise<void> {
@@ -174,9 +182,12 @@ export class AgentClient {
       await this.request('progress', { orgId, taskId, progress: value, ...(message ? { message } : {}) });
     };
     // Heartbeats at a third of the timeout, so two may be lost before the platform gives up on the attempt.
-    const heartbeat = setInterval(() => {
-      progress(lastProgress).catch((error: unknown) => this.handlers.onError?.(error, { kind: 'heartbeat' }));
-    }, Math.max(200, Math.floor(task.heartbeatMs / 3)));
+    const heartbeat = setInterval(
+      () => {
+        progress(lastProgress).catch((error: unknown) => this.handlers.onError?.(error, { kind: 'heartbeat' }));
+      },
+      Math.max(200, Math.floor(task.heartbeatMs / 3)),
+    );
     try {
       await progress(0, 'started');
       const outputs = await this.handlers.onTask(task, {

@@ -222,5 +222,7 @@ function errorAnswer(response: Response, text: string): AgentRequestError {
     const details = typeof body.details === 'object' && body.details !== null && !Array.isArray(body.details) ? (body.details as Record<string, unknown>) : {};
     return new AgentRequestError(body.code, body.message, details);
   }
-  return new AgentRequestError(`HTTP_${response.status}`, text.slice(0, 200) || response.statusText || `status ${response.status}`, { status: response.status });
+  return new AgentRequestError(`HTTP_${response.status}`, text.slice(0, 200) || response.statusText || `status ${response.status}`, {
+    status: response.status,
+  });
 }

@@ -41,7 +41,8 @@ export interface AgentCommandInput {
  */
 export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCommandInput): Promise<CommandResult | AppError> {
   const { principal } = input;
-  if (principal.kind !== 'subject') return appError('forbidden', 'AGENTS_ONLY', 'this request is made by an agent (a subject) for itself', { kind: principal.kind });
+  if (principal.kind !== 'subject')
+    return appError('forbidden', 'AGENTS_ONLY', 'this request is made by an agent (a subject) for itself', { kind: principal.kind });
   // Before the request's schema (which is recursive for free JSON): the same limits every command is held to.
   const malformed = pipeline.refuseInput(input.payload);
   if (malformed) return malformed;

@@ -61,7 +61,12 @@ export class AgentGateway {
     const asked = parseWorkRequestSubject(message.subject);
     const kind = asked?.kind ?? message.subject.slice(message.subject.lastIndexOf('.') + 1);
     if (!asked || !(WORK_REQUEST_KINDS as readonly string[]).includes(kind)) {
-      return refused({ kind: 'not_found', code: 'UNKNOWN_REQUEST', message: `no agent request is called ${kind}`, details: { known: [...WORK_REQUEST_KINDS] } });
+      return refused({
+        kind: 'not_found',
+        code: 'UNKNOWN_REQUEST',
+        message: `no agent request is called ${kind}`,
+        details: { known: [...WORK_REQUEST_KINDS] },
+      });
     }
     const actor = this.principalOf(asked, message.headers);
     if (isAppError(actor)) return refused(actor);
@@ -79,12 +84,24 @@ export class AgentGateway {
     if (suspended) return refused(suspended);
     const key = header(message.headers, 'idempotency-key');
     if (key !== undefined && !AGENT_IDEMPOTENCY_KEY.test(key)) {
-      return refused({ kind: 'invalid', code: 'INVALID_HEADER', message: 'Idempotency-Key must be 1 to 200 printable ASCII characters', details: { header: 'Idempotency-Key' } });
+      return refused({
+        kind: 'invalid',
+        code: 'INVALID_HEADER',
+        message: 'Idempotency-Key must be 1 to 200 printable ASCII characters',
+        details: { header: 'Idempotency-Key' },
+      });
     }
     // As `?explain=full` over HTTP: a refusal answers every rule's evaluation only when asked.
     const detail = answerDetailSchema.safeParse(header(message.headers, 'explain') ?? 'summary');
-    if (!detail.success) return refused({ kind: 'invalid', code: 'INVALID_HEADER', message: 'Explain must be summary or full', details: { header: 'Explain' } });
-    const result = await runAgentCommand(this.deps.pipeline, { kind: kind as WorkRequestKind, payload: message.data, principal: actor, reader: this.deps.reader, ...(key ? { idempotencyKey: key } : {}) });
+    if (!detail.success)
+      return refused({ kind: 'invalid', code: 'INVALID_HEADER', message: 'Explain must be summary or full', details: { header: 'Explain' } });
+    const result = await runAgentCommand(this.deps.pipeline, {
+      kind: kind as WorkRequestKind,
+      payload: message.data,
+      principal: actor,
+      reader: this.deps.reader,
+      ...(key ? { idempotencyKey: key } : {}),
+    });
     if (isAppError(result)) {
       this.deps.logger?.debug({ kind, code: result.code, subject: actor.id }, 'agent request refused');
       return refused(commandError(result, detail.data));

@@ -32,7 +32,14 @@ export const contractTermsSchema = z.object({
 });
 export type ContractTerms = z.infer<typeof contractTermsSchema>;
 
-export const awardSchema = z.object({ orgId: uuid, jobId: uuid, round: z.number().int().positive(), basis: z.string(), goal: z.string(), contract: contractTermsSchema });
+export const awardSchema = z.object({
+  orgId: uuid,
+  jobId: uuid,
+  round: z.number().int().positive(),
+  basis: z.string(),
+  goal: z.string(),
+  contract: contractTermsSchema,
+});
 export type Award = z.infer<typeof awardSchema>;
 
 export const proposalRejectedSchema = z.object({ orgId: uuid, jobId: uuid, round: z.number().int().positive(), reason: z.string() });

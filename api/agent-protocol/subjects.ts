@@ -65,7 +65,8 @@ export const agentReplyPrefix = (subjectId: string) => `_INBOX.${subjectId}`;
  */
 export function agentBusPermissions(subjectId: string, keyId: string): { pub: { allow: string[] }; sub: { allow: string[] } } {
   // An id that were a wildcard or held a `.` would widen the grant: ids are UUIDs and key ids base64url, never that.
-  for (const token of [subjectId, keyId]) if (!/^[A-Za-z0-9_-]{1,128}$/u.test(token)) throw new TypeError(`not a plain subject token: ${JSON.stringify(token)}`);
+  for (const token of [subjectId, keyId])
+    if (!/^[A-Za-z0-9_-]{1,128}$/u.test(token)) throw new TypeError(`not a plain subject token: ${JSON.stringify(token)}`);
   return {
     pub: { allow: [`agencygrid.work.${subjectId}.${keyId}.*`] },
     sub: { allow: [agentInboxPattern(subjectId), `${agentReplyPrefix(subjectId)}.>`] },

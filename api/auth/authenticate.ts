@@ -42,7 +42,11 @@ export function authenticate(authorization: string | undefined, keys: ApiKeyInde
   const key = match?.[2]?.trim() ?? '';
   if (scheme.toLowerCase() !== 'bearer') {
     // The scheme is named back only when it is one (a lone word); a value without a scheme may be the key itself.
-    return malformed(key === '' ? 'the scheme is missing; put "Bearer " before the key' : `the scheme is ${/^[A-Za-z][\w-]{0,30}$/.test(scheme) ? scheme : 'not Bearer'}; API keys are sent as Bearer tokens`);
+    return malformed(
+      key === ''
+        ? 'the scheme is missing; put "Bearer " before the key'
+        : `the scheme is ${/^[A-Za-z][\w-]{0,30}$/.test(scheme) ? scheme : 'not Bearer'}; API keys are sent as Bearer tokens`,
+    );
   }
   if (key === '') return malformed('no key follows "Bearer"');
   if (!TOKEN.test(key)) return malformed('the key has spaces or characters outside printable ASCII; send it exactly as issued');

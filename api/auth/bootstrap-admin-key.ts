@@ -24,7 +24,12 @@ export async function registerOperatorKey(platform: Platform, configuredKey: str
   // Known by hash, active or revoked: a revoked operator key stays revoked across restarts.
   if (platform.apiKeys.knowsHash(keyHash)) return { kind: 'configured-key-present' };
   const keyId = operatorKeyId();
-  const result = await issueAdminKey(platform.pipeline, { keyId, keyHash, label: 'operator key (AGENCYGRID_ADMIN_KEY)', commandId: `bootstrap-admin-key:${keyId}` });
+  const result = await issueAdminKey(platform.pipeline, {
+    keyId,
+    keyHash,
+    label: 'operator key (AGENCYGRID_ADMIN_KEY)',
+    commandId: `bootstrap-admin-key:${keyId}`,
+  });
   if (isAppError(result)) return { kind: 'configured-key-present' };
   if (result.position !== null) await platform.apiKeys.waitFor(result.position);
   return { kind: 'configured-key-registered' };
@@ -40,7 +45,12 @@ export async function issueBootstrapKey(platform: Platform): Promise<GeneratedKe
   const generated = generateApiKey();
   // One stream and one command id for every instance: of two starting on the same store, one key is stored, and
   // only the instance whose key it is prints it.
-  const result = await issueAdminKey(platform.pipeline, { keyId: 'bootstrap', keyHash: generated.keyHash, label: 'bootstrap admin key', commandId: 'bootstrap-admin-key:bootstrap' });
+  const result = await issueAdminKey(platform.pipeline, {
+    keyId: 'bootstrap',
+    keyHash: generated.keyHash,
+    label: 'bootstrap admin key',
+    commandId: 'bootstrap-admin-key:bootstrap',
+  });
   const caughtUp = await platform.apiKeys.waitFor(isAppError(result) || result.position === null ? await platform.store.headPosition() : result.position);
   // Asked of the log, not of the result: a concurrent copy of the command with another key can be answered as if
   // it had been appended (the store deduplicates the events by the command id). An index that is behind cannot
@@ -48,5 +58,8 @@ export async function issueBootstrapKey(platform: Platform): Promise<GeneratedKe
   const stored = caughtUp ? platform.apiKeys.principalFor(generated.keyHash) !== undefined : !isAppError(result);
   if (stored) return { kind: 'generated', key: generated.key };
   if (platform.apiKeys.hasActiveAdminKey()) return { kind: 'admin-exists' };
-  return { kind: 'no-admin', reason: 'the bootstrap key was issued before and revoked; issue a new admin key with `agencygrid admin-key` or set AGENCYGRID_ADMIN_KEY' };
+  return {
+    kind: 'no-admin',
+    reason: 'the bootstrap key was issued before and revoked; issue a new admin key with `agencygrid admin-key` or set AGENCYGRID_ADMIN_KEY',
+  };
 }

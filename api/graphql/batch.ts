@@ -30,7 +30,15 @@ export interface Loaders {
 
 export function createLoaders(docs: DocumentStore): Loaders {
   const of = (collection: string): DocumentLoader => new DataLoader((ids) => docs.getMany(collection, ids), { maxBatchSize: LIMITS.getMany });
-  return { subjects: of(SUBJECTS), orgs: of(ORGS), roles: of(ROLES), groups: of(GROUPS), jobs: of(JOBS), contracts: of(CONTRACTS), assignments: of(ASSIGNMENTS) };
+  return {
+    subjects: of(SUBJECTS),
+    orgs: of(ORGS),
+    roles: of(ROLES),
+    groups: of(GROUPS),
+    jobs: of(JOBS),
+    contracts: of(CONTRACTS),
+    assignments: of(ASSIGNMENTS),
+  };
 }
 
 /**

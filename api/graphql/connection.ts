@@ -1,4 +1,14 @@
-import { LIMITS, encodeCursor, normalizeSort, type DocumentStore, type Filter, type JsonDocument, type JsonScalar, type JsonValue, type SortField } from '../../infra/documents/port.ts';
+import {
+  LIMITS,
+  encodeCursor,
+  normalizeSort,
+  type DocumentStore,
+  type Filter,
+  type JsonDocument,
+  type JsonScalar,
+  type JsonValue,
+  type SortField,
+} from '../../infra/documents/port.ts';
 import type { PageArgs } from './filters.ts';
 
 export interface Edge {

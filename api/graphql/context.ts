@@ -55,7 +55,10 @@ function headerPosition(value: string | string[] | undefined): bigint | null | A
   const header = Array.isArray(value) ? value[0] : value;
   if (header === undefined || header.trim() === '') return null;
   const position = parsePosition(header.trim());
-  return position ?? appError('invalid', 'INVALID_HEADER', 'X-Min-Position must be a global position (the `position` a command returned)', { header: 'X-Min-Position' });
+  return (
+    position ??
+    appError('invalid', 'INVALID_HEADER', 'X-Min-Position must be a global position (the `position` a command returned)', { header: 'X-Min-Position' })
+  );
 }
 
 export function parsePosition(value: string): bigint | undefined {
@@ -76,7 +79,10 @@ export async function awaitPosition(context: GraphqlContext, argument: unknown):
   let wanted = header ?? 0n;
   if (argument !== undefined && argument !== null) {
     const parsed = typeof argument === 'string' ? parsePosition(argument) : undefined;
-    if (parsed === undefined) throw validationFailed('invalid arguments', [{ path: ['minPosition'], message: 'a global position: a decimal integer (the `position` a command returned)' }]);
+    if (parsed === undefined)
+      throw validationFailed('invalid arguments', [
+        { path: ['minPosition'], message: 'a global position: a decimal integer (the `position` a command returned)' },
+      ]);
     if (parsed > wanted) wanted = parsed;
   }
   if (wanted === 0n) return;

@@ -52,7 +52,7 @@ class Walk {
 
   prefix(value: unknown, path: Path): string | undefined {
     const text = this.string(value, path, LIMITS.prefixLength);
-    if (text !== undefined && text.includes('\u0000')) return this.fail(path, 'must not contain U+0000');
+    if (text?.includes('\u0000')) return this.fail(path, 'must not contain U+0000');
     return text;
   }
 
@@ -158,11 +158,17 @@ function oneOf(field: string, values: string[] | undefined): Filter[] {
 function enumeration(walk: Walk, input: Input, path: Path, field: string): Filter[] {
   return [
     ...eq(field, walk.enumeration(input[field], [...path, field])),
-    ...oneOf(field, walk.list(input[`${field}In`], [...path, `${field}In`], LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p))),
+    ...oneOf(
+      field,
+      walk.list(input[`${field}In`], [...path, `${field}In`], LIMITS_GQL.inValues, (value, p) => walk.enumeration(value, p)),
+    ),
   ];
 }
 function range(field: string, since: string | undefined, until: string | undefined): Filter[] {
-  return [...(since === undefined ? [] : [{ field, op: 'gte' as const, value: since }]), ...(until === undefined ? [] : [{ field, op: 'lt' as const, value: until }])];
+  return [
+    ...(since === undefined ? [] : [{ field, op: 'gte' as const, value: since }]),
+    ...(until === undefined ? [] : [{ field, op: 'lt' as const, value: until }]),
+  ];
 }
 
 const METADATA_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
@@ -191,7 +197,9 @@ const orgNode = combinable((walk, input, path) => {
       return tag === undefined ? [] : [{ field: 'tags', op: 'contains' as const, value: tag }];
     })(),
     ...eq('parentOrgId', walk.id(input.parentOrgId, at('parentOrgId'))),
-    ...(hasParent === undefined ? [] : [hasParent ? ({ field: 'parentOrgId', op: 'ne', value: null } as const) : ({ field: 'parentOrgId', op: 'eq', value: null } as const)]),
+    ...(hasParent === undefined
+      ? []
+      : [hasParent ? ({ field: 'parentOrgId', op: 'ne', value: null } as const) : ({ field: 'parentOrgId', op: 'eq', value: null } as const)]),
     ...eq('owner.id', walk.string(input.ownerId, at('ownerId'), 200)),
     ...metadata,
     ...range('registeredAt', walk.instant(input.registeredSince, at('registeredSince')), walk.instant(input.registeredUntil, at('registeredUntil'))),
@@ -227,12 +235,17 @@ function associationOwn(topLevel: boolean): Own {
     const orgWide = walk.boolean(input.orgWide, at('orgWide'));
     return [
       ...eq('role', walk.string(input.role, at('role'), 64)),
-      ...oneOf('role', walk.list(input.roleIn, at('roleIn'), LIMITS_GQL.inValues, (value, p) => walk.string(value, p, 64))),
+      ...oneOf(
+        'role',
+        walk.list(input.roleIn, at('roleIn'), LIMITS_GQL.inValues, (value, p) => walk.string(value, p, 64)),
+      ),
       ...eq('subjectId', walk.id(input.subjectId, at('subjectId'))),
       ...eq('orgId', walk.id(input.orgId, at('orgId'))),
       ...eq('status', walk.enumeration(input.status, at('status'))),
       ...eq('jobSpace', walk.string(input.jobSpace, at('jobSpace'), 64)),
-      ...(orgWide === undefined ? [] : [orgWide ? ({ field: 'jobSpace', op: 'eq', value: null } as const) : ({ field: 'jobSpace', op: 'ne', value: null } as const)]),
+      ...(orgWide === undefined
+        ? []
+        : [orgWide ? ({ field: 'jobSpace', op: 'eq', value: null } as const) : ({ field: 'jobSpace', op: 'ne', value: null } as const)]),
       ...eq('parentSubjectId', walk.id(input.parentSubjectId, at('parentSubjectId'))),
       ...range('grantedAt', walk.instant(input.grantedSince, at('grantedSince')), walk.instant(input.grantedUntil, at('grantedUntil'))),
     ];
@@ -245,7 +258,10 @@ const decisionNode = combinable((walk, input, path) => {
   const ruleId = walk.string(input.ruleId, at('ruleId'), 200);
   return [
     ...eq('outcome', walk.enumeration(input.outcome, at('outcome'))),
-    ...oneOf('outcome', walk.list(input.outcomeIn, at('outcomeIn'), 3, (value, p) => walk.enumeration(value, p))),
+    ...oneOf(
+      'outcome',
+      walk.list(input.outcomeIn, at('outcomeIn'), 3, (value, p) => walk.enumeration(value, p)),
+    ),
     ...enumeration(walk, input, path, 'result'),
     ...eq('refusal.code', walk.string(input.refusalCode, at('refusalCode'), 200)),
     ...eq('action', walk.string(input.action, at('action'), 200)),

@@ -14,7 +14,22 @@ const complexity = require('graphql-query-complexity') as typeof import('graphql
 const maxDepth = require('@escape.tech/graphql-armor-max-depth') as typeof import('@escape.tech/graphql-armor-max-depth');
 const maxAliases = require('@escape.tech/graphql-armor-max-aliases') as typeof import('@escape.tech/graphql-armor-max-aliases');
 
-export const { GraphQLError, Kind, Lexer, Source, TokenKind, getIntrospectionQuery, getNamedType, getNullableType, getOperationAST, isCompositeType, isListType, parse, specifiedRules, validate } = graphql;
+export const {
+  GraphQLError,
+  Kind,
+  Lexer,
+  Source,
+  TokenKind,
+  getIntrospectionQuery,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  isCompositeType,
+  isListType,
+  parse,
+  specifiedRules,
+  validate,
+} = graphql;
 export const { getComplexity } = complexity;
 export const { maxDepthRule } = maxDepth;
 export const { maxAliasesRule } = maxAliases;

@@ -117,14 +117,29 @@ export async function effectiveRolesOf(
 
   const computed = await computeFromReadModels(deps.docs, loaders, request);
   const position = before.roster ?? deps.projections.position;
-  const view: EffectiveRolesView = { orgId, subjectId, jobSpace, roles: computed.roles, groups: computed.groups, position: position.toString(), source: 'READ_MODEL' };
+  const view: EffectiveRolesView = {
+    orgId,
+    subjectId,
+    jobSpace,
+    roles: computed.roles,
+    groups: computed.groups,
+    position: position.toString(),
+    source: 'READ_MODEL',
+  };
   if (before.roster !== undefined && before.invalidation !== undefined) {
     await fill(deps, key, view, computed.earliestExpiry, now, before.roster);
   }
   return view;
 }
 
-async function fill(deps: HotPathDeps, key: string, view: EffectiveRolesView, earliestExpiry: number | null, now: string, rosterPosition: bigint): Promise<void> {
+async function fill(
+  deps: HotPathDeps,
+  key: string,
+  view: EffectiveRolesView,
+  earliestExpiry: number | null,
+  now: string,
+  rosterPosition: bigint,
+): Promise<void> {
   const untilExpiry = earliestExpiry === null ? EFFECTIVE_ROLES_TTL_MS : earliestExpiry - Date.parse(now);
   const ttlMs = Math.floor(Math.min(EFFECTIVE_ROLES_TTL_MS, untilExpiry));
   if (ttlMs < 1) return;
@@ -168,7 +183,13 @@ async function computeFromReadModels(
     findAll(
       docs,
       ASSOCIATIONS,
-      { and: [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'subjectId', op: 'eq', value: subjectId }, { field: 'status', op: 'eq', value: 'active' }] },
+      {
+        and: [
+          { field: 'orgId', op: 'eq', value: orgId },
+          { field: 'subjectId', op: 'eq', value: subjectId },
+          { field: 'status', op: 'eq', value: 'active' },
+        ],
+      },
       [],
     ),
     findAll(docs, GROUPS, { field: 'orgId', op: 'eq', value: orgId }, []),
@@ -183,7 +204,10 @@ async function computeFromReadModels(
   const roles = new Map<string, RoleDefinition>();
   let wanted = [...new Set([...associations.values()].map((association) => association.role))];
   while (wanted.length > 0) {
-    const loaded = await loadAll(loaders.roles, wanted.map((name) => roleKey(orgId, name)));
+    const loaded = await loadAll(
+      loaders.roles,
+      wanted.map((name) => roleKey(orgId, name)),
+    );
     const next = new Set<string>();
     for (const document of loaded) {
       const role = parseRole(document);

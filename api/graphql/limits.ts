@@ -59,7 +59,8 @@ function objectsEstimator(schema: GraphQLSchema, introspectionWeight: number): C
   return ({ type, field, args, childComplexity }) => {
     // The schema's own description: its lists are as long as the schema says, whatever data the platform holds, and
     // each of its fields weighs `introspectionWeight` (see introspectionWeightOf).
-    if (type.name.startsWith('__') || field.name.startsWith('__')) return (introspection.get(`${type.name}.${field.name}`) ?? 1) * (introspectionWeight + childComplexity);
+    if (type.name.startsWith('__') || field.name.startsWith('__'))
+      return (introspection.get(`${type.name}.${field.name}`) ?? 1) * (introspectionWeight + childComplexity);
     if (field.args.some((argument) => argument.name === 'first')) {
       const first = typeof args.first === 'number' && args.first >= 1 ? Math.min(args.first, LIMITS_GQL.firstMax) : LIMITS_GQL.firstDefault;
       return first * (1 + childComplexity);
@@ -148,7 +149,13 @@ export function limitRules(limits: GraphqlLimits): ValidationRule[] {
     context?.reportError(limitExceeded(limit, max, found, `the query has ${found} ${noun}; at most ${max} are allowed`));
   };
   return [
-    maxDepthRule({ n: limits.maxDepth, flattenFragments: true, ignoreIntrospection: true, propagateOnRejection: false, onReject: [report('depth', limits.maxDepth, 'levels of fields')] }),
+    maxDepthRule({
+      n: limits.maxDepth,
+      flattenFragments: true,
+      ignoreIntrospection: true,
+      propagateOnRejection: false,
+      onReject: [report('depth', limits.maxDepth, 'levels of fields')],
+    }),
     maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject: [report('aliases', limits.maxAliases, 'aliased fields')] }),
   ];
 }
@@ -159,18 +166,39 @@ export function limitRules(limits: GraphqlLimits): ValidationRule[] {
  * chained fragments spreading the next twice is 2^33 fields): the walk stops after `maxCost` selections, which can
  * only belong to a query costing more than that.
  */
-export function costError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, limits: GraphqlLimits): GraphQLErrorType | undefined {
+export function costError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  limits: GraphqlLimits,
+): GraphQLErrorType | undefined {
   let cost: number;
   try {
-    cost = getComplexity({ schema, query: document, variables: variables ?? {}, estimators: [objectsEstimator(schema, introspectionWeightOf(schema, limits.maxCost))], maxQueryNodes: limits.maxCost });
+    cost = getComplexity({
+      schema,
+      query: document,
+      variables: variables ?? {},
+      estimators: [objectsEstimator(schema, introspectionWeightOf(schema, limits.maxCost))],
+      maxQueryNodes: limits.maxCost,
+    });
   } catch (error) {
     if (error instanceof GraphQLError && /maximum allowed number of nodes/u.test(error.message)) {
-      return limitExceeded('cost', limits.maxCost, limits.maxCost + 1, `the query expands to more than ${limits.maxCost} fields; at most ${limits.maxCost} objects are allowed (fragments count where they are spread)`);
+      return limitExceeded(
+        'cost',
+        limits.maxCost,
+        limits.maxCost + 1,
+        `the query expands to more than ${limits.maxCost} fields; at most ${limits.maxCost} objects are allowed (fragments count where they are spread)`,
+      );
     }
     throw error;
   }
   if (cost <= limits.maxCost) return undefined;
-  return limitExceeded('cost', limits.maxCost, cost, `the query may resolve about ${cost} objects; at most ${limits.maxCost} are allowed (ask for smaller pages)`);
+  return limitExceeded(
+    'cost',
+    limits.maxCost,
+    cost,
+    `the query may resolve about ${cost} objects; at most ${limits.maxCost} are allowed (ask for smaller pages)`,
+  );
 }
 
 /** Tokens of the document, counted up to the limit without building a tree. A syntax error is left to the parser. */

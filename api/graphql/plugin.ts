@@ -66,7 +66,12 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
         subscribe: async (_root: unknown, args: Readonly<Record<string, unknown>>, context: unknown) => {
           const principal = principalOfConnection(context);
           const filters = parseEventsArgs(platform, args);
-          const access = new StreamAccess(platform.loader, platform.apiKeys, principal, options.accessTtlMs === undefined ? {} : { ttlMs: options.accessTtlMs });
+          const access = new StreamAccess(
+            platform.loader,
+            platform.apiKeys,
+            principal,
+            options.accessTtlMs === undefined ? {} : { ttlMs: options.accessTtlMs },
+          );
           await checkNamedOrg(access, filters.orgId);
           // A subscription is one of the principal's open streams, given back however it ends (complete, socket closed).
           const release = streams.acquire(principal);
@@ -162,7 +167,8 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
 /** As mercurius's default handler wraps a thrown error (the formatter then looks at the original). */
 function asGraphQLErrorOf(error: Error): GraphQLError {
   if (error instanceof GraphQLErrorClass) return error;
-  const extensions = 'extensions' in error && typeof error.extensions === 'object' && error.extensions !== null ? (error.extensions as Record<string, unknown>) : undefined;
+  const extensions =
+    'extensions' in error && typeof error.extensions === 'object' && error.extensions !== null ? (error.extensions as Record<string, unknown>) : undefined;
   return new GraphQLErrorClass(error.message, { originalError: error, ...(extensions ? { extensions } : {}) });
 }
 

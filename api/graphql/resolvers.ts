@@ -1,6 +1,5 @@
 import { isAppError } from '../../domain/shared/app-error.ts';
 import type { Filter, JsonDocument, JsonValue, SortField } from '../../infra/documents/port.ts';
-import { ASSIGNMENTS } from '../../projections/read-models/assignments.ts';
 import { BIDS } from '../../projections/read-models/bids.ts';
 import { CONTRACTS } from '../../projections/read-models/contracts.ts';
 import { DECISIONS } from '../../projections/read-models/decisions.ts';
@@ -96,7 +95,10 @@ const enumOf =
     toEnum(text(document, field));
 
 const position: FieldResolver<Doc> = (document) => text(document, '_position');
-const ownId = (field: string): FieldResolver<Doc> => (document) => optionalText(document, field) ?? document._id;
+const ownId =
+  (field: string): FieldResolver<Doc> =>
+  (document) =>
+    optionalText(document, field) ?? document._id;
 
 const byOrg = (orgId: string): Filter => ({ field: 'orgId', op: 'eq', value: orgId });
 
@@ -153,7 +155,12 @@ async function orgConnection(context: GraphqlContext, base: Filter | null, args:
  * Associations under `base`, with the filter's `active` decided per document at the request's instant; across orgs
  * (`acrossOrgs`), each association's org must let the principal read its roster (the others are left out).
  */
-async function associationConnection(context: GraphqlContext, base: Filter, args: Args, options: { acrossOrgs?: boolean; active?: boolean } = {}): Promise<Connection> {
+async function associationConnection(
+  context: GraphqlContext,
+  base: Filter,
+  args: Args,
+  options: { acrossOrgs?: boolean; active?: boolean } = {},
+): Promise<Connection> {
   const { filter, active: filterActive } = associationFilter(args.filter);
   const active = filterActive ?? options.active;
   const needsAdmit = active !== undefined || options.acrossOrgs === true;
@@ -173,7 +180,15 @@ async function associationConnection(context: GraphqlContext, base: Filter, args
   });
 }
 
-async function orgFamily(context: GraphqlContext, orgId: string, action: OrgReadAction, collection: string, filter: Filter | null, sortField: string, args: Args): Promise<Connection> {
+async function orgFamily(
+  context: GraphqlContext,
+  orgId: string,
+  action: OrgReadAction,
+  collection: string,
+  filter: Filter | null,
+  sortField: string,
+  args: Args,
+): Promise<Connection> {
   await requireOrg(context, orgId, action);
   return findConnection(context.platform.docs, {
     collection,
@@ -251,7 +266,8 @@ const contractConnection = (context: GraphqlContext, base: Filter, args: Args) =
   workConnection(context, CONTRACTS, base, contractFilter(args.filter), order(CONTRACT_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
 const taskConnection = (context: GraphqlContext, base: Filter, args: Args) =>
   workConnection(context, TASKS, base, taskFilter(args.filter), order(TASK_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
-const bidConnection = (context: GraphqlContext, orgId: string, jobId: string, args: Args) => workConnection(context, BIDS, byJob(orgId, jobId), bidFilter(args.filter), BID_ORDER, args);
+const bidConnection = (context: GraphqlContext, orgId: string, jobId: string, args: Args) =>
+  workConnection(context, BIDS, byJob(orgId, jobId), bidFilter(args.filter), BID_ORDER, args);
 const escalationConnection = (context: GraphqlContext, base: Filter, args: Args) =>
   workConnection(context, ESCALATIONS, base, escalationFilter(args.filter), order(ESCALATION_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
 
@@ -347,7 +363,11 @@ const Query: TypeResolvers<unknown> = {
     const subjectId = args.subjectId === undefined || args.subjectId === null ? null : idArg(args.subjectId, 'subjectId');
     await requireExistingOrg(context, orgId, 'job.read');
     const filter: Filter = {
-      and: [byOrg(orgId), { field: 'openAssignments', op: 'gt', value: 0 }, ...(subjectId === null ? [] : [{ field: 'subjectId', op: 'eq' as const, value: subjectId }])],
+      and: [
+        byOrg(orgId),
+        { field: 'openAssignments', op: 'gt', value: 0 },
+        ...(subjectId === null ? [] : [{ field: 'subjectId', op: 'eq' as const, value: subjectId }]),
+      ],
     };
     return findAll(context.platform.docs, WORKLOADS, filter, [{ field: 'openAssignments', direction: 'desc' }], 1000);
   }),
@@ -423,13 +443,18 @@ const Org: TypeResolvers = {
     await requireOrg(context, orgIdOf(document), 'roster.read');
     return associationConnection(context, byOrg(orgIdOf(document)), args);
   },
-  applications: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', APPLICATIONS, applicationFilter(args.filter), 'appliedAt', args),
+  applications: (document, args, context) =>
+    orgFamily(context, orgIdOf(document), 'roster.read', APPLICATIONS, applicationFilter(args.filter), 'appliedAt', args),
   effectiveRoles: (document, args, context) => effectiveRoles(context, orgIdOf(document), args),
-  policies: (document, args, context) => orgFamily(context, orgIdOf(document), 'policy.read', POLICY_VERSIONS, policyVersionFilter(args.filter), 'version', args),
+  policies: (document, args, context) =>
+    orgFamily(context, orgIdOf(document), 'policy.read', POLICY_VERSIONS, policyVersionFilter(args.filter), 'version', args),
   publishedPolicy: async (document, _args, context) => {
     const orgId = orgIdOf(document);
     await requireOrg(context, orgId, 'policy.read');
-    const page = await context.platform.docs.find(POLICY_VERSIONS, { filter: { and: [byOrg(orgId), { field: 'status', op: 'eq', value: 'published' }] }, limit: 1 });
+    const page = await context.platform.docs.find(POLICY_VERSIONS, {
+      filter: { and: [byOrg(orgId), { field: 'status', op: 'eq', value: 'published' }] },
+      limit: 1,
+    });
     return page.items[0] ?? null;
   },
   decisions: async (document, args, context) => {
@@ -459,7 +484,8 @@ const Subject: TypeResolvers = {
       };
     }),
   position,
-  associations: (document, args, context) => associationConnection(context, { field: 'subjectId', op: 'eq', value: text(document, 'subjectId') || document._id }, args, { acrossOrgs: true }),
+  associations: (document, args, context) =>
+    associationConnection(context, { field: 'subjectId', op: 'eq', value: text(document, 'subjectId') || document._id }, args, { acrossOrgs: true }),
 };
 
 const Role: TypeResolvers = {
@@ -469,7 +495,10 @@ const Role: TypeResolvers = {
   position,
   inheritedRoles: async (document, _args, context) => {
     const inherits = Array.isArray(document.inherits) ? document.inherits.filter((name): name is string => typeof name === 'string') : [];
-    const roles = await loadAll(context.loaders.roles, inherits.map((name) => roleKey(text(document, 'orgId'), name)));
+    const roles = await loadAll(
+      context.loaders.roles,
+      inherits.map((name) => roleKey(text(document, 'orgId'), name)),
+    );
     return roles.filter((role): role is Doc => role !== undefined);
   },
   holders: async (document, args, context) => {
@@ -490,7 +519,10 @@ const Group: TypeResolvers = {
   roleNames: (document) => (Array.isArray(document.roles) ? document.roles : []),
   roles: async (document, _args, context) => {
     const names = Array.isArray(document.roles) ? document.roles.filter((name): name is string => typeof name === 'string') : [];
-    const roles = await loadAll(context.loaders.roles, names.map((name) => roleKey(text(document, 'orgId'), name)));
+    const roles = await loadAll(
+      context.loaders.roles,
+      names.map((name) => roleKey(text(document, 'orgId'), name)),
+    );
     return roles.filter((role): role is Doc => role !== undefined);
   },
   position,
@@ -577,12 +609,17 @@ const Contract: TypeResolvers = {
   status: enumOf('status'),
   signatures: (document) => object(document.signatures),
   breaches: (document) => (Array.isArray(document.breaches) ? document.breaches : []),
-  breachCount: (document) => (typeof document.breachCount === 'number' ? document.breachCount : Array.isArray(document.breaches) ? document.breaches.length : 0),
+  breachCount: (document) =>
+    typeof document.breachCount === 'number' ? document.breachCount : Array.isArray(document.breaches) ? document.breaches.length : 0,
   position,
   tasks: async (document, args, context) => {
     const orgId = text(document, 'orgId');
     await requireOrg(context, orgId, 'job.read');
-    return taskConnection(context, { and: [byOrg(orgId), { field: 'contractId', op: 'eq', value: text(document, 'contractId') || document._id }] }, { ...args, filter: null, orderBy: null });
+    return taskConnection(
+      context,
+      { and: [byOrg(orgId), { field: 'contractId', op: 'eq', value: text(document, 'contractId') || document._id }] },
+      { ...args, filter: null, orderBy: null },
+    );
   },
 };
 

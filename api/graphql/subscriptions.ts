@@ -5,7 +5,7 @@ import type { AllSubscription, EventFilter, JsonObject, RecordedEvent } from '..
 import { STREAM_CATEGORIES, isStreamCategory } from '../../domain/events/stream-categories.ts';
 import { eventCategory, eventOrgId, publicEvent } from '../../processes/public-event.ts';
 import type { Platform } from '../platform.ts';
-import { StreamAccess, readActionFor } from '../streaming/access.ts';
+import { type StreamAccess, readActionFor } from '../streaming/access.ts';
 import { parsePosition } from './context.ts';
 import { gqlError, validationFailed } from './errors.ts';
 
@@ -30,14 +30,20 @@ const subscriptionPrincipal = principalSchema.extend({ keyId: z.string() });
 export function principalOfConnection(context: unknown): SubscriptionPrincipal {
   const candidate = typeof context === 'object' && context !== null && 'principal' in context ? context.principal : undefined;
   const parsed = subscriptionPrincipal.safeParse(candidate);
-  if (!parsed.success) throw gqlError(appError('unauthenticated', 'UNAUTHENTICATED', 'authenticate the connection: connection_init payload {"authorization": "Bearer <api key>"}'));
+  if (!parsed.success)
+    throw gqlError(
+      appError('unauthenticated', 'UNAUTHENTICATED', 'authenticate the connection: connection_init payload {"authorization": "Bearer <api key>"}'),
+    );
   return parsed.data;
 }
 
 const categorySchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'a stream category: the prefix of a stream id before its first "-"');
 const typeSchema = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,127}$/, 'an event type such as RoleGranted');
 const argsSchema = z.object({
-  orgId: z.uuid().transform((value) => value.toLowerCase()).nullish(),
+  orgId: z
+    .uuid()
+    .transform((value) => value.toLowerCase())
+    .nullish(),
   categories: z.array(categorySchema).min(1).max(50).nullish(),
   types: z.array(typeSchema).min(1).max(100).nullish(),
   afterPosition: z.string().max(20).nullish(),
@@ -53,12 +59,19 @@ export interface EventsFilters {
 export function parseEventsArgs(platform: Platform, args: unknown): EventsFilters {
   const parsed = argsSchema.safeParse(args ?? {});
   if (!parsed.success) {
-    throw validationFailed('invalid arguments', parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })));
+    throw validationFailed(
+      'invalid arguments',
+      parsed.error.issues.map((issue) => ({ path: issue.path.map(String), message: issue.message })),
+    );
   }
   const { orgId, categories, types, afterPosition } = parsed.data;
   // As GET /events/stream: a name nothing is written under would match nothing, forever.
   const unknown = [
-    ...(categories ?? []).flatMap((name, index) => (isStreamCategory(name) ? [] : [{ path: ['categories', index], message: `unknown stream category '${name}'; the categories are ${STREAM_CATEGORIES.join(', ')}` }])),
+    ...(categories ?? []).flatMap((name, index) =>
+      isStreamCategory(name)
+        ? []
+        : [{ path: ['categories', index], message: `unknown stream category '${name}'; the categories are ${STREAM_CATEGORIES.join(', ')}` }],
+    ),
     ...(types ?? []).flatMap((type, index) => (platform.registry.has(type) ? [] : [{ path: ['types', index], message: `unknown event type '${type}'` }])),
   ];
   if (unknown.length > 0) throw validationFailed('invalid arguments', unknown);
@@ -132,7 +145,11 @@ export class EventsIterator implements AsyncIterableIterator<EventView> {
       } catch {
         // Deciding needs the log (the org's roster and policy): without it, end rather than guess.
         await this.finish();
-        throw gqlError(appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'access to this event could not be decided; resubscribe with afterPosition', { position: event.position.toString() }));
+        throw gqlError(
+          appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'access to this event could not be decided; resubscribe with afterPosition', {
+            position: event.position.toString(),
+          }),
+        );
       }
       if (!allowed) continue;
       if (credentialRefused) {

@@ -71,9 +71,7 @@ export function commandBody(union: z.ZodType, type: string, options: BodyOptions
   if (!schema) throw new Error(`command ${type} has no field ${options.field}`);
   const drop = new Set(options.fromPath ?? []);
   const optional = new Set(options.optional ?? []);
-  const properties = Object.fromEntries(
-    Object.entries({ ...propertiesOf(schema), ...options.override }).filter(([name]) => !drop.has(name)),
-  );
+  const properties = Object.fromEntries(Object.entries({ ...propertiesOf(schema), ...options.override }).filter(([name]) => !drop.has(name)));
   const required = Array.isArray(schema.required)
     ? schema.required.filter((name): name is string => typeof name === 'string' && !drop.has(name) && !optional.has(name))
     : [];
@@ -91,7 +89,9 @@ export const errorBody = z
     message: z.string().describe('human-readable explanation'),
     details: z
       .record(z.string(), z.unknown())
-      .describe('machine-readable context: `issues` [{path, message}] for VALIDATION_FAILED; decisionId, action, outcome, reasons, determiningRuleIds, escalateTo, policy for POLICY_DENIED (with `explain=full` on a command, also every rule\'s evaluations and condition errors, where the caller may read the policy)'),
+      .describe(
+        "machine-readable context: `issues` [{path, message}] for VALIDATION_FAILED; decisionId, action, outcome, reasons, determiningRuleIds, escalateTo, policy for POLICY_DENIED (with `explain=full` on a command, also every rule's evaluations and condition errors, where the caller may read the policy)",
+      ),
   })
   .strict();
 
@@ -139,7 +139,9 @@ const commandReplyShape = {
     .nullable()
     .describe("the command's own policy decision in brief; null when none was recorded with it"),
   events: z
-    .array(z.object({ eventId: z.uuid(), type: z.string(), revision: z.int(), data: z.record(z.string(), z.unknown()).optional().describe('`explain=full` only') }))
+    .array(
+      z.object({ eventId: z.uuid(), type: z.string(), revision: z.int(), data: z.record(z.string(), z.unknown()).optional().describe('`explain=full` only') }),
+    )
     .describe('the events appended (or, replayed, appended before); their data with `explain=full`'),
 };
 
@@ -161,5 +163,8 @@ export const commandHeaders = paramsDoc({
     .optional()
     .describe('command id chosen by the client: a retry with the same key answers the same and changes nothing'),
   'if-match': z.string().optional().describe('expected stream revision, e.g. "3" (the ETag): 412 when it moved on'),
-  'x-correlation-id': z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/).optional(),
+  'x-correlation-id': z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{8,200}$/)
+    .optional(),
 });

@@ -60,7 +60,7 @@ const description = [
   '`work.signatureTimeoutMs`, a task attempt that misses its heartbeats is retried). A `: keep-alive` comment comes every',
   '15 s when nothing else is sent. A client that stops reading is disconnected once 256 messages wait for it; the',
   'stream ends when its key is revoked or its subject suspended, and when the server shuts down. An inbox counts as',
-  'one of the principal\'s open streams (STREAMS_PER_PRINCIPAL, STREAMS_TOTAL: 429 TOO_MANY_STREAMS). Reconnect with',
+  "one of the principal's open streams (STREAMS_PER_PRINCIPAL, STREAMS_TOTAL: 429 TOO_MANY_STREAMS). Reconnect with",
   'backoff (the SDK does: `new AgentClient({ http: { baseUrl }, subjectId, apiKey }, handlers)`).',
 ].join('\n');
 
@@ -111,7 +111,7 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
         );
       }
       if (principal.kind !== 'subject') {
-        return sendError(reply, appError('forbidden', 'AGENTS_ONLY', 'the inbox is an agent\'s (a subject\'s), read with its own key', { kind: principal.kind }));
+        return sendError(reply, appError('forbidden', 'AGENTS_ONLY', "the inbox is an agent's (a subject's), read with its own key", { kind: principal.kind }));
       }
       if (shuttingDown) return sendError(reply, appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry shortly'));
 

@@ -11,7 +11,6 @@ import type { Platform } from '../platform.ts';
 
 const tags = ['agents'];
 
-
 /** Each kind: its body, and what it does (the command runAgentCommand runs for it). */
 const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; description: string }> = {
   propose: {
@@ -23,7 +22,7 @@ const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; descr
   sign: {
     schema: workRequestSchemas.sign,
     summary: 'Sign the contract offered to the caller',
-    description: 'SignContract as the `assignee` party (action `contract.sign`): only the contract\'s assignee (403 NOT_THE_ASSIGNEE).',
+    description: "SignContract as the `assignee` party (action `contract.sign`): only the contract's assignee (403 NOT_THE_ASSIGNEE).",
   },
   refuse: {
     schema: workRequestSchemas.refuse,
@@ -33,11 +32,11 @@ const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; descr
   progress: {
     schema: workRequestSchemas.progress,
     summary: "Report progress on (heartbeat) the caller's task",
-    description: 'ReportTaskProgress (action `task.progress`), checked against the task\'s contract.',
+    description: "ReportTaskProgress (action `task.progress`), checked against the task's contract.",
   },
   tool: {
     schema: workRequestSchemas.tool,
-    summary: 'Record a tool use on the caller\'s task',
+    summary: "Record a tool use on the caller's task",
     description:
       "UseTool (action `task.tool.use`), checked against the task's contract: a tool it does not permit is 403 CONTRACT_VIOLATION (details: contractId, clause, action, tool) and the breach is recorded on the contract (ContractBreached `forbidden_action`).",
   },
@@ -50,7 +49,7 @@ const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; descr
   inform: {
     schema: workRequestSchemas.inform,
     summary: "Complete the caller's task with its outputs",
-    description: 'CompleteTask (action `task.complete`), checked against the task\'s contract; the platform then delivers the job.',
+    description: "CompleteTask (action `task.complete`), checked against the task's contract; the platform then delivers the job.",
   },
   failure: {
     schema: workRequestSchemas.failure,
@@ -60,7 +59,8 @@ const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; descr
   verdict: {
     schema: workRequestSchemas.verdict,
     summary: "A verifier's verdict on a job's delivery",
-    description: '`accept: true` is VerifyJob (action `job.verify`); `false` is RejectDelivery with the note as the reason. Only a verifier of the job (403 NOT_THE_VERIFIER).',
+    description:
+      '`accept: true` is VerifyJob (action `job.verify`); `false` is RejectDelivery with the note as the reason. Only a verifier of the job (403 NOT_THE_VERIFIER).',
   },
 };
 

@@ -95,7 +95,11 @@ export async function associationListRoutes(app: FastifyInstance, platform: Plat
         ...(active === undefined ? {} : { admit: async (document: JsonDocument) => associationInForce(document, now) === active }),
       });
       if (isAppError(page)) return sendError(reply, page);
-      return { orgId, associations: page.items.map((document) => ({ ...withoutBookkeeping(document), active: associationInForce(document, now) })), pageInfo: page.pageInfo };
+      return {
+        orgId,
+        associations: page.items.map((document) => ({ ...withoutBookkeeping(document), active: associationInForce(document, now) })),
+        pageInfo: page.pageInfo,
+      };
     },
   );
 }

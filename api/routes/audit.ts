@@ -44,7 +44,8 @@ const stateShape = {
 };
 const stateQuery = z.strictObject(stateShape).superRefine((query, context) => {
   if (query.position !== undefined && query.at !== undefined) context.addIssue({ code: 'custom', path: ['at'], message: 'give position or at, not both' });
-  if (query.jobSpace !== undefined && query.subjectId === undefined) context.addIssue({ code: 'custom', path: ['jobSpace'], message: 'jobSpace needs subjectId' });
+  if (query.jobSpace !== undefined && query.subjectId === undefined)
+    context.addIssue({ code: 'custom', path: ['jobSpace'], message: 'jobSpace needs subjectId' });
 });
 
 const rangeShape = (position: typeof positionInQuery | typeof positionInBody) => ({
@@ -78,7 +79,8 @@ interface RangeFields {
 }
 
 function checkRange(range: RangeFields, context: z.RefinementCtx): void {
-  if (range.from !== undefined && range.to !== undefined && range.from > range.to) context.addIssue({ code: 'custom', path: ['to'], message: 'to must not be before from' });
+  if (range.from !== undefined && range.to !== undefined && range.from > range.to)
+    context.addIssue({ code: 'custom', path: ['to'], message: 'to must not be before from' });
   if (range.since !== undefined && range.until !== undefined && Date.parse(range.since) > Date.parse(range.until)) {
     context.addIssue({ code: 'custom', path: ['until'], message: 'until must not be before since' });
   }
@@ -97,7 +99,8 @@ const whatIfShape = {
   ...rangeShape(positionInBody),
 };
 const whatIfBody = z.strictObject(whatIfShape).superRefine((body, context) => {
-  if (body.version !== undefined && body.rules !== undefined) context.addIssue({ code: 'custom', path: ['version'], message: 'give version or rules, not both' });
+  if (body.version !== undefined && body.rules !== undefined)
+    context.addIssue({ code: 'custom', path: ['version'], message: 'give version or rules, not both' });
   if (body.version === undefined && body.rules === undefined && !hasStructureChanges(body.structure)) {
     context.addIssue({ code: 'custom', path: ['version'], message: 'give version or rules, or structure changes' });
   }
@@ -131,7 +134,12 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform): Pro
   const source = { store: platform.store, registry: platform.registry };
 
   /** Authorized first, then looked up: a principal that may not read the org's audit learns nothing about it. */
-  const authorize = async (principal: Parameters<typeof authorizeRead>[1], orgId: string, type: string, data: Record<string, unknown>): Promise<AppError | null> => {
+  const authorize = async (
+    principal: Parameters<typeof authorizeRead>[1],
+    orgId: string,
+    type: string,
+    data: Record<string, unknown>,
+  ): Promise<AppError | null> => {
     const allowed = await authorizeRead(platform.loader, principal, {
       action: 'audit.read',
       orgId,
@@ -188,10 +196,10 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform): Pro
         openapi: {
           summary: "Re-evaluate an org's recorded decisions",
           description:
-            "Action `audit.read`. Every DecisionRecorded of the org in the range is evaluated again with its RECORDED request and the RECORDED policy version " +
+            'Action `audit.read`. Every DecisionRecorded of the org in the range is evaluated again with its RECORDED request and the RECORDED policy version ' +
             '(source org: that version as drafted in the policy stream, whose hash must match; default: the default org policy, if its hash still matches; none: no org rules), ' +
             "with the running code's platform policy when its hash matches the recorded one; a decision made under another platform policy is reported unverifiable " +
-            '(PLATFORM_POLICY_CHANGED), not compared. The principal\'s recorded roles are checked against the roster at the recorded revision. ' +
+            "(PLATFORM_POLICY_CHANGED), not compared. The principal's recorded roles are checked against the roster at the recorded revision. " +
             rangeDescription,
           tags,
           params: paramsDoc(orgIdParam),

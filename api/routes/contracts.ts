@@ -24,14 +24,14 @@ const commands: ReadonlyArray<readonly [string, ContractCommandType, string, str
     'ReviewContract',
     'contract.review',
     'Review a contract',
-    "For an org whose contracts are reviewed (`work.contractReview: required`): `approve: true` lets the parties sign (the platform then signs for the org and offers it to the assignee); `approve: false` rejects it, with the `note` as the reason (required), and the assignment goes on with another candidate. Only while `in_review`; never the assignee (403 ASSIGNEE_ACTS_FOR_ORG).",
+    'For an org whose contracts are reviewed (`work.contractReview: required`): `approve: true` lets the parties sign (the platform then signs for the org and offers it to the assignee); `approve: false` rejects it, with the `note` as the reason (required), and the assignment goes on with another candidate. Only while `in_review`; never the assignee (403 ASSIGNEE_ACTS_FOR_ORG).',
   ],
   [
     'sign',
     'SignContract',
     'contract.sign',
     'Sign a contract',
-    "For one party: `org` (anyone the policy allows but the assignee: 403 ASSIGNEE_ACTS_FOR_ORG) or `assignee` (only the assignee itself: 403 NOT_THE_ASSIGNEE). The second signature activates the contract. 409 ALREADY_SIGNED for a party that signed.",
+    'For one party: `org` (anyone the policy allows but the assignee: 403 ASSIGNEE_ACTS_FOR_ORG) or `assignee` (only the assignee itself: 403 NOT_THE_ASSIGNEE). The second signature activates the contract. 409 ALREADY_SIGNED for a party that signed.',
   ],
   [
     'reject',

@@ -34,7 +34,7 @@ const decisionItem = z.object({
   action: z.string(),
   outcome: outcomeSchema.describe("the policy's answer"),
   result: resultSchema.describe(
-    'what became of the command: applied with this decision, refused by policy, refused by the org\'s structure after the policy permitted it (see refusal), or unrecorded (a decision recorded before results were)',
+    "what became of the command: applied with this decision, refused by policy, refused by the org's structure after the policy permitted it (see refusal), or unrecorded (a decision recorded before results were)",
   ),
   refusal: refusalSchema.nullable().describe('for refused-by-structure: the refusal the caller got'),
   reasons: z.array(z.string()),
@@ -133,7 +133,9 @@ const storedDecision = z.object({
 async function listDecisions(platform: Platform, orgId: string | null, query: z.infer<typeof decisionsQuery>): Promise<Array<z.infer<typeof decisionItem>>> {
   const head = await platform.store.headPosition();
   if (!(await platform.projections.waitFor(head, 5000, 'decisions'))) {
-    throw appError('unavailable', 'READ_MODEL_BEHIND', 'the decisions read model has not caught up with the log yet; retry shortly', { position: head.toString() });
+    throw appError('unavailable', 'READ_MODEL_BEHIND', 'the decisions read model has not caught up with the log yet; retry shortly', {
+      position: head.toString(),
+    });
   }
   const filter = {
     and: [

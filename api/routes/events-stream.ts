@@ -21,7 +21,9 @@ const eventPayload = z.object({
   revision: z.int().describe('position of the event in its stream'),
   type: z.string(),
   data: z.record(z.string(), z.unknown()).describe('as stored (metadata.schemaVersion says its version); secrets such as keyHash removed'),
-  metadata: z.record(z.string(), z.unknown()).describe('eventId, commandId, correlationId, causationId, principal, orgId, occurredAt, schemaVersion, decisionId, ...'),
+  metadata: z
+    .record(z.string(), z.unknown())
+    .describe('eventId, commandId, correlationId, causationId, principal, orgId, occurredAt, schemaVersion, decisionId, ...'),
   orgId: z.string().nullable().describe('the org the event belongs to; null for platform-level events'),
 });
 
@@ -63,7 +65,11 @@ export async function eventStreamRoutes(app: FastifyInstance, platform: Platform
           tags: ['events'],
           querystring: paramsDoc(eventStreamQueryDoc),
           headers: paramsDoc({
-            'last-event-id': z.string().regex(/^\d{1,20}$/).optional().describe('the id (position) of the last event received: resume after it'),
+            'last-event-id': z
+              .string()
+              .regex(/^\d{1,20}$/)
+              .optional()
+              .describe('the id (position) of the last event received: resume after it'),
           }),
           response: {
             '200': {

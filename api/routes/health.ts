@@ -7,7 +7,13 @@ import { readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
 import { authorizeRead } from '../read-access.ts';
 import type { Platform } from '../platform.ts';
 
-const probe = (summary: string, description: string, response: RouteDoc['response']): RouteDoc => ({ summary, description, tags: ['health'], security: [], response });
+const probe = (summary: string, description: string, response: RouteDoc['response']): RouteDoc => ({
+  summary,
+  description,
+  tags: ['health'],
+  security: [],
+  response,
+});
 const outage = z.object({
   dependency: z.enum(['cache', 'bus', 'documents', 'event-store', 'commands']),
   message: z.string(),
@@ -38,7 +44,12 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
   /** Liveness: the process answers. */
   app.get(
     '/health',
-    { config: { public: true, openapi: probe('Liveness', 'The process answers. No credential.', { '200': readReply('Alive', z.object({ status: z.literal('ok') })) }) } },
+    {
+      config: {
+        public: true,
+        openapi: probe('Liveness', 'The process answers. No credential.', { '200': readReply('Alive', z.object({ status: z.literal('ok') })) }),
+      },
+    },
     async () => ({ status: 'ok' }),
   );
 
@@ -67,7 +78,10 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     const failed = projections.filter((projection) => projection.state === 'failed');
     checks.projections = {
       ok: failed.length === 0,
-      detail: failed.length === 0 ? `${projections.length} running` : `stopped: ${failed.map((p) => `${p.name} at position ${p.failure?.position ?? p.position}`).join(', ')}`,
+      detail:
+        failed.length === 0
+          ? `${projections.length} running`
+          : `stopped: ${failed.map((p) => `${p.name} at position ${p.failure?.position ?? p.position}`).join(', ')}`,
     };
     const fanout = platform.fanout.status();
     checks.eventFanout = { ok: true, detail: `${fanout.state} at ${fanout.position}${fanout.failure ? `; last failure: ${fanout.failure.message}` : ''}` };
@@ -84,7 +98,13 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     add('association-expiry', platform.expiry.waiting);
     add('api-key-index', platform.apiKeys.waiting);
     if (fanout.state === 'retrying' && fanout.failure) {
-      waiting.push({ follower: 'event-fanout', dependency: fanout.failure.dependency ?? 'bus', message: fanout.failure.message, since: fanout.failure.since, attempts: fanout.failure.attempts });
+      waiting.push({
+        follower: 'event-fanout',
+        dependency: fanout.failure.dependency ?? 'bus',
+        message: fanout.failure.message,
+        since: fanout.failure.since,
+        attempts: fanout.failure.attempts,
+      });
     }
     const ready = Object.values(checks).every((check) => check.ok);
     const status = !ready ? 'not_ready' : waiting.length > 0 ? 'degraded' : 'ready';
@@ -100,7 +120,9 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
   const metrics = createMetricsRegistry(platform);
   const metricsDescription =
     'Prometheus text exposition: `agencygrid_event_store_head`, `agencygrid_projection_position{projection}`, `agencygrid_projection_lag{projection}`, `agencygrid_projection_failed{projection}`, `agencygrid_projection_waiting{projection}`, `agencygrid_projection_parked_events{projection}`, `agencygrid_saga_position{saga}`, `agencygrid_timers_pending`, `agencygrid_saga_dead_letters`. ' +
-    (metricsPublic ? 'No credential (METRICS_PUBLIC is set).' : 'Action `platform.metrics.read` (platform admins); METRICS_PUBLIC=true serves it without a credential.');
+    (metricsPublic
+      ? 'No credential (METRICS_PUBLIC is set).'
+      : 'Action `platform.metrics.read` (platform admins); METRICS_PUBLIC=true serves it without a credential.');
   const metricsDoc: RouteDoc = {
     summary: 'Metrics',
     description: metricsDescription,
@@ -108,20 +130,16 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     ...(metricsPublic ? { security: [] } : {}),
     response: { '200': readReply('Metrics (text/plain)', z.string()), ...(metricsPublic ? {} : readErrors) },
   };
-  app.get(
-    '/metrics',
-    { config: { public: metricsPublic, openapi: metricsDoc } },
-    async (request, reply) => {
-      if (!metricsPublic) {
-        const allowed = await authorizeRead(platform.loader, request.principal, {
-          action: 'platform.metrics.read',
-          orgId: null,
-          resource: { type: 'metrics', id: null },
-          query: { type: 'ReadMetrics', data: {} },
-        });
-        if (isAppError(allowed)) return sendError(reply, allowed);
-      }
-      return reply.type(metrics.contentType).send(await metrics.metrics());
-    },
-  );
+  app.get('/metrics', { config: { public: metricsPublic, openapi: metricsDoc } }, async (request, reply) => {
+    if (!metricsPublic) {
+      const allowed = await authorizeRead(platform.loader, request.principal, {
+        action: 'platform.metrics.read',
+        orgId: null,
+        resource: { type: 'metrics', id: null },
+        query: { type: 'ReadMetrics', data: {} },
+      });
+      if (isAppError(allowed)) return sendError(reply, allowed);
+    }
+    return reply.type(metrics.contentType).send(await metrics.metrics());
+  });
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { pageQueryFields } from './page-query.ts';
 import { jobCommandSchema } from '../../domain/job/commands.ts';
-import { assignmentStrategySchema, completionModeSchema, escalationResolutionSchema, jobPrioritySchema } from '../../domain/job/fields.ts';
+import { assignmentStrategySchema, completionModeSchema, jobPrioritySchema } from '../../domain/job/fields.ts';
 import { escalatableJobStatusSchema, jobStatusSchema } from '../../domain/job/state.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
@@ -41,7 +41,7 @@ const transitions: ReadonlyArray<readonly [string, Exclude<JobCommandType, 'Subm
 ];
 
 const notes: Partial<Record<JobCommandType, string>> = {
-  AssignJob: ' Refuses one of the job\'s verifiers (409 ASSIGNEE_IS_VERIFIER).',
+  AssignJob: " Refuses one of the job's verifiers (409 ASSIGNEE_IS_VERIFIER).",
   StartWork: ' Only the assignee (or an admin / the system for it): 403 NOT_THE_ASSIGNEE.',
   DeliverJob: ' Only the assignee (or an admin / the system for it): 403 NOT_THE_ASSIGNEE.',
   VerifyJob: ' Only a verifier (or an admin / the system): 403 NOT_THE_VERIFIER.',
@@ -120,7 +120,7 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
     doc: {
       summary: 'Submit a job',
       description:
-        "SubmitJob (action `job.submit`). The org must be active (409 ORG_NOT_ACTIVE) and below its open-jobs quota (org metadata `quota.maxOpenJobs`, default 100: 409 QUOTA_EXCEEDED; 503 QUOTA_UNKNOWN when the jobs read model cannot count them in time). `jobId` derives from the command id when absent, so a retry with the same Idempotency-Key submits the same job.",
+        'SubmitJob (action `job.submit`). The org must be active (409 ORG_NOT_ACTIVE) and below its open-jobs quota (org metadata `quota.maxOpenJobs`, default 100: 409 QUOTA_EXCEEDED; 503 QUOTA_UNKNOWN when the jobs read model cannot count them in time). `jobId` derives from the command id when absent, so a retry with the same Idempotency-Key submits the same job.',
       tags,
       params: paramsDoc(orgIdParam),
       headers: commandHeaders,
@@ -243,7 +243,10 @@ export async function readJob(platform: Platform, orgId: string, jobId: string):
 }
 
 /** The store filter for an org's jobs with the typed filters of the list. */
-export function jobsFilter(orgId: string, filters: { status?: string | undefined; priority?: string | undefined; assigneeSubjectId?: string | undefined }): Filter {
+export function jobsFilter(
+  orgId: string,
+  filters: { status?: string | undefined; priority?: string | undefined; assigneeSubjectId?: string | undefined },
+): Filter {
   return {
     and: [
       { field: 'orgId', op: 'eq', value: orgId },
@@ -261,7 +264,12 @@ export const jobOrders: Record<'newest' | 'oldest', SortField[]> = {
 
 async function listJobs(platform: Platform, orgId: string, query: JobsQuery) {
   try {
-    const page = await platform.docs.find(JOBS, { filter: jobsFilter(orgId, query), sort: jobOrders[query.order], limit: query.limit, after: query.after ?? null });
+    const page = await platform.docs.find(JOBS, {
+      filter: jobsFilter(orgId, query),
+      sort: jobOrders[query.order],
+      limit: query.limit,
+      after: query.after ?? null,
+    });
     return { jobs: page.items.map(jobView), pageInfo: { hasNextPage: page.hasMore, endCursor: page.endCursor } };
   } catch (error) {
     if (error instanceof InvalidCursorError) {

@@ -40,7 +40,7 @@ export async function orgListRoutes(app: FastifyInstance, platform: Platform): P
         openapi: {
           summary: 'List the orgs the caller may read',
           description:
-            "Platform admins: every org. A subject: the orgs it owns or holds an active role in, each decided by `org.read` (an org that lets non-members read it is readable by id or slug, not listed). Newest first by default; filters are AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order). Waits (at most 5 s) for the read models to reach the head of the log (503 READ_MODEL_BEHIND).",
+            'Platform admins: every org. A subject: the orgs it owns or holds an active role in, each decided by `org.read` (an org that lets non-members read it is readable by id or slug, not listed). Newest first by default; filters are AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order). Waits (at most 5 s) for the read models to reach the head of the log (503 READ_MODEL_BEHIND).',
           tags: ['orgs'],
           querystring: paramsDoc(orgsQuery.shape),
           response: { '200': readReply('A page of orgs', orgsReply), ...readErrors },
@@ -67,7 +67,11 @@ export async function orgListRoutes(app: FastifyInstance, platform: Platform): P
       });
       if (isAppError(page)) return sendError(reply, page);
       return {
-        orgs: page.items.map((document) => ({ ...orgFromDocument(withoutBookkeeping(document)), registeredAt: document.registeredAt, updatedAt: document.updatedAt })),
+        orgs: page.items.map((document) => ({
+          ...orgFromDocument(withoutBookkeeping(document)),
+          registeredAt: document.registeredAt,
+          updatedAt: document.updatedAt,
+        })),
         pageInfo: page.pageInfo,
       };
     },

@@ -141,5 +141,5 @@ async function readOrg(platform: Platform, request: FastifyRequest, reply: Fasti
 /** The org that holds a slug (the owner of its uniqueness claim), or null. */
 async function orgIdForSlug(platform: Platform, slug: string): Promise<string | null> {
   const owner = await uniqueKeyHolder(platform.store, 'org-slug', slug);
-  return owner !== null && owner.startsWith('org-') ? owner.slice('org-'.length) : null;
+  return owner?.startsWith('org-') ? owner.slice('org-'.length) : null;
 }

@@ -118,7 +118,12 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
         projectionParkingAggregate,
         {
           type: 'ParkProjectionEvent',
-          data: { projection: params.name, position: failure.position, event: { eventId: failure.eventId, type: failure.type, streamId: failure.streamId }, reason: body.reason },
+          data: {
+            projection: params.name,
+            position: failure.position,
+            event: { eventId: failure.eventId, type: failure.type, streamId: failure.streamId },
+            reason: body.reason,
+          },
         },
         envelope,
       );
@@ -136,7 +141,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
         openapi: {
           summary: 'Retry a parked event',
           description:
-            'Applies the parked event to the projection again (action `platform.projections.retry`). If it now succeeds, `ProjectionEventUnparked` is recorded (who, why) and 200 answers; if it still fails, 409 PARKED_EVENT_STILL_FAILS (503 when a dependency is unavailable) with the error, and nothing is recorded: it stays parked. The read-model writes keep each document\'s position, so a document that later events changed keeps their state; rebuild the projection for an exact replay.',
+            "Applies the parked event to the projection again (action `platform.projections.retry`). If it now succeeds, `ProjectionEventUnparked` is recorded (who, why) and 200 answers; if it still fails, 409 PARKED_EVENT_STILL_FAILS (503 when a dependency is unavailable) with the error, and nothing is recorded: it stays parked. The read-model writes keep each document's position, so a document that later events changed keeps their state; rebuild the projection for an exact replay.",
           tags: ['admin'],
           params: paramsDoc(parkedParams),
           headers: commandHeaders,
@@ -151,7 +156,10 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       if (isAppError(detail)) return sendError(reply, detail);
       const params = parse(z.object(parkedParams), request.params, 'path');
       if (isAppError(params)) return sendError(reply, params);
-      const permitted = await allowed('platform.projections.rebuild', request.principal, params.name, 'UnparkProjectionEvent', { projection: params.name, position: params.position });
+      const permitted = await allowed('platform.projections.rebuild', request.principal, params.name, 'UnparkProjectionEvent', {
+        projection: params.name,
+        position: params.position,
+      });
       if (isAppError(permitted)) return sendError(reply, permitted);
       const envelope = commandEnvelopeFrom(request);
       if (isAppError(envelope)) return sendError(reply, envelope);
@@ -162,7 +170,10 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       if (!platform.parked.get(params.name, params.position)) {
         return sendError(
           reply,
-          appError('not_found', 'PARKED_EVENT_NOT_FOUND', `no event at position ${params.position} is parked for projection ${params.name}`, { name: params.name, position: params.position }),
+          appError('not_found', 'PARKED_EVENT_NOT_FOUND', `no event at position ${params.position} is parked for projection ${params.name}`, {
+            name: params.name,
+            position: params.position,
+          }),
         );
       }
       const failed = await platform.projections.reapply(params.name, BigInt(params.position));
@@ -171,7 +182,11 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
           reply,
           failed.unavailable
             ? appError('unavailable', 'DEPENDENCY_UNAVAILABLE', `the retry could not run: ${failed.message}`, { name: params.name, position: params.position })
-            : appError('conflict', 'PARKED_EVENT_STILL_FAILS', `the parked event still fails: ${failed.message}`, { name: params.name, position: params.position, error: failed.message }),
+            : appError('conflict', 'PARKED_EVENT_STILL_FAILS', `the parked event still fails: ${failed.message}`, {
+                name: params.name,
+                position: params.position,
+                error: failed.message,
+              }),
         );
       }
       const result = await platform.pipeline.execute(

@@ -8,7 +8,12 @@ import { authorizeRead } from '../read-access.ts';
 import { bodySchema, parse } from './kit.ts';
 
 const rebuildBody = z.strictObject({});
-const nameParam = { name: z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/).describe('the projection name, e.g. orgs') };
+const nameParam = {
+  name: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,62}$/)
+    .describe('the projection name, e.g. orgs'),
+};
 
 /** Operating the read side: status of every projection, and rebuilding one from the log. */
 export async function projectionRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
@@ -18,7 +23,8 @@ export async function projectionRoutes(app: FastifyInstance, platform: Platform)
       config: {
         openapi: {
           summary: 'Projection status',
-          description: 'Every projection: state, position, lag behind the head of the log, and the event it failed on, if any (action `platform.projections.read`: platform admins).',
+          description:
+            'Every projection: state, position, lag behind the head of the log, and the event it failed on, if any (action `platform.projections.read`: platform admins).',
           tags: ['admin'],
           response: { '200': readReply('The projections', z.object({ projections: z.array(z.record(z.string(), z.unknown())) })), ...readErrors },
         },
@@ -64,11 +70,15 @@ export async function projectionRoutes(app: FastifyInstance, platform: Platform)
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
       if (!platform.projections.names().includes(params.name)) {
-        return sendError(reply, appError('not_found', 'PROJECTION_NOT_FOUND', `no projection named ${params.name}`, { name: params.name, known: platform.projections.names() }));
+        return sendError(
+          reply,
+          appError('not_found', 'PROJECTION_NOT_FOUND', `no projection named ${params.name}`, { name: params.name, known: platform.projections.names() }),
+        );
       }
       reply.hijack();
       reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson; charset=utf-8', 'cache-control': 'no-store' });
-      const line = (value: Record<string, unknown>) => reply.raw.write(`${JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item))}\n`);
+      const line = (value: Record<string, unknown>) =>
+        reply.raw.write(`${JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? item.toString() : item))}\n`);
       try {
         await platform.projections.rebuild(params.name, (progress) => line({ type: 'progress', ...progress }));
         const status = (await platform.projections.status()).find((projection) => projection.name === params.name);

@@ -12,7 +12,10 @@ export async function readModelsBehind(platform: Platform, projections: readonly
   const head = await platform.store.headPosition();
   for (const projection of projections) {
     if (!(await platform.projections.waitFor(head, READ_YOUR_WRITES_MS, projection))) {
-      return appError('unavailable', 'READ_MODEL_BEHIND', `the ${projection} read model has not caught up with the log yet; retry shortly`, { position: head.toString(), readModel: projection });
+      return appError('unavailable', 'READ_MODEL_BEHIND', `the ${projection} read model has not caught up with the log yet; retry shortly`, {
+        position: head.toString(),
+        readModel: projection,
+      });
     }
   }
   return null;

@@ -6,12 +6,29 @@ import { rosterCommandSchema } from '../../domain/roster/commands.ts';
 import { rosterDecider } from '../../domain/roster/decider.ts';
 import { effectiveRoles } from '../../domain/roster/effective-roles.ts';
 import { rosterStream } from '../../domain/roster/events.ts';
-import { groupDefinitionSchema, groupNameSchema, jobSpaceDefinitionSchema, jobSpaceNameSchema, roleDefinitionSchema, roleNameSchema } from '../../domain/roster/fields.ts';
+import {
+  groupDefinitionSchema,
+  groupNameSchema,
+  jobSpaceDefinitionSchema,
+  jobSpaceNameSchema,
+  roleDefinitionSchema,
+  roleNameSchema,
+} from '../../domain/roster/fields.ts';
 import { isActive, type RosterState } from '../../domain/roster/state.ts';
 import { rosterAggregate } from '../../commands/handlers/roster.ts';
 import { deterministicId } from '../../commands/metadata.ts';
 import { sendError } from '../command-reply.ts';
-import { commandBody, commandErrors, commandHeaders, commandReply, paramsDoc, readErrors, readReply, type BodyOptions, type RouteDoc } from '../openapi/route-doc.ts';
+import {
+  commandBody,
+  commandErrors,
+  commandHeaders,
+  commandReply,
+  paramsDoc,
+  readErrors,
+  readReply,
+  type BodyOptions,
+  type RouteDoc,
+} from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { commandRoute, parse, storedId, withPath, type Fields } from './kit.ts';
@@ -104,13 +121,21 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       url: `/orgs/:orgId/${path}`,
       aggregate: rosterAggregate,
       bodyField: field,
-      doc: doc(`Define a ${what}`, `${define} (action \`${action}.define\`): declarative, creates the ${what} or replaces its definition; re-sending it changes nothing.`, orgIdParam, define, { field }),
+      doc: doc(
+        `Define a ${what}`,
+        `${define} (action \`${action}.define\`): declarative, creates the ${what} or replaces its definition; re-sending it changes nothing.`,
+        orgIdParam,
+        define,
+        { field },
+      ),
       build: ({ params, body }) => ({ type: define, data: { orgId: params.orgId, [field]: body } }),
     });
     commandRoute(app, platform, {
       url: `/orgs/:orgId/${path}/:name/remove`,
       aggregate: rosterAggregate,
-      doc: doc(`Remove a ${what}`, `${remove} (action \`${action}.remove\`); refused while it is in use.`, nameParam(what, nameSchema), remove, { fromPath: ['orgId', 'name'] }),
+      doc: doc(`Remove a ${what}`, `${remove} (action \`${action}.remove\`); refused while it is in use.`, nameParam(what, nameSchema), remove, {
+        fromPath: ['orgId', 'name'],
+      }),
       build: ({ params, body }) => {
         const data = withPath(body, { orgId: params.orgId, name: params.name });
         return isAppError(data) ? data : { type: remove, data };
@@ -121,7 +146,13 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
   commandRoute(app, platform, {
     url: '/orgs/:orgId/role-conflicts',
     aggregate: rosterAggregate,
-    doc: doc('Declare a role conflict', 'DeclareRoleConflict (action `roster.conflict.declare`): separation of duties, no subject may hold both roles at once.', orgIdParam, 'DeclareRoleConflict', { fromPath: ['orgId'] }),
+    doc: doc(
+      'Declare a role conflict',
+      'DeclareRoleConflict (action `roster.conflict.declare`): separation of duties, no subject may hold both roles at once.',
+      orgIdParam,
+      'DeclareRoleConflict',
+      { fromPath: ['orgId'] },
+    ),
     build: ({ params, body }) => {
       const data = withPath(body, { orgId: params.orgId });
       return isAppError(data) ? data : { type: 'DeclareRoleConflict', data };
@@ -131,7 +162,9 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
   commandRoute(app, platform, {
     url: '/orgs/:orgId/role-conflicts/withdraw',
     aggregate: rosterAggregate,
-    doc: doc('Withdraw a role conflict', 'WithdrawRoleConflict (action `roster.conflict.withdraw`).', orgIdParam, 'WithdrawRoleConflict', { fromPath: ['orgId'] }),
+    doc: doc('Withdraw a role conflict', 'WithdrawRoleConflict (action `roster.conflict.withdraw`).', orgIdParam, 'WithdrawRoleConflict', {
+      fromPath: ['orgId'],
+    }),
     build: ({ params, body }) => {
       const data = withPath(body, { orgId: params.orgId });
       return isAppError(data) ? data : { type: 'WithdrawRoleConflict', data };
@@ -231,7 +264,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       config: {
         openapi: {
           summary: "Read an org's roster",
-          description: 'Action `roster.read` (default policy: the org\'s members). Every association, with its status and whether it is `active` now.',
+          description: "Action `roster.read` (default policy: the org's members). Every association, with its status and whether it is `active` now.",
           tags,
           params: paramsDoc(orgIdParam),
           response: { '200': readReply('The roster', rosterReply), ...readErrors },
@@ -266,7 +299,8 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       config: {
         openapi: {
           summary: "A subject's effective roles in an org",
-          description: 'Action `roster.read`. Roles in force now (inheritance, groups, expiry; job-space associations only for that job space), as policies see them.',
+          description:
+            'Action `roster.read`. Roles in force now (inheritance, groups, expiry; job-space associations only for that job space), as policies see them.',
           tags,
           params: paramsDoc(effectiveParams),
           querystring: paramsDoc(effectiveQuery.shape),

@@ -65,7 +65,11 @@ export async function subjectListRoutes(app: FastifyInstance, platform: Platform
       });
       if (isAppError(page)) return sendError(reply, page);
       return {
-        subjects: page.items.map((document) => ({ ...subjectFromDocument(withoutBookkeeping(document)), registeredAt: document.registeredAt, updatedAt: document.updatedAt })),
+        subjects: page.items.map((document) => ({
+          ...subjectFromDocument(withoutBookkeeping(document)),
+          registeredAt: document.registeredAt,
+          updatedAt: document.updatedAt,
+        })),
         pageInfo: page.pageInfo,
       };
     },

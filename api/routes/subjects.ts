@@ -11,17 +11,7 @@ import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf, explainQuery } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import {
-  commandBody,
-  commandErrors,
-  commandHeaders,
-  commandReply,
-  jsonSchema,
-  paramsDoc,
-  readErrors,
-  readReply,
-  type RouteDoc,
-} from '../openapi/route-doc.ts';
+import { commandBody, commandErrors, commandHeaders, commandReply, jsonSchema, paramsDoc, readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
@@ -47,14 +37,20 @@ export const subjectReply = z.object({
       level: z.int(),
       evidence: z.string().nullable(),
       verified: z.object({ by: z.string(), orgId: z.uuid(), at: z.string() }).nullable(),
-      verifiedIn: z.record(z.string(), z.object({ by: z.string(), orgId: z.uuid(), at: z.string() })).describe('verifications by org id; each counts only in its org'),
+      verifiedIn: z
+        .record(z.string(), z.object({ by: z.string(), orgId: z.uuid(), at: z.string() }))
+        .describe('verifications by org id; each counts only in its org'),
     }),
   ),
   registeredBy: z.object({ id: z.string(), kind: z.string() }),
   revision: z.int().describe('the subject stream revision (also the ETag)'),
 });
 
-function doc(summary: string, description: string, fields: Omit<RouteDoc, 'summary' | 'description' | 'tags' | 'response'> & { response?: RouteDoc['response'] }): RouteDoc {
+function doc(
+  summary: string,
+  description: string,
+  fields: Omit<RouteDoc, 'summary' | 'description' | 'tags' | 'response'> & { response?: RouteDoc['response'] },
+): RouteDoc {
   return { summary, description, tags, headers: commandHeaders, response: { '200': commandReply('Done (or nothing to do)'), ...commandErrors }, ...fields };
 }
 
@@ -64,10 +60,14 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
     url: '/subjects',
     aggregate: subjectAggregate,
     status: 201,
-    doc: doc('Register a subject', 'RegisterSubject (action `subject.register`). `subjectId` derives from the command id when absent, so a retry with the same Idempotency-Key registers the same subject.', {
-      body: subjectBody('RegisterSubject', [], ['subjectId']),
-      response: { '201': commandReply('The subject is registered', { subjectId: z.uuid() }), ...commandErrors },
-    }),
+    doc: doc(
+      'Register a subject',
+      'RegisterSubject (action `subject.register`). `subjectId` derives from the command id when absent, so a retry with the same Idempotency-Key registers the same subject.',
+      {
+        body: subjectBody('RegisterSubject', [], ['subjectId']),
+        response: { '201': commandReply('The subject is registered', { subjectId: z.uuid() }), ...commandErrors },
+      },
+    ),
     build: ({ body, commandId }) => {
       const fields = bodyObject(body);
       if (isAppError(fields)) return fields;
@@ -110,10 +110,14 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   commandRoute(app, platform, {
     url: '/subjects/:subjectId/profile',
     aggregate: subjectAggregate,
-    doc: doc('Update a subject profile', 'UpdateSubjectProfile (action `subject.update`); `endpoint: null` removes the endpoint. A subject may update itself.', {
-      params: paramsDoc(subjectIdParam),
-      body: subjectBody('UpdateSubjectProfile', ['subjectId']),
-    }),
+    doc: doc(
+      'Update a subject profile',
+      'UpdateSubjectProfile (action `subject.update`); `endpoint: null` removes the endpoint. A subject may update itself.',
+      {
+        params: paramsDoc(subjectIdParam),
+        body: subjectBody('UpdateSubjectProfile', ['subjectId']),
+      },
+    ),
     build: ({ params, body }) => {
       const data = withPath(body, { subjectId: params.subjectId });
       return isAppError(data) ? data : { type: 'UpdateSubjectProfile', data };
@@ -123,10 +127,14 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   commandRoute(app, platform, {
     url: '/subjects/:subjectId/capabilities',
     aggregate: subjectAggregate,
-    doc: doc('Declare a capability', 'DeclareCapability (action `subject.capability.declare`): adds it or replaces its level/evidence, which clears its verification.', {
-      params: paramsDoc(subjectIdParam),
-      body: subjectBody('DeclareCapability', ['subjectId']),
-    }),
+    doc: doc(
+      'Declare a capability',
+      'DeclareCapability (action `subject.capability.declare`): adds it or replaces its level/evidence, which clears its verification.',
+      {
+        params: paramsDoc(subjectIdParam),
+        body: subjectBody('DeclareCapability', ['subjectId']),
+      },
+    ),
     build: ({ params, body }) => {
       const data = withPath(body, { subjectId: params.subjectId });
       return isAppError(data) ? data : { type: 'DeclareCapability', data };
@@ -234,13 +242,16 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
         openapi: {
           summary: "Rotate a subject's API key",
           description:
-            'Issues a new key for the subject (action `subject.apikey.issue`), then revokes the old one (`subject.apikey.revoke`). Both steps derive their command ids from this request, so a retry with the same Idempotency-Key finishes a rotation that was interrupted between them. 404 API_KEY_NOT_FOUND unless the old key is this subject\'s and active.',
+            "Issues a new key for the subject (action `subject.apikey.issue`), then revokes the old one (`subject.apikey.revoke`). Both steps derive their command ids from this request, so a retry with the same Idempotency-Key finishes a rotation that was interrupted between them. 404 API_KEY_NOT_FOUND unless the old key is this subject's and active.",
           tags,
           params: paramsDoc({ ...subjectIdParam, ...keyIdParam }),
           headers: commandHeaders,
           querystring: paramsDoc(explainQuery),
           body: jsonSchema(issueKeyBody),
-          response: { '201': commandReply('The new key (shown once); the old one is revoked', { subjectId: z.uuid(), revokedKeyId: z.string(), ...issuedKeyReply }), ...commandErrors },
+          response: {
+            '201': commandReply('The new key (shown once); the old one is revoked', { subjectId: z.uuid(), revokedKeyId: z.string(), ...issuedKeyReply }),
+            ...commandErrors,
+          },
         },
       },
     },

@@ -22,7 +22,7 @@ const commands: ReadonlyArray<readonly [string, TaskCommandType, string, string]
     'review',
     'ReviewTask',
     "Review a completed task's outputs",
-    '`verdict` `accept` or `reject`, with an optional note. Only while `completed`; by a verifier the task\'s contract lists, or the platform (an admin); never the assignee (403 NOT_THE_VERIFIER).',
+    "`verdict` `accept` or `reject`, with an optional note. Only while `completed`; by a verifier the task's contract lists, or the platform (an admin); never the assignee (403 NOT_THE_VERIFIER).",
   ],
   ['cancel', 'CancelTask', 'Cancel a task', 'With a reason; final. Any status but a final one.'],
   [

@@ -92,7 +92,10 @@ export async function workListRoutes(app: FastifyInstance, platform: Platform): 
             tags: ['jobs'],
             params: paramsDoc(orgIdParam),
             querystring: paramsDoc(list.query.shape),
-            response: { '200': readReply(`A page of the org's ${list.key}`, z.object({ orgId: z.uuid(), [list.key]: z.array(list.item), pageInfo })), ...readErrors },
+            response: {
+              '200': readReply(`A page of the org's ${list.key}`, z.object({ orgId: z.uuid(), [list.key]: z.array(list.item), pageInfo })),
+              ...readErrors,
+            },
           },
         },
       },

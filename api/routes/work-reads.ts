@@ -240,7 +240,8 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       if (isAppError(ready)) return sendError(reply, ready);
       const { orgId, contractId } = ready.params;
       const document = await platform.docs.get(CONTRACTS, contractId);
-      if (!document || document.orgId !== orgId) return sendError(reply, appError('not_found', 'CONTRACT_NOT_FOUND', `org ${orgId} has no contract ${contractId}`, { orgId, contractId }));
+      if (!document || document.orgId !== orgId)
+        return sendError(reply, appError('not_found', 'CONTRACT_NOT_FOUND', `org ${orgId} has no contract ${contractId}`, { orgId, contractId }));
       const contract = contractView(document);
       reply.header('etag', `"${contract.revision}"`);
       return contract;
@@ -269,7 +270,8 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       if (isAppError(ready)) return sendError(reply, ready);
       const { orgId, taskId } = ready.params;
       const document = await platform.docs.get(TASKS, taskId);
-      if (!document || document.orgId !== orgId) return sendError(reply, appError('not_found', 'TASK_NOT_FOUND', `org ${orgId} has no task ${taskId}`, { orgId, taskId }));
+      if (!document || document.orgId !== orgId)
+        return sendError(reply, appError('not_found', 'TASK_NOT_FOUND', `org ${orgId} has no task ${taskId}`, { orgId, taskId }));
       const task = taskView(document);
       reply.header('etag', `"${task.revision}"`);
       return task;
@@ -298,9 +300,15 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       if (isAppError(ready)) return sendError(reply, ready);
       const { orgId, jobId } = ready.params;
       const document = await platform.docs.get(ASSIGNMENTS, jobId);
-      if (!document || document.orgId !== orgId) return sendError(reply, appError('not_found', 'ASSIGNMENT_NOT_FOUND', `org ${orgId} has no assignment of job ${jobId}`, { orgId, jobId }));
+      if (!document || document.orgId !== orgId)
+        return sendError(reply, appError('not_found', 'ASSIGNMENT_NOT_FOUND', `org ${orgId} has no assignment of job ${jobId}`, { orgId, jobId }));
       const bids = await platform.docs.find(BIDS, {
-        filter: { and: [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'jobId', op: 'eq', value: jobId }] },
+        filter: {
+          and: [
+            { field: 'orgId', op: 'eq', value: orgId },
+            { field: 'jobId', op: 'eq', value: jobId },
+          ],
+        },
         sort: [
           { field: 'round', direction: 'asc' },
           { field: 'receivedAt', direction: 'asc' },
@@ -329,7 +337,10 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       const ready = await prepare(request, {
         params: z.object(orgIdParam),
         query: escalationsQuery,
-        read: (_params, query) => ({ type: 'ReadEscalations', data: { open: query.open ?? null, escalateTo: query.escalateTo ?? null, jobId: query.jobId ?? null } }),
+        read: (_params, query) => ({
+          type: 'ReadEscalations',
+          data: { open: query.open ?? null, escalateTo: query.escalateTo ?? null, jobId: query.jobId ?? null },
+        }),
         projections: [ESCALATIONS_PROJECTION],
       });
       if (isAppError(ready)) return sendError(reply, ready);

@@ -104,7 +104,8 @@ export class RouteTable {
       // Two segments more or fewer is as far as a typo goes (a missing id, a stray prefix or trailing slash).
       if (Math.abs(route.segments.length - parts.length) > 2) continue;
       const typo = distance(parts, route.segments);
-      const cost = typo <= Math.max(1, Math.floor(route.staticChars / 4)) ? typo : parts.length > 1 && distance(parts.slice(1), route.segments) === 0 ? 1 : Infinity;
+      const cost =
+        typo <= Math.max(1, Math.floor(route.staticChars / 4)) ? typo : parts.length > 1 && distance(parts.slice(1), route.segments) === 0 ? 1 : Infinity;
       if (cost === Infinity) continue;
       const takesMethod = route.methods.has(method);
       if (!best || cost < best.cost || (cost === best.cost && takesMethod && !best.takesMethod)) best = { route, cost, takesMethod };

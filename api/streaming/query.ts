@@ -39,10 +39,7 @@ export const eventStreamQuery = z.strictObject({
 
 /** How the query string is documented (the runtime schema above accepts each list as a repeated or a comma list). */
 export const eventStreamQueryDoc = {
-  orgId: z
-    .string()
-    .optional()
-    .describe('only events of these orgs (org ids, repeated or comma-separated); a principal that may not read one of them gets 403'),
+  orgId: z.string().optional().describe('only events of these orgs (org ids, repeated or comma-separated); a principal that may not read one of them gets 403'),
   category: z
     .string()
     .optional()
@@ -78,7 +75,9 @@ export function parseEventStreamRequest(
 
   // Names the registry and the category list do not know would match nothing, forever: refused, with what is known.
   const unknown = [
-    ...(category ?? []).flatMap((name, index) => (isStreamCategory(name) ? [] : [{ path: ['category', String(index)], message: `unknown stream category '${name}'` }])),
+    ...(category ?? []).flatMap((name, index) =>
+      isStreamCategory(name) ? [] : [{ path: ['category', String(index)], message: `unknown stream category '${name}'` }],
+    ),
     ...(type ?? []).flatMap((name, index) => (registry.has(name) ? [] : [{ path: ['type', String(index)], message: `unknown event type '${name}'` }])),
   ];
   if (unknown.length > 0) return invalidQuery(unknown);

@@ -92,9 +92,7 @@ export class EventStreamSession {
             this.writer.sendIfIdle(sseComment(closedBecause(refused)));
             break;
           }
-          const written = await this.writer.send(
-            sseMessage({ id: event.position.toString(), event: event.type, data: publicEvent(event) }),
-          );
+          const written = await this.writer.send(sseMessage({ id: event.position.toString(), event: event.type, data: publicEvent(event) }));
           if (!written) break;
           this.lastId = event.position;
           this.sent += 1;

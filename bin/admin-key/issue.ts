@@ -25,9 +25,16 @@ export async function issueAdminKeyOffline(label: string, print: (text: string) 
   }
   const { store } = await openEventStore(config);
   try {
-    if ((await store.headPosition()) === 0n) throw new CliFailure(`${where} holds no events: no server has started on it; start one, which prints a bootstrap key`);
+    if ((await store.headPosition()) === 0n)
+      throw new CliFailure(`${where} holds no events: no server has started on it; start one, which prints a bootstrap key`);
     const registry = createEventRegistry();
-    const pipeline = new CommandPipeline({ store, loader: new StreamLoader(store, registry), registry, check: governedCheck, inputLimits: inputLimitsOf(config) });
+    const pipeline = new CommandPipeline({
+      store,
+      loader: new StreamLoader(store, registry),
+      registry,
+      check: governedCheck,
+      inputLimits: inputLimitsOf(config),
+    });
     const key = generateApiKey();
     const result = await issueAdminKey(pipeline, { keyId: key.keyId, keyHash: key.keyHash, label, commandId: `admin-key-cli:${key.keyId}` });
     if (isAppError(result)) throw new CliFailure(`the key was not issued: ${result.code}: ${result.message}`);

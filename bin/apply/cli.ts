@@ -43,7 +43,8 @@ export function applyCommand(): CommandUnknownOpts {
       withStatus(async (options, command) => {
         // Checked here rather than by a required option: commander reports a missing required option before an
         // unknown one, and `apply --flie x` should name the typo.
-        if (options.file === undefined || options.file === '') return command.error("required option '-f, --file <path>' not specified", { exitCode: EXIT_USAGE });
+        if (options.file === undefined || options.file === '')
+          return command.error("required option '-f, --file <path>' not specified", { exitCode: EXIT_USAGE });
         const connection = apiConnection();
         if ('problem' in connection) {
           process.stderr.write(`agencygrid apply: ${connection.problem}\n`);

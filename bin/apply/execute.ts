@@ -72,7 +72,9 @@ export async function runApply(options: ApplyOptions): Promise<number> {
         err(`  FAILED ${label} ${step.description}\n`);
         err(`    ${step.method} ${path} -> ${response.status}\n`);
         printError(err, error.success ? error.data : { code: `HTTP_${response.status}`, message: 'unexpected answer', details: { body: response.body } });
-        err(`agencygrid apply: stopped at step ${index + 1} of ${plan.steps.length}; steps before it were applied. Fix the cause and run apply again: it continues from the current state.\n`);
+        err(
+          `agencygrid apply: stopped at step ${index + 1} of ${plan.steps.length}; steps before it were applied. Fix the cause and run apply again: it continues from the current state.\n`,
+        );
         return 1;
       }
       answers[index] = response.body;
@@ -107,7 +109,11 @@ export async function fetchState(client: ApiClient, spec: OrgSpec): Promise<Curr
     if (response.status === 404 && !isMissingRoute(response)) return null;
     if (response.status !== 200) {
       const error = apiErrorSchema.safeParse(response.body);
-      throw new ApiError(`GET ${path}`, response.status, error.success ? error.data : { code: `HTTP_${response.status}`, message: 'unexpected answer', details: {} });
+      throw new ApiError(
+        `GET ${path}`,
+        response.status,
+        error.success ? error.data : { code: `HTTP_${response.status}`, message: 'unexpected answer', details: {} },
+      );
     }
     const parsed = schema.safeParse(response.body);
     if (!parsed.success) {

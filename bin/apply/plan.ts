@@ -88,12 +88,17 @@ export function planApply(spec: OrgSpec, state: CurrentState): Plan {
       if (typeof state.parentOrgId === 'string') parentOrgId = state.parentOrgId;
       else problems.push(`org.parent: no org has the slug '${spec.org.parent}'; register the parent first`);
     }
-    add(`register org ${slug} (${spec.org.name})`, '/orgs', {
-      orgId,
-      name: spec.org.name,
-      slug,
-      ...defined({ description: spec.org.description, tags: spec.org.tags, metadata: spec.org.metadata, parentOrgId }),
-    }, orgBase);
+    add(
+      `register org ${slug} (${spec.org.name})`,
+      '/orgs',
+      {
+        orgId,
+        name: spec.org.name,
+        slug,
+        ...defined({ description: spec.org.description, tags: spec.org.tags, metadata: spec.org.metadata, parentOrgId }),
+      },
+      orgBase,
+    );
   } else {
     if (org.status === 'archived') problems.push(`org ${slug} is archived: nothing can change it`);
     if (org.status === 'suspended') notes.push(`org ${slug} is suspended: the server may refuse changes until it is reactivated`);
@@ -125,11 +130,13 @@ export function planApply(spec: OrgSpec, state: CurrentState): Plan {
 
   for (const jobSpace of spec.jobSpaces) {
     const current = currentNamed(roster?.jobSpaces, jobSpace.name);
-    if (!sameFields(jobSpace, current)) add(`${current ? 'update' : 'define'} job space ${jobSpace.name}`, `/orgs/${orgId}/job-spaces`, { ...jobSpace }, rosterBase);
+    if (!sameFields(jobSpace, current))
+      add(`${current ? 'update' : 'define'} job space ${jobSpace.name}`, `/orgs/${orgId}/job-spaces`, { ...jobSpace }, rosterBase);
   }
   for (const role of rolesInheritedFirst(spec.roles)) {
     const current = currentNamed(roster?.roles, role.name);
-    if (!sameFields(role, current)) add(`${current ? 'update' : 'define'} role ${role.name}${describeRole(role)}`, `/orgs/${orgId}/roles`, { ...role }, rosterBase);
+    if (!sameFields(role, current))
+      add(`${current ? 'update' : 'define'} role ${role.name}${describeRole(role)}`, `/orgs/${orgId}/roles`, { ...role }, rosterBase);
   }
   for (const group of groupsParentsFirst(spec.groups)) {
     const current = currentNamed(roster?.groups, group.name);
@@ -139,7 +146,12 @@ export function planApply(spec: OrgSpec, state: CurrentState): Plan {
     const key = [...conflict.roles].sort().join('|');
     const current = roster?.conflicts.find((existing) => [...existing.roles].sort().join('|') === key);
     if (!current || current.reason !== conflict.reason) {
-      add(`declare role conflict ${conflict.roles[0]} / ${conflict.roles[1]}`, `/orgs/${orgId}/role-conflicts`, { roles: [...conflict.roles], reason: conflict.reason }, rosterBase);
+      add(
+        `declare role conflict ${conflict.roles[0]} / ${conflict.roles[1]}`,
+        `/orgs/${orgId}/role-conflicts`,
+        { roles: [...conflict.roles], reason: conflict.reason },
+        rosterBase,
+      );
     }
   }
   for (const association of spec.associations) {
@@ -147,11 +159,17 @@ export function planApply(spec: OrgSpec, state: CurrentState): Plan {
     const where = jobSpace === null ? '' : ` in ${jobSpace}`;
     const who = declared.get(association.subject)?.displayName ?? state.subjects[association.subject]?.displayName ?? association.subject;
     const active = roster?.associations.find(
-      (existing) => existing.subjectId.toLowerCase() === association.subject && existing.role === association.role && existing.jobSpace === jobSpace && isActive(existing, state.now),
+      (existing) =>
+        existing.subjectId.toLowerCase() === association.subject &&
+        existing.role === association.role &&
+        existing.jobSpace === jobSpace &&
+        isActive(existing, state.now),
     );
     if (active) {
       if ((association.expiresAt ?? null) !== null && !sameInstant(active.expiresAt, association.expiresAt ?? null)) {
-        notes.push(`${who} already holds ${association.role}${where} (expiry ${active.expiresAt ?? 'none'}); an active association is not re-granted to change its expiry`);
+        notes.push(
+          `${who} already holds ${association.role}${where} (expiry ${active.expiresAt ?? 'none'}); an active association is not re-granted to change its expiry`,
+        );
       }
       continue;
     }
@@ -179,13 +197,18 @@ type AddStep = (description: string, path: string, body: Record<string, unknown>
 function planSubject(subject: SubjectSpec, current: SubjectView | null, add: AddStep, notes: string[]): void {
   const name = subject.displayName;
   if (current === null) {
-    add(`register subject ${name} (${subject.kind} ${subject.id})`, '/subjects', {
-      subjectId: subject.id,
-      kind: subject.kind,
-      displayName: subject.displayName,
-      ...defined({ description: subject.description, endpoint: subject.endpoint }),
-      capabilities: subject.capabilities.map((claim) => ({ ...claim })),
-    }, 'subject@new');
+    add(
+      `register subject ${name} (${subject.kind} ${subject.id})`,
+      '/subjects',
+      {
+        subjectId: subject.id,
+        kind: subject.kind,
+        displayName: subject.displayName,
+        ...defined({ description: subject.description, endpoint: subject.endpoint }),
+        capabilities: subject.capabilities.map((claim) => ({ ...claim })),
+      },
+      'subject@new',
+    );
     return;
   }
   const base = `subject@${String(current.revision ?? canonicalJson(current))}`;
@@ -224,7 +247,12 @@ function planPolicy(policy: NonNullable<OrgSpec['policy']>, current: PoliciesVie
   const draft = versions.filter((version) => version.status === 'draft' && policyRulesHash(version.rules) === desired).at(-1);
   const verb = published ? `replace policy version ${published.version}` : 'replace the default policy';
   if (draft) {
-    add(`publish policy version ${draft.version} (already drafted; ${policy.rules.length} rules; ${verb})`, `/orgs/${orgId}/policies/${draft.version}/publish`, {}, base);
+    add(
+      `publish policy version ${draft.version} (already drafted; ${policy.rules.length} rules; ${verb})`,
+      `/orgs/${orgId}/policies/${draft.version}/publish`,
+      {},
+      base,
+    );
   } else {
     const expected = Math.max(0, ...versions.map((version) => version.version)) + 1;
     const draftStep = add(
@@ -233,15 +261,15 @@ function planPolicy(policy: NonNullable<OrgSpec['policy']>, current: PoliciesVie
       { ...defined({ description: policy.description }), rules: policy.rules.map((rule) => ({ ...rule })) },
       base,
     );
-    add(
-      `publish the drafted policy (expected version ${expected}; ${verb})`,
-      `/orgs/${orgId}/policies/${POLICY_VERSION_PLACEHOLDER}/publish`,
-      {},
-      base,
-      { fromStep: draftStep, field: 'version', placeholder: POLICY_VERSION_PLACEHOLDER },
-    );
+    add(`publish the drafted policy (expected version ${expected}; ${verb})`, `/orgs/${orgId}/policies/${POLICY_VERSION_PLACEHOLDER}/publish`, {}, base, {
+      fromStep: draftStep,
+      field: 'version',
+      placeholder: POLICY_VERSION_PLACEHOLDER,
+    });
   }
-  notes.push("once published, the org's own policy governs every later command, this tool's included (platform admins stay permitted unless a forbid matches them)");
+  notes.push(
+    "once published, the org's own policy governs every later command, this tool's included (platform admins stay permitted unless a forbid matches them)",
+  );
 }
 
 /** Dependencies first (a role after the roles it inherits), otherwise in the spec's order. */
@@ -309,6 +337,8 @@ function defined(fields: Record<string, unknown>): Record<string, unknown> {
  * apply plans against a newer revision, so returning to an earlier definition is a new command, not a replay.
  */
 function stepKey(slug: string, path: string, body: Record<string, unknown>, base: string): string {
-  const digest = createHash('sha256').update(canonicalJson({ method: 'POST', path, body, base }), 'utf8').digest('hex');
+  const digest = createHash('sha256')
+    .update(canonicalJson({ method: 'POST', path, body, base }), 'utf8')
+    .digest('hex');
   return `apply.${slug}.${digest.slice(0, 32)}`;
 }

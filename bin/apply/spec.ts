@@ -15,7 +15,13 @@ import {
 } from '../../domain/roster/fields.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { capabilityClaimSchema } from '../../domain/subject/commands.ts';
-import { MAX_CAPABILITIES, descriptionSchema as subjectDescriptionSchema, displayNameSchema, endpointSchema, subjectKindSchema } from '../../domain/subject/fields.ts';
+import {
+  MAX_CAPABILITIES,
+  descriptionSchema as subjectDescriptionSchema,
+  displayNameSchema,
+  endpointSchema,
+  subjectKindSchema,
+} from '../../domain/subject/fields.ts';
 
 /**
  * The declarative org spec that `agencygrid apply` reads (YAML or JSON). Field schemas are the domain's own, so a
@@ -253,7 +259,10 @@ function crossCheck(spec: OrgSpec): SpecIssue[] {
     const role = roles.get(name);
     if (role && role.maxHolders !== null && subjectsHolding.size > role.maxHolders) {
       const index = spec.associations.findLastIndex((association) => association.role === name);
-      add(['associations', index, 'role'], `role ${name} allows at most ${role.maxHolders} holder${role.maxHolders === 1 ? '' : 's'}; the spec grants it to ${subjectsHolding.size} subjects`);
+      add(
+        ['associations', index, 'role'],
+        `role ${name} allows at most ${role.maxHolders} holder${role.maxHolders === 1 ? '' : 's'}; the spec grants it to ${subjectsHolding.size} subjects`,
+      );
     }
   }
 

@@ -40,11 +40,16 @@ export function auditCommand(io: Partial<AuditIo> = {}): CommandUnknownOpts {
 
   const audit = new Command('audit')
     .description('audit replay: an org as of a position or time, its decisions, every decision re-evaluated, a draft policy against history')
-    .addHelpText('after', `\n<org> is the org's slug or id. Long ranges are fetched in pages (the server looks at most 100,000 decisions\nper call) and merged.\n${footer}`);
+    .addHelpText(
+      'after',
+      `\n<org> is the org's slug or id. Long ranges are fetched in pages (the server looks at most 100,000 decisions\nper call) and merged.\n${footer}`,
+    );
 
   audit
     .command('state')
-    .description('the org, its roster and its policy sets as of a global position (every event at or before it) or an instant (cut at the last event of the org whose time is at or before it), with the effective roles of its members at that instant; neither: now')
+    .description(
+      'the org, its roster and its policy sets as of a global position (every event at or before it) or an instant (cut at the last event of the org whose time is at or before it), with the effective roles of its members at that instant; neither: now',
+    )
     .argument('<org>', "the org's slug or id")
     .option('--position <n>', 'the cut: every event at or before this global position')
     .option('--at <instant>', 'the cut: an ISO-8601 instant with a time zone')
@@ -56,7 +61,9 @@ export function auditCommand(io: Partial<AuditIo> = {}): CommandUnknownOpts {
 
   audit
     .command('decisions')
-    .description("the org's recorded decisions, newest first: the policy's outcome and what became of the command (applied, refused by policy, refused by the org's structure with its code and message)")
+    .description(
+      "the org's recorded decisions, newest first: the policy's outcome and what became of the command (applied, refused by policy, refused by the org's structure with its code and message)",
+    )
     .argument('<org>', "the org's slug or id")
     .option('--result <status>', 'only those that ended so: applied, refused-by-policy, refused-by-structure, unrecorded')
     .option('--limit <n>', 'at most n (1-500, default 50)')
@@ -66,7 +73,9 @@ export function auditCommand(io: Partial<AuditIo> = {}): CommandUnknownOpts {
 
   audit
     .command('reevaluate')
-    .description('every recorded decision of the org in the range evaluated again with its recorded request and policy version; lists every decision that comes out differently (expected: none), and those that cannot be re-evaluated faithfully')
+    .description(
+      'every recorded decision of the org in the range evaluated again with its recorded request and policy version; lists every decision that comes out differently (expected: none), and those that cannot be re-evaluated faithfully',
+    )
     .argument('<org>', "the org's slug or id")
     .addOption(range.from())
     .addOption(range.to())
@@ -80,7 +89,9 @@ export function auditCommand(io: Partial<AuditIo> = {}): CommandUnknownOpts {
 
   audit
     .command('what-if')
-    .description("a draft policy in place of the org rules of every recorded decision of the range: what would flip, side by side, with counts; and/or a changed structure (--max-holders): every grant of the org's roster decided again on the roster it met")
+    .description(
+      "a draft policy in place of the org rules of every recorded decision of the range: what would flip, side by side, with counts; and/or a changed structure (--max-holders): every grant of the org's roster decided again on the roster it met",
+    )
     .argument('<org>', "the org's slug or id")
     .option('-f, --file <rules>', "the draft's rules: a list, an object with 'rules', or an org spec with 'policy.rules'; YAML or JSON; '-' reads stdin")
     .option('--version <n>', "the draft: a version of the org's policy stream")

@@ -97,8 +97,10 @@ export function formatReevaluation(report: ReevaluationReport, orgLabel: string)
   for (const warning of report.warnings) lines.push(`WARNING @${warning.position} ${warning.action} ${warning.code}: ${warning.message}`);
   if (report.omitted.warnings > 0) lines.push(`  ... and ${plural(report.omitted.warnings, 'more warning')}`);
   if (report.total === 0) lines.push('no decisions in the range');
-  else if (report.counts.differed === 0 && report.counts.unverifiable === 0) lines.push(`all ${plural(report.total, 'recorded decision')} agree with re-evaluation`);
-  else if (report.counts.differed === 0) lines.push(`every re-evaluable decision agrees; ${plural(report.counts.unverifiable, 'decision')} could not be re-evaluated faithfully`);
+  else if (report.counts.differed === 0 && report.counts.unverifiable === 0)
+    lines.push(`all ${plural(report.total, 'recorded decision')} agree with re-evaluation`);
+  else if (report.counts.differed === 0)
+    lines.push(`every re-evaluable decision agrees; ${plural(report.counts.unverifiable, 'decision')} could not be re-evaluated faithfully`);
   else lines.push(`${plural(report.counts.differed, 'decision')} came out differently`);
   return `${lines.join('\n')}\n`;
 }
@@ -107,7 +109,12 @@ export function formatWhatIf(report: WhatIfReport, orgLabel: string, draftLabel:
   const lines: string[] = [];
   const draft = report.draft === null ? 'no draft policy' : `${draftLabel} (${plural(report.draft.rules, 'rule')}, sha256 ${shortHash(report.draft.hash)})`;
   lines.push(`what-if ${draft} on ${orgLabel}: ${rangeText(report.range)}`);
-  const skipped = report.skipped > 0 ? `; ${number(report.skipped)} skipped: ${Object.entries(report.skippedByReason).map(([reason, count]) => `${reason} (${number(count)})`).join('; ')}` : '';
+  const skipped =
+    report.skipped > 0
+      ? `; ${number(report.skipped)} skipped: ${Object.entries(report.skippedByReason)
+          .map(([reason, count]) => `${reason} (${number(count)})`)
+          .join('; ')}`
+      : '';
   lines.push(`  ${plural(report.evaluated, 'decision')} evaluated${skipped}`);
   lines.push(
     `  ${number(report.unchanged)} unchanged${report.sameOutcomeOtherRules > 0 ? ` (${number(report.sameOutcomeOtherRules)} by other rules)` : ''}, ${number(report.flipped)} would change: ` +
@@ -158,27 +165,37 @@ export function formatState(view: StateView, orgLabel: string): string {
   const cut = view.cut;
   const how = cut.by === 'head' ? 'now (head of the log)' : cut.by === 'position' ? `position ${cut.position}` : `${cut.at} (cut at position ${cut.position})`;
   lines.push(`${orgLabel} as of ${how}; instant ${cut.at}, head ${cut.head}`);
-  lines.push(`  events folded: org ${view.events.org}, roster ${view.events.roster}, policy ${view.events.policy} (revisions ${view.revisions.org} / ${view.revisions.roster} / ${view.revisions.policy})`);
+  lines.push(
+    `  events folded: org ${view.events.org}, roster ${view.events.roster}, policy ${view.events.policy} (revisions ${view.revisions.org} / ${view.revisions.roster} / ${view.revisions.policy})`,
+  );
   if (view.org === null) {
     lines.push('  the org was not registered yet');
     return `${lines.join('\n')}\n`;
   }
   const org = view.org;
-  lines.push(`  org ${org.slug} "${org.name}" ${org.status}${org.statusReason === null ? '' : ` (${org.statusReason})`}, owner ${org.owner.kind} ${org.owner.id}`);
+  lines.push(
+    `  org ${org.slug} "${org.name}" ${org.status}${org.statusReason === null ? '' : ` (${org.statusReason})`}, owner ${org.owner.kind} ${org.owner.id}`,
+  );
   if (org.parentOrgId !== null) lines.push(`  parent org ${org.parentOrgId}`);
   if (org.tags.length > 0) lines.push(`  tags ${org.tags.join(', ')}`);
   const effective = view.effectivePolicy;
   lines.push(`  policy in force: ${policyText(effective)} (sha256 ${shortHash(effective.hash)}); ${plural(view.policy.versions.length, 'version')} drafted`);
-  for (const version of view.policy.versions) lines.push(`    v${version.version} ${version.status}, ${plural(version.rules.length, 'rule')}, sha256 ${shortHash(version.hash)}${version.description === '' ? '' : ` - ${version.description}`}`);
+  for (const version of view.policy.versions)
+    lines.push(
+      `    v${version.version} ${version.status}, ${plural(version.rules.length, 'rule')}, sha256 ${shortHash(version.hash)}${version.description === '' ? '' : ` - ${version.description}`}`,
+    );
   const roster = view.roster;
   lines.push(`  roles: ${list(roster.roles.map((role) => String(role.name)))}`);
   if (roster.groups.length > 0) lines.push(`  groups: ${list(roster.groups.map((group) => String(group.name)))}`);
   if (roster.jobSpaces.length > 0) lines.push(`  job spaces: ${list(roster.jobSpaces.map((space) => String(space.name)))}`);
   for (const conflict of roster.conflicts) lines.push(`  separated duties: ${conflict.roles.join(' / ')} (${conflict.reason})`);
   const active = roster.associations.filter((association) => association.activeAt).length;
-  lines.push(`  associations: ${number(roster.associations.length)} recorded, ${number(active)} active at the instant; applications: ${number(roster.applications.length)}`);
+  lines.push(
+    `  associations: ${number(roster.associations.length)} recorded, ${number(active)} active at the instant; applications: ${number(roster.applications.length)}`,
+  );
   lines.push(`  members (${number(view.members.length)}), effective roles at the instant:`);
-  for (const member of view.members) lines.push(`    ${member.subjectId}  ${list(member.roles)}${member.groups.length > 0 ? `  groups ${list(member.groups)}` : ''}`);
+  for (const member of view.members)
+    lines.push(`    ${member.subjectId}  ${list(member.roles)}${member.groups.length > 0 ? `  groups ${list(member.groups)}` : ''}`);
   if (view.subject) {
     const scope = view.subject.jobSpace === null ? 'org-wide' : view.subject.jobSpace === '*' ? 'any job space' : `job space ${view.subject.jobSpace}`;
     lines.push(`  subject ${view.subject.subjectId} (${scope}): roles ${list(view.subject.roles)}; groups ${list(view.subject.groups)}`);

@@ -64,7 +64,8 @@ export function auditUsageProblem(sub: AuditSubcommand, values: AuditValues): st
   if (values.result !== undefined && !resultStatusSchema.safeParse(values.result).success) {
     return `--result is one of ${resultStatusSchema.options.join(', ')}, got '${values.result}'`;
   }
-  if (values.limit !== undefined && (!/^[1-9]\d{0,2}$/.test(values.limit) || Number(values.limit) > 500)) return `--limit must be a number from 1 to 500, got '${values.limit}'`;
+  if (values.limit !== undefined && (!/^[1-9]\d{0,2}$/.test(values.limit) || Number(values.limit) > 500))
+    return `--limit must be a number from 1 to 500, got '${values.limit}'`;
   if (sub === 'what-if' && values.version === undefined && values.file === undefined && (values.maxHolders ?? []).length === 0) {
     return 'what-if needs a draft (-f <rules.yaml> or --version N) or structure changes (--max-holders ROLE=N)';
   }

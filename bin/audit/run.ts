@@ -67,10 +67,15 @@ function failure(request: string, response: ApiResponse): ApiError {
 function apiFailure(io: AuditIo, error: ApiError): number {
   io.err(`agencygrid audit: ${error.request} failed${error.status === null ? '' : ` (${error.status})`}\n`);
   io.err(`  ${error.body.code}: ${error.body.message}\n`);
-  const problems = z.array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), line: z.number().optional(), column: z.number().optional() })).safeParse(error.body.details.errors);
+  const problems = z
+    .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string(), line: z.number().optional(), column: z.number().optional() }))
+    .safeParse(error.body.details.errors);
   if (error.body.code === 'POLICY_INVALID' && problems.success) {
     for (const problem of problems.data) {
-      const where = problem.path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`)).join('').replace(/^\./, '');
+      const where = problem.path
+        .map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${segment}`))
+        .join('')
+        .replace(/^\./, '');
       const at = problem.line === undefined ? '' : ` (condition line ${problem.line}, column ${problem.column ?? '?'})`;
       io.err(`    rules${where.startsWith('[') ? '' : '.'}${where}${at}: ${problem.message}\n`);
     }
@@ -92,7 +97,8 @@ async function state(client: ApiClient, io: AuditIo, org: OrgRef, values: AuditV
   const response = await client.get(path);
   if (response.status !== 200) return apiFailure(io, failure(`GET ${path}`, response));
   const view = stateViewSchema.safeParse(response.body);
-  if (!view.success) return apiFailure(io, new ApiError(`GET ${path}`, response.status, { code: 'UNEXPECTED_ANSWER', message: view.error.message, details: {} }));
+  if (!view.success)
+    return apiFailure(io, new ApiError(`GET ${path}`, response.status, { code: 'UNEXPECTED_ANSWER', message: view.error.message, details: {} }));
   io.out(values.json ? `${JSON.stringify(view.data, null, 2)}\n` : formatState(view.data, org.label));
   return 0;
 }
@@ -102,7 +108,8 @@ async function decisions(client: ApiClient, io: AuditIo, org: OrgRef, values: Au
   const response = await client.get(path);
   if (response.status !== 200) return apiFailure(io, failure(`GET ${path}`, response));
   const list = decisionListSchema.safeParse(response.body);
-  if (!list.success) return apiFailure(io, new ApiError(`GET ${path}`, response.status, { code: 'UNEXPECTED_ANSWER', message: list.error.message, details: {} }));
+  if (!list.success)
+    return apiFailure(io, new ApiError(`GET ${path}`, response.status, { code: 'UNEXPECTED_ANSWER', message: list.error.message, details: {} }));
   io.out(values.json ? `${JSON.stringify(list.data, null, 2)}\n` : formatDecisions(list.data.decisions, org.label));
   return 0;
 }
@@ -147,7 +154,8 @@ export function rulesFromDocument(document: unknown): unknown[] | null {
   const record = document as Record<string, unknown>;
   if (Array.isArray(record.rules)) return record.rules;
   const policy = record.policy;
-  if (typeof policy === 'object' && policy !== null && Array.isArray((policy as Record<string, unknown>).rules)) return (policy as Record<string, unknown>).rules as unknown[];
+  if (typeof policy === 'object' && policy !== null && Array.isArray((policy as Record<string, unknown>).rules))
+    return (policy as Record<string, unknown>).rules as unknown[];
   return null;
 }
 
@@ -192,7 +200,15 @@ async function whatIf(client: ApiClient, io: AuditIo, org: OrgRef, values: Audit
   const report = await pages<WhatIfReport>(
     async (from, to) => {
       const path = `/audit/orgs/${org.orgId}/what-if`;
-      const body = { ...draft, ...(structure === null ? {} : { structure }), ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }), since: values.since, until: values.until, maxItems };
+      const body = {
+        ...draft,
+        ...(structure === null ? {} : { structure }),
+        ...(from === undefined ? {} : { from }),
+        ...(to === undefined ? {} : { to }),
+        since: values.since,
+        until: values.until,
+        maxItems,
+      };
       // A read: repeating it is safe, so it may be retried like one.
       const response = await client.post(path, JSON.parse(JSON.stringify(body)), `audit-what-if-${randomUUID()}`);
       if (response.status !== 200) throw failure(`POST ${path}`, response);

@@ -78,7 +78,9 @@ function restoreWarnings(): string[] {
   const warnings: string[] = [];
   if (config.EVENTSTORE_URL) warnings.push('EVENTSTORE_URL is set here: a server started with it uses EventStoreDB, not the restored file');
   if (config.MONGODB_URL) {
-    warnings.push('MONGODB_URL is set here: its read models and saga checkpoints describe the old log; drop that database (or name a new one) before starting, so they are rebuilt from the restored log');
+    warnings.push(
+      'MONGODB_URL is set here: its read models and saga checkpoints describe the old log; drop that database (or name a new one) before starting, so they are rebuilt from the restored log',
+    );
   }
   return warnings;
 }
@@ -109,27 +111,29 @@ export function backupCommand(): CommandUnknownOpts {
 }
 
 export function restoreCommand(): CommandUnknownOpts {
-  return new Command('restore')
-    .description('restore a backup as the event store of a new data dir')
-    .argument('<file>', "a file written by 'agencygrid backup'")
-    // Checked in the action, not by commander, which would report it missing before a mistyped flag the user did type.
-    .option('--data-dir <dir>', 'the data dir to restore into (absent or empty, unless --force); required')
-    .option('--force', 'restore into a non-empty data dir: move what the restore replaces aside (never deleted)')
-    .option('--json', 'print the report (or the error) as JSON on stdout')
-    .addHelpText('after', restoreHelp)
-    .action(
-      withStatus(async (file, options, command) => {
-        if (options.dataDir === undefined) return command.error("required option '--data-dir <dir>' not specified", { exitCode: EXIT_USAGE });
-        const json = options.json === true;
-        try {
-          const report = await restoreBackup({ file, dataDir: options.dataDir, force: options.force === true });
-          if (isAppError(report)) return fail('restore', report, json);
-          process.stdout.write(json ? `${JSON.stringify(report)}\n` : formatRestore(report));
-          for (const warning of restoreWarnings()) process.stderr.write(`agencygrid restore: warning: ${warning}\n`);
-          return 0;
-        } catch (error) {
-          return crashed('restore', error);
-        }
-      }),
-    );
+  return (
+    new Command('restore')
+      .description('restore a backup as the event store of a new data dir')
+      .argument('<file>', "a file written by 'agencygrid backup'")
+      // Checked in the action, not by commander, which would report it missing before a mistyped flag the user did type.
+      .option('--data-dir <dir>', 'the data dir to restore into (absent or empty, unless --force); required')
+      .option('--force', 'restore into a non-empty data dir: move what the restore replaces aside (never deleted)')
+      .option('--json', 'print the report (or the error) as JSON on stdout')
+      .addHelpText('after', restoreHelp)
+      .action(
+        withStatus(async (file, options, command) => {
+          if (options.dataDir === undefined) return command.error("required option '--data-dir <dir>' not specified", { exitCode: EXIT_USAGE });
+          const json = options.json === true;
+          try {
+            const report = await restoreBackup({ file, dataDir: options.dataDir, force: options.force === true });
+            if (isAppError(report)) return fail('restore', report, json);
+            process.stdout.write(json ? `${JSON.stringify(report)}\n` : formatRestore(report));
+            for (const warning of restoreWarnings()) process.stderr.write(`agencygrid restore: warning: ${warning}\n`);
+            return 0;
+          } catch (error) {
+            return crashed('restore', error);
+          }
+        }),
+      )
+  );
 }

@@ -78,7 +78,9 @@ export async function moveAside(dir: string, names: readonly string[], aside: st
     } catch (error) {
       // Told, not undone: the operator sees exactly where everything is.
       const reason = error instanceof Error ? error.message : String(error);
-      throw new Error(`could not move ${join(dir, name)} aside (${reason}); moved before it: ${moved.map((entry) => entry.to).join(', ') || 'nothing'}`, { cause: error });
+      throw new Error(`could not move ${join(dir, name)} aside (${reason}); moved before it: ${moved.map((entry) => entry.to).join(', ') || 'nothing'}`, {
+        cause: error,
+      });
     }
     moved.push({ from: join(dir, name), to: join(target, name) });
   }

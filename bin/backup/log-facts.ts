@@ -38,7 +38,12 @@ export function inspectLog(db: Database.Database): LogFacts | AppError {
   const columns = (db.pragma('table_info(events)') as Array<{ name: string }>).map((column) => column.name);
   const missing = REQUIRED_COLUMNS.filter((name) => !columns.includes(name));
   if (missing.length > 0) {
-    return appError('unprocessable', 'NOT_AN_EVENT_STORE', columns.length === 0 ? 'the file has no events table' : 'the events table lacks columns the event store writes', { missing });
+    return appError(
+      'unprocessable',
+      'NOT_AN_EVENT_STORE',
+      columns.length === 0 ? 'the file has no events table' : 'the events table lacks columns the event store writes',
+      { missing },
+    );
   }
 
   const totals = db.prepare('SELECT count(*) AS events, min(position) AS first, max(position) AS last FROM events').safeIntegers(true).get() as {
@@ -57,7 +62,10 @@ export function inspectLog(db: Database.Database): LogFacts | AppError {
     high: number;
   }>;
   if (gapped.length > 0) {
-    return appError('unprocessable', 'LOG_INCONSISTENT', `${gapped.length} stream(s) do not hold revisions 0..n-1`, { streams: gapped.length, examples: gapped.slice(0, EXAMPLES) });
+    return appError('unprocessable', 'LOG_INCONSISTENT', `${gapped.length} stream(s) do not hold revisions 0..n-1`, {
+      streams: gapped.length,
+      examples: gapped.slice(0, EXAMPLES),
+    });
   }
 
   const last = totals.last ?? 0n;
@@ -69,9 +77,10 @@ export function inspectLog(db: Database.Database): LogFacts | AppError {
     });
   }
 
-  const types = db
-    .prepare("SELECT type, max(coalesce(json_extract(metadata, '$.schemaVersion'), 1)) AS version FROM events GROUP BY type")
-    .all() as Array<{ type: string; version: number }>;
+  const types = db.prepare("SELECT type, max(coalesce(json_extract(metadata, '$.schemaVersion'), 1)) AS version FROM events GROUP BY type").all() as Array<{
+    type: string;
+    version: number;
+  }>;
 
   return {
     events: Number(totals.events),

@@ -52,10 +52,15 @@ export function readManifest(db: Database.Database): BackupManifest | AppError {
   }
   const format = z.object({ format: z.int() }).safeParse(parsed);
   if (format.success && format.data.format > BACKUP_FORMAT) {
-    return appError('unprocessable', 'BACKUP_FORMAT_UNSUPPORTED', `the backup is of format ${format.data.format}; this version reads format ${BACKUP_FORMAT}: restore it with the version that wrote it`, {
-      format: format.data.format,
-      supported: BACKUP_FORMAT,
-    });
+    return appError(
+      'unprocessable',
+      'BACKUP_FORMAT_UNSUPPORTED',
+      `the backup is of format ${format.data.format}; this version reads format ${BACKUP_FORMAT}: restore it with the version that wrote it`,
+      {
+        format: format.data.format,
+        supported: BACKUP_FORMAT,
+      },
+    );
   }
   const manifest = backupManifestSchema.safeParse(parsed);
   if (!manifest.success) {

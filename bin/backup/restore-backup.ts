@@ -56,22 +56,35 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
     if (isAppError(checked)) return checked;
     const unreadable = unreadableEventTypes(manifest.log.eventTypes, createEventRegistry());
     if (unreadable.length > 0) {
-      return appError('unprocessable', 'EVENTS_UNREADABLE', `this version of AgencyGrid cannot read ${unreadable.length} event type(s) of the backup (written by ${manifest.agencygridVersion}): restore it with that version or a later one`, {
-        types: unreadable,
-      });
+      return appError(
+        'unprocessable',
+        'EVENTS_UNREADABLE',
+        `this version of AgencyGrid cannot read ${unreadable.length} event type(s) of the backup (written by ${manifest.agencygridVersion}): restore it with that version or a later one`,
+        {
+          types: unreadable,
+        },
+      );
     }
 
     const entries = await entriesOf(dataDir);
     const present = entries ?? [];
     if (present.length > 0 && !options.force) {
-      return appError('conflict', 'DATA_DIR_NOT_EMPTY', `${dataDir} is not empty: restore into an empty or new directory, or add --force to move what the restore replaces aside`, {
-        dataDir,
-        entries: present.slice(0, 20),
-      });
+      return appError(
+        'conflict',
+        'DATA_DIR_NOT_EMPTY',
+        `${dataDir} is not empty: restore into an empty or new directory, or add --force to move what the restore replaces aside`,
+        {
+          dataDir,
+          entries: present.slice(0, 20),
+        },
+      );
     }
     const inUse = storesInUse(dataDir, present);
     if (inUse.length > 0) {
-      return appError('conflict', 'DATA_DIR_IN_USE', `a process holds ${inUse.join(' and ')} in ${dataDir} open: stop the server first`, { dataDir, files: inUse });
+      return appError('conflict', 'DATA_DIR_IN_USE', `a process holds ${inUse.join(' and ')} in ${dataDir} open: stop the server first`, {
+        dataDir,
+        files: inUse,
+      });
     }
 
     // Copied and checked beside its place first: until it is verified, nothing the data dir held is moved.
@@ -88,7 +101,11 @@ export async function restoreBackup(options: RestoreOptions): Promise<RestoreRep
     restored.close();
 
     const stamp = (options.now ?? (() => new Date()))().toISOString().replace(/[:.]/g, '-');
-    const movedAside = await moveAside(dataDir, present.filter((entry) => REPLACED_BY_RESTORE.includes(entry)), `replaced-by-restore-${stamp}`);
+    const movedAside = await moveAside(
+      dataDir,
+      present.filter((entry) => REPLACED_BY_RESTORE.includes(entry)),
+      `replaced-by-restore-${stamp}`,
+    );
     const leftInPlace = present.filter((entry) => !REPLACED_BY_RESTORE.includes(entry));
     await renameDurably(temporary, join(dataDir, EVENT_STORE_FILE));
     temporary = undefined;

@@ -51,13 +51,17 @@ export async function takeBackup(options: BackupOptions): Promise<BackupReport |
   const file = resolve(options.file);
 
   if (['', '-wal', '-shm', '-journal'].some((suffix) => file === `${source}${suffix}`)) {
-    return appError('invalid', 'BACKUP_FILE_IS_THE_STORE', 'the backup file would overwrite the event store itself: name a file outside the data dir', { file });
+    return appError('invalid', 'BACKUP_FILE_IS_THE_STORE', 'the backup file would overwrite the event store itself: name a file outside the data dir', {
+      file,
+    });
   }
   if (!existsSync(source)) {
     return appError('not_found', 'EVENT_STORE_NOT_FOUND', `no event store at ${source} (is DATA_DIR or --data-dir the server's data dir?)`, { path: source });
   }
   if (existsSync(file) && !options.force) {
-    return appError('conflict', 'BACKUP_FILE_EXISTS', `${file} exists: name another file, or add --force to replace it once the new backup is verified`, { file });
+    return appError('conflict', 'BACKUP_FILE_EXISTS', `${file} exists: name another file, or add --force to replace it once the new backup is verified`, {
+      file,
+    });
   }
 
   // Before the copy: a checkpoint read now is at most the head the copy will hold (see the manifest).
@@ -86,10 +90,15 @@ export async function takeBackup(options: BackupOptions): Promise<BackupReport |
     const facts = inspectLog(copy);
     if (isAppError(facts)) return { ...facts, message: `the copy failed verification: ${facts.message}` };
     if (BigInt(facts.lastPosition) < headAtStart) {
-      return appError('unprocessable', 'BACKUP_INCOMPLETE', 'the copy ends before the head of the log when the backup began', { headAtStart: headAtStart.toString(), lastPosition: facts.lastPosition });
+      return appError('unprocessable', 'BACKUP_INCOMPLETE', 'the copy ends before the head of the log when the backup began', {
+        headAtStart: headAtStart.toString(),
+        lastPosition: facts.lastPosition,
+      });
     }
     if (headAtStart > 0n && copy.prepare('SELECT event_id FROM events WHERE position = ?').pluck().get(headAtStart) !== eventAt.get(headAtStart)) {
-      return appError('unprocessable', 'BACKUP_INCOMPLETE', 'the copy holds another event than the live log at the head when the backup began', { position: headAtStart.toString() });
+      return appError('unprocessable', 'BACKUP_INCOMPLETE', 'the copy holds another event than the live log at the head when the backup began', {
+        position: headAtStart.toString(),
+      });
     }
 
     const manifest: BackupManifest = {

@@ -16,7 +16,8 @@ export const apiEnvironment = (keyMeaning: string) =>
 /** The connection, or the one line that says which variable to fix. */
 export function apiConnection(env: NodeJS.ProcessEnv = process.env): ApiConnection | { problem: string } {
   const apiKey = env.AGENCYGRID_API_KEY?.trim() ?? '';
-  if (apiKey === '') return { problem: 'AGENCYGRID_API_KEY is not set; export the API key to act with (the first `agencygrid serve` prints a bootstrap admin key once)' };
+  if (apiKey === '')
+    return { problem: 'AGENCYGRID_API_KEY is not set; export the API key to act with (the first `agencygrid serve` prints a bootstrap admin key once)' };
   const baseUrl = (env.AGENCYGRID_URL?.trim() || DEFAULT_URL).replace(/\/+$/, '');
   if (!/^https?:\/\//.test(baseUrl) || !URL.canParse(baseUrl)) return { problem: `AGENCYGRID_URL must be an http(s) URL, got '${baseUrl}'` };
   return { baseUrl, apiKey };

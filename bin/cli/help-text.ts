@@ -9,7 +9,6 @@ export function exitStatusHelp(text: string): string {
   return `\nexit status: ${text}`;
 }
 
-
 /** Names separated by commas, in lines of at most `width` characters, each indented by two spaces. */
 export function wrappedList(names: readonly string[], width = 100): string {
   const lines: string[] = [];

@@ -91,24 +91,36 @@ export function completeCommand(action: string, stated: StatedCommand | undefine
   let type = stated?.type;
   if (type === undefined) {
     if (candidates.length === 0) return { ok: true, command: { type: '', data }, resourceType: null };
-    if (candidates.length > 1) return { ok: false, issues: [{ path: ['command', 'type'], message: `${action} is decided for ${candidates.join(' and ')}: name the command type` }] };
+    if (candidates.length > 1)
+      return { ok: false, issues: [{ path: ['command', 'type'], message: `${action} is decided for ${candidates.join(' and ')}: name the command type` }] };
     type = candidates[0] as string;
   }
   const shape = commandShapes().get(type);
   if (shape === undefined) {
     if (candidates.length === 0) return { ok: true, command: { type, data }, resourceType: null };
-    return { ok: false, issues: [{ path: ['command', 'type'], message: `unknown command type '${type}': ${action} is decided for ${candidates.join(' and ')}` }] };
+    return {
+      ok: false,
+      issues: [{ path: ['command', 'type'], message: `unknown command type '${type}': ${action} is decided for ${candidates.join(' and ')}` }],
+    };
   }
   const parsed = parsePartial(shape, withOrg(shape, data, orgId));
   if (!parsed.ok) return parsed;
   const decidedAs = shape.actionOf(parsed.data);
   if (decidedAs !== null && decidedAs !== action && candidates.length > 0) {
-    return { ok: false, issues: [{ path: ['command', 'type'], message: `${type} is decided as ${decidedAs}, not ${action} (${action} is decided for ${candidates.join(' and ')})` }] };
+    return {
+      ok: false,
+      issues: [
+        { path: ['command', 'type'], message: `${type} is decided as ${decidedAs}, not ${action} (${action} is decided for ${candidates.join(' and ')})` },
+      ],
+    };
   }
   return { ok: true, command: { type, data: parsed.data }, resourceType: shape.aggregate };
 }
 
-function parsePartial(shape: CommandShape, data: unknown): { ok: true; data: unknown } | { ok: false; issues: Array<{ path: Array<string | number>; message: string }> } {
+function parsePartial(
+  shape: CommandShape,
+  data: unknown,
+): { ok: true; data: unknown } | { ok: false; issues: Array<{ path: Array<string | number>; message: string }> } {
   const schema = partialOf(shape);
   if (schema === null) return { ok: true, data };
   const parsed = schema.safeParse(data);

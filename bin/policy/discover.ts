@@ -21,7 +21,17 @@ export async function findTestFiles(policyFile: string, args: readonly string[])
     const files: string[] = [];
     for (const candidate of candidates) if ((await kindOf(candidate)) === 'file') files.push(candidate);
     if (files.length > 0) return { ok: true, files };
-    return { ok: false, problems: [{ code: 'NO_TEST_FILES', file: policyFile, path: '', message: `no test files given, and none next to the policy (looked for ${candidates.join(', ')})` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          code: 'NO_TEST_FILES',
+          file: policyFile,
+          path: '',
+          message: `no test files given, and none next to the policy (looked for ${candidates.join(', ')})`,
+        },
+      ],
+    };
   }
   const files: string[] = [];
   const problems: Problem[] = [];
@@ -30,7 +40,8 @@ export async function findTestFiles(policyFile: string, args: readonly string[])
     if (kind === 'file') files.push(arg);
     else if (kind === 'directory') {
       const found = await walk(arg);
-      if (found.length === 0) problems.push({ code: 'NO_TEST_FILES', file: arg, path: '', message: `no test files (*${TEST_FILE_SUFFIXES.join(', *')}) under this directory` });
+      if (found.length === 0)
+        problems.push({ code: 'NO_TEST_FILES', file: arg, path: '', message: `no test files (*${TEST_FILE_SUFFIXES.join(', *')}) under this directory` });
       files.push(...found);
     } else problems.push({ code: 'FILE_UNREADABLE', file: arg, path: '', message: 'no such file or directory' });
   }

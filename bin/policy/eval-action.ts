@@ -20,16 +20,27 @@ export async function policyEval(io: PolicyCliIo, policyFile: string, requestFil
 
   const file = requestFile === '-' ? '(stdin)' : requestFile;
   const parsed = parseSource(read.text);
-  if (!parsed.ok) return refuse(io, [{ code: 'FILE_SYNTAX', file, path: '', ...(parsed.line === undefined ? {} : { line: parsed.line }), message: parsed.message }], format);
+  if (!parsed.ok)
+    return refuse(io, [{ code: 'FILE_SYNTAX', file, path: '', ...(parsed.line === undefined ? {} : { line: parsed.line }), message: parsed.message }], format);
   const { document } = parsed;
   const problem = (path: Array<string | number>, message: string): Problem => {
     const line = document.lineOf(path);
     return { code: 'REQUEST_INVALID', file, path: formatPath(path), ...(line === undefined ? {} : { line }), message };
   };
   const input = requestInputSchema.safeParse(document.value);
-  if (!input.success) return refuse(io, zodIssues(input.error).map((issue) => problem(issue.path, issue.message)), format);
+  if (!input.success)
+    return refuse(
+      io,
+      zodIssues(input.error).map((issue) => problem(issue.path, issue.message)),
+      format,
+    );
   const built = buildRequest(input.data, loaded.policy, { now: io.now().toISOString() });
-  if (!built.ok) return refuse(io, built.issues.map((issue) => problem(issue.path, issue.message)), format);
+  if (!built.ok)
+    return refuse(
+      io,
+      built.issues.map((issue) => problem(issue.path, issue.message)),
+      format,
+    );
 
   const decision = decideInOrg(loaded.policy.rules, built.request);
   io.out(format === 'json' ? evaluationJson(loaded.policy, built.request, decision) : formatEvaluation(loaded.policy, built.request, decision));

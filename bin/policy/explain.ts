@@ -36,7 +36,9 @@ export function explainDecision(policy: LoadedPolicy, decision: PolicyDecision, 
 
   const relevant = decision.evaluations.filter((evaluation) => evaluation.detail !== 'action');
   const others = decision.evaluations.length - relevant.length;
-  lines.push(`rules for ${action}: ${relevant.length === 0 ? 'none' : relevant.length}${others > 0 ? ` (${others} other rule${others === 1 ? ' is' : 's are'} for other actions)` : ''}`);
+  lines.push(
+    `rules for ${action}: ${relevant.length === 0 ? 'none' : relevant.length}${others > 0 ? ` (${others} other rule${others === 1 ? ' is' : 's are'} for other actions)` : ''}`,
+  );
   const width = Math.max(0, ...relevant.map((evaluation) => evaluation.ruleId.length));
   for (const evaluation of relevant) {
     lines.push(`  ${evaluation.effect.padEnd(6)} ${evaluation.ruleId.padEnd(width)}  ${evaluationText(evaluation, byId.get(evaluation.ruleId))}`);

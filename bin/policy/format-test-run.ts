@@ -26,16 +26,23 @@ export function formatTestRun(run: TestRun): string {
 
 function caseLines(policy: LoadedPolicy, result: CaseResult): string[] {
   if (result.passed) {
-    const skippedForbids = result.decision.errors.filter((error) => result.decision.evaluations.some((evaluation) => evaluation.ruleId === error.ruleId && evaluation.effect === 'forbid'));
+    const skippedForbids = result.decision.errors.filter((error) =>
+      result.decision.evaluations.some((evaluation) => evaluation.ruleId === error.ruleId && evaluation.effect === 'forbid'),
+    );
     return [
       `  PASS  ${result.name}`,
-      ...skippedForbids.map((error) => `          note: forbid ${error.ruleId} did not apply because its ${error.condition} failed to evaluate: ${error.message}`),
+      ...skippedForbids.map(
+        (error) => `          note: forbid ${error.ruleId} did not apply because its ${error.condition} failed to evaluate: ${error.message}`,
+      ),
     ];
   }
   const where = result.line === undefined ? result.file : `${result.file}:${result.line}`;
   return [
     `  FAIL  ${result.name}  (${where})`,
-    ...result.differences.flatMap((difference) => [`          - ${differenceText(difference, 'expected')}`, `          + ${differenceText(difference, 'actual')}`]),
+    ...result.differences.flatMap((difference) => [
+      `          - ${differenceText(difference, 'expected')}`,
+      `          + ${differenceText(difference, 'actual')}`,
+    ]),
     `          request: ${principalText(result.request.principal)} asks ${result.request.action}`,
     ...explainDecision(policy, result.decision, result.request.action).map((line) => `          ${line}`),
   ];

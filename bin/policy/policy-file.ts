@@ -64,7 +64,8 @@ export function parsePolicyFile(file: string, text: string): PolicyFileResult {
 
 function fromRules(file: string, document: SourceDocument, rules: unknown[], at: SourcePath, description: string | null): PolicyFileResult {
   const validated = validatePolicySet(rules, knownActions());
-  if (!validated.ok) return { ok: false, problems: validated.errors.map((error) => problem(file, document, [...at, ...error.path], withConditionPosition(error))) };
+  if (!validated.ok)
+    return { ok: false, problems: validated.errors.map((error) => problem(file, document, [...at, ...error.path], withConditionPosition(error))) };
   const org = { id: STANDALONE_ORG_ID, status: 'active', ownerId: null, tags: [], metadata: {} };
   return { ok: true, policy: { file, source: 'rules', description, rules: validated.rules, hash: hashPolicyRules(validated.rules), org, roster: null } };
 }
@@ -79,11 +80,20 @@ function fromSpec(file: string, text: string): PolicyFileResult {
     };
   }
   const { spec } = loaded;
-  if (spec.policy === undefined) return { ok: false, problems: [{ code: 'POLICY_INVALID', file, path: 'policy', line: 1, message: 'the org spec has no policy section to test' }] };
+  if (spec.policy === undefined)
+    return { ok: false, problems: [{ code: 'POLICY_INVALID', file, path: 'policy', line: 1, message: 'the org spec has no policy section to test' }] };
   // loadSpec has checked these rules the same way; validating again yields them as drafting would store them.
   const validated = validatePolicySet(spec.policy.rules, knownActions());
   if (!validated.ok) {
-    return { ok: false, problems: validated.errors.map((error) => ({ code: 'POLICY_INVALID', file, path: formatPath(['policy', 'rules', ...error.path]), message: withConditionPosition(error) })) };
+    return {
+      ok: false,
+      problems: validated.errors.map((error) => ({
+        code: 'POLICY_INVALID',
+        file,
+        path: formatPath(['policy', 'rules', ...error.path]),
+        message: withConditionPosition(error),
+      })),
+    };
   }
   return {
     ok: true,

@@ -9,7 +9,9 @@ import { capabilityLevelSchema, capabilityNameSchema } from '../../domain/subjec
  */
 
 /** Parsed as the evaluator parses `now`, so an instant accepted here is one conditions can use. */
-export const instantSchema = z.string().refine((text) => parseInstant(text) !== null, 'expected an ISO-8601 instant with a time zone, e.g. 2026-03-01T09:00:00Z');
+export const instantSchema = z
+  .string()
+  .refine((text) => parseInstant(text) !== null, 'expected an ISO-8601 instant with a time zone, e.g. 2026-03-01T09:00:00Z');
 
 const nameSchema = z.string().min(1).max(100);
 

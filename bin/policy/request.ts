@@ -52,7 +52,10 @@ export function buildRequest(input: RequestInput, policy: LoadedPolicy, defaults
   const command = completed.ok ? completed.command : { type: '', data: {} };
   const jobSpace = input.resource?.jobSpace !== undefined ? input.resource.jobSpace : jobSpaceOf(command.data);
   if (jobSpace !== null && policy.roster !== null && !policy.roster.jobSpaces.has(jobSpace)) {
-    issues.push({ path: input.resource?.jobSpace !== undefined ? ['resource', 'jobSpace'] : ['command', 'data', 'jobSpace'], message: `unknown job space '${jobSpace}': ${declared('job spaces', policy.roster.jobSpaces)}` });
+    issues.push({
+      path: input.resource?.jobSpace !== undefined ? ['resource', 'jobSpace'] : ['command', 'data', 'jobSpace'],
+      message: `unknown job space '${jobSpace}': ${declared('job spaces', policy.roster.jobSpaces)}`,
+    });
   }
   if (issues.length > 0) return { ok: false, issues };
 
@@ -90,7 +93,10 @@ function principalOf(input: RequestInput, roster: SpecRoster | null, now: string
     const roles = platformRoles[kind];
     for (const field of ['roles', 'groups', 'capabilities'] as const) {
       if (input.principal[field] !== undefined) {
-        issues.push({ path: ['principal', field], message: `the platform gives ${kind === 'admin' ? 'an admin' : 'a system'} principal the role ${roles.join(', ')} and no groups or capabilities; leave ${field} out` });
+        issues.push({
+          path: ['principal', field],
+          message: `the platform gives ${kind === 'admin' ? 'an admin' : 'a system'} principal the role ${roles.join(', ')} and no groups or capabilities; leave ${field} out`,
+        });
       }
     }
     return { id, kind, roles, groups: [], capabilities: {} };
@@ -100,7 +106,8 @@ function principalOf(input: RequestInput, roster: SpecRoster | null, now: string
   if (roster === null) return { id, kind, roles: sortedUnique(held), groups: sortedUnique(input.principal.groups ?? []), capabilities };
 
   held.forEach((role, index) => {
-    if (!roster.roles.has(role)) issues.push({ path: ['principal', 'roles', index], message: `unknown role '${role}': ${declared('roles', roster.roles.keys())}` });
+    if (!roster.roles.has(role))
+      issues.push({ path: ['principal', 'roles', index], message: `unknown role '${role}': ${declared('roles', roster.roles.keys())}` });
   });
   if (input.principal.groups !== undefined) {
     issues.push({ path: ['principal', 'groups'], message: "with an org spec, groups come from its 'groups' and the principal's roles; leave groups out" });

@@ -27,7 +27,11 @@ export type TestFileResult = { ok: true; tests: TestFile } | { ok: false; proble
  */
 export function parseTestFile(file: string, text: string, policy: LoadedPolicy, now: string): TestFileResult {
   const parsed = parseSource(text);
-  if (!parsed.ok) return { ok: false, problems: [{ code: 'FILE_SYNTAX', file, path: '', ...(parsed.line === undefined ? {} : { line: parsed.line }), message: parsed.message }] };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      problems: [{ code: 'FILE_SYNTAX', file, path: '', ...(parsed.line === undefined ? {} : { line: parsed.line }), message: parsed.message }],
+    };
   const { document } = parsed;
   const frame = testFileSchema.safeParse(document.value);
   if (!frame.success) return { ok: false, problems: zodIssues(frame.error).map((issue) => problemAt(file, document, issue.path, issue.message)) };

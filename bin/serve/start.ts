@@ -65,8 +65,7 @@ async function printBootstrapKey(platform: Platform, logger: Logger): Promise<vo
   if (bootstrap.kind === 'generated') {
     // Shown once, on stdout only, never through the logger: this is the only copy of the secret.
     process.stdout.write(
-      `\n  AgencyGrid bootstrap admin API key (shown once, store it now):\n\n    ${bootstrap.key}\n\n` +
-        `  export AGENCYGRID_API_KEY='${bootstrap.key}'\n\n`,
+      `\n  AgencyGrid bootstrap admin API key (shown once, store it now):\n\n    ${bootstrap.key}\n\n` + `  export AGENCYGRID_API_KEY='${bootstrap.key}'\n\n`,
     );
   } else if (bootstrap.kind === 'no-admin') {
     logger.warn(bootstrap.reason);

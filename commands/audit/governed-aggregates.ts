@@ -57,7 +57,7 @@ const recognisers = [
   replayable(subjectAggregate),
   replayable(apiKeyAggregate),
   // A submission is decided with the org's open-jobs count, read from a read model as it is now: not in the log.
-  replayable(jobAggregate, (command) => (command.type === 'SubmitJob' ? "the open-jobs count is read from a read model, not from the log" : null)),
+  replayable(jobAggregate, (command) => (command.type === 'SubmitJob' ? 'the open-jobs count is read from a read model, not from the log' : null)),
   replayable(assignmentAggregate),
   replayable(contractedTaskAggregate),
   replayable(contractAggregate),

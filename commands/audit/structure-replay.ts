@@ -80,13 +80,21 @@ export class StructureReplayer {
     const { request } = parsed;
     const command = recogniseCommand(request.command, result.basis.streamId);
     if (command === null) {
-      return { replayed: false, code: 'COMMAND_UNKNOWN', reason: `no governed aggregate takes the recorded ${request.command.type} on ${result.basis.streamId}` };
+      return {
+        replayed: false,
+        code: 'COMMAND_UNKNOWN',
+        reason: `no governed aggregate takes the recorded ${request.command.type} on ${result.basis.streamId}`,
+      };
     }
     if (command.contextNotInLog !== null) return { replayed: false, code: 'CONTEXT_NOT_IN_LOG', reason: `${command.aggregate}: ${command.contextNotInLog}` };
     const own = await this.timelines.of(command.evolver, result.basis.streamId);
     const revision = BigInt(result.basis.revision);
     if (revision > own.head) {
-      return { replayed: false, code: 'BASIS_NOT_IN_LOG', reason: `${result.basis.streamId} ends at revision ${own.head}, the decision was made at ${revision}` };
+      return {
+        replayed: false,
+        code: 'BASIS_NOT_IN_LOG',
+        reason: `${result.basis.streamId} ends at revision ${own.head}, the decision was made at ${revision}`,
+      };
     }
     const roster = rosterStream(this.orgId);
     const transform = (streamId: string, state: unknown) =>

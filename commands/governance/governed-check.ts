@@ -84,7 +84,12 @@ export const governedCheck: PreAppendCheck = async (input) => {
     // audience, and recorded where it pays.
     if (decisions.every((item) => belongsTo(item.request))) {
       const streams = decisions.map((item) => auditStream(item.orgId));
-      return { allowed: true, decisionId: main.decisionId, events, refusedByStructure: (refusal) => aside(streams, { status: 'refused-by-structure', ...refusal, basis }) };
+      return {
+        allowed: true,
+        decisionId: main.decisionId,
+        events,
+        refusedByStructure: (refusal) => aside(streams, { status: 'refused-by-structure', ...refusal, basis }),
+      };
     }
     const streams = await asideStreamsOf('none');
     const audience = await audienceOf(main.orgId, 'none');

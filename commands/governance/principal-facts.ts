@@ -1,6 +1,6 @@
 import type { Principal } from '../../domain/shared/principal.ts';
 import { isReservedRoleName, platformRoles } from '../../domain/shared/platform-roles.ts';
-import { ANY_JOB_SPACE, effectiveRoles } from '../../domain/roster/effective-roles.ts';
+import { type ANY_JOB_SPACE, effectiveRoles } from '../../domain/roster/effective-roles.ts';
 import type { RosterState } from '../../domain/roster/state.ts';
 import { subjectCapabilities } from '../../domain/subject/capabilities.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';

@@ -25,7 +25,6 @@ export type ReadDecision =
   | { allowed: true; decision: PolicyDecision; built: BuiltPolicyRequest }
   | { allowed: false; error: AppError; decision: PolicyDecision };
 
-
 /**
  * Reads are governed like commands: the same request (principal with effective roles, action, resource, org,
  * `command` = the read's parameters, now), the same rules (platform policy plus the org's published or default

@@ -46,9 +46,7 @@ export async function subjectSnapshot(subjectId: string, orgId: string, reader: 
   const { state } = await reader.load(subjectDecider, subjectStream(subjectId));
   if (state === null) return null;
   const verified = verifiedCapabilities(state, orgId);
-  const capabilities = new Map(
-    Object.entries(subjectCapabilities(state)).map(([name, level]) => [name, { level, verified: Object.hasOwn(verified, name) }]),
-  );
+  const capabilities = new Map(Object.entries(subjectCapabilities(state)).map(([name, level]) => [name, { level, verified: Object.hasOwn(verified, name) }]));
   return { subjectId, status: state.status, capabilities };
 }
 

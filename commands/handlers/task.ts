@@ -44,7 +44,8 @@ export function createTaskAggregate(options: TaskAggregateOptions = {}): TaskAgg
       if (command.type === 'CreateTask' && command.data.parentTaskId !== null) {
         // A sub-task is decided with its parent, and (when a subject splits its task) the parent's contract.
         const parent = (await reader.load(taskDecider, taskStream(command.data.parentTaskId))).state;
-        if (parent === null || base.principal.kind !== 'subject' || parent.contractId === null || parent.orgId !== command.data.orgId) return { ...base, parent };
+        if (parent === null || base.principal.kind !== 'subject' || parent.contractId === null || parent.orgId !== command.data.orgId)
+          return { ...base, parent };
         return { ...base, parent, contract: await contractOf(reader, parent.orgId, parent.contractId) };
       }
       if (!needsContractTerms(command, base.principal)) return base;

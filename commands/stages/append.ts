@@ -33,7 +33,12 @@ export async function appendDecided(
     const result = await store.appendToStream(streamId, toAppend, { expectedRevision: expectedRevisionOf(loadedRevision) });
     const firstRevision = firstRevisionOf(result.nextExpectedRevision, toAppend.length);
     if (firstRevision !== loadedRevision + 1n) return { kind: 'appended-elsewhere' };
-    return { kind: 'appended', recorded: asRecorded(toAppend, streamId, firstRevision, result.position, createdAt), streamRevision: result.nextExpectedRevision, position: result.position };
+    return {
+      kind: 'appended',
+      recorded: asRecorded(toAppend, streamId, firstRevision, result.position, createdAt),
+      streamRevision: result.nextExpectedRevision,
+      position: result.position,
+    };
   } catch (error) {
     if (error instanceof WrongExpectedVersionError) return { kind: 'lost-race' };
     throw error;
@@ -55,10 +60,18 @@ function asRecorded(events: readonly EventToAppend[], streamId: string, firstRev
 }
 
 /** Appends decisions recorded in streams of their own (a denial, a permit refused by the org's structure). */
-export async function recordAside(store: EventStore, registry: EventRegistry, records: readonly AsideRecord[], stampAt: (decisionId: string) => CommandStamp): Promise<void> {
+export async function recordAside(
+  store: EventStore,
+  registry: EventRegistry,
+  records: readonly AsideRecord[],
+  stampAt: (decisionId: string) => CommandStamp,
+): Promise<void> {
   for (const { streamId, events, decisionId } of records) {
     const stamp = stampAt(decisionId);
     // Ids seeded by the decision: a retry recording the same decision is idempotent, a different one is kept.
-    await store.appendToStream(streamId, events.map((event, index) => envelopEvent(registry, event, streamId, index, stamp, `${stamp.commandId}/${decisionId}`)));
+    await store.appendToStream(
+      streamId,
+      events.map((event, index) => envelopEvent(registry, event, streamId, index, stamp, `${stamp.commandId}/${decisionId}`)),
+    );
   }
 }

@@ -17,11 +17,16 @@ export function keptChanging(streamId: string, attempts: number): AppError {
 }
 
 export function staleRevision(streamId: string, expected: bigint, actual: bigint): AppError {
-  return appError('precondition_failed', 'REVISION_MISMATCH', `stream ${streamId} is at revision ${actual}, not ${expected}: it changed since it was read; read it again and, if the change still applies, send If-Match: "${actual}"`, {
-    streamId,
-    expectedRevision: expected.toString(),
-    actualRevision: actual.toString(),
-  });
+  return appError(
+    'precondition_failed',
+    'REVISION_MISMATCH',
+    `stream ${streamId} is at revision ${actual}, not ${expected}: it changed since it was read; read it again and, if the change still applies, send If-Match: "${actual}"`,
+    {
+      streamId,
+      expectedRevision: expected.toString(),
+      actualRevision: actual.toString(),
+    },
+  );
 }
 
 export function idempotencyKeyReused(commandId: string): AppError {

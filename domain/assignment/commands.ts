@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { uuidSchema } from '../shared/ids.ts';
-import { assignmentStrategySchema, bidSchema, candidateAssessmentSchema, DEFAULT_MAX_ROUNDS, MAX_CANDIDATES, MAX_ROUNDS_LIMIT, reasonTextSchema, roundFailureSchema } from './fields.ts';
+import {
+  assignmentStrategySchema,
+  bidSchema,
+  candidateAssessmentSchema,
+  DEFAULT_MAX_ROUNDS,
+  MAX_CANDIDATES,
+  MAX_ROUNDS_LIMIT,
+  reasonTextSchema,
+  roundFailureSchema,
+} from './fields.ts';
 import { instantInputSchema } from '../job/fields.ts';
 
 /** Like every command, each names the org: the pipeline reads the org's policy before the assignment's stream. */

@@ -18,7 +18,11 @@ const finished = (state: Assignment) => state.phase === 'completed' || state.pha
  * The assignment of one job (stream `assignment-<jobId>`), kept by the assignment saga. The decider makes the saga's
  * steps safe to repeat: a round is assessed once, awarded once, and every bid is recorded, valid or not, with why.
  */
-export function decideAssignment(command: AssignmentCommand, state: AssignmentState, context: AssignmentDecisionContext): readonly AssignmentEvent[] | AppError {
+export function decideAssignment(
+  command: AssignmentCommand,
+  state: AssignmentState,
+  context: AssignmentDecisionContext,
+): readonly AssignmentEvent[] | AppError {
   const { jobId, orgId } = command.data;
   if (command.type === 'StartAssignment') {
     if (state !== null) return state.orgId === orgId ? [] : notFound(jobId, orgId);
@@ -31,7 +35,8 @@ export function decideAssignment(command: AssignmentCommand, state: AssignmentSt
     case 'RecordAssessment': {
       const refused = currentRound(state, command.data.round, 'assessing');
       if (refused) return refused;
-      if (state.assessments !== null) return appError('conflict', 'ROUND_ALREADY_ASSESSED', `round ${state.round} of job ${jobId} is already assessed`, { jobId, round: state.round });
+      if (state.assessments !== null)
+        return appError('conflict', 'ROUND_ALREADY_ASSESSED', `round ${state.round} of job ${jobId} is already assessed`, { jobId, round: state.round });
       return [{ type: 'CandidatesAssessed', data: { jobId, orgId, round: state.round, candidates: command.data.candidates } }];
     }
     case 'IssueCallForProposals': {
@@ -40,9 +45,13 @@ export function decideAssignment(command: AssignmentCommand, state: AssignmentSt
       if (refused) return refused;
       if (state.assessments === null) return notAssessed(state);
       const invitees = [...state.assessments.values()].filter((c) => c.eligible && !state.excluded.includes(c.subjectId)).map((c) => c.subjectId);
-      if (invitees.length === 0) return appError('conflict', 'NO_ELIGIBLE_CANDIDATES', `round ${state.round} of job ${jobId} has nobody to invite`, { jobId, round: state.round });
+      if (invitees.length === 0)
+        return appError('conflict', 'NO_ELIGIBLE_CANDIDATES', `round ${state.round} of job ${jobId} has nobody to invite`, { jobId, round: state.round });
       if (!(Date.parse(command.data.closesAt) > Date.parse(context.now))) {
-        return appError('unprocessable', 'CLOSES_IN_PAST', `the call for proposals must close in the future`, { closesAt: command.data.closesAt, now: context.now });
+        return appError('unprocessable', 'CLOSES_IN_PAST', `the call for proposals must close in the future`, {
+          closesAt: command.data.closesAt,
+          now: context.now,
+        });
       }
       return [{ type: 'CallForProposalsIssued', data: { jobId, orgId, round: state.round, invitees, closesAt: command.data.closesAt } }];
     }
@@ -57,7 +66,12 @@ export function decideAssignment(command: AssignmentCommand, state: AssignmentSt
       // Early (a later round, or the current one before its call): refused, not recorded, so the bid the agent sends
       // once the call comes is its first (one bid per subject and round is all the agent protocol takes).
       if (round > state.round || (round === state.round && state.phase === 'assessing')) {
-        return appError('conflict', 'ROUND_NOT_OPEN', `round ${round} of job ${jobId} is not open for bids yet`, { jobId, round, currentRound: state.round, phase: state.phase });
+        return appError('conflict', 'ROUND_NOT_OPEN', `round ${round} of job ${jobId} is not open for bids yet`, {
+          jobId,
+          round,
+          currentRound: state.round,
+          phase: state.phase,
+        });
       }
       const reasons = proposalRefusals(state, round, subjectId, context.now);
       return [{ type: 'ProposalRecorded', data: { jobId, orgId, round, subjectId, bid, valid: reasons.length === 0, reasons, receivedAt: context.now } }];
@@ -73,16 +87,32 @@ export function decideAssignment(command: AssignmentCommand, state: AssignmentSt
         if (state.phase === 'bidding' && state.closesAt !== null && Date.parse(context.now) < Date.parse(state.closesAt)) {
           return appError('conflict', 'BIDDING_OPEN', `bids for job ${jobId} are accepted until ${state.closesAt}`, { jobId, closesAt: state.closesAt });
         }
-        if (state.phase === 'assessing' && invited) return appError('conflict', 'NO_CALL_FOR_PROPOSALS', `round ${state.round} of job ${jobId} has not called for proposals`, { jobId });
+        if (state.phase === 'assessing' && invited)
+          return appError('conflict', 'NO_CALL_FOR_PROPOSALS', `round ${state.round} of job ${jobId} has not called for proposals`, { jobId });
         const choice = bestProposal(state.proposals.filter((p) => !state.excluded.includes(p.subjectId)));
-        if (choice === null) return failRound(state, invited ? 'no_valid_bids' : 'no_eligible_candidates', invited ? 'nobody made a valid bid before the deadline' : 'no candidate is eligible');
+        if (choice === null)
+          return failRound(
+            state,
+            invited ? 'no_valid_bids' : 'no_eligible_candidates',
+            invited ? 'nobody made a valid bid before the deadline' : 'no candidate is eligible',
+          );
         const declined = [...new Set(state.proposals.map((p) => p.subjectId))].filter((id) => id !== choice.subjectId);
-        return [{ type: 'AssignmentAwarded', data: { jobId, orgId, round: state.round, subjectId: choice.subjectId, contractId: command.data.contractId, basis: choice.basis, declined } }];
+        return [
+          {
+            type: 'AssignmentAwarded',
+            data: { jobId, orgId, round: state.round, subjectId: choice.subjectId, contractId: command.data.contractId, basis: choice.basis, declined },
+          },
+        ];
       }
       const choice = bestCandidate(state.assessments.values(), state.excluded);
       if (choice === null) return failRound(state, 'no_eligible_candidates', 'no candidate is eligible');
       if (state.strategy === 'direct') choice.basis = 'named by the job (direct assignment) and eligible';
-      return [{ type: 'AssignmentAwarded', data: { jobId, orgId, round: state.round, subjectId: choice.subjectId, contractId: command.data.contractId, basis: choice.basis, declined: [] } }];
+      return [
+        {
+          type: 'AssignmentAwarded',
+          data: { jobId, orgId, round: state.round, subjectId: choice.subjectId, contractId: command.data.contractId, basis: choice.basis, declined: [] },
+        },
+      ];
     }
     case 'FailRound': {
       if (state.round > command.data.round || finished(state)) return [];
@@ -92,7 +122,10 @@ export function decideAssignment(command: AssignmentCommand, state: AssignmentSt
     case 'CompleteAssignment': {
       if (state.phase === 'completed' && state.award?.contractId === command.data.contractId) return [];
       if (state.phase !== 'awarded' || state.award?.contractId !== command.data.contractId) {
-        return appError('conflict', 'NOT_AWARDED', `job ${jobId} was not awarded under contract ${command.data.contractId}`, { jobId, contractId: command.data.contractId });
+        return appError('conflict', 'NOT_AWARDED', `job ${jobId} was not awarded under contract ${command.data.contractId}`, {
+          jobId,
+          contractId: command.data.contractId,
+        });
       }
       return [{ type: 'AssignmentCompleted', data: { jobId, orgId, subjectId: state.award.subjectId, contractId: state.award.contractId } }];
     }
@@ -100,7 +133,10 @@ export function decideAssignment(command: AssignmentCommand, state: AssignmentSt
       return state.phase === 'cancelled' ? [] : [{ type: 'AssignmentCancelled', data: { jobId, orgId, reason: command.data.reason } }];
     case 'RestartAssignment': {
       if (state.phase !== 'completed' && state.phase !== 'escalated') {
-        return appError('conflict', 'ASSIGNMENT_IN_PROGRESS', `job ${jobId}'s assignment is ${state.phase}; only a completed or escalated one restarts`, { jobId, phase: state.phase });
+        return appError('conflict', 'ASSIGNMENT_IN_PROGRESS', `job ${jobId}'s assignment is ${state.phase}; only a completed or escalated one restarts`, {
+          jobId,
+          phase: state.phase,
+        });
       }
       const excluded = [...new Set(command.data.exclude)];
       return [{ type: 'AssignmentRestarted', data: { jobId, orgId, reason: command.data.reason, excluded } }];
@@ -132,7 +168,11 @@ function proposalRefusals(state: Assignment, round: number, subjectId: string, n
   if (assessment === undefined) reasons.push('not invited: the subject was not a candidate');
   else if (!assessment.eligible) {
     // An ineligible assessment always refuses the bid, even one recorded without reasons.
-    reasons.push(...(assessment.reasons.length > 0 ? assessment.reasons.map((reason) => clip(`ineligible: ${reason}`)) : ['ineligible: the assessment found the subject ineligible']));
+    reasons.push(
+      ...(assessment.reasons.length > 0
+        ? assessment.reasons.map((reason) => clip(`ineligible: ${reason}`))
+        : ['ineligible: the assessment found the subject ineligible']),
+    );
   }
   if (state.excluded.includes(subjectId)) reasons.push('excluded: the subject refused or lost this job before');
   if (state.proposals.some((proposal) => proposal.subjectId === subjectId)) reasons.push('a second bid in the same round (the first one stands)');
@@ -146,14 +186,27 @@ const clip = (text: string) => (text.length > REASON_LIMIT ? `${text.slice(0, RE
 function currentRound(state: Assignment, round: number, phase: Assignment['phase']): AppError | undefined {
   if (round !== state.round) return wrongRound(state, round);
   if (state.phase !== phase) {
-    return appError('conflict', 'ILLEGAL_PHASE', `round ${state.round} of job ${state.jobId} is ${state.phase}, not ${phase}`, { jobId: state.jobId, phase: state.phase });
+    return appError('conflict', 'ILLEGAL_PHASE', `round ${state.round} of job ${state.jobId} is ${state.phase}, not ${phase}`, {
+      jobId: state.jobId,
+      phase: state.phase,
+    });
   }
   return undefined;
 }
 
 function wrongRound(state: Assignment, round: number): AppError {
-  return appError('conflict', 'WRONG_ROUND', `job ${state.jobId} is in round ${state.round}, not ${round}`, { jobId: state.jobId, round: state.round, requested: round });
+  return appError('conflict', 'WRONG_ROUND', `job ${state.jobId} is in round ${state.round}, not ${round}`, {
+    jobId: state.jobId,
+    round: state.round,
+    requested: round,
+  });
 }
-const notAssessed = (state: Assignment) => appError('conflict', 'ROUND_NOT_ASSESSED', `round ${state.round} of job ${state.jobId} is not assessed yet`, { jobId: state.jobId, round: state.round });
-const notAnAuction = (state: Assignment) => appError('conflict', 'NOT_AN_AUCTION', `job ${state.jobId} is assigned by ${state.strategy}, not by auction`, { jobId: state.jobId, strategy: state.strategy });
-const notFound = (jobId: string, orgId: string) => appError('not_found', 'ASSIGNMENT_NOT_FOUND', `org ${orgId} has no assignment for job ${jobId}`, { jobId, orgId });
+const notAssessed = (state: Assignment) =>
+  appError('conflict', 'ROUND_NOT_ASSESSED', `round ${state.round} of job ${state.jobId} is not assessed yet`, { jobId: state.jobId, round: state.round });
+const notAnAuction = (state: Assignment) =>
+  appError('conflict', 'NOT_AN_AUCTION', `job ${state.jobId} is assigned by ${state.strategy}, not by auction`, {
+    jobId: state.jobId,
+    strategy: state.strategy,
+  });
+const notFound = (jobId: string, orgId: string) =>
+  appError('not_found', 'ASSIGNMENT_NOT_FOUND', `org ${orgId} has no assignment for job ${jobId}`, { jobId, orgId });

@@ -56,10 +56,17 @@ export function assessCandidate(facts: CandidateFacts, requirements: Requirement
   if (scoring === undefined) return { subjectId: facts.subjectId, eligible: true, reasons: [], score: null };
 
   const levels = Object.fromEntries(Object.entries(facts.capabilities).map(([name, capability]) => [name, capability.level]));
-  const capabilityLevel = requirements.requiredCapabilities.reduce((sum, requirement) => sum + (Object.hasOwn(levels, requirement.name) ? (levels[requirement.name] ?? 0) : 0), 0);
-  const result = scoring.score({ subjectId: facts.subjectId, roles: facts.roles, capabilities: levels, capabilityLevel, openAssignments: facts.openAssignments }, scoring.job);
+  const capabilityLevel = requirements.requiredCapabilities.reduce(
+    (sum, requirement) => sum + (Object.hasOwn(levels, requirement.name) ? (levels[requirement.name] ?? 0) : 0),
+    0,
+  );
+  const result = scoring.score(
+    { subjectId: facts.subjectId, roles: facts.roles, capabilities: levels, capabilityLevel, openAssignments: facts.openAssignments },
+    scoring.job,
+  );
   // A score that fails to evaluate ranks the candidate last rather than dropping it: the expression is the org's
   // ranking preference, not an eligibility rule.
-  if (!result.ok) return { subjectId: facts.subjectId, eligible: true, reasons: [`score failed: ${result.message.slice(0, 400)}`], score: Number.MIN_SAFE_INTEGER };
+  if (!result.ok)
+    return { subjectId: facts.subjectId, eligible: true, reasons: [`score failed: ${result.message.slice(0, 400)}`], score: Number.MIN_SAFE_INTEGER };
   return { subjectId: facts.subjectId, eligible: true, reasons: [], score: result.score };
 }

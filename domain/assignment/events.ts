@@ -6,7 +6,12 @@ const ref = { jobId: z.uuid(), orgId: z.uuid() };
 
 const assignmentStartedData = z.object({ ...ref, strategy: assignmentStrategySchema, maxRounds: z.number().int().positive(), startedAt: z.iso.datetime() });
 const candidatesAssessedData = z.object({ ...ref, round: z.number().int().positive(), candidates: z.array(candidateAssessmentSchema).max(MAX_CANDIDATES) });
-const callForProposalsIssuedData = z.object({ ...ref, round: z.number().int().positive(), invitees: z.array(z.uuid()).max(MAX_CANDIDATES), closesAt: z.iso.datetime() });
+const callForProposalsIssuedData = z.object({
+  ...ref,
+  round: z.number().int().positive(),
+  invitees: z.array(z.uuid()).max(MAX_CANDIDATES),
+  closesAt: z.iso.datetime(),
+});
 const proposalRecordedData = z.object({
   ...ref,
   round: z.number().int().nonnegative(),

@@ -4,7 +4,20 @@ import type { AssignmentState } from './state.ts';
 export function evolveAssignment(state: AssignmentState, event: AssignmentEvent): AssignmentState {
   if (event.type === 'AssignmentStarted') {
     const { jobId, orgId, strategy, maxRounds } = event.data;
-    return { jobId, orgId, strategy, maxRounds, round: 1, phase: 'assessing', assessments: null, closesAt: null, proposals: [], award: null, failedRounds: 0, excluded: [] };
+    return {
+      jobId,
+      orgId,
+      strategy,
+      maxRounds,
+      round: 1,
+      phase: 'assessing',
+      assessments: null,
+      closesAt: null,
+      proposals: [],
+      award: null,
+      failedRounds: 0,
+      excluded: [],
+    };
   }
   if (state === null) return state;
   switch (event.type) {

@@ -28,7 +28,12 @@ export type CandidateAssessment = z.infer<typeof candidateAssessmentSchema>;
  */
 export const bidSchema = z.strictObject({
   price: z.number().finite().nonnegative().max(Number.MAX_SAFE_INTEGER),
-  etaSeconds: z.number().int().positive().max(365 * 24 * 3600).optional(),
+  etaSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(365 * 24 * 3600)
+    .optional(),
   note: z.string().trim().min(1).max(1000).optional(),
 });
 export type Bid = z.infer<typeof bidSchema>;

@@ -48,13 +48,15 @@ export function compileScore(source: string): CompiledScore {
 }
 
 function compileUncached(source: string): CompiledScore {
-  if (source.length > MAX_SCORE_EXPRESSION_LENGTH) return { ok: false, message: `the score expression is longer than ${MAX_SCORE_EXPRESSION_LENGTH} characters` };
+  if (source.length > MAX_SCORE_EXPRESSION_LENGTH)
+    return { ok: false, message: `the score expression is longer than ${MAX_SCORE_EXPRESSION_LENGTH} characters` };
   let parsed: ReturnType<Environment['parse']>;
   try {
     parsed = environment.parse(source);
     const checked = parsed.check();
     if (!checked.valid) return { ok: false, message: checked.error?.message ?? 'the score expression does not type-check' };
-    if (!['int', 'double', 'uint', 'dyn'].includes(checked.type ?? 'dyn')) return { ok: false, message: `the score expression is of type ${checked.type}; it must be a number` };
+    if (!['int', 'double', 'uint', 'dyn'].includes(checked.type ?? 'dyn'))
+      return { ok: false, message: `the score expression is of type ${checked.type}; it must be a number` };
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }
@@ -75,7 +77,8 @@ function compileUncached(source: string): CompiledScore {
       return { ok: false, message: error instanceof Error ? error.message : String(error) };
     }
     const number = typeof value === 'bigint' ? Number(value) : value;
-    if (typeof number !== 'number' || !Number.isFinite(number)) return { ok: false, message: `the score expression returned ${typeof value}, not a finite number` };
+    if (typeof number !== 'number' || !Number.isFinite(number))
+      return { ok: false, message: `the score expression returned ${typeof value}, not a finite number` };
     return { ok: true, score: number };
   };
   return { ok: true, score };

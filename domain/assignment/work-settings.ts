@@ -46,7 +46,17 @@ export interface WorkSettings {
   verificationTimeoutMs: number;
 }
 
-export const DEFAULT_PERMITTED_ACTIONS = ['task.progress', 'task.tool.use', 'task.complete', 'task.fail', 'task.create', 'job.start', 'job.deliver', 'contract.sign', 'contract.reject'];
+export const DEFAULT_PERMITTED_ACTIONS = [
+  'task.progress',
+  'task.tool.use',
+  'task.complete',
+  'task.fail',
+  'task.create',
+  'job.start',
+  'job.deliver',
+  'contract.sign',
+  'contract.reject',
+];
 
 function read(metadata: Readonly<Record<string, string>>, key: string): string | undefined {
   return Object.hasOwn(metadata, key) ? metadata[key] : undefined;
@@ -66,7 +76,14 @@ function integer(metadata: Readonly<Record<string, string>>, key: string, fallba
 function list(metadata: Readonly<Record<string, string>>, key: string, fallback: string[], item: z.ZodType<string>, max: number, nonEmpty: boolean): string[] {
   const value = read(metadata, key);
   if (value === undefined) return [...fallback];
-  const items = [...new Set(value.split(',').map((entry) => entry.trim()).filter((entry) => entry.length > 0))];
+  const items = [
+    ...new Set(
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry.length > 0),
+    ),
+  ];
   if ((nonEmpty && items.length === 0) || items.length > max || !items.every((entry) => item.safeParse(entry).success)) return [...fallback];
   return items;
 }

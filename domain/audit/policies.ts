@@ -60,9 +60,14 @@ export class RecordedRules {
     const { source, version, hash } = decision.data.policy;
     switch (source) {
       case 'none':
-        if (hash !== noRules.hash) return { ok: false, code: 'POLICY_HASH_MISMATCH', reason: `source none records hash ${short(hash)}, not the empty rule set's ${short(noRules.hash)}` };
+        if (hash !== noRules.hash)
+          return {
+            ok: false,
+            code: 'POLICY_HASH_MISMATCH',
+            reason: `source none records hash ${short(hash)}, not the empty rule set's ${short(noRules.hash)}`,
+          };
         return { ok: true, rules: noRules.rules };
-      case 'default':
+      case 'default': {
         const defaults = builtInRules(this.builtIns, 'defaultOrg', hash);
         if (defaults === undefined) {
           return {
@@ -72,16 +77,25 @@ export class RecordedRules {
           };
         }
         return { ok: true, rules: defaults };
+      }
       case 'org': {
         if (version === null) return { ok: false, code: 'POLICY_VERSION_UNKNOWN', reason: 'source org without a version' };
         const drafted = this.policyHead.versions.get(version);
         if (!drafted) return { ok: false, code: 'POLICY_VERSION_UNKNOWN', reason: `the org's policy stream has no version ${version}` };
         if (drafted.hash !== hash) {
-          return { ok: false, code: 'POLICY_HASH_MISMATCH', reason: `version ${version} was drafted with hash ${short(drafted.hash)}; the decision recorded ${short(hash)}` };
+          return {
+            ok: false,
+            code: 'POLICY_HASH_MISMATCH',
+            reason: `version ${version} was drafted with hash ${short(drafted.hash)}; the decision recorded ${short(hash)}`,
+          };
         }
         const content = this.contentHash(version, drafted.rules);
         if (content !== hash) {
-          return { ok: false, code: 'POLICY_HASH_MISMATCH', reason: `the rules stored for version ${version} hash to ${short(content)}, not the recorded ${short(hash)}` };
+          return {
+            ok: false,
+            code: 'POLICY_HASH_MISMATCH',
+            reason: `the rules stored for version ${version} hash to ${short(content)}, not the recorded ${short(hash)}`,
+          };
         }
         return { ok: true, rules: drafted.rules };
       }

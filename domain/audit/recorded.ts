@@ -89,9 +89,7 @@ export interface PrincipalView {
 
 export function recordedPrincipal(decision: RecordedDecision): PrincipalView {
   const principal = recordedRequestSchema.shape.principal.safeParse(decision.data.request.principal);
-  return principal.success
-    ? { id: principal.data.id, kind: principal.data.kind, roles: principal.data.roles }
-    : { id: 'unknown', kind: 'unknown', roles: [] };
+  return principal.success ? { id: principal.data.id, kind: principal.data.kind, roles: principal.data.roles } : { id: 'unknown', kind: 'unknown', roles: [] };
 }
 
 /** A recorded decision as reports list it. */

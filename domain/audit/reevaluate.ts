@@ -89,7 +89,8 @@ export function reevaluateDecision(context: ReplayContext, decision: RecordedDec
     differences.push(...roles);
     return { status: 'differed', replayed, differences, explanation: explainRoles(decision.data, roles, withLogRoles), warnings };
   }
-  if (differences.length > 0) return { status: 'differed', replayed, differences, explanation: explainDecision(decision.data, replayed, differences), warnings };
+  if (differences.length > 0)
+    return { status: 'differed', replayed, differences, explanation: explainDecision(decision.data, replayed, differences), warnings };
   return { status: 'agreed', drift, warnings };
 }
 
@@ -180,7 +181,11 @@ function withPrincipal(request: PolicyRequest, differences: readonly Difference[
   };
   return {
     ...request,
-    principal: { ...request.principal, roles: replayed('request.principal.roles', request.principal.roles), groups: replayed('request.principal.groups', request.principal.groups) },
+    principal: {
+      ...request.principal,
+      roles: replayed('request.principal.roles', request.principal.roles),
+      groups: replayed('request.principal.groups', request.principal.groups),
+    },
   };
 }
 
@@ -206,7 +211,9 @@ function explainDecision(recorded: DecisionRecordedData, replayed: PolicyDecisio
 }
 
 function explainRoles(recorded: DecisionRecordedData, roles: readonly Difference[], withLogRoles: PolicyDecision): string {
-  const shown = roles.map((difference) => `${difference.field} recorded ${JSON.stringify(difference.recorded)}, the roster gives ${JSON.stringify(difference.replayed)}`);
+  const shown = roles.map(
+    (difference) => `${difference.field} recorded ${JSON.stringify(difference.recorded)}, the roster gives ${JSON.stringify(difference.replayed)}`,
+  );
   const consequence =
     withLogRoles.outcome === recorded.outcome
       ? `with the roster's roles the outcome would be the same (${withLogRoles.outcome})`
@@ -237,7 +244,10 @@ function inputWarnings(context: ReplayContext, decision: RecordedDecision): Warn
     metadata: org?.metadata ?? {},
   };
   if (canonicalJson(request ?? null) !== canonicalJson(expectedOrg)) {
-    warn('ORG_FACTS_DIFFER', `the request's org facts ${JSON.stringify(request)} are not the org stream's at position ${decision.position}: ${JSON.stringify(expectedOrg)}`);
+    warn(
+      'ORG_FACTS_DIFFER',
+      `the request's org facts ${JSON.stringify(request)} are not the org stream's at position ${decision.position}: ${JSON.stringify(expectedOrg)}`,
+    );
   }
   const inForce = effectivePolicyRef(org, policy);
   if (inForce.source !== data.policy.source || inForce.version !== data.policy.version) {
@@ -297,7 +307,11 @@ export class ReevaluationTally {
         this.counts.differed += 1;
         action.differed += 1;
         const view = viewOf(decision.data);
-        pushCapped(this.differed, { ...refOf(decision), recorded: view, replayed: view, differences: [structure.difference], explanation: structure.explanation }, this.maxItems);
+        pushCapped(
+          this.differed,
+          { ...refOf(decision), recorded: view, replayed: view, differences: [structure.difference], explanation: structure.explanation },
+          this.maxItems,
+        );
         return;
       }
     }
@@ -312,7 +326,11 @@ export class ReevaluationTally {
         action.agreed += 1;
         if (verdict.drift.length > 0) {
           this.counts.drifted += 1;
-          pushCapped(this.drifted, { ...refOf(decision), differences: verdict.drift, explanation: 'same decision; the wording of a condition error changed' }, this.maxItems);
+          pushCapped(
+            this.drifted,
+            { ...refOf(decision), differences: verdict.drift, explanation: 'same decision; the wording of a condition error changed' },
+            this.maxItems,
+          );
         }
         return;
       case 'differed':

@@ -50,7 +50,14 @@ export const unverifiableCodeSchema = z.enum([
 ]);
 export type UnverifiableCode = z.infer<typeof unverifiableCodeSchema>;
 
-export const structureNotReplayedCodeSchema = z.enum(['NO_BASIS', 'REQUEST_INVALID', 'COMMAND_UNKNOWN', 'BASIS_NOT_IN_LOG', 'CONTEXT_NOT_IN_LOG', 'UNIQUE_KEY']);
+export const structureNotReplayedCodeSchema = z.enum([
+  'NO_BASIS',
+  'REQUEST_INVALID',
+  'COMMAND_UNKNOWN',
+  'BASIS_NOT_IN_LOG',
+  'CONTEXT_NOT_IN_LOG',
+  'UNIQUE_KEY',
+]);
 export type StructureNotReplayedCode = z.infer<typeof structureNotReplayedCodeSchema>;
 
 export const structureNotReplayedItemSchema = decisionRefSchema.extend({ code: structureNotReplayedCodeSchema, reason: z.string() });
@@ -145,7 +152,9 @@ export const structureFlipEffectSchema = z.enum(['now-applied', 'now-refused', '
 export type StructureFlipEffect = z.infer<typeof structureFlipEffectSchema>;
 
 export const structureFlipItemSchema = decisionRefSchema.extend({
-  effect: structureFlipEffectSchema.describe('now-applied: a structural refusal that would not happen; now-refused: an applied command that would be refused; other-refusal: another code'),
+  effect: structureFlipEffectSchema.describe(
+    'now-applied: a structural refusal that would not happen; now-refused: an applied command that would be refused; other-refusal: another code',
+  ),
   hypothetical: resultViewSchema,
   message: z.string().nullable().describe('the hypothetical refusal message'),
 });

@@ -22,9 +22,7 @@ export const stateViewSchema = z.object({
     at: z.string().describe('the instant the cut stands for: effective roles and expiries are evaluated then'),
     head: z.string().describe('the head of the log when asked'),
   }),
-  org: orgSchema
-    .nullable()
-    .describe('null: not registered yet at the cut'),
+  org: orgSchema.nullable().describe('null: not registered yet at the cut'),
   revisions: z.object({ org: z.int(), roster: z.int(), policy: z.int() }).describe('stream revisions at the cut (-1: no event yet)'),
   events: z.object({ org: z.int(), roster: z.int(), policy: z.int() }).describe('events of each stream the cut includes'),
   effectivePolicy: z.object({ source: z.enum(['org', 'default', 'none']), version: z.int().nullable(), hash: z.string() }),
@@ -87,7 +85,13 @@ export function stateView(state: OrgStateAsOf, head: bigint, subject?: { subject
     },
     policy: {
       published: policy.published,
-      versions: [...policy.versions.values()].map(({ version, status, hash, description, rules }) => ({ version, status, hash, description, rules: [...rules] })),
+      versions: [...policy.versions.values()].map(({ version, status, hash, description, rules }) => ({
+        version,
+        status,
+        hash,
+        description,
+        rules: [...rules],
+      })),
     },
     members: membersAt(roster, cut.at),
   };

@@ -55,7 +55,9 @@ export function applyStructureChanges(state: RosterState, changes: StructureChan
 export type ReplayedResult = { status: 'applied'; events: number } | { status: 'refused'; kind: AppError['kind']; code: string; message: string };
 
 export function replayedResult(decided: readonly DomainEvent[] | AppError): ReplayedResult {
-  return isAppError(decided) ? { status: 'refused', kind: decided.kind, code: decided.code, message: decided.message } : { status: 'applied', events: decided.length };
+  return isAppError(decided)
+    ? { status: 'refused', kind: decided.kind, code: decided.code, message: decided.message }
+    : { status: 'applied', events: decided.length };
 }
 
 /** A result as reports show it: `applied`, `refused-by-structure ROLE_MAX_HOLDERS`, ... */
@@ -97,7 +99,8 @@ export type StructureCheck =
 export function checkStructure(decision: RecordedDecision, replay: StructureReplay): StructureCheck {
   if (!replay.replayed) return { status: 'not-replayed', code: replay.code, reason: replay.reason };
   const recorded = decision.data.result;
-  if (refusalCode(recorded) === refusalCode(replay.result) && (recorded.status === 'applied') === (replay.result.status === 'applied')) return { status: 'agreed' };
+  if (refusalCode(recorded) === refusalCode(replay.result) && (recorded.status === 'applied') === (replay.result.status === 'applied'))
+    return { status: 'agreed' };
   const basis = recorded.status === 'applied' || recorded.status === 'refused-by-structure' ? ` at ${recorded.basis.streamId}@${recorded.basis.revision}` : '';
   return {
     status: 'differed',

@@ -49,8 +49,8 @@ export function whatIfDecision(rules: readonly PolicyRule[], decision: RecordedD
 }
 
 const NOTES = [
-  'Each recorded request is evaluated as it was recorded (the principal\'s roles, the org, the command, the instant); later history is not re-simulated: a command that would now be permitted would still have faced the domain\'s own checks, and what it would have changed is not played forward.',
-  'The draft replaces the org rules of every decision in the range, whichever version was in force then; the platform policy is the running code\'s.',
+  "Each recorded request is evaluated as it was recorded (the principal's roles, the org, the command, the instant); later history is not re-simulated: a command that would now be permitted would still have faced the domain's own checks, and what it would have changed is not played forward.",
+  "The draft replaces the org rules of every decision in the range, whichever version was in force then; the platform policy is the running code's.",
 ];
 
 const STRUCTURE_NOTE =
@@ -153,7 +153,10 @@ export class WhatIfTally {
   report(range: ReplayRange): WhatIfReport {
     const notes = [...NOTES];
     if (this.structure.changes !== null) notes.push(STRUCTURE_NOTE);
-    if (this.platformChanged) notes.push('Some flipped decisions were made under another platform policy (platformPolicyChanged): part of their flip may come from the platform policy, not the draft.');
+    if (this.platformChanged)
+      notes.push(
+        'Some flipped decisions were made under another platform policy (platformPolicyChanged): part of their flip may come from the platform policy, not the draft.',
+      );
     const sorted = <T>(record: Record<string, T>) => Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     return {
       orgId: this.orgId,
@@ -172,7 +175,12 @@ export class WhatIfTally {
       byAction: sorted(this.byAction),
       flips: [...this.flips],
       omitted: this.flipped - this.flips.length,
-      structure: { ...this.structure, notReplayedByCode: { ...this.structure.notReplayedByCode }, flips: [...this.structure.flips], omitted: this.structure.flipped - this.structure.flips.length },
+      structure: {
+        ...this.structure,
+        notReplayedByCode: { ...this.structure.notReplayedByCode },
+        flips: [...this.structure.flips],
+        omitted: this.structure.flipped - this.structure.flips.length,
+      },
       maxItems: this.maxItems,
       notes,
     };

@@ -94,7 +94,10 @@ export function decideContract(command: ContractCommand, state: ContractState, c
       const refused = notTheAssignee(state, principal);
       if (refused) return refused;
       const { approve, note } = command.data;
-      const reviewed: ContractEvent = { type: 'ContractReviewed', data: { ...ref, approved: approve, note: note ?? null, reviewedBy: principal, reviewedAt: now } };
+      const reviewed: ContractEvent = {
+        type: 'ContractReviewed',
+        data: { ...ref, approved: approve, note: note ?? null, reviewedBy: principal, reviewedAt: now },
+      };
       if (approve) return [reviewed];
       // The schema requires a note with a disapproval; the fallback keeps the decider total for any caller.
       const reason = note ?? 'disapproved in review';

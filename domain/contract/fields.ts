@@ -39,7 +39,10 @@ export const toolNameSchema = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/, 'letters, digits, _ . : / and -, starting with a letter or digit, at most 128 characters');
 
 /** An obligation's id, unique within its contract; clauses name it (`obligations.<obligationId>`). */
-export const obligationIdSchema = z.string().regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, 'a slug: lowercase letters and digits, words joined by - or _').max(64);
+export const obligationIdSchema = z
+  .string()
+  .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, 'a slug: lowercase letters and digits, words joined by - or _')
+  .max(64);
 
 export const deliverableDescriptionSchema = z.string().trim().min(1).max(1000);
 export const obligationDescriptionSchema = z.string().trim().min(1).max(2000);

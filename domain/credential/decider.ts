@@ -32,7 +32,10 @@ function decide(command: CredentialCommand, state: ApiKeyState, context: Credent
       // A key that is not the named subject's is, for that subject, a key that does not exist.
       if (state === null || (subjectId !== undefined && (state.principal.kind !== 'subject' || state.principal.id !== subjectId))) {
         const whose = subjectId === undefined ? '' : ` for subject ${subjectId}`;
-        return appError('not_found', 'API_KEY_NOT_FOUND', `API key ${keyId} does not exist${whose}`, { keyId, ...(subjectId === undefined ? {} : { subjectId }) });
+        return appError('not_found', 'API_KEY_NOT_FOUND', `API key ${keyId} does not exist${whose}`, {
+          keyId,
+          ...(subjectId === undefined ? {} : { subjectId }),
+        });
       }
       if (state.status === 'revoked') return [];
       return [{ type: 'ApiKeyRevoked', data: { keyId, reason } }];

@@ -16,8 +16,7 @@ export interface EventDefinition<Type extends string = string, Schema extends z.
 }
 
 /** The event a definition describes, as decoding yields it: its type and the current version's parsed data. */
-export type EventOf<Definition> =
-  Definition extends EventDefinition<infer Type, infer Schema> ? { type: Type; data: z.output<Schema> } : never;
+export type EventOf<Definition> = Definition extends EventDefinition<infer Type, infer Schema> ? { type: Type; data: z.output<Schema> } : never;
 
 /**
  * The discriminated union of the events a list of definitions describes. Aggregates derive their event type from

@@ -3,7 +3,18 @@ import type { Principal } from '../shared/principal.ts';
 import type { AssignmentStrategy, Budget, CapabilityRequirement, CompletionMode, JobPriority } from './fields.ts';
 import type { JsonObject, JsonValue } from './json.ts';
 
-export const jobStatusSchema = z.enum(['submitted', 'contracting', 'assigned', 'in_progress', 'delivered', 'verified', 'rejected', 'failed', 'cancelled', 'escalated']);
+export const jobStatusSchema = z.enum([
+  'submitted',
+  'contracting',
+  'assigned',
+  'in_progress',
+  'delivered',
+  'verified',
+  'rejected',
+  'failed',
+  'cancelled',
+  'escalated',
+]);
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 
 /** Statuses no command leaves: the job is over. */

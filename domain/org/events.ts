@@ -31,7 +31,13 @@ const transitionData = z.object({ orgId: z.uuid(), reason: reasonSchema });
  * and left the owner implicit in the event's principal. v2 makes all three explicit.
  */
 export const orgRegisteredV1ToV2 = (data: Record<string, unknown>, metadata: Readonly<Record<string, unknown>>) => {
-  const tags = typeof data.tags === 'string' ? data.tags.split(',').map((tag) => tag.trim()).filter(Boolean) : [];
+  const tags =
+    typeof data.tags === 'string'
+      ? data.tags
+          .split(',')
+          .map((tag) => tag.trim())
+          .filter(Boolean)
+      : [];
   return {
     ...data,
     tags: [...new Set(tags)],

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 
 /** A DNS label, so a slug can also name an org's namespace when it is deployed. */
-export const slugSchema = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and inner dashes, 1 to 63 characters');
+export const slugSchema = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'lowercase letters, digits and inner dashes, 1 to 63 characters');
 
 export const orgNameSchema = z.string().trim().min(1).max(120);
 export const descriptionSchema = z.string().max(2000);

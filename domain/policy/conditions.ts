@@ -65,12 +65,24 @@ export type CompileResult = { ok: true; condition: CompiledCondition } | { ok: f
 
 const COMPREHENSIONS: ReadonlySet<string> = new Set(['all', 'exists', 'exists_one', 'map', 'filter']);
 /** Timestamp getters whose time-zone form reads the process time zone (see cel-time.ts). */
-const ZONED_GETTERS: ReadonlySet<string> = new Set(['getDate', 'getDayOfMonth', 'getDayOfWeek', 'getFullYear', 'getHours', 'getMinutes', 'getMonth', 'getSeconds', 'getMilliseconds']);
-const ZONED_GETTER_REFUSED = 'time-zone getters depend on the server\'s own time zone; use ts.inZone("Area/City").hour (year, month, day, hour, minute, second, dayOfWeek, dayOfYear)';
+const ZONED_GETTERS: ReadonlySet<string> = new Set([
+  'getDate',
+  'getDayOfMonth',
+  'getDayOfWeek',
+  'getFullYear',
+  'getHours',
+  'getMinutes',
+  'getMonth',
+  'getSeconds',
+  'getMilliseconds',
+]);
+const ZONED_GETTER_REFUSED =
+  'time-zone getters depend on the server\'s own time zone; use ts.inZone("Area/City").hour (year, month, day, hour, minute, second, dayOfWeek, dayOfYear)';
 const DAY_OF_YEAR_REFUSED = 'getDayOfYear() depends on the server\'s own time zone; use ts.inZone("UTC").dayOfYear';
-const TIMESTAMP_REFUSED = 'timestamp() parses a string without a zone in the server\'s own time zone; pass a literal instant with a zone, or use instant(value), which requires one';
+const TIMESTAMP_REFUSED =
+  "timestamp() parses a string without a zone in the server's own time zone; pass a literal instant with a zone, or use instant(value), which requires one";
 const REFUSED_FUNCTIONS: ReadonlyMap<string, string> = new Map([
-  ['matches', 'matches() is not available in policy conditions: its regular expressions can backtrack exponentially; use startsWith, endsWith, contains or ==' ],
+  ['matches', 'matches() is not available in policy conditions: its regular expressions can backtrack exponentially; use startsWith, endsWith, contains or =='],
 ]);
 
 const environment = new Environment({
@@ -101,11 +113,15 @@ const environment = new Environment({
   .registerFunction('google.protobuf.Timestamp.inZone(string): map<string, int>', (instant: Date, timeZone: string) => zonedFields(instant, timeZone), {
     description: 'Wall-clock fields in an IANA time zone: year, month (1-12), day, hour (0-23), minute, second, dayOfWeek (0 = Sunday), dayOfYear (1-366)',
   })
-  .registerFunction('instant(string): google.protobuf.Timestamp', (text: string) => {
-    const instant = parseInstant(text);
-    if (instant === null) throw new RangeError(`instant() requires an ISO-8601 instant with a time zone, got ${JSON.stringify(text.slice(0, 40))}`);
-    return instant;
-  }, { description: 'Parses an ISO-8601 instant that carries its time zone (Z or +hh:mm)' });
+  .registerFunction(
+    'instant(string): google.protobuf.Timestamp',
+    (text: string) => {
+      const instant = parseInstant(text);
+      if (instant === null) throw new RangeError(`instant() requires an ISO-8601 instant with a time zone, got ${JSON.stringify(text.slice(0, 40))}`);
+      return instant;
+    },
+    { description: 'Parses an ISO-8601 instant that carries its time zone (Z or +hh:mm)' },
+  );
 
 const cache = new LRUCache<string, CompileResult>({ max: CONDITION_CACHE_SIZE });
 
@@ -138,7 +154,10 @@ export function clearConditionCache(): void {
 function compileUncached(source: string): CompileResult {
   if (typeof source !== 'string') return failure({ message: 'a condition must be a string' });
   if (source.length > MAX_CONDITION_LENGTH) {
-    return failure({ message: `condition is ${source.length} characters long; at most ${MAX_CONDITION_LENGTH} are allowed`, ...positionOf(source, MAX_CONDITION_LENGTH) });
+    return failure({
+      message: `condition is ${source.length} characters long; at most ${MAX_CONDITION_LENGTH} are allowed`,
+      ...positionOf(source, MAX_CONDITION_LENGTH),
+    });
   }
   if (source.trim().length === 0) return failure({ message: 'a condition must not be empty' });
 

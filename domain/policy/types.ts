@@ -9,7 +9,9 @@ import { z } from 'zod';
 export const MAX_CONDITION_LENGTH = 2000;
 export const MAX_RULES = 500;
 
-export const actionPatternSchema = z.string().regex(/^(\*|[a-z][a-z0-9_]*)(\.(\*|[a-z][a-z0-9_]*))*$/, 'dot-separated lowercase words, * as a wildcard segment');
+export const actionPatternSchema = z
+  .string()
+  .regex(/^(\*|[a-z][a-z0-9_]*)(\.(\*|[a-z][a-z0-9_]*))*$/, 'dot-separated lowercase words, * as a wildcard segment');
 
 export const policyRuleSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/),

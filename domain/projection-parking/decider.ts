@@ -11,14 +11,25 @@ function decide(command: ProjectionParkingCommand, state: ProjectionParkingState
   switch (command.type) {
     case 'ParkProjectionEvent':
       if (state.has(position)) {
-        return appError('conflict', 'EVENT_ALREADY_PARKED', `the event at position ${position} is already parked for projection ${projection}`, { projection, position });
+        return appError('conflict', 'EVENT_ALREADY_PARKED', `the event at position ${position} is already parked for projection ${projection}`, {
+          projection,
+          position,
+        });
       }
       return [{ type: 'ProjectionEventParked', data: { ...command.data, parkedBy: context.principal, parkedAt: context.now } }];
     case 'UnparkProjectionEvent':
       if (!state.has(position)) {
-        return appError('not_found', 'PARKED_EVENT_NOT_FOUND', `no event at position ${position} is parked for projection ${projection}`, { projection, position });
+        return appError('not_found', 'PARKED_EVENT_NOT_FOUND', `no event at position ${position} is parked for projection ${projection}`, {
+          projection,
+          position,
+        });
       }
-      return [{ type: 'ProjectionEventUnparked', data: { projection, position, reason: command.data.reason, unparkedBy: context.principal, unparkedAt: context.now } }];
+      return [
+        {
+          type: 'ProjectionEventUnparked',
+          data: { projection, position, reason: command.data.reason, unparkedBy: context.principal, unparkedAt: context.now },
+        },
+      ];
   }
 }
 

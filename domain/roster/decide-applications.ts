@@ -31,23 +31,37 @@ export function applyForRole({ data }: RosterCommandOf<'ApplyForRole'>, state: R
   const pending = own.find((application) => application.role === data.role && application.jobSpace === data.jobSpace);
   if (pending) return appError('conflict', 'APPLICATION_PENDING', 'an application for this role is already pending', { applicationId: pending.applicationId });
   if (own.length >= MAX_PENDING_APPLICATIONS_PER_SUBJECT) {
-    return appError('conflict', 'TOO_MANY_PENDING_APPLICATIONS', `at most ${MAX_PENDING_APPLICATIONS_PER_SUBJECT} of a subject's applications may be pending in one org`, {
-      max: MAX_PENDING_APPLICATIONS_PER_SUBJECT,
-    });
+    return appError(
+      'conflict',
+      'TOO_MANY_PENDING_APPLICATIONS',
+      `at most ${MAX_PENDING_APPLICATIONS_PER_SUBJECT} of a subject's applications may be pending in one org`,
+      {
+        max: MAX_PENDING_APPLICATIONS_PER_SUBJECT,
+      },
+    );
   }
   const held = [...state.associations.values()].find(
-    (association) => association.subjectId === data.subjectId && association.role === data.role && association.jobSpace === data.jobSpace && isActive(association, context.now),
+    (association) =>
+      association.subjectId === data.subjectId &&
+      association.role === data.role &&
+      association.jobSpace === data.jobSpace &&
+      isActive(association, context.now),
   );
-  if (held) return appError('conflict', 'ASSOCIATION_EXISTS', `subject ${data.subjectId} already holds ${data.role} here`, { associationId: held.associationId });
+  if (held)
+    return appError('conflict', 'ASSOCIATION_EXISTS', `subject ${data.subjectId} already holds ${data.role} here`, { associationId: held.associationId });
   const { orgId, ...application } = data;
   return [{ type: 'RoleApplicationSubmitted', data: { orgId, application: { ...application, appliedBy: context.principal, appliedAt: context.now } } }];
 }
 
 export function approveRoleApplication({ data }: RosterCommandOf<'ApproveRoleApplication'>, state: RosterState, context: RosterDecisionContext): Decision {
   const application = state.applications.get(data.applicationId);
-  if (!application) return appError('not_found', 'APPLICATION_NOT_FOUND', `application ${data.applicationId} does not exist`, { applicationId: data.applicationId });
+  if (!application)
+    return appError('not_found', 'APPLICATION_NOT_FOUND', `application ${data.applicationId} does not exist`, { applicationId: data.applicationId });
   if (application.status !== 'pending') {
-    return appError('conflict', 'APPLICATION_DECIDED', `application ${data.applicationId} is already ${application.status}`, { applicationId: data.applicationId, status: application.status });
+    return appError('conflict', 'APPLICATION_DECIDED', `application ${data.applicationId} is already ${application.status}`, {
+      applicationId: data.applicationId,
+      status: application.status,
+    });
   }
   if (context.principal.kind === 'subject' && context.principal.id === application.subjectId) {
     return appError('forbidden', 'SELF_APPROVAL', 'a subject cannot approve its own application', { applicationId: data.applicationId });
@@ -59,7 +73,10 @@ export function approveRoleApplication({ data }: RosterCommandOf<'ApproveRoleApp
   const refused = checkGrant(state, grant, context);
   if (refused) return refused;
   return [
-    { type: 'RoleApplicationApproved', data: { orgId: data.orgId, applicationId: data.applicationId, associationId: data.associationId, approvedBy: context.principal } },
+    {
+      type: 'RoleApplicationApproved',
+      data: { orgId: data.orgId, applicationId: data.applicationId, associationId: data.associationId, approvedBy: context.principal },
+    },
     {
       type: 'RoleGranted',
       data: {
@@ -72,9 +89,15 @@ export function approveRoleApplication({ data }: RosterCommandOf<'ApproveRoleApp
 
 export function rejectRoleApplication({ data }: RosterCommandOf<'RejectRoleApplication'>, state: RosterState, context: RosterDecisionContext): Decision {
   const application = state.applications.get(data.applicationId);
-  if (!application) return appError('not_found', 'APPLICATION_NOT_FOUND', `application ${data.applicationId} does not exist`, { applicationId: data.applicationId });
+  if (!application)
+    return appError('not_found', 'APPLICATION_NOT_FOUND', `application ${data.applicationId} does not exist`, { applicationId: data.applicationId });
   if (application.status !== 'pending') {
-    return appError('conflict', 'APPLICATION_DECIDED', `application ${data.applicationId} is already ${application.status}`, { applicationId: data.applicationId, status: application.status });
+    return appError('conflict', 'APPLICATION_DECIDED', `application ${data.applicationId} is already ${application.status}`, {
+      applicationId: data.applicationId,
+      status: application.status,
+    });
   }
-  return [{ type: 'RoleApplicationRejected', data: { orgId: data.orgId, applicationId: data.applicationId, reason: data.reason, rejectedBy: context.principal } }];
+  return [
+    { type: 'RoleApplicationRejected', data: { orgId: data.orgId, applicationId: data.applicationId, reason: data.reason, rejectedBy: context.principal } },
+  ];
 }

@@ -34,14 +34,22 @@ export function grantRole({ data }: RosterCommandOf<'GrantRole'>, state: RosterS
 
 export function revokeRole({ data }: RosterCommandOf<'RevokeRole'>, state: RosterState, context: RosterDecisionContext): Decision {
   const association = state.associations.get(data.associationId);
-  if (!association) return appError('not_found', 'ASSOCIATION_NOT_FOUND', `association ${data.associationId} does not exist`, { associationId: data.associationId });
+  if (!association)
+    return appError('not_found', 'ASSOCIATION_NOT_FOUND', `association ${data.associationId} does not exist`, { associationId: data.associationId });
   if (!isActive(association, context.now)) {
-    return appError('conflict', 'ASSOCIATION_NOT_ACTIVE', `association ${data.associationId} is no longer active`, { associationId: data.associationId, status: association.status });
+    return appError('conflict', 'ASSOCIATION_NOT_ACTIVE', `association ${data.associationId} is no longer active`, {
+      associationId: data.associationId,
+      status: association.status,
+    });
   }
   const role = state.roles.get(association.role);
   const holders = holdersOf(state, association.role, context.now);
   const stillHeld = [...state.associations.values()].some(
-    (other) => other.associationId !== association.associationId && other.subjectId === association.subjectId && other.role === association.role && isActive(other, context.now),
+    (other) =>
+      other.associationId !== association.associationId &&
+      other.subjectId === association.subjectId &&
+      other.role === association.role &&
+      isActive(other, context.now),
   );
   const after = stillHeld ? holders.size : holders.size - 1;
   if (role && after < role.minHolders) {
@@ -57,10 +65,14 @@ export function revokeRole({ data }: RosterCommandOf<'RevokeRole'>, state: Roste
 /** Records an expiry that has already happened in effect; min holders cannot stop time. */
 export function expireAssociation({ data }: RosterCommandOf<'ExpireAssociation'>, state: RosterState, context: RosterDecisionContext): Decision {
   const association = state.associations.get(data.associationId);
-  if (!association) return appError('not_found', 'ASSOCIATION_NOT_FOUND', `association ${data.associationId} does not exist`, { associationId: data.associationId });
+  if (!association)
+    return appError('not_found', 'ASSOCIATION_NOT_FOUND', `association ${data.associationId} does not exist`, { associationId: data.associationId });
   if (association.status !== 'active') return [];
   if (association.expiresAt === null || Date.parse(association.expiresAt) > Date.parse(context.now)) {
-    return appError('conflict', 'NOT_YET_EXPIRED', `association ${data.associationId} has not expired`, { associationId: data.associationId, expiresAt: association.expiresAt });
+    return appError('conflict', 'NOT_YET_EXPIRED', `association ${data.associationId} has not expired`, {
+      associationId: data.associationId,
+      expiresAt: association.expiresAt,
+    });
   }
   return [{ type: 'AssociationExpired', data: { orgId: data.orgId, associationId: data.associationId, expiredAt: association.expiresAt } }];
 }

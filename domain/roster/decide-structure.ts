@@ -132,6 +132,7 @@ export function defineJobSpace({ data }: RosterCommandOf<'DefineJobSpace'>, stat
 export function removeJobSpace({ data }: RosterCommandOf<'RemoveJobSpace'>, state: RosterState, context: RosterDecisionContext): Decision {
   if (!state.jobSpaces.has(data.name)) return appError('not_found', 'JOB_SPACE_NOT_FOUND', `job space ${data.name} does not exist`, { jobSpace: data.name });
   const inUse = [...state.associations.values()].filter((a) => a.jobSpace === data.name && isActive(a, context.now)).map((a) => a.associationId);
-  if (inUse.length > 0) return appError('conflict', 'JOB_SPACE_IN_USE', `job space ${data.name} has active associations`, { jobSpace: data.name, associations: inUse });
+  if (inUse.length > 0)
+    return appError('conflict', 'JOB_SPACE_IN_USE', `job space ${data.name} has active associations`, { jobSpace: data.name, associations: inUse });
   return [{ type: 'JobSpaceRemoved', data: { orgId: data.orgId, name: data.name } }];
 }

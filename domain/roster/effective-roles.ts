@@ -16,12 +16,7 @@ export const ANY_JOB_SPACE = Symbol('any job space');
  * What a subject effectively is in an org at an instant. An association limited to a job space counts only for
  * requests in that job space (or for ANY_JOB_SPACE); an org-wide one counts everywhere. Expired ones never count.
  */
-export function effectiveRoles(
-  state: RosterState,
-  subjectId: string,
-  now: string,
-  jobSpace: string | null | typeof ANY_JOB_SPACE = null,
-): EffectiveRoles {
+export function effectiveRoles(state: RosterState, subjectId: string, now: string, jobSpace: string | null | typeof ANY_JOB_SPACE = null): EffectiveRoles {
   const associations = [...state.associations.values()].filter(
     (association) =>
       association.subjectId === subjectId &&

@@ -4,7 +4,10 @@ import { actionPatternSchema } from '../policy/types.ts';
 export const roleNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lowercase letters, digits, _ and -, starting with a letter');
 export const groupNameSchema = roleNameSchema;
 export const jobSpaceNameSchema = roleNameSchema;
-export const capabilityNameSchema = z.string().regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, 'lowercase dotted identifier').max(100);
+export const capabilityNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/, 'lowercase dotted identifier')
+  .max(100);
 
 export const assignmentTypeSchema = z.enum(['fixed', 'dynamic_single_subject', 'dynamic_multi_subject']);
 
@@ -36,7 +39,10 @@ export const roleDefinitionSchema = z
     message: 'a dynamic_single_subject role has maxHolders 1',
     path: ['maxHolders'],
   })
-  .refine((role) => unique(role.inherits) && !role.inherits.includes(role.name), { message: 'inherits must be unique and not the role itself', path: ['inherits'] })
+  .refine((role) => unique(role.inherits) && !role.inherits.includes(role.name), {
+    message: 'inherits must be unique and not the role itself',
+    path: ['inherits'],
+  })
   .refine((role) => unique(role.requiredCapabilities.map((c) => c.name)), { message: 'one requirement per capability', path: ['requiredCapabilities'] });
 export type RoleDefinition = z.infer<typeof roleDefinitionSchema>;
 

@@ -32,7 +32,8 @@ export function checkGrant(state: RosterState, request: GrantRequest, context: R
   }
 
   const duplicate = [...state.associations.values()].find(
-    (association) => association.subjectId === subjectId && association.role === roleName && association.jobSpace === jobSpace && isActive(association, context.now),
+    (association) =>
+      association.subjectId === subjectId && association.role === roleName && association.jobSpace === jobSpace && isActive(association, context.now),
   );
   if (duplicate) {
     return appError('conflict', 'ASSOCIATION_EXISTS', `subject ${subjectId} already holds ${roleName} here`, { associationId: duplicate.associationId });

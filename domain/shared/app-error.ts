@@ -34,9 +34,7 @@ export interface AppError {
  * - `member`: the caller sees the org; it learns the rules that decided its request, and every rule's outcome only
  *   when it may also read the org's policy (`mayReadPolicy`).
  */
-export type Audience =
-  | { readonly kind: 'outsider'; readonly notFound: AppError }
-  | { readonly kind: 'member'; readonly mayReadPolicy: boolean };
+export type Audience = { readonly kind: 'outsider'; readonly notFound: AppError } | { readonly kind: 'member'; readonly mayReadPolicy: boolean };
 
 export function appError(kind: ErrorKind, code: string, message: string, details: Record<string, unknown> = {}): AppError {
   return { kind, code, message, details };
@@ -48,13 +46,5 @@ export function withAudience(error: AppError, audience: Audience | undefined): A
 }
 
 export function isAppError(value: unknown): value is AppError {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    'kind' in value &&
-    'code' in value &&
-    'message' in value &&
-    'details' in value &&
-    !Array.isArray(value)
-  );
+  return typeof value === 'object' && value !== null && 'kind' in value && 'code' in value && 'message' in value && 'details' in value && !Array.isArray(value);
 }

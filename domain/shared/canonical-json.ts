@@ -27,4 +27,3 @@ export function canonicalJson(value: unknown): string {
       throw new TypeError(`canonicalJson: unsupported value of type ${typeof value}`);
   }
 }
-

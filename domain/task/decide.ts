@@ -262,11 +262,7 @@ function onlyAVerifier(task: Task, principal: Principal, context: TaskDecisionCo
  * still open, within the same job; an assignee splits only its own task, for itself, under the same contract (which
  * must permit `task.create`), so splitting never hands work to someone the contract does not bind.
  */
-function subtaskRefusal(
-  data: Extract<TaskCommand, { type: 'CreateTask' }>['data'],
-  principal: Principal,
-  context: TaskDecisionContext,
-): AppError | undefined {
+function subtaskRefusal(data: Extract<TaskCommand, { type: 'CreateTask' }>['data'], principal: Principal, context: TaskDecisionContext): AppError | undefined {
   const { taskId, orgId, parentTaskId } = data;
   if (parentTaskId === null) {
     if (actsForThePlatform(principal)) return undefined;
@@ -277,15 +273,26 @@ function subtaskRefusal(
     return appError('not_found', 'PARENT_TASK_NOT_FOUND', `org ${orgId} has no task ${parentTaskId}`, { taskId, parentTaskId });
   }
   if (parent.jobId !== data.jobId) {
-    return appError('conflict', 'SUBTASK_OF_ANOTHER_JOB', `task ${parentTaskId} belongs to job ${parent.jobId}, not ${data.jobId}`, { taskId, parentTaskId, jobId: parent.jobId });
+    return appError('conflict', 'SUBTASK_OF_ANOTHER_JOB', `task ${parentTaskId} belongs to job ${parent.jobId}, not ${data.jobId}`, {
+      taskId,
+      parentTaskId,
+      jobId: parent.jobId,
+    });
   }
   // A completed task's work is done (only its review is open): it is split no more.
   if (isFinalTaskStatus(parent.status) || parent.status === 'completed') {
-    return appError('conflict', 'PARENT_TASK_CLOSED', `task ${parentTaskId} is ${parent.status}; it takes no sub-tasks`, { taskId, parentTaskId, status: parent.status });
+    return appError('conflict', 'PARENT_TASK_CLOSED', `task ${parentTaskId} is ${parent.status}; it takes no sub-tasks`, {
+      taskId,
+      parentTaskId,
+      status: parent.status,
+    });
   }
   if (actsForThePlatform(principal)) return undefined;
   if (!isSubject(principal, parent.assigneeSubjectId)) {
-    return appError('forbidden', 'NOT_THE_ASSIGNEE', `only the assignee of task ${parentTaskId} may split it`, { taskId: parentTaskId, principal: principal.id });
+    return appError('forbidden', 'NOT_THE_ASSIGNEE', `only the assignee of task ${parentTaskId} may split it`, {
+      taskId: parentTaskId,
+      principal: principal.id,
+    });
   }
   if (data.assigneeSubjectId !== principal.id || data.contractId !== parent.contractId) {
     return appError('forbidden', 'SUBTASK_MISMATCH', 'a sub-task of your task is yours, under the same contract', {

@@ -30,12 +30,16 @@ const connectAnonymously = () => NatsBus.connect(natsUrl, { name: `agencygrid-ag
 const bus =
   baseUrl === undefined
     ? await connectAnonymously()
-    : await connectAgentBus({ natsUrl, baseUrl, apiKey: env('AGENT_KEY'), name: `agencygrid-agent-${name}`, onError: (error) => log(`credential renewal failed: ${String(error)}`) }).catch(
-        (error: unknown) => {
-          if (error instanceof AgentRequestError && error.code === 'BUS_CREDENTIALS_UNAVAILABLE') return connectAnonymously();
-          throw error;
-        },
-      );
+    : await connectAgentBus({
+        natsUrl,
+        baseUrl,
+        apiKey: env('AGENT_KEY'),
+        name: `agencygrid-agent-${name}`,
+        onError: (error) => log(`credential renewal failed: ${String(error)}`),
+      }).catch((error: unknown) => {
+        if (error instanceof AgentRequestError && error.code === 'BUS_CREDENTIALS_UNAVAILABLE') return connectAnonymously();
+        throw error;
+      });
 const client = new AgentClient(
   { bus, subjectId: env('AGENT_ID'), apiKey: env('AGENT_KEY') },
   {

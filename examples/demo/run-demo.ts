@@ -83,22 +83,30 @@ async function main(): Promise<{ baseUrl: string; adminKey: string; orgId: strin
   const adminKey = `demo-${randomBytes(24).toString('hex')}`;
   const baseUrl = `http://127.0.0.1:${port}`;
   console.log(`AgencyGrid demo: platform on ${baseUrl}, NATS ${NATS_URL}, data in ${dataDir}\n`);
-  platform = start(['bin/agencygrid.ts', 'serve'], { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NATS_URL, AGENCYGRID_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' }, 'platform');
+  platform = start(
+    ['bin/agencygrid.ts', 'serve'],
+    { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, NATS_URL, AGENCYGRID_ADMIN_KEY: adminKey, LOG_LEVEL: 'warn' },
+    'platform',
+  );
   await waitUntil('the platform', async () => (await fetch(`${baseUrl}/ready`).catch(() => null))?.ok === true);
   const api = httpClient(baseUrl, adminKey);
 
   // The org: who works, who reviews, and how work is assigned.
-  const org = await api.post('/orgs', {
-    name: 'Demo Lab',
-    slug: `demo-lab-${randomBytes(3).toString('hex')}`,
-    metadata: {
-      'work.assignmentStrategy': 'auction',
-      'work.bidWindowMs': '1500',
-      'work.permittedTools': 'text.summarise,text.transform',
-      'work.escalateTo': 'lead',
-      'work.taskHeartbeatMs': '3000',
+  const org = await api.post(
+    '/orgs',
+    {
+      name: 'Demo Lab',
+      slug: `demo-lab-${randomBytes(3).toString('hex')}`,
+      metadata: {
+        'work.assignmentStrategy': 'auction',
+        'work.bidWindowMs': '1500',
+        'work.permittedTools': 'text.summarise,text.transform',
+        'work.escalateTo': 'lead',
+        'work.taskHeartbeatMs': '3000',
+      },
     },
-  }, 201);
+    201,
+  );
   const orgId = String(org.orgId);
   for (const role of ['worker', 'reviewer', 'lead']) await api.post(`/orgs/${orgId}/roles`, { name: role });
   // The org's own policy (it replaces the default one), from the file its policy tests run against.
@@ -124,7 +132,11 @@ async function main(): Promise<{ baseUrl: string; adminKey: string; orgId: strin
     const key = String((await api.post(`/subjects/${id}/api-keys`, { label: 'demo' }, 201)).key);
     names.set(id, agent.name);
     ids.set(agent.name, id);
-    start(['examples/agents/agent.ts'], { NATS_URL, AGENCYGRID_URL: baseUrl, AGENT_ID: id, AGENT_KEY: key, AGENT_NAME: agent.name, AGENT_SKILL: agent.skill, AGENT_PRICE: String(agent.price) }, agent.name);
+    start(
+      ['examples/agents/agent.ts'],
+      { NATS_URL, AGENCYGRID_URL: baseUrl, AGENT_ID: id, AGENT_KEY: key, AGENT_NAME: agent.name, AGENT_SKILL: agent.skill, AGENT_PRICE: String(agent.price) },
+      agent.name,
+    );
   }
 
   const seen: Array<{ type: string; data: Record<string, unknown> }> = [];
@@ -134,37 +146,56 @@ async function main(): Promise<{ baseUrl: string; adminKey: string; orgId: strin
   console.log('\n== Job 1: auction, contract, execution, verification ==');
   const job1 = String(
     (
-      await api.post(`/orgs/${orgId}/jobs`, {
-        goal: 'Summarise the incident report',
-        objectives: ['The database failed over at 02:10 and recovered by 02:25', 'No data was lost'],
-        completionMode: 'verified',
-        verifierSubjectIds: [ids.get('Vera')],
-        requiredCapabilities: [{ name: 'summarise', level: 2 }],
-        outputTemplate: { summary: 'one sentence', words: 'how long the input was' },
-        deadline: new Date(Date.now() + 120_000).toISOString(),
-      }, 201)
+      await api.post(
+        `/orgs/${orgId}/jobs`,
+        {
+          goal: 'Summarise the incident report',
+          objectives: ['The database failed over at 02:10 and recovered by 02:25', 'No data was lost'],
+          completionMode: 'verified',
+          verifierSubjectIds: [ids.get('Vera')],
+          requiredCapabilities: [{ name: 'summarise', level: 2 }],
+          outputTemplate: { summary: 'one sentence', words: 'how long the input was' },
+          deadline: new Date(Date.now() + 120_000).toISOString(),
+        },
+        201,
+      )
     ).jobId,
   );
   await waitUntil('job 1 to be verified', () => seen.some((event) => event.type === 'JobVerified' && event.data.jobId === job1), 60_000);
 
   console.log('\n== Job 2: a deadline the assignee misses, escalated to the lead ==');
-  await api.post(`/orgs/${orgId}/metadata`, { metadata: { 'work.assignmentStrategy': 'direct', 'work.permittedTools': 'text.summarise,text.transform', 'work.escalateTo': 'lead', 'work.taskHeartbeatMs': '3000' } });
+  await api.post(`/orgs/${orgId}/metadata`, {
+    metadata: {
+      'work.assignmentStrategy': 'direct',
+      'work.permittedTools': 'text.summarise,text.transform',
+      'work.escalateTo': 'lead',
+      'work.taskHeartbeatMs': '3000',
+    },
+  });
   const slow = await api.post('/subjects', { kind: 'agent', displayName: 'Sloane' }, 201);
   const slowId = String(slow.subjectId);
   await api.post(`/orgs/${orgId}/associations`, { subjectId: slowId, role: 'worker' }, 201);
   const slowKey = String((await api.post(`/subjects/${slowId}/api-keys`, { label: 'demo' }, 201)).key);
   names.set(slowId, 'Sloane');
-  start(['examples/agents/agent.ts'], { NATS_URL, AGENCYGRID_URL: baseUrl, AGENT_ID: slowId, AGENT_KEY: slowKey, AGENT_NAME: 'Sloane', AGENT_SKILL: 'slow' }, 'Sloane');
+  start(
+    ['examples/agents/agent.ts'],
+    { NATS_URL, AGENCYGRID_URL: baseUrl, AGENT_ID: slowId, AGENT_KEY: slowKey, AGENT_NAME: 'Sloane', AGENT_SKILL: 'slow' },
+    'Sloane',
+  );
   await waitUntil('Sloane', () => ready.has('Sloane'));
   const job2 = String(
     (
-      await api.post(`/orgs/${orgId}/jobs`, {
-        goal: 'Summarise the board minutes before the meeting',
-        completionMode: 'single',
-        assignmentStrategy: 'direct',
-        directAssignee: slowId,
-        deadline: new Date(Date.now() + 4_000).toISOString(),
-      }, 201)
+      await api.post(
+        `/orgs/${orgId}/jobs`,
+        {
+          goal: 'Summarise the board minutes before the meeting',
+          completionMode: 'single',
+          assignmentStrategy: 'direct',
+          directAssignee: slowId,
+          deadline: new Date(Date.now() + 4_000).toISOString(),
+        },
+        201,
+      )
     ).jobId,
   );
   await waitUntil('job 2 to be escalated', () => seen.some((event) => event.type === 'JobEscalated' && event.data.jobId === job2), 30_000);

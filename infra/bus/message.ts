@@ -129,8 +129,7 @@ export function normalizeStreamConfig(config: StreamConfig): NormalizedStreamCon
   config.subjects.forEach((subject) => assertPattern(subject));
   const subjects = [...new Set(config.subjects)];
   const maxAgeMs = positiveInteger('maxAgeMs', config.maxAgeMs);
-  const duplicateWindowMs =
-    positiveInteger('duplicateWindowMs', config.duplicateWindowMs) ?? Math.min(DEFAULT_DUPLICATE_WINDOW_MS, maxAgeMs ?? Infinity);
+  const duplicateWindowMs = positiveInteger('duplicateWindowMs', config.duplicateWindowMs) ?? Math.min(DEFAULT_DUPLICATE_WINDOW_MS, maxAgeMs ?? Infinity);
   if (maxAgeMs !== undefined && duplicateWindowMs > maxAgeMs) {
     throw new InvalidBusConfigError(`duplicateWindowMs (${duplicateWindowMs}) cannot exceed maxAgeMs (${maxAgeMs})`);
   }

@@ -112,15 +112,7 @@ export class RedisCache implements Cache {
   }
 
   static connect(url: string, options: RedisCacheOptions): RedisCache {
-    const {
-      keyPrefix,
-      connectTimeoutMs = 1000,
-      commandTimeoutMs = 250,
-      reconnectAttempts = 3,
-      retryAfterMs = 1000,
-      scanCount = 1000,
-      onError,
-    } = options;
+    const { keyPrefix, connectTimeoutMs = 1000, commandTimeoutMs = 250, reconnectAttempts = 3, retryAfterMs = 1000, scanCount = 1000, onError } = options;
     if (typeof keyPrefix !== 'string' || keyPrefix === '') throw new RangeError('keyPrefix must be a non-empty string');
     if (!Number.isSafeInteger(scanCount) || scanCount < 1) throw new RangeError(`scanCount must be a positive integer, got ${scanCount}`);
     const redis = new Redis(url, {
@@ -224,9 +216,7 @@ export class RedisCache implements Cache {
   }
 
   private async write(key: string, value: string, ttlMs: number | undefined): Promise<void> {
-    await this.run(() =>
-      ttlMs === undefined ? this.redis.set(this.keyPrefix + key, value) : this.redis.set(this.keyPrefix + key, value, 'PX', ttlMs),
-    );
+    await this.run(() => (ttlMs === undefined ? this.redis.set(this.keyPrefix + key, value) : this.redis.set(this.keyPrefix + key, value, 'PX', ttlMs)));
   }
 
   /**

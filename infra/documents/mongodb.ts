@@ -394,7 +394,9 @@ export class MongoDocumentStore implements DocumentStore {
     const wanted = parseDocumentIds(ids);
     if (wanted.length === 0) return [];
     try {
-      const found = await this.collection(name).find({ _id: { $in: [...new Set(wanted)] } }).toArray();
+      const found = await this.collection(name)
+        .find({ _id: { $in: [...new Set(wanted)] } })
+        .toArray();
       const byId = new Map(found.map((raw) => fromMongoDocument(raw)).map((document) => [document._id, document]));
       return wanted.map((id) => {
         const document = byId.get(id);
@@ -416,7 +418,11 @@ export class MongoDocumentStore implements DocumentStore {
       const found = await this.collection(name)
         .find(filter, { sort: toMongoSort(parsed.sort), limit: parsed.limit + 1 })
         .toArray();
-      return buildPage(name, parsed, found.map((raw) => fromMongoDocument(raw)));
+      return buildPage(
+        name,
+        parsed,
+        found.map((raw) => fromMongoDocument(raw)),
+      );
     } catch (error) {
       throw mapMongoError(error, name, 'read');
     }

@@ -201,13 +201,9 @@ export const fieldPathSchema = z
     `a path segment has at most ${LIMITS.segmentLength} characters and is not __proto__`,
   );
 
-const identifierSchema = (max: number) =>
-  z.string().max(max).regex(IDENTIFIER_PATTERN, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
+const identifierSchema = (max: number) => z.string().max(max).regex(IDENTIFIER_PATTERN, 'must be an identifier ([A-Za-z_][A-Za-z0-9_]*)');
 
-const filterStringSchema = z
-  .string()
-  .max(LIMITS.filterString)
-  .refine(isWellFormed, 'must be well-formed Unicode (no lone surrogates)');
+const filterStringSchema = z.string().max(LIMITS.filterString).refine(isWellFormed, 'must be well-formed Unicode (no lone surrogates)');
 const numberSchema = z.number().refine(Number.isFinite, 'must be a finite number');
 const scalarSchema = z.union([filterStringSchema, numberSchema, z.boolean(), z.null()]);
 const comparableSchema = z.union([filterStringSchema, numberSchema]);
@@ -281,11 +277,7 @@ const indexSpecSchema = z.strictObject({
 });
 
 const collectionNameSchema = identifierSchema(LIMITS.collectionName);
-const documentIdSchema = z
-  .string()
-  .min(1)
-  .max(LIMITS.idLength)
-  .refine(isWellFormed, 'must be well-formed Unicode (no lone surrogates)');
+const documentIdSchema = z.string().min(1).max(LIMITS.idLength).refine(isWellFormed, 'must be well-formed Unicode (no lone surrogates)');
 
 /** `a` and `a.b` overlap; `a` and `ab` do not. */
 export function pathsOverlap(a: string, b: string): boolean {

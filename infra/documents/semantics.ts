@@ -105,7 +105,7 @@ export function matchesPredicate(document: JsonObject, predicate: FieldPredicate
     case 'lte':
       return some((order) => order <= 0, predicate.value);
     case 'exists':
-      return (reached.length > 0) === predicate.value;
+      return reached.length > 0 === predicate.value;
     case 'prefix': {
       const prefix = predicate.value;
       return comparedValues(reached).some((candidate) => typeof candidate === 'string' && candidate.startsWith(prefix));

@@ -1,12 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import {
-  DocumentStoreUnavailableError,
-  DuplicateKeyError,
-  IndexConflictError,
-  InvalidDocumentError,
-} from './errors.ts';
+import { DocumentStoreUnavailableError, DuplicateKeyError, IndexConflictError, InvalidDocumentError } from './errors.ts';
 import {
   IDENTIFIER_PATTERN,
   LIMITS,
@@ -36,15 +31,7 @@ import {
   type SortDirection,
   type UpdateOps,
 } from './port.ts';
-import {
-  applyUpdate,
-  assertUniqueShapes,
-  assertUpdateShapes,
-  buildPage,
-  isJsonObject,
-  prefixUpperBound,
-  sortRank,
-} from './semantics.ts';
+import { applyUpdate, assertUniqueShapes, assertUpdateShapes, buildPage, isJsonObject, prefixUpperBound, sortRank } from './semantics.ts';
 
 export interface SqliteDocumentStoreOptions {
   /** The database file (created with its directory), or ':memory:' for tests. */
@@ -228,14 +215,15 @@ export class SqlCompiler {
     const terms = sort.keys.flatMap((key) => keyTerms(key.field, 'd.').map((term) => ({ term, direction: key.direction })));
     return {
       select: terms.map((item, index) => `, ${item.term} AS k${index}`).join(''),
-      orderBy: [...terms.map((item, index) => `k${index} ${item.direction === 'asc' ? 'ASC' : 'DESC'}`), `id ${sort.idDirection === 'asc' ? 'ASC' : 'DESC'}`].join(', '),
+      orderBy: [
+        ...terms.map((item, index) => `k${index} ${item.direction === 'asc' ? 'ASC' : 'DESC'}`),
+        `id ${sort.idDirection === 'asc' ? 'ASC' : 'DESC'}`,
+      ].join(', '),
     };
   }
 
   orderBy(sort: NormalizedSort): string {
-    const terms = sort.keys.flatMap((key) =>
-      keyTerms(key.field, 'd.').map((term) => `${term} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`),
-    );
+    const terms = sort.keys.flatMap((key) => keyTerms(key.field, 'd.').map((term) => `${term} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`));
     terms.push(`d.id ${sort.idDirection === 'asc' ? 'ASC' : 'DESC'}`);
     return terms.join(', ');
   }
@@ -276,8 +264,14 @@ class ObjectPath implements PathSql {
       if (members.length === 0) return;
       groups.push(`(${this.rank} = ${rank} AND ${this.value} IN (${members.map((member) => this.compiler.bind(member)).join(', ')}))`);
     };
-    byRank(1, values.filter((value) => typeof value === 'number'));
-    byRank(2, values.filter((value) => typeof value === 'string'));
+    byRank(
+      1,
+      values.filter((value) => typeof value === 'number'),
+    );
+    byRank(
+      2,
+      values.filter((value) => typeof value === 'string'),
+    );
     byRank(5, values.filter((value) => typeof value === 'boolean').map(storedValue));
     if (values.includes(null)) groups.push(`(${this.rank} = 0)`);
     return groups.length === 0 ? '(0)' : `(${groups.join(' OR ')})`;
@@ -501,8 +495,7 @@ export class SqliteDocumentStore implements DocumentStore {
       if (!this.tableExists(name)) return 0;
       const compiler = new SqlCompiler(this.arrayPaths(name));
       const where = compiler.filter(parsedFilter);
-      return this.run(`DELETE FROM ${table(name)} WHERE id IN (SELECT d.id FROM ${table(name)} AS d WHERE ${where})`, compiler.params)
-        .changes;
+      return this.run(`DELETE FROM ${table(name)} WHERE id IN (SELECT d.id FROM ${table(name)} AS d WHERE ${where})`, compiler.params).changes;
     });
   }
 
@@ -555,7 +548,11 @@ export class SqliteDocumentStore implements DocumentStore {
       const sql = `SELECT id, data FROM (${branches.join(' UNION ALL ')}) ORDER BY ${columns.orderBy} LIMIT ${limit}`;
       return this.all<DocRow>(sql, compiler.params);
     });
-    return buildPage(name, parsed, rows.map((row) => parseStored(row.data)));
+    return buildPage(
+      name,
+      parsed,
+      rows.map((row) => parseStored(row.data)),
+    );
   }
 
   async count(collection: string, filter?: Filter | null): Promise<number> {
@@ -586,9 +583,7 @@ export class SqliteDocumentStore implements DocumentStore {
         throw new IndexConflictError(name, spec.name, `'${name}' already has this index, named '${samePattern.name}'`);
       }
       if (spec.unique) this.assertNoUniqueShapeViolation(name, spec);
-      const terms = indexKeyPattern(spec).flatMap((key) =>
-        keyTerms(key.field, '').map((term) => `${term} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`),
-      );
+      const terms = indexKeyPattern(spec).flatMap((key) => keyTerms(key.field, '').map((term) => `${term} ${key.direction === 'asc' ? 'ASC' : 'DESC'}`));
       this.db.exec(`CREATE ${spec.unique ? 'UNIQUE ' : ''}INDEX ${physicalIndex(name, spec.name)} ON ${table(name)} (${terms.join(', ')})`);
       this.run('INSERT INTO meta_indexes (collection, name, spec) VALUES (@collection, @name, @spec)', {
         collection: name,

@@ -207,8 +207,7 @@ export function toRecordedEvent(event: EsdbRecordedEventLike, commitPosition?: b
   const position = event.position?.commit ?? commitPosition;
   if (position === undefined) {
     throw new Error(
-      `EventStoreDB returned event ${event.id} of '${event.streamId}' without a position; ` +
-        'event positions on stream reads need EventStoreDB 22.6 or later',
+      `EventStoreDB returned event ${event.id} of '${event.streamId}' without a position; event positions on stream reads need EventStoreDB 22.6 or later`,
     );
   }
   return {
@@ -262,16 +261,10 @@ export class EventStoreDbEventStore implements EventStore {
     return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString));
   }
 
-  async appendToStream(
-    streamId: string,
-    events: readonly EventToAppend[],
-    options: { expectedRevision?: ExpectedRevision } = {},
-  ): Promise<AppendResult> {
+  async appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
     this.assertOpen();
     const expected = options.expectedRevision ?? 'any';
-    const payload = events.map((event) =>
-      jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: toEsdbMetadata(event.metadata) }),
-    );
+    const payload = events.map((event) => jsonEvent({ id: event.id, type: event.type, data: event.data, metadata: toEsdbMetadata(event.metadata) }));
     let result: EsdbAppendResult;
     try {
       result = await this.client.appendToStream(streamId, payload, { expectedRevision: toEsdbRevision(expected) });
@@ -292,15 +285,12 @@ export class EventStoreDbEventStore implements EventStore {
     // Servers omit the position for some idempotent replays (older versions) and for empty appends.
     if (events.length === 0) {
       const last = await this.lastEventOf(streamId);
-      return last
-        ? { nextExpectedRevision: last.revision, position: last.position }
-        : { nextExpectedRevision: -1n, position: 0n };
+      return last ? { nextExpectedRevision: last.revision, position: last.position } : { nextExpectedRevision: -1n, position: 0n };
     }
     const appended = await this.eventAt(streamId, result.nextExpectedRevision);
     if (!appended) {
       throw new Error(
-        `EventStoreDB did not report the position of the append to '${streamId}' ` +
-          `and revision ${result.nextExpectedRevision} could not be read back`,
+        `EventStoreDB did not report the position of the append to '${streamId}' ` + `and revision ${result.nextExpectedRevision} could not be read back`,
       );
     }
     return { nextExpectedRevision: result.nextExpectedRevision, position: appended.position };
@@ -470,11 +460,7 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   private mapError(error: unknown): unknown {
-    if (
-      error instanceof EventStoreUnavailableError ||
-      error instanceof StreamNotFoundError ||
-      error instanceof WrongExpectedVersionError
-    ) {
+    if (error instanceof EventStoreUnavailableError || error instanceof StreamNotFoundError || error instanceof WrongExpectedVersionError) {
       return error;
     }
     if (this.closed) return new EventStoreUnavailableError('event store is closed', { cause: error });

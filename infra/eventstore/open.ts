@@ -13,5 +13,8 @@ export async function openEventStore(config: Config): Promise<{ store: EventStor
     return { store: EventStoreDbEventStore.connect(config.EVENTSTORE_URL), description: 'EventStoreDB' };
   }
   const path = join(config.dataDir, EVENT_STORE_FILE);
-  return { store: new SqliteEventStore({ path, synchronous: config.SQLITE_SYNCHRONOUS, scanWindow: config.SQLITE_SCAN_WINDOW }), description: `SQLite ${path}` };
+  return {
+    store: new SqliteEventStore({ path, synchronous: config.SQLITE_SYNCHRONOUS, scanWindow: config.SQLITE_SCAN_WINDOW }),
+    description: `SQLite ${path}`,
+  };
 }

@@ -142,9 +142,7 @@ export class SqliteEventStore implements EventStore {
     this.findEventStmt.safeIntegers(true);
     this.eventAtStmt = this.db.prepare('SELECT event_id, position FROM events WHERE stream_id = ? AND revision = ?');
     this.eventAtStmt.safeIntegers(true);
-    this.insertStmt = this.db.prepare(
-      'INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
+    this.insertStmt = this.db.prepare('INSERT INTO events (stream_id, revision, event_id, type, data, metadata, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.headStmt = this.db.prepare('SELECT MAX(position) AS position FROM events');
     this.headStmt.safeIntegers(true);
 
@@ -168,11 +166,7 @@ export class SqliteEventStore implements EventStore {
     }).immediate;
   }
 
-  appendToStream(
-    streamId: string,
-    events: readonly EventToAppend[],
-    options: { expectedRevision?: ExpectedRevision } = {},
-  ): Promise<AppendResult> {
+  appendToStream(streamId: string, events: readonly EventToAppend[], options: { expectedRevision?: ExpectedRevision } = {}): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreUnavailableError('event store is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ streamId, events, expected: options.expectedRevision ?? 'any', resolve, reject });
@@ -253,15 +247,7 @@ export class SqliteEventStore implements EventStore {
     const now = Date.now();
     for (const event of events) {
       revision += 1n;
-      const info = this.insertStmt.run(
-        streamId,
-        revision,
-        event.id,
-        event.type,
-        JSON.stringify(event.data),
-        JSON.stringify(event.metadata),
-        now,
-      );
+      const info = this.insertStmt.run(streamId, revision, event.id, event.type, JSON.stringify(event.data), JSON.stringify(event.metadata), now);
       position = BigInt(info.lastInsertRowid);
     }
     return { nextExpectedRevision: revision, position };

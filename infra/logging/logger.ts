@@ -4,15 +4,7 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 export const loggerOptions = (level: string): LoggerOptions => ({
   level,
   redact: {
-    paths: [
-      'req.headers.authorization',
-      'headers.authorization',
-      '*.apiKey',
-      '*.key',
-      '*.password',
-      '*.secret',
-      'config.AGENCYGRID_ADMIN_KEY',
-    ],
+    paths: ['req.headers.authorization', 'headers.authorization', '*.apiKey', '*.key', '*.password', '*.secret', 'config.AGENCYGRID_ADMIN_KEY'],
     censor: '[redacted]',
   },
 });

@@ -22,7 +22,12 @@ interface Store {
 // The stores @fastify/rate-limit itself uses (no types of their own; the constructor shapes are theirs).
 const require = createRequire(import.meta.url);
 const LocalStore = require('@fastify/rate-limit/store/LocalStore.js') as new (continueExceeding: boolean, exponentialBackoff: boolean, cache?: number) => Store;
-const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as new (continueExceeding: boolean, exponentialBackoff: boolean, redis: Redis, key?: string) => Store;
+const RedisStore = require('@fastify/rate-limit/store/RedisStore.js') as new (
+  continueExceeding: boolean,
+  exponentialBackoff: boolean,
+  redis: Redis,
+  key?: string,
+) => Store;
 
 export interface RateLimitRedisOptions {
   /** A counter call with no answer after this long counts as Redis unavailable (CACHE_TIMEOUT_MS). Default 250 ms. */
@@ -70,7 +75,10 @@ class FailFastStore implements Store {
   incr(key: string, callback: (error: Error | null, result?: StoreResult) => void, timeWindow: number, max: number): void {
     this.availability
       .run(
-        () => new Promise<StoreResult>((resolve, reject) => this.inner.incr(key, (error, result) => (error || !result ? reject(error ?? new Error('no counter')) : resolve(result)), timeWindow, max)),
+        () =>
+          new Promise<StoreResult>((resolve, reject) =>
+            this.inner.incr(key, (error, result) => (error || !result ? reject(error ?? new Error('no counter')) : resolve(result)), timeWindow, max),
+          ),
         // Any failure of a counter means "let the request through"; count it as unavailability (fail fast, then probe).
         () => true,
         () => new Error('Redis is unavailable (rate counters fail fast until a probe answers)'),

@@ -239,27 +239,30 @@ export class AssignmentSaga implements Saga<Handled> {
         : [];
     // Drafted already (a replay; the deadline or the settings may differ by now): the step is done.
     const existing = (await this.deps.reader.load(contractDecider, contractStream(award.contractId))).state;
-    const drafted = existing !== null ? null : await this.commands.run(
-      contractAggregate,
-      {
-        type: 'DraftContract',
-        data: {
-          contractId: award.contractId,
-          orgId: job.orgId,
-          jobId,
-          assigneeSubjectId: award.subjectId,
-          verifierSubjectIds: job.verifierSubjectIds,
-          permittedActions: settings.permittedActions,
-          permittedTools: settings.permittedTools,
-          deliverables: job.objectives.length > 0 ? job.objectives.map((objective) => objective.slice(0, 500)) : [job.goal.slice(0, 500)],
-          obligations,
-          escalateTo: settings.escalateTo,
-          reviewRequired: settings.contractReviewRequired,
-        },
-      },
-      `assign:${award.contractId}:draft`,
-      event,
-    );
+    const drafted =
+      existing !== null
+        ? null
+        : await this.commands.run(
+            contractAggregate,
+            {
+              type: 'DraftContract',
+              data: {
+                contractId: award.contractId,
+                orgId: job.orgId,
+                jobId,
+                assigneeSubjectId: award.subjectId,
+                verifierSubjectIds: job.verifierSubjectIds,
+                permittedActions: settings.permittedActions,
+                permittedTools: settings.permittedTools,
+                deliverables: job.objectives.length > 0 ? job.objectives.map((objective) => objective.slice(0, 500)) : [job.goal.slice(0, 500)],
+                obligations,
+                escalateTo: settings.escalateTo,
+                reviewRequired: settings.contractReviewRequired,
+              },
+            },
+            `assign:${award.contractId}:draft`,
+            event,
+          );
     if (drafted !== null && isAppError(drafted)) {
       this.deps.logger?.warn({ jobId, code: drafted.code }, 'the contract of an award could not be drafted; the round fails');
       await this.failRound(event, job, assignment, 'contract_rejected', `the contract could not be drafted: ${drafted.message}`.slice(0, 500));
@@ -282,7 +285,12 @@ export class AssignmentSaga implements Saga<Handled> {
 
   /** The org signs its side, and the chosen agent is asked to sign (accept-proposal). */
   private async offer(event: SagaEvent, job: Job, contractId: string, round: number, basis: string): Promise<void> {
-    await this.commands.run(contractAggregate, { type: 'SignContract', data: { contractId, orgId: job.orgId, party: 'org' } }, `assign:${contractId}:sign-org`, event);
+    await this.commands.run(
+      contractAggregate,
+      { type: 'SignContract', data: { contractId, orgId: job.orgId, party: 'org' } },
+      `assign:${contractId}:sign-org`,
+      event,
+    );
     const contract = (await this.deps.reader.load(contractDecider, contractStream(contractId))).state;
     if (contract === null || contract.status !== 'awaiting_signatures') return;
     const message: Award = {
@@ -321,7 +329,10 @@ export class AssignmentSaga implements Saga<Handled> {
     if (contract === null || contract.status !== 'awaiting_signatures') return;
     await this.commands.run(
       contractAggregate,
-      { type: 'RejectContract', data: { contractId: contract.contractId, orgId: contract.orgId, party: 'org', reason: `the assignee did not sign within ${String(ref.timeoutMs)} ms` } },
+      {
+        type: 'RejectContract',
+        data: { contractId: contract.contractId, orgId: contract.orgId, party: 'org', reason: `the assignee did not sign within ${String(ref.timeoutMs)} ms` },
+      },
       `assign:${contract.contractId}:signature-due`,
       event,
     );
@@ -373,7 +384,10 @@ export class AssignmentSaga implements Saga<Handled> {
     if (job.status !== 'contracting' && job.status !== 'submitted') return;
     await this.commands.run(
       jobAggregate,
-      { type: 'EscalateJob', data: { jobId, orgId: job.orgId, reason: `no assignee found: ${event.data.reason}`.slice(0, 1000), escalateTo: settings.escalateTo } },
+      {
+        type: 'EscalateJob',
+        data: { jobId, orgId: job.orgId, reason: `no assignee found: ${event.data.reason}`.slice(0, 1000), escalateTo: settings.escalateTo },
+      },
       `assign:${jobId}:escalate:${loaded.assignment.round}`,
       event,
     );
@@ -421,7 +435,12 @@ export class AssignmentSaga implements Saga<Handled> {
     const loaded = await this.load(jobId);
     if (loaded?.assignment == null) return;
     const { job, assignment } = loaded;
-    await this.commands.run(assignmentAggregate, { type: 'CancelAssignment', data: { jobId, orgId: job.orgId, reason: 'the job was cancelled' } }, `assign:${jobId}:cancel`, event);
+    await this.commands.run(
+      assignmentAggregate,
+      { type: 'CancelAssignment', data: { jobId, orgId: job.orgId, reason: 'the job was cancelled' } },
+      `assign:${jobId}:cancel`,
+      event,
+    );
     if (assignment.phase === 'awarded' && assignment.award) await this.terminateAward(event, job.orgId, assignment.award.contractId, 'the job was cancelled');
   }
 

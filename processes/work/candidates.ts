@@ -62,7 +62,10 @@ export async function assessCandidates(input: {
   const compiled = assignment.strategy === 'criteria' ? compileScore(settings.scoreExpression) : null;
   const scoring =
     compiled?.ok === true
-      ? { score: compiled.score, job: { priority: job.priority, requiredCapabilities: job.requiredCapabilities.map((c) => c.name), requiredRoles: job.requiredRoles } }
+      ? {
+          score: compiled.score,
+          job: { priority: job.priority, requiredCapabilities: job.requiredCapabilities.map((c) => c.name), requiredRoles: job.requiredRoles },
+        }
       : undefined;
   const requirements = {
     requiredRoles: job.requiredRoles,
@@ -79,10 +82,16 @@ export async function assessCandidates(input: {
     const own = rosterOf(subjectId);
     // As principalFacts builds it for a command (org-wide roles, no job space), from the subject loaded above.
     const effective = effectiveRoles(own, subjectId, now, null);
-    const request = { ...base.request, principal: { id: subjectId, kind: 'subject' as const, roles: effective.roles, groups: effective.groups, capabilities: subjectCapabilities(subject) } };
+    const request = {
+      ...base.request,
+      principal: { id: subjectId, kind: 'subject' as const, roles: effective.roles, groups: effective.groups, capabilities: subjectCapabilities(subject) },
+    };
     const decision = evaluatePolicy(rules, request);
     const capabilities: CandidateFacts['capabilities'] = Object.fromEntries(
-      Object.entries(subject?.capabilities ?? {}).map(([name, capability]) => [name, { level: capability.level, verifiedInOrg: Object.hasOwn(capability.verifiedIn, job.orgId) }]),
+      Object.entries(subject?.capabilities ?? {}).map(([name, capability]) => [
+        name,
+        { level: capability.level, verifiedInOrg: Object.hasOwn(capability.verifiedIn, job.orgId) },
+      ]),
     );
     const facts: CandidateFacts = {
       subjectId,

@@ -117,13 +117,22 @@ export class ExecutionSaga implements Saga<Handled> {
       case 'JobDeliveryRejected':
       case 'JobFailed':
       case 'JobCancelled':
-        return this.endContract(event, event.data.jobId, 'terminate', `the job was ${event.type === 'JobFailed' ? 'failed' : event.type === 'JobCancelled' ? 'cancelled' : 'rejected'}: ${event.data.reason}`.slice(0, 1000));
+        return this.endContract(
+          event,
+          event.data.jobId,
+          'terminate',
+          `the job was ${event.type === 'JobFailed' ? 'failed' : event.type === 'JobCancelled' ? 'cancelled' : 'rejected'}: ${event.data.reason}`.slice(
+            0,
+            1000,
+          ),
+        );
       case 'SubjectSuspended':
         return this.onSuspended(event, event.data.subjectId);
       case 'JobEscalationResolved': {
         const { jobId, status, note } = event.data;
         if (status === 'contracting') return this.endContract(event, jobId, 'terminate', 'the job went back to contracting');
-        if (status === 'cancelled') return this.endContract(event, jobId, 'terminate', `the job was cancelled: ${note ?? 'escalation resolved by cancelling'}`.slice(0, 1000));
+        if (status === 'cancelled')
+          return this.endContract(event, jobId, 'terminate', `the job was cancelled: ${note ?? 'escalation resolved by cancelling'}`.slice(0, 1000));
         return;
       }
     }
@@ -145,28 +154,36 @@ export class ExecutionSaga implements Saga<Handled> {
       return;
     }
     // Created already (a replay, or settings changed since): the step is done, whatever the command would say now.
-    const created = existing !== null ? null : await this.commands.run(
-      contractedTaskAggregate,
-      {
-        type: 'CreateTask',
-        data: {
-          taskId,
-          orgId: job.orgId,
-          jobId,
-          contractId,
-          title: job.goal.slice(0, 200),
-          input: { goal: job.goal, objectives: job.objectives, outputTemplate: job.outputTemplate },
-          assigneeSubjectId,
-          heartbeatTimeoutMs: settings.taskHeartbeatMs,
-          maxAttempts: settings.taskMaxAttempts,
-        },
-      },
-      `exec:${taskId}:create`,
-      event,
-    );
+    const created =
+      existing !== null
+        ? null
+        : await this.commands.run(
+            contractedTaskAggregate,
+            {
+              type: 'CreateTask',
+              data: {
+                taskId,
+                orgId: job.orgId,
+                jobId,
+                contractId,
+                title: job.goal.slice(0, 200),
+                input: { goal: job.goal, objectives: job.objectives, outputTemplate: job.outputTemplate },
+                assigneeSubjectId,
+                heartbeatTimeoutMs: settings.taskHeartbeatMs,
+                maxAttempts: settings.taskMaxAttempts,
+              },
+            },
+            `exec:${taskId}:create`,
+            event,
+          );
     if (created !== null && isAppError(created)) return;
     if (existing !== null && existing.attempt > 0) return;
-    await this.commands.run(contractedTaskAggregate, { type: 'DispatchTask', data: { taskId, orgId: job.orgId, attempt: 1 } }, `exec:${taskId}:dispatch:1`, event);
+    await this.commands.run(
+      contractedTaskAggregate,
+      { type: 'DispatchTask', data: { taskId, orgId: job.orgId, attempt: 1 } },
+      `exec:${taskId}:dispatch:1`,
+      event,
+    );
   }
 
   private async onDispatched(event: SagaEvent<'TaskDispatched'>, taskId: string, attempt: number): Promise<void> {
@@ -212,15 +229,27 @@ export class ExecutionSaga implements Saga<Handled> {
     if (purpose === TASK_RETRY) {
       if (task.status !== 'retrying') return;
       const next = ref.attempt + 1;
-      await this.commands.run(contractedTaskAggregate, { type: 'DispatchTask', data: { taskId: task.taskId, orgId: task.orgId, attempt: next } }, `exec:${task.taskId}:dispatch:${next}`, event);
+      await this.commands.run(
+        contractedTaskAggregate,
+        { type: 'DispatchTask', data: { taskId: task.taskId, orgId: task.orgId, attempt: next } },
+        `exec:${task.taskId}:dispatch:${next}`,
+        event,
+      );
       return;
     }
     if (task.status !== 'dispatched' && task.status !== 'in_progress') return;
     const job = await this.job(task.jobId);
     if (job === null || job.assignment?.contractId !== task.contractId || !['assigned', 'in_progress'].includes(job.status)) {
       // The job moved on without this task (a sub-task left open when its job ended or was reassigned): stop it.
-      await this.commands.run(contractedTaskAggregate, { type: 'CancelTask', data: { taskId: task.taskId, orgId: task.orgId, reason: 'its job is no longer worked under this contract' } }, `exec:${task.taskId}:cancel`, event);
-      await this.deps.bus.publish(agentInboxSubject(task.assigneeSubjectId, 'cancel'), { data: { orgId: task.orgId, taskId: task.taskId, reason: 'its job is no longer worked under this contract' } });
+      await this.commands.run(
+        contractedTaskAggregate,
+        { type: 'CancelTask', data: { taskId: task.taskId, orgId: task.orgId, reason: 'its job is no longer worked under this contract' } },
+        `exec:${task.taskId}:cancel`,
+        event,
+      );
+      await this.deps.bus.publish(agentInboxSubject(task.assigneeSubjectId, 'cancel'), {
+        data: { orgId: task.orgId, taskId: task.taskId, reason: 'its job is no longer worked under this contract' },
+      });
       return;
     }
     // Silent since the last heartbeat (or since the dispatch, when none came): the attempt failed.
@@ -229,7 +258,10 @@ export class ExecutionSaga implements Saga<Handled> {
     if (this.now().getTime() >= silentUntil) {
       await this.commands.run(
         contractedTaskAggregate,
-        { type: 'FailTaskAttempt', data: { taskId: task.taskId, orgId: task.orgId, attempt: task.attempt, reason: `no heartbeat for ${task.heartbeatTimeoutMs} ms` } },
+        {
+          type: 'FailTaskAttempt',
+          data: { taskId: task.taskId, orgId: task.orgId, attempt: task.attempt, reason: `no heartbeat for ${task.heartbeatTimeoutMs} ms` },
+        },
         `exec:${task.taskId}:silent:${task.attempt}`,
         event,
       );
@@ -368,7 +400,10 @@ export class ExecutionSaga implements Saga<Handled> {
     const { escalateTo } = await orgWorkSettings(this.deps.reader, job.orgId);
     await this.commands.run(
       jobAggregate,
-      { type: 'EscalateJob', data: { jobId: job.jobId, orgId: job.orgId, reason: `no verdict on the delivery within ${String(ref.timeoutMs)} ms`, escalateTo } },
+      {
+        type: 'EscalateJob',
+        data: { jobId: job.jobId, orgId: job.orgId, reason: `no verdict on the delivery within ${String(ref.timeoutMs)} ms`, escalateTo },
+      },
       `exec:${job.jobId}:${ref.deliveredAt}:verdict-due`,
       event,
     );
@@ -410,5 +445,4 @@ export class ExecutionSaga implements Saga<Handled> {
     }
     return null;
   }
-
 }

@@ -8,7 +8,6 @@ import { systemPrincipal, type Principal } from '../../domain/shared/principal.t
 import { StepUnavailableError, type SagaEvent } from '../saga-runner.ts';
 import { scheduleTimer, type ScheduleTimerInput } from '../timers.ts';
 
-
 /**
  * Issues a saga's commands through the pipeline, as `system` (or in an agent's name, for the gateway), with the
  * saga's deterministic command id, caused by the event being handled. A retried step is answered from the command

@@ -52,7 +52,9 @@ export class WorkProcesses {
     const runner = (saga: ConstructorParameters<typeof SagaRunner>[3]) =>
       new SagaRunner(store, registry, checkpoints, saga, { ...(logger ? { logger } : {}), ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}) });
     this.assignment = runner(new AssignmentSaga({ pipeline, reader: loader, bus, workloadsOf: deps.workloadsOf, clock, ...(logger ? { logger } : {}) }));
-    this.execution = runner(new ExecutionSaga({ pipeline, reader: loader, store, registry, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }));
+    this.execution = runner(
+      new ExecutionSaga({ pipeline, reader: loader, store, registry, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }),
+    );
     this.obligations = runner(new ObligationSaga({ pipeline, reader: loader, clock, ...(logger ? { logger } : {}) }));
     this.escalations = runner(new EscalationSaga({ pipeline, reader: loader, ...(logger ? { logger } : {}) }));
     this.gateway = new AgentGateway({
@@ -76,13 +78,19 @@ export class WorkProcesses {
 
   /** Where each saga is in the log, and how many durable timers wait to fire: for /ready and /metrics. */
   status(): { sagas: Array<{ name: string; position: bigint; waiting: OutageStatus | null }>; timersPending: number; timersWaiting: OutageStatus | null } {
-    const sagas = [this.assignment, this.execution, this.obligations, this.escalations].map((runner) => ({ name: runner.saga.name, position: runner.handledPosition, waiting: runner.waiting }));
+    const sagas = [this.assignment, this.execution, this.obligations, this.escalations].map((runner) => ({
+      name: runner.saga.name,
+      position: runner.handledPosition,
+      waiting: runner.waiting,
+    }));
     return { sagas, timersPending: this.timers.scheduled, timersWaiting: this.timers.waiting };
   }
 
   /** Resolves once every saga has handled the log up to `position` (for tests and read-your-writes of work). */
   async settled(position: bigint, timeoutMs = 5_000): Promise<boolean> {
-    const results = await Promise.all([this.assignment, this.execution, this.obligations, this.escalations].map((runner) => runner.waitFor(position, timeoutMs)));
+    const results = await Promise.all(
+      [this.assignment, this.execution, this.obligations, this.escalations].map((runner) => runner.waitFor(position, timeoutMs)),
+    );
     return results.every(Boolean);
   }
 

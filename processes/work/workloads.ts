@@ -10,14 +10,28 @@ import type { WorkloadsOf } from './candidates.ts';
  * Open assignments per subject of an org, from the workloads read model, after the projection has caught up with the
  * log's head (bounded wait: a lagging read model gives the counts it has, so assignment never stalls on it).
  */
-export function workloadsFromReadModel(deps: { store: Pick<EventStore, 'headPosition'>; docs: DocumentStore; projections: Pick<ProjectionRunner, 'waitFor'> }): WorkloadsOf {
+export function workloadsFromReadModel(deps: {
+  store: Pick<EventStore, 'headPosition'>;
+  docs: DocumentStore;
+  projections: Pick<ProjectionRunner, 'waitFor'>;
+}): WorkloadsOf {
   return async (orgId) => {
     await deps.projections.waitFor(await deps.store.headPosition(), 2_000, 'workloads');
     const counts = new Map<string, number>();
     let after: string | null = null;
     for (;;) {
-      const page = await deps.docs.find(WORKLOADS, { filter: { and: [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'openAssignments', op: 'gt', value: 0 }] }, limit: 1000, after });
-      for (const item of page.items) if (typeof item.subjectId === 'string' && typeof item.openAssignments === 'number') counts.set(item.subjectId, item.openAssignments);
+      const page = await deps.docs.find(WORKLOADS, {
+        filter: {
+          and: [
+            { field: 'orgId', op: 'eq', value: orgId },
+            { field: 'openAssignments', op: 'gt', value: 0 },
+          ],
+        },
+        limit: 1000,
+        after,
+      });
+      for (const item of page.items)
+        if (typeof item.subjectId === 'string' && typeof item.openAssignments === 'number') counts.set(item.subjectId, item.openAssignments);
       if (!page.hasMore || page.endCursor === null) return counts;
       after = page.endCursor;
     }

@@ -2,7 +2,16 @@ import { defineProjection } from '../projection.ts';
 import { cacheKeys } from './cache-keys.ts';
 
 /** Roster changes that can change anyone's effective roles in the org (definitions too: inheritance and groups). */
-const rosterTypes = ['RoleDefined', 'RoleRemoved', 'GroupDefined', 'GroupRemoved', 'RoleGranted', 'RoleRevoked', 'AssociationExpired', 'RoleApplicationApproved'] as const;
+const rosterTypes = [
+  'RoleDefined',
+  'RoleRemoved',
+  'GroupDefined',
+  'GroupRemoved',
+  'RoleGranted',
+  'RoleRevoked',
+  'AssociationExpired',
+  'RoleApplicationApproved',
+] as const;
 
 /**
  * Keeps the hot-path caches honest: deletes the effective roles cached for an org whenever its roster changes, and

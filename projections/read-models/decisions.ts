@@ -19,9 +19,27 @@ export const decisionsProjection = defineProjection({
   eventTypes: ['DecisionRecorded'],
   collections: [DECISIONS],
   async setup({ docs }) {
-    await docs.ensureIndex(DECISIONS, { name: 'decisions_org_position', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'position', direction: 'desc' }] });
-    await docs.ensureIndex(DECISIONS, { name: 'decisions_org_outcome', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'outcome', direction: 'asc' }] });
-    await docs.ensureIndex(DECISIONS, { name: 'decisions_org_result', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'result', direction: 'asc' }] });
+    await docs.ensureIndex(DECISIONS, {
+      name: 'decisions_org_position',
+      fields: [
+        { field: 'orgId', direction: 'asc' },
+        { field: 'position', direction: 'desc' },
+      ],
+    });
+    await docs.ensureIndex(DECISIONS, {
+      name: 'decisions_org_outcome',
+      fields: [
+        { field: 'orgId', direction: 'asc' },
+        { field: 'outcome', direction: 'asc' },
+      ],
+    });
+    await docs.ensureIndex(DECISIONS, {
+      name: 'decisions_org_result',
+      fields: [
+        { field: 'orgId', direction: 'asc' },
+        { field: 'result', direction: 'asc' },
+      ],
+    });
     await docs.ensureIndex(DECISIONS, { name: 'decisions_principal', fields: [{ field: 'principal.id', direction: 'asc' }] });
   },
   async apply(event, { docs }) {

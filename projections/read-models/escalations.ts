@@ -64,7 +64,12 @@ export const escalationsProjection = defineProjection({
       return;
     }
     const page = await docs.find(ESCALATIONS, {
-      filter: { and: [{ field: 'jobId', op: 'eq', value: jobId }, { field: 'open', op: 'eq', value: true }] },
+      filter: {
+        and: [
+          { field: 'jobId', op: 'eq', value: jobId },
+          { field: 'open', op: 'eq', value: true },
+        ],
+      },
       limit: 1,
     });
     const episode = page.items[0];
@@ -111,5 +116,9 @@ export const escalationsProjection = defineProjection({
 
 /** An escalation as the read APIs answer it. */
 export function escalationView(document: JsonDocument): Record<string, JsonValue> {
-  return { ...withoutBookkeeping(document), escalationId: document._id, position: typeof document[POSITION_FIELD] === 'string' ? document[POSITION_FIELD] : '0' };
+  return {
+    ...withoutBookkeeping(document),
+    escalationId: document._id,
+    position: typeof document[POSITION_FIELD] === 'string' ? document[POSITION_FIELD] : '0',
+  };
 }

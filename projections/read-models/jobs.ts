@@ -124,7 +124,12 @@ export type JobView = ReturnType<typeof jobView>;
 
 /** How many of the org's jobs the read model holds as open (submitted and not verified, rejected, failed or cancelled). */
 export function countOpenJobs(docs: DocumentStore, orgId: string): Promise<number> {
-  return docs.count(JOBS, { and: [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'status', op: 'in', value: [...openJobStatuses] }] });
+  return docs.count(JOBS, {
+    and: [
+      { field: 'orgId', op: 'eq', value: orgId },
+      { field: 'status', op: 'in', value: [...openJobStatuses] },
+    ],
+  });
 }
 
 /** How long a submission waits for the jobs read model to reach the head of the log before it gives up on counting. */

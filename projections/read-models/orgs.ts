@@ -30,9 +30,27 @@ export const orgsProjection = evolvingReadModel({
     // GET /orgs pages by registration time (each filter its own index, so a page is a seek) and scopes a subject
     // to the orgs it owns (api/list-scope.ts).
     await docs.ensureIndex(ORGS, { name: 'orgs_registered', fields: [{ field: 'registeredAt', direction: 'desc' }] });
-    await docs.ensureIndex(ORGS, { name: 'orgs_status_registered', fields: [{ field: 'status', direction: 'asc' }, { field: 'registeredAt', direction: 'desc' }] });
-    await docs.ensureIndex(ORGS, { name: 'orgs_parent_registered', fields: [{ field: 'parentOrgId', direction: 'asc' }, { field: 'registeredAt', direction: 'desc' }] });
-    await docs.ensureIndex(ORGS, { name: 'orgs_owner', fields: [{ field: 'owner.id', direction: 'asc' }, { field: 'registeredAt', direction: 'desc' }] });
+    await docs.ensureIndex(ORGS, {
+      name: 'orgs_status_registered',
+      fields: [
+        { field: 'status', direction: 'asc' },
+        { field: 'registeredAt', direction: 'desc' },
+      ],
+    });
+    await docs.ensureIndex(ORGS, {
+      name: 'orgs_parent_registered',
+      fields: [
+        { field: 'parentOrgId', direction: 'asc' },
+        { field: 'registeredAt', direction: 'desc' },
+      ],
+    });
+    await docs.ensureIndex(ORGS, {
+      name: 'orgs_owner',
+      fields: [
+        { field: 'owner.id', direction: 'asc' },
+        { field: 'registeredAt', direction: 'desc' },
+      ],
+    });
   },
 });
 

@@ -11,7 +11,13 @@ export const policiesProjection = defineProjection({
   eventTypes: ['PolicyDrafted', 'PolicyPublished'],
   collections: [POLICY_VERSIONS],
   async setup({ docs }) {
-    await docs.ensureIndex(POLICY_VERSIONS, { name: 'policy_versions_org', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'version', direction: 'asc' }] });
+    await docs.ensureIndex(POLICY_VERSIONS, {
+      name: 'policy_versions_org',
+      fields: [
+        { field: 'orgId', direction: 'asc' },
+        { field: 'version', direction: 'asc' },
+      ],
+    });
   },
   async apply(event, { docs }) {
     const at = String(event.metadata.occurredAt);

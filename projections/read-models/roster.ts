@@ -59,7 +59,12 @@ export const rosterProjection = defineProjection({
     const write = (collection: string, id: string, next: Parameters<typeof writeDocument>[4]) => writeDocument(docs, collection, id, event.position, next);
     switch (event.type) {
       case 'RoleDefined':
-        return write(ROLES, scopedId(orgId, event.data.role.name), (current) => ({ orgId, ...(json(event.data.role) as Record<string, never>), definedAt: current?.definedAt ?? at, updatedAt: at }));
+        return write(ROLES, scopedId(orgId, event.data.role.name), (current) => ({
+          orgId,
+          ...(json(event.data.role) as Record<string, never>),
+          definedAt: current?.definedAt ?? at,
+          updatedAt: at,
+        }));
       case 'RoleRemoved':
         return write(ROLES, scopedId(orgId, event.data.name), () => null);
       case 'GroupDefined':
@@ -71,7 +76,11 @@ export const rosterProjection = defineProjection({
       case 'JobSpaceRemoved':
         return write(JOB_SPACES, scopedId(orgId, event.data.name), () => null);
       case 'RoleConflictDeclared':
-        return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...event.data.roles)), () => ({ orgId, roles: [...event.data.roles].sort(), reason: event.data.reason }));
+        return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...event.data.roles)), () => ({
+          orgId,
+          roles: [...event.data.roles].sort(),
+          reason: event.data.reason,
+        }));
       case 'RoleConflictWithdrawn':
         return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...event.data.roles)), () => null);
       case 'RoleGranted':

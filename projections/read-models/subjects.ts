@@ -24,12 +24,30 @@ export const subjectsProjection = evolvingReadModel({
     return { ...toDocument(subject), registeredAt: current?.registeredAt ?? at, updatedAt: at };
   },
   async setup({ docs }) {
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_kind_status', fields: [{ field: 'kind', direction: 'asc' }, { field: 'status', direction: 'asc' }] });
+    await docs.ensureIndex(SUBJECTS, {
+      name: 'subjects_kind_status',
+      fields: [
+        { field: 'kind', direction: 'asc' },
+        { field: 'status', direction: 'asc' },
+      ],
+    });
     await docs.ensureIndex(SUBJECTS, { name: 'subjects_name', fields: [{ field: 'displayName', direction: 'asc' }] });
     // GET /subjects pages by registration time, each filter with its own index.
     await docs.ensureIndex(SUBJECTS, { name: 'subjects_registered', fields: [{ field: 'registeredAt', direction: 'desc' }] });
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_kind_registered', fields: [{ field: 'kind', direction: 'asc' }, { field: 'registeredAt', direction: 'desc' }] });
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_status_registered', fields: [{ field: 'status', direction: 'asc' }, { field: 'registeredAt', direction: 'desc' }] });
+    await docs.ensureIndex(SUBJECTS, {
+      name: 'subjects_kind_registered',
+      fields: [
+        { field: 'kind', direction: 'asc' },
+        { field: 'registeredAt', direction: 'desc' },
+      ],
+    });
+    await docs.ensureIndex(SUBJECTS, {
+      name: 'subjects_status_registered',
+      fields: [
+        { field: 'status', direction: 'asc' },
+        { field: 'registeredAt', direction: 'desc' },
+      ],
+    });
   },
 });
 
@@ -47,11 +65,16 @@ function toDocument(subject: Subject): Record<string, JsonValue> {
 /** The subject as the domain has it, from its document (capabilities back to a map; timestamps left out). */
 export function subjectFromDocument(document: Record<string, JsonValue>): Subject {
   const { capabilities, registeredAt: _registered, updatedAt: _updated, ...rest } = document;
-  const list = Array.isArray(capabilities) ? (capabilities as unknown as Array<Omit<Capability, 'verifiedIn'> & { name: string; verifiedIn: CapabilityVerification[] }>) : [];
+  const list = Array.isArray(capabilities)
+    ? (capabilities as unknown as Array<Omit<Capability, 'verifiedIn'> & { name: string; verifiedIn: CapabilityVerification[] }>)
+    : [];
   return {
     ...(rest as unknown as Subject),
     capabilities: Object.fromEntries(
-      list.map(({ name, verifiedIn, ...capability }) => [name, { ...capability, verifiedIn: Object.fromEntries(verifiedIn.map((item) => [item.orgId, item])) }]),
+      list.map(({ name, verifiedIn, ...capability }) => [
+        name,
+        { ...capability, verifiedIn: Object.fromEntries(verifiedIn.map((item) => [item.orgId, item])) },
+      ]),
     ),
   };
 }

@@ -51,7 +51,10 @@ function taskToDocument(task: Task): Record<string, JsonValue> {
   return {
     ...(json(rest) as Record<string, JsonValue>),
     inputJson: JSON.stringify(input),
-    completion: completion === null ? null : (json({ attempt: completion.attempt, completedBy: completion.completedBy, completedAt: completion.completedAt }) as JsonValue),
+    completion:
+      completion === null
+        ? null
+        : (json({ attempt: completion.attempt, completedBy: completion.completedBy, completedAt: completion.completedAt }) as JsonValue),
     outputsJson: completion === null ? null : JSON.stringify(completion.outputs),
   };
 }

@@ -9,15 +9,7 @@ export const WORKLOAD_JOBS = 'workload_jobs';
 
 export const workloadId = (orgId: string, subjectId: string) => `${orgId}:${subjectId}`;
 
-const types = [
-  'JobSubmitted',
-  'JobAssigned',
-  'JobVerified',
-  'JobDeliveryRejected',
-  'JobFailed',
-  'JobCancelled',
-  'JobEscalationResolved',
-] as const;
+const types = ['JobSubmitted', 'JobAssigned', 'JobVerified', 'JobDeliveryRejected', 'JobFailed', 'JobCancelled', 'JobEscalationResolved'] as const;
 
 interface Holding {
   orgId: string;
@@ -60,7 +52,11 @@ export const workloadsProjection = defineProjection({
       if (heldBefore !== null) await adjust(docs, orgId, heldBefore, jobId, 'remove', event.position, at);
       if (heldAfter !== null) await adjust(docs, orgId, heldAfter, jobId, 'add', event.position, at);
     }
-    await writeDocument(docs, WORKLOAD_JOBS, jobId, event.position, () => ({ orgId: after.orgId, assigneeSubjectId: after.assigneeSubjectId, open: after.open }));
+    await writeDocument(docs, WORKLOAD_JOBS, jobId, event.position, () => ({
+      orgId: after.orgId,
+      assigneeSubjectId: after.assigneeSubjectId,
+      open: after.open,
+    }));
   },
 });
 

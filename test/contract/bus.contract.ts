@@ -82,7 +82,10 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         };
         // The shared matcher agrees with the table.
         for (const [pattern, expected] of Object.entries(table)) {
-          expect(subjects.filter((subject) => subjectMatches(pattern, subject)), pattern).toEqual(expected);
+          expect(
+            subjects.filter((subject) => subjectMatches(pattern, subject)),
+            pattern,
+          ).toEqual(expected);
         }
         const received = new Map<string, string[]>();
         await Promise.all(
@@ -116,7 +119,10 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
           await expect(bus.publishDurable(subject, { data: 1 }), subject).rejects.toBeInstanceOf(InvalidSubjectError);
         }
         for (const pattern of ['', 'a..b', 'a.>.b', '>.a', 'a*', 'a.b*c', 'a b', 'a.']) {
-          await expect(bus.subscribe(pattern, () => {}), pattern).rejects.toBeInstanceOf(InvalidSubjectError);
+          await expect(
+            bus.subscribe(pattern, () => {}),
+            pattern,
+          ).rejects.toBeInstanceOf(InvalidSubjectError);
         }
         await expect(bus.subscribe('ok.sub', () => {}, { queue: 'bad queue' })).rejects.toBeInstanceOf(InvalidBusConfigError);
       });
@@ -125,7 +131,13 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         const subject = `${space()}.m`;
         await expect(bus.publish(subject, { data: undefined as unknown as JsonValue })).rejects.toBeInstanceOf(InvalidMessageError);
         await expect(bus.publish(subject, { data: { n: 1n } as unknown as JsonValue })).rejects.toBeInstanceOf(InvalidMessageError);
-        const badHeaders: Record<string, string>[] = [{ 'bad name': 'x' }, { 'a:b': 'x' }, { ok: 'line\nbreak' }, { 'Nats-Msg-Id': 'x' }, { 'bus-durable': '1' }];
+        const badHeaders: Record<string, string>[] = [
+          { 'bad name': 'x' },
+          { 'a:b': 'x' },
+          { ok: 'line\nbreak' },
+          { 'Nats-Msg-Id': 'x' },
+          { 'bus-durable': '1' },
+        ];
         for (const headers of badHeaders) {
           await expect(bus.publish(subject, { data: 1, headers }), JSON.stringify(headers)).rejects.toBeInstanceOf(InvalidMessageError);
         }
@@ -398,9 +410,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
       it('reports missing streams, uncaptured subjects and conflicting settings with typed errors', async () => {
         const base = space();
         await expect(bus.publishDurable(`${base}.nowhere`, { data: 1 })).rejects.toBeInstanceOf(NoStreamForSubjectError);
-        await expect(bus.consumeDurable({ stream: `CT_${run}_missing`, durableName: 'd' })).rejects.toBeInstanceOf(
-          DurableStreamNotFoundError,
-        );
+        await expect(bus.consumeDurable({ stream: `CT_${run}_missing`, durableName: 'd' })).rejects.toBeInstanceOf(DurableStreamNotFoundError);
         await expect(bus.streamInfo(`CT_${run}_missing`)).rejects.toBeInstanceOf(DurableStreamNotFoundError);
         expect(await bus.deleteStream(`CT_${run}_missing`)).toBe(false);
 
@@ -414,9 +424,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
           `${base}.orders.>`,
           `${base}.refunds.>`,
         ]);
-        await expect(bus.consumeDurable({ stream: name, durableName: 'f', filterSubject: `${base}.other.>` })).rejects.toBeInstanceOf(
-          InvalidBusConfigError,
-        );
+        await expect(bus.consumeDurable({ stream: name, durableName: 'f', filterSubject: `${base}.other.>` })).rejects.toBeInstanceOf(InvalidBusConfigError);
         for (const bad of ['has.dot', 'has space', '', 'x'.repeat(65)]) {
           await expect(bus.ensureStream({ name: bad, subjects: [`${base}.bad`] }), bad).rejects.toBeInstanceOf(InvalidBusConfigError);
           await expect(bus.consumeDurable({ stream: name, durableName: bad }), bad).rejects.toBeInstanceOf(InvalidBusConfigError);

@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import {
-  CacheCounterOutOfRangeError,
-  CacheUnavailableError,
-  CacheValueNotNumericError,
-} from '../../infra/cache/errors.ts';
+import { CacheCounterOutOfRangeError, CacheUnavailableError, CacheValueNotNumericError } from '../../infra/cache/errors.ts';
 import type { Cache } from '../../infra/cache/port.ts';
 
 // Fixed waits on purpose: TTLs run on the store's own clock (Redis's, not ours), so the only way to see one pass is

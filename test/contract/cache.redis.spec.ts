@@ -133,28 +133,31 @@ if (url) {
       await waitFor(async () => (await cache.get('k').catch(() => null)) === 'v', 3000, 'the cache to reconnect');
     });
 
-    it.skipIf(new URL(url).protocol !== 'redis:')('on a frozen server (connection open, no replies), one call times out, the next ones fail without being sent', async () => {
-      const target = new URL(url);
-      const proxy = new TcpStub({ host: target.hostname, port: Number(target.port || 6379) });
-      stubs.push(proxy);
-      await proxy.start();
-      const proxied = new URL(url);
-      proxied.hostname = '127.0.0.1';
-      proxied.port = String(proxy.port);
-      const cache = RedisCache.connect(proxied.toString(), { keyPrefix: namespace(), commandTimeoutMs: 100, retryAfterMs: 60_000 });
-      opened.push(cache);
-      await cache.set('k', 'v');
+    it.skipIf(new URL(url).protocol !== 'redis:')(
+      'on a frozen server (connection open, no replies), one call times out, the next ones fail without being sent',
+      async () => {
+        const target = new URL(url);
+        const proxy = new TcpStub({ host: target.hostname, port: Number(target.port || 6379) });
+        stubs.push(proxy);
+        await proxy.start();
+        const proxied = new URL(url);
+        proxied.hostname = '127.0.0.1';
+        proxied.port = String(proxy.port);
+        const cache = RedisCache.connect(proxied.toString(), { keyPrefix: namespace(), commandTimeoutMs: 100, retryAfterMs: 60_000 });
+        opened.push(cache);
+        await cache.set('k', 'v');
 
-      proxy.freeze();
-      await expect(cache.get('k')).rejects.toBeInstanceOf(CacheUnavailableError);
-      const sent = proxy.heldBytes;
-      expect(sent).toBeGreaterThan(0);
-      const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => cache.get('k')));
-      expect(outcomes.map((outcome) => outcome.status === 'rejected' && outcome.reason instanceof CacheUnavailableError)).toEqual(Array(20).fill(true));
-      // None of them reached the server: each failed at once instead of waiting for its own timeout.
-      expect(proxy.heldBytes).toBe(sent);
-      proxy.thaw();
-    });
+        proxy.freeze();
+        await expect(cache.get('k')).rejects.toBeInstanceOf(CacheUnavailableError);
+        const sent = proxy.heldBytes;
+        expect(sent).toBeGreaterThan(0);
+        const outcomes = await Promise.allSettled(Array.from({ length: 20 }, () => cache.get('k')));
+        expect(outcomes.map((outcome) => outcome.status === 'rejected' && outcome.reason instanceof CacheUnavailableError)).toEqual(Array(20).fill(true));
+        // None of them reached the server: each failed at once instead of waiting for its own timeout.
+        expect(proxy.heldBytes).toBe(sent);
+        proxy.thaw();
+      },
+    );
 
     it.skipIf(new URL(url).protocol !== 'redis:')('probes again after retryAfterMs and serves calls once the frozen server answers', async () => {
       const target = new URL(url);

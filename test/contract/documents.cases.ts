@@ -20,8 +20,7 @@ export interface FilterFixture {
 }
 
 const all = (documents: readonly JsonDocument[]) => documents.map((document) => document._id);
-const except = (documents: readonly JsonDocument[], excluded: readonly string[]) =>
-  all(documents).filter((id) => !excluded.includes(id));
+const except = (documents: readonly JsonDocument[], excluded: readonly string[]) => all(documents).filter((id) => !excluded.includes(id));
 
 /** One field `v` holding every shape: scalars of each type, arrays, nested arrays, objects, arrays of objects. */
 const VALUES: JsonDocument[] = [
@@ -62,7 +61,11 @@ const VALUE_CASES: FilterCase[] = [
   { name: 'eq 0 is not false', filter: { field: 'v', op: 'eq', value: 0 }, expected: ['zero'] },
   { name: 'eq false', filter: { field: 'v', op: 'eq', value: false }, expected: ['false'] },
   { name: 'eq empty string', filter: { field: 'v', op: 'eq', value: '' }, expected: ['strEmpty'] },
-  { name: 'eq null: missing, null, or an array holding null (not [])', filter: { field: 'v', op: 'eq', value: null }, expected: ['missing', 'null', 'arrMixed'] },
+  {
+    name: 'eq null: missing, null, or an array holding null (not [])',
+    filter: { field: 'v', op: 'eq', value: null },
+    expected: ['missing', 'null', 'arrMixed'],
+  },
   { name: 'eq an operator-looking string is that literal string', filter: { field: 'v', op: 'eq', value: '{"$gt": ""}' }, expected: ['hostile'] },
   { name: 'ne is the exact negation of eq (missing included)', filter: { field: 'v', op: 'ne', value: 5 }, expected: except(VALUES, ['five']) },
   { name: 'ne null', filter: { field: 'v', op: 'ne', value: null }, expected: except(VALUES, ['missing', 'null', 'arrMixed']) },
@@ -105,7 +108,11 @@ const VALUE_CASES: FilterCase[] = [
   },
   { name: 'path ne', filter: { field: 'v.w', op: 'ne', value: 5 }, expected: except(VALUES, ['obj', 'objs', 'objsArr']) },
   { name: 'path exists', filter: { field: 'v.w', op: 'exists', value: true }, expected: ['obj', 'objNull', 'objs', 'objsNull', 'objsArr'] },
-  { name: 'path exists false', filter: { field: 'v.w', op: 'exists', value: false }, expected: except(VALUES, ['obj', 'objNull', 'objs', 'objsNull', 'objsArr']) },
+  {
+    name: 'path exists false',
+    filter: { field: 'v.w', op: 'exists', value: false },
+    expected: except(VALUES, ['obj', 'objNull', 'objs', 'objsNull', 'objsArr']),
+  },
   { name: 'path contains', filter: { field: 'v.w', op: 'contains', value: 6 }, expected: ['objsArr'] },
   { name: 'path gt', filter: { field: 'v.w', op: 'gt', value: 0 }, expected: ['obj', 'objs', 'objsNull', 'objsArr'] },
   { name: 'path in', filter: { field: 'v.w', op: 'in', value: ['x', 1] }, expected: ['objs', 'objsNull'] },
@@ -113,21 +120,48 @@ const VALUE_CASES: FilterCase[] = [
   // and / or / not
   {
     name: 'and: each condition may be met by a different element',
-    filter: { and: [{ field: 'v', op: 'gt', value: 0 }, { field: 'v', op: 'lt', value: 6 }] },
+    filter: {
+      and: [
+        { field: 'v', op: 'gt', value: 0 },
+        { field: 'v', op: 'lt', value: 6 },
+      ],
+    },
     expected: ['five', 'fiveHalf', 'arrMixed', 'arrNums'],
   },
-  { name: 'or', filter: { or: [{ field: 'v', op: 'eq', value: 'apple' }, { field: 'v', op: 'eq', value: true }] }, expected: ['str', 'arrMixed', 'true'] },
+  {
+    name: 'or',
+    filter: {
+      or: [
+        { field: 'v', op: 'eq', value: 'apple' },
+        { field: 'v', op: 'eq', value: true },
+      ],
+    },
+    expected: ['str', 'arrMixed', 'true'],
+  },
   { name: 'not', filter: { not: { field: 'v', op: 'eq', value: 5 } }, expected: except(VALUES, ['five']) },
   {
     name: 'not of or',
-    filter: { not: { or: [{ field: 'v', op: 'exists', value: false }, { field: 'v', op: 'eq', value: null }] } },
+    filter: {
+      not: {
+        or: [
+          { field: 'v', op: 'exists', value: false },
+          { field: 'v', op: 'eq', value: null },
+        ],
+      },
+    },
     expected: except(VALUES, ['missing', 'null', 'arrMixed']),
   },
   {
     name: 'nested and/or/not',
     filter: {
       and: [
-        { or: [{ field: 'v', op: 'eq', value: 5 }, { field: 'v', op: 'eq', value: '5' }, { field: 'v.w', op: 'eq', value: 5 }] },
+        {
+          or: [
+            { field: 'v', op: 'eq', value: 5 },
+            { field: 'v', op: 'eq', value: '5' },
+            { field: 'v.w', op: 'eq', value: 5 },
+          ],
+        },
         { not: { field: 'v', op: 'eq', value: '5' } },
         { not: { not: { field: '_id', op: 'prefix', value: 'o' } } },
       ],
@@ -188,7 +222,12 @@ const STRING_CASES: FilterCase[] = [
   },
   {
     name: 'a range over strings',
-    filter: { and: [{ field: 's', op: 'gte', value: 'a' }, { field: 's', op: 'lt', value: 'a\uffff' }] },
+    filter: {
+      and: [
+        { field: 's', op: 'gte', value: 'a' },
+        { field: 's', op: 'lt', value: 'a\uffff' },
+      ],
+    },
     expected: A_PREFIXED.filter((id) => id !== 'astral' && id !== 'bmpTop'),
   },
 ];

@@ -19,14 +19,7 @@ import {
   type UpdateOps,
 } from '../../infra/documents/port.ts';
 import { compareDocuments, matchesFilter } from '../../infra/documents/semantics.ts';
-import {
-  FILTER_FIXTURES,
-  SORT_ASCENDING,
-  SORT_DOCUMENTS,
-  generatedDocuments,
-  generatedFilter,
-  seededRandom,
-} from './documents.cases.ts';
+import { FILTER_FIXTURES, SORT_ASCENDING, SORT_DOCUMENTS, generatedDocuments, generatedFilter, seededRandom } from './documents.cases.ts';
 
 export interface DocumentStoreContractOptions {
   /** Runs after the store is closed (e.g. drop a test database). */
@@ -37,11 +30,7 @@ export interface DocumentStoreContractOptions {
  * The DocumentStore port's contract. Every adapter runs it. Collections are named per run, so it also works
  * against a shared server; each is dropped at the end.
  */
-export function describeDocumentStoreContract(
-  adapterName: string,
-  open: () => Promise<DocumentStore>,
-  options: DocumentStoreContractOptions = {},
-): void {
+export function describeDocumentStoreContract(adapterName: string, open: () => Promise<DocumentStore>, options: DocumentStoreContractOptions = {}): void {
   describe(`DocumentStore contract: ${adapterName}`, () => {
     let store: DocumentStore;
     const run = randomUUID().replaceAll('-', '').slice(0, 8);
@@ -168,7 +157,12 @@ export function describeDocumentStoreContract(
         const found = await store.getMany(name, ['c', 'missing', 'a', 'c']);
         expect(found).toEqual([{ _id: 'c', n: 'c' }, undefined, { _id: 'a', n: 'a' }, { _id: 'c', n: 'c' }]);
         expect(await store.getMany(name, [])).toEqual([]);
-        await expect(store.getMany(name, Array.from({ length: 1001 }, (_, n) => `id${n}`))).rejects.toBeInstanceOf(InvalidQueryError);
+        await expect(
+          store.getMany(
+            name,
+            Array.from({ length: 1001 }, (_, n) => `id${n}`),
+          ),
+        ).rejects.toBeInstanceOf(InvalidQueryError);
       });
 
       it('answers reads and deletes on a collection that does not exist', async () => {
@@ -359,7 +353,12 @@ export function describeDocumentStoreContract(
       });
 
       it('pages through a filtered result', async () => {
-        const filter: Filter = { or: [{ field: 'n', op: 'gte', value: 3 }, { field: 'n', op: 'eq', value: null }] };
+        const filter: Filter = {
+          or: [
+            { field: 'n', op: 'gte', value: 3 },
+            { field: 'n', op: 'eq', value: null },
+          ],
+        };
         const sort: SortField[] = [{ field: 'n', direction: 'desc' }];
         const found = await findAll(name(), { filter, sort }, 7);
         const expected = documents.filter((document) => matchesFilter(document, filter)).sort((a, b) => compareDocuments(a, b, normalizeSort(sort)));
@@ -412,7 +411,9 @@ export function describeDocumentStoreContract(
         for (const document of SORT_DOCUMENTS) await store.upsert(own, document);
         await expect(store.find(own, { sort: [{ field: 'k', direction: 'asc' }], limit: 100 })).rejects.toBeInstanceOf(SortValueError);
         await store.upsert(own, { _id: 'arr', list: [1, 2] });
-        await expect(store.find(own, { filter: { field: '_id', op: 'eq', value: 'arr' }, sort: [{ field: 'list', direction: 'asc' }], limit: 5 })).rejects.toMatchObject({
+        await expect(
+          store.find(own, { filter: { field: '_id', op: 'eq', value: 'arr' }, sort: [{ field: 'list', direction: 'asc' }], limit: 5 }),
+        ).rejects.toMatchObject({
           name: 'SortValueError',
           field: 'list',
           documentId: 'arr',
@@ -423,15 +424,13 @@ export function describeDocumentStoreContract(
         const sort: SortField[] = [{ field: 'n', direction: 'asc' }];
         const page = await store.find(name(), { sort, limit: 3 });
         const cursor = page.endCursor ?? '';
-        const tampered = Buffer.from(
-          JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')), k: [{ $gt: '' }] }),
-        ).toString('base64url');
+        const tampered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')), k: [{ $gt: '' }] })).toString(
+          'base64url',
+        );
         for (const bad of ['garbage!', 'e30', cursor.slice(0, -4), tampered, Buffer.from('[1,2]').toString('base64url')]) {
           await expect(store.find(name(), { sort, limit: 3, after: bad }), bad).rejects.toBeInstanceOf(InvalidCursorError);
         }
-        await expect(store.find(name(), { sort: [{ field: 'n', direction: 'desc' }], limit: 3, after: cursor })).rejects.toBeInstanceOf(
-          InvalidCursorError,
-        );
+        await expect(store.find(name(), { sort: [{ field: 'n', direction: 'desc' }], limit: 3, after: cursor })).rejects.toBeInstanceOf(InvalidCursorError);
         await expect(store.find(collection('paged_moving'), { sort, limit: 3, after: cursor })).rejects.toBeInstanceOf(InvalidCursorError);
       });
 
@@ -484,9 +483,9 @@ export function describeDocumentStoreContract(
         await expect(store.upsert(name, { _id: 'b', slug: 'acme' })).rejects.toBeInstanceOf(DuplicateKeyError);
         expect(await store.get(name, 'b')).toEqual({ _id: 'b', slug: 'globex' });
 
-        await expect(
-          store.updateMany(name, { field: '_id', op: 'in', value: ['a', 'b'] }, { set: { slug: 'same' } }),
-        ).rejects.toBeInstanceOf(DuplicateKeyError);
+        await expect(store.updateMany(name, { field: '_id', op: 'in', value: ['a', 'b'] }, { set: { slug: 'same' } })).rejects.toBeInstanceOf(
+          DuplicateKeyError,
+        );
         expect(await store.get(name, 'b')).toMatchObject({ slug: expect.any(String) });
       });
 
@@ -589,7 +588,13 @@ export function describeDocumentStoreContract(
           { name: 'x', fields: [{ field: '_id', direction: 'asc' }] },
           { name: 'x', fields: [{ field: 'a.$b', direction: 'asc' }] },
           { name: 'x', fields: [{ field: 'a', direction: 'sideways' }] },
-          { name: 'x', fields: [{ field: 'a', direction: 'asc' }, { field: 'a', direction: 'desc' }] },
+          {
+            name: 'x',
+            fields: [
+              { field: 'a', direction: 'asc' },
+              { field: 'a', direction: 'desc' },
+            ],
+          },
           { name: 'x', fields: [{ field: 'a', direction: 'asc' }], unique: 'yes' },
           { name: 'x', fields: [{ field: 'a', direction: 'asc' }], sparse: true },
         ];
@@ -719,7 +724,12 @@ export function describeDocumentStoreContract(
         for (const ops of refused) {
           await expect(store.update(name, 'u', ops as never), JSON.stringify(ops)).rejects.toBeInstanceOf(InvalidQueryError);
         }
-        for (const ops of [{ push: { tags: { $each: ['x'] } } }, { set: { name: { $gt: '' } } }, { set: { name: { 'a.b': 1 } } }, { push: { tags: Number.NaN } }]) {
+        for (const ops of [
+          { push: { tags: { $each: ['x'] } } },
+          { set: { name: { $gt: '' } } },
+          { set: { name: { 'a.b': 1 } } },
+          { push: { tags: Number.NaN } },
+        ]) {
           await expect(store.update(name, 'u', ops as never), JSON.stringify(ops)).rejects.toBeInstanceOf(InvalidDocumentError);
         }
         expect(await store.get(name, 'u')).toEqual(base());
@@ -739,7 +749,14 @@ export function describeDocumentStoreContract(
         expect(await store.count(many, { field: 'n', op: 'gte', value: 100 })).toBe(10);
         expect(await store.count(many, { field: 'tags', op: 'contains', value: 'touched' })).toBe(10);
         expect(await store.updateMany(many, { field: 'group', op: 'eq', value: 'none' }, { set: { x: 1 } })).toBe(0);
-        expect(await store.deleteMany(many, { and: [{ field: 'group', op: 'eq', value: 'odd' }, { field: 'n', op: 'lt', value: 9 }] })).toBe(4);
+        expect(
+          await store.deleteMany(many, {
+            and: [
+              { field: 'group', op: 'eq', value: 'odd' },
+              { field: 'n', op: 'lt', value: 9 },
+            ],
+          }),
+        ).toBe(4);
         expect(await store.count(many)).toBe(16);
         expect(sortedIds(await findAll(many, { filter: { field: 'group', op: 'eq', value: 'odd' } }))).toEqual(['d11', 'd13', 'd15', 'd17', 'd19', 'd9']);
       });

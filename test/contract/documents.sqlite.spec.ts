@@ -86,11 +86,28 @@ describe('embedded SQLite document store', () => {
 
   it('answers a page far into a collection after a cursor with the same index work as the first page', async () => {
     const store = open();
-    await store.ensureIndex('jobs', { name: 'by_org_submitted', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'submittedAt', direction: 'desc' }] });
-    await store.ensureIndex('jobs', { name: 'by_org_status', fields: [{ field: 'orgId', direction: 'asc' }, { field: 'status', direction: 'asc' }] });
+    await store.ensureIndex('jobs', {
+      name: 'by_org_submitted',
+      fields: [
+        { field: 'orgId', direction: 'asc' },
+        { field: 'submittedAt', direction: 'desc' },
+      ],
+    });
+    await store.ensureIndex('jobs', {
+      name: 'by_org_status',
+      fields: [
+        { field: 'orgId', direction: 'asc' },
+        { field: 'status', direction: 'asc' },
+      ],
+    });
     const base = Date.now();
     for (let n = 0; n < 400; n += 1) {
-      await store.upsert('jobs', { _id: `j${String(n).padStart(3, '0')}`, orgId: n % 2 === 0 ? 'a' : 'b', status: n % 3 === 0 ? 'open' : 'done', submittedAt: new Date(base - n * 1000).toISOString() });
+      await store.upsert('jobs', {
+        _id: `j${String(n).padStart(3, '0')}`,
+        orgId: n % 2 === 0 ? 'a' : 'b',
+        status: n % 3 === 0 ? 'open' : 'done',
+        submittedAt: new Date(base - n * 1000).toISOString(),
+      });
     }
     const sort = [{ field: 'submittedAt', direction: 'desc' as const }];
     const filter = { field: 'orgId', op: 'eq' as const, value: 'a' };
@@ -147,9 +164,7 @@ describe('embedded SQLite document store', () => {
     await store.ensureIndex('orgs', { name: 'by_slug', fields: [{ field: 'slug', direction: 'asc' }], unique: true });
     await store.upsert('orgs', { _id: 'a', slug: 'a' });
     await store.upsert('orgs', { _id: 'b', slug: 'b' });
-    await expect(store.updateMany('orgs', { field: 'slug', op: 'in', value: ['a', 'b'] }, { set: { slug: 'same' } })).rejects.toBeInstanceOf(
-      DuplicateKeyError,
-    );
+    await expect(store.updateMany('orgs', { field: 'slug', op: 'in', value: ['a', 'b'] }, { set: { slug: 'same' } })).rejects.toBeInstanceOf(DuplicateKeyError);
     expect(await store.getMany('orgs', ['a', 'b'])).toEqual([
       { _id: 'a', slug: 'a' },
       { _id: 'b', slug: 'b' },

@@ -68,12 +68,8 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
 
       it('refuses stream_exists and an exact revision on a missing stream; any always appends', async () => {
         const id = stream('d');
-        await expect(store.appendToStream(id, [event()], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(
-          WrongExpectedVersionError,
-        );
-        await expect(store.appendToStream(id, [event()], { expectedRevision: 0n })).rejects.toBeInstanceOf(
-          WrongExpectedVersionError,
-        );
+        await expect(store.appendToStream(id, [event()], { expectedRevision: 'stream_exists' })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+        await expect(store.appendToStream(id, [event()], { expectedRevision: 0n })).rejects.toBeInstanceOf(WrongExpectedVersionError);
         await store.appendToStream(id, [event()], { expectedRevision: 'any' });
         await store.appendToStream(id, [event()]);
         const result = await store.appendToStream(id, [event()], { expectedRevision: 'stream_exists' });
@@ -109,9 +105,7 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
       it('lets exactly one of 50 concurrent appends with the same expected revision win', async () => {
         const id = stream('f');
         await store.appendToStream(id, [event()], { expectedRevision: 'no_stream' });
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 50 }, () => store.appendToStream(id, [event('Raced')], { expectedRevision: 0n })),
-        );
+        const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => store.appendToStream(id, [event('Raced')], { expectedRevision: 0n })));
         const won = outcomes.filter((o) => o.status === 'fulfilled');
         const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
         expect(won).toHaveLength(1);
@@ -122,9 +116,7 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
 
       it('lets exactly one of 50 concurrent creators of the same stream win', async () => {
         const id = stream('g');
-        const outcomes = await Promise.allSettled(
-          Array.from({ length: 50 }, () => store.appendToStream(id, [event()], { expectedRevision: 'no_stream' })),
-        );
+        const outcomes = await Promise.allSettled(Array.from({ length: 50 }, () => store.appendToStream(id, [event()], { expectedRevision: 'no_stream' })));
         expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
       });
     });
@@ -209,10 +201,7 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
         await waitFor(() => received.length === 1, 5000, 'the catch-up');
         await store.appendToStream(`${prefix}.c`, [event('Seen', { n: 3 })]);
         await store.appendToStream(`${prefix}.d`, [event('Seen', { n: 4 })]);
-        await Promise.race([
-          reading,
-          new Promise((_, reject) => setTimeout(() => reject(new Error('subscription stalled')), 5000)),
-        ]);
+        await Promise.race([reading, new Promise((_, reject) => setTimeout(() => reject(new Error('subscription stalled')), 5000))]);
         await subscription.unsubscribe();
         expect(received.map((e) => e.data.n)).toEqual([2, 3, 4]);
       });

@@ -37,11 +37,9 @@ await Promise.all(
     let expected: bigint | 'no_stream' = 'no_stream';
     for (let n = writer; n < total; n += writers) {
       try {
-        const result = await store.appendToStream(
-          streamId,
-          [{ id: randomUUID(), type: 'ChildWrote', data: { n, pid: process.pid }, metadata: {} }],
-          { expectedRevision: expected },
-        );
+        const result = await store.appendToStream(streamId, [{ id: randomUUID(), type: 'ChildWrote', data: { n, pid: process.pid }, metadata: {} }], {
+          expectedRevision: expected,
+        });
         expected = result.nextExpectedRevision;
         report.appended.push({ streamId, revision: String(result.nextExpectedRevision), position: String(result.position) });
         await sleep(1); // a pause between appends, so the processes' writes interleave (the contention is the test)

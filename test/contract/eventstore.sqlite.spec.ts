@@ -32,7 +32,10 @@ describe('embedded SQLite event store', () => {
     it('skips $-typed events without ending a read or a catch-up early, whatever the page size', async () => {
       const store = open({ pageSize: 2, pollIntervalMs: 5000 });
       const types = ['A', '$metadata', '$x', 'B', '$y', 'C', 'D', '$z', '$w', 'E'];
-      await store.appendToStream('x-1', types.map((type) => event(type)));
+      await store.appendToStream(
+        'x-1',
+        types.map((type) => event(type)),
+      );
       await store.appendToStream('y-1', [event('$settings'), event('F')]);
 
       const wanted = ['A', 'B', 'C', 'D', 'E', 'F'];
@@ -192,10 +195,7 @@ describe('embedded SQLite event store', () => {
       const other = new Database(path);
       try {
         other.exec('BEGIN IMMEDIATE');
-        const outcomes = await Promise.allSettled([
-          store.appendToStream('s-1', [event()], { expectedRevision: 0n }),
-          store.appendToStream('s-2', [event()]),
-        ]);
+        const outcomes = await Promise.allSettled([store.appendToStream('s-1', [event()], { expectedRevision: 0n }), store.appendToStream('s-2', [event()])]);
         for (const outcome of outcomes) {
           expect(outcome.status).toBe('rejected');
           const reason = (outcome as PromiseRejectedResult).reason as unknown;

@@ -53,7 +53,12 @@ describe('a refusal by the org structure, over the API', () => {
     expect(whatIf.draft).toBeNull();
     expect(whatIf.structure).toMatchObject({ flipped: 1, nowApplied: 1 });
     expect(whatIf.structure.flips).toEqual([
-      expect.objectContaining({ action: 'roster.role.grant', effect: 'now-applied', result: { status: 'refused-by-structure', code: 'ROLE_MAX_HOLDERS' }, hypothetical: { status: 'applied', code: null } }),
+      expect.objectContaining({
+        action: 'roster.role.grant',
+        effect: 'now-applied',
+        result: { status: 'refused-by-structure', code: 'ROLE_MAX_HOLDERS' },
+        hypothetical: { status: 'applied', code: null },
+      }),
     ]);
 
     const nothing = await api.post(`/audit/orgs/${orgId}/what-if`, { structure: {} });

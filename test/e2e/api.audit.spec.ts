@@ -10,7 +10,14 @@ import { orgNotFound } from '../../domain/org/not-found.ts';
 const rules = [
   { id: 'writers-describe', effect: 'permit', actions: ['org.update'], roles: ['writer'], reason: 'writers edit the description' },
   { id: 'members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read the org' },
-  { id: 'no-x', effect: 'forbid', actions: ['org.update'], when: 'has(command.data.description) && command.data.description.startsWith("x")', reason: 'x is reserved', escalateTo: 'owner' },
+  {
+    id: 'no-x',
+    effect: 'forbid',
+    actions: ['org.update'],
+    when: 'has(command.data.description) && command.data.description.startsWith("x")',
+    reason: 'x is reserved',
+    escalateTo: 'owner',
+  },
 ];
 
 describe('audit routes', () => {
@@ -49,15 +56,23 @@ describe('audit routes', () => {
     await api.expectStatus(await api.post(`/orgs/${orgA}/metadata`, { description: 'by the admin' }), 200);
   });
 
-  it('gives the state as of a position: before and after a grant, with the subject\'s effective roles', async () => {
+  it("gives the state as of a position: before and after a grant, with the subject's effective roles", async () => {
     const before = await api.expectStatus(await api.get(`/audit/orgs/${orgA}/state?position=${marks.beforeGrant}&subjectId=${wes.id}`), 200);
     const after = await api.expectStatus(await api.get(`/audit/orgs/${orgA}/state?position=${marks.grant}&subjectId=${wes.id}`), 200);
     expect(before).toMatchObject({ orgId: orgA, cut: { by: 'position', position: marks.beforeGrant }, subject: { subjectId: wes.id, roles: [] }, members: [] });
-    expect(after).toMatchObject({ cut: { by: 'position', position: marks.grant }, subject: { roles: ['writer'] }, members: [{ subjectId: wes.id, roles: ['writer'] }] });
+    expect(after).toMatchObject({
+      cut: { by: 'position', position: marks.grant },
+      subject: { roles: ['writer'] },
+      members: [{ subjectId: wes.id, roles: ['writer'] }],
+    });
     expect(after.org).toMatchObject({ slug: 'audit-a', description: 'before the grant' });
     expect(after.effectivePolicy).toMatchObject({ source: 'default' });
     const now = await api.expectStatus(await api.get(`/audit/orgs/${orgA}/state`), 200);
-    expect(now).toMatchObject({ cut: { by: 'head' }, effectivePolicy: { source: 'org', version: Number(marks.version) }, org: { description: 'by the admin' } });
+    expect(now).toMatchObject({
+      cut: { by: 'head' },
+      effectivePolicy: { source: 'org', version: Number(marks.version) },
+      org: { description: 'by the admin' },
+    });
     expect(now.policy.versions).toMatchObject([{ version: 1, status: 'published', rules: expect.any(Array) }]);
   });
 
@@ -75,7 +90,14 @@ describe('audit routes', () => {
   it('re-evaluates every recorded decision of the org: all agree, the same decisions the decisions route lists', async () => {
     const listed = (await api.expectStatus(await api.get(`/orgs/${orgA}/decisions?limit=500`), 200)) as { decisions: unknown[] };
     const report = await api.expectStatus(await api.get(`/audit/orgs/${orgA}/reevaluate`), 200);
-    expect(report).toMatchObject({ orgId: orgA, total: listed.decisions.length, agreed: listed.decisions.length, differed: [], unverifiable: [], range: { complete: true } });
+    expect(report).toMatchObject({
+      orgId: orgA,
+      total: listed.decisions.length,
+      agreed: listed.decisions.length,
+      differed: [],
+      unverifiable: [],
+      range: { complete: true },
+    });
     expect(report.byAction['org.update']).toMatchObject({ total: 6, agreed: 6 });
     expect(report.unverifiableByCode).toEqual({});
 
@@ -99,7 +121,11 @@ describe('audit routes', () => {
     expect(report).toMatchObject({ draft: { source: 'inline', rules: 4 }, total: 5, flipped: 2, nowDenied: 2, byKind: { 'permitted->forbidden': 2 } });
     // Wes's permitted update and the admin's: both would be forbidden; the refused ones stay refused.
     expect(report.flips.map((flip: { principal: { kind: string } }) => flip.principal.kind).sort()).toEqual(['admin', 'subject']);
-    expect(report.flips[0]).toMatchObject({ action: 'org.update', recorded: { outcome: 'permitted' }, hypothetical: { outcome: 'forbidden', determiningRuleIds: ['freeze'], escalateTo: 'board' } });
+    expect(report.flips[0]).toMatchObject({
+      action: 'org.update',
+      recorded: { outcome: 'permitted' },
+      hypothetical: { outcome: 'forbidden', determiningRuleIds: ['freeze'], escalateTo: 'board' },
+    });
 
     const same = await api.expectStatus(await api.post(`/audit/orgs/${orgA}/what-if`, { version: Number(marks.version), from: Number(marks.published) }), 200);
     expect(same).toMatchObject({ draft: { source: 'version', version: 1, rules: 3 }, total: 5, flipped: 0, unchanged: 5 });
@@ -122,7 +148,12 @@ describe('audit routes', () => {
       ['no such org', api.get('/audit/orgs/00000000-0000-4000-8000-000000000000/state'), 404, 'ORG_NOT_FOUND'],
       ['no draft', api.post(`/audit/orgs/${orgA}/what-if`, {}), 400, 'VALIDATION_FAILED'],
       ['two drafts', api.post(`/audit/orgs/${orgA}/what-if`, { version: 1, rules }), 400, 'VALIDATION_FAILED'],
-      ['invalid rules', api.post(`/audit/orgs/${orgA}/what-if`, { rules: [{ id: 'r', effect: 'permit', actions: ['no.such'], reason: 'x' }] }), 400, 'POLICY_INVALID'],
+      [
+        'invalid rules',
+        api.post(`/audit/orgs/${orgA}/what-if`, { rules: [{ id: 'r', effect: 'permit', actions: ['no.such'], reason: 'x' }] }),
+        400,
+        'POLICY_INVALID',
+      ],
       ['no such version', api.post(`/audit/orgs/${orgA}/what-if`, { version: 9 }), 404, 'POLICY_VERSION_NOT_FOUND'],
       ['unknown body field', api.post(`/audit/orgs/${orgA}/what-if`, { version: 1, orgId: orgB }), 400, 'VALIDATION_FAILED'],
     ];
@@ -131,7 +162,9 @@ describe('audit routes', () => {
       expect(response.statusCode, `${what}: ${response.body}`).toBe(status);
       expect(response.json(), what).toMatchObject({ code, message: expect.any(String), details: expect.any(Object) });
     }
-    const invalid = (await api.post(`/audit/orgs/${orgA}/what-if`, { rules: [{ id: 'r', effect: 'permit', actions: ['org.update'], when: 'principal.rolez', reason: 'x' }] })).json();
+    const invalid = (
+      await api.post(`/audit/orgs/${orgA}/what-if`, { rules: [{ id: 'r', effect: 'permit', actions: ['org.update'], when: 'principal.rolez', reason: 'x' }] })
+    ).json();
     expect(invalid.details.errors).toMatchObject([{ path: [0, 'when'], line: 1, column: expect.any(Number) }]);
   });
 
@@ -157,16 +190,13 @@ describe('audit routes', () => {
   });
 
   it('documents the routes in the OpenAPI document', async () => {
-    const doc = (await server.app.inject({ url: '/docs/json' })).json() as { paths: Record<string, Record<string, { tags: string[]; parameters?: Array<{ name: string; in: string }>; requestBody?: unknown }>> };
+    const doc = (await server.app.inject({ url: '/docs/json' })).json() as {
+      paths: Record<string, Record<string, { tags: string[]; parameters?: Array<{ name: string; in: string }>; requestBody?: unknown }>>;
+    };
     expect(doc.paths['/audit/orgs/{orgId}/state']?.get?.tags).toEqual(['audit']);
-    expect(doc.paths['/audit/orgs/{orgId}/reevaluate']?.get?.parameters?.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name)).toEqual([
-      'from',
-      'to',
-      'since',
-      'until',
-      'limit',
-      'maxItems',
-    ]);
+    expect(
+      doc.paths['/audit/orgs/{orgId}/reevaluate']?.get?.parameters?.filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name),
+    ).toEqual(['from', 'to', 'since', 'until', 'limit', 'maxItems']);
     expect(doc.paths['/audit/orgs/{orgId}/what-if']?.post?.requestBody).toMatchObject({ content: { 'application/json': { schema: { type: 'object' } } } });
   });
 });

@@ -18,7 +18,12 @@ describe('API authentication', () => {
   it.each([
     ['no Authorization header', {}, 'UNAUTHENTICATED', 'Bearer'],
     ['a scheme other than Bearer', { authorization: 'Basic YWRtaW46YWRtaW4=' }, 'MALFORMED_AUTHORIZATION', 'Bearer error="invalid_request"'],
-    ['a key that was never issued', { authorization: 'Bearer agk_unknown.0123456789abcdefghijklmnopqrstuv' }, 'UNKNOWN_API_KEY', 'Bearer error="invalid_token"'],
+    [
+      'a key that was never issued',
+      { authorization: 'Bearer agk_unknown.0123456789abcdefghijklmnopqrstuv' },
+      'UNKNOWN_API_KEY',
+      'Bearer error="invalid_token"',
+    ],
     ['an identity claimed in a header', { 'x-subject-id': 'admin:bootstrap', 'x-principal': 'admin' }, 'UNAUTHENTICATED', 'Bearer'],
   ])('answers 401 to %s, and changes nothing', async (_name, headers, code, challenge) => {
     const head = await server.platform.store.headPosition();
@@ -37,8 +42,16 @@ describe('API authentication', () => {
       payload: { name: 'Mine', slug: 'mine' },
     });
     expect(response.statusCode).toBe(201);
-    expect(response.json().events.find((event: { type: string }) => event.type === 'OrgRegistered').data.owner).toEqual({ id: expect.stringMatching(/^admin:env-/), kind: 'admin' });
-    const spoof = await server.app.inject({ method: 'POST', url: '/orgs', headers: server.auth, payload: { name: 'X', slug: 'spoof', owner: { id: 'x', kind: 'admin' } } });
+    expect(response.json().events.find((event: { type: string }) => event.type === 'OrgRegistered').data.owner).toEqual({
+      id: expect.stringMatching(/^admin:env-/),
+      kind: 'admin',
+    });
+    const spoof = await server.app.inject({
+      method: 'POST',
+      url: '/orgs',
+      headers: server.auth,
+      payload: { name: 'X', slug: 'spoof', owner: { id: 'x', kind: 'admin' } },
+    });
     expect(spoof.statusCode).toBe(400);
   });
 

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
 
 describe('command answers: a compact decision summary by default, the full explanation with ?explain=full', () => {
-  const { server, api } = useTestServer();
+  const { api } = useTestServer();
   let orgId: string;
   let member: { id: string; key: string };
   beforeAll(async () => {
@@ -47,7 +47,13 @@ describe('command answers: a compact decision summary by default, the full expla
       escalateTo: null,
       policy: { source: 'default', version: null },
     });
-    expect(fullBody.events[0].data).toEqual({ decisionId: briefBody.decision.decisionId, orgId, action: 'roster.role.define', outcome: 'permitted', determiningRuleIds: briefBody.decision.determiningRuleIds });
+    expect(fullBody.events[0].data).toEqual({
+      decisionId: briefBody.decision.decisionId,
+      orgId,
+      action: 'roster.role.define',
+      outcome: 'permitted',
+      determiningRuleIds: briefBody.decision.determiningRuleIds,
+    });
     expect(fullBody.events[1]).toMatchObject({ type: 'RoleDefined', data: { orgId, role: { name: 'editor' } } });
     // What the summary saves: the events' data (here a role definition) and the decision's details.
     const fullBytes = Buffer.byteLength(full.body);
@@ -95,7 +101,11 @@ describe('command answers: a compact decision summary by default, the full expla
     for (const query of ['explain=yes', 'explain=FULL', 'explain=', 'explain=full&explain=summary']) {
       const response = await api.post(`/orgs/${orgId}/roles?${query}`, { name: 'never-defined' });
       expect(response.statusCode, query).toBe(400);
-      expect(response.json(), query).toEqual({ code: 'VALIDATION_FAILED', message: 'invalid query string', details: { issues: [{ path: ['explain'], message: expect.any(String) }] } });
+      expect(response.json(), query).toEqual({
+        code: 'VALIDATION_FAILED',
+        message: 'invalid query string',
+        details: { issues: [{ path: ['explain'], message: expect.any(String) }] },
+      });
     }
     const roster = await api.expectStatus(await api.get(`/orgs/${orgId}/roster`), 200);
     expect(roster.roles.map((role: { name: string }) => role.name)).not.toContain('never-defined');

@@ -44,7 +44,11 @@ describe('credential errors', () => {
   /** The gateway on the in-process bus, which reads the key from the message's Authorization header. */
   async function bus(authorization: string | undefined): Promise<Answer> {
     const subject = workRequestSubject(agent.id, apiKeyId(agent.key) ?? 'x', 'progress');
-    const reply = await server.platform.bus.request(subject, { data: { orgId, taskId: orgId, progress: 1 }, headers: authorization === undefined ? {} : { Authorization: authorization } }, { timeoutMs: 5_000 });
+    const reply = await server.platform.bus.request(
+      subject,
+      { data: { orgId, taskId: orgId, progress: 1 }, headers: authorization === undefined ? {} : { Authorization: authorization } },
+      { timeoutMs: 5_000 },
+    );
     const answer = reply.data as unknown as WorkReply;
     if (answer.ok) throw new Error('the bus accepted the request');
     // The bus has no status line or headers: the code and message are the answer.
@@ -57,7 +61,13 @@ describe('credential errors', () => {
     ['the key without its scheme', () => agent.key, 'MALFORMED_AUTHORIZATION', 'Bearer error="invalid_request"', /put "Bearer " before the key/],
     ['"Bearer" and nothing else', () => 'Bearer', 'MALFORMED_AUTHORIZATION', 'Bearer error="invalid_request"', /no key follows/],
     ['a key with a space in it', () => 'Bearer agk_a b', 'MALFORMED_AUTHORIZATION', 'Bearer error="invalid_request"', /spaces/],
-    ['a short, well-formed key never issued (the reported case)', () => 'Bearer agk_wrong.key', 'UNKNOWN_API_KEY', 'Bearer error="invalid_token"', /not known \(revoked, rotated or mistyped\)/],
+    [
+      'a short, well-formed key never issued (the reported case)',
+      () => 'Bearer agk_wrong.key',
+      'UNKNOWN_API_KEY',
+      'Bearer error="invalid_token"',
+      /not known \(revoked, rotated or mistyped\)/,
+    ],
     ['a revoked key', () => `Bearer ${revokedKey}`, 'UNKNOWN_API_KEY', 'Bearer error="invalid_token"', /not known/],
   ];
 
@@ -71,7 +81,11 @@ describe('credential errors', () => {
 
   it('tells a revoked key, a key never issued and a real key id with a wrong secret apart in nothing', async () => {
     const keyId = apiKeyId(agent.key);
-    const guesses = [`Bearer ${revokedKey}`, 'Bearer agk_neverissued0000.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG', `Bearer agk_${keyId}.wrongsecret0123456789abcdefghijklmnopqrstuv`];
+    const guesses = [
+      `Bearer ${revokedKey}`,
+      'Bearer agk_neverissued0000.0123456789abcdefghijklmnopqrstuvwxyzABCDEFG',
+      `Bearer agk_${keyId}.wrongsecret0123456789abcdefghijklmnopqrstuv`,
+    ];
     for (const [, ask] of doors) {
       const answers = await Promise.all(guesses.map((guess) => ask(guess)));
       expect(new Set(answers.map((answer) => JSON.stringify(answer))).size).toBe(1);

@@ -81,7 +81,10 @@ const routes: Array<[string, string]> = [
   ...['review', 'sign', 'reject', 'terminate'].map((step): [string, string] => ['post', `/orgs/:orgId/contracts/:contractId/${step}`]),
   ['post', '/orgs/:orgId/contracts/:contractId/obligations/:obligationId/extend'],
   ...['review', 'cancel', 'reassign'].map((step): [string, string] => ['post', `/orgs/:orgId/tasks/:taskId/${step}`]),
-  ...['propose', 'sign', 'refuse', 'progress', 'tool', 'subtask', 'inform', 'failure', 'verdict'].map((kind): [string, string] => ['post', `/agent/requests/${kind}`]),
+  ...['propose', 'sign', 'refuse', 'progress', 'tool', 'subtask', 'inform', 'failure', 'verdict'].map((kind): [string, string] => [
+    'post',
+    `/agent/requests/${kind}`,
+  ]),
   ['get', '/agent/inbox'],
   ['post', '/agent/bus-credentials'],
   ['get', '/platform/decisions'],
@@ -95,7 +98,6 @@ const routes: Array<[string, string]> = [
   ['post', '/admin/projections/:name/parked'],
   ['post', '/admin/projections/:name/parked/:position/retry'],
 ];
-
 
 const openapiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}');
 
@@ -154,10 +156,14 @@ describe('OpenAPI documentation', () => {
           // signed, not recorded (a repeat is a new credential), so they take neither.
           if (path.startsWith('/agent/requests/')) expect(headers, where).toEqual(['idempotency-key']);
           else if (path === '/agent/bus-credentials') expect(headers, where).toEqual([]);
-          else if (!path.startsWith('/admin/projections') && !path.startsWith('/audit/')) expect(headers, where).toEqual(expect.arrayContaining(['idempotency-key', 'if-match']));
+          else if (!path.startsWith('/admin/projections') && !path.startsWith('/audit/'))
+            expect(headers, where).toEqual(expect.arrayContaining(['idempotency-key', 'if-match']));
         }
         const statuses = Object.keys(operation.responses);
-        expect(statuses.some((status) => status.startsWith('2')), where).toBe(true);
+        expect(
+          statuses.some((status) => status.startsWith('2')),
+          where,
+        ).toBe(true);
         for (const [status, response] of Object.entries(operation.responses)) {
           expect(response.description, `${where} ${status}`).toEqual(expect.any(String));
           if (!status.startsWith('4')) continue;
@@ -177,7 +183,10 @@ describe('OpenAPI documentation', () => {
     expect(Object.keys(grant?.properties as Schema)).toEqual(['associationId', 'subjectId', 'role', 'jobSpace', 'expiresAt', 'parentSubjectId']);
 
     const role = doc.paths['/orgs/{orgId}/roles']?.post?.requestBody?.content['application/json']?.schema;
-    expect(role).toMatchObject({ required: ['name'], properties: { maxHolders: expect.any(Object), assignmentType: { enum: ['fixed', 'dynamic_single_subject', 'dynamic_multi_subject'] } } });
+    expect(role).toMatchObject({
+      required: ['name'],
+      properties: { maxHolders: expect.any(Object), assignmentType: { enum: ['fixed', 'dynamic_single_subject', 'dynamic_multi_subject'] } },
+    });
 
     const policy = doc.paths['/orgs/{orgId}/policies']?.post?.requestBody?.content['application/json']?.schema;
     expect(policy).toMatchObject({ required: ['rules'], properties: { rules: { type: 'array', items: { required: ['id', 'effect', 'actions', 'reason'] } } } });
@@ -186,7 +195,7 @@ describe('OpenAPI documentation', () => {
     expect(decisions).toEqual(['limit', 'outcome', 'result']);
   });
 
-  it('documents the list routes\' paging and filters, and every command\'s explain parameter', () => {
+  it("documents the list routes' paging and filters, and every command's explain parameter", () => {
     const query = (path: string, method: string) =>
       (doc.paths[path]?.[method]?.parameters ?? []).filter((parameter) => parameter.in === 'query').map((parameter) => parameter.name);
     expect(query('/orgs', 'get')).toEqual(['status', 'parentOrgId', 'order', 'limit', 'after']);
@@ -210,6 +219,9 @@ describe('OpenAPI documentation', () => {
   it('is documentation only: Fastify does not validate with it, the routes answer in their own error shape', async () => {
     const response = await server.app.inject({ method: 'POST', url: '/orgs/not-a-uuid/roles', headers: server.auth, payload: { name: 'Bad Name', extra: 1 } });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: expect.arrayContaining([expect.objectContaining({ path: ['orgId'] })]) } });
+    expect(response.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { issues: expect.arrayContaining([expect.objectContaining({ path: ['orgId'] })]) },
+    });
   });
 });

@@ -53,7 +53,11 @@ export class SseClient {
   }
 
   /** Opens the stream; a non-200 answer is returned as its status and JSON body instead. */
-  static open(url: string, key: string, headers: Record<string, string> = {}): Promise<SseClient | { status: number; body: { code: string; message: string; details: Record<string, unknown> } }> {
+  static open(
+    url: string,
+    key: string,
+    headers: Record<string, string> = {},
+  ): Promise<SseClient | { status: number; body: { code: string; message: string; details: Record<string, unknown> } }> {
     return new Promise((resolve, reject) => {
       const req = request(url, { headers: { authorization: `Bearer ${key}`, accept: 'text/event-stream', ...headers } }, (response) => {
         const status = response.statusCode ?? 0;

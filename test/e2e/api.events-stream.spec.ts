@@ -291,7 +291,10 @@ describe('GET /events/stream', () => {
       expect(answer, query).toMatchObject({ status: 400, body: { code } });
       if (path && !(answer instanceof SseClient)) {
         const issues = answer.body.details.issues as Array<{ path: string[] }>;
-        expect(issues.map((issue) => issue.path), query).toContainEqual(path);
+        expect(
+          issues.map((issue) => issue.path),
+          query,
+        ).toContainEqual(path);
       }
     }
     const anonymous = await server.app.inject({ url: '/events/stream' });

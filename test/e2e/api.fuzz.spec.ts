@@ -27,7 +27,7 @@ type FuzzRequest = { method: 'GET' | 'POST'; url: string; headers: Record<string
 
 /** Percent-encodes a path or query value; a lone surrogate (which encodeURIComponent refuses) as its invalid UTF-8. */
 function encode(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
   try {
     return encodeURIComponent(text);
   } catch {
@@ -35,8 +35,26 @@ function encode(value: unknown): string {
   }
 }
 
-const rawBodies = fc.constantFrom('{"name":', '[', 'null', '"text"', '42', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}', `${'['.repeat(5_000)}${']'.repeat(5_000)}`, '', '\u0000');
-const contentTypes = fc.constantFrom('application/json', 'application/json; charset=utf-8', 'application/json; charset=utf-16', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=bogus');
+const rawBodies = fc.constantFrom(
+  '{"name":',
+  '[',
+  'null',
+  '"text"',
+  '42',
+  '{"__proto__":{"admin":true}}',
+  '{"constructor":{"prototype":{"x":1}}}',
+  `${'['.repeat(5_000)}${']'.repeat(5_000)}`,
+  '',
+  '\u0000',
+);
+const contentTypes = fc.constantFrom(
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/json; charset=utf-16',
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'application/json; charset=bogus',
+);
 
 describe('fuzzing every route of the OpenAPI document and every GraphQL field', () => {
   const { server } = useTestServer({ server: { graphql: { readYourWritesTimeoutMs: 200 } } });
@@ -58,7 +76,15 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
     doc = (await api.get('/docs/json')).json();
     context = {
       root: {},
-      ids: { orgId: [orgId], parentOrgId: [orgId], subjectId: [member.id], directAssignee: [member.id], jobId: [job.jobId as string], id: [orgId, member.id], name: ['member', 'orgs', 'nlp.summarize'] },
+      ids: {
+        orgId: [orgId],
+        parentOrgId: [orgId],
+        subjectId: [member.id],
+        directAssignee: [member.id],
+        jobId: [job.jobId as string],
+        id: [orgId, member.id],
+        name: ['member', 'orgs', 'nlp.summarize'],
+      },
       now: Date.now(),
     };
   });
@@ -82,7 +108,12 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
 
   async function send(request: FuzzRequest, token: string, where: string): Promise<void> {
     const before = await server.platform.store.headPosition();
-    const response = await server.app.inject({ method: request.method, url: request.url, headers: request.headers, ...(request.payload === undefined ? {} : { payload: request.payload }) });
+    const response = await server.app.inject({
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      ...(request.payload === undefined ? {} : { payload: request.payload }),
+    });
     const describe = `${where}: ${request.method} ${request.url.slice(0, 300)} ${request.payload?.slice(0, 300) ?? ''} -> ${response.statusCode} ${response.body.slice(0, 300)}`;
     statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
     expect(response.statusCode, describe).toBeLessThan(500);
@@ -91,7 +122,10 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
     expect(body, describe).toEqual({ code: expect.any(String), message: expect.any(String), details: expect.any(Object) });
     const after = await server.platform.store.headPosition();
     const left = (await appendedBy(token, before, after)).filter((event) => !auditTrail(event, body.code));
-    expect(left.map((event) => `${event.streamId} ${event.type}`), describe).toEqual([]);
+    expect(
+      left.map((event) => `${event.streamId} ${event.type}`),
+      describe,
+    ).toEqual([]);
   }
 
   /**
@@ -143,7 +177,12 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
       const headers: Record<string, string> = {};
       if (contentType !== undefined) headers['content-type'] = contentType;
       if (match !== undefined) headers['if-match'] = match;
-      return { method: method.toUpperCase() as 'GET' | 'POST', url: pairs.length > 0 ? `${url}?${pairs.join('&')}` : url, headers, ...(payload === undefined ? {} : { payload }) };
+      return {
+        method: method.toUpperCase() as 'GET' | 'POST',
+        url: pairs.length > 0 ? `${url}?${pairs.join('&')}` : url,
+        headers,
+        ...(payload === undefined ? {} : { payload }),
+      };
     });
   }
 
@@ -153,43 +192,55 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
   });
 
   it('every operation of the OpenAPI document: never a 5xx, and a refusal changes nothing', async () => {
-      let requests = 0;
-      for (const [path, operations] of Object.entries(doc.paths)) {
-        for (const [method, operation] of Object.entries(operations)) {
-          if (STREAMING.has(`${method} ${path}`)) continue;
-          await fc.assert(
-            fc.asyncProperty(requestFor(path, method, operation), async (request) => {
-              for (const [who, key] of keys) {
-                sequence += 1;
-                const token = `fuzz-${sequence}-${who}`;
-                const headers = { ...request.headers, authorization: `Bearer ${key}`, 'idempotency-key': token, 'x-correlation-id': `corr.${token}` };
-                await send({ ...request, headers }, token, `${method} ${path} as ${who}`);
-                requests += 1;
-              }
-            }),
-            { seed: SEED, numRuns: RUNS_PER_OPERATION, endOnFailure: true },
-          );
-        }
+    let requests = 0;
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        if (STREAMING.has(`${method} ${path}`)) continue;
+        await fc.assert(
+          fc.asyncProperty(requestFor(path, method, operation), async (request) => {
+            for (const [who, key] of keys) {
+              sequence += 1;
+              const token = `fuzz-${sequence}-${who}`;
+              const headers = { ...request.headers, authorization: `Bearer ${key}`, 'idempotency-key': token, 'x-correlation-id': `corr.${token}` };
+              await send({ ...request, headers }, token, `${method} ${path} as ${who}`);
+              requests += 1;
+            }
+          }),
+          { seed: SEED, numRuns: RUNS_PER_OPERATION, endOnFailure: true },
+        );
       }
-      expect(requests).toBeGreaterThan(80 * RUNS_PER_OPERATION * keys.length);
-      const count = (from: number, to: number) => [...statuses].filter(([status]) => status >= from && status < to).reduce((sum, [, n]) => sum + n, 0);
-      if (process.env.FUZZ_STATS) console.log(JSON.stringify(Object.fromEntries(statuses)));
-      // Applied commands and answered reads, refusals by policy and by state, not only malformed requests.
-      expect(count(200, 300)).toBeGreaterThan(30);
-      expect(count(403, 404) + count(409, 410)).toBeGreaterThan(20);
+    }
+    expect(requests).toBeGreaterThan(80 * RUNS_PER_OPERATION * keys.length);
+    const count = (from: number, to: number) => [...statuses].filter(([status]) => status >= from && status < to).reduce((sum, [, n]) => sum + n, 0);
+    if (process.env.FUZZ_STATS) console.log(JSON.stringify(Object.fromEntries(statuses)));
+    // Applied commands and answered reads, refusals by policy and by state, not only malformed requests.
+    expect(count(200, 300)).toBeGreaterThan(30);
+    expect(count(403, 404) + count(409, 410)).toBeGreaterThan(20);
   }, 120_000);
 
   it('every GraphQL query field: never a 5xx, never an INTERNAL_ERROR', async () => {
     type TypeRef = { kind: string; name: string | null; ofType: TypeRef | null };
     type InputValue = { name: string; type: TypeRef };
-    type FullType = { kind: string; name: string; fields: Array<{ name: string; args: InputValue[]; type: TypeRef }> | null; inputFields: InputValue[] | null; enumValues: Array<{ name: string }> | null };
+    type FullType = {
+      kind: string;
+      name: string;
+      fields: Array<{ name: string; args: InputValue[]; type: TypeRef }> | null;
+      inputFields: InputValue[] | null;
+      enumValues: Array<{ name: string }> | null;
+    };
     const typeRef = 'kind name ofType { kind name ofType { kind name ofType { kind name } } }';
     const introspection = `{ __schema { queryType { name } types { kind name enumValues { name } inputFields { name type { ${typeRef} } } fields { name args { name type { ${typeRef} } } type { ${typeRef} } } } } }`;
-    const answer = await server.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${keys[0]![1]}`, 'content-type': 'application/json' }, payload: { query: introspection } });
+    const answer = await server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: `Bearer ${keys[0]![1]}`, 'content-type': 'application/json' },
+      payload: { query: introspection },
+    });
     expect(answer.statusCode, answer.body).toBe(200);
     const schema = answer.json().data.__schema as { queryType: { name: string }; types: FullType[] };
     const types = new Map(schema.types.map((type) => [type.name, type]));
-    const printType = (ref: TypeRef): string => (ref.kind === 'NON_NULL' ? `${printType(ref.ofType!)}!` : ref.kind === 'LIST' ? `[${printType(ref.ofType!)}]` : ref.name!);
+    const printType = (ref: TypeRef): string =>
+      ref.kind === 'NON_NULL' ? `${printType(ref.ofType!)}!` : ref.kind === 'LIST' ? `[${printType(ref.ofType!)}]` : ref.name!;
     const named = (ref: TypeRef): TypeRef => (ref.ofType ? named(ref.ofType) : ref);
 
     const valueOf = (ref: TypeRef, name: string, depth: number): fc.Arbitrary<unknown> => {
@@ -211,7 +262,9 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
         case 'Boolean':
           return scalar(fc.boolean());
         default:
-          return scalar(fc.oneof(valueFor({ type: 'string' }, context, name) as fc.Arbitrary<unknown>, fc.uuid(), fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String)));
+          return scalar(
+            fc.oneof(valueFor({ type: 'string' }, context, name) as fc.Arbitrary<unknown>, fc.uuid(), fc.bigInt({ min: 0n, max: 10n ** 20n }).map(String)),
+          );
       }
     };
 
@@ -229,11 +282,19 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
       await fc.assert(
         fc.asyncProperty(args, async (variables) => {
           for (const [who, key] of keys) {
-            const response = await server.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: { query: text, variables } });
+            const response = await server.app.inject({
+              method: 'POST',
+              url: '/graphql',
+              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+              payload: { query: text, variables },
+            });
             const where = `${field.name} as ${who} ${JSON.stringify(variables).slice(0, 300)} -> ${response.statusCode} ${response.body.slice(0, 300)}`;
             expect(response.statusCode, where).toBeLessThan(500);
             const errors = (response.json().errors ?? []) as Array<{ extensions?: { code?: string } }>;
-            expect(errors.filter((error) => error.extensions?.code === 'INTERNAL_ERROR'), where).toEqual([]);
+            expect(
+              errors.filter((error) => error.extensions?.code === 'INTERNAL_ERROR'),
+              where,
+            ).toEqual([]);
             requests += 1;
           }
         }),

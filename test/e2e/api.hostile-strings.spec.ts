@@ -47,11 +47,16 @@ describe('hostile strings through every command: refused, or applied and project
   }
 
   async function post(url: string, body: unknown, key: string): Promise<{ status: number; text: string }> {
-    const response = await server.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const response = await server.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      payload: JSON.stringify(body),
+    });
     return { status: response.statusCode, text: response.body };
   }
 
-  it('the reported case: a lone surrogate as a display name, sent with the subject\'s own key, is refused and changes nothing', async () => {
+  it("the reported case: a lone surrogate as a display name, sent with the subject's own key, is refused and changes nothing", async () => {
     const before = await server.platform.store.headPosition();
     const response = await server.app.inject({
       method: 'POST',
@@ -78,7 +83,17 @@ describe('hostile strings through every command: refused, or applied and project
         { arbitrary: oneHostileString(valid), weight: 4 },
         { arbitrary: valid.chain((value) => hostileJson.map((json) => withFreeJson(value, schema, json))), weight: 1 },
       );
-      const url = path.replace(/\{(\w+)\}/g, (_match, name: string) => (name === 'orgId' ? orgId : name === 'subjectId' ? self.id : name === 'version' ? '1' : name === 'name' ? 'member' : '00000000-0000-4000-8000-000000000001'));
+      const url = path.replace(/\{(\w+)\}/g, (_match, name: string) =>
+        name === 'orgId'
+          ? orgId
+          : name === 'subjectId'
+            ? self.id
+            : name === 'version'
+              ? '1'
+              : name === 'name'
+                ? 'member'
+                : '00000000-0000-4000-8000-000000000001',
+      );
       await fc.assert(
         fc.asyncProperty(body, async (value) => {
           for (const key of [api.adminKey, self.key]) {

@@ -31,10 +31,16 @@ describe('jobs over HTTP', () => {
   it('submits a job and reads it back, by id and in the list; a retry with the same Idempotency-Key submits nothing new', async () => {
     const deadline = future();
     const headers = { 'idempotency-key': 'submit-job-manual-1' };
-    const submitted = await api.expectStatus(await submit({ priority: 'high', deadline, objectives: ['all chapters'], budget: { amount: 120, currency: 'EUR' } }, api.adminKey, headers), 201);
+    const submitted = await api.expectStatus(
+      await submit({ priority: 'high', deadline, objectives: ['all chapters'], budget: { amount: 120, currency: 'EUR' } }, api.adminKey, headers),
+      201,
+    );
     expect(submitted.jobId).toMatch(/^[0-9a-f-]{36}$/);
     expect(submitted.events.map((event: { type: string }) => event.type)).toEqual(['DecisionRecorded', 'JobSubmitted']);
-    const retried = await api.expectStatus(await submit({ priority: 'high', deadline, objectives: ['all chapters'], budget: { amount: 120, currency: 'EUR' } }, api.adminKey, headers), 201);
+    const retried = await api.expectStatus(
+      await submit({ priority: 'high', deadline, objectives: ['all chapters'], budget: { amount: 120, currency: 'EUR' } }, api.adminKey, headers),
+      201,
+    );
     expect(retried).toMatchObject({ jobId: submitted.jobId, replayed: true });
 
     const response = await api.get(`/orgs/${orgId}/jobs/${submitted.jobId}`);
@@ -165,23 +171,63 @@ describe('jobs over HTTP', () => {
       ['a submission without a goal', () => ({ url: jobs(), payload: { completionMode: 'single' } }), 400, 'VALIDATION_FAILED'],
       ['a submission with an unknown field', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', owner: 'me' } }), 400, 'VALIDATION_FAILED'],
       ['a submission naming the org in the body', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', orgId } }), 400, 'VALIDATION_FAILED'],
-      ['a submission with an unknown priority', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', priority: 'urgent' } }), 400, 'VALIDATION_FAILED'],
+      [
+        'a submission with an unknown priority',
+        () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', priority: 'urgent' } }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       ['a submission with verification and no verifier', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'verified' } }), 400, 'VALIDATION_FAILED'],
-      ['a submission with a deadline without a zone', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', deadline: '2030-01-01T00:00:00' } }), 400, 'VALIDATION_FAILED'],
-      ['a submission with a malformed job id', () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', jobId: 'job-1' } }), 400, 'VALIDATION_FAILED'],
+      [
+        'a submission with a deadline without a zone',
+        () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', deadline: '2030-01-01T00:00:00' } }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'a submission with a malformed job id',
+        () => ({ url: jobs(), payload: { goal: 'g', completionMode: 'single', jobId: 'job-1' } }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       ['a submission as a JSON array', () => ({ url: jobs(), headers: json, payload: '[1]' }), 400, 'VALIDATION_FAILED'],
       ['a submission that is not JSON', () => ({ url: jobs(), headers: json, payload: '{"goal":' }), 400, 'INVALID_JSON'],
       ['a submission as text/plain', () => ({ url: jobs(), headers: { 'content-type': 'text/plain' }, payload: 'goal=x' }), 415, 'UNSUPPORTED_MEDIA_TYPE'],
-      ['a submission to a malformed org id', () => ({ url: '/orgs/not-an-org/jobs', payload: { goal: 'g', completionMode: 'single' } }), 400, 'VALIDATION_FAILED'],
-      ['an assignment to a name', () => ({ url: `${jobs()}/${jobId}/assign`, payload: { assigneeSubjectId: 'bob', contractId: randomUUID() } }), 400, 'VALIDATION_FAILED'],
-      ['an assignment without a contract', () => ({ url: `${jobs()}/${jobId}/assign`, payload: { assigneeSubjectId: randomUUID() } }), 400, 'VALIDATION_FAILED'],
+      [
+        'a submission to a malformed org id',
+        () => ({ url: '/orgs/not-an-org/jobs', payload: { goal: 'g', completionMode: 'single' } }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'an assignment to a name',
+        () => ({ url: `${jobs()}/${jobId}/assign`, payload: { assigneeSubjectId: 'bob', contractId: randomUUID() } }),
+        400,
+        'VALIDATION_FAILED',
+      ],
+      [
+        'an assignment without a contract',
+        () => ({ url: `${jobs()}/${jobId}/assign`, payload: { assigneeSubjectId: randomUUID() } }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       ['a delivery without a deliverable', () => ({ url: `${jobs()}/${jobId}/deliver`, payload: {} }), 400, 'VALIDATION_FAILED'],
       ['a delivery of null', () => ({ url: `${jobs()}/${jobId}/deliver`, payload: { deliverable: null } }), 400, 'VALIDATION_FAILED'],
       ['a cancellation with a blank reason', () => ({ url: `${jobs()}/${jobId}/cancel`, payload: { reason: '  ' } }), 400, 'VALIDATION_FAILED'],
       ['a cancellation repeating the job id', () => ({ url: `${jobs()}/${jobId}/cancel`, payload: { reason: 'x', jobId } }), 400, 'VALIDATION_FAILED'],
-      ['an escalation to a role that is not a role name', () => ({ url: `${jobs()}/${jobId}/escalate`, payload: { reason: 'x', escalateTo: 'The Board' } }), 400, 'VALIDATION_FAILED'],
+      [
+        'an escalation to a role that is not a role name',
+        () => ({ url: `${jobs()}/${jobId}/escalate`, payload: { reason: 'x', escalateTo: 'The Board' } }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       ['an unknown resolution', () => ({ url: `${jobs()}/${jobId}/resolve-escalation`, payload: { resolution: 'postpone' } }), 400, 'VALIDATION_FAILED'],
-      ['an extension without a deadline', () => ({ url: `${jobs()}/${jobId}/resolve-escalation`, payload: { resolution: 'extend' } }), 400, 'VALIDATION_FAILED'],
+      [
+        'an extension without a deadline',
+        () => ({ url: `${jobs()}/${jobId}/resolve-escalation`, payload: { resolution: 'extend' } }),
+        400,
+        'VALIDATION_FAILED',
+      ],
       ['a command on a malformed job id', () => ({ url: `${jobs()}/not-a-job/start-contracting`, payload: {} }), 400, 'VALIDATION_FAILED'],
       ['a command on a job that does not exist', () => ({ url: `${jobs()}/${randomUUID()}/start-contracting`, payload: {} }), 404, 'JOB_NOT_FOUND'],
       ['an unknown lifecycle step', () => ({ url: `${jobs()}/${jobId}/reopen`, payload: {} }), 404, 'ROUTE_NOT_FOUND'],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
 
 describe("rotating a subject's API key and reading platform decisions", () => {
-  const { server, api } = useTestServer();
+  const { api } = useTestServer();
 
   it('issues a new key and revokes the old one; a retry of the rotation issues nothing more', async () => {
     const subject = await api.subjectWithKey('Rotating bot');
@@ -29,7 +29,12 @@ describe("rotating a subject's API key and reading platform decisions", () => {
     const denied = await api.post('/subjects', { kind: 'agent', displayName: 'Clone' }, subject.key);
     expect(denied.statusCode).toBe(403);
     const listed = await api.expectStatus(await api.get('/platform/decisions?outcome=not-permitted'), 200);
-    expect(listed.decisions[0]).toMatchObject({ action: 'subject.register', outcome: 'not-permitted', principal: { id: subject.id }, streamId: 'audit-platform' });
+    expect(listed.decisions[0]).toMatchObject({
+      action: 'subject.register',
+      outcome: 'not-permitted',
+      principal: { id: subject.id },
+      streamId: 'audit-platform',
+    });
     const forbidden = await api.get('/platform/decisions', subject.key);
     expect(forbidden.statusCode).toBe(403);
     expect(forbidden.json()).toMatchObject({ code: 'POLICY_DENIED', details: { action: 'audit.read' } });

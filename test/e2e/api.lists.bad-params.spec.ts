@@ -26,7 +26,11 @@ describe('REST lists refuse bad query parameters with 400 and the uniform error,
         const response = await api.get(`${list}?${query}`);
         expect(response.statusCode, `${list}?${query.slice(0, 40)}`).toBe(400);
         const body = response.json();
-        expect(body, `${list}?${query.slice(0, 40)}`).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.any(String), details: { issues: expect.any(Array) } });
+        expect(body, `${list}?${query.slice(0, 40)}`).toMatchObject({
+          code: 'VALIDATION_FAILED',
+          message: expect.any(String),
+          details: { issues: expect.any(Array) },
+        });
         // A parameter is named by its path, an unknown one (it has no path in the query) by the message.
         const named = body.details.issues.map((issue: { path: string[]; message: string }) => issue.path[0] ?? issue.message);
         expect(named.join(' '), `${list}?${query.slice(0, 40)}`).toContain(parameter);
@@ -45,7 +49,10 @@ describe('REST lists refuse bad query parameters with 400 and the uniform error,
       expect(response.json().code).toBe('VALIDATION_FAILED');
     }
     // A malformed org id in the path is refused before any decision or read.
-    expect((await api.get('/orgs/not-an-id/contracts')).json()).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [expect.objectContaining({ path: ['orgId'] })] } });
+    expect((await api.get('/orgs/not-an-id/contracts')).json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { issues: [expect.objectContaining({ path: ['orgId'] })] },
+    });
   });
 
   it('refuses a cursor of another list, another order or an altered one with INVALID_CURSOR', async () => {

@@ -23,7 +23,13 @@ describe('REST lists: typed filters, AND-ed', () => {
     expect(suspended.map((org) => org.orgId)).toEqual([child]);
     expect((await list('/orgs?status=active&limit=100')).map((org) => org.orgId)).not.toContain(child);
     expect(await list(`/orgs?parentOrgId=${parent}&status=active`)).toEqual([]);
-    expect(suspended[0]).toMatchObject({ slug: 'filter-child', parentOrgId: parent, status: 'suspended', statusReason: 'filter test', registeredAt: expect.any(String) });
+    expect(suspended[0]).toMatchObject({
+      slug: 'filter-child',
+      parentOrgId: parent,
+      status: 'suspended',
+      statusReason: 'filter test',
+      registeredAt: expect.any(String),
+    });
   });
 
   it('filters subjects by kind and status', async () => {
@@ -76,7 +82,9 @@ describe('REST lists: typed filters, AND-ed', () => {
     const ours = contracts.find((contract) => contract.contractId === contractId);
     expect(ours).toMatchObject({ orgId, jobId, assigneeSubjectId: cheap.id, status: 'fulfilled' });
     expect((await list(`/orgs/${orgId}/contracts?jobId=${jobId}`, cheap.key)).map((contract) => contract.contractId)).toEqual([contractId]);
-    expect((await list(`/orgs/${orgId}/contracts?assigneeSubjectId=${cheap.id}&status=fulfilled`)).map((contract) => contract.contractId)).toEqual([contractId]);
+    expect((await list(`/orgs/${orgId}/contracts?assigneeSubjectId=${cheap.id}&status=fulfilled`)).map((contract) => contract.contractId)).toEqual([
+      contractId,
+    ]);
     expect(await list(`/orgs/${orgId}/contracts?assigneeSubjectId=${dear.id}`)).toEqual([]);
     expect(await list(`/orgs/${orgId}/contracts?jobId=${jobId}&status=active`)).toEqual([]);
 

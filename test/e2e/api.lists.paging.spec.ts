@@ -4,10 +4,15 @@ import { useTestServer } from '../support/api-server.ts';
 type Page = { pageInfo: { hasNextPage: boolean; endCursor: string | null } } & Record<string, unknown>;
 
 describe('REST lists: cursor pages, stable order, a capped limit', () => {
-  const { server, api } = useTestServer();
+  const { api } = useTestServer();
 
   /** Follows `endCursor` to the end, calling `between` after each page; every page's items' ids in order. */
-  async function pageThrough(url: string, key: string, idOf: (item: Record<string, unknown>) => string, between: (page: number) => Promise<void> = async () => {}) {
+  async function pageThrough(
+    url: string,
+    key: string,
+    idOf: (item: Record<string, unknown>) => string,
+    between: (page: number) => Promise<void> = async () => {},
+  ) {
     const seen: string[] = [];
     let after: string | null = null;
     for (let page = 0; page < 100; page += 1) {
@@ -27,12 +32,17 @@ describe('REST lists: cursor pages, stable order, a capped limit', () => {
     const before: string[] = [];
     for (let n = 0; n < 23; n += 1) before.push(await api.registerOrg(`paged-${n}`));
     const added: string[] = [];
-    const seen = await pageThrough('/orgs?order=oldest&limit=5', api.adminKey, (org) => String(org.orgId), async (page) => {
-      // Writes between pages: a new org (after every cursor: it comes on a later page) and a change to one already
-      // listed (its place in the order is its registration, which does not move).
-      added.push(await api.registerOrg(`added-${page}`));
-      await api.expectStatus(await api.post(`/orgs/${before[page]}/suspend`, { reason: 'paging test' }), 200);
-    });
+    const seen = await pageThrough(
+      '/orgs?order=oldest&limit=5',
+      api.adminKey,
+      (org) => String(org.orgId),
+      async (page) => {
+        // Writes between pages: a new org (after every cursor: it comes on a later page) and a change to one already
+        // listed (its place in the order is its registration, which does not move).
+        added.push(await api.registerOrg(`added-${page}`));
+        await api.expectStatus(await api.post(`/orgs/${before[page]}/suspend`, { reason: 'paging test' }), 200);
+      },
+    );
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.slice(0, before.length)).toEqual(before);
     // Every org registered while paging is listed too, once, after those before it.
@@ -42,9 +52,14 @@ describe('REST lists: cursor pages, stable order, a capped limit', () => {
 
   it('pages newest first without repeating or skipping while orgs are registered meanwhile', async () => {
     const everyOrgNow = await pageThrough('/orgs?limit=100', api.adminKey, (org) => String(org.orgId));
-    const seen = await pageThrough('/orgs?limit=4', api.adminKey, (org) => String(org.orgId), async (page) => {
-      await api.registerOrg(`newer-${page}`);
-    });
+    const seen = await pageThrough(
+      '/orgs?limit=4',
+      api.adminKey,
+      (org) => String(org.orgId),
+      async (page) => {
+        await api.registerOrg(`newer-${page}`);
+      },
+    );
     // The ones registered during the walk sort before its cursor: the walk sees exactly the orgs there were.
     expect(seen).toEqual(everyOrgNow);
   });
@@ -68,7 +83,11 @@ describe('REST lists: cursor pages, stable order, a capped limit', () => {
       for (const url of [`/orgs?limit=${limit}`, `/subjects?limit=${limit}`]) {
         const response = await api.get(url);
         expect(response.statusCode, url).toBe(400);
-        expect(response.json(), url).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.any(String), details: { issues: [expect.objectContaining({ path: ['limit'] })] } });
+        expect(response.json(), url).toMatchObject({
+          code: 'VALIDATION_FAILED',
+          message: expect.any(String),
+          details: { issues: [expect.objectContaining({ path: ['limit'] })] },
+        });
       }
     }
   });

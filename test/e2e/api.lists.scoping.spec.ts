@@ -5,7 +5,7 @@ import { useTestServer } from '../support/api-server.ts';
 const ids = (items: Array<Record<string, unknown>>, field: string) => items.map((item) => String(item[field])).sort();
 
 describe('REST lists are scoped to what the caller may read, as GraphQL scopes them', () => {
-  const { server, api } = useTestServer();
+  const { api } = useTestServer();
   let alice: { id: string; key: string };
   let bob: { id: string; key: string };
   let orgA: string;

@@ -41,7 +41,9 @@ describe('a method a route does not take', () => {
     const paths = Object.entries(doc.paths);
     expect(paths.length).toBeGreaterThan(50);
     for (const [template, operations] of paths) {
-      const documented = Object.keys(operations).map((method) => method.toUpperCase() as Method).filter((method) => ORDER.includes(method));
+      const documented = Object.keys(operations)
+        .map((method) => method.toUpperCase() as Method)
+        .filter((method) => ORDER.includes(method));
       const taken = new Set<Method>([...documented, ...(documented.includes('GET') ? (['HEAD'] as const) : []), 'OPTIONS']);
       const allow = ORDER.filter((method) => taken.has(method));
       for (const method of (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((candidate) => !taken.has(candidate))) {

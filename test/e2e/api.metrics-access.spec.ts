@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer } from '../support/server.ts';
 
 describe('GET /metrics: a key allowed platform.metrics.read, unless METRICS_PUBLIC', () => {
   const { server, api } = useTestServer();

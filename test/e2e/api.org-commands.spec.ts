@@ -21,7 +21,15 @@ describe('org registry over HTTP', () => {
     const read = await get(`/orgs/${orgId}`);
     expect(read.statusCode).toBe(200);
     expect(read.headers.etag).toBe('"1"');
-    expect(read.json()).toMatchObject({ orgId, name: 'Research Lab', slug: 'research-lab', status: 'active', tags: ['ml'], metadata: { region: 'eu' }, revision: 1 });
+    expect(read.json()).toMatchObject({
+      orgId,
+      name: 'Research Lab',
+      slug: 'research-lab',
+      status: 'active',
+      tags: ['ml'],
+      metadata: { region: 'eu' },
+      revision: 1,
+    });
 
     expect((await post(`/orgs/${orgId}/metadata`, { description: 'Papers' }, { 'if-match': '"1"' })).statusCode).toBe(200);
     expect((await post(`/orgs/${orgId}/suspend`, { reason: 'audit' })).statusCode).toBe(200);

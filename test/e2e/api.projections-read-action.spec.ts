@@ -6,7 +6,7 @@ import { useTestServer } from '../support/api-server.ts';
  * (not `platform.projections.rebuild`, which reads as if the caller had tried to rebuild something).
  */
 describe('reading projection status', () => {
-  const { server, api } = useTestServer();
+  const { api } = useTestServer();
   let agent: { id: string; key: string };
   beforeAll(async () => {
     agent = await api.subjectWithKey('Curious agent');

@@ -33,7 +33,12 @@ describe('rate limits per principal', () => {
     expect(refused.json()).toMatchObject({ code: 'RATE_LIMITED', details: { limit: 'reads', max: 5, windowMs: 600_000 } });
     expect(typeof refused.json().message).toBe('string');
     // GraphQL counts as a read.
-    const graphql = await server.app.inject({ method: 'POST', url: '/graphql', headers: { authorization: `Bearer ${ada.key}` }, payload: { query: '{ subject(id: "x") { id } }' } });
+    const graphql = await server.app.inject({
+      method: 'POST',
+      url: '/graphql',
+      headers: { authorization: `Bearer ${ada.key}` },
+      payload: { query: '{ subject(id: "x") { id } }' },
+    });
     expect(graphql.statusCode).toBe(429);
 
     // Same IP (every injected request comes from 127.0.0.1), another key: not limited.
@@ -58,7 +63,8 @@ describe('rate limits per principal', () => {
   });
 
   it('counts requests without a valid key per client IP', async () => {
-    for (let index = 0; index < 5; index += 1) expect((await server.app.inject({ method: 'GET', url: '/graphiql', remoteAddress: '10.0.0.9' })).statusCode).toBe(200);
+    for (let index = 0; index < 5; index += 1)
+      expect((await server.app.inject({ method: 'GET', url: '/graphiql', remoteAddress: '10.0.0.9' })).statusCode).toBe(200);
     const refused = await server.app.inject({ method: 'GET', url: '/graphiql', remoteAddress: '10.0.0.9' });
     expect(refused.statusCode).toBe(429);
     expect((await server.app.inject({ method: 'GET', url: '/graphiql', remoteAddress: '10.0.0.10' })).statusCode).toBe(200);
@@ -84,7 +90,7 @@ describe.skipIf(!redisUrl)('rate limits across instances (Redis counters)', () =
     await second?.close();
   });
 
-  it('counts one principal\'s requests on every instance together', async () => {
+  it("counts one principal's requests on every instance together", async () => {
     const get = (server: TestServer) => server.app.inject({ method: 'GET', url: '/orgs/by-slug/nobody-here', headers: server.auth });
     for (let index = 0; index < 3; index += 1) expect((await get(first)).statusCode).toBe(404);
     for (let index = 0; index < 2; index += 1) expect((await get(second)).statusCode).toBe(404);

@@ -7,12 +7,20 @@ describe('refusals told to their audience', () => {
   let orgId: string;
   let member: { id: string; key: string };
   let outsider: { id: string; key: string };
-  const freeze = { id: 'merger-freeze', effect: 'forbid', actions: ['org.update'], when: 'org.metadata.tier == "gold"', reason: 'merger with ACME planned', escalateTo: 'board' };
+  const freeze = {
+    id: 'merger-freeze',
+    effect: 'forbid',
+    actions: ['org.update'],
+    when: 'org.metadata.tier == "gold"',
+    reason: 'merger with ACME planned',
+    escalateTo: 'board',
+  };
   const membersSeeOrg = { id: 'members-see-org', effect: 'permit', actions: ['org.read'], when: 'size(principal.roles) > 0', reason: 'members see the org' };
   const membersUpdate = { id: 'members-update', effect: 'permit', actions: ['org.update'], when: 'size(principal.roles) > 0', reason: 'members edit the org' };
 
   beforeAll(async () => {
-    orgId = (await api.expectStatus(await api.post('/orgs', { name: 'Gold org', slug: 'gold-org', metadata: { tier: 'gold' }, tags: ['confidential'] }), 201)).orgId;
+    orgId = (await api.expectStatus(await api.post('/orgs', { name: 'Gold org', slug: 'gold-org', metadata: { tier: 'gold' }, tags: ['confidential'] }), 201))
+      .orgId;
     await api.defineRole(orgId, { name: 'staff' });
     member = await api.subjectWithKey('member');
     outsider = await api.subjectWithKey('outsider');
@@ -39,7 +47,12 @@ describe('refusals told to their audience', () => {
   });
 
   it('adds every rule and its outcome for a member the policy lets read it', async () => {
-    await api.publishPolicy(orgId, [freeze, membersSeeOrg, membersUpdate, { id: 'members-read-policy', effect: 'permit', actions: ['policy.read'], when: 'size(principal.roles) > 0', reason: 'members read the rules' }]);
+    await api.publishPolicy(orgId, [
+      freeze,
+      membersSeeOrg,
+      membersUpdate,
+      { id: 'members-read-policy', effect: 'permit', actions: ['policy.read'], when: 'size(principal.roles) > 0', reason: 'members read the rules' },
+    ]);
     const refused = (await api.post(`/orgs/${orgId}/metadata?explain=full`, { description: 'merge now' }, member.key)).json();
     expect(refused.details.evaluations.map((evaluation: { ruleId: string }) => evaluation.ruleId)).toContain('members-update');
     // Asked for, that is: by default the refusal names the outcome and the rules that decided it, not every rule.
@@ -76,8 +89,16 @@ describe('refusals told to their audience', () => {
   it('lets a stranger add only a bounded number of applications to the roster, in job spaces the org has', async () => {
     await api.defineRole(orgId, { name: 'volunteer', assignmentType: 'dynamic_multi_subject' });
     const before = await count(`roster-${orgId}`);
-    const invented = await api.post(`/orgs/${orgId}/applications`, { role: 'volunteer', jobSpace: 'invented-space', motivation: 'x'.repeat(100) }, outsider.key);
-    const unknown = await api.post(`/orgs/00000000-0000-4000-8000-00000000cafe/applications`, { role: 'volunteer', jobSpace: 'invented-space', motivation: 'x' }, outsider.key);
+    const invented = await api.post(
+      `/orgs/${orgId}/applications`,
+      { role: 'volunteer', jobSpace: 'invented-space', motivation: 'x'.repeat(100) },
+      outsider.key,
+    );
+    const unknown = await api.post(
+      `/orgs/00000000-0000-4000-8000-00000000cafe/applications`,
+      { role: 'volunteer', jobSpace: 'invented-space', motivation: 'x' },
+      outsider.key,
+    );
     expect(invented.statusCode).toBe(unknown.statusCode);
     expect(await count(`roster-${orgId}`)).toBe(before);
   });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer } from '../support/server.ts';
 
 type Document = { paths: Record<string, Record<string, unknown>> };
 
@@ -10,7 +10,10 @@ function nestedJson(depth: number): string {
 
 /** A path template (`/orgs/{orgId}`) with every parameter filled in with a well-formed value. */
 function concrete(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (_match, name: string) => values[name] ?? (name === 'version' ? '1' : name.endsWith('Id') ? '00000000-0000-4000-8000-000000000001' : 'x'));
+  return template.replace(
+    /\{(\w+)\}/g,
+    (_match, name: string) => values[name] ?? (name === 'version' ? '1' : name.endsWith('Id') ? '00000000-0000-4000-8000-000000000001' : 'x'),
+  );
 }
 
 describe('request bodies: UTF-8 JSON objects, nested within the cap', () => {
@@ -33,7 +36,11 @@ describe('request bodies: UTF-8 JSON objects, nested within the cap', () => {
 
   it.each([
     ['a policy draft', () => `/orgs/${orgId}/policies`, (deep: string) => `{"rules":${deep}}`],
-    ["an agent's sub-task", () => '/agent/requests/subtask', (deep: string) => `{"orgId":"${orgId}","jobId":"${orgId}","parentTaskId":"${orgId}","contractId":null,"key":"k","title":"t","input":${deep}}`],
+    [
+      "an agent's sub-task",
+      () => '/agent/requests/subtask',
+      (deep: string) => `{"orgId":"${orgId}","jobId":"${orgId}","parentTaskId":"${orgId}","contractId":null,"key":"k","title":"t","input":${deep}}`,
+    ],
   ])('refuses %s nested 5,000 levels with 400 JSON_TOO_DEEP, not a stack overflow', async (_name, url, body) => {
     const { response, appended } = await send(url(), body(nestedJson(5_000)), 'application/json', _name === 'a policy draft' ? api.adminKey : self.key);
     expect(response.statusCode).toBe(400);
@@ -52,29 +59,49 @@ describe('request bodies: UTF-8 JSON objects, nested within the cap', () => {
 
   it('caps nesting by the JSON_MAX_DEPTH setting', async () => {
     const strict = await startTestServer({ env: { JSON_MAX_DEPTH: '8' } });
-    const response = await strict.app.inject({ method: 'POST', url: '/orgs', headers: { ...strict.auth, 'content-type': 'application/json' }, payload: `{"name":"x","slug":"x","metadata":${nestedJson(8)}}` });
+    const response = await strict.app.inject({
+      method: 'POST',
+      url: '/orgs',
+      headers: { ...strict.auth, 'content-type': 'application/json' },
+      payload: `{"name":"x","slug":"x","metadata":${nestedJson(8)}}`,
+    });
     expect(response.json()).toMatchObject({ code: 'JSON_TOO_DEEP', details: { maxDepth: 8 } });
     await strict.close();
   });
 
   it.each(['utf-16', 'UTF-16LE', 'iso-8859-1', 'latin1', 'us-ascii'])('refuses a body in charset %s with 415, saying to send UTF-8 JSON', async (charset) => {
-    const { response, appended } = await send('/orgs', JSON.stringify({ name: 'Charset', slug: `charset-${charset.toLowerCase()}` }), `application/json; charset=${charset}`);
+    const { response, appended } = await send(
+      '/orgs',
+      JSON.stringify({ name: 'Charset', slug: `charset-${charset.toLowerCase()}` }),
+      `application/json; charset=${charset}`,
+    );
     expect(response.statusCode).toBe(415);
-    expect(response.json()).toEqual({ code: 'UNSUPPORTED_MEDIA_TYPE', message: expect.stringContaining('UTF-8 JSON'), details: { charset: charset.toLowerCase() } });
+    expect(response.json()).toEqual({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message: expect.stringContaining('UTF-8 JSON'),
+      details: { charset: charset.toLowerCase() },
+    });
     expect(appended).toBe(0n);
   });
 
-  it.each(['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF-8', 'application/json; charset="utf-8"'])('reads %s', async (contentType) => {
-    const { response } = await send('/orgs', JSON.stringify({ name: 'Utf8', slug: `utf8-${Buffer.from(contentType).toString('hex').slice(-12)}` }), contentType);
-    expect(response.statusCode).toBe(201);
-  });
+  it.each(['application/json', 'application/json; charset=utf-8', 'application/json;charset=UTF-8', 'application/json; charset="utf-8"'])(
+    'reads %s',
+    async (contentType) => {
+      const { response } = await send(
+        '/orgs',
+        JSON.stringify({ name: 'Utf8', slug: `utf8-${Buffer.from(contentType).toString('hex').slice(-12)}` }),
+        contentType,
+      );
+      expect(response.statusCode).toBe(201);
+    },
+  );
 
   it.each([
     ['unparseable JSON', '{"query":', 'application/json', 400, 'INVALID_JSON'],
     ['a __proto__ key', '{"query":"{ __typename }","variables":{"__proto__":{"x":1}}}', 'application/json', 400, 'FORBIDDEN_JSON_KEY'],
     ['nesting 5,000 levels', `{"query":"{ __typename }","variables":{"v":${nestedJson(5_000)}}}`, 'application/json', 400, 'JSON_TOO_DEEP'],
     ['a UTF-16 charset', '{"query":"{ __typename }"}', 'application/json; charset=utf-16', 415, 'UNSUPPORTED_MEDIA_TYPE'],
-  ])('refuses a GraphQL body with %s as the client\'s error, never an INTERNAL_ERROR', async (_name, payload, contentType, status, code) => {
+  ])("refuses a GraphQL body with %s as the client's error, never an INTERNAL_ERROR", async (_name, payload, contentType, status, code) => {
     const { response } = await send('/graphql', payload, contentType);
     expect(response.statusCode).toBe(status);
     const body = response.json();
@@ -85,13 +112,19 @@ describe('request bodies: UTF-8 JSON objects, nested within the cap', () => {
   it('refuses a null body on POST /subjects/:id/api-keys instead of taking it for {}', async () => {
     const { response, appended } = await send(`/subjects/${self.id}/api-keys`, 'null');
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toEqual({ code: 'VALIDATION_FAILED', message: 'the body must be a JSON object', details: { issues: [{ path: [], message: 'expected a JSON object, got null' }] } });
+    expect(response.json()).toEqual({
+      code: 'VALIDATION_FAILED',
+      message: 'the body must be a JSON object',
+      details: { issues: [{ path: [], message: 'expected a JSON object, got null' }] },
+    });
     expect(appended).toBe(0n);
   });
 
   it('refuses a null body on every POST route of the API, and appends nothing', async () => {
     const values = { orgId, subjectId: self.id };
-    const posts = Object.entries(doc.paths).filter(([, operations]) => 'post' in operations).map(([path]) => path);
+    const posts = Object.entries(doc.paths)
+      .filter(([, operations]) => 'post' in operations)
+      .map(([path]) => path);
     expect(posts.length).toBeGreaterThan(40);
     for (const path of posts) {
       const key = path.startsWith('/agent/') ? self.key : api.adminKey;

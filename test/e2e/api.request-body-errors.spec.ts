@@ -56,7 +56,11 @@ describe('answers to malformed request bodies', () => {
   ])('answers a body that is not JSON (%s) with INVALID_JSON and where the parser stopped', async (_name, payload, reason) => {
     const { status, body, appended } = await post('/orgs', payload);
     expect(status).toBe(400);
-    expect(body).toEqual({ code: 'INVALID_JSON', message: expect.stringContaining('send one JSON object'), details: { reason: expect.stringMatching(reason) } });
+    expect(body).toEqual({
+      code: 'INVALID_JSON',
+      message: expect.stringContaining('send one JSON object'),
+      details: { reason: expect.stringMatching(reason) },
+    });
     expect(body.message).toContain(body.details.reason);
     expect(appended).toBe(0n);
   });

@@ -3,7 +3,7 @@ import { useTestServer } from '../support/api-server.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 
 describe('roster over HTTP', () => {
-  const { server, api } = useTestServer();
+  const { api } = useTestServer();
   let orgId: string;
   beforeAll(async () => {
     orgId = await api.registerOrg('research-lab');
@@ -94,7 +94,11 @@ describe('roster over HTTP', () => {
     // An admin (who sees the org) is told why.
     expect((await api.post(`/orgs/${orgId}/applications`, { subjectId: other, role: 'writer' })).json().code).toBe('ROLE_NOT_OPEN');
 
-    const applied = await api.post(`/orgs/${orgId}/applications?explain=full`, { subjectId: applicant.id, role: 'contributor', motivation: 'I write a lot' }, applicant.key);
+    const applied = await api.post(
+      `/orgs/${orgId}/applications?explain=full`,
+      { subjectId: applicant.id, role: 'contributor', motivation: 'I write a lot' },
+      applicant.key,
+    );
     expect(applied.statusCode).toBe(201);
     const { applicationId } = applied.json();
     // Its receipt of the decision: which decision, the outcome and the rule that let it apply; nothing of the org.
@@ -151,7 +155,10 @@ describe('roster over HTTP', () => {
     const withoutSpace = await api.get(`/orgs/${orgId}/subjects/${erin}/effective-roles`);
     expect(withoutSpace.statusCode).toBe(200);
     expect(withoutSpace.json()).toMatchObject({ orgId, subjectId: erin, jobSpace: null, roles: [], groups: [] });
-    expect((await api.get(`/orgs/${orgId}/subjects/${erin}/effective-roles?jobSpace=paper-42`)).json()).toMatchObject({ jobSpace: 'paper-42', roles: ['contributor'] });
+    expect((await api.get(`/orgs/${orgId}/subjects/${erin}/effective-roles?jobSpace=paper-42`)).json()).toMatchObject({
+      jobSpace: 'paper-42',
+      roles: ['contributor'],
+    });
 
     const roster = (await api.get(`/orgs/${orgId}/roster`)).json();
     const editor = roster.associations.find((association: { role: string }) => association.role === 'editor');

@@ -47,7 +47,9 @@ describe('security over HTTP', () => {
     await api.defineRole(staffed, { name: 'editor' });
     await api.defineRole(staffed, { name: 'writer' });
     await api.expectStatus(await api.grant(staffed, member.id, 'editor'), 201);
-    await api.publishPolicy(staffed, [{ id: 'editors-grant', effect: 'permit', actions: ['roster.role.grant'], roles: ['editor'], reason: 'editors staff the org' }]);
+    await api.publishPolicy(staffed, [
+      { id: 'editors-grant', effect: 'permit', actions: ['roster.role.grant'], roles: ['editor'], reason: 'editors staff the org' },
+    ]);
     const self = await api.grant(staffed, member.id, 'writer', member.key);
     expect(self.statusCode).toBe(403);
     expect(self.json()).toMatchObject({ code: 'SELF_GRANT', details: { subjectId: member.id, role: 'writer' } });
@@ -65,7 +67,14 @@ describe('security over HTTP', () => {
     }
     const unknownSlug = await api.get('/orgs/by-slug/sec-nobody', member.key);
     const otherSlug = await api.get('/orgs/by-slug/sec-other', member.key);
-    expect([otherSlug.statusCode, otherSlug.json()]).toEqual([404, { code: 'ORG_NOT_FOUND', message: "no org with the slug 'sec-other' is visible to this API key; check the slug, or use the key of a member of the org", details: { slug: 'sec-other' } }]);
+    expect([otherSlug.statusCode, otherSlug.json()]).toEqual([
+      404,
+      {
+        code: 'ORG_NOT_FOUND',
+        message: "no org with the slug 'sec-other' is visible to this API key; check the slug, or use the key of a member of the org",
+        details: { slug: 'sec-other' },
+      },
+    ]);
     expect(unknownSlug.statusCode).toBe(404);
     // Whether an org exists is not revealed to those who may not read it.
     hidden(await api.get('/orgs/00000000-0000-4000-8000-00000000dead', member.key), '00000000-0000-4000-8000-00000000dead');

@@ -63,7 +63,10 @@ describe('stream filters', () => {
   });
 
   it('opens a stream filtered on every known category', async () => {
-    const client = await SseClient.connect(`${baseUrl}/events/stream?category=${STREAM_CATEGORIES.join(',')}`, server.auth.authorization.slice('Bearer '.length));
+    const client = await SseClient.connect(
+      `${baseUrl}/events/stream?category=${STREAM_CATEGORIES.join(',')}`,
+      server.auth.authorization.slice('Bearer '.length),
+    );
     expect(client.status).toBe(200);
     client.close();
   });
@@ -71,7 +74,11 @@ describe('stream filters', () => {
   it('refuses a query string on the agent inbox, saying to remove it', async () => {
     const response = await get('/agent/inbox?category=nope');
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringContaining('remove the query string'), details: { issues: [{ path: ['category'] }] } });
+    expect(response.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringContaining('remove the query string'),
+      details: { issues: [{ path: ['category'] }] },
+    });
   });
 
   it('refuses an unknown category in the GraphQL subscription the same way, listing the known ones', async () => {
@@ -84,7 +91,14 @@ describe('stream filters', () => {
         {
           extensions: {
             code: 'VALIDATION_FAILED',
-            details: { issues: [{ path: ['categories', '1'], message: expect.stringContaining(`unknown stream category 'nope'; the categories are ${STREAM_CATEGORIES.join(', ')}`) }] },
+            details: {
+              issues: [
+                {
+                  path: ['categories', '1'],
+                  message: expect.stringContaining(`unknown stream category 'nope'; the categories are ${STREAM_CATEGORIES.join(', ')}`),
+                },
+              ],
+            },
           },
         },
       ]);

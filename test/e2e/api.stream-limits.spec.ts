@@ -11,7 +11,10 @@ import { waitFor } from '../support/async.ts';
  * comes back when its stream ends.
  */
 describe('caps on concurrent streams', () => {
-  const { server, api } = useTestServer({ env: { STREAMS_PER_PRINCIPAL: '2', STREAMS_TOTAL: '4' }, server: { eventStream: { heartbeatMs: 100 }, agentInbox: { heartbeatMs: 100 } } });
+  const { server, api } = useTestServer({
+    env: { STREAMS_PER_PRINCIPAL: '2', STREAMS_TOTAL: '4' },
+    server: { eventStream: { heartbeatMs: 100 }, agentInbox: { heartbeatMs: 100 } },
+  });
   let base: string;
   let ada: { id: string; key: string };
   let bob: { id: string; key: string };
@@ -42,7 +45,7 @@ describe('caps on concurrent streams', () => {
     return opened;
   }
 
-  it('refuses a principal\'s stream beyond its cap, of any kind, with 429 and Retry-After; the slot comes back on close', async () => {
+  it("refuses a principal's stream beyond its cap, of any kind, with 429 and Retry-After; the slot comes back on close", async () => {
     const first = await sse(ada.key);
     expect(first).toBeInstanceOf(SseClient);
     const second = await inbox(ada.key);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
 
 describe('subjects over HTTP', () => {
-  const { server, api } = useTestServer();
+  const { api } = useTestServer();
 
   it('registers a subject (idempotently with an Idempotency-Key) and reads it back', async () => {
     const headers = { 'idempotency-key': 'register-writer-bot-1' };
@@ -64,7 +64,11 @@ describe('subjects over HTTP', () => {
     expect(wrongLevel.statusCode).toBe(409);
     expect(wrongLevel.json().code).toBe('CAPABILITY_LEVEL_MISMATCH');
 
-    const verified = await api.post(`/subjects/${writer.id}/capabilities/nlp.summarize/verify?explain=full`, { level: 4, orgId, note: 'checked samples' }, owner.key);
+    const verified = await api.post(
+      `/subjects/${writer.id}/capabilities/nlp.summarize/verify?explain=full`,
+      { level: 4, orgId, note: 'checked samples' },
+      owner.key,
+    );
     expect(verified.statusCode).toBe(200);
     expect(verified.json().events[0].data).toMatchObject({ outcome: 'permitted', determiningRuleIds: ['default:owner-manages-org'] });
     expect((await api.get(`/subjects/${writer.id}`)).json().capabilities['nlp.summarize'].verified).toMatchObject({ by: owner.id, orgId });

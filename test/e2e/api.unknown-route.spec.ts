@@ -41,7 +41,12 @@ describe('a request to a route that does not exist', () => {
     ['a command that does not exist', () => `/orgs/${orgId}/suspnd`, 'POST', { method: 'POST', url: '/orgs/:orgId/suspend' }],
     ['nothing like any route', () => '/wp-admin/setup-config.php', 'GET', null],
   ])('suggests the closest route for %s, or only /docs when none is close', async (_name, url, method, suggestion) => {
-    const response = await server.app.inject({ method: method as 'GET' | 'POST', url: url(), headers: server.auth, ...(method === 'POST' ? { payload: {} } : {}) });
+    const response = await server.app.inject({
+      method: method as 'GET' | 'POST',
+      url: url(),
+      headers: server.auth,
+      ...(method === 'POST' ? { payload: {} } : {}),
+    });
     expect(response.statusCode).toBe(404);
     const body = response.json();
     expect(body).toMatchObject({ code: 'ROUTE_NOT_FOUND', details: { suggestion, docs: '/docs' } });

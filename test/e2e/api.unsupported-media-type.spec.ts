@@ -22,7 +22,12 @@ describe('a body sent without a JSON content type', () => {
   for (const [route, url] of routes) {
     it.each(types)(`answers ${route} sent as %s with 415 UNSUPPORTED_MEDIA_TYPE saying to send application/json`, async (contentType) => {
       const before = await server.platform.store.headPosition();
-      const response = await server.app.inject({ method: 'POST', url: url(), headers: { ...server.auth, 'content-type': contentType }, payload: 'name=x&slug=y' });
+      const response = await server.app.inject({
+        method: 'POST',
+        url: url(),
+        headers: { ...server.auth, 'content-type': contentType },
+        payload: 'name=x&slug=y',
+      });
       expect(response.statusCode).toBe(415);
       expect(response.json()).toEqual({
         code: 'UNSUPPORTED_MEDIA_TYPE',
@@ -35,7 +40,12 @@ describe('a body sent without a JSON content type', () => {
   }
 
   it('reads the same body once it is sent as application/json', async () => {
-    const response = await server.app.inject({ method: 'POST', url: '/orgs', headers: { ...server.auth, 'content-type': 'application/json' }, payload: '{"name":"Y","slug":"media-json"}' });
+    const response = await server.app.inject({
+      method: 'POST',
+      url: '/orgs',
+      headers: { ...server.auth, 'content-type': 'application/json' },
+      payload: '{"name":"Y","slug":"media-json"}',
+    });
     expect(response.statusCode).toBe(201);
   });
 });

@@ -57,7 +57,11 @@ describe('GET routes of the work read models: contracts, tasks, assignments with
     // Reviewed: read at once as reviewed (the read waits for the tasks read model to reach the log's head).
     await api.expectStatus(await api.post(`/orgs/${orgId}/tasks/${taskId}/review`, { verdict: 'accept', note: 'good summary' }), 200);
     const reviewed = await api.get(`/orgs/${orgId}/tasks/${taskId}`);
-    expect(reviewed.json()).toMatchObject({ status: 'accepted', review: { verdict: 'accept', note: 'good summary', reviewedBy: { kind: 'admin' } }, closedAt: expect.any(String) });
+    expect(reviewed.json()).toMatchObject({
+      status: 'accepted',
+      review: { verdict: 'accept', note: 'good summary', reviewedBy: { kind: 'admin' } },
+      closedAt: expect.any(String),
+    });
     // The stream moved on (the review and the decision permitting it): the ETag with it.
     expect(Number(JSON.parse(reviewed.headers.etag as string))).toBeGreaterThan(Number(JSON.parse(response.headers.etag as string)));
   });
@@ -89,7 +93,11 @@ describe('GET routes of the work read models: contracts, tasks, assignments with
         [unqualified.id, 1, false],
       ].sort(),
     );
-    expect(bids.find((bid) => bid.subjectId === unqualified.id)).toMatchObject({ round: 1, reasons: ['ineligible: lacks capability summarise'], etaSeconds: null });
+    expect(bids.find((bid) => bid.subjectId === unqualified.id)).toMatchObject({
+      round: 1,
+      reasons: ['ineligible: lacks capability summarise'],
+      etaSeconds: null,
+    });
     expect(bids.find((bid) => bid.subjectId === cheap.id)).toMatchObject({ reasons: [], etaSeconds: 60 });
 
     const failed = await api.get(`/orgs/${orgId}/jobs/${flow.escalatedJobId}/assignment`);
@@ -113,12 +121,26 @@ describe('GET routes of the work read models: contracts, tasks, assignments with
     };
     const inbox = await list('?open=true&escalateTo=reviewer');
     expect(inbox.escalations).toHaveLength(1);
-    expect(inbox.escalations[0]).toMatchObject({ jobId: escalatedJobId, escalateTo: 'reviewer', from: 'contracting', open: true, resolution: null, escalatedBy: { kind: 'system' } });
+    expect(inbox.escalations[0]).toMatchObject({
+      jobId: escalatedJobId,
+      escalateTo: 'reviewer',
+      from: 'contracting',
+      open: true,
+      resolution: null,
+      escalatedBy: { kind: 'system' },
+    });
     expect(inbox.escalations[0]?.escalationId).toBe(`${escalatedJobId}:${String(inbox.escalations[0]?.escalationId).split(':')[1]}`);
 
     const ended = await list('?open=false');
     expect(ended.escalations).toHaveLength(1);
-    expect(ended.escalations[0]).toMatchObject({ jobId: cancelledJobId, open: false, resolution: 'cancel', note: 'out of scope', statusAfter: 'cancelled', resolvedBy: { kind: 'admin' } });
+    expect(ended.escalations[0]).toMatchObject({
+      jobId: cancelledJobId,
+      open: false,
+      resolution: 'cancel',
+      note: 'out of scope',
+      statusAfter: 'cancelled',
+      resolvedBy: { kind: 'admin' },
+    });
 
     expect((await list('?open=true&escalateTo=owner')).escalations).toEqual([]);
     expect((await list(`?jobId=${cancelledJobId}`)).escalations.map((item) => item.jobId)).toEqual([cancelledJobId]);
@@ -133,7 +155,12 @@ describe('GET routes of the work read models: contracts, tasks, assignments with
 
   it("lets the org's members read, and answers an outsider every one as for an org that does not exist", async () => {
     const { orgId, contractId, taskId, jobId, cheap, outsider } = flow;
-    const urls = [`/orgs/${orgId}/contracts/${contractId}`, `/orgs/${orgId}/tasks/${taskId}`, `/orgs/${orgId}/jobs/${jobId}/assignment`, `/orgs/${orgId}/escalations?open=true`];
+    const urls = [
+      `/orgs/${orgId}/contracts/${contractId}`,
+      `/orgs/${orgId}/tasks/${taskId}`,
+      `/orgs/${orgId}/jobs/${jobId}/assignment`,
+      `/orgs/${orgId}/escalations?open=true`,
+    ];
     for (const url of urls) {
       const member = await api.get(url, cheap.key);
       expect(member.statusCode, `${url}: ${member.body}`).toBe(200);
@@ -178,7 +205,11 @@ describe('GET routes of the work read models: contracts, tasks, assignments with
       expect(response.statusCode, url).toBe(400);
       const body = response.json();
       expect(body, url).toMatchObject({ code, message: expect.any(String), details: { issues: expect.any(Array) } });
-      if (path.length > 0) expect(body.details.issues.map((issue: { path: string[] }) => issue.path), url).toContainEqual(path);
+      if (path.length > 0)
+        expect(
+          body.details.issues.map((issue: { path: string[] }) => issue.path),
+          url,
+        ).toContainEqual(path);
     }
     const cursor = await api.get(`/orgs/${orgId}/escalations?after=AAAA`);
     expect(cursor.statusCode).toBe(400);

@@ -53,7 +53,7 @@ describe('the work command routes', () => {
     return taskId;
   }
 
-  it("an agent signs and works its task over HTTP; a tool outside its contract is refused with the clause and recorded as a breach", async () => {
+  it('an agent signs and works its task over HTTP; a tool outside its contract is refused with the clause and recorded as a breach', async () => {
     const orgId = await workOrg(server, { 'work.permittedTools': 'text.summarise', ...quietTasks });
     const agent = await httpAgent(orgId, 'Http worker');
     const { jobId, contractId, subjectId } = await awardedJob(orgId);
@@ -63,10 +63,15 @@ describe('the work command routes', () => {
     const progress = await agentRequest(agent, 'progress', { orgId, taskId, progress: 40, message: 'halfway' }, { 'idempotency-key': 'progress-1' });
     const reported = await api.expectStatus(progress, 200);
     expect(reported).toMatchObject({ streamId: `task-${taskId}`, replayed: false });
-    expect(changes(reported.events)).toEqual([expect.objectContaining({ type: 'TaskProgressReported', data: expect.objectContaining({ progress: 40, message: 'halfway' }) })]);
+    expect(changes(reported.events)).toEqual([
+      expect.objectContaining({ type: 'TaskProgressReported', data: expect.objectContaining({ progress: 40, message: 'halfway' }) }),
+    ]);
     expect(progress.headers.etag).toBe(`"${reported.streamRevision}"`);
     // A retry with the same key answers the same and reports nothing twice.
-    const retried = await api.expectStatus(await agentRequest(agent, 'progress', { orgId, taskId, progress: 40, message: 'halfway' }, { 'idempotency-key': 'progress-1' }), 200);
+    const retried = await api.expectStatus(
+      await agentRequest(agent, 'progress', { orgId, taskId, progress: 40, message: 'halfway' }, { 'idempotency-key': 'progress-1' }),
+      200,
+    );
     expect(retried).toMatchObject({ replayed: true, streamRevision: reported.streamRevision });
 
     await api.expectStatus(await agentRequest(agent, 'tool', { orgId, taskId, tool: 'text.summarise', purpose: 'summarise' }), 200);
@@ -99,7 +104,9 @@ describe('the work command routes', () => {
     expect((await waitForJobEvent(server, jobId, 'JobDelivered')).deliverable).toEqual({ summary: 'short' });
     const review = await api.expectStatus(await api.post(`/orgs/${orgId}/tasks/${taskId}/review?explain=full`, { verdict: 'accept', note: 'fine work' }), 200);
     expect(review.taskId).toBe(taskId);
-    expect(changes(review.events)).toEqual([expect.objectContaining({ type: 'TaskReviewed', data: expect.objectContaining({ verdict: 'accept', note: 'fine work' }) })]);
+    expect(changes(review.events)).toEqual([
+      expect.objectContaining({ type: 'TaskReviewed', data: expect.objectContaining({ verdict: 'accept', note: 'fine work' }) }),
+    ]);
     expect(types(await streamEvents(server, `task-${taskId}`)).at(-1)).toBe('TaskReviewed');
   });
 
@@ -120,7 +127,10 @@ describe('the work command routes', () => {
       expect(types(await streamEvents(server, `contract-${contractId}`))).toEqual(['ContractDrafted']);
       expect(offers).toEqual([]);
 
-      const reviewed = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/review?explain=full`, { approve: true, note: 'terms are fine' }), 200);
+      const reviewed = await api.expectStatus(
+        await api.post(`/orgs/${orgId}/contracts/${contractId}/review?explain=full`, { approve: true, note: 'terms are fine' }),
+        200,
+      );
       expect(reviewed).toMatchObject({ contractId, streamId: `contract-${contractId}` });
       expect(changes(reviewed.events)).toEqual([expect.objectContaining({ type: 'ContractReviewed', data: expect.objectContaining({ approved: true }) })]);
 
@@ -131,21 +141,30 @@ describe('the work command routes', () => {
       expect(offers[0]).toMatchObject({ orgId, jobId, basis: 'approved after review', contract: { contractId } });
 
       await signedAndDispatched(agent, orgId, jobId, contractId);
-      expect(types(await streamEvents(server, `contract-${contractId}`))).toEqual(['ContractDrafted', 'ContractReviewed', 'ContractSigned', 'ContractSigned', 'ContractActivated']);
+      expect(types(await streamEvents(server, `contract-${contractId}`))).toEqual([
+        'ContractDrafted',
+        'ContractReviewed',
+        'ContractSigned',
+        'ContractSigned',
+        'ContractActivated',
+      ]);
       expect((await waitForStreamEvent(server, `assignment-${jobId}`, 'AssignmentCompleted')).contractId).toBe(contractId);
     } finally {
       await inbox.unsubscribe();
     }
   });
 
-  it("a disapproved contract is rejected for the org and the next round goes to another agent, whose contract the org rejects in turn", async () => {
+  it('a disapproved contract is rejected for the org and the next round goes to another agent, whose contract the org rejects in turn', async () => {
     const orgId = await workOrg(server, { 'work.contractReview': 'required', 'work.maxRounds': '3', ...quietTasks });
     await httpAgent(orgId, 'First');
     await httpAgent(orgId, 'Second');
     const { jobId, contractId, subjectId } = await awardedJob(orgId);
     await waitForStreamEvent(server, `contract-${contractId}`, 'ContractDrafted');
 
-    const disapproved = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/review?explain=full`, { approve: false, note: 'too broad' }), 200);
+    const disapproved = await api.expectStatus(
+      await api.post(`/orgs/${orgId}/contracts/${contractId}/review?explain=full`, { approve: false, note: 'too broad' }),
+      200,
+    );
     expect(types(changes(disapproved.events))).toEqual(['ContractReviewed', 'ContractRejected']);
     expect(changes(disapproved.events)[1]!.data).toMatchObject({ party: 'org', reason: 'too broad' });
 
@@ -156,8 +175,13 @@ describe('the work command routes', () => {
     expect(second.subjectId).not.toBe(subjectId);
     await waitForStreamEvent(server, `contract-${second.contractId}`, 'ContractDrafted');
 
-    const rejected = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${second.contractId}/reject?explain=full`, { party: 'org', reason: 'budget withdrawn' }), 200);
-    expect(changes(rejected.events)).toEqual([expect.objectContaining({ type: 'ContractRejected', data: expect.objectContaining({ party: 'org', reason: 'budget withdrawn' }) })]);
+    const rejected = await api.expectStatus(
+      await api.post(`/orgs/${orgId}/contracts/${second.contractId}/reject?explain=full`, { party: 'org', reason: 'budget withdrawn' }),
+      200,
+    );
+    expect(changes(rejected.events)).toEqual([
+      expect.objectContaining({ type: 'ContractRejected', data: expect.objectContaining({ party: 'org', reason: 'budget withdrawn' }) }),
+    ]);
     const roundFailed = async (round: number) =>
       (await streamEvents(server, `assignment-${jobId}`)).find((event) => event.type === 'AssignmentRoundFailed' && event.data.round === round)?.data;
     await expect.poll(() => roundFailed(2), { timeout: 10_000 }).toMatchObject({ reason: 'contract_rejected' });
@@ -177,7 +201,7 @@ describe('the work command routes', () => {
     return { subjectId: award!.subjectId as string, contractId: award!.contractId as string };
   }
 
-  it("an admin extends an obligation and terminates a contract; reassigns and cancels a task", async () => {
+  it('an admin extends an obligation and terminates a contract; reassigns and cancels a task', async () => {
     const orgId = await workOrg(server, quietTasks);
     const agent = await httpAgent(orgId, 'Deadline worker');
     const deadline = new Date(Date.now() + 3_600_000).toISOString();
@@ -185,27 +209,45 @@ describe('the work command routes', () => {
     const taskId = await signedAndDispatched(agent, orgId, jobId, contractId);
 
     const later = new Date(Date.parse(deadline) + 86_400_000).toISOString();
-    const extended = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/obligations/delivery/extend?explain=full`, { dueAt: later }), 200);
+    const extended = await api.expectStatus(
+      await api.post(`/orgs/${orgId}/contracts/${contractId}/obligations/delivery/extend?explain=full`, { dueAt: later }),
+      200,
+    );
     expect(extended.contractId).toBe(contractId);
-    expect(changes(extended.events)).toEqual([expect.objectContaining({ type: 'ObligationExtended', data: expect.objectContaining({ obligationId: 'delivery', dueAt: later }) })]);
+    expect(changes(extended.events)).toEqual([
+      expect.objectContaining({ type: 'ObligationExtended', data: expect.objectContaining({ obligationId: 'delivery', dueAt: later }) }),
+    ]);
 
     const replacement = await httpAgent(orgId, 'Replacement');
     const reassigned = await api.expectStatus(
-      await api.post(`/orgs/${orgId}/tasks/${taskId}/reassign?explain=full`, { assigneeSubjectId: replacement.id, reason: 'the first agent is overloaded', contractId: null }),
+      await api.post(`/orgs/${orgId}/tasks/${taskId}/reassign?explain=full`, {
+        assigneeSubjectId: replacement.id,
+        reason: 'the first agent is overloaded',
+        contractId: null,
+      }),
       200,
     );
     expect(reassigned.taskId).toBe(taskId);
-    expect(changes(reassigned.events)).toEqual([expect.objectContaining({ type: 'TaskReassigned', data: expect.objectContaining({ assigneeSubjectId: replacement.id }) })]);
+    expect(changes(reassigned.events)).toEqual([
+      expect.objectContaining({ type: 'TaskReassigned', data: expect.objectContaining({ assigneeSubjectId: replacement.id }) }),
+    ]);
     // The first agent no longer works it.
     const stale = await agentRequest(agent, 'progress', { orgId, taskId, progress: 10 });
     expect(stale.statusCode, stale.body).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'ILLEGAL_TRANSITION', details: { taskId, status: 'pending' } });
 
     const cancelled = await api.expectStatus(await api.post(`/orgs/${orgId}/tasks/${taskId}/cancel?explain=full`, { reason: 'no longer needed' }), 200);
-    expect(changes(cancelled.events)).toEqual([expect.objectContaining({ type: 'TaskCancelled', data: expect.objectContaining({ reason: 'no longer needed' }) })]);
+    expect(changes(cancelled.events)).toEqual([
+      expect.objectContaining({ type: 'TaskCancelled', data: expect.objectContaining({ reason: 'no longer needed' }) }),
+    ]);
 
-    const terminated = await api.expectStatus(await api.post(`/orgs/${orgId}/contracts/${contractId}/terminate?explain=full`, { reason: 'the work was called off' }), 200);
-    expect(changes(terminated.events)).toEqual([expect.objectContaining({ type: 'ContractTerminated', data: expect.objectContaining({ reason: 'the work was called off', from: 'active' }) })]);
+    const terminated = await api.expectStatus(
+      await api.post(`/orgs/${orgId}/contracts/${contractId}/terminate?explain=full`, { reason: 'the work was called off' }),
+      200,
+    );
+    expect(changes(terminated.events)).toEqual([
+      expect.objectContaining({ type: 'ContractTerminated', data: expect.objectContaining({ reason: 'the work was called off', from: 'active' }) }),
+    ]);
     expect(types(await streamEvents(server, `contract-${contractId}`)).slice(-2)).toEqual(['ObligationExtended', 'ContractTerminated']);
     expect(types(await streamEvents(server, `task-${taskId}`)).slice(-2)).toEqual(['TaskReassigned', 'TaskCancelled']);
   });

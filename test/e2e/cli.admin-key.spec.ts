@@ -24,7 +24,9 @@ describe('agencygrid admin-key', { timeout: 60_000 }, () => {
     const result = await adminKey({ DATA_DIR: dataDir });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toBe(`agencygrid: no event store at ${join(dataDir, 'events.db')}; set DATA_DIR to the server's data directory (or EVENTSTORE_URL to its EventStoreDB)\n`);
+    expect(result.stderr).toBe(
+      `agencygrid: no event store at ${join(dataDir, 'events.db')}; set DATA_DIR to the server's data directory (or EVENTSTORE_URL to its EventStoreDB)\n`,
+    );
     expect(existsSync(dataDir)).toBe(false);
   });
 
@@ -32,7 +34,8 @@ describe('agencygrid admin-key', { timeout: 60_000 }, () => {
     const dataDir = join(sandbox, 'data');
     const server = await startServer({ dataDir, logLevel: 'warn' });
     const bootstrapKey = (await waitForOutput(server, KEY))[1];
-    const read = (key: string | undefined) => fetch(`${server.baseUrl}/orgs/00000000-0000-4000-8000-000000000000`, { headers: { authorization: `Bearer ${key}` } });
+    const read = (key: string | undefined) =>
+      fetch(`${server.baseUrl}/orgs/00000000-0000-4000-8000-000000000000`, { headers: { authorization: `Bearer ${key}` } });
 
     const issued = await adminKey({ DATA_DIR: dataDir, LOG_LEVEL: 'warn' }, ['--label', 'recovery after a lost key']);
     expect(issued.stderr).toBe('');

@@ -24,7 +24,6 @@ const ada = 'a1a92c72-6644-42bb-b446-e3c2f953150f'; // editor
 const wes = '7f4d259c-ecde-4e1b-adb2-c8802fddab04'; // writer
 const lin = '23eec86a-68ae-4e8c-91b9-59e56a223714'; // writer in paper-2027
 
-
 function loadExample(path: string): OrgSpec {
   const loaded = loadSpec(readFileSync(join(repoRoot, path), 'utf8'));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));

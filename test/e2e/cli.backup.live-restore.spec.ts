@@ -29,7 +29,13 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const rules = [
   { id: 'writers-describe', effect: 'permit', actions: ['org.update'], roles: ['writer'], reason: 'writers edit the description' },
   { id: 'members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read the org' },
-  { id: 'no-x', effect: 'forbid', actions: ['org.update'], when: 'has(command.data.description) && command.data.description.startsWith("x")', reason: 'x is reserved' },
+  {
+    id: 'no-x',
+    effect: 'forbid',
+    actions: ['org.update'],
+    when: 'has(command.data.description) && command.data.description.startsWith("x")',
+    reason: 'x is reserved',
+  },
 ];
 
 interface Ack {
@@ -139,7 +145,14 @@ describe('agencygrid backup and restore against a server under load', () => {
         failures.push(`${key}: ${status} ${JSON.stringify(body).slice(0, 300)}`);
         return false;
       }
-      acks.push({ key, orgId: String(body.orgId), streamId: String(body.streamId), revision: Number(body.streamRevision), position: BigInt(String(body.position)), at: performance.now() });
+      acks.push({
+        key,
+        orgId: String(body.orgId),
+        streamId: String(body.streamId),
+        revision: Number(body.streamRevision),
+        position: BigInt(String(body.position)),
+        at: performance.now(),
+      });
       return true;
     };
     const admin = async (client: number) => {
@@ -163,7 +176,10 @@ describe('agencygrid backup and restore against a server under load', () => {
         } else if (!record(key, answer.status, answer.body, 200)) return;
       }
     };
-    const load = [...Array.from({ length: ADMIN_CLIENTS }, (_, client) => admin(client)), ...Array.from({ length: MEMBER_CLIENTS }, (_, client) => member(client))];
+    const load = [
+      ...Array.from({ length: ADMIN_CLIENTS }, (_, client) => admin(client)),
+      ...Array.from({ length: MEMBER_CLIENTS }, (_, client) => member(client)),
+    ];
     await until(() => acks.length >= MIN_ACKS_BEFORE_BACKUP || failures.length > 0, `${MIN_ACKS_BEFORE_BACKUP} acknowledged commands`);
 
     // ---- 3. the backup, from another process, while the load goes on ---------------------------------------------
@@ -185,6 +201,7 @@ describe('agencygrid backup and restore against a server under load', () => {
     const ackedDuring = acks.filter((ack) => ack.at > backupStarted && ack.at < backupEnded);
     expect(ackedDuring.length, 'commands acknowledged while the backup ran').toBeGreaterThan(0);
     expect(refusals.length, 'refused commands in the load').toBeGreaterThan(0);
+    // biome-ignore lint/complexity/useMathMinMax: positions are bigints, which Math.max does not take
     expect(headAtStart).toBeGreaterThanOrEqual(ackedBefore.reduce((max, ack) => (ack.position > max ? ack.position : max), 0n));
     expect(last).toBeGreaterThanOrEqual(headAtStart);
     expect(report.manifest.log.eventTypes).toMatchObject({ DecisionRecorded: 2, OrgRegistered: 2, ApiKeyIssued: 1 });

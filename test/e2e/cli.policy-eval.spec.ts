@@ -7,7 +7,11 @@ const ada = 'a1a92c72-6644-42bb-b446-e3c2f953150f'; // the research lab's editor
 // Each test starts the CLI as a child process (node + tsx): seconds each on a busy 2-core machine.
 describe('agencygrid policy eval', { timeout: 60_000 }, () => {
   it('explains a forbidden request (exit 1): the determining forbid, its escalation, every rule for the action', async () => {
-    const request = JSON.stringify({ principal: { id: ada, roles: ['editor'] }, action: 'roster.role.grant', command: { data: { role: 'editor', subjectId: '7f4d259c-ecde-4e1b-adb2-c8802fddab04' } } });
+    const request = JSON.stringify({
+      principal: { id: ada, roles: ['editor'] },
+      action: 'roster.role.grant',
+      command: { data: { role: 'editor', subjectId: '7f4d259c-ecde-4e1b-adb2-c8802fddab04' } },
+    });
     const { code, stdout, stderr } = await runCli(['policy', 'eval', 'examples/research-lab.yaml', '--request', '-'], { stdin: request });
     expect(stderr).toBe('');
     expect(code).toBe(1);

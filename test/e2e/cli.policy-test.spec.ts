@@ -37,7 +37,11 @@ describe('agencygrid policy test', { timeout: 60_000 }, () => {
         stringify({
           cases: [
             { name: 'the auditor reads the roster', request: { principal: { id: 'auditor', roles: ['auditor'] }, action: 'roster.read' }, expect: 'permitted' },
-            { name: 'the auditor updates the desk', request: { principal: { id: 'auditor', roles: ['auditor'] }, action: 'org.update' }, expect: { outcome: 'permitted', rules: ['lead-shapes-the-desk'] } },
+            {
+              name: 'the auditor updates the desk',
+              request: { principal: { id: 'auditor', roles: ['auditor'] }, action: 'org.update' },
+              expect: { outcome: 'permitted', rules: ['lead-shapes-the-desk'] },
+            },
           ],
         }),
       );
@@ -78,7 +82,9 @@ describe('agencygrid policy test', { timeout: 60_000 }, () => {
     const { code, stdout, stderr } = await runCli(['policy', 'test', 'examples/support-desk.yaml', tests]);
     expect(code).toBe(2);
     expect(stdout).toBe('');
-    expect(stderr).toBe(`${tests}:4: case "a lead grants": request.principal.roles[0]: unknown role 'leed': the org spec declares auditor, lead, on-call, tier1, tier2\n`);
+    expect(stderr).toBe(
+      `${tests}:4: case "a lead grants": request.principal.roles[0]: unknown role 'leed': the org spec declares auditor, lead, on-call, tier1, tier2\n`,
+    );
   });
 
   it('exits 2 when given no test file and none sits next to the policy', async () => {

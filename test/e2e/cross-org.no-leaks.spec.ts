@@ -170,7 +170,13 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
     await api.defineRole(orgB, { name: SECRET.role });
     await api.publishPolicy(orgB, [
       { id: 'b-members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members of B read B' },
-      { id: SECRET.ruleId, effect: 'forbid', actions: ['org.update', 'roster.*'], when: `org.metadata.codename == "${SECRET.codename}"`, reason: SECRET.reason },
+      {
+        id: SECRET.ruleId,
+        effect: 'forbid',
+        actions: ['org.update', 'roster.*'],
+        when: `org.metadata.codename == "${SECRET.codename}"`,
+        reason: SECRET.reason,
+      },
     ]);
     const job = await api.expectStatus(await api.post(`/orgs/${orgB}/jobs`, { goal: SECRET.goal, completionMode: 'single' }), 201);
     b = { orgId: orgB, jobId: job.jobId as string, slug: slugB, subjectId: ownerB.id };
@@ -192,9 +198,14 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
     const issued = await api.expectStatus(await api.post(`/subjects/${gone}/api-keys`, { label: 'soon revoked' }), 201);
     await api.expectStatus(await api.post(`/subjects/${gone}/api-keys/${issued.keyId}/revoke`, { reason: 'leaked' }), 200);
     revoked = { label: 'revoked-key', id: gone, key: issued.key as string };
-    principals.push({ label: 'owner', ...ownerA }, { label: 'member', ...member }, { label: 'agent', ...agent }, { label: 'expired-role', ...expired }, revoked);
-    const rolesOfExpired = async () =>
-      ((await api.get(`/orgs/${orgA}/subjects/${expired.id}/effective-roles`)).json() as { roles: string[] }).roles;
+    principals.push(
+      { label: 'owner', ...ownerA },
+      { label: 'member', ...member },
+      { label: 'agent', ...agent },
+      { label: 'expired-role', ...expired },
+      revoked,
+    );
+    const rolesOfExpired = async () => ((await api.get(`/orgs/${orgA}/subjects/${expired.id}/effective-roles`)).json() as { roles: string[] }).roles;
     await waitFor(async () => (await rolesOfExpired()).length === 0, 20_000, "the expired member's role to end");
     auditBefore = await auditOfB();
   }, 60_000);
@@ -244,7 +255,10 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
   it('GraphQL: every query field answers about B exactly as about what does not exist', async () => {
     const introspection = await gql<{
       __schema: { queryType: { fields: Array<{ name: string; args: Array<{ name: string; type: TypeRef }>; type: TypeRef }> } };
-    }>(server, `{ __schema { queryType { fields { name args { name type { ...T } } type { ...T } } } } } fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`);
+    }>(
+      server,
+      `{ __schema { queryType { fields { name args { name type { ...T } } type { ...T } } } } } fragment T on __Type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }`,
+    );
     const fields = introspection.data!.__schema.queryType.fields;
     expect(fields.length).toBeGreaterThan(10);
     let covered = 0;
@@ -255,7 +269,10 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
           const built = graphqlQuery(field, target);
           if (!built) break;
           const answer = await gql(server, built, {}, { key: principal.key });
-          answers.push({ status: answer.status, text: normal(JSON.stringify({ data: answer.data, errors: answer.errors.map(({ message, extensions }) => ({ message, extensions })) }), target) });
+          answers.push({
+            status: answer.status,
+            text: normal(JSON.stringify({ data: answer.data, errors: answer.errors.map(({ message, extensions }) => ({ message, extensions })) }), target),
+          });
         }
         if (answers.length < 2) continue;
         covered += 1;
@@ -307,7 +324,7 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
       // (Permitted changes only: B's forbid would record a refusal of the admin in B's audit, which is B's business.)
       await api.expectStatus(await api.post(`/orgs/${b.orgId}/jobs`, { goal: SECRET.goal, completionMode: 'single' }), 201);
       const marker = await api.expectStatus(await api.post(`/orgs/${orgA}/roles`, { name: 'visible-to-a' }), 200);
-      await until(() => sse.payloads.some((payload) => payload.position === marker.position), 'the SSE stream to reach A\'s change');
+      await until(() => sse.payloads.some((payload) => payload.position === marker.position), "the SSE stream to reach A's change");
       await ws.waitFor((message) => message.type === 'next' && JSON.stringify(message.payload).includes(String(marker.position)));
       const seen = JSON.stringify(sse.payloads) + JSON.stringify(ws.messages);
       expect(seen.includes(b.orgId)).toBe(false);
@@ -318,30 +335,34 @@ describe('cross-org matrix: nothing of org B reaches principals of org A', () =>
     }
   }, 60_000);
 
-  it.runIf(process.env.SKIP_NATS_MATRIX !== '1')('agents over NATS: every work request about B answers as about what does not exist', async (context) => {
-    // Without a nats-server (and NATS not required: startNatsUnlessSkipped said why) this leg is reported skipped.
-    if (!nats) return context.skip();
-    for (const principal of principals) {
-      const client = new AgentClient({ bus: server.platform.bus, subjectId: principal.id, apiKey: principal.key, requestTimeoutMs: 5_000 }, {});
-      for (const kind of WORK_REQUEST_KINDS) {
-        const answers = [];
-        for (const target of [b, unknown]) {
-          const payload = workPayload(kind, target);
-          try {
-            await client.request(kind, payload);
-            answers.push('accepted');
-          } catch (error) {
-            if (!(error instanceof AgentRequestError)) throw error;
-            answers.push(normal(JSON.stringify({ code: error.code, message: error.message, details: error.details }), target));
+  it.runIf(process.env.SKIP_NATS_MATRIX !== '1')(
+    'agents over NATS: every work request about B answers as about what does not exist',
+    async (context) => {
+      // Without a nats-server (and NATS not required: startNatsUnlessSkipped said why) this leg is reported skipped.
+      if (!nats) return context.skip();
+      for (const principal of principals) {
+        const client = new AgentClient({ bus: server.platform.bus, subjectId: principal.id, apiKey: principal.key, requestTimeoutMs: 5_000 }, {});
+        for (const kind of WORK_REQUEST_KINDS) {
+          const answers = [];
+          for (const target of [b, unknown]) {
+            const payload = workPayload(kind, target);
+            try {
+              await client.request(kind, payload);
+              answers.push('accepted');
+            } catch (error) {
+              if (!(error instanceof AgentRequestError)) throw error;
+              answers.push(normal(JSON.stringify({ code: error.code, message: error.message, details: error.details }), target));
+            }
           }
+          const what = `agencygrid.work.${kind} as ${principal.label}`;
+          expect(answers[0], what).not.toBe('accepted');
+          noSecrets(answers[0]!, what);
+          expect(answers[0], what).toEqual(answers[1]);
         }
-        const what = `agencygrid.work.${kind} as ${principal.label}`;
-        expect(answers[0], what).not.toBe('accepted');
-        noSecrets(answers[0]!, what);
-        expect(answers[0], what).toEqual(answers[1]);
       }
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it("grows B's audit log by nothing: outsiders' refusals are recorded where the outsider pays", async () => {
     expect(await auditOfB()).toBe(auditBefore);

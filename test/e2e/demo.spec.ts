@@ -13,11 +13,20 @@ interface DemoRun {
 
 /** The demo as a child process, its output collected as it comes. */
 function runDemo(natsUrl: string, args: string[] = []): DemoRun {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/run-demo.ts', ...args], { env: { ...process.env, NATS_URL: natsUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo/run-demo.ts', ...args], {
+    env: { ...process.env, NATS_URL: natsUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return { child, get output() { return output; }, exited: new Promise((resolve) => child.on('exit', resolve)) };
+  return {
+    child,
+    get output() {
+      return output;
+    },
+    exited: new Promise((resolve) => child.on('exit', resolve)),
+  };
 }
 
 // A nats-server of its own, and both runs in one file, one after the other: the platform's subjects have one prefix,

@@ -41,14 +41,16 @@ describe("docs/work.md's work walk-through", () => {
     expect(first.code, `${first.stdout}\n${first.stderr}`).toBe(0);
     expect(replayedFlags(first)).toHaveLength(5);
     expect(replayedFlags(first).every((flag) => flag === 'false')).toBe(true);
-    expect(first.stdout).toMatch(/"code":"CONTRACT_VIOLATION","message":"contract [0-9a-f-]{36} does not permit the tool web\.search".*"clause":"permittedTools"/);
+    expect(first.stdout).toMatch(
+      /"code":"CONTRACT_VIOLATION","message":"contract [0-9a-f-]{36} does not permit the tool web\.search".*"clause":"permittedTools"/,
+    );
     expect(first.stdout).toMatch(/^verified$/m);
     expect(first.stdout).toMatch(/^fulfilled, breaches: forbidden_action of permittedTools$/m);
     expect(first.stdout).toMatch(/^event: accept$/m);
     expect(first.stdout).toMatch(/^event: dispatch$/m);
   });
 
-  it('runs again: every command replayed, the same outcome, nothing appended in anyone\'s name', () => {
+  it("runs again: every command replayed, the same outcome, nothing appended in anyone's name", () => {
     expect(second.code, `${second.stdout}\n${second.stderr}`).toBe(0);
     expect(replayedFlags(second).length).toBe(replayedFlags(first).length);
     expect(replayedFlags(second).every((flag) => flag === 'true')).toBe(true);

@@ -129,10 +129,9 @@ async function getOrg(server: ServerProcess, orgId: string): Promise<{ status: n
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   } catch (error) {
-    throw new Error(
-      `GET /orgs/${orgId} on ${server.baseUrl} failed (server ${server.isRunning() ? 'running' : 'exited'}); output:\n${server.output()}`,
-      { cause: error },
-    );
+    throw new Error(`GET /orgs/${orgId} on ${server.baseUrl} failed (server ${server.isRunning() ? 'running' : 'exited'}); output:\n${server.output()}`, {
+      cause: error,
+    });
   }
 }
 
@@ -270,10 +269,12 @@ describe('durability: SIGKILL under load', () => {
       crashed.set(commandIdOf(row), list);
     }
     expect(
-      ackedCommands.filter((command) => {
-        const own = crashed.get(command.key)?.findLast((row) => row.stream_id === `org-${command.orgId}`);
-        return own?.revision !== command.ack?.streamRevision || String(own?.position) !== command.ack?.position;
-      }).map((command) => command.key),
+      ackedCommands
+        .filter((command) => {
+          const own = crashed.get(command.key)?.findLast((row) => row.stream_id === `org-${command.orgId}`);
+          return own?.revision !== command.ack?.streamRevision || String(own?.position) !== command.ack?.position;
+        })
+        .map((command) => command.key),
       'acknowledged commands whose event is not in the log after the crash',
     ).toEqual([]);
     // What the crash did to the commands it interrupted: nothing, a slug claim without its org, or all of it.
@@ -400,7 +401,10 @@ describe('durability: SIGKILL under load', () => {
     // No event id twice, anywhere.
     const eventIds = new Map<string, number>();
     for (const row of rows) eventIds.set(row.event_id, (eventIds.get(row.event_id) ?? 0) + 1);
-    expect([...eventIds].filter(([, count]) => count > 1), 'duplicated event ids').toEqual([]);
+    expect(
+      [...eventIds].filter(([, count]) => count > 1),
+      'duplicated event ids',
+    ).toEqual([]);
 
     // Every stream is 0..n-1 in commit order.
     const streams = new Map<string, EventRow[]>();
@@ -410,7 +414,10 @@ describe('durability: SIGKILL under load', () => {
       streams.set(row.stream_id, list);
     }
     for (const [streamId, list] of streams) {
-      expect(list.map((row) => row.revision), `revisions of ${streamId}`).toEqual(list.map((_, index) => index));
+      expect(
+        list.map((row) => row.revision),
+        `revisions of ${streamId}`,
+      ).toEqual(list.map((_, index) => index));
     }
 
     // Each org stream has exactly one OrgRegistered, first; each slug reservation exactly one claim.
@@ -418,7 +425,10 @@ describe('durability: SIGKILL under load', () => {
     for (const [streamId, list] of streams) {
       if (streamId.startsWith('org-')) {
         expect(sentOrgStreams.has(streamId), `${streamId} belongs to a command we sent`).toBe(true);
-        expect(list.filter((row) => row.type === 'OrgRegistered').map((row) => row.revision), `OrgRegistered in ${streamId}`).toEqual([1]);
+        expect(
+          list.filter((row) => row.type === 'OrgRegistered').map((row) => row.revision),
+          `OrgRegistered in ${streamId}`,
+        ).toEqual([1]);
       }
       if (streamId.startsWith('unique-')) expect(list.length, `claims in ${streamId}`).toBe(1);
     }

@@ -7,7 +7,9 @@ import { apiClient } from './api.client.ts';
 import { ADMIN_KEY } from '../support/server.ts';
 
 // Debian's chromium (apt-get install -y chromium), or another one named by CHROMIUM_PATH; without one, skipped.
-const browserPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => path !== undefined && path !== '' && existsSync(path));
+const browserPath = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+  (path) => path !== undefined && path !== '' && existsSync(path),
+);
 
 /** What the functions run in the page use of it (the project compiles without the DOM's types). */
 interface PageGlobals {
@@ -113,17 +115,27 @@ describe.skipIf(browserPath === undefined)('GraphiQL in a browser with no way ou
     // that goes over HTTP and ends at once, so the button is pressed until a run opens the socket.
     const sockets: string[] = [];
     page.on('websocket', (socket) => sockets.push(socket.url()));
-    await expect.poll(async () => {
-      if (sockets.length === 0) await page.locator('.graphiql-execute-button').click();
-      return sockets.length;
-    }, { timeout: 15_000, interval: 1_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          if (sockets.length === 0) await page.locator('.graphiql-execute-button').click();
+          return sockets.length;
+        },
+        { timeout: 15_000, interval: 1_000 },
+      )
+      .toBeGreaterThan(0);
     expect(sockets.map((url) => new URL(url).origin)).toEqual([base.origin.replace(/^http/, 'ws')]);
     // The subscription starts at the head of the log: an org registered after it shows up in the response pane.
-    await expect.poll(async () => {
-      if ((await responseText(page)).includes('OrgRegistered')) return true;
-      await apiClient(server).post('/orgs', { name: 'Live Lab', slug: `live-lab-${Date.now()}` });
-      return false;
-    }, { timeout: 20_000, interval: 1_000 }).toBe(true);
+    await expect
+      .poll(
+        async () => {
+          if ((await responseText(page)).includes('OrgRegistered')) return true;
+          await apiClient(server).post('/orgs', { name: 'Live Lab', slug: `live-lab-${Date.now()}` });
+          return false;
+        },
+        { timeout: 20_000, interval: 1_000 },
+      )
+      .toBe(true);
     expect(elsewhere).toEqual([]);
     // A run started before GraphiQL saw the operation's kind went over HTTP and was answered 400
     // SUBSCRIPTION_OVER_HTTP, which the browser logs as a failed load: expected, and nothing else is.

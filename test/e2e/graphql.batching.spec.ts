@@ -59,7 +59,9 @@ describe('GraphQL batching (no N+1)', () => {
 
   it('lists 50 associations with their subjects, roles and org in one getMany per collection', async () => {
     const answer = await docs.during(() =>
-      gql<{ associations: { edges: Array<{ node: { subject: { id: string; displayName: string }; roleDefinition: { name: string }; org: { slug: string } } }> } }>(
+      gql<{
+        associations: { edges: Array<{ node: { subject: { id: string; displayName: string }; roleDefinition: { name: string }; org: { slug: string } } }> };
+      }>(
         server,
         `query($orgId: ID!) { associations(orgId: $orgId, first: 50) { edges { node {
           subject { id displayName } roleDefinition { name } org { slug }

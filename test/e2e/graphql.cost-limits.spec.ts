@@ -79,13 +79,19 @@ describe('GraphQL cost limits (fragments expanded, refused before execution)', (
 
   it('measures depth through fragments: a spread adds no level, its fields do', async () => {
     const levels = 20;
-    const fragments = Array.from({ length: levels }, (_, index) => `fragment P${index} on Org { ${index === levels - 1 ? 'id' : `parent { ...P${index + 1} }`} }`).join('\n');
+    const fragments = Array.from(
+      { length: levels },
+      (_, index) => `fragment P${index} on Org { ${index === levels - 1 ? 'id' : `parent { ...P${index + 1} }`} }`,
+    ).join('\n');
     const details = refusal(await gql(server, `{ org(id: "${orgId}") { ...P0 } }\n${fragments}`));
     expect(details).toMatchObject({ code: 'QUERY_TOO_COMPLEX', details: { limit: 'depth', max: 12 } });
     expect((details.details as { value: number }).value).toBeGreaterThanOrEqual(levels);
 
     // Nested fragments that stay shallow are fine.
-    const shallow = await gql(server, `{ org(id: "${orgId}") { ...S0 } }\nfragment S0 on Org { ...S1 }\nfragment S1 on Org { ...S2 }\nfragment S2 on Org { parent { id } slug }`);
+    const shallow = await gql(
+      server,
+      `{ org(id: "${orgId}") { ...S0 } }\nfragment S0 on Org { ...S1 }\nfragment S1 on Org { ...S2 }\nfragment S2 on Org { parent { id } slug }`,
+    );
     expect(shallow.errors).toEqual([]);
     expect(shallow.data).toEqual({ org: { parent: null, slug: 'cost-root' } });
   });

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import type { TestServer } from '../support/server.ts';
 import { codes, gql } from './graphql.client.ts';
-import { startTestServer } from '../support/server.ts';
 
 interface Page<T> {
   edges: Array<{ cursor: string; node: T }>;
@@ -25,7 +23,13 @@ describe('GraphQL: jobs and workloads', () => {
   let alice: { id: string; key: string };
   let bob: string;
   let outsider: { id: string; key: string };
-  const ids: Record<'working' | 'escalated' | 'verified' | 'waiting' | 'cancelled', string> = { working: '', escalated: '', verified: '', waiting: '', cancelled: '' };
+  const ids: Record<'working' | 'escalated' | 'verified' | 'waiting' | 'cancelled', string> = {
+    working: '',
+    escalated: '',
+    verified: '',
+    waiting: '',
+    cancelled: '',
+  };
   let lastPosition = '0';
 
   beforeAll(async () => {
@@ -98,12 +102,21 @@ describe('GraphQL: jobs and workloads', () => {
       `query($org: ID!, $job: ID!) { job(orgId: $org, jobId: $job) { status closedAt delivery { deliverable deliveredBy { kind } } verification { verifiedBy { kind } } } }`,
       { org: orgId, job: ids.verified },
     );
-    expect(verified.data?.job).toMatchObject({ status: 'VERIFIED', closedAt: expect.any(String), delivery: { deliverable: { 'a.b': ['$c'] }, deliveredBy: { kind: 'ADMIN' } }, verification: { verifiedBy: { kind: 'ADMIN' } } });
-
-    const escalated = await gql<{ job: Record<string, unknown> }>(server, `query($org: ID!, $job: ID!) { job(orgId: $org, jobId: $job) { status escalation { from escalateTo reason } } }`, {
-      org: orgId,
-      job: ids.escalated,
+    expect(verified.data?.job).toMatchObject({
+      status: 'VERIFIED',
+      closedAt: expect.any(String),
+      delivery: { deliverable: { 'a.b': ['$c'] }, deliveredBy: { kind: 'ADMIN' } },
+      verification: { verifiedBy: { kind: 'ADMIN' } },
     });
+
+    const escalated = await gql<{ job: Record<string, unknown> }>(
+      server,
+      `query($org: ID!, $job: ID!) { job(orgId: $org, jobId: $job) { status escalation { from escalateTo reason } } }`,
+      {
+        org: orgId,
+        job: ids.escalated,
+      },
+    );
     expect(escalated.data?.job).toEqual({ status: 'ESCALATED', escalation: { from: 'ASSIGNED', escalateTo: 'board', reason: 'stuck' } });
 
     // Absent, or another org's: null.
@@ -136,7 +149,10 @@ describe('GraphQL: jobs and workloads', () => {
     expect(idsOf(await list({ filter: { priority: 'LOW' }, order: 'OLDEST_FIRST' }))).toEqual([ids.waiting, ids.cancelled]);
     expect(idsOf(await list({ filter: { open: true }, order: 'OLDEST_FIRST' }))).toEqual([ids.working, ids.escalated, ids.waiting]);
     expect(idsOf(await list({ filter: { assigneeSubjectId: alice.id, statusIn: ['IN_PROGRESS', 'VERIFIED'] } }))).toEqual([ids.working]);
-    expect(idsOf(await list({ filter: { or: [{ priority: 'HIGH' }, { status: 'VERIFIED' }], not: { status: 'ESCALATED' } }, order: 'OLDEST_FIRST' }))).toEqual([ids.working, ids.verified]);
+    expect(idsOf(await list({ filter: { or: [{ priority: 'HIGH' }, { status: 'VERIFIED' }], not: { status: 'ESCALATED' } }, order: 'OLDEST_FIRST' }))).toEqual([
+      ids.working,
+      ids.verified,
+    ]);
 
     const first = await list({ first: 2, order: 'OLDEST_FIRST' });
     expect(idsOf(first)).toEqual([ids.working, ids.escalated]);
@@ -147,7 +163,11 @@ describe('GraphQL: jobs and workloads', () => {
     expect(idsOf(third)).toEqual([ids.cancelled]);
     expect(third.pageInfo.hasNextPage).toBe(false);
 
-    const onOrg = await gql<{ org: { jobs: Page<JobNode> } }>(server, `query($org: ID!) { org(id: $org) { jobs(filter: { status: CANCELLED }) { edges { node { id } } } } }`, { org: orgId });
+    const onOrg = await gql<{ org: { jobs: Page<JobNode> } }>(
+      server,
+      `query($org: ID!) { org(id: $org) { jobs(filter: { status: CANCELLED }) { edges { node { id } } } } }`,
+      { org: orgId },
+    );
     expect(onOrg.errors).toEqual([]);
     expect(onOrg.data?.org.jobs.edges.map((edge) => edge.node.id)).toEqual([ids.cancelled]);
   });
@@ -161,9 +181,19 @@ describe('GraphQL: jobs and workloads', () => {
     expect(answer.errors).toEqual([]);
     // Bob's only job was verified: he holds nothing open, so he is not listed.
     expect(answer.data?.workload).toEqual([
-      { orgId, subjectId: alice.id, openAssignments: 2, openJobIds: expect.arrayContaining([ids.working, ids.escalated]), subject: { displayName: 'Alice' }, position: expect.stringMatching(/^\d+$/) },
+      {
+        orgId,
+        subjectId: alice.id,
+        openAssignments: 2,
+        openJobIds: expect.arrayContaining([ids.working, ids.escalated]),
+        subject: { displayName: 'Alice' },
+        position: expect.stringMatching(/^\d+$/),
+      },
     ]);
-    const one = await gql<{ workload: unknown[] }>(server, `query($org: ID!, $s: ID) { workload(orgId: $org, subjectId: $s) { subjectId } }`, { org: orgId, s: bob });
+    const one = await gql<{ workload: unknown[] }>(server, `query($org: ID!, $s: ID) { workload(orgId: $org, subjectId: $s) { subjectId } }`, {
+      org: orgId,
+      s: bob,
+    });
     expect(one.data).toEqual({ workload: [] });
   });
 

@@ -21,9 +21,17 @@ describe('GraphQL queries', () => {
 
   beforeAll(async () => {
     for (let index = 0; index < 60; index += 1) {
-      await api.expectStatus(await api.post('/orgs', { name: `Paged ${index}`, slug: `page-${String(index).padStart(2, '0')}`, tags: index % 2 === 0 ? ['even'] : ['odd'] }), 201);
+      await api.expectStatus(
+        await api.post('/orgs', { name: `Paged ${index}`, slug: `page-${String(index).padStart(2, '0')}`, tags: index % 2 === 0 ? ['even'] : ['odd'] }),
+        201,
+      );
     }
-    lab = (await api.expectStatus(await api.post('/orgs', { name: 'Research Lab', slug: 'research-lab', description: 'papers', tags: ['ml'], metadata: { region: 'eu' } }), 201)).orgId;
+    lab = (
+      await api.expectStatus(
+        await api.post('/orgs', { name: 'Research Lab', slug: 'research-lab', description: 'papers', tags: ['ml'], metadata: { region: 'eu' } }),
+        201,
+      )
+    ).orgId;
     child = (await api.expectStatus(await api.post('/orgs', { name: 'Lab Annex', slug: 'lab-annex', parentOrgId: lab }), 201)).orgId;
     await api.expectStatus(await api.post('/orgs', { name: '.* literally', slug: 'dot-star' }), 201);
 
@@ -49,7 +57,6 @@ describe('GraphQL queries', () => {
     await api.publishPolicy(lab, [{ id: 'members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read' }]);
     await readModelsCaughtUp(server);
   }, 60_000);
-
 
   it('reads an org by id and by slug, with its parent and children', async () => {
     const answer = await gql<{ org: Record<string, unknown>; orgBySlug: Record<string, unknown>; annex: Record<string, unknown>; missing: null }>(
@@ -108,14 +115,18 @@ describe('GraphQL queries', () => {
       org: { slug: 'research-lab' },
       holders: { edges: [{ node: { subject: { displayName: 'Ada' }, jobSpace: null, active: true } }] },
     });
-    expect(roles.find((role) => role.name === 'writer')?.holders).toEqual({ edges: [{ node: { subject: { displayName: 'Wes' }, jobSpace: 'paper-2027', active: true } }] });
+    expect(roles.find((role) => role.name === 'writer')?.holders).toEqual({
+      edges: [{ node: { subject: { displayName: 'Wes' }, jobSpace: 'paper-2027', active: true } }],
+    });
     expect(org?.groups?.edges.map((edge) => edge.node)).toEqual([
       { name: 'board', parentName: 'staff', parent: { name: 'staff' }, roles: [{ name: 'editor' }] },
       { name: 'staff', parentName: null, parent: null, roles: [{ name: 'member' }] },
     ]);
     expect(org?.jobSpaces?.edges.map((edge) => edge.node)).toEqual([{ name: 'paper-2027', description: 'one paper' }]);
     expect(org?.roleConflicts?.edges.map((edge) => edge.node)).toEqual([{ roles: ['reviewer', 'writer'], reason: 'no self review' }]);
-    expect(org?.applications?.edges.map((edge) => edge.node)).toEqual([{ role: 'helper', status: 'PENDING', motivation: 'I can help', subject: { displayName: 'Lin' } }]);
+    expect(org?.applications?.edges.map((edge) => edge.node)).toEqual([
+      { role: 'helper', status: 'PENDING', motivation: 'I can help', subject: { displayName: 'Lin' } },
+    ]);
   });
 
   it('reads associations with their subjects and orgs, filtered', async () => {
@@ -131,9 +142,36 @@ describe('GraphQL queries', () => {
     );
     expect(answer.errors).toEqual([]);
     expect(answer.data?.all?.edges.map((edge) => edge.node)).toEqual([
-      { role: 'editor', subjectId: ada, subject: { displayName: 'Ada', kind: 'AGENT' }, org: { slug: 'research-lab' }, roleDefinition: { name: 'editor' }, status: 'ACTIVE', active: true, grantedBy: { kind: 'ADMIN' } },
-      { role: 'writer', subjectId: wes, subject: { displayName: 'Wes', kind: 'AGENT' }, org: { slug: 'research-lab' }, roleDefinition: { name: 'writer' }, status: 'ACTIVE', active: true, grantedBy: { kind: 'ADMIN' } },
-      { role: 'reviewer', subjectId: lin.id, subject: { displayName: 'Lin', kind: 'AGENT' }, org: { slug: 'research-lab' }, roleDefinition: { name: 'reviewer' }, status: 'ACTIVE', active: true, grantedBy: { kind: 'ADMIN' } },
+      {
+        role: 'editor',
+        subjectId: ada,
+        subject: { displayName: 'Ada', kind: 'AGENT' },
+        org: { slug: 'research-lab' },
+        roleDefinition: { name: 'editor' },
+        status: 'ACTIVE',
+        active: true,
+        grantedBy: { kind: 'ADMIN' },
+      },
+      {
+        role: 'writer',
+        subjectId: wes,
+        subject: { displayName: 'Wes', kind: 'AGENT' },
+        org: { slug: 'research-lab' },
+        roleDefinition: { name: 'writer' },
+        status: 'ACTIVE',
+        active: true,
+        grantedBy: { kind: 'ADMIN' },
+      },
+      {
+        role: 'reviewer',
+        subjectId: lin.id,
+        subject: { displayName: 'Lin', kind: 'AGENT' },
+        org: { slug: 'research-lab' },
+        roleDefinition: { name: 'reviewer' },
+        status: 'ACTIVE',
+        active: true,
+        grantedBy: { kind: 'ADMIN' },
+      },
     ]);
     expect(answer.data?.scoped?.edges.map((edge) => edge.node)).toEqual([{ role: 'writer', jobSpace: 'paper-2027' }]);
     expect(answer.data?.either?.edges.map((edge) => edge.node.role)).toEqual(['editor', 'writer']);
@@ -172,11 +210,23 @@ describe('GraphQL queries', () => {
     );
     expect(answer.errors).toEqual([]);
     expect(answer.data?.org.policies.edges.map((edge) => edge.node)).toEqual([
-      { version: 1, status: 'PUBLISHED', rules: [{ id: 'members-read', effect: 'PERMIT', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read' }] },
+      {
+        version: 1,
+        status: 'PUBLISHED',
+        rules: [{ id: 'members-read', effect: 'PERMIT', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read' }],
+      },
     ]);
     expect(answer.data?.org.publishedPolicy).toMatchObject({ version: 1 });
     const denied = (answer.data?.denied as Page<Record<string, unknown>>).edges.map((edge) => edge.node);
-    expect(denied).toEqual([{ action: 'roster.role.define', outcome: 'NOT_PERMITTED', principal: { id: lin.id, roles: ['member', 'reviewer'] }, streamId: `audit-${lab}`, reasons: expect.any(Array) }]);
+    expect(denied).toEqual([
+      {
+        action: 'roster.role.define',
+        outcome: 'NOT_PERMITTED',
+        principal: { id: lin.id, roles: ['member', 'reviewer'] },
+        streamId: `audit-${lab}`,
+        reasons: expect.any(Array),
+      },
+    ]);
     expect((answer.data?.roster as Page<Record<string, unknown>>).edges.map((edge) => edge.node)).toEqual([
       { action: 'roster.role.define', outcome: 'NOT_PERMITTED' },
       { action: 'roster.application.submit', outcome: 'PERMITTED' },
@@ -191,7 +241,11 @@ describe('GraphQL queries', () => {
 
   it('translates org filters literally: a prefix is never a pattern', async () => {
     const slugs = async (filter: Record<string, unknown>) => {
-      const answer = await gql<{ orgs: Page<{ slug: string }> }>(server, `query($filter: OrgFilter) { orgs(filter: $filter, first: 100) { edges { node { slug } } } }`, { filter });
+      const answer = await gql<{ orgs: Page<{ slug: string }> }>(
+        server,
+        `query($filter: OrgFilter) { orgs(filter: $filter, first: 100) { edges { node { slug } } } }`,
+        { filter },
+      );
       expect(answer.errors).toEqual([]);
       return answer.data?.orgs.edges.map((edge) => edge.node.slug) ?? [];
     };
@@ -285,10 +339,15 @@ describe('GraphQL queries', () => {
   it('answers bad arguments and oversized queries with coded errors', async () => {
     expect(codes(await gql(server, `{ org(id: "not-a-uuid") { id } }`))).toEqual(['VALIDATION_FAILED']);
     expect(codes(await gql(server, `{ orgBySlug(slug: "Not A Slug") { id } }`))).toEqual(['VALIDATION_FAILED']);
-    expect(codes(await gql(server, `query($lab: ID!) { effectiveRoles(orgId: $lab, subjectId: "${ada}", jobSpace: "../etc") { roles } }`, { lab }))).toEqual(['VALIDATION_FAILED']);
+    expect(codes(await gql(server, `query($lab: ID!) { effectiveRoles(orgId: $lab, subjectId: "${ada}", jobSpace: "../etc") { roles } }`, { lab }))).toEqual([
+      'VALIDATION_FAILED',
+    ]);
     const missing = await gql(server, `{ associations(orgId: "00000000-0000-4000-8000-000000000000") { edges { cursor } } }`);
     expect(codes(missing)).toEqual(['ORG_NOT_FOUND']);
-    const huge = await gql(server, `{ orgs(first: 100) { edges { node { roles(first: 100) { edges { node { holders(first: 100) { edges { cursor } } } } } } } } }`);
+    const huge = await gql(
+      server,
+      `{ orgs(first: 100) { edges { node { roles(first: 100) { edges { node { holders(first: 100) { edges { cursor } } } } } } } } }`,
+    );
     expect(huge.status).toBe(400);
     expect(codes(huge)).toEqual(['QUERY_TOO_COMPLEX']);
     const syntax = await gql(server, `{ orgs( }`);
@@ -308,11 +367,19 @@ describe('GraphQL queries', () => {
     const anonymousGet = await server.app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('{ orgs { edges { cursor } } }')}` });
     expect(anonymousGet.statusCode).toBe(401);
     // A lone `Upgrade` header does not make a request a WebSocket upgrade: still authenticated.
-    const fakeUpgrade = await server.app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('{ orgs { edges { cursor } } }')}`, headers: { upgrade: 'websocket' } });
+    const fakeUpgrade = await server.app.inject({
+      method: 'GET',
+      url: `/graphql?query=${encodeURIComponent('{ orgs { edges { cursor } } }')}`,
+      headers: { upgrade: 'websocket' },
+    });
     expect(fakeUpgrade.statusCode).toBe(401);
     const wrongKey = await gql(server, `{ orgs { edges { cursor } } }`, {}, { key: 'agk_wrong.0123456789abcdefghijkl' });
     expect(wrongKey.status).toBe(401);
-    const get = await server.app.inject({ method: 'GET', url: `/graphql?query=${encodeURIComponent('{ orgBySlug(slug: "research-lab") { slug } }')}`, headers: server.auth });
+    const get = await server.app.inject({
+      method: 'GET',
+      url: `/graphql?query=${encodeURIComponent('{ orgBySlug(slug: "research-lab") { slug } }')}`,
+      headers: server.auth,
+    });
     expect(get.json()).toEqual({ data: { orgBySlug: { slug: 'research-lab' } } });
   });
 });

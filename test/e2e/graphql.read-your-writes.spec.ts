@@ -26,7 +26,7 @@ class GatedDocumentStore extends ForwardingDocumentStore {
   }
 
   private async pass(collection: string): Promise<void> {
-    while (this.held === 'all' || (this.held !== null && this.held.has(collection))) await this.gate;
+    while (this.held === 'all' || this.held?.has(collection)) await this.gate;
   }
 
   override async upsert(collection: string, document: JsonDocument): Promise<void> {
@@ -85,7 +85,11 @@ describe('GraphQL read-your-writes', () => {
       const started = Date.now();
       setTimeout(() => docs.release(), 300);
       const viaHeader = gql<RoleNames>(server, roleNames, { orgId }, { headers: { 'x-min-position': defined.position } });
-      const viaArgument = gql<RoleNames>(server, `query($orgId: ID!, $position: String) { org(id: $orgId, minPosition: $position) { roles { edges { node { name } } } } }`, { orgId, position: defined.position });
+      const viaArgument = gql<RoleNames>(
+        server,
+        `query($orgId: ID!, $position: String) { org(id: $orgId, minPosition: $position) { roles { edges { node { name } } } } }`,
+        { orgId, position: defined.position },
+      );
       const [header, argument] = await Promise.all([viaHeader, viaArgument]);
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
       expect(header.errors).toEqual([]);

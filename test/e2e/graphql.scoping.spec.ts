@@ -55,7 +55,6 @@ describe('GraphQL scoping', () => {
     await readModelsCaughtUp(server);
   }, 60_000);
 
-
   it('answers every org-scoped root query on an org she may not see exactly as on an org that does not exist', async () => {
     const missingOrg = '00000000-0000-4000-8000-000000000000';
     const queries = (orgId: string, slug: string) => [
@@ -86,7 +85,12 @@ describe('GraphQL scoping', () => {
       const seen: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const answer: { data: { orgs: Page<{ slug: string }> } | null; errors: unknown[] } = await gql(server, `query($after: String) { orgs(first: 2, after: $after) { edges { node { slug } } pageInfo { hasNextPage endCursor } } }`, { after }, { key });
+        const answer: { data: { orgs: Page<{ slug: string }> } | null; errors: unknown[] } = await gql(
+          server,
+          `query($after: String) { orgs(first: 2, after: $after) { edges { node { slug } } pageInfo { hasNextPage endCursor } } }`,
+          { after },
+          { key },
+        );
         expect(answer.errors).toEqual([]);
         const page = answer.data?.orgs;
         if (!page) throw new Error('no page');
@@ -100,13 +104,18 @@ describe('GraphQL scoping', () => {
     expect(await list(api.adminKey)).toEqual(['alice-extra-0', 'alice-extra-1', 'alice-extra-2', 'alice-extra-3', 'alice-extra-4', 'org-a', 'org-b', 'org-c']);
 
     const subjects = async (key: string) =>
-      (await gql<{ subjects: Page<{ displayName: string }> }>(server, `{ subjects(first: 100) { edges { node { displayName } } } }`, {}, { key })).data?.subjects.edges.map((edge) => edge.node.displayName);
+      (
+        await gql<{ subjects: Page<{ displayName: string }> }>(server, `{ subjects(first: 100) { edges { node { displayName } } } }`, {}, { key })
+      ).data?.subjects.edges.map((edge) => edge.node.displayName);
     expect(await subjects(alice.key)).toEqual(['Alice']);
     expect(await subjects(api.adminKey)).toEqual(['Alice', 'Bob', 'Ivy']);
   });
 
   it("hides another org's data inside relations, and other subjects' profiles", async () => {
-    const answer = await gql<{ subject: { associations: Page<{ org: { slug: string }; role: string }> }; org: { associations: Page<{ subjectId: string; subject: { displayName: string } | null }> } }>(
+    const answer = await gql<{
+      subject: { associations: Page<{ org: { slug: string }; role: string }> };
+      org: { associations: Page<{ subjectId: string; subject: { displayName: string } | null }> };
+    }>(
       server,
       `query($alice: ID!, $orgA: ID!) {
         subject(id: $alice) { associations(first: 50) { edges { node { role org { slug } } } } }
@@ -116,7 +125,14 @@ describe('GraphQL scoping', () => {
       { key: alice.key },
     );
     // Her revoked association in B is left out: she may no longer read B's roster.
-    expect(answer.data?.subject.associations.edges.map((edge) => edge.node.org.slug).sort()).toEqual(['alice-extra-0', 'alice-extra-1', 'alice-extra-2', 'alice-extra-3', 'alice-extra-4', 'org-a']);
+    expect(answer.data?.subject.associations.edges.map((edge) => edge.node.org.slug).sort()).toEqual([
+      'alice-extra-0',
+      'alice-extra-1',
+      'alice-extra-2',
+      'alice-extra-3',
+      'alice-extra-4',
+      'org-a',
+    ]);
     const members = answer.data?.org.associations.edges.map((edge) => edge.node) ?? [];
     expect(members).toEqual([
       { subjectId: alice.id, subject: { displayName: 'Alice' } },
@@ -146,7 +162,12 @@ describe('GraphQL scoping', () => {
     expect(answer.data?.org.decisions).toBeNull();
     expect(codes(answer)).toEqual(['POLICY_DENIED']);
     expect(answer.errors[0]?.extensions?.details).toMatchObject({ outcome: 'forbidden', determiningRuleIds: ['interns-no-audit'] });
-    const members = await gql<{ org: { decisions: Page<unknown> } }>(server, `query($orgA: ID!) { org(id: $orgA) { decisions(first: 5) { edges { node { id } } } } }`, { orgA }, { key: alice.key });
+    const members = await gql<{ org: { decisions: Page<unknown> } }>(
+      server,
+      `query($orgA: ID!) { org(id: $orgA) { decisions(first: 5) { edges { node { id } } } } }`,
+      { orgA },
+      { key: alice.key },
+    );
     expect(members.errors).toEqual([]);
     expect(members.data?.org.decisions.edges.length).toBeGreaterThan(0);
   });
@@ -167,8 +188,14 @@ describe('GraphQL scoping', () => {
       await aliceWs.waitFor(reached);
       await adminWs.waitFor(reached);
 
-      const aliceEvents = aliceWs.of('all').filter((message) => message.type === 'next').map(eventOf);
-      const adminEvents = adminWs.of('all').filter((message) => message.type === 'next').map(eventOf);
+      const aliceEvents = aliceWs
+        .of('all')
+        .filter((message) => message.type === 'next')
+        .map(eventOf);
+      const adminEvents = adminWs
+        .of('all')
+        .filter((message) => message.type === 'next')
+        .map(eventOf);
       expect(aliceEvents.length).toBeGreaterThan(0);
       const readable = new Set([orgA, ...extraOrgs]);
       expect(aliceEvents.filter((event) => event.orgId === null || !readable.has(event.orgId))).toEqual([]);
@@ -177,7 +204,9 @@ describe('GraphQL scoping', () => {
       expect(adminEvents.some((event) => event.orgId === orgC)).toBe(true);
       expect(adminEvents.some((event) => event.orgId === null)).toBe(true);
       // Admins see the whole log in order: what Alice got is exactly the subsequence of her orgs.
-      expect(aliceEvents.map((event) => event.position)).toEqual(adminEvents.filter((event) => event.orgId !== null && readable.has(event.orgId)).map((event) => event.position));
+      expect(aliceEvents.map((event) => event.position)).toEqual(
+        adminEvents.filter((event) => event.orgId !== null && readable.has(event.orgId)).map((event) => event.position),
+      );
 
       // Naming an org she may not read is refused up front.
       aliceWs.subscribe('b', `subscription($orgB: ID) { events(orgId: $orgB) { position } }`, { orgB });

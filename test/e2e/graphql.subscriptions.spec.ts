@@ -69,7 +69,14 @@ describe('GraphQL subscriptions over WebSocket', () => {
     const delivered = messages.map(eventOf);
     expect(delivered.map((event) => ({ position: event.position, type: event.type }))).toEqual(expected);
     expect(delivered.map((event) => event.type)).toEqual([
-      'DecisionRecorded', 'RoleDefined', 'DecisionRecorded', 'RoleDefined', 'DecisionRecorded', 'RoleDefined', 'DecisionRecorded', 'OrgMetadataUpdated',
+      'DecisionRecorded',
+      'RoleDefined',
+      'DecisionRecorded',
+      'RoleDefined',
+      'DecisionRecorded',
+      'RoleDefined',
+      'DecisionRecorded',
+      'OrgMetadataUpdated',
     ]);
     const role = delivered.find((event) => event.type === 'RoleDefined');
     expect(role).toMatchObject({ streamId: `roster-${orgId}`, category: 'roster', orgId, data: { orgId, role: { name: 'alpha' } } });
@@ -155,7 +162,12 @@ describe('GraphQL subscriptions over WebSocket', () => {
     await api.defineRole(orgId, { name: 'lambda' });
     await api.defineRole(orgId, { name: 'mu' });
     await new Promise((resolve) => setTimeout(resolve, 300)); // a fixed wait: neither event may arrive within it
-    expect(client.of('mine').filter((message) => message.type === 'next').map((message) => eventOf(message).data.role)).toEqual([expect.objectContaining({ name: 'kappa' })]);
+    expect(
+      client
+        .of('mine')
+        .filter((message) => message.type === 'next')
+        .map((message) => eventOf(message).data.role),
+    ).toEqual([expect.objectContaining({ name: 'kappa' })]);
 
     // Key revoked: the subscription ends at its next event, with the code a request with that key gets.
     const other = await api.subjectWithKey('Watcher');

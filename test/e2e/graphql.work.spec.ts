@@ -64,10 +64,14 @@ describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
   it('lists contracts and tasks with typed filters', async () => {
     const { orgId, contractId, taskId, jobId, cheap, dear } = flow;
     const contracts = async (filter: Record<string, unknown>) => {
-      const answer = await gql<{ contracts: Page<Node> }>(server, `query($org: ID!, $f: ContractFilter) { contracts(orgId: $org, filter: $f) { edges { node { id status } } pageInfo { hasNextPage } } }`, {
-        org: orgId,
-        f: filter,
-      });
+      const answer = await gql<{ contracts: Page<Node> }>(
+        server,
+        `query($org: ID!, $f: ContractFilter) { contracts(orgId: $org, filter: $f) { edges { node { id status } } pageInfo { hasNextPage } } }`,
+        {
+          org: orgId,
+          f: filter,
+        },
+      );
       expect(answer.errors).toEqual([]);
       return nodes(answer.data?.contracts).map((node) => node.id);
     };
@@ -78,7 +82,10 @@ describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
     expect(await contracts({ or: [{ status: 'ACTIVE' }, { statusIn: ['FULFILLED', 'TERMINATED'] }] })).toEqual([contractId]);
 
     const tasks = async (filter: Record<string, unknown>) => {
-      const answer = await gql<{ tasks: Page<Node> }>(server, `query($org: ID!, $f: TaskFilter) { tasks(orgId: $org, filter: $f) { edges { node { id } } } }`, { org: orgId, f: filter });
+      const answer = await gql<{ tasks: Page<Node> }>(server, `query($org: ID!, $f: TaskFilter) { tasks(orgId: $org, filter: $f) { edges { node { id } } } }`, {
+        org: orgId,
+        f: filter,
+      });
       expect(answer.errors).toEqual([]);
       return nodes(answer.data?.tasks).map((node) => node.id);
     };
@@ -162,30 +169,47 @@ describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
       { org: orgId, job: jobId, f: { valid: false } },
     );
     expect(refused.errors).toEqual([]);
-    expect(nodes(refused.data?.bids)).toEqual([{ id: expect.any(String), subjectId: unqualified.id, reasons: ['ineligible: lacks capability summarise'], subject: { displayName: 'Unqualified' } }]);
-    const mine = await gql<{ bids: Page<Node> }>(server, `query($org: ID!, $job: ID!, $f: BidFilter) { bids(orgId: $org, jobId: $job, filter: $f) { edges { node { price } } } }`, {
-      org: orgId,
-      job: jobId,
-      f: { subjectId: dear.id, round: 1 },
-    });
+    expect(nodes(refused.data?.bids)).toEqual([
+      { id: expect.any(String), subjectId: unqualified.id, reasons: ['ineligible: lacks capability summarise'], subject: { displayName: 'Unqualified' } },
+    ]);
+    const mine = await gql<{ bids: Page<Node> }>(
+      server,
+      `query($org: ID!, $job: ID!, $f: BidFilter) { bids(orgId: $org, jobId: $job, filter: $f) { edges { node { price } } } }`,
+      {
+        org: orgId,
+        job: jobId,
+        f: { subjectId: dear.id, round: 1 },
+      },
+    );
     expect(nodes(mine.data?.bids)).toEqual([{ price: 10 }]);
 
-    const first = await gql<{ bids: Page<Node> }>(server, `query($org: ID!, $job: ID!) { bids(orgId: $org, jobId: $job, first: 2) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`, { org: orgId, job: jobId });
+    const first = await gql<{ bids: Page<Node> }>(
+      server,
+      `query($org: ID!, $job: ID!) { bids(orgId: $org, jobId: $job, first: 2) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+      { org: orgId, job: jobId },
+    );
     expect(first.data?.bids.edges).toHaveLength(2);
     expect(first.data?.bids.pageInfo.hasNextPage).toBe(true);
-    const rest = await gql<{ bids: Page<Node> }>(server, `query($org: ID!, $job: ID!, $after: String) { bids(orgId: $org, jobId: $job, first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage } } }`, {
-      org: orgId,
-      job: jobId,
-      after: first.data?.bids.pageInfo.endCursor,
-    });
+    const rest = await gql<{ bids: Page<Node> }>(
+      server,
+      `query($org: ID!, $job: ID!, $after: String) { bids(orgId: $org, jobId: $job, first: 2, after: $after) { edges { node { id } } pageInfo { hasNextPage } } }`,
+      {
+        org: orgId,
+        job: jobId,
+        after: first.data?.bids.pageInfo.endCursor,
+      },
+    );
     expect(rest.data?.bids.edges).toHaveLength(1);
     expect(rest.data?.bids.pageInfo.hasNextPage).toBe(false);
 
-    const none = await gql<{ assignment: unknown }>(server, `query($org: ID!, $job: ID!) { assignment(orgId: $org, jobId: $job) { jobId } }`, { org: flow.otherOrgId, job: jobId });
+    const none = await gql<{ assignment: unknown }>(server, `query($org: ID!, $job: ID!) { assignment(orgId: $org, jobId: $job) { jobId } }`, {
+      org: flow.otherOrgId,
+      job: jobId,
+    });
     expect(none.data).toEqual({ assignment: null });
   });
 
-  it('lists escalations: the inbox of a role, the ended ones, pages, and each job\'s own', async () => {
+  it("lists escalations: the inbox of a role, the ended ones, pages, and each job's own", async () => {
     const { orgId, escalatedJobId, cancelledJobId } = flow;
     const list = async (variables: Record<string, unknown>) => {
       const answer = await gql<{ escalations: Page<Node> }>(
@@ -198,10 +222,25 @@ describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
       return answer.data?.escalations as Page<Node>;
     };
     expect(nodes(await list({ f: { open: true, escalateTo: 'reviewer' } }))).toEqual([
-      expect.objectContaining({ jobId: escalatedJobId, escalateTo: 'reviewer', from: 'CONTRACTING', open: true, resolution: null, resolvedBy: null, job: { id: escalatedJobId, status: 'ESCALATED' } }),
+      expect.objectContaining({
+        jobId: escalatedJobId,
+        escalateTo: 'reviewer',
+        from: 'CONTRACTING',
+        open: true,
+        resolution: null,
+        resolvedBy: null,
+        job: { id: escalatedJobId, status: 'ESCALATED' },
+      }),
     ]);
     expect(nodes(await list({ f: { open: false } }))).toEqual([
-      expect.objectContaining({ jobId: cancelledJobId, open: false, resolution: 'CANCEL', note: 'out of scope', statusAfter: 'CANCELLED', resolvedBy: { kind: 'ADMIN' } }),
+      expect.objectContaining({
+        jobId: cancelledJobId,
+        open: false,
+        resolution: 'CANCEL',
+        note: 'out of scope',
+        statusAfter: 'CANCELLED',
+        resolvedBy: { kind: 'ADMIN' },
+      }),
     ]);
     expect(nodes(await list({ f: { open: true, escalateTo: 'owner' } }))).toEqual([]);
 
@@ -225,7 +264,10 @@ describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
       assignment: { phase: 'COMPLETED' },
       escalations: { edges: [] },
     });
-    const escalated = await gql<{ job: Node }>(server, `query($org: ID!, $job: ID!) { job(orgId: $org, jobId: $job) { ${fields} } }`, { org: orgId, job: escalatedJobId });
+    const escalated = await gql<{ job: Node }>(server, `query($org: ID!, $job: ID!) { job(orgId: $org, jobId: $job) { ${fields} } }`, {
+      org: orgId,
+      job: escalatedJobId,
+    });
     expect(escalated.data?.job).toEqual({
       contract: null,
       contracts: { edges: [] },
@@ -265,7 +307,10 @@ describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
       [`query($org: ID!) { contracts(orgId: $org, filter: { status: SIGNED }) { edges { node { id } } } }`, { org: orgId }],
       [`query($org: ID!) { tasks(orgId: $org, filter: { sql: "1=1" }) { edges { node { id } } } }`, { org: orgId }],
       [`query($org: ID!, $f: EscalationFilter) { escalations(orgId: $org, filter: $f) { edges { node { id } } } }`, { org: orgId, f: { open: 'yes' } }],
-      [`query($org: ID!, $f: EscalationFilter) { escalations(orgId: $org, filter: $f) { edges { node { id } } } }`, { org: orgId, f: { field: 'escalateTo', op: 'eq' } }],
+      [
+        `query($org: ID!, $f: EscalationFilter) { escalations(orgId: $org, filter: $f) { edges { node { id } } } }`,
+        { org: orgId, f: { field: 'escalateTo', op: 'eq' } },
+      ],
     ] as const) {
       const answer = await gql(server, query, variables);
       expect(answer.status, query).toBe(400);
@@ -274,9 +319,21 @@ describe('GraphQL: contracts, tasks, assignments, bids and escalations', () => {
       expect(answer.data, query).toBeNull();
     }
     for (const [query, variables, path] of [
-      [`query($org: ID!, $f: EscalationFilter) { escalations(orgId: $org, filter: $f) { edges { node { id } } } }`, { org: orgId, f: { escalateTo: 'Not A Role' } }, ['filter', 'escalateTo']],
-      [`query($org: ID!, $f: ContractFilter) { contracts(orgId: $org, filter: $f) { edges { node { id } } } }`, { org: orgId, f: { assigneeSubjectId: 'alice' } }, ['filter', 'assigneeSubjectId']],
-      [`query($org: ID!, $job: ID!, $f: BidFilter) { bids(orgId: $org, jobId: $job, filter: $f) { edges { node { id } } } }`, { org: orgId, job: jobId, f: { round: -1 } }, ['filter', 'round']],
+      [
+        `query($org: ID!, $f: EscalationFilter) { escalations(orgId: $org, filter: $f) { edges { node { id } } } }`,
+        { org: orgId, f: { escalateTo: 'Not A Role' } },
+        ['filter', 'escalateTo'],
+      ],
+      [
+        `query($org: ID!, $f: ContractFilter) { contracts(orgId: $org, filter: $f) { edges { node { id } } } }`,
+        { org: orgId, f: { assigneeSubjectId: 'alice' } },
+        ['filter', 'assigneeSubjectId'],
+      ],
+      [
+        `query($org: ID!, $job: ID!, $f: BidFilter) { bids(orgId: $org, jobId: $job, filter: $f) { edges { node { id } } } }`,
+        { org: orgId, job: jobId, f: { round: -1 } },
+        ['filter', 'round'],
+      ],
       [`query($org: ID!) { task(orgId: $org, taskId: "42") { id } }`, { org: orgId }, ['taskId']],
       [`query($org: ID!) { tasks(orgId: $org, first: 500) { edges { node { id } } } }`, { org: orgId }, ['first']],
     ] as const) {

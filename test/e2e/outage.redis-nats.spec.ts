@@ -44,6 +44,7 @@ afterAll(async () => {
   if (root) rmSync(root, { recursive: true, force: true });
 });
 
+// biome-ignore lint/suspicious/noExplicitAny: answers of the real server, read field by field; each read is asserted
 type Json = Record<string, any>;
 
 async function call(method: 'GET' | 'POST', path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json }> {
@@ -63,7 +64,8 @@ async function command(path: string, body: unknown, expected = 201): Promise<Jso
 }
 
 const ready = async () => (await call('GET', '/ready')).json as { status: string; waiting: Array<{ follower: string; dependency: string }>; checks: Json };
-const waitingOn = async (follower: string, dependency: string) => (await ready()).waiting.some((entry) => entry.follower === follower && entry.dependency === dependency);
+const waitingOn = async (follower: string, dependency: string) =>
+  (await ready()).waiting.some((entry) => entry.follower === follower && entry.dependency === dependency);
 async function backToReady(): Promise<void> {
   let last: unknown;
   await waitFor(
@@ -87,7 +89,10 @@ function load(clients = 3) {
   const failures: string[] = [];
   const workers = Array.from({ length: clients }, async (_, client) => {
     for (let n = 0; running; n += 1) {
-      const answer = await call('POST', '/subjects', { kind: 'agent', displayName: `load-${client}-${n}` }).catch((error: Error) => ({ status: 0, json: { error: error.message } }));
+      const answer = await call('POST', '/subjects', { kind: 'agent', displayName: `load-${client}-${n}` }).catch((error: Error) => ({
+        status: 0,
+        json: { error: error.message },
+      }));
       if (answer.status === 201) acked += 1;
       else failures.push(`${answer.status} ${JSON.stringify(answer.json)}`);
     }
@@ -203,7 +208,9 @@ describe('a NATS outage', () => {
 
     // Every event of the log reaches the stream, exactly once.
     const db = new Database(join(root, 'app', 'events.db'), { readonly: true, fileMustExist: true });
-    const logged = (db.prepare(`SELECT position FROM events WHERE type NOT LIKE '$%' ORDER BY position`).all() as Array<{ position: number }>).map((row) => String(row.position));
+    const logged = (db.prepare(`SELECT position FROM events WHERE type NOT LIKE '$%' ORDER BY position`).all() as Array<{ position: number }>).map((row) =>
+      String(row.position),
+    );
     db.close();
     let last: unknown;
     await waitFor(

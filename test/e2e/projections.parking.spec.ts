@@ -19,7 +19,9 @@ const { server, api } = useTestServer(() => {
   return { docs: sabotaged.docs };
 });
 
-const orgsStatus = async () => ((await api.expectStatus(await api.get('/admin/projections'), 200)).projections as Array<Record<string, any>>).find((p) => p.name === 'orgs')!;
+const orgsStatus = async () =>
+  // biome-ignore lint/suspicious/noExplicitAny: the status route's JSON, asserted field by field
+  ((await api.expectStatus(await api.get('/admin/projections'), 200)).projections as Array<Record<string, any>>).find((p) => p.name === 'orgs')!;
 const ready = async () => {
   const response = await server.app.inject({ method: 'GET', url: '/ready' });
   return { status: response.statusCode, body: response.json() };
@@ -71,7 +73,12 @@ describe('parking a poison event', () => {
     expect(recorded).toEqual([
       expect.objectContaining({
         type: 'ProjectionEventParked',
-        data: expect.objectContaining({ projection: 'orgs', position, reason: 'unstorable org name; fix coming', event: expect.objectContaining({ type: 'OrgRegistered' }) }),
+        data: expect.objectContaining({
+          projection: 'orgs',
+          position,
+          reason: 'unstorable org name; fix coming',
+          event: expect.objectContaining({ type: 'OrgRegistered' }),
+        }),
         metadata: expect.objectContaining({ principal: expect.objectContaining({ kind: 'admin' }) }),
       }),
     ]);

@@ -74,7 +74,7 @@ describe("README.md's quickstart", () => {
     expect({ agreed, differed }).toEqual({ agreed: total, differed: '0' });
   });
 
-  it('runs again and answers the same, every command replayed, nothing appended in anyone\'s name', () => {
+  it("runs again and answers the same, every command replayed, nothing appended in anyone's name", () => {
     expect(second.code, `${second.stdout}\n${second.stderr}`).toBe(0);
     const answers = commandAnswers(second);
     // The keys were kept from the first run: not asked for again.

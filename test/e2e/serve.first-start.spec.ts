@@ -21,7 +21,12 @@ const tempDir = () => {
 };
 
 function serve(settings: Record<string, string>) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'bin/agencygrid.ts', 'serve'], { cwd: repoRoot, env: platformEnv({ LOG_LEVEL: 'warn', ...settings }), encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(process.execPath, ['--import', 'tsx', 'bin/agencygrid.ts', 'serve'], {
+    cwd: repoRoot,
+    env: platformEnv({ LOG_LEVEL: 'warn', ...settings }),
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
 }
 
 async function holdPort(): Promise<{ port: number; server: Server }> {

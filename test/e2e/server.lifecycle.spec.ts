@@ -27,7 +27,10 @@ describe('the server process', () => {
     const key = (await waitForOutput(first, /(agk_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)/))[1];
     expect(key).toBeDefined();
     // Printed on stdout for the operator, never in a log line.
-    const logLines = first.output().split('\n').filter((line) => line.startsWith('{'));
+    const logLines = first
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'));
     expect(logLines.some((line) => line.includes(key!))).toBe(false);
     const probe = (baseUrl: string) => fetch(`${baseUrl}/orgs/00000000-0000-4000-8000-000000000000`, { headers: { authorization: `Bearer ${key}` } });
     expect((await probe(first.baseUrl)).status).toBe(404);
@@ -58,7 +61,9 @@ describe('the server process', () => {
     expect(exit, server.output()).toEqual({ code: 0, signal: null });
     for (const answer of answers) expect([0, 201, 503]).toContain(answer.status);
     const acknowledged = answers.filter((answer) => answer.status === 201);
-    console.log(`drain: ${JSON.stringify(answers.map((answer) => answer.status).reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {}))}`);
+    console.log(
+      `drain: ${JSON.stringify(answers.map((answer) => answer.status).reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {}))}`,
+    );
     expect(acknowledged.length).toBeGreaterThan(0);
 
     const restarted = await startServer({ dataDir, adminKey });

@@ -55,14 +55,21 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
     expect(job).toEqual(['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified']);
 
     const assignment = await streamEvents(server, `assignment-${jobId}`);
-    const assessed = assignment.find((event) => event.type === 'CandidatesAssessed')!.data.candidates as Array<{ subjectId: string; eligible: boolean; reasons: string[] }>;
+    const assessed = assignment.find((event) => event.type === 'CandidatesAssessed')!.data.candidates as Array<{
+      subjectId: string;
+      eligible: boolean;
+      reasons: string[];
+    }>;
     expect(assessed.find((candidate) => candidate.subjectId === unqualified.id)).toMatchObject({ eligible: false, reasons: ['lacks capability summarise'] });
     // The verifier holds no worker role but is a member: ineligible because it verifies the job.
     expect(assessed.find((candidate) => candidate.subjectId === verifier.id)?.reasons).toContain('verifies this job (separation of duties)');
 
     const proposals = assignment.filter((event) => event.type === 'ProposalRecorded').map((event) => event.data);
     expect(proposals).toHaveLength(3);
-    expect(proposals.find((proposal) => proposal.subjectId === unqualified.id)).toMatchObject({ valid: false, reasons: ['ineligible: lacks capability summarise'] });
+    expect(proposals.find((proposal) => proposal.subjectId === unqualified.id)).toMatchObject({
+      valid: false,
+      reasons: ['ineligible: lacks capability summarise'],
+    });
     const awarded = assignment.find((event) => event.type === 'AssignmentAwarded')!.data;
     // Declined: the valid bids that lost (an invalid bid was refused when it came, with its reasons).
     expect(awarded).toMatchObject({ subjectId: cheap.id, declined: [dear.id] });
@@ -81,7 +88,10 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
 
   it('reports where the sagas are and the timers waiting, in /ready and /metrics', async () => {
     const ready = await server.app.inject({ method: 'GET', url: '/ready' });
-    expect(ready.json().checks.work).toMatchObject({ ok: true, detail: expect.stringMatching(/^assignment at [1-9]\d*, execution at [1-9]\d*, obligations at \d+, escalations at \d+; \d+ timers pending$/) });
+    expect(ready.json().checks.work).toMatchObject({
+      ok: true,
+      detail: expect.stringMatching(/^assignment at [1-9]\d*, execution at [1-9]\d*, obligations at \d+, escalations at \d+; \d+ timers pending$/),
+    });
     const metrics = (await server.app.inject({ method: 'GET', url: '/metrics', headers: server.auth })).body;
     expect(metrics).toMatch(/^agencygrid_saga_position\{saga="assignment"\} [1-9]\d*$/m);
     expect(metrics).toMatch(/^agencygrid_timers_pending \d+$/m);

@@ -33,7 +33,11 @@ describe('criteria assignment when the best candidate refuses the contract', () 
     expect(awards.map((award) => award.subjectId)).toEqual([expert.id, novice.id]);
     expect(String(awards[0]!.basis)).toContain('highest score 50');
     expect(assignment.find((event) => event.type === 'AssignmentRoundFailed')?.data).toMatchObject({ round: 1, reason: 'contract_rejected' });
-    const secondRound = assignment.filter((event) => event.type === 'CandidatesAssessed')[1]!.data.candidates as Array<{ subjectId: string; eligible: boolean; reasons: string[] }>;
+    const secondRound = assignment.filter((event) => event.type === 'CandidatesAssessed')[1]!.data.candidates as Array<{
+      subjectId: string;
+      eligible: boolean;
+      reasons: string[];
+    }>;
     expect(secondRound.find((candidate) => candidate.subjectId === expert.id)).toMatchObject({ eligible: false, reasons: ['refused or lost this job before'] });
 
     const rejected = (await streamEvents(server, `contract-${awards[0]!.contractId}`)).map((event) => event.type);

@@ -42,7 +42,11 @@ describe('a missed deadline: breach recorded, job escalated, escalation resolved
     expect(String(escalated.reason)).toContain('missed deadline');
 
     const newDeadline = new Date(Date.now() + 60_000).toISOString();
-    const resolved = await api.post(`/orgs/${orgId}/jobs/${jobId}/resolve-escalation`, { resolution: 'extend', deadline: newDeadline, note: 'one more minute' });
+    const resolved = await api.post(`/orgs/${orgId}/jobs/${jobId}/resolve-escalation`, {
+      resolution: 'extend',
+      deadline: newDeadline,
+      note: 'one more minute',
+    });
     expect(resolved.statusCode, resolved.body).toBe(200);
     const extended = await waitForStreamEvent(server, `contract-${contractId}`, 'ObligationExtended');
     expect(extended).toMatchObject({ obligationId: 'delivery', dueAt: newDeadline });
@@ -50,7 +54,16 @@ describe('a missed deadline: breach recorded, job escalated, escalation resolved
     finish();
     await waitForJobEvent(server, jobId, 'JobVerified');
     const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
-    expect(job).toEqual(['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobEscalated', 'JobEscalationResolved', 'JobDelivered', 'JobVerified']);
+    expect(job).toEqual([
+      'JobSubmitted',
+      'JobContractingStarted',
+      'JobAssigned',
+      'JobWorkStarted',
+      'JobEscalated',
+      'JobEscalationResolved',
+      'JobDelivered',
+      'JobVerified',
+    ]);
     // One breach only: the extended obligation was met, and the first timer found the obligation moved.
     const contract = await streamEvents(server, `contract-${contractId}`);
     expect(contract.filter((event) => event.type === 'ContractBreached')).toHaveLength(1);

@@ -56,12 +56,32 @@ describe('the agents gateway on the bus refuses what it cannot attribute or pars
     ['a payload that is not an object', () => [own('propose'), 'a bid', bearer(agent.key)], 'VALIDATION_FAILED'],
     ['an unknown field', () => [own('sign'), { orgId, contractId: someId, party: 'org' }, bearer(agent.key)], 'VALIDATION_FAILED'],
     ['a malformed id', () => [own('inform'), { orgId, taskId: 'task-1', outputs: {} }, bearer(agent.key)], 'VALIDATION_FAILED'],
-    ['a bad Idempotency-Key', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, { ...bearer(agent.key), 'Idempotency-Key': 'a'.repeat(201) }], 'INVALID_HEADER'],
+    [
+      'a bad Idempotency-Key',
+      () => [own('progress'), { orgId, taskId: someId, progress: 1 }, { ...bearer(agent.key), 'Idempotency-Key': 'a'.repeat(201) }],
+      'INVALID_HEADER',
+    ],
     ['a task that does not exist', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, bearer(agent.key)], 'TASK_NOT_FOUND'],
     // Held to the limits every command is, before the request's own (recursive) schema runs.
-    ['a sub-task input nested 1,000 levels (the sender’s own JSON.stringify overflows near 5,000)', () => [own('subtask'), { orgId, jobId: someId, parentTaskId: someId, contractId: null, key: 'deep', title: 'Deep', input: nested(1_000) }, bearer(agent.key)], 'VALIDATION_FAILED'],
-    ['a lone surrogate in a progress message', () => [own('progress'), { orgId, taskId: someId, progress: 1, message: 'half \ud800' }, bearer(agent.key)], 'VALIDATION_FAILED'],
-    ['U+0000 in an object key of task outputs', () => [own('inform'), { orgId, taskId: someId, outputs: { 'a\u0000b': 1 } }, bearer(agent.key)], 'VALIDATION_FAILED'],
+    [
+      'a sub-task input nested 1,000 levels (the sender’s own JSON.stringify overflows near 5,000)',
+      () => [
+        own('subtask'),
+        { orgId, jobId: someId, parentTaskId: someId, contractId: null, key: 'deep', title: 'Deep', input: nested(1_000) },
+        bearer(agent.key),
+      ],
+      'VALIDATION_FAILED',
+    ],
+    [
+      'a lone surrogate in a progress message',
+      () => [own('progress'), { orgId, taskId: someId, progress: 1, message: 'half \ud800' }, bearer(agent.key)],
+      'VALIDATION_FAILED',
+    ],
+    [
+      'U+0000 in an object key of task outputs',
+      () => [own('inform'), { orgId, taskId: someId, outputs: { 'a\u0000b': 1 } }, bearer(agent.key)],
+      'VALIDATION_FAILED',
+    ],
   ];
 
   for (const [name, request, code] of cases) {

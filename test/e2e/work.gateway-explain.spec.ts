@@ -28,7 +28,11 @@ describe("an agent's refused request answers alike on the bus and over HTTP: in 
 
   async function overBus(headers: Record<string, string>): Promise<WorkReply> {
     const subject = `agencygrid.work.${agent.id}.${apiKeyId(agent.key)}.sign`;
-    const reply = await server.platform.bus.request(subject, { data: { orgId, contractId }, headers: { Authorization: `Bearer ${agent.key}`, ...headers } }, { timeoutMs: 5_000 });
+    const reply = await server.platform.bus.request(
+      subject,
+      { data: { orgId, contractId }, headers: { Authorization: `Bearer ${agent.key}`, ...headers } },
+      { timeoutMs: 5_000 },
+    );
     return reply.data as unknown as WorkReply;
   }
   const overHttp = async (query: string) => (await apiClient(server).post(`/agent/requests/sign${query}`, { orgId, contractId }, agent.key)).json();

@@ -4,7 +4,7 @@ import type { WorkReply } from '../../api/agent-protocol/messages.ts';
 import { apiKeyId, workRequestSubject } from '../../api/agent-protocol/subjects.ts';
 import { agentsStoppedAfterAll, type TestAgent, workAgent, workOrg } from '../support/work-fixtures.ts';
 
-describe('the agents gateway on the bus limits each agent\'s requests', () => {
+describe("the agents gateway on the bus limits each agent's requests", () => {
   const { server } = useTestServer({ env: { AGENT_BUS_RATE_LIMIT: '3', RATE_LIMIT_WINDOW_MS: '600000' } });
   let orgId: string;
   let busy: TestAgent;

@@ -40,7 +40,12 @@ function recordingFetch(calls: string[]): typeof fetch {
 
 function httpClient(server: ListeningServer, agent: { id: string; key: string }, handlers: AgentHandlers, calls: string[] = []): AgentClient {
   return new AgentClient(
-    { http: { baseUrl: server.baseUrl, fetch: recordingFetch(calls), reconnect: { initialDelayMs: 50, maxDelayMs: 200 } }, subjectId: agent.id, apiKey: agent.key, requestTimeoutMs: 5_000 },
+    {
+      http: { baseUrl: server.baseUrl, fetch: recordingFetch(calls), reconnect: { initialDelayMs: 50, maxDelayMs: 200 } },
+      subjectId: agent.id,
+      apiKey: agent.key,
+      requestTimeoutMs: 5_000,
+    },
     handlers,
   );
 }
@@ -95,7 +100,12 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
       // Registered, with a key and a role; its bus client is never started: this agent has HTTP only.
       const registered = await workAgent(server, { orgId, name, ...input, start: false });
       calls[name] = [];
-      const client = httpClient(server, registered, { ...input.handlers, onError: (error, context) => void errors.push({ agent: name, kind: context.kind, error }) }, calls[name]);
+      const client = httpClient(
+        server,
+        registered,
+        { ...input.handlers, onError: (error, context) => void errors.push({ agent: name, kind: context.kind, error }) },
+        calls[name],
+      );
       clients.push(client);
       await client.start();
       return { ...registered, client };
@@ -160,7 +170,13 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
     for (const name of ['Cheap', 'Dear', 'Unqualified', 'Verifier']) expect(calls[name], name).toContain('GET /agent/inbox');
     expect(calls.Dear).toContain('POST /agent/requests/propose');
     expect(calls.Cheap).toEqual(
-      expect.arrayContaining(['POST /agent/requests/propose', 'POST /agent/requests/sign', 'POST /agent/requests/progress', 'POST /agent/requests/tool', 'POST /agent/requests/inform']),
+      expect.arrayContaining([
+        'POST /agent/requests/propose',
+        'POST /agent/requests/sign',
+        'POST /agent/requests/progress',
+        'POST /agent/requests/tool',
+        'POST /agent/requests/inform',
+      ]),
     );
     expect(calls.Verifier).toContain('POST /agent/requests/verdict');
     expect(calls.Verifier).not.toContain('POST /agent/requests/propose');
@@ -186,7 +202,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
     expect(again).toBe(first);
   });
 
-  it('refuses to start an inbox for an unknown key or an admin, with the server\'s error', async () => {
+  it("refuses to start an inbox for an unknown key or an admin, with the server's error", async () => {
     const unknown = httpClient(server, { id: cheap.id, key: 'agk_nope.0123456789abcdefghijklmnopqrstuvwxyz' }, {});
     expect(await rejection(unknown.start())).toMatchObject({ code: 'UNKNOWN_API_KEY' });
     const admin = httpClient(server, { id: 'admin', key: ADMIN_KEY }, {});
@@ -198,10 +214,18 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
     const drops: unknown[] = [];
     const registered = await workAgent(server, { orgId, name: 'Reconnecting', start: false, handlers: {} });
     const calls: string[] = [];
-    const client = httpClient(server, registered, { onCallForProposals: (cfp) => {
-        seen.push(cfp.jobId);
-        return null;
-      }, onError: (error, context) => void (context.kind === 'inbox' && drops.push(error)) }, calls);
+    const client = httpClient(
+      server,
+      registered,
+      {
+        onCallForProposals: (cfp) => {
+          seen.push(cfp.jobId);
+          return null;
+        },
+        onError: (error, context) => void (context.kind === 'inbox' && drops.push(error)),
+      },
+      calls,
+    );
     clients.push(client);
     await client.start();
     const before = crypto.randomUUID();
@@ -382,15 +406,19 @@ describe.runIf(natsUrl)('GET /agent/inbox with the platform on NATS', () => {
     const agent = await api.subjectWithKey('Nats reader');
     const other = await api.subjectWithKey('Nats other');
     const seen: string[] = [];
-    const client = httpClient(server, agent, { onCallForProposals: (cfp) => {
+    const client = httpClient(server, agent, {
+      onCallForProposals: (cfp) => {
         seen.push(cfp.jobId);
         return null;
-      } });
+      },
+    });
     const otherSeen: string[] = [];
-    const otherClient = httpClient(server, other, { onCallForProposals: (cfp) => {
+    const otherClient = httpClient(server, other, {
+      onCallForProposals: (cfp) => {
         otherSeen.push(cfp.jobId);
         return null;
-      } });
+      },
+    });
     await client.start();
     await otherClient.start();
     try {

@@ -66,7 +66,9 @@ describe.runIf(available)('an agent on the secured bus stays on it past the life
       await new Promise((wake) => setTimeout(wake, 50));
     }
     // The platform still answers it: the refusal is about the (unknown) task, not about the caller.
-    await expect(client.request('progress', { orgId, taskId: '00000000-0000-4000-8000-0000000000cc', progress: 1 })).rejects.toMatchObject({ code: 'TASK_NOT_FOUND' });
+    await expect(client.request('progress', { orgId, taskId: '00000000-0000-4000-8000-0000000000cc', progress: 1 })).rejects.toMatchObject({
+      code: 'TASK_NOT_FOUND',
+    });
     expect(issued[1]!).toBeGreaterThan(firstExpiry);
   }, 30_000);
 });

@@ -32,11 +32,16 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
   const requests: Array<{ subject: string; headers: Record<string, string>; data: unknown }> = [];
   const keys: string[] = [];
 
-  async function agent(name: string, capabilities: Record<string, number>, handlers: AgentHandlers): Promise<{ id: string; key: string; client: AgentClient; bus: NatsBus }> {
+  async function agent(
+    name: string,
+    capabilities: Record<string, number>,
+    handlers: AgentHandlers,
+  ): Promise<{ id: string; key: string; client: AgentClient; bus: NatsBus }> {
     const api = apiClient(server);
     const { id, key } = await api.subjectWithKey(name);
     keys.push(key);
-    for (const [capability, level] of Object.entries(capabilities)) await api.expectStatus(await api.post(`/subjects/${id}/capabilities`, { name: capability, level }), 200);
+    for (const [capability, level] of Object.entries(capabilities))
+      await api.expectStatus(await api.post(`/subjects/${id}/capabilities`, { name: capability, level }), 200);
     expect((await api.grant(orgId, id, 'worker')).statusCode).toBe(201);
     const bus = await connectAgentBus({ natsUrl: nats.url, baseUrl: server.baseUrl, apiKey: key, name: `agent-${name}` });
     buses.push(bus);
@@ -49,7 +54,12 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
   beforeAll(async () => {
     nats = await startSecuredNats();
     const started = await startTestServer({
-      env: { NATS_URL: nats.url, NATS_CREDS_FILE: nats.platformCredsFile, NATS_AGENT_ISSUER_SEED_FILE: nats.agentIssuerSeedFile, DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-nats-auth-')) },
+      env: {
+        NATS_URL: nats.url,
+        NATS_CREDS_FILE: nats.platformCredsFile,
+        NATS_AGENT_ISSUER_SEED_FILE: nats.agentIssuerSeedFile,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-nats-auth-')),
+      },
     });
     await started.app.listen({ port: 0, host: '127.0.0.1' });
     server = { ...started, baseUrl: `http://127.0.0.1:${(started.app.server.address() as AddressInfo).port}` };
@@ -116,7 +126,13 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
     const { key } = await api.subjectWithKey('Asker');
     // The last character changed: the right shape, a wrong checksum.
     const corrupted = `${publicKey.slice(0, -1)}${publicKey.endsWith('A') ? 'B' : 'A'}`;
-    for (const body of [{}, { publicKey: 'UNOTAKEY' }, { publicKey: nkeys.createAccount().getPublicKey() }, { publicKey: corrupted }, { publicKey, extra: 1 }]) {
+    for (const body of [
+      {},
+      { publicKey: 'UNOTAKEY' },
+      { publicKey: nkeys.createAccount().getPublicKey() },
+      { publicKey: corrupted },
+      { publicKey, extra: 1 },
+    ]) {
       const bad = await api.post('/agent/bus-credentials', body, key);
       expect(bad.statusCode, JSON.stringify(body)).toBe(400);
       expect(bad.json().code).toBe('VALIDATION_FAILED');

@@ -29,10 +29,7 @@ describe('an auction nobody bids on: rounds retried, then escalated; reassigning
 
     const assignment = await streamEvents(server, `assignment-${jobId}`);
     const failures = assignment.filter((event) => event.type === 'AssignmentRoundFailed').map((event) => event.data);
-    expect(failures).toEqual([
-      expect.objectContaining({ round: 1, reason: 'no_valid_bids' }),
-      expect.objectContaining({ round: 2, reason: 'no_valid_bids' }),
-    ]);
+    expect(failures).toEqual([expect.objectContaining({ round: 1, reason: 'no_valid_bids' }), expect.objectContaining({ round: 2, reason: 'no_valid_bids' })]);
     expect(assignment.filter((event) => event.type === 'AssignmentEscalated')).toHaveLength(1);
     expect(assignment.some((event) => event.type === 'AssignmentAwarded')).toBe(false);
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
 import { apiClient } from './api.client.ts';
-import { agentsStoppedAfterAll, streamEvents, submitJob, type TestAgent, waitForJobEvent, waitForStreamEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
+import { agentsStoppedAfterAll, streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
 
 describe('reassignment when the assignee is suspended or keeps failing', () => {
   const { server } = useTestServer();
@@ -19,7 +19,9 @@ describe('reassignment when the assignee is suspended or keeps failing', () => {
       orgId,
       name: 'Soon suspended',
       capabilities: { audit: 5 },
-      handlers: { onTask: (_task, context) => (started(), new Promise((resolve) => context.signal.addEventListener('abort', () => resolve({ aborted: true })))) },
+      handlers: {
+        onTask: (_task, context) => (started(), new Promise((resolve) => context.signal.addEventListener('abort', () => resolve({ aborted: true })))),
+      },
     });
     const second = await workAgent(server, { orgId, name: 'Standby', capabilities: { audit: 1 }, handlers: { onTask: async () => ({ audited: true }) } });
     agents.push(first, second);
@@ -36,7 +38,18 @@ describe('reassignment when the assignee is suspended or keeps failing', () => {
     expect(delivered.deliverable).toEqual({ audited: true });
     await waitForJobEvent(server, jobId, 'JobVerified');
     const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
-    expect(job).toEqual(['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobEscalated', 'JobEscalationResolved', 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified']);
+    expect(job).toEqual([
+      'JobSubmitted',
+      'JobContractingStarted',
+      'JobAssigned',
+      'JobWorkStarted',
+      'JobEscalated',
+      'JobEscalationResolved',
+      'JobAssigned',
+      'JobWorkStarted',
+      'JobDelivered',
+      'JobVerified',
+    ]);
     const terminated = await waitForStreamEvent(server, `contract-${String(assigned.contractId)}`, 'ContractTerminated');
     expect(String(terminated.reason)).toContain('contracting');
   });

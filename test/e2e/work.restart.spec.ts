@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentClient } from '../../api/agent-client/index.ts';
 import { tempStorePath } from '../support/pipeline.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { startTestServer } from '../support/server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
 
 describe('the work sagas resume after a restart, and nothing is done twice', () => {
@@ -64,7 +64,10 @@ describe('the work sagas resume after a restart, and nothing is done twice', () 
     await first.close();
 
     const second = await startTestServer({ path });
-    const fresh = new AgentClient({ bus: second.platform.bus, subjectId: stuck.id, apiKey: stuck.key }, { onTask: async (task) => ({ attempt: task.attempt }) });
+    const fresh = new AgentClient(
+      { bus: second.platform.bus, subjectId: stuck.id, apiKey: stuck.key },
+      { onTask: async (task) => ({ attempt: task.attempt }) },
+    );
     await fresh.start();
     cleanup.push(async () => {
       await fresh.stop();
@@ -76,7 +79,20 @@ describe('the work sagas resume after a restart, and nothing is done twice', () 
     const assigned = (await streamEvents(second, `job-${jobId}`)).filter((event) => event.type === 'JobAssigned');
     expect(assigned).toHaveLength(1);
     const task = await streamEvents(second, `task-${String(delivered.note).replace('delivered by task ', '')}`);
-    expect(task.map((event) => event.type)).toEqual(['TaskCreated', 'TaskDispatched', 'TaskProgressReported', 'TaskAttemptFailed', 'TaskDispatched', 'TaskProgressReported', 'TaskCompleted']);
-    expect(task.find((event) => event.type === 'TaskAttemptFailed')?.data).toMatchObject({ attempt: 1, willRetry: true, reason: 'no heartbeat for 1000 ms', failedBy: { kind: 'system' } });
+    expect(task.map((event) => event.type)).toEqual([
+      'TaskCreated',
+      'TaskDispatched',
+      'TaskProgressReported',
+      'TaskAttemptFailed',
+      'TaskDispatched',
+      'TaskProgressReported',
+      'TaskCompleted',
+    ]);
+    expect(task.find((event) => event.type === 'TaskAttemptFailed')?.data).toMatchObject({
+      attempt: 1,
+      willRetry: true,
+      reason: 'no heartbeat for 1000 ms',
+      failedBy: { kind: 'system' },
+    });
   });
 });

@@ -27,16 +27,39 @@ describe('a task split into sub-tasks by its assignee', () => {
           // The root task: split it in two, each a sub-task dispatched back to this agent, then fold the parts.
           for (const part of ['intro', 'body']) {
             subtaskIds.push(subtaskIdFor(task.taskId, part));
-            await agent.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, key: part, title: part, input: { part } });
+            await agent.client.request('subtask', {
+              orgId,
+              jobId: task.jobId,
+              parentTaskId: task.taskId,
+              contractId: task.contractId,
+              key: part,
+              title: part,
+              input: { part },
+            });
           }
           try {
             // An agent never picks a task's id: it would otherwise take the id of another job's task in advance.
-            await agent.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, key: 'x', taskId: task.taskId, title: 'squat' });
+            await agent.client.request('subtask', {
+              orgId,
+              jobId: task.jobId,
+              parentTaskId: task.taskId,
+              contractId: task.contractId,
+              key: 'x',
+              taskId: task.taskId,
+              title: 'squat',
+            });
           } catch (error) {
             if (error instanceof AgentRequestError) squatRefusal = error;
           }
           try {
-            await outsider.client.request('subtask', { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId, key: 'mine now', title: 'mine now' });
+            await outsider.client.request('subtask', {
+              orgId,
+              jobId: task.jobId,
+              parentTaskId: task.taskId,
+              contractId: task.contractId,
+              key: 'mine now',
+              title: 'mine now',
+            });
           } catch (error) {
             if (error instanceof AgentRequestError) outsiderRefusal = error;
           }
@@ -60,7 +83,10 @@ describe('a task split into sub-tasks by its assignee', () => {
     const assigned = (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobAssigned')!.data;
     for (const id of subtaskIds) {
       const created = (await streamEvents(server, `task-${id}`))[0]!;
-      expect(created).toMatchObject({ type: 'TaskCreated', data: { jobId, contractId: assigned.contractId, assigneeSubjectId: agent.id, createdBy: { id: agent.id, kind: 'subject' } } });
+      expect(created).toMatchObject({
+        type: 'TaskCreated',
+        data: { jobId, contractId: assigned.contractId, assigneeSubjectId: agent.id, createdBy: { id: agent.id, kind: 'subject' } },
+      });
     }
     expect(outsiderRefusal?.code).toBe('NOT_THE_ASSIGNEE');
     expect(squatRefusal?.code).toBe('VALIDATION_FAILED');

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import { agentsStoppedAfterAll, streamEvents, submitJob, type TestAgent, waitForJobEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
+import { agentsStoppedAfterAll, streamEvents, submitJob, waitForJobEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
 
 const never = <T>() => new Promise<T>(() => undefined);
 
@@ -14,7 +14,12 @@ describe('nobody is waited for forever: an unsigned offer is withdrawn, a missin
   });
 
   it('withdraws an offer the chosen agent does not sign in time and offers the job to the next candidate', async () => {
-    const silent = await workAgent(server, { orgId, name: 'Never signs', capabilities: { translate: 9 }, handlers: { onAward: () => never(), onTask: async () => ({ by: 'silent' }) } });
+    const silent = await workAgent(server, {
+      orgId,
+      name: 'Never signs',
+      capabilities: { translate: 9 },
+      handlers: { onAward: () => never(), onTask: async () => ({ by: 'silent' }) },
+    });
     const next = await workAgent(server, { orgId, name: 'Signs', capabilities: { translate: 1 }, handlers: { onTask: async () => ({ by: 'next' }) } });
     agents.push(silent, next);
     const jobId = await submitJob(server, orgId, { goal: 'translate', requiredCapabilities: [{ name: 'translate', level: 1 }] });
@@ -30,7 +35,12 @@ describe('nobody is waited for forever: an unsigned offer is withdrawn, a missin
     const worker = await workAgent(server, { orgId, name: 'Worker', capabilities: { render: 1 }, handlers: { onTask: async () => ({ rendered: true }) } });
     const mute = await workAgent(server, { orgId, name: 'Mute verifier', role: 'reviewer', handlers: { onVerify: () => never() } });
     agents.push(worker, mute);
-    const jobId = await submitJob(server, orgId, { goal: 'render', completionMode: 'verified', verifierSubjectIds: [mute.id], requiredCapabilities: [{ name: 'render', level: 1 }] });
+    const jobId = await submitJob(server, orgId, {
+      goal: 'render',
+      completionMode: 'verified',
+      verifierSubjectIds: [mute.id],
+      requiredCapabilities: [{ name: 'render', level: 1 }],
+    });
     const escalated = await waitForJobEvent(server, jobId, 'JobEscalated');
     expect(escalated).toMatchObject({ from: 'delivered', escalateTo: 'reviewer', reason: 'no verdict on the delivery within 300 ms' });
   });

@@ -24,7 +24,13 @@ describe("assessing candidates decides each one's policy exactly as a command of
     ok(await run('DefineJobSpace', { jobSpace: { name: 'lab' } }));
     await g.publishPolicy(orgId, [
       { id: 'seniors-accept', effect: 'permit', actions: ['job.accept'], when: '"senior" in principal.roles', reason: 'seniors take work' },
-      { id: 'crew-with-skill', effect: 'permit', actions: ['job.accept'], when: '"crew" in principal.groups && principal.capabilities.summarise >= 3', reason: 'skilled crew' },
+      {
+        id: 'crew-with-skill',
+        effect: 'permit',
+        actions: ['job.accept'],
+        when: '"crew" in principal.groups && principal.capabilities.summarise >= 3',
+        reason: 'skilled crew',
+      },
       { id: 'no-interns', effect: 'forbid', actions: ['job.accept'], when: 'principal.capabilities.intern >= 1', reason: 'interns do not take jobs' },
     ]);
 
@@ -43,11 +49,33 @@ describe("assessing candidates decides each one's policy exactly as a command of
 
     const now = new Date().toISOString();
     const job = {
-      jobId: randomUUID(), orgId, status: 'contracting', goal: 'g', objectives: [], priority: 'normal', completionMode: 'single', deadline: null,
-      requiredCapabilities: [], requiredRoles: [], outputTemplate: null, verifierSubjectIds: [], budget: null, assignmentStrategy: 'criteria',
-      directAssignee: null, submittedBy: admin, submittedAt: now, assignment: null, delivery: null, verification: null, escalation: null, statusReason: null,
+      jobId: randomUUID(),
+      orgId,
+      status: 'contracting',
+      goal: 'g',
+      objectives: [],
+      priority: 'normal',
+      completionMode: 'single',
+      deadline: null,
+      requiredCapabilities: [],
+      requiredRoles: [],
+      outputTemplate: null,
+      verifierSubjectIds: [],
+      budget: null,
+      assignmentStrategy: 'criteria',
+      directAssignee: null,
+      submittedBy: admin,
+      submittedAt: now,
+      assignment: null,
+      delivery: null,
+      verification: null,
+      escalation: null,
+      statusReason: null,
     } satisfies Job;
-    const assignment = assignmentDecider.evolve(null, { type: 'AssignmentStarted', data: { jobId: job.jobId, orgId, strategy: 'criteria', maxRounds: 3, startedAt: now } })!;
+    const assignment = assignmentDecider.evolve(null, {
+      type: 'AssignmentStarted',
+      data: { jobId: job.jobId, orgId, strategy: 'criteria', maxRounds: 3, startedAt: now },
+    })!;
     const assessed = await assessCandidates({ reader: loader, job, assignment, settings: workSettingsOf({}), workloads: new Map(), now });
 
     const byPolicy = Object.fromEntries(assessed.map((candidate) => [candidate.subjectId, !candidate.reasons.some((reason) => reason.startsWith('policy:'))]));

@@ -22,7 +22,8 @@ describe('re-evaluation after the built-in policies change in code', () => {
     const source = { store, registry };
     const timelines = orgTimelines(await loadOrgHistory(source, orgId));
     const decisions = [];
-    for await (const decision of orgDecisions(source, orgId, { from: null, to: await store.headPosition(), since: null, until: null })) decisions.push(decision);
+    for await (const decision of orgDecisions(source, orgId, { from: null, to: await store.headPosition(), since: null, until: null }))
+      decisions.push(decision);
     expect(decisions.length).toBeGreaterThanOrEqual(3);
 
     // The code's platform policy has changed since (a rule added): its hash no longer matches the recorded one.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDecisionHistory, policyV2, policyV3, type GeneratedHistory } from '../../bench/audit-reevaluation.ts';
-import { loadOrgHistory, orgDecisions, type AuditSource } from '../../commands/audit/reader.ts';
+import { loadOrgHistory, type AuditSource } from '../../commands/audit/reader.ts';
 import { orgStateAt, reevaluateOrg, resolveDraft, whatIfOrg } from '../../commands/audit/replay.ts';
 import { orgStateAsOf, orgTimelines, subjectRolesAt } from '../../domain/audit/as-of.ts';
 import { mergeReevaluationReports } from '../../domain/audit/report.ts';
@@ -78,7 +78,9 @@ describe('audit replay of a generated governed history', () => {
     for (const org of history.orgs) {
       const report = await reevaluateOrg(source, org.orgId);
       expect(report.total, org.slug).toBe(orgDecisionsOf(org.orgId).length);
-      expect(report.agreed, `${org.slug}: ${JSON.stringify(report.differed.slice(0, 2))} ${JSON.stringify(report.unverifiable.slice(0, 2))}`).toBe(report.total);
+      expect(report.agreed, `${org.slug}: ${JSON.stringify(report.differed.slice(0, 2))} ${JSON.stringify(report.unverifiable.slice(0, 2))}`).toBe(
+        report.total,
+      );
       expect(report.counts).toEqual({ differed: 0, unverifiable: 0, drifted: 0, warnings: 0 });
       expect(report.range).toMatchObject({ complete: true, next: null });
       total += report.total;
@@ -108,7 +110,11 @@ describe('audit replay of a generated governed history', () => {
       page = await reevaluateOrg(source, org, { from: BigInt(page.range.next), to: BigInt(merged.range.head), limit: 700 });
       merged = mergeReevaluationReports(merged, page);
     }
-    expect(merged).toMatchObject({ total: all.length, agreed: all.length, range: { first: String(all[0]?.position), last: String(all.at(-1)?.position), complete: true } });
+    expect(merged).toMatchObject({
+      total: all.length,
+      agreed: all.length,
+      range: { first: String(all[0]?.position), last: String(all.at(-1)?.position), complete: true },
+    });
 
     const [from, to] = [all[100]?.position ?? 0n, all[299]?.position ?? 0n];
     expect((await reevaluateOrg(source, org, { from, to })).total).toBe(200);
@@ -123,7 +129,11 @@ describe('audit replay of a generated governed history', () => {
       const timelines = orgTimelines(await loadOrgHistory(source, org.orgId));
       const decisions = orgDecisionsOf(org.orgId).filter((_, index) => index % 25 === 0);
       for (const decision of decisions) {
-        const request = decision.data.request as { principal: { id: string; kind: string; roles: string[] }; resource: { jobSpace: string | null }; now: string };
+        const request = decision.data.request as {
+          principal: { id: string; kind: string; roles: string[] };
+          resource: { jobSpace: string | null };
+          now: string;
+        };
         if (request.principal.kind !== 'subject' || decision.data.rosterRevision === null) continue;
         // Just before the decision: a permitted roster command records its decision in the roster stream itself.
         const state = orgStateAsOf(timelines, { by: 'position', position: decision.position - 1n, at: request.now });
@@ -181,7 +191,11 @@ describe('audit replay of a generated governed history', () => {
       omitted: 0,
     });
     expect(Object.keys(report.byAction).filter((action) => (report.byAction[action]?.flipped ?? 0) > 0)).toEqual(['org.update']);
-    expect(report.flips[0]?.hypothetical).toMatchObject({ outcome: 'forbidden', determiningRuleIds: expect.arrayContaining(['freeze-updates']), escalateTo: 'board' });
+    expect(report.flips[0]?.hypothetical).toMatchObject({
+      outcome: 'forbidden',
+      determiningRuleIds: expect.arrayContaining(['freeze-updates']),
+      escalateTo: 'board',
+    });
   });
 
   it('what-if with a drafted version: v2 instead of v3 lifts exactly the quiet-hours forbids that nothing else forbids', async () => {
@@ -197,7 +211,9 @@ describe('audit replay of a generated governed history', () => {
     expect(new Set(report.flips.map((flip) => flip.decisionId))).toEqual(new Set(quiet.map((decision) => decision.data.decisionId)));
     expect(report.flips.every((flip) => flip.kind.startsWith('forbidden->'))).toBe(true);
     expect(await resolveDraft(source, org.orgId, { version: 99 })).toMatchObject({ code: 'POLICY_VERSION_NOT_FOUND' });
-    expect(await resolveDraft(source, org.orgId, { rules: [{ id: 'bad', effect: 'permit', actions: ['nope.*'], reason: 'x' }] })).toMatchObject({ code: 'POLICY_INVALID' });
+    expect(await resolveDraft(source, org.orgId, { rules: [{ id: 'bad', effect: 'permit', actions: ['nope.*'], reason: 'x' }] })).toMatchObject({
+      code: 'POLICY_INVALID',
+    });
   });
 
   // Last: it alters the log.
@@ -206,13 +222,18 @@ describe('audit replay of a generated governed history', () => {
     const decisions = orgDecisionsOf(org.orgId);
     const denied = decisions.find((decision) => decision.data.outcome === 'not-permitted' && decision.data.action === 'org.update');
     const bySubject = decisions.find(
-      (decision) => decision.data.outcome === 'permitted' && (decision.data.request.principal as { kind: string }).kind === 'subject' && decision.data.action === 'org.update',
+      (decision) =>
+        decision.data.outcome === 'permitted' &&
+        (decision.data.request.principal as { kind: string }).kind === 'subject' &&
+        decision.data.action === 'org.update',
     );
     if (!denied || !bySubject) throw new Error('no decisions to tamper with');
     const db = new Database(join(dir, 'events.db'));
     try {
       db.prepare("UPDATE events SET data = json_set(data, '$.outcome', 'permitted') WHERE position = ?").run(denied.position);
-      db.prepare("UPDATE events SET data = json_set(data, '$.request.principal.roles', json('[\"editor\",\"writer\",\"member\"]')) WHERE position = ?").run(bySubject.position);
+      db.prepare('UPDATE events SET data = json_set(data, \'$.request.principal.roles\', json(\'["editor","writer","member"]\')) WHERE position = ?').run(
+        bySubject.position,
+      );
     } finally {
       db.close();
     }
@@ -222,6 +243,9 @@ describe('audit replay of a generated governed history', () => {
     const [first, second] = report.differed;
     expect(first).toMatchObject({ decisionId: denied.data.decisionId, recorded: { outcome: 'permitted' }, replayed: { outcome: 'not-permitted' } });
     expect(first?.explanation).toBe('recorded permitted, but re-evaluation gives not-permitted (no rule permits it)');
-    expect(second).toMatchObject({ decisionId: bySubject.data.decisionId, differences: expect.arrayContaining([expect.objectContaining({ field: 'request.principal.roles' })]) });
+    expect(second).toMatchObject({
+      decisionId: bySubject.data.decisionId,
+      differences: expect.arrayContaining([expect.objectContaining({ field: 'request.principal.roles' })]),
+    });
   });
 });

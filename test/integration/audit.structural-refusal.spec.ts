@@ -86,7 +86,12 @@ describe('a refusal by the org structure in the audit', () => {
     const forged = { ...recorded, decisionId: `${recorded.decisionId}-forged`, result: { ...recorded.result, code: 'ROLE_CONFLICT' } };
     const encoded = registry.encode('DecisionRecorded', forged);
     await store.appendToStream(`audit-${orgId}`, [
-      { id: randomUUID(), type: 'DecisionRecorded', data: encoded.data as JsonObject, metadata: { schemaVersion: encoded.schemaVersion, orgId, commandId: 'forged' } },
+      {
+        id: randomUUID(),
+        type: 'DecisionRecorded',
+        data: encoded.data as JsonObject,
+        metadata: { schemaVersion: encoded.schemaVersion, orgId, commandId: 'forged' },
+      },
     ]);
     const report = await reevaluateOrg(source, orgId);
     expect(report.structure).toMatchObject({ checked: 2, agreed: 1, differed: 1 });

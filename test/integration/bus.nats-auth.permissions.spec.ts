@@ -28,7 +28,12 @@ describe.runIf(available)('the shipped NATS config: every connection authenticat
   /** An agent connection with credentials the platform issued (as POST /agent/bus-credentials does). */
   async function agentBus(agent: { subjectId: string; keyId: string }, options: { now?: Date; errors?: unknown[] } = {}): Promise<NatsBus> {
     const user = nkeys.createUser();
-    const { jwt } = issuer.issue({ name: agent.subjectId, userPublicKey: user.getPublicKey(), permissions: agentBusPermissions(agent.subjectId, agent.keyId), now: options.now ?? new Date() });
+    const { jwt } = issuer.issue({
+      name: agent.subjectId,
+      userPublicKey: user.getPublicKey(),
+      permissions: agentBusPermissions(agent.subjectId, agent.keyId),
+      now: options.now ?? new Date(),
+    });
     const bus = await NatsBus.connect(nats.url, {
       name: `agent-${agent.subjectId}`,
       maxReconnectAttempts: 0,
@@ -62,7 +67,12 @@ describe.runIf(available)('the shipped NATS config: every connection authenticat
   it('refuses a credential for a key the issuer did not sign (a self-made account)', async () => {
     const forger = new AgentCredentialIssuer(nkeys.createAccount(), 60_000);
     const user = nkeys.createUser();
-    const { jwt } = forger.issue({ name: 'forged', userPublicKey: user.getPublicKey(), permissions: { pub: { allow: ['>'] }, sub: { allow: ['>'] } }, now: new Date() });
+    const { jwt } = forger.issue({
+      name: 'forged',
+      userPublicKey: user.getPublicKey(),
+      permissions: { pub: { allow: ['>'] }, sub: { allow: ['>'] } },
+      now: new Date(),
+    });
     await expect(
       NatsBus.connect(nats.url, { maxReconnectAttempts: 0, credentials: { jwt: () => jwt, seed: user.getSeed(), inboxPrefix: '_INBOX' } }),
     ).rejects.toBeInstanceOf(BusUnavailableError);
@@ -70,7 +80,18 @@ describe.runIf(available)('the shipped NATS config: every connection authenticat
 
   it("does not let an agent subscribe to everything, to another agent's inbox or requests, to the platform's events or to others' replies", async () => {
     const a = await agentBus(A);
-    for (const pattern of ['>', 'agencygrid.>', 'agencygrid.agent.>', `agencygrid.agent.${B.subjectId}.>`, 'agencygrid.work.>', `agencygrid.work.${B.subjectId}.*.*`, 'agencygrid.events.>', '_INBOX.>', `${agentReplyPrefix(B.subjectId)}.>`, '$JS.API.>']) {
+    for (const pattern of [
+      '>',
+      'agencygrid.>',
+      'agencygrid.agent.>',
+      `agencygrid.agent.${B.subjectId}.>`,
+      'agencygrid.work.>',
+      `agencygrid.work.${B.subjectId}.*.*`,
+      'agencygrid.events.>',
+      '_INBOX.>',
+      `${agentReplyPrefix(B.subjectId)}.>`,
+      '$JS.API.>',
+    ]) {
       await expect(a.subscribe(pattern), pattern).rejects.toBeInstanceOf(BusPermissionError);
     }
     // Its own inbox it may read.
@@ -109,7 +130,7 @@ describe.runIf(available)('the shipped NATS config: every connection authenticat
     expect(platformHeard).toEqual([]);
   });
 
-  it('carries an agent\'s own request to the platform (across accounts) and the reply back, and the platform\'s messages to its inbox', async () => {
+  it("carries an agent's own request to the platform (across accounts) and the reply back, and the platform's messages to its inbox", async () => {
     const a = await agentBus(A);
     const inbox: IncomingMessage[] = [];
     await a.subscribe(`agencygrid.agent.${A.subjectId}.>`, (message) => {

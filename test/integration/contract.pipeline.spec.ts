@@ -65,7 +65,9 @@ describe('contract commands through the pipeline', () => {
     ok(await pipeline.execute(orgAggregate, registerOrg(orgId), { commandId: commandId(), principal: admin }));
     const contract = contracts(pipeline, orgId, contractId);
 
-    const drafted = ok(await contract.draft(assigneeId, { obligations: [{ obligationId: 'final', description: 'Deliver', dueAt: '2026-12-04T13:00:00+01:00' }] }));
+    const drafted = ok(
+      await contract.draft(assigneeId, { obligations: [{ obligationId: 'final', description: 'Deliver', dueAt: '2026-12-04T13:00:00+01:00' }] }),
+    );
     expect(drafted.events.map((event) => event.type)).toEqual(['ContractDrafted']);
     expect(drafted.events[0]?.data).toMatchObject({ draftedBy: admin, draftedAt: now.toISOString(), obligations: [{ dueAt }] });
     const byAssignee = ok(await contract.sign('assignee', asSubject(assigneeId)));
@@ -111,19 +113,27 @@ describe('contract commands through the pipeline', () => {
     expect(refused(await contract.sign('org', asSubject(assigneeId)))).toMatchObject({ kind: 'forbidden', code: 'ASSIGNEE_ACTS_FOR_ORG' });
     expect(refused(await contract.draft(assigneeId))).toMatchObject({ kind: 'conflict', code: 'CONTRACT_ALREADY_EXISTS' });
     expect(refused(await contracts(pipeline, randomUUID(), contractId).sign('org', admin))).toMatchObject({ kind: 'not_found', code: 'CONTRACT_NOT_FOUND' });
-    expect(refused(await contracts(pipeline, orgId, randomUUID()).draft(assigneeId, { obligations: [{ obligationId: 'late', description: 'x', dueAt: '2026-11-27T11:00:00Z' }] }))).toMatchObject({
+    expect(
+      refused(
+        await contracts(pipeline, orgId, randomUUID()).draft(assigneeId, {
+          obligations: [{ obligationId: 'late', description: 'x', dueAt: '2026-11-27T11:00:00Z' }],
+        }),
+      ),
+    ).toMatchObject({
       kind: 'unprocessable',
       code: 'DUE_AT_IN_PAST',
     });
     const invalid = refused(await contract.run('SignContract', { party: 'witness' }));
     expect(invalid).toMatchObject({ kind: 'invalid', code: 'VALIDATION_FAILED' });
-    expect(refused(await contracts(pipeline, orgId, randomUUID()).draft(assigneeId, { verifierSubjectIds: [assigneeId] }))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(refused(await contracts(pipeline, orgId, randomUUID()).draft(assigneeId, { verifierSubjectIds: [assigneeId] }))).toMatchObject({
+      code: 'VALIDATION_FAILED',
+    });
     expect(await store.headPosition()).toBe(head);
   });
 });
 
 describe('contract signatures under an org policy', () => {
-  it("lets the policy say who may sign, while the contract decides which subject is which party", async () => {
+  it('lets the policy say who may sign, while the contract decides which subject is which party', async () => {
     const store = tempStore();
     const { pipeline } = governedPipelineOn(store, { clock: () => now });
     const g = governance(pipeline);
@@ -135,8 +145,22 @@ describe('contract signatures under an org policy', () => {
     ok(await g.grant(orgId, otherWriter, 'worker'));
     ok(await g.grant(orgId, clerk, 'signer'));
     await g.publishPolicy(orgId, [
-      { id: 'workers-sign-for-themselves', effect: 'permit', actions: ['contract.sign'], roles: ['worker'], when: 'command.data.party == "assignee"', reason: 'an agent consents to its own work' },
-      { id: 'signers-sign-for-the-org', effect: 'permit', actions: ['contract.sign'], roles: ['signer'], when: 'command.data.party == "org"', reason: 'the clerk signs for the org' },
+      {
+        id: 'workers-sign-for-themselves',
+        effect: 'permit',
+        actions: ['contract.sign'],
+        roles: ['worker'],
+        when: 'command.data.party == "assignee"',
+        reason: 'an agent consents to its own work',
+      },
+      {
+        id: 'signers-sign-for-the-org',
+        effect: 'permit',
+        actions: ['contract.sign'],
+        roles: ['signer'],
+        when: 'command.data.party == "org"',
+        reason: 'the clerk signs for the org',
+      },
     ]);
     const contractId = randomUUID();
     const contract = contracts(pipeline, orgId, contractId);

@@ -192,7 +192,13 @@ function describeFanout(adapter: string, harness: () => Harness): void {
       const names = fresh();
       const bus = await connect();
       const orgId = randomUUID();
-      const fanout = new EventFanout(store, bus, new MemoryCheckpointStore(), { ...names, storage: h.storage, retryMinMs: 20, retryMaxMs: 100, logger: silent });
+      const fanout = new EventFanout(store, bus, new MemoryCheckpointStore(), {
+        ...names,
+        storage: h.storage,
+        retryMinMs: 20,
+        retryMaxMs: 100,
+        logger: silent,
+      });
       await fanout.start();
       await store.appendToStream(`org-${orgId}`, [event('OrgRegistered', orgId)]);
       expect(await fanout.waitFor(await store.headPosition())).toBe(true);

@@ -24,7 +24,11 @@ describe('policy enforcement before every append', () => {
     const types = roster.map((event) => event.type);
     expect(types).toEqual(['DecisionRecorded', 'RoleDefined', 'DecisionRecorded', 'RoleDefined', 'DecisionRecorded', 'RoleGranted']);
     const [decision, change] = roster.slice(-2);
-    expect(decision!.data).toMatchObject({ outcome: 'permitted', action: 'roster.role.grant', determiningRuleIds: ['default:owner-manages-org', 'platform:admins-administer'] });
+    expect(decision!.data).toMatchObject({
+      outcome: 'permitted',
+      action: 'roster.role.grant',
+      determiningRuleIds: ['default:owner-manages-org', 'platform:admins-administer'],
+    });
     expect(change!.metadata.decisionId).toBe(decision!.data.decisionId);
     expect(decision!.position).toBe(change!.position - 1n);
   });
@@ -33,15 +37,24 @@ describe('policy enforcement before every append', () => {
     const { store, g, orgId, alice } = await setup();
     const before = await collect(store.readStream(`org-${orgId}`));
     const denied = refused(await g.updateOrg(orgId, 'mine now', asSubject(alice)));
-    expect(denied).toMatchObject({ kind: 'forbidden', code: 'POLICY_DENIED', details: { outcome: 'not-permitted', action: 'org.update', policy: { source: 'default' } } });
+    expect(denied).toMatchObject({
+      kind: 'forbidden',
+      code: 'POLICY_DENIED',
+      details: { outcome: 'not-permitted', action: 'org.update', policy: { source: 'default' } },
+    });
     expect(await collect(store.readStream(`org-${orgId}`))).toHaveLength(before.length);
     const [audit] = await collect(store.readStream(`audit-${orgId}`));
-    expect(audit).toMatchObject({ type: 'DecisionRecorded', data: { outcome: 'not-permitted', orgId, request: { principal: { id: alice, roles: ['editor'] } } } });
+    expect(audit).toMatchObject({
+      type: 'DecisionRecorded',
+      data: { outcome: 'not-permitted', orgId, request: { principal: { id: alice, roles: ['editor'] } } },
+    });
   });
 
   it("applies the org's published policy over the principal's effective roles", async () => {
     const { store, g, orgId, alice, bob } = await setup();
-    await g.publishPolicy(orgId, [{ id: 'editors-grant', effect: 'permit', actions: ['roster.role.grant'], roles: ['editor'], reason: 'editors staff the org' }]);
+    await g.publishPolicy(orgId, [
+      { id: 'editors-grant', effect: 'permit', actions: ['roster.role.grant'], roles: ['editor'], reason: 'editors staff the org' },
+    ]);
     const granted = ok(await g.grant(orgId, bob, 'writer', asSubject(alice)));
     const decision = granted.events.find((event) => event.type === 'DecisionRecorded');
     expect(decision?.data).toMatchObject({ outcome: 'permitted', determiningRuleIds: ['editors-grant'], policy: { source: 'org', version: 1 } });
@@ -62,7 +75,14 @@ describe('policy enforcement before every append', () => {
     const { g, orgId, alice, bob } = await setup();
     await g.publishPolicy(orgId, [
       { id: 'editors-grant', effect: 'permit', actions: ['roster.*'], roles: ['editor'], reason: 'editors staff the org' },
-      { id: 'no-weekend-grants', effect: 'forbid', actions: ['roster.role.grant'], when: 'command.data.role == "writer"', reason: 'writers are hired by the board', escalateTo: 'board' },
+      {
+        id: 'no-weekend-grants',
+        effect: 'forbid',
+        actions: ['roster.role.grant'],
+        when: 'command.data.role == "writer"',
+        reason: 'writers are hired by the board',
+        escalateTo: 'board',
+      },
     ]);
     const denied = refused(await g.grant(orgId, bob, 'writer', asSubject(alice)));
     expect(denied).toMatchObject({
@@ -85,7 +105,7 @@ describe('policy enforcement before every append', () => {
     expect(refused(await g.grant(other, bob, 'writer', asSubject(alice)))).toMatchObject({ code: 'POLICY_DENIED', details: { outcome: 'not-permitted' } });
   });
 
-  it("lets a subject found an org and manage it as its owner under the default policy; others cannot", async () => {
+  it('lets a subject found an org and manage it as its owner under the default policy; others cannot', async () => {
     const store = tempStore();
     const { pipeline } = governedPipelineOn(store);
     const g = governance(pipeline);

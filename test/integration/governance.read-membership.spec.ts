@@ -12,7 +12,13 @@ describe('reads of an org by its members', () => {
     const orgId = await g.registerOrg('spaces');
     const member = await g.registerSubject('member');
     const outsider = await g.registerSubject('outsider');
-    ok(await pipeline.execute(rosterAggregate, { type: 'DefineJobSpace', data: { orgId, jobSpace: { name: 'papers' } } }, { commandId: commandId(), principal: admin }));
+    ok(
+      await pipeline.execute(
+        rosterAggregate,
+        { type: 'DefineJobSpace', data: { orgId, jobSpace: { name: 'papers' } } },
+        { commandId: commandId(), principal: admin },
+      ),
+    );
     ok(await g.defineRole(orgId, { name: 'writer' }));
     ok(
       await pipeline.execute(
@@ -22,7 +28,13 @@ describe('reads of an org by its members', () => {
       ),
     );
     const read = (subjectId: string) =>
-      decideRead(loader, { principal: asSubject(subjectId), action: 'roster.read', orgId, resource: { type: 'roster', id: orgId }, query: { type: 'ReadRoster', data: {} } });
+      decideRead(loader, {
+        principal: asSubject(subjectId),
+        action: 'roster.read',
+        orgId,
+        resource: { type: 'roster', id: orgId },
+        query: { type: 'ReadRoster', data: {} },
+      });
     expect((await read(member)).allowed).toBe(true);
     expect((await read(outsider)).allowed).toBe(false);
   });

@@ -13,7 +13,11 @@ const subjectId = '00000000-0000-4000-8000-000000000002';
  * The runner as the hot path sees it: where the roster read model is (and the last roster change it applied), and
  * where the cache invalidations are.
  */
-function projectionsAt(roster: { position: bigint; lastChange: bigint }, invalidation: bigint, invalidationState: ProjectionStatus['state'] = 'live'): HotPathDeps['projections'] {
+function projectionsAt(
+  roster: { position: bigint; lastChange: bigint },
+  invalidation: bigint,
+  invalidationState: ProjectionStatus['state'] = 'live',
+): HotPathDeps['projections'] {
   const status = (name: string, position: bigint, lastApplied: bigint, state: ProjectionStatus['state']): ProjectionStatus => ({
     name,
     version: 1,
@@ -27,7 +31,10 @@ function projectionsAt(roster: { position: bigint; lastChange: bigint }, invalid
   });
   return {
     position: roster.position,
-    status: async () => [status('roster', roster.position, roster.lastChange, 'live'), status('cache-invalidation', invalidation, invalidation, invalidationState)],
+    status: async () => [
+      status('roster', roster.position, roster.lastChange, 'live'),
+      status('cache-invalidation', invalidation, invalidation, invalidationState),
+    ],
   };
 }
 
@@ -37,7 +44,13 @@ describe('effective roles from the cache', () => {
     const cache = new MemoryCache();
     // Written before a roster change the roster read model has applied since (it no longer holds "writer").
     await cache.setJson(cacheKeys.effectiveRoles(orgId, subjectId, null), { v: 1, position: '5', roles: ['writer'], groups: [] });
-    const view = await effectiveRolesOf({ docs, cache, projections }, createLoaders(docs), { orgId, subjectId, jobSpace: null, now: new Date().toISOString(), minPosition: 0n });
+    const view = await effectiveRolesOf({ docs, cache, projections }, createLoaders(docs), {
+      orgId,
+      subjectId,
+      jobSpace: null,
+      now: new Date().toISOString(),
+      minPosition: 0n,
+    });
     await docs.close();
     return view;
   }
@@ -54,7 +67,10 @@ describe('effective roles from the cache', () => {
 
 describe('filling the cache after a read-model answer', () => {
   /** The runner seen twice: when the read starts, and after the entry is written. */
-  function projectionsMoving(before: { position: bigint; invalidationApplied: bigint }, after: { position: bigint; invalidationApplied: bigint }): HotPathDeps['projections'] {
+  function projectionsMoving(
+    before: { position: bigint; invalidationApplied: bigint },
+    after: { position: bigint; invalidationApplied: bigint },
+  ): HotPathDeps['projections'] {
     const status = (name: string, position: bigint, lastApplied: bigint): ProjectionStatus => ({
       name,
       version: 1,
@@ -79,7 +95,13 @@ describe('filling the cache after a read-model answer', () => {
   async function fillWith(projections: HotPathDeps['projections']) {
     const docs = new SqliteDocumentStore({ path: ':memory:' });
     const cache = new MemoryCache();
-    const view = await effectiveRolesOf({ docs, cache, projections }, createLoaders(docs), { orgId, subjectId, jobSpace: null, now: new Date().toISOString(), minPosition: 0n });
+    const view = await effectiveRolesOf({ docs, cache, projections }, createLoaders(docs), {
+      orgId,
+      subjectId,
+      jobSpace: null,
+      now: new Date().toISOString(),
+      minPosition: 0n,
+    });
     const kept = await cache.get(cacheKeys.effectiveRoles(orgId, subjectId, null));
     await docs.close();
     return { view, kept: kept !== null };

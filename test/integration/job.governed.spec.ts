@@ -62,7 +62,12 @@ describe('a job through the governed pipeline', () => {
     const changes = ['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified'];
     for (const [index, step] of steps.entries()) {
       expect(step.events.map((event) => event.type)).toEqual(['DecisionRecorded', changes[index]]);
-      expect(step.events[0]?.data).toMatchObject({ outcome: 'permitted', action: actions[index], orgId, determiningRuleIds: ['default:owner-manages-org', 'platform:admins-administer'] });
+      expect(step.events[0]?.data).toMatchObject({
+        outcome: 'permitted',
+        action: actions[index],
+        orgId,
+        determiningRuleIds: ['default:owner-manages-org', 'platform:admins-administer'],
+      });
     }
 
     const stream = await collect(store.readStream(jobStream(jobId)));
@@ -139,7 +144,7 @@ describe('a job through the governed pipeline', () => {
     expect(refused(await job.cancel(asSubject(outsider)))).toMatchObject({ code: 'POLICY_DENIED', details: { action: 'job.cancel' } });
   });
 
-  it("cannot act on a job by naming another org whose policy would permit it", async () => {
+  it('cannot act on a job by naming another org whose policy would permit it', async () => {
     const store = tempStore();
     const { pipeline } = governedPipelineOn(store);
     const g = governance(pipeline);

@@ -19,9 +19,20 @@ function submit(jobId: string, orgId: string, extra: Record<string, unknown> = {
 describe('job commands through the pipeline', () => {
   it('registers every job action as a known action, so policies may name them', () => {
     expect(knownActions()).toEqual(expect.arrayContaining([...jobAggregate.actions]));
-    expect([...jobAggregate.actions].sort()).toEqual(
-      ['job.assign', 'job.cancel', 'job.contracting.start', 'job.deliver', 'job.escalate', 'job.escalation.raise', 'job.escalation.resolve', 'job.fail', 'job.reject', 'job.start', 'job.submit', 'job.verify'],
-    );
+    expect([...jobAggregate.actions].sort()).toEqual([
+      'job.assign',
+      'job.cancel',
+      'job.contracting.start',
+      'job.deliver',
+      'job.escalate',
+      'job.escalation.raise',
+      'job.escalation.resolve',
+      'job.fail',
+      'job.reject',
+      'job.start',
+      'job.submit',
+      'job.verify',
+    ]);
   });
 
   it('escalates and resumes, cancels, and rebuilds the same state from the log, with schema version 1 and the org in the metadata', async () => {
@@ -83,7 +94,11 @@ const malformed: Array<[string, unknown, string[]]> = [
   ['SubmitJob without a goal', { type: 'SubmitJob', data: { jobId, orgId, completionMode: 'single' } }, ['goal']],
   ['SubmitJob with an unknown priority', { type: 'SubmitJob', data: { ...base, priority: 'urgent' } }, ['priority']],
   ['SubmitJob with a deadline without a zone', { type: 'SubmitJob', data: { ...base, deadline: '2027-01-01T00:00:00' } }, ['deadline']],
-  ['SubmitJob with a fractional capability level', { type: 'SubmitJob', data: { ...base, requiredCapabilities: [{ name: 'nlp', level: 2.5 }] } }, ['requiredCapabilities', '0', 'level']],
+  [
+    'SubmitJob with a fractional capability level',
+    { type: 'SubmitJob', data: { ...base, requiredCapabilities: [{ name: 'nlp', level: 2.5 }] } },
+    ['requiredCapabilities', '0', 'level'],
+  ],
   ['SubmitJob with a budget in lowercase currency', { type: 'SubmitJob', data: { ...base, budget: { amount: 5, currency: 'usd' } } }, ['budget', 'currency']],
   ['SubmitJob with a negative budget', { type: 'SubmitJob', data: { ...base, budget: { amount: -5, currency: 'USD' } } }, ['budget', 'amount']],
   ['SubmitJob with verification and no verifier', { type: 'SubmitJob', data: { ...base, completionMode: 'verified' } }, ['verifierSubjectIds']],
@@ -91,16 +106,28 @@ const malformed: Array<[string, unknown, string[]]> = [
   ['SubmitJob with an output template that is a list', { type: 'SubmitJob', data: { ...base, outputTemplate: [1] } }, ['outputTemplate']],
   ['SubmitJob naming the submitter', { type: 'SubmitJob', data: { ...base, submittedBy: 'me' } }, []],
   ['AssignJob without a contract', { type: 'AssignJob', data: { jobId, orgId, assigneeSubjectId: subjectId } }, ['contractId']],
-  ['AssignJob to a name, not a subject id', { type: 'AssignJob', data: { jobId, orgId, assigneeSubjectId: 'bob', contractId: subjectId } }, ['assigneeSubjectId']],
+  [
+    'AssignJob to a name, not a subject id',
+    { type: 'AssignJob', data: { jobId, orgId, assigneeSubjectId: 'bob', contractId: subjectId } },
+    ['assigneeSubjectId'],
+  ],
   ['StartWork without the org', { type: 'StartWork', data: { jobId } }, ['orgId']],
   ['DeliverJob without a deliverable', { type: 'DeliverJob', data: { jobId, orgId } }, ['deliverable']],
   ['DeliverJob with an oversized deliverable', { type: 'DeliverJob', data: { jobId, orgId, deliverable: 'x'.repeat(40_000) } }, ['deliverable']],
-  ['DeliverJob with a deeply nested deliverable', { type: 'DeliverJob', data: { jobId, orgId, deliverable: JSON.parse(`${'['.repeat(20)}${']'.repeat(20)}`) } }, ['deliverable']],
+  [
+    'DeliverJob with a deeply nested deliverable',
+    { type: 'DeliverJob', data: { jobId, orgId, deliverable: JSON.parse(`${'['.repeat(20)}${']'.repeat(20)}`) } },
+    ['deliverable'],
+  ],
   ['RejectDelivery with a blank reason', { type: 'RejectDelivery', data: { jobId, orgId, reason: ' ' } }, ['reason']],
   ['EscalateJob to a role that is not a role name', { type: 'EscalateJob', data: { jobId, orgId, reason: 'r', escalateTo: 'The Board' } }, ['escalateTo']],
   ['ResolveEscalation with an unknown resolution', { type: 'ResolveEscalation', data: { jobId, orgId, resolution: 'postpone' } }, ['resolution']],
   ['ResolveEscalation extend without a deadline', { type: 'ResolveEscalation', data: { jobId, orgId, resolution: 'extend' } }, ['deadline']],
-  ['ResolveEscalation resume with a deadline', { type: 'ResolveEscalation', data: { jobId, orgId, resolution: 'resume', deadline: '2099-01-01T00:00:00Z' } }, ['deadline']],
+  [
+    'ResolveEscalation resume with a deadline',
+    { type: 'ResolveEscalation', data: { jobId, orgId, resolution: 'resume', deadline: '2099-01-01T00:00:00Z' } },
+    ['deadline'],
+  ],
   ['an unknown command type', { type: 'DeleteJob', data: { jobId, orgId } }, ['type']],
 ];
 

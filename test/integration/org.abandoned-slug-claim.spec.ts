@@ -13,7 +13,9 @@ async function crashAfterClaim(store: SqliteEventStore, orgId: string, slug: str
     if (streamId.startsWith('org-')) throw new Error('process died');
     return original(streamId, events, options);
   };
-  const outcome = await pipelineOn(store).pipeline.execute(orgAggregate, registerOrg(orgId, slug), { commandId: key, principal: admin }).catch((error: Error) => error);
+  const outcome = await pipelineOn(store)
+    .pipeline.execute(orgAggregate, registerOrg(orgId, slug), { commandId: key, principal: admin })
+    .catch((error: Error) => error);
   store.appendToStream = original;
   expect(outcome).toBeInstanceOf(Error);
 }
@@ -37,7 +39,10 @@ describe('a slug claimed by a registration that never completed', () => {
     const result = await pipeline.execute(orgAggregate, registerOrg(winner, 'reclaimed'), { commandId: commandId(), principal: admin });
     expect(isAppError(result)).toBe(false);
 
-    const late = await pipelineOn(store, { reservationLeaseMs: 0 }).pipeline.execute(orgAggregate, registerOrg(abandonedOrg, 'reclaimed'), { commandId: abandonedKey, principal: admin });
+    const late = await pipelineOn(store, { reservationLeaseMs: 0 }).pipeline.execute(orgAggregate, registerOrg(abandonedOrg, 'reclaimed'), {
+      commandId: abandonedKey,
+      principal: admin,
+    });
     expect(late).toMatchObject({ code: 'STREAM_FENCED' });
     expect((await loader.load(orgDecider, `org-${abandonedOrg}`)).state).toBeNull();
 

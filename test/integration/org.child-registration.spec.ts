@@ -14,7 +14,11 @@ describe('registering a child org', () => {
     const stranger = await g.registerSubject('stranger');
     const parent = await g.registerOrg('parent', asSubject(founder));
     const child = (principal: ReturnType<typeof asSubject>, slug: string) =>
-      pipeline.execute(orgAggregate, { type: 'RegisterOrg', data: { orgId: randomUUID(), name: slug, slug, parentOrgId: parent } }, { commandId: commandId(), principal });
+      pipeline.execute(
+        orgAggregate,
+        { type: 'RegisterOrg', data: { orgId: randomUUID(), name: slug, slug, parentOrgId: parent } },
+        { commandId: commandId(), principal },
+      );
 
     const denied = refused(await child(asSubject(stranger), 'squat'));
     expect(denied).toMatchObject({ code: 'POLICY_DENIED', details: { action: 'org.child.register', outcome: 'not-permitted' } });

@@ -35,7 +35,10 @@ describe('org slug uniqueness', () => {
   it('does not reserve the slug of a command the decider refused', async () => {
     const store = tempStore();
     const { pipeline } = pipelineOn(store);
-    const refused = await pipeline.execute(orgAggregate, registerOrg(newOrgId(), 'orphan', { parentOrgId: newOrgId() }), { commandId: commandId(), principal: admin });
+    const refused = await pipeline.execute(orgAggregate, registerOrg(newOrgId(), 'orphan', { parentOrgId: newOrgId() }), {
+      commandId: commandId(),
+      principal: admin,
+    });
     expect(refused).toMatchObject({ code: 'PARENT_ORG_NOT_FOUND' });
     const later = await pipeline.execute(orgAggregate, registerOrg(newOrgId(), 'orphan'), { commandId: commandId(), principal: admin });
     expect(isAppError(later)).toBe(false);

@@ -32,7 +32,11 @@ describe('malformed commands', () => {
   it('refuses a command after shutdown began', async () => {
     const { pipeline } = pipelineOn(tempStore());
     await pipeline.drain();
-    const result = await pipeline.execute(orgAggregate, { type: 'RegisterOrg', data: { orgId: newOrgId(), name: 'x', slug: 'late' } }, { commandId: commandId(), principal: admin });
+    const result = await pipeline.execute(
+      orgAggregate,
+      { type: 'RegisterOrg', data: { orgId: newOrgId(), name: 'x', slug: 'late' } },
+      { commandId: commandId(), principal: admin },
+    );
     expect(result).toMatchObject({ kind: 'unavailable', code: 'SHUTTING_DOWN' });
   });
 });

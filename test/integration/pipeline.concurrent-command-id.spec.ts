@@ -31,7 +31,9 @@ describe('one command id, two concurrent bodies', () => {
     const processes = [governedPipelineOn(store).pipeline, governedPipelineOn(store).pipeline];
     const orgId = randomUUID();
     const body = { type: 'RegisterOrg', data: { orgId, name: 'same', slug: `same-${orgId.slice(0, 8)}` } };
-    const results = await Promise.all(processes.map((pipeline) => pipeline.execute(orgAggregate, body, { commandId: `cmd-retry-${orgId}`, principal: admin, retryable: true })));
+    const results = await Promise.all(
+      processes.map((pipeline) => pipeline.execute(orgAggregate, body, { commandId: `cmd-retry-${orgId}`, principal: admin, retryable: true })),
+    );
     expect(results.filter(isAppError)).toEqual([]);
     expect((await collect(store.readStream(`org-${orgId}`))).filter((event) => event.type === 'OrgRegistered')).toHaveLength(1);
   });

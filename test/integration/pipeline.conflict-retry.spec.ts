@@ -12,7 +12,11 @@ describe('optimistic concurrency in the pipeline', () => {
     await processes[0]!.execute(orgAggregate, registerOrg(orgId), { commandId: commandId(), principal: admin });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, n) =>
-        processes[n % 2]!.execute(orgAggregate, { type: 'UpdateOrgMetadata', data: { orgId, description: `d${n}` } }, { commandId: commandId(), principal: admin }),
+        processes[n % 2]!.execute(
+          orgAggregate,
+          { type: 'UpdateOrgMetadata', data: { orgId, description: `d${n}` } },
+          { commandId: commandId(), principal: admin },
+        ),
       ),
     );
     expect(results.filter(isAppError)).toEqual([]);

@@ -16,8 +16,16 @@ describe('the pipeline holds every command to the input limits, before its schem
   it.each([
     ['a lone surrogate in a name', { type: 'RegisterOrg', data: { orgId, name: 'Org \ud800', slug: 'ok' } }, ['name']],
     ['U+0000 in a description', { type: 'RegisterOrg', data: { orgId, name: 'Org', slug: 'ok', description: 'a\u0000b' } }, ['description']],
-    ['a lone surrogate in a metadata key', { type: 'RegisterOrg', data: { orgId, name: 'Org', slug: 'ok', metadata: { '\udfff': 'v' } } }, ['metadata', '(key)']],
-    ['a string past INPUT_MAX_STRING_LENGTH', { type: 'RegisterOrg', data: { orgId, name: 'Org', slug: 'ok', description: 'x'.repeat(65_537) } }, ['description']],
+    [
+      'a lone surrogate in a metadata key',
+      { type: 'RegisterOrg', data: { orgId, name: 'Org', slug: 'ok', metadata: { '\udfff': 'v' } } },
+      ['metadata', '(key)'],
+    ],
+    [
+      'a string past INPUT_MAX_STRING_LENGTH',
+      { type: 'RegisterOrg', data: { orgId, name: 'Org', slug: 'ok', description: 'x'.repeat(65_537) } },
+      ['description'],
+    ],
   ])('refuses %s with VALIDATION_FAILED naming the field, and appends nothing', async (_name, command, path) => {
     const store = tempStore();
     const { pipeline } = pipelineOn(store);
@@ -29,7 +37,11 @@ describe('the pipeline holds every command to the input limits, before its schem
   it('refuses policy rules nested 100,000 levels without exhausting the stack (the schema takes rules as unknown)', async () => {
     const store = tempStore();
     const { pipeline } = pipelineOn(store);
-    const result = await pipeline.execute(policyAggregate, { type: 'DraftPolicy', data: { orgId, rules: nested(100_000) } }, { commandId: commandId(), principal: admin });
+    const result = await pipeline.execute(
+      policyAggregate,
+      { type: 'DraftPolicy', data: { orgId, rules: nested(100_000) } },
+      { commandId: commandId(), principal: admin },
+    );
     expect(result).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ message: expect.stringContaining('nest at most 64 levels') }] } });
   });
 
@@ -37,14 +49,21 @@ describe('the pipeline holds every command to the input limits, before its schem
     const { pipeline } = pipelineOn(tempStore(), {});
     const strict = pipelineOn(tempStore(), { inputLimits: { maxDepth: 2, maxStringLength: 40, maxKeyLength: 10, maxBytes: 10_000 } }).pipeline;
     const command = { type: 'RegisterOrg', data: { orgId, name: 'A name longer than forty characters, refused', slug: 'ok', metadata: { k: 'v' } } };
-    expect(await strict.execute(orgAggregate, command, { commandId: commandId(), principal: admin })).toMatchObject({ details: { issues: [{ path: ['name'] }] } });
+    expect(await strict.execute(orgAggregate, command, { commandId: commandId(), principal: admin })).toMatchObject({
+      details: { issues: [{ path: ['name'] }] },
+    });
     expect(await pipeline.execute(orgAggregate, command, { commandId: commandId(), principal: admin })).toMatchObject({ streamId: `org-${orgId}` });
   });
 
   it("refuses an agent's request nested 100,000 levels before its schema (the bus has no body parser to cap it)", async () => {
     const { pipeline, loader } = pipelineOn(tempStore());
     const payload = { orgId, jobId: orgId, parentTaskId: orgId, contractId: null, key: 'k', title: 'Deep', input: nested(100_000) };
-    const result = await runAgentCommand(pipeline, { kind: 'subtask', payload, principal: { id: '22222222-2222-4222-8222-222222222222', kind: 'subject' }, reader: loader });
+    const result = await runAgentCommand(pipeline, {
+      kind: 'subtask',
+      payload,
+      principal: { id: '22222222-2222-4222-8222-222222222222', kind: 'subject' },
+      reader: loader,
+    });
     expect(result).toMatchObject({ code: 'VALIDATION_FAILED', details: { issues: [{ path: expect.arrayContaining(['input']) }] } });
   });
 });

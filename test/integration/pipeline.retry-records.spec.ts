@@ -29,7 +29,11 @@ describe('completion records of retryable commands', () => {
     await pipeline.execute(orgAggregate, registerOrg(b), { commandId: commandId(), principal: admin });
     const key = commandId();
     await pipeline.execute(orgAggregate, { type: 'SuspendOrg', data: { orgId: a, reason: 'x' } }, { commandId: key, principal: admin, retryable: true });
-    const other = await pipeline.execute(orgAggregate, { type: 'SuspendOrg', data: { orgId: b, reason: 'x' } }, { commandId: key, principal: admin, retryable: true });
+    const other = await pipeline.execute(
+      orgAggregate,
+      { type: 'SuspendOrg', data: { orgId: b, reason: 'x' } },
+      { commandId: key, principal: admin, retryable: true },
+    );
     expect(other).toMatchObject({ kind: 'unprocessable', code: 'IDEMPOTENCY_KEY_REUSED' });
     expect(await collect(store.readStream(`org-${b}`))).toHaveLength(1);
   });

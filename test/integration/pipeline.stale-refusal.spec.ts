@@ -36,7 +36,9 @@ describe('a structural refusal decided on stale state', () => {
     ok(await other.defineRole(orgId, { name: 'chair', maxHolders: 1 }));
     const [first, second] = [await other.registerSubject('first'), await other.registerSubject('second')];
     const firstGrant = ok(await other.grant(orgId, first, 'chair'));
-    const associationId = String((firstGrant.events.find((event) => event.type === 'RoleGranted')?.data.association as { associationId: string }).associationId);
+    const associationId = String(
+      (firstGrant.events.find((event) => event.type === 'RoleGranted')?.data.association as { associationId: string }).associationId,
+    );
 
     // This process loads the roster (the chair is taken), then, while it reads the grantee, another process frees
     // the chair: the roster it decides on is stale by the time it would record the refusal.
@@ -44,7 +46,11 @@ describe('a structural refusal decided on stale state', () => {
       ok(await other.run(rosterAggregate, { type: 'RevokeRole', data: { orgId, associationId, reason: 'stepped down' } }));
     });
     const { pipeline } = governedPipelineOn(racing);
-    const result = await pipeline.execute(rosterAggregate, { type: 'GrantRole', data: { orgId, associationId: randomUUID(), subjectId: second, role: 'chair' } }, { commandId: `cmd-${randomUUID()}`, principal: admin });
+    const result = await pipeline.execute(
+      rosterAggregate,
+      { type: 'GrantRole', data: { orgId, associationId: randomUUID(), subjectId: second, role: 'chair' } },
+      { commandId: `cmd-${randomUUID()}`, principal: admin },
+    );
 
     expect(ok(result).events.map((event) => event.type)).toEqual(['DecisionRecorded', 'RoleGranted']);
     // No refusal was recorded for the stale attempt.

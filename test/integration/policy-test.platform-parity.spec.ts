@@ -33,11 +33,22 @@ describe('policy test decides as the platform does', () => {
     const { pipeline } = governedPipelineOn(store);
     const g = governance(pipeline);
     const orgId = orgIdForSlug(spec.org.slug);
-    ok(await g.run(orgAggregate, { type: 'RegisterOrg', data: { orgId, name: spec.org.name, slug: spec.org.slug, tags: spec.org.tags, metadata: spec.org.metadata } }));
+    ok(
+      await g.run(orgAggregate, {
+        type: 'RegisterOrg',
+        data: { orgId, name: spec.org.name, slug: spec.org.slug, tags: spec.org.tags, metadata: spec.org.metadata },
+      }),
+    );
     // Capability requirements are left out: they decide who may be granted a role, not what a holder may do.
     for (const role of spec.roles) ok(await g.run(rosterAggregate, { type: 'DefineRole', data: { orgId, role: { ...role, requiredCapabilities: [] } } }));
     for (const group of spec.groups) ok(await g.run(rosterAggregate, { type: 'DefineGroup', data: { orgId, group } }));
-    const [ada, wes, rita, noor, sol] = [await g.registerSubject('Ada'), await g.registerSubject('Wes'), await g.registerSubject('Rita'), await g.registerSubject('Noor'), await g.registerSubject('Sol')];
+    const [ada, wes, rita, noor, sol] = [
+      await g.registerSubject('Ada'),
+      await g.registerSubject('Wes'),
+      await g.registerSubject('Rita'),
+      await g.registerSubject('Noor'),
+      await g.registerSubject('Sol'),
+    ];
     ok(await g.grant(orgId, ada, 'editor'));
     ok(await g.grant(orgId, wes, 'writer'));
     ok(await g.grant(orgId, rita, 'reviewer'));
@@ -49,14 +60,31 @@ describe('policy test decides as the platform does', () => {
       { name: 'the editor grants editor', principal: asSubject(ada), holds: ['editor'], command: grant(wes, 'editor') },
       { name: 'the editor grants herself', principal: asSubject(ada), holds: ['editor'], command: grant(ada, 'reviewer') },
       { name: 'a writer grants', principal: asSubject(wes), holds: ['writer'], command: grant(noor, 'writer') },
-      { name: 'a reviewer defines a role', principal: asSubject(rita), holds: ['reviewer'], command: { type: 'DefineRole', data: { orgId, role: { name: 'intern' } } } },
-      { name: 'a subject applies to write', principal: asSubject(sol), command: { type: 'ApplyForRole', data: { orgId, applicationId: randomUUID(), subjectId: sol, role: 'writer' } } },
+      {
+        name: 'a reviewer defines a role',
+        principal: asSubject(rita),
+        holds: ['reviewer'],
+        command: { type: 'DefineRole', data: { orgId, role: { name: 'intern' } } },
+      },
+      {
+        name: 'a subject applies to write',
+        principal: asSubject(sol),
+        command: { type: 'ApplyForRole', data: { orgId, applicationId: randomUUID(), subjectId: sol, role: 'writer' } },
+      },
       { name: 'an admin defines a role', principal: admin, command: { type: 'DefineRole', data: { orgId, role: { name: 'guest' } } } },
     ];
 
     const recorded: RecordedDecision[] = [];
     for (const scenario of scenarios) recorded.push(await recordedDecision(pipeline, store, orgId, scenario.principal, scenario.command));
-    expect(recorded.map((decision) => decision.outcome)).toEqual(['permitted', 'forbidden', 'forbidden', 'not-permitted', 'forbidden', 'permitted', 'permitted']);
+    expect(recorded.map((decision) => decision.outcome)).toEqual([
+      'permitted',
+      'forbidden',
+      'forbidden',
+      'not-permitted',
+      'forbidden',
+      'permitted',
+      'permitted',
+    ]);
 
     const tests = testsFrom(policy, {
       cases: scenarios.map((scenario, index) => ({
@@ -75,7 +103,10 @@ describe('policy test decides as the platform does', () => {
     run.results.forEach((result, index) => {
       const platform = recorded[index]!.request;
       const ours = result.request;
-      expect({ principal: ours.principal, command: ours.command, resource: { type: ours.resource.type, jobSpace: ours.resource.jobSpace } }, result.name).toEqual({
+      expect(
+        { principal: ours.principal, command: ours.command, resource: { type: ours.resource.type, jobSpace: ours.resource.jobSpace } },
+        result.name,
+      ).toEqual({
         principal: platform.principal,
         command: platform.command,
         resource: { type: platform.resource.type, jobSpace: platform.resource.jobSpace },
@@ -94,7 +125,13 @@ const recordedDecisionSchema = z.object({
 type RecordedDecision = z.infer<typeof recordedDecisionSchema>;
 
 /** Runs the command as the principal and returns the decision the platform recorded for it. */
-async function recordedDecision(pipeline: CommandPipeline, store: ReturnType<typeof tempStore>, orgId: string, principal: Principal, command: { type: string }): Promise<RecordedDecision> {
+async function recordedDecision(
+  pipeline: CommandPipeline,
+  store: ReturnType<typeof tempStore>,
+  orgId: string,
+  principal: Principal,
+  command: { type: string },
+): Promise<RecordedDecision> {
   const result = await pipeline.execute(rosterAggregate, command, { commandId: `cmd-${randomUUID()}`, principal });
   const events = isAppError(result) ? await collect(store.readStream(`audit-${orgId}`)) : result.events;
   const decisionId = isAppError(result) ? String(result.details.decisionId) : undefined;

@@ -31,7 +31,15 @@ async function history() {
   ok(await pipeline.execute(orgAggregate, registerOrg(orgId), { commandId: commandId(), principal: admin }));
   ok(await pipeline.execute(orgAggregate, registerOrg(otherOrgId), { commandId: commandId(), principal: admin }));
   const [alice, bob] = [randomUUID(), randomUUID()];
-  const ids = { working: randomUUID(), escalated: randomUUID(), verified: randomUUID(), reassigned: randomUUID(), unheld: randomUUID(), cancelled: randomUUID(), elsewhere: randomUUID() };
+  const ids = {
+    working: randomUUID(),
+    escalated: randomUUID(),
+    verified: randomUUID(),
+    reassigned: randomUUID(),
+    unheld: randomUUID(),
+    cancelled: randomUUID(),
+    elsewhere: randomUUID(),
+  };
   const submit = (jobId: string, org = orgId, extra: Record<string, unknown> = {}) =>
     run({ type: 'SubmitJob', data: { jobId, orgId: org, goal: `Job ${jobId.slice(0, 4)}`, completionMode: 'single', ...extra } });
   const assign = async (jobId: string, subjectId: string, org = orgId) => {
@@ -72,7 +80,12 @@ async function history() {
   return { store, registry, orgId, otherOrgId, alice, bob, ids };
 }
 
-async function build(store: EventStore, registry: PlatformEventRegistry, docs: DocumentStore = docsStore(), projections: readonly Projection[] = readModelProjections) {
+async function build(
+  store: EventStore,
+  registry: PlatformEventRegistry,
+  docs: DocumentStore = docsStore(),
+  projections: readonly Projection[] = readModelProjections,
+) {
   const runner = new ProjectionRunner(store, docs, registry, projections);
   await runner.start();
   expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
@@ -109,7 +122,11 @@ describe('the jobs and workloads read models', () => {
     const working = await docs.get(JOBS, ids.working);
     expect(working).toMatchObject({ orgId, status: 'in_progress', priority: 'high', assigneeSubjectId: alice, open: true, closedAt: null });
     expect(jobView(working as JsonDocument)).toMatchObject({ jobId: ids.working, outputTemplate: { 'a.b': { $c: 1 } }, assigneeSubjectId: alice });
-    expect(await docs.get(JOBS, ids.escalated)).toMatchObject({ status: 'escalated', escalation: { from: 'assigned', escalateTo: 'board' }, assigneeSubjectId: alice });
+    expect(await docs.get(JOBS, ids.escalated)).toMatchObject({
+      status: 'escalated',
+      escalation: { from: 'assigned', escalateTo: 'board' },
+      assigneeSubjectId: alice,
+    });
     const verified = await docs.get(JOBS, ids.verified);
     expect(verified).toMatchObject({ status: 'verified', open: false, closedAt: expect.any(String), revision: 5 });
     expect(jobView(verified as JsonDocument).delivery).toMatchObject({ deliverable: { 'x.y': ['$z'] }, deliveredBy: admin });
@@ -129,7 +146,7 @@ describe('the jobs and workloads read models', () => {
     await runner.stop();
   });
 
-  it('follows the log live: ending a job lowers its holder\'s workload', async () => {
+  it("follows the log live: ending a job lowers its holder's workload", async () => {
     const { store, registry, orgId, alice, ids } = await history();
     const { runner, docs } = await build(store, registry);
     const { pipeline } = pipelineOn(store);

@@ -58,7 +58,15 @@ describe('a parked event, learned from the log', () => {
 
     const parked = await pipeline.execute(
       projectionParkingAggregate,
-      { type: 'ParkProjectionEvent', data: { projection: 'fragile', position: failure.position, event: { eventId: failure.eventId, type: failure.type, streamId: failure.streamId }, reason: 'a bug' } },
+      {
+        type: 'ParkProjectionEvent',
+        data: {
+          projection: 'fragile',
+          position: failure.position,
+          event: { eventId: failure.eventId, type: failure.type, streamId: failure.streamId },
+          reason: 'a bug',
+        },
+      },
       { commandId: commandId(), principal: admin },
     );
     ok(parked);

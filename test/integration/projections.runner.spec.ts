@@ -48,9 +48,25 @@ describe('the projection runner', () => {
     await runner.start();
     expect(await runner.waitFor(await store.headPosition())).toBe(true);
     expect(await docs.get('orgs', orgId)).toMatchObject({ slug: 'projected', description: 'a lab', status: 'active' });
-    const editors = await docs.find('associations', { filter: { and: [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'role', op: 'eq', value: 'editor' }] }, limit: 10 });
+    const editors = await docs.find('associations', {
+      filter: {
+        and: [
+          { field: 'orgId', op: 'eq', value: orgId },
+          { field: 'role', op: 'eq', value: 'editor' },
+        ],
+      },
+      limit: 10,
+    });
     expect(editors.items.map((item) => item.subjectId)).toEqual([alice]);
-    const denied = await docs.find('decisions', { filter: { and: [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'outcome', op: 'eq', value: 'not-permitted' }] }, limit: 10 });
+    const denied = await docs.find('decisions', {
+      filter: {
+        and: [
+          { field: 'orgId', op: 'eq', value: orgId },
+          { field: 'outcome', op: 'eq', value: 'not-permitted' },
+        ],
+      },
+      limit: 10,
+    });
     expect(denied.items).toHaveLength(1);
     expect(await docs.count('policy_versions', { field: 'status', op: 'eq', value: 'published' })).toBe(1);
     const status = await runner.status();

@@ -25,13 +25,24 @@ describe('read models with user-chosen keys', () => {
     await runner.start();
     expect(await runner.waitFor(await store.headPosition())).toBe(true);
     expect((await runner.status()).filter((projection) => projection.state === 'failed')).toEqual([]);
-    expect(await docs.get('orgs', orgId)).toMatchObject({ metadata: [{ key: 'team.lead', value: 'ada' }, { key: 'a/b', value: 'c' }] });
+    expect(await docs.get('orgs', orgId)).toMatchObject({
+      metadata: [
+        { key: 'team.lead', value: 'ada' },
+        { key: 'a/b', value: 'c' },
+      ],
+    });
     expect(await docs.get('subjects', subjectId)).toMatchObject({ capabilities: [{ name: 'writing.editing', level: 8, verified: null, verifiedIn: [] }] });
     const found = await docs.find('orgs', { filter: { field: 'metadataPairs', op: 'contains', value: 'team.lead=ada' }, limit: 5 });
     expect(found.items.map((item) => item._id)).toEqual([orgId]);
     ok(await g.updateOrg(orgId, 'still dotted'));
     await runner.waitFor(await store.headPosition());
-    expect(await docs.get('orgs', orgId)).toMatchObject({ description: 'still dotted', metadata: [{ key: 'team.lead', value: 'ada' }, { key: 'a/b', value: 'c' }] });
+    expect(await docs.get('orgs', orgId)).toMatchObject({
+      description: 'still dotted',
+      metadata: [
+        { key: 'team.lead', value: 'ada' },
+        { key: 'a/b', value: 'c' },
+      ],
+    });
     await runner.stop();
   });
 });

@@ -51,7 +51,16 @@ async function history() {
   };
   const [orgId, otherOrgId] = [randomUUID(), randomUUID()];
   const [x, y, z] = [randomUUID(), randomUUID(), randomUUID()];
-  const ids = { job: randomUUID(), escalatedTwice: randomUUID(), cancelled: randomUUID(), contract: randomUUID(), refused: randomUUID(), task: randomUUID(), dropped: randomUUID(), firstContract: randomUUID() };
+  const ids = {
+    job: randomUUID(),
+    escalatedTwice: randomUUID(),
+    cancelled: randomUUID(),
+    contract: randomUUID(),
+    refused: randomUUID(),
+    task: randomUUID(),
+    dropped: randomUUID(),
+    firstContract: randomUUID(),
+  };
   const dueAt = '2026-12-04T10:00:00.000Z';
   const later = '2026-12-11T10:00:00.000Z';
 
@@ -69,9 +78,25 @@ async function history() {
     ],
   });
   await append(a, 'CallForProposalsIssued', { ...ref, round: 1, invitees: [x, y], closesAt: tick() });
-  await append(a, 'ProposalRecorded', { ...ref, round: 1, subjectId: y, bid: { price: 4, etaSeconds: 60, note: 'fast' }, valid: true, reasons: [], receivedAt: tick() });
+  await append(a, 'ProposalRecorded', {
+    ...ref,
+    round: 1,
+    subjectId: y,
+    bid: { price: 4, etaSeconds: 60, note: 'fast' },
+    valid: true,
+    reasons: [],
+    receivedAt: tick(),
+  });
   await append(a, 'ProposalRecorded', { ...ref, round: 1, subjectId: x, bid: { price: 6 }, valid: true, reasons: [], receivedAt: tick() });
-  await append(a, 'ProposalRecorded', { ...ref, round: 1, subjectId: z, bid: { price: 1 }, valid: false, reasons: ['ineligible: lacks capability summarise'], receivedAt: tick() });
+  await append(a, 'ProposalRecorded', {
+    ...ref,
+    round: 1,
+    subjectId: z,
+    bid: { price: 1 },
+    valid: false,
+    reasons: ['ineligible: lacks capability summarise'],
+    receivedAt: tick(),
+  });
   await append(a, 'AssignmentAwarded', { ...ref, round: 1, subjectId: y, contractId: ids.firstContract, basis: 'lowest price 4', declined: [x] });
   await append(a, 'AssignmentRoundFailed', { ...ref, round: 1, reason: 'contract_rejected', detail: 'y refused the contract' });
   await append(a, 'CandidatesAssessed', { ...ref, round: 2, candidates: [{ subjectId: x, eligible: true, reasons: [], score: null }] });
@@ -97,7 +122,15 @@ async function history() {
   });
   const r = `contract-${ids.refused}`;
   await append(r, 'ContractDrafted', draft(ids.refused, y, false));
-  const rejectedAt = await append(r, 'ContractRejected', { contractId: ids.refused, ...ref, party: 'assignee', reason: 'too cheap', assigneeSubjectId: y, rejectedBy: { id: y, kind: 'subject' }, rejectedAt: tick() });
+  const rejectedAt = await append(r, 'ContractRejected', {
+    contractId: ids.refused,
+    ...ref,
+    party: 'assignee',
+    reason: 'too cheap',
+    assigneeSubjectId: y,
+    rejectedBy: { id: y, kind: 'subject' },
+    rejectedAt: tick(),
+  });
   const c = `contract-${ids.contract}`;
   const cref = { contractId: ids.contract, ...ref };
   await append(c, 'ContractDrafted', draft(ids.contract, x, true));
@@ -139,7 +172,13 @@ async function history() {
   const heartbeat = tick();
   await append(t, 'TaskProgressReported', { ...tref, attempt: 2, progress: 80, message: 'nearly', reportedAt: heartbeat });
   await append(t, 'TaskToolUsed', { ...tref, attempt: 2, tool: 'text.summarise', purpose: null, usedAt: tick() });
-  await append(t, 'TaskCompleted', { ...tref, attempt: 2, outputs: { 'summary.text': 'SHORT', $meta: { 'a.b': 1 } }, completedBy: { id: x, kind: 'subject' }, completedAt: tick() });
+  await append(t, 'TaskCompleted', {
+    ...tref,
+    attempt: 2,
+    outputs: { 'summary.text': 'SHORT', $meta: { 'a.b': 1 } },
+    completedBy: { id: x, kind: 'subject' },
+    completedAt: tick(),
+  });
   await append(t, 'TaskReviewed', { ...tref, verdict: 'accept', note: null, reviewedBy: system, reviewedAt: tick() });
   await append(c, 'ContractFulfilled', { ...cref, fulfilledBy: system, fulfilledAt: tick() });
 
@@ -182,10 +221,32 @@ async function history() {
   const eref = { jobId: ids.escalatedTwice, orgId };
   await append(e, 'JobSubmitted', submitted(ids.escalatedTwice, orgId));
   await append(e, 'JobEscalated', { ...eref, reason: 'deadline missed', escalateTo: 'lead', from: 'submitted', escalatedBy: system, escalatedAt: tick() });
-  await append(e, 'JobEscalationRaised', { ...eref, reason: 'unresolved for an hour', escalateTo: 'owner', previousEscalateTo: 'lead', raisedBy: system, raisedAt: tick() });
-  await append(e, 'JobEscalationResolved', { ...eref, resolution: 'extend', note: 'one more week', status: 'submitted', deadline: later, resolvedBy: lead, resolvedAt: tick() });
+  await append(e, 'JobEscalationRaised', {
+    ...eref,
+    reason: 'unresolved for an hour',
+    escalateTo: 'owner',
+    previousEscalateTo: 'lead',
+    raisedBy: system,
+    raisedAt: tick(),
+  });
+  await append(e, 'JobEscalationResolved', {
+    ...eref,
+    resolution: 'extend',
+    note: 'one more week',
+    status: 'submitted',
+    deadline: later,
+    resolvedBy: lead,
+    resolvedAt: tick(),
+  });
   await append(e, 'JobEscalated', { ...eref, reason: 'no valid bids', escalateTo: 'lead', from: 'submitted', escalatedBy: system, escalatedAt: tick() });
-  await append(e, 'JobEscalationRaised', { ...eref, reason: 'still unresolved', escalateTo: 'owner', previousEscalateTo: 'lead', raisedBy: system, raisedAt: tick() });
+  await append(e, 'JobEscalationRaised', {
+    ...eref,
+    reason: 'still unresolved',
+    escalateTo: 'owner',
+    previousEscalateTo: 'lead',
+    raisedBy: system,
+    raisedAt: tick(),
+  });
 
   const k = `job-${ids.cancelled}`;
   const kref = { jobId: ids.cancelled, orgId: otherOrgId };
@@ -196,7 +257,12 @@ async function history() {
   return { store, registry, orgId, otherOrgId, x, y, z, ids, dueAt, later, heartbeat, rejectedAt };
 }
 
-async function build(store: EventStore, registry: PlatformEventRegistry, projections: readonly Projection[] = workProjections, docs: DocumentStore = docsStore()) {
+async function build(
+  store: EventStore,
+  registry: PlatformEventRegistry,
+  projections: readonly Projection[] = workProjections,
+  docs: DocumentStore = docsStore(),
+) {
   const runner = new ProjectionRunner(store, docs, registry, projections);
   await runner.start();
   expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
@@ -285,8 +351,19 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
       inputJson: JSON.stringify({ 'goal.text': 'summarise', $why: ['x'] }),
     });
     expect(task?.completion).toMatchObject({ attempt: 2, completedBy: { id: x } });
-    expect(taskView(task as JsonDocument)).toMatchObject({ taskId: ids.task, outputs: { 'summary.text': 'SHORT', $meta: { 'a.b': 1 } }, input: { $why: ['x'] } });
-    expect(await docs.get(TASKS, ids.dropped)).toMatchObject({ assigneeSubjectId: y, status: 'cancelled', statusReason: 'not needed', outputsJson: null, completion: null, inputJson: 'null' });
+    expect(taskView(task as JsonDocument)).toMatchObject({
+      taskId: ids.task,
+      outputs: { 'summary.text': 'SHORT', $meta: { 'a.b': 1 } },
+      input: { $why: ['x'] },
+    });
+    expect(await docs.get(TASKS, ids.dropped)).toMatchObject({
+      assigneeSubjectId: y,
+      status: 'cancelled',
+      statusReason: 'not needed',
+      outputsJson: null,
+      completion: null,
+      inputJson: 'null',
+    });
     await runner.stop();
   });
 
@@ -300,7 +377,14 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
       await tasksProjection.apply(event, { docs, registry });
       if (event.type === 'TaskProgressReported' && event.data.attempt === 2) break;
     }
-    expect(await docs.get(TASKS, ids.task)).toMatchObject({ status: 'in_progress', attempt: 2, progress: 80, lastHeartbeatAt: heartbeat, open: true, closedAt: null });
+    expect(await docs.get(TASKS, ids.task)).toMatchObject({
+      status: 'in_progress',
+      attempt: 2,
+      progress: 80,
+      lastHeartbeatAt: heartbeat,
+      open: true,
+      closedAt: null,
+    });
   });
 
   it('hold one assignment per job and one bid per recorded proposal, refused ones with their reasons', async () => {
@@ -324,7 +408,8 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
       bidCount: 4,
       completedAt: expect.any(String),
     });
-    const bids = (await docs.find(BIDS, { filter: { field: 'jobId', op: 'eq', value: ids.job }, sort: [{ field: 'receivedAt', direction: 'asc' }], limit: 10 })).items;
+    const bids = (await docs.find(BIDS, { filter: { field: 'jobId', op: 'eq', value: ids.job }, sort: [{ field: 'receivedAt', direction: 'asc' }], limit: 10 }))
+      .items;
     expect(bids.map((bid) => [bid.round, bid.subjectId, bid.price, bid.valid])).toEqual([
       [1, y, 4, true],
       [1, x, 6, true],
@@ -374,7 +459,13 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
       statusAfter: 'cancelled',
     });
     const open = await docs.find(ESCALATIONS, {
-      filter: { and: [{ field: 'orgId', op: 'eq', value: orgId }, { field: 'open', op: 'eq', value: true }, { field: 'escalateTo', op: 'eq', value: 'owner' }] },
+      filter: {
+        and: [
+          { field: 'orgId', op: 'eq', value: orgId },
+          { field: 'open', op: 'eq', value: true },
+          { field: 'escalateTo', op: 'eq', value: 'owner' },
+        ],
+      },
       limit: 10,
     });
     expect(open.items.map((item) => item._id)).toEqual([escalationId(ids.escalatedTwice, 4)]);

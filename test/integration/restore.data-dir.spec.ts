@@ -55,7 +55,10 @@ describe('restore into a data dir', () => {
     const dataDir = tempDir('restore-target');
     writeFileSync(join(dataDir, 'notes.txt'), 'mine');
     const refused = await restoreBackup({ file, dataDir });
-    expect(isAppError(refused) && { code: refused.code, details: refused.details }).toEqual({ code: 'DATA_DIR_NOT_EMPTY', details: { dataDir, entries: ['notes.txt'] } });
+    expect(isAppError(refused) && { code: refused.code, details: refused.details }).toEqual({
+      code: 'DATA_DIR_NOT_EMPTY',
+      details: { dataDir, entries: ['notes.txt'] },
+    });
     expect(readdirSync(dataDir)).toEqual(['notes.txt']);
   });
 
@@ -74,7 +77,9 @@ describe('restore into a data dir', () => {
     const now = new Date(Date.now() - 5_000);
     const report: RestoreReport = ok(await restoreBackup({ file, dataDir, force: true, now: () => now }));
     const aside = join(dataDir, `replaced-by-restore-${now.toISOString().replace(/[:.]/g, '-')}`);
-    const replaced = before.filter((entry) => ['events.db', 'read-models.db', 'checkpoints'].includes(entry) || entry.startsWith('events.db-') || entry.startsWith('read-models.db-'));
+    const replaced = before.filter(
+      (entry) => ['events.db', 'read-models.db', 'checkpoints'].includes(entry) || entry.startsWith('events.db-') || entry.startsWith('read-models.db-'),
+    );
     expect(replaced).toEqual(expect.arrayContaining(['checkpoints', 'events.db', 'read-models.db']));
     expect(report.movedAside).toEqual(replaced.map((entry) => ({ from: join(dataDir, entry), to: join(aside, entry) })));
     expect(report.leftInPlace).toEqual(['exports', 'notes.txt']);
@@ -96,7 +101,7 @@ describe('restore into a data dir', () => {
     }
   });
 
-  it('with --force, refuses while a process holds the data dir\'s store open, and moves nothing', async () => {
+  it("with --force, refuses while a process holds the data dir's store open, and moves nothing", async () => {
     const { file } = await backupOf();
     const dataDir = tempDir('restore-target');
     await seedStore(dataDir);
@@ -105,7 +110,10 @@ describe('restore into a data dir', () => {
       await running.headPosition();
       const before = readdirSync(dataDir).sort();
       const refused = await restoreBackup({ file, dataDir, force: true });
-      expect(isAppError(refused) && { code: refused.code, details: refused.details }).toEqual({ code: 'DATA_DIR_IN_USE', details: { dataDir, files: ['events.db'] } });
+      expect(isAppError(refused) && { code: refused.code, details: refused.details }).toEqual({
+        code: 'DATA_DIR_IN_USE',
+        details: { dataDir, files: ['events.db'] },
+      });
       expect(readdirSync(dataDir).sort()).toEqual(before);
     } finally {
       await running.close();

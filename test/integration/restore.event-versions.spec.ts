@@ -16,7 +16,9 @@ afterEach(removeTempDirs);
 describe('restore and event schema versions', () => {
   it('refuses a log with an event type this version does not know or a version newer than it reads', async () => {
     const dataDir = tempDir('versions-source');
-    await seedStore(dataDir, { extra: [{ type: 'OrgRegistered', schemaVersion: 3 }, { type: 'QuantumLeapRecorded', schemaVersion: 1 }, { type: 'OrgSuspended' }] });
+    await seedStore(dataDir, {
+      extra: [{ type: 'OrgRegistered', schemaVersion: 3 }, { type: 'QuantumLeapRecorded', schemaVersion: 1 }, { type: 'OrgSuspended' }],
+    });
     const file = join(tempDir('versions-backups'), 'later.backup');
     const backup = await takeBackup({ dataDir, file });
     expect(isAppError(backup)).toBe(false);
@@ -35,7 +37,9 @@ describe('restore and event schema versions', () => {
 
   it('restores a log holding older versions that the registry upcasts (OrgRegistered v1, DecisionRecorded v1)', async () => {
     const dataDir = tempDir('versions-source');
-    await seedStore(dataDir, { extra: [{ type: 'OrgRegistered', schemaVersion: 1 }, { type: 'DecisionRecorded', schemaVersion: 1 }, { type: 'OrgRegistered' }] });
+    await seedStore(dataDir, {
+      extra: [{ type: 'OrgRegistered', schemaVersion: 1 }, { type: 'DecisionRecorded', schemaVersion: 1 }, { type: 'OrgRegistered' }],
+    });
     const file = join(tempDir('versions-backups'), 'older.backup');
     expect(isAppError(await takeBackup({ dataDir, file }))).toBe(false);
     const restored = await restoreBackup({ file, dataDir: join(tempDir('versions-target'), 'data') });

@@ -23,7 +23,11 @@ describe('a saga and the events it does not handle', () => {
     await runner.start();
     await waitFor(() => handled.length === 1, 5000, 'the OrgRegistered event');
     for (let n = 0; n < 20; n += 1) {
-      await pipeline.execute(orgAggregate, { type: 'UpdateOrgMetadata', data: { orgId, description: `update ${n}` } }, { commandId: commandId(), principal: admin });
+      await pipeline.execute(
+        orgAggregate,
+        { type: 'UpdateOrgMetadata', data: { orgId, description: `update ${n}` } },
+        { commandId: commandId(), principal: admin },
+      );
     }
     const head = await store.headPosition();
     expect(head).toBeGreaterThan(registered.position);

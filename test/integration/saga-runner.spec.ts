@@ -61,7 +61,11 @@ describe('the saga runner', () => {
     const saga = recordingSaga((event) => {
       if (event.data.slug === 'poison') throw new Error('never works');
     });
-    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, { retryDelayMs: 1, maxAttempts: 3, deadLetters: new DocumentDeadLetters(docs) });
+    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, {
+      retryDelayMs: 1,
+      maxAttempts: 3,
+      deadLetters: new DocumentDeadLetters(docs),
+    });
     await runner.start();
     expect(await runner.waitFor(await store.headPosition())).toBe(true);
     expect(saga.handled).toEqual(['after']);
@@ -82,7 +86,12 @@ describe('the saga runner during an outage', () => {
     const saga = recordingSaga((_event, attempt) => {
       if (attempt <= 6) throw new StepUnavailableError(appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'down'));
     });
-    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, { retryDelayMs: 1, maxAttempts: 2, deadLetters: new DocumentDeadLetters(docs), outageRetry: { minMs: 1, maxMs: 5 } });
+    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, {
+      retryDelayMs: 1,
+      maxAttempts: 2,
+      deadLetters: new DocumentDeadLetters(docs),
+      outageRetry: { minMs: 1, maxMs: 5 },
+    });
     await runner.start();
     expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
     expect(saga.handled).toEqual(['outage']);

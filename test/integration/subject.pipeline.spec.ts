@@ -66,10 +66,16 @@ describe('subject commands through the pipeline', () => {
     ok(await pipeline.execute(subjectAggregate, register(subjectId), { commandId: commandId(), principal: admin }));
     const head = await store.headPosition();
     const same = ok(
-      await pipeline.execute(subjectAggregate, { type: 'UpdateSubjectProfile', data: { subjectId, displayName: 'Writer bot' } }, { commandId: commandId(), principal: admin }),
+      await pipeline.execute(
+        subjectAggregate,
+        { type: 'UpdateSubjectProfile', data: { subjectId, displayName: 'Writer bot' } },
+        { commandId: commandId(), principal: admin },
+      ),
     );
     expect(same).toMatchObject({ events: [], position: null, streamRevision: 0n });
-    const absent = ok(await pipeline.execute(subjectAggregate, { type: 'WithdrawCapability', data: { subjectId, name: 'x.y' } }, { commandId: commandId(), principal: admin }));
+    const absent = ok(
+      await pipeline.execute(subjectAggregate, { type: 'WithdrawCapability', data: { subjectId, name: 'x.y' } }, { commandId: commandId(), principal: admin }),
+    );
     expect(absent.events).toEqual([]);
     expect(await store.headPosition()).toBe(head);
   });
@@ -78,10 +84,19 @@ describe('subject commands through the pipeline', () => {
     const store = tempStore();
     const { pipeline } = pipelineOn(store, { check: allowAll });
     const subjectId = randomUUID();
-    const missing = await pipeline.execute(subjectAggregate, { type: 'SuspendSubject', data: { subjectId, reason: 'x' } }, { commandId: commandId(), principal: admin });
+    const missing = await pipeline.execute(
+      subjectAggregate,
+      { type: 'SuspendSubject', data: { subjectId, reason: 'x' } },
+      { commandId: commandId(), principal: admin },
+    );
     expect(missing).toMatchObject({ kind: 'not_found', code: 'SUBJECT_NOT_FOUND' });
 
-    ok(await pipeline.execute(subjectAggregate, register(subjectId, { capabilities: [{ name: 'lang.en', level: 5 }] }), { commandId: commandId(), principal: admin }));
+    ok(
+      await pipeline.execute(subjectAggregate, register(subjectId, { capabilities: [{ name: 'lang.en', level: 5 }] }), {
+        commandId: commandId(),
+        principal: admin,
+      }),
+    );
     const head = await store.headPosition();
     const self = await pipeline.execute(
       subjectAggregate,
@@ -108,13 +123,32 @@ const subjectId = '33333333-3333-4333-8333-333333333333';
 const orgId = '11111111-1111-4111-8111-111111111111';
 const malformed: Array<[string, unknown, string[]]> = [
   ['RegisterSubject with an unknown kind', { type: 'RegisterSubject', data: { subjectId, kind: 'robot', displayName: 'x' } }, ['kind']],
-  ['RegisterSubject with a credential in the endpoint', { type: 'RegisterSubject', data: { subjectId, kind: 'agent', displayName: 'x', endpoint: 'https://u:p@x.example' } }, ['endpoint']],
+  [
+    'RegisterSubject with a credential in the endpoint',
+    { type: 'RegisterSubject', data: { subjectId, kind: 'agent', displayName: 'x', endpoint: 'https://u:p@x.example' } },
+    ['endpoint'],
+  ],
   [
     'RegisterSubject with duplicate capability names',
-    { type: 'RegisterSubject', data: { subjectId, kind: 'agent', displayName: 'x', capabilities: [{ name: 'a', level: 1 }, { name: 'a', level: 2 }] } },
+    {
+      type: 'RegisterSubject',
+      data: {
+        subjectId,
+        kind: 'agent',
+        displayName: 'x',
+        capabilities: [
+          { name: 'a', level: 1 },
+          { name: 'a', level: 2 },
+        ],
+      },
+    },
     ['capabilities'],
   ],
-  ['RegisterSubject with a subjectId that is not a UUID', { type: 'RegisterSubject', data: { subjectId: "1' or 1=1", kind: 'agent', displayName: 'x' } }, ['subjectId']],
+  [
+    'RegisterSubject with a subjectId that is not a UUID',
+    { type: 'RegisterSubject', data: { subjectId: "1' or 1=1", kind: 'agent', displayName: 'x' } },
+    ['subjectId'],
+  ],
   ['UpdateSubjectProfile with nothing to update', { type: 'UpdateSubjectProfile', data: { subjectId } }, []],
   ['UpdateSubjectProfile with a wildcard NATS subject', { type: 'UpdateSubjectProfile', data: { subjectId, endpoint: 'nats:agents.>' } }, ['endpoint']],
   ['DeclareCapability with a level above 10', { type: 'DeclareCapability', data: { subjectId, name: 'nlp', level: 11 } }, ['level']],

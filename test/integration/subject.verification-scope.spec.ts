@@ -13,7 +13,11 @@ describe('capability verification is scoped to the org that verified', () => {
     const friend = await g.registerSubject('friend', [{ name: 'lab.safety', level: 9 }]);
     const shell = await g.registerOrg('shell-org', asSubject(schemer));
     const verify = (orgId: string, principal = admin) =>
-      pipeline.execute(subjectAggregate, { type: 'VerifyCapability', data: { subjectId: friend, name: 'lab.safety', level: 9, orgId } }, { commandId: commandId(), principal });
+      pipeline.execute(
+        subjectAggregate,
+        { type: 'VerifyCapability', data: { subjectId: friend, name: 'lab.safety', level: 9, orgId } },
+        { commandId: commandId(), principal },
+      );
 
     ok(await verify(shell, asSubject(schemer)));
     expect(refused(await g.grant(lab, friend, 'safety-officer'))).toMatchObject({ code: 'MISSING_CAPABILITY' });

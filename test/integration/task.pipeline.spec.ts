@@ -32,9 +32,17 @@ function setup(terms: (orgId: string, contractId: string) => ContractTerms | nul
 describe('task commands through the pipeline', () => {
   it('registers every task action as a known action, so policies may name them', () => {
     expect(knownActions()).toEqual(expect.arrayContaining([...taskAggregate.actions]));
-    expect([...taskAggregate.actions].sort()).toEqual(
-      ['task.cancel', 'task.complete', 'task.create', 'task.dispatch', 'task.fail', 'task.progress', 'task.reassign', 'task.review', 'task.tool.use'],
-    );
+    expect([...taskAggregate.actions].sort()).toEqual([
+      'task.cancel',
+      'task.complete',
+      'task.create',
+      'task.dispatch',
+      'task.fail',
+      'task.progress',
+      'task.reassign',
+      'task.review',
+      'task.tool.use',
+    ]);
   });
 
   const orgId = randomUUID();
@@ -71,7 +79,14 @@ describe('task commands through the pipeline', () => {
     expect(asked).toEqual(Array.from({ length: 4 }, () => [orgId, contractId]));
 
     const events = await collect(store.readStream(taskStream(taskId)));
-    expect(events.map((event) => event.type)).toEqual(['TaskCreated', 'TaskDispatched', 'TaskProgressReported', 'TaskToolUsed', 'TaskCompleted', 'TaskReviewed']);
+    expect(events.map((event) => event.type)).toEqual([
+      'TaskCreated',
+      'TaskDispatched',
+      'TaskProgressReported',
+      'TaskToolUsed',
+      'TaskCompleted',
+      'TaskReviewed',
+    ]);
     expect(events.every((event) => event.metadata.schemaVersion === 1 && event.metadata.orgId === orgId)).toBe(true);
     expect(events[0]?.data).toMatchObject({ heartbeatTimeoutMs: 60_000, maxAttempts: 3, parentTaskId: null, createdAt: now.toISOString() });
     expect(events[1]?.data).toMatchObject({ attempt: 1, assigneeSubjectId: assigneeId, heartbeatTimeoutMs: 60_000 });
@@ -123,7 +138,11 @@ describe('task commands through the pipeline', () => {
     });
 
     const { pipeline } = pipelineOn(store, { check: allowAll, clock: () => now });
-    const byDefault = await pipeline.execute(taskAggregate, { type: 'ReportTaskProgress', data: { taskId, orgId, progress: 1 } }, { commandId: commandId(), principal: subject(assigneeId) });
+    const byDefault = await pipeline.execute(
+      taskAggregate,
+      { type: 'ReportTaskProgress', data: { taskId, orgId, progress: 1 } },
+      { commandId: commandId(), principal: subject(assigneeId) },
+    );
     expect(byDefault).toMatchObject({ kind: 'conflict', code: 'CONTRACT_NOT_FOUND', details: { taskId, contractId } });
     expect(await store.headPosition()).toBe(head);
   });
@@ -148,9 +167,15 @@ describe('task commands through the pipeline', () => {
     const taskId = randomUUID();
     ok(await execute(create(taskId)));
     const head = await store.headPosition();
-    expect(await execute({ type: 'CancelTask', data: { taskId, orgId: randomUUID(), reason: 'x' } })).toMatchObject({ kind: 'not_found', code: 'TASK_NOT_FOUND' });
+    expect(await execute({ type: 'CancelTask', data: { taskId, orgId: randomUUID(), reason: 'x' } })).toMatchObject({
+      kind: 'not_found',
+      code: 'TASK_NOT_FOUND',
+    });
     expect(await execute(create(taskId))).toMatchObject({ kind: 'conflict', code: 'TASK_ALREADY_EXISTS' });
-    expect(await execute({ type: 'CompleteTask', data: { taskId, orgId, outputs: null } }, subject(assigneeId))).toMatchObject({ kind: 'invalid', code: 'VALIDATION_FAILED' });
+    expect(await execute({ type: 'CompleteTask', data: { taskId, orgId, outputs: null } }, subject(assigneeId))).toMatchObject({
+      kind: 'invalid',
+      code: 'VALIDATION_FAILED',
+    });
     expect(await execute(create(randomUUID(), { heartbeatTimeoutMs: 10 }))).toMatchObject({ kind: 'invalid', code: 'VALIDATION_FAILED' });
     expect(await store.headPosition()).toBe(head);
   });

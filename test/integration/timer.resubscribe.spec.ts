@@ -42,7 +42,13 @@ describe('the timer service after its subscription drops', () => {
     const flaky = droppingFirstSubscription(store);
     const service = new TimerService(flaky, registry, pipeline, { tickMs: 10 });
     service.start();
-    const timerId = await scheduleTimer(pipeline, { key: `auction.close:${randomUUID()}:1`, orgId, dueAt: new Date(Date.now() + 50), purpose: 'auction.close', ref: {} });
+    const timerId = await scheduleTimer(pipeline, {
+      key: `auction.close:${randomUUID()}:1`,
+      orgId,
+      dueAt: new Date(Date.now() + 50),
+      purpose: 'auction.close',
+      ref: {},
+    });
     expect(typeof timerId).toBe('string');
     let types: string[] = [];
     const timerTypes = async () =>

@@ -7,7 +7,7 @@ import { timerIdFor } from '../../domain/timer/timer-id.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { TimerService, cancelTimer, scheduleTimer } from '../../processes/timers.ts';
 import { collect, waitFor } from '../support/async.ts';
-import { governance, ok } from '../support/governance-fixtures.ts';
+import { governance } from '../support/governance-fixtures.ts';
 import { commandId, governedPipelineOn, pipelineOn, tempStore, tempStorePath } from '../support/pipeline.ts';
 
 /** A clock the test moves by hand; the service and the pipeline read the same one. */
@@ -100,7 +100,13 @@ describe('the timer service', () => {
     const before = tempStore(path);
     const first = pipelineOn(before, { clock: time.clock });
     const timerId = expectTimerId(
-      await scheduleTimer(first.pipeline, { key: `auction.close:${crypto.randomUUID()}:2`, orgId: null, dueAt: time.at(MINUTE), purpose: 'auction.close', ref: { round: 2 } }),
+      await scheduleTimer(first.pipeline, {
+        key: `auction.close:${crypto.randomUUID()}:2`,
+        orgId: null,
+        dueAt: time.at(MINUTE),
+        purpose: 'auction.close',
+        ref: { round: 2 },
+      }),
     );
     const service = new TimerService(before, first.registry, first.pipeline, { tickMs: 10, clock: time.clock });
     service.start();
@@ -133,7 +139,13 @@ describe('the timer service', () => {
     const a = pipelineOn(store, { clock: time.clock });
     const b = pipelineOn(store, { clock: time.clock });
     const timerId = expectTimerId(
-      await scheduleTimer(a.pipeline, { key: `auction.close:${crypto.randomUUID()}:1`, orgId: null, dueAt: time.at(MINUTE), purpose: 'auction.close', ref: {} }),
+      await scheduleTimer(a.pipeline, {
+        key: `auction.close:${crypto.randomUUID()}:1`,
+        orgId: null,
+        dueAt: time.at(MINUTE),
+        purpose: 'auction.close',
+        ref: {},
+      }),
     );
     // Ticks far apart, so the two fireDue calls below are the race.
     const first = started(new TimerService(store, a.registry, a.pipeline, { tickMs: 60_000, clock: time.clock }));
@@ -165,11 +177,7 @@ describe('the timer service', () => {
     }
     const first = started(new TimerService(store, a.registry, a.pipeline, { tickMs: 5, clock: time.clock }));
     const second = started(new TimerService(store, b.registry, b.pipeline, { tickMs: 5, clock: time.clock }));
-    await waitFor(
-      async () => (await Promise.all(timerIds.map((id) => firedCount(store, id)))).every((count) => count >= 1),
-      5000,
-      'every timer to fire',
-    );
+    await waitFor(async () => (await Promise.all(timerIds.map((id) => firedCount(store, id)))).every((count) => count >= 1), 5000, 'every timer to fire');
     await waitFor(() => first.scheduled === 0 && second.scheduled === 0, 5000, 'both schedules to empty');
     expect(await Promise.all(timerIds.map((id) => firedCount(store, id)))).toEqual([1, 1, 1, 1, 1]);
   });

@@ -25,18 +25,21 @@ export class MissingVariableError extends Error {
  * `${NAME:?message}` / `${NAME?message}` an error when unset or empty / unset. Enough for our file, with no engine.
  */
 export function interpolate(text: string, env: Readonly<Record<string, string | undefined>>): string {
-  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (match, braced?: string, colon?: string, operator?: string, argument?: string, bare?: string) => {
-    if (match === '$$') return '$';
-    const name = braced ?? bare ?? '';
-    const value = env[name];
-    const missing = colon === ':' ? value === undefined || value === '' : value === undefined;
-    if (operator === '-') return missing ? (argument ?? '') : (value ?? '');
-    if (operator === '?') {
-      if (missing) throw new MissingVariableError(name, argument ?? '');
+  return text.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (match, braced?: string, colon?: string, operator?: string, argument?: string, bare?: string) => {
+      if (match === '$$') return '$';
+      const name = braced ?? bare ?? '';
+      const value = env[name];
+      const missing = colon === ':' ? value === undefined || value === '' : value === undefined;
+      if (operator === '-') return missing ? (argument ?? '') : (value ?? '');
+      if (operator === '?') {
+        if (missing) throw new MissingVariableError(name, argument ?? '');
+        return value ?? '';
+      }
       return value ?? '';
-    }
-    return value ?? '';
-  });
+    },
+  );
 }
 
 /** Every string of a parsed YAML document interpolated (compose interpolates values, never keys). */

@@ -13,20 +13,38 @@ import { streamEvents, submitJob, waitForJobEvent, workAgent, type TestAgent } f
  */
 export const AUCTION_BID_WINDOW_MS = '3000';
 
-export async function auctionBidders(server: TestServer, orgId: string, connect: (key: string, name: string) => Promise<Bus>): Promise<{ agents: TestAgent[]; buses: Bus[] }> {
+export async function auctionBidders(
+  server: TestServer,
+  orgId: string,
+  connect: (key: string, name: string) => Promise<Bus>,
+): Promise<{ agents: TestAgent[]; buses: Bus[] }> {
   const agents: TestAgent[] = [];
   const buses: Bus[] = [];
-  for (const [name, price] of [['North', 8], ['South', 4]] as const) {
+  for (const [name, price] of [
+    ['North', 8],
+    ['South', 4],
+  ] as const) {
     const agent = await workAgent(server, {
       orgId,
       name,
-      bus: { connect: async (key) => {
-        const bus = await connect(key, name);
-        buses.push(bus);
-        return bus;
-      } },
+      bus: {
+        connect: async (key) => {
+          const bus = await connect(key, name);
+          buses.push(bus);
+          return bus;
+        },
+      },
       capabilities: { translate: 2 },
-      handlers: { onCallForProposals: () => ({ price }), onTask: async (task) => ({ translated: String((task.input as { goal: string }).goal).split('').reverse().join(''), by: name }) },
+      handlers: {
+        onCallForProposals: () => ({ price }),
+        onTask: async (task) => ({
+          translated: String((task.input as { goal: string }).goal)
+            .split('')
+            .reverse()
+            .join(''),
+          by: name,
+        }),
+      },
     });
     agents.push(agent);
   }
@@ -39,5 +57,8 @@ export async function runAuctionToVerified(server: TestServer, orgId: string): P
   expect(delivered.deliverable).toEqual({ translated: 'hello', by: 'South' });
   await waitForJobEvent(server, jobId, 'JobVerified');
   const proposals = (await streamEvents(server, `assignment-${jobId}`)).filter((event) => event.type === 'ProposalRecorded');
-  expect(proposals.map((event) => event.data.valid), JSON.stringify(proposals.map((event) => event.data))).toEqual([true, true]);
+  expect(
+    proposals.map((event) => event.data.valid),
+    JSON.stringify(proposals.map((event) => event.data)),
+  ).toEqual([true, true]);
 }

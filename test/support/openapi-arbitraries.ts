@@ -92,7 +92,8 @@ function stringFor(schema: JsonSchema, name: string | undefined, context: Schema
 }
 
 function numberFor(schema: JsonSchema, integer: boolean, hostile: boolean): fc.Arbitrary<number> {
-  const min = typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + (integer ? 1 : 1e-6) : -1_000;
+  const min =
+    typeof schema.minimum === 'number' ? schema.minimum : typeof schema.exclusiveMinimum === 'number' ? schema.exclusiveMinimum + (integer ? 1 : 1e-6) : -1_000;
   const max = typeof schema.maximum === 'number' ? schema.maximum : 1_000_000;
   const valid = integer
     ? fc.integer({ min: Math.max(Math.ceil(min), Number.MIN_SAFE_INTEGER), max: Math.min(Math.floor(max), Number.MAX_SAFE_INTEGER) })
@@ -135,12 +136,13 @@ export function valueFor(schema: unknown, context: SchemaContext, name?: string,
     case 'object': {
       const properties = isSchema(node.properties) ? node.properties : {};
       const required = Array.isArray(node.required) ? (node.required as string[]) : [];
-      const record = fc.record(
-        Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, valueFor(value, context, key, depth + 1)])),
-        { requiredKeys: required.filter((key) => key in properties) },
-      );
+      const record = fc.record(Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, valueFor(value, context, key, depth + 1)])), {
+        requiredKeys: required.filter((key) => key in properties),
+      });
       if (!isSchema(node.additionalProperties)) return record;
-      const keys = isSchema(node.propertyNames) ? (valueFor({ type: 'string', ...node.propertyNames }, context, undefined, depth + 1) as fc.Arbitrary<string>) : hostileString;
+      const keys = isSchema(node.propertyNames)
+        ? (valueFor({ type: 'string', ...node.propertyNames }, context, undefined, depth + 1) as fc.Arbitrary<string>)
+        : hostileString;
       const extra = fc.dictionary(keys, valueFor(node.additionalProperties, context, undefined, depth + 1), { maxKeys: 3 });
       return fc.tuple(record, extra).map(([fixed, more]) => ({ ...more, ...fixed }));
     }

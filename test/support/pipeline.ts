@@ -22,7 +22,10 @@ export function tempStore(path = tempStorePath()): SqliteEventStore {
 }
 
 /** A pipeline with its own write-side cache: two of these on one store behave like two server processes. */
-export function pipelineOn(store: EventStore, options: Partial<Pick<PipelineOptions, 'check' | 'maxAttempts' | 'clock' | 'reservationLeaseMs' | 'inputLimits'>> = {}) {
+export function pipelineOn(
+  store: EventStore,
+  options: Partial<Pick<PipelineOptions, 'check' | 'maxAttempts' | 'clock' | 'reservationLeaseMs' | 'inputLimits'>> = {},
+) {
   const registry = createEventRegistry();
   const loader = new StreamLoader(store, registry);
   const pipeline = new CommandPipeline({ store, loader, registry, check: options.check ?? platformAdminsOnly, ...options });

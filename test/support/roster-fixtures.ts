@@ -42,7 +42,11 @@ export function role(name: string, overrides: Partial<RoleDefinition> = {}): Rol
 
 export const roleDefined = (definition: RoleDefinition): RosterEvent => ({ type: 'RoleDefined', data: { orgId, role: definition } });
 
-export function granted(subjectId: string, roleName: string, overrides: { associationId?: string; jobSpace?: string | null; expiresAt?: string | null } = {}): RosterEvent {
+export function granted(
+  subjectId: string,
+  roleName: string,
+  overrides: { associationId?: string; jobSpace?: string | null; expiresAt?: string | null } = {},
+): RosterEvent {
   return {
     type: 'RoleGranted',
     data: {
@@ -62,7 +66,11 @@ export function granted(subjectId: string, roleName: string, overrides: { associ
   };
 }
 
-export function grant(subjectId: string, roleName: string, extra: { associationId?: string; jobSpace?: string | null; expiresAt?: string | null; parentSubjectId?: string | null } = {}) {
+export function grant(
+  subjectId: string,
+  roleName: string,
+  extra: { associationId?: string; jobSpace?: string | null; expiresAt?: string | null; parentSubjectId?: string | null } = {},
+) {
   return {
     type: 'GrantRole' as const,
     data: {

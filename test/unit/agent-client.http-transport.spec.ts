@@ -14,7 +14,8 @@ function parse(text: string, cuts: number[] = []): SseEvent[] {
 }
 
 describe('SseParser', () => {
-  const stream = '\ufeff: agencygrid agent inbox\nretry: 100\n\nevent: cfp\ndata: {"a":1}\n\n: keep-alive\n\nevent: dispatch\r\ndata:{"b":\r\ndata: 2}\r\n\r\ndata: plain\rid: 7\r\r';
+  const stream =
+    '\ufeff: agencygrid agent inbox\nretry: 100\n\nevent: cfp\ndata: {"a":1}\n\n: keep-alive\n\nevent: dispatch\r\ndata:{"b":\r\ndata: 2}\r\n\r\ndata: plain\rid: 7\r\r';
   const expected: SseEvent[] = [
     { event: 'cfp', data: '{"a":1}', lastEventId: '' },
     { event: 'dispatch', data: '{"b":\n2}', lastEventId: '' },
@@ -30,7 +31,12 @@ describe('SseParser', () => {
 
   it('gives the same events however the stream is cut, a CRLF split across chunks included', () => {
     for (let cut = 0; cut <= stream.length; cut += 1) expect(parse(stream, [cut]), `cut at ${cut}`).toEqual(expected);
-    expect(parse(stream, Array.from({ length: stream.length }, (_, index) => index))).toEqual(expected);
+    expect(
+      parse(
+        stream,
+        Array.from({ length: stream.length }, (_, index) => index),
+      ),
+    ).toEqual(expected);
   });
 
   it('dispatches nothing for a block without data, nor for an unfinished block', () => {
@@ -44,7 +50,10 @@ describe('SseParser', () => {
 });
 
 describe('the HTTP transport', () => {
-  const reply = (status: number, body: string, type = 'application/json') => async () => new Response(body, { status, headers: { 'content-type': type } });
+  const reply =
+    (status: number, body: string, type = 'application/json') =>
+    async () =>
+      new Response(body, { status, headers: { 'content-type': type } });
   const client = (fetch: typeof globalThis.fetch) =>
     new AgentClient({ http: { baseUrl: 'http://platform.invalid/api/', fetch }, subjectId: 's', apiKey: 'agk_key.secret-secret-secret' }, {});
 
@@ -65,17 +74,23 @@ describe('the HTTP transport', () => {
   });
 
   it('maps {code, message, details} to AgentRequestError, and an answer that is not one to HTTP_<status>', async () => {
-    const refused = await client(reply(403, JSON.stringify({ code: 'CONTRACT_VIOLATION', message: 'no', details: { clause: 'permittedTools' } }))).request('tool', {}).catch((error: unknown) => error);
+    const refused = await client(reply(403, JSON.stringify({ code: 'CONTRACT_VIOLATION', message: 'no', details: { clause: 'permittedTools' } })))
+      .request('tool', {})
+      .catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(AgentRequestError);
     expect(refused).toMatchObject({ code: 'CONTRACT_VIOLATION', message: 'CONTRACT_VIOLATION: no', details: { clause: 'permittedTools' } });
 
-    const proxy = await client(reply(502, '<html>bad gateway</html>', 'text/html')).request('tool', {}).catch((error: unknown) => error);
+    const proxy = await client(reply(502, '<html>bad gateway</html>', 'text/html'))
+      .request('tool', {})
+      .catch((error: unknown) => error);
     expect(proxy).toBeInstanceOf(AgentRequestError);
     expect(proxy).toMatchObject({ code: 'HTTP_502', details: { status: 502 } });
   });
 
   it('refuses to start on an answer that is not an event stream', async () => {
-    const started = await client(reply(200, '{}')).start().catch((error: unknown) => error);
+    const started = await client(reply(200, '{}'))
+      .start()
+      .catch((error: unknown) => error);
     expect(started).toMatchObject({ code: 'NOT_AN_EVENT_STREAM' });
   });
 

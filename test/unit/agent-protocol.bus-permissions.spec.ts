@@ -15,7 +15,7 @@ const agent = fc.record({ subjectId: fc.uuid(), keyId: token });
 const allowed = (patterns: string[], subject: string) => patterns.some((pattern) => subjectMatches(pattern, subject));
 
 describe("an agent's bus permissions reach its own subjects and nobody else's", () => {
-  it("lets it publish its own requests and read its own inbox and replies", () => {
+  it('lets it publish its own requests and read its own inbox and replies', () => {
     fc.assert(
       fc.property(agent, fc.constantFrom(...WORK_REQUEST_KINDS), fc.constantFrom(...AGENT_INBOX_KINDS), token, ({ subjectId, keyId }, work, inbox, nuid) => {
         const { pub, sub } = agentBusPermissions(subjectId, keyId);
@@ -51,7 +51,13 @@ describe("an agent's bus permissions reach its own subjects and nobody else's", 
   });
 
   it('refuses ids that would widen the grant', () => {
-    for (const [subjectId, keyId] of [['>', 'k'], ['*', 'k'], ['a.b', 'k'], ['00000000-0000-4000-8000-000000000001', '>'], ['00000000-0000-4000-8000-000000000001', '']]) {
+    for (const [subjectId, keyId] of [
+      ['>', 'k'],
+      ['*', 'k'],
+      ['a.b', 'k'],
+      ['00000000-0000-4000-8000-000000000001', '>'],
+      ['00000000-0000-4000-8000-000000000001', ''],
+    ]) {
       expect(() => agentBusPermissions(subjectId!, keyId!), `${subjectId} ${keyId}`).toThrow(TypeError);
     }
   });

@@ -97,7 +97,17 @@ class FakeServer {
     const bumpRoster = () => (this.roster.revision = Number(this.roster.revision) + 1);
     let match: RegExpMatchArray | null;
     if (path === '/orgs') {
-      this.org = { orgId: b.orgId, name: b.name, slug: b.slug, description: b.description ?? '', tags: b.tags ?? [], metadata: b.metadata ?? {}, parentOrgId: null, status: 'active', revision: 1 };
+      this.org = {
+        orgId: b.orgId,
+        name: b.name,
+        slug: b.slug,
+        description: b.description ?? '',
+        tags: b.tags ?? [],
+        metadata: b.metadata ?? {},
+        parentOrgId: null,
+        status: 'active',
+        revision: 1,
+      };
       return { orgId: b.orgId };
     }
     if ((match = path.match(/^\/orgs\/[^/]+\/metadata$/)) && this.org) {
@@ -107,7 +117,16 @@ class FakeServer {
     if (path === '/subjects') {
       const capabilities: SubjectView['capabilities'] = {};
       for (const claim of b.capabilities) capabilities[claim.name] = { level: claim.level, evidence: claim.evidence ?? null };
-      this.subjects.set(b.subjectId, { subjectId: b.subjectId, kind: b.kind, displayName: b.displayName, description: b.description ?? '', endpoint: b.endpoint ?? null, status: 'active', capabilities, revision: 1 });
+      this.subjects.set(b.subjectId, {
+        subjectId: b.subjectId,
+        kind: b.kind,
+        displayName: b.displayName,
+        description: b.description ?? '',
+        endpoint: b.endpoint ?? null,
+        status: 'active',
+        capabilities,
+        revision: 1,
+      });
       return { subjectId: b.subjectId };
     }
     if ((match = path.match(/^\/subjects\/([^/]+)\/(profile|capabilities)$/))) {
@@ -135,7 +154,15 @@ class FakeServer {
     }
     if (path.endsWith('/associations')) {
       const associationId = `00000000-0000-4000-8000-${String(this.nextAssociation++).padStart(12, '0')}`;
-      this.roster.associations.push({ associationId, subjectId: b.subjectId, role: b.role, jobSpace: b.jobSpace ?? null, expiresAt: b.expiresAt ?? null, status: 'active', active: true });
+      this.roster.associations.push({
+        associationId,
+        subjectId: b.subjectId,
+        role: b.role,
+        jobSpace: b.jobSpace ?? null,
+        expiresAt: b.expiresAt ?? null,
+        status: 'active',
+        active: true,
+      });
       bumpRoster();
       return { associationId };
     }
@@ -256,7 +283,15 @@ describe('apply planner: re-applying', () => {
     // Fields the server may add (counts, timestamps) and things only the server has.
     state.roster?.roles.forEach((role) => Object.assign(role, { holders: 1, definedAt: NOW }));
     state.roster?.roles.push({ name: 'intern', description: 'not in the spec' });
-    state.roster?.associations.push({ associationId: 'x', subjectId: 'someone-else', role: 'intern', jobSpace: null, expiresAt: null, status: 'active', active: true });
+    state.roster?.associations.push({
+      associationId: 'x',
+      subjectId: 'someone-else',
+      role: 'intern',
+      jobSpace: null,
+      expiresAt: null,
+      status: 'active',
+      active: true,
+    });
     state.roster?.conflicts.push({ roles: ['intern', 'editor'], reason: 'server only' });
     if (state.org) state.org.metadata = { ...state.org.metadata };
     const subject = Object.values(state.subjects)[0];
@@ -409,7 +444,10 @@ describe('apply planner: associations', () => {
   });
 
   it('grants again an association that was revoked or has expired', () => {
-    for (const change of [{ status: 'revoked', active: false }, { status: 'expired', active: false }]) {
+    for (const change of [
+      { status: 'revoked', active: false },
+      { status: 'expired', active: false },
+    ]) {
       const server = applied();
       Object.assign(rexAssociation(server), change);
       expect(planApply(lab, server.lookup(lab)).steps.map((step) => step.body)).toEqual([{ subjectId: rex, role: 'reviewer' }]);
@@ -444,14 +482,25 @@ describe('apply planner: associations', () => {
     expect(later.steps).toEqual([]);
     expect(later.notes.join('\n')).toMatch(/on-call: its expiry 2030-01-01T00:00:00Z has passed/);
     const before = planApply(desk, server.lookup(desk));
-    expect(before.steps.map((step) => step.body)).toEqual([{ subjectId: 'd28bc0ee-91e1-4a62-b382-858c3dd5486e', role: 'on-call', expiresAt: '2030-01-01T00:00:00Z' }]);
+    expect(before.steps.map((step) => step.body)).toEqual([
+      { subjectId: 'd28bc0ee-91e1-4a62-b382-858c3dd5486e', role: 'on-call', expiresAt: '2030-01-01T00:00:00Z' },
+    ]);
   });
 
   it('refuses to plan a grant to a subject that is neither declared nor known', () => {
     const stranger = '0b7a6f7e-0f44-4e33-9d55-1f2a3b4c5d6e';
     const withStranger = spec({ roles: [{ name: 'writer' }], associations: [{ subject: stranger, role: 'writer' }] });
     expect(() => planApply(withStranger, { ...empty, subjects: { [stranger]: null } })).toThrow(/neither declared under subjects nor known/);
-    const known: SubjectView = { subjectId: stranger, kind: 'agent', displayName: 'Known', description: '', endpoint: null, status: 'active', capabilities: {}, revision: 3 };
+    const known: SubjectView = {
+      subjectId: stranger,
+      kind: 'agent',
+      displayName: 'Known',
+      description: '',
+      endpoint: null,
+      status: 'active',
+      capabilities: {},
+      revision: 3,
+    };
     const plan = planApply(withStranger, { ...empty, subjects: { [stranger]: known } });
     expect(plan.steps.at(-1)?.description).toBe('grant writer to Known');
   });
@@ -482,14 +531,11 @@ describe('apply planner: ordering', () => {
   it('defines parent groups before their subgroups', () => {
     const nested = spec({
       roles: [{ name: 'r' }],
-      groups: [
-        { name: 'leaf', parent: 'middle', roles: ['r'] },
-        { name: 'middle', parent: 'top' },
-        { name: 'top' },
-        { name: 'other' },
-      ],
+      groups: [{ name: 'leaf', parent: 'middle', roles: ['r'] }, { name: 'middle', parent: 'top' }, { name: 'top' }, { name: 'other' }],
     });
-    const groups = planApply(nested, empty).steps.filter((s) => s.path.endsWith('/groups')).map((s) => s.body.name);
+    const groups = planApply(nested, empty)
+      .steps.filter((s) => s.path.endsWith('/groups'))
+      .map((s) => s.body.name);
     expect(groups).toEqual(['top', 'middle', 'leaf', 'other']);
   });
 });
@@ -499,7 +545,12 @@ describe('apply planner: an existing org', () => {
     const orgId = '5b0d3f6e-8c1a-4d2b-9e7f-0a1b2c3d4e5f';
     const org: OrgView = { orgId, name: 'Lab', slug: 'lab', description: '', tags: [], metadata: {}, parentOrgId: null, status: 'active', revision: 4 };
     const withRole = spec({ roles: [{ name: 'r' }] });
-    const plan = planApply(withRole, { ...empty, org, roster: { revision: 2, roles: [], groups: [], jobSpaces: [], conflicts: [], associations: [] }, policies: { published: null, versions: [] } });
+    const plan = planApply(withRole, {
+      ...empty,
+      org,
+      roster: { revision: 2, roles: [], groups: [], jobSpaces: [], conflicts: [], associations: [] },
+      policies: { published: null, versions: [] },
+    });
     expect(plan.orgIsNew).toBe(false);
     expect(plan.steps.map((s) => s.path)).toEqual([`/orgs/${orgId}/roles`]);
     expect(() => planApply(withRole, { ...empty, org: { ...org, status: 'archived' } })).toThrow(/archived/);

@@ -56,7 +56,9 @@ associations:
   });
 
   it('reads JSON as well', () => {
-    const result = loadSpec(JSON.stringify({ apiVersion: 'agencygrid/v1', kind: 'Org', org: { slug: 'lab', name: 'Lab' }, roles: [{ name: 'writer' }] }, null, 2));
+    const result = loadSpec(
+      JSON.stringify({ apiVersion: 'agencygrid/v1', kind: 'Org', org: { slug: 'lab', name: 'Lab' }, roles: [{ name: 'writer' }] }, null, 2),
+    );
     expect(result.ok).toBe(true);
   });
 });

@@ -36,25 +36,44 @@ const open = (maxRounds = 3): AssignmentEvent[] => [
   callForProposalsIssued(1, [a, b, c]),
 ];
 const bid = (price: number, etaSeconds?: number) => (etaSeconds === undefined ? { price } : { price, etaSeconds });
-const valid = (subjectId: string, price: number, etaSeconds: number | undefined, second: number) => proposalRecorded(1, subjectId, bid(price, etaSeconds), at(second));
+const valid = (subjectId: string, price: number, etaSeconds: number | undefined, second: number) =>
+  proposalRecorded(1, subjectId, bid(price, etaSeconds), at(second));
 const NO_VALID_BIDS = 'nobody made a valid bid before the deadline';
 
 describe('auction: the call for proposals', () => {
   it('invites the eligible candidates that are not excluded', () => {
     const assessed = [assignmentStarted('auction'), candidatesAssessed(1, [eligible(a), ineligible(d, 'subject is suspended'), eligible(b)])];
-    spec.given(assessed).when(issueCallForProposals(1)).then([callForProposalsIssued(1, [a, b])]);
+    spec
+      .given(assessed)
+      .when(issueCallForProposals(1))
+      .then([callForProposalsIssued(1, [a, b])]);
   });
 
   it('refuses a call that would close now or in the past, or that has nobody to invite', () => {
     const assessed = [assignmentStarted('auction'), candidatesAssessed(1, [eligible(a)])];
-    spec.given(assessed).when(issueCallForProposals(1, at(0))).thenError('CLOSES_IN_PAST');
-    spec.given([assignmentStarted('auction'), candidatesAssessed(1, [ineligible(d, 'subject is suspended')])]).when(issueCallForProposals(1)).thenError('NO_ELIGIBLE_CANDIDATES', { jobId, round: 1 });
+    spec
+      .given(assessed)
+      .when(issueCallForProposals(1, at(0)))
+      .thenError('CLOSES_IN_PAST');
+    spec
+      .given([assignmentStarted('auction'), candidatesAssessed(1, [ineligible(d, 'subject is suspended')])])
+      .when(issueCallForProposals(1))
+      .thenError('NO_ELIGIBLE_CANDIDATES', { jobId, round: 1 });
   });
 
   it('calls only after the round is assessed, and only for an auction', () => {
-    spec.given([assignmentStarted('auction')]).when(issueCallForProposals(1)).thenError('ROUND_NOT_ASSESSED');
-    spec.given([assignmentStarted('criteria'), candidatesAssessed(1, [eligible(a)])]).when(issueCallForProposals(1)).thenError('NOT_AN_AUCTION');
-    spec.given([assignmentStarted('criteria'), candidatesAssessed(1, [eligible(a)])]).when(recordProposal(1, a, bid(1))).thenError('NOT_AN_AUCTION');
+    spec
+      .given([assignmentStarted('auction')])
+      .when(issueCallForProposals(1))
+      .thenError('ROUND_NOT_ASSESSED');
+    spec
+      .given([assignmentStarted('criteria'), candidatesAssessed(1, [eligible(a)])])
+      .when(issueCallForProposals(1))
+      .thenError('NOT_AN_AUCTION');
+    spec
+      .given([assignmentStarted('criteria'), candidatesAssessed(1, [eligible(a)])])
+      .when(recordProposal(1, a, bid(1)))
+      .thenError('NOT_AN_AUCTION');
   });
 
   it('does not call twice in a round', () => {
@@ -64,7 +83,10 @@ describe('auction: the call for proposals', () => {
 
 describe('auction: recording bids', () => {
   it('records a bid from an invited, eligible subject as valid', () => {
-    spec.given(open()).when(recordProposal(1, a, bid(10, 60)), { now: at(1) }).then([valid(a, 10, 60, 1)]);
+    spec
+      .given(open())
+      .when(recordProposal(1, a, bid(10, 60)), { now: at(1) })
+      .then([valid(a, 10, 60, 1)]);
   });
 
   it("records a bid from an ineligible subject as invalid, with the assessment's reasons", () => {
@@ -78,7 +100,10 @@ describe('auction: recording bids', () => {
     const history = [assignmentStarted('auction'), candidatesAssessed(1, [eligible(a), ineligible(d)]), callForProposalsIssued(1, [a])];
     const [event] = decide(history, recordProposal(1, d, bid(1)), { now: at(1) });
     expect(event).toMatchObject({ type: 'ProposalRecorded', data: { valid: false, reasons: ['ineligible: the assessment found the subject ineligible'] } });
-    spec.given([...history, event!]).when(closeRound(1), { now: closesAt }).then([roundFailed(1, 'no_valid_bids', NO_VALID_BIDS)]);
+    spec
+      .given([...history, event!])
+      .when(closeRound(1), { now: closesAt })
+      .then([roundFailed(1, 'no_valid_bids', NO_VALID_BIDS)]);
   });
 
   it('keeps every reason of a refused bid within the event schema, however long the assessment reason', () => {
@@ -110,7 +135,10 @@ describe('auction: recording bids', () => {
   });
 
   it('accepts a bid at the closing instant and records one after it as late', () => {
-    spec.given(open()).when(recordProposal(1, a, bid(10)), { now: closesAt }).then([proposalRecorded(1, a, bid(10), closesAt)]);
+    spec
+      .given(open())
+      .when(recordProposal(1, a, bid(10)), { now: closesAt })
+      .then([proposalRecorded(1, a, bid(10), closesAt)]);
     spec
       .given(open())
       .when(recordProposal(1, a, bid(10)), { now: at(6) })
@@ -134,9 +162,15 @@ describe('auction: recording bids', () => {
   });
 
   it('refuses a bid for a round not open yet without recording it (the bid sent when the call comes is the first)', () => {
-    spec.given(open()).when(recordProposal(2, a, bid(10)), { now: at(1) }).thenError('ROUND_NOT_OPEN', { round: 2, currentRound: 1 });
+    spec
+      .given(open())
+      .when(recordProposal(2, a, bid(10)), { now: at(1) })
+      .thenError('ROUND_NOT_OPEN', { round: 2, currentRound: 1 });
     const assessing = [assignmentStarted('auction'), candidatesAssessed(1, [eligible(a)])];
-    spec.given(assessing).when(recordProposal(1, a, bid(10)), { now: at(1) }).thenError('ROUND_NOT_OPEN', { round: 1, phase: 'assessing' });
+    spec
+      .given(assessing)
+      .when(recordProposal(1, a, bid(10)), { now: at(1) })
+      .thenError('ROUND_NOT_OPEN', { round: 1, phase: 'assessing' });
   });
 
   it('records a bid from a subject excluded from the job as invalid', () => {
@@ -157,11 +191,17 @@ describe('auction: recording bids', () => {
 
 describe('auction: closing the round', () => {
   it('refuses to close before the call for proposals closes', () => {
-    spec.given(open()).when(closeRound(1), { now: at(4) }).thenError('BIDDING_OPEN', { jobId, closesAt });
+    spec
+      .given(open())
+      .when(closeRound(1), { now: at(4) })
+      .thenError('BIDDING_OPEN', { jobId, closesAt });
   });
 
   it('refuses to close a round with invitees before calling for proposals', () => {
-    spec.given([assignmentStarted('auction'), candidatesAssessed(1, [eligible(a)])]).when(closeRound(1)).thenError('NO_CALL_FOR_PROPOSALS');
+    spec
+      .given([assignmentStarted('auction'), candidatesAssessed(1, [eligible(a)])])
+      .when(closeRound(1))
+      .thenError('NO_CALL_FOR_PROPOSALS');
   });
 
   it('awards the lowest price, and declines the other valid bidders (not the invalid ones)', () => {
@@ -172,7 +212,10 @@ describe('auction: closing the round', () => {
       valid(b, 9.5, undefined, 3),
       valid(c, 30, undefined, 4),
     ];
-    spec.given(history).when(closeRound(1), { now: closesAt }).then([assignmentAwarded(1, b, 'lowest price 9.5 of 3 valid bid(s)', [a, c])]);
+    spec
+      .given(history)
+      .when(closeRound(1), { now: closesAt })
+      .then([assignmentAwarded(1, b, 'lowest price 9.5 of 3 valid bid(s)', [a, c])]);
   });
 
   it('decides a tie on price by the shortest eta; a bid without an eta comes after those with one', () => {
@@ -200,14 +243,23 @@ describe('auction: closing the round', () => {
   });
 
   it('fails the round with no_valid_bids when nobody bid, or nobody bid validly', () => {
-    spec.given(open()).when(closeRound(1), { now: closesAt }).then([roundFailed(1, 'no_valid_bids', NO_VALID_BIDS)]);
+    spec
+      .given(open())
+      .when(closeRound(1), { now: closesAt })
+      .then([roundFailed(1, 'no_valid_bids', NO_VALID_BIDS)]);
     const onlyInvalid = [...open(), proposalRecorded(1, d, bid(1), at(1), ['ineligible: subject is suspended'])];
-    spec.given(onlyInvalid).when(closeRound(1), { now: closesAt }).then([roundFailed(1, 'no_valid_bids', NO_VALID_BIDS)]);
+    spec
+      .given(onlyInvalid)
+      .when(closeRound(1), { now: closesAt })
+      .then([roundFailed(1, 'no_valid_bids', NO_VALID_BIDS)]);
   });
 
   it('fails the round with no_eligible_candidates when nobody could be invited', () => {
     const nobody = [assignmentStarted('auction'), candidatesAssessed(1, [ineligible(d, 'subject is suspended')])];
-    spec.given(nobody).when(closeRound(1)).then([roundFailed(1, 'no_eligible_candidates', 'no candidate is eligible')]);
+    spec
+      .given(nobody)
+      .when(closeRound(1))
+      .then([roundFailed(1, 'no_eligible_candidates', 'no candidate is eligible')]);
   });
 
   it('escalates when the round without bids was the last one', () => {
@@ -233,10 +285,19 @@ describe('auction: closing the round', () => {
 
   it('awards nothing twice: closing the same round again decides nothing', () => {
     const awarded = [...open(), valid(a, 10, undefined, 1), assignmentAwarded(1, a, 'lowest price 10 of 1 valid bid(s)')];
-    spec.given(awarded).when(closeRound(1), { now: at(10) }).thenNothing();
+    spec
+      .given(awarded)
+      .when(closeRound(1), { now: at(10) })
+      .thenNothing();
     const failed = [...open(), roundFailed(1, 'no_valid_bids', NO_VALID_BIDS)];
-    spec.given(failed).when(closeRound(1), { now: at(10) }).thenNothing();
-    spec.given(failed).when(failRound(1, 'no_valid_bids'), { now: at(10) }).thenNothing();
+    spec
+      .given(failed)
+      .when(closeRound(1), { now: at(10) })
+      .thenNothing();
+    spec
+      .given(failed)
+      .when(failRound(1, 'no_valid_bids'), { now: at(10) })
+      .thenNothing();
   });
 
   it('refuses to close a round that has not started', () => {
@@ -271,6 +332,8 @@ describe('auction: the whole round through the decider', () => {
     step(recordProposal(1, d, bid(1)), at(3));
     step(recordProposal(1, a, bid(1)), at(6));
     const award = step(closeRound(1), at(7));
-    expect(award).toEqual([assignmentAwarded(1, a, 'lowest price 7 of 2 valid bid(s); 2 bids at that price, decided by eta, then by the earliest received', [b])]);
+    expect(award).toEqual([
+      assignmentAwarded(1, a, 'lowest price 7 of 2 valid bid(s); 2 bids at that price, decided by eta, then by the earliest received', [b]),
+    ]);
   });
 });

@@ -47,50 +47,89 @@ const rejectedByB = (maxRounds = 3): AssignmentEvent[] => [
 
 describe('criteria: choosing the candidate', () => {
   it('awards the eligible candidate with the highest score', () => {
-    spec.given(assessed()).when(closeRound(1)).then([assignmentAwarded(1, b, 'highest score 12 of 3 eligible candidate(s)', [])]);
+    spec
+      .given(assessed())
+      .when(closeRound(1))
+      .then([assignmentAwarded(1, b, 'highest score 12 of 3 eligible candidate(s)', [])]);
   });
 
   it('never chooses an ineligible candidate, whatever its score', () => {
-    spec.given(assessed([eligible(a, 1), { ...ineligible(b, 'subject is suspended'), score: 1000 }])).when(closeRound(1)).then([assignmentAwarded(1, a, 'highest score 1 of 1 eligible candidate(s)')]);
+    spec
+      .given(assessed([eligible(a, 1), { ...ineligible(b, 'subject is suspended'), score: 1000 }]))
+      .when(closeRound(1))
+      .then([assignmentAwarded(1, a, 'highest score 1 of 1 eligible candidate(s)')]);
   });
 
   it('breaks a tie on score in favour of the lowest subject id, whatever the order assessed', () => {
     const tie = [eligible(c, 9), eligible(b, 3), eligible(a, 9)];
-    spec.given(assessed(tie)).when(closeRound(1)).then([assignmentAwarded(1, a, 'highest score 9 of 3 eligible candidate(s); 2 tied, the lowest subject id won')]);
-    spec.given(assessed([...tie].reverse())).when(closeRound(1)).then([assignmentAwarded(1, a, 'highest score 9 of 3 eligible candidate(s); 2 tied, the lowest subject id won')]);
+    spec
+      .given(assessed(tie))
+      .when(closeRound(1))
+      .then([assignmentAwarded(1, a, 'highest score 9 of 3 eligible candidate(s); 2 tied, the lowest subject id won')]);
+    spec
+      .given(assessed([...tie].reverse()))
+      .when(closeRound(1))
+      .then([assignmentAwarded(1, a, 'highest score 9 of 3 eligible candidate(s); 2 tied, the lowest subject id won')]);
   });
 
   it('ranks negative scores below zero, and a failed score (Number.MIN_SAFE_INTEGER) last', () => {
     const failed = { subjectId: a, eligible: true, reasons: ['score failed: division by zero'], score: Number.MIN_SAFE_INTEGER };
-    spec.given(assessed([failed, eligible(b, -4), eligible(c, -2)])).when(closeRound(1)).then([assignmentAwarded(1, c, 'highest score -2 of 3 eligible candidate(s)')]);
-    spec.given(assessed([failed])).when(closeRound(1)).then([assignmentAwarded(1, a, `highest score ${Number.MIN_SAFE_INTEGER} of 1 eligible candidate(s)`)]);
+    spec
+      .given(assessed([failed, eligible(b, -4), eligible(c, -2)]))
+      .when(closeRound(1))
+      .then([assignmentAwarded(1, c, 'highest score -2 of 3 eligible candidate(s)')]);
+    spec
+      .given(assessed([failed]))
+      .when(closeRound(1))
+      .then([assignmentAwarded(1, a, `highest score ${Number.MIN_SAFE_INTEGER} of 1 eligible candidate(s)`)]);
   });
 
   it('fails the round when no candidate is eligible (or none was found)', () => {
-    spec.given(assessed([ineligible(a, 'lacks role(s) writer')])).when(closeRound(1)).then([roundFailed(1, 'no_eligible_candidates', NONE)]);
-    spec.given(assessed([])).when(closeRound(1)).then([roundFailed(1, 'no_eligible_candidates', NONE)]);
+    spec
+      .given(assessed([ineligible(a, 'lacks role(s) writer')]))
+      .when(closeRound(1))
+      .then([roundFailed(1, 'no_eligible_candidates', NONE)]);
+    spec
+      .given(assessed([]))
+      .when(closeRound(1))
+      .then([roundFailed(1, 'no_eligible_candidates', NONE)]);
   });
 
   it('closes only an assessed round', () => {
-    spec.given([assignmentStarted('criteria')]).when(closeRound(1)).thenError('ROUND_NOT_ASSESSED', { jobId, round: 1 });
+    spec
+      .given([assignmentStarted('criteria')])
+      .when(closeRound(1))
+      .thenError('ROUND_NOT_ASSESSED', { jobId, round: 1 });
     spec.given(assessed()).when(closeRound(2)).thenError('WRONG_ROUND', { round: 1, requested: 2 });
   });
 
   it('awards once: closing the awarded round again decides nothing', () => {
-    spec.given([...assessed(), assignmentAwarded(1, b, 'highest score 12 of 3 eligible candidate(s)')]).when(closeRound(1)).thenNothing();
+    spec
+      .given([...assessed(), assignmentAwarded(1, b, 'highest score 12 of 3 eligible candidate(s)')])
+      .when(closeRound(1))
+      .thenNothing();
   });
 });
 
 describe('criteria: failed rounds and exclusion', () => {
   it('fails the awarded round when the contract is rejected, and excludes the awardee', () => {
-    spec.given([...assessed(), assignmentAwarded(1, b, 'highest score 12 of 3 eligible candidate(s)')]).when(failRound(1, 'contract_rejected', REJECTED)).then([roundFailed(1, 'contract_rejected', REJECTED)]);
+    spec
+      .given([...assessed(), assignmentAwarded(1, b, 'highest score 12 of 3 eligible candidate(s)')])
+      .when(failRound(1, 'contract_rejected', REJECTED))
+      .then([roundFailed(1, 'contract_rejected', REJECTED)]);
     expect(stateAfter(rejectedByB())).toMatchObject({ round: 2, phase: 'assessing', assessments: null, award: null, failedRounds: 1, excluded: [b] });
   });
 
   it('does not choose an excluded subject in the next round, even with the best score', () => {
     const round2 = [...rejectedByB(), candidatesAssessed(2, [eligible(a, 5), eligible(b, 99), eligible(c, 7)])];
-    spec.given(round2).when(closeRound(2)).then([assignmentAwarded(2, c, 'highest score 7 of 2 eligible candidate(s)')]);
-    spec.given([...rejectedByB(), candidatesAssessed(2, [eligible(b, 99)])]).when(closeRound(2)).then([roundFailed(2, 'no_eligible_candidates', NONE)]);
+    spec
+      .given(round2)
+      .when(closeRound(2))
+      .then([assignmentAwarded(2, c, 'highest score 7 of 2 eligible candidate(s)')]);
+    spec
+      .given([...rejectedByB(), candidatesAssessed(2, [eligible(b, 99)])])
+      .when(closeRound(2))
+      .then([roundFailed(2, 'no_eligible_candidates', NONE)]);
   });
 
   it('excludes an assignee lost after the award too, and only the awardee of that round', () => {
@@ -101,16 +140,28 @@ describe('criteria: failed rounds and exclusion', () => {
   });
 
   it('fails a round once: failing it again, or closing it, decides nothing', () => {
-    spec.given(rejectedByB()).when(failRound(1, 'contract_rejected', REJECTED)).thenNothing();
+    spec
+      .given(rejectedByB())
+      .when(failRound(1, 'contract_rejected', REJECTED))
+      .thenNothing();
     spec.given(rejectedByB()).when(closeRound(1)).thenNothing();
     spec.given(assessed()).when(failRound(2, 'assignee_lost')).thenError('WRONG_ROUND', { round: 1, requested: 2 });
   });
 
   it('escalates when maxRounds rounds have failed', () => {
     const last = [...rejectedByB(2), candidatesAssessed(2, [eligible(a, 1)]), assignmentAwarded(2, a, 'highest score 1 of 1 eligible candidate(s)')];
-    spec.given(last).when(failRound(2, 'contract_rejected', REJECTED)).then([roundFailed(2, 'contract_rejected', REJECTED), assignmentEscalated(`2 round(s) failed; the last: ${REJECTED}`, 2)]);
-    spec.given(assessed([], 1)).when(closeRound(1)).then([roundFailed(1, 'no_eligible_candidates', NONE), assignmentEscalated(`1 round(s) failed; the last: ${NONE}`, 1)]);
-    spec.given(assessed([], 2)).when(closeRound(1)).then([roundFailed(1, 'no_eligible_candidates', NONE)]);
+    spec
+      .given(last)
+      .when(failRound(2, 'contract_rejected', REJECTED))
+      .then([roundFailed(2, 'contract_rejected', REJECTED), assignmentEscalated(`2 round(s) failed; the last: ${REJECTED}`, 2)]);
+    spec
+      .given(assessed([], 1))
+      .when(closeRound(1))
+      .then([roundFailed(1, 'no_eligible_candidates', NONE), assignmentEscalated(`1 round(s) failed; the last: ${NONE}`, 1)]);
+    spec
+      .given(assessed([], 2))
+      .when(closeRound(1))
+      .then([roundFailed(1, 'no_eligible_candidates', NONE)]);
   });
 
   it('escalates with a reason within the event schema, however long the failure detail', () => {
@@ -124,7 +175,10 @@ describe('criteria: failed rounds and exclusion', () => {
     expect(stateAfter(escalated)).toMatchObject({ phase: 'escalated' });
     spec.given(escalated).when(closeRound(1)).thenNothing();
     spec.given(escalated).when(failRound(2, 'no_eligible_candidates')).thenNothing();
-    spec.given(escalated).when(recordAssessment(2, [eligible(a)])).thenError('ILLEGAL_PHASE', { phase: 'escalated' });
+    spec
+      .given(escalated)
+      .when(recordAssessment(2, [eligible(a)]))
+      .thenError('ILLEGAL_PHASE', { phase: 'escalated' });
   });
 });
 
@@ -138,32 +192,59 @@ describe('criteria: restarting', () => {
   const completed = (): AssignmentEvent[] => [...assessed(), assignmentAwarded(1, b, 'x'), assignmentCompleted(1, b)];
 
   it('restarts a completed assignment in a new round, without the subjects named', () => {
-    spec.given(completed()).when(restartAssignment([b, b])).then([assignmentRestarted([b])]);
+    spec
+      .given(completed())
+      .when(restartAssignment([b, b]))
+      .then([assignmentRestarted([b])]);
     const restarted = [...completed(), assignmentRestarted([b])];
     expect(stateAfter(restarted)).toMatchObject({ round: 2, phase: 'assessing', assessments: null, award: null, failedRounds: 0, excluded: [b] });
-    spec.given([...restarted, candidatesAssessed(2, [eligible(a, 1), eligible(b, 50)])]).when(closeRound(2)).then([assignmentAwarded(2, a, 'highest score 1 of 1 eligible candidate(s)')]);
+    spec
+      .given([...restarted, candidatesAssessed(2, [eligible(a, 1), eligible(b, 50)])])
+      .when(closeRound(2))
+      .then([assignmentAwarded(2, a, 'highest score 1 of 1 eligible candidate(s)')]);
   });
 
   it('restarts an escalated assignment with its rounds counted afresh, numbered on from the last', () => {
-    spec.given(escalated()).when(restartAssignment([a])).then([assignmentRestarted([a])]);
+    spec
+      .given(escalated())
+      .when(restartAssignment([a]))
+      .then([assignmentRestarted([a])]);
     const restarted = [...escalated(), assignmentRestarted([a])];
     expect(stateAfter(restarted)).toMatchObject({ round: 3, phase: 'assessing', failedRounds: 0, excluded: [b, a] });
-    spec.given(restarted).when(recordAssessment(3, [eligible(c, 2)])).then([candidatesAssessed(3, [eligible(c, 2)])]);
+    spec
+      .given(restarted)
+      .when(recordAssessment(3, [eligible(c, 2)]))
+      .then([candidatesAssessed(3, [eligible(c, 2)])]);
     // maxRounds (2) counts from the restart: one more failed round does not escalate.
-    spec.given([...restarted, candidatesAssessed(3, [])]).when(closeRound(3)).then([roundFailed(3, 'no_eligible_candidates', NONE)]);
+    spec
+      .given([...restarted, candidatesAssessed(3, [])])
+      .when(closeRound(3))
+      .then([roundFailed(3, 'no_eligible_candidates', NONE)]);
   });
 
   it('refuses to restart an assignment in progress or cancelled', () => {
     spec.given(assessed()).when(restartAssignment()).thenError('ASSIGNMENT_IN_PROGRESS', { phase: 'assessing' });
-    spec.given([...assessed(), assignmentAwarded(1, b, 'x')]).when(restartAssignment()).thenError('ASSIGNMENT_IN_PROGRESS', { phase: 'awarded' });
-    spec.given([...assessed(), assignmentCancelled()]).when(restartAssignment()).thenError('ASSIGNMENT_IN_PROGRESS', { phase: 'cancelled' });
+    spec
+      .given([...assessed(), assignmentAwarded(1, b, 'x')])
+      .when(restartAssignment())
+      .thenError('ASSIGNMENT_IN_PROGRESS', { phase: 'awarded' });
+    spec
+      .given([...assessed(), assignmentCancelled()])
+      .when(restartAssignment())
+      .thenError('ASSIGNMENT_IN_PROGRESS', { phase: 'cancelled' });
   });
 });
 
 describe('the assignment stream', () => {
   it('starts once, with the default of 3 rounds', () => {
-    spec.given([]).when(startAssignment('criteria')).then([assignmentStarted('criteria', 3)]);
-    spec.given([]).when(startAssignment('direct', 1)).then([assignmentStarted('direct', 1)]);
+    spec
+      .given([])
+      .when(startAssignment('criteria'))
+      .then([assignmentStarted('criteria', 3)]);
+    spec
+      .given([])
+      .when(startAssignment('direct', 1))
+      .then([assignmentStarted('direct', 1)]);
     spec.given(assessed()).when(startAssignment('criteria')).thenNothing();
     expect(stateAfter([assignmentStarted('criteria')])).toMatchObject({ jobId, orgId, round: 1, phase: 'assessing', failedRounds: 0, excluded: [] });
   });
@@ -171,22 +252,49 @@ describe('the assignment stream', () => {
   it('answers ASSIGNMENT_NOT_FOUND for a job without an assignment, or for another org', () => {
     spec.given([]).when(closeRound(1)).thenError('ASSIGNMENT_NOT_FOUND', { jobId, orgId });
     const otherOrg = (command: ReturnType<typeof closeRound>) => ({ ...command, data: { ...command.data, orgId: otherOrgId } }) as typeof command;
-    spec.given(assessed()).when(otherOrg(closeRound(1))).thenError('ASSIGNMENT_NOT_FOUND', { orgId: otherOrgId });
-    spec.given(assessed()).when(otherOrg(startAssignment('criteria'))).thenError('ASSIGNMENT_NOT_FOUND', { orgId: otherOrgId });
+    spec
+      .given(assessed())
+      .when(otherOrg(closeRound(1)))
+      .thenError('ASSIGNMENT_NOT_FOUND', { orgId: otherOrgId });
+    spec
+      .given(assessed())
+      .when(otherOrg(startAssignment('criteria')))
+      .thenError('ASSIGNMENT_NOT_FOUND', { orgId: otherOrgId });
   });
 
   it('assesses each round once, and only the current one', () => {
-    spec.given([assignmentStarted('criteria')]).when(recordAssessment(1, [eligible(a, 1)])).then([candidatesAssessed(1, [eligible(a, 1)])]);
-    spec.given(assessed()).when(recordAssessment(1, [eligible(a, 1)])).thenError('ROUND_ALREADY_ASSESSED', { round: 1 });
-    spec.given([assignmentStarted('criteria')]).when(recordAssessment(2, [eligible(a, 1)])).thenError('WRONG_ROUND', { round: 1, requested: 2 });
+    spec
+      .given([assignmentStarted('criteria')])
+      .when(recordAssessment(1, [eligible(a, 1)]))
+      .then([candidatesAssessed(1, [eligible(a, 1)])]);
+    spec
+      .given(assessed())
+      .when(recordAssessment(1, [eligible(a, 1)]))
+      .thenError('ROUND_ALREADY_ASSESSED', { round: 1 });
+    spec
+      .given([assignmentStarted('criteria')])
+      .when(recordAssessment(2, [eligible(a, 1)]))
+      .thenError('WRONG_ROUND', { round: 1, requested: 2 });
   });
 
   it('completes under the awarded contract only, once', () => {
     const awarded = [...assessed(), assignmentAwarded(1, b, 'x')];
-    spec.given(awarded).when(completeAssignment(contract(1))).then([assignmentCompleted(1, b)]);
-    spec.given(awarded).when(completeAssignment(contract(2))).thenError('NOT_AWARDED', { contractId: contract(2) });
-    spec.given(assessed()).when(completeAssignment(contract(1))).thenError('NOT_AWARDED');
-    spec.given([...awarded, assignmentCompleted(1, b)]).when(completeAssignment(contract(1))).thenNothing();
+    spec
+      .given(awarded)
+      .when(completeAssignment(contract(1)))
+      .then([assignmentCompleted(1, b)]);
+    spec
+      .given(awarded)
+      .when(completeAssignment(contract(2)))
+      .thenError('NOT_AWARDED', { contractId: contract(2) });
+    spec
+      .given(assessed())
+      .when(completeAssignment(contract(1)))
+      .thenError('NOT_AWARDED');
+    spec
+      .given([...awarded, assignmentCompleted(1, b)])
+      .when(completeAssignment(contract(1)))
+      .thenNothing();
   });
 
   it('cancels once, after which rounds decide nothing', () => {

@@ -41,7 +41,9 @@ describe('assessCandidate: eligible', () => {
 
   it('scores an eligible candidate: the levels of the required capabilities, less its open assignments', () => {
     // capabilityLevel = 3 + 2 (required ones only), openAssignments = 1.
-    expect(assessCandidate(facts({ capabilities: { ...facts().capabilities, cooking: { level: 9, verifiedInOrg: true } } }), requirements(), defaultScoring())).toEqual({
+    expect(
+      assessCandidate(facts({ capabilities: { ...facts().capabilities, cooking: { level: 9, verifiedInOrg: true } } }), requirements(), defaultScoring()),
+    ).toEqual({
       subjectId: id,
       eligible: true,
       reasons: [],
@@ -71,7 +73,17 @@ describe('assessCandidate: eligible', () => {
   });
 
   it('accepts a capability at exactly the required level, and one unverified when declared ones count', () => {
-    expect(assessCandidate(facts(), requirements({ requiredCapabilities: [{ name: 'text.summarize', level: 3 }, { name: 'translation', level: 2 }] })).eligible).toBe(true);
+    expect(
+      assessCandidate(
+        facts(),
+        requirements({
+          requiredCapabilities: [
+            { name: 'text.summarize', level: 3 },
+            { name: 'translation', level: 2 },
+          ],
+        }),
+      ).eligible,
+    ).toBe(true);
   });
 });
 
@@ -97,7 +109,11 @@ describe('assessCandidate: every failing reason', () => {
         ],
       }),
     );
-    expect(assessment.reasons).toEqual(['lacks capability code.review', 'capability text.summarize at level 3, below 4', 'capability translation is not verified in this org']);
+    expect(assessment.reasons).toEqual([
+      'lacks capability code.review',
+      'capability text.summarize at level 3, below 4',
+      'capability translation is not verified in this org',
+    ]);
     expect(assessment.eligible).toBe(false);
   });
 
@@ -112,10 +128,12 @@ describe('assessCandidate: every failing reason', () => {
   });
 
   it("lists the policy's refusal with its reason", () => {
-    expect(assessCandidate(facts({ policy: { permitted: false, reason: 'no rule permits job.accept' } }), requirements()).reasons).toEqual(['policy: no rule permits job.accept']);
+    expect(assessCandidate(facts({ policy: { permitted: false, reason: 'no rule permits job.accept' } }), requirements()).reasons).toEqual([
+      'policy: no rule permits job.accept',
+    ]);
   });
 
-  it("lists a verifier of the job (separation of duties), and a subject excluded from the job", () => {
+  it('lists a verifier of the job (separation of duties), and a subject excluded from the job', () => {
     expect(assessCandidate(facts(), requirements({ verifierSubjectIds: [subject(7), id] })).reasons).toEqual(['verifies this job (separation of duties)']);
     expect(assessCandidate(facts(), requirements({ excluded: [id] })).reasons).toEqual(['refused or lost this job before']);
   });
@@ -146,7 +164,10 @@ describe('assessCandidate: every failing reason', () => {
   it('keeps the assessment within its schema: at most 20 reasons, each at most 500 characters', () => {
     const many = Array.from({ length: 30 }, (_, index) => ({ name: `skill${index}`, level: 1 }));
     const roles = Array.from({ length: 20 }, (_, index) => `role-with-a-rather-long-name-number-${index}-${'x'.repeat(20)}`);
-    const assessment = assessCandidate(facts({ policy: { permitted: false, reason: 'p'.repeat(2000) } }), requirements({ requiredCapabilities: many, requiredRoles: roles }));
+    const assessment = assessCandidate(
+      facts({ policy: { permitted: false, reason: 'p'.repeat(2000) } }),
+      requirements({ requiredCapabilities: many, requiredRoles: roles }),
+    );
     expect(assessment.reasons).toHaveLength(20);
     expect(assessment.reasons[0]).toMatch(/^lacks role\(s\) role-with/);
     expect(candidateAssessmentSchema.safeParse(assessment).success).toBe(true);

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { compileScore, DEFAULT_SCORE_EXPRESSION, MAX_SCORE_EXPRESSION_LENGTH, type ScoreCandidate, type ScoreJob } from '../../domain/assignment/score.ts';
 import { subject } from './assignment.support.ts';
 
-const candidate: ScoreCandidate = { subjectId: subject(1), roles: ['writer'], capabilities: { 'text.summarize': 3, translation: 2 }, capabilityLevel: 5, openAssignments: 2 };
+const candidate: ScoreCandidate = {
+  subjectId: subject(1),
+  roles: ['writer'],
+  capabilities: { 'text.summarize': 3, translation: 2 },
+  capabilityLevel: 5,
+  openAssignments: 2,
+};
 const job: ScoreJob = { priority: 'high', requiredCapabilities: ['text.summarize'], requiredRoles: ['writer'] };
 
 function evaluate(expression: string, who: ScoreCandidate = candidate, what: ScoreJob = job) {
@@ -43,7 +49,7 @@ describe('compileScore', () => {
   it('refuses an expression longer than the limit without parsing it', () => {
     const long = `1${' + 1'.repeat(MAX_SCORE_EXPRESSION_LENGTH)}`;
     expect(refusal(long)).toBe(`the score expression is longer than ${MAX_SCORE_EXPRESSION_LENGTH} characters`);
-    expect(compileScore('1' + ' '.repeat(MAX_SCORE_EXPRESSION_LENGTH - 1)).ok).toBe(true);
+    expect(compileScore(`1${' '.repeat(MAX_SCORE_EXPRESSION_LENGTH - 1)}`).ok).toBe(true);
   });
 
   it('reports a division by zero at run time instead of throwing', () => {

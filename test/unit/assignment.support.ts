@@ -33,11 +33,14 @@ const ref = { jobId, orgId };
 
 export const startAssignment = (strategy: AssignmentStrategy, maxRounds?: number) =>
   command({ type: 'StartAssignment', data: { ...ref, strategy, ...(maxRounds === undefined ? {} : { maxRounds }) } });
-export const recordAssessment = (round: number, candidates: CandidateAssessment[]) => command({ type: 'RecordAssessment', data: { ...ref, round, candidates } });
-export const issueCallForProposals = (round: number, closes = closesAt) => command({ type: 'IssueCallForProposals', data: { ...ref, round, closesAt: closes } });
+export const recordAssessment = (round: number, candidates: CandidateAssessment[]) =>
+  command({ type: 'RecordAssessment', data: { ...ref, round, candidates } });
+export const issueCallForProposals = (round: number, closes = closesAt) =>
+  command({ type: 'IssueCallForProposals', data: { ...ref, round, closesAt: closes } });
 export const recordProposal = (round: number, subjectId: string, bid: Bid) => command({ type: 'RecordProposal', data: { ...ref, round, subjectId, bid } });
 export const closeRound = (round: number) => command({ type: 'CloseRound', data: { ...ref, round, contractId: contract(round) } });
-export const failRound = (round: number, reason: RoundFailure, detail = `round ${round}: ${reason}`) => command({ type: 'FailRound', data: { ...ref, round, reason, detail } });
+export const failRound = (round: number, reason: RoundFailure, detail = `round ${round}: ${reason}`) =>
+  command({ type: 'FailRound', data: { ...ref, round, reason, detail } });
 export const completeAssignment = (contractId: string) => command({ type: 'CompleteAssignment', data: { ...ref, contractId } });
 export const cancelAssignment = (reason = 'the job was cancelled') => command({ type: 'CancelAssignment', data: { ...ref, reason } });
 export const restartAssignment = (exclude: string[] = [], reason = 'the escalation was resolved with reassign') =>
@@ -50,7 +53,10 @@ export const assignmentStarted = (strategy: AssignmentStrategy, maxRounds = 3): 
   type: 'AssignmentStarted',
   data: { ...ref, strategy, maxRounds, startedAt: now },
 });
-export const candidatesAssessed = (round: number, candidates: CandidateAssessment[]): AssignmentEvent => ({ type: 'CandidatesAssessed', data: { ...ref, round, candidates } });
+export const candidatesAssessed = (round: number, candidates: CandidateAssessment[]): AssignmentEvent => ({
+  type: 'CandidatesAssessed',
+  data: { ...ref, round, candidates },
+});
 export const callForProposalsIssued = (round: number, invitees: string[], closes = closesAt): AssignmentEvent => ({
   type: 'CallForProposalsIssued',
   data: { ...ref, round, invitees, closesAt: closes },
@@ -63,9 +69,15 @@ export const assignmentAwarded = (round: number, subjectId: string, basis: strin
   type: 'AssignmentAwarded',
   data: { ...ref, round, subjectId, contractId: contract(round), basis, declined },
 });
-export const roundFailed = (round: number, reason: RoundFailure, detail: string): AssignmentEvent => ({ type: 'AssignmentRoundFailed', data: { ...ref, round, reason, detail } });
+export const roundFailed = (round: number, reason: RoundFailure, detail: string): AssignmentEvent => ({
+  type: 'AssignmentRoundFailed',
+  data: { ...ref, round, reason, detail },
+});
 export const assignmentEscalated = (reason: string, rounds: number): AssignmentEvent => ({ type: 'AssignmentEscalated', data: { ...ref, reason, rounds } });
-export const assignmentCompleted = (round: number, subjectId: string): AssignmentEvent => ({ type: 'AssignmentCompleted', data: { ...ref, subjectId, contractId: contract(round) } });
+export const assignmentCompleted = (round: number, subjectId: string): AssignmentEvent => ({
+  type: 'AssignmentCompleted',
+  data: { ...ref, subjectId, contractId: contract(round) },
+});
 export const assignmentCancelled = (reason = 'the job was cancelled'): AssignmentEvent => ({ type: 'AssignmentCancelled', data: { ...ref, reason } });
 export const assignmentRestarted = (excluded: string[] = [], reason = 'the escalation was resolved with reassign'): AssignmentEvent => ({
   type: 'AssignmentRestarted',

@@ -29,7 +29,8 @@ describe('command schemas', () => {
   });
 
   it('refuses a negative, infinite or unsafe price, and a bad eta', () => {
-    for (const price of [-0.01, -1, Number.POSITIVE_INFINITY, Number.NaN, Number.MAX_SAFE_INTEGER + 2, '10']) refuses('RecordProposal', { round: 1, subjectId: a, bid: { price } });
+    for (const price of [-0.01, -1, Number.POSITIVE_INFINITY, Number.NaN, Number.MAX_SAFE_INTEGER + 2, '10'])
+      refuses('RecordProposal', { round: 1, subjectId: a, bid: { price } });
     for (const etaSeconds of [0, -5, 1.5, 365 * 24 * 3600 + 1]) refuses('RecordProposal', { round: 1, subjectId: a, bid: { price: 1, etaSeconds } });
     refuses('RecordProposal', { round: 1, subjectId: a, bid: { price: 1, note: '   ' } });
   });

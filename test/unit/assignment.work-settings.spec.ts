@@ -34,7 +34,17 @@ describe('workSettingsOf: defaults', () => {
 
   it('hands out a copy of the default lists', () => {
     workSettingsOf({}).permittedActions.push('org.delete');
-    expect(workSettingsOf({}).permittedActions).toEqual(['task.progress', 'task.tool.use', 'task.complete', 'task.fail', 'task.create', 'job.start', 'job.deliver', 'contract.sign', 'contract.reject']);
+    expect(workSettingsOf({}).permittedActions).toEqual([
+      'task.progress',
+      'task.tool.use',
+      'task.complete',
+      'task.fail',
+      'task.create',
+      'job.start',
+      'job.deliver',
+      'contract.sign',
+      'contract.reject',
+    ]);
   });
 });
 

@@ -78,7 +78,7 @@ function fakeApi(answers: Array<[string, number, unknown]>) {
 }
 
 describe('agencygrid audit (in process)', () => {
-  it('resolves a slug, fetches every page (from = next, to = the first page\'s head) and merges them', async () => {
+  it("resolves a slug, fetches every page (from = next, to = the first page's head) and merges them", async () => {
     const api = fakeApi([
       ['GET /orgs/by-slug/lab', 200, { orgId: ORG, slug: 'lab' }],
       [`GET /audit/orgs/${ORG}/reevaluate?maxItems=50`, 200, reevaluation({}, { complete: false, next: '91' })],
@@ -122,7 +122,14 @@ describe('agencygrid audit (in process)', () => {
       agreed: 3,
       counts: { differed: 0, unverifiable: 1, drifted: 0, warnings: 0 },
       unverifiableByCode: { PLATFORM_POLICY_CHANGED: 1 },
-      unverifiable: [{ ...ref, code: 'PLATFORM_POLICY_CHANGED', reason: 'not reproducible: platform policy changed', recorded: { outcome: 'permitted', determiningRuleIds: [], reasons: [], escalateTo: null } }],
+      unverifiable: [
+        {
+          ...ref,
+          code: 'PLATFORM_POLICY_CHANGED',
+          reason: 'not reproducible: platform policy changed',
+          recorded: { outcome: 'permitted', determiningRuleIds: [], reasons: [], escalateTo: null },
+        },
+      ],
     });
     const lenient = fakeApi([[`GET /audit/orgs/${ORG}/reevaluate`, 200, unverifiable]]);
     expect(await runAudit(['reevaluate', ORG], lenient.io)).toBe(0);
@@ -135,7 +142,18 @@ describe('agencygrid audit (in process)', () => {
     const page: WhatIfReport = {
       orgId: ORG,
       draft: { source: 'version', version: 3, hash: 'c'.repeat(64), rules: 5 },
-      range: { from: null, to: null, since: '2026-01-01T00:00:00Z', until: null, head: '77', limit: 100_000, first: '1', last: '50', complete: false, next: '51' },
+      range: {
+        from: null,
+        to: null,
+        since: '2026-01-01T00:00:00Z',
+        until: null,
+        head: '77',
+        limit: 100_000,
+        first: '1',
+        last: '50',
+        complete: false,
+        next: '51',
+      },
       platformPolicyHash: 'a'.repeat(64),
       total: 3,
       evaluated: 3,
@@ -196,18 +214,32 @@ describe('agencygrid audit (in process)', () => {
         unchanged: 4,
         flipped: 1,
         nowApplied: 1,
-        flips: [{ ...ref, action: 'roster.role.grant', result: { status: 'refused-by-structure', code: 'ROLE_MAX_HOLDERS' }, effect: 'now-applied', hypothetical: { status: 'applied', code: null }, message: null }],
+        flips: [
+          {
+            ...ref,
+            action: 'roster.role.grant',
+            result: { status: 'refused-by-structure', code: 'ROLE_MAX_HOLDERS' },
+            effect: 'now-applied',
+            hypothetical: { status: 'applied', code: null },
+            message: null,
+          },
+        ],
       },
       maxItems: 50,
       notes: [],
     };
     const api = fakeApi([[`POST /audit/orgs/${ORG}/what-if`, 200, page]]);
     expect(await runAudit(['what-if', ORG, '--max-holders', 'reviewer=4', '--max-holders', 'lead=none', '--fail-on-flip'], api.io)).toBe(1);
-    expect(JSON.parse(api.requests[0]?.body ?? '{}')).toEqual({ structure: { roles: { reviewer: { maxHolders: 4 }, lead: { maxHolders: null } } }, maxItems: 50 });
+    expect(JSON.parse(api.requests[0]?.body ?? '{}')).toEqual({
+      structure: { roles: { reviewer: { maxHolders: 4 }, lead: { maxHolders: null } } },
+      maxItems: 50,
+    });
     const { out } = api.output();
     expect(out).toContain('what-if no draft policy on');
     expect(out).toContain('4 unchanged, 1 would change: 1 now applied, 0 now refused');
-    expect(out).toContain('NOW-APPLIED @42 2026-01-15T22:00:00.000Z roster.role.grant by subject subject-1 [writer] under org v2, refused-by-structure ROLE_MAX_HOLDERS (decision d-1)');
+    expect(out).toContain(
+      'NOW-APPLIED @42 2026-01-15T22:00:00.000Z roster.role.grant by subject subject-1 [writer] under org v2, refused-by-structure ROLE_MAX_HOLDERS (decision d-1)',
+    );
     expect(out).toContain('  hypothetical: applied');
 
     const withDraft = fakeApi([[`POST /audit/orgs/${ORG}/what-if`, 200, page]]);
@@ -274,7 +306,11 @@ describe('agencygrid audit (in process)', () => {
 
   it('reports a refusal of the API with its code and exit 3, and a rules file without rules with exit 2', async () => {
     const denied = fakeApi([
-      [`GET /audit/orgs/${ORG}/state`, 403, { code: 'POLICY_DENIED', message: 'no rule permits audit.read', details: { outcome: 'not-permitted', errors: [] } }],
+      [
+        `GET /audit/orgs/${ORG}/state`,
+        403,
+        { code: 'POLICY_DENIED', message: 'no rule permits audit.read', details: { outcome: 'not-permitted', errors: [] } },
+      ],
     ]);
     expect(await runAudit(['state', ORG], denied.io)).toBe(3);
     expect(denied.output().err).toContain(`GET /audit/orgs/${ORG}/state failed (403)`);
@@ -296,6 +332,8 @@ describe('agencygrid audit (in process)', () => {
   });
 
   it('says when there is nothing in the range', () => {
-    expect(formatReevaluation(reevaluation({ total: 0, agreed: 0, byAction: {} }, { first: null, last: null }), 'org lab')).toContain('no decisions in the range');
+    expect(formatReevaluation(reevaluation({ total: 0, agreed: 0, byAction: {} }, { first: null, last: null }), 'org lab')).toContain(
+      'no decisions in the range',
+    );
   });
 });

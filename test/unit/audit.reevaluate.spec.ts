@@ -66,7 +66,13 @@ describe('audit: re-evaluation of recorded decisions', () => {
 
   it('reports a decision whose recorded outcome the recorded inputs do not give, with both decisions and why', () => {
     const h = history();
-    const forged = tampered(h.writerForbidden, (data) => ({ ...data, outcome: 'permitted', determiningRuleIds: ['writers-update'], reasons: ['writers keep the org up to date'], escalateTo: null }));
+    const forged = tampered(h.writerForbidden, (data) => ({
+      ...data,
+      outcome: 'permitted',
+      determiningRuleIds: ['writers-update'],
+      reasons: ['writers keep the org up to date'],
+      escalateTo: null,
+    }));
     const [verdict] = run(h.log, [forged]);
     expect(verdict).toMatchObject({ status: 'differed', replayed: { outcome: 'forbidden', determiningRuleIds: ['no-x'], escalateTo: 'board' } });
     if (verdict?.status !== 'differed') throw new Error('expected differed');
@@ -77,7 +83,10 @@ describe('audit: re-evaluation of recorded decisions', () => {
   it('checks the recorded roles against the roster at the recorded revision', () => {
     const h = history();
     // Alice's writer role was revoked before this decision: claim she still held it.
-    const forged = tampered(h.afterRevoke, (data) => ({ ...data, request: { ...data.request, principal: { id: ALICE, kind: 'subject', roles: ['writer'], groups: [], capabilities: {} } } }));
+    const forged = tampered(h.afterRevoke, (data) => ({
+      ...data,
+      request: { ...data.request, principal: { id: ALICE, kind: 'subject', roles: ['writer'], groups: [], capabilities: {} } },
+    }));
     const [verdict] = run(h.log, [forged]);
     if (verdict?.status !== 'differed') throw new Error(`expected differed, got ${verdict?.status}`);
     expect(verdict.differences).toEqual([
@@ -87,7 +96,9 @@ describe('audit: re-evaluation of recorded decisions', () => {
       { field: 'evaluations', recorded: ['writers-update (permit): not-applicable (role)'], replayed: ['writers-update (permit): applies'] },
       { field: 'request.principal.roles', recorded: ['writer'], replayed: [] },
     ]);
-    expect(verdict.explanation).toMatch(/the recorded inputs are not what the log gives \(roster revision \d+\): request.principal.roles recorded \["writer"\], the roster gives \[\]; with the roster's roles the outcome would be the same \(not-permitted\)/);
+    expect(verdict.explanation).toMatch(
+      /the recorded inputs are not what the log gives \(roster revision \d+\): request.principal.roles recorded \["writer"\], the roster gives \[\]; with the roster's roles the outcome would be the same \(not-permitted\)/,
+    );
 
     // A roster revision the log does not have.
     const [beyond] = run(h.log, [tampered(h.afterRevoke, (data) => ({ ...data, rosterRevision: '999' }))]);
@@ -98,7 +109,9 @@ describe('audit: re-evaluation of recorded decisions', () => {
     const h = history();
     const [verdict] = run(h.log, [tampered(h.byAdmin, (data) => ({ ...data, platformPolicyHash: 'f'.repeat(64) }))]);
     expect(verdict).toMatchObject({ status: 'unverifiable', code: 'PLATFORM_POLICY_CHANGED' });
-    expect(verdict?.status === 'unverifiable' && verdict.reason).toMatch(/^not reproducible: platform policy changed \(recorded ffffffffffff, the code now has [0-9a-f]{12}\)$/);
+    expect(verdict?.status === 'unverifiable' && verdict.reason).toMatch(
+      /^not reproducible: platform policy changed \(recorded ffffffffffff, the code now has [0-9a-f]{12}\)$/,
+    );
   });
 
   it('checks the recorded policy version and hash against the policy stream and the default policy', () => {
@@ -112,7 +125,11 @@ describe('audit: re-evaluation of recorded decisions', () => {
     const otherDefault = { ...currentBuiltIns, defaultOrg: hashed([{ id: 'default:nothing', effect: 'forbid', actions: ['*'], reason: 'changed' }]) };
     expect(run(h.log, [unknownVersion, wrongHash, badRequest])).toMatchObject([
       { status: 'unverifiable', code: 'POLICY_VERSION_UNKNOWN', reason: "the org's policy stream has no version 7" },
-      { status: 'unverifiable', code: 'POLICY_HASH_MISMATCH', reason: expect.stringMatching(/^version 1 was drafted with hash [0-9a-f]{12}; the decision recorded 000000000000$/) },
+      {
+        status: 'unverifiable',
+        code: 'POLICY_HASH_MISMATCH',
+        reason: expect.stringMatching(/^version 1 was drafted with hash [0-9a-f]{12}; the decision recorded 000000000000$/),
+      },
       { status: 'unverifiable', code: 'REQUEST_INVALID', reason: expect.stringContaining('request.now') },
     ]);
     expect(run(h.log, [defaultChanged], new ReplayContext(h.log.timelines(), otherDefault))).toMatchObject([
@@ -127,7 +144,9 @@ describe('audit: re-evaluation of recorded decisions', () => {
     const decision = altered.decide(asSubject(ALICE), 'org.update', { description: 'x' });
     const drafted = altered.history.policy[0];
     if (drafted) drafted.data = { ...drafted.data, rules: [{ ...v1[0], roles: ['anyone'] }, v1[1]] };
-    expect(run(altered, [decision])).toMatchObject([{ status: 'unverifiable', code: 'POLICY_HASH_MISMATCH', reason: expect.stringMatching(/^the rules stored for version 1 hash to/) }]);
+    expect(run(altered, [decision])).toMatchObject([
+      { status: 'unverifiable', code: 'POLICY_HASH_MISMATCH', reason: expect.stringMatching(/^the rules stored for version 1 hash to/) },
+    ]);
   });
 
   it('counts a changed wording of a condition error as drift, not as a difference', () => {
@@ -140,7 +159,9 @@ describe('audit: re-evaluation of recorded decisions', () => {
     const [verdict] = run(h.log, [reworded]);
     expect(verdict).toMatchObject({ status: 'agreed', drift: [{ field: 'evaluations.detail' }, { field: 'errors.message' }] });
     // A rule that errored then but not now is a difference.
-    const [erroredDifferently] = run(h.log, [tampered(h.writerPermitted, (data) => ({ ...data, errors: [{ ruleId: 'no-x', condition: 'when', message: 'boom' }] }))]);
+    const [erroredDifferently] = run(h.log, [
+      tampered(h.writerPermitted, (data) => ({ ...data, errors: [{ ruleId: 'no-x', condition: 'when', message: 'boom' }] })),
+    ]);
     expect(erroredDifferently).toMatchObject({ status: 'differed', differences: [{ field: 'errors', recorded: ['no-x.when'], replayed: [] }] });
   });
 
@@ -149,8 +170,15 @@ describe('audit: re-evaluation of recorded decisions', () => {
     // Recorded under v1, but at its position v2 was already in force (a decision that raced a publication).
     const raced = tampered(h.editorGrants, (data) => ({ ...data, policy: { source: 'org', version: 1, hash: data.policy.hash } }));
     const [verdict] = run(h.log, [tampered(raced, (data) => ({ ...data, policy: { ...data.policy, hash: hashed(v1).hash } }))]);
-    expect(verdict?.warnings).toMatchObject([{ code: 'POLICY_NOT_IN_FORCE', message: expect.stringMatching(/recorded policy org version 1, but at position \d+ the log had org version 2 in force/) }]);
-    const [facts] = run(h.log, [tampered(h.inherited, (data) => ({ ...data, request: { ...data.request, org: { id: data.orgId, status: 'suspended', ownerId: OWNER, tags: [], metadata: {} } } }))]);
+    expect(verdict?.warnings).toMatchObject([
+      { code: 'POLICY_NOT_IN_FORCE', message: expect.stringMatching(/recorded policy org version 1, but at position \d+ the log had org version 2 in force/) },
+    ]);
+    const [facts] = run(h.log, [
+      tampered(h.inherited, (data) => ({
+        ...data,
+        request: { ...data.request, org: { id: data.orgId, status: 'suspended', ownerId: OWNER, tags: [], metadata: {} } },
+      })),
+    ]);
     expect(facts?.warnings).toMatchObject([{ code: 'ORG_FACTS_DIFFER' }]);
   });
 
@@ -162,12 +190,24 @@ describe('audit: re-evaluation of recorded decisions', () => {
     for (const decision of [...h.log.decisions, ...forged.slice(0, 3)]) tally.add(decision, reevaluateDecision(context, decision));
     const range = { from: null, to: null, since: null, until: null, head: '99', limit: 100, first: '4', last: '20', complete: false, next: '21' };
     const report = reevaluationReportSchema.parse(tally.report(range));
-    expect(report).toMatchObject({ total: 12, agreed: 9, counts: { unverifiable: 3, differed: 0 }, unverifiableByCode: { PLATFORM_POLICY_CHANGED: 3 }, omitted: { unverifiable: 1 } });
+    expect(report).toMatchObject({
+      total: 12,
+      agreed: 9,
+      counts: { unverifiable: 3, differed: 0 },
+      unverifiableByCode: { PLATFORM_POLICY_CHANGED: 3 },
+      omitted: { unverifiable: 1 },
+    });
     expect(report.unverifiable).toHaveLength(2);
     expect(report.byAction['org.update']).toEqual({ total: 11, agreed: 8, differed: 0, unverifiable: 3 });
 
     const merged = mergeReevaluationReports(report, { ...report, range: { ...range, first: '21', last: '30', complete: true, next: null } }, 3);
-    expect(merged).toMatchObject({ total: 24, agreed: 18, counts: { unverifiable: 6 }, omitted: { unverifiable: 3 }, range: { first: '4', last: '30', complete: true, next: null } });
+    expect(merged).toMatchObject({
+      total: 24,
+      agreed: 18,
+      counts: { unverifiable: 6 },
+      omitted: { unverifiable: 3 },
+      range: { first: '4', last: '30', complete: true, next: null },
+    });
     expect(merged.byAction['org.update']?.total).toBe(22);
   });
 });

@@ -17,12 +17,19 @@ function decisionWith(result: DecisionResult): RecordedDecision {
   return { ...decision, data: { ...decision.data, result } };
 }
 
-const replayed = (result: Extract<StructureReplay, { replayed: true }>['result']): Extract<StructureReplay, { replayed: true }> => ({ replayed: true, result, aggregate: 'roster' });
+const replayed = (result: Extract<StructureReplay, { replayed: true }>['result']): Extract<StructureReplay, { replayed: true }> => ({
+  replayed: true,
+  result,
+  aggregate: 'roster',
+});
 
 describe('structure changes for a what-if', () => {
   const roster: RosterState = {
     ...initialRosterState,
-    roles: new Map([['chair', roleDefinitionSchema.parse({ name: 'chair', maxHolders: 1 })], ['scribe', roleDefinitionSchema.parse({ name: 'scribe' })]]),
+    roles: new Map([
+      ['chair', roleDefinitionSchema.parse({ name: 'chair', maxHolders: 1 })],
+      ['scribe', roleDefinitionSchema.parse({ name: 'scribe' })],
+    ]),
     conflicts: new Map([[conflictKey('chair', 'scribe'), { roles: ['chair', 'scribe'] as const, reason: 'no' }]]),
   };
 
@@ -40,7 +47,9 @@ describe('structure changes for a what-if', () => {
 
 describe('a structural refusal decided again', () => {
   it('agrees when refused again with the same code, whatever the wording', () => {
-    expect(checkStructure(decisionWith(full), replayed({ status: 'refused', kind: 'conflict', code: 'ROLE_MAX_HOLDERS', message: 'other words' }))).toEqual({ status: 'agreed' });
+    expect(checkStructure(decisionWith(full), replayed({ status: 'refused', kind: 'conflict', code: 'ROLE_MAX_HOLDERS', message: 'other words' }))).toEqual({
+      status: 'agreed',
+    });
   });
 
   it('differs when applied, or refused with another code, and says so', () => {

@@ -61,7 +61,17 @@ const draft: WhatIfDraft = { source: 'inline', version: null, ...hashed(draftRul
 describe('audit: what-if', () => {
   it('flips exactly the decisions the table says, with the recorded and hypothetical decisions side by side', () => {
     const { rows } = table();
-    expect(rows.map((row) => row.data.outcome)).toEqual(['permitted', 'permitted', 'forbidden', 'forbidden', 'not-permitted', 'permitted', 'not-permitted', 'permitted', 'forbidden']);
+    expect(rows.map((row) => row.data.outcome)).toEqual([
+      'permitted',
+      'permitted',
+      'forbidden',
+      'forbidden',
+      'not-permitted',
+      'permitted',
+      'not-permitted',
+      'permitted',
+      'forbidden',
+    ]);
     expect(rows[0]?.data.policy.source).toBe('none');
     const rules = draftWithPlatform(draft);
     const verdicts = rows.map((row) => whatIfDecision(rules, row));
@@ -132,7 +142,9 @@ describe('audit: what-if', () => {
     expect(verdict).toMatchObject({ status: 'flipped', platformPolicyChanged: true });
     const tally = new WhatIfTally('org', draft, 10);
     tally.add(row, verdict);
-    expect(tally.report({ from: null, to: null, since: null, until: null, head: '1', limit: 1, first: null, last: null, complete: true, next: null }).notes.at(-1)).toMatch(/another platform policy/);
+    expect(
+      tally.report({ from: null, to: null, since: null, until: null, head: '1', limit: 1, first: null, last: null, complete: true, next: null }).notes.at(-1),
+    ).toMatch(/another platform policy/);
   });
 
   it('evaluates the recorded version itself as unchanged: the draft of what is in force flips nothing', () => {

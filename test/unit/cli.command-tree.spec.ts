@@ -37,10 +37,12 @@ async function run(root: Root, argv: string[]) {
   program.hook('preAction', (_self, actionCommand) => void actions.push(commandPath(actionCommand)));
   let out = '';
   let err = '';
-  const code = await runCli(program, argv, { output: { out: (text) => void (out += text), err: (text) => void (err += text) }, ...(root.invocation ? { invocation: root.invocation } : {}) });
+  const code = await runCli(program, argv, {
+    output: { out: (text) => void (out += text), err: (text) => void (err += text) },
+    ...(root.invocation ? { invocation: root.invocation } : {}),
+  });
   return { code, out, err, actions };
 }
-
 
 /** Leaf commands that read no environment variable: key generation and the offline policy tools. */
 const readsNoEnvironment = new Set(['bus-setup', 'policy test', 'policy eval']);
@@ -64,7 +66,20 @@ describe('the command tree', () => {
   it('has the commands users know, each reachable by its path', () => {
     const paths = commandArgvs(buildProgram).map((argv) => argv.join(' '));
     expect(paths).toEqual(
-      expect.arrayContaining(['serve', 'apply', 'audit', 'audit state', 'audit decisions', 'audit reevaluate', 'audit what-if', 'projections', 'projections rebuild', 'projections park', 'bus-setup', 'admin-key']),
+      expect.arrayContaining([
+        'serve',
+        'apply',
+        'audit',
+        'audit state',
+        'audit decisions',
+        'audit reevaluate',
+        'audit what-if',
+        'projections',
+        'projections rebuild',
+        'projections park',
+        'bus-setup',
+        'admin-key',
+      ]),
     );
   });
 
@@ -80,7 +95,8 @@ describe('the command tree', () => {
         expect(result.actions, label).toEqual([]);
         expect(result.out, label).toContain(`Usage: ${[root.name, ...argv].join(' ')} `);
         // Settings come from the environment: a leaf command that reads any names them (offline tools read none).
-        if (argv.length > 0 && !result.out.includes('Commands:') && !readsNoEnvironment.has(argv.join(' '))) expect(result.out, label).toMatch(/\nenvironment:\n {2}[A-Z_]+ /);
+        if (argv.length > 0 && !result.out.includes('Commands:') && !readsNoEnvironment.has(argv.join(' ')))
+          expect(result.out, label).toMatch(/\nenvironment:\n {2}[A-Z_]+ /);
       }
       expect(existsSync(dataDir)).toBe(false);
       expect(readdirSync(sandbox)).toEqual([]);

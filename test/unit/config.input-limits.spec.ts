@@ -9,7 +9,13 @@ describe('the input limits and /metrics access as settings', () => {
   });
 
   it('reads them from the environment', () => {
-    const config = loadConfig({ JSON_MAX_DEPTH: '32', INPUT_MAX_STRING_LENGTH: '4096', INPUT_MAX_KEY_LENGTH: '64', COMMAND_MAX_BYTES: '262144', METRICS_PUBLIC: 'true' });
+    const config = loadConfig({
+      JSON_MAX_DEPTH: '32',
+      INPUT_MAX_STRING_LENGTH: '4096',
+      INPUT_MAX_KEY_LENGTH: '64',
+      COMMAND_MAX_BYTES: '262144',
+      METRICS_PUBLIC: 'true',
+    });
     expect(inputLimitsOf(config)).toEqual({ maxDepth: 32, maxStringLength: 4096, maxKeyLength: 64, maxBytes: 262_144 });
     expect(config.METRICS_PUBLIC).toBe(true);
   });

@@ -10,7 +10,19 @@ describe('HOST', () => {
   });
 
   it('refuses what is neither, naming HOST and the value', () => {
-    for (const host of ['999.1.1.1', '1.2.3', '256.0.0.1', '[::1]', 'a..b', '-lead', 'trail-', 'under_score', 'sp ace', 'http://localhost', `${'a'.repeat(64)}.com`]) {
+    for (const host of [
+      '999.1.1.1',
+      '1.2.3',
+      '256.0.0.1',
+      '[::1]',
+      'a..b',
+      '-lead',
+      'trail-',
+      'under_score',
+      'sp ace',
+      'http://localhost',
+      `${'a'.repeat(64)}.com`,
+    ]) {
       const attempt = () => loadConfig({ HOST: host });
       expect(attempt, host).toThrow(ConfigError);
       expect(attempt, host).toThrow(`HOST: '${host}' is neither an IP address`);

@@ -42,7 +42,9 @@ describe('contractClauseViolation', () => {
 
   it('checks tools only when the act uses one', () => {
     expect(contractClauseViolation({ ...terms, permittedTools: [] }, { action: 'task.complete' })).toBeNull();
-    expect(contractClauseViolation({ ...terms, permittedTools: [] }, { action: 'task.tool.use', tool: 'web.search' })).toMatchObject({ clause: 'permittedTools' });
+    expect(contractClauseViolation({ ...terms, permittedTools: [] }, { action: 'task.tool.use', tool: 'web.search' })).toMatchObject({
+      clause: 'permittedTools',
+    });
   });
 
   it('reports a forbidden action before a forbidden tool', () => {
@@ -68,7 +70,10 @@ describe('recording breaches', () => {
   });
 
   it('records a breach of an active contract, with the contract’s escalation role', () => {
-    spec.given(historyTo.active).when(record('deadline:final'), { principal: system }).then([breached('deadline:final')]);
+    spec
+      .given(historyTo.active)
+      .when(record('deadline:final'), { principal: system })
+      .then([breached('deadline:final')]);
     expect(breached('deadline:final').data).toMatchObject({ jobId, escalateTo: 'board', recordedAt: now });
   });
 
@@ -105,16 +110,28 @@ describe('recording breaches', () => {
   });
 
   it('does nothing when the same breach is recorded again, even after the contract ended', () => {
-    spec.given([...historyTo.active, breached('deadline:final')]).when(record('deadline:final'), { principal: system }).thenNothing();
-    spec.given([...historyTo.active, breached('deadline:final'), terminated('active')]).when(record('deadline:final'), { principal: system }).thenNothing();
-    spec.given([...historyTo.active, breached('deadline:final')]).when(record('deadline:final:2'), { principal: system }).thenTypes(['ContractBreached']);
+    spec
+      .given([...historyTo.active, breached('deadline:final')])
+      .when(record('deadline:final'), { principal: system })
+      .thenNothing();
+    spec
+      .given([...historyTo.active, breached('deadline:final'), terminated('active')])
+      .when(record('deadline:final'), { principal: system })
+      .thenNothing();
+    spec
+      .given([...historyTo.active, breached('deadline:final')])
+      .when(record('deadline:final:2'), { principal: system })
+      .thenTypes(['ContractBreached']);
   });
 
   it('is the platform’s to record, not a subject’s, whatever the policy says', () => {
     for (const principal of [assignee, signatory]) {
       spec.given(historyTo.active).when(record('b-1'), { principal }).thenError('PLATFORM_ONLY', { contractId, principal: principal.id });
       // Not even a repeat answers a subject with anything but the refusal.
-      spec.given([...historyTo.active, breached('b-1')]).when(record('b-1'), { principal }).thenError('PLATFORM_ONLY');
+      spec
+        .given([...historyTo.active, breached('b-1')])
+        .when(record('b-1'), { principal })
+        .thenError('PLATFORM_ONLY');
     }
   });
 

@@ -58,7 +58,10 @@ describe('drafting a contract', () => {
   });
 
   it('starts in review when a review is required', () => {
-    spec.given([]).when(draftContract({ reviewRequired: true })).then([contractDrafted({ reviewRequired: true })]);
+    spec
+      .given([])
+      .when(draftContract({ reviewRequired: true }))
+      .then([contractDrafted({ reviewRequired: true })]);
     expect(contractStateAfter([contractDrafted({ reviewRequired: true })])?.status).toBe('in_review');
   });
 
@@ -134,14 +137,20 @@ describe('review', () => {
   const inReview = historyTo.in_review;
 
   it('approval sends the contract on to signatures', () => {
-    spec.given(inReview).when({ type: 'ReviewContract', data: { contractId, orgId, approve: true, note: 'fine' } }).then([reviewed(true, 'fine')]);
+    spec
+      .given(inReview)
+      .when({ type: 'ReviewContract', data: { contractId, orgId, approve: true, note: 'fine' } })
+      .then([reviewed(true, 'fine')]);
     const state = contractStateAfter([...inReview, reviewed(true, 'fine')]);
     expect(state).toMatchObject({ status: 'awaiting_signatures', review: { approved: true, note: 'fine', reviewedBy: admin, reviewedAt: now } });
   });
 
   it('disapproval rejects the contract for the org, the note being the reason', () => {
     const events = [reviewed(false, 'scope too wide'), contractRejected('org', 'scope too wide', admin)];
-    spec.given(inReview).when({ type: 'ReviewContract', data: { contractId, orgId, approve: false, note: 'scope too wide' } }).then(events);
+    spec
+      .given(inReview)
+      .when({ type: 'ReviewContract', data: { contractId, orgId, approve: false, note: 'scope too wide' } })
+      .then(events);
     expect(contractStateAfter([...inReview, ...events])).toMatchObject({
       status: 'rejected',
       review: { approved: false },
@@ -152,11 +161,17 @@ describe('review', () => {
   });
 
   it('is not the assignee’s to give', () => {
-    spec.given(inReview).when(commandsOnAContract.ReviewContract, { principal: assignee }).thenError('ASSIGNEE_ACTS_FOR_ORG', { contractId, principal: assigneeId });
+    spec
+      .given(inReview)
+      .when(commandsOnAContract.ReviewContract, { principal: assignee })
+      .thenError('ASSIGNEE_ACTS_FOR_ORG', { contractId, principal: assigneeId });
   });
 
   it('happens once: an approved contract cannot be reviewed again', () => {
-    spec.given([...inReview, reviewed(true)]).when(commandsOnAContract.ReviewContract).thenError('ILLEGAL_TRANSITION', { status: 'awaiting_signatures' });
+    spec
+      .given([...inReview, reviewed(true)])
+      .when(commandsOnAContract.ReviewContract)
+      .thenError('ILLEGAL_TRANSITION', { status: 'awaiting_signatures' });
   });
 });
 
@@ -175,7 +190,10 @@ describe('obligations', () => {
       ]);
     const state = contractStateAfter([
       ...historyTo.active,
-      { type: 'ObligationExtended', data: { contractId, orgId, jobId, obligationId: 'final', previousDueAt: inAWeek, dueAt: inAMonth, extendedBy: admin, extendedAt: now } },
+      {
+        type: 'ObligationExtended',
+        data: { contractId, orgId, jobId, obligationId: 'final', previousDueAt: inAWeek, dueAt: inAMonth, extendedBy: admin, extendedAt: now },
+      },
     ]);
     expect(state?.obligations).toEqual([{ ...finalObligation, dueAt: inAMonth }]);
   });
@@ -209,7 +227,10 @@ describe('ending a contract', () => {
   });
 
   it.each(['in_review', 'awaiting_signatures', 'active'] as const)('terminates a contract that is %s, recording where it was', (status) => {
-    spec.given(historyTo[status]).when(commandsOnAContract.TerminateContract).then([terminated(status)]);
+    spec
+      .given(historyTo[status])
+      .when(commandsOnAContract.TerminateContract)
+      .then([terminated(status)]);
     expect(contractStateAfter([...historyTo[status], terminated(status)])).toMatchObject({
       status: 'terminated',
       statusReason: 'job cancelled',

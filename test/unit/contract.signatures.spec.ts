@@ -30,7 +30,10 @@ const drafted = historyTo.awaiting_signatures;
 
 describe('signing', () => {
   it('records the assignee’s signature alone: one signature binds no one', () => {
-    spec.given(drafted).when(sign('assignee'), { principal: assignee }).then([signed('assignee', assignee)]);
+    spec
+      .given(drafted)
+      .when(sign('assignee'), { principal: assignee })
+      .then([signed('assignee', assignee)]);
     expect(contractStateAfter([...drafted, signed('assignee', assignee)])).toMatchObject({
       status: 'awaiting_signatures',
       signatures: { assignee: { signedBy: assignee, signedAt: now }, org: null },
@@ -84,7 +87,10 @@ describe('signing', () => {
     ['the platform', system],
     ['a subject the policy lets sign', signatory],
   ] as Array<[string, Principal]>)('accepts %s signing for the org', (_name, principal) => {
-    spec.given(drafted).when(sign('org'), { principal }).then([signed('org', principal)]);
+    spec
+      .given(drafted)
+      .when(sign('org'), { principal })
+      .then([signed('org', principal)]);
   });
 
   it('refuses the assignee signing for the org: one subject is not both sides', () => {
@@ -92,8 +98,14 @@ describe('signing', () => {
   });
 
   it('refuses a second signature of the same party', () => {
-    spec.given([...drafted, signed('assignee')]).when(sign('assignee'), { principal: assignee }).thenError('ALREADY_SIGNED', { contractId, party: 'assignee' });
-    spec.given([...drafted, signed('org', admin)]).when(sign('org'), { principal: signatory }).thenError('ALREADY_SIGNED', { contractId, party: 'org' });
+    spec
+      .given([...drafted, signed('assignee')])
+      .when(sign('assignee'), { principal: assignee })
+      .thenError('ALREADY_SIGNED', { contractId, party: 'assignee' });
+    spec
+      .given([...drafted, signed('org', admin)])
+      .when(sign('org'), { principal: signatory })
+      .thenError('ALREADY_SIGNED', { contractId, party: 'org' });
   });
 
   it('refuses signatures before the review and after activation', () => {
@@ -104,7 +116,10 @@ describe('signing', () => {
 
 describe('rejecting', () => {
   it('lets the assignee turn the contract down, which ends it', () => {
-    spec.given(drafted).when(reject('assignee', 'deadline too tight'), { principal: assignee }).then([contractRejected('assignee', 'deadline too tight', assignee)]);
+    spec
+      .given(drafted)
+      .when(reject('assignee', 'deadline too tight'), { principal: assignee })
+      .then([contractRejected('assignee', 'deadline too tight', assignee)]);
     expect(contractStateAfter([...drafted, contractRejected('assignee', 'deadline too tight', assignee)])).toMatchObject({
       status: 'rejected',
       rejection: { party: 'assignee', reason: 'deadline too tight', rejectedBy: assignee, rejectedAt: now },
@@ -117,13 +132,22 @@ describe('rejecting', () => {
   });
 
   it('lets the org reject, in review or awaiting signatures, even after the assignee signed', () => {
-    spec.given(historyTo.in_review).when(reject('org'), { principal: signatory }).then([contractRejected('org', 'not for me', signatory)]);
-    spec.given([...drafted, signed('assignee')]).when(reject('org'), { principal: system }).then([contractRejected('org', 'not for me', system)]);
+    spec
+      .given(historyTo.in_review)
+      .when(reject('org'), { principal: signatory })
+      .then([contractRejected('org', 'not for me', signatory)]);
+    spec
+      .given([...drafted, signed('assignee')])
+      .when(reject('org'), { principal: system })
+      .then([contractRejected('org', 'not for me', system)]);
   });
 
   it('applies the party rules of signing', () => {
     spec.given(drafted).when(reject('assignee'), { principal: admin }).thenError('NOT_THE_ASSIGNEE');
-    spec.given(drafted).when(reject('assignee'), { principal: asSubject(signatoryId) }).thenError('NOT_THE_ASSIGNEE');
+    spec
+      .given(drafted)
+      .when(reject('assignee'), { principal: asSubject(signatoryId) })
+      .thenError('NOT_THE_ASSIGNEE');
     spec.given(drafted).when(reject('org'), { principal: assignee }).thenError('ASSIGNEE_ACTS_FOR_ORG');
   });
 

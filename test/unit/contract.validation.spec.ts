@@ -64,17 +64,37 @@ const malformed: Array<[string, unknown, PropertyKey[]]> = [
   ['a draft with a trailing dot', { type: 'DraftContract', data: { ...base, permittedActions: ['task.'] } }, ['data', 'permittedActions', 0]],
   ['a draft with a tool name with a space', { type: 'DraftContract', data: { ...base, permittedTools: ['web search'] } }, ['data', 'permittedTools', 0]],
   ['a draft with a duplicated tool', { type: 'DraftContract', data: { ...base, permittedTools: ['shell', 'shell'] } }, ['data', 'permittedTools']],
-  ['a draft whose assignee verifies', { type: 'DraftContract', data: { ...base, verifierSubjectIds: [verifierId, assigneeSubjectId] } }, ['data', 'verifierSubjectIds']],
-  ['a draft with a duplicated verifier', { type: 'DraftContract', data: { ...base, verifierSubjectIds: [verifierId, verifierId] } }, ['data', 'verifierSubjectIds']],
+  [
+    'a draft whose assignee verifies',
+    { type: 'DraftContract', data: { ...base, verifierSubjectIds: [verifierId, assigneeSubjectId] } },
+    ['data', 'verifierSubjectIds'],
+  ],
+  [
+    'a draft with a duplicated verifier',
+    { type: 'DraftContract', data: { ...base, verifierSubjectIds: [verifierId, verifierId] } },
+    ['data', 'verifierSubjectIds'],
+  ],
   ['a draft with an assignee that is a name', { type: 'DraftContract', data: { ...base, assigneeSubjectId: 'bob' } }, ['data', 'assigneeSubjectId']],
   ['a draft without a job', { type: 'DraftContract', data: { contractId, orgId, assigneeSubjectId, permittedActions: ['task.*'] } }, ['data', 'jobId']],
   ['a draft with two obligations of one id', { type: 'DraftContract', data: { ...base, obligations: [obligation, obligation] } }, ['data', 'obligations']],
-  ['a draft with an obligation id that is not a slug', { type: 'DraftContract', data: { ...base, obligations: [{ ...obligation, obligationId: 'Final Report' }] } }, ['data', 'obligations', 0, 'obligationId']],
-  ['a draft with a due date without a zone', { type: 'DraftContract', data: { ...base, obligations: [{ ...obligation, dueAt: '2027-01-01T00:00:00' }] } }, ['data', 'obligations', 0, 'dueAt']],
+  [
+    'a draft with an obligation id that is not a slug',
+    { type: 'DraftContract', data: { ...base, obligations: [{ ...obligation, obligationId: 'Final Report' }] } },
+    ['data', 'obligations', 0, 'obligationId'],
+  ],
+  [
+    'a draft with a due date without a zone',
+    { type: 'DraftContract', data: { ...base, obligations: [{ ...obligation, dueAt: '2027-01-01T00:00:00' }] } },
+    ['data', 'obligations', 0, 'dueAt'],
+  ],
   ['a draft with a blank deliverable', { type: 'DraftContract', data: { ...base, deliverables: ['  '] } }, ['data', 'deliverables', 0]],
   ['a draft escalating to something not a role name', { type: 'DraftContract', data: { ...base, escalateTo: 'The Board' } }, ['data', 'escalateTo']],
   ['a draft naming who drafted it', { type: 'DraftContract', data: { ...base, draftedBy: 'me' } }, ['data']],
-  ['a draft with too many tools', { type: 'DraftContract', data: { ...base, permittedTools: Array.from({ length: 51 }, (_, n) => `tool-${n}`) } }, ['data', 'permittedTools']],
+  [
+    'a draft with too many tools',
+    { type: 'DraftContract', data: { ...base, permittedTools: Array.from({ length: 51 }, (_, n) => `tool-${n}`) } },
+    ['data', 'permittedTools'],
+  ],
   ['a disapproval without a note', { type: 'ReviewContract', data: { ...ref, approve: false } }, ['data', 'note']],
   ['a review without a verdict', { type: 'ReviewContract', data: { ...ref, note: 'ok' } }, ['data', 'approve']],
   ['a signature for a third party', { type: 'SignContract', data: { ...ref, party: 'verifier' } }, ['data', 'party']],
@@ -82,7 +102,11 @@ const malformed: Array<[string, unknown, PropertyKey[]]> = [
   ['a signature without the org', { type: 'SignContract', data: { contractId, party: 'org' } }, ['data', 'orgId']],
   ['a rejection with a blank reason', { type: 'RejectContract', data: { ...ref, party: 'assignee', reason: ' ' } }, ['data', 'reason']],
   ['a breach of an unknown kind', { type: 'RecordBreach', data: { ...ref, breachId: 'b', kind: 'late', clause: 'c', details: 'd' } }, ['data', 'kind']],
-  ['a breach id with spaces', { type: 'RecordBreach', data: { ...ref, breachId: 'b 1', kind: 'deadline_missed', clause: 'c', details: 'd' } }, ['data', 'breachId']],
+  [
+    'a breach id with spaces',
+    { type: 'RecordBreach', data: { ...ref, breachId: 'b 1', kind: 'deadline_missed', clause: 'c', details: 'd' } },
+    ['data', 'breachId'],
+  ],
   ['an extension without a date', { type: 'ExtendObligation', data: { ...ref, obligationId: 'final' } }, ['data', 'dueAt']],
   ['a termination without a reason', { type: 'TerminateContract', data: ref }, ['data', 'reason']],
   ['a fulfilment of a contract id that is not a UUID', { type: 'FulfilContract', data: { contractId: 'c-1', orgId } }, ['data', 'contractId']],
@@ -118,10 +142,28 @@ describe('contract events', () => {
   });
 
   it('the fixtures’ events match their schemas, and a malformed one does not', () => {
-    const events = [contractDrafted(), reviewed(false, 'no'), signed('org'), activated, contractRejected('org', 'no', system), breached('b-1'), fulfilled, terminated('active')];
+    const events = [
+      contractDrafted(),
+      reviewed(false, 'no'),
+      signed('org'),
+      activated,
+      contractRejected('org', 'no', system),
+      breached('b-1'),
+      fulfilled,
+      terminated('active'),
+    ];
     events.push({
       type: 'ObligationExtended',
-      data: { contractId, orgId, jobId, obligationId: 'final', previousDueAt: '2027-01-01T00:00:00.000Z', dueAt: '2027-02-01T00:00:00.000Z', extendedBy: system, extendedAt: '2026-11-27T10:00:00.000Z' },
+      data: {
+        contractId,
+        orgId,
+        jobId,
+        obligationId: 'final',
+        previousDueAt: '2027-01-01T00:00:00.000Z',
+        dueAt: '2027-02-01T00:00:00.000Z',
+        extendedBy: system,
+        extendedAt: '2026-11-27T10:00:00.000Z',
+      },
     });
     expect(new Set(events.map((event) => event.type)).size).toBe(contractEventDefinitions.length);
     for (const event of events) {

@@ -25,14 +25,26 @@ describe('DecisionRecorded schema evolution', () => {
   const registry = createEventRegistry();
 
   it('decodes a v1 denial as refused by policy, and a v1 permit as unrecorded (v1 cannot tell applied from refused)', () => {
-    expect(registry.decode('DecisionRecorded', v1('forbidden'), { schemaVersion: 1 })).toMatchObject({ type: 'DecisionRecorded', data: { result: { status: 'refused-by-policy' } } });
-    expect(registry.decode('DecisionRecorded', v1('not-permitted'), {})).toMatchObject({ type: 'DecisionRecorded', data: { result: { status: 'refused-by-policy' } } });
-    expect(registry.decode('DecisionRecorded', v1('permitted'), { schemaVersion: 1 })).toMatchObject({ type: 'DecisionRecorded', data: { result: { status: 'unrecorded' } } });
+    expect(registry.decode('DecisionRecorded', v1('forbidden'), { schemaVersion: 1 })).toMatchObject({
+      type: 'DecisionRecorded',
+      data: { result: { status: 'refused-by-policy' } },
+    });
+    expect(registry.decode('DecisionRecorded', v1('not-permitted'), {})).toMatchObject({
+      type: 'DecisionRecorded',
+      data: { result: { status: 'refused-by-policy' } },
+    });
+    expect(registry.decode('DecisionRecorded', v1('permitted'), { schemaVersion: 1 })).toMatchObject({
+      type: 'DecisionRecorded',
+      data: { result: { status: 'unrecorded' } },
+    });
   });
 
   it('writes v2, which must say what became of the command', () => {
     expect(() => registry.encode('DecisionRecorded', v1('permitted'))).toThrow(InvalidEventDataError);
-    const refused = { ...v1('permitted'), result: { status: 'refused-by-structure', kind: 'conflict', code: 'ROLE_MAX_HOLDERS', message: 'full', basis: { streamId: 'roster-x', revision: '4' } } };
+    const refused = {
+      ...v1('permitted'),
+      result: { status: 'refused-by-structure', kind: 'conflict', code: 'ROLE_MAX_HOLDERS', message: 'full', basis: { streamId: 'roster-x', revision: '4' } },
+    };
     const encoded = registry.encode('DecisionRecorded', refused);
     expect(encoded.schemaVersion).toBe(2);
     expect(registry.decode('DecisionRecorded', encoded.data, { schemaVersion: 2 })).toEqual({ type: 'DecisionRecorded', data: refused });

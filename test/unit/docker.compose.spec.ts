@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MissingVariableError, composeVariables, composeWith, dotenvNames, interpolate, readRepoFile } from '../support/compose.ts';
 
-const key = 'a'.repeat(16) + '0123456789abcdef';
+const key = `${'a'.repeat(16)}0123456789abcdef`;
 
 /** `host_ip:host_port:container_port` of a short-syntax port (compose's own format for IPv4). */
 function hostIp(port: string): string {
@@ -59,7 +59,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('interpolates as compose does: defaults, required values and escaped dollars', () => {
-    expect(interpolate('${A:-x}|${A-y}|$$A|${B}|$B', { A: '' , B: 'b' })).toBe('x||$A|b|b');
+    expect(interpolate('${A:-x}|${A-y}|$$A|${B}|$B', { A: '', B: 'b' })).toBe('x||$A|b|b');
     expect(() => interpolate('${A?gone}', {})).toThrow('required variable A is missing a value: gone');
     expect(interpolate('${A?gone}', { A: '' })).toBe('');
   });

@@ -6,7 +6,12 @@ import { headingAnchors, relativeLinks } from '../support/markdown.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-const pages = ['README.md', ...readdirSync(join(root, 'docs')).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => `docs/${name}`),
+];
 const anchorsOf = new Map<string, Set<string>>();
 const anchors = (page: string) => {
   if (!anchorsOf.has(page)) anchorsOf.set(page, headingAnchors(readFileSync(join(root, page), 'utf8')));

@@ -1,12 +1,6 @@
 import { MongoServerError, type Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import {
-  DuplicateKeyError,
-  IndexConflictError,
-  InvalidDocumentError,
-  InvalidQueryError,
-  UpdateConflictError,
-} from '../../infra/documents/errors.ts';
+import { DuplicateKeyError, IndexConflictError, InvalidDocumentError, InvalidQueryError, UpdateConflictError } from '../../infra/documents/errors.ts';
 import { MongoDocumentStore } from '../../infra/documents/mongodb.ts';
 
 /**
@@ -68,7 +62,12 @@ function fakeDriver(script: {
 
 describe('MongoDB adapter plumbing', () => {
   it('upserts by _id with the document minus _id, after checking unique-index shapes', async () => {
-    const { store, calls } = fakeDriver({ indexes: [{ name: '_id_', key: { _id: 1 } }, { name: 'by_slug', key: { slug: 1 }, unique: true }] });
+    const { store, calls } = fakeDriver({
+      indexes: [
+        { name: '_id_', key: { _id: 1 } },
+        { name: 'by_slug', key: { slug: 1 }, unique: true },
+      ],
+    });
     await store.upsert('orgs', { _id: 'o1', slug: 'acme', n: -0 });
     expect(calls.map((call) => call.method)).toEqual(['listIndexes', 'replaceOne']);
     expect(calls[1]?.args).toEqual([{ _id: 'o1' }, { slug: 'acme', n: 0 }, { upsert: true }]);
@@ -115,7 +114,11 @@ describe('MongoDB adapter plumbing', () => {
   });
 
   it('finds with the translated filter, the sort, limit + 1, and builds the page and cursor', async () => {
-    const found = [{ _id: 'a', n: 1 }, { _id: 'b', n: 2 }, { _id: 'c', n: 3 }];
+    const found = [
+      { _id: 'a', n: 1 },
+      { _id: 'b', n: 2 },
+      { _id: 'c', n: 3 },
+    ];
     const { store, calls } = fakeDriver({ found });
     const sort = [{ field: 'n', direction: 'desc' as const }];
     const page = await store.find('orgs', { filter: { field: 'n', op: 'gte', value: 1 }, sort, limit: 2 });
@@ -172,7 +175,10 @@ describe('MongoDB adapter plumbing', () => {
     expect(calls.at(-1)).toMatchObject({ method: 'createIndex', args: [{ a: -1, _id: -1 }, { name: 'by_a' }] });
     await store.ensureIndex('orgs', { name: 'by_slug', fields: [{ field: 'm.slug', direction: 'asc' }], unique: true });
     expect(calls.slice(-2)).toMatchObject([
-      { method: 'findOne', args: [{ $or: [{ m: { $type: 'array' } }, { 'm.slug': { $type: 'array' } }, { 'm.slug': { $type: 'object' } }] }, { projection: { _id: 1 } }] },
+      {
+        method: 'findOne',
+        args: [{ $or: [{ m: { $type: 'array' } }, { 'm.slug': { $type: 'array' } }, { 'm.slug': { $type: 'object' } }] }, { projection: { _id: 1 } }],
+      },
       { method: 'createIndex', args: [{ 'm.slug': 1 }, { name: 'by_slug', unique: true }] },
     ]);
   });
@@ -183,7 +189,11 @@ describe('MongoDB adapter plumbing', () => {
     ).rejects.toBeInstanceOf(InvalidDocumentError);
     const duplicates = serverError(11000, 'E11000 duplicate key error collection: t.orgs index: u dup key: { a: 1 }');
     await expect(
-      fakeDriver({ failures: { createIndex: [duplicates] } }).store.ensureIndex('orgs', { name: 'u', fields: [{ field: 'a', direction: 'asc' }], unique: true }),
+      fakeDriver({ failures: { createIndex: [duplicates] } }).store.ensureIndex('orgs', {
+        name: 'u',
+        fields: [{ field: 'a', direction: 'asc' }],
+        unique: true,
+      }),
     ).rejects.toMatchObject({ name: 'DuplicateKeyError', index: 'u' });
     const keys = serverError(86, 'An existing index has the same name as the requested index but a different key');
     await expect(

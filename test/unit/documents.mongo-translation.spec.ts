@@ -178,9 +178,32 @@ describe('toMongoUpdate', () => {
 
 describe('sort, cursor and index translation', () => {
   it('sorts by the keys then _id in the last key’s direction', () => {
-    expect(toMongoSort(normalizeSort([{ field: 'a.b', direction: 'desc' }, { field: 'c', direction: 'asc' }]))).toEqual({ 'a.b': -1, c: 1, _id: 1 });
-    expect(Object.keys(toMongoSort(normalizeSort([{ field: 'z', direction: 'desc' }, { field: 'a', direction: 'desc' }])))).toEqual(['z', 'a', '_id']);
-    expect(toMongoSort(normalizeSort([{ field: 'n', direction: 'desc' }, { field: '_id', direction: 'asc' }]))).toEqual({ n: -1, _id: 1 });
+    expect(
+      toMongoSort(
+        normalizeSort([
+          { field: 'a.b', direction: 'desc' },
+          { field: 'c', direction: 'asc' },
+        ]),
+      ),
+    ).toEqual({ 'a.b': -1, c: 1, _id: 1 });
+    expect(
+      Object.keys(
+        toMongoSort(
+          normalizeSort([
+            { field: 'z', direction: 'desc' },
+            { field: 'a', direction: 'desc' },
+          ]),
+        ),
+      ),
+    ).toEqual(['z', 'a', '_id']);
+    expect(
+      toMongoSort(
+        normalizeSort([
+          { field: 'n', direction: 'desc' },
+          { field: '_id', direction: 'asc' },
+        ]),
+      ),
+    ).toEqual({ n: -1, _id: 1 });
     expect(toMongoSort(normalizeSort([]))).toEqual({ _id: 1 });
   });
 
@@ -199,17 +222,17 @@ describe('sort, cursor and index translation', () => {
       $or: [{ k: { $gt: true } }, { $and: [{ k: { $eq: true } }, idAfter] }],
     });
     expect(afterCursorFilter(desc, { values: ['m'], id: 'id1' })).toEqual({
-      $or: [
-        { $or: [{ k: { $lt: 'm' } }, { k: { $type: ['number'] } }, missingOrNull('k')] },
-        { $and: [{ k: { $eq: 'm' } }, idBefore] },
-      ],
+      $or: [{ $or: [{ k: { $lt: 'm' } }, { k: { $type: ['number'] } }, missingOrNull('k')] }, { $and: [{ k: { $eq: 'm' } }, idBefore] }],
     });
     expect(afterCursorFilter(desc, { values: [null], id: 'id1' })).toEqual({ $and: [missingOrNull('k'), idBefore] });
     expect(afterCursorFilter(normalizeSort([]), { values: [], id: 'id1' })).toEqual(idAfter);
   });
 
   it('chains several keys lexicographically', () => {
-    const sort = normalizeSort([{ field: 'a', direction: 'asc' }, { field: 'b', direction: 'desc' }]);
+    const sort = normalizeSort([
+      { field: 'a', direction: 'asc' },
+      { field: 'b', direction: 'desc' },
+    ]);
     expect(afterCursorFilter(sort, { values: ['x', 2], id: 'id9' })).toEqual({
       $or: [
         { $or: [{ a: { $gt: 'x' } }, { a: { $type: ['object', 'array', 'bool'] } }] },
@@ -221,7 +244,16 @@ describe('sort, cursor and index translation', () => {
 
   it('builds index keys (with _id for non-unique indexes) and the unique-shape check', () => {
     expect(toMongoIndexKeys({ name: 'i', fields: [{ field: 'a', direction: 'desc' }], unique: false })).toEqual({ a: -1, _id: -1 });
-    expect(toMongoIndexKeys({ name: 'i', fields: [{ field: 'a', direction: 'asc' }, { field: 'b.c', direction: 'desc' }], unique: true })).toEqual({
+    expect(
+      toMongoIndexKeys({
+        name: 'i',
+        fields: [
+          { field: 'a', direction: 'asc' },
+          { field: 'b.c', direction: 'desc' },
+        ],
+        unique: true,
+      }),
+    ).toEqual({
       a: 1,
       'b.c': -1,
     });

@@ -96,7 +96,10 @@ describe('sorting', () => {
   });
 
   it('round-trips cursors and refuses them for another sort or collection', () => {
-    const sort = normalizeSort([{ field: 'a', direction: 'asc' }, { field: 'b', direction: 'desc' }]);
+    const sort = normalizeSort([
+      { field: 'a', direction: 'asc' },
+      { field: 'b', direction: 'desc' },
+    ]);
     const position = { values: ['x😀', null], id: 'id-1' };
     const cursor = encodeCursor('orgs', sort, position);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
@@ -115,10 +118,25 @@ describe('update operators', () => {
     const input = document();
     const output = applyUpdate(
       input,
-      { set: { 'nested.b': [1], 'new.deep': 'v' }, unset: ['s', 'nested.a', 'nope.x', 's.x', 'objs.k'], inc: { n: 1.5, 'c.d': 2 }, push: { list: { o: 1 } }, pull: { 'nested.none': 1 } },
+      {
+        set: { 'nested.b': [1], 'new.deep': 'v' },
+        unset: ['s', 'nested.a', 'nope.x', 's.x', 'objs.k'],
+        inc: { n: 1.5, 'c.d': 2 },
+        push: { list: { o: 1 } },
+        pull: { 'nested.none': 1 },
+      },
       'c',
     );
-    expect(output).toEqual({ _id: 'd', n: 2.5, nil: null, list: [1, 'a', 1, [1], { o: 1 }], nested: { b: [1] }, objs: [{ k: 1 }], new: { deep: 'v' }, c: { d: 2 } });
+    expect(output).toEqual({
+      _id: 'd',
+      n: 2.5,
+      nil: null,
+      list: [1, 'a', 1, [1], { o: 1 }],
+      nested: { b: [1] },
+      objs: [{ k: 1 }],
+      new: { deep: 'v' },
+      c: { d: 2 },
+    });
     expect(input).toEqual(document());
     expect(apply({ pull: { list: 1 } }).list).toEqual(['a', [1]]);
     expect(apply({ pull: { list: 'a' } }).list).toEqual([1, 1, [1]]);
@@ -147,7 +165,11 @@ describe('unique index shapes', () => {
     expect(() => assertUniqueShapes({ _id: 'x', a: { b: 'k' } }, ['a.b'])).not.toThrow();
     expect(() => assertUniqueShapes({ _id: 'x', a: 5 }, ['a.b'])).not.toThrow();
     expect(() => assertUniqueShapes({ _id: 'x' }, ['a.b'])).not.toThrow();
-    for (const document of [{ _id: 'x', a: { b: [1] } }, { _id: 'x', a: { b: {} } }, { _id: 'x', a: [{ b: 1 }] }]) {
+    for (const document of [
+      { _id: 'x', a: { b: [1] } },
+      { _id: 'x', a: { b: {} } },
+      { _id: 'x', a: [{ b: 1 }] },
+    ]) {
       expect(() => assertUniqueShapes(document, ['a.b'])).toThrow(InvalidDocumentError);
     }
   });

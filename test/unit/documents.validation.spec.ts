@@ -30,7 +30,29 @@ describe('field paths', () => {
   });
 
   it('refuses $, empty segments, indexes, oddities and excess with a typed error', () => {
-    for (const path of ['a.$where', '$where', '$', 'a.$', 'a..b', '.a', 'a.', 'a.0', '0', '1a', 'a-b', 'a b', 'é', '', 'a\u0000', '__proto__', 'a.__proto__', 'x'.repeat(65), Array.from({ length: 11 }, () => 'a').join('.'), 5, null]) {
+    for (const path of [
+      'a.$where',
+      '$where',
+      '$',
+      'a.$',
+      'a..b',
+      '.a',
+      'a.',
+      'a.0',
+      '0',
+      '1a',
+      'a-b',
+      'a b',
+      'é',
+      '',
+      'a\u0000',
+      '__proto__',
+      'a.__proto__',
+      'x'.repeat(65),
+      Array.from({ length: 11 }, () => 'a').join('.'),
+      5,
+      null,
+    ]) {
       const error = caught(() => parseFieldPath(path));
       expect(error, String(path)).toBeInstanceOf(InvalidQueryError);
     }
@@ -60,7 +82,14 @@ describe('filters', () => {
     let deepArray: unknown = { field: 'a', op: 'eq', value: 1 };
     for (let level = 0; level < 200_000; level += 1) deepArray = { and: [deepArray] };
     expect(caught(() => parseFilter(deepArray))).toBeInstanceOf(InvalidQueryError);
-    const wide = { or: Array.from({ length: 50 }, () => ({ and: [{ field: 'a', op: 'eq', value: 1 }, { field: 'b', op: 'eq', value: 1 }] })) };
+    const wide = {
+      or: Array.from({ length: 50 }, () => ({
+        and: [
+          { field: 'a', op: 'eq', value: 1 },
+          { field: 'b', op: 'eq', value: 1 },
+        ],
+      })),
+    };
     expect(caught(() => parseFilter(wide))).toBeInstanceOf(InvalidQueryError);
     const justUnder: Filter = { or: Array.from({ length: 49 }, () => ({ field: 'a', op: 'eq', value: 1 })) };
     expect(parseFilter(justUnder)).toEqual(justUnder);
@@ -112,7 +141,10 @@ describe('updates, sorts, pages and indexes', () => {
 
   it('refuses overlapping update paths', () => {
     for (const ops of [{ set: { a: 1 }, unset: ['a.b'] }, { inc: { 'a.b': 1 }, push: { a: 1 } }, { set: { a: 1, 'a.b': 2 } }]) {
-      expect(caught(() => parseUpdateOps(ops)), JSON.stringify(ops)).toBeInstanceOf(InvalidQueryError);
+      expect(
+        caught(() => parseUpdateOps(ops)),
+        JSON.stringify(ops),
+      ).toBeInstanceOf(InvalidQueryError);
     }
     expect(parseUpdateOps({ set: { ab: 1, 'a.b': 2 } })).toBeTruthy();
   });
@@ -120,7 +152,12 @@ describe('updates, sorts, pages and indexes', () => {
   it('normalizes sorts: _id last, in the last field’s direction by default', () => {
     expect(normalizeSort([])).toEqual({ keys: [], idDirection: 'asc' });
     expect(normalizeSort([{ field: 'a', direction: 'desc' }])).toEqual({ keys: [{ field: 'a', direction: 'desc' }], idDirection: 'desc' });
-    expect(normalizeSort([{ field: 'a', direction: 'desc' }, { field: '_id', direction: 'asc' }])).toEqual({
+    expect(
+      normalizeSort([
+        { field: 'a', direction: 'desc' },
+        { field: '_id', direction: 'asc' },
+      ]),
+    ).toEqual({
       keys: [{ field: 'a', direction: 'desc' }],
       idDirection: 'asc',
     });

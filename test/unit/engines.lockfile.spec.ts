@@ -24,7 +24,8 @@ describe('the Node baseline holds for every locked package', () => {
       const node = typeof entry.engines === 'object' && entry.engines !== null && 'node' in entry.engines ? entry.engines.node : undefined;
       if (node === undefined) continue;
       const range = typeof node === 'string' ? semver.validRange(node) : null;
-      if (range === null || baseline === null || !semver.satisfies(baseline, range)) offenders.push(`${path || '(root)'}@${entry.version ?? '?'} wants node ${String(node)}`);
+      if (range === null || baseline === null || !semver.satisfies(baseline, range))
+        offenders.push(`${path || '(root)'}@${entry.version ?? '?'} wants node ${String(node)}`);
     }
     expect(offenders).toEqual([]);
   });

@@ -9,7 +9,16 @@ import { waitFor } from '../support/async.ts';
 
 /** Responses as the client's gRPC stream yields them: an event, or a checkpoint of a filtered subscription. */
 function eventResponse(position: bigint, streamId: string) {
-  const event = { id: `e${position}`, type: 'T', streamId, revision: 0n, created: new Date(), data: {}, metadata: {}, position: { commit: position, prepare: position } };
+  const event = {
+    id: `e${position}`,
+    type: 'T',
+    streamId,
+    revision: 0n,
+    created: new Date(),
+    data: {},
+    metadata: {},
+    position: { commit: position, prepare: position },
+  };
   return { hasEvent: () => true, getEvent: () => ({ event, commitPosition: position }) };
 }
 function checkpointResponse(position: bigint) {
@@ -22,7 +31,12 @@ function fakeClient() {
   const client = {
     subscribeToAll(given: EsdbSubscribeOptions) {
       options = given;
-      return new Subscription(() => Promise.resolve(grpc) as never, (event: unknown) => event as never, {}, given.filter?.checkpointReached as never);
+      return new Subscription(
+        () => Promise.resolve(grpc) as never,
+        (event: unknown) => event as never,
+        {},
+        given.filter?.checkpointReached as never,
+      );
     },
     dispose: async () => {},
   };

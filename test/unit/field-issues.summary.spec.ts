@@ -30,7 +30,9 @@ describe('validation issues in words a caller acts on', () => {
     expect(issuesSummary('the command is invalid', all)).toBe(
       'the command is invalid: name: required (string); slug: required (string); a: m; and 1 more in details.issues',
     );
-    expect(issuesSummary('the command is invalid', [{ path: [], message: 'expected a JSON object' }])).toBe('the command is invalid: (body): expected a JSON object');
+    expect(issuesSummary('the command is invalid', [{ path: [], message: 'expected a JSON object' }])).toBe(
+      'the command is invalid: (body): expected a JSON object',
+    );
     expect(issuesSummary('the command is invalid', [])).toBe('the command is invalid');
   });
 });

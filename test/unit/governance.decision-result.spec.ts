@@ -45,7 +45,13 @@ describe('the decision records what became of the command', () => {
     const data = records[0]?.events[0]?.data as DecisionRecordedData;
     expect(data).toMatchObject({
       outcome: 'permitted',
-      result: { status: 'refused-by-structure', kind: 'conflict', code: 'SUBJECT_EXISTS', message: 'subject s-1 exists', basis: { streamId: 'subject-s-1', revision: '6' } },
+      result: {
+        status: 'refused-by-structure',
+        kind: 'conflict',
+        code: 'SUBJECT_EXISTS',
+        message: 'subject s-1 exists',
+        basis: { streamId: 'subject-s-1', revision: '6' },
+      },
     });
   });
 

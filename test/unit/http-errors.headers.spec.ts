@@ -13,7 +13,10 @@ describe('error answers carry their headers', () => {
   });
 
   it('lists the methods a path takes in Allow on a 405', () => {
-    expect(httpErrorFor(appError('method_not_allowed', 'METHOD_NOT_ALLOWED', 'x', { allow: ['POST', 'OPTIONS'] }))).toMatchObject({ status: 405, headers: { allow: 'POST, OPTIONS' } });
+    expect(httpErrorFor(appError('method_not_allowed', 'METHOD_NOT_ALLOWED', 'x', { allow: ['POST', 'OPTIONS'] }))).toMatchObject({
+      status: 405,
+      headers: { allow: 'POST, OPTIONS' },
+    });
   });
 
   it('says when to come back on a 429, and on a 503 (at once unless the refusal says otherwise)', () => {

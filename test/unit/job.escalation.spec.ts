@@ -28,7 +28,10 @@ const resolved = (resolution: 'resume' | 'cancel' | 'reassign', status: JobStatu
 describe('escalating a job', () => {
   it('escalates from any open status, remembering where it came from', () => {
     for (const from of escalatable) {
-      spec.given(historyTo[from]).when(commandsOnAJob.EscalateJob).then([jobEscalated(from)]);
+      spec
+        .given(historyTo[from])
+        .when(commandsOnAJob.EscalateJob)
+        .then([jobEscalated(from)]);
       expect(jobStateAfter([...historyTo[from], jobEscalated(from)])).toMatchObject({
         status: 'escalated',
         escalation: { reason: 'stuck', escalateTo: 'board', from, escalatedBy: admin, escalatedAt: now },
@@ -60,7 +63,10 @@ describe('resolving an escalation', () => {
   it('resumes the job where it was, keeping its assignment and delivery', () => {
     for (const from of escalatable) {
       const given = [...historyTo[from], jobEscalated(from)];
-      spec.given(given).when(resolve('resume', 'carry on')).then([resolved('resume', from, 'carry on')]);
+      spec
+        .given(given)
+        .when(resolve('resume', 'carry on'))
+        .then([resolved('resume', from, 'carry on')]);
       const after = jobStateAfter([...given, resolved('resume', from, 'carry on')]);
       const before = jobStateAfter(historyTo[from]);
       expect(after).toEqual({ ...before, escalation: null });
@@ -69,7 +75,10 @@ describe('resolving an escalation', () => {
 
   it('cancels the job, with the note (or else the escalation reason) as the reason', () => {
     const given = [...historyTo.assigned, jobEscalated('assigned')];
-    spec.given(given).when(resolve('cancel', 'not worth it')).then([resolved('cancel', 'cancelled', 'not worth it')]);
+    spec
+      .given(given)
+      .when(resolve('cancel', 'not worth it'))
+      .then([resolved('cancel', 'cancelled', 'not worth it')]);
     expect(jobStateAfter([...given, resolved('cancel', 'cancelled', 'not worth it')])).toMatchObject({
       status: 'cancelled',
       statusReason: 'not worth it',
@@ -80,7 +89,10 @@ describe('resolving an escalation', () => {
 
   it('reassigns: back to contracting, the assignee and any delivery released', () => {
     const given = [...historyTo.delivered, jobEscalated('delivered')];
-    spec.given(given).when(resolve('reassign')).then([resolved('reassign', 'contracting')]);
+    spec
+      .given(given)
+      .when(resolve('reassign'))
+      .then([resolved('reassign', 'contracting')]);
     const after = jobStateAfter([...given, resolved('reassign', 'contracting')]);
     expect(after).toMatchObject({ status: 'contracting', assignment: null, delivery: null, escalation: null });
   });
@@ -112,13 +124,19 @@ describe('raising an open escalation up the escalation path', () => {
   const given = [...historyTo.in_progress, jobEscalated('in_progress')];
 
   it('sends it to the next role, keeping where the job came from', () => {
-    spec.given(given).when(raise('owner')).then([
-      {
-        type: 'JobEscalationRaised',
-        data: { jobId, orgId, reason: 'unresolved for an hour', escalateTo: 'owner', previousEscalateTo: 'board', raisedBy: admin, raisedAt: now },
-      },
+    spec
+      .given(given)
+      .when(raise('owner'))
+      .then([
+        {
+          type: 'JobEscalationRaised',
+          data: { jobId, orgId, reason: 'unresolved for an hour', escalateTo: 'owner', previousEscalateTo: 'board', raisedBy: admin, raisedAt: now },
+        },
+      ]);
+    const raised = jobStateAfter([
+      ...given,
+      { type: 'JobEscalationRaised', data: { jobId, orgId, reason: 'r', escalateTo: 'owner', previousEscalateTo: 'board', raisedBy: admin, raisedAt: now } },
     ]);
-    const raised = jobStateAfter([...given, { type: 'JobEscalationRaised', data: { jobId, orgId, reason: 'r', escalateTo: 'owner', previousEscalateTo: 'board', raisedBy: admin, raisedAt: now } }]);
     expect(raised).toMatchObject({ status: 'escalated', escalation: { escalateTo: 'owner', from: 'in_progress', reason: 'stuck' } });
   });
 

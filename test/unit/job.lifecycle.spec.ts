@@ -49,7 +49,10 @@ describe('job submission', () => {
       assignmentStrategy: 'direct' as const,
       directAssignee: assigneeId,
     };
-    spec.given([]).when(submitJob(options)).then([jobSubmitted(options)]);
+    spec
+      .given([])
+      .when(submitJob(options))
+      .then([jobSubmitted(options)]);
   });
 
   it('starts submitted, with nothing assigned, delivered or escalated', () => {
@@ -78,9 +81,18 @@ describe('job submission', () => {
   });
 
   it('refuses a deadline that is not in the future at submission', () => {
-    spec.given([]).when(submitJob({ deadline: '2026-11-27T09:59:59.999Z' })).thenError('DEADLINE_IN_PAST', { deadline: '2026-11-27T09:59:59.999Z', now });
-    spec.given([]).when(submitJob({ deadline: now })).thenError('DEADLINE_IN_PAST');
-    spec.given([]).when(submitJob({ deadline: '2026-11-27T10:00:00.001Z' })).thenTypes(['JobSubmitted']);
+    spec
+      .given([])
+      .when(submitJob({ deadline: '2026-11-27T09:59:59.999Z' }))
+      .thenError('DEADLINE_IN_PAST', { deadline: '2026-11-27T09:59:59.999Z', now });
+    spec
+      .given([])
+      .when(submitJob({ deadline: now }))
+      .thenError('DEADLINE_IN_PAST');
+    spec
+      .given([])
+      .when(submitJob({ deadline: '2026-11-27T10:00:00.001Z' }))
+      .thenTypes(['JobSubmitted']);
   });
 });
 

@@ -43,7 +43,16 @@ describe('SubmitJob', () => {
     ['too many objectives', { objectives: Array.from({ length: 21 }, (_, n) => `objective ${n}`) }, 'objectives'],
     ['a capability level above 10', { requiredCapabilities: [{ name: 'nlp', level: 11 }] }, 'requiredCapabilities.0.level'],
     ['a capability name in capitals', { requiredCapabilities: [{ name: 'NLP', level: 1 }] }, 'requiredCapabilities.0.name'],
-    ['two requirements for one capability', { requiredCapabilities: [{ name: 'nlp', level: 1 }, { name: 'nlp', level: 2 }] }, 'requiredCapabilities'],
+    [
+      'two requirements for one capability',
+      {
+        requiredCapabilities: [
+          { name: 'nlp', level: 1 },
+          { name: 'nlp', level: 2 },
+        ],
+      },
+      'requiredCapabilities',
+    ],
     ['an unknown field in a requirement', { requiredCapabilities: [{ name: 'nlp', level: 1, verified: true }] }, 'requiredCapabilities.0'],
     ['a role name that is not one', { requiredRoles: ['Writer!'] }, 'requiredRoles.0'],
     ['a role twice', { requiredRoles: ['writer', 'writer'] }, 'requiredRoles'],

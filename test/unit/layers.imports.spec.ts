@@ -111,7 +111,11 @@ const known = new Set(Object.values(KNOWN_BREAKS).flat());
 describe('layer import rules', () => {
   it('reads the imports of every layer', () => {
     // Guards the scanner itself: an empty or blind scan would pass every rule below.
-    for (const layer of LAYERS) expect(edges.some((edge) => layerOf(edge.from) === layer), layer).toBe(true);
+    for (const layer of LAYERS)
+      expect(
+        edges.some((edge) => layerOf(edge.from) === layer),
+        layer,
+      ).toBe(true);
     expect(edges).toContainEqual({ from: 'api/platform.ts', to: 'processes/work/work-processes.ts' });
     expect(edges).toContainEqual({ from: 'domain/policy/conditions.ts', to: 'package:@marcbachmann/cel-js' });
   });
@@ -125,7 +129,10 @@ describe('layer import rules', () => {
   });
 
   it('has no import that breaks them, beyond the known breaks', () => {
-    const unexpected = edges.filter(breaks).map((edge) => `${edge.from} -> ${edge.to}`).filter((edge) => !known.has(edge));
+    const unexpected = edges
+      .filter(breaks)
+      .map((edge) => `${edge.from} -> ${edge.to}`)
+      .filter((edge) => !known.has(edge));
     expect(unexpected).toEqual([]);
   });
 
@@ -136,10 +143,7 @@ describe('layer import rules', () => {
 
   it('lets examples/ import only what a user of the platform has', () => {
     const internal = edges.filter(
-      (edge) =>
-        layerOf(edge.from) === 'examples' &&
-        !edge.to.startsWith('package:') &&
-        !USER_SURFACE.some((allowed) => edge.to.startsWith(allowed)),
+      (edge) => layerOf(edge.from) === 'examples' && !edge.to.startsWith('package:') && !USER_SURFACE.some((allowed) => edge.to.startsWith(allowed)),
     );
     expect(internal.map((edge) => `${edge.from} -> ${edge.to}`)).toEqual([]);
   });

@@ -40,7 +40,15 @@ function sources(fake: Fake): MetricSources {
 
 describe('the /metrics registry', () => {
   it('writes every metric with its help, type, labels and value, read from the sources once per scrape', async () => {
-    const fake: Fake = { projections: [projection('orgs'), projection('jobs', { state: 'failed', waiting: { dependency: 'documents', message: 'down', since: 'then', attempts: 2 } })], head: 42n, deadLetters: 0, reads: 0 };
+    const fake: Fake = {
+      projections: [
+        projection('orgs'),
+        projection('jobs', { state: 'failed', waiting: { dependency: 'documents', message: 'down', since: 'then', attempts: 2 } }),
+      ],
+      head: 42n,
+      deadLetters: 0,
+      reads: 0,
+    };
     const registry = createMetricsRegistry(sources(fake));
     const text = await registry.metrics();
     expect(fake.reads).toBe(1);

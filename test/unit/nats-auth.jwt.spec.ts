@@ -21,19 +21,36 @@ describe('NATS JWTs as the server reads them', () => {
 
   it('carry as jti the base32 SHA-256 of the claims without it', () => {
     const operator = nkeys.createOperator();
-    const { jti, ...rest } = decodeJwtClaims(encodeJwt({ issuer: operator, subject: operator.getPublicKey(), name: 'o', issuedAt: 1, nats: { type: 'operator' } }));
+    const { jti, ...rest } = decodeJwtClaims(
+      encodeJwt({ issuer: operator, subject: operator.getPublicKey(), name: 'o', issuedAt: 1, nats: { type: 'operator' } }),
+    );
     // RFC 4648 test vectors, unpadded.
-    expect(['', 'f', 'fo', 'foo', 'foob', 'fooba', 'foobar'].map((text) => base32(Buffer.from(text)))).toEqual(['', 'MY', 'MZXQ', 'MZXW6', 'MZXW6YQ', 'MZXW6YTB', 'MZXW6YTBOI']);
+    expect(['', 'f', 'fo', 'foo', 'foob', 'fooba', 'foobar'].map((text) => base32(Buffer.from(text)))).toEqual([
+      '',
+      'MY',
+      'MZXQ',
+      'MZXW6',
+      'MZXW6YQ',
+      'MZXW6YTB',
+      'MZXW6YTBOI',
+    ]);
     expect(jti).toBe(base32(createHash('sha256').update(JSON.stringify(rest)).digest()));
   });
 
   it("expire agents' credentials after the issuer's lifetime, counted from the time given", () => {
     const issuer = new AgentCredentialIssuer(nkeys.createAccount(), 90_000);
     const now = new Date(Date.UTC(2030, 0, 1));
-    const issued = issuer.issue({ name: 'a', userPublicKey: nkeys.createUser().getPublicKey(), permissions: { pub: { allow: ['x'] }, sub: { allow: ['y'] } }, now });
+    const issued = issuer.issue({
+      name: 'a',
+      userPublicKey: nkeys.createUser().getPublicKey(),
+      permissions: { pub: { allow: ['x'] }, sub: { allow: ['y'] } },
+      now,
+    });
     expect(issued.expiresAt.getTime() - now.getTime()).toBe(90_000);
     expect(decodeJwtClaims(issued.jwt)).toMatchObject({ exp: now.getTime() / 1000 + 90, nats: { pub: { allow: ['x'] }, sub: { allow: ['y'] } } });
-    expect(() => issuer.issue({ name: 'a', userPublicKey: nkeys.createAccount().getPublicKey(), permissions: { pub: {}, sub: {} }, now })).toThrow(/user public key/);
+    expect(() => issuer.issue({ name: 'a', userPublicKey: nkeys.createAccount().getPublicKey(), permissions: { pub: {}, sub: {} }, now })).toThrow(
+      /user public key/,
+    );
     expect(() => new AgentCredentialIssuer(nkeys.createUser(), 1000)).toThrow(/account seed/);
   });
 });

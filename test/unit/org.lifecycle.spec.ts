@@ -33,11 +33,17 @@ describe('org lifecycle', () => {
     spec.given([]).when(register({ parentOrgId }), { parent: null }).thenError('PARENT_ORG_NOT_FOUND');
     const archivedParent = { ...registered.data, orgId: parentOrgId, status: 'archived' as const, statusReason: 'x' };
     spec.given([]).when(register({ parentOrgId }), { parent: archivedParent }).thenError('PARENT_ORG_ARCHIVED');
-    spec.given([]).when(register({ parentOrgId: orgId })).thenError('PARENT_ORG_INVALID');
+    spec
+      .given([])
+      .when(register({ parentOrgId: orgId }))
+      .thenError('PARENT_ORG_INVALID');
   });
 
   it('suspends an active org and reactivates a suspended one', () => {
-    spec.given([registered]).when({ type: 'SuspendOrg', data: { orgId, reason: 'audit' } }).then([suspended]);
+    spec
+      .given([registered])
+      .when({ type: 'SuspendOrg', data: { orgId, reason: 'audit' } })
+      .then([suspended]);
     spec
       .given([registered, suspended])
       .when({ type: 'ReactivateOrg', data: { orgId, reason: 'cleared' } })
@@ -55,15 +61,30 @@ describe('org lifecycle', () => {
       .given([registered])
       .when({ type: 'ReactivateOrg', data: { orgId, reason: 'x' } })
       .thenError('ILLEGAL_TRANSITION', { status: 'active', command: 'ReactivateOrg' });
-    spec.given([registered, suspended]).when({ type: 'SuspendOrg', data: { orgId, reason: 'x' } }).thenError('ILLEGAL_TRANSITION');
+    spec
+      .given([registered, suspended])
+      .when({ type: 'SuspendOrg', data: { orgId, reason: 'x' } })
+      .thenError('ILLEGAL_TRANSITION');
     for (const type of ['SuspendOrg', 'ReactivateOrg', 'ArchiveOrg'] as const) {
-      spec.given([registered, archived]).when({ type, data: { orgId, reason: 'x' } }).thenError('ILLEGAL_TRANSITION', { status: 'archived' });
+      spec
+        .given([registered, archived])
+        .when({ type, data: { orgId, reason: 'x' } })
+        .thenError('ILLEGAL_TRANSITION', { status: 'archived' });
     }
-    spec.given([registered, archived]).when({ type: 'UpdateOrgMetadata', data: { orgId, name: 'New' } }).thenError('ILLEGAL_TRANSITION');
+    spec
+      .given([registered, archived])
+      .when({ type: 'UpdateOrgMetadata', data: { orgId, name: 'New' } })
+      .thenError('ILLEGAL_TRANSITION');
   });
 
   it('refuses commands on an org that does not exist', () => {
-    spec.given([]).when({ type: 'SuspendOrg', data: { orgId, reason: 'x' } }).thenError('ORG_NOT_FOUND');
-    spec.given([]).when({ type: 'UpdateOrgMetadata', data: { orgId, name: 'x' } }).thenError('ORG_NOT_FOUND');
+    spec
+      .given([])
+      .when({ type: 'SuspendOrg', data: { orgId, reason: 'x' } })
+      .thenError('ORG_NOT_FOUND');
+    spec
+      .given([])
+      .when({ type: 'UpdateOrgMetadata', data: { orgId, name: 'x' } })
+      .thenError('ORG_NOT_FOUND');
   });
 });

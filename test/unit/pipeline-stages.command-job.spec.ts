@@ -23,7 +23,17 @@ describe("a command's job: what every stage knows about it", () => {
     const job = commandJob(definition, command, { commandId: 'c1', principal });
     const at = new Date().toISOString();
     expect(job.streamId).toBe('org-o1');
-    expect(job.stampAt(at)).toEqual({ commandId: 'c1', commandType: 'Rename', commandHash: job.hash, correlationId: 'c1', causationId: 'c1', principal, orgId: 'o1', occurredAt: at, decisionId: null });
+    expect(job.stampAt(at)).toEqual({
+      commandId: 'c1',
+      commandType: 'Rename',
+      commandHash: job.hash,
+      correlationId: 'c1',
+      causationId: 'c1',
+      principal,
+      orgId: 'o1',
+      occurredAt: at,
+      decisionId: null,
+    });
   });
 
   it("a saga's command carries the correlation and cause it was given, and the decision that permitted it", () => {

@@ -22,7 +22,11 @@ describe('the decide stage', () => {
 
   it.each(['conflict', 'forbidden', 'unprocessable'] as const)('a %s is the structure saying no, recorded', (kind) => {
     const error = appError(kind, 'NO', 'the structure says no');
-    expect(decide(deciderAnswering(error), { type: 'Rename' }, null, context)).toEqual({ kind: 'refused', error, structure: { kind, code: 'NO', message: 'the structure says no' } });
+    expect(decide(deciderAnswering(error), { type: 'Rename' }, null, context)).toEqual({
+      kind: 'refused',
+      error,
+      structure: { kind, code: 'NO', message: 'the structure says no' },
+    });
   });
 
   it.each(['invalid', 'not_found'] as const)('a %s is malformed or dangling input, recorded as nothing', (kind) => {

@@ -11,7 +11,11 @@ describe('the stream as loaded refuses a permitted command', () => {
 
   it('refuses a stale expected revision, naming both revisions', () => {
     const error = refuseOnStream(stream, 2n);
-    expect(error).toMatchObject({ kind: 'precondition_failed', code: 'REVISION_MISMATCH', details: { streamId: 'org-1', expectedRevision: '2', actualRevision: '4' } });
+    expect(error).toMatchObject({
+      kind: 'precondition_failed',
+      code: 'REVISION_MISMATCH',
+      details: { streamId: 'org-1', expectedRevision: '2', actualRevision: '4' },
+    });
   });
 
   it('refuses a fenced stream first, whatever revision is expected', () => {

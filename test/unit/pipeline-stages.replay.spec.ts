@@ -22,6 +22,13 @@ describe('the replay stage judges an earlier execution under the same command id
   });
 
   it('a replayed answer says so', () => {
-    expect(replayed('c1', 'org-1', 3n, null, [])).toEqual({ commandId: 'c1', streamId: 'org-1', streamRevision: 3n, position: null, events: [], replayed: true });
+    expect(replayed('c1', 'org-1', 3n, null, [])).toEqual({
+      commandId: 'c1',
+      streamId: 'org-1',
+      streamRevision: 3n,
+      position: null,
+      events: [],
+      replayed: true,
+    });
   });
 });

@@ -7,7 +7,10 @@ const schema = z.object({ type: z.literal('Rename'), data: z.object({ name: z.st
 
 describe('the validate stage', () => {
   it('types the command when its schema accepts it', () => {
-    expect(validateCommand(schema, { type: 'Rename', data: { name: 'x' } }, DEFAULT_INPUT_LIMITS)).toEqual({ ok: true, command: { type: 'Rename', data: { name: 'x' } } });
+    expect(validateCommand(schema, { type: 'Rename', data: { name: 'x' } }, DEFAULT_INPUT_LIMITS)).toEqual({
+      ok: true,
+      command: { type: 'Rename', data: { name: 'x' } },
+    });
   });
 
   it('names the client field (the path under `data`) of each schema issue', () => {

@@ -66,18 +66,14 @@ describe('agencygrid policy (in-process)', () => {
     }
   });
 
-  it.each([
-    [[]],
-    [['test']],
-    [['eval', 'desk.yaml']],
-    [['test', 'desk.yaml', '--format', 'xml']],
-    [['test', 'desk.yaml', '--verbose']],
-    [['frobnicate']],
-  ])('usage error %j: status 2, told on stderr', async (argv) => {
-    const { status, stdout, stderr } = await run(argv);
-    expect([status, stdout]).toEqual([2, '']);
-    expect(stderr.length).toBeGreaterThan(0);
-  });
+  it.each([[[]], [['test']], [['eval', 'desk.yaml']], [['test', 'desk.yaml', '--format', 'xml']], [['test', 'desk.yaml', '--verbose']], [['frobnicate']]])(
+    'usage error %j: status 2, told on stderr',
+    async (argv) => {
+      const { status, stdout, stderr } = await run(argv);
+      expect([status, stdout]).toEqual([2, '']);
+      expect(stderr.length).toBeGreaterThan(0);
+    },
+  );
 
   it('2 for a policy file that cannot be read', async () => {
     const { status, stderr } = await run(['test', join(dir, 'missing.yaml')]);

@@ -60,7 +60,9 @@ describe('policy files', () => {
 
   it('refuses an org spec without a policy, or that apply would refuse', () => {
     const spec = 'apiVersion: agencygrid/v1\nkind: Org\norg: { slug: lab, name: Lab }\n';
-    expect(problemsOf(spec)).toEqual([expect.objectContaining({ code: 'POLICY_INVALID', path: 'policy', message: 'the org spec has no policy section to test' })]);
+    expect(problemsOf(spec)).toEqual([
+      expect.objectContaining({ code: 'POLICY_INVALID', path: 'policy', message: 'the org spec has no policy section to test' }),
+    ]);
     expect(problemsOf(`${spec}roles: [{ name: writer, inherits: [ghost] }]\npolicy: { rules: [] }\n`)).toEqual([
       expect.objectContaining({ path: 'roles[0].inherits[0]', line: 4, message: "unknown role 'ghost': declare it under roles" }),
     ]);

@@ -22,27 +22,56 @@ function built(policy: typeof rules, input: unknown, now = new Date().toISOStrin
 describe('policy test requests', () => {
   it('with an org spec, adds inherited roles and derives groups from the roles held, as the roster does', () => {
     const { principal } = built(desk, { principal: { id: 'dana', roles: ['lead'] }, action: 'org.read' });
-    expect(principal).toEqual({ id: 'dana', kind: 'subject', roles: ['lead', 'tier1', 'tier2'], groups: ['escalation', 'management', 'responders'], capabilities: {} });
+    expect(principal).toEqual({
+      id: 'dana',
+      kind: 'subject',
+      roles: ['lead', 'tier1', 'tier2'],
+      groups: ['escalation', 'management', 'responders'],
+      capabilities: {},
+    });
   });
 
   it('without an org spec, takes roles and groups as the effective ones given', () => {
-    const { principal } = built(rules, { principal: { id: 'eve', roles: ['writer', 'editor', 'writer'], groups: ['staff'], capabilities: { 'lang.de': 4 } }, action: 'org.read' });
+    const { principal } = built(rules, {
+      principal: { id: 'eve', roles: ['writer', 'editor', 'writer'], groups: ['staff'], capabilities: { 'lang.de': 4 } },
+      action: 'org.read',
+    });
     expect(principal).toEqual({ id: 'eve', kind: 'subject', roles: ['editor', 'writer'], groups: ['staff'], capabilities: { 'lang.de': 4 } });
   });
 
   it('gives an admin or system principal what the platform gives it', () => {
-    expect(built(rules, { principal: { id: 'ops', kind: 'admin' }, action: 'org.read' }).principal).toEqual({ id: 'ops', kind: 'admin', roles: ['platform-admin'], groups: [], capabilities: {} });
+    expect(built(rules, { principal: { id: 'ops', kind: 'admin' }, action: 'org.read' }).principal).toEqual({
+      id: 'ops',
+      kind: 'admin',
+      roles: ['platform-admin'],
+      groups: [],
+      capabilities: {},
+    });
     expect(built(rules, { principal: { id: 'sys', kind: 'system' }, action: 'org.read' }).principal.roles).toEqual(['platform-system']);
   });
 
   it("is about the spec's org as apply registers it, or a placeholder org for a rule list; a case may change any field", () => {
-    expect(built(lab, { principal: { id: 'x' }, action: 'org.read' }).org).toEqual({ id: orgIdForSlug('research-lab'), status: 'active', ownerId: null, tags: ['ml', 'research'], metadata: { region: 'eu', 'cost-center': 'rnd-42' } });
+    expect(built(lab, { principal: { id: 'x' }, action: 'org.read' }).org).toEqual({
+      id: orgIdForSlug('research-lab'),
+      status: 'active',
+      ownerId: null,
+      tags: ['ml', 'research'],
+      metadata: { region: 'eu', 'cost-center': 'rnd-42' },
+    });
     expect(built(rules, { principal: { id: 'x' }, action: 'org.read' }).org.id).toBe(STANDALONE_ORG_ID);
-    expect(built(rules, { principal: { id: 'x' }, action: 'org.read', org: { ownerId: 'x', status: 'suspended' } }).org).toMatchObject({ id: STANDALONE_ORG_ID, ownerId: 'x', status: 'suspended' });
+    expect(built(rules, { principal: { id: 'x' }, action: 'org.read', org: { ownerId: 'x', status: 'suspended' } }).org).toMatchObject({
+      id: STANDALONE_ORG_ID,
+      ownerId: 'x',
+      status: 'suspended',
+    });
   });
 
   it('derives the resource as the pipeline does: type from the action, the job space from the payload', () => {
-    const request = built(desk, { principal: { id: 'x', roles: ['lead'] }, action: 'roster.role.grant', command: { data: { role: 'tier1', subjectId: subject, jobSpace: 'eu-queue' } } });
+    const request = built(desk, {
+      principal: { id: 'x', roles: ['lead'] },
+      action: 'roster.role.grant',
+      command: { data: { role: 'tier1', subjectId: subject, jobSpace: 'eu-queue' } },
+    });
     expect(request.resource).toEqual({ type: 'roster', id: null, jobSpace: 'eu-queue', attributes: {} });
     const stated = built(rules, { principal: { id: 'x' }, action: 'org.read', resource: { type: 'org', id: 'o-1', attributes: { size: 3 } } });
     expect(stated.resource).toEqual({ type: 'org', id: 'o-1', jobSpace: null, attributes: { size: 3 } });
@@ -54,21 +83,35 @@ describe('policy test requests', () => {
       type: 'GrantRole',
       data: { orgId: orgIdForSlug('research-lab'), role: 'writer', subjectId: subject, jobSpace: null, expiresAt: null, parentSubjectId: null },
     });
-    expect(built(lab, { principal: { id: 'x' }, action: 'org.update' }).command).toEqual({ type: 'UpdateOrgMetadata', data: { orgId: orgIdForSlug('research-lab') } });
+    expect(built(lab, { principal: { id: 'x' }, action: 'org.update' }).command).toEqual({
+      type: 'UpdateOrgMetadata',
+      data: { orgId: orgIdForSlug('research-lab') },
+    });
   });
 
   it('leaves the command of a read as stated: reads name themselves', () => {
     expect(built(rules, { principal: { id: 'x' }, action: 'org.read' }).command).toEqual({ type: '', data: {} });
-    expect(built(rules, { principal: { id: 'x' }, action: 'org.read', command: { type: 'ReadOrg', data: { orgId: 'o-1' } } }).command).toEqual({ type: 'ReadOrg', data: { orgId: 'o-1' } });
+    expect(built(rules, { principal: { id: 'x' }, action: 'org.read', command: { type: 'ReadOrg', data: { orgId: 'o-1' } } }).command).toEqual({
+      type: 'ReadOrg',
+      data: { orgId: 'o-1' },
+    });
   });
 
   it('refuses a command type that is not what the action is decided for, or not a command at all', () => {
     const org = STANDALONE_ORG_ID;
     expect(completeCommand('roster.role.grant', { type: 'RevokeRole' }, org)).toEqual({
       ok: false,
-      issues: [{ path: ['command', 'type'], message: 'RevokeRole is decided as roster.role.revoke, not roster.role.grant (roster.role.grant is decided for GrantRole)' }],
+      issues: [
+        {
+          path: ['command', 'type'],
+          message: 'RevokeRole is decided as roster.role.revoke, not roster.role.grant (roster.role.grant is decided for GrantRole)',
+        },
+      ],
     });
     expect(completeCommand('roster.role.grant', { type: 'GrantRoles' }, org)).toMatchObject({ ok: false, issues: [{ path: ['command', 'type'] }] });
-    expect(completeCommand('roster.role.grant', { data: { role: 'x', expiresAt: 'tomorrow' } }, org)).toMatchObject({ ok: false, issues: [{ path: ['command', 'data', 'expiresAt'] }] });
+    expect(completeCommand('roster.role.grant', { data: { role: 'x', expiresAt: 'tomorrow' } }, org)).toMatchObject({
+      ok: false,
+      issues: [{ path: ['command', 'data', 'expiresAt'] }],
+    });
   });
 });

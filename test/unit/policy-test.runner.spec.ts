@@ -39,7 +39,7 @@ describe('policy test runner', () => {
     expect([run.passed, run.failed]).toEqual([1, 1]);
   });
 
-  it('decides with the platform policy as well as the file\'s rules, as a published policy is decided', () => {
+  it("decides with the platform policy as well as the file's rules, as a published policy is decided", () => {
     const tests = testsFrom(policy, {
       cases: [{ name: 'an admin', request: { principal: { id: 'ops', kind: 'admin' }, action: 'org.archive' }, expect: 'permitted' }],
     });
@@ -49,10 +49,7 @@ describe('policy test runner', () => {
   });
 
   it('checks only what a case states: the outcome alone, or with the determining rules in any order', () => {
-    const both = [
-      rule('a-permit', 'permit', ['org.update'], { roles: ['editor'] }),
-      rule('b-permit', 'permit', ['org.update'], { roles: ['editor'] }),
-    ];
+    const both = [rule('a-permit', 'permit', ['org.update'], { roles: ['editor'] }), rule('b-permit', 'permit', ['org.update'], { roles: ['editor'] })];
     const twoPermits = policyFrom(both);
     const run = runTests(twoPermits, [
       testsFrom(twoPermits, {
@@ -67,22 +64,40 @@ describe('policy test runner', () => {
   });
 
   it("matches 'denied' to either refusal, and each refusal only to itself", () => {
-    const decision = (outcome: PolicyDecision['outcome']): PolicyDecision => ({ outcome, determiningRuleIds: [], reasons: [], evaluations: [], errors: [], escalateTo: null });
+    const decision = (outcome: PolicyDecision['outcome']): PolicyDecision => ({
+      outcome,
+      determiningRuleIds: [],
+      reasons: [],
+      evaluations: [],
+      errors: [],
+      escalateTo: null,
+    });
     expect(compareDecision({ outcome: 'denied' }, decision('forbidden'))).toEqual([]);
     expect(compareDecision({ outcome: 'denied' }, decision('not-permitted'))).toEqual([]);
     expect(compareDecision({ outcome: 'denied' }, decision('permitted'))).toHaveLength(1);
-    expect(compareDecision({ outcome: 'forbidden' }, decision('not-permitted'))).toEqual([{ field: 'outcome', expected: 'forbidden', actual: 'not-permitted' }]);
+    expect(compareDecision({ outcome: 'forbidden' }, decision('not-permitted'))).toEqual([
+      { field: 'outcome', expected: 'forbidden', actual: 'not-permitted' },
+    ]);
     expect(compareDecision({ outcome: 'not-permitted' }, decision('forbidden'))).toHaveLength(1);
   });
 
-  it('decides a case without `now` at the run\'s clock, and one with `now` at its own instant', () => {
+  it("decides a case without `now` at the run's clock, and one with `now` at its own instant", () => {
     const timed = policyFrom([rule('before-deadline', 'permit', ['org.update'], { when: 'now < instant(org.metadata.deadline)' })]);
     const clock = new Date();
     const deadline = new Date(clock.getTime() + 60 * 60_000).toISOString();
     const after = new Date(clock.getTime() + 2 * 60 * 60_000).toISOString();
     const request = { principal: { id: 'eve' }, action: 'org.update', org: { metadata: { deadline } } };
     const run = runTests(timed, [
-      testsFrom(timed, { cases: [{ name: 'now', request, expect: 'permitted' }, { name: 'later', request: { ...request, now: after }, expect: 'not-permitted' }] }, clock),
+      testsFrom(
+        timed,
+        {
+          cases: [
+            { name: 'now', request, expect: 'permitted' },
+            { name: 'later', request: { ...request, now: after }, expect: 'not-permitted' },
+          ],
+        },
+        clock,
+      ),
     ]);
     expect(run.results.map((result) => [result.request.now, result.passed])).toEqual([
       [clock.toISOString(), true],

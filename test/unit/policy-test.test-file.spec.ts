@@ -51,12 +51,19 @@ describe('policy test files', () => {
 
   it('refuses two cases with the same name', () => {
     const request = { principal: { id: 'eve' }, action: 'org.update' };
-    const problems = testProblems(policy, { cases: [{ name: 'twice', request, expect: 'not-permitted' }, { name: 'twice', request, expect: 'not-permitted' }] });
+    const problems = testProblems(policy, {
+      cases: [
+        { name: 'twice', request, expect: 'not-permitted' },
+        { name: 'twice', request, expect: 'not-permitted' },
+      ],
+    });
     expect(where(problems)).toEqual([['twice', 'name', expect.any(Number)]]);
   });
 
   it('refuses an action the platform does not govern, naming the actions of its family', () => {
-    const [problem] = testProblems(policy, { cases: [{ name: 'typo', request: { principal: { id: 'eve' }, action: 'roster.role.grnt' }, expect: 'not-permitted' }] });
+    const [problem] = testProblems(policy, {
+      cases: [{ name: 'typo', request: { principal: { id: 'eve' }, action: 'roster.role.grnt' }, expect: 'not-permitted' }],
+    });
     expect(problem).toMatchObject({ case: 'typo', path: 'request.action' });
     expect(problem?.message).toContain("unknown action 'roster.role.grnt'");
     expect(problem?.message).toContain('roster.role.grant');
@@ -94,18 +101,26 @@ describe('policy test files', () => {
 
   it('refuses a command payload the platform would refuse, at the payload field', () => {
     const [problem] = testProblems(desk, {
-      cases: [{ name: 'not a uuid', request: { principal: { id: 'x', roles: ['lead'] }, action: 'roster.role.grant', command: { data: { role: 'tier1', subjectId: 'tim' } } }, expect: 'permitted' }],
+      cases: [
+        {
+          name: 'not a uuid',
+          request: { principal: { id: 'x', roles: ['lead'] }, action: 'roster.role.grant', command: { data: { role: 'tier1', subjectId: 'tim' } } },
+          expect: 'permitted',
+        },
+      ],
     });
     expect(problem).toMatchObject({ case: 'not a uuid', path: 'request.command.data.subjectId' });
   });
 
   it('reports a file that is not YAML, or has no cases, as a whole', () => {
     expect(testProblems(policy, 'cases: [\n')).toEqual([expect.objectContaining({ code: 'FILE_SYNTAX', path: '' })]);
-    expect(testProblems(policy, 'cases: []\n')).toEqual([expect.objectContaining({ code: 'TEST_INVALID', path: 'cases', message: 'a test file needs at least one case' })]);
+    expect(testProblems(policy, 'cases: []\n')).toEqual([
+      expect.objectContaining({ code: 'TEST_INVALID', path: 'cases', message: 'a test file needs at least one case' }),
+    ]);
     expect(testProblems(policy, 'cases:\n  - name: x\nextra: 1\n').map((problem) => problem.path)).toEqual(['extra']);
   });
 
-  it('takes `now` and the org from the file\'s defaults unless a case sets them', () => {
+  it("takes `now` and the org from the file's defaults unless a case sets them", () => {
     const clock = new Date();
     const pinned = new Date(clock.getTime() - 3_600_000).toISOString();
     const own = new Date(clock.getTime() - 7_200_000).toISOString();

@@ -66,7 +66,13 @@ describe('condition values', () => {
   });
 
   it('rejects NaN, Infinity, out-of-range bigints and non-JSON objects', () => {
-    const base = { principal: { id: 'p', kind: 'subject' as const, roles: [], groups: [], capabilities: {} }, action: 'a.b', resource: { type: 't', id: null, jobSpace: null, attributes: {} }, org: { id: null, status: null, ownerId: null, tags: [], metadata: {} }, now: '2025-01-01T00:00:00Z' };
+    const base = {
+      principal: { id: 'p', kind: 'subject' as const, roles: [], groups: [], capabilities: {} },
+      action: 'a.b',
+      resource: { type: 't', id: null, jobSpace: null, attributes: {} },
+      org: { id: null, status: null, ownerId: null, tags: [], metadata: {} },
+      now: '2025-01-01T00:00:00Z',
+    };
     const convert = (data: unknown) => toConditionInput({ ...base, command: { type: 'X', data } });
     expect(convert({ x: Number.NaN })).toEqual({ ok: false, message: 'non-finite number NaN at command.data.x' });
     expect(convert({ x: [Infinity] })).toEqual({ ok: false, message: 'non-finite number Infinity at command.data.x[0]' });
@@ -103,7 +109,10 @@ describe('compileCondition', () => {
 
   it('caps the source length', () => {
     const result = compileCondition(`action == "${'x'.repeat(MAX_CONDITION_LENGTH)}"`);
-    expect(result).toMatchObject({ ok: false, error: { message: expect.stringContaining(`at most ${MAX_CONDITION_LENGTH}`) as unknown, offset: MAX_CONDITION_LENGTH } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining(`at most ${MAX_CONDITION_LENGTH}`) as unknown, offset: MAX_CONDITION_LENGTH },
+    });
   });
 
   it('rejects an empty condition', () => {
@@ -116,7 +125,10 @@ describe('compileCondition', () => {
       error: { message: 'No such key: missing', offset: 30, line: 1, column: 31 },
     });
     expect(evaluateCondition('int(command.data.s) > 1', input({ s: 'nope' }))).toMatchObject({ ok: false });
-    expect(evaluateCondition('command.data.n + 9223372036854775807 > 0', input({ n: 1 }))).toMatchObject({ ok: false, error: { message: expect.stringMatching(/overflow/) as unknown } });
+    expect(evaluateCondition('command.data.n + 9223372036854775807 > 0', input({ n: 1 }))).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/overflow/) as unknown },
+    });
     expect(evaluateCondition('now.getHours("Not/AZone") > 1', input({}))).toMatchObject({ ok: false });
   });
 
@@ -133,7 +145,11 @@ describe('time functions', () => {
 
   it.each([
     ['inZone gives wall-clock fields in a zone', '2025-03-30T02:30:00Z', 'now.inZone("Europe/Zurich").hour == 4 && now.inZone("Europe/Zurich").minute == 30'],
-    ['inZone month/day are 1-based, dayOfWeek 0 = Sunday', '2025-03-30T02:30:00Z', 'now.inZone("UTC").month == 3 && now.inZone("UTC").day == 30 && now.inZone("UTC").dayOfWeek == 0 && now.inZone("UTC").dayOfYear == 89'],
+    [
+      'inZone month/day are 1-based, dayOfWeek 0 = Sunday',
+      '2025-03-30T02:30:00Z',
+      'now.inZone("UTC").month == 3 && now.inZone("UTC").day == 30 && now.inZone("UTC").dayOfWeek == 0 && now.inZone("UTC").dayOfYear == 89',
+    ],
     ['inZone crosses the date line', '2025-12-31T23:30:00Z', 'now.inZone("Pacific/Auckland").year == 2026 && now.inZone("Pacific/Auckland").dayOfYear == 1'],
     ['instant() parses an instant with an offset', '2025-03-30T02:30:00Z', 'now - instant(command.data.createdAt) == duration("3h")'],
     ['timestamp() of a literal instant with a zone', '2025-03-30T02:30:00Z', 'now < timestamp("2025-03-30T04:31:00+02:00")'],
@@ -173,7 +189,13 @@ describe('time functions', () => {
   });
 
   it('a zone-less instant in the data is a runtime error, and so is an unknown zone', () => {
-    expect(evaluateCondition('now > instant(command.data.naive)', at('2025-03-30T02:30:00Z'))).toMatchObject({ ok: false, error: { message: expect.stringContaining('requires an ISO-8601 instant with a time zone') as unknown } });
-    expect(evaluateCondition('now.inZone(command.data.naive).hour > 1', at('2025-03-30T02:30:00Z'))).toMatchObject({ ok: false, error: { message: expect.stringContaining('unknown time zone') as unknown } });
+    expect(evaluateCondition('now > instant(command.data.naive)', at('2025-03-30T02:30:00Z'))).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('requires an ISO-8601 instant with a time zone') as unknown },
+    });
+    expect(evaluateCondition('now.inZone(command.data.naive).hour > 1', at('2025-03-30T02:30:00Z'))).toMatchObject({
+      ok: false,
+      error: { message: expect.stringContaining('unknown time zone') as unknown },
+    });
   });
 });

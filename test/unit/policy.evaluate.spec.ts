@@ -212,9 +212,19 @@ const cases: Case[] = [
     errors: [],
   },
   // glob matching through rules
-  { name: 'glob: roster.* permits roster.role.define', rules: [rule('roster', 'permit', ['roster.*'])], request: { action: 'roster.role.define' }, outcome: 'permitted' },
+  {
+    name: 'glob: roster.* permits roster.role.define',
+    rules: [rule('roster', 'permit', ['roster.*'])],
+    request: { action: 'roster.role.define' },
+    outcome: 'permitted',
+  },
   { name: 'glob: roster.* permits roster.grant', rules: [rule('roster', 'permit', ['roster.*'])], request: { action: 'roster.grant' }, outcome: 'permitted' },
-  { name: 'glob: *.read does not permit roster.role.read', rules: [rule('reads', 'permit', ['*.read'])], request: { action: 'roster.role.read' }, outcome: 'not-permitted' },
+  {
+    name: 'glob: *.read does not permit roster.role.read',
+    rules: [rule('reads', 'permit', ['*.read'])],
+    request: { action: 'roster.role.read' },
+    outcome: 'not-permitted',
+  },
   { name: 'glob: *.read permits org.read', rules: [rule('reads', 'permit', ['*.read'])], request: { action: 'org.read' }, outcome: 'permitted' },
   { name: 'glob: * forbids everything', rules: [permitDocs, rule('freeze', 'forbid', ['*'])], outcome: 'forbidden', determining: ['freeze'] },
   // time
@@ -232,14 +242,20 @@ const cases: Case[] = [
   },
   {
     name: 'time: forbid outside office hours in a time zone',
-    rules: [permitDocs, rule('office-hours', 'forbid', ['doc.publish'], { unless: 'now.inZone("Europe/Zurich").hour >= 9 && now.inZone("Europe/Zurich").hour < 17' })],
+    rules: [
+      permitDocs,
+      rule('office-hours', 'forbid', ['doc.publish'], { unless: 'now.inZone("Europe/Zurich").hour >= 9 && now.inZone("Europe/Zurich").hour < 17' }),
+    ],
     request: { now: '2025-06-02T05:30:00Z' }, // 07:30 in Zurich (CEST)
     outcome: 'forbidden',
     determining: ['office-hours'],
   },
   {
     name: 'time: within office hours',
-    rules: [permitDocs, rule('office-hours', 'forbid', ['doc.publish'], { unless: 'now.inZone("Europe/Zurich").hour >= 9 && now.inZone("Europe/Zurich").hour < 17' })],
+    rules: [
+      permitDocs,
+      rule('office-hours', 'forbid', ['doc.publish'], { unless: 'now.inZone("Europe/Zurich").hour >= 9 && now.inZone("Europe/Zurich").hour < 17' }),
+    ],
     request: { now: '2025-06-02T10:00:00+02:00' },
     outcome: 'permitted',
   },
@@ -286,7 +302,11 @@ const cases: Case[] = [
   },
   {
     name: 'command payload and capabilities',
-    rules: [rule('long-docs', 'permit', ['doc.publish'], { when: 'command.data.words >= 1000 && principal.capabilities.writing >= 3 && org.metadata.tier == "gold"' })],
+    rules: [
+      rule('long-docs', 'permit', ['doc.publish'], {
+        when: 'command.data.words >= 1000 && principal.capabilities.writing >= 3 && org.metadata.tier == "gold"',
+      }),
+    ],
     outcome: 'permitted',
   },
   {
@@ -297,7 +317,10 @@ const cases: Case[] = [
   },
   {
     name: 'separation of duties in a condition: the author cannot approve',
-    rules: [rule('approve', 'permit', ['doc.approve']), rule('no-self-approval', 'forbid', ['doc.approve'], { when: 'resource.attributes.ownerId == principal.id' })],
+    rules: [
+      rule('approve', 'permit', ['doc.approve']),
+      rule('no-self-approval', 'forbid', ['doc.approve'], { when: 'resource.attributes.ownerId == principal.id' }),
+    ],
     request: { action: 'doc.approve' },
     outcome: 'forbidden',
     determining: ['no-self-approval'],
@@ -416,7 +439,11 @@ describe('evaluatePolicy input limits and robustness', () => {
   it('keys such as __proto__ in input data are plain keys', () => {
     const attributes = JSON.parse('{"__proto__": {"admin": true}, "constructor": 1}') as Record<string, unknown>;
     const decision = evaluatePolicy(
-      [rule('p', 'permit', ['doc.*'], { when: 'resource.attributes.__proto__.admin == true && resource.attributes.constructor == 1 && !has(resource.attributes.toString)' })],
+      [
+        rule('p', 'permit', ['doc.*'], {
+          when: 'resource.attributes.__proto__.admin == true && resource.attributes.constructor == 1 && !has(resource.attributes.toString)',
+        }),
+      ],
       request({ resource: { attributes } }),
     );
     expect(decision.errors).toEqual([]);

@@ -25,11 +25,16 @@ describe('who may see that an org exists', () => {
   it('shows it to its members, its owner and platform principals; the default policy lets them read its policy', () => {
     expect(orgVisibility(withDefault, request({ roles: ['writer'] }), true)).toEqual({ visible: true, mayReadPolicy: true });
     expect(orgVisibility(withDefault, request({ id: 'subj-owner' }), true)).toEqual({ visible: true, mayReadPolicy: true });
-    expect(orgVisibility(withDefault, request({ id: 'admin:1', kind: 'admin', roles: ['platform-admin'] }), true)).toEqual({ visible: true, mayReadPolicy: true });
+    expect(orgVisibility(withDefault, request({ id: 'admin:1', kind: 'admin', roles: ['platform-admin'] }), true)).toEqual({
+      visible: true,
+      mayReadPolicy: true,
+    });
   });
 
   it("follows the org's policy: a member it does not let read the policy sees the org but not the rules", () => {
-    const rules: PolicyRule[] = [{ id: 'members-read-org', effect: 'permit', actions: ['org.read'], when: 'size(principal.roles) > 0', reason: 'members see the org' }];
+    const rules: PolicyRule[] = [
+      { id: 'members-read-org', effect: 'permit', actions: ['org.read'], when: 'size(principal.roles) > 0', reason: 'members see the org' },
+    ];
     expect(orgVisibility([...platformPolicy, ...rules], request({ roles: ['writer'] }), true)).toEqual({ visible: true, mayReadPolicy: false });
   });
 

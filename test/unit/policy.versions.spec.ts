@@ -26,10 +26,19 @@ const published = (version: number, supersedes: number | null = null): PolicyEve
 
 describe('policy versions', () => {
   it('drafts numbered versions, validated, and ignores a draft identical to the newest', () => {
-    spec.given([]).when({ type: 'DraftPolicy', data: { orgId, description: '', rules } }).then([drafted(1)]);
-    spec.given([drafted(1)]).when({ type: 'DraftPolicy', data: { orgId, description: '', rules } }).thenNothing();
+    spec
+      .given([])
+      .when({ type: 'DraftPolicy', data: { orgId, description: '', rules } })
+      .then([drafted(1)]);
+    spec
+      .given([drafted(1)])
+      .when({ type: 'DraftPolicy', data: { orgId, description: '', rules } })
+      .thenNothing();
     const changed: PolicyRule[] = [{ ...rules[0]!, reason: 'changed' }];
-    spec.given([drafted(1)]).when({ type: 'DraftPolicy', data: { orgId, description: '', rules: changed } }).then([drafted(2, changed)]);
+    spec
+      .given([drafted(1)])
+      .when({ type: 'DraftPolicy', data: { orgId, description: '', rules: changed } })
+      .then([drafted(2, changed)]);
   });
 
   it('refuses an invalid draft with the problems and their positions', () => {
@@ -44,18 +53,36 @@ describe('policy versions', () => {
   });
 
   it('publishes a draft, superseding the one in force; published versions are immutable', () => {
-    spec.given([drafted(1)]).when({ type: 'PublishPolicy', data: { orgId, version: 1 } }).then([published(1)]);
-    spec.given([drafted(1), published(1)]).when({ type: 'PublishPolicy', data: { orgId, version: 1 } }).thenNothing();
-    spec.given([drafted(1), published(1), drafted(2)]).when({ type: 'PublishPolicy', data: { orgId, version: 2 } }).thenTypes(['PolicyPublished']);
+    spec
+      .given([drafted(1)])
+      .when({ type: 'PublishPolicy', data: { orgId, version: 1 } })
+      .then([published(1)]);
+    spec
+      .given([drafted(1), published(1)])
+      .when({ type: 'PublishPolicy', data: { orgId, version: 1 } })
+      .thenNothing();
+    spec
+      .given([drafted(1), published(1), drafted(2)])
+      .when({ type: 'PublishPolicy', data: { orgId, version: 2 } })
+      .thenTypes(['PolicyPublished']);
     spec
       .given([drafted(1), published(1), drafted(2), published(2, 1)])
       .when({ type: 'PublishPolicy', data: { orgId, version: 1 } })
       .thenError('POLICY_VERSION_RETIRED');
-    spec.given([]).when({ type: 'PublishPolicy', data: { orgId, version: 3 } }).thenError('POLICY_VERSION_NOT_FOUND');
+    spec
+      .given([])
+      .when({ type: 'PublishPolicy', data: { orgId, version: 3 } })
+      .thenError('POLICY_VERSION_NOT_FOUND');
   });
 
   it('refuses policy changes for an org that does not exist or is archived', () => {
-    spec.given([]).when({ type: 'DraftPolicy', data: { orgId, description: '', rules } }, { orgStatus: null }).thenError('ORG_NOT_FOUND');
-    spec.given([]).when({ type: 'DraftPolicy', data: { orgId, description: '', rules } }, { orgStatus: 'archived' }).thenError('ORG_NOT_ACTIVE');
+    spec
+      .given([])
+      .when({ type: 'DraftPolicy', data: { orgId, description: '', rules } }, { orgStatus: null })
+      .thenError('ORG_NOT_FOUND');
+    spec
+      .given([])
+      .when({ type: 'DraftPolicy', data: { orgId, description: '', rules } }, { orgStatus: 'archived' })
+      .thenError('ORG_NOT_ACTIVE');
   });
 });

@@ -13,7 +13,10 @@ const context: DecisionContext = { now: new Date(0).toISOString(), principal: ad
 const spec = deciderSpec(projectionParkingDecider, context);
 
 const event = { eventId: 'e-1', type: 'OrgRegistered', streamId: 'org-1' };
-const park = (position = '42', reason = 'cannot store the name'): ProjectionParkingCommand => ({ type: 'ParkProjectionEvent', data: { projection: 'orgs', position, event, reason } });
+const park = (position = '42', reason = 'cannot store the name'): ProjectionParkingCommand => ({
+  type: 'ParkProjectionEvent',
+  data: { projection: 'orgs', position, event, reason },
+});
 const unpark = (position = '42'): ProjectionParkingCommand => ({ type: 'UnparkProjectionEvent', data: { projection: 'orgs', position, reason: 'fixed' } });
 const parked = (position = '42'): ProjectionEventParked => ({
   type: 'ProjectionEventParked',
@@ -36,7 +39,13 @@ describe('parking an event of a projection', () => {
       .when(unpark())
       .then([{ type: 'ProjectionEventUnparked', data: { projection: 'orgs', position: '42', reason: 'fixed', unparkedBy: admin, unparkedAt: context.now } }]);
     spec.given([]).when(unpark()).thenError('PARKED_EVENT_NOT_FOUND');
-    spec.given([parked(), { type: 'ProjectionEventUnparked', data: { projection: 'orgs', position: '42', reason: 'fixed', unparkedBy: admin, unparkedAt: context.now } }]).when(unpark()).thenError('PARKED_EVENT_NOT_FOUND');
+    spec
+      .given([
+        parked(),
+        { type: 'ProjectionEventUnparked', data: { projection: 'orgs', position: '42', reason: 'fixed', unparkedBy: admin, unparkedAt: context.now } },
+      ])
+      .when(unpark())
+      .thenError('PARKED_EVENT_NOT_FOUND');
   });
 
   it('validates names, positions and reasons at the boundary', () => {

@@ -31,7 +31,13 @@ describe('RedisAvailability', () => {
 
   it('does not count a failure that is not unavailability (a reply from the server)', async () => {
     const availability = new RedisAvailability(60_000);
-    await expect(availability.run(() => Promise.reject(new Error('WRONGTYPE')), () => false, failFast)).rejects.toThrow('WRONGTYPE');
+    await expect(
+      availability.run(
+        () => Promise.reject(new Error('WRONGTYPE')),
+        () => false,
+        failFast,
+      ),
+    ).rejects.toThrow('WRONGTYPE');
     await expect(availability.run(() => Promise.resolve('ok'), unavailable, failFast)).resolves.toBe('ok');
   });
 });

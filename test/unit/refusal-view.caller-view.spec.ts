@@ -13,14 +13,21 @@ const denied = appError('forbidden', 'POLICY_DENIED', 'merger with ACME planned'
   determiningRuleIds: ['merger-freeze'],
   escalateTo: 'board',
   policy: { source: 'org', version: 3 },
-  evaluations: [{ ruleId: 'merger-freeze', effect: 'forbid', outcome: 'applies' }, { ruleId: 'gold-tier', effect: 'permit', outcome: 'not-applicable', detail: 'when' }],
+  evaluations: [
+    { ruleId: 'merger-freeze', effect: 'forbid', outcome: 'applies' },
+    { ruleId: 'gold-tier', effect: 'permit', outcome: 'not-applicable', detail: 'when' },
+  ],
   errors: [],
 });
 const hidden = { kind: 'outsider', notFound: orgNotFound('org-b') } as const;
 
 describe('a refusal as its caller sees it', () => {
   it('tells an outsider exactly what an unknown org would, whatever refused it', () => {
-    for (const refusal of [denied, appError('conflict', 'ROLE_NOT_OPEN', 'role x is assigned', { role: 'x', assignmentType: 'fixed' }), appError('unprocessable', 'ROLE_NOT_FOUND', 'no role', { role: 'y' })]) {
+    for (const refusal of [
+      denied,
+      appError('conflict', 'ROLE_NOT_OPEN', 'role x is assigned', { role: 'x', assignmentType: 'fixed' }),
+      appError('unprocessable', 'ROLE_NOT_FOUND', 'no role', { role: 'y' }),
+    ]) {
       expect(callerView(withAudience(refusal, hidden))).toEqual(orgNotFound('org-b'));
     }
   });
@@ -38,7 +45,11 @@ describe('a refusal as its caller sees it', () => {
 
   it('shapes REST bodies and GraphQL errors in the same one place', () => {
     const refused = withAudience(denied, hidden);
-    expect(httpErrorFor(refused)).toEqual({ status: 404, body: { code: 'ORG_NOT_FOUND', message: orgNotFound('org-b').message, details: { orgId: 'org-b' } }, headers: {} });
+    expect(httpErrorFor(refused)).toEqual({
+      status: 404,
+      body: { code: 'ORG_NOT_FOUND', message: orgNotFound('org-b').message, details: { orgId: 'org-b' } },
+      headers: {},
+    });
     expect(gqlError(refused).extensions).toEqual({ code: 'ORG_NOT_FOUND', details: { orgId: 'org-b' } });
   });
 

@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { rosterDecider } from '../../domain/roster/decider.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
-import { activeSubject, alice, bob, carol, grant, granted, id, now, orgId, role, roleDefined, rosterContext, rosterSpec as spec } from '../support/roster-fixtures.ts';
+import {
+  activeSubject,
+  alice,
+  bob,
+  carol,
+  grant,
+  granted,
+  id,
+  now,
+  orgId,
+  role,
+  roleDefined,
+  rosterContext,
+  rosterSpec as spec,
+} from '../support/roster-fixtures.ts';
 
 const editor = role('editor', { maxHolders: 2, minHolders: 1 });
 
@@ -12,7 +26,9 @@ describe('role cardinality', () => {
     spec
       .given([roleDefined(editor), granted(alice, 'editor')])
       .when(command, { subject: activeSubject(carol) })
-      .then([{ type: 'RoleGranted', data: { orgId, association: { ...association, grantedBy: rosterContext.principal, grantedAt: now, applicationId: null } } }]);
+      .then([
+        { type: 'RoleGranted', data: { orgId, association: { ...association, grantedBy: rosterContext.principal, grantedAt: now, applicationId: null } } },
+      ]);
   });
 
   it('refuses a grant beyond maxHolders', () => {
@@ -24,7 +40,12 @@ describe('role cardinality', () => {
 
   it('counts distinct subjects: a holder gaining the role in another job space takes no new place', () => {
     spec
-      .given([roleDefined(editor), { type: 'JobSpaceDefined', data: { orgId, jobSpace: { name: 'papers', description: '' } } }, granted(alice, 'editor'), granted(bob, 'editor')])
+      .given([
+        roleDefined(editor),
+        { type: 'JobSpaceDefined', data: { orgId, jobSpace: { name: 'papers', description: '' } } },
+        granted(alice, 'editor'),
+        granted(bob, 'editor'),
+      ])
       .when(grant(alice, 'editor', { jobSpace: 'papers' }), { subject: activeSubject(alice) })
       .thenTypes(['RoleGranted']);
   });

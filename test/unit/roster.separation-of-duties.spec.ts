@@ -18,7 +18,11 @@ describe('separation of duties', () => {
 
   it('applies in both directions and across job spaces', () => {
     spec
-      .given([...writerAndReviewer, { type: 'JobSpaceDefined', data: { orgId, jobSpace: { name: 'papers', description: '' } } }, granted(alice, 'reviewer', { jobSpace: 'papers' })])
+      .given([
+        ...writerAndReviewer,
+        { type: 'JobSpaceDefined', data: { orgId, jobSpace: { name: 'papers', description: '' } } },
+        granted(alice, 'reviewer', { jobSpace: 'papers' }),
+      ])
       .when(grant(alice, 'writer'), { subject: activeSubject(alice) })
       .thenError('ROLE_CONFLICT', { conflictsWith: 'reviewer' });
   });
@@ -35,7 +39,10 @@ describe('separation of duties', () => {
   });
 
   it('lets different subjects hold the two roles, and a subject hold them after the first association expired', () => {
-    spec.given([...writerAndReviewer, granted(alice, 'writer')]).when(grant(bob, 'reviewer'), { subject: activeSubject(bob) }).thenTypes(['RoleGranted']);
+    spec
+      .given([...writerAndReviewer, granted(alice, 'writer')])
+      .when(grant(bob, 'reviewer'), { subject: activeSubject(bob) })
+      .thenTypes(['RoleGranted']);
     spec
       .given([...writerAndReviewer, granted(alice, 'writer', { expiresAt: '2026-11-01T00:00:00.000Z' })])
       .when(grant(alice, 'reviewer'), { subject: activeSubject(alice) })
@@ -50,11 +57,17 @@ describe('separation of duties', () => {
   });
 
   it('declares idempotently and withdraws', () => {
-    spec.given(writerAndReviewer).when({ type: 'DeclareRoleConflict', data: { orgId, roles: ['reviewer', 'writer'], reason: 'no one reviews their own work' } }).thenNothing();
+    spec
+      .given(writerAndReviewer)
+      .when({ type: 'DeclareRoleConflict', data: { orgId, roles: ['reviewer', 'writer'], reason: 'no one reviews their own work' } })
+      .thenNothing();
     spec
       .given(writerAndReviewer)
       .when({ type: 'WithdrawRoleConflict', data: { orgId, roles: ['reviewer', 'writer'] } })
       .then([{ type: 'RoleConflictWithdrawn', data: { orgId, roles: ['reviewer', 'writer'] } }]);
-    spec.given([]).when({ type: 'WithdrawRoleConflict', data: { orgId, roles: ['a', 'b'] } }).thenError('CONFLICT_NOT_FOUND');
+    spec
+      .given([])
+      .when({ type: 'WithdrawRoleConflict', data: { orgId, roles: ['a', 'b'] } })
+      .thenError('CONFLICT_NOT_FOUND');
   });
 });

@@ -59,7 +59,11 @@ describe('the route table', () => {
 
 describe('a request that matches no route', () => {
   it('is 405 with Allow when the path takes other methods, and 204 with Allow for OPTIONS', () => {
-    expect(unroutedRequest(table(), 'DELETE', '/orgs/o-1?x=1')).toMatchObject({ kind: 'method_not_allowed', code: 'METHOD_NOT_ALLOWED', details: { allow: ['GET', 'HEAD', 'OPTIONS'], path: '/orgs/o-1' } });
+    expect(unroutedRequest(table(), 'DELETE', '/orgs/o-1?x=1')).toMatchObject({
+      kind: 'method_not_allowed',
+      code: 'METHOD_NOT_ALLOWED',
+      details: { allow: ['GET', 'HEAD', 'OPTIONS'], path: '/orgs/o-1' },
+    });
     expect(unroutedRequest(table(), 'OPTIONS', '/orgs/o-1/jobs')).toEqual({ allow: ['GET', 'HEAD', 'POST', 'OPTIONS'] });
   });
 

@@ -11,11 +11,7 @@ describe('per-stream locks', () => {
       log.push(`end ${name}`);
       return name;
     };
-    const results = await Promise.all([
-      locks.run('a', step('a1', 20)),
-      locks.run('a', step('a2', 1)),
-      locks.run('b', step('b1', 5)),
-    ]);
+    const results = await Promise.all([locks.run('a', step('a1', 20)), locks.run('a', step('a2', 1)), locks.run('b', step('b1', 5))]);
     expect(results).toEqual(['a1', 'a2', 'b1']);
     expect(log.indexOf('end a1')).toBeLessThan(log.indexOf('start a2'));
     expect(log.indexOf('start b1')).toBeLessThan(log.indexOf('end a1'));

@@ -30,7 +30,10 @@ const asVerifier = { principal: verifier };
 
 describe('declaring capabilities', () => {
   it('declares a new capability, unverified', () => {
-    spec.given([registered]).when(declare('nlp.summarize', 6, 'rouge-l 0.41')).then([capabilityDeclared('nlp.summarize', 6, 'rouge-l 0.41')]);
+    spec
+      .given([registered])
+      .when(declare('nlp.summarize', 6, 'rouge-l 0.41'))
+      .then([capabilityDeclared('nlp.summarize', 6, 'rouge-l 0.41')]);
     expect(declaredCapability(subjectStateAfter([registered, capabilityDeclared('nlp.summarize', 6)]), 'nlp.summarize')).toEqual({
       level: 6,
       evidence: null,
@@ -41,16 +44,28 @@ describe('declaring capabilities', () => {
 
   it('decides nothing when the same level and evidence are declared again, and keeps the verification', () => {
     const given = [registered, capabilityDeclared('nlp.summarize', 6, 'e'), capabilityVerified('nlp.summarize', 6)];
-    spec.given(given).when(declare('nlp.summarize', 6, 'e')).thenNothing();
+    spec
+      .given(given)
+      .when(declare('nlp.summarize', 6, 'e'))
+      .thenNothing();
     expect(declaredCapability(subjectStateAfter(given), 'nlp.summarize')?.verified).toEqual({ by: verifier.id, orgId: verifierOrgId, at: now });
   });
 
   it('replaces a capability declared with another level or evidence, and resets its verification', () => {
     const given = [registered, capabilityDeclared('nlp.summarize', 6, 'e'), capabilityVerified('nlp.summarize', 6)];
-    spec.given(given).when(declare('nlp.summarize', 8, 'e')).then([capabilityDeclared('nlp.summarize', 8, 'e')]);
-    spec.given(given).when(declare('nlp.summarize', 6, 'better evidence')).then([capabilityDeclared('nlp.summarize', 6, 'better evidence')]);
+    spec
+      .given(given)
+      .when(declare('nlp.summarize', 8, 'e'))
+      .then([capabilityDeclared('nlp.summarize', 8, 'e')]);
+    spec
+      .given(given)
+      .when(declare('nlp.summarize', 6, 'better evidence'))
+      .then([capabilityDeclared('nlp.summarize', 6, 'better evidence')]);
     // A declaration is the whole claim: leaving the evidence out removes it.
-    spec.given(given).when(declare('nlp.summarize', 6)).then([capabilityDeclared('nlp.summarize', 6, null)]);
+    spec
+      .given(given)
+      .when(declare('nlp.summarize', 6))
+      .then([capabilityDeclared('nlp.summarize', 6, null)]);
     const after = subjectStateAfter([...given, capabilityDeclared('nlp.summarize', 8, 'e')]);
     expect(declaredCapability(after, 'nlp.summarize')).toEqual({ level: 8, evidence: 'e', verified: null, verifiedIn: {} });
   });
@@ -58,12 +73,18 @@ describe('declaring capabilities', () => {
   it(`refuses a capability beyond the ${MAX_CAPABILITIES}th, but still replaces a declared one at the limit`, () => {
     const full = [registered, ...Array.from({ length: MAX_CAPABILITIES }, (_, n) => capabilityDeclared(`skill.s${n}`, 1))];
     spec.given(full).when(declare('skill.extra', 1)).thenError('CAPABILITY_LIMIT_REACHED', { subjectId, limit: MAX_CAPABILITIES });
-    spec.given(full).when(declare('skill.s0', 2)).then([capabilityDeclared('skill.s0', 2)]);
+    spec
+      .given(full)
+      .when(declare('skill.s0', 2))
+      .then([capabilityDeclared('skill.s0', 2)]);
     spec.given(full).when(declare('skill.s0', 1)).thenNothing();
   });
 
   it('treats names that exist on Object.prototype as ordinary, undeclared names', () => {
-    spec.given([registered]).when(declare('constructor', 3)).then([capabilityDeclared('constructor', 3)]);
+    spec
+      .given([registered])
+      .when(declare('constructor', 3))
+      .then([capabilityDeclared('constructor', 3)]);
     spec.given([registered]).when(verify('constructor', 3), asVerifier).thenError('CAPABILITY_NOT_DECLARED');
     spec.given([registered]).when(withdraw('constructor')).thenNothing();
     expect(declaredCapability(subjectStateAfter([registered]), 'constructor')).toBeNull();
@@ -75,7 +96,10 @@ describe('declaring capabilities', () => {
 describe('withdrawing capabilities', () => {
   it('withdraws a declared capability, verified or not', () => {
     const given = [registered, capabilityDeclared('nlp.summarize', 6), capabilityVerified('nlp.summarize', 6)];
-    spec.given(given).when(withdraw('nlp.summarize')).then([{ type: 'CapabilityWithdrawn', data: { subjectId, name: 'nlp.summarize' } }]);
+    spec
+      .given(given)
+      .when(withdraw('nlp.summarize'))
+      .then([{ type: 'CapabilityWithdrawn', data: { subjectId, name: 'nlp.summarize' } }]);
     const after = subjectStateAfter([...given, { type: 'CapabilityWithdrawn', data: { subjectId, name: 'nlp.summarize' } }]);
     expect(declaredCapability(after, 'nlp.summarize')).toBeNull();
     expect(subjectCapabilities(after)).toEqual({});
@@ -106,7 +130,10 @@ describe('verifying capabilities', () => {
   it('refuses to verify a capability that is not declared', () => {
     spec.given([registered]).when(verify('nlp.summarize', 6), asVerifier).thenError('CAPABILITY_NOT_DECLARED', { subjectId, name: 'nlp.summarize' });
     const withdrawn: SubjectEvent = { type: 'CapabilityWithdrawn', data: { subjectId, name: 'nlp.summarize' } };
-    spec.given([...given, withdrawn]).when(verify('nlp.summarize', 6), asVerifier).thenError('CAPABILITY_NOT_DECLARED');
+    spec
+      .given([...given, withdrawn])
+      .when(verify('nlp.summarize', 6), asVerifier)
+      .thenError('CAPABILITY_NOT_DECLARED');
   });
 
   it('refuses to verify a level other than the declared one', () => {
@@ -119,18 +146,30 @@ describe('verifying capabilities', () => {
   it('forbids a subject to verify its own capability, whatever its state', () => {
     const self = { principal: { id: subjectId, kind: 'subject' as const } };
     spec.given(given).when(verify('nlp.summarize', 6), self).thenError('SELF_VERIFICATION', { subjectId });
-    spec.given([...given, { type: 'SubjectSuspended', data: { subjectId, reason: 'x' } }]).when(verify('nlp.summarize', 6), self).thenError('SELF_VERIFICATION');
+    spec
+      .given([...given, { type: 'SubjectSuspended', data: { subjectId, reason: 'x' } }])
+      .when(verify('nlp.summarize', 6), self)
+      .thenError('SELF_VERIFICATION');
   });
 
   it('decides nothing when the same verifier verifies again for the same org', () => {
-    spec.given([...given, capabilityVerified('nlp.summarize', 6)]).when(verify('nlp.summarize', 6, { note: 'again' }), asVerifier).thenNothing();
+    spec
+      .given([...given, capabilityVerified('nlp.summarize', 6)])
+      .when(verify('nlp.summarize', 6, { note: 'again' }), asVerifier)
+      .thenNothing();
   });
 
   it('records a new verification by another verifier or for another org; the latest is kept', () => {
     const verified = [...given, capabilityVerified('nlp.summarize', 6)];
-    spec.given(verified).when(verify('nlp.summarize', 6, { orgId: otherOrgId }), asVerifier).then([capabilityVerified('nlp.summarize', 6, { orgId: otherOrgId })]);
+    spec
+      .given(verified)
+      .when(verify('nlp.summarize', 6, { orgId: otherOrgId }), asVerifier)
+      .then([capabilityVerified('nlp.summarize', 6, { orgId: otherOrgId })]);
     const admin = { id: 'admin:b', kind: 'admin' as const };
-    spec.given(verified).when(verify('nlp.summarize', 6), { principal: admin }).then([capabilityVerified('nlp.summarize', 6, { verifiedBy: admin })]);
+    spec
+      .given(verified)
+      .when(verify('nlp.summarize', 6), { principal: admin })
+      .then([capabilityVerified('nlp.summarize', 6, { verifiedBy: admin })]);
     const later = '2026-11-28T09:00:00.000Z';
     const after = subjectStateAfter([...verified, capabilityVerified('nlp.summarize', 6, { orgId: otherOrgId, verifiedAt: later })]);
     expect(declaredCapability(after, 'nlp.summarize')?.verified).toEqual({ by: verifier.id, orgId: otherOrgId, at: later });
@@ -139,7 +178,10 @@ describe('verifying capabilities', () => {
   it('verifies a re-declared capability again at its new level', () => {
     const redeclared = [...given, capabilityVerified('nlp.summarize', 6), capabilityDeclared('nlp.summarize', 8)];
     spec.given(redeclared).when(verify('nlp.summarize', 6), asVerifier).thenError('CAPABILITY_LEVEL_MISMATCH', { declaredLevel: 8 });
-    spec.given(redeclared).when(verify('nlp.summarize', 8), asVerifier).then([capabilityVerified('nlp.summarize', 8)]);
+    spec
+      .given(redeclared)
+      .when(verify('nlp.summarize', 8), asVerifier)
+      .then([capabilityVerified('nlp.summarize', 8)]);
   });
 });
 

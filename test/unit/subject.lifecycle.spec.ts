@@ -47,7 +47,10 @@ describe('subject registration', () => {
         register({
           kind: 'service',
           endpoint: 'nats:agents.lab.writer',
-          capabilities: [{ name: 'nlp.summarize', level: 7, evidence: 'benchmark run 42' }, { name: 'lang.en', level: 10 }],
+          capabilities: [
+            { name: 'nlp.summarize', level: 7, evidence: 'benchmark run 42' },
+            { name: 'lang.en', level: 10 },
+          ],
         }),
       )
       .then([
@@ -79,7 +82,10 @@ describe('subject registration', () => {
 
   it('refuses to register the same subject twice, in any state', () => {
     spec.given([registered]).when(register()).thenError('SUBJECT_ALREADY_EXISTS', { subjectId });
-    spec.given([registered, suspended]).when(register({ kind: 'human' })).thenError('SUBJECT_ALREADY_EXISTS', { subjectId });
+    spec
+      .given([registered, suspended])
+      .when(register({ kind: 'human' }))
+      .thenError('SUBJECT_ALREADY_EXISTS', { subjectId });
   });
 
   it('refuses every other command on a subject that does not exist', () => {
@@ -91,7 +97,10 @@ describe('subject registration', () => {
 
 describe('subject suspension', () => {
   it('suspends an active subject, keeping the reason', () => {
-    spec.given([registered]).when({ type: 'SuspendSubject', data: { subjectId, reason: 'misbehaved' } }).then([suspended]);
+    spec
+      .given([registered])
+      .when({ type: 'SuspendSubject', data: { subjectId, reason: 'misbehaved' } })
+      .then([suspended]);
     expect(subjectStateAfter([registered, suspended])).toMatchObject({ status: 'suspended', statusReason: 'misbehaved' });
   });
 
@@ -120,10 +129,7 @@ describe('subject suspension', () => {
       .given(given)
       .when(commandsOnAnExistingSubject.DeclareCapability)
       .thenError('ILLEGAL_TRANSITION', { status: 'suspended', command: 'DeclareCapability' });
-    spec
-      .given(given)
-      .when(commandsOnAnExistingSubject.VerifyCapability)
-      .thenError('ILLEGAL_TRANSITION', { status: 'suspended', command: 'VerifyCapability' });
+    spec.given(given).when(commandsOnAnExistingSubject.VerifyCapability).thenError('ILLEGAL_TRANSITION', { status: 'suspended', command: 'VerifyCapability' });
   });
 
   it('still lets a suspended subject correct its profile and withdraw a claim', () => {
@@ -185,6 +191,9 @@ describe('subject profile updates', () => {
         data: { subjectId, displayName: 'Writer bot', description: 'drafts', endpoint: 'https://agents.example.com/writer' },
       })
       .thenNothing();
-    spec.given([registered]).when({ type: 'UpdateSubjectProfile', data: { subjectId, endpoint: null } }).thenNothing();
+    spec
+      .given([registered])
+      .when({ type: 'UpdateSubjectProfile', data: { subjectId, endpoint: null } })
+      .thenNothing();
   });
 });

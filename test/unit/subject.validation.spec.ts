@@ -56,7 +56,8 @@ describe('capability names', () => {
 });
 
 describe('subject commands', () => {
-  const register = (data: Record<string, unknown>) => subjectCommandSchema.safeParse({ type: 'RegisterSubject', data: { subjectId, kind: 'agent', displayName: 'W', ...data } });
+  const register = (data: Record<string, unknown>) =>
+    subjectCommandSchema.safeParse({ type: 'RegisterSubject', data: { subjectId, kind: 'agent', displayName: 'W', ...data } });
   const claim = (name: string, level = 1) => ({ name, level });
 
   it('defaults description and capabilities on registration', () => {

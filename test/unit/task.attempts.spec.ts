@@ -75,13 +75,19 @@ describe('attempts', () => {
   });
 
   it('waits in retrying after a failed attempt with attempts left', () => {
-    spec.given(historyTo.dispatched).when(fail(1), { principal: system }).then([attemptFailed(1, true)]);
+    spec
+      .given(historyTo.dispatched)
+      .when(fail(1), { principal: system })
+      .then([attemptFailed(1, true)]);
     expect(taskAfter(historyTo.retrying)).toMatchObject({ status: 'retrying', attempt: 1, lastFailure: { attempt: 1 }, statusReason: null });
   });
 
   it('fails the task on the first failure when it has one attempt', () => {
     const history = [taskCreated({ maxAttempts: 1 }), taskDispatched(1)];
-    spec.given(history).when(fail(1), { principal: system }).then([attemptFailed(1, false), taskFailed(1)]);
+    spec
+      .given(history)
+      .when(fail(1), { principal: system })
+      .then([attemptFailed(1, false), taskFailed(1)]);
     expect(taskAfter([...history, attemptFailed(1, false), taskFailed(1)]).status).toBe('failed');
   });
 
@@ -89,22 +95,35 @@ describe('attempts', () => {
     spec.given(historyTo.pending).when(dispatch(2), { principal: system }).thenError('ATTEMPT_MISMATCH', { taskId, attempt: 2, expectedAttempt: 1 });
     spec.given(historyTo.retrying).when(dispatch(1), { principal: system }).thenError('ATTEMPT_MISMATCH', { attempt: 1, expectedAttempt: 2 });
     spec.given(historyTo.retrying).when(dispatch(3), { principal: system }).thenError('ATTEMPT_MISMATCH', { attempt: 3, expectedAttempt: 2 });
-    spec.given(historyTo.retrying).when(dispatch(2), { principal: system }).then([taskDispatched(2)]);
+    spec
+      .given(historyTo.retrying)
+      .when(dispatch(2), { principal: system })
+      .then([taskDispatched(2)]);
   });
 
   it('fails the current attempt only: a stale failure (an old heartbeat timeout) is refused', () => {
     const second = [...historyTo.retrying, taskDispatched(2)];
     spec.given(second).when(fail(1), { principal: system }).thenError('ATTEMPT_MISMATCH', { taskId, attempt: 1, expectedAttempt: 2 });
     spec.given(second).when(fail(3), { principal: system }).thenError('ATTEMPT_MISMATCH', { attempt: 3, expectedAttempt: 2 });
-    spec.given(second).when(fail(2), { principal: system }).then([attemptFailed(2, true)]);
+    spec
+      .given(second)
+      .when(fail(2), { principal: system })
+      .then([attemptFailed(2, true)]);
     // Once failed, the attempt is over: failing it again is no transition.
     spec.given(historyTo.retrying).when(fail(1), { principal: system }).thenError('ILLEGAL_TRANSITION', { status: 'retrying' });
   });
 
   it('numbers what happens in an attempt with it, and starts each attempt with no progress', () => {
     const second = [...historyTo.retrying, taskDispatched(2)];
-    expect(taskAfter([...historyTo.in_progress, attemptFailed(1, true), taskDispatched(2)])).toMatchObject({ attempt: 2, progress: null, lastHeartbeatAt: now });
-    spec.given(second).when(progress(70), { principal: assignee }).then([progressReported(2, 70)]);
+    expect(taskAfter([...historyTo.in_progress, attemptFailed(1, true), taskDispatched(2)])).toMatchObject({
+      attempt: 2,
+      progress: null,
+      lastHeartbeatAt: now,
+    });
+    spec
+      .given(second)
+      .when(progress(70), { principal: assignee })
+      .then([progressReported(2, 70)]);
     spec.given(second).when(commandsOnATask(2).UseTool, { principal: assignee }).thenTypes(['TaskToolUsed']);
     const { emitted } = run(second, [[commandsOnATask(2).CompleteTask, assignee]]);
     expect(emitted[0]).toMatchObject({ type: 'TaskCompleted', data: { attempt: 2 } });
@@ -114,13 +133,19 @@ describe('attempts', () => {
     const reassigned = [...historyTo.retrying, taskReassigned()];
     expect(taskAfter(reassigned)).toMatchObject({ status: 'pending', attempt: 1 });
     spec.given(reassigned).when(dispatch(1), { principal: system }).thenError('ATTEMPT_MISMATCH', { expectedAttempt: 2 });
-    spec.given(reassigned).when(dispatch(2), { principal: system }).then([taskDispatched(2, newAssigneeId)]);
+    spec
+      .given(reassigned)
+      .when(dispatch(2), { principal: system })
+      .then([taskDispatched(2, newAssigneeId)]);
   });
 
   it('gives no attempt beyond maxAttempts: the last running attempt cannot be reassigned, only ended', () => {
     const last = [taskCreated({ maxAttempts: 2 }), taskDispatched(1), attemptFailed(1, true), taskDispatched(2)];
     spec.given(last).when(commandsOnATask(2).ReassignTask, { principal: system }).thenError('ATTEMPTS_EXHAUSTED', { taskId, attempt: 2, maxAttempts: 2 });
-    spec.given(last).when(fail(2), { principal: system }).then([attemptFailed(2, false), taskFailed(2)]);
+    spec
+      .given(last)
+      .when(fail(2), { principal: system })
+      .then([attemptFailed(2, false), taskFailed(2)]);
     // With attempts left, the running attempt is given up and the next goes to the new assignee.
     spec.given(historyTo.in_progress).when(commandsOnATask(1).ReassignTask, { principal: system }).thenTypes(['TaskReassigned']);
   });

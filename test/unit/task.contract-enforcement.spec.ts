@@ -4,7 +4,7 @@ import type { LoadedStream, StreamReader } from '../../commands/stream-loader.ts
 import type { DecisionContext } from '../../domain/shared/decider.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import type { TaskCommand } from '../../domain/task/commands.ts';
-import { termsViolation, type ContractTerms } from '../../domain/task/contract-terms.ts';
+import { termsViolation } from '../../domain/task/contract-terms.ts';
 import { taskStream } from '../../domain/task/decider.ts';
 import type { TaskEvent } from '../../domain/task/events.ts';
 import {
@@ -71,17 +71,34 @@ describe('termsViolation', () => {
   });
 
   it('checks the action before the tool', () => {
-    expect(termsViolation(termsWith({ permittedActions: ['task.progress'] }), { action: 'task.tool.use', tool: 'shell.exec' })?.clause).toBe('permittedActions');
+    expect(termsViolation(termsWith({ permittedActions: ['task.progress'] }), { action: 'task.tool.use', tool: 'shell.exec' })?.clause).toBe(
+      'permittedActions',
+    );
   });
 });
 
 describe('an assignee’s work is held to its contract', () => {
   it('is allowed within the terms', () => {
-    spec.given(historyTo.in_progress).when(commands.ReportTaskProgress, { principal: assignee }).then([progressReported(1)]);
-    spec.given(historyTo.in_progress).when(commands.UseTool, { principal: assignee }).then([toolUsed(1)]);
-    spec.given(historyTo.in_progress).when(useTool('mcp:github/create_issue'), { principal: assignee }).then([toolUsed(1, 'mcp:github/create_issue')]);
-    spec.given(historyTo.in_progress).when(commands.CompleteTask, { principal: assignee }).then([taskCompleted(1)]);
-    spec.given(historyTo.in_progress).when(commands.FailTaskAttempt, { principal: assignee }).then([attemptFailed(1, true, assignee)]);
+    spec
+      .given(historyTo.in_progress)
+      .when(commands.ReportTaskProgress, { principal: assignee })
+      .then([progressReported(1)]);
+    spec
+      .given(historyTo.in_progress)
+      .when(commands.UseTool, { principal: assignee })
+      .then([toolUsed(1)]);
+    spec
+      .given(historyTo.in_progress)
+      .when(useTool('mcp:github/create_issue'), { principal: assignee })
+      .then([toolUsed(1, 'mcp:github/create_issue')]);
+    spec
+      .given(historyTo.in_progress)
+      .when(commands.CompleteTask, { principal: assignee })
+      .then([taskCompleted(1)]);
+    spec
+      .given(historyTo.in_progress)
+      .when(commands.FailTaskAttempt, { principal: assignee })
+      .then([attemptFailed(1, true, assignee)]);
   });
 
   it('refuses a tool outside permittedTools, naming the clause, the action and the tool', () => {
@@ -101,9 +118,18 @@ describe('an assignee’s work is held to its contract', () => {
         .given(historyTo.in_progress)
         .when(command, { principal: assignee, contract: termsWith({ permittedActions: others }) })
         .thenError('CONTRACT_VIOLATION', { contractId, clause: 'permittedActions', action, tool: command.type === 'UseTool' ? 'web.search' : null });
-      spec.given(historyTo.in_progress).when(command, { principal: assignee, contract: termsWith({ permittedActions: [action] }) }).thenTypes(
-        command.type === 'ReportTaskProgress' ? ['TaskProgressReported'] : command.type === 'UseTool' ? ['TaskToolUsed'] : command.type === 'CompleteTask' ? ['TaskCompleted'] : ['TaskAttemptFailed'],
-      );
+      spec
+        .given(historyTo.in_progress)
+        .when(command, { principal: assignee, contract: termsWith({ permittedActions: [action] }) })
+        .thenTypes(
+          command.type === 'ReportTaskProgress'
+            ? ['TaskProgressReported']
+            : command.type === 'UseTool'
+              ? ['TaskToolUsed']
+              : command.type === 'CompleteTask'
+                ? ['TaskCompleted']
+                : ['TaskAttemptFailed'],
+        );
     }
   });
 
@@ -138,8 +164,14 @@ describe('an assignee’s work is held to its contract', () => {
   });
 
   it('does not hold the platform’s own commands to the assignee’s contract', () => {
-    spec.given(historyTo.in_progress).when(commands.FailTaskAttempt, { principal: system, contract: null }).then([attemptFailed(1, true)]);
-    spec.given(historyTo.in_progress).when(commands.FailTaskAttempt, { principal: system, contract: termsWith({ status: 'terminated' }) }).thenTypes(['TaskAttemptFailed']);
+    spec
+      .given(historyTo.in_progress)
+      .when(commands.FailTaskAttempt, { principal: system, contract: null })
+      .then([attemptFailed(1, true)]);
+    spec
+      .given(historyTo.in_progress)
+      .when(commands.FailTaskAttempt, { principal: system, contract: termsWith({ status: 'terminated' }) })
+      .thenTypes(['TaskAttemptFailed']);
   });
 
   it('has nothing to enforce on a task under no contract', () => {
@@ -148,8 +180,14 @@ describe('an assignee’s work is held to its contract', () => {
   });
 
   it('reviews by the contract’s verifier list', () => {
-    spec.given(historyTo.completed).when(commands.ReviewTask, { principal: verifier }).then([taskReviewed('accept')]);
-    spec.given(historyTo.completed).when(commands.ReviewTask, { principal: verifier, contract: termsWith({ verifierSubjectIds: [] }) }).thenError('NOT_THE_VERIFIER');
+    spec
+      .given(historyTo.completed)
+      .when(commands.ReviewTask, { principal: verifier })
+      .then([taskReviewed('accept')]);
+    spec
+      .given(historyTo.completed)
+      .when(commands.ReviewTask, { principal: verifier, contract: termsWith({ verifierSubjectIds: [] }) })
+      .thenError('NOT_THE_VERIFIER');
     spec.given(historyTo.completed).when(commands.ReviewTask, { principal: verifier, contract: null }).thenError('CONTRACT_NOT_FOUND', { contractId });
     spec.given(historyTo.completed).when(commands.ReviewTask, { principal: admin, contract: null }).thenTypes(['TaskReviewed']);
   });

@@ -92,10 +92,22 @@ describe('task lifecycle', () => {
   const commands = commandsOnATask(1);
 
   it('walks pending -> dispatched -> in_progress -> completed -> accepted', () => {
-    spec.given(historyTo.pending).when(commandsOnATask(0).DispatchTask, { principal: system }).then([taskDispatched(1)]);
-    spec.given(historyTo.dispatched).when(commands.ReportTaskProgress, { principal: assignee }).then([progressReported(1)]);
-    spec.given(historyTo.in_progress).when(commands.CompleteTask, { principal: assignee }).then([taskCompleted(1)]);
-    spec.given(historyTo.completed).when(commands.ReviewTask, { principal: verifier }).then([taskReviewed('accept')]);
+    spec
+      .given(historyTo.pending)
+      .when(commandsOnATask(0).DispatchTask, { principal: system })
+      .then([taskDispatched(1)]);
+    spec
+      .given(historyTo.dispatched)
+      .when(commands.ReportTaskProgress, { principal: assignee })
+      .then([progressReported(1)]);
+    spec
+      .given(historyTo.in_progress)
+      .when(commands.CompleteTask, { principal: assignee })
+      .then([taskCompleted(1)]);
+    spec
+      .given(historyTo.completed)
+      .when(commands.ReviewTask, { principal: verifier })
+      .then([taskReviewed('accept')]);
     expect(taskAfter(historyTo.accepted)).toMatchObject({
       status: 'accepted',
       attempt: 1,
@@ -125,8 +137,14 @@ describe('task lifecycle', () => {
   });
 
   it('completes straight from dispatched, and uses tools without changing the status', () => {
-    spec.given(historyTo.dispatched).when(commands.CompleteTask, { principal: assignee }).then([taskCompleted(1)]);
-    spec.given(historyTo.dispatched).when(commands.UseTool, { principal: assignee }).then([toolUsed(1)]);
+    spec
+      .given(historyTo.dispatched)
+      .when(commands.CompleteTask, { principal: assignee })
+      .then([taskCompleted(1)]);
+    spec
+      .given(historyTo.dispatched)
+      .when(commands.UseTool, { principal: assignee })
+      .then([toolUsed(1)]);
     spec
       .given(historyTo.in_progress)
       .when({ ...commands.UseTool, data: { ...commands.UseTool.data, purpose: 'find the source' } }, { principal: assignee })
@@ -147,7 +165,10 @@ describe('task lifecycle', () => {
     for (const status of finalTaskStatuses) {
       expect(isFinalTaskStatus(status)).toBe(true);
       for (const command of Object.values(commandsOnATask(taskAfter(historyTo[status]).attempt))) {
-        spec.given(historyTo[status]).when(command, { principal: usualPrincipal[command.type] }).thenError('ILLEGAL_TRANSITION', { taskId, status, command: command.type });
+        spec
+          .given(historyTo[status])
+          .when(command, { principal: usualPrincipal[command.type] })
+          .thenError('ILLEGAL_TRANSITION', { taskId, status, command: command.type });
       }
     }
   });
@@ -184,7 +205,10 @@ describe('who may do what', () => {
       spec.given(historyTo.pending).when(commandsOnATask(0).DispatchTask, { principal }).thenError('NOT_THE_PLATFORM', { taskId, principal: principal.id });
       spec.given(historyTo.in_progress).when(commands.ReassignTask, { principal }).thenError('NOT_THE_PLATFORM');
     }
-    spec.given(historyTo.pending).when(commandsOnATask(0).DispatchTask, { principal: admin }).then([taskDispatched(1, assigneeId, admin)]);
+    spec
+      .given(historyTo.pending)
+      .when(commandsOnATask(0).DispatchTask, { principal: admin })
+      .then([taskDispatched(1, assigneeId, admin)]);
   });
 
   it('lets only the assignee itself report, use tools and complete: not a stranger, not an admin, not the system', () => {
@@ -205,7 +229,10 @@ describe('who may do what', () => {
 
   it('is reviewed by a verifier of its contract or the platform; never by its assignee or a stranger', () => {
     for (const principal of [verifier, admin, system]) {
-      spec.given(historyTo.completed).when(commands.ReviewTask, { principal }).then([taskReviewed('accept', principal)]);
+      spec
+        .given(historyTo.completed)
+        .when(commands.ReviewTask, { principal })
+        .then([taskReviewed('accept', principal)]);
     }
     spec.given(historyTo.completed).when(commands.ReviewTask, { principal: stranger }).thenError('NOT_THE_VERIFIER', { taskId, principal: stranger.id });
     // Separation of duties: even listed as a verifier, the assignee does not review its own work.
@@ -218,11 +245,17 @@ describe('who may do what', () => {
   it('is reviewed by the platform only when it is under no contract (no verifiers)', () => {
     const uncontracted = [taskCreated({ contractId: null }), taskDispatched(1), taskCompleted(1)];
     spec.given(uncontracted).when(commands.ReviewTask, { principal: verifier, contract: null }).thenError('NOT_THE_VERIFIER');
-    spec.given(uncontracted).when(commands.ReviewTask, { principal: system, contract: null }).then([taskReviewed('accept', system)]);
+    spec
+      .given(uncontracted)
+      .when(commands.ReviewTask, { principal: system, contract: null })
+      .then([taskReviewed('accept', system)]);
   });
 
   it('leaves cancelling to the policy: the decider lets anyone the policy permits cancel', () => {
-    spec.given(historyTo.pending).when(commands.CancelTask, { principal: stranger }).then([taskCancelled(stranger)]);
+    spec
+      .given(historyTo.pending)
+      .when(commands.CancelTask, { principal: stranger })
+      .then([taskCancelled(stranger)]);
   });
 });
 
@@ -252,7 +285,10 @@ describe('reassignment', () => {
     expect(taskAfter(history)).toMatchObject({ status: 'dispatched', attempt: 2, assigneeSubjectId: newAssigneeId });
     spec.given(history).when(commands.ReportTaskProgress, { principal: assignee }).thenError('NOT_THE_ASSIGNEE');
     const newTerms = termsWith({ contractId: otherContractId, assigneeSubjectId: newAssigneeId });
-    spec.given(history).when(commands.ReportTaskProgress, { principal: newAssignee, contract: newTerms }).then([progressReported(2)]);
+    spec
+      .given(history)
+      .when(commands.ReportTaskProgress, { principal: newAssignee, contract: newTerms })
+      .then([progressReported(2)]);
   });
 
   it('dispatches to the current assignee', () => {

@@ -53,17 +53,35 @@ describe('scheduling a timer', () => {
   });
 
   it('does nothing when the same timer is scheduled again, whatever became of it, and whatever the order of ref keys', () => {
-    spec.given([scheduled]).when(schedule({ ref: { round: 1, jobId } })).thenNothing();
+    spec
+      .given([scheduled])
+      .when(schedule({ ref: { round: 1, jobId } }))
+      .thenNothing();
     spec.given([scheduled, fired]).when(schedule()).thenNothing();
     spec.given([scheduled, cancelled]).when(schedule(), { principal: admin }).thenNothing();
   });
 
   it('refuses TIMER_EXISTS for the same id with another due time, purpose, ref or org', () => {
-    spec.given([scheduled]).when(schedule({ dueAt: afterDue })).thenError('TIMER_EXISTS', { timerId, dueAt });
-    spec.given([scheduled]).when(schedule({ purpose: 'task.heartbeat' })).thenError('TIMER_EXISTS', { timerId });
-    spec.given([scheduled]).when(schedule({ ref: { jobId, round: 2 } })).thenError('TIMER_EXISTS', { timerId });
-    spec.given([scheduled, fired]).when(schedule({ dueAt: afterDue })).thenError('TIMER_EXISTS');
-    spec.given([scheduled]).when(schedule({ orgId: otherOrgId })).thenError('TIMER_EXISTS');
+    spec
+      .given([scheduled])
+      .when(schedule({ dueAt: afterDue }))
+      .thenError('TIMER_EXISTS', { timerId, dueAt });
+    spec
+      .given([scheduled])
+      .when(schedule({ purpose: 'task.heartbeat' }))
+      .thenError('TIMER_EXISTS', { timerId });
+    spec
+      .given([scheduled])
+      .when(schedule({ ref: { jobId, round: 2 } }))
+      .thenError('TIMER_EXISTS', { timerId });
+    spec
+      .given([scheduled, fired])
+      .when(schedule({ dueAt: afterDue }))
+      .thenError('TIMER_EXISTS');
+    spec
+      .given([scheduled])
+      .when(schedule({ orgId: otherOrgId }))
+      .thenError('TIMER_EXISTS');
   });
 
   it("does not tell another org the timer's due time or purpose", () => {
@@ -74,13 +92,19 @@ describe('scheduling a timer', () => {
   });
 
   it('accepts a due time in the past: the timer is simply due at once', () => {
-    spec.given([]).when(schedule({ dueAt: '2020-01-01T00:00:00.000Z' })).thenTypes(['TimerScheduled']);
+    spec
+      .given([])
+      .when(schedule({ dueAt: '2020-01-01T00:00:00.000Z' }))
+      .thenTypes(['TimerScheduled']);
   });
 });
 
 describe('cancelling a timer', () => {
   it('cancels a scheduled timer', () => {
-    spec.given([scheduled]).when(cancel(), { principal: admin }).then([{ ...cancelled, data: { ...cancelled.data, cancelledBy: admin } } as TimerEvent]);
+    spec
+      .given([scheduled])
+      .when(cancel(), { principal: admin })
+      .then([{ ...cancelled, data: { ...cancelled.data, cancelledBy: admin } } as TimerEvent]);
   });
 
   it('does nothing for a timer already cancelled or fired', () => {

@@ -52,4 +52,3 @@ export function loadIdeAssets(): Promise<readonly IdeAsset[]> {
   );
   return loaded;
 }
-

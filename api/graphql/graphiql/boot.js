@@ -1,7 +1,6 @@
 /* global React, ReactDOM, GraphiQL */
 // Runs in the browser, after the React, ReactDOM and GraphiQL bundles this server serves from its own installed
 // packages (the page's Content-Security-Policy allows scripts from this origin only).
-'use strict';
 
 (function renderGraphiql() {
   // Relative to the page, so a reverse proxy that mounts the server under a prefix keeps working.
