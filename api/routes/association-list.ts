@@ -14,7 +14,7 @@ import type { Platform } from '../platform.ts';
 import { parse } from './kit.ts';
 import { equalities, listPage } from './list-page.ts';
 import { orgIdParam } from './orgs.ts';
-import { pageQueryFields } from './page-query.ts';
+import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 
 export const associationsQuery = z.strictObject({
@@ -89,9 +89,7 @@ export async function associationListRoutes(app: FastifyInstance, platform: Plat
         scope: { field: 'orgId', op: 'eq', value: orgId },
         // Most selective first; `active: true` narrows to status active in the store, the expiry is checked per item.
         filters: [...equalities(query, ['subjectId', 'role', 'status']), ...(active === true ? [{ field: 'status', value: 'active' }] : [])],
-        sort: [{ field: 'grantedAt', direction: query.order === 'newest' ? 'desc' : 'asc' }],
-        limit: query.limit,
-        after: query.after ?? null,
+        ...pageWindow(query, 'grantedAt'),
         ...(active === undefined ? {} : { admit: async (document: JsonDocument) => associationInForce(document, now) === active }),
       });
       if (isAppError(page)) return sendError(reply, page);

@@ -12,7 +12,7 @@ import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { parse } from './kit.ts';
 import { equalities, listPage } from './list-page.ts';
-import { pageQueryFields } from './page-query.ts';
+import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 
 export const orgsQuery = z.strictObject({
@@ -60,9 +60,7 @@ export async function orgListRoutes(app: FastifyInstance, platform: Platform): P
         collection: ORGS,
         scope: scope.filter,
         filters: equalities(query, ['status', 'parentOrgId']),
-        sort: [{ field: 'registeredAt', direction: query.order === 'newest' ? 'desc' : 'asc' }],
-        limit: query.limit,
-        after: query.after ?? null,
+        ...pageWindow(query, 'registeredAt'),
         admit: scope.admit,
       });
       if (isAppError(page)) return sendError(reply, page);

@@ -13,3 +13,15 @@ export function pageQueryFields(orderedBy: string) {
       .describe('pageInfo.endCursor of the previous page (same filters and order)'),
   };
 }
+
+/** A validated page query (the fields above). */
+export interface PageQuery {
+  order: 'newest' | 'oldest';
+  limit: number;
+  after?: string | undefined;
+}
+
+/** The store's sort, page size and cursor for a page query ordered by `field`. */
+export function pageWindow(query: PageQuery, field: string): { sort: [{ field: string; direction: 'asc' | 'desc' }]; limit: number; after: string | null } {
+  return { sort: [{ field, direction: query.order === 'newest' ? 'desc' : 'asc' }], limit: query.limit, after: query.after ?? null };
+}

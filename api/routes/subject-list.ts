@@ -11,7 +11,7 @@ import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { parse } from './kit.ts';
 import { equalities, listPage } from './list-page.ts';
-import { pageQueryFields } from './page-query.ts';
+import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { subjectReply } from './subjects.ts';
 
@@ -58,9 +58,7 @@ export async function subjectListRoutes(app: FastifyInstance, platform: Platform
         collection: SUBJECTS,
         scope: scope.filter,
         filters: equalities(query, ['kind', 'status']),
-        sort: [{ field: 'registeredAt', direction: query.order === 'newest' ? 'desc' : 'asc' }],
-        limit: query.limit,
-        after: query.after ?? null,
+        ...pageWindow(query, 'registeredAt'),
         admit: scope.admit,
       });
       if (isAppError(page)) return sendError(reply, page);

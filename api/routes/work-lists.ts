@@ -15,7 +15,7 @@ import type { Platform } from '../platform.ts';
 import { parse } from './kit.ts';
 import { equalities, listPage } from './list-page.ts';
 import { orgIdParam } from './orgs.ts';
-import { pageQueryFields } from './page-query.ts';
+import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { contractReply, taskReply } from './work-reads.ts';
 
@@ -120,9 +120,7 @@ async function answer(platform: Platform, list: WorkList, request: FastifyReques
     scope: { field: 'orgId', op: 'eq', value: orgId },
     // Most selective first: a job has few contracts or tasks, a subject some, a status many.
     filters: equalities(query, ['jobId', 'assigneeSubjectId', 'status']),
-    sort: [{ field: list.sortField, direction: query.order === 'newest' ? 'desc' : 'asc' }],
-    limit: query.limit,
-    after: query.after ?? null,
+    ...pageWindow(query, list.sortField),
   });
   if (isAppError(page)) return sendError(reply, page);
   return { orgId, [list.key]: page.items.map(list.view), pageInfo: page.pageInfo };

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageQueryFields } from './page-query.ts';
+import { pageQueryFields, pageWindow } from './page-query.ts';
 import { roundFailureSchema } from '../../domain/assignment/fields.ts';
 import { breachKindSchema, contractPartySchema } from '../../domain/contract/fields.ts';
 import { contractStatusSchema } from '../../domain/contract/state.ts';
@@ -357,9 +357,7 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       try {
         const page = await platform.docs.find(ESCALATIONS, {
           filter,
-          sort: [{ field: 'escalatedAt', direction: query.order === 'newest' ? 'desc' : 'asc' }],
-          limit: query.limit,
-          after: query.after ?? null,
+          ...pageWindow(query, 'escalatedAt'),
         });
         return { orgId, escalations: page.items.map(escalationView), pageInfo: { hasNextPage: page.hasMore, endCursor: page.endCursor } };
       } catch (error) {
