@@ -51,12 +51,14 @@ export async function issueBootstrapKey(platform: Platform): Promise<GeneratedKe
     label: 'bootstrap admin key',
     commandId: 'bootstrap-admin-key:bootstrap',
   });
-  const caughtUp = await platform.apiKeys.waitFor(isAppError(result) || result.position === null ? await platform.store.headPosition() : result.position);
-  // Asked of the log, not of the result: a concurrent copy of the command with another key can be answered as if
-  // it had been appended (the store deduplicates the events by the command id). An index that is behind cannot
-  // tell, and then the result is the best word there is.
-  const stored = caughtUp ? platform.apiKeys.principalFor(generated.keyHash) !== undefined : !isAppError(result);
-  if (stored) return { kind: 'generated', key: generated.key };
+  if (!isAppError(result)) {
+    // Usable as soon as it is printed.
+    if (result.position !== null) await platform.apiKeys.waitFor(result.position);
+    return { kind: 'generated', key: generated.key };
+  }
+  // The command id is taken: another instance stored its own key (IDEMPOTENCY_KEY_REUSED), or a bootstrap key was
+  // issued before and revoked since.
+  await platform.apiKeys.waitFor(await platform.store.headPosition());
   if (platform.apiKeys.hasActiveAdminKey()) return { kind: 'admin-exists' };
   return {
     kind: 'no-admin',
