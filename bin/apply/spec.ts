@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, type Document } from 'yaml';
+import { parseSource } from '../yaml-source.ts';
 import { z } from 'zod';
 import { knownActions } from '../../commands/known-actions.ts';
 import { descriptionSchema as orgDescriptionSchema, metadataSchema, orgNameSchema, slugSchema, tagsSchema } from '../../domain/org/fields.ts';
@@ -126,28 +126,11 @@ export function parseSpec(value: unknown): SpecResult {
  * issue carries the line and column of the node it is about (or of its nearest existing ancestor).
  */
 export function loadSpec(text: string): SpecResult {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true, version: '1.2' });
-  if (document.errors.length > 0) {
-    return {
-      ok: false,
-      issues: document.errors.map((error) => ({
-        path: [],
-        // Pretty errors start "<message> at line L, column C:" and then quote the source; the position is kept apart.
-        message: (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, ''),
-        ...(error.linePos ? { line: error.linePos[0].line, column: error.linePos[0].col } : {}),
-      })),
-    };
-  }
-  let value: unknown;
-  try {
-    value = document.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    return { ok: false, issues: [{ path: [], message: error instanceof Error ? error.message : String(error) }] };
-  }
-  const result = parseSpec(value);
+  const parsed = parseSource(text);
+  if (!parsed.ok) return { ok: false, issues: parsed.errors.map((error) => ({ path: [], ...error })) };
+  const result = parseSpec(parsed.document.value);
   if (result.ok) return result;
-  return { ok: false, issues: result.issues.map((issue) => ({ ...issue, ...locate(document, lineCounter, issue.path) })) };
+  return { ok: false, issues: result.issues.map((issue) => ({ ...issue, ...parsed.document.positionOf(issue.path) })) };
 }
 
 /** `roles[1].maxHolders`, `org`, `(document)`. */
@@ -164,19 +147,6 @@ export function formatPath(path: SpecPath): string {
 export function formatIssue(issue: SpecIssue): string {
   const where = issue.line === undefined ? '' : ` (line ${issue.line}${issue.column === undefined ? '' : `, column ${issue.column}`})`;
   return `${formatPath(issue.path)}${where}: ${issue.message}`;
-}
-
-function locate(document: Document, lineCounter: LineCounter, path: SpecPath): { line?: number; column?: number } {
-  for (let length = path.length; length >= 0; length -= 1) {
-    const node = length === 0 ? document.contents : document.getIn(path.slice(0, length), true);
-    if (node !== null && typeof node === 'object' && 'range' in node && Array.isArray(node.range)) {
-      const offset: unknown = node.range[0];
-      if (typeof offset !== 'number') continue;
-      const { line, col } = lineCounter.linePos(offset);
-      return { line, column: col };
-    }
-  }
-  return {};
 }
 
 /** What the domain schemas cannot see from one item alone. */

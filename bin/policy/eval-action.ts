@@ -6,7 +6,7 @@ import { readPolicyFile, readText } from './read-files.ts';
 import { buildRequest } from './request.ts';
 import { requestInputSchema } from './request-schema.ts';
 import { refuse, type OutputFormat } from './refuse.ts';
-import { parseSource } from './yaml-source.ts';
+import { parseSource } from '../yaml-source.ts';
 
 /**
  * `agencygrid policy eval <policy> --request <file|->`: one request decided as the platform would, explained.

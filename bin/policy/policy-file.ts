@@ -7,7 +7,7 @@ import type { GroupDefinition, RoleDefinition } from '../../domain/roster/fields
 import { orgIdForSlug } from '../apply/plan.ts';
 import { loadSpec, type OrgSpec } from '../apply/spec.ts';
 import { formatPath, zodIssues, type Problem } from './problems.ts';
-import { parseSource, type SourceDocument, type SourcePath } from './yaml-source.ts';
+import { parseSource, type SourceDocument, type SourcePath } from '../yaml-source.ts';
 
 /**
  * The org id a request is about when the policy file is a bare rule list: the platform never decides an org's rules

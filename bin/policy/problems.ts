@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { SourcePath } from './yaml-source.ts';
+import type { SourcePath } from '../yaml-source.ts';
 
 /** Why a file cannot be used: every one is a usage error (exit 2), reported before any case runs. */
 export type ProblemCode = 'FILE_UNREADABLE' | 'FILE_SYNTAX' | 'POLICY_INVALID' | 'TEST_INVALID' | 'REQUEST_INVALID' | 'NO_TEST_FILES';

@@ -3,7 +3,7 @@ import type { LoadedPolicy } from './policy-file.ts';
 import { formatPath, zodIssues, type Problem } from './problems.ts';
 import { buildRequest } from './request.ts';
 import { testCaseSchema, testFileSchema, type Expectation } from './test-file-schema.ts';
-import { parseSource, type SourceDocument, type SourcePath } from './yaml-source.ts';
+import { parseSource, type SourceDocument, type SourcePath } from '../yaml-source.ts';
 
 /** A case ready to run: its request as the platform would build it, and what the decision must be. */
 export interface PreparedCase {
