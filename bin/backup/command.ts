@@ -43,12 +43,9 @@ function fail(command: string, error: AppError, json: boolean): number {
   return exitCodeOf(error);
 }
 
-/** A failure nobody planned for (an I/O error, a full disk): one line, no stack, exit 1. */
+/** A failure nobody planned for (an I/O error, a full disk): one line, no stack, exit 1. Invalid settings are the CLI runner's (exit 2). */
 function crashed(command: string, error: unknown): number {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`agencygrid ${command}: ${error.message}\n`);
-    return 2;
-  }
+  if (error instanceof ConfigError) throw error;
   process.stderr.write(`agencygrid ${command}: ${error instanceof Error ? error.message : String(error)}\n`);
   return 1;
 }
