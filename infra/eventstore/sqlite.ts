@@ -43,7 +43,8 @@ export interface SqliteEventStoreOptions {
   busyTimeoutMs?: number;
 }
 
-interface EventRow {
+/** A row of the events table, as SQLite returns it (64-bit integers as bigint). */
+export interface EventRow {
   position: bigint;
   stream_id: string;
   revision: bigint;

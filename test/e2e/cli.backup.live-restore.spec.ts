@@ -1,3 +1,4 @@
+import type { EventRow } from '../../infra/eventstore/sqlite.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,17 +47,6 @@ interface Ack {
   position: bigint;
   /** performance.now() when the answer arrived. */
   at: number;
-}
-
-interface EventRow {
-  position: bigint;
-  stream_id: string;
-  revision: bigint;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  created_at: bigint;
 }
 
 let root: string | undefined;
