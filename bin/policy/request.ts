@@ -1,4 +1,4 @@
-import { platformRoles } from '../../commands/governance/principal-facts.ts';
+import { platformRoles } from '../../domain/shared/platform-roles.ts';
 import { knownActions } from '../../commands/known-actions.ts';
 import type { PolicyRequest } from '../../domain/policy/types.ts';
 import { effectiveRoles } from '../../domain/roster/effective-roles.ts';

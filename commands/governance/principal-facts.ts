@@ -7,8 +7,6 @@ import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import type { PolicyRequest } from '../../domain/policy/types.ts';
 import type { StreamReader } from '../stream-loader.ts';
 
-export { platformRoles };
-
 /** Who the principal is in the org at this instant, as the policy sees it. */
 export async function principalFacts(
   principal: Principal,
