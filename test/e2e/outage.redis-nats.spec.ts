@@ -148,7 +148,7 @@ describe('a Redis outage', () => {
 
     // Frozen: the cache keeps an entry written before the change; it must not be served after the thaw.
     await waitFor(async () => (await effectiveRoles(orgId, subject)).source === 'CACHE', RECOVERY_MS, 'the cache to serve effective roles again');
-    redis.freeze();
+    await redis.freeze();
     const editor = await command(`/orgs/${orgId}/associations`, { subjectId: subject, role: 'editor' });
     const started = Date.now();
     for (let read = 0; read < 5; read += 1) expect((await effectiveRoles(orgId, subject, editor.position)).roles).toEqual(['editor', 'member', 'writer']);
@@ -172,7 +172,7 @@ describe('a Redis freeze with rate limiting on Redis', () => {
     // REDIS_URL points at the test's redis-server, so the HTTP rate limit counts in Redis.
     await backToReady();
     expect((await call('GET', '/platform/decisions')).status).toBe(200);
-    redis.freeze();
+    await redis.freeze();
     // Let the first calls find Redis frozen (one timeout each for the cache and the counters), then time the rest.
     await call('GET', '/platform/decisions');
     for (let round = 0; round < 3; round += 1) {
@@ -199,7 +199,7 @@ describe('a NATS outage', () => {
     await nats.restart();
     await backToReady();
 
-    nats.freeze();
+    await nats.freeze();
     const beforeThaw = traffic.acked();
     await waitFor(() => traffic.acked() >= beforeThaw + 10, RECOVERY_MS, 'commands while NATS is frozen');
     nats.thaw();

@@ -31,7 +31,7 @@ describe('NATS frozen mid-publish', () => {
     try {
       await bus.ensureStream({ name: 'FROZEN', subjects: ['frozen.>'] });
       await bus.publishDurable('frozen.one', { data: { n: 1 } });
-      nats.freeze();
+      await nats.freeze();
       const error = await bus.publishDurable('frozen.two', { data: { n: 2 } }).catch((caught: unknown) => caught);
       nats.thaw();
       expect(error).toBeInstanceOf(BusUnavailableError);

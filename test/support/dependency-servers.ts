@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { waitFor } from './async.ts';
 import { freePort } from './server-process.ts';
 
 /**
@@ -13,8 +15,8 @@ export interface DependencyServer {
   kill(): Promise<void>;
   /** Starts it again on the same port (and, for NATS, the same JetStream store). */
   restart(): Promise<void>;
-  /** SIGSTOP: the process holds its connections open and answers nothing. */
-  freeze(): void;
+  /** SIGSTOP, and wait until the process is stopped: it holds its connections open and answers nothing. */
+  freeze(): Promise<void>;
   /** SIGCONT. */
   thaw(): void;
   stop(): Promise<void>;
@@ -86,7 +88,7 @@ export function dependencyServer(port: number, url: string, start: () => Promise
       await killed(child);
       child = await start();
     },
-    freeze: () => void child.kill('SIGSTOP'),
+    freeze: () => stopped(child),
     thaw: () => void child.kill('SIGCONT'),
     stop: () => killed(child),
   };
@@ -97,4 +99,15 @@ export async function startRedis(): Promise<DependencyServer> {
   const port = await freePort();
   const start = () => launch('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], port);
   return dependencyServer(port, `redis://127.0.0.1:${port}`, start, await start());
+}
+
+/**
+ * SIGSTOP is delivered asynchronously: a multithreaded server (nats-server is Go) can still answer a request or two
+ * until every thread has stopped. Frozen means the kernel reports the process stopped (`T` in /proc/<pid>/stat).
+ */
+async function stopped(child: ChildProcess): Promise<void> {
+  child.kill('SIGSTOP');
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('cannot freeze a process that has no pid');
+  await waitFor(() => /^\d+ \(.*\) T /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')), 5_000, `process ${pid} to stop`);
 }
