@@ -1,36 +1,26 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createEventRegistry, type PlatformEventRegistry } from '../domain/events/catalog.ts';
-import { CommandPipeline } from '../commands/pipeline.ts';
-import { createJobAggregate, type JobAggregate } from '../commands/handlers/job.ts';
-import { governedCheck } from '../commands/governance/governed-check.ts';
-import type { PreAppendCheck } from '../commands/pre-append-check.ts';
-import { StreamLoader } from '../commands/stream-loader.ts';
-import { recordBuiltinPolicies } from '../commands/record-builtin-policies.ts';
-import { inputLimitsOf, type Config } from '../infra/config/env.ts';
+import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
+import type { CommandPipeline } from '../commands/pipeline.ts';
+import type { JobAggregate } from '../commands/handlers/job.ts';
+import type { StreamLoader } from '../commands/stream-loader.ts';
+import type { Config } from '../infra/config/env.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
-import { ApiKeyIndex } from '../projections/api-key-index.ts';
-import { AssociationExpiryProcess } from '../processes/association-expiry.ts';
-import { CHECKPOINTS_DIR, FileCheckpointStore, MemoryCheckpointStore } from '../processes/checkpoint-store.ts';
-import { EventFanout } from '../processes/event-fanout.ts';
-import { openBus } from '../infra/bus/open.ts';
 import type { Bus } from '../infra/bus/port.ts';
 import type { AgentCredentialIssuer } from '../infra/bus/nats-auth/agent-credentials.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
-import { SqliteDocumentStore } from '../infra/documents/sqlite.ts';
-import { MemoryCache } from '../infra/cache/memory.ts';
 import type { Cache } from '../infra/cache/port.ts';
-import { readModelProjections } from '../projections/read-models/all.ts';
-import { openJobsFromReadModel } from '../projections/read-models/jobs.ts';
-import { ParkedEventIndex } from '../projections/parked-events.ts';
-import { ProjectionRunner } from '../projections/runner.ts';
-import { DocumentCheckpointStore } from '../processes/document-checkpoint-store.ts';
-import { DocumentDeadLetters } from '../processes/document-dead-letters.ts';
-import { WorkProcesses } from '../processes/work/work-processes.ts';
-import { connectRateLimitRedis, RateCounter } from '../infra/rate-limit/counter.ts';
-import { openJobsHeldFromReadModel, workloadsFromReadModel } from '../processes/work/workloads.ts';
+import type { ApiKeyIndex } from '../projections/api-key-index.ts';
+import type { ParkedEventIndex } from '../projections/parked-events.ts';
+import type { ProjectionRunner } from '../projections/runner.ts';
+import type { AssociationExpiryProcess } from '../processes/association-expiry.ts';
+import type { EventFanout } from '../processes/event-fanout.ts';
+import type { WorkProcesses } from '../processes/work/work-processes.ts';
+import type { AgentGateway } from './agent-gateway/gateway.ts';
 
-/** The running platform's parts, wired once. The API and the CLI both build on this. */
+/**
+ * The running platform's parts, as the API sees them. They are wired once, by the composition root
+ * (bin/platform/start-platform.ts); the API and the CLI both build on this.
+ */
 export interface Platform {
   config: Config;
   store: EventStore;
@@ -55,132 +45,10 @@ export interface Platform {
   agentBusCredentials: AgentCredentialIssuer | undefined;
   /** Publishes every committed event on `agencygrid.events.<orgId|platform>.<category>.<EventType>`. */
   fanout: EventFanout;
-  /** Assignment, execution and obligation sagas, durable timers, and the agents' gateway on the bus. */
+  /** Assignment, execution, obligation and escalation sagas, and durable timers. */
   work: WorkProcesses;
+  /** Agents' requests on the bus (`agencygrid.work.*`): authenticated, rate-limited, run through the pipeline. */
+  agentGateway: AgentGateway;
   logger: Logger;
   close(): Promise<void>;
-}
-
-export async function startPlatform(
-  config: Config,
-  store: EventStore,
-  logger: Logger,
-  check: PreAppendCheck = governedCheck,
-  docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
-  cache: Cache = new MemoryCache(),
-): Promise<Platform> {
-  // Loaded only for a secured bus, like the NATS adapter: the embedded default does not pay for nats.js at start.
-  const agentBusCredentials =
-    config.NATS_AGENT_ISSUER_SEED_FILE === undefined
-      ? undefined
-      : (await import('../infra/bus/nats-auth/agent-credentials.ts')).AgentCredentialIssuer.fromSeedFile(
-          config.NATS_AGENT_ISSUER_SEED_FILE,
-          config.NATS_AGENT_CREDENTIALS_TTL_MS,
-        );
-  // First: a configured NATS that cannot be reached fails start-up before anything else has started.
-  const {
-    bus,
-    description: busDescription,
-    durable,
-  } = await openBus(config, {
-    onError: (error, context) => logger.error({ err: error, subject: context.subject }, 'bus message handler failed'),
-  });
-  if (config.NATS_URL && !config.NATS_CREDS_FILE) {
-    logger.warn(
-      'NATS without authentication: any client of that server can read agents\' keys and inboxes and forge dispatches; run the shipped deploy/nats config (README "Running the bus securely")',
-    );
-  }
-  const registry = createEventRegistry();
-  const loader = new StreamLoader(store, registry);
-  const pipeline = new CommandPipeline({ store, loader, registry, check, inputLimits: inputLimitsOf(config) });
-  await recordBuiltinPolicies(store, registry);
-  const apiKeys = new ApiKeyIndex(store, registry);
-  await apiKeys.start();
-  const expiry = new AssociationExpiryProcess(store, registry, pipeline);
-  expiry.start();
-  // With NATS the fan-out resumes from a checkpoint under DATA_DIR; the in-process bus forgets its stream on exit,
-  // so there it starts at the head (live events for in-process consumers) and keeps 5 minutes of them (its memory).
-  const fanout = new EventFanout(
-    store,
-    bus,
-    durable ? new FileCheckpointStore(join(config.dataDir, CHECKPOINTS_DIR)) : new MemoryCheckpointStore(),
-    durable ? { startFrom: 'beginning', logger } : { startFrom: 'head', maxAgeMs: 5 * 60 * 1000, logger },
-  );
-  await fanout.start();
-  logger.debug({ bus: busDescription }, 'event fan-out started');
-  const parked = new ParkedEventIndex(store, registry);
-  const projections = new ProjectionRunner(store, docs, registry, readModelProjections, cache, {
-    onSubscriptionError: (projection, error) => logger.warn({ err: error, projection }, 'projection subscription dropped; resubscribing from its checkpoint'),
-    onOutage: (projection, outage) =>
-      outage === null
-        ? logger.info({ projection }, 'projection resumed: its dependency answers again')
-        : logger.warn({ projection, dependency: outage.dependency, reason: outage.message }, 'projection waiting for an unavailable dependency'),
-    parked,
-  });
-  // Parks are known before any projection starts, so a restart never stops again at a parked event.
-  await parked.start((projection) => projections.resumeParked(projection));
-  await projections.start();
-  const jobs = createJobAggregate({ openJobsOf: openJobsFromReadModel({ store, docs, projections }) });
-  // Agents' bus requests, counted per agent: in Redis when configured, so every instance's gateway counts together.
-  // Its Redis calls time out and fail fast like the cache's (CACHE_TIMEOUT_MS, CACHE_RETRY_AFTER_MS).
-  const rateRedis = config.REDIS_URL
-    ? connectRateLimitRedis(config.REDIS_URL, 'agencygrid-agent-rate-limit', {
-        commandTimeoutMs: config.CACHE_TIMEOUT_MS,
-        retryAfterMs: config.CACHE_RETRY_AFTER_MS,
-      })
-    : undefined;
-  const agentRateLimit = new RateCounter({
-    max: config.AGENT_BUS_RATE_LIMIT,
-    windowMs: config.RATE_LIMIT_WINDOW_MS,
-    keyPrefix: `${config.RATE_LIMIT_REDIS_PREFIX}bus:`,
-    ...(rateRedis ? { redis: rateRedis } : {}),
-  });
-  const work = new WorkProcesses({
-    agentRateLimit,
-    store,
-    registry,
-    pipeline,
-    loader,
-    bus,
-    apiKeys,
-    checkpoints: new DocumentCheckpointStore(docs),
-    deadLetters: new DocumentDeadLetters(docs),
-    workloadsOf: workloadsFromReadModel({ store, docs, projections }),
-    openJobsHeldBy: openJobsHeldFromReadModel({ docs, projections }),
-    logger,
-  });
-  await work.start();
-  return {
-    config,
-    store,
-    registry,
-    loader,
-    pipeline,
-    jobs,
-    apiKeys,
-    expiry,
-    docs,
-    cache,
-    projections,
-    parked,
-    bus,
-    agentBusCredentials,
-    fanout,
-    work,
-    logger,
-    async close() {
-      await expiry.stop();
-      await work.stop();
-      await pipeline.drain();
-      await apiKeys.stop();
-      await fanout.stop();
-      await bus.close();
-      await projections.stop();
-      await parked.stop();
-      await docs.close();
-      await cache.close();
-      await store.close();
-      rateRedis?.close();
-    },
-  };
 }

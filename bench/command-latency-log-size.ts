@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { bootstrapAdminKey } from '../api/auth/bootstrap-admin-key.ts';
-import { startPlatform } from '../api/platform.ts';
+import { startPlatform } from '../bin/platform/start-platform.ts';
 import { buildServer } from '../api/server.ts';
 import { orgAggregate } from '../commands/handlers/org.ts';
 import { governedCheck } from '../commands/governance/governed-check.ts';

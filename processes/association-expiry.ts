@@ -5,7 +5,7 @@ import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { rosterAggregate } from '../commands/handlers/roster.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
-import type { OutageStatus } from './dependency-outage.ts';
+import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
 import { LogFollower } from './follow-log.ts';
 
 const ROSTER_EVENTS = ['RoleGranted', 'RoleRevoked', 'AssociationExpired'];

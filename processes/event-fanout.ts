@@ -7,7 +7,7 @@ import type { Bus } from '../infra/bus/port.ts';
 import { subjectToken } from '../infra/bus/subjects.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
-import { unavailableDependency, type Dependency } from './dependency-outage.ts';
+import { unavailableDependency, type Dependency } from '../infra/outage/dependency-outage.ts';
 import { eventCategory, eventOrgId, publicEvent, type PublicEvent } from './public-event.ts';
 
 export const EVENTS_STREAM = 'AGENCYGRID_EVENTS';

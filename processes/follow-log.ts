@@ -1,5 +1,5 @@
 import type { AllSubscription, EventFilter, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
-import { OutageWait, unavailableDependency, type OutageStatus } from './dependency-outage.ts';
+import { OutageWait, unavailableDependency, type OutageStatus } from '../infra/outage/dependency-outage.ts';
 
 export interface FollowLogOptions {
   filter: EventFilter;

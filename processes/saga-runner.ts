@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { PlatformEventOf, PlatformEventRegistry, PlatformEventType } from '../domain/events/catalog.ts';
 import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
-import { OutageWait, unavailableDependency, untilAvailable, type OutageBackoffOptions, type OutageStatus } from './dependency-outage.ts';
+import { OutageWait, unavailableDependency, untilAvailable, type OutageBackoffOptions, type OutageStatus } from '../infra/outage/dependency-outage.ts';
 import { LogFollower } from './follow-log.ts';
 
 /** Where an event a saga handles sits in the log, and the correlation it carries on. */
@@ -55,7 +55,7 @@ export interface DeadLetters {
 /** How far past its last saved checkpoint a saga may read events of other types before it saves its position. */
 const SCANNED_CHECKPOINT_EVERY = 1_000n;
 
-export { StepUnavailableError } from './dependency-outage.ts';
+export { StepUnavailableError } from '../infra/outage/dependency-outage.ts';
 
 /**
  * Runs one saga: follows `$all` (its event types only) from its checkpoint, one event at a time, and saves the

@@ -6,7 +6,7 @@ import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import type { JsonObject } from '../domain/job/json.ts';
 import { TIMER_EVENT_TYPES } from '../domain/timer/events.ts';
 import { timerIdFor } from '../domain/timer/timer-id.ts';
-import type { OutageStatus } from './dependency-outage.ts';
+import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
 import { LogFollower } from './follow-log.ts';
 import { timerAggregate } from '../commands/handlers/timer.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';

@@ -2,7 +2,7 @@ import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { API_KEY_STREAM_PREFIX } from '../domain/credential/events.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
-import { OutageWait, unavailableDependency, type OutageStatus } from '../processes/dependency-outage.ts';
+import { OutageWait, unavailableDependency, type OutageStatus } from '../infra/outage/dependency-outage.ts';
 
 const API_KEY_FILTER = { streamPrefixes: [API_KEY_STREAM_PREFIX] };
 

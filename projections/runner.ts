@@ -2,7 +2,7 @@ import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import type { Cache } from '../infra/cache/port.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
 import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
-import { OutageWait, unavailableDependency, type Dependency, type OutageBackoffOptions, type OutageStatus } from '../processes/dependency-outage.ts';
+import { OutageWait, unavailableDependency, type Dependency, type OutageBackoffOptions, type OutageStatus } from '../infra/outage/dependency-outage.ts';
 import type { Projection, ProjectionContext } from './projection.ts';
 import { PositionWaiters } from './position-waiters.ts';
 

@@ -12,8 +12,8 @@ import {
   type ProposalRejected,
   type TaskDispatch,
   type VerificationRequest,
-} from '../agent-protocol/messages.ts';
-import type { WorkRequestKind } from '../agent-protocol/subjects.ts';
+} from '../../domain/agent-protocol/messages.ts';
+import type { WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
 import { BusTransport } from './bus-transport.ts';
 import { HttpTransport, type AgentHttpOptions } from './http-transport.ts';
 import type { AgentTransport, InboxMessage } from './transport.ts';
@@ -65,7 +65,7 @@ interface AgentClientCommonOptions {
 export type AgentClientOptions = AgentClientCommonOptions & ({ bus: Bus; http?: undefined } | { http: AgentHttpOptions; bus?: undefined });
 
 /**
- * The agent side of the contract-net and task protocol (api/agent-protocol/subjects.ts): receives calls for
+ * The agent side of the contract-net and task protocol (domain/agent-protocol/subjects.ts): receives calls for
  * proposals, awards, task dispatches and verification requests on its own inbox, and answers through the platform's
  * authenticated requests, over the bus or over HTTP (the handlers are the same either way). Each request carries an
  * idempotency key, so a retry after a lost reply is answered the same.

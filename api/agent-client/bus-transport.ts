@@ -1,6 +1,6 @@
 import type { Bus, JsonValue, Subscription } from '../../infra/bus/port.ts';
-import type { WorkReply } from '../agent-protocol/messages.ts';
-import { agentInboxPattern, apiKeyId, workRequestSubject, type WorkRequestKind } from '../agent-protocol/subjects.ts';
+import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
+import { agentInboxPattern, apiKeyId, workRequestSubject, type WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
 import { AgentRequestError } from './errors.ts';
 import type { AgentTransport, InboxMessage } from './transport.ts';
 

@@ -1,7 +1,7 @@
 import { backoffDelay } from '../../infra/retry/backoff.ts';
 import { inboxReconnect } from '../../infra/retry/policies.ts';
 import type { JsonValue } from '../../infra/bus/port.ts';
-import type { WorkRequestKind } from '../agent-protocol/subjects.ts';
+import type { WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
 import { AgentRequestError } from './errors.ts';
 import { SseParser } from './sse-parser.ts';
 import type { AgentTransport, InboxMessage } from './transport.ts';

@@ -9,6 +9,6 @@ export { connectAgentBus, type AgentBusOptions } from './agent-bus.ts';
 export type { AgentHttpOptions } from './http-transport.ts';
 export { SseParser, type SseEvent } from './sse-parser.ts';
 export type { AgentTransport, InboxMessage } from './transport.ts';
-export type { Award, CallForProposals, ProposalRejected, TaskDispatch, VerificationRequest } from '../agent-protocol/messages.ts';
+export type { Award, CallForProposals, ProposalRejected, TaskDispatch, VerificationRequest } from '../../domain/agent-protocol/messages.ts';
 export { NatsBus } from '../../infra/bus/nats.ts';
 export { MemoryBus } from '../../infra/bus/memory.ts';

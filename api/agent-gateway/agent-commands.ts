@@ -10,8 +10,8 @@ import type { CommandResult } from '../../commands/result.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { fieldIssue, issuesSummary } from '../../domain/shared/field-issues.ts';
 import { systemPrincipal, type Principal } from '../../domain/shared/principal.ts';
-import { subtaskIdFor, type WorkRequestKind } from '../agent-protocol/subjects.ts';
-import { workRequestSchemas } from '../agent-protocol/messages.ts';
+import { subtaskIdFor, type WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
+import { workRequestSchemas } from '../../domain/agent-protocol/messages.ts';
 import type { z } from 'zod';
 
 function parse<T>(schema: z.ZodType<T>, payload: unknown): T | AppError {

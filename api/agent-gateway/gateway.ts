@@ -9,8 +9,14 @@ import type { RateCounter } from '../../infra/rate-limit/counter.ts';
 import { answerDetailSchema } from '../answer-detail.ts';
 import { authenticate, refuseSuspendedSubject } from '../auth/authenticate.ts';
 import { commandError } from '../command-reply.ts';
-import { AGENT_IDEMPOTENCY_KEY, type WorkReply } from '../agent-protocol/messages.ts';
-import { WORK_GATEWAY_QUEUE, WORK_REQUEST_KINDS, WORK_REQUEST_PATTERN, parseWorkRequestSubject, type WorkRequestKind } from '../agent-protocol/subjects.ts';
+import { AGENT_IDEMPOTENCY_KEY, type WorkReply } from '../../domain/agent-protocol/messages.ts';
+import {
+  WORK_GATEWAY_QUEUE,
+  WORK_REQUEST_KINDS,
+  WORK_REQUEST_PATTERN,
+  parseWorkRequestSubject,
+  type WorkRequestKind,
+} from '../../domain/agent-protocol/subjects.ts';
 import { callerView } from '../refusal-view.ts';
 import { runAgentCommand } from './agent-commands.ts';
 

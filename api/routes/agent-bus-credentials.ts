@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
-import { agentBusPermissions, agentReplyPrefix } from '../agent-protocol/subjects.ts';
+import { agentBusPermissions, agentReplyPrefix } from '../../domain/agent-protocol/subjects.ts';
 import { sendError } from '../command-reply.ts';
 import { errors, jsonSchema, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';

@@ -10,8 +10,8 @@ import {
   taskCancelledSchema,
   taskDispatchSchema,
   verificationRequestSchema,
-} from '../agent-protocol/messages.ts';
-import { AGENT_INBOX_KINDS, agentInboxPattern } from '../agent-protocol/subjects.ts';
+} from '../../domain/agent-protocol/messages.ts';
+import { AGENT_INBOX_KINDS, agentInboxPattern } from '../../domain/agent-protocol/subjects.ts';
 import { sendError } from '../command-reply.ts';
 import { errors, jsonSchema } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';

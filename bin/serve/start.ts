@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { issueBootstrapKey, registerOperatorKey } from '../../api/auth/bootstrap-admin-key.ts';
-import { startPlatform, type Platform } from '../../api/platform.ts';
+import type { Platform } from '../../api/platform.ts';
+import { startPlatform } from '../platform/start-platform.ts';
 import { buildServer } from '../../api/server.ts';
 import { loadConfig, type Config } from '../../infra/config/env.ts';
 import { openEventStore } from '../../infra/eventstore/open.ts';

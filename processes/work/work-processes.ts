@@ -4,11 +4,8 @@ import type { StreamLoader } from '../../commands/stream-loader.ts';
 import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
-import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
-import type { RateCounter } from '../../infra/rate-limit/counter.ts';
-import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
 import type { CheckpointStore } from '../checkpoint-store.ts';
-import type { OutageStatus } from '../dependency-outage.ts';
+import type { OutageStatus } from '../../infra/outage/dependency-outage.ts';
 import { SagaRunner, type DeadLetters } from '../saga-runner.ts';
 import { TimerService } from '../timers.ts';
 import { AssignmentSaga } from './assignment-saga.ts';
@@ -24,7 +21,6 @@ export interface WorkProcessesDeps {
   pipeline: CommandPipeline;
   loader: StreamLoader;
   bus: Bus;
-  apiKeys: ApiKeyIndex;
   checkpoints: CheckpointStore;
   deadLetters?: DeadLetters;
   workloadsOf: WorkloadsOf;
@@ -32,18 +28,15 @@ export interface WorkProcessesDeps {
   clock?: () => Date;
   logger?: Logger;
   timerTickMs?: number;
-  /** Requests per agent per window on the bus gateway. */
-  agentRateLimit?: RateCounter;
 }
 
-/** How work gets done, started and stopped together: durable timers, the four sagas, and the agents' bus gateway. */
+/** How work gets done, started and stopped together: durable timers and the four sagas. */
 export class WorkProcesses {
   readonly timers: TimerService;
   readonly assignment: SagaRunner;
   readonly execution: SagaRunner;
   readonly obligations: SagaRunner;
   readonly escalations: SagaRunner;
-  readonly gateway: AgentGateway;
 
   constructor(deps: WorkProcessesDeps) {
     const { store, registry, pipeline, loader, bus, checkpoints, logger } = deps;
@@ -57,18 +50,9 @@ export class WorkProcesses {
     );
     this.obligations = runner(new ObligationSaga({ pipeline, reader: loader, clock, ...(logger ? { logger } : {}) }));
     this.escalations = runner(new EscalationSaga({ pipeline, reader: loader, ...(logger ? { logger } : {}) }));
-    this.gateway = new AgentGateway({
-      bus,
-      pipeline,
-      apiKeys: deps.apiKeys,
-      reader: loader,
-      ...(deps.agentRateLimit ? { rateLimit: deps.agentRateLimit } : {}),
-      ...(logger ? { logger } : {}),
-    });
   }
 
   async start(): Promise<void> {
-    await this.gateway.start();
     await this.assignment.start();
     await this.execution.start();
     await this.obligations.start();
@@ -95,7 +79,6 @@ export class WorkProcesses {
   }
 
   async stop(): Promise<void> {
-    await this.gateway.stop();
     await this.timers.stop();
     await this.assignment.stop();
     await this.execution.stop();

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import type { WorkReply } from '../../api/agent-protocol/messages.ts';
-import { apiKeyId, workRequestSubject } from '../../api/agent-protocol/subjects.ts';
+import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
+import { apiKeyId, workRequestSubject } from '../../domain/agent-protocol/subjects.ts';
 
 type Answer = { status: number; code: string; message: string; challenge: string | undefined };
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootstrapAdminKey } from '../../api/auth/bootstrap-admin-key.ts';
-import { startPlatform } from '../../api/platform.ts';
+import { startPlatform } from '../../bin/platform/start-platform.ts';
 import { buildServer, type ServerOptions } from '../../api/server.ts';
 import { loadConfig } from '../../infra/config/env.ts';
 import type { AllSubscription, RecordedEvent } from '../../infra/eventstore/port.ts';

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
-import { awardSchema, type Award } from '../../api/agent-protocol/messages.ts';
+import { agentInboxSubject } from '../../domain/agent-protocol/subjects.ts';
+import { awardSchema, type Award } from '../../domain/agent-protocol/messages.ts';
 import { taskIdFor } from '../../processes/work/execution-saga.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 

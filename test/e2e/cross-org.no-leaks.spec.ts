@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, AgentRequestError } from '../../api/agent-client/index.ts';
-import { WORK_REQUEST_KINDS } from '../../api/agent-protocol/subjects.ts';
+import { WORK_REQUEST_KINDS } from '../../domain/agent-protocol/subjects.ts';
 import type { JsonValue } from '../../infra/bus/port.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import type { DependencyServer } from '../support/dependency-servers.ts';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import type { WorkReply } from '../../api/agent-protocol/messages.ts';
-import { apiKeyId, workRequestSubject, type WorkRequestKind } from '../../api/agent-protocol/subjects.ts';
+import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
+import { apiKeyId, workRequestSubject, type WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
 import { hashApiKey } from '../../api/auth/api-key.ts';
 import { apiClient } from './api.client.ts';
 import { agentsStoppedAfterAll, type TestAgent, workAgent, workOrg } from '../support/work-fixtures.ts';

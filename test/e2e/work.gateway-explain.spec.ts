@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
-import type { WorkReply } from '../../api/agent-protocol/messages.ts';
-import { apiKeyId } from '../../api/agent-protocol/subjects.ts';
+import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
+import { apiKeyId } from '../../domain/agent-protocol/subjects.ts';
 import { workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 import { apiClient } from './api.client.ts';
 

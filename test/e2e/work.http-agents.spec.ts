@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AgentClient, AgentRequestError, MemoryBus, type AgentHandlers, type CallForProposals } from '../../api/agent-client/index.ts';
-import { agentInboxSubject } from '../../api/agent-protocol/subjects.ts';
+import { agentInboxSubject } from '../../domain/agent-protocol/subjects.ts';
 import type { ServerOptions } from '../../api/server.ts';
 import type { Subscription } from '../../infra/bus/port.ts';
 import { waitFor } from '../support/async.ts';

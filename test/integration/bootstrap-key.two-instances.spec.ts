@@ -4,7 +4,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hashApiKey } from '../../api/auth/api-key.ts';
 import { issueBootstrapKey } from '../../api/auth/bootstrap-admin-key.ts';
-import { startPlatform, type Platform } from '../../api/platform.ts';
+import type { Platform } from '../../api/platform.ts';
+import { startPlatform } from '../../bin/platform/start-platform.ts';
 import { loadConfig } from '../../infra/config/env.ts';
 import { tempStore, tempStorePath } from '../support/pipeline.ts';
 

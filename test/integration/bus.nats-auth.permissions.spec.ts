@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentBusPermissions, agentInboxSubject, agentReplyPrefix, workRequestSubject } from '../../api/agent-protocol/subjects.ts';
+import { agentBusPermissions, agentInboxSubject, agentReplyPrefix, workRequestSubject } from '../../domain/agent-protocol/subjects.ts';
 import { BusPermissionError, BusUnavailableError } from '../../infra/bus/errors.ts';
 import { NatsBus } from '../../infra/bus/nats.ts';
 import { AgentCredentialIssuer } from '../../infra/bus/nats-auth/agent-credentials.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform } from '../../api/platform.ts';
+import { startPlatform } from '../../bin/platform/start-platform.ts';
 import { loadConfig } from '../../infra/config/env.ts';
 import { MemoryBroker, MemoryBus } from '../../infra/bus/memory.ts';
 import { openBus } from '../../infra/bus/open.ts';

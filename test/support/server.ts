@@ -1,7 +1,8 @@
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { bootstrapAdminKey } from '../../api/auth/bootstrap-admin-key.ts';
-import { startPlatform, type Platform } from '../../api/platform.ts';
+import type { Platform } from '../../api/platform.ts';
+import { startPlatform } from '../../bin/platform/start-platform.ts';
 import { buildServer, type ServerOptions } from '../../api/server.ts';
 import type { DocumentStore } from '../../infra/documents/port.ts';
 import { loadConfig } from '../../infra/config/env.ts';

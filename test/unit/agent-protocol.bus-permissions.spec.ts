@@ -7,7 +7,7 @@ import {
   agentInboxSubject,
   agentReplyPrefix,
   workRequestSubject,
-} from '../../api/agent-protocol/subjects.ts';
+} from '../../domain/agent-protocol/subjects.ts';
 import { patternsOverlap, subjectMatches } from '../../infra/bus/subjects.ts';
 
 const token = fc.stringMatching(/^[A-Za-z0-9_-]{1,24}$/);

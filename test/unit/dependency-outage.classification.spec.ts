@@ -4,7 +4,7 @@ import { BusError, BusUnavailableError, PayloadTooLargeError } from '../../infra
 import { CacheError, CacheUnavailableError } from '../../infra/cache/errors.ts';
 import { DocumentStoreUnavailableError, InvalidDocumentError } from '../../infra/documents/errors.ts';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '../../infra/eventstore/errors.ts';
-import { OutageWait, StepUnavailableError, unavailableDependency } from '../../processes/dependency-outage.ts';
+import { OutageWait, StepUnavailableError, unavailableDependency } from '../../infra/outage/dependency-outage.ts';
 
 describe('telling a dependency outage from a poison event', () => {
   it('names the dependency of every typed unavailable error, directly or through `cause`', () => {

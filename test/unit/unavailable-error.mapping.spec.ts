@@ -3,7 +3,7 @@ import { httpErrorForThrown } from '../../api/http-errors.ts';
 import { asGraphQLError } from '../../api/graphql/errors.ts';
 import { unavailableErrorFor } from '../../commands/unavailable-error.ts';
 import { appError } from '../../domain/shared/app-error.ts';
-import { StepUnavailableError } from '../../processes/dependency-outage.ts';
+import { StepUnavailableError } from '../../infra/outage/dependency-outage.ts';
 import { BusUnavailableError } from '../../infra/bus/errors.ts';
 import { CacheUnavailableError } from '../../infra/cache/errors.ts';
 import { DocumentStoreUnavailableError } from '../../infra/documents/errors.ts';

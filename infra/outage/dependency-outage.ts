@@ -1,10 +1,9 @@
-import { sleepBackoff, type BackoffPolicy } from '../infra/retry/backoff.ts';
-import { dependencyOutage } from '../infra/retry/policies.ts';
-import type { AppError } from '../domain/shared/app-error.ts';
-import { BusUnavailableError } from '../infra/bus/errors.ts';
-import { CacheUnavailableError } from '../infra/cache/errors.ts';
-import { DocumentStoreUnavailableError } from '../infra/documents/errors.ts';
-import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
+import { sleepBackoff, type BackoffPolicy } from '../retry/backoff.ts';
+import { dependencyOutage } from '../retry/policies.ts';
+import { BusUnavailableError } from '../bus/errors.ts';
+import { CacheUnavailableError } from '../cache/errors.ts';
+import { DocumentStoreUnavailableError } from '../documents/errors.ts';
+import { EventStoreUnavailableError } from '../eventstore/errors.ts';
 
 /**
  * The one place that tells "a dependency cannot serve now" from "this event cannot be applied". Every follower of
@@ -17,9 +16,9 @@ import { EventStoreUnavailableError } from '../infra/eventstore/errors.ts';
 export type Dependency = 'cache' | 'bus' | 'documents' | 'event-store' | 'commands';
 
 /** A step refused because something it needs is unavailable (the store, a read model behind): retried, not skipped. */
-export class StepUnavailableError extends Error {
+export class StepUnavailableError<Refusal extends { code: string; message: string } = { code: string; message: string }> extends Error {
   override readonly name = 'StepUnavailableError';
-  constructor(readonly error: AppError) {
+  constructor(readonly error: Refusal) {
     super(`${error.code}: ${error.message}`);
   }
 }
