@@ -7,7 +7,7 @@ import type { RecordedEvent } from '../infra/eventstore/port.ts';
 import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
 import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
 import type { LogProcessor } from '../infra/log-consumer/processor.ts';
-import type { CheckpointStore } from './checkpoint-store.ts';
+import type { CheckpointStore } from '../infra/log-consumer/checkpoint-store.ts';
 import { unavailableDependency, type Dependency } from '../infra/outage/dependency-outage.ts';
 import { eventCategory, eventOrgId, publicEvent, type PublicEvent } from './public-event.ts';
 

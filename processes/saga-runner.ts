@@ -5,7 +5,7 @@ import type { RecordedEvent } from '../infra/eventstore/port.ts';
 import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
 import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
 import type { LogProcessor } from '../infra/log-consumer/processor.ts';
-import type { CheckpointStore } from './checkpoint-store.ts';
+import type { CheckpointStore } from '../infra/log-consumer/checkpoint-store.ts';
 import type { OutageBackoffOptions, OutageStatus } from '../infra/outage/dependency-outage.ts';
 
 /** Where an event a saga handles sits in the log, and the correlation it carries on. */

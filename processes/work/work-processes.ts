@@ -5,7 +5,7 @@ import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
-import type { CheckpointStore } from '../checkpoint-store.ts';
+import type { CheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import type { OutageStatus } from '../../infra/outage/dependency-outage.ts';
 import { SagaRunner, type DeadLetters } from '../saga-runner.ts';
 import { TimerService } from '../timers.ts';

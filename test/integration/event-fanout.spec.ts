@@ -10,7 +10,7 @@ import { MemoryBroker, MemoryBus } from '../../infra/bus/memory.ts';
 import { openBus } from '../../infra/bus/open.ts';
 import type { Bus, DurableMessage, IncomingMessage } from '../../infra/bus/port.ts';
 import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
-import { CheckpointError, FileCheckpointStore, MemoryCheckpointStore } from '../../processes/checkpoint-store.ts';
+import { CheckpointError, FileCheckpointStore, MemoryCheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import { EventFanout, eventSubject, type EventFanoutOptions, type FanoutMessage } from '../../processes/event-fanout.ts';
 import { collect, take, waitFor } from '../support/async.ts';
 import { tempStore } from '../support/pipeline.ts';

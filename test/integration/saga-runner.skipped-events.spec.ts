@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { createEventRegistry } from '../../domain/events/catalog.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import { DocumentCheckpointStore } from '../../processes/document-checkpoint-store.ts';
+import { DocumentCheckpointStore } from '../../infra/log-consumer/document-checkpoint-store.ts';
 import { SagaRunner, type Saga } from '../../processes/saga-runner.ts';
 import { waitFor } from '../support/async.ts';
 import { admin, commandId, newOrgId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEventRegistry } from '../../domain/events/catalog.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import { DocumentCheckpointStore } from '../../processes/document-checkpoint-store.ts';
+import { DocumentCheckpointStore } from '../../infra/log-consumer/document-checkpoint-store.ts';
 import { SagaRunner, StepUnavailableError, type Saga, type SagaEvent } from '../../processes/saga-runner.ts';
 import { DocumentDeadLetters } from '../../processes/document-dead-letters.ts';
 import { appError } from '../../domain/shared/app-error.ts';
