@@ -235,6 +235,7 @@ export class EventFanout {
 
   async stop(): Promise<void> {
     await this.cursor?.stop();
+    this.position = this.cursor?.position ?? this.position;
     this.cursor = undefined;
     this.state = 'stopped';
   }
