@@ -7,7 +7,7 @@ describe('the tail when its subscription drops', () => {
   it('subscribes again from its position with backoff, reporting the outage meanwhile: no event lost or doubled', async () => {
     const { store, counts } = countingStore(tempStore(), { dropFirstAfter: 4 });
     const drops: unknown[] = [];
-    const consumer = new LogConsumer(store, { retry: { minMs: 200, maxMs: 200 }, onDrop: (error) => drops.push(error) });
+    const consumer = new LogConsumer(store, { retry: { minMs: 500, maxMs: 500 }, onDrop: (error) => drops.push(error) });
     const follower = recordingProcessor('follower');
     const cursor = consumer.attach(follower.processor, 0n);
     // One at a time, so the tail (not a catch-up read) delivers them: the fifth is where the first subscription drops.
