@@ -10,6 +10,7 @@ import { readModelProjections } from '../projections/read-models/all.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
 import { benchAdmin, withTempStore } from './fixtures.ts';
 import { emit, now, perSecond, progress, summarize } from './measure.ts';
+import { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
 
 /**
  * The read side under a steady command load: how long after a command is acknowledged its effect is visible in
@@ -21,7 +22,7 @@ export async function benchProjections(options: { commandsPerSecond: number; sec
     const loader = new StreamLoader(store, registry);
     const pipeline = new CommandPipeline({ store, loader, registry, check: governedCheck });
     const docs = new SqliteDocumentStore({ path: ':memory:' });
-    const runner = new ProjectionRunner(store, docs, registry, readModelProjections);
+    const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await runner.start();
 
     const orgIds: string[] = [];

@@ -4,9 +4,10 @@ import { systemPrincipal } from '../domain/shared/principal.ts';
 import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { rosterAggregate } from '../commands/handlers/roster.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
-import type { EventStore } from '../infra/eventstore/port.ts';
+import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
+import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
+import { retryLikeAnOutage } from '../infra/log-consumer/processor.ts';
 import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
-import { LogFollower } from './follow-log.ts';
 
 const ROSTER_EVENTS = ['RoleGranted', 'RoleRevoked', 'AssociationExpired'];
 
@@ -24,32 +25,36 @@ interface Pending {
  */
 export class AssociationExpiryProcess {
   private readonly pending = new Map<string, Pending>();
-  private follower: LogFollower | undefined;
+  private cursor: ProcessorCursor | undefined;
   private ticker: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
 
   constructor(
-    private readonly store: EventStore,
+    private readonly consumer: LogConsumer,
     private readonly registry: PlatformEventRegistry,
     private readonly pipeline: CommandPipeline,
     private readonly options: { tickMs?: number; clock?: () => Date } = {},
   ) {}
 
   start(): void {
-    // Followed for good: a dropped subscription is opened again from the last event read.
-    this.follower = new LogFollower(this.store, {
-      filter: { eventTypes: ROSTER_EVENTS },
-      onEvent: (recorded) => {
-        const event = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
-        if (event.type === 'RoleGranted' && event.data.association.expiresAt !== null) {
-          const { associationId, expiresAt } = event.data.association;
-          this.pending.set(associationId, { orgId: event.data.orgId, associationId, expiresAt: Date.parse(expiresAt) });
-        } else if (event.type === 'RoleRevoked' || event.type === 'AssociationExpired') {
-          this.pending.delete(event.data.associationId);
-        }
+    this.cursor = this.consumer.attach(
+      {
+        name: 'association-expiry',
+        wants: { eventTypes: ROSTER_EVENTS },
+        failure: retryLikeAnOutage,
+        handle: (recorded) => {
+          const event = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
+          if (event.type === 'RoleGranted' && event.data.association.expiresAt !== null) {
+            const { associationId, expiresAt } = event.data.association;
+            this.pending.set(associationId, { orgId: event.data.orgId, associationId, expiresAt: Date.parse(expiresAt) });
+          } else if (event.type === 'RoleRevoked' || event.type === 'AssociationExpired') {
+            this.pending.delete(event.data.associationId);
+          }
+        },
       },
-    });
+      0n,
+    );
     this.ticker = this.tick();
   }
 
@@ -82,7 +87,7 @@ export class AssociationExpiryProcess {
 
   /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
   get waiting(): OutageStatus | null {
-    return this.follower?.waiting ?? null;
+    return this.cursor?.waiting ?? null;
   }
 
   get scheduled(): number {
@@ -92,7 +97,7 @@ export class AssociationExpiryProcess {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
-    await this.follower?.stop();
+    await this.cursor?.stop();
     await this.ticker;
   }
 }

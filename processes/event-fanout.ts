@@ -1,12 +1,13 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { sleepBackoff } from '../infra/retry/backoff.ts';
 import { fanoutResubscribe } from '../infra/retry/policies.ts';
 import type { Logger } from 'pino';
 import { InvalidSubjectError, PayloadTooLargeError } from '../infra/bus/errors.ts';
 import type { Bus } from '../infra/bus/port.ts';
 import { subjectToken } from '../infra/bus/subjects.ts';
-import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
-import type { CheckpointStore } from './checkpoint-store.ts';
+import type { RecordedEvent } from '../infra/eventstore/port.ts';
+import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
+import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
+import type { LogProcessor } from '../infra/log-consumer/processor.ts';
+import type { CheckpointStore } from '../infra/log-consumer/checkpoint-store.ts';
 import { unavailableDependency, type Dependency } from '../infra/outage/dependency-outage.ts';
 import { eventCategory, eventOrgId, publicEvent, type PublicEvent } from './public-event.ts';
 
@@ -81,14 +82,14 @@ export function eventSubject(event: Pick<RecordedEvent, 'streamId' | 'type' | 'm
 }
 
 /**
- * Publishes every committed event on the bus, in log order, into a JetStream stream it ensures: a follower of `$all`
- * from its own checkpoint. Each event is published with msgId = its event id, so what is republished after a
- * restart (the events after the last checkpoint save) is stored once by the stream's duplicate window; the
+ * Publishes every committed event on the bus, in log order, into a JetStream stream it ensures: a processor on the
+ * LogConsumer, from its own checkpoint. Each event is published with msgId = its event id, so what is republished
+ * after a restart (the events after the last checkpoint save) is stored once by the stream's duplicate window; the
  * payload's `position` lets a consumer drop anything at or below the last position it handled in any case.
  *
  * At least once, in order: an event is published (and acknowledged by the stream) before the next one, and the
- * checkpoint only ever moves to an acknowledged position. On any error (bus down, the stream deleted under it, the
- * subscription dropped) it resubscribes from the last acknowledged position with backoff, ensuring the stream again.
+ * checkpoint only ever moves to an acknowledged position. On any error (bus down, the stream deleted under it) it
+ * tries the same event again with backoff, for as long as it takes, ensuring the stream again first.
  */
 export class EventFanout {
   private readonly name: string;
@@ -100,16 +101,11 @@ export class EventFanout {
   private published = 0;
   private duplicates = 0;
   private failure: FanoutStatus['failure'] = null;
-  private stopped = false;
-  private loop: Promise<void> | undefined;
-  private subscription: AllSubscription | undefined;
-  private readonly abort = new AbortController();
-  private saving: Promise<void> | undefined;
-  private dirty = false;
-  private waiters: Array<{ position: bigint; resolve: (reached: boolean) => void; timer: NodeJS.Timeout }> = [];
+  private cursor: ProcessorCursor | undefined;
+  private streamReady = false;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly consumer: LogConsumer,
     private readonly bus: Bus,
     private readonly checkpoints: CheckpointStore,
     private readonly options: EventFanoutOptions = {},
@@ -125,20 +121,52 @@ export class EventFanout {
    * checkpoint cannot be read (starting over from 0 instead would republish the whole log).
    */
   async start(): Promise<void> {
-    if (this.loop) return;
-    this.stopped = false;
+    if (this.cursor) return;
     this.state = 'starting';
-    await this.loadPosition();
-    this.loop = this.run();
+    const saved = await this.checkpoints.load(this.name);
+    this.savedPosition = saved;
+    this.position = saved ?? (this.options.startFrom === 'head' ? await this.consumer.store.headPosition() : 0n);
+    this.cursor = this.consumer.attach(this.processor(), this.position);
   }
 
-  private async loadPosition(): Promise<bigint> {
-    if (this.position === undefined) {
-      const saved = await this.checkpoints.load(this.name);
-      this.savedPosition = saved;
-      this.position = saved ?? (this.options.startFrom === 'head' ? await this.store.headPosition() : 0n);
-    }
-    return this.position;
+  private processor(): LogProcessor {
+    return {
+      name: this.name,
+      wants: {},
+      prepare: () => this.ensureStream(),
+      handle: async (event) => {
+        if (!this.streamReady) await this.ensureStream();
+        await this.publish(event);
+      },
+      failure: {
+        kind: 'retry',
+        backoff: fanoutResubscribe(this.options.retryMinMs ?? 100, this.options.retryMaxMs ?? 5000),
+        onFailure: (error, event) => this.failed(error, event),
+        onRecovered: () => this.recovered(),
+      },
+      checkpoint: {
+        save: async (position) => {
+          await this.checkpoints.save(this.name, position);
+          this.savedPosition = position;
+        },
+        afterHandled: 'behind',
+        // Retried with the next event or at stop; until then a restart republishes a little more (deduplicated).
+        onError: (error) => this.options.logger?.error({ fanout: this.name, err: error }, 'event fan-out could not save its checkpoint'),
+      },
+    };
+  }
+
+  private async ensureStream(): Promise<void> {
+    const maxAgeMs = this.options.maxAgeMs ?? 7 * DAY_MS;
+    await this.bus.ensureStream({
+      name: this.streamName,
+      subjects: [`${this.subjectPrefix}.>`],
+      maxAgeMs,
+      duplicateWindowMs: this.options.duplicateWindowMs ?? Math.min(10 * 60 * 1000, maxAgeMs),
+      ...(this.options.storage ? { storage: this.options.storage } : {}),
+    });
+    this.streamReady = true;
+    this.state = 'live';
   }
 
   subjectOf(event: Pick<RecordedEvent, 'streamId' | 'type' | 'metadata'>): string {
@@ -148,7 +176,7 @@ export class EventFanout {
   status(): FanoutStatus {
     return {
       state: this.state,
-      position: (this.position ?? 0n).toString(),
+      position: (this.cursor?.position ?? this.position ?? 0n).toString(),
       savedPosition: (this.savedPosition ?? 0n).toString(),
       published: this.published,
       duplicates: this.duplicates,
@@ -158,92 +186,29 @@ export class EventFanout {
 
   /** Resolves true once every event up to `position` is published, false after `timeoutMs`. */
   waitFor(position: bigint, timeoutMs = 5000): Promise<boolean> {
-    if (this.position !== undefined && this.position >= position) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const waiter = {
-        position,
-        resolve,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((other) => other !== waiter);
-          resolve(false);
-        }, timeoutMs),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.cursor?.waitFor(position, timeoutMs) ?? Promise.resolve(false);
   }
 
-  private async run(): Promise<void> {
-    const backoff = fanoutResubscribe(this.options.retryMinMs ?? 100, this.options.retryMaxMs ?? 5000);
-    // Failures since an event was last published: each one waits longer.
-    let failures = 0;
-    let streamReady = false;
-    while (!this.stopped) {
-      let current: bigint | null = null;
-      try {
-        if (!streamReady) {
-          const maxAgeMs = this.options.maxAgeMs ?? 7 * DAY_MS;
-          await this.bus.ensureStream({
-            name: this.streamName,
-            subjects: [`${this.subjectPrefix}.>`],
-            maxAgeMs,
-            duplicateWindowMs: this.options.duplicateWindowMs ?? Math.min(10 * 60 * 1000, maxAgeMs),
-            ...(this.options.storage ? { storage: this.options.storage } : {}),
-          });
-          streamReady = true;
-        }
-        const position = await this.loadPosition();
-        if (this.stopped) break;
-        const subscription = this.store.subscribeToAll({ afterPosition: position });
-        this.subscription = subscription;
-        try {
-          this.state = 'live';
-          // A failure to publish one event is over once that event is published; any other once we follow again.
-          if (this.failure?.position === null) this.recovered();
-          let sliceStarted = performance.now();
-          for await (const event of subscription) {
-            // A catch-up on a bus that answers at once (in-process) must not hold the event loop: give way now and then.
-            if (performance.now() - sliceStarted > 10) {
-              await nextTurn();
-              sliceStarted = performance.now();
-            }
-            current = event.position;
-            await this.publish(event);
-            current = null;
-            this.advance(event.position);
-            if (this.failure) this.recovered();
-            failures = 0;
-          }
-        } finally {
-          await subscription.unsubscribe().catch(() => undefined);
-        }
-        if (this.stopped) break;
-        throw new Error('the subscription to $all ended');
-      } catch (error) {
-        if (this.stopped) break;
-        // Whatever failed, ensure the stream again before the next attempt (it may have been deleted under us).
-        streamReady = false;
-        const message = error instanceof Error ? error.message : String(error);
-        if (this.failure === null) {
-          this.options.logger?.warn({ fanout: this.name, err: error, position: current?.toString() }, 'event fan-out failed; retrying with backoff');
-        }
-        this.failure = {
-          message,
-          position: current === null ? null : current.toString(),
-          dependency: unavailableDependency(error),
-          since: this.failure?.since ?? new Date().toISOString(),
-          attempts: (this.failure?.attempts ?? 0) + 1,
-        };
-        this.state = 'retrying';
-      }
-      failures += 1;
-      await sleepBackoff(backoff, failures, this.abort.signal);
+  private failed(error: unknown, event: RecordedEvent | null): void {
+    // Whatever failed, the stream is ensured again before the next attempt (it may have been deleted under us).
+    this.streamReady = false;
+    if (this.failure === null) {
+      this.options.logger?.warn({ fanout: this.name, err: error, position: event?.position.toString() }, 'event fan-out failed; retrying with backoff');
     }
-    this.state = 'stopped';
+    this.failure = {
+      message: error instanceof Error ? error.message : String(error),
+      position: event === null ? null : event.position.toString(),
+      dependency: unavailableDependency(error),
+      since: this.failure?.since ?? new Date().toISOString(),
+      attempts: (this.failure?.attempts ?? 0) + 1,
+    };
+    this.state = 'retrying';
   }
 
   private recovered(): void {
-    this.options.logger?.info({ fanout: this.name, position: (this.position ?? 0n).toString() }, 'event fan-out resumed');
+    this.options.logger?.info({ fanout: this.name, position: (this.cursor?.position ?? 0n).toString() }, 'event fan-out resumed');
     this.failure = null;
+    this.state = 'live';
   }
 
   private async publish(event: RecordedEvent): Promise<void> {
@@ -268,53 +233,10 @@ export class EventFanout {
     else this.published += 1;
   }
 
-  private advance(position: bigint): void {
-    this.position = position;
-    this.dirty = true;
-    this.saving ??= this.saveLoop();
-    if (this.waiters.length > 0) {
-      this.waiters = this.waiters.filter((waiter) => {
-        if (waiter.position > position) return true;
-        clearTimeout(waiter.timer);
-        waiter.resolve(true);
-        return false;
-      });
-    }
-  }
-
-  /** Saves the latest position; positions reached while a save is running are coalesced into the next one. */
-  private async saveLoop(): Promise<void> {
-    try {
-      while (this.dirty && this.position !== undefined) {
-        this.dirty = false;
-        const position = this.position;
-        try {
-          await this.checkpoints.save(this.name, position);
-          this.savedPosition = position;
-        } catch (error) {
-          // Retried with the next event or at stop; until then a restart republishes a little more (deduplicated).
-          this.options.logger?.error({ fanout: this.name, err: error }, 'event fan-out could not save its checkpoint');
-          this.dirty = true;
-          break;
-        }
-      }
-    } finally {
-      this.saving = undefined;
-    }
-  }
-
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.abort.abort();
-    await this.subscription?.unsubscribe().catch(() => undefined);
-    await this.loop;
-    this.loop = undefined;
-    await this.saving;
-    if (this.dirty) await this.saveLoop();
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(false);
-    }
+    await this.cursor?.stop();
+    this.position = this.cursor?.position ?? this.position;
+    this.cursor = undefined;
     this.state = 'stopped';
   }
 }

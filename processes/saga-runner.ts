@@ -1,11 +1,12 @@
-import { sleepBackoff } from '../infra/retry/backoff.ts';
 import { sagaStep } from '../infra/retry/policies.ts';
 import type { Logger } from 'pino';
 import type { PlatformEventOf, PlatformEventRegistry, PlatformEventType } from '../domain/events/catalog.ts';
-import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
-import type { CheckpointStore } from './checkpoint-store.ts';
-import { OutageWait, unavailableDependency, untilAvailable, type OutageBackoffOptions, type OutageStatus } from '../infra/outage/dependency-outage.ts';
-import { LogFollower } from './follow-log.ts';
+import type { RecordedEvent } from '../infra/eventstore/port.ts';
+import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
+import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
+import type { LogProcessor } from '../infra/log-consumer/processor.ts';
+import type { CheckpointStore } from '../infra/log-consumer/checkpoint-store.ts';
+import type { OutageBackoffOptions, OutageStatus } from '../infra/outage/dependency-outage.ts';
 
 /** Where an event a saga handles sits in the log, and the correlation it carries on. */
 export interface SagaEventPlacement {
@@ -53,163 +54,91 @@ export interface DeadLetters {
 }
 
 /** How far past its last saved checkpoint a saga may read events of other types before it saves its position. */
-const SCANNED_CHECKPOINT_EVERY = 1_000n;
+const SCANNED_CHECKPOINT_EVERY = 1_000;
 
 export { StepUnavailableError } from '../infra/outage/dependency-outage.ts';
 
 /**
- * Runs one saga: follows `$all` (its event types only) from its checkpoint, one event at a time, and saves the
- * checkpoint after each handled event (at-least-once). A dropped subscription is followed again from the checkpoint.
+ * Runs one saga, a processor on the LogConsumer: from its checkpoint, one event of its types at a time, saving the
+ * checkpoint after each handled event (at-least-once). A step that fails with an outage is tried again for as long as
+ * it lasts; any other failure is retried with backoff and, after `maxAttempts`, logged, dead-lettered and skipped, so
+ * one poison event cannot stop the saga.
  */
 export class SagaRunner {
-  private follower: LogFollower | undefined;
-  private stopped = false;
-  private position = 0n;
-  /** The position last saved as the checkpoint. */
-  private savedPosition = 0n;
-  private readonly waiters = new Set<{ position: bigint; resolve: () => void }>();
-  private readonly outage: OutageWait;
-  private readonly abort = new AbortController();
+  private cursor: ProcessorCursor | undefined;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly consumer: LogConsumer,
     private readonly registry: PlatformEventRegistry,
     private readonly checkpoints: CheckpointStore,
     readonly saga: Saga,
     private readonly options: SagaRunnerOptions = {},
-  ) {
-    this.outage = new OutageWait(options.outageRetry);
-  }
+  ) {}
 
   /** The dependency outage the saga is waiting out (the same event is tried again), if any. */
   get waiting(): OutageStatus | null {
-    return this.outage.status;
+    return this.cursor?.waiting ?? null;
   }
 
   async start(): Promise<void> {
-    this.position = (await this.checkpoints.load(this.saga.name)) ?? 0n;
-    this.savedPosition = this.position;
-    // handleOne never throws: a step's failure is retried or dead-lettered there, so the follower only ever drops
-    // with the store's subscription, and follows again from the last event handled.
-    this.follower = new LogFollower(this.store, {
-      filter: { eventTypes: this.saga.eventTypes },
-      afterPosition: this.position,
-      onEvent: (recorded) => this.handleOne(recorded),
-      onScanned: (position) => this.skippedTo(position),
-      onDrop: (error) => this.options.logger?.warn({ err: error, saga: this.saga.name }, 'saga subscription dropped; following again from its checkpoint'),
-    });
+    const from = (await this.checkpoints.load(this.saga.name)) ?? 0n;
+    this.cursor = this.consumer.attach(this.processor(), from);
+  }
+
+  private processor(): LogProcessor {
+    const { saga, options } = this;
+    const { logger } = options;
+    return {
+      name: saga.name,
+      wants: { eventTypes: saga.eventTypes },
+      handle: (recorded) => saga.handle(this.sagaEvent(recorded)),
+      failure: {
+        kind: 'skip-after',
+        attempts: options.maxAttempts ?? 5,
+        backoff: sagaStep(options.retryDelayMs ?? 200),
+        onRetry: (recorded, error, attempt) => logger?.warn({ err: error, saga: saga.name, type: recorded.type, attempt }, 'saga step failed; retrying'),
+        giveUp: async (recorded, error) => {
+          logger?.error({ err: error, saga: saga.name, type: recorded.type, position: recorded.position.toString() }, 'saga step failed; event skipped');
+          await options.deadLetters?.record(
+            saga.name,
+            { type: recorded.type, position: recorded.position, eventId: recorded.id, streamId: recorded.streamId },
+            error,
+          );
+        },
+      },
+      // Past events of other types too, every so often (and on stop): a restart re-reads at most that many positions.
+      checkpoint: { save: (position) => this.checkpoints.save(saga.name, position), afterHandled: 'awaited', everyPositions: SCANNED_CHECKPOINT_EVERY },
+      ...(options.outageRetry ? { outageRetry: options.outageRetry } : {}),
+      onOutage: (outage) =>
+        outage === null
+          ? logger?.info({ saga: saga.name }, 'saga resumed after a dependency outage')
+          : logger?.warn({ saga: saga.name, dependency: outage.dependency, reason: outage.message }, 'saga waiting for a dependency'),
+    };
+  }
+
+  /** Decoded (upcast) inside the step, so an event that cannot be decoded fails like a step and is dead-lettered. */
+  private sagaEvent(recorded: RecordedEvent): SagaEvent {
+    return {
+      ...this.registry.decode(recorded.type, recorded.data, recorded.metadata),
+      streamId: recorded.streamId,
+      position: recorded.position,
+      eventId: recorded.id,
+      revision: recorded.revision,
+      correlationId: typeof recorded.metadata.correlationId === 'string' ? recorded.metadata.correlationId : null,
+    };
   }
 
   /** The position of the last event this saga handled (or skipped). */
   get handledPosition(): bigint {
-    return this.position;
+    return this.cursor?.position ?? 0n;
   }
 
   /** Resolves once every event of the saga's types up to `position` is handled; false on timeout. */
   async waitFor(position: bigint, timeoutMs = 5_000): Promise<boolean> {
-    if (this.position >= position) return true;
-    // Nothing of ours may lie between our position and the target: a filtered subscription never reports them.
-    const relevant = this.store.readAll({ fromPosition: this.position + 1n, filter: { eventTypes: this.saga.eventTypes } });
-    let last = this.position;
-    for await (const event of relevant) {
-      if (event.position > position) break;
-      last = event.position;
-    }
-    if (last <= this.position) return true;
-    return new Promise((resolve) => {
-      const waiter = { position: last, resolve: () => resolve(true) };
-      this.waiters.add(waiter);
-      setTimeout(() => {
-        this.waiters.delete(waiter);
-        resolve(this.position >= last);
-      }, timeoutMs).unref();
-    });
-  }
-
-  /**
-   * Nothing of the saga's types up to `position`: the saga is there too. Saved only every SCANNED_CHECKPOINT_EVERY
-   * positions (and on stop), not for every append of other events; a restart re-reads at most that many positions.
-   */
-  private async skippedTo(position: bigint): Promise<void> {
-    if (this.stopped || position <= this.position) return;
-    this.position = position;
-    if (position - this.savedPosition >= SCANNED_CHECKPOINT_EVERY) await this.save(position);
-    this.resolveWaiters();
-  }
-
-  private async save(position: bigint): Promise<void> {
-    await this.checkpoints.save(this.saga.name, position);
-    if (position > this.savedPosition) this.savedPosition = position;
-  }
-
-  private resolveWaiters(): void {
-    for (const waiter of this.waiters) {
-      if (this.position >= waiter.position) {
-        this.waiters.delete(waiter);
-        waiter.resolve();
-      }
-    }
-  }
-
-  private async handleOne(recorded: RecordedEvent): Promise<void> {
-    const maxAttempts = this.options.maxAttempts ?? 5;
-    for (let attempt = 1; !this.stopped; attempt += 1) {
-      try {
-        const event: SagaEvent = {
-          ...this.registry.decode(recorded.type, recorded.data, recorded.metadata),
-          streamId: recorded.streamId,
-          position: recorded.position,
-          eventId: recorded.id,
-          revision: recorded.revision,
-          correlationId: typeof recorded.metadata.correlationId === 'string' ? recorded.metadata.correlationId : null,
-        };
-        await this.saga.handle(event);
-        break;
-      } catch (error) {
-        const dependency = unavailableDependency(error);
-        // An outage is waited out (never skipped: the step would be lost); anything else is given up after a few tries.
-        if (dependency !== null) {
-          if (this.outage.status === null)
-            this.options.logger?.warn({ err: error, saga: this.saga.name, type: recorded.type }, 'saga waiting for a dependency');
-          await this.outage.wait(dependency, error, this.abort.signal);
-          attempt -= 1;
-          continue;
-        }
-        if (attempt >= maxAttempts) {
-          this.options.logger?.error(
-            { err: error, saga: this.saga.name, type: recorded.type, position: recorded.position.toString() },
-            'saga step failed; event skipped',
-          );
-          await this.options.deadLetters?.record(
-            this.saga.name,
-            { type: recorded.type, position: recorded.position, eventId: recorded.id, streamId: recorded.streamId },
-            error,
-          );
-          break;
-        }
-        this.options.logger?.warn({ err: error, saga: this.saga.name, type: recorded.type, attempt }, 'saga step failed; retrying');
-        await sleepBackoff(sagaStep(this.options.retryDelayMs ?? 200), attempt, this.abort.signal);
-      }
-    }
-    if (this.outage.recovered() !== null) this.options.logger?.info({ saga: this.saga.name }, 'saga resumed after a dependency outage');
-    if (this.stopped) return;
-    this.position = recorded.position;
-    await untilAvailable(
-      () => this.save(recorded.position),
-      this.outage,
-      () => this.stopped,
-      this.abort.signal,
-    );
-    this.resolveWaiters();
+    return this.cursor?.waitFor(position, timeoutMs) ?? false;
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.abort.abort();
-    await this.follower?.stop();
-    // Where the skipped events took it since the last save: the next start reads on from there.
-    if (this.follower && this.position > this.savedPosition) await this.save(this.position).catch(() => undefined);
-    for (const waiter of this.waiters) waiter.resolve();
-    this.waiters.clear();
+    await this.cursor?.stop();
   }
 }

@@ -7,10 +7,11 @@ import type { JsonObject } from '../domain/job/json.ts';
 import { TIMER_EVENT_TYPES } from '../domain/timer/events.ts';
 import { timerIdFor } from '../domain/timer/timer-id.ts';
 import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
-import { LogFollower } from './follow-log.ts';
+import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
+import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
+import { retryLikeAnOutage } from '../infra/log-consumer/processor.ts';
 import { timerAggregate } from '../commands/handlers/timer.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
-import type { EventStore } from '../infra/eventstore/port.ts';
 
 interface Pending {
   timerId: string;
@@ -24,7 +25,7 @@ export interface TimerServiceOptions {
   tickMs?: number;
   /** Decides which timers are due. The pipeline's own clock decides again (FireTimer refuses TIMER_NOT_DUE). */
   clock?: () => Date;
-  /** Where a dropped subscription or a timer refused for good is reported. */
+  /** Where a timer refused for good is reported. */
   logger?: Logger;
 }
 
@@ -39,33 +40,37 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set(['TIMER_NOT_DUE', 'CONCURRE
  */
 export class TimerService {
   private readonly pending = new Map<string, Pending>();
-  private follower: LogFollower | undefined;
+  private cursor: ProcessorCursor | undefined;
   private ticker: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
 
   constructor(
-    private readonly store: EventStore,
+    private readonly consumer: LogConsumer,
     private readonly registry: PlatformEventRegistry,
     private readonly pipeline: CommandPipeline,
     private readonly options: TimerServiceOptions = {},
   ) {}
 
   start(): void {
-    if (this.follower !== undefined || this.stopped) throw new Error('a TimerService starts once');
-    this.follower = new LogFollower(this.store, {
-      filter: { eventTypes: [...TIMER_EVENT_TYPES] },
-      onEvent: (recorded) => {
-        const event = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
-        if (event.type === 'TimerScheduled') {
-          const { timerId, orgId, dueAt } = event.data;
-          this.pending.set(timerId, { timerId, orgId, dueAt: Date.parse(dueAt) });
-        } else if (event.type === 'TimerCancelled' || event.type === 'TimerFired') {
-          this.pending.delete(event.data.timerId);
-        }
+    if (this.cursor !== undefined || this.stopped) throw new Error('a TimerService starts once');
+    this.cursor = this.consumer.attach(
+      {
+        name: 'timers',
+        wants: { eventTypes: [...TIMER_EVENT_TYPES] },
+        failure: retryLikeAnOutage,
+        handle: (recorded) => {
+          const event = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
+          if (event.type === 'TimerScheduled') {
+            const { timerId, orgId, dueAt } = event.data;
+            this.pending.set(timerId, { timerId, orgId, dueAt: Date.parse(dueAt) });
+          } else if (event.type === 'TimerCancelled' || event.type === 'TimerFired') {
+            this.pending.delete(event.data.timerId);
+          }
+        },
       },
-      onDrop: (error) => this.options.logger?.warn({ err: error }, 'timer subscription dropped; following the log again'),
-    });
+      0n,
+    );
     this.ticker = this.tick();
   }
 
@@ -110,7 +115,7 @@ export class TimerService {
 
   /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
   get waiting(): OutageStatus | null {
-    return this.follower?.waiting ?? null;
+    return this.cursor?.waiting ?? null;
   }
 
   /** How many timers are waiting to fire (as far as the log has been read). */
@@ -121,7 +126,7 @@ export class TimerService {
   async stop(): Promise<void> {
     this.stopped = true;
     this.abort.abort();
-    await this.follower?.stop();
+    await this.cursor?.stop();
     await this.ticker;
   }
 }

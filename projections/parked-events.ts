@@ -1,43 +1,38 @@
 import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { PROJECTION_PARKING_EVENT_TYPES, type ProjectionEventParked } from '../domain/projection-parking/events.ts';
-import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
-import { LogFollower } from '../processes/follow-log.ts';
-import { PositionWaiters } from './position-waiters.ts';
+import type { RecordedEvent } from '../infra/eventstore/port.ts';
+import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
+import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
+import { retryLikeAnOutage } from '../infra/log-consumer/processor.ts';
 import type { ParkedEventsView } from './runner.ts';
 
 export type ParkedEvent = ProjectionEventParked['data'] & { parkedAtPosition: string };
 
 /**
  * Which events an operator parked, per projection, learned from the log (ProjectionEventParked / Unparked), so every
- * instance skips the same events. Read completely before the projections start (a restart never stops again at an
- * event that was parked), then followed live; `onParked` is told when a projection gains a parked event, so a
+ * instance skips the same events: a processor on the LogConsumer, from the start of the log at every start. Read
+ * completely before the projections start (a restart never stops again at an event that was parked), then followed; `onParked` is told when a projection gains a parked event, so a
  * projection stopped at it goes on.
  */
 export class ParkedEventIndex implements ParkedEventsView {
   private readonly parked = new Map<string, Map<string, ParkedEvent>>();
-  private follower: LogFollower | undefined;
+  private cursor: ProcessorCursor | undefined;
   private onParked: (projection: string) => void = () => {};
-  private position = 0n;
-  private readonly waiters = new PositionWaiters();
 
   constructor(
-    private readonly store: EventStore,
+    private readonly consumer: LogConsumer,
     private readonly registry: PlatformEventRegistry,
   ) {}
 
+  /** Resolves once the index has read the log up to its head at the start. */
   async start(onParked?: (projection: string) => void): Promise<void> {
     if (onParked) this.onParked = onParked;
-    const head = await this.store.headPosition();
-    for await (const event of this.store.readAll({ filter: { eventTypes: PROJECTION_PARKING_EVENT_TYPES } })) {
-      if (event.position > head) break;
-      this.apply(event);
-    }
-    this.position = head;
-    this.follower = new LogFollower(this.store, {
-      filter: { eventTypes: PROJECTION_PARKING_EVENT_TYPES },
-      afterPosition: head,
-      onEvent: (event) => this.apply(event),
-    });
+    const head = await this.consumer.store.headPosition();
+    this.cursor = this.consumer.attach(
+      { name: 'parked-events', wants: { eventTypes: PROJECTION_PARKING_EVENT_TYPES }, failure: retryLikeAnOutage, handle: (event) => this.apply(event) },
+      0n,
+    );
+    await this.cursor.until(head);
   }
 
   private apply(recorded: RecordedEvent): void {
@@ -53,13 +48,11 @@ export class ParkedEventIndex implements ParkedEventsView {
         ofProjection.delete(position);
       }
     }
-    this.position = recorded.position;
-    this.waiters.release();
   }
 
   /** Resolves true once the index reflects `position` (a park or unpark just recorded), false after `timeoutMs`. */
   waitFor(position: bigint, timeoutMs = 5000): Promise<boolean> {
-    return this.waiters.waitUntil(position, timeoutMs, () => this.position);
+    return this.cursor?.waitFor(position, timeoutMs) ?? Promise.resolve(false);
   }
 
   isParked(projection: string, position: bigint): boolean {
@@ -82,6 +75,6 @@ export class ParkedEventIndex implements ParkedEventsView {
   }
 
   async stop(): Promise<void> {
-    await this.follower?.stop();
+    await this.cursor?.stop();
   }
 }

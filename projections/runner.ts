@@ -1,21 +1,18 @@
 import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import type { Cache } from '../infra/cache/port.ts';
 import type { DocumentStore } from '../infra/documents/port.ts';
-import type { AllSubscription, EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
-import { OutageWait, unavailableDependency, type Dependency, type OutageBackoffOptions, type OutageStatus } from '../infra/outage/dependency-outage.ts';
+import type { EventStore, RecordedEvent } from '../infra/eventstore/port.ts';
+import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
+import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
+import { PositionWaiters } from '../infra/log-consumer/position-waiters.ts';
+import type { LogProcessor, ProcessorFailure } from '../infra/log-consumer/processor.ts';
+import { unavailableDependency, type OutageBackoffOptions, type OutageStatus } from '../infra/outage/dependency-outage.ts';
 import type { Projection, ProjectionContext } from './projection.ts';
-import { PositionWaiters } from './position-waiters.ts';
 
 /** `waiting`: a dependency (cache, read-model store, event store) is unavailable; the same event is tried again. */
 export type ProjectionState = 'starting' | 'catching-up' | 'live' | 'waiting' | 'failed' | 'rebuilding' | 'stopped';
 
-export interface ProjectionFailure {
-  position: string;
-  eventId: string;
-  type: string;
-  streamId: string;
-  message: string;
-}
+export type ProjectionFailure = ProcessorFailure;
 
 export interface ProjectionStatus {
   name: string;
@@ -39,8 +36,6 @@ export interface ParkedEventsView {
 }
 
 export interface ProjectionRunnerOptions {
-  /** Told when a projection's subscription drops (it then resubscribes from its checkpoint with backoff). */
-  onSubscriptionError?: (projection: string, error: unknown) => void;
   /** Told when a projection starts or stops waiting on an unavailable dependency. */
   onOutage?: (projection: string, outage: OutageStatus | null) => void;
   /** Backoff while a dependency is unavailable. */
@@ -62,48 +57,36 @@ const CHECKPOINT_EVERY_MS = 250;
 
 interface Running {
   projection: Projection;
-  state: ProjectionState;
-  position: bigint;
-  lastApplied: bigint;
-  savedPosition: bigint;
-  /** The head of the log when catching up started (or last looked at): reaching it is when to look again. */
-  catchUpTarget: bigint;
-  failure: ProjectionFailure | null;
-  subscription: AllSubscription | undefined;
-  loop: Promise<void> | undefined;
-  stopping: boolean;
-  /** Cuts an outage backoff short when the projection is stopped. */
-  abort: AbortController;
-  outage: OutageWait;
-  onEvent?: (position: bigint) => void;
+  cursor: ProcessorCursor;
+  /** Position of the last event of its own types it applied. */
+  applied: { last: bigint };
+  rebuilding: boolean;
 }
 
-/** Read through a function: state changes inside awaited calls, which flow analysis cannot see. */
-const hasFailed = (running: Running) => running.state === 'failed';
-
 /**
- * Runs projections: each follows `$all` from its own checkpoint, applies events in order, and stores its checkpoint
- * with its read model. The checkpoint only moves past events that were applied completely; a replay after a crash
- * re-applies events after the last checkpoint, which the read models ignore (each document keeps its position).
- * A projection that throws stops there and reports the event: it never skips one silently, unless an operator parked
- * that event (an audited command; see projections/parked-events.ts). A dependency that is unavailable is not a
- * poison event: the projection waits it out with capped backoff and applies the same event again.
+ * Runs projections, each a processor on the process's LogConsumer with its own cursor: it applies events in order
+ * and stores its checkpoint with its read model (batched). The checkpoint only moves past events that were applied
+ * completely; a replay after a crash re-applies events after the last checkpoint, which the read models ignore (each
+ * document keeps its position). A projection that throws stops there and reports the event: it never skips one
+ * silently, unless an operator parked that event (an audited command; see projections/parked-events.ts). A
+ * dependency that is unavailable is not a poison event: the projection waits it out with capped backoff and applies
+ * the same event again.
  */
 export class ProjectionRunner {
   private readonly running = new Map<string, Running>();
   private readonly context: ProjectionContext;
   private readonly waiters = new PositionWaiters();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly store: EventStore;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly consumer: LogConsumer,
     private readonly docs: DocumentStore,
     registry: PlatformEventRegistry,
     private readonly projections: readonly Projection[],
     cache?: Cache,
     private readonly options: ProjectionRunnerOptions = {},
   ) {
+    this.store = consumer.store;
     this.context = { docs, registry, ...(cache ? { cache } : {}) };
   }
 
@@ -113,134 +96,45 @@ export class ProjectionRunner {
       const current = checkpoint && checkpoint.version === projection.version ? BigInt(String(checkpoint.position)) : null;
       if (current === null) await this.reset(projection);
       await projection.setup(this.context);
-      const running: Running = {
-        projection,
-        state: 'starting',
-        position: current ?? 0n,
-        lastApplied: current ?? 0n,
-        savedPosition: current ?? 0n,
-        catchUpTarget: 0n,
-        failure: null,
-        subscription: undefined,
-        loop: undefined,
-        stopping: false,
-        abort: new AbortController(),
-        outage: new OutageWait(this.options.retry),
-      };
-      this.running.set(projection.name, running);
-      running.loop = this.follow(running);
+      const applied = { last: current ?? 0n };
+      const cursor = this.consumer.attach(this.processorFor(projection, applied), current ?? 0n);
+      cursor.onMoved(() => this.waiters.release());
+      this.running.set(projection.name, { projection, cursor, applied, rebuilding: false });
     }
-    this.flushTimer = setInterval(() => void this.flushAll(), CHECKPOINT_EVERY_MS);
-    this.flushTimer.unref();
+  }
+
+  private processorFor(projection: Projection, applied: Running['applied']): LogProcessor {
+    return {
+      name: projection.name,
+      wants: { eventTypes: projection.eventTypes },
+      failure: { kind: 'stop' },
+      checkpoint: {
+        save: (position) => this.docs.upsert(CHECKPOINTS, { _id: projection.name, position: position.toString(), version: projection.version }),
+        everyPositions: CHECKPOINT_EVERY_EVENTS,
+        everyMs: CHECKPOINT_EVERY_MS,
+      },
+      ...(this.options.retry ? { outageRetry: this.options.retry } : {}),
+      onOutage: (outage) => this.options.onOutage?.(projection.name, outage),
+      handle: async (event) => {
+        if (this.options.parked?.isParked(projection.name, event.position)) return;
+        await this.apply(projection, event);
+        applied.last = event.position;
+      },
+    };
+  }
+
+  private async apply(projection: Projection, event: RecordedEvent): Promise<void> {
+    const decoded = this.context.registry.decode(event.type, event.data, event.metadata);
+    await projection.apply(
+      { ...decoded, eventId: event.id, streamId: event.streamId, revision: event.revision, position: event.position, metadata: event.metadata },
+      this.context,
+    );
   }
 
   /** Drops the projection's collections and its checkpoint. */
   private async reset(projection: Projection): Promise<void> {
     for (const collection of projection.collections) await this.docs.dropCollection(collection);
     await this.docs.delete(CHECKPOINTS, projection.name);
-  }
-
-  private async follow(running: Running): Promise<void> {
-    while (!running.stopping && running.state !== 'failed') {
-      const head = await this.store.headPosition().catch(() => null);
-      running.catchUpTarget = head ?? 0n;
-      running.state = head !== null && running.position >= head ? 'live' : 'catching-up';
-      if (head !== null && running.outage.status?.dependency === 'event-store') this.recovered(running);
-      // Unfiltered: every event advances the position, so "has it reached position P" is exact for read-your-writes.
-      const subscription = this.store.subscribeToAll({ afterPosition: running.position });
-      running.subscription = subscription;
-      let dropped: unknown;
-      try {
-        for await (const event of subscription) {
-          await this.applyOne(running, event);
-          if (hasFailed(running) || running.stopping) break;
-        }
-      } catch (error) {
-        if (running.stopping) break;
-        dropped = error;
-        this.options.onSubscriptionError?.(running.projection.name, error);
-      }
-      await subscription.unsubscribe();
-      if (running.stopping || hasFailed(running)) break;
-      await this.waitOut(running, unavailableDependency(dropped) ?? 'event-store', dropped ?? new Error('the subscription ended'));
-    }
-    await this.flush(running).catch(() => undefined);
-  }
-
-  /** Reports the outage and sleeps its backoff; the state goes back to what it was once the dependency answers. */
-  private async waitOut(running: Running, dependency: Dependency, error: unknown): Promise<void> {
-    const first = running.outage.status === null;
-    if (running.state !== 'rebuilding') running.state = 'waiting';
-    const waiting = running.outage.wait(dependency, error, running.abort.signal);
-    if (first) this.options.onOutage?.(running.projection.name, running.outage.status);
-    await waiting;
-  }
-
-  private recovered(running: Running): void {
-    if (running.outage.recovered() !== null) this.options.onOutage?.(running.projection.name, null);
-  }
-
-  /** Applies one event (or skips it when it is not the projection's, or parked), waiting out dependency outages. */
-  private async applyOne(running: Running, event: RecordedEvent): Promise<void> {
-    const { projection } = running;
-    if (handles(projection, event.type) && !this.options.parked?.isParked(projection.name, event.position)) {
-      const state = running.state;
-      for (;;) {
-        try {
-          const decoded = this.context.registry.decode(event.type, event.data, event.metadata);
-          await projection.apply(
-            { ...decoded, eventId: event.id, streamId: event.streamId, revision: event.revision, position: event.position, metadata: event.metadata },
-            this.context,
-          );
-          break;
-        } catch (error) {
-          const dependency = unavailableDependency(error);
-          if (dependency !== null && !running.stopping) {
-            await this.waitOut(running, dependency, error);
-            continue;
-          }
-          if (running.stopping) return;
-          running.state = 'failed';
-          running.failure = {
-            position: event.position.toString(),
-            eventId: event.id,
-            type: event.type,
-            streamId: event.streamId,
-            message: error instanceof Error ? error.message : String(error),
-          };
-          return;
-        }
-      }
-      running.lastApplied = event.position;
-      if (running.outage.status !== null) {
-        running.state = state;
-        this.recovered(running);
-      }
-    } else if (running.outage.status !== null) {
-      // Events it does not apply still prove the log is being read again.
-      this.recovered(running);
-    }
-    running.position = event.position;
-    running.onEvent?.(event.position);
-    // The head is asked again only when the last known one is reached, not for every event of a catch-up.
-    if (running.state === 'catching-up' && event.position >= running.catchUpTarget) {
-      const head = await this.store.headPosition().catch(() => null);
-      if (head !== null && event.position >= head) running.state = 'live';
-      else if (head !== null) running.catchUpTarget = head;
-    }
-    if (running.position - running.savedPosition >= BigInt(CHECKPOINT_EVERY_EVENTS)) await this.flush(running).catch(() => undefined);
-    this.waiters.release();
-  }
-
-  private async flush(running: Running): Promise<void> {
-    if (running.position === running.savedPosition) return;
-    const position = running.position;
-    await this.docs.upsert(CHECKPOINTS, { _id: running.projection.name, position: position.toString(), version: running.projection.version });
-    running.savedPosition = position;
-  }
-
-  private async flushAll(): Promise<void> {
-    for (const running of this.running.values()) await this.flush(running).catch(() => undefined);
   }
 
   /** The lowest position every projection has applied. */
@@ -258,7 +152,9 @@ export class ProjectionRunner {
 
   private lowest(counts: (running: Running) => boolean): bigint {
     let lowest: bigint | undefined;
-    for (const running of this.running.values()) if (counts(running) && (lowest === undefined || running.position < lowest)) lowest = running.position;
+    for (const running of this.running.values()) {
+      if (counts(running) && (lowest === undefined || running.cursor.position < lowest)) lowest = running.cursor.position;
+    }
     return lowest ?? 0n;
   }
 
@@ -268,8 +164,9 @@ export class ProjectionRunner {
    */
   async waitFor(position: bigint, timeoutMs = 5000, projection?: string): Promise<boolean> {
     if (projection === undefined) return this.waiters.waitUntil(position, timeoutMs, () => this.position);
-    if (!this.running.has(projection)) throw new Error(`no projection named ${projection}`);
-    return this.waiters.waitUntil(position, timeoutMs, () => this.running.get(projection)?.position ?? -1n);
+    const running = this.running.get(projection);
+    if (!running) throw new Error(`no projection named ${projection}`);
+    return running.cursor.waitFor(position, timeoutMs);
   }
 
   /** Read-your-writes: resolves true once every projection that serves reads has applied `position` (see `readPosition`). */
@@ -279,16 +176,16 @@ export class ProjectionRunner {
 
   async status(): Promise<ProjectionStatus[]> {
     const head = await this.store.headPosition().catch(() => null);
-    return [...this.running.values()].map((running) => ({
-      name: running.projection.name,
-      version: running.projection.version,
-      state: running.state,
-      position: running.position.toString(),
-      lastApplied: running.lastApplied.toString(),
-      head: (head ?? running.position).toString(),
-      lag: head === null ? 0 : Number(head > running.position ? head - running.position : 0n),
-      failure: running.failure,
-      waiting: running.outage.status,
+    return [...this.running.values()].map(({ projection, cursor, applied, rebuilding }) => ({
+      name: projection.name,
+      version: projection.version,
+      state: rebuilding ? 'rebuilding' : cursor.state,
+      position: cursor.position.toString(),
+      lastApplied: applied.last.toString(),
+      head: (head ?? cursor.position).toString(),
+      lag: head === null ? 0 : Number(head > cursor.position ? head - cursor.position : 0n),
+      failure: cursor.failure,
+      waiting: cursor.waiting,
     }));
   }
 
@@ -299,47 +196,30 @@ export class ProjectionRunner {
   async rebuild(name: string, onProgress?: (progress: RebuildProgress) => void): Promise<void> {
     const running = this.running.get(name);
     if (!running) throw new Error(`no projection named ${name}`);
-    await this.halt(running);
-    running.stopping = false;
-    running.abort = new AbortController();
-    running.state = 'rebuilding';
-    running.failure = null;
-    await this.reset(running.projection);
-    await running.projection.setup(this.context);
-    running.position = 0n;
-    running.lastApplied = 0n;
-    running.savedPosition = 0n;
-    const head = await this.store.headPosition();
-    const started = Date.now();
-    let events = 0;
-    running.onEvent = (position) => {
-      events += 1;
-      if (events % 1000 === 0 || position >= head) onProgress?.({ name, position, head, events, elapsedMs: Date.now() - started });
-    };
-    for await (const event of this.store.readAll({ fromPosition: 'start' })) {
-      if (event.position > head) break;
-      await this.applyOne(running, event);
-      if (hasFailed(running) || running.stopping) break;
+    const { cursor } = running;
+    await cursor.pause();
+    running.rebuilding = true;
+    try {
+      await this.reset(running.projection);
+      await running.projection.setup(this.context);
+      running.applied.last = 0n;
+      const head = await this.store.headPosition();
+      const started = Date.now();
+      let events = 0;
+      const report = (position: bigint) => onProgress?.({ name, position, head, events, elapsedMs: Date.now() - started });
+      const stopTelling = cursor.onMoved((position) => {
+        events += 1;
+        if (events % 1000 === 0 || position >= head) report(position);
+      });
+      await cursor.resume(0n);
+      // Ends at the head it started at, or where it stopped (a failure, a stop).
+      await cursor.until(head);
+      stopTelling();
+      report(cursor.position);
+      await cursor.flush();
+    } finally {
+      running.rebuilding = false;
     }
-    running.onEvent = undefined;
-    onProgress?.({ name, position: running.position, head, events, elapsedMs: Date.now() - started });
-    await this.flush(running);
-    if (hasFailed(running) || running.stopping) return;
-    this.resume(running);
-  }
-
-  /** Stops the projection's loop (cutting an outage backoff short) and waits for it to end. */
-  private async halt(running: Running): Promise<void> {
-    running.stopping = true;
-    running.abort.abort();
-    await running.subscription?.unsubscribe();
-    await running.loop;
-  }
-
-  private resume(running: Running): void {
-    running.stopping = false;
-    running.abort = new AbortController();
-    running.loop = this.follow(running);
   }
 
   names(): string[] {
@@ -348,7 +228,7 @@ export class ProjectionRunner {
 
   /** The event the projection stopped at, if it stopped. */
   failureOf(name: string): ProjectionFailure | null {
-    return this.running.get(name)?.failure ?? null;
+    return this.running.get(name)?.cursor.failure ?? null;
   }
 
   /**
@@ -356,15 +236,12 @@ export class ProjectionRunner {
    * this when it learns of a park from the log, in every instance). No-op otherwise.
    */
   resumeParked(name: string): void {
-    const running = this.running.get(name);
-    if (running?.state !== 'failed' || running.failure === null) return;
-    if (!this.options.parked?.isParked(name, BigInt(running.failure.position))) return;
-    running.failure = null;
-    running.state = 'starting';
-    // Its loop ended at the failure; following again from its position meets the parked event first and skips it.
-    void running.loop?.then(() => {
-      if (!this.stopped) this.resume(running);
-    });
+    const cursor = this.running.get(name)?.cursor;
+    const failure = cursor?.failure;
+    if (cursor?.state !== 'failed' || !failure) return;
+    if (!this.options.parked?.isParked(name, BigInt(failure.position))) return;
+    // It stopped just before the failed event; going on from there meets the parked event first and skips it.
+    void cursor.resume();
   }
 
   /**
@@ -380,18 +257,7 @@ export class ProjectionRunner {
     if (recorded?.position !== position) return { message: `there is no event at position ${position}`, unavailable: false };
     if (!handles(running.projection, recorded.type)) return null;
     try {
-      const decoded = this.context.registry.decode(recorded.type, recorded.data, recorded.metadata);
-      await running.projection.apply(
-        {
-          ...decoded,
-          eventId: recorded.id,
-          streamId: recorded.streamId,
-          revision: recorded.revision,
-          position: recorded.position,
-          metadata: recorded.metadata,
-        },
-        this.context,
-      );
+      await this.apply(running.projection, recorded);
       return null;
     } catch (error) {
       return { message: error instanceof Error ? error.message : String(error), unavailable: unavailableDependency(error) !== null };
@@ -399,15 +265,7 @@ export class ProjectionRunner {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.flushTimer);
-    for (const running of this.running.values()) {
-      running.stopping = true;
-      running.abort.abort();
-      await running.subscription?.unsubscribe();
-    }
-    await Promise.all([...this.running.values()].map((running) => running.loop));
-    for (const running of this.running.values()) running.state = 'stopped';
+    await Promise.all([...this.running.values()].map((running) => running.cursor.stop()));
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { READ_MODELS_FILE } from '../../infra/documents/open.ts';
 import { EVENT_STORE_FILE } from '../../infra/eventstore/open.ts';
-import { CHECKPOINTS_DIR } from '../../processes/checkpoint-store.ts';
+import { CHECKPOINTS_DIR } from '../../infra/log-consumer/checkpoint-store.ts';
 
 /** SQLite keeps a database's uncommitted and shared state beside it under these suffixes. */
 const SQLITE_COMPANIONS = ['', '-wal', '-shm', '-journal'];

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { createEventRegistry } from '../../domain/events/catalog.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { EVENT_STORE_FILE } from '../../infra/eventstore/open.ts';
-import { CHECKPOINTS_DIR, FileCheckpointStore } from '../../processes/checkpoint-store.ts';
+import { CHECKPOINTS_DIR, FileCheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import { entriesOf, moveAside, REPLACED_BY_RESTORE, storesInUse } from './data-dir.ts';
 import { renameDurably } from './durable-rename.ts';
 import { corruption, factDifferences, inspectLog } from './log-facts.ts';

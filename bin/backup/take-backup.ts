@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { EVENT_STORE_FILE } from '../../infra/eventstore/open.ts';
-import { CheckpointError, CHECKPOINTS_DIR, checkpointNames, FileCheckpointStore } from '../../processes/checkpoint-store.ts';
+import { CheckpointError, CHECKPOINTS_DIR, checkpointNames, FileCheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import { renameDurably } from './durable-rename.ts';
 import { corruption, inspectLog } from './log-facts.ts';
 import { BACKUP_FORMAT, backupManifestSchema, writeManifest, type BackupManifest } from './manifest.ts';

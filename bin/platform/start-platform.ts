@@ -9,9 +9,10 @@ import { StreamLoader } from '../../commands/stream-loader.ts';
 import { recordBuiltinPolicies } from '../../commands/record-builtin-policies.ts';
 import { inputLimitsOf, type Config } from '../../infra/config/env.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 import { ApiKeyIndex } from '../../projections/api-key-index.ts';
 import { AssociationExpiryProcess } from '../../processes/association-expiry.ts';
-import { CHECKPOINTS_DIR, FileCheckpointStore, MemoryCheckpointStore } from '../../processes/checkpoint-store.ts';
+import { CHECKPOINTS_DIR, FileCheckpointStore, MemoryCheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import { EventFanout } from '../../processes/event-fanout.ts';
 import { openBus } from '../../infra/bus/open.ts';
 import type { Bus } from '../../infra/bus/port.ts';
@@ -24,7 +25,7 @@ import { readModelProjections } from '../../projections/read-models/all.ts';
 import { openJobsFromReadModel } from '../../projections/read-models/jobs.ts';
 import { ParkedEventIndex } from '../../projections/parked-events.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
-import { DocumentCheckpointStore } from '../../processes/document-checkpoint-store.ts';
+import { DocumentCheckpointStore } from '../../infra/log-consumer/document-checkpoint-store.ts';
 import { DocumentDeadLetters } from '../../processes/document-dead-letters.ts';
 import { WorkProcesses } from '../../processes/work/work-processes.ts';
 import { connectRateLimitRedis, RateCounter } from '../../infra/rate-limit/counter.ts';
@@ -33,7 +34,10 @@ import { openJobsHeldFromReadModel, workloadsFromReadModel } from '../../process
 import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
 import type { Platform } from '../../api/platform.ts';
 
-/** The composition root: opens the bus, builds the pipeline, and starts every follower of the log, in order. */
+/**
+ * The composition root: opens the bus, builds the pipeline, and starts every follower of the log, in order, each a
+ * processor on the process's one LogConsumer.
+ */
 export async function startPlatform(
   config: Config,
   store: EventStore,
@@ -67,23 +71,26 @@ export async function startPlatform(
   const loader = new StreamLoader(store, registry);
   const pipeline = new CommandPipeline({ store, loader, registry, check, inputLimits: inputLimitsOf(config) });
   await recordBuiltinPolicies(store, registry);
-  const apiKeys = new ApiKeyIndex(store, registry);
+  // The one reader of `$all` in the process: every follower below is a processor on it, with a cursor of its own.
+  const consumer = new LogConsumer(store, {
+    onDrop: (error) => logger.warn({ err: error }, 'the log subscription dropped; subscribing again from its position'),
+  });
+  const apiKeys = new ApiKeyIndex(consumer, registry);
   await apiKeys.start();
-  const expiry = new AssociationExpiryProcess(store, registry, pipeline);
+  const expiry = new AssociationExpiryProcess(consumer, registry, pipeline);
   expiry.start();
   // With NATS the fan-out resumes from a checkpoint under DATA_DIR; the in-process bus forgets its stream on exit,
   // so there it starts at the head (live events for in-process consumers) and keeps 5 minutes of them (its memory).
   const fanout = new EventFanout(
-    store,
+    consumer,
     bus,
     durable ? new FileCheckpointStore(join(config.dataDir, CHECKPOINTS_DIR)) : new MemoryCheckpointStore(),
     durable ? { startFrom: 'beginning', logger } : { startFrom: 'head', maxAgeMs: 5 * 60 * 1000, logger },
   );
   await fanout.start();
   logger.debug({ bus: busDescription }, 'event fan-out started');
-  const parked = new ParkedEventIndex(store, registry);
-  const projections = new ProjectionRunner(store, docs, registry, readModelProjections, cache, {
-    onSubscriptionError: (projection, error) => logger.warn({ err: error, projection }, 'projection subscription dropped; resubscribing from its checkpoint'),
+  const parked = new ParkedEventIndex(consumer, registry);
+  const projections = new ProjectionRunner(consumer, docs, registry, readModelProjections, cache, {
     onOutage: (projection, outage) =>
       outage === null
         ? logger.info({ projection }, 'projection resumed: its dependency answers again')
@@ -111,6 +118,7 @@ export async function startPlatform(
   const agentGateway = new AgentGateway({ bus, pipeline, apiKeys, reader: loader, rateLimit: agentRateLimit, logger });
   const work = new WorkProcesses({
     store,
+    consumer,
     registry,
     pipeline,
     loader,
@@ -152,6 +160,7 @@ export async function startPlatform(
       await bus.close();
       await projections.stop();
       await parked.stop();
+      await consumer.stop();
       await docs.close();
       await cache.close();
       await store.close();

@@ -14,7 +14,7 @@ export const dependencyOutage = (minMs: number, maxMs: number): BackoffPolicy =>
 /** A saga step failed with something other than an outage: a few tries, then the event is dead-lettered. */
 export const sagaStep = (firstMs: number): BackoffPolicy => ({ firstMs, maxDoublings: 8, maxMs: 10_000, jitter: 'none' });
 
-/** The fan-out of the log to the bus lost its subscription or a publish: it follows again from its position. */
+/** The fan-out of the log to the bus could not publish an event (or ensure its stream): it tries the same event again. */
 export const fanoutResubscribe = (minMs: number, maxMs: number): BackoffPolicy => ({ firstMs: minMs, maxMs, jitter: 'none' });
 
 /** A NATS pull consumer's fetch failed (the server away, the consumer recreated): it pulls again. */

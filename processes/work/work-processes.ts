@@ -4,7 +4,8 @@ import type { StreamLoader } from '../../commands/stream-loader.ts';
 import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
-import type { CheckpointStore } from '../checkpoint-store.ts';
+import type { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
+import type { CheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import type { OutageStatus } from '../../infra/outage/dependency-outage.ts';
 import { SagaRunner, type DeadLetters } from '../saga-runner.ts';
 import { TimerService } from '../timers.ts';
@@ -17,6 +18,8 @@ import { ObligationSaga } from './obligation-saga.ts';
 
 export interface WorkProcessesDeps {
   store: EventStore;
+  /** The process's one follower of the log: the timers and the sagas are processors on it. */
+  consumer: LogConsumer;
   registry: PlatformEventRegistry;
   pipeline: CommandPipeline;
   loader: StreamLoader;
@@ -39,11 +42,11 @@ export class WorkProcesses {
   readonly escalations: SagaRunner;
 
   constructor(deps: WorkProcessesDeps) {
-    const { store, registry, pipeline, loader, bus, checkpoints, logger } = deps;
+    const { store, consumer, registry, pipeline, loader, bus, checkpoints, logger } = deps;
     const clock = deps.clock ?? (() => new Date());
-    this.timers = new TimerService(store, registry, pipeline, { tickMs: deps.timerTickMs ?? 250, clock, ...(logger ? { logger } : {}) });
+    this.timers = new TimerService(consumer, registry, pipeline, { tickMs: deps.timerTickMs ?? 250, clock, ...(logger ? { logger } : {}) });
     const runner = (saga: ConstructorParameters<typeof SagaRunner>[3]) =>
-      new SagaRunner(store, registry, checkpoints, saga, { ...(logger ? { logger } : {}), ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}) });
+      new SagaRunner(consumer, registry, checkpoints, saga, { ...(logger ? { logger } : {}), ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}) });
     this.assignment = runner(new AssignmentSaga({ pipeline, reader: loader, bus, workloadsOf: deps.workloadsOf, clock, ...(logger ? { logger } : {}) }));
     this.execution = runner(
       new ExecutionSaga({ pipeline, reader: loader, store, registry, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }),

@@ -6,6 +6,7 @@ import type { AllSubscription, EventStore } from '../../infra/eventstore/port.ts
 import { ApiKeyIndex } from '../../projections/api-key-index.ts';
 import { waitFor } from '../support/async.ts';
 import { admin, commandId, pipelineOn, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 /** A real store whose first live subscription drops, as an EventStoreDB subscription does when its connection is lost. */
 function droppingFirstSubscription(store: EventStore): EventStore {
@@ -36,7 +37,7 @@ describe('the API-key index when its subscription drops', () => {
         { commandId: commandId(), principal: admin },
       );
     await issue('before');
-    const index = new ApiKeyIndex(droppingFirstSubscription(store), registry);
+    const index = new ApiKeyIndex(new LogConsumer(droppingFirstSubscription(store)), registry);
     await index.start();
     expect(index.principalFor(hashApiKey('key-before'))).toMatchObject({ id: 'admin:before' });
 

@@ -4,6 +4,7 @@ import { rosterAggregate } from '../../commands/handlers/roster.ts';
 import { collect, waitFor } from '../support/async.ts';
 import { governance, ok } from '../support/governance-fixtures.ts';
 import { admin, commandId, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 async function expiringGrant(expiresInMs: number) {
   const store = tempStore();
@@ -27,7 +28,7 @@ async function expiringGrant(expiresInMs: number) {
 describe('the association expiry process', () => {
   it('records AssociationExpired once the expiry has passed, as the system principal, governed like anyone', async () => {
     const { store, pipeline, registry, associationId, expired } = await expiringGrant(300);
-    const process = new AssociationExpiryProcess(store, registry, pipeline, { tickMs: 50 });
+    const process = new AssociationExpiryProcess(new LogConsumer(store), registry, pipeline, { tickMs: 50 });
     process.start();
     await waitFor(async () => (await expired()).length === 1, 5000, 'the expiry to be recorded');
     const [event] = await expired();
@@ -38,8 +39,8 @@ describe('the association expiry process', () => {
   it('records an expiry that passed while nothing was running, on the next start, and only once across two instances', async () => {
     const { store, pipeline, registry, expired } = await expiringGrant(50);
     await new Promise((resolve) => setTimeout(resolve, 100)); // a fixed wait: the expiry passes while nothing runs
-    const first = new AssociationExpiryProcess(store, registry, pipeline, { tickMs: 20 });
-    const second = new AssociationExpiryProcess(store, registry, governedPipelineOn(store).pipeline, { tickMs: 20 });
+    const first = new AssociationExpiryProcess(new LogConsumer(store), registry, pipeline, { tickMs: 20 });
+    const second = new AssociationExpiryProcess(new LogConsumer(store), registry, governedPipelineOn(store).pipeline, { tickMs: 20 });
     first.start();
     second.start();
     await waitFor(async () => first.scheduled === 0 && second.scheduled === 0 && (await expired()).length > 0, 5000, 'both to finish');

@@ -10,11 +10,12 @@ import { MemoryBroker, MemoryBus } from '../../infra/bus/memory.ts';
 import { openBus } from '../../infra/bus/open.ts';
 import type { Bus, DurableMessage, IncomingMessage } from '../../infra/bus/port.ts';
 import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
-import { CheckpointError, FileCheckpointStore, MemoryCheckpointStore } from '../../processes/checkpoint-store.ts';
+import { CheckpointError, FileCheckpointStore, MemoryCheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import { EventFanout, eventSubject, type EventFanoutOptions, type FanoutMessage } from '../../processes/event-fanout.ts';
 import { collect, take, waitFor } from '../support/async.ts';
 import { tempStore } from '../support/pipeline.ts';
 import { serviceUrl } from '../support/services.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 const silent = pino({ level: 'silent' });
 const tempDir = () => mkdtempSync(join(tmpdir(), 'ag-fanout-'));
@@ -90,7 +91,7 @@ function describeFanout(adapter: string, harness: () => Harness): void {
       const bus = await connect();
       const orgId = randomUUID();
       await appendMixedLog(store, orgId);
-      const fanout = new EventFanout(store, bus, new MemoryCheckpointStore(), { ...names, storage: h.storage, logger: silent });
+      const fanout = new EventFanout(new LogConsumer(store), bus, new MemoryCheckpointStore(), { ...names, storage: h.storage, logger: silent });
       await fanout.start();
       const head = await store.headPosition();
       expect(await fanout.waitFor(head)).toBe(true);
@@ -142,7 +143,7 @@ function describeFanout(adapter: string, harness: () => Harness): void {
       const orgId = randomUUID();
       for (let n = 0; n < 10; n += 1) await store.appendToStream(`org-${orgId}`, [event('OrgMetadataUpdated', orgId, { n })]);
 
-      const first = new EventFanout(store, await connect(), checkpoints, { ...names, storage: h.storage, logger: silent });
+      const first = new EventFanout(new LogConsumer(store), await connect(), checkpoints, { ...names, storage: h.storage, logger: silent });
       await first.start();
       expect(await first.waitFor(await store.headPosition())).toBe(true);
       await first.stop();
@@ -153,7 +154,7 @@ function describeFanout(adapter: string, harness: () => Harness): void {
       for (let n = 10; n < 15; n += 1) await store.appendToStream(`org-${orgId}`, [event('OrgMetadataUpdated', orgId, { n })]);
       await checkpoints.save('event-fanout', saved! - 4n);
 
-      const second = new EventFanout(store, await connect(), checkpoints, { ...names, storage: h.storage, logger: silent });
+      const second = new EventFanout(new LogConsumer(store), await connect(), checkpoints, { ...names, storage: h.storage, logger: silent });
       await second.start();
       expect(await second.waitFor(await store.headPosition())).toBe(true);
       expect(second.status()).toMatchObject({ published: 5, duplicates: 4 });
@@ -175,7 +176,12 @@ function describeFanout(adapter: string, harness: () => Harness): void {
       const subscription = await bus.subscribe(`${names.subjectPrefix}.${orgId}.>`, (message) => {
         received.push(message);
       });
-      const fanout = new EventFanout(store, bus, new MemoryCheckpointStore(), { ...names, storage: h.storage, startFrom: 'head', logger: silent });
+      const fanout = new EventFanout(new LogConsumer(store), bus, new MemoryCheckpointStore(), {
+        ...names,
+        storage: h.storage,
+        startFrom: 'head',
+        logger: silent,
+      });
       await fanout.start();
       await store.appendToStream(`roster-${orgId}`, [event('RoleDefined', orgId)]);
       expect(await fanout.waitFor(await store.headPosition())).toBe(true);
@@ -192,7 +198,7 @@ function describeFanout(adapter: string, harness: () => Harness): void {
       const names = fresh();
       const bus = await connect();
       const orgId = randomUUID();
-      const fanout = new EventFanout(store, bus, new MemoryCheckpointStore(), {
+      const fanout = new EventFanout(new LogConsumer(store), bus, new MemoryCheckpointStore(), {
         ...names,
         storage: h.storage,
         retryMinMs: 20,
@@ -246,7 +252,7 @@ describe('event fan-out edge cases (in-process bus)', () => {
     const bus = new MemoryBus({ broker: new MemoryBroker({ maxPayload: 4096 }) });
     const orgId = randomUUID();
     await store.appendToStream(`org-${orgId}`, [event('OrgMetadataUpdated', orgId, { blob: 'x'.repeat(8000) }), event('OrgArchived', orgId)]);
-    const fanout = new EventFanout(store, bus, new MemoryCheckpointStore(), { logger: silent });
+    const fanout = new EventFanout(new LogConsumer(store), bus, new MemoryCheckpointStore(), { logger: silent });
     await fanout.start();
     expect(await fanout.waitFor(await store.headPosition())).toBe(true);
     const stored = (await storedMessages(bus, 'AGENCYGRID_EVENTS')).map((message) => message.data as unknown as FanoutMessage);
@@ -263,7 +269,7 @@ describe('event fan-out edge cases (in-process bus)', () => {
     const store = tempStore();
     const bus = new MemoryBus();
     await bus.close();
-    const fanout = new EventFanout(store, bus, new MemoryCheckpointStore(), { retryMinMs: 10, retryMaxMs: 50, logger: silent });
+    const fanout = new EventFanout(new LogConsumer(store), bus, new MemoryCheckpointStore(), { retryMinMs: 10, retryMaxMs: 50, logger: silent });
     await fanout.start();
     await waitFor(() => fanout.status().state === 'retrying', 2000, 'retrying');
     expect(fanout.status().failure?.message).toMatch(/closed/);
@@ -278,7 +284,7 @@ describe('event fan-out edge cases (in-process bus)', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'event-fanout.checkpoint.json'), '{"position": "12');
     const store = tempStore();
-    const fanout = new EventFanout(store, new MemoryBus(), new FileCheckpointStore(dir), { logger: silent });
+    const fanout = new EventFanout(new LogConsumer(store), new MemoryBus(), new FileCheckpointStore(dir), { logger: silent });
     await expect(fanout.start()).rejects.toBeInstanceOf(CheckpointError);
     await store.close();
   });

@@ -6,6 +6,7 @@ import { readModelProjections } from '../../projections/read-models/all.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
 import { governance, ok } from '../support/governance-fixtures.ts';
 import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 describe('hot-path caches', () => {
   it('learn slug -> org id from the log and drop cached effective roles when the roster changes', async () => {
@@ -13,7 +14,7 @@ describe('hot-path caches', () => {
     const { pipeline, registry } = governedPipelineOn(store);
     const g = governance(pipeline);
     const cache = new MemoryCache();
-    const runner = new ProjectionRunner(store, new SqliteDocumentStore({ path: ':memory:' }), registry, readModelProjections, cache);
+    const runner = new ProjectionRunner(new LogConsumer(store), new SqliteDocumentStore({ path: ':memory:' }), registry, readModelProjections, cache);
     await runner.start();
 
     const orgId = await g.registerOrg('cached');

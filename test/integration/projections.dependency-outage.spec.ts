@@ -6,6 +6,7 @@ import type { Projection } from '../../projections/projection.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
 import { governance, ok } from '../support/governance-fixtures.ts';
 import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 /** A projection whose dependency is down until `restore()`: every apply of a RoleGranted fails with `outage()` meanwhile. */
 function dependentProjection(outage: () => Error) {
@@ -56,7 +57,7 @@ describe('a projection whose dependency is unavailable', () => {
       const { store, registry } = await logWithGrants();
       const docs = new SqliteDocumentStore({ path: ':memory:' });
       const fixture = dependentProjection(outage);
-      const runner = new ProjectionRunner(store, docs, registry, [fixture.projection], undefined, { retry: { minMs: 1, maxMs: 20 } });
+      const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, [fixture.projection], undefined, { retry: { minMs: 1, maxMs: 20 } });
       await runner.start();
       await expect.poll(async () => (await runner.status())[0]?.state, { timeout: 5000 }).toBe('waiting');
       await expect.poll(() => fixture.attempts(), { timeout: 5000 }).toBeGreaterThan(3);
@@ -78,7 +79,7 @@ describe('a projection whose dependency is unavailable', () => {
     const { store, registry } = await logWithGrants();
     const docs = new SqliteDocumentStore({ path: ':memory:' });
     const fixture = dependentProjection(() => new TypeError('cannot read properties of undefined'));
-    const runner = new ProjectionRunner(store, docs, registry, [fixture.projection], undefined, { retry: { minMs: 1, maxMs: 20 } });
+    const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, [fixture.projection], undefined, { retry: { minMs: 1, maxMs: 20 } });
     await runner.start();
     await expect.poll(async () => (await runner.status())[0]?.state, { timeout: 5000 }).toBe('failed');
     expect(fixture.attempts()).toBe(1);

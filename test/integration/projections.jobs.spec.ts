@@ -14,6 +14,7 @@ import { ProjectionRunner } from '../../projections/runner.ts';
 import { collect } from '../support/async.ts';
 import { ok } from '../support/governance-fixtures.ts';
 import { admin, commandId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 const docsStore = () => new SqliteDocumentStore({ path: ':memory:' });
 
@@ -86,7 +87,7 @@ async function build(
   docs: DocumentStore = docsStore(),
   projections: readonly Projection[] = readModelProjections,
 ) {
-  const runner = new ProjectionRunner(store, docs, registry, projections);
+  const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, projections);
   await runner.start();
   expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
   expect((await runner.status()).filter((projection) => projection.state === 'failed')).toEqual([]);
@@ -182,7 +183,7 @@ describe('the jobs and workloads read models', () => {
 
     // Checkpoints forgotten, documents kept: the whole log is applied a second time.
     await docs.dropCollection('_projections');
-    const replay = new ProjectionRunner(store, docs, registry, readModelProjections);
+    const replay = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await replay.start();
     expect(await replay.waitFor(await store.headPosition())).toBe(true);
     expect(await dump(docs, collections)).toEqual(built);

@@ -8,6 +8,7 @@ import type { Projection } from '../../projections/projection.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
 import { governance, ok } from '../support/governance-fixtures.ts';
 import { admin, commandId, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 /** Fails on every RoleGranted: a bug that every instance meets at the same event. */
 const fragile: Projection = {
@@ -25,8 +26,8 @@ const fragile: Projection = {
 async function instance(store: EventStore) {
   const registry = createEventRegistry();
   const docs = new SqliteDocumentStore({ path: ':memory:' });
-  const parked = new ParkedEventIndex(store, registry);
-  const runner = new ProjectionRunner(store, docs, registry, [fragile], undefined, { parked });
+  const parked = new ParkedEventIndex(new LogConsumer(store), registry);
+  const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, [fragile], undefined, { parked });
   await parked.start((name) => runner.resumeParked(name));
   await runner.start();
   return {

@@ -9,6 +9,7 @@ import { readModelProjections } from '../../projections/read-models/all.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
 import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
 import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 const docsStore = () => new SqliteDocumentStore({ path: join(mkdtempSync(join(tmpdir(), 'ag-docs-')), 'read-models.db') });
 
@@ -44,7 +45,7 @@ describe('the projection runner', () => {
   it('builds the read models from the log and reaches the head', async () => {
     const { store, registry, orgId, alice } = await history();
     const docs = docsStore();
-    const runner = new ProjectionRunner(store, docs, registry, readModelProjections);
+    const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await runner.start();
     expect(await runner.waitFor(await store.headPosition())).toBe(true);
     expect(await docs.get('orgs', orgId)).toMatchObject({ slug: 'projected', description: 'a lab', status: 'active' });
@@ -77,7 +78,7 @@ describe('the projection runner', () => {
   it('is idempotent: replaying the log over existing read models changes nothing, and a rebuild equals them', async () => {
     const { store, registry } = await history();
     const docs = docsStore();
-    const first = new ProjectionRunner(store, docs, registry, readModelProjections);
+    const first = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await first.start();
     await first.waitFor(await store.headPosition());
     await first.stop();
@@ -85,7 +86,7 @@ describe('the projection runner', () => {
 
     // Forget the checkpoints but keep the documents: every event is applied a second time.
     await docs.dropCollection('_projections');
-    const replay = new ProjectionRunner(store, docs, registry, readModelProjections);
+    const replay = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await replay.start();
     await replay.waitFor(await store.headPosition());
     expect(await dump(docs, allCollections)).toEqual(built);
@@ -99,7 +100,7 @@ describe('the projection runner', () => {
   it('follows new events live, and tells read-your-writes when a position is reached', async () => {
     const { store, registry, orgId, g } = await history();
     const docs = docsStore();
-    const runner = new ProjectionRunner(store, docs, registry, readModelProjections);
+    const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await runner.start();
     const updated = ok(await g.updateOrg(orgId, 'changed live'));
     expect(await runner.waitFor(updated.position!)).toBe(true);
@@ -120,7 +121,7 @@ describe('the projection runner', () => {
         throw new Error(`cannot handle ${event.type}`);
       },
     };
-    const runner = new ProjectionRunner(store, docs, registry, [failing]);
+    const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, [failing]);
     await runner.start();
     await expect.poll(async () => (await runner.status())[0]?.state, { timeout: 3000 }).toBe('failed');
     const [status] = await runner.status();

@@ -5,6 +5,7 @@ import { ProjectionRunner } from '../../projections/runner.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { governance, ok } from '../support/governance-fixtures.ts';
 import { admin, commandId, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 describe('read models with user-chosen keys', () => {
   it('keep dotted metadata keys and capability names without failing, and filter on them exactly', async () => {
@@ -21,7 +22,7 @@ describe('read models with user-chosen keys', () => {
     );
     const subjectId = await g.registerSubject('writer', [{ name: 'writing.editing', level: 8 }]);
     const docs = new SqliteDocumentStore({ path: ':memory:' });
-    const runner = new ProjectionRunner(store, docs, registry, readModelProjections);
+    const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await runner.start();
     expect(await runner.waitFor(await store.headPosition())).toBe(true);
     expect((await runner.status()).filter((projection) => projection.state === 'failed')).toEqual([]);

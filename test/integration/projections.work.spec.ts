@@ -15,6 +15,7 @@ import { TASKS, taskView, tasksProjection } from '../../projections/read-models/
 import { ProjectionRunner } from '../../projections/runner.ts';
 import { collect } from '../support/async.ts';
 import { tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 const docsStore = () => new SqliteDocumentStore({ path: ':memory:' });
 const system: Principal = { id: 'system', kind: 'system' };
@@ -263,7 +264,7 @@ async function build(
   projections: readonly Projection[] = workProjections,
   docs: DocumentStore = docsStore(),
 ) {
-  const runner = new ProjectionRunner(store, docs, registry, projections);
+  const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, projections);
   await runner.start();
   expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
   expect((await runner.status()).filter((projection) => projection.state === 'failed')).toEqual([]);
@@ -498,7 +499,7 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
     expect(await dump(twice)).toEqual(built);
 
     await docs.dropCollection('_projections');
-    const replay = new ProjectionRunner(store, docs, registry, workProjections);
+    const replay = new ProjectionRunner(new LogConsumer(store), docs, registry, workProjections);
     await replay.start();
     expect(await replay.waitFor(await store.headPosition())).toBe(true);
     expect(await dump(docs)).toEqual(built);

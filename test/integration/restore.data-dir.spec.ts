@@ -7,7 +7,7 @@ import { takeBackup } from '../../bin/backup/take-backup.ts';
 import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
-import { FileCheckpointStore } from '../../processes/checkpoint-store.ts';
+import { FileCheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import { removeTempDirs, seedStore, tempDir } from '../support/backup-fixtures.ts';
 
 afterEach(removeTempDirs);

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { createEventRegistry } from '../../domain/events/catalog.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import { DocumentCheckpointStore } from '../../processes/document-checkpoint-store.ts';
+import { DocumentCheckpointStore } from '../../infra/log-consumer/document-checkpoint-store.ts';
 import { SagaRunner, type Saga } from '../../processes/saga-runner.ts';
 import { waitFor } from '../support/async.ts';
 import { admin, commandId, newOrgId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 describe('a saga and the events it does not handle', () => {
   it('moves past them and checkpoints there, so a restart does not read them again', async () => {
@@ -19,7 +20,7 @@ describe('a saga and the events it does not handle', () => {
     const registered = await pipeline.execute(orgAggregate, registerOrg(orgId), { commandId: commandId(), principal: admin });
     if (!('position' in registered) || registered.position === null) throw new Error('the org was not registered');
 
-    const runner = new SagaRunner(store, createEventRegistry(), checkpoints, saga);
+    const runner = new SagaRunner(new LogConsumer(store), createEventRegistry(), checkpoints, saga);
     await runner.start();
     await waitFor(() => handled.length === 1, 5000, 'the OrgRegistered event');
     for (let n = 0; n < 20; n += 1) {

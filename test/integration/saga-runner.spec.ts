@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createEventRegistry } from '../../domain/events/catalog.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import { DocumentCheckpointStore } from '../../processes/document-checkpoint-store.ts';
+import { DocumentCheckpointStore } from '../../infra/log-consumer/document-checkpoint-store.ts';
 import { SagaRunner, StepUnavailableError, type Saga, type SagaEvent } from '../../processes/saga-runner.ts';
 import { DocumentDeadLetters } from '../../processes/document-dead-letters.ts';
 import { appError } from '../../domain/shared/app-error.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { admin, commandId, newOrgId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 function recordingSaga(behaviour: (event: SagaEvent<'OrgRegistered'>, attempt: number) => void): Saga<'OrgRegistered'> & { handled: string[] } {
   const attempts = new Map<string, number>();
@@ -36,7 +37,7 @@ describe('the saga runner', () => {
     const saga = recordingSaga((event, attempt) => {
       if (event.data.slug === 'beta' && attempt < 3) throw new Error('transient');
     });
-    const runner = new SagaRunner(store, registry, checkpoints, saga, { retryDelayMs: 1 });
+    const runner = new SagaRunner(new LogConsumer(store), registry, checkpoints, saga, { retryDelayMs: 1 });
     await runner.start();
     expect(await runner.waitFor(await store.headPosition())).toBe(true);
     expect(saga.handled).toEqual(['alpha', 'beta']);
@@ -44,7 +45,7 @@ describe('the saga runner', () => {
 
     await pipeline.execute(orgAggregate, registerOrg(newOrgId(), 'gamma'), { commandId: commandId(), principal: admin });
     const again = recordingSaga(() => undefined);
-    const resumed = new SagaRunner(store, registry, checkpoints, again, { retryDelayMs: 1 });
+    const resumed = new SagaRunner(new LogConsumer(store), registry, checkpoints, again, { retryDelayMs: 1 });
     await resumed.start();
     expect(await resumed.waitFor(await store.headPosition())).toBe(true);
     expect(again.handled).toEqual(['gamma']);
@@ -61,7 +62,7 @@ describe('the saga runner', () => {
     const saga = recordingSaga((event) => {
       if (event.data.slug === 'poison') throw new Error('never works');
     });
-    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, {
+    const runner = new SagaRunner(new LogConsumer(store), createEventRegistry(), new DocumentCheckpointStore(docs), saga, {
       retryDelayMs: 1,
       maxAttempts: 3,
       deadLetters: new DocumentDeadLetters(docs),
@@ -86,7 +87,7 @@ describe('the saga runner during an outage', () => {
     const saga = recordingSaga((_event, attempt) => {
       if (attempt <= 6) throw new StepUnavailableError(appError('unavailable', 'EVENT_STORE_UNAVAILABLE', 'down'));
     });
-    const runner = new SagaRunner(store, createEventRegistry(), new DocumentCheckpointStore(docs), saga, {
+    const runner = new SagaRunner(new LogConsumer(store), createEventRegistry(), new DocumentCheckpointStore(docs), saga, {
       retryDelayMs: 1,
       maxAttempts: 2,
       deadLetters: new DocumentDeadLetters(docs),

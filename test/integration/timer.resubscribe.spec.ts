@@ -7,6 +7,7 @@ import { TimerService, scheduleTimer } from '../../processes/timers.ts';
 import { collect, waitFor } from '../support/async.ts';
 import { governance } from '../support/governance-fixtures.ts';
 import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 /** A store whose first `$all` subscription fails at once, as an EventStoreDB subscription does on a connection blip. */
 function droppingFirstSubscription(store: EventStore): EventStore & { drops: number } {
@@ -40,7 +41,7 @@ describe('the timer service after its subscription drops', () => {
     const { pipeline, registry } = governedPipelineOn(store);
     const orgId = await governance(pipeline).registerOrg('timers-drop');
     const flaky = droppingFirstSubscription(store);
-    const service = new TimerService(flaky, registry, pipeline, { tickMs: 10 });
+    const service = new TimerService(new LogConsumer(flaky), registry, pipeline, { tickMs: 10 });
     service.start();
     const timerId = await scheduleTimer(pipeline, {
       key: `auction.close:${randomUUID()}:1`,

@@ -9,6 +9,7 @@ import { TimerService, cancelTimer, scheduleTimer } from '../../processes/timers
 import { collect, waitFor } from '../support/async.ts';
 import { governance } from '../support/governance-fixtures.ts';
 import { commandId, governedPipelineOn, pipelineOn, tempStore, tempStorePath } from '../support/pipeline.ts';
+import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 
 /** A clock the test moves by hand; the service and the pipeline read the same one. */
 function manualClock(start = '2026-11-27T12:00:00.000Z') {
@@ -56,7 +57,7 @@ describe('the timer service', () => {
     const timerId = expectTimerId(await scheduleTimer(pipeline, { key, orgId, dueAt: time.at(MINUTE), purpose: 'auction.close', ref: { round: 1 } }));
     expect(timerId).toBe(timerIdFor(key));
 
-    const service = started(new TimerService(store, registry, pipeline, { tickMs: 10, clock: time.clock }));
+    const service = started(new TimerService(new LogConsumer(store), registry, pipeline, { tickMs: 10, clock: time.clock }));
     await waitFor(() => service.scheduled === 1, 5000, 'the timer to be scheduled');
     expect(await service.fireDue()).toBe(0);
     expect(await firedCount(store, timerId)).toBe(0);
@@ -108,7 +109,7 @@ describe('the timer service', () => {
         ref: { round: 2 },
       }),
     );
-    const service = new TimerService(before, first.registry, first.pipeline, { tickMs: 10, clock: time.clock });
+    const service = new TimerService(new LogConsumer(before), first.registry, first.pipeline, { tickMs: 10, clock: time.clock });
     service.start();
     await waitFor(() => service.scheduled === 1, 5000, 'the timer to be scheduled');
     await service.stop();
@@ -123,7 +124,7 @@ describe('the timer service', () => {
     const after = tempStore(path);
     cleanup.push(() => after.close());
     const second = pipelineOn(after, { clock: time.clock });
-    const restarted = started(new TimerService(after, second.registry, second.pipeline, { tickMs: 10, clock: time.clock }));
+    const restarted = started(new TimerService(new LogConsumer(after), second.registry, second.pipeline, { tickMs: 10, clock: time.clock }));
     await waitFor(async () => (await firedCount(after, timerId)) === 1, 5000, 'the overdue timer to fire');
     await waitFor(() => restarted.scheduled === 0, 5000, 'the schedule to empty');
     expect(await restarted.fireDue()).toBe(0);
@@ -148,8 +149,8 @@ describe('the timer service', () => {
       }),
     );
     // Ticks far apart, so the two fireDue calls below are the race.
-    const first = started(new TimerService(store, a.registry, a.pipeline, { tickMs: 60_000, clock: time.clock }));
-    const second = started(new TimerService(store, b.registry, b.pipeline, { tickMs: 60_000, clock: time.clock }));
+    const first = started(new TimerService(new LogConsumer(store), a.registry, a.pipeline, { tickMs: 60_000, clock: time.clock }));
+    const second = started(new TimerService(new LogConsumer(store), b.registry, b.pipeline, { tickMs: 60_000, clock: time.clock }));
     await waitFor(() => first.scheduled === 1 && second.scheduled === 1, 5000, 'both to schedule the timer');
 
     time.advance(MINUTE);
@@ -175,8 +176,8 @@ describe('the timer service', () => {
       const key = `auction.close:${crypto.randomUUID()}:${round}`;
       timerIds.push(expectTimerId(await scheduleTimer(a.pipeline, { key, orgId: null, dueAt: time.at(-MINUTE), purpose: 'auction.close', ref: { round } })));
     }
-    const first = started(new TimerService(store, a.registry, a.pipeline, { tickMs: 5, clock: time.clock }));
-    const second = started(new TimerService(store, b.registry, b.pipeline, { tickMs: 5, clock: time.clock }));
+    const first = started(new TimerService(new LogConsumer(store), a.registry, a.pipeline, { tickMs: 5, clock: time.clock }));
+    const second = started(new TimerService(new LogConsumer(store), b.registry, b.pipeline, { tickMs: 5, clock: time.clock }));
     await waitFor(async () => (await Promise.all(timerIds.map((id) => firedCount(store, id)))).every((count) => count >= 1), 5000, 'every timer to fire');
     await waitFor(() => first.scheduled === 0 && second.scheduled === 0, 5000, 'both schedules to empty');
     expect(await Promise.all(timerIds.map((id) => firedCount(store, id)))).toEqual([1, 1, 1, 1, 1]);
@@ -190,7 +191,7 @@ describe('the timer service', () => {
     const orgId = crypto.randomUUID();
     const key = `auction.close:${crypto.randomUUID()}:1`;
     const timerId = expectTimerId(await scheduleTimer(pipeline, { key, orgId, dueAt: time.at(MINUTE), purpose: 'auction.close', ref: {} }));
-    const service = started(new TimerService(store, registry, pipeline, { tickMs: 10, clock: time.clock }));
+    const service = started(new TimerService(new LogConsumer(store), registry, pipeline, { tickMs: 10, clock: time.clock }));
     await waitFor(() => service.scheduled === 1, 5000, 'the timer to be scheduled');
 
     expect(await cancelTimer(pipeline, { key, orgId })).toBe(timerId);
@@ -201,7 +202,9 @@ describe('the timer service', () => {
       await scheduleTimer(pipeline, { key: `sentinel:${crypto.randomUUID()}`, orgId, dueAt: time.at(0), purpose: 'test.sentinel', ref: {} }),
     );
     await waitFor(async () => (await firedCount(store, sentinel)) === 1, 5000, 'the sentinel to fire');
-    const restarted = started(new TimerService(store, registry, pipelineOn(store, { clock: time.clock }).pipeline, { tickMs: 10, clock: time.clock }));
+    const restarted = started(
+      new TimerService(new LogConsumer(store), registry, pipelineOn(store, { clock: time.clock }).pipeline, { tickMs: 10, clock: time.clock }),
+    );
     await waitFor(() => restarted.scheduled === 0, 5000, 'the new service to read the log');
     expect(await restarted.fireDue()).toBe(0);
     expect((await eventsOf(store, timerId)).map((event) => event.type)).toEqual(['TimerScheduled', 'TimerCancelled']);
@@ -225,7 +228,7 @@ describe('the timer service', () => {
         return pipeline.execute(...args);
       },
     } as unknown as CommandPipeline;
-    const service = started(new TimerService(store, registry, flaky, { tickMs: 60_000, clock: time.clock }));
+    const service = started(new TimerService(new LogConsumer(store), registry, flaky, { tickMs: 60_000, clock: time.clock }));
     await waitFor(() => service.scheduled === 1, 5000, 'the timer to be scheduled');
 
     expect(await service.fireDue()).toBe(0);

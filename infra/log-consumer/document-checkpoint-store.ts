@@ -1,4 +1,4 @@
-import type { DocumentStore } from '../infra/documents/port.ts';
+import type { DocumentStore } from '../documents/port.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 
 const COLLECTION = '_sagas';

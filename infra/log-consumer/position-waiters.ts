@@ -4,7 +4,7 @@
  * moves, and gives up after its timeout.
  */
 export class PositionWaiters {
-  private waiters: Array<{ position: bigint; reached: () => bigint; resolve: () => void }> = [];
+  private waiters: Array<{ position: bigint; reached: () => bigint; resolve: (reached: boolean) => void }> = [];
 
   /** Resolves true once `reached()` is at least `position` (checked now and at each `release()`), false after `timeoutMs`. */
   waitUntil(position: bigint, timeoutMs: number, reached: () => bigint): Promise<boolean> {
@@ -14,9 +14,9 @@ export class PositionWaiters {
         this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
         resolve(false);
       }, timeoutMs);
-      const done = () => {
+      const done = (reached: boolean) => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(reached);
       };
       this.waiters.push({ position, reached, resolve: done });
     });
@@ -24,6 +24,11 @@ export class PositionWaiters {
 
   /** Releases every waiter whose position is now reached. */
   release(): void {
-    this.waiters = this.waiters.filter((waiter) => (waiter.position <= waiter.reached() ? (waiter.resolve(), false) : true));
+    this.waiters = this.waiters.filter((waiter) => (waiter.position <= waiter.reached() ? (waiter.resolve(true), false) : true));
+  }
+
+  /** The follower stopped: nothing more will be reached, so every waiter gets its answer (false) now. */
+  cancel(): void {
+    for (const waiter of this.waiters.splice(0)) waiter.resolve(false);
   }
 }

@@ -7,8 +7,8 @@ import { join } from 'node:path';
  * checkpoint event would be one more event in `$all`, which the follower would then follow (and, for the NATS
  * fan-out, publish), forever.
  *
- * For now the durable implementation is a file per checkpoint under DATA_DIR. It moves to the read-model store
- * (DocumentStore) with the projection runner, which keeps its projections' checkpoints there already.
+ * The durable implementations: a file per checkpoint under DATA_DIR (below; the NATS fan-out's) and documents beside
+ * the read models (`document-checkpoint-store.ts`; the sagas'). Projections keep theirs with their read models.
  */
 export interface CheckpointStore {
   /** The last saved position, or undefined when none was ever saved. */
