@@ -7,8 +7,6 @@ declare module 'fastify' {
     principal: (Principal & { keyId: string }) | null;
   }
   interface FastifyContextConfig {
-    /** Routes that answer without a credential (health probes, the API docs). Everything else authenticates. */
-    public?: boolean;
     /** The route's OpenAPI documentation; documentation only, never used to validate (see api/openapi/docs.ts). */
     openapi?: RouteDoc;
   }

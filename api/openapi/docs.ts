@@ -59,12 +59,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
 }
 
-/** Swagger UI at /docs and the document at /docs/json (and /docs/yaml): public, like the health probes. */
+/**
+ * Swagger UI at /docs and the document at /docs/json (and /docs/yaml): public, like the health probes (the server
+ * registers it outside its protected scope).
+ */
 export async function docsRoutes(app: FastifyInstance): Promise<void> {
-  // Every route the UI plugin adds in this scope (HTML, assets, json, yaml) is served without a credential.
-  app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, public: true };
-  });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 }
 

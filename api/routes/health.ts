@@ -46,7 +46,6 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     '/health',
     {
       config: {
-        public: true,
         openapi: probe('Liveness', 'The process answers. No credential.', { '200': readReply('Alive', z.object({ status: z.literal('ok') })) }),
       },
     },
@@ -65,7 +64,7 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     'The event store answers, the API-key index follows the log, and no projection has stopped at an event it cannot apply (503 otherwise, naming the projection and the position). Followers waiting out an unavailable dependency are listed under `waiting` and make the status `degraded` (still 200). No credential.',
     { '200': readReply('Ready or degraded', readiness), '503': readReply('Not ready', readiness) },
   );
-  app.get('/ready', { config: { public: true, openapi: readyDoc } }, async (_request, reply) => {
+  app.get('/ready', { config: { openapi: readyDoc } }, async (_request, reply) => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {};
     try {
       const head = await platform.store.headPosition();
@@ -110,12 +109,15 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     const status = !ready ? 'not_ready' : waiting.length > 0 ? 'degraded' : 'ready';
     return reply.code(ready ? 200 : 503).send({ status, checks, projections, waiting });
   });
+}
 
-  /**
-   * Prometheus text format: projection lag and position, and the head of the log. The figures describe every org
-   * together (how fast the log grows), so they need a key allowed `platform.metrics.read` (platform admins), unless
-   * METRICS_PUBLIC says the operator exposes them to a scraper on a network of their own.
-   */
+/**
+ * Prometheus text format: projection lag and position, and the head of the log. The figures describe every org
+ * together (how fast the log grows), so they need a key allowed `platform.metrics.read` (platform admins), unless
+ * METRICS_PUBLIC says the operator exposes them to a scraper on a network of their own: the server registers this
+ * route in its protected scope or outside it accordingly.
+ */
+export async function metricsRoute(app: FastifyInstance, platform: Platform): Promise<void> {
   const metricsPublic = platform.config.METRICS_PUBLIC;
   const metrics = createMetricsRegistry(platform);
   const metricsDescription =
@@ -130,7 +132,7 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     ...(metricsPublic ? { security: [] } : {}),
     response: { '200': readReply('Metrics (text/plain)', z.string()), ...(metricsPublic ? {} : readErrors) },
   };
-  app.get('/metrics', { config: { public: metricsPublic, openapi: metricsDoc } }, async (request, reply) => {
+  app.get('/metrics', { config: { openapi: metricsDoc } }, async (request, reply) => {
     if (!metricsPublic) {
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'platform.metrics.read',
