@@ -21,6 +21,7 @@ import { eventStreamRoutes, type EventStreamRouteOptions } from './routes/events
 import { healthRoutes, metricsRoute } from './routes/health.ts';
 import { graphiqlRoutes } from './graphql/graphiql/routes.ts';
 import { protectedScope } from './routing/protected-scope.ts';
+import { useZodSchemas } from './routing/request-schemas.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { orgRoutes } from './routes/orgs.ts';
 import { orgListRoutes } from './routes/org-list.ts';
@@ -94,8 +95,11 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   await registerRateLimit(app, platform);
   await registerOpenApi(app);
   // Public: the probes, the API docs and the GraphiQL page (its queries go to /graphql, which is not).
-  await app.register(async (scope) => healthRoutes(scope, platform));
-  if (platform.config.METRICS_PUBLIC) await app.register(async (scope) => metricsRoute(scope, platform));
+  await app.register(async (scope) => {
+    useZodSchemas(scope);
+    await healthRoutes(scope, platform);
+    if (platform.config.METRICS_PUBLIC) await metricsRoute(scope, platform);
+  });
   await app.register(graphiqlRoutes);
   await app.register(docsRoutes);
   // Everything else authenticates: registered only inside the protected scope, whose hook is the one place a
@@ -103,28 +107,31 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   // typo in the path is a 404 for everyone, not a 401 that sends the caller checking its key.
   await app.register(
     protectedScope(platform, async (scope) => {
-      if (!platform.config.METRICS_PUBLIC) await scope.register(async (inner) => metricsRoute(inner, platform));
-      await scope.register(async (inner) => orgRoutes(inner, platform));
-      await scope.register(async (inner) => subjectRoutes(inner, platform));
-      await scope.register(async (inner) => rosterRoutes(inner, platform));
-      await scope.register(async (inner) => policyRoutes(inner, platform));
-      await scope.register(async (inner) => jobRoutes(inner, platform));
-      await scope.register(async (inner) => contractRoutes(inner, platform));
-      await scope.register(async (inner) => taskRoutes(inner, platform));
-      await scope.register(async (inner) => workReadRoutes(inner, platform));
-      await scope.register(async (inner) => orgListRoutes(inner, platform));
-      await scope.register(async (inner) => subjectListRoutes(inner, platform));
-      await scope.register(async (inner) => workListRoutes(inner, platform));
-      await scope.register(async (inner) => associationListRoutes(inner, platform));
-      await scope.register(async (inner) => agentRequestRoutes(inner, platform));
-      await scope.register(async (inner) => agentInboxRoutes(inner, platform, streams, options.agentInbox));
-      await scope.register(async (inner) => agentBusCredentialRoutes(inner, platform));
-      await scope.register(async (inner) => decisionRoutes(inner, platform));
-      await scope.register(async (inner) => auditRoutes(inner, platform));
-      await scope.register(async (inner) => apiKeyRoutes(inner, platform));
-      await scope.register(async (inner) => projectionRoutes(inner, platform));
-      await scope.register(async (inner) => projectionParkingRoutes(inner, platform));
-      await scope.register(async (inner) => eventStreamRoutes(inner, platform, streams, options.eventStream));
+      await scope.register(async (rest) => {
+        useZodSchemas(rest);
+        if (!platform.config.METRICS_PUBLIC) await rest.register(async (inner) => metricsRoute(inner, platform));
+        await rest.register(async (inner) => orgRoutes(inner, platform));
+        await rest.register(async (inner) => subjectRoutes(inner, platform));
+        await rest.register(async (inner) => rosterRoutes(inner, platform));
+        await rest.register(async (inner) => policyRoutes(inner, platform));
+        await rest.register(async (inner) => jobRoutes(inner, platform));
+        await rest.register(async (inner) => contractRoutes(inner, platform));
+        await rest.register(async (inner) => taskRoutes(inner, platform));
+        await rest.register(async (inner) => workReadRoutes(inner, platform));
+        await rest.register(async (inner) => orgListRoutes(inner, platform));
+        await rest.register(async (inner) => subjectListRoutes(inner, platform));
+        await rest.register(async (inner) => workListRoutes(inner, platform));
+        await rest.register(async (inner) => associationListRoutes(inner, platform));
+        await rest.register(async (inner) => agentRequestRoutes(inner, platform));
+        await rest.register(async (inner) => agentInboxRoutes(inner, platform, streams, options.agentInbox));
+        await rest.register(async (inner) => agentBusCredentialRoutes(inner, platform));
+        await rest.register(async (inner) => decisionRoutes(inner, platform));
+        await rest.register(async (inner) => auditRoutes(inner, platform));
+        await rest.register(async (inner) => apiKeyRoutes(inner, platform));
+        await rest.register(async (inner) => projectionRoutes(inner, platform));
+        await rest.register(async (inner) => projectionParkingRoutes(inner, platform));
+        await rest.register(async (inner) => eventStreamRoutes(inner, platform, streams, options.eventStream));
+      });
       await scope.register(async (inner) => graphqlRoutes(inner, platform, streams, options.graphql));
     }),
   );

@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { errorSchema } from './route-doc.ts';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { errorJsonSchema } from './responses.ts';
+
+const errorSchema = errorJsonSchema();
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
 
@@ -10,10 +13,10 @@ const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', im
  * Collects the OpenAPI document from the routes. Must be registered before any route: @fastify/swagger records
  * routes as they are added.
  *
- * Each route's documentation is its `config.openapi` (see route-doc.ts), handed to @fastify/swagger by `transform`.
- * Fastify itself never sees those schemas, so it never validates or serializes with them: requests are validated
- * once, by zod (route parameters) and the command schemas in the pipeline, and every error keeps the uniform
- * `{code, message, details}` shape. Routes without `config.openapi` (the Swagger UI's own) are left out.
+ * Each route's documentation is its `schema`: summary, description, tags and security as OpenAPI has them, and the
+ * zod schemas Fastify validates the request with (api/routing/request-schemas.ts), turned into JSON Schema by the
+ * type provider's transform, so what is documented is what is checked. Routes without a summary (GraphQL's,
+ * GraphiQL's, the Swagger UI's own) are left out.
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
@@ -50,7 +53,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
     // const is JSON Schema 2020-12 and so OpenAPI 3.1; keep it (enums of one value read worse).
     convertConstToEnum: false,
-    transform: ({ route, url }) => ({ schema: route.config?.openapi ?? { hide: true }, url }),
+    transform: (document) => (document.schema?.summary === undefined ? { schema: { hide: true }, url: document.url } : jsonSchemaTransform(document)),
     transformObject: (document) => {
       const root = 'openapiObject' in document ? document.openapiObject : document.swaggerObject;
       referToErrorSchema(root.paths);

@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
 import { createMetricsRegistry } from '../metrics-registry.ts';
-import { readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { readErrors, readReply } from '../openapi/responses.ts';
 import { authorizeRead } from '../read-access.ts';
 import type { Platform } from '../platform.ts';
 
-const probe = (summary: string, description: string, response: RouteDoc['response']): RouteDoc => ({
+const probe = (summary: string, description: string, response: Record<string, z.ZodType>) => ({
   summary,
   description,
   tags: ['health'],
@@ -42,14 +43,11 @@ type WaitingFollower = z.infer<typeof waitingFollower>;
 
 export async function healthRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   /** Liveness: the process answers. */
-  app.get(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.get(
     '/health',
-    {
-      config: {
-        openapi: probe('Liveness', 'The process answers. No credential.', { '200': readReply('Alive', z.object({ status: z.literal('ok') })) }),
-      },
-    },
-    async () => ({ status: 'ok' }),
+    { schema: probe('Liveness', 'The process answers. No credential.', { '200': readReply('Alive', z.object({ status: z.literal('ok') })) }) },
+    async () => ({ status: 'ok' as const }),
   );
 
   /**
@@ -64,7 +62,7 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     'The event store answers, the API-key index follows the log, and no projection has stopped at an event it cannot apply (503 otherwise, naming the projection and the position). Followers waiting out an unavailable dependency are listed under `waiting` and make the status `degraded` (still 200). No credential.',
     { '200': readReply('Ready or degraded', readiness), '503': readReply('Not ready', readiness) },
   );
-  app.get('/ready', { config: { openapi: readyDoc } }, async (_request, reply) => {
+  routes.get('/ready', { schema: readyDoc }, async (_request, reply) => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {};
     try {
       const head = await platform.store.headPosition();
@@ -125,14 +123,14 @@ export async function metricsRoute(app: FastifyInstance, platform: Platform): Pr
     (metricsPublic
       ? 'No credential (METRICS_PUBLIC is set).'
       : 'Action `platform.metrics.read` (platform admins); METRICS_PUBLIC=true serves it without a credential.');
-  const metricsDoc: RouteDoc = {
+  const metricsDoc = {
     summary: 'Metrics',
     description: metricsDescription,
     tags: ['health'],
     ...(metricsPublic ? { security: [] } : {}),
     response: { '200': readReply('Metrics (text/plain)', z.string()), ...(metricsPublic ? {} : readErrors) },
   };
-  app.get('/metrics', { config: { openapi: metricsDoc } }, async (request, reply) => {
+  app.withTypeProvider<ZodRequestTypes>().get('/metrics', { schema: metricsDoc }, async (request, reply) => {
     if (!metricsPublic) {
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'platform.metrics.read',
