@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { jsonSchemaTransform } from 'fastify-type-provider-zod';
 import { errorJsonSchema } from './responses.ts';
 
@@ -31,7 +32,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       components: {
         securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' } },
-        schemas: { Error: errorSchema },
+        schemas: { Error: errorSchema, JsonValue: jsonValueSchema() },
       },
       security: [{ apiKey: [] }],
       tags: [
@@ -56,7 +57,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     transform: (document) => (document.schema?.summary === undefined ? { schema: { hide: true }, url: document.url } : jsonSchemaTransform(document)),
     transformObject: (document) => {
       const root = 'openapiObject' in document ? document.openapiObject : document.swaggerObject;
-      referToErrorSchema(root.paths);
+      referToComponents(root.paths);
       return root;
     },
   });
@@ -70,13 +71,31 @@ export async function docsRoutes(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 }
 
-/** Every error response carries the same body: name it once (`#/components/schemas/Error`) instead of 400 copies. */
-function referToErrorSchema(node: unknown): void {
+/** The JSON Schema of any JSON value (`z.json()`), its recursion through the `JsonValue` component. */
+function jsonValueSchema(): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(z.json());
+  return JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#"', `"$ref":"${JSON_VALUE}"`));
+}
+
+const JSON_VALUE = '#/components/schemas/JsonValue';
+/**
+ * The type provider refers to a recursive schema used inline by a component name it does not define
+ * (`#/components/schemas/schema0`, numbered per route). The only recursive schema the routes use is `z.json()` (the
+ * agent protocol's inputs and deliverables), defined once as `JsonValue`.
+ */
+const UNDEFINED_CYCLE = /^#\/components\/schemas\/schema\d+$/;
+
+/**
+ * Every error response carries the same body: named once (`#/components/schemas/Error`) instead of 400 copies; and
+ * every recursion through a JSON value refers to `JsonValue`.
+ */
+function referToComponents(node: unknown): void {
   if (typeof node !== 'object' || node === null) return;
   const entries = node as Record<string, unknown>;
   for (const [key, value] of Object.entries(entries)) {
     if (key === 'schema' && isErrorBody(value)) entries[key] = { $ref: '#/components/schemas/Error' };
-    else referToErrorSchema(value);
+    else if (key === '$ref' && typeof value === 'string' && UNDEFINED_CYCLE.test(value)) entries[key] = JSON_VALUE;
+    else referToComponents(value);
   }
 }
 
