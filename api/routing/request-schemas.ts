@@ -72,9 +72,9 @@ export function bodyObjectError(body: unknown): AppError | undefined {
 }
 
 /**
- * The types a route's handler sees: its request parts as its zod schemas parse them (as the type provider's
- * `ZodTypeProvider` types them). Answers are not typed by the response schemas, which are not enforced either (see
- * useZodSchemas): read-model documents are plain JSON values, so typing them would only add casts.
+ * The types a route's handler sees: its request parts as its zod schemas parse them (the validator side of
+ * fastify-type-provider-zod's `ZodTypeProvider`). Answers are not typed by the response schemas, which are not
+ * enforced either (see useZodSchemas): read-model documents are plain JSON values, so typing them would only add casts.
  */
 export interface ZodRequestTypes extends FastifyTypeProvider {
   validator: this['schema'] extends z.ZodType ? z.output<this['schema']> : unknown;
@@ -84,8 +84,8 @@ export interface ZodRequestTypes extends FastifyTypeProvider {
 /**
  * Routes of this scope declare their parts as zod schemas (`schema: {params, querystring, body, headers, response}`,
  * through `withTypeProvider<ZodRequestTypes>()`): validated here, documented from the same schemas by
- * api/openapi/docs.ts. Answers are serialized as they are (JSON.stringify): a response schema documents the answer
- * and types the handler, it does not reshape what is sent.
+ * api/openapi/docs.ts. Answers are serialized as they are (JSON.stringify): a response schema documents the answer,
+ * it does not reshape what is sent.
  */
 export function useZodSchemas(app: FastifyInstance): void {
   app.setValidatorCompiler(validateRequestPart);
