@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { appError } from '../../domain/shared/app-error.ts';
 import { agentBusPermissions, agentReplyPrefix } from '../../domain/agent-protocol/subjects.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { errors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const busCredentialsRequest = z.strictObject({
   publicKey: z

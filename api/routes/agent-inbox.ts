@@ -1,5 +1,4 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
@@ -19,6 +18,7 @@ import { StreamAccess } from '../streaming/access.ts';
 import { SSE_HEADERS, closedBecause, sseComment, SseWriter } from '../streaming/sse.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
 import { errors } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export interface AgentInboxRouteOptions {
   /** A `: keep-alive` comment this often when nothing else is sent; the credential is re-checked as often. Default 15 000 ms. */

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { checkedWhereRead, type ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { runAgentCommand } from '../agent-gateway/agent-commands.ts';
@@ -10,6 +9,7 @@ import { sendCommand, sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { commandErrors, commandReply } from '../openapi/responses.ts';
 import { commandQuerystring } from './command-route.ts';
+import { checkedWhereRead, type ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['agents'];
 

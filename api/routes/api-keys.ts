@@ -11,10 +11,10 @@ import { generateApiKey, hashApiKey } from '../auth/api-key.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { commandErrors, commandReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
 import { commandHeaders, commandQuerystring } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const issueKeyBody = z.strictObject({ label: z.string().max(200).default('') });
 export const revokeKeyBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { roleNameSchema } from '../../domain/roster/fields.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
@@ -16,6 +15,7 @@ import { orgIdParam } from './orgs.ts';
 import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const associationsQuery = z.strictObject({
   subjectId: uuidSchema.optional().describe("only this subject's associations"),

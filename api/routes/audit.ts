@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
@@ -24,6 +23,7 @@ import { authorizeRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 import { errors, readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['audit'];
 

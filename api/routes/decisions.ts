@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { DECISIONS } from '../../projections/read-models/decisions.ts';
@@ -9,6 +8,7 @@ import { authorizeRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const outcomeSchema = z.enum(['permitted', 'forbidden', 'not-permitted']);
 const resultSchema = z.enum(['applied', 'refused-by-policy', 'refused-by-structure', 'unrecorded']);

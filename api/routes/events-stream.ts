@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { checkedWhereRead, type ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
@@ -10,6 +9,7 @@ import { EventStreamSession, type EventStreamTiming } from '../streaming/session
 import { SseWriter } from '../streaming/sse.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
 import { errors } from '../openapi/responses.ts';
+import { checkedWhereRead, type ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export interface EventStreamRouteOptions extends EventStreamTiming {
   /** How long a stream trusts an authorization answer (and its credential) before deciding again. Default 10 000 ms. */

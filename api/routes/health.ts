@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
 import { createMetricsRegistry } from '../metrics-registry.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
 import { authorizeRead } from '../read-access.ts';
 import type { Platform } from '../platform.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const probe = (summary: string, description: string, response: Record<string, z.ZodType>) => ({
   summary,

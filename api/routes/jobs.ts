@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { pageQueryFields } from './page-query.ts';
 import { jobCommandSchema } from '../../domain/job/commands.ts';
@@ -19,6 +18,7 @@ import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
 import { commandBody, type CommandRouteSchema, withPath, bodyFields, commandRoute } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['jobs'];
 const jobParams = { ...orgIdParam, jobId: uuidSchema.describe('the job id') };

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { orgSchema, orgStatusSchema } from '../../domain/org/state.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
@@ -14,6 +13,7 @@ import { equalities, listPage } from './list-page.ts';
 import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const orgsQuery = z.strictObject({
   status: orgStatusSchema.optional().describe('only orgs with this status'),

@@ -11,11 +11,11 @@ import { uniqueKeyHolder } from '../../commands/unique-key-holder.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { deterministicId } from '../../commands/metadata.ts';
 import { sendError } from '../command-reply.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { bodyFields, commandBody, commandRoute, withPath } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const orgIdParam = { orgId: uuidSchema.describe('the org id') };
 const slugParam = { slug: slugSchema.describe("the org's slug") };

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { policyCommandSchema } from '../../domain/policy/commands.ts';
@@ -14,6 +13,7 @@ import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
 import { commandBody, withPath, commandRoute } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['policies'];
 const versionParam = { ...orgIdParam, version: z.coerce.number().int().positive().describe('the policy version') };

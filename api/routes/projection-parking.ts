@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { projectionParkingAggregate } from '../../commands/handlers/projection-parking.ts';
 import { logPositionSchema, parkReasonSchema, projectionNameSchema } from '../../domain/projection-parking/fields.ts';
@@ -11,6 +10,7 @@ import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
 import { commandHeaders, commandQuerystring } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const nameParam = { name: projectionNameSchema.describe('the projection name, e.g. orgs') };
 const parkedParams = { ...nameParam, position: logPositionSchema.describe('the log position of the parked event') };

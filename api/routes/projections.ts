@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const rebuildBody = z.strictObject({});
 const nameParam = {

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
@@ -25,6 +24,7 @@ import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
 import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, commandRoute, storedId, type Fields } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['roster'];
 const nameParam = (what: string, schema: z.ZodType) => ({ ...orgIdParam, name: schema.describe(`the ${what} name`) });

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { subjectKindSchema } from '../../domain/subject/fields.ts';
@@ -14,6 +13,7 @@ import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { subjectReply } from './subjects.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const subjectsQuery = z.strictObject({
   kind: subjectKindSchema.optional().describe('only subjects of this kind'),

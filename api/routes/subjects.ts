@@ -11,12 +11,12 @@ import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
 import { bodyFields, commandBody, commandHeaders, commandQuerystring, commandRoute, withPath, type CommandRouteSchema } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const subjectIdParam = { subjectId: uuidSchema.describe('the subject id') };
 const capabilityParam = { ...subjectIdParam, name: capabilityNameSchema.describe('the capability name, e.g. nlp.summarize') };

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { contractStatusSchema } from '../../domain/contract/state.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
@@ -18,6 +17,7 @@ import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { contractReply, taskReply } from './work-reads.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const contractsQuery = z.strictObject({
   status: contractStatusSchema.optional().describe('only contracts with this status'),

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { z } from 'zod';
 import { pageQueryFields, pageWindow } from './page-query.ts';
 import { roundFailureSchema } from '../../domain/assignment/fields.ts';
@@ -26,6 +25,7 @@ import { readModelsBehind } from './read-models-behind.ts';
 import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 /**
  * Reads of an org's work from the read models: a contract, a task, a job's assignment with its bids, the org's
