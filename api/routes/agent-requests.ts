@@ -126,7 +126,9 @@ export async function agentRequestRoutes(app: FastifyInstance, platform: Platfor
 
   for (const kind of WORK_REQUEST_KINDS) app.post(`/agent/requests/${kind}`, { schema: doc(kind) }, handle(kind));
   // Any other kind: a specific 404 naming the kinds there are (undocumented: the kinds above are the API).
-  routes.post('/agent/requests/:kind', async (request, reply) => handle(String((request.params as { kind?: unknown }).kind))(request, reply));
+  routes.post('/agent/requests/:kind', { schema: { params: z.object({ kind: z.string() }) } }, async (request, reply) =>
+    handle(request.params.kind)(request, reply),
+  );
 }
 
 function headerError(request: FastifyRequest): AppError | null {
