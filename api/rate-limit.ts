@@ -14,7 +14,7 @@ function isCommand(request: FastifyRequest): boolean {
 
 /**
  * Requests per principal per window (@fastify/rate-limit), reads and commands counted apart. The key is the
- * authenticated principal (the server's authentication hook runs first), never the IP that many principals may
+ * authenticated principal (the protected scope's authentication hook runs first), never the IP that many principals may
  * share; requests to public routes (no principal) count per client IP. With REDIS_URL the counters live in Redis, so
  * all instances count together. Beyond the limit: 429 RATE_LIMITED in the uniform error shape, with Retry-After.
  */

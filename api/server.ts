@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import './fastify-types.ts';
-import { appError, isAppError } from '../domain/shared/app-error.ts';
-import { authenticate, refuseSuspendedSubject } from './auth/authenticate.ts';
+import { appError } from '../domain/shared/app-error.ts';
 import { sendError } from './command-reply.ts';
 import { httpErrorForThrown } from './http-errors.ts';
 import { registerRequestBodies } from './json-body.ts';
@@ -19,7 +18,10 @@ import { projectionParkingRoutes } from './routes/projection-parking.ts';
 import { projectionRoutes } from './routes/projections.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { eventStreamRoutes, type EventStreamRouteOptions } from './routes/events-stream.ts';
-import { healthRoutes } from './routes/health.ts';
+import { healthRoutes, metricsRoute } from './routes/health.ts';
+import { graphiqlRoutes } from './graphql/graphiql/routes.ts';
+import { protectedScope } from './routing/protected-scope.ts';
+import { useZodSchemas } from './routing/request-schemas.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { orgRoutes } from './routes/orgs.ts';
 import { orgListRoutes } from './routes/org-list.ts';
@@ -76,17 +78,6 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   });
   registerRequestBodies(app, platform.config.JSON_MAX_DEPTH);
 
-  // A request that matches no route is answered by the not-found handler (registerUnrouted) before any credential
-  // is looked at: a typo in the path is a 404 for everyone, not a 401 that sends the caller checking its key.
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.config.public || request.is404) return;
-    const principal = authenticate(request.headers.authorization, platform.apiKeys);
-    if (isAppError(principal)) return sendError(reply, principal);
-    const suspended = await refuseSuspendedSubject(principal, platform.loader);
-    if (suspended) return sendError(reply, suspended);
-    request.principal = principal;
-  });
-
   app.setErrorHandler((error, request, reply) => {
     const mapped = httpErrorForThrown(error, { headers: request.headers, bodyLimit: request.routeOptions.bodyLimit });
     if (mapped.internal) request.log.error({ err: error }, 'unhandled error');
@@ -103,29 +94,46 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
   // collected from the routes as they are added.
   await registerRateLimit(app, platform);
   await registerOpenApi(app);
-  await app.register(async (scope) => healthRoutes(scope, platform));
-  await app.register(async (scope) => orgRoutes(scope, platform));
-  await app.register(async (scope) => subjectRoutes(scope, platform));
-  await app.register(async (scope) => rosterRoutes(scope, platform));
-  await app.register(async (scope) => policyRoutes(scope, platform));
-  await app.register(async (scope) => jobRoutes(scope, platform));
-  await app.register(async (scope) => contractRoutes(scope, platform));
-  await app.register(async (scope) => taskRoutes(scope, platform));
-  await app.register(async (scope) => workReadRoutes(scope, platform));
-  await app.register(async (scope) => orgListRoutes(scope, platform));
-  await app.register(async (scope) => subjectListRoutes(scope, platform));
-  await app.register(async (scope) => workListRoutes(scope, platform));
-  await app.register(async (scope) => associationListRoutes(scope, platform));
-  await app.register(async (scope) => agentRequestRoutes(scope, platform));
-  await app.register(async (scope) => agentInboxRoutes(scope, platform, streams, options.agentInbox));
-  await app.register(async (scope) => agentBusCredentialRoutes(scope, platform));
-  await app.register(async (scope) => decisionRoutes(scope, platform));
-  await app.register(async (scope) => auditRoutes(scope, platform));
-  await app.register(async (scope) => apiKeyRoutes(scope, platform));
-  await app.register(async (scope) => projectionRoutes(scope, platform));
-  await app.register(async (scope) => projectionParkingRoutes(scope, platform));
-  await app.register(async (scope) => eventStreamRoutes(scope, platform, streams, options.eventStream));
-  await app.register(async (scope) => graphqlRoutes(scope, platform, streams, options.graphql));
+  // Public: the probes, the API docs and the GraphiQL page (its queries go to /graphql, which is not).
+  await app.register(async (scope) => {
+    useZodSchemas(scope);
+    await healthRoutes(scope, platform);
+    if (platform.config.METRICS_PUBLIC) await metricsRoute(scope, platform);
+  });
+  await app.register(graphiqlRoutes);
   await app.register(docsRoutes);
+  // Everything else authenticates: registered only inside the protected scope, whose hook is the one place a
+  // credential is checked. A request that matches no route never reaches it (registerUnrouted answers first), so a
+  // typo in the path is a 404 for everyone, not a 401 that sends the caller checking its key.
+  await app.register(
+    protectedScope(platform, async (scope) => {
+      await scope.register(async (rest) => {
+        useZodSchemas(rest);
+        if (!platform.config.METRICS_PUBLIC) await rest.register(async (inner) => metricsRoute(inner, platform));
+        await rest.register(async (inner) => orgRoutes(inner, platform));
+        await rest.register(async (inner) => subjectRoutes(inner, platform));
+        await rest.register(async (inner) => rosterRoutes(inner, platform));
+        await rest.register(async (inner) => policyRoutes(inner, platform));
+        await rest.register(async (inner) => jobRoutes(inner, platform));
+        await rest.register(async (inner) => contractRoutes(inner, platform));
+        await rest.register(async (inner) => taskRoutes(inner, platform));
+        await rest.register(async (inner) => workReadRoutes(inner, platform));
+        await rest.register(async (inner) => orgListRoutes(inner, platform));
+        await rest.register(async (inner) => subjectListRoutes(inner, platform));
+        await rest.register(async (inner) => workListRoutes(inner, platform));
+        await rest.register(async (inner) => associationListRoutes(inner, platform));
+        await rest.register(async (inner) => agentRequestRoutes(inner, platform));
+        await rest.register(async (inner) => agentInboxRoutes(inner, platform, streams, options.agentInbox));
+        await rest.register(async (inner) => agentBusCredentialRoutes(inner, platform));
+        await rest.register(async (inner) => decisionRoutes(inner, platform));
+        await rest.register(async (inner) => auditRoutes(inner, platform));
+        await rest.register(async (inner) => apiKeyRoutes(inner, platform));
+        await rest.register(async (inner) => projectionRoutes(inner, platform));
+        await rest.register(async (inner) => projectionParkingRoutes(inner, platform));
+        await rest.register(async (inner) => eventStreamRoutes(inner, platform, streams, options.eventStream));
+      });
+      await scope.register(async (inner) => graphqlRoutes(inner, platform, streams, options.graphql));
+    }),
+  );
   return app;
 }

@@ -1,9 +1,8 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { GraphQLError } from 'graphql';
 import mercurius, { type IResolvers } from 'mercurius';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { authenticate, refuseSuspendedSubject } from '../auth/authenticate.ts';
-import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { StreamAccess } from '../streaming/access.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
@@ -16,7 +15,6 @@ import { costError, graphqlLimitsFrom, jsonBytesOver, limitExceeded, limitRules,
 import { queryResolvers } from './resolvers.ts';
 import { schema } from './schema.ts';
 import { EventsIterator, checkNamedOrg, parseEventsArgs, principalOfConnection, type EventView } from './subscriptions.ts';
-import { graphiqlRoutes } from './graphiql/routes.ts';
 import { subscriptionOverHttpError } from './subscription-over-http.ts';
 import { GRAPHQL_PATH } from './paths.ts';
 
@@ -31,29 +29,14 @@ export interface GraphqlPluginOptions extends GraphqlOptions {
  * The GraphQL read API (mercurius): queries over HTTP at `/graphql` (POST, or GET with `?query=`), subscriptions
  * over WebSocket at the same path (`graphql-transport-ws` or `graphql-ws`), GraphiQL at `/graphiql` (graphiql/routes.ts).
  *
- * Authentication: HTTP requests carry `Authorization: Bearer <api key>` like every route (the server's hook sets
- * `request.principal`). A browser cannot put headers on a WebSocket upgrade, so the upgrade itself is let through and
- * the connection authenticates with its `connection_init` payload (`{"authorization": "Bearer <key>"}`; GraphiQL
- * sends the headers of its header editor there); a connection that does not is refused (`connection_error`,
- * closed). The GraphiQL page and its assets are public; its queries are not.
+ * Authentication: registered in the server's protected scope, so HTTP requests carry `Authorization: Bearer <api key>`
+ * like every route (its hook sets `request.principal`). A browser cannot put headers on a WebSocket upgrade, so that
+ * hook lets the upgrade itself through and the connection authenticates here, with its `connection_init` payload
+ * (`{"authorization": "Bearer <key>"}`; GraphiQL sends the headers of its header editor there); a connection that
+ * does not is refused (`connection_error`, closed). The GraphiQL page and its assets are public (registered outside
+ * the protected scope); its queries are not.
  */
 export async function graphqlRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: GraphqlPluginOptions = {}): Promise<void> {
-  // mercurius's GET route serves both plain GET queries and WebSocket upgrades, so the server-wide hook lets it
-  // through and the hook below authenticates every request on it that is not an upgrade.
-  app.addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    const isGetGraphql = route.url === GRAPHQL_PATH && methods.every((method) => method === 'GET' || method === 'HEAD');
-    if (isGetGraphql) route.config = { ...route.config, public: true };
-  });
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.routeOptions.url !== GRAPHQL_PATH || request.principal !== null || isWebSocketUpgrade(request)) return;
-    const principal = authenticate(request.headers.authorization, platform.apiKeys);
-    if (isAppError(principal)) return sendError(reply, principal);
-    const suspended = await refuseSuspendedSubject(principal, platform.loader);
-    if (suspended) return sendError(reply, suspended);
-    request.principal = principal;
-  });
-
   const subscriptions = new Set<EventsIterator>();
   app.addHook('preClose', async () => {
     await Promise.all([...subscriptions].map((iterator) => iterator.return()));
@@ -87,8 +70,6 @@ export async function graphqlRoutes(app: FastifyInstance, platform: Platform, st
       },
     },
   };
-
-  await graphiqlRoutes(app);
 
   const limits = graphqlLimitsFrom(platform.config);
   const rules = limitRules(limits);
@@ -181,11 +162,6 @@ function refuseIf(error: GraphQLError | undefined): void {
 function cutOff(execution: { data?: unknown; errors?: ReadonlyArray<unknown> }, bytes: number, max: number): void {
   const error = limitExceeded('responseBytes', max, bytes, `the answer is larger than ${max} bytes; ask for less (smaller pages, fewer fields)`);
   Object.assign(execution, { data: null, errors: [{ message: error.message, extensions: error.extensions }] });
-}
-
-/** Node's parser marks an upgrade request (`Connection: upgrade` + `Upgrade`); a mere `Upgrade` header is not one. */
-function isWebSocketUpgrade(request: FastifyRequest): boolean {
-  return Reflect.get(request.raw, 'upgrade') === true;
 }
 
 /** `authorization` (any case) in the connection_init payload, or in its `headers` (how some clients nest it). */

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
-import { errorSchema } from './route-doc.ts';
+import { z } from 'zod';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { errorJsonSchema } from './responses.ts';
+
+const errorSchema = errorJsonSchema();
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
 
@@ -10,10 +14,10 @@ const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', im
  * Collects the OpenAPI document from the routes. Must be registered before any route: @fastify/swagger records
  * routes as they are added.
  *
- * Each route's documentation is its `config.openapi` (see route-doc.ts), handed to @fastify/swagger by `transform`.
- * Fastify itself never sees those schemas, so it never validates or serializes with them: requests are validated
- * once, by zod (route parameters) and the command schemas in the pipeline, and every error keeps the uniform
- * `{code, message, details}` shape. Routes without `config.openapi` (the Swagger UI's own) are left out.
+ * Each route's documentation is its `schema`: summary, description, tags and security as OpenAPI has them, and the
+ * zod schemas Fastify validates the request with (api/routing/request-schemas.ts), turned into JSON Schema by the
+ * type provider's transform, so what is documented is what is checked. Routes without a summary (GraphQL's,
+ * GraphiQL's, the Swagger UI's own) are left out.
  */
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
@@ -28,7 +32,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       components: {
         securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <API key>' } },
-        schemas: { Error: errorSchema },
+        schemas: { Error: errorSchema, JsonValue: jsonValueSchema() },
       },
       security: [{ apiKey: [] }],
       tags: [
@@ -50,31 +54,48 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
     },
     // const is JSON Schema 2020-12 and so OpenAPI 3.1; keep it (enums of one value read worse).
     convertConstToEnum: false,
-    transform: ({ route, url }) => ({ schema: route.config?.openapi ?? { hide: true }, url }),
+    transform: (document) => (document.schema?.summary === undefined ? { schema: { hide: true }, url: document.url } : jsonSchemaTransform(document)),
     transformObject: (document) => {
       const root = 'openapiObject' in document ? document.openapiObject : document.swaggerObject;
-      referToErrorSchema(root.paths);
+      referToComponents(root.paths);
       return root;
     },
   });
 }
 
-/** Swagger UI at /docs and the document at /docs/json (and /docs/yaml): public, like the health probes. */
+/**
+ * Swagger UI at /docs and the document at /docs/json (and /docs/yaml): public, like the health probes (the server
+ * registers it outside its protected scope).
+ */
 export async function docsRoutes(app: FastifyInstance): Promise<void> {
-  // Every route the UI plugin adds in this scope (HTML, assets, json, yaml) is served without a credential.
-  app.addHook('onRoute', (route) => {
-    route.config = { ...route.config, public: true };
-  });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 }
 
-/** Every error response carries the same body: name it once (`#/components/schemas/Error`) instead of 400 copies. */
-function referToErrorSchema(node: unknown): void {
+/** The JSON Schema of any JSON value (`z.json()`), its recursion through the `JsonValue` component. */
+function jsonValueSchema(): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(z.json());
+  return JSON.parse(JSON.stringify(schema).replaceAll('"$ref":"#"', `"$ref":"${JSON_VALUE}"`));
+}
+
+const JSON_VALUE = '#/components/schemas/JsonValue';
+/**
+ * The type provider refers to a recursive schema used inline by a component name it does not define
+ * (`#/components/schemas/schema0`, numbered per route). The only recursive schema the routes use is `z.json()` (the
+ * agent protocol's inputs and deliverables), defined once as `JsonValue`.
+ */
+const UNDEFINED_CYCLE = /^#\/components\/schemas\/schema\d+$/;
+
+/**
+ * Every error response carries the same body: named once (`#/components/schemas/Error`) instead of 400 copies; and
+ * every recursion through a JSON value refers to `JsonValue`.
+ */
+function referToComponents(node: unknown): void {
   if (typeof node !== 'object' || node === null) return;
   const entries = node as Record<string, unknown>;
   for (const [key, value] of Object.entries(entries)) {
     if (key === 'schema' && isErrorBody(value)) entries[key] = { $ref: '#/components/schemas/Error' };
-    else referToErrorSchema(value);
+    else if (key === '$ref' && typeof value === 'string' && UNDEFINED_CYCLE.test(value)) entries[key] = JSON_VALUE;
+    else referToComponents(value);
   }
 }
 

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { appError } from '../../domain/shared/app-error.ts';
 import { agentBusPermissions, agentReplyPrefix } from '../../domain/agent-protocol/subjects.ts';
 import { sendError } from '../command-reply.ts';
-import { errors, jsonSchema, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { bodySchema } from './kit.ts';
+import { errors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const busCredentialsRequest = z.strictObject({
   publicKey: z
@@ -38,17 +38,16 @@ const description = [
 
 /** `POST /agent/bus-credentials`: an agent's NATS identity, issued for the API key it authenticates with. */
 export async function agentBusCredentialRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  app.post(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.post(
     '/agent/bus-credentials',
     {
-      config: {
-        openapi: {
-          summary: "NATS credentials for the caller's API key (a short-lived user JWT with the agent's permissions)",
-          description,
-          tags: ['agents'],
-          body: jsonSchema(busCredentialsRequest),
-          response: { '201': readReply('Issued', busCredentialsReply), ...errors(400, 401, 403, 404, 503) },
-        },
+      schema: {
+        summary: "NATS credentials for the caller's API key (a short-lived user JWT with the agent's permissions)",
+        description,
+        tags: ['agents'],
+        body: busCredentialsRequest,
+        response: { '201': readReply('Issued', busCredentialsReply), ...errors(400, 401, 403, 404, 503) },
       },
     },
     async (request, reply) => {
@@ -71,8 +70,7 @@ export async function agentBusCredentialRoutes(app: FastifyInstance, platform: P
           ),
         );
       }
-      const body = bodySchema(busCredentialsRequest, request.body);
-      if (isAppError(body)) return sendError(reply, body);
+      const body = request.body;
       const permissions = agentBusPermissions(principal.id, principal.keyId);
       if (!issuer.acceptsUserKey(body.publicKey)) {
         return sendError(

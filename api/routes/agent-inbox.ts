@@ -13,11 +13,12 @@ import {
 } from '../../domain/agent-protocol/messages.ts';
 import { AGENT_INBOX_KINDS, agentInboxPattern } from '../../domain/agent-protocol/subjects.ts';
 import { sendError } from '../command-reply.ts';
-import { errors, jsonSchema } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { StreamAccess } from '../streaming/access.ts';
 import { SSE_HEADERS, closedBecause, sseComment, SseWriter } from '../streaming/sse.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
+import { errors } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export interface AgentInboxRouteOptions {
   /** A `: keep-alive` comment this often when nothing else is sent; the credential is re-checked as often. Default 15 000 ms. */
@@ -70,6 +71,7 @@ const inboxPayload = z
 
 /** `GET /agent/inbox`: the authenticated agent's messages from the platform, as Server-Sent Events. */
 export async function agentInboxRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: AgentInboxRouteOptions = {}): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   const sessions = new Set<AgentInboxSession>();
   let shuttingDown = false;
 
@@ -79,21 +81,19 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
     await Promise.all([...sessions].map((session) => session.close('server shutting down')));
   });
 
-  app.get(
+  routes.get(
     '/agent/inbox',
     {
-      config: {
-        openapi: {
-          summary: "The caller's agent inbox: calls for proposals, awards, tasks, verifications (Server-Sent Events)",
-          description,
-          tags: ['agents'],
-          response: {
-            '200': {
-              description: `text/event-stream; the event name is the kind (${AGENT_INBOX_KINDS.join(', ')}), each data line one message`,
-              content: { 'text/event-stream': { schema: { ...jsonSchema(inboxPayload, 'output'), description: 'the JSON of each `data:` line' } } },
-            },
-            ...errors(400, 401, 403, 429, 503),
+      schema: {
+        summary: "The caller's agent inbox: calls for proposals, awards, tasks, verifications (Server-Sent Events)",
+        description,
+        tags: ['agents'],
+        response: {
+          '200': {
+            description: `text/event-stream; the event name is the kind (${AGENT_INBOX_KINDS.join(', ')}), each data line one message`,
+            content: { 'text/event-stream': { schema: inboxPayload.describe('the JSON of each `data:` line') } },
           },
+          ...errors(400, 401, 403, 429, 503),
         },
       },
     },

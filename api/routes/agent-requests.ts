@@ -4,10 +4,12 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import { runAgentCommand } from '../agent-gateway/agent-commands.ts';
 import { AGENT_IDEMPOTENCY_KEY, workRequestSchemas } from '../../domain/agent-protocol/messages.ts';
 import { WORK_REQUEST_KINDS, type WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
-import { answerDetailOf, explainQuery } from '../answer-detail.ts';
+import { answerDetailOf } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import { commandErrors, commandReply, jsonSchema, paramsDoc, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
+import { commandErrors, commandReply } from '../openapi/responses.ts';
+import { commandQuerystring } from './command-route.ts';
+import { checkedWhereRead, type ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['agents'];
 
@@ -64,7 +66,7 @@ const kinds: Record<WorkRequestKind, { schema: z.ZodType; summary: string; descr
   },
 };
 
-const agentHeaders = paramsDoc({
+const agentHeaders = z.object({
   'idempotency-key': z
     .string()
     .regex(AGENT_IDEMPOTENCY_KEY)
@@ -72,7 +74,7 @@ const agentHeaders = paramsDoc({
     .describe('1 to 200 printable ASCII characters, as on the bus: a retry with the same key (over HTTP or the bus) answers the same and changes nothing'),
 });
 
-function doc(kind: WorkRequestKind): RouteDoc {
+function doc(kind: WorkRequestKind) {
   const { schema, summary, description } = kinds[kind];
   return {
     summary,
@@ -80,9 +82,10 @@ function doc(kind: WorkRequestKind): RouteDoc {
       `Agent request \`${kind}\`, the HTTP twin of the bus subject \`agencygrid.work.<subjectId>.<keyId>.${kind}\` for agents without NATS. ${description} ` +
       'The caller must be a subject (an agent acting for itself; admins: 403 AGENTS_ONLY), derived from its API key, never from the body. If-Match is not taken (400 INVALID_HEADER).',
     tags,
-    headers: agentHeaders,
-    querystring: paramsDoc(explainQuery),
-    body: jsonSchema(schema),
+    // Checked where the request is run, as the bus gateway does: headerError, answerDetailOf, runAgentCommand.
+    headers: checkedWhereRead(agentHeaders),
+    querystring: commandQuerystring,
+    body: checkedWhereRead(schema),
     response: { '200': commandReply('Done'), ...commandErrors },
   };
 }
@@ -97,6 +100,7 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * (runAgentCommand), as the authenticated subject, and answers like every command route.
  */
 export async function agentRequestRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   const handle = (kind: string) => async (request: FastifyRequest, reply: FastifyReply) => {
     const known = (WORK_REQUEST_KINDS as readonly string[]).includes(kind);
     if (!known) {
@@ -120,9 +124,11 @@ export async function agentRequestRoutes(app: FastifyInstance, platform: Platfor
     return sendCommand(reply, result, { detail });
   };
 
-  for (const kind of WORK_REQUEST_KINDS) app.post(`/agent/requests/${kind}`, { config: { openapi: doc(kind) } }, handle(kind));
+  for (const kind of WORK_REQUEST_KINDS) app.post(`/agent/requests/${kind}`, { schema: doc(kind) }, handle(kind));
   // Any other kind: a specific 404 naming the kinds there are (undocumented: the kinds above are the API).
-  app.post('/agent/requests/:kind', async (request, reply) => handle(String((request.params as { kind?: unknown }).kind))(request, reply));
+  routes.post('/agent/requests/:kind', { schema: { params: z.object({ kind: z.string() }) } }, async (request, reply) =>
+    handle(request.params.kind)(request, reply),
+  );
 }
 
 function headerError(request: FastifyRequest): AppError | null {

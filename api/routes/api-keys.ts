@@ -9,11 +9,12 @@ import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { deterministicId } from '../../commands/metadata.ts';
 import { generateApiKey, hashApiKey } from '../auth/api-key.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
-import { answerDetailOf, explainQuery } from '../answer-detail.ts';
+import { answerDetailOf } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import { commandErrors, commandHeaders, commandReply, paramsDoc, jsonSchema } from '../openapi/route-doc.ts';
+import { commandErrors, commandReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
-import { bodySchema, parse } from './kit.ts';
+import { commandHeaders, commandQuerystring } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const issueKeyBody = z.strictObject({ label: z.string().max(200).default('') });
 export const revokeKeyBody = z.strictObject({ reason: z.string().trim().min(1).max(1000) });
@@ -33,14 +34,13 @@ export async function issueKey(
   request: FastifyRequest,
   reply: FastifyReply,
   principalFor: (keyId: string) => Principal,
+  body: z.output<typeof issueKeyBody>,
   extra: Record<string, unknown> = {},
 ): Promise<FastifyReply> {
   const detail = answerDetailOf(request);
   if (isAppError(detail)) return sendError(reply, detail);
   const envelope = commandEnvelopeFrom(request);
   if (isAppError(envelope)) return sendError(reply, envelope);
-  const body = bodySchema(issueKeyBody, request.body);
-  if (isAppError(body)) return sendError(reply, body);
   const issued = await issueKeyCommand(platform, envelope, body.label, principalFor);
   if (isAppError(issued)) return sendCommand(reply, issued, { detail });
   return sendCommand(reply, issued.result, { detail, status: 201, extra: { ...extra, keyId: issued.keyId, key: issued.key } });
@@ -71,16 +71,17 @@ export async function issueKeyCommand(
 }
 
 /** Revokes a key; with `subjectId`, only if it is that subject's key. */
-export async function revokeKey(platform: Platform, request: FastifyRequest, reply: FastifyReply, subjectId?: string): Promise<FastifyReply> {
+export async function revokeKey(
+  platform: Platform,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  revoked: { keyId: string; reason: string; subjectId?: string },
+): Promise<FastifyReply> {
   const detail = answerDetailOf(request);
   if (isAppError(detail)) return sendError(reply, detail);
   const envelope = commandEnvelopeFrom(request);
   if (isAppError(envelope)) return sendError(reply, envelope);
-  const params = parse(z.object({ keyId: keyIdSchema }), request.params, 'path');
-  if (isAppError(params)) return sendError(reply, params);
-  const body = bodySchema(revokeKeyBody, request.body);
-  if (isAppError(body)) return sendError(reply, body);
-  const data = { keyId: params.keyId, reason: body.reason, ...(subjectId === undefined ? {} : { subjectId }) };
+  const data = { keyId: revoked.keyId, reason: revoked.reason, ...(revoked.subjectId === undefined ? {} : { subjectId: revoked.subjectId }) };
   const result = await platform.pipeline.execute(apiKeyAggregate, { type: 'RevokeApiKey', data }, envelope);
   if (!isAppError(result) && result.position !== null) await platform.apiKeys.waitFor(result.position);
   return sendCommand(reply, result, { detail });
@@ -90,40 +91,37 @@ export const keyIdParam = { keyId: keyIdSchema.describe('the key id returned whe
 
 /** Platform admin keys. Subjects' keys are issued under /subjects/:subjectId/api-keys. */
 export async function apiKeyRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  app.post(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.post(
     '/admin/api-keys',
     {
-      config: {
-        openapi: {
-          summary: 'Issue a platform admin API key',
-          description: 'The key is in the answer, once. Action `platform.apikey.issue`.',
-          tags: ['admin'],
-          headers: commandHeaders,
-          querystring: paramsDoc(explainQuery),
-          body: jsonSchema(issueKeyBody),
-          response: { '201': commandReply('The key was issued', issuedKeyReply), ...commandErrors },
-        },
+      schema: {
+        summary: 'Issue a platform admin API key',
+        description: 'The key is in the answer, once. Action `platform.apikey.issue`.',
+        tags: ['admin'],
+        headers: commandHeaders,
+        querystring: commandQuerystring,
+        body: issueKeyBody,
+        response: { '201': commandReply('The key was issued', issuedKeyReply), ...commandErrors },
       },
     },
-    async (request, reply) => issueKey(platform, request, reply, (keyId) => ({ id: `admin:${keyId}`, kind: 'admin' })),
+    async (request, reply) => issueKey(platform, request, reply, (keyId) => ({ id: `admin:${keyId}`, kind: 'admin' }), request.body),
   );
 
-  app.post(
+  routes.post(
     '/admin/api-keys/:keyId/revoke',
     {
-      config: {
-        openapi: {
-          summary: 'Revoke an API key',
-          description: 'Any key, platform or subject. Action `platform.apikey.revoke`.',
-          tags: ['admin'],
-          params: paramsDoc(keyIdParam),
-          headers: commandHeaders,
-          querystring: paramsDoc(explainQuery),
-          body: jsonSchema(revokeKeyBody),
-          response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
-        },
+      schema: {
+        summary: 'Revoke an API key',
+        description: 'Any key, platform or subject. Action `platform.apikey.revoke`.',
+        tags: ['admin'],
+        params: z.object(keyIdParam),
+        headers: commandHeaders,
+        querystring: commandQuerystring,
+        body: revokeKeyBody,
+        response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
       },
     },
-    async (request, reply) => revokeKey(platform, request, reply),
+    async (request, reply) => revokeKey(platform, request, reply, { keyId: request.params.keyId, reason: request.body.reason }),
   );
 }

@@ -9,13 +9,13 @@ import { ASSOCIATIONS } from '../../projections/read-models/roster.ts';
 import { sendError } from '../command-reply.ts';
 import { RequestAccess } from '../graphql/access.ts';
 import { associationInForce, orgFamilyAccess } from '../list-scope.ts';
-import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { parse } from './kit.ts';
 import { equalities, listPage } from './list-page.ts';
 import { orgIdParam } from './orgs.ts';
 import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
+import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const associationsQuery = z.strictObject({
   subjectId: uuidSchema.optional().describe("only this subject's associations"),
@@ -57,26 +57,23 @@ const associationsReply = z.object({
  * once), decided as GraphQL's `associations(orgId)` is (`roster.read`, api/list-scope.ts).
  */
 export async function associationListRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  app.get(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.get(
     '/orgs/:orgId/associations',
     {
-      config: {
-        openapi: {
-          summary: "An org's role associations",
-          description:
-            "Action `roster.read` (default policy: the org's members; platform admins), query `ReadRoster`, from the associations read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Newest grant first by default; filters are AND-ed (`active` is decided at the request's instant); pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order).",
-          tags: ['roster'],
-          params: paramsDoc(orgIdParam),
-          querystring: paramsDoc(associationsQuery.shape),
-          response: { '200': readReply("A page of the org's associations", associationsReply), ...readErrors },
-        },
+      schema: {
+        summary: "An org's role associations",
+        description:
+          "Action `roster.read` (default policy: the org's members; platform admins), query `ReadRoster`, from the associations read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Newest grant first by default; filters are AND-ed (`active` is decided at the request's instant); pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order).",
+        tags: ['roster'],
+        params: z.object(orgIdParam),
+        querystring: associationsQuery,
+        response: { '200': readReply("A page of the org's associations", associationsReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(orgIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const query = parse(associationsQuery, request.query, 'query');
-      if (isAppError(query)) return sendError(reply, query);
+      const params = request.params;
+      const query = request.query;
       const { orgId } = params;
       const now = new Date().toISOString();
       const allowed = await orgFamilyAccess(new RequestAccess(platform.loader, request.principal, now), orgId, 'roster.read');

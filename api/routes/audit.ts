@@ -18,12 +18,12 @@ import {
   type RangeQuery,
 } from '../../commands/audit/replay.ts';
 import { sendError } from '../command-reply.ts';
-import { errors, jsonSchema, paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { bodyObject, invalid, parse } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
+import { errors, readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['audit'];
 
@@ -89,10 +89,19 @@ function checkRange(range: RangeFields, context: z.RefinementCtx): void {
 const reevaluateShape = rangeShape(positionInQuery);
 const reevaluateQuery = z.strictObject(reevaluateShape).superRefine(checkRange);
 
+function draftRulesJsonSchema(): Record<string, unknown> {
+  const { $schema: _dialect, ...schema } = z.toJSONSchema(policyRulesSchema, { io: 'input', unrepresentable: 'any' });
+  return schema;
+}
+
 const INLINE_RULES = 'or rules given inline, validated as a draft would be (400 POLICY_INVALID with positions)';
 const whatIfShape = {
   version: z.number().int().positive().optional().describe("a version of the org's policy stream (draft, published or superseded)"),
-  rules: z.unknown().optional().describe(INLINE_RULES),
+  // Validated as a draft is (POLICY_INVALID with positions, resolveDraft), so documented with a draft's schema.
+  rules: z
+    .unknown()
+    .optional()
+    .meta({ ...draftRulesJsonSchema(), description: INLINE_RULES }),
   structure: structureChangesSchema
     .optional()
     .describe("changes to the org's roster (a role's maxHolders, role conflicts withdrawn) that its past grants are decided again with"),
@@ -131,6 +140,7 @@ const rangeDescription =
  * Reads, governed by `audit.read` on the org like GET /orgs/:orgId/decisions.
  */
 export async function auditRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   const source = { store: platform.store, registry: platform.registry };
 
   /** Authorized first, then looked up: a principal that may not read the org's audit learns nothing about it. */
@@ -151,28 +161,24 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform): Pro
     return null;
   };
 
-  app.get(
+  routes.get(
     '/audit/orgs/:orgId/state',
     {
-      config: {
-        openapi: {
-          summary: "An org's state as of a position or an instant",
-          description:
-            "Action `audit.read` (default policy: the org's members). The org (org stream), its roster and its policy sets, folded from the log up to the cut, " +
-            'with the effective roles of its members (and of `subjectId`) at the instant of the cut. `position`: every event at or before it (422 POSITION_NOT_REACHED beyond the head); ' +
-            "`at`: cut at the last event of the org's streams whose occurredAt is at or before it (positions are the reliable order; clocks are not); neither: the head, now.",
-          tags,
-          params: paramsDoc(orgIdParam),
-          querystring: paramsDoc(stateShape),
-          response: { '200': readReply('The state as of the cut', stateViewSchema), ...auditErrors },
-        },
+      schema: {
+        summary: "An org's state as of a position or an instant",
+        description:
+          "Action `audit.read` (default policy: the org's members). The org (org stream), its roster and its policy sets, folded from the log up to the cut, " +
+          'with the effective roles of its members (and of `subjectId`) at the instant of the cut. `position`: every event at or before it (422 POSITION_NOT_REACHED beyond the head); ' +
+          "`at`: cut at the last event of the org's streams whose occurredAt is at or before it (positions are the reliable order; clocks are not); neither: the head, now.",
+        tags,
+        params: z.object(orgIdParam),
+        querystring: stateQuery,
+        response: { '200': readReply('The state as of the cut', stateViewSchema), ...auditErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(orgIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const query = parse(stateQuery, request.query, 'query');
-      if (isAppError(query)) return sendError(reply, query);
+      const params = request.params;
+      const query = request.query;
       const { orgId } = params;
       const denied = await authorize(request.principal, orgId, 'ReadAuditState', {
         position: query.position?.toString() ?? null,
@@ -189,30 +195,26 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform): Pro
     },
   );
 
-  app.get(
+  routes.get(
     '/audit/orgs/:orgId/reevaluate',
     {
-      config: {
-        openapi: {
-          summary: "Re-evaluate an org's recorded decisions",
-          description:
-            'Action `audit.read`. Every DecisionRecorded of the org in the range is evaluated again with its RECORDED request and the RECORDED policy version ' +
-            '(source org: that version as drafted in the policy stream, whose hash must match; default: the default org policy, if its hash still matches; none: no org rules), ' +
-            "with the running code's platform policy when its hash matches the recorded one; a decision made under another platform policy is reported unverifiable " +
-            "(PLATFORM_POLICY_CHANGED), not compared. The principal's recorded roles are checked against the roster at the recorded revision. " +
-            rangeDescription,
-          tags,
-          params: paramsDoc(orgIdParam),
-          querystring: paramsDoc(reevaluateShape),
-          response: { '200': readReply('The re-evaluation report: total, agreed, differed, unverifiable', reevaluationReportSchema), ...auditErrors },
-        },
+      schema: {
+        summary: "Re-evaluate an org's recorded decisions",
+        description:
+          'Action `audit.read`. Every DecisionRecorded of the org in the range is evaluated again with its RECORDED request and the RECORDED policy version ' +
+          '(source org: that version as drafted in the policy stream, whose hash must match; default: the default org policy, if its hash still matches; none: no org rules), ' +
+          "with the running code's platform policy when its hash matches the recorded one; a decision made under another platform policy is reported unverifiable " +
+          "(PLATFORM_POLICY_CHANGED), not compared. The principal's recorded roles are checked against the roster at the recorded revision. " +
+          rangeDescription,
+        tags,
+        params: z.object(orgIdParam),
+        querystring: reevaluateQuery,
+        response: { '200': readReply('The re-evaluation report: total, agreed, differed, unverifiable', reevaluationReportSchema), ...auditErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(orgIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const query = parse(reevaluateQuery, request.query, 'query');
-      if (isAppError(query)) return sendError(reply, query);
+      const params = request.params;
+      const query = request.query;
       const { orgId } = params;
       const range = rangeOf(query);
       const denied = await authorize(request.principal, orgId, 'ReevaluateDecisions', describeRange(range));
@@ -221,47 +223,40 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform): Pro
     },
   );
 
-  app.post(
+  routes.post(
     '/audit/orgs/:orgId/what-if',
     {
-      config: {
-        openapi: {
-          summary: 'Evaluate a draft policy against recorded decisions',
-          description:
-            "Action `audit.read` (a read: nothing is appended). The draft (a `version` of the org's policy stream, or `rules` inline) replaces the org rules each decision in the range " +
-            'was made with (the platform policy kept) and is evaluated against the RECORDED request; every decision whose outcome would change is listed with the recorded and the ' +
-            'hypothetical decision side by side, with counts by action and by kind (permitted->forbidden, not-permitted->permitted, ...). Decisions made before the org existed are skipped. ' +
-            "`structure` (with or without a draft): changes to the org's roster (`roles: {<name>: {maxHolders}}`, `withdrawConflicts: [[a, b]]`); every command on the roster that was " +
-            'applied or refused by the structure is decided again by the roster on the state it was decided on, with the changes, and every result that would change is listed ' +
-            '(structure.flips: now-applied, now-refused, other-refusal). ' +
-            rangeDescription,
-          tags,
-          params: paramsDoc(orgIdParam),
-          body: jsonSchema(z.strictObject({ ...whatIfShape, rules: policyRulesSchema.optional().describe(INLINE_RULES) })),
-          response: { '200': readReply('The what-if report', whatIfReportSchema), ...auditErrors },
-        },
+      schema: {
+        summary: 'Evaluate a draft policy against recorded decisions',
+        description:
+          "Action `audit.read` (a read: nothing is appended). The draft (a `version` of the org's policy stream, or `rules` inline) replaces the org rules each decision in the range " +
+          'was made with (the platform policy kept) and is evaluated against the RECORDED request; every decision whose outcome would change is listed with the recorded and the ' +
+          'hypothetical decision side by side, with counts by action and by kind (permitted->forbidden, not-permitted->permitted, ...). Decisions made before the org existed are skipped. ' +
+          "`structure` (with or without a draft): changes to the org's roster (`roles: {<name>: {maxHolders}}`, `withdrawConflicts: [[a, b]]`); every command on the roster that was " +
+          'applied or refused by the structure is decided again by the roster on the state it was decided on, with the changes, and every result that would change is listed ' +
+          '(structure.flips: now-applied, now-refused, other-refusal). ' +
+          rangeDescription,
+        tags,
+        params: z.object(orgIdParam),
+        body: whatIfBody,
+        response: { '200': readReply('The what-if report', whatIfReportSchema), ...auditErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(orgIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const fields = bodyObject(request.body);
-      if (isAppError(fields)) return sendError(reply, fields);
-      const body = whatIfBody.safeParse(fields);
-      if (!body.success) return sendError(reply, invalid(body.error));
-      const { orgId } = params;
-      const range = rangeOf(body.data);
-      const draftInput = body.data.version !== undefined ? { version: body.data.version } : body.data.rules !== undefined ? { rules: body.data.rules } : null;
+      const { orgId } = request.params;
+      const body = request.body;
+      const range = rangeOf(body);
+      const draftInput = body.version !== undefined ? { version: body.version } : body.rules !== undefined ? { rules: body.rules } : null;
       const denied = await authorize(request.principal, orgId, 'WhatIf', {
         ...describeRange(range),
-        version: body.data.version ?? null,
-        rules: body.data.rules === undefined ? null : 'inline',
-        structure: body.data.structure === undefined ? null : 'inline',
+        version: body.version ?? null,
+        rules: body.rules === undefined ? null : 'inline',
+        structure: body.structure === undefined ? null : 'inline',
       });
       if (denied) return sendError(reply, denied);
       const draft = draftInput === null ? null : await resolveDraft(source, orgId, draftInput);
       if (isAppError(draft)) return sendError(reply, draft);
-      return whatIfOrg(source, orgId, draft, range, body.data.structure);
+      return whatIfOrg(source, orgId, draft, range, body.structure);
     },
   );
 }

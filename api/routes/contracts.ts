@@ -5,10 +5,10 @@ import { contractCommandSchema, type ContractCommandType } from '../../domain/co
 import { obligationIdSchema } from '../../domain/contract/fields.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
-import { commandBody, commandErrors, commandHeaders, commandReply, paramsDoc, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { commandRoute, withPath } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
+import { commandErrors, commandReply } from '../openapi/responses.ts';
+import { commandBody, type CommandRouteSchema, withPath, commandRoute } from './command-route.ts';
 
 const tags = ['contracts'];
 const contractParams = { ...orgIdParam, contractId: uuidSchema.describe('the contract id') };
@@ -49,13 +49,12 @@ const commands: ReadonlyArray<readonly [string, ContractCommandType, string, str
   ],
 ];
 
-function doc(type: ContractCommandType, action: string, summary: string, description: string, params: z.ZodRawShape, fromPath: string[]): RouteDoc {
+function doc(type: ContractCommandType, action: string, summary: string, description: string, params: z.ZodRawShape, fromPath: string[]): CommandRouteSchema {
   return {
     summary,
     description: `${type} (action \`${action}\`). ${description} Lifecycle: domain/contract/README.md; a command its status does not accept is 409 ILLEGAL_TRANSITION; a contract of another org is 404 CONTRACT_NOT_FOUND.`,
     tags,
-    params: paramsDoc(params),
-    headers: commandHeaders,
+    params: z.object(params),
     body: commandBody(contractCommandSchema, type, { fromPath }),
     response: { '200': commandReply('Done', { contractId: z.uuid() }), ...commandErrors },
   };
@@ -69,7 +68,7 @@ export async function contractRoutes(app: FastifyInstance, platform: Platform): 
     commandRoute(app, platform, {
       url: `/orgs/:orgId/contracts/:contractId/${path}`,
       aggregate: contractAggregate,
-      doc: doc(type, action, summary, description, contractParams, ['orgId', 'contractId']),
+      schema: doc(type, action, summary, description, contractParams, ['orgId', 'contractId']),
       build: ({ params, body }) => {
         const data = withPath(body, { orgId: params.orgId, contractId: params.contractId });
         return isAppError(data) ? data : { type, data };
@@ -81,7 +80,7 @@ export async function contractRoutes(app: FastifyInstance, platform: Platform): 
   commandRoute(app, platform, {
     url: '/orgs/:orgId/contracts/:contractId/obligations/:obligationId/extend',
     aggregate: contractAggregate,
-    doc: doc(
+    schema: doc(
       'ExtendObligation',
       'contract.obligation.extend',
       "Extend an obligation's due date",

@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { DECISIONS } from '../../projections/read-models/decisions.ts';
 import { sendError } from '../command-reply.ts';
-import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { parse } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
+import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const outcomeSchema = z.enum(['permitted', 'forbidden', 'not-permitted']);
 const resultSchema = z.enum(['applied', 'refused-by-policy', 'refused-by-structure', 'unrecorded']);
@@ -46,27 +46,24 @@ const decisionsReply = z.object({ orgId: z.uuid(), decisions: z.array(decisionIt
 
 /** The governance decisions recorded for an org: permitted ones (with the change) and denied ones (audit-<orgId>). */
 export async function decisionRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  app.get(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.get(
     '/orgs/:orgId/decisions',
     {
-      config: {
-        openapi: {
-          summary: "An org's recorded decisions",
-          description:
-            "Action `audit.read` (default policy: the org's members). DecisionRecorded events of the org, newest first: the policy's answer (`outcome`) and what became of the command " +
-            '(`result`; a grant the policy permitted and the roster refused is `refused-by-structure` with the `refusal` code, e.g. ROLE_MAX_HOLDERS).',
-          tags: ['decisions'],
-          params: paramsDoc(orgIdParam),
-          querystring: paramsDoc(decisionsQuery.shape),
-          response: { '200': readReply('The decisions', decisionsReply), ...readErrors },
-        },
+      schema: {
+        summary: "An org's recorded decisions",
+        description:
+          "Action `audit.read` (default policy: the org's members). DecisionRecorded events of the org, newest first: the policy's answer (`outcome`) and what became of the command " +
+          '(`result`; a grant the policy permitted and the roster refused is `refused-by-structure` with the `refusal` code, e.g. ROLE_MAX_HOLDERS).',
+        tags: ['decisions'],
+        params: z.object(orgIdParam),
+        querystring: decisionsQuery,
+        response: { '200': readReply('The decisions', decisionsReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(orgIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const query = parse(decisionsQuery, request.query, 'query');
-      if (isAppError(query)) return sendError(reply, query);
+      const params = request.params;
+      const query = request.query;
       const { orgId } = params;
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'audit.read',
@@ -81,23 +78,20 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
     },
   );
 
-  app.get(
+  routes.get(
     '/platform/decisions',
     {
-      config: {
-        openapi: {
-          summary: 'Platform-level recorded decisions',
-          description:
-            'Action `audit.read` outside any org (platform policy: platform admins). Decisions about commands that belong to no org: subjects, API keys, org registrations denied before the org existed.',
-          tags: ['decisions'],
-          querystring: paramsDoc(decisionsQuery.shape),
-          response: { '200': readReply('The decisions', z.object({ orgId: z.null(), decisions: z.array(decisionItem) })), ...readErrors },
-        },
+      schema: {
+        summary: 'Platform-level recorded decisions',
+        description:
+          'Action `audit.read` outside any org (platform policy: platform admins). Decisions about commands that belong to no org: subjects, API keys, org registrations denied before the org existed.',
+        tags: ['decisions'],
+        querystring: decisionsQuery,
+        response: { '200': readReply('The decisions', z.object({ orgId: z.null(), decisions: z.array(decisionItem) })), ...readErrors },
       },
     },
     async (request, reply) => {
-      const query = parse(decisionsQuery, request.query, 'query');
-      if (isAppError(query)) return sendError(reply, query);
+      const query = request.query;
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'audit.read',
         orgId: null,

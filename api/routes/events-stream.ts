@@ -2,13 +2,14 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
-import { errors, jsonSchema, paramsDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { StreamAccess } from '../streaming/access.ts';
 import { eventStreamQueryDoc, parseEventStreamRequest } from '../streaming/query.ts';
 import { EventStreamSession, type EventStreamTiming } from '../streaming/session.ts';
 import { SseWriter } from '../streaming/sse.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
+import { errors } from '../openapi/responses.ts';
+import { checkedWhereRead, type ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export interface EventStreamRouteOptions extends EventStreamTiming {
   /** How long a stream trusts an authorization answer (and its credential) before deciding again. Default 10 000 ms. */
@@ -46,6 +47,7 @@ const description = [
 
 /** `GET /events/stream`: the log, live, as Server-Sent Events. See `description` for the contract. */
 export async function eventStreamRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: EventStreamRouteOptions = {}): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   const sessions = new Set<EventStreamSession>();
   let shuttingDown = false;
 
@@ -55,29 +57,30 @@ export async function eventStreamRoutes(app: FastifyInstance, platform: Platform
     await Promise.all([...sessions].map((session) => session.close('server shutting down')));
   });
 
-  app.get(
+  routes.get(
     '/events/stream',
     {
-      config: {
-        openapi: {
-          summary: 'Live stream of committed events (Server-Sent Events)',
-          description,
-          tags: ['events'],
-          querystring: paramsDoc(eventStreamQueryDoc),
-          headers: paramsDoc({
+      schema: {
+        summary: 'Live stream of committed events (Server-Sent Events)',
+        description,
+        tags: ['events'],
+        // Read by parseEventStreamRequest, with the Last-Event-ID header and the registry's event types.
+        querystring: checkedWhereRead(z.object(eventStreamQueryDoc)),
+        headers: checkedWhereRead(
+          z.object({
             'last-event-id': z
               .string()
               .regex(/^\d{1,20}$/)
               .optional()
               .describe('the id (position) of the last event received: resume after it'),
           }),
-          response: {
-            '200': {
-              description: 'text/event-stream; each data line is one event',
-              content: { 'text/event-stream': { schema: { ...jsonSchema(eventPayload, 'output'), description: 'the JSON of each `data:` line' } } },
-            },
-            ...errors(400, 401, 403, 429, 503),
+        ),
+        response: {
+          '200': {
+            description: 'text/event-stream; each data line is one event',
+            content: { 'text/event-stream': { schema: eventPayload.describe('the JSON of each `data:` line') } },
           },
+          ...errors(400, 401, 403, 429, 503),
         },
       },
     },

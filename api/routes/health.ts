@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
 import { createMetricsRegistry } from '../metrics-registry.ts';
-import { readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
+import { readErrors, readReply } from '../openapi/responses.ts';
 import { authorizeRead } from '../read-access.ts';
 import type { Platform } from '../platform.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
-const probe = (summary: string, description: string, response: RouteDoc['response']): RouteDoc => ({
+const probe = (summary: string, description: string, response: Record<string, z.ZodType>) => ({
   summary,
   description,
   tags: ['health'],
@@ -42,15 +43,11 @@ type WaitingFollower = z.infer<typeof waitingFollower>;
 
 export async function healthRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   /** Liveness: the process answers. */
-  app.get(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.get(
     '/health',
-    {
-      config: {
-        public: true,
-        openapi: probe('Liveness', 'The process answers. No credential.', { '200': readReply('Alive', z.object({ status: z.literal('ok') })) }),
-      },
-    },
-    async () => ({ status: 'ok' }),
+    { schema: probe('Liveness', 'The process answers. No credential.', { '200': readReply('Alive', z.object({ status: z.literal('ok') })) }) },
+    async () => ({ status: 'ok' as const }),
   );
 
   /**
@@ -65,7 +62,7 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     'The event store answers, the API-key index follows the log, and no projection has stopped at an event it cannot apply (503 otherwise, naming the projection and the position). Followers waiting out an unavailable dependency are listed under `waiting` and make the status `degraded` (still 200). No credential.',
     { '200': readReply('Ready or degraded', readiness), '503': readReply('Not ready', readiness) },
   );
-  app.get('/ready', { config: { public: true, openapi: readyDoc } }, async (_request, reply) => {
+  routes.get('/ready', { schema: readyDoc }, async (_request, reply) => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {};
     try {
       const head = await platform.store.headPosition();
@@ -110,12 +107,15 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     const status = !ready ? 'not_ready' : waiting.length > 0 ? 'degraded' : 'ready';
     return reply.code(ready ? 200 : 503).send({ status, checks, projections, waiting });
   });
+}
 
-  /**
-   * Prometheus text format: projection lag and position, and the head of the log. The figures describe every org
-   * together (how fast the log grows), so they need a key allowed `platform.metrics.read` (platform admins), unless
-   * METRICS_PUBLIC says the operator exposes them to a scraper on a network of their own.
-   */
+/**
+ * Prometheus text format: projection lag and position, and the head of the log. The figures describe every org
+ * together (how fast the log grows), so they need a key allowed `platform.metrics.read` (platform admins), unless
+ * METRICS_PUBLIC says the operator exposes them to a scraper on a network of their own: the server registers this
+ * route in its protected scope or outside it accordingly.
+ */
+export async function metricsRoute(app: FastifyInstance, platform: Platform): Promise<void> {
   const metricsPublic = platform.config.METRICS_PUBLIC;
   const metrics = createMetricsRegistry(platform);
   const metricsDescription =
@@ -123,14 +123,14 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     (metricsPublic
       ? 'No credential (METRICS_PUBLIC is set).'
       : 'Action `platform.metrics.read` (platform admins); METRICS_PUBLIC=true serves it without a credential.');
-  const metricsDoc: RouteDoc = {
+  const metricsDoc = {
     summary: 'Metrics',
     description: metricsDescription,
     tags: ['health'],
     ...(metricsPublic ? { security: [] } : {}),
     response: { '200': readReply('Metrics (text/plain)', z.string()), ...(metricsPublic ? {} : readErrors) },
   };
-  app.get('/metrics', { config: { public: metricsPublic, openapi: metricsDoc } }, async (request, reply) => {
+  app.withTypeProvider<ZodRequestTypes>().get('/metrics', { schema: metricsDoc }, async (request, reply) => {
     if (!metricsPublic) {
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'platform.metrics.read',

@@ -12,12 +12,13 @@ import type { Filter, SortField } from '../../infra/documents/port.ts';
 import { InvalidCursorError } from '../../infra/documents/errors.ts';
 import { JOBS, JOBS_PROJECTION, jobView, type JobView } from '../../projections/read-models/jobs.ts';
 import { sendError } from '../command-reply.ts';
-import { commandBody, commandErrors, commandHeaders, commandReply, paramsDoc, readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { bodyObject, commandRoute, parse, withPath } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
+import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { commandBody, type CommandRouteSchema, withPath, bodyFields, commandRoute } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['jobs'];
 const jobParams = { ...orgIdParam, jobId: uuidSchema.describe('the job id') };
@@ -97,13 +98,12 @@ const jobsReply = z.object({
   pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('pass as `after` for the next page') }),
 });
 
-function transitionDoc(type: JobCommandType, action: string, summary: string): RouteDoc {
+function transitionDoc(type: JobCommandType, action: string, summary: string): CommandRouteSchema {
   return {
     summary,
     description: `${type} (action \`${action}\`). Lifecycle: domain/job/README.md; a command its status does not accept is 409 ILLEGAL_TRANSITION.${notes[type] ?? ''}`,
     tags,
-    params: paramsDoc(jobParams),
-    headers: commandHeaders,
+    params: z.object(jobParams),
     body: commandBody(jobCommandSchema, type, { fromPath: ['orgId', 'jobId'] }),
     response: { '200': commandReply('Done', { jobId: z.uuid() }), ...commandErrors },
   };
@@ -113,22 +113,22 @@ const jobIdOf = (streamId: string) => streamId.slice('job-'.length);
 
 /** Jobs: submission and lifecycle commands (through `platform.jobs`, quota counted from the read model), and reads. */
 export async function jobRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   commandRoute(app, platform, {
     url: '/orgs/:orgId/jobs',
     aggregate: platform.jobs,
     status: 201,
-    doc: {
+    schema: {
       summary: 'Submit a job',
       description:
         'SubmitJob (action `job.submit`). The org must be active (409 ORG_NOT_ACTIVE) and below its open-jobs quota (org metadata `quota.maxOpenJobs`, default 100: 409 QUOTA_EXCEEDED; 503 QUOTA_UNKNOWN when the jobs read model cannot count them in time). `jobId` derives from the command id when absent, so a retry with the same Idempotency-Key submits the same job.',
       tags,
-      params: paramsDoc(orgIdParam),
-      headers: commandHeaders,
+      params: z.object(orgIdParam),
       body: commandBody(jobCommandSchema, 'SubmitJob', { fromPath: ['orgId'], optional: ['jobId'] }),
       response: { '201': commandReply('The job is submitted', { jobId: z.uuid() }), ...commandErrors },
     },
     build: ({ params, body, commandId }) => {
-      const fields = bodyObject(body);
+      const fields = bodyFields(body);
       if (isAppError(fields)) return fields;
       const data = withPath(fields, { orgId: params.orgId });
       return isAppError(data) ? data : { type: 'SubmitJob', data: { jobId: deterministicId(commandId, 'job'), ...data } };
@@ -140,7 +140,7 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
     commandRoute(app, platform, {
       url: `/orgs/:orgId/jobs/:jobId/${path}`,
       aggregate: platform.jobs,
-      doc: transitionDoc(type, action, summary),
+      schema: transitionDoc(type, action, summary),
       build: ({ params, body }) => {
         const data = withPath(body, { orgId: params.orgId, jobId: params.jobId });
         return isAppError(data) ? data : { type, data };
@@ -149,26 +149,22 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
     });
   }
 
-  app.get(
+  routes.get(
     '/orgs/:orgId/jobs',
     {
-      config: {
-        openapi: {
-          summary: "An org's jobs",
-          description:
-            "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Filters are typed and AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order).",
-          tags,
-          params: paramsDoc(orgIdParam),
-          querystring: paramsDoc(jobsQuery.shape),
-          response: { '200': readReply('The jobs', jobsReply), ...readErrors },
-        },
+      schema: {
+        summary: "An org's jobs",
+        description:
+          "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Filters are typed and AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order).",
+        tags,
+        params: z.object(orgIdParam),
+        querystring: jobsQuery,
+        response: { '200': readReply('The jobs', jobsReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(orgIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const query = parse(jobsQuery, request.query, 'query');
-      if (isAppError(query)) return sendError(reply, query);
+      const params = request.params;
+      const query = request.query;
       const { orgId } = params;
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'job.read',
@@ -188,23 +184,20 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
     },
   );
 
-  app.get(
+  routes.get(
     '/orgs/:orgId/jobs/:jobId',
     {
-      config: {
-        openapi: {
-          summary: 'Read a job',
-          description:
-            "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log. 404 JOB_NOT_FOUND when the org has no such job. ETag = job stream revision.",
-          tags,
-          params: paramsDoc(jobParams),
-          response: { '200': readReply('The job', jobReply), ...readErrors },
-        },
+      schema: {
+        summary: 'Read a job',
+        description:
+          "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log. 404 JOB_NOT_FOUND when the org has no such job. ETag = job stream revision.",
+        tags,
+        params: z.object(jobParams),
+        response: { '200': readReply('The job', jobReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(jobParams), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
+      const params = request.params;
       const { orgId, jobId } = params;
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'job.read',

@@ -8,12 +8,12 @@ import { ORGS, orgFromDocument } from '../../projections/read-models/orgs.ts';
 import { sendError } from '../command-reply.ts';
 import { RequestAccess } from '../graphql/access.ts';
 import { orgListScope } from '../list-scope.ts';
-import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { parse } from './kit.ts';
 import { equalities, listPage } from './list-page.ts';
 import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
+import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const orgsQuery = z.strictObject({
   status: orgStatusSchema.optional().describe('only orgs with this status'),
@@ -33,23 +33,21 @@ const orgsReply = z.object({
  * decided by `org.read`. Nothing tells a caller that an org it may not read exists.
  */
 export async function orgListRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  app.get(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.get(
     '/orgs',
     {
-      config: {
-        openapi: {
-          summary: 'List the orgs the caller may read',
-          description:
-            'Platform admins: every org. A subject: the orgs it owns or holds an active role in, each decided by `org.read` (an org that lets non-members read it is readable by id or slug, not listed). Newest first by default; filters are AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order). Waits (at most 5 s) for the read models to reach the head of the log (503 READ_MODEL_BEHIND).',
-          tags: ['orgs'],
-          querystring: paramsDoc(orgsQuery.shape),
-          response: { '200': readReply('A page of orgs', orgsReply), ...readErrors },
-        },
+      schema: {
+        summary: 'List the orgs the caller may read',
+        description:
+          'Platform admins: every org. A subject: the orgs it owns or holds an active role in, each decided by `org.read` (an org that lets non-members read it is readable by id or slug, not listed). Newest first by default; filters are AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order). Waits (at most 5 s) for the read models to reach the head of the log (503 READ_MODEL_BEHIND).',
+        tags: ['orgs'],
+        querystring: orgsQuery,
+        response: { '200': readReply('A page of orgs', orgsReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const query = parse(orgsQuery, request.query, 'query');
-      if (isAppError(query)) return sendError(reply, query);
+      const query = request.query;
       // Caught up first: a subject's candidate orgs come from the associations read model.
       const behind = await readModelsBehind(platform, ['orgs', 'roster']);
       if (behind) return sendError(reply, behind);

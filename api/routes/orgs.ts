@@ -11,10 +11,11 @@ import { uniqueKeyHolder } from '../../commands/unique-key-holder.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { deterministicId } from '../../commands/metadata.ts';
 import { sendError } from '../command-reply.ts';
-import { commandBody, commandErrors, commandHeaders, commandReply, paramsDoc, readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
+import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { bodyObject, commandRoute, parse, withPath } from './kit.ts';
+import { bodyFields, commandBody, commandRoute, withPath } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const orgIdParam = { orgId: uuidSchema.describe('the org id') };
 const slugParam = { slug: slugSchema.describe("the org's slug") };
@@ -30,7 +31,7 @@ const orgReply = orgSchema.extend({
   revision: z.int().describe('the org stream revision (also the ETag)'),
 });
 
-const readDoc = (summary: string, params: RouteDoc['params']): RouteDoc => ({
+const readDoc = <P extends z.ZodObject>(summary: string, params: P) => ({
   summary,
   description: "Action `org.read` on the org (default policy: the org's members; platform admins). ETag = stream revision.",
   tags,
@@ -44,17 +45,16 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
     url: '/orgs',
     aggregate: orgAggregate,
     status: 201,
-    doc: {
+    schema: {
       summary: 'Register an org',
       description:
         'RegisterOrg (action `org.register`); the caller owns the org. `orgId` derives from the command id when absent, so a retry with the same Idempotency-Key registers the same org.',
       tags,
-      headers: commandHeaders,
       body: commandBody(orgCommandSchema, 'RegisterOrg', { optional: ['orgId'] }),
       response: { '201': commandReply('The org is registered', { orgId: z.uuid() }), ...commandErrors },
     },
     build: ({ body, commandId }) => {
-      const fields = bodyObject(body);
+      const fields = bodyFields(body);
       if (isAppError(fields)) return fields;
       // A retried registration (same Idempotency-Key) must target the same org, so the id derives from the command.
       return { type: 'RegisterOrg', data: { orgId: deterministicId(commandId, 'org'), ...fields } };
@@ -66,12 +66,11 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
   commandRoute(app, platform, {
     url: '/orgs/:orgId/metadata',
     aggregate: orgAggregate,
-    doc: {
+    schema: {
       summary: 'Update org metadata',
       description: 'UpdateOrgMetadata (action `org.update`): declarative; the `metadata` map is replaced, not patched.',
       tags,
-      params: paramsDoc(orgIdParam),
-      headers: commandHeaders,
+      params: z.object(orgIdParam),
       body: commandBody(orgCommandSchema, 'UpdateOrgMetadata', { fromPath: ['orgId'] }),
       response: { '200': commandReply('Updated (or nothing changed)', { orgId: z.uuid() }), ...commandErrors },
     },
@@ -86,12 +85,11 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
     commandRoute(app, platform, {
       url: `/orgs/:orgId/${path}`,
       aggregate: orgAggregate,
-      doc: {
+      schema: {
         summary: `${path[0]?.toUpperCase()}${path.slice(1)} an org`,
         description: `${type} (action \`${action}\`).`,
         tags,
-        params: paramsDoc(orgIdParam),
-        headers: commandHeaders,
+        params: z.object(orgIdParam),
         body: commandBody(orgCommandSchema, type, { fromPath: ['orgId'] }),
         response: { '200': commandReply('Done', { orgId: z.uuid() }), ...commandErrors },
       },
@@ -103,21 +101,19 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
     });
   }
 
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   // Registered before /orgs/:orgId; the router prefers the static segment anyway.
-  app.get('/orgs/by-slug/:slug', { config: { openapi: readDoc('Read an org by its slug', paramsDoc(slugParam)) } }, async (request, reply) => {
-    const params = parse(z.object(slugParam), request.params, 'path');
-    if (isAppError(params)) return sendError(reply, params);
-    const orgId = await orgIdForSlug(platform, params.slug);
-    const notFound = orgSlugNotFound(params.slug);
+  routes.get('/orgs/by-slug/:slug', { schema: readDoc('Read an org by its slug', z.object(slugParam)) }, async (request, reply) => {
+    const { slug } = request.params;
+    const orgId = await orgIdForSlug(platform, slug);
+    const notFound = orgSlugNotFound(slug);
     if (orgId === null) return sendError(reply, notFound);
     return readOrg(platform, request, reply, orgId, notFound);
   });
 
-  app.get('/orgs/:orgId', { config: { openapi: readDoc('Read an org', paramsDoc(orgIdParam)) } }, async (request, reply) => {
-    const params = parse(z.object(orgIdParam), request.params, 'path');
-    if (isAppError(params)) return sendError(reply, params);
-    return readOrg(platform, request, reply, params.orgId);
-  });
+  routes.get('/orgs/:orgId', { schema: readDoc('Read an org', z.object(orgIdParam)) }, async (request, reply) =>
+    readOrg(platform, request, reply, request.params.orgId),
+  );
 }
 
 /**

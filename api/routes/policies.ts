@@ -7,12 +7,13 @@ import { policyStream } from '../../domain/policy/events.ts';
 import { policyRulesSchema } from '../../domain/policy/types.ts';
 import { policyAggregate } from '../../commands/handlers/policy.ts';
 import { sendError } from '../command-reply.ts';
-import { commandBody, commandErrors, commandHeaders, commandReply, jsonSchema, paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { commandRoute, parse, withPath } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
+import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { commandBody, withPath, commandRoute } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['policies'];
 const versionParam = { ...orgIdParam, version: z.coerce.number().int().positive().describe('the policy version') };
@@ -40,19 +41,19 @@ function versionFromPath(text: string | undefined): number | string | undefined 
 
 /** An org's policy sets: drafted (validated, with positions for every error), published, immutable once drafted. */
 export async function policyRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   commandRoute(app, platform, {
     url: '/orgs/:orgId/policies',
     aggregate: policyAggregate,
     // 201 when a new version was drafted; 200 when the rules and description are the newest version's already.
     status: (result) => (result.events.some((event) => event.type === 'PolicyDrafted') ? 201 : 200),
-    doc: {
+    schema: {
       summary: 'Draft a policy version',
       description:
         'DraftPolicy (action `policy.draft`). The rules are validated (shape, unique ids, known actions, CEL conditions): every problem comes back in 400 POLICY_INVALID `details.errors` [{path, message, line, column}]. Drafting what is already the newest version changes nothing (200 with its version).',
       tags,
-      params: paramsDoc(orgIdParam),
-      headers: commandHeaders,
-      body: commandBody(policyCommandSchema, 'DraftPolicy', { fromPath: ['orgId'], override: { rules: jsonSchema(policyRulesSchema) } }),
+      params: z.object(orgIdParam),
+      body: commandBody(policyCommandSchema, 'DraftPolicy', { fromPath: ['orgId'], override: { rules: policyRulesSchema } }),
       response: {
         '201': commandReply('A new version was drafted', { version: z.int() }),
         '200': commandReply('Nothing changed: this is the newest version', { version: z.int() }),
@@ -74,12 +75,11 @@ export async function policyRoutes(app: FastifyInstance, platform: Platform): Pr
   commandRoute(app, platform, {
     url: '/orgs/:orgId/policies/:version/publish',
     aggregate: policyAggregate,
-    doc: {
+    schema: {
       summary: 'Publish a policy version',
       description: 'PublishPolicy (action `policy.publish`): the version is in force from the next decision on; the one it replaces is superseded.',
       tags,
-      params: paramsDoc(versionParam),
-      headers: commandHeaders,
+      params: z.object(versionParam),
       body: commandBody(policyCommandSchema, 'PublishPolicy', { fromPath: ['orgId', 'version'] }),
       response: { '200': commandReply('Published (or already was)', { version: z.int() }), ...commandErrors },
     },
@@ -90,22 +90,19 @@ export async function policyRoutes(app: FastifyInstance, platform: Platform): Pr
     reply: (_result, data) => ({ version: data.version }),
   });
 
-  app.get(
+  routes.get(
     '/orgs/:orgId/policies',
     {
-      config: {
-        openapi: {
-          summary: "Read an org's policies",
-          description: "Action `policy.read` (default policy: the org's members). The policy in force and every version drafted.",
-          tags,
-          params: paramsDoc(orgIdParam),
-          response: { '200': readReply('The policies', policiesReply), ...readErrors },
-        },
+      schema: {
+        summary: "Read an org's policies",
+        description: "Action `policy.read` (default policy: the org's members). The policy in force and every version drafted.",
+        tags,
+        params: z.object(orgIdParam),
+        response: { '200': readReply('The policies', policiesReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(orgIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
+      const params = request.params;
       const { orgId } = params;
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'policy.read',

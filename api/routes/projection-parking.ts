@@ -4,12 +4,13 @@ import { projectionParkingAggregate } from '../../commands/handlers/projection-p
 import { logPositionSchema, parkReasonSchema, projectionNameSchema } from '../../domain/projection-parking/fields.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
-import { answerDetailOf, explainQuery } from '../answer-detail.ts';
+import { answerDetailOf } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import { commandErrors, commandHeaders, commandReply, jsonSchema, paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { bodySchema, parse } from './kit.ts';
+import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { commandHeaders, commandQuerystring } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const nameParam = { name: projectionNameSchema.describe('the projection name, e.g. orgs') };
 const parkedParams = { ...nameParam, position: logPositionSchema.describe('the log position of the parked event') };
@@ -35,6 +36,7 @@ const parkedEvent = z.object({
  * applied again and, if it now succeeds, unparked. Every instance learns of parks from the log.
  */
 export async function projectionParkingRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   /**
    * Listing parked events is reading the projections' state (`platform.projections.read`, as GET /admin/projections).
    * Parking or retrying one is checked first as `platform.projections.rebuild` (re-applying one event is within the
@@ -54,16 +56,14 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       ? null
       : appError('not_found', 'PROJECTION_NOT_FOUND', `no projection named ${name}`, { name, known: platform.projections.names() });
 
-  app.get(
+  routes.get(
     '/admin/projections/parked',
     {
-      config: {
-        openapi: {
-          summary: 'Parked events',
-          description: 'Every event an operator parked, per projection, in log order (action `platform.projections.read`, as the projection status).',
-          tags: ['admin'],
-          response: { '200': readReply('The parked events', z.object({ parked: z.array(parkedEvent) })), ...readErrors },
-        },
+      schema: {
+        summary: 'Parked events',
+        description: 'Every event an operator parked, per projection, in log order (action `platform.projections.read`, as the projection status).',
+        tags: ['admin'],
+        response: { '200': readReply('The parked events', z.object({ parked: z.array(parkedEvent) })), ...readErrors },
       },
     },
     async (request, reply) => {
@@ -73,34 +73,30 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
     },
   );
 
-  app.post(
+  routes.post(
     '/admin/projections/:name/parked',
     {
-      config: {
-        openapi: {
-          summary: 'Park the event a projection stopped at',
-          description:
-            'Records `ProjectionEventParked` (action `platform.projections.park`: who, why, which position) and the projection goes on past that one event, in every instance. Only the event the projection is stopped at here can be parked: 409 PROJECTION_NOT_STOPPED_THERE otherwise.',
-          tags: ['admin'],
-          params: paramsDoc(nameParam),
-          headers: commandHeaders,
-          querystring: paramsDoc(explainQuery),
-          body: jsonSchema(parkBody),
-          response: { '201': commandReply('Parked'), ...commandErrors },
-        },
+      schema: {
+        summary: 'Park the event a projection stopped at',
+        description:
+          'Records `ProjectionEventParked` (action `platform.projections.park`: who, why, which position) and the projection goes on past that one event, in every instance. Only the event the projection is stopped at here can be parked: 409 PROJECTION_NOT_STOPPED_THERE otherwise.',
+        tags: ['admin'],
+        params: z.object(nameParam),
+        headers: commandHeaders,
+        querystring: commandQuerystring,
+        body: parkBody,
+        response: { '201': commandReply('Parked'), ...commandErrors },
       },
     },
     async (request, reply) => {
       const detail = answerDetailOf(request);
       if (isAppError(detail)) return sendError(reply, detail);
-      const params = parse(z.object(nameParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
+      const params = request.params;
       const permitted = await allowed('platform.projections.rebuild', request.principal, params.name, 'ParkProjectionEvent', { projection: params.name });
       if (isAppError(permitted)) return sendError(reply, permitted);
       const envelope = commandEnvelopeFrom(request);
       if (isAppError(envelope)) return sendError(reply, envelope);
-      const body = bodySchema(parkBody, request.body);
-      if (isAppError(body)) return sendError(reply, body);
+      const body = request.body;
       const unknown = known(params.name);
       if (unknown) return sendError(reply, unknown);
       const failure = platform.projections.failureOf(params.name);
@@ -134,28 +130,25 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
     },
   );
 
-  app.post(
+  routes.post(
     '/admin/projections/:name/parked/:position/retry',
     {
-      config: {
-        openapi: {
-          summary: 'Retry a parked event',
-          description:
-            "Applies the parked event to the projection again (action `platform.projections.retry`). If it now succeeds, `ProjectionEventUnparked` is recorded (who, why) and 200 answers; if it still fails, 409 PARKED_EVENT_STILL_FAILS (503 when a dependency is unavailable) with the error, and nothing is recorded: it stays parked. The read-model writes keep each document's position, so a document that later events changed keeps their state; rebuild the projection for an exact replay.",
-          tags: ['admin'],
-          params: paramsDoc(parkedParams),
-          headers: commandHeaders,
-          querystring: paramsDoc(explainQuery),
-          body: jsonSchema(retryBody),
-          response: { '200': commandReply('Applied and unparked'), ...commandErrors },
-        },
+      schema: {
+        summary: 'Retry a parked event',
+        description:
+          "Applies the parked event to the projection again (action `platform.projections.retry`). If it now succeeds, `ProjectionEventUnparked` is recorded (who, why) and 200 answers; if it still fails, 409 PARKED_EVENT_STILL_FAILS (503 when a dependency is unavailable) with the error, and nothing is recorded: it stays parked. The read-model writes keep each document's position, so a document that later events changed keeps their state; rebuild the projection for an exact replay.",
+        tags: ['admin'],
+        params: z.object(parkedParams),
+        headers: commandHeaders,
+        querystring: commandQuerystring,
+        body: retryBody,
+        response: { '200': commandReply('Applied and unparked'), ...commandErrors },
       },
     },
     async (request, reply) => {
       const detail = answerDetailOf(request);
       if (isAppError(detail)) return sendError(reply, detail);
-      const params = parse(z.object(parkedParams), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
+      const params = request.params;
       const permitted = await allowed('platform.projections.rebuild', request.principal, params.name, 'UnparkProjectionEvent', {
         projection: params.name,
         position: params.position,
@@ -163,8 +156,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       if (isAppError(permitted)) return sendError(reply, permitted);
       const envelope = commandEnvelopeFrom(request);
       if (isAppError(envelope)) return sendError(reply, envelope);
-      const body = bodySchema(retryBody, request.body);
-      if (isAppError(body)) return sendError(reply, body);
+      const body = request.body;
       const unknown = known(params.name);
       if (unknown) return sendError(reply, unknown);
       if (!platform.parked.get(params.name, params.position)) {

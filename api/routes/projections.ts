@@ -2,10 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
-import { jsonSchema, paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { bodySchema, parse } from './kit.ts';
+import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const rebuildBody = z.strictObject({});
 const nameParam = {
@@ -17,17 +17,16 @@ const nameParam = {
 
 /** Operating the read side: status of every projection, and rebuilding one from the log. */
 export async function projectionRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  app.get(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.get(
     '/admin/projections',
     {
-      config: {
-        openapi: {
-          summary: 'Projection status',
-          description:
-            'Every projection: state, position, lag behind the head of the log, and the event it failed on, if any (action `platform.projections.read`: platform admins).',
-          tags: ['admin'],
-          response: { '200': readReply('The projections', z.object({ projections: z.array(z.record(z.string(), z.unknown())) })), ...readErrors },
-        },
+      schema: {
+        summary: 'Projection status',
+        description:
+          'Every projection: state, position, lag behind the head of the log, and the event it failed on, if any (action `platform.projections.read`: platform admins).',
+        tags: ['admin'],
+        response: { '200': readReply('The projections', z.object({ projections: z.array(z.record(z.string(), z.unknown())) })), ...readErrors },
       },
     },
     async (request, reply) => {
@@ -42,26 +41,21 @@ export async function projectionRoutes(app: FastifyInstance, platform: Platform)
     },
   );
 
-  app.post(
+  routes.post(
     '/admin/projections/:name/rebuild',
     {
-      config: {
-        openapi: {
-          summary: 'Rebuild a projection',
-          description:
-            'Drops the projection\'s read model and replays the whole log into it (action `platform.projections.rebuild`). The answer streams progress as newline-delimited JSON: `{"type":"progress","position","head","events","elapsedMs"}` lines, then `{"type":"done",...}` or `{"type":"failed","failure"}`.',
-          tags: ['admin'],
-          params: paramsDoc(nameParam),
-          body: jsonSchema(rebuildBody),
-          response: { '200': readReply('Progress lines (application/x-ndjson)', z.string()), ...readErrors },
-        },
+      schema: {
+        summary: 'Rebuild a projection',
+        description:
+          'Drops the projection\'s read model and replays the whole log into it (action `platform.projections.rebuild`). The answer streams progress as newline-delimited JSON: `{"type":"progress","position","head","events","elapsedMs"}` lines, then `{"type":"done",...}` or `{"type":"failed","failure"}`.',
+        tags: ['admin'],
+        params: z.object(nameParam),
+        body: rebuildBody,
+        response: { '200': readReply('Progress lines (application/x-ndjson)', z.string()), ...readErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(nameParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const body = bodySchema(rebuildBody, request.body);
-      if (isAppError(body)) return sendError(reply, body);
+      const params = request.params;
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'platform.projections.rebuild',
         orgId: null,

@@ -18,33 +18,30 @@ import { isActive, type RosterState } from '../../domain/roster/state.ts';
 import { rosterAggregate } from '../../commands/handlers/roster.ts';
 import { deterministicId } from '../../commands/metadata.ts';
 import { sendError } from '../command-reply.ts';
-import {
-  commandBody,
-  commandErrors,
-  commandHeaders,
-  commandReply,
-  paramsDoc,
-  readErrors,
-  readReply,
-  type BodyOptions,
-  type RouteDoc,
-} from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { commandRoute, parse, storedId, withPath, type Fields } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
+import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, commandRoute, storedId, type Fields } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const tags = ['roster'];
 const nameParam = (what: string, schema: z.ZodType) => ({ ...orgIdParam, name: schema.describe(`the ${what} name`) });
 
-function doc(summary: string, description: string, params: z.ZodRawShape, type: string, body: BodyOptions, response?: RouteDoc['response']): RouteDoc {
+function doc(
+  summary: string,
+  description: string,
+  params: z.ZodRawShape,
+  type: string,
+  body: BodyOptions,
+  response?: CommandRouteSchema['response'],
+): CommandRouteSchema {
   return {
     summary,
     description,
     tags,
-    params: paramsDoc(params),
-    headers: commandHeaders,
+    params: z.object(params),
     body: commandBody(rosterCommandSchema, type, body),
     response: response ?? { '200': commandReply('Done (or nothing to do)'), ...commandErrors },
   };
@@ -110,6 +107,7 @@ function rosterView(orgId: string, state: RosterState, revision: bigint, now: st
 
 /** An org's roster: one stream, so its invariants (cardinality, separation of duties, ...) hold under concurrency. */
 export async function rosterRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   const definitions = [
     ['roles', 'role', 'DefineRole', 'RemoveRole', 'roster.role', roleNameSchema],
     ['groups', 'group', 'DefineGroup', 'RemoveGroup', 'roster.group', groupNameSchema],
@@ -121,7 +119,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       url: `/orgs/:orgId/${path}`,
       aggregate: rosterAggregate,
       bodyField: field,
-      doc: doc(
+      schema: doc(
         `Define a ${what}`,
         `${define} (action \`${action}.define\`): declarative, creates the ${what} or replaces its definition; re-sending it changes nothing.`,
         orgIdParam,
@@ -133,7 +131,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
     commandRoute(app, platform, {
       url: `/orgs/:orgId/${path}/:name/remove`,
       aggregate: rosterAggregate,
-      doc: doc(`Remove a ${what}`, `${remove} (action \`${action}.remove\`); refused while it is in use.`, nameParam(what, nameSchema), remove, {
+      schema: doc(`Remove a ${what}`, `${remove} (action \`${action}.remove\`); refused while it is in use.`, nameParam(what, nameSchema), remove, {
         fromPath: ['orgId', 'name'],
       }),
       build: ({ params, body }) => {
@@ -146,7 +144,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
   commandRoute(app, platform, {
     url: '/orgs/:orgId/role-conflicts',
     aggregate: rosterAggregate,
-    doc: doc(
+    schema: doc(
       'Declare a role conflict',
       'DeclareRoleConflict (action `roster.conflict.declare`): separation of duties, no subject may hold both roles at once.',
       orgIdParam,
@@ -162,7 +160,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
   commandRoute(app, platform, {
     url: '/orgs/:orgId/role-conflicts/withdraw',
     aggregate: rosterAggregate,
-    doc: doc('Withdraw a role conflict', 'WithdrawRoleConflict (action `roster.conflict.withdraw`).', orgIdParam, 'WithdrawRoleConflict', {
+    schema: doc('Withdraw a role conflict', 'WithdrawRoleConflict (action `roster.conflict.withdraw`).', orgIdParam, 'WithdrawRoleConflict', {
       fromPath: ['orgId'],
     }),
     build: ({ params, body }) => {
@@ -177,7 +175,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
     url: '/orgs/:orgId/associations',
     aggregate: rosterAggregate,
     status: 201,
-    doc: doc(
+    schema: doc(
       'Grant a role',
       'GrantRole (action `roster.role.grant`). Refused when the role is full (409 ROLE_MAX_HOLDERS), conflicts with a held role (409 ROLE_CONFLICT), the subject lacks required capabilities (422 MISSING_CAPABILITY), is suspended (409 SUBJECT_SUSPENDED) or already holds it (409 ASSOCIATION_EXISTS); no subject grants itself a role (403 SELF_GRANT). `associationId` derives from the command id when absent.',
       orgIdParam,
@@ -195,7 +193,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
   commandRoute(app, platform, {
     url: '/orgs/:orgId/associations/:associationId/revoke',
     aggregate: rosterAggregate,
-    doc: doc(
+    schema: doc(
       'Revoke a role',
       'RevokeRole (action `roster.role.revoke`); refused when the role would fall below its minimum holders (409 ROLE_MIN_HOLDERS).',
       { ...orgIdParam, associationId: uuidSchema },
@@ -212,7 +210,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
     url: '/orgs/:orgId/applications',
     aggregate: rosterAggregate,
     status: 201,
-    doc: doc(
+    schema: doc(
       'Apply for a role',
       'ApplyForRole (action `roster.application.submit`; the default policy lets a subject apply for itself). Only roles that are not `fixed` take applications. `applicationId` derives from the command id when absent.',
       orgIdParam,
@@ -231,7 +229,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
   commandRoute(app, platform, {
     url: '/orgs/:orgId/applications/:applicationId/approve',
     aggregate: rosterAggregate,
-    doc: doc(
+    schema: doc(
       'Approve a role application',
       'ApproveRoleApplication (action `roster.application.approve`): grants the role, with every check a grant has; no subject approves its own application (403 SELF_APPROVAL). `associationId` derives from the command id when absent.',
       applicationParams,
@@ -249,7 +247,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
   commandRoute(app, platform, {
     url: '/orgs/:orgId/applications/:applicationId/reject',
     aggregate: rosterAggregate,
-    doc: doc('Reject a role application', 'RejectRoleApplication (action `roster.application.reject`).', applicationParams, 'RejectRoleApplication', {
+    schema: doc('Reject a role application', 'RejectRoleApplication (action `roster.application.reject`).', applicationParams, 'RejectRoleApplication', {
       fromPath: ['orgId', 'applicationId'],
     }),
     build: ({ params, body }) => {
@@ -258,22 +256,19 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
     },
   });
 
-  app.get(
+  routes.get(
     '/orgs/:orgId/roster',
     {
-      config: {
-        openapi: {
-          summary: "Read an org's roster",
-          description: "Action `roster.read` (default policy: the org's members). Every association, with its status and whether it is `active` now.",
-          tags,
-          params: paramsDoc(orgIdParam),
-          response: { '200': readReply('The roster', rosterReply), ...readErrors },
-        },
+      schema: {
+        summary: "Read an org's roster",
+        description: "Action `roster.read` (default policy: the org's members). Every association, with its status and whether it is `active` now.",
+        tags,
+        params: z.object(orgIdParam),
+        response: { '200': readReply('The roster', rosterReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(orgIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
+      const params = request.params;
       const { orgId } = params;
       const now = new Date().toISOString();
       const allowed = await authorizeRead(platform.loader, request.principal, {
@@ -293,26 +288,22 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
 
   const effectiveParams = { ...orgIdParam, subjectId: uuidSchema.describe('the subject id') };
   const effectiveQuery = z.strictObject({ jobSpace: jobSpaceNameSchema.optional().describe('count associations limited to this job space too') });
-  app.get(
+  routes.get(
     '/orgs/:orgId/subjects/:subjectId/effective-roles',
     {
-      config: {
-        openapi: {
-          summary: "A subject's effective roles in an org",
-          description:
-            'Action `roster.read`. Roles in force now (inheritance, groups, expiry; job-space associations only for that job space), as policies see them.',
-          tags,
-          params: paramsDoc(effectiveParams),
-          querystring: paramsDoc(effectiveQuery.shape),
-          response: { '200': readReply('The effective roles', effectiveRolesReply), ...readErrors },
-        },
+      schema: {
+        summary: "A subject's effective roles in an org",
+        description:
+          'Action `roster.read`. Roles in force now (inheritance, groups, expiry; job-space associations only for that job space), as policies see them.',
+        tags,
+        params: z.object(effectiveParams),
+        querystring: effectiveQuery,
+        response: { '200': readReply('The effective roles', effectiveRolesReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(effectiveParams), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const query = parse(effectiveQuery, request.query, 'query');
-      if (isAppError(query)) return sendError(reply, query);
+      const params = request.params;
+      const query = request.query;
       const { orgId, subjectId } = params;
       const jobSpace = query.jobSpace ?? null;
       const now = new Date().toISOString();

@@ -7,13 +7,13 @@ import { SUBJECTS, subjectFromDocument } from '../../projections/read-models/sub
 import { sendError } from '../command-reply.ts';
 import { RequestAccess } from '../graphql/access.ts';
 import { subjectListScope } from '../list-scope.ts';
-import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { parse } from './kit.ts';
 import { equalities, listPage } from './list-page.ts';
 import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { subjectReply } from './subjects.ts';
+import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const subjectsQuery = z.strictObject({
   kind: subjectKindSchema.optional().describe('only subjects of this kind'),
@@ -32,23 +32,21 @@ const subjectsReply = z.object({
  * is (api/list-scope.ts): platform admins see every subject, a subject itself only.
  */
 export async function subjectListRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  app.get(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.get(
     '/subjects',
     {
-      config: {
-        openapi: {
-          summary: 'List the subjects the caller may read',
-          description:
-            'Action `subject.read` (platform policy): platform admins see every subject, a subject itself only. Newest first by default; filters are AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order). Waits (at most 5 s) for the subjects read model to reach the head of the log (503 READ_MODEL_BEHIND).',
-          tags: ['subjects'],
-          querystring: paramsDoc(subjectsQuery.shape),
-          response: { '200': readReply('A page of subjects', subjectsReply), ...readErrors },
-        },
+      schema: {
+        summary: 'List the subjects the caller may read',
+        description:
+          'Action `subject.read` (platform policy): platform admins see every subject, a subject itself only. Newest first by default; filters are AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order). Waits (at most 5 s) for the subjects read model to reach the head of the log (503 READ_MODEL_BEHIND).',
+        tags: ['subjects'],
+        querystring: subjectsQuery,
+        response: { '200': readReply('A page of subjects', subjectsReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const query = parse(subjectsQuery, request.query, 'query');
-      if (isAppError(query)) return sendError(reply, query);
+      const query = request.query;
       const access = new RequestAccess(platform.loader, request.principal, new Date().toISOString());
       const scope = subjectListScope(access);
       if (isAppError(scope)) return sendError(reply, scope);

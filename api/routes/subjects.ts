@@ -9,13 +9,14 @@ import { subjectAggregate } from '../../commands/handlers/subject.ts';
 import { deterministicId } from '../../commands/metadata.ts';
 import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
-import { answerDetailOf, explainQuery } from '../answer-detail.ts';
+import { answerDetailOf } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import { commandBody, commandErrors, commandHeaders, commandReply, jsonSchema, paramsDoc, readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
+import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
-import { bodyObject, bodySchema, commandRoute, parse, withPath } from './kit.ts';
+import { bodyFields, commandBody, commandHeaders, commandQuerystring, commandRoute, withPath, type CommandRouteSchema } from './command-route.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const subjectIdParam = { subjectId: uuidSchema.describe('the subject id') };
 const capabilityParam = { ...subjectIdParam, name: capabilityNameSchema.describe('the capability name, e.g. nlp.summarize') };
@@ -49,9 +50,9 @@ export const subjectReply = z.object({
 function doc(
   summary: string,
   description: string,
-  fields: Omit<RouteDoc, 'summary' | 'description' | 'tags' | 'response'> & { response?: RouteDoc['response'] },
-): RouteDoc {
-  return { summary, description, tags, headers: commandHeaders, response: { '200': commandReply('Done (or nothing to do)'), ...commandErrors }, ...fields };
+  fields: Pick<CommandRouteSchema, 'params' | 'body'> & { response?: CommandRouteSchema['response'] },
+): CommandRouteSchema {
+  return { summary, description, tags, response: { '200': commandReply('Done (or nothing to do)'), ...commandErrors }, ...fields };
 }
 
 /** Subjects (agents, humans, services) live outside orgs: their commands are governed by the platform policy. */
@@ -60,7 +61,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
     url: '/subjects',
     aggregate: subjectAggregate,
     status: 201,
-    doc: doc(
+    schema: doc(
       'Register a subject',
       'RegisterSubject (action `subject.register`). `subjectId` derives from the command id when absent, so a retry with the same Idempotency-Key registers the same subject.',
       {
@@ -69,30 +70,27 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
       },
     ),
     build: ({ body, commandId }) => {
-      const fields = bodyObject(body);
+      const fields = bodyFields(body);
       if (isAppError(fields)) return fields;
       return { type: 'RegisterSubject', data: { subjectId: deterministicId(commandId, 'subject'), ...fields } };
     },
     reply: (result) => ({ subjectId: result.streamId.slice('subject-'.length) }),
   });
 
-  app.get(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  routes.get(
     '/subjects/:subjectId',
     {
-      config: {
-        openapi: {
-          summary: 'Read a subject',
-          description: 'Action `subject.read` on the subject: platform admins, and a subject reading itself. ETag = stream revision.',
-          tags,
-          params: paramsDoc(subjectIdParam),
-          response: { '200': readReply('The subject', subjectReply), ...readErrors },
-        },
+      schema: {
+        summary: 'Read a subject',
+        description: 'Action `subject.read` on the subject: platform admins, and a subject reading itself. ETag = stream revision.',
+        tags,
+        params: z.object(subjectIdParam),
+        response: { '200': readReply('The subject', subjectReply), ...readErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(subjectIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const { subjectId } = params;
+      const { subjectId } = request.params;
       const allowed = await authorizeRead(platform.loader, request.principal, {
         action: 'subject.read',
         orgId: null,
@@ -110,11 +108,11 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   commandRoute(app, platform, {
     url: '/subjects/:subjectId/profile',
     aggregate: subjectAggregate,
-    doc: doc(
+    schema: doc(
       'Update a subject profile',
       'UpdateSubjectProfile (action `subject.update`); `endpoint: null` removes the endpoint. A subject may update itself.',
       {
-        params: paramsDoc(subjectIdParam),
+        params: z.object(subjectIdParam),
         body: subjectBody('UpdateSubjectProfile', ['subjectId']),
       },
     ),
@@ -127,11 +125,11 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   commandRoute(app, platform, {
     url: '/subjects/:subjectId/capabilities',
     aggregate: subjectAggregate,
-    doc: doc(
+    schema: doc(
       'Declare a capability',
       'DeclareCapability (action `subject.capability.declare`): adds it or replaces its level/evidence, which clears its verification.',
       {
-        params: paramsDoc(subjectIdParam),
+        params: z.object(subjectIdParam),
         body: subjectBody('DeclareCapability', ['subjectId']),
       },
     ),
@@ -144,8 +142,8 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   commandRoute(app, platform, {
     url: '/subjects/:subjectId/capabilities/:name/withdraw',
     aggregate: subjectAggregate,
-    doc: doc('Withdraw a capability', 'WithdrawCapability (action `subject.capability.withdraw`).', {
-      params: paramsDoc(capabilityParam),
+    schema: doc('Withdraw a capability', 'WithdrawCapability (action `subject.capability.withdraw`).', {
+      params: z.object(capabilityParam),
       body: subjectBody('WithdrawCapability', ['subjectId', 'name']),
     }),
     build: ({ params, body }) => {
@@ -157,10 +155,10 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   commandRoute(app, platform, {
     url: '/subjects/:subjectId/capabilities/:name/verify',
     aggregate: subjectAggregate,
-    doc: doc(
+    schema: doc(
       'Verify a capability',
       'VerifyCapability (action `subject.capability.verify`), in the name of `orgId`, whose policy decides who may verify (by default: its owner). `level` must be the declared level. No subject verifies itself (403 SELF_VERIFICATION).',
-      { params: paramsDoc(capabilityParam), body: subjectBody('VerifyCapability', ['subjectId', 'name']) },
+      { params: z.object(capabilityParam), body: subjectBody('VerifyCapability', ['subjectId', 'name']) },
     ),
     build: ({ params, body }) => {
       const data = withPath(body, { subjectId: params.subjectId, name: params.name });
@@ -175,10 +173,10 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
     commandRoute(app, platform, {
       url: `/subjects/:subjectId/${path}`,
       aggregate: subjectAggregate,
-      doc: doc(
+      schema: doc(
         path === 'suspend' ? 'Suspend a subject' : 'Reinstate a subject',
         `${type} (action \`${action}\`).${path === 'suspend' ? ' A suspended subject is refused at authentication (403 SUBJECT_SUSPENDED) and cannot be granted roles.' : ''}`,
-        { params: paramsDoc(subjectIdParam), body: subjectBody(type, ['subjectId']) },
+        { params: z.object(subjectIdParam), body: subjectBody(type, ['subjectId']) },
       ),
       build: ({ params, body }) => {
         const data = withPath(body, { subjectId: params.subjectId });
@@ -187,89 +185,76 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
     });
   }
 
-  app.post(
+  routes.post(
     '/subjects/:subjectId/api-keys',
     {
-      config: {
-        openapi: {
-          summary: "Issue a subject's API key",
-          description:
-            'An API key whose principal is the subject (action `subject.apikey.issue`, platform policy: platform admins). The subject must exist (404 SUBJECT_NOT_FOUND) and be active (409 SUBJECT_SUSPENDED). The key is in the answer, once.',
-          tags,
-          params: paramsDoc(subjectIdParam),
-          headers: commandHeaders,
-          querystring: paramsDoc(explainQuery),
-          body: jsonSchema(issueKeyBody),
-          response: { '201': commandReply('The key was issued', { subjectId: z.uuid(), ...issuedKeyReply }), ...commandErrors },
-        },
+      schema: {
+        summary: "Issue a subject's API key",
+        description:
+          'An API key whose principal is the subject (action `subject.apikey.issue`, platform policy: platform admins). The subject must exist (404 SUBJECT_NOT_FOUND) and be active (409 SUBJECT_SUSPENDED). The key is in the answer, once.',
+        tags,
+        params: z.object(subjectIdParam),
+        headers: commandHeaders,
+        querystring: commandQuerystring,
+        body: issueKeyBody,
+        response: { '201': commandReply('The key was issued', { subjectId: z.uuid(), ...issuedKeyReply }), ...commandErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(subjectIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const { subjectId } = params;
-      return issueKey(platform, request, reply, () => ({ id: subjectId, kind: 'subject' }), { subjectId });
+      const { subjectId } = request.params;
+      return issueKey(platform, request, reply, () => ({ id: subjectId, kind: 'subject' }), request.body, { subjectId });
     },
   );
 
-  app.post(
+  routes.post(
     '/subjects/:subjectId/api-keys/:keyId/revoke',
     {
-      config: {
-        openapi: {
-          summary: "Revoke a subject's API key",
-          description: "Action `subject.apikey.revoke`. 404 API_KEY_NOT_FOUND unless the key is this subject's.",
-          tags,
-          params: paramsDoc({ ...subjectIdParam, ...keyIdParam }),
-          headers: commandHeaders,
-          querystring: paramsDoc(explainQuery),
-          body: jsonSchema(revokeKeyBody),
-          response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
-        },
+      schema: {
+        summary: "Revoke a subject's API key",
+        description: "Action `subject.apikey.revoke`. 404 API_KEY_NOT_FOUND unless the key is this subject's.",
+        tags,
+        params: z.object({ ...subjectIdParam, ...keyIdParam }),
+        headers: commandHeaders,
+        querystring: commandQuerystring,
+        body: revokeKeyBody,
+        response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
       },
     },
     async (request, reply) => {
-      const params = parse(z.object(subjectIdParam), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      return revokeKey(platform, request, reply, params.subjectId);
+      const { subjectId, keyId } = request.params;
+      return revokeKey(platform, request, reply, { keyId, reason: request.body.reason, subjectId });
     },
   );
 
-  app.post(
+  routes.post(
     '/subjects/:subjectId/api-keys/:keyId/rotate',
     {
-      config: {
-        openapi: {
-          summary: "Rotate a subject's API key",
-          description:
-            "Issues a new key for the subject (action `subject.apikey.issue`), then revokes the old one (`subject.apikey.revoke`). Both steps derive their command ids from this request, so a retry with the same Idempotency-Key finishes a rotation that was interrupted between them. 404 API_KEY_NOT_FOUND unless the old key is this subject's and active.",
-          tags,
-          params: paramsDoc({ ...subjectIdParam, ...keyIdParam }),
-          headers: commandHeaders,
-          querystring: paramsDoc(explainQuery),
-          body: jsonSchema(issueKeyBody),
-          response: {
-            '201': commandReply('The new key (shown once); the old one is revoked', { subjectId: z.uuid(), revokedKeyId: z.string(), ...issuedKeyReply }),
-            ...commandErrors,
-          },
+      schema: {
+        summary: "Rotate a subject's API key",
+        description:
+          "Issues a new key for the subject (action `subject.apikey.issue`), then revokes the old one (`subject.apikey.revoke`). Both steps derive their command ids from this request, so a retry with the same Idempotency-Key finishes a rotation that was interrupted between them. 404 API_KEY_NOT_FOUND unless the old key is this subject's and active.",
+        tags,
+        params: z.object({ ...subjectIdParam, ...keyIdParam }),
+        headers: commandHeaders,
+        querystring: commandQuerystring,
+        body: issueKeyBody,
+        response: {
+          '201': commandReply('The new key (shown once); the old one is revoked', { subjectId: z.uuid(), revokedKeyId: z.string(), ...issuedKeyReply }),
+          ...commandErrors,
         },
       },
     },
     async (request, reply) => {
       const detail = answerDetailOf(request);
       if (isAppError(detail)) return sendError(reply, detail);
-      const params = parse(z.object({ ...subjectIdParam, ...keyIdParam }), request.params, 'path');
-      if (isAppError(params)) return sendError(reply, params);
-      const body = bodySchema(issueKeyBody, request.body);
-      if (isAppError(body)) return sendError(reply, body);
       const envelope = commandEnvelopeFrom(request);
       if (isAppError(envelope)) return sendError(reply, envelope);
-      const { subjectId, keyId } = params;
+      const { subjectId, keyId } = request.params;
       const old = platform.apiKeys.keyOwner(keyId);
       if (!old || old.id !== subjectId) {
         return sendError(reply, appError('not_found', 'API_KEY_NOT_FOUND', `subject ${subjectId} has no key ${keyId}`, { subjectId, keyId }));
       }
-      const issued = await issueKeyCommand(platform, envelope, body.label, () => ({ id: subjectId, kind: 'subject' }));
+      const issued = await issueKeyCommand(platform, envelope, request.body.label, () => ({ id: subjectId, kind: 'subject' }));
       // A retry after an interruption between the two steps: the new key exists (its secret was shown once), so
       // finish by revoking the old one, then say the key was already issued.
       const resumed = isAppError(issued) && issued.code === 'KEY_ALREADY_ISSUED';

@@ -4,10 +4,10 @@ import { contractedTaskAggregate } from '../../commands/handlers/contracted-task
 import { taskActions, taskCommandSchema, type TaskCommandType } from '../../domain/task/commands.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
-import { commandBody, commandErrors, commandHeaders, commandReply, paramsDoc, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { commandRoute, withPath } from './kit.ts';
 import { orgIdParam } from './orgs.ts';
+import { commandErrors, commandReply } from '../openapi/responses.ts';
+import { commandBody, type CommandRouteSchema, withPath, commandRoute } from './command-route.ts';
 
 const tags = ['tasks'];
 const taskParams = { ...orgIdParam, taskId: uuidSchema.describe('the task id') };
@@ -33,13 +33,12 @@ const commands: ReadonlyArray<readonly [string, TaskCommandType, string, string]
   ],
 ];
 
-function doc(type: TaskCommandType, summary: string, description: string): RouteDoc {
+function doc(type: TaskCommandType, summary: string, description: string): CommandRouteSchema {
   return {
     summary,
     description: `${type} (action \`${taskActions[type]}\`). ${description} Lifecycle: domain/task/README.md; a command its status does not accept is 409 ILLEGAL_TRANSITION; a task of another org is 404 TASK_NOT_FOUND.`,
     tags,
-    params: paramsDoc(taskParams),
-    headers: commandHeaders,
+    params: z.object(taskParams),
     body: commandBody(taskCommandSchema, type, { fromPath: ['orgId', 'taskId'] }),
     response: { '200': commandReply('Done', { taskId: z.uuid() }), ...commandErrors },
   };
@@ -53,7 +52,7 @@ export async function taskRoutes(app: FastifyInstance, platform: Platform): Prom
     commandRoute(app, platform, {
       url: `/orgs/:orgId/tasks/:taskId/${path}`,
       aggregate: contractedTaskAggregate,
-      doc: doc(type, summary, description),
+      schema: doc(type, summary, description),
       build: ({ params, body }) => {
         const data = withPath(body, { orgId: params.orgId, taskId: params.taskId });
         return isAppError(data) ? data : { type, data };

@@ -10,14 +10,14 @@ import { TASKS, TASKS_PROJECTION, taskView } from '../../projections/read-models
 import { sendError } from '../command-reply.ts';
 import { RequestAccess } from '../graphql/access.ts';
 import { workListAccess } from '../list-scope.ts';
-import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
-import { parse } from './kit.ts';
 import { equalities, listPage } from './list-page.ts';
 import { orgIdParam } from './orgs.ts';
 import { pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { contractReply, taskReply } from './work-reads.ts';
+import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const contractsQuery = z.strictObject({
   status: contractStatusSchema.optional().describe('only contracts with this status'),
@@ -81,36 +81,37 @@ const lists: readonly WorkList[] = [
  * the org's `job.read` (default policy: its members), an outsider told ORG_NOT_FOUND as if the org did not exist.
  */
 export async function workListRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
   for (const list of lists) {
-    app.get(
+    routes.get(
       list.url,
       {
-        config: {
-          openapi: {
-            summary: list.summary,
-            description: `Action \`job.read\` (default policy: the org's members; platform admins), query \`${list.read}\`, from the ${list.key} read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Newest first by default; filters are AND-ed; pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
-            tags: ['jobs'],
-            params: paramsDoc(orgIdParam),
-            querystring: paramsDoc(list.query.shape),
-            response: {
-              '200': readReply(`A page of the org's ${list.key}`, z.object({ orgId: z.uuid(), [list.key]: z.array(list.item), pageInfo })),
-              ...readErrors,
-            },
+        schema: {
+          summary: list.summary,
+          description: `Action \`job.read\` (default policy: the org's members; platform admins), query \`${list.read}\`, from the ${list.key} read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Newest first by default; filters are AND-ed; pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
+          tags: ['jobs'],
+          params: z.object(orgIdParam),
+          querystring: list.query,
+          response: {
+            '200': readReply(`A page of the org's ${list.key}`, z.object({ orgId: z.uuid(), [list.key]: z.array(list.item), pageInfo })),
+            ...readErrors,
           },
         },
       },
-      (request, reply) => answer(platform, list, request, reply),
+      (request, reply) => answer(platform, list, request.params.orgId, request.query, request.principal, reply),
     );
   }
 }
 
-async function answer(platform: Platform, list: WorkList, request: FastifyRequest, reply: FastifyReply) {
-  const params = parse(z.object(orgIdParam), request.params, 'path');
-  if (isAppError(params)) return sendError(reply, params);
-  const query = parse<z.infer<typeof contractsQuery> | z.infer<typeof tasksQuery>>(list.query, request.query, 'query');
-  if (isAppError(query)) return sendError(reply, query);
-  const { orgId } = params;
-  const access = new RequestAccess(platform.loader, request.principal, new Date().toISOString());
+async function answer(
+  platform: Platform,
+  list: WorkList,
+  orgId: string,
+  query: z.output<WorkList['query']>,
+  principal: FastifyRequest['principal'],
+  reply: FastifyReply,
+) {
+  const access = new RequestAccess(platform.loader, principal, new Date().toISOString());
   const allowed = await workListAccess(access, orgId, list.read);
   if (isAppError(allowed)) return sendError(reply, allowed);
   const behind = await readModelsBehind(platform, [list.projection]);

@@ -19,13 +19,13 @@ import { CONTRACTS, CONTRACTS_PROJECTION, contractView } from '../../projections
 import { ESCALATIONS, ESCALATIONS_PROJECTION, escalationView } from '../../projections/read-models/escalations.ts';
 import { TASKS, TASKS_PROJECTION, taskView } from '../../projections/read-models/tasks.ts';
 import { sendError } from '../command-reply.ts';
-import { paramsDoc, readErrors, readReply } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { parse } from './kit.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { orgIdParam } from './orgs.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
+import { readErrors, readReply } from '../openapi/responses.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 /**
  * Reads of an org's work from the read models: a contract, a task, a job's assignment with its bids, the org's
@@ -191,20 +191,18 @@ const escalationsReply = z.object({
 const access = "Action `job.read` (default policy: the org's members; platform admins)";
 
 export async function workReadRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  /** Path and query parsed, the read decided, the read models caught up: the parsed input, or why not. */
-  async function prepare<P, Q>(
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  /** The read decided, the read models caught up: the validated path and query, or why not. */
+  async function prepare<P extends { orgId: string }, Q>(
     request: FastifyRequest,
     input: {
-      params: z.ZodType<P & { orgId: string }>;
-      query?: z.ZodType<Q>;
-      read: (params: P & { orgId: string }, query: Q) => { type: string; data: Record<string, unknown> };
+      params: P;
+      query: Q;
+      read: (params: P, query: Q) => { type: string; data: Record<string, unknown> };
       projections: readonly string[];
     },
-  ): Promise<{ params: P & { orgId: string }; query: Q } | AppError> {
-    const params = parse(input.params, request.params, 'path');
-    if (isAppError(params)) return params;
-    const query = input.query ? parse(input.query, request.query, 'query') : ({} as Q);
-    if (isAppError(query)) return query;
+  ): Promise<{ params: P; query: Q } | AppError> {
+    const { params, query } = input;
     const { orgId } = params;
     const read = input.read(params, query);
     const allowed = await authorizeRead(platform.loader, request.principal, {
@@ -218,22 +216,21 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
     return (await readModelsBehind(platform, input.projections)) ?? { params, query };
   }
 
-  app.get(
+  routes.get(
     '/orgs/:orgId/contracts/:contractId',
     {
-      config: {
-        openapi: {
-          summary: 'Read a contract',
-          description: `${access}, query \`ReadContract\`, from the contracts read model once it has reached the head of the log. 404 CONTRACT_NOT_FOUND when the org has no such contract. ETag = contract stream revision.`,
-          tags: ['contracts'],
-          params: paramsDoc(contractParams),
-          response: { '200': readReply('The contract', contractReply), ...readErrors },
-        },
+      schema: {
+        summary: 'Read a contract',
+        description: `${access}, query \`ReadContract\`, from the contracts read model once it has reached the head of the log. 404 CONTRACT_NOT_FOUND when the org has no such contract. ETag = contract stream revision.`,
+        tags: ['contracts'],
+        params: z.object(contractParams),
+        response: { '200': readReply('The contract', contractReply), ...readErrors },
       },
     },
     async (request, reply) => {
       const ready = await prepare(request, {
-        params: z.object(contractParams),
+        params: request.params,
+        query: {},
         read: ({ contractId }) => ({ type: 'ReadContract', data: { contractId } }),
         projections: [CONTRACTS_PROJECTION],
       });
@@ -248,22 +245,21 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
     },
   );
 
-  app.get(
+  routes.get(
     '/orgs/:orgId/tasks/:taskId',
     {
-      config: {
-        openapi: {
-          summary: 'Read a task',
-          description: `${access}, query \`ReadTask\`, from the tasks read model once it has reached the head of the log. 404 TASK_NOT_FOUND when the org has no such task. ETag = task stream revision.`,
-          tags: ['tasks'],
-          params: paramsDoc(taskParams),
-          response: { '200': readReply('The task', taskReply), ...readErrors },
-        },
+      schema: {
+        summary: 'Read a task',
+        description: `${access}, query \`ReadTask\`, from the tasks read model once it has reached the head of the log. 404 TASK_NOT_FOUND when the org has no such task. ETag = task stream revision.`,
+        tags: ['tasks'],
+        params: z.object(taskParams),
+        response: { '200': readReply('The task', taskReply), ...readErrors },
       },
     },
     async (request, reply) => {
       const ready = await prepare(request, {
-        params: z.object(taskParams),
+        params: request.params,
+        query: {},
         read: ({ taskId }) => ({ type: 'ReadTask', data: { taskId } }),
         projections: [TASKS_PROJECTION],
       });
@@ -278,22 +274,21 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
     },
   );
 
-  app.get(
+  routes.get(
     '/orgs/:orgId/jobs/:jobId/assignment',
     {
-      config: {
-        openapi: {
-          summary: "Read a job's assignment and its bids",
-          description: `${access}, query \`ReadAssignment\`, from the assignments and bids read models once they have reached the head of the log: rounds, phase, award with its basis, failed rounds, and every bid recorded (refused ones with their reasons). 404 ASSIGNMENT_NOT_FOUND when the job has none (not submitted to this org, or not taken up yet).`,
-          tags: ['jobs'],
-          params: paramsDoc(jobParams),
-          response: { '200': readReply('The assignment and its bids', assignmentReply), ...readErrors },
-        },
+      schema: {
+        summary: "Read a job's assignment and its bids",
+        description: `${access}, query \`ReadAssignment\`, from the assignments and bids read models once they have reached the head of the log: rounds, phase, award with its basis, failed rounds, and every bid recorded (refused ones with their reasons). 404 ASSIGNMENT_NOT_FOUND when the job has none (not submitted to this org, or not taken up yet).`,
+        tags: ['jobs'],
+        params: z.object(jobParams),
+        response: { '200': readReply('The assignment and its bids', assignmentReply), ...readErrors },
       },
     },
     async (request, reply) => {
       const ready = await prepare(request, {
-        params: z.object(jobParams),
+        params: request.params,
+        query: {},
         read: ({ jobId }) => ({ type: 'ReadAssignment', data: { jobId } }),
         projections: [ASSIGNMENTS_PROJECTION, BIDS_PROJECTION],
       });
@@ -319,24 +314,22 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
     },
   );
 
-  app.get(
+  routes.get(
     '/orgs/:orgId/escalations',
     {
-      config: {
-        openapi: {
-          summary: "An org's job escalations",
-          description: `${access}, query \`ReadEscalations\` (with the filters), from the escalations read model once it has reached the head of the log. One entry per escalation of a job, open until resolved (or the job cancelled); \`open=true&escalateTo=<role>\` is a role's inbox. Pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
-          tags: ['jobs'],
-          params: paramsDoc(orgIdParam),
-          querystring: paramsDoc(escalationsQuery.shape),
-          response: { '200': readReply('The escalations', escalationsReply), ...readErrors },
-        },
+      schema: {
+        summary: "An org's job escalations",
+        description: `${access}, query \`ReadEscalations\` (with the filters), from the escalations read model once it has reached the head of the log. One entry per escalation of a job, open until resolved (or the job cancelled); \`open=true&escalateTo=<role>\` is a role's inbox. Pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
+        tags: ['jobs'],
+        params: z.object(orgIdParam),
+        querystring: escalationsQuery,
+        response: { '200': readReply('The escalations', escalationsReply), ...readErrors },
       },
     },
     async (request, reply) => {
       const ready = await prepare(request, {
-        params: z.object(orgIdParam),
-        query: escalationsQuery,
+        params: request.params,
+        query: request.query,
         read: (_params, query) => ({
           type: 'ReadEscalations',
           data: { open: query.open ?? null, escalateTo: query.escalateTo ?? null, jobId: query.jobId ?? null },

@@ -23,12 +23,13 @@ export const GRAPHIQL_CSP = [
 
 /**
  * GraphiQL at `/graphiql`, served entirely by this server from installed packages (graphiql, react, react-dom):
- * public like the API docs, since the page holds no data; its queries to /graphql carry the caller's key.
+ * public like the API docs (the server registers it outside its protected scope), since the page holds no data; its
+ * queries to /graphql carry the caller's key.
  */
 export async function graphiqlRoutes(app: FastifyInstance): Promise<void> {
   const assets = await loadIdeAssets();
   for (const asset of assets) {
-    app.get(`${GRAPHIQL_PATH}${asset.path}`, { config: { public: true } }, async (request, reply) => {
+    app.get(`${GRAPHIQL_PATH}${asset.path}`, async (request, reply) => {
       reply
         .header('content-type', asset.contentType)
         .header('x-content-type-options', 'nosniff')

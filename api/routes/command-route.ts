@@ -1,56 +1,89 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
-import { fieldIssue, issuesSummary } from '../../domain/shared/field-issues.ts';
+import { issuesSummary } from '../../domain/shared/field-issues.ts';
 import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.ts';
 import type { AggregateDefinition } from '../../commands/aggregate.ts';
 import type { CommandResult } from '../../commands/result.ts';
+import { commandIdSchema } from '../../commands/metadata.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
 import { answerDetailOf, explainQuery } from '../answer-detail.ts';
-import { paramsDoc, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';
+import { bodyObjectError, checkedWhereRead } from '../routing/request-schemas.ts';
 
 export type Fields = Record<string, unknown>;
 
-/** A zod failure as the uniform VALIDATION_FAILED error, with the client's field paths. */
-export function invalid(error: z.ZodError, message = 'the request is invalid'): AppError {
-  const issues = error.issues.map((issue) => fieldIssue(issue));
-  return appError('invalid', 'VALIDATION_FAILED', issuesSummary(message, issues), { issues });
+/** The optional headers of every command, read by the envelope (api/command-envelope.ts: 400 INVALID_HEADER). */
+export const commandHeaders = checkedWhereRead(
+  z.object({
+    'idempotency-key': commandIdSchema.optional().describe('command id chosen by the client: a retry with the same key answers the same and changes nothing'),
+    'if-match': z.string().optional().describe('expected stream revision, e.g. "3" (the ETag): 412 when it moved on'),
+    'x-correlation-id': commandIdSchema.optional(),
+  }),
+);
+
+/** `?explain=` of every command, read by answerDetailOf (its own refusal: 400 VALIDATION_FAILED, "invalid query string"). */
+export const commandQuerystring = checkedWhereRead(z.object(explainQuery));
+
+export interface BodyOptions {
+  /** Fields that come from the path (the server sets them; a body that repeats them is refused). */
+  fromPath?: readonly string[];
+  /** Fields the server derives when the client leaves them out (ids of created things). */
+  optional?: readonly string[];
+  /** The body is this field of the command's data (e.g. the role definition of DefineRole). */
+  field?: string;
+  /** Better documentation for a field than its command schema gives (e.g. a field validated in `decide`). */
+  override?: z.ZodRawShape;
 }
 
-/** Validates path parameters or a query string: 400 VALIDATION_FAILED (never a 500, never a lookup) when they are bad. */
-export function parse<T>(schema: z.ZodType<T>, value: unknown, what: 'path' | 'query'): T | AppError {
-  const parsed = schema.safeParse(value ?? {});
-  return parsed.success ? parsed.data : invalid(parsed.error, `invalid ${what === 'path' ? 'path parameters' : 'query string'}`);
-}
-
-/** The request's path parameters as strings. */
-export function pathParams(request: FastifyRequest): Record<string, string> {
-  const params = request.params;
-  if (typeof params !== 'object' || params === null) return {};
-  return Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+/** The `data` schema of one command of an aggregate's discriminated union. */
+function commandData(union: z.ZodType, type: string): z.ZodObject {
+  const options = union instanceof z.ZodUnion ? union.options : [union];
+  for (const option of options) {
+    if (!(option instanceof z.ZodObject)) continue;
+    const { type: literal, data } = option.shape;
+    if (literal instanceof z.ZodLiteral && literal.value === type && data instanceof z.ZodObject) return data;
+  }
+  throw new Error(`no command ${type} in the union`);
 }
 
 /**
- * A JSON object body, or VALIDATION_FAILED. No body at all counts as `{}` (a command that needs no fields can be sent
- * bare); a body that says `null` is a value, and not an object, so it is refused like `[]` or `"x"`: every route
- * reads its body through here (or `bodySchema`), so none can take `null` for "no fields".
+ * A command route's body: the command's data schema as the client writes it, less the fields the path gives, with
+ * the fields the server derives optional. It documents the body; the pipeline validates the command with the
+ * command's own schema (see checkedWhereRead).
  */
-export function bodyObject(body: unknown): Fields | AppError {
-  if (body === undefined) return {};
-  if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Fields;
-  return appError('invalid', 'VALIDATION_FAILED', 'the body must be a JSON object', {
-    issues: [{ path: [], message: `expected a JSON object, got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : typeof body}` }],
-  });
+export function commandBody(union: z.ZodType, type: string, options: BodyOptions = {}): z.ZodObject {
+  const data = commandData(union, type);
+  const schema = options.field === undefined ? data : data.shape[options.field];
+  if (!(schema instanceof z.ZodObject)) throw new Error(`command ${type} has no object field ${options.field}`);
+  const fromPath = new Set(options.fromPath);
+  const optional = new Set(options.optional);
+  const shape = Object.fromEntries(
+    Object.entries({ ...schema.shape, ...options.override })
+      .filter(([name]) => !fromPath.has(name))
+      .map(([name, field]) => [name, optional.has(name) ? field.optional() : field]),
+  );
+  // Strict as the command's data is: unknown fields are refused by the pipeline, and documented as such.
+  const { catchall } = schema.def;
+  return catchall ? z.object(shape).catchall(catchall) : z.object(shape);
 }
 
-/** The body as a JSON object (see bodyObject), validated by `schema`: VALIDATION_FAILED with the client's paths. */
-export function bodySchema<T>(schema: z.ZodType<T>, body: unknown): T | AppError {
-  const fields = bodyObject(body);
-  if (isAppError(fields)) return fields;
-  const parsed = schema.safeParse(fields);
-  return parsed.success ? parsed.data : invalid(parsed.error);
+/** What a command route declares: its documentation and the schemas of its path and body (command parts). */
+export interface CommandRouteSchema {
+  summary: string;
+  description: string;
+  tags: string[];
+  params?: z.ZodObject;
+  body: z.ZodType;
+  response: Record<string, z.ZodType>;
+}
+
+/** The request's path parameters as strings (a command route's are validated with the command, see checkedWhereRead). */
+function pathParams(request: FastifyRequest): Record<string, string> {
+  const params = request.params;
+  if (typeof params !== 'object' || params === null) return {};
+  return Object.fromEntries(Object.entries(params).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }
 
 /**
@@ -58,7 +91,7 @@ export function bodySchema<T>(schema: z.ZodType<T>, body: unknown): T | AppError
  * rather than silently overridden, so a client never believes it acted on another resource than it did.
  */
 export function withPath(body: unknown, fromPath: Fields): Fields | AppError {
-  const fields = bodyObject(body);
+  const fields = bodyFields(body);
   if (isAppError(fields)) return fields;
   const repeated = Object.keys(fromPath).filter((name) => Object.hasOwn(fields, name));
   if (repeated.length > 0) {
@@ -67,6 +100,13 @@ export function withPath(body: unknown, fromPath: Fields): Fields | AppError {
     });
   }
   return { ...fields, ...fromPath };
+}
+
+/** A command's body as its fields: none sent is `{}`; anything but a JSON object is refused (bodyObjectError). */
+export function bodyFields(body: unknown): Fields | AppError {
+  const refused = bodyObjectError(body);
+  if (refused) return refused;
+  return typeof body === 'object' && body !== null ? { ...body } : {};
 }
 
 export interface CommandInput {
@@ -78,7 +118,7 @@ export interface CommandInput {
 
 export interface CommandRoute<Command extends { type: string; data: unknown }, State, Event extends DomainEvent, Context extends DecisionContext> {
   url: string;
-  doc: RouteDoc;
+  schema: CommandRouteSchema;
   aggregate: AggregateDefinition<Command, State, Event, Context>;
   /** Success status: 201 for routes that create, 200 otherwise (a function when it depends on what happened). */
   status?: number | ((result: CommandResult) => number);
@@ -101,7 +141,15 @@ export function commandRoute<Command extends { type: string; data: unknown }, St
   platform: Platform,
   route: CommandRoute<Command, State, Event, Context>,
 ): void {
-  app.post(route.url, { config: { openapi: { ...route.doc, querystring: paramsDoc(explainQuery) } } }, async (request: FastifyRequest, reply: FastifyReply) => {
+  const { params, body, ...documentation } = route.schema;
+  const schema = {
+    ...documentation,
+    ...(params ? { params: checkedWhereRead(params) } : {}),
+    headers: commandHeaders,
+    querystring: commandQuerystring,
+    body: checkedWhereRead(body),
+  };
+  app.post(route.url, { schema }, async (request: FastifyRequest, reply: FastifyReply) => {
     const detail = answerDetailOf(request);
     if (isAppError(detail)) return sendError(reply, detail);
     const envelope = commandEnvelopeFrom(request);
