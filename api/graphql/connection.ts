@@ -6,10 +6,10 @@ import {
   type Filter,
   type JsonDocument,
   type JsonScalar,
-  type JsonValue,
   type SortField,
 } from '../../infra/documents/port.ts';
 import type { PageArgs } from './filters.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 export interface Edge {
   cursor: string;

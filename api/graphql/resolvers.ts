@@ -1,5 +1,5 @@
 import { isAppError } from '../../domain/shared/app-error.ts';
-import type { Filter, JsonDocument, JsonValue, SortField } from '../../infra/documents/port.ts';
+import type { Filter, JsonDocument, SortField } from '../../infra/documents/port.ts';
 import { BIDS } from '../../projections/read-models/bids.ts';
 import { CONTRACTS } from '../../projections/read-models/contracts.ts';
 import { DECISIONS } from '../../projections/read-models/decisions.ts';
@@ -49,6 +49,7 @@ import {
 import { effectiveRolesOf, orgIdBySlug, type EffectiveRolesView } from './hot-paths.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 import { associationInForce, orgFamilyAccess, orgListScope, subjectListScope, workListAccess } from '../list-scope.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 type Args = Readonly<Record<string, unknown>>;
 type Doc = JsonDocument;

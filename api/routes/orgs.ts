@@ -9,7 +9,7 @@ import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { slugSchema } from '../../domain/org/fields.ts';
 import { uniqueKeyHolder } from '../../commands/unique-key-holder.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
-import { deterministicId } from '../../commands/metadata.ts';
+import { deterministicId } from '../../commands/command-identity.ts';
 import { sendError } from '../command-reply.ts';
 import { commandBody, commandErrors, commandHeaders, commandReply, paramsDoc, readErrors, readReply, type RouteDoc } from '../openapi/route-doc.ts';
 import type { Platform } from '../platform.ts';

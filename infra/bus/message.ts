@@ -4,11 +4,11 @@ import {
   DEFAULT_DUPLICATE_WINDOW_MS,
   type BusMessage,
   type DurableConsumerOptions,
-  type JsonValue,
   type MessageHeaders,
   type StreamConfig,
 } from './port.ts';
 import { assertPattern } from './subjects.ts';
+import type { JsonValue } from '../json-value.ts';
 
 /** Validation and encoding shared by both adapters, so they refuse and accept exactly the same things. */
 

@@ -1,3 +1,5 @@
+import type { JsonValue } from '../json-value.ts';
+
 /**
  * The Bus port: messaging between the platform and its agents (contract-net auctions, task dispatch), and fan-out of
  * committed events to external consumers. Semantics follow NATS + JetStream so the in-process adapter
@@ -14,8 +16,6 @@
  * Subjects, patterns and wildcards: see infra/bus/subjects.ts. Messages carry a JSON value and string headers; header
  * names starting with `Nats-` or `Bus-` are reserved for the transport (refused on send, never delivered).
  */
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export type MessageHeaders = Readonly<Record<string, string>>;
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { JsonObject, JsonValue } from '../json-value.ts';
 import { InvalidCursorError, InvalidDocumentError, InvalidQueryError, type ValidationIssue } from './errors.ts';
 
 /**
@@ -47,8 +48,6 @@ import { InvalidCursorError, InvalidDocumentError, InvalidQueryError, type Valid
  */
 
 export type JsonScalar = string | number | boolean | null;
-export type JsonValue = JsonScalar | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
 export interface JsonDocument {
   _id: string;
   [key: string]: JsonValue;

@@ -4,14 +4,13 @@ import {
   type FieldPredicate,
   type Filter,
   type JsonDocument,
-  type JsonObject,
   type JsonScalar,
-  type JsonValue,
   type NormalizedSort,
   type Page,
   type ParsedFindOptions,
   type UpdateOps,
 } from './port.ts';
+import type { JsonObject, JsonValue } from '../json-value.ts';
 
 /**
  * The port's semantics as plain functions: the reference every adapter is tested against, plus the pieces the

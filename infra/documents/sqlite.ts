@@ -22,9 +22,7 @@ import {
   type FindOptions,
   type IndexSpec,
   type JsonDocument,
-  type JsonObject,
   type JsonScalar,
-  type JsonValue,
   type NormalizedSort,
   type Page,
   type ParsedIndexSpec,
@@ -32,6 +30,7 @@ import {
   type UpdateOps,
 } from './port.ts';
 import { applyUpdate, assertUniqueShapes, assertUpdateShapes, buildPage, isJsonObject, prefixUpperBound, sortRank } from './semantics.ts';
+import type { JsonObject, JsonValue } from '../json-value.ts';
 
 export interface SqliteDocumentStoreOptions {
   /** The database file (created with its directory), or ':memory:' for tests. */

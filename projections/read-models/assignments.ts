@@ -1,10 +1,11 @@
 import { assignmentDecider } from '../../domain/assignment/decider.ts';
 import { assignmentEventDefinitions, type AssignmentEvent } from '../../domain/assignment/events.ts';
 import type { Assignment } from '../../domain/assignment/state.ts';
-import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import type { ProjectedEvent } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 export const ASSIGNMENTS = 'assignments';
 export const ASSIGNMENTS_PROJECTION = 'assignments';

@@ -1,9 +1,10 @@
 import { contractDecider } from '../../domain/contract/decider.ts';
 import { contractEventDefinitions } from '../../domain/contract/events.ts';
 import { isFinalContractStatus, type Contract } from '../../domain/contract/state.ts';
-import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 export const CONTRACTS = 'contracts';
 export const CONTRACTS_PROJECTION = 'contracts';

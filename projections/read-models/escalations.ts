@@ -1,6 +1,7 @@
-import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import { defineProjection } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 export const ESCALATIONS = 'escalations';
 export const ESCALATIONS_PROJECTION = 'escalations';

@@ -1,12 +1,12 @@
 import { jobDecider } from '../../domain/job/decider.ts';
 import { jobEventDefinitions } from '../../domain/job/events.ts';
-import type { JsonObject, JsonValue as JobJsonValue } from '../../domain/job/json.ts';
 import { isOpenJobStatus, jobStatusSchema, type Job, type JobStatus } from '../../domain/job/state.ts';
-import type { DocumentStore, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import type { ProjectionRunner } from '../runner.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonObject, JsonValue } from '../../domain/shared/json-value.ts';
 
 export const JOBS = 'jobs';
 export const JOBS_PROJECTION = 'jobs';
@@ -98,7 +98,7 @@ export function jobFromDocument(document: Record<string, JsonValue>): Job {
       stored === null || deliverableText === null
         ? null
         : {
-            deliverable: JSON.parse(deliverableText) as JobJsonValue,
+            deliverable: JSON.parse(deliverableText) as JsonValue,
             note: text(stored.note),
             deliveredBy: stored.deliveredBy as unknown as Job['submittedBy'],
             deliveredAt: text(stored.deliveredAt) ?? '',

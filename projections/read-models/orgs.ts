@@ -1,9 +1,9 @@
 import { orgDecider } from '../../domain/org/decider.ts';
 import { orgEventDefinitions } from '../../domain/org/events.ts';
 import type { Org } from '../../domain/org/state.ts';
-import type { JsonValue } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { json } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 export const ORGS = 'orgs';
 

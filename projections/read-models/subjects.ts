@@ -1,9 +1,9 @@
 import { subjectDecider } from '../../domain/subject/decider.ts';
 import { subjectEventDefinitions } from '../../domain/subject/events.ts';
 import type { Capability, CapabilityVerification, Subject } from '../../domain/subject/state.ts';
-import type { JsonValue } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { json } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 export const SUBJECTS = 'subjects';
 

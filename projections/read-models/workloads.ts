@@ -1,7 +1,8 @@
 import { isOpenJobStatus } from '../../domain/job/state.ts';
-import type { DocumentStore, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
 import { defineProjection, type ProjectedEvent } from '../projection.ts';
 import { POSITION_FIELD, writeDocument } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 export const WORKLOADS = 'workloads';
 /** The projection's own memory of each job: who holds it and whether it is open (the events that end a job do not say). */

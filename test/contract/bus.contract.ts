@@ -12,9 +12,10 @@ import {
   PayloadTooLargeError,
   RequestTimeoutError,
 } from '../../infra/bus/errors.ts';
-import type { Bus, DurableConsumer, DurableMessage, IncomingMessage, JsonValue, StreamConfig } from '../../infra/bus/port.ts';
+import type { Bus, DurableConsumer, DurableMessage, IncomingMessage, StreamConfig } from '../../infra/bus/port.ts';
 import { subjectMatches } from '../../infra/bus/subjects.ts';
 import { take, waitFor } from '../support/async.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 // Fixed waits only where time is the behaviour: a slow handler or responder, or a quiet window after the awaited
 // deliveries in which nothing more (a duplicate, a message after unsubscribe) may arrive. Conditions use waitFor.
