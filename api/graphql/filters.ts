@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { LIMITS, isWellFormed, type Filter, type JsonScalar, type SortField } from '../../infra/documents/port.ts';
+import type { Filter, JsonScalar, SortField } from '../../infra/documents/port.ts';
+import { LIMITS, isWellFormed } from '../../infra/documents/validation.ts';
 import { slugSchema } from '../../domain/org/fields.ts';
 import { jobSpaceNameSchema, roleNameSchema } from '../../domain/roster/fields.ts';
 import { validationFailed } from './errors.ts';
