@@ -4,8 +4,15 @@ import type { Capability, CapabilityVerification, Subject } from '../../domain/s
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { json } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
+import type { Stored } from './stored.ts';
 
 export const SUBJECTS = 'subjects';
+
+/** A capability as a subject's document lists it: by name, with the orgs that verified it as a list. */
+export type StoredCapability = Omit<Capability, 'verifiedIn'> & { name: string; verifiedIn: CapabilityVerification[] };
+
+/** A subject's document: the subject, its capabilities as a list, when it was registered and changed. */
+export type SubjectDocument = Stored<Omit<Subject, 'capabilities'> & { capabilities: StoredCapability[]; registeredAt: string; updatedAt: string }>;
 
 /**
  * One document per subject: its current state, as the subject aggregate's evolve builds it. Capabilities are stored
