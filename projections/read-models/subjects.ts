@@ -72,9 +72,7 @@ function toDocument(subject: Subject): Record<string, JsonValue> {
 /** The subject as the domain has it, from its document (capabilities back to a map; timestamps left out). */
 export function subjectFromDocument(document: Record<string, JsonValue>): Subject {
   const { capabilities, registeredAt: _registered, updatedAt: _updated, ...rest } = document;
-  const list = Array.isArray(capabilities)
-    ? (capabilities as unknown as Array<Omit<Capability, 'verifiedIn'> & { name: string; verifiedIn: CapabilityVerification[] }>)
-    : [];
+  const list = Array.isArray(capabilities) ? (capabilities as unknown as StoredCapability[]) : [];
   return {
     ...(rest as unknown as Subject),
     capabilities: Object.fromEntries(
