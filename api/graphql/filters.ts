@@ -51,7 +51,7 @@ type FieldPath<Document> = {
           : never);
 }[keyof Document & string];
 
-const fieldOf =
+export const fieldOf =
   <Document>() =>
   (path: FieldPath<Document>): string =>
     path;

@@ -43,6 +43,7 @@ import {
   bidFilter,
   contractFilter,
   escalationFilter,
+  fieldOf,
   taskFilter,
   JOB_ORDERS,
   ORG_ORDERS,
@@ -99,6 +100,17 @@ const ownId =
   <Field extends string>(field: Field) =>
   (document: Stored<Readonly<Record<Field, string | null | undefined>>>) =>
     document[field] ?? document._id;
+
+const orgField = fieldOf<OrgDocument>();
+const roleField = fieldOf<RoleDocument>();
+const groupField = fieldOf<GroupDocument>();
+const jobSpaceField = fieldOf<JobSpaceDocument>();
+const roleConflictField = fieldOf<RoleConflictDocument>();
+const associationField = fieldOf<AssociationDocument>();
+const applicationField = fieldOf<ApplicationDocument>();
+const policyVersionField = fieldOf<PolicyVersionDocument>();
+const taskField = fieldOf<TaskDocument>();
+const workloadField = fieldOf<WorkloadDocument>();
 
 const byOrg = (orgId: string): Filter => ({ field: 'orgId', op: 'eq', value: orgId });
 
@@ -166,7 +178,7 @@ async function associationConnection(
   const needsAdmit = active !== undefined || options.acrossOrgs === true;
   return findConnection(context.platform.docs, {
     collection: ASSOCIATIONS,
-    filter: allOf(base, active === true ? { field: 'status', op: 'eq', value: 'active' } : null, filter),
+    filter: allOf(base, active === true ? { field: associationField('status'), op: 'eq', value: 'active' } : null, filter),
     sort: order(ASSOCIATION_ORDERS, args.orderBy, 'GRANTED_AT_ASC'),
     ...pageArgs(args),
     ...(needsAdmit
@@ -356,11 +368,11 @@ const Query: TypeResolvers<unknown> = {
     const filter: Filter = {
       and: [
         byOrg(orgId),
-        { field: 'openAssignments', op: 'gt', value: 0 },
-        ...(subjectId === null ? [] : [{ field: 'subjectId', op: 'eq' as const, value: subjectId }]),
+        { field: workloadField('openAssignments'), op: 'gt', value: 0 },
+        ...(subjectId === null ? [] : [{ field: workloadField('subjectId'), op: 'eq' as const, value: subjectId }]),
       ],
     };
-    return findAll(context.platform.docs, WORKLOADS, filter, [{ field: 'openAssignments', direction: 'desc' }], 1000);
+    return findAll(context.platform.docs, WORKLOADS, filter, [{ field: workloadField('openAssignments'), direction: 'desc' }], 1000);
   }),
   contract: root(async (args, context) => {
     const orgId = idArg(args.orgId, 'orgId');
@@ -407,7 +419,7 @@ const Query: TypeResolvers<unknown> = {
     return findConnection(context.platform.docs, {
       collection: POLICY_VERSIONS,
       filter: allOf(byOrg(orgId), policyVersionFilter(args.filter)),
-      sort: [{ field: 'version', direction: 'asc' }],
+      sort: [{ field: policyVersionField('version'), direction: 'asc' }],
       ...pageArgs(args),
     });
   }),
@@ -421,29 +433,29 @@ const Org: TypeResolvers<OrgDocument> = {
   metadata: (document) => document.metadata.map(({ key, value }) => ({ key, value })),
   position,
   parent: (document, _args, context) => orgRelation(context, document.parentOrgId),
-  children: (document, args, context) => orgConnection(context, { field: 'parentOrgId', op: 'eq', value: orgIdOf(document) }, args),
+  children: (document, args, context) => orgConnection(context, { field: orgField('parentOrgId'), op: 'eq', value: orgIdOf(document) }, args),
   roles: async (document, args, context) => {
-    const connection = await orgFamily(context, orgIdOf(document), 'roster.read', ROLES, roleFilter(args.filter), 'name', args);
+    const connection = await orgFamily(context, orgIdOf(document), 'roster.read', ROLES, roleFilter(args.filter), roleField('name'), args);
     for (const edge of connection.edges) context.loaders.roles.prime(edge.node._id, edge.node);
     return connection;
   },
-  groups: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', GROUPS, null, 'name', args),
-  jobSpaces: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', JOB_SPACES, null, 'name', args),
-  roleConflicts: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', ROLE_CONFLICTS, null, '_id', args),
+  groups: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', GROUPS, null, groupField('name'), args),
+  jobSpaces: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', JOB_SPACES, null, jobSpaceField('name'), args),
+  roleConflicts: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', ROLE_CONFLICTS, null, roleConflictField('_id'), args),
   associations: async (document, args, context) => {
     await requireOrg(context, orgIdOf(document), 'roster.read');
     return associationConnection(context, byOrg(orgIdOf(document)), args);
   },
   applications: (document, args, context) =>
-    orgFamily(context, orgIdOf(document), 'roster.read', APPLICATIONS, applicationFilter(args.filter), 'appliedAt', args),
+    orgFamily(context, orgIdOf(document), 'roster.read', APPLICATIONS, applicationFilter(args.filter), applicationField('appliedAt'), args),
   effectiveRoles: (document, args, context) => effectiveRoles(context, orgIdOf(document), args),
   policies: (document, args, context) =>
-    orgFamily(context, orgIdOf(document), 'policy.read', POLICY_VERSIONS, policyVersionFilter(args.filter), 'version', args),
+    orgFamily(context, orgIdOf(document), 'policy.read', POLICY_VERSIONS, policyVersionFilter(args.filter), policyVersionField('version'), args),
   publishedPolicy: async (document, _args, context) => {
     const orgId = orgIdOf(document);
     await requireOrg(context, orgId, 'policy.read');
     const page = await context.platform.docs.find(POLICY_VERSIONS, {
-      filter: { and: [byOrg(orgId), { field: 'status', op: 'eq', value: 'published' }] },
+      filter: { and: [byOrg(orgId), { field: policyVersionField('status'), op: 'eq', value: 'published' }] },
       limit: 1,
     });
     return page.items[0] ?? null;
@@ -465,7 +477,7 @@ const Subject: TypeResolvers<SubjectDocument> = {
   capabilities: (document) => document.capabilities.map(({ name, level, evidence, verified, verifiedIn }) => ({ name, level, evidence, verified, verifiedIn })),
   position,
   associations: (document, args, context) =>
-    associationConnection(context, { field: 'subjectId', op: 'eq', value: document.subjectId || document._id }, args, { acrossOrgs: true }),
+    associationConnection(context, { field: associationField('subjectId'), op: 'eq', value: document.subjectId || document._id }, args, { acrossOrgs: true }),
 };
 
 /** The roles named, of the org, that exist (a role removed since is left out). */
@@ -486,7 +498,7 @@ const Role: TypeResolvers<RoleDocument> = {
   holders: async (document, args, context) => {
     const { orgId } = document;
     await requireOrg(context, orgId, 'roster.read');
-    const base: Filter = { and: [byOrg(orgId), { field: 'role', op: 'eq', value: document.name }] };
+    const base: Filter = { and: [byOrg(orgId), { field: associationField('role'), op: 'eq', value: document.name }] };
     return associationConnection(context, base, args, args.includeInactive === true ? {} : { active: true });
   },
 };
@@ -584,7 +596,7 @@ const Contract: TypeResolvers<ContractDocument> = {
     await requireOrg(context, orgId, 'job.read');
     return taskConnection(
       context,
-      { and: [byOrg(orgId), { field: 'contractId', op: 'eq', value: document.contractId || document._id }] },
+      { and: [byOrg(orgId), { field: taskField('contractId'), op: 'eq', value: document.contractId || document._id }] },
       { ...args, filter: null, orderBy: null },
     );
   },
