@@ -41,14 +41,14 @@ import { assertPattern, assertPublishSubject, patternsOverlap, subjectMatches } 
 
 /**
  * The in-process bus: the same semantics as NATS + JetStream (subject wildcards, queue groups, request/reply with
- * no-responder detection, durable streams with dedupe, ack wait, redelivery, max deliver), without a server.
+ * no-responder detection, durable streams with dedupe and maximum age), without a server.
  *
  * A MemoryBroker plays the server; each MemoryBus is one client connection to it (by default each bus gets its own
- * broker). Several buses on one broker behave like several processes on one NATS: queue groups span them, and a
- * durable consumer stopped on one bus resumes on another.
+ * broker). Several buses on one broker behave like several processes on one NATS: queue groups span them, and each
+ * sees the streams the others stored.
  *
- * Durability: streams and consumer positions live in the broker's memory. They survive a consumer's restart and a
- * bus's close() within the process, NOT a process restart. Use the NATS adapter where that matters.
+ * Durability: streams live in the broker's memory. They survive a bus's close() within the process, NOT a process
+ * restart. Use the NATS adapter where that matters.
  */
 
 interface Delivery {
