@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { appError, type AppError } from '../domain/shared/app-error.ts';
 import type { CommandEnvelope } from '../commands/pipeline.ts';
-import { commandIdSchema } from '../commands/metadata.ts';
+import { commandIdSchema } from '../commands/command-identity.ts';
 
 /**
  * Builds the command envelope from the request: the principal from authentication, the command id from the

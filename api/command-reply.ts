@@ -1,10 +1,34 @@
 import type { FastifyReply } from 'fastify';
 import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import type { CommandResult } from '../commands/result.ts';
+import { decisionRecordedDataSchema } from '../domain/policy/decision-events.ts';
 import type { AnswerDetail } from './answer-detail.ts';
 import { httpErrorFor } from './http-errors.ts';
 
 type ResultEvent = CommandResult['events'][number];
+
+/**
+ * What an answer tells of a decision, read with the decision event's own schema: fields every version of it has, so a
+ * replayed answer (an earlier execution's events, as stored) reads the same. The rest (the request as the policy saw
+ * it, every rule's evaluation) is left out unread.
+ */
+const decisionReceipt = decisionRecordedDataSchema.pick({
+  decisionId: true,
+  orgId: true,
+  action: true,
+  outcome: true,
+  determiningRuleIds: true,
+  reasons: true,
+  escalateTo: true,
+  policy: true,
+});
+
+/** The decision an event records, or null when it records none (or is not a decision event this code can read). */
+function receiptOf(event: ResultEvent) {
+  if (event.type !== 'DecisionRecorded') return null;
+  const parsed = decisionReceipt.safeParse(event.data);
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * The decision that let a command through, as its caller sees it: a receipt (which decision, its outcome and the
@@ -14,11 +38,11 @@ type ResultEvent = CommandResult['events'][number];
  */
 function eventData(event: ResultEvent): unknown {
   if (event.type !== 'DecisionRecorded') return event.data;
-  const { decisionId, orgId, action, outcome, determiningRuleIds } = event.data as Record<string, unknown>;
+  const receipt = receiptOf(event);
+  if (receipt === null) return {};
+  const { decisionId, orgId, action, outcome, determiningRuleIds } = receipt;
   return { decisionId, orgId, action, outcome, determiningRuleIds };
 }
-
-const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : []);
 
 /** One line, whatever the policy's authors wrote: line breaks folded, at most 200 characters. */
 function oneLine(reasons: readonly string[]): string {
@@ -34,19 +58,19 @@ function oneLine(reasons: readonly string[]): string {
  */
 function decisionOf(events: CommandResult['events'], detail: AnswerDetail) {
   const recorded = events.find((event) => event.type === 'DecisionRecorded');
-  if (!recorded) return null;
-  const data = recorded.data;
-  const reasons = strings(data.reasons);
+  const receipt = recorded === undefined ? null : receiptOf(recorded);
+  if (receipt === null) return null;
+  const { reasons } = receipt;
   const summary = {
-    decisionId: data.decisionId,
-    action: data.action,
-    outcome: data.outcome,
-    determiningRuleIds: strings(data.determiningRuleIds),
+    decisionId: receipt.decisionId,
+    action: receipt.action,
+    outcome: receipt.outcome,
+    determiningRuleIds: receipt.determiningRuleIds,
     reason: oneLine(reasons),
   };
   if (detail === 'summary') return summary;
-  const policy = typeof data.policy === 'object' && data.policy !== null ? (data.policy as Record<string, unknown>) : {};
-  return { ...summary, reasons, escalateTo: data.escalateTo ?? null, policy: { source: policy.source ?? null, version: policy.version ?? null } };
+  const { policy } = receipt;
+  return { ...summary, reasons, escalateTo: receipt.escalateTo, policy: { source: policy.source, version: policy.version } };
 }
 
 /**

@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventMetadata } from '../commands/metadata.ts';
+import type { EventMetadata } from '../commands/event-metadata.ts';
 import type { Principal } from '../domain/shared/principal.ts';
-import type { EventToAppend, JsonObject } from '../infra/eventstore/port.ts';
+import type { EventToAppend } from '../infra/eventstore/port.ts';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../infra/eventstore/sqlite.ts';
+import type { JsonObject } from '../domain/shared/json-value.ts';
 
 export type Synchronous = 'FULL' | 'NORMAL';
 

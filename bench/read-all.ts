@@ -5,10 +5,11 @@ import { orgEventDefinitions, type OrgEvent } from '../domain/org/events.ts';
 import type { OrgState } from '../domain/org/state.ts';
 import { reservationEventDefinitions, reservationStream } from '../domain/reservation/events.ts';
 import type { DomainEvent } from '../domain/shared/decider.ts';
-import type { EventToAppend, JsonObject } from '../infra/eventstore/port.ts';
+import type { EventToAppend } from '../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
 import { benchAdmin, pipelineLikeMetadata, withTempStore } from './fixtures.ts';
 import { emit, now, progress, runsContext, summarizeRuns, type Run } from './measure.ts';
+import type { JsonObject } from '../domain/shared/json-value.ts';
 
 export interface ReadAllOptions {
   /** Total events seeded; each org contributes `eventsPerOrg` (one slug reservation, the rest in its own stream). */

@@ -1,8 +1,10 @@
 import type { DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { EventRegistry } from '../domain/events/registry.ts';
-import type { EventToAppend, JsonObject } from '../infra/eventstore/port.ts';
-import { deterministicEventId, type EventMetadata } from './metadata.ts';
+import type { EventToAppend } from '../infra/eventstore/port.ts';
+import { deterministicEventId } from './command-identity.ts';
+import type { EventMetadata } from './event-metadata.ts';
+import type { JsonObject } from '../domain/shared/json-value.ts';
 
 /** Everything about the command that every event it appends carries. */
 export interface CommandStamp {

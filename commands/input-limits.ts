@@ -1,5 +1,5 @@
 import { appError, type AppError } from '../domain/shared/app-error.ts';
-import { isWellFormed } from '../infra/documents/port.ts';
+import { isWellFormed } from '../infra/documents/validation.ts';
 import { issuesSummary } from '../domain/shared/field-issues.ts';
 
 /**

@@ -1,4 +1,5 @@
-import { streamCategory, type JsonObject, type JsonValue, type RecordedEvent } from '../infra/eventstore/port.ts';
+import { streamCategory, type RecordedEvent } from '../infra/eventstore/port.ts';
+import type { JsonObject, JsonValue } from '../domain/shared/json-value.ts';
 
 /**
  * A committed event as it leaves the platform: on Server-Sent Events (`GET /events/stream`) and on the NATS fan-out
@@ -25,7 +26,7 @@ export type PublicEvent = {
  * - `keyHash`: the SHA-256 an API key is checked against. It appears in `ApiKeyIssued` (apikey-<keyId>) and in the
  *   `request.command.data` of the DecisionRecorded that permitted (apikey-<keyId>) or denied (audit-platform) an
  *   IssueApiKey. Removed for every reader, platform admins included: no consumer needs it, and the log keeps it.
- * Metadata carries no secret by construction (commands/metadata.ts); the same rule applies to it anyway.
+ * Metadata carries no secret by construction (commands/event-metadata.ts); the same rule applies to it anyway.
  */
 export const SECRET_FIELDS: ReadonlySet<string> = new Set(['keyHash']);
 

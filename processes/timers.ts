@@ -3,7 +3,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import { systemPrincipal } from '../domain/shared/principal.ts';
 import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
-import type { JsonObject } from '../domain/job/json.ts';
 import { TIMER_EVENT_TYPES } from '../domain/timer/events.ts';
 import { timerIdFor } from '../domain/timer/timer-id.ts';
 import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
@@ -12,6 +11,7 @@ import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
 import { retryLikeAnOutage } from '../infra/log-consumer/processor.ts';
 import { timerAggregate } from '../commands/handlers/timer.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
+import type { JsonObject } from '../domain/shared/json-value.ts';
 
 interface Pending {
   timerId: string;

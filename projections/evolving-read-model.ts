@@ -1,7 +1,8 @@
 import type { PlatformEventOf, PlatformEventType } from '../domain/events/catalog.ts';
-import type { JsonDocument, JsonValue } from '../infra/documents/port.ts';
+import type { JsonDocument } from '../infra/documents/port.ts';
 import type { ProjectedEvent, Projection, ProjectionContext } from './projection.ts';
 import { withoutBookkeeping, writeDocument } from './read-model-writes.ts';
+import type { JsonValue } from '../domain/shared/json-value.ts';
 
 /** The part of an aggregate's decider a read model folds with: its state starts as null (not yet created). */
 export interface EvolvingDecider<Type extends PlatformEventType, State> {

@@ -1,4 +1,5 @@
-import type { DocumentStore, JsonDocument, JsonValue } from '../infra/documents/port.ts';
+import type { DocumentStore, JsonDocument } from '../infra/documents/port.ts';
+import type { JsonValue } from '../domain/shared/json-value.ts';
 
 /** Documents carry the log position of the last event applied to them, in the same write as their content. */
 export const POSITION_FIELD = '_position';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Bus, JsonValue } from '../../infra/bus/port.ts';
+import type { Bus } from '../../infra/bus/port.ts';
 import {
   awardSchema,
   callForProposalsSchema,
@@ -17,6 +17,7 @@ import type { WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
 import { BusTransport } from './bus-transport.ts';
 import { HttpTransport, type AgentHttpOptions } from './http-transport.ts';
 import type { AgentTransport, InboxMessage } from './transport.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 export interface Bid {
   price: number;

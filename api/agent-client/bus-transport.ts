@@ -1,8 +1,9 @@
-import type { Bus, JsonValue, Subscription } from '../../infra/bus/port.ts';
+import type { Bus, Subscription } from '../../infra/bus/port.ts';
 import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
 import { agentInboxPattern, apiKeyId, workRequestSubject, type WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
 import { AgentRequestError } from './errors.ts';
 import type { AgentTransport, InboxMessage } from './transport.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 /**
  * The agent protocol over the bus (NATS, or the platform's in-process bus): the inbox is a subscription to

@@ -1,10 +1,10 @@
 import { backoffDelay } from '../../infra/retry/backoff.ts';
 import { inboxReconnect } from '../../infra/retry/policies.ts';
-import type { JsonValue } from '../../infra/bus/port.ts';
 import type { WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
 import { AgentRequestError } from './errors.ts';
 import { SseParser } from './sse-parser.ts';
 import type { AgentTransport, InboxMessage } from './transport.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 /** Refusals of the credential itself, which no retry changes. */
 const PERMANENT_REFUSALS: ReadonlySet<string> = new Set(['UNAUTHENTICATED', 'MALFORMED_AUTHORIZATION', 'UNKNOWN_API_KEY']);

@@ -1,5 +1,5 @@
-import type { JsonValue } from '../../infra/bus/port.ts';
 import type { WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 /** One message of the agent's inbox: its kind (`cfp`, `accept`, `reject`, `dispatch`, `verify`, `cancel`) and body. */
 export interface InboxMessage {

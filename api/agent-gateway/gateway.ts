@@ -3,7 +3,7 @@ import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { StreamReader } from '../../commands/stream-loader.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
-import type { Bus, IncomingMessage, JsonValue, Subscription } from '../../infra/bus/port.ts';
+import type { Bus, IncomingMessage, Subscription } from '../../infra/bus/port.ts';
 import type { ApiKeyIndex } from '../../projections/api-key-index.ts';
 import type { RateCounter } from '../../infra/rate-limit/counter.ts';
 import { answerDetailSchema } from '../answer-detail.ts';
@@ -19,6 +19,7 @@ import {
 } from '../../domain/agent-protocol/subjects.ts';
 import { callerView } from '../refusal-view.ts';
 import { runAgentCommand } from './agent-commands.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 /**
  * The agents' door over the bus: answers `agencygrid.work.<subjectId>.<keyId>.<kind>` requests. Who asks is the key

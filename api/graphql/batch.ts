@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { LIMITS, type DocumentStore, type JsonDocument } from '../../infra/documents/port.ts';
+import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
+import { LIMITS } from '../../infra/documents/validation.ts';
 import { ASSIGNMENTS } from '../../projections/read-models/assignments.ts';
 import { CONTRACTS } from '../../projections/read-models/contracts.ts';
 import { JOBS } from '../../projections/read-models/jobs.ts';

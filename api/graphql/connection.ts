@@ -1,15 +1,7 @@
-import {
-  LIMITS,
-  encodeCursor,
-  normalizeSort,
-  type DocumentStore,
-  type Filter,
-  type JsonDocument,
-  type JsonScalar,
-  type JsonValue,
-  type SortField,
-} from '../../infra/documents/port.ts';
+import type { DocumentStore, Filter, JsonDocument, JsonScalar, SortField } from '../../infra/documents/port.ts';
+import { LIMITS, encodeCursor, normalizeSort } from '../../infra/documents/validation.ts';
 import type { PageArgs } from './filters.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 export interface Edge {
   cursor: string;

@@ -1,8 +1,19 @@
 import { z } from 'zod';
-import { LIMITS, isWellFormed, type Filter, type JsonScalar, type SortField } from '../../infra/documents/port.ts';
+import type { Filter, JsonScalar, SortField } from '../../infra/documents/port.ts';
+import { LIMITS, isWellFormed } from '../../infra/documents/validation.ts';
 import { slugSchema } from '../../domain/org/fields.ts';
 import { jobSpaceNameSchema, roleNameSchema } from '../../domain/roster/fields.ts';
 import { validationFailed } from './errors.ts';
+import type { BidDocument } from '../../projections/read-models/bids.ts';
+import type { ContractDocument } from '../../projections/read-models/contracts.ts';
+import type { DecisionDocument } from '../../projections/read-models/decisions.ts';
+import type { EscalationDocument } from '../../projections/read-models/escalations.ts';
+import type { JobDocument } from '../../projections/read-models/jobs.ts';
+import type { OrgDocument } from '../../projections/read-models/orgs.ts';
+import type { PolicyVersionDocument } from '../../projections/read-models/policies.ts';
+import type { ApplicationDocument, AssociationDocument, RoleDocument } from '../../projections/read-models/roster.ts';
+import type { SubjectDocument } from '../../projections/read-models/subjects.ts';
+import type { TaskDocument } from '../../projections/read-models/tasks.ts';
 
 /**
  * GraphQL filter inputs -> the DocumentStore's filter AST. Every input field maps to one predicate on one fixed field
@@ -25,6 +36,37 @@ export const LIMITS_GQL = {
   cursor: 2048,
   metadataPredicates: 10,
 } as const;
+
+/**
+ * A field path into a read model's document: a field, or a field of an object field (`owner.id`). Filters and orders
+ * name their fields through it, so a field renamed in a read model fails the typecheck here.
+ */
+type FieldPath<Document> = {
+  [Key in keyof Document & string]:
+    | Key
+    | (NonNullable<Document[Key]> extends readonly unknown[]
+        ? never
+        : NonNullable<Document[Key]> extends object
+          ? `${Key}.${keyof NonNullable<Document[Key]> & string}`
+          : never);
+}[keyof Document & string];
+
+export const fieldOf =
+  <Document>() =>
+  (path: FieldPath<Document>): string =>
+    path;
+const org = fieldOf<OrgDocument>();
+const subject = fieldOf<SubjectDocument>();
+const role = fieldOf<RoleDocument>();
+const association = fieldOf<AssociationDocument>();
+const application = fieldOf<ApplicationDocument>();
+const policyVersion = fieldOf<PolicyVersionDocument>();
+const decision = fieldOf<DecisionDocument>();
+const job = fieldOf<JobDocument>();
+const contract = fieldOf<ContractDocument>();
+const task = fieldOf<TaskDocument>();
+const bid = fieldOf<BidDocument>();
+const escalation = fieldOf<EscalationDocument>();
 
 type Path = ReadonlyArray<string | number>;
 interface Issue {
@@ -184,35 +226,35 @@ const orgNode = combinable((walk, input, path) => {
       if (key === undefined || value === undefined) return undefined;
       if (!METADATA_KEY.test(key)) return walk.fail([...entryPath, 'key'], 'a metadata key: letters, digits and . _ / -, 1 to 63 characters');
       // The read model keeps `key=value` strings for this: keys are user input and never become field paths.
-      return { field: 'metadataPairs', op: 'contains' as const, value: `${key}=${value}` };
+      return { field: org('metadataPairs'), op: 'contains' as const, value: `${key}=${value}` };
     }) ?? [];
   return [
-    ...enumeration(walk, input, path, 'status'),
-    ...eq('slug', walk.string(input.slug, at('slug'))),
-    ...prefix('slug', walk.prefix(input.slugPrefix, at('slugPrefix'))),
-    ...eq('name', walk.string(input.nameEq, at('nameEq'))),
-    ...prefix('name', walk.prefix(input.namePrefix, at('namePrefix'))),
+    ...enumeration(walk, input, path, org('status')),
+    ...eq(org('slug'), walk.string(input.slug, at('slug'))),
+    ...prefix(org('slug'), walk.prefix(input.slugPrefix, at('slugPrefix'))),
+    ...eq(org('name'), walk.string(input.nameEq, at('nameEq'))),
+    ...prefix(org('name'), walk.prefix(input.namePrefix, at('namePrefix'))),
     ...(() => {
       const tag = walk.string(input.tag, at('tag'));
-      return tag === undefined ? [] : [{ field: 'tags', op: 'contains' as const, value: tag }];
+      return tag === undefined ? [] : [{ field: org('tags'), op: 'contains' as const, value: tag }];
     })(),
-    ...eq('parentOrgId', walk.id(input.parentOrgId, at('parentOrgId'))),
+    ...eq(org('parentOrgId'), walk.id(input.parentOrgId, at('parentOrgId'))),
     ...(hasParent === undefined
       ? []
-      : [hasParent ? ({ field: 'parentOrgId', op: 'ne', value: null } as const) : ({ field: 'parentOrgId', op: 'eq', value: null } as const)]),
-    ...eq('owner.id', walk.string(input.ownerId, at('ownerId'), 200)),
+      : [hasParent ? ({ field: org('parentOrgId'), op: 'ne', value: null } as const) : ({ field: org('parentOrgId'), op: 'eq', value: null } as const)]),
+    ...eq(org('owner.id'), walk.string(input.ownerId, at('ownerId'), 200)),
     ...metadata,
-    ...range('registeredAt', walk.instant(input.registeredSince, at('registeredSince')), walk.instant(input.registeredUntil, at('registeredUntil'))),
+    ...range(org('registeredAt'), walk.instant(input.registeredSince, at('registeredSince')), walk.instant(input.registeredUntil, at('registeredUntil'))),
   ];
 });
 
 const subjectNode = combinable((walk, input, path) => {
   const at = (name: string) => [...path, name];
   return [
-    ...eq('kind', walk.enumeration(input.kind, at('kind'))),
-    ...eq('status', walk.enumeration(input.status, at('status'))),
-    ...eq('displayName', walk.string(input.displayNameEq, at('displayNameEq'))),
-    ...prefix('displayName', walk.prefix(input.displayNamePrefix, at('displayNamePrefix'))),
+    ...eq(subject('kind'), walk.enumeration(input.kind, at('kind'))),
+    ...eq(subject('status'), walk.enumeration(input.status, at('status'))),
+    ...eq(subject('displayName'), walk.string(input.displayNameEq, at('displayNameEq'))),
+    ...prefix(subject('displayName'), walk.prefix(input.displayNamePrefix, at('displayNamePrefix'))),
   ];
 });
 
@@ -220,10 +262,10 @@ const roleNode = combinable((walk, input, path) => {
   const at = (name: string) => [...path, name];
   const inherits = walk.string(input.inherits, at('inherits'), 64);
   return [
-    ...eq('name', walk.string(input.name, at('name'), 64)),
-    ...prefix('name', walk.prefix(input.namePrefix, at('namePrefix'))),
-    ...eq('assignmentType', walk.enumeration(input.assignmentType, at('assignmentType'))),
-    ...(inherits === undefined ? [] : [{ field: 'inherits', op: 'contains' as const, value: inherits }]),
+    ...eq(role('name'), walk.string(input.name, at('name'), 64)),
+    ...prefix(role('name'), walk.prefix(input.namePrefix, at('namePrefix'))),
+    ...eq(role('assignmentType'), walk.enumeration(input.assignmentType, at('assignmentType'))),
+    ...(inherits === undefined ? [] : [{ field: role('inherits'), op: 'contains' as const, value: inherits }]),
   ];
 });
 
@@ -234,20 +276,24 @@ function associationOwn(topLevel: boolean): Own {
     if (!topLevel && input.active !== undefined && input.active !== null) walk.fail(at('active'), 'active can only be used at the top level of a filter');
     const orgWide = walk.boolean(input.orgWide, at('orgWide'));
     return [
-      ...eq('role', walk.string(input.role, at('role'), 64)),
+      ...eq(association('role'), walk.string(input.role, at('role'), 64)),
       ...oneOf(
-        'role',
+        association('role'),
         walk.list(input.roleIn, at('roleIn'), LIMITS_GQL.inValues, (value, p) => walk.string(value, p, 64)),
       ),
-      ...eq('subjectId', walk.id(input.subjectId, at('subjectId'))),
-      ...eq('orgId', walk.id(input.orgId, at('orgId'))),
-      ...eq('status', walk.enumeration(input.status, at('status'))),
-      ...eq('jobSpace', walk.string(input.jobSpace, at('jobSpace'), 64)),
+      ...eq(association('subjectId'), walk.id(input.subjectId, at('subjectId'))),
+      ...eq(association('orgId'), walk.id(input.orgId, at('orgId'))),
+      ...eq(association('status'), walk.enumeration(input.status, at('status'))),
+      ...eq(association('jobSpace'), walk.string(input.jobSpace, at('jobSpace'), 64)),
       ...(orgWide === undefined
         ? []
-        : [orgWide ? ({ field: 'jobSpace', op: 'eq', value: null } as const) : ({ field: 'jobSpace', op: 'ne', value: null } as const)]),
-      ...eq('parentSubjectId', walk.id(input.parentSubjectId, at('parentSubjectId'))),
-      ...range('grantedAt', walk.instant(input.grantedSince, at('grantedSince')), walk.instant(input.grantedUntil, at('grantedUntil'))),
+        : [
+            orgWide
+              ? ({ field: association('jobSpace'), op: 'eq', value: null } as const)
+              : ({ field: association('jobSpace'), op: 'ne', value: null } as const),
+          ]),
+      ...eq(association('parentSubjectId'), walk.id(input.parentSubjectId, at('parentSubjectId'))),
+      ...range(association('grantedAt'), walk.instant(input.grantedSince, at('grantedSince')), walk.instant(input.grantedUntil, at('grantedUntil'))),
     ];
   };
 }
@@ -257,52 +303,52 @@ const decisionNode = combinable((walk, input, path) => {
   const at = (name: string) => [...path, name];
   const ruleId = walk.string(input.ruleId, at('ruleId'), 200);
   return [
-    ...eq('outcome', walk.enumeration(input.outcome, at('outcome'))),
+    ...eq(decision('outcome'), walk.enumeration(input.outcome, at('outcome'))),
     ...oneOf(
-      'outcome',
+      decision('outcome'),
       walk.list(input.outcomeIn, at('outcomeIn'), 3, (value, p) => walk.enumeration(value, p)),
     ),
-    ...enumeration(walk, input, path, 'result'),
-    ...eq('refusal.code', walk.string(input.refusalCode, at('refusalCode'), 200)),
-    ...eq('action', walk.string(input.action, at('action'), 200)),
-    ...prefix('action', walk.prefix(input.actionPrefix, at('actionPrefix'))),
-    ...eq('principal.id', walk.string(input.principalId, at('principalId'), 200)),
-    ...eq('commandType', walk.string(input.commandType, at('commandType'), 200)),
-    ...(ruleId === undefined ? [] : [{ field: 'determiningRuleIds', op: 'contains' as const, value: ruleId }]),
-    ...range('occurredAt', walk.instant(input.since, at('since')), walk.instant(input.until, at('until'))),
+    ...enumeration(walk, input, path, decision('result')),
+    ...eq(decision('refusal.code'), walk.string(input.refusalCode, at('refusalCode'), 200)),
+    ...eq(decision('action'), walk.string(input.action, at('action'), 200)),
+    ...prefix(decision('action'), walk.prefix(input.actionPrefix, at('actionPrefix'))),
+    ...eq(decision('principal.id'), walk.string(input.principalId, at('principalId'), 200)),
+    ...eq(decision('commandType'), walk.string(input.commandType, at('commandType'), 200)),
+    ...(ruleId === undefined ? [] : [{ field: decision('determiningRuleIds'), op: 'contains' as const, value: ruleId }]),
+    ...range(decision('occurredAt'), walk.instant(input.since, at('since')), walk.instant(input.until, at('until'))),
   ];
 });
 
 const jobNode = combinable((walk, input, path) => {
   const at = (name: string) => [...path, name];
   return [
-    ...enumeration(walk, input, path, 'status'),
-    ...enumeration(walk, input, path, 'priority'),
-    ...eq('assigneeSubjectId', walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
-    ...eq('contractId', walk.id(input.contractId, at('contractId'))),
-    ...eq('open', walk.boolean(input.open, at('open'))),
-    ...range('submittedAt', walk.instant(input.submittedSince, at('submittedSince')), walk.instant(input.submittedUntil, at('submittedUntil'))),
+    ...enumeration(walk, input, path, job('status')),
+    ...enumeration(walk, input, path, job('priority')),
+    ...eq(job('assigneeSubjectId'), walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
+    ...eq(job('contractId'), walk.id(input.contractId, at('contractId'))),
+    ...eq(job('open'), walk.boolean(input.open, at('open'))),
+    ...range(job('submittedAt'), walk.instant(input.submittedSince, at('submittedSince')), walk.instant(input.submittedUntil, at('submittedUntil'))),
   ];
 });
 
 const contractNode = combinable((walk, input, path) => {
   const at = (name: string) => [...path, name];
   return [
-    ...enumeration(walk, input, path, 'status'),
-    ...eq('assigneeSubjectId', walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
-    ...eq('jobId', walk.id(input.jobId, at('jobId'))),
-    ...eq('open', walk.boolean(input.open, at('open'))),
+    ...enumeration(walk, input, path, contract('status')),
+    ...eq(contract('assigneeSubjectId'), walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
+    ...eq(contract('jobId'), walk.id(input.jobId, at('jobId'))),
+    ...eq(contract('open'), walk.boolean(input.open, at('open'))),
   ];
 });
 
 const taskNode = combinable((walk, input, path) => {
   const at = (name: string) => [...path, name];
   return [
-    ...enumeration(walk, input, path, 'status'),
-    ...eq('assigneeSubjectId', walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
-    ...eq('jobId', walk.id(input.jobId, at('jobId'))),
-    ...eq('contractId', walk.id(input.contractId, at('contractId'))),
-    ...eq('open', walk.boolean(input.open, at('open'))),
+    ...enumeration(walk, input, path, task('status')),
+    ...eq(task('assigneeSubjectId'), walk.id(input.assigneeSubjectId, at('assigneeSubjectId'))),
+    ...eq(task('jobId'), walk.id(input.jobId, at('jobId'))),
+    ...eq(task('contractId'), walk.id(input.contractId, at('contractId'))),
+    ...eq(task('open'), walk.boolean(input.open, at('open'))),
   ];
 });
 
@@ -312,9 +358,9 @@ const bidNode = combinable((walk, input, path) => {
   const roundOk = round === undefined || round === null || (typeof round === 'number' && Number.isInteger(round) && round >= 0 && round <= 1_000_000);
   if (!roundOk) walk.fail(at('round'), 'a round number (0 or more)');
   return [
-    ...eq('valid', walk.boolean(input.valid, at('valid'))),
-    ...eq('round', roundOk && typeof round === 'number' ? round : undefined),
-    ...eq('subjectId', walk.id(input.subjectId, at('subjectId'))),
+    ...eq(bid('valid'), walk.boolean(input.valid, at('valid'))),
+    ...eq(bid('round'), roundOk && typeof round === 'number' ? round : undefined),
+    ...eq(bid('subjectId'), walk.id(input.subjectId, at('subjectId'))),
   ];
 });
 
@@ -324,10 +370,10 @@ const escalationNode = combinable((walk, input, path) => {
   const roleOk = role === undefined || roleNameSchema.safeParse(role).success;
   if (!roleOk) walk.fail(at('escalateTo'), 'a role name');
   return [
-    ...eq('open', walk.boolean(input.open, at('open'))),
-    ...eq('escalateTo', roleOk ? role : undefined),
-    ...eq('jobId', walk.id(input.jobId, at('jobId'))),
-    ...range('escalatedAt', walk.instant(input.escalatedSince, at('escalatedSince')), walk.instant(input.escalatedUntil, at('escalatedUntil'))),
+    ...eq(escalation('open'), walk.boolean(input.open, at('open'))),
+    ...eq(escalation('escalateTo'), roleOk ? role : undefined),
+    ...eq(escalation('jobId'), walk.id(input.jobId, at('jobId'))),
+    ...range(escalation('escalatedAt'), walk.instant(input.escalatedSince, at('escalatedSince')), walk.instant(input.escalatedUntil, at('escalatedUntil'))),
   ];
 });
 
@@ -364,7 +410,7 @@ export function associationFilter(value: unknown): { filter: Filter | null; acti
   const nested = associationNested(walk, { and: input.and, or: input.or, not: input.not }, ['filter'], 0);
   walk.throwIfInvalid();
   // `active: true` narrows the store's answer to status active; the expiry is checked per document.
-  const conditions = [...own, ...(nested ? [nested] : []), ...(active === true ? [{ field: 'status', op: 'eq' as const, value: 'active' }] : [])];
+  const conditions = [...own, ...(nested ? [nested] : []), ...(active === true ? [{ field: association('status'), op: 'eq' as const, value: 'active' }] : [])];
   return { filter: and(conditions), active };
 }
 
@@ -373,9 +419,9 @@ export function applicationFilter(value: unknown): Filter | null {
   const walk = new Walk();
   const input = asInput(value) ?? {};
   const conditions = [
-    ...eq('status', walk.enumeration(input.status, ['filter', 'status'])),
-    ...eq('subjectId', walk.id(input.subjectId, ['filter', 'subjectId'])),
-    ...eq('role', walk.string(input.role, ['filter', 'role'], 64)),
+    ...eq(application('status'), walk.enumeration(input.status, ['filter', 'status'])),
+    ...eq(application('subjectId'), walk.id(input.subjectId, ['filter', 'subjectId'])),
+    ...eq(application('role'), walk.string(input.role, ['filter', 'role'], 64)),
   ];
   walk.throwIfInvalid();
   return and(conditions);
@@ -385,7 +431,7 @@ export function policyVersionFilter(value: unknown): Filter | null {
   if (value === undefined || value === null) return null;
   const walk = new Walk();
   const input = asInput(value) ?? {};
-  const conditions = eq('status', walk.enumeration(input.status, ['filter', 'status']));
+  const conditions = eq(policyVersion('status'), walk.enumeration(input.status, ['filter', 'status']));
   walk.throwIfInvalid();
   return and(conditions);
 }
@@ -403,38 +449,41 @@ const asc = (field: string): SortField => ({ field, direction: 'asc' });
 const desc = (field: string): SortField => ({ field, direction: 'desc' });
 
 export const ORG_ORDERS: Record<string, SortField[]> = {
-  SLUG_ASC: [asc('slug')],
-  SLUG_DESC: [desc('slug')],
-  NAME_ASC: [asc('name')],
-  NAME_DESC: [desc('name')],
-  REGISTERED_AT_ASC: [asc('registeredAt')],
-  REGISTERED_AT_DESC: [desc('registeredAt')],
+  SLUG_ASC: [asc(org('slug'))],
+  SLUG_DESC: [desc(org('slug'))],
+  NAME_ASC: [asc(org('name'))],
+  NAME_DESC: [desc(org('name'))],
+  REGISTERED_AT_ASC: [asc(org('registeredAt'))],
+  REGISTERED_AT_DESC: [desc(org('registeredAt'))],
 };
 export const SUBJECT_ORDERS: Record<string, SortField[]> = {
-  DISPLAY_NAME_ASC: [asc('displayName')],
-  DISPLAY_NAME_DESC: [desc('displayName')],
-  REGISTERED_AT_ASC: [asc('registeredAt')],
-  REGISTERED_AT_DESC: [desc('registeredAt')],
+  DISPLAY_NAME_ASC: [asc(subject('displayName'))],
+  DISPLAY_NAME_DESC: [desc(subject('displayName'))],
+  REGISTERED_AT_ASC: [asc(subject('registeredAt'))],
+  REGISTERED_AT_DESC: [desc(subject('registeredAt'))],
 };
 export const ASSOCIATION_ORDERS: Record<string, SortField[]> = {
-  GRANTED_AT_ASC: [asc('grantedAt')],
-  GRANTED_AT_DESC: [desc('grantedAt')],
+  GRANTED_AT_ASC: [asc(association('grantedAt'))],
+  GRANTED_AT_DESC: [desc(association('grantedAt'))],
 };
 export const DECISION_ORDERS: Record<string, SortField[]> = {
-  NEWEST_FIRST: [desc('position')],
-  OLDEST_FIRST: [asc('position')],
+  NEWEST_FIRST: [desc(decision('position'))],
+  OLDEST_FIRST: [asc(decision('position'))],
 };
 
 export const JOB_ORDERS: Record<string, SortField[]> = {
-  NEWEST_FIRST: [desc('submittedAt')],
-  OLDEST_FIRST: [asc('submittedAt')],
+  NEWEST_FIRST: [desc(job('submittedAt'))],
+  OLDEST_FIRST: [asc(job('submittedAt'))],
 };
 
 /** Contracts by drafting time, tasks by creation time, escalations by escalation time; bids in the order received. */
-export const CONTRACT_ORDERS: Record<string, SortField[]> = { NEWEST_FIRST: [desc('draftedAt')], OLDEST_FIRST: [asc('draftedAt')] };
-export const TASK_ORDERS: Record<string, SortField[]> = { NEWEST_FIRST: [desc('createdAt')], OLDEST_FIRST: [asc('createdAt')] };
-export const ESCALATION_ORDERS: Record<string, SortField[]> = { NEWEST_FIRST: [desc('escalatedAt')], OLDEST_FIRST: [asc('escalatedAt')] };
-export const BID_ORDER: SortField[] = [asc('round'), asc('receivedAt')];
+export const CONTRACT_ORDERS: Record<string, SortField[]> = { NEWEST_FIRST: [desc(contract('draftedAt'))], OLDEST_FIRST: [asc(contract('draftedAt'))] };
+export const TASK_ORDERS: Record<string, SortField[]> = { NEWEST_FIRST: [desc(task('createdAt'))], OLDEST_FIRST: [asc(task('createdAt'))] };
+export const ESCALATION_ORDERS: Record<string, SortField[]> = {
+  NEWEST_FIRST: [desc(escalation('escalatedAt'))],
+  OLDEST_FIRST: [asc(escalation('escalatedAt'))],
+};
+export const BID_ORDER: SortField[] = [asc(bid('round')), asc(bid('receivedAt'))];
 
 export function order(orders: Record<string, SortField[]>, value: unknown, fallback: string): SortField[] {
   const chosen = typeof value === 'string' ? orders[value] : undefined;

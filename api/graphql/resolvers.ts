@@ -1,16 +1,33 @@
 import { isAppError } from '../../domain/shared/app-error.ts';
-import type { Filter, JsonDocument, JsonValue, SortField } from '../../infra/documents/port.ts';
-import { BIDS } from '../../projections/read-models/bids.ts';
-import { CONTRACTS } from '../../projections/read-models/contracts.ts';
-import { DECISIONS } from '../../projections/read-models/decisions.ts';
-import { ESCALATIONS } from '../../projections/read-models/escalations.ts';
-import { JOBS } from '../../projections/read-models/jobs.ts';
-import { WORKLOADS } from '../../projections/read-models/workloads.ts';
-import { ORGS } from '../../projections/read-models/orgs.ts';
-import { POLICY_VERSIONS } from '../../projections/read-models/policies.ts';
-import { APPLICATIONS, ASSOCIATIONS, GROUPS, JOB_SPACES, ROLE_CONFLICTS, ROLES, scopedId } from '../../projections/read-models/roster.ts';
-import { SUBJECTS } from '../../projections/read-models/subjects.ts';
-import { TASKS } from '../../projections/read-models/tasks.ts';
+import type { Principal as PrincipalValue } from '../../domain/shared/principal.ts';
+import type { Filter, JsonDocument, SortField } from '../../infra/documents/port.ts';
+import type { AssignmentDocument } from '../../projections/read-models/assignments.ts';
+import { BIDS, type BidDocument } from '../../projections/read-models/bids.ts';
+import { CONTRACTS, type ContractDocument } from '../../projections/read-models/contracts.ts';
+import { DECISIONS, type DecisionDocument } from '../../projections/read-models/decisions.ts';
+import { ESCALATIONS, type EscalationDocument } from '../../projections/read-models/escalations.ts';
+import { JOBS, type JobDocument } from '../../projections/read-models/jobs.ts';
+import { WORKLOADS, type WorkloadDocument } from '../../projections/read-models/workloads.ts';
+import { ORGS, type OrgDocument } from '../../projections/read-models/orgs.ts';
+import { POLICY_VERSIONS, type PolicyVersionDocument } from '../../projections/read-models/policies.ts';
+import {
+  APPLICATIONS,
+  ASSOCIATIONS,
+  GROUPS,
+  JOB_SPACES,
+  ROLE_CONFLICTS,
+  ROLES,
+  scopedId,
+  type ApplicationDocument,
+  type AssociationDocument,
+  type GroupDocument,
+  type JobSpaceDocument,
+  type RoleConflictDocument,
+  type RoleDocument,
+} from '../../projections/read-models/roster.ts';
+import type { Stored } from '../../projections/read-models/stored.ts';
+import { SUBJECTS, type SubjectDocument } from '../../projections/read-models/subjects.ts';
+import { TASKS, type TaskDocument } from '../../projections/read-models/tasks.ts';
 import type { OrgReadAction } from './access.ts';
 import { loadAll, roleKey } from './batch.ts';
 import { findAll, findConnection, type Connection } from './connection.ts';
@@ -26,6 +43,7 @@ import {
   bidFilter,
   contractFilter,
   escalationFilter,
+  fieldOf,
   taskFilter,
   JOB_ORDERS,
   ORG_ORDERS,
@@ -49,56 +67,50 @@ import {
 import { effectiveRolesOf, orgIdBySlug, type EffectiveRolesView } from './hot-paths.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
 import { associationInForce, orgFamilyAccess, orgListScope, subjectListScope, workListAccess } from '../list-scope.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 type Args = Readonly<Record<string, unknown>>;
 type Doc = JsonDocument;
 type FieldResolver<Source> = (source: Source, args: Args, context: GraphqlContext) => unknown;
-type TypeResolvers<Source = Doc> = Record<string, FieldResolver<Source>>;
+/** A GraphQL type's resolvers over its source: a read model's document (typed as its projection writes it) or a part of one. */
+type TypeResolvers<Source> = Record<string, FieldResolver<Source>>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Reading documents
 // ---------------------------------------------------------------------------------------------------------------
 
-function text(document: Readonly<Record<string, JsonValue | undefined>>, field: string): string {
-  const value = document[field];
-  return typeof value === 'string' ? value : '';
-}
-
-function optionalText(document: Readonly<Record<string, JsonValue | undefined>>, field: string): string | null {
-  const value = document[field];
-  return typeof value === 'string' ? value : null;
-}
-
-function object(value: JsonValue | undefined): Record<string, JsonValue> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-}
-
-/**
- * A map stored as an object (`{name: value}`) or as a list of entries (`[{name, ...}]` / `[{key, value}]`, the shape a
- * read model needs when names may contain a `.`): its entries either way.
- */
-function entries(value: JsonValue | undefined, keyField: string): Array<[string, JsonValue]> {
-  if (Array.isArray(value)) {
-    return value.flatMap((entry): Array<[string, JsonValue]> => {
-      const item = object(entry);
-      const key = item[keyField];
-      if (typeof key !== 'string') return [];
-      return [[key, 'value' in item && keyField === 'key' ? (item.value ?? null) : item]];
-    });
-  }
-  return Object.entries(object(value));
-}
-
+/** A string field as a GraphQL enum value. */
 const enumOf =
-  (field: string): FieldResolver<Doc> =>
-  (document) =>
-    toEnum(text(document, field));
+  <Field extends string>(field: Field) =>
+  (document: Readonly<Record<Field, string>>) =>
+    toEnum(document[field]);
 
-const position: FieldResolver<Doc> = (document) => text(document, '_position');
+/** A string field that may be null, as a GraphQL enum value or null. */
+const optionalEnumOf =
+  <Field extends string>(field: Field) =>
+  (document: Readonly<Record<Field, string | null>>) => {
+    const value = document[field];
+    return value === null ? null : toEnum(value);
+  };
+
+const position = (document: Stored<object>) => document._position;
+
+/** The document's own id field (its `_id` when it has none). */
 const ownId =
-  (field: string): FieldResolver<Doc> =>
-  (document) =>
-    optionalText(document, field) ?? document._id;
+  <Field extends string>(field: Field) =>
+  (document: Stored<Readonly<Record<Field, string | null | undefined>>>) =>
+    document[field] ?? document._id;
+
+const orgField = fieldOf<OrgDocument>();
+const roleField = fieldOf<RoleDocument>();
+const groupField = fieldOf<GroupDocument>();
+const jobSpaceField = fieldOf<JobSpaceDocument>();
+const roleConflictField = fieldOf<RoleConflictDocument>();
+const associationField = fieldOf<AssociationDocument>();
+const applicationField = fieldOf<ApplicationDocument>();
+const policyVersionField = fieldOf<PolicyVersionDocument>();
+const taskField = fieldOf<TaskDocument>();
+const workloadField = fieldOf<WorkloadDocument>();
 
 const byOrg = (orgId: string): Filter => ({ field: 'orgId', op: 'eq', value: orgId });
 
@@ -166,14 +178,14 @@ async function associationConnection(
   const needsAdmit = active !== undefined || options.acrossOrgs === true;
   return findConnection(context.platform.docs, {
     collection: ASSOCIATIONS,
-    filter: allOf(base, active === true ? { field: 'status', op: 'eq', value: 'active' } : null, filter),
+    filter: allOf(base, active === true ? { field: associationField('status'), op: 'eq', value: 'active' } : null, filter),
     sort: order(ASSOCIATION_ORDERS, args.orderBy, 'GRANTED_AT_ASC'),
     ...pageArgs(args),
     ...(needsAdmit
       ? {
           admit: async (document: Doc) => {
             if (active !== undefined && associationInForce(document, context.now) !== active) return false;
-            return options.acrossOrgs ? context.access.canOrg(text(document, 'orgId'), 'roster.read') : true;
+            return options.acrossOrgs ? context.access.canOrg(typeof document.orgId === 'string' ? document.orgId : '', 'roster.read') : true;
           },
         }
       : {}),
@@ -216,9 +228,8 @@ async function jobConnection(context: GraphqlContext, orgId: string, args: Args)
   });
 }
 
-/** Free JSON the jobs read model keeps as JSON text (its keys are user input). */
-function storedJson(document: Readonly<Record<string, JsonValue | undefined>>, field: string): JsonValue {
-  const stored = optionalText(document, field);
+/** Free JSON a read model keeps as JSON text (its keys are user input). */
+function storedJson(stored: string | null): JsonValue {
   return stored === null ? null : (JSON.parse(stored) as JsonValue);
 }
 
@@ -270,14 +281,6 @@ const bidConnection = (context: GraphqlContext, orgId: string, jobId: string, ar
   workConnection(context, BIDS, byJob(orgId, jobId), bidFilter(args.filter), BID_ORDER, args);
 const escalationConnection = (context: GraphqlContext, base: Filter, args: Args) =>
   workConnection(context, ESCALATIONS, base, escalationFilter(args.filter), order(ESCALATION_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
-
-/** An enum field that may be null. */
-const optionalEnumOf =
-  (field: string): FieldResolver<Doc> =>
-  (document) => {
-    const value = optionalText(document, field);
-    return value === null ? null : toEnum(value);
-  };
 
 async function effectiveRoles(context: GraphqlContext, orgId: string, args: Args): Promise<EffectiveRolesView> {
   const subjectId = idArg(args.subjectId, 'subjectId');
@@ -365,11 +368,11 @@ const Query: TypeResolvers<unknown> = {
     const filter: Filter = {
       and: [
         byOrg(orgId),
-        { field: 'openAssignments', op: 'gt', value: 0 },
-        ...(subjectId === null ? [] : [{ field: 'subjectId', op: 'eq' as const, value: subjectId }]),
+        { field: workloadField('openAssignments'), op: 'gt', value: 0 },
+        ...(subjectId === null ? [] : [{ field: workloadField('subjectId'), op: 'eq' as const, value: subjectId }]),
       ],
     };
-    return findAll(context.platform.docs, WORKLOADS, filter, [{ field: 'openAssignments', direction: 'desc' }], 1000);
+    return findAll(context.platform.docs, WORKLOADS, filter, [{ field: workloadField('openAssignments'), direction: 'desc' }], 1000);
   }),
   contract: root(async (args, context) => {
     const orgId = idArg(args.orgId, 'orgId');
@@ -416,43 +419,43 @@ const Query: TypeResolvers<unknown> = {
     return findConnection(context.platform.docs, {
       collection: POLICY_VERSIONS,
       filter: allOf(byOrg(orgId), policyVersionFilter(args.filter)),
-      sort: [{ field: 'version', direction: 'asc' }],
+      sort: [{ field: policyVersionField('version'), direction: 'asc' }],
       ...pageArgs(args),
     });
   }),
 };
 
-const orgIdOf = (document: Doc) => text(document, 'orgId') || document._id;
+const orgIdOf = (document: OrgDocument) => document.orgId || document._id;
 
-const Org: TypeResolvers = {
+const Org: TypeResolvers<OrgDocument> = {
   id: (document) => orgIdOf(document),
   status: enumOf('status'),
-  metadata: (document) => entries(document.metadata, 'key').map(([key, value]) => ({ key, value: typeof value === 'string' ? value : JSON.stringify(value) })),
+  metadata: (document) => document.metadata.map(({ key, value }) => ({ key, value })),
   position,
-  parent: (document, _args, context) => orgRelation(context, optionalText(document, 'parentOrgId')),
-  children: (document, args, context) => orgConnection(context, { field: 'parentOrgId', op: 'eq', value: orgIdOf(document) }, args),
+  parent: (document, _args, context) => orgRelation(context, document.parentOrgId),
+  children: (document, args, context) => orgConnection(context, { field: orgField('parentOrgId'), op: 'eq', value: orgIdOf(document) }, args),
   roles: async (document, args, context) => {
-    const connection = await orgFamily(context, orgIdOf(document), 'roster.read', ROLES, roleFilter(args.filter), 'name', args);
+    const connection = await orgFamily(context, orgIdOf(document), 'roster.read', ROLES, roleFilter(args.filter), roleField('name'), args);
     for (const edge of connection.edges) context.loaders.roles.prime(edge.node._id, edge.node);
     return connection;
   },
-  groups: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', GROUPS, null, 'name', args),
-  jobSpaces: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', JOB_SPACES, null, 'name', args),
-  roleConflicts: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', ROLE_CONFLICTS, null, '_id', args),
+  groups: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', GROUPS, null, groupField('name'), args),
+  jobSpaces: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', JOB_SPACES, null, jobSpaceField('name'), args),
+  roleConflicts: (document, args, context) => orgFamily(context, orgIdOf(document), 'roster.read', ROLE_CONFLICTS, null, roleConflictField('_id'), args),
   associations: async (document, args, context) => {
     await requireOrg(context, orgIdOf(document), 'roster.read');
     return associationConnection(context, byOrg(orgIdOf(document)), args);
   },
   applications: (document, args, context) =>
-    orgFamily(context, orgIdOf(document), 'roster.read', APPLICATIONS, applicationFilter(args.filter), 'appliedAt', args),
+    orgFamily(context, orgIdOf(document), 'roster.read', APPLICATIONS, applicationFilter(args.filter), applicationField('appliedAt'), args),
   effectiveRoles: (document, args, context) => effectiveRoles(context, orgIdOf(document), args),
   policies: (document, args, context) =>
-    orgFamily(context, orgIdOf(document), 'policy.read', POLICY_VERSIONS, policyVersionFilter(args.filter), 'version', args),
+    orgFamily(context, orgIdOf(document), 'policy.read', POLICY_VERSIONS, policyVersionFilter(args.filter), policyVersionField('version'), args),
   publishedPolicy: async (document, _args, context) => {
     const orgId = orgIdOf(document);
     await requireOrg(context, orgId, 'policy.read');
     const page = await context.platform.docs.find(POLICY_VERSIONS, {
-      filter: { and: [byOrg(orgId), { field: 'status', op: 'eq', value: 'published' }] },
+      filter: { and: [byOrg(orgId), { field: policyVersionField('status'), op: 'eq', value: 'published' }] },
       limit: 1,
     });
     return page.items[0] ?? null;
@@ -467,223 +470,199 @@ const Org: TypeResolvers = {
   },
 };
 
-const Subject: TypeResolvers = {
+const Subject: TypeResolvers<SubjectDocument> = {
   id: ownId('subjectId'),
   kind: enumOf('kind'),
   status: enumOf('status'),
-  capabilities: (document) =>
-    entries(document.capabilities, 'name').map(([name, value]) => {
-      const capability = object(value);
-      const verified = capability.verified;
-      return {
-        name,
-        level: typeof capability.level === 'number' ? capability.level : 0,
-        evidence: typeof capability.evidence === 'string' ? capability.evidence : null,
-        verified: verified !== null && typeof verified === 'object' ? verified : null,
-        verifiedIn: Object.values(object(capability.verifiedIn)),
-      };
-    }),
+  capabilities: (document) => document.capabilities.map(({ name, level, evidence, verified, verifiedIn }) => ({ name, level, evidence, verified, verifiedIn })),
   position,
   associations: (document, args, context) =>
-    associationConnection(context, { field: 'subjectId', op: 'eq', value: text(document, 'subjectId') || document._id }, args, { acrossOrgs: true }),
+    associationConnection(context, { field: associationField('subjectId'), op: 'eq', value: document.subjectId || document._id }, args, { acrossOrgs: true }),
 };
 
-const Role: TypeResolvers = {
+/** The roles named, of the org, that exist (a role removed since is left out). */
+async function rolesNamed(context: GraphqlContext, orgId: string, names: readonly string[]): Promise<Doc[]> {
+  const roles = await loadAll(
+    context.loaders.roles,
+    names.map((name) => roleKey(orgId, name)),
+  );
+  return roles.filter((role): role is Doc => role !== undefined);
+}
+
+const Role: TypeResolvers<RoleDocument> = {
   id: (document) => document._id,
-  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
+  org: (document, _args, context) => orgRelation(context, document.orgId),
   assignmentType: enumOf('assignmentType'),
   position,
-  inheritedRoles: async (document, _args, context) => {
-    const inherits = Array.isArray(document.inherits) ? document.inherits.filter((name): name is string => typeof name === 'string') : [];
-    const roles = await loadAll(
-      context.loaders.roles,
-      inherits.map((name) => roleKey(text(document, 'orgId'), name)),
-    );
-    return roles.filter((role): role is Doc => role !== undefined);
-  },
+  inheritedRoles: (document, _args, context) => rolesNamed(context, document.orgId, document.inherits),
   holders: async (document, args, context) => {
-    const orgId = text(document, 'orgId');
+    const { orgId } = document;
     await requireOrg(context, orgId, 'roster.read');
-    const base: Filter = { and: [byOrg(orgId), { field: 'role', op: 'eq', value: text(document, 'name') }] };
+    const base: Filter = { and: [byOrg(orgId), { field: associationField('role'), op: 'eq', value: document.name }] };
     return associationConnection(context, base, args, args.includeInactive === true ? {} : { active: true });
   },
 };
 
-const Group: TypeResolvers = {
+const Group: TypeResolvers<GroupDocument> = {
   id: (document) => document._id,
-  parentName: (document) => optionalText(document, 'parent'),
+  parentName: (document) => document.parent,
   parent: async (document, _args, context) => {
-    const parent = optionalText(document, 'parent');
-    return parent === null ? null : ((await context.loaders.groups.load(scopedId(text(document, 'orgId'), parent))) ?? null);
+    const { parent } = document;
+    return parent === null ? null : ((await context.loaders.groups.load(scopedId(document.orgId, parent))) ?? null);
   },
-  roleNames: (document) => (Array.isArray(document.roles) ? document.roles : []),
-  roles: async (document, _args, context) => {
-    const names = Array.isArray(document.roles) ? document.roles.filter((name): name is string => typeof name === 'string') : [];
-    const roles = await loadAll(
-      context.loaders.roles,
-      names.map((name) => roleKey(text(document, 'orgId'), name)),
-    );
-    return roles.filter((role): role is Doc => role !== undefined);
-  },
+  roleNames: (document) => document.roles,
+  roles: (document, _args, context) => rolesNamed(context, document.orgId, document.roles),
   position,
 };
 
-const JobSpace: TypeResolvers = { id: (document) => document._id, position };
-const RoleConflict: TypeResolvers = { id: (document) => document._id, position };
+const JobSpace: TypeResolvers<JobSpaceDocument> = { id: (document) => document._id, position };
+const RoleConflict: TypeResolvers<RoleConflictDocument> = { id: (document) => document._id, position };
 
-const Association: TypeResolvers = {
+const Association: TypeResolvers<AssociationDocument> = {
   id: ownId('associationId'),
-  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
-  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
-  roleDefinition: async (document, _args, context) => (await context.loaders.roles.load(roleKey(text(document, 'orgId'), text(document, 'role')))) ?? null,
+  org: (document, _args, context) => orgRelation(context, document.orgId),
+  subject: (document, _args, context) => subjectRelation(context, document.subjectId),
+  roleDefinition: async (document, _args, context) => (await context.loaders.roles.load(roleKey(document.orgId, document.role))) ?? null,
   status: enumOf('status'),
   active: (document, _args, context) => associationInForce(document, context.now),
   position,
 };
 
-const RoleApplication: TypeResolvers = {
+const RoleApplication: TypeResolvers<ApplicationDocument> = {
   id: ownId('applicationId'),
-  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
+  subject: (document, _args, context) => subjectRelation(context, document.subjectId),
   status: enumOf('status'),
   position,
 };
 
-const PolicyVersion: TypeResolvers = {
+const PolicyVersion: TypeResolvers<PolicyVersionDocument> = {
   id: (document) => document._id,
   status: enumOf('status'),
   position,
 };
 
-const PolicyRule: TypeResolvers = { effect: enumOf('effect') };
+const PolicyRule: TypeResolvers<PolicyVersionDocument['rules'][number]> = { effect: enumOf('effect') };
 
-const Decision: TypeResolvers = {
+const Decision: TypeResolvers<DecisionDocument> = {
   id: (document) => document._id,
-  org: (document, _args, context) => orgRelation(context, optionalText(document, 'orgId')),
+  org: (document, _args, context) => orgRelation(context, document.orgId),
   outcome: enumOf('outcome'),
   result: enumOf('result'),
-  position: (document) => {
-    const stored = text(document, 'position');
-    return /^\d+$/.test(stored) ? BigInt(stored).toString() : stored;
-  },
+  position: (document) => (/^\d+$/.test(document.position) ? BigInt(document.position).toString() : document.position),
 };
 
-const Job: TypeResolvers = {
+const Job: TypeResolvers<JobDocument> = {
   id: ownId('jobId'),
-  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
+  org: (document, _args, context) => orgRelation(context, document.orgId),
   status: enumOf('status'),
   priority: enumOf('priority'),
   completionMode: enumOf('completionMode'),
-  assignmentStrategy: (document) => {
-    const strategy = optionalText(document, 'assignmentStrategy');
-    return strategy === null ? null : toEnum(strategy);
-  },
-  outputTemplate: (document) => storedJson(document, 'outputTemplateJson'),
-  assignee: (document, _args, context) => subjectRelation(context, optionalText(document, 'assigneeSubjectId')),
+  assignmentStrategy: optionalEnumOf('assignmentStrategy'),
+  outputTemplate: (document) => storedJson(document.outputTemplateJson),
+  assignee: (document, _args, context) => subjectRelation(context, document.assigneeSubjectId),
   delivery: (document) => {
-    if (document.delivery === null || document.delivery === undefined) return null;
-    const delivery = object(document.delivery);
-    return { ...delivery, deliverable: storedJson(delivery, 'deliverableJson') };
+    const { delivery } = document;
+    return delivery === null ? null : { ...delivery, deliverable: storedJson(delivery.deliverableJson) };
   },
   position,
-  contract: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'contractId'), 'contracts'),
+  contract: (document, _args, context) => workRelation(context, document.orgId, document.contractId, 'contracts'),
   contracts: async (document, args, context) => {
-    await requireOrg(context, text(document, 'orgId'), 'job.read');
-    return contractConnection(context, byJob(text(document, 'orgId'), text(document, 'jobId') || document._id), { ...args, filter: null, orderBy: null });
+    await requireOrg(context, document.orgId, 'job.read');
+    return contractConnection(context, byJob(document.orgId, document.jobId || document._id), { ...args, filter: null, orderBy: null });
   },
   tasks: async (document, args, context) => {
-    await requireOrg(context, text(document, 'orgId'), 'job.read');
-    return taskConnection(context, byJob(text(document, 'orgId'), text(document, 'jobId') || document._id), args);
+    await requireOrg(context, document.orgId, 'job.read');
+    return taskConnection(context, byJob(document.orgId, document.jobId || document._id), args);
   },
-  assignment: (document, _args, context) => workRelation(context, text(document, 'orgId'), text(document, 'jobId') || document._id, 'assignments'),
+  assignment: (document, _args, context) => workRelation(context, document.orgId, document.jobId || document._id, 'assignments'),
   escalations: async (document, args, context) => {
-    await requireOrg(context, text(document, 'orgId'), 'job.read');
-    return escalationConnection(context, byJob(text(document, 'orgId'), text(document, 'jobId') || document._id), args);
+    await requireOrg(context, document.orgId, 'job.read');
+    return escalationConnection(context, byJob(document.orgId, document.jobId || document._id), args);
   },
 };
 
-const Contract: TypeResolvers = {
+const Contract: TypeResolvers<ContractDocument> = {
   id: ownId('contractId'),
-  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
-  job: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'jobId'), 'jobs'),
-  assignee: (document, _args, context) => subjectRelation(context, optionalText(document, 'assigneeSubjectId')),
+  org: (document, _args, context) => orgRelation(context, document.orgId),
+  job: (document, _args, context) => workRelation(context, document.orgId, document.jobId, 'jobs'),
+  assignee: (document, _args, context) => subjectRelation(context, document.assigneeSubjectId),
   status: enumOf('status'),
-  signatures: (document) => object(document.signatures),
-  breaches: (document) => (Array.isArray(document.breaches) ? document.breaches : []),
-  breachCount: (document) =>
-    typeof document.breachCount === 'number' ? document.breachCount : Array.isArray(document.breaches) ? document.breaches.length : 0,
+  signatures: (document) => document.signatures,
+  breaches: (document) => document.breaches,
+  breachCount: (document) => document.breachCount,
   position,
   tasks: async (document, args, context) => {
-    const orgId = text(document, 'orgId');
+    const { orgId } = document;
     await requireOrg(context, orgId, 'job.read');
     return taskConnection(
       context,
-      { and: [byOrg(orgId), { field: 'contractId', op: 'eq', value: text(document, 'contractId') || document._id }] },
+      { and: [byOrg(orgId), { field: taskField('contractId'), op: 'eq', value: document.contractId || document._id }] },
       { ...args, filter: null, orderBy: null },
     );
   },
 };
 
-const ContractRejection: TypeResolvers = { party: enumOf('party') };
-const ContractBreach: TypeResolvers = { kind: enumOf('kind') };
+const ContractRejection: TypeResolvers<NonNullable<ContractDocument['rejection']>> = { party: enumOf('party') };
+const ContractBreach: TypeResolvers<ContractDocument['breaches'][number]> = { kind: enumOf('kind') };
 
-const Task: TypeResolvers = {
+const Task: TypeResolvers<TaskDocument> = {
   id: ownId('taskId'),
-  org: (document, _args, context) => orgRelation(context, text(document, 'orgId')),
-  job: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'jobId'), 'jobs'),
-  contract: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'contractId'), 'contracts'),
-  assignee: (document, _args, context) => subjectRelation(context, optionalText(document, 'assigneeSubjectId')),
+  org: (document, _args, context) => orgRelation(context, document.orgId),
+  job: (document, _args, context) => workRelation(context, document.orgId, document.jobId, 'jobs'),
+  contract: (document, _args, context) => workRelation(context, document.orgId, document.contractId, 'contracts'),
+  assignee: (document, _args, context) => subjectRelation(context, document.assigneeSubjectId),
   status: enumOf('status'),
-  input: (document) => storedJson(document, 'inputJson'),
-  outputs: (document) => storedJson(document, 'outputsJson'),
+  input: (document) => storedJson(document.inputJson),
+  outputs: (document) => storedJson(document.outputsJson),
   position,
 };
 
-const TaskReview: TypeResolvers = { verdict: enumOf('verdict') };
+const TaskReview: TypeResolvers<NonNullable<TaskDocument['review']>> = { verdict: enumOf('verdict') };
 
-const Assignment: TypeResolvers = {
-  job: (document, _args, context) => workRelation(context, text(document, 'orgId'), text(document, 'jobId') || document._id, 'jobs'),
+const Assignment: TypeResolvers<AssignmentDocument> = {
+  job: (document, _args, context) => workRelation(context, document.orgId, document.jobId || document._id, 'jobs'),
   strategy: enumOf('strategy'),
   phase: enumOf('phase'),
-  validBidCount: (document) => (typeof document.validBidCount === 'number' ? document.validBidCount : 0),
-  roundFailures: (document) => (Array.isArray(document.roundFailures) ? document.roundFailures : []),
+  validBidCount: (document) => document.validBidCount,
+  roundFailures: (document) => document.roundFailures,
   position,
   bids: async (document, args, context) => {
-    const orgId = text(document, 'orgId');
+    const { orgId } = document;
     await requireOrg(context, orgId, 'job.read');
-    return bidConnection(context, orgId, text(document, 'jobId') || document._id, args);
+    return bidConnection(context, orgId, document.jobId || document._id, args);
   },
 };
 
-const AssignmentAward: TypeResolvers = {
-  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
+const AssignmentAward: TypeResolvers<NonNullable<AssignmentDocument['award']>> = {
+  subject: (document, _args, context) => subjectRelation(context, document.subjectId),
 };
-const AssignmentRoundFailure: TypeResolvers = { reason: enumOf('reason') };
+const AssignmentRoundFailure: TypeResolvers<AssignmentDocument['roundFailures'][number]> = { reason: enumOf('reason') };
 
-const Bid: TypeResolvers = {
+const Bid: TypeResolvers<BidDocument> = {
   id: ownId('bidId'),
-  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
+  subject: (document, _args, context) => subjectRelation(context, document.subjectId),
   position,
 };
 
-const Escalation: TypeResolvers = {
+const Escalation: TypeResolvers<EscalationDocument> = {
   id: ownId('escalationId'),
-  job: (document, _args, context) => workRelation(context, text(document, 'orgId'), optionalText(document, 'jobId'), 'jobs'),
+  job: (document, _args, context) => workRelation(context, document.orgId, document.jobId, 'jobs'),
   from: enumOf('from'),
   resolution: optionalEnumOf('resolution'),
   statusAfter: optionalEnumOf('statusAfter'),
-  raises: (document) => (Array.isArray(document.raises) ? document.raises : []),
+  raises: (document) => document.raises,
   position,
 };
 
-const JobEscalation: TypeResolvers = { from: enumOf('from') };
+const JobEscalation: TypeResolvers<NonNullable<JobDocument['escalation']>> = { from: enumOf('from') };
 
-const Workload: TypeResolvers = {
-  subject: (document, _args, context) => subjectRelation(context, optionalText(document, 'subjectId')),
+const Workload: TypeResolvers<WorkloadDocument> = {
+  subject: (document, _args, context) => subjectRelation(context, document.subjectId),
   position,
 };
 
-const DecisionPolicy: TypeResolvers = { source: enumOf('source') };
-const Principal: TypeResolvers = { kind: enumOf('kind') };
+const DecisionPolicy: TypeResolvers<DecisionDocument['policy']> = { source: enumOf('source') };
+const Principal: TypeResolvers<PrincipalValue> = { kind: enumOf('kind') };
 
 /** Output-only JSON (event payloads): serialized as is, never accepted as input. */
 const JSONScalar = {

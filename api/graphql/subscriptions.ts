@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { principalSchema, type Principal } from '../../domain/shared/principal.ts';
-import type { AllSubscription, EventFilter, JsonObject, RecordedEvent } from '../../infra/eventstore/port.ts';
+import type { AllSubscription, EventFilter, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { STREAM_CATEGORIES, isStreamCategory } from '../../domain/events/stream-categories.ts';
 import { eventCategory, eventOrgId, publicEvent } from '../../processes/public-event.ts';
 import type { Platform } from '../platform.ts';
 import { type StreamAccess, readActionFor } from '../streaming/access.ts';
 import { parsePosition } from './context.ts';
 import { gqlError, validationFailed } from './errors.ts';
+import type { JsonObject } from '../../domain/shared/json-value.ts';
 
 /** What `Subscription.events` delivers: the public event (secrets removed), as SSE and NATS carry it. */
 export interface EventView {

@@ -6,7 +6,7 @@ import type { CommandResult } from '../../commands/result.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import { keyIdSchema } from '../../domain/credential/commands.ts';
 import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
-import { deterministicId } from '../../commands/metadata.ts';
+import { deterministicId } from '../../commands/command-identity.ts';
 import { generateApiKey, hashApiKey } from '../auth/api-key.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf } from '../answer-detail.ts';

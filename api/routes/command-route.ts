@@ -5,7 +5,7 @@ import { issuesSummary } from '../../domain/shared/field-issues.ts';
 import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.ts';
 import type { AggregateDefinition } from '../../commands/aggregate.ts';
 import type { CommandResult } from '../../commands/result.ts';
-import { commandIdSchema } from '../../commands/metadata.ts';
+import { commandIdSchema } from '../../commands/command-identity.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
 import { answerDetailOf, explainQuery } from '../answer-detail.ts';

@@ -6,7 +6,7 @@ import { assignmentStrategySchema, completionModeSchema, jobPrioritySchema } fro
 import { escalatableJobStatusSchema, jobStatusSchema } from '../../domain/job/state.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
-import { deterministicId } from '../../commands/metadata.ts';
+import { deterministicId } from '../../commands/command-identity.ts';
 import type { JobCommandType } from '../../domain/job/commands.ts';
 import type { Filter, SortField } from '../../infra/documents/port.ts';
 import { InvalidCursorError } from '../../infra/documents/errors.ts';

@@ -9,7 +9,7 @@ import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { slugSchema } from '../../domain/org/fields.ts';
 import { uniqueKeyHolder } from '../../commands/unique-key-holder.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
-import { deterministicId } from '../../commands/metadata.ts';
+import { deterministicId } from '../../commands/command-identity.ts';
 import { sendError } from '../command-reply.ts';
 import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';

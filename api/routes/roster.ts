@@ -16,7 +16,7 @@ import {
 } from '../../domain/roster/fields.ts';
 import { isActive, type RosterState } from '../../domain/roster/state.ts';
 import { rosterAggregate } from '../../commands/handlers/roster.ts';
-import { deterministicId } from '../../commands/metadata.ts';
+import { deterministicId } from '../../commands/command-identity.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';

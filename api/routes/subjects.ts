@@ -6,7 +6,7 @@ import { subjectCommandSchema } from '../../domain/subject/commands.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import { capabilityNameSchema, subjectKindSchema } from '../../domain/subject/fields.ts';
 import { subjectAggregate } from '../../commands/handlers/subject.ts';
-import { deterministicId } from '../../commands/metadata.ts';
+import { deterministicId } from '../../commands/command-identity.ts';
 import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf } from '../answer-detail.ts';

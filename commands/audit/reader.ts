@@ -29,11 +29,10 @@ export function occurredAtOf(event: RecordedEvent): string {
 
 function logged(source: AuditSource, event: RecordedEvent): LoggedEvent {
   return {
+    ...source.registry.decode(event.type, event.data, event.metadata),
     streamId: event.streamId,
     revision: event.revision,
     position: event.position,
-    type: event.type,
-    data: source.registry.decode(event.type, event.data, event.metadata).data,
     occurredAt: occurredAtOf(event),
   };
 }

@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import { recordedRequest, type RecordedDecision } from '../../domain/audit/recorded.ts';
 import { applyStructureChanges, replayedResult, type StructureChanges, type StructureReplay } from '../../domain/audit/structure.ts';
 import { StreamTimeline } from '../../domain/audit/timeline.ts';
+import type { PlatformEvent } from '../../domain/events/catalog.ts';
 import { rosterStream } from '../../domain/roster/events.ts';
 import type { RosterState } from '../../domain/roster/state.ts';
 import type { DomainEvent } from '../../domain/shared/decider.ts';
@@ -14,11 +15,11 @@ const MAX_CACHED_STREAMS = 1_000;
 
 /** Streams of the log as timelines, read once per replay call (bounded), foldable to any revision or position. */
 class LogTimelines {
-  private readonly timelines = new LRUCache<string, StreamTimeline<unknown, DomainEvent>>({ max: MAX_CACHED_STREAMS });
+  private readonly timelines = new LRUCache<string, StreamTimeline<unknown, PlatformEvent>>({ max: MAX_CACHED_STREAMS });
 
   constructor(private readonly source: AuditSource) {}
 
-  async of(evolver: Evolver<unknown, DomainEvent>, streamId: string): Promise<StreamTimeline<unknown, DomainEvent>> {
+  async of(evolver: Evolver<unknown, DomainEvent>, streamId: string): Promise<StreamTimeline<unknown, PlatformEvent>> {
     const cached = this.timelines.get(streamId);
     if (cached) return cached;
     const timeline = new StreamTimeline(evolver, await readDecodedStream(this.source, streamId));

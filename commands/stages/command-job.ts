@@ -1,7 +1,7 @@
 import type { AggregateDefinition } from '../aggregate.ts';
 import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.ts';
 import type { CommandStamp } from '../event-envelope.ts';
-import { commandHash } from '../metadata.ts';
+import { commandHash } from '../command-identity.ts';
 import type { CommandEnvelope } from '../command-envelope.ts';
 
 /** What every stage of one command's execution needs to know about it, fixed before its first attempt. */

@@ -1,37 +1,30 @@
+import type { PlatformEvent } from '../events/catalog.ts';
 import { STREAM_FENCED } from '../reservation/events.ts';
-import type { DomainEvent } from '../shared/decider.ts';
 
-/**
- * One event of the log as audit replay sees it: decoded (upcast to the current schema and validated by the event
- * registry), with where it sits in its stream and in the whole log, and when it happened.
- */
-export interface LoggedEvent {
+/** Where an event sits in its stream and in the whole log, and when it happened. */
+export interface LogPlace {
   streamId: string;
   /** 0-based revision within its stream. */
   revision: bigint;
   /** Global position in `$all`: the reliable order (and cut) across streams. */
   position: bigint;
-  type: string;
-  data: Readonly<Record<string, unknown>>;
   /** `metadata.occurredAt` (the pipeline's clock when it decided), else the store's own write time. */
   occurredAt: string;
 }
 
+/**
+ * One event of the log as audit replay sees it: decoded (upcast to the current schema and validated by the event
+ * registry, so its data is typed by its `type`), with its place in the log.
+ */
+export type LoggedEvent<Event extends PlatformEvent = PlatformEvent> = Event & LogPlace;
+
 /** The part of a decider that rebuilds state: what a timeline folds with. */
-export interface Fold<State, Event extends DomainEvent> {
+export interface Fold<State, Event extends PlatformEvent> {
   initialState: State;
   evolve(state: State, event: Event): State;
 }
 
-/**
- * Decisions and fences are appended to every kind of stream but are the platform's, not the aggregate's: they count
- * for the stream's revisions and are never folded (the same rule as commands/stream-loader.ts).
- */
 const PLATFORM_EVENT_TYPES: ReadonlySet<string> = new Set([STREAM_FENCED, 'DecisionRecorded']);
-
-export function isAggregateEvent(type: string): boolean {
-  return !PLATFORM_EVENT_TYPES.has(type);
-}
 
 /** Milliseconds since the epoch of an ISO-8601 instant; NaN when it is not one. */
 export function instantMs(text: string): number {
@@ -45,12 +38,13 @@ export function instantMs(text: string): number {
  * timeline keeps one every `checkpointEvery` events and the last one it computed, so asking for revisions in
  * (mostly) increasing order costs one fold overall, and going back costs at most `checkpointEvery` events.
  */
-export class StreamTimeline<State, Event extends DomainEvent> {
+export class StreamTimeline<State, Event extends PlatformEvent> {
   private readonly events: readonly LoggedEvent[];
   /** checkpoints[i] = the state after the first i * every events. */
   private readonly checkpoints: State[];
   private cursor: { count: number; state: State };
 
+  /** `events`: one stream's, so each is the folding aggregate's own or one of the platform's (decision, fence). */
   constructor(
     private readonly fold: Fold<State, Event>,
     events: readonly LoggedEvent[],
@@ -116,13 +110,21 @@ export class StreamTimeline<State, Event extends DomainEvent> {
     }
     for (let index = from; index < target; index += 1) {
       const event = this.events[index] as LoggedEvent;
-      // The registry decoded and validated this event against its type's schema, so it has the shape evolve expects.
-      if (isAggregateEvent(event.type)) state = this.fold.evolve(state, { type: event.type, data: event.data } as unknown as Event);
+      if (this.isOwn(event)) state = this.fold.evolve(state, event);
       const reached = index + 1;
       if (reached % this.every === 0 && this.checkpoints.length === reached / this.every) this.checkpoints.push(state);
     }
     this.cursor = { count: target, state };
     return state;
+  }
+
+  /**
+   * Decisions and fences are appended to every kind of stream but are the platform's, not the aggregate's: they count
+   * for the stream's revisions and are never folded (the same rule as commands/stream-loader.ts). Every other event
+   * of the stream is the aggregate's own, the events its evolve takes.
+   */
+  private isOwn(event: LoggedEvent): event is LoggedEvent & Event {
+    return !PLATFORM_EVENT_TYPES.has(event.type);
   }
 }
 

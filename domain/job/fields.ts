@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { capabilityLevelSchema, capabilityNameSchema } from '../subject/fields.ts';
-import { boundedJsonObjectSchema, boundedJsonSchema, type JsonLimits } from './json.ts';
+import { boundedJsonObjectSchema, boundedJsonSchema, type JsonLimits } from '../shared/bounded-json.ts';
 
 /*
  * Bounds. Together they keep any job command well under the policy engine's input limit (64 KiB serialized, see

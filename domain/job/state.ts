@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Principal } from '../shared/principal.ts';
 import type { AssignmentStrategy, Budget, CapabilityRequirement, CompletionMode, JobPriority } from './fields.ts';
-import type { JsonObject, JsonValue } from './json.ts';
+import type { JsonObject, JsonValue } from '../shared/json-value.ts';
 
 export const jobStatusSchema = z.enum([
   'submitted',

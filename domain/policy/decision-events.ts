@@ -44,7 +44,7 @@ export type StructuralRefusal = Omit<Extract<DecisionResult, { status: 'refused-
  * every rule's outcome, and what became of the command (`result`). Appended with the change it permitted, or to
  * `audit-<orgId>` when the command was refused.
  */
-const decisionRecordedData = z.object({
+export const decisionRecordedDataSchema = z.object({
   decisionId: z.string(),
   orgId: z.string().nullable(),
   action: z.string(),
@@ -66,7 +66,7 @@ const decisionRecordedData = z.object({
   request: z.record(z.string(), z.unknown()),
   result: decisionResultSchema,
 });
-export type DecisionRecordedData = z.infer<typeof decisionRecordedData>;
+export type DecisionRecordedData = z.infer<typeof decisionRecordedDataSchema>;
 
 /**
  * v1 had no `result`. A denial is known to have refused the command; a v1 permit was recorded both with the change
@@ -83,7 +83,7 @@ export const decisionRecordedV1ToV2 = (data: EventData): EventData => ({
  * one place that knows about old events is the upcaster.
  */
 export const decisionEventDefinitions = [
-  { type: 'DecisionRecorded', schemaVersion: 2, schema: decisionRecordedData, upcasters: { 1: decisionRecordedV1ToV2 } },
+  { type: 'DecisionRecorded', schemaVersion: 2, schema: decisionRecordedDataSchema, upcasters: { 1: decisionRecordedV1ToV2 } },
 ] as const satisfies readonly EventDefinition[];
 
 export type DecisionRecorded = EventUnion<typeof decisionEventDefinitions>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedJsonSchema, type JsonLimits } from '../job/json.ts';
+import { boundedJsonSchema, type JsonLimits } from '../shared/bounded-json.ts';
 
 /*
  * Bounds. Together they keep any task command well under the policy engine's input limit (64 KiB serialized, see

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { JsonValue } from '../job/json.ts';
 import type { Principal } from '../shared/principal.ts';
 import type { ReviewVerdict } from './fields.ts';
+import type { JsonValue } from '../shared/json-value.ts';
 
 export const taskStatusSchema = z.enum(['pending', 'dispatched', 'in_progress', 'completed', 'accepted', 'rejected', 'retrying', 'failed', 'cancelled']);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;

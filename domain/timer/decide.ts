@@ -1,10 +1,10 @@
-import type { JsonValue } from '../job/json.ts';
 import { appError, type AppError } from '../shared/app-error.ts';
 import type { DecisionContext } from '../shared/decider.ts';
 import type { Principal } from '../shared/principal.ts';
 import type { TimerCommand } from './commands.ts';
 import type { TimerEvent } from './events.ts';
 import type { Timer, TimerState } from './state.ts';
+import type { JsonValue } from '../shared/json-value.ts';
 
 /** Timers fire on the platform's clock, so only the platform (its TimerService, or an admin) fires them. */
 const actsForThePlatform = (principal: Principal) => principal.kind === 'admin' || principal.kind === 'system';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedJsonObjectSchema, type JsonLimits } from '../job/json.ts';
+import { boundedJsonObjectSchema, type JsonLimits } from '../shared/bounded-json.ts';
 
 /**
  * What a timer carries back to whoever scheduled it: a small JSON object (e.g. `{jobId, round}`), bounded so that a

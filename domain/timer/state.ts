@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { JsonObject } from '../job/json.ts';
 import type { Principal } from '../shared/principal.ts';
+import type { JsonObject } from '../shared/json-value.ts';
 
 export const timerStatusSchema = z.enum(['scheduled', 'cancelled', 'fired']);
 export type TimerStatus = z.infer<typeof timerStatusSchema>;

@@ -92,18 +92,6 @@ export class NoStreamForSubjectError extends BusError {
   }
 }
 
-/** A durable consumer that was deleted (or never existed) while being consumed. */
-export class DurableConsumerNotFoundError extends BusError {
-  override readonly name = 'DurableConsumerNotFoundError';
-  constructor(
-    readonly stream: string,
-    readonly durableName: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`durable consumer '${durableName}' of stream '${stream}' not found`, options);
-  }
-}
-
 /**
  * The server refused a subscription or a publish this connection's credentials do not permit. A refused subscription
  * fails `subscribe`; a refused publish cannot fail `publish` (the server answers asynchronously), so it is reported

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
   BusUnavailableError,
-  DurableConsumerNotFoundError,
   DurableStreamNotFoundError,
   InvalidBusConfigError,
   NoResponderError,
@@ -9,7 +8,6 @@ import {
   RequestTimeoutError,
 } from './errors.ts';
 import {
-  assertDelay,
   assertMsgId,
   assertName,
   assertQueueName,
@@ -17,10 +15,8 @@ import {
   decodeData,
   defaultOnError,
   encodeMessage,
-  normalizeConsumerOptions,
   normalizeStreamConfig,
   type EncodedMessage,
-  type NormalizedConsumerOptions,
   type NormalizedStreamConfig,
 } from './message.ts';
 import {
@@ -29,9 +25,6 @@ import {
   type Bus,
   type BusMessage,
   type BusOptions,
-  type DurableConsumer,
-  type DurableConsumerOptions,
-  type DurableMessage,
   type DurablePublishAck,
   type DurablePublishOptions,
   type IncomingMessage,
@@ -44,18 +37,18 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './port.ts';
-import { assertPattern, assertPublishSubject, patternIsSubsetOf, patternsOverlap, subjectMatches } from './subjects.ts';
+import { assertPattern, assertPublishSubject, patternsOverlap, subjectMatches } from './subjects.ts';
 
 /**
  * The in-process bus: the same semantics as NATS + JetStream (subject wildcards, queue groups, request/reply with
- * no-responder detection, durable streams with dedupe, ack wait, redelivery, max deliver), without a server.
+ * no-responder detection, durable streams with dedupe and maximum age), without a server.
  *
  * A MemoryBroker plays the server; each MemoryBus is one client connection to it (by default each bus gets its own
- * broker). Several buses on one broker behave like several processes on one NATS: queue groups span them, and a
- * durable consumer stopped on one bus resumes on another.
+ * broker). Several buses on one broker behave like several processes on one NATS: queue groups span them, and each
+ * sees the streams the others stored.
  *
- * Durability: streams and consumer positions live in the broker's memory. They survive a consumer's restart and a
- * bus's close() within the process, NOT a process restart. Use the NATS adapter where that matters.
+ * Durability: streams live in the broker's memory. They survive a bus's close() within the process, NOT a process
+ * restart. Use the NATS adapter where that matters.
  */
 
 interface Delivery {
@@ -289,7 +282,6 @@ class MemoryStream {
   private messages: StoredMessage[] = [];
   private lastSeq = 0;
   private readonly dedupe = new Map<string, { seq: number; time: number }>();
-  readonly durables = new Map<string, MemoryDurable>();
 
   constructor(public config: NormalizedStreamConfig) {}
 
@@ -307,7 +299,6 @@ class MemoryStream {
     this.lastSeq += 1;
     this.messages.push({ seq: this.lastSeq, subject, encoded, time: now });
     if (msgId !== undefined) this.dedupe.set(msgId, { seq: this.lastSeq, time: now });
-    for (const durable of this.durables.values()) durable.wake();
     return { seq: this.lastSeq, duplicate: false };
   }
 
@@ -348,226 +339,7 @@ class MemoryStream {
   }
 
   destroy(): void {
-    for (const durable of this.durables.values()) durable.destroy(new DurableStreamNotFoundError(this.config.name));
-    this.durables.clear();
     this.messages = [];
-  }
-}
-
-interface PendingEntry {
-  deliveries: number;
-  timer: NodeJS.Timeout | undefined;
-}
-
-interface DurableWaiter {
-  resolve: (result: IteratorResult<DurableMessage>) => void;
-  reject: (error: unknown) => void;
-}
-
-class MemoryDurable {
-  private nextSeq: number;
-  private readonly pending = new Map<number, PendingEntry>();
-  /** Sequences due for redelivery, ascending. */
-  private ready: number[] = [];
-  private readonly waiters: DurableWaiter[] = [];
-  private failure: unknown;
-
-  constructor(
-    private readonly stream: MemoryStream,
-    public options: NormalizedConsumerOptions,
-  ) {
-    this.nextSeq = options.deliverPolicy === 'new' ? stream.last + 1 : 1;
-  }
-
-  /** The next message for this durable, or undefined when none is due now. */
-  take(): DurableMessage | undefined {
-    this.stream.purgeExpired();
-    while (this.ready.length > 0) {
-      const seq = this.ready.shift()!;
-      const entry = this.pending.get(seq);
-      if (!entry) continue;
-      const stored = this.stream.get(seq);
-      if (!stored) {
-        this.pending.delete(seq);
-        continue;
-      }
-      entry.deliveries += 1;
-      return this.delivered(stored, entry);
-    }
-    this.nextSeq = Math.max(this.nextSeq, this.stream.firstSeq);
-    while (this.nextSeq <= this.stream.last) {
-      const stored = this.stream.get(this.nextSeq);
-      this.nextSeq += 1;
-      if (!stored) continue;
-      const filter = this.options.filterSubject;
-      if (filter !== undefined && !subjectMatches(filter, stored.subject)) continue;
-      const entry: PendingEntry = { deliveries: 1, timer: undefined };
-      this.pending.set(stored.seq, entry);
-      return this.delivered(stored, entry);
-    }
-    return undefined;
-  }
-
-  private delivered(stored: StoredMessage, entry: PendingEntry): DurableMessage {
-    const { seq } = stored;
-    const delivery = entry.deliveries;
-    this.arm(seq, entry, this.options.ackWaitMs, delivery);
-    const current = () => {
-      const now = this.pending.get(seq);
-      return now === entry && now.deliveries === delivery ? now : undefined;
-    };
-    let settled = false;
-    return {
-      subject: stored.subject,
-      data: decodeData(stored.encoded.payload),
-      headers: { ...stored.encoded.headers },
-      seq,
-      redeliveryCount: delivery - 1,
-      // Like nats.js: the first of ack / nak / term settles the delivery; later calls do nothing.
-      ack: async () => {
-        if (settled) return;
-        settled = true;
-        this.settle(seq);
-      },
-      term: () => {
-        if (settled) return;
-        settled = true;
-        this.settle(seq);
-      },
-      nak: (delayMs?: number) => {
-        const delay = assertDelay(delayMs);
-        if (settled) return;
-        settled = true;
-        const entry = current();
-        if (!entry) return;
-        if (delay === 0) this.requeue(seq, entry);
-        else this.arm(seq, entry, delay, delivery);
-      },
-      inProgress: () => {
-        const entry = current();
-        if (entry && !settled) this.arm(seq, entry, this.options.ackWaitMs, delivery);
-      },
-    };
-  }
-
-  /** After `ms`, the delivery `delivery` of `seq` (if still outstanding) becomes due again. */
-  private arm(seq: number, entry: PendingEntry, ms: number, delivery: number): void {
-    clearTimeout(entry.timer);
-    entry.timer = setTimeout(() => {
-      const now = this.pending.get(seq);
-      if (now === entry && now.deliveries === delivery) this.requeue(seq, entry);
-    }, ms);
-    entry.timer.unref();
-  }
-
-  private requeue(seq: number, entry: PendingEntry): void {
-    clearTimeout(entry.timer);
-    entry.timer = undefined;
-    const { maxDeliver } = this.options;
-    if (maxDeliver !== undefined && entry.deliveries >= maxDeliver) {
-      this.pending.delete(seq);
-      return;
-    }
-    const at = this.ready.findIndex((other) => other > seq);
-    if (at === -1) this.ready.push(seq);
-    else if (this.ready[at - 1] !== seq) this.ready.splice(at, 0, seq);
-    this.wake();
-  }
-
-  private settle(seq: number): void {
-    const entry = this.pending.get(seq);
-    if (!entry) return;
-    clearTimeout(entry.timer);
-    this.pending.delete(seq);
-    this.ready = this.ready.filter((other) => other !== seq);
-  }
-
-  wake(): void {
-    while (this.waiters.length > 0) {
-      const message = this.take();
-      if (!message) return;
-      this.waiters.shift()!.resolve({ value: message, done: false });
-    }
-  }
-
-  /** Hands the next due message to `waiter` now, or queues the waiter until one is due. */
-  request(waiter: DurableWaiter): void {
-    if (this.failure !== undefined) {
-      waiter.reject(this.failure);
-      return;
-    }
-    const message = this.take();
-    if (message) waiter.resolve({ value: message, done: false });
-    else this.waiters.push(waiter);
-  }
-
-  cancel(waiter: DurableWaiter): void {
-    const index = this.waiters.indexOf(waiter);
-    if (index !== -1) this.waiters.splice(index, 1);
-  }
-
-  destroy(failure: unknown): void {
-    this.failure = failure;
-    for (const entry of this.pending.values()) clearTimeout(entry.timer);
-    this.pending.clear();
-    this.ready = [];
-    for (const waiter of this.waiters.splice(0)) waiter.reject(failure);
-  }
-}
-
-class MemoryDurableConsumer implements DurableConsumer {
-  private stopped = false;
-  private waiter: DurableWaiter | undefined;
-  private iterated = false;
-
-  constructor(
-    private readonly bus: MemoryBus,
-    private readonly durable: MemoryDurable,
-    readonly stream: string,
-    readonly durableName: string,
-  ) {}
-
-  private next(): Promise<IteratorResult<DurableMessage>> {
-    if (this.stopped) return Promise.resolve({ value: undefined, done: true });
-    return new Promise<IteratorResult<DurableMessage>>((resolve, reject) => {
-      const waiter: DurableWaiter = {
-        resolve: (result) => {
-          this.waiter = undefined;
-          resolve(result);
-        },
-        reject: (error) => {
-          this.waiter = undefined;
-          this.stopped = true;
-          this.bus.forgetConsumer(this);
-          reject(error);
-        },
-      };
-      this.waiter = waiter;
-      this.durable.request(waiter);
-    });
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    this.bus.forgetConsumer(this);
-    const waiter = this.waiter;
-    if (waiter) {
-      this.durable.cancel(waiter);
-      waiter.resolve({ value: undefined, done: true });
-    }
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<DurableMessage> {
-    if (this.iterated) throw new InvalidBusConfigError('a durable consumer can be iterated once');
-    this.iterated = true;
-    return {
-      next: () => this.next(),
-      return: async () => {
-        await this.stop();
-        return { value: undefined, done: true };
-      },
-    };
   }
 }
 
@@ -586,7 +358,6 @@ export class MemoryBus implements Bus {
   readonly authenticated = false;
   private readonly onError: NonNullable<BusOptions['onError']>;
   private readonly subscriptions = new Set<MemorySubscription>();
-  private readonly consumers = new Set<MemoryDurableConsumer>();
   private readonly requests = new Map<string, (error: unknown) => void>();
   /** `draining`: close() has begun; handlers finishing their messages may still publish and reply. */
   private state: 'open' | 'draining' | 'closed' = 'open';
@@ -620,10 +391,6 @@ export class MemoryBus implements Bus {
   forget(subscription: MemorySubscription): void {
     this.subscriptions.delete(subscription);
     this.broker.removeSubscription(subscription);
-  }
-
-  forgetConsumer(consumer: MemoryDurableConsumer): void {
-    this.consumers.delete(consumer);
   }
 
   async publish(subject: string, message: BusMessage): Promise<void> {
@@ -718,41 +485,9 @@ export class MemoryBus implements Bus {
     return { stream: stream.config.name, seq, duplicate };
   }
 
-  async consumeDurable(options: DurableConsumerOptions): Promise<DurableConsumer> {
-    this.assertOpen();
-    const normalized = normalizeConsumerOptions(options);
-    const stream = this.broker.stream(normalized.stream);
-    const filter = normalized.filterSubject;
-    if (filter !== undefined && !stream.config.subjects.some((subject) => patternIsSubsetOf(filter, subject))) {
-      throw new InvalidBusConfigError(`filter subject '${filter}' is not within the subjects of stream '${normalized.stream}'`);
-    }
-    let durable = stream.durables.get(normalized.durableName);
-    if (durable) durable.options = { ...normalized, deliverPolicy: durable.options.deliverPolicy };
-    else {
-      durable = new MemoryDurable(stream, normalized);
-      stream.durables.set(normalized.durableName, durable);
-    }
-    const consumer = new MemoryDurableConsumer(this, durable, normalized.stream, normalized.durableName);
-    this.consumers.add(consumer);
-    return consumer;
-  }
-
-  async deleteConsumer(streamName: string, durableName: string): Promise<boolean> {
-    this.assertOpen();
-    assertName('stream', streamName);
-    assertName('durable', durableName);
-    const stream = this.broker.stream(streamName);
-    const durable = stream.durables.get(durableName);
-    if (!durable) return false;
-    stream.durables.delete(durableName);
-    durable.destroy(new DurableConsumerNotFoundError(streamName, durableName));
-    return true;
-  }
-
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.state = 'draining';
-      await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
       for (const fail of [...this.requests.values()]) fail(new BusUnavailableError('the bus was closed before the reply came'));
       const subscriptions = [...this.subscriptions];
       // Handler subscriptions finish what they received; an iterated stream keeps its buffer for its reader.

@@ -1,14 +1,7 @@
 import { InvalidBusConfigError, InvalidMessageError, PayloadTooLargeError } from './errors.ts';
-import {
-  DEFAULT_ACK_WAIT_MS,
-  DEFAULT_DUPLICATE_WINDOW_MS,
-  type BusMessage,
-  type DurableConsumerOptions,
-  type JsonValue,
-  type MessageHeaders,
-  type StreamConfig,
-} from './port.ts';
+import { DEFAULT_DUPLICATE_WINDOW_MS, type BusMessage, type MessageHeaders, type StreamConfig } from './port.ts';
 import { assertPattern } from './subjects.ts';
+import type { JsonValue } from '../json-value.ts';
 
 /** Validation and encoding shared by both adapters, so they refuse and accept exactly the same things. */
 
@@ -136,39 +129,6 @@ export function normalizeStreamConfig(config: StreamConfig): NormalizedStreamCon
   const storage = config.storage ?? 'file';
   if (storage !== 'file' && storage !== 'memory') throw new InvalidBusConfigError(`storage must be 'file' or 'memory'`);
   return { name: config.name, subjects, maxAgeMs, duplicateWindowMs, storage };
-}
-
-export interface NormalizedConsumerOptions {
-  stream: string;
-  durableName: string;
-  filterSubject: string | undefined;
-  ackWaitMs: number;
-  maxDeliver: number | undefined;
-  deliverPolicy: 'all' | 'new';
-  prefetch: number;
-}
-
-export function normalizeConsumerOptions(options: DurableConsumerOptions): NormalizedConsumerOptions {
-  assertName('stream', options.stream);
-  assertName('durable', options.durableName);
-  if (options.filterSubject !== undefined) assertPattern(options.filterSubject);
-  const deliverPolicy = options.deliverPolicy ?? 'all';
-  if (deliverPolicy !== 'all' && deliverPolicy !== 'new') throw new InvalidBusConfigError(`deliverPolicy must be 'all' or 'new'`);
-  return {
-    stream: options.stream,
-    durableName: options.durableName,
-    filterSubject: options.filterSubject,
-    ackWaitMs: positiveInteger('ackWaitMs', options.ackWaitMs) ?? DEFAULT_ACK_WAIT_MS,
-    maxDeliver: positiveInteger('maxDeliver', options.maxDeliver),
-    deliverPolicy,
-    prefetch: positiveInteger('prefetch', options.prefetch, 1000) ?? 32,
-  };
-}
-
-export function assertDelay(delayMs: number | undefined): number {
-  if (delayMs === undefined) return 0;
-  if (!Number.isFinite(delayMs) || delayMs < 0) throw new InvalidBusConfigError(`delayMs must be >= 0 (got ${delayMs})`);
-  return Math.round(delayMs);
 }
 
 export function assertMsgId(msgId: string | undefined): void {

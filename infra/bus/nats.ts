@@ -1,8 +1,4 @@
-import { backoffDelay } from '../retry/backoff.ts';
-import { busRefetch } from '../retry/policies.ts';
 import {
-  AckPolicy,
-  DeliverPolicy,
   DiscardPolicy,
   ErrorCode,
   Events,
@@ -15,14 +11,9 @@ import {
   jwtAuthenticator,
   millis,
   nanos,
-  type Consumer,
-  type ConsumerConfig,
-  type ConsumerMessages,
-  type ConsumerUpdateConfig,
   type ConnectionOptions,
   type JetStreamClient,
   type JetStreamManager,
-  type JsMsg,
   type Msg,
   type MsgHdrs,
   type NatsConnection,
@@ -33,7 +24,6 @@ import {
   BusError,
   BusPermissionError,
   BusUnavailableError,
-  DurableConsumerNotFoundError,
   DurableStreamNotFoundError,
   InvalidBusConfigError,
   InvalidSubjectError,
@@ -44,7 +34,6 @@ import {
 } from './errors.ts';
 import {
   DURABLE_MARKER_HEADER,
-  assertDelay,
   assertMsgId,
   assertName,
   assertQueueName,
@@ -52,10 +41,8 @@ import {
   decodeData,
   defaultOnError,
   encodeMessage,
-  normalizeConsumerOptions,
   normalizeStreamConfig,
   publicHeaders,
-  type NormalizedConsumerOptions,
 } from './message.ts';
 import {
   DEFAULT_MAX_PAYLOAD,
@@ -64,9 +51,6 @@ import {
   type BusCredentials,
   type BusMessage,
   type BusOptions,
-  type DurableConsumer,
-  type DurableConsumerOptions,
-  type DurableMessage,
   type DurablePublishAck,
   type DurablePublishOptions,
   type IncomingMessage,
@@ -89,10 +73,6 @@ import { redactUrl } from '../config/redact-url.ts';
  *   `connectTimeoutMs`). Once connected, a lost connection is retried `maxReconnectAttempts` times
  *   `reconnectTimeWaitMs` apart (publishes are buffered meanwhile); after that the bus is closed for good and every
  *   call fails with BusUnavailableError.
- * - Durable consumers are JetStream durable pull consumers with explicit acks, read with `fetch` batches of
- *   `prefetch` messages (long-polling `fetchExpiresMs` when idle). Messages fetched but not yet handed out when the
- *   consumer stops are nak'ed so that the next consumer gets them at once; one still in flight at that instant comes
- *   back after the ack wait.
  */
 
 export interface NatsBusOptions extends BusOptions {
@@ -104,17 +84,13 @@ export interface NatsBusOptions extends BusOptions {
   maxReconnectAttempts?: number;
   /** Default 1000. */
   reconnectTimeWaitMs?: number;
-  /** How long an idle durable consumer's pull waits on the server before it is renewed. Default 5000 (min 1000). */
-  fetchExpiresMs?: number;
   /** Unset: an anonymous connection (a server without authentication). */
   credentials?: BusCredentials;
 }
 
 // JetStream API error codes (server `err_code`).
 const JS_STREAM_NOT_FOUND = 10059;
-const JS_CONSUMER_NOT_FOUND = 10014;
 const JS_STREAM_NAME_IN_USE = 10058;
-const JS_CONSUMER_EXISTS = [10013, 10105, 10148];
 
 function natsCode(error: unknown): string | undefined {
   return error instanceof NatsError ? error.code : undefined;
@@ -191,9 +167,7 @@ function fromNatsHeaders(headers: MsgHdrs | undefined): Record<string, string> {
 
 export class NatsBus implements Bus {
   private readonly onError: NonNullable<BusOptions['onError']>;
-  private readonly fetchExpiresMs: number;
   private readonly subscriptions = new Set<NatsSubscription>();
-  private readonly consumers = new Set<NatsDurableConsumer>();
   private state: 'open' | 'draining' | 'closed' = 'open';
   private connected = true;
   private closing: Promise<void> | undefined;
@@ -209,7 +183,6 @@ export class NatsBus implements Bus {
   ) {
     this.authenticated = options.credentials !== undefined;
     this.onError = options.onError ?? defaultOnError;
-    this.fetchExpiresMs = Math.max(1000, options.fetchExpiresMs ?? 5000);
     this.js = nc.jetstream();
     // nats.js never ends this iterator by itself, not even when the connection closes: we stop it.
     const statuses = nc.status();
@@ -279,10 +252,6 @@ export class NatsBus implements Bus {
 
   forget(subscription: NatsSubscription): void {
     this.subscriptions.delete(subscription);
-  }
-
-  forgetConsumer(consumer: NatsDurableConsumer): void {
-    this.consumers.delete(consumer);
   }
 
   private manager(): Promise<JetStreamManager> {
@@ -487,82 +456,6 @@ export class NatsBus implements Bus {
     }
   }
 
-  async consumeDurable(options: DurableConsumerOptions): Promise<DurableConsumer> {
-    this.assertOpen();
-    const wanted = normalizeConsumerOptions(options);
-    const jsm = await this.manager();
-    const { stream, durableName } = wanted;
-    const changeable: Partial<ConsumerUpdateConfig> = {
-      ack_wait: nanos(wanted.ackWaitMs),
-      max_deliver: wanted.maxDeliver ?? -1,
-      filter_subject: wanted.filterSubject ?? '',
-    };
-    const config: Partial<ConsumerConfig> = {
-      durable_name: durableName,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: wanted.deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
-      ack_wait: changeable.ack_wait,
-      max_deliver: changeable.max_deliver,
-      ...(wanted.filterSubject === undefined ? {} : { filter_subject: wanted.filterSubject }),
-    };
-    const updateIfChanged = async () => {
-      const current = (await jsm.consumers.info(stream, durableName)).config;
-      const differs =
-        current.ack_wait !== changeable.ack_wait ||
-        (current.max_deliver ?? -1) !== changeable.max_deliver ||
-        (current.filter_subject ?? '') !== changeable.filter_subject;
-      if (differs) await jsm.consumers.update(stream, durableName, changeable);
-    };
-    try {
-      try {
-        await updateIfChanged();
-      } catch (error) {
-        if (apiErrCode(error) !== JS_CONSUMER_NOT_FOUND) throw error;
-        try {
-          await jsm.consumers.add(stream, config);
-        } catch (addError) {
-          if (!JS_CONSUMER_EXISTS.includes(apiErrCode(addError) ?? 0)) throw addError;
-          await updateIfChanged();
-        }
-      }
-      const consumer = await this.js.consumers.get(stream, durableName);
-      const durable = new NatsDurableConsumer(this, consumer, wanted, this.fetchExpiresMs);
-      this.consumers.add(durable);
-      return durable;
-    } catch (error) {
-      if (apiErrCode(error) === JS_STREAM_NOT_FOUND) throw new DurableStreamNotFoundError(stream, { cause: error });
-      throw mapError(error, `consume '${durableName}' of stream '${stream}'`);
-    }
-  }
-
-  async deleteConsumer(stream: string, durableName: string): Promise<boolean> {
-    this.assertOpen();
-    assertName('stream', stream);
-    assertName('durable', durableName);
-    const jsm = await this.manager();
-    try {
-      return await jsm.consumers.delete(stream, durableName);
-    } catch (error) {
-      if (apiErrCode(error) === JS_STREAM_NOT_FOUND) throw new DurableStreamNotFoundError(stream, { cause: error });
-      if (apiErrCode(error) === JS_CONSUMER_NOT_FOUND) return false;
-      throw mapError(error, `delete consumer '${durableName}'`);
-    }
-  }
-
-  /** Why a durable's pull failed: a missing stream or consumer is final, anything else may be retried. */
-  async diagnose(stream: string, durableName: string, error: unknown): Promise<BusError | undefined> {
-    if (this.nc.isClosed()) return new BusUnavailableError('the NATS connection is closed', { cause: error });
-    try {
-      await (await this.manager()).consumers.info(stream, durableName);
-      return undefined;
-    } catch (infoError) {
-      const code = apiErrCode(infoError);
-      if (code === JS_STREAM_NOT_FOUND) return new DurableStreamNotFoundError(stream, { cause: error });
-      if (code === JS_CONSUMER_NOT_FOUND) return new DurableConsumerNotFoundError(stream, durableName, { cause: error });
-      return undefined;
-    }
-  }
-
   get closedForGood(): boolean {
     return this.nc.isClosed();
   }
@@ -570,7 +463,6 @@ export class NatsBus implements Bus {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.state === 'open') this.state = 'draining';
-      await Promise.all([...this.consumers].map((consumer) => consumer.stop()));
       const subscriptions = [...this.subscriptions];
       // Handler subscriptions finish what they received while the connection still works (they may publish/reply).
       const draining = subscriptions.map((subscription) => subscription.drain());
@@ -701,172 +593,6 @@ class NatsSubscription implements MessageStream {
       next: () => this.next(),
       return: async () => {
         await this.unsubscribe();
-        return { value: undefined, done: true };
-      },
-    };
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Durable consumers
-// ---------------------------------------------------------------------------------------------------------------
-
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-class NatsDurableConsumer implements DurableConsumer {
-  readonly stream: string;
-  readonly durableName: string;
-  private stopped = false;
-  private iterated = false;
-  private batch: ConsumerMessages | undefined;
-  private batchIterator: AsyncIterator<JsMsg> | undefined;
-  /** True while a pull waits on the server (nothing buffered that we could hand back). */
-  private waiting = false;
-  private released: Promise<void> | undefined;
-
-  constructor(
-    private readonly bus: NatsBus,
-    private readonly consumer: Consumer,
-    private readonly options: NormalizedConsumerOptions,
-    private readonly fetchExpiresMs: number,
-  ) {
-    this.stream = options.stream;
-    this.durableName = options.durableName;
-  }
-
-  private async next(): Promise<IteratorResult<DurableMessage>> {
-    let failures = 0;
-    for (;;) {
-      if (this.stopped) {
-        await this.release();
-        return { value: undefined, done: true };
-      }
-      let result: IteratorResult<JsMsg>;
-      try {
-        if (!this.batchIterator) {
-          this.batch = await this.consumer.fetch({ max_messages: this.options.prefetch, expires: this.fetchExpiresMs });
-          this.batchIterator = this.batch[Symbol.asyncIterator]();
-        }
-        this.waiting = true;
-        try {
-          result = await this.batchIterator.next();
-        } finally {
-          this.waiting = false;
-        }
-        if (result.done) {
-          // A batch ends when full or when its pull expired; it ends with an error when the consumer is gone.
-          const failure = await this.batch?.closed();
-          this.batchIterator = undefined;
-          if (failure instanceof Error) throw failure;
-          continue;
-        }
-      } catch (error) {
-        this.batchIterator = undefined;
-        if (this.stopped) continue;
-        const fatal = await this.bus.diagnose(this.stream, this.durableName, error);
-        if (fatal) {
-          this.stopped = true;
-          this.bus.forgetConsumer(this);
-          throw fatal;
-        }
-        failures += 1;
-        await delay(backoffDelay(busRefetch, failures));
-        continue;
-      }
-      if (this.stopped) {
-        result.value.nak();
-        continue;
-      }
-      const message = this.toDurable(result.value);
-      if (message) return { value: message, done: false };
-    }
-  }
-
-  private toDurable(msg: JsMsg): DurableMessage | undefined {
-    let data;
-    try {
-      data = decodeData(msg.data);
-    } catch (error) {
-      msg.term();
-      this.bus.reportError(error, msg.subject);
-      return undefined;
-    }
-    const settle = (what: string, fn: () => void) => {
-      try {
-        fn();
-      } catch (error) {
-        throw mapError(error, `${what} of message ${msg.seq} on '${msg.subject}'`);
-      }
-    };
-    return {
-      subject: msg.subject,
-      data,
-      headers: fromNatsHeaders(msg.headers),
-      seq: msg.seq,
-      // nats.js calls the delivery count (1 on the first delivery) `redeliveryCount`.
-      redeliveryCount: msg.info.redeliveryCount - 1,
-      ack: async () => {
-        try {
-          // false: this message was already acked/nak'ed/term'ed through this object (nothing is sent again).
-          await msg.ackAck();
-        } catch (error) {
-          throw mapError(error, `ack of message ${msg.seq} on '${msg.subject}'`);
-        }
-      },
-      nak: (delayMs?: number) => {
-        const ms = assertDelay(delayMs);
-        settle('nak', () => msg.nak(ms > 0 ? ms : undefined));
-      },
-      term: () => settle('term', () => msg.term()),
-      inProgress: () => settle('in progress', () => msg.working()),
-    };
-  }
-
-  /** Hands back (nak) what was fetched but not handed out, and ends the current pull. */
-  private release(): Promise<void> {
-    this.released ??= (async () => {
-      const batch = this.batch;
-      const iterator = this.batchIterator;
-      this.batch = undefined;
-      this.batchIterator = undefined;
-      if (!batch || !iterator) return;
-      if (this.waiting) {
-        await batch.close().catch(() => undefined);
-        return;
-      }
-      // getPending() may count the message the caller holds and the batch's end marker; a short bound covers that.
-      while (batch.getPending() > 0) {
-        const next = await Promise.race([iterator.next(), delay(50).then(() => undefined)]).catch(() => undefined);
-        if (!next || next.done) break;
-        try {
-          next.value.nak();
-        } catch {
-          break;
-        }
-      }
-      await batch.close().catch(() => undefined);
-    })();
-    return this.released;
-  }
-
-  async stop(): Promise<void> {
-    if (this.stopped && this.released) return this.released;
-    this.stopped = true;
-    this.bus.forgetConsumer(this);
-    if (this.waiting) {
-      // An idle pull: end it so that the pending next() returns; next() then releases.
-      await this.batch?.close().catch(() => undefined);
-    }
-    await this.release();
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<DurableMessage> {
-    if (this.iterated) throw new InvalidBusConfigError('a durable consumer can be iterated once');
-    this.iterated = true;
-    return {
-      next: () => this.next(),
-      return: async () => {
-        await this.stop();
         return { value: undefined, done: true };
       },
     };

@@ -1,3 +1,5 @@
+import type { JsonValue } from '../json-value.ts';
+
 /**
  * The Bus port: messaging between the platform and its agents (contract-net auctions, task dispatch), and fan-out of
  * committed events to external consumers. Semantics follow NATS + JetStream so the in-process adapter
@@ -7,15 +9,13 @@
  * Two kinds of delivery:
  * - core (`publish`, `subscribe`, `request`): at most once, only to subscriptions that exist when the message is
  *   published, in publish order per publisher and subscription. Nothing is stored.
- * - durable (`ensureStream`, `publishDurable`, `consumeDurable`): a stream stores every message published on its
- *   subjects (by `publish` too); a durable consumer receives each stored message at least once, in stream order,
- *   until it acks it, and resumes where it left off after it (or, with NATS, the process) restarts.
+ * - durable (`ensureStream`, `publishDurable`): a stream stores every message published on its subjects (by `publish`
+ *   too), for consumers outside the platform (the event fan-out's subscribers). The platform itself never consumes a
+ *   stream; the tests read them back with test/support/durable-consumer/.
  *
  * Subjects, patterns and wildcards: see infra/bus/subjects.ts. Messages carry a JSON value and string headers; header
  * names starting with `Nats-` or `Bus-` are reserved for the transport (refused on send, never delivered).
  */
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export type MessageHeaders = Readonly<Record<string, string>>;
 
@@ -113,55 +113,6 @@ export interface DurablePublishAck {
   duplicate: boolean;
 }
 
-export interface DurableConsumerOptions {
-  stream: string;
-  /** Letters, digits, `_` and `-`, at most 64 characters. The consumer's position is kept under this name. */
-  durableName: string;
-  /** Only messages on subjects matching this pattern, which must lie within the stream's subjects. */
-  filterSubject?: string;
-  /** A delivered message not acked (nor nak'ed) within this time is delivered again. Default 30 000. */
-  ackWaitMs?: number;
-  /** After this many deliveries a message is no longer delivered (it stays in the stream). Default: no limit. */
-  maxDeliver?: number;
-  /** Where a NEW durable starts: `all` stored messages (default) or only `new` ones. Ignored when it exists. */
-  deliverPolicy?: 'all' | 'new';
-  /**
-   * NATS only: messages fetched ahead of iteration (default 32). Those still unread when the consumer stops are
-   * nak'ed, so they come back at once, but count as a delivery.
-   */
-  prefetch?: number;
-}
-
-export interface DurableMessage extends ReceivedMessage {
-  /** Position in the stream. */
-  seq: number;
-  /** 0 on the first delivery, 1 on the first redelivery, ... */
-  redeliveryCount: number;
-  /** Confirmed by the stream: once it resolves, the message is never delivered to this consumer again. Idempotent. */
-  ack(): Promise<void>;
-  /** Asks for redelivery, at once or after `delayMs`. */
-  nak(delayMs?: number): void;
-  /** Never deliver this message to this consumer again, without processing it (poison message). */
-  term(): void;
-  /** Still working on it: restarts the ack wait. */
-  inProgress(): void;
-}
-
-/**
- * Delivers the durable's messages in stream sequence order, redeliveries first, at least once each. Iterate it once;
- * leaving the loop stops the consumer (the durable itself and its position stay). Several consumers with the same
- * durable name share its messages (each goes to one of them).
- */
-export interface DurableConsumer extends AsyncIterable<DurableMessage> {
-  readonly stream: string;
-  readonly durableName: string;
-  /**
-   * Ends the iteration. Messages already delivered but not acked stay pending (they come back after the ack wait,
-   * or at once if you nak them; an ack after stop still counts). Idempotent.
-   */
-  stop(): Promise<void>;
-}
-
 export interface Bus {
   /** At most once, to the subscriptions that exist now. Resolves when the message is handed to the transport. */
   publish(subject: string, message: BusMessage): Promise<void>;
@@ -190,14 +141,6 @@ export interface Bus {
    */
   publishDurable(subject: string, message: BusMessage, options?: DurablePublishOptions): Promise<DurablePublishAck>;
 
-  /**
-   * Creates the durable consumer, or updates its filter, ack wait and max deliver when it exists, and starts
-   * delivering from its position. Throws DurableStreamNotFoundError.
-   */
-  consumeDurable(options: DurableConsumerOptions): Promise<DurableConsumer>;
-  /** Forgets the durable and its position; false when it did not exist. */
-  deleteConsumer(stream: string, durableName: string): Promise<boolean>;
-
   /** False once closed, and (NATS) while the connection is down and reconnecting. */
   isConnected(): boolean;
 
@@ -208,7 +151,7 @@ export interface Bus {
   readonly authenticated: boolean;
 
   /**
-   * Stops durable consumers, drains subscriptions (handlers finish what was already received), then disconnects.
+   * Drains subscriptions (handlers finish what was already received), then disconnects.
    * Later calls fail with BusUnavailableError. Idempotent. Do not await it from inside a handler.
    */
   close(): Promise<void>;
@@ -216,8 +159,7 @@ export interface Bus {
 
 export interface BusOptions {
   /**
-   * Receives a handler's error, and a message that could not be decoded (not JSON; with a durable consumer it is
-   * term'ed). Default: printed to stderr.
+   * Receives a handler's error, and a message that could not be decoded (not JSON). Default: printed to stderr.
    */
   onError?: (error: unknown, context: { subject: string }) => void;
 }
@@ -230,6 +172,5 @@ export type BusCredentials =
   | { jwt: () => string; seed: Uint8Array; inboxPrefix: string };
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5000;
-export const DEFAULT_ACK_WAIT_MS = 30_000;
 export const DEFAULT_DUPLICATE_WINDOW_MS = 120_000;
 export const DEFAULT_MAX_PAYLOAD = 1024 * 1024;

@@ -18,6 +18,7 @@ import {
   InvalidQueryError,
   UpdateConflictError,
 } from './errors.ts';
+import type { DocumentStore, FieldPredicate, Filter, FindOptions, IndexSpec, JsonDocument, JsonScalar, Page, SortField, UpdateOps } from './port.ts';
 import {
   FIELD_PATH_PATTERN,
   indexKeyPattern,
@@ -31,20 +32,10 @@ import {
   parseUpdateOps,
   validateDocument,
   type CursorPosition,
-  type DocumentStore,
-  type FieldPredicate,
-  type Filter,
-  type FindOptions,
-  type IndexSpec,
-  type JsonDocument,
-  type JsonScalar,
   type NormalizedSort,
-  type Page,
   type ParsedIndexSpec,
   type ParsedUpdateOps,
-  type SortField,
-  type UpdateOps,
-} from './port.ts';
+} from './validation.ts';
 import { assertUniqueShapes, assertUpdateShapes, buildPage, sortRank } from './semantics.ts';
 
 // ---------------------------------------------------------------------------------------------------------------

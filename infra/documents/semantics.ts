@@ -1,17 +1,7 @@
 import { InvalidDocumentError, SortValueError, UpdateConflictError } from './errors.ts';
-import {
-  encodeCursor,
-  type FieldPredicate,
-  type Filter,
-  type JsonDocument,
-  type JsonObject,
-  type JsonScalar,
-  type JsonValue,
-  type NormalizedSort,
-  type Page,
-  type ParsedFindOptions,
-  type UpdateOps,
-} from './port.ts';
+import type { FieldPredicate, Filter, JsonDocument, JsonScalar, Page, UpdateOps } from './port.ts';
+import { encodeCursor, type NormalizedSort, type ParsedFindOptions } from './validation.ts';
+import type { JsonObject, JsonValue } from '../json-value.ts';
 
 /**
  * The port's semantics as plain functions: the reference every adapter is tested against, plus the pieces the

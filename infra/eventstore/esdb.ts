@@ -42,12 +42,12 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
-  type JsonObject,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeToAllOptions,
 } from './port.ts';
+import type { JsonObject } from '../json-value.ts';
 
 /**
  * `$all` reads are paged so that `maxCount` counts delivered events although filtering happens client-side: the v6

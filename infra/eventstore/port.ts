@@ -1,11 +1,10 @@
+import type { JsonObject } from '../json-value.ts';
+
 /**
  * The EventStore port: the only way the platform touches its log.
  * Semantics follow EventStoreDB so the embedded SQLite adapter and the EventStoreDB adapter are interchangeable;
  * both must pass test/contract/eventstore.contract.ts.
  */
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
 
 /** `any`: no check; `no_stream`: the stream must not exist; `stream_exists`: it must; bigint: its last revision. */
 export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | bigint;

@@ -11,12 +11,12 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
-  type JsonObject,
   type ReadAllOptions,
   type ReadStreamOptions,
   type RecordedEvent,
   type SubscribeToAllOptions,
 } from './port.ts';
+import type { JsonObject } from '../json-value.ts';
 
 export interface SqliteEventStoreOptions {
   /** File path, or ':memory:' for tests. */

@@ -17,9 +17,6 @@ export const sagaStep = (firstMs: number): BackoffPolicy => ({ firstMs, maxDoubl
 /** The fan-out of the log to the bus could not publish an event (or ensure its stream): it tries the same event again. */
 export const fanoutResubscribe = (minMs: number, maxMs: number): BackoffPolicy => ({ firstMs: minMs, maxMs, jitter: 'none' });
 
-/** A NATS pull consumer's fetch failed (the server away, the consumer recreated): it pulls again. */
-export const busRefetch: BackoffPolicy = { firstMs: 100, maxMs: 2_000, jitter: 'none' };
-
 /** The cache's Redis connection dropped: ioredis reconnects this many ms later, a bounded number of times. */
 export const cacheReconnect: BackoffPolicy = { firstMs: 100, maxMs: 2_000, jitter: 'none' };
 

@@ -1,13 +1,35 @@
 import { assignmentDecider } from '../../domain/assignment/decider.ts';
 import { assignmentEventDefinitions, type AssignmentEvent } from '../../domain/assignment/events.ts';
 import type { Assignment } from '../../domain/assignment/state.ts';
-import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import type { ProjectedEvent } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
+import type { EventDataOf, Stored } from './stored.ts';
 
 export const ASSIGNMENTS = 'assignments';
+
 export const ASSIGNMENTS_PROJECTION = 'assignments';
+
+/** A job's assignment document: the saga's state without its assessments and proposals, and what the reads show beyond it. */
+export type AssignmentDocument = Stored<
+  Omit<Assignment, 'assessments' | 'proposals' | 'award'> & {
+    assessedCount: number | null;
+    eligibleCount: number | null;
+    invitedCount: number | null;
+    validBidCount: number;
+    award: Pick<EventDataOf<'AssignmentAwarded'>, 'round' | 'subjectId' | 'contractId' | 'basis' | 'declined'> | null;
+    roundFailures: Array<Pick<EventDataOf<'AssignmentRoundFailed'>, 'round' | 'reason' | 'detail'> & { failedAt: string }>;
+    escalation: (Pick<EventDataOf<'AssignmentEscalated'>, 'reason' | 'rounds'> & { escalatedAt: string }) | null;
+    cancellation: (Pick<EventDataOf<'AssignmentCancelled'>, 'reason'> & { cancelledAt: string }) | null;
+    bidCount: number;
+    restarts: number;
+    startedAt: string;
+    completedAt: string | null;
+    updatedAt: string;
+  }
+>;
 
 /** Round failures a document keeps (the latest; a job reassigned again and again restarts its rounds each time). */
 export const KEPT_ROUND_FAILURES = 50;

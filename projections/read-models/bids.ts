@@ -1,9 +1,22 @@
-import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import { defineProjection } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
+import type { EventDataOf, Stored } from './stored.ts';
 
 export const BIDS = 'bids';
+
 export const BIDS_PROJECTION = 'bids';
+
+/** A bid's document: who bid what on which job and round, whether it was valid and why not. */
+export type BidDocument = Stored<
+  Pick<EventDataOf<'ProposalRecorded'>, 'orgId' | 'jobId' | 'round' | 'subjectId' | 'valid' | 'reasons' | 'receivedAt'> & {
+    bidId: string;
+    price: EventDataOf<'ProposalRecorded'>['bid']['price'];
+    etaSeconds: number | null;
+    note: string | null;
+  }
+>;
 
 const asc = (field: string) => ({ field, direction: 'asc' as const });
 

@@ -1,12 +1,18 @@
 import { contractDecider } from '../../domain/contract/decider.ts';
 import { contractEventDefinitions } from '../../domain/contract/events.ts';
 import { isFinalContractStatus, type Contract } from '../../domain/contract/state.ts';
-import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
+import type { Stored } from './stored.ts';
 
 export const CONTRACTS = 'contracts';
+
 export const CONTRACTS_PROJECTION = 'contracts';
+
+/** A contract's document: the contract (its latest breaches), `breachCount`, `open`, `revision` and `updatedAt`. */
+export type ContractDocument = Stored<Contract & { breachCount: number; open: boolean; revision: number; updatedAt: string }>;
 
 /**
  * The breaches a contract document keeps (the latest ones; `breachCount` counts them all). The domain records every

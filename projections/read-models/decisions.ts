@@ -1,8 +1,25 @@
 import { z } from 'zod';
 import { defineProjection } from '../projection.ts';
 import { json, writeDocument } from '../read-model-writes.ts';
+import type { EventDataOf, Stored } from './stored.ts';
 
 export const DECISIONS = 'decisions';
+
+type Recorded = EventDataOf<'DecisionRecorded'>;
+
+/** A decision's document: who, what, the outcome and why, what became of the command, where it is in the log. */
+export type DecisionDocument = Stored<
+  Pick<Recorded, 'orgId' | 'action' | 'outcome' | 'reasons' | 'determiningRuleIds' | 'escalateTo' | 'policy' | 'rosterRevision'> & {
+    result: Recorded['result']['status'];
+    refusal: Omit<Extract<Recorded['result'], { status: 'refused-by-structure' }>, 'status' | 'basis'> | null;
+    principal: { id: string; kind: string; roles: string[] } | null;
+    streamId: string;
+    /** Zero-padded to 20 digits, so it sorts as a string. */
+    position: string;
+    occurredAt: string;
+    commandType: string | null;
+  }
+>;
 
 const requestPrincipal = z.object({ id: z.string(), kind: z.string(), roles: z.array(z.string()) });
 

@@ -1,9 +1,30 @@
-import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import { defineProjection } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
+import type { EventDataOf, Stored } from './stored.ts';
 
 export const ESCALATIONS = 'escalations';
+
 export const ESCALATIONS_PROJECTION = 'escalations';
+
+type Resolved = EventDataOf<'JobEscalationResolved'>;
+
+/** An escalation episode's document: where it went (`raises`) and, once over, how it was resolved. */
+export type EscalationDocument = Stored<
+  Pick<EventDataOf<'JobEscalated'>, 'orgId' | 'jobId' | 'reason' | 'escalateTo' | 'from' | 'escalatedBy' | 'escalatedAt'> & {
+    escalationId: string;
+    raises: Array<Pick<EventDataOf<'JobEscalationRaised'>, 'escalateTo' | 'previousEscalateTo' | 'reason' | 'raisedBy' | 'raisedAt'>>;
+    open: boolean;
+    resolution: Resolved['resolution'] | null;
+    note: string | null;
+    resolvedBy: Resolved['resolvedBy'] | null;
+    resolvedAt: string | null;
+    statusAfter: Resolved['status'] | null;
+    deadline: string | null;
+    updatedAt: string;
+  }
+>;
 
 /** Raises a document keeps (an escalation is raised to the owner once; a bound all the same). */
 const KEPT_RAISES = 20;

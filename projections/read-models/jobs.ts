@@ -1,15 +1,34 @@
 import { jobDecider } from '../../domain/job/decider.ts';
 import { jobEventDefinitions } from '../../domain/job/events.ts';
-import type { JsonObject, JsonValue as JobJsonValue } from '../../domain/job/json.ts';
-import { isOpenJobStatus, jobStatusSchema, type Job, type JobStatus } from '../../domain/job/state.ts';
-import type { DocumentStore, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import { isOpenJobStatus, jobStatusSchema, type Job, type JobDelivery, type JobStatus } from '../../domain/job/state.ts';
+import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import type { ProjectionRunner } from '../runner.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonObject, JsonValue } from '../../domain/shared/json-value.ts';
+import type { Stored } from './stored.ts';
 
 export const JOBS = 'jobs';
+
 export const JOBS_PROJECTION = 'jobs';
+
+/**
+ * A job's document: the job, its assignment flat, its free JSON as JSON text, `open`, the stream's `revision`,
+ * `updatedAt` and `closedAt`.
+ */
+export type JobDocument = Stored<
+  Omit<Job, 'assignment' | 'outputTemplate' | 'delivery'> & {
+    assigneeSubjectId: string | null;
+    contractId: string | null;
+    outputTemplateJson: string | null;
+    delivery: (Omit<JobDelivery, 'deliverable'> & { deliverableJson: string }) | null;
+    open: boolean;
+    revision: number;
+    updatedAt: string;
+    closedAt: string | null;
+  }
+>;
 
 /** The statuses a job counts against its org's open-jobs quota in (everything but the final ones). */
 export const openJobStatuses: readonly JobStatus[] = jobStatusSchema.options.filter(isOpenJobStatus);
@@ -98,7 +117,7 @@ export function jobFromDocument(document: Record<string, JsonValue>): Job {
       stored === null || deliverableText === null
         ? null
         : {
-            deliverable: JSON.parse(deliverableText) as JobJsonValue,
+            deliverable: JSON.parse(deliverableText) as JsonValue,
             note: text(stored.note),
             deliveredBy: stored.deliveredBy as unknown as Job['submittedBy'],
             deliveredAt: text(stored.deliveredAt) ?? '',

@@ -1,11 +1,17 @@
 import { orgDecider } from '../../domain/org/decider.ts';
 import { orgEventDefinitions } from '../../domain/org/events.ts';
 import type { Org } from '../../domain/org/state.ts';
-import type { JsonValue } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { json } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
+import type { Stored } from './stored.ts';
 
 export const ORGS = 'orgs';
+
+/** An org's document: the org, its metadata as entries and as `key=value` pairs, when it was registered and changed. */
+export type OrgDocument = Stored<
+  Omit<Org, 'metadata'> & { metadata: Array<{ key: string; value: string }>; metadataPairs: string[]; registeredAt: string; updatedAt: string }
+>;
 
 /**
  * One document per org: its current state (the domain's own evolve), with when it was registered and changed; the

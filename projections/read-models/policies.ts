@@ -1,8 +1,14 @@
 import { defineProjection } from '../projection.ts';
 import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 import { scopedId } from './roster.ts';
+import type { EventDataOf, Stored } from './stored.ts';
 
 export const POLICY_VERSIONS = 'policy_versions';
+
+/** A policy version's document: the draft, its status and when it was drafted and published. */
+export type PolicyVersionDocument = Stored<
+  EventDataOf<'PolicyDrafted'> & { status: 'draft' | 'published' | 'superseded'; draftedAt: string; publishedAt: string | null }
+>;
 
 /** One document per drafted policy version, with its status: draft, published (the one in force) or superseded. */
 export const policiesProjection = defineProjection({

@@ -1,6 +1,7 @@
 import { conflictKey } from '../../domain/roster/state.ts';
 import { defineProjection } from '../projection.ts';
 import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import type { EventDataOf, Stored } from './stored.ts';
 
 export const ROLES = 'roles';
 export const GROUPS = 'groups';
@@ -10,6 +11,29 @@ export const ASSOCIATIONS = 'associations';
 export const APPLICATIONS = 'role_applications';
 
 export const scopedId = (orgId: string, name: string) => `${orgId}:${name}`;
+
+/** A role's document: its definition, its org, when it was defined and last redefined. */
+export type RoleDocument = Stored<{ orgId: string } & EventDataOf<'RoleDefined'>['role'] & { definedAt: string; updatedAt: string }>;
+export type GroupDocument = Stored<{ orgId: string } & EventDataOf<'GroupDefined'>['group']>;
+export type JobSpaceDocument = Stored<{ orgId: string } & EventDataOf<'JobSpaceDefined'>['jobSpace']>;
+export type RoleConflictDocument = Stored<Pick<EventDataOf<'RoleConflictDeclared'>, 'orgId' | 'reason'> & { roles: string[] }>;
+/** An association's document: the grant, and how and when it ended (revoked, expired) once it did. */
+export type AssociationDocument = Stored<
+  { orgId: string } & EventDataOf<'RoleGranted'>['association'] & {
+      status: 'active' | 'revoked' | 'expired';
+      endedAt: string | null;
+      endReason: string | null;
+    }
+>;
+/** A role application's document: the application, and the decision on it once there is one. */
+export type ApplicationDocument = Stored<
+  { orgId: string } & EventDataOf<'RoleApplicationSubmitted'>['application'] & {
+      status: 'pending' | 'approved' | 'rejected';
+      decidedAt: string | null;
+      associationId: string | null;
+      rejectionReason: string | null;
+    }
+>;
 
 const types = [
   'RoleDefined',

@@ -1,11 +1,18 @@
 import { subjectDecider } from '../../domain/subject/decider.ts';
 import { subjectEventDefinitions } from '../../domain/subject/events.ts';
 import type { Capability, CapabilityVerification, Subject } from '../../domain/subject/state.ts';
-import type { JsonValue } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { json } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
+import type { Stored } from './stored.ts';
 
 export const SUBJECTS = 'subjects';
+
+/** A capability as a subject's document lists it: by name, with the orgs that verified it as a list. */
+export type StoredCapability = Omit<Capability, 'verifiedIn'> & { name: string; verifiedIn: CapabilityVerification[] };
+
+/** A subject's document: the subject, its capabilities as a list, when it was registered and changed. */
+export type SubjectDocument = Stored<Omit<Subject, 'capabilities'> & { capabilities: StoredCapability[]; registeredAt: string; updatedAt: string }>;
 
 /**
  * One document per subject: its current state, as the subject aggregate's evolve builds it. Capabilities are stored
@@ -65,9 +72,7 @@ function toDocument(subject: Subject): Record<string, JsonValue> {
 /** The subject as the domain has it, from its document (capabilities back to a map; timestamps left out). */
 export function subjectFromDocument(document: Record<string, JsonValue>): Subject {
   const { capabilities, registeredAt: _registered, updatedAt: _updated, ...rest } = document;
-  const list = Array.isArray(capabilities)
-    ? (capabilities as unknown as Array<Omit<Capability, 'verifiedIn'> & { name: string; verifiedIn: CapabilityVerification[] }>)
-    : [];
+  const list = Array.isArray(capabilities) ? (capabilities as unknown as StoredCapability[]) : [];
   return {
     ...(rest as unknown as Subject),
     capabilities: Object.fromEntries(

@@ -1,13 +1,28 @@
-import type { JsonValue as DomainJson } from '../../domain/job/json.ts';
 import { taskDecider } from '../../domain/task/decider.ts';
 import { taskEventDefinitions } from '../../domain/task/events.ts';
-import { isFinalTaskStatus, type Task } from '../../domain/task/state.ts';
-import type { JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import { isFinalTaskStatus, type Task, type TaskCompletion } from '../../domain/task/state.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
+import type { Stored } from './stored.ts';
 
 export const TASKS = 'tasks';
+
 export const TASKS_PROJECTION = 'tasks';
+
+/** A task's document: the task, its input and outputs as JSON text, `open`, `closedAt`, `revision` and `updatedAt`. */
+export type TaskDocument = Stored<
+  Omit<Task, 'input' | 'completion'> & {
+    inputJson: string;
+    completion: Omit<TaskCompletion, 'outputs'> | null;
+    outputsJson: string | null;
+    open: boolean;
+    closedAt: string | null;
+    revision: number;
+    updatedAt: string;
+  }
+>;
 
 const asc = (field: string) => ({ field, direction: 'asc' as const });
 const desc = (field: string) => ({ field, direction: 'desc' as const });
@@ -70,11 +85,11 @@ export function taskFromDocument(document: Record<string, JsonValue>): Task {
   const outputs = text(outputsJson);
   return {
     ...(rest as unknown as Omit<Task, 'input' | 'completion'>),
-    input: JSON.parse(text(inputJson) ?? 'null') as DomainJson,
+    input: JSON.parse(text(inputJson) ?? 'null') as JsonValue,
     completion:
       stored === null || outputs === null
         ? null
-        : { ...(stored as unknown as Omit<NonNullable<Task['completion']>, 'outputs'>), outputs: JSON.parse(outputs) as DomainJson },
+        : { ...(stored as unknown as Omit<NonNullable<Task['completion']>, 'outputs'>), outputs: JSON.parse(outputs) as JsonValue },
   };
 }
 

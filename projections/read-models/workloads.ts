@@ -1,13 +1,18 @@
 import { isOpenJobStatus } from '../../domain/job/state.ts';
-import type { DocumentStore, JsonDocument, JsonValue } from '../../infra/documents/port.ts';
+import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
 import { defineProjection, type ProjectedEvent } from '../projection.ts';
 import { POSITION_FIELD, writeDocument } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
+import type { Stored } from './stored.ts';
 
 export const WORKLOADS = 'workloads';
 /** The projection's own memory of each job: who holds it and whether it is open (the events that end a job do not say). */
 export const WORKLOAD_JOBS = 'workload_jobs';
 
 export const workloadId = (orgId: string, subjectId: string) => `${orgId}:${subjectId}`;
+
+/** A subject's workload in an org: the open jobs it holds. */
+export type WorkloadDocument = Stored<{ orgId: string; subjectId: string; openJobIds: string[]; openAssignments: number; updatedAt: string }>;
 
 const types = ['JobSubmitted', 'JobAssigned', 'JobVerified', 'JobDeliveryRejected', 'JobFailed', 'JobCancelled', 'JobEscalationResolved'] as const;
 

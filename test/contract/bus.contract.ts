@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BusUnavailableError,
-  DurableConsumerNotFoundError,
   DurableStreamNotFoundError,
   InvalidBusConfigError,
   InvalidMessageError,
@@ -12,9 +11,11 @@ import {
   PayloadTooLargeError,
   RequestTimeoutError,
 } from '../../infra/bus/errors.ts';
-import type { Bus, DurableConsumer, DurableMessage, IncomingMessage, JsonValue, StreamConfig } from '../../infra/bus/port.ts';
+import type { Bus, IncomingMessage, StreamConfig } from '../../infra/bus/port.ts';
 import { subjectMatches } from '../../infra/bus/subjects.ts';
 import { take, waitFor } from '../support/async.ts';
+import { DurableConsumerNotFoundError, type DurableConsumer, type DurableConsumers, type DurableMessage } from '../support/durable-consumer/port.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 // Fixed waits only where time is the behaviour: a slow handler or responder, or a quiet window after the awaited
 // deliveries in which nothing more (a duplicate, a message after unsubscribe) may arrive. Conditions use waitFor.
@@ -36,10 +37,10 @@ const numberOf = (message: { data: JsonValue }) => (message.data as { n: number 
 
 /**
  * The Bus port's contract. Every adapter runs it. `open` returns a new client of the same server (for the in-memory
- * adapter: a bus on the same broker), so "another process" is another client. Subjects and streams are named per run
+ * adapter: a bus on the same broker), so "another process" is another client; `durables` reads the streams back. Subjects and streams are named per run
  * (and streams deleted at the end) so that parallel runs can share one NATS server.
  */
-export function describeBusContract(adapterName: string, open: () => Promise<Bus>): void {
+export function describeBusContract(adapterName: string, open: () => Promise<Bus>, durables: DurableConsumers): void {
   describe(`Bus contract: ${adapterName}`, () => {
     let bus: Bus;
     let other: Bus;
@@ -280,13 +281,13 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         const name = await stream(bus, [`${base}.>`]);
         for (let n = 1; n <= 100; n += 1) await bus.publishDurable(`${base}.job`, { data: { n } }, { msgId: `job-${n}` });
 
-        const first = await bus.consumeDurable({ stream: name, durableName: 'worker', ackWaitMs: 2000 });
+        const first = await durables.consume(bus, { stream: name, durableName: 'worker', ackWaitMs: 2000 });
         const firstHalf = await collect(first, 50); // leaving the loop stops the consumer
         expect(firstHalf.map(numberOf)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
         expect(firstHalf.map((m) => m.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
 
         // "Another process" picks the durable up.
-        const second = await other.consumeDurable({ stream: name, durableName: 'worker', ackWaitMs: 2000 });
+        const second = await durables.consume(other, { stream: name, durableName: 'worker', ackWaitMs: 2000 });
         const iterator = second[Symbol.asyncIterator]();
         const secondHalf: DurableMessage[] = [];
         while (secondHalf.length < 50) {
@@ -305,7 +306,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         const base = space();
         const name = await stream(bus, [`${base}.>`]);
         await bus.publishDurable(`${base}.a`, { data: { n: 1 } });
-        const consumer = await bus.consumeDurable({ stream: name, durableName: 'slow', ackWaitMs: 300 });
+        const consumer = await durables.consume(bus, { stream: name, durableName: 'slow', ackWaitMs: 300 });
         const iterator = consumer[Symbol.asyncIterator]();
 
         const delivered = (await nextWithin(iterator, 2000))!;
@@ -332,7 +333,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         const base = space();
         const name = await stream(bus, [`${base}.>`]);
         await bus.publishDurable(`${base}.a`, { data: { n: 1 } });
-        const consumer = await bus.consumeDurable({ stream: name, durableName: 'limited', ackWaitMs: 200, maxDeliver: 2 });
+        const consumer = await durables.consume(bus, { stream: name, durableName: 'limited', ackWaitMs: 200, maxDeliver: 2 });
         const iterator = consumer[Symbol.asyncIterator]();
         const first = (await nextWithin(iterator, 2000))!;
         first.nak(100);
@@ -361,17 +362,17 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         const base = space();
         const name = await stream(bus, [`${base}.>`]);
         for (const kind of ['a', 'b', 'a', 'b']) await bus.publishDurable(`${base}.${kind}`, { data: kind });
-        const onlyB = await bus.consumeDurable({ stream: name, durableName: 'only-b', filterSubject: `${base}.b` });
+        const onlyB = await durables.consume(bus, { stream: name, durableName: 'only-b', filterSubject: `${base}.b` });
         expect((await collect(onlyB, 2)).map((m) => m.seq)).toEqual([2, 4]);
 
-        const fresh = await bus.consumeDurable({ stream: name, durableName: 'fresh', deliverPolicy: 'new' });
+        const fresh = await durables.consume(bus, { stream: name, durableName: 'fresh', deliverPolicy: 'new' });
         const freshIterator = fresh[Symbol.asyncIterator]();
         await bus.publishDurable(`${base}.a`, { data: 'later' });
         expect((await nextWithin(freshIterator, 2000))?.seq).toBe(5);
         await fresh.stop();
 
-        const left = await bus.consumeDurable({ stream: name, durableName: 'shared', prefetch: 1 });
-        const right = await other.consumeDurable({ stream: name, durableName: 'shared', prefetch: 1 });
+        const left = await durables.consume(bus, { stream: name, durableName: 'shared', prefetch: 1 });
+        const right = await durables.consume(other, { stream: name, durableName: 'shared', prefetch: 1 });
         const seen: number[] = [];
         const drain = async (consumer: DurableConsumer) => {
           const iterator = consumer[Symbol.asyncIterator]();
@@ -399,7 +400,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
           ['core', false],
           ['durable', false],
         ]);
-        const consumer = await bus.consumeDurable({ stream: name, durableName: 'all' });
+        const consumer = await durables.consume(bus, { stream: name, durableName: 'all' });
         const stored = await collect(consumer, 2);
         expect(stored.map((m) => [m.seq, m.data, m.headers])).toEqual([
           [1, 'core', { 'x-k': 'v' }],
@@ -410,7 +411,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
       it('reports missing streams, uncaptured subjects and conflicting settings with typed errors', async () => {
         const base = space();
         await expect(bus.publishDurable(`${base}.nowhere`, { data: 1 })).rejects.toBeInstanceOf(NoStreamForSubjectError);
-        await expect(bus.consumeDurable({ stream: `CT_${run}_missing`, durableName: 'd' })).rejects.toBeInstanceOf(DurableStreamNotFoundError);
+        await expect(durables.consume(bus, { stream: `CT_${run}_missing`, durableName: 'd' })).rejects.toBeInstanceOf(DurableStreamNotFoundError);
         await expect(bus.streamInfo(`CT_${run}_missing`)).rejects.toBeInstanceOf(DurableStreamNotFoundError);
         expect(await bus.deleteStream(`CT_${run}_missing`)).toBe(false);
 
@@ -424,10 +425,10 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
           `${base}.orders.>`,
           `${base}.refunds.>`,
         ]);
-        await expect(bus.consumeDurable({ stream: name, durableName: 'f', filterSubject: `${base}.other.>` })).rejects.toBeInstanceOf(InvalidBusConfigError);
+        await expect(durables.consume(bus, { stream: name, durableName: 'f', filterSubject: `${base}.other.>` })).rejects.toBeInstanceOf(InvalidBusConfigError);
         for (const bad of ['has.dot', 'has space', '', 'x'.repeat(65)]) {
           await expect(bus.ensureStream({ name: bad, subjects: [`${base}.bad`] }), bad).rejects.toBeInstanceOf(InvalidBusConfigError);
-          await expect(bus.consumeDurable({ stream: name, durableName: bad }), bad).rejects.toBeInstanceOf(InvalidBusConfigError);
+          await expect(durables.consume(bus, { stream: name, durableName: bad }), bad).rejects.toBeInstanceOf(InvalidBusConfigError);
         }
         await expect(bus.ensureStream({ name: `CT_${run}_x`, subjects: ['a..b'] })).rejects.toBeInstanceOf(InvalidSubjectError);
       });
@@ -435,7 +436,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
       it('ends a consumer with DurableStreamNotFoundError when its stream is deleted', async () => {
         const base = space();
         const name = await stream(bus, [`${base}.>`]);
-        const consumer = await bus.consumeDurable({ stream: name, durableName: 'orphan' });
+        const consumer = await durables.consume(bus, { stream: name, durableName: 'orphan' });
         const outcome = consumer[Symbol.asyncIterator]()
           .next()
           .then(
@@ -452,7 +453,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         const base = space();
         const name = await stream(bus, [`${base}.>`]);
         await bus.publishDurable(`${base}.a`, { data: 1 });
-        const consumer = await bus.consumeDurable({ stream: name, durableName: 'gone' });
+        const consumer = await durables.consume(bus, { stream: name, durableName: 'gone' });
         const iterator = consumer[Symbol.asyncIterator]();
         await (await nextWithin(iterator, 2000))!.ack();
         const outcome = iterator.next().then(
@@ -461,11 +462,11 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         );
         // The port cannot show that the consumer is parked on its next message; give it a moment to be.
         await sleep(50);
-        expect(await other.deleteConsumer(name, 'gone')).toBe(true);
-        expect(await other.deleteConsumer(name, 'gone')).toBe(false);
+        expect(await durables.delete(other, name, 'gone')).toBe(true);
+        expect(await durables.delete(other, name, 'gone')).toBe(false);
         expect(await outcome).toBeInstanceOf(DurableConsumerNotFoundError);
         // A new durable of the same name starts over.
-        const again = await bus.consumeDurable({ stream: name, durableName: 'gone' });
+        const again = await durables.consume(bus, { stream: name, durableName: 'gone' });
         expect((await collect(again, 1)).map((m) => m.seq)).toEqual([1]);
       });
     });

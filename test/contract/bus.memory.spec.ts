@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryBroker, MemoryBus } from '../../infra/bus/memory.ts';
+import { memoryDurableConsumers } from '../support/durable-consumer/memory.ts';
 import { describeBusContract } from './bus.contract.ts';
 
 const broker = new MemoryBroker();
-describeBusContract('in-process (memory)', async () => new MemoryBus({ broker }));
+describeBusContract('in-process (memory)', async () => new MemoryBus({ broker }), memoryDurableConsumers);
 
 describe('in-process bus', () => {
   it('keeps streams and durable positions in its broker: they outlive a closed bus, not the broker', async () => {
@@ -11,14 +12,14 @@ describe('in-process bus', () => {
     const first = new MemoryBus({ broker: shared });
     await first.ensureStream({ name: 'jobs', subjects: ['jobs.>'] });
     for (let n = 1; n <= 3; n += 1) await first.publishDurable('jobs.run', { data: { n } });
-    for await (const message of await first.consumeDurable({ stream: 'jobs', durableName: 'runner' })) {
+    for await (const message of await memoryDurableConsumers.consume(first, { stream: 'jobs', durableName: 'runner' })) {
       await message.ack();
       break;
     }
     await first.close();
 
     const second = new MemoryBus({ broker: shared });
-    const consumer = await second.consumeDurable({ stream: 'jobs', durableName: 'runner' });
+    const consumer = await memoryDurableConsumers.consume(second, { stream: 'jobs', durableName: 'runner' });
     const seqs: number[] = [];
     for await (const message of consumer) {
       seqs.push(message.seq);

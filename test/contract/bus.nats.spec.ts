@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { BusUnavailableError } from '../../infra/bus/errors.ts';
 import { NatsBus } from '../../infra/bus/nats.ts';
+import { natsDurableConsumers } from '../support/durable-consumer/nats.ts';
 import { serviceUrl } from '../support/services.ts';
 import { describeBusContract } from './bus.contract.ts';
 
 const url = serviceUrl('nats', 'NATS_URL');
 
 if (url) {
-  describeBusContract('NATS + JetStream', async () => NatsBus.connect(url, { name: 'agencygrid-contract-test' }));
+  describeBusContract('NATS + JetStream', async () => NatsBus.connect(url, { name: 'agencygrid-contract-test' }), natsDurableConsumers(url));
 } else {
   describe.skip('Bus contract: NATS + JetStream', () => {
     it('needs NATS_URL', () => {});

@@ -1,4 +1,5 @@
-import type { Filter, JsonDocument, JsonScalar, JsonValue } from '../../infra/documents/port.ts';
+import type { Filter, JsonDocument, JsonScalar } from '../../infra/documents/port.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 /**
  * Fixtures and hand-computed expectations for the DocumentStore filter semantics. The contract suite runs them

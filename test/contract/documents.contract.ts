@@ -9,15 +9,8 @@ import {
   SortValueError,
   UpdateConflictError,
 } from '../../infra/documents/errors.ts';
-import {
-  normalizeSort,
-  type DocumentStore,
-  type Filter,
-  type FindOptions,
-  type JsonDocument,
-  type SortField,
-  type UpdateOps,
-} from '../../infra/documents/port.ts';
+import type { DocumentStore, Filter, FindOptions, JsonDocument, SortField, UpdateOps } from '../../infra/documents/port.ts';
+import { normalizeSort } from '../../infra/documents/validation.ts';
 import { compareDocuments, matchesFilter } from '../../infra/documents/semantics.ts';
 import { FILTER_FIXTURES, SORT_ASCENDING, SORT_DOCUMENTS, generatedDocuments, generatedFilter, seededRandom } from './documents.cases.ts';
 

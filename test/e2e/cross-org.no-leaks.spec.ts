@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentClient, AgentRequestError } from '../../api/agent-client/index.ts';
 import { WORK_REQUEST_KINDS } from '../../domain/agent-protocol/subjects.ts';
-import type { JsonValue } from '../../infra/bus/port.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import type { DependencyServer } from '../support/dependency-servers.ts';
 import { startNatsUnlessSkipped } from '../support/nats-server.ts';
@@ -13,6 +12,7 @@ import { apiClient } from './api.client.ts';
 import { gql, GraphqlWsClient, listenForWebSocket } from './graphql.client.ts';
 import { SseClient } from './api.events-stream.client.ts';
 import { waitFor } from '../support/async.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 /**
  * Principals of org A act against org B on every route of the OpenAPI document, every query field of the GraphQL

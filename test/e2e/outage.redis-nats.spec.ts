@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NatsBus } from '../../infra/bus/nats.ts';
 import { EVENTS_STREAM } from '../../processes/event-fanout.ts';
 import { waitFor } from '../support/async.ts';
+import { natsDurableConsumers } from '../support/durable-consumer/nats.ts';
 import { startRedis, type DependencyServer } from '../support/dependency-servers.ts';
 import { startNats } from '../support/nats-server.ts';
 import { killAllServers, startServer, type ServerProcess } from '../support/server-process.ts';
@@ -227,7 +228,7 @@ describe('a NATS outage', () => {
 
     const bus = await NatsBus.connect(nats.url, { name: 'outage-check' });
     try {
-      const consumer = await bus.consumeDurable({ stream: EVENTS_STREAM, durableName: 'outage-check' });
+      const consumer = await natsDurableConsumers(nats.url).consume(bus, { stream: EVENTS_STREAM, durableName: 'outage-check' });
       const seen: string[] = [];
       const reading = (async () => {
         for await (const message of consumer) {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
 import { subtaskIdFor } from '../../domain/agent-protocol/subjects.ts';
-import type { JsonValue } from '../../infra/bus/port.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 describe('a task split into sub-tasks by its assignee', () => {
   const { server } = useTestServer();

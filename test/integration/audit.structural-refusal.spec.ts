@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { reevaluateOrg, whatIfOrg } from '../../commands/audit/replay.ts';
 import type { DecisionRecordedData } from '../../domain/policy/decision-events.ts';
-import type { JsonObject } from '../../infra/eventstore/port.ts';
 import { collect } from '../support/async.ts';
 import { governance, ok, refused } from '../support/governance-fixtures.ts';
 import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import type { JsonObject } from '../../domain/shared/json-value.ts';
 
 /**
  * A grant the policy permits and the roster refuses (the role is full) is in the log as what it was: a permit whose

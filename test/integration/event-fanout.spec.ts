@@ -8,11 +8,14 @@ import { startPlatform } from '../../bin/platform/start-platform.ts';
 import { loadConfig } from '../../infra/config/env.ts';
 import { MemoryBroker, MemoryBus } from '../../infra/bus/memory.ts';
 import { openBus } from '../../infra/bus/open.ts';
-import type { Bus, DurableMessage, IncomingMessage } from '../../infra/bus/port.ts';
+import type { Bus, IncomingMessage } from '../../infra/bus/port.ts';
 import type { EventStore, EventToAppend } from '../../infra/eventstore/port.ts';
 import { CheckpointError, FileCheckpointStore, MemoryCheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import { EventFanout, eventSubject, type EventFanoutOptions, type FanoutMessage } from '../../processes/event-fanout.ts';
 import { collect, take, waitFor } from '../support/async.ts';
+import { memoryDurableConsumers } from '../support/durable-consumer/memory.ts';
+import { natsDurableConsumers } from '../support/durable-consumer/nats.ts';
+import type { DurableConsumers, DurableMessage } from '../support/durable-consumer/port.ts';
 import { tempStore } from '../support/pipeline.ts';
 import { serviceUrl } from '../support/services.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
@@ -46,10 +49,17 @@ interface Harness {
 
 let consumerCounter = 0;
 
+/** The durable consumers of the streams the bus reaches. */
+function durablesOf(bus: Bus): DurableConsumers {
+  if (bus instanceof MemoryBus) return memoryDurableConsumers;
+  if (natsUrl === undefined) throw new Error('a NATS bus without NATS_URL');
+  return natsDurableConsumers(natsUrl);
+}
+
 /** Every message stored in the stream, read with a fresh durable consumer, in stream order. */
 async function storedMessages(bus: Bus, stream: string): Promise<DurableMessage[]> {
   const info = await bus.streamInfo(stream);
-  const consumer = await bus.consumeDurable({ stream, durableName: `check_${(consumerCounter += 1)}` });
+  const consumer = await durablesOf(bus).consume(bus, { stream, durableName: `check_${(consumerCounter += 1)}` });
   const messages = await take(consumer, info.messages, 10_000);
   for (const message of messages) await message.ack();
   await consumer.stop();

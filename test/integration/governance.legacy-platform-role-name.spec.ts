@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { envelopEvent } from '../../commands/event-envelope.ts';
-import { commandHash } from '../../commands/metadata.ts';
+import { commandHash } from '../../commands/command-identity.ts';
 import { rosterStream } from '../../domain/roster/events.ts';
 import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
 import { admin, governedPipelineOn, tempStore } from '../support/pipeline.ts';

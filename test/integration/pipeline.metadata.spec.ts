@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { orgAggregate } from '../../commands/handlers/org.ts';
-import { deterministicEventId, eventMetadataSchema } from '../../commands/metadata.ts';
+import { deterministicEventId } from '../../commands/command-identity.ts';
+import { eventMetadataSchema } from '../../commands/event-metadata.ts';
 import { collect } from '../support/async.ts';
 import { admin, newOrgId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
 

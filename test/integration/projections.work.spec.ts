@@ -4,7 +4,7 @@ import { createEventRegistry, type PlatformEventRegistry } from '../../domain/ev
 import type { Principal } from '../../domain/shared/principal.ts';
 import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import type { EventStore, JsonObject } from '../../infra/eventstore/port.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
 import { appliesTo, type ProjectedEvent, type Projection } from '../../projections/projection.ts';
 import { readModelProjections } from '../../projections/read-models/all.ts';
 import { ASSIGNMENTS, assignmentsProjection } from '../../projections/read-models/assignments.ts';
@@ -16,6 +16,7 @@ import { ProjectionRunner } from '../../projections/runner.ts';
 import { collect } from '../support/async.ts';
 import { tempStore } from '../support/pipeline.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
+import type { JsonObject } from '../../domain/shared/json-value.ts';
 
 const docsStore = () => new SqliteDocumentStore({ path: ':memory:' });
 const system: Principal = { id: 'system', kind: 'system' };

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JsonObject } from '../../infra/eventstore/port.ts';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
+import type { JsonObject } from '../../domain/shared/json-value.ts';
 
 /** Temp directories a test made, removed by `removeTempDirs` (call it in afterEach). */
 const made: string[] = [];

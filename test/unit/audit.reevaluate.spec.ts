@@ -143,7 +143,8 @@ describe('audit: re-evaluation of recorded decisions', () => {
     altered.publish(1);
     const decision = altered.decide(asSubject(ALICE), 'org.update', { description: 'x' });
     const drafted = altered.history.policy[0];
-    if (drafted) drafted.data = { ...drafted.data, rules: [{ ...v1[0], roles: ['anyone'] }, v1[1]] };
+    const [first, second] = v1;
+    if (drafted?.type === 'PolicyDrafted' && first && second) drafted.data = { ...drafted.data, rules: [{ ...first, roles: ['anyone'] }, second] };
     expect(run(altered, [decision])).toMatchObject([
       { status: 'unverifiable', code: 'POLICY_HASH_MISMATCH', reason: expect.stringMatching(/^the rules stored for version 1 hash to/) },
     ]);

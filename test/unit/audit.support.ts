@@ -2,6 +2,7 @@ import { orgTimelines, type OrgHistory, type OrgTimelines } from '../../domain/a
 import { currentBuiltIns } from '../../domain/audit/policies.ts';
 import type { RecordedDecision } from '../../domain/audit/recorded.ts';
 import type { LoggedEvent } from '../../domain/audit/timeline.ts';
+import { createEventRegistry } from '../../domain/events/catalog.ts';
 import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import type { PolicyRequest, PolicyRule } from '../../domain/policy/types.ts';
@@ -17,6 +18,8 @@ export const ALICE = '1a000000-0000-4000-8000-000000000001';
 export const BOB = '2b000000-0000-4000-8000-000000000002';
 export const OWNER = '3c000000-0000-4000-8000-000000000003';
 export const admin: Principal = { id: 'admin:test', kind: 'admin' };
+
+const registry = createEventRegistry();
 
 export class LogBuilder {
   private position = 0n;
@@ -47,7 +50,14 @@ export class LogBuilder {
     const streamId = `${stream}-${ORG}`;
     const revision = (this.revisions.get(streamId) ?? -1n) + 1n;
     this.revisions.set(streamId, revision);
-    const event: LoggedEvent = { streamId, revision, position: this.position, type, data, occurredAt };
+    // Decoded as audit replay reads the log: a fixture that does not fit its event's schema fails here.
+    const event: LoggedEvent = {
+      ...registry.decode(type, data, { schemaVersion: registry.currentVersion(type) }),
+      streamId,
+      revision,
+      position: this.position,
+      occurredAt,
+    };
     this.history[stream].push(event);
     return event;
   }
@@ -85,8 +95,8 @@ export class LogBuilder {
   }
 
   publish(version: number, supersedes: number | null = null): LoggedEvent {
-    const drafted = this.history.policy.find((event) => event.type === 'PolicyDrafted' && event.data.version === version);
-    return this.append('policy', 'PolicyPublished', { orgId: ORG, version, hash: drafted?.data.hash, supersedes });
+    const drafted = this.history.policy.flatMap((event) => (event.type === 'PolicyDrafted' && event.data.version === version ? [event.data] : []))[0];
+    return this.append('policy', 'PolicyPublished', { orgId: ORG, version, hash: drafted?.hash, supersedes });
   }
 
   orgHistory(): OrgHistory {

@@ -20,7 +20,8 @@ import {
   toMongoUpdate,
   uniqueShapeViolationFilter,
 } from '../../infra/documents/mongodb.ts';
-import { normalizeSort, type Filter } from '../../infra/documents/port.ts';
+import type { Filter } from '../../infra/documents/port.ts';
+import { normalizeSort } from '../../infra/documents/validation.ts';
 import { FILTER_FIXTURES, generatedFilter, seededRandom } from '../contract/documents.cases.ts';
 
 const missingOrNull = (path: string) => ({ $or: [{ [path]: { $exists: false } }, { [path]: { $type: 'null' } }] });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidCursorError, InvalidDocumentError, UpdateConflictError } from '../../infra/documents/errors.ts';
-import { decodeCursor, encodeCursor, normalizeSort, type JsonDocument, type UpdateOps } from '../../infra/documents/port.ts';
+import type { JsonDocument, UpdateOps } from '../../infra/documents/port.ts';
+import { decodeCursor, encodeCursor, normalizeSort } from '../../infra/documents/validation.ts';
 import {
   applyUpdate,
   assertUniqueShapes,

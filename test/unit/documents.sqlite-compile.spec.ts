@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Filter } from '../../infra/documents/port.ts';
-import { SqlCompiler, arrayPathsOf } from '../../infra/documents/sqlite.ts';
+import { arrayPathsOf } from '../../infra/documents/array-paths.ts';
+import { SqlCompiler } from '../../infra/documents/sql-compiler.ts';
 import { generatedFilter, seededRandom } from '../contract/documents.cases.ts';
 
 const compile = (filter: Filter, arrayPaths: string[] = []) => {

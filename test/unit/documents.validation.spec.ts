@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidDocumentError, InvalidQueryError } from '../../infra/documents/errors.ts';
+import type { Filter } from '../../infra/documents/port.ts';
 import {
   LIMITS,
   normalizeSort,
@@ -10,8 +11,7 @@ import {
   parseIndexSpec,
   parseUpdateOps,
   validateDocument,
-  type Filter,
-} from '../../infra/documents/port.ts';
+} from '../../infra/documents/validation.ts';
 
 function caught(run: () => unknown): unknown {
   try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { jobCommandSchema } from '../../domain/job/commands.ts';
 import { DELIVERABLE_LIMITS, OUTPUT_TEMPLATE_LIMITS } from '../../domain/job/fields.ts';
-import { jsonProblem } from '../../domain/job/json.ts';
+import { jsonProblem } from '../../domain/shared/bounded-json.ts';
 import { DEFAULT_MAX_OPEN_JOBS, maxOpenJobsOf } from '../../domain/job/quota.ts';
 import { assigneeId, jobId, orgId, verifierId } from '../support/job-fixtures.ts';
 

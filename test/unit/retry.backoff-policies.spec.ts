@@ -40,9 +40,8 @@ describe("the platform's policies keep the bounds each backoff had", () => {
     expect(waits(policies.sagaStep(1), 12).slice(8)).toEqual([256, 256, 256, 256]);
   });
 
-  it('the fan-out, the bus and the cache reconnect on capped doubling', () => {
+  it('the fan-out and the cache reconnect on capped doubling', () => {
     expect(waits(policies.fanoutResubscribe(100, 5_000), 7)).toEqual([100, 200, 400, 800, 1600, 3200, 5000]);
-    expect(waits(policies.busRefetch, 6)).toEqual([100, 200, 400, 800, 1600, 2000]);
     expect(waits(policies.cacheReconnect, 6)).toEqual([100, 200, 400, 800, 1600, 2000]);
     expect(waits(policies.rateLimitReconnect, 7)).toEqual([200, 400, 800, 1600, 3200, 3200, 3200]);
   });

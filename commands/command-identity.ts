@@ -2,23 +2,6 @@ import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
 import { canonicalJson } from '../domain/shared/canonical-json.ts';
-import { principalSchema } from '../domain/shared/principal.ts';
-
-/** Metadata every event carries (the design's list, plus what idempotency needs: commandType and commandHash). */
-export const eventMetadataSchema = z.object({
-  eventId: z.uuid(),
-  commandId: z.string(),
-  commandType: z.string(),
-  commandHash: z.string(),
-  correlationId: z.string(),
-  causationId: z.string(),
-  principal: principalSchema,
-  orgId: z.string().nullable(),
-  occurredAt: z.iso.datetime(),
-  schemaVersion: z.number().int().positive(),
-  decisionId: z.string().nullable(),
-});
-export type EventMetadata = z.infer<typeof eventMetadataSchema>;
 
 /** Client-chosen command ids (Idempotency-Key) are opaque tokens of a safe alphabet. */
 export const commandIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/, '8 to 200 characters of A-Z a-z 0-9 . _ : -');

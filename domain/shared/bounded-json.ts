@@ -1,10 +1,5 @@
 import { z } from 'zod';
-
-/** A value JSON can carry. Objects are plain (prototype Object.prototype or null); numbers are finite. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
-export interface JsonObject {
-  [key: string]: JsonValue;
-}
+import type { JsonObject, JsonValue } from './json-value.ts';
 
 export interface JsonLimits {
   /** Characters of the value as `JSON.stringify` writes it. */
