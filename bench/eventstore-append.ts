@@ -54,7 +54,8 @@ async function appendSequentially(store: SqliteEventStore, batchSize: number, ma
   const started = now();
   const deadline = started + maxMs;
   while (count < maxEvents && now() < deadline) {
-    const batch = Array.from({ length: batchSize }, () => sampleEvent((sequence += 1)));
+    const batch = Array.from({ length: batchSize }, (_, index) => sampleEvent(sequence + index + 1));
+    sequence += batchSize;
     const before = now();
     const result = await store.appendToStream(streamId, batch, { expectedRevision: expected });
     latencies.push(now() - before);

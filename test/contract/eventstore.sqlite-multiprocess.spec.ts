@@ -10,6 +10,7 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import { collect, waitFor } from '../support/async.ts';
 import type { WriterReport } from './eventstore.sqlite-writer.ts';
+import { expectStrictlyIncreasing } from '../support/ordering.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const writerScript = fileURLToPath(new URL('./eventstore.sqlite-writer.ts', import.meta.url));
@@ -90,15 +91,9 @@ function expectCommitOrderPerStream(appended: readonly Appended[]) {
   const byStream = new Map<string, Appended[]>();
   for (const entry of appended) byStream.set(entry.streamId, [...(byStream.get(entry.streamId) ?? []), entry]);
   for (const entries of byStream.values()) {
-    entries.forEach((entry, index) => expect(entry.revision).toBe(BigInt(index)));
-    for (let index = 1; index < entries.length; index += 1) {
-      expect(entries[index]!.position).toBeGreaterThan(entries[index - 1]!.position);
-    }
+    expect(entries.map((entry) => entry.revision)).toEqual(entries.map((_, index) => BigInt(index)));
+    expectStrictlyIncreasing(entries.map((entry) => entry.position));
   }
-}
-
-function expectStrictlyIncreasing(positions: readonly bigint[]) {
-  for (let index = 1; index < positions.length; index += 1) expect(positions[index]!).toBeGreaterThan(positions[index - 1]!);
 }
 
 describe('embedded SQLite event store shared by several connections', () => {
@@ -193,7 +188,7 @@ describe('embedded SQLite event store shared by several connections', () => {
       expect(written.filter((e) => e.type === 'ChildWrote')).toHaveLength(perProcess);
       // The two processes' commits did interleave (the test exercised contention, not two runs one after the other).
       // How often depends on the scheduler: on a loaded 2-core machine (the whole suite running) it can be a handful.
-      const switches = written.filter((e, index) => index > 0 && e.type !== written[index - 1]!.type).length;
+      const switches = written.filter((e, index) => index > 0 && e.type !== written[index - 1]?.type).length;
       expect(switches).toBeGreaterThan(1);
 
       // The subscription saw the other process's events (by polling), each once, in $all order: no event ever became

@@ -246,7 +246,10 @@ describe('agencygrid backup and restore against a server under load', () => {
     const second = await startServer({ dataDir: restoredDir, adminKey: ADMIN_KEY, env: UNLIMITED_RATES });
     const answeringMs = Math.round(performance.now() - spawned);
     let state = await readiness(second);
-    await until(async () => (state = await readiness(second)).caughtUp, 'the restored server to rebuild its read models');
+    await until(async () => {
+      state = await readiness(second);
+      return state.caughtUp;
+    }, 'the restored server to rebuild its read models');
     const rebuildMs = Math.round(performance.now() - spawned);
     expect(state.head, 'head of the restored log as the server sees it').toBe(last);
     expect(state.status).toBe('ready');

@@ -95,7 +95,6 @@ class FakeServer {
   private post(path: string, body: Record<string, unknown>): Record<string, unknown> {
     const b = body as unknown as FakeBody;
     const bumpRoster = () => (this.roster.revision = Number(this.roster.revision) + 1);
-    let match: RegExpMatchArray | null;
     if (path === '/orgs') {
       this.org = {
         orgId: b.orgId,
@@ -110,7 +109,7 @@ class FakeServer {
       };
       return { orgId: b.orgId };
     }
-    if ((match = path.match(/^\/orgs\/[^/]+\/metadata$/)) && this.org) {
+    if (/^\/orgs\/[^/]+\/metadata$/.test(path) && this.org) {
       this.org = { ...this.org, ...body, revision: Number(this.org.revision) + 1 };
       return {};
     }
@@ -129,16 +128,18 @@ class FakeServer {
       });
       return { subjectId: b.subjectId };
     }
-    if ((match = path.match(/^\/subjects\/([^/]+)\/(profile|capabilities)$/))) {
-      const subject = this.subjects.get(match[1] ?? '');
-      if (!subject) throw new Error(`no subject ${match[1]}`);
-      if (match[2] === 'profile') Object.assign(subject, body);
+    const subjectPart = path.match(/^\/subjects\/([^/]+)\/(profile|capabilities)$/);
+    if (subjectPart) {
+      const subject = this.subjects.get(subjectPart[1] ?? '');
+      if (!subject) throw new Error(`no subject ${subjectPart[1]}`);
+      if (subjectPart[2] === 'profile') Object.assign(subject, body);
       else subject.capabilities[b.name] = { level: b.level, evidence: b.evidence ?? null };
       subject.revision = Number(subject.revision) + 1;
       return {};
     }
-    if ((match = path.match(/^\/orgs\/[^/]+\/(job-spaces|roles|groups)$/))) {
-      const list = match[1] === 'roles' ? this.roster.roles : match[1] === 'groups' ? this.roster.groups : this.roster.jobSpaces;
+    const rosterList = path.match(/^\/orgs\/[^/]+\/(job-spaces|roles|groups)$/);
+    if (rosterList) {
+      const list = rosterList[1] === 'roles' ? this.roster.roles : rosterList[1] === 'groups' ? this.roster.groups : this.roster.jobSpaces;
       const index = list.findIndex((item) => item.name === b.name);
       if (index >= 0) list[index] = { ...body, name: b.name };
       else list.push({ ...body, name: b.name });
@@ -171,8 +172,9 @@ class FakeServer {
       this.policies.versions.push({ version, status: 'draft', description: b.description ?? '', rules: b.rules, hash: policyRulesHash(b.rules) });
       return { version };
     }
-    if ((match = path.match(/\/policies\/(\d+)\/publish$/))) {
-      const version = Number(match[1]);
+    const publish = path.match(/\/policies\/(\d+)\/publish$/);
+    if (publish) {
+      const version = Number(publish[1]);
       for (const v of this.policies.versions) if (v.status === 'published') v.status = 'superseded';
       const target = this.policies.versions.find((v) => v.version === version);
       if (!target) throw new Error(`no policy version ${version}`);
@@ -281,7 +283,7 @@ describe('apply planner: re-applying', () => {
     server.apply(lab);
     const state = server.lookup(lab);
     // Fields the server may add (counts, timestamps) and things only the server has.
-    state.roster?.roles.forEach((role) => Object.assign(role, { holders: 1, definedAt: NOW }));
+    for (const role of state.roster?.roles ?? []) Object.assign(role, { holders: 1, definedAt: NOW });
     state.roster?.roles.push({ name: 'intern', description: 'not in the spec' });
     state.roster?.associations.push({
       associationId: 'x',
