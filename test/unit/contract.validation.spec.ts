@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { contractCommandSchema } from '../../domain/contract/commands.ts';
 import { contractEventDefinitions } from '../../domain/contract/events.ts';
 import { createEventRegistry } from '../../domain/events/catalog.ts';
@@ -170,7 +171,7 @@ describe('contract events', () => {
       const definition = contractEventDefinitions.find((candidate) => candidate.type === event.type);
       expect(definition?.schema.safeParse(event.data).success, event.type).toBe(true);
     }
-    const drafted = contractEventDefinitions[0].schema;
+    const drafted = required(contractEventDefinitions.find((definition) => definition.type === 'ContractDrafted'), 'a contract event').schema;
     expect(drafted.safeParse({ ...contractDrafted().data, draftedAt: 'yesterday' }).success).toBe(false);
   });
 });
