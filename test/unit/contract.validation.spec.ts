@@ -171,7 +171,10 @@ describe('contract events', () => {
       const definition = contractEventDefinitions.find((candidate) => candidate.type === event.type);
       expect(definition?.schema.safeParse(event.data).success, event.type).toBe(true);
     }
-    const drafted = required(contractEventDefinitions.find((definition) => definition.type === 'ContractDrafted'), 'a contract event').schema;
+    const drafted = required(
+      contractEventDefinitions.find((definition) => definition.type === 'ContractDrafted'),
+      'a contract event',
+    ).schema;
     expect(drafted.safeParse({ ...contractDrafted().data, draftedAt: 'yesterday' }).success).toBe(false);
   });
 });
