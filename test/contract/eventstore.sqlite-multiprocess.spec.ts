@@ -11,6 +11,7 @@ import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import { collect, waitFor } from '../support/async.ts';
 import type { WriterReport } from './eventstore.sqlite-writer.ts';
 import { expectStrictlyIncreasing } from '../support/ordering.ts';
+import { appendConcurrently, type Appended } from '../support/concurrent-appends.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const writerScript = fileURLToPath(new URL('./eventstore.sqlite-writer.ts', import.meta.url));
@@ -28,38 +29,9 @@ afterEach(async () => {
 const dbFile = () => join(mkdtempSync(join(tmpdir(), 'ag-es-mp-')), 'events.db');
 const newEvent = (type: string, n: number) => ({ id: randomUUID(), type, data: { n }, metadata: {} });
 
-interface Appended {
-  streamId: string;
-  revision: bigint;
-  position: bigint;
-}
-
-/**
- * `writers` concurrent writers, one stream each, appending one event at a time at the exact expected revision;
- * `pauseMs` between appends lets another process's commits in between.
- */
-async function appendFrom(store: SqliteEventStore, prefix: string, total: number, writers: number, pauseMs?: number) {
-  const appended: Appended[] = [];
-  const errors: unknown[] = [];
-  await Promise.all(
-    Array.from({ length: writers }, async (_, writer) => {
-      const streamId = `${prefix}-${writer}`;
-      let expected: bigint | 'no_stream' = 'no_stream';
-      for (let n = writer; n < total; n += writers) {
-        try {
-          const result = await store.appendToStream(streamId, [newEvent('ParentWrote', n)], { expectedRevision: expected });
-          expected = result.nextExpectedRevision;
-          appended.push({ streamId, revision: result.nextExpectedRevision, position: result.position });
-          if (pauseMs !== undefined) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-        } catch (error) {
-          errors.push(error);
-          return;
-        }
-      }
-    }),
-  );
-  return { appended, errors };
-}
+/** Writers in this process, pausing `pauseMs` (if given) after each append. */
+const appendFrom = (store: SqliteEventStore, prefix: string, total: number, writers: number, pauseMs?: number) =>
+  appendConcurrently(store, { prefix, total, writers, pauseMs, event: (n) => newEvent('ParentWrote', n) });
 
 /** Subscribes from the start and collects until `count` events arrived (or the subscription fails). */
 function collectLive(store: SqliteEventStore, count: number) {
