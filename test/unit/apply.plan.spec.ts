@@ -196,6 +196,14 @@ const kinds = (plan: Plan) =>
 
 const roleOrder = (plan: Plan) => plan.steps.filter((step) => step.path.endsWith('/roles')).map((step) => step.body.name);
 
+/** A fake server the research lab was applied to, the lab, and a copy of it for the test to change. */
+function appliedLab() {
+  const server = new FakeServer();
+  const lab = example('research-lab.yaml');
+  server.apply(lab);
+  return { server, lab, changed: structuredClone(lab) };
+}
+
 describe('apply planner: a fresh org', () => {
   const lab = example('research-lab.yaml');
 
@@ -278,9 +286,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('ignores what the server adds to its answers and what the spec leaves out', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
+    const { server, lab } = appliedLab();
     const state = server.lookup(lab);
     // Fields the server may add (counts, timestamps) and things only the server has.
     for (const role of state.roster?.roles ?? []) Object.assign(role, { holders: 1, definedAt: NOW });
@@ -302,19 +308,14 @@ describe('apply planner: re-applying', () => {
   });
 
   it('never plans a removal: a spec that drops things plans nothing at all', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
+    const { server, lab } = appliedLab();
     const smaller = { ...lab, roles: lab.roles.slice(0, 1), groups: [], conflicts: [], associations: [], jobSpaces: [], subjects: [], policy: undefined };
     const plan = planApply(smaller, server.lookup(smaller));
     expect(plan.steps).toEqual([]);
   });
 
   it('plans only the DefineRole of a changed role', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const changed = structuredClone(lab);
+    const { server, changed } = appliedLab();
     const reviewer = changed.roles.find((role) => role.name === 'reviewer');
     if (!reviewer) throw new Error('no reviewer');
     reviewer.maxHolders = 2;
@@ -325,10 +326,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('plans a draft and a publish, last, when the policy rules differ from the published ones', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const changed = structuredClone(lab);
+    const { server, changed } = appliedLab();
     const rules = changed.policy?.rules ?? [];
     rules[0] = { ...(rules[0] as PolicyRule), reason: 'members read everything' };
     const role = changed.roles.find((r) => r.name === 'editor');
@@ -342,10 +340,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('compares policy content canonically: key order inside rules does not count, the hash is the server one', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const reordered = structuredClone(lab);
+    const { server, lab, changed: reordered } = appliedLab();
     if (reordered.policy) {
       reordered.policy.rules = reordered.policy.rules.map((rule) => Object.fromEntries(Object.entries(rule).reverse()) as PolicyRule);
     }
@@ -375,10 +370,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('derives keys from the revision planned against, so going back to an earlier definition is not a replay', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const two = structuredClone(lab);
+    const { server, lab, changed: two } = appliedLab();
     const reviewer = two.roles.find((role) => role.name === 'reviewer');
     if (reviewer) reviewer.maxHolders = 2;
     const toTwo = server.apply(two);
@@ -392,10 +384,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('updates only the org metadata fields that changed', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const changed = structuredClone(lab);
+    const { server, changed } = appliedLab();
     changed.org.description = 'Now also writes books.';
     changed.org.metadata = { region: 'us' };
     const plan = planApply(changed, server.lookup(changed));
@@ -405,10 +394,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('declares only the capability that changed, and updates only changed profile fields', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const changed = structuredClone(lab);
+    const { server, changed } = appliedLab();
     const wes = changed.subjects.find((s) => s.displayName === 'Wes (writer)');
     if (!wes) throw new Error('no Wes');
     wes.capabilities = [{ name: 'writing.drafting', level: 9 }];
