@@ -187,7 +187,10 @@ export async function generateDecisionHistory(options: HistoryOptions): Promise<
     loader,
     registry,
     check: governedCheck,
-    clock: () => new Date((clock += stepMs)),
+    clock: () => {
+      clock += stepMs;
+      return new Date(clock);
+    },
   });
 
   const history: Omit<GeneratedHistory, 'elapsedMs' | 'endedAt'> = {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExpectedRevision } from '../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
 import { sampleEvent, sampleEventBytes, withTempStore, type Synchronous } from './fixtures.ts';
-import { emit, now, progress, runsContext, runWorkers, summarizeRuns, type Run } from './measure.ts';
+import { emit, measureRuns, now, progress, runsContext, runWorkers, type Run } from './measure.ts';
 
 export interface ManyStreamsOptions {
   synchronous: Synchronous;
@@ -23,11 +23,7 @@ export async function benchManyStreamAppends(options: ManyStreamsOptions): Promi
   await withTempStore(`streams-${synchronous.toLowerCase()}`, { synchronous }, async (store) => {
     await writeConcurrently(store, streams, 20, 1_000);
 
-    const runs: Run[] = [];
-    for (let run = 0; run < options.runs; run += 1) {
-      runs.push(await writeConcurrently(store, streams, options.eventsPerStream, options.maxMsPerRun));
-    }
-    const summary = summarizeRuns(runs);
+    const { summary } = await measureRuns(options.runs, () => writeConcurrently(store, streams, options.eventsPerStream, options.maxMsPerRun));
     const context = {
       synchronous,
       eventsPerAppend: 1,
@@ -39,7 +35,7 @@ export async function benchManyStreamAppends(options: ManyStreamsOptions): Promi
     emit('eventstore.append.many-streams.throughput', summary.throughput, 'events/s', { ...context, ...runsContext(summary) });
     emit('eventstore.append.many-streams.p50', summary.latency.p50, 'ms', { ...context, per: 'append call' });
     emit('eventstore.append.many-streams.p99', summary.latency.p99, 'ms', { ...context, per: 'append call' });
-    progress(`${streams} streams ${synchronous}: ${summary.count} events in ${runs.length} runs`);
+    progress(`${streams} streams ${synchronous}: ${summary.count} events in ${summary.runs} runs`);
   });
 }
 

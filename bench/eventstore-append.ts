@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ExpectedRevision } from '../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
 import { sampleEvent, sampleEventBytes, withTempStore, type Synchronous } from './fixtures.ts';
-import { emit, now, progress, runsContext, summarizeRuns, type Run } from './measure.ts';
+import { emit, measureRuns, now, progress, runsContext, type Run } from './measure.ts';
 
 export interface SingleStreamOptions {
   synchronous: Synchronous;
@@ -23,11 +23,7 @@ export async function benchSingleStreamAppends(options: SingleStreamOptions): Pr
     // Warm-up on its own stream: statements compiled, WAL file created, JIT done.
     await appendSequentially(store, batchSize, batchSize * 100, 1_000);
 
-    const runs: Run[] = [];
-    for (let run = 0; run < options.runs; run += 1) {
-      runs.push(await appendSequentially(store, batchSize, options.eventsPerRun, options.maxMsPerRun));
-    }
-    const summary = summarizeRuns(runs);
+    const { runs, summary } = await measureRuns(options.runs, () => appendSequentially(store, batchSize, options.eventsPerRun, options.maxMsPerRun));
     const context = {
       synchronous,
       eventsPerAppend: batchSize,
@@ -54,7 +50,8 @@ async function appendSequentially(store: SqliteEventStore, batchSize: number, ma
   const started = now();
   const deadline = started + maxMs;
   while (count < maxEvents && now() < deadline) {
-    const batch = Array.from({ length: batchSize }, () => sampleEvent((sequence += 1)));
+    const batch = Array.from({ length: batchSize }, (_, index) => sampleEvent(sequence + index + 1));
+    sequence += batchSize;
     const before = now();
     const result = await store.appendToStream(streamId, batch, { expectedRevision: expected });
     latencies.push(now() - before);

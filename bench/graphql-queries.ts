@@ -10,7 +10,7 @@ import { buildServer } from '../api/server.ts';
 import { loadConfig } from '../infra/config/env.ts';
 import { UNLIMITED_RATES } from './fixtures.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
-import { emit, now, progress, runQueue, runsContext, summarizeRuns, type Run } from './measure.ts';
+import { emit, measureRuns, now, progress, runQueue, runsContext, type Run } from './measure.ts';
 
 export interface GraphqlBenchOptions {
   orgs: number;
@@ -76,9 +76,7 @@ export async function benchGraphqlQueries(options: GraphqlBenchOptions = default
       ['graphql.effective-roles', effective, 'effectiveRoles of a subject in an org (hot-path cache)'],
     ] as const) {
       await measure(server, 1_000, options.concurrency, options.maxMsPerRun, build); // warm-up: JIT, caches, statements
-      const runs: Run[] = [];
-      for (let run = 0; run < options.runs; run += 1) runs.push(await measure(server, options.queriesPerRun, options.concurrency, options.maxMsPerRun, build));
-      const summary = summarizeRuns(runs);
+      const { summary } = await measureRuns(options.runs, () => measure(server, options.queriesPerRun, options.concurrency, options.maxMsPerRun, build));
       const context = {
         orgs: options.orgs,
         concurrency: options.concurrency,

@@ -116,6 +116,13 @@ export function summarizeRuns(runs: readonly Run[]): RunsSummary {
   };
 }
 
+/** `count` runs of `once`, one after another (never overlapping: each would slow the other), and their summary. */
+export async function measureRuns(count: number, once: () => Promise<Run>): Promise<{ runs: Run[]; summary: RunsSummary }> {
+  const runs: Run[] = [];
+  for (let run = 0; run < count; run += 1) runs.push(await once());
+  return { runs, summary: summarizeRuns(runs) };
+}
+
 /** Context fields describing how a median throughput was obtained. */
 export function runsContext(summary: RunsSummary): FigureContext {
   return {

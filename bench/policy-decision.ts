@@ -2,6 +2,7 @@ import { clearConditionCache } from '../domain/policy/conditions.ts';
 import { evaluatePolicy } from '../domain/policy/evaluate.ts';
 import type { PolicyDecision, PolicyRequest, PolicyRule } from '../domain/policy/types.ts';
 import { validatePolicySet } from '../domain/policy/validate.ts';
+import { required } from '../domain/shared/required.ts';
 import { emit, now, progress, runsContext, summarizeRuns, type Run } from './measure.ts';
 
 export interface PolicyDecisionOptions {
@@ -189,17 +190,18 @@ export async function benchPolicyDecision(overrides: Partial<PolicyDecisionOptio
   const validated = validatePolicySet(rules, knownActions);
   if (!validated.ok) throw new Error(`bench policy is invalid: ${JSON.stringify(validated.errors)}`);
   const pool = requests(64);
+  const requestAt = (index: number) => required(pool[index % pool.length], 'the pool holds 64 requests');
 
   // Cold: compile every condition once (what the first decision after a restart, or a new policy version, pays).
   clearConditionCache();
   const coldStarted = now();
-  evaluatePolicy(rules, pool[0]!);
+  evaluatePolicy(rules, requestAt(0));
   const coldMs = now() - coldStarted;
 
   const outcomes: Record<PolicyDecision['outcome'], number> = { permitted: 0, forbidden: 0, 'not-permitted': 0 };
   let conditionErrors = 0;
   for (let index = 0; index < options.warmup; index += 1) {
-    const decision = evaluatePolicy(rules, pool[index % pool.length]!);
+    const decision = evaluatePolicy(rules, requestAt(index));
     outcomes[decision.outcome] += 1;
     conditionErrors += decision.errors.length;
   }
@@ -212,7 +214,7 @@ export async function benchPolicyDecision(overrides: Partial<PolicyDecisionOptio
     const latencies = new Array<number>(options.decisionsPerRun);
     const started = now();
     for (let index = 0; index < options.decisionsPerRun; index += 1) {
-      const request = pool[index % pool.length]!;
+      const request = requestAt(index);
       const before = now();
       const decision = evaluatePolicy(rules, request);
       latencies[index] = (now() - before) * 1000; // microseconds

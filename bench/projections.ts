@@ -5,6 +5,7 @@ import { CommandPipeline } from '../commands/pipeline.ts';
 import { StreamLoader } from '../commands/stream-loader.ts';
 import { createEventRegistry } from '../domain/events/catalog.ts';
 import { isAppError } from '../domain/shared/app-error.ts';
+import { required } from '../domain/shared/required.ts';
 import { SqliteDocumentStore } from '../infra/documents/sqlite.ts';
 import { readModelProjections } from '../projections/read-models/all.ts';
 import { ProjectionRunner } from '../projections/runner.ts';
@@ -42,7 +43,7 @@ export async function benchProjections(options: { commandsPerSecond: number; sec
           const wait = due - now();
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
           const register = orgIds.length < 50 || index % 3 === 0;
-          const orgId = register ? randomUUID() : orgIds[index % orgIds.length]!;
+          const orgId = register ? randomUUID() : required(orgIds[index % orgIds.length], 'it registers until there are 50 orgs');
           const command = register
             ? { type: 'RegisterOrg', data: { orgId, name: `Bench ${index}`, slug: `bench-${index}-${orgId.slice(0, 6)}` } }
             : { type: 'UpdateOrgMetadata', data: { orgId, description: `round ${index}` } };

@@ -8,7 +8,7 @@ import type { DomainEvent } from '../domain/shared/decider.ts';
 import type { EventToAppend } from '../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
 import { benchAdmin, pipelineLikeMetadata, withTempStore } from './fixtures.ts';
-import { emit, now, progress, runsContext, summarizeRuns, type Run } from './measure.ts';
+import { emit, measureRuns, now, progress, runsContext } from './measure.ts';
 import type { JsonObject } from '../domain/shared/json-value.ts';
 
 export interface ReadAllOptions {
@@ -69,13 +69,11 @@ export async function benchReadAll(options: ReadAllOptions): Promise<void> {
     await readPass(20_000);
     await replayPass(20_000);
 
-    const reads: Run[] = [];
-    for (let run = 0; run < options.runs; run += 1) {
+    const { summary: read } = await measureRuns(options.runs, async () => {
       const pass = await readPass();
       if (pass.events !== seeded.events) throw new Error(`read ${pass.events} events, seeded ${seeded.events}`);
-      reads.push({ count: pass.events, elapsedMs: pass.elapsedMs, latencies: [] });
-    }
-    const read = summarizeRuns(reads);
+      return { count: pass.events, elapsedMs: pass.elapsedMs, latencies: [] };
+    });
     const context = {
       events: seeded.events,
       streams: seeded.streams,
@@ -86,14 +84,12 @@ export async function benchReadAll(options: ReadAllOptions): Promise<void> {
     };
     emit('eventstore.read-all.throughput', read.throughput, 'events/s', { ...context, ...runsContext(read) });
 
-    const replays: Run[] = [];
     let folded = 0;
-    for (let run = 0; run < options.runs; run += 1) {
+    const { summary: replay } = await measureRuns(options.runs, async () => {
       const pass = await replayPass();
       folded = pass.folded;
-      replays.push({ count: pass.events, elapsedMs: pass.elapsedMs, latencies: [] });
-    }
-    const replay = summarizeRuns(replays);
+      return { count: pass.events, elapsedMs: pass.elapsedMs, latencies: [] };
+    });
     emit('replay.org.throughput', replay.throughput, 'events/s', {
       ...context,
       ...runsContext(replay),

@@ -47,7 +47,8 @@ export async function benchCriteriaAssignment(options: CriteriaAssignmentOptions
   try {
     // No NATS_URL: the in-process bus (the cfp/accept messages go nowhere; nothing here waits for them).
     const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: dir });
-    platform = await startPlatform(config, new SqliteEventStore({ path: join(dir, 'events.db') }), pino({ level: 'silent' }));
+    const running = await startPlatform(config, new SqliteEventStore({ path: join(dir, 'events.db') }), pino({ level: 'silent' }));
+    platform = running;
     const { orgId, setupMs } = await seedOrg(platform, options.agents);
     progress(`work: org with ${options.agents} eligible agents seeded in ${(setupMs / 1000).toFixed(1)} s (through the pipeline, governed, as admin)`);
 
@@ -68,7 +69,7 @@ export async function benchCriteriaAssignment(options: CriteriaAssignmentOptions
     const submit = async (index: number): Promise<{ jobId: string; submittedAt: number }> => {
       const jobId = randomUUID();
       const submittedAt = now();
-      await mustExecute(platform!.pipeline, platform!.jobs, {
+      await mustExecute(running.pipeline, running.jobs, {
         type: 'SubmitJob',
         data: {
           jobId,

@@ -37,3 +37,10 @@ export interface AggregateDefinition<Command extends { type: string; data: unkno
    */
   serializeOn?(command: Command): string | null;
 }
+
+/** `actionOf` and `actions` of an aggregate whose every command type is one governed action, from that table. */
+export function actionPerType<Type extends string>(
+  table: Readonly<Record<Type, string>>,
+): { actionOf(command: { type: Type }): string; actions: readonly string[] } {
+  return { actionOf: (command) => table[command.type], actions: Object.values(table) };
+}

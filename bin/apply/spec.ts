@@ -177,14 +177,20 @@ function crossCheck(spec: OrgSpec): SpecIssue[] {
     if (!roles.has(name)) add(path, `unknown role '${name}': declare it under roles`);
   };
 
-  spec.roles.forEach((role, index) => role.inherits.forEach((name, i) => needRole(['roles', index, 'inherits', i], name)));
+  spec.roles.forEach((role, index) => {
+    role.inherits.forEach((name, i) => {
+      needRole(['roles', index, 'inherits', i], name);
+    });
+  });
   spec.roles.forEach((role, index) => {
     const cycle = inheritanceCycle(roles, role.name);
     if (cycle) add(['roles', index, 'inherits'], `role inheritance forms a cycle: ${cycle.join(' -> ')}`);
   });
 
   spec.groups.forEach((group, index) => {
-    group.roles.forEach((name, i) => needRole(['groups', index, 'roles', i], name));
+    group.roles.forEach((name, i) => {
+      needRole(['groups', index, 'roles', i], name);
+    });
     if (group.parent !== null && !groups.has(group.parent)) add(['groups', index, 'parent'], `unknown group '${group.parent}': declare it under groups`);
     const seen = new Set<string>([group.name]);
     for (let parent = group.parent; parent !== null; parent = groups.get(parent)?.parent ?? null) {
@@ -196,7 +202,11 @@ function crossCheck(spec: OrgSpec): SpecIssue[] {
     }
   });
 
-  spec.conflicts.forEach((conflict, index) => conflict.roles.forEach((name, i) => needRole(['conflicts', index, 'roles', i], name)));
+  spec.conflicts.forEach((conflict, index) => {
+    conflict.roles.forEach((name, i) => {
+      needRole(['conflicts', index, 'roles', i], name);
+    });
+  });
 
   const subjects = new Map(spec.subjects.map((subject) => [subject.id, subject]));
   const holders = new Map<string, Set<string>>();

@@ -10,14 +10,18 @@ const exitStatus = exitStatusHelp(
 const footer = `${environmentHelp(apiEnvironment('the API key to read with (required; action audit.read on the org)'))}\n${exitStatus}`;
 
 const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
-const range = {
-  from: () => new Option('--from <position>', 'the first position of the range (inclusive)'),
-  to: () => new Option('--to <position>', 'the last position of the range (inclusive)'),
-  since: () => new Option('--since <instant>', "the first instant of the range (a decision's recorded time, inclusive)"),
-  until: () => new Option('--until <instant>', 'the last instant of the range (inclusive)'),
-  maxItems: () => new Option('--max-items <n>', 'list at most n items of each kind (default 50; all are counted)'),
-  json: () => new Option('--json', 'print the report as JSON (pages merged)'),
-};
+const jsonOption = () => new Option('--json', 'print the report as JSON (pages merged)');
+
+/** The range a report of decisions reads (positions, instants) and how many items of each kind it lists. */
+function withRange<C extends CommandUnknownOpts>(command: C): C {
+  command
+    .addOption(new Option('--from <position>', 'the first position of the range (inclusive)'))
+    .addOption(new Option('--to <position>', 'the last position of the range (inclusive)'))
+    .addOption(new Option('--since <instant>', "the first instant of the range (a decision's recorded time, inclusive)"))
+    .addOption(new Option('--until <instant>', 'the last instant of the range (inclusive)'))
+    .addOption(new Option('--max-items <n>', 'list at most n items of each kind (default 50; all are counted)'));
+  return command;
+}
 
 /**
  * `agencygrid audit ...`: audit replay through the API. `io` replaces the environment and the terminal (tests).
@@ -55,7 +59,7 @@ export function auditCommand(io: Partial<AuditIo> = {}): CommandUnknownOpts {
     .option('--at <instant>', 'the cut: an ISO-8601 instant with a time zone')
     .option('--subject <id>', "also that subject's effective roles (org-wide, or in --job-space)")
     .option('--job-space <name>', "with --subject: the roles in that job space ('*': every one)")
-    .addOption(range.json())
+    .addOption(jsonOption())
     .addHelpText('after', footer)
     .action(run('state'));
 
@@ -67,42 +71,36 @@ export function auditCommand(io: Partial<AuditIo> = {}): CommandUnknownOpts {
     .argument('<org>', "the org's slug or id")
     .option('--result <status>', 'only those that ended so: applied, refused-by-policy, refused-by-structure, unrecorded')
     .option('--limit <n>', 'at most n (1-500, default 50)')
-    .addOption(range.json())
+    .addOption(jsonOption())
     .addHelpText('after', footer)
     .action(run('decisions'));
 
-  audit
-    .command('reevaluate')
-    .description(
-      'every recorded decision of the org in the range evaluated again with its recorded request and policy version; lists every decision that comes out differently (expected: none), and those that cannot be re-evaluated faithfully',
-    )
-    .argument('<org>', "the org's slug or id")
-    .addOption(range.from())
-    .addOption(range.to())
-    .addOption(range.since())
-    .addOption(range.until())
-    .addOption(range.maxItems())
+  withRange(
+    audit
+      .command('reevaluate')
+      .description(
+        'every recorded decision of the org in the range evaluated again with its recorded request and policy version; lists every decision that comes out differently (expected: none), and those that cannot be re-evaluated faithfully',
+      )
+      .argument('<org>', "the org's slug or id"),
+  )
     .option('--strict', 'exit 1 also when a decision cannot be re-evaluated')
-    .addOption(range.json())
+    .addOption(jsonOption())
     .addHelpText('after', footer)
     .action(run('reevaluate'));
 
-  audit
-    .command('what-if')
-    .description(
-      "a draft policy in place of the org rules of every recorded decision of the range: what would flip, side by side, with counts; and/or a changed structure (--max-holders): every grant of the org's roster decided again on the roster it met",
-    )
-    .argument('<org>', "the org's slug or id")
-    .option('-f, --file <rules>', "the draft's rules: a list, an object with 'rules', or an org spec with 'policy.rules'; YAML or JSON; '-' reads stdin")
-    .option('--version <n>', "the draft: a version of the org's policy stream")
-    .option('--max-holders <role=n>', "the role's maxHolders is n ('none': no limit); repeat for more roles", collect)
-    .addOption(range.from())
-    .addOption(range.to())
-    .addOption(range.since())
-    .addOption(range.until())
-    .addOption(range.maxItems())
+  withRange(
+    audit
+      .command('what-if')
+      .description(
+        "a draft policy in place of the org rules of every recorded decision of the range: what would flip, side by side, with counts; and/or a changed structure (--max-holders): every grant of the org's roster decided again on the roster it met",
+      )
+      .argument('<org>', "the org's slug or id")
+      .option('-f, --file <rules>', "the draft's rules: a list, an object with 'rules', or an org spec with 'policy.rules'; YAML or JSON; '-' reads stdin")
+      .option('--version <n>', "the draft: a version of the org's policy stream")
+      .option('--max-holders <role=n>', "the role's maxHolders is n ('none': no limit); repeat for more roles", collect),
+  )
     .option('--fail-on-flip', 'exit 1 when any decision would flip')
-    .addOption(range.json())
+    .addOption(jsonOption())
     .addHelpText('after', footer)
     .action(run('what-if'));
 

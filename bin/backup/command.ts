@@ -2,7 +2,7 @@ import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { EXIT_USAGE, withStatus } from '../cli/exit-status.ts';
 import { environmentHelp, exitStatusHelp } from '../cli/help-text.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
-import { ConfigError, loadConfig } from '../../infra/config/env.ts';
+import { type Config, ConfigError, loadConfig } from '../../infra/config/env.ts';
 import { formatBackup, formatFailure, formatRestore } from './format.ts';
 import { restoreBackup } from './restore-backup.ts';
 import { takeBackup } from './take-backup.ts';
@@ -66,7 +66,7 @@ function dataDirOf(named: string | undefined): string | AppError {
 
 /** Where a restored data dir meets other settings of this environment that would not see the restore. */
 function restoreWarnings(): string[] {
-  let config;
+  let config: Config;
   try {
     config = loadConfig();
   } catch {

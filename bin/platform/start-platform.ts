@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { createEventRegistry, type PlatformEventRegistry } from '../../domain/events/catalog.ts';
+import { createEventRegistry } from '../../domain/events/catalog.ts';
 import { CommandPipeline } from '../../commands/pipeline.ts';
-import { createJobAggregate, type JobAggregate } from '../../commands/handlers/job.ts';
+import { createJobAggregate } from '../../commands/handlers/job.ts';
 import { governedCheck } from '../../commands/governance/governed-check.ts';
 import type { PreAppendCheck } from '../../commands/pre-append-check.ts';
 import { StreamLoader } from '../../commands/stream-loader.ts';
@@ -15,8 +15,6 @@ import { AssociationExpiryProcess } from '../../processes/association-expiry.ts'
 import { CHECKPOINTS_DIR, FileCheckpointStore, MemoryCheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import { EventFanout } from '../../processes/event-fanout.ts';
 import { openBus } from '../../infra/bus/open.ts';
-import type { Bus } from '../../infra/bus/port.ts';
-import type { AgentCredentialIssuer } from '../../infra/bus/nats-auth/agent-credentials.ts';
 import type { DocumentStore } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import { MemoryCache } from '../../infra/cache/memory.ts';

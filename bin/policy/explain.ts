@@ -30,7 +30,9 @@ export function explainDecision(policy: LoadedPolicy, decision: PolicyDecision, 
   if (decision.outcome === 'not-permitted') lines.push(`no rule permits ${action} (deny by default)`);
   else {
     // The evaluator lists reasons in the order of the determining rule ids.
-    decision.determiningRuleIds.forEach((id, index) => lines.push(`${decision.outcome} by ${id}: ${decision.reasons[index] ?? ''}`));
+    decision.determiningRuleIds.forEach((id, index) => {
+      lines.push(`${decision.outcome} by ${id}: ${decision.reasons[index] ?? ''}`);
+    });
   }
   if (decision.escalateTo !== null) lines.push(`escalate to ${decision.escalateTo}`);
 

@@ -52,13 +52,13 @@ async function decideOne(input: PreAppendInput, orgId: string | null, action: st
  */
 export const governedCheck: PreAppendCheck = async (input) => {
   // The command's own decision first; then any other org whose say it needs (a parent org for a child org).
-  const decisions = [await decideOne(input, input.orgId, input.action, 0)];
+  const main = await decideOne(input, input.orgId, input.action, 0);
+  const decisions = [main];
   for (const [index, extra] of input.alsoAuthorize.entries()) {
     if (decisions.at(-1)?.decision.outcome !== 'permitted') break;
     decisions.push(await decideOne(input, extra.orgId, extra.action, index + 1));
   }
   const denied = decisions.find((item) => item.decision.outcome !== 'permitted');
-  const main = decisions[0]!;
   const basis = { streamId: input.streamId, revision: input.streamRevision.toString() };
   // Each decision's own audit stream, for when it is recorded apart from a change; a decision about an org the
   // principal may not see goes to the principal's own stream instead, so outsiders never grow another org's log.
@@ -67,41 +67,42 @@ export const governedCheck: PreAppendCheck = async (input) => {
     if (!audiences.has(orgId)) audiences.set(orgId, await refusalAudience(input.reader, input.principal, orgId, input.now, whenAbsent));
     return audiences.get(orgId);
   };
-  const asideStreamsOf = async (whenAbsent: 'outsider' | 'none') => {
-    const streams: string[] = [];
+  type Placed = { item: (typeof decisions)[number]; streamId: string };
+  const placedAside = async (whenAbsent: 'outsider' | 'none') => {
+    const placed: Placed[] = [];
     for (const item of decisions) {
       const outsider = (await audienceOf(item.orgId, whenAbsent))?.kind === 'outsider';
-      streams.push(outsider ? outsiderAuditStream(input.principal.id) : auditStream(item.orgId));
+      placed.push({ item, streamId: outsider ? outsiderAuditStream(input.principal.id) : auditStream(item.orgId) });
     }
-    return streams;
+    return placed;
   };
-  const aside = (streams: readonly string[], result: DecisionResult) =>
-    decisions.map((item, index) => ({ streamId: streams[index]!, events: [item.recorded(result)], decisionId: item.decisionId }));
+  const aside = (placed: readonly Placed[], result: DecisionResult) =>
+    placed.map(({ item, streamId }) => ({ streamId, events: [item.recorded(result)], decisionId: item.decisionId }));
   if (!denied) {
     const events = decisions.map((item) => item.recorded({ status: 'applied', basis }));
     // A principal that is part of every org it acts in (a platform principal, a member, the owner) sees them all:
     // nothing to shape, no second look-up. Anyone else's later refusal by the org's structure is told as to its
     // audience, and recorded where it pays.
     if (decisions.every((item) => belongsTo(item.request))) {
-      const streams = decisions.map((item) => auditStream(item.orgId));
+      const placed = decisions.map((item) => ({ item, streamId: auditStream(item.orgId) }));
       return {
         allowed: true,
         decisionId: main.decisionId,
         events,
-        refusedByStructure: (refusal) => aside(streams, { status: 'refused-by-structure', ...refusal, basis }),
+        refusedByStructure: (refusal) => aside(placed, { status: 'refused-by-structure', ...refusal, basis }),
       };
     }
-    const streams = await asideStreamsOf('none');
+    const placed = await placedAside('none');
     const audience = await audienceOf(main.orgId, 'none');
     return {
       allowed: true,
       decisionId: main.decisionId,
       events,
-      refusedByStructure: (refusal) => aside(streams, { status: 'refused-by-structure', ...refusal, basis }),
+      refusedByStructure: (refusal) => aside(placed, { status: 'refused-by-structure', ...refusal, basis }),
       ...(audience ? { audience } : {}),
     };
   }
   const error = policyDenied(denied.action, denied.decision, denied.policy, denied.decisionId);
-  const records = aside(await asideStreamsOf('outsider'), { status: 'refused-by-policy' });
+  const records = aside(await placedAside('outsider'), { status: 'refused-by-policy' });
   return { allowed: false, error: withAudience(error, await audienceOf(denied.orgId, 'outsider')), records };
 };

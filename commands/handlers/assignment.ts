@@ -6,7 +6,7 @@ import type { AssignmentDecisionContext } from '../../domain/assignment/decide.t
 import { rosterDecider } from '../../domain/roster/decider.ts';
 import { heldRoles } from '../../domain/roster/effective-roles.ts';
 import { rosterStream } from '../../domain/roster/events.ts';
-import type { AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<AssignmentCommand['type'], string> = {
   StartAssignment: 'assignment.start',
@@ -31,8 +31,7 @@ export const assignmentAggregate: AggregateDefinition<AssignmentCommand, Assignm
   decider: assignmentDecider,
   streamOf: (command) => assignmentStream(command.data.jobId),
   orgIdOf: (command) => command.data.orgId,
-  actionOf: (command) => actions[command.type],
-  actions: Object.values(actions),
+  ...actionPerType(actions),
   async loadContext(command, reader, base) {
     if (command.type !== 'RecordProposal') return base;
     const roster = (await reader.load(rosterDecider, rosterStream(command.data.orgId))).state;

@@ -3,7 +3,7 @@ import type { ContractDecisionContext } from '../../domain/contract/decide.ts';
 import { contractDecider, contractStream } from '../../domain/contract/decider.ts';
 import type { ContractEvent } from '../../domain/contract/events.ts';
 import type { ContractState } from '../../domain/contract/state.ts';
-import type { AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<ContractCommand['type'], string> = {
   DraftContract: 'contract.draft',
@@ -30,7 +30,6 @@ export const contractAggregate: ContractAggregate = {
   decider: contractDecider,
   streamOf: (command) => contractStream(command.data.contractId),
   orgIdOf: (command) => command.data.orgId,
-  actionOf: (command) => actions[command.type],
-  actions: Object.values(actions),
+  ...actionPerType(actions),
   loadContext: async (_command, _reader, base) => base,
 };

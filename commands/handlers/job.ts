@@ -5,7 +5,7 @@ import type { JobEvent } from '../../domain/job/events.ts';
 import { maxOpenJobsOf } from '../../domain/job/quota.ts';
 import type { JobState } from '../../domain/job/state.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
-import type { AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<JobCommand['type'], string> = {
   SubmitJob: 'job.submit',
@@ -57,8 +57,7 @@ export function createJobAggregate(options: JobAggregateOptions = {}): JobAggreg
     decider: jobDecider,
     streamOf: (command) => jobStream(command.data.jobId),
     orgIdOf: (command) => command.data.orgId,
-    actionOf: (command) => actions[command.type],
-    actions: Object.values(actions),
+    ...actionPerType(actions),
     // Submissions to one org are decided one at a time here, each on a count that includes the one before it (the
     // count waits for the read model to reach the head of the log): exact within this process.
     serializeOn: (command) => (command.type === 'SubmitJob' ? `job-quota:${command.data.orgId}` : null),

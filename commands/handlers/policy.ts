@@ -4,7 +4,7 @@ import { policyCommandSchema, type PolicyCommand } from '../../domain/policy/com
 import { policyDecider, type PolicyDecisionContext } from '../../domain/policy/decider.ts';
 import { policyStream, type PolicyEvent } from '../../domain/policy/events.ts';
 import type { PolicyState } from '../../domain/policy/state.ts';
-import type { AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
 import { knownActions } from '../known-actions.ts';
 
 export const policyAggregate: AggregateDefinition<PolicyCommand, PolicyState, PolicyEvent, PolicyDecisionContext> = {
@@ -13,8 +13,7 @@ export const policyAggregate: AggregateDefinition<PolicyCommand, PolicyState, Po
   decider: policyDecider,
   streamOf: (command) => policyStream(command.data.orgId),
   orgIdOf: (command) => command.data.orgId,
-  actionOf: (command) => policyActions[command.type],
-  actions: Object.values(policyActions),
+  ...actionPerType(policyActions),
   async loadContext(command, reader, base) {
     const org = await reader.load(orgDecider, orgStream(command.data.orgId));
     return { ...base, orgStatus: org.state?.status ?? null, knownActions: knownActions() };

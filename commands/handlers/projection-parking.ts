@@ -2,7 +2,7 @@ import { projectionParkingCommandSchema, type ProjectionParkingCommand } from '.
 import { projectionParkingDecider, type ProjectionParkingState } from '../../domain/projection-parking/decider.ts';
 import { projectionParkingStream, type ProjectionParkingEvent } from '../../domain/projection-parking/events.ts';
 import type { DecisionContext } from '../../domain/shared/decider.ts';
-import type { AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<ProjectionParkingCommand['type'], string> = {
   ParkProjectionEvent: 'platform.projections.park',
@@ -16,7 +16,6 @@ export const projectionParkingAggregate: AggregateDefinition<ProjectionParkingCo
   decider: projectionParkingDecider,
   streamOf: (command) => projectionParkingStream(command.data.projection),
   orgIdOf: () => null,
-  actionOf: (command) => actions[command.type],
-  actions: Object.values(actions),
+  ...actionPerType(actions),
   loadContext: async (_command, _reader, base) => base,
 };

@@ -6,7 +6,7 @@ import { rosterStream, type RosterEvent } from '../../domain/roster/events.ts';
 import type { RosterState } from '../../domain/roster/state.ts';
 import { subjectCapabilities, verifiedCapabilities } from '../../domain/subject/capabilities.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
-import type { AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
 import type { StreamReader } from '../stream-loader.ts';
 
 const actions: Record<RosterCommand['type'], string> = {
@@ -56,8 +56,7 @@ export const rosterAggregate: AggregateDefinition<RosterCommand, RosterState, Ro
   decider: rosterDecider,
   streamOf: (command) => rosterStream(command.data.orgId),
   orgIdOf: (command) => command.data.orgId,
-  actionOf: (command) => actions[command.type],
-  actions: Object.values(actions),
+  ...actionPerType(actions),
   async loadContext(command, reader, base) {
     const org = await reader.load(orgDecider, orgStream(command.data.orgId));
     const subjectId = await subjectOf(command, reader);

@@ -4,7 +4,7 @@ import { needsContractTerms, type TaskDecisionContext } from '../../domain/task/
 import { taskDecider, taskStream } from '../../domain/task/decider.ts';
 import type { TaskEvent } from '../../domain/task/events.ts';
 import type { TaskState } from '../../domain/task/state.ts';
-import type { AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
 import type { StreamReader } from '../stream-loader.ts';
 
 /**
@@ -37,8 +37,7 @@ export function createTaskAggregate(options: TaskAggregateOptions = {}): TaskAgg
     decider: taskDecider,
     streamOf: (command) => taskStream(command.data.taskId),
     orgIdOf: (command) => command.data.orgId,
-    actionOf: (command) => taskActions[command.type],
-    actions: Object.values(taskActions),
+    ...actionPerType(taskActions),
     contractOf,
     async loadContext(command, reader, base) {
       if (command.type === 'CreateTask' && command.data.parentTaskId !== null) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandSchema } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
   assignmentStrategySchema,
@@ -19,13 +20,13 @@ const round = z.number().int().positive();
  * is one key: the duplicate check, bids (`RecordProposal.subjectId`) and exclusions all compare lower-case ids. */
 const candidateAssessmentCommandSchema = candidateAssessmentSchema.extend({ subjectId: uuidSchema });
 
-export const startAssignmentSchema = z.object({
-  type: z.literal('StartAssignment'),
-  data: z.strictObject({ ...ref, strategy: assignmentStrategySchema, maxRounds: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).default(DEFAULT_MAX_ROUNDS) }),
-});
-export const recordAssessmentSchema = z.object({
-  type: z.literal('RecordAssessment'),
-  data: z.strictObject({
+export const startAssignmentSchema = commandSchema(
+  'StartAssignment',
+  z.strictObject({ ...ref, strategy: assignmentStrategySchema, maxRounds: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).default(DEFAULT_MAX_ROUNDS) }),
+);
+export const recordAssessmentSchema = commandSchema(
+  'RecordAssessment',
+  z.strictObject({
     ...ref,
     round,
     candidates: z
@@ -33,37 +34,19 @@ export const recordAssessmentSchema = z.object({
       .max(MAX_CANDIDATES)
       .refine((items) => new Set(items.map((item) => item.subjectId)).size === items.length, 'one assessment per candidate'),
   }),
-});
-export const issueCallForProposalsSchema = z.object({
-  type: z.literal('IssueCallForProposals'),
-  data: z.strictObject({ ...ref, round, closesAt: instantInputSchema }),
-});
-export const recordProposalSchema = z.object({
-  type: z.literal('RecordProposal'),
-  data: z.strictObject({ ...ref, round, subjectId: uuidSchema, bid: bidSchema }),
-});
-export const closeRoundSchema = z.object({
-  type: z.literal('CloseRound'),
-  /** The contract id the award will use: derived by the saga from the job and round, so a retry awards the same. */
-  data: z.strictObject({ ...ref, round, contractId: uuidSchema }),
-});
-export const failRoundSchema = z.object({
-  type: z.literal('FailRound'),
-  data: z.strictObject({ ...ref, round, reason: roundFailureSchema, detail: reasonTextSchema }),
-});
-export const completeAssignmentSchema = z.object({
-  type: z.literal('CompleteAssignment'),
-  data: z.strictObject({ ...ref, contractId: uuidSchema }),
-});
-export const cancelAssignmentSchema = z.object({
-  type: z.literal('CancelAssignment'),
-  data: z.strictObject({ ...ref, reason: reasonTextSchema }),
-});
-export const restartAssignmentSchema = z.object({
-  type: z.literal('RestartAssignment'),
-  /** The job went back to contracting (an escalation resolved with `reassign`): a new round, without these subjects. */
-  data: z.strictObject({ ...ref, reason: reasonTextSchema, exclude: z.array(uuidSchema).max(100).default([]) }),
-});
+);
+export const issueCallForProposalsSchema = commandSchema('IssueCallForProposals', z.strictObject({ ...ref, round, closesAt: instantInputSchema }));
+export const recordProposalSchema = commandSchema('RecordProposal', z.strictObject({ ...ref, round, subjectId: uuidSchema, bid: bidSchema }));
+/** The contract id the award will use: derived by the saga from the job and round, so a retry awards the same. */
+export const closeRoundSchema = commandSchema('CloseRound', z.strictObject({ ...ref, round, contractId: uuidSchema }));
+export const failRoundSchema = commandSchema('FailRound', z.strictObject({ ...ref, round, reason: roundFailureSchema, detail: reasonTextSchema }));
+export const completeAssignmentSchema = commandSchema('CompleteAssignment', z.strictObject({ ...ref, contractId: uuidSchema }));
+export const cancelAssignmentSchema = commandSchema('CancelAssignment', z.strictObject({ ...ref, reason: reasonTextSchema }));
+/** The job went back to contracting (an escalation resolved with `reassign`): a new round, without these subjects. */
+export const restartAssignmentSchema = commandSchema(
+  'RestartAssignment',
+  z.strictObject({ ...ref, reason: reasonTextSchema, exclude: z.array(uuidSchema).max(100).default([]) }),
+);
 
 export const assignmentCommandSchema = z.discriminatedUnion('type', [
   startAssignmentSchema,

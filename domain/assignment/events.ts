@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import { assignmentStrategySchema, bidSchema, candidateAssessmentSchema, MAX_CANDIDATES, reasonTextSchema, roundFailureSchema } from './fields.ts';
 
 const ref = { jobId: z.uuid(), orgId: z.uuid() };
@@ -38,17 +38,17 @@ const assignmentCompletedData = z.object({ ...ref, subjectId: z.uuid(), contract
 const assignmentCancelledData = z.object({ ...ref, reason: reasonTextSchema });
 const assignmentRestartedData = z.object({ ...ref, reason: reasonTextSchema, excluded: z.array(z.uuid()) });
 
-export const assignmentEventDefinitions = [
-  { type: 'AssignmentStarted', schemaVersion: 1, schema: assignmentStartedData },
-  { type: 'CandidatesAssessed', schemaVersion: 1, schema: candidatesAssessedData },
-  { type: 'CallForProposalsIssued', schemaVersion: 1, schema: callForProposalsIssuedData },
-  { type: 'ProposalRecorded', schemaVersion: 1, schema: proposalRecordedData },
-  { type: 'AssignmentAwarded', schemaVersion: 1, schema: assignmentAwardedData },
-  { type: 'AssignmentRoundFailed', schemaVersion: 1, schema: assignmentRoundFailedData },
-  { type: 'AssignmentEscalated', schemaVersion: 1, schema: assignmentEscalatedData },
-  { type: 'AssignmentCompleted', schemaVersion: 1, schema: assignmentCompletedData },
-  { type: 'AssignmentCancelled', schemaVersion: 1, schema: assignmentCancelledData },
-  { type: 'AssignmentRestarted', schemaVersion: 1, schema: assignmentRestartedData },
-] as const satisfies readonly EventDefinition[];
+export const assignmentEventDefinitions = version1Definitions({
+  AssignmentStarted: assignmentStartedData,
+  CandidatesAssessed: candidatesAssessedData,
+  CallForProposalsIssued: callForProposalsIssuedData,
+  ProposalRecorded: proposalRecordedData,
+  AssignmentAwarded: assignmentAwardedData,
+  AssignmentRoundFailed: assignmentRoundFailedData,
+  AssignmentEscalated: assignmentEscalatedData,
+  AssignmentCompleted: assignmentCompletedData,
+  AssignmentCancelled: assignmentCancelledData,
+  AssignmentRestarted: assignmentRestartedData,
+});
 
 export type AssignmentEvent = EventUnion<typeof assignmentEventDefinitions>;

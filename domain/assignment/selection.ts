@@ -14,9 +14,9 @@ const bySubjectId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function bestCandidate(assessments: Iterable<CandidateAssessment>, excluded: readonly string[]): Choice | null {
   const eligible = [...assessments].filter((candidate) => candidate.eligible && !excluded.includes(candidate.subjectId));
-  if (eligible.length === 0) return null;
   eligible.sort((a, b) => (b.score ?? 0) - (a.score ?? 0) || bySubjectId(a.subjectId, b.subjectId));
-  const best = eligible[0]!;
+  const [best] = eligible;
+  if (!best) return null;
   const tied = eligible.filter((candidate) => (candidate.score ?? 0) === (best.score ?? 0)).length;
   return {
     subjectId: best.subjectId,
@@ -29,8 +29,7 @@ export function bestCandidate(assessments: Iterable<CandidateAssessment>, exclud
  * received first; then the lowest subject id. Proposals arrive in log order, so "first" is the same on every replay.
  */
 export function bestProposal(proposals: readonly ValidProposal[]): Choice | null {
-  if (proposals.length === 0) return null;
-  const ranked = proposals
+  const [first] = proposals
     .map((proposal, order) => ({ proposal, order }))
     .sort(
       (a, b) =>
@@ -39,7 +38,8 @@ export function bestProposal(proposals: readonly ValidProposal[]): Choice | null
         a.order - b.order ||
         bySubjectId(a.proposal.subjectId, b.proposal.subjectId),
     );
-  const best = ranked[0]!.proposal;
+  if (!first) return null;
+  const best = first.proposal;
   const samePrice = proposals.filter((proposal) => proposal.bid.price === best.bid.price).length;
   const tie = samePrice > 1 ? `; ${samePrice} bids at that price, decided by eta, then by the earliest received` : '';
   return { subjectId: best.subjectId, basis: `lowest price ${best.bid.price} of ${proposals.length} valid bid(s)${tie}` };

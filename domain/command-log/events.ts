@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 
 /**
  * The durable answer to "was this command id already executed, and with what?". Written after a command whose id
@@ -16,9 +16,9 @@ const commandCompletedData = z.object({
   noop: z.boolean(),
 });
 
-export const commandLogEventDefinitions = [
-  { type: 'CommandCompleted', schemaVersion: 1, schema: commandCompletedData },
-] as const satisfies readonly EventDefinition[];
+export const commandLogEventDefinitions = version1Definitions({
+  CommandCompleted: commandCompletedData,
+});
 
 export type CommandCompleted = Extract<EventUnion<typeof commandLogEventDefinitions>, { type: 'CommandCompleted' }>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandSchema } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
   MAX_DELIVERABLES,
@@ -37,9 +38,9 @@ const obligationInputSchema = z.strictObject({
   dueAt: instantInputSchema,
 });
 
-export const draftContractSchema = z.object({
-  type: z.literal('DraftContract'),
-  data: z
+export const draftContractSchema = commandSchema(
+  'DraftContract',
+  z
     .strictObject({
       ...contractRef,
       jobId: uuidSchema,
@@ -64,42 +65,33 @@ export const draftContractSchema = z.object({
       message: 'the assignee cannot also verify the work',
       path: ['verifierSubjectIds'],
     }),
-});
+);
 
-export const reviewContractSchema = z.object({
-  type: z.literal('ReviewContract'),
-  data: z
+export const reviewContractSchema = commandSchema(
+  'ReviewContract',
+  z
     .strictObject({ ...contractRef, approve: z.boolean(), note: noteSchema.optional() })
     // A disapproval rejects the contract, and the note is the rejection's reason: there must be one.
     .refine((data) => data.approve || data.note !== undefined, { message: 'a disapproval needs a note (the reason)', path: ['note'] }),
-});
+);
 
-export const signContractSchema = z.object({
-  type: z.literal('SignContract'),
-  data: z.strictObject({ ...contractRef, party: contractPartySchema }),
-});
+export const signContractSchema = commandSchema('SignContract', z.strictObject({ ...contractRef, party: contractPartySchema }));
 
-export const rejectContractSchema = z.object({
-  type: z.literal('RejectContract'),
-  data: z.strictObject({ ...contractRef, party: contractPartySchema, reason: reasonSchema }),
-});
+export const rejectContractSchema = commandSchema('RejectContract', z.strictObject({ ...contractRef, party: contractPartySchema, reason: reasonSchema }));
 
-export const recordBreachSchema = z.object({
-  type: z.literal('RecordBreach'),
-  data: z.strictObject({ ...contractRef, breachId: breachIdSchema, kind: breachKindSchema, clause: clauseSchema, details: breachDetailsSchema }),
-});
+export const recordBreachSchema = commandSchema(
+  'RecordBreach',
+  z.strictObject({ ...contractRef, breachId: breachIdSchema, kind: breachKindSchema, clause: clauseSchema, details: breachDetailsSchema }),
+);
 
-export const extendObligationSchema = z.object({
-  type: z.literal('ExtendObligation'),
-  data: z.strictObject({ ...contractRef, obligationId: obligationIdSchema, dueAt: instantInputSchema }),
-});
+export const extendObligationSchema = commandSchema(
+  'ExtendObligation',
+  z.strictObject({ ...contractRef, obligationId: obligationIdSchema, dueAt: instantInputSchema }),
+);
 
-export const fulfilContractSchema = z.object({ type: z.literal('FulfilContract'), data: z.strictObject(contractRef) });
+export const fulfilContractSchema = commandSchema('FulfilContract', z.strictObject(contractRef));
 
-export const terminateContractSchema = z.object({
-  type: z.literal('TerminateContract'),
-  data: z.strictObject({ ...contractRef, reason: reasonSchema }),
-});
+export const terminateContractSchema = commandSchema('TerminateContract', z.strictObject({ ...contractRef, reason: reasonSchema }));
 
 export const contractCommandSchema = z.discriminatedUnion('type', [
   draftContractSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import { principalSchema } from '../shared/principal.ts';
 import {
   MAX_DELIVERABLES,
@@ -98,17 +98,17 @@ const contractTerminatedData = z.object({
   terminatedAt: z.iso.datetime(),
 });
 
-export const contractEventDefinitions = [
-  { type: 'ContractDrafted', schemaVersion: 1, schema: contractDraftedData },
-  { type: 'ContractReviewed', schemaVersion: 1, schema: contractReviewedData },
-  { type: 'ContractSigned', schemaVersion: 1, schema: contractSignedData },
-  { type: 'ContractActivated', schemaVersion: 1, schema: contractActivatedData },
-  { type: 'ContractRejected', schemaVersion: 1, schema: contractRejectedData },
-  { type: 'ContractBreached', schemaVersion: 1, schema: contractBreachedData },
-  { type: 'ObligationExtended', schemaVersion: 1, schema: obligationExtendedData },
-  { type: 'ContractFulfilled', schemaVersion: 1, schema: contractFulfilledData },
-  { type: 'ContractTerminated', schemaVersion: 1, schema: contractTerminatedData },
-] as const satisfies readonly EventDefinition[];
+export const contractEventDefinitions = version1Definitions({
+  ContractDrafted: contractDraftedData,
+  ContractReviewed: contractReviewedData,
+  ContractSigned: contractSignedData,
+  ContractActivated: contractActivatedData,
+  ContractRejected: contractRejectedData,
+  ContractBreached: contractBreachedData,
+  ObligationExtended: obligationExtendedData,
+  ContractFulfilled: contractFulfilledData,
+  ContractTerminated: contractTerminatedData,
+});
 
 export type ContractEvent = EventUnion<typeof contractEventDefinitions>;
 

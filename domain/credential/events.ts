@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 
 /** Only the SHA-256 of a key is ever stored; keys are 256-bit random, so a fast hash is enough (no dictionary to guess). */
 const apiKeyIssuedData = z.object({
@@ -11,10 +11,10 @@ const apiKeyIssuedData = z.object({
 });
 const apiKeyRevokedData = z.object({ keyId: z.string().min(1).max(64), reason: z.string().max(1000) });
 
-export const credentialEventDefinitions = [
-  { type: 'ApiKeyIssued', schemaVersion: 1, schema: apiKeyIssuedData },
-  { type: 'ApiKeyRevoked', schemaVersion: 1, schema: apiKeyRevokedData },
-] as const satisfies readonly EventDefinition[];
+export const credentialEventDefinitions = version1Definitions({
+  ApiKeyIssued: apiKeyIssuedData,
+  ApiKeyRevoked: apiKeyRevokedData,
+});
 
 export type CredentialEvent = EventUnion<typeof credentialEventDefinitions>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandSchema } from '../shared/command-schema.ts';
 import { roleNameSchema } from '../roster/fields.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
@@ -29,9 +30,9 @@ import {
  */
 const jobRef = { jobId: uuidSchema, orgId: uuidSchema };
 
-export const submitJobSchema = z.object({
-  type: z.literal('SubmitJob'),
-  data: z
+export const submitJobSchema = commandSchema(
+  'SubmitJob',
+  z
     .strictObject({
       ...jobRef,
       goal: goalSchema,
@@ -65,44 +66,32 @@ export const submitJobSchema = z.object({
       message: 'the direct assignee cannot also verify the job',
       path: ['directAssignee'],
     }),
-});
+);
 
-export const startContractingSchema = z.object({ type: z.literal('StartContracting'), data: z.strictObject(jobRef) });
+export const startContractingSchema = commandSchema('StartContracting', z.strictObject(jobRef));
 
-export const assignJobSchema = z.object({
-  type: z.literal('AssignJob'),
-  data: z.strictObject({ ...jobRef, assigneeSubjectId: uuidSchema, contractId: uuidSchema }),
-});
+export const assignJobSchema = commandSchema('AssignJob', z.strictObject({ ...jobRef, assigneeSubjectId: uuidSchema, contractId: uuidSchema }));
 
-export const startWorkSchema = z.object({ type: z.literal('StartWork'), data: z.strictObject(jobRef) });
+export const startWorkSchema = commandSchema('StartWork', z.strictObject(jobRef));
 
-export const deliverJobSchema = z.object({
-  type: z.literal('DeliverJob'),
-  data: z.strictObject({ ...jobRef, deliverable: deliverableSchema, note: noteSchema.optional() }),
-});
+export const deliverJobSchema = commandSchema('DeliverJob', z.strictObject({ ...jobRef, deliverable: deliverableSchema, note: noteSchema.optional() }));
 
-export const verifyJobSchema = z.object({ type: z.literal('VerifyJob'), data: z.strictObject({ ...jobRef, note: noteSchema.optional() }) });
+export const verifyJobSchema = commandSchema('VerifyJob', z.strictObject({ ...jobRef, note: noteSchema.optional() }));
 
 const reasonData = z.strictObject({ ...jobRef, reason: reasonSchema });
 
-export const rejectDeliverySchema = z.object({ type: z.literal('RejectDelivery'), data: reasonData });
-export const failJobSchema = z.object({ type: z.literal('FailJob'), data: reasonData });
-export const cancelJobSchema = z.object({ type: z.literal('CancelJob'), data: reasonData });
+export const rejectDeliverySchema = commandSchema('RejectDelivery', reasonData);
+export const failJobSchema = commandSchema('FailJob', reasonData);
+export const cancelJobSchema = commandSchema('CancelJob', reasonData);
 
-export const escalateJobSchema = z.object({
-  type: z.literal('EscalateJob'),
-  data: z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }),
-});
+export const escalateJobSchema = commandSchema('EscalateJob', z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }));
 
 /** An open escalation nobody resolved goes up the escalation path (to the org's owner, by the escalation work). */
-export const raiseEscalationSchema = z.object({
-  type: z.literal('RaiseEscalation'),
-  data: z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }),
-});
+export const raiseEscalationSchema = commandSchema('RaiseEscalation', z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }));
 
-export const resolveEscalationSchema = z.object({
-  type: z.literal('ResolveEscalation'),
-  data: z
+export const resolveEscalationSchema = commandSchema(
+  'ResolveEscalation',
+  z
     .strictObject({
       ...jobRef,
       resolution: escalationResolutionSchema,
@@ -114,7 +103,7 @@ export const resolveEscalationSchema = z.object({
       message: "a deadline is given with the 'extend' resolution, and only with it",
       path: ['deadline'],
     }),
-});
+);
 
 export const jobCommandSchema = z.discriminatedUnion('type', [
   submitJobSchema,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { roleNameSchema } from '../roster/fields.ts';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import {
   MAX_OBJECTIVES,
   MAX_REQUIRED_CAPABILITIES,
@@ -94,19 +94,19 @@ const jobEscalationResolvedData = z.object({
   resolvedAt: z.iso.datetime(),
 });
 
-export const jobEventDefinitions = [
-  { type: 'JobSubmitted', schemaVersion: 1, schema: jobSubmittedData },
-  { type: 'JobContractingStarted', schemaVersion: 1, schema: jobRefData },
-  { type: 'JobAssigned', schemaVersion: 1, schema: jobAssignedData },
-  { type: 'JobWorkStarted', schemaVersion: 1, schema: jobRefData },
-  { type: 'JobDelivered', schemaVersion: 1, schema: jobDeliveredData },
-  { type: 'JobVerified', schemaVersion: 1, schema: jobVerifiedData },
-  { type: 'JobDeliveryRejected', schemaVersion: 1, schema: jobDeliveryRejectedData },
-  { type: 'JobFailed', schemaVersion: 1, schema: jobEndedData },
-  { type: 'JobCancelled', schemaVersion: 1, schema: jobEndedData },
-  { type: 'JobEscalated', schemaVersion: 1, schema: jobEscalatedData },
-  { type: 'JobEscalationRaised', schemaVersion: 1, schema: jobEscalationRaisedData },
-  { type: 'JobEscalationResolved', schemaVersion: 1, schema: jobEscalationResolvedData },
-] as const satisfies readonly EventDefinition[];
+export const jobEventDefinitions = version1Definitions({
+  JobSubmitted: jobSubmittedData,
+  JobContractingStarted: jobRefData,
+  JobAssigned: jobAssignedData,
+  JobWorkStarted: jobRefData,
+  JobDelivered: jobDeliveredData,
+  JobVerified: jobVerifiedData,
+  JobDeliveryRejected: jobDeliveryRejectedData,
+  JobFailed: jobEndedData,
+  JobCancelled: jobEndedData,
+  JobEscalated: jobEscalatedData,
+  JobEscalationRaised: jobEscalationRaisedData,
+  JobEscalationResolved: jobEscalationResolvedData,
+});
 
 export type JobEvent = EventUnion<typeof jobEventDefinitions>;

@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { commandSchema } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import { descriptionSchema, metadataSchema, orgNameSchema, reasonSchema, slugSchema, tagsSchema } from './fields.ts';
 
-export const registerOrgSchema = z.object({
-  type: z.literal('RegisterOrg'),
-  data: z.strictObject({
+export const registerOrgSchema = commandSchema(
+  'RegisterOrg',
+  z.strictObject({
     orgId: uuidSchema,
     name: orgNameSchema,
     slug: slugSchema,
@@ -13,11 +14,11 @@ export const registerOrgSchema = z.object({
     metadata: metadataSchema.default({}),
     parentOrgId: uuidSchema.optional(),
   }),
-});
+);
 
-export const updateOrgMetadataSchema = z.object({
-  type: z.literal('UpdateOrgMetadata'),
-  data: z
+export const updateOrgMetadataSchema = commandSchema(
+  'UpdateOrgMetadata',
+  z
     .strictObject({
       orgId: uuidSchema,
       name: orgNameSchema.optional(),
@@ -30,13 +31,13 @@ export const updateOrgMetadataSchema = z.object({
       (data) => data.name !== undefined || data.description !== undefined || data.tags !== undefined || data.metadata !== undefined,
       'give at least one of name, description, tags, metadata',
     ),
-});
+);
 
 const transitionData = z.strictObject({ orgId: uuidSchema, reason: reasonSchema });
 
-export const suspendOrgSchema = z.object({ type: z.literal('SuspendOrg'), data: transitionData });
-export const reactivateOrgSchema = z.object({ type: z.literal('ReactivateOrg'), data: transitionData });
-export const archiveOrgSchema = z.object({ type: z.literal('ArchiveOrg'), data: transitionData });
+export const suspendOrgSchema = commandSchema('SuspendOrg', transitionData);
+export const reactivateOrgSchema = commandSchema('ReactivateOrg', transitionData);
+export const archiveOrgSchema = commandSchema('ArchiveOrg', transitionData);
 
 export const orgCommandSchema = z.discriminatedUnion('type', [
   registerOrgSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import { policyRuleSchema } from './types.ts';
 
 /** Built-in rule ids carry a `platform:` / `default:` prefix, which org rule ids cannot. */
@@ -16,9 +16,9 @@ const builtinPolicyRecordedData = z.object({
   rules: z.array(builtinRuleSchema),
 });
 
-export const builtinPolicyEventDefinitions = [
-  { type: 'BuiltinPolicyRecorded', schemaVersion: 1, schema: builtinPolicyRecordedData },
-] as const satisfies readonly EventDefinition[];
+export const builtinPolicyEventDefinitions = version1Definitions({
+  BuiltinPolicyRecorded: builtinPolicyRecordedData,
+});
 
 export type BuiltinPolicyRecorded = Extract<EventUnion<typeof builtinPolicyEventDefinitions>, { type: 'BuiltinPolicyRecorded' }>;
 

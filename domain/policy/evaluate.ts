@@ -44,29 +44,27 @@ export function evaluatePolicy(rules: readonly PolicyRule[], request: PolicyRequ
   evaluations.sort((a, b) => compareText(a.ruleId, b.ruleId) || compareText(a.effect, b.effect));
   errors.sort((a, b) => compareText(a.ruleId, b.ruleId) || compareText(a.condition, b.condition));
 
-  if (forbids.length > 0) {
-    const determining = sortById(forbids);
-    return {
-      outcome: 'forbidden',
-      determiningRuleIds: determining.map((rule) => rule.id),
-      reasons: determining.map((rule) => rule.reason),
-      evaluations,
-      errors,
-      escalateTo: determining.find((rule) => rule.escalateTo !== undefined)?.escalateTo ?? null,
-    };
-  }
-  if (permits.length > 0) {
-    const determining = sortById(permits);
-    return {
-      outcome: 'permitted',
-      determiningRuleIds: determining.map((rule) => rule.id),
-      reasons: determining.map((rule) => rule.reason),
-      evaluations,
-      errors,
-      escalateTo: null,
-    };
-  }
+  if (forbids.length > 0) return determinedBy('forbidden', forbids, evaluations, errors);
+  if (permits.length > 0) return determinedBy('permitted', permits, evaluations, errors);
   return { outcome: 'not-permitted', determiningRuleIds: [], reasons: [`no rule permits ${request.action}`], evaluations, errors, escalateTo: null };
+}
+
+/** The decision of the applicable rules of one effect, sorted by id; only a forbid has someone to escalate to. */
+function determinedBy(
+  outcome: 'forbidden' | 'permitted',
+  rules: readonly PolicyRule[],
+  evaluations: RuleEvaluation[],
+  errors: DecisionError[],
+): PolicyDecision {
+  const determining = sortById(rules);
+  return {
+    outcome,
+    determiningRuleIds: determining.map((rule) => rule.id),
+    reasons: determining.map((rule) => rule.reason),
+    evaluations,
+    errors,
+    escalateTo: outcome === 'forbidden' ? (determining.find((rule) => rule.escalateTo !== undefined)?.escalateTo ?? null) : null,
+  };
 }
 
 // Module-level helpers rather than closures per rule: this runs for every rule of every command.

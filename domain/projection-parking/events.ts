@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import { principalSchema } from '../shared/principal.ts';
 import { logPositionSchema, parkedEventRefSchema, projectionNameSchema } from './fields.ts';
 
@@ -20,10 +20,10 @@ const projectionEventUnparkedData = z.object({
   unparkedAt: z.iso.datetime(),
 });
 
-export const projectionParkingEventDefinitions = [
-  { type: 'ProjectionEventParked', schemaVersion: 1, schema: projectionEventParkedData },
-  { type: 'ProjectionEventUnparked', schemaVersion: 1, schema: projectionEventUnparkedData },
-] as const satisfies readonly EventDefinition[];
+export const projectionParkingEventDefinitions = version1Definitions({
+  ProjectionEventParked: projectionEventParkedData,
+  ProjectionEventUnparked: projectionEventUnparkedData,
+});
 
 export const PROJECTION_PARKING_EVENT_TYPES = projectionParkingEventDefinitions.map((definition) => definition.type);
 

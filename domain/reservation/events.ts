@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 
 /**
  * Uniqueness across streams (an org slug) cannot be checked inside one stream's decide, so it is claimed by
@@ -13,10 +13,10 @@ const uniqueKeyReservedData = z.object({ scope: z.string().min(1), key: z.string
  */
 const streamFencedData = z.object({ reason: z.string(), byCommandId: z.string() });
 
-export const reservationEventDefinitions = [
-  { type: 'UniqueKeyReserved', schemaVersion: 1, schema: uniqueKeyReservedData },
-  { type: 'StreamFenced', schemaVersion: 1, schema: streamFencedData },
-] as const satisfies readonly EventDefinition[];
+export const reservationEventDefinitions = version1Definitions({
+  UniqueKeyReserved: uniqueKeyReservedData,
+  StreamFenced: streamFencedData,
+});
 
 export const STREAM_FENCED = 'StreamFenced';
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandSchema } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
   groupDefinitionSchema,
@@ -16,23 +17,21 @@ const applicationId = uuidSchema;
 const subjectId = uuidSchema;
 const instant = z.iso.datetime({ offset: true });
 
-const command = <T extends string, S extends z.ZodType>(type: T, data: S) => z.object({ type: z.literal(type), data });
-
 export const rosterCommandSchema = z.discriminatedUnion('type', [
   /** Declarative: creates the role, or replaces its definition. */
-  command('DefineRole', z.strictObject({ orgId, role: roleDefinitionSchema })),
-  command('RemoveRole', z.strictObject({ orgId, name: roleNameSchema })),
-  command('DefineGroup', z.strictObject({ orgId, group: groupDefinitionSchema })),
-  command('RemoveGroup', z.strictObject({ orgId, name: groupNameSchema })),
+  commandSchema('DefineRole', z.strictObject({ orgId, role: roleDefinitionSchema })),
+  commandSchema('RemoveRole', z.strictObject({ orgId, name: roleNameSchema })),
+  commandSchema('DefineGroup', z.strictObject({ orgId, group: groupDefinitionSchema })),
+  commandSchema('RemoveGroup', z.strictObject({ orgId, name: groupNameSchema })),
   /** Separation of duties: no subject may hold both roles at once. */
-  command(
+  commandSchema(
     'DeclareRoleConflict',
     z.strictObject({ orgId, roles: z.tuple([roleNameSchema, roleNameSchema]).refine(([a, b]) => a !== b, 'two different roles'), reason: reasonSchema }),
   ),
-  command('WithdrawRoleConflict', z.strictObject({ orgId, roles: z.tuple([roleNameSchema, roleNameSchema]) })),
-  command('DefineJobSpace', z.strictObject({ orgId, jobSpace: jobSpaceDefinitionSchema })),
-  command('RemoveJobSpace', z.strictObject({ orgId, name: jobSpaceNameSchema })),
-  command(
+  commandSchema('WithdrawRoleConflict', z.strictObject({ orgId, roles: z.tuple([roleNameSchema, roleNameSchema]) })),
+  commandSchema('DefineJobSpace', z.strictObject({ orgId, jobSpace: jobSpaceDefinitionSchema })),
+  commandSchema('RemoveJobSpace', z.strictObject({ orgId, name: jobSpaceNameSchema })),
+  commandSchema(
     'GrantRole',
     z.strictObject({
       orgId,
@@ -46,10 +45,10 @@ export const rosterCommandSchema = z.discriminatedUnion('type', [
       parentSubjectId: subjectId.nullable().default(null),
     }),
   ),
-  command('RevokeRole', z.strictObject({ orgId, associationId, reason: reasonSchema })),
+  commandSchema('RevokeRole', z.strictObject({ orgId, associationId, reason: reasonSchema })),
   /** Issued by the platform when an association's expiry has passed. */
-  command('ExpireAssociation', z.strictObject({ orgId, associationId })),
-  command(
+  commandSchema('ExpireAssociation', z.strictObject({ orgId, associationId })),
+  commandSchema(
     'ApplyForRole',
     z.strictObject({
       orgId,
@@ -60,8 +59,8 @@ export const rosterCommandSchema = z.discriminatedUnion('type', [
       motivation: z.string().max(4000).default(''),
     }),
   ),
-  command('ApproveRoleApplication', z.strictObject({ orgId, applicationId, associationId, expiresAt: instant.nullable().default(null) })),
-  command('RejectRoleApplication', z.strictObject({ orgId, applicationId, reason: reasonSchema })),
+  commandSchema('ApproveRoleApplication', z.strictObject({ orgId, applicationId, associationId, expiresAt: instant.nullable().default(null) })),
+  commandSchema('RejectRoleApplication', z.strictObject({ orgId, applicationId, reason: reasonSchema })),
 ]);
 export type RosterCommand = z.infer<typeof rosterCommandSchema>;
 export type RosterCommandType = RosterCommand['type'];

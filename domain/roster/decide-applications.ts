@@ -1,9 +1,9 @@
-import { appError, type AppError } from '../shared/app-error.ts';
+import { appError, isAppError, type AppError } from '../shared/app-error.ts';
 import type { RosterDecisionContext } from './context.ts';
 import type { RosterCommandOf } from './commands.ts';
 import type { RosterEvent } from './events.ts';
 import { checkGrant } from './grant-checks.ts';
-import { isActive, type RosterState } from './state.ts';
+import { isActive, type Application, type RosterState } from './state.ts';
 
 type Decision = readonly RosterEvent[] | AppError;
 
@@ -54,15 +54,8 @@ export function applyForRole({ data }: RosterCommandOf<'ApplyForRole'>, state: R
 }
 
 export function approveRoleApplication({ data }: RosterCommandOf<'ApproveRoleApplication'>, state: RosterState, context: RosterDecisionContext): Decision {
-  const application = state.applications.get(data.applicationId);
-  if (!application)
-    return appError('not_found', 'APPLICATION_NOT_FOUND', `application ${data.applicationId} does not exist`, { applicationId: data.applicationId });
-  if (application.status !== 'pending') {
-    return appError('conflict', 'APPLICATION_DECIDED', `application ${data.applicationId} is already ${application.status}`, {
-      applicationId: data.applicationId,
-      status: application.status,
-    });
-  }
+  const application = pendingApplication(state, data.applicationId);
+  if (isAppError(application)) return application;
   if (context.principal.kind === 'subject' && context.principal.id === application.subjectId) {
     return appError('forbidden', 'SELF_APPROVAL', 'a subject cannot approve its own application', { applicationId: data.applicationId });
   }
@@ -88,16 +81,22 @@ export function approveRoleApplication({ data }: RosterCommandOf<'ApproveRoleApp
 }
 
 export function rejectRoleApplication({ data }: RosterCommandOf<'RejectRoleApplication'>, state: RosterState, context: RosterDecisionContext): Decision {
-  const application = state.applications.get(data.applicationId);
-  if (!application)
-    return appError('not_found', 'APPLICATION_NOT_FOUND', `application ${data.applicationId} does not exist`, { applicationId: data.applicationId });
-  if (application.status !== 'pending') {
-    return appError('conflict', 'APPLICATION_DECIDED', `application ${data.applicationId} is already ${application.status}`, {
-      applicationId: data.applicationId,
-      status: application.status,
-    });
-  }
+  const application = pendingApplication(state, data.applicationId);
+  if (isAppError(application)) return application;
   return [
     { type: 'RoleApplicationRejected', data: { orgId: data.orgId, applicationId: data.applicationId, reason: data.reason, rejectedBy: context.principal } },
   ];
+}
+
+/** The application, when it exists and still waits for a decision; otherwise the refusal that says which it is not. */
+function pendingApplication(state: RosterState, applicationId: string): Application | AppError {
+  const application = state.applications.get(applicationId);
+  if (!application) return appError('not_found', 'APPLICATION_NOT_FOUND', `application ${applicationId} does not exist`, { applicationId });
+  if (application.status !== 'pending') {
+    return appError('conflict', 'APPLICATION_DECIDED', `application ${applicationId} is already ${application.status}`, {
+      applicationId,
+      status: application.status,
+    });
+  }
+  return application;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandSchema } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
   MAX_CAPABILITIES,
@@ -19,9 +20,9 @@ export const capabilityClaimSchema = z.strictObject({
   evidence: evidenceSchema.optional(),
 });
 
-export const registerSubjectSchema = z.object({
-  type: z.literal('RegisterSubject'),
-  data: z.strictObject({
+export const registerSubjectSchema = commandSchema(
+  'RegisterSubject',
+  z.strictObject({
     subjectId: uuidSchema,
     kind: subjectKindSchema,
     displayName: displayNameSchema,
@@ -33,11 +34,11 @@ export const registerSubjectSchema = z.object({
       .refine((claims) => new Set(claims.map((claim) => claim.name)).size === claims.length, 'capability names must be unique')
       .default([]),
   }),
-});
+);
 
-export const updateSubjectProfileSchema = z.object({
-  type: z.literal('UpdateSubjectProfile'),
-  data: z
+export const updateSubjectProfileSchema = commandSchema(
+  'UpdateSubjectProfile',
+  z
     .strictObject({
       subjectId: uuidSchema,
       displayName: displayNameSchema.optional(),
@@ -49,26 +50,23 @@ export const updateSubjectProfileSchema = z.object({
       (data) => data.displayName !== undefined || data.description !== undefined || data.endpoint !== undefined,
       'give at least one of displayName, description, endpoint',
     ),
-});
+);
 
-export const declareCapabilitySchema = z.object({
-  type: z.literal('DeclareCapability'),
-  data: z.strictObject({
+export const declareCapabilitySchema = commandSchema(
+  'DeclareCapability',
+  z.strictObject({
     subjectId: uuidSchema,
     name: capabilityNameSchema,
     level: capabilityLevelSchema,
     evidence: evidenceSchema.optional(),
   }),
-});
+);
 
-export const withdrawCapabilitySchema = z.object({
-  type: z.literal('WithdrawCapability'),
-  data: z.strictObject({ subjectId: uuidSchema, name: capabilityNameSchema }),
-});
+export const withdrawCapabilitySchema = commandSchema('WithdrawCapability', z.strictObject({ subjectId: uuidSchema, name: capabilityNameSchema }));
 
-export const verifyCapabilitySchema = z.object({
-  type: z.literal('VerifyCapability'),
-  data: z.strictObject({
+export const verifyCapabilitySchema = commandSchema(
+  'VerifyCapability',
+  z.strictObject({
     subjectId: uuidSchema,
     name: capabilityNameSchema,
     /** The level the verifier vouches for; it must be the level currently declared. */
@@ -77,12 +75,12 @@ export const verifyCapabilitySchema = z.object({
     orgId: uuidSchema,
     note: noteSchema.optional(),
   }),
-});
+);
 
 const transitionData = z.strictObject({ subjectId: uuidSchema, reason: reasonSchema });
 
-export const suspendSubjectSchema = z.object({ type: z.literal('SuspendSubject'), data: transitionData });
-export const reinstateSubjectSchema = z.object({ type: z.literal('ReinstateSubject'), data: transitionData });
+export const suspendSubjectSchema = commandSchema('SuspendSubject', transitionData);
+export const reinstateSubjectSchema = commandSchema('ReinstateSubject', transitionData);
 
 export const subjectCommandSchema = z.discriminatedUnion('type', [
   registerSubjectSchema,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import {
   MAX_CAPABILITIES,
   capabilityLevelSchema,
@@ -59,14 +59,14 @@ const capabilityVerifiedData = z.object({
 
 const transitionData = z.object({ subjectId: z.uuid(), reason: reasonSchema });
 
-export const subjectEventDefinitions = [
-  { type: 'SubjectRegistered', schemaVersion: 1, schema: subjectRegisteredData },
-  { type: 'SubjectProfileUpdated', schemaVersion: 1, schema: subjectProfileUpdatedData },
-  { type: 'CapabilityDeclared', schemaVersion: 1, schema: capabilityDeclaredData },
-  { type: 'CapabilityWithdrawn', schemaVersion: 1, schema: capabilityWithdrawnData },
-  { type: 'CapabilityVerified', schemaVersion: 1, schema: capabilityVerifiedData },
-  { type: 'SubjectSuspended', schemaVersion: 1, schema: transitionData },
-  { type: 'SubjectReinstated', schemaVersion: 1, schema: transitionData },
-] as const satisfies readonly EventDefinition[];
+export const subjectEventDefinitions = version1Definitions({
+  SubjectRegistered: subjectRegisteredData,
+  SubjectProfileUpdated: subjectProfileUpdatedData,
+  CapabilityDeclared: capabilityDeclaredData,
+  CapabilityWithdrawn: capabilityWithdrawnData,
+  CapabilityVerified: capabilityVerifiedData,
+  SubjectSuspended: transitionData,
+  SubjectReinstated: transitionData,
+});
 
 export type SubjectEvent = EventUnion<typeof subjectEventDefinitions>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandSchema } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
@@ -24,9 +25,9 @@ import {
  */
 const taskRef = { taskId: uuidSchema, orgId: uuidSchema };
 
-export const createTaskSchema = z.object({
-  type: z.literal('CreateTask'),
-  data: z
+export const createTaskSchema = commandSchema(
+  'CreateTask',
+  z
     .strictObject({
       ...taskRef,
       jobId: uuidSchema,
@@ -41,36 +42,24 @@ export const createTaskSchema = z.object({
       maxAttempts: maxAttemptsSchema.default(DEFAULT_MAX_ATTEMPTS),
     })
     .refine((data) => data.parentTaskId !== data.taskId, { message: 'a task cannot be its own parent', path: ['parentTaskId'] }),
-});
+);
 
-export const dispatchTaskSchema = z.object({
-  type: z.literal('DispatchTask'),
-  data: z.strictObject({ ...taskRef, attempt: attemptSchema }),
-});
+export const dispatchTaskSchema = commandSchema('DispatchTask', z.strictObject({ ...taskRef, attempt: attemptSchema }));
 
-export const reportTaskProgressSchema = z.object({
-  type: z.literal('ReportTaskProgress'),
-  data: z.strictObject({ ...taskRef, progress: progressSchema, message: progressMessageSchema.optional() }),
-});
+export const reportTaskProgressSchema = commandSchema(
+  'ReportTaskProgress',
+  z.strictObject({ ...taskRef, progress: progressSchema, message: progressMessageSchema.optional() }),
+);
 
-export const useToolSchema = z.object({
-  type: z.literal('UseTool'),
-  data: z.strictObject({ ...taskRef, tool: toolNameSchema, purpose: toolPurposeSchema.optional() }),
-});
+export const useToolSchema = commandSchema('UseTool', z.strictObject({ ...taskRef, tool: toolNameSchema, purpose: toolPurposeSchema.optional() }));
 
-export const completeTaskSchema = z.object({
-  type: z.literal('CompleteTask'),
-  data: z.strictObject({ ...taskRef, outputs: taskOutputsSchema }),
-});
+export const completeTaskSchema = commandSchema('CompleteTask', z.strictObject({ ...taskRef, outputs: taskOutputsSchema }));
 
-export const failTaskAttemptSchema = z.object({
-  type: z.literal('FailTaskAttempt'),
-  data: z.strictObject({ ...taskRef, attempt: attemptSchema, reason: reasonSchema }),
-});
+export const failTaskAttemptSchema = commandSchema('FailTaskAttempt', z.strictObject({ ...taskRef, attempt: attemptSchema, reason: reasonSchema }));
 
-export const reassignTaskSchema = z.object({
-  type: z.literal('ReassignTask'),
-  data: z.strictObject({
+export const reassignTaskSchema = commandSchema(
+  'ReassignTask',
+  z.strictObject({
     ...taskRef,
     assigneeSubjectId: uuidSchema,
     reason: reasonSchema,
@@ -80,17 +69,11 @@ export const reassignTaskSchema = z.object({
      */
     contractId: uuidSchema.nullable().optional(),
   }),
-});
+);
 
-export const reviewTaskSchema = z.object({
-  type: z.literal('ReviewTask'),
-  data: z.strictObject({ ...taskRef, verdict: reviewVerdictSchema, note: noteSchema.optional() }),
-});
+export const reviewTaskSchema = commandSchema('ReviewTask', z.strictObject({ ...taskRef, verdict: reviewVerdictSchema, note: noteSchema.optional() }));
 
-export const cancelTaskSchema = z.object({
-  type: z.literal('CancelTask'),
-  data: z.strictObject({ ...taskRef, reason: reasonSchema }),
-});
+export const cancelTaskSchema = commandSchema('CancelTask', z.strictObject({ ...taskRef, reason: reasonSchema }));
 
 export const taskCommandSchema = z.discriminatedUnion('type', [
   createTaskSchema,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { principalSchema } from '../shared/principal.ts';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import {
   attemptSchema,
   heartbeatTimeoutMsSchema,
@@ -113,18 +113,18 @@ const taskCancelledData = z.object({
   cancelledAt: z.iso.datetime(),
 });
 
-export const taskEventDefinitions = [
-  { type: 'TaskCreated', schemaVersion: 1, schema: taskCreatedData },
-  { type: 'TaskDispatched', schemaVersion: 1, schema: taskDispatchedData },
-  { type: 'TaskProgressReported', schemaVersion: 1, schema: taskProgressReportedData },
-  { type: 'TaskToolUsed', schemaVersion: 1, schema: taskToolUsedData },
-  { type: 'TaskCompleted', schemaVersion: 1, schema: taskCompletedData },
-  { type: 'TaskAttemptFailed', schemaVersion: 1, schema: taskAttemptFailedData },
-  { type: 'TaskFailed', schemaVersion: 1, schema: taskFailedData },
-  { type: 'TaskReassigned', schemaVersion: 1, schema: taskReassignedData },
-  { type: 'TaskReviewed', schemaVersion: 1, schema: taskReviewedData },
-  { type: 'TaskCancelled', schemaVersion: 1, schema: taskCancelledData },
-] as const satisfies readonly EventDefinition[];
+export const taskEventDefinitions = version1Definitions({
+  TaskCreated: taskCreatedData,
+  TaskDispatched: taskDispatchedData,
+  TaskProgressReported: taskProgressReportedData,
+  TaskToolUsed: taskToolUsedData,
+  TaskCompleted: taskCompletedData,
+  TaskAttemptFailed: taskAttemptFailedData,
+  TaskFailed: taskFailedData,
+  TaskReassigned: taskReassignedData,
+  TaskReviewed: taskReviewedData,
+  TaskCancelled: taskCancelledData,
+});
 
 export type TaskEvent = EventUnion<typeof taskEventDefinitions>;
 export type TaskEventType = TaskEvent['type'];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandSchema } from '../shared/command-schema.ts';
 import { instantInputSchema } from '../job/fields.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import { timerPurposeSchema, timerRefSchema } from './fields.ts';
@@ -10,20 +11,20 @@ import { timerPurposeSchema, timerRefSchema } from './fields.ts';
  */
 const timerRef = { timerId: uuidSchema, orgId: uuidSchema.nullable() };
 
-export const scheduleTimerSchema = z.object({
-  type: z.literal('ScheduleTimer'),
-  data: z.strictObject({
+export const scheduleTimerSchema = commandSchema(
+  'ScheduleTimer',
+  z.strictObject({
     ...timerRef,
     /** When the timer is due. A past instant is allowed: the timer is simply due at once. */
     dueAt: instantInputSchema,
     purpose: timerPurposeSchema,
     ref: timerRefSchema,
   }),
-});
+);
 
-export const cancelTimerSchema = z.object({ type: z.literal('CancelTimer'), data: z.strictObject(timerRef) });
+export const cancelTimerSchema = commandSchema('CancelTimer', z.strictObject(timerRef));
 
-export const fireTimerSchema = z.object({ type: z.literal('FireTimer'), data: z.strictObject(timerRef) });
+export const fireTimerSchema = commandSchema('FireTimer', z.strictObject(timerRef));
 
 export const timerCommandSchema = z.discriminatedUnion('type', [scheduleTimerSchema, cancelTimerSchema, fireTimerSchema]);
 export type TimerCommand = z.infer<typeof timerCommandSchema>;

@@ -67,8 +67,13 @@ function sameJson(left: JsonValue, right: JsonValue): boolean {
   if (left === right) return true;
   if (typeof left !== 'object' || typeof right !== 'object' || left === null || right === null) return false;
   if (Array.isArray(left) || Array.isArray(right)) {
-    return Array.isArray(left) && Array.isArray(right) && left.length === right.length && left.every((item, index) => sameJson(item, right[index]!));
+    return Array.isArray(left) && Array.isArray(right) && left.length === right.length && left.every((item, index) => sameAt(item, right[index]));
   }
-  const keys = Object.keys(left);
-  return keys.length === Object.keys(right).length && keys.every((key) => Object.hasOwn(right, key) && sameJson(left[key]!, right[key]!));
+  const entries = Object.entries(left);
+  return entries.length === Object.keys(right).length && entries.every(([key, value]) => Object.hasOwn(right, key) && sameAt(value, right[key]));
+}
+
+/** The other side of a pair read by index or key: absent (past the end) is never the same as a JSON value. */
+function sameAt(left: JsonValue, right: JsonValue | undefined): boolean {
+  return right !== undefined && sameJson(left, right);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventDefinition, EventUnion } from '../events/registry.ts';
+import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import { principalSchema } from '../shared/principal.ts';
 import { timerPurposeSchema, timerRefSchema } from './fields.ts';
 
@@ -29,11 +29,11 @@ const timerFiredData = z.object({
   firedAt: z.iso.datetime(),
 });
 
-export const timerEventDefinitions = [
-  { type: 'TimerScheduled', schemaVersion: 1, schema: timerScheduledData },
-  { type: 'TimerCancelled', schemaVersion: 1, schema: timerCancelledData },
-  { type: 'TimerFired', schemaVersion: 1, schema: timerFiredData },
-] as const satisfies readonly EventDefinition[];
+export const timerEventDefinitions = version1Definitions({
+  TimerScheduled: timerScheduledData,
+  TimerCancelled: timerCancelledData,
+  TimerFired: timerFiredData,
+});
 
 export const TIMER_EVENT_TYPES = timerEventDefinitions.map((definition) => definition.type);
 

@@ -12,7 +12,7 @@ export function summarise(text: string): { summary: string; words: number } {
 
 /** Title Case, one word at a time. */
 export function titleCase(text: string): { transformed: string } {
-  return { transformed: text.replace(/\S+/g, (word) => word[0]!.toUpperCase() + word.slice(1).toLowerCase()) };
+  return { transformed: text.replace(/\S+/g, (word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase()) };
 }
 
 /** What a verifier checks: the delivery has every field the job's output template names, none empty. */

@@ -68,23 +68,24 @@ const SYSTEM_METADATA_KEYS = [
 // ---------------------------------------------------------------------------------------------------------------
 
 export function toEsdbMetadata(metadata: JsonObject): JsonObject {
-  const mapped: JsonObject = { ...metadata };
-  for (const [ours, theirs] of SYSTEM_METADATA_KEYS) {
-    const value = mapped[ours];
-    if (value === undefined) continue;
-    delete mapped[ours];
-    mapped[theirs] = value;
-  }
-  return mapped;
+  return withKeysRenamed(metadata, SYSTEM_METADATA_KEYS);
 }
 
 export function fromEsdbMetadata(metadata: JsonObject): JsonObject {
+  return withKeysRenamed(
+    metadata,
+    SYSTEM_METADATA_KEYS.map(([ours, theirs]) => [theirs, ours] as const),
+  );
+}
+
+/** A copy of `metadata` with each present key `from` renamed to `to`. */
+function withKeysRenamed(metadata: JsonObject, renames: ReadonlyArray<readonly [from: string, to: string]>): JsonObject {
   const mapped: JsonObject = { ...metadata };
-  for (const [ours, theirs] of SYSTEM_METADATA_KEYS) {
-    const value = mapped[theirs];
+  for (const [from, to] of renames) {
+    const value = mapped[from];
     if (value === undefined) continue;
-    delete mapped[theirs];
-    mapped[ours] = value;
+    delete mapped[from];
+    mapped[to] = value;
   }
   return mapped;
 }

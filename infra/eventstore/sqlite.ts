@@ -475,13 +475,17 @@ export class SqliteEventStore implements EventStore {
     }
 
     let iterator: AsyncGenerator<RecordedEvent> | undefined;
+    const iteration = (): AsyncGenerator<RecordedEvent> => {
+      iterator ??= events();
+      return iterator;
+    };
     return {
-      [Symbol.asyncIterator]: () => (iterator ??= events()),
+      [Symbol.asyncIterator]: iteration,
       async unsubscribe() {
         stopped = true;
         wake?.();
         // Ends a sleeping or suspended generator; one never started is completed without running.
-        await (iterator ??= events()).return(undefined);
+        await iteration().return(undefined);
       },
     };
   }

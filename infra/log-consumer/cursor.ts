@@ -306,7 +306,11 @@ export class ProcessorCursor {
     }
     this.waiters.release();
     for (const listener of this.listeners) listener(position);
-    if (this.untils.length > 0) this.untils = this.untils.filter((until) => (until.position <= position ? (until.resolve(true), false) : true));
+    if (this.untils.length > 0) {
+      const reached = this.untils.filter((until) => until.position <= position);
+      this.untils = this.untils.filter((until) => until.position > position);
+      for (const until of reached) until.resolve(true);
+    }
   }
 
   private settleUntils(): void {

@@ -49,7 +49,8 @@ export class EventWindow {
     let high = this.events.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (this.events[middle]!.position <= position) low = middle + 1;
+      const event = this.events[middle];
+      if (event !== undefined && event.position <= position) low = middle + 1;
       else high = middle;
     }
     return this.events.slice(low, low + max);

@@ -24,7 +24,10 @@ export class PositionWaiters {
 
   /** Releases every waiter whose position is now reached. */
   release(): void {
-    this.waiters = this.waiters.filter((waiter) => (waiter.position <= waiter.reached() ? (waiter.resolve(true), false) : true));
+    const released = this.waiters.filter((waiter) => waiter.position <= waiter.reached());
+    if (released.length === 0) return;
+    this.waiters = this.waiters.filter((waiter) => !released.includes(waiter));
+    for (const waiter of released) waiter.resolve(true);
   }
 
   /** The follower stopped: nothing more will be reached, so every waiter gets its answer (false) now. */

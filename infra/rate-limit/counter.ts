@@ -96,11 +96,9 @@ class FailFastStore implements Store {
 
 /** The Redis store of @fastify/rate-limit (its `store` option) over `connection`, failing fast while Redis is down. */
 export function fastifyRateLimitStore(connection: RateLimitRedis, nameSpace: string) {
-  return class {
+  return class extends FailFastStore {
     constructor(params: { continueExceeding?: boolean; exponentialBackoff?: boolean }) {
-      const inner = new RedisStore(params.continueExceeding ?? false, params.exponentialBackoff ?? false, connection.redis, nameSpace);
-      // A constructor may answer another object: the plugin only calls incr and child.
-      return new FailFastStore(inner, connection.availability);
+      super(new RedisStore(params.continueExceeding ?? false, params.exponentialBackoff ?? false, connection.redis, nameSpace), connection.availability);
     }
   } as unknown as FastifyRateLimitStoreCtor;
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { CacheCounterOutOfRangeError, CacheUnavailableError, CacheValueNotNumericError } from '../../infra/cache/errors.ts';
 import type { Cache } from '../../infra/cache/port.ts';
+import { required } from '../../domain/shared/required.ts';
 
 // Fixed waits on purpose: TTLs run on the store's own clock (Redis's, not ours), so the only way to see one pass is
 // to let that much time pass. Every sleep below lets a TTL pass, or not yet pass.
@@ -101,9 +102,9 @@ export function describeCacheContract(adapterName: string, open: (namespace: str
         expect(await cache.getJson(k, Role)).toEqual({ id: 'r1', holders: ['s1', 's2'], since });
         expect(await cache.getJson(key('json-missing'), Role)).toBeNull();
         // Values are decoded afresh: mutating one result does not change the next.
-        const first = await cache.getJson(k, Role);
-        first!.holders.push('s3');
-        expect((await cache.getJson(k, Role))!.holders).toEqual(['s1', 's2']);
+        const first = required(await cache.getJson(k, Role), 'the value set above');
+        first.holders.push('s3');
+        expect((await cache.getJson(k, Role))?.holders).toEqual(['s1', 's2']);
       });
 
       it('treats a value that fails the schema as a miss and deletes it', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type AddressInfo, type Server, type Socket, createConnection, createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CacheUnavailableError } from '../../infra/cache/errors.ts';
-import { RedisCache, escapeGlob } from '../../infra/cache/redis.ts';
+import { RedisCache, type RedisCacheOptions, escapeGlob } from '../../infra/cache/redis.ts';
 import { waitFor } from '../support/async.ts';
 import { serviceUrl } from '../support/services.ts';
 import { describeCacheContract } from './cache.contract.ts';
@@ -98,6 +98,20 @@ if (url) {
       await Promise.all(stubs.splice(0).map((stub) => stub.stop()));
     });
 
+    /** A cache that reaches Redis through a proxy the test can stop or freeze; both are closed after the test. */
+    const throughProxy = async (options: Omit<RedisCacheOptions, 'keyPrefix'>) => {
+      const target = new URL(url);
+      const proxy = new TcpStub({ host: target.hostname, port: Number(target.port || 6379) });
+      stubs.push(proxy);
+      await proxy.start();
+      const proxied = new URL(url);
+      proxied.hostname = '127.0.0.1';
+      proxied.port = String(proxy.port);
+      const cache = RedisCache.connect(proxied.toString(), { keyPrefix: namespace(), ...options });
+      opened.push(cache);
+      return { proxy, cache };
+    };
+
     it('loses no update when two connections increment the same counter concurrently', async () => {
       const keyPrefix = namespace();
       const one = RedisCache.connect(url, { keyPrefix });
@@ -109,15 +123,7 @@ if (url) {
 
     // Plain TCP proxy: with rediss:// the certificate would not match 127.0.0.1.
     it.skipIf(new URL(url).protocol !== 'redis:')('fails fast while Redis is down and recovers by itself when it is back', async () => {
-      const target = new URL(url);
-      const proxy = new TcpStub({ host: target.hostname, port: Number(target.port || 6379) });
-      stubs.push(proxy);
-      await proxy.start();
-      const proxied = new URL(url);
-      proxied.hostname = '127.0.0.1';
-      proxied.port = String(proxy.port);
-      const cache = RedisCache.connect(proxied.toString(), { keyPrefix: namespace(), reconnectAttempts: 1, retryAfterMs: 300 });
-      opened.push(cache);
+      const { proxy, cache } = await throughProxy({ reconnectAttempts: 1, retryAfterMs: 300 });
       await cache.set('k', 'v');
 
       await proxy.stop();
@@ -136,15 +142,7 @@ if (url) {
     it.skipIf(new URL(url).protocol !== 'redis:')(
       'on a frozen server (connection open, no replies), one call times out, the next ones fail without being sent',
       async () => {
-        const target = new URL(url);
-        const proxy = new TcpStub({ host: target.hostname, port: Number(target.port || 6379) });
-        stubs.push(proxy);
-        await proxy.start();
-        const proxied = new URL(url);
-        proxied.hostname = '127.0.0.1';
-        proxied.port = String(proxy.port);
-        const cache = RedisCache.connect(proxied.toString(), { keyPrefix: namespace(), commandTimeoutMs: 100, retryAfterMs: 60_000 });
-        opened.push(cache);
+        const { proxy, cache } = await throughProxy({ commandTimeoutMs: 100, retryAfterMs: 60_000 });
         await cache.set('k', 'v');
 
         proxy.freeze();
@@ -160,15 +158,7 @@ if (url) {
     );
 
     it.skipIf(new URL(url).protocol !== 'redis:')('probes again after retryAfterMs and serves calls once the frozen server answers', async () => {
-      const target = new URL(url);
-      const proxy = new TcpStub({ host: target.hostname, port: Number(target.port || 6379) });
-      stubs.push(proxy);
-      await proxy.start();
-      const proxied = new URL(url);
-      proxied.hostname = '127.0.0.1';
-      proxied.port = String(proxy.port);
-      const cache = RedisCache.connect(proxied.toString(), { keyPrefix: namespace(), commandTimeoutMs: 100, retryAfterMs: 200 });
-      opened.push(cache);
+      const { proxy, cache } = await throughProxy({ commandTimeoutMs: 100, retryAfterMs: 200 });
       await cache.set('k', 'v');
       proxy.freeze();
       await expect(cache.get('k')).rejects.toBeInstanceOf(CacheUnavailableError);

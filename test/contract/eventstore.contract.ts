@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamNotFoundError, WrongExpectedVersionError } from '../../infra/eventstore/errors.ts';
 import type { EventStore, EventToAppend, RecordedEvent } from '../../infra/eventstore/port.ts';
 import { collect, take, waitFor } from '../support/async.ts';
+import { required } from '../../domain/shared/required.ts';
+import { expectStrictlyIncreasing } from '../support/ordering.ts';
 
 /**
  * The EventStore port's contract. Every adapter runs it. Streams are named per run so the suite also works against a
@@ -30,21 +32,24 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
     describe('append', () => {
       it('creates a stream with no_stream and reads it back in order with data and metadata', async () => {
         const id = stream('a');
-        const events = [event('A', { n: 1 }), event('B', { n: 2 })];
-        const result = await store.appendToStream(id, events, { expectedRevision: 'no_stream' });
+        const a = event('A', { n: 1 });
+        const b = event('B', { n: 2 });
+        const result = await store.appendToStream(id, [a, b], { expectedRevision: 'no_stream' });
         expect(result.nextExpectedRevision).toBe(1n);
         expect(result.position).toBeGreaterThan(0n);
 
         const read = await collect(store.readStream(id));
         expect(read.map((e) => [e.id, e.type, e.revision, e.data])).toEqual([
-          [events[0]!.id, 'A', 0n, { n: 1 }],
-          [events[1]!.id, 'B', 1n, { n: 2 }],
+          [a.id, 'A', 0n, { n: 1 }],
+          [b.id, 'B', 1n, { n: 2 }],
         ]);
-        expect(read[1]!.position).toBe(result.position);
-        expect(read[0]!.position).toBeLessThan(read[1]!.position);
-        expect(read[0]!.metadata).toMatchObject({ correlationId: 'corr-1', causationId: 'cause-1', principal: 'tester' });
-        expect(read[0]!.streamId).toBe(id);
-        expect(read[0]!.created).toBeInstanceOf(Date);
+        const first = required(read[0], 'two events were read');
+        const second = required(read[1], 'two events were read');
+        expect(second.position).toBe(result.position);
+        expect(first.position).toBeLessThan(second.position);
+        expect(first.metadata).toMatchObject({ correlationId: 'corr-1', causationId: 'cause-1', principal: 'tester' });
+        expect(first.streamId).toBe(id);
+        expect(first.created).toBeInstanceOf(Date);
       });
 
       it('refuses no_stream when the stream exists, reporting the actual revision', async () => {
@@ -265,9 +270,7 @@ export function describeEventStoreContract(adapterName: string, open: () => Prom
         expect(checkpoints().every((seen) => !seen.handling)).toBe(true);
         expect(checkpoints().every((seen) => seen.position > from && seen.position <= head)).toBe(true);
         // One order: each checkpoint above everything before it, each event above every checkpoint before it.
-        timeline.forEach((seen, index) => {
-          if (index > 0) expect(seen.position).toBeGreaterThan(timeline[index - 1]!.position);
-        });
+        expectStrictlyIncreasing(timeline.map((seen) => seen.position));
       });
 
       it('ends at once when unsubscribed before iterating', async () => {

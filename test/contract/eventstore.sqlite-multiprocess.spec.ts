@@ -10,6 +10,8 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import { collect, waitFor } from '../support/async.ts';
 import type { WriterReport } from './eventstore.sqlite-writer.ts';
+import { expectStrictlyIncreasing } from '../support/ordering.ts';
+import { appendConcurrently, type Appended } from '../support/concurrent-appends.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const writerScript = fileURLToPath(new URL('./eventstore.sqlite-writer.ts', import.meta.url));
@@ -27,38 +29,9 @@ afterEach(async () => {
 const dbFile = () => join(mkdtempSync(join(tmpdir(), 'ag-es-mp-')), 'events.db');
 const newEvent = (type: string, n: number) => ({ id: randomUUID(), type, data: { n }, metadata: {} });
 
-interface Appended {
-  streamId: string;
-  revision: bigint;
-  position: bigint;
-}
-
-/**
- * `writers` concurrent writers, one stream each, appending one event at a time at the exact expected revision;
- * `pauseMs` between appends lets another process's commits in between.
- */
-async function appendFrom(store: SqliteEventStore, prefix: string, total: number, writers: number, pauseMs?: number) {
-  const appended: Appended[] = [];
-  const errors: unknown[] = [];
-  await Promise.all(
-    Array.from({ length: writers }, async (_, writer) => {
-      const streamId = `${prefix}-${writer}`;
-      let expected: bigint | 'no_stream' = 'no_stream';
-      for (let n = writer; n < total; n += writers) {
-        try {
-          const result = await store.appendToStream(streamId, [newEvent('ParentWrote', n)], { expectedRevision: expected });
-          expected = result.nextExpectedRevision;
-          appended.push({ streamId, revision: result.nextExpectedRevision, position: result.position });
-          if (pauseMs !== undefined) await new Promise((resolve) => setTimeout(resolve, pauseMs));
-        } catch (error) {
-          errors.push(error);
-          return;
-        }
-      }
-    }),
-  );
-  return { appended, errors };
-}
+/** Writers in this process, pausing `pauseMs` (if given) after each append. */
+const appendFrom = (store: SqliteEventStore, prefix: string, total: number, writers: number, pauseMs?: number) =>
+  appendConcurrently(store, { prefix, total, writers, pauseMs, event: (n) => newEvent('ParentWrote', n) });
 
 /** Subscribes from the start and collects until `count` events arrived (or the subscription fails). */
 function collectLive(store: SqliteEventStore, count: number) {
@@ -90,15 +63,9 @@ function expectCommitOrderPerStream(appended: readonly Appended[]) {
   const byStream = new Map<string, Appended[]>();
   for (const entry of appended) byStream.set(entry.streamId, [...(byStream.get(entry.streamId) ?? []), entry]);
   for (const entries of byStream.values()) {
-    entries.forEach((entry, index) => expect(entry.revision).toBe(BigInt(index)));
-    for (let index = 1; index < entries.length; index += 1) {
-      expect(entries[index]!.position).toBeGreaterThan(entries[index - 1]!.position);
-    }
+    expect(entries.map((entry) => entry.revision)).toEqual(entries.map((_, index) => BigInt(index)));
+    expectStrictlyIncreasing(entries.map((entry) => entry.position));
   }
-}
-
-function expectStrictlyIncreasing(positions: readonly bigint[]) {
-  for (let index = 1; index < positions.length; index += 1) expect(positions[index]!).toBeGreaterThan(positions[index - 1]!);
 }
 
 describe('embedded SQLite event store shared by several connections', () => {
@@ -193,7 +160,7 @@ describe('embedded SQLite event store shared by several connections', () => {
       expect(written.filter((e) => e.type === 'ChildWrote')).toHaveLength(perProcess);
       // The two processes' commits did interleave (the test exercised contention, not two runs one after the other).
       // How often depends on the scheduler: on a loaded 2-core machine (the whole suite running) it can be a handful.
-      const switches = written.filter((e, index) => index > 0 && e.type !== written[index - 1]!.type).length;
+      const switches = written.filter((e, index) => index > 0 && e.type !== written[index - 1]?.type).length;
       expect(switches).toBeGreaterThan(1);
 
       // The subscription saw the other process's events (by polling), each once, in $all order: no event ever became

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
+import { appendConcurrently } from '../support/concurrent-appends.ts';
 
 export interface WriterReport {
   appended: Array<{ streamId: string; revision: string; position: string }>;
@@ -30,27 +31,21 @@ while ((await store.headPosition()) < participants) {
   await sleep(1);
 }
 
-const report: WriterReport = { appended: [], errors: [] };
-await Promise.all(
-  Array.from({ length: writers }, async (_, writer) => {
-    const streamId = `${prefix}-${writer}`;
-    let expected: bigint | 'no_stream' = 'no_stream';
-    for (let n = writer; n < total; n += writers) {
-      try {
-        const result = await store.appendToStream(streamId, [{ id: randomUUID(), type: 'ChildWrote', data: { n, pid: process.pid }, metadata: {} }], {
-          expectedRevision: expected,
-        });
-        expected = result.nextExpectedRevision;
-        report.appended.push({ streamId, revision: String(result.nextExpectedRevision), position: String(result.position) });
-        await sleep(1); // a pause between appends, so the processes' writes interleave (the contention is the test)
-      } catch (error) {
-        const code = error instanceof Error && 'code' in error ? String(error.code) : '';
-        const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
-        report.errors.push(`${error instanceof Error ? `${error.name}:${code} ${error.message}` : String(error)}${cause}`);
-        return;
-      }
-    }
+const { appended, errors } = await appendConcurrently(store, {
+  prefix,
+  total,
+  writers,
+  // A pause between appends, so the processes' writes interleave (the contention is the test).
+  pauseMs: 1,
+  event: (n) => ({ id: randomUUID(), type: 'ChildWrote', data: { n, pid: process.pid }, metadata: {} }),
+});
+const report: WriterReport = {
+  appended: appended.map((entry) => ({ streamId: entry.streamId, revision: String(entry.revision), position: String(entry.position) })),
+  errors: errors.map((error) => {
+    const code = error instanceof Error && 'code' in error ? String(error.code) : '';
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (cause: ${error.cause.message})` : '';
+    return `${error instanceof Error ? `${error.name}:${code} ${error.message}` : String(error)}${cause}`;
   }),
-);
+};
 await store.close();
 process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -9,6 +9,7 @@ import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { SqliteEventStore, type SqliteEventStoreOptions } from '../../infra/eventstore/sqlite.ts';
 import { collect, take, waitFor } from '../support/async.ts';
 import { describeEventStoreContract } from './eventstore.contract.ts';
+import { required } from '../../domain/shared/required.ts';
 
 const dbFile = () => join(mkdtempSync(join(tmpdir(), 'ag-es-')), 'events.db');
 
@@ -89,7 +90,7 @@ describe('embedded SQLite event store', () => {
       await store.appendToStream('s-1', [event('T', { n: 2 })]);
       await waitFor(() => deliveredAt.has(2), 2000, 'the event appended while the consumer was busy');
       // 100 ms of processing left, then it must come at once.
-      expect(deliveredAt.get(2)! - appendedAt).toBeLessThan(500);
+      expect(required(deliveredAt.get(2), 'waited for above') - appendedAt).toBeLessThan(500);
       await consuming;
       await subscription.unsubscribe();
     });
@@ -257,6 +258,6 @@ describe('embedded SQLite event store', () => {
     await waitFor(() => received.length === 3, 2000, 'the other connection’s events');
     await consuming;
     expect(received.map((e) => e.data.n)).toEqual([1, 2, 3]);
-    expect(await reader.headPosition()).toBe(received[2]!.position);
+    expect(await reader.headPosition()).toBe(received[2]?.position);
   });
 });

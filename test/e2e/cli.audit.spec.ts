@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLabRules } from '../support/audit-lab-rules.ts';
 import { runCli, type CliRun } from '../support/cli-process.ts';
 import { stringify } from 'yaml';
 import { killAllServers, startServer, type ServerProcess } from '../support/server-process.ts';
@@ -13,17 +14,7 @@ import { killAllServers, startServer, type ServerProcess } from '../support/serv
  */
 const ADMIN_KEY = 'e2e-cli-audit-admin-key-0123456789abcdef';
 
-const rules = [
-  { id: 'writers-describe', effect: 'permit', actions: ['org.update'], roles: ['writer'], reason: 'writers edit the description' },
-  { id: 'members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read the org' },
-  {
-    id: 'no-x',
-    effect: 'forbid',
-    actions: ['org.update'],
-    when: 'has(command.data.description) && command.data.description.startsWith("x")',
-    reason: 'x is reserved',
-  },
-];
+const rules = auditLabRules;
 
 // Each test starts the CLI as a child process (node + tsx) several times: seconds each on a busy 2-core machine.
 describe('agencygrid audit against a running server', { timeout: 60_000 }, () => {

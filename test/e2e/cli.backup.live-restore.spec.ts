@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { auditLabRules } from '../support/audit-lab-rules.ts';
 import { backupReportSchema } from '../../bin/backup/take-backup.ts';
 import { restoreReportSchema } from '../../bin/backup/restore-backup.ts';
 import { runCli } from '../support/cli-process.ts';
@@ -27,17 +28,7 @@ const MIN_ACKS_BEFORE_BACKUP = 40;
 const MIN_ACKS_AFTER_BACKUP = 20;
 const REQUEST_TIMEOUT_MS = 15_000;
 
-const rules = [
-  { id: 'writers-describe', effect: 'permit', actions: ['org.update'], roles: ['writer'], reason: 'writers edit the description' },
-  { id: 'members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read the org' },
-  {
-    id: 'no-x',
-    effect: 'forbid',
-    actions: ['org.update'],
-    when: 'has(command.data.description) && command.data.description.startsWith("x")',
-    reason: 'x is reserved',
-  },
-];
+const rules = auditLabRules;
 
 interface Ack {
   key: string;
@@ -246,7 +237,10 @@ describe('agencygrid backup and restore against a server under load', () => {
     const second = await startServer({ dataDir: restoredDir, adminKey: ADMIN_KEY, env: UNLIMITED_RATES });
     const answeringMs = Math.round(performance.now() - spawned);
     let state = await readiness(second);
-    await until(async () => (state = await readiness(second)).caughtUp, 'the restored server to rebuild its read models');
+    await until(async () => {
+      state = await readiness(second);
+      return state.caughtUp;
+    }, 'the restored server to rebuild its read models');
     const rebuildMs = Math.round(performance.now() - spawned);
     expect(state.head, 'head of the restored log as the server sees it').toBe(last);
     expect(state.status).toBe('ready');

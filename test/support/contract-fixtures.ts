@@ -5,25 +5,16 @@ import type { ContractEvent } from '../../domain/contract/events.ts';
 import type { ContractStatus } from '../../domain/contract/state.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import { deciderSpec } from './decider-spec.ts';
+import { admin, asSubject, assignee, assigneeId, contractId, jobId, now, orgId, system, verifierId } from './work-identities.ts';
 
-export const contractId = 'dddddddd-0000-4000-8000-000000000004';
-export const orgId = '11111111-1111-4111-8111-111111111111';
-export const otherOrgId = '22222222-2222-4222-8222-222222222222';
-export const jobId = '55555555-5555-4555-8555-555555555555';
-export const assigneeId = 'aaaaaaaa-0000-4000-8000-000000000001';
-export const verifierId = 'bbbbbbbb-0000-4000-8000-000000000002';
+export { admin, asSubject, assignee, assigneeId, contractId, jobId, now, orgId, otherOrgId, system, verifierId } from './work-identities.ts';
+
 export const signatoryId = 'cccccccc-0000-4000-8000-000000000003';
-
-export const admin: Principal = { id: 'admin:a', kind: 'admin' };
-export const system: Principal = { id: 'system', kind: 'system' };
-export const asSubject = (subjectId: string): Principal => ({ id: subjectId, kind: 'subject' });
-export const assignee = asSubject(assigneeId);
 /** A subject of the org whom its policy lets sign for it (the policy is the pipeline's check, not the decider's). */
 export const signatory = asSubject(signatoryId);
 /** An admin whose id happens to be the assignee's: still not the assignee, which is a subject principal. */
 export const adminNamedLikeTheAssignee: Principal = { id: assigneeId, kind: 'admin' };
 
-export const now = '2026-11-27T10:00:00.000Z';
 export const inAWeek = '2026-12-04T10:00:00.000Z';
 export const inAMonth = '2026-12-27T10:00:00.000Z';
 
@@ -38,24 +29,23 @@ const eventRef = { contractId, orgId, jobId };
 
 export const finalObligation = { obligationId: 'final', description: 'Deliver the summary', dueAt: inAWeek };
 
+/** The terms the DraftContract proposes, and so the terms its ContractDrafted records. */
+function terms() {
+  return {
+    assigneeSubjectId: assigneeId,
+    verifierSubjectIds: [verifierId],
+    permittedActions: ['task.*', 'job.deliver'],
+    permittedTools: ['web.search'],
+    deliverables: ['a one-page summary'],
+    obligations: [finalObligation],
+    escalateTo: 'board',
+    reviewRequired: false,
+  } satisfies Partial<DraftData>;
+}
+
 /** A DraftContract as it looks after parsing (defaults applied). */
 export function draftContract(overrides: Partial<DraftData> = {}): ContractCommand {
-  return {
-    type: 'DraftContract',
-    data: {
-      ...ref,
-      jobId,
-      assigneeSubjectId: assigneeId,
-      verifierSubjectIds: [verifierId],
-      permittedActions: ['task.*', 'job.deliver'],
-      permittedTools: ['web.search'],
-      deliverables: ['a one-page summary'],
-      obligations: [finalObligation],
-      escalateTo: 'board',
-      reviewRequired: false,
-      ...overrides,
-    },
-  };
+  return { type: 'DraftContract', data: { ...ref, jobId, ...terms(), ...overrides } };
 }
 
 export function contractDrafted(overrides: Partial<EventData<'ContractDrafted'>> = {}): ContractEvent {
@@ -63,14 +53,7 @@ export function contractDrafted(overrides: Partial<EventData<'ContractDrafted'>>
     type: 'ContractDrafted',
     data: {
       ...eventRef,
-      assigneeSubjectId: assigneeId,
-      verifierSubjectIds: [verifierId],
-      permittedActions: ['task.*', 'job.deliver'],
-      permittedTools: ['web.search'],
-      deliverables: ['a one-page summary'],
-      obligations: [finalObligation],
-      escalateTo: 'board',
-      reviewRequired: false,
+      ...terms(),
       draftedBy: admin,
       draftedAt: now,
       ...overrides,

@@ -4,7 +4,7 @@ import type { DecisionContext, Decider, DomainEvent } from '../../domain/shared/
 
 /**
  * Given / when / then for deciders, in the style of Emmett's DeciderSpecification:
- *   spec.given([events]).when(command).then([events]) | .thenError('CODE') | .thenNothing()
+ *   spec.given([events]).when(command).thenEvents([events]) | .thenError('CODE') | .thenNothing()
  */
 export function deciderSpec<Command, State, Event extends DomainEvent, Context extends DecisionContext>(
   decider: Decider<Command, State, Event, Context>,
@@ -17,7 +17,7 @@ export function deciderSpec<Command, State, Event extends DomainEvent, Context e
         when(command: Command, context: Partial<Context> = {}) {
           const outcome = decider.decide(command, state, { ...defaultContext, ...context });
           return {
-            then(expected: readonly Event[]) {
+            thenEvents(expected: readonly Event[]) {
               if (isAppError(outcome)) throw new Error(`expected events, got error ${outcome.code}: ${outcome.message}`);
               expect(outcome).toEqual(expected);
             },

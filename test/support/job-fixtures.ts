@@ -3,25 +3,11 @@ import type { JobDecisionContext } from '../../domain/job/decide.ts';
 import { jobDecider } from '../../domain/job/decider.ts';
 import type { JobEvent } from '../../domain/job/events.ts';
 import type { EscalatableJobStatus, JobStatus } from '../../domain/job/state.ts';
-import type { Principal } from '../../domain/shared/principal.ts';
 import { deciderSpec } from './decider-spec.ts';
+import { admin, assignee, assigneeId, contractId, jobId, now, orgId, verifier, verifierId } from './work-identities.ts';
 
-export const jobId = '55555555-5555-4555-8555-555555555555';
-export const orgId = '11111111-1111-4111-8111-111111111111';
-export const otherOrgId = '22222222-2222-4222-8222-222222222222';
-export const assigneeId = 'aaaaaaaa-0000-4000-8000-000000000001';
-export const verifierId = 'bbbbbbbb-0000-4000-8000-000000000002';
-export const strangerId = 'cccccccc-0000-4000-8000-000000000003';
-export const contractId = 'dddddddd-0000-4000-8000-000000000004';
+export * from './work-identities.ts';
 
-export const admin: Principal = { id: 'admin:a', kind: 'admin' };
-export const system: Principal = { id: 'system', kind: 'system' };
-export const asSubject = (subjectId: string): Principal => ({ id: subjectId, kind: 'subject' });
-export const assignee = asSubject(assigneeId);
-export const verifier = asSubject(verifierId);
-export const stranger = asSubject(strangerId);
-
-export const now = '2026-11-27T10:00:00.000Z';
 export const later = '2026-12-27T10:00:00.000Z';
 
 export const jobContext: JobDecisionContext = {
@@ -37,40 +23,33 @@ export const jobSpec = deciderSpec(jobDecider, jobContext);
 type SubmitData = Extract<JobCommand, { type: 'SubmitJob' }>['data'];
 type EventData<Type extends JobEvent['type']> = Extract<JobEvent, { type: Type }>['data'];
 
+/** What the job's SubmitJob asks for, and so what its JobSubmitted records (fresh each time: tests may change it). */
+function submission() {
+  return {
+    jobId,
+    orgId,
+    goal: 'Summarise the quarterly report',
+    objectives: ['one page', 'plain English'],
+    priority: 'normal',
+    completionMode: 'verified',
+    requiredCapabilities: [{ name: 'nlp.summarize', level: 5 }],
+    requiredRoles: ['writer'],
+    verifierSubjectIds: [verifierId],
+  } satisfies Partial<SubmitData>;
+}
+
 /** A SubmitJob as it looks after parsing (defaults applied). */
 export function submitJob(overrides: Partial<SubmitData> = {}): JobCommand {
-  return {
-    type: 'SubmitJob',
-    data: {
-      jobId,
-      orgId,
-      goal: 'Summarise the quarterly report',
-      objectives: ['one page', 'plain English'],
-      priority: 'normal',
-      completionMode: 'verified',
-      requiredCapabilities: [{ name: 'nlp.summarize', level: 5 }],
-      requiredRoles: ['writer'],
-      verifierSubjectIds: [verifierId],
-      ...overrides,
-    },
-  };
+  return { type: 'SubmitJob', data: { ...submission(), ...overrides } };
 }
 
 export function jobSubmitted(overrides: Partial<EventData<'JobSubmitted'>> = {}): JobEvent {
   return {
     type: 'JobSubmitted',
     data: {
-      jobId,
-      orgId,
-      goal: 'Summarise the quarterly report',
-      objectives: ['one page', 'plain English'],
-      priority: 'normal',
-      completionMode: 'verified',
+      ...submission(),
       deadline: null,
-      requiredCapabilities: [{ name: 'nlp.summarize', level: 5 }],
-      requiredRoles: ['writer'],
       outputTemplate: null,
-      verifierSubjectIds: [verifierId],
       budget: null,
       assignmentStrategy: null,
       directAssignee: null,

@@ -96,5 +96,8 @@ export function recordingProcessor(
 
 /** Whether `positions` are strictly increasing (in log order, none twice). */
 export function strictlyIncreasing(positions: readonly bigint[]): boolean {
-  return positions.every((position, index) => index === 0 || position > positions[index - 1]!);
+  return positions.slice(1).every((position, index) => {
+    const before = positions[index];
+    return before !== undefined && position > before;
+  });
 }

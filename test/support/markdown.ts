@@ -3,6 +3,8 @@
  * links and the anchors GitHub gives headings.
  */
 
+import { required } from '../../domain/shared/required.ts';
+
 /** The text between `<!-- name:start -->` and `<!-- name:end -->`; throws unless both markers are there, once each. */
 export function markedRegion(markdown: string, name: string): string {
   const start = `<!-- ${name}:start -->`;
@@ -19,7 +21,7 @@ export function markedRegion(markdown: string, name: string): string {
 export function fencedBlocks(markdown: string, language: string): string[] {
   const blocks: string[] = [];
   const pattern = /^```(\S*)[^\n]*\n([\s\S]*?)^```[ \t]*$/gm;
-  for (const match of markdown.matchAll(pattern)) if (match[1] === language) blocks.push(match[2]!);
+  for (const match of markdown.matchAll(pattern)) if (match[1] === language) blocks.push(required(match[2], 'the body group always takes part'));
   return blocks;
 }
 
@@ -46,7 +48,7 @@ function prose(markdown: string): string {
 export function relativeLinks(markdown: string): string[] {
   const targets: string[] = [];
   for (const match of prose(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
-    const target = match[1]!;
+    const target = required(match[1], 'the target group always takes part');
     if (!/^[a-z][a-z0-9+.-]*:/i.test(target)) targets.push(target);
   }
   return targets;
@@ -58,7 +60,9 @@ export function headingAnchors(markdown: string): Set<string> {
   const seen = new Map<string, number>();
   const withoutBlocks = markdown.replace(/^```[^\n]*\n[\s\S]*?^```[ \t]*$/gm, '');
   for (const match of withoutBlocks.matchAll(/^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm)) {
-    const text = match[1]!.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/`/g, '');
+    const text = required(match[1], 'the heading group always takes part')
+      .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+      .replace(/`/g, '');
     const base = text
       .toLowerCase()
       .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')

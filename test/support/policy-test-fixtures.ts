@@ -7,6 +7,7 @@ import type { PolicyCliIo } from '../../bin/policy/io.ts';
 import { parsePolicyFile, type LoadedPolicy } from '../../bin/policy/policy-file.ts';
 import type { Problem } from '../../bin/policy/problems.ts';
 import { parseTestFile, type TestFile } from '../../bin/policy/test-file.ts';
+import { capturedOutput } from './captured-output.ts';
 
 /** Fixtures for `agencygrid policy test|eval`, in-process. */
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -47,17 +48,12 @@ export interface MemoryIo extends PolicyCliIo {
 
 /** Files from memory (or else from disk), stdin from memory, output captured, time from the given clock. */
 export function memoryIo(files: Readonly<Record<string, string>> = {}, options: { stdin?: string; now?: () => Date } = {}): MemoryIo {
-  let out = '';
-  let err = '';
   return {
-    out: (text) => void (out += text),
-    err: (text) => void (err += text),
+    ...capturedOutput(),
     readText: async (path) => {
       return files[path] ?? readFile(path, 'utf8');
     },
     readStdin: async () => options.stdin ?? '',
     now: options.now ?? (() => new Date()),
-    stdout: () => out,
-    stderr: () => err,
   };
 }

@@ -6,28 +6,15 @@ import { taskDecider } from '../../domain/task/decider.ts';
 import type { TaskEvent } from '../../domain/task/events.ts';
 import type { Task, TaskStatus } from '../../domain/task/state.ts';
 import { deciderSpec } from './decider-spec.ts';
+import { admin, asSubject, assignee, assigneeId, contractId, jobId, now, orgId, system, verifier, verifierId } from './work-identities.ts';
+
+export * from './work-identities.ts';
 
 export const taskId = '77777777-7777-4777-8777-777777777777';
 export const parentTaskId = '88888888-8888-4888-8888-888888888888';
-export const jobId = '55555555-5555-4555-8555-555555555555';
-export const orgId = '11111111-1111-4111-8111-111111111111';
-export const otherOrgId = '22222222-2222-4222-8222-222222222222';
-export const assigneeId = 'aaaaaaaa-0000-4000-8000-000000000001';
-export const verifierId = 'bbbbbbbb-0000-4000-8000-000000000002';
-export const strangerId = 'cccccccc-0000-4000-8000-000000000003';
-export const contractId = 'dddddddd-0000-4000-8000-000000000004';
 export const otherContractId = 'dddddddd-0000-4000-8000-000000000005';
 export const newAssigneeId = 'eeeeeeee-0000-4000-8000-000000000006';
-
-export const admin: Principal = { id: 'admin:a', kind: 'admin' };
-export const system: Principal = { id: 'system', kind: 'system' };
-export const asSubject = (subjectId: string): Principal => ({ id: subjectId, kind: 'subject' });
-export const assignee = asSubject(assigneeId);
-export const verifier = asSubject(verifierId);
-export const stranger = asSubject(strangerId);
 export const newAssignee = asSubject(newAssigneeId);
-
-export const now = '2026-11-27T10:00:00.000Z';
 
 /** The terms of the task's contract: in force, binding the assignee, permitting every task action and one tool. */
 export const activeTerms: ContractTerms = {
@@ -49,23 +36,22 @@ type EventData<Type extends TaskEvent['type']> = Extract<TaskEvent, { type: Type
 const ref = { taskId, orgId };
 const eventRef = { taskId, orgId, jobId };
 
+/** What the CreateTask asks for, and so what its TaskCreated records. */
+function creation() {
+  return {
+    parentTaskId: null,
+    contractId,
+    title: 'Summarise chapter 1',
+    input: { chapter: 1, words: 300 },
+    assigneeSubjectId: assigneeId,
+    heartbeatTimeoutMs: 60_000,
+    maxAttempts: 3,
+  } satisfies Partial<CreateData>;
+}
+
 /** A CreateTask as it looks after parsing (defaults applied). */
 export function createTask(overrides: Partial<CreateData> = {}): TaskCommand {
-  return {
-    type: 'CreateTask',
-    data: {
-      ...ref,
-      jobId,
-      parentTaskId: null,
-      contractId,
-      title: 'Summarise chapter 1',
-      input: { chapter: 1, words: 300 },
-      assigneeSubjectId: assigneeId,
-      heartbeatTimeoutMs: 60_000,
-      maxAttempts: 3,
-      ...overrides,
-    },
-  };
+  return { type: 'CreateTask', data: { ...ref, jobId, ...creation(), ...overrides } };
 }
 
 export function taskCreated(overrides: Partial<EventData<'TaskCreated'>> = {}): TaskEvent {
@@ -73,13 +59,7 @@ export function taskCreated(overrides: Partial<EventData<'TaskCreated'>> = {}): 
     type: 'TaskCreated',
     data: {
       ...eventRef,
-      parentTaskId: null,
-      contractId,
-      title: 'Summarise chapter 1',
-      input: { chapter: 1, words: 300 },
-      assigneeSubjectId: assigneeId,
-      heartbeatTimeoutMs: 60_000,
-      maxAttempts: 3,
+      ...creation(),
       createdBy: admin,
       createdAt: now,
       ...overrides,

@@ -4,6 +4,7 @@ import { apiClient } from '../e2e/api.client.ts';
 import { lateBound } from './late-bound.ts';
 import type { TestServer } from './server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from './work-fixtures.ts';
+import { required } from '../../domain/shared/required.ts';
 
 export interface WorkReadsFlow {
   orgId: string;
@@ -77,10 +78,16 @@ export async function workReadsFlow(server: TestServer): Promise<WorkReadsFlow> 
   await api.expectStatus(await api.post(`/orgs/${orgId}/jobs/${cancelledJobId}/resolve-escalation`, { resolution: 'cancel', note: 'out of scope' }), 200);
 
   expect(refused).toBeInstanceOf(AgentRequestError);
-  const assigned = (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobAssigned')!.data;
+  const assigned = required(
+    (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobAssigned'),
+    'the job was assigned',
+  ).data;
   const contractId = String(assigned.contractId);
   await waitForStreamEvent(server, `contract-${contractId}`, 'ContractFulfilled');
-  const delivered = (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobDelivered')!.data;
+  const delivered = required(
+    (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobDelivered'),
+    'the contract was fulfilled, so the job was delivered',
+  ).data;
   const taskId = String(delivered.note).replace('delivered by task ', '');
   expect(taskId).toMatch(/^[0-9a-f-]{36}$/);
 

@@ -95,7 +95,6 @@ class FakeServer {
   private post(path: string, body: Record<string, unknown>): Record<string, unknown> {
     const b = body as unknown as FakeBody;
     const bumpRoster = () => (this.roster.revision = Number(this.roster.revision) + 1);
-    let match: RegExpMatchArray | null;
     if (path === '/orgs') {
       this.org = {
         orgId: b.orgId,
@@ -110,7 +109,7 @@ class FakeServer {
       };
       return { orgId: b.orgId };
     }
-    if ((match = path.match(/^\/orgs\/[^/]+\/metadata$/)) && this.org) {
+    if (/^\/orgs\/[^/]+\/metadata$/.test(path) && this.org) {
       this.org = { ...this.org, ...body, revision: Number(this.org.revision) + 1 };
       return {};
     }
@@ -129,16 +128,18 @@ class FakeServer {
       });
       return { subjectId: b.subjectId };
     }
-    if ((match = path.match(/^\/subjects\/([^/]+)\/(profile|capabilities)$/))) {
-      const subject = this.subjects.get(match[1] ?? '');
-      if (!subject) throw new Error(`no subject ${match[1]}`);
-      if (match[2] === 'profile') Object.assign(subject, body);
+    const subjectPart = path.match(/^\/subjects\/([^/]+)\/(profile|capabilities)$/);
+    if (subjectPart) {
+      const subject = this.subjects.get(subjectPart[1] ?? '');
+      if (!subject) throw new Error(`no subject ${subjectPart[1]}`);
+      if (subjectPart[2] === 'profile') Object.assign(subject, body);
       else subject.capabilities[b.name] = { level: b.level, evidence: b.evidence ?? null };
       subject.revision = Number(subject.revision) + 1;
       return {};
     }
-    if ((match = path.match(/^\/orgs\/[^/]+\/(job-spaces|roles|groups)$/))) {
-      const list = match[1] === 'roles' ? this.roster.roles : match[1] === 'groups' ? this.roster.groups : this.roster.jobSpaces;
+    const rosterList = path.match(/^\/orgs\/[^/]+\/(job-spaces|roles|groups)$/);
+    if (rosterList) {
+      const list = rosterList[1] === 'roles' ? this.roster.roles : rosterList[1] === 'groups' ? this.roster.groups : this.roster.jobSpaces;
       const index = list.findIndex((item) => item.name === b.name);
       if (index >= 0) list[index] = { ...body, name: b.name };
       else list.push({ ...body, name: b.name });
@@ -171,8 +172,9 @@ class FakeServer {
       this.policies.versions.push({ version, status: 'draft', description: b.description ?? '', rules: b.rules, hash: policyRulesHash(b.rules) });
       return { version };
     }
-    if ((match = path.match(/\/policies\/(\d+)\/publish$/))) {
-      const version = Number(match[1]);
+    const publish = path.match(/\/policies\/(\d+)\/publish$/);
+    if (publish) {
+      const version = Number(publish[1]);
       for (const v of this.policies.versions) if (v.status === 'published') v.status = 'superseded';
       const target = this.policies.versions.find((v) => v.version === version);
       if (!target) throw new Error(`no policy version ${version}`);
@@ -193,6 +195,14 @@ const kinds = (plan: Plan) =>
   });
 
 const roleOrder = (plan: Plan) => plan.steps.filter((step) => step.path.endsWith('/roles')).map((step) => step.body.name);
+
+/** A fake server the research lab was applied to, the lab, and a copy of it for the test to change. */
+function appliedLab() {
+  const server = new FakeServer();
+  const lab = example('research-lab.yaml');
+  server.apply(lab);
+  return { server, lab, changed: structuredClone(lab) };
+}
 
 describe('apply planner: a fresh org', () => {
   const lab = example('research-lab.yaml');
@@ -276,12 +286,10 @@ describe('apply planner: re-applying', () => {
   });
 
   it('ignores what the server adds to its answers and what the spec leaves out', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
+    const { server, lab } = appliedLab();
     const state = server.lookup(lab);
     // Fields the server may add (counts, timestamps) and things only the server has.
-    state.roster?.roles.forEach((role) => Object.assign(role, { holders: 1, definedAt: NOW }));
+    for (const role of state.roster?.roles ?? []) Object.assign(role, { holders: 1, definedAt: NOW });
     state.roster?.roles.push({ name: 'intern', description: 'not in the spec' });
     state.roster?.associations.push({
       associationId: 'x',
@@ -300,19 +308,14 @@ describe('apply planner: re-applying', () => {
   });
 
   it('never plans a removal: a spec that drops things plans nothing at all', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
+    const { server, lab } = appliedLab();
     const smaller = { ...lab, roles: lab.roles.slice(0, 1), groups: [], conflicts: [], associations: [], jobSpaces: [], subjects: [], policy: undefined };
     const plan = planApply(smaller, server.lookup(smaller));
     expect(plan.steps).toEqual([]);
   });
 
   it('plans only the DefineRole of a changed role', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const changed = structuredClone(lab);
+    const { server, changed } = appliedLab();
     const reviewer = changed.roles.find((role) => role.name === 'reviewer');
     if (!reviewer) throw new Error('no reviewer');
     reviewer.maxHolders = 2;
@@ -323,10 +326,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('plans a draft and a publish, last, when the policy rules differ from the published ones', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const changed = structuredClone(lab);
+    const { server, changed } = appliedLab();
     const rules = changed.policy?.rules ?? [];
     rules[0] = { ...(rules[0] as PolicyRule), reason: 'members read everything' };
     const role = changed.roles.find((r) => r.name === 'editor');
@@ -340,10 +340,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('compares policy content canonically: key order inside rules does not count, the hash is the server one', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const reordered = structuredClone(lab);
+    const { server, lab, changed: reordered } = appliedLab();
     if (reordered.policy) {
       reordered.policy.rules = reordered.policy.rules.map((rule) => Object.fromEntries(Object.entries(rule).reverse()) as PolicyRule);
     }
@@ -373,10 +370,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('derives keys from the revision planned against, so going back to an earlier definition is not a replay', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const two = structuredClone(lab);
+    const { server, lab, changed: two } = appliedLab();
     const reviewer = two.roles.find((role) => role.name === 'reviewer');
     if (reviewer) reviewer.maxHolders = 2;
     const toTwo = server.apply(two);
@@ -390,10 +384,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('updates only the org metadata fields that changed', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const changed = structuredClone(lab);
+    const { server, changed } = appliedLab();
     changed.org.description = 'Now also writes books.';
     changed.org.metadata = { region: 'us' };
     const plan = planApply(changed, server.lookup(changed));
@@ -403,10 +394,7 @@ describe('apply planner: re-applying', () => {
   });
 
   it('declares only the capability that changed, and updates only changed profile fields', () => {
-    const server = new FakeServer();
-    const lab = example('research-lab.yaml');
-    server.apply(lab);
-    const changed = structuredClone(lab);
+    const { server, changed } = appliedLab();
     const wes = changed.subjects.find((s) => s.displayName === 'Wes (writer)');
     if (!wes) throw new Error('no Wes');
     wes.capabilities = [{ name: 'writing.drafting', level: 9 }];

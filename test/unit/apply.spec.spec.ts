@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { role } from '../support/roster-fixtures.ts';
 import { formatIssue, loadSpec, parseSpec, type SpecIssue } from '../../bin/apply/spec.ts';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -41,16 +42,8 @@ associations:
 `);
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     expect(result.spec.subjects[0]?.id).toBe('a1a92c72-6644-42bb-b446-e3c2f953150f');
-    expect(result.spec.roles[0]).toEqual({
-      name: 'editor',
-      description: '',
-      permissions: [],
-      minHolders: 0,
-      maxHolders: null,
-      assignmentType: 'fixed',
-      requiredCapabilities: [],
-      inherits: [],
-    });
+    // Every default of a role definition, as the roster fixtures spell them out.
+    expect(result.spec.roles[0]).toEqual(role('editor'));
     expect(result.spec).toMatchObject({ jobSpaces: [], groups: [], conflicts: [] });
     expect(result.spec.policy).toBeUndefined();
   });

@@ -49,7 +49,7 @@ describe('command schemas', () => {
 
   it('keeps the ids of assessed candidates in lower case, as bids and exclusions carry them', () => {
     const parsed = parse('RecordAssessment', { round: 1, candidates: [eligible(a.toUpperCase(), 1)] });
-    expect(parsed.success && parsed.data.type === 'RecordAssessment' && parsed.data.data.candidates[0]!.subjectId).toBe(a);
+    expect(parsed.success && parsed.data.type === 'RecordAssessment' && parsed.data.data.candidates[0]?.subjectId).toBe(a);
     const bid = parse('RecordProposal', { round: 1, subjectId: a.toUpperCase(), bid: { price: 1 } });
     expect(bid.success && bid.data.type === 'RecordProposal' && bid.data.data.subjectId).toBe(a);
   });

@@ -6,6 +6,7 @@ import { rulesFromDocument } from '../../bin/audit/run.ts';
 import { runCli } from '../../bin/cli/run.ts';
 import { formatReevaluation } from '../../bin/audit/format.ts';
 import type { ReevaluationReport, WhatIfReport } from '../../domain/audit/report.ts';
+import { capturedOutput } from '../support/captured-output.ts';
 
 const ORG = '0b6f3d52-1c2e-4f7a-9d3b-5a4c3b2a1f00';
 
@@ -71,10 +72,9 @@ function fakeApi(answers: Array<[string, number, unknown]>) {
     const [[, status, body]] = answers.splice(index, 1) as [[string, number, unknown]];
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
   };
-  let out = '';
-  let err = '';
-  const io = { baseUrl: 'http://api.test', apiKey: 'key', fetch, out: (text: string) => void (out += text), err: (text: string) => void (err += text) };
-  return { io, requests, output: () => ({ out, err }) };
+  const captured = capturedOutput();
+  const io = { baseUrl: 'http://api.test', apiKey: 'key', fetch, out: captured.out, err: captured.err };
+  return { io, requests, output: () => ({ out: captured.stdout(), err: captured.stderr() }) };
 }
 
 describe('agencygrid audit (in process)', () => {

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchCommand } from '../../bench/command.ts';
 import { buildProgram } from '../../bin/program.ts';
 import { commandPath, commandTree, runCli } from '../../bin/cli/run.ts';
+import { capturedOutput } from '../support/captured-output.ts';
 
 /**
  * Every command of `agencygrid` and of `npm run bench`, found by walking the tree, run in process: --help answers
@@ -35,13 +36,9 @@ async function run(root: Root, argv: string[]) {
   const actions: string[] = [];
   // Fires before any action of the tree: --help and usage errors must never get that far.
   program.hook('preAction', (_self, actionCommand) => void actions.push(commandPath(actionCommand)));
-  let out = '';
-  let err = '';
-  const code = await runCli(program, argv, {
-    output: { out: (text) => void (out += text), err: (text) => void (err += text) },
-    ...(root.invocation ? { invocation: root.invocation } : {}),
-  });
-  return { code, out, err, actions };
+  const output = capturedOutput();
+  const code = await runCli(program, argv, { output, ...(root.invocation ? { invocation: root.invocation } : {}) });
+  return { code, out: output.stdout(), err: output.stderr(), actions };
 }
 
 /** Leaf commands that read no environment variable: key generation and the offline policy tools. */

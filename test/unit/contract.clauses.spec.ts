@@ -73,7 +73,7 @@ describe('recording breaches', () => {
     spec
       .given(historyTo.active)
       .when(record('deadline:final'), { principal: system })
-      .then([breached('deadline:final')]);
+      .thenEvents([breached('deadline:final')]);
     expect(breached('deadline:final').data).toMatchObject({ jobId, escalateTo: 'board', recordedAt: now });
   });
 
@@ -90,7 +90,7 @@ describe('recording breaches', () => {
     spec
       .given(historyTo.active)
       .when(record('tool:shell:1', 'forbidden_action', 'permittedTools'), { principal: admin })
-      .then([
+      .thenEvents([
         {
           type: 'ContractBreached',
           data: {

@@ -40,7 +40,7 @@ const commandTypes = Object.keys(commandsOnAContract) as CommandOnAContract[];
 
 describe('drafting a contract', () => {
   it('drafts a contract, recording who drafted it and when', () => {
-    spec.given([]).when(draftContract()).then([contractDrafted()]);
+    spec.given([]).when(draftContract()).thenEvents([contractDrafted()]);
   });
 
   it('starts awaiting signatures when no review is required, with nothing signed, breached or ended', () => {
@@ -61,7 +61,7 @@ describe('drafting a contract', () => {
     spec
       .given([])
       .when(draftContract({ reviewRequired: true }))
-      .then([contractDrafted({ reviewRequired: true })]);
+      .thenEvents([contractDrafted({ reviewRequired: true })]);
     expect(contractStateAfter([contractDrafted({ reviewRequired: true })])?.status).toBe('in_review');
   });
 
@@ -69,7 +69,7 @@ describe('drafting a contract', () => {
     spec
       .given([])
       .when(draftContract(), { principal: system, now: '2026-11-28T00:00:00.000Z' })
-      .then([contractDrafted({ draftedBy: system, draftedAt: '2026-11-28T00:00:00.000Z' })]);
+      .thenEvents([contractDrafted({ draftedBy: system, draftedAt: '2026-11-28T00:00:00.000Z' })]);
   });
 
   it('refuses to draft the same contract twice, in any status', () => {
@@ -140,7 +140,7 @@ describe('review', () => {
     spec
       .given(inReview)
       .when({ type: 'ReviewContract', data: { contractId, orgId, approve: true, note: 'fine' } })
-      .then([reviewed(true, 'fine')]);
+      .thenEvents([reviewed(true, 'fine')]);
     const state = contractStateAfter([...inReview, reviewed(true, 'fine')]);
     expect(state).toMatchObject({ status: 'awaiting_signatures', review: { approved: true, note: 'fine', reviewedBy: admin, reviewedAt: now } });
   });
@@ -150,7 +150,7 @@ describe('review', () => {
     spec
       .given(inReview)
       .when({ type: 'ReviewContract', data: { contractId, orgId, approve: false, note: 'scope too wide' } })
-      .then(events);
+      .thenEvents(events);
     expect(contractStateAfter([...inReview, ...events])).toMatchObject({
       status: 'rejected',
       review: { approved: false },
@@ -182,7 +182,7 @@ describe('obligations', () => {
     spec
       .given(historyTo.active)
       .when(extend('final', inAMonth))
-      .then([
+      .thenEvents([
         {
           type: 'ObligationExtended',
           data: { contractId, orgId, jobId, obligationId: 'final', previousDueAt: inAWeek, dueAt: inAMonth, extendedBy: admin, extendedAt: now },
@@ -218,7 +218,7 @@ describe('obligations', () => {
 
 describe('ending a contract', () => {
   it('fulfils an active contract', () => {
-    spec.given(historyTo.active).when(commandsOnAContract.FulfilContract).then([fulfilled]);
+    spec.given(historyTo.active).when(commandsOnAContract.FulfilContract).thenEvents([fulfilled]);
     expect(contractStateAfter(historyTo.fulfilled)).toMatchObject({ status: 'fulfilled', endedAt: now, statusReason: null });
   });
 
@@ -230,7 +230,7 @@ describe('ending a contract', () => {
     spec
       .given(historyTo[status])
       .when(commandsOnAContract.TerminateContract)
-      .then([terminated(status)]);
+      .thenEvents([terminated(status)]);
     expect(contractStateAfter([...historyTo[status], terminated(status)])).toMatchObject({
       status: 'terminated',
       statusReason: 'job cancelled',

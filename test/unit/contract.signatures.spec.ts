@@ -33,7 +33,7 @@ describe('signing', () => {
     spec
       .given(drafted)
       .when(sign('assignee'), { principal: assignee })
-      .then([signed('assignee', assignee)]);
+      .thenEvents([signed('assignee', assignee)]);
     expect(contractStateAfter([...drafted, signed('assignee', assignee)])).toMatchObject({
       status: 'awaiting_signatures',
       signatures: { assignee: { signedBy: assignee, signedAt: now }, org: null },
@@ -45,14 +45,14 @@ describe('signing', () => {
     spec
       .given([...drafted, signed('assignee')])
       .when(sign('org'), { principal: system })
-      .then([signed('org', system), activated]);
+      .thenEvents([signed('org', system), activated]);
   });
 
   it('activates the contract with the second signature, in the same decision (org first)', () => {
     spec
       .given([...drafted, signed('org', admin)])
       .when(sign('assignee'), { principal: assignee })
-      .then([signed('assignee', assignee), activated]);
+      .thenEvents([signed('assignee', assignee), activated]);
   });
 
   it('names the job and the assignee on the activation, and the state is active with both signatures', () => {
@@ -68,7 +68,7 @@ describe('signing', () => {
     spec
       .given([contractDrafted({ reviewRequired: true }), reviewed(true)])
       .when(sign('assignee'), { principal: assignee })
-      .then([signed('assignee', assignee)]);
+      .thenEvents([signed('assignee', assignee)]);
   });
 
   const notTheAssignee: Array<[string, Principal]> = [
@@ -90,7 +90,7 @@ describe('signing', () => {
     spec
       .given(drafted)
       .when(sign('org'), { principal })
-      .then([signed('org', principal)]);
+      .thenEvents([signed('org', principal)]);
   });
 
   it('refuses the assignee signing for the org: one subject is not both sides', () => {
@@ -119,7 +119,7 @@ describe('rejecting', () => {
     spec
       .given(drafted)
       .when(reject('assignee', 'deadline too tight'), { principal: assignee })
-      .then([contractRejected('assignee', 'deadline too tight', assignee)]);
+      .thenEvents([contractRejected('assignee', 'deadline too tight', assignee)]);
     expect(contractStateAfter([...drafted, contractRejected('assignee', 'deadline too tight', assignee)])).toMatchObject({
       status: 'rejected',
       rejection: { party: 'assignee', reason: 'deadline too tight', rejectedBy: assignee, rejectedAt: now },
@@ -135,11 +135,11 @@ describe('rejecting', () => {
     spec
       .given(historyTo.in_review)
       .when(reject('org'), { principal: signatory })
-      .then([contractRejected('org', 'not for me', signatory)]);
+      .thenEvents([contractRejected('org', 'not for me', signatory)]);
     spec
       .given([...drafted, signed('assignee')])
       .when(reject('org'), { principal: system })
-      .then([contractRejected('org', 'not for me', system)]);
+      .thenEvents([contractRejected('org', 'not for me', system)]);
   });
 
   it('applies the party rules of signing', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { expectRegisteredAtVersion1 } from '../support/event-definitions.ts';
+import { required } from '../../domain/shared/required.ts';
 import { contractCommandSchema } from '../../domain/contract/commands.ts';
 import { contractEventDefinitions } from '../../domain/contract/events.ts';
-import { createEventRegistry } from '../../domain/events/catalog.ts';
 import {
   activated,
   breached,
@@ -123,12 +124,7 @@ describe('malformed contract commands', () => {
 
 describe('contract events', () => {
   it('are all registered in the catalog, at schema version 1', () => {
-    const registry = createEventRegistry();
-    for (const definition of contractEventDefinitions) {
-      expect(registry.has(definition.type)).toBe(true);
-      expect(definition.schemaVersion).toBe(1);
-    }
-    expect(contractEventDefinitions.map((definition) => definition.type)).toEqual([
+    expectRegisteredAtVersion1(contractEventDefinitions, [
       'ContractDrafted',
       'ContractReviewed',
       'ContractSigned',
@@ -170,7 +166,10 @@ describe('contract events', () => {
       const definition = contractEventDefinitions.find((candidate) => candidate.type === event.type);
       expect(definition?.schema.safeParse(event.data).success, event.type).toBe(true);
     }
-    const drafted = contractEventDefinitions[0].schema;
+    const drafted = required(
+      contractEventDefinitions.find((definition) => definition.type === 'ContractDrafted'),
+      'a contract event',
+    ).schema;
     expect(drafted.safeParse({ ...contractDrafted().data, draftedAt: 'yesterday' }).success).toBe(false);
   });
 });

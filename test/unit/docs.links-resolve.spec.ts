@@ -14,8 +14,11 @@ const pages = [
 ];
 const anchorsOf = new Map<string, Set<string>>();
 const anchors = (page: string) => {
-  if (!anchorsOf.has(page)) anchorsOf.set(page, headingAnchors(readFileSync(join(root, page), 'utf8')));
-  return anchorsOf.get(page)!;
+  const known = anchorsOf.get(page);
+  if (known) return known;
+  const read = headingAnchors(readFileSync(join(root, page), 'utf8'));
+  anchorsOf.set(page, read);
+  return read;
 };
 
 /** Why `target`, linked from `page`, does not resolve; null when it does. */

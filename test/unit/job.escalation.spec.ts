@@ -31,7 +31,7 @@ describe('escalating a job', () => {
       spec
         .given(historyTo[from])
         .when(commandsOnAJob.EscalateJob)
-        .then([jobEscalated(from)]);
+        .thenEvents([jobEscalated(from)]);
       expect(jobStateAfter([...historyTo[from], jobEscalated(from)])).toMatchObject({
         status: 'escalated',
         escalation: { reason: 'stuck', escalateTo: 'board', from, escalatedBy: admin, escalatedAt: now },
@@ -66,7 +66,7 @@ describe('resolving an escalation', () => {
       spec
         .given(given)
         .when(resolve('resume', 'carry on'))
-        .then([resolved('resume', from, 'carry on')]);
+        .thenEvents([resolved('resume', from, 'carry on')]);
       const after = jobStateAfter([...given, resolved('resume', from, 'carry on')]);
       const before = jobStateAfter(historyTo[from]);
       expect(after).toEqual({ ...before, escalation: null });
@@ -78,7 +78,7 @@ describe('resolving an escalation', () => {
     spec
       .given(given)
       .when(resolve('cancel', 'not worth it'))
-      .then([resolved('cancel', 'cancelled', 'not worth it')]);
+      .thenEvents([resolved('cancel', 'cancelled', 'not worth it')]);
     expect(jobStateAfter([...given, resolved('cancel', 'cancelled', 'not worth it')])).toMatchObject({
       status: 'cancelled',
       statusReason: 'not worth it',
@@ -92,7 +92,7 @@ describe('resolving an escalation', () => {
     spec
       .given(given)
       .when(resolve('reassign'))
-      .then([resolved('reassign', 'contracting')]);
+      .thenEvents([resolved('reassign', 'contracting')]);
     const after = jobStateAfter([...given, resolved('reassign', 'contracting')]);
     expect(after).toMatchObject({ status: 'contracting', assignment: null, delivery: null, escalation: null });
   });
@@ -104,7 +104,7 @@ describe('resolving an escalation', () => {
     spec
       .given(history)
       .when({ type: 'AssignJob', data: { jobId, orgId, assigneeSubjectId: newAssignee, contractId: newContract } })
-      .then([{ type: 'JobAssigned', data: { jobId, orgId, assigneeSubjectId: newAssignee, contractId: newContract } }]);
+      .thenEvents([{ type: 'JobAssigned', data: { jobId, orgId, assigneeSubjectId: newAssignee, contractId: newContract } }]);
     history.push({ type: 'JobAssigned', data: { jobId, orgId, assigneeSubjectId: newAssignee, contractId: newContract } });
     // The first assignee no longer holds the job.
     spec.given(history).when(commandsOnAJob.StartWork, { principal: assignee }).thenError('NOT_THE_ASSIGNEE');
@@ -127,7 +127,7 @@ describe('raising an open escalation up the escalation path', () => {
     spec
       .given(given)
       .when(raise('owner'))
-      .then([
+      .thenEvents([
         {
           type: 'JobEscalationRaised',
           data: { jobId, orgId, reason: 'unresolved for an hour', escalateTo: 'owner', previousEscalateTo: 'board', raisedBy: admin, raisedAt: now },

@@ -37,7 +37,7 @@ import {
 
 describe('job submission', () => {
   it('submits a job, recording who submitted it and when', () => {
-    spec.given([]).when(submitJob()).then([jobSubmitted()]);
+    spec.given([]).when(submitJob()).thenEvents([jobSubmitted()]);
   });
 
   it('records every optional field when given', () => {
@@ -52,7 +52,7 @@ describe('job submission', () => {
     spec
       .given([])
       .when(submitJob(options))
-      .then([jobSubmitted(options)]);
+      .thenEvents([jobSubmitted(options)]);
   });
 
   it('starts submitted, with nothing assigned, delivered or escalated', () => {
@@ -114,28 +114,31 @@ describe('the open-jobs quota', () => {
   });
 
   it('concerns submission only: a job of a full org still moves along its lifecycle', () => {
-    spec.given(historyTo.submitted).when(commandsOnAJob.StartContracting, { openJobs: 500, maxOpenJobs: 1, orgStatus: undefined }).then([contractingStarted]);
+    spec
+      .given(historyTo.submitted)
+      .when(commandsOnAJob.StartContracting, { openJobs: 500, maxOpenJobs: 1, orgStatus: undefined })
+      .thenEvents([contractingStarted]);
   });
 });
 
 describe('job lifecycle', () => {
   it('walks submitted -> contracting -> assigned -> in_progress -> delivered -> verified', () => {
-    spec.given(historyTo.submitted).when(commandsOnAJob.StartContracting).then([contractingStarted]);
-    spec.given(historyTo.contracting).when(commandsOnAJob.AssignJob).then([jobAssigned]);
-    spec.given(historyTo.assigned).when(commandsOnAJob.StartWork, { principal: assignee }).then([workStarted]);
-    spec.given(historyTo.in_progress).when(commandsOnAJob.DeliverJob, { principal: assignee }).then([jobDelivered]);
-    spec.given(historyTo.delivered).when(commandsOnAJob.VerifyJob, { principal: verifier }).then([jobVerified]);
+    spec.given(historyTo.submitted).when(commandsOnAJob.StartContracting).thenEvents([contractingStarted]);
+    spec.given(historyTo.contracting).when(commandsOnAJob.AssignJob).thenEvents([jobAssigned]);
+    spec.given(historyTo.assigned).when(commandsOnAJob.StartWork, { principal: assignee }).thenEvents([workStarted]);
+    spec.given(historyTo.in_progress).when(commandsOnAJob.DeliverJob, { principal: assignee }).thenEvents([jobDelivered]);
+    spec.given(historyTo.delivered).when(commandsOnAJob.VerifyJob, { principal: verifier }).thenEvents([jobVerified]);
   });
 
   it('records notes on a delivery and a verification', () => {
     spec
       .given(historyTo.in_progress)
       .when({ type: 'DeliverJob', data: { jobId, orgId, deliverable: 'plain text', note: 'first draft' } }, { principal: assignee })
-      .then([{ type: 'JobDelivered', data: { jobId, orgId, deliverable: 'plain text', note: 'first draft', deliveredBy: assignee, deliveredAt: now } }]);
+      .thenEvents([{ type: 'JobDelivered', data: { jobId, orgId, deliverable: 'plain text', note: 'first draft', deliveredBy: assignee, deliveredAt: now } }]);
     spec
       .given(historyTo.delivered)
       .when({ type: 'VerifyJob', data: { jobId, orgId, note: 'good' } }, { principal: verifier })
-      .then([{ type: 'JobVerified', data: { jobId, orgId, note: 'good', verifiedBy: verifier, verifiedAt: now } }]);
+      .thenEvents([{ type: 'JobVerified', data: { jobId, orgId, note: 'good', verifiedBy: verifier, verifiedAt: now } }]);
   });
 
   it('keeps the assignment, the delivery and the verification in the state', () => {
@@ -149,19 +152,19 @@ describe('job lifecycle', () => {
   });
 
   it('rejects a delivery, which ends the job with the reason', () => {
-    spec.given(historyTo.delivered).when(commandsOnAJob.RejectDelivery, { principal: verifier }).then([deliveryRejected]);
+    spec.given(historyTo.delivered).when(commandsOnAJob.RejectDelivery, { principal: verifier }).thenEvents([deliveryRejected]);
     expect(jobStateAfter(historyTo.rejected)).toMatchObject({ status: 'rejected', statusReason: 'too long', delivery: { deliverable } });
   });
 
   it('fails an assigned or in-progress job', () => {
-    spec.given(historyTo.assigned).when(commandsOnAJob.FailJob).then([jobFailed]);
-    spec.given(historyTo.in_progress).when(commandsOnAJob.FailJob).then([jobFailed]);
+    spec.given(historyTo.assigned).when(commandsOnAJob.FailJob).thenEvents([jobFailed]);
+    spec.given(historyTo.in_progress).when(commandsOnAJob.FailJob).thenEvents([jobFailed]);
     expect(jobStateAfter(historyTo.failed)).toMatchObject({ status: 'failed', statusReason: 'agent crashed' });
   });
 
   it('cancels a job in any open status', () => {
     for (const status of ['submitted', 'contracting', 'assigned', 'in_progress', 'delivered', 'escalated'] as const) {
-      spec.given(historyTo[status]).when(commandsOnAJob.CancelJob).then([jobCancelled]);
+      spec.given(historyTo[status]).when(commandsOnAJob.CancelJob).thenEvents([jobCancelled]);
       expect(jobStateAfter([...historyTo[status], jobCancelled])).toMatchObject({ status: 'cancelled', statusReason: 'no longer needed', escalation: null });
     }
   });

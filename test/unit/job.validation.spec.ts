@@ -135,7 +135,11 @@ describe('bounded JSON', () => {
     expect(jsonProblem({ a: [1, 2, 3, 4, 5] }, limits)).toBe('an array of more than 4 elements at a');
     expect(jsonProblem({ a: [1, Number.POSITIVE_INFINITY] }, limits)).toBe('not a finite number at a[1]');
     expect(jsonProblem({ a: undefined }, limits)).toBe('not a JSON value at a');
-    expect(jsonProblem([1, , 3], limits)).toBe('a hole in an array at [1]');
+    // Built, not written as a literal: a hole in a literal reads as a typo.
+    const withHole: number[] = new Array(3);
+    withHole[0] = 1;
+    withHole[2] = 3;
+    expect(jsonProblem(withHole, limits)).toBe('a hole in an array at [1]');
     expect(jsonProblem({ when: new Date(0) }, limits)).toBe('not a plain object at when');
     expect(jsonProblem(1n, limits)).toBe('not a JSON value');
   });

@@ -14,7 +14,7 @@ const register = (extra: { parentOrgId?: string } = {}): OrgCommand => ({
 
 describe('org lifecycle', () => {
   it('registers an org, owned by the principal who registered it', () => {
-    spec.given([]).when(register()).then([registered]);
+    spec.given([]).when(register()).thenEvents([registered]);
   });
 
   it('refuses to register the same org twice', () => {
@@ -26,7 +26,7 @@ describe('org lifecycle', () => {
     spec
       .given([])
       .when(register({ parentOrgId }), { parent })
-      .then([{ type: 'OrgRegistered', data: { ...registered.data, parentOrgId } }]);
+      .thenEvents([{ type: 'OrgRegistered', data: { ...registered.data, parentOrgId } }]);
   });
 
   it('refuses a parent that does not exist, is archived, or is the org itself', () => {
@@ -43,17 +43,17 @@ describe('org lifecycle', () => {
     spec
       .given([registered])
       .when({ type: 'SuspendOrg', data: { orgId, reason: 'audit' } })
-      .then([suspended]);
+      .thenEvents([suspended]);
     spec
       .given([registered, suspended])
       .when({ type: 'ReactivateOrg', data: { orgId, reason: 'cleared' } })
-      .then([{ type: 'OrgReactivated', data: { orgId, reason: 'cleared' } }]);
+      .thenEvents([{ type: 'OrgReactivated', data: { orgId, reason: 'cleared' } }]);
   });
 
   it('archives from active or suspended', () => {
     const archive = { type: 'ArchiveOrg', data: { orgId, reason: 'done' } } as const;
-    spec.given([registered]).when(archive).then([archived]);
-    spec.given([registered, suspended]).when(archive).then([archived]);
+    spec.given([registered]).when(archive).thenEvents([archived]);
+    spec.given([registered, suspended]).when(archive).thenEvents([archived]);
   });
 
   it('treats every other transition as illegal', () => {

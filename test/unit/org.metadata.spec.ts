@@ -8,14 +8,14 @@ describe('org metadata updates', () => {
     spec
       .given([registered])
       .when({ type: 'UpdateOrgMetadata', data: { orgId, name: 'Lab', description: 'new', tags: ['a', 'b'] } })
-      .then([{ type: 'OrgMetadataUpdated', data: { orgId, changes: { description: 'new' } } }]);
+      .thenEvents([{ type: 'OrgMetadataUpdated', data: { orgId, changes: { description: 'new' } } }]);
   });
 
   it('replaces the metadata map as a whole', () => {
     spec
       .given([registered])
       .when({ type: 'UpdateOrgMetadata', data: { orgId, metadata: { region: 'eu' } } })
-      .then([{ type: 'OrgMetadataUpdated', data: { orgId, changes: { metadata: { region: 'eu' } } } }]);
+      .thenEvents([{ type: 'OrgMetadataUpdated', data: { orgId, changes: { metadata: { region: 'eu' } } } }]);
   });
 
   it('decides nothing when the update changes nothing, so re-sending it is harmless', () => {
@@ -29,13 +29,13 @@ describe('org metadata updates', () => {
     spec
       .given([registered])
       .when({ type: 'UpdateOrgMetadata', data: { orgId, tags: ['b', 'a'], metadata: { tier: 'silver' } } })
-      .then([{ type: 'OrgMetadataUpdated', data: { orgId, changes: { tags: ['b', 'a'], metadata: { tier: 'silver' } } } }]);
+      .thenEvents([{ type: 'OrgMetadataUpdated', data: { orgId, changes: { tags: ['b', 'a'], metadata: { tier: 'silver' } } } }]);
   });
 
   it('updates a suspended org too', () => {
     spec
       .given([registered, { type: 'OrgSuspended', data: { orgId, reason: 'x' } }])
       .when({ type: 'UpdateOrgMetadata', data: { orgId, description: 'while suspended' } })
-      .then([{ type: 'OrgMetadataUpdated', data: { orgId, changes: { description: 'while suspended' } } }]);
+      .thenEvents([{ type: 'OrgMetadataUpdated', data: { orgId, changes: { description: 'while suspended' } } }]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { formatTestRun, testRunJson } from '../../bin/policy/format-test-run.ts';
 import { formatEvaluation } from '../../bin/policy/format-eval.ts';
 import { runTests } from '../../bin/policy/run-cases.ts';
@@ -86,9 +87,10 @@ describe('policy test output', () => {
 describe('policy eval output', () => {
   it('states the outcome, who asked what, what determined it and what became of each rule for the action', () => {
     const [testCase] = testsFrom(policy, { cases: [{ name: 'x', request: update(['editor'], 'archive'), expect: 'forbidden' }] }).cases;
-    const text = formatEvaluation(policy, testCase!.request, decideInOrg(policy.rules, testCase!.request));
+    const { request } = required(testCase, 'the one case given');
+    const text = formatEvaluation(policy, request, decideInOrg(policy.rules, request));
     expect(text.split('\n').slice(0, 3)).toEqual([
-      `forbidden: subject eve (roles editor) asks org.update at ${testCase!.request.now}`,
+      `forbidden: subject eve (roles editor) asks org.update at ${request.now}`,
       '  forbidden by no-archive-word: no-archive-word reason',
       '  escalate to owner',
     ]);

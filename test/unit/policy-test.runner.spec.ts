@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { compareDecision, runTests } from '../../bin/policy/run-cases.ts';
 import { parsePolicyFile } from '../../bin/policy/policy-file.ts';
 import { parseTestFile } from '../../bin/policy/test-file.ts';
@@ -45,7 +46,7 @@ describe('policy test runner', () => {
     });
     const [result] = runTests(policy, [tests]).results;
     expect(result?.decision.determiningRuleIds).toEqual(['platform:admins-administer']);
-    expect(result?.decision).toEqual(evaluatePolicy([...platformPolicy, ...policy.rules], tests.cases[0]!.request));
+    expect(result?.decision).toEqual(evaluatePolicy([...platformPolicy, ...policy.rules], required(tests.cases[0], 'the one case of the file').request));
   });
 
   it('checks only what a case states: the outcome alone, or with the determining rules in any order', () => {

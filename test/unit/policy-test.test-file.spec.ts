@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { formatProblem } from '../../bin/policy/problems.ts';
 import { exampleText, policyFrom, rule, testProblems, testsFrom } from '../support/policy-test-fixtures.ts';
 
@@ -29,7 +30,9 @@ describe('policy test files', () => {
     expect(problems).toEqual([
       { code: 'TEST_INVALID', file: 'desk.policy-test.yaml', case: 'misspelled', path: 'request.principal.rolez', line: 9, message: "unknown field 'rolez'" },
     ]);
-    expect(formatProblem(problems[0]!)).toBe('desk.policy-test.yaml:9: case "misspelled": request.principal.rolez: unknown field \'rolez\'');
+    expect(formatProblem(required(problems[0], 'the problem listed just above'))).toBe(
+      'desk.policy-test.yaml:9: case "misspelled": request.principal.rolez: unknown field \'rolez\'',
+    );
   });
 
   it('reports every problem of every case, not just the first', () => {

@@ -3,10 +3,16 @@ import { canonicalJson } from '../../domain/shared/canonical-json.ts';
 import { hashPolicyRules } from '../../domain/policy/hash.ts';
 import type { PolicyRule } from '../../domain/policy/types.ts';
 
-const rules: PolicyRule[] = [
-  { id: 'owners', effect: 'permit', actions: ['*'], when: 'principal.id == org.ownerId', reason: 'owners manage their org' },
-  { id: 'freeze', effect: 'forbid', actions: ['roster.*'], roles: ['intern'], reason: 'interns cannot change the roster', escalateTo: 'owner' },
-];
+const owners: PolicyRule = { id: 'owners', effect: 'permit', actions: ['*'], when: 'principal.id == org.ownerId', reason: 'owners manage their org' };
+const freeze: PolicyRule = {
+  id: 'freeze',
+  effect: 'forbid',
+  actions: ['roster.*'],
+  roles: ['intern'],
+  reason: 'interns cannot change the roster',
+  escalateTo: 'owner',
+};
+const rules: PolicyRule[] = [owners, freeze];
 
 describe('policy hash', () => {
   it('is a SHA-256 hex digest, stable for the same content', () => {
@@ -25,7 +31,7 @@ describe('policy hash', () => {
   it('changes with any change of content, including the order of rules', () => {
     const hash = hashPolicyRules(rules);
     expect(hashPolicyRules([...rules].reverse())).not.toBe(hash);
-    expect(hashPolicyRules([{ ...rules[0]!, reason: 'changed' }, rules[1]!])).not.toBe(hash);
+    expect(hashPolicyRules([{ ...owners, reason: 'changed' }, freeze])).not.toBe(hash);
     expect(hashPolicyRules([])).not.toBe(hash);
   });
 

@@ -14,7 +14,8 @@ const context: PolicyDecisionContext = {
   orgStatus: 'active',
 };
 const spec = deciderSpec(policyDecider, context);
-const rules: PolicyRule[] = [{ id: 'r1', effect: 'permit', actions: ['roster.*'], reason: 'because' }];
+const rule: PolicyRule = { id: 'r1', effect: 'permit', actions: ['roster.*'], reason: 'because' };
+const rules: PolicyRule[] = [rule];
 const drafted = (version: number, body: PolicyRule[] = rules): PolicyEvent => ({
   type: 'PolicyDrafted',
   data: { orgId, version, description: '', rules: body, hash: hashPolicyRules(body) },
@@ -29,26 +30,26 @@ describe('policy versions', () => {
     spec
       .given([])
       .when({ type: 'DraftPolicy', data: { orgId, description: '', rules } })
-      .then([drafted(1)]);
+      .thenEvents([drafted(1)]);
     spec
       .given([drafted(1)])
       .when({ type: 'DraftPolicy', data: { orgId, description: '', rules } })
       .thenNothing();
-    const changed: PolicyRule[] = [{ ...rules[0]!, reason: 'changed' }];
+    const changed: PolicyRule[] = [{ ...rule, reason: 'changed' }];
     spec
       .given([drafted(1)])
       .when({ type: 'DraftPolicy', data: { orgId, description: '', rules: changed } })
-      .then([drafted(2, changed)]);
+      .thenEvents([drafted(2, changed)]);
   });
 
   it('refuses an invalid draft with the problems and their positions', () => {
     spec
       .given([])
-      .when({ type: 'DraftPolicy', data: { orgId, description: '', rules: [{ ...rules[0]!, when: 'principal.roles.exists(r, r ==' }] } })
+      .when({ type: 'DraftPolicy', data: { orgId, description: '', rules: [{ ...rule, when: 'principal.roles.exists(r, r ==' }] } })
       .thenError('POLICY_INVALID');
     spec
       .given([])
-      .when({ type: 'DraftPolicy', data: { orgId, description: '', rules: [{ ...rules[0]!, actions: ['jobs.submit'] }] } })
+      .when({ type: 'DraftPolicy', data: { orgId, description: '', rules: [{ ...rule, actions: ['jobs.submit'] }] } })
       .thenError('POLICY_INVALID');
   });
 
@@ -56,7 +57,7 @@ describe('policy versions', () => {
     spec
       .given([drafted(1)])
       .when({ type: 'PublishPolicy', data: { orgId, version: 1 } })
-      .then([published(1)]);
+      .thenEvents([published(1)]);
     spec
       .given([drafted(1), published(1)])
       .when({ type: 'PublishPolicy', data: { orgId, version: 1 } })

@@ -25,7 +25,7 @@ const parked = (position = '42'): ProjectionEventParked => ({
 
 describe('parking an event of a projection', () => {
   it('records who parked which event, where and why', () => {
-    spec.given([]).when(park()).then([parked()]);
+    spec.given([]).when(park()).thenEvents([parked()]);
   });
 
   it('refuses to park the same position twice, but parks another', () => {
@@ -37,7 +37,9 @@ describe('parking an event of a projection', () => {
     spec
       .given([parked()])
       .when(unpark())
-      .then([{ type: 'ProjectionEventUnparked', data: { projection: 'orgs', position: '42', reason: 'fixed', unparkedBy: admin, unparkedAt: context.now } }]);
+      .thenEvents([
+        { type: 'ProjectionEventUnparked', data: { projection: 'orgs', position: '42', reason: 'fixed', unparkedBy: admin, unparkedAt: context.now } },
+      ]);
     spec.given([]).when(unpark()).thenError('PARKED_EVENT_NOT_FOUND');
     spec
       .given([

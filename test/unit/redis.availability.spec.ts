@@ -53,8 +53,9 @@ describe('RateCounter on a frozen Redis (connection accepted, no answers)', () =
   });
 
   it('lets requests through: one call timeout, then at once until a probe is due', async () => {
-    server = createServer((socket) => void sockets.push(socket));
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const listening = createServer((socket) => void sockets.push(socket));
+    server = listening;
+    await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as AddressInfo).port;
     connection = connectRateLimitRedis(`redis://127.0.0.1:${port}`, 'test-rate-limit', { commandTimeoutMs: 100, retryAfterMs: 60_000 });
     const counter = new RateCounter({ max: 1, windowMs: 60_000, keyPrefix: 'test:', redis: connection });

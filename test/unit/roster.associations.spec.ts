@@ -134,7 +134,7 @@ describe('granting and revoking roles', () => {
     spec
       .given([writer, granted(alice, 'writer', { associationId: association, expiresAt: '2026-11-01T00:00:00.000Z' })])
       .when({ type: 'ExpireAssociation', data: { orgId, associationId: association } })
-      .then([{ type: 'AssociationExpired', data: { orgId, associationId: association, expiredAt: '2026-11-01T00:00:00.000Z' } }]);
+      .thenEvents([{ type: 'AssociationExpired', data: { orgId, associationId: association, expiredAt: '2026-11-01T00:00:00.000Z' } }]);
   });
 
   it('changes nothing in an org that does not exist or is not active, except recording expiries', () => {

@@ -26,7 +26,7 @@ describe('role cardinality', () => {
     spec
       .given([roleDefined(editor), granted(alice, 'editor')])
       .when(command, { subject: activeSubject(carol) })
-      .then([
+      .thenEvents([
         { type: 'RoleGranted', data: { orgId, association: { ...association, grantedBy: rosterContext.principal, grantedAt: now, applicationId: null } } },
       ]);
   });
@@ -82,7 +82,7 @@ describe('role cardinality', () => {
         granted(alice, 'editor', { jobSpace: 'papers' }),
       ])
       .when({ type: 'RevokeRole', data: { orgId, associationId: first, reason: 'narrowed' } })
-      .then([{ type: 'RoleRevoked', data: { orgId, associationId: first, reason: 'narrowed', revokedBy: rosterContext.principal } }]);
+      .thenEvents([{ type: 'RoleRevoked', data: { orgId, associationId: first, reason: 'narrowed', revokedBy: rosterContext.principal } }]);
   });
 
   it('refuses to redefine maxHolders below the current number of holders', () => {

@@ -64,7 +64,7 @@ describe('separation of duties', () => {
     spec
       .given(writerAndReviewer)
       .when({ type: 'WithdrawRoleConflict', data: { orgId, roles: ['reviewer', 'writer'] } })
-      .then([{ type: 'RoleConflictWithdrawn', data: { orgId, roles: ['reviewer', 'writer'] } }]);
+      .thenEvents([{ type: 'RoleConflictWithdrawn', data: { orgId, roles: ['reviewer', 'writer'] } }]);
     spec
       .given([])
       .when({ type: 'WithdrawRoleConflict', data: { orgId, roles: ['a', 'b'] } })

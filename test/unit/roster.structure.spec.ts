@@ -14,7 +14,7 @@ describe('roster structure', () => {
     spec
       .given([])
       .when({ type: 'DefineRole', data: { orgId, role: editor } })
-      .then([roleDefined(editor)]);
+      .thenEvents([roleDefined(editor)]);
     spec
       .given([roleDefined(editor)])
       .when({ type: 'DefineRole', data: { orgId, role: editor } })

@@ -33,7 +33,7 @@ describe('declaring capabilities', () => {
     spec
       .given([registered])
       .when(declare('nlp.summarize', 6, 'rouge-l 0.41'))
-      .then([capabilityDeclared('nlp.summarize', 6, 'rouge-l 0.41')]);
+      .thenEvents([capabilityDeclared('nlp.summarize', 6, 'rouge-l 0.41')]);
     expect(declaredCapability(subjectStateAfter([registered, capabilityDeclared('nlp.summarize', 6)]), 'nlp.summarize')).toEqual({
       level: 6,
       evidence: null,
@@ -56,16 +56,16 @@ describe('declaring capabilities', () => {
     spec
       .given(given)
       .when(declare('nlp.summarize', 8, 'e'))
-      .then([capabilityDeclared('nlp.summarize', 8, 'e')]);
+      .thenEvents([capabilityDeclared('nlp.summarize', 8, 'e')]);
     spec
       .given(given)
       .when(declare('nlp.summarize', 6, 'better evidence'))
-      .then([capabilityDeclared('nlp.summarize', 6, 'better evidence')]);
+      .thenEvents([capabilityDeclared('nlp.summarize', 6, 'better evidence')]);
     // A declaration is the whole claim: leaving the evidence out removes it.
     spec
       .given(given)
       .when(declare('nlp.summarize', 6))
-      .then([capabilityDeclared('nlp.summarize', 6, null)]);
+      .thenEvents([capabilityDeclared('nlp.summarize', 6, null)]);
     const after = subjectStateAfter([...given, capabilityDeclared('nlp.summarize', 8, 'e')]);
     expect(declaredCapability(after, 'nlp.summarize')).toEqual({ level: 8, evidence: 'e', verified: null, verifiedIn: {} });
   });
@@ -76,7 +76,7 @@ describe('declaring capabilities', () => {
     spec
       .given(full)
       .when(declare('skill.s0', 2))
-      .then([capabilityDeclared('skill.s0', 2)]);
+      .thenEvents([capabilityDeclared('skill.s0', 2)]);
     spec.given(full).when(declare('skill.s0', 1)).thenNothing();
   });
 
@@ -84,7 +84,7 @@ describe('declaring capabilities', () => {
     spec
       .given([registered])
       .when(declare('constructor', 3))
-      .then([capabilityDeclared('constructor', 3)]);
+      .thenEvents([capabilityDeclared('constructor', 3)]);
     spec.given([registered]).when(verify('constructor', 3), asVerifier).thenError('CAPABILITY_NOT_DECLARED');
     spec.given([registered]).when(withdraw('constructor')).thenNothing();
     expect(declaredCapability(subjectStateAfter([registered]), 'constructor')).toBeNull();
@@ -99,7 +99,7 @@ describe('withdrawing capabilities', () => {
     spec
       .given(given)
       .when(withdraw('nlp.summarize'))
-      .then([{ type: 'CapabilityWithdrawn', data: { subjectId, name: 'nlp.summarize' } }]);
+      .thenEvents([{ type: 'CapabilityWithdrawn', data: { subjectId, name: 'nlp.summarize' } }]);
     const after = subjectStateAfter([...given, { type: 'CapabilityWithdrawn', data: { subjectId, name: 'nlp.summarize' } }]);
     expect(declaredCapability(after, 'nlp.summarize')).toBeNull();
     expect(subjectCapabilities(after)).toEqual({});
@@ -117,7 +117,7 @@ describe('verifying capabilities', () => {
     spec
       .given(given)
       .when(verify('nlp.summarize', 6, { note: 'reviewed three outputs' }), asVerifier)
-      .then([capabilityVerified('nlp.summarize', 6, { note: 'reviewed three outputs' })]);
+      .thenEvents([capabilityVerified('nlp.summarize', 6, { note: 'reviewed three outputs' })]);
     const after = subjectStateAfter([...given, capabilityVerified('nlp.summarize', 6)]);
     expect(declaredCapability(after, 'nlp.summarize')).toEqual({
       level: 6,
@@ -164,12 +164,12 @@ describe('verifying capabilities', () => {
     spec
       .given(verified)
       .when(verify('nlp.summarize', 6, { orgId: otherOrgId }), asVerifier)
-      .then([capabilityVerified('nlp.summarize', 6, { orgId: otherOrgId })]);
+      .thenEvents([capabilityVerified('nlp.summarize', 6, { orgId: otherOrgId })]);
     const admin = { id: 'admin:b', kind: 'admin' as const };
     spec
       .given(verified)
       .when(verify('nlp.summarize', 6), { principal: admin })
-      .then([capabilityVerified('nlp.summarize', 6, { verifiedBy: admin })]);
+      .thenEvents([capabilityVerified('nlp.summarize', 6, { verifiedBy: admin })]);
     const later = '2026-11-28T09:00:00.000Z';
     const after = subjectStateAfter([...verified, capabilityVerified('nlp.summarize', 6, { orgId: otherOrgId, verifiedAt: later })]);
     expect(declaredCapability(after, 'nlp.summarize')?.verified).toEqual({ by: verifier.id, orgId: otherOrgId, at: later });
@@ -181,7 +181,7 @@ describe('verifying capabilities', () => {
     spec
       .given(redeclared)
       .when(verify('nlp.summarize', 8), asVerifier)
-      .then([capabilityVerified('nlp.summarize', 8)]);
+      .thenEvents([capabilityVerified('nlp.summarize', 8)]);
   });
 });
 

@@ -37,7 +37,7 @@ const commandsOnAnExistingSubject: Record<Exclude<SubjectCommandType, 'RegisterS
 
 describe('subject registration', () => {
   it('registers a subject, recording who registered it', () => {
-    spec.given([]).when(register()).then([registered]);
+    spec.given([]).when(register()).thenEvents([registered]);
   });
 
   it('records the endpoint and the declared capabilities, none of them verified, evidence null when not given', () => {
@@ -53,7 +53,7 @@ describe('subject registration', () => {
           ],
         }),
       )
-      .then([
+      .thenEvents([
         subjectRegistered({
           kind: 'service',
           endpoint: 'nats:agents.lab.writer',
@@ -100,7 +100,7 @@ describe('subject suspension', () => {
     spec
       .given([registered])
       .when({ type: 'SuspendSubject', data: { subjectId, reason: 'misbehaved' } })
-      .then([suspended]);
+      .thenEvents([suspended]);
     expect(subjectStateAfter([registered, suspended])).toMatchObject({ status: 'suspended', statusReason: 'misbehaved' });
   });
 
@@ -108,7 +108,7 @@ describe('subject suspension', () => {
     spec
       .given([registered, suspended])
       .when({ type: 'ReinstateSubject', data: { subjectId, reason: 'cleared' } })
-      .then([subjectReinstated('cleared')]);
+      .thenEvents([subjectReinstated('cleared')]);
     expect(subjectStateAfter([registered, suspended, subjectReinstated()])).toMatchObject({ status: 'active', statusReason: null });
   });
 
@@ -137,11 +137,11 @@ describe('subject suspension', () => {
     spec
       .given(given)
       .when(commandsOnAnExistingSubject.UpdateSubjectProfile)
-      .then([{ type: 'SubjectProfileUpdated', data: { subjectId, changes: { description: 'new' } } }]);
+      .thenEvents([{ type: 'SubjectProfileUpdated', data: { subjectId, changes: { description: 'new' } } }]);
     spec
       .given(given)
       .when(commandsOnAnExistingSubject.WithdrawCapability)
-      .then([{ type: 'CapabilityWithdrawn', data: { subjectId, name: 'nlp.summarize' } }]);
+      .thenEvents([{ type: 'CapabilityWithdrawn', data: { subjectId, name: 'nlp.summarize' } }]);
   });
 
   it('follows the transition table exactly: a command is refused as illegal if and only if the table omits it', () => {
@@ -167,18 +167,18 @@ describe('subject profile updates', () => {
     spec
       .given([withProfile])
       .when({ type: 'UpdateSubjectProfile', data: { subjectId, displayName: 'Writer bot', description: 'drafts and edits' } })
-      .then([{ type: 'SubjectProfileUpdated', data: { subjectId, changes: { description: 'drafts and edits' } } }]);
+      .thenEvents([{ type: 'SubjectProfileUpdated', data: { subjectId, changes: { description: 'drafts and edits' } } }]);
   });
 
   it('changes the endpoint, or removes it with null', () => {
     spec
       .given([withProfile])
       .when({ type: 'UpdateSubjectProfile', data: { subjectId, endpoint: 'nats:agents.writer' } })
-      .then([{ type: 'SubjectProfileUpdated', data: { subjectId, changes: { endpoint: 'nats:agents.writer' } } }]);
+      .thenEvents([{ type: 'SubjectProfileUpdated', data: { subjectId, changes: { endpoint: 'nats:agents.writer' } } }]);
     spec
       .given([withProfile])
       .when({ type: 'UpdateSubjectProfile', data: { subjectId, endpoint: null } })
-      .then([{ type: 'SubjectProfileUpdated', data: { subjectId, changes: { endpoint: null } } }]);
+      .thenEvents([{ type: 'SubjectProfileUpdated', data: { subjectId, changes: { endpoint: null } } }]);
     const removed: SubjectEvent = { type: 'SubjectProfileUpdated', data: { subjectId, changes: { endpoint: null } } };
     expect(subjectStateAfter([withProfile, removed])).toMatchObject({ endpoint: null, description: 'drafts' });
   });

@@ -78,7 +78,7 @@ describe('attempts', () => {
     spec
       .given(historyTo.dispatched)
       .when(fail(1), { principal: system })
-      .then([attemptFailed(1, true)]);
+      .thenEvents([attemptFailed(1, true)]);
     expect(taskAfter(historyTo.retrying)).toMatchObject({ status: 'retrying', attempt: 1, lastFailure: { attempt: 1 }, statusReason: null });
   });
 
@@ -87,7 +87,7 @@ describe('attempts', () => {
     spec
       .given(history)
       .when(fail(1), { principal: system })
-      .then([attemptFailed(1, false), taskFailed(1)]);
+      .thenEvents([attemptFailed(1, false), taskFailed(1)]);
     expect(taskAfter([...history, attemptFailed(1, false), taskFailed(1)]).status).toBe('failed');
   });
 
@@ -98,7 +98,7 @@ describe('attempts', () => {
     spec
       .given(historyTo.retrying)
       .when(dispatch(2), { principal: system })
-      .then([taskDispatched(2)]);
+      .thenEvents([taskDispatched(2)]);
   });
 
   it('fails the current attempt only: a stale failure (an old heartbeat timeout) is refused', () => {
@@ -108,7 +108,7 @@ describe('attempts', () => {
     spec
       .given(second)
       .when(fail(2), { principal: system })
-      .then([attemptFailed(2, true)]);
+      .thenEvents([attemptFailed(2, true)]);
     // Once failed, the attempt is over: failing it again is no transition.
     spec.given(historyTo.retrying).when(fail(1), { principal: system }).thenError('ILLEGAL_TRANSITION', { status: 'retrying' });
   });
@@ -123,7 +123,7 @@ describe('attempts', () => {
     spec
       .given(second)
       .when(progress(70), { principal: assignee })
-      .then([progressReported(2, 70)]);
+      .thenEvents([progressReported(2, 70)]);
     spec.given(second).when(commandsOnATask(2).UseTool, { principal: assignee }).thenTypes(['TaskToolUsed']);
     const { emitted } = run(second, [[commandsOnATask(2).CompleteTask, assignee]]);
     expect(emitted[0]).toMatchObject({ type: 'TaskCompleted', data: { attempt: 2 } });
@@ -136,7 +136,7 @@ describe('attempts', () => {
     spec
       .given(reassigned)
       .when(dispatch(2), { principal: system })
-      .then([taskDispatched(2, newAssigneeId)]);
+      .thenEvents([taskDispatched(2, newAssigneeId)]);
   });
 
   it('gives no attempt beyond maxAttempts: the last running attempt cannot be reassigned, only ended', () => {
@@ -145,7 +145,7 @@ describe('attempts', () => {
     spec
       .given(last)
       .when(fail(2), { principal: system })
-      .then([attemptFailed(2, false), taskFailed(2)]);
+      .thenEvents([attemptFailed(2, false), taskFailed(2)]);
     // With attempts left, the running attempt is given up and the next goes to the new assignee.
     spec.given(historyTo.in_progress).when(commandsOnATask(1).ReassignTask, { principal: system }).thenTypes(['TaskReassigned']);
   });

@@ -82,23 +82,23 @@ describe('an assignee’s work is held to its contract', () => {
     spec
       .given(historyTo.in_progress)
       .when(commands.ReportTaskProgress, { principal: assignee })
-      .then([progressReported(1)]);
+      .thenEvents([progressReported(1)]);
     spec
       .given(historyTo.in_progress)
       .when(commands.UseTool, { principal: assignee })
-      .then([toolUsed(1)]);
+      .thenEvents([toolUsed(1)]);
     spec
       .given(historyTo.in_progress)
       .when(useTool('mcp:github/create_issue'), { principal: assignee })
-      .then([toolUsed(1, 'mcp:github/create_issue')]);
+      .thenEvents([toolUsed(1, 'mcp:github/create_issue')]);
     spec
       .given(historyTo.in_progress)
       .when(commands.CompleteTask, { principal: assignee })
-      .then([taskCompleted(1)]);
+      .thenEvents([taskCompleted(1)]);
     spec
       .given(historyTo.in_progress)
       .when(commands.FailTaskAttempt, { principal: assignee })
-      .then([attemptFailed(1, true, assignee)]);
+      .thenEvents([attemptFailed(1, true, assignee)]);
   });
 
   it('refuses a tool outside permittedTools, naming the clause, the action and the tool', () => {
@@ -167,7 +167,7 @@ describe('an assignee’s work is held to its contract', () => {
     spec
       .given(historyTo.in_progress)
       .when(commands.FailTaskAttempt, { principal: system, contract: null })
-      .then([attemptFailed(1, true)]);
+      .thenEvents([attemptFailed(1, true)]);
     spec
       .given(historyTo.in_progress)
       .when(commands.FailTaskAttempt, { principal: system, contract: termsWith({ status: 'terminated' }) })
@@ -183,7 +183,7 @@ describe('an assignee’s work is held to its contract', () => {
     spec
       .given(historyTo.completed)
       .when(commands.ReviewTask, { principal: verifier })
-      .then([taskReviewed('accept')]);
+      .thenEvents([taskReviewed('accept')]);
     spec
       .given(historyTo.completed)
       .when(commands.ReviewTask, { principal: verifier, contract: termsWith({ verifierSubjectIds: [] }) })

@@ -45,7 +45,7 @@ import {
 
 describe('task creation', () => {
   it('creates a task, recording who created it and when', () => {
-    spec.given([]).when(createTask()).then([taskCreated()]);
+    spec.given([]).when(createTask()).thenEvents([taskCreated()]);
   });
 
   it('records a parent task, no contract, and an absent input as null', () => {
@@ -53,7 +53,7 @@ describe('task creation', () => {
     spec
       .given([])
       .when({ type: 'CreateTask', data: withoutInput } as never, { parent: taskStateAfter([taskCreated({ taskId: parentTaskId, parentTaskId: null })]) })
-      .then([taskCreated({ parentTaskId, contractId: null, input: null })]);
+      .thenEvents([taskCreated({ parentTaskId, contractId: null, input: null })]);
   });
 
   it('starts pending at attempt 0, with nothing reported, completed or reviewed', () => {
@@ -95,19 +95,19 @@ describe('task lifecycle', () => {
     spec
       .given(historyTo.pending)
       .when(commandsOnATask(0).DispatchTask, { principal: system })
-      .then([taskDispatched(1)]);
+      .thenEvents([taskDispatched(1)]);
     spec
       .given(historyTo.dispatched)
       .when(commands.ReportTaskProgress, { principal: assignee })
-      .then([progressReported(1)]);
+      .thenEvents([progressReported(1)]);
     spec
       .given(historyTo.in_progress)
       .when(commands.CompleteTask, { principal: assignee })
-      .then([taskCompleted(1)]);
+      .thenEvents([taskCompleted(1)]);
     spec
       .given(historyTo.completed)
       .when(commands.ReviewTask, { principal: verifier })
-      .then([taskReviewed('accept')]);
+      .thenEvents([taskReviewed('accept')]);
     expect(taskAfter(historyTo.accepted)).toMatchObject({
       status: 'accepted',
       attempt: 1,
@@ -121,7 +121,7 @@ describe('task lifecycle', () => {
     spec
       .given(historyTo.completed)
       .when({ type: 'ReviewTask', data: { taskId, orgId, verdict: 'reject', note: 'too long' } }, { principal: verifier })
-      .then([taskReviewed('reject', verifier, 'too long')]);
+      .thenEvents([taskReviewed('reject', verifier, 'too long')]);
     expect(taskAfter(historyTo.rejected).status).toBe('rejected');
   });
 
@@ -129,7 +129,7 @@ describe('task lifecycle', () => {
     spec
       .given(historyTo.in_progress)
       .when({ ...commands.ReportTaskProgress, data: { ...commands.ReportTaskProgress.data, progress: 80, message: 'almost' } }, { principal: assignee })
-      .then([progressReported(1, 80, 'almost')]);
+      .thenEvents([progressReported(1, 80, 'almost')]);
     const later = '2026-11-27T10:05:00.000Z';
     const reported: TaskEvent = { type: 'TaskProgressReported', data: { taskId, orgId, jobId, attempt: 1, progress: 80, message: null, reportedAt: later } };
     expect(taskAfter([...historyTo.dispatched, reported])).toMatchObject({ status: 'in_progress', progress: 80, lastHeartbeatAt: later });
@@ -140,22 +140,22 @@ describe('task lifecycle', () => {
     spec
       .given(historyTo.dispatched)
       .when(commands.CompleteTask, { principal: assignee })
-      .then([taskCompleted(1)]);
+      .thenEvents([taskCompleted(1)]);
     spec
       .given(historyTo.dispatched)
       .when(commands.UseTool, { principal: assignee })
-      .then([toolUsed(1)]);
+      .thenEvents([toolUsed(1)]);
     spec
       .given(historyTo.in_progress)
       .when({ ...commands.UseTool, data: { ...commands.UseTool.data, purpose: 'find the source' } }, { principal: assignee })
-      .then([toolUsed(1, 'web.search', 'find the source')]);
+      .thenEvents([toolUsed(1, 'web.search', 'find the source')]);
     expect(taskAfter([...historyTo.dispatched, toolUsed(1)]).status).toBe('dispatched');
     expect(taskAfter([...historyTo.in_progress, toolUsed(1)]).status).toBe('in_progress');
   });
 
   it('cancels a task in any open status, completed included', () => {
     for (const status of ['pending', 'dispatched', 'in_progress', 'retrying', 'completed'] as const) {
-      spec.given(historyTo[status]).when(commands.CancelTask, { principal: admin }).then([taskCancelled()]);
+      spec.given(historyTo[status]).when(commands.CancelTask, { principal: admin }).thenEvents([taskCancelled()]);
     }
     expect(taskAfter(historyTo.cancelled)).toMatchObject({ status: 'cancelled', statusReason: 'no longer needed' });
   });
@@ -208,7 +208,7 @@ describe('who may do what', () => {
     spec
       .given(historyTo.pending)
       .when(commandsOnATask(0).DispatchTask, { principal: admin })
-      .then([taskDispatched(1, assigneeId, admin)]);
+      .thenEvents([taskDispatched(1, assigneeId, admin)]);
   });
 
   it('lets only the assignee itself report, use tools and complete: not a stranger, not an admin, not the system', () => {
@@ -232,7 +232,7 @@ describe('who may do what', () => {
       spec
         .given(historyTo.completed)
         .when(commands.ReviewTask, { principal })
-        .then([taskReviewed('accept', principal)]);
+        .thenEvents([taskReviewed('accept', principal)]);
     }
     spec.given(historyTo.completed).when(commands.ReviewTask, { principal: stranger }).thenError('NOT_THE_VERIFIER', { taskId, principal: stranger.id });
     // Separation of duties: even listed as a verifier, the assignee does not review its own work.
@@ -248,14 +248,14 @@ describe('who may do what', () => {
     spec
       .given(uncontracted)
       .when(commands.ReviewTask, { principal: system, contract: null })
-      .then([taskReviewed('accept', system)]);
+      .thenEvents([taskReviewed('accept', system)]);
   });
 
   it('leaves cancelling to the policy: the decider lets anyone the policy permits cancel', () => {
     spec
       .given(historyTo.pending)
       .when(commands.CancelTask, { principal: stranger })
-      .then([taskCancelled(stranger)]);
+      .thenEvents([taskCancelled(stranger)]);
   });
 });
 
@@ -263,7 +263,7 @@ describe('reassignment', () => {
   const commands = commandsOnATask(1);
 
   it('hands the task to another subject, back to pending, keeping its contract and its attempt count', () => {
-    spec.given(historyTo.in_progress).when(commands.ReassignTask, { principal: system }).then([taskReassigned()]);
+    spec.given(historyTo.in_progress).when(commands.ReassignTask, { principal: system }).thenEvents([taskReassigned()]);
     const task = taskAfter([...historyTo.in_progress, taskReassigned()]);
     expect(task).toMatchObject({ status: 'pending', assigneeSubjectId: newAssigneeId, contractId, attempt: 1, progress: null, lastHeartbeatAt: null });
   });
@@ -272,11 +272,11 @@ describe('reassignment', () => {
     spec
       .given(historyTo.pending)
       .when({ ...commands.ReassignTask, data: { ...commands.ReassignTask.data, contractId: otherContractId } }, { principal: admin })
-      .then([taskReassigned({ contractId: otherContractId, reassignedBy: admin })]);
+      .thenEvents([taskReassigned({ contractId: otherContractId, reassignedBy: admin })]);
     spec
       .given(historyTo.retrying)
       .when({ ...commands.ReassignTask, data: { ...commands.ReassignTask.data, contractId: null } }, { principal: system })
-      .then([taskReassigned({ contractId: null })]);
+      .thenEvents([taskReassigned({ contractId: null })]);
     expect(taskAfter([...historyTo.pending, taskReassigned({ contractId: null })]).contractId).toBeNull();
   });
 
@@ -288,13 +288,13 @@ describe('reassignment', () => {
     spec
       .given(history)
       .when(commands.ReportTaskProgress, { principal: newAssignee, contract: newTerms })
-      .then([progressReported(2)]);
+      .thenEvents([progressReported(2)]);
   });
 
   it('dispatches to the current assignee', () => {
     spec
       .given([...historyTo.pending, taskReassigned()])
       .when(commandsOnATask(0).DispatchTask, { principal: system })
-      .then([taskDispatched(1, newAssigneeId)]);
+      .thenEvents([taskDispatched(1, newAssigneeId)]);
   });
 });

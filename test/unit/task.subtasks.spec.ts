@@ -37,7 +37,7 @@ describe('splitting a task into sub-tasks', () => {
       taskDispatched(1),
     ]);
     const outcome = spec.given([]).when(split(), { principal: assignee, parent, contract: activeTerms });
-    outcome.then([taskCreated({ parentTaskId, contractId, heartbeatTimeoutMs: 5_000, maxAttempts: 7, createdBy: assignee })]);
+    outcome.thenEvents([taskCreated({ parentTaskId, contractId, heartbeatTimeoutMs: 5_000, maxAttempts: 7, createdBy: assignee })]);
   });
 
   it('lets the platform create a sub-task of any open task', () => {

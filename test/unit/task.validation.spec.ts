@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEventRegistry } from '../../domain/events/catalog.ts';
+import { expectRegisteredAtVersion1 } from '../support/event-definitions.ts';
 import { taskCommandSchema } from '../../domain/task/commands.ts';
 import { TASK_INPUT_LIMITS, TASK_OUTPUTS_LIMITS } from '../../domain/task/fields.ts';
 import { taskEventDefinitions } from '../../domain/task/events.ts';
@@ -136,12 +136,7 @@ describe('the other task commands', () => {
 
 describe('task events', () => {
   it('are registered, each once, at schema version 1', () => {
-    const registry = createEventRegistry();
-    for (const definition of taskEventDefinitions) {
-      expect(registry.has(definition.type), definition.type).toBe(true);
-      expect(definition.schemaVersion).toBe(1);
-    }
-    expect(taskEventDefinitions.map((definition) => definition.type)).toEqual([
+    expectRegisteredAtVersion1(taskEventDefinitions, [
       'TaskCreated',
       'TaskDispatched',
       'TaskProgressReported',

@@ -42,14 +42,14 @@ const fired: TimerEvent = { type: 'TimerFired', data: { timerId, orgId, purpose:
 
 describe('scheduling a timer', () => {
   it('schedules it, recording who scheduled it and when', () => {
-    spec.given([]).when(schedule()).then([scheduled]);
+    spec.given([]).when(schedule()).thenEvents([scheduled]);
   });
 
   it('schedules a platform timer in no org', () => {
     spec
       .given([])
       .when(schedule({ orgId: null }))
-      .then([{ ...scheduled, data: { ...scheduled.data, orgId: null } } as TimerEvent]);
+      .thenEvents([{ ...scheduled, data: { ...scheduled.data, orgId: null } } as TimerEvent]);
   });
 
   it('does nothing when the same timer is scheduled again, whatever became of it, and whatever the order of ref keys', () => {
@@ -104,7 +104,7 @@ describe('cancelling a timer', () => {
     spec
       .given([scheduled])
       .when(cancel(), { principal: admin })
-      .then([{ ...cancelled, data: { ...cancelled.data, cancelledBy: admin } } as TimerEvent]);
+      .thenEvents([{ ...cancelled, data: { ...cancelled.data, cancelledBy: admin } } as TimerEvent]);
   });
 
   it('does nothing for a timer already cancelled or fired', () => {
@@ -121,7 +121,7 @@ describe('cancelling a timer', () => {
 
 describe('firing a timer', () => {
   it('fires it once it is due, carrying its purpose and ref', () => {
-    spec.given([scheduled]).when(fire(), { now: afterDue }).then([fired]);
+    spec.given([scheduled]).when(fire(), { now: afterDue }).thenEvents([fired]);
     spec.given([scheduled]).when(fire(), { now: dueAt }).thenTypes(['TimerFired']);
   });
 
