@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { PlatformEvent } from '../../domain/events/catalog.ts';
-import type { SagaEventPlacement } from '../../processes/saga-runner.ts';
+import type { PlatformEvent, PlatformEventOf, PlatformEventType } from '../../domain/events/catalog.ts';
+import type { SagaEvent, SagaEventPlacement } from '../../processes/saga-runner.ts';
 import type { Decide, Step, WorkflowContext } from '../../processes/workflow.ts';
 
 /**
@@ -52,4 +52,12 @@ export function placed<const Event extends PlatformEvent>(event: Event, placemen
     correlationId: null,
     ...placement,
   };
+}
+
+const isEventOf = <Type extends PlatformEventType>(event: PlatformEvent, type: Type): event is PlatformEventOf<Type> => event.type === type;
+
+/** `placed`, for a fixture typed as its family's union: checks that it is of `type`, and types it so. */
+export function placedAs<Type extends PlatformEventType>(type: Type, event: PlatformEvent, placement: Partial<SagaEventPlacement> = {}): SagaEvent<Type> {
+  if (!isEventOf(event, type)) throw new Error(`expected a ${type}, got a ${event.type}`);
+  return placed(event, placement);
 }
