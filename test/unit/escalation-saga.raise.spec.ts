@@ -89,6 +89,25 @@ describe('escalation workflow: an escalation unresolved in time is raised to the
       .thenNothing();
   });
 
+  it('ignores a timer of its purpose whose ref it did not write', () => {
+    const job = jobStateAfter([jobSubmitted(), contractingStarted, jobEscalated('contracting')]);
+    const foreign = placed({
+      type: 'TimerFired',
+      data: {
+        timerId: '99999999-9999-4999-8999-999999999999',
+        orgId,
+        purpose: ESCALATION_TIMEOUT,
+        ref: { job: jobId, escalatedAt: now },
+        dueAt: now,
+        firedAt: now,
+      },
+    });
+    spec
+      .given({ ...noEscalationState, job })
+      .when(foreign)
+      .thenNothing();
+  });
+
   it('ignores the timers of other workflows', () => {
     const job = jobStateAfter([jobSubmitted(), contractingStarted, jobEscalated('contracting')]);
     spec

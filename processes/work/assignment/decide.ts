@@ -286,7 +286,7 @@ function onOrgSigned(input: Extract<AssignmentFollowUp, { type: 'offer' }>, stat
 }
 
 /** Not signed in time: the org withdraws the offer (a rejection, on record), and the next round goes on without it. */
-function onSignatureDue(timer: { contractId: string; timeoutMs?: number }, state: State): AssignmentStep[] {
+function onSignatureDue(timer: { contractId: string; timeoutMs?: unknown }, state: State): AssignmentStep[] {
   const { contract } = state;
   if (contract === null || contract.contractId !== timer.contractId || contract.status !== 'awaiting_signatures') return [];
   return [
