@@ -6,16 +6,14 @@ import { workSettingsOf } from '../../domain/assignment/work-settings.ts';
 import type { PlatformEventOf, PlatformEventType } from '../../domain/events/catalog.ts';
 import type { JobEvent } from '../../domain/job/events.ts';
 import type { AssignmentStrategy } from '../../domain/job/fields.ts';
-import type { AssignmentFollowUp } from '../../processes/work/assignment/follow-ups.ts';
 import { decideAssignment } from '../../processes/work/assignment/decide.ts';
 import { contractIdFor } from '../../processes/work/assignment/ids.ts';
 import { noAssignmentState, type AssignmentWorkflowState } from '../../processes/work/assignment/state.ts';
-import type { WorkStep } from '../../processes/work/work-command.ts';
 import { contractingStarted, jobId, jobStateAfter, jobSubmitted, now, orgId } from '../support/job-fixtures.ts';
 import { placed, workflowSpec } from '../support/workflow-spec.ts';
 
 export const spec = workflowSpec(decideAssignment, { now });
-export type AssignmentStep = WorkStep<AssignmentFollowUp>;
+export type { AssignmentStep } from '../../processes/work/assignment/steps.ts';
 export const settings = workSettingsOf({});
 export const at = (ms: number) => new Date(Date.parse(now) + ms).toISOString();
 export const event = <Type extends PlatformEventType>(input: PlatformEventOf<Type>) => placed(input);

@@ -2,9 +2,7 @@ import { workSettingsOf } from '../../domain/assignment/work-settings.ts';
 import type { PlatformEventOf, PlatformEventType } from '../../domain/events/catalog.ts';
 import { decideExecution } from '../../processes/work/execution/decide.ts';
 import { taskIdFor } from '../../processes/work/execution/ids.ts';
-import type { ExecutionFollowUp } from '../../processes/work/execution/follow-ups.ts';
 import { noExecutionState } from '../../processes/work/execution/state.ts';
-import type { WorkStep } from '../../processes/work/work-command.ts';
 import { contractId, now } from '../support/job-fixtures.ts';
 import { placed, workflowSpec } from '../support/workflow-spec.ts';
 
@@ -15,4 +13,4 @@ export const state = noExecutionState;
 /** The root task of the fixtures' contract. */
 export const rootTaskId = taskIdFor(contractId);
 export const event = <Type extends PlatformEventType>(input: PlatformEventOf<Type>) => placed(input);
-export type ExecutionStep = WorkStep<ExecutionFollowUp>;
+export type { ExecutionStep } from '../../processes/work/execution/steps.ts';
