@@ -9,12 +9,12 @@ import type { CheckpointStore } from '../../infra/log-consumer/checkpoint-store.
 import type { OutageStatus } from '../../infra/outage/dependency-outage.ts';
 import { SagaRunner, type DeadLetters } from '../saga-runner.ts';
 import { TimerService } from '../timers.ts';
-import { AssignmentSaga } from './assignment-saga.ts';
+import { assignmentSaga } from './assignment-saga.ts';
 import type { WorkloadsOf } from './candidates.ts';
 import type { OpenJobsHeldBy } from './workloads.ts';
-import { EscalationSaga } from './escalation-saga.ts';
-import { ExecutionSaga } from './execution-saga.ts';
-import { ObligationSaga } from './obligation-saga.ts';
+import { escalationSaga } from './escalation-saga.ts';
+import { executionSaga } from './execution-saga.ts';
+import { obligationSaga } from './obligation-saga.ts';
 
 export interface WorkProcessesDeps {
   store: EventStore;
@@ -47,12 +47,12 @@ export class WorkProcesses {
     this.timers = new TimerService(consumer, registry, pipeline, { tickMs: deps.timerTickMs ?? 250, clock, ...(logger ? { logger } : {}) });
     const runner = (saga: ConstructorParameters<typeof SagaRunner>[3]) =>
       new SagaRunner(consumer, registry, checkpoints, saga, { ...(logger ? { logger } : {}), ...(deps.deadLetters ? { deadLetters: deps.deadLetters } : {}) });
-    this.assignment = runner(new AssignmentSaga({ pipeline, reader: loader, bus, workloadsOf: deps.workloadsOf, clock, ...(logger ? { logger } : {}) }));
+    this.assignment = runner(assignmentSaga({ pipeline, reader: loader, bus, workloadsOf: deps.workloadsOf, clock, ...(logger ? { logger } : {}) }));
     this.execution = runner(
-      new ExecutionSaga({ pipeline, reader: loader, store, registry, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }),
+      executionSaga({ pipeline, reader: loader, store, registry, bus, openJobsHeldBy: deps.openJobsHeldBy, clock, ...(logger ? { logger } : {}) }),
     );
-    this.obligations = runner(new ObligationSaga({ pipeline, reader: loader, clock, ...(logger ? { logger } : {}) }));
-    this.escalations = runner(new EscalationSaga({ pipeline, reader: loader, ...(logger ? { logger } : {}) }));
+    this.obligations = runner(obligationSaga({ pipeline, reader: loader, bus, ...(logger ? { logger } : {}) }));
+    this.escalations = runner(escalationSaga({ pipeline, reader: loader, bus, ...(logger ? { logger } : {}) }));
   }
 
   async start(): Promise<void> {
