@@ -65,8 +65,9 @@ describe('the HTTP transport', () => {
     }) as typeof globalThis.fetch;
     expect(await client(fetch).request('sign', { orgId: 'o', contractId: 'c' }, 'key-1')).toBe('42');
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.url).toBe('http://platform.invalid/api/agent/requests/sign');
-    expect(seen[0]!.init).toMatchObject({
+    const [call] = seen;
+    expect(call?.url).toBe('http://platform.invalid/api/agent/requests/sign');
+    expect(call?.init).toMatchObject({
       method: 'POST',
       headers: { authorization: 'Bearer agk_key.secret-secret-secret', 'idempotency-key': 'key-1', 'content-type': 'application/json' },
       body: '{"orgId":"o","contractId":"c"}',
