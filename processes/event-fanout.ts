@@ -1,7 +1,7 @@
 import { fanoutResubscribe } from '../infra/retry/policies.ts';
 import type { Logger } from 'pino';
 import { InvalidSubjectError, PayloadTooLargeError } from '../infra/bus/errors.ts';
-import type { Bus } from '../infra/bus/port.ts';
+import type { Bus, DurablePublishAck } from '../infra/bus/port.ts';
 import { subjectToken } from '../infra/bus/subjects.ts';
 import type { RecordedEvent } from '../infra/eventstore/port.ts';
 import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
@@ -215,7 +215,7 @@ export class EventFanout {
     const subject = this.subjectOf(event);
     const headers = { 'Event-Id': event.id, 'Event-Type': safeToken(event.type), 'Event-Position': event.position.toString() };
     const message: FanoutMessage = publicEvent(event);
-    let ack;
+    let ack: DurablePublishAck;
     try {
       ack = await this.bus.publishDurable(subject, { data: message, headers }, { msgId: event.id });
     } catch (error) {

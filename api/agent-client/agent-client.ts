@@ -85,11 +85,11 @@ export class AgentClient {
     private readonly handlers: AgentHandlers,
   ) {
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
-    const { subjectId, apiKey } = options;
-    if ((options.bus === undefined) === (options.http === undefined)) throw new TypeError('AgentClient: give exactly one transport, `bus` or `http`');
-    this.transport = options.bus
-      ? new BusTransport({ bus: options.bus, subjectId, apiKey, requestTimeoutMs })
-      : new HttpTransport({ ...options.http!, apiKey, requestTimeoutMs, onError: (error, context) => this.handlers.onError?.(error, context) });
+    const { subjectId, apiKey, bus, http } = options;
+    if (bus !== undefined && http === undefined) this.transport = new BusTransport({ bus, subjectId, apiKey, requestTimeoutMs });
+    else if (http !== undefined && bus === undefined)
+      this.transport = new HttpTransport({ ...http, apiKey, requestTimeoutMs, onError: (error, context) => this.handlers.onError?.(error, context) });
+    else throw new TypeError('AgentClient: give exactly one transport, `bus` or `http`');
   }
 
   /** Opens the inbox; resolves once messages the platform sends from now on reach the handlers. */

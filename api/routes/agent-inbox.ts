@@ -200,8 +200,10 @@ class AgentInboxSession {
     if (this.pumping || !writer) return;
     this.pumping = true;
     try {
-      while (this.queue.length > 0 && !this.ending) {
-        const written = await writer.send(this.queue.shift()!);
+      while (!this.ending) {
+        const next = this.queue.shift();
+        if (next === undefined) break;
+        const written = await writer.send(next);
         if (!written) break;
         this.sent += 1;
       }

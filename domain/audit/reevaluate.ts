@@ -301,7 +301,7 @@ export class ReevaluationTally {
       } else if (verdict.status === 'agreed') {
         // The policy agreed: what it decided is what was recorded.
         this.total += 1;
-        const action = (this.byAction[decision.data.action] ??= { total: 0, agreed: 0, differed: 0, unverifiable: 0 });
+        const action = this.countsFor(decision.data.action);
         action.total += 1;
         this.addWarnings(verdict.warnings);
         this.counts.differed += 1;
@@ -316,7 +316,7 @@ export class ReevaluationTally {
       }
     }
     this.total += 1;
-    const action = (this.byAction[decision.data.action] ??= { total: 0, agreed: 0, differed: 0, unverifiable: 0 });
+    const action = this.countsFor(decision.data.action);
     action.total += 1;
     this.addWarnings(verdict.warnings);
     const recorded = (): DecisionView => viewOf(decision.data);
@@ -349,6 +349,14 @@ export class ReevaluationTally {
         pushCapped(this.unverifiable, { ...refOf(decision), code: verdict.code, reason: verdict.reason, recorded: recorded() }, this.maxItems);
         return;
     }
+  }
+
+  private countsFor(action: string) {
+    const existing = this.byAction[action];
+    if (existing) return existing;
+    const counts = { total: 0, agreed: 0, differed: 0, unverifiable: 0 };
+    this.byAction[action] = counts;
+    return counts;
   }
 
   private addWarnings(warnings: readonly WarningItem[]): void {

@@ -122,7 +122,7 @@ export class WhatIfTally {
       return;
     }
     this.evaluated += 1;
-    const action = (this.byAction[decision.data.action] ??= { evaluated: 0, flipped: 0, nowDenied: 0, nowPermitted: 0, stillDenied: 0 });
+    const action = this.countsFor(decision.data.action);
     action.evaluated += 1;
     if (verdict.status === 'unchanged') {
       this.unchanged += 1;
@@ -148,6 +148,14 @@ export class WhatIfTally {
       },
       this.maxItems,
     );
+  }
+
+  private countsFor(action: string) {
+    const existing = this.byAction[action];
+    if (existing) return existing;
+    const counts = { evaluated: 0, flipped: 0, nowDenied: 0, nowPermitted: 0, stillDenied: 0 };
+    this.byAction[action] = counts;
+    return counts;
   }
 
   report(range: ReplayRange): WhatIfReport {

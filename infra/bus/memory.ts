@@ -111,7 +111,10 @@ export class MemoryBroker {
     for (const [queue, members] of groups) {
       const turn = this.queueTurns.get(queue) ?? 0;
       this.queueTurns.set(queue, turn + 1);
-      members[turn % members.length]!.deliver(delivery);
+      const member = members[turn % members.length];
+      // A group is made by its first member, so this always finds one.
+      if (member === undefined) continue;
+      member.deliver(delivery);
       received += 1;
     }
     return received;
@@ -306,7 +309,10 @@ class MemoryStream {
     const maxAge = this.config.maxAgeMs;
     if (maxAge === undefined) return;
     let drop = 0;
-    while (drop < this.messages.length && now - this.messages[drop]!.time >= maxAge) drop += 1;
+    for (const message of this.messages) {
+      if (now - message.time < maxAge) break;
+      drop += 1;
+    }
     if (drop > 0) this.messages = this.messages.slice(drop);
   }
 
@@ -491,8 +497,12 @@ export class MemoryBus implements Bus {
       for (const fail of [...this.requests.values()]) fail(new BusUnavailableError('the bus was closed before the reply came'));
       const subscriptions = [...this.subscriptions];
       // Handler subscriptions finish what they received; an iterated stream keeps its buffer for its reader.
-      const draining = subscriptions.map((subscription) => subscription.drain());
-      await Promise.all(draining.filter((_, index) => subscriptions[index]!.hasHandler));
+      const draining: Promise<void>[] = [];
+      for (const subscription of subscriptions) {
+        const drained = subscription.drain();
+        if (subscription.hasHandler) draining.push(drained);
+      }
+      await Promise.all(draining);
       this.state = 'closed';
     })();
     return this.closing;

@@ -119,7 +119,7 @@ export function normalizeStreamConfig(config: StreamConfig): NormalizedStreamCon
   if (!Array.isArray(config.subjects) || config.subjects.length === 0) {
     throw new InvalidBusConfigError(`stream '${config.name}' needs at least one subject`);
   }
-  config.subjects.forEach((subject) => assertPattern(subject));
+  for (const subject of config.subjects) assertPattern(subject);
   const subjects = [...new Set(config.subjects)];
   const maxAgeMs = positiveInteger('maxAgeMs', config.maxAgeMs);
   const duplicateWindowMs = positiveInteger('duplicateWindowMs', config.duplicateWindowMs) ?? Math.min(DEFAULT_DUPLICATE_WINDOW_MS, maxAgeMs ?? Infinity);

@@ -65,6 +65,7 @@ import {
 } from './port.ts';
 import { assertPattern, assertPublishSubject } from './subjects.ts';
 import { redactUrl } from '../config/redact-url.ts';
+import type { JsonValue } from '../json-value.ts';
 
 /**
  * The Bus port on NATS (core for publish/subscribe/request, JetStream for durable streams), with nats.js v2.
@@ -288,7 +289,7 @@ export class NatsBus implements Bus {
 
   /** Turns a NATS message into ours; undefined (reported) when its payload is not JSON. */
   toIncoming(msg: Msg): IncomingMessage | undefined {
-    let data;
+    let data: JsonValue;
     try {
       data = decodeData(msg.data);
     } catch (error) {
@@ -465,8 +466,12 @@ export class NatsBus implements Bus {
       if (this.state === 'open') this.state = 'draining';
       const subscriptions = [...this.subscriptions];
       // Handler subscriptions finish what they received while the connection still works (they may publish/reply).
-      const draining = subscriptions.map((subscription) => subscription.drain());
-      await Promise.all(draining.filter((_, index) => subscriptions[index]!.hasHandler));
+      const draining: Promise<void>[] = [];
+      for (const subscription of subscriptions) {
+        const drained = subscription.drain();
+        if (subscription.hasHandler) draining.push(drained);
+      }
+      await Promise.all(draining);
       if (!this.nc.isClosed()) {
         try {
           await this.nc.drain();

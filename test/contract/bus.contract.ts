@@ -16,6 +16,7 @@ import { subjectMatches } from '../../infra/bus/subjects.ts';
 import { take, waitFor } from '../support/async.ts';
 import { DurableConsumerNotFoundError, type DurableConsumer, type DurableConsumers, type DurableMessage } from '../support/durable-consumer/port.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
+import { required } from '../../domain/shared/required.ts';
 
 // Fixed waits only where time is the behaviour: a slow handler or responder, or a quiet window after the awaited
 // deliveries in which nothing more (a duplicate, a message after unsubscribe) may arrive. Conditions use waitFor.
@@ -33,6 +34,11 @@ async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number): Promise<T 
   }
 }
 
+/** The next item of a live iterator, which must come within `ms`. */
+async function nextOf<T>(iterator: AsyncIterator<T>, ms: number): Promise<T> {
+  return required(await nextWithin(iterator, ms), `a message within ${ms} ms`);
+}
+
 const numberOf = (message: { data: JsonValue }) => (message.data as { n: number }).n;
 
 /**
@@ -47,11 +53,15 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
     const run = randomUUID().replaceAll('-', '').slice(0, 10);
     const prefix = `ct${run}`;
     let counter = 0;
+    const nextCount = () => {
+      counter += 1;
+      return counter;
+    };
     /** A fresh subject namespace for one test: `ct<run>.<n>`. */
-    const space = () => `${prefix}.${(counter += 1)}`;
+    const space = () => `${prefix}.${nextCount()}`;
     const streams: string[] = [];
     const stream = async (bus_: Bus, subjects: string[], extra: Partial<StreamConfig> = {}) => {
-      const name = `CT_${run}_${(counter += 1)}`;
+      const name = `CT_${run}_${nextCount()}`;
       streams.push(name);
       await bus_.ensureStream({ name, subjects, ...extra });
       return name;
@@ -170,10 +180,10 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         expect(second.map(numberOf)).toEqual(expected);
         expect(viaIterator.map(numberOf)).toEqual(expected);
         expect(first[7]).toMatchObject({ subject, data: { n: 7, nested: { list: [7] } }, headers: { 'x-n': '7' }, isRequest: false });
-        expect(first[7]!.respond({ data: 'nobody asked' })).toBe(false);
+        expect(required(first[7], 'the 8th message').respond({ data: 'nobody asked' })).toBe(false);
         // Each subscriber gets its own copy.
-        (first[3]!.data as { n: number }).n = 99;
-        expect(numberOf(second[3]!)).toBe(3);
+        (required(first[3], 'the 4th message').data as { n: number }).n = 99;
+        expect(numberOf(required(second[3], 'the 4th message'))).toBe(3);
         await stream.unsubscribe();
       });
 
@@ -199,11 +209,14 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
 
       it('splits a queue group: each message goes to exactly one member, across clients; plain subscribers get all', async () => {
         const subject = `${space()}.work`;
-        const members: number[][] = [[], [], []];
+        const one: number[] = [];
+        const two: number[] = [];
+        const three: number[] = [];
+        const members = [one, two, three];
         const plain: number[] = [];
-        await bus.subscribe(subject, (message) => void members[0]!.push(numberOf(message)), { queue: 'workers' });
-        await bus.subscribe(subject, (message) => void members[1]!.push(numberOf(message)), { queue: 'workers' });
-        await other.subscribe(subject, (message) => void members[2]!.push(numberOf(message)), { queue: 'workers' });
+        await bus.subscribe(subject, (message) => void one.push(numberOf(message)), { queue: 'workers' });
+        await bus.subscribe(subject, (message) => void two.push(numberOf(message)), { queue: 'workers' });
+        await other.subscribe(subject, (message) => void three.push(numberOf(message)), { queue: 'workers' });
         await other.subscribe(subject, (message) => void plain.push(numberOf(message)));
         for (let n = 0; n < 60; n += 1) await bus.publish(subject, { data: { n } });
 
@@ -309,20 +322,20 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         const consumer = await durables.consume(bus, { stream: name, durableName: 'slow', ackWaitMs: 300 });
         const iterator = consumer[Symbol.asyncIterator]();
 
-        const delivered = (await nextWithin(iterator, 2000))!;
+        const delivered = await nextOf(iterator, 2000);
         expect(delivered).toMatchObject({ seq: 1, redeliveryCount: 0, data: { n: 1 }, subject: `${base}.a` });
         const at = Date.now();
-        const again = (await nextWithin(iterator, 2000))!; // not acked: back after the ack wait
+        const again = await nextOf(iterator, 2000); // not acked: back after the ack wait
         expect(Date.now() - at).toBeGreaterThanOrEqual(250);
         expect(again).toMatchObject({ seq: 1, redeliveryCount: 1 });
         again.nak(); // at once
-        const third = (await nextWithin(iterator, 1000))!;
+        const third = await nextOf(iterator, 1000);
         expect(third).toMatchObject({ seq: 1, redeliveryCount: 2 });
         await third.ack();
         await third.ack(); // idempotent
 
         await bus.publishDurable(`${base}.b`, { data: { n: 2 } });
-        const poison = (await nextWithin(iterator, 2000))!;
+        const poison = await nextOf(iterator, 2000);
         expect(poison).toMatchObject({ seq: 2, redeliveryCount: 0 });
         poison.term();
         expect(await nextWithin(iterator, 500)).toBeUndefined(); // neither seq 1 (acked) nor seq 2 (term'ed)
@@ -335,10 +348,10 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         await bus.publishDurable(`${base}.a`, { data: { n: 1 } });
         const consumer = await durables.consume(bus, { stream: name, durableName: 'limited', ackWaitMs: 200, maxDeliver: 2 });
         const iterator = consumer[Symbol.asyncIterator]();
-        const first = (await nextWithin(iterator, 2000))!;
+        const first = await nextOf(iterator, 2000);
         first.nak(100);
         const at = Date.now();
-        const second = (await nextWithin(iterator, 2000))!;
+        const second = await nextOf(iterator, 2000);
         expect(Date.now() - at).toBeGreaterThanOrEqual(80);
         expect(second).toMatchObject({ seq: 1, redeliveryCount: 1 });
         // Neither nak'ed nor acked: the ack wait passes, but that was the last allowed delivery.
@@ -455,7 +468,7 @@ export function describeBusContract(adapterName: string, open: () => Promise<Bus
         await bus.publishDurable(`${base}.a`, { data: 1 });
         const consumer = await durables.consume(bus, { stream: name, durableName: 'gone' });
         const iterator = consumer[Symbol.asyncIterator]();
-        await (await nextWithin(iterator, 2000))!.ack();
+        await (await nextOf(iterator, 2000)).ack();
         const outcome = iterator.next().then(
           () => 'delivered',
           (error: unknown) => error,

@@ -12,6 +12,7 @@ import {
 import type { DocumentStore, Filter, FindOptions, JsonDocument, SortField, UpdateOps } from '../../infra/documents/port.ts';
 import { normalizeSort } from '../../infra/documents/validation.ts';
 import { compareDocuments, matchesFilter } from '../../infra/documents/semantics.ts';
+import { required } from '../../domain/shared/required.ts';
 import { FILTER_FIXTURES, SORT_ASCENDING, SORT_DOCUMENTS, generatedDocuments, generatedFilter, seededRandom } from './documents.cases.ts';
 
 export interface DocumentStoreContractOptions {
@@ -86,7 +87,7 @@ export function describeDocumentStoreContract(adapterName: string, open: () => P
         document.inner.a = 2;
         const read = await store.get(name, 'x');
         expect(read).toEqual({ _id: 'x', list: [1, 2], inner: { a: 1 } });
-        (read?.list as number[]).push(9);
+        (required(read, 'the stored document').list as number[]).push(9);
         expect(await store.get(name, 'x')).toEqual({ _id: 'x', list: [1, 2], inner: { a: 1 } });
       });
 

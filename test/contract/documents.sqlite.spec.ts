@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DuplicateKeyError } from '../../infra/documents/errors.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
+import { required } from '../../domain/shared/required.ts';
 import { describeDocumentStoreContract } from './documents.contract.ts';
 
 const dbFile = () => join(mkdtempSync(join(tmpdir(), 'ag-docs-')), 'read-models.db');
@@ -23,8 +24,11 @@ describe('embedded SQLite document store', () => {
   });
   /** The store's connection, for what a test needs to look at (the adapter keeps it private). */
   const connectionOf = (store: SqliteDocumentStore) => (store as unknown as { db: Database.Database }).db;
-  const plan = (store: SqliteDocumentStore, sql: string, params: unknown) =>
-    (connectionOf(store).prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((row) => row.detail).join(' | ');
+  /** The query plan of a recorded statement, which `what` names (a test failure if it was not recorded). */
+  const plan = (store: SqliteDocumentStore, call: { sql: string; params: unknown } | undefined, what: string) => {
+    const { sql, params } = required(call, what);
+    return (connectionOf(store).prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((row) => row.detail).join(' | ');
+  };
   /** Records the statements the store runs, with their parameters, until `stop`. */
   const recordStatements = (store: SqliteDocumentStore) => {
     const db = connectionOf(store);
@@ -39,7 +43,12 @@ describe('embedded SQLite document store', () => {
       }) as typeof statement.all;
       return statement;
     }) as typeof db.prepare;
-    return { statements, stop: () => void (db.prepare = prepare) };
+    return {
+      statements,
+      stop: () => {
+        db.prepare = prepare;
+      },
+    };
   };
 
   it('keeps one WAL-mode file', async () => {
@@ -72,11 +81,11 @@ describe('embedded SQLite document store', () => {
       calls.stop();
     }
     const [byslug, sorted, after] = calls.statements.filter((call) => call.sql.startsWith('SELECT') && call.sql.includes('docs_orgs'));
-    expect(plan(store, byslug!.sql, byslug!.params)).toMatch(/USING INDEX "?ix\$orgs\$by_slug/);
-    expect(plan(store, sorted!.sql, sorted!.params)).toMatch(/SCAN d USING INDEX "?ix\$orgs\$by_created/);
+    expect(plan(store, byslug, 'the query by slug')).toMatch(/USING INDEX "?ix\$orgs\$by_slug/);
+    expect(plan(store, sorted, 'the sorted query')).toMatch(/SCAN d USING INDEX "?ix\$orgs\$by_created/);
     // After a cursor, every branch seeks in the index (SEARCH, never a SCAN from its start) and reads it in order;
     // only the merge of the branches' pages (at most a page each) is sorted.
-    const afterPlan = plan(store, after!.sql, after!.params);
+    const afterPlan = plan(store, after, 'the query after a cursor');
     expect(afterPlan.match(/SEARCH d USING INDEX "?ix\$orgs\$by_created/g)).toHaveLength(3);
     expect(afterPlan).not.toMatch(/SCAN d/);
     expect(afterPlan.match(/TEMP B-TREE/g)).toHaveLength(1);
@@ -122,7 +131,7 @@ describe('embedded SQLite document store', () => {
       calls.stop();
     }
     const deep = calls.statements.filter((call) => call.sql.startsWith('SELECT') && call.sql.includes('docs_jobs')).at(-1);
-    const deepPlan = plan(store, deep!.sql, deep!.params);
+    const deepPlan = plan(store, deep, 'the deep page query');
     expect(deepPlan.match(/SEARCH d USING INDEX "?ix\$jobs\$by_org_submitted/g)).toHaveLength(3);
     expect(deepPlan).not.toMatch(/SCAN d/);
   });

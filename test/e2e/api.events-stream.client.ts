@@ -1,4 +1,5 @@
 import { request, type IncomingMessage } from 'node:http';
+import { required } from '../../domain/shared/required.ts';
 
 /** One parsed SSE block: a message (with data) or a comment block (keep-alive, possibly carrying an id). */
 export interface SseMessage {
@@ -104,8 +105,7 @@ export class SseClient {
 
   private feed(chunk: string): void {
     this.buffer += chunk.replace(/\r\n?/g, '\n');
-    let end: number;
-    while ((end = this.buffer.indexOf('\n\n')) !== -1) {
+    for (let end = this.buffer.indexOf('\n\n'); end !== -1; end = this.buffer.indexOf('\n\n')) {
       const block = this.buffer.slice(0, end);
       this.buffer = this.buffer.slice(end + 2);
       this.block(block);
@@ -159,7 +159,7 @@ export class SseClient {
   /** Waits for a message whose payload matches. */
   async waitForPayload(match: (payload: EventPayload) => boolean, timeoutMs = 5000, what = 'an event'): Promise<EventPayload> {
     await this.until(() => this.payloads.some(match), timeoutMs, what);
-    return this.payloads.find(match)!;
+    return required(this.payloads.find(match), what);
   }
 
   async waitForPosition(position: bigint | string, timeoutMs = 5000): Promise<void> {

@@ -8,7 +8,9 @@ import { buildServer, type ServerOptions } from '../../api/server.ts';
 import { loadConfig } from '../../infra/config/env.ts';
 import type { AllSubscription, RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
+import { required } from '../../domain/shared/required.ts';
 import { collect, waitFor } from '../support/async.ts';
+import { expectStrictlyIncreasing } from '../support/ordering.ts';
 import { tempStore, tempStorePath } from '../support/pipeline.ts';
 import { ADMIN_KEY, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
@@ -83,7 +85,7 @@ describe('GET /events/stream', () => {
     await first.waitForPosition(await head(server));
     expect(first.retry).toBe(500);
     const seen = first.messages.length;
-    const lastId = first.lastEventId!;
+    const lastId = required(first.lastEventId, 'an event id on the first stream');
     first.close();
     await first.ended;
 
@@ -98,13 +100,19 @@ describe('GET /events/stream', () => {
     const received = [...first.payloads.slice(0, seen), ...second.payloads];
     const positions = received.map((payload) => BigInt(payload.position));
     expect(new Set(positions).size).toBe(positions.length);
-    for (let index = 1; index < positions.length; index += 1) expect(positions[index]! > positions[index - 1]!).toBe(true);
+    expectStrictlyIncreasing(positions);
     // The admin sees everything: exactly the log.
     expect(positions).toEqual((await allEvents(server)).map((event) => event.position));
 
     // The message shape: id = position, event = type, data = the public event.
-    const message = second.messages.find((candidate) => candidate.event === 'OrgRegistered')!;
-    const recorded = (await allEvents(server)).find((event) => event.position.toString() === message.id)!;
+    const message = required(
+      second.messages.find((candidate) => candidate.event === 'OrgRegistered'),
+      'an OrgRegistered message',
+    );
+    const recorded = required(
+      (await allEvents(server)).find((event) => event.position.toString() === message.id),
+      'the recorded event of the message',
+    );
     expect(message.json).toEqual({
       position: recorded.position.toString(),
       streamId: recorded.streamId,
@@ -268,7 +276,7 @@ describe('GET /events/stream', () => {
     expect(sparse.messages).toHaveLength(0);
     // Resuming from it delivers what comes next, exactly once.
     sparse.close();
-    const resumed = await stream('', owner.key, { 'last-event-id': sparse.lastEventId! });
+    const resumed = await stream('', owner.key, { 'last-event-id': required(sparse.lastEventId, 'a progress id') });
     const changed = await api.expectStatus(await api.post(`/orgs/${own}/metadata`, { description: 'next' }, owner.key), 200);
     await resumed.waitForPosition(changed.position);
     expect(resumed.payloads.map((payload) => payload.type)).toEqual(['DecisionRecorded', 'OrgMetadataUpdated']);

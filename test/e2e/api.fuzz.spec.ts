@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
 import { hostileJson, hostileString, malformed, valueFor, type JsonSchema, type SchemaContext } from '../support/openapi-arbitraries.ts';
@@ -233,26 +234,28 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
     const answer = await server.app.inject({
       method: 'POST',
       url: '/graphql',
-      headers: { authorization: `Bearer ${keys[0]![1]}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${required(keys[0], 'the admin key')[1]}`, 'content-type': 'application/json' },
       payload: { query: introspection },
     });
     expect(answer.statusCode, answer.body).toBe(200);
     const schema = answer.json().data.__schema as { queryType: { name: string }; types: FullType[] };
     const types = new Map(schema.types.map((type) => [type.name, type]));
+    const wrapped = (ref: TypeRef) => required(ref.ofType, `the type a ${ref.kind} wraps`);
+    const nameOf = (ref: TypeRef) => required(ref.name, `the name of a ${ref.kind} type`);
     const printType = (ref: TypeRef): string =>
-      ref.kind === 'NON_NULL' ? `${printType(ref.ofType!)}!` : ref.kind === 'LIST' ? `[${printType(ref.ofType!)}]` : ref.name!;
+      ref.kind === 'NON_NULL' ? `${printType(wrapped(ref))}!` : ref.kind === 'LIST' ? `[${printType(wrapped(ref))}]` : nameOf(ref);
     const named = (ref: TypeRef): TypeRef => (ref.ofType ? named(ref.ofType) : ref);
 
-    const valueOf = (ref: TypeRef, name: string, depth: number): fc.Arbitrary<unknown> => {
-      if (ref.kind === 'NON_NULL') return valueOf(ref.ofType!, name, depth);
-      if (ref.kind === 'LIST') return fc.array(valueOf(ref.ofType!, name, depth + 1), { maxLength: 3 });
-      const type = types.get(ref.name!);
+    const arbitraryFor = (ref: TypeRef, name: string, depth: number): fc.Arbitrary<unknown> => {
+      if (ref.kind === 'NON_NULL') return arbitraryFor(wrapped(ref), name, depth);
+      if (ref.kind === 'LIST') return fc.array(arbitraryFor(wrapped(ref), name, depth + 1), { maxLength: 3 });
+      const type = types.get(nameOf(ref));
       const scalar = (arbitrary: fc.Arbitrary<unknown>) => fc.oneof({ arbitrary, weight: 4 }, { arbitrary: hostileJson, weight: 1 });
       if (type?.kind === 'ENUM') return scalar(fc.constantFrom(...(type.enumValues ?? []).map((value) => value.name)));
       if (type?.kind === 'INPUT_OBJECT') {
         if (depth > 3) return fc.constant({});
         const fields = type.inputFields ?? [];
-        return fc.record(Object.fromEntries(fields.map((field) => [field.name, valueOf(field.type, field.name, depth + 1)])), { requiredKeys: [] });
+        return fc.record(Object.fromEntries(fields.map((field) => [field.name, arbitraryFor(field.type, field.name, depth + 1)])), { requiredKeys: [] });
       }
       switch (ref.name) {
         case 'Int':
@@ -268,13 +271,13 @@ describe('fuzzing every route of the OpenAPI document and every GraphQL field', 
       }
     };
 
-    const query = types.get(schema.queryType.name)!;
+    const query = required(types.get(schema.queryType.name), 'the query type');
     let requests = 0;
     for (const field of query.fields ?? []) {
-      const args = fc.record(Object.fromEntries(field.args.map((arg) => [arg.name, valueOf(arg.type, arg.name, 0)])), {
+      const args = fc.record(Object.fromEntries(field.args.map((arg) => [arg.name, arbitraryFor(arg.type, arg.name, 0)])), {
         requiredKeys: field.args.filter((arg) => arg.type.kind === 'NON_NULL').map((arg) => arg.name),
       });
-      const returned = types.get(named(field.type).name!);
+      const returned = types.get(nameOf(named(field.type)));
       const selection = returned && (returned.kind === 'OBJECT' || returned.kind === 'INTERFACE' || returned.kind === 'UNION') ? '{ __typename }' : '';
       const declared = field.args.map((arg) => `$${arg.name}: ${printType(arg.type)}`).join(', ');
       const passed = field.args.map((arg) => `${arg.name}: $${arg.name}`).join(', ');

@@ -161,8 +161,12 @@ describe('jobs over HTTP', () => {
 
   describe('malformed requests', () => {
     let jobId: string;
+    let firstCursor = '';
     beforeAll(async () => {
       jobId = (await api.expectStatus(await submit({}), 201)).jobId as string;
+      await api.expectStatus(await submit({}), 201);
+      firstCursor = (await api.expectStatus(await api.get(`${jobs()}?limit=1`), 200)).pageInfo.endCursor as string;
+      expect(firstCursor).toMatch(/^[A-Za-z0-9_-]+$/);
     });
 
     const json = { 'content-type': 'application/json' };
@@ -242,13 +246,6 @@ describe('jobs over HTTP', () => {
       ['a read of a job that does not exist', () => ({ method: 'GET', url: `${jobs()}/${randomUUID()}` }), 404, 'JOB_NOT_FOUND'],
       ['a read in an org that does not exist', () => ({ method: 'GET', url: `/orgs/${randomUUID()}/jobs` }), 404, 'ORG_NOT_FOUND'],
     ];
-    let firstCursor = '';
-    beforeAll(async () => {
-      await api.expectStatus(await submit({}), 201);
-      firstCursor = (await api.expectStatus(await api.get(`${jobs()}?limit=1`), 200)).pageInfo.endCursor as string;
-      expect(firstCursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    });
-
     it.each(cases)('answers %s with a 4xx {code, message, details} and changes nothing', async (_name, build, status, code) => {
       const before = await read(jobId);
       await expectRefusal(server, build(), status, code);

@@ -70,7 +70,14 @@ describe('caps on concurrent streams', () => {
     // Closing one of Ada's streams gives its slot back.
     (first as SseClient).close();
     let again: Awaited<ReturnType<typeof sse>> | undefined;
-    await waitFor(async () => (again = await sse(ada.key)) instanceof SseClient, 10_000, 'the slot to be given back');
+    await waitFor(
+      async () => {
+        again = await sse(ada.key);
+        return again instanceof SseClient;
+      },
+      10_000,
+      'the slot to be given back',
+    );
     expect(again).toBeInstanceOf(SseClient);
   });
 

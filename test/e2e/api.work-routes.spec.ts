@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { agentInboxSubject } from '../../domain/agent-protocol/subjects.ts';
 import { awardSchema, type Award } from '../../domain/agent-protocol/messages.ts';
@@ -86,7 +87,7 @@ describe('the work command routes', () => {
     // Recorded before the answer: the breach is on the contract's stream now, not eventually.
     const breaches = (await streamEvents(server, `contract-${contractId}`)).filter((event) => event.type === 'ContractBreached');
     expect(breaches).toEqual([expect.objectContaining({ data: expect.objectContaining({ kind: 'forbidden_action', clause: 'permittedTools', contractId }) })]);
-    expect(String(breaches[0]!.data.details)).toContain('shell.exec');
+    expect(String(required(breaches[0], 'the breach').data.details)).toContain('shell.exec');
 
     const task = await streamEvents(server, `task-${taskId}`);
     expect(types(task)).toEqual(['TaskCreated', 'TaskDispatched', 'TaskProgressReported', 'TaskToolUsed']);
@@ -166,7 +167,7 @@ describe('the work command routes', () => {
       200,
     );
     expect(types(changes(disapproved.events))).toEqual(['ContractReviewed', 'ContractRejected']);
-    expect(changes(disapproved.events)[1]!.data).toMatchObject({ party: 'org', reason: 'too broad' });
+    expect(required(changes(disapproved.events)[1], 'the rejection').data).toMatchObject({ party: 'org', reason: 'too broad' });
 
     // The assignment goes on without the first awardee.
     const failed = await waitForStreamEvent(server, `assignment-${jobId}`, 'AssignmentRoundFailed');
@@ -198,7 +199,8 @@ describe('the work command routes', () => {
         { timeout: 10_000 },
       )
       .toBe(true);
-    return { subjectId: award!.subjectId as string, contractId: award!.contractId as string };
+    const { subjectId, contractId } = required(award, `the award of round ${round}`);
+    return { subjectId: subjectId as string, contractId: contractId as string };
   }
 
   it('an admin extends an obligation and terminates a contract; reassigns and cancels a task', async () => {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { waitFor } from '../support/async.ts';
 import type { DependencyServer } from '../support/dependency-servers.ts';
 import { startNatsUnlessSkipped } from '../support/nats-server.ts';
@@ -61,7 +62,7 @@ describe('npm run demo', () => {
     // Its last words send nobody to the platform it stopped or to the data it removed.
     const dataDir = /its data \((\/[^)]+)\) is removed/.exec(output)?.[1];
     expect(dataDir, output).toBeDefined();
-    expect(existsSync(dataDir!)).toBe(false);
+    expect(existsSync(required(dataDir, 'the removed data directory'))).toBe(false);
     expect(output).toContain('npm run demo -- --keep');
   }, 90_000);
 
@@ -75,17 +76,18 @@ describe('npm run demo', () => {
       const jobPath = /curl -s \$AG(\/orgs\/[0-9a-f-]{36}\/jobs\/[0-9a-f-]{36}) /.exec(output)?.[1];
       const dataDir = /\(data in (\/[^)]+)\)/.exec(output)?.[1];
       expect(settings !== null && jobPath !== undefined && dataDir !== undefined, output).toBe(true);
-      const [, baseUrl, adminKey] = settings!;
+      const [, baseUrl, adminKey] = required(settings, 'the printed settings');
+      const keptDir = required(dataDir, 'the kept data directory');
 
       // The printed command, with the printed key, reads job 1 from the kept platform.
       const response = await fetch(`${baseUrl}${jobPath}`, { headers: { authorization: `Bearer ${adminKey}` } });
       expect(response.status).toBe(200);
       expect(await response.json()).toMatchObject({ status: 'verified' });
-      expect(existsSync(dataDir!)).toBe(true);
+      expect(existsSync(keptDir)).toBe(true);
 
       demo.child.kill('SIGINT');
       expect(await demo.exited, demo.output).toBe(0);
-      expect(existsSync(dataDir!)).toBe(false);
+      expect(existsSync(keptDir)).toBe(false);
       await expect(fetch(`${baseUrl}/health`)).rejects.toThrow();
     } finally {
       demo.child.kill('SIGKILL');

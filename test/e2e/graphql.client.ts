@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { GraphqlPluginOptions } from '../../api/graphql/plugin.ts';
 import type { DocumentStore } from '../../infra/documents/port.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
+import { required } from '../../domain/shared/required.ts';
 import { waitFor } from '../support/async.ts';
 import { ADMIN_KEY, type TestServer, type TestServerOptions } from '../support/server.ts';
 
@@ -144,7 +145,7 @@ export class GraphqlWsClient {
 
   async waitClosed(timeoutMs = 5000): Promise<{ code: number }> {
     await waitFor(() => this.closed !== undefined, timeoutMs, 'the socket to close');
-    return this.closed!;
+    return required(this.closed, 'the close frame');
   }
 
   close(): void {

@@ -1,5 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
 import { apiClient } from './api.client.ts';
 import { codes, gql, GraphqlWsClient, listenForWebSocket, readModelsCaughtUp, type GraphqlAnswer } from './graphql.client.ts';
@@ -18,7 +19,7 @@ function refusal(answer: GraphqlAnswer<unknown>) {
   expect(answer.status).toBe(400);
   expect(answer.data).toBeNull();
   expect(codes(answer)).toHaveLength(1);
-  return answer.errors[0]!.extensions!;
+  return required(required(answer.errors[0], 'the error').extensions, 'the extensions of the error');
 }
 
 describe('GraphQL cost limits (fragments expanded, refused before execution)', () => {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { codes, gql, graphqlServer, readModelsCaughtUp } from './graphql.client.ts';
 
@@ -217,7 +218,8 @@ describe('GraphQL queries', () => {
       },
     ]);
     expect(answer.data?.org.publishedPolicy).toMatchObject({ version: 1 });
-    const denied = (answer.data?.denied as Page<Record<string, unknown>>).edges.map((edge) => edge.node);
+    const data = required(answer.data, 'the data of the answer');
+    const denied = (data.denied as Page<Record<string, unknown>>).edges.map((edge) => edge.node);
     expect(denied).toEqual([
       {
         action: 'roster.role.define',
@@ -227,16 +229,16 @@ describe('GraphQL queries', () => {
         reasons: expect.any(Array),
       },
     ]);
-    expect((answer.data?.roster as Page<Record<string, unknown>>).edges.map((edge) => edge.node)).toEqual([
+    expect((data.roster as Page<Record<string, unknown>>).edges.map((edge) => edge.node)).toEqual([
       { action: 'roster.role.define', outcome: 'NOT_PERMITTED' },
       { action: 'roster.application.submit', outcome: 'PERMITTED' },
     ]);
-    const grants = (answer.data?.grants as Page<{ action: string; position: string; policy: { source: string } }>).edges.map((edge) => edge.node);
+    const grants = (data.grants as Page<{ action: string; position: string; policy: { source: string } }>).edges.map((edge) => edge.node);
     expect(grants).toHaveLength(3);
     expect(grants.map((grant) => BigInt(grant.position))).toEqual([...grants.map((grant) => BigInt(grant.position))].sort((a, b) => (a < b ? -1 : 1)));
     expect(grants.every((grant) => grant.policy.source === 'DEFAULT')).toBe(true);
-    expect((answer.data?.future as Page<unknown>).edges).toEqual([]);
-    expect((answer.data?.past as Page<unknown>).edges).toEqual([]);
+    expect((data.future as Page<unknown>).edges).toEqual([]);
+    expect((data.past as Page<unknown>).edges).toEqual([]);
   });
 
   it('translates org filters literally: a prefix is never a pattern', async () => {

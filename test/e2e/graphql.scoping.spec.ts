@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { codes, gql, graphqlServer, GraphqlWsClient, listenForWebSocket, readModelsCaughtUp, type WsMessage } from './graphql.client.ts';
 
@@ -69,11 +70,11 @@ describe('GraphQL scoping', () => {
     const missing = queries(missingOrg, 'org-nobody');
     for (const [index, query] of hidden.entries()) {
       const answer = await gql(server, query, {}, { key: alice.key });
-      const unknown = await gql(server, missing[index]!, {}, { key: alice.key });
+      const unknown = await gql(server, required(missing[index], 'the same query about no org'), {}, { key: alice.key });
       expect(JSON.stringify(answer).replaceAll(orgB, missingOrg).replaceAll('org-b', 'org-nobody'), query).toEqual(JSON.stringify(unknown));
       expect(Object.values(answer.data ?? {})).toEqual([null]);
     }
-    expect(codes(await gql(server, hidden[0]!, {}, { key: alice.key }))).toEqual(['ORG_NOT_FOUND']);
+    expect(codes(await gql(server, required(hidden[0], 'the first query'), {}, { key: alice.key }))).toEqual(['ORG_NOT_FOUND']);
     // Subjects are platform-level: another subject's record is refused by the platform policy.
     const subject = await gql(server, `{ subject(id: "${bob.id}") { displayName } }`, {}, { key: alice.key });
     expect(codes(subject)).toEqual(['POLICY_DENIED']);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import { ORGS } from '../../projections/read-models/orgs.ts';
 import { waitFor } from '../support/async.ts';
@@ -20,8 +21,11 @@ const { server, api } = useTestServer(() => {
 });
 
 const orgsStatus = async () =>
-  // biome-ignore lint/suspicious/noExplicitAny: the status route's JSON, asserted field by field
-  ((await api.expectStatus(await api.get('/admin/projections'), 200)).projections as Array<Record<string, any>>).find((p) => p.name === 'orgs')!;
+  required(
+    // biome-ignore lint/suspicious/noExplicitAny: the status route's JSON, asserted field by field
+    ((await api.expectStatus(await api.get('/admin/projections'), 200)).projections as Array<Record<string, any>>).find((p) => p.name === 'orgs'),
+    'the status of the orgs projection',
+  );
 const ready = async () => {
   const response = await server.app.inject({ method: 'GET', url: '/ready' });
   return { status: response.statusCode, body: response.json() };

@@ -50,7 +50,7 @@ describe('the first start', { timeout: 60_000 }, () => {
   it('on a taken port: one line naming PORT, exit 1, no key; the next start on a free port prints the key', async () => {
     const dataDir = join(tempDir(), 'data');
     const { port, server: holder } = await holdPort();
-    let failed;
+    let failed: ReturnType<typeof serve>;
     try {
       failed = serve({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir });
     } finally {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
@@ -55,7 +56,10 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
     expect(job).toEqual(['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified']);
 
     const assignment = await streamEvents(server, `assignment-${jobId}`);
-    const assessed = assignment.find((event) => event.type === 'CandidatesAssessed')!.data.candidates as Array<{
+    const assessed = required(
+      assignment.find((event) => event.type === 'CandidatesAssessed'),
+      'the assessment',
+    ).data.candidates as Array<{
       subjectId: string;
       eligible: boolean;
       reasons: string[];
@@ -70,7 +74,10 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
       valid: false,
       reasons: ['ineligible: lacks capability summarise'],
     });
-    const awarded = assignment.find((event) => event.type === 'AssignmentAwarded')!.data;
+    const awarded = required(
+      assignment.find((event) => event.type === 'AssignmentAwarded'),
+      'the award',
+    ).data;
     // Declined: the valid bids that lost (an invalid bid was refused when it came, with its reasons).
     expect(awarded).toMatchObject({ subjectId: cheap.id, declined: [dear.id] });
     expect(assignment.filter((event) => event.type === 'AssignmentAwarded')).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
 import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
@@ -44,9 +45,12 @@ describe("an assignee's command outside its contract", () => {
     const contract = await streamEvents(server, `contract-${assigned.contractId}`);
     const breaches = contract.filter((event) => event.type === 'ContractBreached').map((event) => event.data);
     expect(breaches).toEqual([expect.objectContaining({ kind: 'forbidden_action', clause: 'permittedTools' })]);
-    expect(String(breaches[0]!.details)).toContain(agent.id);
+    expect(String(required(breaches[0], 'the breach').details)).toContain(agent.id);
 
-    const taskEvents = (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobDelivered')!;
+    const taskEvents = required(
+      (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobDelivered'),
+      'the delivery',
+    );
     const taskId = String(taskEvents.data.note).replace('delivered by task ', '');
     const tools = (await streamEvents(server, `task-${taskId}`)).filter((event) => event.type === 'TaskToolUsed').map((event) => event.data.tool);
     expect(tools).toEqual(['text.summarise']);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 
@@ -31,16 +32,17 @@ describe('criteria assignment when the best candidate refuses the contract', () 
     const assignment = await streamEvents(server, `assignment-${jobId}`);
     const awards = assignment.filter((event) => event.type === 'AssignmentAwarded').map((event) => event.data);
     expect(awards.map((award) => award.subjectId)).toEqual([expert.id, novice.id]);
-    expect(String(awards[0]!.basis)).toContain('highest score 50');
+    const firstAward = required(awards[0], 'the first award');
+    expect(String(firstAward.basis)).toContain('highest score 50');
     expect(assignment.find((event) => event.type === 'AssignmentRoundFailed')?.data).toMatchObject({ round: 1, reason: 'contract_rejected' });
-    const secondRound = assignment.filter((event) => event.type === 'CandidatesAssessed')[1]!.data.candidates as Array<{
+    const secondRound = required(assignment.filter((event) => event.type === 'CandidatesAssessed')[1], 'the second assessment').data.candidates as Array<{
       subjectId: string;
       eligible: boolean;
       reasons: string[];
     }>;
     expect(secondRound.find((candidate) => candidate.subjectId === expert.id)).toMatchObject({ eligible: false, reasons: ['refused or lost this job before'] });
 
-    const rejected = (await streamEvents(server, `contract-${awards[0]!.contractId}`)).map((event) => event.type);
+    const rejected = (await streamEvents(server, `contract-${firstAward.contractId}`)).map((event) => event.type);
     expect(rejected).toEqual(['ContractDrafted', 'ContractSigned', 'ContractRejected']);
     expect((await streamEvents(server, `job-${jobId}`)).filter((event) => event.type === 'JobAssigned')).toHaveLength(1);
   });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
 import { apiKeyId, workRequestSubject, type WorkRequestKind } from '../../domain/agent-protocol/subjects.ts';
@@ -35,7 +36,7 @@ describe('the agents gateway on the bus refuses what it cannot attribute or pars
   const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
   /** The caller's own request subject (the subject and key its credentials are for). */
   const own = (kind: string) => `agencygrid.work.${agent.id}.${apiKeyId(agent.key)}.${kind}`;
-  const adminKeyId = () => server.platform.apiKeys.principalFor(hashApiKey(apiClient(server).adminKey))!.keyId;
+  const adminKeyId = () => required(server.platform.apiKeys.principalFor(hashApiKey(apiClient(server).adminKey)), 'the admin key').keyId;
 
   const cases: Array<[string, () => [string, unknown, Record<string, string>], string]> = [
     ['no Authorization header', () => [own('progress'), { orgId, taskId: someId, progress: 1 }, {}], 'UNAUTHENTICATED'],
@@ -44,7 +45,7 @@ describe('the agents gateway on the bus refuses what it cannot attribute or pars
     ["another agent's key on the caller's subject", () => [own('progress'), { orgId, taskId: someId, progress: 1 }, bearer(other.key)], 'UNKNOWN_API_KEY'],
     [
       "the caller's key on another agent's subject",
-      () => [workRequestSubject(other.id, apiKeyId(agent.key)!, 'progress'), { orgId, taskId: someId, progress: 1 }, bearer(agent.key)],
+      () => [workRequestSubject(other.id, required(apiKeyId(agent.key), 'the key id'), 'progress'), { orgId, taskId: someId, progress: 1 }, bearer(agent.key)],
       'UNKNOWN_API_KEY',
     ],
     [

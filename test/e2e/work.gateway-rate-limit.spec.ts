@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
 import { apiKeyId, workRequestSubject } from '../../domain/agent-protocol/subjects.ts';
@@ -22,7 +23,7 @@ describe("the agents gateway on the bus limits each agent's requests", () => {
 
   async function progress(agent: TestAgent): Promise<WorkReply> {
     const reply = await server.platform.bus.request(
-      workRequestSubject(agent.id, apiKeyId(agent.key)!, 'progress'),
+      workRequestSubject(agent.id, required(apiKeyId(agent.key), 'the key id'), 'progress'),
       { data: { orgId, taskId: someTask, progress: 1 }, headers: { Authorization: `Bearer ${agent.key}` } },
       { timeoutMs: 5_000 },
     );

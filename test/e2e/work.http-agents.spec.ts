@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { AgentClient, AgentRequestError, MemoryBus, type AgentHandlers, type CallForProposals } from '../../api/agent-client/index.ts';
 import { agentInboxSubject } from '../../domain/agent-protocol/subjects.ts';
 import type { ServerOptions } from '../../api/server.ts';
@@ -152,7 +153,10 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
         [unqualified.id, false],
       ].sort(),
     );
-    const awarded = assignment.find((event) => event.type === 'AssignmentAwarded')!.data;
+    const awarded = required(
+      assignment.find((event) => event.type === 'AssignmentAwarded'),
+      'the award',
+    ).data;
     expect(awarded).toMatchObject({ subjectId: cheap.id, declined: [dear.id] });
     // The losing bidder heard so through its inbox (`reject`).
     await waitFor(() => rejectedProposals.includes(`10:${jobId}`), 5000, 'the reject message');
@@ -181,7 +185,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
     expect(calls.Verifier).toContain('POST /agent/requests/verdict');
     expect(calls.Verifier).not.toContain('POST /agent/requests/propose');
     // The unqualified agent was not invited: it bid only because the test made it.
-    expect(calls.Unqualified!.filter((call) => call === 'POST /agent/requests/propose')).toHaveLength(1);
+    expect(required(calls.Unqualified, 'the calls of the unqualified agent').filter((call) => call === 'POST /agent/requests/propose')).toHaveLength(1);
     expect(errors).toEqual([]);
   });
 
@@ -346,7 +350,9 @@ describe('GET /agent/inbox', () => {
       const inbox = await open(erin.key);
       expect(subscriptions.map((subscription) => subscription.pattern)).toEqual([`agencygrid.agent.${erin.id}.>`]);
       let released = false;
-      void subscriptions[0]!.closed.then(() => (released = true));
+      void required(subscriptions[0], 'the inbox subscription').closed.then(() => {
+        released = true;
+      });
       await new Promise((resolve) => setTimeout(resolve, 150)); // a fixed wait: the open stream must hold the subscription
       expect(released).toBe(false);
       inbox.close();
@@ -400,7 +406,10 @@ describe.runIf(natsUrl)('GET /agent/inbox with the platform on NATS', () => {
   afterAll(async () => server?.close());
 
   it('forwards what the platform publishes on NATS to the HTTP agent', async () => {
-    server = await startListeningServer({ NATS_URL: natsUrl!, DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-inbox-nats-')) });
+    server = await startListeningServer({
+      NATS_URL: required(natsUrl, 'NATS_URL (the block runs only with it)'),
+      DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-inbox-nats-')),
+    });
     expect(server.platform.bus).not.toBeInstanceOf(MemoryBus);
     const api = apiClient(server);
     const agent = await api.subjectWithKey('Nats reader');

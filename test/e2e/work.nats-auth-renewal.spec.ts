@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { AgentClient, connectAgentBus } from '../../api/agent-client/index.ts';
 import type { NatsBus } from '../../infra/bus/nats.ts';
 import { isRequired } from '../support/services.ts';
@@ -58,7 +59,7 @@ describe.runIf(available)('an agent on the secured bus stays on it past the life
     bus = await connectAgentBus({ natsUrl: nats.url, baseUrl: server.baseUrl, apiKey: key, fetch: countingFetch });
     client = new AgentClient({ bus, subjectId: id, apiKey: key, requestTimeoutMs: 5_000 }, {});
     await client.start();
-    const firstExpiry = issued[0]!;
+    const firstExpiry = required(issued[0], 'the first credentials');
     // Wait for the first credentials to be over (the server disconnects then), and a renewal to have happened.
     const deadline = firstExpiry + 10_000;
     while (Date.now() < firstExpiry + 500 || issued.length < 2 || !bus.isConnected()) {
@@ -69,6 +70,6 @@ describe.runIf(available)('an agent on the secured bus stays on it past the life
     await expect(client.request('progress', { orgId, taskId: '00000000-0000-4000-8000-0000000000cc', progress: 1 })).rejects.toMatchObject({
       code: 'TASK_NOT_FOUND',
     });
-    expect(issued[1]!).toBeGreaterThan(firstExpiry);
+    expect(issued[1]).toBeGreaterThan(firstExpiry);
   }, 30_000);
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { AgentClient, AgentRequestError, connectAgentBus, type AgentHandlers } from '../../api/agent-client/index.ts';
 import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
 import { apiKeyId, workRequestSubject } from '../../domain/agent-protocol/subjects.ts';
@@ -110,7 +111,7 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
   it('refuses a request that carries an API key on the secured bus (keys do not belong in messages)', async () => {
     const sender = await agent('Sender', {}, {});
     const reply = await sender.bus.request(
-      workRequestSubject(sender.id, apiKeyId(sender.key)!, 'progress'),
+      workRequestSubject(sender.id, required(apiKeyId(sender.key), 'the key id'), 'progress'),
       { data: { orgId, taskId: '00000000-0000-4000-8000-0000000000bb', progress: 1 }, headers: { Authorization: `Bearer ${sender.key}` } },
       { timeoutMs: 5_000 },
     );

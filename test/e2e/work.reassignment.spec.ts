@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { apiClient } from './api.client.ts';
 import { agentsStoppedAfterAll, streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
@@ -20,7 +21,10 @@ describe('reassignment when the assignee is suspended or keeps failing', () => {
       name: 'Soon suspended',
       capabilities: { audit: 5 },
       handlers: {
-        onTask: (_task, context) => (started(), new Promise((resolve) => context.signal.addEventListener('abort', () => resolve({ aborted: true })))),
+        onTask: (_task, context) => {
+          started();
+          return new Promise((resolve) => context.signal.addEventListener('abort', () => resolve({ aborted: true })));
+        },
       },
     });
     const second = await workAgent(server, { orgId, name: 'Standby', capabilities: { audit: 1 }, handlers: { onTask: async () => ({ audited: true }) } });
@@ -70,7 +74,10 @@ describe('reassignment when the assignee is suspended or keeps failing', () => {
     const jobId = await submitJob(server, orgId, { goal: 'render the chart', requiredCapabilities: [{ name: 'render', level: 1 }] });
     const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
     expect(delivered.deliverable).toEqual({ rendered: true });
-    const escalated = (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobEscalated')!;
+    const escalated = required(
+      (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobEscalated'),
+      'the escalation',
+    );
     expect(String(escalated.data.reason)).toContain('task failed after 2 attempt(s): renderer crashed');
     const assignees = (await streamEvents(server, `job-${jobId}`)).filter((event) => event.type === 'JobAssigned').map((event) => event.data.assigneeSubjectId);
     expect(assignees).toEqual([failing.id, steady.id]);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
 import { subtaskIdFor } from '../../domain/agent-protocol/subjects.ts';
@@ -80,9 +81,12 @@ describe('a task split into sub-tasks by its assignee', () => {
     const jobId = await submitJob(server, orgId, { goal: 'summarise in parts', requiredCapabilities: [{ name: 'summarise', level: 1 }] });
     const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
     expect(delivered.deliverable).toEqual({ parts: [{ part: 'INTRO' }, { part: 'BODY' }] });
-    const assigned = (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobAssigned')!.data;
+    const assigned = required(
+      (await streamEvents(server, `job-${jobId}`)).find((event) => event.type === 'JobAssigned'),
+      'the assignment',
+    ).data;
     for (const id of subtaskIds) {
-      const created = (await streamEvents(server, `task-${id}`))[0]!;
+      const created = required((await streamEvents(server, `task-${id}`))[0], `the first event of task ${id}`);
       expect(created).toMatchObject({
         type: 'TaskCreated',
         data: { jobId, contractId: assigned.contractId, assigneeSubjectId: agent.id, createdBy: { id: agent.id, kind: 'subject' } },

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { agentsStoppedAfterAll, streamEvents, submitJob, waitForJobEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
 
@@ -27,7 +28,11 @@ describe('nobody is waited for forever: an unsigned offer is withdrawn, a missin
     expect(delivered.deliverable).toEqual({ by: 'next' });
     const awards = (await streamEvents(server, `assignment-${jobId}`)).filter((event) => event.type === 'AssignmentAwarded').map((event) => event.data);
     expect(awards.map((award) => award.subjectId)).toEqual([silent.id, next.id]);
-    const withdrawn = (await streamEvents(server, `contract-${String(awards[0]!.contractId)}`)).find((event) => event.type === 'ContractRejected')!.data;
+    const firstContract = String(required(awards[0], 'the first award').contractId);
+    const withdrawn = required(
+      (await streamEvents(server, `contract-${firstContract}`)).find((event) => event.type === 'ContractRejected'),
+      'the rejection',
+    ).data;
     expect(withdrawn).toMatchObject({ party: 'org', reason: 'the assignee did not sign within 300 ms', rejectedBy: { kind: 'system' } });
   });
 

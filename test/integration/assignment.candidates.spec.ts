@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { buildPolicyRequest } from '../../commands/governance/policy-request.ts';
 import { rosterAggregate } from '../../commands/handlers/roster.ts';
 import { assignmentDecider } from '../../domain/assignment/decider.ts';
@@ -72,10 +73,13 @@ describe("assessing candidates decides each one's policy exactly as a command of
       escalation: null,
       statusReason: null,
     } satisfies Job;
-    const assignment = assignmentDecider.evolve(null, {
-      type: 'AssignmentStarted',
-      data: { jobId: job.jobId, orgId, strategy: 'criteria', maxRounds: 3, startedAt: now },
-    })!;
+    const assignment = required(
+      assignmentDecider.evolve(null, {
+        type: 'AssignmentStarted',
+        data: { jobId: job.jobId, orgId, strategy: 'criteria', maxRounds: 3, startedAt: now },
+      }),
+      'the started assignment',
+    );
     const assessed = await assessCandidates({ reader: loader, job, assignment, settings: workSettingsOf({}), workloads: new Map(), now });
 
     const byPolicy = Object.fromEntries(assessed.map((candidate) => [candidate.subjectId, !candidate.reasons.some((reason) => reason.startsWith('policy:'))]));

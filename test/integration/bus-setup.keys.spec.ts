@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { AgentCredentialIssuer } from '../../infra/bus/nats-auth/agent-credentials.ts';
 import { writeBusSecrets } from '../../infra/bus/nats-auth/bus-setup.ts';
 import { decodeJwtClaims } from '../../infra/bus/nats-auth/jwt.ts';
@@ -28,7 +29,7 @@ describe('bus-setup writes the keys of a secured bus once', () => {
     const issuer = AgentCredentialIssuer.fromSeedFile(paths.agentIssuerSeed, 60_000);
     const agentsJwt = new RegExp(`${issuer.accountPublicKey}: "([^"]+)"`, 'u').exec(serverAuth)?.[1];
     expect(agentsJwt).toBeDefined();
-    const agents = decodeJwtClaims(agentsJwt!);
+    const agents = decodeJwtClaims(required(agentsJwt, 'the AGENTS account JWT'));
     expect(agents.nats).toMatchObject({ limits: { disk_storage: 0, mem_storage: 0 }, default_permissions: { pub: { deny: ['>'] }, sub: { deny: ['>'] } } });
     expect((agents.nats.imports as Array<{ subject: string }>).map((entry) => entry.subject).sort()).toEqual(['agencygrid.agent.>', 'agencygrid.work.>']);
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { agentBusPermissions, agentInboxSubject, agentReplyPrefix, workRequestSubject } from '../../domain/agent-protocol/subjects.ts';
 import { BusPermissionError, BusUnavailableError } from '../../infra/bus/errors.ts';
 import { NatsBus } from '../../infra/bus/nats.ts';
@@ -144,7 +145,7 @@ describe.runIf(available)('the shipped NATS config: every connection authenticat
     await gateway.unsubscribe();
     await platform.publish(agentInboxSubject(A.subjectId, 'cfp'), { data: { cfp: 1 } });
     await until('the call for proposals', () => inbox.length >= 1);
-    expect(inbox[0]!.subject).toBe(agentInboxSubject(A.subjectId, 'cfp'));
+    expect(required(inbox[0], 'the call for proposals').subject).toBe(agentInboxSubject(A.subjectId, 'cfp'));
   });
 
   it('lets the platform use JetStream in its own account', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
@@ -60,7 +61,7 @@ describe('the cost of a command and the length of the log', () => {
 
     const before = store.readCosts().positionsScanned;
     const commands = 30;
-    for (let index = 0; index < commands; index += 1) await update(orgs[index % orgs.length]!, `measured ${index}`);
+    for (let index = 0; index < commands; index += 1) await update(required(orgs[index % orgs.length], 'an org'), `measured ${index}`);
     await settled();
     return (store.readCosts().positionsScanned - before) / commands;
   }

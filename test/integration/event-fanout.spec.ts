@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { startPlatform } from '../../bin/platform/start-platform.ts';
 import { loadConfig } from '../../infra/config/env.ts';
 import { MemoryBroker, MemoryBus } from '../../infra/bus/memory.ts';
@@ -59,7 +60,8 @@ function durablesOf(bus: Bus): DurableConsumers {
 /** Every message stored in the stream, read with a fresh durable consumer, in stream order. */
 async function storedMessages(bus: Bus, stream: string): Promise<DurableMessage[]> {
   const info = await bus.streamInfo(stream);
-  const consumer = await durablesOf(bus).consume(bus, { stream, durableName: `check_${(consumerCounter += 1)}` });
+  consumerCounter += 1;
+  const consumer = await durablesOf(bus).consume(bus, { stream, durableName: `check_${consumerCounter}` });
   const messages = await take(consumer, info.messages, 10_000);
   for (const message of messages) await message.ack();
   await consumer.stop();
@@ -123,20 +125,25 @@ function describeFanout(adapter: string, harness: () => Harness): void {
       expect(stored.map((message) => message.subject)).toEqual(log.map((recorded) => eventSubject(recorded, p)));
       const payloads = stored.map((message) => message.data as unknown as FanoutMessage);
       expect(payloads.map((payload) => payload.position)).toEqual(log.map((recorded) => recorded.position.toString()));
+      const first = required(log[0], 'the first event');
       expect(payloads[0]).toEqual({
-        position: log[0]!.position.toString(),
+        position: first.position.toString(),
         streamId: `org-${orgId}`,
         revision: 0,
         type: 'OrgRegistered',
         data: { orgId, name: 'Lab' },
-        metadata: log[0]!.metadata,
+        metadata: first.metadata,
         orgId,
       });
       expect(payloads[6]).toMatchObject({ type: 'Weird.Type*', orgId });
-      expect(stored[0]!.headers).toMatchObject({ 'Event-Id': log[0]!.id, 'Event-Type': 'OrgRegistered', 'Event-Position': log[0]!.position.toString() });
+      expect(required(stored[0], 'the first message').headers).toMatchObject({
+        'Event-Id': first.id,
+        'Event-Type': 'OrgRegistered',
+        'Event-Position': first.position.toString(),
+      });
       // Key hashes never leave the platform, nested ones included.
       expect(JSON.stringify(payloads)).not.toContain('keyHash');
-      expect(payloads[5]!.data).toEqual({ keyId: 'k1', principal: { id: 'admin:k1', kind: 'admin' }, label: 'x' });
+      expect(required(payloads[5], 'the sixth payload').data).toEqual({ keyId: 'k1', principal: { id: 'admin:k1', kind: 'admin' }, label: 'x' });
 
       // Live: what is appended now follows.
       await store.appendToStream(`org-${orgId}`, [event('OrgArchived', orgId, { orgId })]);
@@ -162,7 +169,7 @@ function describeFanout(adapter: string, harness: () => Harness): void {
 
       // Down for a while: more events. And a crash just before the last checkpoint save: the checkpoint is behind.
       for (let n = 10; n < 15; n += 1) await store.appendToStream(`org-${orgId}`, [event('OrgMetadataUpdated', orgId, { n })]);
-      await checkpoints.save('event-fanout', saved! - 4n);
+      await checkpoints.save('event-fanout', required(saved, 'the saved checkpoint') - 4n);
 
       const second = new EventFanout(new LogConsumer(store), await connect(), checkpoints, { ...names, storage: h.storage, logger: silent });
       await second.start();

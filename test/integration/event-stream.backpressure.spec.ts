@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { authenticate } from '../../api/auth/authenticate.ts';
 import { StreamAccess } from '../../api/streaming/access.ts';
 import { EventStreamSession } from '../../api/streaming/session.ts';
@@ -87,7 +88,7 @@ describe('an event stream replaying a long log to a paused client', () => {
     client.pause();
     client.write('GET / HTTP/1.1\r\nHost: local\r\nAccept: text/event-stream\r\n\r\n');
     await until(() => writer !== undefined, 'the stream to start');
-    await until(() => writer!.congested, 'the socket to fill up');
+    await until(() => required(writer, 'the stream writer').congested, 'the socket to fill up');
 
     // The stream is waiting for the socket to drain: it has pulled a bounded part of the log, not all of it.
     const pulledWhilePaused = pulled;

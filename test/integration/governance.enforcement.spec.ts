@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { collect } from '../support/async.ts';
 import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
 import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
@@ -23,14 +24,16 @@ describe('policy enforcement before every append', () => {
     const roster = await collect(store.readStream(`roster-${orgId}`));
     const types = roster.map((event) => event.type);
     expect(types).toEqual(['DecisionRecorded', 'RoleDefined', 'DecisionRecorded', 'RoleDefined', 'DecisionRecorded', 'RoleGranted']);
-    const [decision, change] = roster.slice(-2);
-    expect(decision!.data).toMatchObject({
+    const [lastDecision, lastChange] = roster.slice(-2);
+    const decision = required(lastDecision, 'the decision');
+    const change = required(lastChange, 'the change');
+    expect(decision.data).toMatchObject({
       outcome: 'permitted',
       action: 'roster.role.grant',
       determiningRuleIds: ['default:owner-manages-org', 'platform:admins-administer'],
     });
-    expect(change!.metadata.decisionId).toBe(decision!.data.decisionId);
-    expect(decision!.position).toBe(change!.position - 1n);
+    expect(change.metadata.decisionId).toBe(decision.data.decisionId);
+    expect(decision.position).toBe(change.position - 1n);
   });
 
   it('denies by default: a subject acting without a permitting rule gets a not-permitted decision, recorded in audit-<org>', async () => {

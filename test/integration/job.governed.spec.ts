@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { createJobAggregate, jobAggregate } from '../../commands/handlers/job.ts';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
@@ -73,7 +74,8 @@ describe('a job through the governed pipeline', () => {
     const stream = await collect(store.readStream(jobStream(jobId)));
     expect(stream.map((event) => event.type)).toEqual(changes.flatMap((change) => ['DecisionRecorded', change]));
     for (let index = 0; index < stream.length; index += 2) {
-      const [decision, change] = [stream[index]!, stream[index + 1]!];
+      const decision = required(stream[index], `the decision at ${index}`);
+      const change = required(stream[index + 1], `the change after ${index}`);
       // One append: the decision right before the change, which is stamped with it and with the job's org.
       expect(decision.position).toBe(change.position - 1n);
       expect(change.metadata).toMatchObject({ decisionId: decision.data.decisionId, orgId, principal: admin });
@@ -180,7 +182,7 @@ describe('a job through the governed pipeline', () => {
     expect(audit.map((event) => [event.data.outcome, event.data.action])).toEqual([['permitted', 'job.submit']]);
 
     // A job ending frees its place.
-    open.delete([...open][0]!);
+    open.delete(required([...open][0], 'an open job'));
     ok(await jobs(pipeline, orgId, randomUUID(), counted).submit({ completionMode: 'single' }));
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { collect } from '../support/async.ts';
@@ -10,7 +11,7 @@ describe('org slug uniqueness', () => {
     const processes = [pipelineOn(store).pipeline, pipelineOn(store).pipeline, pipelineOn(store).pipeline];
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, n) =>
-        processes[n % 3]!.execute(orgAggregate, registerOrg(newOrgId(), 'contested'), { commandId: commandId(), principal: admin }),
+        required(processes[n % 3], 'a process').execute(orgAggregate, registerOrg(newOrgId(), 'contested'), { commandId: commandId(), principal: admin }),
       ),
     );
     const winners = results.filter((result) => !isAppError(result));

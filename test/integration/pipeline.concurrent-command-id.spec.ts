@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { collect } from '../support/async.ts';
@@ -18,9 +19,11 @@ describe('one command id, two concurrent bodies', () => {
       const orgId = randomUUID();
       const commandId = `cmd-same-${round}-${randomUUID()}`;
       const bodies = ['first', 'second'].map((name) => ({ type: 'RegisterOrg', data: { orgId, name, slug: `${name}-${orgId.slice(0, 8)}` } }));
-      const results = await Promise.all(bodies.map((body, n) => processes[n]!.execute(orgAggregate, body, { commandId, principal: admin, retryable: true })));
+      const results = await Promise.all(
+        bodies.map((body, n) => required(processes[n], 'a process').execute(orgAggregate, body, { commandId, principal: admin, retryable: true })),
+      );
       const stored = (await collect(store.readStream(`org-${orgId}`))).find((event) => event.type === 'OrgRegistered');
-      const succeeded = results.flatMap((result, n) => (isAppError(result) ? [] : [bodies[n]!.data.name]));
+      const succeeded = results.flatMap((result, n) => (isAppError(result) ? [] : [required(bodies[n], 'its body').data.name]));
       expect(succeeded).toEqual([stored?.data.name]);
       expect(results.filter(isAppError).map((error) => error.code)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
     }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { collect } from '../support/async.ts';
@@ -9,10 +10,10 @@ describe('optimistic concurrency in the pipeline', () => {
     const store = tempStore();
     const processes = [pipelineOn(store).pipeline, pipelineOn(store).pipeline];
     const orgId = newOrgId();
-    await processes[0]!.execute(orgAggregate, registerOrg(orgId), { commandId: commandId(), principal: admin });
+    await required(processes[0], 'a process').execute(orgAggregate, registerOrg(orgId), { commandId: commandId(), principal: admin });
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, n) =>
-        processes[n % 2]!.execute(
+        required(processes[n % 2], 'a process').execute(
           orgAggregate,
           { type: 'UpdateOrgMetadata', data: { orgId, description: `d${n}` } },
           { commandId: commandId(), principal: admin },

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { deterministicEventId } from '../../commands/command-identity.ts';
 import { eventMetadataSchema } from '../../commands/event-metadata.ts';
@@ -17,10 +18,11 @@ describe('event metadata', () => {
       causationId: 'event-that-caused-it',
       principal: admin,
     });
-    const [event] = await collect(store.readStream(`org-${orgId}`));
-    const metadata = eventMetadataSchema.parse(event!.metadata);
+    const [first] = await collect(store.readStream(`org-${orgId}`));
+    const event = required(first, 'the first event');
+    const metadata = eventMetadataSchema.parse(event.metadata);
     expect(metadata).toMatchObject({
-      eventId: event!.id,
+      eventId: event.id,
       commandId: 'cmd-metadata-1',
       commandType: 'RegisterOrg',
       correlationId: 'corr-from-client',
@@ -31,7 +33,7 @@ describe('event metadata', () => {
       schemaVersion: 2,
       decisionId: null,
     });
-    expect(event!.id).toBe(deterministicEventId(`cmd-metadata-1/${metadata.commandHash}`, `org-${orgId}`, 0));
+    expect(event.id).toBe(deterministicEventId(`cmd-metadata-1/${metadata.commandHash}`, `org-${orgId}`, 0));
   });
 
   it('starts a new correlation at the command when the caller gives none', async () => {
@@ -40,6 +42,6 @@ describe('event metadata', () => {
     const orgId = newOrgId();
     await pipeline.execute(orgAggregate, registerOrg(orgId), { commandId: 'cmd-metadata-2', principal: admin });
     const [event] = await collect(store.readStream(`org-${orgId}`));
-    expect(event!.metadata).toMatchObject({ correlationId: 'cmd-metadata-2', causationId: 'cmd-metadata-2' });
+    expect(required(event, 'the first event').metadata).toMatchObject({ correlationId: 'cmd-metadata-2', causationId: 'cmd-metadata-2' });
   });
 });

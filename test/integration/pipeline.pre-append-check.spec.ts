@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { appError } from '../../domain/shared/app-error.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import type { PreAppendCheck, PreAppendInput } from '../../commands/pre-append-check.ts';
@@ -21,7 +22,7 @@ describe('the pre-append check', () => {
       ['org.register', orgId, admin.id, -1n],
       ['org.suspend', orgId, admin.id, 0n],
     ]);
-    expect(seen[1]!.state).toMatchObject({ orgId, status: 'active' });
+    expect(required(seen[1], 'the second check').state).toMatchObject({ orgId, status: 'active' });
   });
 
   it('stops a denied command before anything is appended', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { rosterAggregate } from '../../commands/handlers/roster.ts';
 import type { DecisionRecordedData } from '../../domain/policy/decision-events.ts';
 import type { EventStore, ReadStreamOptions, RecordedEvent } from '../../infra/eventstore/port.ts';
@@ -37,7 +38,12 @@ describe('a structural refusal decided on stale state', () => {
     const [first, second] = [await other.registerSubject('first'), await other.registerSubject('second')];
     const firstGrant = ok(await other.grant(orgId, first, 'chair'));
     const associationId = String(
-      (firstGrant.events.find((event) => event.type === 'RoleGranted')?.data.association as { associationId: string }).associationId,
+      (
+        required(
+          firstGrant.events.find((event) => event.type === 'RoleGranted'),
+          'the grant',
+        ).data.association as { associationId: string }
+      ).associationId,
     );
 
     // This process loads the roster (the chair is taken), then, while it reads the grantee, another process frees

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { z } from 'zod';
 import { recordedRequestSchema } from '../../domain/audit/recorded.ts';
 import { orgIdForSlug } from '../../bin/apply/plan.ts';
@@ -87,21 +88,24 @@ describe('policy test decides as the platform does', () => {
     ]);
 
     const tests = testsFrom(policy, {
-      cases: scenarios.map((scenario, index) => ({
-        name: scenario.name,
-        request: {
-          principal: { id: scenario.principal.id, kind: scenario.principal.kind, ...(scenario.holds ? { roles: scenario.holds } : {}) },
-          action: recorded[index]!.action,
-          command: scenario.command,
-        },
-        expect: { outcome: recorded[index]!.outcome, rules: recorded[index]!.determiningRuleIds },
-      })),
+      cases: scenarios.map((scenario, index) => {
+        const decision = required(recorded[index], `the recorded decision of ${scenario.name}`);
+        return {
+          name: scenario.name,
+          request: {
+            principal: { id: scenario.principal.id, kind: scenario.principal.kind, ...(scenario.holds ? { roles: scenario.holds } : {}) },
+            action: decision.action,
+            command: scenario.command,
+          },
+          expect: { outcome: decision.outcome, rules: decision.determiningRuleIds },
+        };
+      }),
     });
     const run = runTests(policy, [tests]);
     expect(run.results.filter((result) => !result.passed).map((result) => [result.name, result.differences])).toEqual([]);
 
     run.results.forEach((result, index) => {
-      const platform = recorded[index]!.request;
+      const platform = required(recorded[index], `the recorded decision of ${result.name}`).request;
       const ours = result.request;
       expect(
         { principal: ours.principal, command: ours.command, resource: { type: ours.resource.type, jobSpace: ours.resource.jobSpace } },

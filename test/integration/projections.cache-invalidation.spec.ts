@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { MemoryCache } from '../../infra/cache/memory.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import { cacheKeys } from '../../projections/read-models/cache-keys.ts';
@@ -26,7 +27,7 @@ describe('hot-path caches', () => {
     await cache.set(cacheKeys.effectiveRoles(orgId, subject, null), JSON.stringify({ roles: [] }));
     await cache.set(cacheKeys.effectiveRoles('other-org', subject, null), 'untouched');
     const granted = ok(await g.grant(orgId, subject, 'writer'));
-    await runner.waitFor(granted.position!);
+    await runner.waitFor(required(granted.position, 'the position of the grant'));
     expect(await cache.get(cacheKeys.effectiveRoles(orgId, subject, null))).toBeNull();
     expect(await cache.get(cacheKeys.effectiveRoles('other-org', subject, null))).toBe('untouched');
     await runner.stop();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { jobAggregate } from '../../commands/handlers/job.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
@@ -140,7 +141,9 @@ describe('the jobs and workloads read models', () => {
     expect(await countOpenJobs(docs, otherOrgId)).toBe(1);
 
     expect(await docs.get(WORKLOADS, workloadId(orgId, alice))).toMatchObject({ orgId, subjectId: alice, openAssignments: 2 });
-    expect(((await docs.get(WORKLOADS, workloadId(orgId, alice)))?.openJobIds as string[]).sort()).toEqual([ids.working, ids.escalated].sort());
+    expect((required(await docs.get(WORKLOADS, workloadId(orgId, alice)), 'the workload of alice').openJobIds as string[]).sort()).toEqual(
+      [ids.working, ids.escalated].sort(),
+    );
     expect(await docs.get(WORKLOADS, workloadId(orgId, bob))).toMatchObject({ openAssignments: 1, openJobIds: [ids.reassigned] });
     expect(await docs.get(WORKLOADS, workloadId(otherOrgId, bob))).toMatchObject({ openAssignments: 1, openJobIds: [ids.elsewhere] });
     expect(await docs.get(WORKLOADS, workloadId(otherOrgId, alice))).toBeUndefined();

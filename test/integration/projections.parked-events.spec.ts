@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { projectionParkingAggregate } from '../../commands/handlers/projection-parking.ts';
 import { createEventRegistry } from '../../domain/events/catalog.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
@@ -32,7 +33,7 @@ async function instance(store: EventStore) {
   await runner.start();
   return {
     runner,
-    state: async () => (await runner.status())[0]!,
+    state: async () => required((await runner.status())[0], 'the status of the projection'),
     async stop() {
       await runner.stop();
       await parked.stop();
@@ -55,7 +56,7 @@ describe('a parked event, learned from the log', () => {
     const two = await instance(store);
     await expect.poll(async () => (await one.state()).state, { timeout: 5000 }).toBe('failed');
     await expect.poll(async () => (await two.state()).state, { timeout: 5000 }).toBe('failed');
-    const failure = (await one.state()).failure!;
+    const failure = required((await one.state()).failure, 'the failure');
 
     const parked = await pipeline.execute(
       projectionParkingAggregate,

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
 import type { Projection } from '../../projections/projection.ts';
@@ -103,7 +104,7 @@ describe('the projection runner', () => {
     const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await runner.start();
     const updated = ok(await g.updateOrg(orgId, 'changed live'));
-    expect(await runner.waitFor(updated.position!)).toBe(true);
+    expect(await runner.waitFor(required(updated.position, 'the position of the update'))).toBe(true);
     expect(await docs.get('orgs', orgId)).toMatchObject({ description: 'changed live' });
     await runner.stop();
   });
@@ -128,7 +129,7 @@ describe('the projection runner', () => {
     expect(status).toMatchObject({ state: 'failed', failure: { type: 'RoleGranted', message: 'cannot handle RoleGranted' } });
     const firstGrant = [];
     for await (const event of store.readAll({ filter: { eventTypes: ['RoleGranted'] }, maxCount: 1 })) firstGrant.push(event);
-    expect(status?.position).toBe((firstGrant[0]!.position - 1n).toString());
+    expect(status?.position).toBe((required(firstGrant[0], 'the first grant').position - 1n).toString());
     expect(await runner.waitFor(await store.headPosition(), 200)).toBe(false);
     await runner.stop();
   });

@@ -25,7 +25,10 @@ const workProjections: readonly Projection[] = [contractsProjection, tasksProjec
 const collections = [CONTRACTS, TASKS, ASSIGNMENTS, BIDS, ESCALATIONS];
 
 let clock = Date.parse('2026-11-27T10:00:00.000Z');
-const tick = () => new Date((clock += 1000)).toISOString();
+const tick = () => {
+  clock += 1000;
+  return new Date(clock).toISOString();
+};
 
 /**
  * A log written event by event (each validated by the registry, as the pipeline writes it): two contracts (one

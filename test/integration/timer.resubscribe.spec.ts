@@ -26,8 +26,8 @@ function droppingFirstSubscription(store: EventStore): EventStore & { drops: num
       drops += 1;
       return {
         async unsubscribe() {},
-        async *[Symbol.asyncIterator]() {
-          throw new EventStoreUnavailableError('connection dropped');
+        [Symbol.asyncIterator]() {
+          return { next: () => Promise.reject(new EventStoreUnavailableError('connection dropped')) };
         },
       };
     },

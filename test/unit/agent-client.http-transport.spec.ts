@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { required } from '../../domain/shared/required.ts';
 import { AgentClient, AgentRequestError, SseParser, type SseEvent } from '../../api/agent-client/index.ts';
 
 /** Feeds the text cut at every given offset, and returns every event parsed. */
@@ -65,8 +66,9 @@ describe('the HTTP transport', () => {
     }) as typeof globalThis.fetch;
     expect(await client(fetch).request('sign', { orgId: 'o', contractId: 'c' }, 'key-1')).toBe('42');
     expect(seen).toHaveLength(1);
-    expect(seen[0]!.url).toBe('http://platform.invalid/api/agent/requests/sign');
-    expect(seen[0]!.init).toMatchObject({
+    const call = required(seen[0], 'the request sent');
+    expect(call.url).toBe('http://platform.invalid/api/agent/requests/sign');
+    expect(call.init).toMatchObject({
       method: 'POST',
       headers: { authorization: 'Bearer agk_key.secret-secret-secret', 'idempotency-key': 'key-1', 'content-type': 'application/json' },
       body: '{"orgId":"o","contractId":"c"}',

@@ -51,14 +51,15 @@ describe("an agent's bus permissions reach its own subjects and nobody else's", 
   });
 
   it('refuses ids that would widen the grant', () => {
-    for (const [subjectId, keyId] of [
+    const widening: Array<[subjectId: string, keyId: string]> = [
       ['>', 'k'],
       ['*', 'k'],
       ['a.b', 'k'],
       ['00000000-0000-4000-8000-000000000001', '>'],
       ['00000000-0000-4000-8000-000000000001', ''],
-    ]) {
-      expect(() => agentBusPermissions(subjectId!, keyId!), `${subjectId} ${keyId}`).toThrow(TypeError);
+    ];
+    for (const [subjectId, keyId] of widening) {
+      expect(() => agentBusPermissions(subjectId, keyId), `${subjectId} ${keyId}`).toThrow(TypeError);
     }
   });
 });

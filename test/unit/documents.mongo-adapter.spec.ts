@@ -31,17 +31,22 @@ function fakeDriver(script: {
     const next = failures[method]?.shift();
     if (next) throw next;
   };
+  /** Records the call (which may fail, as scripted), then answers `value`. */
+  const answer = <T>(collection: string, method: string, args: unknown[], value: T): T => {
+    record(collection, method, args);
+    return value;
+  };
   const collection = (name: string) => ({
-    replaceOne: async (...args: unknown[]) => (record(name, 'replaceOne', args), { matchedCount: 1 }),
-    updateOne: async (...args: unknown[]) => (record(name, 'updateOne', args), { matchedCount: script.counts?.matched ?? 1 }),
-    updateMany: async (...args: unknown[]) => (record(name, 'updateMany', args), { matchedCount: script.counts?.matched ?? 3 }),
-    deleteOne: async (...args: unknown[]) => (record(name, 'deleteOne', args), { deletedCount: script.counts?.deleted ?? 1 }),
-    deleteMany: async (...args: unknown[]) => (record(name, 'deleteMany', args), { deletedCount: script.counts?.deleted ?? 2 }),
-    countDocuments: async (...args: unknown[]) => (record(name, 'countDocuments', args), script.counts?.documents ?? 7),
-    findOne: async (...args: unknown[]) => (record(name, 'findOne', args), script.findOne ?? null),
-    createIndex: async (...args: unknown[]) => (record(name, 'createIndex', args), 'name'),
+    replaceOne: async (...args: unknown[]) => answer(name, 'replaceOne', args, { matchedCount: 1 }),
+    updateOne: async (...args: unknown[]) => answer(name, 'updateOne', args, { matchedCount: script.counts?.matched ?? 1 }),
+    updateMany: async (...args: unknown[]) => answer(name, 'updateMany', args, { matchedCount: script.counts?.matched ?? 3 }),
+    deleteOne: async (...args: unknown[]) => answer(name, 'deleteOne', args, { deletedCount: script.counts?.deleted ?? 1 }),
+    deleteMany: async (...args: unknown[]) => answer(name, 'deleteMany', args, { deletedCount: script.counts?.deleted ?? 2 }),
+    countDocuments: async (...args: unknown[]) => answer(name, 'countDocuments', args, script.counts?.documents ?? 7),
+    findOne: async (...args: unknown[]) => answer(name, 'findOne', args, script.findOne ?? null),
+    createIndex: async (...args: unknown[]) => answer(name, 'createIndex', args, 'name'),
     find: (...args: unknown[]) => ({
-      toArray: async () => (record(name, 'find', args), script.found ?? []),
+      toArray: async () => answer(name, 'find', args, script.found ?? []),
     }),
     listIndexes: () => ({
       toArray: async () => {
@@ -53,7 +58,7 @@ function fakeDriver(script: {
   });
   const db = {
     collection,
-    dropCollection: async (name: string) => (record(name, 'dropCollection', [name]), true),
+    dropCollection: async (name: string) => answer(name, 'dropCollection', [name], true),
   };
   const client = { close: async () => calls.push({ method: 'close', collection: '', args: [] }) };
   const Store = MongoDocumentStore as unknown as new (client: unknown, db: unknown) => MongoDocumentStore;
