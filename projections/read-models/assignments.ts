@@ -7,6 +7,7 @@ import type { ProjectedEvent } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { EventDataOf, Stored } from './stored.ts';
+import { asc } from './index-fields.ts';
 
 export const ASSIGNMENTS = 'assignments';
 
@@ -33,8 +34,6 @@ export type AssignmentDocument = Stored<
 
 /** Round failures a document keeps (the latest; a job reassigned again and again restarts its rounds each time). */
 export const KEPT_ROUND_FAILURES = 50;
-
-const asc = (field: string) => ({ field, direction: 'asc' as const });
 
 /**
  * One document per job's assignment (`_id` = jobId): its strategy and round limit, the current `round` and `phase`

@@ -8,6 +8,7 @@ import type { ProjectionRunner } from '../runner.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonObject, JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const JOBS = 'jobs';
 
@@ -32,9 +33,6 @@ export type JobDocument = Stored<
 
 /** The statuses a job counts against its org's open-jobs quota in (everything but the final ones). */
 export const openJobStatuses: readonly JobStatus[] = jobStatusSchema.options.filter(isOpenJobStatus);
-
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-const desc = (field: string) => ({ field, direction: 'desc' as const });
 
 /**
  * One document per job (`_id` = jobId): its current state, as the domain's own evolve folds it, with the assignment

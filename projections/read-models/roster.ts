@@ -2,6 +2,7 @@ import { conflictKey } from '../../domain/roster/state.ts';
 import { defineProjection } from '../projection.ts';
 import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 import type { EventDataOf, Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const ROLES = 'roles';
 export const GROUPS = 'groups';
@@ -51,9 +52,6 @@ const types = [
   'RoleApplicationApproved',
   'RoleApplicationRejected',
 ] as const;
-
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-const desc = (field: string) => ({ field, direction: 'desc' as const });
 
 /**
  * An org's roster as queryable documents: one per role, group, job space, conflict, association and application,

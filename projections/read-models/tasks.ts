@@ -6,6 +6,7 @@ import { evolvingReadModel } from '../evolving-read-model.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const TASKS = 'tasks';
 
@@ -23,9 +24,6 @@ export type TaskDocument = Stored<
     updatedAt: string;
   }
 >;
-
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-const desc = (field: string) => ({ field, direction: 'desc' as const });
 
 /**
  * One document per task (`_id` = taskId): the domain's own fold (evolveTask): org, job, contract, assignee, status,
