@@ -28,7 +28,7 @@ import {
 import type { Stored } from '../../projections/read-models/stored.ts';
 import { SUBJECTS, type SubjectDocument } from '../../projections/read-models/subjects.ts';
 import { TASKS, type TaskDocument } from '../../projections/read-models/tasks.ts';
-import type { OrgReadAction } from './access.ts';
+import type { OrgReadAction } from '../read-access.ts';
 import { loadAll, roleKey } from './batch.ts';
 import { findAll, findConnection, type Connection } from './connection.ts';
 import { awaitPosition, type GraphqlContext } from './context.ts';

@@ -12,7 +12,7 @@ import { associationInForce, orgFamilyAccess } from '../list-scope.ts';
 import type { Platform } from '../platform.ts';
 import { equalities, listPage } from './list-page.ts';
 import { orgIdParam } from './orgs.ts';
-import { pageQueryFields, pageWindow } from './page-query.ts';
+import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
@@ -49,7 +49,7 @@ const associationItem = z.object({
 const associationsReply = z.object({
   orgId: z.uuid(),
   associations: z.array(associationItem),
-  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('`after` of the next page') }),
+  pageInfo: pageInfoReply,
 });
 
 /**

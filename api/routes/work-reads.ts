@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageQueryFields, pageWindow } from './page-query.ts';
+import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
+import { equalityFilter, storePage } from './list-page.ts';
 import { roundFailureSchema } from '../../domain/assignment/fields.ts';
 import { breachKindSchema, contractPartySchema } from '../../domain/contract/fields.ts';
 import { contractStatusSchema } from '../../domain/contract/state.ts';
@@ -11,8 +12,6 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { reviewVerdictSchema } from '../../domain/task/fields.ts';
 import { taskStatusSchema } from '../../domain/task/state.ts';
-import type { Filter } from '../../infra/documents/port.ts';
-import { InvalidCursorError } from '../../infra/documents/errors.ts';
 import { ASSIGNMENTS, ASSIGNMENTS_PROJECTION, assignmentView } from '../../projections/read-models/assignments.ts';
 import { BIDS, BIDS_PROJECTION, bidView } from '../../projections/read-models/bids.ts';
 import { CONTRACTS, CONTRACTS_PROJECTION, contractView } from '../../projections/read-models/contracts.ts';
@@ -20,10 +19,9 @@ import { ESCALATIONS, ESCALATIONS_PROJECTION, escalationView } from '../../proje
 import { TASKS, TASKS_PROJECTION, taskView } from '../../projections/read-models/tasks.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeOrgRead } from '../read-access.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { orgIdParam } from './orgs.ts';
-import { orgNotFound } from '../../domain/org/not-found.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -185,7 +183,7 @@ const escalationReply = z.object({
 const escalationsReply = z.object({
   orgId: z.uuid(),
   escalations: z.array(escalationReply),
-  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
+  pageInfo: pageInfoReply,
 });
 
 const access = "Action `job.read` (default policy: the org's members; platform admins)";
@@ -205,14 +203,8 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
     const { params, query } = input;
     const { orgId } = params;
     const read = input.read(params, query);
-    const allowed = await authorizeRead(platform.loader, request.principal, {
-      action: 'job.read',
-      orgId,
-      resource: { type: 'job', id: orgId },
-      query: { type: read.type, data: { orgId, ...read.data } },
-    });
+    const allowed = await authorizeOrgRead(platform.loader, request.principal, 'job.read', orgId, read);
     if (isAppError(allowed)) return allowed;
-    if (allowed.org === null) return orgNotFound(orgId);
     return (await readModelsBehind(platform, input.projections)) ?? { params, query };
   }
 
@@ -339,26 +331,12 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       if (isAppError(ready)) return sendError(reply, ready);
       const { orgId } = ready.params;
       const { query } = ready;
-      const filter: Filter = {
-        and: [
-          { field: 'orgId', op: 'eq', value: orgId },
-          ...(query.open === undefined ? [] : [{ field: 'open', op: 'eq' as const, value: query.open }]),
-          ...(query.escalateTo === undefined ? [] : [{ field: 'escalateTo', op: 'eq' as const, value: query.escalateTo }]),
-          ...(query.jobId === undefined ? [] : [{ field: 'jobId', op: 'eq' as const, value: query.jobId }]),
-        ],
-      };
-      try {
-        const page = await platform.docs.find(ESCALATIONS, {
-          filter,
-          ...pageWindow(query, 'escalatedAt'),
-        });
-        return { orgId, escalations: page.items.map(escalationView), pageInfo: { hasNextPage: page.hasMore, endCursor: page.endCursor } };
-      } catch (error) {
-        if (error instanceof InvalidCursorError) {
-          return sendError(reply, appError('invalid', 'INVALID_CURSOR', 'the cursor was not issued for this list (or was altered)', { issues: error.issues }));
-        }
-        throw error;
-      }
+      const page = await storePage(platform.docs, ESCALATIONS, {
+        filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, ['open', 'escalateTo', 'jobId']),
+        ...pageWindow(query, 'escalatedAt'),
+      });
+      if (isAppError(page)) return sendError(reply, page);
+      return { orgId, escalations: page.items.map(escalationView), pageInfo: page.pageInfo };
     },
   );
 }
