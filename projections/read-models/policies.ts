@@ -1,5 +1,5 @@
 import { defineProjection } from '../projection.ts';
-import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import { amend, json, writeDocument } from '../read-model-writes.ts';
 import { scopedId } from './roster.ts';
 import type { EventDataOf, Stored } from './stored.ts';
 import { asc } from './index-fields.ts';
@@ -33,12 +33,8 @@ export const policiesProjection = defineProjection({
       return;
     }
     if (event.data.supersedes !== null) {
-      await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.supersedes)), event.position, (current) =>
-        current ? { ...withoutBookkeeping(current), status: 'superseded' } : null,
-      );
+      await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.supersedes)), event.position, amend({ status: 'superseded' }));
     }
-    await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.version)), event.position, (current) =>
-      current ? { ...withoutBookkeeping(current), status: 'published', publishedAt: at } : null,
-    );
+    await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.version)), event.position, amend({ status: 'published', publishedAt: at }));
   },
 });
