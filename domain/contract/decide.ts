@@ -5,6 +5,7 @@ import type { ContractCommand, ContractCommandType } from './commands.ts';
 import type { ContractEvent } from './events.ts';
 import type { ContractParty } from './fields.ts';
 import type { Contract, ContractState, ContractStatus } from './state.ts';
+import { illegalTransition } from '../shared/illegal-transition.ts';
 
 /** Contract commands are decided from the contract's stream alone: the handler loads nothing more. */
 export type ContractDecisionContext = DecisionContext;
@@ -165,11 +166,7 @@ function rejected(contract: Contract, party: ContractParty, reason: string, reje
 }
 
 function illegal(contract: Contract, command: ContractCommandType): AppError {
-  return appError('conflict', 'ILLEGAL_TRANSITION', `cannot ${command} a contract that is ${contract.status}`, {
-    contractId: contract.contractId,
-    status: contract.status,
-    command,
-  });
+  return illegalTransition('a contract', { contractId: contract.contractId }, contract.status, command);
 }
 
 /**

@@ -7,6 +7,7 @@ import type { JobEvent } from './events.ts';
 import { isEscalatableJobStatus, type Job, type JobState } from './state.ts';
 import { jobTransitions, resolutionTarget } from './transitions.ts';
 import { orgNotFound } from '../org/not-found.ts';
+import { illegalTransition } from '../shared/illegal-transition.ts';
 
 /**
  * What a submission needs beyond the job's own stream; the handler loads it for SubmitJob only (the other commands
@@ -160,11 +161,7 @@ export function decideJob(command: JobCommand, state: JobState, context: JobDeci
 }
 
 function illegal(job: Job, command: JobCommand['type']): AppError {
-  return appError('conflict', 'ILLEGAL_TRANSITION', `cannot ${command} a job that is ${job.status}`, {
-    jobId: job.jobId,
-    status: job.status,
-    command,
-  });
+  return illegalTransition('a job', { jobId: job.jobId }, job.status, command);
 }
 
 /** Work on a job is started and delivered by the subject it is assigned to (or by the platform on its behalf). */

@@ -6,6 +6,7 @@ import { ACTIVE_CONTRACT_STATUS, termsViolation, type ContractTerms } from './co
 import type { TaskEvent } from './events.ts';
 import { isFinalTaskStatus, type Task, type TaskState } from './state.ts';
 import { taskTransitions } from './transitions.ts';
+import { illegalTransition } from '../shared/illegal-transition.ts';
 
 /**
  * What a decision needs beyond the task's own stream: the terms of the task's contract. The handler loads them for
@@ -146,11 +147,7 @@ export function decideTask(command: TaskCommand, state: TaskState, context: Task
 }
 
 function illegal(task: Task, command: TaskCommandType): AppError {
-  return appError('conflict', 'ILLEGAL_TRANSITION', `cannot ${command} a task that is ${task.status}`, {
-    taskId: task.taskId,
-    status: task.status,
-    command,
-  });
+  return illegalTransition('a task', { taskId: task.taskId }, task.status, command);
 }
 
 /** Dispatching and reassigning are the platform's: admins and its own processes (the task-execution saga). */
