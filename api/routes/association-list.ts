@@ -14,7 +14,7 @@ import { equalities, listPage } from './list-page.ts';
 import { orgIdParam } from './orgs.ts';
 import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
-import { readErrors, readReply } from '../openapi/responses.ts';
+import { readErrors, readReply, principalReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const associationsQuery = z.strictObject({
@@ -29,7 +29,6 @@ export const associationsQuery = z.strictObject({
   ...pageQueryFields('grant time'),
 });
 
-const principal = z.object({ id: z.string(), kind: z.string() });
 const associationItem = z.object({
   associationId: z.uuid(),
   orgId: z.uuid(),
@@ -38,7 +37,7 @@ const associationItem = z.object({
   jobSpace: z.string().nullable(),
   expiresAt: z.string().nullable(),
   parentSubjectId: z.uuid().nullable(),
-  grantedBy: principal,
+  grantedBy: principalReply,
   grantedAt: z.string(),
   applicationId: z.uuid().nullable(),
   status: z.enum(['active', 'revoked', 'expired']),

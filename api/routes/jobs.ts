@@ -14,7 +14,7 @@ import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
 import { commandBody, type CommandRouteSchema, withPath, bodyFields, commandRoute } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -48,7 +48,6 @@ const notes: Partial<Record<JobCommandType, string>> = {
   ResolveEscalation: ' `resume` returns the job where it was, `cancel` cancels it, `reassign` sends it back to contracting.',
 };
 
-const principalReply = z.object({ id: z.string(), kind: z.string() });
 const jobReply = z.object({
   jobId: z.uuid(),
   orgId: z.uuid(),

@@ -11,7 +11,7 @@ import { answerDetailOf, type AnswerDetail } from '../answer-detail.ts';
 import { sendCommand, sendError, type CommandAnswer } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
 import { commandHeaders, commandQuerystring } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -28,7 +28,7 @@ const parkedEvent = z.object({
   position: z.string(),
   event: z.object({ eventId: z.string(), type: z.string(), streamId: z.string() }),
   reason: z.string(),
-  parkedBy: z.object({ id: z.string(), kind: z.string() }),
+  parkedBy: principalReply,
   parkedAt: z.string(),
   parkedAtPosition: z.string().describe('where the park itself is in the log'),
 });

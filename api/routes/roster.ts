@@ -21,7 +21,7 @@ import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
 import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, commandRoute, storedId, type Fields } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -46,7 +46,6 @@ function doc(
   };
 }
 
-const principalReply = z.object({ id: z.string(), kind: z.string() });
 const rosterReply = z.object({
   orgId: z.uuid(),
   revision: z.int().describe('the roster stream revision; -1 before anything was defined'),

@@ -11,7 +11,7 @@ import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
+import { commandErrors, commandReply, readErrors, readReply, principalReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
@@ -43,7 +43,7 @@ export const subjectReply = z.object({
         .describe('verifications by org id; each counts only in its org'),
     }),
   ),
-  registeredBy: z.object({ id: z.string(), kind: z.string() }),
+  registeredBy: principalReply,
   revision: z.int().describe('the subject stream revision (also the ETag)'),
 });
 

@@ -22,7 +22,7 @@ import type { Platform } from '../platform.ts';
 import { authorizeOrgRead } from '../read-access.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { orgIdParam } from './orgs.ts';
-import { readErrors, readReply } from '../openapi/responses.ts';
+import { readErrors, readReply, principalReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 /**
@@ -51,7 +51,6 @@ export const escalationsQuery = z.strictObject({
   ...pageQueryFields('escalation time'),
 });
 
-const principal = z.object({ id: z.string(), kind: z.string() });
 const position = z.string().describe('global log position of the last event reflected');
 
 export const contractReply = z.object({
@@ -67,18 +66,20 @@ export const contractReply = z.object({
   obligations: z.array(z.object({ obligationId: z.string(), description: z.string(), dueAt: z.string() })),
   escalateTo: z.string().nullable(),
   reviewRequired: z.boolean(),
-  review: z.object({ approved: z.boolean(), note: z.string().nullable(), reviewedBy: principal, reviewedAt: z.string() }).nullable(),
+  review: z.object({ approved: z.boolean(), note: z.string().nullable(), reviewedBy: principalReply, reviewedAt: z.string() }).nullable(),
   signatures: z.object({
-    org: z.object({ signedBy: principal, signedAt: z.string() }).nullable(),
-    assignee: z.object({ signedBy: principal, signedAt: z.string() }).nullable(),
+    org: z.object({ signedBy: principalReply, signedAt: z.string() }).nullable(),
+    assignee: z.object({ signedBy: principalReply, signedAt: z.string() }).nullable(),
   }),
   breaches: z
-    .array(z.object({ breachId: z.string(), kind: breachKindSchema, clause: z.string(), details: z.string(), recordedBy: principal, recordedAt: z.string() }))
+    .array(
+      z.object({ breachId: z.string(), kind: breachKindSchema, clause: z.string(), details: z.string(), recordedBy: principalReply, recordedAt: z.string() }),
+    )
     .describe('the latest 50 breaches'),
   breachCount: z.int().describe('every breach recorded'),
-  rejection: z.object({ party: contractPartySchema, reason: z.string(), rejectedBy: principal, rejectedAt: z.string() }).nullable(),
+  rejection: z.object({ party: contractPartySchema, reason: z.string(), rejectedBy: principalReply, rejectedAt: z.string() }).nullable(),
   statusReason: z.string().nullable(),
-  draftedBy: principal,
+  draftedBy: principalReply,
   draftedAt: z.string(),
   activatedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
@@ -102,12 +103,12 @@ export const taskReply = z.object({
   attempt: z.int(),
   progress: z.number().nullable(),
   lastHeartbeatAt: z.string().nullable(),
-  lastFailure: z.object({ attempt: z.int(), reason: z.string(), failedBy: principal, failedAt: z.string() }).nullable(),
-  completion: z.object({ outputs: z.unknown(), attempt: z.int(), completedBy: principal, completedAt: z.string() }).nullable(),
+  lastFailure: z.object({ attempt: z.int(), reason: z.string(), failedBy: principalReply, failedAt: z.string() }).nullable(),
+  completion: z.object({ outputs: z.unknown(), attempt: z.int(), completedBy: principalReply, completedAt: z.string() }).nullable(),
   outputs: z.unknown().describe("the completion's outputs (null until completed)"),
-  review: z.object({ verdict: reviewVerdictSchema, note: z.string().nullable(), reviewedBy: principal, reviewedAt: z.string() }).nullable(),
+  review: z.object({ verdict: reviewVerdictSchema, note: z.string().nullable(), reviewedBy: principalReply, reviewedAt: z.string() }).nullable(),
   statusReason: z.string().nullable(),
-  createdBy: principal,
+  createdBy: principalReply,
   createdAt: z.string(),
   closedAt: z.string().nullable(),
   revision: z.int(),
@@ -167,13 +168,13 @@ const escalationReply = z.object({
   reason: z.string(),
   escalateTo: z.string().describe('the role it goes to now'),
   from: jobStatusSchema,
-  escalatedBy: principal,
+  escalatedBy: principalReply,
   escalatedAt: z.string(),
-  raises: z.array(z.object({ escalateTo: z.string(), previousEscalateTo: z.string(), reason: z.string(), raisedBy: principal, raisedAt: z.string() })),
+  raises: z.array(z.object({ escalateTo: z.string(), previousEscalateTo: z.string(), reason: z.string(), raisedBy: principalReply, raisedAt: z.string() })),
   open: z.boolean(),
   resolution: escalationResolutionSchema.nullable(),
   note: z.string().nullable(),
-  resolvedBy: principal.nullable(),
+  resolvedBy: principalReply.nullable(),
   resolvedAt: z.string().nullable(),
   statusAfter: jobStatusSchema.nullable(),
   deadline: z.string().nullable(),
