@@ -52,7 +52,7 @@ export const assignmentsProjection = evolvingReadModel({
   name: ASSIGNMENTS_PROJECTION,
   version: 1,
   collection: ASSIGNMENTS,
-  eventTypes: assignmentEventDefinitions.map((definition) => definition.type),
+  events: assignmentEventDefinitions,
   decider: assignmentDecider,
   idOf: (event) => event.data.jobId,
   fromDocument: stateOf,

@@ -33,7 +33,7 @@ export const contractsProjection = evolvingReadModel({
   name: CONTRACTS_PROJECTION,
   version: 1,
   collection: CONTRACTS,
-  eventTypes: contractEventDefinitions.map((definition) => definition.type),
+  events: contractEventDefinitions,
   decider: contractDecider,
   idOf: (event) => event.data.contractId,
   fromDocument: contractFromDocument,

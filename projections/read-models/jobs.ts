@@ -48,7 +48,7 @@ export const jobsProjection = evolvingReadModel({
   version: 1,
   collection: JOBS,
   // Every job event: the document is the domain's own fold, so whatever changes a job changes its document.
-  eventTypes: jobEventDefinitions.map((definition) => definition.type),
+  events: jobEventDefinitions,
   decider: jobDecider,
   idOf: (event) => event.data.jobId,
   fromDocument: jobFromDocument,

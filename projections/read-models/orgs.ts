@@ -22,7 +22,7 @@ export const orgsProjection = evolvingReadModel({
   name: 'orgs',
   version: 2,
   collection: ORGS,
-  eventTypes: orgEventDefinitions.map((definition) => definition.type),
+  events: orgEventDefinitions,
   decider: orgDecider,
   idOf: (event) => event.data.orgId,
   fromDocument: orgFromDocument,

@@ -23,7 +23,7 @@ export const subjectsProjection = evolvingReadModel({
   name: 'subjects',
   version: 2,
   collection: SUBJECTS,
-  eventTypes: subjectEventDefinitions.map((definition) => definition.type),
+  events: subjectEventDefinitions,
   decider: subjectDecider,
   idOf: (event) => event.data.subjectId,
   fromDocument: subjectFromDocument,

@@ -37,7 +37,7 @@ export const tasksProjection = evolvingReadModel({
   name: TASKS_PROJECTION,
   version: 1,
   collection: TASKS,
-  eventTypes: taskEventDefinitions.map((definition) => definition.type),
+  events: taskEventDefinitions,
   decider: taskDecider,
   idOf: (event) => event.data.taskId,
   fromDocument: taskFromDocument,
