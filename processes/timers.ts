@@ -136,18 +136,8 @@ export interface ScheduleTimerInput {
 export async function scheduleTimer(pipeline: CommandPipeline, input: ScheduleTimerInput): Promise<string | AppError> {
   const timerId = timerIdFor(input.key);
   const dueAt = typeof input.dueAt === 'string' ? input.dueAt : input.dueAt.toISOString();
-  const result = await pipeline.execute(
-    timerAggregate,
-    { type: 'ScheduleTimer', data: { timerId, orgId: input.orgId, dueAt, purpose: input.purpose, ref: input.ref } },
-    {
-      commandId: `schedule-timer:${timerId}`,
-      principal: systemPrincipal,
-      retryable: true,
-      ...(input.causationId === undefined ? {} : { causationId: input.causationId }),
-      ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
-    },
-  );
-  return isAppError(result) ? result : timerId;
+  const command = { type: 'ScheduleTimer', data: { timerId, orgId: input.orgId, dueAt, purpose: input.purpose, ref: input.ref } };
+  return timerCommand(pipeline, timerId, command, `schedule-timer:${timerId}`, input);
 }
 
 /**
@@ -160,16 +150,23 @@ export async function cancelTimer(
   input: ({ key: string } | { timerId: string }) & { orgId: string | null; causationId?: string; correlationId?: string },
 ): Promise<string | AppError> {
   const timerId = 'key' in input ? timerIdFor(input.key) : input.timerId.toLowerCase();
-  const result = await pipeline.execute(
-    timerAggregate,
-    { type: 'CancelTimer', data: { timerId, orgId: input.orgId } },
-    {
-      commandId: `cancel-timer:${timerId}`,
-      principal: systemPrincipal,
-      retryable: true,
-      ...(input.causationId === undefined ? {} : { causationId: input.causationId }),
-      ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
-    },
-  );
+  return timerCommand(pipeline, timerId, { type: 'CancelTimer', data: { timerId, orgId: input.orgId } }, `cancel-timer:${timerId}`, input);
+}
+
+/** A timer command as the system principal, with its deterministic id (retryable): the timer's id, or the refusal. */
+async function timerCommand(
+  pipeline: CommandPipeline,
+  timerId: string,
+  command: { type: string; data: Record<string, unknown> },
+  commandId: string,
+  cause: { causationId?: string | undefined; correlationId?: string | undefined },
+): Promise<string | AppError> {
+  const result = await pipeline.execute(timerAggregate, command, {
+    commandId,
+    principal: systemPrincipal,
+    retryable: true,
+    ...(cause.causationId === undefined ? {} : { causationId: cause.causationId }),
+    ...(cause.correlationId === undefined ? {} : { correlationId: cause.correlationId }),
+  });
   return isAppError(result) ? result : timerId;
 }
