@@ -1,7 +1,7 @@
 import type { OrgStatus } from '../org/state.ts';
 import { appError, type AppError } from '../shared/app-error.ts';
 import type { DecisionContext } from '../shared/decider.ts';
-import type { Principal } from '../shared/principal.ts';
+import { actsForThePlatform, isSubject, type Principal } from '../shared/principal.ts';
 import type { JobCommand } from './commands.ts';
 import type { JobEvent } from './events.ts';
 import { isEscalatableJobStatus, type Job, type JobState } from './state.ts';
@@ -21,10 +21,6 @@ export interface JobDecisionContext extends DecisionContext {
   /** The org's quota of open jobs (see quota.ts for where it comes from). */
   maxOpenJobs?: number;
 }
-
-/** Platform admins and the platform's own processes act on any job the policy lets them act on. */
-const actsForThePlatform = (principal: Principal) => principal.kind === 'admin' || principal.kind === 'system';
-const isSubject = (principal: Principal, subjectId: string) => principal.kind === 'subject' && principal.id === subjectId;
 
 export function decideJob(command: JobCommand, state: JobState, context: JobDecisionContext): readonly JobEvent[] | AppError {
   const { jobId, orgId } = command.data;

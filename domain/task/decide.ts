@@ -1,6 +1,6 @@
 import { appError, isAppError, type AppError } from '../shared/app-error.ts';
 import type { DecisionContext } from '../shared/decider.ts';
-import type { Principal } from '../shared/principal.ts';
+import { actsForThePlatform, isSubject, type Principal } from '../shared/principal.ts';
 import { taskActions, type TaskCommand, type TaskCommandType } from './commands.ts';
 import { ACTIVE_CONTRACT_STATUS, termsViolation, type ContractTerms } from './contract-terms.ts';
 import type { TaskEvent } from './events.ts';
@@ -31,10 +31,6 @@ export function needsContractTerms(command: TaskCommand, principal: Principal): 
   if (principal.kind !== 'subject') return false;
   return command.type === 'ReviewTask' || contractBoundCommands.includes(command.type);
 }
-
-/** Platform admins and the platform's own processes act for the platform. */
-const actsForThePlatform = (principal: Principal) => principal.kind === 'admin' || principal.kind === 'system';
-const isSubject = (principal: Principal, subjectId: string) => principal.kind === 'subject' && principal.id === subjectId;
 
 export function decideTask(command: TaskCommand, state: TaskState, context: TaskDecisionContext): readonly TaskEvent[] | AppError {
   const { taskId, orgId } = command.data;
