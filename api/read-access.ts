@@ -52,6 +52,17 @@ export function orgRead(
   };
 }
 
+/** `subject.read` of one subject: platform level (the platform policy decides), the same read in REST and GraphQL. */
+export function subjectRead(subjectId: string, options: { now?: string } = {}): Omit<ReadRequest, 'principal'> {
+  return {
+    action: 'subject.read',
+    orgId: null,
+    resource: { type: 'subject', id: subjectId },
+    query: { type: 'ReadSubject', data: { subjectId } },
+    ...(options.now === undefined ? {} : { now: options.now }),
+  };
+}
+
 /**
  * A REST read of one org's data, decided (`orgRead`); a principal the policy lets read it learns that the org does
  * not exist (ORG_NOT_FOUND), anyone else is denied as for an org that does.

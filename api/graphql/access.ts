@@ -2,7 +2,7 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import type { Principal } from '../../domain/shared/principal.ts';
 import type { BuiltPolicyRequest } from '../../commands/governance/policy-request.ts';
 import type { StreamReader } from '../../commands/stream-loader.ts';
-import { authorizeRead, orgRead, orgReads, type OrgReadAction } from '../read-access.ts';
+import { authorizeRead, orgRead, orgReads, subjectRead, type OrgReadAction } from '../read-access.ts';
 import { gqlError } from './errors.ts';
 
 /**
@@ -69,15 +69,7 @@ export class RequestAccess {
 
   /** `subject.read` of one subject: platform level (platform policy only). */
   subject(subjectId: string): Promise<BuiltPolicyRequest | AppError> {
-    return this.remember(`subject.read\u0000${subjectId}`, () =>
-      authorizeRead(this.reader, this.principalFacts(), {
-        action: 'subject.read',
-        orgId: null,
-        resource: { type: 'subject', id: subjectId },
-        query: { type: 'ReadSubject', data: { subjectId } },
-        now: this.now,
-      }),
-    );
+    return this.remember(`subject.read\u0000${subjectId}`, () => authorizeRead(this.reader, this.principalFacts(), subjectRead(subjectId, { now: this.now })));
   }
 
   async canSubject(subjectId: string): Promise<boolean> {
