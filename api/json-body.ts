@@ -1,19 +1,8 @@
 import { MIMEType } from 'node:util';
 import type { FastifyInstance } from 'fastify';
-import { appError, type AppError, type ErrorKind } from '../domain/shared/app-error.ts';
+import { appError } from '../domain/shared/app-error.ts';
 import { sendError } from './command-reply.ts';
-
-/** An AppError thrown from a content-type parser, where Fastify only takes an Error; the error handler maps it. */
-class BodyRefused extends Error implements AppError {
-  constructor(
-    readonly kind: ErrorKind,
-    readonly code: string,
-    message: string,
-    readonly details: Readonly<Record<string, unknown>>,
-  ) {
-    super(message);
-  }
-}
+import { ThrownAppError } from './thrown-app-error.ts';
 
 /**
  * How deep `text` (JSON) nests objects and arrays, counting only brackets outside strings, stopping as soon as it
@@ -88,7 +77,7 @@ export function registerRequestBodies(app: FastifyInstance, maxDepth: number): v
     }
     if (nestingPasses(text, maxDepth)) {
       done(
-        new BodyRefused('invalid', 'JSON_TOO_DEEP', `JSON bodies nest objects and arrays at most ${maxDepth} levels; send a flatter body`, { maxDepth }),
+        new ThrownAppError('invalid', 'JSON_TOO_DEEP', `JSON bodies nest objects and arrays at most ${maxDepth} levels; send a flatter body`, { maxDepth }),
         undefined,
       );
       return;
@@ -101,12 +90,12 @@ export function registerRequestBodies(app: FastifyInstance, maxDepth: number): v
  * Why Fastify's parser (which also refuses prototype keys) refused `text`: not JSON at all, said with the position
  * the platform's own parser names, or JSON with a key no object may have.
  */
-function refusalOf(text: string): BodyRefused {
+function refusalOf(text: string): ThrownAppError {
   try {
     JSON.parse(text);
   } catch (error) {
     const reason = error instanceof Error ? error.message : 'unparseable';
-    return new BodyRefused(
+    return new ThrownAppError(
       'invalid',
       'INVALID_JSON',
       `the body is not valid JSON (${reason}); send one JSON object, e.g. {"name":"..."}, with Content-Type: application/json`,
@@ -115,7 +104,7 @@ function refusalOf(text: string): BodyRefused {
       },
     );
   }
-  return new BodyRefused(
+  return new ThrownAppError(
     'invalid',
     'FORBIDDEN_JSON_KEY',
     'the body has a "__proto__" or "constructor"."prototype" key, which no object may have; rename the key',

@@ -3,7 +3,8 @@ import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import type { BuiltPolicyRequest } from '../commands/governance/policy-request.ts';
 import type { DocumentStore, Filter, JsonDocument } from '../infra/documents/port.ts';
 import { ASSOCIATIONS } from '../projections/read-models/roster.ts';
-import type { OrgReadAction, RequestAccess } from './graphql/access.ts';
+import type { RequestAccess } from './graphql/access.ts';
+import type { OrgReadAction } from './read-access.ts';
 import { findAll } from './graphql/connection.ts';
 
 /**

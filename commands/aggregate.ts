@@ -44,3 +44,8 @@ export function actionPerType<Type extends string>(
 ): { actionOf(command: { type: Type }): string; actions: readonly string[] } {
   return { actionOf: (command) => table[command.type], actions: Object.values(table) };
 }
+
+/** `loadContext` of an aggregate whose decisions need nothing beyond time and principal. */
+export async function baseContextOnly(_command: unknown, _reader: StreamReader, base: DecisionContext): Promise<DecisionContext> {
+  return base;
+}

@@ -1,6 +1,6 @@
 import { appError, type AppError, type Audience } from '../domain/shared/app-error.ts';
 import type { DomainEvent } from '../domain/shared/decider.ts';
-import type { Principal } from '../domain/shared/principal.ts';
+import { actsForThePlatform, type Principal } from '../domain/shared/principal.ts';
 import type { StreamReader } from './stream-loader.ts';
 
 export interface PreAppendInput {
@@ -67,7 +67,7 @@ export type PreAppendCheck = (input: PreAppendInput) => Promise<PreAppendOutcome
  * Until org policies exist, only platform admins and the platform itself may change anything: deny by default.
  */
 export const platformAdminsOnly: PreAppendCheck = async ({ principal, action }) =>
-  principal.kind === 'admin' || principal.kind === 'system'
+  actsForThePlatform(principal)
     ? { allowed: true }
     : {
         allowed: false,

@@ -1,23 +1,19 @@
 import type { Logger } from 'pino';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import { systemPrincipal } from '../domain/shared/principal.ts';
 import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { TIMER_EVENT_TYPES } from '../domain/timer/events.ts';
 import { timerIdFor } from '../domain/timer/timer-id.ts';
 import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
-import type { ProcessorCursor } from '../infra/log-consumer/cursor.ts';
 import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
-import { retryLikeAnOutage } from '../infra/log-consumer/processor.ts';
 import { timerAggregate } from '../commands/handlers/timer.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { JsonObject } from '../domain/shared/json-value.ts';
+import { DueSchedule, type Due } from './due-schedule.ts';
 
-interface Pending {
+interface Pending extends Due {
   timerId: string;
   orgId: string | null;
-  /** Epoch milliseconds. */
-  dueAt: number;
 }
 
 export interface TimerServiceOptions {
@@ -39,50 +35,39 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set(['TIMER_NOT_DUE', 'CONCURRE
  * or a restart between the append and its acknowledgement, fire a timer once. Sagas react to TimerFired in the log.
  */
 export class TimerService {
-  private readonly pending = new Map<string, Pending>();
-  private cursor: ProcessorCursor | undefined;
-  private ticker: Promise<void> | undefined;
-  private stopped = false;
-  private readonly abort = new AbortController();
+  private readonly schedule: DueSchedule<Pending>;
 
   constructor(
-    private readonly consumer: LogConsumer,
-    private readonly registry: PlatformEventRegistry,
+    consumer: LogConsumer,
+    registry: PlatformEventRegistry,
     private readonly pipeline: CommandPipeline,
     private readonly options: TimerServiceOptions = {},
-  ) {}
-
-  start(): void {
-    if (this.cursor !== undefined || this.stopped) throw new Error('a TimerService starts once');
-    this.cursor = this.consumer.attach(
-      {
-        name: 'timers',
-        wants: { eventTypes: [...TIMER_EVENT_TYPES] },
-        failure: retryLikeAnOutage,
-        handle: (recorded) => {
-          const event = this.registry.decode(recorded.type, recorded.data, recorded.metadata);
-          if (event.type === 'TimerScheduled') {
-            const { timerId, orgId, dueAt } = event.data;
-            this.pending.set(timerId, { timerId, orgId, dueAt: Date.parse(dueAt) });
-          } else if (event.type === 'TimerCancelled' || event.type === 'TimerFired') {
-            this.pending.delete(event.data.timerId);
-          }
-        },
+  ) {
+    this.schedule = new DueSchedule(consumer, registry, {
+      name: 'timers',
+      eventTypes: TIMER_EVENT_TYPES,
+      follow(event, pending) {
+        if (event.type === 'TimerScheduled') {
+          const { timerId, orgId, dueAt } = event.data;
+          pending.set(timerId, { timerId, orgId, dueAt: Date.parse(dueAt) });
+        } else if (event.type === 'TimerCancelled' || event.type === 'TimerFired') {
+          pending.delete(event.data.timerId);
+        }
       },
-      0n,
-    );
-    this.ticker = this.tick();
+      tick: async () => {
+        try {
+          await this.fireDue();
+        } catch {
+          // An unexpected failure (not an AppError): the timers stay pending and are tried again on the next tick.
+        }
+      },
+      tickMs: options.tickMs,
+    });
   }
 
-  private async tick(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await this.fireDue();
-      } catch {
-        // An unexpected failure (not an AppError): the timers stay pending and are tried again on the next tick.
-      }
-      await sleep(this.options.tickMs ?? 1000, undefined, { signal: this.abort.signal }).catch(() => undefined);
-    }
+  start(): void {
+    if (this.schedule.started || this.schedule.stopped) throw new Error('a TimerService starts once');
+    this.schedule.start();
   }
 
   /**
@@ -92,10 +77,10 @@ export class TimerService {
    */
   async fireDue(): Promise<number> {
     const now = (this.options.clock ?? (() => new Date()))().getTime();
-    const due = [...this.pending.values()].filter((timer) => timer.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt);
+    const due = this.schedule.dueAt(now).sort((a, b) => a.dueAt - b.dueAt);
     let fired = 0;
     for (const timer of due) {
-      if (this.stopped) break;
+      if (this.schedule.stopped) break;
       const result = await this.pipeline.execute(
         timerAggregate,
         { type: 'FireTimer', data: { timerId: timer.timerId, orgId: timer.orgId } },
@@ -107,7 +92,7 @@ export class TimerService {
       if (isAppError(result) && result.code !== 'TIMER_NOT_FOUND') {
         this.options.logger?.warn({ timerId: timer.timerId, code: result.code, reason: result.message }, 'timer refused; not fired until the next start');
       }
-      this.pending.delete(timer.timerId);
+      this.schedule.items.delete(timer.timerId);
       if (!isAppError(result) && !result.replayed && result.events.some((event) => event.type === 'TimerFired')) fired += 1;
     }
     return fired;
@@ -115,19 +100,16 @@ export class TimerService {
 
   /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
   get waiting(): OutageStatus | null {
-    return this.cursor?.waiting ?? null;
+    return this.schedule.waiting;
   }
 
   /** How many timers are waiting to fire (as far as the log has been read). */
   get scheduled(): number {
-    return this.pending.size;
+    return this.schedule.items.size;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.abort.abort();
-    await this.cursor?.stop();
-    await this.ticker;
+  stop(): Promise<void> {
+    return this.schedule.stop();
   }
 }
 
@@ -154,18 +136,8 @@ export interface ScheduleTimerInput {
 export async function scheduleTimer(pipeline: CommandPipeline, input: ScheduleTimerInput): Promise<string | AppError> {
   const timerId = timerIdFor(input.key);
   const dueAt = typeof input.dueAt === 'string' ? input.dueAt : input.dueAt.toISOString();
-  const result = await pipeline.execute(
-    timerAggregate,
-    { type: 'ScheduleTimer', data: { timerId, orgId: input.orgId, dueAt, purpose: input.purpose, ref: input.ref } },
-    {
-      commandId: `schedule-timer:${timerId}`,
-      principal: systemPrincipal,
-      retryable: true,
-      ...(input.causationId === undefined ? {} : { causationId: input.causationId }),
-      ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
-    },
-  );
-  return isAppError(result) ? result : timerId;
+  const command = { type: 'ScheduleTimer', data: { timerId, orgId: input.orgId, dueAt, purpose: input.purpose, ref: input.ref } };
+  return timerCommand(pipeline, timerId, command, `schedule-timer:${timerId}`, input);
 }
 
 /**
@@ -178,16 +150,23 @@ export async function cancelTimer(
   input: ({ key: string } | { timerId: string }) & { orgId: string | null; causationId?: string; correlationId?: string },
 ): Promise<string | AppError> {
   const timerId = 'key' in input ? timerIdFor(input.key) : input.timerId.toLowerCase();
-  const result = await pipeline.execute(
-    timerAggregate,
-    { type: 'CancelTimer', data: { timerId, orgId: input.orgId } },
-    {
-      commandId: `cancel-timer:${timerId}`,
-      principal: systemPrincipal,
-      retryable: true,
-      ...(input.causationId === undefined ? {} : { causationId: input.causationId }),
-      ...(input.correlationId === undefined ? {} : { correlationId: input.correlationId }),
-    },
-  );
+  return timerCommand(pipeline, timerId, { type: 'CancelTimer', data: { timerId, orgId: input.orgId } }, `cancel-timer:${timerId}`, input);
+}
+
+/** A timer command as the system principal, with its deterministic id (retryable): the timer's id, or the refusal. */
+async function timerCommand(
+  pipeline: CommandPipeline,
+  timerId: string,
+  command: { type: string; data: Record<string, unknown> },
+  commandId: string,
+  cause: { causationId?: string | undefined; correlationId?: string | undefined },
+): Promise<string | AppError> {
+  const result = await pipeline.execute(timerAggregate, command, {
+    commandId,
+    principal: systemPrincipal,
+    retryable: true,
+    ...(cause.causationId === undefined ? {} : { causationId: cause.causationId }),
+    ...(cause.correlationId === undefined ? {} : { correlationId: cause.correlationId }),
+  });
   return isAppError(result) ? result : timerId;
 }

@@ -16,7 +16,8 @@ export interface EvolvingReadModelOptions<Type extends PlatformEventType, State>
   version: number;
   /** The one collection it owns: one document per aggregate. */
   collection: string;
-  eventTypes: readonly Type[];
+  /** The aggregate's event definitions: the document is the aggregate's own fold, so it follows every one of them. */
+  events: ReadonlyArray<{ readonly type: Type }>;
   decider: EvolvingDecider<Type, State>;
   /** The document an event belongs to (the aggregate's id). */
   idOf(event: PlatformEventOf<Type>): string;
@@ -38,7 +39,7 @@ export function evolvingReadModel<Type extends PlatformEventType, State>(options
   return {
     name: options.name,
     version: options.version,
-    eventTypes: options.eventTypes,
+    eventTypes: options.events.map((definition) => definition.type),
     collections: [collection],
     async setup(context) {
       await options.setup?.(context);

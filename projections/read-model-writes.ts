@@ -39,3 +39,8 @@ export function withoutBookkeeping(document: JsonDocument): Record<string, JsonV
   const { [POSITION_FIELD]: _position, _id, ...rest } = document;
   return rest;
 }
+
+/** A write's `next` that changes some fields of a document, if it exists (an event about one never written: none). */
+export function amend(changes: Record<string, JsonValue>): (current: JsonDocument | undefined) => Record<string, JsonValue> | null {
+  return (current) => (current ? { ...withoutBookkeeping(current), ...changes } : null);
+}

@@ -2,20 +2,8 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import type { Principal } from '../../domain/shared/principal.ts';
 import type { BuiltPolicyRequest } from '../../commands/governance/policy-request.ts';
 import type { StreamReader } from '../../commands/stream-loader.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeRead, orgRead, orgReads, subjectRead, type OrgReadAction } from '../read-access.ts';
 import { gqlError } from './errors.ts';
-
-/** The read families of an org, each its own action, as the REST API decides them. */
-export type OrgReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read' | 'job.read';
-
-/** The REST read each action family amounts to, so policy conditions on `command.type` mean the same thing here. */
-const READS: Record<OrgReadAction, { resource: string; query: string }> = {
-  'org.read': { resource: 'org', query: 'ReadOrg' },
-  'roster.read': { resource: 'roster', query: 'ReadRoster' },
-  'policy.read': { resource: 'policy', query: 'ReadPolicies' },
-  'audit.read': { resource: 'audit', query: 'ReadDecisions' },
-  'job.read': { resource: 'job', query: 'ReadJobs' },
-};
 
 /**
  * What the request's principal may read, decided by the policy engine (authorizeRead: platform policy plus the org's
@@ -35,13 +23,7 @@ export class RequestAccess {
   /** The decision for `action` on `orgId` (an AppError such as POLICY_DENIED when refused). */
   org(orgId: string, action: OrgReadAction): Promise<BuiltPolicyRequest | AppError> {
     return this.remember(`${action}\u0000${orgId}`, () =>
-      authorizeRead(this.reader, this.principalFacts(), {
-        action,
-        orgId,
-        resource: { type: READS[action].resource, id: orgId },
-        query: { type: READS[action].query, data: { orgId } },
-        now: this.now,
-      }),
+      authorizeRead(this.reader, this.principalFacts(), orgRead(action, orgId, { type: orgReads[action].query, data: {} }, { now: this.now })),
     );
   }
 
@@ -59,26 +41,18 @@ export class RequestAccess {
   /** Effective roles are read as REST reads them: `roster.read` with the job space as the resource's. */
   effectiveRoles(orgId: string, subjectId: string, jobSpace: string | null): Promise<BuiltPolicyRequest | AppError> {
     return this.remember(`effective-roles\u0000${orgId}\u0000${subjectId}\u0000${jobSpace ?? ''}`, () =>
-      authorizeRead(this.reader, this.principalFacts(), {
-        action: 'roster.read',
-        orgId,
-        resource: { type: 'roster', id: orgId, jobSpace },
-        query: { type: 'ReadEffectiveRoles', data: { orgId, subjectId, jobSpace } },
-        now: this.now,
-      }),
+      authorizeRead(
+        this.reader,
+        this.principalFacts(),
+        orgRead('roster.read', orgId, { type: 'ReadEffectiveRoles', data: { subjectId, jobSpace } }, { jobSpace, now: this.now }),
+      ),
     );
   }
 
   /** One job is read as REST reads it: `job.read` with the job id in the query (`ReadJob`). */
   job(orgId: string, jobId: string): Promise<BuiltPolicyRequest | AppError> {
     return this.remember(`job\u0000${orgId}\u0000${jobId}`, () =>
-      authorizeRead(this.reader, this.principalFacts(), {
-        action: 'job.read',
-        orgId,
-        resource: { type: READS['job.read'].resource, id: orgId },
-        query: { type: 'ReadJob', data: { orgId, jobId } },
-        now: this.now,
-      }),
+      authorizeRead(this.reader, this.principalFacts(), orgRead('job.read', orgId, { type: 'ReadJob', data: { jobId } }, { now: this.now })),
     );
   }
 
@@ -89,27 +63,13 @@ export class RequestAccess {
    */
   named(orgId: string, action: OrgReadAction, query: { type: string; data: Record<string, unknown> }): Promise<BuiltPolicyRequest | AppError> {
     return this.remember(`named\u0000${action}\u0000${orgId}\u0000${query.type}\u0000${JSON.stringify(query.data)}`, () =>
-      authorizeRead(this.reader, this.principalFacts(), {
-        action,
-        orgId,
-        resource: { type: READS[action].resource, id: orgId },
-        query: { type: query.type, data: { orgId, ...query.data } },
-        now: this.now,
-      }),
+      authorizeRead(this.reader, this.principalFacts(), orgRead(action, orgId, query, { now: this.now })),
     );
   }
 
   /** `subject.read` of one subject: platform level (platform policy only). */
   subject(subjectId: string): Promise<BuiltPolicyRequest | AppError> {
-    return this.remember(`subject.read\u0000${subjectId}`, () =>
-      authorizeRead(this.reader, this.principalFacts(), {
-        action: 'subject.read',
-        orgId: null,
-        resource: { type: 'subject', id: subjectId },
-        query: { type: 'ReadSubject', data: { subjectId } },
-        now: this.now,
-      }),
-    );
+    return this.remember(`subject.read\u0000${subjectId}`, () => authorizeRead(this.reader, this.principalFacts(), subjectRead(subjectId, { now: this.now })));
   }
 
   async canSubject(subjectId: string): Promise<boolean> {

@@ -28,7 +28,7 @@ import {
 import type { Stored } from '../../projections/read-models/stored.ts';
 import { SUBJECTS, type SubjectDocument } from '../../projections/read-models/subjects.ts';
 import { TASKS, type TaskDocument } from '../../projections/read-models/tasks.ts';
-import type { OrgReadAction } from './access.ts';
+import type { OrgReadAction } from '../read-access.ts';
 import { loadAll, roleKey } from './batch.ts';
 import { findAll, findConnection, type Connection } from './connection.ts';
 import { awaitPosition, type GraphqlContext } from './context.ts';
@@ -202,31 +202,25 @@ async function orgFamily(
   args: Args,
 ): Promise<Connection> {
   await requireOrg(context, orgId, action);
-  return findConnection(context.platform.docs, {
-    collection,
-    filter: allOf(byOrg(orgId), filter),
-    sort: [{ field: sortField, direction: 'asc' }],
-    ...pageArgs(args),
-  });
+  return scopedConnection(context, collection, byOrg(orgId), filter, [{ field: sortField, direction: 'asc' }], args);
 }
 
-async function decisionConnection(context: GraphqlContext, orgId: string, args: Args): Promise<Connection> {
-  return findConnection(context.platform.docs, {
-    collection: DECISIONS,
-    filter: allOf(byOrg(orgId), decisionFilter(args.filter)),
-    sort: order(DECISION_ORDERS, args.orderBy, 'NEWEST_FIRST'),
-    ...pageArgs(args),
-  });
+/** A page of `collection` within `scope` (an org, a job), with the query's own filter AND-ed. */
+async function scopedConnection(
+  context: GraphqlContext,
+  collection: string,
+  scope: Filter,
+  filter: Filter | null,
+  sort: readonly SortField[],
+  args: Args,
+): Promise<Connection> {
+  return findConnection(context.platform.docs, { collection, filter: allOf(scope, filter), sort, ...pageArgs(args) });
 }
 
-async function jobConnection(context: GraphqlContext, orgId: string, args: Args): Promise<Connection> {
-  return findConnection(context.platform.docs, {
-    collection: JOBS,
-    filter: allOf(byOrg(orgId), jobFilter(args.filter)),
-    sort: order(JOB_ORDERS, args.orderBy, 'NEWEST_FIRST'),
-    ...pageArgs(args),
-  });
-}
+const decisionConnection = (context: GraphqlContext, orgId: string, args: Args) =>
+  scopedConnection(context, DECISIONS, byOrg(orgId), decisionFilter(args.filter), order(DECISION_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
+const jobConnection = (context: GraphqlContext, orgId: string, args: Args) =>
+  scopedConnection(context, JOBS, byOrg(orgId), jobFilter(args.filter), order(JOB_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
 
 /** Free JSON a read model keeps as JSON text (its keys are user input). */
 function storedJson(stored: string | null): JsonValue {
@@ -260,27 +254,16 @@ async function workRelation(context: GraphqlContext, orgId: string, id: string |
   return ofOrg(await context.loaders[loader].load(id), orgId);
 }
 
-async function workConnection(
-  context: GraphqlContext,
-  collection: string,
-  base: Filter,
-  filter: Filter | null,
-  sort: readonly SortField[],
-  args: Args,
-): Promise<Connection> {
-  return findConnection(context.platform.docs, { collection, filter: allOf(base, filter), sort, ...pageArgs(args) });
-}
-
 const byJob = (orgId: string, jobId: string): Filter => ({ and: [byOrg(orgId), { field: 'jobId', op: 'eq', value: jobId }] });
 
 const contractConnection = (context: GraphqlContext, base: Filter, args: Args) =>
-  workConnection(context, CONTRACTS, base, contractFilter(args.filter), order(CONTRACT_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
+  scopedConnection(context, CONTRACTS, base, contractFilter(args.filter), order(CONTRACT_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
 const taskConnection = (context: GraphqlContext, base: Filter, args: Args) =>
-  workConnection(context, TASKS, base, taskFilter(args.filter), order(TASK_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
+  scopedConnection(context, TASKS, base, taskFilter(args.filter), order(TASK_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
 const bidConnection = (context: GraphqlContext, orgId: string, jobId: string, args: Args) =>
-  workConnection(context, BIDS, byJob(orgId, jobId), bidFilter(args.filter), BID_ORDER, args);
+  scopedConnection(context, BIDS, byJob(orgId, jobId), bidFilter(args.filter), BID_ORDER, args);
 const escalationConnection = (context: GraphqlContext, base: Filter, args: Args) =>
-  workConnection(context, ESCALATIONS, base, escalationFilter(args.filter), order(ESCALATION_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
+  scopedConnection(context, ESCALATIONS, base, escalationFilter(args.filter), order(ESCALATION_ORDERS, args.orderBy, 'NEWEST_FIRST'), args);
 
 async function effectiveRoles(context: GraphqlContext, orgId: string, args: Args): Promise<EffectiveRolesView> {
   const subjectId = idArg(args.subjectId, 'subjectId');
@@ -416,12 +399,14 @@ const Query: TypeResolvers<unknown> = {
   policyVersions: root(async (args, context) => {
     const orgId = idArg(args.orgId, 'orgId');
     await requireExistingOrg(context, orgId, 'policy.read');
-    return findConnection(context.platform.docs, {
-      collection: POLICY_VERSIONS,
-      filter: allOf(byOrg(orgId), policyVersionFilter(args.filter)),
-      sort: [{ field: policyVersionField('version'), direction: 'asc' }],
-      ...pageArgs(args),
-    });
+    return scopedConnection(
+      context,
+      POLICY_VERSIONS,
+      byOrg(orgId),
+      policyVersionFilter(args.filter),
+      [{ field: policyVersionField('version'), direction: 'asc' }],
+      args,
+    );
   }),
 };
 

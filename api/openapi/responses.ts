@@ -80,3 +80,6 @@ export function commandReply(description: string, extra: z.ZodRawShape = {}) {
 export function readReply<T extends z.ZodType>(description: string, schema: T): T {
   return schema.describe(description);
 }
+
+/** A principal as answers name it (who granted, submitted, parked...). */
+export const principalReply = z.object({ id: z.string(), kind: z.string() });

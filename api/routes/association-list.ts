@@ -12,9 +12,9 @@ import { associationInForce, orgFamilyAccess } from '../list-scope.ts';
 import type { Platform } from '../platform.ts';
 import { equalities, listPage } from './list-page.ts';
 import { orgIdParam } from './orgs.ts';
-import { pageQueryFields, pageWindow } from './page-query.ts';
+import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
-import { readErrors, readReply } from '../openapi/responses.ts';
+import { readErrors, readReply, principalReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const associationsQuery = z.strictObject({
@@ -29,7 +29,6 @@ export const associationsQuery = z.strictObject({
   ...pageQueryFields('grant time'),
 });
 
-const principal = z.object({ id: z.string(), kind: z.string() });
 const associationItem = z.object({
   associationId: z.uuid(),
   orgId: z.uuid(),
@@ -38,7 +37,7 @@ const associationItem = z.object({
   jobSpace: z.string().nullable(),
   expiresAt: z.string().nullable(),
   parentSubjectId: z.uuid().nullable(),
-  grantedBy: principal,
+  grantedBy: principalReply,
   grantedAt: z.string(),
   applicationId: z.uuid().nullable(),
   status: z.enum(['active', 'revoked', 'expired']),
@@ -49,7 +48,7 @@ const associationItem = z.object({
 const associationsReply = z.object({
   orgId: z.uuid(),
   associations: z.array(associationItem),
-  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('`after` of the next page') }),
+  pageInfo: pageInfoReply,
 });
 
 /**

@@ -19,9 +19,8 @@ import {
 } from '../../commands/audit/replay.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { orgNotFound } from '../../domain/org/not-found.ts';
 import { errors, readErrors, readReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -145,20 +144,13 @@ export async function auditRoutes(app: FastifyInstance, platform: Platform): Pro
 
   /** Authorized first, then looked up: a principal that may not read the org's audit learns nothing about it. */
   const authorize = async (
-    principal: Parameters<typeof authorizeRead>[1],
+    principal: Parameters<typeof authorizeOrgRead>[1],
     orgId: string,
     type: string,
     data: Record<string, unknown>,
   ): Promise<AppError | null> => {
-    const allowed = await authorizeRead(platform.loader, principal, {
-      action: 'audit.read',
-      orgId,
-      resource: { type: 'audit', id: orgId },
-      query: { type, data: { orgId, ...data } },
-    });
-    if (isAppError(allowed)) return allowed;
-    if (allowed.org === null) return orgNotFound(orgId);
-    return null;
+    const allowed = await authorizeOrgRead(platform.loader, principal, 'audit.read', orgId, { type, data });
+    return isAppError(allowed) ? allowed : null;
   };
 
   routes.get(

@@ -4,9 +4,8 @@ import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { DECISIONS } from '../../projections/read-models/decisions.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeOrgRead, authorizeRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { orgNotFound } from '../../domain/org/not-found.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -65,14 +64,11 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
       const params = request.params;
       const query = request.query;
       const { orgId } = params;
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'audit.read',
-        orgId,
-        resource: { type: 'audit', id: orgId },
-        query: { type: 'ReadDecisions', data: { orgId, limit: query.limit, outcome: query.outcome ?? null, result: query.result ?? null } },
+      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'audit.read', orgId, {
+        type: 'ReadDecisions',
+        data: { limit: query.limit, outcome: query.outcome ?? null, result: query.result ?? null },
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
 
       return { orgId, decisions: await listDecisions(platform, orgId, query) };
     },

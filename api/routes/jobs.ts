@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { pageQueryFields } from './page-query.ts';
+import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
+import { equalityFilter, storePage } from './list-page.ts';
 import { jobCommandSchema } from '../../domain/job/commands.ts';
 import { assignmentStrategySchema, completionModeSchema, jobPrioritySchema } from '../../domain/job/fields.ts';
 import { escalatableJobStatusSchema, jobStatusSchema } from '../../domain/job/state.ts';
@@ -8,15 +9,12 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { deterministicId } from '../../commands/command-identity.ts';
 import type { JobCommandType } from '../../domain/job/commands.ts';
-import type { Filter, SortField } from '../../infra/documents/port.ts';
-import { InvalidCursorError } from '../../infra/documents/errors.ts';
 import { JOBS, JOBS_PROJECTION, jobView, type JobView } from '../../projections/read-models/jobs.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { orgNotFound } from '../../domain/org/not-found.ts';
-import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
 import { commandBody, type CommandRouteSchema, withPath, bodyFields, commandRoute } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -50,7 +48,6 @@ const notes: Partial<Record<JobCommandType, string>> = {
   ResolveEscalation: ' `resume` returns the job where it was, `cancel` cancels it, `reassign` sends it back to contracting.',
 };
 
-const principalReply = z.object({ id: z.string(), kind: z.string() });
 const jobReply = z.object({
   jobId: z.uuid(),
   orgId: z.uuid(),
@@ -95,7 +92,7 @@ type JobsQuery = z.infer<typeof jobsQuery>;
 const jobsReply = z.object({
   orgId: z.uuid(),
   jobs: z.array(jobReply),
-  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('pass as `after` for the next page') }),
+  pageInfo: pageInfoReply,
 });
 
 function transitionDoc(type: JobCommandType, action: string, summary: string): CommandRouteSchema {
@@ -166,17 +163,11 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
       const params = request.params;
       const query = request.query;
       const { orgId } = params;
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'job.read',
-        orgId,
-        resource: { type: 'job', id: orgId },
-        query: {
-          type: 'ReadJobs',
-          data: { orgId, status: query.status ?? null, priority: query.priority ?? null, assigneeSubjectId: query.assigneeSubjectId ?? null },
-        },
+      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'job.read', orgId, {
+        type: 'ReadJobs',
+        data: { status: query.status ?? null, priority: query.priority ?? null, assigneeSubjectId: query.assigneeSubjectId ?? null },
       });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const behind = await jobsReadModelBehind(platform);
       if (behind) return sendError(reply, behind);
       const page = await listJobs(platform, orgId, query);
@@ -199,14 +190,8 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
     async (request, reply) => {
       const params = request.params;
       const { orgId, jobId } = params;
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'job.read',
-        orgId,
-        resource: { type: 'job', id: orgId },
-        query: { type: 'ReadJob', data: { orgId, jobId } },
-      });
+      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'job.read', orgId, { type: 'ReadJob', data: { jobId } });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const behind = await jobsReadModelBehind(platform);
       if (behind) return sendError(reply, behind);
       const job = await readJob(platform, orgId, jobId);
@@ -235,39 +220,10 @@ export async function readJob(platform: Platform, orgId: string, jobId: string):
   return jobView(document);
 }
 
-/** The store filter for an org's jobs with the typed filters of the list. */
-export function jobsFilter(
-  orgId: string,
-  filters: { status?: string | undefined; priority?: string | undefined; assigneeSubjectId?: string | undefined },
-): Filter {
-  return {
-    and: [
-      { field: 'orgId', op: 'eq', value: orgId },
-      ...(filters.status === undefined ? [] : [{ field: 'status', op: 'eq' as const, value: filters.status }]),
-      ...(filters.priority === undefined ? [] : [{ field: 'priority', op: 'eq' as const, value: filters.priority }]),
-      ...(filters.assigneeSubjectId === undefined ? [] : [{ field: 'assigneeSubjectId', op: 'eq' as const, value: filters.assigneeSubjectId }]),
-    ],
-  };
-}
-
-export const jobOrders: Record<'newest' | 'oldest', SortField[]> = {
-  newest: [{ field: 'submittedAt', direction: 'desc' }],
-  oldest: [{ field: 'submittedAt', direction: 'asc' }],
-};
-
 async function listJobs(platform: Platform, orgId: string, query: JobsQuery) {
-  try {
-    const page = await platform.docs.find(JOBS, {
-      filter: jobsFilter(orgId, query),
-      sort: jobOrders[query.order],
-      limit: query.limit,
-      after: query.after ?? null,
-    });
-    return { jobs: page.items.map(jobView), pageInfo: { hasNextPage: page.hasMore, endCursor: page.endCursor } };
-  } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      return appError('invalid', 'INVALID_CURSOR', 'the cursor was not issued for this list (or was altered)', { issues: error.issues });
-    }
-    throw error;
-  }
+  const page = await storePage(platform.docs, JOBS, {
+    filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, ['status', 'priority', 'assigneeSubjectId']),
+    ...pageWindow(query, 'submittedAt'),
+  });
+  return isAppError(page) ? page : { jobs: page.items.map(jobView), pageInfo: page.pageInfo };
 }

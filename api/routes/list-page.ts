@@ -1,5 +1,5 @@
 import { appError, type AppError } from '../../domain/shared/app-error.ts';
-import type { DocumentStore, Filter, JsonDocument, JsonScalar, SortField } from '../../infra/documents/port.ts';
+import type { DocumentStore, Filter, FindOptions, JsonDocument, JsonScalar, SortField } from '../../infra/documents/port.ts';
 import { InvalidCursorError } from '../../infra/documents/errors.ts';
 import { findConnection } from '../graphql/connection.ts';
 import { allOf } from '../graphql/filters.ts';
@@ -61,11 +61,29 @@ export async function listPage(docs: DocumentStore, query: ListQuery): Promise<L
     });
     return { items: connection.edges.map((edge) => edge.node), pageInfo: connection.pageInfo };
   } catch (error) {
-    if (error instanceof InvalidCursorError) {
-      return appError('invalid', 'INVALID_CURSOR', 'the cursor was not issued for this list (or was altered)', { issues: error.issues });
-    }
-    throw error;
+    return invalidCursor(error);
   }
+}
+
+/**
+ * One page of a list the store filters as a whole (every filter in one query): the store's own page and cursor,
+ * with the same answer as `listPage` for a cursor it did not issue.
+ */
+export async function storePage(docs: DocumentStore, collection: string, options: FindOptions): Promise<ListPage | AppError> {
+  try {
+    const page = await docs.find(collection, options);
+    return { items: page.items, pageInfo: { hasNextPage: page.hasMore, endCursor: page.endCursor } };
+  } catch (error) {
+    return invalidCursor(error);
+  }
+}
+
+/** A cursor the store refused is the caller's error (400 INVALID_CURSOR); anything else is thrown on. */
+function invalidCursor(error: unknown): AppError {
+  if (error instanceof InvalidCursorError) {
+    return appError('invalid', 'INVALID_CURSOR', 'the cursor was not issued for this list (or was altered)', { issues: error.issues });
+  }
+  throw error;
 }
 
 /** The equalities of the given query parameters, in the order named. */
@@ -74,4 +92,9 @@ export function equalities<Q extends Record<string, unknown>>(query: Q, fields: 
     const value = query[field];
     return value === undefined || value === null ? [] : [{ field, value: value as JsonScalar }];
   });
+}
+
+/** `scope` AND an equality for each of the given query parameters, as one store filter. */
+export function equalityFilter<Q extends Record<string, unknown>>(scope: Filter, query: Q, fields: ReadonlyArray<keyof Q & string>): Filter {
+  return { and: [scope, ...equalities(query, fields).map(({ field, value }) => ({ field, op: 'eq' as const, value }))] };
 }

@@ -10,7 +10,7 @@ import { RequestAccess } from '../graphql/access.ts';
 import { orgListScope } from '../list-scope.ts';
 import type { Platform } from '../platform.ts';
 import { equalities, listPage } from './list-page.ts';
-import { pageQueryFields, pageWindow } from './page-query.ts';
+import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
@@ -24,7 +24,7 @@ export const orgsQuery = z.strictObject({
 const orgItem = orgSchema.extend({ orgId: z.uuid(), registeredAt: z.string(), updatedAt: z.string() });
 const orgsReply = z.object({
   orgs: z.array(orgItem),
-  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('`after` of the next page') }),
+  pageInfo: pageInfoReply,
 });
 
 /**

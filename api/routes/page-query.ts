@@ -14,6 +14,9 @@ export function pageQueryFields(orderedBy: string) {
   };
 }
 
+/** A page's `pageInfo` in a list's answer. */
+export const pageInfoReply = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('`after` of the next page') });
+
 /** A validated page query (the fields above). */
 export interface PageQuery {
   order: 'newest' | 'oldest';

@@ -8,9 +8,8 @@ import { policyRulesSchema } from '../../domain/policy/types.ts';
 import { policyAggregate } from '../../commands/handlers/policy.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { orgNotFound } from '../../domain/org/not-found.ts';
 import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
 import { commandBody, withPath, commandRoute } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
@@ -104,14 +103,8 @@ export async function policyRoutes(app: FastifyInstance, platform: Platform): Pr
     async (request, reply) => {
       const params = request.params;
       const { orgId } = params;
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'policy.read',
-        orgId,
-        resource: { type: 'policy', id: orgId },
-        query: { type: 'ReadPolicies', data: { orgId } },
-      });
+      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'policy.read', orgId, { type: 'ReadPolicies', data: {} });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const loaded = await platform.loader.load(policyDecider, policyStream(orgId));
       const { policy } = allowed;
       reply.header('etag', `"${loaded.revision}"`);

@@ -1,14 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { projectionParkingAggregate } from '../../commands/handlers/projection-parking.ts';
 import { logPositionSchema, parkReasonSchema, projectionNameSchema } from '../../domain/projection-parking/fields.ts';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import type { CommandEnvelope } from '../../commands/command-envelope.ts';
+import type { CommandResult } from '../../commands/result.ts';
+import type { ProjectionParkingCommand } from '../../domain/projection-parking/commands.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
-import { answerDetailOf } from '../answer-detail.ts';
-import { sendCommand, sendError } from '../command-reply.ts';
+import { answerDetailOf, type AnswerDetail } from '../answer-detail.ts';
+import { sendCommand, sendError, type CommandAnswer } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
 import { commandHeaders, commandQuerystring } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -25,7 +28,7 @@ const parkedEvent = z.object({
   position: z.string(),
   event: z.object({ eventId: z.string(), type: z.string(), streamId: z.string() }),
   reason: z.string(),
-  parkedBy: z.object({ id: z.string(), kind: z.string() }),
+  parkedBy: principalReply,
   parkedAt: z.string(),
   parkedAtPosition: z.string().describe('where the park itself is in the log'),
 });
@@ -55,6 +58,28 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
     platform.projections.names().includes(name)
       ? null
       : appError('not_found', 'PROJECTION_NOT_FOUND', `no projection named ${name}`, { name, known: platform.projections.names() });
+
+  /** A park or retry of a known projection's event: the answer's detail and the command's envelope, or why not. */
+  const changeOf = async (
+    request: FastifyRequest,
+    name: string,
+    type: ProjectionParkingCommand['type'],
+    data: Record<string, unknown>,
+  ): Promise<{ detail: AnswerDetail; envelope: CommandEnvelope } | AppError> => {
+    const detail = answerDetailOf(request);
+    if (isAppError(detail)) return detail;
+    const permitted = await allowed('platform.projections.rebuild', request.principal, name, type, data);
+    if (isAppError(permitted)) return permitted;
+    const envelope = commandEnvelopeFrom(request);
+    if (isAppError(envelope)) return envelope;
+    return known(name) ?? { detail, envelope };
+  };
+
+  /** Answered once this instance's parked events have it (a parked event's projection has then gone on past it). */
+  const answerChange = async (reply: FastifyReply, result: CommandResult | AppError, answer: CommandAnswer) => {
+    if (!isAppError(result) && result.position !== null) await platform.parked.waitFor(result.position);
+    return sendCommand(reply, result, answer);
+  };
 
   routes.get(
     '/admin/projections/parked',
@@ -89,16 +114,11 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       },
     },
     async (request, reply) => {
-      const detail = answerDetailOf(request);
-      if (isAppError(detail)) return sendError(reply, detail);
       const params = request.params;
-      const permitted = await allowed('platform.projections.rebuild', request.principal, params.name, 'ParkProjectionEvent', { projection: params.name });
-      if (isAppError(permitted)) return sendError(reply, permitted);
-      const envelope = commandEnvelopeFrom(request);
-      if (isAppError(envelope)) return sendError(reply, envelope);
+      const change = await changeOf(request, params.name, 'ParkProjectionEvent', { projection: params.name });
+      if (isAppError(change)) return sendError(reply, change);
+      const { detail, envelope } = change;
       const body = request.body;
-      const unknown = known(params.name);
-      if (unknown) return sendError(reply, unknown);
       const failure = platform.projections.failureOf(params.name);
       if (failure === null || failure.position !== body.position) {
         return sendError(
@@ -123,10 +143,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
         },
         envelope,
       );
-      if (isAppError(result)) return sendCommand(reply, result, { detail });
-      // Answer once this instance's projection knows: it has then gone on past the event.
-      if (result.position !== null) await platform.parked.waitFor(result.position);
-      return sendCommand(reply, result, { detail, status: 201 });
+      return answerChange(reply, result, { detail, status: 201 });
     },
   );
 
@@ -146,19 +163,11 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
       },
     },
     async (request, reply) => {
-      const detail = answerDetailOf(request);
-      if (isAppError(detail)) return sendError(reply, detail);
       const params = request.params;
-      const permitted = await allowed('platform.projections.rebuild', request.principal, params.name, 'UnparkProjectionEvent', {
-        projection: params.name,
-        position: params.position,
-      });
-      if (isAppError(permitted)) return sendError(reply, permitted);
-      const envelope = commandEnvelopeFrom(request);
-      if (isAppError(envelope)) return sendError(reply, envelope);
+      const change = await changeOf(request, params.name, 'UnparkProjectionEvent', { projection: params.name, position: params.position });
+      if (isAppError(change)) return sendError(reply, change);
+      const { detail, envelope } = change;
       const body = request.body;
-      const unknown = known(params.name);
-      if (unknown) return sendError(reply, unknown);
       if (!platform.parked.get(params.name, params.position)) {
         return sendError(
           reply,
@@ -186,9 +195,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
         { type: 'UnparkProjectionEvent', data: { projection: params.name, position: params.position, reason: body.reason } },
         envelope,
       );
-      if (isAppError(result)) return sendCommand(reply, result, { detail });
-      if (result.position !== null) await platform.parked.waitFor(result.position);
-      return sendCommand(reply, result, { detail });
+      return answerChange(reply, result, { detail });
     },
   );
 }

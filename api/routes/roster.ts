@@ -19,10 +19,9 @@ import { rosterAggregate } from '../../commands/handlers/roster.ts';
 import { deterministicId } from '../../commands/command-identity.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { orgNotFound } from '../../domain/org/not-found.ts';
-import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
+import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
 import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, commandRoute, storedId, type Fields } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -47,7 +46,6 @@ function doc(
   };
 }
 
-const principalReply = z.object({ id: z.string(), kind: z.string() });
 const rosterReply = z.object({
   orgId: z.uuid(),
   revision: z.int().describe('the roster stream revision; -1 before anything was defined'),
@@ -271,15 +269,8 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       const params = request.params;
       const { orgId } = params;
       const now = new Date().toISOString();
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'roster.read',
-        orgId,
-        resource: { type: 'roster', id: orgId },
-        query: { type: 'ReadRoster', data: { orgId } },
-        now,
-      });
+      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'roster.read', orgId, { type: 'ReadRoster', data: {} }, { now });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const roster = await platform.loader.load(rosterDecider, rosterStream(orgId));
       reply.header('etag', `"${roster.revision}"`);
       return rosterView(orgId, roster.state, roster.revision, now);
@@ -307,15 +298,9 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       const { orgId, subjectId } = params;
       const jobSpace = query.jobSpace ?? null;
       const now = new Date().toISOString();
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'roster.read',
-        orgId,
-        resource: { type: 'roster', id: orgId, jobSpace },
-        query: { type: 'ReadEffectiveRoles', data: { orgId, subjectId, jobSpace } },
-        now,
-      });
+      const read = { type: 'ReadEffectiveRoles', data: { subjectId, jobSpace } };
+      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'roster.read', orgId, read, { jobSpace, now });
       if (isAppError(allowed)) return sendError(reply, allowed);
-      if (allowed.org === null) return sendError(reply, orgNotFound(orgId));
       const roster = await platform.loader.load(rosterDecider, rosterStream(orgId));
       const { roles, groups } = effectiveRoles(roster.state, subjectId, now, jobSpace);
       return { orgId, subjectId, jobSpace, roles, groups, revision: Number(roster.revision) };

@@ -9,7 +9,7 @@ import { RequestAccess } from '../graphql/access.ts';
 import { subjectListScope } from '../list-scope.ts';
 import type { Platform } from '../platform.ts';
 import { equalities, listPage } from './list-page.ts';
-import { pageQueryFields, pageWindow } from './page-query.ts';
+import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { subjectReply } from './subjects.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
@@ -24,7 +24,7 @@ export const subjectsQuery = z.strictObject({
 const subjectItem = subjectReply.omit({ revision: true }).extend({ registeredAt: z.string(), updatedAt: z.string() });
 const subjectsReply = z.object({
   subjects: z.array(subjectItem),
-  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('`after` of the next page') }),
+  pageInfo: pageInfoReply,
 });
 
 /**

@@ -11,9 +11,9 @@ import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
-import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
+import { commandErrors, commandReply, readErrors, readReply, principalReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeRead, subjectRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
 import { bodyFields, commandBody, commandHeaders, commandQuerystring, commandRoute, withPath, type CommandRouteSchema } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
@@ -43,7 +43,7 @@ export const subjectReply = z.object({
         .describe('verifications by org id; each counts only in its org'),
     }),
   ),
-  registeredBy: z.object({ id: z.string(), kind: z.string() }),
+  registeredBy: principalReply,
   revision: z.int().describe('the subject stream revision (also the ETag)'),
 });
 
@@ -91,12 +91,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
     },
     async (request, reply) => {
       const { subjectId } = request.params;
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'subject.read',
-        orgId: null,
-        resource: { type: 'subject', id: subjectId },
-        query: { type: 'ReadSubject', data: { subjectId } },
-      });
+      const allowed = await authorizeRead(platform.loader, request.principal, subjectRead(subjectId));
       if (isAppError(allowed)) return sendError(reply, allowed);
       const loaded = await platform.loader.load(subjectDecider, subjectStream(subjectId));
       if (loaded.state === null) return sendError(reply, appError('not_found', 'SUBJECT_NOT_FOUND', `subject ${subjectId} does not exist`, { subjectId }));

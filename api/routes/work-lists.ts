@@ -13,7 +13,7 @@ import { workListAccess } from '../list-scope.ts';
 import type { Platform } from '../platform.ts';
 import { equalities, listPage } from './list-page.ts';
 import { orgIdParam } from './orgs.ts';
-import { pageQueryFields, pageWindow } from './page-query.ts';
+import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { contractReply, taskReply } from './work-reads.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
@@ -32,8 +32,6 @@ export const tasksQuery = z.strictObject({
   jobId: uuidSchema.optional().describe("only this job's tasks"),
   ...pageQueryFields('creation time'),
 });
-
-const pageInfo = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable().describe('`after` of the next page') });
 
 interface WorkList {
   url: string;
@@ -93,7 +91,7 @@ export async function workListRoutes(app: FastifyInstance, platform: Platform): 
           params: z.object(orgIdParam),
           querystring: list.query,
           response: {
-            '200': readReply(`A page of the org's ${list.key}`, z.object({ orgId: z.uuid(), [list.key]: z.array(list.item), pageInfo })),
+            '200': readReply(`A page of the org's ${list.key}`, z.object({ orgId: z.uuid(), [list.key]: z.array(list.item), pageInfo: pageInfoReply })),
             ...readErrors,
           },
         },

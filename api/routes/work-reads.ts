@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { pageQueryFields, pageWindow } from './page-query.ts';
+import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
+import { equalityFilter, storePage } from './list-page.ts';
 import { roundFailureSchema } from '../../domain/assignment/fields.ts';
 import { breachKindSchema, contractPartySchema } from '../../domain/contract/fields.ts';
 import { contractStatusSchema } from '../../domain/contract/state.ts';
@@ -11,8 +12,6 @@ import { appError, isAppError, type AppError } from '../../domain/shared/app-err
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { reviewVerdictSchema } from '../../domain/task/fields.ts';
 import { taskStatusSchema } from '../../domain/task/state.ts';
-import type { Filter } from '../../infra/documents/port.ts';
-import { InvalidCursorError } from '../../infra/documents/errors.ts';
 import { ASSIGNMENTS, ASSIGNMENTS_PROJECTION, assignmentView } from '../../projections/read-models/assignments.ts';
 import { BIDS, BIDS_PROJECTION, bidView } from '../../projections/read-models/bids.ts';
 import { CONTRACTS, CONTRACTS_PROJECTION, contractView } from '../../projections/read-models/contracts.ts';
@@ -20,11 +19,10 @@ import { ESCALATIONS, ESCALATIONS_PROJECTION, escalationView } from '../../proje
 import { TASKS, TASKS_PROJECTION, taskView } from '../../projections/read-models/tasks.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeOrgRead } from '../read-access.ts';
 import { readModelsBehind } from './read-models-behind.ts';
 import { orgIdParam } from './orgs.ts';
-import { orgNotFound } from '../../domain/org/not-found.ts';
-import { readErrors, readReply } from '../openapi/responses.ts';
+import { readErrors, readReply, principalReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 /**
@@ -53,7 +51,6 @@ export const escalationsQuery = z.strictObject({
   ...pageQueryFields('escalation time'),
 });
 
-const principal = z.object({ id: z.string(), kind: z.string() });
 const position = z.string().describe('global log position of the last event reflected');
 
 export const contractReply = z.object({
@@ -69,18 +66,20 @@ export const contractReply = z.object({
   obligations: z.array(z.object({ obligationId: z.string(), description: z.string(), dueAt: z.string() })),
   escalateTo: z.string().nullable(),
   reviewRequired: z.boolean(),
-  review: z.object({ approved: z.boolean(), note: z.string().nullable(), reviewedBy: principal, reviewedAt: z.string() }).nullable(),
+  review: z.object({ approved: z.boolean(), note: z.string().nullable(), reviewedBy: principalReply, reviewedAt: z.string() }).nullable(),
   signatures: z.object({
-    org: z.object({ signedBy: principal, signedAt: z.string() }).nullable(),
-    assignee: z.object({ signedBy: principal, signedAt: z.string() }).nullable(),
+    org: z.object({ signedBy: principalReply, signedAt: z.string() }).nullable(),
+    assignee: z.object({ signedBy: principalReply, signedAt: z.string() }).nullable(),
   }),
   breaches: z
-    .array(z.object({ breachId: z.string(), kind: breachKindSchema, clause: z.string(), details: z.string(), recordedBy: principal, recordedAt: z.string() }))
+    .array(
+      z.object({ breachId: z.string(), kind: breachKindSchema, clause: z.string(), details: z.string(), recordedBy: principalReply, recordedAt: z.string() }),
+    )
     .describe('the latest 50 breaches'),
   breachCount: z.int().describe('every breach recorded'),
-  rejection: z.object({ party: contractPartySchema, reason: z.string(), rejectedBy: principal, rejectedAt: z.string() }).nullable(),
+  rejection: z.object({ party: contractPartySchema, reason: z.string(), rejectedBy: principalReply, rejectedAt: z.string() }).nullable(),
   statusReason: z.string().nullable(),
-  draftedBy: principal,
+  draftedBy: principalReply,
   draftedAt: z.string(),
   activatedAt: z.string().nullable(),
   endedAt: z.string().nullable(),
@@ -104,12 +103,12 @@ export const taskReply = z.object({
   attempt: z.int(),
   progress: z.number().nullable(),
   lastHeartbeatAt: z.string().nullable(),
-  lastFailure: z.object({ attempt: z.int(), reason: z.string(), failedBy: principal, failedAt: z.string() }).nullable(),
-  completion: z.object({ outputs: z.unknown(), attempt: z.int(), completedBy: principal, completedAt: z.string() }).nullable(),
+  lastFailure: z.object({ attempt: z.int(), reason: z.string(), failedBy: principalReply, failedAt: z.string() }).nullable(),
+  completion: z.object({ outputs: z.unknown(), attempt: z.int(), completedBy: principalReply, completedAt: z.string() }).nullable(),
   outputs: z.unknown().describe("the completion's outputs (null until completed)"),
-  review: z.object({ verdict: reviewVerdictSchema, note: z.string().nullable(), reviewedBy: principal, reviewedAt: z.string() }).nullable(),
+  review: z.object({ verdict: reviewVerdictSchema, note: z.string().nullable(), reviewedBy: principalReply, reviewedAt: z.string() }).nullable(),
   statusReason: z.string().nullable(),
-  createdBy: principal,
+  createdBy: principalReply,
   createdAt: z.string(),
   closedAt: z.string().nullable(),
   revision: z.int(),
@@ -169,13 +168,13 @@ const escalationReply = z.object({
   reason: z.string(),
   escalateTo: z.string().describe('the role it goes to now'),
   from: jobStatusSchema,
-  escalatedBy: principal,
+  escalatedBy: principalReply,
   escalatedAt: z.string(),
-  raises: z.array(z.object({ escalateTo: z.string(), previousEscalateTo: z.string(), reason: z.string(), raisedBy: principal, raisedAt: z.string() })),
+  raises: z.array(z.object({ escalateTo: z.string(), previousEscalateTo: z.string(), reason: z.string(), raisedBy: principalReply, raisedAt: z.string() })),
   open: z.boolean(),
   resolution: escalationResolutionSchema.nullable(),
   note: z.string().nullable(),
-  resolvedBy: principal.nullable(),
+  resolvedBy: principalReply.nullable(),
   resolvedAt: z.string().nullable(),
   statusAfter: jobStatusSchema.nullable(),
   deadline: z.string().nullable(),
@@ -185,7 +184,7 @@ const escalationReply = z.object({
 const escalationsReply = z.object({
   orgId: z.uuid(),
   escalations: z.array(escalationReply),
-  pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
+  pageInfo: pageInfoReply,
 });
 
 const access = "Action `job.read` (default policy: the org's members; platform admins)";
@@ -205,14 +204,8 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
     const { params, query } = input;
     const { orgId } = params;
     const read = input.read(params, query);
-    const allowed = await authorizeRead(platform.loader, request.principal, {
-      action: 'job.read',
-      orgId,
-      resource: { type: 'job', id: orgId },
-      query: { type: read.type, data: { orgId, ...read.data } },
-    });
+    const allowed = await authorizeOrgRead(platform.loader, request.principal, 'job.read', orgId, read);
     if (isAppError(allowed)) return allowed;
-    if (allowed.org === null) return orgNotFound(orgId);
     return (await readModelsBehind(platform, input.projections)) ?? { params, query };
   }
 
@@ -339,26 +332,12 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       if (isAppError(ready)) return sendError(reply, ready);
       const { orgId } = ready.params;
       const { query } = ready;
-      const filter: Filter = {
-        and: [
-          { field: 'orgId', op: 'eq', value: orgId },
-          ...(query.open === undefined ? [] : [{ field: 'open', op: 'eq' as const, value: query.open }]),
-          ...(query.escalateTo === undefined ? [] : [{ field: 'escalateTo', op: 'eq' as const, value: query.escalateTo }]),
-          ...(query.jobId === undefined ? [] : [{ field: 'jobId', op: 'eq' as const, value: query.jobId }]),
-        ],
-      };
-      try {
-        const page = await platform.docs.find(ESCALATIONS, {
-          filter,
-          ...pageWindow(query, 'escalatedAt'),
-        });
-        return { orgId, escalations: page.items.map(escalationView), pageInfo: { hasNextPage: page.hasMore, endCursor: page.endCursor } };
-      } catch (error) {
-        if (error instanceof InvalidCursorError) {
-          return sendError(reply, appError('invalid', 'INVALID_CURSOR', 'the cursor was not issued for this list (or was altered)', { issues: error.issues }));
-        }
-        throw error;
-      }
+      const page = await storePage(platform.docs, ESCALATIONS, {
+        filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, ['open', 'escalateTo', 'jobId']),
+        ...pageWindow(query, 'escalatedAt'),
+      });
+      if (isAppError(page)) return sendError(reply, page);
+      return { orgId, escalations: page.items.map(escalationView), pageInfo: page.pageInfo };
     },
   );
 }

@@ -1,20 +1,9 @@
 import type { FastifyInstance, FastifySchemaCompiler, FastifyTypeProvider } from 'fastify';
 import { z } from 'zod';
-import { appError, type AppError, type ErrorKind } from '../../domain/shared/app-error.ts';
+import { appError, type AppError } from '../../domain/shared/app-error.ts';
 import { fieldIssue, issuesSummary } from '../../domain/shared/field-issues.ts';
 import { sendError } from '../command-reply.ts';
-
-/** An AppError where Fastify takes an Error (a validator's finding); the error handler answers it like any other. */
-class RequestRefused extends Error implements AppError {
-  constructor(
-    readonly kind: ErrorKind,
-    readonly code: string,
-    message: string,
-    readonly details: Readonly<Record<string, unknown>>,
-  ) {
-    super(message);
-  }
-}
+import { ThrownAppError } from '../thrown-app-error.ts';
 
 /** A zod failure as the uniform VALIDATION_FAILED error, with the client's field paths. */
 export function invalid(error: z.ZodError, message = 'the request is invalid'): AppError {
@@ -39,8 +28,8 @@ export function checkedWhereRead<T extends z.ZodType>(schema: T): T {
 
 const whatIsInvalid: Readonly<Record<string, string>> = { params: 'invalid path parameters', querystring: 'invalid query string' };
 
-function thrown(error: AppError): RequestRefused {
-  return new RequestRefused(error.kind, error.code, error.message, error.details);
+function thrown(error: AppError): ThrownAppError {
+  return new ThrownAppError(error.kind, error.code, error.message, error.details);
 }
 
 /**

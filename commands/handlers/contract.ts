@@ -3,7 +3,7 @@ import type { ContractDecisionContext } from '../../domain/contract/decide.ts';
 import { contractDecider, contractStream } from '../../domain/contract/decider.ts';
 import type { ContractEvent } from '../../domain/contract/events.ts';
 import type { ContractState } from '../../domain/contract/state.ts';
-import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, baseContextOnly, type AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<ContractCommand['type'], string> = {
   DraftContract: 'contract.draft',
@@ -31,5 +31,5 @@ export const contractAggregate: ContractAggregate = {
   streamOf: (command) => contractStream(command.data.contractId),
   orgIdOf: (command) => command.data.orgId,
   ...actionPerType(actions),
-  loadContext: async (_command, _reader, base) => base,
+  loadContext: baseContextOnly,
 };

@@ -2,7 +2,7 @@ import { projectionParkingCommandSchema, type ProjectionParkingCommand } from '.
 import { projectionParkingDecider, type ProjectionParkingState } from '../../domain/projection-parking/decider.ts';
 import { projectionParkingStream, type ProjectionParkingEvent } from '../../domain/projection-parking/events.ts';
 import type { DecisionContext } from '../../domain/shared/decider.ts';
-import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, baseContextOnly, type AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<ProjectionParkingCommand['type'], string> = {
   ParkProjectionEvent: 'platform.projections.park',
@@ -17,5 +17,5 @@ export const projectionParkingAggregate: AggregateDefinition<ProjectionParkingCo
   streamOf: (command) => projectionParkingStream(command.data.projection),
   orgIdOf: () => null,
   ...actionPerType(actions),
-  loadContext: async (_command, _reader, base) => base,
+  loadContext: baseContextOnly,
 };

@@ -3,7 +3,7 @@ import type { SubjectDecisionContext } from '../../domain/subject/decide.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import type { SubjectEvent } from '../../domain/subject/events.ts';
 import type { SubjectState } from '../../domain/subject/state.ts';
-import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, baseContextOnly, type AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<SubjectCommand['type'], string> = {
   RegisterSubject: 'subject.register',
@@ -26,5 +26,5 @@ export const subjectAggregate: AggregateDefinition<SubjectCommand, SubjectState,
   streamOf: (command) => subjectStream(command.data.subjectId),
   orgIdOf: (command) => (command.type === 'VerifyCapability' ? command.data.orgId : null),
   ...actionPerType(actions),
-  loadContext: async (_command, _reader, base) => base,
+  loadContext: baseContextOnly,
 };

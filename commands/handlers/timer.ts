@@ -3,7 +3,7 @@ import { timerDecider, timerStream } from '../../domain/timer/decider.ts';
 import type { TimerEvent } from '../../domain/timer/events.ts';
 import type { TimerState } from '../../domain/timer/state.ts';
 import type { DecisionContext } from '../../domain/shared/decider.ts';
-import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
+import { actionPerType, baseContextOnly, type AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<TimerCommand['type'], string> = {
   ScheduleTimer: 'timer.schedule',
@@ -22,5 +22,5 @@ export const timerAggregate: AggregateDefinition<TimerCommand, TimerState, Timer
   streamOf: (command) => timerStream(command.data.timerId),
   orgIdOf: (command) => command.data.orgId,
   ...actionPerType(actions),
-  loadContext: async (_command, _reader, base) => base,
+  loadContext: baseContextOnly,
 };

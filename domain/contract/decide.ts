@@ -1,10 +1,11 @@
 import { appError, type AppError } from '../shared/app-error.ts';
 import type { DecisionContext } from '../shared/decider.ts';
-import type { Principal } from '../shared/principal.ts';
+import { actsForThePlatform, isSubject, type Principal } from '../shared/principal.ts';
 import type { ContractCommand, ContractCommandType } from './commands.ts';
 import type { ContractEvent } from './events.ts';
 import type { ContractParty } from './fields.ts';
 import type { Contract, ContractState, ContractStatus } from './state.ts';
+import { illegalTransition } from '../shared/illegal-transition.ts';
 
 /** Contract commands are decided from the contract's stream alone: the handler loads nothing more. */
 export type ContractDecisionContext = DecisionContext;
@@ -24,10 +25,6 @@ export const contractAccepts: Readonly<Record<ContractStatus, readonly Exclude<C
   terminated: [],
   rejected: [],
 };
-
-/** Platform admins and the platform's own processes act for the platform (and so for any org that lets them). */
-const actsForThePlatform = (principal: Principal) => principal.kind === 'admin' || principal.kind === 'system';
-const isSubject = (principal: Principal, subjectId: string) => principal.kind === 'subject' && principal.id === subjectId;
 
 export function decideContract(command: ContractCommand, state: ContractState, context: ContractDecisionContext): readonly ContractEvent[] | AppError {
   const { contractId, orgId } = command.data;
@@ -165,11 +162,7 @@ function rejected(contract: Contract, party: ContractParty, reason: string, reje
 }
 
 function illegal(contract: Contract, command: ContractCommandType): AppError {
-  return appError('conflict', 'ILLEGAL_TRANSITION', `cannot ${command} a contract that is ${contract.status}`, {
-    contractId: contract.contractId,
-    status: contract.status,
-    command,
-  });
+  return illegalTransition('a contract', { contractId: contract.contractId }, contract.status, command);
 }
 
 /**

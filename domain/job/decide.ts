@@ -1,12 +1,13 @@
 import type { OrgStatus } from '../org/state.ts';
 import { appError, type AppError } from '../shared/app-error.ts';
 import type { DecisionContext } from '../shared/decider.ts';
-import type { Principal } from '../shared/principal.ts';
+import { actsForThePlatform, isSubject, type Principal } from '../shared/principal.ts';
 import type { JobCommand } from './commands.ts';
 import type { JobEvent } from './events.ts';
 import { isEscalatableJobStatus, type Job, type JobState } from './state.ts';
 import { jobTransitions, resolutionTarget } from './transitions.ts';
 import { orgNotFound } from '../org/not-found.ts';
+import { illegalTransition } from '../shared/illegal-transition.ts';
 
 /**
  * What a submission needs beyond the job's own stream; the handler loads it for SubmitJob only (the other commands
@@ -20,10 +21,6 @@ export interface JobDecisionContext extends DecisionContext {
   /** The org's quota of open jobs (see quota.ts for where it comes from). */
   maxOpenJobs?: number;
 }
-
-/** Platform admins and the platform's own processes act on any job the policy lets them act on. */
-const actsForThePlatform = (principal: Principal) => principal.kind === 'admin' || principal.kind === 'system';
-const isSubject = (principal: Principal, subjectId: string) => principal.kind === 'subject' && principal.id === subjectId;
 
 export function decideJob(command: JobCommand, state: JobState, context: JobDecisionContext): readonly JobEvent[] | AppError {
   const { jobId, orgId } = command.data;
@@ -160,11 +157,7 @@ export function decideJob(command: JobCommand, state: JobState, context: JobDeci
 }
 
 function illegal(job: Job, command: JobCommand['type']): AppError {
-  return appError('conflict', 'ILLEGAL_TRANSITION', `cannot ${command} a job that is ${job.status}`, {
-    jobId: job.jobId,
-    status: job.status,
-    command,
-  });
+  return illegalTransition('a job', { jobId: job.jobId }, job.status, command);
 }
 
 /** Work on a job is started and delivered by the subject it is assigned to (or by the platform on its behalf). */

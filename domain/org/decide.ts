@@ -5,6 +5,7 @@ import type { OrgEvent } from './events.ts';
 import type { Org, OrgState } from './state.ts';
 import { orgTransitions } from './transitions.ts';
 import { orgNotFound } from './not-found.ts';
+import { illegalTransition } from '../shared/illegal-transition.ts';
 
 export interface OrgDecisionContext extends DecisionContext {
   /** The parent org's state when the command names one; loaded by the handler, null when it does not exist. */
@@ -53,11 +54,7 @@ export function decideOrg(command: OrgCommand, state: OrgState, context: OrgDeci
     return orgNotFound(command.data.orgId);
   }
   if (orgTransitions[state.status][command.type] === undefined) {
-    return appError('conflict', 'ILLEGAL_TRANSITION', `cannot ${command.type} an org that is ${state.status}`, {
-      orgId: state.orgId,
-      status: state.status,
-      command: command.type,
-    });
+    return illegalTransition('an org', { orgId: state.orgId }, state.status, command.type);
   }
 
   const { orgId } = state;

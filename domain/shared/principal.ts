@@ -11,3 +11,9 @@ export const principalSchema = z.object({
 export type Principal = z.infer<typeof principalSchema>;
 
 export const systemPrincipal: Principal = { id: 'system', kind: 'system' };
+
+/** Platform admins and the platform's own processes act for the platform (and so for any org that lets them). */
+export const actsForThePlatform = (principal: Principal): boolean => principal.kind === 'admin' || principal.kind === 'system';
+
+/** Whether the principal is that subject itself. */
+export const isSubject = (principal: Principal, subjectId: string): boolean => principal.kind === 'subject' && principal.id === subjectId;

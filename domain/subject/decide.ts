@@ -6,6 +6,7 @@ import type { SubjectEvent } from './events.ts';
 import { MAX_CAPABILITIES } from './fields.ts';
 import type { Subject, SubjectState } from './state.ts';
 import { subjectTransitions } from './transitions.ts';
+import { illegalTransition } from '../shared/illegal-transition.ts';
 
 /** A subject's decisions need nothing beyond its own stream: whether a verifier may verify is the policy's call. */
 export type SubjectDecisionContext = DecisionContext;
@@ -44,11 +45,7 @@ export function decideSubject(command: SubjectCommand, state: SubjectState, cont
     });
   }
   if (subjectTransitions[state.status][command.type] === undefined) {
-    return appError('conflict', 'ILLEGAL_TRANSITION', `cannot ${command.type} a subject that is ${state.status}`, {
-      subjectId,
-      status: state.status,
-      command: command.type,
-    });
+    return illegalTransition('a subject', { subjectId }, state.status, command.type);
   }
 
   switch (command.type) {

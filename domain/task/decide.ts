@@ -1,11 +1,12 @@
 import { appError, isAppError, type AppError } from '../shared/app-error.ts';
 import type { DecisionContext } from '../shared/decider.ts';
-import type { Principal } from '../shared/principal.ts';
+import { actsForThePlatform, isSubject, type Principal } from '../shared/principal.ts';
 import { taskActions, type TaskCommand, type TaskCommandType } from './commands.ts';
 import { ACTIVE_CONTRACT_STATUS, termsViolation, type ContractTerms } from './contract-terms.ts';
 import type { TaskEvent } from './events.ts';
 import { isFinalTaskStatus, type Task, type TaskState } from './state.ts';
 import { taskTransitions } from './transitions.ts';
+import { illegalTransition } from '../shared/illegal-transition.ts';
 
 /**
  * What a decision needs beyond the task's own stream: the terms of the task's contract. The handler loads them for
@@ -30,10 +31,6 @@ export function needsContractTerms(command: TaskCommand, principal: Principal): 
   if (principal.kind !== 'subject') return false;
   return command.type === 'ReviewTask' || contractBoundCommands.includes(command.type);
 }
-
-/** Platform admins and the platform's own processes act for the platform. */
-const actsForThePlatform = (principal: Principal) => principal.kind === 'admin' || principal.kind === 'system';
-const isSubject = (principal: Principal, subjectId: string) => principal.kind === 'subject' && principal.id === subjectId;
 
 export function decideTask(command: TaskCommand, state: TaskState, context: TaskDecisionContext): readonly TaskEvent[] | AppError {
   const { taskId, orgId } = command.data;
@@ -146,11 +143,7 @@ export function decideTask(command: TaskCommand, state: TaskState, context: Task
 }
 
 function illegal(task: Task, command: TaskCommandType): AppError {
-  return appError('conflict', 'ILLEGAL_TRANSITION', `cannot ${command} a task that is ${task.status}`, {
-    taskId: task.taskId,
-    status: task.status,
-    command,
-  });
+  return illegalTransition('a task', { taskId: task.taskId }, task.status, command);
 }
 
 /** Dispatching and reassigning are the platform's: admins and its own processes (the task-execution saga). */

@@ -1,13 +1,10 @@
 import { appError, type AppError } from '../shared/app-error.ts';
 import type { DecisionContext } from '../shared/decider.ts';
-import type { Principal } from '../shared/principal.ts';
+import { actsForThePlatform } from '../shared/principal.ts';
 import type { TimerCommand } from './commands.ts';
 import type { TimerEvent } from './events.ts';
 import type { Timer, TimerState } from './state.ts';
 import type { JsonValue } from '../shared/json-value.ts';
-
-/** Timers fire on the platform's clock, so only the platform (its TimerService, or an admin) fires them. */
-const actsForThePlatform = (principal: Principal) => principal.kind === 'admin' || principal.kind === 'system';
 
 export function decideTimer(command: TimerCommand, state: TimerState, context: DecisionContext): readonly TimerEvent[] | AppError {
   const { timerId, orgId } = command.data;
@@ -32,6 +29,7 @@ export function decideTimer(command: TimerCommand, state: TimerState, context: D
     });
   }
 
+  // Timers fire on the platform's clock, so only the platform (its TimerService, or an admin) fires them.
   if (command.type === 'FireTimer' && !actsForThePlatform(principal)) {
     return appError('forbidden', 'PLATFORM_ONLY', `only the platform fires timer ${timerId}`, { timerId, principal: principal.id });
   }

@@ -6,14 +6,13 @@ import { contractDecider, contractStream } from '../../domain/contract/decider.t
 import { jobDecider, jobStream } from '../../domain/job/decider.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { Saga } from '../saga-runner.ts';
-import { workflowSaga } from '../workflow-saga.ts';
 import { assignmentEventTypes, decideAssignment, type AssignmentInput } from './assignment/decide.ts';
 import { roundToAssess } from './assignment/rounds.ts';
 import { noAssignmentState, type AssignmentWorkflowState } from './assignment/state.ts';
 import { assignmentTimerOf, SIGNATURE_DUE } from './assignment/timer-refs.ts';
 import { loadCandidateFacts, type WorkloadsOf } from './candidates.ts';
 import { orgWorkSettings } from './org-settings.ts';
-import { workStepIO } from './work-command.ts';
+import { workSaga } from './work-command.ts';
 
 export interface AssignmentSagaDeps {
   pipeline: CommandPipeline;
@@ -71,12 +70,5 @@ export function assignmentSaga(deps: AssignmentSagaDeps): Saga<(typeof assignmen
     }
   };
 
-  return workflowSaga({
-    name: 'assignment',
-    eventTypes: assignmentEventTypes,
-    decide: decideAssignment,
-    io: { load, ...workStepIO(deps) },
-    ...(deps.clock ? { clock: deps.clock } : {}),
-    ...(deps.logger ? { logger: deps.logger } : {}),
-  });
+  return workSaga(deps, { name: 'assignment', eventTypes: assignmentEventTypes, decide: decideAssignment, load });
 }

@@ -4,12 +4,11 @@ import type { StreamReader } from '../../commands/stream-loader.ts';
 import { jobDecider, jobStream } from '../../domain/job/decider.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { Saga } from '../saga-runner.ts';
-import { workflowSaga } from '../workflow-saga.ts';
 import { decideEscalation, type EscalationInput } from './escalation/decide.ts';
 import { noEscalationState, type EscalationState } from './escalation/state.ts';
 import { escalationTimerRef } from './escalation/timer-ref.ts';
 import { orgWorkSettings } from './org-settings.ts';
-import { workStepIO } from './work-command.ts';
+import { workSaga } from './work-command.ts';
 
 const handled = ['JobEscalated', 'TimerFired'] as const;
 
@@ -24,11 +23,5 @@ export function escalationSaga(deps: { pipeline: CommandPipeline; reader: Stream
     if (ref === null) return noEscalationState;
     return { ...noEscalationState, job: (await reader.load(jobDecider, jobStream(ref.jobId))).state };
   };
-  return workflowSaga({
-    name: 'escalations',
-    eventTypes: handled,
-    decide: decideEscalation,
-    io: { load, ...workStepIO(deps) },
-    ...(deps.logger ? { logger: deps.logger } : {}),
-  });
+  return workSaga(deps, { name: 'escalations', eventTypes: handled, decide: decideEscalation, load });
 }

@@ -10,13 +10,12 @@ import type { Bus } from '../../infra/bus/port.ts';
 import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import type { Saga } from '../saga-runner.ts';
-import { workflowSaga } from '../workflow-saga.ts';
 import { decideExecution, executionEventTypes, type ExecutionInput } from './execution/decide.ts';
 import { taskIdFor } from './execution/ids.ts';
 import { noExecutionState, type ExecutionState } from './execution/state.ts';
 import { executionTimerOf, VERDICT_DUE } from './execution/timer-refs.ts';
 import { orgWorkSettings } from './org-settings.ts';
-import { workStepIO } from './work-command.ts';
+import { workSaga } from './work-command.ts';
 import type { OpenJobsHeldBy } from './workloads.ts';
 
 export { taskIdFor } from './execution/ids.ts';
@@ -126,12 +125,5 @@ export function executionSaga(deps: ExecutionSagaDeps): Saga<(typeof executionEv
     }
   };
 
-  return workflowSaga({
-    name: 'execution',
-    eventTypes: executionEventTypes,
-    decide: decideExecution,
-    io: { load, ...workStepIO(deps) },
-    ...(deps.clock ? { clock: deps.clock } : {}),
-    ...(deps.logger ? { logger: deps.logger } : {}),
-  });
+  return workSaga(deps, { name: 'execution', eventTypes: executionEventTypes, decide: decideExecution, load });
 }

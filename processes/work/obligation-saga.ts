@@ -5,11 +5,10 @@ import { contractDecider, contractStream } from '../../domain/contract/decider.t
 import { jobDecider, jobStream } from '../../domain/job/decider.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { Saga } from '../saga-runner.ts';
-import { workflowSaga } from '../workflow-saga.ts';
 import { decideObligations, type ObligationInput } from './obligation/decide.ts';
 import { noObligationState, type ObligationState } from './obligation/state.ts';
 import { obligationTimerRef } from './obligation/timer-ref.ts';
-import { workStepIO } from './work-command.ts';
+import { workSaga } from './work-command.ts';
 
 const handled = ['ContractActivated', 'ObligationExtended', 'JobEscalationResolved', 'TimerFired'] as const;
 
@@ -37,11 +36,5 @@ export function obligationSaga(deps: { pipeline: CommandPipeline; reader: Stream
       }
     }
   };
-  return workflowSaga({
-    name: 'obligations',
-    eventTypes: handled,
-    decide: decideObligations,
-    io: { load, ...workStepIO(deps) },
-    ...(deps.logger ? { logger: deps.logger } : {}),
-  });
+  return workSaga(deps, { name: 'obligations', eventTypes: handled, decide: decideObligations, load });
 }

@@ -9,9 +9,10 @@ import type { contractCommandSchema } from '../../domain/contract/commands.ts';
 import type { jobCommandSchema } from '../../domain/job/commands.ts';
 import type { AppError } from '../../domain/shared/app-error.ts';
 import type { taskCommandSchema } from '../../domain/task/commands.ts';
-import type { SagaEvent } from '../saga-runner.ts';
-import type { Step } from '../workflow.ts';
-import type { WorkflowIO } from '../workflow-saga.ts';
+import type { Saga, SagaEvent } from '../saga-runner.ts';
+import type { PlatformEventType } from '../../domain/events/catalog.ts';
+import type { Decide, Step } from '../workflow.ts';
+import { workflowSaga, type WorkflowIO } from '../workflow-saga.ts';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import type { Logger } from 'pino';
@@ -50,4 +51,26 @@ export function workStepIO(deps: { pipeline: CommandPipeline; bus: Bus; logger?:
     schedule: (timer, cause) => commands.schedule(timer, cause),
     publish: (subject, data) => deps.bus.publish(subject, { data }),
   };
+}
+
+/**
+ * A work saga: its workflow and what it loads for a decision, carried out through `workStepIO`, on the deps' clock
+ * (the system's unless told) and logger.
+ */
+export function workSaga<Type extends PlatformEventType, FollowUp, State>(
+  deps: { pipeline: CommandPipeline; bus: Bus; clock?: () => Date; logger?: Logger },
+  saga: {
+    name: string;
+    eventTypes: readonly Type[];
+    decide: Decide<SagaEvent<Type> | FollowUp, State, WorkCommand, FollowUp>;
+    load: WorkflowIO<SagaEvent<Type> | FollowUp, State, WorkCommand>['load'];
+  },
+): Saga<Type> {
+  const { load, ...workflow } = saga;
+  return workflowSaga({
+    ...workflow,
+    io: { load, ...workStepIO(deps) },
+    ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  });
 }

@@ -7,6 +7,7 @@ import type { ProjectedEvent } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { EventDataOf, Stored } from './stored.ts';
+import { asc } from './index-fields.ts';
 
 export const ASSIGNMENTS = 'assignments';
 
@@ -34,8 +35,6 @@ export type AssignmentDocument = Stored<
 /** Round failures a document keeps (the latest; a job reassigned again and again restarts its rounds each time). */
 export const KEPT_ROUND_FAILURES = 50;
 
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-
 /**
  * One document per job's assignment (`_id` = jobId): its strategy and round limit, the current `round` and `phase`
  * (`assessing`, `bidding`, `awarded`, `completed`, `escalated`, `cancelled`), the open call's `closesAt`, the award
@@ -53,7 +52,7 @@ export const assignmentsProjection = evolvingReadModel({
   name: ASSIGNMENTS_PROJECTION,
   version: 1,
   collection: ASSIGNMENTS,
-  eventTypes: assignmentEventDefinitions.map((definition) => definition.type),
+  events: assignmentEventDefinitions,
   decider: assignmentDecider,
   idOf: (event) => event.data.jobId,
   fromDocument: stateOf,

@@ -3,6 +3,7 @@ import { defineProjection } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { EventDataOf, Stored } from './stored.ts';
+import { asc } from './index-fields.ts';
 
 export const BIDS = 'bids';
 
@@ -17,8 +18,6 @@ export type BidDocument = Stored<
     note: string | null;
   }
 >;
-
-const asc = (field: string) => ({ field, direction: 'asc' as const });
 
 /**
  * One document per recorded bid (`ProposalRecorded`; `_id` = the event's id, stable across replays): the org, the job,

@@ -6,6 +6,7 @@ import { evolvingReadModel } from '../evolving-read-model.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const CONTRACTS = 'contracts';
 
@@ -21,9 +22,6 @@ export type ContractDocument = Stored<Contract & { breachCount: number; open: bo
  */
 export const KEPT_BREACHES = 50;
 
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-const desc = (field: string) => ({ field, direction: 'desc' as const });
-
 /**
  * One document per contract (`_id` = contractId): the domain's own fold (evolveContract), so the document is what the
  * contract aggregate decides on: parties, verifiers, permitted actions and tools, obligations with their due times,
@@ -35,7 +33,7 @@ export const contractsProjection = evolvingReadModel({
   name: CONTRACTS_PROJECTION,
   version: 1,
   collection: CONTRACTS,
-  eventTypes: contractEventDefinitions.map((definition) => definition.type),
+  events: contractEventDefinitions,
   decider: contractDecider,
   idOf: (event) => event.data.contractId,
   fromDocument: contractFromDocument,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineProjection } from '../projection.ts';
 import { json, writeDocument } from '../read-model-writes.ts';
 import type { EventDataOf, Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const DECISIONS = 'decisions';
 
@@ -36,28 +37,10 @@ export const decisionsProjection = defineProjection({
   eventTypes: ['DecisionRecorded'],
   collections: [DECISIONS],
   async setup({ docs }) {
-    await docs.ensureIndex(DECISIONS, {
-      name: 'decisions_org_position',
-      fields: [
-        { field: 'orgId', direction: 'asc' },
-        { field: 'position', direction: 'desc' },
-      ],
-    });
-    await docs.ensureIndex(DECISIONS, {
-      name: 'decisions_org_outcome',
-      fields: [
-        { field: 'orgId', direction: 'asc' },
-        { field: 'outcome', direction: 'asc' },
-      ],
-    });
-    await docs.ensureIndex(DECISIONS, {
-      name: 'decisions_org_result',
-      fields: [
-        { field: 'orgId', direction: 'asc' },
-        { field: 'result', direction: 'asc' },
-      ],
-    });
-    await docs.ensureIndex(DECISIONS, { name: 'decisions_principal', fields: [{ field: 'principal.id', direction: 'asc' }] });
+    await docs.ensureIndex(DECISIONS, { name: 'decisions_org_position', fields: [asc('orgId'), desc('position')] });
+    await docs.ensureIndex(DECISIONS, { name: 'decisions_org_outcome', fields: [asc('orgId'), asc('outcome')] });
+    await docs.ensureIndex(DECISIONS, { name: 'decisions_org_result', fields: [asc('orgId'), asc('result')] });
+    await docs.ensureIndex(DECISIONS, { name: 'decisions_principal', fields: [asc('principal.id')] });
   },
   async apply(event, { docs }) {
     const { data } = event;

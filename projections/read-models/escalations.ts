@@ -3,6 +3,7 @@ import { defineProjection } from '../projection.ts';
 import { POSITION_FIELD, json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { EventDataOf, Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const ESCALATIONS = 'escalations';
 
@@ -28,9 +29,6 @@ export type EscalationDocument = Stored<
 
 /** Raises a document keeps (an escalation is raised to the owner once; a bound all the same). */
 const KEPT_RAISES = 20;
-
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-const desc = (field: string) => ({ field, direction: 'desc' as const });
 
 /** The id of the escalation a JobEscalated starts: its job and its revision in the job stream. */
 export const escalationId = (jobId: string, revision: bigint | number) => `${jobId}:${revision.toString()}`;

@@ -8,6 +8,7 @@ import type { ProjectionRunner } from '../runner.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonObject, JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const JOBS = 'jobs';
 
@@ -33,9 +34,6 @@ export type JobDocument = Stored<
 /** The statuses a job counts against its org's open-jobs quota in (everything but the final ones). */
 export const openJobStatuses: readonly JobStatus[] = jobStatusSchema.options.filter(isOpenJobStatus);
 
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-const desc = (field: string) => ({ field, direction: 'desc' as const });
-
 /**
  * One document per job (`_id` = jobId): its current state, as the domain's own evolve folds it, with the assignment
  * flattened (`assigneeSubjectId`, `contractId`, null until assigned) so lists filter and index on it, the job
@@ -50,7 +48,7 @@ export const jobsProjection = evolvingReadModel({
   version: 1,
   collection: JOBS,
   // Every job event: the document is the domain's own fold, so whatever changes a job changes its document.
-  eventTypes: jobEventDefinitions.map((definition) => definition.type),
+  events: jobEventDefinitions,
   decider: jobDecider,
   idOf: (event) => event.data.jobId,
   fromDocument: jobFromDocument,

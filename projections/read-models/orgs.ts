@@ -5,6 +5,7 @@ import { evolvingReadModel } from '../evolving-read-model.ts';
 import { json } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const ORGS = 'orgs';
 
@@ -21,7 +22,7 @@ export const orgsProjection = evolvingReadModel({
   name: 'orgs',
   version: 2,
   collection: ORGS,
-  eventTypes: orgEventDefinitions.map((definition) => definition.type),
+  events: orgEventDefinitions,
   decider: orgDecider,
   idOf: (event) => event.data.orgId,
   fromDocument: orgFromDocument,
@@ -30,33 +31,15 @@ export const orgsProjection = evolvingReadModel({
     return { ...toDocument(org), registeredAt: current?.registeredAt ?? at, updatedAt: at };
   },
   async setup({ docs }) {
-    await docs.ensureIndex(ORGS, { name: 'orgs_slug', fields: [{ field: 'slug', direction: 'asc' }], unique: true });
-    await docs.ensureIndex(ORGS, { name: 'orgs_status', fields: [{ field: 'status', direction: 'asc' }] });
-    await docs.ensureIndex(ORGS, { name: 'orgs_parent', fields: [{ field: 'parentOrgId', direction: 'asc' }] });
+    await docs.ensureIndex(ORGS, { name: 'orgs_slug', fields: [asc('slug')], unique: true });
+    await docs.ensureIndex(ORGS, { name: 'orgs_status', fields: [asc('status')] });
+    await docs.ensureIndex(ORGS, { name: 'orgs_parent', fields: [asc('parentOrgId')] });
     // GET /orgs pages by registration time (each filter its own index, so a page is a seek) and scopes a subject
     // to the orgs it owns (api/list-scope.ts).
-    await docs.ensureIndex(ORGS, { name: 'orgs_registered', fields: [{ field: 'registeredAt', direction: 'desc' }] });
-    await docs.ensureIndex(ORGS, {
-      name: 'orgs_status_registered',
-      fields: [
-        { field: 'status', direction: 'asc' },
-        { field: 'registeredAt', direction: 'desc' },
-      ],
-    });
-    await docs.ensureIndex(ORGS, {
-      name: 'orgs_parent_registered',
-      fields: [
-        { field: 'parentOrgId', direction: 'asc' },
-        { field: 'registeredAt', direction: 'desc' },
-      ],
-    });
-    await docs.ensureIndex(ORGS, {
-      name: 'orgs_owner',
-      fields: [
-        { field: 'owner.id', direction: 'asc' },
-        { field: 'registeredAt', direction: 'desc' },
-      ],
-    });
+    await docs.ensureIndex(ORGS, { name: 'orgs_registered', fields: [desc('registeredAt')] });
+    await docs.ensureIndex(ORGS, { name: 'orgs_status_registered', fields: [asc('status'), desc('registeredAt')] });
+    await docs.ensureIndex(ORGS, { name: 'orgs_parent_registered', fields: [asc('parentOrgId'), desc('registeredAt')] });
+    await docs.ensureIndex(ORGS, { name: 'orgs_owner', fields: [asc('owner.id'), desc('registeredAt')] });
   },
 });
 

@@ -1,7 +1,8 @@
 import { defineProjection } from '../projection.ts';
-import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import { amend, json, writeDocument } from '../read-model-writes.ts';
 import { scopedId } from './roster.ts';
 import type { EventDataOf, Stored } from './stored.ts';
+import { asc } from './index-fields.ts';
 
 export const POLICY_VERSIONS = 'policy_versions';
 
@@ -17,13 +18,7 @@ export const policiesProjection = defineProjection({
   eventTypes: ['PolicyDrafted', 'PolicyPublished'],
   collections: [POLICY_VERSIONS],
   async setup({ docs }) {
-    await docs.ensureIndex(POLICY_VERSIONS, {
-      name: 'policy_versions_org',
-      fields: [
-        { field: 'orgId', direction: 'asc' },
-        { field: 'version', direction: 'asc' },
-      ],
-    });
+    await docs.ensureIndex(POLICY_VERSIONS, { name: 'policy_versions_org', fields: [asc('orgId'), asc('version')] });
   },
   async apply(event, { docs }) {
     const at = String(event.metadata.occurredAt);
@@ -38,12 +33,8 @@ export const policiesProjection = defineProjection({
       return;
     }
     if (event.data.supersedes !== null) {
-      await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.supersedes)), event.position, (current) =>
-        current ? { ...withoutBookkeeping(current), status: 'superseded' } : null,
-      );
+      await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.supersedes)), event.position, amend({ status: 'superseded' }));
     }
-    await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.version)), event.position, (current) =>
-      current ? { ...withoutBookkeeping(current), status: 'published', publishedAt: at } : null,
-    );
+    await writeDocument(docs, POLICY_VERSIONS, scopedId(orgId, String(event.data.version)), event.position, amend({ status: 'published', publishedAt: at }));
   },
 });

@@ -1,7 +1,8 @@
 import { conflictKey } from '../../domain/roster/state.ts';
 import { defineProjection } from '../projection.ts';
-import { json, withoutBookkeeping, writeDocument } from '../read-model-writes.ts';
+import { amend, json, writeDocument } from '../read-model-writes.ts';
 import type { EventDataOf, Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const ROLES = 'roles';
 export const GROUPS = 'groups';
@@ -51,9 +52,6 @@ const types = [
   'RoleApplicationApproved',
   'RoleApplicationRejected',
 ] as const;
-
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-const desc = (field: string) => ({ field, direction: 'desc' as const });
 
 /**
  * An org's roster as queryable documents: one per role, group, job space, conflict, association and application,
@@ -116,13 +114,9 @@ export const rosterProjection = defineProjection({
           endReason: null,
         }));
       case 'RoleRevoked':
-        return write(ASSOCIATIONS, event.data.associationId, (current) =>
-          current ? { ...withoutBookkeeping(current), status: 'revoked', endedAt: at, endReason: event.data.reason } : null,
-        );
+        return write(ASSOCIATIONS, event.data.associationId, amend({ status: 'revoked', endedAt: at, endReason: event.data.reason }));
       case 'AssociationExpired':
-        return write(ASSOCIATIONS, event.data.associationId, (current) =>
-          current ? { ...withoutBookkeeping(current), status: 'expired', endedAt: event.data.expiredAt, endReason: 'expired' } : null,
-        );
+        return write(ASSOCIATIONS, event.data.associationId, amend({ status: 'expired', endedAt: event.data.expiredAt, endReason: 'expired' }));
       case 'RoleApplicationSubmitted':
         return write(APPLICATIONS, event.data.application.applicationId, () => ({
           orgId,
@@ -133,13 +127,9 @@ export const rosterProjection = defineProjection({
           rejectionReason: null,
         }));
       case 'RoleApplicationApproved':
-        return write(APPLICATIONS, event.data.applicationId, (current) =>
-          current ? { ...withoutBookkeeping(current), status: 'approved', decidedAt: at, associationId: event.data.associationId } : null,
-        );
+        return write(APPLICATIONS, event.data.applicationId, amend({ status: 'approved', decidedAt: at, associationId: event.data.associationId }));
       case 'RoleApplicationRejected':
-        return write(APPLICATIONS, event.data.applicationId, (current) =>
-          current ? { ...withoutBookkeeping(current), status: 'rejected', decidedAt: at, rejectionReason: event.data.reason } : null,
-        );
+        return write(APPLICATIONS, event.data.applicationId, amend({ status: 'rejected', decidedAt: at, rejectionReason: event.data.reason }));
     }
   },
 });

@@ -5,6 +5,7 @@ import { evolvingReadModel } from '../evolving-read-model.ts';
 import { json } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const SUBJECTS = 'subjects';
 
@@ -22,7 +23,7 @@ export const subjectsProjection = evolvingReadModel({
   name: 'subjects',
   version: 2,
   collection: SUBJECTS,
-  eventTypes: subjectEventDefinitions.map((definition) => definition.type),
+  events: subjectEventDefinitions,
   decider: subjectDecider,
   idOf: (event) => event.data.subjectId,
   fromDocument: subjectFromDocument,
@@ -31,30 +32,12 @@ export const subjectsProjection = evolvingReadModel({
     return { ...toDocument(subject), registeredAt: current?.registeredAt ?? at, updatedAt: at };
   },
   async setup({ docs }) {
-    await docs.ensureIndex(SUBJECTS, {
-      name: 'subjects_kind_status',
-      fields: [
-        { field: 'kind', direction: 'asc' },
-        { field: 'status', direction: 'asc' },
-      ],
-    });
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_name', fields: [{ field: 'displayName', direction: 'asc' }] });
+    await docs.ensureIndex(SUBJECTS, { name: 'subjects_kind_status', fields: [asc('kind'), asc('status')] });
+    await docs.ensureIndex(SUBJECTS, { name: 'subjects_name', fields: [asc('displayName')] });
     // GET /subjects pages by registration time, each filter with its own index.
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_registered', fields: [{ field: 'registeredAt', direction: 'desc' }] });
-    await docs.ensureIndex(SUBJECTS, {
-      name: 'subjects_kind_registered',
-      fields: [
-        { field: 'kind', direction: 'asc' },
-        { field: 'registeredAt', direction: 'desc' },
-      ],
-    });
-    await docs.ensureIndex(SUBJECTS, {
-      name: 'subjects_status_registered',
-      fields: [
-        { field: 'status', direction: 'asc' },
-        { field: 'registeredAt', direction: 'desc' },
-      ],
-    });
+    await docs.ensureIndex(SUBJECTS, { name: 'subjects_registered', fields: [desc('registeredAt')] });
+    await docs.ensureIndex(SUBJECTS, { name: 'subjects_kind_registered', fields: [asc('kind'), desc('registeredAt')] });
+    await docs.ensureIndex(SUBJECTS, { name: 'subjects_status_registered', fields: [asc('status'), desc('registeredAt')] });
   },
 });
 

@@ -6,6 +6,7 @@ import { evolvingReadModel } from '../evolving-read-model.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const TASKS = 'tasks';
 
@@ -24,9 +25,6 @@ export type TaskDocument = Stored<
   }
 >;
 
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-const desc = (field: string) => ({ field, direction: 'desc' as const });
-
 /**
  * One document per task (`_id` = taskId): the domain's own fold (evolveTask): org, job, contract, assignee, status,
  * attempt, progress, `lastHeartbeatAt`, the latest failed attempt, the completion, the review, plus `open` (not
@@ -39,7 +37,7 @@ export const tasksProjection = evolvingReadModel({
   name: TASKS_PROJECTION,
   version: 1,
   collection: TASKS,
-  eventTypes: taskEventDefinitions.map((definition) => definition.type),
+  events: taskEventDefinitions,
   decider: taskDecider,
   idOf: (event) => event.data.taskId,
   fromDocument: taskFromDocument,

@@ -4,6 +4,7 @@ import { defineProjection, type ProjectedEvent } from '../projection.ts';
 import { POSITION_FIELD, writeDocument } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
+import { asc, desc } from './index-fields.ts';
 
 export const WORKLOADS = 'workloads';
 /** The projection's own memory of each job: who holds it and whether it is open (the events that end a job do not say). */
@@ -22,8 +23,6 @@ interface Holding {
   open: boolean;
 }
 
-const asc = (field: string) => ({ field, direction: 'asc' as const });
-
 /**
  * Per org and subject (`_id` = `<orgId>:<subjectId>`): the jobs assigned to the subject that are not in a final
  * status (`openJobIds`, and their number, `openAssignments`). An escalated job still counts: it is on hold, not
@@ -41,7 +40,7 @@ export const workloadsProjection = defineProjection({
   collections: [WORKLOADS, WORKLOAD_JOBS],
   async setup({ docs }) {
     await docs.ensureIndex(WORKLOADS, { name: 'workloads_org_subject', fields: [asc('orgId'), asc('subjectId')] });
-    await docs.ensureIndex(WORKLOADS, { name: 'workloads_org_load', fields: [asc('orgId'), { field: 'openAssignments', direction: 'desc' }] });
+    await docs.ensureIndex(WORKLOADS, { name: 'workloads_org_load', fields: [asc('orgId'), desc('openAssignments')] });
     await docs.ensureIndex(WORKLOADS, { name: 'workloads_subject', fields: [asc('subjectId')] });
   },
   async apply(event, { docs }) {

@@ -3,6 +3,7 @@ import type { SagaEvent } from '../../saga-runner.ts';
 import { runRound } from './rounds.ts';
 import type { AssignmentWorkflowState as State } from './state.ts';
 import { type AssignmentStep, assignUnder, failRound } from './steps.ts';
+import { escalateJob } from '../escalate-job.ts';
 
 /** No assignee found in the last round: the job is escalated to the org's `work.escalateTo` role. */
 export function onEscalated(event: SagaEvent<'AssignmentEscalated'>, state: State): AssignmentStep[] {
@@ -10,15 +11,11 @@ export function onEscalated(event: SagaEvent<'AssignmentEscalated'>, state: Stat
   if (job === null || settings === null || assignment?.phase !== 'escalated') return [];
   if (job.status !== 'contracting' && job.status !== 'submitted') return [];
   return [
-    {
-      kind: 'command',
-      command: {
-        aggregate: 'job',
-        type: 'EscalateJob',
-        data: { jobId: job.jobId, orgId: job.orgId, reason: `no assignee found: ${event.data.reason}`.slice(0, 1000), escalateTo: settings.escalateTo },
-      },
+    escalateJob(job, {
+      reason: `no assignee found: ${event.data.reason}`,
+      escalateTo: settings.escalateTo,
       commandId: `assign:${job.jobId}:escalate:${assignment.round}`,
-    },
+    }),
   ];
 }
 

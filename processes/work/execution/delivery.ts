@@ -4,6 +4,7 @@ import type { SagaEvent } from '../../saga-runner.ts';
 import type { ExecutionState } from './state.ts';
 import { type ExecutionStep, startWork } from './steps.ts';
 import { type ExecutionTimer, VERDICT_DUE } from './timer-refs.ts';
+import { escalateJob } from '../escalate-job.ts';
 
 /** A completed root task: its outputs delivered on the job. */
 export function onCompleted(event: SagaEvent<'TaskCompleted'>, state: ExecutionState): ExecutionStep[] {
@@ -67,19 +68,10 @@ export function onVerdictDue(timer: Extract<ExecutionTimer, { purpose: typeof VE
   const { job, settings } = state;
   if (job === null || settings === null || job.status !== 'delivered' || job.delivery?.deliveredAt !== timer.deliveredAt) return [];
   return [
-    {
-      kind: 'command',
-      command: {
-        aggregate: 'job',
-        type: 'EscalateJob',
-        data: {
-          jobId: job.jobId,
-          orgId: job.orgId,
-          reason: `no verdict on the delivery within ${String(timer.timeoutMs)} ms`,
-          escalateTo: settings.escalateTo,
-        },
-      },
+    escalateJob(job, {
+      reason: `no verdict on the delivery within ${String(timer.timeoutMs)} ms`,
+      escalateTo: settings.escalateTo,
       commandId: `exec:${job.jobId}:${timer.deliveredAt}:verdict-due`,
-    },
+    }),
   ];
 }

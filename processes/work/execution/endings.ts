@@ -2,6 +2,7 @@ import type { ExecutionFollowUp } from './follow-ups.ts';
 import { taskIdFor } from './ids.ts';
 import type { ExecutionState } from './state.ts';
 import { cancelTask, type ExecutionStep } from './steps.ts';
+import { escalateJob } from '../escalate-job.ts';
 
 /**
  * Reassignment is an escalation the platform resolves at once, both on record: the job goes back to contracting,
@@ -23,9 +24,7 @@ export function reassign(input: Extract<ExecutionFollowUp, { type: 'reassign' }>
   if (job.status !== 'assigned' && job.status !== 'in_progress') return [];
   return [
     {
-      kind: 'command',
-      command: { aggregate: 'job', type: 'EscalateJob', data: { jobId, orgId: job.orgId, reason: ours, escalateTo: settings.escalateTo } },
-      commandId: `exec:${jobId}:${eventId}:escalate`,
+      ...escalateJob({ jobId, orgId: job.orgId }, { reason: ours, escalateTo: settings.escalateTo, commandId: `exec:${jobId}:${eventId}:escalate` }),
       ifRefused: 'stop',
     },
     resolve,

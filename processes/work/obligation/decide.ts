@@ -1,5 +1,6 @@
 import { isEscalatableJobStatus } from '../../../domain/job/state.ts';
 import type { SagaEvent } from '../../saga-runner.ts';
+import { escalateJob } from '../escalate-job.ts';
 import type { WorkStep } from '../work-command.ts';
 import { OWNER_ESCALATION_ROLE } from './owner-role.ts';
 import type { ObligationState } from './state.ts';
@@ -75,20 +76,13 @@ function onDue(ref: { contractId: string; obligationId: string; dueAt: string },
     },
   ];
   if (!isEscalatableJobStatus(job.status)) return steps;
-  steps.push({
-    kind: 'command',
-    command: {
-      aggregate: 'job',
-      type: 'EscalateJob',
-      data: {
-        jobId: job.jobId,
-        orgId: job.orgId,
-        reason: `missed deadline: ${obligation.description} was due at ${dueAt}`.slice(0, 1000),
-        escalateTo: contract.escalateTo ?? OWNER_ESCALATION_ROLE,
-      },
-    },
-    commandId: `obligation:${contractId}:${obligationId}:${dueAt}:escalate`,
-  });
+  steps.push(
+    escalateJob(job, {
+      reason: `missed deadline: ${obligation.description} was due at ${dueAt}`,
+      escalateTo: contract.escalateTo ?? OWNER_ESCALATION_ROLE,
+      commandId: `obligation:${contractId}:${obligationId}:${dueAt}:escalate`,
+    }),
+  );
   return steps;
 }
 
