@@ -7,21 +7,11 @@ import {
   NoStreamForSubjectError,
   RequestTimeoutError,
 } from './errors.ts';
-import {
-  assertMsgId,
-  assertName,
-  assertQueueName,
-  assertTimeout,
-  decodeData,
-  defaultOnError,
-  encodeMessage,
-  normalizeStreamConfig,
-  type EncodedMessage,
-  type NormalizedStreamConfig,
-} from './message.ts';
+import { checkedDurablePublish, checkedPublish, checkedRequest, checkedSubscribe } from './call-checks.ts';
+import { drainAll, handleEach, reportSafely, unsubscribingIterator } from './delivery.ts';
+import { assertName, decodeData, defaultOnError, encodeMessage, normalizeStreamConfig, type EncodedMessage, type NormalizedStreamConfig } from './message.ts';
 import {
   DEFAULT_MAX_PAYLOAD,
-  DEFAULT_REQUEST_TIMEOUT_MS,
   type Bus,
   type BusMessage,
   type BusOptions,
@@ -37,7 +27,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './port.ts';
-import { assertPattern, assertPublishSubject, patternsOverlap, subjectMatches } from './subjects.ts';
+import { patternsOverlap, subjectMatches } from './subjects.ts';
 
 /**
  * The in-process bus: the same semantics as NATS + JetStream (subject wildcards, queue groups, request/reply with
@@ -235,15 +225,11 @@ class MemorySubscription implements MessageStream {
   run(handler: MessageHandler): void {
     this.mode = 'handler';
     void (async () => {
-      for (;;) {
-        const next = await this.next();
-        if (next.done) break;
-        try {
-          await handler(next.value);
-        } catch (error) {
-          this.bus.reportError(error, next.value.subject);
-        }
-      }
+      await handleEach(
+        () => this.next(),
+        handler,
+        (error, subject) => this.bus.reportError(error, subject),
+      );
       this.resolveClosed();
     })();
   }
@@ -260,13 +246,10 @@ class MemorySubscription implements MessageStream {
   [Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
     if (this.mode !== 'none') throw new InvalidBusConfigError('a subscription can be iterated once');
     this.mode = 'iterator';
-    return {
-      next: () => this.next(),
-      return: async () => {
-        await this.unsubscribe();
-        return { value: undefined, done: true };
-      },
-    };
+    return unsubscribingIterator(
+      () => this.next(),
+      () => this.unsubscribe(),
+    );
   }
 }
 
@@ -387,11 +370,7 @@ export class MemoryBus implements Bus {
   }
 
   reportError(error: unknown, subject: string): void {
-    try {
-      this.onError(error, { subject });
-    } catch {
-      // an error reporter that throws must not break delivery
-    }
+    reportSafely(this.onError, error, subject);
   }
 
   forget(subscription: MemorySubscription): void {
@@ -401,8 +380,7 @@ export class MemoryBus implements Bus {
 
   async publish(subject: string, message: BusMessage): Promise<void> {
     this.assertCanPublish();
-    assertPublishSubject(subject);
-    const encoded = encodeMessage(message, this.broker.maxPayload);
+    const encoded = checkedPublish(subject, message, this.broker.maxPayload);
     this.broker.route({ subject, encoded, replyTo: undefined });
   }
 
@@ -422,11 +400,8 @@ export class MemoryBus implements Bus {
     maybeOptions?: SubscribeOptions,
   ): Promise<Subscription | MessageStream> {
     this.assertOpen();
-    assertPattern(pattern);
-    const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : undefined;
-    const options = (typeof handlerOrOptions === 'function' ? maybeOptions : handlerOrOptions) ?? {};
-    if (options.queue !== undefined) assertQueueName(options.queue);
-    const subscription = new MemorySubscription(this, pattern, options.queue);
+    const { handler, queue } = checkedSubscribe(pattern, handlerOrOptions, maybeOptions);
+    const subscription = new MemorySubscription(this, pattern, queue);
     this.subscriptions.add(subscription);
     this.broker.addSubscription(subscription);
     if (handler) subscription.run(handler);
@@ -435,9 +410,7 @@ export class MemoryBus implements Bus {
 
   async request(subject: string, message: BusMessage, options: RequestOptions = {}): Promise<ReceivedMessage> {
     this.assertOpen();
-    assertPublishSubject(subject);
-    const timeoutMs = assertTimeout(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-    const encoded = encodeMessage(message, this.broker.maxPayload);
+    const { encoded, timeoutMs } = checkedRequest(subject, message, options, this.broker.maxPayload);
     const inbox = `_INBOX.${randomUUID().replaceAll('-', '')}`;
     return new Promise<ReceivedMessage>((resolve, reject) => {
       const timer = setTimeout(() => finish(new RequestTimeoutError(subject, timeoutMs)), timeoutMs);
@@ -480,9 +453,7 @@ export class MemoryBus implements Bus {
 
   async publishDurable(subject: string, message: BusMessage, options: DurablePublishOptions = {}): Promise<DurablePublishAck> {
     this.assertCanPublish();
-    assertPublishSubject(subject);
-    assertMsgId(options.msgId);
-    const encoded = encodeMessage(message, this.broker.maxPayload);
+    const encoded = checkedDurablePublish(subject, message, options, this.broker.maxPayload);
     const stream = this.broker.streamFor(subject);
     if (!stream) throw new NoStreamForSubjectError(subject);
     const { seq, duplicate } = stream.store(subject, encoded, options.msgId);
@@ -495,14 +466,7 @@ export class MemoryBus implements Bus {
     this.closing ??= (async () => {
       this.state = 'draining';
       for (const fail of [...this.requests.values()]) fail(new BusUnavailableError('the bus was closed before the reply came'));
-      const subscriptions = [...this.subscriptions];
-      // Handler subscriptions finish what they received; an iterated stream keeps its buffer for its reader.
-      const draining: Promise<void>[] = [];
-      for (const subscription of subscriptions) {
-        const drained = subscription.drain();
-        if (subscription.hasHandler) draining.push(drained);
-      }
-      await Promise.all(draining);
+      await drainAll(this.subscriptions);
       this.state = 'closed';
     })();
     return this.closing;
