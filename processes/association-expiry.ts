@@ -5,7 +5,7 @@ import { rosterAggregate } from '../commands/handlers/roster.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
 import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
-import { DueSchedule, type Due } from './due-schedule.ts';
+import { DueSchedule, type Due, type DueOutcome } from './due-schedule.ts';
 
 const ROSTER_EVENTS = ['RoleGranted', 'RoleRevoked', 'AssociationExpired'];
 
@@ -52,21 +52,19 @@ export class AssociationExpiryProcess {
   /** Issues ExpireAssociation for every association whose expiry has passed. */
   async expireDue(): Promise<number> {
     const now = (this.options.clock ?? (() => new Date()))().getTime();
-    let recorded = 0;
-    for (const due of this.schedule.dueAt(now)) {
-      if (this.schedule.stopped) break;
-      const result = await this.pipeline.execute(
-        rosterAggregate,
-        { type: 'ExpireAssociation', data: { orgId: due.orgId, associationId: due.associationId } },
-        { commandId: `expire-association:${due.associationId}`, principal: systemPrincipal, retryable: true },
-      );
-      // Recorded now or before (replayed): done. Unavailable (store down, shutting down): retried next tick. Any
-      // other refusal (the org was deleted from under it, a policy forbids it) will not change by retrying.
-      if (isAppError(result) && result.kind === 'unavailable') continue;
-      this.schedule.items.delete(due.associationId);
-      if (!isAppError(result)) recorded += 1;
-    }
-    return recorded;
+    return this.schedule.actOnDue(now, (due) => this.expire(due));
+  }
+
+  private async expire(due: Pending): Promise<DueOutcome> {
+    const result = await this.pipeline.execute(
+      rosterAggregate,
+      { type: 'ExpireAssociation', data: { orgId: due.orgId, associationId: due.associationId } },
+      { commandId: `expire-association:${due.associationId}`, principal: systemPrincipal, retryable: true },
+    );
+    // Recorded now or before (replayed): counted. Unavailable (store down, shutting down): retried next tick. Any
+    // other refusal (the org was deleted from under it, a policy forbids it) will not change by retrying.
+    if (!isAppError(result)) return 'counted';
+    return result.kind === 'unavailable' ? 'again' : 'done';
   }
 
   /** Why it is not following the log now (a dependency outage it waits out), if it is not. */

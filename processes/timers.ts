@@ -9,7 +9,7 @@ import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
 import { timerAggregate } from '../commands/handlers/timer.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { JsonObject } from '../domain/shared/json-value.ts';
-import { DueSchedule, type Due } from './due-schedule.ts';
+import { DueSchedule, type Due, type DueOutcome } from './due-schedule.ts';
 
 interface Pending extends Due {
   timerId: string;
@@ -77,25 +77,27 @@ export class TimerService {
    */
   async fireDue(): Promise<number> {
     const now = (this.options.clock ?? (() => new Date()))().getTime();
-    const due = this.schedule.dueAt(now).sort((a, b) => a.dueAt - b.dueAt);
-    let fired = 0;
-    for (const timer of due) {
-      if (this.schedule.stopped) break;
-      const result = await this.pipeline.execute(
-        timerAggregate,
-        { type: 'FireTimer', data: { timerId: timer.timerId, orgId: timer.orgId } },
-        { commandId: `fire-timer:${timer.timerId}`, principal: systemPrincipal, retryable: true },
-      );
-      // Unavailable (store down, shutting down), not due on the pipeline's clock, or a lost race: next tick. Fired now
-      // or before, or cancelled meanwhile: done. Any other refusal (a policy forbids it) will not change by retrying.
-      if (isAppError(result) && (result.kind === 'unavailable' || TRANSIENT_CODES.has(result.code))) continue;
-      if (isAppError(result) && result.code !== 'TIMER_NOT_FOUND') {
-        this.options.logger?.warn({ timerId: timer.timerId, code: result.code, reason: result.message }, 'timer refused; not fired until the next start');
-      }
-      this.schedule.items.delete(timer.timerId);
-      if (!isAppError(result) && !result.replayed && result.events.some((event) => event.type === 'TimerFired')) fired += 1;
+    return this.schedule.actOnDue(
+      now,
+      (timer) => this.fire(timer),
+      (a, b) => a.dueAt - b.dueAt,
+    );
+  }
+
+  private async fire(timer: Pending): Promise<DueOutcome> {
+    const result = await this.pipeline.execute(
+      timerAggregate,
+      { type: 'FireTimer', data: { timerId: timer.timerId, orgId: timer.orgId } },
+      { commandId: `fire-timer:${timer.timerId}`, principal: systemPrincipal, retryable: true },
+    );
+    // Unavailable (store down, shutting down), not due on the pipeline's clock, or a lost race: next tick. Fired now
+    // or before, or cancelled meanwhile: done. Any other refusal (a policy forbids it) will not change by retrying.
+    if (isAppError(result) && (result.kind === 'unavailable' || TRANSIENT_CODES.has(result.code))) return 'again';
+    if (isAppError(result) && result.code !== 'TIMER_NOT_FOUND') {
+      this.options.logger?.warn({ timerId: timer.timerId, code: result.code, reason: result.message }, 'timer refused; not fired until the next start');
     }
-    return fired;
+    if (!isAppError(result) && !result.replayed && result.events.some((event) => event.type === 'TimerFired')) return 'counted';
+    return 'done';
   }
 
   /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
