@@ -4,7 +4,7 @@ import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { rosterAggregate } from '../commands/handlers/roster.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
-import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
+import { DueProcess } from './due-process.ts';
 import { DueSchedule, type Due, type DueOutcome } from './due-schedule.ts';
 
 const ROSTER_EVENTS = ['RoleGranted', 'RoleRevoked', 'AssociationExpired'];
@@ -20,8 +20,8 @@ interface Pending extends Due {
  * Its schedule is rebuilt from the log on every start, so an expiry that fell while the platform was down is
  * recorded on the next start. The command id is derived from the association, so two instances record it once.
  */
-export class AssociationExpiryProcess {
-  private readonly schedule: DueSchedule<Pending>;
+export class AssociationExpiryProcess extends DueProcess<Pending> {
+  protected readonly schedule: DueSchedule<Pending>;
 
   constructor(
     consumer: LogConsumer,
@@ -29,6 +29,7 @@ export class AssociationExpiryProcess {
     private readonly pipeline: CommandPipeline,
     private readonly options: { tickMs?: number; clock?: () => Date } = {},
   ) {
+    super();
     this.schedule = new DueSchedule(consumer, registry, {
       name: 'association-expiry',
       eventTypes: ROSTER_EVENTS,
@@ -43,10 +44,6 @@ export class AssociationExpiryProcess {
       tick: () => this.expireDue(),
       tickMs: options.tickMs,
     });
-  }
-
-  start(): void {
-    this.schedule.start();
   }
 
   /** Issues ExpireAssociation for every association whose expiry has passed. */
@@ -65,18 +62,5 @@ export class AssociationExpiryProcess {
     // other refusal (the org was deleted from under it, a policy forbids it) will not change by retrying.
     if (!isAppError(result)) return 'counted';
     return result.kind === 'unavailable' ? 'again' : 'done';
-  }
-
-  /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
-  get waiting(): OutageStatus | null {
-    return this.schedule.waiting;
-  }
-
-  get scheduled(): number {
-    return this.schedule.items.size;
-  }
-
-  stop(): Promise<void> {
-    return this.schedule.stop();
   }
 }

@@ -4,11 +4,11 @@ import { systemPrincipal } from '../domain/shared/principal.ts';
 import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { TIMER_EVENT_TYPES } from '../domain/timer/events.ts';
 import { timerIdFor } from '../domain/timer/timer-id.ts';
-import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
 import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
 import { timerAggregate } from '../commands/handlers/timer.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { JsonObject } from '../domain/shared/json-value.ts';
+import { DueProcess } from './due-process.ts';
 import { DueSchedule, type Due, type DueOutcome } from './due-schedule.ts';
 
 interface Pending extends Due {
@@ -34,8 +34,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set(['TIMER_NOT_DUE', 'CONCURRE
  * start. FireTimer is issued as the system principal with the command id `fire-timer:<timerId>`, so two instances,
  * or a restart between the append and its acknowledgement, fire a timer once. Sagas react to TimerFired in the log.
  */
-export class TimerService {
-  private readonly schedule: DueSchedule<Pending>;
+export class TimerService extends DueProcess<Pending> {
+  protected readonly schedule: DueSchedule<Pending>;
 
   constructor(
     consumer: LogConsumer,
@@ -43,6 +43,7 @@ export class TimerService {
     private readonly pipeline: CommandPipeline,
     private readonly options: TimerServiceOptions = {},
   ) {
+    super();
     this.schedule = new DueSchedule(consumer, registry, {
       name: 'timers',
       eventTypes: TIMER_EVENT_TYPES,
@@ -65,9 +66,9 @@ export class TimerService {
     });
   }
 
-  start(): void {
+  override start(): void {
     if (this.schedule.started || this.schedule.stopped) throw new Error('a TimerService starts once');
-    this.schedule.start();
+    super.start();
   }
 
   /**
@@ -98,20 +99,6 @@ export class TimerService {
     }
     if (!isAppError(result) && !result.replayed && result.events.some((event) => event.type === 'TimerFired')) return 'counted';
     return 'done';
-  }
-
-  /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
-  get waiting(): OutageStatus | null {
-    return this.schedule.waiting;
-  }
-
-  /** How many timers are waiting to fire (as far as the log has been read). */
-  get scheduled(): number {
-    return this.schedule.items.size;
-  }
-
-  stop(): Promise<void> {
-    return this.schedule.stop();
   }
 }
 
