@@ -4,6 +4,8 @@ import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 import { DueSchedule, type DueOutcome } from '../../processes/due-schedule.ts';
 import { tempStore } from '../support/pipeline.ts';
 
+const now = Date.now();
+
 interface Item {
   name: string;
   dueAt: number;
@@ -20,7 +22,19 @@ function scheduleOf(items: Item[]): DueSchedule<Item> {
   return schedule;
 }
 
-const now = Date.now();
+/** Acts with `outcomeOf`, answering what was acted on, in order, what was counted and what stays scheduled. */
+async function actRecording(schedule: DueSchedule<Item>, outcomeOf: (item: Item) => Promise<DueOutcome>, order?: (a: Item, b: Item) => number) {
+  const seen: string[] = [];
+  const counted = await schedule.actOnDue(
+    now,
+    (item) => {
+      seen.push(item.name);
+      return outcomeOf(item);
+    },
+    order,
+  );
+  return { seen, counted, left: [...schedule.items.keys()] };
+}
 
 describe('acting on what is due', () => {
   it('acts on the due items only, in scheduling order unless told, and counts those that came to counted', async () => {
@@ -30,14 +44,8 @@ describe('acting on what is due', () => {
       { name: 'early', dueAt: now - 1000 },
       { name: 'now', dueAt: now },
     ]);
-    const seen: string[] = [];
-    const counted = await schedule.actOnDue(now, async (item) => {
-      seen.push(item.name);
-      return item.name === 'now' ? 'done' : 'counted';
-    });
-    expect(seen).toEqual(['late', 'early', 'now']);
-    expect(counted).toBe(2);
-    expect([...schedule.items.keys()]).toEqual(['future']);
+    const result = await actRecording(schedule, async (item) => (item.name === 'now' ? 'done' : 'counted'));
+    expect(result).toEqual({ seen: ['late', 'early', 'now'], counted: 2, left: ['future'] });
   });
 
   it('keeps an item that came to again for the next tick, and follows the order it is given', async () => {
@@ -45,19 +53,12 @@ describe('acting on what is due', () => {
       { name: 'b', dueAt: now - 10 },
       { name: 'a', dueAt: now - 20 },
     ]);
-    const seen: string[] = [];
-    const outcomes: Record<string, DueOutcome> = { a: 'again', b: 'counted' };
-    const counted = await schedule.actOnDue(
-      now,
-      async (item) => {
-        seen.push(item.name);
-        return outcomes[item.name] ?? 'done';
-      },
+    const result = await actRecording(
+      schedule,
+      async (item) => (item.name === 'a' ? 'again' : 'counted'),
       (x, y) => x.dueAt - y.dueAt,
     );
-    expect(seen).toEqual(['a', 'b']);
-    expect(counted).toBe(1);
-    expect([...schedule.items.keys()]).toEqual(['a']);
+    expect(result).toEqual({ seen: ['a', 'b'], counted: 1, left: ['a'] });
   });
 
   it('stops acting once the schedule is stopped', async () => {
@@ -65,14 +66,10 @@ describe('acting on what is due', () => {
       { name: 'first', dueAt: now - 2 },
       { name: 'second', dueAt: now - 1 },
     ]);
-    const seen: string[] = [];
-    const counted = await schedule.actOnDue(now, async (item) => {
-      seen.push(item.name);
+    const result = await actRecording(schedule, async () => {
       await schedule.stop();
       return 'counted';
     });
-    expect(seen).toEqual(['first']);
-    expect(counted).toBe(1);
-    expect([...schedule.items.keys()]).toEqual(['second']);
+    expect(result).toEqual({ seen: ['first'], counted: 1, left: ['second'] });
   });
 });
