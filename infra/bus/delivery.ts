@@ -1,3 +1,4 @@
+import { InvalidBusConfigError } from './errors.ts';
 import type { BusOptions, IncomingMessage, MessageHandler } from './port.ts';
 
 /**
@@ -16,28 +17,40 @@ export function reportSafely(onError: NonNullable<BusOptions['onError']>, error:
   }
 }
 
-/** Calls the handler for one message at a time, in order, until the source ends; a handler's error is reported. */
-export async function handleEach(next: NextMessage, handler: MessageHandler, report: (error: unknown, subject: string) => void): Promise<void> {
-  for (;;) {
-    const message = await next();
-    if (message.done) return;
-    try {
-      await handler(message.value);
-    } catch (error) {
-      report(error, message.value.subject);
+/** How a subscription's messages are consumed: by a handler, or by one `for await` loop. */
+export class Consumption {
+  private mode: 'none' | 'handler' | 'iterator' = 'none';
+
+  get byHandler(): boolean {
+    return this.mode === 'handler';
+  }
+
+  /** Calls the handler for one message at a time, in order, until the source ends; a handler's error is reported. */
+  async handleEach(next: NextMessage, handler: MessageHandler, report: (error: unknown, subject: string) => void): Promise<void> {
+    this.mode = 'handler';
+    for (;;) {
+      const message = await next();
+      if (message.done) return;
+      try {
+        await handler(message.value);
+      } catch (error) {
+        report(error, message.value.subject);
+      }
     }
   }
-}
 
-/** The iterator of a `for await` loop: leaving the loop unsubscribes. */
-export function unsubscribingIterator(next: NextMessage, unsubscribe: () => Promise<void>): AsyncIterator<IncomingMessage> {
-  return {
-    next,
-    return: async () => {
-      await unsubscribe();
-      return { value: undefined, done: true };
-    },
-  };
+  /** The iterator of the one `for await` loop; leaving the loop unsubscribes. */
+  iterator(next: NextMessage, unsubscribe: () => Promise<void>): AsyncIterator<IncomingMessage> {
+    if (this.mode !== 'none') throw new InvalidBusConfigError('a subscription can be iterated once');
+    this.mode = 'iterator';
+    return {
+      next,
+      return: async () => {
+        await unsubscribe();
+        return { value: undefined, done: true };
+      },
+    };
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import {
   RequestTimeoutError,
 } from './errors.ts';
 import { checkedDurablePublish, checkedPublish, checkedRequest, checkedSubscribe } from './call-checks.ts';
-import { drainAll, handleEach, reportSafely, unsubscribingIterator } from './delivery.ts';
+import { Consumption, drainAll, reportSafely } from './delivery.ts';
 import { assertName, decodeData, defaultOnError, encodeMessage, normalizeStreamConfig, type EncodedMessage, type NormalizedStreamConfig } from './message.ts';
 import {
   DEFAULT_MAX_PAYLOAD,
@@ -168,7 +168,7 @@ class MemorySubscription implements MessageStream {
   private state: 'active' | 'draining' | 'ended' = 'active';
   private readonly buffer: IncomingMessage[] = [];
   private readonly waiters: Waiter[] = [];
-  private mode: 'none' | 'handler' | 'iterator' = 'none';
+  private readonly consumption = new Consumption();
 
   constructor(
     private readonly bus: MemoryBus,
@@ -179,7 +179,7 @@ class MemorySubscription implements MessageStream {
   }
 
   get hasHandler(): boolean {
-    return this.mode === 'handler';
+    return this.consumption.byHandler;
   }
 
   deliver(delivery: Delivery): void {
@@ -223,9 +223,8 @@ class MemorySubscription implements MessageStream {
 
   /** Starts the handler loop: one message at a time, in order. `closed` resolves when the loop has exited. */
   run(handler: MessageHandler): void {
-    this.mode = 'handler';
     void (async () => {
-      await handleEach(
+      await this.consumption.handleEach(
         () => this.next(),
         handler,
         (error, subject) => this.bus.reportError(error, subject),
@@ -240,13 +239,11 @@ class MemorySubscription implements MessageStream {
     this.buffer.length = 0;
     this.bus.forget(this);
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
-    if (this.mode !== 'handler') this.resolveClosed();
+    if (!this.consumption.byHandler) this.resolveClosed();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
-    if (this.mode !== 'none') throw new InvalidBusConfigError('a subscription can be iterated once');
-    this.mode = 'iterator';
-    return unsubscribingIterator(
+    return this.consumption.iterator(
       () => this.next(),
       () => this.unsubscribe(),
     );

@@ -33,7 +33,7 @@ import {
   RequestTimeoutError,
 } from './errors.ts';
 import { checkedDurablePublish, checkedPublish, checkedRequest, checkedSubscribe } from './call-checks.ts';
-import { drainAll, handleEach, reportSafely, unsubscribingIterator } from './delivery.ts';
+import { Consumption, drainAll, reportSafely } from './delivery.ts';
 import { DURABLE_MARKER_HEADER, assertName, decodeData, defaultOnError, encodeMessage, normalizeStreamConfig, publicHeaders } from './message.ts';
 import {
   DEFAULT_MAX_PAYLOAD,
@@ -479,7 +479,7 @@ function toStreamInfo(info: NatsStreamInfo): StreamInfo {
 class NatsSubscription implements MessageStream {
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
-  private mode: 'none' | 'handler' | 'iterator' = 'none';
+  private readonly consumption = new Consumption();
   /** Set by unsubscribe: no message is handed out after it, even one nats.js already buffered. */
   private dropping = false;
   private readonly source: AsyncIterator<Msg>;
@@ -494,7 +494,7 @@ class NatsSubscription implements MessageStream {
   }
 
   get hasHandler(): boolean {
-    return this.mode === 'handler';
+    return this.consumption.byHandler;
   }
 
   private async next(): Promise<IteratorResult<IncomingMessage>> {
@@ -511,14 +511,13 @@ class NatsSubscription implements MessageStream {
 
   private ended(): void {
     this.bus.forget(this);
-    if (this.mode !== 'handler') this.resolveClosed();
+    if (!this.consumption.byHandler) this.resolveClosed();
   }
 
   run(handler: MessageHandler): void {
-    this.mode = 'handler';
     void (async () => {
       try {
-        await handleEach(
+        await this.consumption.handleEach(
           () => this.next(),
           handler,
           (error, subject) => this.bus.reportError(error, subject),
@@ -543,7 +542,7 @@ class NatsSubscription implements MessageStream {
         // the connection is gone: so is the subscription
       }
     }
-    if (this.mode !== 'handler') this.resolveClosed();
+    if (!this.consumption.byHandler) this.resolveClosed();
   }
 
   async drain(): Promise<void> {
@@ -559,9 +558,7 @@ class NatsSubscription implements MessageStream {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
-    if (this.mode !== 'none') throw new InvalidBusConfigError('a subscription can be iterated once');
-    this.mode = 'iterator';
-    return unsubscribingIterator(
+    return this.consumption.iterator(
       () => this.next(),
       () => this.unsubscribe(),
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { drainAll, handleEach, reportSafely, unsubscribingIterator } from '../../infra/bus/delivery.ts';
+import { Consumption, drainAll, reportSafely } from '../../infra/bus/delivery.ts';
+import { InvalidBusConfigError } from '../../infra/bus/errors.ts';
 import type { IncomingMessage } from '../../infra/bus/port.ts';
 
 function message(subject: string): IncomingMessage {
@@ -19,7 +20,8 @@ describe('how both bus adapters hand messages on', () => {
     const seen: string[] = [];
     const reported: [string, string][] = [];
     let running = 0;
-    await handleEach(
+    const consumption = new Consumption();
+    await consumption.handleEach(
       source([message('a'), message('b'), message('c')]),
       async (incoming) => {
         running += 1;
@@ -33,6 +35,7 @@ describe('how both bus adapters hand messages on', () => {
     );
     expect(seen).toEqual(['a', 'b', 'c']);
     expect(reported).toEqual([['handler failed', 'b']]);
+    expect(consumption.byHandler).toBe(true);
   });
 
   it('keeps delivering when the error reporter itself throws', () => {
@@ -52,7 +55,8 @@ describe('how both bus adapters hand messages on', () => {
 
   it('unsubscribes when a for-await loop is left early', async () => {
     let unsubscribed = 0;
-    const iterator = unsubscribingIterator(source([message('a'), message('b')]), async () => {
+    const consumption = new Consumption();
+    const iterator = consumption.iterator(source([message('a'), message('b')]), async () => {
       unsubscribed += 1;
     });
     for await (const incoming of { [Symbol.asyncIterator]: () => iterator }) {
@@ -60,6 +64,21 @@ describe('how both bus adapters hand messages on', () => {
       break;
     }
     expect(unsubscribed).toBe(1);
+    expect(consumption.byHandler).toBe(false);
+  });
+
+  it('lets a subscription be iterated once, and not once a handler runs it', async () => {
+    const unsubscribe = async (): Promise<void> => undefined;
+    const iterated = new Consumption();
+    iterated.iterator(source([]), unsubscribe);
+    expect(() => iterated.iterator(source([]), unsubscribe)).toThrow(InvalidBusConfigError);
+    const handled = new Consumption();
+    await handled.handleEach(
+      source([]),
+      () => undefined,
+      () => undefined,
+    );
+    expect(() => handled.iterator(source([]), unsubscribe)).toThrow(InvalidBusConfigError);
   });
 
   it('drains every subscription at close but waits only for those with a handler', async () => {
