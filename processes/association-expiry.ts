@@ -4,8 +4,8 @@ import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { rosterAggregate } from '../commands/handlers/roster.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
-import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
-import { DueSchedule, type Due } from './due-schedule.ts';
+import { DueProcess } from './due-process.ts';
+import { DueSchedule, type Due, type DueOutcome } from './due-schedule.ts';
 
 const ROSTER_EVENTS = ['RoleGranted', 'RoleRevoked', 'AssociationExpired'];
 
@@ -20,8 +20,8 @@ interface Pending extends Due {
  * Its schedule is rebuilt from the log on every start, so an expiry that fell while the platform was down is
  * recorded on the next start. The command id is derived from the association, so two instances record it once.
  */
-export class AssociationExpiryProcess {
-  private readonly schedule: DueSchedule<Pending>;
+export class AssociationExpiryProcess extends DueProcess<Pending> {
+  protected readonly schedule: DueSchedule<Pending>;
 
   constructor(
     consumer: LogConsumer,
@@ -29,6 +29,7 @@ export class AssociationExpiryProcess {
     private readonly pipeline: CommandPipeline,
     private readonly options: { tickMs?: number; clock?: () => Date } = {},
   ) {
+    super();
     this.schedule = new DueSchedule(consumer, registry, {
       name: 'association-expiry',
       eventTypes: ROSTER_EVENTS,
@@ -45,40 +46,21 @@ export class AssociationExpiryProcess {
     });
   }
 
-  start(): void {
-    this.schedule.start();
-  }
-
   /** Issues ExpireAssociation for every association whose expiry has passed. */
   async expireDue(): Promise<number> {
     const now = (this.options.clock ?? (() => new Date()))().getTime();
-    let recorded = 0;
-    for (const due of this.schedule.dueAt(now)) {
-      if (this.schedule.stopped) break;
-      const result = await this.pipeline.execute(
-        rosterAggregate,
-        { type: 'ExpireAssociation', data: { orgId: due.orgId, associationId: due.associationId } },
-        { commandId: `expire-association:${due.associationId}`, principal: systemPrincipal, retryable: true },
-      );
-      // Recorded now or before (replayed): done. Unavailable (store down, shutting down): retried next tick. Any
-      // other refusal (the org was deleted from under it, a policy forbids it) will not change by retrying.
-      if (isAppError(result) && result.kind === 'unavailable') continue;
-      this.schedule.items.delete(due.associationId);
-      if (!isAppError(result)) recorded += 1;
-    }
-    return recorded;
+    return this.schedule.actOnDue(now, (due) => this.expire(due));
   }
 
-  /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
-  get waiting(): OutageStatus | null {
-    return this.schedule.waiting;
-  }
-
-  get scheduled(): number {
-    return this.schedule.items.size;
-  }
-
-  stop(): Promise<void> {
-    return this.schedule.stop();
+  private async expire(due: Pending): Promise<DueOutcome> {
+    const result = await this.pipeline.execute(
+      rosterAggregate,
+      { type: 'ExpireAssociation', data: { orgId: due.orgId, associationId: due.associationId } },
+      { commandId: `expire-association:${due.associationId}`, principal: systemPrincipal, retryable: true },
+    );
+    // Recorded now or before (replayed): counted. Unavailable (store down, shutting down): retried next tick. Any
+    // other refusal (the org was deleted from under it, a policy forbids it) will not change by retrying.
+    if (!isAppError(result)) return 'counted';
+    return result.kind === 'unavailable' ? 'again' : 'done';
   }
 }

@@ -10,6 +10,9 @@ export interface Due {
   dueAt: number;
 }
 
+/** What acting on a due item came to: `again` keeps it for the next tick; the others take it off the schedule. */
+export type DueOutcome = 'again' | 'done' | 'counted';
+
 export interface DueScheduleOptions<Item extends Due> {
   /** The processor's name on the log consumer. */
   name: string;
@@ -68,9 +71,22 @@ export class DueSchedule<Item extends Due> {
     }
   }
 
-  /** The items due at `now`, in the order they were scheduled. */
-  dueAt(now: number): Item[] {
-    return [...this.items.values()].filter((item) => item.dueAt <= now);
+  /**
+   * Acts on the items due at `now`, one at a time, in the order they were scheduled unless `order` says otherwise,
+   * until stopped. Answers how many came to `counted`.
+   */
+  async actOnDue(now: number, act: (item: Item) => Promise<DueOutcome>, order?: (a: Item, b: Item) => number): Promise<number> {
+    const due = [...this.items].filter(([, item]) => item.dueAt <= now);
+    if (order) due.sort(([, a], [, b]) => order(a, b));
+    let counted = 0;
+    for (const [key, item] of due) {
+      if (this.stopping) break;
+      const outcome = await act(item);
+      if (outcome === 'again') continue;
+      this.items.delete(key);
+      if (outcome === 'counted') counted += 1;
+    }
+    return counted;
   }
 
   /** Why it is not following the log now (a dependency outage it waits out), if it is not. */

@@ -4,12 +4,12 @@ import { systemPrincipal } from '../domain/shared/principal.ts';
 import type { PlatformEventRegistry } from '../domain/events/catalog.ts';
 import { TIMER_EVENT_TYPES } from '../domain/timer/events.ts';
 import { timerIdFor } from '../domain/timer/timer-id.ts';
-import type { OutageStatus } from '../infra/outage/dependency-outage.ts';
 import type { LogConsumer } from '../infra/log-consumer/log-consumer.ts';
 import { timerAggregate } from '../commands/handlers/timer.ts';
 import type { CommandPipeline } from '../commands/pipeline.ts';
 import type { JsonObject } from '../domain/shared/json-value.ts';
-import { DueSchedule, type Due } from './due-schedule.ts';
+import { DueProcess } from './due-process.ts';
+import { DueSchedule, type Due, type DueOutcome } from './due-schedule.ts';
 
 interface Pending extends Due {
   timerId: string;
@@ -34,8 +34,8 @@ const TRANSIENT_CODES: ReadonlySet<string> = new Set(['TIMER_NOT_DUE', 'CONCURRE
  * start. FireTimer is issued as the system principal with the command id `fire-timer:<timerId>`, so two instances,
  * or a restart between the append and its acknowledgement, fire a timer once. Sagas react to TimerFired in the log.
  */
-export class TimerService {
-  private readonly schedule: DueSchedule<Pending>;
+export class TimerService extends DueProcess<Pending> {
+  protected readonly schedule: DueSchedule<Pending>;
 
   constructor(
     consumer: LogConsumer,
@@ -43,6 +43,7 @@ export class TimerService {
     private readonly pipeline: CommandPipeline,
     private readonly options: TimerServiceOptions = {},
   ) {
+    super();
     this.schedule = new DueSchedule(consumer, registry, {
       name: 'timers',
       eventTypes: TIMER_EVENT_TYPES,
@@ -65,9 +66,9 @@ export class TimerService {
     });
   }
 
-  start(): void {
+  override start(): void {
     if (this.schedule.started || this.schedule.stopped) throw new Error('a TimerService starts once');
-    this.schedule.start();
+    super.start();
   }
 
   /**
@@ -77,39 +78,27 @@ export class TimerService {
    */
   async fireDue(): Promise<number> {
     const now = (this.options.clock ?? (() => new Date()))().getTime();
-    const due = this.schedule.dueAt(now).sort((a, b) => a.dueAt - b.dueAt);
-    let fired = 0;
-    for (const timer of due) {
-      if (this.schedule.stopped) break;
-      const result = await this.pipeline.execute(
-        timerAggregate,
-        { type: 'FireTimer', data: { timerId: timer.timerId, orgId: timer.orgId } },
-        { commandId: `fire-timer:${timer.timerId}`, principal: systemPrincipal, retryable: true },
-      );
-      // Unavailable (store down, shutting down), not due on the pipeline's clock, or a lost race: next tick. Fired now
-      // or before, or cancelled meanwhile: done. Any other refusal (a policy forbids it) will not change by retrying.
-      if (isAppError(result) && (result.kind === 'unavailable' || TRANSIENT_CODES.has(result.code))) continue;
-      if (isAppError(result) && result.code !== 'TIMER_NOT_FOUND') {
-        this.options.logger?.warn({ timerId: timer.timerId, code: result.code, reason: result.message }, 'timer refused; not fired until the next start');
-      }
-      this.schedule.items.delete(timer.timerId);
-      if (!isAppError(result) && !result.replayed && result.events.some((event) => event.type === 'TimerFired')) fired += 1;
+    return this.schedule.actOnDue(
+      now,
+      (timer) => this.fire(timer),
+      (a, b) => a.dueAt - b.dueAt,
+    );
+  }
+
+  private async fire(timer: Pending): Promise<DueOutcome> {
+    const result = await this.pipeline.execute(
+      timerAggregate,
+      { type: 'FireTimer', data: { timerId: timer.timerId, orgId: timer.orgId } },
+      { commandId: `fire-timer:${timer.timerId}`, principal: systemPrincipal, retryable: true },
+    );
+    // Unavailable (store down, shutting down), not due on the pipeline's clock, or a lost race: next tick. Fired now
+    // or before, or cancelled meanwhile: done. Any other refusal (a policy forbids it) will not change by retrying.
+    if (isAppError(result) && (result.kind === 'unavailable' || TRANSIENT_CODES.has(result.code))) return 'again';
+    if (isAppError(result) && result.code !== 'TIMER_NOT_FOUND') {
+      this.options.logger?.warn({ timerId: timer.timerId, code: result.code, reason: result.message }, 'timer refused; not fired until the next start');
     }
-    return fired;
-  }
-
-  /** Why it is not following the log now (a dependency outage it waits out), if it is not. */
-  get waiting(): OutageStatus | null {
-    return this.schedule.waiting;
-  }
-
-  /** How many timers are waiting to fire (as far as the log has been read). */
-  get scheduled(): number {
-    return this.schedule.items.size;
-  }
-
-  stop(): Promise<void> {
-    return this.schedule.stop();
+    if (!isAppError(result) && !result.replayed && result.events.some((event) => event.type === 'TimerFired')) return 'counted';
+    return 'done';
   }
 }
 

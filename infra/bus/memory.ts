@@ -7,21 +7,11 @@ import {
   NoStreamForSubjectError,
   RequestTimeoutError,
 } from './errors.ts';
-import {
-  assertMsgId,
-  assertName,
-  assertQueueName,
-  assertTimeout,
-  decodeData,
-  defaultOnError,
-  encodeMessage,
-  normalizeStreamConfig,
-  type EncodedMessage,
-  type NormalizedStreamConfig,
-} from './message.ts';
+import { checkedDurablePublish, checkedPublish, checkedRequest, checkedSubscribe } from './call-checks.ts';
+import { Consumption, drainAll, reportSafely } from './delivery.ts';
+import { assertName, decodeData, defaultOnError, encodeMessage, normalizeStreamConfig, type EncodedMessage, type NormalizedStreamConfig } from './message.ts';
 import {
   DEFAULT_MAX_PAYLOAD,
-  DEFAULT_REQUEST_TIMEOUT_MS,
   type Bus,
   type BusMessage,
   type BusOptions,
@@ -37,7 +27,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './port.ts';
-import { assertPattern, assertPublishSubject, patternsOverlap, subjectMatches } from './subjects.ts';
+import { patternsOverlap, subjectMatches } from './subjects.ts';
 
 /**
  * The in-process bus: the same semantics as NATS + JetStream (subject wildcards, queue groups, request/reply with
@@ -178,7 +168,7 @@ class MemorySubscription implements MessageStream {
   private state: 'active' | 'draining' | 'ended' = 'active';
   private readonly buffer: IncomingMessage[] = [];
   private readonly waiters: Waiter[] = [];
-  private mode: 'none' | 'handler' | 'iterator' = 'none';
+  private readonly consumption = new Consumption();
 
   constructor(
     private readonly bus: MemoryBus,
@@ -189,7 +179,7 @@ class MemorySubscription implements MessageStream {
   }
 
   get hasHandler(): boolean {
-    return this.mode === 'handler';
+    return this.consumption.byHandler;
   }
 
   deliver(delivery: Delivery): void {
@@ -233,17 +223,12 @@ class MemorySubscription implements MessageStream {
 
   /** Starts the handler loop: one message at a time, in order. `closed` resolves when the loop has exited. */
   run(handler: MessageHandler): void {
-    this.mode = 'handler';
     void (async () => {
-      for (;;) {
-        const next = await this.next();
-        if (next.done) break;
-        try {
-          await handler(next.value);
-        } catch (error) {
-          this.bus.reportError(error, next.value.subject);
-        }
-      }
+      await this.consumption.handleEach(
+        () => this.next(),
+        handler,
+        (error, subject) => this.bus.reportError(error, subject),
+      );
       this.resolveClosed();
     })();
   }
@@ -254,19 +239,14 @@ class MemorySubscription implements MessageStream {
     this.buffer.length = 0;
     this.bus.forget(this);
     for (const waiter of this.waiters.splice(0)) waiter({ value: undefined, done: true });
-    if (this.mode !== 'handler') this.resolveClosed();
+    if (!this.consumption.byHandler) this.resolveClosed();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
-    if (this.mode !== 'none') throw new InvalidBusConfigError('a subscription can be iterated once');
-    this.mode = 'iterator';
-    return {
-      next: () => this.next(),
-      return: async () => {
-        await this.unsubscribe();
-        return { value: undefined, done: true };
-      },
-    };
+    return this.consumption.iterator(
+      () => this.next(),
+      () => this.unsubscribe(),
+    );
   }
 }
 
@@ -387,11 +367,7 @@ export class MemoryBus implements Bus {
   }
 
   reportError(error: unknown, subject: string): void {
-    try {
-      this.onError(error, { subject });
-    } catch {
-      // an error reporter that throws must not break delivery
-    }
+    reportSafely(this.onError, error, subject);
   }
 
   forget(subscription: MemorySubscription): void {
@@ -401,8 +377,7 @@ export class MemoryBus implements Bus {
 
   async publish(subject: string, message: BusMessage): Promise<void> {
     this.assertCanPublish();
-    assertPublishSubject(subject);
-    const encoded = encodeMessage(message, this.broker.maxPayload);
+    const encoded = checkedPublish(subject, message, this.broker.maxPayload);
     this.broker.route({ subject, encoded, replyTo: undefined });
   }
 
@@ -422,11 +397,8 @@ export class MemoryBus implements Bus {
     maybeOptions?: SubscribeOptions,
   ): Promise<Subscription | MessageStream> {
     this.assertOpen();
-    assertPattern(pattern);
-    const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : undefined;
-    const options = (typeof handlerOrOptions === 'function' ? maybeOptions : handlerOrOptions) ?? {};
-    if (options.queue !== undefined) assertQueueName(options.queue);
-    const subscription = new MemorySubscription(this, pattern, options.queue);
+    const { handler, queue } = checkedSubscribe(pattern, handlerOrOptions, maybeOptions);
+    const subscription = new MemorySubscription(this, pattern, queue);
     this.subscriptions.add(subscription);
     this.broker.addSubscription(subscription);
     if (handler) subscription.run(handler);
@@ -435,9 +407,7 @@ export class MemoryBus implements Bus {
 
   async request(subject: string, message: BusMessage, options: RequestOptions = {}): Promise<ReceivedMessage> {
     this.assertOpen();
-    assertPublishSubject(subject);
-    const timeoutMs = assertTimeout(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-    const encoded = encodeMessage(message, this.broker.maxPayload);
+    const { encoded, timeoutMs } = checkedRequest(subject, message, options, this.broker.maxPayload);
     const inbox = `_INBOX.${randomUUID().replaceAll('-', '')}`;
     return new Promise<ReceivedMessage>((resolve, reject) => {
       const timer = setTimeout(() => finish(new RequestTimeoutError(subject, timeoutMs)), timeoutMs);
@@ -480,9 +450,7 @@ export class MemoryBus implements Bus {
 
   async publishDurable(subject: string, message: BusMessage, options: DurablePublishOptions = {}): Promise<DurablePublishAck> {
     this.assertCanPublish();
-    assertPublishSubject(subject);
-    assertMsgId(options.msgId);
-    const encoded = encodeMessage(message, this.broker.maxPayload);
+    const encoded = checkedDurablePublish(subject, message, options, this.broker.maxPayload);
     const stream = this.broker.streamFor(subject);
     if (!stream) throw new NoStreamForSubjectError(subject);
     const { seq, duplicate } = stream.store(subject, encoded, options.msgId);
@@ -495,14 +463,7 @@ export class MemoryBus implements Bus {
     this.closing ??= (async () => {
       this.state = 'draining';
       for (const fail of [...this.requests.values()]) fail(new BusUnavailableError('the bus was closed before the reply came'));
-      const subscriptions = [...this.subscriptions];
-      // Handler subscriptions finish what they received; an iterated stream keeps its buffer for its reader.
-      const draining: Promise<void>[] = [];
-      for (const subscription of subscriptions) {
-        const drained = subscription.drain();
-        if (subscription.hasHandler) draining.push(drained);
-      }
-      await Promise.all(draining);
+      await drainAll(this.subscriptions);
       this.state = 'closed';
     })();
     return this.closing;

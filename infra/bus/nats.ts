@@ -32,21 +32,11 @@ import {
   PayloadTooLargeError,
   RequestTimeoutError,
 } from './errors.ts';
-import {
-  DURABLE_MARKER_HEADER,
-  assertMsgId,
-  assertName,
-  assertQueueName,
-  assertTimeout,
-  decodeData,
-  defaultOnError,
-  encodeMessage,
-  normalizeStreamConfig,
-  publicHeaders,
-} from './message.ts';
+import { checkedDurablePublish, checkedPublish, checkedRequest, checkedSubscribe } from './call-checks.ts';
+import { Consumption, drainAll, reportSafely } from './delivery.ts';
+import { DURABLE_MARKER_HEADER, assertName, decodeData, defaultOnError, encodeMessage, normalizeStreamConfig, publicHeaders } from './message.ts';
 import {
   DEFAULT_MAX_PAYLOAD,
-  DEFAULT_REQUEST_TIMEOUT_MS,
   type Bus,
   type BusCredentials,
   type BusMessage,
@@ -63,7 +53,6 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './port.ts';
-import { assertPattern, assertPublishSubject } from './subjects.ts';
 import { redactUrl } from '../config/redact-url.ts';
 import type { JsonValue } from '../json-value.ts';
 
@@ -244,11 +233,7 @@ export class NatsBus implements Bus {
   }
 
   reportError(error: unknown, subject: string): void {
-    try {
-      this.onError(error, { subject });
-    } catch {
-      // an error reporter that throws must not break delivery
-    }
+    reportSafely(this.onError, error, subject);
   }
 
   forget(subscription: NatsSubscription): void {
@@ -267,8 +252,7 @@ export class NatsBus implements Bus {
 
   async publish(subject: string, message: BusMessage): Promise<void> {
     this.assertCanPublish();
-    assertPublishSubject(subject);
-    const encoded = encodeMessage(message, this.maxPayload);
+    const encoded = checkedPublish(subject, message, this.maxPayload);
     try {
       this.nc.publish(subject, encoded.payload, { headers: toNatsHeaders(encoded.headers) });
     } catch (error) {
@@ -315,13 +299,10 @@ export class NatsBus implements Bus {
     maybeOptions?: SubscribeOptions,
   ): Promise<Subscription | MessageStream> {
     this.assertOpen();
-    assertPattern(pattern);
-    const handler = typeof handlerOrOptions === 'function' ? handlerOrOptions : undefined;
-    const options = (typeof handlerOrOptions === 'function' ? maybeOptions : handlerOrOptions) ?? {};
-    if (options.queue !== undefined) assertQueueName(options.queue);
+    const { handler, queue } = checkedSubscribe(pattern, handlerOrOptions, maybeOptions);
     let sub: NatsSub;
     try {
-      sub = this.nc.subscribe(pattern, options.queue === undefined ? {} : { queue: options.queue });
+      sub = this.nc.subscribe(pattern, queue === undefined ? {} : { queue });
       // The server has registered the interest once it answered the PING that follows the SUB.
       await this.nc.flush();
     } catch (error) {
@@ -340,9 +321,7 @@ export class NatsBus implements Bus {
 
   async request(subject: string, message: BusMessage, options: RequestOptions = {}): Promise<ReceivedMessage> {
     this.assertOpen();
-    assertPublishSubject(subject);
-    const timeoutMs = assertTimeout(options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS);
-    const encoded = encodeMessage(message, this.maxPayload);
+    const { encoded, timeoutMs } = checkedRequest(subject, message, options, this.maxPayload);
     let reply: Msg;
     try {
       reply = await this.nc.request(subject, encoded.payload, { timeout: timeoutMs, headers: toNatsHeaders(encoded.headers) });
@@ -427,9 +406,7 @@ export class NatsBus implements Bus {
 
   async publishDurable(subject: string, message: BusMessage, options: DurablePublishOptions = {}): Promise<DurablePublishAck> {
     this.assertCanPublish();
-    assertPublishSubject(subject);
-    assertMsgId(options.msgId);
-    const encoded = encodeMessage(message, this.maxPayload);
+    const encoded = checkedDurablePublish(subject, message, options, this.maxPayload);
     try {
       const ack = await this.js.publish(subject, encoded.payload, {
         headers: toNatsHeaders(encoded.headers, { [DURABLE_MARKER_HEADER]: '1' }),
@@ -464,14 +441,8 @@ export class NatsBus implements Bus {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.state === 'open') this.state = 'draining';
-      const subscriptions = [...this.subscriptions];
       // Handler subscriptions finish what they received while the connection still works (they may publish/reply).
-      const draining: Promise<void>[] = [];
-      for (const subscription of subscriptions) {
-        const drained = subscription.drain();
-        if (subscription.hasHandler) draining.push(drained);
-      }
-      await Promise.all(draining);
+      await drainAll(this.subscriptions);
       if (!this.nc.isClosed()) {
         try {
           await this.nc.drain();
@@ -508,7 +479,7 @@ function toStreamInfo(info: NatsStreamInfo): StreamInfo {
 class NatsSubscription implements MessageStream {
   readonly closed: Promise<void>;
   private resolveClosed!: () => void;
-  private mode: 'none' | 'handler' | 'iterator' = 'none';
+  private readonly consumption = new Consumption();
   /** Set by unsubscribe: no message is handed out after it, even one nats.js already buffered. */
   private dropping = false;
   private readonly source: AsyncIterator<Msg>;
@@ -523,7 +494,7 @@ class NatsSubscription implements MessageStream {
   }
 
   get hasHandler(): boolean {
-    return this.mode === 'handler';
+    return this.consumption.byHandler;
   }
 
   private async next(): Promise<IteratorResult<IncomingMessage>> {
@@ -540,22 +511,17 @@ class NatsSubscription implements MessageStream {
 
   private ended(): void {
     this.bus.forget(this);
-    if (this.mode !== 'handler') this.resolveClosed();
+    if (!this.consumption.byHandler) this.resolveClosed();
   }
 
   run(handler: MessageHandler): void {
-    this.mode = 'handler';
     void (async () => {
       try {
-        for (;;) {
-          const next = await this.next();
-          if (next.done) break;
-          try {
-            await handler(next.value);
-          } catch (error) {
-            this.bus.reportError(error, next.value.subject);
-          }
-        }
+        await this.consumption.handleEach(
+          () => this.next(),
+          handler,
+          (error, subject) => this.bus.reportError(error, subject),
+        );
       } catch (error) {
         this.bus.reportError(error, this.pattern);
       } finally {
@@ -576,7 +542,7 @@ class NatsSubscription implements MessageStream {
         // the connection is gone: so is the subscription
       }
     }
-    if (this.mode !== 'handler') this.resolveClosed();
+    if (!this.consumption.byHandler) this.resolveClosed();
   }
 
   async drain(): Promise<void> {
@@ -592,14 +558,9 @@ class NatsSubscription implements MessageStream {
   }
 
   [Symbol.asyncIterator](): AsyncIterator<IncomingMessage> {
-    if (this.mode !== 'none') throw new InvalidBusConfigError('a subscription can be iterated once');
-    this.mode = 'iterator';
-    return {
-      next: () => this.next(),
-      return: async () => {
-        await this.unsubscribe();
-        return { value: undefined, done: true };
-      },
-    };
+    return this.consumption.iterator(
+      () => this.next(),
+      () => this.unsubscribe(),
+    );
   }
 }

@@ -12,19 +12,23 @@ export interface ValidationIssue {
 
 export abstract class DocumentStoreError extends Error {}
 
-/**
- * A filter, sort, page size, cursor, update, index spec or collection name was refused by validation. Nothing was
- * read or written.
- */
-export class InvalidQueryError extends DocumentStoreError {
-  override readonly name: string = 'InvalidQueryError';
-  readonly code: string = 'invalid_query';
+/** Input refused by validation; the message lists the issues found in it. */
+abstract class RefusedInputError extends DocumentStoreError {
   constructor(
     message: string,
     readonly issues: readonly ValidationIssue[] = [],
   ) {
     super(issues.length > 0 ? `${message}: ${issues.map(formatIssue).join('; ')}` : message);
   }
+}
+
+/**
+ * A filter, sort, page size, cursor, update, index spec or collection name was refused by validation. Nothing was
+ * read or written.
+ */
+export class InvalidQueryError extends RefusedInputError {
+  override readonly name: string = 'InvalidQueryError';
+  readonly code: string = 'invalid_query';
 }
 
 /** A pagination cursor that this store did not issue for this sort (tampered, truncated, or from another query). */
@@ -34,15 +38,9 @@ export class InvalidCursorError extends InvalidQueryError {
 }
 
 /** A document (or a value inside an update) that is not a storable JSON document. Nothing was written. */
-export class InvalidDocumentError extends DocumentStoreError {
+export class InvalidDocumentError extends RefusedInputError {
   override readonly name = 'InvalidDocumentError';
   readonly code = 'invalid_document';
-  constructor(
-    message: string,
-    readonly issues: readonly ValidationIssue[] = [],
-  ) {
-    super(issues.length > 0 ? `${message}: ${issues.map(formatIssue).join('; ')}` : message);
-  }
 }
 
 /** A write would give two documents the same key in a unique index. The write did not happen. */
