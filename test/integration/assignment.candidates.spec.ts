@@ -9,6 +9,7 @@ import type { Job } from '../../domain/job/state.ts';
 import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
 import { assessCandidates } from '../../processes/work/candidates.ts';
+import { bareJobSubmission } from '../support/bare-job.ts';
 import { governance, ok } from '../support/governance-fixtures.ts';
 import { admin, governedPipelineOn, tempStore } from '../support/pipeline.ts';
 
@@ -50,23 +51,8 @@ describe("assessing candidates decides each one's policy exactly as a command of
 
     const now = new Date().toISOString();
     const job = {
-      jobId: randomUUID(),
-      orgId,
+      ...bareJobSubmission({ jobId: randomUUID(), orgId, goal: 'g', assignmentStrategy: 'criteria', submittedBy: admin, submittedAt: now }),
       status: 'contracting',
-      goal: 'g',
-      objectives: [],
-      priority: 'normal',
-      completionMode: 'single',
-      deadline: null,
-      requiredCapabilities: [],
-      requiredRoles: [],
-      outputTemplate: null,
-      verifierSubjectIds: [],
-      budget: null,
-      assignmentStrategy: 'criteria',
-      directAssignee: null,
-      submittedBy: admin,
-      submittedAt: now,
       assignment: null,
       delivery: null,
       verification: null,

@@ -11,6 +11,7 @@ import { CONTRACTS, contractView, contractsProjection } from '../../projections/
 import { ESCALATIONS, escalationId, escalationsProjection } from '../../projections/read-models/escalations.ts';
 import { TASKS, taskView, tasksProjection } from '../../projections/read-models/tasks.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
+import { bareJobSubmission } from '../support/bare-job.ts';
 import { tempStore } from '../support/pipeline.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 import type { JsonObject } from '../../domain/shared/json-value.ts';
@@ -201,24 +202,7 @@ async function history() {
   await append(d, 'TaskCancelled', { taskId: ids.dropped, ...ref, reason: 'not needed', cancelledBy: system, cancelledAt: tick() });
 
   // Escalations. The job stream starts with a JobSubmitted, so the first escalation is its revision 1.
-  const submitted = (jobId: string, org: string) => ({
-    jobId,
-    orgId: org,
-    goal: 'Do it',
-    objectives: [],
-    priority: 'normal',
-    completionMode: 'single',
-    deadline: null,
-    requiredCapabilities: [],
-    requiredRoles: [],
-    outputTemplate: null,
-    verifierSubjectIds: [],
-    budget: null,
-    assignmentStrategy: null,
-    directAssignee: null,
-    submittedBy: system,
-    submittedAt: tick(),
-  });
+  const submitted = (jobId: string, org: string) => bareJobSubmission({ jobId, orgId: org, goal: 'Do it', submittedBy: system, submittedAt: tick() });
   const e = `job-${ids.escalatedTwice}`;
   const eref = { jobId: ids.escalatedTwice, orgId };
   await append(e, 'JobSubmitted', submitted(ids.escalatedTwice, orgId));
