@@ -10,14 +10,13 @@ import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
 import { assessCandidates } from '../../processes/work/candidates.ts';
 import { bareJobSubmission } from '../support/bare-job.ts';
-import { governance, ok } from '../support/governance-fixtures.ts';
-import { admin, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { ok } from '../support/governance-fixtures.ts';
+import { admin } from '../support/pipeline.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 describe("assessing candidates decides each one's policy exactly as a command of that subject would be decided", () => {
   it('agrees with the per-subject policy request on roles, inherited roles, groups, job spaces and capabilities', async () => {
-    const store = tempStore();
-    const { pipeline, loader } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { loader, g } = governedStore();
     const orgId = await g.registerOrg('equivalence');
     const run = (type: string, data: Record<string, unknown>) => g.run(rosterAggregate, { type, data: { orgId, ...data } }, admin);
     ok(await g.defineRole(orgId, { name: 'worker' }));

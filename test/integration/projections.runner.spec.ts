@@ -7,17 +7,15 @@ import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import type { Projection } from '../../projections/projection.ts';
 import { readModelProjections } from '../../projections/read-models/all.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
-import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
-import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { asSubject, ok, refused } from '../support/governance-fixtures.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 import { collectionsDump } from '../support/projection-runs.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 const docsStore = () => new SqliteDocumentStore({ path: join(mkdtempSync(join(tmpdir(), 'ag-docs-')), 'read-models.db') });
 
 async function history() {
-  const store = tempStore();
-  const { pipeline, registry } = governedPipelineOn(store);
-  const g = governance(pipeline);
+  const { store, registry, g } = governedStore();
   const orgId = await g.registerOrg('projected');
   const alice = await g.registerSubject('alice', [{ name: 'writing', level: 5 }]);
   const bob = await g.registerSubject('bob');
