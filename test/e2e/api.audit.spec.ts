@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { auditLabRules } from '../support/audit-lab-rules.ts';
 import { useTestServer } from '../support/api-server.ts';
 import { waitFor } from '../support/async.ts';
 import { orgNotFound } from '../../domain/org/not-found.ts';
@@ -7,18 +8,8 @@ import { orgNotFound } from '../../domain/org/not-found.ts';
  * The audit routes over HTTP (in process): state as of a position or an instant, re-evaluation, what-if; their
  * validation, bounded paging, uniform errors, and scoping: a member of one org reads nothing of another's audit.
  */
-const rules = [
-  { id: 'writers-describe', effect: 'permit', actions: ['org.update'], roles: ['writer'], reason: 'writers edit the description' },
-  { id: 'members-read', effect: 'permit', actions: ['*.read'], when: 'size(principal.roles) > 0', reason: 'members read the org' },
-  {
-    id: 'no-x',
-    effect: 'forbid',
-    actions: ['org.update'],
-    when: 'has(command.data.description) && command.data.description.startsWith("x")',
-    reason: 'x is reserved',
-    escalateTo: 'owner',
-  },
-];
+// The lab rules, with the forbid escalating to the owner.
+const rules = auditLabRules.map((rule) => (rule.id === 'no-x' ? { ...rule, escalateTo: 'owner' } : rule));
 
 describe('audit routes', () => {
   const { server, api } = useTestServer();

@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentedScript, eventsAfter, headPosition, runBash, type ScriptRun } from '../support/doc-scripts.ts';
-import { killAllServers, startServer, type ServerProcess } from '../support/server-process.ts';
+import { documentedScript, eventsAfter, type ScriptRun } from '../support/doc-scripts.ts';
+import { removeScriptRunTwice, scriptRunTwice } from '../support/script-run-twice.ts';
 
 const ADMIN_KEY = 'e2e-work-walkthrough-admin-key-0123456789abcdef';
 
@@ -22,20 +19,10 @@ describe("docs/work.md's work walk-through", () => {
   let second: ScriptRun;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'ag-work-walkthrough-'));
-    state = mkdtempSync(join(tmpdir(), 'ag-work-walkthrough-w-'));
-    const server: ServerProcess = await startServer({ dataDir, adminKey: ADMIN_KEY });
     const script = documentedScript('docs/work.md', 'work-walkthrough');
-    const env = { AG: server.baseUrl, AGENCYGRID_API_KEY: ADMIN_KEY, W: state };
-    first = await runBash(script, env, 60_000);
-    headAfterFirst = headPosition(dataDir);
-    second = await runBash(script, env, 60_000);
+    ({ dataDir, state, first, headAfterFirst, second } = await scriptRunTwice(script, { name: 'work-walkthrough', adminKey: ADMIN_KEY, stateVariable: 'W' }));
   }, 150_000);
-  afterAll(async () => {
-    await killAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(state, { recursive: true, force: true });
-  });
+  afterAll(() => removeScriptRunTwice([dataDir, state]));
 
   it('runs to the end: the job verified, the contract fulfilled with the refused tool on record, the inbox fed', () => {
     expect(first.code, `${first.stdout}\n${first.stderr}`).toBe(0);

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documentedScript, eventsAfter, headPosition, runBash, type ScriptRun } from '../support/doc-scripts.ts';
-import { killAllServers, startServer, type ServerProcess } from '../support/server-process.ts';
+import { documentedScript, eventsAfter, type ScriptRun } from '../support/doc-scripts.ts';
+import type { ServerProcess } from '../support/server-process.ts';
+import { removeScriptRunTwice, scriptRunTwice } from '../support/script-run-twice.ts';
 
 const ADMIN_KEY = 'e2e-readme-quickstart-admin-key-0123456789abcdef';
 
@@ -21,7 +21,6 @@ describe("README.md's quickstart", () => {
   let server: ServerProcess;
   let dataDir: string;
   let state: string;
-  let env: Record<string, string>;
   let first: ScriptRun;
   let headAfterFirst: number;
   let second: ScriptRun;
@@ -29,19 +28,13 @@ describe("README.md's quickstart", () => {
   const answer = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(state, `${name}.json`), 'utf8')) as Record<string, unknown>;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'ag-quickstart-'));
-    state = mkdtempSync(join(tmpdir(), 'ag-quickstart-qs-'));
-    server = await startServer({ dataDir, adminKey: ADMIN_KEY });
-    env = { AG: server.baseUrl, AGENCYGRID_API_KEY: ADMIN_KEY, QS: state };
-    first = await runBash(script, env, 60_000);
-    headAfterFirst = headPosition(dataDir);
-    second = await runBash(script, env, 60_000);
+    ({ server, dataDir, state, first, headAfterFirst, second } = await scriptRunTwice(script, {
+      name: 'quickstart',
+      adminKey: ADMIN_KEY,
+      stateVariable: 'QS',
+    }));
   }, 150_000);
-  afterAll(async () => {
-    await killAllServers();
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(state, { recursive: true, force: true });
-  });
+  afterAll(() => removeScriptRunTwice([dataDir, state]));
 
   it('runs to the end: every command applied, the job verified by the human, the contract fulfilled', async () => {
     expect(first.code, `${first.stdout}\n${first.stderr}`).toBe(0);

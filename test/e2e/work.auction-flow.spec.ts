@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
 import { useTestServer } from '../support/api-server.ts';
-import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { streamEvents, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { expectCheapestSummaryDelivered, summariseAuctionSettings, summariseJobVerified, summarisingBidder } from '../support/summarise-auction.ts';
 
 describe('a job assigned by auction, worked, delivered and verified by agents over the bus', () => {
   const { server } = useTestServer();
@@ -13,17 +14,8 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
   const rejectedProposals: string[] = [];
 
   beforeAll(async () => {
-    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '3000', 'work.permittedTools': 'text.summarise' });
-    const worker = (price: number) => ({
-      onCallForProposals: () => ({ price, etaSeconds: 60 }),
-      onProposalRejected: (rejected: { jobId: string }) => void rejectedProposals.push(`${price}:${rejected.jobId}`),
-      onTask: async (task: { input: unknown }, context: { progress(p: number, m?: string): Promise<void>; useTool(t: string): Promise<void> }) => {
-        await context.useTool('text.summarise');
-        await context.progress(50, 'halfway');
-        const { goal } = task.input as { goal: string };
-        return { summary: goal.toUpperCase(), by: price };
-      },
-    });
+    orgId = await workOrg(server, summariseAuctionSettings);
+    const worker = (price: number) => summarisingBidder(price, rejectedProposals);
     cheap = await workAgent(server, { orgId, name: 'Cheap', capabilities: { summarise: 3 }, handlers: worker(5) });
     dear = await workAgent(server, { orgId, name: 'Dear', capabilities: { summarise: 3 }, handlers: worker(10) });
     // Lacks the capability: it is not invited, bids anyway (lowest of all), and its bid is recorded and refused.
@@ -40,16 +32,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
   });
 
   it('awards the lowest valid bid, records every bid with its reasons, and runs the job to verified', async () => {
-    const jobId = await submitJob(server, orgId, {
-      goal: 'summarise the quarterly report',
-      completionMode: 'verified',
-      verifierSubjectIds: [verifier.id],
-      requiredCapabilities: [{ name: 'summarise', level: 2 }],
-      deadline: new Date(Date.now() + 60_000).toISOString(),
-    });
-    await waitForStreamEvent(server, `assignment-${jobId}`, 'CallForProposalsIssued');
-    await unqualified.client.request('propose', { orgId, jobId, round: 1, bid: { price: 1 } });
-    const verified = await waitForJobEvent(server, jobId, 'JobVerified', 15_000);
+    const { jobId, verified } = await summariseJobVerified(server, orgId, verifier.id, unqualified);
     expect(verified.verifiedBy).toMatchObject({ id: verifier.id, kind: 'subject' });
 
     const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
@@ -85,12 +68,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
     expect(rejectedProposals).toContain(`10:${jobId}`);
 
     const contractId = awarded.contractId as string;
-    await waitForStreamEvent(server, `contract-${contractId}`, 'ContractFulfilled');
-    const contract = (await streamEvents(server, `contract-${contractId}`)).map((event) => event.type);
-    expect(contract).toEqual(['ContractDrafted', 'ContractSigned', 'ContractSigned', 'ContractActivated', 'ContractFulfilled']);
-
-    const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
-    expect(delivered.deliverable).toEqual({ summary: 'SUMMARISE THE QUARTERLY REPORT', by: 5 });
+    await expectCheapestSummaryDelivered(server, jobId, contractId);
   });
 
   it('reports where the sagas are and the timers waiting, in /ready and /metrics', async () => {

@@ -11,9 +11,10 @@ import type { Subscription } from '../../infra/bus/port.ts';
 import { waitFor } from '../support/async.ts';
 import { serviceUrl } from '../support/services.ts';
 import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
-import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { streamEvents, submitJob, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 import { apiClient } from './api.client.ts';
 import { SseClient } from './api.events-stream.client.ts';
+import { expectCheapestSummaryDelivered, summariseAuctionSettings, summariseJobVerified, summarisingBidder } from '../support/summarise-auction.ts';
 
 /**
  * Agents without NATS: the inbox over `GET /agent/inbox` (Server-Sent Events) and requests over
@@ -86,17 +87,8 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
 
   beforeAll(async () => {
     server = await startListeningServer();
-    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '3000', 'work.permittedTools': 'text.summarise' });
-    const worker = (price: number): AgentHandlers => ({
-      onCallForProposals: () => ({ price, etaSeconds: 60 }),
-      onProposalRejected: (rejected) => void rejectedProposals.push(`${price}:${rejected.jobId}`),
-      onTask: async (task, context) => {
-        await context.useTool('text.summarise');
-        await context.progress(50, 'halfway');
-        const { goal } = task.input as { goal: string };
-        return { summary: goal.toUpperCase(), by: price };
-      },
-    });
+    orgId = await workOrg(server, summariseAuctionSettings);
+    const worker = (price: number) => summarisingBidder(price, rejectedProposals);
     const agent = async (name: string, input: { capabilities?: Record<string, number>; role?: string; handlers: AgentHandlers }) => {
       // Registered, with a key and a role; its bus client is never started: this agent has HTTP only.
       const registered = await workAgent(server, { orgId, name, ...input, start: false });
@@ -129,16 +121,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
   });
 
   it('awards the lowest valid bid and runs the job to verified, every message and answer over HTTP', async () => {
-    const jobId = await submitJob(server, orgId, {
-      goal: 'summarise the quarterly report',
-      completionMode: 'verified',
-      verifierSubjectIds: [verifier.id],
-      requiredCapabilities: [{ name: 'summarise', level: 2 }],
-      deadline: new Date(Date.now() + 60_000).toISOString(),
-    });
-    await waitForStreamEvent(server, `assignment-${jobId}`, 'CallForProposalsIssued');
-    await unqualified.client.request('propose', { orgId, jobId, round: 1, bid: { price: 1 } });
-    const verified = await waitForJobEvent(server, jobId, 'JobVerified', 15_000);
+    const { jobId, verified } = await summariseJobVerified(server, orgId, verifier.id, unqualified);
     expect(verified.verifiedBy).toMatchObject({ id: verifier.id, kind: 'subject' });
 
     const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
@@ -162,12 +145,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
     await waitFor(() => rejectedProposals.includes(`10:${jobId}`), 5000, 'the reject message');
 
     const contractId = awarded.contractId as string;
-    await waitForStreamEvent(server, `contract-${contractId}`, 'ContractFulfilled');
-    const contract = (await streamEvents(server, `contract-${contractId}`)).map((event) => event.type);
-    expect(contract).toEqual(['ContractDrafted', 'ContractSigned', 'ContractSigned', 'ContractActivated', 'ContractFulfilled']);
-
-    const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
-    expect(delivered.deliverable).toEqual({ summary: 'SUMMARISE THE QUARTERLY REPORT', by: 5 });
+    await expectCheapestSummaryDelivered(server, jobId, contractId);
 
     // Every agent read its inbox and answered over HTTP: the bids, the signature, the task's progress, tool use and
     // result, and the verdict.

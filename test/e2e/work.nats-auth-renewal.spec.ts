@@ -1,14 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
 import { AgentClient, connectAgentBus } from '../../api/agent-client/index.ts';
 import type { NatsBus } from '../../infra/bus/nats.ts';
 import { isRequired } from '../support/services.ts';
 import { natsServerAvailable, startSecuredNats, type SecuredNats } from '../support/nats-server.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { serverOnSecuredNats } from '../support/secured-nats-server.ts';
+import type { TestServer } from '../support/server.ts';
 import { workOrg } from '../support/work-fixtures.ts';
 import { apiClient } from './api.client.ts';
 
@@ -26,17 +23,7 @@ describe.runIf(available)('an agent on the secured bus stays on it past the life
 
   beforeAll(async () => {
     nats = await startSecuredNats();
-    const started = await startTestServer({
-      env: {
-        NATS_URL: nats.url,
-        NATS_CREDS_FILE: nats.platformCredsFile,
-        NATS_AGENT_ISSUER_SEED_FILE: nats.agentIssuerSeedFile,
-        NATS_AGENT_CREDENTIALS_TTL_MS: String(TTL_MS),
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-nats-renew-')),
-      },
-    });
-    await started.app.listen({ port: 0, host: '127.0.0.1' });
-    server = { ...started, baseUrl: `http://127.0.0.1:${(started.app.server.address() as AddressInfo).port}` };
+    server = await serverOnSecuredNats(nats, { NATS_AGENT_CREDENTIALS_TTL_MS: String(TTL_MS) });
   }, 30_000);
   afterAll(async () => {
     await client?.stop();

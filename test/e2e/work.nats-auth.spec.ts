@@ -1,7 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
 import { AgentClient, AgentRequestError, connectAgentBus, type AgentHandlers } from '../../api/agent-client/index.ts';
@@ -12,6 +8,7 @@ import type { NatsBus } from '../../infra/bus/nats.ts';
 import type { Bus } from '../../infra/bus/port.ts';
 import { isRequired } from '../support/services.ts';
 import { natsServerAvailable, startSecuredNats, type SecuredNats } from '../support/nats-server.ts';
+import { serverOnSecuredNats } from '../support/secured-nats-server.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { AUCTION_BID_WINDOW_MS, auctionBidders, runAuctionToVerified } from '../support/nats-auction.ts';
 import { workOrg } from '../support/work-fixtures.ts';
@@ -54,16 +51,7 @@ describe.runIf(available)('work over the secured bus: agents on credentials issu
 
   beforeAll(async () => {
     nats = await startSecuredNats();
-    const started = await startTestServer({
-      env: {
-        NATS_URL: nats.url,
-        NATS_CREDS_FILE: nats.platformCredsFile,
-        NATS_AGENT_ISSUER_SEED_FILE: nats.agentIssuerSeedFile,
-        DATA_DIR: mkdtempSync(join(tmpdir(), 'ag-nats-auth-')),
-      },
-    });
-    await started.app.listen({ port: 0, host: '127.0.0.1' });
-    server = { ...started, baseUrl: `http://127.0.0.1:${(started.app.server.address() as AddressInfo).port}` };
+    server = await serverOnSecuredNats(nats);
     await server.platform.bus.subscribe('agencygrid.work.>', (message) => {
       requests.push({ subject: message.subject, headers: { ...message.headers }, data: message.data });
     });

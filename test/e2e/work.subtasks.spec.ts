@@ -26,41 +26,19 @@ describe('a task split into sub-tasks by its assignee', () => {
         onTask: async (task): Promise<JsonValue> => {
           if (task.parentTaskId !== null) return { part: (task.input as { part: string }).part.toUpperCase() };
           // The root task: split it in two, each a sub-task dispatched back to this agent, then fold the parts.
+          const underTask = { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId };
           for (const part of ['intro', 'body']) {
             subtaskIds.push(subtaskIdFor(task.taskId, part));
-            await agent.client.request('subtask', {
-              orgId,
-              jobId: task.jobId,
-              parentTaskId: task.taskId,
-              contractId: task.contractId,
-              key: part,
-              title: part,
-              input: { part },
-            });
+            await agent.client.request('subtask', { ...underTask, key: part, title: part, input: { part } });
           }
           try {
             // An agent never picks a task's id: it would otherwise take the id of another job's task in advance.
-            await agent.client.request('subtask', {
-              orgId,
-              jobId: task.jobId,
-              parentTaskId: task.taskId,
-              contractId: task.contractId,
-              key: 'x',
-              taskId: task.taskId,
-              title: 'squat',
-            });
+            await agent.client.request('subtask', { ...underTask, key: 'x', taskId: task.taskId, title: 'squat' });
           } catch (error) {
             if (error instanceof AgentRequestError) squatRefusal = error;
           }
           try {
-            await outsider.client.request('subtask', {
-              orgId,
-              jobId: task.jobId,
-              parentTaskId: task.taskId,
-              contractId: task.contractId,
-              key: 'mine now',
-              title: 'mine now',
-            });
+            await outsider.client.request('subtask', { ...underTask, key: 'mine now', title: 'mine now' });
           } catch (error) {
             if (error instanceof AgentRequestError) outsiderRefusal = error;
           }

@@ -9,14 +9,14 @@ import type { Job } from '../../domain/job/state.ts';
 import { evaluatePolicy } from '../../domain/policy/evaluate.ts';
 import { platformPolicy } from '../../domain/policy/platform-policy.ts';
 import { assessCandidates } from '../../processes/work/candidates.ts';
-import { governance, ok } from '../support/governance-fixtures.ts';
-import { admin, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { bareJobSubmission } from '../support/bare-job.ts';
+import { ok } from '../support/governance-fixtures.ts';
+import { admin } from '../support/pipeline.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 describe("assessing candidates decides each one's policy exactly as a command of that subject would be decided", () => {
   it('agrees with the per-subject policy request on roles, inherited roles, groups, job spaces and capabilities', async () => {
-    const store = tempStore();
-    const { pipeline, loader } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { loader, g } = governedStore();
     const orgId = await g.registerOrg('equivalence');
     const run = (type: string, data: Record<string, unknown>) => g.run(rosterAggregate, { type, data: { orgId, ...data } }, admin);
     ok(await g.defineRole(orgId, { name: 'worker' }));
@@ -50,23 +50,8 @@ describe("assessing candidates decides each one's policy exactly as a command of
 
     const now = new Date().toISOString();
     const job = {
-      jobId: randomUUID(),
-      orgId,
+      ...bareJobSubmission({ jobId: randomUUID(), orgId, goal: 'g', assignmentStrategy: 'criteria', submittedBy: admin, submittedAt: now }),
       status: 'contracting',
-      goal: 'g',
-      objectives: [],
-      priority: 'normal',
-      completionMode: 'single',
-      deadline: null,
-      requiredCapabilities: [],
-      requiredRoles: [],
-      outputTemplate: null,
-      verifierSubjectIds: [],
-      budget: null,
-      assignmentStrategy: 'criteria',
-      directAssignee: null,
-      submittedBy: admin,
-      submittedAt: now,
       assignment: null,
       delivery: null,
       verification: null,

@@ -2,14 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { AssociationExpiryProcess } from '../../processes/association-expiry.ts';
 import { rosterAggregate } from '../../commands/handlers/roster.ts';
 import { collect, waitFor } from '../support/async.ts';
-import { governance, ok } from '../support/governance-fixtures.ts';
-import { admin, commandId, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { ok } from '../support/governance-fixtures.ts';
+import { admin, commandId, governedPipelineOn } from '../support/pipeline.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 async function expiringGrant(expiresInMs: number) {
-  const store = tempStore();
-  const { pipeline, registry } = governedPipelineOn(store);
-  const g = governance(pipeline);
+  const { store, pipeline, registry, g } = governedStore();
   const orgId = await g.registerOrg('temps');
   const subjectId = await g.registerSubject('temp');
   ok(await g.defineRole(orgId, { name: 'temp' }));

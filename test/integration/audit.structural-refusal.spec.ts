@@ -3,9 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { reevaluateOrg, whatIfOrg } from '../../commands/audit/replay.ts';
 import type { DecisionRecordedData } from '../../domain/policy/decision-events.ts';
 import { collect } from '../support/async.ts';
-import { governance, ok, refused } from '../support/governance-fixtures.ts';
-import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { ok, refused } from '../support/governance-fixtures.ts';
 import type { JsonObject } from '../../domain/shared/json-value.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 /**
  * A grant the policy permits and the roster refuses (the role is full) is in the log as what it was: a permit whose
@@ -14,9 +14,7 @@ import type { JsonObject } from '../../domain/shared/json-value.ts';
  */
 describe('a refusal by the org structure in the audit', () => {
   async function fullRole() {
-    const store = tempStore();
-    const { pipeline, registry } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, registry, g } = governedStore();
     const orgId = await g.registerOrg('full-role');
     ok(await g.defineRole(orgId, { name: 'reviewer', maxHolders: 3, assignmentType: 'dynamic_multi_subject' }));
     const subjects = [];

@@ -10,8 +10,9 @@ import type { Principal } from '../../domain/shared/principal.ts';
 import { systemPrincipal } from '../../domain/shared/principal.ts';
 import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
 import { collect } from '../support/async.ts';
-import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
-import { admin, commandId, governedPipelineOn, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
+import { asSubject, ok, refused } from '../support/governance-fixtures.ts';
+import { admin, commandId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 const allowAll: PreAppendCheck = async () => ({ allowed: true });
 const now = new Date('2026-11-27T12:00:00.000Z');
@@ -134,9 +135,7 @@ describe('contract commands through the pipeline', () => {
 
 describe('contract signatures under an org policy', () => {
   it('lets the policy say who may sign, while the contract decides which subject is which party', async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store, { clock: () => now });
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore({ clock: () => now });
     const orgId = await g.registerOrg('agency');
     const [writer, otherWriter, clerk] = [await g.registerSubject('writer'), await g.registerSubject('other'), await g.registerSubject('clerk')];
     ok(await g.defineRole(orgId, { name: 'worker' }));
@@ -180,9 +179,7 @@ describe('contract signatures under an org policy', () => {
   });
 
   it('denies by default a subject outside the org, and appends nothing to the contract', async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store, { clock: () => now });
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore({ clock: () => now });
     const orgId = await g.registerOrg('closed');
     const outsider = await g.registerSubject('outsider');
     const contractId = randomUUID();

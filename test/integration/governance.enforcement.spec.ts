@@ -1,14 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
 import { collect } from '../support/async.ts';
-import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
-import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { asSubject, ok, refused } from '../support/governance-fixtures.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 async function setup() {
-  const store = tempStore();
-  const { pipeline } = governedPipelineOn(store);
-  const g = governance(pipeline);
+  const { store, pipeline, g } = governedStore();
   const orgId = await g.registerOrg('lab');
   const alice = await g.registerSubject('alice');
   const bob = await g.registerSubject('bob');
@@ -109,9 +107,7 @@ describe('policy enforcement before every append', () => {
   });
 
   it('lets a subject found an org and manage it as its owner under the default policy; others cannot', async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { g } = governedStore();
     const founder = await g.registerSubject('founder');
     const stranger = await g.registerSubject('stranger');
     const orgId = await g.registerOrg('founded', asSubject(founder));
@@ -123,9 +119,7 @@ describe('policy enforcement before every append', () => {
 
 describe('decisions are never dropped', () => {
   it('records a denial again when a retried command is decided differently, with the decision id it answered', async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore();
     const orgId = await g.registerOrg('retried');
     const outsider = await g.registerSubject('outsider');
     const key = { commandId: 'retry-denied-update-1', principal: asSubject(outsider), retryable: true } as const;

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { envelopEvent } from '../../commands/event-envelope.ts';
 import { commandHash } from '../../commands/command-identity.ts';
 import { rosterStream } from '../../domain/roster/events.ts';
-import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
-import { admin, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { asSubject, ok, refused } from '../support/governance-fixtures.ts';
+import { admin } from '../support/pipeline.ts';
 import { role } from '../support/roster-fixtures.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 /**
  * An org role named `platform-admin`, defined before such names were reserved (it is in the log, so it stays), and
@@ -13,9 +14,7 @@ import { role } from '../support/roster-fixtures.ts';
  */
 describe('a legacy org role named like a platform role', () => {
   it('gives its holder no platform permit', async () => {
-    const store = tempStore();
-    const { pipeline, registry } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, registry, g } = governedStore();
     const orgId = await g.registerOrg('legacy-names');
     const subjectId = await g.registerSubject('pretender');
     const legacy = { type: 'RoleDefined', data: { orgId, role: role('platform-admin') } } as const;

@@ -38,19 +38,24 @@ function projectionsAt(
   };
 }
 
+/** The subject's effective roles in the org, read now through the hot path with no position to wait for. */
+function effectiveRolesNow(docs: SqliteDocumentStore, cache: MemoryCache, projections: HotPathDeps['projections']) {
+  return effectiveRolesOf({ docs, cache, projections }, createLoaders(docs), {
+    orgId,
+    subjectId,
+    jobSpace: null,
+    now: new Date().toISOString(),
+    minPosition: 0n,
+  });
+}
+
 describe('effective roles from the cache', () => {
   async function withEntry(projections: HotPathDeps['projections']) {
     const docs = new SqliteDocumentStore({ path: ':memory:' });
     const cache = new MemoryCache();
     // Written before a roster change the roster read model has applied since (it no longer holds "writer").
     await cache.setJson(cacheKeys.effectiveRoles(orgId, subjectId, null), { v: 1, position: '5', roles: ['writer'], groups: [] });
-    const view = await effectiveRolesOf({ docs, cache, projections }, createLoaders(docs), {
-      orgId,
-      subjectId,
-      jobSpace: null,
-      now: new Date().toISOString(),
-      minPosition: 0n,
-    });
+    const view = await effectiveRolesNow(docs, cache, projections);
     await docs.close();
     return view;
   }
@@ -95,13 +100,7 @@ describe('filling the cache after a read-model answer', () => {
   async function fillWith(projections: HotPathDeps['projections']) {
     const docs = new SqliteDocumentStore({ path: ':memory:' });
     const cache = new MemoryCache();
-    const view = await effectiveRolesOf({ docs, cache, projections }, createLoaders(docs), {
-      orgId,
-      subjectId,
-      jobSpace: null,
-      now: new Date().toISOString(),
-      minPosition: 0n,
-    });
+    const view = await effectiveRolesNow(docs, cache, projections);
     const kept = await cache.get(cacheKeys.effectiveRoles(orgId, subjectId, null));
     await docs.close();
     return { view, kept: kept !== null };

@@ -9,7 +9,8 @@ import type { Principal } from '../../domain/shared/principal.ts';
 import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
 import { collect } from '../support/async.ts';
 import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
-import { admin, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { admin } from '../support/pipeline.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 const inADay = () => new Date(Date.now() + 24 * 3600 * 1000).toISOString();
 
@@ -31,9 +32,7 @@ function jobs(pipeline: CommandPipeline, orgId: string, jobId: string, aggregate
 
 describe('a job through the governed pipeline', () => {
   it('is submitted by an admin and walked to verified, each change appended with the decision that permitted it', async () => {
-    const store = tempStore();
-    const { pipeline, loader } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, loader, g } = governedStore();
     const orgId = await g.registerOrg('lab');
     const writer = await g.registerSubject('writer', [{ name: 'nlp.summarize', level: 6 }]);
     const reviewer = await g.registerSubject('reviewer');
@@ -95,9 +94,7 @@ describe('a job through the governed pipeline', () => {
   });
 
   it("lets the org's policy give the parties their part, while the job still decides which subject is which", async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore();
     const orgId = await g.registerOrg('studio');
     const [writer, otherWriter, reviewer] = [await g.registerSubject('writer'), await g.registerSubject('other'), await g.registerSubject('reviewer')];
     ok(await g.defineRole(orgId, { name: 'worker' }));
@@ -133,9 +130,7 @@ describe('a job through the governed pipeline', () => {
   });
 
   it('denies by default a subject outside the org, and appends nothing to the job', async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore();
     const orgId = await g.registerOrg('closed');
     const outsider = await g.registerSubject('outsider');
     const jobId = randomUUID();
@@ -147,9 +142,7 @@ describe('a job through the governed pipeline', () => {
   });
 
   it('cannot act on a job by naming another org whose policy would permit it', async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore();
     const orgId = await g.registerOrg('victim');
     const founder = await g.registerSubject('founder');
     const ownOrg = await g.registerOrg('own', asSubject(founder));
@@ -163,9 +156,7 @@ describe('a job through the governed pipeline', () => {
   });
 
   it("enforces the org's quota of open jobs, set in its metadata, and records the refused permit", async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore();
     const orgId = randomUUID();
     ok(await g.run(orgAggregate, { type: 'RegisterOrg', data: { orgId, name: 'Busy', slug: 'busy', metadata: { 'quota.maxOpenJobs': '2' } } }));
     const open = new Set<string>();

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { orgAggregate } from '../../commands/handlers/org.ts';
 import { collect } from '../support/async.ts';
-import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
-import { commandId, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { asSubject, ok, refused } from '../support/governance-fixtures.ts';
+import { commandId } from '../support/pipeline.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 describe('registering a child org', () => {
   it("needs the parent org's consent: its owner may, a stranger may not, and both decisions are recorded", async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore();
     const founder = await g.registerSubject('founder');
     const stranger = await g.registerSubject('stranger');
     const parent = await g.registerOrg('parent', asSubject(founder));

@@ -12,9 +12,10 @@ import type { CommandPipeline } from '../../commands/pipeline.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
 import { collect } from '../support/async.ts';
-import { asSubject, governance, ok } from '../support/governance-fixtures.ts';
-import { admin, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { asSubject, ok } from '../support/governance-fixtures.ts';
+import { admin, type tempStore } from '../support/pipeline.ts';
 import { exampleText, policyFrom, testsFrom } from '../support/policy-test-fixtures.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 /**
  * What `agencygrid policy test` promises: a case stated as a user states it (the roles a subject holds, the action,
@@ -30,9 +31,7 @@ describe('policy test decides as the platform does', () => {
     const { spec } = loaded;
     const policy = policyFrom(exampleText(LAB), LAB);
 
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore();
     const orgId = orgIdForSlug(spec.org.slug);
     ok(
       await g.run(orgAggregate, {

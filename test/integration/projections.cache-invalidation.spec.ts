@@ -5,15 +5,13 @@ import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import { cacheKeys } from '../../projections/read-models/cache-keys.ts';
 import { readModelProjections } from '../../projections/read-models/all.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
-import { governance, ok } from '../support/governance-fixtures.ts';
-import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { ok } from '../support/governance-fixtures.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 describe('hot-path caches', () => {
   it('learn slug -> org id from the log and drop cached effective roles when the roster changes', async () => {
-    const store = tempStore();
-    const { pipeline, registry } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, registry, g } = governedStore();
     const cache = new MemoryCache();
     const runner = new ProjectionRunner(new LogConsumer(store), new SqliteDocumentStore({ path: ':memory:' }), registry, readModelProjections, cache);
     await runner.start();

@@ -4,9 +4,9 @@ import { DocumentStoreUnavailableError } from '../../infra/documents/errors.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import type { Projection } from '../../projections/projection.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
-import { governance, ok } from '../support/governance-fixtures.ts';
-import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { ok } from '../support/governance-fixtures.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 /** A projection whose dependency is down until `restore()`: every apply of a RoleGranted fails with `outage()` meanwhile. */
 function dependentProjection(outage: () => Error) {
@@ -36,9 +36,7 @@ function dependentProjection(outage: () => Error) {
 }
 
 async function logWithGrants() {
-  const store = tempStore();
-  const { pipeline, registry } = governedPipelineOn(store);
-  const g = governance(pipeline);
+  const { store, registry, g } = governedStore();
   const orgId = await g.registerOrg('outage');
   const alice = await g.registerSubject('alice');
   ok(await g.defineRole(orgId, { name: 'writer' }));

@@ -3,21 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
 import { jobAggregate } from '../../commands/handlers/job.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
-import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
-import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
-import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import type { EventStore } from '../../infra/eventstore/port.ts';
-import { appliesTo, type ProjectedEvent, type Projection } from '../../projections/projection.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
+import { appliesTo, type Projection } from '../../projections/projection.ts';
 import { readModelProjections } from '../../projections/read-models/all.ts';
 import { JOBS, countOpenJobs, jobView, jobsProjection } from '../../projections/read-models/jobs.ts';
 import { WORKLOADS, WORKLOAD_JOBS, workloadId, workloadsProjection } from '../../projections/read-models/workloads.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
-import { collect } from '../support/async.ts';
 import { ok } from '../support/governance-fixtures.ts';
 import { admin, commandId, pipelineOn, registerOrg, tempStore } from '../support/pipeline.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
-
-const docsStore = () => new SqliteDocumentStore({ path: ':memory:' });
+import { memoryDocs, projectionsCaughtUp, collectionsDump, projectedLog } from '../support/projection-runs.ts';
 
 /**
  * Two orgs; alice holds two open jobs in the first (one in progress, one escalated), and once held a third that was
@@ -81,45 +76,12 @@ async function history() {
   await assign(ids.elsewhere, bob, otherOrgId);
   return { store, registry, orgId, otherOrgId, alice, bob, ids };
 }
-
-async function build(
-  store: EventStore,
-  registry: PlatformEventRegistry,
-  docs: DocumentStore = docsStore(),
-  projections: readonly Projection[] = readModelProjections,
-) {
-  const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, projections);
-  await runner.start();
-  expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
-  expect((await runner.status()).filter((projection) => projection.state === 'failed')).toEqual([]);
-  return { runner, docs };
-}
-
-async function dump(docs: DocumentStore, collections: readonly string[]): Promise<Record<string, JsonDocument[]>> {
-  const result: Record<string, JsonDocument[]> = {};
-  for (const collection of collections) result[collection] = (await docs.find(collection, { limit: 1000, sort: [{ field: '_id', direction: 'asc' }] })).items;
-  return result;
-}
-
-/** The log as projections see it. */
-async function projected(store: EventStore, registry: PlatformEventRegistry): Promise<ProjectedEvent[]> {
-  const events = await collect(store.readAll({ fromPosition: 'start' }));
-  return events.map((event) => ({
-    ...registry.decode(event.type, event.data, event.metadata),
-    eventId: event.id,
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position,
-    metadata: event.metadata,
-  }));
-}
-
 const collections = [JOBS, WORKLOADS, WORKLOAD_JOBS];
 
 describe('the jobs and workloads read models', () => {
   it('hold one document per job and the open assignments per org and subject', async () => {
     const { store, registry, orgId, otherOrgId, alice, bob, ids } = await history();
-    const { runner, docs } = await build(store, registry);
+    const { runner, docs } = await projectionsCaughtUp(store, registry, readModelProjections);
 
     const working = await docs.get(JOBS, ids.working);
     expect(working).toMatchObject({ orgId, status: 'in_progress', priority: 'high', assigneeSubjectId: alice, open: true, closedAt: null });
@@ -152,7 +114,7 @@ describe('the jobs and workloads read models', () => {
 
   it("follows the log live: ending a job lowers its holder's workload", async () => {
     const { store, registry, orgId, alice, ids } = await history();
-    const { runner, docs } = await build(store, registry);
+    const { runner, docs } = await projectionsCaughtUp(store, registry, readModelProjections);
     const { pipeline } = pipelineOn(store);
     const run = async (command: unknown) => ok(await pipeline.execute(jobAggregate, command, { commandId: commandId(), principal: admin }));
     await run({ type: 'ResolveEscalation', data: { jobId: ids.escalated, orgId, resolution: 'cancel', note: 'dropped' } });
@@ -166,42 +128,42 @@ describe('the jobs and workloads read models', () => {
 
   it('is idempotent: every event delivered twice, a replay without checkpoints, and a rebuild all give the same read models', async () => {
     const { store, registry } = await history();
-    const { runner, docs } = await build(store, registry);
+    const { runner, docs } = await projectionsCaughtUp(store, registry, readModelProjections);
     await runner.stop();
-    const built = await dump(docs, collections);
+    const built = await collectionsDump(docs, collections);
     expect(built[WORKLOADS]?.length).toBe(3);
 
     // Redelivery: each event applied twice in a row, straight through the projections.
-    const twice = docsStore();
+    const twice = memoryDocs();
     for (const projection of [jobsProjection, workloadsProjection]) await projection.setup({ docs: twice, registry });
     const redelivered: readonly Projection[] = [jobsProjection, workloadsProjection];
-    for (const event of await projected(store, registry)) {
+    for (const event of await projectedLog(store, registry)) {
       for (const projection of redelivered) {
         if (!appliesTo(projection, event)) continue;
         await projection.apply(event, { docs: twice, registry });
         await projection.apply(event, { docs: twice, registry });
       }
     }
-    expect(await dump(twice, collections)).toEqual(built);
+    expect(await collectionsDump(twice, collections)).toEqual(built);
 
     // Checkpoints forgotten, documents kept: the whole log is applied a second time.
     await docs.dropCollection('_projections');
     const replay = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await replay.start();
     expect(await replay.waitFor(await store.headPosition())).toBe(true);
-    expect(await dump(docs, collections)).toEqual(built);
+    expect(await collectionsDump(docs, collections)).toEqual(built);
     await replay.rebuild('jobs');
     await replay.rebuild('workloads');
     expect(await replay.waitFor(await store.headPosition())).toBe(true);
-    expect(await dump(docs, collections)).toEqual(built);
+    expect(await collectionsDump(docs, collections)).toEqual(built);
     await replay.stop();
   });
 
   it('replays an event interrupted between its workload write and its job entry without counting it twice', async () => {
     const { store, registry, orgId, alice, ids } = await history();
-    const docs = docsStore();
+    const docs = memoryDocs();
     await workloadsProjection.setup({ docs, registry });
-    const events = (await projected(store, registry)).filter((event) => appliesTo(workloadsProjection, event));
+    const events = (await projectedLog(store, registry)).filter((event) => appliesTo(workloadsProjection, event));
     const assigned = events.findIndex((event) => event.type === 'JobAssigned' && event.data.jobId === ids.working);
     for (const event of events.slice(0, assigned)) await workloadsProjection.apply(event, { docs, registry });
     const entryBefore = await docs.get(WORKLOAD_JOBS, ids.working);
@@ -215,8 +177,8 @@ describe('the jobs and workloads read models', () => {
     expect(await docs.get(WORKLOAD_JOBS, ids.working)).toMatchObject({ assigneeSubjectId: alice, open: true, _position: event.position.toString() });
 
     for (const later of events.slice(assigned + 1)) await workloadsProjection.apply(later, { docs, registry });
-    const { runner, docs: reference } = await build(store, registry, docsStore(), [workloadsProjection]);
+    const { runner, docs: reference } = await projectionsCaughtUp(store, registry, [workloadsProjection]);
     await runner.stop();
-    expect(await dump(docs, [WORKLOADS, WORKLOAD_JOBS])).toEqual(await dump(reference, [WORKLOADS, WORKLOAD_JOBS]));
+    expect(await collectionsDump(docs, [WORKLOADS, WORKLOAD_JOBS])).toEqual(await collectionsDump(reference, [WORKLOADS, WORKLOAD_JOBS]));
   });
 });

@@ -7,9 +7,10 @@ import type { EventStore } from '../../infra/eventstore/port.ts';
 import { ParkedEventIndex } from '../../projections/parked-events.ts';
 import type { Projection } from '../../projections/projection.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
-import { governance, ok } from '../support/governance-fixtures.ts';
-import { admin, commandId, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { ok } from '../support/governance-fixtures.ts';
+import { admin, commandId } from '../support/pipeline.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 /** Fails on every RoleGranted: a bug that every instance meets at the same event. */
 const fragile: Projection = {
@@ -44,9 +45,7 @@ async function instance(store: EventStore) {
 
 describe('a parked event, learned from the log', () => {
   it('lets every instance go on past it, and a restarted one never stops there again', async () => {
-    const store = tempStore();
-    const { pipeline } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, g } = governedStore();
     const orgId = await g.registerOrg('parking');
     const alice = await g.registerSubject('alice');
     ok(await g.defineRole(orgId, { name: 'writer' }));

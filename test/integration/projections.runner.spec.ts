@@ -4,20 +4,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
 import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
 import type { Projection } from '../../projections/projection.ts';
 import { readModelProjections } from '../../projections/read-models/all.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
-import { asSubject, governance, ok, refused } from '../support/governance-fixtures.ts';
-import { governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { asSubject, ok, refused } from '../support/governance-fixtures.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
+import { collectionsDump } from '../support/projection-runs.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 const docsStore = () => new SqliteDocumentStore({ path: join(mkdtempSync(join(tmpdir(), 'ag-docs-')), 'read-models.db') });
 
 async function history() {
-  const store = tempStore();
-  const { pipeline, registry } = governedPipelineOn(store);
-  const g = governance(pipeline);
+  const { store, registry, g } = governedStore();
   const orgId = await g.registerOrg('projected');
   const alice = await g.registerSubject('alice', [{ name: 'writing', level: 5 }]);
   const bob = await g.registerSubject('bob');
@@ -29,15 +27,6 @@ async function history() {
   await g.publishPolicy(orgId, [{ id: 'editors-grant', effect: 'permit', actions: ['roster.role.grant'], roles: ['editor'], reason: 'editors staff' }]);
   ok(await g.updateOrg(orgId, 'a lab'));
   return { store, registry, orgId, alice, bob, g };
-}
-
-async function dump(docs: DocumentStore, collections: readonly string[]): Promise<Record<string, JsonDocument[]>> {
-  const result: Record<string, JsonDocument[]> = {};
-  for (const collection of collections) {
-    const page = await docs.find(collection, { limit: 1000, sort: [{ field: '_id', direction: 'asc' }] });
-    result[collection] = page.items;
-  }
-  return result;
 }
 
 const allCollections = readModelProjections.flatMap((projection) => projection.collections);
@@ -83,18 +72,18 @@ describe('the projection runner', () => {
     await first.start();
     await first.waitFor(await store.headPosition());
     await first.stop();
-    const built = await dump(docs, allCollections);
+    const built = await collectionsDump(docs, allCollections);
 
     // Forget the checkpoints but keep the documents: every event is applied a second time.
     await docs.dropCollection('_projections');
     const replay = new ProjectionRunner(new LogConsumer(store), docs, registry, readModelProjections);
     await replay.start();
     await replay.waitFor(await store.headPosition());
-    expect(await dump(docs, allCollections)).toEqual(built);
+    expect(await collectionsDump(docs, allCollections)).toEqual(built);
 
     for (const name of replay.names()) await replay.rebuild(name);
     await replay.waitFor(await store.headPosition());
-    expect(await dump(docs, allCollections)).toEqual(built);
+    expect(await collectionsDump(docs, allCollections)).toEqual(built);
     await replay.stop();
   });
 

@@ -3,15 +3,14 @@ import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
 import { readModelProjections } from '../../projections/read-models/all.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
-import { governance, ok } from '../support/governance-fixtures.ts';
-import { admin, commandId, governedPipelineOn, tempStore } from '../support/pipeline.ts';
+import { ok } from '../support/governance-fixtures.ts';
+import { admin, commandId } from '../support/pipeline.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
+import { governedStore } from '../support/governed-store.ts';
 
 describe('read models with user-chosen keys', () => {
   it('keep dotted metadata keys and capability names without failing, and filter on them exactly', async () => {
-    const store = tempStore();
-    const { pipeline, registry } = governedPipelineOn(store);
-    const g = governance(pipeline);
+    const { store, pipeline, registry, g } = governedStore();
     const orgId = crypto.randomUUID();
     ok(
       await pipeline.execute(

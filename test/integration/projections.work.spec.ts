@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createEventRegistry, type PlatformEventRegistry } from '../../domain/events/catalog.ts';
+import { createEventRegistry } from '../../domain/events/catalog.ts';
 import type { Principal } from '../../domain/shared/principal.ts';
-import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
-import { SqliteDocumentStore } from '../../infra/documents/sqlite.ts';
-import type { EventStore } from '../../infra/eventstore/port.ts';
-import { appliesTo, type ProjectedEvent, type Projection } from '../../projections/projection.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
+import { appliesTo, type Projection } from '../../projections/projection.ts';
 import { readModelProjections } from '../../projections/read-models/all.ts';
 import { ASSIGNMENTS, assignmentsProjection } from '../../projections/read-models/assignments.ts';
 import { BIDS, bidsProjection } from '../../projections/read-models/bids.ts';
@@ -13,12 +11,12 @@ import { CONTRACTS, contractView, contractsProjection } from '../../projections/
 import { ESCALATIONS, escalationId, escalationsProjection } from '../../projections/read-models/escalations.ts';
 import { TASKS, taskView, tasksProjection } from '../../projections/read-models/tasks.ts';
 import { ProjectionRunner } from '../../projections/runner.ts';
-import { collect } from '../support/async.ts';
+import { bareJobSubmission } from '../support/bare-job.ts';
 import { tempStore } from '../support/pipeline.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 import type { JsonObject } from '../../domain/shared/json-value.ts';
+import { memoryDocs, projectionsCaughtUp, collectionsDump, projectedLog } from '../support/projection-runs.ts';
 
-const docsStore = () => new SqliteDocumentStore({ path: ':memory:' });
 const system: Principal = { id: 'system', kind: 'system' };
 const lead: Principal = { id: randomUUID(), kind: 'subject' };
 const workProjections: readonly Projection[] = [contractsProjection, tasksProjection, assignmentsProjection, bidsProjection, escalationsProjection];
@@ -204,24 +202,7 @@ async function history() {
   await append(d, 'TaskCancelled', { taskId: ids.dropped, ...ref, reason: 'not needed', cancelledBy: system, cancelledAt: tick() });
 
   // Escalations. The job stream starts with a JobSubmitted, so the first escalation is its revision 1.
-  const submitted = (jobId: string, org: string) => ({
-    jobId,
-    orgId: org,
-    goal: 'Do it',
-    objectives: [],
-    priority: 'normal',
-    completionMode: 'single',
-    deadline: null,
-    requiredCapabilities: [],
-    requiredRoles: [],
-    outputTemplate: null,
-    verifierSubjectIds: [],
-    budget: null,
-    assignmentStrategy: null,
-    directAssignee: null,
-    submittedBy: system,
-    submittedAt: tick(),
-  });
+  const submitted = (jobId: string, org: string) => bareJobSubmission({ jobId, orgId: org, goal: 'Do it', submittedBy: system, submittedAt: tick() });
   const e = `job-${ids.escalatedTwice}`;
   const eref = { jobId: ids.escalatedTwice, orgId };
   await append(e, 'JobSubmitted', submitted(ids.escalatedTwice, orgId));
@@ -262,37 +243,6 @@ async function history() {
   return { store, registry, orgId, otherOrgId, x, y, z, ids, dueAt, later, heartbeat, rejectedAt };
 }
 
-async function build(
-  store: EventStore,
-  registry: PlatformEventRegistry,
-  projections: readonly Projection[] = workProjections,
-  docs: DocumentStore = docsStore(),
-) {
-  const runner = new ProjectionRunner(new LogConsumer(store), docs, registry, projections);
-  await runner.start();
-  expect(await runner.waitFor(await store.headPosition(), 10_000)).toBe(true);
-  expect((await runner.status()).filter((projection) => projection.state === 'failed')).toEqual([]);
-  return { runner, docs };
-}
-
-async function dump(docs: DocumentStore): Promise<Record<string, JsonDocument[]>> {
-  const result: Record<string, JsonDocument[]> = {};
-  for (const collection of collections) result[collection] = (await docs.find(collection, { limit: 1000, sort: [{ field: '_id', direction: 'asc' }] })).items;
-  return result;
-}
-
-async function projected(store: EventStore, registry: PlatformEventRegistry): Promise<ProjectedEvent[]> {
-  const events = await collect(store.readAll({ fromPosition: 'start' }));
-  return events.map((event) => ({
-    ...registry.decode(event.type, event.data, event.metadata),
-    eventId: event.id,
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position,
-    metadata: event.metadata,
-  }));
-}
-
 describe('the contracts, tasks, assignments, bids and escalations read models', () => {
   it('are maintained by the platform: every one is in the read model list', () => {
     const names = readModelProjections.map((projection) => projection.name);
@@ -301,7 +251,7 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
 
   it('hold one contract per contract: parties, terms, obligations with due times, review, signatures, breaches', async () => {
     const { store, registry, orgId, x, z, ids, later, rejectedAt } = await history();
-    const { runner, docs } = await build(store, registry, readModelProjections);
+    const { runner, docs } = await projectionsCaughtUp(store, registry, readModelProjections);
     const contract = await docs.get(CONTRACTS, ids.contract);
     expect(contract).toMatchObject({
       orgId,
@@ -337,7 +287,7 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
 
   it('hold one task per task: status, attempt, progress, heartbeat, outputs as JSON text, review', async () => {
     const { store, registry, x, y, ids } = await history();
-    const { runner, docs } = await build(store, registry);
+    const { runner, docs } = await projectionsCaughtUp(store, registry, workProjections);
     const task = await docs.get(TASKS, ids.task);
     expect(task).toMatchObject({
       jobId: ids.job,
@@ -375,9 +325,9 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
   it('keep the heartbeat of a running attempt', async () => {
     const { store, registry, ids, heartbeat } = await history();
     // Only the events up to the second progress report: the attempt is running.
-    const docs = docsStore();
+    const docs = memoryDocs();
     await tasksProjection.setup({ docs, registry });
-    for (const event of await projected(store, registry)) {
+    for (const event of await projectedLog(store, registry)) {
       if (event.streamId !== `task-${ids.task}` || !appliesTo(tasksProjection, event)) continue;
       await tasksProjection.apply(event, { docs, registry });
       if (event.type === 'TaskProgressReported' && event.data.attempt === 2) break;
@@ -394,7 +344,7 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
 
   it('hold one assignment per job and one bid per recorded proposal, refused ones with their reasons', async () => {
     const { store, registry, orgId, x, y, z, ids } = await history();
-    const { runner, docs } = await build(store, registry);
+    const { runner, docs } = await projectionsCaughtUp(store, registry, workProjections);
     expect(await docs.get(ASSIGNMENTS, ids.job)).toMatchObject({
       orgId,
       jobId: ids.job,
@@ -428,7 +378,7 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
 
   it('hold one escalation per episode: raised, resolved, still open, ended by cancelling the job', async () => {
     const { store, registry, orgId, otherOrgId, ids, later } = await history();
-    const { runner, docs } = await build(store, registry);
+    const { runner, docs } = await projectionsCaughtUp(store, registry, workProjections);
     expect(await docs.get(ESCALATIONS, escalationId(ids.escalatedTwice, 1))).toMatchObject({
       orgId,
       jobId: ids.escalatedTwice,
@@ -479,37 +429,37 @@ describe('the contracts, tasks, assignments, bids and escalations read models', 
 
   it('are idempotent: every event delivered twice, a replay without checkpoints, and a rebuild all give the same read models', async () => {
     const { store, registry } = await history();
-    const { runner, docs } = await build(store, registry);
+    const { runner, docs } = await projectionsCaughtUp(store, registry, workProjections);
     await runner.stop();
-    const built = await dump(docs);
+    const built = await collectionsDump(docs, collections);
     expect(Object.values(built).map((items) => items.length)).toEqual([2, 2, 1, 4, 3]);
 
-    const twice = docsStore();
+    const twice = memoryDocs();
     for (const projection of workProjections) await projection.setup({ docs: twice, registry });
-    for (const event of await projected(store, registry)) {
+    for (const event of await projectedLog(store, registry)) {
       for (const projection of workProjections) {
         if (!projection.eventTypes.includes(event.type)) continue;
         await projection.apply(event, { docs: twice, registry });
         await projection.apply(event, { docs: twice, registry });
       }
     }
-    expect(await dump(twice)).toEqual(built);
+    expect(await collectionsDump(twice, collections)).toEqual(built);
 
     // Every event applied again over the finished read models (checkpoints lost): an earlier episode's events
     // must not touch the later, open one.
-    for (const event of await projected(store, registry)) {
+    for (const event of await projectedLog(store, registry)) {
       for (const projection of workProjections) if (projection.eventTypes.includes(event.type)) await projection.apply(event, { docs: twice, registry });
     }
-    expect(await dump(twice)).toEqual(built);
+    expect(await collectionsDump(twice, collections)).toEqual(built);
 
     await docs.dropCollection('_projections');
     const replay = new ProjectionRunner(new LogConsumer(store), docs, registry, workProjections);
     await replay.start();
     expect(await replay.waitFor(await store.headPosition())).toBe(true);
-    expect(await dump(docs)).toEqual(built);
+    expect(await collectionsDump(docs, collections)).toEqual(built);
     for (const projection of workProjections) await replay.rebuild(projection.name);
     expect(await replay.waitFor(await store.headPosition())).toBe(true);
-    expect(await dump(docs)).toEqual(built);
+    expect(await collectionsDump(docs, collections)).toEqual(built);
     await replay.stop();
   });
 });

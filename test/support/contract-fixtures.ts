@@ -87,6 +87,11 @@ export const breached = (breachId: string, recordedBy: Principal = system): Cont
     recordedAt: now,
   },
 });
+/** The final obligation moved from `previousDueAt` to `dueAt` by the platform. */
+export const obligationExtended = (previousDueAt: string, dueAt: string): ContractEvent => ({
+  type: 'ObligationExtended',
+  data: { ...eventRef, obligationId: 'final', previousDueAt, dueAt, extendedBy: system, extendedAt: now },
+});
 export const fulfilled: ContractEvent = { type: 'ContractFulfilled', data: { ...eventRef, fulfilledBy: admin, fulfilledAt: now } };
 export const terminated = (from: ContractStatus, reason = 'job cancelled'): ContractEvent => ({
   type: 'ContractTerminated',

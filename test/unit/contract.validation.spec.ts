@@ -12,6 +12,7 @@ import {
   fulfilled,
   reviewed,
   signed,
+  obligationExtended,
   system,
   terminated,
 } from '../support/contract-fixtures.ts';
@@ -148,19 +149,7 @@ describe('contract events', () => {
       fulfilled,
       terminated('active'),
     ];
-    events.push({
-      type: 'ObligationExtended',
-      data: {
-        contractId,
-        orgId,
-        jobId,
-        obligationId: 'final',
-        previousDueAt: '2027-01-01T00:00:00.000Z',
-        dueAt: '2027-02-01T00:00:00.000Z',
-        extendedBy: system,
-        extendedAt: '2026-11-27T10:00:00.000Z',
-      },
-    });
+    events.push(obligationExtended('2027-01-01T00:00:00.000Z', '2027-02-01T00:00:00.000Z'));
     expect(new Set(events.map((event) => event.type)).size).toBe(contractEventDefinitions.length);
     for (const event of events) {
       const definition = contractEventDefinitions.find((candidate) => candidate.type === event.type);

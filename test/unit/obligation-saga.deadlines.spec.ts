@@ -4,9 +4,16 @@ import { decideObligations } from '../../processes/work/obligation/decide.ts';
 import { noObligationState } from '../../processes/work/obligation/state.ts';
 import { OBLIGATION_DUE } from '../../processes/work/obligation/timer-ref.ts';
 import type { WorkStep } from '../../processes/work/work-command.ts';
-import { contractDrafted, contractStateAfter, finalObligation, historyTo as contractHistoryTo, inAWeek } from '../support/contract-fixtures.ts';
+import {
+  contractDrafted,
+  contractStateAfter,
+  finalObligation,
+  historyTo as contractHistoryTo,
+  inAWeek,
+  obligationExtended,
+} from '../support/contract-fixtures.ts';
 import { contractId, historyTo as jobHistoryTo, jobId, jobStateAfter, now, orgId } from '../support/job-fixtures.ts';
-import { placed, workflowSpec } from '../support/workflow-spec.ts';
+import { placed, placedAs, workflowSpec } from '../support/workflow-spec.ts';
 
 const spec = workflowSpec(decideObligations, { now });
 const activeContract = contractStateAfter(contractHistoryTo.active);
@@ -56,21 +63,7 @@ describe('obligations workflow: each obligation of an active contract is a deadl
   it('sets the timer of an extended obligation anew, at its new due time', () => {
     spec
       .given(noObligationState)
-      .when(
-        placed({
-          type: 'ObligationExtended',
-          data: {
-            contractId,
-            orgId,
-            jobId,
-            obligationId: 'final',
-            previousDueAt: now,
-            dueAt: inAWeek,
-            extendedBy: { id: 'system', kind: 'system' },
-            extendedAt: now,
-          },
-        }),
-      )
+      .when(placedAs('ObligationExtended', obligationExtended(now, inAWeek)))
       .thenSteps([{ kind: 'schedule', timer: dueTimer(inAWeek) }]);
   });
 

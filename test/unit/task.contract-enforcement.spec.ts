@@ -79,26 +79,14 @@ describe('termsViolation', () => {
 
 describe('an assignee’s work is held to its contract', () => {
   it('is allowed within the terms', () => {
-    spec
-      .given(historyTo.in_progress)
-      .when(commands.ReportTaskProgress, { principal: assignee })
-      .thenEvents([progressReported(1)]);
-    spec
-      .given(historyTo.in_progress)
-      .when(commands.UseTool, { principal: assignee })
-      .thenEvents([toolUsed(1)]);
-    spec
-      .given(historyTo.in_progress)
-      .when(useTool('mcp:github/create_issue'), { principal: assignee })
-      .thenEvents([toolUsed(1, 'mcp:github/create_issue')]);
-    spec
-      .given(historyTo.in_progress)
-      .when(commands.CompleteTask, { principal: assignee })
-      .thenEvents([taskCompleted(1)]);
-    spec
-      .given(historyTo.in_progress)
-      .when(commands.FailTaskAttempt, { principal: assignee })
-      .thenEvents([attemptFailed(1, true, assignee)]);
+    const allowed: Array<[TaskCommand, TaskEvent]> = [
+      [commands.ReportTaskProgress, progressReported(1)],
+      [commands.UseTool, toolUsed(1)],
+      [useTool('mcp:github/create_issue'), toolUsed(1, 'mcp:github/create_issue')],
+      [commands.CompleteTask, taskCompleted(1)],
+      [commands.FailTaskAttempt, attemptFailed(1, true, assignee)],
+    ];
+    for (const [command, event] of allowed) spec.given(historyTo.in_progress).when(command, { principal: assignee }).thenEvents([event]);
   });
 
   it('refuses a tool outside permittedTools, naming the clause, the action and the tool', () => {
