@@ -5,8 +5,10 @@ import { EventWindow } from './event-window.ts';
 import type { LogProcessor } from './processor.ts';
 
 export interface LogConsumerOptions {
-  /** How many of the most recent events the window keeps. Default 4,096. */
+  /** How many of the most recent events the window keeps at most. Default 1,024. */
   windowSize?: number;
+  /** About how many bytes of events (their JSON length) the window keeps at most. Default 16 MiB. */
+  windowBytes?: number;
   /** How many events a catch-up read asks for at once. Default 500. */
   pageSize?: number;
   /** Backoff before the tail subscribes again after it dropped. */
@@ -50,7 +52,7 @@ export class LogConsumer {
     readonly store: EventStore,
     private readonly options: LogConsumerOptions = {},
   ) {
-    this.window = new EventWindow(options.windowSize ?? 4_096);
+    this.window = new EventWindow({ events: options.windowSize ?? 1_024, bytes: options.windowBytes ?? 16 * 1024 * 1024 });
     this.pageSize = options.pageSize ?? 500;
     this.outage = new OutageWait(options.retry);
   }
