@@ -40,7 +40,8 @@ export class ProcessorCursor {
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly waiters = new PositionWaiters();
-  private untils: Array<{ position: bigint; resolve: (reached: boolean) => void }> = [];
+  /** Callers of `until`: no timeout, answered false when the loop ends. */
+  private readonly untils = new PositionWaiters();
   private readonly listeners = new Set<(position: bigint) => void>();
   private sliceStarted = performance.now();
 
@@ -80,7 +81,7 @@ export class ProcessorCursor {
     this.halting = false;
     this.abort = new AbortController();
     this.loop = this.run().catch((error: unknown) => this.fail(null, error));
-    void this.loop.then(() => this.settleUntils());
+    void this.loop.then(() => this.untils.cancel());
     const every = this.processor.checkpoint?.everyMs;
     if (every !== undefined) {
       this.timer = setInterval(() => {
@@ -99,7 +100,7 @@ export class ProcessorCursor {
   until(position: bigint): Promise<boolean> {
     if (this.current >= position) return Promise.resolve(true);
     if (this.halting || this.phase === 'failed' || this.phase === 'stopped') return Promise.resolve(false);
-    return new Promise((resolve) => this.untils.push({ position, resolve }));
+    return this.untils.waitUntil(position, undefined, () => this.current);
   }
 
   /** Told of every move (for progress reports); answers how to stop being told. */
@@ -306,15 +307,7 @@ export class ProcessorCursor {
     }
     this.waiters.release();
     for (const listener of this.listeners) listener(position);
-    if (this.untils.length > 0) {
-      const reached = this.untils.filter((until) => until.position <= position);
-      this.untils = this.untils.filter((until) => until.position > position);
-      for (const until of reached) until.resolve(true);
-    }
-  }
-
-  private settleUntils(): void {
-    for (const until of this.untils.splice(0)) until.resolve(this.current >= until.position);
+    this.untils.release();
   }
 
   /** Saves the latest position; positions reached while a save runs are coalesced into the next one. */

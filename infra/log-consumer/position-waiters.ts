@@ -6,14 +6,20 @@
 export class PositionWaiters {
   private waiters: Array<{ position: bigint; reached: () => bigint; resolve: (reached: boolean) => void }> = [];
 
-  /** Resolves true once `reached()` is at least `position` (checked now and at each `release()`), false after `timeoutMs`. */
-  waitUntil(position: bigint, timeoutMs: number, reached: () => bigint): Promise<boolean> {
+  /**
+   * Resolves true once `reached()` is at least `position` (checked now and at each `release()`), false after
+   * `timeoutMs` (undefined: only `cancel()` answers false).
+   */
+  waitUntil(position: bigint, timeoutMs: number | undefined, reached: () => bigint): Promise<boolean> {
     if (reached() >= position) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
-        resolve(false);
-      }, timeoutMs);
+      const timer =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              this.waiters = this.waiters.filter((waiter) => waiter.resolve !== done);
+              resolve(false);
+            }, timeoutMs);
       const done = (reached: boolean) => {
         clearTimeout(timer);
         resolve(reached);
