@@ -8,7 +8,7 @@ import { policyStream } from '../../domain/policy/events.ts';
 import { rosterStream } from '../../domain/roster/events.ts';
 import type { OrgHistory } from '../../domain/audit/as-of.ts';
 import type { RecordedDecision } from '../../domain/audit/recorded.ts';
-import type { LoggedEvent } from '../../domain/audit/timeline.ts';
+import type { LogPlace, LoggedEvent } from '../../domain/audit/timeline.ts';
 import { StreamNotFoundError } from '../../infra/eventstore/errors.ts';
 import type { EventStore, RecordedEvent } from '../../infra/eventstore/port.ts';
 
@@ -28,13 +28,10 @@ export function occurredAtOf(event: RecordedEvent): string {
 }
 
 function logged(source: AuditSource, event: RecordedEvent): LoggedEvent {
-  return {
-    ...source.registry.decode(event.type, event.data, event.metadata),
-    streamId: event.streamId,
-    revision: event.revision,
-    position: event.position,
-    occurredAt: occurredAtOf(event),
-  };
+  // Placed onto the decoded event rather than spread into a new object: a spread of ~thousands of events per request
+  // copied every field and cost audit reads about a third of their time (bench: audit.state).
+  const place: LogPlace = { streamId: event.streamId, revision: event.revision, position: event.position, occurredAt: occurredAtOf(event) };
+  return Object.assign(source.registry.decode(event.type, event.data, event.metadata), place);
 }
 
 /** Every event of a stream, decoded, in revision order; none when the stream does not exist. */
