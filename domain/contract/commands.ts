@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandSchema } from '../shared/command-schema.ts';
+import { commandUnion } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
   MAX_DELIVERABLES,
@@ -38,9 +38,8 @@ const obligationInputSchema = z.strictObject({
   dueAt: instantInputSchema,
 });
 
-export const draftContractSchema = commandSchema(
-  'DraftContract',
-  z
+export const contractCommandSchema = commandUnion({
+  DraftContract: z
     .strictObject({
       ...contractRef,
       jobId: uuidSchema,
@@ -65,43 +64,16 @@ export const draftContractSchema = commandSchema(
       message: 'the assignee cannot also verify the work',
       path: ['verifierSubjectIds'],
     }),
-);
-
-export const reviewContractSchema = commandSchema(
-  'ReviewContract',
-  z
+  ReviewContract: z
     .strictObject({ ...contractRef, approve: z.boolean(), note: noteSchema.optional() })
     // A disapproval rejects the contract, and the note is the rejection's reason: there must be one.
     .refine((data) => data.approve || data.note !== undefined, { message: 'a disapproval needs a note (the reason)', path: ['note'] }),
-);
-
-export const signContractSchema = commandSchema('SignContract', z.strictObject({ ...contractRef, party: contractPartySchema }));
-
-export const rejectContractSchema = commandSchema('RejectContract', z.strictObject({ ...contractRef, party: contractPartySchema, reason: reasonSchema }));
-
-export const recordBreachSchema = commandSchema(
-  'RecordBreach',
-  z.strictObject({ ...contractRef, breachId: breachIdSchema, kind: breachKindSchema, clause: clauseSchema, details: breachDetailsSchema }),
-);
-
-export const extendObligationSchema = commandSchema(
-  'ExtendObligation',
-  z.strictObject({ ...contractRef, obligationId: obligationIdSchema, dueAt: instantInputSchema }),
-);
-
-export const fulfilContractSchema = commandSchema('FulfilContract', z.strictObject(contractRef));
-
-export const terminateContractSchema = commandSchema('TerminateContract', z.strictObject({ ...contractRef, reason: reasonSchema }));
-
-export const contractCommandSchema = z.discriminatedUnion('type', [
-  draftContractSchema,
-  reviewContractSchema,
-  signContractSchema,
-  rejectContractSchema,
-  recordBreachSchema,
-  extendObligationSchema,
-  fulfilContractSchema,
-  terminateContractSchema,
-]);
+  SignContract: z.strictObject({ ...contractRef, party: contractPartySchema }),
+  RejectContract: z.strictObject({ ...contractRef, party: contractPartySchema, reason: reasonSchema }),
+  RecordBreach: z.strictObject({ ...contractRef, breachId: breachIdSchema, kind: breachKindSchema, clause: clauseSchema, details: breachDetailsSchema }),
+  ExtendObligation: z.strictObject({ ...contractRef, obligationId: obligationIdSchema, dueAt: instantInputSchema }),
+  FulfilContract: z.strictObject(contractRef),
+  TerminateContract: z.strictObject({ ...contractRef, reason: reasonSchema }),
+});
 export type ContractCommand = z.infer<typeof contractCommandSchema>;
 export type ContractCommandType = ContractCommand['type'];

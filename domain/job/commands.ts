@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandSchema } from '../shared/command-schema.ts';
+import { commandUnion } from '../shared/command-schema.ts';
 import { roleNameSchema } from '../roster/fields.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
@@ -30,9 +30,11 @@ import {
  */
 const jobRef = { jobId: uuidSchema, orgId: uuidSchema };
 
-export const submitJobSchema = commandSchema(
-  'SubmitJob',
-  z
+const reasonData = z.strictObject({ ...jobRef, reason: reasonSchema });
+const escalationData = z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema });
+
+export const jobCommandSchema = commandUnion({
+  SubmitJob: z
     .strictObject({
       ...jobRef,
       goal: goalSchema,
@@ -66,32 +68,18 @@ export const submitJobSchema = commandSchema(
       message: 'the direct assignee cannot also verify the job',
       path: ['directAssignee'],
     }),
-);
-
-export const startContractingSchema = commandSchema('StartContracting', z.strictObject(jobRef));
-
-export const assignJobSchema = commandSchema('AssignJob', z.strictObject({ ...jobRef, assigneeSubjectId: uuidSchema, contractId: uuidSchema }));
-
-export const startWorkSchema = commandSchema('StartWork', z.strictObject(jobRef));
-
-export const deliverJobSchema = commandSchema('DeliverJob', z.strictObject({ ...jobRef, deliverable: deliverableSchema, note: noteSchema.optional() }));
-
-export const verifyJobSchema = commandSchema('VerifyJob', z.strictObject({ ...jobRef, note: noteSchema.optional() }));
-
-const reasonData = z.strictObject({ ...jobRef, reason: reasonSchema });
-
-export const rejectDeliverySchema = commandSchema('RejectDelivery', reasonData);
-export const failJobSchema = commandSchema('FailJob', reasonData);
-export const cancelJobSchema = commandSchema('CancelJob', reasonData);
-
-export const escalateJobSchema = commandSchema('EscalateJob', z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }));
-
-/** An open escalation nobody resolved goes up the escalation path (to the org's owner, by the escalation work). */
-export const raiseEscalationSchema = commandSchema('RaiseEscalation', z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }));
-
-export const resolveEscalationSchema = commandSchema(
-  'ResolveEscalation',
-  z
+  StartContracting: z.strictObject(jobRef),
+  AssignJob: z.strictObject({ ...jobRef, assigneeSubjectId: uuidSchema, contractId: uuidSchema }),
+  StartWork: z.strictObject(jobRef),
+  DeliverJob: z.strictObject({ ...jobRef, deliverable: deliverableSchema, note: noteSchema.optional() }),
+  VerifyJob: z.strictObject({ ...jobRef, note: noteSchema.optional() }),
+  RejectDelivery: reasonData,
+  FailJob: reasonData,
+  CancelJob: reasonData,
+  EscalateJob: escalationData,
+  /** An open escalation nobody resolved goes up the escalation path (to the org's owner, by the escalation work). */
+  RaiseEscalation: escalationData,
+  ResolveEscalation: z
     .strictObject({
       ...jobRef,
       resolution: escalationResolutionSchema,
@@ -103,21 +91,6 @@ export const resolveEscalationSchema = commandSchema(
       message: "a deadline is given with the 'extend' resolution, and only with it",
       path: ['deadline'],
     }),
-);
-
-export const jobCommandSchema = z.discriminatedUnion('type', [
-  submitJobSchema,
-  startContractingSchema,
-  assignJobSchema,
-  startWorkSchema,
-  deliverJobSchema,
-  verifyJobSchema,
-  rejectDeliverySchema,
-  failJobSchema,
-  cancelJobSchema,
-  escalateJobSchema,
-  raiseEscalationSchema,
-  resolveEscalationSchema,
-]);
+});
 export type JobCommand = z.infer<typeof jobCommandSchema>;
 export type JobCommandType = JobCommand['type'];
