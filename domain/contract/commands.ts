@@ -2,25 +2,22 @@ import { z } from 'zod';
 import { commandUnion } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
-  MAX_DELIVERABLES,
   MAX_OBLIGATIONS,
-  MAX_PERMITTED_ACTIONS,
-  MAX_PERMITTED_TOOLS,
   MAX_VERIFIERS,
   breachDetailsSchema,
   breachIdSchema,
   breachKindSchema,
   clauseSchema,
   contractPartySchema,
-  deliverableDescriptionSchema,
+  deliverablesSchema,
   escalateToSchema,
   instantInputSchema,
   noteSchema,
   obligationDescriptionSchema,
   obligationIdSchema,
-  permittedActionSchema,
+  permittedActionsSchema,
+  permittedToolsSchema,
   reasonSchema,
-  toolNameSchema,
   unique,
 } from './fields.ts';
 
@@ -46,10 +43,10 @@ export const contractCommandSchema = commandUnion({
       assigneeSubjectId: uuidSchema,
       verifierSubjectIds: z.array(uuidSchema).max(MAX_VERIFIERS).refine(unique, 'verifiers must be unique').default([]),
       /** At least one: a contract that permits nothing could never be fulfilled. */
-      permittedActions: z.array(permittedActionSchema).min(1).max(MAX_PERMITTED_ACTIONS).refine(unique, 'action patterns must be unique'),
+      permittedActions: permittedActionsSchema.min(1).refine(unique, 'action patterns must be unique'),
       /** Empty: the assignee may use no tool under this contract. */
-      permittedTools: z.array(toolNameSchema).max(MAX_PERMITTED_TOOLS).refine(unique, 'tools must be unique').default([]),
-      deliverables: z.array(deliverableDescriptionSchema).max(MAX_DELIVERABLES).default([]),
+      permittedTools: permittedToolsSchema.refine(unique, 'tools must be unique').default([]),
+      deliverables: deliverablesSchema.default([]),
       obligations: z
         .array(obligationInputSchema)
         .max(MAX_OBLIGATIONS)

@@ -3,13 +3,11 @@ import { commandUnion } from '../shared/command-schema.ts';
 import { roleNameSchema } from '../roster/fields.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
-  MAX_OBJECTIVES,
-  MAX_REQUIRED_CAPABILITIES,
-  MAX_REQUIRED_ROLES,
   MAX_VERIFIERS,
   assignmentStrategySchema,
   budgetSchema,
-  capabilityRequirementSchema,
+  requiredCapabilitiesSchema,
+  requiredRolesSchema,
   completionModeSchema,
   deliverableSchema,
   escalationResolutionSchema,
@@ -17,7 +15,7 @@ import {
   instantInputSchema,
   jobPrioritySchema,
   noteSchema,
-  objectiveSchema,
+  objectivesSchema,
   outputTemplateSchema,
   reasonSchema,
   unique,
@@ -38,17 +36,15 @@ export const jobCommandSchema = commandUnion({
     .strictObject({
       ...jobRef,
       goal: goalSchema,
-      objectives: z.array(objectiveSchema).max(MAX_OBJECTIVES).default([]),
+      objectives: objectivesSchema.default([]),
       priority: jobPrioritySchema.default('normal'),
       completionMode: completionModeSchema,
       /** Must lie in the future when the job is submitted. */
       deadline: instantInputSchema.optional(),
-      requiredCapabilities: z
-        .array(capabilityRequirementSchema)
-        .max(MAX_REQUIRED_CAPABILITIES)
+      requiredCapabilities: requiredCapabilitiesSchema
         .refine((requirements) => unique(requirements.map((requirement) => requirement.name)), 'one requirement per capability')
         .default([]),
-      requiredRoles: z.array(roleNameSchema).max(MAX_REQUIRED_ROLES).refine(unique, 'roles must be unique').default([]),
+      requiredRoles: requiredRolesSchema.refine(unique, 'roles must be unique').default([]),
       outputTemplate: outputTemplateSchema.optional(),
       verifierSubjectIds: z.array(uuidSchema).max(MAX_VERIFIERS).refine(unique, 'verifiers must be unique').default([]),
       budget: budgetSchema.optional(),
