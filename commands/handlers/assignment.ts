@@ -1,12 +1,9 @@
 import { assignmentCommandSchema, type AssignmentCommand } from '../../domain/assignment/commands.ts';
 import { assignmentDecider, assignmentStream } from '../../domain/assignment/decider.ts';
-import type { AssignmentEvent } from '../../domain/assignment/events.ts';
-import type { AssignmentState } from '../../domain/assignment/state.ts';
-import type { AssignmentDecisionContext } from '../../domain/assignment/decide.ts';
 import { rosterDecider } from '../../domain/roster/decider.ts';
 import { heldRoles } from '../../domain/roster/effective-roles.ts';
 import { rosterStream } from '../../domain/roster/events.ts';
-import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
+import { defineAggregate } from '../aggregate.ts';
 
 const actions: Record<AssignmentCommand['type'], string> = {
   StartAssignment: 'assignment.start',
@@ -25,16 +22,15 @@ const actions: Record<AssignmentCommand['type'], string> = {
  * assignment process as `system` (bids arrive through the agent gateway, which authenticates the bidder and records
  * the bid in the bidder's name), so an org's policy rarely needs to mention these actions.
  */
-export const assignmentAggregate: AggregateDefinition<AssignmentCommand, AssignmentState, AssignmentEvent, AssignmentDecisionContext> = {
+export const assignmentAggregate = defineAggregate({
   name: 'assignment',
   commandSchema: assignmentCommandSchema,
   decider: assignmentDecider,
   streamOf: (command) => assignmentStream(command.data.jobId),
-  orgIdOf: (command) => command.data.orgId,
-  ...actionPerType(actions),
+  actionPerType: actions,
   async loadContext(command, reader, base) {
     if (command.type !== 'RecordProposal') return base;
     const roster = (await reader.load(rosterDecider, rosterStream(command.data.orgId))).state;
     return { ...base, bidderIsMember: heldRoles(roster, command.data.subjectId, base.now).size > 0 };
   },
-};
+});

@@ -1,9 +1,6 @@
 import { contractCommandSchema, type ContractCommand } from '../../domain/contract/commands.ts';
-import type { ContractDecisionContext } from '../../domain/contract/decide.ts';
 import { contractDecider, contractStream } from '../../domain/contract/decider.ts';
-import type { ContractEvent } from '../../domain/contract/events.ts';
-import type { ContractState } from '../../domain/contract/state.ts';
-import { actionPerType, baseContextOnly, type AggregateDefinition } from '../aggregate.ts';
+import { defineAggregate } from '../aggregate.ts';
 
 const actions: Record<ContractCommand['type'], string> = {
   DraftContract: 'contract.draft',
@@ -16,20 +13,16 @@ const actions: Record<ContractCommand['type'], string> = {
   TerminateContract: 'contract.terminate',
 };
 
-export type ContractAggregate = AggregateDefinition<ContractCommand, ContractState, ContractEvent, ContractDecisionContext>;
-
 /**
  * Contracts, one stream per contract (`contract-<contractId>`), each in one org, governed by that org's policy.
  * Decided from the contract's own stream: who may act for which party is the decider's call (see
  * domain/contract/README.md), whether they may act at all is the policy's. Signing for either party is one action,
  * `contract.sign`; a policy that must tell the parties apart reads `command.data.party` in a condition.
  */
-export const contractAggregate: ContractAggregate = {
+export const contractAggregate = defineAggregate({
   name: 'contract',
   commandSchema: contractCommandSchema,
   decider: contractDecider,
   streamOf: (command) => contractStream(command.data.contractId),
-  orgIdOf: (command) => command.data.orgId,
-  ...actionPerType(actions),
-  loadContext: baseContextOnly,
-};
+  actionPerType: actions,
+});

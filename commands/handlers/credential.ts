@@ -1,8 +1,8 @@
 import { credentialCommandSchema, type CredentialCommand } from '../../domain/credential/commands.ts';
-import { apiKeyDecider, type ApiKeyState, type CredentialDecisionContext } from '../../domain/credential/decider.ts';
-import { apiKeyStream, type CredentialEvent } from '../../domain/credential/events.ts';
+import { apiKeyDecider } from '../../domain/credential/decider.ts';
+import { apiKeyStream } from '../../domain/credential/events.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
-import type { AggregateDefinition } from '../aggregate.ts';
+import { defineAggregate } from '../aggregate.ts';
 
 /**
  * API keys. A key whose principal is a subject is the subject's credential: issuing and revoking it are the
@@ -14,7 +14,7 @@ function actionOf(command: CredentialCommand): string {
   return command.data.subjectId === undefined ? 'platform.apikey.revoke' : 'subject.apikey.revoke';
 }
 
-export const apiKeyAggregate: AggregateDefinition<CredentialCommand, ApiKeyState, CredentialEvent, CredentialDecisionContext> = {
+export const apiKeyAggregate = defineAggregate({
   name: 'apikey',
   commandSchema: credentialCommandSchema,
   decider: apiKeyDecider,
@@ -27,4 +27,4 @@ export const apiKeyAggregate: AggregateDefinition<CredentialCommand, ApiKeyState
     const subject = await reader.load(subjectDecider, subjectStream(command.data.principal.id));
     return { ...base, subject: subject.state === null ? null : { status: subject.state.status } };
   },
-};
+});

@@ -5,7 +5,7 @@ import type { JobEvent } from '../../domain/job/events.ts';
 import { maxOpenJobsOf } from '../../domain/job/quota.ts';
 import type { JobState } from '../../domain/job/state.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
-import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
+import { defineAggregate, type AggregateDefinition } from '../aggregate.ts';
 
 const actions: Record<JobCommand['type'], string> = {
   SubmitJob: 'job.submit',
@@ -51,17 +51,15 @@ export type JobAggregate = AggregateDefinition<JobCommand, JobState, JobEvent, J
  */
 export function createJobAggregate(options: JobAggregateOptions = {}): JobAggregate {
   const openJobsOf = options.openJobsOf ?? (async () => 0);
-  return {
+  const definition = defineAggregate({
     name: 'job',
     commandSchema: jobCommandSchema,
     decider: jobDecider,
     streamOf: (command) => jobStream(command.data.jobId),
-    orgIdOf: (command) => command.data.orgId,
-    ...actionPerType(actions),
+    actionPerType: actions,
     // Submissions to one org are decided one at a time here, each on a count that includes the one before it (the
     // count waits for the read model to reach the head of the log): exact within this process.
     serializeOn: (command) => (command.type === 'SubmitJob' ? `job-quota:${command.data.orgId}` : null),
-    openJobsOf,
     async loadContext(command, reader, base) {
       if (command.type !== 'SubmitJob') return base;
       const { orgId } = command.data;
@@ -71,7 +69,8 @@ export function createJobAggregate(options: JobAggregateOptions = {}): JobAggreg
       // Uncounted, the decider refuses the submission (QUOTA_UNKNOWN).
       return { ...base, orgStatus: org.status, ...(openJobs === null ? {} : { openJobs }), maxOpenJobs: maxOpenJobsOf(org.metadata) };
     },
-  };
+  });
+  return { ...definition, openJobsOf };
 }
 
 export const jobAggregate: JobAggregate = createJobAggregate();

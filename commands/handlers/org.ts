@@ -1,9 +1,6 @@
 import { orgCommandSchema, type OrgCommand } from '../../domain/org/commands.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
-import type { OrgDecisionContext } from '../../domain/org/decide.ts';
-import type { OrgEvent } from '../../domain/org/events.ts';
-import type { OrgState } from '../../domain/org/state.ts';
-import type { AggregateDefinition } from '../aggregate.ts';
+import { defineAggregate } from '../aggregate.ts';
 
 const actions: Record<OrgCommand['type'], string> = {
   RegisterOrg: 'org.register',
@@ -13,12 +10,11 @@ const actions: Record<OrgCommand['type'], string> = {
   ArchiveOrg: 'org.archive',
 };
 
-export const orgAggregate: AggregateDefinition<OrgCommand, OrgState, OrgEvent, OrgDecisionContext> = {
+export const orgAggregate = defineAggregate({
   name: 'org',
   commandSchema: orgCommandSchema,
   decider: orgDecider,
   streamOf: (command) => orgStream(command.data.orgId),
-  orgIdOf: (command) => command.data.orgId,
   actionOf: (command) => actions[command.type],
   actions: [...Object.values(actions), 'org.child.register'],
   // A child org joins its parent's structure, so the parent's policy has a say (its owner, by default).
@@ -40,4 +36,4 @@ export const orgAggregate: AggregateDefinition<OrgCommand, OrgState, OrgEvent, O
           },
         ]
       : [],
-};
+});

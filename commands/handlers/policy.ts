@@ -1,21 +1,18 @@
-import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { policyActions } from '../../domain/policy/actions.ts';
-import { policyCommandSchema, type PolicyCommand } from '../../domain/policy/commands.ts';
-import { policyDecider, type PolicyDecisionContext } from '../../domain/policy/decider.ts';
-import { policyStream, type PolicyEvent } from '../../domain/policy/events.ts';
-import type { PolicyState } from '../../domain/policy/state.ts';
-import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
+import { policyCommandSchema } from '../../domain/policy/commands.ts';
+import { policyDecider } from '../../domain/policy/decider.ts';
+import { policyStream } from '../../domain/policy/events.ts';
+import { defineAggregate } from '../aggregate.ts';
 import { knownActions } from '../known-actions.ts';
+import { withOrgStatus } from '../org-status-context.ts';
 
-export const policyAggregate: AggregateDefinition<PolicyCommand, PolicyState, PolicyEvent, PolicyDecisionContext> = {
+export const policyAggregate = defineAggregate({
   name: 'policy',
   commandSchema: policyCommandSchema,
   decider: policyDecider,
   streamOf: (command) => policyStream(command.data.orgId),
-  orgIdOf: (command) => command.data.orgId,
-  ...actionPerType(policyActions),
+  actionPerType: policyActions,
   async loadContext(command, reader, base) {
-    const org = await reader.load(orgDecider, orgStream(command.data.orgId));
-    return { ...base, orgStatus: org.state?.status ?? null, knownActions: knownActions() };
+    return { ...(await withOrgStatus(base, reader, command.data.orgId)), knownActions: knownActions() };
   },
-};
+});

@@ -1,8 +1,7 @@
 import { projectionParkingCommandSchema, type ProjectionParkingCommand } from '../../domain/projection-parking/commands.ts';
-import { projectionParkingDecider, type ProjectionParkingState } from '../../domain/projection-parking/decider.ts';
-import { projectionParkingStream, type ProjectionParkingEvent } from '../../domain/projection-parking/events.ts';
-import type { DecisionContext } from '../../domain/shared/decider.ts';
-import { actionPerType, baseContextOnly, type AggregateDefinition } from '../aggregate.ts';
+import { projectionParkingDecider } from '../../domain/projection-parking/decider.ts';
+import { projectionParkingStream } from '../../domain/projection-parking/events.ts';
+import { defineAggregate } from '../aggregate.ts';
 
 const actions: Record<ProjectionParkingCommand['type'], string> = {
   ParkProjectionEvent: 'platform.projections.park',
@@ -10,12 +9,11 @@ const actions: Record<ProjectionParkingCommand['type'], string> = {
 };
 
 /** Parking poison events of a projection: platform-level (no org), governed by the platform policy. */
-export const projectionParkingAggregate: AggregateDefinition<ProjectionParkingCommand, ProjectionParkingState, ProjectionParkingEvent, DecisionContext> = {
+export const projectionParkingAggregate = defineAggregate({
   name: 'projection-parking',
   commandSchema: projectionParkingCommandSchema,
   decider: projectionParkingDecider,
   streamOf: (command) => projectionParkingStream(command.data.projection),
   orgIdOf: () => null,
-  ...actionPerType(actions),
-  loadContext: baseContextOnly,
-};
+  actionPerType: actions,
+});

@@ -1,12 +1,11 @@
-import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { rosterCommandSchema, type RosterCommand } from '../../domain/roster/commands.ts';
-import type { RosterDecisionContext, SubjectSnapshot } from '../../domain/roster/context.ts';
+import type { SubjectSnapshot } from '../../domain/roster/context.ts';
 import { rosterDecider } from '../../domain/roster/decider.ts';
-import { rosterStream, type RosterEvent } from '../../domain/roster/events.ts';
-import type { RosterState } from '../../domain/roster/state.ts';
+import { rosterStream } from '../../domain/roster/events.ts';
 import { subjectCapabilities, verifiedCapabilities } from '../../domain/subject/capabilities.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
-import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
+import { defineAggregate } from '../aggregate.ts';
+import { withOrgStatus } from '../org-status-context.ts';
 import type { StreamReader } from '../stream-loader.ts';
 
 const actions: Record<RosterCommand['type'], string> = {
@@ -50,20 +49,15 @@ export async function subjectSnapshot(subjectId: string, orgId: string, reader: 
   return { subjectId, status: state.status, capabilities };
 }
 
-export const rosterAggregate: AggregateDefinition<RosterCommand, RosterState, RosterEvent, RosterDecisionContext> = {
+export const rosterAggregate = defineAggregate({
   name: 'roster',
   commandSchema: rosterCommandSchema,
   decider: rosterDecider,
   streamOf: (command) => rosterStream(command.data.orgId),
-  orgIdOf: (command) => command.data.orgId,
-  ...actionPerType(actions),
+  actionPerType: actions,
   async loadContext(command, reader, base) {
-    const org = await reader.load(orgDecider, orgStream(command.data.orgId));
+    const withOrg = await withOrgStatus(base, reader, command.data.orgId);
     const subjectId = await subjectOf(command, reader);
-    return {
-      ...base,
-      orgStatus: org.state?.status ?? null,
-      ...(subjectId === null ? {} : { subject: await subjectSnapshot(subjectId, command.data.orgId, reader) }),
-    };
+    return subjectId === null ? withOrg : { ...withOrg, subject: await subjectSnapshot(subjectId, command.data.orgId, reader) };
   },
-};
+});

@@ -1,9 +1,6 @@
 import { subjectCommandSchema, type SubjectCommand } from '../../domain/subject/commands.ts';
-import type { SubjectDecisionContext } from '../../domain/subject/decide.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
-import type { SubjectEvent } from '../../domain/subject/events.ts';
-import type { SubjectState } from '../../domain/subject/state.ts';
-import { actionPerType, baseContextOnly, type AggregateDefinition } from '../aggregate.ts';
+import { defineAggregate } from '../aggregate.ts';
 
 const actions: Record<SubjectCommand['type'], string> = {
   RegisterSubject: 'subject.register',
@@ -19,12 +16,11 @@ const actions: Record<SubjectCommand['type'], string> = {
  * Subjects live outside any org, so their commands are governed by the platform policy; verifying a capability is
  * done in the name of an org, whose policy decides who may verify.
  */
-export const subjectAggregate: AggregateDefinition<SubjectCommand, SubjectState, SubjectEvent, SubjectDecisionContext> = {
+export const subjectAggregate = defineAggregate({
   name: 'subject',
   commandSchema: subjectCommandSchema,
   decider: subjectDecider,
   streamOf: (command) => subjectStream(command.data.subjectId),
   orgIdOf: (command) => (command.type === 'VerifyCapability' ? command.data.orgId : null),
-  ...actionPerType(actions),
-  loadContext: baseContextOnly,
-};
+  actionPerType: actions,
+});

@@ -4,7 +4,7 @@ import { needsContractTerms, type TaskDecisionContext } from '../../domain/task/
 import { taskDecider, taskStream } from '../../domain/task/decider.ts';
 import type { TaskEvent } from '../../domain/task/events.ts';
 import type { TaskState } from '../../domain/task/state.ts';
-import { actionPerType, type AggregateDefinition } from '../aggregate.ts';
+import { defineAggregate, type AggregateDefinition } from '../aggregate.ts';
 import type { StreamReader } from '../stream-loader.ts';
 
 /**
@@ -31,14 +31,12 @@ export type TaskAggregate = AggregateDefinition<TaskCommand, TaskState, TaskEven
  */
 export function createTaskAggregate(options: TaskAggregateOptions = {}): TaskAggregate {
   const contractOf = options.contractOf ?? (async () => null);
-  return {
+  const definition = defineAggregate({
     name: 'task',
     commandSchema: taskCommandSchema,
     decider: taskDecider,
     streamOf: (command) => taskStream(command.data.taskId),
-    orgIdOf: (command) => command.data.orgId,
-    ...actionPerType(taskActions),
-    contractOf,
+    actionPerType: taskActions,
     async loadContext(command, reader, base) {
       if (command.type === 'CreateTask' && command.data.parentTaskId !== null) {
         // A sub-task is decided with its parent, and (when a subject splits its task) the parent's contract.
@@ -53,7 +51,8 @@ export function createTaskAggregate(options: TaskAggregateOptions = {}): TaskAgg
       if (task === null || task.orgId !== command.data.orgId || task.contractId === null) return base;
       return { ...base, contract: await contractOf(reader, task.orgId, task.contractId) };
     },
-  };
+  });
+  return { ...definition, contractOf };
 }
 
 export const taskAggregate: TaskAggregate = createTaskAggregate();

@@ -1,9 +1,6 @@
 import { timerCommandSchema, type TimerCommand } from '../../domain/timer/commands.ts';
 import { timerDecider, timerStream } from '../../domain/timer/decider.ts';
-import type { TimerEvent } from '../../domain/timer/events.ts';
-import type { TimerState } from '../../domain/timer/state.ts';
-import type { DecisionContext } from '../../domain/shared/decider.ts';
-import { actionPerType, baseContextOnly, type AggregateDefinition } from '../aggregate.ts';
+import { defineAggregate } from '../aggregate.ts';
 
 const actions: Record<TimerCommand['type'], string> = {
   ScheduleTimer: 'timer.schedule',
@@ -15,12 +12,10 @@ const actions: Record<TimerCommand['type'], string> = {
  * Durable timers, one stream per timer (`timer-<timerId>`), in one org or (orgId null) in none. The TimerService
  * (processes/timers.ts) fires them; sagas react to TimerFired in the log.
  */
-export const timerAggregate: AggregateDefinition<TimerCommand, TimerState, TimerEvent, DecisionContext> = {
+export const timerAggregate = defineAggregate({
   name: 'timer',
   commandSchema: timerCommandSchema,
   decider: timerDecider,
   streamOf: (command) => timerStream(command.data.timerId),
-  orgIdOf: (command) => command.data.orgId,
-  ...actionPerType(actions),
-  loadContext: baseContextOnly,
-};
+  actionPerType: actions,
+});

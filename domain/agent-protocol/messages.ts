@@ -9,11 +9,11 @@ import type { WorkRequestKind } from './subjects.ts';
 
 const uuid = z.uuid();
 const capability = z.object({ name: z.string(), level: z.number() });
+/** The assignment round of a job that a bidding message is about. */
+const jobRound = { orgId: uuid, jobId: uuid, round: z.number().int().positive() };
 
 export const callForProposalsSchema = z.object({
-  orgId: uuid,
-  jobId: uuid,
-  round: z.number().int().positive(),
+  ...jobRound,
   closesAt: z.string(),
   goal: z.string(),
   objectives: z.array(z.string()),
@@ -33,16 +33,14 @@ export const contractTermsSchema = z.object({
 export type ContractTerms = z.infer<typeof contractTermsSchema>;
 
 export const awardSchema = z.object({
-  orgId: uuid,
-  jobId: uuid,
-  round: z.number().int().positive(),
+  ...jobRound,
   basis: z.string(),
   goal: z.string(),
   contract: contractTermsSchema,
 });
 export type Award = z.infer<typeof awardSchema>;
 
-export const proposalRejectedSchema = z.object({ orgId: uuid, jobId: uuid, round: z.number().int().positive(), reason: z.string() });
+export const proposalRejectedSchema = z.object({ ...jobRound, reason: z.string() });
 export type ProposalRejected = z.infer<typeof proposalRejectedSchema>;
 
 export const taskDispatchSchema = z.object({
@@ -68,9 +66,7 @@ export type TaskCancelled = z.infer<typeof taskCancelledSchema>;
 /* Agent -> platform requests. Strict: an unknown field is a mistake worth reporting. */
 
 export const proposeRequestSchema = z.strictObject({
-  orgId: uuid,
-  jobId: uuid,
-  round: z.number().int().positive(),
+  ...jobRound,
   bid: z.strictObject({ price: z.number(), etaSeconds: z.number().int().optional(), note: z.string().optional() }),
 });
 export const signRequestSchema = z.strictObject({ orgId: uuid, contractId: uuid });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandSchema } from '../shared/command-schema.ts';
+import { commandUnion } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
   assignmentStrategySchema,
@@ -20,13 +20,13 @@ const round = z.number().int().positive();
  * is one key: the duplicate check, bids (`RecordProposal.subjectId`) and exclusions all compare lower-case ids. */
 const candidateAssessmentCommandSchema = candidateAssessmentSchema.extend({ subjectId: uuidSchema });
 
-export const startAssignmentSchema = commandSchema(
-  'StartAssignment',
-  z.strictObject({ ...ref, strategy: assignmentStrategySchema, maxRounds: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).default(DEFAULT_MAX_ROUNDS) }),
-);
-export const recordAssessmentSchema = commandSchema(
-  'RecordAssessment',
-  z.strictObject({
+export const assignmentCommandSchema = commandUnion({
+  StartAssignment: z.strictObject({
+    ...ref,
+    strategy: assignmentStrategySchema,
+    maxRounds: z.number().int().min(1).max(MAX_ROUNDS_LIMIT).default(DEFAULT_MAX_ROUNDS),
+  }),
+  RecordAssessment: z.strictObject({
     ...ref,
     round,
     candidates: z
@@ -34,29 +34,14 @@ export const recordAssessmentSchema = commandSchema(
       .max(MAX_CANDIDATES)
       .refine((items) => new Set(items.map((item) => item.subjectId)).size === items.length, 'one assessment per candidate'),
   }),
-);
-export const issueCallForProposalsSchema = commandSchema('IssueCallForProposals', z.strictObject({ ...ref, round, closesAt: instantInputSchema }));
-export const recordProposalSchema = commandSchema('RecordProposal', z.strictObject({ ...ref, round, subjectId: uuidSchema, bid: bidSchema }));
-/** The contract id the award will use: derived by the saga from the job and round, so a retry awards the same. */
-export const closeRoundSchema = commandSchema('CloseRound', z.strictObject({ ...ref, round, contractId: uuidSchema }));
-export const failRoundSchema = commandSchema('FailRound', z.strictObject({ ...ref, round, reason: roundFailureSchema, detail: reasonTextSchema }));
-export const completeAssignmentSchema = commandSchema('CompleteAssignment', z.strictObject({ ...ref, contractId: uuidSchema }));
-export const cancelAssignmentSchema = commandSchema('CancelAssignment', z.strictObject({ ...ref, reason: reasonTextSchema }));
-/** The job went back to contracting (an escalation resolved with `reassign`): a new round, without these subjects. */
-export const restartAssignmentSchema = commandSchema(
-  'RestartAssignment',
-  z.strictObject({ ...ref, reason: reasonTextSchema, exclude: z.array(uuidSchema).max(100).default([]) }),
-);
-
-export const assignmentCommandSchema = z.discriminatedUnion('type', [
-  startAssignmentSchema,
-  recordAssessmentSchema,
-  issueCallForProposalsSchema,
-  recordProposalSchema,
-  closeRoundSchema,
-  failRoundSchema,
-  completeAssignmentSchema,
-  cancelAssignmentSchema,
-  restartAssignmentSchema,
-]);
+  IssueCallForProposals: z.strictObject({ ...ref, round, closesAt: instantInputSchema }),
+  RecordProposal: z.strictObject({ ...ref, round, subjectId: uuidSchema, bid: bidSchema }),
+  /** The contract id the award will use: derived by the saga from the job and round, so a retry awards the same. */
+  CloseRound: z.strictObject({ ...ref, round, contractId: uuidSchema }),
+  FailRound: z.strictObject({ ...ref, round, reason: roundFailureSchema, detail: reasonTextSchema }),
+  CompleteAssignment: z.strictObject({ ...ref, contractId: uuidSchema }),
+  CancelAssignment: z.strictObject({ ...ref, reason: reasonTextSchema }),
+  /** The job went back to contracting (an escalation resolved with `reassign`): a new round, without these subjects. */
+  RestartAssignment: z.strictObject({ ...ref, reason: reasonTextSchema, exclude: z.array(uuidSchema).max(100).default([]) }),
+});
 export type AssignmentCommand = z.infer<typeof assignmentCommandSchema>;

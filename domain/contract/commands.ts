@@ -1,26 +1,23 @@
 import { z } from 'zod';
-import { commandSchema } from '../shared/command-schema.ts';
+import { commandUnion } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
-  MAX_DELIVERABLES,
   MAX_OBLIGATIONS,
-  MAX_PERMITTED_ACTIONS,
-  MAX_PERMITTED_TOOLS,
   MAX_VERIFIERS,
   breachDetailsSchema,
   breachIdSchema,
   breachKindSchema,
   clauseSchema,
   contractPartySchema,
-  deliverableDescriptionSchema,
+  deliverablesSchema,
   escalateToSchema,
   instantInputSchema,
   noteSchema,
   obligationDescriptionSchema,
   obligationIdSchema,
-  permittedActionSchema,
+  permittedActionsSchema,
+  permittedToolsSchema,
   reasonSchema,
-  toolNameSchema,
   unique,
 } from './fields.ts';
 
@@ -38,19 +35,18 @@ const obligationInputSchema = z.strictObject({
   dueAt: instantInputSchema,
 });
 
-export const draftContractSchema = commandSchema(
-  'DraftContract',
-  z
+export const contractCommandSchema = commandUnion({
+  DraftContract: z
     .strictObject({
       ...contractRef,
       jobId: uuidSchema,
       assigneeSubjectId: uuidSchema,
       verifierSubjectIds: z.array(uuidSchema).max(MAX_VERIFIERS).refine(unique, 'verifiers must be unique').default([]),
       /** At least one: a contract that permits nothing could never be fulfilled. */
-      permittedActions: z.array(permittedActionSchema).min(1).max(MAX_PERMITTED_ACTIONS).refine(unique, 'action patterns must be unique'),
+      permittedActions: permittedActionsSchema.min(1).refine(unique, 'action patterns must be unique'),
       /** Empty: the assignee may use no tool under this contract. */
-      permittedTools: z.array(toolNameSchema).max(MAX_PERMITTED_TOOLS).refine(unique, 'tools must be unique').default([]),
-      deliverables: z.array(deliverableDescriptionSchema).max(MAX_DELIVERABLES).default([]),
+      permittedTools: permittedToolsSchema.refine(unique, 'tools must be unique').default([]),
+      deliverables: deliverablesSchema.default([]),
       obligations: z
         .array(obligationInputSchema)
         .max(MAX_OBLIGATIONS)
@@ -65,43 +61,16 @@ export const draftContractSchema = commandSchema(
       message: 'the assignee cannot also verify the work',
       path: ['verifierSubjectIds'],
     }),
-);
-
-export const reviewContractSchema = commandSchema(
-  'ReviewContract',
-  z
+  ReviewContract: z
     .strictObject({ ...contractRef, approve: z.boolean(), note: noteSchema.optional() })
     // A disapproval rejects the contract, and the note is the rejection's reason: there must be one.
     .refine((data) => data.approve || data.note !== undefined, { message: 'a disapproval needs a note (the reason)', path: ['note'] }),
-);
-
-export const signContractSchema = commandSchema('SignContract', z.strictObject({ ...contractRef, party: contractPartySchema }));
-
-export const rejectContractSchema = commandSchema('RejectContract', z.strictObject({ ...contractRef, party: contractPartySchema, reason: reasonSchema }));
-
-export const recordBreachSchema = commandSchema(
-  'RecordBreach',
-  z.strictObject({ ...contractRef, breachId: breachIdSchema, kind: breachKindSchema, clause: clauseSchema, details: breachDetailsSchema }),
-);
-
-export const extendObligationSchema = commandSchema(
-  'ExtendObligation',
-  z.strictObject({ ...contractRef, obligationId: obligationIdSchema, dueAt: instantInputSchema }),
-);
-
-export const fulfilContractSchema = commandSchema('FulfilContract', z.strictObject(contractRef));
-
-export const terminateContractSchema = commandSchema('TerminateContract', z.strictObject({ ...contractRef, reason: reasonSchema }));
-
-export const contractCommandSchema = z.discriminatedUnion('type', [
-  draftContractSchema,
-  reviewContractSchema,
-  signContractSchema,
-  rejectContractSchema,
-  recordBreachSchema,
-  extendObligationSchema,
-  fulfilContractSchema,
-  terminateContractSchema,
-]);
+  SignContract: z.strictObject({ ...contractRef, party: contractPartySchema }),
+  RejectContract: z.strictObject({ ...contractRef, party: contractPartySchema, reason: reasonSchema }),
+  RecordBreach: z.strictObject({ ...contractRef, breachId: breachIdSchema, kind: breachKindSchema, clause: clauseSchema, details: breachDetailsSchema }),
+  ExtendObligation: z.strictObject({ ...contractRef, obligationId: obligationIdSchema, dueAt: instantInputSchema }),
+  FulfilContract: z.strictObject(contractRef),
+  TerminateContract: z.strictObject({ ...contractRef, reason: reasonSchema }),
+});
 export type ContractCommand = z.infer<typeof contractCommandSchema>;
 export type ContractCommandType = ContractCommand['type'];

@@ -2,24 +2,21 @@ import { z } from 'zod';
 import { version1Definitions, type EventUnion } from '../events/registry.ts';
 import { principalSchema } from '../shared/principal.ts';
 import {
-  MAX_DELIVERABLES,
   MAX_OBLIGATIONS,
-  MAX_PERMITTED_ACTIONS,
-  MAX_PERMITTED_TOOLS,
   MAX_VERIFIERS,
   breachDetailsSchema,
   breachIdSchema,
   breachKindSchema,
   clauseSchema,
   contractPartySchema,
-  deliverableDescriptionSchema,
+  deliverablesSchema,
   escalateToSchema,
   noteSchema,
   obligationIdSchema,
   obligationSchema,
-  permittedActionSchema,
+  permittedActionsSchema,
+  permittedToolsSchema,
   reasonSchema,
-  toolNameSchema,
 } from './fields.ts';
 import { contractStatusSchema } from './state.ts';
 
@@ -33,9 +30,9 @@ const contractDraftedData = z.object({
   ...contractRef,
   assigneeSubjectId: z.uuid(),
   verifierSubjectIds: z.array(z.uuid()).max(MAX_VERIFIERS),
-  permittedActions: z.array(permittedActionSchema).max(MAX_PERMITTED_ACTIONS),
-  permittedTools: z.array(toolNameSchema).max(MAX_PERMITTED_TOOLS),
-  deliverables: z.array(deliverableDescriptionSchema).max(MAX_DELIVERABLES),
+  permittedActions: permittedActionsSchema,
+  permittedTools: permittedToolsSchema,
+  deliverables: deliverablesSchema,
   obligations: z.array(obligationSchema).max(MAX_OBLIGATIONS),
   escalateTo: escalateToSchema,
   /** Decides the first status (`in_review` or `awaiting_signatures`), so evolve stays a pure fold over event data. */

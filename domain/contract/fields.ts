@@ -60,6 +60,14 @@ export const instantInputSchema = z.iso.datetime({ offset: true }).transform((va
 /** The role an escalation about this contract goes to (a breach, a missed deadline); null: none named. */
 export const escalateToSchema = roleNameSchema.nullable();
 
+/*
+ * A contract's lists at their bounds, one declaration for the command that gives them and the event that records them
+ * (the command adds its uniqueness checks and defaults).
+ */
+export const permittedActionsSchema = z.array(permittedActionSchema).max(MAX_PERMITTED_ACTIONS);
+export const permittedToolsSchema = z.array(toolNameSchema).max(MAX_PERMITTED_TOOLS);
+export const deliverablesSchema = z.array(deliverableDescriptionSchema).max(MAX_DELIVERABLES);
+
 /** As recorded in events and state: the due instant is already in UTC. */
 export const obligationSchema = z.object({
   obligationId: obligationIdSchema,

@@ -1,15 +1,13 @@
 import { z } from 'zod';
-import { commandSchema } from '../shared/command-schema.ts';
+import { commandUnion } from '../shared/command-schema.ts';
 import { roleNameSchema } from '../roster/fields.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
-  MAX_OBJECTIVES,
-  MAX_REQUIRED_CAPABILITIES,
-  MAX_REQUIRED_ROLES,
   MAX_VERIFIERS,
   assignmentStrategySchema,
   budgetSchema,
-  capabilityRequirementSchema,
+  requiredCapabilitiesSchema,
+  requiredRolesSchema,
   completionModeSchema,
   deliverableSchema,
   escalationResolutionSchema,
@@ -17,7 +15,7 @@ import {
   instantInputSchema,
   jobPrioritySchema,
   noteSchema,
-  objectiveSchema,
+  objectivesSchema,
   outputTemplateSchema,
   reasonSchema,
   unique,
@@ -30,23 +28,23 @@ import {
  */
 const jobRef = { jobId: uuidSchema, orgId: uuidSchema };
 
-export const submitJobSchema = commandSchema(
-  'SubmitJob',
-  z
+const reasonData = z.strictObject({ ...jobRef, reason: reasonSchema });
+const escalationData = z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema });
+
+export const jobCommandSchema = commandUnion({
+  SubmitJob: z
     .strictObject({
       ...jobRef,
       goal: goalSchema,
-      objectives: z.array(objectiveSchema).max(MAX_OBJECTIVES).default([]),
+      objectives: objectivesSchema.default([]),
       priority: jobPrioritySchema.default('normal'),
       completionMode: completionModeSchema,
       /** Must lie in the future when the job is submitted. */
       deadline: instantInputSchema.optional(),
-      requiredCapabilities: z
-        .array(capabilityRequirementSchema)
-        .max(MAX_REQUIRED_CAPABILITIES)
+      requiredCapabilities: requiredCapabilitiesSchema
         .refine((requirements) => unique(requirements.map((requirement) => requirement.name)), 'one requirement per capability')
         .default([]),
-      requiredRoles: z.array(roleNameSchema).max(MAX_REQUIRED_ROLES).refine(unique, 'roles must be unique').default([]),
+      requiredRoles: requiredRolesSchema.refine(unique, 'roles must be unique').default([]),
       outputTemplate: outputTemplateSchema.optional(),
       verifierSubjectIds: z.array(uuidSchema).max(MAX_VERIFIERS).refine(unique, 'verifiers must be unique').default([]),
       budget: budgetSchema.optional(),
@@ -66,32 +64,18 @@ export const submitJobSchema = commandSchema(
       message: 'the direct assignee cannot also verify the job',
       path: ['directAssignee'],
     }),
-);
-
-export const startContractingSchema = commandSchema('StartContracting', z.strictObject(jobRef));
-
-export const assignJobSchema = commandSchema('AssignJob', z.strictObject({ ...jobRef, assigneeSubjectId: uuidSchema, contractId: uuidSchema }));
-
-export const startWorkSchema = commandSchema('StartWork', z.strictObject(jobRef));
-
-export const deliverJobSchema = commandSchema('DeliverJob', z.strictObject({ ...jobRef, deliverable: deliverableSchema, note: noteSchema.optional() }));
-
-export const verifyJobSchema = commandSchema('VerifyJob', z.strictObject({ ...jobRef, note: noteSchema.optional() }));
-
-const reasonData = z.strictObject({ ...jobRef, reason: reasonSchema });
-
-export const rejectDeliverySchema = commandSchema('RejectDelivery', reasonData);
-export const failJobSchema = commandSchema('FailJob', reasonData);
-export const cancelJobSchema = commandSchema('CancelJob', reasonData);
-
-export const escalateJobSchema = commandSchema('EscalateJob', z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }));
-
-/** An open escalation nobody resolved goes up the escalation path (to the org's owner, by the escalation work). */
-export const raiseEscalationSchema = commandSchema('RaiseEscalation', z.strictObject({ ...jobRef, reason: reasonSchema, escalateTo: roleNameSchema }));
-
-export const resolveEscalationSchema = commandSchema(
-  'ResolveEscalation',
-  z
+  StartContracting: z.strictObject(jobRef),
+  AssignJob: z.strictObject({ ...jobRef, assigneeSubjectId: uuidSchema, contractId: uuidSchema }),
+  StartWork: z.strictObject(jobRef),
+  DeliverJob: z.strictObject({ ...jobRef, deliverable: deliverableSchema, note: noteSchema.optional() }),
+  VerifyJob: z.strictObject({ ...jobRef, note: noteSchema.optional() }),
+  RejectDelivery: reasonData,
+  FailJob: reasonData,
+  CancelJob: reasonData,
+  EscalateJob: escalationData,
+  /** An open escalation nobody resolved goes up the escalation path (to the org's owner, by the escalation work). */
+  RaiseEscalation: escalationData,
+  ResolveEscalation: z
     .strictObject({
       ...jobRef,
       resolution: escalationResolutionSchema,
@@ -103,21 +87,6 @@ export const resolveEscalationSchema = commandSchema(
       message: "a deadline is given with the 'extend' resolution, and only with it",
       path: ['deadline'],
     }),
-);
-
-export const jobCommandSchema = z.discriminatedUnion('type', [
-  submitJobSchema,
-  startContractingSchema,
-  assignJobSchema,
-  startWorkSchema,
-  deliverJobSchema,
-  verifyJobSchema,
-  rejectDeliverySchema,
-  failJobSchema,
-  cancelJobSchema,
-  escalateJobSchema,
-  raiseEscalationSchema,
-  resolveEscalationSchema,
-]);
+});
 export type JobCommand = z.infer<typeof jobCommandSchema>;
 export type JobCommandType = JobCommand['type'];

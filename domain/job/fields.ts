@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { roleNameSchema } from '../roster/fields.ts';
 import { capabilityLevelSchema, capabilityNameSchema } from '../subject/fields.ts';
 import { boundedJsonObjectSchema, boundedJsonSchema, type JsonLimits } from '../shared/bounded-json.ts';
 
@@ -41,6 +42,14 @@ export const reasonSchema = z.string().trim().min(1).max(1000);
 export const noteSchema = z.string().trim().min(1).max(2000);
 
 export const capabilityRequirementSchema = z.strictObject({ name: capabilityNameSchema, level: capabilityLevelSchema });
+
+/*
+ * A job's lists at their bounds, one declaration for the command that gives them and the event that records them
+ * (the command adds its uniqueness checks and defaults).
+ */
+export const objectivesSchema = z.array(objectiveSchema).max(MAX_OBJECTIVES);
+export const requiredCapabilitiesSchema = z.array(capabilityRequirementSchema).max(MAX_REQUIRED_CAPABILITIES);
+export const requiredRolesSchema = z.array(roleNameSchema).max(MAX_REQUIRED_ROLES);
 export type CapabilityRequirement = z.infer<typeof capabilityRequirementSchema>;
 
 /** ISO 4217 alphabetic code. */

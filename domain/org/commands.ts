@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { commandSchema } from '../shared/command-schema.ts';
+import { commandUnion } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import { descriptionSchema, metadataSchema, orgNameSchema, reasonSchema, slugSchema, tagsSchema } from './fields.ts';
 
-export const registerOrgSchema = commandSchema(
-  'RegisterOrg',
-  z.strictObject({
+const transitionData = z.strictObject({ orgId: uuidSchema, reason: reasonSchema });
+
+export const orgCommandSchema = commandUnion({
+  RegisterOrg: z.strictObject({
     orgId: uuidSchema,
     name: orgNameSchema,
     slug: slugSchema,
@@ -14,11 +15,7 @@ export const registerOrgSchema = commandSchema(
     metadata: metadataSchema.default({}),
     parentOrgId: uuidSchema.optional(),
   }),
-);
-
-export const updateOrgMetadataSchema = commandSchema(
-  'UpdateOrgMetadata',
-  z
+  UpdateOrgMetadata: z
     .strictObject({
       orgId: uuidSchema,
       name: orgNameSchema.optional(),
@@ -31,20 +28,9 @@ export const updateOrgMetadataSchema = commandSchema(
       (data) => data.name !== undefined || data.description !== undefined || data.tags !== undefined || data.metadata !== undefined,
       'give at least one of name, description, tags, metadata',
     ),
-);
-
-const transitionData = z.strictObject({ orgId: uuidSchema, reason: reasonSchema });
-
-export const suspendOrgSchema = commandSchema('SuspendOrg', transitionData);
-export const reactivateOrgSchema = commandSchema('ReactivateOrg', transitionData);
-export const archiveOrgSchema = commandSchema('ArchiveOrg', transitionData);
-
-export const orgCommandSchema = z.discriminatedUnion('type', [
-  registerOrgSchema,
-  updateOrgMetadataSchema,
-  suspendOrgSchema,
-  reactivateOrgSchema,
-  archiveOrgSchema,
-]);
+  SuspendOrg: transitionData,
+  ReactivateOrg: transitionData,
+  ArchiveOrg: transitionData,
+});
 export type OrgCommand = z.infer<typeof orgCommandSchema>;
 export type OrgCommandType = OrgCommand['type'];

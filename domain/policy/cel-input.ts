@@ -126,6 +126,11 @@ class Converter {
     return converted;
   }
 
+  /** The members `names` of `variable` (whose value is `object`), converted in that order. */
+  members<T extends object, const Names extends readonly (keyof T & string)[]>(variable: string, object: T, names: Names): { [I in keyof Names]: CelValue } {
+    return names.map((name) => this.member(variable, name, object[name])) as { [I in keyof Names]: CelValue };
+  }
+
   field(name: string, value: unknown, depth: number): CelValue {
     this.path.push(name);
     this.count(name.length + 4);
@@ -211,28 +216,11 @@ export function toConditionInput(request: PolicyRequest): ConditionInputResult {
   try {
     const { principal, resource, org, command } = request;
     const input: ConditionInput = {
-      principal: new CelPrincipal(
-        converter.member('principal', 'id', principal.id),
-        converter.member('principal', 'kind', principal.kind),
-        converter.member('principal', 'roles', principal.roles),
-        converter.member('principal', 'groups', principal.groups),
-        converter.member('principal', 'capabilities', principal.capabilities),
-      ),
+      principal: new CelPrincipal(...converter.members('principal', principal, ['id', 'kind', 'roles', 'groups', 'capabilities'])),
       action: stringField(converter, 'action', request.action),
-      resource: new CelResource(
-        converter.member('resource', 'type', resource.type),
-        converter.member('resource', 'id', resource.id),
-        converter.member('resource', 'jobSpace', resource.jobSpace),
-        converter.member('resource', 'attributes', resource.attributes),
-      ),
-      org: new CelOrg(
-        converter.member('org', 'id', org.id),
-        converter.member('org', 'status', org.status),
-        converter.member('org', 'ownerId', org.ownerId),
-        converter.member('org', 'tags', org.tags),
-        converter.member('org', 'metadata', org.metadata),
-      ),
-      command: new CelCommand(converter.member('command', 'type', command.type), converter.member('command', 'data', command.data)),
+      resource: new CelResource(...converter.members('resource', resource, ['type', 'id', 'jobSpace', 'attributes'])),
+      org: new CelOrg(...converter.members('org', org, ['id', 'status', 'ownerId', 'tags', 'metadata'])),
+      command: new CelCommand(...converter.members('command', command, ['type', 'data'])),
       now: instantField(converter, request.now),
     };
     return { ok: true, input };

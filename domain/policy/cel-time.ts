@@ -45,7 +45,10 @@ export function isKnownTimeZone(timeZone: string): boolean {
   }
 }
 
-export type ZonedFields = ReadonlyMap<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second' | 'dayOfWeek' | 'dayOfYear', bigint>;
+const WALL_CLOCK_FIELDS = ['year', 'month', 'day', 'hour', 'minute', 'second'] as const;
+type WallClockField = (typeof WALL_CLOCK_FIELDS)[number];
+
+export type ZonedFields = ReadonlyMap<WallClockField | 'dayOfWeek' | 'dayOfYear', bigint>;
 
 /** Wall-clock fields of `instant` in `timeZone` (CEL ints). Throws for an unknown zone or an invalid instant. */
 export function zonedFields(instant: Date, timeZone: string): ZonedFields {
@@ -56,47 +59,15 @@ export function zonedFields(instant: Date, timeZone: string): ZonedFields {
   } catch {
     throw new RangeError(`unknown time zone ${JSON.stringify(timeZone.slice(0, 64))}`);
   }
-  let year = 0;
-  let month = 0;
-  let day = 0;
-  let hour = 0;
-  let minute = 0;
-  let second = 0;
-  for (const part of formatter.formatToParts(instant)) {
-    switch (part.type) {
-      case 'year':
-        year = Number(part.value);
-        break;
-      case 'month':
-        month = Number(part.value);
-        break;
-      case 'day':
-        day = Number(part.value);
-        break;
-      case 'hour':
-        hour = Number(part.value);
-        break;
-      case 'minute':
-        minute = Number(part.value);
-        break;
-      case 'second':
-        second = Number(part.value);
-        break;
-      default:
-        break;
-    }
-  }
+  // The formatter's parts by type, as numbers (its literals, the separators, are never read).
+  const parts = new Map(formatter.formatToParts(instant).map((part) => [part.type, Number(part.value)]));
+  const wallClock = (field: WallClockField) => parts.get(field) ?? 0;
   // Calendar arithmetic on the wall-clock date, in UTC so the process time zone plays no part.
-  const midnight = Date.UTC(year, month - 1, day);
+  const midnight = Date.UTC(wallClock('year'), wallClock('month') - 1, wallClock('day'));
   const dayOfWeek = new Date(midnight).getUTCDay();
-  const dayOfYear = Math.round((midnight - Date.UTC(year, 0, 1)) / 86_400_000) + 1;
+  const dayOfYear = Math.round((midnight - Date.UTC(wallClock('year'), 0, 1)) / 86_400_000) + 1;
   return new Map([
-    ['year', BigInt(year)],
-    ['month', BigInt(month)],
-    ['day', BigInt(day)],
-    ['hour', BigInt(hour)],
-    ['minute', BigInt(minute)],
-    ['second', BigInt(second)],
+    ...WALL_CLOCK_FIELDS.map((field) => [field, BigInt(wallClock(field))] as const),
     ['dayOfWeek', BigInt(dayOfWeek)],
     ['dayOfYear', BigInt(dayOfYear)],
   ]);

@@ -7,6 +7,11 @@ const without = <V>(map: ReadonlyMap<string, V>, key: string) => {
   next.delete(key);
   return next;
 };
+/** The entry `key` in another status; an entry that is not there stays absent (its event is replayed as a no-op). */
+const withStatus = <V extends { status: string }>(map: ReadonlyMap<string, V>, key: string, status: V['status']) => {
+  const entry = map.get(key);
+  return entry === undefined ? map : withEntry(map, key, { ...entry, status });
+};
 
 export function evolveRoster(state: RosterState, event: RosterEvent): RosterState {
   switch (event.type) {
@@ -34,23 +39,17 @@ export function evolveRoster(state: RosterState, event: RosterEvent): RosterStat
         associations: withEntry(state.associations, event.data.association.associationId, { ...event.data.association, status: 'active' }),
       };
     case 'RoleRevoked':
-    case 'AssociationExpired': {
-      const association = state.associations.get(event.data.associationId);
-      if (!association) return state;
-      const status = event.type === 'RoleRevoked' ? 'revoked' : 'expired';
-      return { ...state, associations: withEntry(state.associations, association.associationId, { ...association, status }) };
-    }
+      return { ...state, associations: withStatus(state.associations, event.data.associationId, 'revoked') };
+    case 'AssociationExpired':
+      return { ...state, associations: withStatus(state.associations, event.data.associationId, 'expired') };
     case 'RoleApplicationSubmitted':
       return {
         ...state,
         applications: withEntry(state.applications, event.data.application.applicationId, { ...event.data.application, status: 'pending' }),
       };
     case 'RoleApplicationApproved':
-    case 'RoleApplicationRejected': {
-      const application = state.applications.get(event.data.applicationId);
-      if (!application) return state;
-      const status = event.type === 'RoleApplicationApproved' ? 'approved' : 'rejected';
-      return { ...state, applications: withEntry(state.applications, application.applicationId, { ...application, status }) };
-    }
+      return { ...state, applications: withStatus(state.applications, event.data.applicationId, 'approved') };
+    case 'RoleApplicationRejected':
+      return { ...state, applications: withStatus(state.applications, event.data.applicationId, 'rejected') };
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandSchema } from '../shared/command-schema.ts';
+import { commandUnion } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
   MAX_CAPABILITIES,
@@ -20,9 +20,10 @@ export const capabilityClaimSchema = z.strictObject({
   evidence: evidenceSchema.optional(),
 });
 
-export const registerSubjectSchema = commandSchema(
-  'RegisterSubject',
-  z.strictObject({
+const transitionData = z.strictObject({ subjectId: uuidSchema, reason: reasonSchema });
+
+export const subjectCommandSchema = commandUnion({
+  RegisterSubject: z.strictObject({
     subjectId: uuidSchema,
     kind: subjectKindSchema,
     displayName: displayNameSchema,
@@ -34,11 +35,7 @@ export const registerSubjectSchema = commandSchema(
       .refine((claims) => new Set(claims.map((claim) => claim.name)).size === claims.length, 'capability names must be unique')
       .default([]),
   }),
-);
-
-export const updateSubjectProfileSchema = commandSchema(
-  'UpdateSubjectProfile',
-  z
+  UpdateSubjectProfile: z
     .strictObject({
       subjectId: uuidSchema,
       displayName: displayNameSchema.optional(),
@@ -50,23 +47,14 @@ export const updateSubjectProfileSchema = commandSchema(
       (data) => data.displayName !== undefined || data.description !== undefined || data.endpoint !== undefined,
       'give at least one of displayName, description, endpoint',
     ),
-);
-
-export const declareCapabilitySchema = commandSchema(
-  'DeclareCapability',
-  z.strictObject({
+  DeclareCapability: z.strictObject({
     subjectId: uuidSchema,
     name: capabilityNameSchema,
     level: capabilityLevelSchema,
     evidence: evidenceSchema.optional(),
   }),
-);
-
-export const withdrawCapabilitySchema = commandSchema('WithdrawCapability', z.strictObject({ subjectId: uuidSchema, name: capabilityNameSchema }));
-
-export const verifyCapabilitySchema = commandSchema(
-  'VerifyCapability',
-  z.strictObject({
+  WithdrawCapability: z.strictObject({ subjectId: uuidSchema, name: capabilityNameSchema }),
+  VerifyCapability: z.strictObject({
     subjectId: uuidSchema,
     name: capabilityNameSchema,
     /** The level the verifier vouches for; it must be the level currently declared. */
@@ -75,21 +63,8 @@ export const verifyCapabilitySchema = commandSchema(
     orgId: uuidSchema,
     note: noteSchema.optional(),
   }),
-);
-
-const transitionData = z.strictObject({ subjectId: uuidSchema, reason: reasonSchema });
-
-export const suspendSubjectSchema = commandSchema('SuspendSubject', transitionData);
-export const reinstateSubjectSchema = commandSchema('ReinstateSubject', transitionData);
-
-export const subjectCommandSchema = z.discriminatedUnion('type', [
-  registerSubjectSchema,
-  updateSubjectProfileSchema,
-  declareCapabilitySchema,
-  withdrawCapabilitySchema,
-  verifyCapabilitySchema,
-  suspendSubjectSchema,
-  reinstateSubjectSchema,
-]);
+  SuspendSubject: transitionData,
+  ReinstateSubject: transitionData,
+});
 export type SubjectCommand = z.infer<typeof subjectCommandSchema>;
 export type SubjectCommandType = SubjectCommand['type'];

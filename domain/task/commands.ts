@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandSchema } from '../shared/command-schema.ts';
+import { commandUnion } from '../shared/command-schema.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import {
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
@@ -25,9 +25,8 @@ import {
  */
 const taskRef = { taskId: uuidSchema, orgId: uuidSchema };
 
-export const createTaskSchema = commandSchema(
-  'CreateTask',
-  z
+export const taskCommandSchema = commandUnion({
+  CreateTask: z
     .strictObject({
       ...taskRef,
       jobId: uuidSchema,
@@ -42,24 +41,12 @@ export const createTaskSchema = commandSchema(
       maxAttempts: maxAttemptsSchema.default(DEFAULT_MAX_ATTEMPTS),
     })
     .refine((data) => data.parentTaskId !== data.taskId, { message: 'a task cannot be its own parent', path: ['parentTaskId'] }),
-);
-
-export const dispatchTaskSchema = commandSchema('DispatchTask', z.strictObject({ ...taskRef, attempt: attemptSchema }));
-
-export const reportTaskProgressSchema = commandSchema(
-  'ReportTaskProgress',
-  z.strictObject({ ...taskRef, progress: progressSchema, message: progressMessageSchema.optional() }),
-);
-
-export const useToolSchema = commandSchema('UseTool', z.strictObject({ ...taskRef, tool: toolNameSchema, purpose: toolPurposeSchema.optional() }));
-
-export const completeTaskSchema = commandSchema('CompleteTask', z.strictObject({ ...taskRef, outputs: taskOutputsSchema }));
-
-export const failTaskAttemptSchema = commandSchema('FailTaskAttempt', z.strictObject({ ...taskRef, attempt: attemptSchema, reason: reasonSchema }));
-
-export const reassignTaskSchema = commandSchema(
-  'ReassignTask',
-  z.strictObject({
+  DispatchTask: z.strictObject({ ...taskRef, attempt: attemptSchema }),
+  ReportTaskProgress: z.strictObject({ ...taskRef, progress: progressSchema, message: progressMessageSchema.optional() }),
+  UseTool: z.strictObject({ ...taskRef, tool: toolNameSchema, purpose: toolPurposeSchema.optional() }),
+  CompleteTask: z.strictObject({ ...taskRef, outputs: taskOutputsSchema }),
+  FailTaskAttempt: z.strictObject({ ...taskRef, attempt: attemptSchema, reason: reasonSchema }),
+  ReassignTask: z.strictObject({
     ...taskRef,
     assigneeSubjectId: uuidSchema,
     reason: reasonSchema,
@@ -69,23 +56,9 @@ export const reassignTaskSchema = commandSchema(
      */
     contractId: uuidSchema.nullable().optional(),
   }),
-);
-
-export const reviewTaskSchema = commandSchema('ReviewTask', z.strictObject({ ...taskRef, verdict: reviewVerdictSchema, note: noteSchema.optional() }));
-
-export const cancelTaskSchema = commandSchema('CancelTask', z.strictObject({ ...taskRef, reason: reasonSchema }));
-
-export const taskCommandSchema = z.discriminatedUnion('type', [
-  createTaskSchema,
-  dispatchTaskSchema,
-  reportTaskProgressSchema,
-  useToolSchema,
-  completeTaskSchema,
-  failTaskAttemptSchema,
-  reassignTaskSchema,
-  reviewTaskSchema,
-  cancelTaskSchema,
-]);
+  ReviewTask: z.strictObject({ ...taskRef, verdict: reviewVerdictSchema, note: noteSchema.optional() }),
+  CancelTask: z.strictObject({ ...taskRef, reason: reasonSchema }),
+});
 export type TaskCommand = z.infer<typeof taskCommandSchema>;
 export type TaskCommandType = TaskCommand['type'];
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commandSchema } from '../shared/command-schema.ts';
+import { commandUnion } from '../shared/command-schema.ts';
 import { instantInputSchema } from '../job/fields.ts';
 import { uuidSchema } from '../shared/ids.ts';
 import { timerPurposeSchema, timerRefSchema } from './fields.ts';
@@ -11,21 +11,16 @@ import { timerPurposeSchema, timerRefSchema } from './fields.ts';
  */
 const timerRef = { timerId: uuidSchema, orgId: uuidSchema.nullable() };
 
-export const scheduleTimerSchema = commandSchema(
-  'ScheduleTimer',
-  z.strictObject({
+export const timerCommandSchema = commandUnion({
+  ScheduleTimer: z.strictObject({
     ...timerRef,
     /** When the timer is due. A past instant is allowed: the timer is simply due at once. */
     dueAt: instantInputSchema,
     purpose: timerPurposeSchema,
     ref: timerRefSchema,
   }),
-);
-
-export const cancelTimerSchema = commandSchema('CancelTimer', z.strictObject(timerRef));
-
-export const fireTimerSchema = commandSchema('FireTimer', z.strictObject(timerRef));
-
-export const timerCommandSchema = z.discriminatedUnion('type', [scheduleTimerSchema, cancelTimerSchema, fireTimerSchema]);
+  CancelTimer: z.strictObject(timerRef),
+  FireTimer: z.strictObject(timerRef),
+});
 export type TimerCommand = z.infer<typeof timerCommandSchema>;
 export type TimerCommandType = TimerCommand['type'];
