@@ -1,13 +1,14 @@
 /** Fixtures shared by the assignment workflow specs (test/unit/assignment-saga.*.spec.ts), on the job fixtures' ids. */
 import { assignmentDecider } from '../../domain/assignment/decider.ts';
 import type { AssignmentEvent } from '../../domain/assignment/events.ts';
-import type { CandidateAssessment } from '../../domain/assignment/fields.ts';
+import type { CandidateAssessment, RoundFailure } from '../../domain/assignment/fields.ts';
 import { workSettingsOf } from '../../domain/assignment/work-settings.ts';
 import type { PlatformEventOf, PlatformEventType } from '../../domain/events/catalog.ts';
 import type { JobEvent } from '../../domain/job/events.ts';
 import type { AssignmentStrategy } from '../../domain/job/fields.ts';
 import { decideAssignment } from '../../processes/work/assignment/decide.ts';
 import { contractIdFor } from '../../processes/work/assignment/ids.ts';
+import type { AssignmentStep } from '../../processes/work/assignment/steps.ts';
 import { noAssignmentState, type AssignmentWorkflowState } from '../../processes/work/assignment/state.ts';
 import { contractingStarted, jobId, jobStateAfter, jobSubmitted, now, orgId } from '../support/job-fixtures.ts';
 import { placed, workflowSpec } from '../support/workflow-spec.ts';
@@ -69,3 +70,10 @@ export function stateWith(
 }
 
 export const contractOf = (round: number) => contractIdFor(jobId, round);
+
+/** The step that fails a round of the job's assignment, as the workflow sends it when the round cannot go on. */
+export const failRoundStep = (round: number, reason: RoundFailure, detail: string): AssignmentStep => ({
+  kind: 'command',
+  command: { aggregate: 'assignment', type: 'FailRound', data: { jobId, orgId, round, reason, detail } },
+  commandId: `assign:${jobId}:fail:${round}`,
+});
