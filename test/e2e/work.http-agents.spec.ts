@@ -121,11 +121,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
   });
 
   it('awards the lowest valid bid and runs the job to verified, every message and answer over HTTP', async () => {
-    const { jobId, verified } = await summariseJobVerified(server, orgId, verifier.id, unqualified);
-    expect(verified.verifiedBy).toMatchObject({ id: verifier.id, kind: 'subject' });
-
-    const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
-    expect(job).toEqual(['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified']);
+    const jobId = await summariseJobVerified(server, orgId, verifier, unqualified);
 
     const assignment = await streamEvents(server, `assignment-${jobId}`);
     const proposals = assignment.filter((event) => event.type === 'ProposalRecorded').map((event) => event.data);
