@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
 import { useWorkOrg } from '../support/work-org.ts';
 import { apiClient } from './api.client.ts';
-import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent } from '../support/work-fixtures.ts';
+import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, escalatedAtWorkThenResolved } from '../support/work-fixtures.ts';
 
 describe('reassignment when the assignee is suspended or keeps failing', () => {
   const work = useWorkOrg({ 'work.assignmentStrategy': 'criteria', 'work.taskMaxAttempts': '2', 'work.retryBackoffMs': '20' });
@@ -35,18 +35,7 @@ describe('reassignment when the assignee is suspended or keeps failing', () => {
     expect(delivered.deliverable).toEqual({ audited: true });
     await waitForJobEvent(server, jobId, 'JobVerified');
     const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
-    expect(job).toEqual([
-      'JobSubmitted',
-      'JobContractingStarted',
-      'JobAssigned',
-      'JobWorkStarted',
-      'JobEscalated',
-      'JobEscalationResolved',
-      'JobAssigned',
-      'JobWorkStarted',
-      'JobDelivered',
-      'JobVerified',
-    ]);
+    expect(job).toEqual([...escalatedAtWorkThenResolved, 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified']);
     const terminated = await waitForStreamEvent(server, `contract-${String(assigned.contractId)}`, 'ContractTerminated');
     expect(String(terminated.reason)).toContain('contracting');
   });
