@@ -76,13 +76,7 @@ function fromSpec(file: string, text: string): PolicyFileResult {
   if (!loaded.ok) {
     return {
       ok: false,
-      problems: loaded.issues.map((issue) => ({
-        code: 'POLICY_INVALID',
-        file,
-        path: formatSourcePath(issue.path),
-        ...lineOf(issue.line),
-        message: issue.message,
-      })),
+      problems: loaded.issues.map((issue) => invalidAt(file, issue.path, issue.line, issue.message)),
     };
   }
   const { spec } = loaded;
@@ -93,12 +87,7 @@ function fromSpec(file: string, text: string): PolicyFileResult {
   if (!validated.ok) {
     return {
       ok: false,
-      problems: validated.errors.map((error) => ({
-        code: 'POLICY_INVALID',
-        file,
-        path: formatSourcePath(['policy', 'rules', ...error.path]),
-        message: withConditionPosition(error),
-      })),
+      problems: validated.errors.map((error) => invalidAt(file, ['policy', 'rules', ...error.path], undefined, withConditionPosition(error))),
     };
   }
   return {
@@ -133,7 +122,12 @@ function withConditionPosition(error: { message: string; line?: number; column?:
 }
 
 function problem(file: string, document: SourceDocument, path: SourcePath, message: string): Problem {
-  return { code: 'POLICY_INVALID', file, path: formatSourcePath(path), ...lineOf(document.lineOf(path)), message };
+  return invalidAt(file, path, document.lineOf(path), message);
+}
+
+/** The file's policy is invalid at `path` (on `line`, when known). */
+function invalidAt(file: string, path: SourcePath, line: number | undefined, message: string): Problem {
+  return { code: 'POLICY_INVALID', file, path: formatSourcePath(path), ...lineOf(line), message };
 }
 
 function lineOf(line: number | undefined): { line?: number } {

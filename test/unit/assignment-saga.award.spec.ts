@@ -16,11 +16,11 @@ import {
   contractingJob,
   eligible,
   event,
+  failRoundStep,
   settings,
   spec,
   started,
   stateWith,
-  failRoundStep,
 } from './assignment-saga.support.ts';
 
 const contractId = contractOf(1);

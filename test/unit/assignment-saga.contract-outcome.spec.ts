@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import type { JobEvent } from '../../domain/job/events.ts';
 import { admin, assigneeId, contractingStarted, jobEscalated, jobId, jobSubmitted, now, orgId, otherOrgId } from '../support/job-fixtures.ts';
-import { assessed, type AssignmentStep, awarded, contractOf, eligible, event, spec, started, stateWith, failRoundStep } from './assignment-saga.support.ts';
+import { assessed, type AssignmentStep, awarded, contractOf, eligible, event, failRoundStep, spec, started, stateWith } from './assignment-saga.support.ts';
 
 const contractId = contractOf(1);
 const awardedRound = [started('criteria'), assessed(1, [eligible(assigneeId)]), awarded(1, assigneeId)];

@@ -11,11 +11,11 @@ import {
   eligible,
   escalatedAssignment,
   event,
+  failRoundStep,
   roundFailed,
   spec,
   started,
   stateWith,
-  failRoundStep,
 } from './assignment-saga.support.ts';
 
 const contractId = contractOf(1);
