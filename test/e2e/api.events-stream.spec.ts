@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { bootstrapAdminKey } from '../../api/auth/bootstrap-admin-key.ts';
-import { startPlatform } from '../../bin/platform/start-platform.ts';
-import { buildServer, type ServerOptions } from '../../api/server.ts';
-import { loadConfig } from '../../infra/config/env.ts';
+import type { ServerOptions } from '../../api/server.ts';
 import type { AllSubscription, RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import { required } from '../../domain/shared/required.ts';
 import { collect, waitFor } from '../support/async.ts';
 import { expectStrictlyIncreasing } from '../support/ordering.ts';
-import { tempStore, tempStorePath } from '../support/pipeline.ts';
-import { ADMIN_KEY, type TestServer } from '../support/server.ts';
+import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
 import { SseClient } from './api.events-stream.client.ts';
 import { listening, type ListeningServer, useListeningServer } from '../support/listening-server.ts';
 
@@ -24,19 +19,7 @@ const timing: ServerOptions['eventStream'] = { heartbeatMs: 100, accessTtlMs: 20
 
 async function startStreamingServer(): Promise<ListeningServer> {
   // These tests keep their streams open until the end; the caps on open streams are api.stream-limits.spec.ts's.
-  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', STREAMS_PER_PRINCIPAL: '64' });
-  const platform = await startPlatform(config, tempStore(tempStorePath()), pino({ level: 'silent' }));
-  await bootstrapAdminKey(platform, ADMIN_KEY);
-  const app = await buildServer(platform, { eventStream: timing });
-  return listening({
-    app,
-    platform,
-    auth: { authorization: `Bearer ${ADMIN_KEY}` },
-    async close() {
-      await app.close();
-      await platform.close();
-    },
-  });
+  return listening(await startTestServer({ env: { STREAMS_PER_PRINCIPAL: '64' }, server: { eventStream: timing } }));
 }
 
 // Fixed waits only where time is the behaviour: the access TTL passing, a window in which nothing may arrive, or a
