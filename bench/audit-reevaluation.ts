@@ -17,6 +17,7 @@ import type { DecisionContext, DomainEvent } from '../domain/shared/decider.ts';
 import type { Principal } from '../domain/shared/principal.ts';
 import type { EventStore } from '../infra/eventstore/port.ts';
 import { withTempStore } from './fixtures.ts';
+import { seededRandom } from './seeded-random.ts';
 import { emit, now, progress, roundFigure, runsContext, summarize, summarizeRuns, type Run } from './measure.ts';
 
 /**
@@ -113,18 +114,6 @@ export const policyV3: PolicyRule[] = [
   },
 ];
 
-/** Small, fast, seedable PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface HistoryOptions {
   store: EventStore;
   /** Generate until at least this many decisions are recorded. */
@@ -174,7 +163,7 @@ interface Held {
 /** Generates a governed history through the real pipeline on `store`. */
 export async function generateDecisionHistory(options: HistoryOptions): Promise<GeneratedHistory> {
   const started = now();
-  const random = prng(options.seed ?? 20_270_115);
+  const random = seededRandom(options.seed ?? 20_270_115);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const stepMs = options.stepMs ?? 500;
   // The run crosses 23:00 in Zurich (22:00Z in January) about three quarters through: quiet hours begin.

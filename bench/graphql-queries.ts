@@ -10,7 +10,7 @@ import { buildServer } from '../api/server.ts';
 import { loadConfig } from '../infra/config/env.ts';
 import { UNLIMITED_RATES } from './fixtures.ts';
 import { SqliteEventStore } from '../infra/eventstore/sqlite.ts';
-import { emit, measureRuns, now, progress, runQueue, runsContext, type Run } from './measure.ts';
+import { emit, measuredQueue, measureRuns, now, progress, runQueue, runsContext, type Run } from './measure.ts';
 
 export interface GraphqlBenchOptions {
   orgs: number;
@@ -107,8 +107,7 @@ async function measure(
   maxMs: number,
   build: (index: number) => { query: string; variables: Record<string, unknown> },
 ): Promise<Run> {
-  const latencies: number[] = [];
-  const run = await runQueue(count, concurrency, maxMs, async (index) => {
+  return measuredQueue(count, concurrency, maxMs, async (index) => {
     const started = now();
     const response = await app.inject({
       method: 'POST',
@@ -116,11 +115,11 @@ async function measure(
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       payload: JSON.stringify(build(index)),
     });
-    latencies.push(now() - started);
+    const latency = now() - started;
     const body = response.json<{ data?: unknown; errors?: unknown[] }>();
     if (response.statusCode !== 200 || (body.errors?.length ?? 0) > 0) throw new Error(`query failed (${response.statusCode}): ${response.body.slice(0, 300)}`);
+    return latency;
   });
-  return { count: run.completed, elapsedMs: run.elapsedMs, latencies };
 }
 
 async function seed(

@@ -92,6 +92,15 @@ export interface Run {
   latencies: readonly number[];
 }
 
+/** runQueue for items that each answer their own latency: the pass as a Run. */
+export async function measuredQueue(count: number, concurrency: number, deadlineMs: number, item: (index: number) => Promise<number>): Promise<Run> {
+  const latencies: number[] = [];
+  const run = await runQueue(count, concurrency, deadlineMs, async (index) => {
+    latencies.push(await item(index));
+  });
+  return { count: run.completed, elapsedMs: run.elapsedMs, latencies };
+}
+
 export interface RunsSummary {
   /** Median of the runs' throughputs (items/s): robust to a run disturbed by a neighbour on a shared machine. */
   throughput: number;

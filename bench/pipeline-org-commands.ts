@@ -8,7 +8,7 @@ import { createEventRegistry } from '../domain/events/catalog.ts';
 import type { OrgCommand } from '../domain/org/commands.ts';
 import { isAppError, type AppError } from '../domain/shared/app-error.ts';
 import { benchAdmin, withTempStore } from './fixtures.ts';
-import { emit, now, progress, runQueue, runsContext, summarizeRuns, type Run } from './measure.ts';
+import { emit, measuredQueue, now, progress, runsContext, summarizeRuns, type Run } from './measure.ts';
 
 export interface PipelineOptions {
   /** Orgs registered per run (fresh ones each run); the update phase then runs `updateRounds` commands on each. */
@@ -110,25 +110,21 @@ async function registerOrgs(
   maxMs: number,
   execute: (command: OrgCommand) => Promise<number>,
 ): Promise<Run> {
-  const samples: number[] = [];
-  const run = await runQueue(orgIds.length, concurrency, maxMs, async (index) => {
+  return measuredQueue(orgIds.length, concurrency, maxMs, (index) => {
     const orgId = orgIds[index] ?? '';
-    samples.push(
-      await execute({
-        type: 'RegisterOrg',
-        data: {
-          orgId,
-          name: `Bench org ${index}`,
-          // Slugs must be unique across the store: the pipeline reserves each one.
-          slug: `${prefix}-${index}-${orgId.slice(0, 8)}`,
-          description: 'An org registered by the benchmark',
-          tags: ['bench', `shard-${index % 16}`],
-          metadata: { owner: 'bench', tier: 'standard' },
-        },
-      }),
-    );
+    return execute({
+      type: 'RegisterOrg',
+      data: {
+        orgId,
+        name: `Bench org ${index}`,
+        // Slugs must be unique across the store: the pipeline reserves each one.
+        slug: `${prefix}-${index}-${orgId.slice(0, 8)}`,
+        description: 'An org registered by the benchmark',
+        tags: ['bench', `shard-${index % 16}`],
+        metadata: { owner: 'bench', tier: 'standard' },
+      },
+    });
   });
-  return { count: run.completed, elapsedMs: run.elapsedMs, latencies: samples };
 }
 
 /**
@@ -142,10 +138,9 @@ async function updateOrgs(
   maxMs: number,
   execute: (command: OrgCommand) => Promise<number>,
 ): Promise<Run> {
-  const samples: number[] = [];
   const orgs = orgIds.length;
   if (orgs <= concurrency) throw new Error('the update phase needs more orgs than commands in flight');
-  const run = await runQueue(orgs * rounds, concurrency, maxMs, async (index) => {
+  return measuredQueue(orgs * rounds, concurrency, maxMs, (index) => {
     const orgId = orgIds[index % orgs] ?? '';
     const round = Math.floor(index / orgs);
     const kind = updateCycle[round % updateCycle.length];
@@ -155,7 +150,6 @@ async function updateOrgs(
         : kind === 'SuspendOrg'
           ? { type: 'SuspendOrg', data: { orgId, reason: `benchmark round ${round}` } }
           : { type: 'ReactivateOrg', data: { orgId, reason: `benchmark round ${round}` } };
-    samples.push(await execute(command));
+    return execute(command);
   });
-  return { count: run.completed, elapsedMs: run.elapsedMs, latencies: samples };
 }

@@ -2,6 +2,16 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 
 export type SourcePath = ReadonlyArray<string | number>;
 
+/** A path as a reader writes it: `cases[3].request.principal`, `rules[0].when`; empty for the document itself. */
+export function formatSourcePath(path: SourcePath): string {
+  let text = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') text += `[${segment}]`;
+    else text += text.length === 0 ? segment : `.${segment}`;
+  }
+  return text;
+}
+
 /** Where in the file a node sits, 1-based. */
 export interface SourcePosition {
   line?: number;

@@ -1,4 +1,4 @@
-import { parseSource } from '../yaml-source.ts';
+import { formatSourcePath, parseSource } from '../yaml-source.ts';
 import { z } from 'zod';
 import { knownActions } from '../../commands/known-actions.ts';
 import { descriptionSchema as orgDescriptionSchema, metadataSchema, orgNameSchema, slugSchema, tagsSchema } from '../../domain/org/fields.ts';
@@ -135,13 +135,7 @@ export function loadSpec(text: string): SpecResult {
 
 /** `roles[1].maxHolders`, `org`, `(document)`. */
 export function formatPath(path: SpecPath): string {
-  if (path.length === 0) return '(document)';
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else text += text.length === 0 ? segment : `.${segment}`;
-  }
-  return text;
+  return path.length === 0 ? '(document)' : formatSourcePath(path);
 }
 
 export function formatIssue(issue: SpecIssue): string {

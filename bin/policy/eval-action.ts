@@ -1,12 +1,12 @@
 import { decideInOrg } from '../../domain/policy/org-decision.ts';
 import { evaluationJson, formatEvaluation } from './format-eval.ts';
 import type { PolicyCliIo } from './io.ts';
-import { formatPath, zodIssues, type Problem } from './problems.ts';
+import { zodIssues, type Problem } from './problems.ts';
 import { readPolicyFile, readText } from './read-files.ts';
 import { buildRequest } from './request.ts';
 import { requestInputSchema } from './request-schema.ts';
 import { refuse, type OutputFormat } from './refuse.ts';
-import { parseSource } from '../yaml-source.ts';
+import { formatSourcePath, parseSource } from '../yaml-source.ts';
 
 /**
  * `agencygrid policy eval <policy> --request <file|->`: one request decided as the platform would, explained.
@@ -25,7 +25,7 @@ export async function policyEval(io: PolicyCliIo, policyFile: string, requestFil
   const { document } = parsed;
   const problem = (path: Array<string | number>, message: string): Problem => {
     const line = document.lineOf(path);
-    return { code: 'REQUEST_INVALID', file, path: formatPath(path), ...(line === undefined ? {} : { line }), message };
+    return { code: 'REQUEST_INVALID', file, path: formatSourcePath(path), ...(line === undefined ? {} : { line }), message };
   };
   const input = requestInputSchema.safeParse(document.value);
   if (!input.success)

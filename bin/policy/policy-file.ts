@@ -6,8 +6,8 @@ import { validatePolicySet } from '../../domain/policy/validate.ts';
 import type { GroupDefinition, RoleDefinition } from '../../domain/roster/fields.ts';
 import { orgIdForSlug } from '../apply/plan.ts';
 import { loadSpec, type OrgSpec } from '../apply/spec.ts';
-import { formatPath, zodIssues, type Problem } from './problems.ts';
-import { parseSource, type SourceDocument, type SourcePath } from '../yaml-source.ts';
+import { zodIssues, type Problem } from './problems.ts';
+import { formatSourcePath, parseSource, type SourceDocument, type SourcePath } from '../yaml-source.ts';
 
 /**
  * The org id a request is about when the policy file is a bare rule list: the platform never decides an org's rules
@@ -76,7 +76,7 @@ function fromSpec(file: string, text: string): PolicyFileResult {
   if (!loaded.ok) {
     return {
       ok: false,
-      problems: loaded.issues.map((issue) => ({ code: 'POLICY_INVALID', file, path: formatPath(issue.path), ...lineOf(issue.line), message: issue.message })),
+      problems: loaded.issues.map((issue) => invalidAt(file, issue.path, issue.line, issue.message)),
     };
   }
   const { spec } = loaded;
@@ -87,12 +87,7 @@ function fromSpec(file: string, text: string): PolicyFileResult {
   if (!validated.ok) {
     return {
       ok: false,
-      problems: validated.errors.map((error) => ({
-        code: 'POLICY_INVALID',
-        file,
-        path: formatPath(['policy', 'rules', ...error.path]),
-        message: withConditionPosition(error),
-      })),
+      problems: validated.errors.map((error) => invalidAt(file, ['policy', 'rules', ...error.path], undefined, withConditionPosition(error))),
     };
   }
   return {
@@ -127,7 +122,12 @@ function withConditionPosition(error: { message: string; line?: number; column?:
 }
 
 function problem(file: string, document: SourceDocument, path: SourcePath, message: string): Problem {
-  return { code: 'POLICY_INVALID', file, path: formatPath(path), ...lineOf(document.lineOf(path)), message };
+  return invalidAt(file, path, document.lineOf(path), message);
+}
+
+/** The file's policy is invalid at `path` (on `line`, when known). */
+function invalidAt(file: string, path: SourcePath, line: number | undefined, message: string): Problem {
+  return { code: 'POLICY_INVALID', file, path: formatSourcePath(path), ...lineOf(line), message };
 }
 
 function lineOf(line: number | undefined): { line?: number } {

@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { SourcePath } from '../yaml-source.ts';
 
 /** Why a file cannot be used: every one is a usage error (exit 2), reported before any case runs. */
 export type ProblemCode = 'FILE_UNREADABLE' | 'FILE_SYNTAX' | 'POLICY_INVALID' | 'TEST_INVALID' | 'REQUEST_INVALID' | 'NO_TEST_FILES';
@@ -14,16 +13,6 @@ export interface Problem {
   path: string;
   line?: number;
   message: string;
-}
-
-/** `cases[3].request.principal`, `rules[0].when`, `` for the document itself. */
-export function formatPath(path: SourcePath): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else text += text.length === 0 ? segment : `.${segment}`;
-  }
-  return text;
 }
 
 /** `file:line: case "name": field: message`, with the parts that are known. */

@@ -1,9 +1,9 @@
 import type { PolicyRequest } from '../../domain/policy/types.ts';
 import type { LoadedPolicy } from './policy-file.ts';
-import { formatPath, zodIssues, type Problem } from './problems.ts';
+import { zodIssues, type Problem } from './problems.ts';
 import { buildRequest } from './request.ts';
 import { testCaseSchema, testFileSchema, type Expectation } from './test-file-schema.ts';
-import { parseSource, type SourceDocument, type SourcePath } from '../yaml-source.ts';
+import { formatSourcePath, parseSource, type SourceDocument, type SourcePath } from '../yaml-source.ts';
 
 /** A case ready to run: its request as the platform would build it, and what the decision must be. */
 export interface PreparedCase {
@@ -78,7 +78,7 @@ function problemAt(file: string, document: SourceDocument, path: SourcePath, mes
     code: 'TEST_INVALID',
     file,
     ...(caseName === undefined ? {} : { case: caseName }),
-    path: formatPath(inCase ?? path),
+    path: formatSourcePath(inCase ?? path),
     ...(line === undefined ? {} : { line }),
     message,
   };

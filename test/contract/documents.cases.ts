@@ -1,5 +1,6 @@
 import type { Filter, JsonDocument, JsonScalar } from '../../infra/documents/port.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
+import { seededRandom } from '../../bench/seeded-random.ts';
 
 /**
  * Fixtures and hand-computed expectations for the DocumentStore filter semantics. The contract suite runs them
@@ -292,17 +293,6 @@ export const SORT_ASCENDING = ['s7', 's8', 's11', 's14', 's4', 's9', 's3', 's10'
 // ---------------------------------------------------------------------------------------------------------------
 // Generated documents and filters for the differential test against the reference evaluator.
 // ---------------------------------------------------------------------------------------------------------------
-
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: () => number, items: readonly T[]): T => {
   const item = items[Math.floor(random() * items.length)];

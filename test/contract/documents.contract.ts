@@ -13,7 +13,8 @@ import type { DocumentStore, Filter, FindOptions, JsonDocument, SortField, Updat
 import { normalizeSort } from '../../infra/documents/validation.ts';
 import { compareDocuments, matchesFilter } from '../../infra/documents/semantics.ts';
 import { required } from '../../domain/shared/required.ts';
-import { FILTER_FIXTURES, SORT_ASCENDING, SORT_DOCUMENTS, generatedDocuments, generatedFilter, seededRandom } from './documents.cases.ts';
+import { FILTER_FIXTURES, SORT_ASCENDING, SORT_DOCUMENTS, generatedDocuments, generatedFilter } from './documents.cases.ts';
+import { seededRandom } from '../../bench/seeded-random.ts';
 
 export interface DocumentStoreContractOptions {
   /** Runs after the store is closed (e.g. drop a test database). */

@@ -1,48 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootstrapAdminKey } from '../../api/auth/bootstrap-admin-key.ts';
-import { startPlatform } from '../../bin/platform/start-platform.ts';
-import { buildServer, type ServerOptions } from '../../api/server.ts';
-import { loadConfig } from '../../infra/config/env.ts';
+import { describe, expect, it } from 'vitest';
+import type { ServerOptions } from '../../api/server.ts';
 import type { AllSubscription, RecordedEvent } from '../../infra/eventstore/port.ts';
 import type { SqliteEventStore } from '../../infra/eventstore/sqlite.ts';
 import { required } from '../../domain/shared/required.ts';
 import { collect, waitFor } from '../support/async.ts';
 import { expectStrictlyIncreasing } from '../support/ordering.ts';
-import { tempStore, tempStorePath } from '../support/pipeline.ts';
-import { ADMIN_KEY, type TestServer } from '../support/server.ts';
-import { apiClient } from './api.client.ts';
+import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
 import { SseClient } from './api.events-stream.client.ts';
+import { listening, type ListeningServer, useListeningServer } from '../support/listening-server.ts';
 
 /**
  * GET /events/stream against the real server listening on a port (app.inject cannot stream). Commands go through
  * app.inject; streams through sockets.
  */
 
-type StreamingServer = TestServer & { baseUrl: string };
-
 const timing: ServerOptions['eventStream'] = { heartbeatMs: 100, accessTtlMs: 200, retryMs: 500 };
 
-async function startStreamingServer(): Promise<StreamingServer> {
+async function startStreamingServer(): Promise<ListeningServer> {
   // These tests keep their streams open until the end; the caps on open streams are api.stream-limits.spec.ts's.
-  const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', STREAMS_PER_PRINCIPAL: '64' });
-  const platform = await startPlatform(config, tempStore(tempStorePath()), pino({ level: 'silent' }));
-  await bootstrapAdminKey(platform, ADMIN_KEY);
-  const app = await buildServer(platform, { eventStream: timing });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  return {
-    app,
-    platform,
-    auth: { authorization: `Bearer ${ADMIN_KEY}` },
-    baseUrl: `http://127.0.0.1:${port}`,
-    async close() {
-      await app.close();
-      await platform.close();
-    },
-  };
+  return listening(await startTestServer({ env: { STREAMS_PER_PRINCIPAL: '64' }, server: { eventStream: timing } }));
 }
 
 // Fixed waits only where time is the behaviour: the access TTL passing, a window in which nothing may arrive, or a
@@ -59,23 +36,9 @@ async function head(server: TestServer): Promise<string> {
 }
 
 describe('GET /events/stream', () => {
-  let server: StreamingServer;
-  let api: ReturnType<typeof apiClient>;
-  const clients: SseClient[] = [];
-  const stream = async (query = '', key = ADMIN_KEY, headers: Record<string, string> = {}) => {
-    const client = await SseClient.connect(`${server.baseUrl}/events/stream${query}`, key, headers);
-    clients.push(client);
-    return client;
-  };
-
-  beforeAll(async () => {
-    server = await startStreamingServer();
-    api = apiClient(server);
-  });
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await server.close();
-  });
+  const listeningServer = useListeningServer(startStreamingServer);
+  const { server, api } = listeningServer;
+  const stream = (query = '', key = ADMIN_KEY, headers: Record<string, string> = {}) => listeningServer.stream(`/events/stream${query}`, key, headers);
 
   it('delivers every event exactly once, in order, across a disconnect and a resume with Last-Event-ID', async () => {
     const first = await stream();

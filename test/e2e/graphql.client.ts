@@ -25,19 +25,19 @@ export interface GraphqlAnswer<T = Record<string, unknown>> {
   errors: GraphqlError[];
 }
 
-/** POST /graphql as `key` (the admin by default). */
+/** POST /graphql as `key` (the admin by default); `operationName` picks one operation of a document that holds several. */
 export async function gql<T = Record<string, unknown>>(
   server: TestServer,
   query: string,
   variables: Record<string, unknown> = {},
-  options: { key?: string; headers?: Record<string, string> } = {},
+  options: { key?: string; headers?: Record<string, string>; operationName?: string } = {},
 ): Promise<GraphqlAnswer<T>> {
   const key = options.key ?? ADMIN_KEY;
   const response = await server.app.inject({
     method: 'POST',
     url: '/graphql',
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', ...options.headers },
-    payload: JSON.stringify({ query, variables }),
+    payload: JSON.stringify({ query, variables, ...(options.operationName === undefined ? {} : { operationName: options.operationName }) }),
   });
   const body = response.json<{ data?: T | null; errors?: GraphqlError[] }>();
   return { status: response.statusCode, data: body.data ?? null, errors: body.errors ?? [] };

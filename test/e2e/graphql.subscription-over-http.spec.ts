@@ -15,21 +15,11 @@ describe('a subscription sent over HTTP POST', () => {
 
   it('is refused when it is the named operation of a document that also holds a query, and the query still runs', async () => {
     const document = 'query Q { __typename } subscription S { events { type } }';
-    const response = await server.app.inject({
-      method: 'POST',
-      url: '/graphql',
-      headers: { authorization: `Bearer ${(await import('../support/server.ts')).ADMIN_KEY}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ query: document, operationName: 'S' }),
-    });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().errors[0].extensions.code).toBe('SUBSCRIPTION_OVER_HTTP');
-    const query = await server.app.inject({
-      method: 'POST',
-      url: '/graphql',
-      headers: { authorization: `Bearer ${(await import('../support/server.ts')).ADMIN_KEY}`, 'content-type': 'application/json' },
-      payload: JSON.stringify({ query: document, operationName: 'Q' }),
-    });
-    expect(query.statusCode).toBe(200);
-    expect(query.json().data).toEqual({ __typename: 'Query' });
+    const subscription = await gql(server, document, {}, { operationName: 'S' });
+    expect(subscription.status).toBe(400);
+    expect(codes(subscription)).toEqual(['SUBSCRIPTION_OVER_HTTP']);
+    const query = await gql(server, document, {}, { operationName: 'Q' });
+    expect(query.status).toBe(200);
+    expect(query.data).toEqual({ __typename: 'Query' });
   });
 });

@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
-import { useTestServer } from '../support/api-server.ts';
-import { streamEvents, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { useWorkOrg } from '../support/work-org.ts';
+import { streamEvents, type TestAgent } from '../support/work-fixtures.ts';
 import { expectCheapestSummaryDelivered, summariseAuctionSettings, summariseJobVerified, summarisingBidder } from '../support/summarise-auction.ts';
 
 describe('a job assigned by auction, worked, delivered and verified by agents over the bus', () => {
-  const { server } = useTestServer();
-  let orgId: string;
+  const work = useWorkOrg(summariseAuctionSettings);
+  const { server } = work;
   let cheap: TestAgent;
   let dear: TestAgent;
   let unqualified: TestAgent;
@@ -14,29 +14,20 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
   const rejectedProposals: string[] = [];
 
   beforeAll(async () => {
-    orgId = await workOrg(server, summariseAuctionSettings);
     const worker = (price: number) => summarisingBidder(price, rejectedProposals);
-    cheap = await workAgent(server, { orgId, name: 'Cheap', capabilities: { summarise: 3 }, handlers: worker(5) });
-    dear = await workAgent(server, { orgId, name: 'Dear', capabilities: { summarise: 3 }, handlers: worker(10) });
+    cheap = await work.agent({ name: 'Cheap', capabilities: { summarise: 3 }, handlers: worker(5) });
+    dear = await work.agent({ name: 'Dear', capabilities: { summarise: 3 }, handlers: worker(10) });
     // Lacks the capability: it is not invited, bids anyway (lowest of all), and its bid is recorded and refused.
-    unqualified = await workAgent(server, { orgId, name: 'Unqualified', capabilities: {}, handlers: worker(1) });
-    verifier = await workAgent(server, {
-      orgId,
+    unqualified = await work.agent({ name: 'Unqualified', capabilities: {}, handlers: worker(1) });
+    verifier = await work.agent({
       name: 'Verifier',
       role: 'reviewer',
       handlers: { onVerify: (request) => ({ accept: JSON.stringify(request.deliverable).includes('SUMMARISE'), note: 'checked' }) },
     });
   });
-  afterAll(async () => {
-    for (const agent of [cheap, dear, unqualified, verifier]) await agent?.client.stop();
-  });
 
   it('awards the lowest valid bid, records every bid with its reasons, and runs the job to verified', async () => {
-    const { jobId, verified } = await summariseJobVerified(server, orgId, verifier.id, unqualified);
-    expect(verified.verifiedBy).toMatchObject({ id: verifier.id, kind: 'subject' });
-
-    const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
-    expect(job).toEqual(['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified']);
+    const jobId = await summariseJobVerified(server, work.orgId, verifier, unqualified);
 
     const assignment = await streamEvents(server, `assignment-${jobId}`);
     const assessed = required(

@@ -1,19 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
-import { useTestServer } from '../support/api-server.ts';
+import { useWorkOrg } from '../support/work-org.ts';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
-import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { streamEvents, submitJob, waitForJobEvent, type TestAgent } from '../support/work-fixtures.ts';
 
 describe("an assignee's command outside its contract", () => {
-  const { server } = useTestServer();
-  let orgId: string;
+  const work = useWorkOrg({ 'work.permittedTools': 'text.summarise' });
+  const { server } = work;
   let agent: TestAgent;
   let refusal: AgentRequestError | undefined;
 
   beforeAll(async () => {
-    orgId = await workOrg(server, { 'work.permittedTools': 'text.summarise' });
-    agent = await workAgent(server, {
-      orgId,
+    agent = await work.agent({
       name: 'Curious',
       capabilities: { summarise: 1 },
       handlers: {
@@ -29,12 +27,9 @@ describe("an assignee's command outside its contract", () => {
       },
     });
   });
-  afterAll(async () => {
-    await agent?.client.stop();
-  });
 
   it('is denied with the contract clause as the reason, and the breach is recorded on the contract', async () => {
-    const jobId = await submitJob(server, orgId, { goal: 'summarise, no browsing' });
+    const jobId = await submitJob(server, work.orgId, { goal: 'summarise, no browsing' });
     const assigned = await waitForJobEvent(server, jobId, 'JobAssigned');
     await waitForJobEvent(server, jobId, 'JobVerified');
 

@@ -1,31 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
-import { useTestServer } from '../support/api-server.ts';
-import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { useWorkOrg } from '../support/work-org.ts';
+import { streamEvents, submitJob, waitForJobEvent, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('criteria assignment when the best candidate refuses the contract', () => {
-  const { server } = useTestServer();
-  let orgId: string;
+  const work = useWorkOrg({ 'work.assignmentStrategy': 'criteria' });
+  const { server } = work;
   let expert: TestAgent;
   let novice: TestAgent;
 
   beforeAll(async () => {
-    orgId = await workOrg(server, { 'work.assignmentStrategy': 'criteria' });
-    expert = await workAgent(server, {
-      orgId,
+    expert = await work.agent({
       name: 'Expert',
       capabilities: { summarise: 5 },
       handlers: { onAward: () => ({ sign: false, reason: 'fully booked' }), onTask: async () => ({ by: 'expert' }) },
     });
-    novice = await workAgent(server, { orgId, name: 'Novice', capabilities: { summarise: 2 }, handlers: { onTask: async () => ({ by: 'novice' }) } });
-  });
-  afterAll(async () => {
-    await expert?.client.stop();
-    await novice?.client.stop();
+    novice = await work.agent({ name: 'Novice', capabilities: { summarise: 2 }, handlers: { onTask: async () => ({ by: 'novice' }) } });
   });
 
   it('offers the job to the highest score first, then, after the refusal, to the next without the refuser', async () => {
-    const jobId = await submitJob(server, orgId, { goal: 'summarise', requiredCapabilities: [{ name: 'summarise', level: 1 }] });
+    const jobId = await submitJob(server, work.orgId, { goal: 'summarise', requiredCapabilities: [{ name: 'summarise', level: 1 }] });
     const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
     expect(delivered.deliverable).toEqual({ by: 'novice' });
 

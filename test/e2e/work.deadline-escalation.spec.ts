@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestServer } from '../support/api-server.ts';
+import { useWorkOrg } from '../support/work-org.ts';
 import { apiClient } from './api.client.ts';
-import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { escalatedAtWorkThenResolved, streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('a missed deadline: breach recorded, job escalated, escalation resolved by extending', () => {
-  const { server } = useTestServer();
-  let orgId: string;
+  const work = useWorkOrg({ 'work.assignmentStrategy': 'criteria', 'work.escalateTo': 'reviewer' });
+  const { server } = work;
   let slow: TestAgent;
   let finish: () => void = () => undefined;
 
   beforeAll(async () => {
-    orgId = await workOrg(server, { 'work.assignmentStrategy': 'criteria', 'work.escalateTo': 'reviewer' });
     const finished = new Promise<void>((resolve) => (finish = resolve));
-    slow = await workAgent(server, {
-      orgId,
+    slow = await work.agent({
       name: 'Slow',
       capabilities: { summarise: 2 },
       handlers: {
@@ -31,7 +29,7 @@ describe('a missed deadline: breach recorded, job escalated, escalation resolved
 
   it('records the breach against the obligation, escalates to the configured role, and resumes on extend', async () => {
     const api = apiClient(server);
-    const jobId = await submitJob(server, orgId, { goal: 'summarise in a hurry', deadline: new Date(Date.now() + 1_500).toISOString() });
+    const jobId = await submitJob(server, work.orgId, { goal: 'summarise in a hurry', deadline: new Date(Date.now() + 1_500).toISOString() });
     const assigned = await waitForJobEvent(server, jobId, 'JobAssigned');
     const contractId = assigned.contractId as string;
 
@@ -42,7 +40,7 @@ describe('a missed deadline: breach recorded, job escalated, escalation resolved
     expect(String(escalated.reason)).toContain('missed deadline');
 
     const newDeadline = new Date(Date.now() + 60_000).toISOString();
-    const resolved = await api.post(`/orgs/${orgId}/jobs/${jobId}/resolve-escalation`, {
+    const resolved = await api.post(`/orgs/${work.orgId}/jobs/${jobId}/resolve-escalation`, {
       resolution: 'extend',
       deadline: newDeadline,
       note: 'one more minute',
@@ -54,16 +52,7 @@ describe('a missed deadline: breach recorded, job escalated, escalation resolved
     finish();
     await waitForJobEvent(server, jobId, 'JobVerified');
     const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
-    expect(job).toEqual([
-      'JobSubmitted',
-      'JobContractingStarted',
-      'JobAssigned',
-      'JobWorkStarted',
-      'JobEscalated',
-      'JobEscalationResolved',
-      'JobDelivered',
-      'JobVerified',
-    ]);
+    expect(job).toEqual([...escalatedAtWorkThenResolved, 'JobDelivered', 'JobVerified']);
     // One breach only: the extended obligation was met, and the first timer found the obligation moved.
     const contract = await streamEvents(server, `contract-${contractId}`);
     expect(contract.filter((event) => event.type === 'ContractBreached')).toHaveLength(1);

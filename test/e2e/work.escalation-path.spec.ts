@@ -1,27 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestServer } from '../support/api-server.ts';
-import { streamEvents, submitJob, waitForJobEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWorkOrg } from '../support/work-org.ts';
+import { streamEvents, submitJob, waitForJobEvent } from '../support/work-fixtures.ts';
 
 describe('the escalation path: the role first, then the org owner', () => {
-  const { server } = useTestServer();
-  let orgId: string;
-  let stuck: TestAgent;
+  const work = useWorkOrg({ 'work.escalateTo': 'reviewer', 'work.escalationTimeoutMs': '300' });
+  const { server } = work;
 
   beforeAll(async () => {
-    orgId = await workOrg(server, { 'work.escalateTo': 'reviewer', 'work.escalationTimeoutMs': '300' });
-    stuck = await workAgent(server, {
-      orgId,
+    await work.agent({
       name: 'Stuck',
       capabilities: { summarise: 1 },
       handlers: { onTask: (_task, context) => new Promise((resolve) => context.signal.addEventListener('abort', () => resolve({ aborted: true }))) },
     });
   });
-  afterAll(async () => {
-    await stuck?.client.stop();
-  });
 
   it('raises an escalation nobody resolved in time to the owner, once', async () => {
-    const jobId = await submitJob(server, orgId, { goal: 'will be late', deadline: new Date(Date.now() + 1_000).toISOString() });
+    const jobId = await submitJob(server, work.orgId, { goal: 'will be late', deadline: new Date(Date.now() + 1_000).toISOString() });
     const escalated = await waitForJobEvent(server, jobId, 'JobEscalated');
     expect(escalated.escalateTo).toBe('reviewer');
     const raised = await waitForJobEvent(server, jobId, 'JobEscalationRaised');

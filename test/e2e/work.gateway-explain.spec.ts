@@ -1,41 +1,37 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestServer } from '../support/api-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWorkOrg } from '../support/work-org.ts';
 import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
 import { apiKeyId } from '../../domain/agent-protocol/subjects.ts';
-import { workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import type { TestAgent } from '../support/work-fixtures.ts';
 import { apiClient } from './api.client.ts';
 
 describe("an agent's refused request answers alike on the bus and over HTTP: in brief, or in full when asked", () => {
-  const { server } = useTestServer();
-  let orgId: string;
+  const work = useWorkOrg({});
+  const { server } = work;
   let agent: TestAgent;
   const contractId = '00000000-0000-4000-8000-00000000c0de';
 
   beforeAll(async () => {
     const api = apiClient(server);
-    orgId = await workOrg(server, {});
-    agent = await workAgent(server, { orgId, name: 'Frozen', handlers: {}, start: false });
+    agent = await work.agent({ name: 'Frozen', handlers: {}, start: false });
     const member = 'size(principal.roles) > 0';
-    await api.publishPolicy(orgId, [
+    await api.publishPolicy(work.orgId, [
       { id: 'members-read', effect: 'permit', actions: ['org.read', 'policy.read'], when: member, reason: 'members read the org and its rules' },
       { id: 'members-sign', effect: 'permit', actions: ['contract.sign'], when: member, reason: 'members sign their contracts' },
       { id: 'signing-frozen', effect: 'forbid', actions: ['contract.sign'], reason: 'signing is frozen this week', escalateTo: 'reviewer' },
     ]);
-  });
-  afterAll(async () => {
-    await agent?.client.stop();
   });
 
   async function overBus(headers: Record<string, string>): Promise<WorkReply> {
     const subject = `agencygrid.work.${agent.id}.${apiKeyId(agent.key)}.sign`;
     const reply = await server.platform.bus.request(
       subject,
-      { data: { orgId, contractId }, headers: { Authorization: `Bearer ${agent.key}`, ...headers } },
+      { data: { orgId: work.orgId, contractId }, headers: { Authorization: `Bearer ${agent.key}`, ...headers } },
       { timeoutMs: 5_000 },
     );
     return reply.data as unknown as WorkReply;
   }
-  const overHttp = async (query: string) => (await apiClient(server).post(`/agent/requests/sign${query}`, { orgId, contractId }, agent.key)).json();
+  const overHttp = async (query: string) => (await apiClient(server).post(`/agent/requests/sign${query}`, { orgId: work.orgId, contractId }, agent.key)).json();
   const withoutDecisionId = (details: Record<string, unknown>) => ({ ...details, decisionId: 'any' });
 
   it('answers the outcome, the rule and whom to escalate to by default', async () => {

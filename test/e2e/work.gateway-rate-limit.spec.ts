@@ -1,30 +1,26 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
-import { useTestServer } from '../support/api-server.ts';
+import { useWorkOrg } from '../support/work-org.ts';
 import type { WorkReply } from '../../domain/agent-protocol/messages.ts';
 import { apiKeyId, workRequestSubject } from '../../domain/agent-protocol/subjects.ts';
-import { agentsStoppedAfterAll, type TestAgent, workAgent, workOrg } from '../support/work-fixtures.ts';
+import type { TestAgent } from '../support/work-fixtures.ts';
 
 describe("the agents gateway on the bus limits each agent's requests", () => {
-  const { server } = useTestServer({ env: { AGENT_BUS_RATE_LIMIT: '3', RATE_LIMIT_WINDOW_MS: '600000' } });
-  let orgId: string;
+  const work = useWorkOrg({}, { env: { AGENT_BUS_RATE_LIMIT: '3', RATE_LIMIT_WINDOW_MS: '600000' } });
+  const { server } = work;
   let busy: TestAgent;
   let calm: TestAgent;
-  const agents = agentsStoppedAfterAll();
   const someTask = '00000000-0000-4000-8000-000000000001';
 
   beforeAll(async () => {
-    orgId = await workOrg(server, {});
-    busy = await workAgent(server, { orgId, name: 'Busy', handlers: {} });
-    agents.push(busy);
-    calm = await workAgent(server, { orgId, name: 'Calm', handlers: {} });
-    agents.push(calm);
+    busy = await work.agent({ name: 'Busy', handlers: {} });
+    calm = await work.agent({ name: 'Calm', handlers: {} });
   });
 
   async function progress(agent: TestAgent): Promise<WorkReply> {
     const reply = await server.platform.bus.request(
       workRequestSubject(agent.id, required(apiKeyId(agent.key), 'the key id'), 'progress'),
-      { data: { orgId, taskId: someTask, progress: 1 }, headers: { Authorization: `Bearer ${agent.key}` } },
+      { data: { orgId: work.orgId, taskId: someTask, progress: 1 }, headers: { Authorization: `Bearer ${agent.key}` } },
       { timeoutMs: 5_000 },
     );
     return reply.data as unknown as WorkReply;

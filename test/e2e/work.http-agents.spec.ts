@@ -1,5 +1,4 @@
 import { mkdtempSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -10,10 +9,11 @@ import type { ServerOptions } from '../../api/server.ts';
 import type { Subscription } from '../../infra/bus/port.ts';
 import { waitFor } from '../support/async.ts';
 import { serviceUrl } from '../support/services.ts';
-import { ADMIN_KEY, startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN_KEY, startTestServer } from '../support/server.ts';
 import { streamEvents, submitJob, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
 import { apiClient } from './api.client.ts';
 import { SseClient } from './api.events-stream.client.ts';
+import { listening, type ListeningServer, useListeningServer } from '../support/listening-server.ts';
 import { expectCheapestSummaryDelivered, summariseAuctionSettings, summariseJobVerified, summarisingBidder } from '../support/summarise-auction.ts';
 
 /**
@@ -21,15 +21,10 @@ import { expectCheapestSummaryDelivered, summariseAuctionSettings, summariseJobV
  * `POST /agent/requests/:kind`, through the SDK's HTTP transport, against the real server listening on a port.
  */
 
-type ListeningServer = TestServer & { baseUrl: string };
-
 const inboxTiming: NonNullable<ServerOptions['agentInbox']> = { heartbeatMs: 100, retryMs: 100, accessTtlMs: 100, maxQueued: 8 };
 
 async function startListeningServer(env: Record<string, string> = {}): Promise<ListeningServer> {
-  const server = await startTestServer({ server: { agentInbox: inboxTiming }, env });
-  await server.app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = server.app.server.address() as AddressInfo;
-  return { ...server, baseUrl: `http://127.0.0.1:${port}` };
+  return listening(await startTestServer({ server: { agentInbox: inboxTiming }, env }));
 }
 
 /** A fetch that records what it was asked: `GET /agent/inbox`, `POST /agent/requests/propose`, ... */
@@ -121,11 +116,7 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
   });
 
   it('awards the lowest valid bid and runs the job to verified, every message and answer over HTTP', async () => {
-    const { jobId, verified } = await summariseJobVerified(server, orgId, verifier.id, unqualified);
-    expect(verified.verifiedBy).toMatchObject({ id: verifier.id, kind: 'subject' });
-
-    const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
-    expect(job).toEqual(['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified']);
+    const jobId = await summariseJobVerified(server, orgId, verifier, unqualified);
 
     const assignment = await streamEvents(server, `assignment-${jobId}`);
     const proposals = assignment.filter((event) => event.type === 'ProposalRecorded').map((event) => event.data);
@@ -233,23 +224,9 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
 });
 
 describe('GET /agent/inbox', () => {
-  let server: ListeningServer;
-  let api: ReturnType<typeof apiClient>;
-  const streams: SseClient[] = [];
-  const open = async (key: string) => {
-    const client = await SseClient.connect(`${server.baseUrl}/agent/inbox`, key);
-    streams.push(client);
-    return client;
-  };
-
-  beforeAll(async () => {
-    server = await startListeningServer();
-    api = apiClient(server);
-  });
-  afterAll(async () => {
-    for (const stream of streams) stream.close();
-    await server?.close();
-  });
+  const listeningServer = useListeningServer(() => startListeningServer());
+  const { server, api } = listeningServer;
+  const open = (key: string) => listeningServer.stream('/agent/inbox', key);
 
   it("delivers to each agent its own messages only, as `event: <kind>` and the message's JSON", async () => {
     const alice = await api.subjectWithKey('Alice');

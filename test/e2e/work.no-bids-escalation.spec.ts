@@ -1,29 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useTestServer } from '../support/api-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWorkOrg } from '../support/work-org.ts';
 import { apiClient } from './api.client.ts';
-import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('an auction nobody bids on: rounds retried, then escalated; reassigning starts over', () => {
-  const { server } = useTestServer();
-  let orgId: string;
+  const work = useWorkOrg({ 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '150', 'work.maxRounds': '2' });
+  const { server } = work;
   let shy: TestAgent;
   let willing = false;
 
   beforeAll(async () => {
-    orgId = await workOrg(server, { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '150', 'work.maxRounds': '2' });
-    shy = await workAgent(server, {
-      orgId,
+    shy = await work.agent({
       name: 'Shy',
       capabilities: { summarise: 2 },
       handlers: { onCallForProposals: () => (willing ? { price: 3 } : null), onTask: async () => ({ done: true }) },
     });
   });
-  afterAll(async () => {
-    await shy?.client.stop();
-  });
 
   it('fails each round for want of bids, escalates the job to the owner, and assigns it after a reassign', async () => {
-    const jobId = await submitJob(server, orgId, { goal: 'nobody wants this' });
+    const jobId = await submitJob(server, work.orgId, { goal: 'nobody wants this' });
     const escalated = await waitForJobEvent(server, jobId, 'JobEscalated');
     expect(escalated).toMatchObject({ escalateTo: 'owner', from: 'contracting' });
 
@@ -35,7 +30,7 @@ describe('an auction nobody bids on: rounds retried, then escalated; reassigning
 
     willing = true;
     const api = apiClient(server);
-    const resolved = await api.post(`/orgs/${orgId}/jobs/${jobId}/resolve-escalation`, { resolution: 'reassign', note: 'try again' });
+    const resolved = await api.post(`/orgs/${work.orgId}/jobs/${jobId}/resolve-escalation`, { resolution: 'reassign', note: 'try again' });
     expect(resolved.statusCode, resolved.body).toBe(200);
     await waitForJobEvent(server, jobId, 'JobVerified');
     const restarted = await waitForStreamEvent(server, `assignment-${jobId}`, 'AssignmentAwarded');

@@ -1,23 +1,17 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
-import { useTestServer } from '../support/api-server.ts';
+import { useWorkOrg } from '../support/work-org.ts';
 import { apiClient } from './api.client.ts';
-import { agentsStoppedAfterAll, streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
+import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, escalatedAtWorkThenResolved } from '../support/work-fixtures.ts';
 
 describe('reassignment when the assignee is suspended or keeps failing', () => {
-  const { server } = useTestServer();
-  let orgId: string;
-  const agents = agentsStoppedAfterAll();
-
-  beforeAll(async () => {
-    orgId = await workOrg(server, { 'work.assignmentStrategy': 'criteria', 'work.taskMaxAttempts': '2', 'work.retryBackoffMs': '20' });
-  });
+  const work = useWorkOrg({ 'work.assignmentStrategy': 'criteria', 'work.taskMaxAttempts': '2', 'work.retryBackoffMs': '20' });
+  const { server } = work;
 
   it('moves the job of a suspended assignee to the next candidate, terminating the old contract', async () => {
     let started!: () => void;
     const working = new Promise<void>((resolve) => (started = resolve));
-    const first = await workAgent(server, {
-      orgId,
+    const first = await work.agent({
       name: 'Soon suspended',
       capabilities: { audit: 5 },
       handlers: {
@@ -27,9 +21,8 @@ describe('reassignment when the assignee is suspended or keeps failing', () => {
         },
       },
     });
-    const second = await workAgent(server, { orgId, name: 'Standby', capabilities: { audit: 1 }, handlers: { onTask: async () => ({ audited: true }) } });
-    agents.push(first, second);
-    const jobId = await submitJob(server, orgId, { goal: 'audit the books', requiredCapabilities: [{ name: 'audit', level: 1 }] });
+    await work.agent({ name: 'Standby', capabilities: { audit: 1 }, handlers: { onTask: async () => ({ audited: true }) } });
+    const jobId = await submitJob(server, work.orgId, { goal: 'audit the books', requiredCapabilities: [{ name: 'audit', level: 1 }] });
     const assigned = await waitForJobEvent(server, jobId, 'JobAssigned');
     expect(assigned.assigneeSubjectId).toBe(first.id);
     await working;
@@ -42,25 +35,13 @@ describe('reassignment when the assignee is suspended or keeps failing', () => {
     expect(delivered.deliverable).toEqual({ audited: true });
     await waitForJobEvent(server, jobId, 'JobVerified');
     const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
-    expect(job).toEqual([
-      'JobSubmitted',
-      'JobContractingStarted',
-      'JobAssigned',
-      'JobWorkStarted',
-      'JobEscalated',
-      'JobEscalationResolved',
-      'JobAssigned',
-      'JobWorkStarted',
-      'JobDelivered',
-      'JobVerified',
-    ]);
+    expect(job).toEqual([...escalatedAtWorkThenResolved, 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified']);
     const terminated = await waitForStreamEvent(server, `contract-${String(assigned.contractId)}`, 'ContractTerminated');
     expect(String(terminated.reason)).toContain('contracting');
   });
 
   it('moves the job of an agent whose every attempt fails to another agent', async () => {
-    const failing = await workAgent(server, {
-      orgId,
+    const failing = await work.agent({
       name: 'Always fails',
       capabilities: { render: 5 },
       handlers: {
@@ -69,9 +50,8 @@ describe('reassignment when the assignee is suspended or keeps failing', () => {
         },
       },
     });
-    const steady = await workAgent(server, { orgId, name: 'Steady', capabilities: { render: 1 }, handlers: { onTask: async () => ({ rendered: true }) } });
-    agents.push(failing, steady);
-    const jobId = await submitJob(server, orgId, { goal: 'render the chart', requiredCapabilities: [{ name: 'render', level: 1 }] });
+    const steady = await work.agent({ name: 'Steady', capabilities: { render: 1 }, handlers: { onTask: async () => ({ rendered: true }) } });
+    const jobId = await submitJob(server, work.orgId, { goal: 'render the chart', requiredCapabilities: [{ name: 'render', level: 1 }] });
     const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
     expect(delivered.deliverable).toEqual({ rendered: true });
     const escalated = required(

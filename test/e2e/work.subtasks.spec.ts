@@ -1,14 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
-import { useTestServer } from '../support/api-server.ts';
+import { useWorkOrg } from '../support/work-org.ts';
 import { AgentRequestError } from '../../api/agent-client/index.ts';
 import { subtaskIdFor } from '../../domain/agent-protocol/subjects.ts';
-import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, workAgent, workOrg, type TestAgent } from '../support/work-fixtures.ts';
+import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, type TestAgent } from '../support/work-fixtures.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 
 describe('a task split into sub-tasks by its assignee', () => {
-  const { server } = useTestServer();
-  let orgId: string;
+  const work = useWorkOrg({});
+  const { server } = work;
   let agent: TestAgent;
   let outsider: TestAgent;
   const subtaskIds: string[] = [];
@@ -16,17 +16,15 @@ describe('a task split into sub-tasks by its assignee', () => {
   let squatRefusal: AgentRequestError | undefined;
 
   beforeAll(async () => {
-    orgId = await workOrg(server, {});
-    outsider = await workAgent(server, { orgId, name: 'Outsider', handlers: {} });
-    agent = await workAgent(server, {
-      orgId,
+    outsider = await work.agent({ name: 'Outsider', handlers: {} });
+    agent = await work.agent({
       name: 'Splitter',
       capabilities: { summarise: 2 },
       handlers: {
         onTask: async (task): Promise<JsonValue> => {
           if (task.parentTaskId !== null) return { part: (task.input as { part: string }).part.toUpperCase() };
           // The root task: split it in two, each a sub-task dispatched back to this agent, then fold the parts.
-          const underTask = { orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId };
+          const underTask = { orgId: work.orgId, jobId: task.jobId, parentTaskId: task.taskId, contractId: task.contractId };
           for (const part of ['intro', 'body']) {
             subtaskIds.push(subtaskIdFor(task.taskId, part));
             await agent.client.request('subtask', { ...underTask, key: part, title: part, input: { part } });
@@ -49,14 +47,10 @@ describe('a task split into sub-tasks by its assignee', () => {
       },
     });
   });
-  afterAll(async () => {
-    await agent?.client.stop();
-    await outsider?.client.stop();
-  });
 
   it("dispatches each sub-task to the assignee under the same contract, and delivers the root task's folded result", async () => {
     // The outsider lacks the capability, so the splitter is the one assigned.
-    const jobId = await submitJob(server, orgId, { goal: 'summarise in parts', requiredCapabilities: [{ name: 'summarise', level: 1 }] });
+    const jobId = await submitJob(server, work.orgId, { goal: 'summarise in parts', requiredCapabilities: [{ name: 'summarise', level: 1 }] });
     const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
     expect(delivered.deliverable).toEqual({ parts: [{ part: 'INTRO' }, { part: 'BODY' }] });
     const assigned = required(

@@ -1,29 +1,22 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { required } from '../../domain/shared/required.ts';
-import { useTestServer } from '../support/api-server.ts';
-import { agentsStoppedAfterAll, streamEvents, submitJob, waitForJobEvent, workAgent, workOrg } from '../support/work-fixtures.ts';
+import { useWorkOrg } from '../support/work-org.ts';
+import { streamEvents, submitJob, waitForJobEvent } from '../support/work-fixtures.ts';
 
 const never = <T>() => new Promise<T>(() => undefined);
 
 describe('nobody is waited for forever: an unsigned offer is withdrawn, a missing verdict escalates', () => {
-  const { server } = useTestServer();
-  let orgId: string;
-  const agents = agentsStoppedAfterAll();
-
-  beforeAll(async () => {
-    orgId = await workOrg(server, { 'work.signatureTimeoutMs': '300', 'work.verificationTimeoutMs': '300', 'work.escalateTo': 'reviewer' });
-  });
+  const work = useWorkOrg({ 'work.signatureTimeoutMs': '300', 'work.verificationTimeoutMs': '300', 'work.escalateTo': 'reviewer' });
+  const { server } = work;
 
   it('withdraws an offer the chosen agent does not sign in time and offers the job to the next candidate', async () => {
-    const silent = await workAgent(server, {
-      orgId,
+    const silent = await work.agent({
       name: 'Never signs',
       capabilities: { translate: 9 },
       handlers: { onAward: () => never(), onTask: async () => ({ by: 'silent' }) },
     });
-    const next = await workAgent(server, { orgId, name: 'Signs', capabilities: { translate: 1 }, handlers: { onTask: async () => ({ by: 'next' }) } });
-    agents.push(silent, next);
-    const jobId = await submitJob(server, orgId, { goal: 'translate', requiredCapabilities: [{ name: 'translate', level: 1 }] });
+    const next = await work.agent({ name: 'Signs', capabilities: { translate: 1 }, handlers: { onTask: async () => ({ by: 'next' }) } });
+    const jobId = await submitJob(server, work.orgId, { goal: 'translate', requiredCapabilities: [{ name: 'translate', level: 1 }] });
     const delivered = await waitForJobEvent(server, jobId, 'JobDelivered');
     expect(delivered.deliverable).toEqual({ by: 'next' });
     const awards = (await streamEvents(server, `assignment-${jobId}`)).filter((event) => event.type === 'AssignmentAwarded').map((event) => event.data);
@@ -37,10 +30,9 @@ describe('nobody is waited for forever: an unsigned offer is withdrawn, a missin
   });
 
   it('escalates a delivery whose verifier gives no verdict in time', async () => {
-    const worker = await workAgent(server, { orgId, name: 'Worker', capabilities: { render: 1 }, handlers: { onTask: async () => ({ rendered: true }) } });
-    const mute = await workAgent(server, { orgId, name: 'Mute verifier', role: 'reviewer', handlers: { onVerify: () => never() } });
-    agents.push(worker, mute);
-    const jobId = await submitJob(server, orgId, {
+    await work.agent({ name: 'Worker', capabilities: { render: 1 }, handlers: { onTask: async () => ({ rendered: true }) } });
+    const mute = await work.agent({ name: 'Mute verifier', role: 'reviewer', handlers: { onVerify: () => never() } });
+    const jobId = await submitJob(server, work.orgId, {
       goal: 'render',
       completionMode: 'verified',
       verifierSubjectIds: [mute.id],

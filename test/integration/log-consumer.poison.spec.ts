@@ -6,19 +6,26 @@ import { tempStore } from '../support/pipeline.ts';
 
 const fast = { firstMs: 1, jitter: 'none' } as const;
 
-/** A log of ten events whose fourth is the poison; a processor's `before` throws on it while `poisoned()` says so. */
+/**
+ * A log of ten events whose fourth is the poison (type `Poison`), a consumer of it, and `close` to stop the one and
+ * close the other.
+ */
 async function logWithPoison() {
   const store = tempStore();
   await appendEvents(store, 'thing-1', 3);
   await appendEvents(store, 'thing-1', 1, 'Poison');
   const head = await appendEvents(store, 'thing-1', 6);
-  return { store, head, poison: 4n };
+  const consumer = new LogConsumer(store);
+  const close = async () => {
+    await consumer.stop();
+    await store.close();
+  };
+  return { consumer, head, poison: 4n, close };
 }
 
 describe('an event a processor cannot handle', () => {
   it('under `stop`: stops just before it and reports it, holding no one else, and goes on past it once resumed', async () => {
-    const { store, head, poison } = await logWithPoison();
-    const consumer = new LogConsumer(store);
+    const { consumer, head, poison, close } = await logWithPoison();
     let fixed = false;
     const strict = recordingProcessor('strict', {
       before: (event) => {
@@ -40,13 +47,11 @@ describe('an event a processor cannot handle', () => {
     expect(await strictCursor.waitFor(head)).toBe(true);
     expect(strict.positions()).toEqual(other.positions());
     expect(strictCursor.failure).toBeNull();
-    await consumer.stop();
-    await store.close();
+    await close();
   });
 
   it('under `skip-after`: tries it the given number of times, gives it up once, and goes on', async () => {
-    const { store, head, poison } = await logWithPoison();
-    const consumer = new LogConsumer(store);
+    const { consumer, head, poison, close } = await logWithPoison();
     let tries = 0;
     const givenUp: RecordedEvent[] = [];
     const retries: number[] = [];
@@ -73,13 +78,11 @@ describe('an event a processor cannot handle', () => {
     expect(givenUp.map((event) => event.position)).toEqual([poison]);
     expect(lenient.positions()).toEqual([1n, 2n, 3n, 5n, 6n, 7n, 8n, 9n, 10n]);
     expect(cursor.state).toBe('live');
-    await consumer.stop();
-    await store.close();
+    await close();
   });
 
   it('under `retry`: tries it again for as long as it fails, reporting it meanwhile, and handles it once it can', async () => {
-    const { store, head, poison } = await logWithPoison();
-    const consumer = new LogConsumer(store);
+    const { consumer, head, poison, close } = await logWithPoison();
     let failuresLeft = 4;
     const failures: Array<{ attempt: number; position: bigint | undefined }> = [];
     let recovered = 0;
@@ -110,7 +113,6 @@ describe('an event a processor cannot handle', () => {
     expect(waitingSeen).toBe(true);
     expect(stubborn.positions()).toEqual(Array.from({ length: 10 }, (_, n) => BigInt(n + 1)));
     expect(cursor.waiting).toBeNull();
-    await consumer.stop();
-    await store.close();
+    await close();
   });
 });

@@ -21,21 +21,25 @@ export function summarisingBidder(price: number, rejected: string[]): AgentHandl
 }
 
 /**
- * Submits the summarise job (verified by `verifierId`, due in a minute), has `unqualified` bid once the call for
- * proposals is out, and waits for the job to be verified.
+ * Submits the summarise job (verified by `verifier`, due in a minute), has `unqualified` bid once the call for
+ * proposals is out, waits for the job to be verified, and checks that it went through in one pass: verified by
+ * `verifier`, with no step repeated or escalated on the way. Returns the job's id.
  */
-export async function summariseJobVerified(server: TestServer, orgId: string, verifierId: string, unqualified: TestAgent) {
+export async function summariseJobVerified(server: TestServer, orgId: string, verifier: TestAgent, unqualified: TestAgent): Promise<string> {
   const jobId = await submitJob(server, orgId, {
     goal: 'summarise the quarterly report',
     completionMode: 'verified',
-    verifierSubjectIds: [verifierId],
+    verifierSubjectIds: [verifier.id],
     requiredCapabilities: [{ name: 'summarise', level: 2 }],
     deadline: new Date(Date.now() + 60_000).toISOString(),
   });
   await waitForStreamEvent(server, `assignment-${jobId}`, 'CallForProposalsIssued');
   await unqualified.client.request('propose', { orgId, jobId, round: 1, bid: { price: 1 } });
   const verified = await waitForJobEvent(server, jobId, 'JobVerified', 15_000);
-  return { jobId, verified };
+  expect(verified.verifiedBy).toMatchObject({ id: verifier.id, kind: 'subject' });
+  const job = (await streamEvents(server, `job-${jobId}`)).map((event) => event.type);
+  expect(job).toEqual(['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobDelivered', 'JobVerified']);
+  return jobId;
 }
 
 /** The awarded contract runs to fulfilled, and the job delivers the summary made by the bidder at 5. */

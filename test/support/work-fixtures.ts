@@ -71,6 +71,9 @@ export async function streamEvents(server: TestServer, streamId: string): Promis
   return events;
 }
 
+/** A job's event types up to an escalation raised while it was worked on, and resolved: what follows tells how. */
+export const escalatedAtWorkThenResolved = ['JobSubmitted', 'JobContractingStarted', 'JobAssigned', 'JobWorkStarted', 'JobEscalated', 'JobEscalationResolved'];
+
 /** Waits until the job's stream has an event of that type (sagas run asynchronously). */
 export async function waitForJobEvent(server: TestServer, jobId: string, type: string, timeoutMs = 10_000): Promise<Record<string, unknown>> {
   return waitForStreamEvent(server, `job-${jobId}`, type, timeoutMs);

@@ -16,6 +16,7 @@ import {
   contractingJob,
   eligible,
   event,
+  failRoundStep,
   settings,
   spec,
   started,
@@ -92,15 +93,7 @@ describe('assignment workflow: an award becomes a contract offered to the winner
     if (draft?.kind !== 'command' || typeof draft.ifRefused !== 'function') throw new Error('the draft step answers its refusal');
     expect(draft.ifRefused(appError('forbidden', 'POLICY_FORBIDS', 'no contracts today'))).toEqual([
       { kind: 'log', level: 'warn', fields: { jobId, code: 'POLICY_FORBIDS' }, message: 'the contract of an award could not be drafted; the round fails' },
-      {
-        kind: 'command',
-        command: {
-          aggregate: 'assignment',
-          type: 'FailRound',
-          data: { jobId, orgId, round: 1, reason: 'contract_rejected', detail: 'the contract could not be drafted: no contracts today' },
-        },
-        commandId: `assign:${jobId}:fail:1`,
-      },
+      failRoundStep(1, 'contract_rejected', 'the contract could not be drafted: no contracts today'),
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import type { JobEvent } from '../../domain/job/events.ts';
 import { admin, assigneeId, contractingStarted, jobEscalated, jobId, jobSubmitted, now, orgId, otherOrgId } from '../support/job-fixtures.ts';
-import { assessed, type AssignmentStep, awarded, contractOf, eligible, event, spec, started, stateWith } from './assignment-saga.support.ts';
+import { assessed, type AssignmentStep, awarded, contractOf, eligible, event, failRoundStep, spec, started, stateWith } from './assignment-saga.support.ts';
 
 const contractId = contractOf(1);
 const awardedRound = [started('criteria'), assessed(1, [eligible(assigneeId)]), awarded(1, assigneeId)];
@@ -59,17 +59,7 @@ describe('assignment workflow: the contract rejected', () => {
     spec
       .given(stateWith(awardedRound))
       .when(rejected('assignee'))
-      .thenSteps([
-        {
-          kind: 'command',
-          command: {
-            aggregate: 'assignment',
-            type: 'FailRound',
-            data: { jobId, orgId, round: 1, reason: 'contract_rejected', detail: 'the assignee rejected the contract: terms too tight' },
-          },
-          commandId: `assign:${jobId}:fail:1`,
-        },
-      ]);
+      .thenSteps([failRoundStep(1, 'contract_rejected', 'the assignee rejected the contract: terms too tight')]);
   });
 
   it('does nothing once the round has moved on', () => {

@@ -11,6 +11,7 @@ import {
   eligible,
   escalatedAssignment,
   event,
+  failRoundStep,
   roundFailed,
   spec,
   started,
@@ -133,18 +134,7 @@ describe('assignment workflow: an escalation resolved, the job back to contracti
     spec
       .given(stateWith(awardedRound, { contract: openOffer }))
       .when(resolved('reassign'))
-      .thenSteps([
-        terminate('the job was reassigned before it was assigned'),
-        {
-          kind: 'command',
-          command: {
-            aggregate: 'assignment',
-            type: 'FailRound',
-            data: { jobId, orgId, round: 1, reason: 'assignee_lost', detail: 'the job was reassigned by its escalatee' },
-          },
-          commandId: `assign:${jobId}:fail:1`,
-        },
-      ]);
+      .thenSteps([terminate('the job was reassigned before it was assigned'), failRoundStep(1, 'assignee_lost', 'the job was reassigned by its escalatee')]);
   });
 
   it('assigns now an offer signed while the job was on hold, and waits for one still open', () => {

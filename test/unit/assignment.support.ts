@@ -8,6 +8,7 @@ import type { Bid, CandidateAssessment, RoundFailure } from '../../domain/assign
 import type { AssignmentState } from '../../domain/assignment/state.ts';
 import type { DecisionContext } from '../../domain/shared/decider.ts';
 import { systemPrincipal } from '../../domain/shared/principal.ts';
+import { assignmentEventsOf } from '../support/assignment-events.ts';
 import { deciderSpec } from '../support/decider-spec.ts';
 
 export const jobId = '7a1c0000-0000-4000-8000-000000000001';
@@ -49,40 +50,17 @@ export const restartAssignment = (exclude: string[] = [], reason = 'the escalati
 export const eligible = (subjectId: string, score: number | null = null): CandidateAssessment => ({ subjectId, eligible: true, reasons: [], score });
 export const ineligible = (subjectId: string, ...reasons: string[]): CandidateAssessment => ({ subjectId, eligible: false, reasons, score: null });
 
-export const assignmentStarted = (strategy: AssignmentStrategy, maxRounds = 3): AssignmentEvent => ({
-  type: 'AssignmentStarted',
-  data: { ...ref, strategy, maxRounds, startedAt: now },
-});
-export const candidatesAssessed = (round: number, candidates: CandidateAssessment[]): AssignmentEvent => ({
-  type: 'CandidatesAssessed',
-  data: { ...ref, round, candidates },
-});
-export const callForProposalsIssued = (round: number, invitees: string[], closes = closesAt): AssignmentEvent => ({
-  type: 'CallForProposalsIssued',
-  data: { ...ref, round, invitees, closesAt: closes },
-});
-export const proposalRecorded = (round: number, subjectId: string, bid: Bid, receivedAt: string, reasons: string[] = []): AssignmentEvent => ({
-  type: 'ProposalRecorded',
-  data: { ...ref, round, subjectId, bid, valid: reasons.length === 0, reasons, receivedAt },
-});
-export const assignmentAwarded = (round: number, subjectId: string, basis: string, declined: string[] = []): AssignmentEvent => ({
-  type: 'AssignmentAwarded',
-  data: { ...ref, round, subjectId, contractId: contract(round), basis, declined },
-});
-export const roundFailed = (round: number, reason: RoundFailure, detail: string): AssignmentEvent => ({
-  type: 'AssignmentRoundFailed',
-  data: { ...ref, round, reason, detail },
-});
-export const assignmentEscalated = (reason: string, rounds: number): AssignmentEvent => ({ type: 'AssignmentEscalated', data: { ...ref, reason, rounds } });
-export const assignmentCompleted = (round: number, subjectId: string): AssignmentEvent => ({
-  type: 'AssignmentCompleted',
-  data: { ...ref, subjectId, contractId: contract(round) },
-});
-export const assignmentCancelled = (reason = 'the job was cancelled'): AssignmentEvent => ({ type: 'AssignmentCancelled', data: { ...ref, reason } });
-export const assignmentRestarted = (excluded: string[] = [], reason = 'the escalation was resolved with reassign'): AssignmentEvent => ({
-  type: 'AssignmentRestarted',
-  data: { ...ref, reason, excluded },
-});
+const events = assignmentEventsOf(ref, now, contract);
+export const assignmentStarted = events.started;
+export const candidatesAssessed = events.assessed;
+export const callForProposalsIssued = (round: number, invitees: string[], closes = closesAt) => events.callForProposalsIssued(round, invitees, closes);
+export const proposalRecorded = events.proposalRecorded;
+export const assignmentAwarded = events.awarded;
+export const roundFailed = events.roundFailed;
+export const assignmentEscalated = events.escalated;
+export const assignmentCompleted = events.completed;
+export const assignmentCancelled = events.cancelled;
+export const assignmentRestarted = events.restarted;
 
 /** The decision's events, or a test failure naming the error. */
 export function decide(events: readonly AssignmentEvent[], cmd: AssignmentCommand, ctx: Partial<DecisionContext> = {}): readonly AssignmentEvent[] {

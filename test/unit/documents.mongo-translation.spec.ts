@@ -22,7 +22,8 @@ import {
 } from '../../infra/documents/mongodb.ts';
 import type { Filter } from '../../infra/documents/port.ts';
 import { normalizeSort } from '../../infra/documents/validation.ts';
-import { FILTER_FIXTURES, generatedFilter, seededRandom } from '../contract/documents.cases.ts';
+import { FILTER_FIXTURES, generatedFilter } from '../contract/documents.cases.ts';
+import { seededRandom } from '../../bench/seeded-random.ts';
 
 const missingOrNull = (path: string) => ({ $or: [{ [path]: { $exists: false } }, { [path]: { $type: 'null' } }] });
 

@@ -14,7 +14,8 @@ import {
   updateShapeViolation,
   valuesAt,
 } from '../../infra/documents/semantics.ts';
-import { FILTER_FIXTURES, SORT_ASCENDING, SORT_DOCUMENTS, seededRandom } from '../contract/documents.cases.ts';
+import { FILTER_FIXTURES, SORT_ASCENDING, SORT_DOCUMENTS } from '../contract/documents.cases.ts';
+import { seededRandom } from '../../bench/seeded-random.ts';
 
 describe('reference evaluator', () => {
   for (const fixture of FILTER_FIXTURES) {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Filter } from '../../infra/documents/port.ts';
 import { arrayPathsOf } from '../../infra/documents/array-paths.ts';
 import { SqlCompiler } from '../../infra/documents/sql-compiler.ts';
-import { generatedFilter, seededRandom } from '../contract/documents.cases.ts';
+import { generatedFilter } from '../contract/documents.cases.ts';
+import { seededRandom } from '../../bench/seeded-random.ts';
 
 const compile = (filter: Filter, arrayPaths: string[] = []) => {
   const compiler = new SqlCompiler(new Set(arrayPaths));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../infra/eventstore/port.ts';
-import { EventWindow, eventBytes } from '../../infra/log-consumer/event-window.ts';
+import { EventWindow, eventBytes, type EventWindowLimits } from '../../infra/log-consumer/event-window.ts';
 
 const recorded = (position: bigint, payload = ''): RecordedEvent => ({
   id: `00000000-0000-4000-8000-${String(position).padStart(12, '0')}`,
@@ -15,11 +15,17 @@ const recorded = (position: bigint, payload = ''): RecordedEvent => ({
 
 const positions = (events: readonly RecordedEvent[]) => events.map((event) => event.position);
 
+/** A window within `limits`, reset at `base`, then pushed every event after it up to `last` (each with `payload`). */
+function windowPushedUpTo(limits: EventWindowLimits, base: bigint, last: bigint, payload = ''): EventWindow {
+  const window = new EventWindow(limits);
+  window.reset(base);
+  for (let position = base + 1n; position <= last; position += 1n) window.push(recorded(position, payload));
+  return window;
+}
+
 describe('the consumer window', () => {
   it('keeps at most its count of events; base moves past the ones that fell out', () => {
-    const window = new EventWindow({ events: 3, bytes: 1_000_000 });
-    window.reset(10n);
-    for (let position = 11n; position <= 15n; position += 1n) window.push(recorded(position));
+    const window = windowPushedUpTo({ events: 3, bytes: 1_000_000 }, 10n, 15n);
     expect(window.size).toBe(3);
     expect(window.base).toBe(12n);
     expect(window.position).toBe(15n);
@@ -30,9 +36,7 @@ describe('the consumer window', () => {
   it('keeps at most its bytes: large events push out older ones even under the count', () => {
     const big = 'x'.repeat(1_000);
     const one = eventBytes(recorded(1n, big));
-    const window = new EventWindow({ events: 100, bytes: one * 2 });
-    window.reset(0n);
-    for (let position = 1n; position <= 5n; position += 1n) window.push(recorded(position, big));
+    const window = windowPushedUpTo({ events: 100, bytes: one * 2 }, 0n, 5n, big);
     expect(window.size).toBe(2);
     expect(window.heldBytes).toBeLessThanOrEqual(one * 2);
     expect(window.base).toBe(3n);
@@ -50,9 +54,7 @@ describe('the consumer window', () => {
   });
 
   it('stays correct across many evictions (its storage is compacted as it goes)', () => {
-    const window = new EventWindow({ events: 10, bytes: 1_000_000 });
-    window.reset(0n);
-    for (let position = 1n; position <= 5_000n; position += 1n) window.push(recorded(position));
+    const window = windowPushedUpTo({ events: 10, bytes: 1_000_000 }, 0n, 5_000n);
     expect(window.size).toBe(10);
     expect(window.base).toBe(4_990n);
     expect(positions(window.after(4_995n, 100))).toEqual([4_996n, 4_997n, 4_998n, 4_999n, 5_000n]);
