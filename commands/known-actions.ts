@@ -10,6 +10,8 @@ import { rosterAggregate } from './handlers/roster.ts';
 import { subjectAggregate } from './handlers/subject.ts';
 import { taskAggregate } from './handlers/task.ts';
 import { timerAggregate } from './handlers/timer.ts';
+import { toolCallAggregate } from './handlers/tool-call.ts';
+import { toolAggregate } from './handlers/tool.ts';
 
 /**
  * Governed actions that are not commands: reads, and operations on the platform's machinery. A read is its own
@@ -24,6 +26,7 @@ export const readActions = [
   'subject.read',
   'job.read',
   'job.accept',
+  'tool.read',
   'platform.projections.read',
   'platform.projections.rebuild',
   'platform.metrics.read',
@@ -53,6 +56,8 @@ export const governedAggregates: readonly GovernedAggregate[] = [
   contractAggregate,
   timerAggregate,
   projectionParkingAggregate,
+  toolAggregate,
+  toolCallAggregate,
 ];
 
 /** Every governed action, for validating the action patterns of a policy set. */

@@ -13,6 +13,8 @@ import { rosterEventDefinitions } from '../roster/events.ts';
 import { subjectEventDefinitions } from '../subject/events.ts';
 import { taskEventDefinitions } from '../task/events.ts';
 import { timerEventDefinitions } from '../timer/events.ts';
+import { toolCallEventDefinitions } from '../tool-call/events.ts';
+import { toolEventDefinitions } from '../tool/events.ts';
 import { EventRegistry, type EventUnion } from './registry.ts';
 
 const platformEventDefinitions = [
@@ -31,6 +33,8 @@ const platformEventDefinitions = [
   ...contractEventDefinitions,
   ...timerEventDefinitions,
   ...projectionParkingEventDefinitions,
+  ...toolEventDefinitions,
+  ...toolCallEventDefinitions,
 ] as const;
 
 /** Every event the platform knows, decoded: a union discriminated on `type`, derived from the definitions above. */

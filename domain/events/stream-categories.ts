@@ -20,6 +20,8 @@ export const STREAM_CATEGORIES = [
   'timer',
   'projection',
   'builtinpolicy',
+  'tool',
+  'toolcall',
 ] as const;
 
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];
