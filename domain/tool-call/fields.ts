@@ -50,7 +50,7 @@ export const runnerIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'lett
  * A started call is the runner's until its lease ends (its timeout and this grace); after that, a call found started
  * and unfinished is failed as `interrupted` by whichever instance finds it.
  */
-export const RUN_LEASE_GRACE_MS = 5_000;
+export const RUN_LEASE_GRACE_MS = 2_000;
 
 export const toolCallStatusSchema = z.enum(['requested', 'started', 'succeeded', 'failed']);
 export type ToolCallStatus = z.infer<typeof toolCallStatusSchema>;
