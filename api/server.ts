@@ -29,6 +29,8 @@ import { subjectListRoutes } from './routes/subject-list.ts';
 import { workListRoutes } from './routes/work-lists.ts';
 import { associationListRoutes } from './routes/association-list.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { toolCallRoutes } from './routes/tool-calls.ts';
+import { toolRoutes } from './routes/tools.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { registerRateLimit } from './rate-limit.ts';
@@ -117,6 +119,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
         await rest.register(async (inner) => jobRoutes(inner, platform));
         await rest.register(async (inner) => contractRoutes(inner, platform));
         await rest.register(async (inner) => taskRoutes(inner, platform));
+        await rest.register(async (inner) => toolRoutes(inner, platform));
+        await rest.register(async (inner) => toolCallRoutes(inner, platform));
         await rest.register(async (inner) => workReadRoutes(inner, platform));
         await rest.register(async (inner) => orgListRoutes(inner, platform));
         await rest.register(async (inner) => subjectListRoutes(inner, platform));

@@ -29,6 +29,10 @@ import { WorkProcesses } from '../../processes/work/work-processes.ts';
 import { connectRateLimitRedis, RateCounter } from '../../infra/rate-limit/counter.ts';
 import { openJobsHeldFromReadModel, workloadsFromReadModel } from '../../processes/work/workloads.ts';
 
+import { createToolCallAggregate } from '../../commands/handlers/tool-call.ts';
+import type { ToolRunner } from '../../infra/tool-runners/port.ts';
+import { noToolRunner } from '../../processes/tools/no-runner.ts';
+import { ToolCallProcess } from '../../processes/tools/tool-call-process.ts';
 import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
 import type { Platform } from '../../api/platform.ts';
 
@@ -43,6 +47,8 @@ export async function startPlatform(
   check: PreAppendCheck = governedCheck,
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
   cache: Cache = new MemoryCache(),
+  /** Runs tool calls outside the process (infra/tool-runners/); without one, every call fails as unreachable. */
+  toolRunner: ToolRunner = noToolRunner,
 ): Promise<Platform> {
   // Loaded only for a secured bus, like the NATS adapter: the embedded default does not pay for nats.js at start.
   const agentBusCredentials =
@@ -127,8 +133,21 @@ export async function startPlatform(
     openJobsHeldBy: openJobsHeldFromReadModel({ docs, projections }),
     logger,
   });
+  const toolCalls = createToolCallAggregate();
+  const tools = new ToolCallProcess({
+    consumer,
+    registry,
+    pipeline,
+    reader: loader,
+    checkpoints: new DocumentCheckpointStore(docs),
+    deadLetters: new DocumentDeadLetters(docs),
+    runner: toolRunner,
+    aggregate: toolCalls,
+    logger,
+  });
   await agentGateway.start();
   await work.start();
+  await tools.start();
   return {
     config,
     store,
@@ -146,12 +165,16 @@ export async function startPlatform(
     agentBusCredentials,
     fanout,
     work,
+    toolCalls,
+    tools,
     agentGateway,
     logger,
     async close() {
       await expiry.stop();
       await agentGateway.stop();
       await work.stop();
+      // Before the pipeline drains: the calls it stops are recorded as cancelled.
+      await tools.stop();
       await pipeline.drain();
       await apiKeys.stop();
       await fanout.stop();

@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { deterministicId } from '../../commands/command-identity.ts';
+import { requestToolCall } from '../../commands/governed-tool-call.ts';
+import { appError, isAppError } from '../../domain/shared/app-error.ts';
+import { toolCallCommandSchema } from '../../domain/tool-call/commands.ts';
+import { toolCallDecider } from '../../domain/tool-call/decider.ts';
+import { toolCallStream } from '../../domain/tool-call/events.ts';
+import { uuidSchema } from '../../domain/shared/ids.ts';
+import { sendError } from '../command-reply.ts';
+import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
+import type { Platform } from '../platform.ts';
+import { authorizeOrgRead } from '../read-access.ts';
+import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { callOutcome, toolCallReply, toolCallView } from '../tool-call-view.ts';
+import { bodyFields, commandBody, commandRoute, withPath } from './command-route.ts';
+import { orgIdParam } from './orgs.ts';
+
+const tags = ['tools'];
+const callParams = { ...orgIdParam, name: z.string().describe("the tool's name (URL-encoded)") };
+const callIdParams = { ...orgIdParam, callId: uuidSchema.describe('the call id') };
+const finished = (status: unknown) => status === 'succeeded' || status === 'failed';
+
+/** Governed tool calls: requested (and waited for, bounded), and read back by their id. */
+export async function toolCallRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  const routes = app.withTypeProvider<ZodRequestTypes>();
+  commandRoute(app, platform, {
+    url: '/orgs/:orgId/tools/:name/calls',
+    aggregate: platform.toolCalls,
+    execute: (command, envelope) => requestToolCall(platform.pipeline, platform.toolCalls, command.data, envelope),
+    status: (_result, extra) => (finished(extra.status) ? 200 : 202),
+    schema: {
+      summary: 'Call a tool',
+      description:
+        "RequestToolCall (action `tool.invoke`; the policy's conditions see `command.data.toolName`, `command.data.input`, `command.data.taskId`). Checked against the tool (404 TOOL_NOT_FOUND, 409 TOOL_RETIRED), its input schema (400 TOOL_INPUT_INVALID, `details.issues` with paths under `input`), the task's contract when an agent calls for its task (403 CONTRACT_VIOLATION, and the breach is recorded on the contract) and the org's rate (429 TOOL_RATE_EXCEEDED). Then waits for the outcome up to the tool's timeout (at most 15 s): 200 with the output or the recorded failure, else 202 with the call to read at `GET /orgs/{orgId}/tool-calls/{callId}`. `callId` derives from the command id when absent; the same `callId` again is the same call (run once).",
+      tags,
+      params: z.object(callParams),
+      body: commandBody(toolCallCommandSchema, 'RequestToolCall', { fromPath: ['orgId', 'toolName'], optional: ['callId'] }),
+      response: {
+        '200': commandReply('The call has an outcome', toolCallReply),
+        '202': commandReply('The call is requested and runs on: read it by its id', toolCallReply),
+        ...commandErrors,
+      },
+    },
+    build: ({ params, body, commandId }) => {
+      const fields = bodyFields(body);
+      if (isAppError(fields)) return fields;
+      const data = withPath(fields, { orgId: params.orgId, toolName: params.name });
+      return isAppError(data) ? data : { type: 'RequestToolCall', data: { callId: deterministicId(commandId, 'toolcall'), ...data } };
+    },
+    reply: async (result) => {
+      const callId = result.streamId.slice('toolcall-'.length);
+      const requested = (await platform.loader.load(toolCallDecider, result.streamId)).state;
+      const call = await callOutcome(platform.loader, callId, requested?.timeoutMs ?? 0);
+      return call === null ? { callId } : toolCallView(call);
+    },
+  });
+
+  routes.get(
+    '/orgs/:orgId/tool-calls/:callId',
+    {
+      schema: {
+        summary: 'Read a tool call',
+        description: "Action `tool.read` (default policy: the org's members). The request, who made it, and its outcome once recorded.",
+        tags,
+        params: z.object(callIdParams),
+        response: { '200': readReply('The call', z.object(toolCallReply)), ...readErrors },
+      },
+    },
+    async (request, reply) => {
+      const { orgId, callId } = request.params;
+      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'tool.read', orgId, { type: 'ReadToolCall', data: { callId } });
+      if (isAppError(allowed)) return sendError(reply, allowed);
+      const call = (await platform.loader.load(toolCallDecider, toolCallStream(callId))).state;
+      if (call === null || call.orgId !== orgId)
+        return sendError(reply, appError('not_found', 'TOOL_CALL_NOT_FOUND', `org ${orgId} has no tool call ${callId}`, { orgId, callId }));
+      return toolCallView(call);
+    },
+  );
+}
