@@ -17,13 +17,11 @@ import {
 import { isActive, type RosterState } from '../../domain/roster/state.ts';
 import { rosterAggregate } from '../../commands/handlers/roster.ts';
 import { deterministicId } from '../../commands/command-identity.ts';
-import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
+import { commandErrors, commandReply, principalReply } from '../openapi/responses.ts';
 import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, commandRoute, storedId, type Fields } from './command-route.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 
 const tags = ['roster'];
 const nameParam = (what: string, schema: z.ZodType) => ({ ...orgIdParam, name: schema.describe(`the ${what} name`) });
@@ -105,7 +103,6 @@ function rosterView(orgId: string, state: RosterState, revision: bigint, now: st
 
 /** An org's roster: one stream, so its invariants (cardinality, separation of duties, ...) hold under concurrency. */
 export async function rosterRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
   const definitions = [
     ['roles', 'role', 'DefineRole', 'RemoveRole', 'roster.role', roleNameSchema],
     ['groups', 'group', 'DefineGroup', 'RemoveGroup', 'roster.group', groupNameSchema],
@@ -254,56 +251,42 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
     },
   });
 
-  routes.get(
-    '/orgs/:orgId/roster',
-    {
-      schema: {
-        summary: "Read an org's roster",
-        description: "Action `roster.read` (default policy: the org's members). Every association, with its status and whether it is `active` now.",
-        tags,
-        params: z.object(orgIdParam),
-        response: { '200': readReply('The roster', rosterReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const { orgId } = params;
-      const now = new Date().toISOString();
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'roster.read', orgId, { type: 'ReadRoster', data: {} }, { now });
-      if (isAppError(allowed)) return sendError(reply, allowed);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/roster',
+    summary: "Read an org's roster",
+    description: "Action `roster.read` (default policy: the org's members). Every association, with its status and whether it is `active` now.",
+    tags,
+    reply: ['The roster', rosterReply],
+    action: 'roster.read',
+    read: () => ({ type: 'ReadRoster', data: {} }),
+    answer: async ({ orgId, now }, reply) => {
       const roster = await platform.loader.load(rosterDecider, rosterStream(orgId));
       reply.header('etag', `"${roster.revision}"`);
       return rosterView(orgId, roster.state, roster.revision, now);
     },
-  );
+  });
 
   const effectiveParams = { ...orgIdParam, subjectId: uuidSchema.describe('the subject id') };
   const effectiveQuery = z.strictObject({ jobSpace: jobSpaceNameSchema.optional().describe('count associations limited to this job space too') });
-  routes.get(
-    '/orgs/:orgId/subjects/:subjectId/effective-roles',
-    {
-      schema: {
-        summary: "A subject's effective roles in an org",
-        description:
-          'Action `roster.read`. Roles in force now (inheritance, groups, expiry; job-space associations only for that job space), as policies see them.',
-        tags,
-        params: z.object(effectiveParams),
-        querystring: effectiveQuery,
-        response: { '200': readReply('The effective roles', effectiveRolesReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const query = request.query;
-      const { orgId, subjectId } = params;
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/subjects/:subjectId/effective-roles',
+    summary: "A subject's effective roles in an org",
+    description:
+      'Action `roster.read`. Roles in force now (inheritance, groups, expiry; job-space associations only for that job space), as policies see them.',
+    tags,
+    params: z.object(effectiveParams),
+    querystring: effectiveQuery,
+    reply: ['The effective roles', effectiveRolesReply],
+    action: 'roster.read',
+    read: ({ params, query }) => {
       const jobSpace = query.jobSpace ?? null;
-      const now = new Date().toISOString();
-      const read = { type: 'ReadEffectiveRoles', data: { subjectId, jobSpace } };
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'roster.read', orgId, read, { jobSpace, now });
-      if (isAppError(allowed)) return sendError(reply, allowed);
+      return { type: 'ReadEffectiveRoles', data: { subjectId: params.subjectId, jobSpace }, jobSpace };
+    },
+    answer: async ({ orgId, params: { subjectId }, query, now }) => {
+      const jobSpace = query.jobSpace ?? null;
       const roster = await platform.loader.load(rosterDecider, rosterStream(orgId));
       const { roles, groups } = effectiveRoles(roster.state, subjectId, now, jobSpace);
       return { orgId, subjectId, jobSpace, roles, groups, revision: Number(roster.revision) };
     },
-  );
+  });
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
 import { equalityFilter, storePage } from './list-page.ts';
@@ -8,7 +8,7 @@ import { contractStatusSchema } from '../../domain/contract/state.ts';
 import { assignmentStrategySchema, escalationResolutionSchema } from '../../domain/job/fields.ts';
 import { jobStatusSchema } from '../../domain/job/state.ts';
 import { roleNameSchema } from '../../domain/roster/fields.ts';
-import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { reviewVerdictSchema } from '../../domain/task/fields.ts';
 import { taskStatusSchema } from '../../domain/task/state.ts';
@@ -17,13 +17,10 @@ import { BIDS, BIDS_PROJECTION, bidView } from '../../projections/read-models/bi
 import { CONTRACTS, CONTRACTS_PROJECTION, contractView } from '../../projections/read-models/contracts.ts';
 import { ESCALATIONS, ESCALATIONS_PROJECTION, escalationView } from '../../projections/read-models/escalations.ts';
 import { TASKS, TASKS_PROJECTION, taskView } from '../../projections/read-models/tasks.ts';
-import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
-import { readModelsBehind } from './read-models-behind.ts';
 import { orgIdParam } from './orgs.ts';
-import { readErrors, readReply, principalReply } from '../openapi/responses.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { principalReply } from '../openapi/responses.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 
 /**
  * Reads of an org's work from the read models: a contract, a task, a job's assignment with its bids, the org's
@@ -190,106 +187,59 @@ const escalationsReply = z.object({
 const access = "Action `job.read` (default policy: the org's members; platform admins)";
 
 export async function workReadRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
-  /** The read decided, the read models caught up: the validated path and query, or why not. */
-  async function prepare<P extends { orgId: string }, Q>(
-    request: FastifyRequest,
-    input: {
-      params: P;
-      query: Q;
-      read: (params: P, query: Q) => { type: string; data: Record<string, unknown> };
-      projections: readonly string[];
-    },
-  ): Promise<{ params: P; query: Q } | AppError> {
-    const { params, query } = input;
-    const { orgId } = params;
-    const read = input.read(params, query);
-    const allowed = await authorizeOrgRead(platform.loader, request.principal, 'job.read', orgId, read);
-    if (isAppError(allowed)) return allowed;
-    return (await readModelsBehind(platform, input.projections)) ?? { params, query };
-  }
-
-  routes.get(
-    '/orgs/:orgId/contracts/:contractId',
-    {
-      schema: {
-        summary: 'Read a contract',
-        description: `${access}, query \`ReadContract\`, from the contracts read model once it has reached the head of the log. 404 CONTRACT_NOT_FOUND when the org has no such contract. ETag = contract stream revision.`,
-        tags: ['contracts'],
-        params: z.object(contractParams),
-        response: { '200': readReply('The contract', contractReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const ready = await prepare(request, {
-        params: request.params,
-        query: {},
-        read: ({ contractId }) => ({ type: 'ReadContract', data: { contractId } }),
-        projections: [CONTRACTS_PROJECTION],
-      });
-      if (isAppError(ready)) return sendError(reply, ready);
-      const { orgId, contractId } = ready.params;
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/contracts/:contractId',
+    summary: 'Read a contract',
+    description: `${access}, query \`ReadContract\`, from the contracts read model once it has reached the head of the log. 404 CONTRACT_NOT_FOUND when the org has no such contract. ETag = contract stream revision.`,
+    tags: ['contracts'],
+    params: z.object(contractParams),
+    reply: ['The contract', contractReply],
+    action: 'job.read',
+    read: ({ params }) => ({ type: 'ReadContract', data: { contractId: params.contractId } }),
+    readModels: [CONTRACTS_PROJECTION],
+    answer: async ({ orgId, params: { contractId } }, reply) => {
       const document = await platform.docs.get(CONTRACTS, contractId);
       if (!document || document.orgId !== orgId)
-        return sendError(reply, appError('not_found', 'CONTRACT_NOT_FOUND', `org ${orgId} has no contract ${contractId}`, { orgId, contractId }));
+        return appError('not_found', 'CONTRACT_NOT_FOUND', `org ${orgId} has no contract ${contractId}`, { orgId, contractId });
       const contract = contractView(document);
       reply.header('etag', `"${contract.revision}"`);
       return contract;
     },
-  );
+  });
 
-  routes.get(
-    '/orgs/:orgId/tasks/:taskId',
-    {
-      schema: {
-        summary: 'Read a task',
-        description: `${access}, query \`ReadTask\`, from the tasks read model once it has reached the head of the log. 404 TASK_NOT_FOUND when the org has no such task. ETag = task stream revision.`,
-        tags: ['tasks'],
-        params: z.object(taskParams),
-        response: { '200': readReply('The task', taskReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const ready = await prepare(request, {
-        params: request.params,
-        query: {},
-        read: ({ taskId }) => ({ type: 'ReadTask', data: { taskId } }),
-        projections: [TASKS_PROJECTION],
-      });
-      if (isAppError(ready)) return sendError(reply, ready);
-      const { orgId, taskId } = ready.params;
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/tasks/:taskId',
+    summary: 'Read a task',
+    description: `${access}, query \`ReadTask\`, from the tasks read model once it has reached the head of the log. 404 TASK_NOT_FOUND when the org has no such task. ETag = task stream revision.`,
+    tags: ['tasks'],
+    params: z.object(taskParams),
+    reply: ['The task', taskReply],
+    action: 'job.read',
+    read: ({ params }) => ({ type: 'ReadTask', data: { taskId: params.taskId } }),
+    readModels: [TASKS_PROJECTION],
+    answer: async ({ orgId, params: { taskId } }, reply) => {
       const document = await platform.docs.get(TASKS, taskId);
-      if (!document || document.orgId !== orgId)
-        return sendError(reply, appError('not_found', 'TASK_NOT_FOUND', `org ${orgId} has no task ${taskId}`, { orgId, taskId }));
+      if (!document || document.orgId !== orgId) return appError('not_found', 'TASK_NOT_FOUND', `org ${orgId} has no task ${taskId}`, { orgId, taskId });
       const task = taskView(document);
       reply.header('etag', `"${task.revision}"`);
       return task;
     },
-  );
+  });
 
-  routes.get(
-    '/orgs/:orgId/jobs/:jobId/assignment',
-    {
-      schema: {
-        summary: "Read a job's assignment and its bids",
-        description: `${access}, query \`ReadAssignment\`, from the assignments and bids read models once they have reached the head of the log: rounds, phase, award with its basis, failed rounds, and every bid recorded (refused ones with their reasons). 404 ASSIGNMENT_NOT_FOUND when the job has none (not submitted to this org, or not taken up yet).`,
-        tags: ['jobs'],
-        params: z.object(jobParams),
-        response: { '200': readReply('The assignment and its bids', assignmentReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const ready = await prepare(request, {
-        params: request.params,
-        query: {},
-        read: ({ jobId }) => ({ type: 'ReadAssignment', data: { jobId } }),
-        projections: [ASSIGNMENTS_PROJECTION, BIDS_PROJECTION],
-      });
-      if (isAppError(ready)) return sendError(reply, ready);
-      const { orgId, jobId } = ready.params;
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/jobs/:jobId/assignment',
+    summary: "Read a job's assignment and its bids",
+    description: `${access}, query \`ReadAssignment\`, from the assignments and bids read models once they have reached the head of the log: rounds, phase, award with its basis, failed rounds, and every bid recorded (refused ones with their reasons). 404 ASSIGNMENT_NOT_FOUND when the job has none (not submitted to this org, or not taken up yet).`,
+    tags: ['jobs'],
+    params: z.object(jobParams),
+    reply: ['The assignment and its bids', assignmentReply],
+    action: 'job.read',
+    read: ({ params }) => ({ type: 'ReadAssignment', data: { jobId: params.jobId } }),
+    readModels: [ASSIGNMENTS_PROJECTION, BIDS_PROJECTION],
+    answer: async ({ orgId, params: { jobId } }) => {
       const document = await platform.docs.get(ASSIGNMENTS, jobId);
       if (!document || document.orgId !== orgId)
-        return sendError(reply, appError('not_found', 'ASSIGNMENT_NOT_FOUND', `org ${orgId} has no assignment of job ${jobId}`, { orgId, jobId }));
+        return appError('not_found', 'ASSIGNMENT_NOT_FOUND', `org ${orgId} has no assignment of job ${jobId}`, { orgId, jobId });
       const bids = await platform.docs.find(BIDS, {
         filter: {
           and: [
@@ -305,39 +255,27 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       });
       return { assignment: assignmentView(document), bids: bids.items.map(bidView), bidsTruncated: bids.hasMore };
     },
-  );
+  });
 
-  routes.get(
-    '/orgs/:orgId/escalations',
-    {
-      schema: {
-        summary: "An org's job escalations",
-        description: `${access}, query \`ReadEscalations\` (with the filters), from the escalations read model once it has reached the head of the log. One entry per escalation of a job, open until resolved (or the job cancelled); \`open=true&escalateTo=<role>\` is a role's inbox. Pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
-        tags: ['jobs'],
-        params: z.object(orgIdParam),
-        querystring: escalationsQuery,
-        response: { '200': readReply('The escalations', escalationsReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const ready = await prepare(request, {
-        params: request.params,
-        query: request.query,
-        read: (_params, query) => ({
-          type: 'ReadEscalations',
-          data: { open: query.open ?? null, escalateTo: query.escalateTo ?? null, jobId: query.jobId ?? null },
-        }),
-        projections: [ESCALATIONS_PROJECTION],
-      });
-      if (isAppError(ready)) return sendError(reply, ready);
-      const { orgId } = ready.params;
-      const { query } = ready;
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/escalations',
+    summary: "An org's job escalations",
+    description: `${access}, query \`ReadEscalations\` (with the filters), from the escalations read model once it has reached the head of the log. One entry per escalation of a job, open until resolved (or the job cancelled); \`open=true&escalateTo=<role>\` is a role's inbox. Pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
+    tags: ['jobs'],
+    querystring: escalationsQuery,
+    reply: ['The escalations', escalationsReply],
+    action: 'job.read',
+    read: ({ query }) => ({
+      type: 'ReadEscalations',
+      data: { open: query.open ?? null, escalateTo: query.escalateTo ?? null, jobId: query.jobId ?? null },
+    }),
+    readModels: [ESCALATIONS_PROJECTION],
+    answer: async ({ orgId, query }) => {
       const page = await storePage(platform.docs, ESCALATIONS, {
         filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, ['open', 'escalateTo', 'jobId']),
         ...pageWindow(query, 'escalatedAt'),
       });
-      if (isAppError(page)) return sendError(reply, page);
-      return { orgId, escalations: page.items.map(escalationView), pageInfo: page.pageInfo };
+      return isAppError(page) ? page : { orgId, escalations: page.items.map(escalationView), pageInfo: page.pageInfo };
     },
-  );
+  });
 }
