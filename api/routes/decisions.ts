@@ -4,7 +4,7 @@ import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { DECISIONS } from '../../projections/read-models/decisions.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeRead, platformRead } from '../read-access.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
@@ -74,12 +74,8 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
     },
     async (request, reply) => {
       const query = request.query;
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'audit.read',
-        orgId: null,
-        resource: { type: 'audit', id: 'platform' },
-        query: { type: 'ReadPlatformDecisions', data: decisionsRead(query) },
-      });
+      const read = platformRead('audit.read', { type: 'audit', id: 'platform' }, { type: 'ReadPlatformDecisions', data: decisionsRead(query) });
+      const allowed = await authorizeRead(platform.loader, request.principal, read);
       if (isAppError(allowed)) return sendError(reply, allowed);
       return { orgId: null, decisions: await listDecisions(platform, null, query) };
     },

@@ -10,7 +10,7 @@ import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf, type AnswerDetail } from '../answer-detail.ts';
 import { sendCommand, sendError, type CommandAnswer } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeRead, platformRead } from '../read-access.ts';
 import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
 import { commandHeaders, commandQuerystring } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
@@ -52,7 +52,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
     name: string | null,
     type: string,
     data: Record<string, unknown>,
-  ) => authorizeRead(platform.loader, principal, { action, orgId: null, resource: { type: 'projection', id: name }, query: { type, data } });
+  ) => authorizeRead(platform.loader, principal, platformRead(action, { type: 'projection', id: name }, { type, data }));
 
   const known = (name: string): AppError | null =>
     platform.projections.names().includes(name)
