@@ -102,6 +102,20 @@ export function withPath(body: unknown, fromPath: Fields): Fields | AppError {
   return { ...fields, ...fromPath };
 }
 
+/**
+ * The `build` of a command whose data is the body with the path's parameters of the names given (as withPath: a body
+ * that repeats one is refused); nothing derived, nothing renamed.
+ */
+export function bodyWithPath(
+  type: string,
+  fromPath: readonly string[],
+): CommandRoute<{ type: string; data: unknown }, unknown, DomainEvent, DecisionContext>['build'] {
+  return ({ params, body }) => {
+    const data = withPath(body, Object.fromEntries(fromPath.map((field) => [field, params[field]])));
+    return isAppError(data) ? data : { type, data };
+  };
+}
+
 /** A command's body as its fields: none sent is `{}`; anything but a JSON object is refused (bodyObjectError). */
 export function bodyFields(body: unknown): Fields | AppError {
   const refused = bodyObjectError(body);

@@ -13,7 +13,7 @@ import { JOBS, JOBS_PROJECTION, jobView, type JobView } from '../../projections/
 import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { commandErrors, commandReply, principalReply } from '../openapi/responses.ts';
-import { commandBody, type CommandRouteSchema, withPath, bodyFields, commandRoute } from './command-route.ts';
+import { commandBody, type CommandRouteSchema, withPath, bodyWithPath, bodyFields, commandRoute } from './command-route.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
 
 const tags = ['jobs'];
@@ -132,10 +132,7 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
       url: `/orgs/:orgId/jobs/:jobId/${path}`,
       aggregate: platform.jobs,
       schema: transitionDoc(type, action, summary),
-      build: ({ params, body }) => {
-        const data = withPath(body, { orgId: params.orgId, jobId: params.jobId });
-        return isAppError(data) ? data : { type, data };
-      },
+      build: bodyWithPath(type, ['orgId', 'jobId']),
       reply: (result) => ({ jobId: jobIdOf(result.streamId) }),
     });
   }

@@ -14,7 +14,7 @@ import { sendError } from '../command-reply.ts';
 import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { bodyFields, commandBody, commandRoute, withPath } from './command-route.ts';
+import { bodyFields, commandBody, commandRoute, bodyWithPath } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const orgIdParam = { orgId: uuidSchema.describe('the org id') };
@@ -74,10 +74,7 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
       body: commandBody(orgCommandSchema, 'UpdateOrgMetadata', { fromPath: ['orgId'] }),
       response: { '200': commandReply('Updated (or nothing changed)', { orgId: z.uuid() }), ...commandErrors },
     },
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'UpdateOrgMetadata', data };
-    },
+    build: bodyWithPath('UpdateOrgMetadata', ['orgId']),
     reply: (result) => ({ orgId: result.streamId.slice('org-'.length) }),
   });
 
@@ -93,10 +90,7 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
         body: commandBody(orgCommandSchema, type, { fromPath: ['orgId'] }),
         response: { '200': commandReply('Done', { orgId: z.uuid() }), ...commandErrors },
       },
-      build: ({ params, body }) => {
-        const data = withPath(body, { orgId: params.orgId });
-        return isAppError(data) ? data : { type, data };
-      },
+      build: bodyWithPath(type, ['orgId']),
       reply: (result) => ({ orgId: result.streamId.slice('org-'.length) }),
     });
   }

@@ -9,7 +9,7 @@ import { policyAggregate } from '../../commands/handlers/policy.ts';
 import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { commandErrors, commandReply } from '../openapi/responses.ts';
-import { commandBody, withPath, commandRoute } from './command-route.ts';
+import { commandBody, withPath, bodyWithPath, commandRoute } from './command-route.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
 
 const tags = ['policies'];
@@ -56,10 +56,7 @@ export async function policyRoutes(app: FastifyInstance, platform: Platform): Pr
         ...commandErrors,
       },
     },
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'DraftPolicy', data };
-    },
+    build: bodyWithPath('DraftPolicy', ['orgId']),
     reply: async (result) => {
       const drafted = result.events.find((event) => event.type === 'PolicyDrafted');
       if (drafted) return { version: drafted.data.version };

@@ -20,7 +20,7 @@ import { deterministicId } from '../../commands/command-identity.ts';
 import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { commandErrors, commandReply, principalReply } from '../openapi/responses.ts';
-import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, commandRoute, storedId, type Fields } from './command-route.ts';
+import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, bodyWithPath, commandRoute, storedId, type Fields } from './command-route.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
 
 const tags = ['roster'];
@@ -129,10 +129,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       schema: doc(`Remove a ${what}`, `${remove} (action \`${action}.remove\`); refused while it is in use.`, nameParam(what, nameSchema), remove, {
         fromPath: ['orgId', 'name'],
       }),
-      build: ({ params, body }) => {
-        const data = withPath(body, { orgId: params.orgId, name: params.name });
-        return isAppError(data) ? data : { type: remove, data };
-      },
+      build: bodyWithPath(remove, ['orgId', 'name']),
     });
   }
 
@@ -146,10 +143,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       'DeclareRoleConflict',
       { fromPath: ['orgId'] },
     ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'DeclareRoleConflict', data };
-    },
+    build: bodyWithPath('DeclareRoleConflict', ['orgId']),
   });
 
   commandRoute(app, platform, {
@@ -158,10 +152,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
     schema: doc('Withdraw a role conflict', 'WithdrawRoleConflict (action `roster.conflict.withdraw`).', orgIdParam, 'WithdrawRoleConflict', {
       fromPath: ['orgId'],
     }),
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'WithdrawRoleConflict', data };
-    },
+    build: bodyWithPath('WithdrawRoleConflict', ['orgId']),
   });
 
   const associationId = (data: Fields) => ({ associationId: storedId(data.associationId) });
@@ -195,10 +186,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       'RevokeRole',
       { fromPath: ['orgId', 'associationId'] },
     ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId, associationId: params.associationId });
-      return isAppError(data) ? data : { type: 'RevokeRole', data };
-    },
+    build: bodyWithPath('RevokeRole', ['orgId', 'associationId']),
   });
 
   commandRoute(app, platform, {
@@ -245,10 +233,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
     schema: doc('Reject a role application', 'RejectRoleApplication (action `roster.application.reject`).', applicationParams, 'RejectRoleApplication', {
       fromPath: ['orgId', 'applicationId'],
     }),
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId, applicationId: params.applicationId });
-      return isAppError(data) ? data : { type: 'RejectRoleApplication', data };
-    },
+    build: bodyWithPath('RejectRoleApplication', ['orgId', 'applicationId']),
   });
 
   orgReadRoute(app, platform, {

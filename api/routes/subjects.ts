@@ -15,7 +15,7 @@ import { commandErrors, commandReply, readErrors, readReply, principalReply } fr
 import type { Platform } from '../platform.ts';
 import { authorizeRead, subjectRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
-import { bodyFields, commandBody, commandHeaders, commandQuerystring, commandRoute, withPath, type CommandRouteSchema } from './command-route.ts';
+import { bodyFields, commandBody, commandHeaders, commandQuerystring, commandRoute, bodyWithPath, type CommandRouteSchema } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const subjectIdParam = { subjectId: uuidSchema.describe('the subject id') };
@@ -111,10 +111,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
         body: subjectBody('UpdateSubjectProfile', ['subjectId']),
       },
     ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { subjectId: params.subjectId });
-      return isAppError(data) ? data : { type: 'UpdateSubjectProfile', data };
-    },
+    build: bodyWithPath('UpdateSubjectProfile', ['subjectId']),
   });
 
   commandRoute(app, platform, {
@@ -128,10 +125,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
         body: subjectBody('DeclareCapability', ['subjectId']),
       },
     ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { subjectId: params.subjectId });
-      return isAppError(data) ? data : { type: 'DeclareCapability', data };
-    },
+    build: bodyWithPath('DeclareCapability', ['subjectId']),
   });
 
   commandRoute(app, platform, {
@@ -141,10 +135,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
       params: z.object(capabilityParam),
       body: subjectBody('WithdrawCapability', ['subjectId', 'name']),
     }),
-    build: ({ params, body }) => {
-      const data = withPath(body, { subjectId: params.subjectId, name: params.name });
-      return isAppError(data) ? data : { type: 'WithdrawCapability', data };
-    },
+    build: bodyWithPath('WithdrawCapability', ['subjectId', 'name']),
   });
 
   commandRoute(app, platform, {
@@ -155,10 +146,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
       'VerifyCapability (action `subject.capability.verify`), in the name of `orgId`, whose policy decides who may verify (by default: its owner). `level` must be the declared level. No subject verifies itself (403 SELF_VERIFICATION).',
       { params: z.object(capabilityParam), body: subjectBody('VerifyCapability', ['subjectId', 'name']) },
     ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { subjectId: params.subjectId, name: params.name });
-      return isAppError(data) ? data : { type: 'VerifyCapability', data };
-    },
+    build: bodyWithPath('VerifyCapability', ['subjectId', 'name']),
   });
 
   for (const [path, type, action] of [
@@ -173,10 +161,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
         `${type} (action \`${action}\`).${path === 'suspend' ? ' A suspended subject is refused at authentication (403 SUBJECT_SUSPENDED) and cannot be granted roles.' : ''}`,
         { params: z.object(subjectIdParam), body: subjectBody(type, ['subjectId']) },
       ),
-      build: ({ params, body }) => {
-        const data = withPath(body, { subjectId: params.subjectId });
-        return isAppError(data) ? data : { type, data };
-      },
+      build: bodyWithPath(type, ['subjectId']),
     });
   }
 
