@@ -9,12 +9,13 @@ import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { deterministicId } from '../../commands/command-identity.ts';
 import type { JobCommandType } from '../../domain/job/commands.ts';
-import { JOBS, JOBS_PROJECTION, jobView, type JobView } from '../../projections/read-models/jobs.ts';
+import { JOBS, JOBS_PROJECTION, jobView } from '../../projections/read-models/jobs.ts';
 import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { commandErrors, commandReply, principalReply } from '../openapi/responses.ts';
 import { commandBody, type CommandRouteSchema, withPath, bodyWithPath, bodyFields, commandRoute } from './command-route.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
+import { orgDocumentReply } from './org-document.ts';
 
 const tags = ['jobs'];
 const jobParams = { ...orgIdParam, jobId: uuidSchema.describe('the job id') };
@@ -168,20 +169,15 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
     action: 'job.read',
     read: ({ params }) => ({ type: 'ReadJob', data: { jobId: params.jobId } }),
     readModels: [JOBS_PROJECTION],
-    answer: async ({ orgId, params: { jobId } }, reply) => {
-      const job = await readJob(platform, orgId, jobId);
-      if (job === null) return appError('not_found', 'JOB_NOT_FOUND', `org ${orgId} has no job ${jobId}`, { orgId, jobId });
-      reply.header('etag', `"${job.revision}"`);
-      return job;
-    },
+    answer: ({ orgId, params: { jobId } }, reply) =>
+      orgDocumentReply(platform, reply, {
+        collection: JOBS,
+        id: jobId,
+        orgId,
+        view: jobView,
+        notFound: () => appError('not_found', 'JOB_NOT_FOUND', `org ${orgId} has no job ${jobId}`, { orgId, jobId }),
+      }),
   });
-}
-
-/** One job of the org from the read model; null when there is none (or it is another org's: as absent). */
-export async function readJob(platform: Platform, orgId: string, jobId: string): Promise<JobView | null> {
-  const document = await platform.docs.get(JOBS, jobId);
-  if (!document || document.orgId !== orgId) return null;
-  return jobView(document);
 }
 
 async function listJobs(platform: Platform, orgId: string, query: JobsQuery) {

@@ -21,6 +21,7 @@ import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { principalReply } from '../openapi/responses.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
+import { orgDocumentReply } from './org-document.ts';
 
 /**
  * Reads of an org's work from the read models: a contract, a task, a job's assignment with its bids, the org's
@@ -197,14 +198,14 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
     action: 'job.read',
     read: ({ params }) => ({ type: 'ReadContract', data: { contractId: params.contractId } }),
     readModels: [CONTRACTS_PROJECTION],
-    answer: async ({ orgId, params: { contractId } }, reply) => {
-      const document = await platform.docs.get(CONTRACTS, contractId);
-      if (!document || document.orgId !== orgId)
-        return appError('not_found', 'CONTRACT_NOT_FOUND', `org ${orgId} has no contract ${contractId}`, { orgId, contractId });
-      const contract = contractView(document);
-      reply.header('etag', `"${contract.revision}"`);
-      return contract;
-    },
+    answer: ({ orgId, params: { contractId } }, reply) =>
+      orgDocumentReply(platform, reply, {
+        collection: CONTRACTS,
+        id: contractId,
+        orgId,
+        view: contractView,
+        notFound: () => appError('not_found', 'CONTRACT_NOT_FOUND', `org ${orgId} has no contract ${contractId}`, { orgId, contractId }),
+      }),
   });
 
   orgReadRoute(app, platform, {
@@ -217,13 +218,14 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
     action: 'job.read',
     read: ({ params }) => ({ type: 'ReadTask', data: { taskId: params.taskId } }),
     readModels: [TASKS_PROJECTION],
-    answer: async ({ orgId, params: { taskId } }, reply) => {
-      const document = await platform.docs.get(TASKS, taskId);
-      if (!document || document.orgId !== orgId) return appError('not_found', 'TASK_NOT_FOUND', `org ${orgId} has no task ${taskId}`, { orgId, taskId });
-      const task = taskView(document);
-      reply.header('etag', `"${task.revision}"`);
-      return task;
-    },
+    answer: ({ orgId, params: { taskId } }, reply) =>
+      orgDocumentReply(platform, reply, {
+        collection: TASKS,
+        id: taskId,
+        orgId,
+        view: taskView,
+        notFound: () => appError('not_found', 'TASK_NOT_FOUND', `org ${orgId} has no task ${taskId}`, { orgId, taskId }),
+      }),
   });
 
   orgReadRoute(app, platform, {
