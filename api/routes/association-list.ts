@@ -25,9 +25,8 @@ export const associationsQuery = z.strictObject({
   ...pageQueryFields('grant time'),
 });
 
-const associationItem = z.object({
-  associationId: z.uuid(),
-  orgId: z.uuid(),
+/** An association's grant, as the roster and the list of associations answer it. */
+export const associationGrantReply = {
   subjectId: z.uuid(),
   role: z.string(),
   jobSpace: z.string().nullable(),
@@ -36,10 +35,19 @@ const associationItem = z.object({
   grantedBy: principalReply,
   grantedAt: z.string(),
   applicationId: z.uuid().nullable(),
+};
+
+/** Whether an association counts at the instant of the read (associationInForce). */
+export const associationActiveReply = z.boolean().describe('counts now: status active and not past its expiry');
+
+const associationItem = z.object({
+  associationId: z.uuid(),
+  orgId: z.uuid(),
+  ...associationGrantReply,
   status: z.enum(['active', 'revoked', 'expired']),
   endedAt: z.string().nullable(),
   endReason: z.string().nullable(),
-  active: z.boolean().describe('counts now: status active and not past its expiry'),
+  active: associationActiveReply,
 });
 const associationsReply = z.object({
   orgId: z.uuid(),

@@ -22,6 +22,7 @@ import { orgIdParam } from './orgs.ts';
 import { commandErrors, commandReply, principalReply } from '../openapi/responses.ts';
 import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, bodyWithPath, commandRoute, storedId, type Fields } from './command-route.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
+import { associationActiveReply, associationGrantReply } from './association-list.ts';
 
 const tags = ['roster'];
 const nameParam = (what: string, schema: z.ZodType) => ({ ...orgIdParam, name: schema.describe(`the ${what} name`) });
@@ -52,19 +53,7 @@ const rosterReply = z.object({
   jobSpaces: z.array(jobSpaceDefinitionSchema),
   conflicts: z.array(z.object({ roles: z.tuple([z.string(), z.string()]), reason: z.string() })),
   associations: z.array(
-    z.object({
-      associationId: z.uuid(),
-      subjectId: z.uuid(),
-      role: z.string(),
-      jobSpace: z.string().nullable(),
-      expiresAt: z.string().nullable(),
-      parentSubjectId: z.uuid().nullable(),
-      grantedBy: principalReply,
-      grantedAt: z.string(),
-      applicationId: z.uuid().nullable(),
-      status: z.enum(['active', 'revoked', 'expired']),
-      active: z.boolean().describe('counts now: status active and not past its expiry'),
-    }),
+    z.object({ associationId: z.uuid(), ...associationGrantReply, status: z.enum(['active', 'revoked', 'expired']), active: associationActiveReply }),
   ),
   applications: z.array(
     z.object({
