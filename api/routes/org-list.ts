@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { orgSchema, orgStatusSchema } from '../../domain/org/state.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
-import { withoutBookkeeping } from '../../projections/read-model-writes.ts';
-import { ORGS, orgFromDocument } from '../../projections/read-models/orgs.ts';
+import { ORGS, orgView } from '../../projections/read-models/orgs.ts';
 import { sendError } from '../command-reply.ts';
 import { RequestAccess } from '../graphql/access.ts';
 import { orgListScope } from '../list-scope.ts';
@@ -62,14 +61,7 @@ export async function orgListRoutes(app: FastifyInstance, platform: Platform): P
         admit: scope.admit,
       });
       if (isAppError(page)) return sendError(reply, page);
-      return {
-        orgs: page.items.map((document) => ({
-          ...orgFromDocument(withoutBookkeeping(document)),
-          registeredAt: document.registeredAt,
-          updatedAt: document.updatedAt,
-        })),
-        pageInfo: page.pageInfo,
-      };
+      return { orgs: page.items.map(orgView), pageInfo: page.pageInfo };
     },
   );
 }

@@ -2,8 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { subjectKindSchema } from '../../domain/subject/fields.ts';
-import { withoutBookkeeping } from '../../projections/read-model-writes.ts';
-import { SUBJECTS, subjectFromDocument } from '../../projections/read-models/subjects.ts';
+import { SUBJECTS, subjectView } from '../../projections/read-models/subjects.ts';
 import { sendError } from '../command-reply.ts';
 import { RequestAccess } from '../graphql/access.ts';
 import { subjectListScope } from '../list-scope.ts';
@@ -60,14 +59,7 @@ export async function subjectListRoutes(app: FastifyInstance, platform: Platform
         admit: scope.admit,
       });
       if (isAppError(page)) return sendError(reply, page);
-      return {
-        subjects: page.items.map((document) => ({
-          ...subjectFromDocument(withoutBookkeeping(document)),
-          registeredAt: document.registeredAt,
-          updatedAt: document.updatedAt,
-        })),
-        pageInfo: page.pageInfo,
-      };
+      return { subjects: page.items.map(subjectView), pageInfo: page.pageInfo };
     },
   );
 }

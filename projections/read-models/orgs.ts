@@ -2,7 +2,8 @@ import { orgDecider } from '../../domain/org/decider.ts';
 import { orgEventDefinitions } from '../../domain/org/events.ts';
 import type { Org } from '../../domain/org/state.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
-import { json } from '../read-model-writes.ts';
+import { json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
 import { asc, desc, index } from './index-fields.ts';
@@ -56,4 +57,9 @@ export function orgFromDocument(document: Record<string, JsonValue>): Org {
   const { metadata, metadataPairs: _pairs, registeredAt: _registered, updatedAt: _updated, ...rest } = document;
   const entries = Array.isArray(metadata) ? (metadata as Array<{ key: string; value: string }>) : [];
   return { ...(rest as unknown as Org), metadata: Object.fromEntries(entries.map(({ key, value }) => [key, value])) };
+}
+
+/** An org as the read APIs list it: the org, with when it was registered and last changed. */
+export function orgView(document: JsonDocument) {
+  return { ...orgFromDocument(withoutBookkeeping(document)), registeredAt: document.registeredAt, updatedAt: document.updatedAt };
 }

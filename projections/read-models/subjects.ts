@@ -2,7 +2,8 @@ import { subjectDecider } from '../../domain/subject/decider.ts';
 import { subjectEventDefinitions } from '../../domain/subject/events.ts';
 import type { Capability, CapabilityVerification, Subject } from '../../domain/subject/state.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
-import { json } from '../read-model-writes.ts';
+import { json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
 import { asc, desc, index } from './index-fields.ts';
@@ -63,4 +64,9 @@ export function subjectFromDocument(document: Record<string, JsonValue>): Subjec
       ]),
     ),
   };
+}
+
+/** A subject as the read APIs list it: the subject, with when it was registered and last changed. */
+export function subjectView(document: JsonDocument) {
+  return { ...subjectFromDocument(withoutBookkeeping(document)), registeredAt: document.registeredAt, updatedAt: document.updatedAt };
 }
