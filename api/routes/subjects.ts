@@ -55,6 +55,36 @@ function doc(
   return { summary, description, tags, response: { '200': commandReply('Done (or nothing to do)'), ...commandErrors }, ...fields };
 }
 
+/** The commands on a subject that are its body and its path: path below the subject, command, summary, description. */
+const subjectCommands: ReadonlyArray<readonly [string, string, string, string]> = [
+  [
+    'profile',
+    'UpdateSubjectProfile',
+    'Update a subject profile',
+    'UpdateSubjectProfile (action `subject.update`); `endpoint: null` removes the endpoint. A subject may update itself.',
+  ],
+  [
+    'capabilities',
+    'DeclareCapability',
+    'Declare a capability',
+    'DeclareCapability (action `subject.capability.declare`): adds it or replaces its level/evidence, which clears its verification.',
+  ],
+  ['capabilities/:name/withdraw', 'WithdrawCapability', 'Withdraw a capability', 'WithdrawCapability (action `subject.capability.withdraw`).'],
+  [
+    'capabilities/:name/verify',
+    'VerifyCapability',
+    'Verify a capability',
+    'VerifyCapability (action `subject.capability.verify`), in the name of `orgId`, whose policy decides who may verify (by default: its owner). `level` must be the declared level. No subject verifies itself (403 SELF_VERIFICATION).',
+  ],
+  [
+    'suspend',
+    'SuspendSubject',
+    'Suspend a subject',
+    'SuspendSubject (action `subject.suspend`). A suspended subject is refused at authentication (403 SUBJECT_SUSPENDED) and cannot be granted roles.',
+  ],
+  ['reinstate', 'ReinstateSubject', 'Reinstate a subject', 'ReinstateSubject (action `subject.reinstate`).'],
+];
+
 /** Subjects (agents, humans, services) live outside orgs: their commands are governed by the platform policy. */
 export async function subjectRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   commandRoute(app, platform, {
@@ -100,68 +130,14 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
     },
   );
 
-  commandRoute(app, platform, {
-    url: '/subjects/:subjectId/profile',
-    aggregate: subjectAggregate,
-    schema: doc(
-      'Update a subject profile',
-      'UpdateSubjectProfile (action `subject.update`); `endpoint: null` removes the endpoint. A subject may update itself.',
-      {
-        params: z.object(subjectIdParam),
-        body: subjectBody('UpdateSubjectProfile', ['subjectId']),
-      },
-    ),
-    build: bodyWithPath('UpdateSubjectProfile', ['subjectId']),
-  });
-
-  commandRoute(app, platform, {
-    url: '/subjects/:subjectId/capabilities',
-    aggregate: subjectAggregate,
-    schema: doc(
-      'Declare a capability',
-      'DeclareCapability (action `subject.capability.declare`): adds it or replaces its level/evidence, which clears its verification.',
-      {
-        params: z.object(subjectIdParam),
-        body: subjectBody('DeclareCapability', ['subjectId']),
-      },
-    ),
-    build: bodyWithPath('DeclareCapability', ['subjectId']),
-  });
-
-  commandRoute(app, platform, {
-    url: '/subjects/:subjectId/capabilities/:name/withdraw',
-    aggregate: subjectAggregate,
-    schema: doc('Withdraw a capability', 'WithdrawCapability (action `subject.capability.withdraw`).', {
-      params: z.object(capabilityParam),
-      body: subjectBody('WithdrawCapability', ['subjectId', 'name']),
-    }),
-    build: bodyWithPath('WithdrawCapability', ['subjectId', 'name']),
-  });
-
-  commandRoute(app, platform, {
-    url: '/subjects/:subjectId/capabilities/:name/verify',
-    aggregate: subjectAggregate,
-    schema: doc(
-      'Verify a capability',
-      'VerifyCapability (action `subject.capability.verify`), in the name of `orgId`, whose policy decides who may verify (by default: its owner). `level` must be the declared level. No subject verifies itself (403 SELF_VERIFICATION).',
-      { params: z.object(capabilityParam), body: subjectBody('VerifyCapability', ['subjectId', 'name']) },
-    ),
-    build: bodyWithPath('VerifyCapability', ['subjectId', 'name']),
-  });
-
-  for (const [path, type, action] of [
-    ['suspend', 'SuspendSubject', 'subject.suspend'],
-    ['reinstate', 'ReinstateSubject', 'subject.reinstate'],
-  ] as const) {
+  for (const [path, type, summary, description] of subjectCommands) {
+    const onCapability = path.includes(':name');
+    const fromPath = onCapability ? ['subjectId', 'name'] : ['subjectId'];
     commandRoute(app, platform, {
       url: `/subjects/:subjectId/${path}`,
       aggregate: subjectAggregate,
-      schema: doc(
-        path === 'suspend' ? 'Suspend a subject' : 'Reinstate a subject',
-        `${type} (action \`${action}\`).${path === 'suspend' ? ' A suspended subject is refused at authentication (403 SUBJECT_SUSPENDED) and cannot be granted roles.' : ''}`,
-        { params: z.object(subjectIdParam), body: subjectBody(type, ['subjectId']) },
-      ),
-      build: bodyWithPath(type, ['subjectId']),
+      schema: doc(summary, description, { params: z.object(onCapability ? capabilityParam : subjectIdParam), body: subjectBody(type, fromPath) }),
+      build: bodyWithPath(type, fromPath),
     });
   }
 
