@@ -5,7 +5,7 @@ import { issuesSummary } from '../../domain/shared/field-issues.ts';
 import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.ts';
 import type { AggregateDefinition } from '../../commands/aggregate.ts';
 import type { CommandResult } from '../../commands/result.ts';
-import { commandIdSchema } from '../../commands/command-identity.ts';
+import { commandIdSchema, deterministicId } from '../../commands/command-identity.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
 import { answerDetailOf, explainQuery } from '../answer-detail.ts';
@@ -104,15 +104,20 @@ export function withPath(body: unknown, fromPath: Fields): Fields | AppError {
 
 /**
  * The `build` of a command whose data is the body with the path's parameters of the names given (as withPath: a body
- * that repeats one is refused); nothing derived, nothing renamed.
+ * that repeats one is refused), nothing renamed. `derivedIds` (field: purpose) are the ids of what the command
+ * creates, derived from the command id when the body leaves them out, so a retry with the same Idempotency-Key
+ * creates the same thing.
  */
 export function bodyWithPath(
   type: string,
   fromPath: readonly string[],
-): CommandRoute<{ type: string; data: unknown }, unknown, DomainEvent, DecisionContext>['build'] {
-  return ({ params, body }) => {
+  derivedIds: Readonly<Record<string, string>> = {},
+): (input: CommandInput) => { type: string; data: Fields } | AppError {
+  return ({ params, body, commandId }) => {
     const data = withPath(body, Object.fromEntries(fromPath.map((field) => [field, params[field]])));
-    return isAppError(data) ? data : { type, data };
+    if (isAppError(data)) return data;
+    const ids = Object.fromEntries(Object.entries(derivedIds).map(([field, purpose]) => [field, deterministicId(commandId, purpose)]));
+    return { type, data: { ...ids, ...data } };
   };
 }
 

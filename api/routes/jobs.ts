@@ -7,13 +7,12 @@ import { assignmentStrategySchema, completionModeSchema, jobPrioritySchema } fro
 import { escalatableJobStatusSchema, jobStatusSchema } from '../../domain/job/state.ts';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
-import { deterministicId } from '../../commands/command-identity.ts';
 import type { JobCommandType } from '../../domain/job/commands.ts';
 import { JOBS, JOBS_PROJECTION, jobView } from '../../projections/read-models/jobs.ts';
 import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { commandErrors, commandReply, principalReply } from '../openapi/responses.ts';
-import { commandBody, type CommandRouteSchema, withPath, bodyWithPath, bodyFields, commandRoute } from './command-route.ts';
+import { commandBody, type CommandRouteSchema, bodyWithPath, commandRoute } from './command-route.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
 import { orgDocumentReply } from './org-document.ts';
 
@@ -119,12 +118,7 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
       body: commandBody(jobCommandSchema, 'SubmitJob', { fromPath: ['orgId'], optional: ['jobId'] }),
       response: { '201': commandReply('The job is submitted', { jobId: z.uuid() }), ...commandErrors },
     },
-    build: ({ params, body, commandId }) => {
-      const fields = bodyFields(body);
-      if (isAppError(fields)) return fields;
-      const data = withPath(fields, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'SubmitJob', data: { jobId: deterministicId(commandId, 'job'), ...data } };
-    },
+    build: bodyWithPath('SubmitJob', ['orgId'], { jobId: 'job' }),
     reply: (result) => ({ jobId: jobIdOf(result.streamId) }),
   });
 

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { rosterCommandSchema } from '../../domain/roster/commands.ts';
 import { rosterDecider } from '../../domain/roster/decider.ts';
@@ -16,11 +15,10 @@ import {
 } from '../../domain/roster/fields.ts';
 import { isActive, type RosterState } from '../../domain/roster/state.ts';
 import { rosterAggregate } from '../../commands/handlers/roster.ts';
-import { deterministicId } from '../../commands/command-identity.ts';
 import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { commandErrors, commandReply, principalReply } from '../openapi/responses.ts';
-import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, bodyWithPath, commandRoute, storedId, type Fields } from './command-route.ts';
+import { type BodyOptions, commandBody, type CommandRouteSchema, bodyWithPath, commandRoute, storedId, type Fields } from './command-route.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
 import { associationActiveReply, associationGrantReply } from './association-list.ts';
 
@@ -158,10 +156,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       { fromPath: ['orgId'], optional: ['associationId'] },
       { '201': commandReply('The role is granted', { associationId: z.uuid() }), ...commandErrors },
     ),
-    build: ({ params, body, commandId }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'GrantRole', data: { associationId: deterministicId(commandId, 'association'), ...data } };
-    },
+    build: bodyWithPath('GrantRole', ['orgId'], { associationId: 'association' }),
     reply: (_result, data) => associationId(data),
   });
 
@@ -190,10 +185,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       { fromPath: ['orgId'], optional: ['applicationId'] },
       { '201': commandReply('The application is pending', { applicationId: z.uuid() }), ...commandErrors },
     ),
-    build: ({ params, body, commandId }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'ApplyForRole', data: { applicationId: deterministicId(commandId, 'application'), ...data } };
-    },
+    build: bodyWithPath('ApplyForRole', ['orgId'], { applicationId: 'application' }),
     reply: (_result, data) => ({ applicationId: storedId(data.applicationId) }),
   });
 
@@ -209,10 +201,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       { fromPath: ['orgId', 'applicationId'], optional: ['associationId'] },
       { '200': commandReply('Approved: the role is granted', { associationId: z.uuid() }), ...commandErrors },
     ),
-    build: ({ params, body, commandId }) => {
-      const data = withPath(body, { orgId: params.orgId, applicationId: params.applicationId });
-      return isAppError(data) ? data : { type: 'ApproveRoleApplication', data: { associationId: deterministicId(commandId, 'association'), ...data } };
-    },
+    build: bodyWithPath('ApproveRoleApplication', ['orgId', 'applicationId'], { associationId: 'association' }),
     reply: (_result, data) => associationId(data),
   });
 

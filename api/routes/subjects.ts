@@ -6,7 +6,6 @@ import { subjectCommandSchema } from '../../domain/subject/commands.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import { capabilityNameSchema, subjectKindSchema } from '../../domain/subject/fields.ts';
 import { subjectAggregate } from '../../commands/handlers/subject.ts';
-import { deterministicId } from '../../commands/command-identity.ts';
 import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf } from '../answer-detail.ts';
@@ -15,7 +14,7 @@ import { commandErrors, commandReply, readErrors, readReply, principalReply } fr
 import type { Platform } from '../platform.ts';
 import { authorizeRead, subjectRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
-import { bodyFields, commandBody, commandHeaders, commandQuerystring, commandRoute, bodyWithPath, type CommandRouteSchema } from './command-route.ts';
+import { commandBody, commandHeaders, commandQuerystring, commandRoute, bodyWithPath, type CommandRouteSchema } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const subjectIdParam = { subjectId: uuidSchema.describe('the subject id') };
@@ -99,11 +98,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
         response: { '201': commandReply('The subject is registered', { subjectId: z.uuid() }), ...commandErrors },
       },
     ),
-    build: ({ body, commandId }) => {
-      const fields = bodyFields(body);
-      if (isAppError(fields)) return fields;
-      return { type: 'RegisterSubject', data: { subjectId: deterministicId(commandId, 'subject'), ...fields } };
-    },
+    build: bodyWithPath('RegisterSubject', [], { subjectId: 'subject' }),
     reply: (result) => ({ subjectId: result.streamId.slice('subject-'.length) }),
   });
 
