@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
-import { equalityFilter, storePage } from './list-page.ts';
+import { equalityFilter, filtersRead, storePage } from './list-page.ts';
 import { jobCommandSchema } from '../../domain/job/commands.ts';
 import { assignmentStrategySchema, completionModeSchema, jobPrioritySchema } from '../../domain/job/fields.ts';
 import { escalatableJobStatusSchema, jobStatusSchema } from '../../domain/job/state.ts';
@@ -83,6 +83,8 @@ export const jobsQuery = z.strictObject({
   ...pageQueryFields('submission time'),
 });
 type JobsQuery = z.infer<typeof jobsQuery>;
+/** The filters of the jobs list: what the policy sees of the read and what the store filters on. */
+const jobFilters = ['status', 'priority', 'assigneeSubjectId'] as const;
 
 const jobsReply = z.object({
   orgId: z.uuid(),
@@ -141,10 +143,7 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
     querystring: jobsQuery,
     reply: ['The jobs', jobsReply],
     action: 'job.read',
-    read: ({ query }) => ({
-      type: 'ReadJobs',
-      data: { status: query.status ?? null, priority: query.priority ?? null, assigneeSubjectId: query.assigneeSubjectId ?? null },
-    }),
+    read: ({ query }) => ({ type: 'ReadJobs', data: filtersRead(query, jobFilters) }),
     readModels: [JOBS_PROJECTION],
     answer: async ({ orgId, query }) => {
       const page = await listJobs(platform, orgId, query);
@@ -176,7 +175,7 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
 
 async function listJobs(platform: Platform, orgId: string, query: JobsQuery) {
   const page = await storePage(platform.docs, JOBS, {
-    filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, ['status', 'priority', 'assigneeSubjectId']),
+    filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, jobFilters),
     ...pageWindow(query, 'submittedAt'),
   });
   return isAppError(page) ? page : { jobs: page.items.map(jobView), pageInfo: page.pageInfo };
