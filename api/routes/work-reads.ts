@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
-import { equalityFilter, storePage } from './list-page.ts';
+import { equalityFilter, filtersRead, storePage } from './list-page.ts';
 import { roundFailureSchema } from '../../domain/assignment/fields.ts';
 import { breachKindSchema, contractPartySchema } from '../../domain/contract/fields.ts';
 import { contractStatusSchema } from '../../domain/contract/state.ts';
@@ -20,6 +20,7 @@ import { TASKS, TASKS_PROJECTION, taskView } from '../../projections/read-models
 import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { principalReply } from '../openapi/responses.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
 import { orgDocumentReply } from './org-document.ts';
 
@@ -34,8 +35,6 @@ import { orgDocumentReply } from './org-document.ts';
 /** Bids answered with an assignment (by round, then as received); more are in GraphQL's `bids` connection. */
 const MAX_BIDS = 1000;
 
-const contractParams = { ...orgIdParam, contractId: uuidSchema.describe('the contract id') };
-const taskParams = { ...orgIdParam, taskId: uuidSchema.describe('the task id') };
 const jobParams = { ...orgIdParam, jobId: uuidSchema.describe('the job id') };
 
 export const escalationsQuery = z.strictObject({
@@ -48,6 +47,9 @@ export const escalationsQuery = z.strictObject({
   jobId: uuidSchema.optional().describe("only this job's escalations"),
   ...pageQueryFields('escalation time'),
 });
+
+/** The filters of the escalations list: what the policy sees of the read and what the store filters on. */
+const escalationFilters = ['open', 'escalateTo', 'jobId'] as const;
 
 const position = z.string().describe('global log position of the last event reflected');
 
@@ -187,46 +189,61 @@ const escalationsReply = z.object({
 
 const access = "Action `job.read` (default policy: the org's members; platform admins)";
 
-export async function workReadRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  orgReadRoute(app, platform, {
-    url: '/orgs/:orgId/contracts/:contractId',
-    summary: 'Read a contract',
-    description: `${access}, query \`ReadContract\`, from the contracts read model once it has reached the head of the log. 404 CONTRACT_NOT_FOUND when the org has no such contract. ETag = contract stream revision.`,
-    tags: ['contracts'],
-    params: z.object(contractParams),
-    reply: ['The contract', contractReply],
-    action: 'job.read',
-    read: ({ params }) => ({ type: 'ReadContract', data: { contractId: params.contractId } }),
-    readModels: [CONTRACTS_PROJECTION],
-    answer: ({ orgId, params: { contractId } }, reply) =>
-      orgDocumentReply(platform, reply, {
-        collection: CONTRACTS,
-        id: contractId,
-        orgId,
-        view: contractView,
-        notFound: () => appError('not_found', 'CONTRACT_NOT_FOUND', `org ${orgId} has no contract ${contractId}`, { orgId, contractId }),
-      }),
-  });
+/** The path of a document read: the org's id and the document's (`idName`), both parsed as UUIDs. */
+function documentParams(one: DocumentRead): z.ZodType<{ orgId: string } & Record<string, string>> {
+  return z.object({ ...orgIdParam, [one.idName]: uuidSchema.describe(`the ${one.name} id`) });
+}
 
-  orgReadRoute(app, platform, {
-    url: '/orgs/:orgId/tasks/:taskId',
-    summary: 'Read a task',
-    description: `${access}, query \`ReadTask\`, from the tasks read model once it has reached the head of the log. 404 TASK_NOT_FOUND when the org has no such task. ETag = task stream revision.`,
-    tags: ['tasks'],
-    params: z.object(taskParams),
-    reply: ['The task', taskReply],
-    action: 'job.read',
-    read: ({ params }) => ({ type: 'ReadTask', data: { taskId: params.taskId } }),
-    readModels: [TASKS_PROJECTION],
-    answer: ({ orgId, params: { taskId } }, reply) =>
-      orgDocumentReply(platform, reply, {
-        collection: TASKS,
-        id: taskId,
-        orgId,
-        view: taskView,
-        notFound: () => appError('not_found', 'TASK_NOT_FOUND', `org ${orgId} has no task ${taskId}`, { orgId, taskId }),
-      }),
-  });
+interface DocumentRead {
+  name: string;
+  /** Its list's path segment and tag, plural. */
+  tag: string;
+  idName: string;
+  reply: z.ZodType;
+  projection: string;
+  collection: string;
+  view(document: JsonDocument): { revision: number };
+}
+
+/** The reads of one document of the org's work by its id (`/orgs/:orgId/<tag>/:<idName>`), answered with its ETag. */
+const documentReads: readonly DocumentRead[] = [
+  {
+    name: 'contract',
+    tag: 'contracts',
+    idName: 'contractId',
+    reply: contractReply,
+    projection: CONTRACTS_PROJECTION,
+    collection: CONTRACTS,
+    view: contractView,
+  },
+  { name: 'task', tag: 'tasks', idName: 'taskId', reply: taskReply, projection: TASKS_PROJECTION, collection: TASKS, view: taskView },
+];
+
+export async function workReadRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  for (const one of documentReads) {
+    const readName = `Read${one.name[0]?.toUpperCase()}${one.name.slice(1)}`;
+    orgReadRoute(app, platform, {
+      url: `/orgs/:orgId/${one.tag}/:${one.idName}`,
+      summary: `Read a ${one.name}`,
+      description: `${access}, query \`${readName}\`, from the ${one.tag} read model once it has reached the head of the log. 404 ${one.name.toUpperCase()}_NOT_FOUND when the org has no such ${one.name}. ETag = ${one.name} stream revision.`,
+      tags: [one.tag],
+      params: documentParams(one),
+      reply: [`The ${one.name}`, one.reply],
+      action: 'job.read',
+      read: ({ params }) => ({ type: readName, data: { [one.idName]: params[one.idName] } }),
+      readModels: [one.projection],
+      answer: ({ orgId, params }, reply) => {
+        const id = params[one.idName] ?? '';
+        return orgDocumentReply(platform, reply, {
+          collection: one.collection,
+          id,
+          orgId,
+          view: one.view,
+          notFound: () => appError('not_found', `${one.name.toUpperCase()}_NOT_FOUND`, `org ${orgId} has no ${one.name} ${id}`, { orgId, [one.idName]: id }),
+        });
+      },
+    });
+  }
 
   orgReadRoute(app, platform, {
     url: '/orgs/:orgId/jobs/:jobId/assignment',
@@ -267,14 +284,11 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
     querystring: escalationsQuery,
     reply: ['The escalations', escalationsReply],
     action: 'job.read',
-    read: ({ query }) => ({
-      type: 'ReadEscalations',
-      data: { open: query.open ?? null, escalateTo: query.escalateTo ?? null, jobId: query.jobId ?? null },
-    }),
+    read: ({ query }) => ({ type: 'ReadEscalations', data: filtersRead(query, escalationFilters) }),
     readModels: [ESCALATIONS_PROJECTION],
     answer: async ({ orgId, query }) => {
       const page = await storePage(platform.docs, ESCALATIONS, {
-        filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, ['open', 'escalateTo', 'jobId']),
+        filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, escalationFilters),
         ...pageWindow(query, 'escalatedAt'),
       });
       return isAppError(page) ? page : { orgId, escalations: page.items.map(escalationView), pageInfo: page.pageInfo };
