@@ -18,7 +18,7 @@ import { StreamAccess } from '../streaming/access.ts';
 import { SSE_HEADERS, closedBecause, sseComment, SseWriter } from '../streaming/sse.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
 import { OpenSessions } from '../streaming/open-sessions.ts';
-import { errors } from '../openapi/responses.ts';
+import { eventStreamResponses } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export interface AgentInboxRouteOptions {
@@ -82,13 +82,10 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
         summary: "The caller's agent inbox: calls for proposals, awards, tasks, verifications (Server-Sent Events)",
         description,
         tags: ['agents'],
-        response: {
-          '200': {
-            description: `text/event-stream; the event name is the kind (${AGENT_INBOX_KINDS.join(', ')}), each data line one message`,
-            content: { 'text/event-stream': { schema: inboxPayload.describe('the JSON of each `data:` line') } },
-          },
-          ...errors(400, 401, 403, 429, 503),
-        },
+        response: eventStreamResponses(
+          `text/event-stream; the event name is the kind (${AGENT_INBOX_KINDS.join(', ')}), each data line one message`,
+          inboxPayload,
+        ),
       },
     },
     async (request, reply) => {

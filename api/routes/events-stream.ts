@@ -9,7 +9,7 @@ import { EventStreamSession, type EventStreamTiming } from '../streaming/session
 import { SseWriter } from '../streaming/sse.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
 import { OpenSessions } from '../streaming/open-sessions.ts';
-import { errors } from '../openapi/responses.ts';
+import { eventStreamResponses } from '../openapi/responses.ts';
 import { checkedWhereRead, type ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export interface EventStreamRouteOptions extends EventStreamTiming {
@@ -69,13 +69,7 @@ export async function eventStreamRoutes(app: FastifyInstance, platform: Platform
               .describe('the id (position) of the last event received: resume after it'),
           }),
         ),
-        response: {
-          '200': {
-            description: 'text/event-stream; each data line is one event',
-            content: { 'text/event-stream': { schema: eventPayload.describe('the JSON of each `data:` line') } },
-          },
-          ...errors(400, 401, 403, 429, 503),
-        },
+        response: eventStreamResponses('text/event-stream; each data line is one event', eventPayload),
       },
     },
     async (request, reply) => {
