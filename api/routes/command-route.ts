@@ -37,6 +37,32 @@ export interface BodyOptions {
   override?: z.ZodRawShape;
 }
 
+/**
+ * The schema of a route that runs its command itself rather than through commandRoute (an API key issued with its
+ * secret, a projection's event parked): its own documentation, path and body, with every command's headers and
+ * `?explain=` (read by the envelope and answerDetailOf).
+ */
+export function commandSchema<Params extends z.ZodType | undefined, Body extends z.ZodType>(schema: {
+  summary: string;
+  description: string;
+  tags: string[];
+  params?: Params;
+  body: Body;
+  response: Record<string, z.ZodType>;
+}) {
+  const { params, body, response, ...documentation } = schema;
+  return { ...documentation, ...(params === undefined ? {} : { params }), headers: commandHeaders, querystring: commandQuerystring, body, response } as {
+    summary: string;
+    description: string;
+    tags: string[];
+    params: Params;
+    headers: typeof commandHeaders;
+    querystring: typeof commandQuerystring;
+    body: Body;
+    response: Record<string, z.ZodType>;
+  };
+}
+
 /** The `data` schema of one command of an aggregate's discriminated union. */
 function commandData(union: z.ZodType, type: string): z.ZodObject {
   const options = union instanceof z.ZodUnion ? union.options : [union];

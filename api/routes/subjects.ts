@@ -14,7 +14,7 @@ import { commandErrors, commandReply, readErrors, readReply, principalReply } fr
 import type { Platform } from '../platform.ts';
 import { authorizeRead, subjectRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
-import { commandBody, commandHeaders, commandQuerystring, commandRoute, bodyWithPath, type CommandRouteSchema } from './command-route.ts';
+import { commandBody, commandSchema, commandRoute, bodyWithPath, type CommandRouteSchema } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const subjectIdParam = { subjectId: uuidSchema.describe('the subject id') };
@@ -139,17 +139,15 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   routes.post(
     '/subjects/:subjectId/api-keys',
     {
-      schema: {
+      schema: commandSchema({
         summary: "Issue a subject's API key",
         description:
           'An API key whose principal is the subject (action `subject.apikey.issue`, platform policy: platform admins). The subject must exist (404 SUBJECT_NOT_FOUND) and be active (409 SUBJECT_SUSPENDED). The key is in the answer, once.',
         tags,
         params: z.object(subjectIdParam),
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: issueKeyBody,
         response: { '201': commandReply('The key was issued', { subjectId: z.uuid(), ...issuedKeyReply }), ...commandErrors },
-      },
+      }),
     },
     async (request, reply) => {
       const { subjectId } = request.params;
@@ -160,16 +158,14 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   routes.post(
     '/subjects/:subjectId/api-keys/:keyId/revoke',
     {
-      schema: {
+      schema: commandSchema({
         summary: "Revoke a subject's API key",
         description: "Action `subject.apikey.revoke`. 404 API_KEY_NOT_FOUND unless the key is this subject's.",
         tags,
         params: z.object({ ...subjectIdParam, ...keyIdParam }),
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: revokeKeyBody,
         response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
-      },
+      }),
     },
     async (request, reply) => {
       const { subjectId, keyId } = request.params;
@@ -180,20 +176,18 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   routes.post(
     '/subjects/:subjectId/api-keys/:keyId/rotate',
     {
-      schema: {
+      schema: commandSchema({
         summary: "Rotate a subject's API key",
         description:
           "Issues a new key for the subject (action `subject.apikey.issue`), then revokes the old one (`subject.apikey.revoke`). Both steps derive their command ids from this request, so a retry with the same Idempotency-Key finishes a rotation that was interrupted between them. 404 API_KEY_NOT_FOUND unless the old key is this subject's and active.",
         tags,
         params: z.object({ ...subjectIdParam, ...keyIdParam }),
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: issueKeyBody,
         response: {
           '201': commandReply('The new key (shown once); the old one is revoked', { subjectId: z.uuid(), revokedKeyId: z.string(), ...issuedKeyReply }),
           ...commandErrors,
         },
-      },
+      }),
     },
     async (request, reply) => {
       const detail = answerDetailOf(request);
