@@ -7,11 +7,9 @@ import { toolCallCommandSchema } from '../../domain/tool-call/commands.ts';
 import { toolCallDecider } from '../../domain/tool-call/decider.ts';
 import { toolCallStream } from '../../domain/tool-call/events.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
-import { sendError } from '../command-reply.ts';
-import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
+import { commandErrors, commandReply } from '../openapi/responses.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 import { callOutcome, toolCallReply, toolCallView } from '../tool-call-view.ts';
 import { bodyFields, commandBody, commandRoute, withPath } from './command-route.ts';
 import { orgIdParam } from './orgs.ts';
@@ -23,7 +21,6 @@ const finished = (status: unknown) => status === 'succeeded' || status === 'fail
 
 /** Governed tool calls: requested (and waited for, bounded), and read back by their id. */
 export async function toolCallRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
   commandRoute(app, platform, {
     url: '/orgs/:orgId/tools/:name/calls',
     aggregate: platform.toolCalls,
@@ -56,25 +53,20 @@ export async function toolCallRoutes(app: FastifyInstance, platform: Platform): 
     },
   });
 
-  routes.get(
-    '/orgs/:orgId/tool-calls/:callId',
-    {
-      schema: {
-        summary: 'Read a tool call',
-        description: "Action `tool.read` (default policy: the org's members). The request, who made it, and its outcome once recorded.",
-        tags,
-        params: z.object(callIdParams),
-        response: { '200': readReply('The call', z.object(toolCallReply)), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const { orgId, callId } = request.params;
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'tool.read', orgId, { type: 'ReadToolCall', data: { callId } });
-      if (isAppError(allowed)) return sendError(reply, allowed);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/tool-calls/:callId',
+    summary: 'Read a tool call',
+    description: "Action `tool.read` (default policy: the org's members). The request, who made it, and its outcome once recorded.",
+    tags,
+    params: z.object(callIdParams),
+    reply: ['The call', z.object(toolCallReply)],
+    action: 'tool.read',
+    read: ({ params }) => ({ type: 'ReadToolCall', data: { callId: params.callId } }),
+    answer: async ({ orgId, params: { callId } }) => {
       const call = (await platform.loader.load(toolCallDecider, toolCallStream(callId))).state;
       if (call === null || call.orgId !== orgId)
-        return sendError(reply, appError('not_found', 'TOOL_CALL_NOT_FOUND', `org ${orgId} has no tool call ${callId}`, { orgId, callId }));
+        return appError('not_found', 'TOOL_CALL_NOT_FOUND', `org ${orgId} has no tool call ${callId}`, { orgId, callId });
       return toolCallView(call);
     },
-  );
+  });
 }

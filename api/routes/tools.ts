@@ -7,17 +7,24 @@ import { toolDecider } from '../../domain/tool/decider.ts';
 import { toolStream } from '../../domain/tool/events.ts';
 import { toolIdFor } from '../../domain/tool/fields.ts';
 import { appError } from '../../domain/shared/app-error.ts';
-import { sendError } from '../command-reply.ts';
-import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
+import { commandErrors, commandReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
-import { bodyFields, commandBody, commandRoute, withPath } from './command-route.ts';
+import { bodyFields, bodyWithPath, commandBody, commandRoute } from './command-route.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 import { orgIdParam } from './orgs.ts';
 
 const tags = ['tools'];
 const toolParams = { ...orgIdParam, name: z.string().describe("the tool's name (URL-encoded: `mcp:github%2Fcreate_issue`)") };
 const toolAnswer = { name: z.string(), version: z.int() };
+const toolReply = z.object({
+  name: z.string(),
+  status: z.enum(['active', 'retired']),
+  version: z.int(),
+  spec: z.record(z.string(), z.unknown()),
+  versions: z.record(z.string(), z.record(z.string(), z.unknown())),
+  registeredAt: z.string(),
+  updatedAt: z.string(),
+});
 
 /** The tool a command's answer is about, by its events or, when it changed nothing, by its name. */
 const toolAnswerOf = (result: { events: ReadonlyArray<{ data: Record<string, unknown> }> }, name: unknown) => ({
@@ -27,7 +34,6 @@ const toolAnswerOf = (result: { events: ReadonlyArray<{ data: Record<string, unk
 
 /** An org's tool registry: register, update (a new version), retire, and read one tool with its versions. */
 export async function toolRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
   commandRoute(app, platform, {
     url: '/orgs/:orgId/tools',
     aggregate: toolAggregate,
@@ -82,46 +88,24 @@ export async function toolRoutes(app: FastifyInstance, platform: Platform): Prom
       body: commandBody(toolCommandSchema, 'RetireTool', { fromPath: ['orgId', 'name'] }),
       response: { '200': commandReply('Retired (or already was)', toolAnswer), ...commandErrors },
     },
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId, name: params.name });
-      return isAppError(data) ? data : { type: 'RetireTool', data };
-    },
+    build: bodyWithPath('RetireTool', ['orgId', 'name']),
     reply: (result, data) => toolAnswerOf(result, data.name),
   });
 
-  routes.get(
-    '/orgs/:orgId/tools/:name',
-    {
-      schema: {
-        summary: 'Read a tool',
-        description: "Action `tool.read` (default policy: the org's members). The tool's current spec, its status and every version's spec.",
-        tags,
-        params: z.object(toolParams),
-        response: {
-          '200': readReply(
-            'The tool',
-            z.object({
-              name: z.string(),
-              status: z.enum(['active', 'retired']),
-              version: z.int(),
-              spec: z.record(z.string(), z.unknown()),
-              versions: z.record(z.string(), z.record(z.string(), z.unknown())),
-              registeredAt: z.string(),
-              updatedAt: z.string(),
-            }),
-          ),
-          ...readErrors,
-        },
-      },
-    },
-    async (request, reply) => {
-      const { orgId, name } = request.params;
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'tool.read', orgId, { type: 'ReadTool', data: { name } });
-      if (isAppError(allowed)) return sendError(reply, allowed);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/tools/:name',
+    summary: 'Read a tool',
+    description: "Action `tool.read` (default policy: the org's members). The tool's current spec, its status and every version's spec.",
+    tags,
+    params: z.object(toolParams),
+    reply: ['The tool', toolReply],
+    action: 'tool.read',
+    read: ({ params }) => ({ type: 'ReadTool', data: { name: params.name } }),
+    answer: async ({ orgId, params: { name } }) => {
       const tool = (await platform.loader.load(toolDecider, toolStream(toolIdFor(orgId, name)))).state;
-      if (tool === null) return sendError(reply, appError('not_found', 'TOOL_NOT_FOUND', `org ${orgId} has no tool ${name}`, { orgId, name }));
+      if (tool === null) return appError('not_found', 'TOOL_NOT_FOUND', `org ${orgId} has no tool ${name}`, { orgId, name });
       const { status, version, spec, versions, registeredAt, updatedAt } = tool;
       return { name: tool.name, status, version, spec, versions, registeredAt, updatedAt };
     },
-  );
+  });
 }

@@ -6,6 +6,6 @@ import type { ToolRunner, ToolRunResult } from '../../infra/tool-runners/port.ts
  */
 export const noToolRunner: ToolRunner = {
   async run(request): Promise<ToolRunResult> {
-    return { ok: false, code: 'unreachable', message: `no runner for ${request.spec.endpoint.kind} tools is configured on this platform`, durationMs: 0 };
+    return { ok: false, code: 'unreachable', message: `no runner for ${request.tool.endpoint.kind} tools is configured on this platform`, durationMs: 0 };
   },
 };

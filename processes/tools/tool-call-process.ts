@@ -198,7 +198,7 @@ export class ToolCallProcess {
       const message = `version ${call.version} of tool ${call.toolName} is not in the registry`;
       await this.record({ type: 'FailToolCall', data: { ...ref, code: 'unreachable', message, durationMs: 0 } }, cause);
     } else {
-      const result = await this.runBounded({ spec, input: call.input, orgId: call.orgId, signal }, spec.timeoutMs);
+      const result = await this.runBounded({ tool: spec, input: call.input, orgId: call.orgId, signal }, spec.timeoutMs);
       await this.record(outcomeOf(ref, spec, result), cause);
     }
     this.held.release(call.callId);

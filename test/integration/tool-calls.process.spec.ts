@@ -55,7 +55,7 @@ describe('the tool-call process with a runner double', () => {
     expect(ok(result).events.map((event) => event.type)).toEqual(['DecisionRecorded', 'ToolCallRequested']);
     const call = await callWhen(loader, callId, finished);
     expect(call.outcome).toMatchObject({ kind: 'succeeded', output: { echo: 'hello' }, outputHash: jsonHash({ echo: 'hello' }), durationMs: 3 });
-    expect(runner.requests).toEqual([expect.objectContaining({ orgId, input: { text: 'hello' }, spec: expect.objectContaining({ name: 'text.echo' }) })]);
+    expect(runner.requests).toEqual([expect.objectContaining({ orgId, input: { text: 'hello' }, tool: expect.objectContaining({ name: 'text.echo' }) })]);
   });
 
   it("records the runner's failure with its code and message", async () => {
