@@ -31,6 +31,7 @@ import { associationListRoutes } from './routes/association-list.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { toolCallRoutes } from './routes/tool-calls.ts';
 import { toolRoutes } from './routes/tools.ts';
+import { toolListRoutes } from './routes/tool-list.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { registerRateLimit } from './rate-limit.ts';
@@ -117,7 +118,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
           families.map((routes) => (inner: FastifyInstance) => routes(inner, platform));
         const families = [
           ...withPlatform(orgRoutes, subjectRoutes, rosterRoutes, policyRoutes, jobRoutes, contractRoutes, taskRoutes, workReadRoutes),
-          ...withPlatform(toolRoutes, toolCallRoutes),
+          ...withPlatform(toolRoutes, toolCallRoutes, toolListRoutes),
           ...withPlatform(orgListRoutes, subjectListRoutes, workListRoutes, associationListRoutes, agentRequestRoutes),
           (inner: FastifyInstance) => agentInboxRoutes(inner, platform, streams, options.agentInbox),
           ...withPlatform(agentBusCredentialRoutes, decisionRoutes, auditRoutes, apiKeyRoutes, projectionRoutes, projectionParkingRoutes),

@@ -82,6 +82,7 @@ const routes: Array<[string, string]> = [
   ['post', '/orgs/:orgId/contracts/:contractId/obligations/:obligationId/extend'],
   ...['review', 'cancel', 'reassign'].map((step): [string, string] => ['post', `/orgs/:orgId/tasks/:taskId/${step}`]),
   ['post', '/orgs/:orgId/tools'],
+  ['get', '/orgs/:orgId/tools'],
   ['put', '/orgs/:orgId/tools/:name'],
   ['get', '/orgs/:orgId/tools/:name'],
   ['post', '/orgs/:orgId/tools/:name/retire'],

@@ -36,6 +36,16 @@ describe('tools over HTTP', () => {
     expect(refused).toEqual({ code: 'TOOL_RETIRED', message: expect.any(String), details: expect.objectContaining({ toolName: 'text.temp' }) });
   });
 
+  it("lists the org's tools at their current versions, filtered by status and kind", async () => {
+    const listed = await api.expectStatus(await api.get(`/orgs/${orgId}/tools?status=active&kind=nats&order=oldest`), 200);
+    expect(listed.tools.map((tool: { name: string }) => tool.name)).toEqual(['text.echo', 'text.slow']);
+    expect(listed.tools[0]).toMatchObject({ status: 'active', version: 1, spec: { inputSchema: { required: ['text'] } } });
+    const none = await api.expectStatus(await api.get(`/orgs/${orgId}/tools?kind=http`), 200);
+    expect(none.tools).toEqual([]);
+    const other = await api.registerOrg('no-tools');
+    expect((await api.expectStatus(await api.get(`/orgs/${other}/tools`), 200)).tools).toEqual([]);
+  });
+
   it('calls a tool and answers its output; the call is read back by its id', async () => {
     const answer = await api.expectStatus(await api.post(`/orgs/${orgId}/tools/text.echo/calls`, { input: { text: 'hello' } }), 200);
     expect(answer).toMatchObject({ toolName: 'text.echo', version: 1, status: 'succeeded', output: { echo: 'hello' }, durationMs: 2 });
@@ -118,5 +128,6 @@ describe('tools over HTTP: bad input gets a 4xx naming the field, and changes no
   it('an unknown call', async () => {
     await expectRefusal(server, { method: 'GET', url: `/orgs/${orgId}/tool-calls/${randomUUID()}` }, 404, 'TOOL_CALL_NOT_FOUND');
     await expectRefusal(server, { method: 'GET', url: `/orgs/${orgId}/tool-calls/nope` }, 400, 'VALIDATION_FAILED');
+    await expectRefusal(server, { method: 'GET', url: `/orgs/${orgId}/tools?kind=ftp` }, 400, 'VALIDATION_FAILED');
   });
 });
