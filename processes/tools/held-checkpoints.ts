@@ -18,10 +18,6 @@ export class HeldCheckpoints implements CheckpointStore {
     this.held.delete(key);
   }
 
-  get holding(): number {
-    return this.held.size;
-  }
-
   load(name: string): Promise<bigint | undefined> {
     return this.inner.load(name);
   }

@@ -86,11 +86,6 @@ export class ToolCallProcess {
     await this.saga.start();
   }
 
-  /** Calls this process is running now. */
-  get inFlight(): number {
-    return this.running.size;
-  }
-
   /** Resolves once every request up to `position` is handled (its run started, not necessarily ended); false on timeout. */
   settled(position: bigint, timeoutMs = 5_000): Promise<boolean> {
     return this.saga.waitFor(position, timeoutMs);
