@@ -26,14 +26,13 @@ const toolReply = z.object({
   updatedAt: z.string(),
 });
 
-/** The tool a command's answer is about, by its events or, when it changed nothing, by its name. */
-const toolAnswerOf = (result: { events: ReadonlyArray<{ data: Record<string, unknown> }> }, name: unknown) => ({
-  name: String(result.events.at(-1)?.data.name ?? name),
-  version: Number(result.events.at(-1)?.data.version ?? 0) || null,
-});
-
 /** An org's tool registry: register, update (a new version), retire, and read one tool with its versions. */
 export async function toolRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  /** The tool a command's answer is about, as it is after the command (which may have changed nothing). */
+  const toolAnswerOf = async (streamId: string) => {
+    const tool = (await platform.loader.load(toolDecider, streamId)).state;
+    return { name: tool?.name ?? null, version: tool?.version ?? null };
+  };
   commandRoute(app, platform, {
     url: '/orgs/:orgId/tools',
     aggregate: toolAggregate,
@@ -52,7 +51,7 @@ export async function toolRoutes(app: FastifyInstance, platform: Platform): Prom
       const spec = bodyFields(body);
       return isAppError(spec) ? spec : { type: 'RegisterTool', data: { orgId: params.orgId, spec } };
     },
-    reply: (result, data) => toolAnswerOf(result, (data.spec as { name?: unknown } | undefined)?.name),
+    reply: (result) => toolAnswerOf(result.streamId),
   });
 
   commandRoute(app, platform, {
@@ -73,7 +72,7 @@ export async function toolRoutes(app: FastifyInstance, platform: Platform): Prom
       const spec = bodyFields(body);
       return isAppError(spec) ? spec : { type: 'UpdateTool', data: { orgId: params.orgId, name: params.name, spec: { name: params.name, ...spec } } };
     },
-    reply: (result, data) => toolAnswerOf(result, data.name),
+    reply: (result) => toolAnswerOf(result.streamId),
   });
 
   commandRoute(app, platform, {
@@ -89,7 +88,7 @@ export async function toolRoutes(app: FastifyInstance, platform: Platform): Prom
       response: { '200': commandReply('Retired (or already was)', toolAnswer), ...commandErrors },
     },
     build: bodyWithPath('RetireTool', ['orgId', 'name']),
-    reply: (result, data) => toolAnswerOf(result, data.name),
+    reply: (result) => toolAnswerOf(result.streamId),
   });
 
   orgReadRoute(app, platform, {

@@ -139,6 +139,8 @@ export class ToolCallProcess {
         return;
       }
       case 'start': {
+        // Already running here (a stale read of the call): claiming again would answer this process's own claim.
+        if (this.running.has(callId)) return;
         this.held.hold(callId, position);
         // Stopping: left unclaimed and held, so the next start reads the request again and runs it.
         if (this.stopping) return;

@@ -36,6 +36,15 @@ describe('tools over HTTP', () => {
     expect(refused).toEqual({ code: 'TOOL_RETIRED', message: expect.any(String), details: expect.objectContaining({ toolName: 'text.temp' }) });
   });
 
+  it('takes a name with a slash, URL-encoded in the path', async () => {
+    await api.expectStatus(await api.post(`/orgs/${orgId}/tools`, echoTool('mcp:github/echo')), 201);
+    const read = await api.expectStatus(await api.get(`/orgs/${orgId}/tools/${encodeURIComponent('mcp:github/echo')}`), 200);
+    expect(read).toMatchObject({ name: 'mcp:github/echo', version: 1 });
+    const called = await api.post(`/orgs/${orgId}/tools/${encodeURIComponent('mcp:github/echo')}/calls`, { input: { text: 'slash' } });
+    expect(await api.expectStatus(called, 200)).toMatchObject({ toolName: 'mcp:github/echo', output: { echo: 'slash' } });
+    await api.expectStatus(await api.post(`/orgs/${orgId}/tools/${encodeURIComponent('mcp:github/echo')}/retire`, { reason: 'test over' }), 200);
+  });
+
   it("lists the org's tools at their current versions, filtered by status and kind", async () => {
     const listed = await api.expectStatus(await api.get(`/orgs/${orgId}/tools?status=active&kind=nats&order=oldest`), 200);
     expect(listed.tools.map((tool: { name: string }) => tool.name)).toEqual(['text.echo', 'text.slow']);
