@@ -13,6 +13,7 @@ import { toolDecider } from '../../domain/tool/decider.ts';
 import { toolStream } from '../../domain/tool/events.ts';
 import type { CheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import type { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
+import type { OutageStatus } from '../../infra/outage/dependency-outage.ts';
 import type { ToolRunner, ToolRunResult } from '../../infra/tool-runners/port.ts';
 import { SagaRunner, type DeadLetters, type Saga, type SagaEvent } from '../saga-runner.ts';
 import { SystemCommands } from '../work/system-commands.ts';
@@ -84,6 +85,11 @@ export class ToolCallProcess {
   async start(): Promise<void> {
     this.stopping = false;
     await this.saga.start();
+  }
+
+  /** Where the process is in the log, and the outage it waits out, if any: for /ready, as the work sagas. */
+  status(): { name: string; position: bigint; waiting: OutageStatus | null } {
+    return { name: NAME, position: this.saga.handledPosition, waiting: this.saga.waiting };
   }
 
   /** Resolves once every request up to `position` is handled (its run started, not necessarily ended); false on timeout. */

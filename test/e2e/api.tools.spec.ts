@@ -73,6 +73,11 @@ describe('tools over HTTP', () => {
     await expect.poll(async () => (await api.get(`/orgs/${orgId}/tool-calls/${answer.callId}`)).json().status, { timeout: 5_000 }).toMatch(/succeeded|failed/);
   });
 
+  it('shows where the tool-call process is in the log on /ready', async () => {
+    const ready = (await server.app.inject({ method: 'GET', url: '/ready' })).json();
+    expect(ready.checks.work.detail).toMatch(/tool-calls at \d+/);
+  });
+
   it('runs one call id once: the same call again answers the same call', async () => {
     const callId = randomUUID();
     const first = await api.expectStatus(await api.post(`/orgs/${orgId}/tools/text.echo/calls`, { callId, input: { text: 'once' } }), 200);
