@@ -4,8 +4,8 @@ import { TOOL_CALL_RATE_WINDOW_MS } from '../domain/tool-call/rate.ts';
  * The tool calls each org made in the last minute, in this process: a sliding window of the requests accepted, each
  * held by its command id from the moment it is decided. A request is counted while it is decided (`reserve`), and let
  * go again when it is refused (`release`), so a decision never sees room that a request being decided has taken.
- * Requests of one org are decided one at a time (the handler's `serializeOn`), so within one process the limit is
- * exact; two platform instances each count their own. A refused request may, for the moment between its decision and
+ * Counting and taking a place are one synchronous step, so requests decided concurrently in this process never take
+ * the same place: within one process the limit is exact; two platform instances each count their own. A refused request may, for the moment between its decision and
  * its release, make another one wait its turn: the window errs on the side of the limit.
  */
 export class ToolCallRateWindow {

@@ -21,7 +21,8 @@ export type ToolCallAggregate = AggregateDefinition<ToolCallCommand, ToolCallSta
 /**
  * Tool calls, one stream per call (`toolcall-<callId>`, the id the caller chose). A request is decided with the org
  * (status, rate limit), the tool as it is now, and, when the call names a task, the task and its contract (read as the
- * contracted tasks read it). Requests of one org are decided one at a time in this process, so its rate is exact here.
+ * contracted tasks read it). The rate window counts and takes a request's place in one synchronous step, so requests
+ * decided at once in this process never share a place: the rate is exact here without deciding them one at a time.
  * Request calls through `requestToolCall` (commands/governed-tool-call.ts): it records a contract breach and keeps the
  * rate count right.
  */
@@ -32,7 +33,6 @@ export function createToolCallAggregate(rate = new ToolCallRateWindow()): ToolCa
     decider: toolCallDecider,
     streamOf: (command) => toolCallStream(command.data.callId),
     actionPerType: toolCallActions,
-    serializeOn: (command) => (command.type === 'RequestToolCall' ? `tool-rate:${command.data.orgId}` : null),
     async loadContext(command, reader, base): Promise<ToolCallDecisionContext> {
       if (command.type !== 'RequestToolCall') return base;
       const { orgId, toolName, taskId } = command.data;

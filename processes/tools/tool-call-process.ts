@@ -43,14 +43,14 @@ export interface ToolCallProcessDeps {
 /** How long past a tool's own timeout a run may take before the process records it as timed out itself. */
 const RUN_DEADLINE_GRACE_MS = 1_000;
 const NAME = 'tool-calls';
-const RECORD_ATTEMPTS = 5;
+const STEP_ATTEMPTS = 5;
 
 /**
  * Runs the tool calls requested in the log: a saga on the process's LogConsumer that, for each ToolCallRequested
  * without an outcome, claims the call (StartToolCall, under this instance's runner id: a second claim is refused, so a
  * call runs at most once), runs it through the runner with the spec of the version it was requested with, checks the
- * output against the output schema and records the outcome. Runs go on in the background (up to `maxConcurrent`)
- * while the saga reads on; its checkpoint never passes a call still running (HeldCheckpoints), so a crash leaves the
+ * output against the output schema and records the outcome. Each call is claimed, run and recorded in the background
+ * (up to `maxConcurrent` at once) while the saga reads on; its checkpoint never passes a call still running (HeldCheckpoints), so a crash leaves the
  * request to be read again, the call found claimed and unfinished, and failed as `interrupted` once its lease is over.
  */
 export class ToolCallProcess {
@@ -151,19 +151,7 @@ export class ToolCallProcess {
         // Stopping: left unclaimed and held, so the next start reads the request again and runs it.
         if (this.stopping) return;
         await this.freeSlot();
-        const claimed = await this.commands.run(
-          this.aggregate,
-          { type: 'StartToolCall', data: { ...ref, runnerId: this.runnerId } },
-          `toolcall:${callId}:start:${this.runnerId}`,
-          cause,
-        );
-        if (isAppError(claimed)) {
-          // Claimed meanwhile (another instance, or this one before a restart): decide on the claim as it is now.
-          if (claimed.code === 'TOOL_CALL_ALREADY_STARTED') return this.decideAndAct(callId, position, cause);
-          this.held.release(callId);
-          throw new Error(`tool call ${callId} could not be claimed: ${claimed.code} ${claimed.message}`);
-        }
-        this.launch(call, cause);
+        this.launch(call, position, cause);
         return;
       }
     }
@@ -178,19 +166,45 @@ export class ToolCallProcess {
     }
   }
 
-  private launch(call: ToolCall, cause: SagaEvent | undefined): void {
+  /**
+   * Claims the call, runs it and records the outcome, in the background: the saga reads on meanwhile (the call is held,
+   * so its checkpoint stays before it until the outcome is recorded).
+   */
+  private launch(call: ToolCall, position: bigint, cause: SagaEvent | undefined): void {
     const controller = new AbortController();
-    // Claimed while the process began to stop: the runner is told at once, and the call recorded as cancelled.
+    // Launched while the process began to stop: the runner is told at once, and the call recorded as cancelled.
     if (this.stopping) controller.abort();
     this.running.set(call.callId, controller);
-    const run = this.runAndRecord(call, controller.signal, cause)
-      .catch((error: unknown) => this.deps.logger?.error({ err: error, callId: call.callId }, 'a tool call ran, but its outcome could not be recorded'))
+    const run = this.claimAndRun(call, position, controller.signal, cause)
+      .catch((error: unknown) =>
+        this.deps.logger?.error(
+          { err: error, callId: call.callId },
+          'a tool call could not be claimed or its outcome recorded; the next start fails it as interrupted',
+        ),
+      )
       .finally(() => {
         this.running.delete(call.callId);
         this.runs.delete(run);
         this.slotFreed?.();
       });
     this.runs.add(run);
+  }
+
+  private async claimAndRun(call: ToolCall, position: bigint, signal: AbortSignal, cause: SagaEvent | undefined): Promise<void> {
+    const { callId, orgId } = call;
+    const claimed = await this.withRetries(() =>
+      this.commands.run(
+        this.aggregate,
+        { type: 'StartToolCall', data: { orgId, callId, runnerId: this.runnerId } },
+        `toolcall:${callId}:start:${this.runnerId}`,
+        cause,
+      ),
+    );
+    if (!isAppError(claimed)) return this.runAndRecord(call, signal, cause);
+    // Claimed meanwhile (another instance, or this one before a restart): decide on the claim as it is now.
+    if (claimed.code !== 'TOOL_CALL_ALREADY_STARTED') throw new Error(`tool call ${callId} could not be claimed: ${claimed.code} ${claimed.message}`);
+    this.running.delete(callId);
+    await this.decideAndAct(callId, position, cause);
   }
 
   private async runAndRecord(call: ToolCall, signal: AbortSignal, cause: SagaEvent | undefined): Promise<void> {
@@ -224,19 +238,23 @@ export class ToolCallProcess {
     }
   }
 
-  /**
-   * Records an outcome; a refusal means another outcome was recorded first (it stands). An outage is waited out a few
-   * times, then thrown: the call stays held, and the next start fails it as interrupted.
-   */
+  /** Records an outcome; a refusal means another outcome was recorded first (it stands). */
   private async record(command: { type: string; data: Record<string, unknown> }, cause: SagaEvent | undefined): Promise<void> {
     const callId = String(command.data.callId);
+    const result = await this.withRetries(() => this.commands.run(this.aggregate, command, `toolcall:${callId}:outcome`, cause));
+    if (isAppError(result)) this.deps.logger?.debug({ callId, code: result.code }, 'tool call outcome not recorded: one was recorded first');
+  }
+
+  /**
+   * A step tried again after an outage (a thrown StepUnavailableError), a few times with growing pauses; then, or
+   * while stopping, the failure is thrown: the call stays held, and the next start fails it as interrupted.
+   */
+  private async withRetries<T>(step: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const result = await this.commands.run(this.aggregate, command, `toolcall:${callId}:outcome`, cause);
-        if (isAppError(result)) this.deps.logger?.debug({ callId, code: result.code }, 'tool call outcome not recorded: one was recorded first');
-        return;
+        return await step();
       } catch (error) {
-        if (this.stopping || attempt >= RECORD_ATTEMPTS) throw error;
+        if (this.stopping || attempt >= STEP_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
       }
     }
