@@ -82,6 +82,19 @@ describe('tool calls under the org policy and the caller’s contract', () => {
     expect(refused((await call('three')).result)).toMatchObject({ kind: 'rate_limited', code: 'TOOL_RATE_EXCEEDED', details: { maxPerMinute: 2 } });
   });
 
+  it('holds the rate exactly when an org calls many times at once', async () => {
+    const busy = await g.registerOrg('busy-lab');
+    await registerTool(pipeline, busy, echoTool('text.echo'));
+    ok(await g.run(orgAggregate, { type: 'UpdateOrgMetadata', data: { orgId: busy, metadata: { 'tools.maxCallsPerMinute': '3' } } }));
+    const rated = createToolCallAggregate();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => callTool(pipeline, rated, { orgId: busy, toolName: 'text.echo', input: { text: `call ${index}` } })),
+    );
+    const codes = results.map(({ result }) => ('code' in result ? result.code : 'made'));
+    expect(codes.filter((code) => code === 'made')).toHaveLength(3);
+    expect(codes.filter((code) => code === 'TOOL_RATE_EXCEEDED')).toHaveLength(9);
+  });
+
   it('refuses a registration whose schema is not a JSON Schema, naming the field', async () => {
     const bad = { ...echoTool('text.bad'), inputSchema: { type: 'object', properties: { text: { type: 'txt' } } } };
     const result = await pipeline.execute(toolAggregate, { type: 'RegisterTool', data: { orgId, spec: bad } }, { commandId: commandId(), principal: admin });
