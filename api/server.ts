@@ -29,7 +29,7 @@ import { subjectListRoutes } from './routes/subject-list.ts';
 import { workListRoutes } from './routes/work-lists.ts';
 import { associationListRoutes } from './routes/association-list.ts';
 import { policyRoutes } from './routes/policies.ts';
-import { toolCallRoutes } from './routes/tool-calls.ts';
+import { toolCallRoutes, type ToolCallRouteOptions } from './routes/tool-calls.ts';
 import { toolRoutes } from './routes/tools.ts';
 import { toolListRoutes } from './routes/tool-list.ts';
 import { rosterRoutes } from './routes/roster.ts';
@@ -47,6 +47,8 @@ export interface ServerOptions {
   graphql?: GraphqlPluginOptions;
   /** Timing and buffering of `GET /agent/inbox`; tests shorten them. */
   agentInbox?: AgentInboxRouteOptions;
+  /** How long a tool call request waits for its outcome at most; tests shorten it. */
+  toolCalls?: ToolCallRouteOptions;
 }
 
 export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -118,7 +120,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
           families.map((routes) => (inner: FastifyInstance) => routes(inner, platform));
         const families = [
           ...withPlatform(orgRoutes, subjectRoutes, rosterRoutes, policyRoutes, jobRoutes, contractRoutes, taskRoutes, workReadRoutes),
-          ...withPlatform(toolRoutes, toolCallRoutes, toolListRoutes),
+          ...withPlatform(toolRoutes, toolListRoutes),
+          (inner: FastifyInstance) => toolCallRoutes(inner, platform, options.toolCalls),
           ...withPlatform(orgListRoutes, subjectListRoutes, workListRoutes, associationListRoutes, agentRequestRoutes),
           (inner: FastifyInstance) => agentInboxRoutes(inner, platform, streams, options.agentInbox),
           ...withPlatform(agentBusCredentialRoutes, decisionRoutes, auditRoutes, apiKeyRoutes, projectionRoutes, projectionParkingRoutes),

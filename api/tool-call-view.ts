@@ -39,13 +39,15 @@ export function toolCallView(call: ToolCall) {
 
 /** The longest a request waits for its call's outcome before it answers 202 with the call's id. */
 export const MAX_CALL_WAIT_MS = 15_000;
+/** Past the tool's timeout, the time a request waits on: the process's own deadline on a run is the timeout and 1 s. */
+export const CALL_WAIT_GRACE_MS = 1_000;
 
 /**
  * The call once it has an outcome, or as it is when `waitMs` ran out (read again at a growing interval: the outcome
  * is appended by the tool-call process, whichever instance runs it).
  */
 export async function callOutcome(reader: StreamReader, callId: string, waitMs: number): Promise<ToolCall | null> {
-  const deadline = Date.now() + Math.min(waitMs, MAX_CALL_WAIT_MS);
+  const deadline = Date.now() + waitMs;
   for (let pause = 5; ; pause = Math.min(pause * 2, 100)) {
     const call = (await reader.load(toolCallDecider, toolCallStream(callId))).state;
     if (call === null || call.outcome !== null || Date.now() >= deadline) return call;

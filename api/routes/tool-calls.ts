@@ -10,7 +10,7 @@ import { uuidSchema } from '../../domain/shared/ids.ts';
 import { commandErrors, commandReply } from '../openapi/responses.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
 import type { Platform } from '../platform.ts';
-import { callOutcome, toolCallReply, toolCallView } from '../tool-call-view.ts';
+import { CALL_WAIT_GRACE_MS, MAX_CALL_WAIT_MS, callOutcome, toolCallReply, toolCallView } from '../tool-call-view.ts';
 import { bodyFields, commandBody, commandRoute, withPath } from './command-route.ts';
 import { orgIdParam } from './orgs.ts';
 
@@ -19,8 +19,14 @@ const callParams = { ...orgIdParam, name: z.string().describe("the tool's name (
 const callIdParams = { ...orgIdParam, callId: uuidSchema.describe('the call id') };
 const finished = (status: unknown) => status === 'succeeded' || status === 'failed';
 
+export interface ToolCallRouteOptions {
+  /** The longest a request waits for its call's outcome (default MAX_CALL_WAIT_MS, 15 s). */
+  maxWaitMs?: number;
+}
+
 /** Governed tool calls: requested (and waited for, bounded), and read back by their id. */
-export async function toolCallRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+export async function toolCallRoutes(app: FastifyInstance, platform: Platform, options: ToolCallRouteOptions = {}): Promise<void> {
+  const maxWaitMs = options.maxWaitMs ?? MAX_CALL_WAIT_MS;
   commandRoute(app, platform, {
     url: '/orgs/:orgId/tools/:name/calls',
     aggregate: platform.toolCalls,
@@ -29,7 +35,7 @@ export async function toolCallRoutes(app: FastifyInstance, platform: Platform): 
     schema: {
       summary: 'Call a tool',
       description:
-        "RequestToolCall (action `tool.invoke`; the policy's conditions see `command.data.toolName`, `command.data.input`, `command.data.taskId`). Checked against the tool (404 TOOL_NOT_FOUND, 409 TOOL_RETIRED), its input schema (400 TOOL_INPUT_INVALID, `details.issues` with paths under `input`), the task's contract when an agent calls for its task (403 CONTRACT_VIOLATION, and the breach is recorded on the contract) and the org's rate (429 TOOL_RATE_EXCEEDED). Then waits for the outcome up to the tool's timeout (at most 15 s): 200 with the output or the recorded failure, else 202 with the call to read at `GET /orgs/{orgId}/tool-calls/{callId}`. `callId` derives from the command id when absent; the same `callId` again is the same call (run once).",
+        "RequestToolCall (action `tool.invoke`; the policy's conditions see `command.data.toolName`, `command.data.input`, `command.data.taskId`). Checked against the tool (404 TOOL_NOT_FOUND, 409 TOOL_RETIRED), its input schema (400 TOOL_INPUT_INVALID, `details.issues` with paths under `input`), the task's contract when an agent calls for its task (403 CONTRACT_VIOLATION, and the breach is recorded on the contract) and the org's rate (429 TOOL_RATE_EXCEEDED). Then waits for the outcome up to the tool's timeout and 1 s (at most 15 s): 200 with the output or the recorded failure, else 202 with the call to read at `GET /orgs/{orgId}/tool-calls/{callId}`. `callId` derives from the command id when absent; the same `callId` again is the same call (run once).",
       tags,
       params: z.object(callParams),
       body: commandBody(toolCallCommandSchema, 'RequestToolCall', { fromPath: ['orgId', 'toolName'], optional: ['callId'] }),
@@ -48,7 +54,8 @@ export async function toolCallRoutes(app: FastifyInstance, platform: Platform): 
     reply: async (result) => {
       const callId = result.streamId.slice('toolcall-'.length);
       const requested = (await platform.loader.load(toolCallDecider, result.streamId)).state;
-      const call = await callOutcome(platform.loader, callId, requested?.timeoutMs ?? 0);
+      // The tool's timeout and the process's grace on it: a call that times out is answered with its timeout.
+      const call = await callOutcome(platform.loader, callId, Math.min((requested?.timeoutMs ?? 0) + CALL_WAIT_GRACE_MS, maxWaitMs));
       return call === null ? { callId } : toolCallView(call);
     },
   });

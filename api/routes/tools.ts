@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { toolAggregate } from '../../commands/handlers/tool.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { toolCommandSchema } from '../../domain/tool/commands.ts';
 import { toolDecider } from '../../domain/tool/decider.ts';
@@ -35,7 +34,7 @@ export async function toolRoutes(app: FastifyInstance, platform: Platform): Prom
   };
   commandRoute(app, platform, {
     url: '/orgs/:orgId/tools',
-    aggregate: toolAggregate,
+    aggregate: platform.toolRegistry,
     status: (result) => (result.events.some((event) => event.type === 'ToolRegistered') ? 201 : 200),
     bodyField: 'spec',
     schema: {
@@ -57,7 +56,7 @@ export async function toolRoutes(app: FastifyInstance, platform: Platform): Prom
   commandRoute(app, platform, {
     url: '/orgs/:orgId/tools/:name',
     method: 'PUT',
-    aggregate: toolAggregate,
+    aggregate: platform.toolRegistry,
     bodyField: 'spec',
     schema: {
       summary: 'Update a tool (its next version)',
@@ -77,7 +76,7 @@ export async function toolRoutes(app: FastifyInstance, platform: Platform): Prom
 
   commandRoute(app, platform, {
     url: '/orgs/:orgId/tools/:name/retire',
-    aggregate: toolAggregate,
+    aggregate: platform.toolRegistry,
     schema: {
       summary: 'Retire a tool',
       description:

@@ -30,6 +30,8 @@ import { connectRateLimitRedis, RateCounter } from '../../infra/rate-limit/count
 import { openJobsHeldFromReadModel, workloadsFromReadModel } from '../../processes/work/workloads.ts';
 
 import { createToolCallAggregate } from '../../commands/handlers/tool-call.ts';
+import { createToolAggregate } from '../../commands/handlers/tool.ts';
+import { toolCountFromReadModel } from '../../projections/read-models/tools.ts';
 import type { ToolRunner } from '../../infra/tool-runners/port.ts';
 import { noToolRunner } from '../../processes/tools/no-runner.ts';
 import { ToolCallProcess } from '../../processes/tools/tool-call-process.ts';
@@ -133,6 +135,7 @@ export async function startPlatform(
     openJobsHeldBy: openJobsHeldFromReadModel({ docs, projections }),
     logger,
   });
+  const toolRegistry = createToolAggregate({ toolsOf: toolCountFromReadModel({ store, docs, projections }) });
   const toolCalls = createToolCallAggregate();
   const tools = new ToolCallProcess({
     consumer,
@@ -165,6 +168,7 @@ export async function startPlatform(
     agentBusCredentials,
     fanout,
     work,
+    toolRegistry,
     toolCalls,
     tools,
     agentGateway,

@@ -6,7 +6,7 @@ import type { DecisionContext } from '../shared/decider.ts';
 import { isToolHostAllowed } from './allowed-hosts.ts';
 import { toolNameOf, type ToolCommand } from './commands.ts';
 import type { ToolEvent } from './events.ts';
-import { MAX_TOOL_VERSIONS, toolIdFor } from './fields.ts';
+import { MAX_TOOL_VERSIONS, MAX_TOOLS_PER_ORG, toolIdFor } from './fields.ts';
 import type { ToolEndpoint, ToolSpec } from './spec.ts';
 import type { ToolState } from './state.ts';
 
@@ -16,6 +16,8 @@ export interface ToolDecisionContext extends DecisionContext {
   orgStatus?: OrgStatus | null;
   /** The hosts the org's HTTP tools may reach (its `tools.allowedHosts`, see allowed-hosts.ts). */
   allowedHosts?: readonly string[];
+  /** How many tools the org has registered (for a new tool's registration only); undefined: they could not be counted. */
+  toolCount?: number;
 }
 
 export function decideTool(command: ToolCommand, state: ToolState, context: ToolDecisionContext): readonly ToolEvent[] | AppError {
@@ -33,7 +35,10 @@ export function decideTool(command: ToolCommand, state: ToolState, context: Tool
       return appError('conflict', 'TOOL_ALREADY_EXISTS', `org ${orgId} already has an active tool ${name}; update it instead`, { orgId, name });
     }
     const version = state === null ? 1 : state.version + 1;
-    const refused = hostRefusal(orgId, command.data.spec.endpoint, context.allowedHosts ?? []) ?? versionsLeft(orgId, name, version);
+    const refused =
+      hostRefusal(orgId, command.data.spec.endpoint, context.allowedHosts ?? []) ??
+      versionsLeft(orgId, name, version) ??
+      (state === null ? toolsLeft(orgId, context.toolCount) : undefined);
     if (refused) return refused;
     return [{ type: 'ToolRegistered', data: { toolId, orgId, name, version, spec: command.data.spec, registeredBy: principal, registeredAt: now } }];
   }
@@ -92,4 +97,15 @@ function versionsLeft(orgId: string, name: string, version: number): AppError | 
       maxVersions: MAX_TOOL_VERSIONS,
     },
   );
+}
+
+/** A new tool takes one of the org's places (a retired one registered again has its place already). */
+function toolsLeft(orgId: string, toolCount: number | undefined): AppError | undefined {
+  if (toolCount === undefined) return appError('unavailable', 'TOOL_COUNT_UNKNOWN', `the tools of org ${orgId} could not be counted; retry later`, { orgId });
+  if (toolCount < MAX_TOOLS_PER_ORG) return undefined;
+  return appError('conflict', 'TOOLS_EXHAUSTED', `org ${orgId} has registered ${toolCount} tools (at most ${MAX_TOOLS_PER_ORG}); retire and reuse a name`, {
+    orgId,
+    toolCount,
+    maxTools: MAX_TOOLS_PER_ORG,
+  });
 }

@@ -16,6 +16,9 @@ export function toolIdFor(orgId: string, name: string): string {
 export const MAX_TOOL_VERSIONS = 100;
 export const toolVersionSchema = z.number().int().min(1).max(MAX_TOOL_VERSIONS);
 
+/** The tools one org may register (retired ones count: their streams and documents stay). */
+export const MAX_TOOLS_PER_ORG = 500;
+
 export const retireReasonSchema = z.string().trim().min(1).max(1000);
 
 export const toolStatusSchema = z.enum(['active', 'retired']);

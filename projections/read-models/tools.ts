@@ -3,7 +3,9 @@ import { toolEventDefinitions } from '../../domain/tool/events.ts';
 import type { ToolSpec } from '../../domain/tool/spec.ts';
 import type { Tool } from '../../domain/tool/state.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
-import type { JsonDocument } from '../../infra/documents/port.ts';
+import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
+import type { EventStore } from '../../infra/eventstore/port.ts';
+import type { ProjectionRunner } from '../runner.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { json, withoutBookkeeping } from '../read-model-writes.ts';
 import { asc, desc, index } from './index-fields.ts';
@@ -54,4 +56,24 @@ export function toolFromDocument(document: Record<string, JsonValue>): Tool {
 export function toolView(document: JsonDocument) {
   const { versions: _versions, ...tool } = toolFromDocument(withoutBookkeeping(document));
   return tool;
+}
+
+/** How long a registration waits for the tools read model to reach the head of the log before it gives up on counting. */
+export const TOOL_COUNT_WAIT_MS = 5000;
+
+/**
+ * The count of an org's tools (active or retired) RegisterTool's cap checks (`createToolAggregate({ toolsOf })`): the
+ * tools read model once its projection has applied everything in the log, so a tool registered just before is
+ * counted. Not reached within `timeoutMs`: null, and a new tool is refused TOOL_COUNT_UNKNOWN (503), never waved
+ * through.
+ */
+export function toolCountFromReadModel(
+  deps: { store: Pick<EventStore, 'headPosition'>; docs: DocumentStore; projections: Pick<ProjectionRunner, 'waitFor'> },
+  timeoutMs = TOOL_COUNT_WAIT_MS,
+): (orgId: string) => Promise<number | null> {
+  return async (orgId) => {
+    const head = await deps.store.headPosition();
+    if (!(await deps.projections.waitFor(head, timeoutMs, TOOLS_PROJECTION))) return null;
+    return deps.docs.count(TOOLS, { field: 'orgId', op: 'eq', value: orgId });
+  };
 }

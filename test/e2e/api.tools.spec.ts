@@ -7,19 +7,20 @@ import { ScriptedToolRunner, echoTool } from '../support/tool-calls.ts';
 /** The runner double of this file: `text.echo` answers its text at once; a text of `slow` is answered after the request stops waiting. */
 const runner = new ScriptedToolRunner(async (request) => {
   const { text } = request.input as { text: string };
-  if (text === 'slow') await new Promise((resolve) => setTimeout(resolve, 400));
+  if (text === 'slow') await new Promise((resolve) => setTimeout(resolve, 2_500));
   return text === 'broken' ? { ok: true, output: { echo: 1 }, durationMs: 1 } : { ok: true, output: { echo: text }, durationMs: 2 };
 });
 
 describe('tools over HTTP', () => {
-  const { server, api } = useTestServer({ toolRunner: runner });
+  // A request waits 800 ms at most here, so a call that takes longer is answered 202.
+  const { server, api } = useTestServer({ toolRunner: runner, server: { toolCalls: { maxWaitMs: 800 } } });
   let orgId: string;
   const put = (url: string, payload: object) => server.app.inject({ method: 'PUT', url, headers: server.auth, payload });
 
   beforeAll(async () => {
     orgId = await api.registerOrg('tool-shop');
     await api.expectStatus(await api.post(`/orgs/${orgId}/tools`, echoTool('text.echo', { timeoutMs: 1_000 })), 201);
-    await api.expectStatus(await api.post(`/orgs/${orgId}/tools`, echoTool('text.slow', { timeoutMs: 100 })), 201);
+    await api.expectStatus(await api.post(`/orgs/${orgId}/tools`, echoTool('text.slow', { timeoutMs: 5_000 })), 201);
   });
 
   it('registers, reads, updates (a new version) and retires a tool', async () => {
@@ -37,7 +38,7 @@ describe('tools over HTTP', () => {
   });
 
   it('takes a name with a slash, URL-encoded in the path', async () => {
-    await api.expectStatus(await api.post(`/orgs/${orgId}/tools`, echoTool('mcp:github/echo')), 201);
+    await api.expectStatus(await api.post(`/orgs/${orgId}/tools`, echoTool('mcp:github/echo', { timeoutMs: 1_000 })), 201);
     const read = await api.expectStatus(await api.get(`/orgs/${orgId}/tools/${encodeURIComponent('mcp:github/echo')}`), 200);
     expect(read).toMatchObject({ name: 'mcp:github/echo', version: 1 });
     const called = await api.post(`/orgs/${orgId}/tools/${encodeURIComponent('mcp:github/echo')}/calls`, { input: { text: 'slash' } });
@@ -70,7 +71,7 @@ describe('tools over HTTP', () => {
   it('answers 202 with the call id when the outcome takes longer than the wait, and the call completes later', async () => {
     const answer = await api.expectStatus(await api.post(`/orgs/${orgId}/tools/text.slow/calls`, { input: { text: 'slow' } }), 202);
     expect(answer.status).toMatch(/requested|started/);
-    await expect.poll(async () => (await api.get(`/orgs/${orgId}/tool-calls/${answer.callId}`)).json().status, { timeout: 5_000 }).toMatch(/succeeded|failed/);
+    await expect.poll(async () => (await api.get(`/orgs/${orgId}/tool-calls/${answer.callId}`)).json().status, { timeout: 8_000 }).toBe('succeeded');
   });
 
   it('shows where the tool-call process is in the log on /ready', async () => {

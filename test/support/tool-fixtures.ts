@@ -32,7 +32,14 @@ export function toolSpec(overrides: Partial<Record<keyof ToolSpec, unknown>> = {
   });
 }
 
-export const toolContext: ToolDecisionContext = { now, principal: admin, commandId: 'cmd-tool-1', orgStatus: 'active', allowedHosts: ['*.example.com'] };
+export const toolContext: ToolDecisionContext = {
+  now,
+  principal: admin,
+  commandId: 'cmd-tool-1',
+  orgStatus: 'active',
+  allowedHosts: ['*.example.com'],
+  toolCount: 0,
+};
 export const toolSpecOf = deciderSpec(toolDecider, toolContext);
 
 export const toolRegistered = (spec = toolSpec(), version = 1): ToolEvent => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toolCommandSchema } from '../../domain/tool/commands.ts';
-import { MAX_TOOL_VERSIONS, toolIdFor } from '../../domain/tool/fields.ts';
+import { MAX_TOOL_VERSIONS, MAX_TOOLS_PER_ORG, toolIdFor } from '../../domain/tool/fields.ts';
 import { allowedToolHostsOf, isToolHostAllowed } from '../../domain/tool/allowed-hosts.ts';
 import { admin, now, orgId, otherOrgId, toolId, toolName, toolRegistered, toolRetired, toolSpec, toolSpecOf as spec } from '../support/tool-fixtures.ts';
 
@@ -53,6 +53,16 @@ describe('the tool registry: one stream per (org, name)', () => {
       .given(history)
       .when(update({ description: 'one more' }))
       .thenError('TOOL_VERSIONS_EXHAUSTED', { maxVersions: MAX_TOOL_VERSIONS });
+  });
+
+  it("caps an org's tools: a new one past the cap, or one not counted, is refused; a retired one comes back in its place", () => {
+    spec.given([]).when(register(), { toolCount: MAX_TOOLS_PER_ORG }).thenError('TOOLS_EXHAUSTED', { maxTools: MAX_TOOLS_PER_ORG });
+    spec
+      .given([])
+      .when(register(), { toolCount: MAX_TOOLS_PER_ORG - 1 })
+      .thenTypes(['ToolRegistered']);
+    spec.given([]).when(register(), { toolCount: undefined }).thenError('TOOL_COUNT_UNKNOWN');
+    spec.given([toolRegistered(), toolRetired()]).when(register(), { toolCount: MAX_TOOLS_PER_ORG }).thenTypes(['ToolRegistered']);
   });
 
   it('changes tools of active orgs only', () => {
