@@ -3,9 +3,8 @@ import { toolEventDefinitions } from '../../domain/tool/events.ts';
 import type { ToolSpec } from '../../domain/tool/spec.ts';
 import type { Tool } from '../../domain/tool/state.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
-import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
-import type { EventStore } from '../../infra/eventstore/port.ts';
-import type { ProjectionRunner } from '../runner.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
+import { countOnceCaughtUp, type CaughtUpCountDeps } from './caught-up-count.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import { json, withoutBookkeeping } from '../read-model-writes.ts';
 import { asc, desc, index } from './index-fields.ts';
@@ -67,13 +66,6 @@ export const TOOL_COUNT_WAIT_MS = 5000;
  * counted. Not reached within `timeoutMs`: null, and a new tool is refused TOOL_COUNT_UNKNOWN (503), never waved
  * through.
  */
-export function toolCountFromReadModel(
-  deps: { store: Pick<EventStore, 'headPosition'>; docs: DocumentStore; projections: Pick<ProjectionRunner, 'waitFor'> },
-  timeoutMs = TOOL_COUNT_WAIT_MS,
-): (orgId: string) => Promise<number | null> {
-  return async (orgId) => {
-    const head = await deps.store.headPosition();
-    if (!(await deps.projections.waitFor(head, timeoutMs, TOOLS_PROJECTION))) return null;
-    return deps.docs.count(TOOLS, { field: 'orgId', op: 'eq', value: orgId });
-  };
+export function toolCountFromReadModel(deps: CaughtUpCountDeps, timeoutMs = TOOL_COUNT_WAIT_MS): (orgId: string) => Promise<number | null> {
+  return countOnceCaughtUp(deps, TOOLS_PROJECTION, (docs, orgId) => docs.count(TOOLS, { field: 'orgId', op: 'eq', value: orgId }), timeoutMs);
 }
