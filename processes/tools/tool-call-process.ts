@@ -120,7 +120,11 @@ export class ToolCallProcess {
     const call = (await this.deps.reader.load(toolCallDecider, toolCallStream(callId))).state;
     const now = this.clock().toISOString();
     const step = decideToolCallRun(call, { running: this.running.has(callId) }, now);
-    if (call === null || step.kind === 'nothing') return;
+    if (call === null || step.kind === 'nothing') {
+      // Finished (by this process or another): nothing of it is held any more, e.g. a call waited on for its lease.
+      if (call?.outcome) this.held.release(callId);
+      return;
+    }
     const ref = { orgId: call.orgId, callId };
     switch (step.kind) {
       case 'interrupt': {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createToolCallAggregate } from '../../commands/handlers/tool-call.ts';
 import type { CommandPipeline } from '../../commands/pipeline.ts';
-import { jsonHash } from '../../domain/tool-call/fields.ts';
+import { RUN_LEASE_GRACE_MS, jsonHash } from '../../domain/tool-call/fields.ts';
 import type { EventStore } from '../../infra/eventstore/port.ts';
 import { MemoryCheckpointStore, type CheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
@@ -105,6 +105,37 @@ describe('the tool-call process with a runner double', () => {
     const other = await callTool(pipeline, aggregate, { orgId, toolName: 'text.echo', input: { text: 'after' } });
     await callWhen(loader, other.callId, finished);
     expect(runner.requests.map((request) => request.input)).toEqual([{ text: 'once' }, { text: 'after' }]);
+  });
+
+  it('on two instances, runs a call once; the one that did not claim it waits out the lease and lets it go', async () => {
+    const path = tempStorePath();
+    const slow = () =>
+      new ScriptedToolRunner(async (request) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        return { ok: true, output: { echo: (request.input as { text: string }).text }, durationMs: 300 };
+      });
+    const [runnerA, runnerB] = [slow(), slow()];
+    const checkpointsB = new MemoryCheckpointStore();
+    const a = await started(runnerA, tempStore(path));
+    const orgId = await orgWithEcho(a.pipeline);
+    const first = await callTool(a.pipeline, a.aggregate, { orgId, toolName: 'text.echo', input: { text: 'one' } });
+    // The second instance starts while the first runs the call: it finds the call claimed by another runner.
+    await callWhen(a.loader, first.callId, (call) => call.status === 'started');
+    const b = await started(runnerB, tempStore(path), checkpointsB);
+    const call = await callWhen(a.loader, first.callId, finished);
+    expect(call.outcome).toMatchObject({ kind: 'succeeded', output: { echo: 'one' } });
+    expect(runnerA.requests).toHaveLength(1);
+    expect(runnerB.requests).toEqual([]);
+    const requestedAt = ok(first.result).position ?? 0n;
+
+    // Past the lease, the instance that waited on it finds the outcome and holds the call no more: its checkpoint
+    // moves past the request once it handles the next one.
+    await new Promise((resolve) => setTimeout(resolve, 100 + RUN_LEASE_GRACE_MS + 200));
+    const second = await callTool(b.pipeline, b.aggregate, { orgId, toolName: 'text.echo', input: { text: 'two' } });
+    await callWhen(b.loader, second.callId, finished);
+    expect(await b.process.settled(ok(second.result).position ?? 0n)).toBe(true);
+    expect(await checkpointsB.load('tool-calls')).toBeGreaterThanOrEqual(requestedAt);
+    expect(runnerA.requests.length + runnerB.requests.length).toBe(2);
   });
 
   it('after a crash mid-call, fails the call as interrupted once its lease is over, and never runs it again', async () => {
