@@ -1,5 +1,5 @@
-import type { ToolSpec } from '../../domain/tool/spec.ts';
 import type { JsonValue } from '../json-value.ts';
+import type { RunnableTool } from './runnable-tool.ts';
 
 /**
  * Why a call did not produce an output. Each is a recorded failure the caller's retry policy sees; none is a crash:
@@ -13,7 +13,8 @@ export type ToolRunResult = { ok: true; output: JsonValue; durationMs: number } 
 
 /** What a call carries besides the tool: its input (already validated against the tool's input schema) and its bounds. */
 export interface ToolRunRequest {
-  spec: ToolSpec;
+  /** A registered tool (domain/tool/spec.ts's ToolSpec is one): infra/ names its shape, it may not import the domain. */
+  spec: RunnableTool;
   input: JsonValue;
   /** The org the call is made in: HTTP hosts and secrets are the org's. */
   orgId: string;
