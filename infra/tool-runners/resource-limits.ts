@@ -32,10 +32,15 @@ export function limitsWrapper(): LimitsWrapper {
   return prlimitPath() === null ? 'ulimit' : 'prlimit';
 }
 
-/** The command line that runs `command args` under `limits`. */
-export function limitedCommand(command: string, args: readonly string[], limits: Limits): { command: string; args: string[] } {
+/** The command line that runs `command args` under `limits`, with this machine's wrapper unless one is named. */
+export function limitedCommand(
+  command: string,
+  args: readonly string[],
+  limits: Limits,
+  wrapper: LimitsWrapper = limitsWrapper(),
+): { command: string; args: string[] } {
   const prlimit = prlimitPath();
-  if (prlimit !== null) {
+  if (wrapper === 'prlimit' && prlimit !== null) {
     const bytes = limits.memoryMb * 1024 * 1024;
     return { command: prlimit, args: [`--data=${bytes}`, `--cpu=${limits.cpuSeconds}`, '--core=0', '--', command, ...args] };
   }
