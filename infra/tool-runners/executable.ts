@@ -62,7 +62,11 @@ function supervised(child: ChildProcessWithoutNullStreams, call: ToolCallOf<Exec
       if (!stdout.push(chunk)) stop(clock.failed('output_too_large', outputTooLarge(spec.maxOutputBytes)));
     });
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.once('error', (error) => stop(clock.failed('unreachable', `the tool could not be started (${error.message})`)));
+    child.once('error', (error) => {
+      // The only 'error' here is a failed spawn (the group is killed with process.kill): no exit will follow.
+      gone = true;
+      stop(clock.failed('unreachable', `the tool could not be started (${error.message})`));
+    });
     child.once('exit', () => {
       gone = true;
       settle();

@@ -88,7 +88,11 @@ async function answer(response: Response, maxBytes: number, clock: CallClock, se
       }
     }
   }
-  if (response.ok) return parsedOutput(body.text(), clock);
+  if (response.ok) {
+    const parsed = parsedOutput(body.text(), clock);
+    // bad_output quotes the start of the body, which an endpoint may have filled with what it was sent.
+    return parsed.ok ? parsed : { ...parsed, message: redacted(parsed.message, secretValues) };
+  }
   const excerpt = redacted(body.text().slice(0, ERROR_BODY_CHARS), secretValues);
   return clock.failed('remote_error', `the tool answered HTTP ${response.status}${excerpt.trim() === '' ? '' : `: ${excerpt}`}`);
 }

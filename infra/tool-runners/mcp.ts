@@ -24,14 +24,21 @@ export class McpToolRunner {
     const args: JsonObject = call.input;
     const allowedHosts = spec.endpoint.server.transport === 'http' ? await this.deps.allowedHosts(call.orgId) : [];
     const deadline = new CallDeadline(spec.timeoutMs, call.signal);
-    const options = { signal: deadline.signal, timeout: spec.timeoutMs };
-    const opened = await McpSession.open(spec.endpoint.server, { maxOutputBytes: spec.maxOutputBytes, allowedHosts, ...options, timeoutMs: spec.timeoutMs });
+    const opened = await McpSession.open(spec.endpoint.server, {
+      maxOutputBytes: spec.maxOutputBytes,
+      allowedHosts,
+      signal: deadline.signal,
+      timeoutMs: spec.timeoutMs,
+    });
     if (!(opened instanceof McpSession)) {
       deadline.dispose();
       return deadline.signal.aborted ? deadline.failure(clock) : clock.failed(opened.code, opened.message);
     }
     try {
-      const result = await opened.client.callTool({ name: spec.endpoint.remoteName, arguments: args }, undefined, options);
+      const result = await opened.client.callTool({ name: spec.endpoint.remoteName, arguments: args }, undefined, {
+        signal: deadline.signal,
+        timeout: spec.timeoutMs,
+      });
       if (result.isError === true) return clock.failed('remote_error', mcpErrorMessage(result));
       const output = mcpOutput(result);
       if (Buffer.byteLength(JSON.stringify(output)) > spec.maxOutputBytes) return clock.failed('output_too_large', outputTooLarge(spec.maxOutputBytes));

@@ -3,9 +3,9 @@ import type { ToolRunRequest } from './port.ts';
 /*
  * What a runner needs of a registered tool: how to reach it and its bounds. The registry's ToolSpec
  * (domain/tool/spec.ts) is the schema these shapes come from; infra/ may not import the domain, so the port names
- * them here and the compiler checks, where a ToolSpec is handed to a runner (and in
- * test/unit/tool-runner.spec-shape.spec.ts), that a ToolSpec is one of these. Fields are those the spec's defaults
- * fill, so a parsed spec always has them.
+ * them here, and the compiler checks that a ToolSpec is one of them wherever one is handed to a runner (the
+ * tool-runner tests hand it ToolSpecs parsed by the domain's schema). Fields are those the spec's defaults fill, so a
+ * parsed spec always has them.
  */
 
 export type SecretRef = { secret: string };

@@ -31,6 +31,8 @@ function toolServer(): Server {
         }
         case '/not-json':
           return response.writeHead(200).end('<html>hello</html>');
+        case '/token-text':
+          return response.writeHead(200).end(`${request.headers.authorization} is what I got`);
         case '/fails':
           return response.writeHead(500).end(`bad token ${request.headers.authorization}`);
         case '/moved-here':
@@ -111,6 +113,13 @@ describe('http tool runner', () => {
 
   it('fails a body that is not JSON with bad_output', async () => {
     expect(failure(await run(endpoint('/not-json'))).code).toBe('bad_output');
+  });
+
+  it('keeps a secret the endpoint echoes out of a bad_output message too', async () => {
+    const result = failure(await run(endpoint('/token-text', { headers: { Authorization: { secret: 'api-token' } } })));
+    expect(result.code).toBe('bad_output');
+    expect(result.message).toContain('[secret] is what');
+    expect(result.message).not.toContain(TOKEN);
   });
 
   it('follows a 307 on the same host, keeping the method and body', async () => {
