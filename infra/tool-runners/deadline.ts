@@ -25,9 +25,15 @@ export class CallDeadline {
     return this.controller.signal;
   }
 
+  /** Why the call was stopped, as a failure's code and message; only meaningful once `signal` has aborted. */
+  why(): { code: 'timeout' | 'cancelled'; message: string } {
+    return this.reason === 'timeout' ? { code: 'timeout', message: timedOut(this.timeoutMs) } : { code: 'cancelled', message: CANCELLED };
+  }
+
   /** The failure for why the call was stopped; only meaningful once `signal` has aborted. */
   failure(clock: CallClock): ToolRunResult {
-    return this.reason === 'timeout' ? clock.failed('timeout', timedOut(this.timeoutMs)) : clock.failed('cancelled', CANCELLED);
+    const { code, message } = this.why();
+    return clock.failed(code, message);
   }
 
   /** Resolves with the stop's failure when the deadline passes or the caller aborts, whichever comes first. */

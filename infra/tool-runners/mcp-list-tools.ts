@@ -1,7 +1,6 @@
 import type { JsonObject } from '../json-value.ts';
 import { CallDeadline } from './deadline.ts';
 import { McpSession } from './mcp-session.ts';
-import { CallClock } from './outcome.ts';
 import type { ToolFailureCode } from './port.ts';
 import type { McpServerAddress } from './runnable-tool.ts';
 
@@ -32,12 +31,11 @@ export interface McpListOptions {
  */
 export async function listMcpTools(server: McpServerAddress, options: McpListOptions = {}): Promise<McpListing> {
   const { allowedHosts = [], timeoutMs = 30_000, signal = new AbortController().signal, maxTools = 500, maxPageBytes = 1024 * 1024 } = options;
-  const clock = new CallClock();
   const deadline = new CallDeadline(timeoutMs, signal);
   const opened = await McpSession.open(server, { maxOutputBytes: maxPageBytes, allowedHosts, signal: deadline.signal, timeoutMs });
   if (!(opened instanceof McpSession)) {
     deadline.dispose();
-    return deadline.signal.aborted ? stopped(deadline, clock) : { ok: false, ...opened };
+    return deadline.signal.aborted ? { ok: false, ...deadline.why() } : { ok: false, ...opened };
   }
   try {
     const tools: McpListedTool[] = [];
@@ -57,15 +55,10 @@ export async function listMcpTools(server: McpServerAddress, options: McpListOpt
     } while (cursor !== undefined);
     return { ok: true, tools };
   } catch (error) {
-    if (deadline.signal.aborted) return stopped(deadline, clock);
+    if (deadline.signal.aborted) return { ok: false, ...deadline.why() };
     return { ok: false, ...opened.failure(error) };
   } finally {
     deadline.dispose();
     await opened.close();
   }
-}
-
-function stopped(deadline: CallDeadline, clock: CallClock): McpListing {
-  const failure = deadline.failure(clock);
-  return failure.ok ? { ok: false, code: 'cancelled', message: 'stopped' } : { ok: false, code: failure.code, message: failure.message };
 }

@@ -43,6 +43,12 @@ describe('mcp tool runner over stdio', () => {
     expect(structured?.outputSchema).toMatchObject({ type: 'object', properties: { answer: { type: 'number' } } });
   });
 
+  it('fails a listing from a server that never answers with timeout', async () => {
+    const silent: McpServerAddress = { transport: 'stdio', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'] };
+    const listing = await listMcpTools(silent, { timeoutMs: 1000 });
+    expect(listing).toMatchObject({ ok: false, code: 'timeout' });
+  });
+
   it('answers structuredContent when the tool gives it', async () => {
     expect(await run(endpoint(stdio, 'structured'))).toMatchObject({ ok: true, output: { answer: 42 } });
   });
