@@ -17,7 +17,7 @@ import type { ExecutableEndpoint, ToolCallOf } from './runnable-tool.ts';
 export class ExecutableToolRunner {
   async run(call: ToolCallOf<ExecutableEndpoint>): Promise<ToolRunResult> {
     const clock = new CallClock();
-    const { endpoint } = call.spec;
+    const { endpoint } = call.tool;
     if (call.signal.aborted) return clock.failed('cancelled', CANCELLED);
     const startable = await access(endpoint.command, constants.X_OK).then(
       () => true,
@@ -34,10 +34,10 @@ export class ExecutableToolRunner {
 
 /** Feeds the input, collects the output within its cap, and answers once the process (and its group) is gone. */
 function supervised(child: ChildProcessWithoutNullStreams, call: ToolCallOf<ExecutableEndpoint>, clock: CallClock): Promise<ToolRunResult> {
-  const { spec } = call;
-  const stdout = new CappedBytes(spec.maxOutputBytes);
+  const { tool } = call;
+  const stdout = new CappedBytes(tool.maxOutputBytes);
   const stderr = new TailText();
-  const deadline = new CallDeadline(spec.timeoutMs, call.signal);
+  const deadline = new CallDeadline(tool.timeoutMs, call.signal);
   return new Promise((resolve) => {
     let verdict: ToolRunResult | undefined;
     let gone = false;
@@ -59,7 +59,7 @@ function supervised(child: ChildProcessWithoutNullStreams, call: ToolCallOf<Exec
     };
     deadline.signal.addEventListener('abort', () => stop(deadline.failure(clock)), { once: true });
     child.stdout.on('data', (chunk: Buffer) => {
-      if (!stdout.push(chunk)) stop(clock.failed('output_too_large', outputTooLarge(spec.maxOutputBytes)));
+      if (!stdout.push(chunk)) stop(clock.failed('output_too_large', outputTooLarge(tool.maxOutputBytes)));
     });
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     child.once('error', (error) => {
@@ -74,7 +74,7 @@ function supervised(child: ChildProcessWithoutNullStreams, call: ToolCallOf<Exec
     // 'close' comes after the output is complete: only then is a clean exit's output whole.
     child.once('close', (code, signal) => {
       gone = true;
-      if (verdict === undefined) verdict = code === 0 && signal === null ? parsedOutput(stdout.text(), clock) : crashed(code, signal, spec, stderr, clock);
+      if (verdict === undefined) verdict = code === 0 && signal === null ? parsedOutput(stdout.text(), clock) : crashed(code, signal, tool, stderr, clock);
       settle();
     });
     child.stdin.end(JSON.stringify(call.input));
@@ -84,11 +84,11 @@ function supervised(child: ChildProcessWithoutNullStreams, call: ToolCallOf<Exec
 function crashed(
   code: number | null,
   signal: NodeJS.Signals | null,
-  spec: ToolCallOf<ExecutableEndpoint>['spec'],
+  tool: ToolCallOf<ExecutableEndpoint>['tool'],
   stderr: TailText,
   clock: CallClock,
 ): ToolRunResult {
-  const { memoryMb, cpuSeconds } = spec.endpoint;
+  const { memoryMb, cpuSeconds } = tool.endpoint;
   const how = signal === null ? `exited with code ${code}` : `was killed by ${signal}`;
   return clock.failed('crashed', `the tool ${how} (limits: ${memoryMb} MB of memory, ${cpuSeconds} s of CPU)${stderr.suffix()}`);
 }

@@ -23,19 +23,19 @@ export class HttpToolRunner {
   async run(call: ToolCallOf<HttpEndpoint>): Promise<ToolRunResult> {
     const clock = new CallClock();
     if (call.signal.aborted) return clock.failed('cancelled', CANCELLED);
-    const { endpoint } = call.spec;
+    const { endpoint } = call.tool;
     const allowed = await this.deps.allowedHosts(call.orgId);
     let url = new URL(endpoint.url);
     if (!hostAllowed(url, allowed)) return clock.failed('host_not_allowed', `the host ${url.host} is not one the org allows its tools to reach`);
     const resolved = await this.headers(call);
     if (typeof resolved === 'string') return clock.failed('unreachable', resolved);
     const { headers, secretValues } = resolved;
-    const deadline = new CallDeadline(call.spec.timeoutMs, call.signal);
+    const deadline = new CallDeadline(call.tool.timeoutMs, call.signal);
     try {
       for (let redirects = 0; ; redirects += 1) {
         const response = await fetch(url, { method: endpoint.method, headers, body: JSON.stringify(call.input), redirect: 'manual', signal: deadline.signal });
         const location = response.headers.get('location');
-        if (response.status < 300 || response.status >= 400 || location === null) return await answer(response, call.spec.maxOutputBytes, clock, secretValues);
+        if (response.status < 300 || response.status >= 400 || location === null) return await answer(response, call.tool.maxOutputBytes, clock, secretValues);
         await response.body?.cancel();
         const next = new URL(location, url);
         if (next.host !== url.host || !hostAllowed(next, allowed)) return clock.failed('host_not_allowed', `the tool redirected to ${next.host}, another host`);
@@ -57,7 +57,7 @@ export class HttpToolRunner {
   private async headers(call: ToolCallOf<HttpEndpoint>): Promise<{ headers: Record<string, string>; secretValues: string[] } | string> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
     const secretValues: string[] = [];
-    for (const [name, value] of Object.entries(call.spec.endpoint.headers)) {
+    for (const [name, value] of Object.entries(call.tool.endpoint.headers)) {
       if (typeof value === 'string') {
         headers[name] = value;
         continue;

@@ -29,7 +29,7 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
   const mcp = new McpToolRunner(deps);
   return {
     run(request: ToolRunRequest): Promise<ToolRunResult> {
-      const endpoint: RunnableEndpoint = request.spec.endpoint;
+      const endpoint: RunnableEndpoint = request.tool.endpoint;
       switch (endpoint.kind) {
         case 'executable':
           return executable.run(narrowed(request, endpoint));
@@ -45,5 +45,5 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
 }
 
 function narrowed<E extends RunnableEndpoint>(request: ToolRunRequest, endpoint: E): ToolCallOf<E> {
-  return { ...request, spec: { ...request.spec, endpoint } };
+  return { ...request, tool: { ...request.tool, endpoint } };
 }

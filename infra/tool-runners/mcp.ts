@@ -18,30 +18,30 @@ export class McpToolRunner {
   async run(call: ToolCallOf<McpEndpoint>): Promise<ToolRunResult> {
     const clock = new CallClock();
     if (call.signal.aborted) return clock.failed('cancelled', CANCELLED);
-    const { spec } = call;
+    const { tool } = call;
     if (typeof call.input !== 'object' || call.input === null || Array.isArray(call.input))
       return clock.failed('remote_error', 'an MCP tool takes a JSON object as its arguments');
     const args: JsonObject = call.input;
-    const allowedHosts = spec.endpoint.server.transport === 'http' ? await this.deps.allowedHosts(call.orgId) : [];
-    const deadline = new CallDeadline(spec.timeoutMs, call.signal);
-    const opened = await McpSession.open(spec.endpoint.server, {
-      maxOutputBytes: spec.maxOutputBytes,
+    const allowedHosts = tool.endpoint.server.transport === 'http' ? await this.deps.allowedHosts(call.orgId) : [];
+    const deadline = new CallDeadline(tool.timeoutMs, call.signal);
+    const opened = await McpSession.open(tool.endpoint.server, {
+      maxOutputBytes: tool.maxOutputBytes,
       allowedHosts,
       signal: deadline.signal,
-      timeoutMs: spec.timeoutMs,
+      timeoutMs: tool.timeoutMs,
     });
     if (!(opened instanceof McpSession)) {
       deadline.dispose();
       return deadline.signal.aborted ? deadline.failure(clock) : clock.failed(opened.code, opened.message);
     }
     try {
-      const result = await opened.client.callTool({ name: spec.endpoint.remoteName, arguments: args }, undefined, {
+      const result = await opened.client.callTool({ name: tool.endpoint.remoteName, arguments: args }, undefined, {
         signal: deadline.signal,
-        timeout: spec.timeoutMs,
+        timeout: tool.timeoutMs,
       });
       if (result.isError === true) return clock.failed('remote_error', mcpErrorMessage(result));
       const output = mcpOutput(result);
-      if (Buffer.byteLength(JSON.stringify(output)) > spec.maxOutputBytes) return clock.failed('output_too_large', outputTooLarge(spec.maxOutputBytes));
+      if (Buffer.byteLength(JSON.stringify(output)) > tool.maxOutputBytes) return clock.failed('output_too_large', outputTooLarge(tool.maxOutputBytes));
       return clock.succeeded(output);
     } catch (error) {
       if (deadline.signal.aborted) return deadline.failure(clock);

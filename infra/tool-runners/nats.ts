@@ -23,11 +23,11 @@ export class NatsToolRunner {
   async run(call: ToolCallOf<NatsEndpoint>): Promise<ToolRunResult> {
     const clock = new CallClock();
     if (call.signal.aborted) return clock.failed('cancelled', CANCELLED);
-    const { subject } = call.spec.endpoint;
+    const { subject } = call.tool.endpoint;
     const bus = this.bus;
     if (bus === undefined) return clock.failed('unreachable', 'this platform has no bus for NATS tools');
     if (RESERVED_SUBJECT.test(subject)) return clock.failed('host_not_allowed', `the subject ${subject} is reserved for the platform and the server`);
-    const deadline = new CallDeadline(call.spec.timeoutMs, call.signal);
+    const deadline = new CallDeadline(call.tool.timeoutMs, call.signal);
     try {
       return await Promise.race([request(bus, call, clock), deadline.stopped(clock)]);
     } finally {
@@ -37,17 +37,17 @@ export class NatsToolRunner {
 }
 
 async function request(bus: Bus, call: ToolCallOf<NatsEndpoint>, clock: CallClock): Promise<ToolRunResult> {
-  const { spec } = call;
+  const { tool } = call;
   try {
-    const reply = await bus.request(spec.endpoint.subject, { data: call.input }, { timeoutMs: spec.timeoutMs });
-    if (Buffer.byteLength(JSON.stringify(reply.data)) > spec.maxOutputBytes) return clock.failed('output_too_large', outputTooLarge(spec.maxOutputBytes));
+    const reply = await bus.request(tool.endpoint.subject, { data: call.input }, { timeoutMs: tool.timeoutMs });
+    if (Buffer.byteLength(JSON.stringify(reply.data)) > tool.maxOutputBytes) return clock.failed('output_too_large', outputTooLarge(tool.maxOutputBytes));
     return clock.succeeded(reply.data);
   } catch (error) {
-    if (error instanceof NoResponderError) return clock.failed('unreachable', `no service answers on ${spec.endpoint.subject}`);
-    if (error instanceof RequestTimeoutError) return clock.failed('timeout', timedOut(spec.timeoutMs));
-    if (error instanceof InvalidMessageError) return clock.failed('bad_output', `the reply on ${spec.endpoint.subject} is not JSON`);
-    if (error instanceof InvalidSubjectError) return clock.failed('host_not_allowed', `${spec.endpoint.subject} is not a subject a tool may use`);
+    if (error instanceof NoResponderError) return clock.failed('unreachable', `no service answers on ${tool.endpoint.subject}`);
+    if (error instanceof RequestTimeoutError) return clock.failed('timeout', timedOut(tool.timeoutMs));
+    if (error instanceof InvalidMessageError) return clock.failed('bad_output', `the reply on ${tool.endpoint.subject} is not JSON`);
+    if (error instanceof InvalidSubjectError) return clock.failed('host_not_allowed', `${tool.endpoint.subject} is not a subject a tool may use`);
     // The bus down, the request too large for the server, a permission: the tool could not be reached.
-    return clock.failed('unreachable', `the request on ${spec.endpoint.subject} failed (${error instanceof Error ? error.message : String(error)})`);
+    return clock.failed('unreachable', `the request on ${tool.endpoint.subject} failed (${error instanceof Error ? error.message : String(error)})`);
   }
 }

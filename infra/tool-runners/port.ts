@@ -11,10 +11,9 @@ export type ToolFailureCode = 'timeout' | 'crashed' | 'output_too_large' | 'bad_
 
 export type ToolRunResult = { ok: true; output: JsonValue; durationMs: number } | { ok: false; code: ToolFailureCode; message: string; durationMs: number };
 
-/** What a call carries besides the tool: its input (already validated against the tool's input schema) and its bounds. */
+/** One call: the tool, its input (already validated against the tool's input schema), the org and a way to stop it. */
 export interface ToolRunRequest {
-  /** A registered tool (domain/tool/spec.ts's ToolSpec is one): infra/ names its shape, it may not import the domain. */
-  spec: RunnableTool;
+  tool: RunnableTool;
   input: JsonValue;
   /** The org the call is made in: HTTP hosts and secrets are the org's. */
   orgId: string;

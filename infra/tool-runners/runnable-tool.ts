@@ -1,36 +1,39 @@
+import type { JsonValue } from '../json-value.ts';
 import type { ToolRunRequest } from './port.ts';
 
 /*
- * What a runner needs of a registered tool: how to reach it and its bounds. The registry's ToolSpec
- * (domain/tool/spec.ts) is the schema these shapes come from; infra/ may not import the domain, so the port names
- * them here, and the compiler checks that a ToolSpec is one of them wherever one is handed to a runner (the
- * tool-runner tests hand it ToolSpecs parsed by the domain's schema). Fields are those the spec's defaults fill, so a
- * parsed spec always has them.
+ * What a runner needs to know of a tool, in infra's own terms: infra knows nothing of the domain, so the registry's
+ * zod schemas (domain/tool/spec.ts, which validate a registration) are not imported here. The registry's ToolSpec is
+ * assignable to RunnableTool; test/unit/tool-runners.spec-fits.spec.ts keeps the two in step at compile time.
  */
 
-export type SecretRef = { secret: string };
-
-export type HttpEndpoint = {
+export interface HttpEndpoint {
   kind: 'http';
   url: string;
   method: 'POST' | 'PUT';
-  headers: Record<string, string | SecretRef>;
-};
+  /** A value, or the name of a secret the runner resolves at call time (never logged, never in an error). */
+  headers: Readonly<Record<string, string | { secret: string }>>;
+}
 
-export type NatsEndpoint = { kind: 'nats'; subject: string };
+export interface NatsEndpoint {
+  kind: 'nats';
+  subject: string;
+}
 
-export type McpServerAddress = { transport: 'stdio'; command: string; args: string[] } | { transport: 'http'; url: string };
+export interface McpEndpoint {
+  kind: 'mcp';
+  server: { transport: 'stdio'; command: string; args: readonly string[] } | { transport: 'http'; url: string };
+  remoteName: string;
+}
 
-export type McpEndpoint = { kind: 'mcp'; server: McpServerAddress; remoteName: string };
-
-export type ExecutableEndpoint = {
+export interface ExecutableEndpoint {
   kind: 'executable';
   command: string;
-  args: string[];
-  env: Record<string, string>;
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
   memoryMb: number;
   cpuSeconds: number;
-};
+}
 
 export type RunnableEndpoint = HttpEndpoint | NatsEndpoint | McpEndpoint | ExecutableEndpoint;
 
@@ -39,10 +42,15 @@ export interface RunnableTool {
   endpoint: RunnableEndpoint;
   timeoutMs: number;
   maxOutputBytes: number;
+  /** Declared, for runners that pass it on (MCP); the input was validated against it before the call. */
+  inputSchema?: { readonly [key: string]: JsonValue };
 }
+
+/** Where an MCP tool's server is: a command the platform starts (stdio) or a streamable HTTP URL. */
+export type McpServerAddress = McpEndpoint['server'];
 
 /** A tool with an endpoint of one kind, as each adapter takes it. */
 export type RunnableToolOf<E extends RunnableEndpoint> = Omit<RunnableTool, 'endpoint'> & { endpoint: E };
 
 /** The request an adapter of one kind answers: the port's request narrowed to that kind. */
-export type ToolCallOf<E extends RunnableEndpoint> = Omit<ToolRunRequest, 'spec'> & { spec: RunnableToolOf<E> };
+export type ToolCallOf<E extends RunnableEndpoint> = Omit<ToolRunRequest, 'tool'> & { tool: RunnableToolOf<E> };

@@ -36,7 +36,7 @@ export function describeToolRunnerContract(adapterName: string, setup: () => Pro
     });
 
     const call = (behaviour: ContractBehaviour, input: JsonValue, bounds: { timeoutMs?: number; maxOutputBytes?: number }, signal = neverAborted()) =>
-      fixture.runner.run({ spec: registeredTool(fixture.endpoint(behaviour), bounds), input, orgId: fixture.orgId, signal });
+      fixture.runner.run({ tool: registeredTool(fixture.endpoint(behaviour), bounds), input, orgId: fixture.orgId, signal });
 
     it('answers the tool output, with the call duration', async () => {
       const input = { text: 'héllo', items: [1, 2, { nested: true }] };

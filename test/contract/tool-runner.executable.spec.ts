@@ -52,7 +52,7 @@ describeToolRunnerContract('executable', async () => ({
 
 describe('executable tool runner', () => {
   const runner = createToolRunner({ allowedHosts: () => [], secrets: () => undefined });
-  const run = (spec: ToolSpec) => runner.run({ spec, input: {}, orgId: 'org-1', signal: new AbortController().signal });
+  const run = (spec: ToolSpec) => runner.run({ tool: spec, input: {}, orgId: 'org-1', signal: new AbortController().signal });
 
   it('fails a tool that exits non-zero with crashed, with the end of its stderr', async () => {
     const result = failure(await run(registeredTool(endpoint('crash'))));

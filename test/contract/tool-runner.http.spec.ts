@@ -84,7 +84,7 @@ describeToolRunnerContract('http', async () => ({
 
 describe('http tool runner', () => {
   const run = (target: ToolEndpoint, orgId = 'org-1', input: object = { q: 1 }) =>
-    runner.run({ spec: registeredTool(target, { timeoutMs: 5000 }), input: { ...input }, orgId, signal: new AbortController().signal });
+    runner.run({ tool: registeredTool(target, { timeoutMs: 5000 }), input: { ...input }, orgId, signal: new AbortController().signal });
 
   it('sends the input as the JSON body, with the method and a secret header resolved for the org', async () => {
     const result = await run(endpoint('/whoami', { method: 'PUT', headers: { Authorization: { secret: 'api-token' } } }));

@@ -6,9 +6,11 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ToolEndpoint } from '../../domain/tool/spec.ts';
 import { createToolRunner, listMcpTools } from '../../infra/tool-runners/index.ts';
-import type { McpServerAddress } from '../../infra/tool-runners/runnable-tool.ts';
 import { mcpTestServer } from '../support/mcp-tools.ts';
 import { describeToolRunnerContract, failure, registeredTool } from './tool-runner.contract.ts';
+
+// Addresses as the registry holds them (the domain's type), which the runners take as they are.
+type McpServerAddress = Extract<ToolEndpoint, { kind: 'mcp' }>['server'];
 
 // The stdio server is a child process: node with tsx's loader (by its absolute URL: the server starts in a scratch
 // directory, where `tsx` would not resolve) running test/support/mcp-stdio-server.ts.
@@ -23,7 +25,7 @@ const STARTUP_MS = 8000;
 
 const endpoint = (server: McpServerAddress, remoteName: string): ToolEndpoint => ({ kind: 'mcp', server, remoteName });
 const run = (target: ToolEndpoint, orgId = 'org-1') =>
-  runner.run({ spec: registeredTool(target, { timeoutMs: STARTUP_MS }), input: { q: 1 }, orgId, signal: new AbortController().signal });
+  runner.run({ tool: registeredTool(target, { timeoutMs: STARTUP_MS }), input: { q: 1 }, orgId, signal: new AbortController().signal });
 
 describeToolRunnerContract('mcp over stdio', async () => ({
   runner,
@@ -127,7 +129,7 @@ describe('mcp tool runner over streamable HTTP', () => {
 
   it('holds a flood to the output limit while reading it', async () => {
     const result = await runner.run({
-      spec: registeredTool(endpoint(http, 'flood'), { timeoutMs: 5000, maxOutputBytes: 1024 }),
+      tool: registeredTool(endpoint(http, 'flood'), { timeoutMs: 5000, maxOutputBytes: 1024 }),
       input: {},
       orgId: 'org-1',
       signal: new AbortController().signal,

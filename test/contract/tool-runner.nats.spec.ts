@@ -49,7 +49,7 @@ if (url) {
   describe('nats tool runner', () => {
     const run = (subject: string) =>
       runner.run({
-        spec: registeredTool({ kind: 'nats', subject }, { timeoutMs: 2000 }),
+        tool: registeredTool({ kind: 'nats', subject }, { timeoutMs: 2000 }),
         input: { q: 1 },
         orgId: 'org-1',
         signal: new AbortController().signal,
@@ -79,7 +79,7 @@ describe('nats tool runner without a bus', () => {
   it('fails with unreachable', async () => {
     const runner = createToolRunner({ allowedHosts: () => [], secrets: () => undefined });
     const result = await runner.run({
-      spec: registeredTool({ kind: 'nats', subject: 'tools.any' }),
+      tool: registeredTool({ kind: 'nats', subject: 'tools.any' }),
       input: {},
       orgId: 'org-1',
       signal: new AbortController().signal,
