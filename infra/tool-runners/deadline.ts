@@ -36,12 +36,15 @@ export class CallDeadline {
     return clock.failed(code, message);
   }
 
+  /** Calls `listener` once the call is stopped: at once when it already is (a cancel that came during the set-up). */
+  onStop(listener: () => void): void {
+    if (this.signal.aborted) listener();
+    else this.signal.addEventListener('abort', listener, { once: true });
+  }
+
   /** Resolves with the stop's failure when the deadline passes or the caller aborts, whichever comes first. */
   stopped(clock: CallClock): Promise<ToolRunResult> {
-    return new Promise((resolve) => {
-      if (this.signal.aborted) resolve(this.failure(clock));
-      else this.signal.addEventListener('abort', () => resolve(this.failure(clock)), { once: true });
-    });
+    return new Promise((resolve) => this.onStop(() => resolve(this.failure(clock))));
   }
 
   /** Call when the call is over, so neither the timer nor the caller's signal keeps a reference to it. */

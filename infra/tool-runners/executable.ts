@@ -57,7 +57,6 @@ function supervised(child: ChildProcessWithoutNullStreams, call: ToolCallOf<Exec
       child.stderr.destroy();
       settle();
     };
-    deadline.signal.addEventListener('abort', () => stop(deadline.failure(clock)), { once: true });
     child.stdout.on('data', (chunk: Buffer) => {
       if (!stdout.push(chunk)) stop(clock.failed('output_too_large', outputTooLarge(tool.maxOutputBytes)));
     });
@@ -77,6 +76,7 @@ function supervised(child: ChildProcessWithoutNullStreams, call: ToolCallOf<Exec
       if (verdict === undefined) verdict = code === 0 && signal === null ? parsedOutput(stdout.text(), clock) : crashed(code, signal, tool, stderr, clock);
       settle();
     });
+    deadline.onStop(() => stop(deadline.failure(clock)));
     child.stdin.end(JSON.stringify(call.input));
   });
 }

@@ -71,6 +71,16 @@ export function describeToolRunnerContract(adapterName: string, setup: () => Pro
       expect(result.durationMs).toBeLessThan(timeoutMs);
     });
 
+    it('answers cancelled when the abort comes while the call is being set up', async () => {
+      const controller = new AbortController();
+      const timeoutMs = fixture.startupMs + 20_000;
+      const running = call('hang', {}, { timeoutMs }, controller.signal);
+      controller.abort();
+      const result = await running;
+      expect(failure(result).code).toBe('cancelled');
+      expect(result.durationMs).toBeLessThan(timeoutMs);
+    });
+
     it('answers cancelled without starting the tool when the signal is already aborted', async () => {
       const controller = new AbortController();
       controller.abort();
