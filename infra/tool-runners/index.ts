@@ -4,6 +4,7 @@ import { ExecutableToolRunner } from './executable.ts';
 import { HttpToolRunner, type SecretResolver } from './http.ts';
 import { McpToolRunner } from './mcp.ts';
 import { NatsToolRunner } from './nats.ts';
+import { ProcessSlots } from './process-slots.ts';
 import type { ToolRunner, ToolRunRequest, ToolRunResult } from './port.ts';
 import type { RunnableEndpoint, ToolCallOf } from './runnable-tool.ts';
 
@@ -19,7 +20,11 @@ export interface ToolRunnerDeps {
   secrets: SecretResolver;
   /** The platform's bus, for `nats` tools; without one they are `unreachable`. */
   bus?: Bus;
+  /** Tool processes (executables and stdio MCP servers) running at once; default 32. */
+  maxProcesses?: number;
 }
+
+const DEFAULT_MAX_PROCESSES = 32;
 
 /** One runner for every kind: each call goes to the adapter of its endpoint's kind. */
 export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
@@ -27,17 +32,19 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
   const http = new HttpToolRunner(deps);
   const nats = new NatsToolRunner(deps.bus);
   const mcp = new McpToolRunner(deps);
+  const slots = new ProcessSlots(deps.maxProcesses ?? DEFAULT_MAX_PROCESSES);
   return {
     run(request: ToolRunRequest): Promise<ToolRunResult> {
       const endpoint: RunnableEndpoint = request.tool.endpoint;
       switch (endpoint.kind) {
         case 'executable':
-          return executable.run(narrowed(request, endpoint));
+          return slots.hold(() => executable.run(narrowed(request, endpoint)));
         case 'http':
           return http.run(narrowed(request, endpoint));
         case 'nats':
           return nats.run(narrowed(request, endpoint));
         case 'mcp':
+          if (endpoint.server.transport === 'stdio') return slots.hold(() => mcp.run(narrowed(request, endpoint)));
           return mcp.run(narrowed(request, endpoint));
       }
     },

@@ -103,6 +103,23 @@ describe('executable tool runner', () => {
     await waitFor(() => !alive(grandchild), 5000, 'the grandchild killed with its group');
   });
 
+  it('runs at most maxProcesses tool processes at once, failing the call beyond as unreachable', async () => {
+    const capped = createToolRunner({ allowedHosts: () => [], secrets: () => undefined, maxProcesses: 1 });
+    const controller = new AbortController();
+    const hanging = capped.run({ tool: registeredTool(endpoint('hang'), { timeoutMs: 20_000 }), input: {}, orgId: 'org-1', signal: controller.signal });
+    const refused = failure(await capped.run({ tool: registeredTool(endpoint('echo')), input: {}, orgId: 'org-1', signal: new AbortController().signal }));
+    expect(refused).toMatchObject({ code: 'unreachable', message: expect.stringContaining('1 tool processes are running') });
+    controller.abort();
+    expect(failure(await hanging).code).toBe('cancelled');
+    // The slot is free again once the call has ended.
+    expect(
+      await capped.run({ tool: registeredTool(endpoint('echo')), input: { again: true }, orgId: 'org-1', signal: new AbortController().signal }),
+    ).toMatchObject({
+      ok: true,
+      output: { again: true },
+    });
+  });
+
   it('fails a command that does not exist with unreachable', async () => {
     const missing = registeredTool({ ...endpoint('echo'), command: join(directory, 'no-such-tool') });
     expect(failure(await run(missing)).code).toBe('unreachable');
