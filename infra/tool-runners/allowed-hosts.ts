@@ -15,3 +15,15 @@ export function hostAllowed(url: URL, allowed: readonly string[]): boolean {
     return wanted === hostname || wanted === host;
   });
 }
+
+/**
+ * The org's allowed hosts, or the message of why they could not be read: the list lives with the org's settings, and
+ * a lookup that fails (its store unavailable) fails the call as `unreachable` for its retry policy, not as a throw.
+ */
+export async function orgHosts(allowedHosts: AllowedHosts, orgId: string): Promise<readonly string[] | string> {
+  try {
+    return await allowedHosts(orgId);
+  } catch (error) {
+    return `the org's allowed hosts could not be read (${error instanceof Error ? error.message : String(error)})`;
+  }
+}

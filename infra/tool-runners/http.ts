@@ -1,4 +1,4 @@
-import { type AllowedHosts, hostAllowed } from './allowed-hosts.ts';
+import { type AllowedHosts, hostAllowed, orgHosts } from './allowed-hosts.ts';
 import { CallDeadline } from './deadline.ts';
 import { CANCELLED, CallClock, CappedBytes, outputTooLarge, parsedOutput } from './outcome.ts';
 import type { ToolRunResult } from './port.ts';
@@ -24,7 +24,8 @@ export class HttpToolRunner {
     const clock = new CallClock();
     if (call.signal.aborted) return clock.failed('cancelled', CANCELLED);
     const { endpoint } = call.tool;
-    const allowed = await this.deps.allowedHosts(call.orgId);
+    const allowed = await orgHosts(this.deps.allowedHosts, call.orgId);
+    if (typeof allowed === 'string') return clock.failed('unreachable', allowed);
     let url = new URL(endpoint.url);
     if (!hostAllowed(url, allowed)) return clock.failed('host_not_allowed', `the host ${url.host} is not one the org allows its tools to reach`);
     const resolved = await this.headers(call);
@@ -62,7 +63,13 @@ export class HttpToolRunner {
         headers[name] = value;
         continue;
       }
-      const secret = await this.deps.secrets(call.orgId, value.secret);
+      let secret: string | undefined;
+      try {
+        secret = await this.deps.secrets(call.orgId, value.secret);
+      } catch {
+        // The store's error could quote what it holds: the message names the secret only.
+        return `the org's secret named ${value.secret} could not be read (header ${name})`;
+      }
       if (secret === undefined) return `the org has no secret named ${value.secret} (header ${name})`;
       headers[name] = secret;
       secretValues.push(secret);

@@ -1,5 +1,5 @@
 import type { JsonObject } from '../json-value.ts';
-import type { AllowedHosts } from './allowed-hosts.ts';
+import { type AllowedHosts, orgHosts } from './allowed-hosts.ts';
 import { CallDeadline } from './deadline.ts';
 import { mcpErrorMessage, mcpOutput } from './mcp-result.ts';
 import { McpSession } from './mcp-session.ts';
@@ -22,7 +22,8 @@ export class McpToolRunner {
     if (typeof call.input !== 'object' || call.input === null || Array.isArray(call.input))
       return clock.failed('remote_error', 'an MCP tool takes a JSON object as its arguments');
     const args: JsonObject = call.input;
-    const allowedHosts = tool.endpoint.server.transport === 'http' ? await this.deps.allowedHosts(call.orgId) : [];
+    const allowedHosts = tool.endpoint.server.transport === 'http' ? await orgHosts(this.deps.allowedHosts, call.orgId) : [];
+    if (typeof allowedHosts === 'string') return clock.failed('unreachable', allowedHosts);
     const deadline = new CallDeadline(tool.timeoutMs, call.signal);
     const opened = await McpSession.open(tool.endpoint.server, {
       maxOutputBytes: tool.maxOutputBytes,

@@ -103,6 +103,26 @@ describe('http tool runner', () => {
     expect(result.message).toContain('other-token');
   });
 
+  it('fails a call whose allowed hosts or secret cannot be read with unreachable, never the store error', async () => {
+    const outage = createToolRunner({
+      allowedHosts: (orgId) => {
+        if (orgId === 'org-down') throw new Error('settings store unavailable');
+        return ['127.0.0.1'];
+      },
+      secrets: async () => {
+        throw new Error(`store dump: ${TOKEN}`);
+      },
+    });
+    const call = (target: ToolEndpoint, orgId: string) => outage.run({ tool: registeredTool(target), input: {}, orgId, signal: new AbortController().signal });
+    expect(failure(await call(endpoint('/echo'), 'org-down'))).toMatchObject({
+      code: 'unreachable',
+      message: expect.stringContaining('settings store unavailable'),
+    });
+    const secretDown = failure(await call(endpoint('/whoami', { headers: { Authorization: { secret: 'api-token' } } }), 'org-1'));
+    expect(secretDown).toMatchObject({ code: 'unreachable', message: expect.stringContaining('api-token') });
+    expect(secretDown.message).not.toContain(TOKEN);
+  });
+
   it('answers a non-2xx as remote_error, with the secret taken out of what the endpoint echoed', async () => {
     const result = failure(await run(endpoint('/fails', { headers: { Authorization: { secret: 'api-token' } } })));
     expect(result.code).toBe('remote_error');
