@@ -75,8 +75,9 @@ function httpUrlOf(endpoint: ToolEndpoint): { url: string; field: string[] } | n
 function hostRefusal(orgId: string, endpoint: ToolEndpoint, allowedHosts: readonly string[]): AppError | undefined {
   const reached = httpUrlOf(endpoint);
   if (reached === null) return undefined;
-  const host = new URL(reached.url).hostname;
-  if (isToolHostAllowed(host, allowedHosts)) return undefined;
+  const url = new URL(reached.url);
+  const host = url.host;
+  if (isToolHostAllowed(url, allowedHosts)) return undefined;
   return appError('unprocessable', 'TOOL_HOST_NOT_ALLOWED', `the host ${host} is not one org ${orgId} lets its tools reach (its metadata tools.allowedHosts)`, {
     orgId,
     host,

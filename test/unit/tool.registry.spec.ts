@@ -89,17 +89,25 @@ describe('the tool registry: one stream per (org, name)', () => {
 
 describe("an org's allowed hosts (metadata tools.allowedHosts)", () => {
   it('reads names and subdomain wildcards, leaving malformed entries out', () => {
-    expect(allowedToolHostsOf({ 'tools.allowedHosts': ' API.example.com, *.search.test, not a host, ' })).toEqual(['api.example.com', '*.search.test']);
+    expect(allowedToolHostsOf({ 'tools.allowedHosts': ' API.example.com, *.search.test, not a host, local.test:8443, ' })).toEqual([
+      'api.example.com',
+      '*.search.test',
+      'local.test:8443',
+    ]);
     expect(allowedToolHostsOf({})).toEqual([]);
   });
 
-  it('matches exact names, and a wildcard only below its domain', () => {
-    const allowed = ['api.example.com', '*.search.test'];
-    expect(isToolHostAllowed('API.example.com', allowed)).toBe(true);
-    expect(isToolHostAllowed('eu.search.test', allowed)).toBe(true);
-    expect(isToolHostAllowed('search.test', allowed)).toBe(false);
-    expect(isToolHostAllowed('evilsearch.test', allowed)).toBe(false);
-    expect(isToolHostAllowed('example.com', allowed)).toBe(false);
+  it('matches names on any port, a name and port on that port only, and a wildcard only below its domain', () => {
+    const allowed = ['api.example.com', '*.search.test', 'local.test:8443'];
+    const allows = (url: string) => isToolHostAllowed(new URL(url), allowed);
+    expect(allows('https://API.example.com/x')).toBe(true);
+    expect(allows('https://api.example.com:9000/x')).toBe(true);
+    expect(allows('https://eu.search.test/x')).toBe(true);
+    expect(allows('https://search.test/x')).toBe(false);
+    expect(allows('https://evilsearch.test/x')).toBe(false);
+    expect(allows('https://example.com/x')).toBe(false);
+    expect(allows('https://local.test:8443/x')).toBe(true);
+    expect(allows('https://local.test/x')).toBe(false);
   });
 });
 
