@@ -33,7 +33,9 @@ import { createToolCallAggregate } from '../../commands/handlers/tool-call.ts';
 import { createToolAggregate } from '../../commands/handlers/tool.ts';
 import { toolCountFromReadModel } from '../../projections/read-models/tools.ts';
 import type { ToolRunner } from '../../infra/tool-runners/port.ts';
-import { noToolRunner } from '../../processes/tools/no-runner.ts';
+import { createToolRunner } from '../../infra/tool-runners/index.ts';
+import { allowedToolHostsOf } from '../../domain/tool/allowed-hosts.ts';
+import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { ToolCallProcess } from '../../processes/tools/tool-call-process.ts';
 import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
 import type { Platform } from '../../api/platform.ts';
@@ -49,8 +51,8 @@ export async function startPlatform(
   check: PreAppendCheck = governedCheck,
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
   cache: Cache = new MemoryCache(),
-  /** Runs tool calls outside the process (infra/tool-runners/); without one, every call fails as unreachable. */
-  toolRunner: ToolRunner = noToolRunner,
+  /** Runs tool calls outside the process; default: the runners of infra/tool-runners/ (tests give a double). */
+  toolRunner?: ToolRunner,
 ): Promise<Platform> {
   // Loaded only for a secured bus, like the NATS adapter: the embedded default does not pay for nats.js at start.
   const agentBusCredentials =
@@ -137,6 +139,15 @@ export async function startPlatform(
   });
   const toolRegistry = createToolAggregate({ toolsOf: toolCountFromReadModel({ store, docs, projections }) });
   const toolCalls = createToolCallAggregate();
+  // The org's allowed hosts are read at each call, so narrowing them applies at once. No org holds secrets yet: a
+  // header naming one fails its call as unreachable, naming the secret.
+  const runner =
+    toolRunner ??
+    createToolRunner({
+      allowedHosts: async (orgId) => allowedToolHostsOf((await loader.load(orgDecider, orgStream(orgId))).state?.metadata ?? {}),
+      secrets: () => undefined,
+      bus,
+    });
   const tools = new ToolCallProcess({
     consumer,
     registry,
@@ -144,7 +155,7 @@ export async function startPlatform(
     reader: loader,
     checkpoints: new DocumentCheckpointStore(docs),
     deadLetters: new DocumentDeadLetters(docs),
-    runner: toolRunner,
+    runner,
     aggregate: toolCalls,
     logger,
   });

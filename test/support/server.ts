@@ -25,7 +25,7 @@ export interface TestServerOptions {
   server?: ServerOptions;
   /** Extra environment for the config, e.g. NATS_URL. */
   env?: Record<string, string>;
-  /** Runs the platform's tool calls (a test double, see tool-calls.ts); default: none, every call unreachable. */
+  /** Runs the platform's tool calls (a test double, see tool-calls.ts); default: the platform's runners. */
   toolRunner?: ToolRunner;
 }
 
