@@ -65,6 +65,8 @@ const routes: Array<[string, string]> = [
   ['post', '/orgs/:orgId/policies'],
   ['post', '/orgs/:orgId/policies/:version/publish'],
   ['get', '/orgs/:orgId/policies'],
+  ['post', '/orgs/:orgId/workflows'],
+  ['post', '/orgs/:orgId/workflows/:name/retire'],
   ['get', '/orgs/:orgId/decisions'],
   ['post', '/orgs/:orgId/jobs'],
   ['get', '/orgs/:orgId/jobs'],
