@@ -29,6 +29,7 @@ import { subjectListRoutes } from './routes/subject-list.ts';
 import { workListRoutes } from './routes/work-lists.ts';
 import { associationListRoutes } from './routes/association-list.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { workflowReadRoutes } from './routes/workflow-reads.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
@@ -116,6 +117,7 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
         await rest.register(async (inner) => rosterRoutes(inner, platform));
         await rest.register(async (inner) => policyRoutes(inner, platform));
         await rest.register(async (inner) => workflowRoutes(inner, platform));
+        await rest.register(async (inner) => workflowReadRoutes(inner, platform));
         await rest.register(async (inner) => jobRoutes(inner, platform));
         await rest.register(async (inner) => contractRoutes(inner, platform));
         await rest.register(async (inner) => taskRoutes(inner, platform));

@@ -25,6 +25,7 @@ export const readActions = [
   'subject.read',
   'job.read',
   'job.accept',
+  'workflow.read',
   'platform.projections.read',
   'platform.projections.rebuild',
   'platform.metrics.read',

@@ -104,4 +104,44 @@ describe('workflow definitions over HTTP', () => {
     await expectRefusal(server, { url: `/orgs/${orgId}/workflows/never/retire`, payload: {} }, 404, 'WORKFLOW_NOT_FOUND');
     await expectRefusal(server, { url: `/orgs/${orgId}/workflows/Bad%20Name/retire`, payload: {} }, 400, 'VALIDATION_FAILED');
   });
+
+  it('reads a workflow, a version with its DAG, and the DAG as Mermaid', async () => {
+    await api.expectStatus(await api.post(`/orgs/${orgId}/workflows`, { ...paper, name: 'report' }), 201);
+    const workflow = await api.get(`/orgs/${orgId}/workflows/report`);
+    expect(workflow.statusCode).toBe(200);
+    expect(workflow.json()).toMatchObject({ name: 'report', status: 'active', newest: 1, versions: [{ version: 1, description: paper.description }] });
+
+    const version = (await api.get(`/orgs/${orgId}/workflows/report/versions/1`)).json();
+    expect(version.definition.steps.outline).toMatchObject({ kind: 'task', role: 'writer', instructions: '' });
+    expect(version.dag.nodes.map((node: { id: string; dependsOn: string[] }) => [node.id, node.dependsOn])).toEqual([
+      ['outline', []],
+      ['sections', ['outline']],
+      ['review', ['sections']],
+    ]);
+    expect(version.dag.nodes[1].fanOut).toEqual({ items: 'steps.outline.output.sections', maxItems: 20 });
+
+    const mermaid = await api.get(`/orgs/${orgId}/workflows/report/versions/1/mermaid`);
+    expect(mermaid.statusCode).toBe(200);
+    expect(mermaid.headers['content-type']).toMatch(/^text\/plain/);
+    expect(mermaid.body.split('\n').slice(0, 4)).toEqual(['flowchart TD', '  s0["outline"]', '  s1["sections<br/>for each, at most 20"]', '  s2{"review"}']);
+  });
+
+  it('answers 404 for a workflow or version that does not exist, 400 for a malformed name or version', async () => {
+    for (const [url, status, code] of [
+      [`/orgs/${orgId}/workflows/nothing-here`, 404, 'WORKFLOW_NOT_FOUND'],
+      [`/orgs/${orgId}/workflows/paper/versions/99`, 404, 'WORKFLOW_VERSION_NOT_FOUND'],
+      [`/orgs/${orgId}/workflows/paper/versions/99/mermaid`, 404, 'WORKFLOW_VERSION_NOT_FOUND'],
+      [`/orgs/${orgId}/workflows/Bad_Name`, 400, 'VALIDATION_FAILED'],
+      [`/orgs/${orgId}/workflows/paper/versions/first`, 400, 'VALIDATION_FAILED'],
+    ] as const) {
+      await expectRefusal(server, { method: 'GET', url }, status, code);
+    }
+  });
+
+  it("lets only those who may read the org's workflows read them", async () => {
+    const outsider = await api.subjectWithKey('outsider');
+    const response = await server.app.inject({ url: `/orgs/${orgId}/workflows/paper`, headers: { authorization: `Bearer ${outsider.key}` } });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('ORG_NOT_FOUND');
+  });
 });
