@@ -1,7 +1,7 @@
 import { orgNotFound } from '../domain/org/not-found.ts';
 import { appError, isAppError, type AppError } from '../domain/shared/app-error.ts';
 import type { Principal } from '../domain/shared/principal.ts';
-import { decideRead, type ReadRequest } from '../commands/governance/read-check.ts';
+import { decideRead, type ReadAction, type ReadRequest } from '../commands/governance/read-check.ts';
 import type { BuiltPolicyRequest } from '../commands/governance/policy-request.ts';
 import type { StreamReader } from '../commands/stream-loader.ts';
 
@@ -62,6 +62,18 @@ export function subjectRead(subjectId: string, options: { now?: string } = {}): 
     query: { type: 'ReadSubject', data: { subjectId } },
     ...(options.now === undefined ? {} : { now: options.now }),
   };
+}
+
+/**
+ * A read of the platform's own data (metrics, projections, decisions of no org): no org's policy applies, only the
+ * platform policy decides it (platform admins).
+ */
+export function platformRead(
+  action: ReadAction,
+  resource: { type: string; id: string | null },
+  query: { type: string; data: Record<string, unknown> },
+): Omit<ReadRequest, 'principal'> {
+  return { action, orgId: null, resource, query };
 }
 
 /**

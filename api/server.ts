@@ -112,29 +112,28 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
       await scope.register(async (rest) => {
         useZodSchemas(rest);
         if (!platform.config.METRICS_PUBLIC) await rest.register(async (inner) => metricsRoute(inner, platform));
-        await rest.register(async (inner) => orgRoutes(inner, platform));
-        await rest.register(async (inner) => subjectRoutes(inner, platform));
-        await rest.register(async (inner) => rosterRoutes(inner, platform));
-        await rest.register(async (inner) => policyRoutes(inner, platform));
-        await rest.register(async (inner) => workflowRoutes(inner, platform));
-        await rest.register(async (inner) => workflowReadRoutes(inner, platform));
-        await rest.register(async (inner) => jobRoutes(inner, platform));
-        await rest.register(async (inner) => contractRoutes(inner, platform));
-        await rest.register(async (inner) => taskRoutes(inner, platform));
-        await rest.register(async (inner) => workReadRoutes(inner, platform));
-        await rest.register(async (inner) => orgListRoutes(inner, platform));
-        await rest.register(async (inner) => subjectListRoutes(inner, platform));
-        await rest.register(async (inner) => workListRoutes(inner, platform));
-        await rest.register(async (inner) => associationListRoutes(inner, platform));
-        await rest.register(async (inner) => agentRequestRoutes(inner, platform));
-        await rest.register(async (inner) => agentInboxRoutes(inner, platform, streams, options.agentInbox));
-        await rest.register(async (inner) => agentBusCredentialRoutes(inner, platform));
-        await rest.register(async (inner) => decisionRoutes(inner, platform));
-        await rest.register(async (inner) => auditRoutes(inner, platform));
-        await rest.register(async (inner) => apiKeyRoutes(inner, platform));
-        await rest.register(async (inner) => projectionRoutes(inner, platform));
-        await rest.register(async (inner) => projectionParkingRoutes(inner, platform));
-        await rest.register(async (inner) => eventStreamRoutes(inner, platform, streams, options.eventStream));
+        // Each family in a plugin of its own (the hooks one adds, a stream's preClose, stay its own), in this order.
+        const withPlatform = (...families: Array<(inner: FastifyInstance, platform: Platform) => Promise<void>>) =>
+          families.map((routes) => (inner: FastifyInstance) => routes(inner, platform));
+        const families = [
+          ...withPlatform(
+            orgRoutes,
+            subjectRoutes,
+            rosterRoutes,
+            policyRoutes,
+            workflowRoutes,
+            workflowReadRoutes,
+            jobRoutes,
+            contractRoutes,
+            taskRoutes,
+            workReadRoutes,
+          ),
+          ...withPlatform(orgListRoutes, subjectListRoutes, workListRoutes, associationListRoutes, agentRequestRoutes),
+          (inner: FastifyInstance) => agentInboxRoutes(inner, platform, streams, options.agentInbox),
+          ...withPlatform(agentBusCredentialRoutes, decisionRoutes, auditRoutes, apiKeyRoutes, projectionRoutes, projectionParkingRoutes),
+          (inner: FastifyInstance) => eventStreamRoutes(inner, platform, streams, options.eventStream),
+        ];
+        for (const family of families) await rest.register(family);
       });
       await scope.register(async (inner) => graphqlRoutes(inner, platform, streams, options.graphql));
     }),

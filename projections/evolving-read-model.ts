@@ -1,7 +1,8 @@
 import type { PlatformEventOf, PlatformEventType } from '../domain/events/catalog.ts';
-import type { JsonDocument } from '../infra/documents/port.ts';
-import type { ProjectedEvent, Projection, ProjectionContext } from './projection.ts';
-import { withoutBookkeeping, writeDocument } from './read-model-writes.ts';
+import type { IndexSpec, JsonDocument } from '../infra/documents/port.ts';
+import type { ProjectedEvent, Projection } from './projection.ts';
+import { occurredAt, withoutBookkeeping, writeDocument } from './read-model-writes.ts';
+import { ensureIndexes } from './read-models/index-fields.ts';
 import type { JsonValue } from '../domain/shared/json-value.ts';
 
 /** The part of an aggregate's decider a read model folds with: its state starts as null (not yet created). */
@@ -25,8 +26,35 @@ export interface EvolvingReadModelOptions<Type extends PlatformEventType, State>
   fromDocument(document: Record<string, JsonValue>): State;
   /** The document for the state the event produced; `current` is the document before it, if any. */
   toDocument(state: State, event: ProjectedEvent<Type>, current: JsonDocument | undefined): Record<string, JsonValue>;
+  /** When the events changed the document, kept beside its state: `updatedAt` always, the rest as asked. */
+  stamps?: DocumentStamps<State>;
   /** Indexes the read model's queries need. */
-  setup?(context: ProjectionContext): Promise<void>;
+  indexes?: readonly IndexSpec[];
+}
+
+/** The times (and the revision) a document keeps of the events that changed it, which the state does not hold. */
+export interface DocumentStamps<State> {
+  /** The field that keeps the instant of the first event (e.g. `registeredAt`). */
+  createdAt?: string;
+  /** Whether the document keeps its stream's `revision` (the ETag its command routes take as If-Match). */
+  revision?: boolean;
+  /** Whether a state is final: `closedAt` keeps the instant one was first reached (a final state is never left). */
+  final?(state: State): boolean;
+}
+
+/** The stamps of the document `event` leaves, `current` being the one before it: every instant is the event's own. */
+function stampsOf<State>(stamps: DocumentStamps<State>, state: State, event: ProjectedEvent, current: JsonDocument | undefined): Record<string, JsonValue> {
+  const at = occurredAt(event);
+  const kept = (field: string) => {
+    const value = current?.[field];
+    return typeof value === 'string' ? value : at;
+  };
+  return {
+    ...(stamps.revision ? { revision: Number(event.revision) } : {}),
+    ...(stamps.createdAt === undefined ? {} : { [stamps.createdAt]: kept(stamps.createdAt) }),
+    updatedAt: at,
+    ...(stamps.final === undefined ? {} : { closedAt: stamps.final(state) ? kept('closedAt') : null }),
+  };
 }
 
 /**
@@ -41,14 +69,14 @@ export function evolvingReadModel<Type extends PlatformEventType, State>(options
     version: options.version,
     eventTypes: options.events.map((definition) => definition.type),
     collections: [collection],
-    async setup(context) {
-      await options.setup?.(context);
+    async setup({ docs }) {
+      await ensureIndexes(docs, collection, options.indexes ?? []);
     },
     async apply(event, { docs }) {
       await writeDocument(docs, collection, options.idOf(event), event.position, (current) => {
         const state = current ? options.fromDocument(withoutBookkeeping(current)) : decider.initialState;
         const next = decider.evolve(state, event);
-        return next === null ? null : options.toDocument(next, event, current);
+        return next === null ? null : { ...options.toDocument(next, event, current), ...stampsOf(options.stamps ?? {}, next, event, current) };
       });
     },
   };

@@ -30,6 +30,11 @@ export async function writeDocument(
   await docs.upsert(collection, { ...content, _id: id, [POSITION_FIELD]: position.toString() });
 }
 
+/** The instant an event occurred (its metadata's), as documents record when something happened. */
+export function occurredAt(event: { metadata: Readonly<Record<string, unknown>> }): string {
+  return String(event.metadata.occurredAt);
+}
+
 /** The JSON form of a value built from event data (undefined fields dropped), as a document stores it. */
 export function json<T>(value: T): JsonValue {
   return JSON.parse(JSON.stringify(value)) as JsonValue;

@@ -21,6 +21,9 @@ function parse<T>(schema: z.ZodType<T>, payload: unknown): T | AppError {
   return appError('invalid', 'VALIDATION_FAILED', issuesSummary('the request is invalid', issues), { issues });
 }
 
+/** The requests that are the assignee's own task commands, run as it and checked against its contract (taskCommand). */
+const taskRequests = { progress: 'ReportTaskProgress', tool: 'UseTool', inform: 'CompleteTask', failure: 'FailTaskAttempt' } as const;
+
 export interface AgentCommandInput {
   kind: WorkRequestKind;
   payload: unknown;
@@ -74,15 +77,13 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
       if (isAppError(request)) return request;
       return pipeline.execute(contractAggregate, { type: 'RejectContract', data: { ...request, party: 'assignee' } }, envelope);
     }
-    case 'progress': {
-      const request = parse(workRequestSchemas.progress, input.payload);
+    case 'progress':
+    case 'tool':
+    case 'inform':
+    case 'failure': {
+      const request = parse<TaskCommand['data']>(workRequestSchemas[input.kind], input.payload);
       if (isAppError(request)) return request;
-      return taskCommand(pipeline, { type: 'ReportTaskProgress', data: request }, envelope);
-    }
-    case 'tool': {
-      const request = parse(workRequestSchemas.tool, input.payload);
-      if (isAppError(request)) return request;
-      return taskCommand(pipeline, { type: 'UseTool', data: request }, envelope);
+      return taskCommand(pipeline, { type: taskRequests[input.kind], data: request }, envelope);
     }
     case 'subtask': {
       const request = parse(workRequestSchemas.subtask, input.payload);
@@ -91,16 +92,6 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
       const { key, ...fields } = request;
       const taskId = subtaskIdFor(fields.parentTaskId, key);
       return pipeline.execute(contractedTaskAggregate, { type: 'CreateTask', data: { ...fields, taskId, assigneeSubjectId: principal.id } }, envelope);
-    }
-    case 'inform': {
-      const request = parse(workRequestSchemas.inform, input.payload);
-      if (isAppError(request)) return request;
-      return taskCommand(pipeline, { type: 'CompleteTask', data: request }, envelope);
-    }
-    case 'failure': {
-      const request = parse(workRequestSchemas.failure, input.payload);
-      if (isAppError(request)) return request;
-      return taskCommand(pipeline, { type: 'FailTaskAttempt', data: request }, envelope);
     }
     case 'verdict': {
       const request = parse(workRequestSchemas.verdict, input.payload);
@@ -112,9 +103,15 @@ export async function runAgentCommand(pipeline: CommandPipeline, input: AgentCom
   }
 }
 
+/** A command on one task of an org, as the agent's requests give it. */
+interface TaskCommand {
+  type: string;
+  data: { orgId: string; taskId: string } & Record<string, unknown>;
+}
+
 async function taskCommand(
   pipeline: CommandPipeline,
-  command: { type: string; data: { orgId: string; taskId: string } & Record<string, unknown> },
+  command: TaskCommand,
   envelope: { commandId: string; principal: Principal; retryable: boolean },
 ): Promise<CommandResult | AppError> {
   const result = await pipeline.execute(contractedTaskAggregate, command, envelope);
@@ -125,7 +122,7 @@ async function taskCommand(
 /** A forbidden action is a breach of the contract: recorded (as system) even though the command itself was refused. */
 async function recordViolation(
   pipeline: CommandPipeline,
-  command: { type: string; data: { orgId: string; taskId: string } & Record<string, unknown> },
+  command: TaskCommand,
   envelope: { commandId: string; principal: Principal },
   error: AppError,
 ): Promise<void> {

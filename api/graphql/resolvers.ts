@@ -286,6 +286,25 @@ function root(resolve: (args: Args, context: GraphqlContext) => Promise<unknown>
   };
 }
 
+/** A root field reading one document of an org's work by its id (`idName`), decided as its REST read is (`read`). */
+function workDocument(idName: string, read: string, load: (context: GraphqlContext, id: string) => Promise<Doc | undefined>): FieldResolver<unknown> {
+  return root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    const id = idArg(args[idName], idName);
+    await requireWorkRead(context, orgId, read, { [idName]: id });
+    return ofOrg(await load(context, id), orgId);
+  });
+}
+
+/** A root field listing an org's work (a connection of the org's documents), decided as its REST list is (`read`). */
+function workList(read: string, connection: (context: GraphqlContext, base: Filter, args: Args) => Promise<unknown>): FieldResolver<unknown> {
+  return root(async (args, context) => {
+    const orgId = idArg(args.orgId, 'orgId');
+    await requireWorkRead(context, orgId, read);
+    return connection(context, byOrg(orgId), args);
+  });
+}
+
 const Query: TypeResolvers<unknown> = {
   org: root(async (args, context) => {
     const orgId = idArg(args.id, 'id');
@@ -357,45 +376,18 @@ const Query: TypeResolvers<unknown> = {
     };
     return findAll(context.platform.docs, WORKLOADS, filter, [{ field: workloadField('openAssignments'), direction: 'desc' }], 1000);
   }),
-  contract: root(async (args, context) => {
-    const orgId = idArg(args.orgId, 'orgId');
-    const contractId = idArg(args.contractId, 'contractId');
-    await requireWorkRead(context, orgId, 'ReadContract', { contractId });
-    return ofOrg(await context.loaders.contracts.load(contractId), orgId);
-  }),
-  contracts: root(async (args, context) => {
-    const orgId = idArg(args.orgId, 'orgId');
-    await requireWorkRead(context, orgId, 'ReadContracts');
-    return contractConnection(context, byOrg(orgId), args);
-  }),
-  task: root(async (args, context) => {
-    const orgId = idArg(args.orgId, 'orgId');
-    const taskId = idArg(args.taskId, 'taskId');
-    await requireWorkRead(context, orgId, 'ReadTask', { taskId });
-    return ofOrg(await context.platform.docs.get(TASKS, taskId), orgId);
-  }),
-  tasks: root(async (args, context) => {
-    const orgId = idArg(args.orgId, 'orgId');
-    await requireWorkRead(context, orgId, 'ReadTasks');
-    return taskConnection(context, byOrg(orgId), args);
-  }),
-  assignment: root(async (args, context) => {
-    const orgId = idArg(args.orgId, 'orgId');
-    const jobId = idArg(args.jobId, 'jobId');
-    await requireWorkRead(context, orgId, 'ReadAssignment', { jobId });
-    return ofOrg(await context.loaders.assignments.load(jobId), orgId);
-  }),
+  contract: workDocument('contractId', 'ReadContract', (context, id) => context.loaders.contracts.load(id)),
+  contracts: workList('ReadContracts', contractConnection),
+  task: workDocument('taskId', 'ReadTask', (context, id) => context.platform.docs.get(TASKS, id)),
+  tasks: workList('ReadTasks', taskConnection),
+  assignment: workDocument('jobId', 'ReadAssignment', (context, id) => context.loaders.assignments.load(id)),
   bids: root(async (args, context) => {
     const orgId = idArg(args.orgId, 'orgId');
     const jobId = idArg(args.jobId, 'jobId');
     await requireWorkRead(context, orgId, 'ReadAssignment', { jobId });
     return bidConnection(context, orgId, jobId, args);
   }),
-  escalations: root(async (args, context) => {
-    const orgId = idArg(args.orgId, 'orgId');
-    await requireWorkRead(context, orgId, 'ReadEscalations');
-    return escalationConnection(context, byOrg(orgId), args);
-  }),
+  escalations: workList('ReadEscalations', escalationConnection),
   policyVersions: root(async (args, context) => {
     const orgId = idArg(args.orgId, 'orgId');
     await requireExistingOrg(context, orgId, 'policy.read');

@@ -76,6 +76,17 @@ export function commandReply(description: string, extra: z.ZodRawShape = {}) {
   return z.object({ ...extra, ...commandReplyShape }).describe(description);
 }
 
+/**
+ * The answers of a route of Server-Sent Events: the stream (each `data:` line one JSON value of `payload`), or the
+ * uniform errors it is refused with before it starts.
+ */
+export function eventStreamResponses(description: string, payload: z.ZodType): Record<string, unknown> {
+  return {
+    '200': { description, content: { 'text/event-stream': { schema: payload.describe('the JSON of each `data:` line') } } },
+    ...errors(400, 401, 403, 429, 503),
+  };
+}
+
 /** A read's answer. */
 export function readReply<T extends z.ZodType>(description: string, schema: T): T {
   return schema.describe(description);

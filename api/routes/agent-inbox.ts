@@ -17,7 +17,8 @@ import type { Platform } from '../platform.ts';
 import { StreamAccess } from '../streaming/access.ts';
 import { SSE_HEADERS, closedBecause, sseComment, SseWriter } from '../streaming/sse.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
-import { errors } from '../openapi/responses.ts';
+import { OpenSessions } from '../streaming/open-sessions.ts';
+import { eventStreamResponses } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export interface AgentInboxRouteOptions {
@@ -72,14 +73,7 @@ const inboxPayload = z
 /** `GET /agent/inbox`: the authenticated agent's messages from the platform, as Server-Sent Events. */
 export async function agentInboxRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: AgentInboxRouteOptions = {}): Promise<void> {
   const routes = app.withTypeProvider<ZodRequestTypes>();
-  const sessions = new Set<AgentInboxSession>();
-  let shuttingDown = false;
-
-  // Long-lived responses would hold a graceful shutdown open: end them all before the server stops listening.
-  app.addHook('preClose', async () => {
-    shuttingDown = true;
-    await Promise.all([...sessions].map((session) => session.close('server shutting down')));
-  });
+  const sessions = new OpenSessions<AgentInboxSession>(app);
 
   routes.get(
     '/agent/inbox',
@@ -88,13 +82,10 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
         summary: "The caller's agent inbox: calls for proposals, awards, tasks, verifications (Server-Sent Events)",
         description,
         tags: ['agents'],
-        response: {
-          '200': {
-            description: `text/event-stream; the event name is the kind (${AGENT_INBOX_KINDS.join(', ')}), each data line one message`,
-            content: { 'text/event-stream': { schema: inboxPayload.describe('the JSON of each `data:` line') } },
-          },
-          ...errors(400, 401, 403, 429, 503),
-        },
+        response: eventStreamResponses(
+          `text/event-stream; the event name is the kind (${AGENT_INBOX_KINDS.join(', ')}), each data line one message`,
+          inboxPayload,
+        ),
       },
     },
     async (request, reply) => {
@@ -113,7 +104,8 @@ export async function agentInboxRoutes(app: FastifyInstance, platform: Platform,
       if (principal.kind !== 'subject') {
         return sendError(reply, appError('forbidden', 'AGENTS_ONLY', "the inbox is an agent's (a subject's), read with its own key", { kind: principal.kind }));
       }
-      if (shuttingDown) return sendError(reply, appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry shortly'));
+      const closing = sessions.refusal();
+      if (closing) return sendError(reply, closing);
 
       const release = streams.acquire(principal);
       if (isAppError(release)) return sendError(reply, release);

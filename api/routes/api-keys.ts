@@ -13,7 +13,7 @@ import { answerDetailOf } from '../answer-detail.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
 import { commandErrors, commandReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
-import { commandHeaders, commandQuerystring } from './command-route.ts';
+import { commandSchema } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const issueKeyBody = z.strictObject({ label: z.string().max(200).default('') });
@@ -95,15 +95,13 @@ export async function apiKeyRoutes(app: FastifyInstance, platform: Platform): Pr
   routes.post(
     '/admin/api-keys',
     {
-      schema: {
+      schema: commandSchema({
         summary: 'Issue a platform admin API key',
         description: 'The key is in the answer, once. Action `platform.apikey.issue`.',
         tags: ['admin'],
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: issueKeyBody,
         response: { '201': commandReply('The key was issued', issuedKeyReply), ...commandErrors },
-      },
+      }),
     },
     async (request, reply) => issueKey(platform, request, reply, (keyId) => ({ id: `admin:${keyId}`, kind: 'admin' }), request.body),
   );
@@ -111,16 +109,14 @@ export async function apiKeyRoutes(app: FastifyInstance, platform: Platform): Pr
   routes.post(
     '/admin/api-keys/:keyId/revoke',
     {
-      schema: {
+      schema: commandSchema({
         summary: 'Revoke an API key',
         description: 'Any key, platform or subject. Action `platform.apikey.revoke`.',
         tags: ['admin'],
         params: z.object(keyIdParam),
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: revokeKeyBody,
         response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
-      },
+      }),
     },
     async (request, reply) => revokeKey(platform, request, reply, { keyId: request.params.keyId, reason: request.body.reason }),
   );

@@ -6,16 +6,12 @@ import { uuidSchema } from '../../domain/shared/ids.ts';
 import type { JsonDocument } from '../../infra/documents/port.ts';
 import { withoutBookkeeping } from '../../projections/read-model-writes.ts';
 import { ASSOCIATIONS } from '../../projections/read-models/roster.ts';
-import { sendError } from '../command-reply.ts';
-import { RequestAccess } from '../graphql/access.ts';
-import { associationInForce, orgFamilyAccess } from '../list-scope.ts';
+import { associationInForce } from '../list-scope.ts';
 import type { Platform } from '../platform.ts';
 import { equalities, listPage } from './list-page.ts';
-import { orgIdParam } from './orgs.ts';
 import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
-import { readModelsBehind } from './read-models-behind.ts';
-import { readErrors, readReply, principalReply } from '../openapi/responses.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { principalReply } from '../openapi/responses.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 
 export const associationsQuery = z.strictObject({
   subjectId: uuidSchema.optional().describe("only this subject's associations"),
@@ -29,9 +25,8 @@ export const associationsQuery = z.strictObject({
   ...pageQueryFields('grant time'),
 });
 
-const associationItem = z.object({
-  associationId: z.uuid(),
-  orgId: z.uuid(),
+/** An association's grant, as the roster and the list of associations answer it. */
+export const associationGrantReply = {
   subjectId: z.uuid(),
   role: z.string(),
   jobSpace: z.string().nullable(),
@@ -40,10 +35,19 @@ const associationItem = z.object({
   grantedBy: principalReply,
   grantedAt: z.string(),
   applicationId: z.uuid().nullable(),
+};
+
+/** Whether an association counts at the instant of the read (associationInForce). */
+export const associationActiveReply = z.boolean().describe('counts now: status active and not past its expiry');
+
+const associationItem = z.object({
+  associationId: z.uuid(),
+  orgId: z.uuid(),
+  ...associationGrantReply,
   status: z.enum(['active', 'revoked', 'expired']),
   endedAt: z.string().nullable(),
   endReason: z.string().nullable(),
-  active: z.boolean().describe('counts now: status active and not past its expiry'),
+  active: associationActiveReply,
 });
 const associationsReply = z.object({
   orgId: z.uuid(),
@@ -53,32 +57,21 @@ const associationsReply = z.object({
 
 /**
  * `GET /orgs/:orgId/associations`: the org's role associations a page at a time (the roster read answers them all at
- * once), decided as GraphQL's `associations(orgId)` is (`roster.read`, api/list-scope.ts).
+ * once), decided as GraphQL's `associations(orgId)` is (`roster.read`, query `ReadRoster`).
  */
 export async function associationListRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
-  routes.get(
-    '/orgs/:orgId/associations',
-    {
-      schema: {
-        summary: "An org's role associations",
-        description:
-          "Action `roster.read` (default policy: the org's members; platform admins), query `ReadRoster`, from the associations read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Newest grant first by default; filters are AND-ed (`active` is decided at the request's instant); pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order).",
-        tags: ['roster'],
-        params: z.object(orgIdParam),
-        querystring: associationsQuery,
-        response: { '200': readReply("A page of the org's associations", associationsReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const query = request.query;
-      const { orgId } = params;
-      const now = new Date().toISOString();
-      const allowed = await orgFamilyAccess(new RequestAccess(platform.loader, request.principal, now), orgId, 'roster.read');
-      if (isAppError(allowed)) return sendError(reply, allowed);
-      const behind = await readModelsBehind(platform, ['roster']);
-      if (behind) return sendError(reply, behind);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/associations',
+    summary: "An org's role associations",
+    description:
+      "Action `roster.read` (default policy: the org's members; platform admins), query `ReadRoster`, from the associations read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Newest grant first by default; filters are AND-ed (`active` is decided at the request's instant); pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order).",
+    tags: ['roster'],
+    querystring: associationsQuery,
+    reply: ["A page of the org's associations", associationsReply],
+    action: 'roster.read',
+    read: () => ({ type: 'ReadRoster', data: {} }),
+    readModels: ['roster'],
+    answer: async ({ orgId, query, now }) => {
       const { active } = query;
       const page = await listPage(platform.docs, {
         collection: ASSOCIATIONS,
@@ -88,12 +81,12 @@ export async function associationListRoutes(app: FastifyInstance, platform: Plat
         ...pageWindow(query, 'grantedAt'),
         ...(active === undefined ? {} : { admit: async (document: JsonDocument) => associationInForce(document, now) === active }),
       });
-      if (isAppError(page)) return sendError(reply, page);
+      if (isAppError(page)) return page;
       return {
         orgId,
         associations: page.items.map((document) => ({ ...withoutBookkeeping(document), active: associationInForce(document, now) })),
         pageInfo: page.pageInfo,
       };
     },
-  );
+  });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { jobSpaceNameSchema } from '../../domain/roster/fields.ts';
 import { policyRulesSchema } from '../../domain/policy/types.ts';
@@ -17,12 +17,9 @@ import {
   whatIfOrg,
   type RangeQuery,
 } from '../../commands/audit/replay.ts';
-import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
-import { orgIdParam } from './orgs.ts';
-import { errors, readErrors, readReply } from '../openapi/responses.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { errors, readErrors } from '../openapi/responses.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 
 const tags = ['audit'];
 
@@ -139,118 +136,81 @@ const rangeDescription =
  * Reads, governed by `audit.read` on the org like GET /orgs/:orgId/decisions.
  */
 export async function auditRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
   const source = { store: platform.store, registry: platform.registry };
 
-  /** Authorized first, then looked up: a principal that may not read the org's audit learns nothing about it. */
-  const authorize = async (
-    principal: Parameters<typeof authorizeOrgRead>[1],
-    orgId: string,
-    type: string,
-    data: Record<string, unknown>,
-  ): Promise<AppError | null> => {
-    const allowed = await authorizeOrgRead(platform.loader, principal, 'audit.read', orgId, { type, data });
-    return isAppError(allowed) ? allowed : null;
-  };
-
-  routes.get(
-    '/audit/orgs/:orgId/state',
-    {
-      schema: {
-        summary: "An org's state as of a position or an instant",
-        description:
-          "Action `audit.read` (default policy: the org's members). The org (org stream), its roster and its policy sets, folded from the log up to the cut, " +
-          'with the effective roles of its members (and of `subjectId`) at the instant of the cut. `position`: every event at or before it (422 POSITION_NOT_REACHED beyond the head); ' +
-          "`at`: cut at the last event of the org's streams whose occurredAt is at or before it (positions are the reliable order; clocks are not); neither: the head, now.",
-        tags,
-        params: z.object(orgIdParam),
-        querystring: stateQuery,
-        response: { '200': readReply('The state as of the cut', stateViewSchema), ...auditErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const query = request.query;
-      const { orgId } = params;
-      const denied = await authorize(request.principal, orgId, 'ReadAuditState', {
-        position: query.position?.toString() ?? null,
-        at: query.at ?? null,
-        subjectId: query.subjectId ?? null,
-      });
-      if (denied) return sendError(reply, denied);
-      const state = await orgStateAt(source, orgId, {
+  orgReadRoute(app, platform, {
+    url: '/audit/orgs/:orgId/state',
+    summary: "An org's state as of a position or an instant",
+    description:
+      "Action `audit.read` (default policy: the org's members). The org (org stream), its roster and its policy sets, folded from the log up to the cut, " +
+      'with the effective roles of its members (and of `subjectId`) at the instant of the cut. `position`: every event at or before it (422 POSITION_NOT_REACHED beyond the head); ' +
+      "`at`: cut at the last event of the org's streams whose occurredAt is at or before it (positions are the reliable order; clocks are not); neither: the head, now.",
+    tags,
+    querystring: stateQuery,
+    reply: ['The state as of the cut', stateViewSchema],
+    errors: auditErrors,
+    action: 'audit.read',
+    read: ({ query }) => ({
+      type: 'ReadAuditState',
+      data: { position: query.position?.toString() ?? null, at: query.at ?? null, subjectId: query.subjectId ?? null },
+    }),
+    answer: ({ orgId, query }) =>
+      orgStateAt(source, orgId, {
         cut: query.position !== undefined ? { position: query.position } : query.at !== undefined ? { at: query.at } : {},
         ...(query.subjectId === undefined ? {} : { subject: { subjectId: query.subjectId, jobSpace: query.jobSpace ?? null } }),
-      });
-      if (isAppError(state)) return sendError(reply, state);
-      return state;
-    },
-  );
+      }),
+  });
 
-  routes.get(
-    '/audit/orgs/:orgId/reevaluate',
-    {
-      schema: {
-        summary: "Re-evaluate an org's recorded decisions",
-        description:
-          'Action `audit.read`. Every DecisionRecorded of the org in the range is evaluated again with its RECORDED request and the RECORDED policy version ' +
-          '(source org: that version as drafted in the policy stream, whose hash must match; default: the default org policy, if its hash still matches; none: no org rules), ' +
-          "with the running code's platform policy when its hash matches the recorded one; a decision made under another platform policy is reported unverifiable " +
-          "(PLATFORM_POLICY_CHANGED), not compared. The principal's recorded roles are checked against the roster at the recorded revision. " +
-          rangeDescription,
-        tags,
-        params: z.object(orgIdParam),
-        querystring: reevaluateQuery,
-        response: { '200': readReply('The re-evaluation report: total, agreed, differed, unverifiable', reevaluationReportSchema), ...auditErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const query = request.query;
-      const { orgId } = params;
-      const range = rangeOf(query);
-      const denied = await authorize(request.principal, orgId, 'ReevaluateDecisions', describeRange(range));
-      if (denied) return sendError(reply, denied);
-      return reevaluateOrg(source, orgId, range);
-    },
-  );
+  orgReadRoute(app, platform, {
+    url: '/audit/orgs/:orgId/reevaluate',
+    summary: "Re-evaluate an org's recorded decisions",
+    description:
+      'Action `audit.read`. Every DecisionRecorded of the org in the range is evaluated again with its RECORDED request and the RECORDED policy version ' +
+      '(source org: that version as drafted in the policy stream, whose hash must match; default: the default org policy, if its hash still matches; none: no org rules), ' +
+      "with the running code's platform policy when its hash matches the recorded one; a decision made under another platform policy is reported unverifiable " +
+      "(PLATFORM_POLICY_CHANGED), not compared. The principal's recorded roles are checked against the roster at the recorded revision. " +
+      rangeDescription,
+    tags,
+    querystring: reevaluateQuery,
+    reply: ['The re-evaluation report: total, agreed, differed, unverifiable', reevaluationReportSchema],
+    errors: auditErrors,
+    action: 'audit.read',
+    read: ({ query }) => ({ type: 'ReevaluateDecisions', data: describeRange(rangeOf(query)) }),
+    answer: ({ orgId, query }) => reevaluateOrg(source, orgId, rangeOf(query)),
+  });
 
-  routes.post(
-    '/audit/orgs/:orgId/what-if',
-    {
-      schema: {
-        summary: 'Evaluate a draft policy against recorded decisions',
-        description:
-          "Action `audit.read` (a read: nothing is appended). The draft (a `version` of the org's policy stream, or `rules` inline) replaces the org rules each decision in the range " +
-          'was made with (the platform policy kept) and is evaluated against the RECORDED request; every decision whose outcome would change is listed with the recorded and the ' +
-          'hypothetical decision side by side, with counts by action and by kind (permitted->forbidden, not-permitted->permitted, ...). Decisions made before the org existed are skipped. ' +
-          "`structure` (with or without a draft): changes to the org's roster (`roles: {<name>: {maxHolders}}`, `withdrawConflicts: [[a, b]]`); every command on the roster that was " +
-          'applied or refused by the structure is decided again by the roster on the state it was decided on, with the changes, and every result that would change is listed ' +
-          '(structure.flips: now-applied, now-refused, other-refusal). ' +
-          rangeDescription,
-        tags,
-        params: z.object(orgIdParam),
-        body: whatIfBody,
-        response: { '200': readReply('The what-if report', whatIfReportSchema), ...auditErrors },
-      },
-    },
-    async (request, reply) => {
-      const { orgId } = request.params;
-      const body = request.body;
-      const range = rangeOf(body);
-      const draftInput = body.version !== undefined ? { version: body.version } : body.rules !== undefined ? { rules: body.rules } : null;
-      const denied = await authorize(request.principal, orgId, 'WhatIf', {
-        ...describeRange(range),
+  orgReadRoute(app, platform, {
+    method: 'POST',
+    url: '/audit/orgs/:orgId/what-if',
+    summary: 'Evaluate a draft policy against recorded decisions',
+    description:
+      "Action `audit.read` (a read: nothing is appended). The draft (a `version` of the org's policy stream, or `rules` inline) replaces the org rules each decision in the range " +
+      'was made with (the platform policy kept) and is evaluated against the RECORDED request; every decision whose outcome would change is listed with the recorded and the ' +
+      'hypothetical decision side by side, with counts by action and by kind (permitted->forbidden, not-permitted->permitted, ...). Decisions made before the org existed are skipped. ' +
+      "`structure` (with or without a draft): changes to the org's roster (`roles: {<name>: {maxHolders}}`, `withdrawConflicts: [[a, b]]`); every command on the roster that was " +
+      'applied or refused by the structure is decided again by the roster on the state it was decided on, with the changes, and every result that would change is listed ' +
+      '(structure.flips: now-applied, now-refused, other-refusal). ' +
+      rangeDescription,
+    tags,
+    body: whatIfBody,
+    reply: ['The what-if report', whatIfReportSchema],
+    errors: auditErrors,
+    action: 'audit.read',
+    read: ({ body }) => ({
+      type: 'WhatIf',
+      data: {
+        ...describeRange(rangeOf(body)),
         version: body.version ?? null,
         rules: body.rules === undefined ? null : 'inline',
         structure: body.structure === undefined ? null : 'inline',
-      });
-      if (denied) return sendError(reply, denied);
+      },
+    }),
+    answer: async ({ orgId, body }) => {
+      const draftInput = body.version !== undefined ? { version: body.version } : body.rules !== undefined ? { rules: body.rules } : null;
       const draft = draftInput === null ? null : await resolveDraft(source, orgId, draftInput);
-      if (isAppError(draft)) return sendError(reply, draft);
-      return whatIfOrg(source, orgId, draft, range, body.structure);
+      return isAppError(draft) ? draft : whatIfOrg(source, orgId, draft, rangeOf(body), body.structure);
     },
-  );
+  });
 }
 
 /** A range as policy conditions see it (`command.data`): JSON values only. */

@@ -5,7 +5,7 @@ import { issuesSummary } from '../../domain/shared/field-issues.ts';
 import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.ts';
 import type { AggregateDefinition } from '../../commands/aggregate.ts';
 import type { CommandResult } from '../../commands/result.ts';
-import { commandIdSchema } from '../../commands/command-identity.ts';
+import { commandIdSchema, deterministicId } from '../../commands/command-identity.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
 import { answerDetailOf, explainQuery } from '../answer-detail.ts';
@@ -35,6 +35,32 @@ export interface BodyOptions {
   field?: string;
   /** Better documentation for a field than its command schema gives (e.g. a field validated in `decide`). */
   override?: z.ZodRawShape;
+}
+
+/**
+ * The schema of a route that runs its command itself rather than through commandRoute (an API key issued with its
+ * secret, a projection's event parked): its own documentation, path and body, with every command's headers and
+ * `?explain=` (read by the envelope and answerDetailOf).
+ */
+export function commandSchema<Params extends z.ZodType | undefined, Body extends z.ZodType>(schema: {
+  summary: string;
+  description: string;
+  tags: string[];
+  params?: Params;
+  body: Body;
+  response: Record<string, z.ZodType>;
+}) {
+  const { params, body, response, ...documentation } = schema;
+  return { ...documentation, ...(params === undefined ? {} : { params }), headers: commandHeaders, querystring: commandQuerystring, body, response } as {
+    summary: string;
+    description: string;
+    tags: string[];
+    params: Params;
+    headers: typeof commandHeaders;
+    querystring: typeof commandQuerystring;
+    body: Body;
+    response: Record<string, z.ZodType>;
+  };
 }
 
 /** The `data` schema of one command of an aggregate's discriminated union. */
@@ -100,6 +126,25 @@ export function withPath(body: unknown, fromPath: Fields): Fields | AppError {
     });
   }
   return { ...fields, ...fromPath };
+}
+
+/**
+ * The `build` of a command whose data is the body with the path's parameters of the names given (as withPath: a body
+ * that repeats one is refused), nothing renamed. `derivedIds` (field: purpose) are the ids of what the command
+ * creates, derived from the command id when the body leaves them out, so a retry with the same Idempotency-Key
+ * creates the same thing.
+ */
+export function bodyWithPath(
+  type: string,
+  fromPath: readonly string[],
+  derivedIds: Readonly<Record<string, string>> = {},
+): (input: CommandInput) => { type: string; data: Fields } | AppError {
+  return ({ params, body, commandId }) => {
+    const data = withPath(body, Object.fromEntries(fromPath.map((field) => [field, params[field]])));
+    if (isAppError(data)) return data;
+    const ids = Object.fromEntries(Object.entries(derivedIds).map(([field, purpose]) => [field, deterministicId(commandId, purpose)]));
+    return { type, data: { ...ids, ...data } };
+  };
 }
 
 /** A command's body as its fields: none sent is `{}`; anything but a JSON object is refused (bodyObjectError). */

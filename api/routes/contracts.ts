@@ -3,12 +3,11 @@ import { z } from 'zod';
 import { contractAggregate } from '../../commands/handlers/contract.ts';
 import { contractCommandSchema, type ContractCommandType } from '../../domain/contract/commands.ts';
 import { obligationIdSchema } from '../../domain/contract/fields.ts';
-import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { commandErrors, commandReply } from '../openapi/responses.ts';
-import { commandBody, type CommandRouteSchema, withPath, commandRoute } from './command-route.ts';
+import { commandBody, type CommandRouteSchema, bodyWithPath, commandRoute } from './command-route.ts';
 
 const tags = ['contracts'];
 const contractParams = { ...orgIdParam, contractId: uuidSchema.describe('the contract id') };
@@ -69,10 +68,7 @@ export async function contractRoutes(app: FastifyInstance, platform: Platform): 
       url: `/orgs/:orgId/contracts/:contractId/${path}`,
       aggregate: contractAggregate,
       schema: doc(type, action, summary, description, contractParams, ['orgId', 'contractId']),
-      build: ({ params, body }) => {
-        const data = withPath(body, { orgId: params.orgId, contractId: params.contractId });
-        return isAppError(data) ? data : { type, data };
-      },
+      build: bodyWithPath(type, ['orgId', 'contractId']),
       reply: (result) => ({ contractId: contractIdOf(result.streamId) }),
     });
   }
@@ -88,10 +84,7 @@ export async function contractRoutes(app: FastifyInstance, platform: Platform): 
       obligationParams,
       ['orgId', 'contractId', 'obligationId'],
     ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId, contractId: params.contractId, obligationId: params.obligationId });
-      return isAppError(data) ? data : { type: 'ExtendObligation', data };
-    },
+    build: bodyWithPath('ExtendObligation', ['orgId', 'contractId', 'obligationId']),
     reply: (result) => ({ contractId: contractIdOf(result.streamId) }),
   });
 }

@@ -4,9 +4,9 @@ import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { DECISIONS } from '../../projections/read-models/decisions.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead, authorizeRead } from '../read-access.ts';
-import { orgIdParam } from './orgs.ts';
+import { authorizeRead, platformRead } from '../read-access.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const outcomeSchema = z.enum(['permitted', 'forbidden', 'not-permitted']);
@@ -45,35 +45,21 @@ const decisionsReply = z.object({ orgId: z.uuid(), decisions: z.array(decisionIt
 
 /** The governance decisions recorded for an org: permitted ones (with the change) and denied ones (audit-<orgId>). */
 export async function decisionRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/decisions',
+    summary: "An org's recorded decisions",
+    description:
+      "Action `audit.read` (default policy: the org's members). DecisionRecorded events of the org, newest first: the policy's answer (`outcome`) and what became of the command " +
+      '(`result`; a grant the policy permitted and the roster refused is `refused-by-structure` with the `refusal` code, e.g. ROLE_MAX_HOLDERS).',
+    tags: ['decisions'],
+    querystring: decisionsQuery,
+    reply: ['The decisions', decisionsReply],
+    action: 'audit.read',
+    read: ({ query }) => ({ type: 'ReadDecisions', data: decisionsRead(query) }),
+    answer: async ({ orgId, query }) => ({ orgId, decisions: await listDecisions(platform, orgId, query) }),
+  });
+
   const routes = app.withTypeProvider<ZodRequestTypes>();
-  routes.get(
-    '/orgs/:orgId/decisions',
-    {
-      schema: {
-        summary: "An org's recorded decisions",
-        description:
-          "Action `audit.read` (default policy: the org's members). DecisionRecorded events of the org, newest first: the policy's answer (`outcome`) and what became of the command " +
-          '(`result`; a grant the policy permitted and the roster refused is `refused-by-structure` with the `refusal` code, e.g. ROLE_MAX_HOLDERS).',
-        tags: ['decisions'],
-        params: z.object(orgIdParam),
-        querystring: decisionsQuery,
-        response: { '200': readReply('The decisions', decisionsReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const query = request.query;
-      const { orgId } = params;
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'audit.read', orgId, {
-        type: 'ReadDecisions',
-        data: { limit: query.limit, outcome: query.outcome ?? null, result: query.result ?? null },
-      });
-      if (isAppError(allowed)) return sendError(reply, allowed);
-
-      return { orgId, decisions: await listDecisions(platform, orgId, query) };
-    },
-  );
-
   routes.get(
     '/platform/decisions',
     {
@@ -88,16 +74,17 @@ export async function decisionRoutes(app: FastifyInstance, platform: Platform): 
     },
     async (request, reply) => {
       const query = request.query;
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'audit.read',
-        orgId: null,
-        resource: { type: 'audit', id: 'platform' },
-        query: { type: 'ReadPlatformDecisions', data: { limit: query.limit, outcome: query.outcome ?? null, result: query.result ?? null } },
-      });
+      const read = platformRead('audit.read', { type: 'audit', id: 'platform' }, { type: 'ReadPlatformDecisions', data: decisionsRead(query) });
+      const allowed = await authorizeRead(platform.loader, request.principal, read);
       if (isAppError(allowed)) return sendError(reply, allowed);
       return { orgId: null, decisions: await listDecisions(platform, null, query) };
     },
   );
+}
+
+/** The filters of a decisions read, as the policy sees them (`command.data`). */
+function decisionsRead(query: z.infer<typeof decisionsQuery>): Record<string, unknown> {
+  return { limit: query.limit, outcome: query.outcome ?? null, result: query.result ?? null };
 }
 
 const storedDecision = z.object({

@@ -8,7 +8,8 @@ import { eventStreamQueryDoc, parseEventStreamRequest } from '../streaming/query
 import { EventStreamSession, type EventStreamTiming } from '../streaming/session.ts';
 import { SseWriter } from '../streaming/sse.ts';
 import type { StreamSlots } from '../streaming/stream-slots.ts';
-import { errors } from '../openapi/responses.ts';
+import { OpenSessions } from '../streaming/open-sessions.ts';
+import { eventStreamResponses } from '../openapi/responses.ts';
 import { checkedWhereRead, type ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export interface EventStreamRouteOptions extends EventStreamTiming {
@@ -48,14 +49,7 @@ const description = [
 /** `GET /events/stream`: the log, live, as Server-Sent Events. See `description` for the contract. */
 export async function eventStreamRoutes(app: FastifyInstance, platform: Platform, streams: StreamSlots, options: EventStreamRouteOptions = {}): Promise<void> {
   const routes = app.withTypeProvider<ZodRequestTypes>();
-  const sessions = new Set<EventStreamSession>();
-  let shuttingDown = false;
-
-  // Long-lived responses would hold a graceful shutdown open: end them all before the server stops listening.
-  app.addHook('preClose', async () => {
-    shuttingDown = true;
-    await Promise.all([...sessions].map((session) => session.close('server shutting down')));
-  });
+  const sessions = new OpenSessions<EventStreamSession>(app);
 
   routes.get(
     '/events/stream',
@@ -75,13 +69,7 @@ export async function eventStreamRoutes(app: FastifyInstance, platform: Platform
               .describe('the id (position) of the last event received: resume after it'),
           }),
         ),
-        response: {
-          '200': {
-            description: 'text/event-stream; each data line is one event',
-            content: { 'text/event-stream': { schema: eventPayload.describe('the JSON of each `data:` line') } },
-          },
-          ...errors(400, 401, 403, 429, 503),
-        },
+        response: eventStreamResponses('text/event-stream; each data line is one event', eventPayload),
       },
     },
     async (request, reply) => {
@@ -99,7 +87,8 @@ export async function eventStreamRoutes(app: FastifyInstance, platform: Platform
         const decided = await access.decide(orgId, 'org.read');
         if (isAppError(decided)) return sendError(reply, decided);
       }
-      if (shuttingDown) return sendError(reply, appError('unavailable', 'SHUTTING_DOWN', 'the server is shutting down; retry shortly'));
+      const closing = sessions.refusal();
+      if (closing) return sendError(reply, closing);
 
       const release = streams.acquire(principal);
       if (isAppError(release)) return sendError(reply, release);

@@ -4,7 +4,7 @@ import { isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
 import { createMetricsRegistry } from '../metrics-registry.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeRead, platformRead } from '../read-access.ts';
 import type { Platform } from '../platform.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -132,12 +132,8 @@ export async function metricsRoute(app: FastifyInstance, platform: Platform): Pr
   };
   app.withTypeProvider<ZodRequestTypes>().get('/metrics', { schema: metricsDoc }, async (request, reply) => {
     if (!metricsPublic) {
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'platform.metrics.read',
-        orgId: null,
-        resource: { type: 'metrics', id: null },
-        query: { type: 'ReadMetrics', data: {} },
-      });
+      const read = platformRead('platform.metrics.read', { type: 'metrics', id: null }, { type: 'ReadMetrics', data: {} });
+      const allowed = await authorizeRead(platform.loader, request.principal, read);
       if (isAppError(allowed)) return sendError(reply, allowed);
     }
     return reply.type(metrics.contentType).send(await metrics.metrics());

@@ -1,28 +1,23 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
-import { equalityFilter, storePage } from './list-page.ts';
+import { equalityFilter, filtersRead, storePage } from './list-page.ts';
 import { jobCommandSchema } from '../../domain/job/commands.ts';
 import { assignmentStrategySchema, completionModeSchema, jobPrioritySchema } from '../../domain/job/fields.ts';
 import { escalatableJobStatusSchema, jobStatusSchema } from '../../domain/job/state.ts';
-import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
-import { deterministicId } from '../../commands/command-identity.ts';
 import type { JobCommandType } from '../../domain/job/commands.ts';
-import { JOBS, JOBS_PROJECTION, jobView, type JobView } from '../../projections/read-models/jobs.ts';
-import { sendError } from '../command-reply.ts';
+import { JOBS, JOBS_PROJECTION, jobView } from '../../projections/read-models/jobs.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
-import { commandBody, type CommandRouteSchema, withPath, bodyFields, commandRoute } from './command-route.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { commandErrors, commandReply, principalReply } from '../openapi/responses.ts';
+import { commandBody, type CommandRouteSchema, bodyWithPath, commandRoute } from './command-route.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
+import { orgDocumentReply } from './org-document.ts';
 
 const tags = ['jobs'];
 const jobParams = { ...orgIdParam, jobId: uuidSchema.describe('the job id') };
-
-/** How long a read waits for the jobs read model to reach the head of the log (read-your-writes). */
-const READ_YOUR_WRITES_MS = 5000;
 
 /** The lifecycle commands on an existing job: path segment, command, action, summary. */
 const transitions: ReadonlyArray<readonly [string, Exclude<JobCommandType, 'SubmitJob'>, string, string]> = [
@@ -88,6 +83,8 @@ export const jobsQuery = z.strictObject({
   ...pageQueryFields('submission time'),
 });
 type JobsQuery = z.infer<typeof jobsQuery>;
+/** The filters of the jobs list: what the policy sees of the read and what the store filters on. */
+const jobFilters = ['status', 'priority', 'assigneeSubjectId'] as const;
 
 const jobsReply = z.object({
   orgId: z.uuid(),
@@ -110,7 +107,6 @@ const jobIdOf = (streamId: string) => streamId.slice('job-'.length);
 
 /** Jobs: submission and lifecycle commands (through `platform.jobs`, quota counted from the read model), and reads. */
 export async function jobRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
   commandRoute(app, platform, {
     url: '/orgs/:orgId/jobs',
     aggregate: platform.jobs,
@@ -124,12 +120,7 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
       body: commandBody(jobCommandSchema, 'SubmitJob', { fromPath: ['orgId'], optional: ['jobId'] }),
       response: { '201': commandReply('The job is submitted', { jobId: z.uuid() }), ...commandErrors },
     },
-    build: ({ params, body, commandId }) => {
-      const fields = bodyFields(body);
-      if (isAppError(fields)) return fields;
-      const data = withPath(fields, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'SubmitJob', data: { jobId: deterministicId(commandId, 'job'), ...data } };
-    },
+    build: bodyWithPath('SubmitJob', ['orgId'], { jobId: 'job' }),
     reply: (result) => ({ jobId: jobIdOf(result.streamId) }),
   });
 
@@ -138,91 +129,53 @@ export async function jobRoutes(app: FastifyInstance, platform: Platform): Promi
       url: `/orgs/:orgId/jobs/:jobId/${path}`,
       aggregate: platform.jobs,
       schema: transitionDoc(type, action, summary),
-      build: ({ params, body }) => {
-        const data = withPath(body, { orgId: params.orgId, jobId: params.jobId });
-        return isAppError(data) ? data : { type, data };
-      },
+      build: bodyWithPath(type, ['orgId', 'jobId']),
       reply: (result) => ({ jobId: jobIdOf(result.streamId) }),
     });
   }
 
-  routes.get(
-    '/orgs/:orgId/jobs',
-    {
-      schema: {
-        summary: "An org's jobs",
-        description:
-          "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Filters are typed and AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order).",
-        tags,
-        params: z.object(orgIdParam),
-        querystring: jobsQuery,
-        response: { '200': readReply('The jobs', jobsReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const query = request.query;
-      const { orgId } = params;
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'job.read', orgId, {
-        type: 'ReadJobs',
-        data: { status: query.status ?? null, priority: query.priority ?? null, assigneeSubjectId: query.assigneeSubjectId ?? null },
-      });
-      if (isAppError(allowed)) return sendError(reply, allowed);
-      const behind = await jobsReadModelBehind(platform);
-      if (behind) return sendError(reply, behind);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/jobs',
+    summary: "An org's jobs",
+    description:
+      "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Filters are typed and AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order).",
+    tags,
+    querystring: jobsQuery,
+    reply: ['The jobs', jobsReply],
+    action: 'job.read',
+    read: ({ query }) => ({ type: 'ReadJobs', data: filtersRead(query, jobFilters) }),
+    readModels: [JOBS_PROJECTION],
+    answer: async ({ orgId, query }) => {
       const page = await listJobs(platform, orgId, query);
-      return isAppError(page) ? sendError(reply, page) : { orgId, ...page };
+      return isAppError(page) ? page : { orgId, ...page };
     },
-  );
+  });
 
-  routes.get(
-    '/orgs/:orgId/jobs/:jobId',
-    {
-      schema: {
-        summary: 'Read a job',
-        description:
-          "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log. 404 JOB_NOT_FOUND when the org has no such job. ETag = job stream revision.",
-        tags,
-        params: z.object(jobParams),
-        response: { '200': readReply('The job', jobReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const { orgId, jobId } = params;
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'job.read', orgId, { type: 'ReadJob', data: { jobId } });
-      if (isAppError(allowed)) return sendError(reply, allowed);
-      const behind = await jobsReadModelBehind(platform);
-      if (behind) return sendError(reply, behind);
-      const job = await readJob(platform, orgId, jobId);
-      if (job === null) return sendError(reply, appError('not_found', 'JOB_NOT_FOUND', `org ${orgId} has no job ${jobId}`, { orgId, jobId }));
-      return sendJob(reply, job);
-    },
-  );
-}
-
-function sendJob(reply: FastifyReply, job: JobView) {
-  reply.header('etag', `"${job.revision}"`);
-  return job;
-}
-
-/** Read-your-writes: waits (briefly) until the jobs projection has applied the head of the log. */
-async function jobsReadModelBehind(platform: Platform): Promise<AppError | null> {
-  const head = await platform.store.headPosition();
-  if (await platform.projections.waitFor(head, READ_YOUR_WRITES_MS, JOBS_PROJECTION)) return null;
-  return appError('unavailable', 'READ_MODEL_BEHIND', 'the jobs read model has not caught up with the log yet; retry shortly', { position: head.toString() });
-}
-
-/** One job of the org from the read model; null when there is none (or it is another org's: as absent). */
-export async function readJob(platform: Platform, orgId: string, jobId: string): Promise<JobView | null> {
-  const document = await platform.docs.get(JOBS, jobId);
-  if (!document || document.orgId !== orgId) return null;
-  return jobView(document);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/jobs/:jobId',
+    summary: 'Read a job',
+    description:
+      "Action `job.read` (default policy: the org's members; platform admins), from the jobs read model once it has reached the head of the log. 404 JOB_NOT_FOUND when the org has no such job. ETag = job stream revision.",
+    tags,
+    params: z.object(jobParams),
+    reply: ['The job', jobReply],
+    action: 'job.read',
+    read: ({ params }) => ({ type: 'ReadJob', data: { jobId: params.jobId } }),
+    readModels: [JOBS_PROJECTION],
+    answer: ({ orgId, params: { jobId } }, reply) =>
+      orgDocumentReply(platform, reply, {
+        collection: JOBS,
+        id: jobId,
+        orgId,
+        view: jobView,
+        notFound: () => appError('not_found', 'JOB_NOT_FOUND', `org ${orgId} has no job ${jobId}`, { orgId, jobId }),
+      }),
+  });
 }
 
 async function listJobs(platform: Platform, orgId: string, query: JobsQuery) {
   const page = await storePage(platform.docs, JOBS, {
-    filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, ['status', 'priority', 'assigneeSubjectId']),
+    filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, jobFilters),
     ...pageWindow(query, 'submittedAt'),
   });
   return isAppError(page) ? page : { jobs: page.items.map(jobView), pageInfo: page.pageInfo };

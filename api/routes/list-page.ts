@@ -98,3 +98,8 @@ export function equalities<Q extends Record<string, unknown>>(query: Q, fields: 
 export function equalityFilter<Q extends Record<string, unknown>>(scope: Filter, query: Q, fields: ReadonlyArray<keyof Q & string>): Filter {
   return { and: [scope, ...equalities(query, fields).map(({ field, value }) => ({ field, op: 'eq' as const, value }))] };
 }
+
+/** The given query parameters as a read's `command.data` for the policy: each one, null when not given. */
+export function filtersRead<Q extends Record<string, unknown>>(query: Q, fields: ReadonlyArray<keyof Q & string>): Record<string, unknown> {
+  return Object.fromEntries(fields.map((field) => [field, query[field] ?? null]));
+}

@@ -9,12 +9,11 @@ import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { slugSchema } from '../../domain/org/fields.ts';
 import { uniqueKeyHolder } from '../../commands/unique-key-holder.ts';
 import { orgAggregate } from '../../commands/handlers/org.ts';
-import { deterministicId } from '../../commands/command-identity.ts';
 import { sendError } from '../command-reply.ts';
 import { commandErrors, commandReply, readErrors, readReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
 import { authorizeRead } from '../read-access.ts';
-import { bodyFields, commandBody, commandRoute, withPath } from './command-route.ts';
+import { commandBody, commandRoute, bodyWithPath } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const orgIdParam = { orgId: uuidSchema.describe('the org id') };
@@ -53,12 +52,7 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
       body: commandBody(orgCommandSchema, 'RegisterOrg', { optional: ['orgId'] }),
       response: { '201': commandReply('The org is registered', { orgId: z.uuid() }), ...commandErrors },
     },
-    build: ({ body, commandId }) => {
-      const fields = bodyFields(body);
-      if (isAppError(fields)) return fields;
-      // A retried registration (same Idempotency-Key) must target the same org, so the id derives from the command.
-      return { type: 'RegisterOrg', data: { orgId: deterministicId(commandId, 'org'), ...fields } };
-    },
+    build: bodyWithPath('RegisterOrg', [], { orgId: 'org' }),
     // The org id as the pipeline normalised it (lower case), read back from the stream it wrote to.
     reply: (result) => ({ orgId: result.streamId.slice('org-'.length) }),
   });
@@ -74,10 +68,7 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
       body: commandBody(orgCommandSchema, 'UpdateOrgMetadata', { fromPath: ['orgId'] }),
       response: { '200': commandReply('Updated (or nothing changed)', { orgId: z.uuid() }), ...commandErrors },
     },
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'UpdateOrgMetadata', data };
-    },
+    build: bodyWithPath('UpdateOrgMetadata', ['orgId']),
     reply: (result) => ({ orgId: result.streamId.slice('org-'.length) }),
   });
 
@@ -93,10 +84,7 @@ export async function orgRoutes(app: FastifyInstance, platform: Platform): Promi
         body: commandBody(orgCommandSchema, type, { fromPath: ['orgId'] }),
         response: { '200': commandReply('Done', { orgId: z.uuid() }), ...commandErrors },
       },
-      build: ({ params, body }) => {
-        const data = withPath(body, { orgId: params.orgId });
-        return isAppError(data) ? data : { type, data };
-      },
+      build: bodyWithPath(type, ['orgId']),
       reply: (result) => ({ orgId: result.streamId.slice('org-'.length) }),
     });
   }

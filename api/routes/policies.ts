@@ -6,13 +6,11 @@ import { policyDecider } from '../../domain/policy/decider.ts';
 import { policyStream } from '../../domain/policy/events.ts';
 import { policyRulesSchema } from '../../domain/policy/types.ts';
 import { policyAggregate } from '../../commands/handlers/policy.ts';
-import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { commandErrors, readErrors, commandReply, readReply } from '../openapi/responses.ts';
-import { commandBody, withPath, commandRoute } from './command-route.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { commandErrors, commandReply } from '../openapi/responses.ts';
+import { commandBody, withPath, bodyWithPath, commandRoute } from './command-route.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 
 const tags = ['policies'];
 const versionParam = { ...orgIdParam, version: z.coerce.number().int().positive().describe('the policy version') };
@@ -40,7 +38,6 @@ function versionFromPath(text: string | undefined): number | string | undefined 
 
 /** An org's policy sets: drafted (validated, with positions for every error), published, immutable once drafted. */
 export async function policyRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
   commandRoute(app, platform, {
     url: '/orgs/:orgId/policies',
     aggregate: policyAggregate,
@@ -59,10 +56,7 @@ export async function policyRoutes(app: FastifyInstance, platform: Platform): Pr
         ...commandErrors,
       },
     },
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'DraftPolicy', data };
-    },
+    build: bodyWithPath('DraftPolicy', ['orgId']),
     reply: async (result) => {
       const drafted = result.events.find((event) => event.type === 'PolicyDrafted');
       if (drafted) return { version: drafted.data.version };
@@ -89,24 +83,16 @@ export async function policyRoutes(app: FastifyInstance, platform: Platform): Pr
     reply: (_result, data) => ({ version: data.version }),
   });
 
-  routes.get(
-    '/orgs/:orgId/policies',
-    {
-      schema: {
-        summary: "Read an org's policies",
-        description: "Action `policy.read` (default policy: the org's members). The policy in force and every version drafted.",
-        tags,
-        params: z.object(orgIdParam),
-        response: { '200': readReply('The policies', policiesReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const { orgId } = params;
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'policy.read', orgId, { type: 'ReadPolicies', data: {} });
-      if (isAppError(allowed)) return sendError(reply, allowed);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/policies',
+    summary: "Read an org's policies",
+    description: "Action `policy.read` (default policy: the org's members). The policy in force and every version drafted.",
+    tags,
+    reply: ['The policies', policiesReply],
+    action: 'policy.read',
+    read: () => ({ type: 'ReadPolicies', data: {} }),
+    answer: async ({ orgId, allowed: { policy } }, reply) => {
       const loaded = await platform.loader.load(policyDecider, policyStream(orgId));
-      const { policy } = allowed;
       reply.header('etag', `"${loaded.revision}"`);
       return {
         orgId,
@@ -116,5 +102,5 @@ export async function policyRoutes(app: FastifyInstance, platform: Platform): Pr
         versions: [...loaded.state.versions.values()].map(({ version, status, hash, description, rules }) => ({ version, status, hash, description, rules })),
       };
     },
-  );
+  });
 }

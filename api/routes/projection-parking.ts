@@ -10,9 +10,9 @@ import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf, type AnswerDetail } from '../answer-detail.ts';
 import { sendCommand, sendError, type CommandAnswer } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeRead, platformRead } from '../read-access.ts';
 import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
-import { commandHeaders, commandQuerystring } from './command-route.ts';
+import { commandSchema } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const nameParam = { name: projectionNameSchema.describe('the projection name, e.g. orgs') };
@@ -52,7 +52,7 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
     name: string | null,
     type: string,
     data: Record<string, unknown>,
-  ) => authorizeRead(platform.loader, principal, { action, orgId: null, resource: { type: 'projection', id: name }, query: { type, data } });
+  ) => authorizeRead(platform.loader, principal, platformRead(action, { type: 'projection', id: name }, { type, data }));
 
   const known = (name: string): AppError | null =>
     platform.projections.names().includes(name)
@@ -101,17 +101,15 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
   routes.post(
     '/admin/projections/:name/parked',
     {
-      schema: {
+      schema: commandSchema({
         summary: 'Park the event a projection stopped at',
         description:
           'Records `ProjectionEventParked` (action `platform.projections.park`: who, why, which position) and the projection goes on past that one event, in every instance. Only the event the projection is stopped at here can be parked: 409 PROJECTION_NOT_STOPPED_THERE otherwise.',
         tags: ['admin'],
         params: z.object(nameParam),
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: parkBody,
         response: { '201': commandReply('Parked'), ...commandErrors },
-      },
+      }),
     },
     async (request, reply) => {
       const params = request.params;
@@ -150,17 +148,15 @@ export async function projectionParkingRoutes(app: FastifyInstance, platform: Pl
   routes.post(
     '/admin/projections/:name/parked/:position/retry',
     {
-      schema: {
+      schema: commandSchema({
         summary: 'Retry a parked event',
         description:
           "Applies the parked event to the projection again (action `platform.projections.retry`). If it now succeeds, `ProjectionEventUnparked` is recorded (who, why) and 200 answers; if it still fails, 409 PARKED_EVENT_STILL_FAILS (503 when a dependency is unavailable) with the error, and nothing is recorded: it stays parked. The read-model writes keep each document's position, so a document that later events changed keeps their state; rebuild the projection for an exact replay.",
         tags: ['admin'],
         params: z.object(parkedParams),
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: retryBody,
         response: { '200': commandReply('Applied and unparked'), ...commandErrors },
-      },
+      }),
     },
     async (request, reply) => {
       const params = request.params;

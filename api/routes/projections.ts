@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeRead } from '../read-access.ts';
+import { authorizeRead, platformRead } from '../read-access.ts';
 import { readErrors, readReply } from '../openapi/responses.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
@@ -30,12 +30,8 @@ export async function projectionRoutes(app: FastifyInstance, platform: Platform)
       },
     },
     async (request, reply) => {
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'platform.projections.read',
-        orgId: null,
-        resource: { type: 'projections', id: null },
-        query: { type: 'ReadProjections', data: {} },
-      });
+      const read = platformRead('platform.projections.read', { type: 'projections', id: null }, { type: 'ReadProjections', data: {} });
+      const allowed = await authorizeRead(platform.loader, request.principal, read);
       if (isAppError(allowed)) return sendError(reply, allowed);
       return { projections: await platform.projections.status() };
     },
@@ -56,12 +52,12 @@ export async function projectionRoutes(app: FastifyInstance, platform: Platform)
     },
     async (request, reply) => {
       const params = request.params;
-      const allowed = await authorizeRead(platform.loader, request.principal, {
-        action: 'platform.projections.rebuild',
-        orgId: null,
-        resource: { type: 'projection', id: params.name },
-        query: { type: 'RebuildProjection', data: { name: params.name } },
-      });
+      const read = platformRead(
+        'platform.projections.rebuild',
+        { type: 'projection', id: params.name },
+        { type: 'RebuildProjection', data: { name: params.name } },
+      );
+      const allowed = await authorizeRead(platform.loader, request.principal, read);
       if (isAppError(allowed)) return sendError(reply, allowed);
       if (!platform.projections.names().includes(params.name)) {
         return sendError(

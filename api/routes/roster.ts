@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { rosterCommandSchema } from '../../domain/roster/commands.ts';
 import { rosterDecider } from '../../domain/roster/decider.ts';
@@ -16,14 +15,12 @@ import {
 } from '../../domain/roster/fields.ts';
 import { isActive, type RosterState } from '../../domain/roster/state.ts';
 import { rosterAggregate } from '../../commands/handlers/roster.ts';
-import { deterministicId } from '../../commands/command-identity.ts';
-import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
 import { orgIdParam } from './orgs.ts';
-import { commandErrors, readErrors, commandReply, readReply, principalReply } from '../openapi/responses.ts';
-import { type BodyOptions, commandBody, type CommandRouteSchema, withPath, commandRoute, storedId, type Fields } from './command-route.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { commandErrors, commandReply, principalReply } from '../openapi/responses.ts';
+import { type BodyOptions, commandBody, type CommandRouteSchema, bodyWithPath, commandRoute, storedId, type Fields } from './command-route.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
+import { associationActiveReply, associationGrantReply } from './association-list.ts';
 
 const tags = ['roster'];
 const nameParam = (what: string, schema: z.ZodType) => ({ ...orgIdParam, name: schema.describe(`the ${what} name`) });
@@ -54,19 +51,7 @@ const rosterReply = z.object({
   jobSpaces: z.array(jobSpaceDefinitionSchema),
   conflicts: z.array(z.object({ roles: z.tuple([z.string(), z.string()]), reason: z.string() })),
   associations: z.array(
-    z.object({
-      associationId: z.uuid(),
-      subjectId: z.uuid(),
-      role: z.string(),
-      jobSpace: z.string().nullable(),
-      expiresAt: z.string().nullable(),
-      parentSubjectId: z.uuid().nullable(),
-      grantedBy: principalReply,
-      grantedAt: z.string(),
-      applicationId: z.uuid().nullable(),
-      status: z.enum(['active', 'revoked', 'expired']),
-      active: z.boolean().describe('counts now: status active and not past its expiry'),
-    }),
+    z.object({ associationId: z.uuid(), ...associationGrantReply, status: z.enum(['active', 'revoked', 'expired']), active: associationActiveReply }),
   ),
   applications: z.array(
     z.object({
@@ -105,7 +90,6 @@ function rosterView(orgId: string, state: RosterState, revision: bigint, now: st
 
 /** An org's roster: one stream, so its invariants (cardinality, separation of duties, ...) hold under concurrency. */
 export async function rosterRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
   const definitions = [
     ['roles', 'role', 'DefineRole', 'RemoveRole', 'roster.role', roleNameSchema],
     ['groups', 'group', 'DefineGroup', 'RemoveGroup', 'roster.group', groupNameSchema],
@@ -132,10 +116,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       schema: doc(`Remove a ${what}`, `${remove} (action \`${action}.remove\`); refused while it is in use.`, nameParam(what, nameSchema), remove, {
         fromPath: ['orgId', 'name'],
       }),
-      build: ({ params, body }) => {
-        const data = withPath(body, { orgId: params.orgId, name: params.name });
-        return isAppError(data) ? data : { type: remove, data };
-      },
+      build: bodyWithPath(remove, ['orgId', 'name']),
     });
   }
 
@@ -149,10 +130,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       'DeclareRoleConflict',
       { fromPath: ['orgId'] },
     ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'DeclareRoleConflict', data };
-    },
+    build: bodyWithPath('DeclareRoleConflict', ['orgId']),
   });
 
   commandRoute(app, platform, {
@@ -161,10 +139,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
     schema: doc('Withdraw a role conflict', 'WithdrawRoleConflict (action `roster.conflict.withdraw`).', orgIdParam, 'WithdrawRoleConflict', {
       fromPath: ['orgId'],
     }),
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'WithdrawRoleConflict', data };
-    },
+    build: bodyWithPath('WithdrawRoleConflict', ['orgId']),
   });
 
   const associationId = (data: Fields) => ({ associationId: storedId(data.associationId) });
@@ -181,10 +156,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       { fromPath: ['orgId'], optional: ['associationId'] },
       { '201': commandReply('The role is granted', { associationId: z.uuid() }), ...commandErrors },
     ),
-    build: ({ params, body, commandId }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'GrantRole', data: { associationId: deterministicId(commandId, 'association'), ...data } };
-    },
+    build: bodyWithPath('GrantRole', ['orgId'], { associationId: 'association' }),
     reply: (_result, data) => associationId(data),
   });
 
@@ -198,10 +170,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       'RevokeRole',
       { fromPath: ['orgId', 'associationId'] },
     ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId, associationId: params.associationId });
-      return isAppError(data) ? data : { type: 'RevokeRole', data };
-    },
+    build: bodyWithPath('RevokeRole', ['orgId', 'associationId']),
   });
 
   commandRoute(app, platform, {
@@ -216,10 +185,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       { fromPath: ['orgId'], optional: ['applicationId'] },
       { '201': commandReply('The application is pending', { applicationId: z.uuid() }), ...commandErrors },
     ),
-    build: ({ params, body, commandId }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'ApplyForRole', data: { applicationId: deterministicId(commandId, 'application'), ...data } };
-    },
+    build: bodyWithPath('ApplyForRole', ['orgId'], { applicationId: 'application' }),
     reply: (_result, data) => ({ applicationId: storedId(data.applicationId) }),
   });
 
@@ -235,10 +201,7 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
       { fromPath: ['orgId', 'applicationId'], optional: ['associationId'] },
       { '200': commandReply('Approved: the role is granted', { associationId: z.uuid() }), ...commandErrors },
     ),
-    build: ({ params, body, commandId }) => {
-      const data = withPath(body, { orgId: params.orgId, applicationId: params.applicationId });
-      return isAppError(data) ? data : { type: 'ApproveRoleApplication', data: { associationId: deterministicId(commandId, 'association'), ...data } };
-    },
+    build: bodyWithPath('ApproveRoleApplication', ['orgId', 'applicationId'], { associationId: 'association' }),
     reply: (_result, data) => associationId(data),
   });
 
@@ -248,62 +211,45 @@ export async function rosterRoutes(app: FastifyInstance, platform: Platform): Pr
     schema: doc('Reject a role application', 'RejectRoleApplication (action `roster.application.reject`).', applicationParams, 'RejectRoleApplication', {
       fromPath: ['orgId', 'applicationId'],
     }),
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId, applicationId: params.applicationId });
-      return isAppError(data) ? data : { type: 'RejectRoleApplication', data };
-    },
+    build: bodyWithPath('RejectRoleApplication', ['orgId', 'applicationId']),
   });
 
-  routes.get(
-    '/orgs/:orgId/roster',
-    {
-      schema: {
-        summary: "Read an org's roster",
-        description: "Action `roster.read` (default policy: the org's members). Every association, with its status and whether it is `active` now.",
-        tags,
-        params: z.object(orgIdParam),
-        response: { '200': readReply('The roster', rosterReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const { orgId } = params;
-      const now = new Date().toISOString();
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'roster.read', orgId, { type: 'ReadRoster', data: {} }, { now });
-      if (isAppError(allowed)) return sendError(reply, allowed);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/roster',
+    summary: "Read an org's roster",
+    description: "Action `roster.read` (default policy: the org's members). Every association, with its status and whether it is `active` now.",
+    tags,
+    reply: ['The roster', rosterReply],
+    action: 'roster.read',
+    read: () => ({ type: 'ReadRoster', data: {} }),
+    answer: async ({ orgId, now }, reply) => {
       const roster = await platform.loader.load(rosterDecider, rosterStream(orgId));
       reply.header('etag', `"${roster.revision}"`);
       return rosterView(orgId, roster.state, roster.revision, now);
     },
-  );
+  });
 
   const effectiveParams = { ...orgIdParam, subjectId: uuidSchema.describe('the subject id') };
   const effectiveQuery = z.strictObject({ jobSpace: jobSpaceNameSchema.optional().describe('count associations limited to this job space too') });
-  routes.get(
-    '/orgs/:orgId/subjects/:subjectId/effective-roles',
-    {
-      schema: {
-        summary: "A subject's effective roles in an org",
-        description:
-          'Action `roster.read`. Roles in force now (inheritance, groups, expiry; job-space associations only for that job space), as policies see them.',
-        tags,
-        params: z.object(effectiveParams),
-        querystring: effectiveQuery,
-        response: { '200': readReply('The effective roles', effectiveRolesReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const params = request.params;
-      const query = request.query;
-      const { orgId, subjectId } = params;
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/subjects/:subjectId/effective-roles',
+    summary: "A subject's effective roles in an org",
+    description:
+      'Action `roster.read`. Roles in force now (inheritance, groups, expiry; job-space associations only for that job space), as policies see them.',
+    tags,
+    params: z.object(effectiveParams),
+    querystring: effectiveQuery,
+    reply: ['The effective roles', effectiveRolesReply],
+    action: 'roster.read',
+    read: ({ params, query }) => {
       const jobSpace = query.jobSpace ?? null;
-      const now = new Date().toISOString();
-      const read = { type: 'ReadEffectiveRoles', data: { subjectId, jobSpace } };
-      const allowed = await authorizeOrgRead(platform.loader, request.principal, 'roster.read', orgId, read, { jobSpace, now });
-      if (isAppError(allowed)) return sendError(reply, allowed);
+      return { type: 'ReadEffectiveRoles', data: { subjectId: params.subjectId, jobSpace }, jobSpace };
+    },
+    answer: async ({ orgId, params: { subjectId }, query, now }) => {
+      const jobSpace = query.jobSpace ?? null;
       const roster = await platform.loader.load(rosterDecider, rosterStream(orgId));
       const { roles, groups } = effectiveRoles(roster.state, subjectId, now, jobSpace);
       return { orgId, subjectId, jobSpace, roles, groups, revision: Number(roster.revision) };
     },
-  );
+  });
 }

@@ -1,19 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isAppError } from '../../domain/shared/app-error.ts';
 import { subjectKindSchema } from '../../domain/subject/fields.ts';
-import { withoutBookkeeping } from '../../projections/read-model-writes.ts';
-import { SUBJECTS, subjectFromDocument } from '../../projections/read-models/subjects.ts';
-import { sendError } from '../command-reply.ts';
-import { RequestAccess } from '../graphql/access.ts';
+import { SUBJECTS, subjectView } from '../../projections/read-models/subjects.ts';
 import { subjectListScope } from '../list-scope.ts';
 import type { Platform } from '../platform.ts';
-import { equalities, listPage } from './list-page.ts';
-import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
-import { readModelsBehind } from './read-models-behind.ts';
+import { scopedListRoute } from './scoped-list-route.ts';
+import { pageInfoReply, pageQueryFields } from './page-query.ts';
 import { subjectReply } from './subjects.ts';
-import { readErrors, readReply } from '../openapi/responses.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 export const subjectsQuery = z.strictObject({
   kind: subjectKindSchema.optional().describe('only subjects of this kind'),
@@ -32,42 +25,20 @@ const subjectsReply = z.object({
  * is (api/list-scope.ts): platform admins see every subject, a subject itself only.
  */
 export async function subjectListRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
-  routes.get(
-    '/subjects',
-    {
-      schema: {
-        summary: 'List the subjects the caller may read',
-        description:
-          'Action `subject.read` (platform policy): platform admins see every subject, a subject itself only. Newest first by default; filters are AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order). Waits (at most 5 s) for the subjects read model to reach the head of the log (503 READ_MODEL_BEHIND).',
-        tags: ['subjects'],
-        querystring: subjectsQuery,
-        response: { '200': readReply('A page of subjects', subjectsReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const query = request.query;
-      const access = new RequestAccess(platform.loader, request.principal, new Date().toISOString());
-      const scope = subjectListScope(access);
-      if (isAppError(scope)) return sendError(reply, scope);
-      const behind = await readModelsBehind(platform, ['subjects']);
-      if (behind) return sendError(reply, behind);
-      const page = await listPage(platform.docs, {
-        collection: SUBJECTS,
-        scope: scope.filter,
-        filters: equalities(query, ['kind', 'status']),
-        ...pageWindow(query, 'registeredAt'),
-        admit: scope.admit,
-      });
-      if (isAppError(page)) return sendError(reply, page);
-      return {
-        subjects: page.items.map((document) => ({
-          ...subjectFromDocument(withoutBookkeeping(document)),
-          registeredAt: document.registeredAt,
-          updatedAt: document.updatedAt,
-        })),
-        pageInfo: page.pageInfo,
-      };
-    },
-  );
+  scopedListRoute(app, platform, {
+    url: '/subjects',
+    summary: 'List the subjects the caller may read',
+    description:
+      'Action `subject.read` (platform policy): platform admins see every subject, a subject itself only. Newest first by default; filters are AND-ed; pages follow `pageInfo.endCursor` (400 INVALID_CURSOR for a cursor of another list or order). Waits (at most 5 s) for the subjects read model to reach the head of the log (503 READ_MODEL_BEHIND).',
+    tags: ['subjects'],
+    querystring: subjectsQuery,
+    reply: ['A page of subjects', subjectsReply],
+    readModels: ['subjects'],
+    scope: subjectListScope,
+    collection: SUBJECTS,
+    filters: ['kind', 'status'],
+    sortField: 'registeredAt',
+    key: 'subjects',
+    view: subjectView,
+  });
 }

@@ -6,7 +6,6 @@ import { subjectCommandSchema } from '../../domain/subject/commands.ts';
 import { subjectDecider, subjectStream } from '../../domain/subject/decider.ts';
 import { capabilityNameSchema, subjectKindSchema } from '../../domain/subject/fields.ts';
 import { subjectAggregate } from '../../commands/handlers/subject.ts';
-import { deterministicId } from '../../commands/command-identity.ts';
 import { apiKeyAggregate } from '../../commands/handlers/credential.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { answerDetailOf } from '../answer-detail.ts';
@@ -15,7 +14,7 @@ import { commandErrors, commandReply, readErrors, readReply, principalReply } fr
 import type { Platform } from '../platform.ts';
 import { authorizeRead, subjectRead } from '../read-access.ts';
 import { issueKey, issueKeyCommand, issuedKeyReply, issueKeyBody, keyIdParam, revokeKey, revokeKeyBody } from './api-keys.ts';
-import { bodyFields, commandBody, commandHeaders, commandQuerystring, commandRoute, withPath, type CommandRouteSchema } from './command-route.ts';
+import { commandBody, commandSchema, commandRoute, bodyWithPath, type CommandRouteSchema } from './command-route.ts';
 import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 
 const subjectIdParam = { subjectId: uuidSchema.describe('the subject id') };
@@ -55,6 +54,36 @@ function doc(
   return { summary, description, tags, response: { '200': commandReply('Done (or nothing to do)'), ...commandErrors }, ...fields };
 }
 
+/** The commands on a subject that are its body and its path: path below the subject, command, summary, description. */
+const subjectCommands: ReadonlyArray<readonly [string, string, string, string]> = [
+  [
+    'profile',
+    'UpdateSubjectProfile',
+    'Update a subject profile',
+    'UpdateSubjectProfile (action `subject.update`); `endpoint: null` removes the endpoint. A subject may update itself.',
+  ],
+  [
+    'capabilities',
+    'DeclareCapability',
+    'Declare a capability',
+    'DeclareCapability (action `subject.capability.declare`): adds it or replaces its level/evidence, which clears its verification.',
+  ],
+  ['capabilities/:name/withdraw', 'WithdrawCapability', 'Withdraw a capability', 'WithdrawCapability (action `subject.capability.withdraw`).'],
+  [
+    'capabilities/:name/verify',
+    'VerifyCapability',
+    'Verify a capability',
+    'VerifyCapability (action `subject.capability.verify`), in the name of `orgId`, whose policy decides who may verify (by default: its owner). `level` must be the declared level. No subject verifies itself (403 SELF_VERIFICATION).',
+  ],
+  [
+    'suspend',
+    'SuspendSubject',
+    'Suspend a subject',
+    'SuspendSubject (action `subject.suspend`). A suspended subject is refused at authentication (403 SUBJECT_SUSPENDED) and cannot be granted roles.',
+  ],
+  ['reinstate', 'ReinstateSubject', 'Reinstate a subject', 'ReinstateSubject (action `subject.reinstate`).'],
+];
+
 /** Subjects (agents, humans, services) live outside orgs: their commands are governed by the platform policy. */
 export async function subjectRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   commandRoute(app, platform, {
@@ -69,11 +98,7 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
         response: { '201': commandReply('The subject is registered', { subjectId: z.uuid() }), ...commandErrors },
       },
     ),
-    build: ({ body, commandId }) => {
-      const fields = bodyFields(body);
-      if (isAppError(fields)) return fields;
-      return { type: 'RegisterSubject', data: { subjectId: deterministicId(commandId, 'subject'), ...fields } };
-    },
+    build: bodyWithPath('RegisterSubject', [], { subjectId: 'subject' }),
     reply: (result) => ({ subjectId: result.streamId.slice('subject-'.length) }),
   });
 
@@ -100,100 +125,29 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
     },
   );
 
-  commandRoute(app, platform, {
-    url: '/subjects/:subjectId/profile',
-    aggregate: subjectAggregate,
-    schema: doc(
-      'Update a subject profile',
-      'UpdateSubjectProfile (action `subject.update`); `endpoint: null` removes the endpoint. A subject may update itself.',
-      {
-        params: z.object(subjectIdParam),
-        body: subjectBody('UpdateSubjectProfile', ['subjectId']),
-      },
-    ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { subjectId: params.subjectId });
-      return isAppError(data) ? data : { type: 'UpdateSubjectProfile', data };
-    },
-  });
-
-  commandRoute(app, platform, {
-    url: '/subjects/:subjectId/capabilities',
-    aggregate: subjectAggregate,
-    schema: doc(
-      'Declare a capability',
-      'DeclareCapability (action `subject.capability.declare`): adds it or replaces its level/evidence, which clears its verification.',
-      {
-        params: z.object(subjectIdParam),
-        body: subjectBody('DeclareCapability', ['subjectId']),
-      },
-    ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { subjectId: params.subjectId });
-      return isAppError(data) ? data : { type: 'DeclareCapability', data };
-    },
-  });
-
-  commandRoute(app, platform, {
-    url: '/subjects/:subjectId/capabilities/:name/withdraw',
-    aggregate: subjectAggregate,
-    schema: doc('Withdraw a capability', 'WithdrawCapability (action `subject.capability.withdraw`).', {
-      params: z.object(capabilityParam),
-      body: subjectBody('WithdrawCapability', ['subjectId', 'name']),
-    }),
-    build: ({ params, body }) => {
-      const data = withPath(body, { subjectId: params.subjectId, name: params.name });
-      return isAppError(data) ? data : { type: 'WithdrawCapability', data };
-    },
-  });
-
-  commandRoute(app, platform, {
-    url: '/subjects/:subjectId/capabilities/:name/verify',
-    aggregate: subjectAggregate,
-    schema: doc(
-      'Verify a capability',
-      'VerifyCapability (action `subject.capability.verify`), in the name of `orgId`, whose policy decides who may verify (by default: its owner). `level` must be the declared level. No subject verifies itself (403 SELF_VERIFICATION).',
-      { params: z.object(capabilityParam), body: subjectBody('VerifyCapability', ['subjectId', 'name']) },
-    ),
-    build: ({ params, body }) => {
-      const data = withPath(body, { subjectId: params.subjectId, name: params.name });
-      return isAppError(data) ? data : { type: 'VerifyCapability', data };
-    },
-  });
-
-  for (const [path, type, action] of [
-    ['suspend', 'SuspendSubject', 'subject.suspend'],
-    ['reinstate', 'ReinstateSubject', 'subject.reinstate'],
-  ] as const) {
+  for (const [path, type, summary, description] of subjectCommands) {
+    const onCapability = path.includes(':name');
+    const fromPath = onCapability ? ['subjectId', 'name'] : ['subjectId'];
     commandRoute(app, platform, {
       url: `/subjects/:subjectId/${path}`,
       aggregate: subjectAggregate,
-      schema: doc(
-        path === 'suspend' ? 'Suspend a subject' : 'Reinstate a subject',
-        `${type} (action \`${action}\`).${path === 'suspend' ? ' A suspended subject is refused at authentication (403 SUBJECT_SUSPENDED) and cannot be granted roles.' : ''}`,
-        { params: z.object(subjectIdParam), body: subjectBody(type, ['subjectId']) },
-      ),
-      build: ({ params, body }) => {
-        const data = withPath(body, { subjectId: params.subjectId });
-        return isAppError(data) ? data : { type, data };
-      },
+      schema: doc(summary, description, { params: z.object(onCapability ? capabilityParam : subjectIdParam), body: subjectBody(type, fromPath) }),
+      build: bodyWithPath(type, fromPath),
     });
   }
 
   routes.post(
     '/subjects/:subjectId/api-keys',
     {
-      schema: {
+      schema: commandSchema({
         summary: "Issue a subject's API key",
         description:
           'An API key whose principal is the subject (action `subject.apikey.issue`, platform policy: platform admins). The subject must exist (404 SUBJECT_NOT_FOUND) and be active (409 SUBJECT_SUSPENDED). The key is in the answer, once.',
         tags,
         params: z.object(subjectIdParam),
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: issueKeyBody,
         response: { '201': commandReply('The key was issued', { subjectId: z.uuid(), ...issuedKeyReply }), ...commandErrors },
-      },
+      }),
     },
     async (request, reply) => {
       const { subjectId } = request.params;
@@ -204,16 +158,14 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   routes.post(
     '/subjects/:subjectId/api-keys/:keyId/revoke',
     {
-      schema: {
+      schema: commandSchema({
         summary: "Revoke a subject's API key",
         description: "Action `subject.apikey.revoke`. 404 API_KEY_NOT_FOUND unless the key is this subject's.",
         tags,
         params: z.object({ ...subjectIdParam, ...keyIdParam }),
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: revokeKeyBody,
         response: { '200': commandReply('The key is revoked (or already was)'), ...commandErrors },
-      },
+      }),
     },
     async (request, reply) => {
       const { subjectId, keyId } = request.params;
@@ -224,20 +176,18 @@ export async function subjectRoutes(app: FastifyInstance, platform: Platform): P
   routes.post(
     '/subjects/:subjectId/api-keys/:keyId/rotate',
     {
-      schema: {
+      schema: commandSchema({
         summary: "Rotate a subject's API key",
         description:
           "Issues a new key for the subject (action `subject.apikey.issue`), then revokes the old one (`subject.apikey.revoke`). Both steps derive their command ids from this request, so a retry with the same Idempotency-Key finishes a rotation that was interrupted between them. 404 API_KEY_NOT_FOUND unless the old key is this subject's and active.",
         tags,
         params: z.object({ ...subjectIdParam, ...keyIdParam }),
-        headers: commandHeaders,
-        querystring: commandQuerystring,
         body: issueKeyBody,
         response: {
           '201': commandReply('The new key (shown once); the old one is revoked', { subjectId: z.uuid(), revokedKeyId: z.string(), ...issuedKeyReply }),
           ...commandErrors,
         },
-      },
+      }),
     },
     async (request, reply) => {
       const detail = answerDetailOf(request);

@@ -2,12 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { contractedTaskAggregate } from '../../commands/handlers/contracted-task.ts';
 import { taskActions, taskCommandSchema, type TaskCommandType } from '../../domain/task/commands.ts';
-import { isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import type { Platform } from '../platform.ts';
 import { orgIdParam } from './orgs.ts';
 import { commandErrors, commandReply } from '../openapi/responses.ts';
-import { commandBody, type CommandRouteSchema, withPath, commandRoute } from './command-route.ts';
+import { commandBody, type CommandRouteSchema, bodyWithPath, commandRoute } from './command-route.ts';
 
 const tags = ['tasks'];
 const taskParams = { ...orgIdParam, taskId: uuidSchema.describe('the task id') };
@@ -53,10 +52,7 @@ export async function taskRoutes(app: FastifyInstance, platform: Platform): Prom
       url: `/orgs/:orgId/tasks/:taskId/${path}`,
       aggregate: contractedTaskAggregate,
       schema: doc(type, summary, description),
-      build: ({ params, body }) => {
-        const data = withPath(body, { orgId: params.orgId, taskId: params.taskId });
-        return isAppError(data) ? data : { type, data };
-      },
+      build: bodyWithPath(type, ['orgId', 'taskId']),
       reply: (result) => ({ taskId: taskIdOf(result.streamId) }),
     });
   }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { contractStatusSchema } from '../../domain/contract/state.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
@@ -7,17 +7,11 @@ import { taskStatusSchema } from '../../domain/task/state.ts';
 import type { JsonDocument } from '../../infra/documents/port.ts';
 import { CONTRACTS, CONTRACTS_PROJECTION, contractView } from '../../projections/read-models/contracts.ts';
 import { TASKS, TASKS_PROJECTION, taskView } from '../../projections/read-models/tasks.ts';
-import { sendError } from '../command-reply.ts';
-import { RequestAccess } from '../graphql/access.ts';
-import { workListAccess } from '../list-scope.ts';
 import type { Platform } from '../platform.ts';
 import { equalities, listPage } from './list-page.ts';
-import { orgIdParam } from './orgs.ts';
 import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
-import { readModelsBehind } from './read-models-behind.ts';
 import { contractReply, taskReply } from './work-reads.ts';
-import { readErrors, readReply } from '../openapi/responses.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 
 export const contractsQuery = z.strictObject({
   status: contractStatusSchema.optional().describe('only contracts with this status'),
@@ -75,52 +69,32 @@ const lists: readonly WorkList[] = [
 ];
 
 /**
- * Lists of an org's work from the read models, decided as GraphQL's `contracts` and `tasks` are (api/list-scope.ts):
- * the org's `job.read` (default policy: its members), an outsider told ORG_NOT_FOUND as if the org did not exist.
+ * Lists of an org's work from the read models, decided as GraphQL's `contracts` and `tasks` are (workListAccess in
+ * api/list-scope.ts): the org's `job.read` with the list's read name (default policy: its members), an outsider told
+ * ORG_NOT_FOUND as if the org did not exist.
  */
 export async function workListRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
   for (const list of lists) {
-    routes.get(
-      list.url,
-      {
-        schema: {
-          summary: list.summary,
-          description: `Action \`job.read\` (default policy: the org's members; platform admins), query \`${list.read}\`, from the ${list.key} read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Newest first by default; filters are AND-ed; pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
-          tags: ['jobs'],
-          params: z.object(orgIdParam),
-          querystring: list.query,
-          response: {
-            '200': readReply(`A page of the org's ${list.key}`, z.object({ orgId: z.uuid(), [list.key]: z.array(list.item), pageInfo: pageInfoReply })),
-            ...readErrors,
-          },
-        },
+    orgReadRoute(app, platform, {
+      url: list.url,
+      summary: list.summary,
+      description: `Action \`job.read\` (default policy: the org's members; platform admins), query \`${list.read}\`, from the ${list.key} read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Newest first by default; filters are AND-ed; pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
+      tags: ['jobs'],
+      querystring: list.query,
+      reply: [`A page of the org's ${list.key}`, z.object({ orgId: z.uuid(), [list.key]: z.array(list.item), pageInfo: pageInfoReply })],
+      action: 'job.read',
+      read: () => ({ type: list.read, data: {} }),
+      readModels: [list.projection],
+      answer: async ({ orgId, query }) => {
+        const page = await listPage(platform.docs, {
+          collection: list.collection,
+          scope: { field: 'orgId', op: 'eq', value: orgId },
+          // Most selective first: a job has few contracts or tasks, a subject some, a status many.
+          filters: equalities(query, ['jobId', 'assigneeSubjectId', 'status']),
+          ...pageWindow(query, list.sortField),
+        });
+        return isAppError(page) ? page : { orgId, [list.key]: page.items.map(list.view), pageInfo: page.pageInfo };
       },
-      (request, reply) => answer(platform, list, request.params.orgId, request.query, request.principal, reply),
-    );
+    });
   }
-}
-
-async function answer(
-  platform: Platform,
-  list: WorkList,
-  orgId: string,
-  query: z.output<WorkList['query']>,
-  principal: FastifyRequest['principal'],
-  reply: FastifyReply,
-) {
-  const access = new RequestAccess(platform.loader, principal, new Date().toISOString());
-  const allowed = await workListAccess(access, orgId, list.read);
-  if (isAppError(allowed)) return sendError(reply, allowed);
-  const behind = await readModelsBehind(platform, [list.projection]);
-  if (behind) return sendError(reply, behind);
-  const page = await listPage(platform.docs, {
-    collection: list.collection,
-    scope: { field: 'orgId', op: 'eq', value: orgId },
-    // Most selective first: a job has few contracts or tasks, a subject some, a status many.
-    filters: equalities(query, ['jobId', 'assigneeSubjectId', 'status']),
-    ...pageWindow(query, list.sortField),
-  });
-  if (isAppError(page)) return sendError(reply, page);
-  return { orgId, [list.key]: page.items.map(list.view), pageInfo: page.pageInfo };
 }

@@ -1,14 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
-import { equalityFilter, storePage } from './list-page.ts';
+import { equalityFilter, filtersRead, storePage } from './list-page.ts';
 import { roundFailureSchema } from '../../domain/assignment/fields.ts';
 import { breachKindSchema, contractPartySchema } from '../../domain/contract/fields.ts';
 import { contractStatusSchema } from '../../domain/contract/state.ts';
 import { assignmentStrategySchema, escalationResolutionSchema } from '../../domain/job/fields.ts';
 import { jobStatusSchema } from '../../domain/job/state.ts';
 import { roleNameSchema } from '../../domain/roster/fields.ts';
-import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
+import { appError, isAppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
 import { reviewVerdictSchema } from '../../domain/task/fields.ts';
 import { taskStatusSchema } from '../../domain/task/state.ts';
@@ -17,13 +17,12 @@ import { BIDS, BIDS_PROJECTION, bidView } from '../../projections/read-models/bi
 import { CONTRACTS, CONTRACTS_PROJECTION, contractView } from '../../projections/read-models/contracts.ts';
 import { ESCALATIONS, ESCALATIONS_PROJECTION, escalationView } from '../../projections/read-models/escalations.ts';
 import { TASKS, TASKS_PROJECTION, taskView } from '../../projections/read-models/tasks.ts';
-import { sendError } from '../command-reply.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
-import { readModelsBehind } from './read-models-behind.ts';
 import { orgIdParam } from './orgs.ts';
-import { readErrors, readReply, principalReply } from '../openapi/responses.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { principalReply } from '../openapi/responses.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
+import { orgDocumentReply } from './org-document.ts';
 
 /**
  * Reads of an org's work from the read models: a contract, a task, a job's assignment with its bids, the org's
@@ -36,8 +35,6 @@ import type { ZodRequestTypes } from '../routing/request-schemas.ts';
 /** Bids answered with an assignment (by round, then as received); more are in GraphQL's `bids` connection. */
 const MAX_BIDS = 1000;
 
-const contractParams = { ...orgIdParam, contractId: uuidSchema.describe('the contract id') };
-const taskParams = { ...orgIdParam, taskId: uuidSchema.describe('the task id') };
 const jobParams = { ...orgIdParam, jobId: uuidSchema.describe('the job id') };
 
 export const escalationsQuery = z.strictObject({
@@ -50,6 +47,9 @@ export const escalationsQuery = z.strictObject({
   jobId: uuidSchema.optional().describe("only this job's escalations"),
   ...pageQueryFields('escalation time'),
 });
+
+/** The filters of the escalations list: what the policy sees of the read and what the store filters on. */
+const escalationFilters = ['open', 'escalateTo', 'jobId'] as const;
 
 const position = z.string().describe('global log position of the last event reflected');
 
@@ -189,107 +189,76 @@ const escalationsReply = z.object({
 
 const access = "Action `job.read` (default policy: the org's members; platform admins)";
 
+/** The path of a document read: the org's id and the document's (`idName`), both parsed as UUIDs. */
+function documentParams(one: DocumentRead): z.ZodType<{ orgId: string } & Record<string, string>> {
+  return z.object({ ...orgIdParam, [one.idName]: uuidSchema.describe(`the ${one.name} id`) });
+}
+
+interface DocumentRead {
+  name: string;
+  /** Its list's path segment and tag, plural. */
+  tag: string;
+  idName: string;
+  reply: z.ZodType;
+  projection: string;
+  collection: string;
+  view(document: JsonDocument): { revision: number };
+}
+
+/** The reads of one document of the org's work by its id (`/orgs/:orgId/<tag>/:<idName>`), answered with its ETag. */
+const documentReads: readonly DocumentRead[] = [
+  {
+    name: 'contract',
+    tag: 'contracts',
+    idName: 'contractId',
+    reply: contractReply,
+    projection: CONTRACTS_PROJECTION,
+    collection: CONTRACTS,
+    view: contractView,
+  },
+  { name: 'task', tag: 'tasks', idName: 'taskId', reply: taskReply, projection: TASKS_PROJECTION, collection: TASKS, view: taskView },
+];
+
 export async function workReadRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
-  /** The read decided, the read models caught up: the validated path and query, or why not. */
-  async function prepare<P extends { orgId: string }, Q>(
-    request: FastifyRequest,
-    input: {
-      params: P;
-      query: Q;
-      read: (params: P, query: Q) => { type: string; data: Record<string, unknown> };
-      projections: readonly string[];
-    },
-  ): Promise<{ params: P; query: Q } | AppError> {
-    const { params, query } = input;
-    const { orgId } = params;
-    const read = input.read(params, query);
-    const allowed = await authorizeOrgRead(platform.loader, request.principal, 'job.read', orgId, read);
-    if (isAppError(allowed)) return allowed;
-    return (await readModelsBehind(platform, input.projections)) ?? { params, query };
+  for (const one of documentReads) {
+    const readName = `Read${one.name[0]?.toUpperCase()}${one.name.slice(1)}`;
+    orgReadRoute(app, platform, {
+      url: `/orgs/:orgId/${one.tag}/:${one.idName}`,
+      summary: `Read a ${one.name}`,
+      description: `${access}, query \`${readName}\`, from the ${one.tag} read model once it has reached the head of the log. 404 ${one.name.toUpperCase()}_NOT_FOUND when the org has no such ${one.name}. ETag = ${one.name} stream revision.`,
+      tags: [one.tag],
+      params: documentParams(one),
+      reply: [`The ${one.name}`, one.reply],
+      action: 'job.read',
+      read: ({ params }) => ({ type: readName, data: { [one.idName]: params[one.idName] } }),
+      readModels: [one.projection],
+      answer: ({ orgId, params }, reply) => {
+        const id = params[one.idName] ?? '';
+        return orgDocumentReply(platform, reply, {
+          collection: one.collection,
+          id,
+          orgId,
+          view: one.view,
+          notFound: () => appError('not_found', `${one.name.toUpperCase()}_NOT_FOUND`, `org ${orgId} has no ${one.name} ${id}`, { orgId, [one.idName]: id }),
+        });
+      },
+    });
   }
 
-  routes.get(
-    '/orgs/:orgId/contracts/:contractId',
-    {
-      schema: {
-        summary: 'Read a contract',
-        description: `${access}, query \`ReadContract\`, from the contracts read model once it has reached the head of the log. 404 CONTRACT_NOT_FOUND when the org has no such contract. ETag = contract stream revision.`,
-        tags: ['contracts'],
-        params: z.object(contractParams),
-        response: { '200': readReply('The contract', contractReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const ready = await prepare(request, {
-        params: request.params,
-        query: {},
-        read: ({ contractId }) => ({ type: 'ReadContract', data: { contractId } }),
-        projections: [CONTRACTS_PROJECTION],
-      });
-      if (isAppError(ready)) return sendError(reply, ready);
-      const { orgId, contractId } = ready.params;
-      const document = await platform.docs.get(CONTRACTS, contractId);
-      if (!document || document.orgId !== orgId)
-        return sendError(reply, appError('not_found', 'CONTRACT_NOT_FOUND', `org ${orgId} has no contract ${contractId}`, { orgId, contractId }));
-      const contract = contractView(document);
-      reply.header('etag', `"${contract.revision}"`);
-      return contract;
-    },
-  );
-
-  routes.get(
-    '/orgs/:orgId/tasks/:taskId',
-    {
-      schema: {
-        summary: 'Read a task',
-        description: `${access}, query \`ReadTask\`, from the tasks read model once it has reached the head of the log. 404 TASK_NOT_FOUND when the org has no such task. ETag = task stream revision.`,
-        tags: ['tasks'],
-        params: z.object(taskParams),
-        response: { '200': readReply('The task', taskReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const ready = await prepare(request, {
-        params: request.params,
-        query: {},
-        read: ({ taskId }) => ({ type: 'ReadTask', data: { taskId } }),
-        projections: [TASKS_PROJECTION],
-      });
-      if (isAppError(ready)) return sendError(reply, ready);
-      const { orgId, taskId } = ready.params;
-      const document = await platform.docs.get(TASKS, taskId);
-      if (!document || document.orgId !== orgId)
-        return sendError(reply, appError('not_found', 'TASK_NOT_FOUND', `org ${orgId} has no task ${taskId}`, { orgId, taskId }));
-      const task = taskView(document);
-      reply.header('etag', `"${task.revision}"`);
-      return task;
-    },
-  );
-
-  routes.get(
-    '/orgs/:orgId/jobs/:jobId/assignment',
-    {
-      schema: {
-        summary: "Read a job's assignment and its bids",
-        description: `${access}, query \`ReadAssignment\`, from the assignments and bids read models once they have reached the head of the log: rounds, phase, award with its basis, failed rounds, and every bid recorded (refused ones with their reasons). 404 ASSIGNMENT_NOT_FOUND when the job has none (not submitted to this org, or not taken up yet).`,
-        tags: ['jobs'],
-        params: z.object(jobParams),
-        response: { '200': readReply('The assignment and its bids', assignmentReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const ready = await prepare(request, {
-        params: request.params,
-        query: {},
-        read: ({ jobId }) => ({ type: 'ReadAssignment', data: { jobId } }),
-        projections: [ASSIGNMENTS_PROJECTION, BIDS_PROJECTION],
-      });
-      if (isAppError(ready)) return sendError(reply, ready);
-      const { orgId, jobId } = ready.params;
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/jobs/:jobId/assignment',
+    summary: "Read a job's assignment and its bids",
+    description: `${access}, query \`ReadAssignment\`, from the assignments and bids read models once they have reached the head of the log: rounds, phase, award with its basis, failed rounds, and every bid recorded (refused ones with their reasons). 404 ASSIGNMENT_NOT_FOUND when the job has none (not submitted to this org, or not taken up yet).`,
+    tags: ['jobs'],
+    params: z.object(jobParams),
+    reply: ['The assignment and its bids', assignmentReply],
+    action: 'job.read',
+    read: ({ params }) => ({ type: 'ReadAssignment', data: { jobId: params.jobId } }),
+    readModels: [ASSIGNMENTS_PROJECTION, BIDS_PROJECTION],
+    answer: async ({ orgId, params: { jobId } }) => {
       const document = await platform.docs.get(ASSIGNMENTS, jobId);
       if (!document || document.orgId !== orgId)
-        return sendError(reply, appError('not_found', 'ASSIGNMENT_NOT_FOUND', `org ${orgId} has no assignment of job ${jobId}`, { orgId, jobId }));
+        return appError('not_found', 'ASSIGNMENT_NOT_FOUND', `org ${orgId} has no assignment of job ${jobId}`, { orgId, jobId });
       const bids = await platform.docs.find(BIDS, {
         filter: {
           and: [
@@ -305,39 +274,24 @@ export async function workReadRoutes(app: FastifyInstance, platform: Platform): 
       });
       return { assignment: assignmentView(document), bids: bids.items.map(bidView), bidsTruncated: bids.hasMore };
     },
-  );
+  });
 
-  routes.get(
-    '/orgs/:orgId/escalations',
-    {
-      schema: {
-        summary: "An org's job escalations",
-        description: `${access}, query \`ReadEscalations\` (with the filters), from the escalations read model once it has reached the head of the log. One entry per escalation of a job, open until resolved (or the job cancelled); \`open=true&escalateTo=<role>\` is a role's inbox. Pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
-        tags: ['jobs'],
-        params: z.object(orgIdParam),
-        querystring: escalationsQuery,
-        response: { '200': readReply('The escalations', escalationsReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const ready = await prepare(request, {
-        params: request.params,
-        query: request.query,
-        read: (_params, query) => ({
-          type: 'ReadEscalations',
-          data: { open: query.open ?? null, escalateTo: query.escalateTo ?? null, jobId: query.jobId ?? null },
-        }),
-        projections: [ESCALATIONS_PROJECTION],
-      });
-      if (isAppError(ready)) return sendError(reply, ready);
-      const { orgId } = ready.params;
-      const { query } = ready;
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/escalations',
+    summary: "An org's job escalations",
+    description: `${access}, query \`ReadEscalations\` (with the filters), from the escalations read model once it has reached the head of the log. One entry per escalation of a job, open until resolved (or the job cancelled); \`open=true&escalateTo=<role>\` is a role's inbox. Pages follow \`pageInfo.endCursor\` (400 INVALID_CURSOR for a cursor of another list or order).`,
+    tags: ['jobs'],
+    querystring: escalationsQuery,
+    reply: ['The escalations', escalationsReply],
+    action: 'job.read',
+    read: ({ query }) => ({ type: 'ReadEscalations', data: filtersRead(query, escalationFilters) }),
+    readModels: [ESCALATIONS_PROJECTION],
+    answer: async ({ orgId, query }) => {
       const page = await storePage(platform.docs, ESCALATIONS, {
-        filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, ['open', 'escalateTo', 'jobId']),
+        filter: equalityFilter({ field: 'orgId', op: 'eq', value: orgId }, query, escalationFilters),
         ...pageWindow(query, 'escalatedAt'),
       });
-      if (isAppError(page)) return sendError(reply, page);
-      return { orgId, escalations: page.items.map(escalationView), pageInfo: page.pageInfo };
+      return isAppError(page) ? page : { orgId, escalations: page.items.map(escalationView), pageInfo: page.pageInfo };
     },
-  );
+  });
 }

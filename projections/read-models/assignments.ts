@@ -4,10 +4,10 @@ import type { Assignment } from '../../domain/assignment/state.ts';
 import type { JsonDocument } from '../../infra/documents/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
 import type { ProjectedEvent } from '../projection.ts';
-import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
+import { POSITION_FIELD, json, occurredAt, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { EventDataOf, Stored } from './stored.ts';
-import { asc } from './index-fields.ts';
+import { asc, index } from './index-fields.ts';
 
 export const ASSIGNMENTS = 'assignments';
 
@@ -57,14 +57,12 @@ export const assignmentsProjection = evolvingReadModel({
   idOf: (event) => event.data.jobId,
   fromDocument: stateOf,
   toDocument: assignmentDocument,
-  async setup({ docs }) {
-    await docs.ensureIndex(ASSIGNMENTS, { name: 'assignments_org_phase', fields: [asc('orgId'), asc('phase')] });
-  },
+  indexes: [index('assignments_org_phase', asc('orgId'), asc('phase'))],
 });
 
 /** The document for the assignment after `event`: the domain's state, plus what the read APIs show beyond it. */
 function assignmentDocument(next: Assignment, event: ProjectedEvent<AssignmentEvent['type']>, current: JsonDocument | undefined): Record<string, JsonValue> {
-  const at = String(event.metadata.occurredAt);
+  const at = occurredAt(event);
   const before = current ? stateOf(withoutBookkeeping(current)) : null;
   const previous: Record<string, JsonValue> = current ? withoutBookkeeping(current) : {};
   const sameRound = before !== null && before.round === next.round && event.type !== 'AssignmentStarted';
@@ -142,7 +140,6 @@ function assignmentDocument(next: Assignment, event: ProjectedEvent<AssignmentEv
     restarts,
     startedAt,
     completedAt,
-    updatedAt: at,
   };
 }
 

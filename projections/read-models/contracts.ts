@@ -6,7 +6,7 @@ import { evolvingReadModel } from '../evolving-read-model.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
-import { asc, desc } from './index-fields.ts';
+import { asc, desc, index } from './index-fields.ts';
 
 export const CONTRACTS = 'contracts';
 
@@ -43,20 +43,19 @@ export const contractsProjection = evolvingReadModel({
       ...(json({ ...contract, breaches: contract.breaches.slice(-KEPT_BREACHES) }) as Record<string, JsonValue>),
       breachCount,
       open: !isFinalContractStatus(contract.status),
-      revision: Number(event.revision),
-      updatedAt: String(event.metadata.occurredAt),
     };
   },
-  async setup({ docs }) {
-    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_drafted', fields: [asc('orgId'), desc('draftedAt')] });
-    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_status', fields: [asc('orgId'), asc('status')] });
-    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_assignee', fields: [asc('orgId'), asc('assigneeSubjectId')] });
-    await docs.ensureIndex(CONTRACTS, { name: 'contracts_job', fields: [asc('jobId'), desc('draftedAt')] });
+  stamps: { revision: true },
+  indexes: [
+    index('contracts_org_drafted', asc('orgId'), desc('draftedAt')),
+    index('contracts_org_status', asc('orgId'), asc('status')),
+    index('contracts_org_assignee', asc('orgId'), asc('assigneeSubjectId')),
+    index('contracts_job', asc('jobId'), desc('draftedAt')),
     // GET /orgs/:orgId/contracts: each filter with the order, so a filtered page is a seek too.
-    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_status_drafted', fields: [asc('orgId'), asc('status'), desc('draftedAt')] });
-    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_assignee_drafted', fields: [asc('orgId'), asc('assigneeSubjectId'), desc('draftedAt')] });
-    await docs.ensureIndex(CONTRACTS, { name: 'contracts_org_job_drafted', fields: [asc('orgId'), asc('jobId'), desc('draftedAt')] });
-  },
+    index('contracts_org_status_drafted', asc('orgId'), asc('status'), desc('draftedAt')),
+    index('contracts_org_assignee_drafted', asc('orgId'), asc('assigneeSubjectId'), desc('draftedAt')),
+    index('contracts_org_job_drafted', asc('orgId'), asc('jobId'), desc('draftedAt')),
+  ],
 });
 
 /** The contract a stored document holds (the inverse of the projection's write; breaches as kept). */

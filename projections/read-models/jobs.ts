@@ -8,7 +8,7 @@ import type { ProjectionRunner } from '../runner.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonObject, JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
-import { asc, desc } from './index-fields.ts';
+import { asc, desc, index } from './index-fields.ts';
 
 export const JOBS = 'jobs';
 
@@ -52,17 +52,13 @@ export const jobsProjection = evolvingReadModel({
   decider: jobDecider,
   idOf: (event) => event.data.jobId,
   fromDocument: jobFromDocument,
-  toDocument(job, event, current) {
-    const at = String(event.metadata.occurredAt);
-    // A final status is never left, so the instant it was reached is kept once set.
-    const closedAt = isOpenJobStatus(job.status) ? null : (text(current?.closedAt) ?? at);
-    return { ...jobToDocument(job), revision: Number(event.revision), updatedAt: at, closedAt };
-  },
-  async setup({ docs }) {
-    await docs.ensureIndex(JOBS, { name: 'jobs_org_submitted', fields: [asc('orgId'), desc('submittedAt')] });
-    await docs.ensureIndex(JOBS, { name: 'jobs_org_status', fields: [asc('orgId'), asc('status')] });
-    await docs.ensureIndex(JOBS, { name: 'jobs_org_assignee', fields: [asc('orgId'), asc('assigneeSubjectId'), asc('status')] });
-  },
+  toDocument: jobToDocument,
+  stamps: { revision: true, final: (job) => !isOpenJobStatus(job.status) },
+  indexes: [
+    index('jobs_org_submitted', asc('orgId'), desc('submittedAt')),
+    index('jobs_org_status', asc('orgId'), asc('status')),
+    index('jobs_org_assignee', asc('orgId'), asc('assigneeSubjectId'), asc('status')),
+  ],
 });
 
 function jobToDocument(job: Job): Record<string, JsonValue> {

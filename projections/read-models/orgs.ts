@@ -2,10 +2,11 @@ import { orgDecider } from '../../domain/org/decider.ts';
 import { orgEventDefinitions } from '../../domain/org/events.ts';
 import type { Org } from '../../domain/org/state.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
-import { json } from '../read-model-writes.ts';
+import { json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
-import { asc, desc } from './index-fields.ts';
+import { asc, desc, index } from './index-fields.ts';
 
 export const ORGS = 'orgs';
 
@@ -26,21 +27,19 @@ export const orgsProjection = evolvingReadModel({
   decider: orgDecider,
   idOf: (event) => event.data.orgId,
   fromDocument: orgFromDocument,
-  toDocument(org, event, current) {
-    const at = String(event.metadata.occurredAt);
-    return { ...toDocument(org), registeredAt: current?.registeredAt ?? at, updatedAt: at };
-  },
-  async setup({ docs }) {
-    await docs.ensureIndex(ORGS, { name: 'orgs_slug', fields: [asc('slug')], unique: true });
-    await docs.ensureIndex(ORGS, { name: 'orgs_status', fields: [asc('status')] });
-    await docs.ensureIndex(ORGS, { name: 'orgs_parent', fields: [asc('parentOrgId')] });
+  toDocument,
+  stamps: { createdAt: 'registeredAt' },
+  indexes: [
+    { ...index('orgs_slug', asc('slug')), unique: true },
+    index('orgs_status', asc('status')),
+    index('orgs_parent', asc('parentOrgId')),
     // GET /orgs pages by registration time (each filter its own index, so a page is a seek) and scopes a subject
     // to the orgs it owns (api/list-scope.ts).
-    await docs.ensureIndex(ORGS, { name: 'orgs_registered', fields: [desc('registeredAt')] });
-    await docs.ensureIndex(ORGS, { name: 'orgs_status_registered', fields: [asc('status'), desc('registeredAt')] });
-    await docs.ensureIndex(ORGS, { name: 'orgs_parent_registered', fields: [asc('parentOrgId'), desc('registeredAt')] });
-    await docs.ensureIndex(ORGS, { name: 'orgs_owner', fields: [asc('owner.id'), desc('registeredAt')] });
-  },
+    index('orgs_registered', desc('registeredAt')),
+    index('orgs_status_registered', asc('status'), desc('registeredAt')),
+    index('orgs_parent_registered', asc('parentOrgId'), desc('registeredAt')),
+    index('orgs_owner', asc('owner.id'), desc('registeredAt')),
+  ],
 });
 
 function toDocument(org: Org): Record<string, JsonValue> {
@@ -58,4 +57,9 @@ export function orgFromDocument(document: Record<string, JsonValue>): Org {
   const { metadata, metadataPairs: _pairs, registeredAt: _registered, updatedAt: _updated, ...rest } = document;
   const entries = Array.isArray(metadata) ? (metadata as Array<{ key: string; value: string }>) : [];
   return { ...(rest as unknown as Org), metadata: Object.fromEntries(entries.map(({ key, value }) => [key, value])) };
+}
+
+/** An org as the read APIs list it: the org, with when it was registered and last changed. */
+export function orgView(document: JsonDocument) {
+  return { ...orgFromDocument(withoutBookkeeping(document)), registeredAt: document.registeredAt, updatedAt: document.updatedAt };
 }

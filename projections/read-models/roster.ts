@@ -1,8 +1,9 @@
 import { conflictKey } from '../../domain/roster/state.ts';
 import { defineProjection } from '../projection.ts';
-import { amend, json, writeDocument } from '../read-model-writes.ts';
+import { amend, json, occurredAt, writeDocument } from '../read-model-writes.ts';
+import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { EventDataOf, Stored } from './stored.ts';
-import { asc, desc } from './index-fields.ts';
+import { asc, desc, ensureIndexes, index } from './index-fields.ts';
 
 export const ROLES = 'roles';
 export const GROUPS = 'groups';
@@ -64,37 +65,36 @@ export const rosterProjection = defineProjection({
   collections: [ROLES, GROUPS, JOB_SPACES, ROLE_CONFLICTS, ASSOCIATIONS, APPLICATIONS],
   async setup({ docs }) {
     for (const collection of [ROLES, GROUPS, JOB_SPACES, ROLE_CONFLICTS, APPLICATIONS]) {
-      await docs.ensureIndex(collection, { name: `${collection}_org`, fields: [asc('orgId')] });
+      await ensureIndexes(docs, collection, [index(`${collection}_org`, asc('orgId'))]);
     }
-    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_role', fields: [asc('orgId'), asc('role'), asc('status')] });
-    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_subject', fields: [asc('orgId'), asc('subjectId'), asc('status')] });
-    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_subject', fields: [asc('subjectId'), asc('status')] });
-    // GET /orgs/:orgId/associations pages by grant time, each filter with its own index.
-    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_granted', fields: [asc('orgId'), desc('grantedAt')] });
-    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_role_granted', fields: [asc('orgId'), asc('role'), desc('grantedAt')] });
-    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_subject_granted', fields: [asc('orgId'), asc('subjectId'), desc('grantedAt')] });
-    await docs.ensureIndex(ASSOCIATIONS, { name: 'associations_org_status_granted', fields: [asc('orgId'), asc('status'), desc('grantedAt')] });
+    await ensureIndexes(docs, ASSOCIATIONS, [
+      index('associations_org_role', asc('orgId'), asc('role'), asc('status')),
+      index('associations_org_subject', asc('orgId'), asc('subjectId'), asc('status')),
+      index('associations_subject', asc('subjectId'), asc('status')),
+      // GET /orgs/:orgId/associations pages by grant time, each filter with its own index.
+      index('associations_org_granted', asc('orgId'), desc('grantedAt')),
+      index('associations_org_role_granted', asc('orgId'), asc('role'), desc('grantedAt')),
+      index('associations_org_subject_granted', asc('orgId'), asc('subjectId'), desc('grantedAt')),
+      index('associations_org_status_granted', asc('orgId'), asc('status'), desc('grantedAt')),
+    ]);
   },
   async apply(event, { docs }) {
-    const at = String(event.metadata.occurredAt);
+    const at = occurredAt(event);
     const { orgId } = event.data;
     const write = (collection: string, id: string, next: Parameters<typeof writeDocument>[4]) => writeDocument(docs, collection, id, event.position, next);
+    /** A document of the org: what the event defines or creates, as it gives it, and the fields only the document keeps. */
+    const ofOrg = (created: object, kept: Record<string, JsonValue> = {}) => ({ orgId, ...(json(created) as Record<string, never>), ...kept });
     switch (event.type) {
       case 'RoleDefined':
-        return write(ROLES, scopedId(orgId, event.data.role.name), (current) => ({
-          orgId,
-          ...(json(event.data.role) as Record<string, never>),
-          definedAt: current?.definedAt ?? at,
-          updatedAt: at,
-        }));
+        return write(ROLES, scopedId(orgId, event.data.role.name), (current) => ofOrg(event.data.role, { definedAt: current?.definedAt ?? at, updatedAt: at }));
       case 'RoleRemoved':
         return write(ROLES, scopedId(orgId, event.data.name), () => null);
       case 'GroupDefined':
-        return write(GROUPS, scopedId(orgId, event.data.group.name), () => ({ orgId, ...(json(event.data.group) as Record<string, never>) }));
+        return write(GROUPS, scopedId(orgId, event.data.group.name), () => ofOrg(event.data.group));
       case 'GroupRemoved':
         return write(GROUPS, scopedId(orgId, event.data.name), () => null);
       case 'JobSpaceDefined':
-        return write(JOB_SPACES, scopedId(orgId, event.data.jobSpace.name), () => ({ orgId, ...(json(event.data.jobSpace) as Record<string, never>) }));
+        return write(JOB_SPACES, scopedId(orgId, event.data.jobSpace.name), () => ofOrg(event.data.jobSpace));
       case 'JobSpaceRemoved':
         return write(JOB_SPACES, scopedId(orgId, event.data.name), () => null);
       case 'RoleConflictDeclared':
@@ -106,26 +106,17 @@ export const rosterProjection = defineProjection({
       case 'RoleConflictWithdrawn':
         return write(ROLE_CONFLICTS, scopedId(orgId, conflictKey(...event.data.roles)), () => null);
       case 'RoleGranted':
-        return write(ASSOCIATIONS, event.data.association.associationId, () => ({
-          orgId,
-          ...(json(event.data.association) as Record<string, never>),
-          status: 'active',
-          endedAt: null,
-          endReason: null,
-        }));
+        return write(ASSOCIATIONS, event.data.association.associationId, () =>
+          ofOrg(event.data.association, { status: 'active', endedAt: null, endReason: null }),
+        );
       case 'RoleRevoked':
         return write(ASSOCIATIONS, event.data.associationId, amend({ status: 'revoked', endedAt: at, endReason: event.data.reason }));
       case 'AssociationExpired':
         return write(ASSOCIATIONS, event.data.associationId, amend({ status: 'expired', endedAt: event.data.expiredAt, endReason: 'expired' }));
       case 'RoleApplicationSubmitted':
-        return write(APPLICATIONS, event.data.application.applicationId, () => ({
-          orgId,
-          ...(json(event.data.application) as Record<string, never>),
-          status: 'pending',
-          decidedAt: null,
-          associationId: null,
-          rejectionReason: null,
-        }));
+        return write(APPLICATIONS, event.data.application.applicationId, () =>
+          ofOrg(event.data.application, { status: 'pending', decidedAt: null, associationId: null, rejectionReason: null }),
+        );
       case 'RoleApplicationApproved':
         return write(APPLICATIONS, event.data.applicationId, amend({ status: 'approved', decidedAt: at, associationId: event.data.associationId }));
       case 'RoleApplicationRejected':

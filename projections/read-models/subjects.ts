@@ -2,10 +2,11 @@ import { subjectDecider } from '../../domain/subject/decider.ts';
 import { subjectEventDefinitions } from '../../domain/subject/events.ts';
 import type { Capability, CapabilityVerification, Subject } from '../../domain/subject/state.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
-import { json } from '../read-model-writes.ts';
+import { json, withoutBookkeeping } from '../read-model-writes.ts';
+import type { JsonDocument } from '../../infra/documents/port.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
-import { asc, desc } from './index-fields.ts';
+import { asc, desc, index } from './index-fields.ts';
 
 export const SUBJECTS = 'subjects';
 
@@ -27,18 +28,16 @@ export const subjectsProjection = evolvingReadModel({
   decider: subjectDecider,
   idOf: (event) => event.data.subjectId,
   fromDocument: subjectFromDocument,
-  toDocument(subject, event, current) {
-    const at = String(event.metadata.occurredAt);
-    return { ...toDocument(subject), registeredAt: current?.registeredAt ?? at, updatedAt: at };
-  },
-  async setup({ docs }) {
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_kind_status', fields: [asc('kind'), asc('status')] });
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_name', fields: [asc('displayName')] });
+  toDocument,
+  stamps: { createdAt: 'registeredAt' },
+  indexes: [
+    index('subjects_kind_status', asc('kind'), asc('status')),
+    index('subjects_name', asc('displayName')),
     // GET /subjects pages by registration time, each filter with its own index.
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_registered', fields: [desc('registeredAt')] });
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_kind_registered', fields: [asc('kind'), desc('registeredAt')] });
-    await docs.ensureIndex(SUBJECTS, { name: 'subjects_status_registered', fields: [asc('status'), desc('registeredAt')] });
-  },
+    index('subjects_registered', desc('registeredAt')),
+    index('subjects_kind_registered', asc('kind'), desc('registeredAt')),
+    index('subjects_status_registered', asc('status'), desc('registeredAt')),
+  ],
 });
 
 function toDocument(subject: Subject): Record<string, JsonValue> {
@@ -65,4 +64,9 @@ export function subjectFromDocument(document: Record<string, JsonValue>): Subjec
       ]),
     ),
   };
+}
+
+/** A subject as the read APIs list it: the subject, with when it was registered and last changed. */
+export function subjectView(document: JsonDocument) {
+  return { ...subjectFromDocument(withoutBookkeeping(document)), registeredAt: document.registeredAt, updatedAt: document.updatedAt };
 }

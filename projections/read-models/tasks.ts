@@ -6,7 +6,7 @@ import { evolvingReadModel } from '../evolving-read-model.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
-import { asc, desc } from './index-fields.ts';
+import { asc, desc, index } from './index-fields.ts';
 
 export const TASKS = 'tasks';
 
@@ -41,22 +41,18 @@ export const tasksProjection = evolvingReadModel({
   decider: taskDecider,
   idOf: (event) => event.data.taskId,
   fromDocument: taskFromDocument,
-  toDocument(task, event, current) {
-    const at = String(event.metadata.occurredAt);
-    const open = !isFinalTaskStatus(task.status);
-    const closedAt = open ? null : typeof current?.closedAt === 'string' ? current.closedAt : at;
-    return { ...taskToDocument(task), open, closedAt, revision: Number(event.revision), updatedAt: at };
-  },
-  async setup({ docs }) {
-    await docs.ensureIndex(TASKS, { name: 'tasks_org_created', fields: [asc('orgId'), desc('createdAt')] });
-    await docs.ensureIndex(TASKS, { name: 'tasks_org_status', fields: [asc('orgId'), asc('status')] });
-    await docs.ensureIndex(TASKS, { name: 'tasks_org_assignee', fields: [asc('orgId'), asc('assigneeSubjectId'), asc('status')] });
-    await docs.ensureIndex(TASKS, { name: 'tasks_job', fields: [asc('jobId'), desc('createdAt')] });
+  toDocument: taskToDocument,
+  stamps: { revision: true, final: (task) => isFinalTaskStatus(task.status) },
+  indexes: [
+    index('tasks_org_created', asc('orgId'), desc('createdAt')),
+    index('tasks_org_status', asc('orgId'), asc('status')),
+    index('tasks_org_assignee', asc('orgId'), asc('assigneeSubjectId'), asc('status')),
+    index('tasks_job', asc('jobId'), desc('createdAt')),
     // GET /orgs/:orgId/tasks: each filter with the order, so a filtered page is a seek too.
-    await docs.ensureIndex(TASKS, { name: 'tasks_org_status_created', fields: [asc('orgId'), asc('status'), desc('createdAt')] });
-    await docs.ensureIndex(TASKS, { name: 'tasks_org_assignee_created', fields: [asc('orgId'), asc('assigneeSubjectId'), desc('createdAt')] });
-    await docs.ensureIndex(TASKS, { name: 'tasks_org_job_created', fields: [asc('orgId'), asc('jobId'), desc('createdAt')] });
-  },
+    index('tasks_org_status_created', asc('orgId'), asc('status'), desc('createdAt')),
+    index('tasks_org_assignee_created', asc('orgId'), asc('assigneeSubjectId'), desc('createdAt')),
+    index('tasks_org_job_created', asc('orgId'), asc('jobId'), desc('createdAt')),
+  ],
 });
 
 function taskToDocument(task: Task): Record<string, JsonValue> {
@@ -69,6 +65,7 @@ function taskToDocument(task: Task): Record<string, JsonValue> {
         ? null
         : (json({ attempt: completion.attempt, completedBy: completion.completedBy, completedAt: completion.completedAt }) as JsonValue),
     outputsJson: completion === null ? null : JSON.stringify(completion.outputs),
+    open: !isFinalTaskStatus(task.status),
   };
 }
 
