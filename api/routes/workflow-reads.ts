@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { appError, isAppError, type AppError } from '../../domain/shared/app-error.ts';
 import { uuidSchema } from '../../domain/shared/ids.ts';
@@ -7,15 +7,12 @@ import { workflowNameSchema } from '../../domain/workflow/fields.ts';
 import { workflowIdFor, workflowStream } from '../../domain/workflow/ids.ts';
 import { dagToMermaid } from '../../domain/workflow/mermaid.ts';
 import type { WorkflowState, WorkflowVersion } from '../../domain/workflow/state.ts';
-import { sendError } from '../command-reply.ts';
-import { readErrors, readReply } from '../openapi/responses.ts';
 import type { Platform } from '../platform.ts';
-import { authorizeOrgRead } from '../read-access.ts';
-import type { ZodRequestTypes } from '../routing/request-schemas.ts';
+import { orgReadRoute } from '../routing/org-read-route.ts';
 
 const tags = ['workflows'];
-const nameParams = { orgId: uuidSchema.describe('the org id'), name: workflowNameSchema.describe("the workflow's name") };
-const versionParams = { ...nameParams, version: z.coerce.number().int().positive().max(1_000_000_000).describe('the version') };
+const nameParams = z.object({ orgId: uuidSchema.describe('the org id'), name: workflowNameSchema.describe("the workflow's name") });
+const versionParams = nameParams.extend({ version: z.coerce.number().int().positive().max(1_000_000_000).describe('the version') });
 
 const workflowReply = z.object({
   orgId: z.uuid(),
@@ -35,44 +32,35 @@ const versionReply = z.object({
   dag: z.record(z.string(), z.unknown()).describe('the DAG it compiled to: nodes in topological order, and the compensation steps'),
 });
 
-type Loaded = { state: NonNullable<WorkflowState>; revision: bigint };
-
 /**
- * A workflow and its versions, read from its stream (one per org and name) after `workflow.read` is decided: the
+ * A workflow and its versions, read from its stream (one per org and name) once `workflow.read` is decided: the
  * workflow, a version's definition and DAG, and the DAG as Mermaid text.
  */
 export async function workflowReadRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
-  const routes = app.withTypeProvider<ZodRequestTypes>();
-
-  async function load(request: FastifyRequest, orgId: string, name: string): Promise<Loaded | AppError> {
-    const allowed = await authorizeOrgRead(platform.loader, request.principal, 'workflow.read', orgId, { type: 'ReadWorkflow', data: { name } });
-    if (isAppError(allowed)) return allowed;
+  async function load(orgId: string, name: string): Promise<{ state: NonNullable<WorkflowState>; revision: bigint } | AppError> {
     const { state, revision } = await platform.loader.load(workflowDecider, workflowStream(orgId, name));
     return state === null ? appError('not_found', 'WORKFLOW_NOT_FOUND', `org ${orgId} has no workflow '${name}'`, { orgId, name }) : { state, revision };
   }
 
-  async function loadVersion(request: FastifyRequest, params: { orgId: string; name: string; version: number }): Promise<WorkflowVersion | AppError> {
-    const loaded = await load(request, params.orgId, params.name);
+  async function loadVersion(params: { orgId: string; name: string; version: number }): Promise<WorkflowVersion | AppError> {
+    const loaded = await load(params.orgId, params.name);
     if (isAppError(loaded)) return loaded;
     const found = loaded.state.versions.get(params.version);
     return found ?? appError('not_found', 'WORKFLOW_VERSION_NOT_FOUND', `workflow '${params.name}' has no version ${params.version}`, { ...params });
   }
 
-  routes.get(
-    '/orgs/:orgId/workflows/:name',
-    {
-      schema: {
-        summary: 'Read a workflow',
-        description: "Action `workflow.read` (default policy: the org's members). Its status and every version published.",
-        tags,
-        params: z.object(nameParams),
-        response: { '200': readReply('The workflow', workflowReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const { orgId, name } = request.params;
-      const loaded = await load(request, orgId, name);
-      if (isAppError(loaded)) return sendError(reply, loaded);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/workflows/:name',
+    summary: 'Read a workflow',
+    description: "Action `workflow.read` (default policy: the org's members). Its status and every version published.",
+    tags,
+    params: nameParams,
+    reply: ['The workflow', workflowReply],
+    action: 'workflow.read',
+    read: ({ params }) => ({ type: 'ReadWorkflow', data: { name: params.name } }),
+    answer: async ({ orgId, params: { name } }, reply) => {
+      const loaded = await load(orgId, name);
+      if (isAppError(loaded)) return loaded;
       const versions = [...loaded.state.versions.values()];
       reply.header('etag', `"${loaded.revision}"`);
       return {
@@ -85,43 +73,39 @@ export async function workflowReadRoutes(app: FastifyInstance, platform: Platfor
         versions: versions.map(({ version, hash, definition, publishedAt }) => ({ version, hash, description: definition.description, publishedAt })),
       };
     },
-  );
+  });
 
-  routes.get(
-    '/orgs/:orgId/workflows/:name/versions/:version',
-    {
-      schema: {
-        summary: 'Read a workflow version',
-        description: 'Action `workflow.read`. The definition as published and the DAG it compiled to (what a run of this version runs).',
-        tags,
-        params: z.object(versionParams),
-        response: { '200': readReply('The version', versionReply), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const found = await loadVersion(request, request.params);
-      if (isAppError(found)) return sendError(reply, found);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/workflows/:name/versions/:version',
+    summary: 'Read a workflow version',
+    description: 'Action `workflow.read`. The definition as published and the DAG it compiled to (what a run of this version runs).',
+    tags,
+    params: versionParams,
+    reply: ['The version', versionReply],
+    action: 'workflow.read',
+    read: ({ params }) => ({ type: 'ReadWorkflowVersion', data: { name: params.name, version: params.version } }),
+    answer: async ({ params }) => {
+      const found = await loadVersion(params);
+      if (isAppError(found)) return found;
       const { version, hash, publishedAt, definition, dag } = found;
-      return { name: request.params.name, version, hash, publishedAt, definition, dag };
+      return { name: params.name, version, hash, publishedAt, definition, dag };
     },
-  );
+  });
 
-  routes.get(
-    '/orgs/:orgId/workflows/:name/versions/:version/mermaid',
-    {
-      schema: {
-        summary: "A workflow version's DAG as Mermaid",
-        description:
-          'Action `workflow.read`. A Mermaid flowchart (text/plain): one node per step, shaped by kind; guards and fan-outs under the step id; compensations on dotted edges.',
-        tags,
-        params: z.object(versionParams),
-        response: { '200': readReply('Mermaid flowchart text (text/plain)', z.string()), ...readErrors },
-      },
-    },
-    async (request, reply) => {
-      const found = await loadVersion(request, request.params);
-      if (isAppError(found)) return sendError(reply, found);
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/workflows/:name/versions/:version/mermaid',
+    summary: "A workflow version's DAG as Mermaid",
+    description:
+      'Action `workflow.read`. A Mermaid flowchart (text/plain): one node per step, shaped by kind; guards and fan-outs under the step id; compensations on dotted edges.',
+    tags,
+    params: versionParams,
+    reply: ['Mermaid flowchart text (text/plain)', z.string()],
+    action: 'workflow.read',
+    read: ({ params }) => ({ type: 'ReadWorkflowVersion', data: { name: params.name, version: params.version } }),
+    answer: async ({ params }, reply) => {
+      const found = await loadVersion(params);
+      if (isAppError(found)) return found;
       return reply.type('text/plain; charset=utf-8').send(dagToMermaid(found.dag));
     },
-  );
+  });
 }

@@ -1,12 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { isAppError } from '../../domain/shared/app-error.ts';
 import { workflowCommandSchema } from '../../domain/workflow/commands.ts';
 import { workflowAggregate } from '../../commands/handlers/workflow.ts';
 import type { Platform } from '../platform.ts';
 import { commandErrors, commandReply } from '../openapi/responses.ts';
 import { orgIdParam } from './orgs.ts';
-import { commandBody, commandRoute, withPath } from './command-route.ts';
+import { bodyWithPath, commandBody, commandRoute } from './command-route.ts';
 
 const tags = ['workflows'];
 const nameParam = { ...orgIdParam, name: z.string().describe("the workflow's name") };
@@ -41,10 +40,7 @@ export async function workflowRoutes(app: FastifyInstance, platform: Platform): 
         ...commandErrors,
       },
     },
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId });
-      return isAppError(data) ? data : { type: 'PublishWorkflow', data };
-    },
+    build: bodyWithPath('PublishWorkflow', ['orgId']),
     reply: async (result, data) => {
       const published = result.events.find((event) => event.type === 'WorkflowPublished');
       if (published) return { name: published.data.name, version: published.data.version };
@@ -65,10 +61,7 @@ export async function workflowRoutes(app: FastifyInstance, platform: Platform): 
       body: commandBody(workflowCommandSchema, 'RetireWorkflow', { fromPath: ['orgId', 'name'] }),
       response: { '200': commandReply('Retired (or already was)', { name: z.string() }), ...commandErrors },
     },
-    build: ({ params, body }) => {
-      const data = withPath(body, { orgId: params.orgId, name: params.name });
-      return isAppError(data) ? data : { type: 'RetireWorkflow', data };
-    },
+    build: bodyWithPath('RetireWorkflow', ['orgId', 'name']),
     reply: (_result, data) => ({ name: data.name }),
   });
 }
