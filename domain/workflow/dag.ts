@@ -40,16 +40,16 @@ export type TopologicalOrder = { ok: true; order: string[] } | { ok: false; cycl
 export function topologicalOrder(nodes: ReadonlyArray<Pick<DagNode, 'id' | 'dependsOn'>>): TopologicalOrder {
   const ids = new Set(nodes.map((node) => node.id));
   const remaining = new Map(nodes.map((node) => [node.id, new Set(node.dependsOn.filter((id) => ids.has(id)))]));
-  const order: string[] = [];
-  while (order.length < nodes.length) {
-    const ready = nodes.filter((node) => remaining.get(node.id)?.size === 0 && !order.includes(node.id));
-    if (ready.length === 0) return { ok: false, cycle: findCycle(nodes, new Set(order)) };
+  const ordered = new Set<string>();
+  while (ordered.size < nodes.length) {
+    const ready = nodes.filter((node) => remaining.get(node.id)?.size === 0 && !ordered.has(node.id));
+    if (ready.length === 0) return { ok: false, cycle: findCycle(nodes, ordered) };
     for (const node of ready) {
-      order.push(node.id);
+      ordered.add(node.id);
       for (const waiting of remaining.values()) waiting.delete(node.id);
     }
   }
-  return { ok: true, order };
+  return { ok: true, order: [...ordered] };
 }
 
 /** A cycle among the nodes not yet ordered (each has a dependency among them): walk dependencies until one repeats. */
