@@ -7,12 +7,34 @@ import { workflowNameSchema } from '../../domain/workflow/fields.ts';
 import { workflowIdFor, workflowStream } from '../../domain/workflow/ids.ts';
 import { dagToMermaid } from '../../domain/workflow/mermaid.ts';
 import type { WorkflowState, WorkflowVersion } from '../../domain/workflow/state.ts';
+import { WORKFLOWS, WORKFLOWS_PROJECTION, workflowView } from '../../projections/read-models/workflows.ts';
 import type { Platform } from '../platform.ts';
 import { orgReadRoute } from '../routing/org-read-route.ts';
+import { equalities, listPage } from './list-page.ts';
+import { pageInfoReply, pageQueryFields, pageWindow } from './page-query.ts';
 
 const tags = ['workflows'];
 const nameParams = z.object({ orgId: uuidSchema.describe('the org id'), name: workflowNameSchema.describe("the workflow's name") });
 const versionParams = nameParams.extend({ version: z.coerce.number().int().positive().max(1_000_000_000).describe('the version') });
+
+const listQuery = z.strictObject({
+  status: z.enum(['active', 'retired']).optional().describe('only workflows with this status'),
+  ...pageQueryFields('first publication'),
+});
+const listItem = z.object({
+  orgId: z.uuid(),
+  workflowId: z.uuid(),
+  name: z.string(),
+  status: z.enum(['active', 'retired']),
+  version: z.int().describe('the newest version'),
+  hash: z.string(),
+  description: z.string(),
+  steps: z.int(),
+  createdAt: z.string().describe('first published'),
+  publishedAt: z.string().describe('newest version published'),
+  retiredAt: z.string().nullable(),
+  position: z.string(),
+});
 
 const workflowReply = z.object({
   orgId: z.uuid(),
@@ -48,6 +70,28 @@ export async function workflowReadRoutes(app: FastifyInstance, platform: Platfor
     const found = loaded.state.versions.get(params.version);
     return found ?? appError('not_found', 'WORKFLOW_VERSION_NOT_FOUND', `workflow '${params.name}' has no version ${params.version}`, { ...params });
   }
+
+  orgReadRoute(app, platform, {
+    url: '/orgs/:orgId/workflows',
+    summary: "An org's workflows",
+    description:
+      "Action `workflow.read` (default policy: the org's members), query `ReadWorkflows`, from the workflows read model once it has reached the head of the log (503 READ_MODEL_BEHIND otherwise). Each with its newest version in brief. Newest first by default; pages follow `pageInfo.endCursor`.",
+    tags,
+    querystring: listQuery,
+    reply: ["A page of the org's workflows", z.object({ orgId: z.uuid(), workflows: z.array(listItem), pageInfo: pageInfoReply })],
+    action: 'workflow.read',
+    read: () => ({ type: 'ReadWorkflows', data: {} }),
+    readModels: [WORKFLOWS_PROJECTION],
+    answer: async ({ orgId, query }) => {
+      const page = await listPage(platform.docs, {
+        collection: WORKFLOWS,
+        scope: { field: 'orgId', op: 'eq', value: orgId },
+        filters: equalities(query, ['status']),
+        ...pageWindow(query, 'createdAt'),
+      });
+      return isAppError(page) ? page : { orgId, workflows: page.items.map(workflowView), pageInfo: page.pageInfo };
+    },
+  });
 
   orgReadRoute(app, platform, {
     url: '/orgs/:orgId/workflows/:name',

@@ -67,6 +67,7 @@ const routes: Array<[string, string]> = [
   ['get', '/orgs/:orgId/policies'],
   ['post', '/orgs/:orgId/workflows'],
   ['post', '/orgs/:orgId/workflows/:name/retire'],
+  ['get', '/orgs/:orgId/workflows'],
   ['get', '/orgs/:orgId/workflows/:name'],
   ['get', '/orgs/:orgId/workflows/:name/versions/:version'],
   ['get', '/orgs/:orgId/workflows/:name/versions/:version/mermaid'],

@@ -144,4 +144,26 @@ describe('workflow definitions over HTTP', () => {
     expect(response.statusCode).toBe(404);
     expect(response.json().code).toBe('ORG_NOT_FOUND');
   });
+
+  it("lists an org's workflows from the read model, newest first, by status, a page at a time", async () => {
+    const listOrg = await api.registerOrg('workflow-list-lab');
+    const two = { steps: { a: { kind: 'wait', duration: 'PT1M' }, b: { kind: 'wait', duration: 'PT1M' } }, flow: 'sequence(a, b)' };
+    await api.expectStatus(await api.post(`/orgs/${listOrg}/workflows`, { name: 'first', ...two }), 201);
+    await api.expectStatus(await api.post(`/orgs/${listOrg}/workflows`, { name: 'second', description: 'v1', ...two }), 201);
+    await api.expectStatus(await api.post(`/orgs/${listOrg}/workflows`, { name: 'second', description: 'v2', ...two }), 201);
+    await api.expectStatus(await api.post(`/orgs/${listOrg}/workflows/first/retire`, {}), 200);
+
+    const all = (await api.get(`/orgs/${listOrg}/workflows`)).json();
+    expect(all.workflows.map((workflow: { name: string; status: string; version: number; steps: number; description: string }) => workflow)).toEqual([
+      expect.objectContaining({ name: 'second', status: 'active', version: 2, steps: 2, description: 'v2', retiredAt: null }),
+      expect.objectContaining({ name: 'first', status: 'retired', version: 1, retiredAt: expect.any(String) }),
+    ]);
+    const retired = (await api.get(`/orgs/${listOrg}/workflows?status=retired`)).json();
+    expect(retired.workflows.map((workflow: { name: string }) => workflow.name)).toEqual(['first']);
+    const firstPage = (await api.get(`/orgs/${listOrg}/workflows?limit=1&order=oldest`)).json();
+    expect(firstPage.workflows.map((workflow: { name: string }) => workflow.name)).toEqual(['first']);
+    const nextPage = (await api.get(`/orgs/${listOrg}/workflows?limit=1&order=oldest&after=${encodeURIComponent(firstPage.pageInfo.endCursor)}`)).json();
+    expect(nextPage.workflows.map((workflow: { name: string }) => workflow.name)).toEqual(['second']);
+    await expectRefusal(server, { method: 'GET', url: `/orgs/${listOrg}/workflows?status=gone` }, 400, 'VALIDATION_FAILED');
+  });
 });
