@@ -1,5 +1,5 @@
-import type { ToolSpec } from '../../domain/tool/spec.ts';
 import type { JsonValue } from '../json-value.ts';
+import type { RunnableTool } from './runnable-tool.ts';
 
 /**
  * Why a call did not produce an output. Each is a recorded failure the caller's retry policy sees; none is a crash:
@@ -11,9 +11,9 @@ export type ToolFailureCode = 'timeout' | 'crashed' | 'output_too_large' | 'bad_
 
 export type ToolRunResult = { ok: true; output: JsonValue; durationMs: number } | { ok: false; code: ToolFailureCode; message: string; durationMs: number };
 
-/** What a call carries besides the tool: its input (already validated against the tool's input schema) and its bounds. */
+/** One call: the tool, its input (already validated against the tool's input schema), the org and a way to stop it. */
 export interface ToolRunRequest {
-  spec: ToolSpec;
+  tool: RunnableTool;
   input: JsonValue;
   /** The org the call is made in: HTTP hosts and secrets are the org's. */
   orgId: string;

@@ -1,0 +1,46 @@
+import type { JsonValue } from '../json-value.ts';
+
+/*
+ * What a runner needs to know of a tool, in infra's own terms: infra knows nothing of the domain, so the registry's
+ * zod schemas (domain/tool/spec.ts, which validate a registration) are not imported here. The registry's ToolSpec is
+ * assignable to RunnableTool; test/unit/tool-runners.spec-fits.spec.ts keeps the two in step at compile time.
+ */
+
+export interface HttpEndpoint {
+  kind: 'http';
+  url: string;
+  method: 'POST' | 'PUT';
+  /** A value, or the name of a secret the runner resolves at call time (never logged, never in an error). */
+  headers: Readonly<Record<string, string | { secret: string }>>;
+}
+
+export interface NatsEndpoint {
+  kind: 'nats';
+  subject: string;
+}
+
+export interface McpEndpoint {
+  kind: 'mcp';
+  server: { transport: 'stdio'; command: string; args: readonly string[] } | { transport: 'http'; url: string };
+  remoteName: string;
+}
+
+export interface ExecutableEndpoint {
+  kind: 'executable';
+  command: string;
+  args: readonly string[];
+  env: Readonly<Record<string, string>>;
+  memoryMb: number;
+  cpuSeconds: number;
+}
+
+export type RunnableEndpoint = HttpEndpoint | NatsEndpoint | McpEndpoint | ExecutableEndpoint;
+
+export interface RunnableTool {
+  name: string;
+  endpoint: RunnableEndpoint;
+  timeoutMs: number;
+  maxOutputBytes: number;
+  /** Declared, for runners that pass it on (MCP); the input was validated against it before the call. */
+  inputSchema?: { readonly [key: string]: JsonValue };
+}
