@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from '../support/api-server.ts';
 import { expectRefusal, type Refusal } from '../support/refusal.ts';
@@ -165,5 +166,12 @@ describe('workflow definitions over HTTP', () => {
     const nextPage = (await api.get(`/orgs/${listOrg}/workflows?limit=1&order=oldest&after=${encodeURIComponent(firstPage.pageInfo.endCursor)}`)).json();
     expect(nextPage.workflows.map((workflow: { name: string }) => workflow.name)).toEqual(['second']);
     await expectRefusal(server, { method: 'GET', url: `/orgs/${listOrg}/workflows?status=gone` }, 400, 'VALIDATION_FAILED');
+  });
+
+  it('publishes the writing-team example as it is in examples/', async () => {
+    const example: unknown = JSON.parse(readFileSync(new URL('../../examples/writing-team.workflow.json', import.meta.url), 'utf8'));
+    const published = await api.post(`/orgs/${orgId}/workflows`, example);
+    expect(published.statusCode, published.body).toBe(201);
+    expect(published.json()).toMatchObject({ name: 'writing-team', version: 1 });
   });
 });
