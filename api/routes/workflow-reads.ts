@@ -17,15 +17,16 @@ const tags = ['workflows'];
 const nameParams = z.object({ orgId: uuidSchema.describe('the org id'), name: workflowNameSchema.describe("the workflow's name") });
 const versionParams = nameParams.extend({ version: z.coerce.number().int().positive().max(1_000_000_000).describe('the version') });
 
+const workflowStatus = z.enum(['active', 'retired']);
+/** What every answer about one workflow starts with. */
+const workflowIdentity = { orgId: z.uuid(), workflowId: z.uuid(), name: z.string(), status: workflowStatus };
+
 const listQuery = z.strictObject({
-  status: z.enum(['active', 'retired']).optional().describe('only workflows with this status'),
+  status: workflowStatus.optional().describe('only workflows with this status'),
   ...pageQueryFields('first publication'),
 });
 const listItem = z.object({
-  orgId: z.uuid(),
-  workflowId: z.uuid(),
-  name: z.string(),
-  status: z.enum(['active', 'retired']),
+  ...workflowIdentity,
   version: z.int().describe('the newest version'),
   hash: z.string(),
   description: z.string(),
@@ -37,10 +38,7 @@ const listItem = z.object({
 });
 
 const workflowReply = z.object({
-  orgId: z.uuid(),
-  name: z.string(),
-  workflowId: z.uuid(),
-  status: z.enum(['active', 'retired']),
+  ...workflowIdentity,
   revision: z.int().describe('the workflow stream revision'),
   newest: z.int(),
   versions: z.array(z.object({ version: z.int(), hash: z.string(), description: z.string(), publishedAt: z.string() })),
