@@ -8,6 +8,11 @@ import { TOOL_SCHEMA_LIMITS } from '../tool/spec.ts';
  * in its event, so each of these bounds the work of a publish and the size of the event.
  */
 export const MAX_STEPS = 200;
+/**
+ * The whole definition as JSON. Below the policy engine's input limit (64 KiB, domain/policy/cel-input.ts), so a
+ * policy condition on `workflow.publish` can always read the whole command.
+ */
+export const MAX_DEFINITION_CHARS = 60 * 1024;
 export const MAX_FAN_OUT = 100;
 /** Nesting of structured forms (`sequence(parallel(choice(...)))`), in the JSON and the text form alike. */
 export const MAX_FLOW_DEPTH = 16;

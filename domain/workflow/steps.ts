@@ -15,7 +15,7 @@ import {
 
 /** A step's input: each name the step receives, as a CEL expression over `input`, `steps.<id>.output` (and `item`). */
 export const stepInputSchema = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'an input name: letters, digits and _'), expressionSchema)
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'an input name: letters, digits and _, starting with a letter'), expressionSchema)
   .refine((input) => Object.keys(input).length <= MAX_STEP_INPUTS, `at most ${MAX_STEP_INPUTS} inputs`);
 
 /** What every kind of step has. */

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
+import { jsonProblem } from '../shared/bounded-json.ts';
 import type { JsonValue } from '../shared/json-value.ts';
 import { required } from '../shared/required.ts';
 import { compileFlow, type FlowExpression } from './compile-flow.ts';
 import { ancestorsOf, topologicalOrder, type DagNode, type WorkflowDag } from './dag.ts';
 import type { WorkflowDefinition } from './definition.ts';
 import { compileExpression, type ExpressionUse } from './expressions.ts';
-import { MAX_STEPS, stepIdSchema } from './fields.ts';
+import { MAX_DEFINITION_CHARS, MAX_STEPS, stepIdSchema } from './fields.ts';
 import type { WorkflowProblem } from './flow.ts';
 import { parseFlow } from './flow-json.ts';
 import { stepSchema, type WorkflowStep } from './steps.ts';
@@ -30,6 +31,8 @@ export type ValidatedWorkflow = { ok: true; definition: WorkflowDefinition; dag:
  * does not compile, outputs read of steps that do not run before), then tools when the org's are known.
  */
 export function validateWorkflow(submitted: SubmittedDefinition, context: ValidationContext = {}): ValidatedWorkflow {
+  const tooLarge = jsonProblem(submitted, { maxChars: MAX_DEFINITION_CHARS, maxDepth: 64, maxEntries: MAX_STEPS * 5 });
+  if (tooLarge !== null) return fail('', `the definition is ${tooLarge}`);
   const parsedSteps = parseSteps(submitted.steps);
   if (!parsedSteps.ok) return parsedSteps;
   const steps = parsedSteps.value;

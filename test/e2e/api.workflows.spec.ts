@@ -86,6 +86,11 @@ describe('workflow definitions over HTTP', () => {
     ['a step of no known kind', { ...paper, steps: { ...steps, review: { kind: 'vote' } } }, 'steps.review.kind'],
     ['a fan-out over the cap', { ...paper, flow: 'sequence(outline, forEach("input.xs", sections, 1000), review)' }, 'flow'],
     ['no steps at all', { name: 'empty', steps: {} }, 'steps'],
+    [
+      'a definition over 60 KiB',
+      { name: 'huge', steps: Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`s${index}`, { ...steps.outline, instructions: 'x'.repeat(8000) }])) },
+      '',
+    ],
   ])('refuses a definition with %s, naming where, and changes no workflow', async (_case, payload, path) => {
     const refusal = await expectInvalid(server, `/orgs/${orgId}/workflows`, payload);
     expect(refusal.details.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path })]));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_STEPS } from '../../domain/workflow/fields.ts';
+import { MAX_DEFINITION_CHARS, MAX_STEPS } from '../../domain/workflow/fields.ts';
 import type { KnownTool } from '../../domain/workflow/tool-inputs.ts';
 import { validateWorkflow, type SubmittedDefinition, type ValidatedWorkflow, type ValidationContext } from '../../domain/workflow/validate.ts';
 
@@ -120,7 +120,7 @@ describe('workflow validation and compilation', () => {
   });
 
   it('reports each bad step on its own, with the field', () => {
-    const found = problems(check({ a: task({ role: undefined }), b: { kind: 'wait', duration: 'P1M' }, c: { kind: 'teleport' }, 'bad-id': task() }));
+    const found = problems(check({ a: { kind: 'task', title: 'write' }, b: { kind: 'wait', duration: 'P1M' }, c: { kind: 'teleport' }, 'bad-id': task() }));
     expect(found.map((problem) => problem.path)).toEqual(['steps.a.role', 'steps.b.duration', 'steps.c.kind', 'steps.bad-id']);
   });
 
@@ -128,6 +128,17 @@ describe('workflow validation and compilation', () => {
     const steps = Object.fromEntries(Array.from({ length: MAX_STEPS + 1 }, (_, index) => [`s${index}`, task()]));
     expect(problems(check(steps))).toEqual([{ path: 'steps', message: `${MAX_STEPS + 1} steps; at most ${MAX_STEPS} are allowed` }]);
     expect(dagOf(check(Object.fromEntries(Object.entries(steps).slice(0, MAX_STEPS)))).nodes).toHaveLength(MAX_STEPS);
+  });
+
+  it('caps the size of the whole definition, so a policy condition can read all of it', () => {
+    // Eight steps share the room, as one step's instructions are capped far below it.
+    const sized = (total: number) =>
+      Object.fromEntries(
+        Array.from({ length: 8 }, (_, index) => [`s${index}`, task({ instructions: 'x'.repeat(Math.floor(total / 8) + (index < total % 8 ? 1 : 0)) })]),
+      );
+    const room = MAX_DEFINITION_CHARS - JSON.stringify(definition(sized(0))).length;
+    expect(check(sized(room)).ok).toBe(true);
+    expect(problems(check(sized(room + 1)))).toEqual([{ path: '', message: `the definition is larger than ${MAX_DEFINITION_CHARS} characters as JSON` }]);
   });
 
   it('keeps compensation steps out of the forward DAG, and lets them read the step they undo', () => {
