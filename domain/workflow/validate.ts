@@ -39,27 +39,12 @@ export function validateWorkflow(submitted: SubmittedDefinition, context: Valida
   const problems: WorkflowProblem[] = [];
   const compensations = compensationSteps(steps, problems);
 
-  let nodes: DagNode[];
-  let flowExpressions: FlowExpression[] = [];
-  if (submitted.flow !== undefined) {
-    const flow = parseFlow(submitted.flow);
-    if (!flow.ok) return { ok: false, problems: [...problems, ...flow.problems] };
-    for (const [id, step] of steps) {
-      if (step.dependsOn !== undefined)
-        problems.push({ path: `steps.${id}.dependsOn`, message: 'the flow orders the steps; leave dependsOn out when there is a flow' });
-    }
-    const compiled = compileFlow(flow.value, steps, compensations);
-    problems.push(...compiled.problems);
-    nodes = compiled.nodes;
-    flowExpressions = compiled.expressions;
-    const placed = new Set(nodes.map((node) => node.id));
-    for (const id of steps.keys()) {
-      if (!placed.has(id) && !compensations.has(id)) problems.push({ path: `steps.${id}`, message: `unreachable: no part of the flow runs step '${id}'` });
-    }
-  } else {
-    nodes = dependencyNodes(steps, compensations, problems);
-  }
-  if (problems.length > 0) return { ok: false, problems };
+  const forward =
+    submitted.flow === undefined
+      ? { nodes: dependencyNodes(steps, compensations, problems), expressions: [] }
+      : flowNodes(submitted.flow, steps, compensations, problems);
+  if (forward === null || problems.length > 0) return { ok: false, problems };
+  const { nodes, expressions: flowExpressions } = forward;
 
   const order = topologicalOrder(nodes);
   if (!order.ok) {
@@ -84,6 +69,31 @@ export function validateWorkflow(submitted: SubmittedDefinition, context: Valida
     ...(submitted.flow === undefined ? {} : { flow: submitted.flow as WorkflowDefinition['flow'] }),
   };
   return { ok: true, definition, dag };
+}
+
+/** The DAG nodes a flow compiles to, with the expressions the flow holds; null when the flow itself does not parse. */
+function flowNodes(
+  source: unknown,
+  steps: ReadonlyMap<string, WorkflowStep>,
+  compensations: ReadonlySet<string>,
+  problems: WorkflowProblem[],
+): { nodes: DagNode[]; expressions: FlowExpression[] } | null {
+  const flow = parseFlow(source);
+  if (!flow.ok) {
+    problems.push(...flow.problems);
+    return null;
+  }
+  for (const [id, step] of steps) {
+    if (step.dependsOn !== undefined)
+      problems.push({ path: `steps.${id}.dependsOn`, message: 'the flow orders the steps; leave dependsOn out when there is a flow' });
+  }
+  const compiled = compileFlow(flow.value, steps, compensations);
+  problems.push(...compiled.problems);
+  const placed = new Set(compiled.nodes.map((node) => node.id));
+  for (const id of steps.keys()) {
+    if (!placed.has(id) && !compensations.has(id)) problems.push({ path: `steps.${id}`, message: `unreachable: no part of the flow runs step '${id}'` });
+  }
+  return { nodes: compiled.nodes, expressions: compiled.expressions };
 }
 
 type ParsedSteps = { ok: true; value: Map<string, WorkflowStep> } | { ok: false; problems: WorkflowProblem[] };
