@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_DEFINITION_CHARS, MAX_STEPS } from '../../domain/workflow/fields.ts';
+import { MAX_DEFINITION_CHARS, MAX_EXPRESSION_LENGTH, MAX_STEPS } from '../../domain/workflow/fields.ts';
 import type { KnownTool } from '../../domain/workflow/tool-inputs.ts';
 import { validateWorkflow, type SubmittedDefinition, type ValidatedWorkflow, type ValidationContext } from '../../domain/workflow/validate.ts';
 
@@ -122,6 +122,14 @@ describe('workflow validation and compilation', () => {
   it('reports each bad step on its own, with the field', () => {
     const found = problems(check({ a: { kind: 'task', title: 'write' }, b: { kind: 'wait', duration: 'P1M' }, c: { kind: 'teleport' }, 'bad-id': task() }));
     expect(found.map((problem) => problem.path)).toEqual(['steps.a.role', 'steps.b.duration', 'steps.c.kind', 'steps.bad-id']);
+  });
+
+  it('caps the length of an expression', () => {
+    const expression = (length: number) => `"${'x'.repeat(length - 2)}"`;
+    expect(check({ a: task({ input: { x: expression(MAX_EXPRESSION_LENGTH) } }) }, 'a').ok).toBe(true);
+    expect(problems(check({ a: task({ input: { x: expression(MAX_EXPRESSION_LENGTH + 1) } }) }, 'a'))).toEqual([
+      { path: 'steps.a.input.x', message: expect.stringContaining(`${MAX_EXPRESSION_LENGTH}`) },
+    ]);
   });
 
   it('caps the number of steps', () => {
