@@ -4,7 +4,10 @@ import { apiClient } from './api.client.ts';
 import { streamEvents, submitJob, waitForJobEvent, waitForStreamEvent, type TestAgent } from '../support/work-fixtures.ts';
 
 describe('an auction nobody bids on: rounds retried, then escalated; reassigning starts over', () => {
-  const work = useWorkOrg({ 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '150', 'work.maxRounds': '2' });
+  // A short window while nobody bids (the rounds must fail quickly); a long one once the agent is willing, so its bid
+  // (through the gateway, the policy and an append) is in time on a loaded machine: with 150 ms it sometimes was not.
+  const settings = { 'work.assignmentStrategy': 'auction', 'work.bidWindowMs': '150', 'work.maxRounds': '2' };
+  const work = useWorkOrg(settings);
   const { server } = work;
   let shy: TestAgent;
   let willing = false;
@@ -30,6 +33,8 @@ describe('an auction nobody bids on: rounds retried, then escalated; reassigning
 
     willing = true;
     const api = apiClient(server);
+    const widened = await api.post(`/orgs/${work.orgId}/metadata`, { metadata: { ...settings, 'work.bidWindowMs': '5000' } });
+    expect(widened.statusCode, widened.body).toBe(200);
     const resolved = await api.post(`/orgs/${work.orgId}/jobs/${jobId}/resolve-escalation`, { resolution: 'reassign', note: 'try again' });
     expect(resolved.statusCode, resolved.body).toBe(200);
     await waitForJobEvent(server, jobId, 'JobVerified');
