@@ -1,4 +1,5 @@
 import type { JsonValue } from '../json-value.ts';
+import type { ToolRunRequest } from './port.ts';
 
 /*
  * What a runner needs to know of a tool, in infra's own terms: infra knows nothing of the domain, so the registry's
@@ -44,3 +45,12 @@ export interface RunnableTool {
   /** Declared, for runners that pass it on (MCP); the input was validated against it before the call. */
   inputSchema?: { readonly [key: string]: JsonValue };
 }
+
+/** Where an MCP tool's server is: a command the platform starts (stdio) or a streamable HTTP URL. */
+export type McpServerAddress = McpEndpoint['server'];
+
+/** A tool with an endpoint of one kind, as each adapter takes it. */
+export type RunnableToolOf<E extends RunnableEndpoint> = Omit<RunnableTool, 'endpoint'> & { endpoint: E };
+
+/** The request an adapter of one kind answers: the port's request narrowed to that kind. */
+export type ToolCallOf<E extends RunnableEndpoint> = Omit<ToolRunRequest, 'tool'> & { tool: RunnableToolOf<E> };
