@@ -29,6 +29,8 @@ import { subjectListRoutes } from './routes/subject-list.ts';
 import { workListRoutes } from './routes/work-lists.ts';
 import { associationListRoutes } from './routes/association-list.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { workflowReadRoutes } from './routes/workflow-reads.ts';
+import { workflowRoutes } from './routes/workflows.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { registerRateLimit } from './rate-limit.ts';
@@ -114,7 +116,18 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
         const withPlatform = (...families: Array<(inner: FastifyInstance, platform: Platform) => Promise<void>>) =>
           families.map((routes) => (inner: FastifyInstance) => routes(inner, platform));
         const families = [
-          ...withPlatform(orgRoutes, subjectRoutes, rosterRoutes, policyRoutes, jobRoutes, contractRoutes, taskRoutes, workReadRoutes),
+          ...withPlatform(
+            orgRoutes,
+            subjectRoutes,
+            rosterRoutes,
+            policyRoutes,
+            workflowRoutes,
+            workflowReadRoutes,
+            jobRoutes,
+            contractRoutes,
+            taskRoutes,
+            workReadRoutes,
+          ),
           ...withPlatform(orgListRoutes, subjectListRoutes, workListRoutes, associationListRoutes, agentRequestRoutes),
           (inner: FastifyInstance) => agentInboxRoutes(inner, platform, streams, options.agentInbox),
           ...withPlatform(agentBusCredentialRoutes, decisionRoutes, auditRoutes, apiKeyRoutes, projectionRoutes, projectionParkingRoutes),

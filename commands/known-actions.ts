@@ -10,6 +10,7 @@ import { rosterAggregate } from './handlers/roster.ts';
 import { subjectAggregate } from './handlers/subject.ts';
 import { taskAggregate } from './handlers/task.ts';
 import { timerAggregate } from './handlers/timer.ts';
+import { workflowAggregate } from './handlers/workflow.ts';
 
 /**
  * Governed actions that are not commands: reads, and operations on the platform's machinery. A read is its own
@@ -24,6 +25,7 @@ export const readActions = [
   'subject.read',
   'job.read',
   'job.accept',
+  'workflow.read',
   'platform.projections.read',
   'platform.projections.rebuild',
   'platform.metrics.read',
@@ -53,6 +55,7 @@ export const governedAggregates: readonly GovernedAggregate[] = [
   contractAggregate,
   timerAggregate,
   projectionParkingAggregate,
+  workflowAggregate,
 ];
 
 /** Every governed action, for validating the action patterns of a policy set. */

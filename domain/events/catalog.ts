@@ -13,6 +13,7 @@ import { rosterEventDefinitions } from '../roster/events.ts';
 import { subjectEventDefinitions } from '../subject/events.ts';
 import { taskEventDefinitions } from '../task/events.ts';
 import { timerEventDefinitions } from '../timer/events.ts';
+import { workflowEventDefinitions } from '../workflow/events.ts';
 import { EventRegistry, type EventUnion } from './registry.ts';
 
 const platformEventDefinitions = [
@@ -31,6 +32,7 @@ const platformEventDefinitions = [
   ...contractEventDefinitions,
   ...timerEventDefinitions,
   ...projectionParkingEventDefinitions,
+  ...workflowEventDefinitions,
 ] as const;
 
 /** Every event the platform knows, decoded: a union discriminated on `type`, derived from the definitions above. */

@@ -20,6 +20,7 @@ export const STREAM_CATEGORIES = [
   'timer',
   'projection',
   'builtinpolicy',
+  'workflow',
 ] as const;
 
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];

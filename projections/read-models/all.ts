@@ -12,6 +12,7 @@ import { rosterProjection } from './roster.ts';
 import { subjectsProjection } from './subjects.ts';
 import { tasksProjection } from './tasks.ts';
 import { workloadsProjection } from './workloads.ts';
+import { workflowsProjection } from './workflows.ts';
 
 /** Every read model the platform maintains. */
 export const readModelProjections: readonly Projection[] = [
@@ -19,6 +20,7 @@ export const readModelProjections: readonly Projection[] = [
   subjectsProjection,
   rosterProjection,
   policiesProjection,
+  workflowsProjection,
   decisionsProjection,
   jobsProjection,
   workloadsProjection,
