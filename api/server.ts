@@ -29,6 +29,8 @@ import { subjectListRoutes } from './routes/subject-list.ts';
 import { workListRoutes } from './routes/work-lists.ts';
 import { associationListRoutes } from './routes/association-list.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { workflowReadRoutes } from './routes/workflow-reads.ts';
+import { workflowRoutes } from './routes/workflows.ts';
 import { toolCallRoutes, type ToolCallRouteOptions } from './routes/tool-calls.ts';
 import { toolRoutes } from './routes/tools.ts';
 import { toolListRoutes } from './routes/tool-list.ts';
@@ -119,7 +121,18 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
         const withPlatform = (...families: Array<(inner: FastifyInstance, platform: Platform) => Promise<void>>) =>
           families.map((routes) => (inner: FastifyInstance) => routes(inner, platform));
         const families = [
-          ...withPlatform(orgRoutes, subjectRoutes, rosterRoutes, policyRoutes, jobRoutes, contractRoutes, taskRoutes, workReadRoutes),
+          ...withPlatform(
+            orgRoutes,
+            subjectRoutes,
+            rosterRoutes,
+            policyRoutes,
+            workflowRoutes,
+            workflowReadRoutes,
+            jobRoutes,
+            contractRoutes,
+            taskRoutes,
+            workReadRoutes,
+          ),
           ...withPlatform(toolRoutes, toolListRoutes),
           (inner: FastifyInstance) => toolCallRoutes(inner, platform, options.toolCalls),
           ...withPlatform(orgListRoutes, subjectListRoutes, workListRoutes, associationListRoutes, agentRequestRoutes),

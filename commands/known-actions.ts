@@ -10,6 +10,7 @@ import { rosterAggregate } from './handlers/roster.ts';
 import { subjectAggregate } from './handlers/subject.ts';
 import { taskAggregate } from './handlers/task.ts';
 import { timerAggregate } from './handlers/timer.ts';
+import { workflowAggregate } from './handlers/workflow.ts';
 import { toolCallAggregate } from './handlers/tool-call.ts';
 import { toolAggregate } from './handlers/tool.ts';
 
@@ -26,6 +27,7 @@ export const readActions = [
   'subject.read',
   'job.read',
   'job.accept',
+  'workflow.read',
   'tool.read',
   'platform.projections.read',
   'platform.projections.rebuild',
@@ -56,6 +58,7 @@ export const governedAggregates: readonly GovernedAggregate[] = [
   contractAggregate,
   timerAggregate,
   projectionParkingAggregate,
+  workflowAggregate,
   toolAggregate,
   toolCallAggregate,
 ];

@@ -40,6 +40,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'subjects', description: 'Agents, humans and services, and their API keys' },
         { name: 'roster', description: 'Roles, groups, job spaces, separation of duties, associations and applications' },
         { name: 'policies', description: 'Versioned policy sets (draft, publish)' },
+        { name: 'workflows', description: 'Versioned workflow definitions (publish, retire)' },
         { name: 'jobs', description: 'Jobs: submission, lifecycle and reads' },
         { name: 'contracts', description: "Contracts of the jobs' assignees: review, signatures, obligations, termination" },
         { name: 'tasks', description: 'Tasks of the jobs: review, cancellation, reassignment' },

@@ -9,13 +9,13 @@ import { refuseSuspendedSubject, unknownApiKey } from '../auth/authenticate.ts';
 import { authorizeRead } from '../read-access.ts';
 
 /** The read actions that govern which events a stream may carry. */
-export type EventReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read' | 'job.read' | 'tool.read';
+export type EventReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read' | 'job.read' | 'workflow.read' | 'tool.read';
 
 /**
  * The read an event of an org amounts to, the same one the REST API asks for the same information, so that a stream
  * never shows what the principal could not read otherwise:
  * - DecisionRecorded (recorded with the change it permitted, in any stream) and `audit-` streams: `audit.read`;
- * - `roster-` streams: `roster.read`; `policy-` streams: `policy.read`; `job-`, `contract-`, `task-`, `assignment-`
+ * - `roster-` streams: `roster.read`; `policy-` streams: `policy.read`; `workflow-` streams: `workflow.read`; `job-`, `contract-`, `task-`, `assignment-`
  *   and `timer-` streams (a job's work): `job.read`; `tool-` and `toolcall-` streams (tools and their calls): `tool.read`;
  * - everything else of the org (`org-`, slug reservations, command records, a subject's capability verified by
  *   the org): `org.read`.
@@ -32,6 +32,8 @@ export function readActionFor(event: { type: string; streamId: string }): EventR
       return 'roster.read';
     case 'policy':
       return 'policy.read';
+    case 'workflow':
+      return 'workflow.read';
     // The work of jobs: the REST and GraphQL reads of contracts, tasks, bids and their timers ask `job.read` too.
     case 'job':
     case 'contract':
@@ -53,6 +55,7 @@ const RESOURCE_TYPE: Record<EventReadAction, string> = {
   'policy.read': 'policy',
   'audit.read': 'audit',
   'job.read': 'job',
+  'workflow.read': 'workflow',
   'tool.read': 'tool',
 };
 

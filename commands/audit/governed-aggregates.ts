@@ -11,6 +11,7 @@ import { policyAggregate } from '../handlers/policy.ts';
 import { rosterAggregate } from '../handlers/roster.ts';
 import { subjectAggregate } from '../handlers/subject.ts';
 import { timerAggregate } from '../handlers/timer.ts';
+import { workflowAggregate } from '../handlers/workflow.ts';
 import type { Evolver, StreamReader } from '../stream-loader.ts';
 
 /** A recorded command, recognised by one aggregate: enough to decide it again on a state replay supplies. */
@@ -62,6 +63,7 @@ const recognisers = [
   replayable(contractedTaskAggregate),
   replayable(contractAggregate),
   replayable(timerAggregate),
+  replayable(workflowAggregate),
 ];
 
 /** The aggregate a recorded command belongs to: the one whose schema accepts it and that targets the recorded stream. */

@@ -13,6 +13,7 @@ import { rosterEventDefinitions } from '../roster/events.ts';
 import { subjectEventDefinitions } from '../subject/events.ts';
 import { taskEventDefinitions } from '../task/events.ts';
 import { timerEventDefinitions } from '../timer/events.ts';
+import { workflowEventDefinitions } from '../workflow/events.ts';
 import { toolCallEventDefinitions } from '../tool-call/events.ts';
 import { toolEventDefinitions } from '../tool/events.ts';
 import { EventRegistry, type EventUnion } from './registry.ts';
@@ -33,6 +34,7 @@ const platformEventDefinitions = [
   ...contractEventDefinitions,
   ...timerEventDefinitions,
   ...projectionParkingEventDefinitions,
+  ...workflowEventDefinitions,
   ...toolEventDefinitions,
   ...toolCallEventDefinitions,
 ] as const;

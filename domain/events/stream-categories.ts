@@ -20,6 +20,7 @@ export const STREAM_CATEGORIES = [
   'timer',
   'projection',
   'builtinpolicy',
+  'workflow',
   'tool',
   'toolcall',
 ] as const;

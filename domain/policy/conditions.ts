@@ -220,7 +220,7 @@ export function describeConditionError(error: ConditionError): string {
   return error.line === undefined || error.column === undefined ? error.message : `${error.message} (line ${error.line}, column ${error.column})`;
 }
 
-function toConditionError(error: unknown, source: string): ConditionError {
+export function toConditionError(error: unknown, source: string): ConditionError {
   if (error instanceof ParseError || error instanceof EvaluationError || error instanceof CelTypeError) {
     const start = error.range?.start ?? error.node?.start;
     const message = error.summary.length > 0 ? error.summary : firstLine(error.message);

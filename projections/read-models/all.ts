@@ -13,6 +13,7 @@ import { subjectsProjection } from './subjects.ts';
 import { tasksProjection } from './tasks.ts';
 import { toolsProjection } from './tools.ts';
 import { workloadsProjection } from './workloads.ts';
+import { workflowsProjection } from './workflows.ts';
 
 /** Every read model the platform maintains. */
 export const readModelProjections: readonly Projection[] = [
@@ -20,6 +21,7 @@ export const readModelProjections: readonly Projection[] = [
   subjectsProjection,
   rosterProjection,
   policiesProjection,
+  workflowsProjection,
   decisionsProjection,
   jobsProjection,
   workloadsProjection,
