@@ -15,6 +15,9 @@ import type { ProjectionRunner } from '../projections/runner.ts';
 import type { AssociationExpiryProcess } from '../processes/association-expiry.ts';
 import type { EventFanout } from '../processes/event-fanout.ts';
 import type { WorkProcesses } from '../processes/work/work-processes.ts';
+import type { ToolCallAggregate } from '../commands/handlers/tool-call.ts';
+import type { ToolAggregate } from '../commands/handlers/tool.ts';
+import type { ToolCallProcess } from '../processes/tools/tool-call-process.ts';
 import type { AgentGateway } from './agent-gateway/gateway.ts';
 
 /**
@@ -47,6 +50,12 @@ export interface Platform {
   fanout: EventFanout;
   /** Assignment, execution, obligation and escalation sagas, and durable timers. */
   work: WorkProcesses;
+  /** The tool registry, its tools per org counted from the tools read model: run tool commands with this one. */
+  toolRegistry: ToolAggregate;
+  /** Request tool calls through this one (with `requestToolCall`): its rate window is the process's. */
+  toolCalls: ToolCallAggregate;
+  /** Runs the requested tool calls through the composition root's ToolRunner and records their outcomes. */
+  tools: ToolCallProcess;
   /** Agents' requests on the bus (`agencygrid.work.*`): authenticated, rate-limited, run through the pipeline. */
   agentGateway: AgentGateway;
   logger: Logger;

@@ -22,7 +22,7 @@ export async function authorizeRead(
 }
 
 /** The read families of an org, each its own action. */
-export type OrgReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read' | 'job.read' | 'workflow.read';
+export type OrgReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read' | 'job.read' | 'workflow.read' | 'tool.read';
 
 /** The resource each family reads, and its read of the org as a whole (what GraphQL's org-wide checks are named). */
 export const orgReads: Record<OrgReadAction, { resource: string; query: string }> = {
@@ -32,6 +32,7 @@ export const orgReads: Record<OrgReadAction, { resource: string; query: string }
   'audit.read': { resource: 'audit', query: 'ReadDecisions' },
   'job.read': { resource: 'job', query: 'ReadJobs' },
   'workflow.read': { resource: 'workflow', query: 'ReadWorkflows' },
+  'tool.read': { resource: 'tool', query: 'ReadTools' },
 };
 
 /**

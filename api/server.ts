@@ -31,6 +31,9 @@ import { associationListRoutes } from './routes/association-list.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { workflowReadRoutes } from './routes/workflow-reads.ts';
 import { workflowRoutes } from './routes/workflows.ts';
+import { toolCallRoutes, type ToolCallRouteOptions } from './routes/tool-calls.ts';
+import { toolRoutes } from './routes/tools.ts';
+import { toolListRoutes } from './routes/tool-list.ts';
 import { rosterRoutes } from './routes/roster.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { registerRateLimit } from './rate-limit.ts';
@@ -46,6 +49,8 @@ export interface ServerOptions {
   graphql?: GraphqlPluginOptions;
   /** Timing and buffering of `GET /agent/inbox`; tests shorten them. */
   agentInbox?: AgentInboxRouteOptions;
+  /** How long a tool call request waits for its outcome at most; tests shorten it. */
+  toolCalls?: ToolCallRouteOptions;
 }
 
 export async function buildServer(platform: Platform, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -128,6 +133,8 @@ export async function buildServer(platform: Platform, options: ServerOptions = {
             taskRoutes,
             workReadRoutes,
           ),
+          ...withPlatform(toolRoutes, toolListRoutes),
+          (inner: FastifyInstance) => toolCallRoutes(inner, platform, options.toolCalls),
           ...withPlatform(orgListRoutes, subjectListRoutes, workListRoutes, associationListRoutes, agentRequestRoutes),
           (inner: FastifyInstance) => agentInboxRoutes(inner, platform, streams, options.agentInbox),
           ...withPlatform(agentBusCredentialRoutes, decisionRoutes, auditRoutes, apiKeyRoutes, projectionRoutes, projectionParkingRoutes),

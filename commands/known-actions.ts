@@ -11,6 +11,8 @@ import { subjectAggregate } from './handlers/subject.ts';
 import { taskAggregate } from './handlers/task.ts';
 import { timerAggregate } from './handlers/timer.ts';
 import { workflowAggregate } from './handlers/workflow.ts';
+import { toolCallAggregate } from './handlers/tool-call.ts';
+import { toolAggregate } from './handlers/tool.ts';
 
 /**
  * Governed actions that are not commands: reads, and operations on the platform's machinery. A read is its own
@@ -26,6 +28,7 @@ export const readActions = [
   'job.read',
   'job.accept',
   'workflow.read',
+  'tool.read',
   'platform.projections.read',
   'platform.projections.rebuild',
   'platform.metrics.read',
@@ -56,6 +59,8 @@ export const governedAggregates: readonly GovernedAggregate[] = [
   timerAggregate,
   projectionParkingAggregate,
   workflowAggregate,
+  toolAggregate,
+  toolCallAggregate,
 ];
 
 /** Every governed action, for validating the action patterns of a policy set. */

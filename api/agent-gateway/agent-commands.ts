@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { assignmentAggregate } from '../../commands/handlers/assignment.ts';
 import { contractAggregate } from '../../commands/handlers/contract.ts';
+import { recordContractBreach } from '../../commands/contract-breach.ts';
 import { contractedTaskAggregate } from '../../commands/handlers/contracted-task.ts';
 import { jobAggregate } from '../../commands/handlers/job.ts';
 import { refusalAudience } from '../../commands/governance/refusal-audience.ts';
@@ -115,32 +116,9 @@ async function taskCommand(
   envelope: { commandId: string; principal: Principal; retryable: boolean },
 ): Promise<CommandResult | AppError> {
   const result = await pipeline.execute(contractedTaskAggregate, command, envelope);
-  if (isAppError(result) && result.code === 'CONTRACT_VIOLATION') await recordViolation(pipeline, command, envelope, result);
+  if (isAppError(result) && result.code === 'CONTRACT_VIOLATION') {
+    const attempted = `${command.type} on task ${command.data.taskId}`;
+    await recordContractBreach(pipeline, { orgId: command.data.orgId, attempted, error: result }, envelope);
+  }
   return result;
-}
-
-/** A forbidden action is a breach of the contract: recorded (as system) even though the command itself was refused. */
-async function recordViolation(
-  pipeline: CommandPipeline,
-  command: TaskCommand,
-  envelope: { commandId: string; principal: Principal },
-  error: AppError,
-): Promise<void> {
-  const { contractId, clause } = error.details as { contractId?: string; clause?: string };
-  if (typeof contractId !== 'string' || typeof clause !== 'string') return;
-  await pipeline.execute(
-    contractAggregate,
-    {
-      type: 'RecordBreach',
-      data: {
-        contractId,
-        orgId: command.data.orgId,
-        breachId: `forbidden:${envelope.commandId}`.slice(0, 200),
-        kind: 'forbidden_action',
-        clause,
-        details: `${envelope.principal.id} attempted ${command.type} on task ${command.data.taskId}: ${error.message}`.slice(0, 1000),
-      },
-    },
-    { commandId: `breach:${envelope.commandId}`, principal: systemPrincipal, retryable: true, causationId: envelope.commandId },
-  );
 }

@@ -44,6 +44,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'jobs', description: 'Jobs: submission, lifecycle and reads' },
         { name: 'contracts', description: "Contracts of the jobs' assignees: review, signatures, obligations, termination" },
         { name: 'tasks', description: 'Tasks of the jobs: review, cancellation, reassignment' },
+        { name: 'tools', description: "An org's tool registry, and its governed tool calls" },
         { name: 'agents', description: 'Agent requests over HTTP (the twin of the bus gateway, for agents without NATS)' },
         { name: 'decisions', description: 'Recorded governance decisions' },
         { name: 'audit', description: 'Audit replay: state as of a position or time, re-evaluation, what-if' },

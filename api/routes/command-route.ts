@@ -5,6 +5,7 @@ import { issuesSummary } from '../../domain/shared/field-issues.ts';
 import type { DecisionContext, DomainEvent } from '../../domain/shared/decider.ts';
 import type { AggregateDefinition } from '../../commands/aggregate.ts';
 import type { CommandResult } from '../../commands/result.ts';
+import type { CommandEnvelope } from '../../commands/command-envelope.ts';
 import { commandIdSchema, deterministicId } from '../../commands/command-identity.ts';
 import { commandEnvelopeFrom } from '../command-envelope.ts';
 import { sendCommand, sendError } from '../command-reply.ts';
@@ -163,10 +164,14 @@ export interface CommandInput {
 
 export interface CommandRoute<Command extends { type: string; data: unknown }, State, Event extends DomainEvent, Context extends DecisionContext> {
   url: string;
+  /** POST unless said otherwise (PUT: a new version of what the path names). */
+  method?: 'POST' | 'PUT';
   schema: CommandRouteSchema;
   aggregate: AggregateDefinition<Command, State, Event, Context>;
-  /** Success status: 201 for routes that create, 200 otherwise (a function when it depends on what happened). */
-  status?: number | ((result: CommandResult) => number);
+  /** Success status: 201 for routes that create, 200 otherwise (a function when it depends on what happened or on the reply). */
+  status?: number | ((result: CommandResult, extra: Fields) => number);
+  /** Runs the command; default: the pipeline. For commands every caller must run through a function of their own (requestToolCall). */
+  execute?(command: { type: string; data: Fields }, envelope: CommandEnvelope): Promise<CommandResult | AppError>;
   build(input: CommandInput): { type: string; data: Fields } | AppError;
   /**
    * When the body is one field of the command's data (the role of DefineRole), validation issues are reported
@@ -194,22 +199,24 @@ export function commandRoute<Command extends { type: string; data: unknown }, St
     querystring: commandQuerystring,
     body: checkedWhereRead(body),
   };
-  app.post(route.url, { schema }, async (request: FastifyRequest, reply: FastifyReply) => {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
     const detail = answerDetailOf(request);
     if (isAppError(detail)) return sendError(reply, detail);
     const envelope = commandEnvelopeFrom(request);
     if (isAppError(envelope)) return sendError(reply, envelope);
     const command = route.build({ params: pathParams(request), body: request.body, commandId: envelope.commandId });
     if (isAppError(command)) return sendError(reply, command);
-    const result = await platform.pipeline.execute(route.aggregate, command, envelope);
+    const result = route.execute ? await route.execute(command, envelope) : await platform.pipeline.execute(route.aggregate, command, envelope);
     if (isAppError(result)) {
       const refused = route.bodyField === undefined ? result : relativeTo(result, route.bodyField);
       return sendCommand(reply, request.body === undefined ? withoutBody(refused) : refused, { detail });
     }
     const extra = route.reply ? await route.reply(result, command.data) : {};
-    const status = typeof route.status === 'function' ? route.status(result) : (route.status ?? 200);
+    const status = typeof route.status === 'function' ? route.status(result, extra) : (route.status ?? 200);
     return sendCommand(reply, result, { detail, status, extra });
-  });
+  };
+  if (route.method === 'PUT') app.put(route.url, { schema }, handler);
+  else app.post(route.url, { schema }, handler);
 }
 
 const validationIssues = z.array(z.object({ path: z.array(z.string()), message: z.string() }));

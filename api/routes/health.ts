@@ -83,14 +83,15 @@ export async function healthRoutes(app: FastifyInstance, platform: Platform): Pr
     const fanout = platform.fanout.status();
     checks.eventFanout = { ok: true, detail: `${fanout.state} at ${fanout.position}${fanout.failure ? `; last failure: ${fanout.failure.message}` : ''}` };
     const work = platform.work.status();
-    checks.work = { ok: true, detail: `${work.sagas.map((saga) => `${saga.name} at ${saga.position}`).join(', ')}; ${work.timersPending} timers pending` };
+    const sagas = [...work.sagas, platform.tools.status()];
+    checks.work = { ok: true, detail: `${sagas.map((saga) => `${saga.name} at ${saga.position}`).join(', ')}; ${work.timersPending} timers pending` };
 
     const waiting: WaitingFollower[] = [];
     const add = (follower: string, status: Omit<WaitingFollower, 'follower'> | null) => {
       if (status) waiting.push({ follower, ...status });
     };
     for (const projection of projections) add(`projection:${projection.name}`, projection.waiting);
-    for (const saga of work.sagas) add(`saga:${saga.name}`, saga.waiting);
+    for (const saga of sagas) add(`saga:${saga.name}`, saga.waiting);
     add('timers', work.timersWaiting);
     add('association-expiry', platform.expiry.waiting);
     add('api-key-index', platform.apiKeys.waiting);

@@ -9,14 +9,14 @@ import { refuseSuspendedSubject, unknownApiKey } from '../auth/authenticate.ts';
 import { authorizeRead } from '../read-access.ts';
 
 /** The read actions that govern which events a stream may carry. */
-export type EventReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read' | 'job.read' | 'workflow.read';
+export type EventReadAction = 'org.read' | 'roster.read' | 'policy.read' | 'audit.read' | 'job.read' | 'workflow.read' | 'tool.read';
 
 /**
  * The read an event of an org amounts to, the same one the REST API asks for the same information, so that a stream
  * never shows what the principal could not read otherwise:
  * - DecisionRecorded (recorded with the change it permitted, in any stream) and `audit-` streams: `audit.read`;
  * - `roster-` streams: `roster.read`; `policy-` streams: `policy.read`; `workflow-` streams: `workflow.read`; `job-`, `contract-`, `task-`, `assignment-`
- *   and `timer-` streams (a job's work): `job.read`;
+ *   and `timer-` streams (a job's work): `job.read`; `tool-` and `toolcall-` streams (tools and their calls): `tool.read`;
  * - everything else of the org (`org-`, slug reservations, command records, a subject's capability verified by
  *   the org): `org.read`.
  * With the default org policy (members read `*.read`) these are all the same answer; an org policy that lets some
@@ -41,6 +41,9 @@ export function readActionFor(event: { type: string; streamId: string }): EventR
     case 'assignment':
     case 'timer':
       return 'job.read';
+    case 'tool':
+    case 'toolcall':
+      return 'tool.read';
     default:
       return 'org.read';
   }
@@ -53,6 +56,7 @@ const RESOURCE_TYPE: Record<EventReadAction, string> = {
   'audit.read': 'audit',
   'job.read': 'job',
   'workflow.read': 'workflow',
+  'tool.read': 'tool',
 };
 
 export interface StreamAccessOptions {

@@ -29,6 +29,14 @@ import { WorkProcesses } from '../../processes/work/work-processes.ts';
 import { connectRateLimitRedis, RateCounter } from '../../infra/rate-limit/counter.ts';
 import { openJobsHeldFromReadModel, workloadsFromReadModel } from '../../processes/work/workloads.ts';
 
+import { createToolCallAggregate } from '../../commands/handlers/tool-call.ts';
+import { createToolAggregate } from '../../commands/handlers/tool.ts';
+import { toolCountFromReadModel } from '../../projections/read-models/tools.ts';
+import type { ToolRunner } from '../../infra/tool-runners/port.ts';
+import { createToolRunner } from '../../infra/tool-runners/index.ts';
+import { allowedToolHostsOf } from '../../domain/tool/allowed-hosts.ts';
+import { orgDecider, orgStream } from '../../domain/org/decider.ts';
+import { ToolCallProcess } from '../../processes/tools/tool-call-process.ts';
 import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
 import type { Platform } from '../../api/platform.ts';
 
@@ -43,6 +51,8 @@ export async function startPlatform(
   check: PreAppendCheck = governedCheck,
   docs: DocumentStore = new SqliteDocumentStore({ path: ':memory:' }),
   cache: Cache = new MemoryCache(),
+  /** Runs tool calls outside the process; default: the runners of infra/tool-runners/ (tests give a double). */
+  toolRunner?: ToolRunner,
 ): Promise<Platform> {
   // Loaded only for a secured bus, like the NATS adapter: the embedded default does not pay for nats.js at start.
   const agentBusCredentials =
@@ -127,8 +137,31 @@ export async function startPlatform(
     openJobsHeldBy: openJobsHeldFromReadModel({ docs, projections }),
     logger,
   });
+  const toolRegistry = createToolAggregate({ toolsOf: toolCountFromReadModel({ store, docs, projections }) });
+  const toolCalls = createToolCallAggregate();
+  // The org's allowed hosts are read at each call, so narrowing them applies at once. No org holds secrets yet: a
+  // header naming one fails its call as unreachable, naming the secret.
+  const runner =
+    toolRunner ??
+    createToolRunner({
+      allowedHosts: async (orgId) => allowedToolHostsOf((await loader.load(orgDecider, orgStream(orgId))).state?.metadata ?? {}),
+      secrets: () => undefined,
+      bus,
+    });
+  const tools = new ToolCallProcess({
+    consumer,
+    registry,
+    pipeline,
+    reader: loader,
+    checkpoints: new DocumentCheckpointStore(docs),
+    deadLetters: new DocumentDeadLetters(docs),
+    runner,
+    aggregate: toolCalls,
+    logger,
+  });
   await agentGateway.start();
   await work.start();
+  await tools.start();
   return {
     config,
     store,
@@ -146,12 +179,17 @@ export async function startPlatform(
     agentBusCredentials,
     fanout,
     work,
+    toolRegistry,
+    toolCalls,
+    tools,
     agentGateway,
     logger,
     async close() {
       await expiry.stop();
       await agentGateway.stop();
       await work.stop();
+      // Before the pipeline drains: the calls it stops are recorded as cancelled.
+      await tools.stop();
       await pipeline.drain();
       await apiKeys.stop();
       await fanout.stop();

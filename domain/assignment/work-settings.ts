@@ -1,5 +1,6 @@
 import type { z } from 'zod';
-import { MAX_PERMITTED_ACTIONS, MAX_PERMITTED_TOOLS, toolNameSchema } from '../contract/fields.ts';
+import { MAX_PERMITTED_ACTIONS, MAX_PERMITTED_TOOLS } from '../contract/fields.ts';
+import { toolNameSchema } from '../tool/spec.ts';
 import { assignmentStrategySchema, type AssignmentStrategy } from '../job/fields.ts';
 import { actionPatternSchema } from '../policy/types.ts';
 import { roleNameSchema } from '../roster/fields.ts';

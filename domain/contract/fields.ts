@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { actionPatternSchema } from '../policy/types.ts';
 import { roleNameSchema } from '../roster/fields.ts';
+import { toolNameSchema } from '../tool/spec.ts';
 
 /*
  * Bounds. They keep any contract command well under the policy engine's input limit (64 KiB serialized, see
@@ -29,14 +30,6 @@ export type BreachKind = z.infer<typeof breachKindSchema>;
  * domain/policy/glob.ts), so one grammar says what an actor may do whether a policy or a contract is asking.
  */
 export const permittedActionSchema = actionPatternSchema;
-
-/**
- * A tool's name as the agent runtime reports it (`web.search`, `code-interpreter`, `github:create_issue`). Matched
- * exactly, case and all: a contract names the tools it permits, it does not describe them.
- */
-export const toolNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/, 'letters, digits, _ . : / and -, starting with a letter or digit, at most 128 characters');
 
 /** An obligation's id, unique within its contract; clauses name it (`obligations.<obligationId>`). */
 export const obligationIdSchema = z

@@ -14,6 +14,8 @@ import { subjectEventDefinitions } from '../subject/events.ts';
 import { taskEventDefinitions } from '../task/events.ts';
 import { timerEventDefinitions } from '../timer/events.ts';
 import { workflowEventDefinitions } from '../workflow/events.ts';
+import { toolCallEventDefinitions } from '../tool-call/events.ts';
+import { toolEventDefinitions } from '../tool/events.ts';
 import { EventRegistry, type EventUnion } from './registry.ts';
 
 const platformEventDefinitions = [
@@ -33,6 +35,8 @@ const platformEventDefinitions = [
   ...timerEventDefinitions,
   ...projectionParkingEventDefinitions,
   ...workflowEventDefinitions,
+  ...toolEventDefinitions,
+  ...toolCallEventDefinitions,
 ] as const;
 
 /** Every event the platform knows, decoded: a union discriminated on `type`, derived from the definitions above. */

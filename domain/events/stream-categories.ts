@@ -21,6 +21,8 @@ export const STREAM_CATEGORIES = [
   'projection',
   'builtinpolicy',
   'workflow',
+  'tool',
+  'toolcall',
 ] as const;
 
 export type StreamCategory = (typeof STREAM_CATEGORIES)[number];

@@ -99,4 +99,11 @@ export const defaultOrgPolicy: readonly PolicyRule[] = [
     when: 'principal.kind == "subject" && size(principal.roles) > 0',
     reason: "members take and do work; the job, contract and task admit only the assignee or the job's verifiers",
   },
+  {
+    id: 'default:members-call-tools-for-their-tasks',
+    effect: 'permit',
+    actions: ['tool.invoke'],
+    when: 'principal.kind == "subject" && size(principal.roles) > 0 && command.data.taskId != null',
+    reason: "members call the org's tools for a task; the task's contract admits only its assignee and the tools it permits",
+  },
 ];

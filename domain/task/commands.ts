@@ -15,9 +15,9 @@ import {
   taskInputSchema,
   taskOutputsSchema,
   taskTitleSchema,
-  toolNameSchema,
   toolPurposeSchema,
 } from './fields.ts';
+import { toolNameSchema } from '../tool/spec.ts';
 
 /**
  * Every task command names the task's org as well as the task: the pipeline decides the policy of that org before

@@ -159,7 +159,7 @@ function onlyThePlatform(task: Task, principal: Principal): AppError | undefined
  * The work of an attempt (progress, tools, completion) is the assignee's own: a subject principal with the
  * assignee's id. Nobody, admins included, works for an agent: the work is what the contract covers.
  */
-function onlyTheAssignee(task: Task, principal: Principal): AppError | undefined {
+export function onlyTheAssignee(task: Task, principal: Principal): AppError | undefined {
   if (isSubject(principal, task.assigneeSubjectId)) return undefined;
   return appError('forbidden', 'NOT_THE_ASSIGNEE', `only the assignee of task ${task.taskId} may do that`, { taskId: task.taskId, principal: principal.id });
 }
@@ -201,7 +201,7 @@ function termsOf(task: Task, contractId: string, context: TaskDecisionContext): 
  * subject, and permit the action (and the tool used). The platform's own commands (a system failing a timed-out
  * attempt) are not the assignee's acts and are not checked.
  */
-function withinContract(task: Task, principal: Principal, context: TaskDecisionContext, command: TaskCommandType, tool?: string): AppError | undefined {
+export function withinContract(task: Task, principal: Principal, context: TaskDecisionContext, command: TaskCommandType, tool?: string): AppError | undefined {
   if (principal.kind !== 'subject') return undefined;
   const { contractId } = task;
   if (contractId === null) return undefined;

@@ -13,9 +13,9 @@ import {
   taskInputSchema,
   taskOutputsSchema,
   taskTitleSchema,
-  toolNameSchema,
   toolPurposeSchema,
 } from './fields.ts';
+import { toolNameSchema } from '../tool/spec.ts';
 
 /** Every task event names the task, its org and its job, so a reader (a saga, a projection) needs no lookup. */
 const taskRef = { taskId: z.uuid(), orgId: z.uuid(), jobId: z.uuid() };

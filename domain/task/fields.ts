@@ -20,15 +20,6 @@ export const noteSchema = z.string().trim().min(1).max(2000);
 export const progressMessageSchema = z.string().trim().min(1).max(1000);
 export const toolPurposeSchema = z.string().trim().min(1).max(1000);
 
-/**
- * A tool's name as a contract's `permittedTools` lists it and an agent names it when using it (compared exactly):
- * 1 to 128 characters, starting with a letter or digit, then letters, digits and `. _ - : /` (e.g. `web.search`,
- * `mcp:github/create_issue`). No spaces, so one tool has one spelling.
- */
-export const toolNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'a tool name: letters, digits and . _ - : / (at most 128), starting with a letter or digit');
-
 /** Percent done, as the assignee reports it. */
 export const progressSchema = z.number().min(0).max(100);
 

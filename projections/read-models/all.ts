@@ -11,6 +11,7 @@ import { policiesProjection } from './policies.ts';
 import { rosterProjection } from './roster.ts';
 import { subjectsProjection } from './subjects.ts';
 import { tasksProjection } from './tasks.ts';
+import { toolsProjection } from './tools.ts';
 import { workloadsProjection } from './workloads.ts';
 import { workflowsProjection } from './workflows.ts';
 
@@ -29,5 +30,6 @@ export const readModelProjections: readonly Projection[] = [
   assignmentsProjection,
   bidsProjection,
   escalationsProjection,
+  toolsProjection,
   cacheInvalidationProjection,
 ];

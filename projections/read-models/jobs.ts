@@ -2,12 +2,11 @@ import { jobDecider } from '../../domain/job/decider.ts';
 import { jobEventDefinitions } from '../../domain/job/events.ts';
 import { isOpenJobStatus, jobStatusSchema, type Job, type JobDelivery, type JobStatus } from '../../domain/job/state.ts';
 import type { DocumentStore, JsonDocument } from '../../infra/documents/port.ts';
-import type { EventStore } from '../../infra/eventstore/port.ts';
 import { evolvingReadModel } from '../evolving-read-model.ts';
-import type { ProjectionRunner } from '../runner.ts';
 import { POSITION_FIELD, json, withoutBookkeeping } from '../read-model-writes.ts';
 import type { JsonObject, JsonValue } from '../../domain/shared/json-value.ts';
 import type { Stored } from './stored.ts';
+import { countOnceCaughtUp, type CaughtUpCountDeps } from './caught-up-count.ts';
 import { asc, desc, index } from './index-fields.ts';
 
 export const JOBS = 'jobs';
@@ -158,13 +157,6 @@ export const OPEN_JOBS_WAIT_MS = 5000;
  * Submissions racing each other can still both see room for one more (the count is read before the decision; see
  * domain/job/README.md).
  */
-export function openJobsFromReadModel(
-  deps: { store: Pick<EventStore, 'headPosition'>; docs: DocumentStore; projections: Pick<ProjectionRunner, 'waitFor'> },
-  timeoutMs = OPEN_JOBS_WAIT_MS,
-): (orgId: string) => Promise<number | null> {
-  return async (orgId) => {
-    const head = await deps.store.headPosition();
-    if (!(await deps.projections.waitFor(head, timeoutMs, JOBS_PROJECTION))) return null;
-    return countOpenJobs(deps.docs, orgId);
-  };
+export function openJobsFromReadModel(deps: CaughtUpCountDeps, timeoutMs = OPEN_JOBS_WAIT_MS): (orgId: string) => Promise<number | null> {
+  return countOnceCaughtUp(deps, JOBS_PROJECTION, countOpenJobs, timeoutMs);
 }

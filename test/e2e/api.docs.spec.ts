@@ -87,6 +87,13 @@ const routes: Array<[string, string]> = [
   ...['review', 'sign', 'reject', 'terminate'].map((step): [string, string] => ['post', `/orgs/:orgId/contracts/:contractId/${step}`]),
   ['post', '/orgs/:orgId/contracts/:contractId/obligations/:obligationId/extend'],
   ...['review', 'cancel', 'reassign'].map((step): [string, string] => ['post', `/orgs/:orgId/tasks/:taskId/${step}`]),
+  ['post', '/orgs/:orgId/tools'],
+  ['get', '/orgs/:orgId/tools'],
+  ['put', '/orgs/:orgId/tools/:name'],
+  ['get', '/orgs/:orgId/tools/:name'],
+  ['post', '/orgs/:orgId/tools/:name/retire'],
+  ['post', '/orgs/:orgId/tools/:name/calls'],
+  ['get', '/orgs/:orgId/tool-calls/:callId'],
   ...['propose', 'sign', 'refuse', 'progress', 'tool', 'subtask', 'inform', 'failure', 'verdict'].map((kind): [string, string] => [
     'post',
     `/agent/requests/${kind}`,
@@ -154,7 +161,7 @@ describe('OpenAPI documentation', () => {
         expect(declared.map((parameter) => parameter.name).sort(), where).toEqual([...inPath].sort());
         for (const parameter of declared) expect(parameter, where).toMatchObject({ required: true, schema: expect.any(Object) });
 
-        if (method === 'post') {
+        if (method === 'post' || method === 'put') {
           expect(operation.requestBody?.content['application/json']?.schema, where).toMatchObject({ type: 'object' });
           const headers = (operation.parameters ?? []).filter((parameter) => parameter.in === 'header').map((parameter) => parameter.name);
           // Command routes take the command headers; operating the read side and what-if (a read) are not commands;

@@ -3,7 +3,7 @@ import type { TestServer } from './server.ts';
 
 /** A request of a bad-input table. */
 export interface BadRequest {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PUT';
   url: string;
   headers?: Record<string, string>;
   payload?: string | object;

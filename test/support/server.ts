@@ -6,6 +6,7 @@ import { startPlatform } from '../../bin/platform/start-platform.ts';
 import { buildServer, type ServerOptions } from '../../api/server.ts';
 import type { DocumentStore } from '../../infra/documents/port.ts';
 import { loadConfig } from '../../infra/config/env.ts';
+import type { ToolRunner } from '../../infra/tool-runners/port.ts';
 import { tempStore, tempStorePath } from './pipeline.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdefghijklmnop';
@@ -24,12 +25,22 @@ export interface TestServerOptions {
   server?: ServerOptions;
   /** Extra environment for the config, e.g. NATS_URL. */
   env?: Record<string, string>;
+  /** Runs the platform's tool calls (a test double, see tool-calls.ts); default: the platform's runners. */
+  toolRunner?: ToolRunner;
 }
 
 /** The real server, in process, on a fresh embedded store (requests go through app.inject, no socket). */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const config = loadConfig({ AGENCYGRID_ADMIN_KEY: ADMIN_KEY, LOG_LEVEL: 'silent', ...options.env });
-  const platform = await startPlatform(config, tempStore(options.path ?? tempStorePath()), pino({ level: 'silent' }), undefined, options.docs);
+  const platform = await startPlatform(
+    config,
+    tempStore(options.path ?? tempStorePath()),
+    pino({ level: 'silent' }),
+    undefined,
+    options.docs,
+    undefined,
+    options.toolRunner,
+  );
   await bootstrapAdminKey(platform, ADMIN_KEY);
   const app = await buildServer(platform, options.server);
   await app.ready();
