@@ -4,11 +4,12 @@ import { workflowDecider } from '../../domain/workflow/decider.ts';
 import { workflowStream } from '../../domain/workflow/ids.ts';
 import { defineAggregate } from '../aggregate.ts';
 import { withOrgStatus } from '../org-status-context.ts';
+import { knownToolsOf } from '../workflow-tools-context.ts';
 
 /**
- * Workflow definitions, one stream per (org, name). Decided with the org's status. The org's tools are not passed
- * (`knownTools` stays absent) until the tool registry exists: tool steps are then checked for their name's shape
- * only, and their input when they run.
+ * Workflow definitions, one stream per (org, name). Decided with the org's status and, for a publication, the org's
+ * active tools its tool steps name: an unknown or retired tool, or a literal input its schema refuses, is a problem of
+ * the definition.
  */
 export const workflowAggregate = defineAggregate({
   name: 'workflow',
@@ -16,5 +17,9 @@ export const workflowAggregate = defineAggregate({
   decider: workflowDecider,
   streamOf: (command) => workflowStream(command.data.orgId, command.data.name),
   actionPerType: workflowActions,
-  loadContext: (command, reader, base) => withOrgStatus(base, reader, command.data.orgId),
+  async loadContext(command, reader, base) {
+    const withStatus = await withOrgStatus(base, reader, command.data.orgId);
+    if (command.type !== 'PublishWorkflow') return withStatus;
+    return { ...withStatus, knownTools: await knownToolsOf(command.data.orgId, command.data.steps, reader) };
+  },
 });
