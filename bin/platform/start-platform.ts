@@ -35,6 +35,7 @@ import { toolCountFromReadModel } from '../../projections/read-models/tools.ts';
 import type { ToolRunner } from '../../infra/tool-runners/port.ts';
 import { createToolRunner } from '../../infra/tool-runners/index.ts';
 import { allowedToolHostsOf } from '../../domain/tool/allowed-hosts.ts';
+import { isCommandAllowed } from '../../domain/tool/allowed-commands.ts';
 import { orgDecider, orgStream } from '../../domain/org/decider.ts';
 import { ToolCallProcess } from '../../processes/tools/tool-call-process.ts';
 import { AgentGateway } from '../../api/agent-gateway/gateway.ts';
@@ -137,7 +138,7 @@ export async function startPlatform(
     openJobsHeldBy: openJobsHeldFromReadModel({ docs, projections }),
     logger,
   });
-  const toolRegistry = createToolAggregate({ toolsOf: toolCountFromReadModel({ store, docs, projections }) });
+  const toolRegistry = createToolAggregate({ toolsOf: toolCountFromReadModel({ store, docs, projections }), allowedCommands: config.TOOL_COMMANDS });
   const toolCalls = createToolCallAggregate();
   // The org's allowed hosts are read at each call, so narrowing them applies at once. No org holds secrets yet: a
   // header naming one fails its call as unreachable, naming the secret.
@@ -147,6 +148,7 @@ export async function startPlatform(
       allowedHosts: async (orgId) => allowedToolHostsOf((await loader.load(orgDecider, orgStream(orgId))).state?.metadata ?? {}),
       secrets: () => undefined,
       bus,
+      commandAllowed: (command) => isCommandAllowed(command, config.TOOL_COMMANDS),
     });
   const tools = new ToolCallProcess({
     consumer,

@@ -15,12 +15,14 @@ export type ToolsOf = (orgId: string) => Promise<number | null>;
 
 /**
  * An org's tools, one stream per tool (`tool-<toolId>`, the id derived from the org and the name), decided with the
- * org's status, the hosts it lets its HTTP tools reach (its metadata `tools.allowedHosts`) and, for a new tool, how
+ * org's status, the hosts it lets its HTTP tools reach (its metadata `tools.allowedHosts`), the programs the operator
+ * lets tools start (`allowedCommands`, from TOOL_COMMANDS; none by default) and, for a new tool, how
  * many it has (`toolsOf`: the platform counts them in the tools read model; the default counts none). An org's
  * registrations are decided one at a time in this process, each on a count that includes the one before it.
  */
-export function createToolAggregate(options: { toolsOf?: ToolsOf } = {}) {
+export function createToolAggregate(options: { toolsOf?: ToolsOf; allowedCommands?: readonly string[] } = {}) {
   const toolsOf = options.toolsOf ?? (async () => 0);
+  const allowedCommands = options.allowedCommands ?? [];
   return defineAggregate({
     name: 'tool',
     commandSchema: toolCommandSchema,
@@ -31,7 +33,7 @@ export function createToolAggregate(options: { toolsOf?: ToolsOf } = {}) {
     async loadContext(command, reader, base): Promise<ToolDecisionContext> {
       const { orgId } = command.data;
       const org = (await reader.load(orgDecider, orgStream(orgId))).state;
-      const context = { ...base, orgStatus: org?.status ?? null, allowedHosts: allowedToolHostsOf(org?.metadata ?? {}) };
+      const context = { ...base, orgStatus: org?.status ?? null, allowedHosts: allowedToolHostsOf(org?.metadata ?? {}), allowedCommands };
       if (command.type !== 'RegisterTool' || org === null) return context;
       const existing = (await reader.load(toolDecider, toolStream(toolIdFor(orgId, toolNameOf(command))))).state;
       if (existing !== null) return context;

@@ -30,6 +30,7 @@ export const toolCallFailureCodeSchema = z.enum([
   'bad_output',
   'unreachable',
   'host_not_allowed',
+  'command_not_allowed',
   'remote_error',
   'cancelled',
   'invalid_output',

@@ -3,6 +3,7 @@ import { orgNotFound } from '../org/not-found.ts';
 import type { OrgStatus } from '../org/state.ts';
 import { appError, type AppError } from '../shared/app-error.ts';
 import type { DecisionContext } from '../shared/decider.ts';
+import { isCommandAllowed, startedCommandOf } from './allowed-commands.ts';
 import { isToolHostAllowed } from './allowed-hosts.ts';
 import { toolNameOf, type ToolCommand } from './commands.ts';
 import type { ToolEvent } from './events.ts';
@@ -16,6 +17,8 @@ export interface ToolDecisionContext extends DecisionContext {
   orgStatus?: OrgStatus | null;
   /** The hosts the org's HTTP tools may reach (its `tools.allowedHosts`, see allowed-hosts.ts). */
   allowedHosts?: readonly string[];
+  /** The programs tools may start (the operator's TOOL_COMMANDS, see allowed-commands.ts); none when absent. */
+  allowedCommands?: readonly string[];
   /** How many tools the org has registered (for a new tool's registration only); undefined: they could not be counted. */
   toolCount?: number;
 }
@@ -37,6 +40,7 @@ export function decideTool(command: ToolCommand, state: ToolState, context: Tool
     const version = state === null ? 1 : state.version + 1;
     const refused =
       hostRefusal(orgId, command.data.spec.endpoint, context.allowedHosts ?? []) ??
+      commandRefusal(command.data.spec.endpoint, context.allowedCommands ?? []) ??
       versionsLeft(orgId, name, version) ??
       (state === null ? toolsLeft(orgId, context.toolCount) : undefined);
     if (refused) return refused;
@@ -57,7 +61,10 @@ export function decideTool(command: ToolCommand, state: ToolState, context: Tool
   // The same spec again is no new version: a retry under a new command id.
   if (sameSpec(spec, state.spec)) return [];
   const version = state.version + 1;
-  const refused = hostRefusal(orgId, spec.endpoint, context.allowedHosts ?? []) ?? versionsLeft(orgId, name, version);
+  const refused =
+    hostRefusal(orgId, spec.endpoint, context.allowedHosts ?? []) ??
+    commandRefusal(spec.endpoint, context.allowedCommands ?? []) ??
+    versionsLeft(orgId, name, version);
   if (refused) return refused;
   return [{ type: 'ToolUpdated', data: { toolId, orgId, name, version, spec, updatedBy: principal, updatedAt: now } }];
 }
@@ -84,6 +91,21 @@ function hostRefusal(orgId: string, endpoint: ToolEndpoint, allowedHosts: readon
     field: reached.field.join('.'),
     allowedHosts,
   });
+}
+
+/**
+ * A program a tool would start must be one the operator allows. The refusal names the caller's own program and field
+ * only: the operator's list is the platform's configuration, not the caller's to read.
+ */
+function commandRefusal(endpoint: ToolEndpoint, allowedCommands: readonly string[]): AppError | undefined {
+  const started = startedCommandOf(endpoint);
+  if (started === null || isCommandAllowed(started.command, allowedCommands)) return undefined;
+  return appError(
+    'unprocessable',
+    'TOOL_COMMAND_NOT_ALLOWED',
+    `this platform does not let tools start ${started.command}: its operator lists the programs tools may start (TOOL_COMMANDS)`,
+    { command: started.command, field: started.field },
+  );
 }
 
 function versionsLeft(orgId: string, name: string, version: number): AppError | undefined {

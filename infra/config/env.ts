@@ -73,6 +73,30 @@ export const configSchema = z
       .default(1024 * 1024),
     /** `true`: GET /metrics answers without a key (a scraper on a private network); otherwise it needs `platform.metrics.read`. */
     METRICS_PUBLIC: z.stringbool().default(false),
+    /**
+     * The programs tools may start (executables, stdio MCP servers), comma-separated: absolute paths, or directories
+     * ending in `/`. None by default: a started program runs as the platform's user beside its data, so this is the
+     * operator's choice, never an org's.
+     */
+    TOOL_COMMANDS: z
+      .string()
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter((entry) => entry !== ''),
+      )
+      .pipe(
+        z
+          .array(
+            z
+              .string()
+              .regex(/^\/(?:[^/\0]+\/)*[^/\0]*$/, 'an absolute path (a directory ends in /)')
+              .refine((entry) => !entry.split('/').some((segment) => segment === '.' || segment === '..'), 'no . or .. segments'),
+          )
+          .max(200),
+      )
+      .default([]),
     ...limitSettings,
   })
   .superRefine((config, context) => {

@@ -20,6 +20,11 @@ export interface ToolRunnerDeps {
   secrets: SecretResolver;
   /** The platform's bus, for `nats` tools; without one they are `unreachable`. */
   bus?: Bus;
+  /**
+   * Whether a tool may start this program (an executable, a stdio MCP server): the operator's list, checked again here
+   * at each call though registration checked it, so a tool registered before the list was narrowed starts nothing.
+   */
+  commandAllowed: (command: string) => boolean;
   /** Tool processes (executables and stdio MCP servers) running at once; default 32. */
   maxProcesses?: number;
 }
@@ -36,6 +41,11 @@ export function createToolRunner(deps: ToolRunnerDeps): ToolRunner {
   return {
     run(request: ToolRunRequest): Promise<ToolRunResult> {
       const endpoint: RunnableEndpoint = request.tool.endpoint;
+      const started =
+        endpoint.kind === 'executable' ? endpoint.command : endpoint.kind === 'mcp' && endpoint.server.transport === 'stdio' ? endpoint.server.command : null;
+      if (started !== null && !deps.commandAllowed(started)) {
+        return Promise.resolve({ ok: false, code: 'command_not_allowed', message: `this platform does not let tools start ${started}`, durationMs: 0 });
+      }
       switch (endpoint.kind) {
         case 'executable':
           return slots.hold(() => executable.run(narrowed(request, endpoint)));

@@ -14,6 +14,7 @@ const runnerCodes: Record<ToolFailureCode, ToolCallFailureCode> = {
   bad_output: 'bad_output',
   unreachable: 'unreachable',
   host_not_allowed: 'host_not_allowed',
+  command_not_allowed: 'command_not_allowed',
   remote_error: 'remote_error',
   cancelled: 'cancelled',
 };

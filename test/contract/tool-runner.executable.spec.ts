@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 describeToolRunnerContract('executable', async () => ({
-  runner: createToolRunner({ allowedHosts: () => [], secrets: () => undefined }),
+  runner: createToolRunner({ allowedHosts: () => [], secrets: () => undefined, commandAllowed: () => true }),
   endpoint: (behaviour) => endpoint(behaviour),
   orgId: 'org-1',
   startupMs: 1500,
@@ -51,7 +51,7 @@ describeToolRunnerContract('executable', async () => ({
 }));
 
 describe('executable tool runner', () => {
-  const runner = createToolRunner({ allowedHosts: () => [], secrets: () => undefined });
+  const runner = createToolRunner({ allowedHosts: () => [], secrets: () => undefined, commandAllowed: () => true });
   const run = (spec: ToolSpec) => runner.run({ tool: spec, input: {}, orgId: 'org-1', signal: new AbortController().signal });
 
   it('fails a tool that exits non-zero with crashed, with the end of its stderr', async () => {
@@ -104,7 +104,7 @@ describe('executable tool runner', () => {
   });
 
   it('runs at most maxProcesses tool processes at once, failing the call beyond as unreachable', async () => {
-    const capped = createToolRunner({ allowedHosts: () => [], secrets: () => undefined, maxProcesses: 1 });
+    const capped = createToolRunner({ allowedHosts: () => [], secrets: () => undefined, commandAllowed: () => true, maxProcesses: 1 });
     const controller = new AbortController();
     const hanging = capped.run({ tool: registeredTool(endpoint('hang'), { timeoutMs: 20_000 }), input: {}, orgId: 'org-1', signal: controller.signal });
     const refused = failure(await capped.run({ tool: registeredTool(endpoint('echo')), input: {}, orgId: 'org-1', signal: new AbortController().signal }));
@@ -118,6 +118,20 @@ describe('executable tool runner', () => {
       ok: true,
       output: { again: true },
     });
+  });
+
+  it('starts no program the operator has not listed, at each call, whatever the registration said', async () => {
+    const marker = join(directory, 'started-anyway');
+    const listed: string[] = [];
+    const guarded = createToolRunner({ allowedHosts: () => [], secrets: () => undefined, commandAllowed: (command) => listed.includes(command) });
+    const touch = registeredTool({ kind: 'executable', command: '/usr/bin/touch', args: [marker], env: {}, memoryMb: 256, cpuSeconds: 5 });
+    const refused = failure(await guarded.run({ tool: touch, input: {}, orgId: 'org-1', signal: new AbortController().signal }));
+    expect(refused).toMatchObject({ code: 'command_not_allowed', message: expect.stringContaining('/usr/bin/touch') });
+    expect(existsSync(marker)).toBe(false);
+    listed.push('/usr/bin/touch');
+    // touch prints nothing, which is not JSON: the program did run this time.
+    expect(failure(await guarded.run({ tool: touch, input: {}, orgId: 'org-1', signal: new AbortController().signal })).code).toBe('bad_output');
+    expect(existsSync(marker)).toBe(true);
   });
 
   it('fails a command that does not exist with unreachable', async () => {

@@ -54,6 +54,7 @@ let base: string;
 const runner = createToolRunner({
   allowedHosts: (orgId) => (orgId === 'org-1' ? ['127.0.0.1'] : []),
   secrets: (orgId, name) => (orgId === 'org-1' && name === 'api-token' ? TOKEN : undefined),
+  commandAllowed: () => false,
 });
 
 beforeAll(async () => {
@@ -105,6 +106,7 @@ describe('http tool runner', () => {
 
   it('fails a call whose allowed hosts or secret cannot be read with unreachable, never the store error', async () => {
     const outage = createToolRunner({
+      commandAllowed: () => false,
       allowedHosts: (orgId) => {
         if (orgId === 'org-down') throw new Error('settings store unavailable');
         return ['127.0.0.1'];

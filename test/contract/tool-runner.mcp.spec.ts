@@ -20,7 +20,7 @@ const stdio: McpServerAddress = {
   command: process.execPath,
   args: ['--import', tsx, fileURLToPath(new URL('../support/mcp-stdio-server.ts', import.meta.url))],
 };
-const runner = createToolRunner({ allowedHosts: (orgId) => (orgId === 'org-1' ? ['127.0.0.1'] : []), secrets: () => undefined });
+const runner = createToolRunner({ allowedHosts: (orgId) => (orgId === 'org-1' ? ['127.0.0.1'] : []), secrets: () => undefined, commandAllowed: () => true });
 const STARTUP_MS = 8000;
 
 const endpoint = (server: McpServerAddress, remoteName: string): ToolEndpoint => ({ kind: 'mcp', server, remoteName });

@@ -31,7 +31,7 @@ if (url) {
   beforeAll(async () => {
     services = await toolServices(url, prefix);
     bus = await NatsBus.connect(url, { name: 'tool-runner-test' });
-    runner = createToolRunner({ allowedHosts: () => [], secrets: () => undefined, bus });
+    runner = createToolRunner({ allowedHosts: () => [], secrets: () => undefined, commandAllowed: () => true, bus });
   });
   afterAll(async () => {
     await bus?.close();
@@ -77,7 +77,7 @@ if (url) {
 
 describe('nats tool runner without a bus', () => {
   it('fails with unreachable', async () => {
-    const runner = createToolRunner({ allowedHosts: () => [], secrets: () => undefined });
+    const runner = createToolRunner({ allowedHosts: () => [], secrets: () => undefined, commandAllowed: () => true });
     const result = await runner.run({
       tool: registeredTool({ kind: 'nats', subject: 'tools.any' }),
       input: {},
