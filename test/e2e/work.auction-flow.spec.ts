@@ -66,7 +66,9 @@ describe('a job assigned by auction, worked, delivered and verified by agents ov
     const ready = await server.app.inject({ method: 'GET', url: '/ready' });
     expect(ready.json().checks.work).toMatchObject({
       ok: true,
-      detail: expect.stringMatching(/^assignment at [1-9]\d*, execution at [1-9]\d*, obligations at \d+, escalations at \d+, tool-calls at \d+; \d+ timers pending$/),
+      detail: expect.stringMatching(
+        /^assignment at [1-9]\d*, execution at [1-9]\d*, obligations at \d+, escalations at \d+, tool-calls at \d+; \d+ timers pending$/,
+      ),
     });
     const metrics = (await server.app.inject({ method: 'GET', url: '/metrics', headers: server.auth })).body;
     expect(metrics).toMatch(/^agencygrid_saga_position\{saga="assignment"\} [1-9]\d*$/m);
