@@ -28,3 +28,6 @@ export const inboxReconnect = (firstMs: number, maxMs: number): BackoffPolicy =>
 
 /** A task attempt failed with attempts left: the next dispatch is scheduled (a timer, in the log) this much later. */
 export const taskRetry = (firstMs: number): BackoffPolicy => ({ firstMs, jitter: 'none' });
+
+/** A tool call's claim or outcome could not be recorded (an outage): a few tries, then the next start sees it interrupted. */
+export const toolCallRecord: BackoffPolicy = { firstMs: 200, maxMs: 1_000, jitter: 'half' };

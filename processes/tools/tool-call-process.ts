@@ -8,12 +8,15 @@ import type { PlatformEventRegistry } from '../../domain/events/catalog.ts';
 import { isAppError } from '../../domain/shared/app-error.ts';
 import { toolCallDecider } from '../../domain/tool-call/decider.ts';
 import { toolCallStream } from '../../domain/tool-call/events.ts';
+import type { ToolCallCommand } from '../../domain/tool-call/commands.ts';
 import type { ToolCall } from '../../domain/tool-call/state.ts';
 import { toolDecider } from '../../domain/tool/decider.ts';
 import { toolStream } from '../../domain/tool/events.ts';
 import type { CheckpointStore } from '../../infra/log-consumer/checkpoint-store.ts';
 import type { LogConsumer } from '../../infra/log-consumer/log-consumer.ts';
 import type { OutageStatus } from '../../infra/outage/dependency-outage.ts';
+import { sleepBackoff } from '../../infra/retry/backoff.ts';
+import { toolCallRecord } from '../../infra/retry/policies.ts';
 import type { ToolRunner, ToolRunResult } from '../../infra/tool-runners/port.ts';
 import { SagaRunner, type DeadLetters, type Saga, type SagaEvent } from '../saga-runner.ts';
 import { SystemCommands } from '../work/system-commands.ts';
@@ -243,8 +246,8 @@ export class ToolCallProcess {
   }
 
   /** Records an outcome; a refusal means another outcome was recorded first (it stands). */
-  private async record(command: { type: string; data: Record<string, unknown> }, cause: SagaEvent | undefined): Promise<void> {
-    const callId = String(command.data.callId);
+  private async record(command: Extract<ToolCallCommand, { type: 'CompleteToolCall' | 'FailToolCall' }>, cause: SagaEvent | undefined): Promise<void> {
+    const { callId } = command.data;
     const result = await this.withRetries(() => this.commands.run(this.aggregate, command, `toolcall:${callId}:outcome`, cause));
     if (isAppError(result)) this.deps.logger?.debug({ callId, code: result.code }, 'tool call outcome not recorded: one was recorded first');
   }
@@ -259,7 +262,7 @@ export class ToolCallProcess {
         return await step();
       } catch (error) {
         if (this.stopping || attempt >= STEP_ATTEMPTS) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+        await sleepBackoff(toolCallRecord, attempt);
       }
     }
   }
