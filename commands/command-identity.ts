@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { v5 as uuidv5 } from 'uuid';
 import { z } from 'zod';
-import { canonicalJson } from '../domain/shared/canonical-json.ts';
+import { canonicalHash } from '../domain/shared/canonical-json.ts';
 
 /** Client-chosen command ids (Idempotency-Key) are opaque tokens of a safe alphabet. */
 export const commandIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{8,200}$/, '8 to 200 characters of A-Z a-z 0-9 . _ : -');
@@ -20,5 +19,5 @@ export function deterministicId(commandId: string, purpose: string): string {
 
 /** Hash of the command's canonical JSON (keys sorted at every level), so key order never makes a retry differ. */
 export function commandHash(command: unknown): string {
-  return createHash('sha256').update(canonicalJson(command)).digest('hex');
+  return canonicalHash(command);
 }

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../shared/canonical-json.ts';
+import { canonicalHash } from '../shared/canonical-json.ts';
 import type { PolicyRule } from './types.ts';
 
 /**
@@ -8,5 +7,5 @@ import type { PolicyRule } from './types.ts';
  * identifies the document as published, even though evaluation itself is order-independent.
  */
 export function hashPolicyRules(rules: readonly PolicyRule[]): string {
-  return createHash('sha256').update(canonicalJson(rules), 'utf8').digest('hex');
+  return canonicalHash(rules);
 }

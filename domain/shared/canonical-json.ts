@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * Canonical JSON: object keys sorted (code-unit order), no whitespace, keys whose value is `undefined` left out
  * (as JSON.stringify does), arrays in their order. Two values with the same content give the same text whatever
@@ -26,4 +28,9 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new TypeError(`canonicalJson: unsupported value of type ${typeof value}`);
   }
+}
+
+/** SHA-256 (lowercase hex) of a value's canonical JSON: the same for the same content, whatever the order of its keys. */
+export function canonicalHash(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value), 'utf8').digest('hex');
 }

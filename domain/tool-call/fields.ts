@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { boundedJsonSchema, type JsonLimits } from '../shared/bounded-json.ts';
-import { canonicalJson } from '../shared/canonical-json.ts';
+import { canonicalHash } from '../shared/canonical-json.ts';
 
 /*
  * Bounds. A call's input stays well under the policy engine's input limit (64 KiB serialized, see
@@ -16,7 +15,7 @@ export const recordedOutputSchema = boundedJsonSchema(RECORDED_OUTPUT_LIMITS);
 
 /** A SHA-256 of a value's canonical JSON, hex: the same for the same content, whatever the order of its keys. */
 export const jsonHashSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256, hex');
-export const jsonHash = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('hex');
+export const jsonHash: (value: unknown) => string = canonicalHash;
 
 /**
  * Why a call produced no output: a runner's failure (infra/tool-runners/port.ts's ToolFailureCode, kept equal to

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Validator, type OutputUnit, type Schema } from '@cfworker/json-schema';
 import { LRUCache } from 'lru-cache';
-import { canonicalJson } from '../shared/canonical-json.ts';
+import { canonicalHash } from '../shared/canonical-json.ts';
 import type { JsonObject, JsonValue } from '../shared/json-value.ts';
 import { TOOL_META_SCHEMA } from './meta-schema.ts';
 
@@ -141,7 +140,7 @@ const validators = new LRUCache<string, Validator>({ max: 500 });
  * when it conforms.
  */
 export function valueIssues(schema: JsonObject, value: JsonValue): SchemaIssue[] {
-  const key = createHash('sha256').update(canonicalJson(schema)).digest('hex');
+  const key = canonicalHash(schema);
   let validator = validators.get(key);
   if (validator === undefined) {
     validator = new Validator(schema as Schema, DRAFT, false);

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../shared/canonical-json.ts';
+import { canonicalHash } from '../shared/canonical-json.ts';
 import type { WorkflowDefinition } from './definition.ts';
 
 /**
@@ -7,5 +6,5 @@ import type { WorkflowDefinition } from './definition.ts';
  * written out or left to apply give the same hash, so re-publishing the same definition is recognized.
  */
 export function hashWorkflowDefinition(definition: WorkflowDefinition): string {
-  return createHash('sha256').update(canonicalJson(definition), 'utf8').digest('hex');
+  return canonicalHash(definition);
 }
